@@ -1,0 +1,25 @@
+"""latent-lab's teaching core: autoencoders and variational autoencoders on MNIST.
+
+Plain tensor-in / tensor-out code that a Streamlit page, a test and a notebook can all call.
+It never imports streamlit. The public entry point for pretrained models is ``vae.zoo``::
+
+    from vae import zoo
+    model = zoo.load("vae-10d")          # eval mode, float32, CPU
+    mu, logvar = model.encode(x)         # x: (B, 1, 28, 28) in [0, 1]
+    x_hat = model.decode(mu)             # (B, 1, 28, 28) in [0, 1]
+
+Submodules are imported lazily so that ``import vae`` stays cheap.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["config", "data", "models", "losses", "train", "checkpoint", "zoo", "latent",
+           "embed", "artefacts", "preprocess", "style", "build"]
+
+
+def __getattr__(name: str) -> Any:  # PEP 562: lazy submodules (``from vae import zoo``)
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'vae' has no attribute {name!r}")

@@ -1,0 +1,172 @@
+"""Reading and writing the precomputed files in ``cache/``, with integrity checks.
+
+Layout (rebuilt by ``python -m vae.build``)::
+
+    cache/mnist_test.npz         images (10000, 28, 28) uint8, labels (10000,) uint8
+    cache/models/NAME.pt         checkpoint: config, weights, test metrics, history
+    cache/codes/NAME.npz         mu (and logvar) of every test image, per-image recon and KL
+    cache/embeddings/NAME.npz    2-D PCA / t-SNE / UMAP of the 10-D codes, PCA loadings, quality
+    cache/manifest.json          sha256 of every file above
+
+Every reader validates shapes and the checksum and raises :class:`CacheError` (naming the file
+and the rebuild command) instead of returning something half-broken.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vae.checkpoint import CheckpointError
+
+CacheError = CheckpointError  # one error type for every unusable file in cache/
+REPO = Path(__file__).resolve().parent.parent
+N_TEST = 10_000
+
+
+def cache_dir() -> Path:
+    """``cache/`` of the repository, or ``$LATENT_LAB_CACHE`` (fault-injection tests use a copy)."""
+    return Path(os.environ.get("LATENT_LAB_CACHE", REPO / "cache"))
+
+
+def test_set_path() -> Path:
+    return cache_dir() / "mnist_test.npz"
+
+
+def checkpoint_path(name: str) -> Path:
+    return cache_dir() / "models" / f"{name}.pt"
+
+
+def codes_path(name: str) -> Path:
+    return cache_dir() / "codes" / f"{name}.npz"
+
+
+def embeddings_path(name: str) -> Path:
+    return cache_dir() / "embeddings" / f"{name}.npz"
+
+
+def manifest_path() -> Path:
+    return cache_dir() / "manifest.json"
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def rel(path: Path) -> str:
+    return path.resolve().relative_to(cache_dir().resolve()).as_posix()
+
+
+def read_manifest() -> dict[str, Any]:
+    """The manifest, or an empty one when it is missing or unreadable."""
+    try:
+        m = json.loads(manifest_path().read_text())
+        return m if isinstance(m, dict) and isinstance(m.get("files"), dict) else {"files": {}}
+    except (OSError, ValueError):
+        return {"files": {}}
+
+
+def write_manifest(manifest: dict[str, Any]) -> None:
+    path = manifest_path()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    tmp.replace(path)
+
+
+def record(manifest: dict[str, Any], path: Path) -> None:
+    """Store a file's checksum in the manifest (the caller writes the manifest)."""
+    manifest["files"][rel(path)] = {"sha256": sha256(path), "bytes": path.stat().st_size}
+
+
+def verify(path: Path, name: str | None = None) -> None:
+    """Raise CacheError if the file is missing or differs from the checksum in the manifest."""
+    if not path.exists():
+        raise CacheError(path, "file is missing", name)
+    entry = _manifest_entry(str(manifest_path()), _mtime(manifest_path())).get(rel(path))
+    if entry is not None and entry.get("sha256") != _sha_cached(str(path), _mtime(path), path.stat().st_size):
+        raise CacheError(path, "does not match its checksum in cache/manifest.json "
+                         "(modified, truncated or corrupted)", name)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime_ns / 1e9
+    except OSError:
+        return -1.0
+
+
+@lru_cache(maxsize=8)
+def _manifest_entry(path: str, mtime: float) -> dict[str, Any]:
+    return read_manifest()["files"]
+
+
+@lru_cache(maxsize=256)
+def _sha_cached(path: str, mtime: float, size: int) -> str:
+    return sha256(Path(path))
+
+
+def save_npz(path: Path, **arrays: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    np.savez_compressed(tmp, **arrays)
+    tmp.replace(path)
+
+
+def load_npz(path: Path, required: dict[str, tuple[int | None, ...]], name: str | None = None
+             ) -> dict[str, np.ndarray]:
+    """Arrays of an npz file, each checked against a shape pattern (None = any size)."""
+    verify(path, name)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            out = {k: z[k] for k in z.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise CacheError(path, f"cannot be read ({type(exc).__name__})", name) from exc
+    for key, shape in required.items():
+        if key not in out:
+            raise CacheError(path, f"has no array {key!r}", name)
+        a = out[key]
+        if a.ndim != len(shape) or any(s is not None and s != n for s, n in zip(shape, a.shape)):
+            raise CacheError(path, f"array {key!r} has shape {a.shape}, expected {shape}", name)
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            raise CacheError(path, f"array {key!r} holds NaN or infinite values", name)
+    return out
+
+
+def load_test_set() -> tuple[np.ndarray, np.ndarray]:
+    """The 10,000 MNIST test images (N, 28, 28) uint8 and labels (N,) int64."""
+    z = load_npz(test_set_path(), {"images": (None, 28, 28), "labels": (None,)})
+    images, labels = z["images"], z["labels"].astype(np.int64)
+    if len(images) != len(labels) or images.dtype != np.uint8 or labels.min() < 0 or labels.max() > 9:
+        raise CacheError(test_set_path(), "holds inconsistent images and labels")
+    return images, labels
+
+
+def load_codes(name: str, latent_dim: int, has_logvar: bool) -> dict[str, np.ndarray]:
+    """mu (N, d) [, logvar (N, d)], recon (N,), kl (N,) as float32 for a model's test codes."""
+    req: dict[str, tuple[int | None, ...]] = {"mu": (N_TEST, latent_dim), "recon": (N_TEST,),
+                                              "kl": (N_TEST,)}
+    if has_logvar:
+        req["logvar"] = (N_TEST, latent_dim)
+    z = load_npz(codes_path(name), req, name)
+    return {k: z[k].astype(np.float32) for k in req}
+
+
+EMBEDDING_METHODS = ("pca", "tsne", "umap")
+
+
+def load_embeddings(name: str, latent_dim: int) -> dict[str, np.ndarray]:
+    req: dict[str, tuple[int | None, ...]] = {m: (N_TEST, 2) for m in EMBEDDING_METHODS}
+    req.update({"pca_explained_variance_ratio": (latent_dim,),
+                "pca_components": (latent_dim, latent_dim)})
+    req.update({f"{m}_{q}": () for m in EMBEDDING_METHODS for q in ("trustworthiness", "knn_accuracy")})
+    return load_npz(embeddings_path(name), req, name)

@@ -1,0 +1,63 @@
+"""Loss terms of the (beta-)VAE and the AE, as pure functions.
+
+Reduction, everywhere: nats *per image*. The reconstruction term is the Bernoulli negative
+log-likelihood, i.e. binary cross-entropy summed over the 784 pixels of non-binarized [0, 1]
+images (as in pytorch/examples' VAE); KL is the closed form of KL(N(mu, sigma^2) || N(0, I))
+from Kingma & Welling (2014), appendix B; total = recon + beta * KL (Higgins et al. 2017).
+Functions return per-image vectors or batch means, as their names say.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+ACTIVE_UNIT_THRESHOLD = 0.01  # Burda et al. 2015: Var_x(E_q[z_i]) above this counts as active
+
+
+class LossTerms(NamedTuple):
+    """Named loss terms, each in nats per image (shape () for means, (B,) per image)."""
+
+    recon: Tensor
+    kl: Tensor
+    total: Tensor
+
+
+def recon_bce(x_logits: Tensor, x: Tensor) -> Tensor:
+    """-log p(x|z) for each image: BCE summed over pixels. (B, 1, 28, 28) x2 -> (B,)."""
+    bce = F.binary_cross_entropy_with_logits(x_logits, x, reduction="none")  # (B, 1, 28, 28)
+    return bce.flatten(1).sum(dim=1)  # (B,)
+
+
+def kl_per_dim(mu: Tensor, logvar: Tensor) -> Tensor:
+    """KL(q(z_i|x) || N(0, 1)) for each image and dimension. (B, d) x2 -> (B, d)."""
+    return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)  # (B, d)
+
+
+def kl_divergence(mu: Tensor, logvar: Tensor) -> Tensor:
+    """KL(q(z|x) || N(0, I)) for each image, summed over dimensions. -> (B,)."""
+    return kl_per_dim(mu, logvar).sum(dim=1)  # (B,)
+
+
+def loss_terms(x_logits: Tensor, x: Tensor, mu: Tensor | None, logvar: Tensor | None,
+               beta: float = 1.0) -> LossTerms:
+    """Per-image terms (each (B,)). With ``logvar=None`` (an AE) the KL term is 0."""
+    recon = recon_bce(x_logits, x)  # (B,)
+    kl = kl_divergence(mu, logvar) if logvar is not None else torch.zeros_like(recon)  # (B,)
+    return LossTerms(recon, kl, recon + beta * kl)
+
+
+def mean_terms(terms: LossTerms) -> LossTerms:
+    """Batch means of per-image terms (what an optimiser minimises)."""
+    return LossTerms(*(t.mean() for t in terms))
+
+
+def active_units(mu: Tensor, threshold: float = ACTIVE_UNIT_THRESHOLD) -> tuple[int, Tensor]:
+    """Burda et al. (2015): dimension i is active if Var over the data of E_q[z_i|x] > threshold.
+
+    ``mu``: (N, d) posterior means over a data set. Returns (count, per-dimension variance (d,)).
+    """
+    var = mu.double().var(dim=0, unbiased=True).float()  # (d,)
+    return int((var > threshold).sum()), var

@@ -1,0 +1,184 @@
+"""One convolutional encoder/decoder family for the AE, the VAE and the conditional VAE.
+
+Follows the conv VAE of the Keras "Variational AutoEncoder" example and the vocabulary of
+pytorch/examples' ``vae/main.py`` (Kingma & Welling 2014, "Auto-Encoding Variational Bayes"):
+``encode -> (mu, logvar)``, ``reparameterize``, ``decode``, ``forward -> (x_hat, mu, logvar)``.
+
+Encoder: conv 4x4/2 (28 -> 14) -> conv 4x4/2 (14 -> 7) -> FC ``hidden`` -> heads.
+Decoder: the mirror image, with transposed convolutions. ``decode`` returns pixel means in
+[0, 1]; ``forward`` returns *logits* as ``x_hat`` so the loss can use the stable
+``binary_cross_entropy_with_logits`` (``torch.sigmoid(x_hat)`` gives the image).
+The conditional VAE (Sohn et al. 2015) appends the one-hot label as 10 constant input planes
+to the encoder and concatenates it to z at the decoder input.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from vae.config import ModelConfig
+
+
+# Spatial size after each stride-2 conv: 28 -> 14 -> 7 (kernel 4, pad 1) -> 4 (kernel 3, pad 1).
+_KERNELS = (4, 4, 3)
+_SIZES = (28, 14, 7, 4)
+
+
+def _flat(cfg: ModelConfig) -> tuple[int, int]:
+    """(channels, side) of the last feature map."""
+    return cfg.channels[-1], _SIZES[len(cfg.channels)]
+
+
+class Encoder(nn.Module):
+    def __init__(self, cfg: ModelConfig, in_channels: int, heads: int) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        c_in = in_channels
+        for c, k in zip(cfg.channels, _KERNELS):
+            layers += [nn.Conv2d(c_in, c, k, 2, 1), nn.ReLU()]  # (B, c, side/2, side/2)
+            c_in = c
+        c, s = _flat(cfg)
+        layers += [nn.Flatten(), nn.Linear(c * s * s, cfg.hidden), nn.ReLU()]  # (B, hidden)
+        self.body = nn.Sequential(*layers)
+        self.heads = nn.ModuleList(nn.Linear(cfg.hidden, cfg.latent_dim) for _ in range(heads))
+
+    def forward(self, x: Tensor) -> list[Tensor]:
+        h = self.body(x)  # (B, hidden)
+        return [head(h) for head in self.heads]  # each (B, latent_dim)
+
+
+class Decoder(nn.Module):
+    def __init__(self, cfg: ModelConfig, in_features: int) -> None:
+        super().__init__()
+        c, s = _flat(cfg)
+        layers: list[nn.Module] = [
+            nn.Linear(in_features, cfg.hidden), nn.ReLU(),  # (B, hidden)
+            nn.Linear(cfg.hidden, c * s * s), nn.ReLU(),  # (B, c * s * s)
+            nn.Unflatten(1, (c, s, s)),  # (B, c, s, s)
+        ]
+        outs = list(cfg.channels[:-1])[::-1] + [1]
+        for i, (c_out, k) in enumerate(zip(outs, _KERNELS[:len(cfg.channels)][::-1])):
+            layers.append(nn.ConvTranspose2d(c, c_out, k, 2, 1))  # side doubles (4 -> 7 with k3)
+            if i < len(outs) - 1:
+                layers.append(nn.ReLU())
+            c = c_out
+        self.net = nn.Sequential(*layers)  # ends in (B, 1, 28, 28) logits
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.net(z)  # (B, 1, 28, 28) logits
+
+
+class AE(nn.Module):
+    """Deterministic autoencoder: ``encode -> z``; trained on reconstruction only."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.config = cfg
+        self.encoder = Encoder(cfg, 1, heads=1)
+        self.decoder = Decoder(cfg, cfg.latent_dim)
+
+    def encode(self, x: Tensor) -> Tensor:
+        return self.encoder(x)[0]  # (B, latent_dim)
+
+    def decode_logits(self, z: Tensor) -> Tensor:
+        return self.decoder(z)  # (B, 1, 28, 28)
+
+    def decode(self, z: Tensor) -> Tensor:
+        return torch.sigmoid(self.decode_logits(z))  # (B, 1, 28, 28) in [0, 1]
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor, None]:
+        z = self.encode(x)  # (B, latent_dim)
+        return self.decode_logits(z), z, None
+
+
+class VAE(nn.Module):
+    """Gaussian VAE: q(z|x) = N(mu, diag(exp(logvar))), prior N(0, I), Bernoulli decoder."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.config = cfg
+        self.encoder = Encoder(cfg, 1, heads=2)
+        self.decoder = Decoder(cfg, cfg.latent_dim)
+
+    def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        mu, logvar = self.encoder(x)  # (B, latent_dim) each
+        return mu, logvar
+
+    @staticmethod
+    def reparameterize(mu: Tensor, logvar: Tensor, generator: torch.Generator | None = None) -> Tensor:
+        """z = mu + sigma * eps with eps ~ N(0, I): sampling becomes differentiable in mu, sigma."""
+        eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype, device=mu.device)  # (B, d)
+        return mu + torch.exp(0.5 * logvar) * eps  # (B, d)
+
+    def decode_logits(self, z: Tensor) -> Tensor:
+        return self.decoder(z)  # (B, 1, 28, 28)
+
+    def decode(self, z: Tensor) -> Tensor:
+        return torch.sigmoid(self.decode_logits(z))  # (B, 1, 28, 28) in [0, 1]
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        mu, logvar = self.encode(x)
+        z = self.reparameterize(mu, logvar)  # (B, latent_dim)
+        return self.decode_logits(z), mu, logvar
+
+
+class CVAE(VAE):
+    """Conditional VAE: the one-hot label joins the encoder input and the decoder input."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        nn.Module.__init__(self)
+        self.config = cfg
+        self.encoder = Encoder(cfg, 1 + cfg.num_classes, heads=2)
+        self.decoder = Decoder(cfg, cfg.latent_dim + cfg.num_classes)
+
+    def _onehot(self, y: Tensor) -> Tensor:
+        return F.one_hot(y.long(), self.config.num_classes).float()  # (B, 10)
+
+    def encode(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:  # type: ignore[override]
+        planes = self._onehot(y)[:, :, None, None].expand(-1, -1, 28, 28)  # (B, 10, 28, 28)
+        mu, logvar = self.encoder(torch.cat([x, planes], dim=1))  # (B, d) each
+        return mu, logvar
+
+    def decode_logits(self, z: Tensor, y: Tensor) -> Tensor:  # type: ignore[override]
+        return self.decoder(torch.cat([z, self._onehot(y)], dim=1))  # (B, 1, 28, 28)
+
+    def decode(self, z: Tensor, y: Tensor) -> Tensor:  # type: ignore[override]
+        return torch.sigmoid(self.decode_logits(z, y))  # (B, 1, 28, 28) in [0, 1]
+
+    def forward(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor, Tensor]:  # type: ignore[override]
+        mu, logvar = self.encode(x, y)
+        z = self.reparameterize(mu, logvar)  # (B, latent_dim)
+        return self.decode_logits(z, y), mu, logvar
+
+
+Model = AE | VAE | CVAE
+
+
+def build_model(cfg: ModelConfig) -> Model:
+    """A freshly initialised model for a config."""
+    return {"ae": AE, "vae": VAE, "cvae": CVAE}[cfg.kind](cfg)
+
+
+def count_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+@torch.inference_mode()
+def posterior(model: Model, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
+    """(mean code, logvar) of images for any model; the AE's logvar is None."""
+    if isinstance(model, CVAE):
+        return model.encode(x, y)
+    if isinstance(model, VAE):
+        return model.encode(x)
+    return model.encode(x), None
+
+
+@torch.inference_mode()
+def decode(model: Model, z: Tensor, y: Tensor | None = None) -> Tensor:
+    """Pixel means (B, 1, 28, 28) for codes z of any model (labels y for the CVAE)."""
+    if isinstance(model, CVAE):
+        if y is None:
+            raise ValueError("the conditional VAE needs labels to decode")
+        return model.decode(z, y)
+    return model.decode(z)

@@ -1,0 +1,161 @@
+"""Seeded training of the AE / VAE / CVAE with Adam and a cosine learning-rate schedule.
+
+The loop follows pytorch/examples' ``vae/main.py`` (per-image nats, one posterior sample per
+image) with a per-epoch history of train and test terms. The same seed, config and thread count
+give the same weights on the same machine. ``callback`` receives a :class:`Progress` after every
+step and every epoch, so a Streamlit page can draw a progress bar and live charts; the command
+line gets a tqdm bar.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+from torch import Tensor
+
+from vae.config import ModelConfig, TrainConfig
+from vae.losses import LossTerms, active_units, loss_terms, mean_terms
+from vae.models import CVAE, VAE, Model, build_model
+
+TERMS = ("recon", "kl", "total")
+
+
+@dataclass
+class Progress:
+    epoch: int  # 1-based epoch being trained
+    epochs: int  # epochs in the run
+    step: int  # steps done in the run
+    steps: int  # total steps in the run
+    history: dict[str, list[float]]  # per-epoch history so far (see ``new_history``)
+    model: Model  # the model being trained (do not modify)
+    epoch_done: bool = False  # True once per epoch, after the test evaluation
+
+
+def new_history() -> dict[str, list[float]]:
+    """Per-epoch lists: train_recon, train_kl, train_total, test_recon, ..., seconds."""
+    keys = [f"{s}_{t}" for s in ("train", "test") for t in TERMS] + ["seconds", "lr"]
+    return {k: [] for k in keys}
+
+
+def _forward(model: Model, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor, Tensor | None]:
+    return model(x, y) if isinstance(model, CVAE) else model(x)
+
+
+@torch.inference_mode()
+def evaluate(model: Model, x: Tensor, y: Tensor, beta: float, seed: int = 0,
+             batch_size: int = 1000) -> LossTerms:
+    """Per-image test terms (each (N,)), one posterior sample with a fixed noise seed."""
+    model.eval()
+    gen = torch.Generator().manual_seed(seed)
+    out: list[LossTerms] = []
+    for i in range(0, len(x), batch_size):
+        xb, yb = x[i:i + batch_size], y[i:i + batch_size]  # (b, 1, 28, 28), (b,)
+        if isinstance(model, VAE):
+            mu, logvar = model.encode(xb, yb) if isinstance(model, CVAE) else model.encode(xb)
+            z = model.reparameterize(mu, logvar, generator=gen)  # (b, d)
+            logits = model.decode_logits(z, yb) if isinstance(model, CVAE) else model.decode_logits(z)
+        else:
+            mu, logvar = model.encode(xb), None
+            logits = model.decode_logits(mu)
+        out.append(loss_terms(logits, xb, mu, logvar, beta))
+    return LossTerms(*(torch.cat([t[k] for t in out]) for k in range(3)))
+
+
+@dataclass
+class TrainResult:
+    model: Model
+    history: dict[str, list[float]]
+    metrics: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def final_metrics(model: Model, x_test: Tensor, y_test: Tensor) -> dict[str, float]:
+    """Test-set metrics in nats per image: recon, kl, elbo (= recon + KL, beta 1), total, active units."""
+    beta = model.config.beta if model.config.kind != "ae" else 0.0
+    t = evaluate(model, x_test, y_test, beta)
+    m = {"test_recon": float(t.recon.mean()), "test_kl": float(t.kl.mean()),
+         "test_elbo": float((t.recon + t.kl).mean()), "test_total": float(t.total.mean())}
+    with torch.inference_mode():
+        mus = []
+        for i in range(0, len(x_test), 1000):
+            xb, yb = x_test[i:i + 1000], y_test[i:i + 1000]
+            enc = model.encode(xb, yb) if isinstance(model, CVAE) else model.encode(xb)
+            mus.append(enc[0] if isinstance(model, VAE) else enc)
+    if isinstance(model, VAE):
+        m["active_units"] = float(active_units(torch.cat(mus))[0])
+    return m
+
+
+def train(model_cfg: ModelConfig, train_cfg: TrainConfig, x_train: Tensor, y_train: Tensor,
+          x_test: Tensor, y_test: Tensor, callback: Callable[[Progress], None] | None = None,
+          progress_bar: bool = False, desc: str = "") -> TrainResult:
+    """Train a fresh model; images are float (N, 1, 28, 28) in [0, 1], labels (N,) int64."""
+    prev_threads = torch.get_num_threads()
+    torch.set_num_threads(train_cfg.threads)
+    try:
+        return _train(model_cfg, train_cfg, x_train, y_train, x_test, y_test, callback,
+                      progress_bar, desc)
+    finally:
+        torch.set_num_threads(prev_threads)
+
+
+def _train(model_cfg: ModelConfig, train_cfg: TrainConfig, x_train: Tensor, y_train: Tensor,
+           x_test: Tensor, y_test: Tensor, callback: Callable[[Progress], None] | None,
+           progress_bar: bool, desc: str) -> TrainResult:
+    if train_cfg.train_size is not None:
+        x_train, y_train = x_train[:train_cfg.train_size], y_train[:train_cfg.train_size]
+    n = len(x_train)
+    torch.manual_seed(train_cfg.seed)  # weight init and reparameterization noise
+    shuffle = torch.Generator().manual_seed(train_cfg.seed + 1)
+    model = build_model(model_cfg)
+    beta = model_cfg.beta if model_cfg.kind != "ae" else 0.0
+    opt = torch.optim.Adam(model.parameters(), lr=train_cfg.lr)
+    steps_per_epoch = math.ceil(n / train_cfg.batch_size)
+    steps = steps_per_epoch * train_cfg.epochs
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * s / steps)))
+    history = new_history()
+    bar = None
+    if progress_bar:
+        from tqdm import tqdm
+        bar = tqdm(total=steps, desc=desc or model_cfg.kind, unit="step", leave=True, mininterval=10)
+    start = time.perf_counter()
+    step = 0
+    for epoch in range(1, train_cfg.epochs + 1):
+        t0 = time.perf_counter()
+        model.train()
+        sums = torch.zeros(3, dtype=torch.float64)
+        lr = opt.param_groups[0]["lr"]
+        for idx in torch.randperm(n, generator=shuffle).split(train_cfg.batch_size):
+            xb, yb = x_train[idx], y_train[idx]  # (b, 1, 28, 28), (b,)
+            logits, mu, logvar = _forward(model, xb, yb)
+            terms = loss_terms(logits, xb, mu, logvar, beta)
+            loss = terms.total.mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            sums += torch.stack([t.detach().sum() for t in terms]).double()
+            step += 1
+            if bar is not None:
+                bar.update(1)
+            if callback is not None:
+                callback(Progress(epoch, train_cfg.epochs, step, steps, history, model))
+        test = mean_terms(evaluate(model, x_test, y_test, beta))
+        for name, value in zip(TERMS, sums / n):
+            history[f"train_{name}"].append(float(value))
+        for name, value in zip(TERMS, test):
+            history[f"test_{name}"].append(float(value))
+        history["seconds"].append(time.perf_counter() - t0)
+        history["lr"].append(lr)
+        if bar is not None:
+            bar.set_postfix(test_total=f"{history['test_total'][-1]:.2f}")
+        if callback is not None:
+            callback(Progress(epoch, train_cfg.epochs, step, steps, history, model, epoch_done=True))
+    if bar is not None:
+        bar.close()
+    model.eval()
+    metrics = final_metrics(model, x_test, y_test)
+    return TrainResult(model, history, metrics, time.perf_counter() - start)

@@ -1,0 +1,101 @@
+"""The registry of pretrained models shipped in ``cache/models/``.
+
+Every model shares the conv family of :mod:`vae.models` and is trained on all 60,000 MNIST
+training images, seed 0; metrics are measured on all 10,000 test images. ``python -m vae.build``
+(re)trains what is missing or stale. Public API::
+
+    from vae import zoo
+    zoo.names()            # every registered name, in teaching order
+    zoo.load("vae-2d")     # model in eval mode; .encode(x) / .decode(z) on float32 tensors
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from vae import artefacts
+from vae.checkpoint import load_checkpoint, read_checkpoint
+from vae.config import ModelConfig, TrainConfig
+from vae.models import Model
+
+EPOCHS_2D = 12  # the 2-D models: the bottleneck, not training time, limits them
+EPOCHS_HI = 20  # latent >= 3
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # registry name, also the checkpoint's file stem
+    model: ModelConfig  # architecture, latent size and beta
+    train: TrainConfig  # epochs, batch size, learning rate, seed
+    blurb: str  # one line for the UI
+
+
+def _e(name: str, kind: str, d: int, beta: float, blurb: str) -> Entry:
+    epochs = EPOCHS_2D if d == 2 else EPOCHS_HI
+    return Entry(name, ModelConfig(kind=kind, latent_dim=d, beta=beta),  # type: ignore[arg-type]
+                 TrainConfig(epochs=epochs), blurb)
+
+
+BETAS_2D = (0.0, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0)
+BETAS_10D = (0.1, 1.0, 4.0)
+LATENT_SIZES = (2, 3, 5, 10, 20, 32)
+
+
+def beta_name(d: int, beta: float) -> str:
+    """Registry name of the d-dimensional VAE with this beta (beta 1 is the plain model)."""
+    return f"vae-{d}d" if beta == 1.0 else f"vae-{d}d-beta{beta:g}"
+
+
+_ENTRIES: list[Entry] = [
+    _e("vae-2d", "vae", 2, 1.0, "VAE, 2-D latent: the model of the latent-space pictures"),
+    _e("ae-2d", "ae", 2, 0.0, "plain autoencoder, 2-D code, reconstruction loss only"),
+    _e("vae-10d", "vae", 10, 1.0, "VAE, 10-D latent: the main model for prototypes and embeddings"),
+    _e("ae-10d", "ae", 10, 0.0, "plain autoencoder, 10-D code"),
+    _e("cvae-2d", "cvae", 2, 1.0, "conditional VAE: the digit label is given to encoder and decoder"),
+    *[_e(beta_name(2, b), "vae", 2, b, f"VAE, 2-D latent, beta = {b:g}") for b in BETAS_2D if b != 1.0],
+    *[_e(beta_name(10, b), "vae", 10, b, f"VAE, 10-D latent, beta = {b:g}") for b in BETAS_10D if b != 1.0],
+    *[_e(f"vae-{d}d", "vae", d, 1.0, f"VAE, {d}-D latent") for d in LATENT_SIZES if d not in (2, 10)],
+]
+REGISTRY: dict[str, Entry] = {e.name: e for e in _ENTRIES}
+
+
+def names() -> list[str]:
+    """Every registered model name, in build order."""
+    return list(REGISTRY)
+
+
+def entry(name: str) -> Entry:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown model {name!r}; known: {', '.join(REGISTRY)}") from None
+
+
+def checkpoint_path(name: str) -> Path:
+    entry(name)
+    return artefacts.checkpoint_path(name)
+
+
+def load(name: str) -> Model:
+    """The pretrained model in eval mode (float32, CPU, gradients off).
+
+    Raises ``vae.checkpoint.CheckpointError`` for a missing, corrupt or incompatible file.
+    """
+    path = checkpoint_path(name)
+    artefacts.verify(path, name)
+    return load_checkpoint(path, name)[0]
+
+
+@lru_cache(maxsize=None)
+def _info_cached(path: str, mtime: float) -> dict[str, Any]:
+    blob = read_checkpoint(path, Path(path).stem)
+    return {k: v for k, v in blob.items() if k != "state_dict"}
+
+
+def info(name: str) -> dict[str, Any]:
+    """Config, metrics and history of a checkpoint, without building the model."""
+    path = checkpoint_path(name)
+    artefacts.verify(path, name)
+    return _info_cached(str(path), path.stat().st_mtime_ns / 1e9)
