@@ -184,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
             artefacts.write_manifest(manifest)
             log("    " + ", ".join(f"{m}: trust {float(emb[m + '_trustworthiness']):.3f}, "
                                    f"5-NN {float(emb[m + '_knn_accuracy']):.3f}" for m in ("pca", "tsne", "umap")))
+    manifest = artefacts.read_manifest()  # re-read: another build may have recorded files meanwhile
+    for name in zoo.names():  # (re)record every present file, so the manifest matches cache/
+        for p in (artefacts.checkpoint_path(name), artefacts.codes_path(name), artefacts.embeddings_path(name)):
+            if p.exists():
+                artefacts.record(manifest, p)
+    artefacts.record(manifest, test_path)
     manifest["build_seconds_last"] = time.perf_counter() - start
     artefacts.write_manifest(manifest)
     total = sum(p.stat().st_size for p in artefacts.cache_dir().rglob("*") if p.is_file())

@@ -114,7 +114,7 @@ def load_checkpoint(path: str | Path, name: str | None = None) -> tuple[Model, d
     model = build_model(cfg)
     try:
         model.load_state_dict(_unpack(blob["state_dict"]), strict=True)
-    except (RuntimeError, TypeError, AttributeError) as exc:
+    except (RuntimeError, TypeError, AttributeError, KeyError) as exc:
         raise CheckpointError(path, "holds weights of another architecture "
                               f"({str(exc).splitlines()[0][:120]})", name) from exc
     model.eval()

@@ -1,0 +1,32 @@
+"""Helpers for AppTest runs of the pages (torch needs far more than AppTest's default 3 s)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parent.parent
+TIMEOUT = 120  # seconds per script run; a cold torch import and model load on 2 cores
+
+
+def app(path: str, query: dict[str, str] | None = None) -> AppTest:
+    """An AppTest of a page file (relative to the repository root), already run once."""
+    at = AppTest.from_file(str(REPO / path), default_timeout=TIMEOUT)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert_ok(at)
+    return at
+
+
+def assert_ok(at: AppTest) -> None:
+    """No uncaught exception and no st.exception element."""
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def texts(at: AppTest) -> str:
+    """All markdown, headings, captions and alerts of the page as one string."""
+    parts = [m.value for m in at.markdown] + [t.value for t in at.title] + [h.value for h in at.header] \
+        + [s.value for s in at.subheader] + [c.value for c in at.caption] + [e.value for e in at.error] \
+        + [w.value for w in at.warning] + [i.value for i in at.info] + [s.value for s in at.success]
+    return "\n".join(str(p) for p in parts)

@@ -1,0 +1,128 @@
+"""Chart builders with the shared look: Altair for interactive scatters and curves (hover shows
+digit, test index and code; clicks can be read back), Matplotlib only for image mosaics."""
+from __future__ import annotations
+
+import altair as alt
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from vae.style import ALTAIR_DIGIT_SCALE, CHART_HEIGHT, IMAGE_CMAP, LATENT_RANGE, POINT_SIZE  # noqa: E402
+
+DIGIT_COLOR = alt.Color("digit:N", scale=alt.Scale(**ALTAIR_DIGIT_SCALE), title="digit",
+                        legend=alt.Legend(orient="right", symbolType="circle"))
+
+
+def codes_frame(xy: np.ndarray, labels: np.ndarray, index: np.ndarray) -> pd.DataFrame:
+    """Rows for a scatter: x, y, digit (as text), test index."""
+    return pd.DataFrame({"x": xy[:, 0].astype(float), "y": xy[:, 1].astype(float),
+                         "digit": labels.astype(int).astype(str), "index": index.astype(int)})
+
+
+def scatter(df: pd.DataFrame, x_title: str = "z₁", y_title: str = "z₂",
+            domain: tuple[float, float] | None = LATENT_RANGE, title: str = "",
+            height: int = CHART_HEIGHT, select: str | None = None, opacity: float = 0.65
+            ) -> alt.Chart:
+    """Points coloured by digit with a tooltip. ``select`` names a click selection (nearest point)."""
+    scale = alt.Scale(domain=list(domain), clamp=False) if domain else alt.Scale(zero=False)
+    chart = alt.Chart(df, title=title, height=height).mark_circle(size=POINT_SIZE, opacity=opacity).encode(
+        x=alt.X("x:Q", title=x_title, scale=scale),
+        y=alt.Y("y:Q", title=y_title, scale=scale),
+        color=DIGIT_COLOR,
+        tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("index:Q", title="test index"),
+                 alt.Tooltip("x:Q", format=".2f", title=x_title), alt.Tooltip("y:Q", format=".2f", title=y_title)],
+    )
+    if select:
+        chart = chart.add_params(alt.selection_point(name=select, on="click", nearest=True,
+                                                     fields=["index", "x", "y"]))
+    return chart
+
+
+def markers(df: pd.DataFrame, color: str = "black", shape: str = "cross", size: int = 220,
+            label: str | None = None) -> alt.Chart:
+    """Highlighted points (x, y) drawn on top of a scatter; optional text label column."""
+    base = alt.Chart(df).encode(x="x:Q", y="y:Q")
+    pts = base.mark_point(shape=shape, size=size, color=color, strokeWidth=3, filled=False)
+    if label:
+        return pts + base.mark_text(dx=10, dy=-10, fontSize=13, fontWeight="bold", color=color).encode(text=f"{label}:N")
+    return pts
+
+
+def path(df: pd.DataFrame, color: str = "black") -> alt.Chart:
+    """A polyline through (x, y) in row order (column ``order``)."""
+    return alt.Chart(df).mark_line(color=color, strokeWidth=2, point=True).encode(
+        x="x:Q", y="y:Q", order="order:Q")
+
+
+def mosaic_figure(images: np.ndarray, nrows: int, ncols: int,
+                  xs: np.ndarray | None = None, ys: np.ndarray | None = None,
+                  xlabel: str = "", ylabel: str = "", title: str = "", size: float = 5.5) -> plt.Figure:
+    """An image mosaic (row-major, top row first). With ``xs``/``ys`` the axes are in latent
+    units (tick per column / row, y pointing up); otherwise no axes."""
+    from ui.common import tile
+
+    big = tile(images, ncols)
+    fig, ax = plt.subplots(figsize=(size, size * nrows / max(ncols, 1) + (0.5 if title else 0)))
+    ax.imshow(big, cmap=IMAGE_CMAP, vmin=0, vmax=1, interpolation="nearest")
+    if xs is not None and ys is not None:
+        step = 29
+        tx = [c * step + 13.5 for c in range(ncols)]
+        ty = [r * step + 13.5 for r in range(nrows)]
+        every = max(1, ncols // 8)
+        ax.set_xticks(tx[::every], [f"{v:.1f}" for v in xs[::every]], fontsize=8)
+        ax.set_yticks(ty[::every], [f"{v:.1f}" for v in ys[::-1][::every]], fontsize=8)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+    else:
+        ax.axis("off")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def image_strip(images: np.ndarray, labels: list[str] | None = None, title: str = "",
+                size: float = 1.1, cmap: str = IMAGE_CMAP, vmax: float = 1.0) -> plt.Figure:
+    """One row of images with a caption under each."""
+    n = len(images)
+    fig, axes = plt.subplots(1, n, figsize=(size * n, size * 1.3), squeeze=False)
+    for i, ax in enumerate(axes[0]):
+        ax.imshow(images[i], cmap=cmap, vmin=0, vmax=vmax, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if labels:
+            ax.set_xlabel(labels[i], fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def image_rows(rows: dict[str, np.ndarray], captions: list[list[str]] | None = None,
+               size: float = 1.0) -> plt.Figure:
+    """Several labelled rows of images (same count per row), e.g. originals and reconstructions."""
+    names = list(rows)
+    n = len(rows[names[0]])
+    fig, axes = plt.subplots(len(names), n, figsize=(size * n + 1.2, size * 1.25 * len(names)), squeeze=False)
+    for r, name in enumerate(names):
+        for c in range(n):
+            ax = axes[r][c]
+            ax.imshow(rows[name][c], cmap=IMAGE_CMAP, vmin=0, vmax=1, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if captions and captions[r]:
+                ax.set_xlabel(captions[r][c], fontsize=7)
+        axes[r][0].set_ylabel(name, fontsize=9, rotation=0, ha="right", va="center")
+    fig.tight_layout()
+    return fig
+
+
+def show(fig: plt.Figure, st_container=None) -> None:
+    """Render a Matplotlib figure and free it."""
+    import streamlit as st
+
+    (st_container or st).pyplot(fig, clear_figure=False)
+    plt.close(fig)

@@ -1,0 +1,238 @@
+"""Page scaffolding, cached loading of ``cache/`` and shareable (query-parameter) views.
+
+Models and arrays are loaded once per server with ``st.cache_resource`` and shared by every
+session: arrays are made read-only so no page can mutate the shared copy. A file in ``cache/``
+that is missing or broken stops only the page that needs it, with a message naming the file and
+the command that rebuilds it.
+"""
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import streamlit as st
+import torch
+
+from ui import params
+from vae import artefacts, zoo
+from vae.artefacts import CacheError
+from vae.models import CVAE, VAE
+from vae.style import SCATTER_POINTS
+
+PRESENT_CSS = """
+<style>
+html, body, [class*="st-"] { font-size: 1.15rem; }
+.block-container { max-width: 100% !important; padding-top: 1.5rem; }
+h1 { font-size: 2.6rem !important; }
+</style>
+"""
+
+
+# --- page layout ------------------------------------------------------------------------------
+
+def setup_page(title: str, icon: str, learn: str) -> None:
+    """Page config, title and the "what you will learn" line; honours ``?present=1``."""
+    st.set_page_config(page_title=f"{title} · latent-lab", page_icon=icon, layout="wide")
+    present, ok = params.parse_bool(st.query_params.get("present"), False)
+    st.session_state["_present"] = present
+    if not ok:
+        _bad_param("present")
+    if present:
+        st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+    st.title(f"{icon} {title}")
+    st.markdown(f"**What you will learn.** {learn}")
+
+
+def presenter() -> bool:
+    """True in presenter mode (``?present=1``): secondary text hidden, figures larger."""
+    return bool(st.session_state.get("_present", False))
+
+
+def secondary(markdown: str) -> None:
+    """Explanatory text a presenter says aloud instead: hidden in presenter mode."""
+    if not presenter():
+        st.markdown(markdown)
+
+
+def notice(observations: list[str]) -> None:
+    """The "what to notice" box closing every lesson."""
+    st.subheader("What to notice")
+    st.markdown("\n".join(f"- {o}" for o in observations))
+
+
+@contextmanager
+def cache_guard() -> Iterator[None]:
+    """Turn an unusable ``cache/`` file into a clear message; the rest of the page stops."""
+    try:
+        yield
+    except CacheError as exc:
+        st.error(f"**This page needs a file from `cache/` that cannot be used.**  \n"
+                 f"`{exc.path.name}` {exc.problem}.  \n"
+                 f"Rebuild it from the repository root with `{exc.rebuild}`. Other pages still work.",
+                 icon="🧰")
+        st.stop()
+
+
+# --- cached loading (shared by all sessions; never mutate what these return) --------------------
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+@st.cache_resource(show_spinner="Loading a model…")
+def model(name: str) -> torch.nn.Module:
+    return zoo.load(name)
+
+
+@st.cache_resource(show_spinner=False)
+def info(name: str) -> dict[str, Any]:
+    return zoo.info(name)
+
+
+@st.cache_resource(show_spinner=False)
+def test_set() -> tuple[np.ndarray, np.ndarray]:
+    """MNIST test images (N, 28, 28) uint8 and labels (N,) int64, read-only."""
+    images, labels = artefacts.load_test_set()
+    return _readonly(images), _readonly(labels)
+
+
+@st.cache_resource(show_spinner=False)
+def test_images_float() -> np.ndarray:
+    """The test images as float32 (N, 28, 28) in [0, 1], read-only."""
+    return _readonly(test_set()[0].astype(np.float32) / 255.0)
+
+
+@st.cache_resource(show_spinner=False)
+def codes(name: str) -> dict[str, np.ndarray]:
+    """mu (N, d) [, logvar], recon (N,), kl (N,) of the test images under a model, read-only."""
+    cfg = zoo.entry(name).model
+    return {k: _readonly(v) for k, v in
+            artefacts.load_codes(name, cfg.latent_dim, cfg.kind != "ae").items()}
+
+
+@st.cache_resource(show_spinner=False)
+def embeddings(name: str) -> dict[str, np.ndarray]:
+    return {k: _readonly(v) for k, v in
+            artefacts.load_embeddings(name, zoo.entry(name).model.latent_dim).items()}
+
+
+@st.cache_resource(show_spinner=False)
+def scatter_subset(n: int = SCATTER_POINTS, seed: int = 0) -> np.ndarray:
+    """A fixed, class-stratified subset of test indices for interactive scatters."""
+    _, labels = test_set()
+    rng = np.random.default_rng(seed)
+    per = n // 10
+    idx = np.concatenate([rng.choice(np.flatnonzero(labels == k), per, replace=False) for k in range(10)])
+    return _readonly(np.sort(idx))
+
+
+def models_where(pred: Callable[[zoo.Entry], bool]) -> list[str]:
+    return [n for n in zoo.names() if pred(zoo.entry(n))]
+
+
+# --- model calls -------------------------------------------------------------------------------
+
+def decode(name: str, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+    """Decode codes (M, d) -> images (M, 28, 28) float32 in [0, 1]."""
+    m = model(name)
+    zt = torch.as_tensor(np.asarray(z, dtype=np.float32)).reshape(-1, m.config.latent_dim)  # (M, d)
+    with torch.inference_mode():
+        if isinstance(m, CVAE):
+            yt = torch.as_tensor(np.asarray(y)).long().reshape(-1)  # (M,)
+            out = m.decode(zt, yt)
+        else:
+            out = m.decode(zt)
+    return out[:, 0].numpy()  # (M, 28, 28)
+
+
+def encode(name: str, images: np.ndarray, y: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Images (M, 28, 28) float in [0, 1] -> (mu (M, d), logvar (M, d) or None for an AE)."""
+    m = model(name)
+    x = torch.as_tensor(np.asarray(images, dtype=np.float32)).reshape(-1, 1, 28, 28)  # (M, 1, 28, 28)
+    with torch.inference_mode():
+        if isinstance(m, CVAE):
+            mu, lv = m.encode(x, torch.as_tensor(np.asarray(y)).long().reshape(-1))
+        elif isinstance(m, VAE):
+            mu, lv = m.encode(x)
+        else:
+            return m.encode(x).numpy(), None
+    return mu.numpy(), lv.numpy()
+
+
+# --- shareable views -----------------------------------------------------------------------------
+
+def _bad_param(name: str) -> None:
+    bad = st.session_state.setdefault("_bad_params", [])
+    if name not in bad:
+        bad.append(name)
+
+
+def bind(widget_key: str, qp_name: str, parse: Callable[[str | None], tuple[Any, bool]]) -> None:
+    """Initialise a widget's state from the URL on the page's first run in this session.
+
+    Call before creating the widget (created with ``key=widget_key`` and no default value).
+    Unusable values fall back to the default, with a notice (see ``link_notice``).
+    """
+    if widget_key in st.session_state:
+        return
+    value, ok = parse(st.query_params.get(qp_name))
+    if not ok:
+        _bad_param(qp_name)
+    st.session_state[widget_key] = value
+
+
+def share(values: dict[str, Any]) -> None:
+    """Write the page's main parameters to the URL, so that the link reopens this view."""
+    for k, v in values.items():
+        s = ",".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v) if isinstance(v, (list, tuple)) \
+            else (f"{v:g}" if isinstance(v, float) else str(v))
+        if st.query_params.get(k) != s:
+            st.query_params[k] = s
+    bad = st.session_state.pop("_bad_params", [])
+    if bad:
+        st.toast(f"Ignored link parameter(s) {', '.join(bad)}: not a valid value here, "
+                 "showing the default instead.", icon="🔗")
+
+
+# --- images and downloads -----------------------------------------------------------------------
+
+def upscale(img: np.ndarray, factor: int = 4) -> np.ndarray:
+    """Nearest-neighbour enlargement of a (28, 28) image so browsers don't blur it."""
+    return np.kron(np.clip(img, 0, 1), np.ones((factor, factor), dtype=np.float32))
+
+
+def tile(images: np.ndarray, ncols: int, pad: int = 1) -> np.ndarray:
+    """Images (M, 28, 28) -> one mosaic array (rows * 29 - 1, ncols * 29 - 1), row-major."""
+    m = len(images)
+    nrows = -(-m // ncols)
+    h = w = images.shape[-1]
+    out = np.full((nrows * (h + pad) - pad, ncols * (w + pad) - pad), 0.35, dtype=np.float32)
+    for i, im in enumerate(images):
+        r, c = divmod(i, ncols)
+        out[r * (h + pad): r * (h + pad) + h, c * (w + pad): c * (w + pad) + w] = im
+    return out
+
+
+def png_bytes(fig_or_array: Any) -> bytes:
+    """PNG of a Matplotlib figure or of a [0, 1] grayscale array."""
+    buf = io.BytesIO()
+    if hasattr(fig_or_array, "savefig"):
+        fig_or_array.savefig(buf, format="png", dpi=150, bbox_inches="tight")
+    else:
+        from PIL import Image
+
+        Image.fromarray((np.clip(fig_or_array, 0, 1) * 255).astype(np.uint8)).save(buf, format="png")
+    return buf.getvalue()
+
+
+def download_png(fig_or_array: Any, filename: str, key: str, label: str = "Download PNG") -> None:
+    st.download_button(label, png_bytes(fig_or_array), file_name=filename, mime="image/png",
+                       key=key, on_click="ignore")
+
+
+def download_csv(df: Any, filename: str, key: str, label: str = "Download CSV") -> None:
+    st.download_button(label, df.to_csv(index=False).encode(), file_name=filename,
+                       mime="text/csv", key=key, on_click="ignore")

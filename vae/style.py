@@ -1,0 +1,25 @@
+"""Visual conventions shared by every page: digit colours, image colormap, sizes, ranges.
+
+One place, so that "digit 3" is the same orange on every chart and every 2-D latent plot uses
+the same axes. Colours are Tableau 10 (Altair's and Matplotlib's default categorical palette),
+legible on both the light and the dark theme.
+"""
+from __future__ import annotations
+
+DIGITS = tuple(range(10))
+DIGIT_COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")  # Tableau 10, digit 0..9
+IMAGE_CMAP = "gray"  # MNIST's own look: white ink on black
+ERROR_CMAP = "magma"  # per-pixel spread / error maps
+DIVERGING_CMAP = "RdBu_r"  # signed values (codes, loadings)
+TILE_PX = 28  # MNIST side
+LATENT_RANGE = (-4.0, 4.0)  # axes of every 2-D latent scatter of a VAE (the prior lives in -3..3)
+SLIDER_RANGE = (-3.0, 3.0)  # latent sliders and default sweep range
+SLIDER_STEP = 0.1
+GRID_N_RANGE = (5, 30)  # grid sizes for mosaics
+GRID_N_DEFAULT = 15
+PPF_P_DEFAULT = 0.005  # ppf grid covers probabilities p .. 1 - p
+SCATTER_POINTS = 3000  # test codes drawn in interactive scatters (a fixed, stratified subset)
+POINT_SIZE = 18
+CHART_HEIGHT = 380
+ALTAIR_DIGIT_SCALE = {"domain": [str(d) for d in DIGITS], "range": list(DIGIT_COLORS)}
