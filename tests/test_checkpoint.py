@@ -242,8 +242,6 @@ def test_state_dict_not_a_dict(saved):
     _assert_error(path)
 
 
-@pytest.mark.xfail(reason="vae.config.from_dict fills missing fields with defaults although its "
-                          "docstring says they raise TypeError (a checkpoint without arch_version loads)")
 def test_missing_config_field_is_refused(saved):
     path, _, _ = saved
     blob = torch.load(path, weights_only=True)

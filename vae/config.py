@@ -61,4 +61,7 @@ def from_dict(cls: type, d: dict[str, Any]) -> Any:
     extra = set(d) - names
     if extra:
         raise TypeError(f"unknown {cls.__name__} fields: {sorted(extra)}")
+    missing = names - set(d)
+    if missing:
+        raise TypeError(f"missing {cls.__name__} fields: {sorted(missing)}")
     return cls(**d)

@@ -1,0 +1,388 @@
+"""vae.preprocess: uploads (raw bytes) -> MNIST-like (28, 28) float32 in [0, 1].
+
+Every input is built in memory with Pillow; nothing is read from disk or the network.
+"""
+from __future__ import annotations
+
+import io
+import struct
+import time
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from PIL import Image, ImageDraw, ImageOps
+from scipy import ndimage
+
+from vae import preprocess as pp
+from vae.preprocess import PreprocessError
+
+
+# --------------------------------------------------------------------------- helpers
+
+def encode(im: Image.Image, fmt: str = "PNG", **kw) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, format=fmt, **kw)
+    return buf.getvalue()
+
+
+def drawn(size: tuple[int, int] = (300, 200), ink: int = 0, paper: int = 255,
+          mode: str = "L") -> Image.Image:
+    """A digit-like shape (a thick slanted stroke with a bar: a '7') on plain paper."""
+    im = Image.new(mode, size, paper)
+    d = ImageDraw.Draw(im)
+    w, h = size
+    sx, sy = w / 300, h / 200
+    width = max(1, round(14 * min(sx, sy)))
+    d.line([(110 * sx, 40 * sy), (190 * sx, 40 * sy), (140 * sx, 170 * sy)], fill=ink,
+           width=width, joint="curve")
+    return im
+
+
+def assert_mnist_like(x: np.ndarray) -> None:
+    assert isinstance(x, np.ndarray)
+    assert x.shape == (28, 28)
+    assert x.dtype == np.float32
+    assert np.isfinite(x).all()
+    assert x.min() >= 0.0 and x.max() <= 1.0
+    assert x.max() > 0.99                                   # ink is stretched to 1
+    border = np.concatenate([x[0], x[-1], x[:, 0], x[:, -1]])
+    assert border.max() < 0.05                              # black background at the edges
+    cy, cx = ndimage.center_of_mass(x)
+    assert 12.5 <= cy <= 15.0 and 12.5 <= cx <= 15.0        # within 1 px of 13.5..14
+    rows = np.flatnonzero((x > 0.0).any(axis=1))
+    cols = np.flatnonzero((x > 0.0).any(axis=0))
+    assert max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1) <= 21   # 20x20 box
+
+
+def png_header_only(width: int, height: int, mode: str = "1") -> bytes:
+    """A small valid PNG whose IHDR is rewritten to claim width x height (a bomb's header)."""
+    data = bytearray(encode(Image.new(mode, (1, 1))))
+    assert data[12:16] == b"IHDR"
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])) & 0xFFFFFFFF)
+    return bytes(data)
+
+
+@pytest.fixture(scope="module")
+def reference() -> np.ndarray:
+    return pp.preprocess(encode(drawn()))
+
+
+# --------------------------------------------------------------------------- good inputs
+
+def test_black_ink_on_white_png(reference):
+    assert_mnist_like(reference)
+    cy, cx = ndimage.center_of_mass(reference)
+    assert abs(cy - 14.0) <= 0.5 and abs(cx - 14.0) <= 0.5   # MNIST: whole-pixel shift to 14
+    # the longer side of the ink box is exactly the 20 px of the MNIST recipe
+    rows = np.flatnonzero((reference > 0.0).any(axis=1))
+    assert rows[-1] - rows[0] + 1 == 20
+
+
+def test_light_ink_on_dark_matches_inverse(reference):
+    dark = drawn(ink=255, paper=0)
+    x = pp.preprocess(encode(dark))
+    assert_mnist_like(x)
+    np.testing.assert_allclose(x, reference, atol=1e-5)
+    y = pp.preprocess(encode(ImageOps.invert(dark)))
+    np.testing.assert_allclose(x, y, atol=1e-5)
+
+
+def test_grey_paper_and_dark_grey_ink_is_inverted(reference):
+    x = pp.preprocess(encode(drawn(ink=40, paper=110)))   # dim photo: paper below mid-grey
+    assert_mnist_like(x)
+    assert np.abs(x - reference).mean() < 0.02
+
+
+def test_rgb_coloured_ink(reference):
+    x = pp.preprocess(encode(drawn(ink=(20, 40, 200), paper=(250, 245, 235), mode="RGB")))
+    assert_mnist_like(x)
+    assert np.abs(x - reference).mean() < 0.02
+
+
+@pytest.mark.parametrize("ink", [(0, 0, 0, 255), (255, 255, 255, 255)])
+def test_rgba_transparent_background(reference, ink):
+    im = Image.new("RGBA", (300, 200), (0, 0, 0, 0))        # transparent *black*: the worst case
+    d = ImageDraw.Draw(im)
+    d.line([(110, 40), (190, 40), (140, 170)], fill=ink, width=14, joint="curve")
+    loaded = pp.load_image(encode(im))
+    assert loaded.mode == "L"
+    x = pp.to_mnist(loaded)
+    assert_mnist_like(x)
+    assert np.abs(x - reference).mean() < 0.02
+
+
+def test_la_with_opaque_paper_and_transparent_corner(reference):
+    im = drawn().convert("LA")
+    alpha = Image.new("L", im.size, 255)
+    ImageDraw.Draw(alpha).rectangle([0, 0, 40, 30], fill=0)  # a small see-through corner
+    im.putalpha(alpha)
+    x = pp.preprocess(encode(im))
+    assert_mnist_like(x)
+    assert np.abs(x - reference).mean() < 0.02
+
+
+def test_palette_image(reference):
+    im = drawn(mode="RGB").quantize(colors=4)
+    assert im.mode == "P"
+    x = pp.preprocess(encode(im))
+    assert_mnist_like(x)
+    assert np.abs(x - reference).mean() < 0.02
+
+
+def test_palette_with_transparency(reference):
+    im = Image.new("P", (300, 200), 0)
+    im.putpalette([255, 255, 255, 0, 0, 0] + [0] * 762)
+    ImageDraw.Draw(im).line([(110, 40), (190, 40), (140, 170)], fill=1, width=14, joint="curve")
+    data = encode(im, transparency=0)
+    assert "transparency" in Image.open(io.BytesIO(data)).info
+    x = pp.preprocess(data)
+    assert_mnist_like(x)
+    assert np.abs(x - reference).mean() < 0.02
+
+
+def test_one_bit_image(reference):
+    im = drawn().convert("1", dither=Image.Dither.NONE)
+    x = pp.preprocess(encode(im))
+    assert_mnist_like(x)
+    assert np.abs(x - reference).mean() < 0.02
+
+
+def test_sixteen_bit_grayscale(reference):
+    arr = np.asarray(drawn(), dtype=np.uint16) * 257       # 0 / 65535
+    im = Image.fromarray(arr)
+    data = encode(im)
+    assert Image.open(io.BytesIO(data)).mode in ("I;16", "I")
+    x = pp.preprocess(data)
+    assert_mnist_like(x)
+    assert np.abs(x - reference).mean() < 0.02
+
+
+def test_twelve_bit_data_in_sixteen_bit_png(reference):
+    arr = np.asarray(drawn(), dtype=np.uint16) * 16        # 0 / 4080: looks black as /257
+    x = pp.preprocess(encode(Image.fromarray(arr)))
+    assert_mnist_like(x)
+    assert np.abs(x - reference).mean() < 0.02
+
+
+def test_cmyk_jpeg(reference):
+    x = pp.preprocess(encode(drawn(mode="RGB").convert("CMYK"), "JPEG", quality=90))
+    assert_mnist_like(x)
+    assert np.abs(x - reference).mean() < 0.03
+
+
+def test_jpeg(reference):
+    x = pp.preprocess(encode(drawn(mode="RGB"), "JPEG", quality=75))
+    assert_mnist_like(x)
+    assert np.abs(x - reference).mean() < 0.03
+
+
+def test_jpeg_exif_orientation_is_applied():
+    im = Image.new("L", (300, 200), 255)
+    ImageDraw.Draw(im).line([(40, 100), (260, 100)], fill=0, width=16)   # a horizontal bar
+    exif = Image.Exif()
+    exif[0x0112] = 6                                     # "rotate 90 degrees to display"
+    x = pp.preprocess(encode(im, "JPEG", exif=exif))
+    rows = np.flatnonzero((x > 0.5).any(axis=1))
+    cols = np.flatnonzero((x > 0.5).any(axis=0))
+    assert rows[-1] - rows[0] > 3 * (cols[-1] - cols[0])  # upright: now a vertical bar
+
+
+def test_animated_gif_uses_first_frame(reference):
+    first = drawn()
+    second = Image.new("L", (300, 200), 255)
+    ImageDraw.Draw(second).ellipse([60, 20, 240, 180], outline=0, width=14)
+    data = encode(first, "GIF", save_all=True, append_images=[second], duration=100, loop=0)
+    assert Image.open(io.BytesIO(data)).n_frames == 2
+    x = pp.preprocess(data)
+    assert_mnist_like(x)
+    assert np.abs(x - reference).mean() < 0.02
+    ring = pp.preprocess(encode(second))
+    assert np.abs(x - ring).mean() > 0.05
+
+
+def test_animated_png_uses_first_frame(reference):
+    second = Image.new("RGBA", (300, 200), (255, 255, 255, 255))
+    ImageDraw.Draw(second).ellipse([60, 20, 240, 180], outline=(0, 0, 0, 255), width=14)
+    data = encode(drawn(mode="RGBA", ink=(0, 0, 0, 255), paper=(255, 255, 255, 255)), "PNG",
+                  save_all=True, append_images=[second], duration=100)
+    assert getattr(Image.open(io.BytesIO(data)), "n_frames", 1) == 2
+    x = pp.preprocess(data)
+    assert np.abs(x - reference).mean() < 0.02
+
+
+def test_thin_pen_strokes_are_thickened():
+    im = Image.new("L", (1000, 1000), 255)
+    ImageDraw.Draw(im).ellipse([250, 150, 750, 850], outline=0, width=3)  # 3 px on 700 px
+    x = pp.preprocess(encode(im))
+    assert_mnist_like(x)
+    assert (x > 0.5).sum() >= 60              # an MNIST-weight ring, not a faint hairline
+    thin = pp.to_mnist(pp.load_image(encode(im)), min_stroke=0)
+    assert (thin > 0.5).sum() < (x > 0.5).sum()
+
+
+def test_dust_speck_does_not_move_the_box(reference):
+    im = drawn()
+    ImageDraw.Draw(im).rectangle([5, 185, 7, 187], fill=0)   # a 3x3 speck in a corner
+    x = pp.preprocess(encode(im))
+    assert np.abs(x - reference).mean() < 0.01
+
+
+def test_tiny_image_is_upscaled():
+    im = Image.new("L", (10, 8), 255)
+    ImageDraw.Draw(im).line([(5, 1), (5, 6)], fill=0, width=2)
+    assert_mnist_like(pp.preprocess(encode(im)))
+
+
+def test_to_mnist_accepts_any_mode_and_leaves_the_input_alone(reference):
+    im = drawn(mode="RGB", ink=(0, 0, 0), paper=(255, 255, 255)).resize((3000, 2000))
+    x = pp.to_mnist(im)
+    assert im.size == (3000, 2000)
+    assert np.abs(x - reference).mean() < 0.02
+
+
+def test_twenty_megapixel_png_is_fast(reference):
+    im = drawn(size=(5000, 4000))
+    data = encode(im, compress_level=1)
+    assert len(data) < pp.MAX_BYTES
+    start = time.perf_counter()
+    x = pp.preprocess(data)
+    elapsed = time.perf_counter() - start
+    assert_mnist_like(x)
+    assert elapsed < 10.0, f"took {elapsed:.1f} s"
+    loaded = pp.load_image(data)
+    assert max(loaded.size) <= pp.WORK_SIDE
+
+
+def test_twenty_megapixel_jpeg_is_fast():
+    data = encode(drawn(size=(5000, 4000), mode="RGB", ink=(0, 0, 0), paper=(255, 255, 255)),
+                  "JPEG", quality=80)
+    start = time.perf_counter()
+    x = pp.preprocess(data)
+    assert time.perf_counter() - start < 10.0
+    assert_mnist_like(x)
+
+
+def test_make_example_png_round_trip(reference):
+    for invert in (True, False):
+        data = pp.make_example_png(reference, invert=invert, scale=8)
+        im = Image.open(io.BytesIO(data))
+        assert im.format == "PNG" and im.size == (224, 224)
+        corner = im.convert("L").getpixel((0, 0))
+        assert corner == (255 if invert else 0)
+        x = pp.preprocess(data)
+        assert np.abs(x - reference).mean() < 0.03
+    with pytest.raises(ValueError):
+        pp.make_example_png(np.zeros((27, 28)), invert=True, scale=2)
+    with pytest.raises(ValueError):
+        pp.make_example_png(reference, invert=True, scale=0)
+
+
+# --------------------------------------------------------------------------- bad inputs
+
+def test_error_is_a_value_error():
+    assert issubclass(PreprocessError, ValueError)
+
+
+def test_empty_bytes():
+    with pytest.raises(PreprocessError, match="The file is empty."):
+        pp.preprocess(b"")
+
+
+def test_random_bytes():
+    rng = np.random.default_rng(0)
+    with pytest.raises(PreprocessError, match="not an image"):
+        pp.preprocess(rng.integers(0, 256, 5000, dtype=np.uint8).tobytes())
+
+
+def test_text_file():
+    with pytest.raises(PreprocessError, match="not an image"):
+        pp.preprocess(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n")
+
+
+def test_truncated_png():
+    data = encode(drawn())
+    with pytest.raises(PreprocessError, match="damaged or incomplete") as info:
+        pp.preprocess(data[: len(data) // 2])
+    assert "Traceback" not in str(info.value)
+
+
+def test_truncated_jpeg():
+    data = encode(drawn(mode="RGB"), "JPEG")
+    with pytest.raises(PreprocessError):
+        pp.preprocess(data[: len(data) // 2])
+
+
+@pytest.mark.parametrize("colour", [255, 0, 128])
+def test_blank_image(colour):
+    with pytest.raises(PreprocessError, match="No digit found: the image looks blank."):
+        pp.preprocess(encode(Image.new("L", (300, 200), colour)))
+
+
+def test_faint_noise_only_is_blank():
+    rng = np.random.default_rng(1)
+    paper = (250 + rng.integers(0, 6, (200, 300))).astype(np.uint8)   # JPEG-like grain
+    with pytest.raises(PreprocessError, match="blank"):
+        pp.preprocess(encode(Image.fromarray(paper, mode="L")))
+
+
+def test_fully_transparent_image_is_blank():
+    with pytest.raises(PreprocessError, match="blank"):
+        pp.preprocess(encode(Image.new("RGBA", (300, 200), (0, 0, 0, 0))))
+
+
+@pytest.mark.parametrize("size", [(20000, 20000), (10000, 10000), (8000, 6000)])
+def test_oversized_header_is_refused_before_decoding(size):
+    # 400 MP: Pillow's DecompressionBombError; 100 MP: its warning; 48 MP: MAX_PIXELS
+    with pytest.raises(PreprocessError, match="too large") as info:
+        pp.preprocess(png_header_only(*size))
+    assert "megapixels" in str(info.value)
+
+
+def test_real_decompression_bomb():
+    data = encode(Image.new("1", (20000, 20000)))
+    assert len(data) < 1_000_000
+    with pytest.raises(PreprocessError, match="too large"):
+        pp.preprocess(data)
+
+
+def test_upload_over_max_bytes(monkeypatch):
+    data = encode(drawn())
+    monkeypatch.setattr(pp, "MAX_BYTES", len(data) - 1)
+    with pytest.raises(PreprocessError, match="too large"):
+        pp.preprocess(data)
+
+
+def test_load_image_rejects_non_bytes():
+    with pytest.raises(TypeError):
+        pp.load_image("not bytes")  # type: ignore[arg-type]
+
+
+def test_module_does_not_import_streamlit():
+    import ast
+    import inspect
+    tree = ast.parse(inspect.getsource(pp))
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+             for alias in node.names}
+    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not any(n and n.split(".")[0] == "streamlit" for n in names)
+
+
+# --------------------------------------------------------------------------- property
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pixels=arrays(np.uint8, st.tuples(st.integers(8, 64), st.integers(8, 64))),
+       fmt=st.sampled_from(["PNG", "JPEG"]))
+def test_any_small_image_gives_valid_output_or_preprocess_error(pixels, fmt):
+    data = encode(Image.fromarray(pixels, mode="L"), fmt)
+    try:
+        x = pp.preprocess(data)
+    except PreprocessError as err:
+        assert str(err)
+        return
+    assert x.shape == (28, 28) and x.dtype == np.float32
+    assert np.isfinite(x).all() and x.min() >= 0.0 and x.max() <= 1.0

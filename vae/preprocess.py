@@ -1,0 +1,368 @@
+"""Turn an uploaded picture of a digit into an MNIST-like 28x28 input.
+
+Follows the recipe used to make MNIST (LeCun, Bottou, Bengio & Haffner, 1998, and the MNIST
+page by LeCun, Cortes & Burges): the digit is size-normalised to fit a 20x20 box while
+preserving its aspect ratio, anti-aliased by the resampling, then placed in a 28x28 field so
+that its centre of mass lies at the centre. MNIST itself was shifted by whole pixels: over the
+test set the centre of mass sits at (14.0, 14.0) (row, column; std 0.29, i.e. rounding), so
+:func:`to_mnist` does the same. Ink is white (1.0) on black (0.0), as in MNIST.
+
+Pure functions on bytes, PIL images and numpy arrays; no streamlit import::
+
+    from vae import preprocess
+    x = preprocess.preprocess(uploaded_file.getvalue())    # float32 (28, 28) in [0, 1]
+
+Anything that is not a usable picture raises :class:`PreprocessError` (a ``ValueError``)
+whose message can be shown to the user as it is.
+
+Steps beyond the bare recipe, each needed for real uploads (photos, scans, drawings):
+
+* uploads are checked before decoding (:data:`MAX_BYTES`, :data:`MAX_PIXELS`, Pillow's
+  decompression-bomb guard) and only common raster formats are opened;
+* the first frame of an animation is used; the EXIF orientation of phone photos is applied;
+* transparency is composited onto white or black so that ink stays ink;
+* large pictures are shrunk early (JPEG draft mode, then ``thumbnail``) to at most
+  :data:`WORK_SIDE` pixels, so a 20-megapixel photo takes a fraction of a second;
+* pixels within :data:`INK_THRESHOLD` of the background are set to background (paper texture,
+  shading, JPEG noise), and specks much smaller than the digit are dropped before the bounding
+  box is taken;
+* strokes that would end up thinner than ``min_stroke`` pixels in the 20x20 box (a thin pen in
+  a large photo) are thickened, since MNIST strokes are about 2-3 px wide there;
+* the result is rescaled so its brightest pixel is 1.0 (true of every MNIST digit), and the
+  centring shift is limited so that the digit is never cut off by the 28x28 edge.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+from scipy import ndimage
+
+__all__ = ["PreprocessError", "MAX_BYTES", "MAX_PIXELS", "WORK_SIDE", "load_image", "to_mnist",
+           "preprocess", "make_example_png"]
+
+MAX_BYTES = 20 * 1024 * 1024
+"""Largest upload accepted (bytes); checked before anything is decoded."""
+MAX_PIXELS = 40_000_000
+"""Largest picture accepted (width x height), read from the file header before decoding."""
+WORK_SIDE = 1024
+"""Pictures are shrunk so that their longer side is at most this many pixels."""
+FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP", "PPM")
+"""Formats Pillow may try (JPEG includes MPO, the multi-picture JPEGs of phone cameras); others
+(EPS, PDF, ...) are refused, so no external program ever sees an upload."""
+
+FIELD = 28                  # MNIST field (pixels)
+BOX = 20                    # the digit's longer side after size normalisation
+CENTRE = 14.0               # where MNIST puts the centre of mass (row, column)
+INK_THRESHOLD = 0.1         # fraction of the ink contrast below which a pixel is background
+MIN_CONTRAST = 16.0         # grey levels (of 255) between background and ink, else "blank"
+SPECK_FRACTION = 0.02       # ink blobs with less mass than this fraction of the largest go
+
+_MSG_EMPTY = "The file is empty."
+_MSG_NOT_IMAGE = "This file is not an image Pillow can read (PNG or JPEG expected)."
+_MSG_DAMAGED = "The image file is damaged or incomplete, so it could not be read."
+_MSG_BLANK = "No digit found: the image looks blank."
+_MSG_MODE = "This image uses a colour format that is not supported; please save it as PNG or JPEG."
+
+_ORIENTATION = {  # EXIF tag 0x0112 -> the transpose that shows the picture upright
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90,
+}
+
+
+class PreprocessError(ValueError):
+    """The upload cannot be turned into a digit; ``str(err)`` is a message for the user."""
+
+
+def _too_large_pixels(width: int | None = None, height: int | None = None) -> PreprocessError:
+    size = f" ({width} x {height} pixels)" if width and height else ""
+    return PreprocessError(
+        f"This image is too large{size}: the limit is {MAX_PIXELS / 1e6:g} megapixels. "
+        "Please upload a smaller picture.")
+
+
+# --------------------------------------------------------------------------- loading
+
+def load_image(data: bytes) -> Image.Image:
+    """Decode an upload into a grayscale ('L') image, shrunk to at most WORK_SIDE pixels.
+
+    Checks the size of the upload and (from the header) of the picture before decoding, uses
+    the first frame of an animation, applies the EXIF orientation, and flattens any colour
+    mode (palette, 1-bit, 16/32-bit, CMYK, ...) and transparency to 8-bit gray. Raises
+    :class:`PreprocessError` for empty, oversized, unreadable or damaged files.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"load_image expects bytes, not {type(data).__name__}")
+    n_bytes = len(data)
+    if n_bytes == 0:
+        raise PreprocessError(_MSG_EMPTY)
+    if n_bytes > MAX_BYTES:
+        raise PreprocessError(
+            f"The file is too large ({n_bytes / 2**20:.1f} MB): the limit is "
+            f"{MAX_BYTES / 2**20:g} MB.")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            im = Image.open(io.BytesIO(bytes(data)), formats=FORMATS)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_large_pixels() from None
+        except UnidentifiedImageError:
+            raise PreprocessError(_MSG_NOT_IMAGE) from None
+        except Exception as exc:  # malformed headers raise all sorts (SyntaxError, struct.error)
+            raise PreprocessError(_MSG_DAMAGED) from exc
+
+        width, height = im.size
+        if width < 1 or height < 1:
+            raise PreprocessError(_MSG_DAMAGED)
+        if width * height > MAX_PIXELS:
+            raise _too_large_pixels(width, height)
+
+        try:
+            if getattr(im, "n_frames", 1) > 1:
+                im.seek(0)  # animated GIF / APNG / WebP, multi-page TIFF: the first frame
+            orientation = _orientation(im)
+            if im.format in ("JPEG", "MPO"):
+                im.draft("L", (WORK_SIDE, WORK_SIDE))  # decode at 1/2, 1/4 or 1/8 scale
+            im.load()
+            im = _standard_mode(im)
+            _shrink(im)
+        except PreprocessError:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_large_pixels(width, height) from None
+        except Exception as exc:  # truncated data (OSError), bad chunks, codec errors
+            raise PreprocessError(_MSG_DAMAGED) from exc
+
+    if orientation in _ORIENTATION:
+        im = im.transpose(_ORIENTATION[orientation])
+    return _flatten(im)
+
+
+def _orientation(im: Image.Image) -> int:
+    """The EXIF orientation (1..8), or 1 when absent or unreadable."""
+    try:
+        return int(im.getexif().get(0x0112, 1))
+    except Exception:  # broken EXIF must not stop an otherwise good picture
+        return 1
+
+
+def _standard_mode(im: Image.Image) -> Image.Image:
+    """Convert to 'L', 'LA', 'RGB', 'RGBA' or 'F' (high bit depth stretched to 0..255)."""
+    mode = im.mode
+    has_trns = im.info.get("transparency") is not None
+    if mode in ("LA", "RGBA") or (mode in ("L", "RGB") and not has_trns):
+        return im
+    if mode in ("1", "L", "La"):
+        return im.convert("LA" if has_trns or mode == "La" else "L")
+    if mode in ("P", "PA", "RGB", "RGBa"):
+        return im.convert("RGBA" if has_trns or mode != "P" else "L")
+    if mode.startswith("I") or mode == "F":  # 'I;16', 'I;16B', 'I', 'F', ...
+        arr = np.asarray(im, dtype=np.float32)
+        if arr.ndim != 2:
+            raise PreprocessError(_MSG_MODE)
+        lo, hi = float(arr.min()), float(arr.max())
+        if lo >= 0.0 and hi <= 255.0:
+            out = arr
+        elif hi > lo:
+            out = (arr - lo) * np.float32(255.0 / (hi - lo))
+        else:
+            out = np.zeros_like(arr)
+        return Image.fromarray(np.ascontiguousarray(out, dtype=np.float32), mode="F")
+    if mode == "LAB":
+        return im.getchannel(0)  # L* is lightness
+    try:
+        return im.convert("RGB")  # CMYK, YCbCr, HSV
+    except Exception:
+        raise PreprocessError(_MSG_MODE) from None
+
+
+def _shrink(im: Image.Image) -> None:
+    """Shrink in place so the longer side is at most WORK_SIDE (reduce(), then Lanczos)."""
+    if max(im.size) > WORK_SIDE:
+        im.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def _flatten(im: Image.Image) -> Image.Image:
+    """A standard-mode image (see _standard_mode) as 'L', compositing any transparency."""
+    if im.mode == "L":
+        return im
+    if im.mode == "RGB":
+        return im.convert("L")
+    if im.mode == "F":
+        arr = np.asarray(im, dtype=np.float32)
+        return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), mode="L")
+    la = np.asarray(im.convert("LA"), dtype=np.float32)  # LA or RGBA
+    gray, alpha = la[..., 0], la[..., 1] / 255.0
+    if alpha.min() >= 1.0:
+        return Image.fromarray(la[..., 0].astype(np.uint8), mode="L")
+    background = _matte(gray, alpha)
+    out = gray * alpha + background * (1.0 - alpha)
+    return Image.fromarray(np.clip(np.rint(out), 0, 255).astype(np.uint8), mode="L")
+
+
+def _matte(gray: np.ndarray, alpha: np.ndarray) -> float:
+    """The gray level to put behind transparent pixels so that ink stays ink.
+
+    If the visible part covers most of the picture's border it carries its own background
+    (a photo with a transparent corner): use that level. Otherwise the transparent area is the
+    background and the visible pixels are the ink: white behind dark ink, black behind light.
+    """
+    ring = _border(alpha > 0.5)
+    if ring.mean() >= 0.5:
+        return float(np.median(_border(gray)[ring]))
+    weight = float(alpha.sum())
+    if weight <= 0.0:
+        return 255.0  # nothing visible: blank either way
+    return 255.0 if float((gray * alpha).sum()) / weight < 128.0 else 0.0
+
+
+def _border(arr: np.ndarray) -> np.ndarray:
+    """The pixels of the outer frame (about 2% of the shorter side, at least 1 px wide)."""
+    h, w = arr.shape
+    k = max(1, min(h, w) // 50)
+    if 2 * k >= min(h, w):
+        return arr.ravel()
+    return np.concatenate([arr[:k].ravel(), arr[-k:].ravel(),
+                           arr[k:-k, :k].ravel(), arr[k:-k, -k:].ravel()])
+
+
+# --------------------------------------------------------------------------- MNIST-ifying
+
+def to_mnist(img: Image.Image, *, min_stroke: float = 2.0) -> np.ndarray:
+    """An MNIST-like float32 (28, 28) array in [0, 1], white ink on black, from a picture.
+
+    Inverts a light background (decided from the median of the border pixels against the
+    darkest and lightest ink), subtracts the background and stretches the ink to 1, crops to
+    the ink's bounding box, resizes it (Lanczos) so its longer side is 20 px, pastes it into a
+    28x28 field and shifts it by whole pixels so its centre of mass is at (14, 14), like MNIST.
+    Strokes thinner than ``min_stroke`` px in the 20 px box are thickened first (0 disables).
+    Raises :class:`PreprocessError` if no ink is found.
+    """
+    std = _standard_mode(img)
+    if max(std.size) > WORK_SIDE:
+        if std is img:
+            std = std.copy()  # never shrink the caller's image in place
+        _shrink(std)
+    gray = np.asarray(_flatten(std), dtype=np.float32)
+
+    ink = _ink(gray)
+    mask = ink > 0.0
+    if not mask.any():
+        raise PreprocessError(_MSG_BLANK)
+    ink, mask = _drop_specks(ink, mask)
+
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    scale = BOX / max(bottom - top, right - left)
+
+    if min_stroke > 0:
+        grow = _thickening(mask[top:bottom, left:right], scale, min_stroke)
+        if grow:
+            h, w = ink.shape
+            top, left = max(0, top - grow), max(0, left - grow)
+            bottom, right = min(h, bottom + grow), min(w, right + grow)
+            ink = ndimage.maximum_filter(ink[top:bottom, left:right], size=2 * grow + 1)
+            top, bottom, left, right = 0, ink.shape[0], 0, ink.shape[1]
+            scale = BOX / max(bottom - top, right - left)
+
+    crop = np.ascontiguousarray(ink[top:bottom, left:right], dtype=np.float32)
+    ch, cw = crop.shape
+    size = (max(1, min(BOX, round(cw * scale))), max(1, min(BOX, round(ch * scale))))
+    small = np.asarray(Image.fromarray(crop, mode="F").resize(size, Image.Resampling.LANCZOS),
+                       dtype=np.float32)
+
+    field = np.zeros((FIELD, FIELD), dtype=np.float32)
+    y0, x0 = (FIELD - size[1]) // 2, (FIELD - size[0]) // 2
+    field[y0:y0 + size[1], x0:x0 + size[0]] = np.clip(small, 0.0, None)
+    peak = float(field.max())
+    if not np.isfinite(peak) or peak <= 0.0:
+        raise PreprocessError(_MSG_BLANK)
+    field /= peak
+    return np.clip(_centre(field), 0.0, 1.0).astype(np.float32)
+
+
+def _ink(gray: np.ndarray) -> np.ndarray:
+    """Ink strength in [0, 1] per pixel (0 = background), white ink on black."""
+    background = float(np.median(_border(gray)))
+    smooth = ndimage.uniform_filter(gray, size=3, mode="nearest") if min(gray.shape) >= 3 else gray
+    lo, hi = float(smooth.min()), float(smooth.max())
+    if background - lo > hi - background:  # the strongest ink is darker: light background
+        gray = 255.0 - gray
+        background = 255.0 - background
+    contrast = float(gray.max()) - background
+    if contrast < MIN_CONTRAST:
+        return np.zeros_like(gray)
+    ink = (gray - background) / contrast
+    # within INK_THRESHOLD of the background counts as background; the rest is re-stretched
+    return np.clip((ink - INK_THRESHOLD) / (1.0 - INK_THRESHOLD), 0.0, 1.0).astype(np.float32)
+
+
+def _drop_specks(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Remove connected blobs of ink much lighter than the largest one (dust, noise)."""
+    labels, n = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
+    if n <= 1:
+        return ink, mask
+    mass = ndimage.sum_labels(ink, labels, index=np.arange(1, n + 1))
+    keep = np.concatenate([[False], mass >= SPECK_FRACTION * mass.max()])
+    mask = keep[labels]
+    return np.where(mask, ink, 0.0).astype(np.float32), mask
+
+
+def _thickening(mask: np.ndarray, scale: float, min_stroke: float) -> int:
+    """Pixels to dilate by (each side) so strokes are >= min_stroke px after scaling."""
+    area = int(mask.sum())
+    edge = int((mask & ~ndimage.binary_erosion(mask)).sum())
+    if area == 0 or edge == 0:
+        return 0
+    width = 2.0 * area / edge  # a stroke of width w and length L: area wL, edge ~2L
+    wanted = min_stroke / scale  # in working pixels
+    if width >= wanted:
+        return 0
+    return int(np.ceil((wanted - width) / 2.0))
+
+
+def _centre(field: np.ndarray) -> np.ndarray:
+    """Shift by whole pixels so the centre of mass is at (CENTRE, CENTRE), keeping all ink."""
+    cy, cx = ndimage.center_of_mass(field)
+    rows = np.flatnonzero(field.any(axis=1))
+    cols = np.flatnonzero(field.any(axis=0))
+    dy = int(np.clip(round(CENTRE - cy), -rows[0], FIELD - 1 - rows[-1]))
+    dx = int(np.clip(round(CENTRE - cx), -cols[0], FIELD - 1 - cols[-1]))
+    out = np.zeros_like(field)
+    src = field[max(0, -dy):FIELD - max(0, dy), max(0, -dx):FIELD - max(0, dx)]
+    out[max(0, dy):max(0, dy) + src.shape[0], max(0, dx):max(0, dx) + src.shape[1]] = src
+    return out
+
+
+def preprocess(data: bytes) -> np.ndarray:
+    """Uploaded bytes -> MNIST-like float32 (28, 28) in [0, 1]: load_image, then to_mnist."""
+    return to_mnist(load_image(data))
+
+
+# --------------------------------------------------------------------------- examples
+
+def make_example_png(digit_image: np.ndarray, invert: bool = True, scale: int = 8) -> bytes:
+    """Render a (28, 28) image in [0, 1] as a PNG of (28 * scale) pixels a side.
+
+    ``invert=True`` gives dark ink on white paper (what a user would upload); ``False`` keeps
+    MNIST's white on black. Upscaled with bicubic resampling, so it looks like a scan.
+    """
+    arr = np.asarray(digit_image, dtype=np.float64)
+    if arr.shape != (FIELD, FIELD):
+        raise ValueError(f"expected a (28, 28) image, got shape {arr.shape}")
+    if int(scale) != scale or scale < 1:
+        raise ValueError(f"scale must be a positive integer, got {scale!r}")
+    pixels = np.rint(np.clip(np.nan_to_num(arr), 0.0, 1.0) * 255.0).astype(np.uint8)
+    im = Image.fromarray(pixels, mode="L")
+    if invert:
+        im = ImageOps.invert(im)
+    if scale > 1:
+        im = im.resize((FIELD * int(scale), FIELD * int(scale)), Image.Resampling.BICUBIC)
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
