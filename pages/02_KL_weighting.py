@@ -1,4 +1,382 @@
-"""KL weighting (being written)."""
-from ui import common as ui
+"""KL weighting: what the weight beta of the KL term trades in a beta-VAE (Higgins et al. 2017).
 
-ui.setup_page("KL weighting", "⚖️", "What does beta trade: sharp reconstructions or a tidy latent space?")
+One 2-D VAE per rung of the ladder ``vae.zoo.BETAS_2D`` and three 10-D VAEs (``BETAS_10D``): the
+codes, reconstructions, prior samples and training curves of one beta, the rate-distortion
+picture of the whole ladder (Alemi et al. 2018), per-dimension KL and active units in 10-D
+(Burda et al. 2015), and a converter between averaged and summed loss conventions.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui import charts, params
+from ui import common as ui
+from vae import ladder, latent, zoo
+from vae.artefacts import CacheError
+from vae.losses import ACTIVE_UNIT_THRESHOLD
+from vae.style import CHART_HEIGHT, LATENT_RANGE
+
+ui.setup_page("KL weighting", "⚖️",
+              "what the weight β of the KL term buys (a tidy latent space you can sample from) and what "
+              "it costs (sharp reconstructions), and how to read a KL weight when the loss terms are averaged.")
+
+HIGHLIGHT = "#d62728"  # the chosen beta, on every chart of this page
+SEED_MAX = 9999
+
+
+def cache_problem(exc: CacheError) -> None:
+    """The message of ``ui.cache_guard`` for one model, without stopping the rest of the page."""
+    st.error(f"**This view needs a file from `cache/` that cannot be used.**  \n"
+             f"`{exc.path.name}` {exc.problem}.  \n"
+             f"Rebuild it from the repository root with `{exc.rebuild}`. The rest of the page still works.",
+             icon="🧰")
+
+
+def missing_note(names: list[str], what: str) -> None:
+    if names:
+        st.info(f"Not built yet (left out of {what}): {', '.join(f'`{n}`' for n in names)}. "
+                "They appear as `python -m vae.build` finishes them.", icon="⏳")
+
+
+def try_info(name: str) -> dict | None:
+    try:
+        return ui.info(name)
+    except CacheError:
+        return None
+
+
+def try_codes(name: str) -> dict[str, np.ndarray] | None:
+    try:
+        return ui.codes(name)
+    except CacheError:
+        return None
+
+
+# --- the idea -----------------------------------------------------------------------------------
+
+st.header("The idea")
+st.markdown("A VAE is trained to minimise, for every image, a reconstruction cost plus **β times** a KL "
+            "penalty that pulls each image's code distribution q(z|x) = N(μ, σ²) towards the prior N(0, I):")
+st.latex(r"\mathcal{L}_\beta(x) = \underbrace{\mathbb{E}_{q(z\mid x)}\big[-\log p(x\mid z)\big]}"
+         r"_{\text{distortion: BCE summed over 784 pixels}}"
+         r" + \beta\,\underbrace{\mathrm{KL}\big(q(z\mid x)\,\|\,\mathcal{N}(0, I)\big)}_{\text{rate: nats the code carries}},"
+         r"\qquad \mathrm{KL} = \tfrac12 \sum_{i=1}^{d}\big(\mu_i^2 + \sigma_i^2 - 1 - \log \sigma_i^2\big)")
+st.markdown(
+    "Rule of thumb, for the same architecture and data:\n"
+    "- **β > 1** pushes the codes towards the prior: smoother latent space, more overlap between digits, "
+    "blurrier reconstructions, fewer active latent dimensions.\n"
+    "- **β < 1** favours reconstruction: sharper digits, codes spread out, and *holes* in the latent space "
+    "where a sample from the prior decodes to something that is not a digit.\n"
+    "- **β = 1** is the true evidence lower bound (ELBO) of a VAE.\n"
+    "- **β = 0**, precisely: the loss is an autoencoder's, but the encoder's noise remains. Training still "
+    "decodes the reparameterised sample z = μ + σ·ε, ε ~ N(0, I); nothing penalises σ any more, so the model "
+    "can shrink it freely (and move μ as far from the origin as it likes)."
+)
+ui.secondary(
+    "Read the two terms as **rate** (how many nats of information the code carries about the image, the KL) "
+    "and **distortion** (how badly the image comes back, the reconstruction cost). Every β picks one point on "
+    "the trade-off between them: minimising D + β·R favours the point where the rate-distortion curve has "
+    "slope −β (Alemi et al. 2018, *Fixing a Broken ELBO*). Large β makes each nat of rate expensive, so the "
+    "model transmits less and reconstructs worse; small β makes rate cheap."
+)
+
+with ui.cache_guard():
+    images_u8, labels = ui.test_set()
+    images = ui.test_images_float()
+    subset = ui.scatter_subset()
+
+# --- controls -------------------------------------------------------------------------------------
+
+st.header("Choose β")
+ui.bind("kl_beta", "beta", lambda raw: ladder.parse_ladder_value(raw, zoo.BETAS_2D, 1.0))
+beta = st.select_slider("β, the weight of the KL term (2-D VAEs)", options=list(zoo.BETAS_2D),
+                        format_func=lambda b: f"{b:g}", key="kl_beta",
+                        help="One 2-D VAE was trained for each value, same architecture, data, epochs and seed.")
+ui.share({"beta": float(beta)})
+name = zoo.beta_name(2, beta)
+st.caption(f"Model `{name}`: {zoo.entry(name).blurb}.")
+
+# --- the chosen beta: codes | the whole ladder ------------------------------------------------------
+
+ladder_rows, ladder_missing = [], []
+for b in zoo.BETAS_2D:
+    meta = try_info(zoo.beta_name(2, b))
+    if meta is None:
+        ladder_missing.append(zoo.beta_name(2, b))
+        continue
+    m = meta["metrics"]
+    ladder_rows.append({"beta": float(b), "β": f"{b:g}", "model": zoo.beta_name(2, b),
+                        "KL (nats)": float(m["test_kl"]), "reconstruction (nats)": float(m["test_recon"]),
+                        "−ELBO (nats)": float(m["test_elbo"]), "chosen": b == beta})
+rd = pd.DataFrame(ladder_rows, columns=["beta", "β", "model", "KL (nats)", "reconstruction (nats)",
+                                        "−ELBO (nats)", "chosen"])
+
+col_codes, col_rd = st.columns(2, gap="large")
+n_outside = None
+with col_codes:
+    st.subheader(f"Latent codes at β = {beta:g}")
+    try:
+        codes = ui.codes(name)
+    except CacheError as exc:
+        codes = None
+        cache_problem(exc)
+    if codes is not None:
+        mu = codes["mu"][subset]  # (3000, 2), a copy (fancy indexing)
+        outside = ladder.outside_box(mu, *LATENT_RANGE)
+        n_outside = int(outside.sum())
+        df = charts.codes_frame(mu, labels[subset], subset)
+        clamped = alt.Scale(domain=list(LATENT_RANGE), clamp=True, nice=False)
+        pts = charts.scatter(df, height=CHART_HEIGHT).encode(
+            x=alt.X("x:Q", title="z₁", scale=clamped), y=alt.Y("y:Q", title="z₂", scale=clamped))
+        r99 = float(np.sqrt(latent.CHI2_2D_99))
+        th = np.linspace(0, 2 * np.pi, 121)
+        circle = pd.DataFrame({"x": r99 * np.cos(th), "y": r99 * np.sin(th), "order": np.arange(len(th))})
+        ring = alt.Chart(circle).mark_line(color="gray", strokeDash=[5, 4], strokeWidth=1.5).encode(
+            x="x:Q", y="y:Q", order="order:Q")
+        st.altair_chart((pts + ring).properties(width=CHART_HEIGHT, height=CHART_HEIGHT),
+                        width="content", key="kl_scatter")
+        lo, hi = LATENT_RANGE
+        edge = (f" **{n_outside} of {len(mu):,}** codes fall outside the box and are drawn on its edge "
+                "(hover shows their true position)." if n_outside else " All of them lie inside the box.")
+        st.caption(f"Posterior means μ of {len(mu):,} test digits ({len(mu) // 10} per digit), on the same axes "
+                   f"({lo:g} to {hi:g}) for every β so that the squeeze is visible. Dashed: the circle holding 99 % "
+                   f"of the prior N(0, I).{edge}")
+        ui.download_csv(df, f"codes-{name}.csv", key="kl_codes_csv", label="Download these codes (CSV)")
+
+with col_rd:
+    st.subheader("Rate and distortion across the ladder")
+    if rd.empty:
+        st.info("No model of the β ladder is built yet, so there is nothing to plot.", icon="⏳")
+    else:
+        base = alt.Chart(rd).encode(
+            x=alt.X("KL (nats):Q", title="rate: KL (nats per image)", scale=alt.Scale(zero=True)),
+            y=alt.Y("reconstruction (nats):Q", title="distortion: reconstruction (nats per image)",
+                    scale=alt.Scale(zero=False)),
+            tooltip=[alt.Tooltip("β:N"), alt.Tooltip("KL (nats):Q", format=".2f"),
+                     alt.Tooltip("reconstruction (nats):Q", format=".2f"),
+                     alt.Tooltip("−ELBO (nats):Q", format=".2f")])
+        layers = [base.mark_line(color="gray", strokeWidth=1).encode(order="beta:Q"),
+                  base.mark_circle(size=90, color="#4e79a7", opacity=0.9),
+                  base.transform_filter(alt.datum.chosen).mark_point(size=420, color=HIGHLIGHT, strokeWidth=3),
+                  base.mark_text(dx=12, dy=-10, fontSize=13, align="left").encode(
+                      text=alt.Text("β:N"), color=alt.condition(alt.datum.chosen, alt.value(HIGHLIGHT),
+                                                                alt.value("gray")))]
+        ref = rd[rd["beta"] == 1.0]
+        if not ref.empty:  # points with the same -ELBO (rate + distortion) as the beta = 1 model
+            e1 = float(ref["−ELBO (nats)"].iloc[0])
+            r_lo, r_hi = float(rd["reconstruction (nats)"].min()), float(rd["reconstruction (nats)"].max())
+            k_lo = max(0.0, e1 - r_hi)  # keep the line inside the data's range of distortion
+            k_hi = min(float(rd["KL (nats)"].max()), e1 - r_lo)
+            iso = pd.DataFrame({"KL (nats)": [k_lo, max(k_lo, k_hi)]})
+            iso["reconstruction (nats)"] = e1 - iso["KL (nats)"]
+            layers.insert(0, alt.Chart(iso).mark_line(strokeDash=[6, 4], color="gray").encode(
+                x="KL (nats):Q", y="reconstruction (nats):Q"))
+        chart = alt.layer(*layers).properties(height=CHART_HEIGHT,
+                                              title=alt.TitleParams("each point: one 2-D VAE, labelled by β",
+                                                                    fontSize=12, fontWeight="normal"))
+        st.altair_chart(chart, width="stretch", key="kl_rd")
+        st.caption("Test-set averages over the 10,000 test digits (one posterior sample each). Lower-left is better "
+                   "on both counts; no β gets there. The red ring marks the chosen β"
+                   + ("; the dashed line holds the points whose rate + distortion (−ELBO) equals the β = 1 model's."
+                      if not ref.empty else "."))
+        missing_note(ladder_missing, "this chart")
+        ui.download_csv(rd.drop(columns=["chosen"]), "beta-ladder-2d.csv", key="kl_rd_csv")
+
+
+# --- reconstructions and prior samples (only these depend on the seed) ------------------------------
+
+@st.fragment
+def decoded_views(name: str, beta: float) -> None:
+    st.header(f"What the decoder makes of it at β = {beta:g}")
+    ui.bind("kl_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
+    c1, c2 = st.columns([1, 2])
+    seed = int(c1.number_input("seed (which test digits, which prior samples)", min_value=0, max_value=SEED_MAX,
+                               step=1, key="kl_seed"))
+    every = c2.toggle("compare every β of the ladder", key="kl_every",
+                      help="One row of reconstructions per built 2-D model, same test digits.")
+    ui.share({"seed": seed})
+
+    idx = latent.random_members(labels, seed)  # one test digit per class
+    x = np.array(images[idx])  # (10, 28, 28)
+    rows = {"original": x}
+    captions = [[f"test #{i}" for i in idx]]
+    missing = []
+    for b in (zoo.BETAS_2D if every else (beta,)):
+        n = zoo.beta_name(2, b)
+        try:
+            mu, _ = ui.encode(n, x)
+            rec = ui.decode(n, mu)  # (10, 28, 28): the decoder's mean at the code's mean
+        except CacheError as exc:
+            if b == beta:
+                cache_problem(exc)
+            missing.append(n)
+            continue
+        rows[f"β = {b:g}" + (" ◀" if every and b == beta else "")] = rec
+        captions.append([f"{v:.0f} nats" for v in ladder.bce_per_image(x, rec)])
+    st.subheader("Reconstructions")
+    if len(rows) > 1:
+        fig = charts.image_rows(rows, captions, size=0.95)
+        ui.download_png(fig, f"reconstructions-beta-seed{seed}.png", key="kl_rec_png")
+        charts.show(fig)
+        st.caption("Each test digit is encoded to its mean code μ and decoded. Under each reconstruction: its "
+                   "reconstruction cost, BCE summed over the 784 pixels (nats; lower is sharper and more faithful).")
+    if every:
+        missing_note([n for n in missing if n != zoo.beta_name(2, beta)], "the rows above")
+
+    st.subheader("Samples from the prior")
+    try:
+        z = np.random.default_rng(seed).standard_normal((10, 2))  # z ~ N(0, I)
+        gen = ui.decode(name, z)
+    except CacheError:
+        st.info(f"`{name}` is not available, so there is nothing to sample from yet.", icon="⏳")
+        return
+    fig = charts.image_strip(gen, [f"({a:.1f}, {b:.1f})" for a, b in z])
+    ui.download_png(fig, f"prior-samples-{name}-seed{seed}.png", key="kl_prior_png")
+    charts.show(fig)
+    st.caption("Ten codes drawn from the prior z ~ N(0, I) (seeded) and decoded; under each, its code (z₁, z₂). "
+               "Where the codes of real digits do not cover the prior, these land in holes.")
+
+
+decoded_views(name, beta)
+
+# --- training curves ------------------------------------------------------------------------------
+
+st.header(f"How `{name}` trained")
+meta = try_info(name)
+if meta is None:
+    st.info(f"`{name}` is not built yet, so there are no training curves to show.", icon="⏳")
+else:
+    hist = ladder.history_frame(meta.get("history", {}))
+    if hist.empty:
+        st.info("This checkpoint holds no training history.")
+    else:
+        cols = st.columns(2)
+        for col, term in zip(cols, ("reconstruction", "KL")):
+            part = hist[hist["term"] == term]
+            ch = alt.Chart(part, title=f"{term} per epoch").mark_line(point=True).encode(
+                x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+                y=alt.Y("nats:Q", title=f"{term} (nats per image)", scale=alt.Scale(zero=False)),
+                color=alt.Color("split:N", title="images", scale=alt.Scale(domain=["train", "test"],
+                                                                            range=["#4e79a7", "#f28e2b"])),
+                tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")],
+            ).properties(height=260)
+            col.altair_chart(ch, width="stretch", key=f"kl_curve_{term}")
+        st.caption("Train: average over the epoch's batches while the weights were still changing; test: the 10,000 "
+                   f"test digits after the epoch. The model minimised reconstruction + {beta:g} × KL.")
+        wide = hist.pivot_table(index="epoch", columns=["split", "term"], values="nats")
+        wide.columns = [f"{s} {t} (nats)" for s, t in wide.columns]
+        ui.download_csv(wide.reset_index(), f"history-{name}.csv", key="kl_hist_csv")
+
+# --- 10-D: per-dimension KL and active units --------------------------------------------------------
+
+st.header("Posterior collapse in 10 dimensions")
+ui.secondary(
+    "With more latent dimensions than the data needs, the KL term can switch dimensions off: for such a "
+    "dimension q(zᵢ|x) equals the prior for every image (μᵢ ≈ 0, σᵢ ≈ 1), it costs no KL and carries no "
+    "information. A dimension counts as **active** when its mean code varies across the test images, "
+    rf"Var\_x(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} (Burda et al. 2015)."
+)
+dims_frames, active, missing10 = [], {}, []
+for b in zoo.BETAS_10D:
+    n10 = zoo.beta_name(10, b)
+    c10 = try_codes(n10)
+    if c10 is None:
+        missing10.append(n10)
+        continue
+    f = ladder.kl_dims_frame(c10["mu"], c10["logvar"], b)
+    dims_frames.append(f)
+    active[b] = int((f["active"] == "active").sum())
+if dims_frames:
+    dims = pd.concat(dims_frames, ignore_index=True)
+    y_max = float(dims["KL"].max()) * 1.08 or 1.0
+    cols = st.columns(len(zoo.BETAS_10D))
+    for col, b in zip(cols, zoo.BETAS_10D):
+        if b not in active:
+            col.info(f"β = {b:g}: `{zoo.beta_name(10, b)}` is not built yet.", icon="⏳")
+            continue
+        part = dims[dims["beta"] == f"{b:g}"]
+        col.metric(f"β = {b:g}: active units", f"{active[b]} of {len(part)}",
+                   help=f"dimensions with Var(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} over the test images")
+        bars = alt.Chart(part).mark_bar().encode(
+            x=alt.X("dimension:O", title="latent dimension", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("KL:Q", title="KL (nats)", scale=alt.Scale(domain=[0, y_max])),
+            color=alt.Color("active:N", title="unit", scale=alt.Scale(domain=["active", "inactive"],
+                                                                      range=["#4e79a7", "#bab0ac"])),
+            stroke=alt.condition(alt.datum.beta == f"{beta:g}", alt.value(HIGHLIGHT), alt.value(None)),
+            tooltip=[alt.Tooltip("dimension:O", title="latent dimension"), alt.Tooltip("KL:Q", format=".3f"),
+                     alt.Tooltip("var_mu:Q", format=".4f", title="Var(μ)"), "active:N"],
+        ).properties(height=240, title=f"β = {b:g}")
+        col.altair_chart(bars, width="stretch", key=f"kl_dims_{b:g}")
+    st.caption("Mean over the 10,000 test digits of each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), same scale on all three "
+               "charts. Grey bars: inactive dimensions.")
+    ui.download_csv(dims.rename(columns={"var_mu": "Var(mu)"}), "kl-per-dimension-10d.csv", key="kl_dims_csv")
+missing_note(missing10, "the 10-D comparison")
+
+# --- converter ----------------------------------------------------------------------------------------
+
+st.header("The same weight means different β: averaged vs summed losses")
+st.markdown(
+    "Here both terms are **summed** per image (784 pixels, d latent dimensions). Many tutorials instead "
+    "**average** them, and then a 'KL weight' w means something else. Multiplying an averaged loss by the pixel "
+    "count P does not move its minimum, so:")
+st.latex(r"\frac{1}{P}\sum_{j=1}^{P}\mathrm{BCE}_j + w\,\frac{1}{d}\sum_{i=1}^{d}\mathrm{KL}_i"
+         r"\;\;\propto\;\;\sum_{j=1}^{P}\mathrm{BCE}_j + \underbrace{w\,\frac{P}{d}}_{\beta}\;\sum_{i=1}^{d}\mathrm{KL}_i")
+
+
+@st.fragment
+def converter() -> None:
+    c1, c2, c3 = st.columns(3)
+    w = c1.number_input("KL weight w (averaged convention)", min_value=0.0, max_value=1e6, value=0.01,
+                        step=0.001, format="%g", key="kl_conv_weight")
+    p = int(c2.number_input("pixels averaged over, P", min_value=1, max_value=1_000_000, value=784, step=1,
+                            key="kl_conv_pixels"))
+    d = int(c3.number_input("latent dimensions averaged over, d", min_value=1, max_value=4096, value=2, step=1,
+                            key="kl_conv_dims"))
+    try:
+        b_eq = ladder.equivalent_beta(float(w), p, d)
+    except ValueError as exc:
+        st.warning(f"Cannot convert: {exc}.")
+        return
+    st.latex(rf"\beta = w\cdot\frac{{P}}{{d}} = {w:g}\times\frac{{{p}}}{{{d}}} = {b_eq:.4g}")
+    back = d / p
+    verdict = ("stronger than the true ELBO (β > 1): expect the squeeze of the large-β models"
+               if b_eq > 1 else "weaker than the true ELBO (β < 1): expect the spread of the small-β models"
+               if b_eq < 1 else "exactly the ELBO")
+    st.markdown(f"On this app's per-image summed scale that is **β = {b_eq:.4g}**, {verdict}. "
+                f"Conversely, β = 1 here corresponds to w = d / P = {back:.3g} in the averaged convention.")
+
+
+converter()
+
+# --- what to notice -----------------------------------------------------------------------------------
+
+obs = []
+spread = {}
+for b in zoo.BETAS_2D:
+    c = try_codes(zoo.beta_name(2, b))
+    if c is not None:
+        spread[b] = float(np.sqrt((np.asarray(c["mu"], dtype=np.float64) ** 2).sum(axis=1).mean()))
+if len(spread) >= 2:
+    lo_b, hi_b = min(spread), max(spread)
+    obs.append(f"The codes' root-mean-square distance from the origin is **{spread[lo_b]:.2f}** at β = {lo_b:g} "
+               f"and **{spread[hi_b]:.2f}** at β = {hi_b:g} (for the prior itself it is √2 ≈ 1.41)"
+               + (f"; at the chosen β = {beta:g}, {n_outside} of the 3,000 plotted codes fall outside the "
+                  f"±{LATENT_RANGE[1]:g} box." if n_outside is not None else "."))
+elif n_outside is not None:
+    obs.append(f"At β = {beta:g}, {n_outside} of the 3,000 plotted codes fall outside the ±{LATENT_RANGE[1]:g} box.")
+if len(rd) >= 2:
+    lo, hi = rd.iloc[0], rd.iloc[-1]  # ladder order: smallest and largest built beta
+    best = rd.loc[rd["−ELBO (nats)"].idxmin()]
+    obs.append(f"From β = {lo['β']} to β = {hi['β']} the reconstruction cost goes from "
+               f"**{lo['reconstruction (nats)']:.1f}** to **{hi['reconstruction (nats)']:.1f}** nats while the KL goes "
+               f"from **{lo['KL (nats)']:.1f}** to **{hi['KL (nats)']:.1f}** nats; the lowest −ELBO (rate + "
+               f"distortion) of the built models, {best['−ELBO (nats)']:.1f} nats, belongs to β = {best['β']}.")
+if active:
+    obs.append("Active units in 10-D: " + ", ".join(f"**{active[b]} of 10** at β = {b:g}" for b in sorted(active))
+               + " — dimensions the KL term has switched off carry no information about the digit.")
+if not obs:
+    obs.append("The numbers appear here once the models of the β ladder are built (`python -m vae.build`).")
+ui.notice(obs)

@@ -1,4 +1,247 @@
-"""Grid vs ppf sampling (being written)."""
-from ui import common as ui
+"""Grid vs ppf sampling: where to put the n x n codes of a decoded 2-D latent mosaic.
 
-ui.setup_page("Grid vs ppf sampling", "🧭", "Where should you sample a 2-D latent to see what the decoder learned?")
+A linear grid spends its tiles evenly over a square; a ppf grid (Kingma & Welling 2014, fig. 4;
+the Keras VAE example) puts them at equal steps of prior probability, dense where the prior and
+the codes are. The page draws both sets of points over the VAE's test codes and the prior's
+contours, decodes both, and measures them with ``vae.latent.grid_stats``; the AE's bounding-box
+grid is shown for contrast.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui import charts, params
+from ui import common as ui
+from vae import grids, latent
+from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE, PPF_P_DEFAULT
+
+VAE, AE = "vae-2d", "ae-2d"
+RANGE_LIMITS = (-5.0, 5.0)
+RANGE_DEFAULT = (-3.0, 3.0)
+RANGE_STEP = 0.1
+LIN, PPF = "linear grid", "ppf grid"
+SCHEME_COLORS = {LIN: "#111111", PPF: "#d4007f"}
+SCHEME_SHAPES = {LIN: "square", PPF: "cross"}
+CONTOUR_COLOR = "#555555"
+
+ui.setup_page("Grid vs ppf sampling", "🧭",
+              "where to place the codes of a decoded 2-D latent mosaic so that it shows what the decoder "
+              "learned: evenly in z, or evenly in *probability* under the prior.")
+
+# --- the idea ------------------------------------------------------------------------------------
+
+st.header("The idea")
+st.markdown(
+    "To see everything a 2-D decoder can draw, decode an $n \\times n$ grid of codes and tile the images. "
+    "**Where** to put the grid? Two recipes for the values along each axis:")
+st.latex(r"\text{linear:}\quad z_i = \ell + (h - \ell)\,\frac{i}{n-1}"
+         r"\qquad\qquad \text{ppf:}\quad z_i = \Phi^{-1}\!\Big(p + (1 - 2p)\,\frac{i}{n-1}\Big),"
+         r"\qquad i = 0, \dots, n-1")
+ui.secondary(
+    "$\\Phi^{-1}$ is the inverse CDF (*percent point function*, `scipy.stats.norm.ppf`) of the standard "
+    "normal. The ppf grid therefore takes equal steps of **probability** under the VAE's prior "
+    "$\\mathcal{N}(0, I)$: between any two neighbouring columns lies the same share of the prior's mass, "
+    "so the tiles are dense in the middle, where the prior (and, if training worked, the codes) are dense, "
+    "and sparse in the tails. $p$ keeps the ends finite "
+    "($\\Phi^{-1}(0) = -\\infty$). A linear grid spends as many tiles on the empty corners as on the centre.\n\n"
+    "The grey circles on the chart are the prior's contours: the disc of radius "
+    "$r_q = \\sqrt{\\chi^2_2{}^{-1}(q)}$ holds a share $q$ of its mass (50 %, 90 % and 99 %).")
+
+# --- controls ------------------------------------------------------------------------------------
+
+st.header("Choose the grids")
+ui.bind("grid_n", "n", lambda raw: params.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT))
+ui.bind("grid_range", "lo/hi", lambda _raw: grids.parse_range(
+    st.query_params.get("lo"), st.query_params.get("hi"), RANGE_LIMITS, RANGE_DEFAULT, RANGE_STEP))
+ui.bind("grid_p", "p", lambda raw: grids.parse_option(raw, grids.PPF_P_OPTIONS, PPF_P_DEFAULT))
+c1, c2, c3 = st.columns(3)
+n = int(c1.slider("Grid size n (tiles per side)", *GRID_N_RANGE, key="grid_n"))
+lo, hi = (float(v) for v in c2.slider("Linear grid: range of z₁ and z₂", *RANGE_LIMITS, step=RANGE_STEP,
+                                      key="grid_range", format="%.1f"))
+p = float(c3.select_slider("ppf grid: tail probability p", options=grids.PPF_P_OPTIONS,
+                           format_func=lambda v: f"{v:g}", key="grid_p",
+                           help="The ppf grid covers prior probabilities p … 1 − p along each axis."))
+lo, hi = round(lo, 6), round(hi, 6)
+ui.share({"n": n, "lo": lo, "hi": hi, "p": p})
+
+if not lo < hi:
+    st.warning(f"The linear grid needs a range with lo < hi (now {lo:g} … {hi:g}): "
+               "pull the two ends of the range slider apart.")
+    st.stop()
+
+with ui.cache_guard():
+    ui.model(VAE)
+    vae_mu = np.asarray(ui.codes(VAE)["mu"], dtype=np.float64)  # (N, 2), a copy
+    _, labels = ui.test_set()
+    subset = ui.scatter_subset()
+
+xs_lin = latent.linear_axis(n, lo, hi)  # (n,)
+xs_ppf = latent.ppf_axis(n, p)  # (n,)
+pts_lin = latent.grid_2d(xs_lin, xs_lin)  # (n * n, 2), mosaic order
+pts_ppf = latent.grid_2d(xs_ppf, xs_ppf)
+st_lin = latent.grid_stats(pts_lin, vae_mu)
+st_ppf = latent.grid_stats(pts_ppf, vae_mu)
+
+# --- one chart: codes, prior contours, both sets of points ---------------------------------------
+
+st.header("Where the two grids sample")
+reach = max(abs(lo), abs(hi), float(np.abs(xs_ppf).max())) + 0.3
+domain = (min(LATENT_RANGE[0], -reach), max(LATENT_RANGE[1], reach))
+codes_df = charts.codes_frame(vae_mu[subset], labels[subset], subset)
+base = charts.scatter(codes_df, domain=domain, opacity=0.3, height=560,
+                      title=f"VAE test codes μ, the prior's contours and the {n} × {n} sampling points")
+contours = grids.prior_contours()
+contour_layer = alt.Chart(contours).mark_line(color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
+    x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), order="order:Q", detail="label:N")
+lab = contours.groupby("label", sort=False)["radius"].first().reset_index()
+lab["x"] = lab["radius"] * np.cos(np.pi / 4)
+lab["y"] = lab["radius"] * np.sin(np.pi / 4)
+lab["text"] = lab["label"] + " of N(0, I)"
+label_layer = alt.Chart(lab).mark_text(align="left", dx=4, dy=-4, color="#333333", fontSize=12,
+                                       fontWeight="bold").encode(
+    x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), text="text:N")
+points = grids.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
+grid_layer = alt.Chart(points).mark_point(size=40, strokeWidth=1.6, filled=False, opacity=0.9).encode(
+    x=alt.X("z1:Q", title="z₁"), y=alt.Y("z2:Q", title="z₂"),
+    color=alt.Color("scheme:N", title="sampling points",
+                    scale=alt.Scale(domain=list(SCHEME_COLORS), range=list(SCHEME_COLORS.values())),
+                    legend=alt.Legend(orient="right")),
+    shape=alt.Shape("scheme:N", title="sampling points",
+                    scale=alt.Scale(domain=list(SCHEME_SHAPES), range=list(SCHEME_SHAPES.values()))),
+    tooltip=[alt.Tooltip("scheme:N"), alt.Tooltip("row:Q"), alt.Tooltip("col:Q"),
+             alt.Tooltip("z1:Q", format=".2f", title="z₁"), alt.Tooltip("z2:Q", format=".2f", title="z₂")])
+chart = alt.layer(base, contour_layer, label_layer, grid_layer).resolve_scale(color="independent")
+chart_col, stats_col = st.columns([3, 2])
+chart_col.altair_chart(chart, key="grid_chart", width="stretch")
+chart_col.caption(f"Black squares: the linear grid over {lo:g} … {hi:g}. Pink crosses: the ppf grid, "
+                  f"from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … {1 - p:g}). "
+                  "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values.")
+
+
+def stats_row(scheme: str, model: str, xs: np.ndarray, ys: np.ndarray, s: dict[str, float]) -> dict:
+    return {"grid": scheme, "model": model, "points": len(xs) * len(ys),
+            "z₁ range": f"{xs[0]:.2f} … {xs[-1]:.2f}", "z₂ range": f"{ys[0]:.2f} … {ys[-1]:.2f}",
+            "outside the prior's 99 % disc": s["outside_99"], "empty grid points": s["empty"],
+            "test codes covered": s["codes_covered"]}
+
+
+with stats_col:
+    st.subheader("The numbers")
+    m1, m2, m3 = st.columns(3)
+    for col, key, label in ((m1, "outside_99", "outside 99 % disc"), (m2, "empty", "empty points"),
+                            (m3, "codes_covered", "codes covered")):
+        col.metric(f"linear: {label}", grids.pct(st_lin[key]))
+        col.metric(f"ppf: {label}", grids.pct(st_ppf[key]),
+                   delta=f"{(st_ppf[key] - st_lin[key]) * 100:+.0f} pts vs linear",
+                   delta_color="inverse" if key != "codes_covered" else "normal")
+    st.markdown(
+        "- **outside the 99 % disc**: grid points farther from the origin than "
+        f"{grids.prior_radius(0.99):.2f}, where the prior puts only 1 % of its mass, so training rarely sent a code there;\n"
+        "- **empty**: grid points that are the nearest grid point of no test code;\n"
+        "- **codes covered**: test codes (all 10,000) within half a grid step of a grid point, i.e. "
+        "depicted by some tile.")
+
+# --- the mosaics ---------------------------------------------------------------------------------
+
+st.header("What the VAE's decoder draws there")
+left, right = st.columns(2)
+for col, xs, title, fname in (
+        (left, xs_lin, f"Linear grid, z from {lo:g} to {hi:g}", f"vae-2d-linear-n{n}.png"),
+        (right, xs_ppf, f"ppf grid, p = {p:g} (z from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f})",
+         f"vae-2d-ppf-n{n}-p{p:g}.png")):
+    imgs = ui.decode(VAE, latent.grid_2d(xs, xs))  # (n * n, 28, 28)
+    fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=xs, xlabel="z₁", ylabel="z₂", title=title)
+    with col:
+        ui.download_png(fig, fname, key=f"grid_png_{'lin' if xs is xs_lin else 'ppf'}")
+        charts.show(fig)
+smin, smax = grids.axis_steps(xs_ppf)
+ui.secondary(
+    f"Same decoder, same number of tiles. The linear grid's step is {(hi - lo) / max(n - 1, 1):.2f} everywhere; "
+    f"the ppf grid's step grows from {smin:.2f} in the centre to {smax:.2f} at the edges, so its mosaic "
+    "spends more tiles on the middle of the map, where the prior is densest.")
+
+# --- the AE for contrast -------------------------------------------------------------------------
+
+st.header("For contrast: the autoencoder's map")
+with ui.cache_guard():
+    ui.model(AE)
+    ae_mu = np.asarray(ui.codes(AE)["mu"], dtype=np.float64)  # (N, 2)
+xs_ae, ys_ae = latent.bounding_box_axes(ae_mu, n)
+pts_ae = latent.grid_2d(xs_ae, ys_ae)
+st_ae = latent.grid_stats(pts_ae, ae_mu)
+ui.secondary(
+    "The plain autoencoder was never told about N(0, I): its codes live on a scale of their own, so neither "
+    "recipe above fits it. The only sensible grid spans its codes' bounding box (between their 0.5 % and 99.5 % "
+    "quantiles); its statistics below are measured against the AE's own codes.")
+a_left, a_right = st.columns(2)
+ae_df = charts.codes_frame(ae_mu[subset], labels[subset], subset)
+ae_pts = pd.DataFrame({"x": pts_ae[:, 0], "y": pts_ae[:, 1]})
+ae_chart = charts.scatter(ae_df, domain=None, opacity=0.35, height=460,
+                          title="AE codes (own scale) and the bounding-box grid") \
+    + alt.Chart(ae_pts).mark_point(shape="square", size=30, color=SCHEME_COLORS[LIN], filled=False).encode(
+        x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"))
+a_left.altair_chart(ae_chart, key="grid_ae_chart", width="stretch")
+a_left.caption(f"Note the axes: z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to "
+               f"{ys_ae[-1]:.3g}, against about ±3 for the VAE.")
+fig = charts.mosaic_figure(ui.decode(AE, pts_ae), n, n, xs=xs_ae, ys=ys_ae, xlabel="z₁", ylabel="z₂",
+                           title="AE decoder over its codes' bounding box")
+with a_right:
+    ui.download_png(fig, f"ae-2d-bbox-n{n}.png", key="grid_png_ae")
+    charts.show(fig)
+
+st.subheader("All three grids")
+table = pd.DataFrame([stats_row(LIN, VAE, xs_lin, xs_lin, st_lin), stats_row(PPF, VAE, xs_ppf, xs_ppf, st_ppf),
+                      stats_row("AE bounding-box grid", AE, xs_ae, ys_ae, st_ae)])
+shares = ["outside the prior's 99 % disc", "empty grid points", "test codes covered"]
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={c: st.column_config.NumberColumn(c, format="percent") for c in shares})
+st.caption("Statistics from `vae.latent.grid_stats`, against all 10,000 test codes of the model in the second "
+           "column.")
+d1, d2 = st.columns(2)
+with d1:
+    ui.download_csv(table, f"grid-stats-n{n}.csv", key="grid_stats_csv", label="Download the statistics (CSV)")
+with d2:
+    all_points = grids.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf),
+                                          "AE bounding-box grid": (xs_ae, ys_ae)})
+    ui.download_csv(all_points, f"grid-points-n{n}.csv", key="grid_points_csv",
+                    label="Download the grid points (CSV)")
+
+# --- what to notice --------------------------------------------------------------------------------
+
+n_out_lin = int(round(st_lin["outside_99"] * n * n))
+n_out_ppf = int(round(st_ppf["outside_99"] * n * n))
+step_lin = (hi - lo) / max(n - 1, 1)
+cov_lin, cov_ppf = st_lin["codes_covered"], st_ppf["codes_covered"]
+if cov_ppf > cov_lin + 0.005:
+    coverage = (f"The ppf grid has a tile within half a grid step of {grids.pct(cov_ppf)} of the test codes, "
+                f"the linear grid of {grids.pct(cov_lin)}: spending its tiles where the codes are pays off.")
+elif cov_ppf < cov_lin - 0.005:
+    coverage = (f"By the *codes covered* measure the linear grid wins here: {grids.pct(cov_lin)} of the test codes "
+                f"have a tile within half a grid step, against {grids.pct(cov_ppf)} for the ppf grid. The measure "
+                f"uses the *median* step, which for the ppf grid is its small central one ({smin:.2f}, against "
+                f"{smax:.2f} at the edges and {step_lin:.2f} everywhere on the linear grid), so codes between its "
+                "sparse outer tiles count as missed: the ppf grid trades the outskirts for detail in the middle.")
+else:
+    coverage = (f"Both grids have a tile within half a grid step of about the same share of the test codes "
+                f"({grids.pct(cov_lin)} linear, {grids.pct(cov_ppf)} ppf), although the ppf grid's step varies from "
+                f"{smin:.2f} in the centre to {smax:.2f} at the edges and the linear grid's is {step_lin:.2f} "
+                "everywhere.")
+ae_inside = grids.share_inside(ae_mu, 0.99)
+ui.notice([
+    f"**Tiles spent outside the prior.** {n_out_lin} of the {n * n} linear-grid points "
+    f"({grids.pct(st_lin['outside_99'])}) lie outside the disc holding 99 % of N(0, I), against {n_out_ppf} "
+    f"({grids.pct(st_ppf['outside_99'])}) for the ppf grid; {grids.pct(st_lin['empty'])} of the linear grid's "
+    f"points are the nearest point of no test code, {grids.pct(st_ppf['empty'])} of the ppf grid's "
+    f"({grids.compare(st_ppf['empty'], st_lin['empty'])} empty tiles with ppf).",
+    f"**Codes depicted.** {coverage}",
+    f"**The AE needs its own box.** Its codes span z₁ {xs_ae[0]:.3g} … {xs_ae[-1]:.3g} and z₂ {ys_ae[0]:.3g} … "
+    f"{ys_ae[-1]:.3g}, and {'only ' if ae_inside < 0.5 else ''}{grids.pct(ae_inside)} of them lie inside the prior's 99 % disc; "
+    f"{grids.pct(st_ae['outside_99'])} of its bounding-box grid lies outside that disc and "
+    f"{grids.pct(st_ae['empty'])} of its points are empty. "
+    + ("A grid on the prior's scale would show only a small part of the AE's map."
+       if ae_inside < 0.5 else "Here the prior's scale happens to hold most AE codes, but nothing in its "
+       "training asked for that."),
+])

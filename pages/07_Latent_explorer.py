@@ -1,4 +1,270 @@
-"""Latent explorer (being written)."""
-from ui import common as ui
+"""Latent explorer: set a VAE's code by hand and watch the decoder draw it.
 
-ui.setup_page("Latent explorer", "🎛️", "What digit lives at this point of the latent space?")
+One slider per latent dimension, a starting point (origin, a digit prototype, a random test
+code), a clickable latent pad for the 2-D models, and random digits drawn from the prior.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui import charts
+from ui import common as ui
+from ui import params
+from vae import artefacts, zoo
+from vae.explore import (nearest_code, neighbourhood, pad_grid, prior_samples, prior_tail, to_slider,
+                         typical_norm)
+from vae.latent import prototypes
+from vae.style import CHART_HEIGHT, LATENT_RANGE, SLIDER_RANGE, SLIDER_STEP
+
+STARTS = ("origin", "prototype", "random")
+START_LABELS = {"origin": "the origin (z = 0)", "prototype": "a digit prototype", "random": "a random test code"}
+N_RANGE = (1, 16)
+N_DEFAULT = 8
+SEED_MAX = 1_000_000
+PAD_N = 41  # the clickable pad: a PAD_N x PAD_N grid over LATENT_RANGE
+
+ui.setup_page("Latent explorer", "🎛️",
+              "what digit lives at each point of a VAE's latent space: move one slider per latent "
+              "dimension, click on the 2-D map, or draw random codes from the prior.")
+
+
+def built(name: str) -> bool:
+    return artefacts.checkpoint_path(name).exists()
+
+
+VAES = ui.models_where(lambda e: e.model.kind == "vae")
+BUILT = [n for n in VAES if built(n)]
+DEFAULT_MODEL = "vae-2d" if "vae-2d" in BUILT else (BUILT[0] if BUILT else "vae-2d")
+ss = st.session_state
+
+ui.bind("lex_model", "model", lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
+ui.bind("lex_n", "n", lambda raw: params.parse_int(raw, *N_RANGE, N_DEFAULT))
+ui.bind("lex_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
+ss.setdefault("lex_start", "origin")
+ss.setdefault("lex_start_digit", 3)
+ss.setdefault("lex_code_seed", 0)
+options = BUILT + [n for n in [ss["lex_model"]] if n not in BUILT]
+
+st.header("The idea")
+st.markdown(
+    "A VAE's decoder is a function from a code $z \\in \\mathbb{R}^d$ to an image. During training the KL "
+    "term pulls the codes of the training digits towards the prior, so the decoder learns to draw something "
+    "sensible wherever the prior puts its mass:"
+)
+st.latex(r"z \sim p(z) = \mathcal{N}(0, I_d), \qquad x \sim p_\theta(x \mid z) = \mathrm{Bernoulli}\big(\mathrm{decoder}(z)\big)")
+ui.secondary(
+    "Here you set $z$ yourself. Each slider is one coordinate of the code; the image is the decoder's pixel "
+    "probabilities at that point. Starting points: the origin (the prior's centre), a **digit prototype** "
+    "(the mean code of all test images of a digit) or the code of a random test image. For a 2-D model you "
+    "can also click anywhere on the map of test codes. At the bottom, codes drawn at random from the prior: "
+    "that is how a VAE *generates*."
+)
+
+
+def _model_changed() -> None:
+    ss["lex_need_apply"] = True
+    ss["lex_exact"] = None
+
+
+name = st.selectbox("Model (VAEs only)", options, key="lex_model", on_change=_model_changed,
+                    format_func=lambda n: n if built(n) else f"{n} (not built yet)",
+                    help="  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in options))
+st.caption(zoo.entry(name).blurb)
+
+with ui.cache_guard():
+    ui.model(name)
+    codes = ui.codes(name)
+    _, labels = ui.test_set()
+mu = codes["mu"]  # (N, d), read-only
+d = zoo.entry(name).model.latent_dim
+keys = [f"lex_z{i}" for i in range(d)]
+
+# First visit: the code comes from the link (?z=...), if it fits this model.
+if "lex_ready" not in ss:
+    ss["lex_ready"] = True
+    ss["lex_exact"] = None
+    z_url, ok = params.parse_float_list(st.query_params.get("z"), *LATENT_RANGE, d, [0.0] * d)
+    if not ok:
+        ss["lex_z_notice"] = (f"The link's code `z={st.query_params.get('z')}` does not fit {name}: it needs "
+                              f"{d} comma-separated numbers between {LATENT_RANGE[0]:g} and {LATENT_RANGE[1]:g}. "
+                              "Starting from the origin instead.")
+        ss["lex_need_apply"] = True
+    elif st.query_params.get("z") is not None:
+        for k, v in zip(keys, to_slider(z_url, *SLIDER_RANGE, SLIDER_STEP)):
+            ss[k] = v
+        if np.abs(z_url).max() > SLIDER_RANGE[1]:
+            ss["lex_exact"] = list(z_url)
+    else:
+        ss["lex_need_apply"] = True
+for k in keys:
+    ss.setdefault(k, 0.0)
+
+
+# --- starting points and callbacks (they run before the widgets are created) -------------------------
+
+def start_point() -> tuple[np.ndarray, str]:
+    """The code of the chosen starting point and a line saying what it is."""
+    start = ss["lex_start"]
+    if start == "prototype":
+        k = int(ss["lex_start_digit"])
+        return prototypes(mu, labels)[k], f"prototype of digit {k}: the mean code of its test images"
+    if start == "random":
+        i = int(np.random.default_rng(int(ss["lex_code_seed"])).integers(len(mu)))
+        return np.asarray(mu[i], dtype=np.float64), f"code (posterior mean) of test image #{i}, a {labels[i]}"
+    return np.zeros(d), "the origin, centre of the prior"
+
+
+def _apply_later() -> None:
+    ss["lex_need_apply"] = True
+
+
+def _slider_moved() -> None:
+    ss["lex_exact"] = None
+
+
+def _clicked() -> None:
+    event = ss.get("lex_pad") or {}
+    points = (event.get("selection") or {}).get("pad") or []
+    if points and "x" in points[0] and "y" in points[0]:
+        xy = [float(points[0]["x"]), float(points[0]["y"])]
+        ss["lex_exact"] = xy
+        for k, v in zip(("lex_z0", "lex_z1"), to_slider(np.array(xy), *SLIDER_RANGE, SLIDER_STEP)):
+            ss[k] = v
+
+
+def _new_samples() -> None:
+    ss["lex_seed"] = min(int(ss["lex_seed"]) + 1, SEED_MAX)
+
+
+def pad_chart(z: np.ndarray, sub: np.ndarray) -> alt.Chart:
+    """Test codes over an invisible grid that catches clicks anywhere; the current point marked."""
+    grid = pad_grid(PAD_N, *LATENT_RANGE)
+    gdf = pd.DataFrame({"x": grid[:, 0], "y": grid[:, 1]})
+    cell_px = CHART_HEIGHT / (PAD_N - 1)
+    click = alt.selection_point(name="pad", on="click", nearest=True, fields=["x", "y"], empty=False)
+    scale = alt.Scale(domain=list(LATENT_RANGE))
+    pad = alt.Chart(gdf).mark_square(size=cell_px ** 2, opacity=0.001, color="gray").encode(
+        x=alt.X("x:Q", title="z₁", scale=scale), y=alt.Y("y:Q", title="z₂", scale=scale),
+        tooltip=[alt.Tooltip("x:Q", format=".1f", title="z₁ (click to decode)"),
+                 alt.Tooltip("y:Q", format=".1f", title="z₂")],
+    ).add_params(click)
+    dots = charts.scatter(charts.codes_frame(mu[sub], labels[sub], sub),
+                          title="Test codes (posterior means): click anywhere", opacity=0.5)
+    here = charts.markers(pd.DataFrame({"x": [float(z[0])], "y": [float(z[1])], "what": ["z"]}), label="what")
+    return alt.layer(pad, dots, here).properties(height=CHART_HEIGHT)
+
+
+# --- the explorer ----------------------------------------------------------------------------------
+
+@st.fragment
+def explorer(name: str, d: int) -> None:
+    notice = ss.pop("lex_z_notice", None)
+    if notice:
+        st.warning(notice)
+
+    st.header("Set the code")
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
+    start = c1.radio("Start from", STARTS, key="lex_start", format_func=START_LABELS.get,
+                     horizontal=True, on_change=_apply_later)
+    c2.selectbox("Digit", list(range(10)), key="lex_start_digit", on_change=_apply_later,
+                 disabled=start != "prototype")
+    c3.number_input("Seed of the test code", 0, SEED_MAX, step=1, key="lex_code_seed",
+                    on_change=_apply_later, disabled=start != "random")
+    c4.button("Reset to start", key="lex_reset", on_click=_apply_later, width="stretch",
+              help="Put every slider back at the starting point.")
+
+    if ss.pop("lex_need_apply", False):
+        z0, _ = start_point()
+        for k, v in zip(keys, to_slider(z0, *SLIDER_RANGE, SLIDER_STEP)):
+            ss[k] = v
+        ss["lex_exact"] = None
+    st.caption(f"Starting point: {start_point()[1]}.")
+
+    exact = ss.get("lex_exact")
+    left, right = st.columns([3, 2], gap="large")
+    if d == 2:
+        sliders_at = right
+        z_now = np.array(exact if exact is not None and len(exact) == 2 else [ss[k] for k in keys], dtype=np.float64)
+        with left:
+            st.altair_chart(pad_chart(z_now, ui.scatter_subset()), key="lex_pad", on_select=_clicked,
+                            width="stretch")
+            ui.secondary("Hover a dot for its digit and test index. A click on empty space decodes that exact "
+                         "point; a click on a dot decodes that test image's code.")
+    else:
+        sliders_at = left
+    with sliders_at:
+        ncols = 1 if d <= 2 else (2 if d <= 10 else 4)
+        cols = st.columns(ncols)
+        for i, k in enumerate(keys):
+            cols[i % ncols].slider(f"z{i + 1}", *SLIDER_RANGE, step=SLIDER_STEP, key=k, format="%.1f",
+                                   on_change=_slider_moved)
+    z = np.array(exact if exact is not None and len(exact) == d else [ss[k] for k in keys], dtype=np.float64)
+    ui.share({"model": name, "z": [round(float(v), 2) for v in z]})
+
+    img = ui.decode(name, z[None])[0]  # (28, 28)
+    with right:
+        st.image(ui.upscale(img, 8), caption="decoder(z)", width=224)
+        shown = ", ".join(f"{v:.2f}" for v in z)
+        st.markdown(f"**z** = ({shown})")
+        if exact is not None:
+            st.caption("Decoded at the clicked point; the sliders show it rounded to their 0.1 steps and "
+                       f"clipped to {SLIDER_RANGE[0]:g}…{SLIDER_RANGE[1]:g}.")
+        ui.download_png(ui.upscale(img, 8), f"latent-explorer-{name}.png", key="lex_png")
+
+    # --- random generation --------------------------------------------------------------------
+    st.header("Random digits from the prior")
+    ui.secondary("Draw codes $z \\sim \\mathcal{N}(0, I)$ and decode them. Each row of the table is the code "
+                 "of the image with the same number.")
+    g1, g2, g3 = st.columns([3, 2, 2], vertical_alignment="bottom")
+    n = g1.slider("How many samples", *N_RANGE, key="lex_n")
+    seed = g2.number_input("Seed", 0, SEED_MAX, step=1, key="lex_seed")
+    g3.button("New samples", key="lex_new", on_click=_new_samples, width="stretch",
+              help="Next seed: a fresh set of random codes.")
+    ui.share({"seed": int(seed), "n": int(n)})
+    zs = prior_samples(int(n), d, int(seed))  # (n, d)
+    imgs = ui.decode(name, zs)  # (n, 28, 28)
+
+    per_row = min(int(n), 4)
+    n_rows = -(-int(n) // per_row)
+    padded = np.zeros((n_rows * per_row, 28, 28), dtype=np.float32)
+    padded[:len(imgs)] = imgs
+    names = [f"{r * per_row + 1}–{min((r + 1) * per_row, int(n))}" for r in range(n_rows)]
+    rows = {nm: padded[r * per_row:(r + 1) * per_row] for r, nm in enumerate(names)}
+    caps = [[f"sample {r * per_row + c + 1}" if r * per_row + c < n else "" for c in range(per_row)]
+            for r in range(n_rows)]
+    table = pd.DataFrame(np.round(zs, 3), columns=[f"z{i + 1}" for i in range(d)])
+    table.insert(0, "sample", np.arange(1, int(n) + 1))
+    table.insert(1, "|z|", np.round(np.linalg.norm(zs, axis=1), 3))
+    a, b = st.columns([3, 2], gap="large")
+    with a:
+        fig = charts.image_rows(rows, caps, size=1.2)
+        ui.download_png(fig, f"prior-samples-{name}-seed{seed}.png", key="lex_samples_png")
+        charts.show(fig)
+    with b:
+        st.dataframe(table, hide_index=True, width="stretch")
+        ui.download_csv(table, f"prior-samples-{name}-seed{seed}.csv", key="lex_samples_csv")
+
+    # --- what to notice ---------------------------------------------------------------------------
+    r = float(np.linalg.norm(z))
+    tail = prior_tail(z)
+    i_near, dist = nearest_code(mu, z)
+    top, share = neighbourhood(mu, labels, z, k=50)
+    norms = np.linalg.norm(zs, axis=1)
+    obs = [
+        f"Your code is **{r:.2f}** from the origin; {tail:.1%} of the prior's mass lies farther out"
+        + (" — the KL term kept almost every training code closer in, so the decoder is guessing here."
+           if tail < 0.01 else ", well inside the region the decoder was trained on."),
+        f"The nearest of the {len(mu):,} test codes is test image #{i_near}, a **{labels[i_near]}**, {dist:.2f} away; "
+        f"among the 50 nearest, {share:.0%} are {top}s. Compare that with the digit drawn above.",
+        f"The {int(n)} random code{'s have norms' if n > 1 else ' has norm'} "
+        + (f"from {norms.min():.2f} to {norms.max():.2f}" if n > 1 else f"{norms[0]:.2f}")
+        + f"; in {d} dimensions a prior sample lies {typical_norm(d):.2f} from the origin on average"
+        + (", so the origin itself is not where random codes land." if d > 2 else "."),
+    ]
+    ui.notice(obs)
+
+
+explorer(name, d)

@@ -1,4 +1,269 @@
-"""Interpolation (being written)."""
-from ui import common as ui
+"""Interpolation: walk from one digit to another in latent space (straight line and great
+circle) and compare with blending the pixels."""
+from __future__ import annotations
 
-ui.setup_page("Interpolation", "🌈", "Why does walking in latent space beat blending pixels?")
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui import charts, params
+from ui import common as ui
+from vae import interp, latent, zoo
+from vae.style import LATENT_RANGE
+
+ui.setup_page("Interpolation", "🌈",
+              "why walking between two codes in latent space gives a sequence of plausible digits while blending "
+              "the pixels only cross-fades two pictures, and why in many dimensions the walk should follow a great "
+              "circle (slerp) instead of a straight line.")
+
+MODELS = ui.models_where(lambda e: e.model.kind != "cvae")
+DEFAULT_MODEL = "vae-2d"
+MODES = ["class", "index", "prototype"]
+MODE_LABELS = {"class": "two test digits, by class", "index": "two test digits, by index",
+               "prototype": "two digit prototypes (mean codes)"}
+DEFAULT_DIGITS = (4, 9)
+DEFAULT_INDICES = (0, 1)
+STEPS = (5, 20, 11)  # min, max, default (odd: t = 0.5 is a frame)
+SEED_MAX = 9999
+N_TEST = 10_000
+LERP_COLOR, SLERP_COLOR = "black", "#d4007a"
+PATH_NAMES = {"lerp": "straight line (lerp)", "slerp": "great circle (slerp)"}
+
+
+def a_digit(k: int) -> str:
+    return f"{'an' if int(k) == 8 else 'a'} {int(k)}"
+
+
+st.header("The idea")
+st.markdown(
+    "Take two digits, A and B, and go from one to the other in small steps $t = 0 \\dots 1$. "
+    "Blending the **pixels** mixes the two pictures; walking between their **codes** and decoding each step "
+    "asks the decoder to draw every point on the way:"
+)
+st.latex(r"\text{pixels: } x_t = (1-t)\,x_A + t\,x_B \qquad\qquad "
+         r"\text{lerp: } z_t = (1-t)\,z_A + t\,z_B,\quad \hat x_t = \mathrm{dec}(z_t)")
+st.latex(r"\text{slerp: } z_t = \big((1-t)\,\lVert z_A\rVert + t\,\lVert z_B\rVert\big)\;"
+         r"\frac{\sin\!\big((1-t)\,\Omega\big)\,\hat z_A + \sin(t\,\Omega)\,\hat z_B}{\sin\Omega},"
+         r"\qquad \cos\Omega = \hat z_A \cdot \hat z_B")
+ui.secondary(
+    "Why a great circle? Under the VAE's prior $\\mathcal N(0, I_d)$ the norm of a code concentrates around "
+    "$\\sqrt d$: in 10 dimensions almost every sample lies in a shell of radius about 3.2, and the centre is "
+    "practically never visited. A straight line between two codes on that shell cuts through the inside (for two "
+    "nearly orthogonal codes its midpoint has only $1/\\sqrt 2$ of their norm), where the decoder saw few codes "
+    "in training. Spherical interpolation (Shoemake 1985; White 2016, *Sampling Generative Networks*) turns the "
+    "direction along the great circle and changes the norm linearly, so the path stays in the shell. In 2-D the "
+    "shell is not thin and the two paths differ little. A plain autoencoder has no prior at all: nothing makes "
+    "the space *between* its codes decodable."
+)
+
+# --- controls -----------------------------------------------------------------------------------
+
+ENDPOINT_KEYS = ("interp_a_digit", "interp_b_digit", "interp_a_index", "interp_b_index")
+for k in ENDPOINT_KEYS:  # keep the hidden mode's endpoints when the mode changes
+    if k in st.session_state:
+        st.session_state[k] = st.session_state[k]
+
+qp_mode, _ = params.parse_choice(st.query_params.get("mode"), MODES, "class")
+digits_in_url = qp_mode != "index"
+ui.bind("interp_model", "model", lambda raw: params.parse_choice(raw, MODELS, DEFAULT_MODEL))
+ui.bind("interp_mode", "mode", lambda raw: params.parse_choice(raw, MODES, "class"))
+for key, qp, d_digit, d_index in (("a", "a", DEFAULT_DIGITS[0], DEFAULT_INDICES[0]),
+                                  ("b", "b", DEFAULT_DIGITS[1], DEFAULT_INDICES[1])):
+    ui.bind(f"interp_{key}_digit", qp, lambda raw, d=d_digit: params.parse_int(raw, 0, 9, d)
+            if digits_in_url else (d, True))
+    ui.bind(f"interp_{key}_index", qp, lambda raw, d=d_index: params.parse_int(raw, 0, N_TEST - 1, d)
+            if not digits_in_url else (d, True))
+ui.bind("interp_steps", "steps", lambda raw: params.parse_int(raw, STEPS[0], STEPS[1], STEPS[2]))
+ui.bind("interp_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
+
+c_model, c_mode = st.columns([1, 2])
+model_name = c_model.selectbox("Model", MODELS, key="interp_model",
+                               format_func=lambda n: f"{n} — {zoo.entry(n).blurb}",
+                               help="VAEs and plain autoencoders (the conditional VAE has its own lesson).")
+mode = c_mode.radio("Endpoints", MODES, key="interp_mode", format_func=MODE_LABELS.get, horizontal=True)
+c_a, c_b, c_steps, c_seed = st.columns(4)
+if mode == "index":
+    a = c_a.number_input("From test image #", 0, N_TEST - 1, step=1, key="interp_a_index")
+    b = c_b.number_input("To test image #", 0, N_TEST - 1, step=1, key="interp_b_index")
+else:
+    a = c_a.selectbox("From digit", list(range(10)), key="interp_a_digit")
+    b = c_b.selectbox("To digit", list(range(10)), key="interp_b_digit")
+steps = c_steps.slider("Steps", STEPS[0], STEPS[1], key="interp_steps")
+seed = c_seed.number_input("Seed", 0, SEED_MAX, step=1, key="interp_seed", disabled=mode != "class",
+                           help="Which member of each digit class is drawn (used in the 'by class' mode).")
+a, b, steps, seed = int(a), int(b), int(steps), int(seed)
+ui.share({"model": model_name, "mode": mode, "a": a, "b": b, "steps": steps, "seed": seed})
+
+# --- data ---------------------------------------------------------------------------------------
+
+with ui.cache_guard():
+    images = ui.test_images_float()
+    _, labels = ui.test_set()
+    codes = ui.codes(model_name)["mu"]  # (N, d), read-only
+    ui.model(model_name)
+    sub = ui.scatter_subset()
+cfg = zoo.entry(model_name).model
+d = cfg.latent_dim
+is_vae = cfg.kind == "vae"
+
+
+@st.cache_data(show_spinner=False)
+def code_spacing(name: str) -> float:
+    """Median distance between a test code and its nearest neighbour (model's own units)."""
+    return interp.spacing(ui.codes(name)["mu"])
+
+
+if mode == "class":
+    ia, ib = interp.pick_pair(labels, a, b, seed)
+    za, zb = codes[ia].astype(np.float64), codes[ib].astype(np.float64)
+    xa, xb = images[ia], images[ib]
+    name_a, name_b = f"test #{ia} ({a_digit(labels[ia])})", f"test #{ib} ({a_digit(labels[ib])})"
+elif mode == "index":
+    ia, ib = a, b
+    za, zb = codes[ia].astype(np.float64), codes[ib].astype(np.float64)
+    xa, xb = images[ia], images[ib]
+    name_a, name_b = f"test #{ia} ({a_digit(labels[ia])})", f"test #{ib} ({a_digit(labels[ib])})"
+else:
+    protos = latent.prototypes(codes.astype(np.float64), labels)  # (10, d)
+    za, zb = protos[a], protos[b]
+    xa, xb = ui.decode(model_name, np.stack([za, zb]))  # the decoded prototypes, for the pixel blend
+    name_a, name_b = f"the prototype of {a}", f"the prototype of {b}"
+
+if mode != "index":
+    st.caption(f"A = {name_a}, B = {name_b}" + (f" (seed {seed})." if mode == "class" else "."))
+same = bool(np.allclose(za, zb))
+if same:
+    st.info("A and B are the same point, so every step shows the same image. Pick two different "
+            + ("test images." if mode == "index" else "digits."))
+
+t = np.linspace(0.0, 1.0, steps)
+paths = {"lerp": latent.lerp(za, zb, t), "slerp": latent.slerp(za, zb, t)}  # (T, d) each
+decoded = ui.decode(model_name, np.concatenate([paths["lerp"], paths["slerp"]]))  # (2T, 28, 28)
+frames = {"lerp": decoded[:steps], "slerp": decoded[steps:], "pixels": interp.pixel_blend(xa, xb, t)}
+
+# --- the three strips ---------------------------------------------------------------------------
+
+st.header(f"From {name_a} to {name_b}")
+st.markdown(
+    "Top two rows: the decoder's drawing of each code on the path. Bottom row: the two pictures cross-faded "
+    + ("(the endpoints are the original test images, so the latent rows start and end with their "
+       "*reconstructions*)." if mode != "prototype" else "(between the two decoded prototypes).")
+)
+captions = [f"t={v:.2f}" for v in t]
+fig = charts.image_rows({"latent, lerp": frames["lerp"], "latent, slerp": frames["slerp"],
+                         "pixel blend": frames["pixels"]}, captions=[captions] * 3, size=0.9)
+charts.show(fig)
+ui.download_png(fig, f"interpolation_{model_name}_{mode}_{a}_{b}.png", key="interp_png")
+
+# --- where the paths go -------------------------------------------------------------------------
+
+norm = {k: interp.norms(p) for k, p in paths.items()}
+if d == 2:
+    st.subheader("The two paths on the latent map")
+    df = charts.codes_frame(codes[sub], labels[sub], sub)
+    lines = {k: pd.DataFrame({"x": p[:, 0], "y": p[:, 1], "order": np.arange(steps)}) for k, p in paths.items()}
+    ends = pd.DataFrame({"x": [za[0], zb[0]], "y": [za[1], zb[1]], "name": ["A", "B"]})
+    chart = (charts.scatter(df, domain=LATENT_RANGE if is_vae else None, opacity=0.45,
+                            title=f"{model_name}: {len(sub):,} test codes and the two paths")
+             + charts.path(lines["lerp"], LERP_COLOR) + charts.path(lines["slerp"], SLERP_COLOR)
+             + charts.markers(ends, label="name"))
+    st.altair_chart(chart, width="stretch")
+    st.caption("Black: the straight line (lerp). Magenta: the great circle (slerp), which bends around the "
+               "origin. Crosses: the endpoints A and B. Hover a point for its digit and test index.")
+else:
+    st.subheader("How far from the centre the paths go")
+    rows = [{"t": float(tv), "path": PATH_NAMES[k], "norm": float(n)} for k in paths for tv, n in zip(t, norm[k])]
+    ndf = pd.DataFrame(rows)
+    med = float(np.median(interp.norms(codes)))
+    refs = pd.DataFrame({"norm": [med] + ([np.sqrt(d)] if is_vae else []),
+                         "what": ["median ‖code‖ of the test images"] + (["√d: typical radius under N(0, I)"]
+                                                                         if is_vae else [])})
+    lines_chart = alt.Chart(ndf, height=260).mark_line(point=True).encode(
+        x=alt.X("t:Q", title="t (0 = A, 1 = B)"),
+        y=alt.Y("norm:Q", title="‖z‖, norm of the code", scale=alt.Scale(zero=True)),
+        color=alt.Color("path:N", title="path", scale=alt.Scale(domain=list(PATH_NAMES.values()),
+                                                                 range=[LERP_COLOR, SLERP_COLOR])),
+        tooltip=[alt.Tooltip("path:N"), alt.Tooltip("t:Q", format=".2f"),
+                 alt.Tooltip("norm:Q", format=".2f", title="‖z‖")])
+    rules = alt.Chart(refs).mark_rule(strokeDash=[5, 4], color="gray").encode(
+        y="norm:Q", tooltip=[alt.Tooltip("what:N"), alt.Tooltip("norm:Q", format=".2f")])
+    labels_chart = alt.Chart(refs).mark_text(align="left", dx=4, dy=-6, color="gray").encode(
+        x=alt.value(0), y="norm:Q", text="what:N")
+    c_chart, c_text = st.columns([3, 2])
+    c_chart.altair_chart(lines_chart + rules + labels_chart, width="stretch")
+    c_text.markdown(
+        f"A {d}-D code can't be drawn on a map, but its distance from the origin tells the story. "
+        + ("Codes drawn from the prior sit near radius √d = "
+           f"{np.sqrt(d):.2f}; the encoder's means μ sit a little inside (median {med:.2f}), the posterior "
+           "noise fills the rest." if is_vae else
+           f"A plain autoencoder has no prior; its test codes have median norm {med:.2f}.")
+    )
+
+path_df = pd.DataFrame({"path": np.repeat(list(paths), steps), "t": np.tile(t, 2),
+                        **{f"z{j + 1}": np.concatenate([paths["lerp"][:, j], paths["slerp"][:, j]]) for j in range(d)},
+                        "norm": np.concatenate([norm["lerp"], norm["slerp"]])})
+ui.download_csv(path_df, f"interpolation_{model_name}_codes.csv", key="interp_csv", label="Download the path codes (CSV)")
+
+# --- animation ----------------------------------------------------------------------------------
+
+st.subheader("As an animation")
+
+
+@st.fragment
+def animation(frames: dict[str, np.ndarray], stem: str) -> None:
+    c_which, c_speed = st.columns(2)
+    options = {"lerp": "latent, straight line (lerp)", "slerp": "latent, great circle (slerp)",
+               "pixels": "pixel blend"}
+    which = c_which.radio("Animate", list(options), format_func=options.get, horizontal=True, key="interp_gif_path")
+    ms = c_speed.slider("Milliseconds per frame", 40, 400, 120, step=20, key="interp_gif_ms")
+    gif = interp.gif_bytes(frames[which], scale=8, duration_ms=ms)
+    st.image(gif, caption=f"{options[which]}, A → B → A, looping", width="content")
+    st.download_button("Download GIF", gif, file_name=f"{stem}_{which}.gif", mime="image/gif",
+                       key="interp_gif_download", on_click="ignore")
+
+
+animation(frames, f"interpolation_{model_name}_{mode}_{a}_{b}")
+
+# --- what to notice -----------------------------------------------------------------------------
+
+mid = int(np.argmin(np.abs(t - 0.5)))
+ink_px = interp.ink_share(frames["pixels"])
+ink_lerp = interp.ink_share(frames["lerp"])[mid]
+observations = []
+if not same:
+    more = "more" if ink_px[mid] > ink_lerp else "no more"
+    observations.append(
+        f"At t = {t[mid]:.2f} the pixel blend has ink (brightness > 0.2) on {ink_px[mid]:.0%} of the image, against "
+        f"{ink_px[0]:.0%} for A and {ink_px[-1]:.0%} for B: both strokes are there at part strength, a double "
+        f"exposure. The decoded lerp frame at the same t has {ink_lerp:.0%}, {more} than the blend: "
+        + ("the decoder draws one shape, not two overlaid." if ink_px[mid] > ink_lerp else
+           "look at the strip to judge whether it is one shape or two.")
+    )
+    seq_l = interp.regions_along(paths["lerp"], codes, labels)
+    seq_s = interp.regions_along(paths["slerp"], codes, labels)
+    gap = float(interp.nearest_distance(paths["lerp"], codes).max())
+    spc = code_spacing(model_name)
+    arrow = " → ".join
+    observations.append(
+        f"Following the digit of the nearest test code, the straight path passes {arrow(map(str, seq_l))}"
+        + (f" and the great circle {arrow(map(str, seq_s))}" if seq_s != seq_l else " (so does the great circle)")
+        + f". The straight path gets at most {gap:.2f} latent units from any test code, "
+        f"{gap / spc:.1f}× the typical gap between neighbouring test codes ({spc:.2f})"
+        + (": it stays among the data." if gap / spc < 3 else ": it crosses space where no test digit lives, "
+           "and the decoder has to guess.")
+    )
+    n_ends = (norm["lerp"][0] + norm["lerp"][-1]) / 2
+    drop = 1 - norm["lerp"][mid] / n_ends if n_ends > 0 else 0.0
+    observations.append(
+        f"Halfway, the straight path's code has norm {norm['lerp'][mid]:.2f}, {abs(drop):.0%} "
+        f"{'below' if drop >= 0 else 'above'} the endpoints' average {n_ends:.2f}; the great circle keeps "
+        f"{norm['slerp'][mid]:.2f}."
+        + (f" In {d}-D that dip takes lerp toward the empty centre (√d = {np.sqrt(d):.2f}), which is why slerp "
+           "is the usual choice for high-dimensional latents." if is_vae and d > 2 else
+           " In 2-D both paths stay in the region the prior covers, so they look alike." if is_vae else
+           " An autoencoder has no prior shell, so neither path is privileged: the map of its codes is all it has.")
+    )
+else:
+    observations.append("Choose two different endpoints to see the paths diverge.")
+ui.notice(observations)

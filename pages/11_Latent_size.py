@@ -1,4 +1,227 @@
-"""Latent size (being written)."""
-from ui import common as ui
+"""Latent size: the same VAE with 2, 3, 5, 10, 20 and 32 latent dimensions (``vae.zoo.LATENT_SIZES``).
 
-ui.setup_page("Latent size", "📏", "How many latent dimensions does MNIST need?")
+Reconstructions of the same test digits by every size, test -ELBO / reconstruction / KL against
+the size, and how many dimensions stay active (Burda et al. 2015) as the latent grows.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui import charts, params
+from ui import common as ui
+from vae import ladder, latent, zoo
+from vae.artefacts import CacheError
+from vae.losses import ACTIVE_UNIT_THRESHOLD
+from vae.style import CHART_HEIGHT
+
+ui.setup_page("Latent size", "📏",
+              "how the size of the latent code limits a VAE: what more dimensions buy in reconstruction and "
+              "ELBO, what they cost in KL, and how many of them the model actually uses.")
+
+SIZES = tuple(zoo.LATENT_SIZES)
+SEED_MAX = 9999
+LOG_X = alt.Scale(type="log", domain=[min(SIZES) * 0.9, max(SIZES) * 1.1], nice=False)
+SIZE_AXIS = alt.Axis(values=list(SIZES), format="d", grid=False)
+
+
+def size_name(d: int) -> str:
+    return zoo.beta_name(d, 1.0)  # "vae-{d}d": the plain (beta = 1) VAE of that size
+
+
+def missing_note(problems: dict[str, CacheError], what: str) -> None:
+    """List the models that cannot be used, with the reason and the rebuild command (as ui.cache_guard)."""
+    if problems:
+        lines = "  \n".join(f"`{n}`: `{e.path.name}` {e.problem}" for n, e in problems.items())
+        st.info(f"Left out of {what}:  \n{lines}  \nThey appear as `python -m vae.build` finishes them "
+                "(or rebuild one with `python -m vae.build --only NAME --force`).", icon="⏳")
+
+
+# --- the idea -----------------------------------------------------------------------------------
+
+st.header("The idea")
+st.markdown(
+    "The code z is the only path from encoder to decoder, so its size d bounds what can get through. "
+    "The VAE's loss, the negative ELBO, pays for each dimension separately:")
+st.latex(r"-\mathrm{ELBO}(x) = \underbrace{\mathbb{E}_{q(z\mid x)}\big[-\log p(x\mid z)\big]}_{\text{reconstruction}}"
+         r" + \sum_{i=1}^{d} \underbrace{\mathrm{KL}\big(q(z_i\mid x)\,\|\,\mathcal{N}(0,1)\big)}_{\text{cost of dimension } i}")
+st.markdown(
+    "More dimensions let the code carry more detail (lower reconstruction cost), but every nat it carries is "
+    "charged in KL. A dimension that does not pay for itself is switched off: its q(zᵢ|x) becomes the prior "
+    "for every image, it costs nothing and carries nothing. We count a dimension as **active** when its mean "
+    rf"code varies across the test images, Var\_x(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} (Burda et al. 2015).")
+EPOCHS = {d: zoo.entry(size_name(d)).train.epochs for d in SIZES}
+budget = ", ".join(f"d = {d}: {e}" for d, e in EPOCHS.items())
+ui.secondary(
+    "All six models share the architecture, the data, the seed and β = 1; only the width of the code"
+    + (" differs." if len(set(EPOCHS.values())) == 1 else
+       f" and the training budget differ (epochs: {budget}). A model that trained longer has an advantage, so compare sizes with an eye on the epochs column.")
+)
+
+with ui.cache_guard():
+    images_u8, labels = ui.test_set()
+    images = ui.test_images_float()
+
+# --- the numbers of every size ---------------------------------------------------------------------
+
+rows, problems = [], {}
+for d in SIZES:
+    n = size_name(d)
+    try:
+        meta = ui.info(n)
+        m = meta["metrics"]
+    except CacheError as exc:
+        problems[n] = exc
+        continue
+    try:  # from the test codes; the checkpoint's own count when the codes are not there
+        au = ladder.unit_activity(ui.codes(n)["mu"])[0]
+    except CacheError:
+        au = int(m["active_units"]) if "active_units" in m else None
+    rows.append({"latent size": d, "model": n, "test −ELBO (nats)": float(m["test_elbo"]),
+                 "reconstruction (nats)": float(m["test_recon"]), "KL (nats)": float(m["test_kl"]),
+                 "active units": au, "inactive units": None if au is None else d - au,
+                 "epochs": int(meta["train_config"]["epochs"])})
+table = pd.DataFrame(rows, columns=["latent size", "model", "test −ELBO (nats)", "reconstruction (nats)",
+                                    "KL (nats)", "active units", "inactive units", "epochs"])
+
+# --- controls and reconstructions ------------------------------------------------------------------
+
+st.header("The same digits through every bottleneck")
+
+
+@st.fragment
+def reconstructions() -> None:
+    ui.bind("ls_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
+    seed = int(st.number_input("seed (which test digits: one of each class)", min_value=0, max_value=SEED_MAX,
+                               step=1, key="ls_seed"))
+    ui.share({"seed": seed})
+    idx = latent.random_members(labels, seed)  # one test digit per class
+    x = np.array(images[idx])  # (10, 28, 28)
+    img_rows = {"original": x}
+    captions = [[f"test #{i}" for i in idx]]
+    failed: dict[str, CacheError] = {}
+    for d in SIZES:
+        n = size_name(d)
+        if n in problems:
+            continue
+        try:
+            mu, _ = ui.encode(n, x)
+            rec = ui.decode(n, mu)  # (10, 28, 28): decoder mean at the code's mean
+        except CacheError as exc:
+            failed[n] = exc
+            continue
+        img_rows[f"d = {d}"] = rec
+        captions.append([f"{v:.0f} nats" for v in ladder.bce_per_image(x, rec)])
+    if len(img_rows) == 1:
+        st.info("No model of the latent-size ladder is built yet, so there is nothing to reconstruct.", icon="⏳")
+    else:
+        fig = charts.image_rows(img_rows, captions, size=0.95)
+        ui.download_png(fig, f"reconstructions-latent-size-seed{seed}.png", key="ls_rec_png")
+        charts.show(fig)
+        st.caption("Each test digit is encoded to its mean code μ and decoded by the VAE with latent size d. Under "
+                   "each reconstruction: its reconstruction cost (BCE summed over the 784 pixels, nats; lower is "
+                   "more faithful).")
+    missing_note({**problems, **failed}, "the reconstructions")
+
+
+reconstructions()
+
+# --- loss and active units against size ----------------------------------------------------------
+
+st.header("What each extra dimension buys")
+if table.empty:
+    missing_note(problems, "the charts")
+    st.stop()
+
+long = table.melt(id_vars=["latent size", "epochs"], value_vars=["test −ELBO (nats)", "reconstruction (nats)", "KL (nats)"],
+                  var_name="term", value_name="nats")
+long["term"] = long["term"].str.replace(" (nats)", "", regex=False)
+col_loss, col_au = st.columns(2, gap="large")
+with col_loss:
+    st.subheader("Test loss terms")
+    term_color = alt.Color("term:N", title="term", scale=alt.Scale(
+        domain=["test −ELBO", "reconstruction", "KL"], range=["#4e79a7", "#f28e2b", "#59a14f"]))
+    loss_chart = alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("latent size:Q", title="latent size", scale=LOG_X, axis=SIZE_AXIS),
+        y=alt.Y("nats:Q", title="nats per test image"),
+        color=term_color,
+        tooltip=["latent size:Q", "term:N", alt.Tooltip("nats:Q", format=".2f"), "epochs:Q"],
+    ).properties(height=CHART_HEIGHT)
+    st.altair_chart(loss_chart, width="stretch", key="ls_loss_chart")
+    st.caption("Averages over the 10,000 test digits (one posterior sample each); −ELBO = reconstruction + KL. "
+               "Latent size on a log scale.")
+with col_au:
+    st.subheader("Active units")
+    au = table.dropna(subset=["active units"])
+    if au.empty:
+        st.info("No active-unit count is available yet.", icon="⏳")
+    else:
+        ref = pd.DataFrame({"latent size": [min(SIZES), max(SIZES)], "active units": [min(SIZES), max(SIZES)]})
+        sym = alt.Scale(type="symlog", domain=[0, max(SIZES) * 1.1], nice=False)  # like log, but 0 fits
+        axis = alt.Axis(values=[0, *SIZES], format="d")
+        diag = alt.Chart(ref).mark_line(strokeDash=[6, 4], color="gray").encode(
+            x=alt.X("latent size:Q", title="latent size", scale=sym, axis=axis),
+            y=alt.Y("active units:Q", title="active units", scale=sym, axis=axis))
+        pts = alt.Chart(au).mark_line(point=alt.OverlayMarkDef(size=80), color="#4e79a7").encode(
+            x=alt.X("latent size:Q", title="latent size", scale=sym, axis=axis),
+            y=alt.Y("active units:Q", title="active units", scale=sym, axis=axis),
+            tooltip=["latent size:Q", "active units:Q", "inactive units:Q", "epochs:Q"])
+        label = alt.Chart(pd.DataFrame({"latent size": [max(SIZES) * 0.45], "active units": [max(SIZES) * 0.62],
+                                        "t": ["y = x: every dimension active"]})).mark_text(
+            color="gray", fontSize=11, align="right").encode(x=alt.X("latent size:Q", scale=sym),
+                                                             y=alt.Y("active units:Q", scale=sym), text="t:N")
+        st.altair_chart(alt.layer(diag, pts, label).properties(height=CHART_HEIGHT), width="stretch",
+                        key="ls_au_chart")
+        st.caption(f"Dimensions with Var(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} over the test images. Dashed: y = x, "
+                   "where every dimension is used; the gap below it is the number of switched-off dimensions. "
+                   "Both axes on a log-like (symlog) scale.")
+
+st.subheader("The numbers")
+shown = table.round({"test −ELBO (nats)": 2, "reconstruction (nats)": 2, "KL (nats)": 2})
+st.dataframe(shown, hide_index=True, width="stretch")
+ui.download_csv(shown, "latent-size.csv", key="ls_csv")
+missing_note(problems, "the charts and the table")
+
+# --- what to notice -----------------------------------------------------------------------------------
+
+obs = []
+t = table.sort_values("latent size").reset_index(drop=True)
+if len(t) >= 2:
+    first, last = t.iloc[0], t.iloc[-1]
+    step1 = t.iloc[1]
+    best = t.loc[t["test −ELBO (nats)"].idxmin()]
+    s = (f"Test −ELBO goes from **{first['test −ELBO (nats)']:.1f}** nats at d = {first['latent size']} to "
+         f"**{last['test −ELBO (nats)']:.1f}** at d = {last['latent size']}; the first step "
+         f"(d = {first['latent size']} → {step1['latent size']}) "
+         f"{ladder.change_words(first['test −ELBO (nats)'], step1['test −ELBO (nats)'])}")
+    if len(t) >= 3:
+        prev = t.iloc[-2]
+        s += (f", the last (d = {prev['latent size']} → {last['latent size']}) "
+              f"{ladder.change_words(prev['test −ELBO (nats)'], last['test −ELBO (nats)'])}")
+    s += f". The best −ELBO, {best['test −ELBO (nats)']:.1f} nats, is at d = {best['latent size']}."
+    obs.append(s)
+    obs.append(f"Reconstruction cost falls from **{first['reconstruction (nats)']:.1f}** to "
+               f"**{last['reconstruction (nats)']:.1f}** nats while KL rises from **{first['KL (nats)']:.1f}** to "
+               f"**{last['KL (nats)']:.1f}** nats: the code carries more information, and pays for it."
+               if last["reconstruction (nats)"] < first["reconstruction (nats)"] and last["KL (nats)"] > first["KL (nats)"]
+               else f"Reconstruction cost: **{first['reconstruction (nats)']:.1f}** nats at d = {first['latent size']}, "
+                    f"**{last['reconstruction (nats)']:.1f}** at d = {last['latent size']}; KL: "
+                    f"**{first['KL (nats)']:.1f}** and **{last['KL (nats)']:.1f}** nats.")
+if t["epochs"].nunique() > 1:
+    obs.append("Not a perfectly fair race: the built models trained for "
+               + ", ".join(f"{e} epochs (d = {', '.join(str(d) for d in g['latent size'])})"
+                           for e, g in t.groupby("epochs"))
+               + ", so part of each difference is training time rather than latent size.")
+a = t.dropna(subset=["active units"])
+if len(a):
+    most = a.loc[a["active units"].idxmax()]
+    biggest = a.iloc[-1]
+    obs.append("Active units: " + ", ".join(f"{int(r['active units'])} of {r['latent size']}" for _, r in a.iterrows())
+               + f". The largest number of active units is {int(most['active units'])} (at d = {most['latent size']})"
+               + (f"; at d = {biggest['latent size']}, {int(biggest['inactive units'])} dimensions are switched off."
+                  if biggest["inactive units"] else "."))
+if not obs:
+    obs.append("The numbers appear here once at least two latent sizes are built (`python -m vae.build`).")
+ui.notice(obs)

@@ -1,4 +1,306 @@
-"""Your own digit (being written)."""
-from ui import common as ui
+"""Your own digit: a picture from outside MNIST through the MNIST recipe and a pretrained VAE.
 
-ui.setup_page("Your own digit", "✍️", "What does the model make of a digit it has never seen?")
+Upload a picture (or pick a bundled example); it is turned into an MNIST-like 28x28 input by
+``vae.preprocess``, reconstructed by the chosen VAE, scored by its negative ELBO against the
+10,000 test digits (an out-of-distribution probe) and placed among the test codes: on the 2-D
+latent scatter, or through its nearest test codes and the embeddings of a 10-D model.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui import charts
+from ui import common as ui
+from ui import params
+from vae import artefacts, live, zoo
+from vae.artefacts import CacheError
+from vae.latent import CHI2_2D_99
+from vae.preprocess import PreprocessError
+from vae.style import CHART_HEIGHT, LATENT_RANGE
+
+ui.setup_page("Your own digit", "✍️",
+              "how a VAE trained on MNIST sees a digit it has never met (yours), and how its negative "
+              "ELBO can tell a picture that is unlike anything it was trained on.")
+
+SOURCES = ("example", "upload")
+SOURCE_LABELS = {"example": "a bundled example", "upload": "my own picture"}
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp"]
+K_NEAREST = 5
+THUMB = 224  # px, longer side of the thumbnail of the picture
+EMBED_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+
+
+def built(name: str) -> bool:
+    return artefacts.checkpoint_path(name).exists()
+
+
+VAES = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"]
+DEFAULT_MODEL = "vae-2d"
+EXAMPLES = live.example_paths()
+DEFAULT_EXAMPLE = "3-ink-on-paper" if "3-ink-on-paper" in EXAMPLES else next(iter(EXAMPLES), "")
+
+
+def example_label(stem: str) -> str:
+    """'3-ink-on-paper' -> '3 · ink on paper'."""
+    head, _, rest = stem.partition("-")
+    return f"{head} · {rest.replace('-', ' ')}" if rest else stem
+
+
+ui.bind("own_model", "model", lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
+ui.bind("own_example", "example", lambda raw: params.parse_choice(raw, list(EXAMPLES), DEFAULT_EXAMPLE))
+if "own_source" not in st.session_state:
+    st.session_state["own_source"] = "example"
+
+# --- the idea ---------------------------------------------------------------------------------------
+
+st.header("The idea")
+st.markdown(
+    "A model trained on MNIST has only ever seen digits prepared one way, so your picture gets the "
+    "**MNIST recipe** first:\n\n"
+    "1. **grayscale**, and **inverted** if needed, so the ink is white on black like MNIST;\n"
+    "2. **cropped** to the ink (specks of dust dropped);\n"
+    "3. **scaled** so the digit's longer side is 20 pixels, keeping its shape;\n"
+    "4. **centred by mass**: pasted into a 28×28 field so that its centre of mass sits at the centre."
+)
+st.markdown(
+    "Then the VAE encodes it, $q(z\\mid x) = \\mathcal N(\\mu, \\sigma^2)$, decodes it, and scores it. "
+    "The score is the **negative ELBO**, in nats: what the reconstruction costs plus how far the "
+    "posterior strays from the prior. It is an upper bound on $-\\log p(x)$, the model's surprise:"
+)
+st.latex(r"-\mathrm{ELBO}(x) \;=\; \underbrace{\mathbb{E}_{q(z\mid x)}\big[-\log p(x\mid z)\big]}_{\text{reconstruction}}"
+         r" \;+\; \underbrace{\mathrm{KL}\big(q(z\mid x)\,\|\,\mathcal N(0, I)\big)}_{\text{KL}}"
+         r" \;\ge\; -\log p(x)")
+ui.secondary(
+    "A picture unlike the training digits usually costs more nats than almost every test digit, so the "
+    "score works as an **out-of-distribution probe**. It is not a perfect one: likelihood models can give "
+    "*simpler* foreign images a better score than real data (Nalisnick et al., 2019, *Do deep generative "
+    "models know what they don't know?*), so read it as a hint, not a verdict."
+)
+
+# --- controls ---------------------------------------------------------------------------------------
+
+st.header("Your digit and a model")
+c1, c2 = st.columns([3, 2])
+with c1:
+    source = st.radio("Picture", SOURCES, key="own_source", format_func=SOURCE_LABELS.get, horizontal=True)
+    upload = None
+    if source == "upload":
+        upload = st.file_uploader(
+            "A photo or scan of one handwritten digit (PNG or JPEG; GIF, WebP and BMP work too)",
+            type=UPLOAD_TYPES, key="own_upload",
+            help="Any size, dark ink on light paper or light on dark. One digit, filling most of the picture, "
+                 "works best. The picture stays in your browser session; nothing is stored.")
+    elif EXAMPLES:
+        st.selectbox("Example", list(EXAMPLES), key="own_example", format_func=example_label,
+                     help="Real MNIST test digits, enlarged and dressed up like uploads "
+                          "(see scripts/make_examples.py).")
+    else:
+        st.warning("The bundled examples (assets/examples/*.png) are missing: upload a picture instead.")
+    st.caption("Drawing isn't offered: it needs a third-party canvas component (maintained on a best-effort "
+               "basis) and this app keeps to Streamlit's own widgets, so upload a photo or pick an example.")
+with c2:
+    name = st.selectbox("Model", VAES, key="own_model",
+                        format_func=lambda n: n if built(n) else f"{n} (not built yet)",
+                        help="The pretrained VAEs.  \n\n" + "  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in VAES))
+    st.caption(zoo.entry(name).blurb)
+
+example = st.session_state.get("own_example", DEFAULT_EXAMPLE)
+ui.share({"model": name, "example": example})
+
+
+# --- the picture --------------------------------------------------------------------------------------
+
+picture = None  # dict: name, thumb (PNG bytes), x (28, 28), size
+if source == "upload":
+    if upload is not None:
+        last = st.session_state.get("own_last_good")
+        if last is not None and last["file_id"] == upload.file_id:
+            picture = last
+        else:
+            try:
+                thumb, x, size = live.read_picture(upload.getvalue(), THUMB)
+            except PreprocessError as exc:
+                st.error(f"**{upload.name}** could not be used: {exc}", icon="🖼️")
+            else:
+                picture = {"file_id": upload.file_id, "name": upload.name, "thumb": thumb, "x": x, "size": size}
+                st.session_state["own_last_good"] = picture
+    if picture is None:
+        last = st.session_state.get("own_last_good")
+        if last is not None:
+            picture = last
+            if upload is not None:
+                st.caption(f"Still showing your last readable picture, **{last['name']}**.")
+        else:
+            if upload is None:
+                st.info("Choose a picture above (or switch to a bundled example) to see what the model makes of it.")
+            st.stop()
+else:
+    if not EXAMPLES:
+        st.stop()
+    path = EXAMPLES.get(example) or EXAMPLES[DEFAULT_EXAMPLE]
+    try:
+        thumb, x, size = live.read_picture(path.read_bytes(), THUMB)
+    except (OSError, PreprocessError) as exc:
+        st.error(f"The bundled example {path.name} cannot be used: {exc}")
+        st.stop()
+    picture = {"name": example_label(path.stem), "thumb": thumb, "x": x, "size": size}
+
+x = np.array(picture["x"], dtype=np.float32)  # (28, 28), a copy
+
+with ui.cache_guard():
+    model = ui.model(name)
+    codes = ui.codes(name)
+    images, labels = ui.test_set()
+    x_test = ui.test_images_float()
+
+d = model.config.latent_dim
+t = live.image_terms(model, x)
+mu, recon_img = t["mu"][0], t["recon_mu"][0]  # (d,), (28, 28)
+recon, kl, elbo = float(t["recon"][0]), float(t["kl"][0]), float(t["elbo"][0])
+test_elbo = np.asarray(codes["recon"], dtype=np.float64) + np.asarray(codes["kl"], dtype=np.float64)  # (N,)
+pct = live.percentile_of(test_elbo, elbo)
+near = live.nearest_codes(codes["mu"], mu, K_NEAREST)  # (K,) test indices
+near_labels = labels[near]
+
+st.header("What the model makes of it")
+p1, p2, p3 = st.columns(3)
+with p1:
+    st.image(picture["thumb"], caption=f"{picture['name']}: the picture as grayscale "
+                                       f"({picture['size'][0]}×{picture['size'][1]} px)")
+with p2:
+    st.image(ui.upscale(x, 8), caption="the MNIST-like input (28×28)", clamp=True)
+with p3:
+    st.image(ui.upscale(recon_img, 8), caption=f"{name}'s reconstruction (decoded at z = μ)", clamp=True)
+ui.download_png(ui.tile(np.stack([x, recon_img]), 2), f"own-digit-{name}.png", key="own_png",
+                label="Download input and reconstruction (PNG)")
+
+# --- out-of-distribution probe ------------------------------------------------------------------------
+
+st.subheader("How surprising is it?")
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("negative ELBO", f"{elbo:.1f} nats")
+m2.metric("reconstruction", f"{recon:.1f} nats")
+m3.metric("KL", f"{kl:.1f} nats")
+m4.metric("higher than", f"{pct:.1f} % of test digits")
+st.caption("Reconstruction term for **one posterior sample** z ~ q(z|x) with a fixed noise seed (0), KL in "
+           "closed form: computed exactly as the test digits' values in the histogram. The picture above is "
+           "decoded at the mean z = μ instead.")
+
+hist = live.histogram_frame(test_elbo, bins=60, upper=elbo)
+bars = alt.Chart(hist, height=CHART_HEIGHT - 80,
+                 title=f"Negative ELBO of the 10,000 test digits under {name}").mark_bar(color="#9aa5b1").encode(
+    x=alt.X("start:Q", title="negative ELBO (nats per image)", bin="binned"),
+    x2="end:Q",
+    y=alt.Y("count:Q", title="test digits"),
+    tooltip=[alt.Tooltip("start:Q", format=".0f", title="from"), alt.Tooltip("end:Q", format=".0f", title="to"),
+             alt.Tooltip("count:Q", title="test digits")])
+mark = pd.DataFrame({"x": [elbo], "label": [f"yours: {elbo:.0f} nats ({pct:.1f} percentile)"]})
+rule = alt.Chart(mark).mark_rule(color="#d62728", strokeWidth=3).encode(x="x:Q")
+text = alt.Chart(mark).mark_text(align="right" if pct > 60 else "left", dx=-6 if pct > 60 else 6, dy=-8,
+                                 color="#d62728", fontWeight="bold").encode(x="x:Q", y=alt.value(12), text="label:N")
+st.altair_chart(bars + rule + text, width="stretch")
+ui.download_csv(pd.DataFrame({"test index": np.arange(len(test_elbo)), "digit": labels.astype(int),
+                              "negative ELBO (nats)": np.round(test_elbo, 3)}),
+                f"test-elbo-{name}.csv", key="own_hist_csv", label="Download the test values (CSV)")
+
+# --- where it lands ------------------------------------------------------------------------------------
+
+st.subheader("Where it lands among the test digits")
+st.markdown(f"Its **{K_NEAREST} nearest test codes** (Euclidean distance between posterior means μ in the "
+            f"{d}-D latent space):")
+dist = np.linalg.norm(np.asarray(codes["mu"], dtype=np.float64)[near] - mu[None, :], axis=1)
+fig = charts.image_strip(np.asarray(x_test[near]),
+                         [f"#{i} · a {k}\nd = {v:.2f}" for i, k, v in zip(near, near_labels, dist)], size=1.3)
+ui.download_png(fig, f"own-digit-neighbours-{name}.png", key="own_near_png")
+charts.show(fig)
+
+sub = ui.scatter_subset()
+inside = None
+if d == 2:
+    r2 = float((mu ** 2).sum())
+    inside = r2 <= CHI2_2D_99
+    lo, hi = LATENT_RANGE
+    shown = np.clip(mu, lo, hi)
+    df = charts.codes_frame(np.asarray(codes["mu"])[sub], labels[sub], sub)
+    you = pd.DataFrame({"x": [float(shown[0])], "y": [float(shown[1])], "label": ["yours"]})
+    nb = charts.codes_frame(np.asarray(codes["mu"])[near], labels[near], near)
+    chart = (charts.scatter(df, title=f"Test codes of {name} (μ, {len(sub):,} digits) and yours")
+             + charts.markers(nb, color="#555555", shape="circle", size=140)
+             + charts.markers(you, color="#d62728", label="label"))
+    st.altair_chart(chart, width="stretch")
+    st.caption(f"Red cross: your digit's μ = ({mu[0]:.2f}, {mu[1]:.2f})"
+               + (" (outside the plotted square, drawn at its edge)" if (shown != mu).any() else "")
+               + "; grey circles: its nearest test codes (drawn even when not among the plotted subset).")
+    ui.download_csv(pd.DataFrame({"z1": [mu[0]], "z2": [mu[1]], "negative_elbo": [elbo], "percentile": [pct]}),
+                    f"own-digit-code-{name}.csv", key="own_code_csv", label="Download your code (CSV)")
+else:
+    emb_path = artefacts.embeddings_path(name)
+    if not emb_path.exists():
+        st.info(f"The 2-D embeddings of {name}'s codes (`cache/embeddings/{emb_path.name}`) are not built, so "
+                f"there is no map to place your digit on; the {K_NEAREST} nearest codes above still say where "
+                "it lands." + (" Pick **vae-10d** for the embeddings." if name != "vae-10d" else
+                               " Rebuild with `python -m vae.build`."))
+    else:
+        @st.fragment
+        def embedding_view() -> None:
+            try:
+                emb = ui.embeddings(name)
+            except CacheError as exc:
+                st.warning(f"`{exc.path.name}` {exc.problem}; rebuild it with `{exc.rebuild}`. "
+                           "The embedding view is skipped.")
+                return
+            if st.session_state.get("own_embed") not in EMBED_LABELS:
+                st.session_state["own_embed"] = "pca"
+            method = st.radio("Embedding", list(EMBED_LABELS), key="own_embed", horizontal=True,
+                              format_func=EMBED_LABELS.get)
+            coords = np.asarray(emb[method])
+            df = charts.codes_frame(coords[sub], labels[sub], sub)
+            nb = charts.codes_frame(coords[near], labels[near], near)
+            layers = charts.scatter(df, x_title=f"{EMBED_LABELS[method]} 1", y_title=f"{EMBED_LABELS[method]} 2",
+                                    domain=None, title=f"{EMBED_LABELS[method]} of {name}'s test codes") \
+                + charts.markers(nb, color="#555555", shape="circle", size=160)
+            if method == "pca":
+                p = live.pca_project(codes["mu"], emb["pca_components"], mu)
+                layers = layers + charts.markers(pd.DataFrame({"x": [p[0]], "y": [p[1]], "label": ["yours"]}),
+                                                 color="#d62728", label="label")
+                st.caption("PCA is a linear map, so your digit itself is placed (red cross), next to its nearest "
+                           "test codes (grey circles).")
+            else:
+                st.caption(f"{EMBED_LABELS[method]} cannot place a point it was not fitted on, so the grey circles "
+                           f"mark your digit's {K_NEAREST} nearest test codes (in the {d}-D space) instead.")
+            st.altair_chart(layers, width="stretch")
+
+        embedding_view()
+
+# --- what to notice ------------------------------------------------------------------------------------
+
+share_kl = kl / elbo if elbo > 0 else 0.0
+typical = float(np.median(test_elbo))
+if pct >= 99:
+    verdict = (f"That is in the far tail: only {100 - pct:.1f} % of the test digits cost more. The model finds "
+               "this picture unlike MNIST (or the recipe could not make it MNIST-like).")
+elif pct >= 90:
+    verdict = "That is unusual but not unheard of among real test digits."
+else:
+    verdict = f"That is ordinary for a test digit (the median test digit costs {typical:.0f} nats)."
+counts = np.bincount(near_labels, minlength=10)
+top = int(np.argmax(counts))
+obs = [
+    f"Your digit's negative ELBO is **{elbo:.0f} nats**, higher than **{pct:.1f} %** of the 10,000 test digits. "
+    + verdict,
+    f"The KL term is {kl:.1f} of those nats ({share_kl:.0%}); the rest is reconstruction: most of the "
+    "surprise is in pixels the decoder could not redraw." if share_kl < 0.5 else
+    f"The KL term is {kl:.1f} of those nats ({share_kl:.0%}): the encoder had to push this posterior far from "
+    "the prior to describe it.",
+    f"{counts[top]} of its {K_NEAREST} nearest test codes are **{top}s**"
+    + (f" (the others: {', '.join(str(int(k)) for k in near_labels if k != top)})" if counts[top] < K_NEAREST else "")
+    + ": nearness in the latent space works as a rough classifier, though the VAE never saw a label.",
+]
+if inside is not None:
+    obs.append(f"Its code lies at radius {np.sqrt(float((mu ** 2).sum())):.2f} from the origin, "
+               + ("inside" if inside else "**outside**")
+               + f" the circle (radius {np.sqrt(CHI2_2D_99):.2f}) that holds 99 % of the prior N(0, I).")
+ui.notice(obs)

@@ -1,4 +1,318 @@
-"""Train it yourself (being written)."""
-from ui import common as ui
+"""Train it yourself: a small VAE trained live in the page, epoch by epoch, then compared with
+the pretrained model of the same latent size and beta.
 
-ui.setup_page("Train it yourself", "🏋️", "What happens while a VAE learns, epoch by epoch?")
+The app never loads the MNIST training set at run time: the learner's model trains on the first
+N of the 10,000 cached *test* digits and is evaluated on the last 2,000, which it never sees.
+The trained model lives in this browser session only (``st.session_state``); one training at a
+time per session, guarded by :class:`vae.live.TrainingSession`.
+"""
+from __future__ import annotations
+
+import time
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui import charts
+from ui import common as ui
+from ui import params
+from vae import artefacts, live, zoo
+from vae.artefacts import CacheError
+from vae.style import CHART_HEIGHT, LATENT_RANGE
+from vae.train import Progress, train
+
+ui.setup_page("Train it yourself", "🏋️",
+              "what happens while a VAE learns, epoch by epoch: how reconstruction and KL trade off, "
+              "how the latent space organises itself, and how far a minute of training gets you.")
+
+SESSION_KEY = "train_session"
+LOSS_HEIGHT = CHART_HEIGHT - 100
+SPLIT_COLORS = alt.Scale(domain=["training", "held-out"], range=["#4e79a7", "#e15759"])
+
+sess: live.TrainingSession = st.session_state.setdefault(SESSION_KEY, live.TrainingSession())
+stale = sess.recover()  # a flag still set now belongs to a run that ended without its `finally`
+
+ui.bind("train_d", "d", lambda raw: params.parse_choice(raw, live.LATENT_DIMS, 2))
+ui.bind("train_beta", "beta", lambda raw: params.parse_choice(raw, live.BETAS, 1.0))
+ui.bind("train_size", "size", lambda raw: params.parse_choice(raw, live.TRAIN_SIZES, live.DEFAULT_TRAIN))
+ui.bind("train_epochs", "epochs", lambda raw: params.parse_int(raw, *live.EPOCH_RANGE, live.DEFAULT_EPOCHS))
+ui.bind("train_batch", "batch", lambda raw: params.parse_choice(raw, live.BATCH_SIZES, live.DEFAULT_BATCH))
+
+
+def settings_from_state() -> live.LiveSettings:
+    s = st.session_state
+    return live.LiveSettings(latent_dim=int(s["train_d"]), beta=float(s["train_beta"]),
+                             train_size=int(s["train_size"]), epochs=int(s["train_epochs"]),
+                             batch_size=int(s["train_batch"]))
+
+
+def request_training() -> None:
+    """The start button's callback: runs before the script, so the button is drawn disabled."""
+    sess.request(settings_from_state())
+
+
+def pretrained_for(d: int, beta: float) -> tuple[str, bool]:
+    """The zoo's model of this size and beta, else the beta-1 one: (name, same beta?)."""
+    name = zoo.beta_name(d, beta)
+    return (name, True) if name in zoo.REGISTRY else (zoo.beta_name(d, 1.0), False)
+
+
+# --- the idea ---------------------------------------------------------------------------------------
+
+st.header("The idea")
+st.markdown(
+    "Training repeats one move: take a batch of images, encode, sample $z = \\mu + \\sigma\\,\\varepsilon$, "
+    "decode, and take an Adam step down the loss (nats per image, averaged over the batch)"
+)
+st.latex(r"\mathcal L(x) \;=\; \underbrace{-\log p(x \mid z)}_{\text{reconstruction}} \;+\; "
+         r"\beta\;\underbrace{\mathrm{KL}\big(q(z\mid x)\,\|\,\mathcal N(0, I)\big)}_{\text{KL}}")
+st.markdown(
+    f"**Where the digits come from.** This app never loads the 60,000 MNIST training digits, so your model "
+    f"trains on the **first N of the 10,000 test digits** (N up to {live.MAX_TRAIN:,}) and is judged on the "
+    f"**last {live.HELDOUT:,} test digits**, which it never sees. The pretrained models learned from the "
+    f"60,000 training digits, so those {live.HELDOUT:,} are new to both: a fair comparison."
+)
+ui.secondary(
+    "One **epoch** is one pass over your training digits. After each epoch the page measures both terms on "
+    "the training digits (averaged over the epoch, while the weights were still moving) and on the held-out "
+    "digits (at the epoch's end). A gap that opens between the two is overfitting: the model memorises its "
+    "few digits instead of learning what digits look like. The learning rate starts at 0.002 and decays "
+    "to 0 along a cosine, as for the pretrained models."
+)
+
+# --- controls ---------------------------------------------------------------------------------------
+
+st.header("Your settings")
+busy = sess.busy
+c1, c2, c3 = st.columns(3)
+with c1:
+    st.radio("Latent size d", live.LATENT_DIMS, key="train_d", horizontal=True, disabled=busy,
+             help="2: you can watch the codes move on a plane. 10: better reconstructions, no direct picture.")
+    st.select_slider("β (weight of the KL term)", live.BETAS, key="train_beta", disabled=busy,
+                     help="0: a plain autoencoder with noise; 1: the standard VAE; above 1: a tidier but "
+                          "blurrier latent space.")
+with c2:
+    st.select_slider("Training digits N (the first N test digits)", live.TRAIN_SIZES, key="train_size",
+                     disabled=busy, format_func=lambda n: f"{n:,}")
+    st.slider("Epochs", *live.EPOCH_RANGE, key="train_epochs", disabled=busy)
+with c3:
+    st.select_slider("Batch size", live.BATCH_SIZES, key="train_batch", disabled=busy,
+                     help="Images per Adam step: smaller batches take more (noisier) steps per epoch.")
+    settings = settings_from_state()
+    st.caption(f"{settings.steps():,} Adam steps over {settings.train_size * settings.epochs:,} image views. "
+               "The default settings take well under a minute on a 2-core laptop; the largest ones several "
+               "minutes.")
+
+ui.share({"d": settings.latent_dim, "beta": settings.beta, "size": settings.train_size,
+          "epochs": settings.epochs, "batch": settings.batch_size})
+
+b1, b2, _ = st.columns([1, 1, 4])
+b1.button("Train", key="train_start", type="primary", icon="▶️", disabled=busy, on_click=request_training,
+          help="Start a training run with these settings. One run at a time.")
+b2.button("Stop", key="train_stop", icon="⏹️", disabled=not busy,
+          help="Stop the run (its model is discarded). Changing a setting or leaving the page stops it too.")
+
+cut_short = sess.take_interrupted()
+if cut_short is not None:
+    st.info(f"Your last training ({cut_short.label()}) stopped before it finished"
+            + (" (the page was left or reloaded while it ran)" if stale else "")
+            + ", so its model was discarded. Press **Train** to start again.", icon="⏹️")
+
+with ui.cache_guard():
+    images, labels = ui.test_set()
+    x_float = ui.test_images_float()
+
+
+# --- live training -------------------------------------------------------------------------------------
+
+def loss_charts(history: dict[str, list[float]], epochs: int) -> tuple[alt.Chart, alt.Chart]:
+    """Reconstruction and KL per epoch, training vs held-out (separate charts: different scales)."""
+    df = live.history_frame(history)
+    out = []
+    for term in ("reconstruction", "KL"):
+        part = df[df["term"] == term]
+        out.append(alt.Chart(part, height=LOSS_HEIGHT, title=f"{term} (nats per image)").mark_line(point=True).encode(
+            x=alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[1, max(2, epochs)]),
+                    axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("nats:Q", title=f"{term} (nats)", scale=alt.Scale(zero=False)),
+            color=alt.Color("data:N", scale=SPLIT_COLORS, title="digits",
+                            legend=alt.Legend(orient="bottom")),
+            tooltip=["epoch:Q", "data:N", alt.Tooltip("nats:Q", format=".2f")]))
+    return out[0], out[1]
+
+
+def codes_chart(mu: np.ndarray, y: np.ndarray, title: str) -> tuple[alt.Chart, bool]:
+    """Held-out codes on the shared latent axes, or on their own axes if many fall outside."""
+    lo, hi = LATENT_RANGE
+    fits = float(((mu >= lo) & (mu <= hi)).all(axis=1).mean()) >= 0.98
+    df = charts.codes_frame(mu, y, np.arange(live.HELDOUT, dtype=int) + len(labels) - live.HELDOUT)
+    return charts.scatter(df, title=title, domain=LATENT_RANGE if fits else None, height=LOSS_HEIGHT), fits
+
+
+def run_training(s: live.LiveSettings) -> object:
+    """Train with live progress, loss charts and (2-D) codes; returns vae.train.TrainResult."""
+    x_tr, y_tr, x_ho, y_ho = live.split_test_set(x_float, labels, s.train_size)
+    bar = st.progress(0.0, text=f"Training {s.label()}…")
+    cols = st.columns(3 if s.latent_dim == 2 else 2)
+    recon_ph, kl_ph = cols[0].empty(), cols[1].empty()
+    codes_ph = cols[2].empty() if s.latent_dim == 2 else None
+    if codes_ph is not None:
+        codes_ph.caption("The held-out codes appear after the first epoch.")
+    last = [0.0]
+    t0 = time.perf_counter()
+
+    def callback(p: Progress) -> None:
+        now = time.perf_counter()
+        if p.epoch_done or p.step == p.steps or now - last[0] > 0.25:
+            last[0] = now
+            bar.progress(p.step / p.steps, text=f"Epoch {p.epoch} of {p.epochs} · step {p.step:,} of "
+                                               f"{p.steps:,} · {now - t0:.0f} s")
+        if p.epoch_done:
+            rc, kc = loss_charts(p.history, p.epochs)
+            recon_ph.altair_chart(rc, width="stretch")
+            kl_ph.altair_chart(kc, width="stretch")
+            if codes_ph is not None:
+                mu = live.posterior_means(p.model, x_ho)
+                chart, _ = codes_chart(mu, y_ho.numpy(), f"Held-out codes after epoch {p.epoch}")
+                codes_ph.altair_chart(chart, width="stretch")
+
+    result = train(s.model_config(), s.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho, callback=callback)
+    bar.progress(1.0, text=f"Done: {s.label()} in {result.seconds:.1f} s.")
+    return result
+
+
+if sess.pending is not None:
+    st.header("Training")
+    run = sess.begin()
+    result = None
+    failed = None
+    try:
+        result = run_training(run)
+    except Exception as exc:  # a real failure (not a rerun or stop: those are BaseExceptions)
+        failed = exc
+    finally:
+        sess.finish(result)  # always clears the running flag; no result = interrupted
+    if failed is not None:
+        sess.take_interrupted()
+        st.error(f"The training failed ({type(failed).__name__}: {failed}). Try smaller settings.")
+    else:
+        st.rerun()  # redraw with the button enabled and the result below
+
+if sess.model is None:
+    st.info("No model trained in this session yet: choose settings and press **Train**. Your model stays in this "
+            "browser session only, until you reload the page.")
+    st.stop()
+
+# --- your model and the pretrained one -------------------------------------------------------------------
+
+s = sess.settings
+st.header("Your model")
+st.markdown(f"**{s.label()}**, trained in {sess.seconds:.1f} s.")
+if s != settings:
+    st.caption("The settings above have changed since: press **Train** to train with them.")
+rc, kc = loss_charts(sess.history, s.epochs)
+l1, l2 = st.columns(2)
+l1.altair_chart(rc, width="stretch")
+l2.altair_chart(kc, width="stretch")
+hist_df = live.history_frame(sess.history)
+ui.download_csv(hist_df, "my-vae-history.csv", key="train_hist_csv", label="Download the history (CSV)")
+
+x_ho, y_ho = live.heldout_set(x_float, labels)
+pick = live.one_per_digit(y_ho.numpy())  # (10,) positions in the held-out set
+mine = sess.model
+rows = {"held-out\ndigit": x_ho[pick, 0].numpy(), "your\nmodel": live.reconstructions(mine, x_ho[pick])}
+
+pre_name, same_beta = pretrained_for(s.latent_dim, s.beta)
+pre_model, pre_problem = None, None
+if not artefacts.checkpoint_path(pre_name).exists():
+    pre_problem = (f"The pretrained **{pre_name}** is not in `cache/models/` yet, so there is nothing to compare "
+                   f"with. Rebuild it with `python -m vae.build`.")
+else:
+    try:
+        pre_model = ui.model(pre_name)
+    except CacheError as exc:
+        pre_problem = (f"`{exc.path.name}` {exc.problem}. Rebuild it with `{exc.rebuild}`; "
+                       "the comparison is skipped.")
+
+
+@st.cache_data(show_spinner="Measuring the pretrained model on the held-out digits…", max_entries=32)
+def pretrained_heldout(name: str, mtime: float) -> dict[str, float]:
+    """Held-out metrics of a pretrained model (same noise seed as yours), cached per checkpoint file."""
+    xh, yh = live.heldout_set(ui.test_images_float(), ui.test_set()[1])
+    return live.heldout_metrics(ui.model(name), xh, yh)
+
+
+mine_m = {"recon": sess.metrics["test_recon"], "kl": sess.metrics["test_kl"], "elbo": sess.metrics["test_elbo"]}
+table_rows = [{"model": "yours", "trained on": f"{s.train_size:,} test digits × {s.epochs} epochs",
+               "latent d": s.latent_dim, "β": s.beta, "held-out −ELBO (nats)": round(mine_m["elbo"], 1),
+               "reconstruction": round(mine_m["recon"], 1), "KL": round(mine_m["kl"], 2)}]
+pre_m = None
+if pre_model is not None:
+    pre_m = pretrained_heldout(pre_name, artefacts.checkpoint_path(pre_name).stat().st_mtime)
+    rows[f"{pre_name}\n(pretrained)"] = live.reconstructions(pre_model, x_ho[pick])
+    tc = zoo.entry(pre_name).train
+    table_rows.append({"model": pre_name, "trained on": f"60,000 training digits × {tc.epochs} epochs",
+                       "latent d": s.latent_dim, "β": pre_model.config.beta,
+                       "held-out −ELBO (nats)": round(pre_m["elbo"], 1), "reconstruction": round(pre_m["recon"], 1),
+                       "KL": round(pre_m["kl"], 2)})
+
+st.subheader("Reconstructions of held-out digits")
+if pre_problem:
+    st.error(pre_problem, icon="🧰")
+elif not same_beta:
+    st.caption(f"The zoo has no {s.latent_dim}-D model with β = {s.beta:g}, so yours is compared with "
+               f"**{pre_name}** (β = 1).")
+fig = charts.image_rows(rows, size=1.0)
+ui.download_png(fig, "my-vae-reconstructions.png", key="train_recon_png")
+charts.show(fig)
+
+st.subheader("Held-out score")
+table = pd.DataFrame(table_rows)
+st.dataframe(table, hide_index=True, width="stretch")
+ui.download_csv(table, "my-vae-vs-pretrained.csv", key="train_table_csv")
+st.caption(f"Both measured on the same last {live.HELDOUT:,} test digits, one posterior sample per digit with the "
+           "same noise seed; −ELBO = reconstruction + KL (β = 1 in the score whatever β was used in training). "
+           "Lower is better.")
+
+if s.latent_dim == 2:
+    st.subheader("Held-out codes")
+    xh, yh = x_ho, y_ho
+    k1, k2 = st.columns(2)
+    mine_chart, mine_fits = codes_chart(live.posterior_means(mine, xh), yh.numpy(), "your model")
+    k1.altair_chart(mine_chart, width="stretch")
+    if not mine_fits:
+        k1.caption("Many of your codes fall outside the usual −4…4 square, so this chart has its own axes.")
+    if pre_model is not None:
+        pre_chart, pre_fits = codes_chart(live.posterior_means(pre_model, xh), yh.numpy(), f"{pre_name} (pretrained)")
+        k2.altair_chart(pre_chart, width="stretch")
+        if not pre_fits:
+            k2.caption("Many codes fall outside the usual −4…4 square, so this chart has its own axes.")
+
+# --- what to notice --------------------------------------------------------------------------------------
+
+h = sess.history
+obs = []
+if len(h["test_total"]) >= 2:
+    first, final = h["test_recon"][0] + h["test_kl"][0], h["test_recon"][-1] + h["test_kl"][-1]
+    obs.append(f"Held-out −ELBO went from **{first:.1f} nats** after epoch 1 to **{final:.1f}** after epoch "
+               f"{len(h['test_total'])}" + (f" ({first - final:.1f} nats better)." if final < first else
+                                             f": no better ({final - first:.1f} nats worse)."))
+else:
+    obs.append(f"One epoch brought the held-out −ELBO to **{h['test_recon'][0] + h['test_kl'][0]:.1f} nats**; "
+               "train for more epochs to watch it fall.")
+gap = h["test_recon"][-1] - h["train_recon"][-1]
+obs.append(f"In the last epoch the held-out reconstruction was {abs(gap):.1f} nats "
+           + ("**worse** than on the training digits: the model fits its own digits better than new ones."
+              if gap > 0 else "better than the training average: no sign of overfitting yet (the training "
+                              "average includes the epoch's early, worse steps).")
+           + f" The KL ended at {h['test_kl'][-1]:.2f} nats per held-out digit.")
+if pre_m is not None:
+    diff = mine_m["elbo"] - pre_m["elbo"]
+    views_pre = 60_000 * zoo.entry(pre_name).train.epochs
+    obs.append(f"The pretrained **{pre_name}** scores {pre_m['elbo']:.1f} nats, "
+               + (f"{diff:.1f} nats better than yours" if diff > 0 else f"{-diff:.1f} nats worse than yours")
+               + f": it saw {views_pre / (s.train_size * s.epochs):.0f}× as many image views "
+               f"({views_pre:,} against {s.train_size * s.epochs:,}).")
+ui.notice(obs)

@@ -3,9 +3,9 @@
 Follows the recipe used to make MNIST (LeCun, Bottou, Bengio & Haffner, 1998, and the MNIST
 page by LeCun, Cortes & Burges): the digit is size-normalised to fit a 20x20 box while
 preserving its aspect ratio, anti-aliased by the resampling, then placed in a 28x28 field so
-that its centre of mass lies at the centre. MNIST itself was shifted by whole pixels: over the
-test set the centre of mass sits at (14.0, 14.0) (row, column; std 0.29, i.e. rounding), so
-:func:`to_mnist` does the same. Ink is white (1.0) on black (0.0), as in MNIST.
+that its centre of mass lies at the centre. MNIST's digits look shifted by whole pixels: over
+the test set the centre of mass is at (14.0, 14.0) (row, column) with a spread of 0.29 px,
+that of rounding, so :func:`to_mnist` does the same. Ink is white (1.0) on black (0.0), as in MNIST.
 
 Pure functions on bytes, PIL images and numpy arrays; no streamlit import::
 
@@ -23,6 +23,8 @@ Steps beyond the bare recipe, each needed for real uploads (photos, scans, drawi
 * transparency is composited onto white or black so that ink stays ink;
 * large pictures are shrunk early (JPEG draft mode, then ``thumbnail``) to at most
   :data:`WORK_SIDE` pixels, so a 20-megapixel photo takes a fraction of a second;
+* the paper level is a bilinear surface fitted robustly to the border pixels (for evenly lit
+  paper, about their median), so a photo lit from one side keeps a clean background;
 * pixels within :data:`INK_THRESHOLD` of the background are set to background (paper texture,
   shading, JPEG noise), and specks much smaller than the digit are dropped before the bounding
   box is taken;
@@ -104,7 +106,10 @@ def load_image(data: bytes) -> Image.Image:
             f"The file is too large ({n_bytes / 2**20:.1f} MB): the limit is "
             f"{MAX_BYTES / 2**20:g} MB.")
 
+    # Not thread-safe (warning filters are global), but harmless: a bomb that slips through as
+    # a mere warning is still refused by the MAX_PIXELS check below.
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # Pillow's notes on damaged TIFF tags etc.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             im = Image.open(io.BytesIO(bytes(data)), formats=FORMATS)
@@ -151,7 +156,7 @@ def _orientation(im: Image.Image) -> int:
 
 
 def _standard_mode(im: Image.Image) -> Image.Image:
-    """Convert to 'L', 'LA', 'RGB', 'RGBA' or 'F' (high bit depth stretched to 0..255)."""
+    """Convert to 'L', 'LA', 'RGB', 'RGBA' or 'F' (16- and 32-bit data, for _flatten)."""
     mode = im.mode
     has_trns = im.info.get("transparency") is not None
     if mode in ("LA", "RGBA") or (mode in ("L", "RGB") and not has_trns):
@@ -160,18 +165,11 @@ def _standard_mode(im: Image.Image) -> Image.Image:
         return im.convert("LA" if has_trns or mode == "La" else "L")
     if mode in ("P", "PA", "RGB", "RGBa"):
         return im.convert("RGBA" if has_trns or mode != "P" else "L")
-    if mode.startswith("I") or mode == "F":  # 'I;16', 'I;16B', 'I', 'F', ...
-        arr = np.asarray(im, dtype=np.float32)
-        if arr.ndim != 2:
-            raise PreprocessError(_MSG_MODE)
-        lo, hi = float(arr.min()), float(arr.max())
-        if lo >= 0.0 and hi <= 255.0:
-            out = arr
-        elif hi > lo:
-            out = (arr - lo) * np.float32(255.0 / (hi - lo))
-        else:
-            out = np.zeros_like(arr)
-        return Image.fromarray(np.ascontiguousarray(out, dtype=np.float32), mode="F")
+    if mode.startswith("I") or mode == "F":  # 'I;16', 'I;16B', 'I', 'F': stretched by _flatten
+        try:
+            return im.convert("F")
+        except Exception:
+            raise PreprocessError(_MSG_MODE) from None
     if mode == "LAB":
         return im.getchannel(0)  # L* is lightness
     try:
@@ -181,9 +179,10 @@ def _standard_mode(im: Image.Image) -> Image.Image:
 
 
 def _shrink(im: Image.Image) -> None:
-    """Shrink in place so the longer side is at most WORK_SIDE (reduce(), then Lanczos)."""
+    """Shrink in place so the longer side is at most WORK_SIDE: a fast integer reduce(), then
+    Lanczos (Pillow's default ``reducing_gap`` for thumbnails; the digit ends up 20 px anyway)."""
     if max(im.size) > WORK_SIDE:
-        im.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        im.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
 
 
 def _flatten(im: Image.Image) -> Image.Image:
@@ -192,8 +191,11 @@ def _flatten(im: Image.Image) -> Image.Image:
         return im
     if im.mode == "RGB":
         return im.convert("L")
-    if im.mode == "F":
-        arr = np.asarray(im, dtype=np.float32)
+    if im.mode == "F":  # 16/32-bit: kept as is if within 0..255, else min..max -> 0..255
+        arr = np.nan_to_num(np.asarray(im, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+        lo, hi = float(arr.min()), float(arr.max())
+        if lo < 0.0 or hi > 255.0:
+            arr = (arr - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(arr)
         return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), mode="L")
     la = np.asarray(im.convert("LA"), dtype=np.float32)  # LA or RGBA
     gray, alpha = la[..., 0], la[..., 1] / 255.0
@@ -220,14 +222,15 @@ def _matte(gray: np.ndarray, alpha: np.ndarray) -> float:
     return 255.0 if float((gray * alpha).sum()) / weight < 128.0 else 0.0
 
 
-def _border(arr: np.ndarray) -> np.ndarray:
-    """The pixels of the outer frame (about 2% of the shorter side, at least 1 px wide)."""
+def _border(arr: np.ndarray, as_mask: bool = False) -> np.ndarray:
+    """The outer frame (about 2% of the shorter side, at least 1 px wide): its pixels, or a
+    boolean mask of it (of ``arr``'s shape) with ``as_mask``."""
     h, w = arr.shape
     k = max(1, min(h, w) // 50)
-    if 2 * k >= min(h, w):
-        return arr.ravel()
-    return np.concatenate([arr[:k].ravel(), arr[-k:].ravel(),
-                           arr[k:-k, :k].ravel(), arr[k:-k, -k:].ravel()])
+    mask = np.ones((h, w), dtype=bool)
+    if 2 * k < min(h, w):
+        mask[k:-k, k:-k] = False
+    return mask if as_mask else arr[mask]
 
 
 # --------------------------------------------------------------------------- MNIST-ifying
@@ -235,11 +238,13 @@ def _border(arr: np.ndarray) -> np.ndarray:
 def to_mnist(img: Image.Image, *, min_stroke: float = 2.0) -> np.ndarray:
     """An MNIST-like float32 (28, 28) array in [0, 1], white ink on black, from a picture.
 
-    Inverts a light background (decided from the median of the border pixels against the
-    darkest and lightest ink), subtracts the background and stretches the ink to 1, crops to
-    the ink's bounding box, resizes it (Lanczos) so its longer side is 20 px, pastes it into a
-    28x28 field and shifts it by whole pixels so its centre of mass is at (14, 14), like MNIST.
-    Strokes thinner than ``min_stroke`` px in the 20 px box are thickened first (0 disables).
+    Estimates the paper from the border pixels (their median, or a gentle slope for a photo
+    lit from one side), inverts a light background (decided by whether the strongest ink is
+    darker or lighter than the paper), subtracts the background and stretches the ink to 1,
+    crops to the ink's bounding box, resizes it (Lanczos) so its longer side is 20 px, pastes
+    it into a 28x28 field and shifts it by whole pixels so its centre of mass is at (14, 14),
+    like MNIST. Strokes thinner than ``min_stroke`` px in the 20 px box are thickened first
+    (0 disables).
     Raises :class:`PreprocessError` if no ink is found.
     """
     std = _standard_mode(img)
@@ -288,18 +293,50 @@ def to_mnist(img: Image.Image, *, min_stroke: float = 2.0) -> np.ndarray:
 
 def _ink(gray: np.ndarray) -> np.ndarray:
     """Ink strength in [0, 1] per pixel (0 = background), white ink on black."""
-    background = float(np.median(_border(gray)))
-    smooth = ndimage.uniform_filter(gray, size=3, mode="nearest") if min(gray.shape) >= 3 else gray
-    lo, hi = float(smooth.min()), float(smooth.max())
-    if background - lo > hi - background:  # the strongest ink is darker: light background
-        gray = 255.0 - gray
-        background = 255.0 - background
-    contrast = float(gray.max()) - background
+    resid = gray - _background(gray)
+    smooth = ndimage.uniform_filter(resid, size=3, mode="nearest") if min(gray.shape) >= 3 \
+        else resid  # extremes of the 3x3 mean: single noisy pixels do not count as ink
+    if -float(smooth.min()) > float(smooth.max()):  # the strongest ink is darker than the paper
+        resid, smooth = -resid, -smooth
+    contrast = float(smooth.max())
     if contrast < MIN_CONTRAST:
         return np.zeros_like(gray)
-    ink = (gray - background) / contrast
+    ink = resid / contrast
     # within INK_THRESHOLD of the background counts as background; the rest is re-stretched
     return np.clip((ink - INK_THRESHOLD) / (1.0 - INK_THRESHOLD), 0.0, 1.0).astype(np.float32)
+
+
+def _background(gray: np.ndarray) -> np.ndarray | float:
+    """The paper's gray level: a bilinear surface fitted to the border pixels.
+
+    For evenly lit paper this is (close to) the median of the border; a photo lit from one side
+    gets a slope, so the darker side of the paper is not taken for ink. The fit is robust: border
+    pixels far from it (a stroke touching the edge, a shadow) are left out and it is refitted.
+    """
+    h, w = gray.shape
+    ring = _border(np.ones((h, w), dtype=bool), as_mask=True)
+    values = gray[ring].astype(np.float64)
+    level = float(np.median(values))
+    if min(h, w) < 4:
+        return level
+    ys, xs = np.nonzero(ring)
+    u, v = xs / (w - 1) * 2.0 - 1.0, ys / (h - 1) * 2.0 - 1.0
+    design = np.stack([np.ones_like(u), u, v, u * v], axis=1)
+    resid = values - level
+    coef = np.array([level, 0.0, 0.0, 0.0])
+    for _ in range(3):
+        spread = 1.4826 * float(np.median(np.abs(resid)))
+        inliers = np.abs(resid) <= max(3.0 * spread, 2.0)
+        if inliers.sum() < 8:
+            break
+        coef = np.linalg.lstsq(design[inliers], values[inliers], rcond=None)[0]
+        resid = values - design @ coef
+    if not np.all(np.isfinite(coef)):
+        return level
+    gu = np.linspace(-1.0, 1.0, w, dtype=np.float32)[None, :]
+    gv = np.linspace(-1.0, 1.0, h, dtype=np.float32)[:, None]
+    c = coef.astype(np.float32)
+    return c[0] + c[1] * gu + c[2] * gv + c[3] * gu * gv
 
 
 def _drop_specks(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,97 @@
+"""A classroom at once: N concurrent browser sessions (default 25) against one local server.
+
+    python benchmarks/load.py [--sessions 25]
+
+One Chromium, one context per student; each visits every page and moves one control. Reports
+p50/p95 page render time, errors (must be 0) and the server's peak resident memory, sampled
+every 0.5 s, plus memory after 1 and after N sessions (shared models must not grow per session).
+Only talks to 127.0.0.1; bounded in sessions and time.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import threading
+import time
+
+from common import BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, rss_mb, start_server, url_path
+
+
+async def student(browser, base: str, pages: list[str], times: list[float], errors: list[str]) -> None:
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    try:
+        for path in pages:
+            t = time.perf_counter()
+            try:
+                await page.goto(f"{base}/{path}", timeout=300_000)
+                await page.wait_for_selector("h1", timeout=300_000)
+                await page.wait_for_timeout(150)
+                await page.wait_for_function(IDLE_JS, timeout=300_000)
+                times.append(time.perf_counter() - t)
+                slider = page.locator('[data-testid="stSlider"] [role="slider"]')
+                if await slider.count():
+                    await slider.first.focus()
+                    await slider.first.press("ArrowRight")
+                    await page.wait_for_timeout(150)
+                    await page.wait_for_function(IDLE_JS, timeout=300_000)
+                if await page.locator('[data-testid="stException"]').count():
+                    errors.append(f"{path}: stException")
+            except Exception as exc:  # a timeout counts as an error, the run goes on
+                errors.append(f"{path}: {type(exc).__name__}")
+    finally:
+        await ctx.close()
+
+
+async def run(n: int, base: str) -> tuple[list[float], list[str]]:
+    from playwright.async_api import async_playwright
+
+    from ui.lessons import LESSONS
+
+    pages = [""] + [url_path(l.path) for l in LESSONS if "Train" not in l.title]
+    times: list[float] = []
+    errors: list[str] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        await asyncio.gather(*(student(browser, base, pages, times, errors) for _ in range(n)))
+        await browser.close()
+    return times, errors
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sessions", type=int, default=25)
+    args = ap.parse_args()
+    proc, base = start_server()
+    peak = [0.0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_mb(proc.pid))
+            time.sleep(0.5)
+
+    threading.Thread(target=sample, daemon=True).start()
+    try:
+        t1, e1 = asyncio.run(run(1, base))
+        after_one = rss_mb(proc.pid)
+        t0 = time.perf_counter()
+        times, errors = asyncio.run(run(args.sessions, base))
+        wall = time.perf_counter() - t0
+        after_all = rss_mb(proc.pid)
+    finally:
+        stop.set()
+        proc.terminate()
+    q = statistics.quantiles(times, n=20) if len(times) > 1 else [float("nan")] * 19
+    res = {"sessions": args.sessions, "page_visits": len(times), "p50_s": statistics.median(times),
+           "p95_s": q[18], "errors": len(errors) + len(e1), "error_samples": (e1 + errors)[:10],
+           "rss_mb_after_1_session": after_one, "rss_mb_after_all": after_all, "rss_mb_peak": peak[0],
+           "wall_s": wall}
+    (REPO / "benchmarks" / "results" / "load.json").write_text(json.dumps(res, indent=1))
+    print(json.dumps(res, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""Unit tests of the pure helpers behind the Reconstructions, Latent explorer and Posterior pages."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+from vae import explore
+from vae.losses import recon_bce
+
+
+def test_parse_indices_keeps_valid_in_order_and_reports_the_rest():
+    good, bad = explore.parse_indices("5, abc, 12000, 7,, -1; 5 3.5", 10_000)
+    assert good == [5, 7]
+    assert bad == ["abc", "12000", "-1", "3.5"]
+
+
+def test_parse_indices_empty_and_none():
+    assert explore.parse_indices(None, 10) == ([], [])
+    assert explore.parse_indices(" , ,", 10) == ([], [])
+
+
+def test_parse_indices_caps_the_count():
+    good, bad = explore.parse_indices(",".join(str(i) for i in range(20)), 100, max_len=16)
+    assert good == list(range(16)) and bad == [str(i) for i in range(16, 20)]
+
+
+def test_pick_random_is_reproducible_distinct_and_in_range():
+    a, b = explore.pick_random(10_000, 8, seed=3), explore.pick_random(10_000, 8, seed=3)
+    assert np.array_equal(a, b) and len(set(a.tolist())) == 8 and a.min() >= 0 and a.max() < 10_000
+    assert not np.array_equal(a, explore.pick_random(10_000, 8, seed=4))
+    assert len(explore.pick_random(5, 8, seed=0)) == 5
+
+
+def test_pick_digit_only_that_digit():
+    labels = np.array([0, 1, 2, 3] * 10)
+    idx = explore.pick_digit(labels, 3, 4, seed=1)
+    assert len(idx) == 4 and (labels[idx] == 3).all() and len(set(idx.tolist())) == 4
+    assert len(explore.pick_digit(labels, 3, 50, seed=1)) == 10
+    assert len(explore.pick_digit(labels, 9, 4, seed=1)) == 0
+
+
+def test_binarize_and_grey_fraction():
+    a = np.array([[0.0, 0.49, 0.5, 1.0]])
+    assert explore.binarize(a, 0.5).tolist() == [[0.0, 0.0, 1.0, 1.0]]
+    assert explore.grey_fraction(a) == pytest.approx(0.5)
+
+
+def test_bce_from_probs_matches_recon_bce_on_logits():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(3, 28, 28)).astype(np.float32)
+    x = rng.uniform(size=(3, 28, 28)).astype(np.float32)
+    want = recon_bce(torch.from_numpy(logits)[:, None], torch.from_numpy(x)[:, None]).numpy()
+    got = explore.bce_from_probs(1 / (1 + np.exp(-logits)), x)
+    assert got.shape == (3,) and np.allclose(got, want, rtol=1e-4)
+
+
+def test_bce_from_probs_is_finite_for_saturated_probabilities():
+    x = np.ones((1, 28, 28))
+    assert np.isfinite(explore.bce_from_probs(np.zeros((1, 28, 28)), x)).all()
+
+
+def test_to_slider_clips_and_rounds():
+    assert explore.to_slider(np.array([0.04, -0.06, 3.7, -9.0, 1.25])) == [0.0, -0.1, 3.0, -3.0, 1.2]
+
+
+def test_pad_grid_covers_the_square_regularly():
+    g = explore.pad_grid(41, -4.0, 4.0)
+    assert g.shape == (41 * 41, 2)
+    assert g.min() == -4.0 and g.max() == 4.0
+    assert np.allclose(np.unique(g[:, 0]), np.linspace(-4, 4, 41))
+    assert any(np.allclose(p, [0.0, 0.0]) for p in g)
+    with pytest.raises(ValueError):
+        explore.pad_grid(1)
+
+
+def test_prior_tail():
+    assert explore.prior_tail(np.zeros(2)) == pytest.approx(1.0)
+    # in 2-D, P(|z| > r) = exp(-r^2 / 2)
+    assert explore.prior_tail(np.array([1.0, 1.0])) == pytest.approx(np.exp(-1.0))
+    assert explore.prior_tail(np.full(10, 3.0)) < 1e-10
+
+
+def test_nearest_code_and_neighbourhood():
+    codes = np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 5.0], [5.1, 5.0], [5.0, 5.2]])
+    labels = np.array([1, 1, 7, 7, 2])
+    assert explore.nearest_code(codes, np.array([0.9, 0.1]))[0] == 1
+    assert explore.nearest_code(codes, np.array([0.9, 0.0]))[1] == pytest.approx(0.1)
+    assert explore.neighbourhood(codes, labels, np.array([5.0, 5.0]), k=3) == (7, pytest.approx(2 / 3))
+
+
+def test_prior_samples_and_typical_norm():
+    z = explore.prior_samples(4000, 10, seed=0)
+    assert z.shape == (4000, 10)
+    assert np.array_equal(z, explore.prior_samples(4000, 10, seed=0))
+    assert np.linalg.norm(z, axis=1).mean() == pytest.approx(explore.typical_norm(10), rel=0.02)
+    assert explore.typical_norm(1) == pytest.approx(np.sqrt(2 / np.pi))
+
+
+def test_pixel_spread_and_edge_share():
+    imgs = np.zeros((2, 28, 28))
+    imgs[0, 0, 0], imgs[1, 0, 0] = 0.0, 1.0  # one pixel flips between samples
+    mean, std = explore.pixel_spread(imgs)
+    assert mean[0, 0] == pytest.approx(0.5) and std[0, 0] == pytest.approx(0.5) and std.sum() == pytest.approx(0.5)
+    p_edge, s_edge = explore.edge_share(mean, std)
+    assert p_edge == pytest.approx(1 / 784) and s_edge == pytest.approx(1.0)
+    assert explore.edge_share(mean, np.zeros_like(std))[1] == 0.0
+
+
+def test_unused_dims():
+    assert explore.unused_dims(np.array([0.05, 0.95, 0.2, 1.0])) == [1, 3]
+    assert explore.unused_dims(np.array([0.1, 0.2])) == []
+
+
+def test_chi2_sanity_of_two_sigma_share():
+    # the posterior page quotes 39 % inside 1 sigma and 86 % inside 2 sigma for a 2-D Gaussian
+    assert stats.chi2.cdf(1.0, 2) == pytest.approx(0.393, abs=1e-3)
+    assert stats.chi2.cdf(4.0, 2) == pytest.approx(0.865, abs=1e-3)

@@ -1,0 +1,114 @@
+"""Unit tests of vae.grids (pure helpers of the AE vs VAE and Grid vs ppf lessons)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from vae import grids, latent
+
+
+def test_prior_radius_matches_chi2_and_closed_form():
+    for q in (0.5, 0.9, 0.99):
+        r = grids.prior_radius(q)
+        assert r == pytest.approx(np.sqrt(stats.chi2.ppf(q, 2)))
+        assert r == pytest.approx(np.sqrt(-2 * np.log(1 - q)))  # 2-D: P(|z| <= r) = 1 - exp(-r^2 / 2)
+    assert grids.prior_radius(0.99) ** 2 == pytest.approx(latent.CHI2_2D_99)
+    with pytest.raises(ValueError):
+        grids.prior_radius(1.0)
+
+
+def test_prior_radius_holds_its_share_of_samples():
+    z = np.random.default_rng(0).standard_normal((200_000, 2))
+    for q in grids.CONTOUR_QS:
+        assert grids.share_inside(z, q) == pytest.approx(q, abs=0.005)
+
+
+def test_circle_closed_with_right_radius():
+    c = grids.circle(2.5, 50)
+    assert c.shape == (50, 2)
+    assert np.allclose(np.linalg.norm(c, axis=1), 2.5)
+    assert np.allclose(c[0], c[-1])
+
+
+def test_prior_contours_frame():
+    df = grids.prior_contours(n=40)
+    assert list(df["label"].unique()) == ["50 %", "90 %", "99 %"]
+    assert len(df) == 3 * 40
+    for q, g in df.groupby("q"):
+        assert np.allclose(np.hypot(g["x"], g["y"]), grids.prior_radius(q))
+        assert list(g["order"]) == list(range(40))
+
+
+def test_share_inside():
+    codes = np.array([[0.0, 0.0], [1.0, 1.0], [10.0, 0.0], [0.0, -20.0]])
+    assert grids.share_inside(codes, 0.99) == 0.5
+
+
+def test_nearest_code_and_typical_gap():
+    codes = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
+    d, i = grids.nearest_code(np.array([[0.9, 0.0], [10.0, 0.0]]), codes)
+    assert np.allclose(d, [0.1, 7.0])
+    assert list(i) == [1, 2]
+    assert grids.typical_gap(codes) == pytest.approx(1.0)  # gaps 1, 1, 2
+    with pytest.raises(ValueError):
+        grids.typical_gap(codes[:1])
+
+
+def test_grid_points_frame_follows_mosaic_order():
+    xs, ys = np.array([-1.0, 0.0, 1.0]), np.array([-2.0, 2.0])
+    df = grids.grid_points_frame({"a": (xs, ys), "b": (xs, xs)})
+    a = df[df["scheme"] == "a"]
+    assert len(a) == 6 and len(df) == 6 + 9
+    pts = latent.grid_2d(xs, ys)
+    assert np.allclose(a[["z1", "z2"]].to_numpy(), pts)
+    top_left = a[(a["row"] == 0) & (a["col"] == 0)].iloc[0]
+    assert (top_left["z1"], top_left["z2"]) == (-1.0, 2.0)  # y points up: the top row has the largest z2
+    assert a["row"].max() == 1 and a["col"].max() == 2
+
+
+def test_axis_steps_of_ppf_axis_grow_outwards():
+    lo, hi = grids.axis_steps(latent.ppf_axis(15, 0.005))
+    assert 0 < lo < hi
+    assert grids.axis_steps(np.linspace(-3, 3, 7)) == pytest.approx((1.0, 1.0))
+    assert grids.axis_steps(np.array([1.0])) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (None, (0.005, True)), ("0.005", (0.005, True)), ("5e-3", (0.005, True)), (" 0.2 ", (0.2, True)),
+    ("0.0005", (0.0005, True)), ("0.003", (0.005, False)), ("abc", (0.005, False)), ("nan", (0.005, False)),
+    ("inf", (0.005, False)), ("", (0.005, False))])
+def test_parse_option(raw, expected):
+    assert grids.parse_option(raw, grids.PPF_P_OPTIONS, 0.005) == expected
+
+
+@pytest.mark.parametrize("lo, hi, expected", [
+    (None, None, ((-3.0, 3.0), True)),
+    ("-2", "4", ((-2.0, 4.0), True)),
+    ("-2.04", None, ((-2.0, 3.0), True)),
+    ("1", "1", ((-3.0, 3.0), False)),
+    ("2", "-2", ((-3.0, 3.0), False)),
+    ("-9", "2", ((-3.0, 3.0), False)),
+    ("x", "2", ((-3.0, 3.0), False)),
+    ("-1", "nan", ((-3.0, 3.0), False)),
+    ("4", None, ((-3.0, 3.0), False)),  # lo above the default hi
+])
+def test_parse_range(lo, hi, expected):
+    assert grids.parse_range(lo, hi, (-5.0, 5.0), (-3.0, 3.0), step=0.1) == expected
+
+
+def test_parse_range_rounds_to_step():
+    (lo, hi), ok = grids.parse_range("-1.26", "2.349", (-5.0, 5.0), (-3.0, 3.0), step=0.1)
+    assert ok and lo == -1.3 and hi == 2.3
+
+
+def test_pct_and_compare():
+    assert grids.pct(0.0) == "0 %"
+    assert grids.pct(0.001) == "<1 %"
+    assert grids.pct(0.1234) == "12 %"
+    assert grids.pct(0.999) == ">99 %"
+    assert grids.pct(1.0) == "100 %"
+    assert grids.compare(0.5, 0.2) == "more"
+    assert grids.compare(0.2, 0.5) == "fewer"
+    assert grids.compare(0.5, 0.502) == "about as many"
+    assert grids.compare(1, 0, more="up") == "up"

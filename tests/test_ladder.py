@@ -1,0 +1,106 @@
+"""Unit tests of vae.ladder: the computations behind the KL-weighting and latent-size lessons."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from vae import ladder, zoo
+from vae.losses import kl_divergence
+
+
+def test_equivalent_beta_example_from_the_lesson():
+    # 0.01 with BCE averaged over 784 pixels and KL averaged over 2 dims = 3.92 on the summed scale
+    assert ladder.equivalent_beta(0.01, 784, 2) == pytest.approx(3.92)
+    assert ladder.equivalent_beta(2 / 784, 784, 2) == pytest.approx(1.0)
+    assert ladder.equivalent_beta(0.0, 784, 10) == 0.0
+
+
+def test_equivalent_beta_matches_rescaled_loss():
+    rng = np.random.default_rng(0)
+    bce, kl = rng.uniform(0, 1, 784), rng.uniform(0, 3, 5)
+    w = 0.3
+    averaged = bce.mean() + w * kl.mean()
+    summed = bce.sum() + ladder.equivalent_beta(w, 784, 5) * kl.sum()
+    assert summed == pytest.approx(784 * averaged)
+
+
+@pytest.mark.parametrize("args", [(0.01, 0, 2), (0.01, 784, 0), (-1.0, 784, 2), (math.nan, 784, 2),
+                                  (math.inf, 784, 2)])
+def test_equivalent_beta_rejects_impossible_values(args):
+    with pytest.raises(ValueError):
+        ladder.equivalent_beta(*args)
+
+
+@pytest.mark.parametrize("raw, expected", [(None, (1.0, True)), ("1", (1.0, True)), ("1.0", (1.0, True)),
+                                           (" 0.1 ", (0.1, True)), ("0", (0.0, True)), ("1e1", (10.0, True)),
+                                           ("3", (1.0, False)), ("banana", (1.0, False)), ("nan", (1.0, False)),
+                                           ("inf", (1.0, False)), ("", (1.0, False))])
+def test_parse_ladder_value(raw, expected):
+    assert ladder.parse_ladder_value(raw, zoo.BETAS_2D, 1.0) == expected
+
+
+def test_parse_ladder_value_round_trips_the_shared_form():
+    for b in zoo.BETAS_2D:  # ui.share writes floats with :g
+        assert ladder.parse_ladder_value(f"{b:g}", zoo.BETAS_2D, 1.0) == (b, True)
+
+
+def test_outside_box():
+    xy = np.array([[0.0, 0.0], [4.0, -4.0], [4.01, 0.0], [0.0, -5.0], [-9.0, 9.0]])
+    assert ladder.outside_box(xy, -4.0, 4.0).tolist() == [False, False, True, True, True]
+
+
+def test_mean_kl_per_dim_matches_losses_and_leaves_input_alone():
+    rng = np.random.default_rng(1)
+    mu = rng.normal(size=(50, 4)).astype(np.float32)
+    lv = rng.normal(scale=0.5, size=(50, 4)).astype(np.float32)
+    mu.setflags(write=False)  # cached arrays are read-only
+    per_dim = ladder.mean_kl_per_dim(mu, lv)
+    assert per_dim.shape == (4,)
+    total = kl_divergence(torch.from_numpy(mu.copy()), torch.from_numpy(lv)).mean().item()
+    assert per_dim.sum() == pytest.approx(total, rel=1e-5)
+    # the prior itself costs nothing
+    assert ladder.mean_kl_per_dim(np.zeros((3, 2)), np.zeros((3, 2))) == pytest.approx([0.0, 0.0])
+
+
+def test_unit_activity_and_dims_frame():
+    rng = np.random.default_rng(2)
+    mu = np.stack([rng.normal(size=1000), 0.01 * rng.normal(size=1000), rng.normal(scale=0.5, size=1000)], 1)
+    count, var = ladder.unit_activity(mu)
+    assert count == 2 and var.shape == (3,)
+    f = ladder.kl_dims_frame(mu, np.zeros_like(mu), 4.0)
+    assert f["dimension"].tolist() == [1, 2, 3]
+    assert f["active"].tolist() == ["active", "inactive", "active"]
+    assert set(f["beta"]) == {"4"}
+
+
+def test_bce_per_image_matches_torch():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(size=(3, 28, 28))
+    p = rng.uniform(0.01, 0.99, size=(3, 28, 28))
+    want = F.binary_cross_entropy(torch.from_numpy(p), torch.from_numpy(x), reduction="none").flatten(1).sum(1)
+    assert ladder.bce_per_image(x, p) == pytest.approx(want.numpy(), rel=1e-9)
+    # saturated predictions stay finite
+    assert np.isfinite(ladder.bce_per_image(np.ones((1, 28, 28)), np.zeros((1, 28, 28)))).all()
+
+
+def test_history_frame():
+    h = {"train_recon": [150.0, 140.0], "test_recon": [151.0, 141.0], "train_kl": [3.0, 4.0],
+         "test_kl": [3.5, 4.5], "lr": [1e-3, 5e-4]}
+    f = ladder.history_frame(h)
+    assert list(f.columns) == ["epoch", "term", "split", "nats"]
+    assert len(f) == 8
+    assert set(f["term"]) == {"reconstruction", "KL"} and set(f["split"]) == {"train", "test"}
+    assert f[(f.term == "KL") & (f.split == "test") & (f.epoch == 2)]["nats"].item() == 4.5
+    assert ladder.history_frame({}).empty
+
+
+@pytest.mark.parametrize("before, after, words", [(150.0, 140.0, "improves by 10.0 nats"),
+                                                  (100.0, 100.04, "does not change"),
+                                                  (100.0, 100.5, "worsens by 0.5 nats")])
+def test_change_words(before, after, words):
+    assert ladder.change_words(before, after) == words
+    assert ladder.change_words(1, 3, unit="units", lower_is_better=False, digits=0) == "improves by 2 units"

@@ -1,0 +1,245 @@
+"""Unit tests of vae.live: the own-digit computations, the test-set split, the session guard and a
+short live training run on cached test images (no streamlit)."""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from vae import live
+from vae.artefacts import load_test_set
+from vae.config import ModelConfig
+from vae.models import VAE, build_model
+from vae.preprocess import PreprocessError
+from vae.train import Progress, evaluate, new_history, train
+
+
+@pytest.fixture(scope="module")
+def test_set():
+    images, labels = load_test_set()
+    images.setflags(write=False)  # like the app's cached arrays
+    labels.setflags(write=False)
+    return images, labels
+
+
+@pytest.fixture(scope="module")
+def fresh_vae() -> VAE:
+    torch.manual_seed(0)
+    return build_model(ModelConfig(kind="vae", latent_dim=2)).eval()
+
+
+# --- own digit ------------------------------------------------------------------------------------
+
+def test_bundled_examples_are_digits():
+    ex = live.example_paths()
+    assert len(ex) >= 4, ex
+    assert {"3-ink-on-paper", "2-transparent"} <= set(ex)
+    for stem, path in ex.items():
+        thumb, x, size = live.read_picture(path.read_bytes(), thumb=64)
+        assert thumb.startswith(b"\x89PNG"), stem
+        assert x.shape == (28, 28) and x.dtype == np.float32, stem
+        assert 0.0 <= x.min() and x.max() == pytest.approx(1.0), stem
+        assert size[0] >= 28 and size[1] >= 28, stem
+        rows, cols = np.nonzero(x > 0.1)  # the digit fits MNIST's 20-pixel box, roughly centred
+        assert max(np.ptp(rows), np.ptp(cols)) + 1 <= 22, stem
+
+
+def test_transparent_example_is_rgba():
+    from PIL import Image
+
+    with Image.open(live.example_paths()["2-transparent"]) as im:
+        assert im.mode == "RGBA"
+        assert np.asarray(im)[..., 3].min() == 0  # a fully transparent background
+
+
+@pytest.mark.parametrize("data", [b"", b"hello, not a picture", b"\x89PNG\r\n\x1a\n" + b"\0" * 40])
+def test_read_picture_rejects_broken_files(data):
+    with pytest.raises(PreprocessError) as err:
+        live.read_picture(data)
+    assert str(err.value)  # a message for the user
+
+
+def test_read_picture_rejects_truncated_png():
+    data = live.example_paths()["3-ink-on-paper"].read_bytes()
+    with pytest.raises(PreprocessError):
+        live.read_picture(data[: len(data) // 3])
+
+
+def test_image_terms_match_training_evaluation(fresh_vae, test_set):
+    images, labels = test_set
+    x = images[:3].astype(np.float32) / 255.0
+    t = live.image_terms(fresh_vae, x)
+    assert t["recon"].shape == t["kl"].shape == t["elbo"].shape == (3,)
+    assert t["mu"].shape == t["logvar"].shape == t["z"].shape == (3, 2)
+    assert t["recon_mu"].shape == (3, 28, 28) and 0 <= t["recon_mu"].min() and t["recon_mu"].max() <= 1
+    np.testing.assert_allclose(t["elbo"], t["recon"] + t["kl"], rtol=1e-6)
+    assert (t["kl"] >= 0).all()
+    # one image: the same single posterior sample as vae.train.evaluate (the cached test values)
+    one = live.image_terms(fresh_vae, x[0])
+    ref = evaluate(fresh_vae, torch.from_numpy(x[:1]).reshape(1, 1, 28, 28), torch.tensor(labels[:1]), beta=1.0)
+    assert one["recon"][0] == pytest.approx(float(ref.recon[0]), rel=1e-5)
+    assert one["kl"][0] == pytest.approx(float(ref.kl[0]), rel=1e-5)
+    again = live.image_terms(fresh_vae, x[0])
+    assert again["elbo"][0] == one["elbo"][0]  # fixed noise seed
+
+
+def test_image_terms_refuses_non_vae():
+    ae = build_model(ModelConfig(kind="ae", latent_dim=2)).eval()
+    with pytest.raises(TypeError):
+        live.image_terms(ae, np.zeros((28, 28), np.float32))
+    with pytest.raises(ValueError):
+        live.image_terms(build_model(ModelConfig(latent_dim=2)).eval(), np.zeros((20, 20)))
+
+
+def test_percentile_of():
+    v = np.arange(1, 101, dtype=float)
+    assert live.percentile_of(v, 50) == 50.0
+    assert live.percentile_of(v, 0) == 0.0
+    assert live.percentile_of(v, 1e9) == 100.0
+    with pytest.raises(ValueError):
+        live.percentile_of(np.array([]), 1.0)
+
+
+def test_nearest_codes():
+    rng = np.random.default_rng(0)
+    codes = rng.normal(size=(500, 10)).astype(np.float32)
+    p = codes[42] + 1e-3
+    idx = live.nearest_codes(codes, p, k=5)
+    assert idx[0] == 42 and len(idx) == 5 and len(set(idx)) == 5
+    brute = np.argsort(((codes - p) ** 2).sum(axis=1), kind="stable")[:5]
+    assert list(idx) == list(brute)
+    assert len(live.nearest_codes(codes[:3], p, k=5)) == 3
+    with pytest.raises(ValueError):
+        live.nearest_codes(codes, np.zeros(3))
+
+
+def test_pca_project_matches_sklearn():
+    sk = pytest.importorskip("sklearn.decomposition")
+    rng = np.random.default_rng(1)
+    codes = rng.normal(size=(300, 10)) * np.linspace(3, 0.3, 10)
+    p = sk.PCA(n_components=10, random_state=0).fit(codes)
+    new = rng.normal(size=10)
+    np.testing.assert_allclose(live.pca_project(codes, p.components_, new), p.transform(new[None])[0, :2],
+                               rtol=1e-6, atol=1e-9)
+
+
+def test_histogram_frame_covers_the_upload():
+    v = np.array([1.0, 2.0, 2.5, 3.0])
+    h = live.histogram_frame(v, bins=4, upper=10.0)
+    assert h["count"].sum() == 4 and h["end"].iloc[-1] == 10.0 and h["start"].iloc[0] == 1.0
+    h2 = live.histogram_frame(v, bins=2)
+    assert h2["end"].iloc[-1] == 3.0
+
+
+# --- train it yourself --------------------------------------------------------------------------------
+
+def test_settings_validate_and_configs():
+    s = live.LiveSettings()
+    assert (s.latent_dim, s.beta, s.train_size, s.epochs, s.batch_size) == (2, 1.0, 2000, 5, 64)
+    assert s.steps() == 32 * 5
+    assert s.model_config() == ModelConfig(kind="vae", latent_dim=2, beta=1.0)
+    tc = s.train_config(threads=1)
+    assert (tc.epochs, tc.batch_size, tc.train_size, tc.threads) == (5, 64, 2000, 1)
+    for bad in ({"latent_dim": 3}, {"beta": 0.7}, {"train_size": 0}, {"train_size": 8001},
+                {"epochs": 0}, {"epochs": 21}, {"batch_size": 0}):
+        with pytest.raises(ValueError):
+            live.LiveSettings(**bad)
+    assert "β = 0.5" in live.LiveSettings(beta=0.5).label()
+
+
+def test_split_uses_test_images_without_overlap(test_set):
+    images, labels = test_set
+    x_tr, y_tr, x_ho, y_ho = live.split_test_set(images, labels, 8000)
+    assert x_tr.shape == (8000, 1, 28, 28) and y_tr.shape == (8000,)
+    assert x_ho.shape == (live.HELDOUT, 1, 28, 28) and y_ho.shape == (live.HELDOUT,)
+    assert x_tr.dtype == torch.float32 and float(x_tr.max()) <= 1.0
+    np.testing.assert_array_equal(x_ho[:, 0].numpy(), images[-live.HELDOUT:] / np.float32(255))
+    np.testing.assert_array_equal(y_ho.numpy(), labels[-live.HELDOUT:])
+    x_tr[0] += 1  # copies: the read-only cache is untouched
+    assert images[0].max() <= 255
+    xf = images.astype(np.float32) / 255
+    _, _, xh2, _ = live.split_test_set(xf, labels, 10)
+    assert torch.equal(xh2, x_ho)
+    xh3, yh3 = live.heldout_set(xf, labels)
+    assert torch.equal(xh3, x_ho) and torch.equal(yh3, y_ho)
+    with pytest.raises(ValueError):
+        live.split_test_set(images, labels, 8001)
+    with pytest.raises(ValueError):
+        live.split_test_set(images[:100], labels[:100], 10)
+
+
+def test_training_session_guard():
+    sess = live.TrainingSession()
+    s = live.LiveSettings(train_size=256, epochs=1)
+    assert not sess.busy and not sess.recover()
+    assert sess.request(s) and sess.busy
+    assert not sess.request(live.LiveSettings())  # one at a time
+    with pytest.raises(RuntimeError):
+        live.TrainingSession().begin()  # nothing requested
+    assert sess.begin() == s and sess.running == s and sess.pending is None and sess.runs == 1
+    with pytest.raises(RuntimeError):
+        sess.begin()
+    sess.finish(None)  # interrupted: the flag is cleared, the run reported once
+    assert not sess.busy and sess.model is None
+    assert sess.take_interrupted() == s and sess.take_interrupted() is None
+    # a flag left set by a run that never reached `finally` is stale at the next script run
+    sess.request(s)
+    sess.begin()
+    assert sess.recover() and not sess.busy and sess.take_interrupted() == s
+    fake = dataclasses.make_dataclass("R", ["model", "history", "metrics", "seconds"])
+    sess.request(s)
+    sess.begin()
+    sess.finish(fake("m", {"train_recon": [1.0]}, {"test_elbo": 2.0}, 3.0))
+    assert sess.settings == s and sess.model == "m" and sess.metrics == {"test_elbo": 2.0}
+    assert sess.seconds == 3.0 and sess.take_interrupted() is None and not sess.busy
+
+
+def test_history_frame():
+    h = new_history()
+    assert live.history_frame(h).empty
+    h.update(train_recon=[200.0, 180.0], train_kl=[3.0, 4.0], test_recon=[190.0, 175.0], test_kl=[3.5, 4.5])
+    df = live.history_frame(h)
+    assert len(df) == 8 and set(df["term"]) == {"reconstruction", "KL"}
+    assert set(df["data"]) == {"training", "held-out"}
+    row = df[(df["epoch"] == 2) & (df["term"] == "KL") & (df["data"] == "held-out")]
+    assert float(row["nats"].iloc[0]) == 4.5
+
+
+def test_one_per_digit():
+    y = np.array([3, 1, 3, 0, 9, 1])
+    assert list(live.one_per_digit(y)) == [3, 1, 0, 4]
+
+
+def test_short_live_training_run(test_set):
+    """What the page does: split, train with a callback, store in the session, measure held-out."""
+    images, labels = test_set
+    s = live.LiveSettings(latent_dim=2, beta=1.0, train_size=256, epochs=2, batch_size=64)
+    x_tr, y_tr, x_ho, y_ho = live.split_test_set(images, labels, s.train_size)
+    seen: list[Progress] = []
+    sess = live.TrainingSession()
+    sess.request(s)
+    run = sess.begin()
+    result = None
+    try:
+        result = train(run.model_config(), run.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho,
+                       callback=seen.append)
+    finally:
+        sess.finish(result)
+    assert not sess.busy and sess.settings == s and sess.model is result.model
+    assert [p.epoch for p in seen if p.epoch_done] == [1, 2]
+    assert seen[-1].step == seen[-1].steps == s.steps() == 8
+    assert all(len(v) == 2 for v in sess.history.values())
+    assert torch.get_num_threads() >= 1
+    m = live.heldout_metrics(sess.model, x_ho, y_ho)
+    assert all(math.isfinite(v) for v in m.values())
+    assert m["elbo"] == pytest.approx(m["recon"] + m["kl"], rel=1e-5)
+    assert m["elbo"] == pytest.approx(sess.metrics["test_elbo"], rel=1e-5)  # same seed, same set
+    assert m["elbo"] < 784 * math.log(2)  # better than a coin-flip decoder
+    mu = live.posterior_means(sess.model, x_ho)
+    assert mu.shape == (live.HELDOUT, 2) and np.isfinite(mu).all()
+    rec = live.reconstructions(sess.model, x_ho[:10])
+    assert rec.shape == (10, 28, 28) and 0 <= rec.min() and rec.max() <= 1
+    assert not sess.model.training

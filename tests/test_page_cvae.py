@@ -1,0 +1,94 @@
+"""AppTest runs of the Conditional VAE page (pages/10_Conditional_VAE.py)."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from pageutil import app, assert_ok, texts
+from vae import artefacts
+
+PAGE = "pages/10_Conditional_VAE.py"
+pytestmark = pytest.mark.slow
+
+
+def need(*names: str) -> None:
+    """Fail (or skip, with LATENT_LAB_ALLOW_MISSING=1) when a model's files are not in cache/ yet."""
+    missing = [p.name for n in names for p in (artefacts.checkpoint_path(n), artefacts.codes_path(n))
+               if not p.exists()]
+    if missing:
+        msg = f"cache/ lacks {', '.join(missing)} (python -m vae.build makes them)"
+        if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
+            pytest.skip(msg)
+        pytest.fail(msg)
+
+
+def test_default_view_reads_like_a_lesson():
+    need("cvae-2d", "vae-2d")
+    at = app(PAGE)
+    assert at.title[0].value == "🏷️ Conditional VAE"
+    body = texts(at)
+    for part in ("What you will learn", "The idea", "One manifold per digit", "Same z, every digit",
+                 "The latent map no longer sorts the digits", "What to notice", "5-nearest-neighbour",
+                 "Test image #0's hand"):
+        assert part in body, part
+    assert not at.error
+    assert any(r"\log p(x \mid y)" in l.value and r"\mathrm{KL}" in l.value for l in at.latex)
+    assert at.selectbox(key="cvae_digit").value == 3
+    assert at.slider(key="cvae_n").value == 15
+    assert at.number_input(key="cvae_seed").value == 0
+    assert len(at.metric) == 2 and all(m.value.endswith("%") for m in at.metric)
+    assert len(at.get("vega_lite_chart")) == 2  # vae-2d and cvae-2d side by side
+    assert at.query_params["digit"] == "3" and at.query_params["n"] == "15" and at.query_params["seed"] == "0"
+
+
+def test_every_control_moves_without_error():
+    need("cvae-2d", "vae-2d")
+    at = app(PAGE)
+    at.selectbox(key="cvae_digit").set_value(7).run()
+    assert_ok(at)
+    assert "is a 7" in texts(at) and at.query_params["digit"] == "7"
+    at.slider(key="cvae_n").set_value(8).run()
+    assert_ok(at)
+    assert "of the 64 tiles" in texts(at) and at.query_params["n"] == "8"
+    at.number_input(key="cvae_seed").set_value(123).run()
+    assert_ok(at)
+    assert at.query_params["seed"] == "123"
+    assert "Measured on this grid" in texts(at)
+
+
+def test_query_params_set_the_view():
+    need("cvae-2d", "vae-2d")
+    at = app(PAGE, {"digit": "8", "n": "10", "seed": "77"})
+    assert at.selectbox(key="cvae_digit").value == 8
+    assert at.slider(key="cvae_n").value == 10
+    assert at.number_input(key="cvae_seed").value == 77
+    assert "of the 100 tiles" in texts(at) and "is an 8" in texts(at)
+
+
+def test_garbage_query_params_fall_back_to_defaults():
+    need("cvae-2d", "vae-2d")
+    at = app(PAGE, {"digit": "eleven", "n": "1000", "seed": "-3"})
+    assert at.selectbox(key="cvae_digit").value == 3
+    assert at.slider(key="cvae_n").value == 15
+    assert at.number_input(key="cvae_seed").value == 0
+    assert "What to notice" in texts(at)
+
+
+def test_missing_model_shows_the_cache_error(tmp_path, monkeypatch):
+    import streamlit as st
+
+    shutil.copy(artefacts.REPO / "cache" / "mnist_test.npz", tmp_path / "mnist_test.npz")
+    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        at = app(PAGE)
+        assert at.error, "expected the cache error"
+        msg = at.error[0].value
+        assert "cvae-2d" in msg and "python -m vae.build" in msg
+        assert "What to notice" not in texts(at)
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()

@@ -1,0 +1,140 @@
+"""AppTest of pages/07_Latent_explorer.py: sliders, starting points, random samples, link parameters."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from tests.pageutil import app, assert_ok, texts
+from vae import artefacts
+from vae.explore import to_slider
+from vae.latent import prototypes
+
+PAGE = "pages/07_Latent_explorer.py"
+pytestmark = pytest.mark.slow
+
+
+def need(*names: str) -> None:
+    """Skip when a model or its codes are not built yet, but only if LATENT_LAB_ALLOW_MISSING=1."""
+    missing = [n for n in names
+               if not (artefacts.checkpoint_path(n).exists() and artefacts.codes_path(n).exists())]
+    if missing and os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
+        pytest.skip(f"not built yet: {', '.join(missing)}")
+
+
+def sliders(at, d: int = 2) -> list[float]:
+    return [at.slider(key=f"lex_z{i}").value for i in range(d)]
+
+
+def code_line(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**z** = ("))
+
+
+def expected_prototype(name: str, digit: int) -> list[float]:
+    mu = np.load(artefacts.codes_path(name))["mu"].astype(np.float32)
+    labels = np.load(artefacts.test_set_path())["labels"].astype(np.int64)
+    return to_slider(prototypes(mu, labels)[digit])
+
+
+def test_default_view_sliders_and_pad():
+    need("vae-2d")
+    at = app(PAGE)
+    page = texts(at)
+    assert "🎛️ Latent explorer" in page and "The idea" in page and "What to notice" in page
+    assert at.selectbox(key="lex_model").value == "vae-2d"
+    assert sliders(at) == [0.0, 0.0]
+    assert code_line(at) == "**z** = (0.00, 0.00)"
+    assert len(at.get("arrow_vega_lite_chart")) == 1  # the clickable pad
+
+    at.slider(key="lex_z0").set_value(1.5).run()
+    assert_ok(at)
+    assert code_line(at) == "**z** = (1.50, 0.00)"
+    at.slider(key="lex_z1").set_value(-2.0).run()
+    assert code_line(at) == "**z** = (1.50, -2.00)"
+    assert "from the origin" in texts(at)
+
+
+def test_start_points_and_reset():
+    need("vae-2d")
+    at = app(PAGE)
+    at.radio(key="lex_start").set_value("prototype").run()
+    assert_ok(at)
+    assert sliders(at) == expected_prototype("vae-2d", 3)
+    at.selectbox(key="lex_start_digit").set_value(7).run()
+    assert sliders(at) == expected_prototype("vae-2d", 7)
+    assert "prototype of digit 7" in texts(at)
+
+    at.slider(key="lex_z0").set_value(2.5).run()
+    assert sliders(at)[0] == 2.5
+    at.button(key="lex_reset").click().run()
+    assert_ok(at)
+    assert sliders(at) == expected_prototype("vae-2d", 7)
+
+    at.radio(key="lex_start").set_value("random").run()
+    at.number_input(key="lex_code_seed").set_value(5).run()
+    assert_ok(at)
+    assert "of test image #" in texts(at)
+    at.radio(key="lex_start").set_value("origin").run()
+    assert sliders(at) == [0.0, 0.0]
+
+
+def test_clicked_point_outside_the_sliders_is_decoded_exactly():
+    need("vae-2d")
+    at = app(PAGE)
+    at.session_state["lex_exact"] = [3.6, -3.8]
+    at.run()
+    assert_ok(at)
+    assert code_line(at) == "**z** = (3.60, -3.80)"
+    assert "Decoded at the clicked point" in texts(at)
+    at.slider(key="lex_z0").set_value(1.0).run()  # moving a slider leaves the clicked point
+    assert code_line(at) == "**z** = (1.00, 0.00)"
+
+
+def test_random_samples_controls():
+    need("vae-2d")
+    at = app(PAGE)
+    assert len(at.dataframe[0].value) == 8
+    at.slider(key="lex_n").set_value(4).run()
+    at.number_input(key="lex_seed").set_value(10).run()
+    assert_ok(at)
+    first = at.dataframe[0].value
+    assert len(first) == 4 and list(first.columns[:4]) == ["sample", "|z|", "z1", "z2"]
+    at.button(key="lex_new").click().run()
+    assert_ok(at)
+    assert at.number_input(key="lex_seed").value == 11
+    assert not first[["z1", "z2"]].equals(at.dataframe[0].value[["z1", "z2"]])
+
+
+def test_ten_dimensional_model():
+    need("vae-2d", "vae-10d")
+    at = app(PAGE)
+    at.selectbox(key="lex_model").set_value("vae-10d").run()
+    assert_ok(at)
+    assert len(sliders(at, 10)) == 10
+    assert len(at.get("arrow_vega_lite_chart")) == 0  # no pad for 10-D
+    assert list(at.dataframe[0].value.columns[-1:]) == ["z10"]
+    at.slider(key="lex_z9").set_value(1.0).run()
+    assert_ok(at)
+    assert code_line(at).endswith(", 1.00)")
+
+
+def test_link_parameters_are_used():
+    need("vae-2d")
+    at = app(PAGE, {"model": "vae-2d", "z": "1.2,-0.5", "n": "5", "seed": "7"})
+    assert sliders(at) == [1.2, -0.5]
+    assert at.slider(key="lex_n").value == 5 and at.number_input(key="lex_seed").value == 7
+    assert len(at.dataframe[0].value) == 5
+    at = app(PAGE, {"z": "3.6,0"})  # beyond the sliders but inside the map: decoded exactly
+    assert sliders(at) == [3.0, 0.0] and code_line(at) == "**z** = (3.60, 0.00)"
+
+
+def test_garbage_link_parameters_fall_back():
+    need("vae-2d")
+    at = app(PAGE, {"z": "1,2,3", "n": "abc", "seed": "x", "model": "ae-2d"})
+    assert at.selectbox(key="lex_model").value == "vae-2d"  # ae-2d is no VAE
+    assert sliders(at) == [0.0, 0.0]
+    assert "does not fit vae-2d" in " ".join(w.value for w in at.warning)
+    assert at.slider(key="lex_n").value == 8 and at.number_input(key="lex_seed").value == 0
+    at = app(PAGE, {"z": "nan,1"})
+    assert sliders(at) == [0.0, 0.0] and at.warning

@@ -1,0 +1,143 @@
+"""AppTest runs of the Interpolation page (pages/08_Interpolation.py)."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from pageutil import app, assert_ok, texts
+from vae import artefacts
+
+PAGE = "pages/08_Interpolation.py"
+pytestmark = pytest.mark.slow
+
+
+def need(*names: str) -> None:
+    """Fail (or skip, with LATENT_LAB_ALLOW_MISSING=1) when a model's files are not in cache/ yet."""
+    missing = [p.name for n in names for p in (artefacts.checkpoint_path(n), artefacts.codes_path(n))
+               if not p.exists()]
+    if missing:
+        msg = f"cache/ lacks {', '.join(missing)} (python -m vae.build makes them)"
+        if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
+            pytest.skip(msg)
+        pytest.fail(msg)
+
+
+def gif_images(at):
+    return [im for im in at.image if any("looping" in c for c in im.captions)]
+
+
+def test_default_view_reads_like_a_lesson():
+    need("vae-2d")
+    at = app(PAGE)
+    assert at.title[0].value == "🌈 Interpolation"
+    body = texts(at)
+    for part in ("What you will learn", "The idea", "From test #", "The two paths on the latent map",
+                 "As an animation", "What to notice", "double exposure"):
+        assert part in body, part
+    assert not at.error
+    assert at.selectbox(key="interp_model").value == "vae-2d"
+    assert at.radio(key="interp_mode").value == "class"
+    assert len(at.latex) >= 2
+    assert len(gif_images(at)) == 1
+    assert at.query_params["model"] == "vae-2d" and at.query_params["mode"] == "class"
+
+
+def test_every_control_moves_without_error():
+    need("vae-2d")
+    at = app(PAGE)
+    at.selectbox(key="interp_a_digit").set_value(1).run()
+    assert_ok(at)
+    at.selectbox(key="interp_b_digit").set_value(7).run()
+    assert_ok(at)
+    assert "(a 1)" in texts(at) and "(a 7)" in texts(at)
+    at.number_input(key="interp_seed").set_value(42).run()
+    assert_ok(at)
+    at.slider(key="interp_steps").set_value(15).run()
+    assert_ok(at)
+    assert at.query_params["steps"] == "15" and at.query_params["seed"] == "42"
+    # the animation's own controls (a fragment)
+    at.radio(key="interp_gif_path").set_value("pixels").run()
+    assert_ok(at)
+    at.slider(key="interp_gif_ms").set_value(200).run()
+    assert_ok(at)
+    assert "pixel blend" in gif_images(at)[0].captions[0]
+    # by test index
+    at.radio(key="interp_mode").set_value("index").run()
+    assert_ok(at)
+    at.number_input(key="interp_a_index").set_value(10).run()
+    at.number_input(key="interp_b_index").set_value(11).run()
+    assert_ok(at)
+    assert "From test #10" in texts(at) and "test #11" in texts(at)
+    assert at.query_params["a"] == "10" and at.query_params["mode"] == "index"
+    # same index twice: a notice, no error
+    at.number_input(key="interp_b_index").set_value(10).run()
+    assert_ok(at)
+    assert "same point" in texts(at)
+    # prototypes; the digits chosen earlier survive the detour through index mode
+    at.radio(key="interp_mode").set_value("prototype").run()
+    assert_ok(at)
+    assert at.selectbox(key="interp_a_digit").value == 1
+    assert "the prototype of 1" in texts(at)
+
+
+@pytest.mark.parametrize("name", ["vae-10d", "ae-2d"])
+def test_other_models(name):
+    need(name)
+    at = app(PAGE)
+    at.selectbox(key="interp_model").set_value(name).run()
+    assert_ok(at)
+    body = texts(at)
+    assert "What to notice" in body
+    if name == "vae-10d":
+        assert "How far from the centre the paths go" in body
+        assert "√d" in body
+        assert len(at.get("vega_lite_chart")) >= 1
+    else:
+        assert "The two paths on the latent map" in body
+
+
+def test_query_params_set_the_view():
+    need("vae-2d")
+    at = app(PAGE, {"model": "vae-2d", "mode": "index", "a": "12", "b": "345", "steps": "7", "seed": "9"})
+    assert at.radio(key="interp_mode").value == "index"
+    assert at.number_input(key="interp_a_index").value == 12
+    assert at.number_input(key="interp_b_index").value == 345
+    assert at.slider(key="interp_steps").value == 7
+    assert at.number_input(key="interp_seed").value == 9
+    assert "From test #12" in texts(at)
+    at2 = app(PAGE, {"mode": "prototype", "a": "0", "b": "6"})
+    assert at2.selectbox(key="interp_a_digit").value == 0
+    assert at2.selectbox(key="interp_b_digit").value == 6
+    assert "the prototype of 0" in texts(at2)
+
+
+def test_garbage_query_params_fall_back_to_defaults():
+    need("vae-2d")
+    at = app(PAGE, {"model": "cvae-2d", "mode": "sideways", "a": "42", "b": "-1", "steps": "abc", "seed": "1e9"})
+    assert at.selectbox(key="interp_model").value == "vae-2d"
+    assert at.radio(key="interp_mode").value == "class"
+    assert at.selectbox(key="interp_a_digit").value == 4
+    assert at.selectbox(key="interp_b_digit").value == 9
+    assert at.slider(key="interp_steps").value == 11
+    assert at.number_input(key="interp_seed").value == 0
+    assert "What to notice" in texts(at)
+
+
+def test_missing_model_shows_the_cache_error(tmp_path, monkeypatch):
+    import streamlit as st
+
+    shutil.copy(artefacts.REPO / "cache" / "mnist_test.npz", tmp_path / "mnist_test.npz")
+    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        at = app(PAGE)
+        assert at.error, "expected the cache error"
+        msg = at.error[0].value
+        assert "vae-2d" in msg and "python -m vae.build" in msg
+        assert "What to notice" not in texts(at)
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()

@@ -1,0 +1,89 @@
+"""Property tests of the parsing of outside-world values (URL query parameters)."""
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ui import params
+
+ANY_TEXT = st.one_of(st.none(), st.text(max_size=40), st.from_regex(r"-?[0-9]{1,6}(\.[0-9]{0,4})?", fullmatch=True),
+                     st.sampled_from(["nan", "inf", "-inf", "1e308", "1e-400", " 3 ", "0x10", "", ",", "1,2,3"]))
+
+
+@settings(max_examples=300)
+@given(ANY_TEXT)
+def test_parse_int_never_raises_and_stays_in_range(raw):
+    v, ok = params.parse_int(raw, 5, 30, 15)
+    assert isinstance(v, int) and 5 <= v <= 30
+    if raw is None:
+        assert (v, ok) == (15, True)
+    if not ok:
+        assert v == 15
+
+
+@settings(max_examples=300)
+@given(ANY_TEXT)
+def test_parse_float_is_finite_and_in_range(raw):
+    v, ok = params.parse_float(raw, -3.0, 3.0, 0.5)
+    assert math.isfinite(v) and -3.0 <= v <= 3.0
+    if not ok:
+        assert v == 0.5
+
+
+@given(st.integers(5, 30))
+def test_parse_int_round_trip(n):
+    assert params.parse_int(str(n), 5, 30, 15) == (n, True)
+
+
+@given(st.floats(-3, 3, allow_nan=False))
+def test_parse_float_round_trip(x):
+    v, ok = params.parse_float(repr(x), -3, 3, 0.0)
+    assert ok and v == x
+
+
+@settings(max_examples=200)
+@given(ANY_TEXT)
+def test_parse_choice_returns_a_choice(raw):
+    choices = [0.0, 0.1, 0.5, 1.0, 2.0]
+    v, ok = params.parse_choice(raw, choices, 1.0)
+    assert v in choices
+    assert ok or v == 1.0
+
+
+def test_parse_choice_matches_string_forms():
+    assert params.parse_choice("0.5", [0.0, 0.5, 1.0], 1.0) == (0.5, True)
+    assert params.parse_choice("vae-2d", ["vae-2d", "ae-2d"], "ae-2d") == ("vae-2d", True)
+    assert params.parse_choice("rm -rf", ["vae-2d"], "vae-2d") == ("vae-2d", False)
+
+
+@settings(max_examples=200)
+@given(ANY_TEXT)
+def test_parse_bool(raw):
+    v, ok = params.parse_bool(raw, False)
+    assert isinstance(v, bool)
+    assert ok or v is False
+
+
+@settings(max_examples=300)
+@given(st.one_of(ANY_TEXT, st.lists(st.integers(-50, 20000), max_size=80).map(lambda xs: ",".join(map(str, xs)))))
+def test_parse_int_list(raw):
+    v, ok = params.parse_int_list(raw, 0, 9999, [1, 2], max_len=64)
+    assert all(isinstance(x, int) and 0 <= x <= 9999 for x in v) and 1 <= len(v) <= 64
+    if not ok:
+        assert v == [1, 2]
+
+
+@settings(max_examples=300)
+@given(st.one_of(ANY_TEXT, st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=12)
+                 .map(lambda xs: ",".join(map(repr, xs)))))
+def test_parse_float_list(raw):
+    v, ok = params.parse_float_list(raw, -3, 3, 4, [0.0] * 4)
+    assert len(v) == 4 and all(math.isfinite(x) and -3 <= x <= 3 for x in v)
+    if not ok:
+        assert v == [0.0] * 4
+
+
+def test_parse_float_list_accepts_valid():
+    assert params.parse_float_list("0.5,-1,2,3", -3, 3, 4, [0.0] * 4) == ([0.5, -1.0, 2.0, 3.0], True)

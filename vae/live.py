@@ -1,0 +1,360 @@
+"""Computations on what a learner brings to the app: their own digit, and their own training run.
+
+Pure numpy / torch (no streamlit), shared by the pages "Your own digit" and "Train it yourself"
+and tested in ``tests/test_live.py``.
+
+- Own digit: the loss terms of one image under a model (negative ELBO = reconstruction + KL,
+  one posterior sample with a fixed seed, as the cached test-set values), its percentile among
+  the test images, its nearest test codes, its position in a PCA embedding.
+- Live training: the settings a learner picks (:class:`LiveSettings`), the split of the cached
+  *test* set into training images and a held-out evaluation set (the app never needs the MNIST
+  training set at run time), held-out metrics comparable between two models, and the
+  one-training-at-a-time bookkeeping of a session (:class:`TrainingSession`).
+
+``python -m vae.live`` times a live training run with the page's default settings.
+"""
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from vae.config import ModelConfig, TrainConfig
+from vae.losses import kl_divergence, recon_bce
+from vae.models import CVAE, VAE, Model
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES_DIR = REPO / "assets" / "examples"
+NOISE_SEED = 0  # the one posterior sample behind every per-image negative ELBO
+
+
+# --- your own digit ------------------------------------------------------------------------------
+
+def example_paths(folder: Path = EXAMPLES_DIR) -> dict[str, Path]:
+    """The bundled example pictures, by file stem, in name order."""
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.png"))}
+
+
+def read_picture(data: bytes, thumb: int = 224) -> tuple[bytes, np.ndarray, tuple[int, int]]:
+    """An upload's bytes -> (PNG thumbnail of the picture as grayscale, MNIST-like input, picture size).
+
+    The input is float32 (28, 28) in [0, 1] from :func:`vae.preprocess.to_mnist`; the size is the
+    (width, height) the preprocessing worked on. Raises :class:`vae.preprocess.PreprocessError`,
+    whose message is meant for the user, when the bytes are not a usable picture of a digit.
+    """
+    from PIL import Image
+
+    from vae.preprocess import load_image, to_mnist
+
+    gray = load_image(data)
+    x = to_mnist(gray)
+    small = gray.copy()
+    small.thumbnail((thumb, thumb), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    small.save(buf, format="PNG")
+    return buf.getvalue(), x, gray.size
+
+
+def _as_batch(images: np.ndarray) -> torch.Tensor:
+    """(28, 28) or (M, 28, 28) floats in [0, 1] -> float32 tensor (M, 1, 28, 28)."""
+    x = np.asarray(images, dtype=np.float32)
+    if x.shape[-2:] != (28, 28):
+        raise ValueError(f"expected 28 x 28 images, got shape {x.shape}")
+    return torch.as_tensor(np.ascontiguousarray(x)).reshape(-1, 1, 28, 28)
+
+
+@torch.inference_mode()
+def image_terms(model: Model, images: np.ndarray, seed: int = NOISE_SEED) -> dict[str, np.ndarray]:
+    """Per-image loss terms of a VAE, in nats, the way the cached test-set values are computed.
+
+    ``recon`` is -log p(x|z) for ONE posterior sample z ~ q(z|x) drawn with a fixed noise seed,
+    ``kl`` is KL(q(z|x) || N(0, I)) in closed form, ``elbo`` their sum (the negative ELBO, beta 1).
+    Also returns ``mu``, ``logvar`` (M, d), the sample ``z`` and ``recon_mu``: the decoder's
+    image at z = mu (M, 28, 28), the deterministic reconstruction shown to the user.
+    """
+    if not isinstance(model, VAE) or isinstance(model, CVAE):
+        raise TypeError("image_terms needs an unconditional VAE")
+    x = _as_batch(images)  # (M, 1, 28, 28)
+    mu, logvar = model.encode(x)  # (M, d) each
+    gen = torch.Generator().manual_seed(seed)
+    z = model.reparameterize(mu, logvar, generator=gen)  # (M, d)
+    recon = recon_bce(model.decode_logits(z), x)  # (M,)
+    kl = kl_divergence(mu, logvar)  # (M,)
+    return {"recon": recon.numpy(), "kl": kl.numpy(), "elbo": (recon + kl).numpy(),
+            "mu": mu.numpy(), "logvar": logvar.numpy(), "z": z.numpy(),
+            "recon_mu": model.decode(mu)[:, 0].numpy()}
+
+
+def percentile_of(values: np.ndarray, v: float) -> float:
+    """Share of ``values`` (in %) that are at most ``v``: 100 means higher than all of them."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        raise ValueError("no values to compare with")
+    return float(100.0 * np.count_nonzero(values <= v) / values.size)
+
+
+def nearest_codes(codes: np.ndarray, point: np.ndarray, k: int = 5) -> np.ndarray:
+    """Indices of the k rows of ``codes`` (N, d) nearest ``point`` (d,), nearest first. -> (k,)"""
+    codes = np.asarray(codes, dtype=np.float64)
+    point = np.asarray(point, dtype=np.float64).reshape(-1)
+    if codes.ndim != 2 or codes.shape[1] != point.size:
+        raise ValueError(f"codes {codes.shape} and point {point.shape} do not match")
+    k = min(k, len(codes))
+    d2 = ((codes - point[None, :]) ** 2).sum(axis=1)  # (N,)
+    part = np.argpartition(d2, k - 1)[:k]
+    return part[np.lexsort((part, d2[part]))]  # nearest first, ties by index
+
+
+def pca_project(codes: np.ndarray, components: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """Place a new code in a 2-D PCA embedding of ``codes``: (point - mean) @ first 2 components.
+
+    PCA is linear, so unlike t-SNE and UMAP it can place a point it was not fitted on. The
+    embedding was fitted on the test codes, whose mean is recomputed here. -> (2,)
+    """
+    mean = np.asarray(codes, dtype=np.float64).mean(axis=0)  # (d,)
+    comps = np.asarray(components, dtype=np.float64)[:2]  # (2, d)
+    return (np.asarray(point, dtype=np.float64).reshape(-1) - mean) @ comps.T
+
+
+def histogram_frame(values: np.ndarray, bins: int = 60, upper: float | None = None) -> pd.DataFrame:
+    """Counts of ``values`` in equal bins from their minimum to max(their maximum, ``upper``)."""
+    values = np.asarray(values, dtype=np.float64)
+    hi = max(float(values.max()), float(upper) if upper is not None else -np.inf)
+    counts, edges = np.histogram(values, bins=bins, range=(float(values.min()), hi))
+    return pd.DataFrame({"start": edges[:-1], "end": edges[1:], "count": counts})
+
+
+# --- train it yourself -----------------------------------------------------------------------------
+
+HELDOUT = 2_000  # the last 2,000 test images: the held-out evaluation set
+MAX_TRAIN = 8_000  # the first up to 8,000 test images may be used for training
+TRAIN_SIZES = (256, 500, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000)
+DEFAULT_TRAIN = 2_000
+LATENT_DIMS = (2, 10)
+BETAS = (0.0, 0.1, 0.5, 1.0, 2.0, 5.0)
+EPOCH_RANGE = (1, 20)
+DEFAULT_EPOCHS = 5
+BATCH_SIZES = (64, 128, 256)
+DEFAULT_BATCH = 64
+THREADS = 1  # torch threads for a live run: leaves the other core to the rest of the server
+SEED = 0
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """What the learner chose on the page."""
+
+    latent_dim: int = 2
+    beta: float = 1.0
+    train_size: int = DEFAULT_TRAIN
+    epochs: int = DEFAULT_EPOCHS
+    batch_size: int = DEFAULT_BATCH
+    seed: int = SEED
+
+    def __post_init__(self) -> None:
+        if self.latent_dim not in LATENT_DIMS:
+            raise ValueError(f"latent size must be one of {LATENT_DIMS}")
+        if self.beta not in BETAS:
+            raise ValueError(f"beta must be one of {BETAS}")
+        if not 1 <= self.train_size <= MAX_TRAIN:
+            raise ValueError(f"training-set size must be in 1..{MAX_TRAIN}")
+        if not EPOCH_RANGE[0] <= self.epochs <= EPOCH_RANGE[1]:
+            raise ValueError(f"epochs must be in {EPOCH_RANGE[0]}..{EPOCH_RANGE[1]}")
+        if not 1 <= self.batch_size <= 1024:
+            raise ValueError("batch size must be in 1..1024")
+
+    def model_config(self) -> ModelConfig:
+        return ModelConfig(kind="vae", latent_dim=self.latent_dim, beta=self.beta)
+
+    def train_config(self, threads: int = THREADS) -> TrainConfig:
+        return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, seed=self.seed,
+                           train_size=self.train_size, threads=threads)
+
+    def steps(self) -> int:
+        """Adam steps of the run."""
+        return -(-self.train_size // self.batch_size) * self.epochs
+
+    def label(self) -> str:
+        return (f"{self.latent_dim}-D, β = {self.beta:g}, {self.train_size:,} images, "
+                f"{self.epochs} epoch{'s' if self.epochs != 1 else ''}, batch {self.batch_size}")
+
+
+def _tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    """Copies of (M, 28, 28) images (float in [0, 1] or uint8) and labels as (M, 1, 28, 28), (M,)."""
+    images = np.asarray(images)
+    x = images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else np.array(images, dtype=np.float32)
+    return torch.from_numpy(x).reshape(-1, 1, 28, 28), torch.tensor(np.asarray(labels, dtype=np.int64))
+
+
+def _check(images: np.ndarray, labels: np.ndarray) -> int:
+    n = len(images)
+    if len(labels) != n:
+        raise ValueError("images and labels differ in length")
+    if n < HELDOUT + 1:
+        raise ValueError(f"need more than {HELDOUT} images, got {n}")
+    return n
+
+
+def heldout_set(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    """The last HELDOUT test images and labels: (HELDOUT, 1, 28, 28), (HELDOUT,), copied."""
+    n = _check(images, labels)
+    return _tensors(images[n - HELDOUT:], labels[n - HELDOUT:])
+
+
+def split_test_set(images: np.ndarray, labels: np.ndarray, train_size: int
+                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """First ``train_size`` images for training, the last HELDOUT for evaluation (never overlapping).
+
+    ``images`` (N, 28, 28) float in [0, 1] (or uint8), ``labels`` (N,). Returns new tensors
+    x_train (n, 1, 28, 28), y_train (n,), x_held (HELDOUT, 1, 28, 28), y_held (HELDOUT,);
+    the inputs (read-only cached arrays) are copied, never modified.
+    """
+    n = _check(images, labels)
+    if not 1 <= train_size <= n - HELDOUT:
+        raise ValueError(f"training-set size must be in 1..{n - HELDOUT}")
+    x_tr, y_tr = _tensors(images[:train_size], labels[:train_size])
+    return (x_tr, y_tr, *heldout_set(images, labels))
+
+
+def history_frame(history: dict[str, list[float]]) -> pd.DataFrame:
+    """Long table for the loss chart: epoch, term (reconstruction / KL), data (training / held-out), nats."""
+    rows = []
+    for data, prefix in (("training", "train"), ("held-out", "test")):
+        for term, key in (("reconstruction", "recon"), ("KL", "kl")):
+            for e, v in enumerate(history.get(f"{prefix}_{key}", []), start=1):
+                rows.append({"epoch": e, "term": term, "data": data, "nats": float(v)})
+    return pd.DataFrame(rows, columns=["epoch", "term", "data", "nats"])
+
+
+@torch.inference_mode()
+def posterior_means(model: Model, x: torch.Tensor, batch: int = 1000) -> np.ndarray:
+    """mu of images (M, 1, 28, 28) under an unconditional VAE. -> (M, d)"""
+    was_training = model.training
+    model.eval()
+    try:
+        return torch.cat([model.encode(x[i:i + batch])[0] for i in range(0, len(x), batch)]).numpy()
+    finally:
+        model.train(was_training)
+
+
+@torch.inference_mode()
+def reconstructions(model: Model, x: torch.Tensor) -> np.ndarray:
+    """Decoder images at z = mu for images (M, 1, 28, 28). -> (M, 28, 28)"""
+    mu = torch.as_tensor(posterior_means(model, x))
+    return model.decode(mu)[:, 0].numpy()
+
+
+def heldout_metrics(model: Model, x: torch.Tensor, y: torch.Tensor, seed: int = NOISE_SEED
+                    ) -> dict[str, float]:
+    """Mean reconstruction, KL and negative ELBO (beta 1) in nats per image, one posterior sample
+    per image with a fixed noise seed, so two models of the same latent size see the same noise."""
+    from vae.train import evaluate
+
+    t = evaluate(model, x, y, beta=1.0, seed=seed)
+    return {"recon": float(t.recon.mean()), "kl": float(t.kl.mean()),
+            "elbo": float((t.recon + t.kl).mean())}
+
+
+def one_per_digit(labels: np.ndarray) -> np.ndarray:
+    """Position of the first image of each digit 0..9 present in ``labels``. -> (<= 10,)"""
+    labels = np.asarray(labels)
+    return np.array([int(np.flatnonzero(labels == k)[0]) for k in range(10) if (labels == k).any()],
+                    dtype=np.int64)
+
+
+@dataclass
+class TrainingSession:
+    """A learner's live training, kept in ``st.session_state`` (never shared between sessions).
+
+    One training at a time: :meth:`request` (the start button's callback) asks for a run,
+    :meth:`begin` starts it, :meth:`finish` stores the result or, without one, records that the
+    run was interrupted. Called in a ``try/finally`` around the training, :meth:`finish` always
+    clears the flag; a flag still set when the next script run starts is stale (that run died
+    without reaching ``finally``) and :meth:`recover` clears it.
+    """
+
+    pending: LiveSettings | None = None  # asked for by the start button, not begun yet
+    running: LiveSettings | None = None  # being trained now
+    runs: int = 0  # trainings begun in this session
+    interrupted: LiveSettings | None = None  # the last run that stopped early, until reported
+    settings: LiveSettings | None = None  # of the last finished run
+    model: Model | None = None
+    history: dict[str, list[float]] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)  # held-out metrics of the last finished run
+    seconds: float = 0.0
+
+    @property
+    def busy(self) -> bool:
+        return self.pending is not None or self.running is not None
+
+    def request(self, settings: LiveSettings) -> bool:
+        """Ask for a run; refused (False) while one is pending or running."""
+        if self.busy:
+            return False
+        self.pending = settings
+        return True
+
+    def recover(self) -> bool:
+        """At the start of a script run: clear a stale running flag. True if there was one."""
+        if self.running is None:
+            return False
+        self.interrupted, self.running = self.running, None
+        return True
+
+    def begin(self) -> LiveSettings:
+        """Turn the pending request into the running training."""
+        if self.running is not None:
+            raise RuntimeError("a training is already running in this session")
+        if self.pending is None:
+            raise RuntimeError("no training was requested")
+        self.running, self.pending = self.pending, None
+        self.runs += 1
+        return self.running
+
+    def finish(self, result: Any | None) -> None:
+        """End the running training with its ``vae.train.TrainResult``, or None if it stopped early."""
+        settings, self.running = self.running, None
+        self.pending = None
+        if result is None:
+            self.interrupted = settings
+            return
+        self.settings, self.model = settings, result.model
+        self.history = {k: list(v) for k, v in result.history.items()}
+        self.metrics = dict(result.metrics)
+        self.seconds = float(result.seconds)
+        self.interrupted = None
+
+    def take_interrupted(self) -> LiveSettings | None:
+        """The interrupted run to report (once)."""
+        s, self.interrupted = self.interrupted, None
+        return s
+
+
+def time_default_run(threads: int = THREADS) -> dict[str, float]:
+    """Train with the page's default settings on the cached test set; seconds and held-out metrics."""
+    from vae.artefacts import load_test_set
+    from vae.train import train
+
+    images, labels = load_test_set()
+    s = LiveSettings()
+    x_tr, y_tr, x_ho, y_ho = split_test_set(images, labels, s.train_size)
+    t0 = time.perf_counter()
+    result = train(s.model_config(), s.train_config(threads), x_tr, y_tr, x_ho, y_ho)
+    wall = time.perf_counter() - t0
+    return {"threads": threads, "wall_s": wall, "train_s": result.seconds,
+            "epoch_s": float(np.mean(result.history["seconds"])), **heldout_metrics(result.model, x_ho, y_ho)}
+
+
+if __name__ == "__main__":  # python -m vae.live [threads ...]
+    import sys
+
+    for th in [int(a) for a in sys.argv[1:]] or [THREADS]:
+        print(time_default_run(th), flush=True)
