@@ -70,7 +70,7 @@ st.markdown(
     "blurrier reconstructions, fewer active latent dimensions.\n"
     "- **β < 1** favours reconstruction: sharper digits, codes spread out, and *holes* in the latent space "
     "where a sample from the prior decodes to something that is not a digit.\n"
-    "- **β = 1** is the true evidence lower bound (ELBO) of a VAE.\n"
+    "- **β = 1** makes the loss exactly the negative evidence lower bound (−ELBO) of a VAE.\n"
     "- **β = 0**, precisely: the loss is an autoencoder's, but the encoder's noise remains. Training still "
     "decodes the reparameterised sample z = μ + σ·ε, ε ~ N(0, I); nothing penalises σ any more, so the model "
     "can shrink it freely (and move μ as far from the origin as it likes)."
@@ -84,7 +84,7 @@ ui.secondary(
 )
 
 with ui.cache_guard():
-    images_u8, labels = ui.test_set()
+    _, labels = ui.test_set()
     images = ui.test_images_float()
     subset = ui.scatter_subset()
 
@@ -110,9 +110,9 @@ for b in zoo.BETAS_2D:
     m = meta["metrics"]
     ladder_rows.append({"beta": float(b), "β": f"{b:g}", "model": zoo.beta_name(2, b),
                         "KL (nats)": float(m["test_kl"]), "reconstruction (nats)": float(m["test_recon"]),
-                        "−ELBO (nats)": float(m["test_elbo"]), "chosen": b == beta})
+                        "−ELBO (nats)": float(m["test_elbo"]), "chosen": b == beta, "label": f"β={b:g}"})
 rd = pd.DataFrame(ladder_rows, columns=["beta", "β", "model", "KL (nats)", "reconstruction (nats)",
-                                        "−ELBO (nats)", "chosen"])
+                                        "−ELBO (nats)", "chosen", "label"])
 
 col_codes, col_rd = st.columns(2, gap="large")
 n_outside = None
@@ -162,7 +162,7 @@ with col_rd:
                   base.mark_circle(size=90, color="#4e79a7", opacity=0.9),
                   base.transform_filter(alt.datum.chosen).mark_point(size=420, color=HIGHLIGHT, strokeWidth=3),
                   base.mark_text(dx=12, dy=-10, fontSize=13, align="left").encode(
-                      text=alt.Text("β:N"), color=alt.condition(alt.datum.chosen, alt.value(HIGHLIGHT),
+                      text=alt.Text("label:N"), color=alt.condition(alt.datum.chosen, alt.value(HIGHLIGHT),
                                                                 alt.value("gray")))]
         ref = rd[rd["beta"] == 1.0]
         if not ref.empty:  # points with the same -ELBO (rate + distortion) as the beta = 1 model
@@ -183,7 +183,7 @@ with col_rd:
                    + ("; the dashed line holds the points whose rate + distortion (−ELBO) equals the β = 1 model's."
                       if not ref.empty else "."))
         missing_note(ladder_missing, "this chart")
-        ui.download_csv(rd.drop(columns=["chosen"]), "beta-ladder-2d.csv", key="kl_rd_csv")
+        ui.download_csv(rd.drop(columns=["chosen", "label"]), "beta-ladder-2d.csv", key="kl_rd_csv")
 
 
 # --- reconstructions and prior samples (only these depend on the seed) ------------------------------
@@ -305,7 +305,6 @@ if dims_frames:
             y=alt.Y("KL:Q", title="KL (nats)", scale=alt.Scale(domain=[0, y_max])),
             color=alt.Color("active:N", title="unit", scale=alt.Scale(domain=["active", "inactive"],
                                                                       range=["#4e79a7", "#bab0ac"])),
-            stroke=alt.condition(alt.datum.beta == f"{beta:g}", alt.value(HIGHLIGHT), alt.value(None)),
             tooltip=[alt.Tooltip("dimension:O", title="latent dimension"), alt.Tooltip("KL:Q", format=".3f"),
                      alt.Tooltip("var_mu:Q", format=".4f", title="Var(μ)"), "active:N"],
         ).properties(height=240, title=f"β = {b:g}")
@@ -372,7 +371,7 @@ if len(rd) >= 2:
     best = rd.loc[rd["−ELBO (nats)"].idxmin()]
     obs.append(f"From β = {lo['β']} to β = {hi['β']} the reconstruction cost goes from "
                f"**{lo['reconstruction (nats)']:.1f}** to **{hi['reconstruction (nats)']:.1f}** nats while the KL goes "
-               f"from **{lo['KL (nats)']:.1f}** to **{hi['KL (nats)']:.1f}** nats; the lowest −ELBO (rate + "
+               f"from **{lo['KL (nats)']:.2f}** to **{hi['KL (nats)']:.2f}** nats; the lowest −ELBO (rate + "
                f"distortion) of the built models, {best['−ELBO (nats)']:.1f} nats, belongs to β = {best['β']}.")
 if active:
     obs.append("Active units in 10-D: " + ", ".join(f"**{active[b]} of 10** at β = {b:g}" for b in sorted(active))

@@ -139,7 +139,8 @@ with stats_col:
                    delta_color="inverse" if key != "codes_covered" else "normal")
     st.markdown(
         "- **outside the 99 % disc**: grid points farther from the origin than "
-        f"{grids.prior_radius(0.99):.2f}, where the prior puts only 1 % of its mass, so training rarely sent a code there;\n"
+        f"{grids.prior_radius(0.99):.2f}, where the prior puts only 1 % of its mass, so training rarely "
+        "sent a code there;\n"
         "- **empty**: grid points that are the nearest grid point of no test code;\n"
         "- **codes covered**: test codes (all 10,000) within half a grid step of a grid point, i.e. "
         "depicted by some tile.")
@@ -238,7 +239,8 @@ ui.notice([
     f"({grids.compare(st_ppf['empty'], st_lin['empty'])} empty tiles with ppf).",
     f"**Codes depicted.** {coverage}",
     f"**The AE needs its own box.** Its codes span z₁ {xs_ae[0]:.3g} … {xs_ae[-1]:.3g} and z₂ {ys_ae[0]:.3g} … "
-    f"{ys_ae[-1]:.3g}, and {'only ' if ae_inside < 0.5 else ''}{grids.pct(ae_inside)} of them lie inside the prior's 99 % disc; "
+    f"{ys_ae[-1]:.3g}, and {'only ' if ae_inside < 0.5 else ''}{grids.pct(ae_inside)} of them lie inside the "
+    "prior's 99 % disc; "
     f"{grids.pct(st_ae['outside_99'])} of its bounding-box grid lies outside that disc and "
     f"{grids.pct(st_ae['empty'])} of its points are empty. "
     + ("A grid on the prior's scale would show only a small part of the AE's map."

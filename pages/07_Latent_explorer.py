@@ -14,7 +14,7 @@ from ui import charts
 from ui import common as ui
 from ui import params
 from vae import artefacts, zoo
-from vae.explore import (nearest_code, neighbourhood, pad_grid, prior_samples, prior_tail, to_slider,
+from vae.explore import (clicked_point, nearest_code, neighbourhood, pad_grid, prior_samples, prior_tail, to_slider,
                          typical_norm)
 from vae.latent import prototypes
 from vae.style import CHART_HEIGHT, LATENT_RANGE, SLIDER_RANGE, SLIDER_STEP
@@ -126,11 +126,9 @@ def _slider_moved() -> None:
 
 
 def _clicked() -> None:
-    event = ss.get("lex_pad") or {}
-    points = (event.get("selection") or {}).get("pad") or []
-    if points and "x" in points[0] and "y" in points[0]:
-        xy = [float(points[0]["x"]), float(points[0]["y"])]
-        ss["lex_exact"] = xy
+    xy = clicked_point(ss.get("lex_pad"), "pad")
+    if xy is not None:
+        ss["lex_exact"] = list(xy)
         for k, v in zip(("lex_z0", "lex_z1"), to_slider(np.array(xy), *SLIDER_RANGE, SLIDER_STEP)):
             ss[k] = v
 
@@ -255,8 +253,10 @@ def explorer(name: str, d: int) -> None:
     norms = np.linalg.norm(zs, axis=1)
     obs = [
         f"Your code is **{r:.2f}** from the origin; {tail:.1%} of the prior's mass lies farther out"
-        + (" — the KL term kept almost every training code closer in, so the decoder is guessing here."
-           if tail < 0.01 else ", well inside the region the decoder was trained on."),
+        + (": the KL term kept almost every training code closer in, so the decoder is guessing here."
+           if tail < 0.01 else
+           ": the edge of where the prior puts its mass, where training codes are rare." if tail < 0.1 else
+           ", well inside the region the decoder was trained on."),
         f"The nearest of the {len(mu):,} test codes is test image #{i_near}, a **{labels[i_near]}**, {dist:.2f} away; "
         f"among the 50 nearest, {share:.0%} are {top}s. Compare that with the digit drawn above.",
         f"The {int(n)} random code{'s have norms' if n > 1 else ' has norm'} "

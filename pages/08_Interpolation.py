@@ -22,7 +22,7 @@ DEFAULT_MODEL = "vae-2d"
 MODES = ["class", "index", "prototype"]
 MODE_LABELS = {"class": "two test digits, by class", "index": "two test digits, by index",
                "prototype": "two digit prototypes (mean codes)"}
-DEFAULT_DIGITS = (4, 9)
+DEFAULT_DIGITS = (1, 0)
 DEFAULT_INDICES = (0, 1)
 STEPS = (5, 20, 11)  # min, max, default (odd: t = 0.5 is a frame)
 SEED_MAX = 9999
@@ -108,10 +108,13 @@ d = cfg.latent_dim
 is_vae = cfg.kind == "vae"
 
 
+K_NEAR = 25  # neighbours asked along a path
+
+
 @st.cache_data(show_spinner=False)
-def code_spacing(name: str) -> float:
-    """Median distance between a test code and its nearest neighbour (model's own units)."""
-    return interp.spacing(ui.codes(name)["mu"])
+def code_spacing(name: str, k: int) -> float:
+    """Median distance from a test code to its k-th nearest other test code (the model's own units)."""
+    return interp.spacing(ui.codes(name)["mu"], k)
 
 
 if mode == "class":
@@ -164,10 +167,10 @@ if d == 2:
     df = charts.codes_frame(codes[sub], labels[sub], sub)
     lines = {k: pd.DataFrame({"x": p[:, 0], "y": p[:, 1], "order": np.arange(steps)}) for k, p in paths.items()}
     ends = pd.DataFrame({"x": [za[0], zb[0]], "y": [za[1], zb[1]], "name": ["A", "B"]})
-    chart = (charts.scatter(df, domain=LATENT_RANGE if is_vae else None, opacity=0.45,
-                            title=f"{model_name}: {len(sub):,} test codes and the two paths")
+    chart = (charts.scatter(df, domain=LATENT_RANGE if is_vae else None, opacity=0.45)
              + charts.path(lines["lerp"], LERP_COLOR) + charts.path(lines["slerp"], SLERP_COLOR)
-             + charts.markers(ends, label="name"))
+             + charts.markers(ends, label="name")
+             ).properties(title=f"{model_name}: {len(sub):,} test codes and the two paths")
     st.altair_chart(chart, width="stretch")
     st.caption("Black: the straight line (lerp). Magenta: the great circle (slerp), which bends around the "
                "origin. Crosses: the endpoints A and B. Hover a point for its digit and test index.")
@@ -194,9 +197,10 @@ else:
     c_chart.altair_chart(lines_chart + rules + labels_chart, width="stretch")
     c_text.markdown(
         f"A {d}-D code can't be drawn on a map, but its distance from the origin tells the story. "
-        + ("Codes drawn from the prior sit near radius √d = "
-           f"{np.sqrt(d):.2f}; the encoder's means μ sit a little inside (median {med:.2f}), the posterior "
-           "noise fills the rest." if is_vae else
+        + (f"Codes drawn from the prior sit near radius √d = {np.sqrt(d):.2f}; the encoder's means μ of the test "
+           f"images have median norm {med:.2f}"
+           + (" (a little inside: the posterior noise around each μ fills the rest)." if med < np.sqrt(d) else ".")
+           if is_vae else
            f"A plain autoencoder has no prior; its test codes have median norm {med:.2f}.")
     )
 
@@ -228,41 +232,50 @@ animation(frames, f"interpolation_{model_name}_{mode}_{a}_{b}")
 # --- what to notice -----------------------------------------------------------------------------
 
 mid = int(np.argmin(np.abs(t - 0.5)))
-ink_px = interp.ink_share(frames["pixels"])
-ink_lerp = interp.ink_share(frames["lerp"])[mid]
 observations = []
 if not same:
-    more = "more" if ink_px[mid] > ink_lerp else "no more"
+    r2 = interp.mix_r2(frames["lerp"][mid], frames["lerp"][0], frames["lerp"][-1])
+    half = interp.half_tone_share(frames["pixels"][mid])
     observations.append(
-        f"At t = {t[mid]:.2f} the pixel blend has ink (brightness > 0.2) on {ink_px[mid]:.0%} of the image, against "
-        f"{ink_px[0]:.0%} for A and {ink_px[-1]:.0%} for B: both strokes are there at part strength, a double "
-        f"exposure. The decoded lerp frame at the same t has {ink_lerp:.0%}, {more} than the blend: "
-        + ("the decoder draws one shape, not two overlaid." if ink_px[mid] > ink_lerp else
-           "look at the strip to judge whether it is one shape or two.")
+        f"At t = {t[mid]:.2f} the pixel blend is, by construction, just A and B superposed ({half:.0%} of its ink "
+        "is at half strength: two faded pictures on top of each other). The decoded lerp frame is "
+        + (f"a new drawing: the best mix of the two decoded endpoints, a·A + b·B, explains only {r2:.0%} of it "
+           "(R²); the strokes move instead of fading." if r2 < 0.8 else
+           f"close to a mix of the two decoded endpoints (R² = {r2:.0%}): these two drawings are similar enough "
+           "that walking and fading look alike; try a more different pair.")
     )
-    seq_l = interp.regions_along(paths["lerp"], codes, labels)
-    seq_s = interp.regions_along(paths["slerp"], codes, labels)
-    gap = float(interp.nearest_distance(paths["lerp"], codes).max())
-    spc = code_spacing(model_name)
+    dense = np.linspace(0.0, 1.0, 60)
+    seq_l = interp.regions_along(latent.lerp(za, zb, dense), codes, labels, k=K_NEAR, min_run=3)
+    seq_s = interp.regions_along(latent.slerp(za, zb, dense), codes, labels, k=K_NEAR, min_run=3)
+    reach = float(interp.nearest_distance(latent.lerp(za, zb, dense), codes, k=K_NEAR).max())
+    usual = code_spacing(model_name, K_NEAR)
+    ratio = reach / usual if usual > 0 else float("inf")
     arrow = " → ".join
+    via = [str(v) for v in seq_l[1:-1]]
     observations.append(
-        f"Following the digit of the nearest test code, the straight path passes {arrow(map(str, seq_l))}"
-        + (f" and the great circle {arrow(map(str, seq_s))}" if seq_s != seq_l else " (so does the great circle)")
-        + f". The straight path gets at most {gap:.2f} latent units from any test code, "
-        f"{gap / spc:.1f}× the typical gap between neighbouring test codes ({spc:.2f})"
-        + (": it stays among the data." if gap / spc < 3 else ": it crosses space where no test digit lives, "
-           "and the decoder has to guess.")
+        f"Asking the {K_NEAR} nearest test codes along the way, the straight path goes through the digits "
+        f"{arrow(map(str, seq_l))}"
+        + (f" and the great circle through {arrow(map(str, seq_s))}" if seq_s != seq_l else " (so does the great circle)")
+        + (f": between A and B it crosses the region of {', '.join(via)}; look for them in the strip." if via else ".")
+        + f" At its emptiest stretch the straight path has to reach {reach:.2f} latent units for its {K_NEAR} "
+        f"nearest test codes, {ratio:.1f}× the usual radius around a test code ({usual:.2f})"
+        + (": it stays among the data." if ratio < 2 else
+           ": it passes through thinly populated space between the groups of codes." if ratio < 6 else
+           ": it crosses space where almost no test digit lives, and the decoder has to guess.")
     )
     n_ends = (norm["lerp"][0] + norm["lerp"][-1]) / 2
     drop = 1 - norm["lerp"][mid] / n_ends if n_ends > 0 else 0.0
+    apart = float(np.linalg.norm(paths["lerp"] - paths["slerp"], axis=1).max())
     observations.append(
         f"Halfway, the straight path's code has norm {norm['lerp'][mid]:.2f}, {abs(drop):.0%} "
         f"{'below' if drop >= 0 else 'above'} the endpoints' average {n_ends:.2f}; the great circle keeps "
         f"{norm['slerp'][mid]:.2f}."
-        + (f" In {d}-D that dip takes lerp toward the empty centre (√d = {np.sqrt(d):.2f}), which is why slerp "
-           "is the usual choice for high-dimensional latents." if is_vae and d > 2 else
-           " In 2-D both paths stay in the region the prior covers, so they look alike." if is_vae else
-           " An autoencoder has no prior shell, so neither path is privileged: the map of its codes is all it has.")
+        + (f" In {d}-D that dip takes lerp toward the empty centre of the prior (typical radius √d = "
+           f"{np.sqrt(d):.2f}), which is why slerp is the usual choice for high-dimensional latents."
+           if is_vae and d > 2 else
+           f" In 2-D the prior has no thin shell (its density is highest at the centre), so the dip does no harm; "
+           f"the two paths are at most {apart:.2f} latent units apart." if is_vae else
+           " An autoencoder has no prior and so no shell to stay in: neither path is privileged.")
     )
 else:
     observations.append("Choose two different endpoints to see the paths diverge.")

@@ -16,9 +16,9 @@ from ui import charts
 from ui import common as ui
 from ui import params
 from vae import artefacts, zoo
-from vae.explore import edge_share, pick_digit, pixel_spread, unused_dims
+from vae.explore import edge_share, nearest_code, pick_digit, pixel_spread, unused_dims
 from vae.latent import ellipse, posterior_samples
-from vae.style import CHART_HEIGHT, ERROR_CMAP, LATENT_RANGE
+from vae.style import CHART_HEIGHT, ERROR_CMAP
 
 MODES = ("index", "digit")
 MODE_LABELS = {"index": "by test index", "digit": "a random example of a digit"}
@@ -57,6 +57,7 @@ ui.bind("post_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
 ss.setdefault("post_mode", "index")
 ss.setdefault("post_digit", 3)
 ss.setdefault("post_pick", 0)
+ss.setdefault("post_zoom", True)
 options = BUILT + [n for n in [ss["post_model"]] if n not in BUILT]
 
 st.header("The idea")
@@ -127,13 +128,13 @@ ui.share({"model": name, "idx": idx, "n": int(ss["post_n"]), "seed": int(ss["pos
 def posterior_chart(mu_x: np.ndarray, lv_x: np.ndarray, z: np.ndarray, zoom: bool) -> alt.Chart:
     """Test codes, this image's 1- and 2-sigma ellipses, its samples and its mean (2-D models)."""
     sub = ui.scatter_subset()
-    if zoom:
-        half = max(3.0 * float(np.exp(0.5 * lv_x).max()), 0.25)
-        domain = (float(mu_x.min()) - half, float(mu_x.max()) + half)
-    else:
-        domain = LATENT_RANGE
-    dots = charts.scatter(charts.codes_frame(mu_all[sub], labels[sub], sub), domain=domain, opacity=0.35,
+    dots = charts.scatter(charts.codes_frame(mu_all[sub], labels[sub], sub), opacity=0.35,
                           title=f"q(z|x) of test #{idx} among the test codes (scroll to zoom, drag to pan)")
+    if zoom:  # the same width on both axes, centred on mu, so the ellipse keeps its shape
+        half = max(4.0 * float(np.exp(0.5 * lv_x).max()), 0.15)
+        dots = dots.encode(
+            x=alt.X("x:Q", title="z₁", scale=alt.Scale(domain=[float(mu_x[0]) - half, float(mu_x[0]) + half])),
+            y=alt.Y("y:Q", title="z₂", scale=alt.Scale(domain=[float(mu_x[1]) - half, float(mu_x[1]) + half])))
     dots.mark = dots.mark.copy()
     dots.mark.clip = True
     rings = pd.concat([pd.DataFrame({"x": e[:, 0], "y": e[:, 1], "order": np.arange(len(e)), "ring": f"{k}σ"})
@@ -238,9 +239,14 @@ def spread(name: str, idx: int, label: int, x: np.ndarray, mu_x: np.ndarray, lv_
                        "carries some information about this image.")
     else:
         inside = float(np.mean(((z - mu_x) ** 2 / sigma ** 2).sum(axis=1) <= 4.0))
-        obs.append(f"{inside:.0%} of the {n} samples fall inside the 2σ ellipse (86 % expected), a region "
-                   f"{sigma[0] / class_sd[0]:.2f} × {sigma[1] / class_sd[1]:.2f} the size of the {label}s' "
-                   "spread along z₁ × z₂.")
+        others = np.delete(np.arange(len(mu_all)), idx)
+        j, dist = nearest_code(mu_all[others], mu_x)
+        j = int(others[j])
+        in_sigma = dist / float(sigma.mean())
+        obs.append(f"{inside:.0%} of the {n} samples fall inside the 2σ ellipse (86 % expected). The nearest "
+                   f"other test code (test #{j}, a {labels[j]}) is {dist:.3f} away, about {in_sigma:.1f} σ"
+                   + (": the clouds of different images barely overlap." if in_sigma > 4 else
+                      ": this image's cloud reaches its neighbours' codes."))
     ui.notice(obs)
 
 

@@ -145,13 +145,15 @@ def style_survey(name: str, n: int, seed: int) -> dict[str, float]:
     z = np.random.default_rng(seed).standard_normal((n, 2))
     imgs = ui.decode(name, np.repeat(z, 10, axis=0), np.tile(np.arange(10), n))  # (10 n, 28, 28)
     s_row, s_col = interp.row_share(interp.slant(imgs).reshape(n, 10))
-    i_row, i_col = interp.row_share(interp.ink(imgs).reshape(n, 10))
+    ink_table = interp.ink(imgs).reshape(n, 10)
+    i_row, i_col = interp.row_share(ink_table)
     test_images, test_labels = ui.test_images_float(), ui.test_set()[1]
     match = float((interp.pixel_nn_labels(imgs, test_images, test_labels) == np.tile(np.arange(10), n)).mean())
-    return {"slant_z": s_row, "slant_digit": s_col, "ink_z": i_row, "ink_digit": i_col, "label_match": match}
+    return {"slant_z": s_row, "slant_digit": s_col, "ink_z": i_row, "ink_digit": i_col, "label_match": match,
+            "least_ink": int(ink_table.mean(axis=0).argmin()), "most_ink": int(ink_table.mean(axis=0).argmax())}
 
 
-st.header("The latent map no longer sorts the digits")
+st.header("Does the latent map still sort the digits?")
 with ui.cache_guard():
     acc = knn_scores((BASE, MODEL), K)
     survey = style_survey(MODEL, N_SURVEY, 0)
@@ -212,9 +214,13 @@ ui.notice([
      + (": slant is a property of z, carried across classes, as the rows of the grid show."
         if survey["slant_z"] > survey["slant_digit"] else ".")
      + f" For ink the split is {survey['ink_z']:.0%} (code) to {survey['ink_digit']:.0%} (digit)"
-     + (": a 1 simply uses less ink than an 8, whatever the hand." if survey["ink_digit"] > survey["ink_z"] else ".")),
-    (f"The label alone decides which digit appears: for {survey['label_match']:.0%} of those "
-     f"{N_SURVEY * 10:,} decoded images the closest test image in pixel space has the requested digit. "
-     + ("So the plane that vae-2d divides among ten digits is spent here on handwriting."
-        if survey["label_match"] >= 0.8 else "Some decodes are ambiguous; the manifold above shows where.")),
+     + (f": the digit itself sets most of the ink ({a_digit(survey['least_ink']).capitalize()} uses the least, "
+        f"{a_digit(survey['most_ink'])} the most), whatever the hand." if survey["ink_digit"] > survey["ink_z"]
+        else ": thickness is mostly a property of z as well." if survey["slant_z"] > survey["slant_digit"]
+        else ": thickness is mostly a property of z.")),
+    (f"For {survey['label_match']:.0%} of those {N_SURVEY * 10:,} decoded images the closest test image in pixel "
+     "space has the requested digit: "
+     + ("the label alone decides which digit appears, so the plane that vae-2d divides among ten digits is spent "
+        "here on handwriting." if survey["label_match"] >= 0.8 else
+        "the label does not always win; the manifold above shows where the drawings become ambiguous.")),
 ])

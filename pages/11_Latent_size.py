@@ -61,7 +61,7 @@ ui.secondary(
 )
 
 with ui.cache_guard():
-    images_u8, labels = ui.test_set()
+    _, labels = ui.test_set()
     images = ui.test_images_float()
 
 # --- the numbers of every size ---------------------------------------------------------------------
@@ -143,22 +143,26 @@ with col_loss:
     st.subheader("Test loss terms")
     term_color = alt.Color("term:N", title="term", scale=alt.Scale(
         domain=["test −ELBO", "reconstruction", "KL"], range=["#4e79a7", "#f28e2b", "#59a14f"]))
-    loss_chart = alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("latent size:Q", title="latent size", scale=LOG_X, axis=SIZE_AXIS),
-        y=alt.Y("nats:Q", title="nats per test image"),
-        color=term_color,
-        tooltip=["latent size:Q", "term:N", alt.Tooltip("nats:Q", format=".2f"), "epochs:Q"],
-    ).properties(height=CHART_HEIGHT)
+    x_size = alt.X("latent size:Q", title="latent size", scale=LOG_X, axis=SIZE_AXIS)
+    tip = ["latent size:Q", "term:N", alt.Tooltip("nats:Q", format=".2f"), "epochs:Q"]
+    big = long[long["term"] != "KL"]
+    loss_chart = alt.Chart(big).mark_line(point=True).encode(
+        x=x_size, y=alt.Y("nats:Q", title="nats per test image", scale=alt.Scale(zero=False)),
+        color=term_color, tooltip=tip).properties(height=CHART_HEIGHT - 100, title="−ELBO and reconstruction")
     st.altair_chart(loss_chart, width="stretch", key="ls_loss_chart")
+    kl_chart = alt.Chart(long[long["term"] == "KL"]).mark_line(point=True).encode(
+        x=x_size, y=alt.Y("nats:Q", title="nats per test image"), color=term_color, tooltip=tip,
+    ).properties(height=160, title="KL")
+    st.altair_chart(kl_chart, width="stretch", key="ls_kl_chart")
     st.caption("Averages over the 10,000 test digits (one posterior sample each); −ELBO = reconstruction + KL. "
-               "Latent size on a log scale.")
+               "Latent size on a log scale; the upper chart's y axis does not start at 0.")
 with col_au:
     st.subheader("Active units")
     au = table.dropna(subset=["active units"])
     if au.empty:
         st.info("No active-unit count is available yet.", icon="⏳")
     else:
-        ref = pd.DataFrame({"latent size": [min(SIZES), max(SIZES)], "active units": [min(SIZES), max(SIZES)]})
+        ref = pd.DataFrame({"latent size": [0, max(SIZES)], "active units": [0, max(SIZES)]})
         sym = alt.Scale(type="symlog", domain=[0, max(SIZES) * 1.1], nice=False)  # like log, but 0 fits
         axis = alt.Axis(values=[0, *SIZES], format="d")
         diag = alt.Chart(ref).mark_line(strokeDash=[6, 4], color="gray").encode(

@@ -32,7 +32,7 @@ LOSS_HEIGHT = CHART_HEIGHT - 100
 SPLIT_COLORS = alt.Scale(domain=["training", "held-out"], range=["#4e79a7", "#e15759"])
 
 sess: live.TrainingSession = st.session_state.setdefault(SESSION_KEY, live.TrainingSession())
-stale = sess.recover()  # a flag still set now belongs to a run that ended without its `finally`
+sess.recover()  # a running flag seen now belongs to an interrupted run (see live.TrainingSession)
 
 ui.bind("train_d", "d", lambda raw: params.parse_choice(raw, live.LATENT_DIMS, 2))
 ui.bind("train_beta", "beta", lambda raw: params.parse_choice(raw, live.BETAS, 1.0))
@@ -116,9 +116,8 @@ b2.button("Stop", key="train_stop", icon="⏹️", disabled=not busy,
 
 cut_short = sess.take_interrupted()
 if cut_short is not None:
-    st.info(f"Your last training ({cut_short.label()}) stopped before it finished"
-            + (" (the page was left or reloaded while it ran)" if stale else "")
-            + ", so its model was discarded. Press **Train** to start again.", icon="⏹️")
+    st.info(f"Your last training ({cut_short.label()}) was stopped before it finished, so its model was "
+            "discarded. Press **Train** to start again.", icon="⏹️")
 
 with ui.cache_guard():
     images, labels = ui.test_set()
@@ -151,7 +150,7 @@ def codes_chart(mu: np.ndarray, y: np.ndarray, title: str) -> tuple[alt.Chart, b
     return charts.scatter(df, title=title, domain=LATENT_RANGE if fits else None, height=LOSS_HEIGHT), fits
 
 
-def run_training(s: live.LiveSettings) -> object:
+def run_training(s: live.LiveSettings, run_id: int) -> object:
     """Train with live progress, loss charts and (2-D) codes; returns vae.train.TrainResult."""
     x_tr, y_tr, x_ho, y_ho = live.split_test_set(x_float, labels, s.train_size)
     bar = st.progress(0.0, text=f"Training {s.label()}…")
@@ -164,6 +163,7 @@ def run_training(s: live.LiveSettings) -> object:
     t0 = time.perf_counter()
 
     def callback(p: Progress) -> None:
+        sess.check(run_id)  # a newer script run took over: stop at once
         now = time.perf_counter()
         if p.epoch_done or p.step == p.steps or now - last[0] > 0.25:
             last[0] = now
@@ -185,15 +185,18 @@ def run_training(s: live.LiveSettings) -> object:
 
 if sess.pending is not None:
     st.header("Training")
-    run = sess.begin()
-    result = None
-    failed = None
+    run_id = sess.begin()
+    result, failed, superseded = None, None, False
     try:
-        result = run_training(run)
+        result = run_training(sess.running, run_id)
+    except live.Superseded:
+        superseded = True
     except Exception as exc:  # a real failure (not a rerun or stop: those are BaseExceptions)
         failed = exc
     finally:
-        sess.finish(result)  # always clears the running flag; no result = interrupted
+        sess.finish(run_id, result)  # clears the running flag; no result = interrupted
+    if superseded:
+        st.stop()
     if failed is not None:
         sess.take_interrupted()
         st.error(f"The training failed ({type(failed).__name__}: {failed}). Try smaller settings.")

@@ -117,3 +117,13 @@ def test_chi2_sanity_of_two_sigma_share():
     # the posterior page quotes 39 % inside 1 sigma and 86 % inside 2 sigma for a 2-D Gaussian
     assert stats.chi2.cdf(1.0, 2) == pytest.approx(0.393, abs=1e-3)
     assert stats.chi2.cdf(4.0, 2) == pytest.approx(0.865, abs=1e-3)
+
+
+def test_clicked_point_reads_streamlit_selection_state():
+    event = {"selection": {"pad": [{"x": 1.2, "y": -3.4, "index": 7}]}}
+    assert explore.clicked_point(event, "pad") == (1.2, -3.4)
+    assert explore.clicked_point({"selection": {"pad": []}}, "pad") is None
+    assert explore.clicked_point({"selection": {}}, "pad") is None
+    assert explore.clicked_point(None, "pad") is None
+    assert explore.clicked_point({"selection": {"pad": [{"x": "nan", "y": 0}]}}, "pad") is None
+    assert explore.clicked_point({"selection": {"pad": [{"index": 3}]}}, "pad") is None

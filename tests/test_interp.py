@@ -157,6 +157,30 @@ def test_regions_along_collapses_repeats():
     assert interp.regions_along(path[:2], codes, labels) == [7]
 
 
+def test_regions_along_votes_and_drops_short_runs():
+    codes = np.array([[0.0], [0.1], [0.2], [1.0], [1.02], [1.04], [2.0], [2.1], [2.2]])
+    labels = np.array([3, 3, 3, 5, 8, 8, 8, 8, 8])
+    path = np.linspace(0.05, 2.25, 23)[:, None]  # steps of 0.1, off the codes (no distance ties)
+    assert interp.regions_along(path, codes, labels, k=1) == [3, 5, 8]
+    assert interp.regions_along(path, codes, labels, k=3) == [3, 8]  # the lone 5 is outvoted by its 8 neighbours
+    assert interp.regions_along(path, codes, labels, k=1, min_run=6) == [3, 8]  # its short run is dropped
+    # the ends are kept even when their runs are short
+    assert interp.regions_along(np.array([[0.05], [0.95], [2.25]]), codes, labels, k=1, min_run=2) == [3, 8]
+
+
+def test_mix_r2_and_half_tones():
+    rng = np.random.default_rng(0)
+    a, b = rng.random((28, 28)), rng.random((28, 28))
+    assert interp.mix_r2(0.3 * a + 0.7 * b, a, b) == pytest.approx(1.0)
+    assert interp.mix_r2(rng.random((28, 28)), a, b) < 0.9
+    assert interp.mix_r2(np.ones((28, 28)), a, b) == 1.0  # constant image: nothing to explain
+    img = np.zeros((4, 4))
+    img[0, :2] = 1.0
+    img[1, :2] = 0.5
+    assert interp.half_tone_share(img) == pytest.approx(0.5)
+    assert interp.half_tone_share(np.zeros((4, 4))) == 0.0
+
+
 def test_ink_share():
     imgs = np.zeros((2, 4, 4))
     imgs[0, :2] = 1.0
@@ -274,8 +298,12 @@ def test_nearest_distance_and_spacing():
     codes = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
     np.testing.assert_allclose(interp.nearest_distance(np.array([[0.0, 2.0], [2.5, 0.0]]), codes), [2.0, 0.5])
     assert interp.spacing(codes) == pytest.approx(1.0)  # nearest-other distances 1, 1, 2
+    np.testing.assert_allclose(interp.nearest_distance(np.array([[0.0, 0.0]]), codes, k=2), [1.0])
+    assert interp.spacing(codes, k=2) == pytest.approx(3.0)  # second-nearest-other distances 3, 2, 3
     with pytest.raises(ValueError):
         interp.spacing(codes[:1])
+    with pytest.raises(ValueError):
+        interp.spacing(codes, k=3)
 
 
 def test_axis_correlations():

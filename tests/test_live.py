@@ -179,22 +179,42 @@ def test_training_session_guard():
     assert not sess.request(live.LiveSettings())  # one at a time
     with pytest.raises(RuntimeError):
         live.TrainingSession().begin()  # nothing requested
-    assert sess.begin() == s and sess.running == s and sess.pending is None and sess.runs == 1
+    rid = sess.begin()
+    assert rid == 1 and sess.running == s and sess.pending is None and sess.run_id == 1
+    sess.check(rid)  # current: no exception
     with pytest.raises(RuntimeError):
         sess.begin()
-    sess.finish(None)  # interrupted: the flag is cleared, the run reported once
+    assert sess.finish(rid, None)  # interrupted: the flag is cleared, the run reported once
     assert not sess.busy and sess.model is None
     assert sess.take_interrupted() == s and sess.take_interrupted() is None
-    # a flag left set by a run that never reached `finally` is stale at the next script run
-    sess.request(s)
-    sess.begin()
-    assert sess.recover() and not sess.busy and sess.take_interrupted() == s
     fake = dataclasses.make_dataclass("R", ["model", "history", "metrics", "seconds"])
     sess.request(s)
-    sess.begin()
-    sess.finish(fake("m", {"train_recon": [1.0]}, {"test_elbo": 2.0}, 3.0))
+    rid = sess.begin()
+    assert sess.finish(rid, fake("m", {"train_recon": [1.0]}, {"test_elbo": 2.0}, 3.0))
     assert sess.settings == s and sess.model == "m" and sess.metrics == {"test_elbo": 2.0}
     assert sess.seconds == 3.0 and sess.take_interrupted() is None and not sess.busy
+
+
+def test_training_session_fast_rerun_supersedes_the_old_run():
+    """Streamlit starts the next script run before the interrupted one unwinds: the new run
+    clears the stale flag, and the old run can neither stop nor overwrite what comes next."""
+    sess = live.TrainingSession()
+    s1, s2 = live.LiveSettings(train_size=256, epochs=1), live.LiveSettings(train_size=500, epochs=2)
+    sess.request(s1)
+    old = sess.begin()
+    assert sess.recover() and not sess.busy  # the new script run
+    assert sess.take_interrupted() == s1
+    with pytest.raises(live.Superseded):
+        sess.check(old)  # the old thread's next training step stops it
+    sess.request(s2)  # the learner starts again at once
+    new = sess.begin()
+    assert not sess.finish(old, None)  # the old run's `finally` changes nothing
+    assert sess.running == s2 and sess.take_interrupted() is None
+    sess.check(new)
+    fake = dataclasses.make_dataclass("R", ["model", "history", "metrics", "seconds"])
+    assert not sess.finish(old, fake("old", {}, {}, 1.0))
+    assert sess.finish(new, fake("new", {}, {}, 2.0))
+    assert sess.model == "new" and sess.settings == s2 and not sess.busy
 
 
 def test_history_frame():
@@ -221,13 +241,19 @@ def test_short_live_training_run(test_set):
     seen: list[Progress] = []
     sess = live.TrainingSession()
     sess.request(s)
-    run = sess.begin()
+    rid = sess.begin()
+    run = sess.running
     result = None
+
+    def callback(p: Progress) -> None:
+        sess.check(rid)
+        seen.append(p)
+
     try:
         result = train(run.model_config(), run.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho,
-                       callback=seen.append)
+                       callback=callback)
     finally:
-        sess.finish(result)
+        sess.finish(rid, result)
     assert not sess.busy and sess.settings == s and sess.model is result.model
     assert [p.epoch for p in seen if p.epoch_done] == [1, 2]
     assert seen[-1].step == seen[-1].steps == s.steps() == 8
@@ -243,3 +269,25 @@ def test_short_live_training_run(test_set):
     rec = live.reconstructions(sess.model, x_ho[:10])
     assert rec.shape == (10, 28, 28) and 0 <= rec.min() and rec.max() <= 1
     assert not sess.model.training
+
+
+def test_superseded_run_stops_at_the_next_step(test_set):
+    images, labels = test_set
+    s = live.LiveSettings(train_size=256, epochs=3, batch_size=64)
+    x_tr, y_tr, x_ho, y_ho = live.split_test_set(images, labels, s.train_size)
+    sess = live.TrainingSession()
+    sess.request(s)
+    rid = sess.begin()
+    steps: list[int] = []
+
+    def callback(p: Progress) -> None:
+        sess.check(rid)
+        steps.append(p.step)
+        if p.step == 2:
+            sess.recover()  # a newer script run takes over
+
+    threads = torch.get_num_threads()
+    with pytest.raises(live.Superseded):
+        train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, callback=callback)
+    assert steps == [1, 2] and torch.get_num_threads() == threads
+    assert not sess.finish(rid, None) and not sess.busy

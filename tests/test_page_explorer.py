@@ -45,7 +45,7 @@ def test_default_view_sliders_and_pad():
     assert at.selectbox(key="lex_model").value == "vae-2d"
     assert sliders(at) == [0.0, 0.0]
     assert code_line(at) == "**z** = (0.00, 0.00)"
-    assert len(at.get("arrow_vega_lite_chart")) == 1  # the clickable pad
+    assert len(at.get("vega_lite_chart")) == 1  # the clickable pad
 
     at.slider(key="lex_z0").set_value(1.5).run()
     assert_ok(at)
@@ -112,7 +112,7 @@ def test_ten_dimensional_model():
     at.selectbox(key="lex_model").set_value("vae-10d").run()
     assert_ok(at)
     assert len(sliders(at, 10)) == 10
-    assert len(at.get("arrow_vega_lite_chart")) == 0  # no pad for 10-D
+    assert len(at.get("vega_lite_chart")) == 0  # no pad for 10-D
     assert list(at.dataframe[0].value.columns[-1:]) == ["z10"]
     at.slider(key="lex_z9").set_value(1.0).run()
     assert_ok(at)

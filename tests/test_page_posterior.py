@@ -34,7 +34,7 @@ def test_default_view_and_every_control():
     assert at.selectbox(key="post_model").value == "vae-2d"
     tab = sigma_table(at)
     assert list(tab["dimension"]) == ["z1", "z2"] and (tab["σ"] > 0).all() and (tab["σ"] <= 1.5).all()
-    assert len(at.get("arrow_vega_lite_chart")) == 1  # posterior among the test codes
+    assert len(at.get("vega_lite_chart")) == 1  # posterior among the test codes
 
     at.slider(key="post_n").set_value(128).run()
     at.number_input(key="post_seed").set_value(3).run()
@@ -73,7 +73,7 @@ def test_ten_dimensional_model():
     unused = int((tab["σ"] >= 0.9).sum())
     page = texts(at)
     assert (f"{unused} of 10 dimensions have σ ≥ 0.9" in page) if unused else ("All 10 dimensions" in page)
-    assert len(at.get("arrow_vega_lite_chart")) == 0
+    assert len(at.get("vega_lite_chart")) == 0
 
 
 def test_link_parameters_are_used():

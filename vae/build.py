@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         artefacts.record(manifest, artefacts.codes_path(name))
         artefacts.write_manifest(manifest)
 
-    first = ("vae-2d", "vae-10d", "vae-20d", "ae-2d")  # what the lessons need most, and the hardest target
+    first = ("vae-10d", "vae-20d", "vae-2d", "ae-2d")  # longest runs first, then what the lessons need most
     to_train.sort(key=lambda n: first.index(n) if n in first else len(first))
     jobs = [(n, args.data_root, i) for i, n in enumerate(to_train)]
     if args.jobs > 1 and len(jobs) > 1:

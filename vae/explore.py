@@ -143,3 +143,15 @@ def neighbourhood(codes: np.ndarray, labels: np.ndarray, z: np.ndarray, k: int =
     counts = np.bincount(np.asarray(labels)[near], minlength=10)
     top = int(np.argmax(counts))
     return top, float(counts[top] / len(near))
+
+
+def clicked_point(event: object, selection: str) -> tuple[float, float] | None:
+    """The (x, y) of a chart click from Streamlit's selection state
+    (``{"selection": {selection: [{"x": .., "y": .., ...}]}}``), or None when nothing usable
+    was clicked (an empty selection, e.g. a click on the legend)."""
+    try:
+        points = (event.get("selection") or {}).get(selection) or []  # type: ignore[union-attr]
+        x, y = float(points[0]["x"]), float(points[0]["y"])
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        return None
+    return (x, y) if np.isfinite(x) and np.isfinite(y) else None

@@ -40,27 +40,69 @@ def norms(z: np.ndarray) -> np.ndarray:
     return np.linalg.norm(np.asarray(z, dtype=np.float64), axis=1)
 
 
-def regions_along(path: np.ndarray, codes: np.ndarray, labels: np.ndarray) -> list[int]:
-    """The digits a path passes through: the digit of the nearest code at each point of the path,
-    with consecutive repeats collapsed. (T, d), (N, d), (N,) -> [digit, ...]"""
-    _, nearest = cKDTree(np.asarray(codes, dtype=np.float64)).query(np.asarray(path, dtype=np.float64))
-    seq = [int(v) for v in np.asarray(labels)[nearest]]
-    return [d for i, d in enumerate(seq) if i == 0 or d != seq[i - 1]]
+def regions_along(path: np.ndarray, codes: np.ndarray, labels: np.ndarray, k: int = 1,
+                  min_run: int = 1) -> list[int]:
+    """The digits a path passes through, in order.
 
-
-def nearest_distance(points: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Distance from each point to the nearest code. (T, d), (N, d) -> (T,)"""
-    return cKDTree(np.asarray(codes, dtype=np.float64)).query(np.asarray(points, dtype=np.float64))[0]
-
-
-def spacing(codes: np.ndarray) -> float:
-    """Median distance from a code to its nearest *other* code: the typical gap between
-    neighbouring data points, a yardstick for how far a path strays from the data. (N, d) -> float"""
+    At each point of the path the ``k`` nearest codes vote for a digit (ties: the nearest code's
+    digit among the tied ones); runs shorter than ``min_run`` points are dropped as noise (except
+    at either end) and consecutive repeats collapsed. (T, d), (N, d), (N,) -> [digit, ...]
+    """
     codes = np.asarray(codes, dtype=np.float64)
-    if len(codes) < 2:
-        raise ValueError("need at least two codes")
-    dist, _ = cKDTree(codes).query(codes, k=2)  # column 0: the code itself
-    return float(np.median(dist[:, 1]))
+    labels = np.asarray(labels).astype(np.int64)
+    k = max(1, min(k, len(codes)))
+    _, nearest = cKDTree(codes).query(np.asarray(path, dtype=np.float64), k=k)
+    nearest = nearest.reshape(len(path), k)
+    seq = []
+    for row in nearest:
+        votes = labels[row]
+        counts = np.bincount(votes)
+        tied = np.flatnonzero(counts == counts.max())
+        seq.append(int(next(v for v in votes if v in tied)))
+    runs: list[list[int]] = []  # [digit, length]
+    for v in seq:
+        if runs and runs[-1][0] == v:
+            runs[-1][1] += 1
+        else:
+            runs.append([v, 1])
+    kept = [r for i, r in enumerate(runs) if r[1] >= min_run or i in (0, len(runs) - 1)]
+    return [r[0] for i, r in enumerate(kept) if i == 0 or r[0] != kept[i - 1][0]]
+
+
+def mix_r2(image: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    """How much of an image is a superposition of two others: R^2 of the least-squares fit
+    image ~ alpha a + beta b (1 for any pixel blend of a and b; low for a new drawing).
+    (H, W) x 3 -> float"""
+    y = np.asarray(image, dtype=np.float64).ravel()
+    x = np.stack([np.asarray(a, dtype=np.float64).ravel(), np.asarray(b, dtype=np.float64).ravel()], axis=1)
+    ss = ((y - y.mean()) ** 2).sum()
+    if ss <= 0:
+        return 1.0
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    return float(1 - ((y - x @ coef) ** 2).sum() / ss)
+
+
+def half_tone_share(image: np.ndarray, ink_threshold: float = 0.2, lo: float = 0.3, hi: float = 0.7) -> float:
+    """Share of an image's ink pixels (> ink_threshold) that are at half strength (lo..hi). (H, W) -> float"""
+    im = np.asarray(image)
+    ink = im > ink_threshold
+    return float(((im > lo) & (im < hi)).sum() / max(int(ink.sum()), 1))
+
+
+def nearest_distance(points: np.ndarray, codes: np.ndarray, k: int = 1) -> np.ndarray:
+    """Distance from each point to its k-th nearest code (k = 1: the nearest). (T, d), (N, d) -> (T,)"""
+    dist, _ = cKDTree(np.asarray(codes, dtype=np.float64)).query(np.asarray(points, dtype=np.float64), k=[k])
+    return dist[:, 0]
+
+
+def spacing(codes: np.ndarray, k: int = 1) -> float:
+    """Median distance from a code to its k-th nearest *other* code: how close the data sit to each
+    other, a yardstick for how far a path strays from them. (N, d) -> float"""
+    codes = np.asarray(codes, dtype=np.float64)
+    if len(codes) < k + 1:
+        raise ValueError("need more than k codes")
+    dist, _ = cKDTree(codes).query(codes, k=[k + 1])  # the first neighbour is the code itself
+    return float(np.median(dist[:, 0]))
 
 
 def ink_share(images: np.ndarray, threshold: float = 0.2) -> np.ndarray:

@@ -270,20 +270,29 @@ def one_per_digit(labels: np.ndarray) -> np.ndarray:
                     dtype=np.int64)
 
 
+class Superseded(Exception):
+    """Raised inside a training callback whose run is no longer this session's current run."""
+
+
 @dataclass
 class TrainingSession:
     """A learner's live training, kept in ``st.session_state`` (never shared between sessions).
 
     One training at a time: :meth:`request` (the start button's callback) asks for a run,
-    :meth:`begin` starts it, :meth:`finish` stores the result or, without one, records that the
-    run was interrupted. Called in a ``try/finally`` around the training, :meth:`finish` always
-    clears the flag; a flag still set when the next script run starts is stale (that run died
-    without reaching ``finally``) and :meth:`recover` clears it.
+    :meth:`begin` starts it and returns its run id, :meth:`finish` stores the result or, without
+    one, records that the run was interrupted. Called in a ``try/finally`` around the training,
+    :meth:`finish` always clears the flag.
+
+    Streamlit's fast reruns start the next script run *before* the interrupted one has unwound
+    (its thread stops at its next ``st`` call), so a running flag seen at the start of a script
+    run is stale: :meth:`recover` clears it. The old run is then *superseded*: its
+    :meth:`finish` changes nothing, and :meth:`check` (called from the training callback) stops
+    it at the next step.
     """
 
     pending: LiveSettings | None = None  # asked for by the start button, not begun yet
     running: LiveSettings | None = None  # being trained now
-    runs: int = 0  # trainings begun in this session
+    run_id: int = 0  # id of the current (or last) run: +1 per training begun or superseded
     interrupted: LiveSettings | None = None  # the last run that stopped early, until reported
     settings: LiveSettings | None = None  # of the last finished run
     model: Model | None = None
@@ -307,30 +316,44 @@ class TrainingSession:
         if self.running is None:
             return False
         self.interrupted, self.running = self.running, None
+        self.run_id += 1  # supersede the old run: its finish() is ignored, check() stops it
         return True
 
-    def begin(self) -> LiveSettings:
-        """Turn the pending request into the running training."""
+    def begin(self) -> int:
+        """Turn the pending request into the running training; returns the run's id."""
         if self.running is not None:
             raise RuntimeError("a training is already running in this session")
         if self.pending is None:
             raise RuntimeError("no training was requested")
         self.running, self.pending = self.pending, None
-        self.runs += 1
-        return self.running
+        self.run_id += 1
+        return self.run_id
 
-    def finish(self, result: Any | None) -> None:
-        """End the running training with its ``vae.train.TrainResult``, or None if it stopped early."""
+    def current(self, run_id: int) -> bool:
+        return run_id == self.run_id and self.running is not None
+
+    def check(self, run_id: int) -> None:
+        """Raise :class:`Superseded` if this run is no longer the session's current one."""
+        if not self.current(run_id):
+            raise Superseded(f"training run {run_id} was superseded")
+
+    def finish(self, run_id: int, result: Any | None) -> bool:
+        """End run ``run_id`` with its ``vae.train.TrainResult``, or None if it stopped early.
+
+        Returns False (and changes nothing) for a superseded run.
+        """
+        if not self.current(run_id):
+            return False
         settings, self.running = self.running, None
-        self.pending = None
         if result is None:
             self.interrupted = settings
-            return
+            return True
         self.settings, self.model = settings, result.model
         self.history = {k: list(v) for k, v in result.history.items()}
         self.metrics = dict(result.metrics)
         self.seconds = float(result.seconds)
         self.interrupted = None
+        return True
 
     def take_interrupted(self) -> LiveSettings | None:
         """The interrupted run to report (once)."""

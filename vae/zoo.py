@@ -25,8 +25,8 @@ from vae.models import Model
 # ones with quality targets get the longest runs; the ladders' other rungs get shorter ones
 # (each checkpoint records its epochs and the pages show them).
 EPOCHS_MAIN_2D = 12  # vae-2d and ae-2d (AE vs VAE compares them: same budget)
-EPOCHS_MAIN_HI = 20  # vae-10d and vae-20d
-EPOCHS_LADDER_2D = 12  # beta ladder rungs and the conditional VAE (same as vae-2d: a fair ladder)
+EPOCHS_MAIN_HI = 30  # vae-10d and vae-20d (their quality targets need the longer schedule)
+EPOCHS_LADDER_2D = 10  # beta ladder rungs and the conditional VAE
 EPOCHS_LADDER_HI = 8  # latent-size rungs, ae-10d and the 10-D beta rungs
 MAIN = ("vae-2d", "ae-2d", "vae-10d", "vae-20d")
 

@@ -1,0 +1,144 @@
+"""AppTest of pages/12_Your_own_digit.py: examples, models, uploads (good, broken, damaged), links."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pageutil import app, assert_ok, texts
+from vae import artefacts, live
+
+PAGE = "pages/12_Your_own_digit.py"
+pytestmark = pytest.mark.slow
+
+
+def need(*names: str, embeddings: bool = False) -> None:
+    """Fail (or skip with LATENT_LAB_ALLOW_MISSING=1) when a model's cache files are missing."""
+    paths: list[Path] = []
+    for n in names:
+        paths += [artefacts.checkpoint_path(n), artefacts.codes_path(n)]
+        if embeddings:
+            paths.append(artefacts.embeddings_path(n))
+    missing = [p.name for p in paths if not p.exists()]
+    if missing:
+        if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
+            pytest.skip(f"not built yet: {', '.join(missing)}")
+        pytest.fail(f"missing cache files: {', '.join(missing)} (run python -m vae.build)")
+
+
+def charts(at) -> int:
+    return len(at.get("vega_lite_chart"))
+
+
+def test_default_view_with_an_example():
+    need("vae-2d")
+    at = app(PAGE)
+    t = texts(at)
+    assert "Your own digit" in t and "The idea" in t and "What to notice" in t
+    assert "Drawing isn't offered" in t
+    assert at.selectbox(key="own_model").value == "vae-2d"
+    assert at.selectbox(key="own_example").value == "3-ink-on-paper"
+    assert [m.label for m in at.metric] == ["negative ELBO", "reconstruction", "KL", "higher than"]
+    assert "% of test digits" in at.metric[3].value
+    assert charts(at) == 2  # the histogram and the 2-D latent scatter
+    assert "Its code lies at radius" in t and "nearest test codes are" in t
+    assert not at.error
+
+
+@pytest.mark.parametrize("example", sorted(live.example_paths()))
+def test_every_example(example):
+    need("vae-2d")
+    at = app(PAGE)
+    at.selectbox(key="own_example").set_value(example).run()
+    assert_ok(at)
+    assert not at.error
+    assert at.query_params["example"] == [example] or at.query_params["example"] == example
+    assert "What to notice" in texts(at)
+
+
+def test_ten_d_model_nearest_codes_and_embeddings():
+    need("vae-2d", "vae-10d")
+    at = app(PAGE)
+    at.selectbox(key="own_model").set_value("vae-10d").run()
+    assert_ok(at)
+    t = texts(at)
+    assert "10-D latent space" in t and "nearest test codes are" in t
+    assert "Its code lies at radius" not in t  # no 2-D scatter for a 10-D model
+    if artefacts.embeddings_path("vae-10d").exists():
+        assert at.radio(key="own_embed").value == "pca"
+        assert "PCA is a linear map" in t
+        for method in ("tsne", "umap"):
+            at.radio(key="own_embed").set_value(method).run()
+            assert_ok(at)
+            assert "cannot place a point" in texts(at)
+    else:
+        assert any("embeddings" in i.value for i in at.info)
+
+
+def test_missing_model_shows_the_cache_error():
+    missing = [n for n in ("vae-32d", "vae-5d", "vae-3d") if not artefacts.checkpoint_path(n).exists()]
+    if not missing:
+        pytest.skip("every model is built: nothing missing to show")
+    need("vae-2d")
+    at = app(PAGE, {"model": missing[0]})
+    assert at.selectbox(key="own_model").value == missing[0]
+    assert any("cache/" in e.value and "vae.build" in e.value for e in at.error)
+
+
+def test_upload_good_then_broken_then_back_to_examples():
+    need("vae-2d")
+    at = app(PAGE)
+    at.radio(key="own_source").set_value("upload").run()
+    assert_ok(at)
+    assert any("Choose a picture" in i.value for i in at.info)
+    good = (live.EXAMPLES_DIR / "5-grey-paper.png").read_bytes()
+    at.file_uploader(key="own_upload").set_value(("my five.png", good, "image/png")).run()
+    assert_ok(at)
+    assert not at.error and len(at.metric) == 4
+    elbo = at.metric[0].value
+    # not a picture: a clear message, and the last good upload stays on screen
+    at.file_uploader(key="own_upload").set_value(("notes.png", b"this is not a picture", "image/png")).run()
+    assert_ok(at)
+    assert any("notes.png" in e.value and "not an image" in e.value for e in at.error)
+    assert "Still showing your last readable picture" in texts(at) and at.metric[0].value == elbo
+    # a damaged (truncated) JPEG-named file
+    at.file_uploader(key="own_upload").set_value(("cut.jpg", good[:300], "image/jpeg")).run()
+    assert_ok(at)
+    assert any("cut.jpg" in e.value and "damaged" in e.value for e in at.error)
+    # a blank picture: readable, but no digit
+    from PIL import Image
+    import io
+    buf = io.BytesIO()
+    Image.new("L", (64, 64), 255).save(buf, format="PNG")
+    at.file_uploader(key="own_upload").set_value(("blank.png", buf.getvalue(), "image/png")).run()
+    assert_ok(at)
+    assert any("blank" in e.value for e in at.error)
+    at.radio(key="own_source").set_value("example").run()
+    assert_ok(at)
+    assert not at.error
+
+
+def test_first_upload_broken_shows_error_only():
+    need("vae-2d")
+    at = app(PAGE)
+    at.radio(key="own_source").set_value("upload").run()
+    at.file_uploader(key="own_upload").set_value(("x.gif", b"GIF89a\x00", "image/gif")).run()
+    assert_ok(at)
+    assert len(at.error) == 1 and not at.metric
+
+
+def test_link_restores_model_and_example():
+    need("vae-2d", "vae-10d")
+    at = app(PAGE, {"model": "vae-10d", "example": "7-upside-down"})
+    assert at.selectbox(key="own_model").value == "vae-10d"
+    assert at.selectbox(key="own_example").value == "7-upside-down"
+    assert not at.error
+
+
+def test_garbage_link_falls_back_to_defaults():
+    need("vae-2d")
+    at = app(PAGE, {"model": "vae-999d", "example": "../../etc/passwd", "present": "maybe"})
+    assert at.selectbox(key="own_model").value == "vae-2d"
+    assert at.selectbox(key="own_example").value == "3-ink-on-paper"
+    assert not at.error

@@ -1,0 +1,119 @@
+"""AppTest of pages/13_Train_it_yourself.py: tiny live trainings, the comparison with the pretrained
+model, the one-at-a-time guard (stale flag) and the shareable settings."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pageutil import app, assert_ok, texts
+from vae import artefacts, live
+
+PAGE = "pages/13_Train_it_yourself.py"
+pytestmark = pytest.mark.slow
+
+
+def need(*names: str) -> None:
+    """Fail (or skip with LATENT_LAB_ALLOW_MISSING=1) when a pretrained model is missing."""
+    missing = [n for n in names if not artefacts.checkpoint_path(n).exists()]
+    if missing:
+        if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
+            pytest.skip(f"not built yet: {', '.join(missing)}")
+        pytest.fail(f"missing models: {', '.join(missing)} (run python -m vae.build)")
+
+
+def tiny(at, d: int = 2, beta: float = 1.0):
+    at.radio(key="train_d").set_value(d)
+    at.select_slider(key="train_beta").set_value(beta)
+    at.select_slider(key="train_size").set_value(256)
+    at.slider(key="train_epochs").set_value(1)
+    at.select_slider(key="train_batch").set_value(128)
+    return at.run()
+
+
+def test_opens_without_a_model():
+    at = app(PAGE)
+    t = texts(at)
+    assert "Train it yourself" in t and "The idea" in t and "last 2,000 test digits" in t
+    assert any("No model trained in this session yet" in i.value for i in at.info)
+    assert not at.button(key="train_start").disabled and at.button(key="train_stop").disabled
+    assert (at.radio(key="train_d").value, at.select_slider(key="train_beta").value,
+            at.select_slider(key="train_size").value, at.slider(key="train_epochs").value,
+            at.select_slider(key="train_batch").value) == (2, 1.0, 2000, 5, 64)
+    assert not at.error
+
+
+def test_train_tiny_2d_and_compare():
+    need("vae-2d")
+    at = tiny(app(PAGE))
+    assert_ok(at)
+    at.button(key="train_start").click().run()
+    assert_ok(at)
+    t = texts(at)
+    assert "Your model" in t and "Held-out score" in t and "Held-out codes" in t and "What to notice" in t
+    assert "2-D, β = 1, 256 images, 1 epoch, batch 128" in t
+    assert not at.error
+    assert not at.button(key="train_start").disabled  # enabled again after the run
+    assert len(at.get("vega_lite_chart")) == 4  # reconstruction, KL, your codes, pretrained codes
+    table = at.dataframe[0].value
+    assert list(table["model"]) == ["yours", "vae-2d"]
+    assert "The pretrained **vae-2d** scores" in t
+    sess = at.session_state["train_session"]
+    assert sess.model is not None and not sess.busy and sess.run_id == 1
+    assert len(sess.history["test_recon"]) == 1
+    # a setting moved after training: the result stays, with a note
+    at.slider(key="train_epochs").set_value(2).run()
+    assert_ok(at)
+    assert "settings above have changed" in texts(at)
+
+
+def test_train_10d_beta_without_a_pretrained_twin():
+    need("vae-10d")
+    at = tiny(app(PAGE), d=10, beta=0.5)
+    at.button(key="train_start").click().run()
+    assert_ok(at)
+    t = texts(at)
+    assert "no 10-D model with β = 0.5" in t and "vae-10d" in t
+    assert "Held-out codes" not in t  # no plane to draw for 10-D
+    assert len(at.get("vega_lite_chart")) == 2
+
+
+def test_train_beta0_without_pretrained_file_is_not_an_error_trace():
+    at = tiny(app(PAGE), d=2, beta=0.0)
+    at.button(key="train_start").click().run()
+    assert_ok(at)
+    assert "Your model" in texts(at)
+    if not artefacts.checkpoint_path("vae-2d-beta0").exists():
+        assert any("vae-2d-beta0" in e.value and "vae.build" in e.value for e in at.error)
+
+
+def test_stale_running_flag_is_reset():
+    at = app(PAGE)
+    stuck = live.TrainingSession()
+    stuck.request(live.LiveSettings(train_size=256, epochs=1))
+    stuck.begin()  # as if a run were still unwinding (fast rerun) or died before its `finally`
+    at.session_state["train_session"] = stuck
+    at.run()
+    assert_ok(at)
+    assert any("stopped before it finished" in i.value for i in at.info)
+    assert not at.button(key="train_start").disabled
+    assert not at.session_state["train_session"].busy
+    at.run()  # reported once
+    assert not any("stopped before it finished" in i.value for i in at.info)
+
+
+def test_link_restores_settings():
+    at = app(PAGE, {"d": "10", "beta": "0.5", "size": "256", "epochs": "3", "batch": "256"})
+    assert at.radio(key="train_d").value == 10
+    assert at.select_slider(key="train_beta").value == 0.5
+    assert at.select_slider(key="train_size").value == 256
+    assert at.slider(key="train_epochs").value == 3
+    assert at.select_slider(key="train_batch").value == 256
+
+
+def test_garbage_link_falls_back_to_defaults():
+    at = app(PAGE, {"d": "7", "beta": "lots", "size": "-3", "epochs": "99", "batch": "1e9"})
+    assert (at.radio(key="train_d").value, at.select_slider(key="train_beta").value,
+            at.select_slider(key="train_size").value, at.slider(key="train_epochs").value,
+            at.select_slider(key="train_batch").value) == (2, 1.0, 2000, 5, 64)
+    assert not at.error
