@@ -240,12 +240,13 @@ def samples_section() -> None:
 
     cap = [f"#{k + 1}" for k in range(N_SAMPLES)]
     fig = charts.image_rows({"AE decoder": dec_ae, "VAE decoder": dec_vae},
-                            captions=[[f"#{k + 1} ({z[k, 0]:.1f}, {z[k, 1]:.1f})" for k in range(N_SAMPLES)],
-                                      [f"#{k + 1} d={d_vae[k]:.2f}" for k in range(N_SAMPLES)]], size=1.1)
+                            captions=[[f"#{k + 1} ({z[k, 0]:.1f}, {z[k, 1]:.1f})\nAE dist. {d_ae[k]:.2g}"
+                                       for k in range(N_SAMPLES)],
+                                      [f"VAE dist. {d_vae[k]:.2g}" for k in range(N_SAMPLES)]], size=1.2)
     ui.download_png(fig, f"ae-vs-vae-samples-seed{seed}.png", key="aevae_samples_png")
     charts.show(fig)
-    st.caption("Top row: the AE's decoder; bottom row: the VAE's, at the same ten codes (shown under the top row). "
-               "d = distance to the nearest VAE test code.")
+    st.caption("Top row: the AE's decoder; bottom row: the VAE's, at the same ten codes z (under the top row). "
+               "dist. = distance from z to the nearest test code of that model.")
 
     table = pd.DataFrame({
         "draw": cap, "z1": z[:, 0].round(2), "z2": z[:, 1].round(2),

@@ -180,21 +180,21 @@ else:
     ndf = pd.DataFrame(rows)
     med = float(np.median(interp.norms(codes)))
     refs = pd.DataFrame({"norm": [med] + ([np.sqrt(d)] if is_vae else []),
-                         "what": ["median ‖code‖ of the test images"] + (["√d: typical radius under N(0, I)"]
-                                                                         if is_vae else [])})
-    lines_chart = alt.Chart(ndf, height=260).mark_line(point=True).encode(
+                         "what": ["median ‖μ‖, test images"] + (["√d, radius of the prior's shell"] if is_vae else [])})
+    lines_chart = alt.Chart(ndf, height=300).mark_line(point=True).encode(
         x=alt.X("t:Q", title="t (0 = A, 1 = B)"),
-        y=alt.Y("norm:Q", title="‖z‖, norm of the code", scale=alt.Scale(zero=True)),
+        y=alt.Y("norm:Q", title="‖z‖ (norm of the code)", scale=alt.Scale(zero=True)),
         color=alt.Color("path:N", title="path", scale=alt.Scale(domain=list(PATH_NAMES.values()),
                                                                  range=[LERP_COLOR, SLERP_COLOR])),
         tooltip=[alt.Tooltip("path:N"), alt.Tooltip("t:Q", format=".2f"),
                  alt.Tooltip("norm:Q", format=".2f", title="‖z‖")])
-    rules = alt.Chart(refs).mark_rule(strokeDash=[5, 4], color="gray").encode(
-        y="norm:Q", tooltip=[alt.Tooltip("what:N"), alt.Tooltip("norm:Q", format=".2f")])
-    labels_chart = alt.Chart(refs).mark_text(align="left", dx=4, dy=-6, color="gray").encode(
-        x=alt.value(0), y="norm:Q", text="what:N")
+    rules = alt.Chart(refs).mark_rule(color="gray").encode(
+        y="norm:Q",
+        strokeDash=alt.StrokeDash("what:N", title="reference", legend=alt.Legend(labelLimit=220),
+                                  scale=alt.Scale(range=[[6, 3], [2, 2]])),
+        tooltip=[alt.Tooltip("what:N", title="reference"), alt.Tooltip("norm:Q", format=".2f")])
     c_chart, c_text = st.columns([3, 2])
-    c_chart.altair_chart(lines_chart + rules + labels_chart, width="stretch")
+    c_chart.altair_chart(lines_chart + rules, width="stretch")
     c_text.markdown(
         f"A {d}-D code can't be drawn on a map, but its distance from the origin tells the story. "
         + (f"Codes drawn from the prior sit near radius √d = {np.sqrt(d):.2f}; the encoder's means μ of the test "
@@ -216,7 +216,7 @@ st.subheader("As an animation")
 
 @st.fragment
 def animation(frames: dict[str, np.ndarray], stem: str) -> None:
-    c_which, c_speed = st.columns(2)
+    c_which, c_speed = st.columns([3, 2])
     options = {"lerp": "latent, straight line (lerp)", "slerp": "latent, great circle (slerp)",
                "pixels": "pixel blend"}
     which = c_which.radio("Animate", list(options), format_func=options.get, horizontal=True, key="interp_gif_path")
