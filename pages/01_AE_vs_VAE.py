@@ -7,6 +7,7 @@ draws from the prior, and what the KL term costs in reconstruction.
 """
 from __future__ import annotations
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -19,7 +20,10 @@ from vae.losses import recon_bce
 from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE
 
 AE, VAE = "ae-2d", "vae-2d"
-N_SAMPLES = 10  # draws z ~ N(0, I)
+N_SAMPLES = 10  # draws z ~ N(0, I) shown as images
+N_MIX = 2000  # draws z ~ N(0, I) counted by the digit of the nearest test code
+MIX_SOURCES = ("AE draws", "VAE draws", "test set")
+MIX_COLORS = ("#1f2430", "#8a8f99", "#d0d4db")
 SEED_MAX = 1_000_000
 SEED_DEFAULT = 0
 
@@ -93,6 +97,8 @@ ui.download_csv(metrics_table.round(3), "ae-vs-vae-metrics.csv", key="aevae_metr
 # Numbers used in several places below.
 inside_ae = grids.share_inside(ae_mu, 0.99)
 inside_vae = grids.share_inside(vae_mu, 0.99)
+inside_ae_by_digit = grids.share_inside_by_class(ae_mu, labels, 0.99)  # (10,)
+inside_vae_by_digit = grids.share_inside_by_class(vae_mu, labels, 0.99)
 ae_lo = np.quantile(ae_mu, 0.005, axis=0)
 ae_hi = np.quantile(ae_mu, 0.995, axis=0)
 span_ae = ae_hi - ae_lo  # (2,)
@@ -154,7 +160,8 @@ def codes_section() -> None:
         col.altair_chart(chart, on_select=lambda k=f"aevae_chart_{tag}", s=f"aevae_sel_{tag}": _on_click(k, s),
                          key=f"aevae_chart_{tag}", width="stretch")
     left.caption(f"The AE's axes fit its codes: along each axis 99 % of them lie within "
-                 f"z₁ ∈ [{ae_lo[0]:.3g}, {ae_hi[0]:.3g}], z₂ ∈ [{ae_lo[1]:.3g}, {ae_hi[1]:.3g}]. **Not the prior's scale**: nothing made these codes "
+                 f"z₁ ∈ [{ae_lo[0]:.3g}, {ae_hi[0]:.3g}], z₂ ∈ [{ae_lo[1]:.3g}, {ae_hi[1]:.3g}]. "
+                 "**Not the prior's scale**: nothing made these codes "
                  "look like N(0, I).")
     right.caption(f"Axes fixed at {LATENT_RANGE[0]:g} … {LATENT_RANGE[1]:g}, as on every VAE chart in this app; "
                   "the prior N(0, I) lives in about −3 … 3.")
@@ -269,6 +276,35 @@ def samples_section() -> None:
             + charts.markers(marks, size=120, label="tag")
         col.altair_chart(chart, key=f"aevae_draws_{name}", width="stretch")
 
+    # Many draws: which digits do they land among?
+    st.subheader(f"{N_MIX:,} draws: which digits come out?")
+    ui.secondary(
+        f"Ten draws are anecdotes. Here are {N_MIX:,} more (same seed), each counted as the digit of the nearest "
+        "test code of that model: roughly the digit its decoder draws there. A generator should reproduce "
+        "the test set's mix, about 10 % of each digit.")
+    zz = np.random.default_rng([seed, 1]).standard_normal((N_MIX, 2))  # (N_MIX, 2)
+    h_ae = grids.nearest_label_shares(zz, ae_mu, labels)  # (10,)
+    h_vae = grids.nearest_label_shares(zz, vae_mu, labels)
+    h_test = np.bincount(labels, minlength=10)[:10] / len(labels)
+    mix = pd.DataFrame({"digit": [str(k) for k in range(10)] * 3,
+                        "source": [MIX_SOURCES[0]] * 10 + [MIX_SOURCES[1]] * 10 + [MIX_SOURCES[2]] * 10,
+                        "share": np.concatenate([h_ae, h_vae, h_test])})
+    bars = alt.Chart(mix, height=260, title="Digit of the nearest test code, per draw z ~ N(0, I)")
+    bars = bars.mark_bar().encode(
+        x=alt.X("digit:N", title="digit", axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("source:N", sort=list(MIX_SOURCES)),
+        y=alt.Y("share:Q", title="share of draws (test set: of digits)", axis=alt.Axis(format="%")),
+        color=alt.Color("source:N", title="", sort=list(MIX_SOURCES),
+                        scale=alt.Scale(domain=list(MIX_SOURCES), range=list(MIX_COLORS)),
+                        legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("source:N"), alt.Tooltip("digit:N"), alt.Tooltip("share:Q", format=".1%")])
+    st.altair_chart(bars, key="aevae_mix_chart", width="stretch")
+    tv_ae, tv_vae = grids.total_variation(h_ae, h_test), grids.total_variation(h_vae, h_test)
+    st.caption(f"Total variation distance from the test set's mix: AE {tv_ae:.0%}, VAE {tv_vae:.0%} "
+               "(0 % = the same mix, 100 % = nothing in common).")
+    ui.download_csv(mix.pivot(index="digit", columns="source", values="share").reset_index(),
+                    f"ae-vs-vae-digit-mix-seed{seed}.csv", key="aevae_mix_csv")
+
     # Reconstructions of the same test digits.
     st.header("Reconstructing: the price of the KL term")
     ui.secondary(
@@ -296,23 +332,29 @@ def samples_section() -> None:
     ui.download_csv(rtable, f"ae-vs-vae-reconstructions-seed{seed}.csv", key="aevae_recon_csv")
 
     # What to notice, from the numbers on screen.
-    far_ae = int((d_ae > 3 * gap_ae).sum())
-    far_vae = int((d_vae > 3 * gap_vae).sum())
+    near_ae = int((d_ae <= 3 * gap_ae).sum())
+    near_vae = int((d_vae <= 3 * gap_vae).sum())
     wins_ae = int((loss_ae < loss_vae).sum())
-    scales = (f"**Different scales.** {grids.pct(inside_vae)} of the VAE's test codes lie inside the disc that "
-              f"holds 99 % of N(0, I) (radius {grids.prior_radius(0.99):.2f}), {grids.pct(inside_ae)} of the AE's; "
-              f"the middle 99 % of the AE's codes span {span_ae[0]:.3g} along z₁ and {span_ae[1]:.3g} along z₂, "
-              f"the VAE's {span_vae[0]:.3g} and {span_vae[1]:.3g}. Only the VAE was trained to make N(0, I) "
-              "describe its codes.")
-    gen = (f"**Generating.** Of these ten draws, {far_ae} lie more than three typical gaps from every AE test code "
-           f"(median {np.median(d_ae / gap_ae):.1f} gaps), against {far_vae} for the VAE (median "
-           f"{np.median(d_vae / gap_vae):.1f} gaps). ")
-    if far_ae > far_vae:
-        gen += ("The AE's decoder was never trained on what lies in those gaps: compare its row of images "
-                "with the VAE's.")
+    worst = int(np.nanargmin(inside_ae_by_digit))
+    over = int(np.argmax(h_ae - h_test))
+    under = int(np.argmin(h_ae / h_test))
+    mix_note = (f"**Where the prior lands in each map.** {grids.pct(inside_vae)} of the VAE's test codes lie inside "
+                f"the disc that holds 99 % of N(0, I), {grids.pct(inside_ae)} of the AE's, and of the AE's "
+                f"{worst}s only {grids.pct(inside_ae_by_digit[worst])} (VAE: "
+                f"{grids.pct(inside_vae_by_digit[worst])}). So over {N_MIX:,} draws the nearest AE code is a {over} "
+                f"for {grids.pct(h_ae[over])} of them and a {under} for {grids.pct(h_ae[under])}, where the test set "
+                f"has {grids.pct(h_test[over])} and {grids.pct(h_test[under])}; the VAE's draws give "
+                f"{grids.pct(h_vae[over])} and {grids.pct(h_vae[under])}. The AE's digit mix is {tv_ae:.0%} away "
+                f"from the test set's, the VAE's {tv_vae:.0%}.")
+    gen = (f"**The ten draws.** {near_ae} of them land within three typical gaps of some AE test code and "
+           f"{near_vae} within three typical gaps of some VAE test code (median {np.median(d_ae / gap_ae):.1f} "
+           f"and {np.median(d_vae / gap_vae):.1f} gaps). ")
+    if near_ae < near_vae:
+        gen += ("The AE's decoder was never trained on what lies between its codes, which is where more of its "
+                "draws land: compare its row of images with the VAE's.")
     else:
-        gen += ("With this seed the draws land about as close to AE codes as to VAE codes; compare the two rows "
-                "of images all the same, and try other seeds.")
+        gen += ("So the AE's images are not noise here: its codes crowd around the origin too. What the AE "
+                "lacks is the right *mix*, and no guarantee: nothing in its training put its codes there.")
     recon = (f"**Reconstructing.** On these ten digits the AE's reconstructions cost {loss_ae.mean():.1f} nats on "
              f"average, the VAE's (from μ) {loss_vae.mean():.1f}; the AE is better on {wins_ae} of 10. Over the "
              f"whole test set the AE reconstructs at {ae_m['test_recon']:.1f} nats, the VAE at "
@@ -323,7 +365,7 @@ def samples_section() -> None:
     else:
         recon += (": with only two dimensions the AE does not even reconstruct better, so the VAE's orderly "
                   "latent space comes at no cost in reconstruction here.")
-    ui.notice([scales, gen, recon])
+    ui.notice([mix_note, gen, recon])
 
 
 samples_section()

@@ -48,11 +48,18 @@ def try_info(name: str) -> dict | None:
         return None
 
 
-def try_codes(name: str) -> dict[str, np.ndarray] | None:
-    try:
-        return ui.codes(name)
-    except CacheError:
-        return None
+@st.cache_data(show_spinner=False)
+def dims_frame(name: str, beta: float) -> pd.DataFrame:
+    """Per-dimension mean KL and activity of a 10-D model's test codes (raises CacheError if missing)."""
+    c = ui.codes(name)
+    return ladder.kl_dims_frame(c["mu"], c["logvar"], beta)
+
+
+@st.cache_data(show_spinner=False)
+def code_spread(name: str) -> float:
+    """Root-mean-square distance of the test codes' means from the origin (raises CacheError if missing)."""
+    mu = np.asarray(ui.codes(name)["mu"], dtype=np.float64)
+    return float(np.sqrt((mu ** 2).sum(axis=1).mean()))
 
 
 # --- the idea -----------------------------------------------------------------------------------
@@ -91,10 +98,12 @@ with ui.cache_guard():
 # --- controls -------------------------------------------------------------------------------------
 
 st.header("Choose β")
+EPOCHS_2D = {zoo.entry(zoo.beta_name(2, b)).train.epochs for b in zoo.BETAS_2D}
 ui.bind("kl_beta", "beta", lambda raw: ladder.parse_ladder_value(raw, zoo.BETAS_2D, 1.0))
 beta = st.select_slider("β, the weight of the KL term (2-D VAEs)", options=list(zoo.BETAS_2D),
                         format_func=lambda b: f"{b:g}", key="kl_beta",
-                        help="One 2-D VAE was trained for each value, same architecture, data, epochs and seed.")
+                        help="One 2-D VAE was trained for each value: same architecture, data and seed"
+                             + (f", {next(iter(EPOCHS_2D))} epochs each." if len(EPOCHS_2D) == 1 else "."))
 ui.share({"beta": float(beta)})
 name = zoo.beta_name(2, beta)
 st.caption(f"Model `{name}`: {zoo.entry(name).blurb}.")
@@ -178,8 +187,9 @@ with col_rd:
                                               title=alt.TitleParams("each point: one 2-D VAE, labelled by β",
                                                                     fontSize=12, fontWeight="normal"))
         st.altair_chart(chart, width="stretch", key="kl_rd")
-        st.caption("Test-set averages over the 10,000 test digits (one posterior sample each). Lower-left is better "
-                   "on both counts; no β gets there. The red ring marks the chosen β"
+        st.caption("Test-set averages over the 10,000 test digits (one posterior sample each). A larger β makes each "
+                   "nat of rate dearer, which pushes a model left (less KL) and up (worse reconstruction). The red "
+                   "ring marks the chosen β"
                    + ("; the dashed line holds the points whose rate + distortion (−ELBO) equals the β = 1 model's."
                       if not ref.empty else "."))
         missing_note(ladder_missing, "this chart")
@@ -282,11 +292,11 @@ ui.secondary(
 dims_frames, active, missing10 = [], {}, []
 for b in zoo.BETAS_10D:
     n10 = zoo.beta_name(10, b)
-    c10 = try_codes(n10)
-    if c10 is None:
+    try:
+        f = dims_frame(n10, b)
+    except CacheError:
         missing10.append(n10)
         continue
-    f = ladder.kl_dims_frame(c10["mu"], c10["logvar"], b)
     dims_frames.append(f)
     active[b] = int((f["active"] == "active").sum())
 if dims_frames:
@@ -309,8 +319,12 @@ if dims_frames:
                      alt.Tooltip("var_mu:Q", format=".4f", title="Var(μ)"), "active:N"],
         ).properties(height=240, title=f"β = {b:g}")
         col.altair_chart(bars, width="stretch", key=f"kl_dims_{b:g}")
+    ep10 = {b: zoo.entry(zoo.beta_name(10, b)).train.epochs for b in zoo.BETAS_10D}
     st.caption("Mean over the 10,000 test digits of each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), same scale on all three "
-               "charts. Grey bars: inactive dimensions.")
+               "charts. Grey bars: inactive dimensions."
+               + ("" if len(set(ep10.values())) == 1 else " Training budgets differ ("
+                  + ", ".join(f"β = {b:g}: {e} epochs" for b, e in ep10.items())
+                  + "), a second difference between these models besides β."))
     ui.download_csv(dims.rename(columns={"var_mu": "Var(mu)"}), "kl-per-dimension-10d.csv", key="kl_dims_csv")
 missing_note(missing10, "the 10-D comparison")
 
@@ -355,9 +369,10 @@ converter()
 obs = []
 spread = {}
 for b in zoo.BETAS_2D:
-    c = try_codes(zoo.beta_name(2, b))
-    if c is not None:
-        spread[b] = float(np.sqrt((np.asarray(c["mu"], dtype=np.float64) ** 2).sum(axis=1).mean()))
+    try:
+        spread[b] = code_spread(zoo.beta_name(2, b))
+    except CacheError:
+        pass
 if len(spread) >= 2:
     lo_b, hi_b = min(spread), max(spread)
     obs.append(f"The codes' root-mean-square distance from the origin is **{spread[lo_b]:.2f}** at β = {lo_b:g} "

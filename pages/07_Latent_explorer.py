@@ -24,7 +24,7 @@ START_LABELS = {"origin": "the origin (z = 0)", "prototype": "a digit prototype"
 N_RANGE = (1, 16)
 N_DEFAULT = 8
 SEED_MAX = 1_000_000
-PAD_N = 41  # the clickable pad: a PAD_N x PAD_N grid over LATENT_RANGE
+PAD_N = 41  # the clickable pad: a PAD_N x PAD_N grid of cells over LATENT_RANGE
 
 ui.setup_page("Latent explorer", "🎛️",
               "what digit lives at each point of a VAE's latent space: move one slider per latent "
@@ -138,21 +138,29 @@ def _new_samples() -> None:
 
 
 def pad_chart(z: np.ndarray, sub: np.ndarray) -> alt.Chart:
-    """Test codes over an invisible grid that catches clicks anywhere; the current point marked."""
+    """Test codes over an invisible grid of cells that catches clicks anywhere; the current point marked.
+
+    The click selection is a plain point selection (no ``nearest``) with fields x, y: a click on
+    an empty spot selects the grid cell there (its centre), a click on a dot selects that dot's
+    code, since both data rows carry x and y.
+    """
     grid = pad_grid(PAD_N, *LATENT_RANGE)
-    gdf = pd.DataFrame({"x": grid[:, 0], "y": grid[:, 1]})
-    cell_px = CHART_HEIGHT / (PAD_N - 1)
-    click = alt.selection_point(name="pad", on="click", nearest=True, fields=["x", "y"], empty=False)
+    half = (LATENT_RANGE[1] - LATENT_RANGE[0]) / (PAD_N - 1) / 2
+    gdf = pd.DataFrame({"x": grid[:, 0], "y": grid[:, 1], "x0": grid[:, 0] - half, "x1": grid[:, 0] + half,
+                        "y0": grid[:, 1] - half, "y1": grid[:, 1] + half})
+    click = alt.selection_point(name="pad", on="click", fields=["x", "y"], empty=False)
     scale = alt.Scale(domain=list(LATENT_RANGE))
-    pad = alt.Chart(gdf).mark_square(size=cell_px ** 2, opacity=0.001, color="gray").encode(
-        x=alt.X("x:Q", title="z₁", scale=scale), y=alt.Y("y:Q", title="z₂", scale=scale),
+    pad = alt.Chart(gdf).mark_rect(opacity=0.001, color="gray", clip=True).encode(
+        x=alt.X("x0:Q", title="z₁", scale=scale), x2="x1:Q",
+        y=alt.Y("y0:Q", title="z₂", scale=scale), y2="y1:Q",
         tooltip=[alt.Tooltip("x:Q", format=".1f", title="z₁ (click to decode)"),
                  alt.Tooltip("y:Q", format=".1f", title="z₂")],
     ).add_params(click)
     dots = charts.scatter(charts.codes_frame(mu[sub], labels[sub], sub),
                           title="Test codes (posterior means): click anywhere", opacity=0.5)
     here = charts.markers(pd.DataFrame({"x": [float(z[0])], "y": [float(z[1])], "what": ["z"]}), label="what")
-    return alt.layer(pad, dots, here).properties(height=CHART_HEIGHT)
+    # square, so that z1 and z2 have the same units on screen
+    return alt.layer(pad, dots, here).properties(width=CHART_HEIGHT, height=CHART_HEIGHT)
 
 
 # --- the explorer ----------------------------------------------------------------------------------
@@ -188,9 +196,9 @@ def explorer(name: str, d: int) -> None:
         z_now = np.array(exact if exact is not None and len(exact) == 2 else [ss[k] for k in keys], dtype=np.float64)
         with left:
             st.altair_chart(pad_chart(z_now, ui.scatter_subset()), key="lex_pad", on_select=_clicked,
-                            width="stretch")
-            ui.secondary("Hover a dot for its digit and test index. A click on empty space decodes that exact "
-                         "point; a click on a dot decodes that test image's code.")
+                            width="content")
+            ui.secondary("Hover a dot for its digit and test index. A click on empty space decodes that spot "
+                         "(to the nearest 0.2); a click on a dot decodes that test image's code.")
     else:
         sliders_at = left
     with sliders_at:
@@ -239,8 +247,8 @@ def explorer(name: str, d: int) -> None:
     a, b = st.columns([3, 2], gap="large")
     with a:
         fig = charts.image_rows(rows, caps, size=1.2)
-        ui.download_png(fig, f"prior-samples-{name}-seed{seed}.png", key="lex_samples_png")
         charts.show(fig)
+        ui.download_png(fig, f"prior-samples-{name}-seed{seed}.png", key="lex_samples_png")
     with b:
         st.dataframe(table, hide_index=True, width="stretch")
         ui.download_csv(table, f"prior-samples-{name}-seed{seed}.csv", key="lex_samples_csv")

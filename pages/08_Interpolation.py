@@ -162,13 +162,21 @@ ui.download_png(fig, f"interpolation_{model_name}_{mode}_{a}_{b}.png", key="inte
 # --- where the paths go -------------------------------------------------------------------------
 
 norm = {k: interp.norms(p) for k, p in paths.items()}
+
+
+def coloured_path(df: pd.DataFrame, color: str) -> alt.Chart:
+    """charts.path with its step markers in the line's colour (not the default blue of digit 0)."""
+    return charts.path(df, color).mark_line(color=color, strokeWidth=2,
+                                            point=alt.OverlayMarkDef(color=color, filled=True, size=30))
+
+
 if d == 2:
     st.subheader("The two paths on the latent map")
     df = charts.codes_frame(codes[sub], labels[sub], sub)
     lines = {k: pd.DataFrame({"x": p[:, 0], "y": p[:, 1], "order": np.arange(steps)}) for k, p in paths.items()}
     ends = pd.DataFrame({"x": [za[0], zb[0]], "y": [za[1], zb[1]], "name": ["A", "B"]})
     chart = (charts.scatter(df, domain=LATENT_RANGE if is_vae else None, opacity=0.45)
-             + charts.path(lines["lerp"], LERP_COLOR) + charts.path(lines["slerp"], SLERP_COLOR)
+             + coloured_path(lines["lerp"], LERP_COLOR) + coloured_path(lines["slerp"], SLERP_COLOR)
              + charts.markers(ends, label="name")
              ).properties(title=f"{model_name}: {len(sub):,} test codes and the two paths")
     st.altair_chart(chart, width="stretch")

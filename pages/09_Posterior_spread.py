@@ -149,7 +149,8 @@ def posterior_chart(mu_x: np.ndarray, lv_x: np.ndarray, z: np.ndarray, zoom: boo
                                    alt.Tooltip("y:Q", format=".3f", title="z₂")])
     centre = charts.markers(pd.DataFrame({"x": [mu_x[0]], "y": [mu_x[1]], "what": ["μ"]}), color="crimson",
                             label="what")
-    return alt.layer(dots, ring, samples, centre).properties(height=CHART_HEIGHT + 80).interactive()
+    side = CHART_HEIGHT + 80  # square, so that the ellipse keeps its true shape
+    return alt.layer(dots, ring, samples, centre).properties(width=side, height=side).interactive()
 
 
 @st.fragment
@@ -170,22 +171,22 @@ def spread(name: str, idx: int, label: int, x: np.ndarray, mu_x: np.ndarray, lv_
     with a:
         fig = charts.image_strip(np.stack([x, recon_mu, mean_img]),
                                  [f"test #{idx} (a {label})", "decoder(μ)", f"mean of {n} decoded"], size=1.9)
-        ui.download_png(fig, f"posterior-{name}-{idx}.png", key="post_png")
         charts.show(fig)
+        ui.download_png(fig, f"posterior-{name}-{idx}.png", key="post_png")
     with b:
         vmax = max(float(std_img.max()), 1e-6)
         sfig = charts.image_strip(std_img[None], [f"per-pixel std (mean {std_img.mean():.3f})"],
                                   size=2.3, cmap=ERROR_CMAP, vmax=vmax)
         sfig.colorbar(sfig.axes[0].images[0], ax=sfig.axes[0], fraction=0.046, pad=0.04)
-        ui.download_png(sfig, f"posterior-std-{name}-{idx}.png", key="post_std_png")
         charts.show(sfig)
+        ui.download_png(sfig, f"posterior-std-{name}-{idx}.png", key="post_std_png")
 
     k = min(GRID_SHOWN, n)
     mfig = charts.mosaic_figure(imgs[:k], -(-k // 8), 8, title=f"{k} of the {n} decoded samples", size=6.5)
     m1, m2 = st.columns([3, 2], gap="large")
     with m1:
-        ui.download_png(mfig, f"posterior-samples-{name}-{idx}.png", key="post_mosaic_png")
         charts.show(mfig)
+        ui.download_png(mfig, f"posterior-samples-{name}-{idx}.png", key="post_mosaic_png")
     with m2:
         ui.secondary("Every tile decodes a different code drawn from this image's posterior. Where they agree, "
                      "the std map is dark; the bright pixels are where the samples disagree.")
@@ -193,7 +194,7 @@ def spread(name: str, idx: int, label: int, x: np.ndarray, mu_x: np.ndarray, lv_
     if d == 2:
         st.header("The posterior among the test codes")
         zoom = st.toggle("Zoom to this image's posterior", key="post_zoom")
-        st.altair_chart(posterior_chart(mu_x, lv_x, z, zoom), width="stretch")
+        st.altair_chart(posterior_chart(mu_x, lv_x, z, zoom), width="content")
         ui.secondary("Solid ring: 1σ (holds 39 % of the samples in 2-D); dashed: 2σ (86 %). Crosses: the samples "
                      "decoded above; red: μ, the code the other pages use for this image.")
 

@@ -31,6 +31,12 @@ def size_name(d: int) -> str:
     return zoo.beta_name(d, 1.0)  # "vae-{d}d": the plain (beta = 1) VAE of that size
 
 
+@st.cache_data(show_spinner=False)
+def active_count(name: str) -> int:
+    """Active units of a model's test codes (raises CacheError when the codes are missing)."""
+    return ladder.unit_activity(ui.codes(name)["mu"])[0]
+
+
 def missing_note(problems: dict[str, CacheError], what: str) -> None:
     """List the models that cannot be used, with the reason and the rebuild command (as ui.cache_guard)."""
     if problems:
@@ -76,7 +82,7 @@ for d in SIZES:
         problems[n] = exc
         continue
     try:  # from the test codes; the checkpoint's own count when the codes are not there
-        au = ladder.unit_activity(ui.codes(n)["mu"])[0]
+        au = active_count(n)
     except CacheError:
         au = int(m["active_units"]) if "active_units" in m else None
     rows.append({"latent size": d, "model": n, "test −ELBO (nats)": float(m["test_elbo"]),

@@ -146,7 +146,8 @@ else:
     except (OSError, PreprocessError) as exc:
         st.error(f"The bundled example {path.name} cannot be used: {exc}")
         st.stop()
-    picture = {"name": example_label(path.stem), "thumb": thumb, "x": x, "size": size}
+    picture = {"name": example_label(path.stem), "thumb": thumb, "x": x, "size": size,
+               "source": live.example_source(path)}
 
 x = np.array(picture["x"], dtype=np.float32)  # (28, 28), a copy
 
@@ -184,15 +185,23 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric("negative ELBO", f"{elbo:.1f} nats")
 m2.metric("reconstruction", f"{recon:.1f} nats")
 m3.metric("KL", f"{kl:.1f} nats")
-m4.metric("higher than", f"{pct:.1f} % of test digits")
+m4.metric("test digits scoring lower", f"{pct:.1f} %")
 st.caption("Reconstruction term for **one posterior sample** z ~ q(z|x) with a fixed noise seed (0), KL in "
            "closed form: computed exactly as the test digits' values in the histogram. The picture above is "
            "decoded at the mean z = μ instead.")
 
+src = picture.get("source")
+if src is not None and 0 <= src < len(test_elbo):
+    src_elbo = float(test_elbo[src])
+    st.caption(f"This example was made from **test digit #{src}** (a {labels[src]}); as MNIST prepared it, that "
+               f"digit scores {src_elbo:.1f} nats.")
+else:
+    src = None
+
 hist = live.histogram_frame(test_elbo, bins=60, upper=elbo)
 bars = alt.Chart(hist, height=CHART_HEIGHT - 80,
                  title=f"Negative ELBO of the 10,000 test digits under {name}").mark_bar(color="#9aa5b1").encode(
-    x=alt.X("start:Q", title="negative ELBO (nats per image)", bin="binned"),
+    x=alt.X("start:Q", title="negative ELBO (nats per image)", bin="binned", scale=alt.Scale(zero=False)),
     x2="end:Q",
     y=alt.Y("count:Q", title="test digits"),
     tooltip=[alt.Tooltip("start:Q", format=".0f", title="from"), alt.Tooltip("end:Q", format=".0f", title="to"),
@@ -229,13 +238,16 @@ if d == 2:
     nb = charts.codes_frame(np.asarray(codes["mu"])[near], labels[near], near)
     chart = (charts.scatter(df, title=f"Test codes of {name} (μ, {len(sub):,} digits) and yours")
              + charts.markers(nb, color="#555555", shape="circle", size=140)
-             + charts.markers(you, color="#d62728", label="label"))
-    st.altair_chart(chart, width="stretch")
-    st.caption(f"Red cross: your digit's μ = ({mu[0]:.2f}, {mu[1]:.2f})"
-               + (" (outside the plotted square, drawn at its edge)" if (shown != mu).any() else "")
-               + "; grey circles: its nearest test codes (drawn even when not among the plotted subset).")
-    ui.download_csv(pd.DataFrame({"z1": [mu[0]], "z2": [mu[1]], "negative_elbo": [elbo], "percentile": [pct]}),
-                    f"own-digit-code-{name}.csv", key="own_code_csv", label="Download your code (CSV)")
+             + charts.markers(you, color="#d62728", size=320, label="label"))
+    s1, s2 = st.columns([3, 2])
+    s1.altair_chart(chart, width="stretch")
+    with s2:
+        st.markdown(f"**Red cross**: your digit's code μ = ({mu[0]:.2f}, {mu[1]:.2f})"
+                    + (" (outside the plotted square, drawn at its edge)" if (shown != mu).any() else "")
+                    + ". **Grey circles**: its nearest test codes, drawn even when they are not among the "
+                    "plotted subset. Hover a point for its digit and test index.")
+        ui.download_csv(pd.DataFrame({"z1": [mu[0]], "z2": [mu[1]], "negative_elbo": [elbo], "percentile": [pct]}),
+                        f"own-digit-code-{name}.csv", key="own_code_csv", label="Download your code (CSV)")
 else:
     emb_path = artefacts.embeddings_path(name)
     if not emb_path.exists():
@@ -299,6 +311,15 @@ obs = [
     + (f" (the others: {', '.join(str(int(k)) for k in near_labels if k != top)})" if counts[top] < K_NEAREST else "")
     + ": nearness in the latent space works as a rough classifier, though the VAE never saw a label.",
 ]
+if src is not None:
+    where = ("its nearest test code is that very digit" if near[0] == src else
+             f"that digit is number {int(np.flatnonzero(near == src)[0]) + 1} of its {K_NEAREST} nearest codes"
+             if src in near else f"that digit is not among its {K_NEAREST} nearest codes")
+    obs.append(f"This example is test digit #{src} dressed up as an upload: as MNIST prepared it, the digit scores "
+               f"{src_elbo:.0f} nats, this version {elbo:.0f} ("
+               + (f"{elbo - src_elbo:.0f} more for what was done to it and what the recipe could not undo"
+                  if elbo > src_elbo else f"{src_elbo - elbo:.0f} fewer")
+               + f"), and {where}.")
 if inside is not None:
     obs.append(f"Its code lies at radius {np.sqrt(float((mu ** 2).sum())):.2f} from the origin, "
                + ("inside" if inside else "**outside**")

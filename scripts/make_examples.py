@@ -4,7 +4,8 @@ Each is a real MNIST *test* digit (from ``cache/mnist_test.npz``, via
 ``vae.artefacts.load_test_set``) dressed up the way a learner's upload might look: enlarged,
 dark ink on white paper, on a transparent background, on grey noisy paper away from the centre,
 or turned upside down (no longer quite a digit: an out-of-distribution probe). The page runs
-them through the same preprocessing as an upload.
+them through the same preprocessing as an upload. Each PNG names its source test image in a
+text chunk (``mnist_test_index``), so the page can compare with the digit as MNIST prepared it.
 
     python scripts/make_examples.py          # from the repository root
 """
@@ -39,6 +40,20 @@ def png(im: Image.Image) -> bytes:
     return buf.getvalue()
 
 
+def tagged(data: bytes, index: int) -> bytes:
+    """The PNG with a text chunk naming its source (read back by vae.live.example_source)."""
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("mnist_test_index", str(index))
+    info.add_text("Description", f"MNIST test image #{index} (Y. LeCun, C. Cortes, C. J. C. Burges; CC BY-SA 3.0)")
+    with Image.open(io.BytesIO(data)) as im:
+        im.load()
+        buf = io.BytesIO()
+        im.save(buf, format="PNG", optimize=True, pnginfo=info)
+    return buf.getvalue()
+
+
 def transparent(digit: np.ndarray, scale: int = 10) -> bytes:
     """Black ink whose opacity is the MNIST intensity, on a fully transparent background (RGBA)."""
     alpha = Image.fromarray(np.rint(digit * 255).astype(np.uint8), mode="L")
@@ -65,13 +80,14 @@ def grey_paper(digit: np.ndarray, scale: int = 7, size: tuple[int, int] = (420, 
 def main() -> None:
     images, labels = load_test_set()
     f = images.astype(np.float32) / 255.0
+    i3, i7, i2, i5, i7b = (first_of(labels, 3), first_of(labels, 7), first_of(labels, 2),
+                           first_of(labels, 5), first_of(labels, 7, skip=1))
     examples = {
-        "3-ink-on-paper": make_example_png(f[first_of(labels, 3)], invert=True, scale=8),
-        "7-white-on-black": make_example_png(f[first_of(labels, 7)], invert=False, scale=6),
-        "2-transparent": transparent(f[first_of(labels, 2)]),
-        "5-grey-paper": grey_paper(f[first_of(labels, 5)]),
-        "7-upside-down": make_example_png(np.rot90(f[first_of(labels, 7, skip=1)], 2).copy(),
-                                          invert=True, scale=8),
+        "3-ink-on-paper": tagged(make_example_png(f[i3], invert=True, scale=8), i3),
+        "7-white-on-black": tagged(make_example_png(f[i7], invert=False, scale=6), i7),
+        "2-transparent": tagged(transparent(f[i2]), i2),
+        "5-grey-paper": tagged(grey_paper(f[i5]), i5),
+        "7-upside-down": tagged(make_example_png(np.rot90(f[i7b], 2).copy(), invert=True, scale=8), i7b),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*.png"):

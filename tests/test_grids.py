@@ -112,3 +112,22 @@ def test_pct_and_compare():
     assert grids.compare(0.2, 0.5) == "fewer"
     assert grids.compare(0.5, 0.502) == "about as many"
     assert grids.compare(1, 0, more="up") == "up"
+
+
+def test_share_inside_by_class():
+    codes = np.array([[0.0, 0.0], [10.0, 0.0], [0.5, 0.5], [0.0, 9.0]])
+    labels = np.array([0, 0, 1, 1])
+    out = grids.share_inside_by_class(codes, labels, 0.99, n_classes=3)
+    assert out[:2].tolist() == [0.5, 0.5] and np.isnan(out[2])
+
+
+def test_nearest_label_shares_and_total_variation():
+    codes = np.array([[0.0, 0.0], [10.0, 0.0]])
+    labels = np.array([3, 7])
+    pts = np.array([[1.0, 0.0], [2.0, 0.0], [9.0, 0.0], [-1.0, 0.0]])
+    h = grids.nearest_label_shares(pts, codes, labels)
+    assert h.shape == (10,) and h.sum() == pytest.approx(1.0)
+    assert h[3] == 0.75 and h[7] == 0.25
+    assert grids.total_variation(h, h) == 0.0
+    assert grids.total_variation([1, 0], [0, 1]) == 1.0
+    assert grids.total_variation([0.5, 0.5], [0.25, 0.75]) == pytest.approx(0.25)

@@ -304,6 +304,12 @@ def test_nearest_distance_and_spacing():
         interp.spacing(codes[:1])
     with pytest.raises(ValueError):
         interp.spacing(codes, k=3)
+    # a random sample of query codes estimates the median of all of them
+    rng = np.random.default_rng(1)
+    many = rng.standard_normal((5000, 3))
+    full = interp.spacing(many, k=5, n_sample=None)
+    assert interp.spacing(many, k=5, n_sample=800) == pytest.approx(full, rel=0.1)
+    assert interp.spacing(many, k=5, n_sample=800) == interp.spacing(many, k=5, n_sample=800)  # seeded
 
 
 def test_axis_correlations():

@@ -47,6 +47,15 @@ def test_bundled_examples_are_digits():
         assert max(np.ptp(rows), np.ptp(cols)) + 1 <= 22, stem
 
 
+def test_examples_name_their_source(test_set):
+    images, labels = test_set
+    for stem, path in live.example_paths().items():
+        idx = live.example_source(path)
+        assert idx is not None and 0 <= idx < len(labels), stem
+        assert labels[idx] == int(stem[0]), stem  # the file name starts with the digit
+    assert live.example_source(live.REPO / "README.md") is None  # not a picture
+
+
 def test_transparent_example_is_rgba():
     from PIL import Image
 

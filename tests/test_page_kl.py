@@ -21,6 +21,11 @@ LADDER_10D = [zoo.beta_name(10, b) for b in zoo.BETAS_10D]
 pytestmark = pytest.mark.slow
 
 
+def clear_caches() -> None:
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
 def need(*names: str) -> None:
     """Fail (or skip, with LATENT_LAB_ALLOW_MISSING=1) unless these models and their codes are built."""
     missing = [n for n in names
@@ -91,7 +96,7 @@ def test_works_with_only_some_models(tmp_path, monkeypatch):
     shutil.copy(artefacts.checkpoint_path("vae-2d"), tmp_path / "models" / "vae-2d.pt")
     shutil.copy(artefacts.codes_path("vae-2d"), tmp_path / "codes" / "vae-2d.npz")
     monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    st.cache_resource.clear()  # models loaded from the real cache by earlier tests
+    clear_caches()  # models and numbers loaded from the real cache by earlier tests
     try:
         at = app(PATH)
         page = texts(at)
@@ -103,4 +108,20 @@ def test_works_with_only_some_models(tmp_path, monkeypatch):
         at.toggle(key="kl_every").set_value(True).run()
         assert_ok(at)
     finally:
-        st.cache_resource.clear()
+        clear_caches()
+
+
+def test_no_model_at_all(tmp_path, monkeypatch):
+    """Only the test set: the chosen model's cache error, notes for the rest, no traceback."""
+    shutil.copy(artefacts.test_set_path(), tmp_path / "mnist_test.npz")
+    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
+    clear_caches()
+    try:
+        at = app(PATH)
+        page = texts(at)
+        assert "cannot be used" in page and "vae-2d.pt" in page and "python -m vae.build" in page
+        assert "What to notice" in page
+        at.number_input(key="kl_conv_weight").set_value(0.5).run()
+        assert_ok(at)
+    finally:
+        clear_caches()

@@ -20,6 +20,11 @@ SIZES = [f"vae-{d}d" for d in zoo.LATENT_SIZES]
 pytestmark = pytest.mark.slow
 
 
+def clear_caches() -> None:
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
 def need(*names: str) -> None:
     """Fail (or skip, with LATENT_LAB_ALLOW_MISSING=1) unless these models and their codes are built."""
     missing = [n for n in names
@@ -71,7 +76,7 @@ def test_works_with_only_some_models(tmp_path, monkeypatch):
     shutil.copy(artefacts.checkpoint_path("vae-2d"), tmp_path / "models" / "vae-2d.pt")
     shutil.copy(artefacts.codes_path("vae-2d"), tmp_path / "codes" / "vae-2d.npz")
     monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    st.cache_resource.clear()
+    clear_caches()
     try:
         at = app(PATH)
         page = texts(at)
@@ -79,15 +84,15 @@ def test_works_with_only_some_models(tmp_path, monkeypatch):
         at.number_input(key="ls_seed").set_value(5).run()
         assert_ok(at)
     finally:
-        st.cache_resource.clear()
+        clear_caches()
 
 
 def test_no_model_at_all(tmp_path, monkeypatch):
     shutil.copy(artefacts.test_set_path(), tmp_path / "mnist_test.npz")
     monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    st.cache_resource.clear()
+    clear_caches()
     try:
         at = app(PATH)
         assert "Left out" in texts(at)
     finally:
-        st.cache_resource.clear()
+        clear_caches()

@@ -52,6 +52,14 @@ def share_inside(codes: np.ndarray, q: float = 0.99) -> float:
     return float(((np.asarray(codes, float) ** 2).sum(axis=1) <= prior_radius(q) ** 2).mean())
 
 
+def share_inside_by_class(codes: np.ndarray, labels: np.ndarray, q: float = 0.99,
+                          n_classes: int = 10) -> np.ndarray:
+    """share_inside for the codes of each class (NaN for a class without codes). -> (n_classes,)"""
+    inside = (np.asarray(codes, float) ** 2).sum(axis=1) <= prior_radius(q) ** 2  # (N,)
+    labels = np.asarray(labels)
+    return np.array([inside[labels == k].mean() if (labels == k).any() else np.nan for k in range(n_classes)])
+
+
 # --- distances to the data ---------------------------------------------------------------------
 
 def nearest_code(points: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -67,6 +75,19 @@ def typical_gap(codes: np.ndarray) -> float:
     if len(codes) < 2:
         raise ValueError("need at least two codes")
     return float(np.median(cKDTree(codes).query(codes, k=2)[0][:, 1]))
+
+
+def nearest_label_shares(points: np.ndarray, codes: np.ndarray, labels: np.ndarray,
+                         n_classes: int = 10) -> np.ndarray:
+    """Share of the points whose nearest code has each label: which digits a set of draws lands
+    among (a proxy for what the decoder draws there). -> (n_classes,), sums to 1."""
+    _, idx = nearest_code(points, codes)
+    return np.bincount(np.asarray(labels)[idx], minlength=n_classes)[:n_classes] / len(idx)
+
+
+def total_variation(p: np.ndarray, q: np.ndarray) -> float:
+    """Total variation distance between two discrete distributions: half the L1 distance, in [0, 1]."""
+    return float(0.5 * np.abs(np.asarray(p, float) - np.asarray(q, float)).sum())
 
 
 # --- grids -------------------------------------------------------------------------------------

@@ -95,13 +95,17 @@ def nearest_distance(points: np.ndarray, codes: np.ndarray, k: int = 1) -> np.nd
     return dist[:, 0]
 
 
-def spacing(codes: np.ndarray, k: int = 1) -> float:
+def spacing(codes: np.ndarray, k: int = 1, n_sample: int | None = 1000, seed: int = 0) -> float:
     """Median distance from a code to its k-th nearest *other* code: how close the data sit to each
-    other, a yardstick for how far a path strays from them. (N, d) -> float"""
+    other, a yardstick for how far a path strays from them. The median is taken over ``n_sample``
+    codes drawn at random (seeded; all codes when None or fewer). (N, d) -> float"""
     codes = np.asarray(codes, dtype=np.float64)
     if len(codes) < k + 1:
         raise ValueError("need more than k codes")
-    dist, _ = cKDTree(codes).query(codes, k=[k + 1])  # the first neighbour is the code itself
+    queries = codes
+    if n_sample is not None and n_sample < len(codes):
+        queries = codes[np.random.default_rng(seed).choice(len(codes), n_sample, replace=False)]
+    dist, _ = cKDTree(codes).query(queries, k=[k + 1])  # the first neighbour is the code itself
     return float(np.median(dist[:, 0]))
 
 

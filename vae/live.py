@@ -43,6 +43,18 @@ def example_paths(folder: Path = EXAMPLES_DIR) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.png"))}
 
 
+def example_source(path: Path) -> int | None:
+    """The MNIST test index a bundled example was made from (its PNG text chunk), else None."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            raw = getattr(im, "text", {}).get("mnist_test_index")
+        return int(raw) if raw is not None else None
+    except (OSError, ValueError):
+        return None
+
+
 def read_picture(data: bytes, thumb: int = 224) -> tuple[bytes, np.ndarray, tuple[int, int]]:
     """An upload's bytes -> (PNG thumbnail of the picture as grayscale, MNIST-like input, picture size).
 
