@@ -300,7 +300,7 @@ def samples_section() -> None:
         tooltip=[alt.Tooltip("source:N"), alt.Tooltip("digit:N"), alt.Tooltip("share:Q", format=".1%")])
     st.altair_chart(bars, key="aevae_mix_chart", width="stretch")
     tv_ae, tv_vae = grids.total_variation(h_ae, h_test), grids.total_variation(h_vae, h_test)
-    st.caption(f"Total variation distance from the test set's mix: AE {tv_ae:.0%}, VAE {tv_vae:.0%} "
+    st.caption(f"Total variation distance from the test set's mix: AE {grids.pct(tv_ae)}, VAE {grids.pct(tv_vae)} "
                "(0 % = the same mix, 100 % = nothing in common).")
     ui.download_csv(mix.pivot(index="digit", columns="source", values="share").reset_index(),
                     f"ae-vs-vae-digit-mix-seed{seed}.csv", key="aevae_mix_csv")
@@ -344,8 +344,8 @@ def samples_section() -> None:
                 f"{grids.pct(inside_vae_by_digit[worst])}). So over {N_MIX:,} draws the nearest AE code is a {over} "
                 f"for {grids.pct(h_ae[over])} of them and a {under} for {grids.pct(h_ae[under])}, where the test set "
                 f"has {grids.pct(h_test[over])} and {grids.pct(h_test[under])}; the VAE's draws give "
-                f"{grids.pct(h_vae[over])} and {grids.pct(h_vae[under])}. The AE's digit mix is {tv_ae:.0%} away "
-                f"from the test set's, the VAE's {tv_vae:.0%}.")
+                f"{grids.pct(h_vae[over])} and {grids.pct(h_vae[under])}. The AE's digit mix is "
+                f"{grids.pct(tv_ae)} away from the test set's (total variation), the VAE's {grids.pct(tv_vae)}.")
     gen = (f"**The ten draws.** {near_ae} of them land within three typical gaps of some AE test code and "
            f"{near_vae} within three typical gaps of some VAE test code (median {np.median(d_ae / gap_ae):.1f} "
            f"and {np.median(d_vae / gap_vae):.1f} gaps). ")

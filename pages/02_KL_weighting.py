@@ -91,26 +91,12 @@ ui.secondary(
 )
 
 with ui.cache_guard():
-    _, labels = ui.test_set()
-    images = ui.test_images_float()
+    images_u8, labels = ui.test_set()  # only ten images are needed: converted to float on the fly
     subset = ui.scatter_subset()
 
 # --- controls -------------------------------------------------------------------------------------
 
-st.header("Choose β")
-EPOCHS_2D = {zoo.entry(zoo.beta_name(2, b)).train.epochs for b in zoo.BETAS_2D}
-ui.bind("kl_beta", "beta", lambda raw: ladder.parse_ladder_value(raw, zoo.BETAS_2D, 1.0))
-beta = st.select_slider("β, the weight of the KL term (2-D VAEs)", options=list(zoo.BETAS_2D),
-                        format_func=lambda b: f"{b:g}", key="kl_beta",
-                        help="One 2-D VAE was trained for each value: same architecture, data and seed"
-                             + (f", {next(iter(EPOCHS_2D))} epochs each." if len(EPOCHS_2D) == 1 else "."))
-ui.share({"beta": float(beta)})
-name = zoo.beta_name(2, beta)
-st.caption(f"Model `{name}`: {zoo.entry(name).blurb}.")
-
-# --- the chosen beta: codes | the whole ladder ------------------------------------------------------
-
-ladder_rows, ladder_missing = [], []
+ladder_rows, ladder_missing = [], []  # the whole 2-D ladder, as far as it is built
 for b in zoo.BETAS_2D:
     meta = try_info(zoo.beta_name(2, b))
     if meta is None:
@@ -119,9 +105,32 @@ for b in zoo.BETAS_2D:
     m = meta["metrics"]
     ladder_rows.append({"beta": float(b), "β": f"{b:g}", "model": zoo.beta_name(2, b),
                         "KL (nats)": float(m["test_kl"]), "reconstruction (nats)": float(m["test_recon"]),
-                        "−ELBO (nats)": float(m["test_elbo"]), "chosen": b == beta, "label": f"β={b:g}"})
+                        "−ELBO (nats)": float(m["test_elbo"]), "epochs": int(meta["train_config"]["epochs"]),
+                        "label": f"β={b:g}"})
 rd = pd.DataFrame(ladder_rows, columns=["beta", "β", "model", "KL (nats)", "reconstruction (nats)",
-                                        "−ELBO (nats)", "chosen", "label"])
+                                        "−ELBO (nats)", "epochs", "label"])
+
+
+def epochs_words(frame: pd.DataFrame) -> str:
+    """'10 epochs each' or '12 epochs (β = 1), 10 epochs (β = 0, 0.1, …)' for built models."""
+    groups = frame.groupby("epochs")["β"].apply(list)
+    if len(groups) == 1:
+        return f"{groups.index[0]} epochs each"
+    return "; ".join(f"{e} epochs (β = {', '.join(bs)})" for e, bs in groups.items())
+
+
+st.header("Choose β")
+ui.bind("kl_beta", "beta", lambda raw: ladder.parse_ladder_value(raw, zoo.BETAS_2D, 1.0))
+beta = st.select_slider("β, the weight of the KL term (2-D VAEs)", options=list(zoo.BETAS_2D),
+                        format_func=lambda b: f"{b:g}", key="kl_beta",
+                        help="One 2-D VAE was trained for each value: same architecture, data and seed"
+                             + (f"; {epochs_words(rd)}." if not rd.empty else "."))
+ui.share({"beta": float(beta)})
+name = zoo.beta_name(2, beta)
+st.caption(f"Model `{name}`: {zoo.entry(name).blurb}.")
+rd["chosen"] = rd["beta"] == beta
+
+# --- the chosen beta: codes | the whole ladder ------------------------------------------------------
 
 col_codes, col_rd = st.columns(2, gap="large")
 n_outside = None
@@ -192,6 +201,8 @@ with col_rd:
                    "ring marks the chosen β"
                    + ("; the dashed line holds the points whose rate + distortion (−ELBO) equals the β = 1 model's."
                       if not ref.empty else "."))
+        if rd["epochs"].nunique() > 1:
+            st.caption(f"Training budgets: {epochs_words(rd)}. A rung that trained longer has a small advantage.")
         missing_note(ladder_missing, "this chart")
         ui.download_csv(rd.drop(columns=["chosen", "label"]), "beta-ladder-2d.csv", key="kl_rd_csv")
 
@@ -210,7 +221,7 @@ def decoded_views(name: str, beta: float) -> None:
     ui.share({"seed": seed})
 
     idx = latent.random_members(labels, seed)  # one test digit per class
-    x = np.array(images[idx])  # (10, 28, 28)
+    x = images_u8[idx].astype(np.float32) / 255.0  # (10, 28, 28) in [0, 1], a fresh copy
     rows = {"original": x}
     captions = [[f"test #{i}" for i in idx]]
     missing = []
@@ -289,11 +300,12 @@ ui.secondary(
     "information. A dimension counts as **active** when its mean code varies across the test images, "
     rf"Var\_x(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} (Burda et al. 2015)."
 )
-dims_frames, active, missing10 = [], {}, []
+dims_frames, active, missing10, ep10 = [], {}, [], {}
 for b in zoo.BETAS_10D:
     n10 = zoo.beta_name(10, b)
     try:
         f = dims_frame(n10, b)
+        ep10[b] = int(ui.info(n10)["train_config"]["epochs"])
     except CacheError:
         missing10.append(n10)
         continue
@@ -319,7 +331,6 @@ if dims_frames:
                      alt.Tooltip("var_mu:Q", format=".4f", title="Var(μ)"), "active:N"],
         ).properties(height=240, title=f"β = {b:g}")
         col.altair_chart(bars, width="stretch", key=f"kl_dims_{b:g}")
-    ep10 = {b: zoo.entry(zoo.beta_name(10, b)).train.epochs for b in zoo.BETAS_10D}
     st.caption("Mean over the 10,000 test digits of each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), same scale on all three "
                "charts. Grey bars: inactive dimensions."
                + ("" if len(set(ep10.values())) == 1 else " Training budgets differ ("

@@ -231,6 +231,10 @@ else:
                 f"{smin:.2f} in the centre to {smax:.2f} at the edges and the linear grid's is {step_lin:.2f} "
                 "everywhere.")
 ae_inside = grids.share_inside(ae_mu, 0.99)
+ae_by_digit = grids.share_inside_by_class(ae_mu, labels, 0.99)  # (10,)
+worst = int(np.nanargmin(ae_by_digit))
+few = ae_by_digit[worst] < ae_inside - 0.1
+ae_in_square = float(((ae_mu >= lo) & (ae_mu <= hi)).all(axis=1).mean())
 ui.notice([
     f"**Tiles spent outside the prior.** {n_out_lin} of the {n * n} linear-grid points "
     f"({grids.pct(st_lin['outside_99'])}) lie outside the disc holding 99 % of N(0, I), against {n_out_ppf} "
@@ -239,11 +243,9 @@ ui.notice([
     f"({grids.compare(st_ppf['empty'], st_lin['empty'])} empty tiles with ppf).",
     f"**Codes depicted.** {coverage}",
     f"**The AE needs its own box.** Its codes span z₁ {xs_ae[0]:.3g} … {xs_ae[-1]:.3g} and z₂ {ys_ae[0]:.3g} … "
-    f"{ys_ae[-1]:.3g}, and {'only ' if ae_inside < 0.5 else ''}{grids.pct(ae_inside)} of them lie inside the "
-    "prior's 99 % disc; "
-    f"{grids.pct(st_ae['outside_99'])} of its bounding-box grid lies outside that disc and "
-    f"{grids.pct(st_ae['empty'])} of its points are empty. "
-    + ("A grid on the prior's scale would show only a small part of the AE's map."
-       if ae_inside < 0.5 else "Here the prior's scale happens to hold most AE codes, but nothing in its "
-       "training asked for that."),
+    f"{ys_ae[-1]:.3g}; {grids.pct(ae_inside)} of them lie inside the prior's 99 % disc, "
+    f"{'but only' if few else 'and'} {grids.pct(ae_by_digit[worst])} of its {worst}s. The linear grid's square "
+    f"{lo:g} … {hi:g} holds {grids.pct(ae_in_square)} of the AE's codes; its bounding-box grid spans the middle "
+    f"99 % of them along each axis, with {grids.pct(st_ae['outside_99'])} of its points outside the prior's disc and "
+    f"{grids.pct(st_ae['empty'])} of them empty.",
 ])

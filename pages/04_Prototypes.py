@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 import pandas as pd
+import matplotlib.pyplot as plt
 import streamlit as st
 from matplotlib.patches import Rectangle
 
@@ -136,11 +137,25 @@ with ui.cache_guard():
     decoded = ui.decode(name, P)  # (10, 28, 28)
 med_idx = latent.medoids(mu, labels, P)  # (10,)
 rand_idx = latent.random_members(labels, seed)  # (10,)
-rows = {"prototype": decoded, "medoid": images_f[med_idx], "random member": images_f[rand_idx]}
-fig = charts.image_rows(rows, captions=[[f"digit {k}" for k in DIGITS], [f"#{i}" for i in med_idx],
-                                        [f"#{i}" for i in rand_idx]], size=1.0)
-charts.show(fig)
-ui.download_png(fig, f"prototypes-{name}.png", key="protos_rows_png")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def rows_png(decoded: np.ndarray, medoid_imgs: np.ndarray, random_imgs: np.ndarray,
+             med_idx: tuple[int, ...], rand_idx: tuple[int, ...]) -> bytes:
+    """The prototype / medoid / random member figure as PNG (30 small axes are slow to draw: drawn once)."""
+    fig = charts.image_rows({"prototype": decoded, "medoid": medoid_imgs, "random member": random_imgs},
+                            captions=[[f"digit {k}" for k in DIGITS], [f"#{i}" for i in med_idx],
+                                      [f"#{i}" for i in rand_idx]], size=1.0)
+    png = ui.png_bytes(fig)
+    plt.close(fig)
+    return png
+
+
+png = rows_png(decoded, images_f[med_idx], images_f[rand_idx], tuple(int(i) for i in med_idx),
+               tuple(int(i) for i in rand_idx))
+st.image(png, width="stretch")
+st.download_button("Download PNG", png, file_name=f"prototypes-{name}.png", mime="image/png",
+                   key="protos_rows_png", on_click="ignore")
 st.caption("Top: the decoded prototype. Middle: the *medoid*, the real test image whose μ is nearest the prototype. "
            "Bottom: a random test image of the digit (change the seed for another). #n is the test index.")
 
@@ -162,53 +177,63 @@ st.markdown(
     f"A dimension is **active** when its μ varies across images (variance over the test set above "
     f"{protos.ACTIVE_THRESHOLD}, Burda et al. 2016): **{n_active} of {d}** are active in {name}. An inactive one "
     "has μ ≈ 0 and σ ≈ 1 for every image: the encoder says nothing there and the KL term costs nothing.")
-t1, t2 = st.columns([1, 3])
-table_choice = t1.selectbox("Images", ["all digits", *DIGITS], key="protos_table_digit",
-                            format_func=lambda v: v if isinstance(v, str) else f"digit {v}")
-sel_digit = None if table_choice == "all digits" else int(table_choice)
-table = protos.activation_table(mu, logvar, labels, sel_digit)
-if sel_digit is None:
-    table["active"] = active
-t2.caption(f"pandas `describe()` of μ per latent dimension, over {int(table['count'].iloc[0]):,} test images"
-           f"{'' if sel_digit is None else f' of digit {sel_digit}'}; 'mean σ' is the average posterior spread.")
-num_cfg = {c: st.column_config.NumberColumn(format="%.3f") for c in table.columns
-           if c not in ("dimension", "count", "active")}
-st.dataframe(table, hide_index=True, width="stretch", column_config=num_cfg)
-ui.download_csv(table, f"activations-{name}-{'all' if sel_digit is None else sel_digit}.csv",
-                key="protos_table_csv", label="Download table (CSV)")
 
-if st.session_state.get("protos_hist_dim", 0) not in range(d):  # left over from a model with more dimensions
-    st.session_state["protos_hist_dim"] = 0
-h1, h2 = st.columns([1, 2])
-hist_dim = h1.selectbox("Dimension for the histogram", list(range(d)), key="protos_hist_dim",
-                        format_func=lambda j: f"z{j}")
-layout = h2.radio("Layout", ["stacked, with the prior", "one panel per digit"], key="protos_hist_layout",
-                  horizontal=True)
-vals = mu[:, hist_dim]
-hist = protos.histogram_counts(vals, labels, bins=40)
-x_enc = alt.X("start:Q", bin="binned", title=f"μ of z{hist_dim}")
-tooltip = [alt.Tooltip("digit:N"), alt.Tooltip("count:Q", title="images"),
-           alt.Tooltip("start:Q", format=".2f", title="from"), alt.Tooltip("end:Q", format=".2f", title="to")]
-if layout.startswith("stacked"):
-    bars = alt.Chart(hist).mark_bar().encode(x=x_enc, x2="end:Q", y=alt.Y("count:Q", title="test images"),
-                                             color=charts.DIGIT_COLOR, tooltip=tooltip)
-    width = float(hist["end"].iloc[0] - hist["start"].iloc[0])
-    xs = np.linspace(float(hist["start"].min()), float(hist["end"].max()), 200)
-    prior = pd.DataFrame({"start": xs, "count": len(vals) * width * np.exp(-0.5 * xs ** 2) / np.sqrt(2 * np.pi)})
-    curve = alt.Chart(prior).mark_line(color="gray", strokeDash=[5, 3]).encode(x="start:Q", y="count:Q")
-    st.altair_chart((bars + curve).properties(
-        height=300, title=f"μ of z{hist_dim} over the test images, by digit (dashed: the prior N(0, 1))"),
-        width="stretch")
-else:
-    facet = alt.Chart(hist).mark_bar().encode(
-        x=x_enc, x2="end:Q", y=alt.Y("count:Q", title="images"), color=charts.DIGIT_COLOR, tooltip=tooltip
-    ).properties(width=150, height=90).facet(
-        facet=alt.Facet("digit:N", title=f"μ of z{hist_dim}, one panel per digit",
-                        header=alt.Header(labelExpr="'digit ' + datum.value")), columns=5)
-    st.altair_chart(facet, width="content")
-means_by_digit = proto_mu[:, hist_dim]
-st.caption(f"Digit means of z{hist_dim}: lowest for {int(means_by_digit.argmin())} "
-           f"({means_by_digit.min():.2f}), highest for {int(means_by_digit.argmax())} ({means_by_digit.max():.2f}).")
+
+@st.fragment
+def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray, proto_mu: np.ndarray,
+               active: np.ndarray) -> None:
+    """The activation table and the histograms (their controls rerun only this part)."""
+    d = mu.shape[1]
+    t1, t2 = st.columns([1, 3])
+    table_choice = t1.selectbox("Images", ["all digits", *DIGITS], key="protos_table_digit",
+                                format_func=lambda v: v if isinstance(v, str) else f"digit {v}")
+    sel_digit = None if table_choice == "all digits" else int(table_choice)
+    table = protos.activation_table(mu, logvar, labels, sel_digit)
+    if sel_digit is None:
+        table["active"] = active
+    t2.caption(f"pandas `describe()` of μ per latent dimension, over {int(table['count'].iloc[0]):,} test images"
+               f"{'' if sel_digit is None else f' of digit {sel_digit}'}; 'mean σ' is the average posterior spread.")
+    num_cfg = {c: st.column_config.NumberColumn(format="%.3f") for c in table.columns
+               if c not in ("dimension", "count", "active")}
+    st.dataframe(table, hide_index=True, width="stretch", column_config=num_cfg)
+    ui.download_csv(table, f"activations-{name}-{'all' if sel_digit is None else sel_digit}.csv",
+                    key="protos_table_csv", label="Download table (CSV)")
+
+    if st.session_state.get("protos_hist_dim", 0) not in range(d):  # left over from a model with more dimensions
+        st.session_state["protos_hist_dim"] = 0
+    h1, h2 = st.columns([1, 2])
+    hist_dim = h1.selectbox("Dimension for the histogram", list(range(d)), key="protos_hist_dim",
+                            format_func=lambda j: f"z{j}")
+    layout = h2.radio("Layout", ["stacked, with the prior", "one panel per digit"], key="protos_hist_layout",
+                      horizontal=True)
+    vals = mu[:, hist_dim]
+    hist = protos.histogram_counts(vals, labels, bins=40)
+    x_enc = alt.X("start:Q", bin="binned", title=f"μ of z{hist_dim}")
+    tooltip = [alt.Tooltip("digit:N"), alt.Tooltip("count:Q", title="images"),
+               alt.Tooltip("start:Q", format=".2f", title="from"), alt.Tooltip("end:Q", format=".2f", title="to")]
+    if layout.startswith("stacked"):
+        bars = alt.Chart(hist).mark_bar().encode(x=x_enc, x2="end:Q", y=alt.Y("count:Q", title="test images"),
+                                                 color=charts.DIGIT_COLOR, tooltip=tooltip)
+        width = float(hist["end"].iloc[0] - hist["start"].iloc[0])
+        xs = np.linspace(float(hist["start"].min()), float(hist["end"].max()), 200)
+        prior = pd.DataFrame({"start": xs, "count": len(vals) * width * np.exp(-0.5 * xs ** 2) / np.sqrt(2 * np.pi)})
+        curve = alt.Chart(prior).mark_line(color="gray", strokeDash=[5, 3]).encode(x="start:Q", y="count:Q")
+        st.altair_chart((bars + curve).properties(
+            height=300, title=f"μ of z{hist_dim} over the test images, by digit (dashed: the prior N(0, 1))"),
+            width="stretch")
+    else:
+        facet = alt.Chart(hist).mark_bar().encode(
+            x=x_enc, x2="end:Q", y=alt.Y("count:Q", title="images"), color=charts.DIGIT_COLOR, tooltip=tooltip
+        ).properties(width=150, height=90).facet(
+            facet=alt.Facet("digit:N", title=f"μ of z{hist_dim}, one panel per digit",
+                            header=alt.Header(labelExpr="'digit ' + datum.value")), columns=5)
+        st.altair_chart(facet, width="content")
+    means_by_digit = proto_mu[:, hist_dim]
+    st.caption(f"Digit means of z{hist_dim}: lowest for {int(means_by_digit.argmin())} "
+               f"({means_by_digit.min():.2f}), highest for {int(means_by_digit.argmax())} ({means_by_digit.max():.2f}).")
+
+
+usage_view(name, mu, logvar, labels, proto_mu, active)
 
 # --- 3. traversals ------------------------------------------------------------------------------------
 

@@ -118,6 +118,22 @@ def _on_pick() -> None:
             st.session_state[k] = round(float(v), 3)
 
 
+def walk_figure(decoded: np.ndarray, originals: np.ndarray, idx: np.ndarray, labels: np.ndarray):
+    """Two labelled rows (decoded codes over the test images they come from) in one image: fast to draw."""
+    n = len(idx)
+    fig = charts.mosaic_figure(np.concatenate([decoded, originals]), 2, n, size=max(3.0, 0.95 * n))
+    ax = fig.axes[0]
+    ax.axis("on")
+    ax.set_xticks([c * 29 + 13.5 for c in range(n)],
+                  [f"{k + 1}\n#{i}\ndigit {labels[i]}" for k, i in enumerate(idx)], fontsize=7)
+    ax.set_yticks([13.5, 42.5], ["decoded code", "test image"], fontsize=9)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
 @st.fragment
 def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.ndarray, subset: np.ndarray,
               images_f: np.ndarray, typical_distance: float) -> None:
@@ -162,9 +178,7 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
 
     with ui.cache_guard():
         decoded = ui.decode(name, mu[idx])  # (n, 28, 28)
-    fig = charts.image_rows({"decoded code": decoded, "test image": images_f[idx]},
-                            captions=[[str(k + 1) for k in range(n)],
-                                      [f"#{i} ({labels[i]})" for i in idx]], size=0.95)
+    fig = walk_figure(decoded, images_f[idx], idx, labels)
     charts.show(fig)
     ui.download_png(fig, f"line-{name}-{method}.png", key="emb_line_png")
     ui.download_csv(pd.DataFrame({"step": np.arange(1, n + 1), "x": pts[:, 0], "y": pts[:, 1],
@@ -181,7 +195,7 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
     jumps = protos.code_jumps(mu, idx)
     digits_seen = list(dict.fromkeys(int(labels[i]) for i in idx))
     st.caption(
-        f"Bottom row: the test images those codes belong to (#index, digit); the top row decodes their codes. "
+        f"Top row: the decoded codes; bottom row: the test images they belong to (step, #test index, digit). "
         f"The walk visits {protos.distinct_in_order(idx)} different codes and digits {', '.join(map(str, digits_seen))}"
         + (f"; {int(far.sum())} of {n} points lie in empty parts of the map, farther than 5 % of its width from any code"
            if far.any() else "")

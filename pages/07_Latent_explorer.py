@@ -5,6 +5,8 @@ code), a clickable latent pad for the 2-D models, and random digits drawn from t
 """
 from __future__ import annotations
 
+from functools import partial
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -14,8 +16,8 @@ from ui import charts
 from ui import common as ui
 from ui import params
 from vae import artefacts, zoo
-from vae.explore import (clicked_point, nearest_code, neighbourhood, pad_grid, prior_samples, prior_tail, to_slider,
-                         typical_norm)
+from vae.explore import (clicked_point, nearest_code, neighbourhood, pad_grid, prior_samples, prior_tail,
+                         to_slider, typical_norm)
 from vae.latent import prototypes
 from vae.style import CHART_HEIGHT, LATENT_RANGE, SLIDER_RANGE, SLIDER_STEP
 
@@ -54,7 +56,8 @@ st.markdown(
     "term pulls the codes of the training digits towards the prior, so the decoder learns to draw something "
     "sensible wherever the prior puts its mass:"
 )
-st.latex(r"z \sim p(z) = \mathcal{N}(0, I_d), \qquad x \sim p_\theta(x \mid z) = \mathrm{Bernoulli}\big(\mathrm{decoder}(z)\big)")
+st.latex(r"z \sim p(z) = \mathcal{N}(0, I_d), \qquad "
+         r"x \sim p_\theta(x \mid z) = \mathrm{Bernoulli}\big(\mathrm{decoder}(z)\big)")
 ui.secondary(
     "Here you set $z$ yourself. Each slider is one coordinate of the code; the image is the decoder's pixel "
     "probabilities at that point. Starting points: the origin (the prior's centre), a **digit prototype** "
@@ -123,10 +126,17 @@ def _apply_later() -> None:
 
 def _slider_moved() -> None:
     ss["lex_exact"] = None
+    _fresh_pad()
 
 
-def _clicked() -> None:
-    xy = clicked_point(ss.get("lex_pad"), "pad")
+def _fresh_pad() -> None:
+    """A new key for the pad: its old click selection is dropped, so that clicking the same spot
+    again (after the sliders moved away from it) counts as a click."""
+    ss["lex_pad_gen"] = int(ss.get("lex_pad_gen", 0)) + 1
+
+
+def _clicked(chart_key: str) -> None:
+    xy = clicked_point(ss.get(chart_key), "pad")
     if xy is not None:
         ss["lex_exact"] = list(xy)
         for k, v in zip(("lex_z0", "lex_z1"), to_slider(np.array(xy), *SLIDER_RANGE, SLIDER_STEP)):
@@ -159,8 +169,9 @@ def pad_chart(z: np.ndarray, sub: np.ndarray) -> alt.Chart:
     dots = charts.scatter(charts.codes_frame(mu[sub], labels[sub], sub),
                           title="Test codes (posterior means): click anywhere", opacity=0.5)
     here = charts.markers(pd.DataFrame({"x": [float(z[0])], "y": [float(z[1])], "what": ["z"]}), label="what")
-    # square, so that z1 and z2 have the same units on screen
-    return alt.layer(pad, dots, here).properties(width=CHART_HEIGHT, height=CHART_HEIGHT)
+    # about square plot area (the legend takes ~ 40 px more than title and axis title), so that
+    # z1 and z2 have the same units on screen
+    return alt.layer(pad, dots, here).properties(width=CHART_HEIGHT + 140, height=CHART_HEIGHT + 140)
 
 
 # --- the explorer ----------------------------------------------------------------------------------
@@ -187,6 +198,7 @@ def explorer(name: str, d: int) -> None:
         for k, v in zip(keys, to_slider(z0, *SLIDER_RANGE, SLIDER_STEP)):
             ss[k] = v
         ss["lex_exact"] = None
+        _fresh_pad()
     st.caption(f"Starting point: {start_point()[1]}.")
 
     exact = ss.get("lex_exact")
@@ -195,8 +207,9 @@ def explorer(name: str, d: int) -> None:
         sliders_at = right
         z_now = np.array(exact if exact is not None and len(exact) == 2 else [ss[k] for k in keys], dtype=np.float64)
         with left:
-            st.altair_chart(pad_chart(z_now, ui.scatter_subset()), key="lex_pad", on_select=_clicked,
-                            width="content")
+            pad_key = f"lex_pad_{ss.get('lex_pad_gen', 0)}"
+            st.altair_chart(pad_chart(z_now, ui.scatter_subset()), key=pad_key,
+                            on_select=partial(_clicked, pad_key), width="content")
             ui.secondary("Hover a dot for its digit and test index. A click on empty space decodes that spot "
                          "(to the nearest 0.2); a click on a dot decodes that test image's code.")
     else:

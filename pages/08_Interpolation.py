@@ -52,8 +52,9 @@ ui.secondary(
     "practically never visited. A straight line between two codes on that shell cuts through the inside (for two "
     "nearly orthogonal codes its midpoint has only $1/\\sqrt 2$ of their norm), where the decoder saw few codes "
     "in training. Spherical interpolation (Shoemake 1985; White 2016, *Sampling Generative Networks*) turns the "
-    "direction along the great circle and changes the norm linearly, so the path stays in the shell. In 2-D the "
-    "shell is not thin and the two paths differ little. A plain autoencoder has no prior at all: nothing makes "
+    "direction along the great circle and changes the norm linearly, so the path stays in the shell. In 2-D there "
+    "is no thin shell (the prior is densest at the centre), so lerp's dip does no harm there; slerp just takes "
+    "another route, round the origin. A plain autoencoder has no prior at all: nothing makes "
     "the space *between* its codes decodable."
 )
 

@@ -149,8 +149,10 @@ def posterior_chart(mu_x: np.ndarray, lv_x: np.ndarray, z: np.ndarray, zoom: boo
                                    alt.Tooltip("y:Q", format=".3f", title="z₂")])
     centre = charts.markers(pd.DataFrame({"x": [mu_x[0]], "y": [mu_x[1]], "what": ["μ"]}), color="crimson",
                             label="what")
-    side = CHART_HEIGHT + 80  # square, so that the ellipse keeps its true shape
-    return alt.layer(dots, ring, samples, centre).properties(width=side, height=side).interactive()
+    # about square plot area (legends take more room than title and axis title), so that the
+    # ellipse keeps its true shape
+    return alt.layer(dots, ring, samples, centre).properties(width=CHART_HEIGHT + 180,
+                                                            height=CHART_HEIGHT + 120).interactive()
 
 
 @st.fragment

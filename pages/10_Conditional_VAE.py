@@ -18,7 +18,7 @@ MODEL, BASE = "cvae-2d", "vae-2d"
 SEED_MAX = 9999
 N_STYLES = 8  # rows of the style grid
 K = 5  # neighbours in the k-NN test
-N_SURVEY = 200  # random codes for the style statistics in "what to notice"
+N_SURVEY = 100  # random codes for the style statistics in "what to notice"
 DEFAULT_DIGIT, DEFAULT_PICK = 3, 0
 
 

@@ -101,9 +101,13 @@ with c3:
     st.select_slider("Batch size", live.BATCH_SIZES, key="train_batch", disabled=busy,
                      help="Images per Adam step: smaller batches take more (noisier) steps per epoch.")
     settings = settings_from_state()
-    st.caption(f"{settings.steps():,} Adam steps over {settings.train_size * settings.epochs:,} image views. "
-               "The default settings take well under a minute on a 2-core laptop; the largest ones several "
-               "minutes.")
+    views = settings.train_size * settings.epochs
+    default_views = live.DEFAULT_TRAIN * live.DEFAULT_EPOCHS
+    st.caption(f"{settings.steps():,} Adam steps over {views:,} image views"
+               + ("" if views == default_views else f", {views / default_views:.1f}× the defaults")
+               + f". The defaults ({default_views:,} views) take about {live.DEFAULT_CPU_SECONDS:.0f} s of computing "
+               "on one CPU core; time grows in proportion, and on a busy server it can take several times "
+               "longer.")
 
 ui.share({"d": settings.latent_dim, "beta": settings.beta, "size": settings.train_size,
           "epochs": settings.epochs, "batch": settings.batch_size})

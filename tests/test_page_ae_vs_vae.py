@@ -36,6 +36,7 @@ def test_default_view():
     assert len(at.metric) == 4
     assert "Click a point" in t
     assert "typical gaps" in t and "nats" in t
+    assert "2,000 draws: which digits come out?" in t and "total variation" in t
 
 
 def test_controls_and_click():
