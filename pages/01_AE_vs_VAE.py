@@ -212,8 +212,9 @@ def grid_section() -> None:
             (right, VAE, xs_v, ys_v, "VAE decoder over the prior (ppf grid)", "vae-2d-ppf-grid.png")):
         imgs = ui.decode(name, latent.grid_2d(xs, ys))
         fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title)
-        ui.download_png(fig, fname, key=f"aevae_grid_png_{name}")
-        charts.show(fig, col)
+        with col:
+            ui.download_png(fig, fname, key=f"aevae_grid_png_{name}")
+            charts.show(fig)
     left.caption(f"z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to {ys_ae[-1]:.3g} "
                  "(the AE codes' 0.5 % … 99.5 % quantiles).")
     right.caption(f"z from {xs_v[0]:.2f} to {xs_v[-1]:.2f} on both axes: prior probabilities 0.005 … 0.995.")
@@ -235,8 +236,9 @@ ui.secondary(
 @st.fragment
 def samples_section() -> None:
     ui.bind("aevae_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, SEED_DEFAULT))
-    seed = st.number_input("Seed (the draws below and the test digits further down)", min_value=0,
-                           max_value=SEED_MAX, step=1, key="aevae_seed")
+    seed_col, _ = st.columns([1, 2])
+    seed = seed_col.number_input("Seed (the draws below and the test digits further down)", min_value=0,
+                                 max_value=SEED_MAX, step=1, key="aevae_seed")
     seed = int(seed)
     ui.share({"seed": seed})
 
@@ -289,14 +291,14 @@ def samples_section() -> None:
     mix = pd.DataFrame({"digit": [str(k) for k in range(10)] * 3,
                         "source": [MIX_SOURCES[0]] * 10 + [MIX_SOURCES[1]] * 10 + [MIX_SOURCES[2]] * 10,
                         "share": np.concatenate([h_ae, h_vae, h_test])})
-    bars = alt.Chart(mix, height=260, title="Digit of the nearest test code, per draw z ~ N(0, I)")
+    bars = alt.Chart(mix, height=320, title="Digit of the nearest test code, per draw z ~ N(0, I)")
     bars = bars.mark_bar().encode(
         x=alt.X("digit:N", title="digit", axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("source:N", sort=list(MIX_SOURCES)),
-        y=alt.Y("share:Q", title="share of draws (test set: of digits)", axis=alt.Axis(format="%")),
+        y=alt.Y("share:Q", title="share", axis=alt.Axis(format="%")),
         color=alt.Color("source:N", title="", sort=list(MIX_SOURCES),
                         scale=alt.Scale(domain=list(MIX_SOURCES), range=list(MIX_COLORS)),
-                        legend=alt.Legend(orient="top")),
+                        legend=alt.Legend(orient="right")),
         tooltip=[alt.Tooltip("source:N"), alt.Tooltip("digit:N"), alt.Tooltip("share:Q", format=".1%")])
     st.altair_chart(bars, key="aevae_mix_chart", width="stretch")
     tv_ae, tv_vae = grids.total_variation(h_ae, h_test), grids.total_variation(h_vae, h_test)

@@ -62,6 +62,12 @@ def code_spread(name: str) -> float:
     return float(np.sqrt((mu ** 2).sum(axis=1).mean()))
 
 
+@st.cache_data(show_spinner=False)
+def median_sigma(name: str) -> float:
+    """Median posterior standard deviation sigma over test images and dimensions."""
+    return float(np.median(np.exp(0.5 * np.asarray(ui.codes(name)["logvar"], dtype=np.float64))))
+
+
 # --- the idea -----------------------------------------------------------------------------------
 
 st.header("The idea")
@@ -129,6 +135,7 @@ ui.share({"beta": float(beta)})
 name = zoo.beta_name(2, beta)
 st.caption(f"Model `{name}`: {zoo.entry(name).blurb}.")
 rd["chosen"] = rd["beta"] == beta
+rd["side"] = ladder.label_sides(rd["KL (nats)"], rd["reconstruction (nats)"]) if len(rd) else []
 
 # --- the chosen beta: codes | the whole ladder ------------------------------------------------------
 
@@ -157,11 +164,12 @@ with col_codes:
         st.altair_chart((pts + ring).properties(width=CHART_HEIGHT, height=CHART_HEIGHT),
                         width="content", key="kl_scatter")
         lo, hi = LATENT_RANGE
-        edge = (f" **{n_outside} of {len(mu):,}** codes fall outside the box and are drawn on its edge "
+        edge = (f" **{n_outside:,} of {len(mu):,}** codes fall outside the box and are drawn on its edge "
                 "(hover shows their true position)." if n_outside else " All of them lie inside the box.")
         st.caption(f"Posterior means μ of {len(mu):,} test digits ({len(mu) // 10} per digit), on the same axes "
                    f"({lo:g} to {hi:g}) for every β so that the squeeze is visible. Dashed: the circle holding 99 % "
-                   f"of the prior N(0, I).{edge}")
+                   f"of the prior N(0, I).{edge} Median posterior σ at this β: {median_sigma(name):.2g} "
+                   "(the prior's: 1).")
         ui.download_csv(df, f"codes-{name}.csv", key="kl_codes_csv", label="Download these codes (CSV)")
 
 with col_rd:
@@ -179,9 +187,11 @@ with col_rd:
         layers = [base.mark_line(color="gray", strokeWidth=1).encode(order="beta:Q"),
                   base.mark_circle(size=90, color="#4e79a7", opacity=0.9),
                   base.transform_filter(alt.datum.chosen).mark_point(size=420, color=HIGHLIGHT, strokeWidth=3),
-                  base.mark_text(dx=12, dy=-10, fontSize=13, align="left").encode(
+                  *[base.transform_filter(alt.datum.side == side).mark_text(
+                      dx=12 * sign, dy=-10, fontSize=13, align=align).encode(
                       text=alt.Text("label:N"), color=alt.condition(alt.datum.chosen, alt.value(HIGHLIGHT),
-                                                                alt.value("gray")))]
+                                                                alt.value("gray")))
+                    for side, sign, align in (("right", 1, "left"), ("left", -1, "right"))]]
         ref = rd[rd["beta"] == 1.0]
         if not ref.empty:  # points with the same -ELBO (rate + distortion) as the beta = 1 model
             e1 = float(ref["−ELBO (nats)"].iloc[0])
@@ -204,7 +214,7 @@ with col_rd:
         if rd["epochs"].nunique() > 1:
             st.caption(f"Training budgets: {epochs_words(rd)}. A rung that trained longer has a small advantage.")
         missing_note(ladder_missing, "this chart")
-        ui.download_csv(rd.drop(columns=["chosen", "label"]), "beta-ladder-2d.csv", key="kl_rd_csv")
+        ui.download_csv(rd.drop(columns=["chosen", "label", "side"]), "beta-ladder-2d.csv", key="kl_rd_csv")
 
 
 # --- reconstructions and prior samples (only these depend on the seed) ------------------------------
@@ -388,10 +398,20 @@ if len(spread) >= 2:
     lo_b, hi_b = min(spread), max(spread)
     obs.append(f"The codes' root-mean-square distance from the origin is **{spread[lo_b]:.2f}** at β = {lo_b:g} "
                f"and **{spread[hi_b]:.2f}** at β = {hi_b:g} (for the prior itself it is √2 ≈ 1.41)"
-               + (f"; at the chosen β = {beta:g}, {n_outside} of the 3,000 plotted codes fall outside the "
+               + (f"; at the chosen β = {beta:g}, {n_outside:,} of the 3,000 plotted codes fall outside the "
                   f"±{LATENT_RANGE[1]:g} box." if n_outside is not None else "."))
 elif n_outside is not None:
-    obs.append(f"At β = {beta:g}, {n_outside} of the 3,000 plotted codes fall outside the ±{LATENT_RANGE[1]:g} box.")
+    obs.append(f"At β = {beta:g}, {n_outside:,} of the 3,000 plotted codes fall outside the ±{LATENT_RANGE[1]:g} box.")
+sig = {}
+for b in (0.0, 1.0):
+    try:
+        sig[b] = median_sigma(zoo.beta_name(2, b))
+    except CacheError:
+        pass
+if len(sig) == 2:
+    obs.append(f"The encoder's noise: the median posterior σ is **{sig[0.0]:.2g}** at β = 0 against "
+               f"**{sig[1.0]:.2g}** at β = 1. With no KL term nothing stops the model from shrinking σ"
+               + (", and it does." if sig[0.0] < sig[1.0] else "; here it did not shrink it below β = 1's."))
 if len(rd) >= 2:
     lo, hi = rd.iloc[0], rd.iloc[-1]  # ladder order: smallest and largest built beta
     best = rd.loc[rd["−ELBO (nats)"].idxmin()]

@@ -24,7 +24,7 @@ RANGE_DEFAULT = (-3.0, 3.0)
 RANGE_STEP = 0.1
 LIN, PPF = "linear grid", "ppf grid"
 SCHEME_COLORS = {LIN: "#111111", PPF: "#d4007f"}
-SCHEME_SHAPES = {LIN: "square", PPF: "cross"}
+SCHEME_SHAPES = {LIN: "square", PPF: "diamond"}
 CONTOUR_COLOR = "#555555"
 
 ui.setup_page("Grid vs ppf sampling", "🧭",
@@ -91,7 +91,7 @@ st.header("Where the two grids sample")
 reach = max(abs(lo), abs(hi), float(np.abs(xs_ppf).max())) + 0.3
 domain = (min(LATENT_RANGE[0], -reach), max(LATENT_RANGE[1], reach))
 codes_df = charts.codes_frame(vae_mu[subset], labels[subset], subset)
-base = charts.scatter(codes_df, domain=domain, opacity=0.3, height=560,
+base = charts.scatter(codes_df, domain=domain, opacity=0.3, height=520,
                       title=f"VAE test codes μ, the prior's contours and the {n} × {n} sampling points")
 contours = grids.prior_contours()
 contour_layer = alt.Chart(contours).mark_line(color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
@@ -100,23 +100,25 @@ lab = contours.groupby("label", sort=False)["radius"].first().reset_index()
 lab["x"] = lab["radius"] * np.cos(np.pi / 4)
 lab["y"] = lab["radius"] * np.sin(np.pi / 4)
 lab["text"] = lab["label"] + " of N(0, I)"
-label_layer = alt.Chart(lab).mark_text(align="left", dx=4, dy=-4, color="#333333", fontSize=12,
-                                       fontWeight="bold").encode(
-    x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), text="text:N")
+label_base = alt.Chart(lab).encode(x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), text="text:N")
+label_layer = (label_base.mark_text(align="left", dx=4, dy=-4, fontSize=12, fontWeight="bold", stroke="white",
+                                    strokeWidth=4, strokeOpacity=0.9)  # a white halo under the text
+               + label_base.mark_text(align="left", dx=4, dy=-4, fontSize=12, fontWeight="bold", color="#333333"))
 points = grids.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
-grid_layer = alt.Chart(points).mark_point(size=40, strokeWidth=1.6, filled=False, opacity=0.9).encode(
+# stroke (not color) for the scheme: the digits keep the color scale, and stroke + shape share one legend
+grid_layer = alt.Chart(points).mark_point(size=45, strokeWidth=1.8, filled=False, opacity=0.95).encode(
     x=alt.X("z1:Q", title="z₁"), y=alt.Y("z2:Q", title="z₂"),
-    color=alt.Color("scheme:N", title="sampling points",
-                    scale=alt.Scale(domain=list(SCHEME_COLORS), range=list(SCHEME_COLORS.values())),
-                    legend=alt.Legend(orient="right")),
+    stroke=alt.Stroke("scheme:N", title="sampling points",
+                      scale=alt.Scale(domain=list(SCHEME_COLORS), range=list(SCHEME_COLORS.values())),
+                      legend=alt.Legend(orient="right")),
     shape=alt.Shape("scheme:N", title="sampling points",
                     scale=alt.Scale(domain=list(SCHEME_SHAPES), range=list(SCHEME_SHAPES.values()))),
     tooltip=[alt.Tooltip("scheme:N"), alt.Tooltip("row:Q"), alt.Tooltip("col:Q"),
              alt.Tooltip("z1:Q", format=".2f", title="z₁"), alt.Tooltip("z2:Q", format=".2f", title="z₂")])
-chart = alt.layer(base, contour_layer, label_layer, grid_layer).resolve_scale(color="independent")
+chart = alt.layer(base, contour_layer, grid_layer, label_layer)
 chart_col, stats_col = st.columns([3, 2])
 chart_col.altair_chart(chart, key="grid_chart", width="stretch")
-chart_col.caption(f"Black squares: the linear grid over {lo:g} … {hi:g}. Pink crosses: the ppf grid, "
+chart_col.caption(f"Black squares: the linear grid over {lo:g} … {hi:g}. Pink diamonds: the ppf grid, "
                   f"from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … {1 - p:g}). "
                   "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values.")
 
@@ -130,12 +132,12 @@ def stats_row(scheme: str, model: str, xs: np.ndarray, ys: np.ndarray, s: dict[s
 
 with stats_col:
     st.subheader("The numbers")
-    m1, m2, m3 = st.columns(3)
-    for col, key, label in ((m1, "outside_99", "outside 99 % disc"), (m2, "empty", "empty points"),
-                            (m3, "codes_covered", "codes covered")):
-        col.metric(f"linear: {label}", grids.pct(st_lin[key]))
-        col.metric(f"ppf: {label}", grids.pct(st_ppf[key]),
-                   delta=f"{(st_ppf[key] - st_lin[key]) * 100:+.0f} pts vs linear",
+    for col, key, label in zip(st.columns(3), ("outside_99", "empty", "codes_covered"),
+                               ("outside 99 % disc", "empty points", "codes covered")):
+        col.markdown(f"**{label}**")
+        col.metric("linear grid", grids.pct(st_lin[key]))
+        col.metric("ppf grid", grids.pct(st_ppf[key]),
+                   delta=f"{(st_ppf[key] - st_lin[key]) * 100:+.0f} pts",
                    delta_color="inverse" if key != "codes_covered" else "normal")
     st.markdown(
         "- **outside the 99 % disc**: grid points farther from the origin than "

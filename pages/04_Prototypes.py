@@ -3,9 +3,9 @@ traversals of every dimension around a prototype and a 2-D slice of the latent s
 from __future__ import annotations
 
 import altair as alt
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import matplotlib.pyplot as plt
 import streamlit as st
 from matplotlib.patches import Rectangle
 
@@ -68,7 +68,7 @@ ui.share({"model": name, "digit": digit, "seed": seed})
 with ui.cache_guard():
     codes = ui.codes(name)
     ui.model(name)
-    images, labels = ui.test_set()
+    _, labels = ui.test_set()
     images_f = ui.test_images_float()
 mu, logvar = codes["mu"], codes["logvar"]  # (N, d) each, read-only
 d = mu.shape[1]
@@ -91,7 +91,7 @@ def heatmap(df: pd.DataFrame, row: str, col: str, row_order: list[str], col_orde
     text = base.mark_text(fontSize=9 if small else 12).encode(
         text=alt.Text("value:Q", format=".1f" if small else ".2f"),
         color=alt.condition(f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")))
-    return (rect + text).properties(height=28 * len(row_order) + 20)
+    return (rect + text).properties(height=alt.Step(26))  # a fixed row height: "fit" would squash the rows
 
 
 # --- 1. the average digit ---------------------------------------------------------------------------
@@ -181,7 +181,7 @@ st.markdown(
 
 @st.fragment
 def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray, proto_mu: np.ndarray,
-               active: np.ndarray) -> None:
+               var_mu: np.ndarray, active: np.ndarray) -> None:
     """The activation table and the histograms (their controls rerun only this part)."""
     d = mu.shape[1]
     t1, t2 = st.columns([1, 3])
@@ -199,8 +199,8 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
     ui.download_csv(table, f"activations-{name}-{'all' if sel_digit is None else sel_digit}.csv",
                     key="protos_table_csv", label="Download table (CSV)")
 
-    if st.session_state.get("protos_hist_dim", 0) not in range(d):  # left over from a model with more dimensions
-        st.session_state["protos_hist_dim"] = 0
+    if st.session_state.get("protos_hist_dim") not in range(d):  # first view, or left over from a bigger model
+        st.session_state["protos_hist_dim"] = int(np.argmax(var_mu))  # start with the most used dimension
     h1, h2 = st.columns([1, 2])
     hist_dim = h1.selectbox("Dimension for the histogram", list(range(d)), key="protos_hist_dim",
                             format_func=lambda j: f"z{j}")
@@ -222,9 +222,10 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
             height=300, title=f"μ of z{hist_dim} over the test images, by digit (dashed: the prior N(0, 1))"),
             width="stretch")
     else:
-        facet = alt.Chart(hist).mark_bar().encode(
+        coarse = protos.histogram_counts(vals, labels, bins=25)  # panels are small: fewer, wider bars
+        facet = alt.Chart(coarse).mark_bar(binSpacing=0).encode(
             x=x_enc, x2="end:Q", y=alt.Y("count:Q", title="images"), color=charts.DIGIT_COLOR, tooltip=tooltip
-        ).properties(width=150, height=90).facet(
+        ).properties(width=160, height=90).facet(
             facet=alt.Facet("digit:N", title=f"μ of z{hist_dim}, one panel per digit",
                             header=alt.Header(labelExpr="'digit ' + datum.value")), columns=5)
         st.altair_chart(facet, width="content")
@@ -233,7 +234,7 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
                f"({means_by_digit.min():.2f}), highest for {int(means_by_digit.argmax())} ({means_by_digit.max():.2f}).")
 
 
-usage_view(name, mu, logvar, labels, proto_mu, active)
+usage_view(name, mu, logvar, labels, proto_mu, var_mu, active)
 
 # --- 3. traversals ------------------------------------------------------------------------------------
 

@@ -62,7 +62,7 @@ with ui.cache_guard():
     emb = ui.embeddings(name)
     codes = ui.codes(name)
     ui.model(name)
-    images, labels = ui.test_set()
+    _, labels = ui.test_set()
     images_f = ui.test_images_float()
     subset = ui.scatter_subset()
 mu = codes["mu"]  # (N, 10), read-only
@@ -74,7 +74,7 @@ knn_10d = float(emb["latent_knn_accuracy"]) if "latent_knn_accuracy" in emb else
 # --- 1. three maps ----------------------------------------------------------------------------------------
 
 st.header("Three maps of the same codes")
-st.caption(f"{len(subset):,} of the 10,000 test codes of {name} (the same stratified subset on every page); "
+st.caption(f"{len(subset):,} of the 10,000 test codes of {name} (a fixed subset, {len(subset) // 10} per digit); "
            "hover for digit and test index, drag to pan, scroll to zoom, double-click to reset.")
 cols = st.columns(3)
 for col, (m, title) in zip(cols, METHODS.items()):
@@ -230,7 +230,7 @@ v1.caption(f"PC1 and PC2 together hold {100 * evr[:2].sum():.1f} % of the varian
 dim_names = [f"z{j}" for j in range(d)]
 load_df = protos.heatmap_frame(comps[:2], pc_names[:2], dim_names, "component", "dimension")
 m = float(max(np.abs(load_df["value"]).max(), 1e-6))
-base = alt.Chart(load_df, title="Loadings: how much each latent dimension contributes to PC1 and PC2").encode(
+base = alt.Chart(load_df, title="Loadings of PC1 and PC2 on the latent dimensions").encode(
     x=alt.X("dimension:N", sort=dim_names, title="latent dimension", axis=alt.Axis(labelAngle=0)),
     y=alt.Y("component:N", sort=pc_names[:2], title="component"))
 heat = base.mark_rect().encode(
@@ -239,7 +239,7 @@ heat = base.mark_rect().encode(
 text = base.mark_text(fontSize=12).encode(
     text=alt.Text("value:Q", format=".2f"),
     color=alt.condition(f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")))
-v2.altair_chart((heat + text).properties(height=140), width="stretch")
+v2.altair_chart((heat + text).properties(height=alt.Step(36)), width="stretch")  # fixed row height
 top1, top2 = (int(np.argmax(np.abs(comps[i]))) for i in range(2))
 v2.caption(f"PC1 leans most on z{top1} (loading {comps[0, top1]:+.2f}), PC2 on z{top2} ({comps[1, top2]:+.2f}). "
            "A component's sign is arbitrary: only the pattern matters.")
@@ -272,18 +272,24 @@ else:
     pp["index"] = subset
     side = 560 // len(dims)
     scale = alt.Scale(zero=False) if is_ae else alt.Scale(domain=list(LATENT_RANGE))
+    axis = alt.Axis() if is_ae else alt.Axis(values=list(range(int(LATENT_RANGE[0]), int(LATENT_RANGE[1]) + 1, 2)))
+
+    def hist_bin(j: int) -> alt.Bin:
+        lo, hi = (float(pp[f"z{j}"].min()), float(pp[f"z{j}"].max())) if is_ae else LATENT_RANGE
+        hi = max(hi, lo + 1e-3)
+        return alt.Bin(extent=[lo, hi], step=(hi - lo) / 20)
     grid = []
     for zi in dims:
         row = []
         for zj in dims:
             if zi == zj:
                 cell = alt.Chart(pp).mark_bar(opacity=0.85).encode(
-                    x=alt.X(f"z{zj}:Q", bin=alt.Bin(maxbins=30), title=f"z{zj}", scale=scale),
+                    x=alt.X(f"z{zj}:Q", bin=hist_bin(zj), title=f"z{zj}", scale=scale, axis=axis),
                     y=alt.Y("count():Q", title="codes"), color=charts.DIGIT_COLOR)
             else:
                 cell = alt.Chart(pp).mark_circle(size=10, opacity=0.5, clip=True).encode(
-                    x=alt.X(f"z{zj}:Q", title=f"z{zj}", scale=scale),
-                    y=alt.Y(f"z{zi}:Q", title=f"z{zi}", scale=scale), color=charts.DIGIT_COLOR,
+                    x=alt.X(f"z{zj}:Q", title=f"z{zj}", scale=scale, axis=axis),
+                    y=alt.Y(f"z{zi}:Q", title=f"z{zi}", scale=scale, axis=axis), color=charts.DIGIT_COLOR,
                     tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("index:Q", title="test index"),
                              alt.Tooltip(f"z{zj}:Q", format=".2f"), alt.Tooltip(f"z{zi}:Q", format=".2f")])
             row.append(cell.properties(width=side, height=side))

@@ -272,17 +272,21 @@ def explorer(name: str, d: int) -> None:
     i_near, dist = nearest_code(mu, z)
     top, share = neighbourhood(mu, labels, z, k=50)
     norms = np.linalg.norm(zs, axis=1)
+    typical = typical_norm(d)
     obs = [
         f"Your code is **{r:.2f}** from the origin; {tail:.1%} of the prior's mass lies farther out"
         + (": the KL term kept almost every training code closer in, so the decoder is guessing here."
            if tail < 0.01 else
            ": the edge of where the prior puts its mass, where training codes are rare." if tail < 0.1 else
+           f". In {d} dimensions that mass sits in a shell about {typical:.1f} from the origin, not at the "
+           "centre, so training codes this central are rare too."
+           if tail > 0.99 and d >= 5 else
            ", well inside the region the decoder was trained on."),
         f"The nearest of the {len(mu):,} test codes is test image #{i_near}, a **{labels[i_near]}**, {dist:.2f} away; "
         f"among the 50 nearest, {share:.0%} are {top}s. Compare that with the digit drawn above.",
         f"The {int(n)} random code{'s have norms' if n > 1 else ' has norm'} "
         + (f"from {norms.min():.2f} to {norms.max():.2f}" if n > 1 else f"{norms[0]:.2f}")
-        + f"; in {d} dimensions a prior sample lies {typical_norm(d):.2f} from the origin on average"
+        + f"; in {d} dimensions a prior sample lies {typical:.2f} from the origin on average"
         + (", so the origin itself is not where random codes land." if d > 2 else "."),
     ]
     ui.notice(obs)

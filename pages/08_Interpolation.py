@@ -189,7 +189,8 @@ else:
     ndf = pd.DataFrame(rows)
     med = float(np.median(interp.norms(codes)))
     refs = pd.DataFrame({"norm": [med] + ([np.sqrt(d)] if is_vae else []),
-                         "what": ["median ‖μ‖, test images"] + (["√d, radius of the prior's shell"] if is_vae else [])})
+                         "what": ["median ‖μ‖, test images"]
+                         + (["√d, radius of the prior's shell"] if is_vae else [])})
     lines_chart = alt.Chart(ndf, height=300).mark_line(point=True).encode(
         x=alt.X("t:Q", title="t (0 = A, 1 = B)"),
         y=alt.Y("norm:Q", title="‖z‖ (norm of the code)", scale=alt.Scale(zero=True)),
@@ -216,7 +217,8 @@ else:
 path_df = pd.DataFrame({"path": np.repeat(list(paths), steps), "t": np.tile(t, 2),
                         **{f"z{j + 1}": np.concatenate([paths["lerp"][:, j], paths["slerp"][:, j]]) for j in range(d)},
                         "norm": np.concatenate([norm["lerp"], norm["slerp"]])})
-ui.download_csv(path_df, f"interpolation_{model_name}_codes.csv", key="interp_csv", label="Download the path codes (CSV)")
+ui.download_csv(path_df, f"interpolation_{model_name}_codes.csv", key="interp_csv",
+                label="Download the path codes (CSV)")
 
 # --- animation ----------------------------------------------------------------------------------
 
@@ -260,11 +262,12 @@ if not same:
     usual = code_spacing(model_name, K_NEAR)
     ratio = reach / usual if usual > 0 else float("inf")
     arrow = " → ".join
-    via = [str(v) for v in seq_l[1:-1]]
+    via = list(dict.fromkeys(str(v) for v in seq_l[1:-1]))  # in order of first visit, each once
     observations.append(
         f"Asking the {K_NEAR} nearest test codes along the way, the straight path goes through the digits "
         f"{arrow(map(str, seq_l))}"
-        + (f" and the great circle through {arrow(map(str, seq_s))}" if seq_s != seq_l else " (so does the great circle)")
+        + (f" and the great circle through {arrow(map(str, seq_s))}" if seq_s != seq_l
+           else " (so does the great circle)")
         + (f": between A and B it crosses the region of {', '.join(via)}; look for them in the strip." if via else ".")
         + f" At its emptiest stretch the straight path has to reach {reach:.2f} latent units for its {K_NEAR} "
         f"nearest test codes, {ratio:.1f}× the usual radius around a test code ({usual:.2f})"
@@ -275,17 +278,25 @@ if not same:
     n_ends = (norm["lerp"][0] + norm["lerp"][-1]) / 2
     drop = 1 - norm["lerp"][mid] / n_ends if n_ends > 0 else 0.0
     apart = float(np.linalg.norm(paths["lerp"] - paths["slerp"], axis=1).max())
-    observations.append(
-        f"Halfway, the straight path's code has norm {norm['lerp'][mid]:.2f}, {abs(drop):.0%} "
-        f"{'below' if drop >= 0 else 'above'} the endpoints' average {n_ends:.2f}; the great circle keeps "
-        f"{norm['slerp'][mid]:.2f}."
-        + (f" In {d}-D that dip takes lerp toward the empty centre of the prior (typical radius √d = "
-           f"{np.sqrt(d):.2f}), which is why slerp is the usual choice for high-dimensional latents."
-           if is_vae and d > 2 else
-           f" In 2-D the prior has no thin shell (its density is highest at the centre), so the dip does no harm; "
-           f"the two paths are at most {apart:.2f} latent units apart." if is_vae else
-           " An autoencoder has no prior and so no shell to stay in: neither path is privileged.")
-    )
+    if abs(drop) < 0.05:
+        observations.append(
+            f"Halfway, the straight path's code has norm {norm['lerp'][mid]:.2f}, within 5% of the endpoints' "
+            f"average {n_ends:.2f}: here the straight path does not cut toward the centre, and the two paths are "
+            f"at most {apart:.2f} latent units apart. Endpoints in different directions from the origin show the "
+            "difference."
+        )
+    else:
+        observations.append(
+            f"Halfway, the straight path's code has norm {norm['lerp'][mid]:.2f}, {abs(drop):.0%} "
+            f"{'below' if drop > 0 else 'above'} the endpoints' average {n_ends:.2f}; the great circle keeps "
+            f"{norm['slerp'][mid]:.2f}."
+            + (f" In {d}-D that dip takes lerp toward the empty centre of the prior (typical radius √d = "
+               f"{np.sqrt(d):.2f}), which is why slerp is the usual choice for high-dimensional latents."
+               if is_vae and d > 2 else
+               f" In 2-D the prior has no thin shell (its density is highest at the centre), so the dip does no "
+               f"harm; the two paths are at most {apart:.2f} latent units apart." if is_vae else
+               " An autoencoder has no prior and so no shell to stay in: neither path is privileged.")
+        )
 else:
     observations.append("Choose two different endpoints to see the paths diverge.")
 ui.notice(observations)

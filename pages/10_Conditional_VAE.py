@@ -107,7 +107,8 @@ st.markdown(f"Draw {N_STYLES} codes z ~ N(0, I) and decode each with all ten lab
 @st.fragment
 def style_grid_section() -> None:
     ui.bind("cvae_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
-    seed = int(st.number_input("Seed for the random codes", 0, SEED_MAX, step=1, key="cvae_seed"))
+    c_fig, c_side = st.columns([3, 1])
+    seed = int(c_side.number_input("Seed for the random codes", 0, SEED_MAX, step=1, key="cvae_seed"))
     ui.share({"seed": seed})
     z = np.random.default_rng(seed).standard_normal((N_STYLES, 2))  # (8, 2)
     zz = np.repeat(z, 10, axis=0)  # (80, 2): row r holds z[r] ten times
@@ -117,13 +118,18 @@ def style_grid_section() -> None:
     rows = {f"z = ({v[0]:+.2f}, {v[1]:+.2f})": imgs[r] for r, v in enumerate(z)}
     captions = [[] for _ in range(N_STYLES - 1)] + [[f"y = {k}" for k in range(10)]]
     fig = charts.image_rows(rows, captions=captions, size=0.8)
-    charts.show(fig)
-    ui.download_png(fig, f"cvae_style_grid_seed{seed}.png", key="cvae_grid_png")
+    charts.show(fig, c_fig)
+    with c_side:
+        ui.download_png(fig, f"cvae_style_grid_seed{seed}.png", key="cvae_grid_png")
     s_row, s_col = interp.row_share(interp.slant(imgs.reshape(-1, 28, 28)).reshape(N_STYLES, 10))
     i_row, i_col = interp.row_share(interp.ink(imgs.reshape(-1, 28, 28)).reshape(N_STYLES, 10))
-    st.caption(f"Measured on this grid: the row (the z) explains {s_row:.0%} of the variation in slant and the "
-               f"column (the digit) {s_col:.0%}; for ink, the row explains {i_row:.0%} and the column {i_col:.0%} "
-               "(the rest is how the two interact).")
+    c_side.markdown(
+        "**Measured on this grid** (share of the variation explained by the row, i.e. the z, and by the column, "
+        "i.e. the digit; the rest is how the two interact):\n\n"
+        f"| | row (z) | column (digit) |\n|---|---|---|\n"
+        f"| slant | {s_row:.0%} | {s_col:.0%} |\n"
+        f"| ink | {i_row:.0%} | {i_col:.0%} |"
+    )
 
 
 style_grid_section()

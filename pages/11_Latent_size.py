@@ -196,17 +196,22 @@ obs = []
 t = table.sort_values("latent size").reset_index(drop=True)
 if len(t) >= 2:
     first, last = t.iloc[0], t.iloc[-1]
-    step1 = t.iloc[1]
-    best = t.loc[t["test −ELBO (nats)"].idxmin()]
-    s = (f"Test −ELBO goes from **{first['test −ELBO (nats)']:.1f}** nats at d = {first['latent size']} to "
-         f"**{last['test −ELBO (nats)']:.1f}** at d = {last['latent size']}; the first step "
-         f"(d = {first['latent size']} → {step1['latent size']}) "
-         f"{ladder.change_words(first['test −ELBO (nats)'], step1['test −ELBO (nats)'])}")
-    if len(t) >= 3:
-        prev = t.iloc[-2]
-        s += (f", the last (d = {prev['latent size']} → {last['latent size']}) "
-              f"{ladder.change_words(prev['test −ELBO (nats)'], last['test −ELBO (nats)'])}")
-    s += f". The best −ELBO, {best['test −ELBO (nats)']:.1f} nats, is at d = {best['latent size']}."
+    elbo = dict(zip(t["latent size"], t["test −ELBO (nats)"]))
+    epochs = dict(zip(t["latent size"], t["epochs"]))
+    knee, best = ladder.plateau(list(elbo), list(elbo.values()), tol=2.0)
+    s = ("Test −ELBO by latent size: " + ", ".join(f"{v:.1f} (d = {d})" for d, v in elbo.items()) + " nats. ")
+    if knee != first["latent size"]:
+        s += (f"Going from d = {first['latent size']} to d = {knee} it "
+              f"{ladder.change_words(elbo[first['latent size']], elbo[knee])}; ")
+        s += (f"from there to the best, d = {best}, only {elbo[knee] - elbo[best]:.1f} more."
+              if knee != best else "that is the best of the built sizes.")
+    else:
+        s += f"The best is at d = {best}."
+    worse = [d for d in elbo if d > best and elbo[d] > elbo[best]]
+    if worse:
+        s += (" Larger than that it gets worse again: " + ", ".join(
+            f"d = {d} is {elbo[d] - elbo[best]:.1f} nats behind ({epochs[d]} epochs against {epochs[best]})"
+            for d in worse) + ".")
     obs.append(s)
     obs.append(f"Reconstruction cost falls from **{first['reconstruction (nats)']:.1f}** to "
                f"**{last['reconstruction (nats)']:.1f}** nats while KL rises from **{first['KL (nats)']:.1f}** to "
@@ -222,12 +227,18 @@ if t["epochs"].nunique() > 1:
                + ", so part of each difference is training time rather than latent size.")
 a = t.dropna(subset=["active units"])
 if len(a):
-    most = a.loc[a["active units"].idxmax()]
-    biggest = a.iloc[-1]
-    obs.append("Active units: " + ", ".join(f"{int(r['active units'])} of {r['latent size']}" for _, r in a.iterrows())
-               + f". The largest number of active units is {int(most['active units'])} (at d = {most['latent size']})"
-               + (f"; at d = {biggest['latent size']}, {int(biggest['inactive units'])} dimensions are switched off."
-                  if biggest["inactive units"] else "."))
+    au_words = "Active units: " + ", ".join(f"{int(r['active units'])} of {r['latent size']}" for _, r in a.iterrows())
+    full = [int(r["latent size"]) for _, r in a.iterrows() if r["active units"] == r["latent size"]]
+    short = a[a["active units"] < a["latent size"]]
+    if full and len(short):
+        big = short.iloc[-1]
+        au_words += (f". Every dimension is used up to d = {max(full)}; at d = {big['latent size']} only "
+                     f"{int(big['active units'])} are, the other {int(big['inactive units'])} are (nearly) switched off.")
+    elif not len(short):
+        au_words += ": every dimension of every built model is in use."
+    else:
+        au_words += "."
+    obs.append(au_words)
 if not obs:
     obs.append("The numbers appear here once at least two latent sizes are built (`python -m vae.build`).")
 ui.notice(obs)

@@ -131,8 +131,9 @@ if source == "upload":
         last = st.session_state.get("own_last_good")
         if last is not None:
             picture = last
-            if upload is not None:
-                st.caption(f"Still showing your last readable picture, **{last['name']}**.")
+            st.caption(f"Still showing your last readable picture, **{last['name']}**."
+                       if upload is not None else
+                       f"Showing your last picture, **{last['name']}**; upload another to replace it.")
         else:
             if upload is None:
                 st.info("Choose a picture above (or switch to a bundled example) to see what the model makes of it.")
@@ -300,17 +301,21 @@ else:
     verdict = f"That is ordinary for a test digit (the median test digit costs {typical:.0f} nats)."
 counts = np.bincount(near_labels, minlength=10)
 top = int(np.argmax(counts))
-obs = [
-    f"Your digit's negative ELBO is **{elbo:.0f} nats**, higher than **{pct:.1f} %** of the 10,000 test digits. "
-    + verdict,
-    f"The KL term is {kl:.1f} of those nats ({share_kl:.0%}); the rest is reconstruction: most of the "
-    "surprise is in pixels the decoder could not redraw." if share_kl < 0.5 else
-    f"The KL term is {kl:.1f} of those nats ({share_kl:.0%}): the encoder had to push this posterior far from "
-    "the prior to describe it.",
-    f"{counts[top]} of its {K_NEAREST} nearest test codes are **{top}s**"
-    + (f" (the others: {', '.join(str(int(k)) for k in near_labels if k != top)})" if counts[top] < K_NEAREST else "")
-    + ": nearness in the latent space works as a rough classifier, though the VAE never saw a label.",
-]
+kl_part = (f" Only {kl:.1f} of those nats ({share_kl:.0%}) are KL: most of the surprise is in pixels the decoder "
+           "could not redraw." if share_kl < 0.5 else
+           f" {kl:.1f} of those nats ({share_kl:.0%}) are KL: the encoder had to push this posterior far from the "
+           "prior to describe it.")
+near_part = (f"{counts[top]} of its {K_NEAREST} nearest test codes are **{top}s**"
+             + (f" (the others: {', '.join(str(int(k)) for k in near_labels if k != top)})"
+                if counts[top] < K_NEAREST else "")
+             + (": nearness in the latent space works as a rough classifier, though the VAE never saw a label."
+                if counts[top] >= 4 else ": a mixed neighbourhood, so here nearness alone would not name the digit."))
+if inside is not None:
+    near_part += (f" Its code lies at radius {np.sqrt(float((mu ** 2).sum())):.2f} from the origin, "
+                  + ("inside" if inside else "**outside**")
+                  + f" the circle (radius {np.sqrt(CHI2_2D_99):.2f}) that holds 99 % of the prior N(0, I).")
+obs = [f"Your digit's negative ELBO is **{elbo:.0f} nats**, higher than **{pct:.1f} %** of the 10,000 test digits. "
+       + verdict + kl_part, near_part]
 if src is not None:
     where = ("its nearest test code is that very digit" if near[0] == src else
              f"that digit is number {int(np.flatnonzero(near == src)[0]) + 1} of its {K_NEAREST} nearest codes"
@@ -320,8 +325,4 @@ if src is not None:
                + (f"{elbo - src_elbo:.0f} more for what was done to it and what the recipe could not undo"
                   if elbo > src_elbo else f"{src_elbo - elbo:.0f} fewer")
                + f"), and {where}.")
-if inside is not None:
-    obs.append(f"Its code lies at radius {np.sqrt(float((mu ** 2).sum())):.2f} from the origin, "
-               + ("inside" if inside else "**outside**")
-               + f" the circle (radius {np.sqrt(CHI2_2D_99):.2f}) that holds 99 % of the prior N(0, I).")
 ui.notice(obs)

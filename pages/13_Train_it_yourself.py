@@ -35,7 +35,13 @@ sess: live.TrainingSession = st.session_state.setdefault(SESSION_KEY, live.Train
 sess.recover()  # a running flag seen now belongs to an interrupted run (see live.TrainingSession)
 
 ui.bind("train_d", "d", lambda raw: params.parse_choice(raw, live.LATENT_DIMS, 2))
-ui.bind("train_beta", "beta", lambda raw: params.parse_choice(raw, live.BETAS, 1.0))
+def parse_beta(raw: str | None) -> tuple[float, bool]:
+    """One of live.BETAS however it is written ("1", "1.0", "2e0"), else 1."""
+    v, ok = params.parse_float(raw, min(live.BETAS), max(live.BETAS), 1.0)
+    return (v, True) if ok and v in live.BETAS else (1.0, False)
+
+
+ui.bind("train_beta", "beta", parse_beta)
 ui.bind("train_size", "size", lambda raw: params.parse_choice(raw, live.TRAIN_SIZES, live.DEFAULT_TRAIN))
 ui.bind("train_epochs", "epochs", lambda raw: params.parse_int(raw, *live.EPOCH_RANGE, live.DEFAULT_EPOCHS))
 ui.bind("train_batch", "batch", lambda raw: params.parse_choice(raw, live.BATCH_SIZES, live.DEFAULT_BATCH))
@@ -141,7 +147,7 @@ def loss_charts(history: dict[str, list[float]], epochs: int) -> tuple[alt.Chart
                     axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("nats:Q", title=f"{term} (nats)", scale=alt.Scale(zero=False)),
             color=alt.Color("data:N", scale=SPLIT_COLORS, title="digits",
-                            legend=alt.Legend(orient="bottom")),
+                            legend=alt.Legend(orient="top")),
             tooltip=["epoch:Q", "data:N", alt.Tooltip("nats:Q", format=".2f")]))
     return out[0], out[1]
 
@@ -163,6 +169,9 @@ def run_training(s: live.LiveSettings, run_id: int) -> object:
     codes_ph = cols[2].empty() if s.latent_dim == 2 else None
     if codes_ph is not None:
         codes_ph.caption("The held-out codes appear after the first epoch.")
+    strip_ph = st.empty()
+    pick = live.one_per_digit(y_ho.numpy())  # one held-out digit of each class
+    originals = x_ho[pick, 0].numpy()
     last = [0.0]
     t0 = time.perf_counter()
 
@@ -181,6 +190,9 @@ def run_training(s: live.LiveSettings, run_id: int) -> object:
                 mu = live.posterior_means(p.model, x_ho)
                 chart, _ = codes_chart(mu, y_ho.numpy(), f"Held-out codes after epoch {p.epoch}")
                 codes_ph.altair_chart(chart, width="stretch")
+            recs = live.reconstructions(p.model, x_ho[pick])
+            strip_ph.image(ui.upscale(ui.tile(np.concatenate([originals, recs]), len(pick)), 3), clamp=True,
+                           caption=f"Held-out digits (top) and their reconstructions after epoch {p.epoch} (bottom)")
 
     result = train(s.model_config(), s.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho, callback=callback)
     bar.progress(1.0, text=f"Done: {s.label()} in {result.seconds:.1f} s.")
@@ -283,16 +295,17 @@ st.caption(f"Both measured on the same last {live.HELDOUT:,} test digits, one po
            "same noise seed; −ELBO = reconstruction + KL (β = 1 in the score whatever β was used in training). "
            "Lower is better.")
 
+mine_mu = live.posterior_means(mine, x_ho)  # (HELDOUT, d)
+pre_mu = live.posterior_means(pre_model, x_ho) if pre_model is not None else None
 if s.latent_dim == 2:
     st.subheader("Held-out codes")
-    xh, yh = x_ho, y_ho
     k1, k2 = st.columns(2)
-    mine_chart, mine_fits = codes_chart(live.posterior_means(mine, xh), yh.numpy(), "your model")
+    mine_chart, mine_fits = codes_chart(mine_mu, y_ho.numpy(), "your model")
     k1.altair_chart(mine_chart, width="stretch")
     if not mine_fits:
         k1.caption("Many of your codes fall outside the usual −4…4 square, so this chart has its own axes.")
     if pre_model is not None:
-        pre_chart, pre_fits = codes_chart(live.posterior_means(pre_model, xh), yh.numpy(), f"{pre_name} (pretrained)")
+        pre_chart, pre_fits = codes_chart(pre_mu, y_ho.numpy(), f"{pre_name} (pretrained)")
         k2.altair_chart(pre_chart, width="stretch")
         if not pre_fits:
             k2.caption("Many codes fall outside the usual −4…4 square, so this chart has its own axes.")
@@ -315,11 +328,20 @@ obs.append(f"In the last epoch the held-out reconstruction was {abs(gap):.1f} na
               if gap > 0 else "better than the training average: no sign of overfitting yet (the training "
                               "average includes the epoch's early, worse steps).")
            + f" The KL ended at {h['test_kl'][-1]:.2f} nats per held-out digit.")
-if pre_m is not None:
+acc_mine = live.knn_accuracy(mine_mu, y_ho.numpy())
+together = (f"digits of a kind already sit together in your codes: for **{acc_mine:.0%}** of the held-out digits "
+            "most of the 5 nearest codes are the same digit" if acc_mine >= 0.5 else
+            f"your codes barely keep the digits apart yet: for only **{acc_mine:.0%}** of the held-out digits are "
+            "most of the 5 nearest codes the same digit")
+if pre_m is not None and pre_mu is not None:
     diff = mine_m["elbo"] - pre_m["elbo"]
     views_pre = 60_000 * zoo.entry(pre_name).train.epochs
+    acc_pre = live.knn_accuracy(pre_mu, y_ho.numpy())
     obs.append(f"The pretrained **{pre_name}** scores {pre_m['elbo']:.1f} nats, "
                + (f"{diff:.1f} nats better than yours" if diff > 0 else f"{-diff:.1f} nats worse than yours")
-               + f": it saw {views_pre / (s.train_size * s.epochs):.0f}× as many image views "
-               f"({views_pre:,} against {s.train_size * s.epochs:,}).")
+               + f", after {views_pre / (s.train_size * s.epochs):.0f}× as many image views "
+               f"({views_pre:,} against {s.train_size * s.epochs:,}). No labels were used, yet {together} "
+               f"({acc_pre:.0%} for {pre_name}; chance is about 10%).")
+else:
+    obs.append(f"No labels were used, yet {together} (chance is about 10%).")
 ui.notice(obs)

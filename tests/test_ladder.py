@@ -104,3 +104,22 @@ def test_history_frame():
 def test_change_words(before, after, words):
     assert ladder.change_words(before, after) == words
     assert ladder.change_words(1, 3, unit="units", lower_is_better=False, digits=0) == "improves by 2 units"
+
+
+def test_label_sides_moves_crowded_labels_left():
+    # beta = 1 at (6.3, 138.3) has beta = 0.5 just to its right: its label goes left
+    x = np.array([52.8, 10.8, 7.2, 6.3, 5.4, 4.0, 2.5])
+    y = np.array([135.6, 136.8, 138.4, 138.3, 141.2, 147.4, 161.2])
+    assert ladder.label_sides(x, y).tolist() == ["right", "right", "right", "left", "right", "right", "right"]
+    assert ladder.label_sides(np.array([1.0]), np.array([2.0])).tolist() == ["right"]
+
+
+def test_plateau():
+    sizes = [2, 3, 5, 10, 20, 32]
+    elbo = [144.6, 137.5, 118.8, 98.1, 96.8, 105.7]
+    assert ladder.plateau(sizes, elbo, tol=2.0) == (10, 20)
+    assert ladder.plateau(sizes, elbo, tol=0.5) == (20, 20)
+    assert ladder.plateau([5], [1.0]) == (5, 5)
+    assert ladder.plateau([10, 2], [1.0, 5.0], tol=10) == (2, 10)  # sizes in any order
+    with pytest.raises(ValueError):
+        ladder.plateau([2, 3], [1.0])

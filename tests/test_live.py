@@ -237,6 +237,19 @@ def test_history_frame():
     assert float(row["nats"].iloc[0]) == 4.5
 
 
+def test_knn_accuracy():
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(10), 40)
+    apart = y[:, None] * 10.0 + rng.normal(size=(400, 2))
+    assert live.knn_accuracy(apart, y) == 1.0
+    mixed = live.knn_accuracy(rng.normal(size=(400, 2)), y)
+    assert 0.0 <= mixed < 0.3
+    same = live.knn_accuracy(np.zeros((30, 2)), np.arange(30) % 3)  # all codes equal: no crash
+    assert 0.0 <= same <= 1.0
+    with pytest.raises(ValueError):
+        live.knn_accuracy(apart[:5], y[:5])
+
+
 def test_one_per_digit():
     y = np.array([3, 1, 3, 0, 9, 1])
     assert list(live.one_per_digit(y)) == [3, 1, 0, 4]

@@ -55,7 +55,7 @@ def test_every_control_moves_without_error():
     at.number_input(key="cvae_seed").set_value(123).run()
     assert_ok(at)
     assert at.query_params["seed"] == "123"
-    assert "Measured on this grid" in texts(at)
+    assert "Measured on this grid" in texts(at) and "row (z)" in texts(at)
 
 
 def test_query_params_set_the_view():

@@ -49,7 +49,7 @@ def test_controls():
     assert "linear grid over -2 … 4.5" in texts(at)
     at.select_slider(key="grid_p").set_value(0.05).run()
     assert_ok(at)
-    assert "ppf grid, from -1.64" in texts(at).replace("Pink crosses: the ppf grid", "ppf grid")
+    assert "Pink diamonds: the ppf grid, from -1.64" in texts(at)
     at.slider(key="grid_n").set_value(30).run()
     assert_ok(at)
     assert "of the 900 linear-grid points" in texts(at)

@@ -77,14 +77,16 @@ def test_ten_d_model_nearest_codes_and_embeddings():
         assert any("embeddings" in i.value for i in at.info)
 
 
-def test_missing_model_shows_the_cache_error():
-    missing = [n for n in ("vae-32d", "vae-5d", "vae-3d") if not artefacts.checkpoint_path(n).exists()]
-    if not missing:
-        pytest.skip("every model is built: nothing missing to show")
+def test_missing_model_shows_the_cache_error(tmp_path, monkeypatch):
+    """A cache/ without the chosen model: the page says which file and how to rebuild it."""
     need("vae-2d")
-    at = app(PAGE, {"model": missing[0]})
-    assert at.selectbox(key="own_model").value == missing[0]
-    assert any("cache/" in e.value and "vae.build" in e.value for e in at.error)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "mnist_test.npz").symlink_to(artefacts.test_set_path())
+    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
+    at = app(PAGE, {"model": "vae-32d"})  # a model no other test here loads (cached loaders)
+    assert at.selectbox(key="own_model").value == "vae-32d"
+    assert any("vae-32d.pt" in e.value and "python -m vae.build" in e.value for e in at.error)
+    assert "(not built yet)" in at.selectbox(key="own_model").format_func("vae-32d")
 
 
 def test_upload_good_then_broken_then_back_to_examples():
@@ -115,6 +117,10 @@ def test_upload_good_then_broken_then_back_to_examples():
     at.file_uploader(key="own_upload").set_value(("blank.png", buf.getvalue(), "image/png")).run()
     assert_ok(at)
     assert any("blank" in e.value for e in at.error)
+    # the uploader emptied: the last good picture stays, said so
+    at.file_uploader(key="own_upload").clear().run()
+    assert_ok(at)
+    assert "Showing your last picture, **my five.png**" in texts(at) and at.metric[0].value == elbo
     at.radio(key="own_source").set_value("example").run()
     assert_ok(at)
     assert not at.error

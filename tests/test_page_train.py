@@ -57,7 +57,7 @@ def test_train_tiny_2d_and_compare():
     assert len(at.get("vega_lite_chart")) == 4  # reconstruction, KL, your codes, pretrained codes
     table = at.dataframe[0].value
     assert list(table["model"]) == ["yours", "vae-2d"]
-    assert "The pretrained **vae-2d** scores" in t
+    assert "The pretrained **vae-2d** scores" in t and "No labels were used" in t
     sess = at.session_state["train_session"]
     assert sess.model is not None and not sess.busy and sess.run_id == 1
     assert len(sess.history["test_recon"]) == 1
@@ -78,13 +78,33 @@ def test_train_10d_beta_without_a_pretrained_twin():
     assert len(at.get("vega_lite_chart")) == 2
 
 
-def test_train_beta0_without_pretrained_file_is_not_an_error_trace():
+def test_missing_pretrained_model_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    """A cache/ with only the test set: training works, the comparison says what is missing."""
+    (tmp_path / "models").mkdir()
+    (tmp_path / "mnist_test.npz").symlink_to(artefacts.test_set_path())
+    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
     at = tiny(app(PAGE), d=2, beta=0.0)
     at.button(key="train_start").click().run()
     assert_ok(at)
-    assert "Your model" in texts(at)
-    if not artefacts.checkpoint_path("vae-2d-beta0").exists():
-        assert any("vae-2d-beta0" in e.value and "vae.build" in e.value for e in at.error)
+    t = texts(at)
+    assert "Your model" in t and "What to notice" in t
+    assert any("vae-2d-beta0" in e.value and "python -m vae.build" in e.value for e in at.error)
+    assert list(at.dataframe[0].value["model"]) == ["yours"]
+
+
+def test_missing_test_set_shows_the_cache_error(tmp_path, monkeypatch):
+    from ui import common
+
+    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))  # an empty cache/
+    common.test_set.clear()  # forget what earlier tests loaded in this process
+    common.test_images_float.clear()
+    try:
+        at = app(PAGE)
+        assert any("mnist_test.npz" in e.value and "python -m vae.build" in e.value for e in at.error)
+        assert "Your model" not in texts(at)
+    finally:
+        common.test_set.clear()
+        common.test_images_float.clear()
 
 
 def test_stale_running_flag_is_reset():
@@ -111,8 +131,16 @@ def test_link_restores_settings():
     assert at.select_slider(key="train_batch").value == 256
 
 
+@pytest.mark.parametrize("raw,beta", [("2", 2.0), ("0", 0.0), ("1.0", 1.0), ("0.1", 0.1)])
+def test_link_beta_as_the_page_writes_it(raw, beta):
+    at = app(PAGE, {"beta": raw})
+    assert at.select_slider(key="train_beta").value == beta
+    at.select_slider(key="train_beta").set_value(5.0).run()
+    assert at.query_params["beta"] in ("5", ["5"])  # written with :g, read back above
+
+
 def test_garbage_link_falls_back_to_defaults():
-    at = app(PAGE, {"d": "7", "beta": "lots", "size": "-3", "epochs": "99", "batch": "1e9"})
+    at = app(PAGE, {"d": "7", "beta": "0.7", "size": "-3", "epochs": "99", "batch": "1e9"})
     assert (at.radio(key="train_d").value, at.select_slider(key="train_beta").value,
             at.select_slider(key="train_size").value, at.slider(key="train_epochs").value,
             at.select_slider(key="train_batch").value) == (2, 1.0, 2000, 5, 64)

@@ -28,7 +28,7 @@ def scatter(df: pd.DataFrame, x_title: str = "z₁", y_title: str = "z₂",
             ) -> alt.Chart:
     """Points coloured by digit with a tooltip. ``select`` names a click selection (nearest point)."""
     scale = alt.Scale(domain=list(domain), clamp=False) if domain else alt.Scale(zero=False)
-    chart = alt.Chart(df, title=title, height=height).mark_circle(size=POINT_SIZE, opacity=opacity).encode(
+    chart = alt.Chart(df, title=title, height=height).mark_circle(size=POINT_SIZE, opacity=opacity, clip=True).encode(
         x=alt.X("x:Q", title=x_title, scale=scale),
         y=alt.Y("y:Q", title=y_title, scale=scale),
         color=DIGIT_COLOR,
@@ -53,7 +53,7 @@ def markers(df: pd.DataFrame, color: str = "black", shape: str = "cross", size: 
 
 def path(df: pd.DataFrame, color: str = "black") -> alt.Chart:
     """A polyline through (x, y) in row order (column ``order``)."""
-    return alt.Chart(df).mark_line(color=color, strokeWidth=2, point=True).encode(
+    return alt.Chart(df).mark_line(color=color, strokeWidth=2, point=alt.OverlayMarkDef(color=color)).encode(
         x="x:Q", y="y:Q", order="order:Q")
 
 
@@ -84,40 +84,48 @@ def mosaic_figure(images: np.ndarray, nrows: int, ncols: int,
     return fig
 
 
+def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: list[list[str]] | None,
+                 size: float, cmap: str, vmax: float, title: str = "") -> plt.Figure:
+    """Rows of images drawn as ONE imshow (fast: one axes, not one per image), captions as text."""
+    from ui.common import tile
+
+    n = max(len(r) for r in rows)
+    cap_h = 10 if captions else 0  # pixels of caption space under each row
+    blocks = []
+    for r in rows:
+        padded = np.concatenate([r, np.full((n - len(r), *r.shape[1:]), np.nan)]) if len(r) < n else r
+        strip = tile(np.nan_to_num(padded, nan=0.0), n)  # (28, n * 29 - 1)
+        blocks.append(np.vstack([strip, np.full((cap_h + 1, strip.shape[1]), np.nan)]))
+    big = np.vstack(blocks)
+    cm = matplotlib.colormaps[cmap].copy()
+    cm.set_bad(alpha=0.0)
+    left = 1.1 if row_names else 0.1
+    fig = plt.figure(figsize=(size * n + left, size * len(rows) * (28 + cap_h + 1) / 28 + (0.35 if title else 0)))
+    ax = fig.add_axes((left / (size * n + left), 0, 1 - left / (size * n + left), 1 if not title else 0.92))
+    ax.imshow(np.ma.masked_invalid(big), cmap=cm, vmin=0, vmax=vmax, interpolation="nearest", aspect="equal")
+    ax.axis("off")
+    row_h = 28 + cap_h + 1
+    for i in range(len(rows)):
+        if row_names:
+            ax.text(-4, i * row_h + 14, row_names[i], ha="right", va="center", fontsize=9)
+        if captions and captions[i]:
+            for c, text in enumerate(captions[i]):
+                ax.text(c * 29 + 14, i * row_h + 28 + cap_h / 2 + 0.5, text, ha="center", va="center", fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
 def image_strip(images: np.ndarray, labels: list[str] | None = None, title: str = "",
                 size: float = 1.1, cmap: str = IMAGE_CMAP, vmax: float = 1.0) -> plt.Figure:
     """One row of images with a caption under each."""
-    n = len(images)
-    fig, axes = plt.subplots(1, n, figsize=(size * n, size * 1.3), squeeze=False)
-    for i, ax in enumerate(axes[0]):
-        ax.imshow(images[i], cmap=cmap, vmin=0, vmax=vmax, interpolation="nearest")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if labels:
-            ax.set_xlabel(labels[i], fontsize=8)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _rows_figure([np.asarray(images)], None, [labels] if labels else None, size, cmap, vmax, title)
 
 
 def image_rows(rows: dict[str, np.ndarray], captions: list[list[str]] | None = None,
                size: float = 1.0) -> plt.Figure:
     """Several labelled rows of images (same count per row), e.g. originals and reconstructions."""
-    names = list(rows)
-    n = len(rows[names[0]])
-    fig, axes = plt.subplots(len(names), n, figsize=(size * n + 1.2, size * 1.25 * len(names)), squeeze=False)
-    for r, name in enumerate(names):
-        for c in range(n):
-            ax = axes[r][c]
-            ax.imshow(rows[name][c], cmap=IMAGE_CMAP, vmin=0, vmax=1, interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if captions and captions[r]:
-                ax.set_xlabel(captions[r][c], fontsize=7)
-        axes[r][0].set_ylabel(name, fontsize=9, rotation=0, ha="right", va="center")
-    fig.tight_layout()
-    return fig
+    return _rows_figure([np.asarray(v) for v in rows.values()], list(rows), captions, size, IMAGE_CMAP, 1.0)
 
 
 def show(fig: plt.Figure, st_container=None) -> None:

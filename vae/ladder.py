@@ -125,3 +125,30 @@ def change_words(before: float, after: float, unit: str = "nats", lower_is_bette
         return "does not change"
     better = delta < 0 if lower_is_better else delta > 0
     return f"{'improves' if better else 'worsens'} by {abs(delta):.{digits}f} {unit}"
+
+
+# --- chart layout -------------------------------------------------------------------------------
+
+def label_sides(x: np.ndarray, y: np.ndarray, near: float = 0.12) -> np.ndarray:
+    """'left' for a point whose label, written to its right, would run into a neighbour there
+    (within ``near`` of the x range to the right and near / 2 of the y range), else 'right'."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    xs = (x - x.min()) / (np.ptp(x) or 1.0)
+    ys = (y - y.min()) / (np.ptp(y) or 1.0)
+    dx = xs[None, :] - xs[:, None]  # (i, j): how far j lies to the right of i
+    dy = np.abs(ys[None, :] - ys[:, None])
+    crowded = ((dx > 0) & (dx < near) & (dy < near / 2)).any(axis=1)
+    return np.where(crowded, "left", "right")
+
+
+# --- words for "what to notice" -----------------------------------------------------------------
+
+def plateau(sizes: Sequence[int], losses: Sequence[float], tol: float = 2.0) -> tuple[int, int]:
+    """(smallest size whose loss is within ``tol`` of the best, size of the best loss)."""
+    sizes, losses = list(sizes), [float(v) for v in losses]
+    if not sizes or len(sizes) != len(losses):
+        raise ValueError("need as many losses as sizes, at least one")
+    best = min(range(len(sizes)), key=lambda i: losses[i])
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
+    knee = next(i for i in order if losses[i] <= losses[best] + tol)
+    return sizes[knee], sizes[best]
