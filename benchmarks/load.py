@@ -31,7 +31,7 @@ async def student(browser, base: str, pages: list[str], times: list[float], erro
                 await page.wait_for_timeout(150)
                 await page.wait_for_function(IDLE_JS, timeout=300_000)
                 times.append(time.perf_counter() - t)
-                slider = page.locator('[data-testid="stSlider"] [role="slider"]')
+                slider = page.locator('[data-testid="stSlider"] input[type="range"]')
                 if await slider.count():
                     await slider.first.focus()
                     await slider.first.press("ArrowRight")

@@ -92,7 +92,7 @@ def main() -> None:
             for path, what, idx in INTERACTIONS:
                 page.goto(f"{base}/{url_path(path)}", timeout=120_000)
                 wait_idle(page)
-                slider = page.locator('[data-testid="stSlider"] [role="slider"]').nth(idx)
+                slider = page.locator('[data-testid="stSlider"] input[type="range"]').nth(idx)
                 ts = []
                 for k in range(4):
                     slider.focus()

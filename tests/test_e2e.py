@@ -100,7 +100,7 @@ def no_exception(page) -> None:
 
 def move_one_control(page) -> str:
     """Move the first slider one step (else toggle the first checkbox / radio); returns what moved."""
-    slider = page.locator('[data-testid="stSlider"] [role="slider"]')
+    slider = page.locator('[data-testid="stSlider"] input[type="range"]')
     if slider.count():
         slider.first.focus()
         slider.first.press("ArrowRight")
@@ -129,7 +129,11 @@ def test_page_in_browser(server, browser, path, url, title):
         wait_idle(page)
         no_exception(page)
         assert page.locator("h1").first.inner_text() == heading, moved
-        page.screenshot(path=str(SHOTS / f"{url or 'home'}.png"), full_page=True)
+        # Streamlit scrolls inside its own container: a tall viewport shows more of the lesson
+        page.set_viewport_size({"width": 1400, "height": 2400})
+        wait_idle(page)
+        page.wait_for_timeout(1500)  # charts re-lay out after the resize
+        page.screenshot(path=str(SHOTS / f"{url or 'home'}.png"))
     finally:
         page.close()
 
@@ -140,14 +144,14 @@ def test_deep_link_restores_view(server, browser):
         page.goto(f"{server}/Grid_vs_ppf?n=12", timeout=90_000)
         wait_idle(page)
         no_exception(page)
-        values = page.locator('[data-testid="stSlider"] [role="slider"]').evaluate_all(
-            "els => els.map(e => e.getAttribute('aria-valuenow'))")
+        values = page.locator('[data-testid="stSlider"] input[type="range"]').evaluate_all(
+            "els => els.map(e => e.value)")
         assert "12" in values, values
         page.goto(f"{server}/KL_weighting?beta=5&present=1", timeout=90_000)
         wait_idle(page)
         no_exception(page)
         assert "beta=5" in page.url
-        assert "5" in page.locator('[data-testid="stSlider"] [role="slider"]').evaluate_all(
-            "els => els.map(e => e.getAttribute('aria-valuetext') || e.getAttribute('aria-valuenow'))")
+        assert "5" in page.locator('[data-testid="stSlider"] input[type="range"]').evaluate_all(
+            "els => els.map(e => e.getAttribute('aria-valuetext') || e.value)")
     finally:
         page.close()

@@ -87,3 +87,11 @@ def test_parse_float_list(raw):
 
 def test_parse_float_list_accepts_valid():
     assert params.parse_float_list("0.5,-1,2,3", -3, 3, 4, [0.0] * 4) == ([0.5, -1.0, 2.0, 3.0], True)
+
+
+def test_parse_choice_numeric_forms_match_what_share_writes():
+    # ui.common.share writes 1.0 as "1": the link must reopen beta = 1
+    betas = [0.0, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0]
+    for b in betas:
+        assert params.parse_choice(f"{b:g}", betas, 0.5) == (b, True)
+    assert params.parse_choice("nan", betas, 0.5) == (0.5, False)

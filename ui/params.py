@@ -16,8 +16,16 @@ def parse_choice(raw: str | None, choices: Sequence[T], default: T) -> tuple[T, 
     """One of ``choices`` (compared as strings), else the default."""
     if raw is None:
         return default, True
+    s = raw.strip()
     for c in choices:
-        if str(c) == raw.strip():
+        if str(c) == s:
+            return c, True
+    try:  # numeric choices: "1" matches 1.0, "0.50" matches 0.5
+        x = float(s)
+    except ValueError:
+        return default, False
+    for c in choices:
+        if isinstance(c, (int, float)) and not isinstance(c, bool) and float(c) == x:
             return c, True
     return default, False
 
