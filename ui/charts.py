@@ -97,8 +97,7 @@ def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: 
         strip = tile(np.nan_to_num(padded, nan=0.0), n)  # (28, n * 29 - 1)
         blocks.append(np.vstack([strip, np.full((cap_h + 1, strip.shape[1]), np.nan)]))
     big = np.vstack(blocks)
-    cm = matplotlib.colormaps[cmap].copy()
-    cm.set_bad(alpha=0.0)
+    cm = matplotlib.colormaps[cmap].with_extremes(bad=(0.0, 0.0, 0.0, 0.0))
     left = 1.1 if row_names else 0.1
     fig = plt.figure(figsize=(size * n + left, size * len(rows) * (28 + cap_h + 1) / 28 + (0.35 if title else 0)))
     ax = fig.add_axes((left / (size * n + left), 0, 1 - left / (size * n + left), 1 if not title else 0.92))
