@@ -1,9 +1,13 @@
 """Helpers for AppTest runs of the pages (torch needs far more than AppTest's default 3 s)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
+
+from vae import artefacts
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 120  # seconds per script run; a cold torch import and model load on 2 cores
@@ -30,3 +34,14 @@ def texts(at: AppTest) -> str:
         + [s.value for s in at.subheader] + [c.value for c in at.caption] + [e.value for e in at.error] \
         + [w.value for w in at.warning] + [i.value for i in at.info] + [s.value for s in at.success]
     return "\n".join(str(p) for p in parts)
+
+
+def need(*names: str) -> None:
+    """Fail (or skip, with LATENT_LAB_ALLOW_MISSING=1) unless these models and their codes are built."""
+    missing = [n for n in names
+               if not (artefacts.checkpoint_path(n).exists() and artefacts.codes_path(n).exists())]
+    if missing:
+        msg = f"not built yet: {', '.join(missing)} (run `python -m vae.build`)"
+        if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
+            pytest.skip(msg)
+        pytest.fail(msg)

@@ -7,7 +7,7 @@ import shutil
 import pytest
 import streamlit as st
 
-from tests.pageutil import REPO, app, assert_ok, texts
+from tests.pageutil import REPO, app, assert_ok, need, texts
 from vae import artefacts
 
 PAGE = "pages/01_AE_vs_VAE.py"
@@ -15,12 +15,9 @@ MODELS = ("ae-2d", "vae-2d")
 pytestmark = pytest.mark.slow
 
 
+
 def need_models() -> None:
-    """Skip (only with LATENT_LAB_ALLOW_MISSING=1) while the models are still being built."""
-    missing = [p.name for m in MODELS for p in (artefacts.checkpoint_path(m), artefacts.codes_path(m))
-               if not p.exists()]
-    if missing and os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
-        pytest.skip(f"not built yet: {', '.join(missing)}")
+    need(*MODELS)
 
 
 def test_default_view():

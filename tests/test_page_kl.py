@@ -11,7 +11,7 @@ import shutil
 import pytest
 import streamlit as st
 
-from pageutil import app, assert_ok, texts
+from pageutil import app, assert_ok, need, texts
 from vae import artefacts, zoo
 
 PATH = "pages/02_KL_weighting.py"
@@ -26,15 +26,6 @@ def clear_caches() -> None:
     st.cache_data.clear()
 
 
-def need(*names: str) -> None:
-    """Fail (or skip, with LATENT_LAB_ALLOW_MISSING=1) unless these models and their codes are built."""
-    missing = [n for n in names
-               if not (artefacts.checkpoint_path(n).exists() and artefacts.codes_path(n).exists())]
-    if missing:
-        msg = f"not built yet: {', '.join(missing)} (run `python -m vae.build`)"
-        if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
-            pytest.skip(msg)
-        pytest.fail(msg)
 
 
 def test_page_moves_every_control():
