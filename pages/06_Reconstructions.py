@@ -14,7 +14,7 @@ import torch
 from ui import charts
 from ui import common as ui
 from ui import params
-from vae import artefacts, zoo
+from vae import zoo
 from vae.explore import binarize, grey_fraction, parse_indices, pick_digit, pick_random
 from vae.losses import recon_bce
 from vae.models import CVAE, VAE
@@ -34,12 +34,9 @@ ui.setup_page("Reconstructions", "🔍",
 
 # --- which models ----------------------------------------------------------------------------------
 
-def built(name: str) -> bool:
-    return artefacts.checkpoint_path(name).exists()
-
 
 ALL = zoo.names()
-BUILT = [n for n in ALL if built(n)]
+BUILT = [n for n in ALL if ui.built(n)]
 DEFAULT_MODEL = BUILT[0] if BUILT else ALL[0]
 
 ui.bind("rec_model", "model", lambda raw: params.parse_choice(raw, ALL, DEFAULT_MODEL))
@@ -74,7 +71,7 @@ st.header("Choose digits and a model")
 c1, c2, c3 = st.columns([2, 2, 3])
 with c1:
     name = st.selectbox("Model", options, key="rec_model",
-                        format_func=lambda n: n if built(n) else f"{n} (not built yet)",
+                        format_func=lambda n: n if ui.built(n) else f"{n} (not built yet)",
                         help="Every model of the zoo that is built in cache/models.  \n\n"
                              + "  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in options))
     st.caption(zoo.entry(name).blurb)

@@ -15,7 +15,7 @@ import streamlit as st
 from ui import charts
 from ui import common as ui
 from ui import params
-from vae import artefacts, zoo
+from vae import zoo
 from vae.explore import (clicked_point, nearest_code, neighbourhood, pad_grid, prior_samples, prior_tail,
                          to_slider, typical_norm)
 from vae.latent import prototypes
@@ -33,12 +33,9 @@ ui.setup_page("Latent explorer", "🎛️",
               "dimension, click on the 2-D map, or draw random codes from the prior.")
 
 
-def built(name: str) -> bool:
-    return artefacts.checkpoint_path(name).exists()
-
 
 VAES = ui.models_where(lambda e: e.model.kind == "vae")
-BUILT = [n for n in VAES if built(n)]
+BUILT = [n for n in VAES if ui.built(n)]
 DEFAULT_MODEL = "vae-2d" if "vae-2d" in BUILT else (BUILT[0] if BUILT else "vae-2d")
 ss = st.session_state
 
@@ -73,7 +70,7 @@ def _model_changed() -> None:
 
 
 name = st.selectbox("Model (VAEs only)", options, key="lex_model", on_change=_model_changed,
-                    format_func=lambda n: n if built(n) else f"{n} (not built yet)",
+                    format_func=lambda n: n if ui.built(n) else f"{n} (not built yet)",
                     help="  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in options))
 st.caption(zoo.entry(name).blurb)
 

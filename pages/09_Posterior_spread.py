@@ -33,12 +33,9 @@ ui.setup_page("Posterior spread", "☁️",
               "image lives in latent space, and what that uncertainty looks like once decoded.")
 
 
-def built(name: str) -> bool:
-    return artefacts.checkpoint_path(name).exists()
-
 
 VAES = ui.models_where(lambda e: e.model.kind == "vae")
-BUILT = [n for n in VAES if built(n)]
+BUILT = [n for n in VAES if ui.built(n)]
 DEFAULT_MODEL = "vae-2d" if "vae-2d" in BUILT else (BUILT[0] if BUILT else "vae-2d")
 ss = st.session_state
 
@@ -87,7 +84,7 @@ def _another() -> None:
 c1, c2, c3 = st.columns([2, 2, 3])
 with c1:
     name = st.selectbox("Model (VAEs only)", options, key="post_model",
-                        format_func=lambda n: n if built(n) else f"{n} (not built yet)",
+                        format_func=lambda n: n if ui.built(n) else f"{n} (not built yet)",
                         help="  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in options))
     st.caption(zoo.entry(name).blurb)
 with c2:

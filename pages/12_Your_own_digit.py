@@ -33,9 +33,6 @@ THUMB = 224  # px, longer side of the thumbnail of the picture
 EMBED_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 
 
-def built(name: str) -> bool:
-    return artefacts.checkpoint_path(name).exists()
-
 
 VAES = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"]
 DEFAULT_MODEL = "vae-2d"
@@ -103,7 +100,7 @@ with c1:
                "basis) and this app keeps to Streamlit's own widgets, so upload a photo or pick an example.")
 with c2:
     name = st.selectbox("Model", VAES, key="own_model",
-                        format_func=lambda n: n if built(n) else f"{n} (not built yet)",
+                        format_func=lambda n: n if ui.built(n) else f"{n} (not built yet)",
                         help="The pretrained VAEs.  \n\n" + "  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in VAES))
     st.caption(zoo.entry(name).blurb)
 

@@ -129,6 +129,11 @@ def scatter_subset(n: int = SCATTER_POINTS, seed: int = 0) -> np.ndarray:
     return _readonly(np.sort(idx))
 
 
+def built(name: str) -> bool:
+    """Whether a model's checkpoint exists in cache/ (whether it is usable, loading tells)."""
+    return artefacts.checkpoint_path(name).exists()
+
+
 def models_where(pred: Callable[[zoo.Entry], bool]) -> list[str]:
     return [n for n in zoo.names() if pred(zoo.entry(n))]
 
