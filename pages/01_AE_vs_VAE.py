@@ -176,13 +176,13 @@ def codes_section() -> None:
     other_ae = ui.decode(AE, z_vae[None])[0]
     st.markdown(f"**Test digit #{pick}** (a {labels[pick]}): each model decodes its own code for it; "
                 "the last two tiles swap the coordinates between the decoders.")
-    fig = charts.image_strip(
+    png = charts.png(charts.image_strip,
         np.stack([images[pick], dec_ae, dec_vae, other_vae, other_ae]),
         [f"original ({labels[pick]})", f"AE at ({z_ae[0]:.1f}, {z_ae[1]:.1f})",
          f"VAE at ({z_vae[0]:.2f}, {z_vae[1]:.2f})", f"VAE at AE's ({z_ae[0]:.1f}, {z_ae[1]:.1f})",
          f"AE at VAE's ({z_vae[0]:.2f}, {z_vae[1]:.2f})"], size=1.6)
     fig_col, _ = st.columns([3, 2])
-    charts.show(fig, fig_col)
+    charts.show(png, fig_col)
     ui.download_png(ui.tile(np.stack([images[pick], dec_ae, dec_vae, other_vae, other_ae]), 5),
                     f"ae-vs-vae-digit-{pick}.png", key="aevae_pick_png")
 
@@ -211,10 +211,10 @@ def grid_section() -> None:
             (left, AE, xs_ae, ys_ae, "AE decoder over the AE codes' bounding box", "ae-2d-bbox-grid.png"),
             (right, VAE, xs_v, ys_v, "VAE decoder over the prior (ppf grid)", "vae-2d-ppf-grid.png")):
         imgs = ui.decode(name, latent.grid_2d(xs, ys))
-        fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title)
+        png = charts.png(charts.mosaic_figure, imgs, n, n, xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title)
         with col:
-            ui.download_png(fig, fname, key=f"aevae_grid_png_{name}")
-            charts.show(fig)
+            ui.download_png(png, fname, key=f"aevae_grid_png_{name}")
+            charts.show(png)
     left.caption(f"z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to {ys_ae[-1]:.3g} "
                  "(the AE codes' 0.5 % … 99.5 % quantiles).")
     right.caption(f"z from {xs_v[0]:.2f} to {xs_v[-1]:.2f} on both axes: prior probabilities 0.005 … 0.995.")
@@ -248,12 +248,12 @@ def samples_section() -> None:
     d_vae, i_vae = grids.nearest_code(z, vae_mu)
 
     cap = [f"#{k + 1}" for k in range(N_SAMPLES)]
-    fig = charts.image_rows({"AE decoder": dec_ae, "VAE decoder": dec_vae},
-                            captions=[[f"#{k + 1} ({z[k, 0]:.1f}, {z[k, 1]:.1f})\nAE dist. {d_ae[k]:.2g}"
-                                       for k in range(N_SAMPLES)],
-                                      [f"VAE dist. {d_vae[k]:.2g}" for k in range(N_SAMPLES)]], size=1.2)
-    ui.download_png(fig, f"ae-vs-vae-samples-seed{seed}.png", key="aevae_samples_png")
-    charts.show(fig)
+    png = charts.png(charts.image_rows, {"AE decoder": dec_ae, "VAE decoder": dec_vae},
+                     captions=[[f"#{k + 1} ({z[k, 0]:.1f}, {z[k, 1]:.1f})\nAE dist. {d_ae[k]:.2g}"
+                                for k in range(N_SAMPLES)],
+                               [f"VAE dist. {d_vae[k]:.2g}" for k in range(N_SAMPLES)]], size=1.2)
+    ui.download_png(png, f"ae-vs-vae-samples-seed{seed}.png", key="aevae_samples_png")
+    charts.show(png)
     st.caption("Top row: the AE's decoder; bottom row: the VAE's, at the same ten codes z (under the top row). "
                "dist. = distance from z to the nearest test code of that model.")
 
@@ -317,12 +317,12 @@ def samples_section() -> None:
     x = np.array(images[idx])  # (10, 28, 28), a copy
     rec_ae, loss_ae = reconstruct(AE, ae_model, x)
     rec_vae, loss_vae = reconstruct(VAE, vae_model, x)
-    fig = charts.image_rows(
+    png = charts.png(charts.image_rows,
         {"original": x, "AE": rec_ae, "VAE (from μ)": rec_vae},
         captions=[[f"#{i} ({labels[i]})" for i in idx], [f"{v:.1f} nats" for v in loss_ae],
                   [f"{v:.1f} nats" for v in loss_vae]], size=1.1)
-    ui.download_png(fig, f"ae-vs-vae-reconstructions-seed{seed}.png", key="aevae_recon_png")
-    charts.show(fig)
+    ui.download_png(png, f"ae-vs-vae-reconstructions-seed{seed}.png", key="aevae_recon_png")
+    charts.show(png)
     rtable = pd.DataFrame({"test index": idx, "digit": labels[idx].astype(int),
                            "AE BCE (nats)": loss_ae.round(1), "VAE BCE from μ (nats)": loss_vae.round(1),
                            "VAE BCE, one sample z (nats)": np.asarray(vae_codes["recon"])[idx].round(1)})

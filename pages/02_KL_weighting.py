@@ -249,9 +249,9 @@ def decoded_views(name: str, beta: float) -> None:
         captions.append([f"{v:.0f} nats" for v in ladder.bce_per_image(x, rec)])
     st.subheader("Reconstructions")
     if len(rows) > 1:
-        fig = charts.image_rows(rows, captions, size=0.95)
-        ui.download_png(fig, f"reconstructions-beta-seed{seed}.png", key="kl_rec_png")
-        charts.show(fig)
+        png = charts.png(charts.image_rows, rows, captions, size=0.95)
+        ui.download_png(png, f"reconstructions-beta-seed{seed}.png", key="kl_rec_png")
+        charts.show(png)
         st.caption("Each test digit is encoded to its mean code μ and decoded. Under each reconstruction: its "
                    "reconstruction cost, BCE summed over the 784 pixels (nats; lower is sharper and more faithful).")
     if every:
@@ -264,9 +264,9 @@ def decoded_views(name: str, beta: float) -> None:
     except CacheError:
         st.info(f"`{name}` is not available, so there is nothing to sample from yet.", icon="⏳")
         return
-    fig = charts.image_strip(gen, [f"({a:.1f}, {b:.1f})" for a, b in z])
-    ui.download_png(fig, f"prior-samples-{name}-seed{seed}.png", key="kl_prior_png")
-    charts.show(fig)
+    png = charts.png(charts.image_strip, gen, [f"({a:.1f}, {b:.1f})" for a, b in z])
+    ui.download_png(png, f"prior-samples-{name}-seed{seed}.png", key="kl_prior_png")
+    charts.show(png)
     st.caption("Ten codes drawn from the prior z ~ N(0, I) (seeded) and decoded; under each, its code (z₁, z₂). "
                "Where the codes of real digits do not cover the prior, these land in holes.")
 

@@ -101,9 +101,9 @@ lab["x"] = lab["radius"] * np.cos(np.pi / 4)
 lab["y"] = lab["radius"] * np.sin(np.pi / 4)
 lab["text"] = lab["label"] + " of N(0, I)"
 label_base = alt.Chart(lab).encode(x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), text="text:N")
-label_layer = (label_base.mark_text(align="left", dx=4, dy=-4, fontSize=12, fontWeight="bold", stroke="white",
-                                    strokeWidth=4, strokeOpacity=0.9)  # a white halo under the text
-               + label_base.mark_text(align="left", dx=4, dy=-4, fontSize=12, fontWeight="bold", color="#333333"))
+label_layer = (label_base.mark_text(align="left", dx=4, dy=-4, fontSize=12, fontWeight="bold", stroke=charts.paper(),
+                                    strokeWidth=4, strokeOpacity=0.9)  # a halo of page colour under the text
+               + label_base.mark_text(align="left", dx=4, dy=-4, fontSize=12, fontWeight="bold", color=charts.ink()))
 points = grids.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
 # stroke (not color) for the scheme: the digits keep the color scale, and stroke + shape share one legend
 grid_layer = alt.Chart(points).mark_point(size=45, strokeWidth=1.8, filled=False, opacity=0.95).encode(
@@ -156,10 +156,10 @@ for col, xs, title, fname in (
         (right, xs_ppf, f"ppf grid, p = {p:g} (z from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f})",
          f"vae-2d-ppf-n{n}-p{p:g}.png")):
     imgs = ui.decode(VAE, latent.grid_2d(xs, xs))  # (n * n, 28, 28)
-    fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=xs, xlabel="z₁", ylabel="z₂", title=title)
+    png = charts.png(charts.mosaic_figure, imgs, n, n, xs=xs, ys=xs, xlabel="z₁", ylabel="z₂", title=title)
     with col:
-        ui.download_png(fig, fname, key=f"grid_png_{'lin' if xs is xs_lin else 'ppf'}")
-        charts.show(fig)
+        ui.download_png(png, fname, key=f"grid_png_{'lin' if xs is xs_lin else 'ppf'}")
+        charts.show(png)
 smin, smax = grids.axis_steps(xs_ppf)
 ui.secondary(
     f"Same decoder, same number of tiles. The linear grid's step is {(hi - lo) / max(n - 1, 1):.2f} everywhere; "
@@ -189,11 +189,11 @@ ae_chart = charts.scatter(ae_df, domain=None, opacity=0.35, height=460,
 a_left.altair_chart(ae_chart, key="grid_ae_chart", width="stretch")
 a_left.caption(f"Note the axes: z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to "
                f"{ys_ae[-1]:.3g}, against about ±3 for the VAE.")
-fig = charts.mosaic_figure(ui.decode(AE, pts_ae), n, n, xs=xs_ae, ys=ys_ae, xlabel="z₁", ylabel="z₂",
-                           title="AE decoder over its codes' bounding box")
+png = charts.png(charts.mosaic_figure, ui.decode(AE, pts_ae), n, n, xs=xs_ae, ys=ys_ae, xlabel="z₁", ylabel="z₂",
+                 title="AE decoder over its codes' bounding box")
 with a_right:
-    ui.download_png(fig, f"ae-2d-bbox-n{n}.png", key="grid_png_ae")
-    charts.show(fig)
+    ui.download_png(png, f"ae-2d-bbox-n{n}.png", key="grid_png_ae")
+    charts.show(png)
 
 st.subheader("All three grids")
 table = pd.DataFrame([stats_row(LIN, VAE, xs_lin, xs_lin, st_lin), stats_row(PPF, VAE, xs_ppf, xs_ppf, st_ppf),

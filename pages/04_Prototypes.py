@@ -3,7 +3,6 @@ traversals of every dimension around a prototype and a 2-D slice of the latent s
 from __future__ import annotations
 
 import altair as alt
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -139,23 +138,12 @@ med_idx = latent.medoids(mu, labels, P)  # (10,)
 rand_idx = latent.random_members(labels, seed)  # (10,)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def rows_png(decoded: np.ndarray, medoid_imgs: np.ndarray, random_imgs: np.ndarray,
-             med_idx: tuple[int, ...], rand_idx: tuple[int, ...]) -> bytes:
-    """The prototype / medoid / random member figure as PNG (30 small axes are slow to draw: drawn once)."""
-    fig = charts.image_rows({"prototype": decoded, "medoid": medoid_imgs, "random member": random_imgs},
-                            captions=[[f"digit {k}" for k in DIGITS], [f"#{i}" for i in med_idx],
-                                      [f"#{i}" for i in rand_idx]], size=1.0)
-    png = ui.png_bytes(fig)
-    plt.close(fig)
-    return png
-
-
-png = rows_png(decoded, images_f[med_idx], images_f[rand_idx], tuple(int(i) for i in med_idx),
-               tuple(int(i) for i in rand_idx))
-st.image(png, width="stretch")
-st.download_button("Download PNG", png, file_name=f"prototypes-{name}.png", mime="image/png",
-                   key="protos_rows_png", on_click="ignore")
+png = charts.png(charts.image_rows,
+                 {"prototype": decoded, "medoid": images_f[med_idx], "random member": images_f[rand_idx]},
+                 captions=[[f"digit {k}" for k in DIGITS], [f"#{i}" for i in med_idx],
+                           [f"#{i}" for i in rand_idx]], size=1.0)
+charts.show(png)
+ui.download_png(png, f"prototypes-{name}.png", key="protos_rows_png")
 st.caption("Top: the decoded prototype. Middle: the *medoid*, the real test image whose μ is nearest the prototype. "
            "Bottom: a random test image of the digit (change the seed for another). #n is the test index.")
 
@@ -243,6 +231,21 @@ ui.secondary(f"Every row starts from the prototype of the digit chosen above ({d
              "the outlined tile is the one nearest the prototype's own value of that dimension.")
 
 
+def traversal_figure(imgs: np.ndarray, order: np.ndarray, values: np.ndarray, base: np.ndarray, digit: int):
+    """Rows of sweeps (one per dimension in ``order``); the tile nearest the prototype's value outlined."""
+    fig = charts.mosaic_figure(imgs, len(order), len(values), xs=values, ys=np.arange(len(order), dtype=float),
+                               xlabel="value of the swept dimension", ylabel="latent dimension",
+                               title=f"Traversals around the prototype of {digit}", size=6.5)
+    ax = fig.axes[0]
+    ax.set_yticks([r * TILE + 13.5 for r in range(len(order))], [f"z{j}" for j in order], fontsize=8)
+    for r, j in enumerate(order):
+        if values[0] <= base[j] <= values[-1]:
+            c = int(np.argmin(np.abs(values - base[j])))
+            ax.add_patch(Rectangle((c * TILE - 0.5, r * TILE - 0.5), 28, 28, fill=False,
+                                   edgecolor=DIGIT_COLORS[1], linewidth=1.5))
+    return fig
+
+
 @st.fragment
 def traversal_view(name: str, base: np.ndarray, mu: np.ndarray, digit: int) -> None:
     d = len(base)
@@ -257,18 +260,9 @@ def traversal_view(name: str, base: np.ndarray, mu: np.ndarray, digit: int) -> N
     order = protos.traversal_order(mu, by_use)
     with ui.cache_guard():
         imgs = ui.decode(name, latent.traversal(base, values, order))  # (d * S, 28, 28)
-    fig = charts.mosaic_figure(imgs, len(order), steps, xs=values, ys=np.arange(len(order), dtype=float),
-                               xlabel="value of the swept dimension", ylabel="latent dimension",
-                               title=f"Traversals around the prototype of {digit}", size=6.5)
-    ax = fig.axes[0]
-    ax.set_yticks([r * TILE + 13.5 for r in range(len(order))], [f"z{j}" for j in order], fontsize=8)
-    for r, j in enumerate(order):
-        if lo <= base[j] <= hi:
-            c = int(np.argmin(np.abs(values - base[j])))
-            ax.add_patch(Rectangle((c * TILE - 0.5, r * TILE - 0.5), 28, 28, fill=False,
-                                   edgecolor=DIGIT_COLORS[1], linewidth=1.5))
-    charts.show(fig)
-    ui.download_png(fig, f"traversal-{name}-digit{digit}.png", key="protos_traversal_png")
+    png = charts.png(traversal_figure, imgs, order, values, base, digit)
+    charts.show(png)
+    ui.download_png(png, f"traversal-{name}-digit{digit}.png", key="protos_traversal_png")
     change = np.abs(np.diff(imgs.reshape(len(order), steps, -1), axis=1)).mean(axis=(1, 2)) * (steps - 1)
     top, low = int(np.argmax(change)), int(np.argmin(change))
     st.caption(f"Total pixel change along a row (mean |Δ| per pixel, summed over the steps): largest for "
@@ -283,6 +277,18 @@ st.header("A 2-D slice through the prototype")
 ui.secondary("Two dimensions are swept on a grid while all the others keep the prototype's values: a small map "
              "of the latent space around the digit. Axes are in latent units, the second dimension points up; "
              "the orange cross marks the prototype itself.")
+
+
+def slice_figure(imgs: np.ndarray, xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int):
+    """An n x n grid over dimensions dx (across) and dy (up); the prototype marked with a cross."""
+    n, lo, hi = len(xs), float(xs[0]), float(xs[-1])
+    fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=xs, xlabel=f"z{dx}", ylabel=f"z{dy}",
+                               title=f"z{dx} × z{dy} around the prototype of {digit}", size=6.5)
+    if lo <= base[dx] <= hi and lo <= base[dy] <= hi:
+        px = (base[dx] - lo) / (hi - lo) * (n - 1) * TILE + 13.5
+        py = (hi - base[dy]) / (hi - lo) * (n - 1) * TILE + 13.5
+        fig.axes[0].plot([px], [py], marker="+", markersize=14, markeredgewidth=2.5, color=DIGIT_COLORS[1])
+    return fig
 
 
 @st.fragment
@@ -312,14 +318,9 @@ def manifold_view(name: str, base: np.ndarray, default_pair: tuple[int, int], di
     xs = latent.linear_axis(n, lo, hi)
     with ui.cache_guard():
         imgs = ui.decode(name, latent.manifold(base, dx, dy, xs, xs))  # (n * n, 28, 28)
-    fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=xs, xlabel=f"z{dx}", ylabel=f"z{dy}",
-                               title=f"z{dx} × z{dy} around the prototype of {digit}", size=6.5)
-    if lo <= base[dx] <= hi and lo <= base[dy] <= hi:
-        px = (base[dx] - lo) / (hi - lo) * (n - 1) * TILE + 13.5
-        py = (hi - base[dy]) / (hi - lo) * (n - 1) * TILE + 13.5
-        fig.axes[0].plot([px], [py], marker="+", markersize=14, markeredgewidth=2.5, color=DIGIT_COLORS[1])
-    charts.show(fig)
-    ui.download_png(fig, f"slice-{name}-z{dx}-z{dy}-digit{digit}.png", key="protos_manifold_png")
+    png = charts.png(slice_figure, imgs, xs, base, dx, dy, digit)
+    charts.show(png)
+    ui.download_png(png, f"slice-{name}-z{dx}-z{dy}-digit{digit}.png", key="protos_manifold_png")
 
 
 most_used = sorted(int(j) for j in np.argsort(-var_mu, kind="stable")[:2])

@@ -118,14 +118,14 @@ def _on_pick() -> None:
             st.session_state[k] = round(float(v), 3)
 
 
-def walk_figure(decoded: np.ndarray, originals: np.ndarray, idx: np.ndarray, labels: np.ndarray):
+def walk_figure(decoded: np.ndarray, originals: np.ndarray, idx: np.ndarray, digits: np.ndarray):
     """Two labelled rows (decoded codes over the test images they come from) in one image: fast to draw."""
     n = len(idx)
     fig = charts.mosaic_figure(np.concatenate([decoded, originals]), 2, n, size=max(3.0, 0.95 * n))
     ax = fig.axes[0]
     ax.axis("on")
     ax.set_xticks([c * 29 + 13.5 for c in range(n)],
-                  [f"{k + 1}\n#{i}\ndigit {labels[i]}" for k, i in enumerate(idx)], fontsize=7)
+                  [f"{k + 1}\n#{i}\ndigit {d}" for k, (i, d) in enumerate(zip(idx, digits))], fontsize=7)
     ax.set_yticks([13.5, 42.5], ["decoded code", "test image"], fontsize=9)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
@@ -178,9 +178,9 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
 
     with ui.cache_guard():
         decoded = ui.decode(name, mu[idx])  # (n, 28, 28)
-    fig = walk_figure(decoded, images_f[idx], idx, labels)
-    charts.show(fig)
-    ui.download_png(fig, f"line-{name}-{method}.png", key="emb_line_png")
+    png = charts.png(walk_figure, decoded, images_f[idx], idx, labels[idx])
+    charts.show(png)
+    ui.download_png(png, f"line-{name}-{method}.png", key="emb_line_png")
     ui.download_csv(pd.DataFrame({"step": np.arange(1, n + 1), "x": pts[:, 0], "y": pts[:, 1],
                                   "nearest index": idx, "digit": labels[idx], "distance in map": s["dist"]}),
                     f"line-{name}-{method}.csv", key="emb_line_csv")

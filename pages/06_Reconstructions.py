@@ -164,9 +164,9 @@ def pictures(name: str, idx: np.ndarray, x: np.ndarray, y: np.ndarray, recon: np
     rows = {"original": x, "binarized\noriginal": bx, "reconstruction": recon, "binarized\nreconstruction": br}
     captions = [[f"#{i} · a {k}" for i, k in zip(idx, y)], [f"{v} ink px" for v in ink],
                 [f"{v:.1f} nats" for v in loss], [f"{v} px differ" for v in differ]]
-    fig = charts.image_rows(rows, captions, size=1.15)
-    charts.show(fig)
-    ui.download_png(fig, f"reconstructions-{name}.png", key="rec_png")
+    png = charts.png(charts.image_rows, rows, captions, size=1.15)
+    charts.show(png)
+    ui.download_png(png, f"reconstructions-{name}.png", key="rec_png")
 
     table = pd.DataFrame({"test index": idx.astype(int), "digit": y.astype(int),
                           "reconstruction loss (nats)": np.round(loss.astype(np.float64), 2),

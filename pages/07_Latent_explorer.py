@@ -256,9 +256,9 @@ def explorer(name: str, d: int) -> None:
     table.insert(1, "|z|", np.round(np.linalg.norm(zs, axis=1), 3))
     a, b = st.columns([3, 2], gap="large")
     with a:
-        fig = charts.image_rows(rows, caps, size=1.2)
-        charts.show(fig)
-        ui.download_png(fig, f"prior-samples-{name}-seed{seed}.png", key="lex_samples_png")
+        png = charts.png(charts.image_rows, rows, caps, size=1.2)
+        charts.show(png)
+        ui.download_png(png, f"prior-samples-{name}-seed{seed}.png", key="lex_samples_png")
     with b:
         st.dataframe(table, hide_index=True, width="stretch")
         ui.download_csv(table, f"prior-samples-{name}-seed{seed}.csv", key="lex_samples_csv")

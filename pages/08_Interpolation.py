@@ -27,7 +27,7 @@ DEFAULT_INDICES = (0, 1)
 STEPS = (5, 20, 11)  # min, max, default (odd: t = 0.5 is a frame)
 SEED_MAX = 9999
 N_TEST = 10_000
-LERP_COLOR, SLERP_COLOR = "black", "#d4007a"
+LERP_COLOR, SLERP_COLOR = charts.ink(), "#d4007a"  # lerp in the theme's ink
 PATH_NAMES = {"lerp": "straight line (lerp)", "slerp": "great circle (slerp)"}
 
 
@@ -155,10 +155,10 @@ st.markdown(
        "*reconstructions*)." if mode != "prototype" else "(between the two decoded prototypes).")
 )
 captions = [f"t={v:.2f}" for v in t]
-fig = charts.image_rows({"latent, lerp": frames["lerp"], "latent, slerp": frames["slerp"],
-                         "pixel blend": frames["pixels"]}, captions=[captions] * 3, size=0.9)
-charts.show(fig)
-ui.download_png(fig, f"interpolation_{model_name}_{mode}_{a}_{b}.png", key="interp_png")
+png = charts.png(charts.image_rows, {"latent, lerp": frames["lerp"], "latent, slerp": frames["slerp"],
+                  "pixel blend": frames["pixels"]}, captions=[captions] * 3, size=0.9)
+charts.show(png)
+ui.download_png(png, f"interpolation_{model_name}_{mode}_{a}_{b}.png", key="interp_png")
 
 # --- where the paths go -------------------------------------------------------------------------
 

@@ -136,12 +136,12 @@ def posterior_chart(mu_x: np.ndarray, lv_x: np.ndarray, z: np.ndarray, zoom: boo
     dots.mark.clip = True
     rings = pd.concat([pd.DataFrame({"x": e[:, 0], "y": e[:, 1], "order": np.arange(len(e)), "ring": f"{k}σ"})
                        for k in (1, 2) for e in [ellipse(mu_x, lv_x, k=float(k))]])
-    ring = alt.Chart(rings).mark_line(color="black", strokeWidth=2, clip=True).encode(
+    ring = alt.Chart(rings).mark_line(color=charts.ink(), strokeWidth=2, clip=True).encode(
         x="x:Q", y="y:Q", order="order:Q", detail="ring:N",
         strokeDash=alt.StrokeDash("ring:N", title="posterior", scale=alt.Scale(domain=["1σ", "2σ"],
                                                                                 range=[[1, 0], [5, 3]])))
     sdf = pd.DataFrame({"x": z[:, 0], "y": z[:, 1], "sample": np.arange(1, len(z) + 1)})
-    samples = alt.Chart(sdf).mark_point(shape="cross", size=25, color="black", opacity=0.7, clip=True).encode(
+    samples = alt.Chart(sdf).mark_point(shape="cross", size=25, color=charts.ink(), opacity=0.7, clip=True).encode(
         x="x:Q", y="y:Q", tooltip=[alt.Tooltip("sample:Q"), alt.Tooltip("x:Q", format=".3f", title="z₁"),
                                    alt.Tooltip("y:Q", format=".3f", title="z₂")])
     centre = charts.markers(pd.DataFrame({"x": [mu_x[0]], "y": [mu_x[1]], "what": ["μ"]}), color="crimson",
@@ -150,6 +150,14 @@ def posterior_chart(mu_x: np.ndarray, lv_x: np.ndarray, z: np.ndarray, zoom: boo
     # ellipse keeps its true shape
     return alt.layer(dots, ring, samples, centre).properties(width=CHART_HEIGHT + 180,
                                                             height=CHART_HEIGHT + 120).interactive()
+
+
+def std_figure(std_img: np.ndarray, vmax: float):
+    """The per-pixel standard deviation of the decoded samples, with its colour bar."""
+    fig = charts.image_strip(std_img[None], [f"per-pixel std (mean {std_img.mean():.3f})"], size=2.3,
+                             cmap=ERROR_CMAP, vmax=vmax)
+    fig.colorbar(fig.axes[0].images[0], ax=fig.axes[0], fraction=0.046, pad=0.04)
+    return fig
 
 
 @st.fragment
@@ -168,24 +176,23 @@ def spread(name: str, idx: int, label: int, x: np.ndarray, mu_x: np.ndarray, lv_
 
     a, b = st.columns([3, 2], gap="large")
     with a:
-        fig = charts.image_strip(np.stack([x, recon_mu, mean_img]),
-                                 [f"test #{idx} (a {label})", "decoder(μ)", f"mean of {n} decoded"], size=1.9)
-        charts.show(fig)
-        ui.download_png(fig, f"posterior-{name}-{idx}.png", key="post_png")
+        png = charts.png(charts.image_strip, np.stack([x, recon_mu, mean_img]),
+                         [f"test #{idx} (a {label})", "decoder(μ)", f"mean of {n} decoded"], size=1.9)
+        charts.show(png)
+        ui.download_png(png, f"posterior-{name}-{idx}.png", key="post_png")
     with b:
         vmax = max(float(std_img.max()), 1e-6)
-        sfig = charts.image_strip(std_img[None], [f"per-pixel std (mean {std_img.mean():.3f})"],
-                                  size=2.3, cmap=ERROR_CMAP, vmax=vmax)
-        sfig.colorbar(sfig.axes[0].images[0], ax=sfig.axes[0], fraction=0.046, pad=0.04)
-        charts.show(sfig)
-        ui.download_png(sfig, f"posterior-std-{name}-{idx}.png", key="post_std_png")
+        std_png = charts.png(std_figure, std_img, vmax)
+        charts.show(std_png)
+        ui.download_png(std_png, f"posterior-std-{name}-{idx}.png", key="post_std_png")
 
     k = min(GRID_SHOWN, n)
-    mfig = charts.mosaic_figure(imgs[:k], -(-k // 8), 8, title=f"{k} of the {n} decoded samples", size=6.5)
+    grid_png = charts.png(charts.mosaic_figure, imgs[:k], -(-k // 8), 8, title=f"{k} of the {n} decoded samples",
+                          size=6.5)
     m1, m2 = st.columns([3, 2], gap="large")
     with m1:
-        charts.show(mfig)
-        ui.download_png(mfig, f"posterior-samples-{name}-{idx}.png", key="post_mosaic_png")
+        charts.show(grid_png)
+        ui.download_png(grid_png, f"posterior-samples-{name}-{idx}.png", key="post_mosaic_png")
     with m2:
         ui.secondary("Every tile decodes a different code drawn from this image's posterior. Where they agree, "
                      "the std map is dark; the bright pixels are where the samples disagree.")

@@ -74,12 +74,12 @@ def manifold_section() -> None:
     grid = latent.grid_2d(xs, xs)  # (n * n, 2), row-major from the top-left tile
     with ui.cache_guard():
         imgs = ui.decode(MODEL, grid, np.full(len(grid), digit))  # (n * n, 28, 28)
-    fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=xs, xlabel="z₁", ylabel="z₂",
-                               title=f"cvae-2d: decoder(z, y = {digit}), {n} × {n} ppf grid")
+    png = charts.png(charts.mosaic_figure, imgs, n, n, xs=xs, ys=xs, xlabel="z₁", ylabel="z₂",
+                     title=f"cvae-2d: decoder(z, y = {digit}), {n} × {n} ppf grid")
     c_fig, c_txt = st.columns([3, 2])
-    charts.show(fig, c_fig)
+    charts.show(png, c_fig)
     with c_fig:
-        ui.download_png(fig, f"cvae_manifold_digit{digit}_n{n}.png", key="cvae_manifold_png")
+        ui.download_png(png, f"cvae_manifold_digit{digit}_n{n}.png", key="cvae_manifold_png")
     r_slant = interp.axis_correlations(interp.slant(imgs), grid)
     r_ink = interp.axis_correlations(interp.ink(imgs), grid)
     looks = float((interp.pixel_nn_labels(imgs, images, labels) == digit).mean())
@@ -117,10 +117,10 @@ def style_grid_section() -> None:
         imgs = ui.decode(MODEL, zz, yy).reshape(N_STYLES, 10, 28, 28)
     rows = {f"z = ({v[0]:+.2f}, {v[1]:+.2f})": imgs[r] for r, v in enumerate(z)}
     captions = [[] for _ in range(N_STYLES - 1)] + [[f"y = {k}" for k in range(10)]]
-    fig = charts.image_rows(rows, captions=captions, size=0.8)
-    charts.show(fig, c_fig)
+    png = charts.png(charts.image_rows, rows, captions=captions, size=0.8)
+    charts.show(png, c_fig)
     with c_side:
-        ui.download_png(fig, f"cvae_style_grid_seed{seed}.png", key="cvae_grid_png")
+        ui.download_png(png, f"cvae_style_grid_seed{seed}.png", key="cvae_grid_png")
     s_row, s_col = interp.row_share(interp.slant(imgs.reshape(-1, 28, 28)).reshape(N_STYLES, 10))
     i_row, i_col = interp.row_share(interp.ink(imgs.reshape(-1, 28, 28)).reshape(N_STYLES, 10))
     c_side.markdown(
@@ -197,11 +197,11 @@ def maps_section() -> None:
     with ui.cache_guard():
         imgs = ui.decode(MODEL, np.repeat(z[None], 10, axis=0), np.arange(10))  # (10, 28, 28)
     strip = np.concatenate([images[idx][None], imgs])
-    fig = charts.image_strip(strip, labels=[f"original {labels[idx]}"] + [f"y = {k}" for k in range(10)],
-                             title=f"Encode test #{idx} with its own label, z = ({z[0]:+.2f}, {z[1]:+.2f}); "
-                                   "decode that z with every label")
-    charts.show(fig)
-    ui.download_png(fig, f"cvae_style_transfer_{idx}.png", key="cvae_transfer_png")
+    png = charts.png(charts.image_strip, strip, labels=[f"original {labels[idx]}"] + [f"y = {k}" for k in range(10)],
+                     title=f"Encode test #{idx} with its own label, z = ({z[0]:+.2f}, {z[1]:+.2f}); "
+                           "decode that z with every label")
+    charts.show(png)
+    ui.download_png(png, f"cvae_style_transfer_{idx}.png", key="cvae_transfer_png")
     st.caption("Click another point of the cvae-2d map to take its style." if not picked else
                "Click empty space to go back to the default image.")
 

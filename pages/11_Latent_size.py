@@ -119,9 +119,9 @@ def reconstructions() -> None:
     if len(img_rows) == 1:
         st.info("No model of the latent-size ladder is built yet, so there is nothing to reconstruct.", icon="⏳")
     else:
-        fig = charts.image_rows(img_rows, captions, size=0.95)
-        ui.download_png(fig, f"reconstructions-latent-size-seed{seed}.png", key="ls_rec_png")
-        charts.show(fig)
+        png = charts.png(charts.image_rows, img_rows, captions, size=0.95)
+        ui.download_png(png, f"reconstructions-latent-size-seed{seed}.png", key="ls_rec_png")
+        charts.show(png)
         st.caption("Each test digit is encoded to its mean code μ and decoded by the VAE with latent size d. Under "
                    "each reconstruction: its reconstruction cost (BCE summed over the 784 pixels, nats; lower is "
                    "more faithful).")

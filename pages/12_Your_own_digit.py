@@ -219,10 +219,10 @@ st.subheader("Where it lands among the test digits")
 st.markdown(f"Its **{K_NEAREST} nearest test codes** (Euclidean distance between posterior means μ in the "
             f"{d}-D latent space):")
 dist = np.linalg.norm(np.asarray(codes["mu"], dtype=np.float64)[near] - mu[None, :], axis=1)
-fig = charts.image_strip(np.asarray(x_test[near]),
-                         [f"#{i} · a {k}\nd = {v:.2f}" for i, k, v in zip(near, near_labels, dist)], size=1.3)
-ui.download_png(fig, f"own-digit-neighbours-{name}.png", key="own_near_png")
-charts.show(fig)
+png = charts.png(charts.image_strip, np.asarray(x_test[near]),
+                 [f"#{i} · a {k}\nd = {v:.2f}" for i, k, v in zip(near, near_labels, dist)], size=1.3)
+ui.download_png(png, f"own-digit-neighbours-{name}.png", key="own_near_png")
+charts.show(png)
 
 sub = ui.scatter_subset()
 inside = None

@@ -283,9 +283,9 @@ if pre_problem:
 elif not same_beta:
     st.caption(f"The zoo has no {s.latent_dim}-D model with β = {s.beta:g}, so yours is compared with "
                f"**{pre_name}** (β = 1).")
-fig = charts.image_rows(rows, size=1.0)
-ui.download_png(fig, "my-vae-reconstructions.png", key="train_recon_png")
-charts.show(fig)
+png = charts.png(charts.image_rows, rows, size=1.0)
+ui.download_png(png, "my-vae-reconstructions.png", key="train_recon_png")
+charts.show(png)
 
 st.subheader("Held-out score")
 table = pd.DataFrame(table_rows)

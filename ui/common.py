@@ -15,11 +15,13 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui import params
+from ui import memory, params
 from vae import artefacts, zoo
 from vae.artefacts import CacheError
 from vae.models import CVAE, VAE
-from vae.style import SCATTER_POINTS
+from vae.style import FIGURE_DPI, SCATTER_POINTS
+
+memory.tune()  # once per server process: shared malloc arenas, big blocks unmapped when freed
 
 PRESENT_CSS = """
 <style>
@@ -222,10 +224,12 @@ def tile(images: np.ndarray, ncols: int, pad: int = 1) -> np.ndarray:
 
 
 def png_bytes(fig_or_array: Any) -> bytes:
-    """PNG of a Matplotlib figure or of a [0, 1] grayscale array."""
+    """PNG of rendered bytes (passed through), a Matplotlib figure or a [0, 1] grayscale array."""
+    if isinstance(fig_or_array, bytes):
+        return fig_or_array
     buf = io.BytesIO()
     if hasattr(fig_or_array, "savefig"):
-        fig_or_array.savefig(buf, format="png", dpi=150, bbox_inches="tight")
+        fig_or_array.savefig(buf, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
     else:
         from PIL import Image
 

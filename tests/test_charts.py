@@ -1,0 +1,82 @@
+"""Figures are drawn once per distinct input and theme, as PNG; malloc tuning applies on glibc."""
+from __future__ import annotations
+
+import io
+import sys
+
+import numpy as np
+import pytest
+import streamlit as st
+from PIL import Image
+
+from ui import charts, memory
+from vae.style import INK
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def _images(seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random((6, 28, 28)).astype(np.float32)  # (6, 28, 28)
+
+
+def test_png_is_a_png_of_the_figure():
+    data = charts.png(charts.mosaic_figure, _images(), 2, 3, title="six")
+    assert data.startswith(PNG_MAGIC)
+    im = Image.open(io.BytesIO(data))
+    assert im.mode == "RGBA"  # transparent background: reads on the light and the dark theme
+    assert im.getpixel((0, 0))[3] == 0
+
+
+def test_png_draws_once_per_input(monkeypatch):
+    calls = []
+
+    def build(images, title):
+        calls.append(title)
+        return charts.image_strip(images, title=title)
+
+    a = charts.png(build, _images(0), "a")
+    assert charts.png(build, _images(0), "a") == a  # same values: served from the cache
+    assert calls == ["a"]
+    b = charts.png(build, _images(1), "a")  # other pixels: drawn again
+    assert b != a and calls == ["a", "a"]
+    charts.png(build, _images(0), "b")
+    assert calls == ["a", "a", "b"]
+
+
+def test_png_per_theme(monkeypatch):
+    light = charts.png(charts.mosaic_figure, _images(), 2, 3, xs=np.arange(3.0), ys=np.arange(2.0), xlabel="z₁")
+    monkeypatch.setattr(charts, "theme", lambda: "dark")
+    dark = charts.png(charts.mosaic_figure, _images(), 2, 3, xs=np.arange(3.0), ys=np.arange(2.0), xlabel="z₁")
+    assert light != dark
+
+    def ink_pixels(data: bytes, hex_colour: str) -> int:
+        rgb = tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+        a = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+        return int((np.abs(a[..., :3].astype(int) - rgb).sum(-1) < 30)[a[..., 3] > 200].sum())
+
+    # tick labels are drawn in the theme's ink: dark text on light, light text on dark
+    assert ink_pixels(light, INK["light"]) > 50 and ink_pixels(light, INK["dark"]) < ink_pixels(dark, INK["dark"])
+    assert ink_pixels(dark, INK["dark"]) > 50
+
+
+def test_theme_outside_a_session_is_light():
+    assert charts.theme() == "light"
+    assert charts.ink() == INK["light"]
+
+
+def test_show_accepts_a_figure_too():
+    fig = charts.image_strip(_images()[:2])
+    assert charts.to_png(fig).startswith(PNG_MAGIC)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
+def test_malloc_tuning_applies_on_glibc():
+    assert memory.tune() is True
+    memory.trim()  # harmless, and callable any time

@@ -1,0 +1,58 @@
+"""Keep the server's resident memory flat as sessions come and go (glibc only; a no-op elsewhere).
+
+Streamlit runs every script rerun in a fresh thread. glibc's malloc gives threads their own
+arenas (up to 8 per core) and, after a large block is freed, raises its mmap threshold so that
+later tensors of that size come from those arenas: memory freed by one session's decode then
+stays resident, fragmented over many arenas, and the server grows with every session. Two
+``mallopt`` settings stop that (the same as ``MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=...``,
+which Streamlit Community Cloud gives no place to set):
+
+- at most two arenas, shared by all script threads;
+- a fixed mmap threshold, so every block over it is a private mapping returned to the system
+  as soon as it is freed (decoded mosaics, activations, PNG buffers).
+
+``trim()`` hands free heap pages back after a large piece of work. See ``mallopt(3)``.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+
+M_MMAP_THRESHOLD = -3  # from <malloc.h>
+M_ARENA_MAX = -8
+ARENAS = 2  # arenas shared by all threads
+MMAP_THRESHOLD = 256 * 1024  # bytes; blocks at least this large are mmapped and unmapped on free
+
+_libc = None
+
+
+def _glibc():
+    global _libc
+    if _libc is None:
+        _libc = False
+        if sys.platform.startswith("linux"):
+            try:
+                lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+                lib.mallopt, lib.malloc_trim  # glibc has both; musl has neither
+                _libc = lib
+            except (OSError, AttributeError):
+                pass
+    return _libc or None
+
+
+def tune() -> bool:
+    """Apply the settings above; True when they took effect (glibc), False elsewhere."""
+    lib = _glibc()
+    if lib is None:
+        return False
+    ok_arenas = lib.mallopt(M_ARENA_MAX, ARENAS) == 1
+    ok_mmap = lib.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
+    return ok_arenas and ok_mmap
+
+
+def trim() -> None:
+    """Return free memory at the top of every heap to the system (glibc ``malloc_trim(0)``)."""
+    lib = _glibc()
+    if lib is not None:
+        lib.malloc_trim(0)
