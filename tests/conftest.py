@@ -9,6 +9,7 @@ import pytest
 import torch
 
 REPO = Path(__file__).resolve().parent.parent
+os.environ.setdefault("LATENT_LAB_VALIDATE_CHARTS", "1")  # the app skips Vega-Lite schema validation; tests keep it
 if str(REPO) not in sys.path:  # `import vae` however pytest is started
     sys.path.insert(0, str(REPO))
 

@@ -9,6 +9,7 @@ encoding a mosaic costs 0.1-0.5 s on these CPUs; a cached one costs a hash of it
 from __future__ import annotations
 
 import io
+import os
 import threading
 from typing import Any, Callable
 
@@ -23,6 +24,23 @@ import streamlit as st  # noqa: E402
 
 from vae.style import (ALTAIR_DIGIT_SCALE, CHART_HEIGHT, FIGURE_CACHE_ENTRIES, FIGURE_DPI, IMAGE_CMAP,  # noqa: E402
                        INK, LATENT_RANGE, PAPER, POINT_SIZE)
+
+
+
+def _skip_schema_validation() -> None:
+    """Streamlit serialises every Altair chart with ``to_dict()``, which by default validates the
+    whole spec against the Vega-Lite JSON schema: 0.05-0.1 s per chart on every run. The specs
+    are fixed by this code and the test suite validates them (``LATENT_LAB_VALIDATE_CHARTS=1``,
+    set in ``tests/conftest.py``), so the running app only flips the default of ``validate``."""
+    if os.environ.get("LATENT_LAB_VALIDATE_CHARTS") == "1":
+        return
+    for cls in (alt.TopLevelMixin, alt.Chart):
+        fn = cls.__dict__.get("to_dict")
+        if fn is not None and fn.__defaults__ == (True,):
+            fn.__defaults__ = (False,)
+
+
+_skip_schema_validation()
 
 DIGIT_COLOR = alt.Color("digit:N", scale=alt.Scale(**ALTAIR_DIGIT_SCALE), title="digit",
                         legend=alt.Legend(orient="right", symbolType="circle"))

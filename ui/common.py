@@ -22,6 +22,10 @@ from vae.models import CVAE, VAE
 from vae.style import FIGURE_DPI, SCATTER_POINTS
 
 memory.tune()  # once per server process: shared malloc arenas, big blocks unmapped when freed
+# One intra-op thread per call: a page's tensors are small (at most a 30 x 30 mosaic, 900 images),
+# and with several sessions (or the browser) on the same cores, OpenMP workers waiting on each
+# other cost more than they save.
+torch.set_num_threads(1)
 
 PRESENT_CSS = """
 <style>
@@ -243,5 +247,6 @@ def download_png(fig_or_array: Any, filename: str, key: str, label: str = "Downl
 
 
 def download_csv(df: Any, filename: str, key: str, label: str = "Download CSV") -> None:
-    st.download_button(label, df.to_csv(index=False).encode(), file_name=filename,
+    # deferred: the CSV is written when the button is clicked, not on every run
+    st.download_button(label, lambda: df.to_csv(index=False).encode(), file_name=filename,
                        mime="text/csv", key=key, on_click="ignore")
