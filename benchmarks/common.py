@@ -22,10 +22,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+def start_server(env: dict[str, str] | None = None, run_log: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """``streamlit run streamlit_app.py`` on a free local port; with ``run_log``, through
+    ``timed_server.py``, which appends one line per script run (page, wall s, CPU s) to it."""
     port = free_port()
+    launcher = [str(REPO / "benchmarks" / "timed_server.py"), str(run_log)] if run_log else ["-m", "streamlit", "run"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+        [sys.executable, *launcher, "streamlit_app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
@@ -52,4 +55,19 @@ def url_path(page_file: str) -> str:
     return re.sub(r"^\d+_", "", Path(page_file).stem)
 
 
-IDLE_JS = "() => document.querySelector('[data-testid=\"stStatusWidget\"]') === null"
+# The app is idle when Streamlit says its script is not running, the websocket is up, the page
+# heading is there and every image has loaded (attributes Streamlit's own e2e tests wait on).
+IDLE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
+  return !!a && a.dataset.testScriptState === 'notRunning' && a.dataset.testConnectionState === 'CONNECTED'
+    && document.querySelector('h1') !== null && Array.from(document.images).every(i => i.complete); }"""
+
+
+def read_runs(run_log: Path) -> list[tuple[float, str, str, float, float]]:
+    """The lines of a ``timed_server.py`` log: (unix time, page path, "full"/"fragment", wall s, CPU s)."""
+    if not run_log.exists():
+        return []
+    rows = []
+    for line in run_log.read_text().splitlines():
+        t, page, kind, wall, cpu = line.split("\t")
+        rows.append((float(t), page, kind, float(wall), float(cpu)))
+    return rows

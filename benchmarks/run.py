@@ -2,12 +2,18 @@
 
     python benchmarks/run.py
 
-Measures, on this machine: server start to the home page rendered in Chromium; first and repeat
-render of every page; server round trips of the main interactions (a latent slider, the beta
-select, the grid size, the traversal dimension); decoder time for one image and a 30 x 30
-mosaic; the server's resident memory after every page was visited; and the training time of the
-zoo as recorded in the checkpoints (a full ``python -m vae.build``).
+Measures, on this machine, with the server and Chromium sharing its cores: server start to the
+home page rendered; for every page the first render (cold server), the repeat render (a reload:
+a new session, warm server), a sidebar navigation within one session (what a student does), and
+the server's own time for that page (wall and CPU of the script run, logged by
+``timed_server.py``); the server time and browser round trip of the main interactions (a latent
+slider, the beta select, the grid size, the traversal dimension); decoder time for one image and a
+30 x 30 mosaic; the server's resident memory after every page was visited; and the zoo's training
+time as recorded in the checkpoints (a full ``python -m vae.build``).
 Targets: repeat render < 1 s, interactions < 150 ms, server memory < 1 GB.
+
+"Rendered" means: Streamlit reports its script not running, the websocket is connected, the page
+heading is there and every image has loaded.
 """
 from __future__ import annotations
 
@@ -16,13 +22,31 @@ import platform
 import statistics
 import time
 
-from common import BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, rss_mb, start_server, url_path
+from pathlib import Path
+
+from common import BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, read_runs, rss_mb, start_server, url_path
+
+RUN_LOG = REPO / "benchmarks" / "results" / "runs.tsv"  # one line per script run (timed_server.py)
 
 
 def wait_idle(page, timeout_ms: int = 120_000) -> None:
-    page.wait_for_selector("h1", timeout=timeout_ms)
-    page.wait_for_timeout(150)  # let a rerun start
-    page.wait_for_function(IDLE_JS, timeout=timeout_ms)
+    page.wait_for_function(IDLE_JS, timeout=timeout_ms, polling=25)
+
+
+def wait_logged(since: float, timeout_s: float = 120) -> None:
+    """Wait until the server has logged a script run that ended after ``since`` (unix time)."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if any(r[0] >= since for r in read_runs(RUN_LOG)):
+            return
+        time.sleep(0.01)
+    raise TimeoutError("no script run logged")
+
+
+def last_run(after: float, page_file: str | None = None) -> tuple[float, float]:
+    """(wall s, CPU s) of the last script run logged after ``after`` (for ``page_file`` if given)."""
+    rows = [r for r in read_runs(RUN_LOG) if r[0] >= after and (page_file is None or r[1].endswith(page_file))]
+    return (rows[-1][3], rows[-1][4]) if rows else (float("nan"), float("nan"))
 
 
 def decoder_times() -> dict[str, float]:
@@ -48,12 +72,37 @@ def decoder_times() -> dict[str, float]:
     return out
 
 
-INTERACTIONS = [  # (page file, description, slider index on the page)
-    ("pages/07_Latent_explorer.py", "latent slider", 0),
-    ("pages/02_KL_weighting.py", "beta select", 0),
-    ("pages/03_Grid_vs_ppf.py", "grid size", 0),
-    ("pages/04_Prototypes.py", "traversal range", 0),
+INTERACTIONS = [  # (page file, what, widget kind, label of the widget)
+    ("pages/07_Latent_explorer.py", "latent slider", "slider", "z1"),
+    ("pages/02_KL_weighting.py", "beta select", "slider", "β, the weight of the KL term"),
+    ("pages/03_Grid_vs_ppf.py", "grid size", "slider", "Grid size n"),
+    ("pages/04_Prototypes.py", "traversal dimension", "selectbox", "Horizontal dimension"),
 ]
+OTHER_AXIS = {"Horizontal dimension": "Vertical dimension"}  # a selectbox whose value to leave alone
+
+
+def interact(page, kind: str, label: str, k: int) -> None:
+    """Move a slider one step (three right, then three left), or pick options of a selectbox (three
+    new ones, then the same three again)."""
+    if kind == "slider":
+        box = page.locator('[data-testid="stSlider"]').filter(has_text=label).first
+        thumb = box.locator('input[type="range"]').first
+        thumb.focus()
+        thumb.press("ArrowRight" if k < 3 else "ArrowLeft")  # three new values, then back over them
+    else:
+        def value(text: str) -> str:
+            return page.locator('[data-testid="stSelectbox"]').filter(has_text=text).first.locator(
+                'input[role="combobox"]').input_value()
+
+        box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.locator('input[role="combobox"]')
+        if k == 0:
+            interact.start = value(label)
+        box.click()
+        options = page.get_by_role("option")
+        names = options.all_inner_texts()
+        keep = {interact.start, value(OTHER_AXIS[label])} if label in OTHER_AXIS else {interact.start}
+        fresh = [i for i, n in enumerate(names) if n not in keep][:3]
+        options.nth(fresh[[0, 1, 2, 0, 1, 2][k]]).click()
 
 
 def main() -> None:
@@ -64,8 +113,11 @@ def main() -> None:
     results: dict = {"machine": f"{platform.node()} · {platform.processor() or platform.machine()} · "
                                 f"{__import__('os').cpu_count()} cores", "date": time.strftime("%Y-%m-%d %H:%M")}
     results.update(decoder_times())
+    RUN_LOG.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    proc, base = start_server()
+    proc, base = start_server(run_log=RUN_LOG)
+    pages = [("Home", "streamlit_app.py", f"{base}/")] + [
+        (lesson.title, lesson.path, f"{base}/{url_path(lesson.path)}") for lesson in LESSONS]
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
@@ -74,34 +126,48 @@ def main() -> None:
             wait_idle(page)
             results["server_start_to_home_s"] = time.perf_counter() - t0
             renders = {}
-            for lesson in [None, *LESSONS]:
-                url = f"{base}/{url_path(lesson.path)}" if lesson else base
-                name = lesson.title if lesson else "Home"
+            for name, path, url in pages:
                 t = time.perf_counter()
                 page.goto(url, timeout=120_000)
                 wait_idle(page)
                 first = time.perf_counter() - t
+                since = time.time()
                 t = time.perf_counter()
                 page.reload()
                 wait_idle(page)
                 repeat = time.perf_counter() - t
+                wall, cpu = last_run(since, path)
                 errors = page.locator('[data-testid="stException"]').count()
-                renders[name] = {"first_s": first, "repeat_s": repeat, "exceptions": errors}
+                renders[name] = {"first_s": first, "repeat_reload_s": repeat, "server_wall_s": wall,
+                                 "server_cpu_s": cpu, "exceptions": errors}
+            # what a student does: move between pages in the sidebar, in one session
+            page.goto(base, timeout=120_000)
+            wait_idle(page)
+            for name, path, url in pages[1:] + pages[:1]:
+                link = page.locator(f'[data-testid="stSidebarNav"] a[href="{url}"]').first
+                since = time.time()
+                t = time.perf_counter()
+                link.click()
+                wait_logged(since)
+                wait_idle(page)
+                renders[name]["navigate_s"] = time.perf_counter() - t
             results["renders"] = renders
             inter = {}
-            for path, what, idx in INTERACTIONS:
+            for path, what, kind, label in INTERACTIONS:
                 page.goto(f"{base}/{url_path(path)}", timeout=120_000)
                 wait_idle(page)
-                slider = page.locator('[data-testid="stSlider"] input[type="range"]').nth(idx)
-                ts = []
-                for k in range(4):
-                    slider.focus()
+                walls, trips = [], []
+                for k in range(6):  # three values never shown before (cold), then the same again (warm)
+                    since = time.time()
                     t = time.perf_counter()
-                    slider.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
-                    page.wait_for_timeout(60)
-                    page.wait_for_function(IDLE_JS, timeout=60_000)
-                    ts.append(time.perf_counter() - t - 0.06)
-                inter[what] = {"page": path, "median_ms": 1000 * statistics.median(ts)}
+                    interact(page, kind, label, k)
+                    wait_logged(since)
+                    wait_idle(page)
+                    trips.append(time.perf_counter() - t)
+                    walls.append(last_run(since)[0])
+                inter[what] = {"page": path, "server_cold_ms": 1000 * statistics.median(walls[:3]),
+                               "server_warm_ms": 1000 * statistics.median(walls[3:]),
+                               "round_trip_median_ms": 1000 * statistics.median(trips)}
             results["interactions"] = inter
             results["server_rss_mb_after_all_pages"] = rss_mb(proc.pid)
             browser.close()
@@ -121,11 +187,13 @@ def main() -> None:
     print(f"server start -> home rendered : {results['server_start_to_home_s']:.1f} s")
     print(f"decode 1 image                : {results['decode_1_image_ms']:.2f} ms")
     print(f"decode 30x30 mosaic           : {results['decode_30x30_mosaic_ms']:.1f} ms")
-    print(f"{'page':28s} {'first (s)':>10s} {'repeat (s)':>10s}")
+    print(f"{'page':22s} {'first':>7s} {'reload':>7s} {'navigate':>9s} {'server wall':>12s} {'server CPU':>11s}  (s)")
     for name, r in results["renders"].items():
-        print(f"{name:28s} {r['first_s']:10.2f} {r['repeat_s']:10.2f}" + ("  EXCEPTION" if r["exceptions"] else ""))
+        print(f"{name:22s} {r['first_s']:7.2f} {r['repeat_reload_s']:7.2f} {r['navigate_s']:9.2f} "
+              f"{r['server_wall_s']:12.2f} {r['server_cpu_s']:11.2f}" + ("  EXCEPTION" if r["exceptions"] else ""))
     for what, r in results["interactions"].items():
-        print(f"interaction {what:17s} {r['median_ms']:8.0f} ms (round trip incl. browser)")
+        print(f"interaction {what:20s} server: new value {r['server_cold_ms']:4.0f} ms, seen before "
+              f"{r['server_warm_ms']:4.0f} ms; round trip incl. browser {r['round_trip_median_ms']:4.0f} ms")
     print(f"server RSS after every page   : {results['server_rss_mb_after_all_pages']:.0f} MB")
     print(f"zoo training (sum of models)  : {results['zoo_training_minutes_sum']:.1f} min")
     print(f"wrote {out.relative_to(REPO)}")

@@ -210,8 +210,7 @@ def grid_section() -> None:
     for col, name, xs, ys, title, fname in (
             (left, AE, xs_ae, ys_ae, "AE decoder over the AE codes' bounding box", "ae-2d-bbox-grid.png"),
             (right, VAE, xs_v, ys_v, "VAE decoder over the prior (ppf grid)", "vae-2d-ppf-grid.png")):
-        imgs = ui.decode(name, latent.grid_2d(xs, ys))
-        png = charts.png(charts.mosaic_figure, imgs, n, n, xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title)
+        png = ui.mosaic_png(name, latent.grid_2d(xs, ys), n, n, xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title)
         with col:
             ui.download_png(png, fname, key=f"aevae_grid_png_{name}")
             charts.show(png)

@@ -155,8 +155,7 @@ for col, xs, title, fname in (
         (left, xs_lin, f"Linear grid, z from {lo:g} to {hi:g}", f"vae-2d-linear-n{n}.png"),
         (right, xs_ppf, f"ppf grid, p = {p:g} (z from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f})",
          f"vae-2d-ppf-n{n}-p{p:g}.png")):
-    imgs = ui.decode(VAE, latent.grid_2d(xs, xs))  # (n * n, 28, 28)
-    png = charts.png(charts.mosaic_figure, imgs, n, n, xs=xs, ys=xs, xlabel="z₁", ylabel="z₂", title=title)
+    png = ui.mosaic_png(VAE, latent.grid_2d(xs, xs), n, n, xs=xs, ys=xs, xlabel="z₁", ylabel="z₂", title=title)
     with col:
         ui.download_png(png, fname, key=f"grid_png_{'lin' if xs is xs_lin else 'ppf'}")
         charts.show(png)
@@ -189,8 +188,8 @@ ae_chart = charts.scatter(ae_df, domain=None, opacity=0.35, height=460,
 a_left.altair_chart(ae_chart, key="grid_ae_chart", width="stretch")
 a_left.caption(f"Note the axes: z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to "
                f"{ys_ae[-1]:.3g}, against about ±3 for the VAE.")
-png = charts.png(charts.mosaic_figure, ui.decode(AE, pts_ae), n, n, xs=xs_ae, ys=ys_ae, xlabel="z₁", ylabel="z₂",
-                 title="AE decoder over its codes' bounding box")
+png = ui.mosaic_png(AE, pts_ae, n, n, xs=xs_ae, ys=ys_ae, xlabel="z₁", ylabel="z₂",
+                    title="AE decoder over its codes' bounding box")
 with a_right:
     ui.download_png(png, f"ae-2d-bbox-n{n}.png", key="grid_png_ae")
     charts.show(png)

@@ -279,9 +279,11 @@ ui.secondary("Two dimensions are swept on a grid while all the others keep the p
              "the orange cross marks the prototype itself.")
 
 
-def slice_figure(imgs: np.ndarray, xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int):
-    """An n x n grid over dimensions dx (across) and dy (up); the prototype marked with a cross."""
+def slice_figure(key: tuple[str, str, int], xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int):
+    """An n x n grid over dimensions dx (across) and dy (up) around ``base``, decoded by the model
+    ``key`` names; the prototype marked with a cross."""
     n, lo, hi = len(xs), float(xs[0]), float(xs[-1])
+    imgs = ui.decode(key[0], latent.manifold(base, dx, dy, xs, xs))  # (n * n, 28, 28)
     fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=xs, xlabel=f"z{dx}", ylabel=f"z{dy}",
                                title=f"z{dx} × z{dy} around the prototype of {digit}", size=6.5)
     if lo <= base[dx] <= hi and lo <= base[dy] <= hi:
@@ -317,8 +319,7 @@ def manifold_view(name: str, base: np.ndarray, default_pair: tuple[int, int], di
         return
     xs = latent.linear_axis(n, lo, hi)
     with ui.cache_guard():
-        imgs = ui.decode(name, latent.manifold(base, dx, dy, xs, xs))  # (n * n, 28, 28)
-    png = charts.png(slice_figure, imgs, xs, base, dx, dy, digit)
+        png = charts.png(slice_figure, ui.model_key(name), xs, base, dx, dy, digit)
     charts.show(png)
     ui.download_png(png, f"slice-{name}-z{dx}-z{dy}-digit{digit}.png", key="protos_manifold_png")
 

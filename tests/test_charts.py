@@ -80,3 +80,10 @@ def test_show_accepts_a_figure_too():
 def test_malloc_tuning_applies_on_glibc():
     assert memory.tune() is True
     memory.trim()  # harmless, and callable any time
+
+
+def test_png_never_wider_than_streamlit_shows_unresampled():
+    from vae.style import FIGURE_MAX_PX
+
+    wide = charts.png(charts.image_strip, np.zeros((20, 28, 28), dtype=np.float32), size=1.5)  # 30 inches
+    assert Image.open(io.BytesIO(wide)).width <= FIGURE_MAX_PX

@@ -8,6 +8,7 @@ encoding a mosaic costs 0.1-0.5 s on these CPUs; a cached one costs a hash of it
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import threading
@@ -22,18 +23,20 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from vae.style import (ALTAIR_DIGIT_SCALE, CHART_HEIGHT, FIGURE_CACHE_ENTRIES, FIGURE_DPI, IMAGE_CMAP,  # noqa: E402
-                       INK, LATENT_RANGE, PAPER, POINT_SIZE)
+from vae.style import (ALTAIR_DIGIT_SCALE, CHART_HEIGHT, FIGURE_CACHE_ENTRIES, FIGURE_DPI,  # noqa: E402
+                       FIGURE_MAX_PX, IMAGE_CMAP, INK, LATENT_RANGE, PAPER, POINT_SIZE)
 
 
 
 def _skip_schema_validation() -> None:
     """Streamlit serialises every Altair chart with ``to_dict()``, which by default validates the
-    whole spec against the Vega-Lite JSON schema: 0.05-0.1 s per chart on every run. The specs
-    are fixed by this code and the test suite validates them (``LATENT_LAB_VALIDATE_CHARTS=1``,
-    set in ``tests/conftest.py``), so the running app only flips the default of ``validate``."""
+    whole spec against the Vega-Lite JSON schema: 0.05-0.1 s per chart on every run (and Altair's
+    debug mode validates parts again as they are built). The specs are fixed by this code and the
+    test suite validates them (``LATENT_LAB_VALIDATE_CHARTS=1``, set in ``tests/conftest.py``), so
+    the running app flips the default of ``validate`` and leaves debug mode off."""
     if os.environ.get("LATENT_LAB_VALIDATE_CHARTS") == "1":
         return
+    alt.utils.schemapi.disable_debug_mode()
     for cls in (alt.TopLevelMixin, alt.Chart):
         fn = cls.__dict__.get("to_dict")
         if fn is not None and fn.__defaults__ == (True,):
@@ -186,10 +189,12 @@ def _rc(kind: str) -> dict[str, Any]:
 
 
 def to_png(fig: plt.Figure) -> bytes:
-    """PNG bytes of a figure (cropped to its content), then the figure is freed."""
+    """PNG bytes of a figure (cropped to its content, at most FIGURE_MAX_PX wide), then the figure
+    is freed."""
     buf = io.BytesIO()
+    dpi = min(FIGURE_DPI, FIGURE_MAX_PX / (fig.get_figwidth() + 0.3))  # + the tight bbox's padding
     try:
-        fig.savefig(buf, format="png", dpi=FIGURE_DPI, bbox_inches="tight", transparent=True)
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", transparent=True)
     finally:
         plt.close(fig)
     return buf.getvalue()
@@ -198,21 +203,38 @@ def to_png(fig: plt.Figure) -> bytes:
 _MPL_LOCK = threading.Lock()  # pyplot and rcParams are process-global: one figure at a time
 
 
+def fingerprint(value: Any) -> Any:
+    """An exact, small, hashable stand-in for a builder's argument: arrays become (shape, dtype,
+    BLAKE2 digest of their bytes); containers are walked; other values are kept as they are.
+    (Streamlit's own hashing samples arrays of 500,000 elements or more; this does not.)"""
+    if isinstance(value, np.ndarray):
+        a = np.ascontiguousarray(value)
+        return ("ndarray", a.shape, a.dtype.str, hashlib.blake2b(a.tobytes(), digest_size=16).hexdigest())
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(fingerprint(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((k, fingerprint(v)) for k, v in value.items()))
+    if isinstance(value, (np.generic,)):
+        return value.item()
+    return value
+
+
 @st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
-def _cached_png(builder: str, kind: str, args: tuple, kwargs: dict[str, Any],
+def _cached_png(builder: str, kind: str, key: Any, _args: tuple, _kwargs: dict[str, Any],
                 _build: Callable[..., plt.Figure]) -> bytes:
     with _MPL_LOCK, plt.rc_context(_rc(kind)):
-        return to_png(_build(*args, **kwargs))
+        return to_png(_build(*_args, **_kwargs))
 
 
 def png(build: Callable[..., plt.Figure], *args: Any, **kwargs: Any) -> bytes:
     """PNG of ``build(*args, **kwargs)`` in the current theme, drawn once per distinct input.
 
-    ``build`` must be a pure function of its arguments (it is identified by its file and name;
-    the arguments, arrays included, are hashed by value).
+    ``build`` must be a pure function of its arguments: it is identified by its file and name,
+    its arguments by value (``fingerprint``). A builder may do expensive work before drawing
+    (decode a grid, say): on a cache hit none of it runs.
     """
     builder = f"{build.__code__.co_filename}:{build.__qualname__}"
-    return _cached_png(builder, theme(), args, kwargs, build)
+    return _cached_png(builder, theme(), fingerprint((args, kwargs)), args, kwargs, build)
 
 
 def show(png_or_fig: bytes | plt.Figure, st_container=None, caption: str | None = None) -> None:

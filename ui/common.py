@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui import memory, params
+from ui import charts, memory, params
 from vae import artefacts, zoo
 from vae.artefacts import CacheError
 from vae.models import CVAE, VAE
@@ -157,6 +157,31 @@ def decode(name: str, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
         else:
             out = m.decode(zt)
     return out[:, 0].numpy()  # (M, 28, 28)
+
+
+def model_key(name: str) -> tuple[str, str, int]:
+    """Identifies a model's weights on disk (name, checkpoint path, modification time), for cache
+    keys of figures decoded from it: a rebuilt checkpoint gets new figures."""
+    path = artefacts.checkpoint_path(name)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        mtime = -1
+    return name, str(path), mtime
+
+
+def decoded_mosaic(key: tuple[str, str, int], z: np.ndarray, nrows: int, ncols: int,
+                   y: np.ndarray | None = None, **figure_kwargs: Any):
+    """Figure builder for ``charts.png``: decode codes z (M, d) with the model ``key`` names and lay
+    the images out row-major as an nrows x ncols mosaic. Cached figures skip the decoding too."""
+    return charts.mosaic_figure(decode(key[0], z, y), nrows, ncols, **figure_kwargs)
+
+
+def mosaic_png(name: str, z: np.ndarray, nrows: int, ncols: int, y: np.ndarray | None = None,
+               **figure_kwargs: Any) -> bytes:
+    """PNG of the decoder's images at codes z (M, d) as a mosaic, decoded and drawn once per input."""
+    return charts.png(decoded_mosaic, model_key(name), np.asarray(z, dtype=np.float32), nrows, ncols,
+                      y=None if y is None else np.asarray(y), **figure_kwargs)
 
 
 def encode(name: str, images: np.ndarray, y: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:

@@ -25,5 +25,6 @@ CHART_HEIGHT = 380
 INK = {"light": "#1f2430", "dark": "#fafafa"}  # text and line colour per Streamlit theme type
 PAPER = {"light": "#ffffff", "dark": "#0e1117"}  # page background per theme type (text halos)
 FIGURE_DPI = 150  # PNG resolution of Matplotlib figures (shown and downloaded alike)
+FIGURE_MAX_PX = 1460  # widest PNG: st.image re-samples (blurs) and re-encodes anything wider
 FIGURE_CACHE_ENTRIES = 192  # rendered figures kept per server (LRU), shared by every session
 ALTAIR_DIGIT_SCALE = {"domain": [str(d) for d in DIGITS], "range": list(DIGIT_COLORS)}
