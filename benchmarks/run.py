@@ -22,7 +22,6 @@ import platform
 import statistics
 import time
 
-from pathlib import Path
 
 from common import BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, read_runs, rss_mb, start_server, url_path
 
@@ -50,7 +49,6 @@ def last_run(after: float, page_file: str | None = None) -> tuple[float, float]:
 
 
 def decoder_times() -> dict[str, float]:
-    import numpy as np
     import torch
 
     from vae import zoo

@@ -248,7 +248,6 @@ def traversal_figure(imgs: np.ndarray, order: np.ndarray, values: np.ndarray, ba
 
 @st.fragment
 def traversal_view(name: str, base: np.ndarray, mu: np.ndarray, digit: int) -> None:
-    d = len(base)
     f1, f2, f3 = st.columns(3)
     lo, hi = f1.slider("Sweep range", -5.0, 5.0, value=SLIDER_RANGE, step=SLIDER_STEP, key="protos_range")
     steps = f2.slider("Steps per dimension", 3, 25, value=10, key="protos_steps")

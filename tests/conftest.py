@@ -37,3 +37,45 @@ def mnist_small() -> tuple[torch.Tensor, torch.Tensor]:
     x = data.to_float(images[:N_SMALL].clone())  # (512, 1, 28, 28)
     y = labels[:N_SMALL].clone().long()  # (512,)
     return x, y
+
+
+@pytest.fixture
+def partial_cache(tmp_path, monkeypatch):
+    """Run the app on a copy of ``cache/`` that holds only some files.
+
+    ``partial_cache(*models, embeddings=(), test_set=True)`` copies the test set, the checkpoint
+    and codes of each model (those that exist) and the named models' embeddings into a fresh
+    directory, points ``LATENT_LAB_CACHE`` at it and returns it. Streamlit's caches are cleared
+    before and after, so nothing loaded from the real ``cache/`` leaks in, or out.
+    """
+    import shutil
+
+    import streamlit as st
+
+    from vae import artefacts
+
+    def clear() -> None:
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+    def make(*models: str, embeddings: tuple[str, ...] = (), test_set: bool = True) -> Path:
+        files = [artefacts.test_set_path()] if test_set else []
+        for name in models:
+            files += [artefacts.checkpoint_path(name), artefacts.codes_path(name)]
+        files += [artefacts.embeddings_path(name) for name in embeddings]
+        real = artefacts.cache_dir()
+        dst = tmp_path / "cache"
+        dst.mkdir(exist_ok=True)
+        for src in files:
+            if src.exists():
+                target = dst / src.relative_to(real)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(src, target)
+        (dst / "models").mkdir(exist_ok=True)
+        monkeypatch.setenv("LATENT_LAB_CACHE", str(dst))
+        clear()
+        return dst
+
+    yield make
+    monkeypatch.delenv("LATENT_LAB_CACHE", raising=False)
+    clear()

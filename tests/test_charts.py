@@ -87,3 +87,47 @@ def test_png_never_wider_than_streamlit_shows_unresampled():
 
     wide = charts.png(charts.image_strip, np.zeros((20, 28, 28), dtype=np.float32), size=1.5)  # 30 inches
     assert Image.open(io.BytesIO(wide)).width <= FIGURE_MAX_PX
+
+
+def test_mosaic_png_decodes_only_on_a_miss(monkeypatch):
+    from tests.pageutil import need
+    from ui import common
+    from vae.latent import grid_2d, ppf_axis
+
+    need("vae-2d")
+    calls = []
+    real = common.decode
+
+    def counting(name, z, y=None):
+        calls.append(len(z))
+        return real(name, z, y)
+
+    monkeypatch.setattr(common, "decode", counting)
+    xs = ppf_axis(6)
+    a = common.mosaic_png("vae-2d", grid_2d(xs, xs), 6, 6, xs=xs, ys=xs, title="ppf")
+    b = common.mosaic_png("vae-2d", grid_2d(xs, xs), 6, 6, xs=xs, ys=xs, title="ppf")
+    assert a == b and a.startswith(PNG_MAGIC)
+    assert calls == [36]  # the second call neither decoded nor drew
+    common.mosaic_png("vae-2d", grid_2d(xs, xs) * 0.5, 6, 6, xs=xs / 2, ys=xs / 2, title="ppf")
+    assert calls == [36, 36]
+
+
+def test_fingerprint_is_exact_for_large_arrays():
+    big = np.zeros((900, 28, 28), dtype=np.float32)  # 705,600 values: Streamlit would sample these
+    other = big.copy()
+    other[450, 14, 14] = 1e-3  # one pixel differs
+    assert charts.fingerprint(big) != charts.fingerprint(other)
+    assert charts.fingerprint(big) == charts.fingerprint(big.copy())
+    assert charts.fingerprint({"a": [big, 1]}) != charts.fingerprint({"a": [other, 1]})
+
+
+def test_model_key_changes_with_the_checkpoint(tmp_path, monkeypatch):
+    from ui import common
+    from vae import artefacts
+
+    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
+    assert common.model_key("vae-2d")[2] == -1  # not built here
+    path = artefacts.checkpoint_path("vae-2d")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"x")
+    assert common.model_key("vae-2d")[1] == str(path) and common.model_key("vae-2d")[2] > 0

@@ -78,19 +78,17 @@ def browser():
         b.close()
 
 
+# Streamlit marks its root element with the script's state and the connection's (its own e2e
+# tests wait on these); "idle" also needs the heading and every image loaded.
+IDLE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
+  return !!a && a.dataset.testScriptState === 'notRunning' && a.dataset.testConnectionState === 'CONNECTED'
+    && document.querySelector('h1') !== null && Array.from(document.images).every(i => i.complete); }"""
+
+
 def wait_idle(page, timeout: float = 90) -> None:
-    """Wait until the script run finished (the 'running' status widget is gone)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
-    deadline = time.time() + timeout
-    time.sleep(0.6)
-    while time.time() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count()
-        if not running:
-            time.sleep(0.4)
-            if not page.locator('[data-testid="stStatusWidget"]').count():
-                return
-        time.sleep(0.3)
-    raise AssertionError("the page kept running")
+    """Wait until the script run finished and the page is drawn (a rerun gets 0.5 s to start)."""
+    page.wait_for_timeout(500)
+    page.wait_for_function(IDLE_JS, timeout=timeout * 1000, polling=50)
 
 
 def no_exception(page) -> None:
@@ -155,3 +153,44 @@ def test_deep_link_restores_view(server, browser):
             "els => els.map(e => e.getAttribute('aria-valuetext') || e.value)")
     finally:
         page.close()
+
+
+DARK_PAGES = ["", "AE_vs_VAE", "Grid_vs_ppf", "Prototypes", "Interpolation", "Posterior_spread"]
+
+
+@pytest.mark.parametrize("url", DARK_PAGES, ids=[u or "home" for u in DARK_PAGES])
+def test_dark_theme(server, browser, url):
+    """With the browser in dark mode the app uses the dark theme of .streamlit/config.toml, and the
+    figures are drawn for it (light ink on a transparent background): screenshots under dark/."""
+    (SHOTS / "dark").mkdir(parents=True, exist_ok=True)
+    ctx = browser.new_context(viewport={"width": 1400, "height": 2400}, color_scheme="dark")
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server}/{url}", timeout=90_000)
+        wait_idle(page)
+        no_exception(page)
+        bg = page.evaluate("getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).backgroundColor")
+        rgb = [int(v) for v in re.findall(r"\d+", bg)[:3]]
+        assert sum(rgb) < 150, f"not the dark theme: {bg}"
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(SHOTS / "dark" / f"{url or 'home'}.png"))
+    finally:
+        ctx.close()
+
+
+def test_csv_download_is_written_on_click(server, browser):
+    """Downloads are deferred (written when clicked): the home page's model table arrives as CSV."""
+    ctx = browser.new_context(accept_downloads=True)
+    page = ctx.new_page()
+    try:
+        page.goto(server, timeout=90_000)
+        wait_idle(page)
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name=re.compile("Download")).first.click()
+        data = Path(info.value.path()).read_text()
+        assert info.value.suggested_filename == "latent-lab-models.csv"
+        header = data.splitlines()[0]
+        assert "," in header and len(data.splitlines()) > 5, data[:300]
+        no_exception(page)
+    finally:
+        ctx.close()

@@ -1,19 +1,13 @@
 """AppTest runs of pages/01_AE_vs_VAE.py (needs cache/models and cache/codes of ae-2d and vae-2d)."""
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
-import streamlit as st
 
-from tests.pageutil import REPO, app, assert_ok, need, texts
-from vae import artefacts
+from tests.pageutil import app, assert_ok, need, texts
 
 PAGE = "pages/01_AE_vs_VAE.py"
 MODELS = ("ae-2d", "vae-2d")
 pytestmark = pytest.mark.slow
-
 
 
 def need_models() -> None:
@@ -69,15 +63,9 @@ def test_garbage_link_falls_back():
     assert any("Ignored link parameter" in t.value for t in at.toast)
 
 
-def test_missing_model_shows_cache_error(tmp_path, monkeypatch):
-    shutil.copy(REPO / "cache" / "mnist_test.npz", tmp_path / "mnist_test.npz")
-    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    st.cache_resource.clear()
-    try:
-        at = app(PAGE)
-        t = texts(at)
-        assert "cannot be used" in t and "python -m vae.build" in t
-        assert "What to notice" not in t
-    finally:
-        monkeypatch.undo()
-        st.cache_resource.clear()
+def test_missing_model_shows_cache_error(partial_cache):
+    partial_cache()  # the test set only
+    at = app(PAGE)
+    t = texts(at)
+    assert "cannot be used" in t and "python -m vae.build" in t
+    assert "What to notice" not in t

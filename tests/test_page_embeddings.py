@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import numpy as np
 import pytest
-import streamlit as st
 
 from tests.pageutil import app, assert_ok, texts
 from vae import artefacts
@@ -121,21 +119,11 @@ def test_garbage_link_parameters_fall_back():
     assert "What to notice" in texts(at)
 
 
-def test_missing_embeddings_show_the_cache_error(tmp_path, monkeypatch):
+def test_missing_embeddings_show_the_cache_error(partial_cache):
     """Before the embeddings exist the page shows the cache message, not a traceback."""
-    shutil.copy(artefacts.test_set_path(), tmp_path / "mnist_test.npz")
-    for sub, src in (("models", artefacts.checkpoint_path("vae-10d")), ("codes", artefacts.codes_path("vae-10d"))):
-        if src.exists():  # the model and its codes may be there: only the embeddings are missing
-            (tmp_path / sub).mkdir()
-            shutil.copy(src, tmp_path / sub / src.name)
-    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    st.cache_resource.clear()  # loaders are cached per process: forget the real files
-    try:
-        at = app(PAGE)
-        assert at.error, "expected the cache error"
-        msg = at.error[0].value
-        assert "vae-10d.npz" in msg and "missing" in msg and "python -m vae.build" in msg
-        assert "What to notice" not in texts(at)
-    finally:
-        monkeypatch.delenv("LATENT_LAB_CACHE")
-        st.cache_resource.clear()
+    partial_cache("vae-10d")  # the model and its codes (when built), no embeddings
+    at = app(PAGE)
+    assert at.error, "expected the cache error"
+    msg = at.error[0].value
+    assert "vae-10d.npz" in msg and "missing" in msg and "python -m vae.build" in msg
+    assert "What to notice" not in texts(at)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
@@ -125,19 +124,10 @@ def test_garbage_query_params_fall_back_to_defaults():
     assert "What to notice" in texts(at)
 
 
-def test_missing_model_shows_the_cache_error(tmp_path, monkeypatch):
-    import streamlit as st
-
-    shutil.copy(artefacts.REPO / "cache" / "mnist_test.npz", tmp_path / "mnist_test.npz")
-    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    try:
-        at = app(PAGE)
-        assert at.error, "expected the cache error"
-        msg = at.error[0].value
-        assert "vae-2d" in msg and "python -m vae.build" in msg
-        assert "What to notice" not in texts(at)
-    finally:
-        st.cache_resource.clear()
-        st.cache_data.clear()
+def test_missing_model_shows_the_cache_error(partial_cache):
+    partial_cache()  # the test set only
+    at = app(PAGE)
+    assert at.error, "expected the cache error"
+    msg = at.error[0].value
+    assert "vae-2d" in msg and "python -m vae.build" in msg
+    assert "What to notice" not in texts(at)

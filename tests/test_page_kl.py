@@ -5,27 +5,16 @@ tests that need a model not built yet are skipped, otherwise they fail.
 """
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
-import streamlit as st
 
 from pageutil import app, assert_ok, need, texts
-from vae import artefacts, zoo
+from vae import zoo
 
 PATH = "pages/02_KL_weighting.py"
 LADDER_2D = [zoo.beta_name(2, b) for b in zoo.BETAS_2D]
 LADDER_10D = [zoo.beta_name(10, b) for b in zoo.BETAS_10D]
 
 pytestmark = pytest.mark.slow
-
-
-def clear_caches() -> None:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
 
 
 def test_page_moves_every_control():
@@ -78,41 +67,27 @@ def test_garbage_query_params_fall_back_to_defaults():
     assert "What to notice" in texts(at)
 
 
-def test_works_with_only_some_models(tmp_path, monkeypatch):
+def test_works_with_only_some_models(partial_cache):
     """With only vae-2d built, the rest of the ladder is listed as missing, never a traceback."""
     need("vae-2d")
-    (tmp_path / "models").mkdir()
-    (tmp_path / "codes").mkdir()
-    shutil.copy(artefacts.test_set_path(), tmp_path / "mnist_test.npz")
-    shutil.copy(artefacts.checkpoint_path("vae-2d"), tmp_path / "models" / "vae-2d.pt")
-    shutil.copy(artefacts.codes_path("vae-2d"), tmp_path / "codes" / "vae-2d.npz")
-    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    clear_caches()  # models and numbers loaded from the real cache by earlier tests
-    try:
-        at = app(PATH)
-        page = texts(at)
-        assert "Not built yet" in page and "vae-2d-beta5" in page and "What to notice" in page
-        assert not at.error  # the chosen model (beta 1) is there
-        at.select_slider(key="kl_beta").set_value(5.0).run()
-        assert_ok(at)
-        assert "cannot be used" in texts(at) and "vae-2d-beta5.pt" in texts(at)
-        at.toggle(key="kl_every").set_value(True).run()
-        assert_ok(at)
-    finally:
-        clear_caches()
+    partial_cache("vae-2d")
+    at = app(PATH)
+    page = texts(at)
+    assert "Not built yet" in page and "vae-2d-beta5" in page and "What to notice" in page
+    assert not at.error  # the chosen model (beta 1) is there
+    at.select_slider(key="kl_beta").set_value(5.0).run()
+    assert_ok(at)
+    assert "cannot be used" in texts(at) and "vae-2d-beta5.pt" in texts(at)
+    at.toggle(key="kl_every").set_value(True).run()
+    assert_ok(at)
 
 
-def test_no_model_at_all(tmp_path, monkeypatch):
+def test_no_model_at_all(partial_cache):
     """Only the test set: the chosen model's cache error, notes for the rest, no traceback."""
-    shutil.copy(artefacts.test_set_path(), tmp_path / "mnist_test.npz")
-    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    clear_caches()
-    try:
-        at = app(PATH)
-        page = texts(at)
-        assert "cannot be used" in page and "vae-2d.pt" in page and "python -m vae.build" in page
-        assert "What to notice" in page
-        at.number_input(key="kl_conv_weight").set_value(0.5).run()
-        assert_ok(at)
-    finally:
-        clear_caches()
+    partial_cache()
+    at = app(PATH)
+    page = texts(at)
+    assert "cannot be used" in page and "vae-2d.pt" in page and "python -m vae.build" in page
+    assert "What to notice" in page
+    at.number_input(key="kl_conv_weight").set_value(0.5).run()
+    assert_ok(at)

@@ -5,26 +5,15 @@ need a model not built yet are skipped, otherwise they fail.
 """
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
-import streamlit as st
 
 from pageutil import app, assert_ok, need, texts
-from vae import artefacts, zoo
+from vae import zoo
 
 PATH = "pages/11_Latent_size.py"
 SIZES = [f"vae-{d}d" for d in zoo.LATENT_SIZES]
 
 pytestmark = pytest.mark.slow
-
-
-def clear_caches() -> None:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
 
 
 def test_page_moves_every_control():
@@ -58,32 +47,18 @@ def test_garbage_query_params_fall_back_to_defaults():
     assert "What to notice" in texts(at)
 
 
-def test_works_with_only_some_models(tmp_path, monkeypatch):
+def test_works_with_only_some_models(partial_cache):
     """With only vae-2d built, the other sizes are listed as missing, never a traceback."""
     need("vae-2d")
-    (tmp_path / "models").mkdir()
-    (tmp_path / "codes").mkdir()
-    shutil.copy(artefacts.test_set_path(), tmp_path / "mnist_test.npz")
-    shutil.copy(artefacts.checkpoint_path("vae-2d"), tmp_path / "models" / "vae-2d.pt")
-    shutil.copy(artefacts.codes_path("vae-2d"), tmp_path / "codes" / "vae-2d.npz")
-    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    clear_caches()
-    try:
-        at = app(PATH)
-        page = texts(at)
-        assert "Left out" in page and "vae-32d" in page and "What to notice" in page
-        at.number_input(key="ls_seed").set_value(5).run()
-        assert_ok(at)
-    finally:
-        clear_caches()
+    partial_cache("vae-2d")
+    at = app(PATH)
+    page = texts(at)
+    assert "Left out" in page and "vae-32d" in page and "What to notice" in page
+    at.number_input(key="ls_seed").set_value(5).run()
+    assert_ok(at)
 
 
-def test_no_model_at_all(tmp_path, monkeypatch):
-    shutil.copy(artefacts.test_set_path(), tmp_path / "mnist_test.npz")
-    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    clear_caches()
-    try:
-        at = app(PATH)
-        assert "Left out" in texts(at)
-    finally:
-        clear_caches()
+def test_no_model_at_all(partial_cache):
+    partial_cache()
+    at = app(PATH)
+    assert "Left out" in texts(at)

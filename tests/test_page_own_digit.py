@@ -77,13 +77,11 @@ def test_ten_d_model_nearest_codes_and_embeddings():
         assert any("embeddings" in i.value for i in at.info)
 
 
-def test_missing_model_shows_the_cache_error(tmp_path, monkeypatch):
+def test_missing_model_shows_the_cache_error(partial_cache):
     """A cache/ without the chosen model: the page says which file and how to rebuild it."""
     need("vae-2d")
-    (tmp_path / "models").mkdir()
-    (tmp_path / "mnist_test.npz").symlink_to(artefacts.test_set_path())
-    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    at = app(PAGE, {"model": "vae-32d"})  # a model no other test here loads (cached loaders)
+    partial_cache()
+    at = app(PAGE, {"model": "vae-32d"})
     assert at.selectbox(key="own_model").value == "vae-32d"
     assert any("vae-32d.pt" in e.value and "python -m vae.build" in e.value for e in at.error)
     assert "(not built yet)" in at.selectbox(key="own_model").format_func("vae-32d")

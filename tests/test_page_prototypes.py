@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
-import streamlit as st
 
 from tests.pageutil import app, assert_ok, texts
 from vae import artefacts
@@ -119,17 +117,11 @@ def test_garbage_link_parameters_fall_back():
     assert "What to notice" in texts(at)
 
 
-def test_missing_files_show_the_cache_error(tmp_path, monkeypatch):
+def test_missing_files_show_the_cache_error(partial_cache):
     """With no model files the page stops with the cache message, not a traceback."""
-    shutil.copy(artefacts.test_set_path(), tmp_path / "mnist_test.npz")
-    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    st.cache_resource.clear()  # loaders are cached per process: forget the real files
-    try:
-        at = app(PAGE)
-        assert at.error, "expected the cache error"
-        msg = at.error[0].value
-        assert "vae-10d" in msg and "missing" in msg and "python -m vae.build" in msg
-        assert "What to notice" not in texts(at)
-    finally:
-        monkeypatch.delenv("LATENT_LAB_CACHE")
-        st.cache_resource.clear()
+    partial_cache()
+    at = app(PAGE)
+    assert at.error, "expected the cache error"
+    msg = at.error[0].value
+    assert "vae-10d" in msg and "missing" in msg and "python -m vae.build" in msg
+    assert "What to notice" not in texts(at)

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
-import streamlit as st
 
 from tests.pageutil import app, assert_ok, texts
 from vae import artefacts
@@ -97,16 +95,9 @@ def test_garbage_link_parameters_fall_back():
     assert "What to notice" in texts(at)
 
 
-def test_missing_model_shows_the_cache_error(tmp_path, monkeypatch):
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    shutil.copy(artefacts.test_set_path(), cache / "mnist_test.npz")
-    monkeypatch.setenv("LATENT_LAB_CACHE", str(cache))
-    st.cache_resource.clear()
-    try:
-        at = app(PAGE, {"model": "vae-2d"})
-        error = " ".join(e.value for e in at.error)
-        assert "vae-2d.pt" in error and "python -m vae.build" in error
-        assert "What to notice" not in texts(at)
-    finally:
-        st.cache_resource.clear()
+def test_missing_model_shows_the_cache_error(partial_cache):
+    partial_cache()
+    at = app(PAGE, {"model": "vae-2d"})
+    error = " ".join(e.value for e in at.error)
+    assert "vae-2d.pt" in error and "python -m vae.build" in error
+    assert "What to notice" not in texts(at)

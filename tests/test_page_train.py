@@ -78,11 +78,9 @@ def test_train_10d_beta_without_a_pretrained_twin():
     assert len(at.get("vega_lite_chart")) == 2
 
 
-def test_missing_pretrained_model_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+def test_missing_pretrained_model_is_a_message_not_a_traceback(partial_cache):
     """A cache/ with only the test set: training works, the comparison says what is missing."""
-    (tmp_path / "models").mkdir()
-    (tmp_path / "mnist_test.npz").symlink_to(artefacts.test_set_path())
-    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
+    partial_cache()
     at = tiny(app(PAGE), d=2, beta=0.0)
     at.button(key="train_start").click().run()
     assert_ok(at)
@@ -92,19 +90,11 @@ def test_missing_pretrained_model_is_a_message_not_a_traceback(tmp_path, monkeyp
     assert list(at.dataframe[0].value["model"]) == ["yours"]
 
 
-def test_missing_test_set_shows_the_cache_error(tmp_path, monkeypatch):
-    from ui import common
-
-    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))  # an empty cache/
-    common.test_set.clear()  # forget what earlier tests loaded in this process
-    common.test_images_float.clear()
-    try:
-        at = app(PAGE)
-        assert any("mnist_test.npz" in e.value and "python -m vae.build" in e.value for e in at.error)
-        assert "Your model" not in texts(at)
-    finally:
-        common.test_set.clear()
-        common.test_images_float.clear()
+def test_missing_test_set_shows_the_cache_error(partial_cache):
+    partial_cache(test_set=False)  # an empty cache/
+    at = app(PAGE)
+    assert any("mnist_test.npz" in e.value and "python -m vae.build" in e.value for e in at.error)
+    assert "Your model" not in texts(at)
 
 
 def test_stale_running_flag_is_reset():
