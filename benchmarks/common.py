@@ -22,14 +22,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict[str, str] | None = None, run_log: Path | None = None) -> tuple[subprocess.Popen, str]:
+def start_server(env: dict[str, str] | None = None, run_log: Path | None = None,
+                 args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
     """``streamlit run streamlit_app.py`` on a free local port; with ``run_log``, through
     ``timed_server.py``, which appends one line per script run (page, wall s, CPU s) to it."""
     port = free_port()
     launcher = [str(REPO / "benchmarks" / "timed_server.py"), str(run_log)] if run_log else ["-m", "streamlit", "run"]
     proc = subprocess.Popen(
         [sys.executable, *launcher, "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
+         "--server.port", str(port), "--server.address", "127.0.0.1", *args],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
@@ -41,6 +42,12 @@ def start_server(env: dict[str, str] | None = None, run_log: Path | None = None)
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("streamlit did not start")
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:

@@ -6,7 +6,11 @@ One Chromium, one context per student; each visits every page and moves one cont
 p50/p95 page render time, errors (must be 0) and the server's peak resident memory, sampled
 every 0.5 s. Memory per session: the server's memory after one student, then after each of
 ``--rounds`` classes of N students (the same pages again): models and arrays are shared through
-``st.cache_resource``, so a second class must not add what the first one did.
+``st.cache_resource``, so a second class must not add what the first one did. Memory is read
+after each class has left and its sessions were closed (the server runs with
+``--server.disconnectedSessionTTL 5``). Also reported: the server's own time per script run under
+this load (p50/p95, from ``timed_server.py``) and its CPU seconds per page visit, which say what
+a class costs the server when the students' browsers run on their own machines.
 Only talks to 127.0.0.1; bounded in sessions and time.
 """
 from __future__ import annotations
@@ -18,7 +22,10 @@ import statistics
 import threading
 import time
 
-from common import BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, rss_mb, start_server, url_path
+from common import BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, cpu_s, read_runs, rss_mb, start_server, url_path
+
+RUN_LOG = REPO / "benchmarks" / "results" / "load-runs.tsv"  # one line per script run
+SESSION_TTL_S = 5  # forget a closed session after 5 s (Streamlit's default keeps it 120 s for a reconnect)
 
 
 ARRIVED_JS = """([title, previous]) => { const h = document.querySelector('h1');
@@ -38,14 +45,15 @@ async def student(browser, base: str, pages: list[tuple[str, str]], times: list[
                 if i == 0:
                     await page.goto(f"{base}/{path}", timeout=300_000)
                 else:
-                    await page.locator(f'[data-testid="stSidebarNav"] a[href="{base}/{path}"]').first.click()
+                    link = page.locator(f'[data-testid="stSidebarNav"] a[href="{base}/{path}"]').first
+                    await link.click(timeout=300_000)  # 25 browsers on two cores: clicks wait too
                 await page.wait_for_function(ARRIVED_JS, arg=[title, previous], timeout=300_000, polling=50)
                 times.append(time.perf_counter() - t)
                 previous = await page.locator("h1").first.inner_text()
                 slider = page.locator('[data-testid="stSlider"] input[type="range"]')
                 if await slider.count():
-                    await slider.first.focus()
-                    await slider.first.press("ArrowRight")
+                    await slider.first.focus(timeout=300_000)
+                    await slider.first.press("ArrowRight", timeout=300_000)
                     await page.wait_for_timeout(300)
                     await page.wait_for_function(IDLE_JS, timeout=300_000)
                 if await page.locator('[data-testid="stException"]').count():
@@ -76,7 +84,8 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=25)
     ap.add_argument("--rounds", type=int, default=2, help="classes of N students, one after the other")
     args = ap.parse_args()
-    proc, base = start_server()
+    RUN_LOG.unlink(missing_ok=True)
+    proc, base = start_server(run_log=RUN_LOG, args=("--server.disconnectedSessionTTL", str(SESSION_TTL_S)))
     peak = [0.0]
     stop = threading.Event()
 
@@ -88,16 +97,20 @@ def main() -> None:
     threading.Thread(target=sample, daemon=True).start()
     try:
         t1, e1 = asyncio.run(run(1, base))
+        time.sleep(SESSION_TTL_S + 25)
         after_one = rss_mb(proc.pid)
         times, errors, walls, after_round = [], [], [], []
+        cpu0, since = cpu_s(proc.pid), time.time()
         for _ in range(args.rounds):
             t0 = time.perf_counter()
             t, e = asyncio.run(run(args.sessions, base))
             walls.append(time.perf_counter() - t0)
             times += t
             errors += e
-            time.sleep(2)  # let the sessions' websockets close
+            time.sleep(SESSION_TTL_S + 25)  # the class has left: its sessions are closed and dropped
             after_round.append(rss_mb(proc.pid))
+        server_cpu = cpu_s(proc.pid) - cpu0
+        runs = [r[3] for r in read_runs(RUN_LOG) if r[0] >= since and r[2] == "full"]
     finally:
         stop.set()
         proc.terminate()
@@ -105,7 +118,10 @@ def main() -> None:
     res = {"sessions": args.sessions, "page_visits": len(times), "p50_s": statistics.median(times),
            "p95_s": q[18], "errors": len(errors) + len(e1), "error_samples": (e1 + errors)[:10],
            "rss_mb_after_1_session": after_one, "rss_mb_after_each_round": after_round,
-           "rss_mb_peak": peak[0], "wall_s_per_round": walls, "rounds": args.rounds}
+           "rss_mb_peak": peak[0], "wall_s_per_round": walls, "rounds": args.rounds,
+           "server_run_p50_s": statistics.median(runs) if runs else float("nan"),
+           "server_run_p95_s": statistics.quantiles(runs, n=20)[18] if len(runs) > 1 else float("nan"),
+           "server_cpu_s_per_page_visit": server_cpu / max(len(times), 1)}
     (REPO / "benchmarks" / "results" / "load.json").write_text(json.dumps(res, indent=1))
     print(json.dumps(res, indent=1))
 

@@ -23,7 +23,7 @@ RANGE_LIMITS = (-5.0, 5.0)
 RANGE_DEFAULT = (-3.0, 3.0)
 RANGE_STEP = 0.1
 LIN, PPF = "linear grid", "ppf grid"
-SCHEME_COLORS = {LIN: "#111111", PPF: "#d4007f"}
+SCHEME_COLORS = {LIN: charts.ink(), PPF: "#d4007f"}  # linear grid in the theme's text colour
 SCHEME_SHAPES = {LIN: "square", PPF: "diamond"}
 CONTOUR_COLOR = "#555555"
 
@@ -118,7 +118,7 @@ grid_layer = alt.Chart(points).mark_point(size=45, strokeWidth=1.8, filled=False
 chart = alt.layer(base, contour_layer, grid_layer, label_layer)
 chart_col, stats_col = st.columns([3, 2])
 chart_col.altair_chart(chart, key="grid_chart", width="stretch")
-chart_col.caption(f"Black squares: the linear grid over {lo:g} … {hi:g}. Pink diamonds: the ppf grid, "
+chart_col.caption(f"Squares: the linear grid over {lo:g} … {hi:g}. Pink diamonds: the ppf grid, "
                   f"from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … {1 - p:g}). "
                   "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values.")
 

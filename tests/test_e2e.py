@@ -186,7 +186,7 @@ def test_csv_download_is_written_on_click(server, browser):
         page.goto(server, timeout=90_000)
         wait_idle(page)
         with page.expect_download(timeout=60_000) as info:
-            page.get_by_role("button", name=re.compile("Download")).first.click()
+            page.locator('[data-testid="stDownloadButton"] button').first.click()
         data = Path(info.value.path()).read_text()
         assert info.value.suggested_filename == "latent-lab-models.csv"
         header = data.splitlines()[0]
