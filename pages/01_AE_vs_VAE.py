@@ -270,8 +270,9 @@ def samples_section() -> None:
 
     left, right = st.columns(2)
     marks = pd.DataFrame({"x": z[:, 0], "y": z[:, 1], "tag": cap})
+    few = ui.scatter_subset(1500)  # a lighter backdrop for the ten draws (half the points of the charts above)
     for col, name, mu, domain in ((left, AE, ae_mu, None), (right, VAE, vae_mu, LATENT_RANGE)):
-        df = charts.codes_frame(mu[subset], labels[subset], subset)
+        df = charts.codes_frame(mu[few], labels[few], few)
         chart = charts.scatter(df, domain=domain, height=300, opacity=0.35,
                                title=f"The ten draws among the {name} codes") \
             + charts.markers(marks, size=120, label="tag")

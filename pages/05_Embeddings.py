@@ -248,6 +248,8 @@ ui.download_csv(pd.DataFrame(comps, columns=dim_names).assign(component=pc_names
 
 # --- 4. pair plot ------------------------------------------------------------------------------------------------
 
+PAIR_POINTS = 1500  # codes in the pair plot (a stratified subset, as for the maps)
+
 st.header("The codes themselves, two dimensions at a time")
 ui.secondary("Before any projection: scatter plots of pairs of latent dimensions (a *pair plot*), the diagonal "
              "showing each dimension's histogram. Each small plot is an axis-aligned 2-D shadow of the 10-D cloud.")
@@ -267,9 +269,10 @@ ui.share({"dims": dims})
 if len(dims) < 2:
     st.warning("Choose at least two dimensions for a pair plot.")
 else:
-    pp = pd.DataFrame(np.asarray(mu[subset], float), columns=dim_names)
-    pp["digit"] = labels[subset].astype(str)
-    pp["index"] = subset
+    few = ui.scatter_subset(PAIR_POINTS)  # up to 12 small plots of one cloud: fewer points draw faster
+    pp = pd.DataFrame(np.asarray(mu[few], float), columns=dim_names)
+    pp["digit"] = labels[few].astype(str)
+    pp["index"] = few
     side = 560 // len(dims)
     scale = alt.Scale(zero=False) if is_ae else alt.Scale(domain=list(LATENT_RANGE))
     axis = alt.Axis() if is_ae else alt.Axis(values=list(range(int(LATENT_RANGE[0]), int(LATENT_RANGE[1]) + 1, 2)))
@@ -295,6 +298,7 @@ else:
             row.append(cell.properties(width=side, height=side))
         grid.append(alt.hconcat(*row))
     st.altair_chart(alt.vconcat(*grid), width="content")
+    st.caption(f"{len(few):,} test codes ({len(few) // 10} per digit); the diagonal counts them per bin.")
     ui.download_csv(pp[["index", "digit", *[f"z{j}" for j in dims]]], f"codes-{name}.csv", key="emb_pairs_csv",
                     label="Download these codes (CSV)")
 
