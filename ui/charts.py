@@ -5,6 +5,7 @@ Matplotlib figures are drawn once per distinct input and theme: ``png(build, *ar
 ``build(*args)`` to PNG bytes through ``st.cache_data`` (keyed by the builder and the values of
 its arguments, LRU-bounded), and the same bytes are shown and offered for download. Drawing and
 encoding a mosaic costs 0.1-0.5 s on these CPUs; a cached one costs a hash of its inputs.
+Figures use the theme's ink on a transparent background, so they read in light and dark mode.
 """
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ import streamlit as st  # noqa: E402
 
 from vae.style import (ALTAIR_DIGIT_SCALE, CHART_HEIGHT, FIGURE_CACHE_ENTRIES, FIGURE_DPI,  # noqa: E402
                        FIGURE_MAX_PX, IMAGE_CMAP, INK, LATENT_RANGE, PAPER, POINT_SIZE)
-
 
 
 def _skip_schema_validation() -> None:
