@@ -36,10 +36,14 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
-def need(*names: str) -> None:
-    """Fail (or skip, with LATENT_LAB_ALLOW_MISSING=1) unless these models and their codes are built."""
-    missing = [n for n in names
-               if not (artefacts.checkpoint_path(n).exists() and artefacts.codes_path(n).exists())]
+def need(*names: str, embeddings: bool = False) -> None:
+    """Fail (or skip, with LATENT_LAB_ALLOW_MISSING=1) unless these models' checkpoints and codes
+    (and, with ``embeddings``, their embeddings) are built."""
+    missing = []
+    for n in names:
+        paths = [artefacts.checkpoint_path(n), artefacts.codes_path(n)]
+        paths += [artefacts.embeddings_path(n)] if embeddings else []
+        missing += [p.name for p in paths if not p.exists()]
     if missing:
         msg = f"not built yet: {', '.join(missing)} (run `python -m vae.build`)"
         if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":

@@ -1,26 +1,13 @@
 """AppTest runs of the Conditional VAE page (pages/10_Conditional_VAE.py)."""
 from __future__ import annotations
 
-import os
 
 import pytest
 
-from pageutil import app, assert_ok, texts
-from vae import artefacts
+from pageutil import app, assert_ok, need, texts
 
 PAGE = "pages/10_Conditional_VAE.py"
 pytestmark = pytest.mark.slow
-
-
-def need(*names: str) -> None:
-    """Fail (or skip, with LATENT_LAB_ALLOW_MISSING=1) when a model's files are not in cache/ yet."""
-    missing = [p.name for n in names for p in (artefacts.checkpoint_path(n), artefacts.codes_path(n))
-               if not p.exists()]
-    if missing:
-        msg = f"cache/ lacks {', '.join(missing)} (python -m vae.build makes them)"
-        if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
-            pytest.skip(msg)
-        pytest.fail(msg)
 
 
 def test_default_view_reads_like_a_lesson():

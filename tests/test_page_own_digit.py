@@ -1,30 +1,14 @@
 """AppTest of pages/12_Your_own_digit.py: examples, models, uploads (good, broken, damaged), links."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
-from pageutil import app, assert_ok, texts
+from pageutil import app, assert_ok, need, texts
 from vae import artefacts, live
 
 PAGE = "pages/12_Your_own_digit.py"
 pytestmark = pytest.mark.slow
-
-
-def need(*names: str, embeddings: bool = False) -> None:
-    """Fail (or skip with LATENT_LAB_ALLOW_MISSING=1) when a model's cache files are missing."""
-    paths: list[Path] = []
-    for n in names:
-        paths += [artefacts.checkpoint_path(n), artefacts.codes_path(n)]
-        if embeddings:
-            paths.append(artefacts.embeddings_path(n))
-    missing = [p.name for p in paths if not p.exists()]
-    if missing:
-        if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
-            pytest.skip(f"not built yet: {', '.join(missing)}")
-        pytest.fail(f"missing cache files: {', '.join(missing)} (run python -m vae.build)")
 
 
 def charts(at) -> int:

@@ -1,24 +1,15 @@
 """AppTest of pages/09_Posterior_spread.py: image choice, sample count, seed, zoom, link parameters."""
 from __future__ import annotations
 
-import os
 
 import numpy as np
 import pytest
 
-from tests.pageutil import app, assert_ok, texts
+from tests.pageutil import app, assert_ok, need, texts
 from vae import artefacts
 
 PAGE = "pages/09_Posterior_spread.py"
 pytestmark = pytest.mark.slow
-
-
-def need(*names: str) -> None:
-    """Skip when a model or its codes are not built yet, but only if LATENT_LAB_ALLOW_MISSING=1."""
-    missing = [n for n in names
-               if not (artefacts.checkpoint_path(n).exists() and artefacts.codes_path(n).exists())]
-    if missing and os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
-        pytest.skip(f"not built yet: {', '.join(missing)}")
 
 
 def sigma_table(at):

@@ -1,22 +1,13 @@
 """AppTest of pages/06_Reconstructions.py: every control, the link parameters, a missing model."""
 from __future__ import annotations
 
-import os
 
 import pytest
 
-from tests.pageutil import app, assert_ok, texts
-from vae import artefacts
+from tests.pageutil import app, assert_ok, need, texts
 
 PAGE = "pages/06_Reconstructions.py"
 pytestmark = pytest.mark.slow
-
-
-def need(*names: str) -> None:
-    """Skip when a model is not built yet, but only if LATENT_LAB_ALLOW_MISSING=1."""
-    missing = [n for n in names if not artefacts.checkpoint_path(n).exists()]
-    if missing and os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
-        pytest.skip(f"not built yet: {', '.join(missing)}")
 
 
 def table(at):

@@ -2,24 +2,14 @@
 model, the one-at-a-time guard (stale flag) and the shareable settings."""
 from __future__ import annotations
 
-import os
 
 import pytest
 
-from pageutil import app, assert_ok, texts
-from vae import artefacts, live
+from pageutil import app, assert_ok, need, texts
+from vae import live
 
 PAGE = "pages/13_Train_it_yourself.py"
 pytestmark = pytest.mark.slow
-
-
-def need(*names: str) -> None:
-    """Fail (or skip with LATENT_LAB_ALLOW_MISSING=1) when a pretrained model is missing."""
-    missing = [n for n in names if not artefacts.checkpoint_path(n).exists()]
-    if missing:
-        if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
-            pytest.skip(f"not built yet: {', '.join(missing)}")
-        pytest.fail(f"missing models: {', '.join(missing)} (run python -m vae.build)")
 
 
 def tiny(at, d: int = 2, beta: float = 1.0):
