@@ -95,13 +95,29 @@ def interact(page, kind: str, label: str, k: int) -> None:
         box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.locator('input[role="combobox"]')
         if k == 0:
             interact.start = value(label)
-        box.click()
-        options = page.get_by_role("option")
-        options.nth(3).wait_for(timeout=30_000)  # the list opens asynchronously
-        names = options.all_inner_texts()
+
+        def open_list():
+            options = page.get_by_role("option")
+            for attempt in range(6):  # the list opens asynchronously; a click can land while it closes
+                box.click() if attempt % 2 == 0 else box.press("ArrowDown")
+                try:
+                    options.nth(3).wait_for(timeout=3_000)
+                    return options
+                except Exception:
+                    page.keyboard.press("Escape")
+            raise RuntimeError(f"the options of {label!r} did not open")
+
+        names = open_list().all_inner_texts()
         keep = {interact.start, value(OTHER_AXIS[label])} if label in OTHER_AXIS else {interact.start}
-        fresh = [i for i, n in enumerate(names) if n not in keep][:3]
-        options.nth(fresh[[0, 1, 2, 0, 1, 2][k]]).click()
+        target = [n for n in names if n not in keep][:3][[0, 1, 2, 0, 1, 2][k]]
+        for attempt in range(3):  # the list may re-render under the pointer: find the option again
+            try:
+                page.get_by_role("option", name=target, exact=True).click(timeout=5_000)
+                return
+            except Exception:
+                page.keyboard.press("Escape")
+                open_list()
+        raise RuntimeError(f"could not choose {target!r} in {label!r}")
 
 
 def main() -> None:
