@@ -28,6 +28,16 @@ def assert_ok(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+def assert_stopped_by_cache_error(at: AppTest, *words: str) -> None:
+    """The page stopped at the cache message: an error naming ``words`` and the rebuild command,
+    and nothing after it (no "What to notice")."""
+    assert at.error, "expected the cache error"
+    msg = at.error[0].value
+    for w in (*words, "python -m vae.build"):
+        assert w in msg, (w, msg)
+    assert "What to notice" not in texts(at)
+
+
 def texts(at: AppTest) -> str:
     """All markdown, headings, captions and alerts of the page as one string."""
     parts = [m.value for m in at.markdown] + [t.value for t in at.title] + [h.value for h in at.header] \

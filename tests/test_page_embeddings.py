@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from tests.pageutil import app, assert_ok, texts
+from tests.pageutil import app, assert_ok, assert_stopped_by_cache_error, texts
 from vae import artefacts
 
 PAGE = "pages/05_Embeddings.py"
@@ -123,7 +123,4 @@ def test_missing_embeddings_show_the_cache_error(partial_cache):
     """Before the embeddings exist the page shows the cache message, not a traceback."""
     partial_cache("vae-10d")  # the model and its codes (when built), no embeddings
     at = app(PAGE)
-    assert at.error, "expected the cache error"
-    msg = at.error[0].value
-    assert "vae-10d.npz" in msg and "missing" in msg and "python -m vae.build" in msg
-    assert "What to notice" not in texts(at)
+    assert_stopped_by_cache_error(at, "vae-10d.npz", "missing")

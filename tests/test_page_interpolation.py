@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pageutil import app, assert_ok, need, texts
+from pageutil import app, assert_ok, assert_stopped_by_cache_error, need, texts
 
 PAGE = "pages/08_Interpolation.py"
 pytestmark = pytest.mark.slow
@@ -114,7 +114,4 @@ def test_garbage_query_params_fall_back_to_defaults():
 def test_missing_model_shows_the_cache_error(partial_cache):
     partial_cache()  # the test set only
     at = app(PAGE)
-    assert at.error, "expected the cache error"
-    msg = at.error[0].value
-    assert "vae-2d" in msg and "python -m vae.build" in msg
-    assert "What to notice" not in texts(at)
+    assert_stopped_by_cache_error(at, "vae-2d")

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.pageutil import app, assert_ok, texts
+from tests.pageutil import app, assert_ok, assert_stopped_by_cache_error, texts
 from vae import artefacts
 
 PAGE = "pages/04_Prototypes.py"
@@ -121,7 +121,4 @@ def test_missing_files_show_the_cache_error(partial_cache):
     """With no model files the page stops with the cache message, not a traceback."""
     partial_cache()
     at = app(PAGE)
-    assert at.error, "expected the cache error"
-    msg = at.error[0].value
-    assert "vae-10d" in msg and "missing" in msg and "python -m vae.build" in msg
-    assert "What to notice" not in texts(at)
+    assert_stopped_by_cache_error(at, "vae-10d", "missing")

@@ -237,7 +237,6 @@ def png(build: Callable[..., plt.Figure], *args: Any, **kwargs: Any) -> bytes:
     return _cached_png(builder, theme(), fingerprint((args, kwargs)), args, kwargs, build)
 
 
-def show(png_or_fig: bytes | plt.Figure, st_container=None, caption: str | None = None) -> None:
-    """Show a figure's PNG (from ``png``) at the container's width; a Figure is rendered first."""
-    data = png_or_fig if isinstance(png_or_fig, bytes) else to_png(png_or_fig)
-    (st_container or st).image(data, width="stretch", caption=caption)
+def show(png_data: bytes, st_container=None, caption: str | None = None) -> None:
+    """Show a figure's PNG (from ``png``) at the container's width."""
+    (st_container or st).image(png_data, width="stretch", caption=caption)

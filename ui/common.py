@@ -19,7 +19,7 @@ from ui import charts, memory, params
 from vae import artefacts, zoo
 from vae.artefacts import CacheError
 from vae.models import CVAE, VAE
-from vae.style import FIGURE_DPI, SCATTER_POINTS
+from vae.style import SCATTER_POINTS
 
 memory.tune()  # once per server process: shared malloc arenas, big blocks unmapped when freed
 # One intra-op thread per call: a page's tensors are small (at most a 30 x 30 mosaic, 900 images),
@@ -252,22 +252,19 @@ def tile(images: np.ndarray, ncols: int, pad: int = 1) -> np.ndarray:
     return out
 
 
-def png_bytes(fig_or_array: Any) -> bytes:
-    """PNG of rendered bytes (passed through), a Matplotlib figure or a [0, 1] grayscale array."""
-    if isinstance(fig_or_array, bytes):
-        return fig_or_array
-    buf = io.BytesIO()
-    if hasattr(fig_or_array, "savefig"):
-        fig_or_array.savefig(buf, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
-    else:
-        from PIL import Image
+def png_bytes(png_or_array: bytes | np.ndarray) -> bytes:
+    """PNG bytes as they are (a figure from ``charts.png``), or the PNG of a [0, 1] grayscale array."""
+    if isinstance(png_or_array, bytes):
+        return png_or_array
+    from PIL import Image
 
-        Image.fromarray((np.clip(fig_or_array, 0, 1) * 255).astype(np.uint8)).save(buf, format="png")
+    buf = io.BytesIO()
+    Image.fromarray((np.clip(png_or_array, 0, 1) * 255).astype(np.uint8)).save(buf, format="png")
     return buf.getvalue()
 
 
-def download_png(fig_or_array: Any, filename: str, key: str, label: str = "Download PNG") -> None:
-    st.download_button(label, png_bytes(fig_or_array), file_name=filename, mime="image/png",
+def download_png(png_or_array: bytes | np.ndarray, filename: str, key: str, label: str = "Download PNG") -> None:
+    st.download_button(label, png_bytes(png_or_array), file_name=filename, mime="image/png",
                        key=key, on_click="ignore")
 
 

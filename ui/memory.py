@@ -11,7 +11,7 @@ which Streamlit Community Cloud gives no place to set):
 - a fixed mmap threshold, so every block over it is a private mapping returned to the system
   as soon as it is freed (decoded mosaics, activations, PNG buffers).
 
-``trim()`` hands free heap pages back after a large piece of work. See ``mallopt(3)``.
+See ``mallopt(3)``.
 """
 from __future__ import annotations
 
@@ -24,21 +24,16 @@ M_ARENA_MAX = -8
 ARENAS = 2  # arenas shared by all threads
 MMAP_THRESHOLD = 256 * 1024  # bytes; blocks at least this large are mmapped and unmapped on free
 
-_libc = None
-
-
-def _glibc():
-    global _libc
-    if _libc is None:
-        _libc = False
-        if sys.platform.startswith("linux"):
-            try:
-                lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-                lib.mallopt, lib.malloc_trim  # glibc has both; musl has neither
-                _libc = lib
-            except (OSError, AttributeError):
-                pass
-    return _libc or None
+def _glibc() -> ctypes.CDLL | None:
+    """The C library when it is glibc (it has ``malloc_trim``; musl does not), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        lib.mallopt, lib.malloc_trim  # AttributeError off glibc
+    except (OSError, AttributeError):
+        return None
+    return lib
 
 
 def tune() -> bool:
@@ -50,9 +45,3 @@ def tune() -> bool:
     ok_mmap = lib.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
     return ok_arenas and ok_mmap
 
-
-def trim() -> None:
-    """Return free memory at the top of every heap to the system (glibc ``malloc_trim(0)``)."""
-    lib = _glibc()
-    if lib is not None:
-        lib.malloc_trim(0)
