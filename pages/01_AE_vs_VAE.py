@@ -11,10 +11,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
-import torch
 
 from ui import charts, params
 from ui import common as ui
+import torch  # noqa: E402 - after ui, which sets OMP_NUM_THREADS first
 from vae import grids, latent
 from vae.losses import recon_bce
 from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE

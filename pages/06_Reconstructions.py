@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import streamlit as st
-import torch
 
 from ui import charts
 from ui import common as ui
 from ui import params
+import torch  # noqa: E402 - after ui, which sets OMP_NUM_THREADS first
 from vae import zoo
 from vae.explore import binarize, grey_fraction, parse_indices, pick_digit, pick_random
 from vae.losses import recon_bce

@@ -10,6 +10,7 @@ import streamlit as st
 from PIL import Image
 
 from ui import charts, memory
+from pageutil import REPO
 from vae.style import INK
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -130,3 +131,41 @@ def test_model_key_changes_with_the_checkpoint(tmp_path, monkeypatch):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"x")
     assert common.model_key("vae-2d")[1] == str(path) and common.model_key("vae-2d")[2] > 0
+
+
+def _first_import(tree, wanted) -> int:
+    import ast
+
+    for node in tree.body:
+        names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        if any(wanted(n) for n in names):
+            return node.lineno
+    return 10 ** 9
+
+
+@pytest.mark.parametrize("script", ["streamlit_app.py"] + sorted(p.name for p in (REPO / "pages").glob("*.py")))
+def test_every_page_imports_ui_before_torch(script):
+    """``ui`` sets OMP_NUM_THREADS=1 on import; it only works if torch is not loaded yet, so no page
+    (each may be the first script a fresh server runs) imports torch or ``vae`` before ``ui``."""
+    import ast
+
+    path = REPO / script if script == "streamlit_app.py" else REPO / "pages" / script
+    tree = ast.parse(path.read_text())
+    ui_at = _first_import(tree, lambda n: n == "ui" or n.startswith("ui."))
+    torch_at = _first_import(tree, lambda n: n.split(".")[0] in ("torch", "vae"))
+    assert ui_at < torch_at, f"{script}: import ui (line {ui_at}) before torch / vae (line {torch_at})"
+
+
+def test_ui_makes_torch_single_threaded_in_new_threads():
+    """In a fresh process, importing ui first gives every new thread (a Streamlit script run) one
+    OpenMP thread, so its first torch call does not set up a thread team."""
+    import subprocess
+
+    code = ("import ui, threading, torch; out = []\n"
+            "t = threading.Thread(target=lambda: out.append(torch.get_num_threads())); t.start(); t.join()\n"
+            "print(out[0])")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "OMP_NUM_THREADS"}
+    res = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "1"

@@ -24,7 +24,9 @@ from vae.style import SCATTER_POINTS
 memory.tune()  # once per server process: shared malloc arenas, big blocks unmapped when freed
 # One intra-op thread per call: a page's tensors are small (at most a 30 x 30 mosaic, 900 images),
 # and with several sessions (or the browser) on the same cores, OpenMP workers waiting on each
-# other cost more than they save.
+# other cost more than they save. (``ui/__init__.py`` sets OMP_NUM_THREADS=1 before torch loads, so
+# the new thread of every script run starts with one thread too; this covers a process that
+# imported torch earlier, such as a test.)
 torch.set_num_threads(1)
 
 PRESENT_CSS = """
