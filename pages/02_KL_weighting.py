@@ -63,6 +63,12 @@ def code_spread(name: str) -> float:
 
 
 @st.cache_data(show_spinner=False)
+def share_outside(name: str) -> float:
+    """Share of the test codes' means outside the scatter's box (raises CacheError if missing)."""
+    return float(ladder.outside_box(np.asarray(ui.codes(name)["mu"]), *LATENT_RANGE).mean())
+
+
+@st.cache_data(show_spinner=False)
 def median_sigma(name: str) -> float:
     """Median posterior standard deviation sigma over test images and dimensions."""
     return float(np.median(np.exp(0.5 * np.asarray(ui.codes(name)["logvar"], dtype=np.float64))))
@@ -115,6 +121,7 @@ for b in zoo.BETAS_2D:
                         "label": f"β={b:g}"})
 rd = pd.DataFrame(ladder_rows, columns=["beta", "β", "model", "KL (nats)", "reconstruction (nats)",
                                         "−ELBO (nats)", "epochs", "label"])
+rd["side"] = ladder.label_sides(rd["KL (nats)"], rd["reconstruction (nats)"]) if len(rd) else []
 
 
 def epochs_words(frame: pd.DataFrame) -> str:
@@ -125,96 +132,130 @@ def epochs_words(frame: pd.DataFrame) -> str:
     return "; ".join(f"{e} epochs (β = {', '.join(bs)})" for e, bs in groups.items())
 
 
-st.header("Choose β")
-ui.bind("kl_beta", "beta", lambda raw: ladder.parse_ladder_value(raw, zoo.BETAS_2D, 1.0))
-beta = st.select_slider("β, the weight of the KL term (2-D VAEs)", options=list(zoo.BETAS_2D),
-                        format_func=lambda b: f"{b:g}", key="kl_beta",
-                        help="One 2-D VAE was trained for each value: same architecture, data and seed"
-                             + (f"; {epochs_words(rd)}." if not rd.empty else "."))
-ui.share({"beta": float(beta)})
-name = zoo.beta_name(2, beta)
-st.caption(f"Model `{name}`: {zoo.entry(name).blurb}.")
-rd["chosen"] = rd["beta"] == beta
-rd["side"] = ladder.label_sides(rd["KL (nats)"], rd["reconstruction (nats)"]) if len(rd) else []
+def codes_chart(mu: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
+    """The chosen model's test codes on fixed axes (clamped to the box) and the prior's 99 % circle."""
+    clamped = alt.Scale(domain=list(LATENT_RANGE), clamp=True, nice=False)
+    pts = charts.scatter(charts.codes_frame(mu, digits, index), height=CHART_HEIGHT).encode(
+        x=alt.X("x:Q", title="z₁", scale=clamped), y=alt.Y("y:Q", title="z₂", scale=clamped))
+    r99 = float(np.sqrt(latent.CHI2_2D_99))
+    th = np.linspace(0, 2 * np.pi, 121)
+    circle = pd.DataFrame({"x": r99 * np.cos(th), "y": r99 * np.sin(th), "order": np.arange(len(th))})
+    ring = alt.Chart(circle).mark_line(color="gray", strokeDash=[5, 4], strokeWidth=1.5).encode(
+        x="x:Q", y="y:Q", order="order:Q")
+    return (pts + ring).properties(width=CHART_HEIGHT, height=CHART_HEIGHT)
 
-# --- the chosen beta: codes | the whole ladder ------------------------------------------------------
 
-col_codes, col_rd = st.columns(2, gap="large")
-n_outside = None
-with col_codes:
-    st.subheader(f"Latent codes at β = {beta:g}")
-    try:
-        codes = ui.codes(name)
-    except CacheError as exc:
-        codes = None
-        cache_problem(exc)
-    if codes is not None:
-        mu = codes["mu"][subset]  # (3000, 2), a copy (fancy indexing)
-        outside = ladder.outside_box(mu, *LATENT_RANGE)
-        n_outside = int(outside.sum())
-        df = charts.codes_frame(mu, labels[subset], subset)
-        clamped = alt.Scale(domain=list(LATENT_RANGE), clamp=True, nice=False)
-        pts = charts.scatter(df, height=CHART_HEIGHT).encode(
-            x=alt.X("x:Q", title="z₁", scale=clamped), y=alt.Y("y:Q", title="z₂", scale=clamped))
-        r99 = float(np.sqrt(latent.CHI2_2D_99))
-        th = np.linspace(0, 2 * np.pi, 121)
-        circle = pd.DataFrame({"x": r99 * np.cos(th), "y": r99 * np.sin(th), "order": np.arange(len(th))})
-        ring = alt.Chart(circle).mark_line(color="gray", strokeDash=[5, 4], strokeWidth=1.5).encode(
-            x="x:Q", y="y:Q", order="order:Q")
-        st.altair_chart((pts + ring).properties(width=CHART_HEIGHT, height=CHART_HEIGHT),
-                        width="content", key="kl_scatter")
-        lo, hi = LATENT_RANGE
-        edge = (f" **{n_outside:,} of {len(mu):,}** codes fall outside the box and are drawn on its edge "
-                "(hover shows their true position)." if n_outside else " All of them lie inside the box.")
-        st.caption(f"Posterior means μ of {len(mu):,} test digits ({len(mu) // 10} per digit), on the same axes "
-                   f"({lo:g} to {hi:g}) for every β so that the squeeze is visible. Dashed: the circle holding 99 % "
-                   f"of the prior N(0, I).{edge} Median posterior σ at this β: {median_sigma(name):.2g} "
-                   "(the prior's: 1).")
-        ui.download_csv(df, f"codes-{name}.csv", key="kl_codes_csv", label="Download these codes (CSV)")
+def rd_chart(rd: pd.DataFrame) -> alt.LayerChart:
+    """Rate against distortion, one point per built rung, the chosen one (column ``chosen``) ringed."""
+    base = alt.Chart(rd).encode(
+        x=alt.X("KL (nats):Q", title="rate: KL (nats per image)", scale=alt.Scale(zero=True)),
+        y=alt.Y("reconstruction (nats):Q", title="distortion: reconstruction (nats per image)",
+                scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("β:N"), alt.Tooltip("KL (nats):Q", format=".2f"),
+                 alt.Tooltip("reconstruction (nats):Q", format=".2f"),
+                 alt.Tooltip("−ELBO (nats):Q", format=".2f")])
+    layers = [base.mark_line(color="gray", strokeWidth=1).encode(order="beta:Q"),
+              base.mark_circle(size=90, color="#4e79a7", opacity=0.9),
+              base.transform_filter(alt.datum.chosen).mark_point(size=420, color=HIGHLIGHT, strokeWidth=3),
+              *[base.transform_filter(alt.datum.side == side).mark_text(
+                  dx=12 * sign, dy=-10, fontSize=13, align=align).encode(
+                  text=alt.Text("label:N"), color=alt.condition(alt.datum.chosen, alt.value(HIGHLIGHT),
+                                                            alt.value("gray")))
+                for side, sign, align in (("right", 1, "left"), ("left", -1, "right"))]]
+    ref = rd[rd["beta"] == 1.0]
+    if not ref.empty:  # points with the same -ELBO (rate + distortion) as the beta = 1 model
+        e1 = float(ref["−ELBO (nats)"].iloc[0])
+        r_lo, r_hi = float(rd["reconstruction (nats)"].min()), float(rd["reconstruction (nats)"].max())
+        k_lo = max(0.0, e1 - r_hi)  # keep the line inside the data's range of distortion
+        k_hi = min(float(rd["KL (nats)"].max()), e1 - r_lo)
+        iso = pd.DataFrame({"KL (nats)": [k_lo, max(k_lo, k_hi)]})
+        iso["reconstruction (nats)"] = e1 - iso["KL (nats)"]
+        layers.insert(0, alt.Chart(iso).mark_line(strokeDash=[6, 4], color="gray").encode(
+            x="KL (nats):Q", y="reconstruction (nats):Q"))
+    return alt.layer(*layers).properties(height=CHART_HEIGHT,
+                                         title=alt.TitleParams("each point: one 2-D VAE, labelled by β",
+                                                               fontSize=12, fontWeight="normal"))
 
-with col_rd:
-    st.subheader("Rate and distortion across the ladder")
-    if rd.empty:
-        st.info("No model of the β ladder is built yet, so there is nothing to plot.", icon="⏳")
-    else:
-        base = alt.Chart(rd).encode(
-            x=alt.X("KL (nats):Q", title="rate: KL (nats per image)", scale=alt.Scale(zero=True)),
-            y=alt.Y("reconstruction (nats):Q", title="distortion: reconstruction (nats per image)",
-                    scale=alt.Scale(zero=False)),
-            tooltip=[alt.Tooltip("β:N"), alt.Tooltip("KL (nats):Q", format=".2f"),
-                     alt.Tooltip("reconstruction (nats):Q", format=".2f"),
-                     alt.Tooltip("−ELBO (nats):Q", format=".2f")])
-        layers = [base.mark_line(color="gray", strokeWidth=1).encode(order="beta:Q"),
-                  base.mark_circle(size=90, color="#4e79a7", opacity=0.9),
-                  base.transform_filter(alt.datum.chosen).mark_point(size=420, color=HIGHLIGHT, strokeWidth=3),
-                  *[base.transform_filter(alt.datum.side == side).mark_text(
-                      dx=12 * sign, dy=-10, fontSize=13, align=align).encode(
-                      text=alt.Text("label:N"), color=alt.condition(alt.datum.chosen, alt.value(HIGHLIGHT),
-                                                                alt.value("gray")))
-                    for side, sign, align in (("right", 1, "left"), ("left", -1, "right"))]]
-        ref = rd[rd["beta"] == 1.0]
-        if not ref.empty:  # points with the same -ELBO (rate + distortion) as the beta = 1 model
-            e1 = float(ref["−ELBO (nats)"].iloc[0])
-            r_lo, r_hi = float(rd["reconstruction (nats)"].min()), float(rd["reconstruction (nats)"].max())
-            k_lo = max(0.0, e1 - r_hi)  # keep the line inside the data's range of distortion
-            k_hi = min(float(rd["KL (nats)"].max()), e1 - r_lo)
-            iso = pd.DataFrame({"KL (nats)": [k_lo, max(k_lo, k_hi)]})
-            iso["reconstruction (nats)"] = e1 - iso["KL (nats)"]
-            layers.insert(0, alt.Chart(iso).mark_line(strokeDash=[6, 4], color="gray").encode(
-                x="KL (nats):Q", y="reconstruction (nats):Q"))
-        chart = alt.layer(*layers).properties(height=CHART_HEIGHT,
-                                              title=alt.TitleParams("each point: one 2-D VAE, labelled by β",
-                                                                    fontSize=12, fontWeight="normal"))
-        st.altair_chart(chart, width="stretch", key="kl_rd")
-        st.caption("Test-set averages over the 10,000 test digits (one posterior sample each). A larger β makes each "
-                   "nat of rate dearer, which pushes a model left (less KL) and up (worse reconstruction). The red "
-                   "ring marks the chosen β"
-                   + ("; the dashed line holds the points whose rate + distortion (−ELBO) equals the β = 1 model's."
-                      if not ref.empty else "."))
-        if rd["epochs"].nunique() > 1:
-            st.caption(f"Training budgets: {epochs_words(rd)}. A rung that trained longer has a small advantage.")
-        missing_note(ladder_missing, "this chart")
-        ui.download_csv(rd.drop(columns=["chosen", "label", "side"]), "beta-ladder-2d.csv", key="kl_rd_csv")
+
+def curve_chart(part: pd.DataFrame, term: str) -> alt.Chart:
+    """One loss term per epoch, train and test."""
+    return alt.Chart(part, title=f"{term} per epoch").mark_line(point=True).encode(
+        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("nats:Q", title=f"{term} (nats per image)", scale=alt.Scale(zero=False)),
+        color=alt.Color("split:N", title="images", scale=alt.Scale(domain=["train", "test"],
+                                                                    range=["#4e79a7", "#f28e2b"])),
+        tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")],
+    ).properties(height=260)
+
+
+def dims_chart(part: pd.DataFrame, beta: float, y_max: float) -> alt.Chart:
+    """Mean KL per latent dimension of one 10-D model, inactive dimensions in grey."""
+    return alt.Chart(part).mark_bar().encode(
+        x=alt.X("dimension:O", title="latent dimension", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("KL:Q", title="KL (nats)", scale=alt.Scale(domain=[0, y_max])),
+        color=alt.Color("active:N", title="unit", scale=alt.Scale(domain=["active", "inactive"],
+                                                                  range=["#4e79a7", "#bab0ac"])),
+        tooltip=[alt.Tooltip("dimension:O", title="latent dimension"), alt.Tooltip("KL:Q", format=".3f"),
+                 alt.Tooltip("var_mu:Q", format=".4f", title="Var(μ)"), "active:N"],
+    ).properties(height=240, title=f"β = {beta:g}")
+
+
+# --- the chosen beta: codes | the whole ladder, then what the decoder makes of it and how it trained.
+# One fragment: moving β reruns only this part of the page, not the 10-D comparison or the converter.
+
+@st.fragment
+def chosen_beta(rd: pd.DataFrame) -> None:
+    st.header("Choose β")
+    ui.bind("kl_beta", "beta", lambda raw: ladder.parse_ladder_value(raw, zoo.BETAS_2D, 1.0))
+    beta = st.select_slider("β, the weight of the KL term (2-D VAEs)", options=list(zoo.BETAS_2D),
+                            format_func=lambda b: f"{b:g}", key="kl_beta",
+                            help="One 2-D VAE was trained for each value: same architecture, data and seed"
+                                 + (f"; {epochs_words(rd)}." if not rd.empty else "."))
+    ui.share({"beta": float(beta)})
+    name = zoo.beta_name(2, beta)
+    st.caption(f"Model `{name}`: {zoo.entry(name).blurb}.")
+    rd = rd.assign(chosen=rd["beta"] == beta)
+
+    col_codes, col_rd = st.columns(2, gap="large")
+    with col_codes:
+        st.subheader(f"Latent codes at β = {beta:g}")
+        try:
+            codes = ui.codes(name)
+        except CacheError as exc:
+            codes = None
+            cache_problem(exc)
+        if codes is not None:
+            mu = codes["mu"][subset]  # (3000, 2), a copy (fancy indexing)
+            n_outside = int(ladder.outside_box(mu, *LATENT_RANGE).sum())
+            charts.draw(charts.spec(codes_chart, mu, labels[subset], subset), width="content", key="kl_scatter")
+            lo, hi = LATENT_RANGE
+            edge = (f" **{n_outside:,} of {len(mu):,}** codes fall outside the box and are drawn on its edge "
+                    "(hover shows their true position)." if n_outside else " All of them lie inside the box.")
+            st.caption(f"Posterior means μ of {len(mu):,} test digits ({len(mu) // 10} per digit), on the same axes "
+                       f"({lo:g} to {hi:g}) for every β so that the squeeze is visible. Dashed: the circle holding "
+                       f"99 % of the prior N(0, I).{edge} Median posterior σ at this β: {median_sigma(name):.2g} "
+                       "(the prior's: 1).")
+            ui.download_csv(charts.codes_frame(mu, labels[subset], subset), f"codes-{name}.csv",
+                            key="kl_codes_csv", label="Download these codes (CSV)")
+
+    with col_rd:
+        st.subheader("Rate and distortion across the ladder")
+        if rd.empty:
+            st.info("No model of the β ladder is built yet, so there is nothing to plot.", icon="⏳")
+        else:
+            charts.draw(charts.spec(rd_chart, rd), width="stretch", key="kl_rd")
+            st.caption("Test-set averages over the 10,000 test digits (one posterior sample each). A larger β makes "
+                       "each nat of rate dearer, which pushes a model left (less KL) and up (worse reconstruction). "
+                       "The red ring marks the chosen β"
+                       + ("; the dashed line holds the points whose rate + distortion (−ELBO) equals the β = 1 "
+                          "model's." if (rd["beta"] == 1.0).any() else "."))
+            if rd["epochs"].nunique() > 1:
+                st.caption(f"Training budgets: {epochs_words(rd)}. A rung that trained longer has a small advantage.")
+            missing_note(ladder_missing, "this chart")
+            ui.download_csv(rd.drop(columns=["chosen", "label", "side"]), "beta-ladder-2d.csv", key="kl_rd_csv")
+
+    decoded_views(name, beta)
+    training_curves(name, beta)
 
 
 # --- reconstructions and prior samples (only these depend on the seed) ------------------------------
@@ -271,35 +312,30 @@ def decoded_views(name: str, beta: float) -> None:
                "Where the codes of real digits do not cover the prior, these land in holes.")
 
 
-decoded_views(name, beta)
-
 # --- training curves ------------------------------------------------------------------------------
 
-st.header(f"How `{name}` trained")
-meta = try_info(name)
-if meta is None:
-    st.info(f"`{name}` is not built yet, so there are no training curves to show.", icon="⏳")
-else:
+def training_curves(name: str, beta: float) -> None:
+    st.header(f"How `{name}` trained")
+    meta = try_info(name)
+    if meta is None:
+        st.info(f"`{name}` is not built yet, so there are no training curves to show.", icon="⏳")
+        return
     hist = ladder.history_frame(meta.get("history", {}))
     if hist.empty:
         st.info("This checkpoint holds no training history.")
-    else:
-        cols = st.columns(2)
-        for col, term in zip(cols, ("reconstruction", "KL")):
-            part = hist[hist["term"] == term]
-            ch = alt.Chart(part, title=f"{term} per epoch").mark_line(point=True).encode(
-                x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
-                y=alt.Y("nats:Q", title=f"{term} (nats per image)", scale=alt.Scale(zero=False)),
-                color=alt.Color("split:N", title="images", scale=alt.Scale(domain=["train", "test"],
-                                                                            range=["#4e79a7", "#f28e2b"])),
-                tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")],
-            ).properties(height=260)
-            col.altair_chart(ch, width="stretch", key=f"kl_curve_{term}")
-        st.caption("Train: average over the epoch's batches while the weights were still changing; test: the 10,000 "
-                   f"test digits after the epoch. The model minimised reconstruction + {beta:g} × KL.")
-        wide = hist.pivot_table(index="epoch", columns=["split", "term"], values="nats")
-        wide.columns = [f"{s} {t} (nats)" for s, t in wide.columns]
-        ui.download_csv(wide.reset_index(), f"history-{name}.csv", key="kl_hist_csv")
+        return
+    cols = st.columns(2)
+    for col, term in zip(cols, ("reconstruction", "KL")):
+        charts.draw(charts.spec(curve_chart, hist[hist["term"] == term], term), col, width="stretch",
+                    key=f"kl_curve_{term}")
+    st.caption("Train: average over the epoch's batches while the weights were still changing; test: the 10,000 "
+               f"test digits after the epoch. The model minimised reconstruction + {beta:g} × KL.")
+    wide = hist.pivot_table(index="epoch", columns=["split", "term"], values="nats")
+    wide.columns = [f"{s} {t} (nats)" for s, t in wide.columns]
+    ui.download_csv(wide.reset_index(), f"history-{name}.csv", key="kl_hist_csv")
+
+
+chosen_beta(rd)
 
 # --- 10-D: per-dimension KL and active units --------------------------------------------------------
 
@@ -332,15 +368,7 @@ if dims_frames:
         part = dims[dims["beta"] == f"{b:g}"]
         col.metric(f"β = {b:g}: active units", f"{active[b]} of {len(part)}",
                    help=f"dimensions with Var(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} over the test images")
-        bars = alt.Chart(part).mark_bar().encode(
-            x=alt.X("dimension:O", title="latent dimension", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("KL:Q", title="KL (nats)", scale=alt.Scale(domain=[0, y_max])),
-            color=alt.Color("active:N", title="unit", scale=alt.Scale(domain=["active", "inactive"],
-                                                                      range=["#4e79a7", "#bab0ac"])),
-            tooltip=[alt.Tooltip("dimension:O", title="latent dimension"), alt.Tooltip("KL:Q", format=".3f"),
-                     alt.Tooltip("var_mu:Q", format=".4f", title="Var(μ)"), "active:N"],
-        ).properties(height=240, title=f"β = {b:g}")
-        col.altair_chart(bars, width="stretch", key=f"kl_dims_{b:g}")
+        charts.draw(charts.spec(dims_chart, part, b, y_max), col, width="stretch", key=f"kl_dims_{b:g}")
     st.caption("Mean over the 10,000 test digits of each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), same scale on all three "
                "charts. Grey bars: inactive dimensions."
                + ("" if len(set(ep10.values())) == 1 else " Training budgets differ ("
@@ -396,12 +424,11 @@ for b in zoo.BETAS_2D:
         pass
 if len(spread) >= 2:
     lo_b, hi_b = min(spread), max(spread)
+    out_lo, out_hi = share_outside(zoo.beta_name(2, lo_b)), share_outside(zoo.beta_name(2, hi_b))
     obs.append(f"The codes' root-mean-square distance from the origin is **{spread[lo_b]:.2f}** at β = {lo_b:g} "
-               f"and **{spread[hi_b]:.2f}** at β = {hi_b:g} (for the prior itself it is √2 ≈ 1.41)"
-               + (f"; at the chosen β = {beta:g}, {n_outside:,} of the 3,000 plotted codes fall outside the "
-                  f"±{LATENT_RANGE[1]:g} box." if n_outside is not None else "."))
-elif n_outside is not None:
-    obs.append(f"At β = {beta:g}, {n_outside:,} of the 3,000 plotted codes fall outside the ±{LATENT_RANGE[1]:g} box.")
+               f"and **{spread[hi_b]:.2f}** at β = {hi_b:g} (for the prior itself it is √2 ≈ 1.41); "
+               f"{out_lo:.1%} of the test codes fall outside the ±{LATENT_RANGE[1]:g} box of the scatter at "
+               f"β = {lo_b:g}, {out_hi:.1%} at β = {hi_b:g}.")
 sig = {}
 for b in (0.0, 1.0):
     try:

@@ -144,8 +144,9 @@ def _new_samples() -> None:
     ss["lex_seed"] = min(int(ss["lex_seed"]) + 1, SEED_MAX)
 
 
-def pad_chart(z: np.ndarray, sub: np.ndarray) -> alt.Chart:
-    """Test codes over an invisible grid of cells that catches clicks anywhere; the current point marked.
+def pad_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
+    """Test codes over an invisible grid of cells that catches clicks anywhere (built once per model:
+    the marker of the current point is layered on per run, see ``pad_spec``).
 
     The click selection is a plain point selection (no ``nearest``) with fields x, y: a click on
     an empty spot selects the grid cell there (its centre), a click on a dot selects that dot's
@@ -163,12 +164,22 @@ def pad_chart(z: np.ndarray, sub: np.ndarray) -> alt.Chart:
         tooltip=[alt.Tooltip("x:Q", format=".1f", title="z₁ (click to decode)"),
                  alt.Tooltip("y:Q", format=".1f", title="z₂")],
     ).add_params(click)
-    dots = charts.scatter(charts.codes_frame(mu[sub], labels[sub], sub),
+    dots = charts.scatter(charts.codes_frame(codes, digits, index),
                           title="Test codes (posterior means): click anywhere", opacity=0.5)
-    here = charts.markers(pd.DataFrame({"x": [float(z[0])], "y": [float(z[1])], "what": ["z"]}), label="what")
     # about square plot area (the legend takes ~ 40 px more than title and axis title), so that
     # z1 and z2 have the same units on screen
-    return alt.layer(pad, dots, here).properties(width=CHART_HEIGHT + 140, height=CHART_HEIGHT + 140)
+    return alt.layer(pad, dots).properties(width=CHART_HEIGHT + 140, height=CHART_HEIGHT + 140)
+
+
+HERE = pd.DataFrame({"x": [0.0], "y": [0.0], "what": ["z"]})  # the marker's rows: one point, labelled
+
+
+def pad_spec(z: np.ndarray, sub: np.ndarray) -> dict:
+    """The pad's Vega-Lite spec with the current point z marked: the pad and the marker are built
+    and converted once, only the marker's one row changes."""
+    base = charts.spec(pad_chart, mu[sub], labels[sub], sub)
+    here = charts.spec(charts.markers, HERE, label="what")
+    return charts.overlay(base, charts.with_data(here, HERE.assign(x=float(z[0]), y=float(z[1]))))
 
 
 # --- the explorer ----------------------------------------------------------------------------------
@@ -205,8 +216,8 @@ def explorer(name: str, d: int) -> None:
         z_now = np.array(exact if exact is not None and len(exact) == 2 else [ss[k] for k in keys], dtype=np.float64)
         with left:
             pad_key = f"lex_pad_{ss.get('lex_pad_gen', 0)}"
-            st.altair_chart(pad_chart(z_now, ui.scatter_subset()), key=pad_key,
-                            on_select=partial(_clicked, pad_key), width="content")
+            charts.draw(pad_spec(z_now, ui.scatter_subset()), key=pad_key,
+                        on_select=partial(_clicked, pad_key), width="content")
             ui.secondary("Hover a dot for its digit and test index. A click on empty space decodes that spot "
                          "(to the nearest 0.2); a click on a dot decodes that test image's code.")
     else:

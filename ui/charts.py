@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from vae.style import (ALTAIR_DIGIT_SCALE, CHART_HEIGHT, FIGURE_CACHE_ENTRIES, FIGURE_DPI,  # noqa: E402
+from vae.style import (ALTAIR_DIGIT_SCALE, CHART_CACHE_ENTRIES, CHART_HEIGHT, FIGURE_CACHE_ENTRIES, FIGURE_DPI,  # noqa: E402
                        FIGURE_MAX_PX, IMAGE_CMAP, INK, LATENT_RANGE, PAPER, POINT_SIZE)
 
 
@@ -261,3 +261,69 @@ def png(build: Callable[..., plt.Figure], *args: Any, **kwargs: Any) -> bytes:
 def show(png_data: bytes, st_container=None, caption: str | None = None) -> None:
     """Show a figure's PNG (from ``png``) at the container's width."""
     (st_container or st).image(png_data, width="stretch", caption=caption)
+
+
+# --- Altair charts, converted to Vega-Lite once per distinct input ------------------------------------
+#
+# Building an Altair chart (every encoding resolved against the Vega-Lite schema) and converting it
+# with ``to_dict`` cost 10-60 ms of CPU per chart on every run, more than anything else on most pages.
+# ``spec(build, *args)`` does both once per distinct input and theme and keeps the result: the dict
+# ``st.altair_chart`` itself would send, datasets already serialised to Arrow by Streamlit's own
+# converter. ``draw`` sends it with ``st.vega_lite_chart``, which is what ``st.altair_chart`` calls
+# after converting. Overlays that move on every run (a marker at the current code) are small specs
+# built once and given their rows with ``with_data``, then layered on with ``overlay``.
+
+def _to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The Vega-Lite spec ``st.altair_chart`` sends for ``chart`` (datasets as Arrow bytes)."""
+    from streamlit.elements import vega_charts
+
+    return vega_charts._convert_altair_to_vega_lite_spec(chart)
+
+
+@st.cache_data(max_entries=CHART_CACHE_ENTRIES, show_spinner=False)
+def _cached_spec(builder: str, kind: str, key: Any, _args: tuple, _kwargs: dict[str, Any],
+                 _build: Callable[..., alt.TopLevelMixin]) -> dict[str, Any]:
+    return _to_spec(_build(*_args, **_kwargs))
+
+
+def spec(build: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The Vega-Lite spec of the Altair chart ``build(*args, **kwargs)`` in the current theme, built
+    once per distinct input (same rules as ``png``: a pure builder, arguments keyed by value). Each
+    call returns a fresh copy, so it may be changed."""
+    builder = f"{build.__code__.co_filename}:{build.__qualname__}"
+    return _cached_spec(builder, theme(), fingerprint((args, kwargs)), args, kwargs, build)
+
+
+_TOP_ONLY = ("$schema", "config", "datasets", "width", "height", "title", "autosize", "padding", "background")
+
+
+def _layers(part: dict[str, Any]) -> list[dict[str, Any]]:
+    """The layers of a unit or layer spec, each with its own data reference."""
+    if "layer" in part:
+        return [({"data": part["data"], **layer} if "data" in part and "data" not in layer else layer)
+                for layer in part["layer"]]
+    return [{k: v for k, v in part.items() if k not in _TOP_ONLY}]
+
+
+def overlay(base: dict[str, Any], *parts: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with the layers of ``parts`` drawn on top (as Altair's ``+`` would), datasets merged."""
+    top = [k for k in base if k in _TOP_ONLY or ("layer" in base and k not in ("layer", "data"))]
+    out = {k: base[k] for k in top}
+    out["layer"] = _layers(base) + [layer for part in parts for layer in _layers(part)]
+    out["datasets"] = {**base.get("datasets", {})}
+    for part in parts:
+        out["datasets"].update(part.get("datasets", {}))
+    return out
+
+
+def with_data(part: dict[str, Any], rows: pd.DataFrame) -> dict[str, Any]:
+    """A spec with one dataset (a small overlay built from a template frame) given other rows of the
+    same columns; Streamlit serialises a DataFrame dataset itself."""
+    (name,) = part["datasets"]
+    return {**part, "datasets": {name: rows}}
+
+
+def draw(chart_spec: dict[str, Any], where: Any = None, **kwargs: Any) -> Any:
+    """Show a spec from ``spec`` / ``overlay`` (``kwargs`` as for ``st.altair_chart``: key, width,
+    on_select, selection_mode, ...)."""
+    return (where or st).vega_lite_chart(spec=chart_spec, **kwargs)

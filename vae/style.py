@@ -27,4 +27,5 @@ PAPER = {"light": "#ffffff", "dark": "#0e1117"}  # page background per theme typ
 FIGURE_DPI = 150  # PNG resolution of Matplotlib figures (shown and downloaded alike)
 FIGURE_MAX_PX = 1460  # widest PNG: st.image re-samples (blurs) and re-encodes anything wider
 FIGURE_CACHE_ENTRIES = 192  # rendered figures kept per server (LRU), shared by every session
+CHART_CACHE_ENTRIES = 256  # Vega-Lite specs of Altair charts kept per server (LRU), shared likewise
 ALTAIR_DIGIT_SCALE = {"domain": [str(d) for d in DIGITS], "range": list(DIGIT_COLORS)}
