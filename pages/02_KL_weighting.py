@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params
+from ui import charts, params, prefetch
 from ui import common as ui
 from vae import ladder, latent, zoo
 from vae.artefacts import CacheError
@@ -145,23 +145,37 @@ def codes_chart(mu: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.La
     return (pts + ring).properties(width=CHART_HEIGHT, height=CHART_HEIGHT)
 
 
-def rd_chart(rd: pd.DataFrame) -> alt.LayerChart:
-    """Rate against distortion, one point per built rung, the chosen one (column ``chosen``) ringed."""
-    base = alt.Chart(rd).encode(
+def rd_base(frame: pd.DataFrame) -> alt.Chart:
+    """The rate (x) and distortion (y) encodings shared by every layer of the ladder chart."""
+    return alt.Chart(frame).encode(
         x=alt.X("KL (nats):Q", title="rate: KL (nats per image)", scale=alt.Scale(zero=True)),
         y=alt.Y("reconstruction (nats):Q", title="distortion: reconstruction (nats per image)",
                 scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("β:N"), alt.Tooltip("KL (nats):Q", format=".2f"),
                  alt.Tooltip("reconstruction (nats):Q", format=".2f"),
                  alt.Tooltip("−ELBO (nats):Q", format=".2f")])
+
+
+def rd_labels(base: alt.Chart, color: str, halo: bool = False) -> list[alt.Chart]:
+    """Each point's β, to the side its ``side`` column names (``halo``: page colour underneath)."""
+    style = {"stroke": charts.paper(), "strokeWidth": 4} if halo else {}
+    return [base.transform_filter(alt.datum.side == side).mark_text(
+                dx=12 * sign, dy=-10, fontSize=13, align=align, color=color, **style).encode(text=alt.Text("label:N"))
+            for side, sign, align in (("right", 1, "left"), ("left", -1, "right"))]
+
+
+def rd_chosen(row: pd.DataFrame) -> alt.LayerChart:
+    """The chosen rung (one row of the ladder frame): a red ring and a red label over the grey one."""
+    base = rd_base(row)
+    return alt.layer(base.mark_point(size=420, color=HIGHLIGHT, strokeWidth=3),
+                     *rd_labels(base, charts.paper(), halo=True), *rd_labels(base, HIGHLIGHT))
+
+
+def rd_chart(rd: pd.DataFrame) -> alt.LayerChart:
+    """Rate against distortion, one point per built rung (the chosen one is layered on: ``rd_chosen``)."""
+    base = rd_base(rd)
     layers = [base.mark_line(color="gray", strokeWidth=1).encode(order="beta:Q"),
-              base.mark_circle(size=90, color="#4e79a7", opacity=0.9),
-              base.transform_filter(alt.datum.chosen).mark_point(size=420, color=HIGHLIGHT, strokeWidth=3),
-              *[base.transform_filter(alt.datum.side == side).mark_text(
-                  dx=12 * sign, dy=-10, fontSize=13, align=align).encode(
-                  text=alt.Text("label:N"), color=alt.condition(alt.datum.chosen, alt.value(HIGHLIGHT),
-                                                            alt.value("gray")))
-                for side, sign, align in (("right", 1, "left"), ("left", -1, "right"))]]
+              base.mark_circle(size=90, color="#4e79a7", opacity=0.9), *rd_labels(base, "gray")]
     ref = rd[rd["beta"] == 1.0]
     if not ref.empty:  # points with the same -ELBO (rate + distortion) as the beta = 1 model
         e1 = float(ref["−ELBO (nats)"].iloc[0])
@@ -214,7 +228,7 @@ def chosen_beta(rd: pd.DataFrame) -> None:
     ui.share({"beta": float(beta)})
     name = zoo.beta_name(2, beta)
     st.caption(f"Model `{name}`: {zoo.entry(name).blurb}.")
-    rd = rd.assign(chosen=rd["beta"] == beta)
+    chosen = rd[rd["beta"] == beta]
 
     col_codes, col_rd = st.columns(2, gap="large")
     with col_codes:
@@ -243,7 +257,11 @@ def chosen_beta(rd: pd.DataFrame) -> None:
         if rd.empty:
             st.info("No model of the β ladder is built yet, so there is nothing to plot.", icon="⏳")
         else:
-            charts.draw(charts.spec(rd_chart, rd), width="stretch", key="kl_rd")
+            # the ladder is built once; the chosen rung from a one-row template given this row
+            chart = charts.spec(rd_chart, rd)
+            if not chosen.empty:
+                chart = charts.overlay(chart, charts.with_data(charts.spec(rd_chosen, rd.iloc[:1]), chosen))
+            charts.draw(chart, width="stretch", key="kl_rd")
             st.caption("Test-set averages over the 10,000 test digits (one posterior sample each). A larger β makes "
                        "each nat of rate dearer, which pushes a model left (less KL) and up (worse reconstruction). "
                        "The red ring marks the chosen β"
@@ -252,10 +270,14 @@ def chosen_beta(rd: pd.DataFrame) -> None:
             if rd["epochs"].nunique() > 1:
                 st.caption(f"Training budgets: {epochs_words(rd)}. A rung that trained longer has a small advantage.")
             missing_note(ladder_missing, "this chart")
-            ui.download_csv(rd.drop(columns=["chosen", "label", "side"]), "beta-ladder-2d.csv", key="kl_rd_csv")
+            ui.download_csv(rd.drop(columns=["label", "side"]), "beta-ladder-2d.csv", key="kl_rd_csv")
 
     decoded_views(name, beta)
     training_curves(name, beta)
+    # the rungs either side of this one are drawn in the background, for the next move of the slider
+    i = zoo.BETAS_2D.index(beta)
+    for b in zoo.BETAS_2D[i + 1:i + 2] + zoo.BETAS_2D[max(i - 1, 0):i]:
+        prefetch.later(rung_figures, b, int(st.session_state.get("kl_seed", 0)))
 
 
 # --- reconstructions and prior samples (only these depend on the seed) ------------------------------
@@ -271,23 +293,9 @@ def decoded_views(name: str, beta: float) -> None:
                       help="One row of reconstructions per built 2-D model, same test digits.")
     ui.share({"seed": seed})
 
-    idx = latent.random_members(labels, seed)  # one test digit per class
-    x = images_u8[idx].astype(np.float32) / 255.0  # (10, 28, 28) in [0, 1], a fresh copy
-    rows = {"original": x}
-    captions = [[f"test #{i}" for i in idx]]
-    missing = []
-    for b in (zoo.BETAS_2D if every else (beta,)):
-        n = zoo.beta_name(2, b)
-        try:
-            mu, _ = ui.encode(n, x)
-            rec = ui.decode(n, mu)  # (10, 28, 28): the decoder's mean at the code's mean
-        except CacheError as exc:
-            if b == beta:
-                cache_problem(exc)
-            missing.append(n)
-            continue
-        rows[f"β = {b:g}" + (" ◀" if every and b == beta else "")] = rec
-        captions.append([f"{v:.0f} nats" for v in ladder.bce_per_image(x, rec)])
+    rows, captions, problems = reconstruction_rows(seed, zoo.BETAS_2D if every else (beta,), beta if every else None)
+    if zoo.beta_name(2, beta) in problems:
+        cache_problem(problems[zoo.beta_name(2, beta)])
     st.subheader("Reconstructions")
     if len(rows) > 1:
         png = charts.png(charts.image_rows, rows, captions, size=0.95)
@@ -296,20 +304,59 @@ def decoded_views(name: str, beta: float) -> None:
         st.caption("Each test digit is encoded to its mean code μ and decoded. Under each reconstruction: its "
                    "reconstruction cost, BCE summed over the 784 pixels (nats; lower is sharper and more faithful).")
     if every:
-        missing_note([n for n in missing if n != zoo.beta_name(2, beta)], "the rows above")
+        missing_note([n for n in problems if n != zoo.beta_name(2, beta)], "the rows above")
 
     st.subheader("Samples from the prior")
     try:
-        z = np.random.default_rng(seed).standard_normal((10, 2))  # z ~ N(0, I)
-        gen = ui.decode(name, z)
+        png = prior_png(name, seed)
     except CacheError:
         st.info(f"`{name}` is not available, so there is nothing to sample from yet.", icon="⏳")
         return
-    png = charts.png(charts.image_strip, gen, [f"({a:.1f}, {b:.1f})" for a, b in z])
     ui.download_png(png, f"prior-samples-{name}-seed{seed}.png", key="kl_prior_png")
     charts.show(png)
     st.caption("Ten codes drawn from the prior z ~ N(0, I) (seeded) and decoded; under each, its code (z₁, z₂). "
                "Where the codes of real digits do not cover the prior, these land in holes.")
+
+
+def reconstruction_rows(seed: int, betas: tuple[float, ...], marked: float | None
+                        ) -> tuple[dict[str, np.ndarray], list[list[str]], dict[str, CacheError]]:
+    """One test digit per class (chosen by ``seed``) and its reconstruction by the 2-D VAE of each β
+    in ``betas`` (the row of ``marked`` flagged), with each image's cost; models that cannot be
+    loaded are left out and returned with their error."""
+    idx = latent.random_members(labels, seed)  # one test digit per class
+    x = images_u8[idx].astype(np.float32) / 255.0  # (10, 28, 28) in [0, 1], a fresh copy
+    rows = {"original": x}
+    captions = [[f"test #{i}" for i in idx]]
+    problems = {}
+    for b in betas:
+        n = zoo.beta_name(2, b)
+        try:
+            mu, _ = ui.encode(n, x)
+            rec = ui.decode(n, mu)  # (10, 28, 28): the decoder's mean at the code's mean
+        except CacheError as exc:
+            problems[n] = exc
+            continue
+        rows[f"β = {b:g}" + (" ◀" if b == marked else "")] = rec
+        captions.append([f"{v:.0f} nats" for v in ladder.bce_per_image(x, rec)])
+    return rows, captions, problems
+
+
+def prior_png(name: str, seed: int) -> bytes:
+    """Ten seeded codes from the prior N(0, I), decoded by ``name``, each captioned with its code."""
+    z = np.random.default_rng(seed).standard_normal((10, 2))  # (10, 2), z ~ N(0, I)
+    return charts.png(charts.image_strip, ui.decode(name, z), [f"({a:.1f}, {b:.1f})" for a, b in z])
+
+
+def rung_figures(beta: float, seed: int) -> None:
+    """Prefetch job: the figures and charts of the chosen-β views for another rung of the ladder."""
+    name = zoo.beta_name(2, beta)
+    charts.spec(codes_chart, ui.codes(name)["mu"][subset], labels[subset], subset)
+    rows, captions, _ = reconstruction_rows(seed, (beta,), None)
+    charts.png(charts.image_rows, rows, captions, size=0.95)
+    prior_png(name, seed)
+    hist = ladder.history_frame(ui.info(name).get("history", {}))
+    for term in ("reconstruction", "KL"):
+        charts.spec(curve_chart, hist[hist["term"] == term], term)
 
 
 # --- training curves ------------------------------------------------------------------------------

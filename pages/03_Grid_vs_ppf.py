@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params
+from ui import charts, params, prefetch
 from ui import common as ui
 from vae import grids, latent
 from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE, PPF_P_DEFAULT
@@ -23,9 +23,12 @@ RANGE_LIMITS = (-5.0, 5.0)
 RANGE_DEFAULT = (-3.0, 3.0)
 RANGE_STEP = 0.1
 LIN, PPF = "linear grid", "ppf grid"
-SCHEME_COLORS = {LIN: charts.ink(), PPF: "#d4007f"}  # linear grid in the theme's text colour
+SCHEME_COLORS = {LIN: charts.ink(), PPF: "#d4007f"}  # linear grid in the theme's text colour (per run)
 SCHEME_SHAPES = {LIN: "square", PPF: "diamond"}
 CONTOUR_COLOR = "#555555"
+# the grid points' layer is built from these rows (one point per scheme) and drawn with the real ones
+POINTS_TEMPLATE = grids.grid_points_frame({LIN: (np.zeros(1), np.zeros(1)), PPF: (np.zeros(1), np.zeros(1))})
+AE_POINTS_TEMPLATE = pd.DataFrame({"x": [0.0], "y": [0.0]})
 
 ui.setup_page("Grid vs ppf sampling", "🧭",
               "where to place the codes of a decoded 2-D latent mosaic so that it shows what the decoder "
@@ -90,35 +93,50 @@ st_ppf = latent.grid_stats(pts_ppf, vae_mu)
 st.header("Where the two grids sample")
 reach = max(abs(lo), abs(hi), float(np.abs(xs_ppf).max())) + 0.3
 domain = (min(LATENT_RANGE[0], -reach), max(LATENT_RANGE[1], reach))
-codes_df = charts.codes_frame(vae_mu[subset], labels[subset], subset)
-base = charts.scatter(codes_df, domain=domain, opacity=0.3, height=520,
-                      title=f"VAE test codes μ, the prior's contours and the {n} × {n} sampling points")
-contours = grids.prior_contours()
-contour_layer = alt.Chart(contours).mark_line(color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
-    x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), order="order:Q", detail="label:N")
-lab = contours.groupby("label", sort=False)["radius"].first().reset_index()
-lab["x"] = lab["radius"] * np.cos(np.pi / 4)
-lab["y"] = lab["radius"] * np.sin(np.pi / 4)
-lab["text"] = lab["label"] + " of N(0, I)"
-label_base = alt.Chart(lab).encode(x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), text="text:N")
-label_layer = (label_base.mark_text(align="left", dx=4, dy=-4, fontSize=12, fontWeight="bold", stroke=charts.paper(),
-                                    strokeWidth=4, strokeOpacity=0.9)  # a halo of page colour under the text
-               + label_base.mark_text(align="left", dx=4, dy=-4, fontSize=12, fontWeight="bold", color=charts.ink()))
+
+
+def codes_and_prior(codes: np.ndarray, digits: np.ndarray, index: np.ndarray,
+                    domain: tuple[float, float]) -> alt.LayerChart:
+    """The VAE's test codes and the prior's contours, labelled (the part that does not depend on n)."""
+    base = charts.scatter(charts.codes_frame(codes, digits, index), domain=domain, opacity=0.3, height=520,
+                          title="VAE test codes μ, the prior's contours and the grids' sampling points")
+    contours = grids.prior_contours()
+    contour_layer = alt.Chart(contours).mark_line(color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
+        x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), order="order:Q", detail="label:N")
+    lab = contours.groupby("label", sort=False)["radius"].first().reset_index()
+    lab["x"] = lab["radius"] * np.cos(np.pi / 4)
+    lab["y"] = lab["radius"] * np.sin(np.pi / 4)
+    lab["text"] = lab["label"] + " of N(0, I)"
+    label_base = alt.Chart(lab).encode(x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), text="text:N")
+    label_layer = (label_base.mark_text(align="left", dx=4, dy=-4, fontSize=12, fontWeight="bold",
+                                        stroke=charts.paper(), strokeWidth=4, strokeOpacity=0.9)  # a halo
+                   + label_base.mark_text(align="left", dx=4, dy=-4, fontSize=12, fontWeight="bold",
+                                          color=charts.ink()))
+    return alt.layer(base, contour_layer, label_layer)
+
+
+def grid_points_chart(points: pd.DataFrame) -> alt.Chart:
+    """The sampling points of both grids (rows of ``grids.grid_points_frame``)."""
+    colors = {LIN: charts.ink(), PPF: SCHEME_COLORS[PPF]}  # the linear grid in the theme's text colour
+    # stroke (not color) for the scheme: the digits keep the color scale, and stroke + shape share one legend
+    return alt.Chart(points).mark_point(size=45, strokeWidth=1.8, filled=False, opacity=0.95).encode(
+        x=alt.X("z1:Q", title="z₁"), y=alt.Y("z2:Q", title="z₂"),
+        stroke=alt.Stroke("scheme:N", title="sampling points",
+                          scale=alt.Scale(domain=list(colors), range=list(colors.values())),
+                          legend=alt.Legend(orient="right")),
+        shape=alt.Shape("scheme:N", title="sampling points",
+                        scale=alt.Scale(domain=list(SCHEME_SHAPES), range=list(SCHEME_SHAPES.values()))),
+        tooltip=[alt.Tooltip("scheme:N"), alt.Tooltip("row:Q"), alt.Tooltip("col:Q"),
+                 alt.Tooltip("z1:Q", format=".2f", title="z₁"), alt.Tooltip("z2:Q", format=".2f", title="z₂")])
+
+
 points = grids.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
-# stroke (not color) for the scheme: the digits keep the color scale, and stroke + shape share one legend
-grid_layer = alt.Chart(points).mark_point(size=45, strokeWidth=1.8, filled=False, opacity=0.95).encode(
-    x=alt.X("z1:Q", title="z₁"), y=alt.Y("z2:Q", title="z₂"),
-    stroke=alt.Stroke("scheme:N", title="sampling points",
-                      scale=alt.Scale(domain=list(SCHEME_COLORS), range=list(SCHEME_COLORS.values())),
-                      legend=alt.Legend(orient="right")),
-    shape=alt.Shape("scheme:N", title="sampling points",
-                    scale=alt.Scale(domain=list(SCHEME_SHAPES), range=list(SCHEME_SHAPES.values()))),
-    tooltip=[alt.Tooltip("scheme:N"), alt.Tooltip("row:Q"), alt.Tooltip("col:Q"),
-             alt.Tooltip("z1:Q", format=".2f", title="z₁"), alt.Tooltip("z2:Q", format=".2f", title="z₂")])
-chart = alt.layer(base, contour_layer, grid_layer, label_layer)
+# built once: the codes and contours per axis range, the points' layer from a template of two rows
+chart = charts.overlay(charts.spec(codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
+                       charts.with_data(charts.spec(grid_points_chart, POINTS_TEMPLATE), points))
 chart_col, stats_col = st.columns([3, 2])
-chart_col.altair_chart(chart, key="grid_chart", width="stretch")
-chart_col.caption(f"Squares: the linear grid over {lo:g} … {hi:g}. Pink diamonds: the ppf grid, "
+charts.draw(chart, chart_col, key="grid_chart", width="stretch")
+chart_col.caption(f"The {n} × {n} sampling points of each grid. Squares: the linear grid over {lo:g} … {hi:g}. Pink diamonds: the ppf grid, "
                   f"from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … {1 - p:g}). "
                   "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values.")
 
@@ -150,15 +168,39 @@ with stats_col:
 # --- the mosaics ---------------------------------------------------------------------------------
 
 st.header("What the VAE's decoder draws there")
+
+
+def vae_mosaics(n: int, lo: float, hi: float, p: float) -> dict[str, bytes]:
+    """The VAE's decoded mosaics for grid size n, linear and ppf grid (PNG bytes, decoded and drawn
+    once per input: see ``ui.mosaic_png``)."""
+    xs_lin, xs_ppf = latent.linear_axis(n, lo, hi), latent.ppf_axis(n, p)
+    return {tag: ui.mosaic_png(VAE, latent.grid_2d(xs, xs), n, n, xs=xs, ys=xs, xlabel="z₁", ylabel="z₂", title=title)
+            for tag, xs, title in (
+                ("lin", xs_lin, f"Linear grid, z from {lo:g} to {hi:g}"),
+                ("ppf", xs_ppf, f"ppf grid, p = {p:g} (z from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f})"))}
+
+
+def ae_mosaic(n: int) -> bytes:
+    """The AE's decoded mosaic over its codes' bounding box, n x n."""
+    xs_ae, ys_ae = latent.bounding_box_axes(np.asarray(ui.codes(AE)["mu"]), n)
+    return ui.mosaic_png(AE, latent.grid_2d(xs_ae, ys_ae), n, n, xs=xs_ae, ys=ys_ae, xlabel="z₁", ylabel="z₂",
+                         title="AE decoder over its codes' bounding box")
+
+
+def neighbours(n: int, lo: float, hi: float, p: float) -> None:
+    """Prefetch job: the mosaics one step either side of grid size n."""
+    for m in (n + 1, n - 1):
+        if GRID_N_RANGE[0] <= m <= GRID_N_RANGE[1]:
+            vae_mosaics(m, lo, hi, p)
+            ae_mosaic(m)
+
+
+pngs = vae_mosaics(n, lo, hi, p)
 left, right = st.columns(2)
-for col, xs, title, fname in (
-        (left, xs_lin, f"Linear grid, z from {lo:g} to {hi:g}", f"vae-2d-linear-n{n}.png"),
-        (right, xs_ppf, f"ppf grid, p = {p:g} (z from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f})",
-         f"vae-2d-ppf-n{n}-p{p:g}.png")):
-    png = ui.mosaic_png(VAE, latent.grid_2d(xs, xs), n, n, xs=xs, ys=xs, xlabel="z₁", ylabel="z₂", title=title)
+for col, tag, fname in ((left, "lin", f"vae-2d-linear-n{n}.png"), (right, "ppf", f"vae-2d-ppf-n{n}-p{p:g}.png")):
     with col:
-        ui.download_png(png, fname, key=f"grid_png_{'lin' if xs is xs_lin else 'ppf'}")
-        charts.show(png)
+        ui.download_png(pngs[tag], fname, key=f"grid_png_{tag}")
+        charts.show(pngs[tag])
 smin, smax = grids.axis_steps(xs_ppf)
 ui.secondary(
     f"Same decoder, same number of tiles. The linear grid's step is {(hi - lo) / max(n - 1, 1):.2f} everywhere; "
@@ -170,7 +212,7 @@ ui.secondary(
 st.header("For contrast: the autoencoder's map")
 with ui.cache_guard():
     ui.model(AE)
-    ae_mu = np.asarray(ui.codes(AE)["mu"], dtype=np.float64)  # (N, 2)
+    ae_mu = np.asarray(ui.codes(AE)["mu"], dtype=np.float64)  # (N, 2), a copy
 xs_ae, ys_ae = latent.bounding_box_axes(ae_mu, n)
 pts_ae = latent.grid_2d(xs_ae, ys_ae)
 st_ae = latent.grid_stats(pts_ae, ae_mu)
@@ -179,18 +221,24 @@ ui.secondary(
     "recipe above fits it. The only sensible grid spans its codes' bounding box (between their 0.5 % and 99.5 % "
     "quantiles); its statistics below are measured against the AE's own codes.")
 a_left, a_right = st.columns(2)
-ae_df = charts.codes_frame(ae_mu[subset], labels[subset], subset)
-ae_pts = pd.DataFrame({"x": pts_ae[:, 0], "y": pts_ae[:, 1]})
-ae_chart = charts.scatter(ae_df, domain=None, opacity=0.35, height=460,
-                          title="AE codes (own scale) and the bounding-box grid") \
-    + alt.Chart(ae_pts).mark_point(shape="square", size=30, color=SCHEME_COLORS[LIN], filled=False).encode(
+def ae_codes_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.Chart:
+    return charts.scatter(charts.codes_frame(codes, digits, index), domain=None, opacity=0.35, height=460,
+                          title="AE codes (own scale) and the bounding-box grid")
+
+
+def ae_grid_chart(pts: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(pts).mark_point(shape="square", size=30, color=charts.ink(), filled=False).encode(
         x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"))
-a_left.altair_chart(ae_chart, key="grid_ae_chart", width="stretch")
+
+
+ae_pts = pd.DataFrame({"x": pts_ae[:, 0], "y": pts_ae[:, 1]})
+charts.draw(charts.overlay(charts.spec(ae_codes_chart, ae_mu[subset], labels[subset], subset),
+                           charts.with_data(charts.spec(ae_grid_chart, AE_POINTS_TEMPLATE), ae_pts)),
+            a_left, key="grid_ae_chart", width="stretch")
 a_left.caption(f"Note the axes: z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to "
                f"{ys_ae[-1]:.3g}, against about ±3 for the VAE.")
-png = ui.mosaic_png(AE, pts_ae, n, n, xs=xs_ae, ys=ys_ae, xlabel="z₁", ylabel="z₂",
-                    title="AE decoder over its codes' bounding box")
 with a_right:
+    png = ae_mosaic(n)
     ui.download_png(png, f"ae-2d-bbox-n{n}.png", key="grid_png_ae")
     charts.show(png)
 
@@ -250,3 +298,6 @@ ui.notice([
     f"99 % of them along each axis, with {grids.pct(st_ae['outside_99'])} of its points outside the prior's disc and "
     f"{grids.pct(st_ae['empty'])} of them empty.",
 ])
+
+# The next step of the grid-size slider, either way, is drawn in the background.
+prefetch.later(neighbours, n, lo, hi, p)

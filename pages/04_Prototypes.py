@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from matplotlib.patches import Rectangle
 
-from ui import charts, params
+from ui import charts, params, prefetch
 from ui import common as ui
 from vae import artefacts, latent, protos, zoo
 from vae.style import DIGIT_COLORS, DIGITS, SLIDER_RANGE, SLIDER_STEP
@@ -321,6 +321,17 @@ def manifold_view(name: str, base: np.ndarray, default_pair: tuple[int, int], di
         png = charts.png(slice_figure, ui.model_key(name), xs, base, dx, dy, digit)
     charts.show(png)
     ui.download_png(png, f"slice-{name}-z{dx}-z{dy}-digit{digit}.png", key="protos_manifold_png")
+    prefetch.later(other_slices, ui.model_key(name), xs, base, dx, dy, digit)
+
+
+def other_slices(key: tuple[str, str, int], xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int) -> None:
+    """Prefetch job: the slices a student gets by changing one of the two dimensions (the
+    horizontal one first), so that picking another dimension answers at once."""
+    others = [j for j in range(len(base)) if j not in (dx, dy)]
+    for j in others:
+        charts.png(slice_figure, key, xs, base, j, dy, digit)
+    for j in others:
+        charts.png(slice_figure, key, xs, base, dx, j, digit)
 
 
 most_used = sorted(int(j) for j in np.argsort(-var_mu, kind="stable")[:2])

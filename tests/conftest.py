@@ -10,6 +10,9 @@ import torch
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("LATENT_LAB_VALIDATE_CHARTS", "1")  # the app skips Vega-Lite schema validation; tests keep it
+# no background prefetching under the page tests (it would compete for the CI's two cores);
+# tests/test_prefetch.py switches it on where it is the subject
+os.environ.setdefault("LATENT_LAB_PREFETCH", "0")
 if str(REPO) not in sys.path:  # `import vae` however pytest is started
     sys.path.insert(0, str(REPO))
 

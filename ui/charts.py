@@ -13,7 +13,8 @@ import hashlib
 import io
 import os
 import threading
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import altair as alt
 import matplotlib
@@ -74,13 +75,29 @@ def scatter(df: pd.DataFrame, x_title: str = "z₁", y_title: str = "z₂",
     return chart
 
 
+_drawing = threading.local()  # .kind: the theme a cached figure or spec is being built for
+
+
 def theme() -> str:
-    """The browser's theme type, "light" or "dark" (light until the browser has told the server)."""
-    try:
-        kind = st.context.theme.type
-    except Exception:  # outside a session (a notebook, a bare test)
-        kind = None
+    """The browser's theme type, "light" or "dark" (light until the browser has told the server).
+    While ``png`` or ``spec`` builds a figure, the theme it is built (and keyed) for."""
+    kind = getattr(_drawing, "kind", None)
+    if kind is None:
+        try:
+            kind = st.context.theme.type
+        except Exception:  # outside a session (a notebook, a bare test, a prefetch thread)
+            kind = None
     return kind if kind in INK else "light"
+
+
+@contextmanager
+def as_theme(kind: str) -> Iterator[None]:
+    """Builders that ask ``theme()`` / ``ink()`` get ``kind``, in this thread, while they run."""
+    before, _drawing.kind = getattr(_drawing, "kind", None), kind
+    try:
+        yield
+    finally:
+        _drawing.kind = before
 
 
 def ink() -> str:
@@ -243,7 +260,7 @@ def fingerprint(value: Any) -> Any:
 @st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
 def _cached_png(builder: str, kind: str, key: Any, _args: tuple, _kwargs: dict[str, Any],
                 _build: Callable[..., plt.Figure]) -> bytes:
-    with _MPL_LOCK, plt.rc_context(_rc(kind)):
+    with _MPL_LOCK, plt.rc_context(_rc(kind)), as_theme(kind):
         return to_png(_build(*_args, **_kwargs))
 
 
@@ -283,7 +300,8 @@ def _to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
 @st.cache_data(max_entries=CHART_CACHE_ENTRIES, show_spinner=False)
 def _cached_spec(builder: str, kind: str, key: Any, _args: tuple, _kwargs: dict[str, Any],
                  _build: Callable[..., alt.TopLevelMixin]) -> dict[str, Any]:
-    return _to_spec(_build(*_args, **_kwargs))
+    with as_theme(kind):
+        return _to_spec(_build(*_args, **_kwargs))
 
 
 def spec(build: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -1,0 +1,73 @@
+"""The background prefetch worker (ui/prefetch.py): jobs run once, in the asking theme, errors are
+swallowed; on the Grid page the next grid size's mosaics are drawn before the slider moves."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from pageutil import app, assert_ok, need
+from ui import charts, prefetch
+
+
+@pytest.fixture
+def on(monkeypatch):
+    monkeypatch.setenv("LATENT_LAB_PREFETCH", "1")
+    assert prefetch.wait_idle(60)
+    yield
+    assert prefetch.wait_idle(60)
+
+
+def test_jobs_run_in_the_background_once_with_the_theme(on):
+    seen = []
+
+    def job(tag: str) -> None:
+        seen.append((tag, charts.theme(), threading.current_thread().name))
+
+    with charts.as_theme("dark"):
+        prefetch.later(job, "a")
+        assert prefetch.wait_idle(30)
+        prefetch.later(job, "a")  # done already: not queued again
+        prefetch.later(job, "b")
+        assert prefetch.wait_idle(30)
+    assert seen == [("a", "dark", "latent-lab-prefetch"), ("b", "dark", "latent-lab-prefetch")]
+
+
+def test_a_failing_job_does_not_stop_the_worker(on):
+    seen = []
+
+    def bad() -> None:
+        raise RuntimeError("a missing model, say")
+
+    def good() -> None:
+        seen.append(1)
+
+    prefetch.later(bad)
+    prefetch.later(good)
+    assert prefetch.wait_idle(30)
+    assert seen == [1]
+
+
+def test_switched_off_it_does_nothing(monkeypatch):
+    monkeypatch.setenv("LATENT_LAB_PREFETCH", "0")
+    seen = []
+    prefetch.later(lambda: seen.append(1))
+    assert prefetch.wait_idle(5) and seen == []
+
+
+@pytest.mark.slow
+def test_grid_page_draws_the_next_grid_size_ahead(on, monkeypatch):
+    """After the page ran at n = 15, the worker draws n = 14 and n = 16; moving the slider to 16
+    then draws nothing (every mosaic comes from the cache)."""
+    need("vae-2d", "ae-2d")
+    at = app("pages/03_Grid_vs_ppf.py")
+    assert at.slider(key="grid_n").value == 15
+    assert prefetch.wait_idle(120)
+    drawn = []
+    real = charts.mosaic_figure
+    monkeypatch.setattr(charts, "mosaic_figure", lambda *a, **k: drawn.append(a[1]) or real(*a, **k))
+    at.slider(key="grid_n").set_value(16).run()
+    assert_ok(at)
+    assert drawn == []
+    at.slider(key="grid_n").set_value(20).run()  # not a neighbour: drawn now (and 17, 19, 21 behind)
+    assert drawn.count(20) == 3

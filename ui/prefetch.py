@@ -1,0 +1,121 @@
+"""Warm the shared caches in the background for the values a student is likely to pick next.
+
+A slider moved one step asks for figures nobody has drawn yet: decoding and drawing a grid of
+mosaics costs 0.1-0.5 s, more than the 150 ms a control should take. After a page has answered,
+it names the neighbouring values (``later(fn, *args)``, for instance the grid sizes n - 1 and
+n + 1) and one worker thread per server computes them through the same cached functions the page
+uses (``charts.png``, ``charts.spec``, ``ui.mosaic_png``), so the next step is a cache hit. A
+request for a figure the worker is still drawing waits for it (Streamlit holds one compute lock
+per cache key) instead of drawing it twice.
+
+The worker runs at the lowest OS priority, one job at a time, newest first; at most
+``MAX_PENDING`` jobs wait (the oldest are dropped: the student has moved on), and a job already
+done is not queued again. A job must not call Streamlit elements (it has no session); it runs
+with the theme of the session that asked, so cached figures are keyed and drawn for that theme.
+Set ``LATENT_LAB_PREFETCH=0`` to switch it off.
+"""
+from __future__ import annotations
+
+import atexit
+import collections
+import logging
+import os
+import threading
+from typing import Any, Callable
+
+from ui import charts
+
+MAX_PENDING = 24  # jobs waiting; older ones are dropped
+DONE_MEMORY = 64  # keys of recent finished jobs, so that a rerun at the same value does not queue them again
+
+WORKER = "latent-lab-prefetch"  # the worker thread's name
+_log = logging.getLogger(__name__)
+
+
+class _NoSessionWarning(logging.Filter):
+    """The worker has no session by design; Streamlit warns "missing ScriptRunContext" when a
+    cached function there would show a spinner (a model's first load). Drop that warning for it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != WORKER
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoSessionWarning())
+_lock = threading.Condition()
+_pending: collections.OrderedDict[Any, tuple[str, Callable[..., Any], tuple]] = collections.OrderedDict()
+_done: collections.OrderedDict[Any, None] = collections.OrderedDict()
+_worker: threading.Thread | None = None
+
+
+def enabled() -> bool:
+    return os.environ.get("LATENT_LAB_PREFETCH", "1") != "0"
+
+
+def later(fn: Callable[..., Any], *args: Any) -> None:
+    """Run ``fn(*args)`` in the background, in the current theme, unless it ran or waits already.
+    ``fn`` must be a pure function of its arguments that fills caches and shows nothing."""
+    if not enabled() or _stopping:
+        return
+    kind = charts.theme()
+    key = (f"{fn.__code__.co_filename}:{fn.__qualname__}", kind, charts.fingerprint(args))
+    global _worker
+    with _lock:
+        if key in _done or key in _pending:
+            return
+        _pending[key] = (kind, fn, args)
+        while len(_pending) > MAX_PENDING:
+            _pending.popitem(last=False)  # the oldest request
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_work, name=WORKER, daemon=True)
+            _worker.start()
+        _lock.notify()
+
+
+def _stop() -> None:
+    """At exit: drop what waits and let a running job finish (a daemon thread killed inside torch
+    aborts the interpreter)."""
+    global _stopping
+    with _lock:
+        _stopping = True
+        _pending.clear()
+        _lock.notify_all()
+    wait_idle(timeout=10.0)
+
+
+_stopping = False
+atexit.register(_stop)
+
+
+def wait_idle(timeout: float = 60.0) -> bool:
+    """Block until no job is pending or running (for tests and benchmarks); False on timeout."""
+    with _lock:
+        return _lock.wait_for(lambda: not _pending and not _busy, timeout=timeout)
+
+
+_busy = False
+
+
+def _work() -> None:
+    global _busy
+    try:  # Linux: a thread's nice value is its own; elsewhere this is best effort
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
+    while True:
+        with _lock:
+            _busy = False
+            _lock.notify_all()
+            _lock.wait_for(lambda: bool(_pending) or _stopping)
+            if _stopping:
+                return
+            key, (kind, fn, args) = _pending.popitem(last=True)  # the newest request first
+            _busy = True
+        try:
+            with charts.as_theme(kind):
+                fn(*args)
+        except Exception:  # a missing model, say: the page itself reports it when asked
+            _log.debug("prefetch %s failed", key[0], exc_info=True)
+        with _lock:
+            _done[key] = None
+            while len(_done) > DONE_MEMORY:
+                _done.popitem(last=False)
