@@ -220,7 +220,7 @@ def main() -> None:
               f"round trip incl. browser {r['round_trip_median_ms']:4.0f} ms")
     print(f"server RSS after every page   : {results['server_rss_mb_after_all_pages']:.0f} MB")
     print(f"zoo training (sum of models)  : {results['zoo_training_minutes_sum']:.1f} min")
-    print(f"wrote {out.relative_to(REPO)}")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,13 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
+from matplotlib import pyplot as plt
+from matplotlib.lines import Line2D
 
 from ui import charts, params
 from ui import common as ui
 from vae import artefacts, protos, zoo
-from vae.style import LATENT_RANGE
+from vae.style import DIGIT_COLORS, DIGITS, LATENT_RANGE
 
 DEFAULT_MODEL = "vae-10d"
 METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
@@ -76,12 +78,18 @@ knn_10d = float(emb["latent_knn_accuracy"]) if "latent_knn_accuracy" in emb else
 st.header("Three maps of the same codes")
 st.caption(f"{len(subset):,} of the 10,000 test codes of {name} (a fixed subset, {len(subset) // 10} per digit); "
            "hover for digit and test index, drag to pan, scroll to zoom, double-click to reset.")
+
+
+def map_chart(xy: np.ndarray, digits: np.ndarray, index: np.ndarray, title: str) -> alt.Chart:
+    """One 2-D map of the codes, with pan and zoom."""
+    return charts.scatter(charts.codes_frame(xy, digits, index), x_title=f"{title} 1", y_title=f"{title} 2",
+                          domain=None, title=title, height=330).interactive()
+
+
 cols = st.columns(3)
 for col, (m, title) in zip(cols, METHODS.items()):
-    df = charts.codes_frame(emb[m][subset], labels[subset], subset)
-    chart = charts.scatter(df, x_title=f"{title} 1", y_title=f"{title} 2", domain=None, title=title,
-                           height=330).interactive()
-    col.altair_chart(chart, width="stretch", key=f"emb_map_{m}")
+    charts.draw(charts.spec(map_chart, emb[m][subset], labels[subset], subset, title), col, width="stretch",
+                key=f"emb_map_{m}")
     t, a = quality[m]
     q1, q2 = col.columns(2)
     q1.metric("trustworthiness", f"{t:.3f}")
@@ -121,7 +129,7 @@ def _on_pick() -> None:
 def walk_figure(decoded: np.ndarray, originals: np.ndarray, idx: np.ndarray, digits: np.ndarray):
     """Two labelled rows (decoded codes over the test images they come from) in one image: fast to draw."""
     n = len(idx)
-    fig = charts.mosaic_figure(np.concatenate([decoded, originals]), 2, n, size=max(3.0, 0.95 * n))
+    fig = charts.mosaic_figure(np.concatenate([decoded, originals]), 2, n, size=max(3.0, 0.95 * n), left=1.4)
     ax = fig.axes[0]
     ax.axis("on")
     ax.set_xticks([c * 29 + 13.5 for c in range(n)],
@@ -130,7 +138,6 @@ def walk_figure(decoded: np.ndarray, originals: np.ndarray, idx: np.ndarray, dig
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    fig.tight_layout()
     return fig
 
 
@@ -255,6 +262,45 @@ ui.secondary("Before any projection: scatter plots of pairs of latent dimensions
              "showing each dimension's histogram. Each small plot is an axis-aligned 2-D shadow of the 10-D cloud.")
 
 
+def pair_figure(values: np.ndarray, digits: np.ndarray, dims: list[int], lims: tuple[float, float] | None):
+    """A pair plot of codes (n, k) in dimensions ``dims``: scatters off the diagonal, stacked
+    per-digit histograms on it, coloured by digit; ``lims`` fixes every axis (a VAE's latent range).
+    Drawn as one image: sixteen interactive charts of a cloud each were the slowest thing for a
+    browser to draw in the whole app."""
+    k = len(dims)
+    colors = np.asarray(DIGIT_COLORS)[digits.astype(int)]  # (n,)
+    fig, axes = plt.subplots(k, k, figsize=(1.9 * k + 0.9, 1.9 * k), squeeze=False)
+    for r in range(k):
+        for c in range(k):
+            ax = axes[r, c]
+            lo, hi = lims or (float(values[:, c].min()), float(values[:, c].max()) + 1e-3)
+            if r == c:
+                bins = np.linspace(lo, hi, 21)
+                ax.hist([values[digits == g, c] for g in DIGITS], bins=bins, stacked=True, color=DIGIT_COLORS)
+                ax.set_yticks([])
+            else:
+                ax.scatter(values[:, c], values[:, r], c=colors, s=3, alpha=0.5, linewidths=0, rasterized=True)
+                if lims:
+                    ax.set_ylim(*lims)
+                    ax.set_yticks([-2, 0, 2])  # none at the edges, where neighbouring panels meet
+            ax.set_xlim(lo, hi)
+            if lims:
+                ax.set_xticks([-2, 0, 2])
+            ax.tick_params(labelsize=7)
+            if r < k - 1:
+                ax.set_xticklabels([])
+            else:
+                ax.set_xlabel(f"z{dims[c]}")
+            if c > 0 and r != c:
+                ax.set_yticklabels([])
+            elif c == 0 and r > 0:
+                ax.set_ylabel(f"z{dims[r]}")
+    handles = [Line2D([], [], marker="o", linestyle="", color=DIGIT_COLORS[g], label=str(g)) for g in DIGITS]
+    fig.legend(handles=handles, title="digit", loc="center right", frameon=False, fontsize=8)
+    fig.subplots_adjust(left=0.1, bottom=0.08, right=1 - 0.9 / (1.9 * k + 0.9), top=0.98, wspace=0.08, hspace=0.08)
+    return fig
+
+
 def _parse_dims(raw: str | None) -> tuple[list[int], bool]:
     v, ok = params.parse_int_list(raw, 0, d - 1, [0, 1, 2], max_len=4)
     if ok and (len(v) < 2 or len(set(v)) != len(v)):
@@ -269,35 +315,15 @@ ui.share({"dims": dims})
 if len(dims) < 2:
     st.warning("Choose at least two dimensions for a pair plot.")
 else:
-    few = ui.scatter_subset(PAIR_POINTS)  # up to 12 small plots of one cloud: fewer points draw faster
+    few = ui.scatter_subset(PAIR_POINTS)  # up to 16 small plots of one cloud
     pp = pd.DataFrame(np.asarray(mu[few], float), columns=dim_names)
     pp["digit"] = labels[few].astype(str)
     pp["index"] = few
-    side = 560 // len(dims)
-    scale = alt.Scale(zero=False) if is_ae else alt.Scale(domain=list(LATENT_RANGE))
-    axis = alt.Axis() if is_ae else alt.Axis(values=list(range(int(LATENT_RANGE[0]), int(LATENT_RANGE[1]) + 1, 2)))
-
-    def hist_bin(j: int) -> alt.Bin:
-        lo, hi = (float(pp[f"z{j}"].min()), float(pp[f"z{j}"].max())) if is_ae else LATENT_RANGE
-        hi = max(hi, lo + 1e-3)
-        return alt.Bin(extent=[lo, hi], step=(hi - lo) / 20)
-    grid = []
-    for zi in dims:
-        row = []
-        for zj in dims:
-            if zi == zj:
-                cell = alt.Chart(pp).mark_bar(opacity=0.85).encode(
-                    x=alt.X(f"z{zj}:Q", bin=hist_bin(zj), title=f"z{zj}", scale=scale, axis=axis),
-                    y=alt.Y("count():Q", title="codes"), color=charts.DIGIT_COLOR)
-            else:
-                cell = alt.Chart(pp).mark_circle(size=10, opacity=0.5, clip=True).encode(
-                    x=alt.X(f"z{zj}:Q", title=f"z{zj}", scale=scale, axis=axis),
-                    y=alt.Y(f"z{zi}:Q", title=f"z{zi}", scale=scale, axis=axis), color=charts.DIGIT_COLOR,
-                    tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("index:Q", title="test index"),
-                             alt.Tooltip(f"z{zj}:Q", format=".2f"), alt.Tooltip(f"z{zi}:Q", format=".2f")])
-            row.append(cell.properties(width=side, height=side))
-        grid.append(alt.hconcat(*row))
-    st.altair_chart(alt.vconcat(*grid), width="content")
+    png = charts.png(pair_figure, np.asarray(mu[few][:, dims], float), labels[few], list(dims),
+                     None if is_ae else LATENT_RANGE)
+    left, _ = st.columns([3, 2])
+    charts.show(png, left)
+    ui.download_png(png, f"pair-plot-{name}-{'-'.join(f'z{j}' for j in dims)}.png", key="emb_pairs_png")
     st.caption(f"{len(few):,} test codes ({len(few) // 10} per digit); the diagonal counts them per bin.")
     ui.download_csv(pp[["index", "digit", *[f"z{j}" for j in dims]]], f"codes-{name}.csv", key="emb_pairs_csv",
                     label="Download these codes (CSV)")

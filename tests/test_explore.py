@@ -6,6 +6,7 @@ import pytest
 import torch
 from scipy import stats
 
+from pageutil import REPO
 from vae import explore
 from vae.losses import recon_bce
 
@@ -127,3 +128,24 @@ def test_clicked_point_reads_streamlit_selection_state():
     assert explore.clicked_point(None, "pad") is None
     assert explore.clicked_point({"selection": {"pad": [{"x": "nan", "y": 0}]}}, "pad") is None
     assert explore.clicked_point({"selection": {"pad": [{"index": 3}]}}, "pad") is None
+
+
+def test_closed_forms_equal_scipy_stats():
+    """``vae.explore`` uses scipy.special (scipy.stats costs the server 33 MB): same numbers."""
+    from scipy import stats
+
+    for z in (np.zeros(2), np.array([1.0, 2.0, 0.5]), np.full(10, 1.7), np.linspace(-3, 3, 32)):
+        assert explore.prior_tail(z) == pytest.approx(stats.chi2.sf(float((z ** 2).sum()), df=len(z)), rel=1e-12)
+    for d in (1, 2, 3, 10, 32, 64):
+        assert explore.typical_norm(d) == pytest.approx(stats.chi(d).mean(), rel=1e-12)
+
+
+def test_the_app_does_not_import_scipy_stats():
+    import subprocess
+    import sys
+
+    code = ("import sys, ui.common, ui.charts, ui.prefetch, vae.latent, vae.grids, vae.explore, vae.interp, "
+            "vae.preprocess, vae.protos, vae.ladder; print('scipy.stats' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "False"

@@ -46,6 +46,13 @@ def _skip_schema_validation() -> None:
 
 _skip_schema_validation()
 
+
+@alt.theme.register("latent_lab", enable=os.environ.get("LATENT_LAB_SVG") != "1")
+def _canvas() -> dict[str, Any]:
+    """Every chart draws on a canvas. Streamlit picks SVG unless a chart has over 2,000 rows, and a
+    scatter of 1,500 codes then makes 1,500 DOM nodes per chart: slow to lay out and repaint."""
+    return {"usermeta": {"embedOptions": {"renderer": "canvas"}}}
+
 DIGIT_COLOR = alt.Color("digit:N", scale=alt.Scale(**ALTAIR_DIGIT_SCALE), title="digit",
                         legend=alt.Legend(orient="right", symbolType="circle"))
 
@@ -130,7 +137,8 @@ def path(df: pd.DataFrame, color: str | None = None) -> alt.Chart:
 
 def mosaic_figure(images: np.ndarray, nrows: int, ncols: int,
                   xs: np.ndarray | None = None, ys: np.ndarray | None = None,
-                  xlabel: str = "", ylabel: str = "", title: str = "", size: float = 5.5) -> plt.Figure:
+                  xlabel: str = "", ylabel: str = "", title: str = "", size: float = 5.5,
+                  left: float = 0.9) -> plt.Figure:
     """An image mosaic (row-major, top row first). With ``xs``/``ys`` the axes are in latent
     units (tick per column / row, y pointing up); otherwise no axes."""
     from ui.common import tile
@@ -138,10 +146,10 @@ def mosaic_figure(images: np.ndarray, nrows: int, ncols: int,
     big = tile(images, ncols)
     # Fixed margins wide enough for tick labels, axis labels and title; ``to_png`` crops the figure
     # to what was drawn (bbox_inches="tight"), so no layout pass (tight_layout) is needed.
-    margin, top, right = 0.9, (0.5 if title else 0.2), 0.3  # inches
-    fig = plt.figure(figsize=(size + margin + right, size * nrows / max(ncols, 1) + margin + top))
+    bottom, top, right = 0.9, (0.5 if title else 0.2), 0.3  # inches (``left`` too: wider for long labels)
+    fig = plt.figure(figsize=(size + left + right, size * nrows / max(ncols, 1) + bottom + top))
     w, h = fig.get_size_inches()
-    ax = fig.add_axes((margin / w, margin / h, size / w, (h - margin - top) / h))
+    ax = fig.add_axes((left / w, bottom / h, size / w, (h - bottom - top) / h))
     ax.imshow(big, cmap=IMAGE_CMAP, vmin=0, vmax=1, interpolation="nearest")
     if xs is not None and ys is not None:
         step = 29

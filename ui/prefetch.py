@@ -23,7 +23,7 @@ import os
 import threading
 from typing import Any, Callable
 
-from ui import charts
+from ui import charts, memory
 
 MAX_PENDING = 24  # jobs waiting; older ones are dropped
 DONE_MEMORY = 64  # keys of recent finished jobs, so that a rerun at the same value does not queue them again
@@ -58,17 +58,17 @@ def later(fn: Callable[..., Any], *args: Any) -> None:
         return
     kind = charts.theme()
     key = (f"{fn.__code__.co_filename}:{fn.__qualname__}", kind, charts.fingerprint(args))
-    global _worker
+    global _worker, _busy
     with _lock:
         if key in _done or key in _pending:
             return
         _pending[key] = (kind, fn, args)
         while len(_pending) > MAX_PENDING:
             _pending.popitem(last=False)  # the oldest request
-        if _worker is None or not _worker.is_alive():
+        if _worker is None:
             _worker = threading.Thread(target=_work, name=WORKER, daemon=True)
+            _busy = True
             _worker.start()
-        _lock.notify()
 
 
 def _stop() -> None:
@@ -96,20 +96,27 @@ _busy = False
 
 
 def _work() -> None:
-    global _busy
+    """Run jobs until none is left, then hand freed memory back and end: a thread that stays
+    alive keeps the per-thread buffers torch and its libraries grew for the largest decode (tens of
+    MB); the next ``later`` starts a fresh worker."""
+    global _busy, _worker
     try:  # Linux: a thread's nice value is its own; elsewhere this is best effort
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
     except (AttributeError, OSError):
         pass
     while True:
         with _lock:
-            _busy = False
-            _lock.notify_all()
-            _lock.wait_for(lambda: bool(_pending) or _stopping)
-            if _stopping:
+            job = _pending.popitem(last=True) if _pending and not _stopping else None  # the newest first
+        if job is None:
+            memory.trim()  # a burst of decoding and drawing is over: give its freed heap pages back
+            with _lock:
+                if _pending and not _stopping:  # asked for more meanwhile
+                    continue
+                _busy = False
+                _worker = None
+                _lock.notify_all()
                 return
-            key, (kind, fn, args) = _pending.popitem(last=True)  # the newest request first
-            _busy = True
+        key, (kind, fn, args) = job
         try:
             with charts.as_theme(kind):
                 fn(*args)

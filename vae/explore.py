@@ -7,7 +7,7 @@ under the prior, and how the decoded samples of one posterior spread over the pi
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 GREY_BAND = (0.1, 0.9)  # a pixel value strictly inside counts as "grey" (neither ink nor paper)
 EDGE_BAND = (0.2, 0.8)  # a mean-image pixel inside counts as a stroke edge
@@ -93,7 +93,7 @@ def pad_grid(n: int = 41, lo: float = -4.0, hi: float = 4.0) -> np.ndarray:
 def prior_tail(z: np.ndarray) -> float:
     """Share of the prior N(0, I) lying farther from the origin than z (chi-square survival)."""
     z = np.asarray(z, dtype=np.float64)
-    return float(stats.chi2.sf(float((z ** 2).sum()), df=len(z)))
+    return float(special.chdtrc(len(z), float((z ** 2).sum())))  # = scipy.stats.chi2.sf
 
 
 def nearest_code(codes: np.ndarray, z: np.ndarray) -> tuple[int, float]:
@@ -133,7 +133,8 @@ def unused_dims(sigma: np.ndarray, threshold: float = UNUSED_SIGMA) -> list[int]
 
 def typical_norm(d: int) -> float:
     """Mean distance from the origin of a prior sample in d dimensions (chi distribution)."""
-    return float(stats.chi(d).mean())
+    # = scipy.stats.chi(d).mean() = sqrt(2) Γ((d + 1) / 2) / Γ(d / 2)
+    return float(np.sqrt(2.0) * np.exp(special.gammaln((d + 1) / 2) - special.gammaln(d / 2)))
 
 
 def neighbourhood(codes: np.ndarray, labels: np.ndarray, z: np.ndarray, k: int = 50) -> tuple[int, float]:

@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 from scipy.spatial import cKDTree
 
 from vae.latent import grid_2d
@@ -26,7 +26,7 @@ def prior_radius(q: float) -> float:
     """Radius of the disc holding a share q of the 2-D standard normal: sqrt(chi2.ppf(q, 2))."""
     if not 0 < q < 1:
         raise ValueError("need 0 < q < 1")
-    return float(np.sqrt(stats.chi2.ppf(q, df=2)))
+    return float(np.sqrt(special.chdtri(2, 1 - q)))  # chi2.ppf(q, 2), without scipy.stats
 
 
 def circle(radius: float, n: int = 121) -> np.ndarray:

@@ -1,0 +1,39 @@
+"""vae.latent's sampling grids against scipy.stats (the module itself uses scipy.special)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from vae import latent
+
+
+@pytest.mark.parametrize("n,p", [(1, 0.25), (2, 0.005), (15, 0.005), (30, 0.05), (25, 0.2)])
+def test_ppf_axis_equals_scipy_norm_ppf(n, p):
+    np.testing.assert_allclose(latent.ppf_axis(n, p), stats.norm.ppf(np.linspace(p, 1 - p, n)), rtol=0, atol=1e-12)
+
+
+def test_ppf_axis_is_symmetric_and_increasing():
+    xs = latent.ppf_axis(20, 0.01)
+    np.testing.assert_allclose(xs, -xs[::-1], atol=1e-12)
+    assert np.all(np.diff(xs) > 0)
+
+
+@pytest.mark.parametrize("bad", [(0, 0.1), (5, 0.0), (5, 0.5), (5, -0.1)])
+def test_ppf_axis_refuses_impossible_parameters(bad):
+    with pytest.raises(ValueError):
+        latent.ppf_axis(*bad)
+
+
+def test_chi2_radius_constant():
+    assert latent.CHI2_2D_99 == pytest.approx(stats.chi2.ppf(0.99, df=2), rel=1e-12)
+    assert latent.CHI2_2D_99 == pytest.approx(-2 * np.log(0.01), rel=1e-12)  # closed form for 2 dof
+
+
+def test_linear_axis_and_grid_order():
+    xs = latent.linear_axis(3, -1.0, 1.0)
+    np.testing.assert_allclose(xs, [-1.0, 0.0, 1.0])
+    g = latent.grid_2d(xs, np.array([10.0, 20.0]))  # (6, 2): top row first, y pointing up
+    assert g.shape == (6, 2)
+    np.testing.assert_allclose(g[0], [-1.0, 20.0])
+    np.testing.assert_allclose(g[-1], [1.0, 10.0])
