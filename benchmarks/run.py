@@ -3,14 +3,19 @@
     python benchmarks/run.py [--out benchmarks/results/latest.json]
 
 Measures, on this machine, with the server and Chromium sharing its cores: server start to the
-home page rendered; for every page the first render (cold server), the repeat render (a reload:
-a new session, warm server), a sidebar navigation within one session (what a student does), and
-the server's own time for that page (wall and CPU of the script run, logged by
+home page rendered; for every page the first render (cold server), the repeat render (the median
+of three reloads, each a new session on a warm server), a sidebar navigation within one session
+(what a student does), and the server's own time for that page (wall and CPU of the script run, logged by
 ``timed_server.py``); the server time and browser round trip of the main interactions (a latent
 slider, the beta select, the grid size, the traversal dimension); decoder time for one image and a
 30 x 30 mosaic; the server's resident memory after every page was visited; and the zoo's training
 time as recorded in the checkpoints (a full ``python -m vae.build``).
 Targets: repeat render < 1 s, interactions < 150 ms, server memory < 1 GB.
+
+Interactions: three steps to values not shown before ("new"), three back over them ("seen"), and
+for sliders a jump to the far end ("far"). A new value next to the last one may already have been
+drawn by the prefetch worker (``ui/prefetch.py``), as it would be for a student; the far end is a
+value nothing drew ahead.
 
 "Rendered" means: Streamlit reports its script not running, the websocket is connected, the page
 heading is there and every image has loaded.
@@ -26,6 +31,7 @@ from pathlib import Path
 from common import BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, read_runs, rss_mb, start_server, url_path
 
 RUN_LOG = REPO / "benchmarks" / "results" / "runs.tsv"  # one line per script run (timed_server.py)
+RELOADS = 3  # repeat renders per page; the table shows their median
 
 
 def wait_idle(page, timeout_ms: int = 120_000) -> None:
@@ -86,7 +92,8 @@ def interact(page, kind: str, label: str, k: int) -> None:
         box = page.locator('[data-testid="stSlider"]').filter(has_text=label).first
         thumb = box.locator('input[type="range"]').first
         thumb.focus()
-        thumb.press("ArrowRight" if k < 3 else "ArrowLeft")  # three new values, then back over them
+        # three new values, then back over them, then a jump to the far end (nothing drawn ahead there)
+        thumb.press("ArrowRight" if k < 3 else "ArrowLeft" if k < 6 else "End")
     else:
         def value(text: str) -> str:
             return page.locator('[data-testid="stSelectbox"]').filter(has_text=text).first.locator(
@@ -151,15 +158,20 @@ def main() -> None:
                 page.goto(url, timeout=120_000)
                 wait_idle(page)
                 first = time.perf_counter() - t
-                since = time.time()
-                t = time.perf_counter()
-                page.reload()
-                wait_idle(page)
-                repeat = time.perf_counter() - t
-                wall, cpu = last_run(since, path)
+                repeats, walls, cpus = [], [], []
+                for _ in range(RELOADS):  # the median of three: one reload varies by ±50 % here
+                    since = time.time()
+                    t = time.perf_counter()
+                    page.reload()
+                    wait_idle(page)
+                    repeats.append(time.perf_counter() - t)
+                    wall, cpu = last_run(since, path)
+                    walls.append(wall)
+                    cpus.append(cpu)
+                repeat, wall, cpu = (statistics.median(v) for v in (repeats, walls, cpus))
                 errors = page.locator('[data-testid="stException"]').count()
-                renders[name] = {"first_s": first, "repeat_reload_s": repeat, "server_wall_s": wall,
-                                 "server_cpu_s": cpu, "exceptions": errors}
+                renders[name] = {"first_s": first, "repeat_reload_s": repeat, "repeat_reloads_s": repeats,
+                                 "server_wall_s": wall, "server_cpu_s": cpu, "exceptions": errors}
             # what a student does: move between pages in the sidebar, in one session
             page.goto(base, timeout=120_000)
             wait_idle(page)
@@ -177,7 +189,8 @@ def main() -> None:
                 page.goto(f"{base}/{url_path(path)}", timeout=120_000)
                 wait_idle(page)
                 walls, cpus, trips = [], [], []
-                for k in range(6):  # three values never shown before (cold), then the same again (warm)
+                # three values never shown before (new), the same again (seen), and for a slider the far end
+                for k in range(7 if kind == "slider" else 6):
                     since = time.time()
                     t = time.perf_counter()
                     interact(page, kind, label, k)
@@ -191,7 +204,9 @@ def main() -> None:
                                "server_warm_ms": 1000 * statistics.median(walls[3:]),
                                "server_cpu_cold_ms": 1000 * statistics.median(cpus[:3]),
                                "server_cpu_warm_ms": 1000 * statistics.median(cpus[3:]),
-                               "round_trip_median_ms": 1000 * statistics.median(trips)}
+                               "round_trip_median_ms": 1000 * statistics.median(trips[:6])}
+                if len(walls) > 6:  # the jump: a value far from any shown, so not prefetched
+                    inter[what].update(server_far_ms=1000 * walls[6], server_cpu_far_ms=1000 * cpus[6])
             results["interactions"] = inter
             results["server_rss_mb_after_all_pages"] = rss_mb(proc.pid)
             browser.close()
@@ -217,7 +232,8 @@ def main() -> None:
     for what, r in results["interactions"].items():
         print(f"interaction {what:20s} server: new value {r['server_cold_ms']:4.0f} ms, seen before "
               f"{r['server_warm_ms']:4.0f} ms (CPU {r['server_cpu_cold_ms']:.0f} / {r['server_cpu_warm_ms']:.0f} ms); "
-              f"round trip incl. browser {r['round_trip_median_ms']:4.0f} ms")
+              f"round trip incl. browser {r['round_trip_median_ms']:4.0f} ms"
+              + (f"; jump to the far end {r['server_far_ms']:4.0f} ms" if "server_far_ms" in r else ""))
     print(f"server RSS after every page   : {results['server_rss_mb_after_all_pages']:.0f} MB")
     print(f"zoo training (sum of models)  : {results['zoo_training_minutes_sum']:.1f} min")
     print(f"wrote {out}")

@@ -97,12 +97,18 @@ domain = (min(LATENT_RANGE[0], -reach), max(LATENT_RANGE[1], reach))
 
 def codes_and_prior(codes: np.ndarray, digits: np.ndarray, index: np.ndarray,
                     domain: tuple[float, float]) -> alt.LayerChart:
-    """The VAE's test codes and the prior's contours, labelled (the part that does not depend on n)."""
+    """The VAE's test codes and the prior's contours (the part that does not depend on n)."""
     base = charts.scatter(charts.codes_frame(codes, digits, index), domain=domain, opacity=0.3, height=520,
                           title="VAE test codes μ, the prior's contours and the grids' sampling points")
-    contours = grids.prior_contours()
-    contour_layer = alt.Chart(contours).mark_line(color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
+    contour_layer = alt.Chart(grids.prior_contours()).mark_line(
+        color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
         x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), order="order:Q", detail="label:N")
+    return alt.layer(base, contour_layer)
+
+
+def contour_labels() -> alt.LayerChart:
+    """The contours' labels, drawn over the sampling points."""
+    contours = grids.prior_contours()
     lab = contours.groupby("label", sort=False)["radius"].first().reset_index()
     lab["x"] = lab["radius"] * np.cos(np.pi / 4)
     lab["y"] = lab["radius"] * np.sin(np.pi / 4)
@@ -112,7 +118,7 @@ def codes_and_prior(codes: np.ndarray, digits: np.ndarray, index: np.ndarray,
                                         stroke=charts.paper(), strokeWidth=4, strokeOpacity=0.9)  # a halo
                    + label_base.mark_text(align="left", dx=4, dy=-4, fontSize=12, fontWeight="bold",
                                           color=charts.ink()))
-    return alt.layer(base, contour_layer, label_layer)
+    return label_layer
 
 
 def grid_points_chart(points: pd.DataFrame) -> alt.Chart:
@@ -133,7 +139,8 @@ def grid_points_chart(points: pd.DataFrame) -> alt.Chart:
 points = grids.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
 # built once: the codes and contours per axis range, the points' layer from a template of two rows
 chart = charts.overlay(charts.spec(codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
-                       charts.with_data(charts.spec(grid_points_chart, POINTS_TEMPLATE), points))
+                       charts.with_data(charts.spec(grid_points_chart, POINTS_TEMPLATE), points),
+                       charts.spec(contour_labels))
 chart_col, stats_col = st.columns([3, 2])
 charts.draw(chart, chart_col, key="grid_chart", width="stretch")
 chart_col.caption(f"The {n} × {n} sampling points of each grid. Squares: the linear grid over {lo:g} … {hi:g}. Pink diamonds: the ppf grid, "
