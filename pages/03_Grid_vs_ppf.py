@@ -177,14 +177,15 @@ with stats_col:
 st.header("What the VAE's decoder draws there")
 
 
-def vae_mosaics(n: int, lo: float, hi: float, p: float) -> dict[str, bytes]:
-    """The VAE's decoded mosaics for grid size n, linear and ppf grid (PNG bytes, decoded and drawn
-    once per input: see ``ui.mosaic_png``)."""
-    xs_lin, xs_ppf = latent.linear_axis(n, lo, hi), latent.ppf_axis(n, p)
-    return {tag: ui.mosaic_png(VAE, latent.grid_2d(xs, xs), n, n, xs=xs, ys=xs, xlabel="z₁", ylabel="z₂", title=title)
-            for tag, xs, title in (
-                ("lin", xs_lin, f"Linear grid, z from {lo:g} to {hi:g}"),
-                ("ppf", xs_ppf, f"ppf grid, p = {p:g} (z from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f})"))}
+def vae_mosaic(n: int, lo: float, hi: float, p: float, tag: str) -> bytes:
+    """The VAE's decoded mosaic for grid size n on the linear (``tag`` "lin") or the ppf grid (PNG
+    bytes, decoded and drawn once per input: see ``ui.mosaic_png``)."""
+    if tag == "lin":
+        xs, title = latent.linear_axis(n, lo, hi), f"Linear grid, z from {lo:g} to {hi:g}"
+    else:
+        xs = latent.ppf_axis(n, p)
+        title = f"ppf grid, p = {p:g} (z from {xs[0]:.2f} to {xs[-1]:.2f})"
+    return ui.mosaic_png(VAE, latent.grid_2d(xs, xs), n, n, xs=xs, ys=xs, xlabel="z₁", ylabel="z₂", title=title)
 
 
 def ae_mosaic(n: int) -> bytes:
@@ -194,20 +195,12 @@ def ae_mosaic(n: int) -> bytes:
                          title="AE decoder over its codes' bounding box")
 
 
-def neighbours(n: int, lo: float, hi: float, p: float) -> None:
-    """Prefetch job: the mosaics one step either side of grid size n."""
-    for m in (n + 1, n - 1):
-        if GRID_N_RANGE[0] <= m <= GRID_N_RANGE[1]:
-            vae_mosaics(m, lo, hi, p)
-            ae_mosaic(m)
-
-
-pngs = vae_mosaics(n, lo, hi, p)
 left, right = st.columns(2)
 for col, tag, fname in ((left, "lin", f"vae-2d-linear-n{n}.png"), (right, "ppf", f"vae-2d-ppf-n{n}-p{p:g}.png")):
+    png = vae_mosaic(n, lo, hi, p, tag)
     with col:
-        ui.download_png(pngs[tag], fname, key=f"grid_png_{tag}")
-        charts.show(pngs[tag])
+        ui.download_png(png, fname, key=f"grid_png_{tag}")
+        charts.show(png)
 smin, smax = grids.axis_steps(xs_ppf)
 ui.secondary(
     f"Same decoder, same number of tiles. The linear grid's step is {(hi - lo) / max(n - 1, 1):.2f} everywhere; "
@@ -306,5 +299,11 @@ ui.notice([
     f"{grids.pct(st_ae['empty'])} of them empty.",
 ])
 
-# The next step of the grid-size slider, either way, is drawn in the background.
-prefetch.later(neighbours, n, lo, hi, p)
+# The next step of the grid-size slider, either way, is drawn in the background: one job per
+# mosaic (a request for one still being drawn waits for it alone), the step up first (the worker
+# takes the newest job first).
+for m in (n - 1, n + 1):
+    if GRID_N_RANGE[0] <= m <= GRID_N_RANGE[1]:
+        prefetch.later(ae_mosaic, m)
+        prefetch.later(vae_mosaic, m, lo, hi, p, "ppf")
+        prefetch.later(vae_mosaic, m, lo, hi, p, "lin")
