@@ -23,15 +23,17 @@ def free_port() -> int:
 
 
 def start_server(env: dict[str, str] | None = None, run_log: Path | None = None,
-                 args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
+                 args: tuple[str, ...] = (), server_log: Path | None = None) -> tuple[subprocess.Popen, str]:
     """``streamlit run streamlit_app.py`` on a free local port; with ``run_log``, through
-    ``timed_server.py``, which appends one line per script run (page, wall s, CPU s) to it."""
+    ``timed_server.py``, which appends one line per script run (page, wall s, CPU s) to it; with
+    ``server_log``, the server's own output (tracebacks of failed runs included) goes there."""
     port = free_port()
     launcher = [str(REPO / "benchmarks" / "timed_server.py"), str(run_log)] if run_log else ["-m", "streamlit", "run"]
     proc = subprocess.Popen(
         [sys.executable, *launcher, "streamlit_app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", *args],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+        cwd=REPO, stdout=open(server_log, "w") if server_log else subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -78,3 +80,18 @@ def read_runs(run_log: Path) -> list[tuple[float, str, str, float, float]]:
         t, page, kind, wall, cpu = line.split("\t")
         rows.append((float(t), page, kind, float(wall), float(cpu)))
     return rows
+
+
+def tracebacks(server_log: Path, limit: int = 5) -> list[str]:
+    """Each traceback in a server log, shortened to its last frames and the exception line."""
+    found, block = [], None
+    lines = server_log.read_text(errors="replace").splitlines() if server_log.exists() else []
+    for line in lines:
+        if line.startswith("Traceback"):
+            block = []
+        elif block is not None:
+            block.append(line)
+            if not line.startswith((" ", "\t")):  # the exception line ends a traceback
+                found.append("\n".join(block[-5:]))
+                block = None
+    return found[:limit]

@@ -22,9 +22,11 @@ import statistics
 import threading
 import time
 
-from common import BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, cpu_s, read_runs, rss_mb, start_server, url_path
+from common import (BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, cpu_s, read_runs, rss_mb, start_server, tracebacks,
+                    url_path)
 
 RUN_LOG = REPO / "benchmarks" / "results" / "load-runs.tsv"  # one line per script run
+SERVER_LOG = REPO / "benchmarks" / "results" / "load-server.log"  # the server's output: tracebacks of failed runs
 SESSION_TTL_S = 5  # forget a closed session after 5 s (Streamlit's default keeps it 120 s for a reconnect)
 
 
@@ -85,7 +87,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2, help="classes of N students, one after the other")
     args = ap.parse_args()
     RUN_LOG.unlink(missing_ok=True)
-    proc, base = start_server(run_log=RUN_LOG, args=("--server.disconnectedSessionTTL", str(SESSION_TTL_S)))
+    proc, base = start_server(run_log=RUN_LOG, args=("--server.disconnectedSessionTTL", str(SESSION_TTL_S)),
+                              server_log=SERVER_LOG)
     peak = [0.0]
     stop = threading.Event()
 
@@ -117,6 +120,7 @@ def main() -> None:
     q = statistics.quantiles(times, n=20) if len(times) > 1 else [float("nan")] * 19
     res = {"sessions": args.sessions, "page_visits": len(times), "p50_s": statistics.median(times),
            "p95_s": q[18], "errors": len(errors) + len(e1), "error_samples": (e1 + errors)[:10],
+           "server_tracebacks": tracebacks(SERVER_LOG),
            "rss_mb_after_1_session": after_one, "rss_mb_after_each_round": after_round,
            "rss_mb_peak": peak[0], "wall_s_per_round": walls, "rounds": args.rounds,
            "server_run_p50_s": statistics.median(runs) if runs else float("nan"),

@@ -1,11 +1,19 @@
 """Chart builders with the shared look: Altair for interactive scatters and curves (hover shows
-digit, test index and code; clicks can be read back), Matplotlib only for image mosaics.
+digit, test index and code; clicks can be read back), Matplotlib for image mosaics and the one
+static pair plot.
 
-Matplotlib figures are drawn once per distinct input and theme: ``png(build, *args)`` renders
-``build(*args)`` to PNG bytes through ``st.cache_data`` (keyed by the builder and the values of
-its arguments, LRU-bounded), and the same bytes are shown and offered for download. Drawing and
-encoding a mosaic costs 0.1-0.5 s on these CPUs; a cached one costs a hash of its inputs.
-Figures use the theme's ink on a transparent background, so they read in light and dark mode.
+Both kinds are built once per distinct input and theme, through ``st.cache_data`` (keyed by the
+builder and the values of its arguments, LRU-bounded) and shared by every session:
+
+- ``png(build, *args)`` renders the Matplotlib figure ``build(*args)`` to PNG bytes; the same bytes
+  are shown and offered for download. Drawing a mosaic costs about 0.1 s, decoding it as much again.
+- ``spec(build, *args)`` converts the Altair chart ``build(*args)`` to the Vega-Lite spec Streamlit
+  sends, and ``draw`` sends it. Building and converting a chart costs 10-60 ms per chart and run.
+  What moves on every run (the marker at the current code) is a small spec given new rows
+  (``with_data``) and layered on (``overlay``).
+
+Figures use the theme's ink on a transparent background, so they read in light and dark mode;
+charts draw on a canvas.
 """
 from __future__ import annotations
 
