@@ -8,11 +8,12 @@ uses (``charts.png``, ``charts.spec``, ``ui.mosaic_png``), so the next step is a
 request for a figure the worker is still drawing waits for it (Streamlit holds one compute lock
 per cache key) instead of drawing it twice.
 
-The worker runs at the lowest OS priority, one job at a time, newest first; at most
-``MAX_PENDING`` jobs wait (the oldest are dropped: the student has moved on), and a job already
-done is not queued again. A job must not call Streamlit elements (it has no session); it runs
-with the theme of the session that asked, so cached figures are keyed and drawn for that theme.
-Set ``LATENT_LAB_PREFETCH=0`` to switch it off.
+The worker runs one job at a time, newest first, at normal priority (a thread niced down can be
+descheduled while it holds the GIL and stall the server's other threads; niced and not measured
+the same here, so it is not). At most ``MAX_PENDING`` jobs wait (the oldest are dropped: the student has moved on), and
+a job done recently is not queued again. A job must not call Streamlit elements (it has no
+session); it runs with the theme of the session that asked, so cached figures are keyed and drawn
+for that theme. Set ``LATENT_LAB_PREFETCH=0`` to switch it off.
 """
 from __future__ import annotations
 
@@ -100,10 +101,6 @@ def _work() -> None:
     alive keeps the per-thread buffers torch and its libraries grew for the largest decode (tens of
     MB); the next ``later`` starts a fresh worker."""
     global _busy, _worker
-    try:  # Linux: a thread's nice value is its own; elsewhere this is best effort
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (AttributeError, OSError):
-        pass
     while True:
         with _lock:
             job = _pending.popitem(last=True) if _pending and not _stopping else None  # the newest first
