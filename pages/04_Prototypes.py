@@ -292,6 +292,11 @@ def slice_figure(key: tuple[str, str, int], xs: np.ndarray, base: np.ndarray, dx
     return fig
 
 
+def slice_png(key: tuple[str, str, int], xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int) -> bytes:
+    """The 2-D slice as PNG, decoded and drawn once per input (see ``slice_figure``)."""
+    return charts.png(slice_figure, key, xs, base, dx, dy, digit)
+
+
 @st.fragment
 def manifold_view(name: str, base: np.ndarray, default_pair: tuple[int, int], digit: int) -> None:
     d = len(base)
@@ -318,20 +323,13 @@ def manifold_view(name: str, base: np.ndarray, default_pair: tuple[int, int], di
         return
     xs = latent.linear_axis(n, lo, hi)
     with ui.cache_guard():
-        png = charts.png(slice_figure, ui.model_key(name), xs, base, dx, dy, digit)
+        png = slice_png(ui.model_key(name), xs, base, dx, dy, digit)
     charts.show(png)
     ui.download_png(png, f"slice-{name}-z{dx}-z{dy}-digit{digit}.png", key="protos_manifold_png")
-    prefetch.later(other_slices, ui.model_key(name), xs, base, dx, dy, digit)
-
-
-def other_slices(key: tuple[str, str, int], xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int) -> None:
-    """Prefetch job: the slices a student gets by changing one of the two dimensions (the
-    horizontal one first), so that picking another dimension answers at once."""
-    others = [j for j in range(len(base)) if j not in (dx, dy)]
-    for j in others:
-        charts.png(slice_figure, key, xs, base, j, dy, digit)
-    for j in others:
-        charts.png(slice_figure, key, xs, base, dx, j, digit)
+    # the slices for every other horizontal dimension are drawn in the background, one job each
+    # (the worker takes the newest first, so the next dimension up comes first)
+    for j in sorted((j for j in range(d) if j not in (dx, dy)), key=lambda j: -((j - dx) % d)):
+        prefetch.later(slice_png, ui.model_key(name), xs, base, j, dy, digit)
 
 
 most_used = sorted(int(j) for j in np.argsort(-var_mu, kind="stable")[:2])
