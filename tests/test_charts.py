@@ -169,3 +169,15 @@ def test_ui_makes_torch_single_threaded_in_new_threads():
     res = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "1"
+
+
+def test_to_png_draws_a_figure_whatever_canvas_it_has():
+    """A figure whose canvas is the plain FigureCanvasBase (it has no pixel buffer) still renders."""
+    from matplotlib.backend_bases import FigureCanvasBase
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1))
+    fig.add_subplot().plot([0, 1], [0, 1])
+    assert type(fig.canvas) is FigureCanvasBase
+    data = charts.to_png(fig)
+    assert data.startswith(PNG_MAGIC) and Image.open(io.BytesIO(data)).size[0] > 100

@@ -234,13 +234,18 @@ def to_png(fig: plt.Figure) -> bytes:
     that box, which cost as much as the drawing itself. zlib level 1 takes a third of the default
     level's time and gives files about as small for these mostly flat images.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
     pad = 0.1  # inches of margin kept around the drawn content, as bbox_inches="tight" does
     try:
         fig.set_dpi(min(FIGURE_DPI, FIGURE_MAX_PX / fig.get_figwidth()))
-        fig.canvas.draw()
-        rgba = np.asarray(fig.canvas.buffer_rgba())  # (H, W, 4) uint8, straight alpha
+        # an Agg canvas of its own, whatever canvas pyplot attached: in the test suite a figure
+        # drawn by the prefetch worker came with a plain FigureCanvasBase (no buffer_rgba), and
+        # savefig, used before, quietly made an Agg canvas of its own in that case too
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba())  # (H, W, 4) uint8, straight alpha
         dpi = fig.dpi
     finally:
         plt.close(fig)
