@@ -145,6 +145,11 @@ def codes_chart(mu: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.La
     return (pts + ring).properties(width=CHART_HEIGHT, height=CHART_HEIGHT)
 
 
+def codes_spec(mu: np.ndarray) -> dict:
+    """``codes_chart`` of the plotted subset's codes (N, 2), built once per model."""
+    return charts.spec(codes_chart, mu, labels[subset], subset)
+
+
 def rd_base(frame: pd.DataFrame) -> alt.Chart:
     """The rate (x) and distortion (y) encodings shared by every layer of the ladder chart."""
     return alt.Chart(frame).encode(
@@ -241,7 +246,7 @@ def chosen_beta(rd: pd.DataFrame) -> None:
         if codes is not None:
             mu = codes["mu"][subset]  # (3000, 2), a copy (fancy indexing)
             n_outside = int(ladder.outside_box(mu, *LATENT_RANGE).sum())
-            charts.draw(charts.spec(codes_chart, mu, labels[subset], subset), width="content", key="kl_scatter")
+            charts.draw(codes_spec(mu), width="content", key="kl_scatter")
             lo, hi = LATENT_RANGE
             edge = (f" **{n_outside:,} of {len(mu):,}** codes fall outside the box and are drawn on its edge "
                     "(hover shows their true position)." if n_outside else " All of them lie inside the box.")
@@ -294,17 +299,17 @@ def decoded_views(name: str, beta: float) -> None:
     ui.share({"seed": seed})
 
     rows, captions, problems = reconstruction_rows(seed, zoo.BETAS_2D if every else (beta,), beta if every else None)
-    if zoo.beta_name(2, beta) in problems:
-        cache_problem(problems[zoo.beta_name(2, beta)])
+    if name in problems:
+        cache_problem(problems[name])
     st.subheader("Reconstructions")
     if len(rows) > 1:
-        png = charts.png(charts.image_rows, rows, captions, size=0.95)
+        png = reconstructions_png(rows, captions)
         ui.download_png(png, f"reconstructions-beta-seed{seed}.png", key="kl_rec_png")
         charts.show(png)
         st.caption("Each test digit is encoded to its mean code μ and decoded. Under each reconstruction: its "
                    "reconstruction cost, BCE summed over the 784 pixels (nats; lower is sharper and more faithful).")
     if every:
-        missing_note([n for n in problems if n != zoo.beta_name(2, beta)], "the rows above")
+        missing_note([n for n in problems if n != name], "the rows above")
 
     st.subheader("Samples from the prior")
     try:
@@ -341,6 +346,16 @@ def reconstruction_rows(seed: int, betas: tuple[float, ...], marked: float | Non
     return rows, captions, problems
 
 
+def reconstructions_png(rows: dict[str, np.ndarray], captions: list[list[str]]) -> bytes:
+    """The rows from ``reconstruction_rows`` as one figure."""
+    return charts.png(charts.image_rows, rows, captions, size=0.95)
+
+
+def curve_specs(hist: pd.DataFrame) -> dict[str, dict]:
+    """The training-curve chart of each loss term, from ``ladder.history_frame``."""
+    return {term: charts.spec(curve_chart, hist[hist["term"] == term], term) for term in ("reconstruction", "KL")}
+
+
 def prior_png(name: str, seed: int) -> bytes:
     """Ten seeded codes from the prior N(0, I), decoded by ``name``, each captioned with its code."""
     z = np.random.default_rng(seed).standard_normal((10, 2))  # (10, 2), z ~ N(0, I)
@@ -350,13 +365,10 @@ def prior_png(name: str, seed: int) -> bytes:
 def rung_figures(beta: float, seed: int) -> None:
     """Prefetch job: the figures and charts of the chosen-β views for another rung of the ladder."""
     name = zoo.beta_name(2, beta)
-    charts.spec(codes_chart, ui.codes(name)["mu"][subset], labels[subset], subset)
-    rows, captions, _ = reconstruction_rows(seed, (beta,), None)
-    charts.png(charts.image_rows, rows, captions, size=0.95)
+    codes_spec(ui.codes(name)["mu"][subset])
+    reconstructions_png(*reconstruction_rows(seed, (beta,), None)[:2])
     prior_png(name, seed)
-    hist = ladder.history_frame(ui.info(name).get("history", {}))
-    for term in ("reconstruction", "KL"):
-        charts.spec(curve_chart, hist[hist["term"] == term], term)
+    curve_specs(ladder.history_frame(ui.info(name).get("history", {})))
 
 
 # --- training curves ------------------------------------------------------------------------------
@@ -372,9 +384,8 @@ def training_curves(name: str, beta: float) -> None:
         st.info("This checkpoint holds no training history.")
         return
     cols = st.columns(2)
-    for col, term in zip(cols, ("reconstruction", "KL")):
-        charts.draw(charts.spec(curve_chart, hist[hist["term"] == term], term), col, width="stretch",
-                    key=f"kl_curve_{term}")
+    for col, (term, chart) in zip(cols, curve_specs(hist).items()):
+        charts.draw(chart, col, width="stretch", key=f"kl_curve_{term}")
     st.caption("Train: average over the epoch's batches while the weights were still changing; test: the 10,000 "
                f"test digits after the epoch. The model minimised reconstruction + {beta:g} × KL.")
     wide = hist.pivot_table(index="epoch", columns=["split", "term"], values="nats")

@@ -23,7 +23,7 @@ RANGE_LIMITS = (-5.0, 5.0)
 RANGE_DEFAULT = (-3.0, 3.0)
 RANGE_STEP = 0.1
 LIN, PPF = "linear grid", "ppf grid"
-SCHEME_COLORS = {LIN: charts.ink(), PPF: "#d4007f"}  # linear grid in the theme's text colour (per run)
+PPF_COLOR = "#d4007f"  # the ppf grid's points; the linear grid's are in the theme's text colour
 SCHEME_SHAPES = {LIN: "square", PPF: "diamond"}
 CONTOUR_COLOR = "#555555"
 # the grid points' layer is built from these rows (one point per scheme) and drawn with the real ones
@@ -123,7 +123,7 @@ def contour_labels() -> alt.LayerChart:
 
 def grid_points_chart(points: pd.DataFrame) -> alt.Chart:
     """The sampling points of both grids (rows of ``grids.grid_points_frame``)."""
-    colors = {LIN: charts.ink(), PPF: SCHEME_COLORS[PPF]}  # the linear grid in the theme's text colour
+    colors = {LIN: charts.ink(), PPF: PPF_COLOR}
     # stroke (not color) for the scheme: the digits keep the color scale, and stroke + shape share one legend
     return alt.Chart(points).mark_point(size=45, strokeWidth=1.8, filled=False, opacity=0.95).encode(
         x=alt.X("z1:Q", title="z₁"), y=alt.Y("z2:Q", title="z₂"),
@@ -143,8 +143,8 @@ chart = charts.overlay(charts.spec(codes_and_prior, vae_mu[subset], labels[subse
                        charts.spec(contour_labels))
 chart_col, stats_col = st.columns([3, 2])
 charts.draw(chart, chart_col, key="grid_chart", width="stretch")
-chart_col.caption(f"The {n} × {n} sampling points of each grid. Squares: the linear grid over {lo:g} … {hi:g}. Pink diamonds: the ppf grid, "
-                  f"from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … {1 - p:g}). "
+chart_col.caption(f"The {n} × {n} sampling points of each grid. Squares: the linear grid over {lo:g} … {hi:g}. "
+                  f"Pink diamonds: the ppf grid, from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … {1 - p:g}). "
                   "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values.")
 
 
@@ -190,7 +190,7 @@ def vae_mosaic(n: int, lo: float, hi: float, p: float, tag: str) -> bytes:
 
 def ae_mosaic(n: int) -> bytes:
     """The AE's decoded mosaic over its codes' bounding box, n x n."""
-    xs_ae, ys_ae = latent.bounding_box_axes(np.asarray(ui.codes(AE)["mu"]), n)
+    xs_ae, ys_ae = latent.bounding_box_axes(np.asarray(ui.codes(AE)["mu"], dtype=np.float64), n)
     return ui.mosaic_png(AE, latent.grid_2d(xs_ae, ys_ae), n, n, xs=xs_ae, ys=ys_ae, xlabel="z₁", ylabel="z₂",
                          title="AE decoder over its codes' bounding box")
 

@@ -322,14 +322,15 @@ def manifold_view(name: str, base: np.ndarray, default_pair: tuple[int, int], di
         st.warning("The range needs two different ends: move one handle of the slider.")
         return
     xs = latent.linear_axis(n, lo, hi)
+    key = ui.model_key(name)
     with ui.cache_guard():
-        png = slice_png(ui.model_key(name), xs, base, dx, dy, digit)
+        png = slice_png(key, xs, base, dx, dy, digit)
     charts.show(png)
     ui.download_png(png, f"slice-{name}-z{dx}-z{dy}-digit{digit}.png", key="protos_manifold_png")
     # the slices for every other horizontal dimension are drawn in the background, one job each
     # (the worker takes the newest first, so the next dimension up comes first)
     for j in sorted((j for j in range(d) if j not in (dx, dy)), key=lambda j: -((j - dx) % d)):
-        prefetch.later(slice_png, ui.model_key(name), xs, base, j, dy, digit)
+        prefetch.later(slice_png, key, xs, base, j, dy, digit)
 
 
 most_used = sorted(int(j) for j in np.argsort(-var_mu, kind="stable")[:2])

@@ -71,3 +71,24 @@ def test_grid_page_draws_the_next_grid_size_ahead(on, monkeypatch):
     assert drawn == []
     at.slider(key="grid_n").set_value(20).run()  # not a neighbour: drawn now (and 17, 19, 21 behind)
     assert drawn.count(20) == 3
+
+
+@pytest.mark.slow
+def test_kl_page_draws_the_next_rung_ahead(on, monkeypatch):
+    """After the page ran at β = 1, the worker builds the figures and charts of β = 0.5 and 2;
+    moving the slider to 2 then draws no figure and converts no chart anew."""
+    from vae import zoo
+
+    need(*(zoo.beta_name(2, b) for b in (0.5, 1.0, 2.0)))
+    at = app("pages/02_KL_weighting.py")
+    assert at.select_slider(key="kl_beta").value == 1.0
+    assert prefetch.wait_idle(120)
+    monkeypatch.setenv("LATENT_LAB_PREFETCH", "0")  # nothing more in the background: count this run only
+    built = []
+    real_png, real_spec = charts.to_png, charts._to_spec
+    monkeypatch.setattr(charts, "to_png", lambda fig: built.append("png") or real_png(fig))
+    monkeypatch.setattr(charts, "_to_spec", lambda chart: built.append("spec") or real_spec(chart))
+    at.select_slider(key="kl_beta").set_value(2.0).run()
+    assert_ok(at)
+    assert "Latent codes at β = 2" in " ".join(s.value for s in at.subheader)
+    assert built == []

@@ -55,7 +55,7 @@ def _skip_schema_validation() -> None:
 _skip_schema_validation()
 
 
-@alt.theme.register("latent_lab", enable=os.environ.get("LATENT_LAB_SVG") != "1")
+@alt.theme.register("latent_lab", enable=True)
 def _canvas() -> dict[str, Any]:
     """Every chart draws on a canvas. Streamlit picks SVG unless a chart has over 2,000 rows, and a
     scatter of 1,500 codes then makes 1,500 DOM nodes per chart: slow to lay out and repaint."""
@@ -153,7 +153,7 @@ def mosaic_figure(images: np.ndarray, nrows: int, ncols: int,
 
     big = tile(images, ncols)
     # Fixed margins wide enough for tick labels, axis labels and title; ``to_png`` crops the figure
-    # to what was drawn (bbox_inches="tight"), so no layout pass (tight_layout) is needed.
+    # to what was drawn, so no layout pass (tight_layout) is needed.
     bottom, top, right = 0.9, (0.5 if title else 0.2), 0.3  # inches (``left`` too: wider for long labels)
     fig = plt.figure(figsize=(size + left + right, size * nrows / max(ncols, 1) + bottom + top))
     w, h = fig.get_size_inches()
@@ -278,6 +278,12 @@ def fingerprint(value: Any) -> Any:
     return value
 
 
+def builder_id(fn: Callable[..., Any]) -> str:
+    """A function's identity in cache keys: its file and qualified name, the same on every run of a
+    page (a page's functions are new objects on each run)."""
+    return f"{fn.__code__.co_filename}:{fn.__qualname__}"
+
+
 @st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
 def _cached_png(builder: str, kind: str, key: Any, _args: tuple, _kwargs: dict[str, Any],
                 _build: Callable[..., plt.Figure]) -> bytes:
@@ -292,8 +298,7 @@ def png(build: Callable[..., plt.Figure], *args: Any, **kwargs: Any) -> bytes:
     its arguments by value (``fingerprint``). A builder may do expensive work before drawing
     (decode a grid, say): on a cache hit none of it runs.
     """
-    builder = f"{build.__code__.co_filename}:{build.__qualname__}"
-    return _cached_png(builder, theme(), fingerprint((args, kwargs)), args, kwargs, build)
+    return _cached_png(builder_id(build), theme(), fingerprint((args, kwargs)), args, kwargs, build)
 
 
 def show(png_data: bytes, st_container=None, caption: str | None = None) -> None:
@@ -329,8 +334,7 @@ def spec(build: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> 
     """The Vega-Lite spec of the Altair chart ``build(*args, **kwargs)`` in the current theme, built
     once per distinct input (same rules as ``png``: a pure builder, arguments keyed by value). Each
     call returns a fresh copy, so it may be changed."""
-    builder = f"{build.__code__.co_filename}:{build.__qualname__}"
-    return _cached_spec(builder, theme(), fingerprint((args, kwargs)), args, kwargs, build)
+    return _cached_spec(builder_id(build), theme(), fingerprint((args, kwargs)), args, kwargs, build)
 
 
 _TOP_ONLY = ("$schema", "config", "datasets", "width", "height", "title", "autosize", "padding", "background")

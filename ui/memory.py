@@ -47,7 +47,6 @@ def tune() -> bool:
     return ok_arenas and ok_mmap
 
 
-
 def trim() -> None:
     """Hand free heap memory back to the system (glibc ``malloc_trim(0)``: every arena, including
     free pages inside a heap, not only at its top). A few milliseconds; a no-op off glibc."""

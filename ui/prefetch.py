@@ -10,8 +10,8 @@ per cache key) instead of drawing it twice.
 
 The worker runs one job at a time, newest first, at normal priority (a thread niced down can be
 descheduled while it holds the GIL and stall the server's other threads; niced and not measured
-the same here, so it is not). At most ``MAX_PENDING`` jobs wait (the oldest are dropped: the student has moved on), and
-a job done recently is not queued again. A job must not call Streamlit elements (it has no
+the same here, so it is not). At most ``MAX_PENDING`` jobs wait (the oldest are dropped: the
+student has moved on), and a job done recently is not queued again. A job must not call Streamlit elements (it has no
 session); it runs with the theme of the session that asked, so cached figures are keyed and drawn
 for that theme. Set ``LATENT_LAB_PREFETCH=0`` to switch it off.
 """
@@ -45,7 +45,7 @@ logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").add
 _lock = threading.Condition()
 _pending: collections.OrderedDict[Any, tuple[str, Callable[..., Any], tuple]] = collections.OrderedDict()
 _done: collections.OrderedDict[Any, None] = collections.OrderedDict()
-_worker: threading.Thread | None = None
+_worker: threading.Thread | None = None  # the running worker; None when idle
 
 
 def enabled() -> bool:
@@ -58,8 +58,8 @@ def later(fn: Callable[..., Any], *args: Any) -> None:
     if not enabled() or _stopping:
         return
     kind = charts.theme()
-    key = (f"{fn.__code__.co_filename}:{fn.__qualname__}", kind, charts.fingerprint(args))
-    global _worker, _busy
+    key = (charts.builder_id(fn), kind, charts.fingerprint(args))
+    global _worker
     with _lock:
         if key in _done or key in _pending:
             return
@@ -68,7 +68,6 @@ def later(fn: Callable[..., Any], *args: Any) -> None:
             _pending.popitem(last=False)  # the oldest request
         if _worker is None:
             _worker = threading.Thread(target=_work, name=WORKER, daemon=True)
-            _busy = True
             _worker.start()
 
 
@@ -90,17 +89,14 @@ atexit.register(_stop)
 def wait_idle(timeout: float = 60.0) -> bool:
     """Block until no job is pending or running (for tests and benchmarks); False on timeout."""
     with _lock:
-        return _lock.wait_for(lambda: not _pending and not _busy, timeout=timeout)
-
-
-_busy = False
+        return _lock.wait_for(lambda: not _pending and _worker is None, timeout=timeout)
 
 
 def _work() -> None:
     """Run jobs until none is left, then hand freed memory back and end: a thread that stays
     alive keeps the per-thread buffers torch and its libraries grew for the largest decode (tens of
     MB); the next ``later`` starts a fresh worker."""
-    global _busy, _worker
+    global _worker
     while True:
         with _lock:
             job = _pending.popitem(last=True) if _pending and not _stopping else None  # the newest first
@@ -109,7 +105,6 @@ def _work() -> None:
             with _lock:
                 if _pending and not _stopping:  # asked for more meanwhile
                     continue
-                _busy = False
                 _worker = None
                 _lock.notify_all()
                 return
