@@ -16,11 +16,10 @@ import streamlit as st
 from ui import charts, params, prefetch
 from ui import common as ui
 from vae import grids, latent
-from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE, PPF_P_DEFAULT
+from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, GRID_RANGE_DEFAULT, LATENT_RANGE, PPF_P_DEFAULT
 
 VAE, AE = "vae-2d", "ae-2d"
 RANGE_LIMITS = (-5.0, 5.0)
-RANGE_DEFAULT = (-3.0, 3.0)
 RANGE_STEP = 0.1
 LIN, PPF = "linear grid", "ppf grid"
 PPF_COLOR = "#d4007f"  # the ppf grid's points; the linear grid's are in the theme's text colour
@@ -58,7 +57,7 @@ ui.secondary(
 st.header("Choose the grids")
 ui.bind("grid_n", "n", lambda raw: params.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT))
 ui.bind("grid_range", "lo/hi", lambda _raw: grids.parse_range(
-    st.query_params.get("lo"), st.query_params.get("hi"), RANGE_LIMITS, RANGE_DEFAULT, RANGE_STEP))
+    st.query_params.get("lo"), st.query_params.get("hi"), RANGE_LIMITS, GRID_RANGE_DEFAULT, RANGE_STEP))
 ui.bind("grid_p", "p", lambda raw: grids.parse_option(raw, grids.PPF_P_OPTIONS, PPF_P_DEFAULT))
 c1, c2, c3 = st.columns(3)
 n = int(c1.slider("Grid size n (tiles per side)", *GRID_N_RANGE, key="grid_n"))
@@ -177,30 +176,40 @@ with stats_col:
 st.header("What the VAE's decoder draws there")
 
 
-def vae_mosaic(n: int, lo: float, hi: float, p: float, tag: str) -> bytes:
-    """The VAE's decoded mosaic for grid size n on the linear (``tag`` "lin") or the ppf grid (PNG
-    bytes, decoded and drawn once per input: see ``ui.mosaic_png``)."""
+def grid_view(n: int, lo: float, hi: float, p: float, tag: str) -> tuple[bytes, np.ndarray, np.ndarray, str]:
+    """One decoded mosaic at grid size n: the VAE's on the linear (``tag`` "lin") or the ppf grid, or
+    the AE's over its codes' bounding box ("bbox"). -> (8-bit PNG, x axis, y axis, title), each PNG
+    decoded once per input and shared (``ui.grid_png``)."""
+    if tag == "bbox":
+        xs, ys = latent.bounding_box_axes(np.asarray(ui.codes(AE)["mu"], dtype=np.float64), n)
+        return ui.grid_png(AE, xs, ys), xs, ys, "AE decoder over its codes' bounding box"
     if tag == "lin":
         xs, title = latent.linear_axis(n, lo, hi), f"Linear grid, z from {lo:g} to {hi:g}"
     else:
         xs = latent.ppf_axis(n, p)
         title = f"ppf grid, p = {p:g} (z from {xs[0]:.2f} to {xs[-1]:.2f})"
-    return ui.mosaic_png(VAE, latent.grid_2d(xs, xs), n, n, xs=xs, ys=xs, xlabel="z₁", ylabel="z₂", title=title)
+    return ui.grid_png(VAE, xs, xs), xs, xs, title
 
 
-def ae_mosaic(n: int) -> bytes:
-    """The AE's decoded mosaic over its codes' bounding box, n x n."""
-    xs_ae, ys_ae = latent.bounding_box_axes(np.asarray(ui.codes(AE)["mu"], dtype=np.float64), n)
-    return ui.mosaic_png(AE, latent.grid_2d(xs_ae, ys_ae), n, n, xs=xs_ae, ys=ys_ae, xlabel="z₁", ylabel="z₂",
-                         title="AE decoder over its codes' bounding box")
+def grid_chart(n: int, lo: float, hi: float, p: float, tag: str) -> dict:
+    """The mosaic's chart: the PNG in latent axes, a tooltip with each tile's code."""
+    png, xs, ys, title = grid_view(n, lo, hi, p, tag)
+    return charts.mosaic_spec(png, n, n, xs, ys, title=title)
+
+
+def show_mosaic(where, n: int, tag: str, fname: str) -> None:
+    """The mosaic, and a download of it drawn as a figure with the same axes."""
+    png, xs, ys, title = grid_view(n, lo, hi, p, tag)
+    with where:
+        ui.download_figure(fname, f"grid_png_{tag}", charts.mosaic_png_figure, png, n, n,
+                           xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title)
+        charts.draw(grid_chart(n, lo, hi, p, tag), key=f"grid_mosaic_{tag}", width="content")
 
 
 left, right = st.columns(2)
-for col, tag, fname in ((left, "lin", f"vae-2d-linear-n{n}.png"), (right, "ppf", f"vae-2d-ppf-n{n}-p{p:g}.png")):
-    png = vae_mosaic(n, lo, hi, p, tag)
-    with col:
-        ui.download_png(png, fname, key=f"grid_png_{tag}")
-        charts.show(png)
+with ui.cache_guard():
+    show_mosaic(left, n, "lin", f"vae-2d-linear-n{n}.png")
+    show_mosaic(right, n, "ppf", f"vae-2d-ppf-n{n}-p{p:g}.png")
 smin, smax = grids.axis_steps(xs_ppf)
 ui.secondary(
     f"Same decoder, same number of tiles. The linear grid's step is {(hi - lo) / max(n - 1, 1):.2f} everywhere; "
@@ -237,10 +246,8 @@ charts.draw(charts.overlay(charts.spec(ae_codes_chart, ae_mu[subset], labels[sub
             a_left, key="grid_ae_chart", width="stretch")
 a_left.caption(f"Note the axes: z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to "
                f"{ys_ae[-1]:.3g}, against about ±3 for the VAE.")
-with a_right:
-    png = ae_mosaic(n)
-    ui.download_png(png, f"ae-2d-bbox-n{n}.png", key="grid_png_ae")
-    charts.show(png)
+with ui.cache_guard():
+    show_mosaic(a_right, n, "bbox", f"ae-2d-bbox-n{n}.png")
 
 st.subheader("All three grids")
 table = pd.DataFrame([stats_row(LIN, VAE, xs_lin, xs_lin, st_lin), stats_row(PPF, VAE, xs_ppf, xs_ppf, st_ppf),
@@ -299,11 +306,21 @@ ui.notice([
     f"{grids.pct(st_ae['empty'])} of them empty.",
 ])
 
-# The next step of the grid-size slider, either way, is drawn in the background: one job per
-# mosaic (a request for one still being drawn waits for it alone), the step up first (the worker
-# takes the newest job first).
+def grid_size_charts(n: int, lo: float, hi: float, p: float) -> None:
+    """Fill the caches for grid size n: its three mosaics and their charts."""
+    for tag in ("bbox", "ppf", "lin"):
+        grid_chart(n, lo, hi, p, tag)
+
+
+# In the background: first the next step of the grid-size slider either way, one job per mosaic (a
+# request for one still being drawn waits for it alone), the step up first (the worker takes the
+# newest job first); then, when nothing else waits, every other size, nearest first, so that a
+# jump along the slider is a cache hit too (about 7 s of one core for the whole range, once per
+# range and p, shared by every session).
+sizes = range(GRID_N_RANGE[0], GRID_N_RANGE[1] + 1)
+for m in sorted((m for m in sizes if abs(m - n) > 1), key=lambda m: -abs(m - n)):
+    prefetch.later(grid_size_charts, m, lo, hi, p, idle=True)
 for m in (n - 1, n + 1):
-    if GRID_N_RANGE[0] <= m <= GRID_N_RANGE[1]:
-        prefetch.later(ae_mosaic, m)
-        prefetch.later(vae_mosaic, m, lo, hi, p, "ppf")
-        prefetch.later(vae_mosaic, m, lo, hi, p, "lin")
+    if m in sizes:
+        for tag in ("bbox", "ppf", "lin"):
+            prefetch.later(grid_chart, m, lo, hi, p, tag)

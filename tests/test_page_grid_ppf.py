@@ -14,6 +14,28 @@ def need_models() -> None:
     need(*MODELS)
 
 
+def mosaics(at) -> list[tuple[str, tuple[int, int]]]:
+    """(title, PNG size in pixels) of every mosaic chart on the page (an image layer in a Vega-Lite chart)."""
+    import base64
+    import io
+    import json
+
+    import pyarrow as pa
+    from PIL import Image
+
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        image = [layer for layer in spec.get("layer", []) if layer.get("mark", {}).get("type") == "image"]
+        if not image:
+            continue
+        data = {d.name: d.data.data for d in chart.proto.datasets}[image[0]["data"]["name"]]
+        url = pa.ipc.open_stream(data).read_all().column("url")[0].as_py()
+        png = base64.b64decode(url.split(",", 1)[1])
+        out.append((spec["title"], Image.open(io.BytesIO(png)).size))
+    return out
+
+
 def test_default_view():
     need_models()
     at = app(PAGE)
@@ -27,6 +49,11 @@ def test_default_view():
     assert at.select_slider(key="grid_p").value == 0.005
     assert "of the 225 linear-grid points" in t
     assert len(at.metric) == 6
+    side = 15 * 29 - 1  # 15 tiles of 28 pixels and 14 gaps
+    assert mosaics(at) == [("Linear grid, z from -3 to 3", (side, side)),
+                           ("ppf grid, p = 0.005 (z from -2.58 to 2.58)", (side, side)),
+                           ("AE decoder over its codes' bounding box", (side, side))]
+    assert [b.label for b in at.get("download_button")][:3] == ["Download PNG"] * 3
 
 
 def test_controls():
@@ -44,6 +71,8 @@ def test_controls():
     at.slider(key="grid_n").set_value(30).run()
     assert_ok(at)
     assert "of the 900 linear-grid points" in texts(at)
+    assert [size for _, size in mosaics(at)] == [(869, 869)] * 3
+    assert mosaics(at)[0][0] == "Linear grid, z from -2 to 4.5"
 
 
 def test_empty_range_warns():

@@ -1,5 +1,6 @@
 """The background prefetch worker (ui/prefetch.py): jobs run once, in the asking theme, errors are
-swallowed; on the Grid page the next grid size's mosaics are drawn before the slider moves."""
+swallowed, idle jobs wait for the others; on the Grid page every grid size's mosaics are drawn before
+the slider moves, on the KL page the neighbouring rungs'."""
 from __future__ import annotations
 
 import threading
@@ -55,22 +56,46 @@ def test_switched_off_it_does_nothing(monkeypatch):
     assert prefetch.wait_idle(5) and seen == []
 
 
+def test_idle_jobs_wait_for_the_others(on):
+    seen = []
+    gate = threading.Event()
+
+    def hold() -> None:
+        gate.wait(30)  # keeps the worker busy while the rest is queued
+
+    def job(tag: str) -> None:
+        seen.append(tag)
+
+    prefetch.later(hold)
+    prefetch.later(job, "far", idle=True)
+    prefetch.later(job, "near", idle=True)
+    prefetch.later(job, "next")
+    gate.set()
+    assert prefetch.wait_idle(30)
+    assert seen == ["next", "near", "far"]  # other jobs first; then the newest idle job first
+
+
 @pytest.mark.slow
-def test_grid_page_draws_the_next_grid_size_ahead(on, monkeypatch):
-    """After the page ran at n = 15, the worker draws n = 14 and n = 16; moving the slider to 16
-    then draws nothing (every mosaic comes from the cache)."""
+def test_grid_page_draws_the_whole_size_range_ahead(on, monkeypatch):
+    """After the page ran at n = 15 (with a range of its own, so nothing comes from another
+    test's cache), the worker decodes n = 14 and 16 and then every other size; moving the slider
+    to 16, or jumping to 30, then decodes nothing and converts no chart anew."""
+    from ui import common
+
     need("vae-2d", "ae-2d")
-    at = app("pages/03_Grid_vs_ppf.py")
+    at = app("pages/03_Grid_vs_ppf.py", {"lo": "-2.7", "hi": "2.9", "p": "0.02"})
     assert at.slider(key="grid_n").value == 15
-    assert prefetch.wait_idle(120)
-    drawn = []
-    real = charts.mosaic_figure
-    monkeypatch.setattr(charts, "mosaic_figure", lambda *a, **k: drawn.append(a[1]) or real(*a, **k))
-    at.slider(key="grid_n").set_value(16).run()
-    assert_ok(at)
-    assert drawn == []
-    at.slider(key="grid_n").set_value(20).run()  # not a neighbour: drawn now (and 17, 19, 21 behind)
-    assert drawn.count(20) == 3
+    assert prefetch.wait_idle(180)
+    monkeypatch.setenv("LATENT_LAB_PREFETCH", "0")  # nothing more in the background: count these runs only
+    work = []
+    real_decode, real_spec = common.decode, charts._to_spec
+    monkeypatch.setattr(common, "decode", lambda *a, **k: work.append("decode") or real_decode(*a, **k))
+    monkeypatch.setattr(charts, "_to_spec", lambda chart: work.append("spec") or real_spec(chart))
+    for n in (16, 30, 5):
+        at.slider(key="grid_n").set_value(n).run()
+        assert_ok(at)
+        assert f"of the {n * n} linear-grid points" in " ".join(m.value for m in at.markdown)
+    assert work == []
 
 
 @pytest.mark.slow

@@ -149,7 +149,7 @@ def mosaic_figure(images: np.ndarray, nrows: int, ncols: int,
                   left: float = 0.9) -> plt.Figure:
     """An image mosaic (row-major, top row first). With ``xs``/``ys`` the axes are in latent
     units (tick per column / row, y pointing up); otherwise no axes."""
-    from ui.common import tile
+    from vae.mosaic import tile
 
     big = tile(images, ncols)
     # Fixed margins wide enough for tick labels, axis labels and title; ``to_png`` crops the figure
@@ -175,10 +175,86 @@ def mosaic_figure(images: np.ndarray, nrows: int, ncols: int,
     return fig
 
 
+# --- a mosaic drawn by the browser: the image as a PNG, the axes and hover by Vega-Lite ----------
+#
+# Drawing a mosaic with Matplotlib (axes, ticks, title) and writing the figure's RGBA PNG cost about
+# 0.1 s per mosaic, more than reading a stored one. Here the server sends the mosaic's own 8-bit
+# PNG (``vae.mosaic.mosaic_png``) and Vega-Lite draws it as an image mark inside axes that carry
+# the latent values of the tile centres; hovering a tile tells its code. The frame is a cached spec
+# per grid (``spec(mosaic_frame, ...)``); the image is a one-row dataset (``mosaic_spec``).
+
+MOSAIC_IMAGE_TEMPLATE = pd.DataFrame({"url": [""], "x0": [0.0], "x1": [1.0], "y0": [0.0], "y1": [1.0]})
+MOSAIC_PX = 480  # side of a square mosaic chart's plotting area, in CSS pixels
+
+
+def _axis_labels(values: np.ndarray, every: int) -> alt.Axis:
+    """Ticks at tile indices 0, every, 2 every, ... labelled with the latent values there."""
+    ticks = list(range(0, len(values), every))
+    names = ",".join(f"'{v:.1f}'" for v in values)  # a Vega expression array, indexed by the tick
+    return alt.Axis(values=ticks, labelExpr=f"[{names}][datum.value]", grid=False, labelFontSize=10)
+
+
+def _mosaic_scales(nrows: int, ncols: int, xs: np.ndarray, ys: np.ndarray
+                   ) -> tuple[alt.Scale, alt.Axis, alt.Scale, alt.Axis]:
+    """Scales over the tile indices (x: columns, y: rows from the bottom) and their latent-valued axes."""
+    every = -(-ncols // 8)  # at most 8 labels per axis
+    return (alt.Scale(domain=[-0.5, ncols - 0.5], nice=False, zero=False), _axis_labels(xs, every),
+            alt.Scale(domain=[-0.5, nrows - 0.5], nice=False, zero=False), _axis_labels(ys, every))
+
+
+def mosaic_image(nrows: int, ncols: int, xs: np.ndarray, ys: np.ndarray, xlabel: str, ylabel: str,
+                 title: str, px: int = MOSAIC_PX) -> alt.Chart:
+    """The image layer and the axes, over the rows of ``MOSAIC_IMAGE_TEMPLATE`` (the image's URL and corners).
+    Column c has z₁ = xs[c]; row r counted from the bottom has z₂ = ys[r]."""
+    xscale, xaxis, yscale, yaxis = _mosaic_scales(nrows, ncols, xs, ys)
+    return alt.Chart(MOSAIC_IMAGE_TEMPLATE, title=title, width=px, height=round(px * nrows / ncols)).mark_image(
+        aspect=False, smooth=28 * ncols > px * 1.5).encode(  # pixels stay crisp unless shrunk a lot
+        x=alt.X("x0:Q", title=xlabel, scale=xscale, axis=xaxis), x2="x1:Q",
+        y=alt.Y("y0:Q", title=ylabel, scale=yscale, axis=yaxis), y2="y1:Q", url="url:N").configure_view(strokeWidth=0)
+
+
+def mosaic_cells(nrows: int, ncols: int, xs: np.ndarray, ys: np.ndarray, xlabel: str, ylabel: str) -> alt.Chart:
+    """One transparent cell per tile, outlined under the pointer, with the tile's code as tooltip.
+    The cells are generated in the browser (a sequence), so the spec carries no rows."""
+    xscale, xaxis, yscale, yaxis = _mosaic_scales(nrows, ncols, xs, ys)  # axes as the image layer's: layers merge them
+    zx = ",".join(f"{v:.6g}" for v in xs)
+    zy = ",".join(f"{v:.6g}" for v in ys)
+    hover = alt.selection_point(name="tile", on="pointerover", clear="pointerout", fields=["c", "r"], empty=False)
+    return alt.Chart(alt.sequence(0, nrows * ncols, as_="i")).mark_rect(
+        fill="#000000", fillOpacity=0.001, strokeWidth=2).encode(
+        x=alt.X("c0:Q", title=xlabel, scale=xscale, axis=xaxis), x2="c1:Q",
+        y=alt.Y("r0:Q", title=ylabel, scale=yscale, axis=yaxis), y2="r1:Q",
+        stroke=alt.condition(hover, alt.value("#ff4b4b"), alt.value(None)),
+        tooltip=[alt.Tooltip("z1:Q", format=".2f", title=xlabel), alt.Tooltip("z2:Q", format=".2f", title=ylabel)],
+    ).transform_calculate(c=f"datum.i % {ncols}", r=f"floor(datum.i / {ncols})").transform_calculate(
+        c0="datum.c - 0.5", c1="datum.c + 0.5", r0="datum.r - 0.5", r1="datum.r + 0.5",
+        z1=f"[{zx}][datum.c]", z2=f"[{zy}][datum.r]").add_params(hover)
+
+
+def mosaic_spec(png_data: bytes, nrows: int, ncols: int, xs: np.ndarray, ys: np.ndarray, xlabel: str = "z₁",
+                ylabel: str = "z₂", title: str = "", px: int = MOSAIC_PX) -> dict[str, Any]:
+    """The Vega-Lite spec of a mosaic PNG (``vae.mosaic.mosaic_png``) in latent axes, for ``draw``.
+    Both layers are cached specs; only the image's data URL is new."""
+    import base64
+
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    url = "data:image/png;base64," + base64.b64encode(png_data).decode("ascii")
+    rows = pd.DataFrame({"url": [url], "x0": [-0.5], "x1": [ncols - 0.5], "y0": [-0.5], "y1": [nrows - 0.5]})
+    image = with_data(spec(mosaic_image, nrows, ncols, xs, ys, xlabel, ylabel, title, px), rows)
+    return overlay(image, spec(mosaic_cells, nrows, ncols, xs, ys, xlabel, ylabel))
+
+
+def mosaic_png_figure(png_data: bytes, nrows: int, ncols: int, **kwargs: Any) -> plt.Figure:
+    """``mosaic_figure`` of the tiles of an 8-bit mosaic PNG (``vae.mosaic.mosaic_png``)."""
+    from vae.mosaic import png_images
+
+    return mosaic_figure(png_images(png_data, nrows, ncols), nrows, ncols, **kwargs)
+
+
 def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: list[list[str]] | None,
                  size: float, cmap: str, vmax: float, title: str = "") -> plt.Figure:
     """Rows of images drawn as ONE imshow (fast: one axes, not one per image), captions as text."""
-    from ui.common import tile
+    from vae.mosaic import tile
 
     n = max(len(r) for r in rows)
     cap_h = 10 if captions else 0  # pixels of caption space under each row
@@ -337,7 +413,7 @@ def spec(build: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> 
     return _cached_spec(builder_id(build), theme(), fingerprint((args, kwargs)), args, kwargs, build)
 
 
-_TOP_ONLY = ("$schema", "config", "datasets", "width", "height", "title", "autosize", "padding", "background")
+_TOP_ONLY = ("$schema", "config", "usermeta", "datasets", "width", "height", "title", "autosize", "padding", "background")
 
 
 def _layers(part: dict[str, Any]) -> list[dict[str, Any]]:

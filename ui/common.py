@@ -16,10 +16,11 @@ import streamlit as st
 import torch
 
 from ui import charts, memory, params
-from vae import artefacts, zoo
+from vae import artefacts, latent, mosaic, zoo
 from vae.artefacts import CacheError
+from vae.mosaic import tile  # noqa: F401  (pages call ui.tile)
 from vae.models import CVAE, VAE
-from vae.style import SCATTER_POINTS
+from vae.style import FIGURE_CACHE_ENTRIES, SCATTER_POINTS
 
 memory.tune()  # once per server process: shared malloc arenas, big blocks unmapped when freed
 # One intra-op thread per call: a page's tensors are small (at most a 30 x 30 mosaic, 900 images),
@@ -186,6 +187,17 @@ def mosaic_png(name: str, z: np.ndarray, nrows: int, ncols: int, y: np.ndarray |
                       y=None if y is None else np.asarray(y), **figure_kwargs)
 
 
+@st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
+def _decoded_grid_png(key: tuple[str, str, int], xs: np.ndarray, ys: np.ndarray) -> bytes:
+    return mosaic.mosaic_png(decode(key[0], latent.grid_2d(xs, ys)), len(xs))  # (n * n, 28, 28) decoded
+
+
+def grid_png(name: str, xs: np.ndarray, ys: np.ndarray) -> bytes:
+    """8-bit PNG (``vae.mosaic.mosaic_png``) of a 2-D model's images decoded at the grid
+    ``latent.grid_2d(xs, ys)``, decoded once per input and kept (LRU), shared by every session."""
+    return _decoded_grid_png(model_key(name), np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64))
+
+
 def encode(name: str, images: np.ndarray, y: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Images (M, 28, 28) float in [0, 1] -> (mu (M, d), logvar (M, d) or None for an AE)."""
     m = model(name)
@@ -242,18 +254,6 @@ def upscale(img: np.ndarray, factor: int = 4) -> np.ndarray:
     return np.kron(np.clip(img, 0, 1), np.ones((factor, factor), dtype=np.float32))
 
 
-def tile(images: np.ndarray, ncols: int, pad: int = 1) -> np.ndarray:
-    """Images (M, 28, 28) -> one mosaic array (rows * 29 - 1, ncols * 29 - 1), row-major."""
-    m = len(images)
-    nrows = -(-m // ncols)
-    h = w = images.shape[-1]
-    out = np.full((nrows * (h + pad) - pad, ncols * (w + pad) - pad), 0.35, dtype=np.float32)
-    for i, im in enumerate(images):
-        r, c = divmod(i, ncols)
-        out[r * (h + pad): r * (h + pad) + h, c * (w + pad): c * (w + pad) + w] = im
-    return out
-
-
 def png_bytes(png_or_array: bytes | np.ndarray) -> bytes:
     """PNG bytes as they are (a figure from ``charts.png``), or the PNG of a [0, 1] grayscale array."""
     if isinstance(png_or_array, bytes):
@@ -268,6 +268,19 @@ def png_bytes(png_or_array: bytes | np.ndarray) -> bytes:
 def download_png(png_or_array: bytes | np.ndarray, filename: str, key: str, label: str = "Download PNG") -> None:
     st.download_button(label, png_bytes(png_or_array), file_name=filename, mime="image/png",
                        key=key, on_click="ignore")
+
+
+def download_figure(filename: str, key: str, build: Callable[..., Any], *args: Any,
+                    label: str = "Download PNG", **kwargs: Any) -> None:
+    """A download of the Matplotlib figure ``build(*args, **kwargs)`` as PNG (``charts.png``, in this
+    page's theme), drawn only when the button is clicked."""
+    kind = charts.theme()
+
+    def render() -> bytes:
+        with charts.as_theme(kind):
+            return charts.png(build, *args, **kwargs)
+
+    st.download_button(label, render, file_name=filename, mime="image/png", key=key, on_click="ignore")
 
 
 def download_csv(df: Any, filename: str, key: str, label: str = "Download CSV") -> None:

@@ -8,7 +8,8 @@ uses (``charts.png``, ``charts.spec``, ``ui.mosaic_png``), so the next step is a
 request for a figure the worker is still drawing waits for it (Streamlit holds one compute lock
 per cache key) instead of drawing it twice.
 
-The worker runs one job at a time, newest first, at normal priority (a thread niced down can be
+The worker runs one job at a time, newest first, and idle jobs (``later(..., idle=True)``: the
+rest of the Grid page's size slider) only when no other job waits. It runs at normal priority (a thread niced down can be
 descheduled while it holds the GIL and stall the server's other threads; niced and not measured
 the same here, so it is not). At most ``MAX_PENDING`` jobs wait (the oldest are dropped: the
 student has moved on), and a job done recently is not queued again. A job must not call Streamlit elements (it has no
@@ -27,7 +28,8 @@ from typing import Any, Callable
 from ui import charts, memory
 
 MAX_PENDING = 24  # jobs waiting; older ones are dropped
-DONE_MEMORY = 64  # keys of recent finished jobs, so that a rerun at the same value does not queue them again
+MAX_IDLE = 64  # low-priority jobs waiting (``later(..., idle=True)``); older ones are dropped
+DONE_MEMORY = 160  # keys of recent finished jobs, so that a rerun at the same value does not queue them again
 
 WORKER = "latent-lab-prefetch"  # the worker thread's name
 _log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ class _NoSessionWarning(logging.Filter):
 logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoSessionWarning())
 _lock = threading.Condition()
 _pending: collections.OrderedDict[Any, tuple[str, Callable[..., Any], tuple]] = collections.OrderedDict()
+_idle: collections.OrderedDict[Any, tuple[str, Callable[..., Any], tuple]] = collections.OrderedDict()
 _done: collections.OrderedDict[Any, None] = collections.OrderedDict()
 _worker: threading.Thread | None = None  # the running worker; None when idle
 
@@ -52,20 +55,22 @@ def enabled() -> bool:
     return os.environ.get("LATENT_LAB_PREFETCH", "1") != "0"
 
 
-def later(fn: Callable[..., Any], *args: Any) -> None:
+def later(fn: Callable[..., Any], *args: Any, idle: bool = False) -> None:
     """Run ``fn(*args)`` in the background, in the current theme, unless it ran or waits already.
-    ``fn`` must be a pure function of its arguments that fills caches and shows nothing."""
+    ``fn`` must be a pure function of its arguments that fills caches and shows nothing. An
+    ``idle`` job (the rest of a slider's range, say) runs only when no other job waits."""
     if not enabled() or _stopping:
         return
     kind = charts.theme()
     key = (charts.builder_id(fn), kind, charts.fingerprint(args))
     global _worker
     with _lock:
-        if key in _done or key in _pending:
+        if key in _done or key in _pending or key in _idle:
             return
-        _pending[key] = (kind, fn, args)
-        while len(_pending) > MAX_PENDING:
-            _pending.popitem(last=False)  # the oldest request
+        queue, limit = (_idle, MAX_IDLE) if idle else (_pending, MAX_PENDING)
+        queue[key] = (kind, fn, args)
+        while len(queue) > limit:
+            queue.popitem(last=False)  # the oldest request
         if _worker is None:
             _worker = threading.Thread(target=_work, name=WORKER, daemon=True)
             _worker.start()
@@ -78,6 +83,7 @@ def _stop() -> None:
     with _lock:
         _stopping = True
         _pending.clear()
+        _idle.clear()
         _lock.notify_all()
     wait_idle(timeout=10.0)
 
@@ -89,7 +95,7 @@ atexit.register(_stop)
 def wait_idle(timeout: float = 60.0) -> bool:
     """Block until no job is pending or running (for tests and benchmarks); False on timeout."""
     with _lock:
-        return _lock.wait_for(lambda: not _pending and _worker is None, timeout=timeout)
+        return _lock.wait_for(lambda: not _pending and not _idle and _worker is None, timeout=timeout)
 
 
 def _work() -> None:
@@ -99,11 +105,12 @@ def _work() -> None:
     global _worker
     while True:
         with _lock:
-            job = _pending.popitem(last=True) if _pending and not _stopping else None  # the newest first
+            queue = _pending or _idle
+            job = queue.popitem(last=True) if queue and not _stopping else None  # the newest first
         if job is None:
             memory.trim()  # a burst of decoding and drawing is over: give its freed heap pages back
             with _lock:
-                if _pending and not _stopping:  # asked for more meanwhile
+                if (_pending or _idle) and not _stopping:  # asked for more meanwhile
                     continue
                 _worker = None
                 _lock.notify_all()

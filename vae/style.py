@@ -18,6 +18,7 @@ SLIDER_RANGE = (-3.0, 3.0)  # latent sliders and default sweep range
 SLIDER_STEP = 0.1
 GRID_N_RANGE = (5, 30)  # grid sizes for mosaics
 GRID_N_DEFAULT = 15
+GRID_RANGE_DEFAULT = (-3.0, 3.0)  # the linear grid's default z range (both axes)
 PPF_P_DEFAULT = 0.005  # ppf grid covers probabilities p .. 1 - p
 SCATTER_POINTS = 3000  # test codes drawn in interactive scatters (a fixed, stratified subset)
 POINT_SIZE = 18
