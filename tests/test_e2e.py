@@ -194,3 +194,34 @@ def test_csv_download_is_written_on_click(server, browser):
         no_exception(page)
     finally:
         ctx.close()
+
+
+def test_grid_mosaics_render_and_download(server, browser):
+    """The Grid page's three mosaics are drawn by the browser (a canvas of the chart's size each,
+    a tooltip with the code under the pointer), and "Download PNG" delivers the figure on click."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server}/Grid_vs_ppf?n=10", timeout=90_000)
+        wait_idle(page)
+        no_exception(page)
+        page.wait_for_function("document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas').length >= 5",
+                               timeout=30_000)
+        sizes = page.locator('[data-testid="stVegaLiteChart"] canvas').evaluate_all(
+            "els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])")
+        mosaic_sized = [s for s in sizes if s[0] > 400 and abs(s[0] - s[1]) < 120]
+        assert len(sizes) == 5 and len(mosaic_sized) >= 3, sizes  # two scatters, three mosaics
+        chart = page.locator('[data-testid="stVegaLiteChart"]').nth(1)  # the linear grid's mosaic
+        chart.scroll_into_view_if_needed()
+        box = chart.locator("canvas").bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.5)
+        tip = page.locator("#vg-tooltip-element")
+        tip.wait_for(state="visible", timeout=10_000)
+        assert "z₁" in tip.inner_text() and "z₂" in tip.inner_text()
+        with page.expect_download(timeout=60_000) as info:
+            page.locator('[data-testid="stDownloadButton"] button').first.click()
+        assert info.value.suggested_filename == "vae-2d-linear-n10.png"
+        assert Path(info.value.path()).read_bytes().startswith(b"\x89PNG")
+        no_exception(page)
+    finally:
+        ctx.close()

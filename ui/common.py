@@ -18,9 +18,10 @@ import torch
 from ui import charts, memory, params
 from vae import artefacts, latent, mosaic, zoo
 from vae.artefacts import CacheError
-from vae.mosaic import tile  # noqa: F401  (pages call ui.tile)
 from vae.models import CVAE, VAE
 from vae.style import FIGURE_CACHE_ENTRIES, SCATTER_POINTS
+
+tile = mosaic.tile  # pages call ui.tile
 
 memory.tune()  # once per server process: shared malloc arenas, big blocks unmapped when freed
 # One intra-op thread per call: a page's tensors are small (at most a 30 x 30 mosaic, 900 images),
