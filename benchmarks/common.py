@@ -52,6 +52,21 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def wait_quiet(pid: int, timeout_s: float = 60.0, window_s: float = 0.5, busy_share: float = 0.05) -> float:
+    """Wait until a process uses less than ``busy_share`` of a core over ``window_s`` (the server's
+    background work, such as the prefetch worker drawing what an earlier page asked for, is done);
+    returns the seconds waited."""
+    t0 = time.perf_counter()
+    last = cpu_s(pid)
+    while time.perf_counter() - t0 < timeout_s:
+        time.sleep(window_s)
+        now = cpu_s(pid)
+        if now - last < busy_share * window_s:
+            break
+        last = now
+    return time.perf_counter() - t0
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process in MB (from /proc)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -3,7 +3,8 @@
     python benchmarks/load.py [--sessions 25]
 
 One Chromium, one context per student; each visits every page and moves one control. Reports
-p50/p95 page render time, errors (must be 0) and the server's peak resident memory, sampled
+p50/p95 page render time, errors (must be 0; each with the page's state when it happened), sidebar
+clicks lost in the crowd and clicked again, and the server's peak resident memory, sampled
 every 0.5 s. Memory per session: the server's memory after one student, then after each of
 ``--rounds`` classes of N students (the same pages again): models and arrays are shared through
 ``st.cache_resource``, so a second class must not add what the first one did. Memory is read
@@ -34,9 +35,28 @@ ARRIVED_JS = """([title, previous]) => { const h = document.querySelector('h1');
   return !!h && h.innerText !== previous && h.innerText.includes(title) && (%s)(); }""" % IDLE_JS
 
 
-async def student(browser, base: str, pages: list[tuple[str, str]], times: list[float], errors: list[str]) -> None:
+STATE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]'); const h = document.querySelector('h1');
+  return {heading: h ? h.innerText : null, script: a ? a.dataset.testScriptState : null,
+          connection: a ? a.dataset.testConnectionState : null,
+          images_loading: Array.from(document.images).filter(i => !i.complete).length}; }"""
+LOST_CLICK_S = 120  # a sidebar click that changed nothing in this time, with no script running, is clicked again
+
+
+async def _state(page) -> str:
+    try:
+        return json.dumps(await page.evaluate(STATE_JS), ensure_ascii=False)
+    except Exception as exc:
+        return type(exc).__name__
+
+
+async def student(browser, base: str, pages: list[tuple[str, str]], times: list[float], errors: list[str],
+                  retries: list[str]) -> None:
     """One student: opens the home page, then every page from the sidebar (one session, as in
-    class), moving the page's first slider one step when it has one."""
+    class), moving the page's first slider one step when it has one. A sidebar click after which,
+    ``LOST_CLICK_S`` later, the heading is unchanged and no script runs (the link was re-drawn under
+    the pointer: 25 browsers on two cores) is clicked once more and counted in ``retries``. A page
+    that has not arrived 300 s after that, or shows an exception, is an error, recorded with the
+    page's state at that moment."""
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await ctx.new_page()
     try:
@@ -44,12 +64,21 @@ async def student(browser, base: str, pages: list[tuple[str, str]], times: list[
         for i, (path, title) in enumerate(pages):
             t = time.perf_counter()
             try:
+                link = page.locator(f'[data-testid="stSidebarNav"] a[href="{base}/{path}"]').first
                 if i == 0:
                     await page.goto(f"{base}/{path}", timeout=300_000)
                 else:
-                    link = page.locator(f'[data-testid="stSidebarNav"] a[href="{base}/{path}"]').first
                     await link.click(timeout=300_000)  # 25 browsers on two cores: clicks wait too
-                await page.wait_for_function(ARRIVED_JS, arg=[title, previous], timeout=300_000, polling=50)
+                try:
+                    await page.wait_for_function(ARRIVED_JS, arg=[title, previous], timeout=LOST_CLICK_S * 1000,
+                                                 polling=50)
+                except Exception:  # slow, or the click was lost: nothing changed and nothing runs
+                    s = await _state(page)
+                    state = json.loads(s) if s.startswith("{") else {}
+                    if i > 0 and state.get("heading") == previous and state.get("script") == "notRunning":
+                        retries.append(f"{path}: {s}")
+                        await link.click(timeout=300_000)
+                    await page.wait_for_function(ARRIVED_JS, arg=[title, previous], timeout=300_000, polling=50)
                 times.append(time.perf_counter() - t)
                 previous = await page.locator("h1").first.inner_text()
                 slider = page.locator('[data-testid="stSlider"] input[type="range"]')
@@ -61,12 +90,13 @@ async def student(browser, base: str, pages: list[tuple[str, str]], times: list[
                 if await page.locator('[data-testid="stException"]').count():
                     errors.append(f"{path}: stException")
             except Exception as exc:  # a timeout counts as an error, the run goes on
-                errors.append(f"{path or 'home'}: {type(exc).__name__}")
+                errors.append(f"{path or 'home'}: {type(exc).__name__} after {time.perf_counter() - t:.0f} s, "
+                              f"page state {await _state(page)}")
     finally:
         await ctx.close()
 
 
-async def run(n: int, base: str) -> tuple[list[float], list[str]]:
+async def run(n: int, base: str) -> tuple[list[float], list[str], list[str]]:
     from playwright.async_api import async_playwright
 
     from ui.lessons import LESSONS
@@ -74,11 +104,12 @@ async def run(n: int, base: str) -> tuple[list[float], list[str]]:
     pages = [("", "latent-lab")] + [(url_path(l.path), l.title) for l in LESSONS if "Train" not in l.title]
     times: list[float] = []
     errors: list[str] = []
+    retries: list[str] = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        await asyncio.gather(*(student(browser, base, pages, times, errors) for _ in range(n)))
+        await asyncio.gather(*(student(browser, base, pages, times, errors, retries) for _ in range(n)))
         await browser.close()
-    return times, errors
+    return times, errors, retries
 
 
 def main() -> None:
@@ -99,17 +130,18 @@ def main() -> None:
 
     threading.Thread(target=sample, daemon=True).start()
     try:
-        t1, e1 = asyncio.run(run(1, base))
+        t1, e1, r1 = asyncio.run(run(1, base))
         time.sleep(SESSION_TTL_S + 25)
         after_one = rss_mb(proc.pid)
-        times, errors, walls, after_round = [], [], [], []
+        times, errors, retries, walls, after_round = [], [], list(r1), [], []
         cpu0, since = cpu_s(proc.pid), time.time()
         for _ in range(args.rounds):
             t0 = time.perf_counter()
-            t, e = asyncio.run(run(args.sessions, base))
+            t, e, r = asyncio.run(run(args.sessions, base))
             walls.append(time.perf_counter() - t0)
             times += t
             errors += e
+            retries += r
             time.sleep(SESSION_TTL_S + 25)  # the class has left: its sessions are closed and dropped
             after_round.append(rss_mb(proc.pid))
         server_cpu = cpu_s(proc.pid) - cpu0
@@ -120,6 +152,7 @@ def main() -> None:
     q = statistics.quantiles(times, n=20) if len(times) > 1 else [float("nan")] * 19
     res = {"sessions": args.sessions, "page_visits": len(times), "p50_s": statistics.median(times),
            "p95_s": q[18], "errors": len(errors) + len(e1), "error_samples": (e1 + errors)[:10],
+           "lost_clicks_retried": len(retries), "lost_click_samples": retries[:5],
            "server_tracebacks": tracebacks(SERVER_LOG),
            "rss_mb_after_1_session": after_one, "rss_mb_after_each_round": after_round,
            "rss_mb_peak": peak[0], "wall_s_per_round": walls, "rounds": args.rounds,

@@ -13,9 +13,14 @@ time as recorded in the checkpoints (a full ``python -m vae.build``).
 Targets: repeat render < 1 s, interactions < 150 ms, server memory < 1 GB.
 
 Interactions: three steps to values not shown before ("new"), three back over them ("seen"), and
-for sliders a jump to the far end ("far"). A new value next to the last one may already have been
-drawn by the prefetch worker (``ui/prefetch.py``), as it would be for a student; the far end is a
-value nothing drew ahead.
+for sliders a jump to the far end ("far"). A new value may already have been drawn by the prefetch
+worker (``ui/prefetch.py``), as it would be for a student: the next step of every slider, and on
+the Grid page every grid size once the worker has had about 7 s. So the grid size is also timed
+with nothing drawn ahead (``grid_size_uncached``: the page in-process, the worker off).
+
+Each page and each interaction starts on a quiet server (``wait_quiet``: the prefetch worker has
+finished what the pages before asked for; the load test, ``load.py``, measures pages under
+contention).
 
 "Rendered" means: Streamlit reports its script not running, the websocket is connected, the page
 heading is there and every image has loaded.
@@ -28,7 +33,7 @@ import statistics
 import time
 from pathlib import Path
 
-from common import BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, read_runs, rss_mb, start_server, url_path
+from common import BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, read_runs, rss_mb, start_server, url_path, wait_quiet
 
 RUN_LOG = REPO / "benchmarks" / "results" / "runs.tsv"  # one line per script run (timed_server.py)
 RELOADS = 3  # repeat renders per page; the table shows their median
@@ -74,6 +79,34 @@ def decoder_times() -> dict[str, float]:
                 ts.append(time.perf_counter() - t)
         out[label] = 1000 * statistics.median(ts)
     return out
+
+
+def grid_size_uncached() -> dict[str, float]:
+    """Server time of the grid-size slider when nothing was drawn ahead (the prefetch worker off,
+    fresh caches): the Grid page run in-process (Streamlit's AppTest) at n = 15, then at 16 (one step)
+    and 30 (the far end). The app in a browser meets this only when a student beats the worker."""
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    before = os.environ.get("LATENT_LAB_PREFETCH")
+    os.environ["LATENT_LAB_PREFETCH"] = "0"
+    try:
+        at = AppTest.from_file(str(REPO / "pages" / "03_Grid_vs_ppf.py"), default_timeout=120)
+        at.run()
+        out = {}
+        for n in (16, 30):
+            t = time.perf_counter()
+            at.slider(key="grid_n").set_value(n).run()
+            out[f"grid_size_uncached_to_{n}_ms"] = 1000 * (time.perf_counter() - t)
+            if at.exception:
+                raise RuntimeError(at.exception[0].value)
+        return out
+    finally:
+        if before is None:
+            os.environ.pop("LATENT_LAB_PREFETCH", None)
+        else:
+            os.environ["LATENT_LAB_PREFETCH"] = before
 
 
 INTERACTIONS = [  # (page file, what, widget kind, label of the widget)
@@ -140,6 +173,7 @@ def main() -> None:
     results: dict = {"machine": f"{platform.node()} · {platform.processor() or platform.machine()} · "
                                 f"{__import__('os').cpu_count()} cores", "date": time.strftime("%Y-%m-%d %H:%M")}
     results.update(decoder_times())
+    results.update(grid_size_uncached())
     RUN_LOG.unlink(missing_ok=True)
     t0 = time.perf_counter()
     proc, base = start_server(run_log=RUN_LOG)
@@ -154,6 +188,7 @@ def main() -> None:
             results["server_start_to_home_s"] = time.perf_counter() - t0
             renders = {}
             for name, path, url in pages:
+                wait_quiet(proc.pid)  # what the pages before asked the prefetch worker for is done
                 t = time.perf_counter()
                 page.goto(url, timeout=120_000)
                 wait_idle(page)
@@ -186,6 +221,7 @@ def main() -> None:
             results["renders"] = renders
             inter = {}
             for path, what, kind, label in INTERACTIONS:
+                wait_quiet(proc.pid)
                 page.goto(f"{base}/{url_path(path)}", timeout=120_000)
                 wait_idle(page)
                 walls, cpus, trips = [], [], []
@@ -234,6 +270,8 @@ def main() -> None:
               f"{r['server_warm_ms']:4.0f} ms (CPU {r['server_cpu_cold_ms']:.0f} / {r['server_cpu_warm_ms']:.0f} ms); "
               f"round trip incl. browser {r['round_trip_median_ms']:4.0f} ms"
               + (f"; jump to the far end {r['server_far_ms']:4.0f} ms" if "server_far_ms" in r else ""))
+    print(f"grid size, nothing drawn ahead: one step {results['grid_size_uncached_to_16_ms']:.0f} ms, "
+          f"to the far end {results['grid_size_uncached_to_30_ms']:.0f} ms (in-process AppTest)")
     print(f"server RSS after every page   : {results['server_rss_mb_after_all_pages']:.0f} MB")
     print(f"zoo training (sum of models)  : {results['zoo_training_minutes_sum']:.1f} min")
     print(f"wrote {out}")
