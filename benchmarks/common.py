@@ -29,11 +29,15 @@ def start_server(env: dict[str, str] | None = None, run_log: Path | None = None,
     ``server_log``, the server's own output (tracebacks of failed runs included) goes there."""
     port = free_port()
     launcher = [str(REPO / "benchmarks" / "timed_server.py"), str(run_log)] if run_log else ["-m", "streamlit", "run"]
-    proc = subprocess.Popen(
-        [sys.executable, *launcher, "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", *args],
-        cwd=REPO, stdout=open(server_log, "w") if server_log else subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        env={**os.environ, **(env or {})})
+    log = open(server_log, "w") if server_log else None
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, *launcher, "streamlit_app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", *args],
+            cwd=REPO, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    finally:
+        if log:
+            log.close()  # the server holds its own copy of the descriptor
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while time.time() < deadline:

@@ -17,13 +17,12 @@ from ui import common as ui
 from vae import ladder, latent, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD
-from vae.style import CHART_HEIGHT, LATENT_RANGE
+from vae.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE
 
 ui.setup_page("KL weighting", "⚖️",
               "what the weight β of the KL term buys (a tidy latent space you can sample from) and what "
               "it costs (sharp reconstructions), and how to read a KL weight when the loss terms are averaged.")
 
-HIGHLIGHT = "#d62728"  # the chosen beta, on every chart of this page
 SEED_MAX = 9999
 
 

@@ -19,7 +19,7 @@ from vae import artefacts, live, zoo
 from vae.artefacts import CacheError
 from vae.latent import CHI2_2D_99
 from vae.preprocess import PreprocessError
-from vae.style import CHART_HEIGHT, LATENT_RANGE
+from vae.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE
 
 ui.setup_page("Your own digit", "✍️",
               "how a VAE trained on MNIST sees a digit it has never met (yours), and how its negative "
@@ -205,9 +205,9 @@ bars = alt.Chart(hist, height=CHART_HEIGHT - 80,
     tooltip=[alt.Tooltip("start:Q", format=".0f", title="from"), alt.Tooltip("end:Q", format=".0f", title="to"),
              alt.Tooltip("count:Q", title="test digits")])
 mark = pd.DataFrame({"x": [elbo], "label": [f"yours: {elbo:.0f} nats ({pct:.1f} percentile)"]})
-rule = alt.Chart(mark).mark_rule(color="#d62728", strokeWidth=3).encode(x="x:Q")
+rule = alt.Chart(mark).mark_rule(color=HIGHLIGHT, strokeWidth=3).encode(x="x:Q")
 text = alt.Chart(mark).mark_text(align="right" if pct > 60 else "left", dx=-6 if pct > 60 else 6, dy=-8,
-                                 color="#d62728", fontWeight="bold").encode(x="x:Q", y=alt.value(12), text="label:N")
+                                 color=HIGHLIGHT, fontWeight="bold").encode(x="x:Q", y=alt.value(12), text="label:N")
 st.altair_chart(bars + rule + text, width="stretch")
 ui.download_csv(pd.DataFrame({"test index": np.arange(len(test_elbo)), "digit": labels.astype(int),
                               "negative ELBO (nats)": np.round(test_elbo, 3)}),
@@ -236,7 +236,7 @@ if d == 2:
     nb = charts.codes_frame(np.asarray(codes["mu"])[near], labels[near], near)
     chart = (charts.scatter(df, title=f"Test codes of {name} (μ, {len(sub):,} digits) and yours")
              + charts.markers(nb, color="#555555", shape="circle", size=140)
-             + charts.markers(you, color="#d62728", size=320, label="label"))
+             + charts.markers(you, color=HIGHLIGHT, size=320, label="label"))
     s1, s2 = st.columns([3, 2])
     s1.altair_chart(chart, width="stretch")
     with s2:
@@ -275,7 +275,7 @@ else:
             if method == "pca":
                 p = live.pca_project(codes["mu"], emb["pca_components"], mu)
                 layers = layers + charts.markers(pd.DataFrame({"x": [p[0]], "y": [p[1]], "label": ["yours"]}),
-                                                 color="#d62728", label="label")
+                                                 color=HIGHLIGHT, label="label")
                 st.caption("PCA is a linear map, so your digit itself is placed (red cross), next to its nearest "
                            "test codes (grey circles).")
             else:

@@ -34,7 +34,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from vae.style import (ALTAIR_DIGIT_SCALE, CHART_CACHE_ENTRIES, CHART_HEIGHT, FIGURE_CACHE_ENTRIES, FIGURE_DPI,  # noqa: E402
-                       FIGURE_MAX_PX, IMAGE_CMAP, INK, LATENT_RANGE, PAPER, POINT_SIZE)
+                       FIGURE_MAX_PX, HIGHLIGHT, IMAGE_CMAP, INK, LATENT_RANGE, PAPER, POINT_SIZE)
 
 
 def _skip_schema_validation() -> None:
@@ -178,10 +178,10 @@ def mosaic_figure(images: np.ndarray, nrows: int, ncols: int,
 # --- a mosaic drawn by the browser: the image as a PNG, the axes and hover by Vega-Lite ----------
 #
 # Drawing a mosaic with Matplotlib (axes, ticks, title) and writing the figure's RGBA PNG cost about
-# 0.1 s per mosaic, more than reading a stored one. Here the server sends the mosaic's own 8-bit
-# PNG (``vae.mosaic.mosaic_png``) and Vega-Lite draws it as an image mark inside axes that carry
-# the latent values of the tile centres; hovering a tile tells its code. The frame is a cached spec
-# per grid (``spec(mosaic_frame, ...)``); the image is a one-row dataset (``mosaic_spec``).
+# 0.1 s per mosaic. Here the server sends the mosaic's own 8-bit PNG (``vae.mosaic.mosaic_png``, a
+# few ms) and Vega-Lite draws it as an image mark inside axes that carry the latent values of the
+# tile centres; hovering a tile tells its code. Both layers are cached specs per grid
+# (``mosaic_image``, ``mosaic_cells``); the image arrives as a one-row dataset (``mosaic_spec``).
 
 MOSAIC_IMAGE_TEMPLATE = pd.DataFrame({"url": [""], "x0": [0.0], "x1": [1.0], "y0": [0.0], "y1": [1.0]})
 MOSAIC_PX = 480  # side of a square mosaic chart's plotting area, in CSS pixels
@@ -224,7 +224,7 @@ def mosaic_cells(nrows: int, ncols: int, xs: np.ndarray, ys: np.ndarray, xlabel:
         fill="#000000", fillOpacity=0.001, strokeWidth=2).encode(
         x=alt.X("c0:Q", title=xlabel, scale=xscale, axis=xaxis), x2="c1:Q",
         y=alt.Y("r0:Q", title=ylabel, scale=yscale, axis=yaxis), y2="r1:Q",
-        stroke=alt.condition(hover, alt.value("#ff4b4b"), alt.value(None)),
+        stroke=alt.condition(hover, alt.value(HIGHLIGHT), alt.value(None)),
         tooltip=[alt.Tooltip("z1:Q", format=".2f", title=xlabel), alt.Tooltip("z2:Q", format=".2f", title=ylabel)],
     ).transform_calculate(c=f"datum.i % {ncols}", r=f"floor(datum.i / {ncols})").transform_calculate(
         c0="datum.c - 0.5", c1="datum.c + 0.5", r0="datum.r - 0.5", r1="datum.r + 0.5",

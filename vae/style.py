@@ -24,6 +24,7 @@ SCATTER_POINTS = 3000  # test codes drawn in interactive scatters (a fixed, stra
 POINT_SIZE = 18
 CHART_HEIGHT = 380
 INK = {"light": "#1f2430", "dark": "#fafafa"}  # text and line colour per Streamlit theme type
+HIGHLIGHT = "#d62728"  # what the student picked or points at (the chosen β, their digit, the tile under the pointer)
 PAPER = {"light": "#ffffff", "dark": "#0e1117"}  # page background per theme type (text halos)
 FIGURE_DPI = 150  # PNG resolution of Matplotlib figures (shown and downloaded alike)
 FIGURE_MAX_PX = 1460  # widest PNG: st.image re-samples (blurs) and re-encodes anything wider
