@@ -199,7 +199,7 @@ def curve_chart(part: pd.DataFrame, term: str) -> alt.Chart:
     """One loss term per epoch, train and test."""
     return alt.Chart(part, title=f"{term} per epoch").mark_line(point=True).encode(
         x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("nats:Q", title=f"{term} (nats per image)", scale=alt.Scale(zero=False)),
+        y=alt.Y("nats:Q", title="nats per image", scale=alt.Scale(zero=False)),  # the term is in the title
         color=alt.Color("split:N", title="images", scale=alt.Scale(domain=["train", "test"],
                                                                     range=["#4e79a7", "#f28e2b"])),
         tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")],
