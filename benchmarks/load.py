@@ -42,11 +42,12 @@ STATE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
 LOST_CLICK_S = 120  # a sidebar click that changed nothing in this time, with no script running, is clicked again
 
 
-async def _state(page) -> str:
+async def _state(page) -> dict:
+    """The page's heading, script and connection state and images still loading (or why not)."""
     try:
-        return json.dumps(await page.evaluate(STATE_JS), ensure_ascii=False)
+        return await page.evaluate(STATE_JS)
     except Exception as exc:
-        return type(exc).__name__
+        return {"unreadable": type(exc).__name__}
 
 
 async def student(browser, base: str, pages: list[tuple[str, str]], times: list[float], errors: list[str],
@@ -73,10 +74,9 @@ async def student(browser, base: str, pages: list[tuple[str, str]], times: list[
                     await page.wait_for_function(ARRIVED_JS, arg=[title, previous], timeout=LOST_CLICK_S * 1000,
                                                  polling=50)
                 except Exception:  # slow, or the click was lost: nothing changed and nothing runs
-                    s = await _state(page)
-                    state = json.loads(s) if s.startswith("{") else {}
+                    state = await _state(page)
                     if i > 0 and state.get("heading") == previous and state.get("script") == "notRunning":
-                        retries.append(f"{path}: {s}")
+                        retries.append(f"{path}: {json.dumps(state, ensure_ascii=False)}")
                         await link.click(timeout=300_000)
                     await page.wait_for_function(ARRIVED_JS, arg=[title, previous], timeout=300_000, polling=50)
                 times.append(time.perf_counter() - t)
@@ -91,7 +91,7 @@ async def student(browser, base: str, pages: list[tuple[str, str]], times: list[
                     errors.append(f"{path}: stException")
             except Exception as exc:  # a timeout counts as an error, the run goes on
                 errors.append(f"{path or 'home'}: {type(exc).__name__} after {time.perf_counter() - t:.0f} s, "
-                              f"page state {await _state(page)}")
+                              f"page state {json.dumps(await _state(page), ensure_ascii=False)}")
     finally:
         await ctx.close()
 

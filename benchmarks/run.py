@@ -86,12 +86,11 @@ def grid_size_uncached() -> dict[str, float]:
     fresh caches): the Grid page run in-process (Streamlit's AppTest) at n = 15, then at 16 (one step)
     and 30 (the far end). The app in a browser meets this only when a student beats the worker."""
     import os
+    from unittest import mock
 
     from streamlit.testing.v1 import AppTest
 
-    before = os.environ.get("LATENT_LAB_PREFETCH")
-    os.environ["LATENT_LAB_PREFETCH"] = "0"
-    try:
+    with mock.patch.dict(os.environ, {"LATENT_LAB_PREFETCH": "0"}):
         at = AppTest.from_file(str(REPO / "pages" / "03_Grid_vs_ppf.py"), default_timeout=120)
         at.run()
         out = {}
@@ -101,12 +100,7 @@ def grid_size_uncached() -> dict[str, float]:
             out[f"grid_size_uncached_to_{n}_ms"] = 1000 * (time.perf_counter() - t)
             if at.exception:
                 raise RuntimeError(at.exception[0].value)
-        return out
-    finally:
-        if before is None:
-            os.environ.pop("LATENT_LAB_PREFETCH", None)
-        else:
-            os.environ["LATENT_LAB_PREFETCH"] = before
+    return out
 
 
 INTERACTIONS = [  # (page file, what, widget kind, label of the widget)

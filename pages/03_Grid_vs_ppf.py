@@ -22,6 +22,7 @@ VAE, AE = "vae-2d", "ae-2d"
 RANGE_LIMITS = (-5.0, 5.0)
 RANGE_STEP = 0.1
 LIN, PPF = "linear grid", "ppf grid"
+MOSAICS = ("bbox", "ppf", "lin")  # the three decoded mosaics per grid size (``grid_view``'s tags)
 PPF_COLOR = "#d4007f"  # the ppf grid's points; the linear grid's are in the theme's text colour
 SCHEME_SHAPES = {LIN: "square", PPF: "diamond"}
 CONTOUR_COLOR = "#555555"
@@ -191,10 +192,14 @@ def grid_view(n: int, lo: float, hi: float, p: float, tag: str) -> tuple[bytes, 
     return ui.grid_png(VAE, xs, xs), xs, xs, title
 
 
-def grid_chart(n: int, lo: float, hi: float, p: float, tag: str) -> dict:
-    """The mosaic's chart: the PNG in latent axes, a tooltip with each tile's code."""
-    png, xs, ys, title = grid_view(n, lo, hi, p, tag)
+def mosaic_chart(n: int, png: bytes, xs: np.ndarray, ys: np.ndarray, title: str) -> dict:
+    """A mosaic from ``grid_view`` as a chart: the PNG in latent axes, a tooltip with each tile's code."""
     return charts.mosaic_spec(png, n, n, xs, ys, title=title)
+
+
+def grid_chart(n: int, lo: float, hi: float, p: float, tag: str) -> None:
+    """Prefetch job: decode one mosaic and build its chart (both kept in the shared caches)."""
+    mosaic_chart(n, *grid_view(n, lo, hi, p, tag))
 
 
 def show_mosaic(where, n: int, tag: str, fname: str) -> None:
@@ -203,7 +208,7 @@ def show_mosaic(where, n: int, tag: str, fname: str) -> None:
     with where:
         ui.download_figure(fname, f"grid_png_{tag}", charts.mosaic_png_figure, png, n, n,
                            xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title)
-        charts.draw(grid_chart(n, lo, hi, p, tag), key=f"grid_mosaic_{tag}", width="content")
+        charts.draw(mosaic_chart(n, png, xs, ys, title), key=f"grid_mosaic_{tag}", width="content")
 
 
 left, right = st.columns(2)
@@ -308,7 +313,7 @@ ui.notice([
 
 def grid_size_charts(n: int, lo: float, hi: float, p: float) -> None:
     """Fill the caches for grid size n: its three mosaics and their charts."""
-    for tag in ("bbox", "ppf", "lin"):
+    for tag in MOSAICS:
         grid_chart(n, lo, hi, p, tag)
 
 
@@ -322,5 +327,5 @@ for m in sorted((m for m in sizes if abs(m - n) > 1), key=lambda m: -abs(m - n))
     prefetch.later(grid_size_charts, m, lo, hi, p, idle=True)
 for m in (n - 1, n + 1):
     if m in sizes:
-        for tag in ("bbox", "ppf", "lin"):
+        for tag in MOSAICS:
             prefetch.later(grid_chart, m, lo, hi, p, tag)

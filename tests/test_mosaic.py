@@ -51,15 +51,11 @@ def test_png_round_trip():
     np.testing.assert_allclose(back, imgs, atol=0.5 / 255 + 1e-6)  # 8 bits, rounded
 
 
-def _layers(spec: dict) -> list[dict]:
-    return spec["layer"]
-
-
 def test_mosaic_spec_draws_the_png_in_latent_axes():
     xs = ppf_axis(5)
     png = mosaic.mosaic_png(_images(25), 5)
     s = charts.mosaic_spec(png, 5, 5, xs, xs, title="ppf grid")
-    image, cells = _layers(s)
+    image, cells = s["layer"]
     assert image["mark"]["type"] == "image" and cells["mark"]["type"] == "rect"
     assert s["title"] == "ppf grid" and s["width"] == charts.MOSAIC_PX
     (rows,) = [v for k, v in s["datasets"].items() if k == image["data"]["name"]]

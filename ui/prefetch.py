@@ -4,17 +4,18 @@ A slider moved one step asks for figures nobody has drawn yet: decoding and draw
 mosaics costs 0.1-0.5 s, more than the 150 ms a control should take. After a page has answered,
 it names the neighbouring values (``later(fn, *args)``, for instance the grid sizes n - 1 and
 n + 1) and one worker thread per server computes them through the same cached functions the page
-uses (``charts.png``, ``charts.spec``, ``ui.mosaic_png``), so the next step is a cache hit. A
+uses (``charts.png``, ``charts.spec``, ``ui.grid_png``), so the next step is a cache hit. A
 request for a figure the worker is still drawing waits for it (Streamlit holds one compute lock
 per cache key) instead of drawing it twice.
 
-The worker runs one job at a time, newest first, and idle jobs (``later(..., idle=True)``: the
-rest of the Grid page's size slider) only when no other job waits. It runs at normal priority (a thread niced down can be
-descheduled while it holds the GIL and stall the server's other threads; niced and not measured
-the same here, so it is not). At most ``MAX_PENDING`` jobs wait (the oldest are dropped: the
-student has moved on), and a job done recently is not queued again. A job must not call Streamlit elements (it has no
-session); it runs with the theme of the session that asked, so cached figures are keyed and drawn
-for that theme. Set ``LATENT_LAB_PREFETCH=0`` to switch it off.
+The worker runs one job at a time, newest first; idle jobs (``later(..., idle=True)``: the rest
+of the Grid page's size slider) run only when no other job waits. It runs at normal priority: a
+thread niced down can be descheduled while it holds the GIL and stall the server's other threads,
+and niced or not measured the same here. At most ``MAX_PENDING`` jobs wait (``MAX_IDLE`` idle
+ones; the oldest are dropped: the student has moved on), and a job done recently is not queued
+again. A job must not call Streamlit elements (it has no session); it runs with the theme of the
+session that asked, so cached figures are keyed and drawn for that theme. Set
+``LATENT_LAB_PREFETCH=0`` to switch it off.
 """
 from __future__ import annotations
 
