@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import statistics
+import sys
 import threading
 import time
 
@@ -112,7 +113,7 @@ async def run(n: int, base: str) -> tuple[list[float], list[str], list[str]]:
     return times, errors, retries
 
 
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=25)
     ap.add_argument("--rounds", type=int, default=2, help="classes of N students, one after the other")
@@ -161,7 +162,9 @@ def main() -> None:
            "server_cpu_s_per_page_visit": server_cpu / max(len(times), 1)}
     (REPO / "benchmarks" / "results" / "load.json").write_text(json.dumps(res, indent=1))
     print(json.dumps(res, indent=1))
+    # a failed visit or a traceback in the server's log (hidden from the page) fails the run
+    return 1 if res["errors"] or res["server_tracebacks"] else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -29,13 +29,16 @@ from __future__ import annotations
 
 import json
 import platform
+import sys
 import statistics
 import time
 from pathlib import Path
 
-from common import BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, read_runs, rss_mb, start_server, url_path, wait_quiet
+from common import (BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, read_runs, rss_mb, start_server, tracebacks, url_path,
+                    wait_quiet)
 
 RUN_LOG = REPO / "benchmarks" / "results" / "runs.tsv"  # one line per script run (timed_server.py)
+SERVER_LOG = REPO / "benchmarks" / "results" / "run-server.log"  # the server's output: tracebacks fail the run
 RELOADS = 3  # repeat renders per page; the table shows their median
 
 
@@ -154,7 +157,8 @@ def interact(page, kind: str, label: str, k: int) -> None:
         raise RuntimeError(f"could not choose {target!r} in {label!r}")
 
 
-def main() -> None:
+def main() -> list[str]:
+    """Run every measurement; returns the tracebacks found in the server's log (none: success)."""
     import argparse
 
     from playwright.sync_api import sync_playwright
@@ -170,7 +174,7 @@ def main() -> None:
     results.update(grid_size_uncached())
     RUN_LOG.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    proc, base = start_server(run_log=RUN_LOG)
+    proc, base = start_server(run_log=RUN_LOG, server_log=SERVER_LOG)
     pages = [("Home", "streamlit_app.py", f"{base}/")] + [
         (lesson.title, lesson.path, f"{base}/{url_path(lesson.path)}") for lesson in LESSONS]
     try:
@@ -250,6 +254,7 @@ def main() -> None:
     manifest = json.loads((REPO / "cache" / "manifest.json").read_text())
     results["last_build_minutes"] = manifest.get("build_seconds_last", float("nan")) / 60
     results["torch"] = torch.__version__
+    results["server_tracebacks"] = tracebacks(SERVER_LOG)
     out.write_text(json.dumps(results, indent=1))
     print(f"machine: {results['machine']}")
     print(f"server start -> home rendered : {results['server_start_to_home_s']:.1f} s")
@@ -269,7 +274,11 @@ def main() -> None:
     print(f"server RSS after every page   : {results['server_rss_mb_after_all_pages']:.0f} MB")
     print(f"zoo training (sum of models)  : {results['zoo_training_minutes_sum']:.1f} min")
     print(f"wrote {out}")
+    return results["server_tracebacks"]
 
 
 if __name__ == "__main__":
-    main()
+    found = main()
+    if found:  # the app hides tracebacks from the page (showErrorDetails = "none"): the log tells
+        print("FAILED: tracebacks in the server log:\n" + "\n".join(found))
+        sys.exit(1)

@@ -99,7 +99,7 @@ if mode == "index":
     idx, rejected = parse_indices(st.session_state["rec_idx"], n_test, max_len=N_RANGE[1])
     if rejected:
         st.warning(f"Ignored {len(rejected)} entr{'y' if len(rejected) == 1 else 'ies'}: "
-                   f"{', '.join(repr(r) for r in rejected[:8])}{' …' if len(rejected) > 8 else ''}. "
+                   f"{', '.join(params.echo(r) for r in rejected[:8])}{' …' if len(rejected) > 8 else ''}. "
                    f"Test indices are whole numbers from 0 to {n_test - 1}, at most {N_RANGE[1]} of them.")
     if not idx:
         idx = parse_indices(IDX_DEFAULT, n_test)[0]

@@ -88,7 +88,7 @@ if "lex_ready" not in ss:
     ss["lex_exact"] = None
     z_url, ok = params.parse_float_list(st.query_params.get("z"), *LATENT_RANGE, d, [0.0] * d)
     if not ok:
-        ss["lex_z_notice"] = (f"The link's code `z={st.query_params.get('z')}` does not fit {name}: it needs "
+        ss["lex_z_notice"] = (f"The link's code {params.echo('z=' + str(st.query_params.get('z')))} does not fit {name}: it needs "
                               f"{d} comma-separated numbers between {LATENT_RANGE[0]:g} and {LATENT_RANGE[1]:g}. "
                               "Starting from the origin instead.")
         ss["lex_need_apply"] = True

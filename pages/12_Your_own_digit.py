@@ -120,7 +120,7 @@ if source == "upload":
             try:
                 thumb, x, size = live.read_picture(upload.getvalue(), THUMB)
             except PreprocessError as exc:
-                st.error(f"**{upload.name}** could not be used: {exc}", icon="🖼️")
+                st.error(f"{params.echo(upload.name)} could not be used: {exc}", icon="🖼️")
             else:
                 picture = {"file_id": upload.file_id, "name": upload.name, "thumb": thumb, "x": x, "size": size}
                 st.session_state["own_last_good"] = picture
@@ -128,9 +128,9 @@ if source == "upload":
         last = st.session_state.get("own_last_good")
         if last is not None:
             picture = last
-            st.caption(f"Still showing your last readable picture, **{last['name']}**."
+            st.caption(f"Still showing your last readable picture, {params.echo(last['name'])}."
                        if upload is not None else
-                       f"Showing your last picture, **{last['name']}**; upload another to replace it.")
+                       f"Showing your last picture, {params.echo(last['name'])}; upload another to replace it.")
         else:
             if upload is None:
                 st.info("Choose a picture above (or switch to a bundled example) to see what the model makes of it.")
@@ -167,7 +167,7 @@ near_labels = labels[near]
 st.header("What the model makes of it")
 p1, p2, p3 = st.columns(3)
 with p1:
-    st.image(picture["thumb"], caption=f"{picture['name']}: the picture as grayscale "
+    st.image(picture["thumb"], caption=f"{params.echo(picture['name'])}: the picture as grayscale "
                                        f"({picture['size'][0]}×{picture['size'][1]} px)")
 with p2:
     st.image(ui.upscale(x, 8), caption="the MNIST-like input (28×28)", clamp=True)

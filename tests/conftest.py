@@ -46,7 +46,7 @@ def mnist_small() -> tuple[torch.Tensor, torch.Tensor]:
 def partial_cache(tmp_path, monkeypatch):
     """Run the app on a copy of ``cache/`` that holds only some files.
 
-    ``partial_cache(*models, embeddings=(), test_set=True)`` copies the test set, the checkpoint
+    ``partial_cache(*models, embeddings=(), test_set=True)`` copies the manifest, the test set, the checkpoint
     and codes of each model (those that exist) and the named models' embeddings into a fresh
     directory, points ``LATENT_LAB_CACHE`` at it and returns it. Streamlit's caches are cleared
     before and after, so nothing loaded from the real ``cache/`` leaks in, or out.
@@ -62,7 +62,8 @@ def partial_cache(tmp_path, monkeypatch):
         st.cache_data.clear()
 
     def make(*models: str, embeddings: tuple[str, ...] = (), test_set: bool = True) -> Path:
-        files = [artefacts.test_set_path()] if test_set else []
+        files = [artefacts.manifest_path()]  # the checksums (entries of files left out do no harm)
+        files += [artefacts.test_set_path()] if test_set else []
         for name in models:
             files += [artefacts.checkpoint_path(name), artefacts.codes_path(name)]
         files += [artefacts.embeddings_path(name) for name in embeddings]

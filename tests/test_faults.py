@@ -11,6 +11,7 @@ import pytest
 import streamlit as st
 
 from tests.pageutil import REPO, app, texts
+from vae import artefacts
 
 pytestmark = pytest.mark.slow
 CACHE = REPO / "cache"
@@ -98,8 +99,137 @@ def test_checkpoint_of_other_architecture_is_refused(broken_cache):
     import json
 
     m = json.loads((broken_cache / "manifest.json").read_text())
-    m["files"].pop("models/vae-2d.pt", None)  # not a checksum problem: the architecture check must catch it
+    # a matching checksum: not a checksum problem, the architecture check must catch it
+    m["files"]["models/vae-2d.pt"] = {"sha256": artefacts.sha256(src), "bytes": src.stat().st_size}
     (broken_cache / "manifest.json").write_text(json.dumps(m))
     at = app("pages/01_AE_vs_VAE.py")
     msg = "\n".join(e.value for e in at.error)
     assert "vae-2d.pt" in msg and "architecture" in msg, msg
+
+
+# --- faults a checksum alone does not catch -------------------------------------------------------
+
+def _manifest(cache: Path) -> dict:
+    import json
+
+    return json.loads((cache / "manifest.json").read_text())
+
+
+def _write_manifest(cache: Path, m: dict) -> None:
+    import json
+
+    (cache / "manifest.json").write_text(json.dumps(m))
+
+
+def _rerecord(cache: Path, rel: str) -> None:
+    """Give a replaced file its own checksum in the manifest: only the other checks can catch it."""
+    m = _manifest(cache)
+    p = cache / rel
+    m["files"][rel] = {"sha256": artefacts.sha256(p), "bytes": p.stat().st_size}
+    _write_manifest(cache, m)
+
+
+def _rewrite_checkpoint(path: Path, edit) -> None:
+    import torch
+
+    blob = torch.load(path, weights_only=True)
+    edit(blob)
+    torch.save(blob, path)
+
+
+def _other_model(cache: Path) -> None:
+    shutil.copy(cache / "models" / "ae-2d.pt", cache / "models" / "vae-2d.pt")
+    _rerecord(cache, "models/vae-2d.pt")
+
+
+def _no_metrics(cache: Path) -> None:
+    _rewrite_checkpoint(cache / "models" / "vae-2d.pt", lambda b: b.pop("metrics"))
+    _rerecord(cache, "models/vae-2d.pt")
+
+
+def _renamed_config(cache: Path) -> None:
+    """Weights that fit, but another beta than the registry's: a model trained for another entry."""
+    _rewrite_checkpoint(cache / "models" / "vae-2d.pt", lambda b: b["model_config"].update(beta=5.0))
+    _rerecord(cache, "models/vae-2d.pt")
+
+
+def _entry_not_object(cache: Path) -> None:
+    m = _manifest(cache)
+    m["files"]["models/vae-2d.pt"] = "not an object"
+    _write_manifest(cache, m)
+
+
+def _folder(cache: Path) -> None:
+    (cache / "models" / "vae-2d.pt").unlink()
+    (cache / "models" / "vae-2d.pt").mkdir()
+
+
+def _manifest_gone(cache: Path) -> None:
+    (cache / "manifest.json").unlink()
+
+
+def _manifest_garbage(cache: Path) -> None:
+    (cache / "manifest.json").write_text('{"files": [1, 2')
+
+
+FAULTS = {
+    "another model's file under the name": (_other_model, "vae-2d.pt", "holds model 'ae-2d'"),
+    "a config that is not the registry's": (_renamed_config, "vae-2d.pt", "configuration differs"),
+    "checkpoint without metrics": (_no_metrics, "vae-2d.pt", "has no metrics"),
+    "manifest entry not an object": (_entry_not_object, "vae-2d.pt", "not listed in cache/manifest.json"),
+    "a folder in place of the file": (_folder, "vae-2d.pt", "not a regular file"),
+    "manifest deleted": (_manifest_gone, "manifest.json", "is missing or unreadable"),
+    "manifest garbage": (_manifest_garbage, "manifest.json", "is missing or unreadable"),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_faults_that_checksums_miss_stop_with_a_message(broken_cache, fault):
+    damage, file_word, problem = FAULTS[fault]
+    damage(broken_cache)
+    at = app("pages/01_AE_vs_VAE.py")  # app() asserts: no exception, no traceback element
+    msg = "\n".join(e.value for e in at.error)
+    assert file_word in msg and problem in msg and "python -m vae.build" in msg, msg
+    home = app("streamlit_app.py")  # the home page lists the models and says which files are unusable
+    assert home.warning, "the home page should say that some files cannot be used"
+
+
+def test_unreadable_file_is_a_message(broken_cache, monkeypatch):
+    """A file the server may not read (permissions; root ignores chmod, so the read is made to fail)."""
+    real = artefacts.sha256
+
+    def sha256(path: Path) -> str:
+        if path.name == "vae-2d.pt":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(artefacts, "sha256", sha256)
+    artefacts._sha_cached.cache_clear()
+    at = app("pages/01_AE_vs_VAE.py")
+    msg = "\n".join(e.value for e in at.error)
+    assert "vae-2d.pt" in msg and "cannot be read" in msg, msg
+    artefacts._sha_cached.cache_clear()
+
+
+def test_models_folder_linked_out_of_cache_is_refused(broken_cache, tmp_path):
+    outside = tmp_path / "elsewhere"
+    shutil.move(str(broken_cache / "models"), str(outside))
+    (broken_cache / "models").symlink_to(outside, target_is_directory=True)
+    at = app("pages/01_AE_vs_VAE.py")
+    msg = "\n".join(e.value for e in at.error)
+    assert ".pt" in msg and "outside cache/" in msg, msg
+
+
+def test_rebuild_command_restores_a_deleted_manifest(broken_cache, monkeypatch):
+    """`python -m vae.build`, the command the message names, records the files again without
+    training or recomputing anything, and the page works again."""
+    from vae import build
+
+    before = _manifest(broken_cache)["files"]
+    (broken_cache / "manifest.json").unlink()
+    monkeypatch.setattr(build, "_train_star", lambda job: pytest.fail(f"retrained {job[0]}"))
+    monkeypatch.setattr(build, "write_codes", lambda *a: pytest.fail("recomputed codes"))
+    assert build.main(["--jobs", "1"]) == 0
+    after = _manifest(broken_cache)["files"]
+    assert {k: v["sha256"] for k, v in after.items()} == {k: v["sha256"] for k, v in before.items()}
+    app("pages/01_AE_vs_VAE.py")

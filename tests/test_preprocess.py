@@ -254,8 +254,9 @@ def test_to_mnist_accepts_any_mode_and_leaves_the_input_alone(reference):
     assert np.abs(x - reference).mean() < 0.02
 
 
-def test_twenty_megapixel_png_is_fast(reference):
-    im = drawn(size=(5000, 4000))
+def test_png_at_the_pixel_limit_is_fast(reference):
+    im = drawn(size=(3600, 2500))  # 9.0 MP: MAX_PIXELS_FULL, the largest non-JPEG accepted
+    assert im.width * im.height == pp.MAX_PIXELS_FULL
     data = encode(im, compress_level=1)
     assert len(data) < pp.MAX_BYTES
     start = time.perf_counter()
@@ -265,6 +266,50 @@ def test_twenty_megapixel_png_is_fast(reference):
     assert elapsed < 10.0, f"took {elapsed:.1f} s"
     loaded = pp.load_image(data)
     assert max(loaded.size) <= pp.WORK_SIDE
+
+
+@pytest.mark.parametrize("mode", ["L", "I;16"])
+def test_twenty_megapixel_png_is_refused_before_decoding(mode, monkeypatch):
+    """Formats decoded at full size stop at MAX_PIXELS_FULL (a 40 MP 16-bit PNG of 77 kB cost
+    150-230 MB to decode); the message names both limits."""
+    data = encode(Image.new(mode, (5000, 4000)), compress_level=9)
+    assert len(data) < 200_000
+    monkeypatch.setattr(Image.Image, "load", lambda self: pytest.fail("decoded"))
+    with pytest.raises(PreprocessError, match="too large") as info:
+        pp.load_image(data)
+    assert "9 megapixels" in str(info.value) and "40 for a JPEG" in str(info.value)
+
+
+@pytest.mark.parametrize("fmt", ["TIFF", "PPM", "ICO", "PDF"])
+def test_formats_the_uploader_does_not_name_are_refused(fmt):
+    """Only the upload widget's formats are decoded: a TIFF named .png is refused unread."""
+    buf = io.BytesIO()
+    Image.new("L", (64, 64), 255).save(buf, format=fmt)
+    with pytest.raises(PreprocessError, match="not .* image|cannot|not a picture|not recognised|not an image"):
+        pp.load_image(buf.getvalue())
+
+
+def test_many_page_tiff_costs_nothing():
+    """A multi-page TIFF (190,000 one-pixel pages cost 133 s in n_frames before) is refused at once."""
+    frames = [Image.new("L", (1, 1)) for _ in range(2000)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
+    start = time.perf_counter()
+    with pytest.raises(PreprocessError):
+        pp.load_image(buf.getvalue())
+    assert time.perf_counter() - start < 0.5
+
+
+def test_animated_gif_uses_its_first_frame_without_counting_frames(monkeypatch):
+    from PIL import GifImagePlugin
+
+    frames = [Image.new("L", (40, 40), 255), Image.new("L", (40, 40), 0)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:])
+    monkeypatch.setattr(GifImagePlugin.GifImageFile, "n_frames",
+                        property(lambda self: pytest.fail("n_frames walks every frame")))
+    im = pp.load_image(buf.getvalue())
+    assert np.asarray(im).min() == 255  # the first (white) frame
 
 
 def test_twenty_megapixel_jpeg_is_fast():

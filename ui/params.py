@@ -95,3 +95,19 @@ def parse_float_list(raw: str | None, lo: float, hi: float, length: int,
             return list(default), False
         out.append(v)
     return out, True
+
+
+ECHO_LIMIT = 40  # characters of a user's value repeated back in a message
+
+
+def echo(raw: object, limit: int = ECHO_LIMIT) -> str:
+    """A value typed by a visitor (URL, file name, text box), made safe to repeat in Markdown.
+
+    Returns an inline code span: inside it Markdown renders no link, image or HTML. Backticks
+    (which would end the span) and control characters become ``?``; long values are cut to
+    ``limit`` characters with an ellipsis.
+    """
+    s = "".join(c if c.isprintable() and c != "`" else "?" for c in str(raw))
+    if len(s) > limit:
+        s = s[:limit] + "…"
+    return f"` {s} `" if s else "` `"

@@ -64,11 +64,12 @@ def sha256(path: Path) -> str:
 
 
 def rel(path: Path) -> str:
+    """A path relative to ``cache/``; ``ValueError`` if it lies outside (a link out of ``cache/``)."""
     return path.resolve().relative_to(cache_dir().resolve()).as_posix()
 
 
 def read_manifest() -> dict[str, Any]:
-    """The manifest, or an empty one when it is missing or unreadable."""
+    """The manifest, or an empty one when it is missing or unreadable (the build rewrites it)."""
     try:
         m = json.loads(manifest_path().read_text())
         return m if isinstance(m, dict) and isinstance(m.get("files"), dict) else {"files": {}}
@@ -89,11 +90,32 @@ def record(manifest: dict[str, Any], path: Path) -> None:
 
 
 def verify(path: Path, name: str | None = None) -> None:
-    """Raise CacheError if the file is missing or differs from the checksum in the manifest."""
+    """Raise CacheError unless the file is a regular file inside ``cache/`` whose checksum is the
+    one ``cache/manifest.json`` records for it.
+
+    A file the manifest does not list (or a missing or unreadable manifest) is refused too: a
+    deleted manifest must not switch the checks off.
+    """
     if not path.exists():
         raise CacheError(path, "file is missing", name)
-    entry = _manifest_entry(str(manifest_path()), _mtime(manifest_path())).get(rel(path))
-    if entry is not None and entry.get("sha256") != _sha_cached(str(path), _mtime(path), path.stat().st_size):
+    if not path.is_file():
+        raise CacheError(path, "is not a regular file (a folder or a device in its place)", name)
+    try:
+        key = rel(path)
+    except (ValueError, OSError):
+        raise CacheError(path, "lies outside cache/ (a link pointing elsewhere)", name) from None
+    files = _manifest_entry(str(manifest_path()), _mtime(manifest_path()))
+    if files is None:  # the build records every present file again (no retraining)
+        raise CacheError(manifest_path(), "is missing or unreadable, so no file in cache/ can be "
+                         "checked", rebuild="python -m vae.build")
+    entry = files.get(key)
+    if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+        raise CacheError(path, "is not listed in cache/manifest.json (its checksum cannot be checked)", name)
+    try:
+        digest = _sha_cached(str(path), _mtime(path), path.stat().st_size)
+    except OSError as exc:
+        raise CacheError(path, f"cannot be read ({type(exc).__name__})", name) from exc
+    if entry["sha256"] != digest:
         raise CacheError(path, "does not match its checksum in cache/manifest.json "
                          "(modified, truncated or corrupted)", name)
 
@@ -106,8 +128,15 @@ def _mtime(path: Path) -> float:
 
 
 @lru_cache(maxsize=8)
-def _manifest_entry(path: str, mtime: float) -> dict[str, Any]:
-    return read_manifest()["files"]
+def _manifest_entry(path: str, mtime: float) -> dict[str, Any] | None:
+    """The manifest's ``files`` table, or None when the manifest is missing or unreadable."""
+    try:
+        m = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(m, dict) or not isinstance(m.get("files"), dict):
+        return None
+    return m["files"]
 
 
 @lru_cache(maxsize=256)

@@ -130,10 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     manifest = artefacts.read_manifest()
     test_path = artefacts.test_set_path()
+    if test_path.is_file() and artefacts.rel(test_path) not in manifest["files"]:
+        artefacts.record(manifest, test_path)  # e.g. a deleted manifest: the shape checks below still run
+        artefacts.write_manifest(manifest)
     try:
         artefacts.load_test_set()
-        if artefacts.rel(test_path) not in manifest["files"]:
-            artefacts.record(manifest, test_path)
     except CheckpointError:
         log("test set: copying the 10,000 MNIST test images into cache/")
         build_test_set(args.data_root)

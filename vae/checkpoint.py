@@ -48,11 +48,12 @@ def _unpack(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 class CheckpointError(RuntimeError):
     """A checkpoint or cache file that cannot be used; the message says how to rebuild it."""
 
-    def __init__(self, path: str | Path, problem: str, name: str | None = None) -> None:
+    def __init__(self, path: str | Path, problem: str, name: str | None = None,
+                 rebuild: str | None = None) -> None:
         self.path = Path(path)
         self.problem = problem
         only = f" --only {name}" if name else ""
-        self.rebuild = f"python -m vae.build{only} --force"
+        self.rebuild = rebuild or f"python -m vae.build{only} --force"
         super().__init__(f"{self.path}: {problem}. Rebuild it with `{self.rebuild}`.")
 
 
@@ -97,7 +98,31 @@ def read_checkpoint(path: str | Path, name: str | None = None) -> dict[str, Any]
     if blob.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(path, f"has format version {blob.get('format_version')}, "
                               f"this code reads version {FORMAT_VERSION}", name)
+    problem = _missing_parts(blob)
+    if problem:
+        raise CheckpointError(path, problem, name)
     return blob
+
+
+REQUIRED_METRICS = ("test_recon", "test_kl", "test_elbo")  # what every page may read
+
+
+def _missing_parts(blob: dict[str, Any]) -> str | None:
+    """What a checkpoint dict lacks that readers rely on (None when complete)."""
+    for key in ("model_config", "train_config", "state_dict", "metrics", "history"):
+        if not isinstance(blob.get(key), dict):
+            return f"has no {key.replace('_', ' ')}"
+    if not isinstance(blob.get("seconds"), (int, float)):
+        return "has no training time"
+    metrics = blob["metrics"]
+    for key in REQUIRED_METRICS:
+        v = metrics.get(key)
+        if not isinstance(v, (int, float)) or v != v or abs(v) == float("inf"):
+            return f"has no usable metric {key!r}"
+    for key, values in blob["history"].items():
+        if not isinstance(values, list) or not all(isinstance(v, (int, float)) for v in values):
+            return f"has an unusable history {key!r}"
+    return None
 
 
 def load_checkpoint(path: str | Path, name: str | None = None) -> tuple[Model, dict[str, Any]]:

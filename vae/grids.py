@@ -145,7 +145,9 @@ def parse_range(raw_lo: str | None, raw_hi: str | None, limits: tuple[float, flo
             v = float(str(raw).strip())
         except ValueError:
             return tuple(default), False  # type: ignore[return-value]
-        if step and math.isfinite(v):
+        if not (math.isfinite(v) and limits[0] - abs(step or 0) <= v <= limits[1] + abs(step or 0)):
+            return tuple(default), False  # type: ignore[return-value]  # (1e308 / step would overflow)
+        if step:
             v = round(round(v / step) * step, 10)
         if not (math.isfinite(v) and limits[0] <= v <= limits[1]):
             return tuple(default), False  # type: ignore[return-value]

@@ -36,6 +36,7 @@ Steps beyond the bare recipe, each needed for real uploads (photos, scans, drawi
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 
 import numpy as np
@@ -48,12 +49,20 @@ __all__ = ["PreprocessError", "MAX_BYTES", "MAX_PIXELS", "WORK_SIDE", "load_imag
 MAX_BYTES = 20 * 1024 * 1024
 """Largest upload accepted (bytes); checked before anything is decoded."""
 MAX_PIXELS = 40_000_000
-"""Largest picture accepted (width x height), read from the file header before decoding."""
+"""Largest JPEG accepted (width x height), read from the file header before decoding; a JPEG is
+decoded at 1/2, 1/4 or 1/8 scale (``draft``), so a 40-megapixel photo costs a few MB."""
+MAX_PIXELS_FULL = 9_000_000
+"""Largest picture of the other formats, which are decoded at full size: a 16-bit PNG of this size
+still costs about 50 MB while it is decoded (at 40 megapixels it was 150-230 MB)."""
+MAX_DECODES = 2
+"""Pictures decoded at once in one server process; more uploads wait (memory stays bounded)."""
 WORK_SIDE = 1024
 """Pictures are shrunk so that their longer side is at most this many pixels."""
-FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP", "PPM")
-"""Formats Pillow may try (JPEG includes MPO, the multi-picture JPEGs of phone cameras); others
-(EPS, PDF, ...) are refused, so no external program ever sees an upload."""
+FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
+"""Formats Pillow may try: exactly those the upload widget names (JPEG includes MPO, the
+multi-picture JPEGs of phone cameras). Others are refused: no external program ever sees an
+upload (EPS, PDF), and a TIFF of 190,000 one-pixel pages cannot cost minutes of CPU."""
+_DECODING = threading.BoundedSemaphore(MAX_DECODES)
 
 FIELD = 28                  # MNIST field (pixels)
 BOX = 20                    # the digit's longer side after size normalisation
@@ -79,10 +88,12 @@ class PreprocessError(ValueError):
     """The upload cannot be turned into a digit; ``str(err)`` is a message for the user."""
 
 
-def _too_large_pixels(width: int | None = None, height: int | None = None) -> PreprocessError:
+def _too_large_pixels(width: int | None = None, height: int | None = None,
+                      limit: int = MAX_PIXELS) -> PreprocessError:
     size = f" ({width} x {height} pixels)" if width and height else ""
     return PreprocessError(
-        f"This image is too large{size}: the limit is {MAX_PIXELS / 1e6:g} megapixels. "
+        f"This image is too large{size}: the limit is {limit / 1e6:g} megapixels"
+        f"{'' if limit == MAX_PIXELS else f' ({MAX_PIXELS / 1e6:g} for a JPEG photo)'}. "
         "Please upload a smaller picture.")
 
 
@@ -123,24 +134,27 @@ def load_image(data: bytes) -> Image.Image:
         width, height = im.size
         if width < 1 or height < 1:
             raise PreprocessError(_MSG_DAMAGED)
-        if width * height > MAX_PIXELS:
-            raise _too_large_pixels(width, height)
+        jpeg = im.format in ("JPEG", "MPO")
+        limit = MAX_PIXELS if jpeg else MAX_PIXELS_FULL
+        if width * height > limit:
+            raise _too_large_pixels(width, height, limit)
 
-        try:
-            if getattr(im, "n_frames", 1) > 1:
-                im.seek(0)  # animated GIF / APNG / WebP, multi-page TIFF: the first frame
-            orientation = _orientation(im)
-            if im.format in ("JPEG", "MPO"):
-                im.draft("L", (WORK_SIDE, WORK_SIDE))  # decode at 1/2, 1/4 or 1/8 scale
-            im.load()
-            im = _standard_mode(im)
-            _shrink(im)
-        except PreprocessError:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _too_large_pixels(width, height) from None
-        except Exception as exc:  # truncated data (OSError), bad chunks, codec errors
-            raise PreprocessError(_MSG_DAMAGED) from exc
+        # An opened image is at its first frame (animated GIF / APNG / WebP): never ask for
+        # n_frames, which walks through every frame of the file.
+        with _DECODING:
+            try:
+                orientation = _orientation(im)
+                if jpeg:
+                    im.draft("L", (WORK_SIDE, WORK_SIDE))  # decode at 1/2, 1/4 or 1/8 scale
+                im.load()
+                im = _standard_mode(im)
+                _shrink(im)
+            except PreprocessError:
+                raise
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+                raise _too_large_pixels(width, height, limit) from None
+            except Exception as exc:  # truncated data (OSError), bad chunks, codec errors
+                raise PreprocessError(_MSG_DAMAGED) from exc
 
     if orientation in _ORIENTATION:
         im = im.transpose(_ORIENTATION[orientation])

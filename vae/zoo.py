@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from vae import artefacts
-from vae.checkpoint import load_checkpoint, read_checkpoint
-from vae.config import ModelConfig, TrainConfig
+from vae.checkpoint import CheckpointError, load_checkpoint, read_checkpoint
+from vae.config import ModelConfig, TrainConfig, to_dict
 from vae.models import Model
 
 # Epoch budget: the whole zoo must train in about 90 minutes on a 2-core CPU (about 25 s per
@@ -88,19 +88,35 @@ def checkpoint_path(name: str) -> Path:
     return artefacts.checkpoint_path(name)
 
 
+def _check_identity(path: Path, name: str, blob: dict[str, Any]) -> None:
+    """Refuse a checkpoint that is not this registry entry's model (another model's file copied
+    under this name, or one trained with another architecture, latent size or beta)."""
+    want = to_dict(entry(name).model)
+    have = blob.get("model_config")
+    if blob.get("name") != name or have != want:
+        other = blob.get("name")
+        what = f"model {other!r}" if isinstance(other, str) and other != name else "another model"
+        raise CheckpointError(path, f"holds {what}, not the registry's {name!r} "
+                              "(its configuration differs)", name)
+
+
 def load(name: str) -> Model:
     """The pretrained model in eval mode (float32, CPU, gradients off).
 
-    Raises ``vae.checkpoint.CheckpointError`` for a missing, corrupt or incompatible file.
+    Raises ``vae.checkpoint.CheckpointError`` for a missing, corrupt or incompatible file, or a
+    file that holds another model than the registry's entry of that name.
     """
     path = checkpoint_path(name)
     artefacts.verify(path, name)
-    return load_checkpoint(path, name)[0]
+    model, blob = load_checkpoint(path, name)
+    _check_identity(path, name, blob)
+    return model
 
 
-@lru_cache(maxsize=None)
-def _info_cached(path: str, mtime: float) -> dict[str, Any]:
-    blob = read_checkpoint(path, Path(path).stem)
+@lru_cache(maxsize=64)
+def _info_cached(path: str, mtime: float, name: str) -> dict[str, Any]:
+    blob = read_checkpoint(path, name)
+    _check_identity(Path(path), name, blob)
     return {k: v for k, v in blob.items() if k != "state_dict"}
 
 
@@ -108,4 +124,4 @@ def info(name: str) -> dict[str, Any]:
     """Config, metrics and history of a checkpoint, without building the model."""
     path = checkpoint_path(name)
     artefacts.verify(path, name)
-    return _info_cached(str(path), path.stat().st_mtime_ns / 1e9)
+    return _info_cached(str(path), path.stat().st_mtime_ns / 1e9, name)
