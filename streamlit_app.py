@@ -83,3 +83,4 @@ st.markdown(
 )
 st.caption("Data: MNIST (Y. LeCun, C. Cortes, C. J. C. Burges), CC BY-SA 3.0. "
            f"Code: {Path(__file__).parent.name} · see README for credits.")
+ui.share({})  # the home page keeps no settings in the URL, but says when it ignored one (?present=…)

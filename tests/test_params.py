@@ -95,3 +95,66 @@ def test_parse_choice_numeric_forms_match_what_share_writes():
     for b in betas:
         assert params.parse_choice(f"{b:g}", betas, 0.5) == (b, True)
     assert params.parse_choice("nan", betas, 0.5) == (0.5, False)
+
+
+# --- every other parser of a URL value (they live beside the concept they parse) ----------------
+
+HOSTILE = st.one_of(ANY_TEXT, st.text(max_size=400), st.sampled_from([
+    "1e308", "-1e308", "1e309", "100000000000000000000", "1e-320", "NaN", "Infinity", "-0",
+    "٣", "1_0", "9" * 5000, "1," * 2000, "`", "[x](http://e.example)", "\x00", "1;2 3"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOSTILE, HOSTILE)
+def test_parse_range_never_raises(lo, hi):
+    from vae import grids
+
+    (a, b), ok = grids.parse_range(lo, hi, (-6.0, 6.0), (-3.0, 3.0), 0.5)
+    assert -6.0 <= a < b <= 6.0 and math.isfinite(a) and math.isfinite(b)
+    if not ok:
+        assert (a, b) == (-3.0, 3.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOSTILE)
+def test_parse_option_and_ladder_value_return_a_member(raw):
+    from vae import grids, ladder
+
+    options = (0.0, 0.1, 0.5, 1.0, 2.0)
+    for parse in (grids.parse_option, ladder.parse_ladder_value):
+        v, ok = parse(raw, options, 1.0)
+        assert v in options
+        if not ok:
+            assert v == 1.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOSTILE)
+def test_parse_dim_pair_in_range(raw):
+    from vae import protos
+
+    (a, b), ok = protos.parse_dim_pair(raw, 10, (0, 1))
+    assert 0 <= a < 10 and 0 <= b < 10
+    if not ok:
+        assert (a, b) == (0, 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOSTILE)
+def test_parse_indices_in_range_and_bounded(raw):
+    from vae import explore
+
+    good, bad = explore.parse_indices(raw, 10_000, max_len=32)
+    assert len(good) <= 32 and len(set(good)) == len(good)
+    assert all(isinstance(i, int) and 0 <= i < 10_000 for i in good)
+    assert all(isinstance(b, str) for b in bad)
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOSTILE)
+def test_echo_is_one_short_code_span(raw):
+    s = params.echo(raw)
+    assert s.startswith("` ") and s.endswith(" `") or s == "` `"
+    inner = s[1:-1]
+    assert "`" not in inner and all(c.isprintable() for c in inner)
+    assert len(inner) <= params.ECHO_LIMIT + 3
