@@ -17,7 +17,7 @@ from ui import common as ui
 from vae import ladder, latent, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD
-from vae.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE
+from vae.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE, MODEL_CACHE_ENTRIES
 
 ui.setup_page("KL weighting", "⚖️",
               "what the weight β of the KL term buys (a tidy latent space you can sample from) and what "
@@ -47,27 +47,27 @@ def try_info(name: str) -> dict | None:
         return None
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def dims_frame(name: str, beta: float) -> pd.DataFrame:
     """Per-dimension mean KL and activity of a 10-D model's test codes (raises CacheError if missing)."""
     c = ui.codes(name)
     return ladder.kl_dims_frame(c["mu"], c["logvar"], beta)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def code_spread(name: str) -> float:
     """Root-mean-square distance of the test codes' means from the origin (raises CacheError if missing)."""
     mu = np.asarray(ui.codes(name)["mu"], dtype=np.float64)
     return float(np.sqrt((mu ** 2).sum(axis=1).mean()))
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def share_outside(name: str) -> float:
     """Share of the test codes' means outside the scatter's box (raises CacheError if missing)."""
     return float(ladder.outside_box(np.asarray(ui.codes(name)["mu"]), *LATENT_RANGE).mean())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def median_sigma(name: str) -> float:
     """Median posterior standard deviation sigma over test images and dimensions."""
     return float(np.median(np.exp(0.5 * np.asarray(ui.codes(name)["logvar"], dtype=np.float64))))

@@ -10,7 +10,7 @@ import streamlit as st
 from ui import charts, params
 from ui import common as ui
 from vae import interp, latent, zoo
-from vae.style import LATENT_RANGE
+from vae.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 
 ui.setup_page("Interpolation", "🌈",
               "why walking between two codes in latent space gives a sequence of plausible digits while blending "
@@ -112,7 +112,7 @@ is_vae = cfg.kind == "vae"
 K_NEAR = 25  # neighbours asked along a path
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def code_spacing(name: str, k: int) -> float:
     """Median distance from a test code to its k-th nearest other test code (the model's own units)."""
     return interp.spacing(ui.codes(name)["mu"], k)

@@ -8,7 +8,7 @@ import streamlit as st
 from ui import charts, params
 from ui import common as ui
 from vae import interp, latent
-from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE, PPF_P_DEFAULT
+from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE, PPF_P_DEFAULT, MODEL_CACHE_ENTRIES
 
 ui.setup_page("Conditional VAE", "🏷️",
               "what a conditional VAE's latent code holds once the decoder is told which digit to draw: "
@@ -137,7 +137,7 @@ style_grid_section()
 # --- 3. the latent maps ---------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def knn_scores(names: tuple[str, ...], k: int) -> dict[str, float]:
     """Leave-one-out k-NN digit accuracy of each model's 2-D codes on the scatter subset."""
     _, lab = ui.test_set()
@@ -145,7 +145,7 @@ def knn_scores(names: tuple[str, ...], k: int) -> dict[str, float]:
     return {name: interp.knn_accuracy(ui.codes(name)["mu"][s], lab[s], k=k) for name in names}
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def style_survey(name: str, n: int, seed: int) -> dict[str, float]:
     """Share of slant / ink variation explained by z and by the digit over n random codes x 10 digits."""
     z = np.random.default_rng(seed).standard_normal((n, 2))

@@ -15,7 +15,7 @@ from ui import common as ui
 from vae import ladder, latent, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD
-from vae.style import CHART_HEIGHT
+from vae.style import CHART_HEIGHT, MODEL_CACHE_ENTRIES
 
 ui.setup_page("Latent size", "📏",
               "how the size of the latent code limits a VAE: what more dimensions buy in reconstruction and "
@@ -31,7 +31,7 @@ def size_name(d: int) -> str:
     return zoo.beta_name(d, 1.0)  # "vae-{d}d": the plain (beta = 1) VAE of that size
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def active_count(name: str) -> int:
     """Active units of a model's test codes (raises CacheError when the codes are missing)."""
     return ladder.unit_activity(ui.codes(name)["mu"])[0]

@@ -17,7 +17,7 @@ import streamlit as st
 
 from ui import charts
 from ui import common as ui
-from ui import params
+from ui import memory, params, slots
 from vae import artefacts, live, zoo
 from vae.artefacts import CacheError
 from vae.style import CHART_HEIGHT, LATENT_RANGE
@@ -173,7 +173,7 @@ def run_training(s: live.LiveSettings, run_id: int) -> object:
     pick = live.one_per_digit(y_ho.numpy())  # one held-out digit of each class
     originals = x_ho[pick, 0].numpy()
     last = [0.0]
-    t0 = time.perf_counter()
+    t0 = time.perf_counter()  # reset when the run gets its slot
 
     def callback(p: Progress) -> None:
         sess.check(run_id)  # a newer script run took over: stop at once
@@ -194,7 +194,18 @@ def run_training(s: live.LiveSettings, run_id: int) -> object:
             strip_ph.image(ui.upscale(ui.tile(np.concatenate([originals, recs]), len(pick)), 3), clamp=True,
                            caption=f"Held-out digits (top) and their reconstructions after epoch {p.epoch} (bottom)")
 
-    result = train(s.model_config(), s.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho, callback=callback)
+    shown = [None]
+
+    def waiting(running: int, queued: int) -> None:
+        if shown[0] == (running, queued):
+            return  # redraw only when the queue changed: a waiting session costs the server next to nothing
+        shown[0] = (running, queued)
+        bar.progress(0.0, text=f"Waiting for a free training slot: {running} run{'s' if running != 1 else ''} "
+                               f"training on this server, {queued} waiting (yours included). It starts by itself.")
+
+    with slots.training_slot(on_wait=waiting, check=lambda: sess.check(run_id)):
+        t0 = time.perf_counter()
+        result = train(s.model_config(), s.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho, callback=callback)
     bar.progress(1.0, text=f"Done: {s.label()} in {result.seconds:.1f} s.")
     return result
 
@@ -211,6 +222,7 @@ if sess.pending is not None:
         failed = exc
     finally:
         sess.finish(run_id, result)  # clears the running flag; no result = interrupted
+        memory.trim()  # a run frees tens of MB of activations and Adam state: hand the pages back
     if superseded:
         st.stop()
     if failed is not None:

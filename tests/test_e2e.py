@@ -1,6 +1,9 @@
 """Real-browser end-to-end test: ``streamlit run`` headless, every page opened in Debian's
-Chromium through Playwright, one control moved per page, no ``stException``, the heading
-present, a deep link restoring its view, and a screenshot per page saved to docs/screenshots/.
+Chromium through Playwright, one control moved per page, no ``stException`` and no traceback in
+the server's log, the heading present, a deep link restoring its view, and a screenshot per page.
+
+Screenshots go to a temporary folder, so the test run leaves the checkout as it was; to refresh
+the README's pictures in ``docs/screenshots/`` run ``python scripts/screenshots.py``.
 
 Playwright's own browser download doesn't work on these machines: the test uses
 /usr/bin/chromium (``apt-get install chromium``; .ci/run does it) and skips without it.
@@ -9,63 +12,39 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.e2e import (BROWSER_ARGS, CHROMIUM, assert_no_new_tracebacks, no_exception, start_server, stop_server,
+                       url_path, wait_idle)
 from ui.lessons import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SHOTS = REPO / "docs" / "screenshots"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def url_path(page_file: str) -> str:
-    """Streamlit's URL for a pages/ file: the stem without its number prefix."""
-    return re.sub(r"^\d+_", "", Path(page_file).stem)
 
 
 @pytest.fixture(scope="module")
-def server():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def shots(tmp_path_factory) -> Path:
+    """Where screenshots go: ``$LATENT_LAB_SCREENSHOTS`` (scripts/screenshots.py), else a temporary folder."""
+    where = os.environ.get("LATENT_LAB_SCREENSHOTS")
+    return Path(where) if where else tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="module")
+def server_proc(tmp_path_factory):
+    srv = start_server(tmp_path_factory.mktemp("server") / "server.log")
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture
+def server(server_proc):
+    """The server's address; the test fails if the server logged a traceback meanwhile."""
+    server_proc.new_tracebacks()
+    yield server_proc.base
+    assert_no_new_tracebacks(server_proc)
 
 
 @pytest.fixture(scope="module")
@@ -76,24 +55,6 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         yield b
         b.close()
-
-
-# Streamlit marks its root element with the script's state and the connection's (its own e2e
-# tests wait on these); "idle" also needs the heading and every image loaded.
-IDLE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
-  return !!a && a.dataset.testScriptState === 'notRunning' && a.dataset.testConnectionState === 'CONNECTED'
-    && document.querySelector('h1') !== null && Array.from(document.images).every(i => i.complete); }"""
-
-
-def wait_idle(page, timeout: float = 90) -> None:
-    """Wait until the script run finished and the page is drawn (a rerun gets 0.5 s to start)."""
-    page.wait_for_timeout(500)
-    page.wait_for_function(IDLE_JS, timeout=timeout * 1000, polling=50)
-
-
-def no_exception(page) -> None:
-    n = page.locator('[data-testid="stException"]').count()
-    assert n == 0, page.locator('[data-testid="stException"]').first.inner_text()[:2000]
 
 
 def move_one_control(page) -> str:
@@ -114,8 +75,7 @@ PAGES = [("streamlit_app.py", "", "latent-lab")] + [(l.path, url_path(l.path), l
 
 
 @pytest.mark.parametrize("path,url,title", PAGES, ids=[p[1] or "home" for p in PAGES])
-def test_page_in_browser(server, browser, path, url, title):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def test_page_in_browser(server, browser, shots, path, url, title):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{server}/{url}", timeout=90_000)
@@ -131,7 +91,7 @@ def test_page_in_browser(server, browser, path, url, title):
         page.set_viewport_size({"width": 1400, "height": 2400})
         wait_idle(page)
         page.wait_for_timeout(1500)  # charts re-lay out after the resize
-        page.screenshot(path=str(SHOTS / f"{url or 'home'}.png"))
+        page.screenshot(path=str(shots / f"{url or 'home'}.png"))
     finally:
         page.close()
 
@@ -159,10 +119,10 @@ DARK_PAGES = ["", "AE_vs_VAE", "Grid_vs_ppf", "Prototypes", "Interpolation", "Po
 
 
 @pytest.mark.parametrize("url", DARK_PAGES, ids=[u or "home" for u in DARK_PAGES])
-def test_dark_theme(server, browser, url):
+def test_dark_theme(server, browser, shots, url):
     """With the browser in dark mode the app uses the dark theme of .streamlit/config.toml, and the
     figures are drawn for it (light ink on a transparent background): screenshots under dark/."""
-    (SHOTS / "dark").mkdir(parents=True, exist_ok=True)
+    (shots / "dark").mkdir(parents=True, exist_ok=True)
     ctx = browser.new_context(viewport={"width": 1400, "height": 2400}, color_scheme="dark")
     page = ctx.new_page()
     try:
@@ -173,7 +133,7 @@ def test_dark_theme(server, browser, url):
         rgb = [int(v) for v in re.findall(r"\d+", bg)[:3]]
         assert sum(rgb) < 150, f"not the dark theme: {bg}"
         page.wait_for_timeout(1500)
-        page.screenshot(path=str(SHOTS / "dark" / f"{url or 'home'}.png"))
+        page.screenshot(path=str(shots / "dark" / f"{url or 'home'}.png"))
     finally:
         ctx.close()
 

@@ -19,7 +19,7 @@ from ui import charts, memory, params
 from vae import artefacts, latent, mosaic, zoo
 from vae.artefacts import CacheError
 from vae.models import CVAE, VAE
-from vae.style import FIGURE_CACHE_ENTRIES, SCATTER_POINTS
+from vae.style import FIGURE_CACHE_ENTRIES, MODEL_CACHE_ENTRIES, SCATTER_POINTS
 
 tile = mosaic.tile  # pages call ui.tile
 
@@ -92,12 +92,12 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
-@st.cache_resource(show_spinner="Loading a model…")
+@st.cache_resource(show_spinner="Loading a model…", max_entries=MODEL_CACHE_ENTRIES)
 def model(name: str) -> torch.nn.Module:
     return zoo.load(name)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def info(name: str) -> dict[str, Any]:
     return zoo.info(name)
 
@@ -115,7 +115,7 @@ def test_images_float() -> np.ndarray:
     return _readonly(test_set()[0].astype(np.float32) / 255.0)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def codes(name: str) -> dict[str, np.ndarray]:
     """mu (N, d) [, logvar], recon (N,), kl (N,) of the test images under a model, read-only."""
     cfg = zoo.entry(name).model
@@ -123,13 +123,13 @@ def codes(name: str) -> dict[str, np.ndarray]:
             artefacts.load_codes(name, cfg.latent_dim, cfg.kind != "ae").items()}
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def embeddings(name: str) -> dict[str, np.ndarray]:
     return {k: _readonly(v) for k, v in
             artefacts.load_embeddings(name, zoo.entry(name).model.latent_dim).items()}
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def scatter_subset(n: int = SCATTER_POINTS, seed: int = 0) -> np.ndarray:
     """A fixed, class-stratified subset of test indices for interactive scatters."""
     _, labels = test_set()

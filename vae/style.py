@@ -30,4 +30,6 @@ FIGURE_DPI = 150  # PNG resolution of Matplotlib figures (shown and downloaded a
 FIGURE_MAX_PX = 1460  # widest PNG: st.image re-samples (blurs) and re-encodes anything wider
 FIGURE_CACHE_ENTRIES = 192  # rendered figures kept per server (LRU), shared by every session
 CHART_CACHE_ENTRIES = 256  # Vega-Lite specs of Altair charts kept per server (LRU), shared likewise
+MODEL_CACHE_ENTRIES = 64  # per-model values and small per-input results kept per server (LRU): the zoo has 17 models,
+# and no cache keyed by a visitor's input may grow without bound (a seed in the URL, say)
 ALTAIR_DIGIT_SCALE = {"domain": [str(d) for d in DIGITS], "range": list(DIGIT_COLORS)}

@@ -156,6 +156,7 @@ def _train(model_cfg: ModelConfig, train_cfg: TrainConfig, x_train: Tensor, y_tr
             callback(Progress(epoch, train_cfg.epochs, step, steps, history, model, epoch_done=True))
     if bar is not None:
         bar.close()
+    model.zero_grad(set_to_none=True)  # the trained model carries no gradients (as large as its weights)
     model.eval()
     metrics = final_metrics(model, x_test, y_test)
     return TrainResult(model, history, metrics, time.perf_counter() - start)

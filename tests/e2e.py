@@ -1,0 +1,135 @@
+"""Shared pieces of the real-browser tests: a ``streamlit run`` server whose log is checked for
+tracebacks, Debian's Chromium through Playwright, and waiting for Streamlit to be idle.
+
+The app hides tracebacks from the page (``client.showErrorDetails = "none"``), so a page that
+only looks for an on-screen exception would miss a crash: every test that uses :func:`server`
+also fails when the server's log gained a traceback while the test ran.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage"]
+
+# Streamlit marks its root element with the script's state and the connection's (its own e2e
+# tests wait on these); "idle" also needs the heading and every image loaded.
+IDLE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
+  return !!a && a.dataset.testScriptState === 'notRunning' && a.dataset.testConnectionState === 'CONNECTED'
+    && document.querySelector('h1') !== null && Array.from(document.images).every(i => i.complete); }"""
+CONNECTION_JS = "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testConnectionState"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def url_path(page_file: str) -> str:
+    """Streamlit's URL for a pages/ file: the stem without its number prefix."""
+    return re.sub(r"^\d+_", "", Path(page_file).stem)
+
+
+@dataclass
+class Server:
+    base: str
+    proc: subprocess.Popen
+    log: Path
+    _checked: int = 0  # bytes of the log already checked
+
+    def new_tracebacks(self) -> list[str]:
+        """Tracebacks the server logged since the last call (each cut to its last 1,500 characters)."""
+        text = self.log.read_text(errors="replace")
+        new, self._checked = text[self._checked:], len(text)
+        parts = re.split(r"(?m)^(?=Traceback \(most recent call last\))", new)
+        return [p[-1500:] for p in parts if p.startswith("Traceback")]
+
+
+def start_server(log: Path, *args: str) -> Server:
+    """``streamlit run streamlit_app.py`` headless on a free port, its output in ``log``."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    port = free_port()
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", *args],
+            cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                return Server(base, proc, log)
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    pytest.fail("streamlit did not start: " + log.read_text()[-2000:])
+
+
+def stop_server(server: Server) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+
+
+def assert_no_new_tracebacks(server: Server) -> None:
+    found = server.new_tracebacks()
+    assert not found, "traceback in the server log:\n" + "\n---\n".join(found)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def wait_idle(page, timeout: float = 90) -> None:
+    """Wait until the script run finished and the page is drawn (a rerun gets 0.5 s to start)."""
+    page.wait_for_timeout(500)
+    page.wait_for_function(IDLE_JS, timeout=timeout * 1000, polling=50)
+
+
+def no_exception(page) -> None:
+    n = page.locator('[data-testid="stException"]').count()
+    assert n == 0, page.locator('[data-testid="stException"]').first.inner_text()[:2000]
+
+
+def connection_errors(messages: list[str]) -> list[str]:
+    """Console errors that mean the websocket died (the cached-message race among them)."""
+    return [m for m in messages if "ForwardMsg MISS" in m or "fatal error" in m.lower()]
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_quiet(pid: int, timeout_s: float = 60.0, window_s: float = 1.0, busy_share: float = 0.05) -> None:
+    """Wait until the server uses under ``busy_share`` of a core over ``window_s`` (its background
+    drawing for the pages visited is done)."""
+    t0, last = time.perf_counter(), cpu_s(pid)
+    while time.perf_counter() - t0 < timeout_s:
+        time.sleep(window_s)
+        now = cpu_s(pid)
+        if now - last < busy_share * window_s:
+            return
+        last = now

@@ -1,0 +1,66 @@
+"""The app's Streamlit settings (.streamlit/config.toml) do what the app relies on."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CONFIG = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+
+
+@pytest.fixture
+def app_config(monkeypatch):
+    """Streamlit's config as ``streamlit run`` in the repository root reads it."""
+    from streamlit import config
+
+    monkeypatch.chdir(REPO)
+    config.get_config_options(force_reparse=True)
+    yield config
+    config.get_config_options(force_reparse=True)
+
+
+def test_no_message_is_ever_sent_by_reference(app_config):
+    """The dead-websocket race ("Cached ForwardMsg MISS") needs a message the browser is told to
+    take from its cache. With the app's settings no element is cacheable, however large, so the
+    server never sends a reference (Streamlit's default, 10 kB, made every chart spec one)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.forward_msg_cache import populate_hash_if_needed
+
+    msg = ForwardMsg()
+    msg.delta.new_element.markdown.body = "x" * 5_000_000  # a 5 MB element (a big Vega-Lite spec)
+    populate_hash_if_needed(msg)
+    assert msg.hash and not msg.metadata.cacheable
+
+
+def test_uploads_are_limited_before_they_reach_the_page(app_config):
+    from vae.preprocess import MAX_BYTES
+
+    assert app_config.get_option("server.maxUploadSize") * 2**20 == MAX_BYTES
+
+
+def _cache_decorated(path: Path):
+    import ast
+
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for dec in node.decorator_list:
+                call = dec if isinstance(dec, ast.Call) else None
+                target = call.func if call else dec
+                name = ast.unparse(target)
+                if name.endswith(("cache_data", "cache_resource")):
+                    yield node, name, ({k.arg for k in call.keywords} if call else set())
+
+
+def test_every_cache_with_inputs_is_bounded():
+    """No cache keyed by what a visitor can choose (a seed, a range, an upload) grows without
+    bound: every st.cache_data / st.cache_resource function that takes arguments has max_entries."""
+    found, unbounded = 0, []
+    for path in [*REPO.glob("pages/*.py"), *REPO.glob("ui/*.py"), REPO / "streamlit_app.py"]:
+        for fn, name, kwargs in _cache_decorated(path):
+            found += 1
+            if fn.args.args and "max_entries" not in kwargs:
+                unbounded.append(f"{path.name}:{fn.lineno} {fn.name}")
+    assert found >= 10 and not unbounded, unbounded
