@@ -101,6 +101,7 @@ def test_deep_link_restores_view(server, browser):
     try:
         page.goto(f"{server}/Grid_vs_ppf?n=12", timeout=90_000)
         wait_idle(page)
+        page.wait_for_selector('[data-testid="stSlider"] input[type="range"]', state="attached", timeout=60_000)
         no_exception(page)
         values = page.locator('[data-testid="stSlider"] input[type="range"]').evaluate_all(
             "els => els.map(e => e.value)")

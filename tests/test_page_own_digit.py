@@ -102,7 +102,7 @@ def test_upload_good_then_broken_then_back_to_examples():
     # the uploader emptied: the last good picture stays, said so
     at.file_uploader(key="own_upload").clear().run()
     assert_ok(at)
-    assert "Showing your last picture, **my five.png**" in texts(at) and at.metric[0].value == elbo
+    assert "Showing your last picture, ` my five.png `" in texts(at) and at.metric[0].value == elbo
     at.radio(key="own_source").set_value("example").run()
     assert_ok(at)
     assert not at.error

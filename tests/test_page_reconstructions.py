@@ -47,7 +47,7 @@ def test_index_mode_warns_about_bad_entries():
     assert_ok(at)
     assert list(table(at)["test index"]) == [5, 7]
     warning = " ".join(w.value for w in at.warning)
-    assert "'abc'" in warning and "'12000'" in warning
+    assert "` abc `" in warning and "` 12000 `" in warning  # echoed as code: never rendered as Markdown
     at.text_input(key="rec_idx").input("nothing usable").run()
     assert_ok(at)
     assert len(table(at)) == 8 and "No usable test index" in texts(at)
