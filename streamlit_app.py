@@ -5,34 +5,35 @@ automatic page discovery).
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from ui import common as ui
-from ui.lessons import LESSONS
+from ui.lessons import GROUPS, LESSONS
 from vae import zoo
 from vae.artefacts import CacheError
 
-ui.setup_page("latent-lab", "🧪", "how an autoencoder and a variational autoencoder organise "
-              "handwritten digits in a latent space, and why only the VAE can *generate*.")
+HOME = ui.setup_page(__file__, "how an autoencoder and a variational autoencoder organise "
+                     "handwritten digits in a latent space, and why only the VAE can *generate*.")
+st.page_link(LESSONS[0].path, label=f"Start the first lesson: {LESSONS[0].title}", icon=":material/play_arrow:",
+             query_params={"present": "1"} if ui.presenter() else {})
 
 ui.secondary(
     "Every picture here comes from small convolutional models trained on the 60,000 MNIST training "
-    "digits and shown on the 10,000 test digits. Nothing is trained or downloaded while you click: "
-    "models, codes and embeddings are precomputed in `cache/`, so every page answers at once on a laptop."
+    "digits and shown on the 10,000 test digits. Models, codes and embeddings are precomputed in `cache/`, "
+    "so every page answers at once on a laptop; only *Train it yourself* trains a model, a small one, while you watch."
 )
 
 st.header("The lessons")
 st.caption("In order: the five core lessons build on each other; the explorations can be taken in any order.")
-for group, core in (("Core lessons", True), ("Explorations", False)):
+for group, core in GROUPS:
     st.subheader(group)
     items = [l for l in LESSONS if l.core == core]
     cols = st.columns(3)
     for i, lesson in enumerate(items):
         with cols[i % 3].container(border=True):
-            st.page_link(lesson.path, label=f"**{lesson.title}**", icon=lesson.icon)
+            st.page_link(lesson.path, label=f"**{lesson.title}**", icon=lesson.icon,
+                         query_params={"present": "1"} if ui.presenter() else {})
             st.caption(lesson.question)
 
 st.header("How the models were trained")
@@ -65,7 +66,7 @@ if "problem" in table:
                "Rebuild with `python -m vae.build`.")
 st.dataframe(table, hide_index=True, width="stretch")
 ui.download_csv(table, "latent-lab-models.csv", key="home_models_csv")
-ui.secondary(
+ui.caveat(
     "For scale: the PyTorch examples VAE (an MLP with a 20-D latent, 10 epochs) reaches about 105 nats "
     "on this measure, and even a perfect reconstruction of these grey-level images costs about 45.5 nats "
     "(the pixels' own entropy), so these numbers can't approach 0."
@@ -73,8 +74,9 @@ ui.secondary(
 
 st.header("How to use this in class")
 st.markdown(
-    "- **Project it**: add `?present=1` to any page's address for presenter mode (larger figures, "
-    "secondary text hidden; you say it instead).\n"
+    "- **Project it**: *Presenter mode* at the bottom of the sidebar (or `?present=1` in the address): "
+    "larger text, charts and figures, the sidebar folded away, explanations folded into *Explanation* boxes "
+    "(caveats stay); the links and the sidebar keep the mode.\n"
     "- **Send a view**: every page keeps its main settings in the address bar (model, beta, grid size, "
     "digits, seed…). Copy the URL and your students open exactly the picture you are looking at.\n"
     "- **Same randomness for everyone**: random views have a seed control.\n"
@@ -82,5 +84,6 @@ st.markdown(
     "then let students try *Your own digit* and *Train it yourself*."
 )
 st.caption("Data: MNIST (Y. LeCun, C. Cortes, C. J. C. Burges), CC BY-SA 3.0. "
-           f"Code: {Path(__file__).parent.name} · see README for credits.")
+           "Code: latent-lab · see README for credits.")
 ui.share({})  # the home page keeps no settings in the URL, but says when it ignored one (?present=…)
+ui.lesson_links(HOME)

@@ -33,7 +33,8 @@ def start_server(env: dict[str, str] | None = None, run_log: Path | None = None,
     try:
         proc = subprocess.Popen(
             [sys.executable, *launcher, "streamlit_app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", *args],
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.serverAddress", "127.0.0.1", *args],  # headless, no external-IP lookup
             cwd=REPO, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     finally:
         if log:

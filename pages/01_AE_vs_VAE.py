@@ -27,7 +27,7 @@ MIX_COLORS = ("#1f2430", "#8a8f99", "#d0d4db")
 SEED_MAX = 1_000_000
 SEED_DEFAULT = 0
 
-ui.setup_page("AE vs VAE", "🔀",
+LESSON = ui.setup_page(__file__,
               "why a VAE can *generate* new digits while a plain autoencoder can't, although both squeeze "
               "every digit into the same two numbers with the same network.")
 
@@ -167,7 +167,7 @@ def codes_section() -> None:
                   "the prior N(0, I) lives in about −3 … 3.")
 
     if pick is None:
-        st.info("Click a point on either chart to decode that digit with both models.", icon="👆")
+        st.info("Click a point on either chart to decode that digit with both models.", icon=":material/touch_app:")
         return
     z_ae, z_vae = ae_mu[pick], vae_mu[pick]
     dec_ae = ui.decode(AE, z_ae[None])[0]
@@ -309,7 +309,7 @@ def samples_section() -> None:
 
     # Reconstructions of the same test digits.
     st.header("Reconstructing: the price of the KL term")
-    ui.secondary(
+    ui.caveat(
         "One test digit of each class, chosen by the seed above, encoded and decoded by both models "
         "(the VAE decodes its mean code μ). Under each reconstruction: its reconstruction loss, the binary "
         "cross-entropy summed over the 784 pixels, in nats (lower is better).")
@@ -371,3 +371,4 @@ def samples_section() -> None:
 
 
 samples_section()
+ui.lesson_links(LESSON)

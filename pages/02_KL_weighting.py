@@ -19,7 +19,7 @@ from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD
 from vae.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE, MODEL_CACHE_ENTRIES
 
-ui.setup_page("KL weighting", "⚖️",
+LESSON = ui.setup_page(__file__,
               "what the weight β of the KL term buys (a tidy latent space you can sample from) and what "
               "it costs (sharp reconstructions), and how to read a KL weight when the loss terms are averaged.")
 
@@ -31,13 +31,13 @@ def cache_problem(exc: CacheError) -> None:
     st.error(f"**This view needs a file from `cache/` that cannot be used.**  \n"
              f"`{exc.path.name}` {exc.problem}.  \n"
              f"Rebuild it from the repository root with `{exc.rebuild}`. The rest of the page still works.",
-             icon="🧰")
+             icon=":material/build:")
 
 
 def missing_note(names: list[str], what: str) -> None:
     if names:
         st.info(f"Not built yet (left out of {what}): {', '.join(f'`{n}`' for n in names)}. "
-                "They appear as `python -m vae.build` finishes them.", icon="⏳")
+                "They appear as `python -m vae.build` finishes them.", icon=":material/hourglass_empty:")
 
 
 def try_info(name: str) -> dict | None:
@@ -259,7 +259,7 @@ def chosen_beta(rd: pd.DataFrame) -> None:
     with col_rd:
         st.subheader("Rate and distortion across the ladder")
         if rd.empty:
-            st.info("No model of the β ladder is built yet, so there is nothing to plot.", icon="⏳")
+            st.info("No model of the β ladder is built yet, so there is nothing to plot.", icon=":material/hourglass_empty:")
         else:
             # the ladder is built once; the chosen rung from a one-row template given this row
             chart = charts.spec(rd_chart, rd)
@@ -314,7 +314,7 @@ def decoded_views(name: str, beta: float) -> None:
     try:
         png = prior_png(name, seed)
     except CacheError:
-        st.info(f"`{name}` is not available, so there is nothing to sample from yet.", icon="⏳")
+        st.info(f"`{name}` is not available, so there is nothing to sample from yet.", icon=":material/hourglass_empty:")
         return
     ui.download_png(png, f"prior-samples-{name}-seed{seed}.png", key="kl_prior_png")
     charts.show(png)
@@ -376,7 +376,7 @@ def training_curves(name: str, beta: float) -> None:
     st.header(f"How `{name}` trained")
     meta = try_info(name)
     if meta is None:
-        st.info(f"`{name}` is not built yet, so there are no training curves to show.", icon="⏳")
+        st.info(f"`{name}` is not built yet, so there are no training curves to show.", icon=":material/hourglass_empty:")
         return
     hist = ladder.history_frame(meta.get("history", {}))
     if hist.empty:
@@ -397,7 +397,7 @@ chosen_beta(rd)
 # --- 10-D: per-dimension KL and active units --------------------------------------------------------
 
 st.header("Posterior collapse in 10 dimensions")
-ui.secondary(
+ui.caveat(
     "With more latent dimensions than the data needs, the KL term can switch dimensions off: for such a "
     "dimension q(zᵢ|x) equals the prior for every image (μᵢ ≈ 0, σᵢ ≈ 1), it costs no KL and carries no "
     "information. A dimension counts as **active** when its mean code varies across the test images, "
@@ -420,7 +420,7 @@ if dims_frames:
     cols = st.columns(len(zoo.BETAS_10D))
     for col, b in zip(cols, zoo.BETAS_10D):
         if b not in active:
-            col.info(f"β = {b:g}: `{zoo.beta_name(10, b)}` is not built yet.", icon="⏳")
+            col.info(f"β = {b:g}: `{zoo.beta_name(10, b)}` is not built yet.", icon=":material/hourglass_empty:")
             continue
         part = dims[dims["beta"] == f"{b:g}"]
         col.metric(f"β = {b:g}: active units", f"{active[b]} of {len(part)}",
@@ -509,3 +509,4 @@ if active:
 if not obs:
     obs.append("The numbers appear here once the models of the β ladder are built (`python -m vae.build`).")
 ui.notice(obs)
+ui.lesson_links(LESSON)

@@ -30,7 +30,7 @@ CONTOUR_COLOR = "#555555"
 POINTS_TEMPLATE = grids.grid_points_frame({LIN: (np.zeros(1), np.zeros(1)), PPF: (np.zeros(1), np.zeros(1))})
 AE_POINTS_TEMPLATE = pd.DataFrame({"x": [0.0], "y": [0.0]})
 
-ui.setup_page("Grid vs ppf sampling", "🧭",
+LESSON = ui.setup_page(__file__,
               "where to place the codes of a decoded 2-D latent mosaic so that it shows what the decoder "
               "learned: evenly in z, or evenly in *probability* under the prior.")
 
@@ -73,7 +73,7 @@ ui.share({"n": n, "lo": lo, "hi": hi, "p": p})
 if not lo < hi:
     st.warning(f"The linear grid needs a range with lo < hi (now {lo:g} … {hi:g}): "
                "pull the two ends of the range slider apart.")
-    st.stop()
+    ui.stop()
 
 with ui.cache_guard():
     ui.model(VAE)
@@ -329,3 +329,4 @@ for m in (n - 1, n + 1):
     if m in sizes:
         for tag in MOSAICS:
             prefetch.later(grid_chart, m, lo, hi, p, tag)
+ui.lesson_links(LESSON)

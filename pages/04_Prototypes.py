@@ -17,7 +17,7 @@ DEFAULT_MODEL = "vae-10d"
 DEFAULT_DIGIT = 3
 TILE = 29  # pixels per mosaic tile including the 1-pixel gap (ui.common.tile)
 
-ui.setup_page("Digit prototypes", "🧬",
+LESSON = ui.setup_page(__file__,
               "how to average the codes of one digit into a *prototype* and decode it, and how to read "
               "what each latent dimension of a VAE controls by sweeping it while the others stay put.")
 
@@ -117,7 +117,7 @@ st.markdown(
     "the samples is the mean of the $\\mu_i$ plus the mean of $n_k$ independent noises:")
 st.latex(r"\frac{1}{n_k}\sum_i z_i \;=\; \bar z_k \;+\; \underbrace{\frac{1}{n_k}\sum_i \sigma_i\varepsilon_i}"
          r"_{\text{sd}\;=\;\sqrt{\overline{\sigma^2}/n_k}}")
-ui.secondary(
+ui.caveat(
     f"With about {int(np.bincount(labels).mean()):,} test images per digit that noise is small "
     f"(median {se_med:.3f} here) and shrinks as $1/\\sqrt{{n}}$: the sampled average converges to the average of μ. "
     f"The largest of the {10 * d} differences is {max_diff:.3f}, {max_z:.1f} times its noise level; the seed "
@@ -353,3 +353,4 @@ ui.notice([
     f"{100 * grey_proto:.0f} % of their inked pixels are grey (between 0.2 and 0.8) against "
     f"{100 * grey_medoid:.0f} % for the medoids, the real images nearest to them in latent space.",
 ])
+ui.lesson_links(LESSON)

@@ -18,7 +18,7 @@ DEFAULT_MODEL = "vae-10d"
 METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 LINE_KEYS = ("emb_x0", "emb_y0", "emb_x1", "emb_y1")
 
-ui.setup_page("Embeddings", "🗺️",
+LESSON = ui.setup_page(__file__,
               "how PCA, t-SNE and UMAP flatten the 10-D codes of the test digits into 2-D maps, how to "
               "measure what each map keeps, and why a point of such a map cannot be decoded directly.")
 
@@ -106,7 +106,7 @@ ui.download_csv(pd.DataFrame({"index": np.arange(len(labels)), "digit": labels,
 st.header("Walking along a line in a map")
 st.info("**A map can't be inverted.** Many different 10-D codes land near the same point, and t-SNE and UMAP "
         "have no formula from a point back to a code at all. So each point of the line is replaced by the "
-        "**real test code whose map position is nearest**, and that code is decoded.", icon="↩️")
+        "**real test code whose map position is nearest**, and that code is decoded.", icon=":material/undo:")
 
 
 def _on_pick() -> None:
@@ -349,3 +349,4 @@ ui.notice([
     + "; t-SNE and UMAP are not projections at all: their gaps and cluster sizes are not distances, so a line "
     "across a gap can jump between unrelated codes (see the walk above).",
 ])
+ui.lesson_links(LESSON)

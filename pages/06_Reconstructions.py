@@ -27,7 +27,7 @@ IDX_DEFAULT = "0, 1, 2, 3, 4, 5, 6, 7"
 T_DEFAULT = 0.5
 SEED_MAX = 1_000_000
 
-ui.setup_page("Reconstructions", "🔍",
+LESSON = ui.setup_page(__file__,
               "what a model keeps of a digit after squeezing its 784 pixels into a few numbers, "
               "and how the reconstruction loss (in nats) measures what it loses.")
 
@@ -58,7 +58,7 @@ st.markdown(
     "the binary cross-entropy summed over the 784 pixels (nats per image):"
 )
 st.latex(r"-\log p(x \mid z) \;=\; -\sum_{i=1}^{784} \Big[x_i \log \hat x_i + (1 - x_i)\log(1 - \hat x_i)\Big]")
-ui.secondary(
+ui.caveat(
     "Lower is better, but it never reaches 0: MNIST pixels are grey levels, not just black and white, so "
     "even a perfect copy pays for the grey edge pixels (about 45 nats per image on average). "
     "**Binarizing** (every pixel at least the threshold becomes ink, the rest paper) shows the shape the "
@@ -196,3 +196,4 @@ def pictures(name: str, idx: np.ndarray, x: np.ndarray, y: np.ndarray, recon: np
 
 
 pictures(name, idx, x, y, recon, loss, d)
+ui.lesson_links(LESSON)

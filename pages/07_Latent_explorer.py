@@ -28,7 +28,7 @@ N_DEFAULT = 8
 SEED_MAX = 1_000_000
 PAD_N = 41  # the clickable pad: a PAD_N x PAD_N grid of cells over LATENT_RANGE
 
-ui.setup_page("Latent explorer", "🎛️",
+LESSON = ui.setup_page(__file__,
               "what digit lives at each point of a VAE's latent space: move one slider per latent "
               "dimension, click on the 2-D map, or draw random codes from the prior.")
 
@@ -301,3 +301,4 @@ def explorer(name: str, d: int) -> None:
 
 
 explorer(name, d)
+ui.lesson_links(LESSON)

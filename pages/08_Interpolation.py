@@ -12,7 +12,7 @@ from ui import common as ui
 from vae import interp, latent, zoo
 from vae.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 
-ui.setup_page("Interpolation", "🌈",
+LESSON = ui.setup_page(__file__,
               "why walking between two codes in latent space gives a sequence of plausible digits while blending "
               "the pixels only cross-fades two pictures, and why in many dimensions the walk should follow a great "
               "circle (slerp) instead of a straight line.")
@@ -300,3 +300,4 @@ if not same:
 else:
     observations.append("Choose two different endpoints to see the paths diverge.")
 ui.notice(observations)
+ui.lesson_links(LESSON)

@@ -28,7 +28,7 @@ IDX_DEFAULT = 0
 SEED_MAX = 1_000_000
 GRID_SHOWN = 32  # decoded samples shown in the mosaic
 
-ui.setup_page("Posterior spread", "☁️",
+LESSON = ui.setup_page(__file__,
               "what the encoder's σ says about a single image: how unsure the encoder is about where the "
               "image lives in latent space, and what that uncertainty looks like once decoded.")
 
@@ -265,3 +265,4 @@ def spread(name: str, idx: int, label: int, x: np.ndarray, mu_x: np.ndarray, lv_
 
 
 spread(name, idx, label, x, mu_x, lv_x, sigma, class_sd, d)
+ui.lesson_links(LESSON)

@@ -10,7 +10,7 @@ from ui import common as ui
 from vae import interp, latent
 from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE, PPF_P_DEFAULT, MODEL_CACHE_ENTRIES
 
-ui.setup_page("Conditional VAE", "🏷️",
+LESSON = ui.setup_page(__file__,
               "what a conditional VAE's latent code holds once the decoder is told which digit to draw: "
               "not the digit any more, but its style (slant, thickness, width).")
 
@@ -230,3 +230,4 @@ ui.notice([
         "here on handwriting." if survey["label_match"] >= 0.8 else
         "the label does not always win; the manifold above shows where the drawings become ambiguous.")),
 ])
+ui.lesson_links(LESSON)

@@ -17,7 +17,7 @@ from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD
 from vae.style import CHART_HEIGHT, MODEL_CACHE_ENTRIES
 
-ui.setup_page("Latent size", "📏",
+LESSON = ui.setup_page(__file__,
               "how the size of the latent code limits a VAE: what more dimensions buy in reconstruction and "
               "ELBO, what they cost in KL, and how many of them the model actually uses.")
 
@@ -42,7 +42,7 @@ def missing_note(problems: dict[str, CacheError], what: str) -> None:
     if problems:
         lines = "  \n".join(f"`{n}`: `{e.path.name}` {e.problem}" for n, e in problems.items())
         st.info(f"Left out of {what}:  \n{lines}  \nThey appear as `python -m vae.build` finishes them "
-                "(or rebuild one with `python -m vae.build --only NAME --force`).", icon="⏳")
+                "(or rebuild one with `python -m vae.build --only NAME --force`).", icon=":material/hourglass_empty:")
 
 
 # --- the idea -----------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ st.markdown(
     "charged in KL. A dimension that does not pay for itself is switched off: its q(zᵢ|x) becomes the prior "
     "for every image, it costs nothing and carries nothing. We count a dimension as **active** when its mean "
     rf"code varies across the test images, Var\_x(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} (Burda et al. 2015).")
-ui.secondary(
+ui.caveat(
     "All six models share the architecture, the data, the seed and β = 1. Their training budgets are in the "
     "table's epochs column: where they differ, the model that trained longer has an advantage that is not "
     "due to its latent size.")
@@ -117,7 +117,7 @@ def reconstructions() -> None:
         img_rows[f"d = {d}"] = rec
         captions.append([f"{v:.0f} nats" for v in ladder.bce_per_image(x, rec)])
     if len(img_rows) == 1:
-        st.info("No model of the latent-size ladder is built yet, so there is nothing to reconstruct.", icon="⏳")
+        st.info("No model of the latent-size ladder is built yet, so there is nothing to reconstruct.", icon=":material/hourglass_empty:")
     else:
         png = charts.png(charts.image_rows, img_rows, captions, size=0.95)
         ui.download_png(png, f"reconstructions-latent-size-seed{seed}.png", key="ls_rec_png")
@@ -135,7 +135,7 @@ reconstructions()
 st.header("What each extra dimension buys")
 if table.empty:
     missing_note(problems, "the charts")
-    st.stop()
+    ui.stop()
 
 long = table.melt(id_vars=["latent size", "epochs"], value_vars=["test −ELBO (nats)", "reconstruction (nats)", "KL (nats)"],
                   var_name="term", value_name="nats")
@@ -162,7 +162,7 @@ with col_au:
     st.subheader("Active units")
     au = table.dropna(subset=["active units"])
     if au.empty:
-        st.info("No active-unit count is available yet.", icon="⏳")
+        st.info("No active-unit count is available yet.", icon=":material/hourglass_empty:")
     else:
         ref = pd.DataFrame({"latent size": [0, max(SIZES)], "active units": [0, max(SIZES)]})
         sym = alt.Scale(type="symlog", domain=[0, max(SIZES) * 1.1], nice=False)  # like log, but 0 fits
@@ -242,3 +242,4 @@ if len(a):
 if not obs:
     obs.append("The numbers appear here once at least two latent sizes are built (`python -m vae.build`).")
 ui.notice(obs)
+ui.lesson_links(LESSON)

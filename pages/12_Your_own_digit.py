@@ -21,7 +21,7 @@ from vae.latent import CHI2_2D_99
 from vae.preprocess import PreprocessError
 from vae.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE
 
-ui.setup_page("Your own digit", "✍️",
+LESSON = ui.setup_page(__file__,
               "how a VAE trained on MNIST sees a digit it has never met (yours), and how its negative "
               "ELBO can tell a picture that is unlike anything it was trained on.")
 
@@ -70,7 +70,7 @@ st.markdown(
 st.latex(r"-\mathrm{ELBO}(x) \;=\; \underbrace{\mathbb{E}_{q(z\mid x)}\big[-\log p(x\mid z)\big]}_{\text{reconstruction}}"
          r" \;+\; \underbrace{\mathrm{KL}\big(q(z\mid x)\,\|\,\mathcal N(0, I)\big)}_{\text{KL}}"
          r" \;\ge\; -\log p(x)")
-ui.secondary(
+ui.caveat(
     "A picture unlike the training digits usually costs more nats than almost every test digit, so the "
     "score works as an **out-of-distribution probe**. It is not a perfect one: likelihood models can give "
     "*simpler* foreign images a better score than real data (Nalisnick et al., 2019, *Do deep generative "
@@ -120,7 +120,7 @@ if source == "upload":
             try:
                 thumb, x, size = live.read_picture(upload.getvalue(), THUMB)
             except PreprocessError as exc:
-                st.error(f"{params.echo(upload.name)} could not be used: {exc}", icon="🖼️")
+                st.error(f"{params.echo(upload.name)} could not be used: {exc}", icon=":material/image:")
             else:
                 picture = {"file_id": upload.file_id, "name": upload.name, "thumb": thumb, "x": x, "size": size}
                 st.session_state["own_last_good"] = picture
@@ -134,16 +134,16 @@ if source == "upload":
         else:
             if upload is None:
                 st.info("Choose a picture above (or switch to a bundled example) to see what the model makes of it.")
-            st.stop()
+            ui.stop()
 else:
     if not EXAMPLES:
-        st.stop()
+        ui.stop()
     path = EXAMPLES.get(example) or EXAMPLES[DEFAULT_EXAMPLE]
     try:
         thumb, x, size = live.read_picture(path.read_bytes(), THUMB)
     except (OSError, PreprocessError) as exc:
         st.error(f"The bundled example {path.name} cannot be used: {exc}")
-        st.stop()
+        ui.stop()
     picture = {"name": example_label(path.stem), "thumb": thumb, "x": x, "size": size,
                "source": live.example_source(path)}
 
@@ -323,3 +323,4 @@ if src is not None:
                   if elbo > src_elbo else f"{src_elbo - elbo:.0f} fewer")
                + f"), and {where}.")
 ui.notice(obs)
+ui.lesson_links(LESSON)

@@ -23,7 +23,7 @@ from vae.artefacts import CacheError
 from vae.style import CHART_HEIGHT, LATENT_RANGE
 from vae.train import Progress, train
 
-ui.setup_page("Train it yourself", "🏋️",
+LESSON = ui.setup_page(__file__,
               "what happens while a VAE learns, epoch by epoch: how reconstruction and KL trade off, "
               "how the latent space organises itself, and how far a minute of training gets you.")
 
@@ -80,7 +80,7 @@ st.markdown(
     f"**last {live.HELDOUT:,} test digits**, which it never sees. The pretrained models learned from the "
     f"60,000 training digits, so those {live.HELDOUT:,} are new to both: a fair comparison."
 )
-ui.secondary(
+ui.caveat(
     "One **epoch** is one pass over your training digits. After each epoch the page measures both terms on "
     "the training digits (averaged over the epoch, while the weights were still moving) and on the held-out "
     "digits (at the epoch's end). A gap that opens between the two is overfitting: the model memorises its "
@@ -119,15 +119,15 @@ ui.share({"d": settings.latent_dim, "beta": settings.beta, "size": settings.trai
           "epochs": settings.epochs, "batch": settings.batch_size})
 
 b1, b2, _ = st.columns([1, 1, 4])
-b1.button("Train", key="train_start", type="primary", icon="▶️", disabled=busy, on_click=request_training,
+b1.button("Train", key="train_start", type="primary", icon=":material/play_arrow:", disabled=busy, on_click=request_training,
           help="Start a training run with these settings. One run at a time.")
-b2.button("Stop", key="train_stop", icon="⏹️", disabled=not busy,
+b2.button("Stop", key="train_stop", icon=":material/stop:", disabled=not busy,
           help="Stop the run (its model is discarded). Changing a setting or leaving the page stops it too.")
 
 cut_short = sess.take_interrupted()
 if cut_short is not None:
     st.info(f"Your last training ({cut_short.label()}) was stopped before it finished, so its model was "
-            "discarded. Press **Train** to start again.", icon="⏹️")
+            "discarded. Press **Train** to start again.", icon=":material/stop:")
 
 with ui.cache_guard():
     images, labels = ui.test_set()
@@ -224,7 +224,7 @@ if sess.pending is not None:
         sess.finish(run_id, result)  # clears the running flag; no result = interrupted
         memory.trim()  # a run frees tens of MB of activations and Adam state: hand the pages back
     if superseded:
-        st.stop()
+        ui.stop()
     if failed is not None:
         sess.take_interrupted()
         st.error(f"The training failed ({type(failed).__name__}: {failed}). Try smaller settings.")
@@ -234,7 +234,7 @@ if sess.pending is not None:
 if sess.model is None:
     st.info("No model trained in this session yet: choose settings and press **Train**. Your model stays in this "
             "browser session only, until you reload the page.")
-    st.stop()
+    ui.stop()
 
 # --- your model and the pretrained one -------------------------------------------------------------------
 
@@ -291,7 +291,7 @@ if pre_model is not None:
 
 st.subheader("Reconstructions of held-out digits")
 if pre_problem:
-    st.error(pre_problem, icon="🧰")
+    st.error(pre_problem, icon=":material/build:")
 elif not same_beta:
     st.caption(f"The zoo has no {s.latent_dim}-D model with β = {s.beta:g}, so yours is compared with "
                f"**{pre_name}** (β = 1).")
@@ -357,3 +357,4 @@ if pre_m is not None and pre_mu is not None:
 else:
     obs.append(f"No labels were used, yet {together} (chance is about 10%).")
 ui.notice(obs)
+ui.lesson_links(LESSON)

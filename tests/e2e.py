@@ -67,7 +67,7 @@ def start_server(log: Path, *args: str) -> Server:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", *args],
+             "--browser.gatherUsageStats", "false", "--browser.serverAddress", "127.0.0.1", *args],
             cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90

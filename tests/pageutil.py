@@ -14,8 +14,13 @@ TIMEOUT = 120  # seconds per script run; a cold torch import and model load on 2
 
 
 def app(path: str, query: dict[str, str] | None = None) -> AppTest:
-    """An AppTest of a page file (relative to the repository root), already run once."""
-    at = AppTest.from_file(str(REPO / path), default_timeout=TIMEOUT)
+    """An AppTest of a page (its file, relative to the repository root), already run once.
+
+    The app runs from its entrypoint, as ``streamlit run streamlit_app.py`` does, and switches to
+    the page: the sidebar's and the lesson links' ``st.page_link``s resolve only there."""
+    at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=TIMEOUT)
+    if path != "streamlit_app.py":
+        at.switch_page(path)
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()

@@ -57,6 +57,12 @@ def browser():
         b.close()
 
 
+def scroll_to_top(page) -> None:
+    page.evaluate("() => { document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"]')"
+                  ".forEach(e => e.scrollTo(0, 0)); window.scrollTo(0, 0); }")
+    page.wait_for_timeout(300)
+
+
 def move_one_control(page) -> str:
     """Move the first slider one step (else toggle the first checkbox / radio); returns what moved."""
     slider = page.locator('[data-testid="stSlider"] input[type="range"]')
@@ -91,6 +97,7 @@ def test_page_in_browser(server, browser, shots, path, url, title):
         page.set_viewport_size({"width": 1400, "height": 2400})
         wait_idle(page)
         page.wait_for_timeout(1500)  # charts re-lay out after the resize
+        scroll_to_top(page)  # moving a control scrolled it into view: the README shows each page from its top
         page.screenshot(path=str(shots / f"{url or 'home'}.png"))
     finally:
         page.close()
@@ -134,6 +141,7 @@ def test_dark_theme(server, browser, shots, url):
         rgb = [int(v) for v in re.findall(r"\d+", bg)[:3]]
         assert sum(rgb) < 150, f"not the dark theme: {bg}"
         page.wait_for_timeout(1500)
+        scroll_to_top(page)
         page.screenshot(path=str(shots / "dark" / f"{url or 'home'}.png"))
     finally:
         ctx.close()

@@ -32,7 +32,7 @@ def test_default_view_sliders_and_pad():
     need("vae-2d")
     at = app(PAGE)
     page = texts(at)
-    assert "🎛️ Latent explorer" in page and "The idea" in page and "What to notice" in page
+    assert ":material/tune: Latent explorer" in page and "The idea" in page and "What to notice" in page
     assert at.selectbox(key="lex_model").value == "vae-2d"
     assert sliders(at) == [0.0, 0.0]
     assert code_line(at) == "**z** = (0.00, 0.00)"

@@ -17,7 +17,7 @@ def gif_images(at):
 def test_default_view_reads_like_a_lesson():
     need("vae-2d")
     at = app(PAGE)
-    assert at.title[0].value == "🌈 Interpolation"
+    assert at.title[0].value == ":material/timeline: Interpolation"  # a bundled icon: no emoji font needed
     body = texts(at)
     for part in ("What you will learn", "The idea", "From test #", "The two paths on the latent map",
                  "As an animation", "What to notice", "superposed"):

@@ -20,7 +20,7 @@ def test_default_view_and_every_control():
     need("vae-2d")
     at = app(PAGE)
     page = texts(at)
-    assert "☁️ Posterior spread" in page and "The idea" in page and "What to notice" in page
+    assert ":material/blur_on: Posterior spread" in page and "The idea" in page and "What to notice" in page
     assert "σ in numbers" in page and "64 samples" in page
     assert at.selectbox(key="post_model").value == "vae-2d"
     tab = sigma_table(at)

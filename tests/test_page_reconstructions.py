@@ -18,7 +18,7 @@ def test_default_view_and_every_control():
     need("vae-2d")
     at = app(PAGE)
     page = texts(at)
-    assert "🔍 Reconstructions" in page and "The idea" in page and "What to notice" in page
+    assert ":material/image_search: Reconstructions" in page and "The idea" in page and "What to notice" in page
     assert len(table(at)) == 8
     assert at.radio(key="rec_mode").value == "random"
 

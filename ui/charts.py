@@ -55,11 +55,29 @@ def _skip_schema_validation() -> None:
 _skip_schema_validation()
 
 
+PRESENT_FONT_PX = 17  # chart text in presenter mode: >= 16 px on a 1920 x 1080 projector
+PRESENT_TEXT_SCALE = 1.35  # figure text in presenter mode, relative to the normal page (as the page's CSS)
+
+
+def present_config() -> dict[str, Any]:
+    """Vega-Lite config of presenter mode: axis, legend, header and title text in large type."""
+    f = PRESENT_FONT_PX
+    return {"axis": {"labelFontSize": f, "titleFontSize": f + 1},
+            "legend": {"labelFontSize": f, "titleFontSize": f + 1, "symbolSize": 160},
+            "header": {"labelFontSize": f, "titleFontSize": f + 1},
+            "title": {"fontSize": f + 3}, "text": {"fontSize": f}}
+
+
 @alt.theme.register("latent_lab", enable=True)
 def _canvas() -> dict[str, Any]:
     """Every chart draws on a canvas. Streamlit picks SVG unless a chart has over 2,000 rows, and a
-    scatter of 1,500 codes then makes 1,500 DOM nodes per chart: slow to lay out and repaint."""
-    return {"usermeta": {"embedOptions": {"renderer": "canvas"}}}
+    scatter of 1,500 codes then makes 1,500 DOM nodes per chart: slow to lay out and repaint.
+    In presenter mode the chart's text is large (``present_config``): Altair applies the theme
+    when the chart is converted, in the script run (or in ``spec``, keyed by the mode)."""
+    out: dict[str, Any] = {"usermeta": {"embedOptions": {"renderer": "canvas"}}}
+    if presenting():
+        out["config"] = present_config()
+    return out
 
 DIGIT_COLOR = alt.Color("digit:N", scale=alt.Scale(**ALTAIR_DIGIT_SCALE), title="digit",
                         legend=alt.Legend(orient="right", symbolType="circle"))
@@ -103,6 +121,28 @@ def theme() -> str:
         except Exception:  # outside a session (a notebook, a bare test, a prefetch thread)
             kind = None
     return kind if kind in INK else "light"
+
+
+def presenting() -> bool:
+    """Whether figures and charts are drawn for presenter mode: while ``png`` or ``spec`` builds
+    one, the mode it is built (and keyed) for; in a script run, the session's mode."""
+    present = getattr(_drawing, "present", None)
+    if present is None:
+        try:
+            present = bool(st.session_state.get("_present", False))
+        except Exception:  # outside a session
+            present = False
+    return bool(present)
+
+
+@contextmanager
+def as_present(present: bool) -> Iterator[None]:
+    """Builders (and the Altair theme) see ``presenting() == present`` in this thread while they run."""
+    before, _drawing.present = getattr(_drawing, "present", None), present
+    try:
+        yield
+    finally:
+        _drawing.present = before
 
 
 @contextmanager
@@ -301,7 +341,7 @@ def _rc(kind: str) -> dict[str, Any]:
             "figure.facecolor": (0, 0, 0, 0), "axes.facecolor": (0, 0, 0, 0), "savefig.transparent": True}
 
 
-def to_png(fig: plt.Figure) -> bytes:
+def to_png(fig: plt.Figure, text_scale: float = 1.0) -> bytes:
     """PNG bytes of a figure, cropped to what was drawn and at most FIGURE_MAX_PX wide; the figure
     is freed.
 
@@ -315,7 +355,10 @@ def to_png(fig: plt.Figure) -> bytes:
 
     pad = 0.1  # inches of margin kept around the drawn content, as bbox_inches="tight" does
     try:
-        fig.set_dpi(min(FIGURE_DPI, FIGURE_MAX_PX / fig.get_figwidth()))
+        if text_scale != 1.0:  # same pixels, fewer inches: every text (in points) is text_scale x larger
+            w, h = fig.get_size_inches()
+            fig.set_size_inches(w / text_scale, h / text_scale)
+        fig.set_dpi(min(FIGURE_DPI * text_scale, FIGURE_MAX_PX / fig.get_figwidth()))
         # an Agg canvas of its own, whatever canvas pyplot attached: in the test suite a figure
         # drawn by the prefetch worker came with a plain FigureCanvasBase (no buffer_rgba), and
         # savefig, used before, quietly made an Agg canvas of its own in that case too
@@ -361,10 +404,10 @@ def builder_id(fn: Callable[..., Any]) -> str:
 
 
 @st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
-def _cached_png(builder: str, kind: str, key: Any, _args: tuple, _kwargs: dict[str, Any],
+def _cached_png(builder: str, kind: str, present: bool, key: Any, _args: tuple, _kwargs: dict[str, Any],
                 _build: Callable[..., plt.Figure]) -> bytes:
-    with _MPL_LOCK, plt.rc_context(_rc(kind)), as_theme(kind):
-        return to_png(_build(*_args, **_kwargs))
+    with _MPL_LOCK, plt.rc_context(_rc(kind)), as_theme(kind), as_present(present):
+        return to_png(_build(*_args, **_kwargs), PRESENT_TEXT_SCALE if present else 1.0)
 
 
 def png(build: Callable[..., plt.Figure], *args: Any, **kwargs: Any) -> bytes:
@@ -374,7 +417,19 @@ def png(build: Callable[..., plt.Figure], *args: Any, **kwargs: Any) -> bytes:
     its arguments by value (``fingerprint``). A builder may do expensive work before drawing
     (decode a grid, say): on a cache hit none of it runs.
     """
-    return _cached_png(builder_id(build), theme(), fingerprint((args, kwargs)), args, kwargs, build)
+    return _cached_png(builder_id(build), theme(), presenting(), fingerprint((args, kwargs)), args, kwargs, build)
+
+
+def opaque(png_data: bytes, background: str = "#ffffff") -> bytes:
+    """A PNG with its transparent background filled (a download must read on a white slide too)."""
+    from PIL import Image, ImageColor
+
+    im = Image.open(io.BytesIO(png_data)).convert("RGBA")
+    flat = Image.new("RGBA", im.size, ImageColor.getrgb(background) + (255,))
+    flat.alpha_composite(im)
+    buf = io.BytesIO()
+    flat.convert("RGB").save(buf, format="png", compress_level=1)
+    return buf.getvalue()
 
 
 def show(png_data: bytes, st_container=None, caption: str | None = None) -> None:
@@ -400,9 +455,9 @@ def _to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 
 @st.cache_data(max_entries=CHART_CACHE_ENTRIES, show_spinner=False)
-def _cached_spec(builder: str, kind: str, key: Any, _args: tuple, _kwargs: dict[str, Any],
+def _cached_spec(builder: str, kind: str, present: bool, key: Any, _args: tuple, _kwargs: dict[str, Any],
                  _build: Callable[..., alt.TopLevelMixin]) -> dict[str, Any]:
-    with as_theme(kind):
+    with as_theme(kind), as_present(present):
         return _to_spec(_build(*_args, **_kwargs))
 
 
@@ -410,7 +465,7 @@ def spec(build: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> 
     """The Vega-Lite spec of the Altair chart ``build(*args, **kwargs)`` in the current theme, built
     once per distinct input (same rules as ``png``: a pure builder, arguments keyed by value). Each
     call returns a fresh copy, so it may be changed."""
-    return _cached_spec(builder_id(build), theme(), fingerprint((args, kwargs)), args, kwargs, build)
+    return _cached_spec(builder_id(build), theme(), presenting(), fingerprint((args, kwargs)), args, kwargs, build)
 
 
 _TOP_ONLY = ("$schema", "config", "usermeta", "datasets", "width", "height", "title", "autosize", "padding", "background")

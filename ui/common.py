@@ -15,11 +15,12 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui import charts, memory, params
+from ui import charts, lessons, memory, params
+from ui.lessons import Lesson
 from vae import artefacts, latent, mosaic, zoo
 from vae.artefacts import CacheError
 from vae.models import CVAE, VAE
-from vae.style import FIGURE_CACHE_ENTRIES, MODEL_CACHE_ENTRIES, SCATTER_POINTS
+from vae.style import FIGURE_CACHE_ENTRIES, MODEL_CACHE_ENTRIES, PAPER, SCATTER_POINTS
 
 tile = mosaic.tile  # pages call ui.tile
 
@@ -31,39 +32,106 @@ memory.tune()  # once per server process: shared malloc arenas, big blocks unmap
 # imported torch earlier, such as a test.)
 torch.set_num_threads(1)
 
-PRESENT_CSS = """
+# Presenter mode (?present=1): everything scales up together. Streamlit sizes its text in rem, so a
+# larger root font size scales titles, headings, body, metrics and captions alike; charts get larger
+# fonts through their config (ui.charts.present_config) and figures larger text (ui.charts.png).
+PRESENT_SCALE = 1.35  # text size in presenter mode, relative to the normal page
+PRESENT_CSS = f"""
 <style>
-html, body, [class*="st-"] { font-size: 1.15rem; }
-.block-container { max-width: 100% !important; padding-top: 1.5rem; }
-h1 { font-size: 2.6rem !important; }
+html {{ font-size: {16 * PRESENT_SCALE:.1f}px; }}
+.block-container {{ max-width: 100% !important; padding: 1.5rem 2.5rem 4rem 2.5rem; }}
 </style>
 """
 
 
-# --- page layout ------------------------------------------------------------------------------
-
-def setup_page(title: str, icon: str, learn: str) -> None:
-    """Page config, title and the "what you will learn" line; honours ``?present=1``."""
-    st.set_page_config(page_title=f"{title} · latent-lab", page_icon=icon, layout="wide")
-    present, ok = params.parse_bool(st.query_params.get("present"), False)
-    st.session_state["_present"] = present
+def _presenter_state() -> bool:
+    """Presenter mode from the URL (?present=1 / 0); without the parameter, this session's last
+    choice, so that the mode survives the sidebar and the previous / next links."""
+    raw = st.query_params.get("present")
+    if raw is None:
+        return bool(st.session_state.get("_present", False))
+    present, ok = params.parse_bool(raw, bool(st.session_state.get("_present", False)))
     if not ok:
         _bad_param("present")
+    return present
+
+
+def setup_page(script: str, learn: str) -> Lesson:
+    """Page config, sidebar, title and the "what you will learn" line of the page ``script``
+    (its ``__file__``); honours presenter mode. Returns the page's catalogue entry."""
+    lesson = lessons.lesson_for(script)
+    st.session_state["_lesson"] = lesson.path
+    present = _presenter_state()
+    st.session_state["_present"] = present
+    st.set_page_config(page_title="latent-lab" if lesson is lessons.HOME else f"{lesson.title} · latent-lab",
+                       page_icon=lesson.icon, layout="wide",
+                       initial_sidebar_state="collapsed" if present else "auto")
     if present:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
-    st.title(f"{icon} {title}")
-    st.markdown(f"**What you will learn.** {learn}")
+        if st.query_params.get("present") != "1":
+            st.query_params["present"] = "1"  # the address says what is shown: a shared link presents too
+    _sidebar(lesson, present)
+    if lesson is lessons.HOME:
+        st.title("latent-lab")
+    else:
+        st.title(f"{lesson.icon} {lesson.title}")
+    st.markdown(f"**What you will learn:** {learn[:1].upper()}{learn[1:]}")
+    return lesson
+
+
+def _link_params() -> dict[str, str]:
+    """Query parameters every navigation link carries (presenter mode)."""
+    return {"present": "1"} if presenter() else {}
+
+
+def _sidebar(current: Lesson, present: bool) -> None:
+    """The app's own sidebar (``client.showSidebarNavigation = false``): Home, then the lessons in
+    their groups, labelled exactly like the home page's cards, and the presenter-mode switch."""
+    qp = {"present": "1"} if present else {}
+    with st.sidebar:
+        st.page_link(lessons.HOME.path, label=lessons.HOME.title, icon=lessons.HOME.icon, query_params=qp)
+        for group, core in lessons.GROUPS:
+            st.caption(group)
+            for lesson in lessons.LESSONS:
+                if lesson.core == core:
+                    st.page_link(lesson.path, label=lesson.title, icon=lesson.icon, query_params=qp)
+        st.divider()
+        st.page_link(current.path, label="Leave presenter mode" if present else "Presenter mode",
+                     icon=":material/co_present:", query_params={"present": "0" if present else "1"},
+                     help="Larger text and figures for a projector; the address keeps ?present=1.")
+
+
+def lesson_links(lesson: Lesson) -> None:
+    """Previous / next lesson, at the bottom of every page (presenter mode carried along)."""
+    before, after = lessons.neighbours(lesson)
+    st.divider()
+    left, right = st.columns(2)
+    if before is not None:
+        left.page_link(before.path, label=f"Previous: {before.title}", icon=":material/arrow_back:",
+                       query_params=_link_params())
+    if after is not None:
+        right.page_link(after.path, label=f"Next: {after.title}", icon=":material/arrow_forward:",
+                        query_params=_link_params())
 
 
 def presenter() -> bool:
-    """True in presenter mode (``?present=1``): secondary text hidden, figures larger."""
+    """True in presenter mode (``?present=1``): larger type and figures, explanations folded away."""
     return bool(st.session_state.get("_present", False))
 
 
 def secondary(markdown: str) -> None:
-    """Explanatory text a presenter says aloud instead: hidden in presenter mode."""
-    if not presenter():
+    """Explanation a presenter says aloud: folded into an expander in presenter mode (a caveat that
+    keeps a statement true is never secondary: use ``caveat``)."""
+    if presenter():
+        with st.expander("Explanation", icon=":material/record_voice_over:"):
+            st.markdown(markdown)
+    else:
         st.markdown(markdown)
+
+
+def caveat(markdown: str) -> None:
+    """A qualification without which a statement on the page would mislead: shown in every mode."""
+    st.caption(markdown)
 
 
 def notice(observations: list[str]) -> None:
@@ -81,8 +149,16 @@ def cache_guard() -> Iterator[None]:
         st.error(f"**This page needs a file from `cache/` that cannot be used.**  \n"
                  f"`{exc.path.name}` {exc.problem}.  \n"
                  f"Rebuild it from the repository root with `{exc.rebuild}`. Other pages still work.",
-                 icon="🧰")
-        st.stop()
+                 icon=":material/build:")
+        stop()
+
+
+def stop() -> None:
+    """End the page here (``st.stop``), keeping its previous / next links."""
+    current = st.session_state.get("_lesson")
+    if current is not None:
+        lesson_links(lessons.lesson_for(current))
+    st.stop()
 
 
 # --- cached loading (shared by all sessions; never mutate what these return) --------------------
@@ -245,7 +321,7 @@ def share(values: dict[str, Any]) -> None:
     bad = st.session_state.pop("_bad_params", [])
     if bad:
         st.toast(f"Ignored link parameter(s) {', '.join(bad)}: not a valid value here, "
-                 "showing the default instead.", icon="🔗")
+                 "showing the default instead.", icon=":material/link:")
 
 
 # --- images and downloads -----------------------------------------------------------------------
@@ -267,19 +343,26 @@ def png_bytes(png_or_array: bytes | np.ndarray) -> bytes:
 
 
 def download_png(png_or_array: bytes | np.ndarray, filename: str, key: str, label: str = "Download PNG") -> None:
-    st.download_button(label, png_bytes(png_or_array), file_name=filename, mime="image/png",
-                       key=key, on_click="ignore")
+    """A download of a figure shown on the page (or of a grayscale image), on an opaque background:
+    the page's figures are drawn on a transparent one in the theme's ink, which would vanish on a
+    slide of the other colour. Filled when clicked, with this theme's page colour."""
+    if not isinstance(png_or_array, bytes):
+        data = png_bytes(png_or_array)  # grayscale: opaque already
+        st.download_button(label, data, file_name=filename, mime="image/png", key=key, on_click="ignore")
+        return
+    paper = charts.paper()
+    st.download_button(label, lambda: charts.opaque(png_or_array, paper), file_name=filename,
+                       mime="image/png", key=key, on_click="ignore")
 
 
 def download_figure(filename: str, key: str, build: Callable[..., Any], *args: Any,
                     label: str = "Download PNG", **kwargs: Any) -> None:
-    """A download of the Matplotlib figure ``build(*args, **kwargs)`` as PNG (``charts.png``, in this
-    page's theme), drawn only when the button is clicked."""
-    kind = charts.theme()
-
+    """A download of the Matplotlib figure ``build(*args, **kwargs)``, drawn only when the button is
+    clicked, for a slide whatever the page's theme: dark ink on opaque white, with presenter mode's
+    large text."""
     def render() -> bytes:
-        with charts.as_theme(kind):
-            return charts.png(build, *args, **kwargs)
+        with charts.as_theme("light"), charts.as_present(True):
+            return charts.opaque(charts.png(build, *args, **kwargs), PAPER["light"])
 
     st.download_button(label, render, file_name=filename, mime="image/png", key=key, on_click="ignore")
 
