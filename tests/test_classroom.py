@@ -141,7 +141,8 @@ def test_downloads_are_opaque():
 
 # --- in the browser -------------------------------------------------------------------------------
 
-FONT_JS = """() => { const f = s => { const e = document.querySelector(s); return e ? parseFloat(getComputedStyle(e).fontSize) : null; };
+FONT_JS = """() => { const f = s => { const e = document.querySelector('[data-testid="stMain"] ' + s.split(', ').join(', [data-testid="stMain"] '));
+    return e ? parseFloat(getComputedStyle(e).fontSize) : null; };
   return {h1: f('h1'), heading: f('[data-testid="stHeading"] h2, [data-testid="stHeading"] h3'),
           body: f('[data-testid="stMarkdownContainer"] p'), caption: f('[data-testid="stCaptionContainer"]')}; }"""
 
@@ -194,8 +195,10 @@ def test_presenter_mode_scales_every_page_and_survives_navigation(server_proc, b
         # presenter mode through the sidebar: it starts folded, opens, and a click keeps the mode
         page.goto(f"{server_proc.base}/Grid_vs_ppf?present=1", timeout=90_000)
         wait_idle(page)
-        assert not page.locator('[data-testid="stSidebarContent"]').is_visible()
+        sidebar_width = "() => document.querySelector('[data-testid=\"stSidebar\"]').getBoundingClientRect().width"
+        assert page.evaluate(sidebar_width) < 50  # folded away
         page.locator('[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button').first.click()
+        page.wait_for_function(f"() => ({sidebar_width})() > 200", timeout=10_000)
         page.locator('[data-testid="stSidebar"] a').filter(has_text="Interpolation").first.click()
         wait_idle(page)
         assert "Interpolation" in page.locator("h1").first.inner_text()
@@ -249,6 +252,7 @@ def test_dark_theme_downloads_are_opaque(server_proc, browser):
         for url in ("Grid_vs_ppf?n=8", "AE_vs_VAE"):
             page.goto(f"{server_proc.base}/{url}", timeout=90_000)
             wait_idle(page)
+            page.wait_for_selector('[data-testid="stDownloadButton"] button', timeout=60_000)
             buttons = page.locator('[data-testid="stDownloadButton"] button').filter(has_text="PNG")
             assert buttons.count()
             with page.expect_download(timeout=60_000) as info:
@@ -275,7 +279,8 @@ def test_laptop_start_opens_the_browser(tmp_path):
     (fake / "xdg-open").write_text(f"#!/bin/sh\necho \"$@\" >> {opened}\n")
     (fake / "xdg-open").chmod(0o755)
     port = free_port()
-    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "HOME": str(tmp_path)}  # no credentials file
+    # a desktop session (on Linux without $DISPLAY Streamlit defaults to headless), no credentials file
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "HOME": str(tmp_path), "DISPLAY": ":0"}
     log = tmp_path / "out.txt"
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
