@@ -164,7 +164,7 @@ def rd_labels(base: alt.Chart, color: str, halo: bool = False) -> list[alt.Chart
     """Each point's β, to the side its ``side`` column names (``halo``: page colour underneath)."""
     style = {"stroke": charts.paper(), "strokeWidth": 4} if halo else {}
     return [base.transform_filter(alt.datum.side == side).mark_text(
-                dx=12 * sign, dy=-10, fontSize=13, align=align, color=color, **style).encode(text=alt.Text("label:N"))
+                dx=12 * sign, dy=-10, fontSize=charts.fs(13), align=align, color=color, **style).encode(text=alt.Text("label:N"))
             for side, sign, align in (("right", 1, "left"), ("left", -1, "right"))]
 
 
@@ -192,7 +192,7 @@ def rd_chart(rd: pd.DataFrame) -> alt.LayerChart:
             x="KL (nats):Q", y="reconstruction (nats):Q"))
     return alt.layer(*layers).properties(height=CHART_HEIGHT,
                                          title=alt.TitleParams("each point: one 2-D VAE, labelled by β",
-                                                               fontSize=12, fontWeight="normal"))
+                                                               fontSize=charts.fs(12), fontWeight="normal"))
 
 
 def curve_chart(part: pd.DataFrame, term: str) -> alt.Chart:

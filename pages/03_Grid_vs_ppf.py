@@ -114,9 +114,9 @@ def contour_labels() -> alt.LayerChart:
     lab["y"] = lab["radius"] * np.sin(np.pi / 4)
     lab["text"] = lab["label"] + " of N(0, I)"
     label_base = alt.Chart(lab).encode(x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), text="text:N")
-    label_layer = (label_base.mark_text(align="left", dx=4, dy=-4, fontSize=12, fontWeight="bold",
+    label_layer = (label_base.mark_text(align="left", dx=4, dy=-4, fontSize=charts.fs(12), fontWeight="bold",
                                         stroke=charts.paper(), strokeWidth=4, strokeOpacity=0.9)  # a halo
-                   + label_base.mark_text(align="left", dx=4, dy=-4, fontSize=12, fontWeight="bold",
+                   + label_base.mark_text(align="left", dx=4, dy=-4, fontSize=charts.fs(12), fontWeight="bold",
                                           color=charts.ink()))
     return label_layer
 

@@ -87,7 +87,7 @@ def heatmap(df: pd.DataFrame, row: str, col: str, row_order: list[str], col_orde
                         scale=alt.Scale(scheme="redblue", reverse=True, domain=[-m, m])),
         tooltip=[alt.Tooltip(f"{row}:N", title=row_title), alt.Tooltip(f"{col}:N", title=col_title),
                  alt.Tooltip("value:Q", format=".3f", title=value_title)])
-    text = base.mark_text(fontSize=9 if small else 12).encode(
+    text = base.mark_text(fontSize=charts.fs(9 if small else 12)).encode(
         text=alt.Text("value:Q", format=".1f" if small else ".2f"),
         color=alt.condition(f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")))
     return (rect + text).properties(height=alt.Step(26))  # a fixed row height: "fit" would squash the rows

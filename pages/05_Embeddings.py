@@ -243,7 +243,7 @@ base = alt.Chart(load_df, title="Loadings of PC1 and PC2 on the latent dimension
 heat = base.mark_rect().encode(
     color=alt.Color("value:Q", title="loading", scale=alt.Scale(scheme="redblue", reverse=True, domain=[-m, m])),
     tooltip=[alt.Tooltip("component:N"), alt.Tooltip("dimension:N"), alt.Tooltip("value:Q", format=".3f")])
-text = base.mark_text(fontSize=12).encode(
+text = base.mark_text(fontSize=charts.fs(12)).encode(
     text=alt.Text("value:Q", format=".2f"),
     color=alt.condition(f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")))
 v2.altair_chart((heat + text).properties(height=alt.Step(36)), width="stretch")  # fixed row height

@@ -176,7 +176,7 @@ with col_au:
             tooltip=["latent size:Q", "active units:Q", "inactive units:Q", "epochs:Q"])
         label = alt.Chart(pd.DataFrame({"latent size": [max(SIZES) * 0.45], "active units": [max(SIZES) * 0.62],
                                         "t": ["y = x: every dimension active"]})).mark_text(
-            color="gray", fontSize=11, align="right").encode(x=alt.X("latent size:Q", scale=sym),
+            color="gray", fontSize=charts.fs(11), align="right").encode(x=alt.X("latent size:Q", scale=sym),
                                                              y=alt.Y("active units:Q", scale=sym), text="t:N")
         st.altair_chart(alt.layer(diag, pts, label).properties(height=CHART_HEIGHT), width="stretch",
                         key="ls_au_chart")

@@ -59,6 +59,13 @@ PRESENT_FONT_PX = 17  # chart text in presenter mode: >= 16 px on a 1920 x 1080 
 PRESENT_TEXT_SCALE = 1.35  # figure text in presenter mode, relative to the normal page (as the page's CSS)
 
 
+def fs(px: float) -> float:
+    """A chart's explicit text size (a label on a point, an axis of tiles) for the current mode:
+    ``PRESENT_TEXT_SCALE`` times larger in presenter mode, like the rest of the page, and never
+    under 16 px there (what reads on a 1920 x 1080 projector)."""
+    return max(round(px * PRESENT_TEXT_SCALE, 1), PRESENT_FONT_PX - 1) if presenting() else px
+
+
 def present_config() -> dict[str, Any]:
     """Vega-Lite config of presenter mode: axis, legend, header and title text in large type."""
     f = PRESENT_FONT_PX
@@ -172,7 +179,7 @@ def markers(df: pd.DataFrame, color: str | None = None, shape: str = "cross", si
     base = alt.Chart(df).encode(x="x:Q", y="y:Q")
     pts = base.mark_point(shape=shape, size=size, color=color, strokeWidth=3, filled=False)
     if label:
-        return pts + base.mark_text(dx=10, dy=-10, fontSize=13, fontWeight="bold", color=color).encode(text=f"{label}:N")
+        return pts + base.mark_text(dx=10, dy=-10, fontSize=fs(13), fontWeight="bold", color=color).encode(text=f"{label}:N")
     return pts
 
 
@@ -231,7 +238,7 @@ def _axis_labels(values: np.ndarray, every: int) -> alt.Axis:
     """Ticks at tile indices 0, every, 2 every, ... labelled with the latent values there."""
     ticks = list(range(0, len(values), every))
     names = ",".join(f"'{v:.1f}'" for v in values)  # a Vega expression array, indexed by the tick
-    return alt.Axis(values=ticks, labelExpr=f"[{names}][datum.value]", grid=False, labelFontSize=10)
+    return alt.Axis(values=ticks, labelExpr=f"[{names}][datum.value]", grid=False, labelFontSize=fs(10))
 
 
 def _mosaic_scales(nrows: int, ncols: int, xs: np.ndarray, ys: np.ndarray
