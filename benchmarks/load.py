@@ -66,7 +66,8 @@ async def student(browser, base: str, pages: list[tuple[str, str]], times: list[
         for i, (path, title) in enumerate(pages):
             t = time.perf_counter()
             try:
-                link = page.locator(f'[data-testid="stSidebarNav"] a[href="{base}/{path}"]').first
+                # the app's own sidebar (st.page_link): relative links, "" for Home
+                link = page.locator(f'[data-testid="stSidebar"] a[href="{path}"]').first
                 if i == 0:
                     await page.goto(f"{base}/{path}", timeout=300_000)
                 else:

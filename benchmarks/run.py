@@ -209,7 +209,8 @@ def main() -> list[str]:
             page.goto(base, timeout=120_000)
             wait_idle(page)
             for name, path, url in pages[1:] + pages[:1]:
-                link = page.locator(f'[data-testid="stSidebarNav"] a[href="{url}"]').first
+                # the app's own sidebar (st.page_link): relative links, "" for Home
+                link = page.locator(f'[data-testid="stSidebar"] a[href="{url[len(base) + 1:]}"]').first
                 since = time.time()
                 t = time.perf_counter()
                 link.click()
