@@ -133,3 +133,26 @@ def wait_quiet(pid: int, timeout_s: float = 60.0, window_s: float = 1.0, busy_sh
         if now - last < busy_share * window_s:
             return
         last = now
+
+
+# --- fixtures (a browser-test module imports the ones it uses: ``from tests.e2e import browser``) ---
+
+@pytest.fixture(scope="module")
+def server_proc(tmp_path_factory):
+    """One server per test module, its log in a temporary folder."""
+    srv = start_server(tmp_path_factory.mktemp("server") / "server.log")
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield b
+        b.close()

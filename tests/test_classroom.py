@@ -147,25 +147,8 @@ FONT_JS = """() => { const f = s => { const e = document.querySelector('[data-te
           body: f('[data-testid="stMarkdownContainer"] p'), caption: f('[data-testid="stCaptionContainer"]')}; }"""
 
 
-@pytest.fixture(scope="module")
-def server_proc(tmp_path_factory):
-    from tests.e2e import start_server, stop_server
-
-    srv = start_server(tmp_path_factory.mktemp("server") / "server.log")
-    yield srv
-    stop_server(srv)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e import BROWSER_ARGS, CHROMIUM
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.e2e

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import (BROWSER_ARGS, CHROMIUM, assert_no_new_tracebacks, no_exception, start_server, stop_server,
-                       url_path, wait_idle)
+from tests.e2e import assert_no_new_tracebacks, no_exception, url_path, wait_idle
 from ui.lessons import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -32,11 +31,6 @@ def shots(tmp_path_factory) -> Path:
     return Path(where) if where else tmp_path_factory.mktemp("screenshots")
 
 
-@pytest.fixture(scope="module")
-def server_proc(tmp_path_factory):
-    srv = start_server(tmp_path_factory.mktemp("server") / "server.log")
-    yield srv
-    stop_server(srv)
 
 
 @pytest.fixture
@@ -47,14 +41,6 @@ def server(server_proc):
     assert_no_new_tracebacks(server_proc)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        yield b
-        b.close()
 
 
 def scroll_to_top(page) -> None:

@@ -19,8 +19,8 @@ import time
 
 import pytest
 
-from tests.e2e import (BROWSER_ARGS, CHROMIUM, CONNECTION_JS, assert_no_new_tracebacks, connection_errors,
-                       no_exception, rss_mb, start_server, stop_server, url_path, wait_idle, wait_quiet)
+from tests.e2e import (CONNECTION_JS, assert_no_new_tracebacks, connection_errors, no_exception, rss_mb, start_server,
+                       stop_server, url_path, wait_idle, wait_quiet)
 from ui.lessons import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -32,21 +32,8 @@ STEP_MS = 120  # between two key presses: faster than a script run, so runs are 
 SMALL_TRAINING = "d=2&size=1000&epochs=2&batch=64"  # a live run of a few seconds
 
 
-@pytest.fixture(scope="module")
-def server_proc(tmp_path_factory):
-    srv = start_server(tmp_path_factory.mktemp("server") / "server.log")
-    yield srv
-    stop_server(srv)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        yield b
-        b.close()
 
 
 class Tab:

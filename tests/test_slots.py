@@ -13,8 +13,8 @@ class GiveUp(Exception):
     pass
 
 
-def test_runs_beyond_the_limit_wait_and_say_so():
-    n = slots.TRAINING_SLOTS
+def _take_every_slot() -> tuple[threading.Event, list[threading.Thread]]:
+    """Threads holding every slot until the returned event is set."""
     release = threading.Event()
     inside = threading.Semaphore(0)
 
@@ -23,11 +23,17 @@ def test_runs_beyond_the_limit_wait_and_say_so():
             inside.release()
             release.wait(10)
 
-    holders = [threading.Thread(target=hold) for _ in range(n)]
+    holders = [threading.Thread(target=hold) for _ in range(slots.TRAINING_SLOTS)]
     for t in holders:
         t.start()
-    for _ in range(n):
+    for _ in holders:
         assert inside.acquire(timeout=10)
+    return release, holders
+
+
+def test_runs_beyond_the_limit_wait_and_say_so():
+    n = slots.TRAINING_SLOTS
+    release, holders = _take_every_slot()
     assert slots.state() == (n, 0)
 
     seen: list[tuple[int, int]] = []
@@ -50,19 +56,7 @@ def test_runs_beyond_the_limit_wait_and_say_so():
 
 def test_a_waiting_run_can_give_up_and_an_error_frees_the_slot():
     n = slots.TRAINING_SLOTS
-    release = threading.Event()
-    inside = threading.Semaphore(0)
-
-    def hold():
-        with slots.training_slot(on_wait=lambda r, w: None, check=lambda: None):
-            inside.release()
-            release.wait(10)
-
-    holders = [threading.Thread(target=hold) for _ in range(n)]
-    for t in holders:
-        t.start()
-    for _ in range(n):
-        assert inside.acquire(timeout=10)
+    release, holders = _take_every_slot()
 
     def check():
         raise GiveUp

@@ -143,23 +143,24 @@ def presenting() -> bool:
 
 
 @contextmanager
-def as_present(present: bool) -> Iterator[None]:
+def _drawing_with(name: str, value: Any) -> Iterator[None]:
+    """Set one attribute of this thread's drawing state while the block runs."""
+    before = getattr(_drawing, name, None)
+    setattr(_drawing, name, value)
+    try:
+        yield
+    finally:
+        setattr(_drawing, name, before)
+
+
+def as_present(present: bool):
     """Builders (and the Altair theme) see ``presenting() == present`` in this thread while they run."""
-    before, _drawing.present = getattr(_drawing, "present", None), present
-    try:
-        yield
-    finally:
-        _drawing.present = before
+    return _drawing_with("present", present)
 
 
-@contextmanager
-def as_theme(kind: str) -> Iterator[None]:
+def as_theme(kind: str):
     """Builders that ask ``theme()`` / ``ink()`` get ``kind``, in this thread, while they run."""
-    before, _drawing.kind = getattr(_drawing, "kind", None), kind
-    try:
-        yield
-    finally:
-        _drawing.kind = before
+    return _drawing_with("kind", kind)
 
 
 def ink() -> str:
