@@ -282,3 +282,35 @@ def test_laptop_start_opens_the_browser(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+SHOWN_TEXT_JS = """async () => { const out = [];
+  for (const img of Array.from(document.querySelectorAll('[data-testid="stMain"] img'))) {
+    if (!img.naturalWidth || !img.src.startsWith('http')) continue;
+    const buf = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    const head = new TextDecoder('latin1').decode(buf.slice(0, Math.min(buf.length, 4096)));
+    const m = head.match(/latent-lab:min-text-px\\u0000([0-9.]+)/);
+    if (m) out.push(parseFloat(m[1]) * img.getBoundingClientRect().width / img.naturalWidth);
+  } return out; }"""
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_presenter_figure_text_is_16_px_as_shown(server_proc, browser):
+    """On a 1920 x 1080 screen in presenter mode, the smallest text of every Matplotlib figure, as
+    shown (its size in the PNG, which ``charts.to_png`` records, times the image's display scale),
+    is at least 16 px. (Chart text is checked through its config above.)"""
+    from tests.e2e import url_path, wait_idle
+
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    seen = 0
+    try:
+        for lesson in LESSONS:
+            page.goto(f"{server_proc.base}/{url_path(lesson.path)}?present=1", timeout=90_000)
+            wait_idle(page)
+            shown = page.evaluate(SHOWN_TEXT_JS)
+            seen += len(shown)
+            assert all(px >= 16 for px in shown), (lesson.title, sorted(shown)[:3])
+    finally:
+        page.close()
+    assert seen >= 15  # the check did read the figures

@@ -349,6 +349,9 @@ def _rc(kind: str) -> dict[str, Any]:
             "figure.facecolor": (0, 0, 0, 0), "axes.facecolor": (0, 0, 0, 0), "savefig.transparent": True}
 
 
+MIN_TEXT_KEY = "latent-lab:min-text-px"  # PNG text chunk: the figure's smallest text, in its own pixels
+
+
 def to_png(fig: plt.Figure, text_scale: float = 1.0) -> bytes:
     """PNG bytes of a figure, cropped to what was drawn and at most FIGURE_MAX_PX wide; the figure
     is freed.
@@ -359,7 +362,8 @@ def to_png(fig: plt.Figure, text_scale: float = 1.0) -> bytes:
     level's time and gives files about as small for these mostly flat images.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
+    from matplotlib.text import Text
+    from PIL import Image, PngImagePlugin
 
     pad = 0.1  # inches of margin kept around the drawn content, as bbox_inches="tight" does
     try:
@@ -374,6 +378,8 @@ def to_png(fig: plt.Figure, text_scale: float = 1.0) -> bytes:
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba())  # (H, W, 4) uint8, straight alpha
         dpi = fig.dpi
+        sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        min_text_px = min(sizes) * dpi / 72 if sizes else 0.0  # the smallest text, in the PNG's pixels
     finally:
         plt.close(fig)
     drawn = rgba[..., 3] > 0  # (H, W)
@@ -382,7 +388,9 @@ def to_png(fig: plt.Figure, text_scale: float = 1.0) -> bytes:
         m = int(round(pad * dpi))
         rgba = rgba[max(rows[0] - m, 0):rows[-1] + m + 1, max(cols[0] - m, 0):cols[-1] + m + 1]
     buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgba), mode="RGBA").save(buf, format="png", compress_level=1)
+    info = PngImagePlugin.PngInfo()
+    info.add_text(MIN_TEXT_KEY, f"{min_text_px:.1f}")  # read back by the presenter-mode test
+    Image.fromarray(np.ascontiguousarray(rgba), mode="RGBA").save(buf, format="png", compress_level=1, pnginfo=info)
     return buf.getvalue()
 
 
