@@ -308,6 +308,7 @@ def test_presenter_figure_text_is_16_px_as_shown(server_proc, browser):
         for lesson in LESSONS:
             page.goto(f"{server_proc.base}/{url_path(lesson.path)}?present=1", timeout=90_000)
             wait_idle(page)
+            page.wait_for_timeout(1000)  # figures below the fold arrive after the first paint
             shown = page.evaluate(SHOWN_TEXT_JS)
             seen += len(shown)
             assert all(px >= 16 for px in shown), (lesson.title, sorted(shown)[:3])
