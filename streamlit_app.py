@@ -16,7 +16,7 @@ from vae.artefacts import CacheError
 HOME = ui.setup_page(__file__, "how an autoencoder and a variational autoencoder organise "
                      "handwritten digits in a latent space, and why only the VAE can *generate*.")
 st.page_link(LESSONS[0].path, label=f"Start the first lesson: {LESSONS[0].title}", icon=":material/play_arrow:",
-             query_params={"present": "1"} if ui.presenter() else {})
+             query_params=ui.link_params())
 
 ui.secondary(
     "Every picture here comes from small convolutional models trained on the 60,000 MNIST training "
@@ -33,7 +33,7 @@ for group, core in GROUPS:
     for i, lesson in enumerate(items):
         with cols[i % 3].container(border=True):
             st.page_link(lesson.path, label=f"**{lesson.title}**", icon=lesson.icon,
-                         query_params={"present": "1"} if ui.presenter() else {})
+                         query_params=ui.link_params())
             st.caption(lesson.question)
 
 st.header("How the models were trained")

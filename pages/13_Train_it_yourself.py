@@ -173,7 +173,6 @@ def run_training(s: live.LiveSettings, run_id: int) -> object:
     pick = live.one_per_digit(y_ho.numpy())  # one held-out digit of each class
     originals = x_ho[pick, 0].numpy()
     last = [0.0]
-    t0 = time.perf_counter()  # reset when the run gets its slot
 
     def callback(p: Progress) -> None:
         sess.check(run_id)  # a newer script run took over: stop at once
@@ -204,7 +203,7 @@ def run_training(s: live.LiveSettings, run_id: int) -> object:
                                f"training on this server, {queued} waiting (yours included). It starts by itself.")
 
     with slots.training_slot(on_wait=waiting, check=lambda: sess.check(run_id)):
-        t0 = time.perf_counter()
+        t0 = time.perf_counter()  # the clock in the progress text starts when the run has its slot
         result = train(s.model_config(), s.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho, callback=callback)
     bar.progress(1.0, text=f"Done: {s.label()} in {result.seconds:.1f} s.")
     return result

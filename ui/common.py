@@ -35,10 +35,9 @@ torch.set_num_threads(1)
 # Presenter mode (?present=1): everything scales up together. Streamlit sizes its text in rem, so a
 # larger root font size scales titles, headings, body, metrics and captions alike; charts get larger
 # fonts through their config (ui.charts.present_config) and figures larger text (ui.charts.png).
-PRESENT_SCALE = 1.35  # text size in presenter mode, relative to the normal page
 PRESENT_CSS = f"""
 <style>
-html {{ font-size: {16 * PRESENT_SCALE:.1f}px; }}
+html {{ font-size: {16 * charts.PRESENT_TEXT_SCALE:.1f}px; }}
 .block-container {{ max-width: 100% !important; padding: 1.5rem 2.5rem 4rem 2.5rem; }}
 </style>
 """
@@ -47,10 +46,10 @@ html {{ font-size: {16 * PRESENT_SCALE:.1f}px; }}
 def _presenter_state() -> bool:
     """Presenter mode from the URL (?present=1 / 0); without the parameter, this session's last
     choice, so that the mode survives the sidebar and the previous / next links."""
-    raw = st.query_params.get("present")
+    raw, last = st.query_params.get("present"), bool(st.session_state.get("_present", False))
     if raw is None:
-        return bool(st.session_state.get("_present", False))
-    present, ok = params.parse_bool(raw, bool(st.session_state.get("_present", False)))
+        return last
+    present, ok = params.parse_bool(raw, last)
     if not ok:
         _bad_param("present")
     return present
@@ -79,15 +78,15 @@ def setup_page(script: str, learn: str) -> Lesson:
     return lesson
 
 
-def _link_params() -> dict[str, str]:
-    """Query parameters every navigation link carries (presenter mode)."""
+def link_params() -> dict[str, str]:
+    """Query parameters every navigation link carries (presenter mode: sidebar, cards, previous / next)."""
     return {"present": "1"} if presenter() else {}
 
 
 def _sidebar(current: Lesson, present: bool) -> None:
     """The app's own sidebar (``client.showSidebarNavigation = false``): Home, then the lessons in
     their groups, labelled exactly like the home page's cards, and the presenter-mode switch."""
-    qp = {"present": "1"} if present else {}
+    qp = link_params()
     with st.sidebar:
         st.page_link(lessons.HOME.path, label=lessons.HOME.title, icon=lessons.HOME.icon, query_params=qp)
         for group, core in lessons.GROUPS:
@@ -108,10 +107,10 @@ def lesson_links(lesson: Lesson) -> None:
     left, right = st.columns(2)
     if before is not None:
         left.page_link(before.path, label=f"Previous: {before.title}", icon=":material/arrow_back:",
-                       query_params=_link_params())
+                       query_params=link_params())
     if after is not None:
         right.page_link(after.path, label=f"Next: {after.title}", icon=":material/arrow_forward:",
-                        query_params=_link_params())
+                        query_params=link_params())
 
 
 def presenter() -> bool:

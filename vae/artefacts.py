@@ -68,13 +68,18 @@ def rel(path: Path) -> str:
     return path.resolve().relative_to(cache_dir().resolve()).as_posix()
 
 
+def _parse_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest at ``path``, or None when it is missing, unreadable or not a manifest."""
+    try:
+        m = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return m if isinstance(m, dict) and isinstance(m.get("files"), dict) else None
+
+
 def read_manifest() -> dict[str, Any]:
     """The manifest, or an empty one when it is missing or unreadable (the build rewrites it)."""
-    try:
-        m = json.loads(manifest_path().read_text())
-        return m if isinstance(m, dict) and isinstance(m.get("files"), dict) else {"files": {}}
-    except (OSError, ValueError):
-        return {"files": {}}
+    return _parse_manifest(manifest_path()) or {"files": {}}
 
 
 def write_manifest(manifest: dict[str, Any]) -> None:
@@ -130,13 +135,8 @@ def _mtime(path: Path) -> float:
 @lru_cache(maxsize=8)
 def _manifest_entry(path: str, mtime: float) -> dict[str, Any] | None:
     """The manifest's ``files`` table, or None when the manifest is missing or unreadable."""
-    try:
-        m = json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(m, dict) or not isinstance(m.get("files"), dict):
-        return None
-    return m["files"]
+    m = _parse_manifest(Path(path))
+    return None if m is None else m["files"]
 
 
 @lru_cache(maxsize=256)

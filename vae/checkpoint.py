@@ -9,6 +9,7 @@ naming the file and the command that rebuilds it.
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,7 @@ def _missing_parts(blob: dict[str, Any]) -> str | None:
     metrics = blob["metrics"]
     for key in REQUIRED_METRICS:
         v = metrics.get(key)
-        if not isinstance(v, (int, float)) or v != v or abs(v) == float("inf"):
+        if not isinstance(v, (int, float)) or not math.isfinite(v):
             return f"has no usable metric {key!r}"
     for key, values in blob["history"].items():
         if not isinstance(values, list) or not all(isinstance(v, (int, float)) for v in values):
