@@ -86,7 +86,21 @@ def final_metrics(model: Model, x_test: Tensor, y_test: Tensor) -> dict[str, flo
             mus.append(enc[0] if isinstance(model, VAE) else enc)
     if isinstance(model, VAE):
         m["active_units"] = float(active_units(torch.cat(mus))[0])
+        m.update(likelihood_metrics(model, x_test, y_test))
     return m
+
+
+def likelihood_metrics(model: Model, x_test: Tensor, y_test: Tensor) -> dict[str, float]:
+    """The k = 1,000 importance-weighted bound and the one-sample ELBO on the same fixed
+    stratified subset (``vae.likelihood``), in nats per image: their difference is the gap."""
+    from vae.likelihood import IWAE_K, iwae_bound, stratified_subset
+
+    idx = stratified_subset(y_test)
+    xs, ys = x_test[idx], y_test[idx]
+    t = evaluate(model, xs, ys, 1.0)
+    bound = iwae_bound(model, xs, IWAE_K, ys if isinstance(model, CVAE) else None)
+    return {"subset_elbo": float((t.recon + t.kl).mean()), "subset_iwae": float(bound.mean()),
+            "iwae_k": float(IWAE_K), "subset_images": float(len(idx))}
 
 
 def train(model_cfg: ModelConfig, train_cfg: TrainConfig, x_train: Tensor, y_train: Tensor,
