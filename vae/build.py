@@ -67,7 +67,7 @@ def refresh_metrics(name: str) -> None:
     model, blob = load_checkpoint(path, name)
     xte, yte = _test_tensors()
     torch.set_num_threads(1)
-    metrics = final_metrics(model, xte, yte)
+    metrics = final_metrics(model, xte, yte, likelihood=True)
     save_checkpoint(path, model, from_dict(TrainConfig, blob["train_config"]), name=name,
                     metrics=metrics, history=blob["history"], seconds=blob["seconds"])
 
@@ -128,7 +128,7 @@ def train_one(name: str, data_root: str | None, position: int = 0) -> dict[str, 
     xte, yte = _test_tensors()
     res = train(e.model, e.train, to_float(xtr), ytr, xte, yte, progress_bar=True, desc=name)
     quantize_(res.model)  # metrics describe the weights exactly as stored
-    metrics = final_metrics(res.model, xte, yte)
+    metrics = final_metrics(res.model, xte, yte, likelihood=True)
     save_checkpoint(artefacts.checkpoint_path(name), res.model, e.train, name=name,
                     metrics=metrics, history=res.history, seconds=res.seconds)
     write_codes(name, res.model, xte, yte)
