@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from vae import artefacts, zoo
+from vae.config import to_dict
 from vae.models import AE, CVAE, VAE
 
 EXPECTED_NAMES = {
@@ -20,12 +21,12 @@ EXPECTED_NAMES = {
     "vae-2d-beta5", "vae-2d-beta10", "ae-10d", "vae-10d", "vae-10d-beta0.1", "vae-10d-beta4",
     "vae-3d", "vae-5d", "vae-20d", "vae-32d", "cvae-2d",
 }
-# (metric, upper bound) in nats per test image
+# (metric, upper bound) in nats per test image (the fair-zoo issue's quality targets)
 TARGETS = {
-    "vae-10d": ("test_elbo", 100.0),
+    "vae-10d": ("test_elbo", 98.5),
     "vae-20d": ("test_elbo", 97.0),
-    "vae-2d": ("test_elbo", 148.0),
-    "ae-2d": ("test_recon", 145.0),
+    "vae-2d": ("test_elbo", 145.0),
+    "ae-2d": ("test_recon", 135.0),
 }
 CACHE_LIMIT_BYTES = 40 * 1024 * 1024
 
@@ -133,3 +134,65 @@ def test_cache_size():
     total = sum(p.stat().st_size for p in files)
     assert not missing, f"missing checkpoints: {missing}"
     assert total < CACHE_LIMIT_BYTES, f"cache/ holds {total / 2**20:.1f} MiB"
+
+
+# --- a fair zoo: one budget, long enough that the ladders mean something ---------------------------
+
+def test_one_training_budget_for_the_whole_zoo():
+    budgets = {zoo.entry(n).train for n in zoo.names()}
+    assert len(budgets) == 1, budgets
+    assert all(zoo.entry(n).model.channels == zoo.entry("vae-2d").model.channels
+               and zoo.entry(n).model.hidden == zoo.entry("vae-2d").model.hidden for n in zoo.names())
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_NAMES))
+def test_checkpoint_was_trained_with_the_registry_budget(name):
+    require(name)
+    info = zoo.info(name)
+    assert info["train_config"] == to_dict(zoo.entry(name).train), f"{name}: rebuild with python -m vae.build"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED_NAMES if not n.startswith("ae-")))
+def test_importance_weighted_bound_is_stored(name):
+    require(name)
+    m = zoo.info(name)["metrics"]
+    assert m["iwae_k"] == 1000 and m["subset_images"] == 500
+    # the k = 1,000 bound is tighter than the one-sample ELBO on the same images
+    assert 0 < m["subset_elbo"] - m["subset_iwae"] < 15, m
+
+
+def test_latent_size_ladder_never_gets_worse_by_more_than_a_nat():
+    from vae.zoo import LATENT_SIZES
+
+    names = [zoo.beta_name(d, 1.0) for d in LATENT_SIZES]
+    for n in names:
+        require(n)
+    elbo = [zoo.info(n)["metrics"]["test_elbo"] for n in names]
+    for (a, ea), (b, eb) in zip(zip(names, elbo), zip(names[1:], elbo[1:])):
+        assert eb <= ea + 1.0, f"{b} ({eb:.2f}) is worse than {a} ({ea:.2f})"
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_quality_target_on_an_independent_evaluation(name):
+    """The targets hold when measured with the public interface only: zoo.load, encode, decode
+    on the 10,000 test images (one posterior sample, its own seed; BCE on the decoded means)."""
+    require(name)
+    metric, bound = TARGETS[name]
+    model = zoo.load(name)
+    images, _ = artefacts.load_test_set()
+    x = torch.from_numpy(images).float().div(255).unsqueeze(1)  # (N, 1, 28, 28)
+    g = torch.Generator().manual_seed(123)
+    recon, kl = [], []
+    with torch.no_grad():
+        for xb in x.split(1000):
+            enc = model.encode(xb)
+            if isinstance(enc, tuple):
+                mu, logvar = enc
+                z = mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=g)
+                kl.append(0.5 * (mu ** 2 + logvar.exp() - 1 - logvar).sum(1))
+            else:
+                z = enc
+            p = model.decode(z)
+            recon.append(torch.nn.functional.binary_cross_entropy(p, xb, reduction="none").flatten(1).sum(1))
+    value = float(torch.cat(recon).mean()) + (float(torch.cat(kl).mean()) if metric == "test_elbo" else 0.0)
+    assert value <= bound, f"{name}: {metric} = {value:.2f} nats on the independent evaluation, target <= {bound}"

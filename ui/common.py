@@ -173,6 +173,13 @@ def model(name: str) -> torch.nn.Module:
 
 
 @st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def budget_words() -> str:
+    """The zoo's one training budget in words (from the registry, which every checkpoint matches)."""
+    t = zoo.entry(zoo.names()[0]).train
+    return (f"{t.epochs} epochs, batch {t.batch_size}, Adam with learning rate {t.lr:g} and cosine decay, "
+            f"seed {t.seed}")
+
+
 def info(name: str) -> dict[str, Any]:
     return zoo.info(name)
 
