@@ -17,7 +17,6 @@ import torch  # noqa: E402 - after ui, which sets OMP_NUM_THREADS first
 from vae import zoo
 from vae.explore import binarize, grey_fraction, parse_indices, pick_digit, pick_random
 from vae.losses import recon_bce
-from vae.models import CVAE, VAE
 
 MODES = ("random", "digit", "index")
 MODE_LABELS = {"random": "random test digits", "digit": "examples of one digit", "index": "by test index"}
@@ -121,16 +120,10 @@ def reconstruct(name: str, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np
     """Decode the posterior mean (AE: the code) of images (M, 28, 28) -> (recon (M, 28, 28), BCE (M,))."""
     m = ui.model(name)
     xt = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).reshape(-1, 1, 28, 28)  # (M, 1, 28, 28)
+    yt = torch.from_numpy(np.asarray(y, dtype=np.int64))  # (M,), read by the conditional VAE only
     with torch.inference_mode():
-        if isinstance(m, CVAE):
-            yt = torch.from_numpy(np.asarray(y, dtype=np.int64))  # (M,)
-            mu, _ = m.encode(xt, yt)
-            logits = m.decode_logits(mu, yt)
-        elif isinstance(m, VAE):
-            mu, _ = m.encode(xt)
-            logits = m.decode_logits(mu)
-        else:
-            logits = m.decode_logits(m.encode(xt))
+        mu, _ = m.encode(xt, yt)  # (M, d): the posterior mean, or the AE's code
+        logits = m.decode_logits(mu, yt)
         loss = recon_bce(logits, xt)  # (M,)
         recon = torch.sigmoid(logits)[:, 0]  # (M, 28, 28)
     return recon.numpy(), loss.numpy()

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from vae.config import ARCH_VERSION, ModelConfig, TrainConfig, from_dict, to_dict
-from vae.models import AE, CVAE, VAE, build_model, count_params, decode, posterior
+from vae.models import AE, CVAE, VAE, Autoencoder, build_model, count_params
 
 B = 4
 
@@ -39,7 +39,8 @@ def test_build_model_class(kind, cls):
 def test_ae_shapes(d, x):
     m = _model("ae", d)
     with torch.no_grad():
-        z = m.encode(x)
+        z, no_logvar = m.encode(x)
+        assert no_logvar is None  # a deterministic code
         assert isinstance(z, torch.Tensor) and z.shape == (B, d)
         img = m.decode(z)
         assert img.shape == (B, 1, 28, 28)
@@ -90,20 +91,36 @@ def test_cvae_shapes(d, x, y):
 
 def test_cvae_needs_labels(x):
     m = _model("cvae", 2)
-    with pytest.raises(TypeError):
-        m.encode(x)
-    with pytest.raises(ValueError):
-        decode(m, torch.zeros(B, 2))
+    for call in (lambda: m.encode(x), lambda: m.decode(torch.zeros(B, 2)),
+                 lambda: m.decode_logits(torch.zeros(B, 2)), lambda: m(x)):
+        with pytest.raises(ValueError, match="needs the digit labels y"):
+            call()
 
 
 @pytest.mark.parametrize("kind", ["ae", "vae", "cvae"])
-def test_posterior_and_decode_helpers(kind, x, y):
+def test_one_interface_for_every_model(kind, x, y):
+    """encode(x, y) -> (mu, logvar | None), decode(z, y), decode_logits(z, y), forward(x, y): the
+    same calls for every kind; the unconditional models ignore the labels."""
     m = _model(kind, 3)
-    mu, logvar = posterior(m, x, y)
-    assert mu.shape == (B, 3)
-    assert (logvar is None) == (kind == "ae")
-    img = decode(m, mu, y)
-    assert img.shape == (B, 1, 28, 28)
+    assert isinstance(m, Autoencoder)
+    with torch.no_grad():
+        mu, logvar = m.encode(x, y)
+        assert mu.shape == (B, 3)
+        assert (logvar is None) == (kind == "ae")
+        img = m.decode(mu, y)
+        assert img.shape == (B, 1, 28, 28)
+        torch.testing.assert_close(torch.sigmoid(m.decode_logits(mu, y)), img)
+        logits, mu2, logvar2 = m(x, y)
+        torch.testing.assert_close(mu2, mu)
+        if kind != "cvae":
+            torch.testing.assert_close(m.encode(x)[0], mu)
+            torch.testing.assert_close(m.decode(mu), img)
+    assert m.conditional == (kind == "cvae")
+
+
+def test_reparameterize_of_a_deterministic_code_is_the_code():
+    mu = torch.randn(3, 2)
+    assert Autoencoder.reparameterize(mu, None) is mu
 
 
 @pytest.mark.parametrize("channels", [(32, 64), (16, 32, 64)])

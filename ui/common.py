@@ -19,7 +19,6 @@ from ui import charts, lessons, memory, params
 from ui.lessons import Lesson
 from vae import artefacts, latent, mosaic, zoo
 from vae.artefacts import CacheError
-from vae.models import CVAE, VAE
 from vae.style import FIGURE_CACHE_ENTRIES, MODEL_CACHE_ENTRIES, PAPER, SCATTER_POINTS
 
 tile = mosaic.tile  # pages call ui.tile
@@ -237,11 +236,7 @@ def decode(name: str, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
     m = model(name)
     zt = torch.as_tensor(np.asarray(z, dtype=np.float32)).reshape(-1, m.config.latent_dim)  # (M, d)
     with torch.inference_mode():
-        if isinstance(m, CVAE):
-            yt = torch.as_tensor(np.asarray(y)).long().reshape(-1)  # (M,)
-            out = m.decode(zt, yt)
-        else:
-            out = m.decode(zt)
+        out = m.decode(zt, None if y is None else torch.as_tensor(np.asarray(y)).long().reshape(-1))
     return out[:, 0].numpy()  # (M, 28, 28)
 
 
@@ -286,13 +281,8 @@ def encode(name: str, images: np.ndarray, y: np.ndarray | None = None) -> tuple[
     m = model(name)
     x = torch.as_tensor(np.asarray(images, dtype=np.float32)).reshape(-1, 1, 28, 28)  # (M, 1, 28, 28)
     with torch.inference_mode():
-        if isinstance(m, CVAE):
-            mu, lv = m.encode(x, torch.as_tensor(np.asarray(y)).long().reshape(-1))
-        elif isinstance(m, VAE):
-            mu, lv = m.encode(x)
-        else:
-            return m.encode(x).numpy(), None
-    return mu.numpy(), lv.numpy()
+        mu, lv = m.encode(x, None if y is None else torch.as_tensor(np.asarray(y)).long().reshape(-1))
+    return mu.numpy(), None if lv is None else lv.numpy()
 
 
 # --- shareable views -----------------------------------------------------------------------------

@@ -5,8 +5,8 @@ It never imports streamlit. The public entry point for pretrained models is ``va
 
     from vae import zoo
     model = zoo.load("vae-10d")          # eval mode, float32, CPU
-    mu, logvar = model.encode(x)         # x: (B, 1, 28, 28) in [0, 1]
-    x_hat = model.decode(mu)             # (B, 1, 28, 28) in [0, 1]
+    mu, logvar = model.encode(x, y)      # x: (B, 1, 28, 28) in [0, 1], y: (B,) labels (CVAE only)
+    x_hat = model.decode(mu, y)          # (B, 1, 28, 28) in [0, 1]; an AE's logvar is None
 
 Submodules are imported lazily so that ``import vae`` stays cheap.
 """

@@ -26,7 +26,7 @@ from vae import artefacts, zoo
 from vae.checkpoint import CheckpointError, load_checkpoint, quantize_, read_checkpoint, save_checkpoint
 from vae.config import to_dict
 from vae.data import load_mnist, to_float
-from vae.models import CVAE, VAE, Model
+from vae.models import Model
 from vae.train import evaluate, final_metrics, train
 
 
@@ -95,13 +95,10 @@ def compute_codes(model: Model, x: torch.Tensor, y: torch.Tensor) -> dict[str, n
     """Posterior means (and logvars) and per-image loss terms of the test images."""
     mus, logvars = [], []
     for i in range(0, len(x), 1000):
-        xb, yb = x[i:i + 1000], y[i:i + 1000]
-        if isinstance(model, VAE):
-            mu, lv = model.encode(xb, yb) if isinstance(model, CVAE) else model.encode(xb)
-            logvars.append(lv)
-        else:
-            mu = model.encode(xb)
+        mu, lv = model.encode(x[i:i + 1000], y[i:i + 1000])  # (b, d), (b, d) or None (AE)
         mus.append(mu)
+        if lv is not None:
+            logvars.append(lv)
     terms = evaluate(model, x, y, beta=1.0)  # recon and KL per image, one posterior sample
     out = {"mu": torch.cat(mus).numpy().astype(np.float16), "recon": terms.recon.numpy(),
            "kl": terms.kl.numpy()}

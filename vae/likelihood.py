@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 
 from vae.losses import recon_bce
+from vae.models import Model
 
 IWAE_K = 1000  # samples per image for the stored estimate
 IWAE_PER_CLASS = 50  # stratified subset: the first 50 test images of each digit (500 images;
@@ -36,14 +37,14 @@ def log_normal(z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
     return -0.5 * (_LOG_2PI + logvar + (z - mu).pow(2) * torch.exp(-logvar)).sum(-1)
 
 
-def log_weights(model, x: Tensor, k: int, y: Tensor | None = None,
+def log_weights(model: Model, x: Tensor, k: int, y: Tensor | None = None,
                 generator: torch.Generator | None = None, chunk: int = 250) -> Tensor:
     """log p(x|z_j) + log p(z_j) - log q(z_j|x) for k samples per image. (B, 1, 28, 28) -> (B, k).
 
-    ``model`` is a VAE or CVAE (``y`` the labels of a CVAE). Samples are drawn ``chunk`` at a
+    ``model`` is a VAE or CVAE (``y``: the labels, which only the CVAE reads). Samples are drawn ``chunk`` at a
     time so that memory stays at about B * chunk decoded images.
     """
-    mu, logvar = model.encode(x) if y is None else model.encode(x, y)  # (B, d) each
+    mu, logvar = model.encode(x, y)  # (B, d) each
     out = []
     for start in range(0, k, chunk):
         m = min(chunk, k - start)
@@ -51,10 +52,7 @@ def log_weights(model, x: Tensor, k: int, y: Tensor | None = None,
         z = mu + torch.exp(0.5 * logvar) * eps  # (m, B, d)
         flat = z.reshape(-1, z.shape[-1])  # (m * B, d)
         xs = x.repeat(m, 1, 1, 1)  # (m * B, 1, 28, 28), sample-major like ``flat``
-        if y is None:
-            logits = model.decode_logits(flat)
-        else:
-            logits = model.decode_logits(flat, y.repeat(m))
+        logits = model.decode_logits(flat, None if y is None else y.repeat(m))  # (m * B, 1, 28, 28)
         log_px_z = -recon_bce(logits, xs).reshape(m, -1)  # (m, B)
         log_pz = log_normal(z, torch.zeros_like(z), torch.zeros_like(z))  # (m, B)
         log_qz = log_normal(z, mu, logvar)  # (m, B)
@@ -68,7 +66,7 @@ def iwae_from_log_weights(logw: Tensor) -> Tensor:
 
 
 @torch.inference_mode()
-def iwae_bound(model, x: Tensor, k: int = IWAE_K, y: Tensor | None = None, seed: int = 0,
+def iwae_bound(model: Model, x: Tensor, k: int = IWAE_K, y: Tensor | None = None, seed: int = 0,
                batch_size: int = 20) -> Tensor:
     """-L_k (nats, >= -log p(x) on average) for each image with a seeded generator. -> (N,)."""
     gen = torch.Generator().manual_seed(seed)

@@ -27,7 +27,7 @@ import torch
 
 from vae.config import ModelConfig, TrainConfig
 from vae.losses import kl_divergence, recon_bce
-from vae.models import CVAE, VAE, Model
+from vae.models import Model
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = REPO / "assets" / "examples"
@@ -92,10 +92,12 @@ def image_terms(model: Model, images: np.ndarray, seed: int = NOISE_SEED) -> dic
     Also returns ``mu``, ``logvar`` (M, d), the sample ``z`` and ``recon_mu``: the decoder's
     image at z = mu (M, 28, 28), the deterministic reconstruction shown to the user.
     """
-    if not isinstance(model, VAE) or isinstance(model, CVAE):
-        raise TypeError("image_terms needs an unconditional VAE")
+    if model.conditional:
+        raise TypeError("image_terms needs an unconditional model (no label is known for a new image)")
     x = _as_batch(images)  # (M, 1, 28, 28)
     mu, logvar = model.encode(x)  # (M, d) each
+    if logvar is None:
+        raise TypeError("image_terms needs a VAE: an AE has no posterior, so no ELBO")
     gen = torch.Generator().manual_seed(seed)
     z = model.reparameterize(mu, logvar, generator=gen)  # (M, d)
     recon = recon_bce(model.decode_logits(z), x)  # (M,)

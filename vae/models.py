@@ -69,90 +69,92 @@ class Decoder(nn.Module):
         return self.net(z)  # (B, 1, 28, 28) logits
 
 
-class AE(nn.Module):
-    """Deterministic autoencoder: ``encode -> z``; trained on reconstruction only."""
+class Autoencoder(nn.Module):
+    """The one interface of every model (AE, VAE, CVAE): callers never dispatch on the class.
 
-    def __init__(self, cfg: ModelConfig) -> None:
+    ``encode(x, y=None) -> (mu, logvar)``: the code's mean and log-variance, (B, d) each; the AE's
+    code is deterministic and its ``logvar`` is ``None``. ``decode_logits(z, y=None)`` gives one
+    Bernoulli logit per pixel, ``decode(z, y=None)`` the pixel means in [0, 1], and
+    ``forward(x, y=None) -> (x_hat logits, mu, logvar)``. Labels ``y`` (B,) are read only by the
+    conditional VAE, which requires them; the other models ignore them, so one call fits all.
+    """
+
+    conditional = False  # whether encode / decode need the digit labels y
+
+    def __init__(self, cfg: ModelConfig, heads: int) -> None:
         super().__init__()
         self.config = cfg
-        self.encoder = Encoder(cfg, 1, heads=1)
-        self.decoder = Decoder(cfg, cfg.latent_dim)
+        extra = cfg.num_classes if self.conditional else 0
+        self.encoder = Encoder(cfg, 1 + extra, heads=heads)
+        self.decoder = Decoder(cfg, cfg.latent_dim + extra)
 
-    def encode(self, x: Tensor) -> Tensor:
-        return self.encoder(x)[0]  # (B, latent_dim)
+    def _labels(self, y: Tensor | None) -> Tensor:
+        if y is None:
+            raise ValueError(f"the conditional VAE ({type(self).__name__}) needs the digit labels y "
+                             "to encode and decode: call encode(x, y) / decode(z, y)")
+        return F.one_hot(torch.as_tensor(y).long().reshape(-1), self.config.num_classes).float()  # (B, 10)
 
-    def decode_logits(self, z: Tensor) -> Tensor:
-        return self.decoder(z)  # (B, 1, 28, 28)
+    def _encoder_input(self, x: Tensor, y: Tensor | None) -> Tensor:
+        if not self.conditional:
+            return x  # (B, 1, 28, 28)
+        planes = self._labels(y)[:, :, None, None].expand(-1, -1, *x.shape[-2:])  # (B, 10, 28, 28)
+        return torch.cat([x, planes], dim=1)  # (B, 11, 28, 28)
 
-    def decode(self, z: Tensor) -> Tensor:
-        return torch.sigmoid(self.decode_logits(z))  # (B, 1, 28, 28) in [0, 1]
-
-    def forward(self, x: Tensor) -> tuple[Tensor, Tensor, None]:
-        z = self.encode(x)  # (B, latent_dim)
-        return self.decode_logits(z), z, None
-
-
-class VAE(nn.Module):
-    """Gaussian VAE: q(z|x) = N(mu, diag(exp(logvar))), prior N(0, I), Bernoulli decoder."""
-
-    def __init__(self, cfg: ModelConfig) -> None:
-        super().__init__()
-        self.config = cfg
-        self.encoder = Encoder(cfg, 1, heads=2)
-        self.decoder = Decoder(cfg, cfg.latent_dim)
-
-    def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        mu, logvar = self.encoder(x)  # (B, latent_dim) each
-        return mu, logvar
+    def encode(self, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
+        raise NotImplementedError
 
     @staticmethod
-    def reparameterize(mu: Tensor, logvar: Tensor, generator: torch.Generator | None = None) -> Tensor:
-        """z = mu + sigma * eps with eps ~ N(0, I): sampling becomes differentiable in mu, sigma."""
+    def reparameterize(mu: Tensor, logvar: Tensor | None, generator: torch.Generator | None = None) -> Tensor:
+        """z = mu + sigma * eps with eps ~ N(0, I): sampling becomes differentiable in mu, sigma.
+        A deterministic code (``logvar`` None) is its own sample."""
+        if logvar is None:
+            return mu
         eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype, device=mu.device)  # (B, d)
         return mu + torch.exp(0.5 * logvar) * eps  # (B, d)
 
-    def decode_logits(self, z: Tensor) -> Tensor:
+    def decode_logits(self, z: Tensor, y: Tensor | None = None) -> Tensor:
+        if self.conditional:
+            z = torch.cat([z, self._labels(y)], dim=1)  # (B, d + 10)
         return self.decoder(z)  # (B, 1, 28, 28)
 
-    def decode(self, z: Tensor) -> Tensor:
-        return torch.sigmoid(self.decode_logits(z))  # (B, 1, 28, 28) in [0, 1]
-
-    def forward(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        mu, logvar = self.encode(x)
-        z = self.reparameterize(mu, logvar)  # (B, latent_dim)
-        return self.decode_logits(z), mu, logvar
-
-
-class CVAE(VAE):
-    """Conditional VAE: the one-hot label joins the encoder input and the decoder input."""
-
-    def __init__(self, cfg: ModelConfig) -> None:
-        nn.Module.__init__(self)
-        self.config = cfg
-        self.encoder = Encoder(cfg, 1 + cfg.num_classes, heads=2)
-        self.decoder = Decoder(cfg, cfg.latent_dim + cfg.num_classes)
-
-    def _onehot(self, y: Tensor) -> Tensor:
-        return F.one_hot(y.long(), self.config.num_classes).float()  # (B, 10)
-
-    def encode(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:  # type: ignore[override]
-        planes = self._onehot(y)[:, :, None, None].expand(-1, -1, 28, 28)  # (B, 10, 28, 28)
-        mu, logvar = self.encoder(torch.cat([x, planes], dim=1))  # (B, d) each
-        return mu, logvar
-
-    def decode_logits(self, z: Tensor, y: Tensor) -> Tensor:  # type: ignore[override]
-        return self.decoder(torch.cat([z, self._onehot(y)], dim=1))  # (B, 1, 28, 28)
-
-    def decode(self, z: Tensor, y: Tensor) -> Tensor:  # type: ignore[override]
+    def decode(self, z: Tensor, y: Tensor | None = None) -> Tensor:
         return torch.sigmoid(self.decode_logits(z, y))  # (B, 1, 28, 28) in [0, 1]
 
-    def forward(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor, Tensor]:  # type: ignore[override]
-        mu, logvar = self.encode(x, y)
-        z = self.reparameterize(mu, logvar)  # (B, latent_dim)
+    def forward(self, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor | None]:
+        mu, logvar = self.encode(x, y)  # (B, d), (B, d) or None
+        z = self.reparameterize(mu, logvar)  # (B, d)
         return self.decode_logits(z, y), mu, logvar
 
 
-Model = AE | VAE | CVAE
+class AE(Autoencoder):
+    """Deterministic autoencoder: the code is ``mu`` itself (``logvar`` None); reconstruction loss only."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__(cfg, heads=1)
+
+    def encode(self, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, None]:
+        return self.encoder(self._encoder_input(x, y))[0], None  # (B, latent_dim), None
+
+
+class VAE(Autoencoder):
+    """Gaussian VAE: q(z|x) = N(mu, diag(exp(logvar))), prior N(0, I), Bernoulli decoder."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__(cfg, heads=2)
+
+    def encode(self, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        mu, logvar = self.encoder(self._encoder_input(x, y))  # (B, latent_dim) each
+        return mu, logvar
+
+
+class CVAE(VAE):
+    """Conditional VAE: the one-hot label joins the encoder input (10 constant planes) and the
+    decoder input (concatenated to z); ``y`` is required."""
+
+    conditional = True
+
+
+Model = Autoencoder
 
 
 def build_model(cfg: ModelConfig) -> Model:
@@ -162,23 +164,3 @@ def build_model(cfg: ModelConfig) -> Model:
 
 def count_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
-
-
-@torch.inference_mode()
-def posterior(model: Model, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
-    """(mean code, logvar) of images for any model; the AE's logvar is None."""
-    if isinstance(model, CVAE):
-        return model.encode(x, y)
-    if isinstance(model, VAE):
-        return model.encode(x)
-    return model.encode(x), None
-
-
-@torch.inference_mode()
-def decode(model: Model, z: Tensor, y: Tensor | None = None) -> Tensor:
-    """Pixel means (B, 1, 28, 28) for codes z of any model (labels y for the CVAE)."""
-    if isinstance(model, CVAE):
-        if y is None:
-            raise ValueError("the conditional VAE needs labels to decode")
-        return model.decode(z, y)
-    return model.decode(z)

@@ -18,7 +18,7 @@ from torch import Tensor
 
 from vae.config import ModelConfig, TrainConfig
 from vae.losses import LossTerms, active_units, loss_terms, mean_terms
-from vae.models import CVAE, VAE, Model, build_model
+from vae.models import Model, build_model
 
 TERMS = ("recon", "kl", "total")
 
@@ -40,10 +40,6 @@ def new_history() -> dict[str, list[float]]:
     return {k: [] for k in keys}
 
 
-def _forward(model: Model, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor, Tensor | None]:
-    return model(x, y) if isinstance(model, CVAE) else model(x)
-
-
 @torch.inference_mode()
 def evaluate(model: Model, x: Tensor, y: Tensor, beta: float, seed: int = 0,
              batch_size: int = 1000) -> LossTerms:
@@ -53,13 +49,9 @@ def evaluate(model: Model, x: Tensor, y: Tensor, beta: float, seed: int = 0,
     out: list[LossTerms] = []
     for i in range(0, len(x), batch_size):
         xb, yb = x[i:i + batch_size], y[i:i + batch_size]  # (b, 1, 28, 28), (b,)
-        if isinstance(model, VAE):
-            mu, logvar = model.encode(xb, yb) if isinstance(model, CVAE) else model.encode(xb)
-            z = model.reparameterize(mu, logvar, generator=gen)  # (b, d)
-            logits = model.decode_logits(z, yb) if isinstance(model, CVAE) else model.decode_logits(z)
-        else:
-            mu, logvar = model.encode(xb), None
-            logits = model.decode_logits(mu)
+        mu, logvar = model.encode(xb, yb)  # (b, d), (b, d) or None (AE)
+        z = model.reparameterize(mu, logvar, generator=gen)  # (b, d); the AE's code is its own sample
+        logits = model.decode_logits(z, yb)  # (b, 1, 28, 28)
         out.append(loss_terms(logits, xb, mu, logvar, beta))
     return LossTerms(*(torch.cat([t[k] for t in out]) for k in range(3)))
 
@@ -80,13 +72,9 @@ def final_metrics(model: Model, x_test: Tensor, y_test: Tensor, likelihood: bool
     m = {"test_recon": float(t.recon.mean()), "test_kl": float(t.kl.mean()),
          "test_elbo": float((t.recon + t.kl).mean()), "test_total": float(t.total.mean())}
     with torch.inference_mode():
-        mus = []
-        for i in range(0, len(x_test), 1000):
-            xb, yb = x_test[i:i + 1000], y_test[i:i + 1000]
-            enc = model.encode(xb, yb) if isinstance(model, CVAE) else model.encode(xb)
-            mus.append(enc[0] if isinstance(model, VAE) else enc)
-    if isinstance(model, VAE):
-        m["active_units"] = float(active_units(torch.cat(mus))[0])
+        encoded = [model.encode(x_test[i:i + 1000], y_test[i:i + 1000]) for i in range(0, len(x_test), 1000)]
+    if encoded[0][1] is not None:  # a VAE: active units and the likelihood bound
+        m["active_units"] = float(active_units(torch.cat([mu for mu, _ in encoded]))[0])
         if likelihood:
             m.update(likelihood_metrics(model, x_test, y_test))
     return m
@@ -100,7 +88,7 @@ def likelihood_metrics(model: Model, x_test: Tensor, y_test: Tensor) -> dict[str
     idx = stratified_subset(y_test)
     xs, ys = x_test[idx], y_test[idx]
     t = evaluate(model, xs, ys, 1.0)
-    bound = iwae_bound(model, xs, IWAE_K, ys if isinstance(model, CVAE) else None)
+    bound = iwae_bound(model, xs, IWAE_K, ys)
     return {"subset_elbo": float((t.recon + t.kl).mean()), "subset_iwae": float(bound.mean()),
             "iwae_k": float(IWAE_K), "subset_images": float(len(idx))}
 
@@ -146,7 +134,7 @@ def _train(model_cfg: ModelConfig, train_cfg: TrainConfig, x_train: Tensor, y_tr
         lr = opt.param_groups[0]["lr"]
         for idx in torch.randperm(n, generator=shuffle).split(train_cfg.batch_size):
             xb, yb = x_train[idx], y_train[idx]  # (b, 1, 28, 28), (b,)
-            logits, mu, logvar = _forward(model, xb, yb)
+            logits, mu, logvar = model(xb, yb)
             terms = loss_terms(logits, xb, mu, logvar, beta)
             loss = terms.total.mean()
             opt.zero_grad(set_to_none=True)

@@ -1,0 +1,55 @@
+"""The layering of the code, enforced: ``vae/`` (the teaching maths) knows nothing of Streamlit or
+``ui/``; ``ui/`` never imports a page; no caller dispatches on a model's class (every model has
+the same ``encode`` / ``decode`` interface, see ``vae.models.Autoencoder``)."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE = sorted([*ROOT.glob("vae/*.py"), *ROOT.glob("ui/*.py"), *ROOT.glob("pages/*.py"),
+               ROOT / "streamlit_app.py", *ROOT.glob("benchmarks/*.py"), *ROOT.glob("scripts/*.py")])
+MODEL_CLASSES = {"AE", "VAE", "CVAE", "Autoencoder"}
+
+
+def _imports(path: Path) -> set[str]:
+    """Top-level package names a module imports (anywhere in the file, lazy imports included)."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+    return out
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("vae/*.py")), ids=lambda p: p.name)
+def test_vae_imports_neither_streamlit_nor_ui(path):
+    bad = {m for m in _imports(path) if m.split(".")[0] in ("streamlit", "ui", "altair", "pages")}
+    assert not bad, f"vae/{path.name} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("ui/*.py")), ids=lambda p: p.name)
+def test_ui_never_imports_a_page(path):
+    bad = {m for m in _imports(path) if m.split(".")[0] in ("pages", "streamlit_app")}
+    assert not bad, f"ui/{path.name} imports {sorted(bad)}"
+
+
+def _class_dispatch(path: Path) -> list[int]:
+    """Lines with isinstance(..., AE / VAE / CVAE ...) or type(model) is ... checks."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "isinstance" and len(node.args) == 2:
+            target = node.args[1]
+            names = {getattr(e, "id", getattr(e, "attr", None)) for e in
+                     (target.elts if isinstance(target, ast.Tuple) else [target])}
+            if names & MODEL_CLASSES:
+                lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize("path", CODE, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_caller_dispatches_on_the_model_class(path):
+    assert not _class_dispatch(path), f"{path.relative_to(ROOT)} lines {_class_dispatch(path)}"
