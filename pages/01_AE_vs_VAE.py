@@ -15,7 +15,7 @@ import streamlit as st
 from ui import charts, params
 from ui import common as ui
 import torch  # noqa: E402 - after ui, which sets OMP_NUM_THREADS first
-from vae import grids, latent
+from vae import grids, latent, neighbours, prior
 from vae.losses import recon_bce
 from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE
 
@@ -95,16 +95,16 @@ ui.download_csv(metrics_table.round(3), "ae-vs-vae-metrics.csv", key="aevae_metr
                 label="Download the metrics (CSV)")
 
 # Numbers used in several places below.
-inside_ae = grids.share_inside(ae_mu, 0.99)
-inside_vae = grids.share_inside(vae_mu, 0.99)
-inside_ae_by_digit = grids.share_inside_by_class(ae_mu, labels, 0.99)  # (10,)
-inside_vae_by_digit = grids.share_inside_by_class(vae_mu, labels, 0.99)
+inside_ae = prior.share_inside(ae_mu, 0.99)
+inside_vae = prior.share_inside(vae_mu, 0.99)
+inside_ae_by_digit = prior.share_inside_by_class(ae_mu, labels, 0.99)  # (10,)
+inside_vae_by_digit = prior.share_inside_by_class(vae_mu, labels, 0.99)
 ae_lo = np.quantile(ae_mu, 0.005, axis=0)
 ae_hi = np.quantile(ae_mu, 0.995, axis=0)
 span_ae = ae_hi - ae_lo  # (2,)
 span_vae = np.quantile(vae_mu, 0.995, axis=0) - np.quantile(vae_mu, 0.005, axis=0)  # (2,)
-gap_ae = max(grids.typical_gap(ae_mu), 1e-9)  # median nearest-neighbour distance of the codes
-gap_vae = max(grids.typical_gap(vae_mu), 1e-9)
+gap_ae = max(neighbours.spacing(ae_mu), 1e-9)  # median nearest-neighbour distance of the codes
+gap_vae = max(neighbours.spacing(vae_mu), 1e-9)
 
 
 def decode_logits(model: torch.nn.Module, z: np.ndarray) -> torch.Tensor:
@@ -243,8 +243,8 @@ def samples_section() -> None:
 
     z = np.random.default_rng(seed).standard_normal((N_SAMPLES, 2))  # (10, 2)
     dec_ae, dec_vae = ui.decode(AE, z), ui.decode(VAE, z)
-    d_ae, i_ae = grids.nearest_code(z, ae_mu)
-    d_vae, i_vae = grids.nearest_code(z, vae_mu)
+    d_ae, i_ae = neighbours.nearest_one(ae_mu, z)
+    d_vae, i_vae = neighbours.nearest_one(vae_mu, z)
 
     cap = [f"#{k + 1}" for k in range(N_SAMPLES)]
     png = charts.png(charts.image_rows, {"AE decoder": dec_ae, "VAE decoder": dec_vae},

@@ -14,7 +14,7 @@ import streamlit as st
 
 from ui import charts, params, prefetch
 from ui import common as ui
-from vae import ladder, latent, zoo
+from vae import ladder, latent, prior, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD
 from vae.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE, MODEL_CACHE_ENTRIES
@@ -136,7 +136,7 @@ def codes_chart(mu: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.La
     clamped = alt.Scale(domain=list(LATENT_RANGE), clamp=True, nice=False)
     pts = charts.scatter(charts.codes_frame(mu, digits, index), height=CHART_HEIGHT).encode(
         x=alt.X("x:Q", title="z₁", scale=clamped), y=alt.Y("y:Q", title="z₂", scale=clamped))
-    r99 = float(np.sqrt(latent.CHI2_2D_99))
+    r99 = prior.radius(0.99)
     th = np.linspace(0, 2 * np.pi, 121)
     circle = pd.DataFrame({"x": r99 * np.cos(th), "y": r99 * np.sin(th), "order": np.arange(len(th))})
     ring = alt.Chart(circle).mark_line(color="gray", strokeDash=[5, 4], strokeWidth=1.5).encode(

@@ -15,7 +15,7 @@ import streamlit as st
 
 from ui import charts, params, prefetch
 from ui import common as ui
-from vae import grids, latent
+from vae import grids, latent, prior
 from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, GRID_RANGE_DEFAULT, LATENT_RANGE, PPF_P_DEFAULT
 
 VAE, AE = "vae-2d", "ae-2d"
@@ -100,7 +100,7 @@ def codes_and_prior(codes: np.ndarray, digits: np.ndarray, index: np.ndarray,
     """The VAE's test codes and the prior's contours (the part that does not depend on n)."""
     base = charts.scatter(charts.codes_frame(codes, digits, index), domain=domain, opacity=0.3, height=520,
                           title="VAE test codes μ, the prior's contours and the grids' sampling points")
-    contour_layer = alt.Chart(grids.prior_contours()).mark_line(
+    contour_layer = alt.Chart(prior.contours()).mark_line(
         color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
         x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), order="order:Q", detail="label:N")
     return alt.layer(base, contour_layer)
@@ -108,7 +108,7 @@ def codes_and_prior(codes: np.ndarray, digits: np.ndarray, index: np.ndarray,
 
 def contour_labels() -> alt.LayerChart:
     """The contours' labels, drawn over the sampling points."""
-    contours = grids.prior_contours()
+    contours = prior.contours()
     lab = contours.groupby("label", sort=False)["radius"].first().reset_index()
     lab["x"] = lab["radius"] * np.cos(np.pi / 4)
     lab["y"] = lab["radius"] * np.sin(np.pi / 4)
@@ -166,7 +166,7 @@ with stats_col:
                    delta_color="inverse" if key != "codes_covered" else "normal")
     st.markdown(
         "- **outside the 99 % disc**: grid points farther from the origin than "
-        f"{grids.prior_radius(0.99):.2f}, where the prior puts only 1 % of its mass, so training rarely "
+        f"{prior.radius(0.99):.2f}, where the prior puts only 1 % of its mass, so training rarely "
         "sent a code there;\n"
         "- **empty**: grid points that are the nearest grid point of no test code;\n"
         "- **codes covered**: test codes (all 10,000) within half a grid step of a grid point, i.e. "
@@ -291,8 +291,8 @@ else:
                 f"({grids.pct(cov_lin)} linear, {grids.pct(cov_ppf)} ppf), although the ppf grid's step varies from "
                 f"{smin:.2f} in the centre to {smax:.2f} at the edges and the linear grid's is {step_lin:.2f} "
                 "everywhere.")
-ae_inside = grids.share_inside(ae_mu, 0.99)
-ae_by_digit = grids.share_inside_by_class(ae_mu, labels, 0.99)  # (10,)
+ae_inside = prior.share_inside(ae_mu, 0.99)
+ae_by_digit = prior.share_inside_by_class(ae_mu, labels, 0.99)  # (10,)
 worst = int(np.nanargmin(ae_by_digit))
 few = ae_by_digit[worst] < ae_inside - 0.1
 ae_in_square = float(((ae_mu >= lo) & (ae_mu <= hi)).all(axis=1).mean())

@@ -16,8 +16,8 @@ from ui import charts
 from ui import common as ui
 from ui import params
 from vae import zoo
-from vae.explore import (clicked_point, nearest_code, neighbourhood, pad_grid, prior_samples, prior_tail,
-                         to_slider, typical_norm)
+from vae import neighbours, prior
+from vae.explore import clicked_point, neighbourhood, pad_grid, to_slider
 from vae.latent import prototypes
 from vae.style import CHART_HEIGHT, LATENT_RANGE, SLIDER_RANGE, SLIDER_STEP
 
@@ -251,7 +251,7 @@ def explorer(name: str, d: int) -> None:
     g3.button("New samples", key="lex_new", on_click=_new_samples, width="stretch",
               help="Next seed: a fresh set of random codes.")
     ui.share({"seed": int(seed), "n": int(n)})
-    zs = prior_samples(int(n), d, int(seed))  # (n, d)
+    zs = prior.samples(int(n), d, int(seed))  # (n, d)
     imgs = ui.decode(name, zs)  # (n, 28, 28)
 
     per_row = min(int(n), 4)
@@ -276,11 +276,12 @@ def explorer(name: str, d: int) -> None:
 
     # --- what to notice ---------------------------------------------------------------------------
     r = float(np.linalg.norm(z))
-    tail = prior_tail(z)
-    i_near, dist = nearest_code(mu, z)
+    tail = prior.tail(z)
+    dists, rows = neighbours.nearest_one(mu, z)
+    i_near, dist = int(rows[0]), float(dists[0])
     top, share = neighbourhood(mu, labels, z, k=50)
     norms = np.linalg.norm(zs, axis=1)
-    typical = typical_norm(d)
+    typical = prior.typical_norm(d)
     obs = [
         f"Your code is **{r:.2f}** from the origin; {tail:.1%} of the prior's mass lies farther out"
         + (": the KL term kept almost every training code closer in, so the decoder is guessing here."

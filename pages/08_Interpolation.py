@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui import charts, params
 from ui import common as ui
-from vae import interp, latent, zoo
+from vae import interp, latent, neighbours, zoo
 from vae.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
@@ -115,7 +115,7 @@ K_NEAR = 25  # neighbours asked along a path
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def code_spacing(name: str, k: int) -> float:
     """Median distance from a test code to its k-th nearest other test code (the model's own units)."""
-    return interp.spacing(ui.codes(name)["mu"], k)
+    return neighbours.spacing(ui.codes(name)["mu"], k)
 
 
 if mode == "class":
@@ -258,7 +258,7 @@ if not same:
     dense = np.linspace(0.0, 1.0, 60)
     seq_l = interp.regions_along(latent.lerp(za, zb, dense), codes, labels, k=K_NEAR, min_run=3)
     seq_s = interp.regions_along(latent.slerp(za, zb, dense), codes, labels, k=K_NEAR, min_run=3)
-    reach = float(interp.nearest_distance(latent.lerp(za, zb, dense), codes, k=K_NEAR).max())
+    reach = float(neighbours.kth_distance(codes, latent.lerp(za, zb, dense), k=K_NEAR).max())
     usual = code_spacing(model_name, K_NEAR)
     ratio = reach / usual if usual > 0 else float("inf")
     arrow = " → ".join

@@ -16,7 +16,8 @@ from ui import charts
 from ui import common as ui
 from ui import params
 from vae import artefacts, zoo
-from vae.explore import edge_share, nearest_code, pick_digit, pixel_spread, unused_dims
+from vae import neighbours
+from vae.explore import edge_share, pick_digit, pixel_spread, unused_dims
 from vae.latent import ellipse, posterior_samples
 from vae.style import CHART_HEIGHT, ERROR_CMAP
 
@@ -254,7 +255,8 @@ def spread(name: str, idx: int, label: int, x: np.ndarray, mu_x: np.ndarray, lv_
     else:
         inside = float(np.mean(((z - mu_x) ** 2 / sigma ** 2).sum(axis=1) <= 4.0))
         others = np.delete(np.arange(len(mu_all)), idx)
-        j, dist = nearest_code(mu_all[others], mu_x)
+        dists, rows = neighbours.nearest_one(mu_all[others], mu_x)
+        j, dist = int(rows[0]), float(dists[0])
         j = int(others[j])
         in_sigma = dist / float(sigma.mean())
         obs.append(f"{inside:.0%} of the {n} samples fall inside the 2σ ellipse (86 % expected). The nearest "

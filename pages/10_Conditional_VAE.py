@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui import charts, params
 from ui import common as ui
-from vae import interp, latent
+from vae import interp, latent, neighbours
 from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE, PPF_P_DEFAULT, MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
@@ -142,7 +142,7 @@ def knn_scores(names: tuple[str, ...], k: int) -> dict[str, float]:
     """Leave-one-out k-NN digit accuracy of each model's 2-D codes on the scatter subset."""
     _, lab = ui.test_set()
     s = ui.scatter_subset()
-    return {name: interp.knn_accuracy(ui.codes(name)["mu"][s], lab[s], k=k) for name in names}
+    return {name: neighbours.knn_accuracy(ui.codes(name)["mu"][s], lab[s], k=k) for name in names}
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)

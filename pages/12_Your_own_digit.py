@@ -15,9 +15,8 @@ import streamlit as st
 from ui import charts
 from ui import common as ui
 from ui import params
-from vae import artefacts, live, zoo
+from vae import artefacts, live, neighbours, prior, zoo
 from vae.artefacts import CacheError
-from vae.latent import CHI2_2D_99
 from vae.preprocess import PreprocessError
 from vae.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE
 
@@ -161,7 +160,7 @@ mu, recon_img = t["mu"][0], t["recon_mu"][0]  # (d,), (28, 28)
 recon, kl, elbo = float(t["recon"][0]), float(t["kl"][0]), float(t["elbo"][0])
 test_elbo = np.asarray(codes["recon"], dtype=np.float64) + np.asarray(codes["kl"], dtype=np.float64)  # (N,)
 pct = live.percentile_of(test_elbo, elbo)
-near = live.nearest_codes(codes["mu"], mu, K_NEAREST)  # (K,) test indices
+near = neighbours.nearest(codes["mu"], mu, K_NEAREST)[1][0]  # (K,) test indices, nearest first
 near_labels = labels[near]
 
 st.header("What the model makes of it")
@@ -228,7 +227,7 @@ sub = ui.scatter_subset()
 inside = None
 if d == 2:
     r2 = float((mu ** 2).sum())
-    inside = r2 <= CHI2_2D_99
+    inside = r2 <= prior.radius(0.99) ** 2
     lo, hi = LATENT_RANGE
     shown = np.clip(mu, lo, hi)
     df = charts.codes_frame(np.asarray(codes["mu"])[sub], labels[sub], sub)
@@ -310,7 +309,7 @@ near_part = (f"{counts[top]} of its {K_NEAREST} nearest test codes are **{top}s*
 if inside is not None:
     near_part += (f" Its code lies at radius {np.sqrt(float((mu ** 2).sum())):.2f} from the origin, "
                   + ("inside" if inside else "**outside**")
-                  + f" the circle (radius {np.sqrt(CHI2_2D_99):.2f}) that holds 99 % of the prior N(0, I).")
+                  + f" the circle (radius {prior.radius(0.99):.2f}) that holds 99 % of the prior N(0, I).")
 obs = [f"Your digit's negative ELBO is **{elbo:.0f} nats**, higher than **{pct:.1f} %** of the 10,000 test digits. "
        + verdict + kl_part, near_part]
 if src is not None:

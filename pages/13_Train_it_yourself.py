@@ -18,7 +18,7 @@ import streamlit as st
 from ui import charts
 from ui import common as ui
 from ui import memory, params, slots
-from vae import artefacts, live, zoo
+from vae import artefacts, live, neighbours, zoo
 from vae.artefacts import CacheError
 from vae.style import CHART_HEIGHT, LATENT_RANGE
 from vae.train import Progress, train
@@ -339,7 +339,7 @@ obs.append(f"In the last epoch the held-out reconstruction was {abs(gap):.1f} na
               if gap > 0 else "better than the training average: no sign of overfitting yet (the training "
                               "average includes the epoch's early, worse steps).")
            + f" The KL ended at {h['test_kl'][-1]:.2f} nats per held-out digit.")
-acc_mine = live.knn_accuracy(mine_mu, y_ho.numpy())
+acc_mine = neighbours.knn_accuracy(mine_mu, y_ho.numpy())
 together = (f"digits of a kind already sit together in your codes: for **{acc_mine:.0%}** of the held-out digits "
             "most of the 5 nearest codes are the same digit" if acc_mine >= 0.5 else
             f"your codes barely keep the digits apart yet: for only **{acc_mine:.0%}** of the held-out digits are "
@@ -347,7 +347,7 @@ together = (f"digits of a kind already sit together in your codes: for **{acc_mi
 if pre_m is not None and pre_mu is not None:
     diff = mine_m["elbo"] - pre_m["elbo"]
     views_pre = 60_000 * zoo.entry(pre_name).train.epochs
-    acc_pre = live.knn_accuracy(pre_mu, y_ho.numpy())
+    acc_pre = neighbours.knn_accuracy(pre_mu, y_ho.numpy())
     obs.append(f"The pretrained **{pre_name}** scores {pre_m['elbo']:.1f} nats, "
                + (f"{diff:.1f} nats better than yours" if diff > 0 else f"{-diff:.1f} nats worse than yours")
                + f", after {views_pre / (s.train_size * s.epochs):.0f}× as many image views "

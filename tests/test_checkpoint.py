@@ -11,7 +11,7 @@ import torch
 from vae.checkpoint import (FORMAT, FORMAT_VERSION, CheckpointError, load_checkpoint, quantize_,
                             read_checkpoint, save_checkpoint)
 from vae.config import ModelConfig, TrainConfig, to_dict
-from vae.models import CVAE, build_model
+from vae.models import build_model
 
 METRICS = {"test_elbo": 123.5, "test_recon": 110.25, "test_kl": 13.25, "active_units": 2.0}
 HISTORY = {"train_total": [200.0, 150.0], "test_total": [190.0, 148.0], "lr": [2e-3, 1e-3]}

@@ -76,27 +76,10 @@ def test_pad_grid_covers_the_square_regularly():
         explore.pad_grid(1)
 
 
-def test_prior_tail():
-    assert explore.prior_tail(np.zeros(2)) == pytest.approx(1.0)
-    # in 2-D, P(|z| > r) = exp(-r^2 / 2)
-    assert explore.prior_tail(np.array([1.0, 1.0])) == pytest.approx(np.exp(-1.0))
-    assert explore.prior_tail(np.full(10, 3.0)) < 1e-10
-
-
-def test_nearest_code_and_neighbourhood():
+def test_neighbourhood():
     codes = np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 5.0], [5.1, 5.0], [5.0, 5.2]])
     labels = np.array([1, 1, 7, 7, 2])
-    assert explore.nearest_code(codes, np.array([0.9, 0.1]))[0] == 1
-    assert explore.nearest_code(codes, np.array([0.9, 0.0]))[1] == pytest.approx(0.1)
     assert explore.neighbourhood(codes, labels, np.array([5.0, 5.0]), k=3) == (7, pytest.approx(2 / 3))
-
-
-def test_prior_samples_and_typical_norm():
-    z = explore.prior_samples(4000, 10, seed=0)
-    assert z.shape == (4000, 10)
-    assert np.array_equal(z, explore.prior_samples(4000, 10, seed=0))
-    assert np.linalg.norm(z, axis=1).mean() == pytest.approx(explore.typical_norm(10), rel=0.02)
-    assert explore.typical_norm(1) == pytest.approx(np.sqrt(2 / np.pi))
 
 
 def test_pixel_spread_and_edge_share():
@@ -128,16 +111,6 @@ def test_clicked_point_reads_streamlit_selection_state():
     assert explore.clicked_point(None, "pad") is None
     assert explore.clicked_point({"selection": {"pad": [{"x": "nan", "y": 0}]}}, "pad") is None
     assert explore.clicked_point({"selection": {"pad": [{"index": 3}]}}, "pad") is None
-
-
-def test_closed_forms_equal_scipy_stats():
-    """``vae.explore`` uses scipy.special (scipy.stats costs the server 33 MB): same numbers."""
-    from scipy import stats
-
-    for z in (np.zeros(2), np.array([1.0, 2.0, 0.5]), np.full(10, 1.7), np.linspace(-3, 3, 32)):
-        assert explore.prior_tail(z) == pytest.approx(stats.chi2.sf(float((z ** 2).sum()), df=len(z)), rel=1e-12)
-    for d in (1, 2, 3, 10, 32, 64):
-        assert explore.typical_norm(d) == pytest.approx(stats.chi(d).mean(), rel=1e-12)
 
 
 def test_the_app_does_not_import_scipy_stats():

@@ -3,56 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from vae import grids, latent
-
-
-def test_prior_radius_matches_chi2_and_closed_form():
-    for q in (0.5, 0.9, 0.99):
-        r = grids.prior_radius(q)
-        assert r == pytest.approx(np.sqrt(stats.chi2.ppf(q, 2)))
-        assert r == pytest.approx(np.sqrt(-2 * np.log(1 - q)))  # 2-D: P(|z| <= r) = 1 - exp(-r^2 / 2)
-    assert grids.prior_radius(0.99) ** 2 == pytest.approx(latent.CHI2_2D_99)
-    with pytest.raises(ValueError):
-        grids.prior_radius(1.0)
-
-
-def test_prior_radius_holds_its_share_of_samples():
-    z = np.random.default_rng(0).standard_normal((200_000, 2))
-    for q in grids.CONTOUR_QS:
-        assert grids.share_inside(z, q) == pytest.approx(q, abs=0.005)
-
-
-def test_circle_closed_with_right_radius():
-    c = grids.circle(2.5, 50)
-    assert c.shape == (50, 2)
-    assert np.allclose(np.linalg.norm(c, axis=1), 2.5)
-    assert np.allclose(c[0], c[-1])
-
-
-def test_prior_contours_frame():
-    df = grids.prior_contours(n=40)
-    assert list(df["label"].unique()) == ["50 %", "90 %", "99 %"]
-    assert len(df) == 3 * 40
-    for q, g in df.groupby("q"):
-        assert np.allclose(np.hypot(g["x"], g["y"]), grids.prior_radius(q))
-        assert list(g["order"]) == list(range(40))
-
-
-def test_share_inside():
-    codes = np.array([[0.0, 0.0], [1.0, 1.0], [10.0, 0.0], [0.0, -20.0]])
-    assert grids.share_inside(codes, 0.99) == 0.5
-
-
-def test_nearest_code_and_typical_gap():
-    codes = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
-    d, i = grids.nearest_code(np.array([[0.9, 0.0], [10.0, 0.0]]), codes)
-    assert np.allclose(d, [0.1, 7.0])
-    assert list(i) == [1, 2]
-    assert grids.typical_gap(codes) == pytest.approx(1.0)  # gaps 1, 1, 2
-    with pytest.raises(ValueError):
-        grids.typical_gap(codes[:1])
 
 
 def test_grid_points_frame_follows_mosaic_order():
@@ -112,13 +64,6 @@ def test_pct_and_compare():
     assert grids.compare(0.2, 0.5) == "fewer"
     assert grids.compare(0.5, 0.502) == "about as many"
     assert grids.compare(1, 0, more="up") == "up"
-
-
-def test_share_inside_by_class():
-    codes = np.array([[0.0, 0.0], [10.0, 0.0], [0.5, 0.5], [0.0, 9.0]])
-    labels = np.array([0, 0, 1, 1])
-    out = grids.share_inside_by_class(codes, labels, 0.99, n_classes=3)
-    assert out[:2].tolist() == [0.5, 0.5] and np.isnan(out[2])
 
 
 def test_nearest_label_shares_and_total_variation():

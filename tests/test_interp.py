@@ -232,33 +232,6 @@ def test_gif_without_pingpong_and_edge_cases():
 
 # --- k-NN accuracy -------------------------------------------------------------------------------
 
-def test_knn_accuracy_separated_vs_mixed_codes():
-    rng = np.random.default_rng(0)
-    labels = np.repeat(np.arange(10), 100)
-    centres = 10 * rng.standard_normal((10, 2))
-    separated = centres[labels] + 0.1 * rng.standard_normal((1000, 2))
-    assert interp.knn_accuracy(separated, labels) == 1.0
-    mixed = rng.standard_normal((1000, 2))  # codes independent of the digit
-    acc = interp.knn_accuracy(mixed, labels)
-    assert 0.0 <= acc < 0.2  # about chance (0.1)
-
-
-def test_knn_accuracy_excludes_the_point_itself_and_breaks_ties_by_nearest():
-    # two points of each label; with k=1 each point's only neighbour is its partner
-    codes = np.array([[0.0], [0.1], [5.0], [5.1]])
-    assert interp.knn_accuracy(codes, np.array([0, 0, 1, 1]), k=1) == 1.0
-    assert interp.knn_accuracy(codes, np.array([0, 1, 0, 1]), k=1) == 0.0
-    # k=2 tie (one vote each): the nearer neighbour wins
-    codes = np.array([[0.0], [1.0], [3.0]])
-    labels = np.array([0, 0, 1])
-    # point 0: neighbours 1 (label 0, d=1), 2 (label 1, d=3) -> 0, right
-    # point 1: neighbours 0 (label 0, d=1), 2 (label 1, d=2) -> 0, right
-    # point 2: neighbours 1 (label 0), 0 (label 0) -> 0, wrong
-    assert interp.knn_accuracy(codes, labels, k=2) == pytest.approx(2 / 3)
-    with pytest.raises(ValueError):
-        interp.knn_accuracy(codes[:1], labels[:1])
-
-
 # --- style statistics ----------------------------------------------------------------------------
 
 def _bar(shear: float) -> np.ndarray:
@@ -292,24 +265,6 @@ def test_row_share_splits_the_variance():
     r, c = interp.row_share(additive)
     assert r + c == pytest.approx(1.0)
     assert interp.row_share(np.ones((3, 3))) == (0.0, 0.0)
-
-
-def test_nearest_distance_and_spacing():
-    codes = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
-    np.testing.assert_allclose(interp.nearest_distance(np.array([[0.0, 2.0], [2.5, 0.0]]), codes), [2.0, 0.5])
-    assert interp.spacing(codes) == pytest.approx(1.0)  # nearest-other distances 1, 1, 2
-    np.testing.assert_allclose(interp.nearest_distance(np.array([[0.0, 0.0]]), codes, k=2), [1.0])
-    assert interp.spacing(codes, k=2) == pytest.approx(3.0)  # second-nearest-other distances 3, 2, 3
-    with pytest.raises(ValueError):
-        interp.spacing(codes[:1])
-    with pytest.raises(ValueError):
-        interp.spacing(codes, k=3)
-    # a random sample of query codes estimates the median of all of them
-    rng = np.random.default_rng(1)
-    many = rng.standard_normal((5000, 3))
-    full = interp.spacing(many, k=5, n_sample=None)
-    assert interp.spacing(many, k=5, n_sample=800) == pytest.approx(full, rel=0.1)
-    assert interp.spacing(many, k=5, n_sample=800) == interp.spacing(many, k=5, n_sample=800)  # seeded
 
 
 def test_axis_correlations():

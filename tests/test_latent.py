@@ -25,11 +25,6 @@ def test_ppf_axis_refuses_impossible_parameters(bad):
         latent.ppf_axis(*bad)
 
 
-def test_chi2_radius_constant():
-    assert latent.CHI2_2D_99 == pytest.approx(stats.chi2.ppf(0.99, df=2), rel=1e-12)
-    assert latent.CHI2_2D_99 == pytest.approx(-2 * np.log(0.01), rel=1e-12)  # closed form for 2 dof
-
-
 def test_linear_axis_and_grid_order():
     xs = latent.linear_axis(3, -1.0, 1.0)
     np.testing.assert_allclose(xs, [-1.0, 0.0, 1.0])

@@ -112,19 +112,6 @@ def test_percentile_of():
         live.percentile_of(np.array([]), 1.0)
 
 
-def test_nearest_codes():
-    rng = np.random.default_rng(0)
-    codes = rng.normal(size=(500, 10)).astype(np.float32)
-    p = codes[42] + 1e-3
-    idx = live.nearest_codes(codes, p, k=5)
-    assert idx[0] == 42 and len(idx) == 5 and len(set(idx)) == 5
-    brute = np.argsort(((codes - p) ** 2).sum(axis=1), kind="stable")[:5]
-    assert list(idx) == list(brute)
-    assert len(live.nearest_codes(codes[:3], p, k=5)) == 3
-    with pytest.raises(ValueError):
-        live.nearest_codes(codes, np.zeros(3))
-
-
 def test_pca_project_matches_sklearn():
     sk = pytest.importorskip("sklearn.decomposition")
     rng = np.random.default_rng(1)
@@ -235,19 +222,6 @@ def test_history_frame():
     assert set(df["data"]) == {"training", "held-out"}
     row = df[(df["epoch"] == 2) & (df["term"] == "KL") & (df["data"] == "held-out")]
     assert float(row["nats"].iloc[0]) == 4.5
-
-
-def test_knn_accuracy():
-    rng = np.random.default_rng(0)
-    y = np.repeat(np.arange(10), 40)
-    apart = y[:, None] * 10.0 + rng.normal(size=(400, 2))
-    assert live.knn_accuracy(apart, y) == 1.0
-    mixed = live.knn_accuracy(rng.normal(size=(400, 2)), y)
-    assert 0.0 <= mixed < 0.3
-    same = live.knn_accuracy(np.zeros((30, 2)), np.arange(30) % 3)  # all codes equal: no crash
-    assert 0.0 <= same <= 1.0
-    with pytest.raises(ValueError):
-        live.knn_accuracy(apart[:5], y[:5])
 
 
 def test_one_per_digit():

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from vae import neighbours
+
 SEED = 0
 TRUST_SAMPLE = 5000  # trustworthiness is O(N^2): measured on a fixed random half of the test set
 TRUST_K = 10  # neighbourhood size for trustworthiness
@@ -39,16 +41,6 @@ def umap(codes: np.ndarray) -> np.ndarray:
                          random_state=SEED).fit_transform(codes).astype(np.float32)  # (N, 2)
 
 
-def knn_accuracy(coords: np.ndarray, labels: np.ndarray, k: int = 5) -> float:
-    """Leave-one-out k-NN classification accuracy of the digit labels from the coordinates."""
-    from sklearn.neighbors import NearestNeighbors
-
-    idx = NearestNeighbors(n_neighbors=k + 1).fit(coords).kneighbors(coords, return_distance=False)
-    votes = labels[idx[:, 1:]]  # (N, k): neighbours' labels, self excluded
-    pred = np.array([np.bincount(v, minlength=10).argmax() for v in votes])
-    return float((pred == labels).mean())
-
-
 def trustworthiness(codes: np.ndarray, coords: np.ndarray) -> float:
     from sklearn.manifold import trustworthiness as tw
 
@@ -70,6 +62,6 @@ def embed_all(codes: np.ndarray, labels: np.ndarray, log=print) -> dict[str, np.
     log(f"    UMAP {time.perf_counter() - t:.1f} s")
     for method in ("pca", "tsne", "umap"):
         out[f"{method}_trustworthiness"] = np.float32(trustworthiness(codes, out[method]))
-        out[f"{method}_knn_accuracy"] = np.float32(knn_accuracy(out[method], labels))
-    out["latent_knn_accuracy"] = np.float32(knn_accuracy(codes, labels))
+        out[f"{method}_knn_accuracy"] = np.float32(neighbours.knn_accuracy(out[method], labels))
+    out["latent_knn_accuracy"] = np.float32(neighbours.knn_accuracy(codes, labels))
     return out

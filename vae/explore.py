@@ -7,7 +7,8 @@ under the prior, and how the decoded samples of one posterior spread over the pi
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
+
+from vae import neighbours
 
 GREY_BAND = (0.1, 0.9)  # a pixel value strictly inside counts as "grey" (neither ink nor paper)
 EDGE_BAND = (0.2, 0.8)  # a mean-image pixel inside counts as a stroke edge
@@ -90,24 +91,6 @@ def pad_grid(n: int = 41, lo: float = -4.0, hi: float = 4.0) -> np.ndarray:
     return np.stack([gx.ravel(), gy.ravel()], axis=1)
 
 
-def prior_tail(z: np.ndarray) -> float:
-    """Share of the prior N(0, I) lying farther from the origin than z (chi-square survival)."""
-    z = np.asarray(z, dtype=np.float64)
-    return float(special.chdtrc(len(z), float((z ** 2).sum())))  # = scipy.stats.chi2.sf
-
-
-def nearest_code(codes: np.ndarray, z: np.ndarray) -> tuple[int, float]:
-    """Row of ``codes`` (N, d) nearest to z (d,) and its Euclidean distance."""
-    d2 = ((np.asarray(codes, dtype=np.float64) - np.asarray(z, dtype=np.float64)[None, :]) ** 2).sum(axis=1)
-    i = int(np.argmin(d2))
-    return i, float(np.sqrt(d2[i]))
-
-
-def prior_samples(n: int, d: int, seed: int) -> np.ndarray:
-    """n draws from the prior N(0, I_d), reproducible by seed. -> (n, d)"""
-    return np.random.default_rng(seed).standard_normal((n, d))
-
-
 # --- posterior spread ----------------------------------------------------------------------------
 
 def pixel_spread(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -131,19 +114,10 @@ def unused_dims(sigma: np.ndarray, threshold: float = UNUSED_SIGMA) -> list[int]
     return [int(i) for i in np.flatnonzero(np.asarray(sigma) >= threshold)]
 
 
-def typical_norm(d: int) -> float:
-    """Mean distance from the origin of a prior sample in d dimensions (chi distribution)."""
-    # = scipy.stats.chi(d).mean() = sqrt(2) Γ((d + 1) / 2) / Γ(d / 2)
-    return float(np.sqrt(2.0) * np.exp(special.gammaln((d + 1) / 2) - special.gammaln(d / 2)))
-
-
 def neighbourhood(codes: np.ndarray, labels: np.ndarray, z: np.ndarray, k: int = 50) -> tuple[int, float]:
     """Most common digit among the k codes nearest to z, and its share among them."""
-    d2 = ((np.asarray(codes, dtype=np.float64) - np.asarray(z, dtype=np.float64)[None, :]) ** 2).sum(axis=1)
-    near = np.argsort(d2)[:min(k, len(d2))]
-    counts = np.bincount(np.asarray(labels)[near], minlength=10)
-    top = int(np.argmax(counts))
-    return top, float(counts[top] / len(near))
+    top, share = neighbours.vote(codes, labels, z, k)
+    return int(top[0]), float(share[0])
 
 
 def clicked_point(event: object, selection: str) -> tuple[float, float] | None:

@@ -11,77 +11,20 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special
-from scipy.spatial import cKDTree
 
+from vae import neighbours
 from vae.latent import grid_2d
 
-CONTOUR_QS = (0.5, 0.9, 0.99)  # prior mass inside the circles drawn on the grid chart
 PPF_P_OPTIONS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2)
 
 
-# --- the prior ---------------------------------------------------------------------------------
-
-def prior_radius(q: float) -> float:
-    """Radius of the disc holding a share q of the 2-D standard normal: sqrt(chi2.ppf(q, 2))."""
-    if not 0 < q < 1:
-        raise ValueError("need 0 < q < 1")
-    return float(np.sqrt(special.chdtri(2, 1 - q)))  # chi2.ppf(q, 2), without scipy.stats
-
-
-def circle(radius: float, n: int = 121) -> np.ndarray:
-    """n points on a circle around the origin, first point repeated last (closed). -> (n, 2)"""
-    th = np.linspace(0.0, 2.0 * np.pi, n)
-    return np.stack([radius * np.cos(th), radius * np.sin(th)], axis=1)
-
-
-def prior_contours(qs: Sequence[float] = CONTOUR_QS, n: int = 121) -> pd.DataFrame:
-    """Circles of N(0, I) holding the shares qs of its mass, as rows for a line chart:
-    x, y, order (position along the circle), q, label ("50 %"), radius."""
-    frames = []
-    for q in qs:
-        r = prior_radius(q)
-        pts = circle(r, n)
-        frames.append(pd.DataFrame({"x": pts[:, 0], "y": pts[:, 1], "order": np.arange(n),
-                                    "q": q, "label": f"{q * 100:g} %", "radius": r}))
-    return pd.concat(frames, ignore_index=True)
-
-
-def share_inside(codes: np.ndarray, q: float = 0.99) -> float:
-    """Share of 2-D codes inside the disc that holds a share q of the prior's mass."""
-    return float(((np.asarray(codes, float) ** 2).sum(axis=1) <= prior_radius(q) ** 2).mean())
-
-
-def share_inside_by_class(codes: np.ndarray, labels: np.ndarray, q: float = 0.99,
-                          n_classes: int = 10) -> np.ndarray:
-    """share_inside for the codes of each class (NaN for a class without codes). -> (n_classes,)"""
-    inside = (np.asarray(codes, float) ** 2).sum(axis=1) <= prior_radius(q) ** 2  # (N,)
-    labels = np.asarray(labels)
-    return np.array([inside[labels == k].mean() if (labels == k).any() else np.nan for k in range(n_classes)])
-
-
 # --- distances to the data ---------------------------------------------------------------------
-
-def nearest_code(points: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distance from each point to the nearest code, and that code's row. (M, d), (N, d) -> (M,), (M,)"""
-    dist, idx = cKDTree(np.asarray(codes, float)).query(np.asarray(points, float))
-    return np.asarray(dist, float), np.asarray(idx, int)
-
-
-def typical_gap(codes: np.ndarray) -> float:
-    """Median distance from a code to its nearest other code: the scale on which "close" is
-    judged for this set of codes (duplicates count as distance 0)."""
-    codes = np.asarray(codes, float)
-    if len(codes) < 2:
-        raise ValueError("need at least two codes")
-    return float(np.median(cKDTree(codes).query(codes, k=2)[0][:, 1]))
-
 
 def nearest_label_shares(points: np.ndarray, codes: np.ndarray, labels: np.ndarray,
                          n_classes: int = 10) -> np.ndarray:
     """Share of the points whose nearest code has each label: which digits a set of draws lands
     among (a proxy for what the decoder draws there). -> (n_classes,), sums to 1."""
-    _, idx = nearest_code(points, codes)
+    _, idx = neighbours.nearest_one(codes, points)
     return np.bincount(np.asarray(labels)[idx], minlength=n_classes)[:n_classes] / len(idx)
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from scipy.spatial import cKDTree
+
+from vae import neighbours
 
 # --- endpoints and paths -------------------------------------------------------------------------
 
@@ -44,21 +45,10 @@ def regions_along(path: np.ndarray, codes: np.ndarray, labels: np.ndarray, k: in
                   min_run: int = 1) -> list[int]:
     """The digits a path passes through, in order.
 
-    At each point of the path the ``k`` nearest codes vote for a digit (ties: the nearest code's
-    digit among the tied ones); runs shorter than ``min_run`` points are dropped as noise (except
+    At each point of the path the ``k`` nearest codes vote for a digit (``neighbours.vote``); runs shorter than ``min_run`` points are dropped as noise (except
     at either end) and consecutive repeats collapsed. (T, d), (N, d), (N,) -> [digit, ...]
     """
-    codes = np.asarray(codes, dtype=np.float64)
-    labels = np.asarray(labels).astype(np.int64)
-    k = max(1, min(k, len(codes)))
-    _, nearest = cKDTree(codes).query(np.asarray(path, dtype=np.float64), k=k)
-    nearest = nearest.reshape(len(path), k)
-    seq = []
-    for row in nearest:
-        votes = labels[row]
-        counts = np.bincount(votes)
-        tied = np.flatnonzero(counts == counts.max())
-        seq.append(int(next(v for v in votes if v in tied)))
+    seq = [int(v) for v in neighbours.vote(codes, labels, path, k)[0]]
     runs: list[list[int]] = []  # [digit, length]
     for v in seq:
         if runs and runs[-1][0] == v:
@@ -87,26 +77,6 @@ def half_tone_share(image: np.ndarray, ink_threshold: float = 0.2, lo: float = 0
     im = np.asarray(image)
     ink = im > ink_threshold
     return float(((im > lo) & (im < hi)).sum() / max(int(ink.sum()), 1))
-
-
-def nearest_distance(points: np.ndarray, codes: np.ndarray, k: int = 1) -> np.ndarray:
-    """Distance from each point to its k-th nearest code (k = 1: the nearest). (T, d), (N, d) -> (T,)"""
-    dist, _ = cKDTree(np.asarray(codes, dtype=np.float64)).query(np.asarray(points, dtype=np.float64), k=[k])
-    return dist[:, 0]
-
-
-def spacing(codes: np.ndarray, k: int = 1, n_sample: int | None = 1000, seed: int = 0) -> float:
-    """Median distance from a code to its k-th nearest *other* code: how close the data sit to each
-    other, a yardstick for how far a path strays from them. The median is taken over ``n_sample``
-    codes drawn at random (seeded; all codes when None or fewer). (N, d) -> float"""
-    codes = np.asarray(codes, dtype=np.float64)
-    if len(codes) < k + 1:
-        raise ValueError("need more than k codes")
-    queries = codes
-    if n_sample is not None and n_sample < len(codes):
-        queries = codes[np.random.default_rng(seed).choice(len(codes), n_sample, replace=False)]
-    dist, _ = cKDTree(codes).query(queries, k=[k + 1])  # the first neighbour is the code itself
-    return float(np.median(dist[:, 0]))
 
 
 def ink_share(images: np.ndarray, threshold: float = 0.2) -> np.ndarray:
@@ -145,31 +115,6 @@ def gif_bytes(frames: np.ndarray, scale: int = 4, duration_ms: int = 120, pingpo
 
 
 # --- do 2-D codes separate the digits? ------------------------------------------------------------
-
-
-def knn_accuracy(codes: np.ndarray, labels: np.ndarray, k: int = 5) -> float:
-    """Leave-one-out k-NN digit accuracy: the share of codes whose k nearest other codes vote for
-    their own digit (ties go to the digit of the nearest neighbour among the tied ones).
-
-    High when the digits sit in separate regions of the latent space; about 1 / (number of
-    digits) when the codes carry no digit information. (N, d), (N,) -> float
-    """
-    codes = np.asarray(codes, dtype=np.float64)
-    labels = np.asarray(labels).astype(np.int64)
-    n = len(codes)
-    if n < 2 or k < 1:
-        raise ValueError("need at least two codes and k >= 1")
-    k = min(k, n - 1)
-    _, idx = cKDTree(codes).query(codes, k=k + 1)  # (N, k + 1); column 0 is usually the point itself
-    pred = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        row = idx[i]
-        neigh = row[row != i][:k]  # drop the point itself (also when duplicates come first)
-        votes = labels[neigh]
-        counts = np.bincount(votes)
-        tied = np.flatnonzero(counts == counts.max())
-        pred[i] = next(v for v in votes if v in tied)  # nearest neighbour among the tied digits
-    return float((pred == labels).mean())
 
 
 def pixel_nn_labels(queries: np.ndarray, refs: np.ndarray, ref_labels: np.ndarray,

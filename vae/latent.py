@@ -15,7 +15,7 @@ import numpy as np
 from scipy import special
 from scipy.spatial import cKDTree
 
-CHI2_2D_99 = float(special.chdtri(2, 1 - 0.99))  # squared radius holding 99 % of N(0, I) in 2-D
+from vae import prior
 
 
 # --- sampling grids ------------------------------------------------------------------------
@@ -50,11 +50,6 @@ def bounding_box_axes(codes: np.ndarray, n: int, quantile: float = 0.005) -> tup
     return np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
 
 
-def prior_pdf(points: np.ndarray) -> np.ndarray:
-    """N(0, I) density of 2-D points. (M, 2) -> (M,)"""
-    return np.exp(-0.5 * (points ** 2).sum(axis=1)) / (2 * np.pi)
-
-
 def grid_stats(points: np.ndarray, codes: np.ndarray) -> dict[str, float]:
     """How well a set of 2-D grid points serves the data and the prior.
 
@@ -69,7 +64,7 @@ def grid_stats(points: np.ndarray, codes: np.ndarray) -> dict[str, float]:
     dist, nearest = tree.query(codes)  # (N,), (N,)
     counts = np.bincount(nearest, minlength=len(points))  # (M,)
     spacing = np.median(tree.query(points, k=2)[0][:, 1])
-    return {"outside_99": float((r2 > CHI2_2D_99).mean()),
+    return {"outside_99": float((r2 > prior.radius(0.99) ** 2).mean()),
             "empty": float((counts == 0).mean()),
             "codes_covered": float((dist < spacing / 2).mean())}
 
@@ -172,9 +167,3 @@ def ellipse(mu: np.ndarray, logvar: np.ndarray, k: float = 2.0, n: int = 100) ->
 def line(start: np.ndarray, end: np.ndarray, n: int) -> np.ndarray:
     """n evenly spaced points from start to end (inclusive). -> (n, 2)"""
     return lerp(np.asarray(start, float), np.asarray(end, float), np.linspace(0, 1, n))
-
-
-def nearest_indices(coords: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """For each point, the index of the nearest row of coords (an embedding can't be inverted,
-    so a point in embedding space is represented by the real code that lands nearest). -> (M,)"""
-    return cKDTree(coords).query(points)[1]

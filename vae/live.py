@@ -115,18 +115,6 @@ def percentile_of(values: np.ndarray, v: float) -> float:
     return float(100.0 * np.count_nonzero(values <= v) / values.size)
 
 
-def nearest_codes(codes: np.ndarray, point: np.ndarray, k: int = 5) -> np.ndarray:
-    """Indices of the k rows of ``codes`` (N, d) nearest ``point`` (d,), nearest first. -> (k,)"""
-    codes = np.asarray(codes, dtype=np.float64)
-    point = np.asarray(point, dtype=np.float64).reshape(-1)
-    if codes.ndim != 2 or codes.shape[1] != point.size:
-        raise ValueError(f"codes {codes.shape} and point {point.shape} do not match")
-    k = min(k, len(codes))
-    d2 = ((codes - point[None, :]) ** 2).sum(axis=1)  # (N,)
-    part = np.argpartition(d2, k - 1)[:k]
-    return part[np.lexsort((part, d2[part]))]  # nearest first, ties by index
-
-
 def pca_project(codes: np.ndarray, components: np.ndarray, point: np.ndarray) -> np.ndarray:
     """Place a new code in a 2-D PCA embedding of ``codes``: (point - mean) @ first 2 components.
 
@@ -276,25 +264,6 @@ def heldout_metrics(model: Model, x: torch.Tensor, y: torch.Tensor, seed: int = 
     t = evaluate(model, x, y, beta=1.0, seed=seed)
     return {"recon": float(t.recon.mean()), "kl": float(t.kl.mean()),
             "elbo": float((t.recon + t.kl).mean())}
-
-
-def knn_accuracy(codes: np.ndarray, labels: np.ndarray, k: int = 5) -> float:
-    """Leave-one-out k-nearest-neighbour digit accuracy in code space (majority vote, ties to the
-    smaller digit): how well the codes keep the digits apart, although no label was used."""
-    from scipy.spatial import cKDTree
-
-    codes = np.asarray(codes, dtype=np.float64)
-    labels = np.asarray(labels, dtype=np.int64)
-    if len(codes) <= k:
-        raise ValueError(f"need more than k = {k} codes")
-    _, idx = cKDTree(codes).query(codes, k=k + 1)  # (N, k + 1), self first (or a duplicate)
-    n = len(codes)
-    # drop each point itself (not just column 0: with duplicate codes it may sit elsewhere)
-    own = idx == np.arange(n)[:, None]
-    keep = np.where(own.any(axis=1)[:, None], ~own, np.arange(k + 1)[None, :] < k)
-    votes = labels[idx][keep].reshape(n, k)  # (N, k)
-    pred = np.array([np.bincount(v, minlength=10).argmax() for v in votes])
-    return float((pred == labels).mean())
 
 
 def one_per_digit(labels: np.ndarray) -> np.ndarray:

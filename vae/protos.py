@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vae import latent
+from vae import latent, neighbours
 
 ACTIVE_THRESHOLD = 0.01  # Burda et al. (2016): a unit is active when Var_x(mu_j(x)) > 0.01
 
@@ -100,7 +100,7 @@ def line_samples(coords: np.ndarray, start: tuple[float, float], end: tuple[floa
     -> points (n, 2), index (n,) of the nearest test code, dist (n,) from each point to it.
     """
     pts = latent.line(np.asarray(start, float), np.asarray(end, float), n)  # (n, 2)
-    idx = latent.nearest_indices(coords, pts)  # (n,)
+    _, idx = neighbours.nearest_one(coords, pts)  # (n,)
     dist = np.linalg.norm(np.asarray(coords, np.float64)[idx] - pts, axis=1)  # (n,)
     return {"points": pts, "index": np.asarray(idx, int), "dist": dist}
 

@@ -1,0 +1,105 @@
+"""vae.neighbours, the one home of nearest codes, spacing and k-NN accuracy, against references:
+brute force, scikit-learn's NearestNeighbors and a leave-one-out KNeighborsClassifier."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
+
+from vae import neighbours
+
+
+def test_nearest_matches_brute_force_and_sklearn():
+    rng = np.random.default_rng(0)
+    codes = rng.normal(size=(500, 10)).astype(np.float32)
+    p = codes[42] + 1e-3
+    dist, idx = neighbours.nearest(codes, p, k=5)
+    assert idx.shape == (1, 5) and idx[0, 0] == 42 and len(set(idx[0])) == 5
+    brute = np.argsort(((codes - p) ** 2).sum(axis=1), kind="stable")[:5]
+    assert list(idx[0]) == list(brute)
+    q = rng.normal(size=(20, 10))
+    d_ref, i_ref = NearestNeighbors(n_neighbors=3).fit(codes).kneighbors(q)
+    d, i = neighbours.nearest(codes, q, k=3)
+    np.testing.assert_allclose(d, d_ref, rtol=1e-6)
+    assert np.array_equal(i, i_ref)
+    assert neighbours.nearest(codes[:3], p, k=5)[1].shape == (1, 3)  # k capped at N
+    with pytest.raises(ValueError):
+        neighbours.nearest(codes, np.zeros(3))
+
+
+def test_equally_distant_neighbours_are_ordered_by_index():
+    codes = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
+    assert neighbours.nearest(codes, np.zeros(2), k=4)[1].tolist() == [[0, 1, 2, 3]]
+
+
+def test_nearest_one_and_kth_distance_and_spacing():
+    codes = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
+    d, i = neighbours.nearest_one(codes, np.array([[0.9, 0.0], [10.0, 0.0]]))
+    assert np.allclose(d, [0.1, 7.0]) and list(i) == [1, 2]
+    np.testing.assert_allclose(neighbours.kth_distance(codes, np.array([[0.0, 2.0], [2.5, 0.0]])), [2.0, 0.5])
+    np.testing.assert_allclose(neighbours.kth_distance(codes, np.array([[0.0, 0.0]]), k=2), [1.0])
+    assert neighbours.spacing(codes) == pytest.approx(1.0)  # nearest-other distances 1, 1, 2
+    assert neighbours.spacing(codes, k=2) == pytest.approx(3.0)  # second-nearest-other distances 3, 2, 3
+    with pytest.raises(ValueError):
+        neighbours.spacing(codes[:1])
+    with pytest.raises(ValueError):
+        neighbours.spacing(codes, k=3)
+
+
+def _sklearn_loo(codes: np.ndarray, labels: np.ndarray, k: int) -> float:
+    hits = 0
+    for i in range(len(codes)):
+        rest = np.arange(len(codes)) != i
+        clf = KNeighborsClassifier(n_neighbors=k).fit(codes[rest], labels[rest])
+        hits += int(clf.predict(codes[i:i + 1])[0] == labels[i])
+    return hits / len(codes)
+
+
+@pytest.mark.parametrize("k", [1, 2, 4, 5])
+def test_knn_accuracy_is_sklearns_leave_one_out(k):
+    """Even k makes label ties common: both break them towards the smallest label."""
+    rng = np.random.default_rng(k)
+    codes = rng.normal(size=(120, 3))
+    labels = rng.integers(0, 4, size=120)
+    assert neighbours.knn_accuracy(codes, labels, k) == pytest.approx(_sklearn_loo(codes, labels, k))
+
+
+def test_knn_accuracy_on_a_small_set_with_ties():
+    """The 7-point set the three old copies disagreed on (0.29 / 0.57 / 0.29)."""
+    codes = np.array([[0.0], [1.0], [2.0], [3.0], [4.0], [5.0], [6.5]])
+    labels = np.array([0, 1, 0, 1, 0, 1, 1])
+    assert neighbours.knn_accuracy(codes, labels, 2) == pytest.approx(_sklearn_loo(codes, labels, 2))
+
+
+def test_knn_accuracy_separated_vs_mixed_codes():
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(10), 100)
+    centres = 10 * rng.standard_normal((10, 2))
+    separated = centres[labels] + 0.1 * rng.standard_normal((1000, 2))
+    assert neighbours.knn_accuracy(separated, labels) == 1.0
+    acc = neighbours.knn_accuracy(rng.standard_normal((1000, 2)), labels)  # codes independent of the digit
+    assert 0.0 <= acc < 0.2  # about chance (0.1)
+
+
+def test_knn_accuracy_excludes_the_point_itself():
+    codes = np.array([[0.0], [0.1], [5.0], [5.1]])
+    assert neighbours.knn_accuracy(codes, np.array([0, 0, 1, 1]), k=1) == 1.0
+    assert neighbours.knn_accuracy(codes, np.array([0, 1, 0, 1]), k=1) == 0.0
+    # duplicates: a point's own copy is a neighbour, the point itself is not
+    dup = np.array([[0.0], [0.0], [9.0], [9.0]])
+    assert neighbours.knn_accuracy(dup, np.array([0, 0, 1, 1]), k=1) == 1.0
+    same = neighbours.knn_accuracy(np.zeros((30, 2)), np.arange(30) % 3)  # all codes equal: no crash
+    assert 0.0 <= same <= 1.0
+    with pytest.raises(ValueError):
+        neighbours.knn_accuracy(codes[:1], np.array([0]))
+    with pytest.raises(ValueError):
+        neighbours.knn_accuracy(codes[:5], np.array([0, 0, 1, 1]), k=5)
+
+
+def test_vote_majority_share_and_ties():
+    codes = np.array([[0.0], [1.0], [2.0], [10.0]])
+    labels = np.array([3, 3, 5, 5])
+    top, share = neighbours.vote(codes, labels, np.array([[0.2], [9.0]]), k=3)
+    assert top.tolist() == [3, 5] and share.tolist() == [pytest.approx(2 / 3), pytest.approx(2 / 3)]
+    top, share = neighbours.vote(codes, labels, np.array([1.4]), k=2)  # one vote each: smallest label
+    assert top.tolist() == [3] and share.tolist() == [0.5]

@@ -1,0 +1,96 @@
+"""Neighbours in code space: nearest codes, the typical spacing of a set of codes, and the
+leave-one-out k-nearest-neighbour accuracy of the digit labels.
+
+One convention everywhere: the *reference* codes come first, the *queries* second, as in
+scikit-learn's ``NearestNeighbors().fit(codes).kneighbors(queries)``; distances are Euclidean;
+equally distant neighbours are ordered by index. k-NN accuracy is leave-one-out: each code is
+classified by the majority label of its k nearest *other* codes (a duplicate of it counts as a
+neighbour), ties go to the smallest label, as scikit-learn's ``KNeighborsClassifier`` does.
+KD-trees come from ``scipy.spatial`` (scikit-learn is not imported on a page's path).
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+
+def _as_codes(codes: np.ndarray) -> np.ndarray:
+    codes = np.asarray(codes, dtype=np.float64)
+    if codes.ndim != 2 or len(codes) == 0:
+        raise ValueError(f"codes must be a non-empty (N, d) array, got shape {codes.shape}")
+    return codes
+
+
+def nearest(codes: np.ndarray, queries: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The k codes nearest each query, nearest first: (distances (M, k), indices (M, k)).
+
+    ``codes`` (N, d), ``queries`` (M, d) or one query (d,). k is capped at N.
+    """
+    codes = _as_codes(codes)
+    q = np.asarray(queries, dtype=np.float64).reshape(-1, codes.shape[1])  # (M, d)
+    k = max(1, min(int(k), len(codes)))
+    # a few extra neighbours, so that ties at the k-th distance can be ordered by index
+    extra = min(len(codes), k + 8)
+    dist, idx = cKDTree(codes).query(q, k=extra)
+    dist, idx = dist.reshape(len(q), extra), idx.reshape(len(q), extra)
+    order = np.lexsort((idx, np.round(dist, 12)), axis=1)[:, :k]  # by distance, then index
+    return np.take_along_axis(dist, order, 1), np.take_along_axis(idx, order, 1)
+
+
+def nearest_one(codes: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance to the nearest code and its index, for each query. -> (M,), (M,)"""
+    dist, idx = nearest(codes, queries, 1)
+    return dist[:, 0], idx[:, 0]
+
+
+def kth_distance(codes: np.ndarray, queries: np.ndarray, k: int = 1) -> np.ndarray:
+    """Distance from each query to its k-th nearest code (k = 1: the nearest). -> (M,)"""
+    return nearest(codes, queries, k)[0][:, -1]
+
+
+def spacing(codes: np.ndarray, k: int = 1) -> float:
+    """Median distance from a code to its k-th nearest *other* code: the scale on which "close
+    to the data" is judged for this set of codes (duplicates count as distance 0). -> float"""
+    codes = _as_codes(codes)
+    if len(codes) < k + 1:
+        raise ValueError(f"need more than k = {k} codes")
+    dist, _ = cKDTree(codes).query(codes, k=[k + 1])  # the first neighbour is the code itself
+    return float(np.median(dist[:, 0]))
+
+
+def knn_labels(codes: np.ndarray, labels: np.ndarray, k: int = 5) -> np.ndarray:
+    """Leave-one-out k-NN prediction of each code's label (see the module docstring). -> (N,)"""
+    codes = _as_codes(codes)
+    labels = np.asarray(labels).astype(np.int64)
+    n = len(codes)
+    if n <= k or k < 1:
+        raise ValueError(f"need more than k = {k} codes and k >= 1")
+    _, idx = cKDTree(codes).query(codes, k=k + 1)  # (N, k + 1): usually the code itself first
+    own = idx == np.arange(n)[:, None]
+    # drop the code itself wherever it sits (a duplicate may come first); else the farthest
+    keep = np.where(own.any(axis=1)[:, None], ~own, np.arange(k + 1)[None, :] < k)
+    votes = labels[idx][keep].reshape(n, k)  # (N, k)
+    width = int(labels.max()) + 1
+    counts = np.zeros((n, width), dtype=np.int64)
+    np.add.at(counts, (np.repeat(np.arange(n), k), votes.ravel()), 1)
+    return counts.argmax(axis=1)  # ties: the smallest label
+
+
+def knn_accuracy(codes: np.ndarray, labels: np.ndarray, k: int = 5) -> float:
+    """Share of codes whose leave-one-out k-NN vote is their own label: high when the digits sit in
+    separate regions of the code space, about 1 / (number of digits) when the codes carry no
+    digit information. (N, d), (N,) -> float"""
+    return float((knn_labels(codes, labels, k) == np.asarray(labels)).mean())
+
+
+def vote(codes: np.ndarray, labels: np.ndarray, queries: np.ndarray, k: int = 1
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Majority label among the k codes nearest each query (ties: the smallest label), and the
+    share of the k votes it got. ``queries`` (M, d) or one query (d,). -> (M,), (M,)"""
+    _, idx = nearest(codes, queries, k)  # (M, k)
+    votes = np.asarray(labels).astype(np.int64)[idx]  # (M, k)
+    m, kk = votes.shape
+    counts = np.zeros((m, int(votes.max()) + 1), dtype=np.int64)
+    np.add.at(counts, (np.repeat(np.arange(m), kk), votes.ravel()), 1)
+    top = counts.argmax(axis=1)
+    return top, counts[np.arange(m), top] / kk
