@@ -20,7 +20,6 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 
 from common import BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, rss_mb, start_server, tracebacks
 

@@ -13,11 +13,12 @@ import pandas as pd
 import streamlit as st
 
 from ui import charts, params
+from ui import words
 from ui import common as ui
 import torch  # noqa: E402 - after ui, which sets OMP_NUM_THREADS first
 from vae import grids, latent, neighbours, prior
 from vae.losses import recon_bce
-from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE
+from ui.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE
 
 AE, VAE = "ae-2d", "vae-2d"
 N_SAMPLES = 10  # draws z ~ N(0, I) shown as images
@@ -302,7 +303,7 @@ def samples_section() -> None:
         tooltip=[alt.Tooltip("source:N"), alt.Tooltip("digit:N"), alt.Tooltip("share:Q", format=".1%")])
     st.altair_chart(bars, key="aevae_mix_chart", width="stretch")
     tv_ae, tv_vae = grids.total_variation(h_ae, h_test), grids.total_variation(h_vae, h_test)
-    st.caption(f"Total variation distance from the test set's mix: AE {grids.pct(tv_ae)}, VAE {grids.pct(tv_vae)} "
+    st.caption(f"Total variation distance from the test set's mix: AE {words.pct(tv_ae)}, VAE {words.pct(tv_vae)} "
                "(0 % = the same mix, 100 % = nothing in common).")
     ui.download_csv(mix.pivot(index="digit", columns="source", values="share").reset_index(),
                     f"ae-vs-vae-digit-mix-seed{seed}.csv", key="aevae_mix_csv")
@@ -340,14 +341,14 @@ def samples_section() -> None:
     worst = int(np.nanargmin(inside_ae_by_digit))
     over = int(np.argmax(h_ae - h_test))
     under = int(np.argmin(h_ae / h_test))
-    mix_note = (f"**Where the prior lands in each map.** {grids.pct(inside_vae)} of the VAE's test codes lie inside "
-                f"the disc that holds 99 % of N(0, I), {grids.pct(inside_ae)} of the AE's, and of the AE's "
-                f"{worst}s only {grids.pct(inside_ae_by_digit[worst])} (VAE: "
-                f"{grids.pct(inside_vae_by_digit[worst])}). So over {N_MIX:,} draws the nearest AE code is a {over} "
-                f"for {grids.pct(h_ae[over])} of them and a {under} for {grids.pct(h_ae[under])}, where the test set "
-                f"has {grids.pct(h_test[over])} and {grids.pct(h_test[under])}; the VAE's draws give "
-                f"{grids.pct(h_vae[over])} and {grids.pct(h_vae[under])}. The AE's digit mix is "
-                f"{grids.pct(tv_ae)} away from the test set's (total variation), the VAE's {grids.pct(tv_vae)}.")
+    mix_note = (f"**Where the prior lands in each map.** {words.pct(inside_vae)} of the VAE's test codes lie inside "
+                f"the disc that holds 99 % of N(0, I), {words.pct(inside_ae)} of the AE's, and of the AE's "
+                f"{worst}s only {words.pct(inside_ae_by_digit[worst])} (VAE: "
+                f"{words.pct(inside_vae_by_digit[worst])}). So over {N_MIX:,} draws the nearest AE code is a {over} "
+                f"for {words.pct(h_ae[over])} of them and a {under} for {words.pct(h_ae[under])}, where the test set "
+                f"has {words.pct(h_test[over])} and {words.pct(h_test[under])}; the VAE's draws give "
+                f"{words.pct(h_vae[over])} and {words.pct(h_vae[under])}. The AE's digit mix is "
+                f"{words.pct(tv_ae)} away from the test set's (total variation), the VAE's {words.pct(tv_vae)}.")
     gen = (f"**The ten draws.** {near_ae} of them land within three typical gaps of some AE test code and "
            f"{near_vae} within three typical gaps of some VAE test code (median {np.median(d_ae / gap_ae):.1f} "
            f"and {np.median(d_vae / gap_vae):.1f} gaps). ")

@@ -3,7 +3,7 @@
 One 2-D VAE per rung of the ladder ``vae.zoo.BETAS_2D`` and three 10-D VAEs (``BETAS_10D``): the
 codes, reconstructions, prior samples and training curves of one beta, the rate-distortion
 picture of the whole ladder (Alemi et al. 2018), per-dimension KL and active units in 10-D
-(Burda et al. 2015), and a converter between averaged and summed loss conventions.
+(Burda et al. 2016), and a converter between averaged and summed loss conventions.
 """
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from ui import charts, params, prefetch
 from ui import common as ui
 from vae import ladder, latent, prior, zoo
 from vae.artefacts import CacheError
-from vae.losses import ACTIVE_UNIT_THRESHOLD
-from vae.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE, MODEL_CACHE_ENTRIES
+from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
+from vae.train import history_frame
+from ui.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE, MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
               "what the weight β of the KL term buys (a tidy latent space you can sample from) and what "
@@ -224,7 +225,7 @@ def dims_chart(part: pd.DataFrame, beta: float, y_max: float) -> alt.Chart:
 @st.fragment
 def chosen_beta(rd: pd.DataFrame) -> None:
     st.header("Choose β")
-    ui.bind("kl_beta", "beta", lambda raw: ladder.parse_ladder_value(raw, zoo.BETAS_2D, 1.0))
+    ui.bind("kl_beta", "beta", lambda raw: params.parse_ladder_value(raw, zoo.BETAS_2D, 1.0))
     beta = st.select_slider("β, the weight of the KL term (2-D VAEs)", options=list(zoo.BETAS_2D),
                             format_func=lambda b: f"{b:g}", key="kl_beta",
                             help="One 2-D VAE was trained for each value: same architecture, data and seed"
@@ -341,7 +342,7 @@ def reconstruction_rows(seed: int, betas: tuple[float, ...], marked: float | Non
             problems[n] = exc
             continue
         rows[f"β = {b:g}" + (" ◀" if b == marked else "")] = rec
-        captions.append([f"{v:.0f} nats" for v in ladder.bce_per_image(x, rec)])
+        captions.append([f"{v:.0f} nats" for v in bce_per_image(rec, x)])
     return rows, captions, problems
 
 
@@ -351,7 +352,7 @@ def reconstructions_png(rows: dict[str, np.ndarray], captions: list[list[str]]) 
 
 
 def curve_specs(hist: pd.DataFrame) -> dict[str, dict]:
-    """The training-curve chart of each loss term, from ``ladder.history_frame``."""
+    """The training-curve chart of each loss term, from ``vae.train.history_frame``."""
     return {term: charts.spec(curve_chart, hist[hist["term"] == term], term) for term in ("reconstruction", "KL")}
 
 
@@ -367,7 +368,7 @@ def rung_figures(beta: float, seed: int) -> None:
     codes_spec(ui.codes(name)["mu"][subset])
     reconstructions_png(*reconstruction_rows(seed, (beta,), None)[:2])
     prior_png(name, seed)
-    curve_specs(ladder.history_frame(ui.info(name).get("history", {})))
+    curve_specs(history_frame(ui.info(name).get("history", {})))
 
 
 # --- training curves ------------------------------------------------------------------------------
@@ -378,7 +379,7 @@ def training_curves(name: str, beta: float) -> None:
     if meta is None:
         st.info(f"`{name}` is not built yet, so there are no training curves to show.", icon=":material/hourglass_empty:")
         return
-    hist = ladder.history_frame(meta.get("history", {}))
+    hist = history_frame(meta.get("history", {}))
     if hist.empty:
         st.info("This checkpoint holds no training history.")
         return
@@ -401,7 +402,7 @@ ui.caveat(
     "With more latent dimensions than the data needs, the KL term can switch dimensions off: for such a "
     "dimension q(zᵢ|x) equals the prior for every image (μᵢ ≈ 0, σᵢ ≈ 1), it costs no KL and carries no "
     "information. A dimension counts as **active** when its mean code varies across the test images, "
-    rf"Var\_x(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} (Burda et al. 2015)."
+    rf"Var\_x(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} (Burda et al. 2016)."
 )
 dims_frames, active, missing10, ep10 = [], {}, [], {}
 for b in zoo.BETAS_10D:

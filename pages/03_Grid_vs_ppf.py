@@ -15,8 +15,9 @@ import streamlit as st
 
 from ui import charts, params, prefetch
 from ui import common as ui
+from ui import words
 from vae import grids, latent, prior
-from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, GRID_RANGE_DEFAULT, LATENT_RANGE, PPF_P_DEFAULT
+from ui.style import GRID_N_DEFAULT, GRID_N_RANGE, GRID_RANGE_DEFAULT, LATENT_RANGE, PPF_P_DEFAULT, PPF_P_OPTIONS
 
 VAE, AE = "vae-2d", "ae-2d"
 RANGE_LIMITS = (-5.0, 5.0)
@@ -57,14 +58,14 @@ ui.secondary(
 
 st.header("Choose the grids")
 ui.bind("grid_n", "n", lambda raw: params.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT))
-ui.bind("grid_range", "lo/hi", lambda _raw: grids.parse_range(
+ui.bind("grid_range", "lo/hi", lambda _raw: params.parse_range(
     st.query_params.get("lo"), st.query_params.get("hi"), RANGE_LIMITS, GRID_RANGE_DEFAULT, RANGE_STEP))
-ui.bind("grid_p", "p", lambda raw: grids.parse_option(raw, grids.PPF_P_OPTIONS, PPF_P_DEFAULT))
+ui.bind("grid_p", "p", lambda raw: params.parse_option(raw, PPF_P_OPTIONS, PPF_P_DEFAULT))
 c1, c2, c3 = st.columns(3)
 n = int(c1.slider("Grid size n (tiles per side)", *GRID_N_RANGE, key="grid_n"))
 lo, hi = (float(v) for v in c2.slider("Linear grid: range of z₁ and z₂", *RANGE_LIMITS, step=RANGE_STEP,
                                       key="grid_range", format="%.1f"))
-p = float(c3.select_slider("ppf grid: tail probability p", options=grids.PPF_P_OPTIONS,
+p = float(c3.select_slider("ppf grid: tail probability p", options=PPF_P_OPTIONS,
                            format_func=lambda v: f"{v:g}", key="grid_p",
                            help="The ppf grid covers prior probabilities p … 1 − p along each axis."))
 lo, hi = round(lo, 6), round(hi, 6)
@@ -160,8 +161,8 @@ with stats_col:
     for col, key, label in zip(st.columns(3), ("outside_99", "empty", "codes_covered"),
                                ("outside 99 % disc", "empty points", "codes covered")):
         col.markdown(f"**{label}**")
-        col.metric("linear grid", grids.pct(st_lin[key]))
-        col.metric("ppf grid", grids.pct(st_ppf[key]),
+        col.metric("linear grid", words.pct(st_lin[key]))
+        col.metric("ppf grid", words.pct(st_ppf[key]),
                    delta=f"{(st_ppf[key] - st_lin[key]) * 100:+.0f} pts",
                    delta_color="inverse" if key != "codes_covered" else "normal")
     st.markdown(
@@ -278,17 +279,17 @@ n_out_ppf = int(round(st_ppf["outside_99"] * n * n))
 step_lin = (hi - lo) / max(n - 1, 1)
 cov_lin, cov_ppf = st_lin["codes_covered"], st_ppf["codes_covered"]
 if cov_ppf > cov_lin + 0.005:
-    coverage = (f"The ppf grid has a tile within half a grid step of {grids.pct(cov_ppf)} of the test codes, "
-                f"the linear grid of {grids.pct(cov_lin)}: spending its tiles where the codes are pays off.")
+    coverage = (f"The ppf grid has a tile within half a grid step of {words.pct(cov_ppf)} of the test codes, "
+                f"the linear grid of {words.pct(cov_lin)}: spending its tiles where the codes are pays off.")
 elif cov_ppf < cov_lin - 0.005:
-    coverage = (f"By the *codes covered* measure the linear grid wins here: {grids.pct(cov_lin)} of the test codes "
-                f"have a tile within half a grid step, against {grids.pct(cov_ppf)} for the ppf grid. The measure "
+    coverage = (f"By the *codes covered* measure the linear grid wins here: {words.pct(cov_lin)} of the test codes "
+                f"have a tile within half a grid step, against {words.pct(cov_ppf)} for the ppf grid. The measure "
                 f"uses the *median* step, which for the ppf grid is its small central one ({smin:.2f}, against "
                 f"{smax:.2f} at the edges and {step_lin:.2f} everywhere on the linear grid), so codes between its "
                 "sparse outer tiles count as missed: the ppf grid trades the outskirts for detail in the middle.")
 else:
     coverage = (f"Both grids have a tile within half a grid step of about the same share of the test codes "
-                f"({grids.pct(cov_lin)} linear, {grids.pct(cov_ppf)} ppf), although the ppf grid's step varies from "
+                f"({words.pct(cov_lin)} linear, {words.pct(cov_ppf)} ppf), although the ppf grid's step varies from "
                 f"{smin:.2f} in the centre to {smax:.2f} at the edges and the linear grid's is {step_lin:.2f} "
                 "everywhere.")
 ae_inside = prior.share_inside(ae_mu, 0.99)
@@ -298,17 +299,17 @@ few = ae_by_digit[worst] < ae_inside - 0.1
 ae_in_square = float(((ae_mu >= lo) & (ae_mu <= hi)).all(axis=1).mean())
 ui.notice([
     f"**Tiles spent outside the prior.** {n_out_lin} of the {n * n} linear-grid points "
-    f"({grids.pct(st_lin['outside_99'])}) lie outside the disc holding 99 % of N(0, I), against {n_out_ppf} "
-    f"({grids.pct(st_ppf['outside_99'])}) for the ppf grid; {grids.pct(st_lin['empty'])} of the linear grid's "
-    f"points are the nearest point of no test code, {grids.pct(st_ppf['empty'])} of the ppf grid's "
-    f"({grids.compare(st_ppf['empty'], st_lin['empty'])} empty tiles with ppf).",
+    f"({words.pct(st_lin['outside_99'])}) lie outside the disc holding 99 % of N(0, I), against {n_out_ppf} "
+    f"({words.pct(st_ppf['outside_99'])}) for the ppf grid; {words.pct(st_lin['empty'])} of the linear grid's "
+    f"points are the nearest point of no test code, {words.pct(st_ppf['empty'])} of the ppf grid's "
+    f"({words.compare(st_ppf['empty'], st_lin['empty'])} empty tiles with ppf).",
     f"**Codes depicted.** {coverage}",
     f"**The AE needs its own box.** Its codes span z₁ {xs_ae[0]:.3g} … {xs_ae[-1]:.3g} and z₂ {ys_ae[0]:.3g} … "
-    f"{ys_ae[-1]:.3g}; {grids.pct(ae_inside)} of them lie inside the prior's 99 % disc, "
-    f"{'but only' if few else 'and'} {grids.pct(ae_by_digit[worst])} of its {worst}s. The linear grid's square "
-    f"{lo:g} … {hi:g} holds {grids.pct(ae_in_square)} of the AE's codes; its bounding-box grid spans the middle "
-    f"99 % of them along each axis, with {grids.pct(st_ae['outside_99'])} of its points outside the prior's disc and "
-    f"{grids.pct(st_ae['empty'])} of them empty.",
+    f"{ys_ae[-1]:.3g}; {words.pct(ae_inside)} of them lie inside the prior's 99 % disc, "
+    f"{'but only' if few else 'and'} {words.pct(ae_by_digit[worst])} of its {worst}s. The linear grid's square "
+    f"{lo:g} … {hi:g} holds {words.pct(ae_in_square)} of the AE's codes; its bounding-box grid spans the middle "
+    f"99 % of them along each axis, with {words.pct(st_ae['outside_99'])} of its points outside the prior's disc and "
+    f"{words.pct(st_ae['empty'])} of them empty.",
 ])
 
 def grid_size_charts(n: int, lo: float, hi: float, p: float) -> None:

@@ -11,7 +11,8 @@ from matplotlib.patches import Rectangle
 from ui import charts, params, prefetch
 from ui import common as ui
 from vae import artefacts, latent, protos, zoo
-from vae.style import DIGIT_COLORS, DIGITS, SLIDER_RANGE, SLIDER_STEP
+from vae.losses import ACTIVE_UNIT_THRESHOLD
+from ui.style import DIGIT_COLORS, DIGITS, SLIDER_RANGE, SLIDER_STEP
 
 DEFAULT_MODEL = "vae-10d"
 DEFAULT_DIGIT = 3
@@ -163,7 +164,7 @@ var_mu, active = protos.activity(mu)
 n_active = int(active.sum())
 st.markdown(
     f"A dimension is **active** when its μ varies across images (variance over the test set above "
-    f"{protos.ACTIVE_THRESHOLD}, Burda et al. 2016): **{n_active} of {d}** are active in {name}. An inactive one "
+    f"{ACTIVE_UNIT_THRESHOLD:g}, Burda et al. 2016): **{n_active} of {d}** are active in {name}. An inactive one "
     "has μ ≈ 0 and σ ≈ 1 for every image: the encoder says nothing there and the KL term costs nothing.")
 
 
@@ -302,7 +303,7 @@ def manifold_view(name: str, base: np.ndarray, default_pair: tuple[int, int], di
     d = len(base)
 
     def part(i: int):
-        return lambda raw: (lambda r: (r[0][i], r[1]))(protos.parse_dim_pair(raw, d, default_pair))
+        return lambda raw: (lambda r: (r[0][i], r[1]))(params.parse_dim_pair(raw, d, default_pair))
 
     for i, key in enumerate(("protos_dim_x", "protos_dim_y")):
         ui.bind(key, "dims", part(i))

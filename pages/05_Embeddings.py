@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from ui import charts, params
 from ui import common as ui
 from vae import artefacts, protos, zoo
-from vae.style import DIGIT_COLORS, DIGITS, LATENT_RANGE
+from ui.style import DIGIT_COLORS, DIGITS, LATENT_RANGE
 
 DEFAULT_MODEL = "vae-10d"
 METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}

@@ -15,7 +15,7 @@ from ui import common as ui
 from ui import params
 import torch  # noqa: E402 - after ui, which sets OMP_NUM_THREADS first
 from vae import zoo
-from vae.explore import binarize, grey_fraction, parse_indices, pick_digit, pick_random
+from vae.explore import binarize, grey_fraction, pick_digit, pick_random
 from vae.losses import recon_bce
 
 MODES = ("random", "digit", "index")
@@ -95,13 +95,13 @@ with ui.cache_guard():
 n_test = len(labels)
 seed, n, digit = int(st.session_state["rec_seed"]), int(st.session_state["rec_n"]), int(st.session_state["rec_digit"])
 if mode == "index":
-    idx, rejected = parse_indices(st.session_state["rec_idx"], n_test, max_len=N_RANGE[1])
+    idx, rejected = params.parse_indices(st.session_state["rec_idx"], n_test, max_len=N_RANGE[1])
     if rejected:
         st.warning(f"Ignored {len(rejected)} entr{'y' if len(rejected) == 1 else 'ies'}: "
                    f"{', '.join(params.echo(r) for r in rejected[:8])}{' …' if len(rejected) > 8 else ''}. "
                    f"Test indices are whole numbers from 0 to {n_test - 1}, at most {N_RANGE[1]} of them.")
     if not idx:
-        idx = parse_indices(IDX_DEFAULT, n_test)[0]
+        idx = params.parse_indices(IDX_DEFAULT, n_test)[0]
         st.info(f"No usable test index, so showing the default ones ({IDX_DEFAULT}).")
     idx = np.array(idx)
 elif mode == "digit":

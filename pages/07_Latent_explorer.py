@@ -17,9 +17,9 @@ from ui import common as ui
 from ui import params
 from vae import zoo
 from vae import neighbours, prior
-from vae.explore import clicked_point, neighbourhood, pad_grid, to_slider
+from vae.explore import neighbourhood, pad_grid, to_slider
 from vae.latent import prototypes
-from vae.style import CHART_HEIGHT, LATENT_RANGE, SLIDER_RANGE, SLIDER_STEP
+from ui.style import CHART_HEIGHT, LATENT_RANGE, SLIDER_RANGE, SLIDER_STEP
 
 STARTS = ("origin", "prototype", "random")
 START_LABELS = {"origin": "the origin (z = 0)", "prototype": "a digit prototype", "random": "a random test code"}
@@ -133,7 +133,7 @@ def _fresh_pad() -> None:
 
 
 def _clicked(chart_key: str) -> None:
-    xy = clicked_point(ss.get(chart_key), "pad")
+    xy = params.clicked_point(ss.get(chart_key), "pad")
     if xy is not None:
         ss["lex_exact"] = list(xy)
         for k, v in zip(("lex_z0", "lex_z1"), to_slider(np.array(xy), *SLIDER_RANGE, SLIDER_STEP)):

@@ -10,7 +10,7 @@ import streamlit as st
 from ui import charts, params
 from ui import common as ui
 from vae import interp, latent, neighbours, zoo
-from vae.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
+from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
               "why walking between two codes in latent space gives a sequence of plausible digits while blending "

@@ -19,7 +19,7 @@ from vae import artefacts, zoo
 from vae import neighbours
 from vae.explore import edge_share, pick_digit, pixel_spread, unused_dims
 from vae.latent import ellipse, posterior_samples
-from vae.style import CHART_HEIGHT, ERROR_CMAP
+from ui.style import CHART_HEIGHT, ERROR_CMAP
 
 MODES = ("index", "digit")
 MODE_LABELS = {"index": "by test index", "digit": "a random example of a digit"}

@@ -8,7 +8,7 @@ import streamlit as st
 from ui import charts, params
 from ui import common as ui
 from vae import interp, latent, neighbours
-from vae.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE, PPF_P_DEFAULT, MODEL_CACHE_ENTRIES
+from ui.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE, PPF_P_DEFAULT, MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
               "what a conditional VAE's latent code holds once the decoder is told which digit to draw: "

@@ -1,7 +1,7 @@
 """Latent size: the same VAE with 2, 3, 5, 10, 20 and 32 latent dimensions (``vae.zoo.LATENT_SIZES``).
 
 Reconstructions of the same test digits by every size, test -ELBO / reconstruction / KL against
-the size, and how many dimensions stay active (Burda et al. 2015) as the latent grows.
+the size, and how many dimensions stay active (Burda et al. 2016) as the latent grows.
 """
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import streamlit as st
 
 from ui import charts, params
 from ui import common as ui
+from ui import words
 from vae import ladder, latent, zoo
 from vae.artefacts import CacheError
-from vae.losses import ACTIVE_UNIT_THRESHOLD
-from vae.style import CHART_HEIGHT, MODEL_CACHE_ENTRIES
+from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
+from ui.style import CHART_HEIGHT, MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
               "how the size of the latent code limits a VAE: what more dimensions buy in reconstruction and "
@@ -57,7 +58,7 @@ st.markdown(
     "More dimensions let the code carry more detail (lower reconstruction cost), but every nat it carries is "
     "charged in KL. A dimension that does not pay for itself is switched off: its q(zᵢ|x) becomes the prior "
     "for every image, it costs nothing and carries nothing. We count a dimension as **active** when its mean "
-    rf"code varies across the test images, Var\_x(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} (Burda et al. 2015).")
+    rf"code varies across the test images, Var\_x(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} (Burda et al. 2016).")
 ui.caveat(
     "All six models share the architecture, the data, the seed and β = 1. Their training budgets are in the "
     "table's epochs column: where they differ, the model that trained longer has an advantage that is not "
@@ -115,7 +116,7 @@ def reconstructions() -> None:
             failed[n] = exc
             continue
         img_rows[f"d = {d}"] = rec
-        captions.append([f"{v:.0f} nats" for v in ladder.bce_per_image(x, rec)])
+        captions.append([f"{v:.0f} nats" for v in bce_per_image(rec, x)])
     if len(img_rows) == 1:
         st.info("No model of the latent-size ladder is built yet, so there is nothing to reconstruct.", icon=":material/hourglass_empty:")
     else:
@@ -202,7 +203,7 @@ if len(t) >= 2:
     s = ("Test −ELBO by latent size: " + ", ".join(f"{v:.1f} (d = {d})" for d, v in elbo.items()) + " nats. ")
     if knee != first["latent size"]:
         s += (f"Going from d = {first['latent size']} to d = {knee} it "
-              f"{ladder.change_words(elbo[first['latent size']], elbo[knee])}; ")
+              f"{words.change_words(elbo[first['latent size']], elbo[knee])}; ")
         s += (f"from there to the best, d = {best}, only {elbo[knee] - elbo[best]:.1f} more."
               if knee != best else "that is the best of the built sizes.")
     else:

@@ -18,7 +18,7 @@ from ui import params
 from vae import artefacts, live, neighbours, prior, zoo
 from vae.artefacts import CacheError
 from vae.preprocess import PreprocessError
-from vae.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE
+from ui.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE
 
 LESSON = ui.setup_page(__file__,
               "how a VAE trained on MNIST sees a digit it has never met (yours), and how its negative "

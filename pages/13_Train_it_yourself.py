@@ -20,8 +20,10 @@ from ui import common as ui
 from ui import memory, params, slots
 from vae import artefacts, live, neighbours, zoo
 from vae.artefacts import CacheError
-from vae.style import CHART_HEIGHT, LATENT_RANGE
-from vae.train import Progress, train
+from ui.style import CHART_HEIGHT, LATENT_RANGE
+from vae.train import Progress, history_frame, train
+
+SPLIT_NAMES = {"train": "training", "test": "held-out"}  # how the loss chart names the two sets of digits
 
 LESSON = ui.setup_page(__file__,
               "what happens while a VAE learns, epoch by epoch: how reconstruction and KL trade off, "
@@ -138,7 +140,7 @@ with ui.cache_guard():
 
 def loss_charts(history: dict[str, list[float]], epochs: int) -> tuple[alt.Chart, alt.Chart]:
     """Reconstruction and KL per epoch, training vs held-out (separate charts: different scales)."""
-    df = live.history_frame(history)
+    df = history_frame(history, split_names=SPLIT_NAMES)
     out = []
     for term in ("reconstruction", "KL"):
         part = df[df["term"] == term]
@@ -146,9 +148,9 @@ def loss_charts(history: dict[str, list[float]], epochs: int) -> tuple[alt.Chart
             x=alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[1, max(2, epochs)]),
                     axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("nats:Q", title=f"{term} (nats)", scale=alt.Scale(zero=False)),
-            color=alt.Color("data:N", scale=SPLIT_COLORS, title="digits",
+            color=alt.Color("split:N", scale=SPLIT_COLORS, title="digits",
                             legend=alt.Legend(orient="top")),
-            tooltip=["epoch:Q", "data:N", alt.Tooltip("nats:Q", format=".2f")]))
+            tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")]))
     return out[0], out[1]
 
 
@@ -246,7 +248,7 @@ rc, kc = loss_charts(sess.history, s.epochs)
 l1, l2 = st.columns(2)
 l1.altair_chart(rc, width="stretch")
 l2.altair_chart(kc, width="stretch")
-hist_df = live.history_frame(sess.history)
+hist_df = history_frame(sess.history, split_names=SPLIT_NAMES)
 ui.download_csv(hist_df, "my-vae-history.csv", key="train_hist_csv", label="Download the history (CSV)")
 
 x_ho, y_ho = live.heldout_set(x_float, labels)

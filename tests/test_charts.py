@@ -11,7 +11,7 @@ from PIL import Image
 
 from ui import charts, memory
 from pageutil import REPO
-from vae.style import INK
+from ui.style import INK
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -83,7 +83,7 @@ def test_malloc_tuning_applies_on_glibc():
 
 
 def test_png_never_wider_than_streamlit_shows_unresampled():
-    from vae.style import FIGURE_MAX_PX
+    from ui.style import FIGURE_MAX_PX
 
     wide = charts.png(charts.image_strip, np.zeros((20, 28, 28), dtype=np.float32), size=1.5)  # 30 inches
     assert Image.open(io.BytesIO(wide)).width <= FIGURE_MAX_PX

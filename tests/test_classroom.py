@@ -121,7 +121,7 @@ def test_downloads_are_opaque():
     from PIL import Image
 
     from ui import charts
-    from vae.style import PAPER
+    from ui.style import PAPER
 
     def build():
         fig = Figure(figsize=(3, 2))

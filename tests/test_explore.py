@@ -3,27 +3,26 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from scipy import stats
 
 from pageutil import REPO
 from vae import explore
-from vae.losses import recon_bce
+from ui import params
 
 
 def test_parse_indices_keeps_valid_in_order_and_reports_the_rest():
-    good, bad = explore.parse_indices("5, abc, 12000, 7,, -1; 5 3.5", 10_000)
+    good, bad = params.parse_indices("5, abc, 12000, 7,, -1; 5 3.5", 10_000)
     assert good == [5, 7]
     assert bad == ["abc", "12000", "-1", "3.5"]
 
 
 def test_parse_indices_empty_and_none():
-    assert explore.parse_indices(None, 10) == ([], [])
-    assert explore.parse_indices(" , ,", 10) == ([], [])
+    assert params.parse_indices(None, 10) == ([], [])
+    assert params.parse_indices(" , ,", 10) == ([], [])
 
 
 def test_parse_indices_caps_the_count():
-    good, bad = explore.parse_indices(",".join(str(i) for i in range(20)), 100, max_len=16)
+    good, bad = params.parse_indices(",".join(str(i) for i in range(20)), 100, max_len=16)
     assert good == list(range(16)) and bad == [str(i) for i in range(16, 20)]
 
 
@@ -46,20 +45,6 @@ def test_binarize_and_grey_fraction():
     a = np.array([[0.0, 0.49, 0.5, 1.0]])
     assert explore.binarize(a, 0.5).tolist() == [[0.0, 0.0, 1.0, 1.0]]
     assert explore.grey_fraction(a) == pytest.approx(0.5)
-
-
-def test_bce_from_probs_matches_recon_bce_on_logits():
-    rng = np.random.default_rng(0)
-    logits = rng.normal(size=(3, 28, 28)).astype(np.float32)
-    x = rng.uniform(size=(3, 28, 28)).astype(np.float32)
-    want = recon_bce(torch.from_numpy(logits)[:, None], torch.from_numpy(x)[:, None]).numpy()
-    got = explore.bce_from_probs(1 / (1 + np.exp(-logits)), x)
-    assert got.shape == (3,) and np.allclose(got, want, rtol=1e-4)
-
-
-def test_bce_from_probs_is_finite_for_saturated_probabilities():
-    x = np.ones((1, 28, 28))
-    assert np.isfinite(explore.bce_from_probs(np.zeros((1, 28, 28)), x)).all()
 
 
 def test_to_slider_clips_and_rounds():
@@ -105,12 +90,12 @@ def test_chi2_sanity_of_two_sigma_share():
 
 def test_clicked_point_reads_streamlit_selection_state():
     event = {"selection": {"pad": [{"x": 1.2, "y": -3.4, "index": 7}]}}
-    assert explore.clicked_point(event, "pad") == (1.2, -3.4)
-    assert explore.clicked_point({"selection": {"pad": []}}, "pad") is None
-    assert explore.clicked_point({"selection": {}}, "pad") is None
-    assert explore.clicked_point(None, "pad") is None
-    assert explore.clicked_point({"selection": {"pad": [{"x": "nan", "y": 0}]}}, "pad") is None
-    assert explore.clicked_point({"selection": {"pad": [{"index": 3}]}}, "pad") is None
+    assert params.clicked_point(event, "pad") == (1.2, -3.4)
+    assert params.clicked_point({"selection": {"pad": []}}, "pad") is None
+    assert params.clicked_point({"selection": {}}, "pad") is None
+    assert params.clicked_point(None, "pad") is None
+    assert params.clicked_point({"selection": {"pad": [{"x": "nan", "y": 0}]}}, "pad") is None
+    assert params.clicked_point({"selection": {"pad": [{"index": 3}]}}, "pad") is None
 
 
 def test_the_app_does_not_import_scipy_stats():

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 from vae import grids, latent
+from ui import params, words
+from ui.style import PPF_P_OPTIONS
 
 
 def test_grid_points_frame_follows_mosaic_order():
@@ -31,7 +33,7 @@ def test_axis_steps_of_ppf_axis_grow_outwards():
     ("0.0005", (0.0005, True)), ("0.003", (0.005, False)), ("abc", (0.005, False)), ("nan", (0.005, False)),
     ("inf", (0.005, False)), ("", (0.005, False))])
 def test_parse_option(raw, expected):
-    assert grids.parse_option(raw, grids.PPF_P_OPTIONS, 0.005) == expected
+    assert params.parse_option(raw, PPF_P_OPTIONS, 0.005) == expected
 
 
 @pytest.mark.parametrize("lo, hi, expected", [
@@ -46,24 +48,24 @@ def test_parse_option(raw, expected):
     ("4", None, ((-3.0, 3.0), False)),  # lo above the default hi
 ])
 def test_parse_range(lo, hi, expected):
-    assert grids.parse_range(lo, hi, (-5.0, 5.0), (-3.0, 3.0), step=0.1) == expected
+    assert params.parse_range(lo, hi, (-5.0, 5.0), (-3.0, 3.0), step=0.1) == expected
 
 
 def test_parse_range_rounds_to_step():
-    (lo, hi), ok = grids.parse_range("-1.26", "2.349", (-5.0, 5.0), (-3.0, 3.0), step=0.1)
+    (lo, hi), ok = params.parse_range("-1.26", "2.349", (-5.0, 5.0), (-3.0, 3.0), step=0.1)
     assert ok and lo == -1.3 and hi == 2.3
 
 
 def test_pct_and_compare():
-    assert grids.pct(0.0) == "0 %"
-    assert grids.pct(0.001) == "<1 %"
-    assert grids.pct(0.1234) == "12 %"
-    assert grids.pct(0.999) == ">99 %"
-    assert grids.pct(1.0) == "100 %"
-    assert grids.compare(0.5, 0.2) == "more"
-    assert grids.compare(0.2, 0.5) == "fewer"
-    assert grids.compare(0.5, 0.502) == "about as many"
-    assert grids.compare(1, 0, more="up") == "up"
+    assert words.pct(0.0) == "0 %"
+    assert words.pct(0.001) == "<1 %"
+    assert words.pct(0.1234) == "12 %"
+    assert words.pct(0.999) == ">99 %"
+    assert words.pct(1.0) == "100 %"
+    assert words.compare(0.5, 0.2) == "more"
+    assert words.compare(0.2, 0.5) == "fewer"
+    assert words.compare(0.5, 0.502) == "about as many"
+    assert words.compare(1, 0, more="up") == "up"
 
 
 def test_nearest_label_shares_and_total_variation():

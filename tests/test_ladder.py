@@ -6,10 +6,10 @@ import math
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from vae import ladder, zoo
 from vae.losses import kl_divergence
+from ui import params, words
 
 
 def test_equivalent_beta_example_from_the_lesson():
@@ -40,12 +40,12 @@ def test_equivalent_beta_rejects_impossible_values(args):
                                            ("3", (1.0, False)), ("banana", (1.0, False)), ("nan", (1.0, False)),
                                            ("inf", (1.0, False)), ("", (1.0, False))])
 def test_parse_ladder_value(raw, expected):
-    assert ladder.parse_ladder_value(raw, zoo.BETAS_2D, 1.0) == expected
+    assert params.parse_ladder_value(raw, zoo.BETAS_2D, 1.0) == expected
 
 
 def test_parse_ladder_value_round_trips_the_shared_form():
     for b in zoo.BETAS_2D:  # ui.share writes floats with :g
-        assert ladder.parse_ladder_value(f"{b:g}", zoo.BETAS_2D, 1.0) == (b, True)
+        assert params.parse_ladder_value(f"{b:g}", zoo.BETAS_2D, 1.0) == (b, True)
 
 
 def test_outside_box():
@@ -77,33 +77,12 @@ def test_unit_activity_and_dims_frame():
     assert set(f["beta"]) == {"4"}
 
 
-def test_bce_per_image_matches_torch():
-    rng = np.random.default_rng(3)
-    x = rng.uniform(size=(3, 28, 28))
-    p = rng.uniform(0.01, 0.99, size=(3, 28, 28))
-    want = F.binary_cross_entropy(torch.from_numpy(p), torch.from_numpy(x), reduction="none").flatten(1).sum(1)
-    assert ladder.bce_per_image(x, p) == pytest.approx(want.numpy(), rel=1e-9)
-    # saturated predictions stay finite
-    assert np.isfinite(ladder.bce_per_image(np.ones((1, 28, 28)), np.zeros((1, 28, 28)))).all()
-
-
-def test_history_frame():
-    h = {"train_recon": [150.0, 140.0], "test_recon": [151.0, 141.0], "train_kl": [3.0, 4.0],
-         "test_kl": [3.5, 4.5], "lr": [1e-3, 5e-4]}
-    f = ladder.history_frame(h)
-    assert list(f.columns) == ["epoch", "term", "split", "nats"]
-    assert len(f) == 8
-    assert set(f["term"]) == {"reconstruction", "KL"} and set(f["split"]) == {"train", "test"}
-    assert f[(f.term == "KL") & (f.split == "test") & (f.epoch == 2)]["nats"].item() == 4.5
-    assert ladder.history_frame({}).empty
-
-
-@pytest.mark.parametrize("before, after, words", [(150.0, 140.0, "improves by 10.0 nats"),
-                                                  (100.0, 100.04, "does not change"),
-                                                  (100.0, 100.5, "worsens by 0.5 nats")])
-def test_change_words(before, after, words):
-    assert ladder.change_words(before, after) == words
-    assert ladder.change_words(1, 3, unit="units", lower_is_better=False, digits=0) == "improves by 2 units"
+@pytest.mark.parametrize("before, after, expected", [(150.0, 140.0, "improves by 10.0 nats"),
+                                                     (100.0, 100.04, "does not change"),
+                                                     (100.0, 100.5, "worsens by 0.5 nats")])
+def test_change_words(before, after, expected):
+    assert words.change_words(before, after) == expected
+    assert words.change_words(1, 3, unit="units", lower_is_better=False, digits=0) == "improves by 2 units"
 
 
 def test_label_sides_moves_crowded_labels_left():

@@ -14,7 +14,7 @@ from vae.artefacts import load_test_set
 from vae.config import ModelConfig
 from vae.models import VAE, build_model
 from vae.preprocess import PreprocessError
-from vae.train import Progress, evaluate, new_history, train
+from vae.train import Progress, evaluate, train
 
 
 @pytest.fixture(scope="module")
@@ -211,17 +211,6 @@ def test_training_session_fast_rerun_supersedes_the_old_run():
     assert not sess.finish(old, fake("old", {}, {}, 1.0))
     assert sess.finish(new, fake("new", {}, {}, 2.0))
     assert sess.model == "new" and sess.settings == s2 and not sess.busy
-
-
-def test_history_frame():
-    h = new_history()
-    assert live.history_frame(h).empty
-    h.update(train_recon=[200.0, 180.0], train_kl=[3.0, 4.0], test_recon=[190.0, 175.0], test_kl=[3.5, 4.5])
-    df = live.history_frame(h)
-    assert len(df) == 8 and set(df["term"]) == {"reconstruction", "KL"}
-    assert set(df["data"]) == {"training", "held-out"}
-    row = df[(df["epoch"] == 2) & (df["term"] == "KL") & (df["data"] == "held-out")]
-    assert float(row["nats"].iloc[0]) == 4.5
 
 
 def test_one_per_digit():

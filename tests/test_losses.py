@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from torch.distributions import Normal
 
-from vae.losses import (ACTIVE_UNIT_THRESHOLD, LossTerms, active_units, kl_divergence, kl_per_dim,
+from vae.losses import (ACTIVE_UNIT_THRESHOLD, LossTerms, active_units, bce_per_image, kl_divergence, kl_per_dim,
                         loss_terms, mean_terms, recon_bce)
 
 
@@ -144,3 +145,16 @@ def test_active_units_threshold_argument():
     assert active_units(mu)[0] == 2
     assert active_units(mu, threshold=0.1)[0] == 1
     assert active_units(mu, threshold=1.0)[0] == 0
+
+
+def test_bce_per_image_of_means_matches_torch_and_recon_bce():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(size=(3, 28, 28))
+    p = rng.uniform(0.01, 0.99, size=(3, 28, 28))
+    want = F.binary_cross_entropy(torch.from_numpy(p), torch.from_numpy(x), reduction="none").flatten(1).sum(1)
+    assert bce_per_image(p, x) == pytest.approx(want.numpy(), rel=1e-9)
+    logits = torch.from_numpy(np.log(p) - np.log1p(-p)).reshape(3, 1, 28, 28)
+    assert bce_per_image(p, x) == pytest.approx(recon_bce(logits, torch.from_numpy(x).reshape(3, 1, 28, 28)).numpy(), rel=1e-9)
+    # saturated predictions stay finite
+    assert np.isfinite(bce_per_image(np.zeros((1, 28, 28)), np.ones((1, 28, 28)))).all()
+    assert np.isfinite(bce_per_image(np.zeros((1, 28, 28)), np.zeros((1, 28, 28)) + 0.5)).all()

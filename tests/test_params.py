@@ -107,9 +107,8 @@ HOSTILE = st.one_of(ANY_TEXT, st.text(max_size=400), st.sampled_from([
 @settings(max_examples=300, deadline=None)
 @given(HOSTILE, HOSTILE)
 def test_parse_range_never_raises(lo, hi):
-    from vae import grids
 
-    (a, b), ok = grids.parse_range(lo, hi, (-6.0, 6.0), (-3.0, 3.0), 0.5)
+    (a, b), ok = params.parse_range(lo, hi, (-6.0, 6.0), (-3.0, 3.0), 0.5)
     assert -6.0 <= a < b <= 6.0 and math.isfinite(a) and math.isfinite(b)
     if not ok:
         assert (a, b) == (-3.0, 3.0)
@@ -118,10 +117,9 @@ def test_parse_range_never_raises(lo, hi):
 @settings(max_examples=300, deadline=None)
 @given(HOSTILE)
 def test_parse_option_and_ladder_value_return_a_member(raw):
-    from vae import grids, ladder
 
     options = (0.0, 0.1, 0.5, 1.0, 2.0)
-    for parse in (grids.parse_option, ladder.parse_ladder_value):
+    for parse in (params.parse_option, params.parse_ladder_value):
         v, ok = parse(raw, options, 1.0)
         assert v in options
         if not ok:
@@ -131,9 +129,8 @@ def test_parse_option_and_ladder_value_return_a_member(raw):
 @settings(max_examples=300, deadline=None)
 @given(HOSTILE)
 def test_parse_dim_pair_in_range(raw):
-    from vae import protos
 
-    (a, b), ok = protos.parse_dim_pair(raw, 10, (0, 1))
+    (a, b), ok = params.parse_dim_pair(raw, 10, (0, 1))
     assert 0 <= a < 10 and 0 <= b < 10
     if not ok:
         assert (a, b) == (0, 1)
@@ -142,9 +139,8 @@ def test_parse_dim_pair_in_range(raw):
 @settings(max_examples=300, deadline=None)
 @given(HOSTILE)
 def test_parse_indices_in_range_and_bounded(raw):
-    from vae import explore
 
-    good, bad = explore.parse_indices(raw, 10_000, max_len=32)
+    good, bad = params.parse_indices(raw, 10_000, max_len=32)
     assert len(good) <= 32 and len(set(good)) == len(good)
     assert all(isinstance(i, int) and 0 <= i < 10_000 for i in good)
     assert all(isinstance(b, str) for b in bad)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from vae import latent, protos
+from ui import params
 
 
 @pytest.fixture
@@ -116,4 +117,4 @@ def test_default_line():
     ("0,10", (0, 1), False), ("-1,2", (0, 1), False), ("", (0, 1), False),
 ])
 def test_parse_dim_pair(raw, expected, ok):
-    assert protos.parse_dim_pair(raw, 10, (0, 1)) == (expected, ok)
+    assert params.parse_dim_pair(raw, 10, (0, 1)) == (expected, ok)

@@ -8,7 +8,7 @@ import torch
 
 from vae.config import ModelConfig, TrainConfig
 from vae.models import AE, CVAE, VAE
-from vae.train import Progress, TrainResult, evaluate, new_history, train
+from vae.train import Progress, TrainResult, evaluate, history_frame, new_history, train
 
 N_TRAIN = 256
 
@@ -121,3 +121,20 @@ def test_trained_model_carries_no_gradients(run_a):
     """A live run's model stays in its learner's session: its gradients (as large as the weights)
     are dropped, so five sessions with a model cost 5 x 7 MB, not 5 x 14 MB."""
     assert all(p.grad is None for p in run_a.model.parameters())
+
+
+def test_history_frame():
+    h = {"train_recon": [150.0, 140.0], "test_recon": [151.0, 141.0], "train_kl": [3.0, 4.0],
+         "test_kl": [3.5, 4.5], "lr": [1e-3, 5e-4]}
+    f = history_frame(h)
+    assert list(f.columns) == ["epoch", "term", "split", "nats"]
+    assert len(f) == 8
+    assert set(f["term"]) == {"reconstruction", "KL"} and set(f["split"]) == {"train", "test"}
+    assert f[(f.term == "KL") & (f.split == "test") & (f.epoch == 2)]["nats"].item() == 4.5
+    assert history_frame({}).empty
+    assert history_frame(new_history()).empty
+    named = history_frame(h, split_names={"train": "training", "test": "held-out"})
+    assert set(named["split"]) == {"training", "held-out"}
+    row = named[(named["epoch"] == 2) & (named["term"] == "KL") & (named["split"] == "held-out")]
+    assert float(row["nats"].iloc[0]) == 4.5
+    assert set(history_frame(h, terms=("total",))["term"]) <= {"total"}

@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from vae.style import (ALTAIR_DIGIT_SCALE, CHART_CACHE_ENTRIES, CHART_HEIGHT, FIGURE_CACHE_ENTRIES, FIGURE_DPI,  # noqa: E402
+from ui.style import (ALTAIR_DIGIT_SCALE, CHART_CACHE_ENTRIES, CHART_HEIGHT, FIGURE_CACHE_ENTRIES, FIGURE_DPI,  # noqa: E402
                        FIGURE_MAX_PX, HIGHLIGHT, IMAGE_CMAP, INK, LATENT_RANGE, PAPER, POINT_SIZE)
 
 

@@ -19,7 +19,7 @@ from ui import charts, lessons, memory, params
 from ui.lessons import Lesson
 from vae import artefacts, latent, mosaic, zoo
 from vae.artefacts import CacheError
-from vae.style import FIGURE_CACHE_ENTRIES, MODEL_CACHE_ENTRIES, PAPER, SCATTER_POINTS
+from ui.style import FIGURE_CACHE_ENTRIES, MODEL_CACHE_ENTRIES, PAPER, SCATTER_POINTS
 
 tile = mosaic.tile  # pages call ui.tile
 

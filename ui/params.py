@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import Sequence, TypeVar
 
+import numpy as np
+
 T = TypeVar("T")
 
 
@@ -111,3 +113,118 @@ def echo(raw: object, limit: int = ECHO_LIMIT) -> str:
     if len(s) > limit:
         s = s[:limit] + "…"
     return f"` {s} `" if s else "` `"
+
+
+# --- page-specific link values (moved from vae/: the maths knows nothing of URLs) ---------------
+
+def parse_option(raw: str | None, options: Sequence[float], default: float) -> tuple[float, bool]:
+    """A number equal (to 1e-9 relative) to one of ``options``, else the default."""
+    if raw is None:
+        return default, True
+    try:
+        v = float(str(raw).strip())
+    except ValueError:
+        return default, False
+    for o in options:
+        if math.isfinite(v) and math.isclose(v, o, rel_tol=1e-9, abs_tol=1e-12):
+            return o, True
+    return default, False
+
+
+def parse_range(raw_lo: str | None, raw_hi: str | None, limits: tuple[float, float],
+                default: tuple[float, float], step: float | None = None
+                ) -> tuple[tuple[float, float], bool]:
+    """(lo, hi) with limits[0] <= lo < hi <= limits[1]; a missing end keeps its default.
+
+    With ``step`` the values are rounded to multiples of it (a slider's grid) before checking.
+    Anything unusable gives the default range and ok=False.
+    """
+    vals = []
+    for raw, d in ((raw_lo, default[0]), (raw_hi, default[1])):
+        if raw is None:
+            vals.append(float(d))
+            continue
+        try:
+            v = float(str(raw).strip())
+        except ValueError:
+            return tuple(default), False  # type: ignore[return-value]
+        if not (math.isfinite(v) and limits[0] - abs(step or 0) <= v <= limits[1] + abs(step or 0)):
+            return tuple(default), False  # type: ignore[return-value]  # (1e308 / step would overflow)
+        if step:
+            v = round(round(v / step) * step, 10)
+        if not (math.isfinite(v) and limits[0] <= v <= limits[1]):
+            return tuple(default), False  # type: ignore[return-value]
+        vals.append(v)
+    if not vals[0] < vals[1]:
+        return tuple(default), False  # type: ignore[return-value]
+    return (vals[0], vals[1]), True
+
+
+def parse_ladder_value(raw: str | None, ladder: Sequence[float], default: float,
+                       tol: float = 1e-9) -> tuple[float, bool]:
+    """A URL value that must be one rung of a ladder of floats ("1", "1.0" and "1e0" all mean 1).
+
+    Returns ``(value, ok)``: the default and False for anything unusable.
+    """
+    if raw is None:
+        return default, True
+    try:
+        v = float(str(raw).strip())
+    except ValueError:
+        return default, False
+    if not math.isfinite(v):
+        return default, False
+    for rung in ladder:
+        if abs(rung - v) <= tol:
+            return rung, True
+    return default, False
+
+
+def parse_dim_pair(raw: str | None, d: int, default: tuple[int, int]) -> tuple[tuple[int, int], bool]:
+    """Two comma-separated dimension indices in [0, d) (equal ones are allowed: the page warns)."""
+    if raw is None:
+        return tuple(default), True  # type: ignore[return-value]
+    parts = [p.strip() for p in str(raw).split(",")]
+    if len(parts) != 2:
+        return tuple(default), False  # type: ignore[return-value]
+    try:
+        a, b = int(parts[0]), int(parts[1])
+    except ValueError:
+        return tuple(default), False  # type: ignore[return-value]
+    if not (0 <= a < d and 0 <= b < d):
+        return tuple(default), False  # type: ignore[return-value]
+    return (a, b), True
+
+
+def parse_indices(raw: str | None, n_items: int, max_len: int = 32) -> tuple[list[int], list[str]]:
+    """Comma/space separated test indices -> (valid indices in order, without repeats; rejected
+    entries as typed). An entry is valid if it is an integer in [0, n_items). At most ``max_len``
+    valid indices are kept; later ones are rejected."""
+    good: list[int] = []
+    bad: list[str] = []
+    for part in (raw or "").replace(";", ",").replace(" ", ",").split(","):
+        p = part.strip()
+        if not p:
+            continue
+        try:
+            v = int(p)
+        except ValueError:
+            bad.append(p)
+            continue
+        if not 0 <= v < n_items or len(good) >= max_len:
+            bad.append(p)
+        elif v not in good:
+            good.append(v)
+    return good, bad
+
+
+def clicked_point(event: object, selection: str) -> tuple[float, float] | None:
+    """The (x, y) of a chart click from Streamlit's selection state
+    (``{"selection": {selection: [{"x": .., "y": .., ...}]}}``), or None when nothing usable
+    was clicked (an empty selection, e.g. a click on the legend)."""
+    try:
+        points = (event.get("selection") or {}).get(selection) or []  # type: ignore[union-attr]
+        x, y = float(points[0]["x"]), float(points[0]["y"])
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        return None
+    return (x, y) if np.isfinite(x) and np.isfinite(y) else None

@@ -17,28 +17,6 @@ UNUSED_SIGMA = 0.9  # a posterior sigma at least this close to the prior's 1: th
 
 # --- choosing test images ----------------------------------------------------------------------
 
-def parse_indices(raw: str | None, n_items: int, max_len: int = 32) -> tuple[list[int], list[str]]:
-    """Comma/space separated test indices -> (valid indices in order, without repeats; rejected
-    entries as typed). An entry is valid if it is an integer in [0, n_items). At most ``max_len``
-    valid indices are kept; later ones are rejected."""
-    good: list[int] = []
-    bad: list[str] = []
-    for part in (raw or "").replace(";", ",").replace(" ", ",").split(","):
-        p = part.strip()
-        if not p:
-            continue
-        try:
-            v = int(p)
-        except ValueError:
-            bad.append(p)
-            continue
-        if not 0 <= v < n_items or len(good) >= max_len:
-            bad.append(p)
-        elif v not in good:
-            good.append(v)
-    return good, bad
-
-
 def pick_random(n_items: int, n: int, seed: int) -> np.ndarray:
     """n distinct random indices in [0, n_items), reproducible by seed. -> (n,)"""
     return np.random.default_rng(seed).choice(n_items, size=min(n, n_items), replace=False)
@@ -63,15 +41,6 @@ def grey_fraction(images: np.ndarray, band: tuple[float, float] = GREY_BAND) -> 
     """Share of pixels strictly between band[0] and band[1] (blurry, undecided pixels)."""
     a = np.asarray(images)
     return float(((a > band[0]) & (a < band[1])).mean())
-
-
-def bce_from_probs(probs: np.ndarray, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """-log p(x | probs) per image: BCE summed over pixels, probabilities clamped to
-    [eps, 1 - eps]. (M, 28, 28) x2 -> (M,) nats."""
-    p = np.clip(np.asarray(probs, dtype=np.float64), eps, 1 - eps)
-    x = np.asarray(x, dtype=np.float64)
-    bce = -(x * np.log(p) + (1 - x) * np.log1p(-p))
-    return bce.reshape(len(bce), -1).sum(axis=1)
 
 
 # --- latent codes and sliders --------------------------------------------------------------------
@@ -120,13 +89,3 @@ def neighbourhood(codes: np.ndarray, labels: np.ndarray, z: np.ndarray, k: int =
     return int(top[0]), float(share[0])
 
 
-def clicked_point(event: object, selection: str) -> tuple[float, float] | None:
-    """The (x, y) of a chart click from Streamlit's selection state
-    (``{"selection": {selection: [{"x": .., "y": .., ...}]}}``), or None when nothing usable
-    was clicked (an empty selection, e.g. a click on the legend)."""
-    try:
-        points = (event.get("selection") or {}).get(selection) or []  # type: ignore[union-attr]
-        x, y = float(points[0]["x"]), float(points[0]["y"])
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-        return None
-    return (x, y) if np.isfinite(x) and np.isfinite(y) else None

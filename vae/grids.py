@@ -6,16 +6,12 @@ parameters and the wording of comparisons in "What to notice". numpy / scipy / p
 """
 from __future__ import annotations
 
-import math
-from typing import Sequence
-
 import numpy as np
 import pandas as pd
 
 from vae import neighbours
 from vae.latent import grid_2d
 
-PPF_P_OPTIONS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2)
 
 
 # --- distances to the data ---------------------------------------------------------------------
@@ -57,67 +53,5 @@ def axis_steps(xs: np.ndarray) -> tuple[float, float]:
 
 # --- link parameters (same contract as ui.params: (value, ok)) ---------------------------------
 
-def parse_option(raw: str | None, options: Sequence[float], default: float) -> tuple[float, bool]:
-    """A number equal (to 1e-9 relative) to one of ``options``, else the default."""
-    if raw is None:
-        return default, True
-    try:
-        v = float(str(raw).strip())
-    except ValueError:
-        return default, False
-    for o in options:
-        if math.isfinite(v) and math.isclose(v, o, rel_tol=1e-9, abs_tol=1e-12):
-            return o, True
-    return default, False
-
-
-def parse_range(raw_lo: str | None, raw_hi: str | None, limits: tuple[float, float],
-                default: tuple[float, float], step: float | None = None
-                ) -> tuple[tuple[float, float], bool]:
-    """(lo, hi) with limits[0] <= lo < hi <= limits[1]; a missing end keeps its default.
-
-    With ``step`` the values are rounded to multiples of it (a slider's grid) before checking.
-    Anything unusable gives the default range and ok=False.
-    """
-    vals = []
-    for raw, d in ((raw_lo, default[0]), (raw_hi, default[1])):
-        if raw is None:
-            vals.append(float(d))
-            continue
-        try:
-            v = float(str(raw).strip())
-        except ValueError:
-            return tuple(default), False  # type: ignore[return-value]
-        if not (math.isfinite(v) and limits[0] - abs(step or 0) <= v <= limits[1] + abs(step or 0)):
-            return tuple(default), False  # type: ignore[return-value]  # (1e308 / step would overflow)
-        if step:
-            v = round(round(v / step) * step, 10)
-        if not (math.isfinite(v) and limits[0] <= v <= limits[1]):
-            return tuple(default), False  # type: ignore[return-value]
-        vals.append(v)
-    if not vals[0] < vals[1]:
-        return tuple(default), False  # type: ignore[return-value]
-    return (vals[0], vals[1]), True
-
-
 # --- wording -----------------------------------------------------------------------------------
 
-def pct(x: float) -> str:
-    """A share as a percentage for prose: 0.1234 -> '12 %', tiny non-zero shares -> '<1 %'."""
-    if x <= 0:
-        return "0 %"
-    if x < 0.005:
-        return "<1 %"
-    if x > 0.995 and x < 1:
-        return ">99 %"
-    return f"{x * 100:.0f} %"
-
-
-def compare(a: float, b: float, tol: float = 0.005, more: str = "more", fewer: str = "fewer",
-            same: str = "about as many") -> str:
-    """Word for a compared with b: ``more`` if a > b + tol, ``fewer`` if a < b - tol, else ``same``."""
-    if a > b + tol:
-        return more
-    if a < b - tol:
-        return fewer
-    return same

@@ -22,26 +22,6 @@ _EPS = 1e-6
 
 # --- shareable values ---------------------------------------------------------------------
 
-def parse_ladder_value(raw: str | None, ladder: Sequence[float], default: float,
-                       tol: float = 1e-9) -> tuple[float, bool]:
-    """A URL value that must be one rung of a ladder of floats ("1", "1.0" and "1e0" all mean 1).
-
-    Returns ``(value, ok)`` like :mod:`ui.params`: the default and False for anything unusable.
-    """
-    if raw is None:
-        return default, True
-    try:
-        v = float(str(raw).strip())
-    except ValueError:
-        return default, False
-    if not math.isfinite(v):
-        return default, False
-    for rung in ladder:
-        if abs(rung - v) <= tol:
-            return rung, True
-    return default, False
-
-
 # --- weight conventions ---------------------------------------------------------------------
 
 def equivalent_beta(weight: float, pixels: int = PIXELS, latent_dims: int = 2) -> float:
@@ -74,7 +54,8 @@ def mean_kl_per_dim(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
 
 
 def unit_activity(mu: np.ndarray) -> tuple[int, np.ndarray]:
-    """Active units (Burda et al. 2015) of posterior means (N, d): (count, Var(mu_i) (d,))."""
+    """Active units (``losses.active_units``, Burda et al. 2016) of posterior means (N, d) as NumPy:
+    (count, Var(mu_i) (d,)); a unit is active when Var(mu_i) > ``losses.ACTIVE_UNIT_THRESHOLD``."""
     count, var = active_units(torch.from_numpy(np.array(mu, dtype=np.float32)))
     return count, var.numpy().astype(np.float64)
 
@@ -88,44 +69,7 @@ def kl_dims_frame(mu: np.ndarray, logvar: np.ndarray, beta: float) -> pd.DataFra
                          "beta": f"{beta:g}"})
 
 
-# --- reconstructions --------------------------------------------------------------------------
-
-def bce_per_image(x: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """-log p(x | p) in nats per image: BCE of pixel means p against targets x, summed over
-    pixels (probabilities clipped to [1e-6, 1 - 1e-6]). (M, 28, 28) x2 -> (M,)"""
-    x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
-    p = np.clip(np.asarray(p, dtype=np.float64).reshape(len(x), -1), _EPS, 1 - _EPS)
-    return -(x * np.log(p) + (1 - x) * np.log1p(-p)).sum(axis=1)
-
-
-# --- training curves ----------------------------------------------------------------------------
-
-def history_frame(history: dict[str, list[float]], terms: Sequence[str] = ("recon", "kl")) -> pd.DataFrame:
-    """Long table of a checkpoint's per-epoch history: epoch (from 1), term, split, nats.
-
-    Only the ``{train,test}_{term}`` series present in ``history`` are used.
-    """
-    rows = []
-    for term in terms:
-        for split in ("train", "test"):
-            series = history.get(f"{split}_{term}") or []
-            rows += [{"epoch": i + 1, "term": TERM_NAMES.get(term, term), "split": split, "nats": float(v)}
-                     for i, v in enumerate(series)]
-    return pd.DataFrame(rows, columns=["epoch", "term", "split", "nats"])
-
-
 # --- words for "what to notice" -----------------------------------------------------------------
-
-def change_words(before: float, after: float, unit: str = "nats", lower_is_better: bool = True,
-                 digits: int = 1) -> str:
-    """'improves by 3.2 nats', 'worsens by 0.4 nats' or 'does not change' for a loss going from
-    ``before`` to ``after`` (rounded to ``digits`` decimals)."""
-    delta = round(after - before, digits)
-    if delta == 0:
-        return "does not change"
-    better = delta < 0 if lower_is_better else delta > 0
-    return f"{'improves' if better else 'worsens'} by {abs(delta):.{digits}f} {unit}"
-
 
 # --- chart layout -------------------------------------------------------------------------------
 

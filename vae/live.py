@@ -227,16 +227,6 @@ def split_test_set(images: np.ndarray, labels: np.ndarray, train_size: int
     return (x_tr, y_tr, *heldout_set(images, labels))
 
 
-def history_frame(history: dict[str, list[float]]) -> pd.DataFrame:
-    """Long table for the loss chart: epoch, term (reconstruction / KL), data (training / held-out), nats."""
-    rows = []
-    for data, prefix in (("training", "train"), ("held-out", "test")):
-        for term, key in (("reconstruction", "recon"), ("KL", "kl")):
-            for e, v in enumerate(history.get(f"{prefix}_{key}", []), start=1):
-                rows.append({"epoch": e, "term": term, "data": data, "nats": float(v)})
-    return pd.DataFrame(rows, columns=["epoch", "term", "data", "nats"])
-
-
 @torch.inference_mode()
 def posterior_means(model: Model, x: torch.Tensor, batch: int = 1000) -> np.ndarray:
     """mu of images (M, 1, 28, 28) under an unconditional VAE. -> (M, d)"""

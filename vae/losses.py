@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-ACTIVE_UNIT_THRESHOLD = 0.01  # Burda et al. 2015: Var_x(E_q[z_i]) above this counts as active
+# Burda, Grosse & Salakhutdinov (2016, "Importance Weighted Autoencoders", ICLR): dimension i is
+# active when Var_x(E_q[z_i | x]) exceeds this (unbiased variance over the data set)
+ACTIVE_UNIT_THRESHOLD = 0.01
+_EPS = 1e-6  # clip of pixel means for BCE of decoded images (a saturated pixel stays finite)
 
 
 class LossTerms(NamedTuple):
@@ -29,6 +33,15 @@ def recon_bce(x_logits: Tensor, x: Tensor) -> Tensor:
     """-log p(x|z) for each image: BCE summed over pixels. (B, 1, 28, 28) x2 -> (B,)."""
     bce = F.binary_cross_entropy_with_logits(x_logits, x, reduction="none")  # (B, 1, 28, 28)
     return bce.flatten(1).sum(dim=1)  # (B,)
+
+
+def bce_per_image(p: np.ndarray, x: np.ndarray, eps: float = _EPS) -> np.ndarray:
+    """-log p(x|z) per image from *pixel means* p (decoded images), for NumPy arrays: BCE summed
+    over the pixels, p clipped to [eps, 1 - eps]. The twin of :func:`recon_bce` (which takes
+    logits) for images that are already decoded. (M, 28, 28) x2 -> (M,) nats, float64."""
+    x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
+    p = np.clip(np.asarray(p, dtype=np.float64).reshape(len(x), -1), eps, 1 - eps)
+    return -(x * np.log(p) + (1 - x) * np.log1p(-p)).sum(axis=1)
 
 
 def kl_per_dim(mu: Tensor, logvar: Tensor) -> Tensor:
@@ -55,7 +68,7 @@ def mean_terms(terms: LossTerms) -> LossTerms:
 
 
 def active_units(mu: Tensor, threshold: float = ACTIVE_UNIT_THRESHOLD) -> tuple[int, Tensor]:
-    """Burda et al. (2015): dimension i is active if Var over the data of E_q[z_i|x] > threshold.
+    """Burda et al. (2016): dimension i is active if Var over the data of E_q[z_i|x] > threshold.
 
     ``mu``: (N, d) posterior means over a data set. Returns (count, per-dimension variance (d,)).
     """

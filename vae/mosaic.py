@@ -13,8 +13,8 @@ import io
 
 import numpy as np
 
-from vae.style import TILE_PX
 
+TILE_PX = 28  # MNIST side: one tile per image, no resampling
 PAD_VALUE = 0.35  # grey of the 1-pixel gap between tiles (0 = black ink background, 1 = white)
 
 

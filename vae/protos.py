@@ -3,7 +3,7 @@ show about latent codes (no streamlit, no torch; built on :mod:`vae.latent`).
 
 - prototype noise: how far the mean of *sampled* codes z = mu + sigma * eps may stray from the
   mean of the posterior means mu (a standard error per digit and dimension);
-- dimension activity (Burda, Grosse & Salakhutdinov 2016, "active units": Var_x E_q[z_j] > 0.01);
+- dimension activity (the app's one definition of active units, ``vae.losses.active_units``);
 - the per-dimension activation table, histogram counts by digit, long frames for heatmaps;
 - sampling along a line drawn in a 2-D embedding (nearest real code, distances, jumps);
 - parsing of a "two dimensions" link value.
@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from vae import latent, neighbours
-
-ACTIVE_THRESHOLD = 0.01  # Burda et al. (2016): a unit is active when Var_x(mu_j(x)) > 0.01
+from vae.ladder import unit_activity
+from vae.losses import ACTIVE_UNIT_THRESHOLD
 
 
 # --- prototypes ----------------------------------------------------------------------------------
@@ -34,10 +34,11 @@ def prototype_standard_error(logvar: np.ndarray, labels: np.ndarray, n_classes: 
     return np.stack(out)
 
 
-def activity(mu: np.ndarray, threshold: float = ACTIVE_THRESHOLD) -> tuple[np.ndarray, np.ndarray]:
-    """Variance of mu over the images per dimension, and which dimensions are active. -> (d,), (d,)"""
-    var = mu.astype(np.float64).var(axis=0)
-    return var, var > threshold
+def activity(mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Variance of mu over the images per dimension, and which dimensions are active, by the one
+    definition (``vae.ladder.unit_activity`` / ``vae.losses.active_units``). -> (d,), (d,)"""
+    _, var = unit_activity(mu)
+    return var, var > ACTIVE_UNIT_THRESHOLD
 
 
 def activation_table(mu: np.ndarray, logvar: np.ndarray | None, labels: np.ndarray,
@@ -132,19 +133,4 @@ def default_line(coords: np.ndarray, labels: np.ndarray, a: int = 0, b: int = 1)
 
 
 # --- link values -----------------------------------------------------------------------------------
-
-def parse_dim_pair(raw: str | None, d: int, default: tuple[int, int]) -> tuple[tuple[int, int], bool]:
-    """Two comma-separated dimension indices in [0, d) (equal ones are allowed: the page warns)."""
-    if raw is None:
-        return tuple(default), True  # type: ignore[return-value]
-    parts = [p.strip() for p in str(raw).split(",")]
-    if len(parts) != 2:
-        return tuple(default), False  # type: ignore[return-value]
-    try:
-        a, b = int(parts[0]), int(parts[1])
-    except ValueError:
-        return tuple(default), False  # type: ignore[return-value]
-    if not (0 <= a < d and 0 <= b < d):
-        return tuple(default), False  # type: ignore[return-value]
-    return (a, b), True
 

@@ -20,6 +20,7 @@ GRID_N_RANGE = (5, 30)  # grid sizes for mosaics
 GRID_N_DEFAULT = 15
 GRID_RANGE_DEFAULT = (-3.0, 3.0)  # the linear grid's default z range (both axes)
 PPF_P_DEFAULT = 0.005  # ppf grid covers probabilities p .. 1 - p
+PPF_P_OPTIONS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2)  # the p values the Grid page offers
 SCATTER_POINTS = 3000  # test codes drawn in interactive scatters (a fixed, stratified subset)
 POINT_SIZE = 18
 CHART_HEIGHT = 380
