@@ -53,3 +53,19 @@ def _class_dispatch(path: Path) -> list[int]:
 @pytest.mark.parametrize("path", CODE, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_caller_dispatches_on_the_model_class(path):
     assert not _class_dispatch(path), f"{path.relative_to(ROOT)} lines {_class_dispatch(path)}"
+
+
+PRIVATE = ("streamlit.elements", "streamlit.runtime", "__defaults__", "_convert_altair", "schemapi",
+           "st._", "matplotlib._")
+
+
+@pytest.mark.parametrize("path", [p for p in CODE if p.name != "compat.py"], ids=lambda p: str(p.relative_to(ROOT)))
+def test_private_names_only_in_the_compat_module(path):
+    src = path.read_text(encoding="utf-8")
+    found = [name for name in PRIVATE if name in src]
+    assert not found, f"{path.relative_to(ROOT)} uses {found}: go through ui/compat.py"
+
+
+def test_pytest_ini_has_no_blanket_warning_filter():
+    ini = (ROOT / "pytest.ini").read_text(encoding="utf-8")
+    assert "ignore::DeprecationWarning" not in ini and "ignore::Warning" not in ini

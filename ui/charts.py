@@ -33,6 +33,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from ui import compat  # noqa: E402
 from ui.style import (ALTAIR_DIGIT_SCALE, CHART_CACHE_ENTRIES, CHART_HEIGHT, FIGURE_CACHE_ENTRIES, FIGURE_DPI,  # noqa: E402
                        FIGURE_MAX_PX, HIGHLIGHT, IMAGE_CMAP, INK, LATENT_RANGE, PAPER, POINT_SIZE)
 
@@ -42,14 +43,9 @@ def _skip_schema_validation() -> None:
     whole spec against the Vega-Lite JSON schema: 0.05-0.1 s per chart on every run (and Altair's
     debug mode validates parts again as they are built). The specs are fixed by this code and the
     test suite validates them (``LATENT_LAB_VALIDATE_CHARTS=1``, set in ``tests/conftest.py``), so
-    the running app flips the default of ``validate`` and leaves debug mode off."""
-    if os.environ.get("LATENT_LAB_VALIDATE_CHARTS") == "1":
-        return
-    alt.utils.schemapi.disable_debug_mode()
-    for cls in (alt.TopLevelMixin, alt.Chart):
-        fn = cls.__dict__.get("to_dict")
-        if fn is not None and fn.__defaults__ == (True,):
-            fn.__defaults__ = (False,)
+    the running app turns that default off (``compat.skip_altair_schema_validation``)."""
+    if os.environ.get("LATENT_LAB_VALIDATE_CHARTS") != "1":
+        compat.skip_altair_schema_validation()
 
 
 _skip_schema_validation()
@@ -465,9 +461,7 @@ def show(png_data: bytes, st_container=None, caption: str | None = None) -> None
 
 def _to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     """The Vega-Lite spec ``st.altair_chart`` sends for ``chart`` (datasets as Arrow bytes)."""
-    from streamlit.elements import vega_charts
-
-    return vega_charts._convert_altair_to_vega_lite_spec(chart)
+    return compat.altair_to_vega_lite(chart)
 
 
 @st.cache_data(max_entries=CHART_CACHE_ENTRIES, show_spinner=False)

@@ -26,7 +26,7 @@ import os
 import threading
 from typing import Any, Callable
 
-from ui import charts, memory
+from ui import charts, compat, memory
 
 MAX_PENDING = 24  # jobs waiting; older ones are dropped
 MAX_IDLE = 64  # low-priority jobs waiting (``later(..., idle=True)``); older ones are dropped
@@ -36,15 +36,9 @@ WORKER = "latent-lab-prefetch"  # the worker thread's name
 _log = logging.getLogger(__name__)
 
 
-class _NoSessionWarning(logging.Filter):
-    """The worker has no session by design; Streamlit warns "missing ScriptRunContext" when a
-    cached function there would show a spinner (a model's first load). Drop that warning for it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.threadName != WORKER
-
-
-logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoSessionWarning())
+# the worker has no session by design; Streamlit warns "missing ScriptRunContext" when a cached
+# function there would show a spinner (a model's first load): drop that warning for it
+compat.quiet_no_session_warning(WORKER)
 _lock = threading.Condition()
 _pending: collections.OrderedDict[Any, tuple[str, Callable[..., Any], tuple]] = collections.OrderedDict()
 _idle: collections.OrderedDict[Any, tuple[str, Callable[..., Any], tuple]] = collections.OrderedDict()

@@ -1,0 +1,81 @@
+"""Every use of a private Streamlit or Altair name, in one place, each with a test
+(``tests/test_compat.py``) that fails when a new release moves it.
+
+- ``altair_to_vega_lite``: Streamlit's own Altair -> Vega-Lite conversion (the dataset
+  extraction ``st.altair_chart`` does), so that a chart's spec is built once per input and
+  cached, then shown with ``st.vega_lite_chart``;
+- ``skip_altair_schema_validation``: Altair validates every spec against the Vega-Lite schema
+  on ``to_dict()`` (0.05-0.1 s per chart per run); the app's specs are fixed by its code and the
+  test suite validates them, so the running app flips that default;
+- ``quiet_no_session_warning``: the prefetch worker has no session by design; Streamlit's
+  "missing ScriptRunContext" warning for it is dropped by the name of the logger that emits it;
+- ``NO_SESSION_LOGGER``: that logger's name;
+- ``time_script_runs``: wraps ``ScriptRunner._run_script`` (one run of a page) to report its
+  wall and CPU time, for ``benchmarks/timed_server.py`` only.
+
+Calling ``st.cache_data`` / ``st.cache_resource`` functions from a thread without a session
+(what the prefetch worker does) is public behaviour, but undocumented for threads: the test of
+this module checks that such a call fills the cache a session then hits.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+NO_SESSION_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+
+
+def altair_to_vega_lite(chart: Any) -> dict[str, Any]:
+    """The Vega-Lite spec Streamlit itself would send for an Altair chart (datasets extracted)."""
+    from streamlit.elements import vega_charts
+
+    return vega_charts._convert_altair_to_vega_lite_spec(chart)
+
+
+def skip_altair_schema_validation() -> None:
+    """Make ``to_dict()`` skip the JSON-schema validation by default and leave debug mode off."""
+    import altair as alt
+
+    alt.utils.schemapi.disable_debug_mode()
+    for cls in (alt.TopLevelMixin, alt.Chart):
+        fn = cls.__dict__.get("to_dict")
+        if fn is not None and fn.__defaults__ == (True,):  # (validate=True,)
+            fn.__defaults__ = (False,)
+
+
+def quiet_no_session_warning(thread_name: str) -> None:
+    """Drop Streamlit's "missing ScriptRunContext" warning for one (session-less) thread."""
+
+    class _Filter(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return record.threadName != thread_name
+
+    logger = logging.getLogger(NO_SESSION_LOGGER)
+    if not any(getattr(f, "thread_name", None) == thread_name for f in logger.filters):
+        f = _Filter()
+        f.thread_name = thread_name  # type: ignore[attr-defined]
+        logger.addFilter(f)
+
+
+def time_script_runs(report: Callable[[str, str, float, float], None]) -> None:
+    """After every script run, call ``report(page script path, "full" | "fragment", wall s, thread CPU s)``."""
+    import time
+
+    from streamlit.runtime.scriptrunner import script_runner
+
+    original = script_runner.ScriptRunner._run_script
+
+    def timed(self: Any, rerun_data: Any) -> Any:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return original(self, rerun_data)
+        finally:
+            wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+            try:  # which page ran: pages/…py, or the entrypoint
+                pm = self._pages_manager
+                page = pm.get_pages()[pm.current_page_script_hash].get("script_path", "?")
+            except Exception:
+                page = "?"
+            report(page, "fragment" if rerun_data.fragment_id_queue else "full", wall, cpu)
+
+    script_runner.ScriptRunner._run_script = timed
