@@ -279,11 +279,10 @@ ui.secondary("Two dimensions are swept on a grid while all the others keep the p
              "the orange cross marks the prototype itself.")
 
 
-def slice_figure(key: tuple[str, str, int], xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int):
-    """An n x n grid over dimensions dx (across) and dy (up) around ``base``, decoded by the model
-    ``key`` names; the prototype marked with a cross."""
+def slice_figure(imgs: np.ndarray, xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int):
+    """The decoded n x n grid ``imgs`` over dimensions dx (across) and dy (up) around ``base``; the
+    prototype marked with a cross."""
     n, lo, hi = len(xs), float(xs[0]), float(xs[-1])
-    imgs = ui.decode(key[0], latent.manifold(base, dx, dy, xs, xs))  # (n * n, 28, 28)
     fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=xs, xlabel=f"z{dx}", ylabel=f"z{dy}",
                                title=f"z{dx} × z{dy} around the prototype of {digit}", size=6.5)
     if lo <= base[dx] <= hi and lo <= base[dy] <= hi:
@@ -295,7 +294,8 @@ def slice_figure(key: tuple[str, str, int], xs: np.ndarray, base: np.ndarray, dx
 
 def slice_png(key: tuple[str, str, int], xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int) -> bytes:
     """The 2-D slice as PNG, decoded and drawn once per input (see ``slice_figure``)."""
-    return charts.png(slice_figure, key, xs, base, dx, dy, digit)
+    imgs = charts.lazy(ui.decoded, key, latent.manifold(base, dx, dy, xs, xs))  # (n * n, 28, 28), on a miss
+    return charts.png(slice_figure, imgs, xs, base, dx, dy, digit)
 
 
 @st.fragment

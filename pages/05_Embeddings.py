@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
-from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ui import charts, params
@@ -269,7 +269,8 @@ def pair_figure(values: np.ndarray, digits: np.ndarray, dims: list[int], lims: t
     browser to draw in the whole app."""
     k = len(dims)
     colors = np.asarray(DIGIT_COLORS)[digits.astype(int)]  # (n,)
-    fig, axes = plt.subplots(k, k, figsize=(1.9 * k + 0.9, 1.9 * k), squeeze=False)
+    fig = Figure(figsize=(1.9 * k + 0.9, 1.9 * k))
+    axes = fig.subplots(k, k, squeeze=False)
     for r in range(k):
         for c in range(k):
             ax = axes[r, c]

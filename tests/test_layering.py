@@ -69,3 +69,9 @@ def test_private_names_only_in_the_compat_module(path):
 def test_pytest_ini_has_no_blanket_warning_filter():
     ini = (ROOT / "pytest.ini").read_text(encoding="utf-8")
     assert "ignore::DeprecationWarning" not in ini and "ignore::Warning" not in ini
+
+
+@pytest.mark.parametrize("path", CODE, ids=lambda p: str(p.relative_to(ROOT)))
+def test_figures_are_built_without_pyplot(path):
+    """Matplotlib's guidance for servers: ``matplotlib.figure.Figure``, no pyplot (global state)."""
+    assert "pyplot" not in path.read_text(encoding="utf-8"), path.relative_to(ROOT)

@@ -27,8 +27,7 @@ from typing import Any, Callable, Iterator
 import altair as alt
 import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402 - Figure() without the global figure manager (Matplotlib server guidance)
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
@@ -190,7 +189,7 @@ def path(df: pd.DataFrame, color: str | None = None) -> alt.Chart:
 def mosaic_figure(images: np.ndarray, nrows: int, ncols: int,
                   xs: np.ndarray | None = None, ys: np.ndarray | None = None,
                   xlabel: str = "", ylabel: str = "", title: str = "", size: float = 5.5,
-                  left: float = 0.9) -> plt.Figure:
+                  left: float = 0.9) -> Figure:
     """An image mosaic (row-major, top row first). With ``xs``/``ys`` the axes are in latent
     units (tick per column / row, y pointing up); otherwise no axes."""
     from vae.mosaic import tile
@@ -199,7 +198,7 @@ def mosaic_figure(images: np.ndarray, nrows: int, ncols: int,
     # Fixed margins wide enough for tick labels, axis labels and title; ``to_png`` crops the figure
     # to what was drawn, so no layout pass (tight_layout) is needed.
     bottom, top, right = 0.9, (0.5 if title else 0.2), 0.3  # inches (``left`` too: wider for long labels)
-    fig = plt.figure(figsize=(size + left + right, size * nrows / max(ncols, 1) + bottom + top))
+    fig = Figure(figsize=(size + left + right, size * nrows / max(ncols, 1) + bottom + top))
     w, h = fig.get_size_inches()
     ax = fig.add_axes((left / w, bottom / h, size / w, (h - bottom - top) / h))
     ax.imshow(big, cmap=IMAGE_CMAP, vmin=0, vmax=1, interpolation="nearest")
@@ -288,7 +287,7 @@ def mosaic_spec(png_data: bytes, nrows: int, ncols: int, xs: np.ndarray, ys: np.
     return overlay(image, spec(mosaic_cells, nrows, ncols, xs, ys, xlabel, ylabel))
 
 
-def mosaic_png_figure(png_data: bytes, nrows: int, ncols: int, **kwargs: Any) -> plt.Figure:
+def mosaic_png_figure(png_data: bytes, nrows: int, ncols: int, **kwargs: Any) -> Figure:
     """``mosaic_figure`` of the tiles of an 8-bit mosaic PNG (``vae.mosaic.mosaic_png``)."""
     from vae.mosaic import png_images
 
@@ -296,7 +295,7 @@ def mosaic_png_figure(png_data: bytes, nrows: int, ncols: int, **kwargs: Any) ->
 
 
 def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: list[list[str]] | None,
-                 size: float, cmap: str, vmax: float, title: str = "") -> plt.Figure:
+                 size: float, cmap: str, vmax: float, title: str = "") -> Figure:
     """Rows of images drawn as ONE imshow (fast: one axes, not one per image), captions as text."""
     from vae.mosaic import tile
 
@@ -310,7 +309,7 @@ def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: 
     big = np.vstack(blocks)
     cm = matplotlib.colormaps[cmap].with_extremes(bad=(0.0, 0.0, 0.0, 0.0))
     left = 1.1 if row_names else 0.1
-    fig = plt.figure(figsize=(size * n + left, size * len(rows) * (28 + cap_h + 1) / 28 + (0.35 if title else 0)))
+    fig = Figure(figsize=(size * n + left, size * len(rows) * (28 + cap_h + 1) / 28 + (0.35 if title else 0)))
     ax = fig.add_axes((left / (size * n + left), 0, 1 - left / (size * n + left), 1 if not title else 0.92))
     ax.imshow(np.ma.masked_invalid(big), cmap=cm, vmin=0, vmax=vmax, interpolation="nearest", aspect="equal")
     ax.axis("off")
@@ -327,13 +326,13 @@ def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: 
 
 
 def image_strip(images: np.ndarray, labels: list[str] | None = None, title: str = "",
-                size: float = 1.1, cmap: str = IMAGE_CMAP, vmax: float = 1.0) -> plt.Figure:
+                size: float = 1.1, cmap: str = IMAGE_CMAP, vmax: float = 1.0) -> Figure:
     """One row of images with a caption under each."""
     return _rows_figure([np.asarray(images)], None, [labels] if labels else None, size, cmap, vmax, title)
 
 
 def image_rows(rows: dict[str, np.ndarray], captions: list[list[str]] | None = None,
-               size: float = 1.0) -> plt.Figure:
+               size: float = 1.0) -> Figure:
     """Several labelled rows of images (same count per row), e.g. originals and reconstructions."""
     return _rows_figure([np.asarray(v) for v in rows.values()], list(rows), captions, size, IMAGE_CMAP, 1.0)
 
@@ -348,7 +347,7 @@ def _rc(kind: str) -> dict[str, Any]:
 MIN_TEXT_KEY = "latent-lab:min-text-px"  # PNG text chunk: the figure's smallest text, in its own pixels
 
 
-def to_png(fig: plt.Figure, text_scale: float = 1.0) -> bytes:
+def to_png(fig: Figure, text_scale: float = 1.0) -> bytes:
     """PNG bytes of a figure, cropped to what was drawn and at most FIGURE_MAX_PX wide; the figure
     is freed.
 
@@ -367,17 +366,14 @@ def to_png(fig: plt.Figure, text_scale: float = 1.0) -> bytes:
             w, h = fig.get_size_inches()
             fig.set_size_inches(w / text_scale, h / text_scale)
         fig.set_dpi(min(FIGURE_DPI * text_scale, FIGURE_MAX_PX / fig.get_figwidth()))
-        # an Agg canvas of its own, whatever canvas pyplot attached: in the test suite a figure
-        # drawn by the prefetch worker came with a plain FigureCanvasBase (no buffer_rgba), and
-        # savefig, used before, quietly made an Agg canvas of its own in that case too
-        canvas = FigureCanvasAgg(fig)
+        canvas = FigureCanvasAgg(fig)  # a Figure() comes with a plain canvas: draw with Agg
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba())  # (H, W, 4) uint8, straight alpha
         dpi = fig.dpi
         sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
         min_text_px = min(sizes) * dpi / 72 if sizes else 0.0  # the smallest text, in the PNG's pixels
     finally:
-        plt.close(fig)
+        fig.clear()  # free the artists now (no global figure manager holds it)
     drawn = rgba[..., 3] > 0  # (H, W)
     rows, cols = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
     if len(rows):  # crop to the content plus the margin (an opaque figure keeps its full size)
@@ -390,7 +386,30 @@ def to_png(fig: plt.Figure, text_scale: float = 1.0) -> bytes:
     return buf.getvalue()
 
 
-_MPL_LOCK = threading.Lock()  # pyplot and rcParams are process-global: one figure at a time
+_MPL_LOCK = threading.Lock()  # rcParams are process-global: one figure is styled and drawn at a time
+
+
+class Lazy:
+    """An argument of a figure builder that is computed only on a cache miss, and *outside* the
+    drawing lock: decoding a grid of codes, say, so that a session decoding does not hold up every
+    other session's figures. Identified in cache keys by its function and arguments (``lazy``)."""
+
+    __slots__ = ("fn", "args")
+
+    def __init__(self, fn: Callable[..., Any], args: tuple) -> None:
+        self.fn, self.args = fn, args
+
+    def value(self) -> Any:
+        return self.fn(*self.args)
+
+
+def lazy(fn: Callable[..., Any], *args: Any) -> Lazy:
+    """``fn(*args)``, evaluated when (and only when) the figure it feeds has to be drawn."""
+    return Lazy(fn, args)
+
+
+def _resolve(value: Any) -> Any:
+    return value.value() if isinstance(value, Lazy) else value
 
 
 def fingerprint(value: Any) -> Any:
@@ -406,6 +425,8 @@ def fingerprint(value: Any) -> Any:
         return ("dict", tuple((k, fingerprint(v)) for k, v in value.items()))
     if isinstance(value, (np.generic,)):
         return value.item()
+    if isinstance(value, Lazy):
+        return ("lazy", builder_id(value.fn), fingerprint(value.args))
     return value
 
 
@@ -417,17 +438,19 @@ def builder_id(fn: Callable[..., Any]) -> str:
 
 @st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
 def _cached_png(builder: str, kind: str, present: bool, key: Any, _args: tuple, _kwargs: dict[str, Any],
-                _build: Callable[..., plt.Figure]) -> bytes:
-    with _MPL_LOCK, plt.rc_context(_rc(kind)), as_theme(kind), as_present(present):
-        return to_png(_build(*_args, **_kwargs), PRESENT_TEXT_SCALE if present else 1.0)
+                _build: Callable[..., Figure]) -> bytes:
+    args = tuple(_resolve(a) for a in _args)  # decoding and other heavy inputs: outside the lock
+    kwargs = {k: _resolve(v) for k, v in _kwargs.items()}
+    with _MPL_LOCK, matplotlib.rc_context(_rc(kind)), as_theme(kind), as_present(present):
+        return to_png(_build(*args, **kwargs), PRESENT_TEXT_SCALE if present else 1.0)
 
 
-def png(build: Callable[..., plt.Figure], *args: Any, **kwargs: Any) -> bytes:
+def png(build: Callable[..., Figure], *args: Any, **kwargs: Any) -> bytes:
     """PNG of ``build(*args, **kwargs)`` in the current theme, drawn once per distinct input.
 
     ``build`` must be a pure function of its arguments: it is identified by its file and name,
-    its arguments by value (``fingerprint``). A builder may do expensive work before drawing
-    (decode a grid, say): on a cache hit none of it runs.
+    its arguments by value (``fingerprint``). Expensive inputs (decoding a grid, say) are passed
+    as ``lazy(fn, *args)``: computed only on a cache miss, and outside the drawing lock.
     """
     return _cached_png(builder_id(build), theme(), presenting(), fingerprint((args, kwargs)), args, kwargs, build)
 

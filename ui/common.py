@@ -251,18 +251,18 @@ def model_key(name: str) -> tuple[str, str, int]:
     return name, str(path), mtime
 
 
-def decoded_mosaic(key: tuple[str, str, int], z: np.ndarray, nrows: int, ncols: int,
-                   y: np.ndarray | None = None, **figure_kwargs: Any):
-    """Figure builder for ``charts.png``: decode codes z (M, d) with the model ``key`` names and lay
-    the images out row-major as an nrows x ncols mosaic. Cached figures skip the decoding too."""
-    return charts.mosaic_figure(decode(key[0], z, y), nrows, ncols, **figure_kwargs)
+def decoded(key: tuple[str, str, int], z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+    """``decode`` for the model ``key`` (``model_key``) names: a ``charts.lazy`` input of figures,
+    so that a rebuilt checkpoint gets new figures. -> (M, 28, 28)"""
+    return decode(key[0], z, y)
 
 
 def mosaic_png(name: str, z: np.ndarray, nrows: int, ncols: int, y: np.ndarray | None = None,
                **figure_kwargs: Any) -> bytes:
-    """PNG of the decoder's images at codes z (M, d) as a mosaic, decoded and drawn once per input."""
-    return charts.png(decoded_mosaic, model_key(name), np.asarray(z, dtype=np.float32), nrows, ncols,
-                      y=None if y is None else np.asarray(y), **figure_kwargs)
+    """PNG of the decoder's images at codes z (M, d) as a mosaic, decoded and drawn once per input
+    (decoded only on a cache miss, outside the drawing lock)."""
+    images = charts.lazy(decoded, model_key(name), np.asarray(z, dtype=np.float32), None if y is None else np.asarray(y))
+    return charts.png(charts.mosaic_figure, images, nrows, ncols, **figure_kwargs)
 
 
 @st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
