@@ -1,6 +1,8 @@
-"""The background prefetch worker (ui/prefetch.py): jobs run once, in the asking theme, errors are
-swallowed, idle jobs wait for the others; on the Grid page every grid size's mosaics are drawn before
-the slider moves, on the KL page the neighbouring rungs'."""
+"""The background prefetcher (ui/prefetch.py): jobs run in the asking theme and mode, a job asked
+while it waits is queued once, errors are logged as warnings (and re-raised in sync mode), idle jobs
+wait for the others, the worker ends when idle and a stopped prefetcher takes no jobs; every page's
+jobs run without error; on the Grid page every grid size's mosaics are drawn before the slider
+moves, on the KL page the neighbouring rungs'."""
 from __future__ import annotations
 
 import threading
@@ -19,22 +21,72 @@ def on(monkeypatch):
     assert prefetch.wait_idle(60)
 
 
-def test_jobs_run_in_the_background_once_with_the_theme(on):
+def test_jobs_run_in_the_background_with_the_theme_and_mode(on):
     seen = []
 
     def job(tag: str) -> None:
-        seen.append((tag, charts.theme(), threading.current_thread().name))
+        seen.append((tag, charts.theme(), charts.presenting(), threading.current_thread().name))
 
-    with charts.as_theme("dark"):
+    with charts.as_theme("dark"), charts.as_present(True):
         prefetch.later(job, "a")
         assert prefetch.wait_idle(30)
-        prefetch.later(job, "a")  # done already: not queued again
         prefetch.later(job, "b")
         assert prefetch.wait_idle(30)
-    assert seen == [("a", "dark", "latent-lab-prefetch"), ("b", "dark", "latent-lab-prefetch")]
+    assert seen == [("a", "dark", True, "latent-lab-prefetch"), ("b", "dark", True, "latent-lab-prefetch")]
 
 
-def test_a_failing_job_does_not_stop_the_worker(on):
+def test_a_job_asked_while_it_waits_is_queued_once_and_nothing_remembers_finished_jobs():
+    """No bookkeeping that can disagree with the caches: a finished job asked again runs again
+    (for a real job, a cheap cache hit; after a cache eviction, a real redraw)."""
+    p = prefetch.Prefetcher(name="test-prefetch-once")
+    seen, gate = [], threading.Event()
+
+    def hold() -> None:
+        gate.wait(30)  # keeps the worker busy while the rest is queued
+
+    def job(tag: str) -> None:
+        seen.append(tag)
+
+    p.submit(hold)
+    for _ in range(3):
+        p.submit(job, "x")
+    gate.set()
+    assert p.wait_idle(30) and seen == ["x"]
+    p.submit(job, "x")
+    assert p.wait_idle(30) and seen == ["x", "x"]
+    p.stop()
+
+
+def test_lifecycle_worker_ends_when_idle_and_a_stopped_prefetcher_takes_no_jobs():
+    p = prefetch.Prefetcher(name="test-prefetch-life")
+    seen = []
+
+    def job(v: int) -> None:
+        seen.append(v)
+
+    p.submit(job, 1)
+    assert p.wait_idle(30)
+    assert p._worker is None and not any(t.name == "test-prefetch-life" for t in threading.enumerate())
+    p.stop()
+    p.submit(job, 2)
+    assert p.wait_idle(5) and seen == [1]
+
+
+def test_sync_mode_runs_at_once_and_reraises(monkeypatch):
+    monkeypatch.setenv("LATENT_LAB_PREFETCH", "sync")
+    seen = []
+    with charts.as_theme("dark"):
+        prefetch.later(lambda: seen.append((charts.theme(), threading.current_thread().name)))
+    assert seen == [("dark", threading.current_thread().name)]
+
+    def bad() -> None:
+        raise RuntimeError("a broken job")
+
+    with pytest.raises(RuntimeError, match="a broken job"):
+        prefetch.later(bad)
+
+
+def test_a_failing_job_is_a_warning_and_does_not_stop_the_worker(on, caplog):
     seen = []
 
     def bad() -> None:
@@ -43,10 +95,12 @@ def test_a_failing_job_does_not_stop_the_worker(on):
     def good() -> None:
         seen.append(1)
 
-    prefetch.later(bad)
-    prefetch.later(good)
-    assert prefetch.wait_idle(30)
+    with caplog.at_level("WARNING", logger="ui.prefetch"):
+        prefetch.later(bad)
+        prefetch.later(good)
+        assert prefetch.wait_idle(30)
     assert seen == [1]
+    assert any(r.levelname == "WARNING" and "bad" in r.getMessage() for r in caplog.records)
 
 
 def test_switched_off_it_does_nothing(monkeypatch):
@@ -117,3 +171,18 @@ def test_kl_page_draws_the_next_rung_ahead(on, monkeypatch):
     assert_ok(at)
     assert "Latent codes at β = 2" in " ".join(s.value for s in at.subheader)
     assert built == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page, params", [("pages/02_KL_weighting.py", {}),
+                                          ("pages/03_Grid_vs_ppf.py", {"n": "6"}),
+                                          ("pages/04_Prototypes.py", {})])
+def test_every_page_job_runs_without_error(page, params, monkeypatch):
+    """In sync mode each job a page asks for runs inside the page's run: an error in one fails it."""
+    monkeypatch.setenv("LATENT_LAB_PREFETCH", "sync")
+    calls = []
+    real = prefetch.Prefetcher.run_now
+    monkeypatch.setattr(prefetch.Prefetcher, "run_now", staticmethod(lambda fn, *a: calls.append(fn) or real(fn, *a)))
+    at = app(page, params)
+    assert_ok(at)
+    assert calls, f"{page} asked for no background work"

@@ -433,7 +433,9 @@ def fingerprint(value: Any) -> Any:
 def builder_id(fn: Callable[..., Any]) -> str:
     """A function's identity in cache keys: its file and qualified name, the same on every run of a
     page (a page's functions are new objects on each run)."""
-    return f"{fn.__code__.co_filename}:{fn.__qualname__}"
+    code = getattr(fn, "__code__", None)  # a builtin (a bound method of a list, say) has none
+    where = code.co_filename if code is not None else getattr(fn, "__module__", None) or "builtin"
+    return f"{where}:{getattr(fn, '__qualname__', repr(fn))}"
 
 
 @st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)

@@ -3,19 +3,26 @@
 A slider moved one step asks for figures nobody has drawn yet: decoding and drawing a grid of
 mosaics costs 0.1-0.5 s, more than the 150 ms a control should take. After a page has answered,
 it names the neighbouring values (``later(fn, *args)``, for instance the grid sizes n - 1 and
-n + 1) and one worker thread per server computes them through the same cached functions the page
-uses (``charts.png``, ``charts.spec``, ``ui.grid_png``), so the next step is a cache hit. A
-request for a figure the worker is still drawing waits for it (Streamlit holds one compute lock
-per cache key) instead of drawing it twice.
+n + 1) and a :class:`Prefetcher` computes them through the same cached functions the page uses
+(``charts.png``, ``charts.spec``, ``ui.grid_png``), so the next step is a cache hit. A request
+for a figure the worker is still drawing waits for it (Streamlit holds one compute lock per
+cache key) instead of drawing it twice. Decoding happens outside the drawing lock
+(``charts.lazy``), so background work never holds up another session's figures for longer
+than the drawing itself.
 
-The worker runs one job at a time, newest first; idle jobs (``later(..., idle=True)``: the rest
-of the Grid page's size slider) run only when no other job waits. It runs at normal priority: a
-thread niced down can be descheduled while it holds the GIL and stall the server's other threads,
-and niced or not measured the same here. At most ``MAX_PENDING`` jobs wait (``MAX_IDLE`` idle
-ones; the oldest are dropped: the student has moved on), and a job done recently is not queued
-again. A job must not call Streamlit elements (it has no session); it runs with the theme of the
-session that asked, so cached figures are keyed and drawn for that theme. Set
-``LATENT_LAB_PREFETCH=0`` to switch it off.
+Lifecycle: the server's one prefetcher starts a worker thread on the first job and the thread
+ends when the queue is empty (a thread that stays alive keeps the per-thread buffers torch grew
+for the largest decode); ``stop()`` (at exit) drops what waits and lets a running job finish.
+The queue holds jobs that wait or run; nothing remembers finished jobs (the caches do: a job
+asked again is a cheap cache hit, and after a cache eviction it really is drawn again). Jobs run
+newest first; idle jobs (``later(..., idle=True)``) only when no other job waits; at most
+``MAX_PENDING`` jobs wait (``MAX_IDLE`` idle ones; the oldest are dropped: the student has moved
+on). A job must not call Streamlit elements (it has no session); it runs with the theme and
+presenter mode of the session that asked, so cached figures are keyed and drawn for those.
+
+``LATENT_LAB_PREFETCH``: ``1`` (default) background worker; ``0`` off; ``sync`` runs every job
+at once in the asking thread and re-raises its errors (the tests use it to run every page's
+jobs). A failing background job is logged as a warning.
 """
 from __future__ import annotations
 
@@ -30,93 +37,118 @@ from ui import charts, compat, memory
 
 MAX_PENDING = 24  # jobs waiting; older ones are dropped
 MAX_IDLE = 64  # low-priority jobs waiting (``later(..., idle=True)``); older ones are dropped
-DONE_MEMORY = 160  # keys of recent finished jobs, so that a rerun at the same value does not queue them again
-
 WORKER = "latent-lab-prefetch"  # the worker thread's name
+
 _log = logging.getLogger(__name__)
+Job = tuple[str, bool, Callable[..., Any], tuple]  # (theme, presenting, fn, args)
 
 
-# the worker has no session by design; Streamlit warns "missing ScriptRunContext" when a cached
-# function there would show a spinner (a model's first load): drop that warning for it
-compat.quiet_no_session_warning(WORKER)
-_lock = threading.Condition()
-_pending: collections.OrderedDict[Any, tuple[str, Callable[..., Any], tuple]] = collections.OrderedDict()
-_idle: collections.OrderedDict[Any, tuple[str, Callable[..., Any], tuple]] = collections.OrderedDict()
-_done: collections.OrderedDict[Any, None] = collections.OrderedDict()
-_worker: threading.Thread | None = None  # the running worker; None when idle
+def mode() -> str:
+    """"background", "off" or "sync", from ``LATENT_LAB_PREFETCH``."""
+    raw = os.environ.get("LATENT_LAB_PREFETCH", "1").strip().lower()
+    return {"0": "off", "sync": "sync"}.get(raw, "background")
 
 
 def enabled() -> bool:
-    return os.environ.get("LATENT_LAB_PREFETCH", "1") != "0"
+    return mode() != "off"
+
+
+class Prefetcher:
+    """One queue of cache-warming jobs and the worker thread that runs them (see the module docstring)."""
+
+    def __init__(self, max_pending: int = MAX_PENDING, max_idle: int = MAX_IDLE, name: str = WORKER) -> None:
+        self.max_pending, self.max_idle, self.name = max_pending, max_idle, name
+        self._cond = threading.Condition()
+        self._pending: collections.OrderedDict[Any, Job] = collections.OrderedDict()
+        self._idle: collections.OrderedDict[Any, Job] = collections.OrderedDict()
+        self._running: Any = None  # key of the job being run
+        self._worker: threading.Thread | None = None
+        self._stopped = False
+        compat.quiet_no_session_warning(name)  # cached functions warn "missing ScriptRunContext" here
+
+    def submit(self, fn: Callable[..., Any], *args: Any, idle: bool = False) -> None:
+        """Queue ``fn(*args)`` in the caller's theme unless the same job waits or runs already."""
+        job: Job = (charts.theme(), charts.presenting(), fn, args)
+        key = (charts.builder_id(fn), job[0], job[1], charts.fingerprint(args))
+        with self._cond:
+            if self._stopped or key == self._running or key in self._pending or key in self._idle:
+                return
+            queue, limit = (self._idle, self.max_idle) if idle else (self._pending, self.max_pending)
+            queue[key] = job
+            while len(queue) > limit:
+                queue.popitem(last=False)  # the oldest request
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name=self.name, daemon=True)
+                self._worker.start()
+
+    @staticmethod
+    def run_now(fn: Callable[..., Any], *args: Any) -> None:
+        """Run one job in the calling thread with its theme (the ``sync`` mode); errors propagate."""
+        with charts.as_theme(charts.theme()), charts.as_present(charts.presenting()):
+            fn(*args)
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Block until no job waits or runs (tests and benchmarks); False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._pending and not self._idle and self._worker is None,
+                                       timeout=timeout)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Drop what waits, refuse new jobs and let a running one finish (a daemon thread killed
+        inside torch aborts the interpreter)."""
+        with self._cond:
+            self._stopped = True
+            self._pending.clear()
+            self._idle.clear()
+            self._cond.notify_all()
+        self.wait_idle(timeout)
+
+    def _next(self) -> tuple[Any, Job] | None:
+        with self._cond:
+            queue = self._pending or self._idle
+            if not queue or self._stopped:
+                return None
+            key, job = queue.popitem(last=True)  # the newest first
+            self._running = key
+            return key, job
+
+    def _work(self) -> None:
+        while True:
+            item = self._next()
+            if item is None:
+                memory.trim()  # a burst of decoding and drawing is over: give its freed heap pages back
+                with self._cond:
+                    if (self._pending or self._idle) and not self._stopped:  # asked for more meanwhile
+                        continue
+                    self._worker = None
+                    self._cond.notify_all()
+                    return
+            key, (kind, present, fn, args) = item
+            try:
+                with charts.as_theme(kind), charts.as_present(present):
+                    fn(*args)
+            except Exception:  # a missing model, say: the page itself reports it when asked
+                _log.warning("prefetch job %s failed", key[0], exc_info=True)
+            finally:
+                with self._cond:
+                    self._running = None
+
+
+PREFETCHER = Prefetcher()
+atexit.register(PREFETCHER.stop)
 
 
 def later(fn: Callable[..., Any], *args: Any, idle: bool = False) -> None:
-    """Run ``fn(*args)`` in the background, in the current theme, unless it ran or waits already.
-    ``fn`` must be a pure function of its arguments that fills caches and shows nothing. An
-    ``idle`` job (the rest of a slider's range, say) runs only when no other job waits."""
-    if not enabled() or _stopping:
-        return
-    kind = charts.theme()
-    key = (charts.builder_id(fn), kind, charts.fingerprint(args))
-    global _worker
-    with _lock:
-        if key in _done or key in _pending or key in _idle:
-            return
-        queue, limit = (_idle, MAX_IDLE) if idle else (_pending, MAX_PENDING)
-        queue[key] = (kind, fn, args)
-        while len(queue) > limit:
-            queue.popitem(last=False)  # the oldest request
-        if _worker is None:
-            _worker = threading.Thread(target=_work, name=WORKER, daemon=True)
-            _worker.start()
-
-
-def _stop() -> None:
-    """At exit: drop what waits and let a running job finish (a daemon thread killed inside torch
-    aborts the interpreter)."""
-    global _stopping
-    with _lock:
-        _stopping = True
-        _pending.clear()
-        _idle.clear()
-        _lock.notify_all()
-    wait_idle(timeout=10.0)
-
-
-_stopping = False
-atexit.register(_stop)
+    """Run ``fn(*args)`` ahead of need (``LATENT_LAB_PREFETCH`` says how). ``fn`` must be a pure
+    function of its arguments that fills caches and shows nothing. An ``idle`` job (the rest of a
+    slider's range, say) runs only when no other job waits."""
+    how = mode()
+    if how == "sync":
+        PREFETCHER.run_now(fn, *args)
+    elif how == "background":
+        PREFETCHER.submit(fn, *args, idle=idle)
 
 
 def wait_idle(timeout: float = 60.0) -> bool:
-    """Block until no job is pending or running (for tests and benchmarks); False on timeout."""
-    with _lock:
-        return _lock.wait_for(lambda: not _pending and not _idle and _worker is None, timeout=timeout)
-
-
-def _work() -> None:
-    """Run jobs until none is left, then hand freed memory back and end: a thread that stays
-    alive keeps the per-thread buffers torch and its libraries grew for the largest decode (tens of
-    MB); the next ``later`` starts a fresh worker."""
-    global _worker
-    while True:
-        with _lock:
-            queue = _pending or _idle
-            job = queue.popitem(last=True) if queue and not _stopping else None  # the newest first
-        if job is None:
-            memory.trim()  # a burst of decoding and drawing is over: give its freed heap pages back
-            with _lock:
-                if (_pending or _idle) and not _stopping:  # asked for more meanwhile
-                    continue
-                _worker = None
-                _lock.notify_all()
-                return
-        key, (kind, fn, args) = job
-        try:
-            with charts.as_theme(kind):
-                fn(*args)
-        except Exception:  # a missing model, say: the page itself reports it when asked
-            _log.debug("prefetch %s failed", key[0], exc_info=True)
-        with _lock:
-            _done[key] = None
-            while len(_done) > DONE_MEMORY:
-                _done.popitem(last=False)
+    """Block until the server's prefetcher has nothing left to do; False on timeout."""
+    return PREFETCHER.wait_idle(timeout)
