@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui import charts, params
 from ui import common as ui
+from ui import words
 from vae import interp, latent, neighbours, zoo
 from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 
@@ -29,10 +30,6 @@ SEED_MAX = 9999
 N_TEST = 10_000
 LERP_COLOR, SLERP_COLOR = charts.ink(), "#d4007a"  # lerp in the theme's ink
 PATH_NAMES = {"lerp": "straight line (lerp)", "slerp": "great circle (slerp)"}
-
-
-def a_digit(k: int) -> str:
-    return f"{'an' if int(k) == 8 else 'a'} {int(k)}"
 
 
 st.header("The idea")
@@ -122,12 +119,12 @@ if mode == "class":
     ia, ib = interp.pick_pair(labels, a, b, seed)
     za, zb = codes[ia].astype(np.float64), codes[ib].astype(np.float64)
     xa, xb = images[ia], images[ib]
-    name_a, name_b = f"test #{ia} ({a_digit(labels[ia])})", f"test #{ib} ({a_digit(labels[ib])})"
+    name_a, name_b = f"test #{ia} ({words.a_digit(labels[ia])})", f"test #{ib} ({words.a_digit(labels[ib])})"
 elif mode == "index":
     ia, ib = a, b
     za, zb = codes[ia].astype(np.float64), codes[ib].astype(np.float64)
     xa, xb = images[ia], images[ib]
-    name_a, name_b = f"test #{ia} ({a_digit(labels[ia])})", f"test #{ib} ({a_digit(labels[ib])})"
+    name_a, name_b = f"test #{ia} ({words.a_digit(labels[ia])})", f"test #{ib} ({words.a_digit(labels[ib])})"
 else:
     protos = latent.prototypes(codes.astype(np.float64), labels)  # (10, d)
     za, zb = protos[a], protos[b]

@@ -35,9 +35,7 @@ LESSON = ui.setup_page(__file__,
 
 
 
-VAES = ui.models_where(lambda e: e.model.kind == "vae")
-BUILT = [n for n in VAES if ui.built(n)]
-DEFAULT_MODEL = "vae-2d" if "vae-2d" in BUILT else (BUILT[0] if BUILT else "vae-2d")
+VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae", prefer="vae-2d")
 ss = st.session_state
 
 ui.bind("post_model", "model", lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))

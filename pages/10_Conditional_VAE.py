@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import charts, params
 from ui import common as ui
+from ui import words
 from vae import interp, latent, neighbours
 from ui.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE, PPF_P_DEFAULT, MODEL_CACHE_ENTRIES
 
@@ -20,10 +21,6 @@ N_STYLES = 8  # rows of the style grid
 K = 5  # neighbours in the k-NN test
 N_SURVEY = 100  # random codes for the style statistics in "what to notice"
 DEFAULT_DIGIT, DEFAULT_PICK = 3, 0
-
-
-def a_digit(k: int) -> str:
-    return f"{'an' if int(k) == 8 else 'a'} {int(k)}"
 
 
 st.header("The idea")
@@ -85,7 +82,7 @@ def manifold_section() -> None:
     looks = float((interp.pixel_nn_labels(imgs, images, labels) == digit).mean())
     c_txt.markdown(
         f"The label fixes the identity: for **{looks:.0%}** of the {n * n} tiles the closest test image "
-        f"(in pixel space) is {a_digit(digit)}. The position in the plane changes how it is written.\n\n"
+        f"(in pixel space) is {words.a_digit(digit)}. The position in the plane changes how it is written.\n\n"
         f"Correlation of two stroke measures with the tile's z₁ and z₂:\n\n"
         f"| | with z₁ | with z₂ |\n|---|---|---|\n"
         f"| slant (lean to the right) | {r_slant[0]:+.2f} | {r_slant[1]:+.2f} |\n"
@@ -220,8 +217,8 @@ ui.notice([
      + (": slant is a property of z, carried across classes, as the rows of the grid show."
         if survey["slant_z"] > survey["slant_digit"] else ".")
      + f" For ink the split is {survey['ink_z']:.0%} (code) to {survey['ink_digit']:.0%} (digit)"
-     + (f": the digit itself sets most of the ink ({a_digit(survey['least_ink']).capitalize()} uses the least, "
-        f"{a_digit(survey['most_ink'])} the most), whatever the hand." if survey["ink_digit"] > survey["ink_z"]
+     + (f": the digit itself sets most of the ink ({words.a_digit(survey['least_ink']).capitalize()} uses the least, "
+        f"{words.a_digit(survey['most_ink'])} the most), whatever the hand." if survey["ink_digit"] > survey["ink_z"]
         else ": thickness is mostly a property of z as well." if survey["slant_z"] > survey["slant_digit"]
         else ": thickness is mostly a property of z.")),
     (f"For {survey['label_match']:.0%} of those {N_SURVEY * 10:,} decoded images the closest test image in pixel "

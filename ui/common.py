@@ -229,6 +229,15 @@ def models_where(pred: Callable[[zoo.Entry], bool]) -> list[str]:
     return [n for n in zoo.names() if pred(zoo.entry(n))]
 
 
+def model_choices(pred: Callable[[zoo.Entry], bool], prefer: str) -> tuple[list[str], list[str], str]:
+    """The registry models a page offers (``pred``), those of them that are built, and the default:
+    ``prefer`` when built, else the first built one (``prefer`` again when none is: the page then
+    says what is missing)."""
+    names = models_where(pred)
+    built_names = [n for n in names if built(n)]
+    return names, built_names, prefer if prefer in built_names else (built_names[0] if built_names else prefer)
+
+
 # --- model calls -------------------------------------------------------------------------------
 
 def decode(name: str, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:

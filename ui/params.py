@@ -7,7 +7,7 @@ hypothesis in ``tests/test_params.py``.
 from __future__ import annotations
 
 import math
-from typing import Sequence, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 import numpy as np
 
@@ -32,26 +32,26 @@ def parse_choice(raw: str | None, choices: Sequence[T], default: T) -> tuple[T, 
     return default, False
 
 
-def parse_int(raw: str | None, lo: int, hi: int, default: int) -> tuple[int, bool]:
-    """An integer in [lo, hi], else the default."""
+def _parse_number(raw: str | None, cast: Callable[[str], Any], lo: Any, hi: Any, default: Any) -> tuple[Any, bool]:
     if raw is None:
         return default, True
     try:
-        v = int(raw.strip())
-    except (ValueError, AttributeError):
+        v = cast(raw.strip())
+    except (ValueError, AttributeError, OverflowError):
+        return default, False
+    if isinstance(v, float) and not math.isfinite(v):
         return default, False
     return (v, True) if lo <= v <= hi else (default, False)
 
 
+def parse_int(raw: str | None, lo: int, hi: int, default: int) -> tuple[int, bool]:
+    """An integer in [lo, hi], else the default."""
+    return _parse_number(raw, int, lo, hi, default)
+
+
 def parse_float(raw: str | None, lo: float, hi: float, default: float) -> tuple[float, bool]:
     """A finite float in [lo, hi], else the default."""
-    if raw is None:
-        return default, True
-    try:
-        v = float(raw.strip())
-    except (ValueError, AttributeError):
-        return default, False
-    return (v, True) if math.isfinite(v) and lo <= v <= hi else (default, False)
+    return _parse_number(raw, float, lo, hi, default)
 
 
 def parse_bool(raw: str | None, default: bool) -> tuple[bool, bool]:

@@ -36,3 +36,8 @@ def change_words(before: float, after: float, unit: str = "nats", lower_is_bette
         return "does not change"
     better = delta < 0 if lower_is_better else delta > 0
     return f"{'improves' if better else 'worsens'} by {abs(delta):.{digits}f} {unit}"
+
+
+def a_digit(k: int) -> str:
+    """'a 3', 'an 8': a digit with its article, for prose."""
+    return f"{'an' if int(k) == 8 else 'a'} {int(k)}"
