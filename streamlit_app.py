@@ -12,6 +12,7 @@ from ui import common as ui
 from ui.lessons import GROUPS, LESSONS
 from vae import zoo
 from vae.artefacts import CacheError
+from vae.config import to_dict
 
 HOME = ui.setup_page(__file__, "how an autoencoder and a variational autoencoder organise "
                      "handwritten digits in a latent space, and why only the VAE can *generate*.")
@@ -36,6 +37,23 @@ for group, core in GROUPS:
                          query_params=ui.link_params())
             st.caption(lesson.question)
 
+def budget_sentence(names: list[str]) -> str:
+    """Whether every built model has the registry's one budget (true once `python -m vae.build` is done)."""
+    configs = {}
+    for n in names:
+        try:
+            configs[n] = ui.info(n)["train_config"]
+        except CacheError:
+            pass
+    same = [n for n, c in configs.items() if c == to_dict(zoo.entry(n).train)]
+    if len(same) == len(configs):
+        return (f"**One training budget for every model**: {ui.budget_words()}, on all 60,000 training images, "
+                "so any two models a lesson compares were trained alike.")
+    return (f"**One training budget** ({ui.budget_words()}) is being applied to the zoo: {len(same)} of "
+            f"{len(configs)} models have it so far; the others still carry an older, shorter budget (the epochs "
+            "column), and the lessons say so where they compare them.")
+
+
 st.header("How the models were trained")
 st.markdown(
     "One convolutional family for all models (PyTorch):\n\n"
@@ -43,9 +61,7 @@ st.markdown(
     "- **decoder** the mirror image with transposed convolutions, ending in one Bernoulli logit per pixel;\n"
     "- **loss** per image, in nats: binary cross-entropy summed over the 784 pixels plus β × KL(q(z|x) ‖ N(0, I)); "
     "the AE has no KL term and a deterministic code; the conditional VAE also sees the digit label.\n\n"
-    f"**One training budget for every model**: {ui.budget_words()}, on all 60,000 training images, so any "
-    "two models a lesson compares were trained alike. The numbers below are measured on the 10,000 test "
-    "images (lower is better)."
+    + budget_sentence(zoo.names()) + " The numbers below are measured on the 10,000 test images (lower is better)."
 )
 rows = []
 for name in zoo.names():

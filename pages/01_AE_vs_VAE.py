@@ -313,7 +313,7 @@ def samples_section() -> None:
     ui.caveat(
         "One test digit of each class, chosen by the seed above, encoded and decoded by both models "
         "(the VAE decodes its mean code μ). Under each reconstruction: its reconstruction loss, the binary "
-        "cross-entropy summed over the 784 pixels, in nats (lower is better).")
+        "cross-entropy summed over the 784 pixels, in nats (lower is better). " + ui.budget_note([AE, VAE]))
     idx = latent.random_members(labels, seed)  # (10,)
     x = np.array(images[idx])  # (10, 28, 28), a copy
     rec_ae, loss_ae = reconstruct(AE, ae_model, x)

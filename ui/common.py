@@ -19,6 +19,7 @@ from ui import charts, lessons, memory, params
 from ui.lessons import Lesson
 from vae import artefacts, latent, mosaic, zoo
 from vae.artefacts import CacheError
+from vae.config import to_dict
 from ui.style import FIGURE_CACHE_ENTRIES, MODEL_CACHE_ENTRIES, PAPER, SCATTER_POINTS
 
 tile = mosaic.tile  # pages call ui.tile
@@ -172,11 +173,29 @@ def model(name: str) -> torch.nn.Module:
 
 
 @st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def budget_words() -> str:
-    """The zoo's one training budget in words (from the registry, which every checkpoint matches)."""
-    t = zoo.entry(zoo.names()[0]).train
-    return (f"{t.epochs} epochs, batch {t.batch_size}, Adam with learning rate {t.lr:g} and cosine decay, "
-            f"seed {t.seed}")
+def budget_words(train_config: dict[str, Any] | None = None) -> str:
+    """A training budget in words: a checkpoint's ``train_config``, or the registry's one budget."""
+    t = train_config or to_dict(zoo.entry(zoo.names()[0]).train)
+    return (f"{t['epochs']} epochs, batch {t['batch_size']}, Adam with learning rate {t['lr']:g} and cosine "
+            f"decay, seed {t['seed']}")
+
+
+def budget_note(names: list[str]) -> str:
+    """One sentence on whether the models a view compares were trained alike (from their checkpoints)."""
+    budgets = {}
+    for n in names:
+        try:
+            budgets[n] = info(n)["train_config"]
+        except CacheError:
+            continue
+    if len(budgets) < 2:
+        return ""
+    first = next(iter(budgets.values()))
+    if all(b == first for b in budgets.values()):
+        who = " and ".join(budgets) if len(budgets) == 2 else "All of " + ", ".join(budgets)
+        return f"{who} were trained alike: {budget_words(first)}."
+    return ("Not trained alike: " + ", ".join(f"{n} {b['epochs']} epochs" for n, b in budgets.items())
+            + "; part of any difference between them is training time.")
 
 
 def info(name: str) -> dict[str, Any]:
