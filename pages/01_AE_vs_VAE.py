@@ -16,7 +16,7 @@ from ui import charts, params
 from ui import words
 from ui import common as ui
 import torch  # noqa: E402 - after ui, which sets OMP_NUM_THREADS first
-from vae import grids, latent, neighbours, prior
+from vae import latent, neighbours, prior
 from vae.losses import recon_bce
 from ui.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE
 
@@ -286,8 +286,8 @@ def samples_section() -> None:
         "test code of that model: roughly the digit its decoder draws there. A generator should reproduce "
         "the test set's mix, about 10 % of each digit.")
     zz = np.random.default_rng([seed, 1]).standard_normal((N_MIX, 2))  # (N_MIX, 2)
-    h_ae = grids.nearest_label_shares(zz, ae_mu, labels)  # (10,)
-    h_vae = grids.nearest_label_shares(zz, vae_mu, labels)
+    h_ae = latent.nearest_label_shares(zz, ae_mu, labels)  # (10,)
+    h_vae = latent.nearest_label_shares(zz, vae_mu, labels)
     h_test = np.bincount(labels, minlength=10)[:10] / len(labels)
     mix = pd.DataFrame({"digit": [str(k) for k in range(10)] * 3,
                         "source": [MIX_SOURCES[0]] * 10 + [MIX_SOURCES[1]] * 10 + [MIX_SOURCES[2]] * 10,
@@ -302,7 +302,7 @@ def samples_section() -> None:
                         legend=alt.Legend(orient="right")),
         tooltip=[alt.Tooltip("source:N"), alt.Tooltip("digit:N"), alt.Tooltip("share:Q", format=".1%")])
     st.altair_chart(bars, key="aevae_mix_chart", width="stretch")
-    tv_ae, tv_vae = grids.total_variation(h_ae, h_test), grids.total_variation(h_vae, h_test)
+    tv_ae, tv_vae = latent.total_variation(h_ae, h_test), latent.total_variation(h_vae, h_test)
     st.caption(f"Total variation distance from the test set's mix: AE {words.pct(tv_ae)}, VAE {words.pct(tv_vae)} "
                "(0 % = the same mix, 100 % = nothing in common).")
     ui.download_csv(mix.pivot(index="digit", columns="source", values="share").reset_index(),

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params, prefetch
+from ui import charts, frames, params, prefetch
 from ui import common as ui
-from vae import ladder, latent, prior, zoo
+from vae import latent, prior, units, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
 from vae.train import history_frame
@@ -52,7 +52,7 @@ def try_info(name: str) -> dict | None:
 def dims_frame(name: str, beta: float) -> pd.DataFrame:
     """Per-dimension mean KL and activity of a 10-D model's test codes (raises CacheError if missing)."""
     c = ui.codes(name)
-    return ladder.kl_dims_frame(c["mu"], c["logvar"], beta)
+    return units.kl_dims_frame(c["mu"], c["logvar"], beta)
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
@@ -65,7 +65,7 @@ def code_spread(name: str) -> float:
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def share_outside(name: str) -> float:
     """Share of the test codes' means outside the scatter's box (raises CacheError if missing)."""
-    return float(ladder.outside_box(np.asarray(ui.codes(name)["mu"]), *LATENT_RANGE).mean())
+    return float(latent.outside_box(np.asarray(ui.codes(name)["mu"]), *LATENT_RANGE).mean())
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
@@ -121,7 +121,7 @@ for b in zoo.BETAS_2D:
                         "label": f"β={b:g}"})
 rd = pd.DataFrame(ladder_rows, columns=["beta", "β", "model", "KL (nats)", "reconstruction (nats)",
                                         "−ELBO (nats)", "epochs", "label"])
-rd["side"] = ladder.label_sides(rd["KL (nats)"], rd["reconstruction (nats)"]) if len(rd) else []
+rd["side"] = frames.label_sides(rd["KL (nats)"], rd["reconstruction (nats)"]) if len(rd) else []
 
 
 def epochs_words(frame: pd.DataFrame) -> str:
@@ -245,7 +245,7 @@ def chosen_beta(rd: pd.DataFrame) -> None:
             cache_problem(exc)
         if codes is not None:
             mu = codes["mu"][subset]  # (3000, 2), a copy (fancy indexing)
-            n_outside = int(ladder.outside_box(mu, *LATENT_RANGE).sum())
+            n_outside = int(latent.outside_box(mu, *LATENT_RANGE).sum())
             charts.draw(codes_spec(mu), width="content", key="kl_scatter")
             lo, hi = LATENT_RANGE
             edge = (f" **{n_outside:,} of {len(mu):,}** codes fall outside the box and are drawn on its edge "
@@ -456,7 +456,7 @@ def converter() -> None:
     d = int(c3.number_input("latent dimensions averaged over, d", min_value=1, max_value=4096, value=2, step=1,
                             key="kl_conv_dims"))
     try:
-        b_eq = ladder.equivalent_beta(float(w), p, d)
+        b_eq = units.equivalent_beta(float(w), p, d)
     except ValueError as exc:
         st.warning(f"Cannot convert: {exc}.")
         return

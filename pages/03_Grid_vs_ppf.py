@@ -16,7 +16,7 @@ import streamlit as st
 from ui import charts, params, prefetch
 from ui import common as ui
 from ui import words
-from vae import grids, latent, prior
+from vae import latent, prior
 from ui.style import GRID_N_DEFAULT, GRID_N_RANGE, GRID_RANGE_DEFAULT, LATENT_RANGE, PPF_P_DEFAULT, PPF_P_OPTIONS
 
 VAE, AE = "vae-2d", "ae-2d"
@@ -28,7 +28,7 @@ PPF_COLOR = "#d4007f"  # the ppf grid's points; the linear grid's are in the the
 SCHEME_SHAPES = {LIN: "square", PPF: "diamond"}
 CONTOUR_COLOR = "#555555"
 # the grid points' layer is built from these rows (one point per scheme) and drawn with the real ones
-POINTS_TEMPLATE = grids.grid_points_frame({LIN: (np.zeros(1), np.zeros(1)), PPF: (np.zeros(1), np.zeros(1))})
+POINTS_TEMPLATE = latent.grid_points_frame({LIN: (np.zeros(1), np.zeros(1)), PPF: (np.zeros(1), np.zeros(1))})
 AE_POINTS_TEMPLATE = pd.DataFrame({"x": [0.0], "y": [0.0]})
 
 LESSON = ui.setup_page(__file__,
@@ -123,7 +123,7 @@ def contour_labels() -> alt.LayerChart:
 
 
 def grid_points_chart(points: pd.DataFrame) -> alt.Chart:
-    """The sampling points of both grids (rows of ``grids.grid_points_frame``)."""
+    """The sampling points of both grids (rows of ``latent.grid_points_frame``)."""
     colors = {LIN: charts.ink(), PPF: PPF_COLOR}
     # stroke (not color) for the scheme: the digits keep the color scale, and stroke + shape share one legend
     return alt.Chart(points).mark_point(size=45, strokeWidth=1.8, filled=False, opacity=0.95).encode(
@@ -137,7 +137,7 @@ def grid_points_chart(points: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("z1:Q", format=".2f", title="z₁"), alt.Tooltip("z2:Q", format=".2f", title="z₂")])
 
 
-points = grids.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
+points = latent.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
 # built once: the codes and contours per axis range, the points' layer from a template of two rows
 chart = charts.overlay(charts.spec(codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
                        charts.with_data(charts.spec(grid_points_chart, POINTS_TEMPLATE), points),
@@ -216,7 +216,7 @@ left, right = st.columns(2)
 with ui.cache_guard():
     show_mosaic(left, n, "lin", f"vae-2d-linear-n{n}.png")
     show_mosaic(right, n, "ppf", f"vae-2d-ppf-n{n}-p{p:g}.png")
-smin, smax = grids.axis_steps(xs_ppf)
+smin, smax = latent.axis_steps(xs_ppf)
 ui.secondary(
     f"Same decoder, same number of tiles. The linear grid's step is {(hi - lo) / max(n - 1, 1):.2f} everywhere; "
     f"the ppf grid's step grows from {smin:.2f} in the centre to {smax:.2f} at the edges, so its mosaic "
@@ -267,7 +267,7 @@ d1, d2 = st.columns(2)
 with d1:
     ui.download_csv(table, f"grid-stats-n{n}.csv", key="grid_stats_csv", label="Download the statistics (CSV)")
 with d2:
-    all_points = grids.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf),
+    all_points = latent.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf),
                                           "AE bounding-box grid": (xs_ae, ys_ae)})
     ui.download_csv(all_points, f"grid-points-n{n}.csv", key="grid_points_csv",
                     label="Download the grid points (CSV)")

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 from matplotlib.patches import Rectangle
 
-from ui import charts, params, prefetch
+from ui import charts, frames, params, prefetch
 from ui import common as ui
-from vae import artefacts, latent, protos, zoo
+from vae import artefacts, latent, units, zoo
 from vae.losses import ACTIVE_UNIT_THRESHOLD
 from ui.style import DIGIT_COLORS, DIGITS, SLIDER_RANGE, SLIDER_STEP
 
@@ -104,7 +104,7 @@ z_sampled = latent.sampled_codes(mu, logvar, seed)  # (N, d)
 proto_z = latent.prototypes(z_sampled, labels)  # (10, d)
 P = proto_mu if source.startswith("posterior") else proto_z
 diff = np.abs(proto_z - proto_mu)  # (10, d)
-se = protos.prototype_standard_error(logvar, labels)  # (10, d)
+se = latent.prototype_standard_error(logvar, labels)  # (10, d)
 max_diff = float(diff.max())
 max_z = float((diff / se).max())
 se_med = float(np.median(se))
@@ -125,7 +125,7 @@ ui.caveat(
     "above changes the sampled average, never the average of μ."
 )
 
-proto_df = protos.heatmap_frame(P, [str(k) for k in DIGITS], dim_names, "digit", "dimension")
+proto_df = frames.heatmap_frame(P, [str(k) for k in DIGITS], dim_names, "digit", "dimension")
 st.altair_chart(heatmap(proto_df, "digit", "dimension", [str(k) for k in DIGITS], dim_names,
                         "digit", "latent dimension", "mean code",
                         title=f"Prototypes of {name}: mean {'μ' if P is proto_mu else 'sampled z'} per digit"),
@@ -160,7 +160,7 @@ grey_proto, grey_medoid = grey_share(decoded), grey_share(images_f[med_idx])
 # --- 2. how each dimension is used ------------------------------------------------------------------
 
 st.header("How each latent dimension is used")
-var_mu, active = protos.activity(mu)
+var_mu, active = units.activity(mu)
 n_active = int(active.sum())
 st.markdown(
     f"A dimension is **active** when its μ varies across images (variance over the test set above "
@@ -177,7 +177,7 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
     table_choice = t1.selectbox("Images", ["all digits", *DIGITS], key="protos_table_digit",
                                 format_func=lambda v: v if isinstance(v, str) else f"digit {v}")
     sel_digit = None if table_choice == "all digits" else int(table_choice)
-    table = protos.activation_table(mu, logvar, labels, sel_digit)
+    table = units.activation_table(mu, logvar, labels, sel_digit)
     if sel_digit is None:
         table["active"] = active
     t2.caption(f"pandas `describe()` of μ per latent dimension, over {int(table['count'].iloc[0]):,} test images"
@@ -196,7 +196,7 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
     layout = h2.radio("Layout", ["stacked, with the prior", "one panel per digit"], key="protos_hist_layout",
                       horizontal=True)
     vals = mu[:, hist_dim]
-    hist = protos.histogram_counts(vals, labels, bins=40)
+    hist = frames.histogram_counts(vals, labels, bins=40)
     x_enc = alt.X("start:Q", bin="binned", title=f"μ of z{hist_dim}")
     tooltip = [alt.Tooltip("digit:N"), alt.Tooltip("count:Q", title="images"),
                alt.Tooltip("start:Q", format=".2f", title="from"), alt.Tooltip("end:Q", format=".2f", title="to")]
@@ -211,7 +211,7 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
             height=300, title=f"μ of z{hist_dim} over the test images, by digit (dashed: the prior N(0, 1))"),
             width="stretch")
     else:
-        coarse = protos.histogram_counts(vals, labels, bins=25)  # panels are small: fewer, wider bars
+        coarse = frames.histogram_counts(vals, labels, bins=25)  # panels are small: fewer, wider bars
         facet = alt.Chart(coarse).mark_bar(binSpacing=0).encode(
             x=x_enc, x2="end:Q", y=alt.Y("count:Q", title="images"), color=charts.DIGIT_COLOR, tooltip=tooltip
         ).properties(width=160, height=90).facet(
@@ -257,7 +257,7 @@ def traversal_view(name: str, base: np.ndarray, mu: np.ndarray, digit: int) -> N
         st.warning("The sweep range needs two different ends: move one handle of the slider.")
         return
     values = latent.linear_axis(steps, lo, hi)  # (S,)
-    order = protos.traversal_order(mu, by_use)
+    order = latent.traversal_order(mu, by_use)
     with ui.cache_guard():
         imgs = ui.decode(name, latent.traversal(base, values, order))  # (d * S, 28, 28)
     png = charts.png(traversal_figure, imgs, order, values, base, digit)

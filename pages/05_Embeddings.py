@@ -9,9 +9,9 @@ import streamlit as st
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ui import charts, params
+from ui import charts, frames, params
 from ui import common as ui
-from vae import artefacts, protos, zoo
+from vae import artefacts, paths, zoo
 from ui.style import DIGIT_COLORS, DIGITS, LATENT_RANGE
 
 DEFAULT_MODEL = "vae-10d"
@@ -119,7 +119,7 @@ def _on_pick() -> None:
     if not picked:
         return
     p = picked[0]
-    clicks = protos.push_click(st.session_state.get("emb_clicks", []), (p["x"], p["y"]))
+    clicks = params.push_click(st.session_state.get("emb_clicks", []), (p["x"], p["y"]))
     st.session_state["emb_clicks"] = clicks
     if len(clicks) == 2:
         for k, v in zip(LINE_KEYS, (*clicks[0], *clicks[1])):
@@ -150,7 +150,7 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
     ui.bind("emb_n", "n", lambda raw: params.parse_int(raw, 2, 24, 10))
     n = c2.slider("Samples along the line", 2, 24, key="emb_n")
     coords = emb[method]  # (N, 2)
-    default = protos.default_line(coords, labels, 0, 1)
+    default = paths.default_line(coords, labels, 0, 1)
     here = f"{name}/{method}"
     if st.session_state.get("emb_line_for") not in (None, here):  # another map: its own default line
         for k, v in zip(LINE_KEYS, default):
@@ -172,7 +172,7 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
                f"(the last two clicks count{'; one click so far' if len(clicks) == 1 else ''}). The default runs "
                "from the middle of the 0s to the middle of the 1s.")
 
-    s = protos.line_samples(coords, xy[:2], xy[2:], n)
+    s = paths.line_samples(coords, xy[:2], xy[2:], n)
     idx, pts = s["index"], s["points"]
     df = charts.codes_frame(coords[subset], labels[subset], subset)
     line_df = pd.DataFrame({"x": pts[:, 0], "y": pts[:, 1], "order": np.arange(n)})
@@ -199,11 +199,11 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
         st.warning("The whole line lies away from every code of this map (check the coordinates: this map spans "
                    f"about {coords[:, 0].min():.1f} … {coords[:, 0].max():.1f} horizontally and "
                    f"{coords[:, 1].min():.1f} … {coords[:, 1].max():.1f} vertically).")
-    jumps = protos.code_jumps(mu, idx)
+    jumps = paths.code_jumps(mu, idx)
     digits_seen = list(dict.fromkeys(int(labels[i]) for i in idx))
     st.caption(
         f"Top row: the decoded codes; bottom row: the test images they belong to (step, #test index, digit). "
-        f"The walk visits {protos.distinct_in_order(idx)} different codes and digits {', '.join(map(str, digits_seen))}"
+        f"The walk visits {paths.distinct_in_order(idx)} different codes and digits {', '.join(map(str, digits_seen))}"
         + (f"; {int(far.sum())} of {n} points lie in empty parts of the map, farther than 5 % of its width from any code"
            if far.any() else "")
         + (f". Largest jump between consecutive codes: {jumps.max():.2f} in 10-D "
@@ -235,7 +235,7 @@ v1.caption(f"PC1 and PC2 together hold {100 * evr[:2].sum():.1f} % of the varian
            f"{int(np.searchsorted(np.cumsum(evr), 0.9) + 1)} components are needed for 90 %.")
 
 dim_names = [f"z{j}" for j in range(d)]
-load_df = protos.heatmap_frame(comps[:2], pc_names[:2], dim_names, "component", "dimension")
+load_df = frames.heatmap_frame(comps[:2], pc_names[:2], dim_names, "component", "dimension")
 m = float(max(np.abs(load_df["value"]).max(), 1e-6))
 base = alt.Chart(load_df, title="Loadings of PC1 and PC2 on the latent dimensions").encode(
     x=alt.X("dimension:N", sort=dim_names, title="latent dimension", axis=alt.Axis(labelAngle=0)),

@@ -17,7 +17,9 @@ from ui import common as ui
 from ui import params
 from vae import zoo
 from vae import neighbours, prior
-from vae.explore import neighbourhood, pad_grid, to_slider
+from vae.neighbours import neighbourhood
+from vae.latent import pad_grid
+from ui.params import to_slider
 from vae.latent import prototypes
 from ui.style import CHART_HEIGHT, LATENT_RANGE, SLIDER_RANGE, SLIDER_STEP
 

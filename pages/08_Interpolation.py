@@ -10,7 +10,7 @@ import streamlit as st
 from ui import charts, params
 from ui import common as ui
 from ui import words
-from vae import interp, latent, neighbours, zoo
+from vae import latent, neighbours, paths, zoo
 from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
@@ -116,7 +116,7 @@ def code_spacing(name: str, k: int) -> float:
 
 
 if mode == "class":
-    ia, ib = interp.pick_pair(labels, a, b, seed)
+    ia, ib = paths.pick_pair(labels, a, b, seed)
     za, zb = codes[ia].astype(np.float64), codes[ib].astype(np.float64)
     xa, xb = images[ia], images[ib]
     name_a, name_b = f"test #{ia} ({words.a_digit(labels[ia])})", f"test #{ib} ({words.a_digit(labels[ib])})"
@@ -139,9 +139,9 @@ if same:
             + ("test images." if mode == "index" else "digits."))
 
 t = np.linspace(0.0, 1.0, steps)
-paths = {"lerp": latent.lerp(za, zb, t), "slerp": latent.slerp(za, zb, t)}  # (T, d) each
+paths = {"lerp": paths.lerp(za, zb, t), "slerp": paths.slerp(za, zb, t)}  # (T, d) each
 decoded = ui.decode(model_name, np.concatenate([paths["lerp"], paths["slerp"]]))  # (2T, 28, 28)
-frames = {"lerp": decoded[:steps], "slerp": decoded[steps:], "pixels": interp.pixel_blend(xa, xb, t)}
+frames = {"lerp": decoded[:steps], "slerp": decoded[steps:], "pixels": paths.pixel_blend(xa, xb, t)}
 
 # --- the three strips ---------------------------------------------------------------------------
 
@@ -159,7 +159,7 @@ ui.download_png(png, f"interpolation_{model_name}_{mode}_{a}_{b}.png", key="inte
 
 # --- where the paths go -------------------------------------------------------------------------
 
-norm = {k: interp.norms(p) for k, p in paths.items()}
+norm = {k: paths.norms(p) for k, p in paths.items()}
 
 
 def coloured_path(df: pd.DataFrame, color: str) -> alt.Chart:
@@ -184,7 +184,7 @@ else:
     st.subheader("How far from the centre the paths go")
     rows = [{"t": float(tv), "path": PATH_NAMES[k], "norm": float(n)} for k in paths for tv, n in zip(t, norm[k])]
     ndf = pd.DataFrame(rows)
-    med = float(np.median(interp.norms(codes)))
+    med = float(np.median(paths.norms(codes)))
     refs = pd.DataFrame({"norm": [med] + ([np.sqrt(d)] if is_vae else []),
                          "what": ["median ‖μ‖, test images"]
                          + (["√d, radius of the prior's shell"] if is_vae else [])})
@@ -229,7 +229,7 @@ def animation(frames: dict[str, np.ndarray], stem: str) -> None:
                "pixels": "pixel blend"}
     which = c_which.radio("Animate", list(options), format_func=options.get, horizontal=True, key="interp_gif_path")
     ms = c_speed.slider("Milliseconds per frame", 40, 400, 120, step=20, key="interp_gif_ms")
-    gif = interp.gif_bytes(frames[which], scale=8, duration_ms=ms)
+    gif = images.gif_bytes(frames[which], scale=8, duration_ms=ms)
     st.image(gif, caption=f"{options[which]}, A → B → A, looping", width="content")
     st.download_button("Download GIF", gif, file_name=f"{stem}_{which}.gif", mime="image/gif",
                        key="interp_gif_download", on_click="ignore")
@@ -242,8 +242,8 @@ animation(frames, f"interpolation_{model_name}_{mode}_{a}_{b}")
 mid = int(np.argmin(np.abs(t - 0.5)))
 observations = []
 if not same:
-    r2 = interp.mix_r2(frames["lerp"][mid], frames["lerp"][0], frames["lerp"][-1])
-    half = interp.half_tone_share(frames["pixels"][mid])
+    r2 = images.mix_r2(frames["lerp"][mid], frames["lerp"][0], frames["lerp"][-1])
+    half = images.half_tone_share(frames["pixels"][mid])
     observations.append(
         f"At t = {t[mid]:.2f} the pixel blend is, by construction, just A and B superposed ({half:.0%} of its ink "
         "is at half strength: two faded pictures on top of each other). The decoded lerp frame is "
@@ -253,9 +253,9 @@ if not same:
            "that walking and fading look alike; try a more different pair.")
     )
     dense = np.linspace(0.0, 1.0, 60)
-    seq_l = interp.regions_along(latent.lerp(za, zb, dense), codes, labels, k=K_NEAR, min_run=3)
-    seq_s = interp.regions_along(latent.slerp(za, zb, dense), codes, labels, k=K_NEAR, min_run=3)
-    reach = float(neighbours.kth_distance(codes, latent.lerp(za, zb, dense), k=K_NEAR).max())
+    seq_l = paths.regions_along(paths.lerp(za, zb, dense), codes, labels, k=K_NEAR, min_run=3)
+    seq_s = paths.regions_along(paths.slerp(za, zb, dense), codes, labels, k=K_NEAR, min_run=3)
+    reach = float(neighbours.kth_distance(codes, paths.lerp(za, zb, dense), k=K_NEAR).max())
     usual = code_spacing(model_name, K_NEAR)
     ratio = reach / usual if usual > 0 else float("inf")
     arrow = " → ".join

@@ -13,7 +13,7 @@ import streamlit as st
 from ui import charts, params
 from ui import common as ui
 from ui import words
-from vae import ladder, latent, zoo
+from vae import latent, units, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
 from ui.style import CHART_HEIGHT, MODEL_CACHE_ENTRIES
@@ -36,13 +36,13 @@ def size_name(d: int) -> str:
 def kl_per_dim(name: str) -> np.ndarray:
     """Mean KL of each dimension over the test codes (raises CacheError when the codes are missing)."""
     c = ui.codes(name)
-    return ladder.mean_kl_per_dim(c["mu"], c["logvar"])
+    return units.mean_kl_per_dim(c["mu"], c["logvar"])
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def active_count(name: str) -> int:
     """Active units of a model's test codes (raises CacheError when the codes are missing)."""
-    return ladder.unit_activity(ui.codes(name)["mu"])[0]
+    return units.unit_activity(ui.codes(name)["mu"])[0]
 
 
 def missing_note(problems: dict[str, CacheError], what: str) -> None:
@@ -240,7 +240,7 @@ if len(t) >= 2:
     first, last = t.iloc[0], t.iloc[-1]
     elbo = dict(zip(t["latent size"], t["test −ELBO (nats)"]))
     epochs = dict(zip(t["latent size"], t["epochs"]))
-    knee, best = ladder.plateau(list(elbo), list(elbo.values()), tol=2.0)
+    knee, best = units.plateau(list(elbo), list(elbo.values()), tol=2.0)
     s = ("Test −ELBO by latent size: " + ", ".join(f"{v:.1f} (d = {d})" for d, v in elbo.items()) + " nats. ")
     if knee != first["latent size"]:
         s += (f"Going from d = {first['latent size']} to d = {knee} it "

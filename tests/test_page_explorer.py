@@ -7,7 +7,7 @@ import pytest
 
 from tests.pageutil import app, assert_ok, need, texts
 from vae import artefacts
-from vae.explore import to_slider
+from ui.params import to_slider
 from vae.latent import prototypes
 
 PAGE = "pages/07_Latent_explorer.py"

@@ -228,3 +228,17 @@ def clicked_point(event: object, selection: str) -> tuple[float, float] | None:
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         return None
     return (x, y) if np.isfinite(x) and np.isfinite(y) else None
+
+
+def to_slider(z: np.ndarray, lo: float = -3.0, hi: float = 3.0, step: float = 0.1) -> list[float]:
+    """Codes as slider values: clipped to [lo, hi] and rounded to the slider step."""
+    z = np.clip(np.asarray(z, dtype=np.float64), lo, hi)
+    return [float(round(round(v / step) * step, 6)) for v in z]
+
+
+def push_click(clicks: list[tuple[float, float]], point: tuple[float, float]) -> list[tuple[float, float]]:
+    """Remember the last two clicked points (a new list; a repeated click on the same point is ignored)."""
+    p = (float(point[0]), float(point[1]))
+    if clicks and clicks[-1] == p:
+        return list(clicks)
+    return (list(clicks) + [p])[-2:]

@@ -15,8 +15,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["config", "data", "models", "losses", "train", "checkpoint", "zoo", "latent",
-           "embed", "artefacts", "preprocess", "style", "build"]
+__all__ = ["config", "data", "models", "losses", "likelihood", "train", "checkpoint", "zoo", "artefacts",
+           "prior", "latent", "paths", "neighbours", "units", "images", "embed", "mosaic", "preprocess",
+           "live", "build"]
 
 
 def __getattr__(name: str) -> Any:  # PEP 562: lazy submodules (``from vae import zoo``)

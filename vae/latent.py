@@ -1,24 +1,21 @@
-"""Latent-space computations the lessons show: sampling grids, prototypes, medoids, traversals,
-interpolation, posterior samples, and sampling along a line in an embedding.
+"""Sampling and grids in latent space, and statistics of sets of codes.
 
-Pure numpy/scipy (tensor-free) so that pages, tests and notebooks share them. The ppf grid
-follows the Keras VAE example / Kingma & Welling (2014) fig. 4: points at equal steps of
-*probability* under the prior, ``scipy.stats.norm.ppf(np.linspace(p, 1 - p, n))``.
-
-The distribution functions come from ``scipy.special`` (``ndtri`` is what ``norm.ppf`` computes,
-``chdtri`` the inverse chi-square tail): importing ``scipy.stats`` would add about 33 MB to the
-server's memory and half a second to its start for four one-line formulas.
+The grids the lessons decode (linear, and the ppf grid of the Keras VAE example / Kingma &
+Welling 2014 fig. 4: points at equal steps of *probability* under the prior,
+``scipy.stats.norm.ppf(np.linspace(p, 1 - p, n))``), how well a grid serves the data, prototypes
+(mean codes per digit) and medoids, traversals and 2-D slices through a code, posterior samples
+and ellipses, and the random picks of test images the pages show. Pure numpy / scipy / pandas;
+``scipy.special`` instead of ``scipy.stats`` (33 MB of server memory for a few formulas).
 """
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import special
 from scipy.spatial import cKDTree
 
-from vae import prior
+from vae import neighbours, prior, units
 
-
-# --- sampling grids ------------------------------------------------------------------------
 
 def linear_axis(n: int, lo: float = -3.0, hi: float = 3.0) -> np.ndarray:
     """n evenly spaced latent values from lo to hi. -> (n,)"""
@@ -69,8 +66,6 @@ def grid_stats(points: np.ndarray, codes: np.ndarray) -> dict[str, float]:
             "codes_covered": float((dist < spacing / 2).mean())}
 
 
-# --- prototypes ----------------------------------------------------------------------------
-
 def prototypes(codes: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
     """Mean code per digit. (N, d), (N,) -> (n_classes, d)"""
     return np.stack([codes[labels == k].mean(axis=0) for k in range(n_classes)])
@@ -97,8 +92,6 @@ def random_members(labels: np.ndarray, seed: int, n_classes: int = 10) -> np.nda
     return np.array([rng.choice(np.flatnonzero(labels == k)) for k in range(n_classes)])
 
 
-# --- traversals and manifolds ----------------------------------------------------------------
-
 def traversal(base: np.ndarray, values: np.ndarray, dims: list[int] | None = None) -> np.ndarray:
     """Sweep each dimension over ``values`` with the others fixed at ``base``.
 
@@ -121,34 +114,6 @@ def manifold(base: np.ndarray, dim_x: int, dim_y: int, xs: np.ndarray, ys: np.nd
     return out
 
 
-# --- interpolation ---------------------------------------------------------------------------
-
-def lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Straight line from a to b. (d,), (d,), (T,) -> (T, d)"""
-    return (1 - t)[:, None] * a[None, :] + t[:, None] * b[None, :]
-
-
-def slerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Spherical interpolation (Shoemake 1985; White 2016 for generative models).
-
-    Moves along the great circle between the directions of a and b while the norm changes
-    linearly from |a| to |b|, so paths stay in the prior's typical shell instead of cutting
-    through its low-norm centre. Falls back to lerp for (anti)parallel vectors. -> (T, d)
-    """
-    na, nb = np.linalg.norm(a), np.linalg.norm(b)
-    if na < 1e-8 or nb < 1e-8:
-        return lerp(a, b, t)
-    ua, ub = a / na, b / nb
-    omega = np.arccos(np.clip(ua @ ub, -1.0, 1.0))
-    if omega < 1e-6 or np.pi - omega < 1e-6:
-        return lerp(a, b, t)
-    dirs = (np.sin((1 - t) * omega)[:, None] * ua + np.sin(t * omega)[:, None] * ub) / np.sin(omega)
-    norms = (1 - t) * na + t * nb  # (T,)
-    return dirs * norms[:, None]  # (T, d)
-
-
-# --- posterior --------------------------------------------------------------------------------
-
 def posterior_samples(mu: np.ndarray, logvar: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
     """n draws z ~ q(z|x) = N(mu, diag(exp(logvar))) for one image. (d,), (d,) -> (n, d)"""
     eps = np.random.default_rng(seed).standard_normal((n, len(mu)))
@@ -162,8 +127,84 @@ def ellipse(mu: np.ndarray, logvar: np.ndarray, k: float = 2.0, n: int = 100) ->
     return np.stack([mu[0] + k * sd[0] * np.cos(th), mu[1] + k * sd[1] * np.sin(th)], axis=1)
 
 
-# --- embeddings ---------------------------------------------------------------------------------
+def nearest_label_shares(points: np.ndarray, codes: np.ndarray, labels: np.ndarray,
+                         n_classes: int = 10) -> np.ndarray:
+    """Share of the points whose nearest code has each label: which digits a set of draws lands
+    among (a proxy for what the decoder draws there). -> (n_classes,), sums to 1."""
+    _, idx = neighbours.nearest_one(codes, points)
+    return np.bincount(np.asarray(labels)[idx], minlength=n_classes)[:n_classes] / len(idx)
 
-def line(start: np.ndarray, end: np.ndarray, n: int) -> np.ndarray:
-    """n evenly spaced points from start to end (inclusive). -> (n, 2)"""
-    return lerp(np.asarray(start, float), np.asarray(end, float), np.linspace(0, 1, n))
+
+def total_variation(p: np.ndarray, q: np.ndarray) -> float:
+    """Total variation distance between two discrete distributions: half the L1 distance, in [0, 1]."""
+    return float(0.5 * np.abs(np.asarray(p, float) - np.asarray(q, float)).sum())
+
+
+def grid_points_frame(grids: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """The sampling points of several grids in mosaic order (row 0 = top row, y up):
+    scheme, row, col, z1, z2."""
+    frames = []
+    for scheme, (xs, ys) in grids.items():
+        pts = grid_2d(np.asarray(xs, float), np.asarray(ys, float))  # (ny * nx, 2)
+        rows, cols = np.divmod(np.arange(len(pts)), len(xs))
+        frames.append(pd.DataFrame({"scheme": scheme, "row": rows, "col": cols,
+                                    "z1": pts[:, 0], "z2": pts[:, 1]}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def axis_steps(xs: np.ndarray) -> tuple[float, float]:
+    """Smallest and largest step between neighbouring values of a sorted axis."""
+    d = np.diff(np.asarray(xs, float))
+    if len(d) == 0:
+        return 0.0, 0.0
+    return float(d.min()), float(d.max())
+
+
+def pick_random(n_items: int, n: int, seed: int) -> np.ndarray:
+    """n distinct random indices in [0, n_items), reproducible by seed. -> (n,)"""
+    return np.random.default_rng(seed).choice(n_items, size=min(n, n_items), replace=False)
+
+
+def pick_digit(labels: np.ndarray, digit: int, n: int, seed: int) -> np.ndarray:
+    """n distinct random indices of images of one digit, reproducible by seed. -> (<= n,)"""
+    pool = np.flatnonzero(labels == digit)
+    if len(pool) == 0:
+        return pool
+    return np.random.default_rng(seed).choice(pool, size=min(n, len(pool)), replace=False)
+
+
+def pad_grid(n: int = 41, lo: float = -4.0, hi: float = 4.0) -> np.ndarray:
+    """A regular n x n grid of 2-D points covering [lo, hi]^2 (the clickable latent pad). -> (n*n, 2)"""
+    if n < 2 or not lo < hi:
+        raise ValueError("need n >= 2 and lo < hi")
+    ax = np.linspace(lo, hi, n)
+    gx, gy = np.meshgrid(ax, ax)
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
+def outside_box(xy: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Which 2-D points lie outside the square [lo, hi]^2 (either coordinate). (N, 2) -> (N,) bool"""
+    xy = np.asarray(xy)
+    return ((xy < lo) | (xy > hi)).any(axis=1)
+
+
+def prototype_standard_error(logvar: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
+    """Standard error of the per-digit mean of one-sample codes around the mean of mu.
+
+    z_i = mu_i + sigma_i * eps_i, so mean_k(z) - mean_k(mu) = mean_k(sigma * eps) has standard
+    deviation sqrt(mean_k(sigma^2) / n_k). (N, d), (N,) -> (n_classes, d)
+    """
+    var = np.exp(logvar.astype(np.float64))  # (N, d)
+    out = []
+    for k in range(n_classes):
+        sel = labels == k
+        out.append(np.sqrt(var[sel].mean(axis=0) / max(int(sel.sum()), 1)))
+    return np.stack(out)
+
+
+def traversal_order(mu: np.ndarray, by_activity: bool) -> list[int]:
+    """Dimensions in index order, or by decreasing variance of mu (most used first)."""
+    d = mu.shape[1]
+    if not by_activity:
+        return list(range(d))
+    return [int(j) for j in np.argsort(-units.activity(mu)[0], kind="stable")]

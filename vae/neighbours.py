@@ -94,3 +94,9 @@ def vote(codes: np.ndarray, labels: np.ndarray, queries: np.ndarray, k: int = 1
     np.add.at(counts, (np.repeat(np.arange(m), kk), votes.ravel()), 1)
     top = counts.argmax(axis=1)
     return top, counts[np.arange(m), top] / kk
+
+
+def neighbourhood(codes: np.ndarray, labels: np.ndarray, z: np.ndarray, k: int = 50) -> tuple[int, float]:
+    """Most common digit among the k codes nearest to z, and its share among them."""
+    top, share = vote(codes, labels, z, k)
+    return int(top[0]), float(share[0])

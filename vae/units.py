@@ -1,8 +1,9 @@
-"""Computations for the two "ladder" lessons: the beta ladder (KL weighting) and the latent-size
-ladder. Pure numpy / pandas (torch only through :mod:`vae.losses`), no streamlit.
+"""Latent units, KL and rate-distortion: which dimensions a VAE uses and what it pays for them.
 
-Conventions as in :mod:`vae.losses`: every loss is in nats *per image*, the reconstruction term
-is binary cross-entropy summed over the 784 pixels, KL is summed over the latent dimensions.
+Active units follow Burda, Grosse & Salakhutdinov (2016): dimension i is active when
+Var_x(E_q[z_i | x]) exceeds ``vae.losses.ACTIVE_UNIT_THRESHOLD``; the per-dimension KL
+(``mean_kl_per_dim``) says the same in nats. Also the beta equivalent of a loss weighting, the
+knee of a loss curve, and the per-image "unused" dimensions of one posterior.
 """
 from __future__ import annotations
 
@@ -16,13 +17,8 @@ import torch
 from vae.losses import ACTIVE_UNIT_THRESHOLD, active_units, kl_per_dim
 
 PIXELS = 28 * 28
-TERM_NAMES = {"recon": "reconstruction", "kl": "KL"}
-_EPS = 1e-6
+UNUSED_SIGMA = 0.9  # a posterior sigma at least this close to the prior's 1: the dimension is unused
 
-
-# --- shareable values ---------------------------------------------------------------------
-
-# --- weight conventions ---------------------------------------------------------------------
 
 def equivalent_beta(weight: float, pixels: int = PIXELS, latent_dims: int = 2) -> float:
     """The beta of ``recon_sum + beta * KL_sum`` equivalent to ``weight`` in a loss whose terms
@@ -36,14 +32,6 @@ def equivalent_beta(weight: float, pixels: int = PIXELS, latent_dims: int = 2) -
     if not math.isfinite(weight) or weight < 0:
         raise ValueError("the weight must be a finite number >= 0")
     return float(weight) * pixels / latent_dims
-
-
-# --- latent codes -----------------------------------------------------------------------------
-
-def outside_box(xy: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Which 2-D points lie outside the square [lo, hi]^2 (either coordinate). (N, 2) -> (N,) bool"""
-    xy = np.asarray(xy)
-    return ((xy < lo) | (xy > hi)).any(axis=1)
 
 
 def mean_kl_per_dim(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
@@ -69,24 +57,6 @@ def kl_dims_frame(mu: np.ndarray, logvar: np.ndarray, beta: float) -> pd.DataFra
                          "beta": f"{beta:g}"})
 
 
-# --- words for "what to notice" -----------------------------------------------------------------
-
-# --- chart layout -------------------------------------------------------------------------------
-
-def label_sides(x: np.ndarray, y: np.ndarray, near: float = 0.12) -> np.ndarray:
-    """'left' for a point whose label, written to its right, would run into a neighbour there
-    (within ``near`` of the x range to the right and near / 2 of the y range), else 'right'."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    xs = (x - x.min()) / (np.ptp(x) or 1.0)
-    ys = (y - y.min()) / (np.ptp(y) or 1.0)
-    dx = xs[None, :] - xs[:, None]  # (i, j): how far j lies to the right of i
-    dy = np.abs(ys[None, :] - ys[:, None])
-    crowded = ((dx > 0) & (dx < near) & (dy < near / 2)).any(axis=1)
-    return np.where(crowded, "left", "right")
-
-
-# --- words for "what to notice" -----------------------------------------------------------------
-
 def plateau(sizes: Sequence[int], losses: Sequence[float], tol: float = 2.0) -> tuple[int, int]:
     """(smallest size whose loss is within ``tol`` of the best, size of the best loss)."""
     sizes, losses = list(sizes), [float(v) for v in losses]
@@ -96,3 +66,31 @@ def plateau(sizes: Sequence[int], losses: Sequence[float], tol: float = 2.0) -> 
     order = sorted(range(len(sizes)), key=lambda i: sizes[i])
     knee = next(i for i in order if losses[i] <= losses[best] + tol)
     return sizes[knee], sizes[best]
+
+
+def activity(mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Variance of mu over the images per dimension, and which dimensions are active, by the one
+    definition (``unit_activity`` / ``vae.losses.active_units``). -> (d,), (d,)"""
+    _, var = unit_activity(mu)
+    return var, var > ACTIVE_UNIT_THRESHOLD
+
+
+def activation_table(mu: np.ndarray, logvar: np.ndarray | None, labels: np.ndarray,
+                     digit: int | None = None) -> pd.DataFrame:
+    """pandas ``describe()`` of mu per latent dimension (one row per dimension), restricted to
+    one digit or over all images, plus the mean posterior sd (VAE) of the same images."""
+    sel = np.ones(len(mu), bool) if digit is None else labels == digit
+    d = mu.shape[1]
+    cols = [f"z{j}" for j in range(d)]
+    table = pd.DataFrame(mu[sel].astype(np.float64), columns=cols).describe().T  # (d, 8)
+    table["count"] = table["count"].astype(int)
+    if logvar is not None:
+        table["mean σ"] = np.exp(0.5 * logvar[sel].astype(np.float64)).mean(axis=0)
+    table.insert(0, "dimension", cols)
+    return table.reset_index(drop=True)
+
+
+def unused_dims(sigma: np.ndarray, threshold: float = UNUSED_SIGMA) -> list[int]:
+    """Indices (0-based) of dimensions whose posterior sigma is at least ``threshold``: the
+    encoder leaves them at the prior, so they carry no information about the image."""
+    return [int(i) for i in np.flatnonzero(np.asarray(sigma) >= threshold)]

@@ -1,4 +1,4 @@
-"""Unit tests of the pure helpers behind the Reconstructions, Latent explorer and Posterior pages."""
+"""Unit tests of vae.images, vae.latent picks and pad grids, vae.units unused dimensions and the ui.params parsers they pair with."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from pageutil import REPO
-from vae import explore
+from vae import images, latent, neighbours, units
 from ui import params
 
 
@@ -27,59 +27,59 @@ def test_parse_indices_caps_the_count():
 
 
 def test_pick_random_is_reproducible_distinct_and_in_range():
-    a, b = explore.pick_random(10_000, 8, seed=3), explore.pick_random(10_000, 8, seed=3)
+    a, b = latent.pick_random(10_000, 8, seed=3), latent.pick_random(10_000, 8, seed=3)
     assert np.array_equal(a, b) and len(set(a.tolist())) == 8 and a.min() >= 0 and a.max() < 10_000
-    assert not np.array_equal(a, explore.pick_random(10_000, 8, seed=4))
-    assert len(explore.pick_random(5, 8, seed=0)) == 5
+    assert not np.array_equal(a, latent.pick_random(10_000, 8, seed=4))
+    assert len(latent.pick_random(5, 8, seed=0)) == 5
 
 
 def test_pick_digit_only_that_digit():
     labels = np.array([0, 1, 2, 3] * 10)
-    idx = explore.pick_digit(labels, 3, 4, seed=1)
+    idx = latent.pick_digit(labels, 3, 4, seed=1)
     assert len(idx) == 4 and (labels[idx] == 3).all() and len(set(idx.tolist())) == 4
-    assert len(explore.pick_digit(labels, 3, 50, seed=1)) == 10
-    assert len(explore.pick_digit(labels, 9, 4, seed=1)) == 0
+    assert len(latent.pick_digit(labels, 3, 50, seed=1)) == 10
+    assert len(latent.pick_digit(labels, 9, 4, seed=1)) == 0
 
 
 def test_binarize_and_grey_fraction():
     a = np.array([[0.0, 0.49, 0.5, 1.0]])
-    assert explore.binarize(a, 0.5).tolist() == [[0.0, 0.0, 1.0, 1.0]]
-    assert explore.grey_fraction(a) == pytest.approx(0.5)
+    assert images.binarize(a, 0.5).tolist() == [[0.0, 0.0, 1.0, 1.0]]
+    assert images.grey_fraction(a) == pytest.approx(0.5)
 
 
 def test_to_slider_clips_and_rounds():
-    assert explore.to_slider(np.array([0.04, -0.06, 3.7, -9.0, 1.25])) == [0.0, -0.1, 3.0, -3.0, 1.2]
+    assert params.to_slider(np.array([0.04, -0.06, 3.7, -9.0, 1.25])) == [0.0, -0.1, 3.0, -3.0, 1.2]
 
 
 def test_pad_grid_covers_the_square_regularly():
-    g = explore.pad_grid(41, -4.0, 4.0)
+    g = latent.pad_grid(41, -4.0, 4.0)
     assert g.shape == (41 * 41, 2)
     assert g.min() == -4.0 and g.max() == 4.0
     assert np.allclose(np.unique(g[:, 0]), np.linspace(-4, 4, 41))
     assert any(np.allclose(p, [0.0, 0.0]) for p in g)
     with pytest.raises(ValueError):
-        explore.pad_grid(1)
+        latent.pad_grid(1)
 
 
 def test_neighbourhood():
     codes = np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 5.0], [5.1, 5.0], [5.0, 5.2]])
     labels = np.array([1, 1, 7, 7, 2])
-    assert explore.neighbourhood(codes, labels, np.array([5.0, 5.0]), k=3) == (7, pytest.approx(2 / 3))
+    assert neighbours.neighbourhood(codes, labels, np.array([5.0, 5.0]), k=3) == (7, pytest.approx(2 / 3))
 
 
 def test_pixel_spread_and_edge_share():
     imgs = np.zeros((2, 28, 28))
     imgs[0, 0, 0], imgs[1, 0, 0] = 0.0, 1.0  # one pixel flips between samples
-    mean, std = explore.pixel_spread(imgs)
+    mean, std = images.pixel_spread(imgs)
     assert mean[0, 0] == pytest.approx(0.5) and std[0, 0] == pytest.approx(0.5) and std.sum() == pytest.approx(0.5)
-    p_edge, s_edge = explore.edge_share(mean, std)
+    p_edge, s_edge = images.edge_share(mean, std)
     assert p_edge == pytest.approx(1 / 784) and s_edge == pytest.approx(1.0)
-    assert explore.edge_share(mean, np.zeros_like(std))[1] == 0.0
+    assert images.edge_share(mean, np.zeros_like(std))[1] == 0.0
 
 
 def test_unused_dims():
-    assert explore.unused_dims(np.array([0.05, 0.95, 0.2, 1.0])) == [1, 3]
-    assert explore.unused_dims(np.array([0.1, 0.2])) == []
+    assert units.unused_dims(np.array([0.05, 0.95, 0.2, 1.0])) == [1, 3]
+    assert units.unused_dims(np.array([0.1, 0.2])) == []
 
 
 def test_chi2_sanity_of_two_sigma_share():
@@ -102,8 +102,8 @@ def test_the_app_does_not_import_scipy_stats():
     import subprocess
     import sys
 
-    code = ("import sys, ui.common, ui.charts, ui.prefetch, vae.latent, vae.grids, vae.explore, vae.interp, "
-            "vae.preprocess, vae.protos, vae.ladder; print('scipy.stats' in sys.modules)")
+    code = ("import sys, ui.common, ui.charts, ui.prefetch, ui.frames, vae.latent, vae.paths, vae.units, "
+            "vae.images, vae.neighbours, vae.prior, vae.preprocess; print('scipy.stats' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"

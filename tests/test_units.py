@@ -1,4 +1,4 @@
-"""Unit tests of vae.ladder: the computations behind the KL-weighting and latent-size lessons."""
+"""Unit tests of vae.units (KL per dimension, active units, beta equivalents, loss knees) and ui.frames."""
 from __future__ import annotations
 
 import math
@@ -7,16 +7,16 @@ import numpy as np
 import pytest
 import torch
 
-from vae import ladder, zoo
+from vae import latent, units, zoo
 from vae.losses import kl_divergence
-from ui import params, words
+from ui import frames, params, words
 
 
 def test_equivalent_beta_example_from_the_lesson():
     # 0.01 with BCE averaged over 784 pixels and KL averaged over 2 dims = 3.92 on the summed scale
-    assert ladder.equivalent_beta(0.01, 784, 2) == pytest.approx(3.92)
-    assert ladder.equivalent_beta(2 / 784, 784, 2) == pytest.approx(1.0)
-    assert ladder.equivalent_beta(0.0, 784, 10) == 0.0
+    assert units.equivalent_beta(0.01, 784, 2) == pytest.approx(3.92)
+    assert units.equivalent_beta(2 / 784, 784, 2) == pytest.approx(1.0)
+    assert units.equivalent_beta(0.0, 784, 10) == 0.0
 
 
 def test_equivalent_beta_matches_rescaled_loss():
@@ -24,7 +24,7 @@ def test_equivalent_beta_matches_rescaled_loss():
     bce, kl = rng.uniform(0, 1, 784), rng.uniform(0, 3, 5)
     w = 0.3
     averaged = bce.mean() + w * kl.mean()
-    summed = bce.sum() + ladder.equivalent_beta(w, 784, 5) * kl.sum()
+    summed = bce.sum() + units.equivalent_beta(w, 784, 5) * kl.sum()
     assert summed == pytest.approx(784 * averaged)
 
 
@@ -32,7 +32,7 @@ def test_equivalent_beta_matches_rescaled_loss():
                                   (math.inf, 784, 2)])
 def test_equivalent_beta_rejects_impossible_values(args):
     with pytest.raises(ValueError):
-        ladder.equivalent_beta(*args)
+        units.equivalent_beta(*args)
 
 
 @pytest.mark.parametrize("raw, expected", [(None, (1.0, True)), ("1", (1.0, True)), ("1.0", (1.0, True)),
@@ -50,7 +50,7 @@ def test_parse_ladder_value_round_trips_the_shared_form():
 
 def test_outside_box():
     xy = np.array([[0.0, 0.0], [4.0, -4.0], [4.01, 0.0], [0.0, -5.0], [-9.0, 9.0]])
-    assert ladder.outside_box(xy, -4.0, 4.0).tolist() == [False, False, True, True, True]
+    assert latent.outside_box(xy, -4.0, 4.0).tolist() == [False, False, True, True, True]
 
 
 def test_mean_kl_per_dim_matches_losses_and_leaves_input_alone():
@@ -58,20 +58,20 @@ def test_mean_kl_per_dim_matches_losses_and_leaves_input_alone():
     mu = rng.normal(size=(50, 4)).astype(np.float32)
     lv = rng.normal(scale=0.5, size=(50, 4)).astype(np.float32)
     mu.setflags(write=False)  # cached arrays are read-only
-    per_dim = ladder.mean_kl_per_dim(mu, lv)
+    per_dim = units.mean_kl_per_dim(mu, lv)
     assert per_dim.shape == (4,)
     total = kl_divergence(torch.from_numpy(mu.copy()), torch.from_numpy(lv)).mean().item()
     assert per_dim.sum() == pytest.approx(total, rel=1e-5)
     # the prior itself costs nothing
-    assert ladder.mean_kl_per_dim(np.zeros((3, 2)), np.zeros((3, 2))) == pytest.approx([0.0, 0.0])
+    assert units.mean_kl_per_dim(np.zeros((3, 2)), np.zeros((3, 2))) == pytest.approx([0.0, 0.0])
 
 
 def test_unit_activity_and_dims_frame():
     rng = np.random.default_rng(2)
     mu = np.stack([rng.normal(size=1000), 0.01 * rng.normal(size=1000), rng.normal(scale=0.5, size=1000)], 1)
-    count, var = ladder.unit_activity(mu)
+    count, var = units.unit_activity(mu)
     assert count == 2 and var.shape == (3,)
-    f = ladder.kl_dims_frame(mu, np.zeros_like(mu), 4.0)
+    f = units.kl_dims_frame(mu, np.zeros_like(mu), 4.0)
     assert f["dimension"].tolist() == [1, 2, 3]
     assert f["active"].tolist() == ["active", "inactive", "active"]
     assert set(f["beta"]) == {"4"}
@@ -89,16 +89,16 @@ def test_label_sides_moves_crowded_labels_left():
     # beta = 1 at (6.3, 138.3) has beta = 0.5 just to its right: its label goes left
     x = np.array([52.8, 10.8, 7.2, 6.3, 5.4, 4.0, 2.5])
     y = np.array([135.6, 136.8, 138.4, 138.3, 141.2, 147.4, 161.2])
-    assert ladder.label_sides(x, y).tolist() == ["right", "right", "right", "left", "right", "right", "right"]
-    assert ladder.label_sides(np.array([1.0]), np.array([2.0])).tolist() == ["right"]
+    assert frames.label_sides(x, y).tolist() == ["right", "right", "right", "left", "right", "right", "right"]
+    assert frames.label_sides(np.array([1.0]), np.array([2.0])).tolist() == ["right"]
 
 
 def test_plateau():
     sizes = [2, 3, 5, 10, 20, 32]
     elbo = [144.6, 137.5, 118.8, 98.1, 96.8, 105.7]
-    assert ladder.plateau(sizes, elbo, tol=2.0) == (10, 20)
-    assert ladder.plateau(sizes, elbo, tol=0.5) == (20, 20)
-    assert ladder.plateau([5], [1.0]) == (5, 5)
-    assert ladder.plateau([10, 2], [1.0, 5.0], tol=10) == (2, 10)  # sizes in any order
+    assert units.plateau(sizes, elbo, tol=2.0) == (10, 20)
+    assert units.plateau(sizes, elbo, tol=0.5) == (20, 20)
+    assert units.plateau([5], [1.0]) == (5, 5)
+    assert units.plateau([10, 2], [1.0, 5.0], tol=10) == (2, 10)  # sizes in any order
     with pytest.raises(ValueError):
-        ladder.plateau([2, 3], [1.0])
+        units.plateau([2, 3], [1.0])

@@ -1,8 +1,5 @@
-"""Computations of the Interpolation and Conditional VAE lessons: picking the endpoints,
-pixel blending, what a path crosses, animated GIFs, a k-NN test of how well 2-D codes separate
-the digits, and simple stroke statistics (slant, ink) to measure "style".
-
-Pure numpy/scipy/Pillow (no streamlit, no torch), unit-tested in ``tests/test_interp.py``.
+"""Pixel statistics of (decoded) images: grey and ink shares, slant, spread over samples, how much of
+a blend an image is, nearest training images in pixel space, and animated GIFs of frames.
 """
 from __future__ import annotations
 
@@ -10,53 +7,34 @@ import io
 
 import numpy as np
 
-from vae import neighbours
-
-# --- endpoints and paths -------------------------------------------------------------------------
-
-
-def pick_pair(labels: np.ndarray, a: int, b: int, seed: int) -> tuple[int, int]:
-    """A random test index of digit ``a`` and one of digit ``b``, reproducible by seed.
-
-    For ``a == b`` the two indices differ (when the digit has at least two members).
-    """
-    rng = np.random.default_rng(seed)
-    pool_a, pool_b = np.flatnonzero(labels == a), np.flatnonzero(labels == b)
-    if len(pool_a) == 0 or len(pool_b) == 0:
-        raise ValueError(f"no test image of digit {a if len(pool_a) == 0 else b}")
-    ia = int(rng.choice(pool_a))
-    if a == b and len(pool_b) > 1:
-        pool_b = pool_b[pool_b != ia]
-    return ia, int(rng.choice(pool_b))
+GREY_BAND = (0.1, 0.9)  # a pixel value strictly inside counts as "grey" (neither ink nor paper)
+EDGE_BAND = (0.2, 0.8)  # a mean-image pixel inside counts as a stroke edge
 
 
-def pixel_blend(xa: np.ndarray, xb: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Cross-fade of two images, (1 - t) x_a + t x_b. (H, W), (H, W), (T,) -> (T, H, W)"""
-    t = np.asarray(t, dtype=np.float64)[:, None, None]
-    return ((1 - t) * xa[None] + t * xb[None]).astype(np.float32)
+def binarize(images: np.ndarray, threshold: float) -> np.ndarray:
+    """1 where a pixel is at least the threshold, else 0 (float32, same shape)."""
+    return (np.asarray(images) >= threshold).astype(np.float32)
 
 
-def norms(z: np.ndarray) -> np.ndarray:
-    """Euclidean norm of each code. (T, d) -> (T,)"""
-    return np.linalg.norm(np.asarray(z, dtype=np.float64), axis=1)
+def grey_fraction(images: np.ndarray, band: tuple[float, float] = GREY_BAND) -> float:
+    """Share of pixels strictly between band[0] and band[1] (blurry, undecided pixels)."""
+    a = np.asarray(images)
+    return float(((a > band[0]) & (a < band[1])).mean())
 
 
-def regions_along(path: np.ndarray, codes: np.ndarray, labels: np.ndarray, k: int = 1,
-                  min_run: int = 1) -> list[int]:
-    """The digits a path passes through, in order.
+def pixel_spread(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel mean and standard deviation over decoded samples. (S, 28, 28) -> 2 x (28, 28)"""
+    a = np.asarray(images, dtype=np.float64)
+    return a.mean(axis=0), a.std(axis=0)
 
-    At each point of the path the ``k`` nearest codes vote for a digit (``neighbours.vote``); runs shorter than ``min_run`` points are dropped as noise (except
-    at either end) and consecutive repeats collapsed. (T, d), (N, d), (N,) -> [digit, ...]
-    """
-    seq = [int(v) for v in neighbours.vote(codes, labels, path, k)[0]]
-    runs: list[list[int]] = []  # [digit, length]
-    for v in seq:
-        if runs and runs[-1][0] == v:
-            runs[-1][1] += 1
-        else:
-            runs.append([v, 1])
-    kept = [r for i, r in enumerate(runs) if r[1] >= min_run or i in (0, len(runs) - 1)]
-    return [r[0] for i, r in enumerate(kept) if i == 0 or r[0] != kept[i - 1][0]]
+
+def edge_share(mean_img: np.ndarray, std_img: np.ndarray,
+               band: tuple[float, float] = EDGE_BAND) -> tuple[float, float]:
+    """(share of pixels that are stroke edges, i.e. mean strictly inside the band; share of the
+    total per-pixel std those pixels carry)."""
+    edge = (mean_img > band[0]) & (mean_img < band[1])
+    total = float(std_img.sum())
+    return float(edge.mean()), (float(std_img[edge].sum()) / total if total > 0 else 0.0)
 
 
 def mix_r2(image: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
@@ -85,9 +63,6 @@ def ink_share(images: np.ndarray, threshold: float = 0.2) -> np.ndarray:
     return (images > threshold).reshape(len(images), -1).mean(axis=1)
 
 
-# --- animation -----------------------------------------------------------------------------------
-
-
 def gif_bytes(frames: np.ndarray, scale: int = 4, duration_ms: int = 120, pingpong: bool = True) -> bytes:
     """Animated GIF of grayscale frames in [0, 1] that loops forever.
 
@@ -114,9 +89,6 @@ def gif_bytes(frames: np.ndarray, scale: int = 4, duration_ms: int = 120, pingpo
     return buf.getvalue()
 
 
-# --- do 2-D codes separate the digits? ------------------------------------------------------------
-
-
 def pixel_nn_labels(queries: np.ndarray, refs: np.ndarray, ref_labels: np.ndarray,
                     chunk: int = 512) -> np.ndarray:
     """Label of the nearest reference image in pixel space (squared Euclidean distance): a plain
@@ -130,9 +102,6 @@ def pixel_nn_labels(queries: np.ndarray, refs: np.ndarray, ref_labels: np.ndarra
         d2 = r2[None, :] - 2.0 * block @ r.T  # (B, N); |q|^2 is the same for a whole row
         out[i:i + chunk] = np.asarray(ref_labels)[np.argmin(d2, axis=1)]
     return out
-
-
-# --- style: stroke statistics --------------------------------------------------------------------
 
 
 def slant(images: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Unit tests of the interpolation maths (vae.latent.lerp / slerp) and of vae.interp."""
+"""Unit tests of vae.paths (lerp, slerp, the regions a path crosses, pixel blends) and vae.images (pixel statistics, GIFs)."""
 from __future__ import annotations
 
 import io
@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from vae import interp
-from vae.latent import lerp, slerp
+from vae import images, paths
+from vae.paths import lerp, slerp
 
 T = np.linspace(0, 1, 11)
 
@@ -118,26 +118,26 @@ def test_slerp_properties_hold_for_any_pair(a, b):
         assert np.linalg.norm(z, axis=1).min() >= min(na, nb) - 1e-9
 
 
-# --- vae.interp: endpoints, blends, paths --------------------------------------------------------
+# --- vae.paths: endpoints, blends, paths --------------------------------------------------------
 
 def test_pick_pair_is_reproducible_and_respects_digits():
     labels = np.repeat(np.arange(10), 30)
-    ia, ib = interp.pick_pair(labels, 3, 8, seed=5)
+    ia, ib = paths.pick_pair(labels, 3, 8, seed=5)
     assert labels[ia] == 3 and labels[ib] == 8
-    assert interp.pick_pair(labels, 3, 8, seed=5) == (ia, ib)
-    seen = {interp.pick_pair(labels, 3, 8, seed=s) for s in range(20)}
+    assert paths.pick_pair(labels, 3, 8, seed=5) == (ia, ib)
+    seen = {paths.pick_pair(labels, 3, 8, seed=s) for s in range(20)}
     assert len(seen) > 1  # the seed changes the members
     for s in range(20):
-        ia, ib = interp.pick_pair(labels, 4, 4, seed=s)
+        ia, ib = paths.pick_pair(labels, 4, 4, seed=s)
         assert labels[ia] == labels[ib] == 4 and ia != ib
     with pytest.raises(ValueError):
-        interp.pick_pair(labels, 3, 11, seed=0)
+        paths.pick_pair(labels, 3, 11, seed=0)
 
 
 def test_pixel_blend_is_a_cross_fade():
     xa, xb = np.zeros((28, 28)), np.ones((28, 28))
     xa[3, 4] = 1.0
-    frames = interp.pixel_blend(xa, xb, T)
+    frames = paths.pixel_blend(xa, xb, T)
     assert frames.shape == (11, 28, 28) and frames.dtype == np.float32
     np.testing.assert_array_equal(frames[0], xa)
     np.testing.assert_array_equal(frames[-1], xb)
@@ -146,46 +146,46 @@ def test_pixel_blend_is_a_cross_fade():
 
 
 def test_norms():
-    np.testing.assert_allclose(interp.norms(np.array([[3.0, 4.0], [0.0, 0.0]])), [5.0, 0.0])
+    np.testing.assert_allclose(paths.norms(np.array([[3.0, 4.0], [0.0, 0.0]])), [5.0, 0.0])
 
 
 def test_regions_along_collapses_repeats():
     codes = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [3.0, 0.0]])
     labels = np.array([7, 7, 1, 4])
     path = lerp(np.array([0.0, 0.1]), np.array([3.0, 0.1]), np.linspace(0, 1, 13))
-    assert interp.regions_along(path, codes, labels) == [7, 1, 4]
-    assert interp.regions_along(path[:2], codes, labels) == [7]
+    assert paths.regions_along(path, codes, labels) == [7, 1, 4]
+    assert paths.regions_along(path[:2], codes, labels) == [7]
 
 
 def test_regions_along_votes_and_drops_short_runs():
     codes = np.array([[0.0], [0.1], [0.2], [1.0], [1.02], [1.04], [2.0], [2.1], [2.2]])
     labels = np.array([3, 3, 3, 5, 8, 8, 8, 8, 8])
     path = np.linspace(0.05, 2.25, 23)[:, None]  # steps of 0.1, off the codes (no distance ties)
-    assert interp.regions_along(path, codes, labels, k=1) == [3, 5, 8]
-    assert interp.regions_along(path, codes, labels, k=3) == [3, 8]  # the lone 5 is outvoted by its 8 neighbours
-    assert interp.regions_along(path, codes, labels, k=1, min_run=6) == [3, 8]  # its short run is dropped
+    assert paths.regions_along(path, codes, labels, k=1) == [3, 5, 8]
+    assert paths.regions_along(path, codes, labels, k=3) == [3, 8]  # the lone 5 is outvoted by its 8 neighbours
+    assert paths.regions_along(path, codes, labels, k=1, min_run=6) == [3, 8]  # its short run is dropped
     # the ends are kept even when their runs are short
-    assert interp.regions_along(np.array([[0.05], [0.95], [2.25]]), codes, labels, k=1, min_run=2) == [3, 8]
+    assert paths.regions_along(np.array([[0.05], [0.95], [2.25]]), codes, labels, k=1, min_run=2) == [3, 8]
 
 
 def test_mix_r2_and_half_tones():
     rng = np.random.default_rng(0)
     a, b = rng.random((28, 28)), rng.random((28, 28))
-    assert interp.mix_r2(0.3 * a + 0.7 * b, a, b) == pytest.approx(1.0)
-    assert interp.mix_r2(rng.random((28, 28)), a, b) < 0.9
-    assert interp.mix_r2(np.ones((28, 28)), a, b) == 1.0  # constant image: nothing to explain
+    assert images.mix_r2(0.3 * a + 0.7 * b, a, b) == pytest.approx(1.0)
+    assert images.mix_r2(rng.random((28, 28)), a, b) < 0.9
+    assert images.mix_r2(np.ones((28, 28)), a, b) == 1.0  # constant image: nothing to explain
     img = np.zeros((4, 4))
     img[0, :2] = 1.0
     img[1, :2] = 0.5
-    assert interp.half_tone_share(img) == pytest.approx(0.5)
-    assert interp.half_tone_share(np.zeros((4, 4))) == 0.0
+    assert images.half_tone_share(img) == pytest.approx(0.5)
+    assert images.half_tone_share(np.zeros((4, 4))) == 0.0
 
 
 def test_ink_share():
     imgs = np.zeros((2, 4, 4))
     imgs[0, :2] = 1.0
     imgs[1, 0, 0] = 0.1  # below the threshold
-    np.testing.assert_allclose(interp.ink_share(imgs), [0.5, 0.0])
+    np.testing.assert_allclose(images.ink_share(imgs), [0.5, 0.0])
 
 
 # --- GIF -----------------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_gif_is_an_upscaled_looping_pingpong():
     from PIL import Image, ImageSequence
 
     frames = _frames(6)
-    data = interp.gif_bytes(frames, scale=3, duration_ms=80)
+    data = images.gif_bytes(frames, scale=3, duration_ms=80)
     assert data[:6] in (b"GIF87a", b"GIF89a")
     im = Image.open(io.BytesIO(data))
     assert im.format == "GIF"
@@ -221,13 +221,13 @@ def test_gif_is_an_upscaled_looping_pingpong():
 def test_gif_without_pingpong_and_edge_cases():
     from PIL import Image
 
-    im = Image.open(io.BytesIO(interp.gif_bytes(_frames(4), scale=1, pingpong=False)))
+    im = Image.open(io.BytesIO(images.gif_bytes(_frames(4), scale=1, pingpong=False)))
     assert im.n_frames == 4 and im.size == (28, 28)
-    assert Image.open(io.BytesIO(interp.gif_bytes(_frames(1)))).size == (112, 112)
+    assert Image.open(io.BytesIO(images.gif_bytes(_frames(1)))).size == (112, 112)
     with pytest.raises(ValueError):
-        interp.gif_bytes(np.zeros((28, 28)))
+        images.gif_bytes(np.zeros((28, 28)))
     with pytest.raises(ValueError):
-        interp.gif_bytes(_frames(3), scale=0)
+        images.gif_bytes(_frames(3), scale=0)
 
 
 # --- k-NN accuracy -------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ def _bar(shear: float) -> np.ndarray:
 
 
 def test_slant_sign_and_size():
-    s = interp.slant(np.stack([_bar(0.0), _bar(0.5), _bar(-0.5)]))
+    s = images.slant(np.stack([_bar(0.0), _bar(0.5), _bar(-0.5)]))
     assert abs(s[0]) < 0.05
     assert s[1] == pytest.approx(0.5, abs=0.05)  # leaning right, like /
     assert s[2] == pytest.approx(-0.5, abs=0.05)
@@ -254,27 +254,27 @@ def test_slant_sign_and_size():
 def test_ink():
     imgs = np.zeros((2, 28, 28))
     imgs[1, :14] = 1.0
-    np.testing.assert_allclose(interp.ink(imgs), [0.0, 0.5])
+    np.testing.assert_allclose(images.ink(imgs), [0.0, 0.5])
 
 
 def test_row_share_splits_the_variance():
     rows_only = np.repeat(np.arange(4.0)[:, None], 5, axis=1)  # value depends on the row only
-    assert interp.row_share(rows_only) == pytest.approx((1.0, 0.0))
-    assert interp.row_share(rows_only.T) == pytest.approx((0.0, 1.0))
+    assert images.row_share(rows_only) == pytest.approx((1.0, 0.0))
+    assert images.row_share(rows_only.T) == pytest.approx((0.0, 1.0))
     additive = np.arange(4.0)[:, None] + np.arange(5.0)[None, :]
-    r, c = interp.row_share(additive)
+    r, c = images.row_share(additive)
     assert r + c == pytest.approx(1.0)
-    assert interp.row_share(np.ones((3, 3))) == (0.0, 0.0)
+    assert images.row_share(np.ones((3, 3))) == (0.0, 0.0)
 
 
 def test_axis_correlations():
     rng = np.random.default_rng(0)
     z = rng.standard_normal((200, 2))
-    r = interp.axis_correlations(2 * z[:, 0] + 1, z)
+    r = images.axis_correlations(2 * z[:, 0] + 1, z)
     assert r[0] == pytest.approx(1.0)
     assert abs(r[1]) < 0.2
-    assert interp.axis_correlations(-z[:, 1], z)[1] == pytest.approx(-1.0)
-    np.testing.assert_array_equal(interp.axis_correlations(np.ones(200), z), [0.0, 0.0])
+    assert images.axis_correlations(-z[:, 1], z)[1] == pytest.approx(-1.0)
+    np.testing.assert_array_equal(images.axis_correlations(np.ones(200), z), [0.0, 0.0])
 
 
 def test_pixel_nn_labels():
@@ -282,5 +282,5 @@ def test_pixel_nn_labels():
     refs = rng.random((30, 28, 28)).astype(np.float32)
     ref_labels = np.arange(30) % 10
     queries = refs[[4, 17, 29]] + 0.01 * rng.standard_normal((3, 28, 28))
-    np.testing.assert_array_equal(interp.pixel_nn_labels(queries, refs, ref_labels, chunk=2), [4, 7, 9])
-    assert interp.pixel_nn_labels(refs, refs, ref_labels).tolist() == ref_labels.tolist()
+    np.testing.assert_array_equal(images.pixel_nn_labels(queries, refs, ref_labels, chunk=2), [4, 7, 9])
+    assert images.pixel_nn_labels(refs, refs, ref_labels).tolist() == ref_labels.tolist()

@@ -1,17 +1,17 @@
-"""Unit tests of vae.grids (pure helpers of the AE vs VAE and Grid vs ppf lessons)."""
+"""Unit tests of vae.latent (grid points, grid tables) and of the link parsers and words the grid pages use."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from vae import grids, latent
+from vae import latent
 from ui import params, words
 from ui.style import PPF_P_OPTIONS
 
 
 def test_grid_points_frame_follows_mosaic_order():
     xs, ys = np.array([-1.0, 0.0, 1.0]), np.array([-2.0, 2.0])
-    df = grids.grid_points_frame({"a": (xs, ys), "b": (xs, xs)})
+    df = latent.grid_points_frame({"a": (xs, ys), "b": (xs, xs)})
     a = df[df["scheme"] == "a"]
     assert len(a) == 6 and len(df) == 6 + 9
     pts = latent.grid_2d(xs, ys)
@@ -22,10 +22,10 @@ def test_grid_points_frame_follows_mosaic_order():
 
 
 def test_axis_steps_of_ppf_axis_grow_outwards():
-    lo, hi = grids.axis_steps(latent.ppf_axis(15, 0.005))
+    lo, hi = latent.axis_steps(latent.ppf_axis(15, 0.005))
     assert 0 < lo < hi
-    assert grids.axis_steps(np.linspace(-3, 3, 7)) == pytest.approx((1.0, 1.0))
-    assert grids.axis_steps(np.array([1.0])) == (0.0, 0.0)
+    assert latent.axis_steps(np.linspace(-3, 3, 7)) == pytest.approx((1.0, 1.0))
+    assert latent.axis_steps(np.array([1.0])) == (0.0, 0.0)
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -72,9 +72,9 @@ def test_nearest_label_shares_and_total_variation():
     codes = np.array([[0.0, 0.0], [10.0, 0.0]])
     labels = np.array([3, 7])
     pts = np.array([[1.0, 0.0], [2.0, 0.0], [9.0, 0.0], [-1.0, 0.0]])
-    h = grids.nearest_label_shares(pts, codes, labels)
+    h = latent.nearest_label_shares(pts, codes, labels)
     assert h.shape == (10,) and h.sum() == pytest.approx(1.0)
     assert h[3] == 0.75 and h[7] == 0.25
-    assert grids.total_variation(h, h) == 0.0
-    assert grids.total_variation([1, 0], [0, 1]) == 1.0
-    assert grids.total_variation([0.5, 0.5], [0.25, 0.75]) == pytest.approx(0.25)
+    assert latent.total_variation(h, h) == 0.0
+    assert latent.total_variation([1, 0], [0, 1]) == 1.0
+    assert latent.total_variation([0.5, 0.5], [0.25, 0.75]) == pytest.approx(0.25)
