@@ -15,7 +15,7 @@ from ui import common as ui
 from ui import params
 import torch  # noqa: E402 - after ui, which sets OMP_NUM_THREADS first
 from vae import zoo
-from vae.images import binarize, grey_fraction
+from vae.pixels import binarize, grey_fraction
 from vae.latent import pick_digit, pick_random
 from vae.losses import recon_bce
 

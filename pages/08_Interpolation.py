@@ -10,7 +10,7 @@ import streamlit as st
 from ui import charts, params
 from ui import common as ui
 from ui import words
-from vae import latent, neighbours, paths, zoo
+from vae import latent, neighbours, paths, pixels, zoo
 from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
@@ -139,8 +139,8 @@ if same:
             + ("test images." if mode == "index" else "digits."))
 
 t = np.linspace(0.0, 1.0, steps)
-paths = {"lerp": paths.lerp(za, zb, t), "slerp": paths.slerp(za, zb, t)}  # (T, d) each
-decoded = ui.decode(model_name, np.concatenate([paths["lerp"], paths["slerp"]]))  # (2T, 28, 28)
+walks = {"lerp": paths.lerp(za, zb, t), "slerp": paths.slerp(za, zb, t)}  # (T, d) each
+decoded = ui.decode(model_name, np.concatenate([walks["lerp"], walks["slerp"]]))  # (2T, 28, 28)
 frames = {"lerp": decoded[:steps], "slerp": decoded[steps:], "pixels": paths.pixel_blend(xa, xb, t)}
 
 # --- the three strips ---------------------------------------------------------------------------
@@ -159,7 +159,7 @@ ui.download_png(png, f"interpolation_{model_name}_{mode}_{a}_{b}.png", key="inte
 
 # --- where the paths go -------------------------------------------------------------------------
 
-norm = {k: paths.norms(p) for k, p in paths.items()}
+norm = {k: paths.norms(p) for k, p in walks.items()}
 
 
 def coloured_path(df: pd.DataFrame, color: str) -> alt.Chart:
@@ -171,7 +171,7 @@ def coloured_path(df: pd.DataFrame, color: str) -> alt.Chart:
 if d == 2:
     st.subheader("The two paths on the latent map")
     df = charts.codes_frame(codes[sub], labels[sub], sub)
-    lines = {k: pd.DataFrame({"x": p[:, 0], "y": p[:, 1], "order": np.arange(steps)}) for k, p in paths.items()}
+    lines = {k: pd.DataFrame({"x": p[:, 0], "y": p[:, 1], "order": np.arange(steps)}) for k, p in walks.items()}
     ends = pd.DataFrame({"x": [za[0], zb[0]], "y": [za[1], zb[1]], "name": ["A", "B"]})
     chart = (charts.scatter(df, domain=LATENT_RANGE if is_vae else None, opacity=0.45)
              + coloured_path(lines["lerp"], LERP_COLOR) + coloured_path(lines["slerp"], SLERP_COLOR)
@@ -182,7 +182,7 @@ if d == 2:
                "origin. Crosses: the endpoints A and B. Hover a point for its digit and test index.")
 else:
     st.subheader("How far from the centre the paths go")
-    rows = [{"t": float(tv), "path": PATH_NAMES[k], "norm": float(n)} for k in paths for tv, n in zip(t, norm[k])]
+    rows = [{"t": float(tv), "path": PATH_NAMES[k], "norm": float(n)} for k in walks for tv, n in zip(t, norm[k])]
     ndf = pd.DataFrame(rows)
     med = float(np.median(paths.norms(codes)))
     refs = pd.DataFrame({"norm": [med] + ([np.sqrt(d)] if is_vae else []),
@@ -211,8 +211,8 @@ else:
            f"A plain autoencoder has no prior; its test codes have median norm {med:.2f}.")
     )
 
-path_df = pd.DataFrame({"path": np.repeat(list(paths), steps), "t": np.tile(t, 2),
-                        **{f"z{j + 1}": np.concatenate([paths["lerp"][:, j], paths["slerp"][:, j]]) for j in range(d)},
+path_df = pd.DataFrame({"path": np.repeat(list(walks), steps), "t": np.tile(t, 2),
+                        **{f"z{j + 1}": np.concatenate([walks["lerp"][:, j], walks["slerp"][:, j]]) for j in range(d)},
                         "norm": np.concatenate([norm["lerp"], norm["slerp"]])})
 ui.download_csv(path_df, f"interpolation_{model_name}_codes.csv", key="interp_csv",
                 label="Download the path codes (CSV)")
@@ -229,7 +229,7 @@ def animation(frames: dict[str, np.ndarray], stem: str) -> None:
                "pixels": "pixel blend"}
     which = c_which.radio("Animate", list(options), format_func=options.get, horizontal=True, key="interp_gif_path")
     ms = c_speed.slider("Milliseconds per frame", 40, 400, 120, step=20, key="interp_gif_ms")
-    gif = images.gif_bytes(frames[which], scale=8, duration_ms=ms)
+    gif = pixels.gif_bytes(frames[which], scale=8, duration_ms=ms)
     st.image(gif, caption=f"{options[which]}, A → B → A, looping", width="content")
     st.download_button("Download GIF", gif, file_name=f"{stem}_{which}.gif", mime="image/gif",
                        key="interp_gif_download", on_click="ignore")
@@ -242,8 +242,8 @@ animation(frames, f"interpolation_{model_name}_{mode}_{a}_{b}")
 mid = int(np.argmin(np.abs(t - 0.5)))
 observations = []
 if not same:
-    r2 = images.mix_r2(frames["lerp"][mid], frames["lerp"][0], frames["lerp"][-1])
-    half = images.half_tone_share(frames["pixels"][mid])
+    r2 = pixels.mix_r2(frames["lerp"][mid], frames["lerp"][0], frames["lerp"][-1])
+    half = pixels.half_tone_share(frames["pixels"][mid])
     observations.append(
         f"At t = {t[mid]:.2f} the pixel blend is, by construction, just A and B superposed ({half:.0%} of its ink "
         "is at half strength: two faded pictures on top of each other). The decoded lerp frame is "
@@ -274,7 +274,7 @@ if not same:
     )
     n_ends = (norm["lerp"][0] + norm["lerp"][-1]) / 2
     drop = 1 - norm["lerp"][mid] / n_ends if n_ends > 0 else 0.0
-    apart = float(np.linalg.norm(paths["lerp"] - paths["slerp"], axis=1).max())
+    apart = float(np.linalg.norm(walks["lerp"] - walks["slerp"], axis=1).max())
     if abs(drop) < 0.05:
         observations.append(
             f"Halfway, the straight path's code has norm {norm['lerp'][mid]:.2f}, within 5% of the endpoints' "

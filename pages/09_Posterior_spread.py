@@ -17,7 +17,7 @@ from ui import common as ui
 from ui import params
 from vae import artefacts, zoo
 from vae import neighbours
-from vae.images import edge_share, pixel_spread
+from vae.pixels import edge_share, pixel_spread
 from vae.latent import pick_digit
 from vae.units import unused_dims
 from vae.latent import ellipse, posterior_samples

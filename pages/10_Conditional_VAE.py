@@ -8,7 +8,7 @@ import streamlit as st
 from ui import charts, params
 from ui import common as ui
 from ui import words
-from vae import latent, neighbours
+from vae import latent, neighbours, pixels
 from ui.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE, PPF_P_DEFAULT, MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
@@ -77,9 +77,9 @@ def manifold_section() -> None:
     charts.show(png, c_fig)
     with c_fig:
         ui.download_png(png, f"cvae_manifold_digit{digit}_n{n}.png", key="cvae_manifold_png")
-    r_slant = images.axis_correlations(images.slant(imgs), grid)
-    r_ink = images.axis_correlations(images.ink(imgs), grid)
-    looks = float((images.pixel_nn_labels(imgs, images, labels) == digit).mean())
+    r_slant = pixels.axis_correlations(pixels.slant(imgs), grid)
+    r_ink = pixels.axis_correlations(pixels.ink(imgs), grid)
+    looks = float((pixels.pixel_nn_labels(imgs, images, labels) == digit).mean())
     c_txt.markdown(
         f"The label fixes the identity: for **{looks:.0%}** of the {n * n} tiles the closest test image "
         f"(in pixel space) is {words.a_digit(digit)}. The position in the plane changes how it is written.\n\n"
@@ -118,8 +118,8 @@ def style_grid_section() -> None:
     charts.show(png, c_fig)
     with c_side:
         ui.download_png(png, f"cvae_style_grid_seed{seed}.png", key="cvae_grid_png")
-    s_row, s_col = images.row_share(images.slant(imgs.reshape(-1, 28, 28)).reshape(N_STYLES, 10))
-    i_row, i_col = images.row_share(images.ink(imgs.reshape(-1, 28, 28)).reshape(N_STYLES, 10))
+    s_row, s_col = pixels.row_share(pixels.slant(imgs.reshape(-1, 28, 28)).reshape(N_STYLES, 10))
+    i_row, i_col = pixels.row_share(pixels.ink(imgs.reshape(-1, 28, 28)).reshape(N_STYLES, 10))
     c_side.markdown(
         "**Measured on this grid** (share of the variation explained by the row, i.e. the z, and by the column, "
         "i.e. the digit; the rest is how the two interact):\n\n"
@@ -147,11 +147,11 @@ def style_survey(name: str, n: int, seed: int) -> dict[str, float]:
     """Share of slant / ink variation explained by z and by the digit over n random codes x 10 digits."""
     z = np.random.default_rng(seed).standard_normal((n, 2))
     imgs = ui.decode(name, np.repeat(z, 10, axis=0), np.tile(np.arange(10), n))  # (10 n, 28, 28)
-    s_row, s_col = images.row_share(images.slant(imgs).reshape(n, 10))
-    ink_table = images.ink(imgs).reshape(n, 10)
-    i_row, i_col = images.row_share(ink_table)
+    s_row, s_col = pixels.row_share(pixels.slant(imgs).reshape(n, 10))
+    ink_table = pixels.ink(imgs).reshape(n, 10)
+    i_row, i_col = pixels.row_share(ink_table)
     test_images, test_labels = ui.test_images_float(), ui.test_set()[1]
-    match = float((images.pixel_nn_labels(imgs, test_images, test_labels) == np.tile(np.arange(10), n)).mean())
+    match = float((pixels.pixel_nn_labels(imgs, test_images, test_labels) == np.tile(np.arange(10), n)).mean())
     return {"slant_z": s_row, "slant_digit": s_col, "ink_z": i_row, "ink_digit": i_col, "label_match": match,
             "least_ink": int(ink_table.mean(axis=0).argmin()), "most_ink": int(ink_table.mean(axis=0).argmax())}
 

@@ -1,4 +1,4 @@
-"""Unit tests of vae.paths (lerp, slerp, the regions a path crosses, pixel blends) and vae.images (pixel statistics, GIFs)."""
+"""Unit tests of vae.paths (lerp, slerp, the regions a path crosses, pixel blends) and vae.pixels (pixel statistics, GIFs)."""
 from __future__ import annotations
 
 import io
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from vae import images, paths
+from vae import paths, pixels
 from vae.paths import lerp, slerp
 
 T = np.linspace(0, 1, 11)
@@ -171,21 +171,21 @@ def test_regions_along_votes_and_drops_short_runs():
 def test_mix_r2_and_half_tones():
     rng = np.random.default_rng(0)
     a, b = rng.random((28, 28)), rng.random((28, 28))
-    assert images.mix_r2(0.3 * a + 0.7 * b, a, b) == pytest.approx(1.0)
-    assert images.mix_r2(rng.random((28, 28)), a, b) < 0.9
-    assert images.mix_r2(np.ones((28, 28)), a, b) == 1.0  # constant image: nothing to explain
+    assert pixels.mix_r2(0.3 * a + 0.7 * b, a, b) == pytest.approx(1.0)
+    assert pixels.mix_r2(rng.random((28, 28)), a, b) < 0.9
+    assert pixels.mix_r2(np.ones((28, 28)), a, b) == 1.0  # constant image: nothing to explain
     img = np.zeros((4, 4))
     img[0, :2] = 1.0
     img[1, :2] = 0.5
-    assert images.half_tone_share(img) == pytest.approx(0.5)
-    assert images.half_tone_share(np.zeros((4, 4))) == 0.0
+    assert pixels.half_tone_share(img) == pytest.approx(0.5)
+    assert pixels.half_tone_share(np.zeros((4, 4))) == 0.0
 
 
 def test_ink_share():
     imgs = np.zeros((2, 4, 4))
     imgs[0, :2] = 1.0
     imgs[1, 0, 0] = 0.1  # below the threshold
-    np.testing.assert_allclose(images.ink_share(imgs), [0.5, 0.0])
+    np.testing.assert_allclose(pixels.ink_share(imgs), [0.5, 0.0])
 
 
 # --- GIF -----------------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_gif_is_an_upscaled_looping_pingpong():
     from PIL import Image, ImageSequence
 
     frames = _frames(6)
-    data = images.gif_bytes(frames, scale=3, duration_ms=80)
+    data = pixels.gif_bytes(frames, scale=3, duration_ms=80)
     assert data[:6] in (b"GIF87a", b"GIF89a")
     im = Image.open(io.BytesIO(data))
     assert im.format == "GIF"
@@ -221,13 +221,13 @@ def test_gif_is_an_upscaled_looping_pingpong():
 def test_gif_without_pingpong_and_edge_cases():
     from PIL import Image
 
-    im = Image.open(io.BytesIO(images.gif_bytes(_frames(4), scale=1, pingpong=False)))
+    im = Image.open(io.BytesIO(pixels.gif_bytes(_frames(4), scale=1, pingpong=False)))
     assert im.n_frames == 4 and im.size == (28, 28)
-    assert Image.open(io.BytesIO(images.gif_bytes(_frames(1)))).size == (112, 112)
+    assert Image.open(io.BytesIO(pixels.gif_bytes(_frames(1)))).size == (112, 112)
     with pytest.raises(ValueError):
-        images.gif_bytes(np.zeros((28, 28)))
+        pixels.gif_bytes(np.zeros((28, 28)))
     with pytest.raises(ValueError):
-        images.gif_bytes(_frames(3), scale=0)
+        pixels.gif_bytes(_frames(3), scale=0)
 
 
 # --- k-NN accuracy -------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ def _bar(shear: float) -> np.ndarray:
 
 
 def test_slant_sign_and_size():
-    s = images.slant(np.stack([_bar(0.0), _bar(0.5), _bar(-0.5)]))
+    s = pixels.slant(np.stack([_bar(0.0), _bar(0.5), _bar(-0.5)]))
     assert abs(s[0]) < 0.05
     assert s[1] == pytest.approx(0.5, abs=0.05)  # leaning right, like /
     assert s[2] == pytest.approx(-0.5, abs=0.05)
@@ -254,27 +254,27 @@ def test_slant_sign_and_size():
 def test_ink():
     imgs = np.zeros((2, 28, 28))
     imgs[1, :14] = 1.0
-    np.testing.assert_allclose(images.ink(imgs), [0.0, 0.5])
+    np.testing.assert_allclose(pixels.ink(imgs), [0.0, 0.5])
 
 
 def test_row_share_splits_the_variance():
     rows_only = np.repeat(np.arange(4.0)[:, None], 5, axis=1)  # value depends on the row only
-    assert images.row_share(rows_only) == pytest.approx((1.0, 0.0))
-    assert images.row_share(rows_only.T) == pytest.approx((0.0, 1.0))
+    assert pixels.row_share(rows_only) == pytest.approx((1.0, 0.0))
+    assert pixels.row_share(rows_only.T) == pytest.approx((0.0, 1.0))
     additive = np.arange(4.0)[:, None] + np.arange(5.0)[None, :]
-    r, c = images.row_share(additive)
+    r, c = pixels.row_share(additive)
     assert r + c == pytest.approx(1.0)
-    assert images.row_share(np.ones((3, 3))) == (0.0, 0.0)
+    assert pixels.row_share(np.ones((3, 3))) == (0.0, 0.0)
 
 
 def test_axis_correlations():
     rng = np.random.default_rng(0)
     z = rng.standard_normal((200, 2))
-    r = images.axis_correlations(2 * z[:, 0] + 1, z)
+    r = pixels.axis_correlations(2 * z[:, 0] + 1, z)
     assert r[0] == pytest.approx(1.0)
     assert abs(r[1]) < 0.2
-    assert images.axis_correlations(-z[:, 1], z)[1] == pytest.approx(-1.0)
-    np.testing.assert_array_equal(images.axis_correlations(np.ones(200), z), [0.0, 0.0])
+    assert pixels.axis_correlations(-z[:, 1], z)[1] == pytest.approx(-1.0)
+    np.testing.assert_array_equal(pixels.axis_correlations(np.ones(200), z), [0.0, 0.0])
 
 
 def test_pixel_nn_labels():
@@ -282,5 +282,5 @@ def test_pixel_nn_labels():
     refs = rng.random((30, 28, 28)).astype(np.float32)
     ref_labels = np.arange(30) % 10
     queries = refs[[4, 17, 29]] + 0.01 * rng.standard_normal((3, 28, 28))
-    np.testing.assert_array_equal(images.pixel_nn_labels(queries, refs, ref_labels, chunk=2), [4, 7, 9])
-    assert images.pixel_nn_labels(refs, refs, ref_labels).tolist() == ref_labels.tolist()
+    np.testing.assert_array_equal(pixels.pixel_nn_labels(queries, refs, ref_labels, chunk=2), [4, 7, 9])
+    assert pixels.pixel_nn_labels(refs, refs, ref_labels).tolist() == ref_labels.tolist()

@@ -16,7 +16,7 @@ import importlib
 from typing import Any
 
 __all__ = ["config", "data", "models", "losses", "likelihood", "train", "checkpoint", "zoo", "artefacts",
-           "prior", "latent", "paths", "neighbours", "units", "images", "embed", "mosaic", "preprocess",
+           "prior", "latent", "paths", "neighbours", "units", "pixels", "embed", "mosaic", "preprocess",
            "live", "build"]
 
 

@@ -1,4 +1,4 @@
-"""Unit tests of vae.images, vae.latent picks and pad grids, vae.units unused dimensions and the ui.params parsers they pair with."""
+"""Unit tests of vae.pixels, vae.latent picks and pad grids, vae.units unused dimensions and the ui.params parsers they pair with."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from pageutil import REPO
-from vae import images, latent, neighbours, units
+from vae import latent, neighbours, pixels, units
 from ui import params
 
 
@@ -43,8 +43,8 @@ def test_pick_digit_only_that_digit():
 
 def test_binarize_and_grey_fraction():
     a = np.array([[0.0, 0.49, 0.5, 1.0]])
-    assert images.binarize(a, 0.5).tolist() == [[0.0, 0.0, 1.0, 1.0]]
-    assert images.grey_fraction(a) == pytest.approx(0.5)
+    assert pixels.binarize(a, 0.5).tolist() == [[0.0, 0.0, 1.0, 1.0]]
+    assert pixels.grey_fraction(a) == pytest.approx(0.5)
 
 
 def test_to_slider_clips_and_rounds():
@@ -70,11 +70,11 @@ def test_neighbourhood():
 def test_pixel_spread_and_edge_share():
     imgs = np.zeros((2, 28, 28))
     imgs[0, 0, 0], imgs[1, 0, 0] = 0.0, 1.0  # one pixel flips between samples
-    mean, std = images.pixel_spread(imgs)
+    mean, std = pixels.pixel_spread(imgs)
     assert mean[0, 0] == pytest.approx(0.5) and std[0, 0] == pytest.approx(0.5) and std.sum() == pytest.approx(0.5)
-    p_edge, s_edge = images.edge_share(mean, std)
+    p_edge, s_edge = pixels.edge_share(mean, std)
     assert p_edge == pytest.approx(1 / 784) and s_edge == pytest.approx(1.0)
-    assert images.edge_share(mean, np.zeros_like(std))[1] == 0.0
+    assert pixels.edge_share(mean, np.zeros_like(std))[1] == 0.0
 
 
 def test_unused_dims():
@@ -103,7 +103,7 @@ def test_the_app_does_not_import_scipy_stats():
     import sys
 
     code = ("import sys, ui.common, ui.charts, ui.prefetch, ui.frames, vae.latent, vae.paths, vae.units, "
-            "vae.images, vae.neighbours, vae.prior, vae.preprocess; print('scipy.stats' in sys.modules)")
+            "vae.pixels, vae.neighbours, vae.prior, vae.preprocess; print('scipy.stats' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
