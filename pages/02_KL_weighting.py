@@ -7,18 +7,17 @@ picture of the whole ladder (Alemi et al. 2018), per-dimension KL and active uni
 """
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, frames, params, prefetch
+from ui import charts, frames, params, plots, prefetch
 from ui import common as ui
-from vae import latent, prior, units, zoo
+from vae import latent, units, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
 from vae.train import history_frame
-from ui.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE, MODEL_CACHE_ENTRIES
+from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
               "what the weight β of the KL term buys (a tidy latent space you can sample from) and what "
@@ -132,91 +131,9 @@ def epochs_words(frame: pd.DataFrame) -> str:
     return "; ".join(f"{e} epochs (β = {', '.join(bs)})" for e, bs in groups.items())
 
 
-def codes_chart(mu: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
-    """The chosen model's test codes on fixed axes (clamped to the box) and the prior's 99 % circle."""
-    clamped = alt.Scale(domain=list(LATENT_RANGE), clamp=True, nice=False)
-    pts = charts.scatter(charts.codes_frame(mu, digits, index), height=CHART_HEIGHT).encode(
-        x=alt.X("x:Q", title="z₁", scale=clamped), y=alt.Y("y:Q", title="z₂", scale=clamped))
-    r99 = prior.radius(0.99)
-    th = np.linspace(0, 2 * np.pi, 121)
-    circle = pd.DataFrame({"x": r99 * np.cos(th), "y": r99 * np.sin(th), "order": np.arange(len(th))})
-    ring = alt.Chart(circle).mark_line(color="gray", strokeDash=[5, 4], strokeWidth=1.5).encode(
-        x="x:Q", y="y:Q", order="order:Q")
-    return (pts + ring).properties(width=CHART_HEIGHT, height=CHART_HEIGHT)
-
-
 def codes_spec(mu: np.ndarray) -> dict:
-    """``codes_chart`` of the plotted subset's codes (N, 2), built once per model."""
-    return charts.spec(codes_chart, mu, labels[subset], subset)
-
-
-def rd_base(frame: pd.DataFrame) -> alt.Chart:
-    """The rate (x) and distortion (y) encodings shared by every layer of the ladder chart."""
-    return alt.Chart(frame).encode(
-        x=alt.X("KL (nats):Q", title="rate: KL (nats per image)", scale=alt.Scale(zero=True)),
-        y=alt.Y("reconstruction (nats):Q", title="distortion: reconstruction (nats per image)",
-                scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("β:N"), alt.Tooltip("KL (nats):Q", format=".2f"),
-                 alt.Tooltip("reconstruction (nats):Q", format=".2f"),
-                 alt.Tooltip("−ELBO (nats):Q", format=".2f")])
-
-
-def rd_labels(base: alt.Chart, color: str, halo: bool = False) -> list[alt.Chart]:
-    """Each point's β, to the side its ``side`` column names (``halo``: page colour underneath)."""
-    style = {"stroke": charts.paper(), "strokeWidth": 4} if halo else {}
-    return [base.transform_filter(alt.datum.side == side).mark_text(
-                dx=12 * sign, dy=-10, fontSize=charts.fs(13), align=align, color=color, **style).encode(text=alt.Text("label:N"))
-            for side, sign, align in (("right", 1, "left"), ("left", -1, "right"))]
-
-
-def rd_chosen(row: pd.DataFrame) -> alt.LayerChart:
-    """The chosen rung (one row of the ladder frame): a red ring and a red label over the grey one."""
-    base = rd_base(row)
-    return alt.layer(base.mark_point(size=420, color=HIGHLIGHT, strokeWidth=3),
-                     *rd_labels(base, charts.paper(), halo=True), *rd_labels(base, HIGHLIGHT))
-
-
-def rd_chart(rd: pd.DataFrame) -> alt.LayerChart:
-    """Rate against distortion, one point per built rung (the chosen one is layered on: ``rd_chosen``)."""
-    base = rd_base(rd)
-    layers = [base.mark_line(color="gray", strokeWidth=1).encode(order="beta:Q"),
-              base.mark_circle(size=90, color="#4e79a7", opacity=0.9), *rd_labels(base, "gray")]
-    ref = rd[rd["beta"] == 1.0]
-    if not ref.empty:  # points with the same -ELBO (rate + distortion) as the beta = 1 model
-        e1 = float(ref["−ELBO (nats)"].iloc[0])
-        r_lo, r_hi = float(rd["reconstruction (nats)"].min()), float(rd["reconstruction (nats)"].max())
-        k_lo = max(0.0, e1 - r_hi)  # keep the line inside the data's range of distortion
-        k_hi = min(float(rd["KL (nats)"].max()), e1 - r_lo)
-        iso = pd.DataFrame({"KL (nats)": [k_lo, max(k_lo, k_hi)]})
-        iso["reconstruction (nats)"] = e1 - iso["KL (nats)"]
-        layers.insert(0, alt.Chart(iso).mark_line(strokeDash=[6, 4], color="gray").encode(
-            x="KL (nats):Q", y="reconstruction (nats):Q"))
-    return alt.layer(*layers).properties(height=CHART_HEIGHT,
-                                         title=alt.TitleParams("each point: one 2-D VAE, labelled by β",
-                                                               fontSize=charts.fs(12), fontWeight="normal"))
-
-
-def curve_chart(part: pd.DataFrame, term: str) -> alt.Chart:
-    """One loss term per epoch, train and test."""
-    return alt.Chart(part, title=f"{term} per epoch").mark_line(point=True).encode(
-        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("nats:Q", title="nats per image", scale=alt.Scale(zero=False)),  # the term is in the title
-        color=alt.Color("split:N", title="images", scale=alt.Scale(domain=["train", "test"],
-                                                                    range=["#4e79a7", "#f28e2b"])),
-        tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")],
-    ).properties(height=260)
-
-
-def dims_chart(part: pd.DataFrame, beta: float, y_max: float) -> alt.Chart:
-    """Mean KL per latent dimension of one 10-D model, inactive dimensions in grey."""
-    return alt.Chart(part).mark_bar().encode(
-        x=alt.X("dimension:O", title="latent dimension", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("KL:Q", title="KL (nats)", scale=alt.Scale(domain=[0, y_max])),
-        color=alt.Color("active:N", title="unit", scale=alt.Scale(domain=["active", "inactive"],
-                                                                  range=["#4e79a7", "#bab0ac"])),
-        tooltip=[alt.Tooltip("dimension:O", title="latent dimension"), alt.Tooltip("KL:Q", format=".3f"),
-                 alt.Tooltip("var_mu:Q", format=".4f", title="Var(μ)"), "active:N"],
-    ).properties(height=240, title=f"β = {beta:g}")
+    """``plots.codes_chart`` of the plotted subset's codes (N, 2), built once per model."""
+    return charts.spec(plots.codes_chart, mu, labels[subset], subset)
 
 
 # --- the chosen beta: codes | the whole ladder, then what the decoder makes of it and how it trained.
@@ -263,9 +180,9 @@ def chosen_beta(rd: pd.DataFrame) -> None:
             st.info("No model of the β ladder is built yet, so there is nothing to plot.", icon=":material/hourglass_empty:")
         else:
             # the ladder is built once; the chosen rung from a one-row template given this row
-            chart = charts.spec(rd_chart, rd)
+            chart = charts.spec(plots.rd_chart, rd)
             if not chosen.empty:
-                chart = charts.overlay(chart, charts.with_data(charts.spec(rd_chosen, rd.iloc[:1]), chosen))
+                chart = charts.overlay(chart, charts.with_data(charts.spec(plots.rd_chosen, rd.iloc[:1]), chosen))
             charts.draw(chart, width="stretch", key="kl_rd")
             st.caption("Test-set averages over the 10,000 test digits (one posterior sample each). A larger β makes "
                        "each nat of rate dearer, which pushes a model left (less KL) and up (worse reconstruction). "
@@ -353,7 +270,7 @@ def reconstructions_png(rows: dict[str, np.ndarray], captions: list[list[str]]) 
 
 def curve_specs(hist: pd.DataFrame) -> dict[str, dict]:
     """The training-curve chart of each loss term, from ``vae.train.history_frame``."""
-    return {term: charts.spec(curve_chart, hist[hist["term"] == term], term) for term in ("reconstruction", "KL")}
+    return {term: charts.spec(plots.curve_chart, hist[hist["term"] == term], term) for term in ("reconstruction", "KL")}
 
 
 def prior_png(name: str, seed: int) -> bytes:
@@ -426,7 +343,7 @@ if dims_frames:
         part = dims[dims["beta"] == f"{b:g}"]
         col.metric(f"β = {b:g}: active units", f"{active[b]} of {len(part)}",
                    help=f"dimensions with Var(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} over the test images")
-        charts.draw(charts.spec(dims_chart, part, b, y_max), col, width="stretch", key=f"kl_dims_{b:g}")
+        charts.draw(charts.spec(plots.dims_chart, part, b, y_max), col, width="stretch", key=f"kl_dims_{b:g}")
     st.caption("Mean over the 10,000 test digits of each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), same scale on all three "
                "charts. Grey bars: inactive dimensions."
                + ("" if len(set(ep10.values())) == 1 else " Training budgets differ ("

@@ -13,20 +13,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params, prefetch
+from ui import charts, params, plots, prefetch
 from ui import common as ui
 from ui import words
 from vae import latent, prior
-from ui.style import GRID_N_DEFAULT, GRID_N_RANGE, GRID_RANGE_DEFAULT, LATENT_RANGE, PPF_P_DEFAULT, PPF_P_OPTIONS
+from ui.style import (GRID_LIN, GRID_N_DEFAULT, GRID_N_RANGE, GRID_PPF, GRID_RANGE_DEFAULT, LATENT_RANGE, PPF_P_DEFAULT, PPF_P_OPTIONS)
 
 VAE, AE = "vae-2d", "ae-2d"
 RANGE_LIMITS = (-5.0, 5.0)
 RANGE_STEP = 0.1
-LIN, PPF = "linear grid", "ppf grid"
+LIN, PPF = GRID_LIN, GRID_PPF
 MOSAICS = ("bbox", "ppf", "lin")  # the three decoded mosaics per grid size (``grid_view``'s tags)
-PPF_COLOR = "#d4007f"  # the ppf grid's points; the linear grid's are in the theme's text colour
-SCHEME_SHAPES = {LIN: "square", PPF: "diamond"}
-CONTOUR_COLOR = "#555555"
 # the grid points' layer is built from these rows (one point per scheme) and drawn with the real ones
 POINTS_TEMPLATE = latent.grid_points_frame({LIN: (np.zeros(1), np.zeros(1)), PPF: (np.zeros(1), np.zeros(1))})
 AE_POINTS_TEMPLATE = pd.DataFrame({"x": [0.0], "y": [0.0]})
@@ -96,52 +93,11 @@ reach = max(abs(lo), abs(hi), float(np.abs(xs_ppf).max())) + 0.3
 domain = (min(LATENT_RANGE[0], -reach), max(LATENT_RANGE[1], reach))
 
 
-def codes_and_prior(codes: np.ndarray, digits: np.ndarray, index: np.ndarray,
-                    domain: tuple[float, float]) -> alt.LayerChart:
-    """The VAE's test codes and the prior's contours (the part that does not depend on n)."""
-    base = charts.scatter(charts.codes_frame(codes, digits, index), domain=domain, opacity=0.3, height=520,
-                          title="VAE test codes μ, the prior's contours and the grids' sampling points")
-    contour_layer = alt.Chart(prior.contours()).mark_line(
-        color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
-        x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), order="order:Q", detail="label:N")
-    return alt.layer(base, contour_layer)
-
-
-def contour_labels() -> alt.LayerChart:
-    """The contours' labels, drawn over the sampling points."""
-    contours = prior.contours()
-    lab = contours.groupby("label", sort=False)["radius"].first().reset_index()
-    lab["x"] = lab["radius"] * np.cos(np.pi / 4)
-    lab["y"] = lab["radius"] * np.sin(np.pi / 4)
-    lab["text"] = lab["label"] + " of N(0, I)"
-    label_base = alt.Chart(lab).encode(x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), text="text:N")
-    label_layer = (label_base.mark_text(align="left", dx=4, dy=-4, fontSize=charts.fs(12), fontWeight="bold",
-                                        stroke=charts.paper(), strokeWidth=4, strokeOpacity=0.9)  # a halo
-                   + label_base.mark_text(align="left", dx=4, dy=-4, fontSize=charts.fs(12), fontWeight="bold",
-                                          color=charts.ink()))
-    return label_layer
-
-
-def grid_points_chart(points: pd.DataFrame) -> alt.Chart:
-    """The sampling points of both grids (rows of ``latent.grid_points_frame``)."""
-    colors = {LIN: charts.ink(), PPF: PPF_COLOR}
-    # stroke (not color) for the scheme: the digits keep the color scale, and stroke + shape share one legend
-    return alt.Chart(points).mark_point(size=45, strokeWidth=1.8, filled=False, opacity=0.95).encode(
-        x=alt.X("z1:Q", title="z₁"), y=alt.Y("z2:Q", title="z₂"),
-        stroke=alt.Stroke("scheme:N", title="sampling points",
-                          scale=alt.Scale(domain=list(colors), range=list(colors.values())),
-                          legend=alt.Legend(orient="right")),
-        shape=alt.Shape("scheme:N", title="sampling points",
-                        scale=alt.Scale(domain=list(SCHEME_SHAPES), range=list(SCHEME_SHAPES.values()))),
-        tooltip=[alt.Tooltip("scheme:N"), alt.Tooltip("row:Q"), alt.Tooltip("col:Q"),
-                 alt.Tooltip("z1:Q", format=".2f", title="z₁"), alt.Tooltip("z2:Q", format=".2f", title="z₂")])
-
-
 points = latent.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
 # built once: the codes and contours per axis range, the points' layer from a template of two rows
-chart = charts.overlay(charts.spec(codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
-                       charts.with_data(charts.spec(grid_points_chart, POINTS_TEMPLATE), points),
-                       charts.spec(contour_labels))
+chart = charts.overlay(charts.spec(plots.codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
+                       charts.with_data(charts.spec(plots.grid_points_chart, POINTS_TEMPLATE), points),
+                       charts.spec(plots.contour_labels))
 chart_col, stats_col = st.columns([3, 2])
 charts.draw(chart, chart_col, key="grid_chart", width="stretch")
 chart_col.caption(f"The {n} × {n} sampling points of each grid. Squares: the linear grid over {lo:g} … {hi:g}. "

@@ -6,17 +6,15 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
-from matplotlib.patches import Rectangle
 
-from ui import charts, frames, params, prefetch
+from ui import charts, figures, frames, params, plots, prefetch
 from ui import common as ui
 from vae import artefacts, latent, units, zoo
 from vae.losses import ACTIVE_UNIT_THRESHOLD
-from ui.style import DIGIT_COLORS, DIGITS, SLIDER_RANGE, SLIDER_STEP
+from ui.style import DIGITS, SLIDER_RANGE, SLIDER_STEP
 
 DEFAULT_MODEL = "vae-10d"
 DEFAULT_DIGIT = 3
-TILE = 29  # pixels per mosaic tile including the 1-pixel gap (ui.common.tile)
 
 LESSON = ui.setup_page(__file__,
               "how to average the codes of one digit into a *prototype* and decode it, and how to read "
@@ -75,25 +73,6 @@ d = mu.shape[1]
 dim_names = [f"z{j}" for j in range(d)]
 
 
-def heatmap(df: pd.DataFrame, row: str, col: str, row_order: list[str], col_order: list[str],
-            row_title: str, col_title: str, value_title: str, title: str = "") -> alt.LayerChart:
-    """Digit x dimension (or component x dimension) values: blue negative, red positive, values in the cells."""
-    m = float(max(np.abs(df["value"]).max(), 1e-6))
-    small = len(col_order) > 12
-    base = alt.Chart(df, title=title).encode(
-        x=alt.X(f"{col}:N", sort=col_order, title=col_title, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"{row}:N", sort=row_order, title=row_title))
-    rect = base.mark_rect().encode(
-        color=alt.Color("value:Q", title=value_title,
-                        scale=alt.Scale(scheme="redblue", reverse=True, domain=[-m, m])),
-        tooltip=[alt.Tooltip(f"{row}:N", title=row_title), alt.Tooltip(f"{col}:N", title=col_title),
-                 alt.Tooltip("value:Q", format=".3f", title=value_title)])
-    text = base.mark_text(fontSize=charts.fs(9 if small else 12)).encode(
-        text=alt.Text("value:Q", format=".1f" if small else ".2f"),
-        color=alt.condition(f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")))
-    return (rect + text).properties(height=alt.Step(26))  # a fixed row height: "fit" would squash the rows
-
-
 # --- 1. the average digit ---------------------------------------------------------------------------
 
 st.header("The average of each digit")
@@ -126,7 +105,7 @@ ui.caveat(
 )
 
 proto_df = frames.heatmap_frame(P, [str(k) for k in DIGITS], dim_names, "digit", "dimension")
-st.altair_chart(heatmap(proto_df, "digit", "dimension", [str(k) for k in DIGITS], dim_names,
+st.altair_chart(plots.heatmap(proto_df, "digit", "dimension", [str(k) for k in DIGITS], dim_names,
                         "digit", "latent dimension", "mean code",
                         title=f"Prototypes of {name}: mean {'μ' if P is proto_mu else 'sampled z'} per digit"),
                 width="stretch")
@@ -232,21 +211,6 @@ ui.secondary(f"Every row starts from the prototype of the digit chosen above ({d
              "the outlined tile is the one nearest the prototype's own value of that dimension.")
 
 
-def traversal_figure(imgs: np.ndarray, order: np.ndarray, values: np.ndarray, base: np.ndarray, digit: int):
-    """Rows of sweeps (one per dimension in ``order``); the tile nearest the prototype's value outlined."""
-    fig = charts.mosaic_figure(imgs, len(order), len(values), xs=values, ys=np.arange(len(order), dtype=float),
-                               xlabel="value of the swept dimension", ylabel="latent dimension",
-                               title=f"Traversals around the prototype of {digit}", size=6.5)
-    ax = fig.axes[0]
-    ax.set_yticks([r * TILE + 13.5 for r in range(len(order))], [f"z{j}" for j in order], fontsize=8)
-    for r, j in enumerate(order):
-        if values[0] <= base[j] <= values[-1]:
-            c = int(np.argmin(np.abs(values - base[j])))
-            ax.add_patch(Rectangle((c * TILE - 0.5, r * TILE - 0.5), 28, 28, fill=False,
-                                   edgecolor=DIGIT_COLORS[1], linewidth=1.5))
-    return fig
-
-
 @st.fragment
 def traversal_view(name: str, base: np.ndarray, mu: np.ndarray, digit: int) -> None:
     f1, f2, f3 = st.columns(3)
@@ -260,7 +224,7 @@ def traversal_view(name: str, base: np.ndarray, mu: np.ndarray, digit: int) -> N
     order = latent.traversal_order(mu, by_use)
     with ui.cache_guard():
         imgs = ui.decode(name, latent.traversal(base, values, order))  # (d * S, 28, 28)
-    png = charts.png(traversal_figure, imgs, order, values, base, digit)
+    png = charts.png(figures.traversal_figure, imgs, order, values, base, digit)
     charts.show(png)
     ui.download_png(png, f"traversal-{name}-digit{digit}.png", key="protos_traversal_png")
     change = np.abs(np.diff(imgs.reshape(len(order), steps, -1), axis=1)).mean(axis=(1, 2)) * (steps - 1)
@@ -279,23 +243,10 @@ ui.secondary("Two dimensions are swept on a grid while all the others keep the p
              "the orange cross marks the prototype itself.")
 
 
-def slice_figure(imgs: np.ndarray, xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int):
-    """The decoded n x n grid ``imgs`` over dimensions dx (across) and dy (up) around ``base``; the
-    prototype marked with a cross."""
-    n, lo, hi = len(xs), float(xs[0]), float(xs[-1])
-    fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=xs, xlabel=f"z{dx}", ylabel=f"z{dy}",
-                               title=f"z{dx} × z{dy} around the prototype of {digit}", size=6.5)
-    if lo <= base[dx] <= hi and lo <= base[dy] <= hi:
-        px = (base[dx] - lo) / (hi - lo) * (n - 1) * TILE + 13.5
-        py = (hi - base[dy]) / (hi - lo) * (n - 1) * TILE + 13.5
-        fig.axes[0].plot([px], [py], marker="+", markersize=14, markeredgewidth=2.5, color=DIGIT_COLORS[1])
-    return fig
-
-
 def slice_png(key: tuple[str, str, int], xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int) -> bytes:
-    """The 2-D slice as PNG, decoded and drawn once per input (see ``slice_figure``)."""
+    """The 2-D slice as PNG, decoded and drawn once per input (see ``figures.slice_figure``)."""
     imgs = charts.lazy(ui.decoded, key, latent.manifold(base, dx, dy, xs, xs))  # (n * n, 28, 28), on a miss
-    return charts.png(slice_figure, imgs, xs, base, dx, dy, digit)
+    return charts.png(figures.slice_figure, imgs, xs, base, dx, dy, digit)
 
 
 @st.fragment

@@ -6,13 +6,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
-from ui import charts, frames, params
+from ui import charts, figures, frames, params
 from ui import common as ui
 from vae import artefacts, paths, zoo
-from ui.style import DIGIT_COLORS, DIGITS, LATENT_RANGE
+from ui.style import LATENT_RANGE
 
 DEFAULT_MODEL = "vae-10d"
 METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
@@ -126,21 +124,6 @@ def _on_pick() -> None:
             st.session_state[k] = round(float(v), 3)
 
 
-def walk_figure(decoded: np.ndarray, originals: np.ndarray, idx: np.ndarray, digits: np.ndarray):
-    """Two labelled rows (decoded codes over the test images they come from) in one image: fast to draw."""
-    n = len(idx)
-    fig = charts.mosaic_figure(np.concatenate([decoded, originals]), 2, n, size=max(3.0, 0.95 * n), left=1.4)
-    ax = fig.axes[0]
-    ax.axis("on")
-    ax.set_xticks([c * 29 + 13.5 for c in range(n)],
-                  [f"{k + 1}\n#{i}\ndigit {d}" for k, (i, d) in enumerate(zip(idx, digits))], fontsize=7)
-    ax.set_yticks([13.5, 42.5], ["decoded code", "test image"], fontsize=9)
-    ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    return fig
-
-
 @st.fragment
 def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.ndarray, subset: np.ndarray,
               images_f: np.ndarray, typical_distance: float) -> None:
@@ -185,7 +168,7 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
 
     with ui.cache_guard():
         decoded = ui.decode(name, mu[idx])  # (n, 28, 28)
-    png = charts.png(walk_figure, decoded, images_f[idx], idx, labels[idx])
+    png = charts.png(figures.walk_figure, decoded, images_f[idx], idx, labels[idx])
     charts.show(png)
     ui.download_png(png, f"line-{name}-{method}.png", key="emb_line_png")
     ui.download_csv(pd.DataFrame({"step": np.arange(1, n + 1), "x": pts[:, 0], "y": pts[:, 1],
@@ -262,46 +245,6 @@ ui.secondary("Before any projection: scatter plots of pairs of latent dimensions
              "showing each dimension's histogram. Each small plot is an axis-aligned 2-D shadow of the 10-D cloud.")
 
 
-def pair_figure(values: np.ndarray, digits: np.ndarray, dims: list[int], lims: tuple[float, float] | None):
-    """A pair plot of codes (n, k) in dimensions ``dims``: scatters off the diagonal, stacked
-    per-digit histograms on it, coloured by digit; ``lims`` fixes every axis (a VAE's latent range).
-    Drawn as one image: sixteen interactive charts of a cloud each were the slowest thing for a
-    browser to draw in the whole app."""
-    k = len(dims)
-    colors = np.asarray(DIGIT_COLORS)[digits.astype(int)]  # (n,)
-    fig = Figure(figsize=(1.9 * k + 0.9, 1.9 * k))
-    axes = fig.subplots(k, k, squeeze=False)
-    for r in range(k):
-        for c in range(k):
-            ax = axes[r, c]
-            lo, hi = lims or (float(values[:, c].min()), float(values[:, c].max()) + 1e-3)
-            if r == c:
-                bins = np.linspace(lo, hi, 21)
-                ax.hist([values[digits == g, c] for g in DIGITS], bins=bins, stacked=True, color=DIGIT_COLORS)
-                ax.set_yticks([])
-            else:
-                ax.scatter(values[:, c], values[:, r], c=colors, s=3, alpha=0.5, linewidths=0, rasterized=True)
-                if lims:
-                    ax.set_ylim(*lims)
-                    ax.set_yticks([-2, 0, 2])  # none at the edges, where neighbouring panels meet
-            ax.set_xlim(lo, hi)
-            if lims:
-                ax.set_xticks([-2, 0, 2])
-            ax.tick_params(labelsize=7)
-            if r < k - 1:
-                ax.set_xticklabels([])
-            else:
-                ax.set_xlabel(f"z{dims[c]}")
-            if c > 0 and r != c:
-                ax.set_yticklabels([])
-            elif c == 0 and r > 0:
-                ax.set_ylabel(f"z{dims[r]}")
-    handles = [Line2D([], [], marker="o", linestyle="", color=DIGIT_COLORS[g], label=str(g)) for g in DIGITS]
-    fig.legend(handles=handles, title="digit", loc="center right", frameon=False, fontsize=8)
-    fig.subplots_adjust(left=0.1, bottom=0.08, right=1 - 0.9 / (1.9 * k + 0.9), top=0.98, wspace=0.08, hspace=0.08)
-    return fig
-
-
 def _parse_dims(raw: str | None) -> tuple[list[int], bool]:
     v, ok = params.parse_int_list(raw, 0, d - 1, [0, 1, 2], max_len=4)
     if ok and (len(v) < 2 or len(set(v)) != len(v)):
@@ -320,7 +263,7 @@ else:
     pp = pd.DataFrame(np.asarray(mu[few], float), columns=dim_names)
     pp["digit"] = labels[few].astype(str)
     pp["index"] = few
-    png = charts.png(pair_figure, np.asarray(mu[few][:, dims], float), labels[few], list(dims),
+    png = charts.png(figures.pair_figure, np.asarray(mu[few][:, dims], float), labels[few], list(dims),
                      None if is_ae else LATENT_RANGE)
     left, _ = st.columns([3, 2])
     charts.show(png, left)

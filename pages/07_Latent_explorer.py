@@ -7,33 +7,29 @@ from __future__ import annotations
 
 from functools import partial
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts
+from ui import charts, plots
 from ui import common as ui
 from ui import params
 from vae import zoo
 from vae import neighbours, prior
 from vae.neighbours import neighbourhood
-from vae.latent import pad_grid
 from ui.params import to_slider
 from vae.latent import prototypes
-from ui.style import CHART_HEIGHT, LATENT_RANGE, SLIDER_RANGE, SLIDER_STEP
+from ui.style import LATENT_RANGE, SLIDER_RANGE, SLIDER_STEP
 
 STARTS = ("origin", "prototype", "random")
 START_LABELS = {"origin": "the origin (z = 0)", "prototype": "a digit prototype", "random": "a random test code"}
 N_RANGE = (1, 16)
 N_DEFAULT = 8
 SEED_MAX = 1_000_000
-PAD_N = 41  # the clickable pad: a PAD_N x PAD_N grid of cells over LATENT_RANGE
 
 LESSON = ui.setup_page(__file__,
               "what digit lives at each point of a VAE's latent space: move one slider per latent "
               "dimension, click on the 2-D map, or draw random codes from the prior.")
-
 
 
 VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae", prefer="vae-2d")
@@ -144,40 +140,13 @@ def _new_samples() -> None:
     ss["lex_seed"] = min(int(ss["lex_seed"]) + 1, SEED_MAX)
 
 
-def pad_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
-    """Test codes over an invisible grid of cells that catches clicks anywhere (built once per model:
-    the marker of the current point is layered on per run, see ``pad_spec``).
-
-    The click selection is a plain point selection (no ``nearest``) with fields x, y: a click on
-    an empty spot selects the grid cell there (its centre), a click on a dot selects that dot's
-    code, since both data rows carry x and y.
-    """
-    grid = pad_grid(PAD_N, *LATENT_RANGE)
-    half = (LATENT_RANGE[1] - LATENT_RANGE[0]) / (PAD_N - 1) / 2
-    gdf = pd.DataFrame({"x": grid[:, 0], "y": grid[:, 1], "x0": grid[:, 0] - half, "x1": grid[:, 0] + half,
-                        "y0": grid[:, 1] - half, "y1": grid[:, 1] + half})
-    click = alt.selection_point(name="pad", on="click", fields=["x", "y"], empty=False)
-    scale = alt.Scale(domain=list(LATENT_RANGE))
-    pad = alt.Chart(gdf).mark_rect(opacity=0.001, color="gray", clip=True).encode(
-        x=alt.X("x0:Q", title="z₁", scale=scale), x2="x1:Q",
-        y=alt.Y("y0:Q", title="z₂", scale=scale), y2="y1:Q",
-        tooltip=[alt.Tooltip("x:Q", format=".1f", title="z₁ (click to decode)"),
-                 alt.Tooltip("y:Q", format=".1f", title="z₂")],
-    ).add_params(click)
-    dots = charts.scatter(charts.codes_frame(codes, digits, index),
-                          title="Test codes (posterior means): click anywhere", opacity=0.5)
-    # about square plot area (the legend takes ~ 40 px more than title and axis title), so that
-    # z1 and z2 have the same units on screen
-    return alt.layer(pad, dots).properties(width=CHART_HEIGHT + 140, height=CHART_HEIGHT + 140)
-
-
 HERE = pd.DataFrame({"x": [0.0], "y": [0.0], "what": ["z"]})  # the marker's rows: one point, labelled
 
 
 def pad_spec(z: np.ndarray, sub: np.ndarray) -> dict:
     """The pad's Vega-Lite spec with the current point z marked: the pad and the marker are built
     and converted once, only the marker's one row changes."""
-    base = charts.spec(pad_chart, mu[sub], labels[sub], sub)
+    base = charts.spec(plots.pad_chart, mu[sub], labels[sub], sub)
     here = charts.spec(charts.markers, HERE, label="what")
     return charts.overlay(base, charts.with_data(here, HERE.assign(x=float(z[0]), y=float(z[1]))))
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts
+from ui import charts, figures
 from ui import common as ui
 from ui import params
 from vae import artefacts, zoo
@@ -21,7 +21,7 @@ from vae.pixels import edge_share, pixel_spread
 from vae.latent import pick_digit
 from vae.units import unused_dims
 from vae.latent import ellipse, posterior_samples
-from ui.style import CHART_HEIGHT, ERROR_CMAP
+from ui.style import CHART_HEIGHT
 
 MODES = ("index", "digit")
 MODE_LABELS = {"index": "by test index", "digit": "a random example of a digit"}
@@ -34,7 +34,6 @@ GRID_SHOWN = 32  # decoded samples shown in the mosaic
 LESSON = ui.setup_page(__file__,
               "what the encoder's σ says about a single image: how unsure the encoder is about where the "
               "image lives in latent space, and what that uncertainty looks like once decoded.")
-
 
 
 VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae", prefer="vae-2d")
@@ -153,14 +152,6 @@ def posterior_chart(mu_x: np.ndarray, lv_x: np.ndarray, z: np.ndarray, zoom: boo
                                                             height=CHART_HEIGHT + 120).interactive()
 
 
-def std_figure(std_img: np.ndarray, vmax: float):
-    """The per-pixel standard deviation of the decoded samples, with its colour bar."""
-    fig = charts.image_strip(std_img[None], [f"per-pixel std (mean {std_img.mean():.3f})"], size=2.3,
-                             cmap=ERROR_CMAP, vmax=vmax)
-    fig.colorbar(fig.axes[0].images[0], ax=fig.axes[0], fraction=0.046, pad=0.04)
-    return fig
-
-
 @st.fragment
 def spread(name: str, idx: int, label: int, x: np.ndarray, mu_x: np.ndarray, lv_x: np.ndarray,
            sigma: np.ndarray, class_sd: np.ndarray, d: int) -> None:
@@ -183,7 +174,7 @@ def spread(name: str, idx: int, label: int, x: np.ndarray, mu_x: np.ndarray, lv_
         ui.download_png(png, f"posterior-{name}-{idx}.png", key="post_png")
     with b:
         vmax = max(float(std_img.max()), 1e-6)
-        std_png = charts.png(std_figure, std_img, vmax)
+        std_png = charts.png(figures.std_figure, std_img, vmax)
         charts.show(std_png)
         ui.download_png(std_png, f"posterior-std-{name}-{idx}.png", key="post_std_png")
 

@@ -34,3 +34,9 @@ CHART_CACHE_ENTRIES = 256  # Vega-Lite specs of Altair charts kept per server (L
 MODEL_CACHE_ENTRIES = 64  # per-model values and small per-input results kept per server (LRU): the zoo has 17 models,
 # and no cache keyed by a visitor's input may grow without bound (a seed in the URL, say)
 ALTAIR_DIGIT_SCALE = {"domain": [str(d) for d in DIGITS], "range": list(DIGIT_COLORS)}
+GRID_LIN, GRID_PPF = "linear grid", "ppf grid"  # the two sampling schemes of the Grid lesson, as charts name them
+PPF_COLOR = "#d4007f"  # the ppf grid's points; the linear grid's are in the theme's text colour
+SCHEME_SHAPES = {GRID_LIN: "square", GRID_PPF: "diamond"}
+CONTOUR_COLOR = "#555555"  # the prior's circles on the grid chart
+PAD_N = 41  # the Latent explorer's clickable pad: a PAD_N x PAD_N grid of cells over LATENT_RANGE
+MOSAIC_TILE = 29  # pixels per mosaic tile including the 1-pixel gap (vae.mosaic.tile)

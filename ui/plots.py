@@ -1,0 +1,184 @@
+"""Altair charts of the lessons, grouped by what they draw: codes in the latent plane with the prior's
+circles, rate-distortion ladders, training curves, KL per dimension, heatmaps, the explorer's pad and
+a posterior's samples. Builders for ``charts.spec``: pure functions of their arguments (the current
+theme and presenter mode come from ``charts``), no Streamlit elements.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ui import charts
+from ui.style import (CHART_HEIGHT, CONTOUR_COLOR, GRID_LIN as LIN, GRID_PPF as PPF, HIGHLIGHT, LATENT_RANGE, PAD_N,
+                      PPF_COLOR, SCHEME_SHAPES)
+from vae import prior
+from vae.latent import pad_grid
+
+
+def codes_chart(mu: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
+    """The chosen model's test codes on fixed axes (clamped to the box) and the prior's 99 % circle."""
+    clamped = alt.Scale(domain=list(LATENT_RANGE), clamp=True, nice=False)
+    pts = charts.scatter(charts.codes_frame(mu, digits, index), height=CHART_HEIGHT).encode(
+        x=alt.X("x:Q", title="z₁", scale=clamped), y=alt.Y("y:Q", title="z₂", scale=clamped))
+    ring_xy = prior.circle(prior.radius(0.99))  # (121, 2)
+    circle = pd.DataFrame({"x": ring_xy[:, 0], "y": ring_xy[:, 1], "order": np.arange(len(ring_xy))})
+    ring = alt.Chart(circle).mark_line(color="gray", strokeDash=[5, 4], strokeWidth=1.5).encode(
+        x="x:Q", y="y:Q", order="order:Q")
+    return (pts + ring).properties(width=CHART_HEIGHT, height=CHART_HEIGHT)
+
+
+def rd_base(frame: pd.DataFrame) -> alt.Chart:
+    """The rate (x) and distortion (y) encodings shared by every layer of the ladder chart."""
+    return alt.Chart(frame).encode(
+        x=alt.X("KL (nats):Q", title="rate: KL (nats per image)", scale=alt.Scale(zero=True)),
+        y=alt.Y("reconstruction (nats):Q", title="distortion: reconstruction (nats per image)",
+                scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("β:N"), alt.Tooltip("KL (nats):Q", format=".2f"),
+                 alt.Tooltip("reconstruction (nats):Q", format=".2f"),
+                 alt.Tooltip("−ELBO (nats):Q", format=".2f")])
+
+
+def rd_labels(base: alt.Chart, color: str, halo: bool = False) -> list[alt.Chart]:
+    """Each point's β, to the side its ``side`` column names (``halo``: page colour underneath)."""
+    style = {"stroke": charts.paper(), "strokeWidth": 4} if halo else {}
+    return [base.transform_filter(alt.datum.side == side).mark_text(
+                dx=12 * sign, dy=-10, fontSize=charts.fs(13), align=align, color=color, **style).encode(text=alt.Text("label:N"))
+            for side, sign, align in (("right", 1, "left"), ("left", -1, "right"))]
+
+
+def rd_chosen(row: pd.DataFrame) -> alt.LayerChart:
+    """The chosen rung (one row of the ladder frame): a red ring and a red label over the grey one."""
+    base = rd_base(row)
+    return alt.layer(base.mark_point(size=420, color=HIGHLIGHT, strokeWidth=3),
+                     *rd_labels(base, charts.paper(), halo=True), *rd_labels(base, HIGHLIGHT))
+
+
+def rd_chart(rd: pd.DataFrame) -> alt.LayerChart:
+    """Rate against distortion, one point per built rung (the chosen one is layered on: ``rd_chosen``)."""
+    base = rd_base(rd)
+    layers = [base.mark_line(color="gray", strokeWidth=1).encode(order="beta:Q"),
+              base.mark_circle(size=90, color="#4e79a7", opacity=0.9), *rd_labels(base, "gray")]
+    ref = rd[rd["beta"] == 1.0]
+    if not ref.empty:  # points with the same -ELBO (rate + distortion) as the beta = 1 model
+        e1 = float(ref["−ELBO (nats)"].iloc[0])
+        r_lo, r_hi = float(rd["reconstruction (nats)"].min()), float(rd["reconstruction (nats)"].max())
+        k_lo = max(0.0, e1 - r_hi)  # keep the line inside the data's range of distortion
+        k_hi = min(float(rd["KL (nats)"].max()), e1 - r_lo)
+        iso = pd.DataFrame({"KL (nats)": [k_lo, max(k_lo, k_hi)]})
+        iso["reconstruction (nats)"] = e1 - iso["KL (nats)"]
+        layers.insert(0, alt.Chart(iso).mark_line(strokeDash=[6, 4], color="gray").encode(
+            x="KL (nats):Q", y="reconstruction (nats):Q"))
+    return alt.layer(*layers).properties(height=CHART_HEIGHT,
+                                         title=alt.TitleParams("each point: one 2-D VAE, labelled by β",
+                                                               fontSize=charts.fs(12), fontWeight="normal"))
+
+
+def curve_chart(part: pd.DataFrame, term: str) -> alt.Chart:
+    """One loss term per epoch, train and test."""
+    return alt.Chart(part, title=f"{term} per epoch").mark_line(point=True).encode(
+        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("nats:Q", title="nats per image", scale=alt.Scale(zero=False)),  # the term is in the title
+        color=alt.Color("split:N", title="images", scale=alt.Scale(domain=["train", "test"],
+                                                                    range=["#4e79a7", "#f28e2b"])),
+        tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")],
+    ).properties(height=260)
+
+
+def dims_chart(part: pd.DataFrame, beta: float, y_max: float) -> alt.Chart:
+    """Mean KL per latent dimension of one 10-D model, inactive dimensions in grey."""
+    return alt.Chart(part).mark_bar().encode(
+        x=alt.X("dimension:O", title="latent dimension", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("KL:Q", title="KL (nats)", scale=alt.Scale(domain=[0, y_max])),
+        color=alt.Color("active:N", title="unit", scale=alt.Scale(domain=["active", "inactive"],
+                                                                  range=["#4e79a7", "#bab0ac"])),
+        tooltip=[alt.Tooltip("dimension:O", title="latent dimension"), alt.Tooltip("KL:Q", format=".3f"),
+                 alt.Tooltip("var_mu:Q", format=".4f", title="Var(μ)"), "active:N"],
+    ).properties(height=240, title=f"β = {beta:g}")
+
+
+def codes_and_prior(codes: np.ndarray, digits: np.ndarray, index: np.ndarray,
+                    domain: tuple[float, float]) -> alt.LayerChart:
+    """The VAE's test codes and the prior's contours (the part that does not depend on n)."""
+    base = charts.scatter(charts.codes_frame(codes, digits, index), domain=domain, opacity=0.3, height=520,
+                          title="VAE test codes μ, the prior's contours and the grids' sampling points")
+    contour_layer = alt.Chart(prior.contours()).mark_line(
+        color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
+        x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), order="order:Q", detail="label:N")
+    return alt.layer(base, contour_layer)
+
+
+def contour_labels() -> alt.LayerChart:
+    """The contours' labels, drawn over the sampling points."""
+    contours = prior.contours()
+    lab = contours.groupby("label", sort=False)["radius"].first().reset_index()
+    lab["x"] = lab["radius"] * np.cos(np.pi / 4)
+    lab["y"] = lab["radius"] * np.sin(np.pi / 4)
+    lab["text"] = lab["label"] + " of N(0, I)"
+    label_base = alt.Chart(lab).encode(x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), text="text:N")
+    label_layer = (label_base.mark_text(align="left", dx=4, dy=-4, fontSize=charts.fs(12), fontWeight="bold",
+                                        stroke=charts.paper(), strokeWidth=4, strokeOpacity=0.9)  # a halo
+                   + label_base.mark_text(align="left", dx=4, dy=-4, fontSize=charts.fs(12), fontWeight="bold",
+                                          color=charts.ink()))
+    return label_layer
+
+
+def grid_points_chart(points: pd.DataFrame) -> alt.Chart:
+    """The sampling points of both grids (rows of ``latent.grid_points_frame``)."""
+    colors = {LIN: charts.ink(), PPF: PPF_COLOR}
+    # stroke (not color) for the scheme: the digits keep the color scale, and stroke + shape share one legend
+    return alt.Chart(points).mark_point(size=45, strokeWidth=1.8, filled=False, opacity=0.95).encode(
+        x=alt.X("z1:Q", title="z₁"), y=alt.Y("z2:Q", title="z₂"),
+        stroke=alt.Stroke("scheme:N", title="sampling points",
+                          scale=alt.Scale(domain=list(colors), range=list(colors.values())),
+                          legend=alt.Legend(orient="right")),
+        shape=alt.Shape("scheme:N", title="sampling points",
+                        scale=alt.Scale(domain=list(SCHEME_SHAPES), range=list(SCHEME_SHAPES.values()))),
+        tooltip=[alt.Tooltip("scheme:N"), alt.Tooltip("row:Q"), alt.Tooltip("col:Q"),
+                 alt.Tooltip("z1:Q", format=".2f", title="z₁"), alt.Tooltip("z2:Q", format=".2f", title="z₂")])
+
+
+def heatmap(df: pd.DataFrame, row: str, col: str, row_order: list[str], col_order: list[str],
+            row_title: str, col_title: str, value_title: str, title: str = "") -> alt.LayerChart:
+    """Digit x dimension (or component x dimension) values: blue negative, red positive, values in the cells."""
+    m = float(max(np.abs(df["value"]).max(), 1e-6))
+    small = len(col_order) > 12
+    base = alt.Chart(df, title=title).encode(
+        x=alt.X(f"{col}:N", sort=col_order, title=col_title, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y(f"{row}:N", sort=row_order, title=row_title))
+    rect = base.mark_rect().encode(
+        color=alt.Color("value:Q", title=value_title,
+                        scale=alt.Scale(scheme="redblue", reverse=True, domain=[-m, m])),
+        tooltip=[alt.Tooltip(f"{row}:N", title=row_title), alt.Tooltip(f"{col}:N", title=col_title),
+                 alt.Tooltip("value:Q", format=".3f", title=value_title)])
+    text = base.mark_text(fontSize=charts.fs(9 if small else 12)).encode(
+        text=alt.Text("value:Q", format=".1f" if small else ".2f"),
+        color=alt.condition(f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")))
+    return (rect + text).properties(height=alt.Step(26))  # a fixed row height: "fit" would squash the rows
+
+
+def pad_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
+    """Test codes over an invisible grid of cells that catches clicks anywhere (built once per model:
+    the marker of the current point is layered on per run, see ``pad_spec``).
+
+    The click selection is a plain point selection (no ``nearest``) with fields x, y: a click on
+    an empty spot selects the grid cell there (its centre), a click on a dot selects that dot's
+    code, since both data rows carry x and y.
+    """
+    grid = pad_grid(PAD_N, *LATENT_RANGE)
+    half = (LATENT_RANGE[1] - LATENT_RANGE[0]) / (PAD_N - 1) / 2
+    gdf = pd.DataFrame({"x": grid[:, 0], "y": grid[:, 1], "x0": grid[:, 0] - half, "x1": grid[:, 0] + half,
+                        "y0": grid[:, 1] - half, "y1": grid[:, 1] + half})
+    click = alt.selection_point(name="pad", on="click", fields=["x", "y"], empty=False)
+    scale = alt.Scale(domain=list(LATENT_RANGE))
+    pad = alt.Chart(gdf).mark_rect(opacity=0.001, color="gray", clip=True).encode(
+        x=alt.X("x0:Q", title="z₁", scale=scale), x2="x1:Q",
+        y=alt.Y("y0:Q", title="z₂", scale=scale), y2="y1:Q",
+        tooltip=[alt.Tooltip("x:Q", format=".1f", title="z₁ (click to decode)"),
+                 alt.Tooltip("y:Q", format=".1f", title="z₂")],
+    ).add_params(click)
+    dots = charts.scatter(charts.codes_frame(codes, digits, index),
+                          title="Test codes (posterior means): click anywhere", opacity=0.5)
+    # about square plot area (the legend takes ~ 40 px more than title and axis title), so that
+    # z1 and z2 have the same units on screen
+    return alt.layer(pad, dots).properties(width=CHART_HEIGHT + 140, height=CHART_HEIGHT + 140)
