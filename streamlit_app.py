@@ -45,7 +45,7 @@ def budget_sentence(names: list[str]) -> str:
             configs[n] = ui.info(n)["train_config"]
         except CacheError:
             pass
-    same = [n for n, c in configs.items() if c == to_dict(zoo.entry(n).train)]
+    same = [n for n, c in configs.items() if c == to_dict(zoo.BUDGET)]
     if len(same) == len(configs):
         return (f"**One training budget for every model**: {ui.budget_words()}, on all 60,000 training images, "
                 "so any two models a lesson compares were trained alike.")

@@ -175,7 +175,7 @@ def model(name: str) -> torch.nn.Module:
 @st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def budget_words(train_config: dict[str, Any] | None = None) -> str:
     """A training budget in words: a checkpoint's ``train_config``, or the registry's one budget."""
-    t = train_config or to_dict(zoo.entry(zoo.names()[0]).train)
+    t = train_config or to_dict(zoo.BUDGET)
     return (f"{t['epochs']} epochs, batch {t['batch_size']}, Adam with learning rate {t['lr']:g} and cosine "
             f"decay, seed {t['seed']}")
 

@@ -26,6 +26,17 @@ from vae.models import Model
 # 30 epochs is what the 10-D and 20-D models need to reach their quality targets; the whole zoo
 # then trains in about 2.5 hours on a 2-core CPU (``python -m vae.build --jobs 2``).
 EPOCHS = 30
+BUDGET = TrainConfig(epochs=EPOCHS)  # the one budget (batch, learning rate, schedule and seed: TrainConfig's defaults)
+
+# Models that still carry the shorter budget they were trained with before the fair budget, with
+# those epochs: ``python -m vae.build`` keeps them until a name is removed from here, then retrains
+# it at BUDGET (about 20 minutes a model on one core). Pages show every model's own epochs where
+# they compare it with others, so a comparison across budgets says so.
+PENDING_RETRAIN: dict[str, int] = {
+    "ae-10d": 8, "cvae-2d": 10, "vae-2d-beta0": 10, "vae-2d-beta0.1": 10, "vae-2d-beta0.5": 10, "vae-2d-beta2": 10,
+    "vae-2d-beta5": 10, "vae-2d-beta10": 10, "vae-10d-beta0.1": 8, "vae-10d-beta4": 8, "vae-3d": 8, "vae-5d": 8,
+    "vae-32d": 8,
+}
 
 
 @dataclass(frozen=True)
@@ -37,8 +48,8 @@ class Entry:
 
 
 def _e(name: str, kind: str, d: int, beta: float, blurb: str) -> Entry:
-    return Entry(name, ModelConfig(kind=kind, latent_dim=d, beta=beta),  # type: ignore[arg-type]
-                 TrainConfig(epochs=EPOCHS), blurb)
+    train = TrainConfig(epochs=PENDING_RETRAIN[name]) if name in PENDING_RETRAIN else BUDGET
+    return Entry(name, ModelConfig(kind=kind, latent_dim=d, beta=beta), train, blurb)  # type: ignore[arg-type]
 
 
 BETAS_2D = (0.0, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0)
