@@ -251,8 +251,11 @@ if len(t) >= 2:
         s += f"The best is at d = {best}."
     worse = [d for d in elbo if d > best and elbo[d] > elbo[best]]
     if worse:
+        recon = dict(zip(t["latent size"], t["reconstruction (nats)"]))
         s += (" Larger than that it gets worse again: " + ", ".join(
-            f"d = {d} is {elbo[d] - elbo[best]:.1f} nats behind ({epochs[d]} epochs against {epochs[best]})"
+            f"d = {d} is {elbo[d] - elbo[best]:.1f} nats behind"
+            + (f" with the same training budget (its reconstruction is {recon[d] - recon[best]:.1f} nats worse)"
+               if epochs[d] == epochs[best] else f" ({epochs[d]} epochs against {epochs[best]})")
             for d in worse) + ".")
     obs.append(s)
     obs.append(f"Reconstruction cost falls from **{first['reconstruction (nats)']:.1f}** to "
@@ -273,9 +276,14 @@ if len(a):
     full = [int(r["latent size"]) for _, r in a.iterrows() if r["active units"] == r["latent size"]]
     short = a[a["active units"] < a["latent size"]]
     if full and len(short):
-        big = short.iloc[-1]
-        au_words += (f". Every dimension is used up to d = {max(full)}; at d = {big['latent size']} only "
-                     f"{int(big['active units'])} are, the other {int(big['inactive units'])} are (nearly) switched off.")
+        counts = sorted(set(int(v) for v in short["active units"]))
+        sizes = ", ".join(f"d = {int(d)}" for d in short["latent size"])
+        au_words += (f". Every dimension is used up to d = {max(full)}; "
+                     + (f"at {sizes} the model uses {counts[0]} dimensions whatever the size, and switches the "
+                        "others off." if len(counts) == 1 else
+                        f"at {sizes} some dimensions are switched off ("
+                        + ", ".join(f"{int(r['inactive units'])} of {int(r['latent size'])}" for _, r in short.iterrows())
+                        + ")."))
     elif not len(short):
         au_words += ": every dimension of every built model is in use."
     else:

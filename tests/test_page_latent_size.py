@@ -62,3 +62,30 @@ def test_no_model_at_all(partial_cache):
     partial_cache()
     at = app(PATH)
     assert "Left out" in texts(at)
+
+
+def test_every_notice_states_a_true_premise():
+    """Each "what to notice" sentence is checked against the page's own table (claim test)."""
+    import re
+
+    need(*SIZES)
+    at = app(PATH)
+    page = texts(at)
+    t = at.dataframe[0].value.set_index("latent size")
+    elbo, recon, kl = t["test −ELBO (nats)"], t["reconstruction (nats)"], t["KL (nats)"]
+    best = int(elbo.idxmin())
+    for d, gap in re.findall(r"d = (\d+) is ([\d.]+) nats behind", page):
+        d = int(d)
+        assert d > best and elbo[d] > elbo[best]
+        assert abs(float(gap) - (elbo[d] - elbo[best])) < 0.06
+        same = t.loc[d, "epochs"] == t.loc[best, "epochs"]
+        assert ("with the same training budget" in page) == bool(same)
+    if "falls from" in page and "while KL rises" in page:
+        first, last = min(t.index), max(t.index)
+        assert recon[last] < recon[first] and kl[last] > kl[first]
+    m = re.search(r"the model uses (\d+) dimensions whatever the size", page)
+    if m:
+        short = t[t["active units"] < t.index]
+        assert len(short) >= 2 and set(short["active units"]) == {int(m.group(1))}
+    if "one training budget" in page:
+        assert t["epochs"].nunique() == 1
