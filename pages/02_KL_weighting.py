@@ -420,10 +420,16 @@ if len(rd) >= 2:
     obs.append(f"From β = {lo['β']} to β = {hi['β']} the reconstruction cost goes from "
                f"**{lo['reconstruction (nats)']:.1f}** to **{hi['reconstruction (nats)']:.1f}** nats while the KL goes "
                f"from **{lo['KL (nats)']:.2f}** to **{hi['KL (nats)']:.2f}** nats; the lowest −ELBO (rate + "
-               f"distortion) of the built models, {best['−ELBO (nats)']:.1f} nats, belongs to β = {best['β']}.")
+               f"distortion) of the built models, {best['−ELBO (nats)']:.1f} nats, belongs to β = {best['β']}"
+               + (", all rungs trained alike." if rd["epochs"].nunique() == 1 else
+                  f" (which trained for {best['epochs']} epochs, some rungs for fewer: part of its lead may be "
+                  "training time)." if (rd["epochs"] < best["epochs"]).any() else
+                  f" although it trained for {best['epochs']} epochs and some rungs for more."))
 if active:
     obs.append("Active units in 10-D: " + ", ".join(f"**{active[b]} of 10** at β = {b:g}" for b in sorted(active))
-               + " — dimensions the KL term has switched off carry no information about the digit.")
+               + " — dimensions the KL term has switched off carry no information about the digit"
+               + (f" (budgets differ: {', '.join(f'β = {b:g}: {e} epochs' for b, e in ep10.items())})."
+                  if len(set(ep10.values())) > 1 else "."))
 if not obs:
     obs.append("The numbers appear here once the models of the β ladder are built (`python -m vae.build`).")
 ui.notice(obs)
