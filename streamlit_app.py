@@ -84,9 +84,13 @@ table = pd.DataFrame(rows)
 if "problem" in table:
     st.warning("Some model files in `cache/` cannot be used; the pages that need them say so. "
                "Rebuild with `python -m vae.build`.")
-NATS = ["test −ELBO (nats)", "reconstruction", "−ELBO, 500 images", "−log p(x) bound, k = 1,000"]
-st.dataframe(table.style.format({**{c: "{:.1f}" for c in NATS if c in table}, "KL": "{:.2f}"}, na_rep="—"),
-             hide_index=True, width="stretch")
+NATS = {"test −ELBO (nats)": "{:.1f}", "reconstruction": "{:.1f}", "KL": "{:.2f}", "−ELBO, 500 images": "{:.1f}",
+        "−log p(x) bound, k = 1,000": "{:.1f}"}
+shown = table.copy()  # as text, so that a model without a number shows "—" (the CSV keeps the numbers)
+for col, fmt in NATS.items():
+    if col in shown:
+        shown[col] = [fmt.format(v) if isinstance(v, (int, float)) and v == v else "—" for v in shown[col]]
+st.dataframe(shown, hide_index=True, width="stretch")
 ui.download_csv(table, "latent-lab-models.csv", key="home_models_csv")
 ui.caveat(
     "For scale: the PyTorch examples VAE (an MLP with a 20-D latent, 10 epochs) reaches about 105 nats "

@@ -212,7 +212,7 @@ if kl_rows:
     sizes_built = [str(d) for d in SIZES if str(d) in set(kl_df["latent size"])]
     kl_dim_chart = alt.Chart(kl_df).mark_line(point=True).encode(
         x=alt.X("dimension (largest KL first):Q", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("KL (nats):Q", title="mean KL of the dimension (nats per test image)"),
+        y=alt.Y("KL (nats):Q", title="mean KL (nats)"),
         color=alt.Color("latent size:N", sort=sizes_built, title="latent size"),
         tooltip=["latent size:N", "dimension (largest KL first):Q", alt.Tooltip("KL (nats):Q", format=".3f")],
     ).properties(height=CHART_HEIGHT - 80)
