@@ -160,24 +160,10 @@ def parse_range(raw_lo: str | None, raw_hi: str | None, limits: tuple[float, flo
     return (vals[0], vals[1]), True
 
 
-def parse_ladder_value(raw: str | None, ladder: Sequence[float], default: float,
-                       tol: float = 1e-9) -> tuple[float, bool]:
-    """A URL value that must be one rung of a ladder of floats ("1", "1.0" and "1e0" all mean 1).
-
-    Returns ``(value, ok)``: the default and False for anything unusable.
-    """
-    if raw is None:
-        return default, True
-    try:
-        v = float(str(raw).strip())
-    except ValueError:
-        return default, False
-    if not math.isfinite(v):
-        return default, False
-    for rung in ladder:
-        if abs(rung - v) <= tol:
-            return rung, True
-    return default, False
+def parse_ladder_value(raw: str | None, ladder: Sequence[float], default: float) -> tuple[float, bool]:
+    """A URL value that must be one rung of a ladder of floats ("1", "1.0" and "1e0" all mean 1):
+    ``parse_option`` under the name the ladder pages use."""
+    return parse_option(raw, ladder, default)
 
 
 def parse_dim_pair(raw: str | None, d: int, default: tuple[int, int]) -> tuple[tuple[int, int], bool]:
