@@ -1,4 +1,4 @@
-"""Matplotlib figures of the lessons (``matplotlib.figure.Figure``, no pyplot): traversals and 2-D
+"""Matplotlib figures of the lessons (``matplotlib.figure.Figure`` objects, no global figure manager): traversals and 2-D
 slices through a prototype, walks across an embedding, pairs of latent dimensions, and per-pixel
 spread maps. Builders for ``charts.png``: pure functions of their arguments.
 """
