@@ -39,12 +39,7 @@ for group, core in GROUPS:
 
 def budget_sentence(names: list[str]) -> str:
     """Whether every built model has the registry's one budget (true once `python -m vae.build` is done)."""
-    configs = {}
-    for n in names:
-        try:
-            configs[n] = ui.info(n)["train_config"]
-        except CacheError:
-            pass
+    configs = ui.train_configs(names)
     same = [n for n, c in configs.items() if c == to_dict(zoo.BUDGET)]
     if len(same) == len(configs):
         return (f"**One training budget for every model**: {ui.budget_words()}, on all 60,000 training images, "

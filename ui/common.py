@@ -172,7 +172,6 @@ def model(name: str) -> torch.nn.Module:
     return zoo.load(name)
 
 
-@st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def budget_words(train_config: dict[str, Any] | None = None) -> str:
     """A training budget in words: a checkpoint's ``train_config``, or the registry's one budget."""
     t = train_config or to_dict(zoo.BUDGET)
@@ -180,14 +179,20 @@ def budget_words(train_config: dict[str, Any] | None = None) -> str:
             f"decay, seed {t['seed']}")
 
 
-def budget_note(names: list[str]) -> str:
-    """One sentence on whether the models a view compares were trained alike (from their checkpoints)."""
-    budgets = {}
+def train_configs(names: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored ``train_config`` of each usable checkpoint among ``names`` (unusable ones left out)."""
+    out = {}
     for n in names:
         try:
-            budgets[n] = info(n)["train_config"]
+            out[n] = info(n)["train_config"]
         except CacheError:
             continue
+    return out
+
+
+def budget_note(names: list[str]) -> str:
+    """One sentence on whether the models a view compares were trained alike (from their checkpoints)."""
+    budgets = train_configs(names)
     if len(budgets) < 2:
         return ""
     first = next(iter(budgets.values()))
@@ -198,6 +203,7 @@ def budget_note(names: list[str]) -> str:
             + "; part of any difference between them is training time.")
 
 
+@st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def info(name: str) -> dict[str, Any]:
     return zoo.info(name)
 
