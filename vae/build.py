@@ -26,6 +26,7 @@ from vae import artefacts, zoo
 from vae.checkpoint import CheckpointError, load_checkpoint, quantize_, read_checkpoint, save_checkpoint
 from vae.config import to_dict
 from vae.data import load_mnist, to_float
+from vae.likelihood import IWAE_CURVE_K
 from vae.models import Model
 from vae.train import evaluate, final_metrics, train
 
@@ -50,14 +51,16 @@ def checkpoint_current(name: str) -> bool:
 
 
 def metrics_current(name: str) -> bool:
-    """A VAE's checkpoint carries the importance-weighted bound (added after some were trained). A
+    """A VAE's checkpoint carries the importance-weighted bound and its curve over k (added after
+    some were trained). A
     model still to retrain at the fair budget (``zoo.PENDING_RETRAIN``) gets it when it is retrained."""
     if zoo.entry(name).model.kind == "ae" or name in zoo.PENDING_RETRAIN:
         return True
     try:
-        return "subset_iwae" in read_checkpoint(artefacts.checkpoint_path(name), name)["metrics"]
+        metrics = read_checkpoint(artefacts.checkpoint_path(name), name)["metrics"]
     except CheckpointError:
         return False
+    return "subset_iwae" in metrics and all(f"subset_iwae_k{k}" in metrics for k in IWAE_CURVE_K)
 
 
 def refresh_metrics(name: str) -> None:

@@ -23,6 +23,7 @@ from vae.models import Model
 IWAE_K = 1000  # samples per image for the stored estimate
 IWAE_PER_CLASS = 50  # stratified subset: the first 50 test images of each digit (500 images;
 # k = 1,000 on them costs about 2 min per model at one thread)
+IWAE_CURVE_K = (1, 10, 100)  # the smaller k stored beside k = 1,000, from the same 1,000 weights
 _LOG_2PI = math.log(2 * math.pi)
 
 
@@ -65,14 +66,37 @@ def iwae_from_log_weights(logw: Tensor) -> Tensor:
     return -(torch.logsumexp(logw, dim=1) - math.log(logw.shape[1]))
 
 
+def iwae_curve(logw: Tensor, ks: tuple[int, ...]) -> dict[int, Tensor]:
+    """-L_k per image for each k from one pool of K log weights (B, K) -> {k: (B,)}.
+
+    The pool is cut into K // k disjoint groups of k weights and -L_k averaged over the groups: an
+    unbiased estimate of E[-L_k] (more groups, less noise), so one pool gives the whole curve."""
+    b, big_k = logw.shape
+    out = {}
+    for k in ks:
+        if not 1 <= k <= big_k:
+            raise ValueError(f"k = {k} needs 1 <= k <= {big_k} weights")
+        groups = logw[:, :(big_k // k) * k].reshape(b, big_k // k, k)  # (B, K // k, k)
+        out[k] = -(torch.logsumexp(groups, dim=2) - math.log(k)).mean(dim=1)  # (B,)
+    return out
+
+
 @torch.inference_mode()
+def iwae_bounds(model: Model, x: Tensor, k: int = IWAE_K, ks: tuple[int, ...] = (), y: Tensor | None = None,
+                seed: int = 0, batch_size: int = 20) -> dict[int, Tensor]:
+    """-L_k for each image at k and at each of ``ks`` (:func:`iwae_curve`), from the same k seeded
+    samples per image. -> {k: (N,)}."""
+    gen = torch.Generator().manual_seed(seed)
+    model.eval()
+    out: dict[int, list[Tensor]] = {j: [] for j in (*ks, k)}
+    for i in range(0, len(x), batch_size):
+        yb = None if y is None else y[i:i + batch_size]
+        for j, v in iwae_curve(log_weights(model, x[i:i + batch_size], k, yb, gen), (*ks, k)).items():
+            out[j].append(v)
+    return {j: torch.cat(v) for j, v in out.items()}
+
+
 def iwae_bound(model: Model, x: Tensor, k: int = IWAE_K, y: Tensor | None = None, seed: int = 0,
                batch_size: int = 20) -> Tensor:
     """-L_k (nats, >= -log p(x) on average) for each image with a seeded generator. -> (N,)."""
-    gen = torch.Generator().manual_seed(seed)
-    model.eval()
-    out = []
-    for i in range(0, len(x), batch_size):
-        yb = None if y is None else y[i:i + batch_size]
-        out.append(iwae_from_log_weights(log_weights(model, x[i:i + batch_size], k, yb, gen)))
-    return torch.cat(out)
+    return iwae_bounds(model, x, k, (), y, seed, batch_size)[k]
