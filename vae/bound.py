@@ -1,0 +1,283 @@
+"""How far the ELBO is from log p(x), exactly, for a model with a 2-D latent.
+
+With two latent dimensions the evidence p(x) = integral of p(x|z) p(z) dz can be computed by
+quadrature on a grid, so the ELBO's gap is a number, not a guess:
+
+    log p(x) = ELBO(q) + KL(q(z|x) || p(z|x)).
+
+The gap splits in two (Cremer, Li & Duvenaud 2018, "Inference Suboptimality in Variational
+Autoencoders"): the best Gaussian q* for this one image (found by gradient ascent on its own mu
+and log sigma, the encoder frozen) closes the *amortization* gap ELBO(q*) - ELBO(q_encoder);
+what is left, log p(x) - ELBO(q*), is the *approximation* gap a Gaussian cannot close.
+
+The decoder does not depend on x, so a grid is decoded once per model (:func:`decode_grid`) and
+log p(x|z) at every grid point is then one matrix product per image: with logits l and a grey-level
+image x, log p(x|z) = sum_pixels x * l - softplus(l) (the Bernoulli log-likelihood the models are
+trained with, ``vae.losses.recon_bce``). Everything is in nats per image; log quantities here
+are log-likelihoods (higher is better), the negatives of the losses other pages show.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from vae.models import Model
+
+_LOG_2PI = math.log(2 * math.pi)
+COARSE_N = 81  # coarse grid points per axis: finds where the posterior has mass
+FINE_N = (32, 64)  # fine grid points per axis: at least, at most
+STEPS_PER_SD = 2.5  # fine grid step: at most 1 / 2.5 of the narrower of q's and p(z|x)'s widths
+MASS_LOG_RATIO = 15.0  # cells within this many nats of the densest one bound the fine box
+Q_SDS = 6.0  # the fine box also holds q(z|x) to this many standard deviations
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Cell centres of a rectangular grid over the latent plane (midpoint rule)."""
+
+    xs: np.ndarray  # (nx,) z1 of the cell centres, increasing
+    ys: np.ndarray  # (ny,) z2 of the cell centres, increasing
+
+    @property
+    def area(self) -> float:
+        """Area of one cell."""
+        return float((self.xs[1] - self.xs[0]) * (self.ys[1] - self.ys[0]))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(ny, nx): rows are z2, as an image with the y axis up once flipped."""
+        return len(self.ys), len(self.xs)
+
+    def points(self) -> np.ndarray:
+        """All cell centres, row-major (z2 outer, z1 inner). -> (ny * nx, 2)"""
+        gx, gy = np.meshgrid(self.xs, self.ys)  # (ny, nx) each
+        return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
+def grid_over(lo: np.ndarray, hi: np.ndarray, nx: int, ny: int) -> Grid:
+    """nx x ny cells covering the box [lo, hi] (2,) exactly; centres half a cell inside."""
+    dx, dy = (hi[0] - lo[0]) / nx, (hi[1] - lo[1]) / ny
+    return Grid(lo[0] + dx * (np.arange(nx) + 0.5), lo[1] + dy * (np.arange(ny) + 0.5))
+
+
+@dataclass(frozen=True)
+class DecodedGrid:
+    """A grid decoded once by a model: what log p(x|z) needs for any image x."""
+
+    grid: Grid
+    logits: Tensor  # (G, 784) decoder logits at every cell centre, float32
+    softplus_sum: Tensor  # (G,) sum over pixels of softplus(logits), float64
+
+    def log_likelihood(self, x: np.ndarray) -> np.ndarray:
+        """log p(x|z) at every cell centre for one image x (28, 28) in [0, 1]. -> (G,) float64"""
+        xt = torch.as_tensor(np.asarray(x, dtype=np.float32).reshape(-1))  # (784,)
+        return (self.logits @ xt).double().numpy() - self.softplus_sum.numpy()
+
+    def log_joint(self, x: np.ndarray) -> np.ndarray:
+        """log p(x|z) + log p(z) at every cell centre, prior N(0, I). -> (G,)"""
+        z = self.grid.points()
+        return self.log_likelihood(x) - 0.5 * (2 * _LOG_2PI + (z ** 2).sum(axis=1))
+
+
+@torch.inference_mode()
+def decode_grid(model: Model, grid: Grid, batch_size: int = 2048) -> DecodedGrid:
+    """Decode every cell centre of ``grid`` (a 2-D model, y-free) once."""
+    model.eval()
+    z = torch.as_tensor(grid.points(), dtype=torch.float32)  # (G, 2)
+    logits = torch.cat([model.decode_logits(z[i:i + batch_size]).flatten(1)
+                        for i in range(0, len(z), batch_size)])  # (G, 784)
+    return DecodedGrid(grid, logits, F.softplus(logits).double().sum(dim=1))
+
+
+def coarse_grid(codes: np.ndarray, n: int = COARSE_N) -> Grid:
+    """A square grid over the prior's bulk (+-4.5) and the model's codes (0.1 % to 99.9 %, with a
+    margin): where a test image's posterior can have mass. ``codes``: (N, 2) posterior means."""
+    q = np.quantile(codes, [0.001, 0.999], axis=0)  # (2, 2)
+    lo = np.minimum(-4.5, q[0] - 0.5).min()
+    hi = np.maximum(4.5, q[1] + 0.5).max()
+    return grid_over(np.array([lo, lo]), np.array([hi, hi]), n, n)
+
+
+def log_evidence(log_joint: np.ndarray, area: float) -> float:
+    """log p(x) by the midpoint rule: log sum_i p(x, z_i) * cell area."""
+    return float(torch.logsumexp(torch.as_tensor(log_joint), 0)) + math.log(area)
+
+
+def posterior(log_joint: np.ndarray) -> np.ndarray:
+    """p(z|x) as probabilities of the cells (they sum to 1). -> (G,)"""
+    return torch.softmax(torch.as_tensor(log_joint), 0).numpy()
+
+
+def moments(points: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (2,) and standard deviation (2,) of the cell centres under ``weights`` (sum 1)."""
+    mean = weights @ points
+    return mean, np.sqrt(np.maximum(weights @ (points - mean) ** 2, 0.0))
+
+
+def fine_box(around: Grid, around_log_joint: np.ndarray, mu: np.ndarray, logvar: np.ndarray,
+             n_range: tuple[int, int] = FINE_N) -> tuple[Grid, float]:
+    """A grid to integrate on for one image, placed with a cruder grid ``around`` and its log p(x, z):
+    it holds every cell of ``around`` within ``MASS_LOG_RATIO`` nats of the densest one (a second
+    mode too) and q(z|x) to ``Q_SDS`` standard deviations, with a step of at most 1 / ``STEPS_PER_SD``
+    of the narrower of q's and the posterior's widths (``n_range`` points per axis at least and at
+    most, an even number). Returns the grid and the width it was sized for."""
+    pts = around.points()
+    keep = around_log_joint >= around_log_joint.max() - MASS_LOG_RATIO
+    step = np.array([around.xs[1] - around.xs[0], around.ys[1] - around.ys[0]])
+    sd_q = np.exp(0.5 * np.asarray(logvar, dtype=np.float64))
+    lo, hi = pts[keep].min(axis=0) - step, pts[keep].max(axis=0) + step
+    q_lo, q_hi = mu - Q_SDS * sd_q, mu + Q_SDS * sd_q
+    _, sd_post = moments(pts, posterior(around_log_joint))
+    width = float(max(sd_post.min(), step.min() / 2))
+    if np.all(q_lo <= hi) and np.all(q_hi >= lo):  # q overlaps the posterior: one grid for both
+        lo, hi, width = np.minimum(lo, q_lo), np.maximum(hi, q_hi), min(width, float(sd_q.min()))
+    n = np.clip(np.ceil((hi - lo) / (width / STEPS_PER_SD)), *n_range).astype(int)
+    n += n % 2  # even, so that the half grid (every other point) tiles the same box
+    return grid_over(lo, hi, int(n[0]), int(n[1])), width
+
+
+def _log_q(points: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
+    return -0.5 * (_LOG_2PI + logvar + (points - mu) ** 2 * torch.exp(-logvar)).sum(-1)  # (G,)
+
+
+def _elbo(log_joint: Tensor, points: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
+    """E_q[log p(x, z)] by quadrature (q's cell weights normalised to 1) plus q's entropy in
+    closed form: the ELBO of the Gaussian q = N(mu, diag exp(logvar))."""
+    w = torch.softmax(_log_q(points, mu, logvar), 0)  # (G,) q's probability of each cell
+    entropy = 0.5 * (logvar.numel() * (1 + _LOG_2PI) + logvar.sum())
+    return (w * log_joint).sum() + entropy
+
+
+def elbo(log_joint: np.ndarray, grid: Grid, mu: np.ndarray, logvar: np.ndarray) -> float:
+    """ELBO(q) = E_q[log p(x|z) + log p(z)] + H[q] for q = N(mu, diag exp(logvar)) (2,) each, with
+    the expectation on ``grid`` (fine enough for q: see :func:`fine_box`)."""
+    t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64))  # noqa: E731
+    return float(_elbo(t(log_joint), t(grid.points()), t(mu), t(logvar)))
+
+
+REFINE_STEPS = 60  # gradient steps of the per-image refinement
+REFINE_LR = 0.1  # Adam's first step size, annealed to zero (cosine) over the steps
+
+
+def refine(log_joint: np.ndarray, grid: Grid, mu: np.ndarray, logvar: np.ndarray, steps: int = REFINE_STEPS,
+           lr: float = REFINE_LR) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fit this one image's Gaussian q by gradient ascent on its ELBO (Adam on mu and log variance,
+    from the start given, the decoder fixed). Returns the path of q, mu (steps + 1, 2) and logvar
+    (steps + 1, 2), and the ELBO at each point of it (steps + 1,), the start first."""
+    t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64))  # noqa: E731
+    lj, pts = t(log_joint), t(grid.points())
+    m, lv = t(mu).clone().requires_grad_(True), t(logvar).clone().requires_grad_(True)
+    opt = torch.optim.Adam([m, lv], lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(steps, 1))
+    trace, mus, lvs = [], [], []
+    for i in range(steps + 1):
+        value = _elbo(lj, pts, m, lv)
+        trace.append(float(value.detach()))
+        mus.append(m.detach().numpy().copy())
+        lvs.append(lv.detach().numpy().copy())
+        if i < steps:
+            opt.zero_grad()
+            (-value).backward()
+            opt.step()
+            sched.step()
+    return np.array(mus), np.array(lvs), np.array(trace)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """log p(x), the encoder's ELBO and the best Gaussian's, for one image (nats)."""
+
+    log_px: float  # log p(x) by quadrature on the fine grid
+    log_px_half: float  # the same on every other grid point (cells 4x larger): the grid's accuracy
+    elbo: float  # ELBO of the encoder's q(z|x)
+    elbo_best: float  # ELBO of the best Gaussian for this image (:func:`refine`)
+
+    @property
+    def gap(self) -> float:
+        """KL(q(z|x) || p(z|x)) = log p(x) - ELBO."""
+        return self.log_px - self.elbo
+
+    @property
+    def amortization(self) -> float:
+        """The part of the gap the encoder left: ELBO(q*) - ELBO(q)."""
+        return self.elbo_best - self.elbo
+
+    @property
+    def approximation(self) -> float:
+        """The part no Gaussian closes: log p(x) - ELBO(q*)."""
+        return self.log_px - self.elbo_best
+
+    @property
+    def accuracy(self) -> float:
+        """How much log p(x) moves when the grid is halved (nats)."""
+        return abs(self.log_px - self.log_px_half)
+
+
+def half_grid_log_evidence(log_joint: np.ndarray, grid: Grid) -> float:
+    """log p(x) from every other cell in each direction, each standing for 4 cells."""
+    lj = log_joint.reshape(grid.shape)[::2, ::2].ravel()
+    return log_evidence(lj, grid.area * 4)
+
+
+@dataclass(frozen=True)
+class ImageBound:
+    """Everything the exact-bound lesson shows for one image."""
+
+    grid: Grid  # the fine grid the integrals use
+    width: float  # the narrowest width (q's or p(z|x)'s) the grid was sized for
+    post: np.ndarray  # (ny, nx) p(z|x) per cell (sums to 1), rows are z2 increasing
+    gap: Gap  # log p(x), the ELBOs and the accuracy
+    mu_best: np.ndarray  # (2,) the best Gaussian found for this image: its mean
+    logvar_best: np.ndarray  # (2,) and its log variance
+    path_mu: np.ndarray | None  # (steps + 1, 2) the refinement from the encoder's q (None: q lies
+    path_logvar: np.ndarray | None  # outside the posterior's grid), its log variances,
+    path_elbo: np.ndarray | None  # (steps + 1,) and its ELBO on the fine grid, the encoder's q first
+
+
+def q_grid(mu: np.ndarray, logvar: np.ndarray, n: int = FINE_N[0]) -> Grid:
+    """An n x n grid over q = N(mu, diag exp(logvar)) to ``Q_SDS`` standard deviations: where its
+    ELBO is integrated (the step is 12 / n of q's own widths, whatever the posterior does)."""
+    sd = np.exp(0.5 * np.asarray(logvar, dtype=np.float64))
+    return grid_over(mu - Q_SDS * sd, mu + Q_SDS * sd, n, n)
+
+
+def q_elbo(model: Model, x: np.ndarray, mu: np.ndarray, logvar: np.ndarray) -> float:
+    """ELBO of q = N(mu, diag exp(logvar)) for one image, integrated on q's own grid (1,024 decodes)."""
+    grid = q_grid(mu, logvar)
+    return elbo(decode_grid(model, grid).log_joint(x), grid, mu, logvar)
+
+
+def image_bound(model: Model, coarse: DecodedGrid, x: np.ndarray, mu: np.ndarray, logvar: np.ndarray,
+                steps: int = REFINE_STEPS) -> ImageBound:
+    """log p(x), ELBO and the gap's two parts for one image x (28, 28) with the encoder's q
+    (mu, logvar (2,) each), on a fine grid placed with the model's decoded coarse grid (about
+    7,000 decodes per image).
+
+    The best Gaussian is searched on the fine grid from two starts, the encoder's q and the
+    Gaussian with the posterior's mean and standard deviations, and its ELBO then integrated on
+    its own grid. A local search: the true best Gaussian can only be better, so the approximation
+    part found is an upper bound on the true one and the amortization part a lower bound."""
+    mu, logvar = np.asarray(mu, dtype=np.float64), np.asarray(logvar, dtype=np.float64)
+    # two passes: a 32 x 32 grid over the coarse grid's region, then the fine grid over its own
+    first, _ = fine_box(coarse.grid, coarse.log_joint(x), mu, logvar, (FINE_N[0], FINE_N[0]))
+    grid, width = fine_box(first, decode_grid(model, first).log_joint(x), mu, logvar)
+    lj = decode_grid(model, grid).log_joint(x)  # (G,)
+    post = posterior(lj)  # (G,)
+    m_post, sd_post = moments(grid.points(), post)
+    runs = [refine(lj, grid, m_post, 2 * np.log(np.maximum(sd_post, 1e-6)), steps)]
+    inside = grid.xs[0] <= mu[0] <= grid.xs[-1] and grid.ys[0] <= mu[1] <= grid.ys[-1]
+    if inside:
+        runs.insert(0, refine(lj, grid, mu, logvar, steps))
+    mus, lvs, elbos = max(runs, key=lambda r: r[2].max())
+    j = int(np.argmax(elbos))
+    mu_best, lv_best = mus[j], lvs[j]
+    elbo_q = q_elbo(model, x, mu, logvar)
+    elbo_best = max(q_elbo(model, x, mu_best, lv_best), elbo_q)
+    gap = Gap(log_evidence(lj, grid.area), half_grid_log_evidence(lj, grid), elbo_q, elbo_best)
+    path = runs[0] if inside else (None, None, None)
+    return ImageBound(grid, width, post.reshape(grid.shape), gap, mu_best, lv_best, *path)
