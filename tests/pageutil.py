@@ -64,3 +64,20 @@ def need(*names: str, embeddings: bool = False) -> None:
         if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
             pytest.skip(msg)
         pytest.fail(msg)
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def notices(at: AppTest) -> list[str]:
+    """The bullets of the page's "What to notice" box (``ui.notice``), in order."""
+    seen = False
+    for node in _walk(at.main):
+        if getattr(node, "type", None) == "subheader" and node.value == "What to notice":
+            seen = True
+        elif seen and getattr(node, "type", None) == "markdown":
+            return [line[2:] for line in node.value.splitlines() if line.startswith("- ")]
+    return []

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from vae.config import ModelConfig
-from vae.likelihood import (iwae_bound, iwae_from_log_weights, log_normal, log_weights,
+from vae.likelihood import (iwae_bound, iwae_bounds, iwae_curve, iwae_from_log_weights, log_normal, log_weights,
                             stratified_subset)
 from vae.losses import kl_divergence, recon_bce
 from vae.models import build_model
@@ -106,3 +106,28 @@ def test_chunking_does_not_change_the_weights_distribution(chunk):
     with torch.no_grad():
         w = log_weights(model, x, 30, generator=torch.Generator().manual_seed(0), chunk=chunk)
     assert w.shape == (2, 30) and torch.isfinite(w).all()
+
+
+def test_curve_groups_the_pool_of_weights():
+    """iwae_curve: k = K is the plain bound, k = 1 the mean log weight, and each k the mean over
+    disjoint groups (checked by hand on a 2 x 6 pool)."""
+    g = torch.Generator().manual_seed(0)
+    logw = torch.randn(2, 6, generator=g, dtype=torch.float64)
+    c = iwae_curve(logw, (1, 2, 3, 6))
+    torch.testing.assert_close(c[6], iwae_from_log_weights(logw))
+    torch.testing.assert_close(c[1], -logw.mean(1))
+    by_hand = -torch.stack([torch.logsumexp(logw[:, i:i + 2], 1) - math.log(2) for i in (0, 2, 4)]).mean(0)
+    torch.testing.assert_close(c[2], by_hand)
+    with pytest.raises(ValueError):
+        iwae_curve(logw, (7,))
+
+
+def test_curve_matches_the_bound_and_falls_with_k():
+    model, x = _model(seed=3), _images(6)
+    with torch.no_grad():
+        model.encoder.heads[1].bias.fill_(-4.0)  # a real gap (see test_bound_tightens_with_k_on_average)
+        model.encoder.heads[0].bias.add_(1.5)
+    b = iwae_bounds(model, x, 1000, (1, 10, 100), seed=0)
+    torch.testing.assert_close(b[1000], iwae_bound(model, x, 1000, seed=0))
+    means = [float(b[k].mean()) for k in (1, 10, 100, 1000)]
+    assert means == sorted(means, reverse=True), means

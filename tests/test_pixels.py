@@ -107,3 +107,43 @@ def test_the_app_does_not_import_scipy_stats():
     res = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
+
+
+def test_pixel_entropy_matches_scipy_and_its_extremes():
+    from scipy.stats import bernoulli
+
+    from vae.pixels import pixel_entropy
+
+    p = np.array([0.0, 1e-9, 0.1, 0.5, 0.9, 1.0])
+    np.testing.assert_allclose(pixel_entropy(p), bernoulli(p).entropy(), atol=1e-7)
+    assert pixel_entropy(np.array([0.5]))[0] == pytest.approx(np.log(2))
+
+
+def test_image_entropy_is_the_bce_of_a_perfect_copy():
+    from vae.losses import bce_per_image
+    from vae.pixels import image_entropy
+
+    x = np.random.default_rng(0).random((3, 28, 28))
+    np.testing.assert_allclose(image_entropy(x), bce_per_image(x, x, eps=1e-12), rtol=1e-6)
+
+
+def test_bernoulli_samples_are_binary_with_mean_p():
+    from vae.pixels import bernoulli_samples
+
+    p = np.full((28, 28), 0.3)
+    s = bernoulli_samples(p, 400, seed=1)
+    assert s.shape == (400, 28, 28) and set(np.unique(s)) <= {0.0, 1.0}
+    assert s.mean() == pytest.approx(0.3, abs=0.005)
+    np.testing.assert_array_equal(s, bernoulli_samples(p, 400, seed=1))
+
+
+def test_temperature_sharpens_below_one_and_blurs_above():
+    from vae.pixels import with_temperature
+
+    p = np.array([0.05, 0.3, 0.5, 0.8])
+    np.testing.assert_allclose(with_temperature(p, 1.0), p, atol=1e-9)
+    sharp, blur = with_temperature(p, 0.5), with_temperature(p, 2.0)
+    assert np.all(np.abs(sharp - 0.5) >= np.abs(p - 0.5)) and np.all(np.abs(blur - 0.5) <= np.abs(p - 0.5))
+    np.testing.assert_allclose(sharp[2], 0.5)
+    with pytest.raises(ValueError):
+        with_temperature(p, 0.0)

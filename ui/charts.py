@@ -295,7 +295,7 @@ def mosaic_png_figure(png_data: bytes, nrows: int, ncols: int, **kwargs: Any) ->
 
 
 def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: list[list[str]] | None,
-                 size: float, cmap: str, vmax: float, title: str = "") -> Figure:
+                 size: float, cmap: str, vmax: float, title: str = "", fontsize: float | None = None) -> Figure:
     """Rows of images drawn as ONE imshow (fast: one axes, not one per image), captions as text."""
     from vae.mosaic import tile
 
@@ -316,25 +316,28 @@ def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: 
     row_h = 28 + cap_h + 1
     for i in range(len(rows)):
         if row_names:
-            ax.text(-4, i * row_h + 14, row_names[i], ha="right", va="center", fontsize=9)
+            ax.text(-4, i * row_h + 14, row_names[i], ha="right", va="center", fontsize=fontsize or 9)
         if captions and captions[i]:
             for c, text in enumerate(captions[i]):
-                ax.text(c * 29 + 14, i * row_h + 28 + cap_h / 2 + 0.5, text, ha="center", va="center", fontsize=7)
+                ax.text(c * 29 + 14, i * row_h + 28 + cap_h / 2 + 0.5, text, ha="center", va="center",
+                        fontsize=fontsize or 7)
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
 
 
 def image_strip(images: np.ndarray, labels: list[str] | None = None, title: str = "",
-                size: float = 1.1, cmap: str = IMAGE_CMAP, vmax: float = 1.0) -> Figure:
-    """One row of images with a caption under each."""
-    return _rows_figure([np.asarray(images)], None, [labels] if labels else None, size, cmap, vmax, title)
+                size: float = 1.1, cmap: str = IMAGE_CMAP, vmax: float = 1.0, fontsize: float | None = None) -> Figure:
+    """One row of images with a caption under each (``fontsize``: of the captions, 7 pt by default)."""
+    return _rows_figure([np.asarray(images)], None, [labels] if labels else None, size, cmap, vmax, title, fontsize)
 
 
 def image_rows(rows: dict[str, np.ndarray], captions: list[list[str]] | None = None,
-               size: float = 1.0) -> Figure:
-    """Several labelled rows of images (same count per row), e.g. originals and reconstructions."""
-    return _rows_figure([np.asarray(v) for v in rows.values()], list(rows), captions, size, IMAGE_CMAP, 1.0)
+               size: float = 1.0, fontsize: float | None = None) -> Figure:
+    """Several labelled rows of images (same count per row), e.g. originals and reconstructions
+    (``fontsize``: of row names and captions, 9 and 7 pt by default)."""
+    return _rows_figure([np.asarray(v) for v in rows.values()], list(rows), captions, size, IMAGE_CMAP, 1.0,
+                        fontsize=fontsize)
 
 
 def _rc(kind: str) -> dict[str, Any]:

@@ -133,6 +133,12 @@ def caveat(markdown: str) -> None:
     st.caption(markdown)
 
 
+def nats_note() -> None:
+    """A link to the note on what a nat of BCE means on grey-level MNIST (beside every table of nats)."""
+    st.page_link("pages/15_Blurry_samples.py", label="What these nats are: grey-level vs binarized MNIST",
+                 icon=":material/info:", query_params=link_params())
+
+
 def notice(observations: list[str]) -> None:
     """The "what to notice" box closing every lesson."""
     st.subheader("What to notice")
@@ -268,7 +274,7 @@ def model_choices(pred: Callable[[zoo.Entry], bool], prefer: str) -> tuple[list[
 def decode(name: str, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
     """Decode codes (M, d) -> images (M, 28, 28) float32 in [0, 1]."""
     m = model(name)
-    zt = torch.as_tensor(np.asarray(z, dtype=np.float32)).reshape(-1, m.config.latent_dim)  # (M, d)
+    zt = torch.as_tensor(np.array(z, dtype=np.float32)).reshape(-1, m.config.latent_dim)  # (M, d), a writable copy
     with torch.inference_mode():
         out = m.decode(zt, None if y is None else torch.as_tensor(np.asarray(y)).long().reshape(-1))
     return out[:, 0].numpy()  # (M, 28, 28)

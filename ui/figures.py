@@ -1,6 +1,6 @@
 """Matplotlib figures of the lessons (``matplotlib.figure.Figure`` objects, no global figure manager): traversals and 2-D
-slices through a prototype, walks across an embedding, pairs of latent dimensions, and per-pixel
-spread maps. Builders for ``charts.png``: pure functions of their arguments.
+slices through a prototype, walks across an embedding, pairs of latent dimensions, per-pixel
+spread maps and a true posterior on the latent plane. Builders for ``charts.png``: pure functions of their arguments.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from ui import charts
-from ui.style import DIGIT_COLORS, DIGITS, ERROR_CMAP
+from ui.style import BEST_Q_COLOR, DENSITY_CMAP, DIGIT_COLORS, DIGITS, ERROR_CMAP, Q_COLOR
 from ui.style import MOSAIC_TILE as TILE
 
 
@@ -102,4 +102,66 @@ def std_figure(std_img: np.ndarray, vmax: float):
     fig = charts.image_strip(std_img[None], [f"per-pixel std (mean {std_img.mean():.3f})"], size=2.3,
                              cmap=ERROR_CMAP, vmax=vmax)
     fig.colorbar(fig.axes[0].images[0], ax=fig.axes[0], fraction=0.046, pad=0.04)
+    return fig
+
+
+def entropy_figure(h: np.ndarray):
+    """Per-pixel entropy of one mean image (28, 28) in nats on the fixed scale 0 .. ln 2, with a
+    labelled colour bar (axes placed by hand, so the bar's numbers are inside the figure)."""
+    fig = Figure(figsize=(2.9, 2.5))
+    ax = fig.add_axes((0.02, 0.12, 0.62, 0.78))
+    im = ax.imshow(h, cmap=ERROR_CMAP, vmin=0.0, vmax=float(np.log(2)), interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title("entropy per pixel", fontsize=10)
+    cax = fig.add_axes((0.68, 0.12, 0.05, 0.78))
+    cb = fig.colorbar(im, cax=cax, ticks=[0, 0.2, 0.4, 0.6, float(np.log(2))])
+    cb.ax.set_yticklabels(["0", "0.2", "0.4", "0.6", "ln 2"], fontsize=10)
+    cb.set_label("nats", fontsize=10)
+    return fig
+
+
+def _ellipse_xy(mu: np.ndarray, logvar: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray]:
+    t = np.linspace(0, 2 * np.pi, 121)
+    sd = np.exp(0.5 * np.asarray(logvar, dtype=np.float64))
+    return mu[0] + k * sd[0] * np.cos(t), mu[1] + k * sd[1] * np.sin(t)
+
+
+def posterior_figure(density: np.ndarray, xs: np.ndarray, ys: np.ndarray, mu: np.ndarray, logvar: np.ndarray,
+                     mu_fit: np.ndarray | None, logvar_fit: np.ndarray | None, codes: np.ndarray,
+                     digits: np.ndarray, title: str):
+    """The true posterior p(z|x) (``density`` (ny, nx) per unit area on cell centres xs, ys) as a
+    heat map, equal aspect and z2 up; the encoder's q(z|x) at 1 and 2 sigma (black, solid and
+    dotted); a refined Gaussian (dashed magenta, if given); the test codes inside the box as small
+    dots by digit. Sized to be shown about 560 px wide with its text at 10 pt or more."""
+    fig = Figure(figsize=(5.0, 4.6))
+    ax = fig.add_subplot()
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    extent = (xs[0] - dx / 2, xs[-1] + dx / 2, ys[0] - dy / 2, ys[-1] + dy / 2)
+    im = ax.imshow(density, origin="lower", extent=extent, cmap=DENSITY_CMAP, interpolation="nearest",
+                   aspect="equal", vmin=0.0)
+    cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
+    cb.set_label("p(z | x) per unit area", fontsize=10)
+    cb.ax.tick_params(labelsize=10)
+    inside = (codes[:, 0] >= extent[0]) & (codes[:, 0] <= extent[1]) & (codes[:, 1] >= extent[2]) & (codes[:, 1] <= extent[3])
+    shown = sorted(set(int(d) for d in digits[inside]))
+    for d in shown:
+        pts = codes[inside & (digits == d)]
+        ax.scatter(pts[:, 0], pts[:, 1], s=14, color=DIGIT_COLORS[d], edgecolors="white", linewidths=0.4,
+                   zorder=2, label=f"test {d}s")
+    for k, style in ((1.0, "-"), (2.0, ":")):
+        ax.plot(*_ellipse_xy(mu, logvar, k), color=Q_COLOR, lw=2, ls=style, zorder=4,
+                label="encoder's q, 1σ and 2σ" if k == 1 else None)
+    ax.plot([mu[0]], [mu[1]], marker="x", color=Q_COLOR, ms=9, mew=2, zorder=5, ls="none")
+    if mu_fit is not None:
+        ax.plot(*_ellipse_xy(mu_fit, logvar_fit, 1.0), color=BEST_Q_COLOR, lw=2, ls="--", zorder=4,
+                label="refined q, 1σ")
+        ax.plot([mu_fit[0]], [mu_fit[1]], marker="+", color=BEST_Q_COLOR, ms=11, mew=2, zorder=5, ls="none")
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_xlabel("z₁", fontsize=11)
+    ax.set_ylabel("z₂", fontsize=11)
+    ax.tick_params(labelsize=10)
+    ax.set_title(title, fontsize=11)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.13), ncol=2, fontsize=10, frameon=False)
     return fig

@@ -1,6 +1,6 @@
 """Altair charts of the lessons, grouped by what they draw: codes in the latent plane with the prior's
-circles, rate-distortion ladders, training curves, KL per dimension, heatmaps, the explorer's pad and
-a posterior's samples. Builders for ``charts.spec``: pure functions of their arguments (the current
+circles, rate-distortion ladders, training curves, KL per dimension, heatmaps, the explorer's pad,
+a posterior's samples, and the ELBO's gap (its parts, the refinement, the importance-weighted bound). Builders for ``charts.spec``: pure functions of their arguments (the current
 theme and presenter mode come from ``charts``), no Streamlit elements.
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from ui import charts
-from ui.style import (CHART_HEIGHT, CONTOUR_COLOR, GRID_LIN as LIN, GRID_PPF as PPF, HIGHLIGHT, LATENT_RANGE, PAD_N,
-                      PPF_COLOR, SCHEME_SHAPES)
+from ui.style import (BEST_Q_COLOR, CHART_HEIGHT, CONTOUR_COLOR, GRID_LIN as LIN, GRID_PPF as PPF, HIGHLIGHT,
+                      LATENT_RANGE, PAD_N, PPF_COLOR, SCHEME_SHAPES)
 from vae import prior
 from vae.latent import pad_grid
 
@@ -182,3 +182,53 @@ def pad_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.L
     # about square plot area (the legend takes ~ 40 px more than title and axis title), so that
     # z1 and z2 have the same units on screen
     return alt.layer(pad, dots).properties(width=CHART_HEIGHT + 140, height=CHART_HEIGHT + 140)
+
+
+GAP_PARTS = ("amortization: the encoder's miss", "approximation: a Gaussian's shape")
+
+
+def gap_chart(amortization: float, approximation: float) -> alt.Chart:
+    """The ELBO's gap KL(q || p(z|x)) as one stacked bar of its two parts, from zero."""
+    df = pd.DataFrame({"part": list(GAP_PARTS), "nats": [max(amortization, 0.0), max(approximation, 0.0)],
+                       "order": [0, 1], "bar": "gap"})
+    return alt.Chart(df).mark_bar(height=36).encode(
+        x=alt.X("nats:Q", stack="zero", title="nats (log p(x) − ELBO)", scale=alt.Scale(zero=True)),
+        y=alt.Y("bar:N", title=None, axis=None),
+        color=alt.Color("part:N", title=None, scale=alt.Scale(domain=list(GAP_PARTS), range=[charts.ink(), BEST_Q_COLOR]),
+                        legend=alt.Legend(orient="top", direction="vertical", labelLimit=400, labelFontSize=charts.fs(12))),
+        order="order:Q",
+        tooltip=["part:N", alt.Tooltip("nats:Q", format=".3f")],
+    ).properties(height=60)
+
+
+def refine_chart(trace: pd.DataFrame, log_px: float, step: int) -> alt.LayerChart:
+    """The ELBO during the per-image refinement (``trace``: step, ELBO), log p(x) as a dashed line
+    above it and the chosen step marked."""
+    base = alt.Chart(trace).encode(x=alt.X("step:Q", title="gradient step on this image's μ and log σ"))
+    line = base.mark_line(color=BEST_Q_COLOR, strokeWidth=2.5).encode(
+        y=alt.Y("ELBO:Q", title="nats", scale=alt.Scale(zero=False)),
+        tooltip=["step:Q", alt.Tooltip("ELBO:Q", format=".3f")])
+    top = alt.Chart(pd.DataFrame({"y": [log_px], "what": ["log p(x)"]})).mark_rule(
+        strokeDash=[6, 4], color=charts.ink(), strokeWidth=1.5).encode(y="y:Q", tooltip=[alt.Tooltip("y:Q", format=".3f", title="log p(x)")])
+    label = alt.Chart(pd.DataFrame({"y": [log_px], "x": [float(trace["step"].max())], "t": ["log p(x)"]})).mark_text(
+        align="right", dy=-8, fontSize=charts.fs(12), color=charts.ink()).encode(x="x:Q", y="y:Q", text="t:N")
+    now = base.transform_filter(alt.datum.step == step).mark_point(
+        size=160, color=BEST_Q_COLOR, filled=True, stroke=charts.paper(), strokeWidth=1.5).encode(y="ELBO:Q")
+    return alt.layer(line, top, label, now).properties(height=240)
+
+
+def iwae_chart(curve: pd.DataFrame, k: int, lines: pd.DataFrame) -> alt.LayerChart:
+    """The importance-weighted bound L_k against k (log axis, ``curve``: k, bound), the chosen k
+    marked, and horizontal reference lines (``lines``: what, nats) such as log p(x) and the ELBO."""
+    base = alt.Chart(curve).encode(x=alt.X("k:Q", title="k, samples per image (log scale)",
+                                           scale=alt.Scale(type="log"), axis=alt.Axis(format="d")))
+    line = base.mark_line(color="#4e79a7", strokeWidth=2.5, point=True).encode(
+        y=alt.Y("bound:Q", title="nats", scale=alt.Scale(zero=False)),
+        tooltip=["k:Q", alt.Tooltip("bound:Q", format=".3f", title="L_k")])
+    now = base.transform_filter(alt.datum.k == k).mark_point(
+        size=200, color=HIGHLIGHT, filled=True, stroke=charts.paper(), strokeWidth=1.5).encode(y="bound:Q")
+    rules = alt.Chart(lines).mark_rule(strokeDash=[6, 4], strokeWidth=1.5, color=charts.ink()).encode(
+        y="nats:Q", tooltip=["what:N", alt.Tooltip("nats:Q", format=".3f")])
+    text = alt.Chart(lines.assign(k=float(curve["k"].max()))).mark_text(
+        align="right", dy=-8, fontSize=charts.fs(12), color=charts.ink()).encode(x="k:Q", y="nats:Q", text="what:N")
+    return alt.layer(line, rules, text, now).properties(height=260)

@@ -75,7 +75,7 @@ class DecodedGrid:
 
     def log_likelihood(self, x: np.ndarray) -> np.ndarray:
         """log p(x|z) at every cell centre for one image x (28, 28) in [0, 1]. -> (G,) float64"""
-        xt = torch.as_tensor(np.asarray(x, dtype=np.float32).reshape(-1))  # (784,)
+        xt = torch.as_tensor(np.array(x, dtype=np.float32).reshape(-1))  # (784,), a writable copy
         return (self.logits @ xt).double().numpy() - self.softplus_sum.numpy()
 
     def log_joint(self, x: np.ndarray) -> np.ndarray:
@@ -145,38 +145,46 @@ def _log_q(points: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
     return -0.5 * (_LOG_2PI + logvar + (points - mu) ** 2 * torch.exp(-logvar)).sum(-1)  # (G,)
 
 
-def _elbo(log_joint: Tensor, points: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
-    """E_q[log p(x, z)] by quadrature (q's cell weights normalised to 1) plus q's entropy in
-    closed form: the ELBO of the Gaussian q = N(mu, diag exp(logvar))."""
-    w = torch.softmax(_log_q(points, mu, logvar), 0)  # (G,) q's probability of each cell
+def _elbo(log_joint: Tensor, points: Tensor, mu: Tensor, logvar: Tensor, area: float) -> Tensor:
+    """E_q[log p(x, z)] by quadrature plus q's entropy in closed form: the ELBO of the Gaussian
+    q = N(mu, diag exp(logvar)). q's mass that falls outside the grid is given the grid's lowest
+    log p(x, z), so a q that spills over the edge is not rewarded for the part no one measured."""
+    log_w = _log_q(points, mu, logvar) + math.log(area)  # (G,) q's probability of each cell
+    inside = torch.logsumexp(log_w, 0)
+    w = torch.exp(log_w - torch.clamp(inside, min=0.0))  # sums to at most 1
     entropy = 0.5 * (logvar.numel() * (1 + _LOG_2PI) + logvar.sum())
-    return (w * log_joint).sum() + entropy
+    return (w * log_joint).sum() + (1 - w.sum()) * log_joint.min() + entropy
 
 
 def elbo(log_joint: np.ndarray, grid: Grid, mu: np.ndarray, logvar: np.ndarray) -> float:
     """ELBO(q) = E_q[log p(x|z) + log p(z)] + H[q] for q = N(mu, diag exp(logvar)) (2,) each, with
     the expectation on ``grid`` (fine enough for q: see :func:`fine_box`)."""
     t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64))  # noqa: E731
-    return float(_elbo(t(log_joint), t(grid.points()), t(mu), t(logvar)))
+    return float(_elbo(t(log_joint), t(grid.points()), t(mu), t(logvar), grid.area))
 
 
 REFINE_STEPS = 60  # gradient steps of the per-image refinement
-REFINE_LR = 0.1  # Adam's first step size, annealed to zero (cosine) over the steps
+REFINE_LR = 0.2  # Adam's first step (in units of the start's sigma for mu, in nats for log variance),
+# annealed to zero (cosine) over the steps
 
 
 def refine(log_joint: np.ndarray, grid: Grid, mu: np.ndarray, logvar: np.ndarray, steps: int = REFINE_STEPS,
            lr: float = REFINE_LR) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fit this one image's Gaussian q by gradient ascent on its ELBO (Adam on mu and log variance,
-    from the start given, the decoder fixed). Returns the path of q, mu (steps + 1, 2) and logvar
-    (steps + 1, 2), and the ELBO at each point of it (steps + 1,), the start first."""
+    from the start given, the decoder fixed). mu moves in units of the start's sigma, so that a
+    narrow q is not thrown off its peak by the first step. Returns the path of q, mu (steps + 1, 2)
+    and logvar (steps + 1, 2), and the ELBO at each point of it (steps + 1,), the start first."""
     t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64))  # noqa: E731
     lj, pts = t(log_joint), t(grid.points())
-    m, lv = t(mu).clone().requires_grad_(True), t(logvar).clone().requires_grad_(True)
-    opt = torch.optim.Adam([m, lv], lr=lr)
+    m0, scale = t(mu), torch.exp(0.5 * t(logvar))
+    u = torch.zeros_like(m0, requires_grad=True)  # mu = m0 + scale * u
+    lv = t(logvar).clone().requires_grad_(True)
+    opt = torch.optim.Adam([u, lv], lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(steps, 1))
     trace, mus, lvs = [], [], []
     for i in range(steps + 1):
-        value = _elbo(lj, pts, m, lv)
+        m = m0 + scale * u
+        value = _elbo(lj, pts, m, lv, grid.area)
         trace.append(float(value.detach()))
         mus.append(m.detach().numpy().copy())
         lvs.append(lv.detach().numpy().copy())

@@ -1,5 +1,6 @@
 """Pixel statistics of (decoded) images: grey and ink shares, slant, spread over samples, how much of
-a blend an image is, nearest training images in pixel space, and animated GIFs of frames.
+a blend an image is, nearest training images in pixel space, animated GIFs of frames, and the
+Bernoulli pixel model the decoders define (samples, per-pixel entropy, a temperature).
 """
 from __future__ import annotations
 
@@ -150,3 +151,35 @@ def axis_correlations(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     den = np.sqrt((vc ** 2).sum() * (cc ** 2).sum(axis=0))  # (d,)
     num = vc @ cc  # (d,)
     return np.where(den > 1e-12, num / np.where(den > 1e-12, den, 1.0), 0.0)
+
+
+def bernoulli_samples(p: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    """n images drawn pixel by pixel from the Bernoulli model with means p (..., 28, 28): what the
+    decoder's p(x|z) says an image is. -> (n, ..., 28, 28) float32 of 0s and 1s."""
+    p = np.asarray(p, dtype=np.float64)
+    return (np.random.default_rng(seed).random((n, *p.shape)) < p).astype(np.float32)
+
+
+def pixel_entropy(p: np.ndarray) -> np.ndarray:
+    """Entropy in nats of each pixel's Bernoulli(p): 0 for p = 0 or 1, at most log 2 at p = 0.5.
+    Summed over an image it is the cross-entropy (BCE) of a perfect copy of p. Same shape as p."""
+    p = np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = -(p * np.log(p) + (1 - p) * np.log1p(-p))
+    return np.nan_to_num(h, nan=0.0)
+
+
+def image_entropy(images: np.ndarray) -> np.ndarray:
+    """Sum of the pixel entropies of each image (M, 28, 28) -> (M,) nats: the lowest BCE any
+    reconstruction of that image can reach (the image itself reaches it)."""
+    return pixel_entropy(images).reshape(len(images), -1).sum(axis=1)
+
+
+def with_temperature(p: np.ndarray, temperature: float) -> np.ndarray:
+    """Pixel means with the decoder's logits divided by ``temperature``: below 1 every pixel is
+    pushed towards 0 or 1 (sharper), above 1 towards 0.5 (blurrier); 1 leaves p as it is."""
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-7, 1 - 1e-7)
+    logits = np.log(p) - np.log1p(-p)
+    return 1.0 / (1.0 + np.exp(-logits / temperature))

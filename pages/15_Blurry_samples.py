@@ -1,0 +1,136 @@
+"""Why VAE samples look blurry: the picture every page shows is the decoder's mean, p = E[x | z], not a
+sample from the model's own p(x|z) (784 independent Bernoulli pixels). Side by side for the same
+codes: the mean, a pixel sample and the binarized mean; the per-pixel entropy that makes the mean
+grey; a temperature on the logits that sharpens or blurs on purpose. Pixel maths in ``vae.pixels``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from ui import charts, figures, params
+from ui import common as ui
+from vae import prior, zoo
+from vae.pixels import GREY_BAND, bernoulli_samples, image_entropy, pixel_entropy, with_temperature
+
+N_CODES = 8  # codes side by side
+N_SAMPLES = 10  # pixel samples of one code
+TEMPERATURES = (0.25, 0.5, 1.0, 2.0, 4.0)
+SEED_MAX = 1_000_000
+SOURCES = ("prior", "test")
+SOURCE_LABELS = {"prior": "drawn from the prior, z ~ N(0, I)", "test": "the codes μ(x) of test images"}
+
+LESSON = ui.setup_page(__file__, "the grey digits a VAE \"generates\" are the decoder's mean image, the average of "
+                       "what its model allows; a sample from the model itself is a speckled pattern of black and "
+                       "white pixels.")
+
+VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae", prefer="vae-10d")
+ss = st.session_state
+ui.bind("blur_model", "model", lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
+ui.bind("blur_source", "codes", lambda raw: params.parse_choice(raw, SOURCES, "prior"))
+ui.bind("blur_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
+ui.bind("blur_t", "t", lambda raw: params.parse_choice(raw, TEMPERATURES, 1.0))
+options = BUILT + [n for n in [ss["blur_model"]] if n not in BUILT]
+
+left, right = st.columns([1, 3], gap="large")
+with left:
+    name = st.selectbox("Model (VAEs)", options, key="blur_model",
+                        format_func=lambda n: n if ui.built(n) else f"{n} (not built yet)")
+    source = st.radio("Codes", SOURCES, key="blur_source", format_func=SOURCE_LABELS.get)
+    seed = int(st.number_input("Seed", 0, SEED_MAX, step=1, key="blur_seed"))
+    t = float(st.select_slider("Temperature of the pixel model", options=list(TEMPERATURES), key="blur_t",
+                               format_func=lambda v: f"{v:g}",
+                               help="Divides the decoder's logits: below 1 sharpens every pixel towards black or "
+                                    "white, above 1 blurs it towards grey. 1 is the model as trained."))
+ui.share({"model": name, "codes": source, "seed": seed, "t": t})
+
+with ui.cache_guard():
+    ui.model(name)
+    d = zoo.entry(name).model.latent_dim
+    if source == "prior":
+        z = prior.samples(N_CODES, d, seed)  # (N_CODES, d)
+        what = [f"z{i + 1}" for i in range(N_CODES)]
+    else:
+        _, labels = ui.test_set()
+        idx = np.random.default_rng(seed).choice(len(labels), N_CODES, replace=False)
+        z = ui.codes(name)["mu"][idx]
+        what = [f"#{i} ({labels[i]})" for i in idx]
+    x_test = ui.test_images_float()
+
+p1 = ui.decode(name, z).astype(np.float64)  # (N_CODES, 28, 28) the model's own pixel means
+p = with_temperature(p1, t)  # (N_CODES, 28, 28)
+sample = bernoulli_samples(p, 1, seed)[0]  # (N_CODES, 28, 28)
+binar = (p > 0.5).astype(np.float32)
+t_word = "the model as trained" if t == 1 else (f"sharpened, T = {t:g}" if t < 1 else f"blurred, T = {t:g}")
+rows = {"mean p": p, "sample": sample, "p > 0.5": binar}
+with right:
+    fig = charts.png(charts.image_rows, rows, [what, [""] * N_CODES, [""] * N_CODES], size=0.6, fontsize=9)
+    charts.show(fig, caption=f"The same {N_CODES} codes, three ways ({t_word}): the decoder's mean p, one sample "
+                             "x ~ p(x|z) drawn pixel by pixel, and the mean binarized at 0.5.")
+
+st.latex(r"p(x \mid z) = \prod_{i=1}^{784} p_i^{\,x_i} (1 - p_i)^{1 - x_i}, \qquad "
+         r"p = \text{decoder}(z) = \mathbb{E}[x \mid z], \qquad H(p_i) = -p_i \ln p_i - (1 - p_i) \ln(1 - p_i)")
+ui.secondary("The decoder outputs one probability per pixel. The grey image every page shows is that list of "
+             "probabilities drawn as brightness: the *average* image of the model at z. The model itself says an image "
+             "is 784 independent coin flips with those probabilities: the middle row. A pixel at p = 0.5 is the model's "
+             "shrug about whether the stroke passes there.")
+
+st.subheader("One code, ten samples")
+one = p[0]
+many = bernoulli_samples(one, N_SAMPLES, seed + 1)  # (N_SAMPLES, 28, 28)
+c1, c2 = st.columns([3, 1], gap="large")
+with c1:
+    charts.show(charts.png(charts.image_strip, np.concatenate([one[None], many]),
+                           ["mean"] + [str(i + 1) for i in range(N_SAMPLES)], size=0.55, fontsize=10))
+with c2:
+    charts.show(charts.png(figures.entropy_figure, pixel_entropy(one)))
+h_one = float(pixel_entropy(one).sum())
+floor = float(image_entropy(x_test).mean())
+ui.secondary(f"Right: each pixel's entropy H(pᵢ), in nats (fixed scale, 0 to ln 2 ≈ 0.69). Summed over the image it is "
+             f"**{h_one:.1f} nats**: the cost, in BCE, of reproducing the mean image exactly. The test images are "
+             f"grey-level too: their own pixels sum to **{floor:.1f} nats** on average, a floor no reconstruction can go "
+             "below (a perfect copy still pays it).")
+
+# --- what to notice -----------------------------------------------------------------------------
+in_band = (p > GREY_BAND[0]) & (p < GREY_BAND[1])  # (N_CODES, 28, 28) grey pixels of the means
+grey = float(in_band.sum(axis=(1, 2)).mean())
+grey_1 = float(((p1 > GREY_BAND[0]) & (p1 < GREY_BAND[1])).sum(axis=(1, 2)).mean())
+flipped = sample != binar  # (N_CODES, 28, 28) where the sample disagrees with the binarized mean
+flips = float(flipped.sum(axis=(1, 2)).mean())
+grey_share = float((flipped & in_band).sum() / max(flipped.sum(), 1))
+obs = []
+if grey >= 1 and flips >= 1:
+    obs.append(f"The mean images have **{grey:.0f} grey pixels** each on average (p between {GREY_BAND[0]:g} and "
+               f"{GREY_BAND[1]:g}). Each is a coin flip in a sample: the sample differs from the binarized mean in "
+               f"{flips:.0f} pixels per image, {grey_share:.0%} of them grey ones"
+               + (", along the strokes' edges." if grey_share > 0.5 else
+                  "; the rest are faint pixels, each unlikely to flip but many."))
+else:
+    obs.append(f"{'Fewer than one' if grey < 1 else f'{grey:.0f}'} grey pixel{'s' if grey >= 2 else ''} per image (p between "
+               f"{GREY_BAND[0]:g} and {GREY_BAND[1]:g}): at this temperature the mean, the sample and the binarized mean "
+               f"all but agree ({flips:.1f} pixels differ per image).")
+if t != 1:
+    obs.append(f"Temperature {t:g} {'sharpens' if t < 1 else 'blurs'} on purpose: grey pixels {grey_1:.0f} → {grey:.0f} "
+               "per image. " + ("A sharper mean looks more like a digit, but it is no longer the model that was "
+                                "trained: a pixel the model is unsure about is now drawn as if it were sure." if t < 1 else
+                                "The model's uncertainty is spread over more pixels: the mean gets greyer and the "
+                                "samples noisier."))
+else:
+    obs.append(f"The first mean image's entropy is {h_one:.1f} nats against the test images' own {floor:.1f}: "
+               + ("the model is less sure of its pixels than real digits are grey." if h_one > floor else
+                  "its pixels are no greyer than real digits."))
+ui.notice(obs)
+
+with st.expander("A note on nats: grey-level vs binarized MNIST", icon=":material/info:"):
+    st.markdown(
+        "- Every model here is trained on **grey-level** MNIST (pixels in [0, 1]) with the Bernoulli loss, BCE. For "
+        "a grey pixel that loss is a *cross-entropy*, not a likelihood: the Bernoulli is a distribution over 0 and 1, "
+        "not over [0, 1], so the numbers are not log-densities of the images and never reach 0 (the floor above).\n"
+        "- Papers usually report nats on **binarized** MNIST (pixels sampled or thresholded to 0/1), where BCE is a "
+        "true negative log-likelihood: about 85 nats for a one-layer VAE in Burda et al. (2016). Those numbers and "
+        "this app's are **not comparable**.\n"
+        "- The **continuous Bernoulli** (Loaiza-Ganem & Cunningham, 2019) adds the missing normalising constant, "
+        "making the loss a proper likelihood for grey-level pixels.\n"
+        "- Within this app every number uses the same data and the same loss, so comparisons between its models "
+        "are like with like.")
+ui.lesson_links(LESSON)
