@@ -87,6 +87,7 @@ for col, fmt in NATS.items():
         shown[col] = [fmt.format(v) if isinstance(v, (int, float)) and v == v else "—" for v in shown[col]]
 st.dataframe(shown, hide_index=True, width="stretch")
 ui.download_csv(table, "latent-lab-models.csv", key="home_models_csv")
+ui.nats_note()
 ui.caveat(
     "For scale: the PyTorch examples VAE (an MLP with a 20-D latent, 10 epochs) reaches about 105 nats "
     "on this measure, and even a perfect reconstruction of these grey-level images costs about 45.5 nats "

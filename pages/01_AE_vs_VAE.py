@@ -333,6 +333,7 @@ def samples_section() -> None:
                "decodes a random z = μ + σ ⊙ ε instead of μ. Here it costs more than decoding μ for "
                f"{int((stored > loss_vae).sum())} of the 10 digits.")
     ui.download_csv(rtable, f"ae-vs-vae-reconstructions-seed{seed}.csv", key="aevae_recon_csv")
+    ui.nats_note()
 
     # What to notice, from the numbers on screen.
     near_ae = int((d_ae <= 3 * gap_ae).sum())

@@ -193,6 +193,7 @@ def chosen_beta(rd: pd.DataFrame) -> None:
                 st.caption(f"Training budgets: {epochs_words(rd)}. A rung that trained longer has a small advantage.")
             missing_note(ladder_missing, "this chart")
             ui.download_csv(rd.drop(columns=["label", "side"]), "beta-ladder-2d.csv", key="kl_rd_csv")
+            ui.nats_note()
 
     decoded_views(name, beta)
     training_curves(name, beta)

@@ -169,6 +169,7 @@ def pictures(name: str, idx: np.ndarray, x: np.ndarray, y: np.ndarray, recon: np
     with st.expander("The numbers as a table"):
         st.dataframe(table, hide_index=True, width="stretch")
         ui.download_csv(table, f"reconstructions-{name}.csv", key="rec_csv")
+        ui.nats_note()
 
     hi, lo = int(np.argmax(loss)), int(np.argmin(loss))
     g_r, g_x = grey_fraction(recon), grey_fraction(x)

@@ -230,6 +230,7 @@ st.caption("The last two number columns are measured on the same fixed 500 test 
            "each digit): the one-sample −ELBO and the importance-weighted bound with 1,000 samples (Burda "
            "et al. 2016), which is closer to the model's true −log p(x). Their gap is what the ELBO leaves out.")
 ui.download_csv(shown, "latent-size.csv", key="ls_csv")
+ui.nats_note()
 missing_note(problems, "the charts and the table")
 
 # --- what to notice -----------------------------------------------------------------------------------

@@ -304,6 +304,7 @@ st.subheader("Held-out score")
 table = pd.DataFrame(table_rows)
 st.dataframe(table, hide_index=True, width="stretch")
 ui.download_csv(table, "my-vae-vs-pretrained.csv", key="train_table_csv")
+ui.nats_note()
 st.caption(f"Both measured on the same last {live.HELDOUT:,} test digits, one posterior sample per digit with the "
            "same noise seed; −ELBO = reconstruction + KL (β = 1 in the score whatever β was used in training). "
            "Lower is better.")

@@ -10,14 +10,14 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from ui import charts, figures, params, plots
+from ui import charts, figures, params, plots, prefetch
 from ui import common as ui
 from ui.style import MODEL_CACHE_ENTRIES
 from vae import artefacts, bound
 from vae.latent import pick_digit
 from vae.likelihood import IWAE_CURVE_K, IWAE_K, iwae_curve, log_weights
 
-FEATURED = {0: "a clear 7", 169: "a 4 drawn like a 9", 6572: "a thin 1", 8000: "a 4 with a long tail"}
+FEATURED = {0: "a clear 7", 169: "a 4 drawn like a 9", 6572: "a thin 1", 8000: "an unusual 4"}
 MODES = ("featured", "index", "digit")
 MODE_LABELS = {"featured": "one of these", "index": "by test index", "digit": "a random example of a digit"}
 KS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # the importance-sampling slider's steps
@@ -99,10 +99,6 @@ with left:
                      help="Adam on this image's own μ and log σ, starting from the encoder's q; the decoder stays fixed.")
     st.image(ui.upscale(np.concatenate([images[idx], ui.decode(name, codes["mu"][idx][None])[0]], axis=1), 5),
              caption=f"test #{idx}, a {labels[idx]}, and decoder(μ)", width=280)
-    m1, m2, m3 = st.columns(3)
-    m1.metric("log p(x)", f"{g.log_px:.2f}", help="Exact for this model, to the grid's accuracy (see below).")
-    m2.metric("ELBO", f"{g.elbo:.2f}", help="Of the encoder's q(z|x), integrated on a grid over q.")
-    m3.metric("gap", f"{g.gap:.2f}", help="KL(q(z|x) || p(z|x)) = log p(x) − ELBO, in nats.")
 ui.share({"model": name, "idx": idx, "step": int(step), "k": int(ss["elbo_k"])})
 
 with right:
@@ -110,17 +106,23 @@ with right:
     lv_t = b.path_logvar[step] if has_path else b.logvar_best
     fig = charts.png(figures.posterior_figure, b.post / b.grid.area, b.grid.xs, b.grid.ys, codes["mu"][idx],
                      codes["logvar"][idx], mu_t if (step > 0 or not has_path) else None, lv_t, codes["mu"],
-                     labels, f"true posterior p(z|x) of test #{idx} under {name}")
+                     labels, f"p(z|x) of test #{idx}, {name}")
     charts.show(fig)
+    ui.caveat("Dots: test codes, in their digit's colour. Black: the encoder's q(z|x) (1σ solid, 2σ dotted). "
+              "Magenta, dashed: q refined for this image, after the steps chosen on the left.")
+    m1, m2, m3 = st.columns(3)
+    m1.metric("log p(x)", f"{g.log_px:.2f}", help="Exact for this model, to the grid's accuracy (see below).")
+    m2.metric("ELBO", f"{g.elbo:.2f}", help="Of the encoder's q(z|x), integrated on a grid over q.")
+    m3.metric("gap", f"{g.gap:.2f}", help="KL(q(z|x) || p(z|x)) = log p(x) − ELBO, in nats.")
     if not has_path:
         ui.caveat("The encoder's q lies outside the region where the true posterior has mass, so the refinement "
-                  "starts from the posterior's own mean and spread; the orange ellipse is where it ends.")
+                  "starts from the posterior's own mean and spread; the dashed magenta ellipse is where it ends.")
 
 st.latex(r"\log p(x) = \underbrace{\mathbb{E}_{q}\big[\log p(x \mid z)\big] - \mathrm{KL}\big(q(z\mid x)\,\|\,p(z)\big)}"
          r"_{\text{ELBO}} + \mathrm{KL}\big(q(z \mid x)\,\|\,p(z \mid x)\big)")
 st.latex(rf"{g.log_px:.2f} = {g.elbo:.2f} + {g.gap:.2f}\ \text{{nats}}")
 ui.secondary("The blue map is the exact posterior, p(x|z) p(z) / p(x), computed at every point of a fine grid: the "
-             "decoder says how well each code explains this image, the prior how likely the code is. The red ellipse "
+             "decoder says how well each code explains this image, the prior how likely the code is. The black ellipse "
              "is the encoder's Gaussian guess q(z|x). The ELBO falls short of log p(x) by exactly the KL divergence "
              "between the two: where they differ is what the bound misses.")
 
@@ -135,8 +137,9 @@ with g1:
                       f"from the posterior's own mean and spread it reaches {g.elbo_best:.2f}, the number used below.")
 with g2:
     charts.draw(charts.spec(plots.gap_chart, g.amortization, g.approximation), width="stretch", key="elbo_gap")
-    st.markdown(f"**Amortization** {g.amortization:.2f} nats: what a Gaussian fitted to this image alone gains over "
-                f"the encoder's.  \n**Approximation** {g.approximation:.2f} nats: what no Gaussian closes.")
+    st.markdown(f"The gap, {g.gap:.2f} nats, in two parts:  \n**Amortization** {g.amortization:.2f} nats (first "
+                "segment): what a Gaussian fitted to this image alone gains over the encoder's.  \n"
+                f"**Approximation** {g.approximation:.2f} nats (second, magenta): what no Gaussian closes.")
 
 st.subheader("More samples, a tighter bound")
 k = int(st.select_slider("k, samples from q(z|x) per estimate", options=list(KS), key="elbo_k"))
@@ -199,7 +202,13 @@ with st.expander("How log p(x) is computed, and how exact it is", icon=":materia
                 rows += [{"model": n, "k": j, "L_k (nats)": -m[f"subset_iwae_k{j}"]} for j in IWAE_CURVE_K]
                 rows.append({"model": n, "k": IWAE_K, "L_k (nats)": -m["subset_iwae"]})
         if rows:
-            st.dataframe(pd.DataFrame(rows).pivot(index="k", columns="model", values="L_k (nats)").round(2))
+            charts.draw(charts.spec(plots.iwae_models_chart, pd.DataFrame(rows)), width="stretch", key="elbo_iwae_zoo")
+            st.caption("Averaged over the 500 images; every k uses the same 1,000 draws per image, in groups of k. "
+                       "Without an exact log p(x) nobody knows how much gap is left at k = 1,000.")
         else:
             st.caption("Not measured for these models yet: `python -m vae.build` stores it.")
+for other in FEATURED:  # the images a class clicks next: integrated in the background, once per server
+    if other != idx:
+        prefetch.later(exact, key, other, idle=True)
+        prefetch.later(iwae, key, other, idle=True)
 ui.lesson_links(LESSON)

@@ -49,7 +49,7 @@ with ui.cache_guard():
     d = zoo.entry(name).model.latent_dim
     if source == "prior":
         z = prior.samples(N_CODES, d, seed)  # (N_CODES, d)
-        what = [f"z{i + 1}" for i in range(N_CODES)]
+        what = [f"draw {i + 1}" for i in range(N_CODES)]
     else:
         _, labels = ui.test_set()
         idx = np.random.default_rng(seed).choice(len(labels), N_CODES, replace=False)

@@ -115,8 +115,8 @@ def entropy_figure(h: np.ndarray):
     ax.set_yticks([])
     ax.set_title("entropy per pixel", fontsize=10)
     cax = fig.add_axes((0.68, 0.12, 0.05, 0.78))
-    cb = fig.colorbar(im, cax=cax, ticks=[0, 0.2, 0.4, 0.6, float(np.log(2))])
-    cb.ax.set_yticklabels(["0", "0.2", "0.4", "0.6", "ln 2"], fontsize=10)
+    cb = fig.colorbar(im, cax=cax, ticks=[0, 0.2, 0.4, float(np.log(2))])
+    cb.ax.set_yticklabels(["0", "0.2", "0.4", "ln 2"], fontsize=10)
     cb.set_label("nats", fontsize=10)
     return fig
 
@@ -131,24 +131,42 @@ def posterior_figure(density: np.ndarray, xs: np.ndarray, ys: np.ndarray, mu: np
                      mu_fit: np.ndarray | None, logvar_fit: np.ndarray | None, codes: np.ndarray,
                      digits: np.ndarray, title: str):
     """The true posterior p(z|x) (``density`` (ny, nx) per unit area on cell centres xs, ys) as a
-    heat map, equal aspect and z2 up; the encoder's q(z|x) at 1 and 2 sigma (black, solid and
-    dotted); a refined Gaussian (dashed magenta, if given); the test codes inside the box as small
-    dots by digit. Sized to be shown about 560 px wide with its text at 10 pt or more."""
+    heat map, equal aspect and z2 up, zoomed to 99.9 % of the posterior and both ellipses, at most
+    twice as wide as tall (beyond the grid the density is ~0, drawn as the map's zero colour); the encoder's q(z|x) at 1 and 2 sigma (black,
+    solid and dotted); a refined Gaussian (dashed magenta, if given); up to 400 test codes in view
+    as small dots in their digit's colour. Sized to be shown about 560 px wide, text >= 10 pt."""
+    import matplotlib
+
     fig = Figure(figsize=(5.0, 4.6))
     ax = fig.add_subplot()
     dx, dy = xs[1] - xs[0], ys[1] - ys[0]
     extent = (xs[0] - dx / 2, xs[-1] + dx / 2, ys[0] - dy / 2, ys[-1] + dy / 2)
-    im = ax.imshow(density, origin="lower", extent=extent, cmap=DENSITY_CMAP, interpolation="nearest",
-                   aspect="equal", vmin=0.0)
+    # the view: where 99.9 % of the posterior lies, and both ellipses at 2 sigma, with a margin
+    order = np.argsort(density.ravel())[::-1]
+    top = order[:int(np.searchsorted(np.cumsum(density.ravel()[order]) / density.sum(), 0.999)) + 1]
+    gx, gy = np.meshgrid(xs, ys)
+    bx, by = [gx.ravel()[top]], [gy.ravel()[top]]
+    for m, lv in ((mu, logvar), (mu_fit, logvar_fit)):
+        if m is not None:
+            ex, ey = _ellipse_xy(m, lv, 2.0)
+            bx.append(ex)
+            by.append(ey)
+    bx, by = np.concatenate(bx), np.concatenate(by)
+    lo, hi = np.array([bx.min(), by.min()]), np.array([bx.max(), by.max()])
+    span = np.maximum(hi - lo, 1e-3) * 1.3
+    w, h = max(span[0], span[1] / 2), max(span[1], span[0] / 2)  # at most 2:1, so a strip is not squashed
+    cx, cy = (lo + hi) / 2
+    view = (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2)
+    cmap = matplotlib.colormaps[DENSITY_CMAP]
+    ax.set_facecolor(cmap(0.0))
+    im = ax.imshow(density, origin="lower", extent=extent, cmap=cmap, interpolation="nearest", aspect="equal", vmin=0.0)
     cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
     cb.set_label("p(z | x) per unit area", fontsize=10)
     cb.ax.tick_params(labelsize=10)
-    inside = (codes[:, 0] >= extent[0]) & (codes[:, 0] <= extent[1]) & (codes[:, 1] >= extent[2]) & (codes[:, 1] <= extent[3])
-    shown = sorted(set(int(d) for d in digits[inside]))
-    for d in shown:
-        pts = codes[inside & (digits == d)]
-        ax.scatter(pts[:, 0], pts[:, 1], s=14, color=DIGIT_COLORS[d], edgecolors="white", linewidths=0.4,
-                   zorder=2, label=f"test {d}s")
+    inside = np.flatnonzero((codes[:, 0] >= view[0]) & (codes[:, 0] <= view[1]) & (codes[:, 1] >= view[2])
+                            & (codes[:, 1] <= view[3]))[:400]
+    ax.scatter(codes[inside, 0], codes[inside, 1], s=9, c=[DIGIT_COLORS[int(d)] for d in digits[inside]],
+               edgecolors="white", linewidths=0.3, alpha=0.85, zorder=2)
     for k, style in ((1.0, "-"), (2.0, ":")):
         ax.plot(*_ellipse_xy(mu, logvar, k), color=Q_COLOR, lw=2, ls=style, zorder=4,
                 label="encoder's q, 1σ and 2σ" if k == 1 else None)
@@ -157,8 +175,9 @@ def posterior_figure(density: np.ndarray, xs: np.ndarray, ys: np.ndarray, mu: np
         ax.plot(*_ellipse_xy(mu_fit, logvar_fit, 1.0), color=BEST_Q_COLOR, lw=2, ls="--", zorder=4,
                 label="refined q, 1σ")
         ax.plot([mu_fit[0]], [mu_fit[1]], marker="+", color=BEST_Q_COLOR, ms=11, mew=2, zorder=5, ls="none")
-    ax.set_xlim(extent[0], extent[1])
-    ax.set_ylim(extent[2], extent[3])
+    ax.set_xlim(view[0], view[1])
+    ax.set_ylim(view[2], view[3])
+    ax.set_aspect("equal")
     ax.set_xlabel("z₁", fontsize=11)
     ax.set_ylabel("z₂", fontsize=11)
     ax.tick_params(labelsize=10)

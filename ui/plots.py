@@ -188,17 +188,18 @@ GAP_PARTS = ("amortization: the encoder's miss", "approximation: a Gaussian's sh
 
 
 def gap_chart(amortization: float, approximation: float) -> alt.Chart:
-    """The ELBO's gap KL(q || p(z|x)) as one stacked bar of its two parts, from zero."""
+    """The ELBO's gap KL(q || p(z|x)) as one stacked bar of its two parts from zero: amortization
+    first in the theme's ink, approximation after it in magenta."""
     df = pd.DataFrame({"part": list(GAP_PARTS), "nats": [max(amortization, 0.0), max(approximation, 0.0)],
                        "order": [0, 1], "bar": "gap"})
     return alt.Chart(df).mark_bar(height=36).encode(
         x=alt.X("nats:Q", stack="zero", title="nats (log p(x) − ELBO)", scale=alt.Scale(zero=True)),
         y=alt.Y("bar:N", title=None, axis=None),
         color=alt.Color("part:N", title=None, scale=alt.Scale(domain=list(GAP_PARTS), range=[charts.ink(), BEST_Q_COLOR]),
-                        legend=alt.Legend(orient="top", direction="vertical", labelLimit=400, labelFontSize=charts.fs(12))),
+                        legend=None),  # the page names the two segments under the bar
         order="order:Q",
         tooltip=["part:N", alt.Tooltip("nats:Q", format=".3f")],
-    ).properties(height=60)
+    ).properties(height=50)
 
 
 def refine_chart(trace: pd.DataFrame, log_px: float, step: int) -> alt.LayerChart:
@@ -232,3 +233,14 @@ def iwae_chart(curve: pd.DataFrame, k: int, lines: pd.DataFrame) -> alt.LayerCha
     text = alt.Chart(lines.assign(k=float(curve["k"].max()))).mark_text(
         align="right", dy=-8, fontSize=charts.fs(12), color=charts.ink()).encode(x="k:Q", y="nats:Q", text="what:N")
     return alt.layer(line, rules, text, now).properties(height=260)
+
+
+def iwae_models_chart(rows: pd.DataFrame) -> alt.Chart:
+    """The zoo's stored bound L_k against k (log axis) for several models (``rows``: model, k,
+    "L_k (nats)"), one line each."""
+    return alt.Chart(rows).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("k:Q", title="k, samples per image (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format="d")),
+        y=alt.Y("L_k (nats):Q", title="nats, mean over 500 test images", scale=alt.Scale(zero=False)),
+        color=alt.Color("model:N", title="model"),
+        tooltip=["model:N", "k:Q", alt.Tooltip("L_k (nats):Q", format=".3f")],
+    ).properties(height=240)
