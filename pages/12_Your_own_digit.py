@@ -12,20 +12,21 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts
+from ui import charts, pad
 from ui import common as ui
 from ui import params
 from vae import artefacts, live, neighbours, prior, zoo
 from vae.artefacts import CacheError
-from vae.preprocess import PreprocessError
+from vae.preprocess import PreprocessError, strokes_to_mnist
 from ui.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE
 
 LESSON = ui.setup_page(__file__,
               "how a VAE trained on MNIST sees a digit it has never met (yours), and how its negative "
               "ELBO can tell a picture that is unlike anything it was trained on.")
 
-SOURCES = ("example", "upload")
-SOURCE_LABELS = {"example": "a bundled example", "upload": "my own picture"}
+SOURCES = ("draw", "example", "upload", "camera")
+SOURCE_LABELS = {"draw": "draw it", "example": "a bundled example", "upload": "upload a picture",
+                 "camera": "take a photo"}
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp"]
 K_NEAREST = 5
 THUMB = 224  # px, longer side of the thumbnail of the picture
@@ -47,70 +48,66 @@ def example_label(stem: str) -> str:
 
 ui.bind("own_model", "model", lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
 ui.bind("own_example", "example", lambda raw: params.parse_choice(raw, list(EXAMPLES), DEFAULT_EXAMPLE))
-if "own_source" not in st.session_state:
-    st.session_state["own_source"] = "example"
+ss = st.session_state
+# a link naming an example shows it; otherwise the page opens on the pad, with a digit already drawn
+ui.bind("own_source", "source", lambda raw: params.parse_choice(
+    raw or ("example" if st.query_params.get("example") else None), SOURCES, "draw"))
+ss.setdefault("own_strokes", pad.STARTER)
 
-# --- the idea ---------------------------------------------------------------------------------------
+# --- the picture and the model ----------------------------------------------------------------------
 
-st.header("The idea")
-st.markdown(
-    "A model trained on MNIST has only ever seen digits prepared one way, so your picture gets the "
-    "**MNIST recipe** first:\n\n"
-    "1. **grayscale**, and **inverted** if needed, so the ink is white on black like MNIST;\n"
-    "2. **cropped** to the ink (specks of dust dropped);\n"
-    "3. **scaled** so the digit's longer side is 20 pixels, keeping its shape;\n"
-    "4. **centred by mass**: pasted into a 28×28 field so that its centre of mass sits at the centre."
-)
-st.markdown(
-    "Then the VAE encodes it, $q(z\\mid x) = \\mathcal N(\\mu, \\sigma^2)$, decodes it, and scores it. "
-    "The score is the **negative ELBO**, in nats: what the reconstruction costs plus how far the "
-    "posterior strays from the prior. It is an upper bound on $-\\log p(x)$, the model's surprise:"
-)
-st.latex(r"-\mathrm{ELBO}(x) \;=\; \underbrace{\mathbb{E}_{q(z\mid x)}\big[-\log p(x\mid z)\big]}_{\text{reconstruction}}"
-         r" \;+\; \underbrace{\mathrm{KL}\big(q(z\mid x)\,\|\,\mathcal N(0, I)\big)}_{\text{KL}}"
-         r" \;\ge\; -\log p(x)")
-ui.caveat(
-    "A picture unlike the training digits usually costs more nats than almost every test digit, so the "
-    "score works as an **out-of-distribution probe**. It is not a perfect one: likelihood models can give "
-    "*simpler* foreign images a better score than real data (Nalisnick et al., 2019, *Do deep generative "
-    "models know what they don't know?*), so read it as a hint, not a verdict."
-)
-
-# --- controls ---------------------------------------------------------------------------------------
-
-st.header("Your digit and a model")
-c1, c2 = st.columns([3, 2])
-with c1:
-    source = st.radio("Picture", SOURCES, key="own_source", format_func=SOURCE_LABELS.get, horizontal=True)
-    upload = None
-    if source == "upload":
+left, right = st.columns([2, 3], gap="large")
+with left:
+    source = st.radio("Your digit", SOURCES, key="own_source", format_func=SOURCE_LABELS.get, horizontal=True)
+    upload = strokes = None
+    if source == "draw":
+        drawn = pad.pad("own_pad", ss.get("own_strokes"))
+        if drawn is not None:
+            ss["own_strokes"] = drawn  # kept outside the pad's own state: it survives leaving the page
+        strokes = ss.get("own_strokes")
+    elif source == "upload":
         upload = st.file_uploader(
             "A photo or scan of one handwritten digit (PNG or JPEG; GIF, WebP and BMP work too)",
             type=UPLOAD_TYPES, key="own_upload",
             help="Any size, dark ink on light paper or light on dark. One digit, filling most of the picture, "
                  "works best. The picture stays in your browser session; nothing is stored.")
+    elif source == "camera":
+        upload = st.camera_input("A photo of one digit written on paper", key="own_camera",
+                                 help="Dark ink on light paper, the digit filling most of the frame. The photo stays in "
+                                      "your browser session; nothing is stored.")
     elif EXAMPLES:
         st.selectbox("Example", list(EXAMPLES), key="own_example", format_func=example_label,
                      help="Real MNIST test digits, enlarged and dressed up like uploads "
                           "(see scripts/make_examples.py).")
     else:
-        st.warning("The bundled examples (assets/examples/*.png) are missing: upload a picture instead.")
-    st.caption("Drawing isn't offered: it needs a third-party canvas component (maintained on a best-effort "
-               "basis) and this app keeps to Streamlit's own widgets, so upload a photo or pick an example.")
-with c2:
+        st.warning("The bundled examples (assets/examples/*.png) are missing: draw or upload a picture instead.")
     name = st.selectbox("Model", VAES, key="own_model",
                         format_func=lambda n: n if ui.built(n) else f"{n} (not built yet)",
                         help="The pretrained VAEs.  \n\n" + "  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in VAES))
-    st.caption(zoo.entry(name).blurb)
 
 example = st.session_state.get("own_example", DEFAULT_EXAMPLE)
-ui.share({"model": name, "example": example})
+ui.share({"model": name, "source": source, **({"example": example} if source == "example" else {})})
+if source != "example" and "example" in st.query_params:
+    del st.query_params["example"]  # the address says what is shown: a drawing is not a bundled example
 
 
 # --- the picture --------------------------------------------------------------------------------------
 
 picture = None  # dict: name, thumb (PNG bytes), x (28, 28), size
-if source == "upload":
+if source == "draw":
+    if not strokes:
+        with right:
+            st.info("Draw a digit in the black square: the model answers when you lift the pen.",
+                    icon=":material/draw:")
+        ui.stop()
+    try:
+        x = strokes_to_mnist(strokes)
+    except PreprocessError as exc:
+        with right:
+            st.warning(f"{exc}", icon=":material/draw:")
+        ui.stop()
+    picture = {"name": "your drawing", "thumb": None, "x": x, "size": (pad.PAD_PX, pad.PAD_PX)}
+elif source in ("upload", "camera"):
     if upload is not None:
         last = st.session_state.get("own_last_good")
         if last is not None and last["file_id"] == upload.file_id:
@@ -163,26 +160,48 @@ pct = live.percentile_of(test_elbo, elbo)
 near = neighbours.nearest(codes["mu"], mu, K_NEAREST)[1][0]  # (K,) test indices, nearest first
 near_labels = labels[near]
 
-st.header("What the model makes of it")
-p1, p2, p3 = st.columns(3)
-with p1:
-    st.image(picture["thumb"], caption=f"{params.echo(picture['name'])}: the picture as grayscale "
-                                       f"({picture['size'][0]}×{picture['size'][1]} px)")
-with p2:
-    st.image(ui.upscale(x, 8), caption="the MNIST-like input (28×28)", clamp=True)
-with p3:
-    st.image(ui.upscale(recon_img, 8), caption=f"{name}'s reconstruction (decoded at z = μ)", clamp=True)
-ui.download_png(ui.tile(np.stack([x, recon_img]), 2), f"own-digit-{name}.png", key="own_png",
-                label="Download input and reconstruction (PNG)")
+with right:
+    p2, p3 = st.columns(2)
+    p2.image(ui.upscale(x, 8), caption="the MNIST-like input (28×28)", clamp=True, width=210)
+    p3.image(ui.upscale(recon_img, 8), caption=f"{name}'s reconstruction (decoded at z = μ)", clamp=True, width=210)
+    ui.download_png(ui.tile(np.stack([x, recon_img]), 2), f"own-digit-{name}.png", key="own_png",
+                    label="Download input and reconstruction (PNG)")
+    if picture["thumb"] is not None:
+        st.image(picture["thumb"], caption=f"{params.echo(picture['name'])}: the picture as grayscale "
+                                           f"({picture['size'][0]}×{picture['size'][1]} px)", width=160)
+
+with st.expander("The idea: the MNIST recipe and the score", icon=":material/menu_book:"):
+    st.markdown(
+        "A model trained on MNIST has only ever seen digits prepared one way, so your picture gets the "
+        "**MNIST recipe** first:\n\n"
+        "1. **grayscale**, and **inverted** if needed, so the ink is white on black like MNIST;\n"
+        "2. **cropped** to the ink (specks of dust dropped);\n"
+        "3. **scaled** so the digit's longer side is 20 pixels, keeping its shape;\n"
+        "4. **centred by mass**: pasted into a 28×28 field so that its centre of mass sits at the centre.\n\n"
+        "A drawing is rendered with a pen a tenth of the drawing's size wide, so that after step 3 its strokes "
+        "are about 2 pixels wide, like MNIST's, however large you drew.")
+    st.markdown("Then the VAE encodes it, $q(z\\mid x) = \\mathcal N(\\mu, \\sigma^2)$, decodes it, and scores it. "
+                "The score is the **negative ELBO**, in nats: what the reconstruction costs plus how far the "
+                "posterior strays from the prior. It is an upper bound on $-\\log p(x)$, the model's surprise:")
+    st.latex(r"-\mathrm{ELBO}(x) \;=\; \underbrace{\mathbb{E}_{q(z\mid x)}\big[-\log p(x\mid z)\big]}_{\text{reconstruction}}"
+             r" \;+\; \underbrace{\mathrm{KL}\big(q(z\mid x)\,\|\,\mathcal N(0, I)\big)}_{\text{KL}}"
+             r" \;\ge\; -\log p(x)")
+ui.caveat(
+    "A picture unlike the training digits usually costs more nats than almost every test digit, so the "
+    "score works as an **out-of-distribution probe**. It is not a perfect one: likelihood models can give "
+    "*simpler* foreign images a better score than real data (Nalisnick et al., 2019, *Do deep generative "
+    "models know what they don't know?*), so read it as a hint, not a verdict."
+)
 
 # --- out-of-distribution probe ------------------------------------------------------------------------
 
+with right:
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("negative ELBO", f"{elbo:.1f} nats")
+    m2.metric("reconstruction", f"{recon:.1f} nats")
+    m3.metric("KL", f"{kl:.1f} nats")
+    m4.metric("test digits scoring lower", f"{pct:.1f} %")
 st.subheader("How surprising is it?")
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("negative ELBO", f"{elbo:.1f} nats")
-m2.metric("reconstruction", f"{recon:.1f} nats")
-m3.metric("KL", f"{kl:.1f} nats")
-m4.metric("test digits scoring lower", f"{pct:.1f} %")
 st.caption("Reconstruction term for **one posterior sample** z ~ q(z|x) with a fixed noise seed (0), KL in "
            "closed form: computed exactly as the test digits' values in the histogram. The picture above is "
            "decoded at the mean z = μ instead.")

@@ -180,3 +180,41 @@ def test_grid_mosaics_render_and_download(server, browser):
         no_exception(page)
     finally:
         ctx.close()
+
+
+def test_drawing_a_seven_lands_on_the_map(server, browser):
+    """The pad in a real browser: Clear, then a scripted stroke of a 7 with the mouse; when the
+    stroke ends the page answers with the drawing's input, reconstruction, score and its marker
+    on the latent map, and the address says a drawing is shown. Undo empties the pad again."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{server}/Your_own_digit", timeout=90_000)
+        wait_idle(page)
+        pad = page.get_by_role("img", name="Drawing pad: draw one digit")
+        pad.wait_for(timeout=60_000)
+        no_exception(page)
+        score = page.locator('[data-testid="stMetricValue"]').first
+        starter = score.inner_text()
+        page.locator("button[data-act=clear]").click()
+        wait_idle(page)
+        page.get_by_text("Draw a digit in the black square").wait_for(timeout=30_000)
+        box = pad.bounding_box()
+        points = [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]
+        page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
+        page.mouse.down()
+        for x, y in points[1:]:
+            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=10)
+        page.mouse.up()
+        wait_idle(page)
+        score.wait_for(timeout=30_000)
+        no_exception(page)
+        assert score.inner_text() != starter and score.inner_text().endswith("nats")
+        assert page.get_by_text("the MNIST-like input (28×28)").count() == 1
+        assert page.get_by_text("vae-2d's reconstruction").count() == 1
+        assert page.get_by_text("your digit's code μ").count() == 1  # the marker's legend beside the map
+        assert "source=draw" in page.url and "example=" not in page.url
+        page.locator("button[data-act=undo]").click()
+        wait_idle(page)
+        page.get_by_text("Draw a digit in the black square").wait_for(timeout=30_000)
+    finally:
+        page.close()

@@ -1,4 +1,5 @@
-"""AppTest of pages/12_Your_own_digit.py: examples, models, uploads (good, broken, damaged), links."""
+"""AppTest of pages/12_Your_own_digit.py: the drawing pad (absent in AppTest: the page runs on the
+drawing it starts with), examples, models, uploads (good, broken, damaged), links."""
 from __future__ import annotations
 
 
@@ -15,12 +16,50 @@ def charts(at) -> int:
     return len(at.get("vega_lite_chart"))
 
 
-def test_default_view_with_an_example():
+def test_default_view_is_the_pad_with_a_digit_drawn():
+    """No browser runs the pad here, so it reports no strokes: the page shows the drawing it
+    starts with (a 3), and the address says a drawing is shown, not an example."""
     need("vae-2d")
     at = app(PAGE)
+    assert at.radio(key="own_source").value == "draw"
+    assert [m.label for m in at.metric] == ["negative ELBO", "reconstruction", "KL", "test digits scoring lower"]
+    assert at.query_params["source"] == "draw" and "example" not in at.query_params
+    assert "What to notice" in texts(at) and not at.error
+    assert "made from **test digit" not in texts(at)  # a drawing has no test digit behind it
+
+
+def test_a_drawing_survives_leaving_the_pad():
+    from ui import pad
+    from vae.preprocess import strokes_to_mnist
+
+    need("vae-2d")
+    at = app(PAGE)
+    seven = [[[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]]]
+    at.session_state["own_strokes"] = seven
+    at.run()
+    first = at.metric[0].value
+    assert first != app(PAGE).metric[0].value  # not the starter drawing any more
+    at.radio(key="own_source").set_value("example").run()
+    at.radio(key="own_source").set_value("draw").run()
+    assert at.metric[0].value == first and at.session_state["own_strokes"] == seven
+    assert strokes_to_mnist(seven).shape == (28, 28) and pad.STARTER
+
+
+def test_an_empty_pad_asks_for_a_digit():
+    need("vae-2d")
+    at = app(PAGE)
+    at.session_state["own_strokes"] = []
+    at.run()
+    assert_ok(at)
+    assert any("Draw a digit" in i.value for i in at.info) and not at.metric and not at.error
+
+
+def test_default_view_with_an_example():
+    need("vae-2d")
+    at = app(PAGE, {"example": "3-ink-on-paper"})
     t = texts(at)
-    assert "Your own digit" in t and "The idea" in t and "What to notice" in t
-    assert "Drawing isn't offered" in t
+    assert "Your own digit" in t and "MNIST recipe" in t and "What to notice" in t
+    assert at.radio(key="own_source").value == "example" and at.query_params["source"] == "example"
     assert at.selectbox(key="own_model").value == "vae-2d"
     assert at.selectbox(key="own_example").value == "3-ink-on-paper"
     assert [m.label for m in at.metric] == ["negative ELBO", "reconstruction", "KL", "test digits scoring lower"]
@@ -34,7 +73,7 @@ def test_default_view_with_an_example():
 @pytest.mark.parametrize("example", sorted(live.example_paths()))
 def test_every_example(example):
     need("vae-2d")
-    at = app(PAGE)
+    at = app(PAGE, {"source": "example"})
     at.selectbox(key="own_example").set_value(example).run()
     assert_ok(at)
     assert not at.error
@@ -82,6 +121,7 @@ def test_upload_good_then_broken_then_back_to_examples():
     assert_ok(at)
     assert not at.error and len(at.metric) == 4
     elbo = at.metric[0].value
+    assert at.query_params["source"] == "upload" and "example" not in at.query_params  # an upload is not an example
     # not a picture: a clear message, and the last good upload stays on screen
     at.file_uploader(key="own_upload").set_value(("notes.png", b"this is not a picture", "image/png")).run()
     assert_ok(at)
@@ -131,3 +171,13 @@ def test_garbage_link_falls_back_to_defaults():
     assert at.selectbox(key="own_model").value == "vae-2d"
     assert at.selectbox(key="own_example").value == "3-ink-on-paper"
     assert not at.error
+    at = app(PAGE, {"source": "webcam"})
+    assert at.radio(key="own_source").value == "draw" and not at.error
+
+
+def test_camera_source_waits_for_a_photo():
+    need("vae-2d")
+    at = app(PAGE, {"source": "camera"})
+    assert_ok(at)
+    assert at.radio(key="own_source").value == "camera" and at.query_params["source"] == "camera"
+    assert any("Choose a picture" in i.value for i in at.info) and not at.error

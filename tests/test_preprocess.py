@@ -474,3 +474,78 @@ def test_mnist_digits_survive_a_round_trip(mnist_small):
         assert_mnist_like(x)
         errors.append(aligned_error(x, digit))   # what is left: sub-pixel phase, resampling
     assert max(errors) < 0.08 and np.mean(errors) < 0.04, errors
+
+
+# --- drawings from the pad (vae.preprocess.render_strokes / strokes_to_mnist) -------------------
+
+def _ring(cx: float, cy: float, rx: float, ry: float, n: int = 60) -> list[list[float]]:
+    t = np.linspace(0, 2 * np.pi, n)
+    return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1).tolist()
+
+
+def _stroke_width(x: np.ndarray) -> float:
+    """Mean stroke width in pixels of a thin drawing: its area over half its boundary (a stroke of
+    width w and length L has area w L and about 2 L boundary pixels)."""
+    mask = x > 0.3
+    boundary = mask & ~ndimage.binary_erosion(mask)
+    return float(2 * mask.sum() / max(boundary.sum(), 1))
+
+
+def _mnist_widths() -> tuple[float, float]:
+    """The 5th and 95th percentiles of the stroke width of the first 500 MNIST test digits (about 2.2 and 4.5)."""
+    from vae import artefacts
+
+    images = artefacts.load_test_set()[0][:500].astype(np.float32) / 255
+    return tuple(np.percentile([_stroke_width(x) for x in images], [5, 95]))
+
+
+@pytest.mark.parametrize("ring", [
+    _ring(0.5, 0.5, 0.25, 0.35),  # a large zero
+    _ring(0.2, 0.2, 0.05, 0.07),  # small and off-centre
+    _ring(0.8, 0.75, 0.12, 0.18),  # medium, in a corner
+])
+def test_a_drawn_zero_becomes_mnist_like_whatever_its_size_and_place(ring):
+    from vae.preprocess import strokes_to_mnist
+
+    x = strokes_to_mnist([ring])
+    assert x.shape == (28, 28) and x.dtype == np.float32 and 0 <= x.min() and x.max() == pytest.approx(1.0)
+    rows, cols = np.nonzero(x > 0.05)
+    assert max(rows.max() - rows.min(), cols.max() - cols.min()) + 1 in (20, 21, 22)  # the 20 px box
+    com = np.array(np.nonzero(x)).T.astype(float)
+    centre = (com * x[x > 0][:, None]).sum(0) / x.sum()
+    np.testing.assert_allclose(centre, [14, 14], atol=1.0)  # centred by mass like MNIST
+    lo, hi = _mnist_widths()
+    assert lo <= _stroke_width(x) <= hi  # as thick as MNIST's own strokes: not a blob, not a hairline
+
+
+def test_stroke_width_does_not_depend_on_how_large_one_draws():
+    from vae.preprocess import strokes_to_mnist
+
+    big = _stroke_width(strokes_to_mnist([_ring(0.5, 0.5, 0.3, 0.4)]))
+    small = _stroke_width(strokes_to_mnist([_ring(0.5, 0.5, 0.06, 0.08)]))
+    assert abs(big - small) < 1.0, (big, small)
+
+
+def test_thin_and_thick_lines_and_a_tap():
+    from vae.preprocess import render_strokes, strokes_to_mnist
+
+    one = strokes_to_mnist([[[0.5, 0.1], [0.52, 0.9]]])  # a 1: a tall thin line
+    assert (one > 0.3).sum(axis=1)[6:22].max() <= 5  # stays a narrow stroke after scaling
+    img = render_strokes([[[0.3, 0.3]]])  # a tap is a dot, not an error
+    assert np.asarray(img).max() == 255
+
+
+@pytest.mark.parametrize("bad", [None, [], [[]], "strokes", [[["a", "b"]]], [[[float("nan"), 0.2]]],
+                                 [[[0.1, 0.2]]] * 500, [[[0.1, 0.2]] * 30_000]])
+def test_unusable_drawings_raise_a_message_not_a_traceback(bad):
+    from vae.preprocess import PreprocessError, render_strokes
+
+    with pytest.raises(PreprocessError):
+        render_strokes(bad)
+
+
+def test_coordinates_outside_the_pad_are_clipped():
+    from vae.preprocess import render_strokes
+
+    img = np.asarray(render_strokes([[[-3.0, 0.5], [4.0, 0.5]]]))
+    assert img[140].min() == 255  # the line runs across the whole pad, not off it

@@ -71,6 +71,12 @@ INK_THRESHOLD = 0.1         # fraction of the ink contrast below which a pixel i
 MIN_CONTRAST = 16.0         # grey levels (of 255) between background and ink, else "blank"
 SPECK_FRACTION = 0.02       # ink blobs with less mass than this fraction of the largest go
 
+PEN = 0.1                   # drawn strokes: pen width as a share of the drawing's longer side
+# (about 2 px once the drawing is scaled into the 20 px box, like MNIST's strokes)
+PAD_SIDE = 280              # drawings are rendered on this square before the MNIST recipe
+MAX_STROKES = 200           # a drawing with more strokes (or points) is refused, not slowly drawn
+MAX_POINTS = 20_000
+_MSG_NO_STROKES = "Nothing drawn yet."
 _MSG_EMPTY = "The file is empty."
 _MSG_NOT_IMAGE = "This file is not an image Pillow can read (PNG or JPEG expected)."
 _MSG_DAMAGED = "The image file is damaged or incomplete, so it could not be read."
@@ -417,3 +423,55 @@ def make_example_png(digit_image: np.ndarray, invert: bool = True, scale: int = 
     buf = io.BytesIO()
     im.save(buf, format="PNG", optimize=True)
     return buf.getvalue()
+
+
+def _as_strokes(strokes: object) -> list[np.ndarray]:
+    """Validated strokes: a list of lists of (x, y) pairs, each coordinate finite; clipped to [0, 1]."""
+    if not isinstance(strokes, (list, tuple)) or not strokes:
+        raise PreprocessError(_MSG_NO_STROKES)
+    if len(strokes) > MAX_STROKES:
+        raise PreprocessError(f"Too many strokes ({len(strokes)}); clear the pad and draw one digit.")
+    out, total = [], 0
+    for stroke in strokes:
+        try:
+            pts = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
+        except (TypeError, ValueError):
+            raise PreprocessError("The drawing could not be read; clear the pad and draw again.") from None
+        pts = pts[np.isfinite(pts).all(axis=1)]
+        total += len(pts)
+        if total > MAX_POINTS:
+            raise PreprocessError("The drawing has too many points; clear the pad and draw one digit.")
+        if len(pts):
+            out.append(np.clip(pts, 0.0, 1.0))
+    if not out:
+        raise PreprocessError(_MSG_NO_STROKES)
+    return out
+
+
+def render_strokes(strokes: object, side: int = PAD_SIDE) -> Image.Image:
+    """Strokes from the drawing pad (lists of (x, y) points in [0, 1], y pointing down) drawn
+    white on black (mode "L", side x side) with a round pen ``PEN`` times the drawing's longer
+    side wide, so that a small and a large drawing end up equally thick after the MNIST recipe.
+    Raises :class:`PreprocessError` for an empty or unreadable drawing."""
+    from PIL import ImageDraw
+
+    pts = _as_strokes(strokes)
+    every = np.concatenate(pts) * (side - 1)  # (P, 2) in pixels
+    extent = float(np.ptp(every, axis=0).max())
+    width = int(np.clip(round(PEN * extent), 3, side // 6))
+    img = Image.new("L", (side, side), 0)
+    draw = ImageDraw.Draw(img)
+    r = width / 2
+    for stroke in pts:
+        xy = [tuple(p) for p in stroke * (side - 1)]
+        if len(xy) > 1:
+            draw.line(xy, fill=255, width=width, joint="curve")
+        for x, y in (xy[0], xy[-1]) if len(xy) > 1 else xy:  # round caps (and a tap is a dot)
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+    return img
+
+
+def strokes_to_mnist(strokes: object) -> np.ndarray:
+    """A drawing's strokes -> MNIST-like float32 (28, 28) by :func:`render_strokes` and
+    :func:`to_mnist` (the same recipe as an upload)."""
+    return to_mnist(render_strokes(strokes))

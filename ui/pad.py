@@ -1,0 +1,115 @@
+"""The drawing pad of "Your own digit": a Streamlit Components v2 element written here (inline HTML,
+CSS and JavaScript; nothing third-party, nothing fetched at run time, so it works offline and on
+Streamlit Community Cloud).
+
+Draw with a mouse, a finger or a pen (Pointer Events, so all three behave alike); *Undo* removes
+the last stroke, *Clear* all of them. The pad sends its strokes to Python when a stroke ends (not
+on every pixel): a list of strokes, each a list of [x, y] points in [0, 1] with y pointing down.
+Python renders them (``vae.preprocess.render_strokes``) with a pen width relative to the drawing,
+so what reaches the model has MNIST's stroke width whatever the drawing's size. The strokes live
+in the component's state (its key in Session State), so a drawing survives a rerun and a change of
+model. Where no browser renders it (``AppTest``) the pad returns no strokes and the page runs on.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+PAD_PX = 280  # the pad's side on screen (CSS pixels)
+PEN_PX = 18  # the pen on screen: about PEN of a drawing that fills the pad (vae.preprocess.PEN)
+
+HTML = """
+<div class="pad">
+  <canvas aria-label="Drawing pad: draw one digit" role="img"></canvas>
+  <div class="bar">
+    <button type="button" data-act="undo">Undo</button>
+    <button type="button" data-act="clear">Clear</button>
+    <span class="hint">Draw one digit, large, in the square.</span>
+  </div>
+</div>
+"""
+
+CSS = """
+.pad { display: flex; flex-direction: column; gap: 0.5rem; font-family: var(--st-font); }
+canvas { width: var(--pad-px); height: var(--pad-px); background: #000; border-radius: 0.5rem;
+         border: 1px solid var(--st-border-color, #888); touch-action: none; cursor: crosshair; }
+.bar { display: flex; gap: 0.5rem; align-items: center; }
+button { font: inherit; padding: 0.25rem 0.9rem; border-radius: 0.5rem; cursor: pointer;
+         color: var(--st-text-color); background: var(--st-secondary-background-color);
+         border: 1px solid var(--st-border-color, #888); }
+button:hover { border-color: var(--st-primary-color); color: var(--st-primary-color); }
+.hint { color: var(--st-text-color); opacity: 0.7; font-size: 0.85rem; }
+"""
+
+JS = """
+export default function(component) {
+  const { parentElement, setStateValue, data } = component;
+  const root = parentElement.querySelector('.pad');
+  const canvas = parentElement.querySelector('canvas');
+  const px = data.px, pen = data.pen;
+  root.style.setProperty('--pad-px', px + 'px');
+  const dpr = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(px * dpr)) { canvas.width = Math.round(px * dpr); canvas.height = canvas.width; }
+  const ctx = canvas.getContext('2d');
+  // strokes persist on the element between renders; Python's copy restores them after a remount
+  if (!canvas._strokes) { canvas._strokes = Array.isArray(data.strokes) ? data.strokes : []; }
+  const redraw = () => {
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = '#000'; ctx.fillRect(0, 0, px, px);
+    ctx.strokeStyle = '#fff'; ctx.fillStyle = '#fff';
+    ctx.lineWidth = pen; ctx.lineCap = 'round'; ctx.lineJoin = 'round';
+    for (const s of canvas._strokes) {
+      if (s.length === 1) { ctx.beginPath(); ctx.arc(s[0][0] * px, s[0][1] * px, pen / 2, 0, 2 * Math.PI); ctx.fill(); continue; }
+      ctx.beginPath(); ctx.moveTo(s[0][0] * px, s[0][1] * px);
+      for (const p of s.slice(1)) ctx.lineTo(p[0] * px, p[1] * px);
+      ctx.stroke();
+    }
+  };
+  const send = () => setStateValue('strokes', canvas._strokes.map(s => s.map(p => [+p[0].toFixed(4), +p[1].toFixed(4)])));
+  const at = (e) => { const r = canvas.getBoundingClientRect();
+    return [Math.min(Math.max((e.clientX - r.left) / r.width, 0), 1), Math.min(Math.max((e.clientY - r.top) / r.height, 0), 1)]; };
+  let current = null;
+  const down = (e) => { e.preventDefault(); canvas.setPointerCapture(e.pointerId); current = [at(e)]; canvas._strokes.push(current); redraw(); };
+  const move = (e) => { if (!current) return; e.preventDefault();
+    const p = at(e), q = current[current.length - 1];
+    if (Math.hypot(p[0] - q[0], p[1] - q[1]) * px >= 1.5) { current.push(p); redraw(); } };
+  const up = (e) => { if (!current) return; current = null; send(); };
+  const click = (e) => { const act = e.target.getAttribute('data-act'); if (!act) return;
+    if (act === 'undo') canvas._strokes.pop(); else canvas._strokes = [];
+    redraw(); send(); };
+  canvas.addEventListener('pointerdown', down);
+  canvas.addEventListener('pointermove', move);
+  canvas.addEventListener('pointerup', up);
+  canvas.addEventListener('pointercancel', up);
+  root.addEventListener('click', click);
+  redraw();
+  return () => {
+    canvas.removeEventListener('pointerdown', down); canvas.removeEventListener('pointermove', move);
+    canvas.removeEventListener('pointerup', up); canvas.removeEventListener('pointercancel', up);
+    root.removeEventListener('click', click);
+  };
+}
+"""
+
+def _arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, n: int = 24) -> list[list[float]]:
+    return [[round(cx + rx * math.cos(t), 4), round(cy + ry * math.sin(t), 4)]
+            for t in (start + (end - start) * i / (n - 1) for i in range(n))]
+
+
+# what the pad shows on a first visit: a 3 in one stroke (two arcs), so the page opens with an answer
+STARTER = [_arc(0.48, 0.32, 0.2, 0.15, -2.6, 1.57) + _arc(0.48, 0.66, 0.23, 0.18, -1.57, 2.6)]
+
+_PAD = st.components.v2.component("latent_lab_pad", html=HTML, css=CSS, js=JS)
+
+
+def pad(key: str, strokes: list[Any] | None = None) -> list[Any] | None:
+    """Show the pad (a new pad starts with ``strokes`` drawn) and return what the learner drew on
+    it: a list of strokes, each a list of [x, y] in [0, 1] ([] after *Clear*), or None while this
+    pad has sent nothing (always in ``AppTest``, where no browser runs it): the caller then keeps
+    the drawing it passed in."""
+    result = _PAD(key=key, data={"px": PAD_PX, "pen": PEN_PX, "strokes": strokes or []},
+                  default={"strokes": None}, on_strokes_change=lambda: None, height=PAD_PX + 48)
+    value = getattr(result, "strokes", None)
+    return value if isinstance(value, list) else None
