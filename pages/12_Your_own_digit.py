@@ -7,18 +7,17 @@ latent scatter, or through its nearest test codes and the embeddings of a 10-D m
 """
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, pad
+from ui import charts, pad, plots
 from ui import common as ui
 from ui import params
-from vae import artefacts, live, neighbours, prior, zoo
+from vae import artefacts, live, neighbours, ood, pixels, prior, zoo
 from vae.artefacts import CacheError
 from vae.preprocess import PreprocessError, strokes_to_mnist
-from ui.style import CHART_HEIGHT, HIGHLIGHT, LATENT_RANGE
+from ui.style import LATENT_RANGE
 
 LESSON = ui.setup_page(__file__,
               "how a VAE trained on MNIST sees a digit it has never met (yours), and how its negative "
@@ -157,6 +156,12 @@ mu, recon_img = t["mu"][0], t["recon_mu"][0]  # (d,), (28, 28)
 recon, kl, elbo = float(t["recon"][0]), float(t["kl"][0]), float(t["elbo"][0])
 test_elbo = np.asarray(codes["recon"], dtype=np.float64) + np.asarray(codes["kl"], dtype=np.float64)  # (N,)
 pct = live.percentile_of(test_elbo, elbo)
+test_ink = pixels.ink(x_test)  # (N,)
+matched = ood.ink_matched(test_ink, float(pixels.ink(x[None])[0]))
+pct_ink = live.percentile_of(test_elbo[matched], elbo) if len(matched) >= ood.MIN_MATCHED else None
+probes = ood.probe_images(x_test)
+probe_elbo = live.image_terms(model, np.stack(list(probes.values())))["elbo"]  # (P,)
+probe_scores = [(float(v), live.percentile_of(test_elbo, float(v))) for v in probe_elbo]
 near = neighbours.nearest(codes["mu"], mu, K_NEAREST)[1][0]  # (K,) test indices, nearest first
 near_labels = labels[near]
 
@@ -196,7 +201,8 @@ ui.caveat(
 # --- out-of-distribution probe ------------------------------------------------------------------------
 
 with right:
-    m1, m2, m3, m4 = st.columns(4)
+    m1, m2 = st.columns(2)
+    m3, m4 = st.columns(2)
     m1.metric("negative ELBO", f"{elbo:.1f} nats")
     m2.metric("reconstruction", f"{recon:.1f} nats")
     m3.metric("KL", f"{kl:.1f} nats")
@@ -214,19 +220,19 @@ if src is not None and 0 <= src < len(test_elbo):
 else:
     src = None
 
-hist = live.histogram_frame(test_elbo, bins=60, upper=elbo)
-bars = alt.Chart(hist, height=CHART_HEIGHT - 80,
-                 title=f"Negative ELBO of the 10,000 test digits under {name}").mark_bar(color="#9aa5b1").encode(
-    x=alt.X("start:Q", title="negative ELBO (nats per image)", bin="binned", scale=alt.Scale(zero=False)),
-    x2="end:Q",
-    y=alt.Y("count:Q", title="test digits"),
-    tooltip=[alt.Tooltip("start:Q", format=".0f", title="from"), alt.Tooltip("end:Q", format=".0f", title="to"),
-             alt.Tooltip("count:Q", title="test digits")])
-mark = pd.DataFrame({"x": [elbo], "label": [f"yours: {elbo:.0f} nats ({pct:.1f} percentile)"]})
-rule = alt.Chart(mark).mark_rule(color=HIGHLIGHT, strokeWidth=3).encode(x="x:Q")
-text = alt.Chart(mark).mark_text(align="right" if pct > 60 else "left", dx=-6 if pct > 60 else 6, dy=-8,
-                                 color=HIGHLIGHT, fontWeight="bold").encode(x="x:Q", y=alt.value(12), text="label:N")
-st.altair_chart(bars + rule + text, width="stretch")
+stats = pd.DataFrame([{"digit": d, **{f"p{q}": float(np.percentile(test_elbo[labels == d], q))
+                                       for q in (5, 25, 50, 75, 95)}} for d in range(10)])
+charts.draw(charts.spec(plots.class_box_chart, stats, elbo, f"yours: {elbo:.0f}"), width="stretch", key="own_classes")
+st.caption(f"Negative ELBO of the 10,000 test digits under {name}, by digit: whiskers 5-95 %, box 25-75 %, tick the "
+           "median; the dashed line is yours. A 1 has little ink and is cheap to explain: the score measures ink as "
+           "much as digit-ness.")
+
+st.markdown("**Try these.** Non-digits (and a digit turned upside down) through the same recipe, scored by the same "
+            "model: the score alone does not tell a digit from a non-digit.")
+probe_png = charts.png(charts.image_strip, np.stack(list(probes.values())),
+                       [f"{k}\n{v:.0f} nats · {p_:.0f} %" for k, (v, p_) in zip(probes, probe_scores)], size=1.25,
+                       fontsize=8)
+charts.show(probe_png)
 ui.download_csv(pd.DataFrame({"test index": np.arange(len(test_elbo)), "digit": labels.astype(int),
                               "negative ELBO (nats)": np.round(test_elbo, 3)}),
                 f"test-elbo-{name}.csv", key="own_hist_csv", label="Download the test values (CSV)")
@@ -254,11 +260,12 @@ if d == 2:
     nb = charts.codes_frame(np.asarray(codes["mu"])[near], labels[near], near)
     chart = (charts.scatter(df, title=f"Test codes of {name} (μ, {len(sub):,} digits) and yours")
              + charts.markers(nb, color="#555555", shape="circle", size=140)
-             + charts.markers(you, color=HIGHLIGHT, size=320, label="label"))
+             + charts.markers(you, color=charts.paper(), size=700)  # a halo in the page colour under it
+             + charts.markers(you, size=480, label="label"))  # the theme's ink: no digit's colour
     s1, s2 = st.columns([3, 2])
     s1.altair_chart(chart, width="stretch")
     with s2:
-        st.markdown(f"**Red cross**: your digit's code μ = ({mu[0]:.2f}, {mu[1]:.2f})"
+        st.markdown(f"**Large cross** (labelled *yours*): your digit's code μ = ({mu[0]:.2f}, {mu[1]:.2f})"
                     + (" (outside the plotted square, drawn at its edge)" if (shown != mu).any() else "")
                     + ". **Grey circles**: its nearest test codes, drawn even when they are not among the "
                     "plotted subset. Hover a point for its digit and test index.")
@@ -293,8 +300,8 @@ else:
             if method == "pca":
                 p = live.pca_project(codes["mu"], emb["pca_components"], mu)
                 layers = layers + charts.markers(pd.DataFrame({"x": [p[0]], "y": [p[1]], "label": ["yours"]}),
-                                                 color=HIGHLIGHT, label="label")
-                st.caption("PCA is a linear map, so your digit itself is placed (red cross), next to its nearest "
+                                                 size=480, label="label")
+                st.caption("PCA is a linear map, so your digit itself is placed (the large cross), next to its nearest "
                            "test codes (grey circles).")
             else:
                 st.caption(f"{EMBED_LABELS[method]} cannot place a point it was not fitted on, so the grey circles "
@@ -306,14 +313,24 @@ else:
 # --- what to notice ------------------------------------------------------------------------------------
 
 share_kl = kl / elbo if elbo > 0 else 0.0
-typical = float(np.median(test_elbo))
+bar_score = probe_scores[0][0]  # the plain vertical bar: the pitfall every verdict is read against
 if pct >= 99:
     verdict = (f"That is in the far tail: only {100 - pct:.1f} % of the test digits cost more. The model finds "
                "this picture unlike MNIST (or the recipe could not make it MNIST-like).")
-elif pct >= 90:
-    verdict = "That is unusual but not unheard of among real test digits."
+elif pct_ink is not None and pct_ink >= 95:
+    verdict = ("Against all test digits that score is unremarkable, but "
+               + (f"it is worse than every one of the {len(matched):,} test digits with about as much ink"
+                  if pct_ink >= 99.95 else
+                  f"among the {len(matched):,} test digits with about as much ink only {100 - pct_ink:.1f} % score worse")
+               + ": for its amount of ink, the model finds it surprising.")
+elif pct <= 5:
+    verdict = (f"A low score does not make it a digit: the plain vertical bar below scores {bar_score:.0f} nats, "
+               "better than almost every test digit. Little ink is simply cheap to explain.")
 else:
-    verdict = f"That is ordinary for a test digit (the median test digit costs {typical:.0f} nats)."
+    verdict = ("By this score the model cannot tell it from a digit"
+               + (f" (among test digits with as much ink, {np.floor(pct_ink * 10) / 10:.1f} % score better)"
+                  if pct_ink is not None
+                  else "") + "; the score cannot say whether it is one.")
 counts = np.bincount(near_labels, minlength=10)
 top = int(np.argmax(counts))
 kl_part = (f" Only {kl:.1f} of those nats ({share_kl:.0%}) are KL: most of the surprise is in pixels the decoder "
@@ -322,14 +339,20 @@ kl_part = (f" Only {kl:.1f} of those nats ({share_kl:.0%}) are KL: most of the s
            "prior to describe it.")
 near_part = (f"{counts[top]} of its {K_NEAREST} nearest test codes are **{top}s**"
              + (f" (the others: {', '.join(str(int(k)) for k in near_labels if k != top)})"
-                if counts[top] < K_NEAREST else "")
-             + (": nearness in the latent space works as a rough classifier, though the VAE never saw a label."
-                if counts[top] >= 4 else ": a mixed neighbourhood, so here nearness alone would not name the digit."))
+                if counts[top] < K_NEAREST else ""))
+if src is not None:  # a bundled example: what it is, is known
+    truth = int(labels[src])
+    near_part += (f", and it is a {truth}: the neighbourhood agrees." if top == truth and counts[top] >= 3 else
+                  f", yet it is a {truth} (test digit #{src}): the neighbourhood is wrong about it.")
+else:
+    near_part += ((f": the model places it among the {top}s" if counts[top] >= 4 else ": a mixed neighbourhood")
+                  + ". Every picture has nearest codes, a non-digit too: this places it, it does not classify it.")
 if inside is not None:
     near_part += (f" Its code lies at radius {np.sqrt(float((mu ** 2).sum())):.2f} from the origin, "
                   + ("inside" if inside else "**outside**")
                   + f" the circle (radius {prior.radius(0.99):.2f}) that holds 99 % of the prior N(0, I).")
-obs = [f"Your digit's negative ELBO is **{elbo:.0f} nats**, higher than **{pct:.1f} %** of the 10,000 test digits. "
+whose = {"draw": "Your drawing's", "example": "This example's"}.get(source, "Your picture's")
+obs = [f"{whose} negative ELBO is **{elbo:.0f} nats**, higher than **{pct:.1f} %** of the 10,000 test digits. "
        + verdict + kl_part, near_part]
 if src is not None:
     where = ("its nearest test code is that very digit" if near[0] == src else

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pageutil import app, assert_ok, need, texts
+from pageutil import app, assert_ok, need, notices, texts
 from vae import artefacts, live
 
 PAGE = "pages/12_Your_own_digit.py"
@@ -181,3 +181,74 @@ def test_camera_source_waits_for_a_photo():
     assert_ok(at)
     assert at.radio(key="own_source").value == "camera" and at.query_params["source"] == "camera"
     assert any("Choose a picture" in i.value for i in at.info) and not at.error
+
+
+STROKE_PROBES = {  # drawings: a digit and the non-digits of the "Try these" row
+    "a 3": None,  # the pad's starting drawing
+    "a vertical bar": [[[0.5, 0.15], [0.5, 0.85]]],
+    "a horizontal bar": [[[0.15, 0.5], [0.85, 0.5]]],
+    "the letter A": [[[0.2, 0.85], [0.5, 0.15], [0.8, 0.85]], [[0.33, 0.55], [0.67, 0.55]]],
+    "a tap": [[[0.4, 0.4]]],
+    "a scribble": [[[0.1, 0.1], [0.9, 0.2], [0.1, 0.4], [0.9, 0.6], [0.2, 0.9], [0.8, 0.8]]],
+}
+
+
+def _check_verdict(at, where):
+    import re
+
+    obs = notices(at)
+    assert obs and "ordinary" not in " ".join(obs), (where, obs)
+    first = obs[0]
+    pct = float(at.metric[3].value.rstrip(" %"))
+    if "far tail" in first:
+        assert pct >= 99, (where, pct)
+    elif "for its amount of ink, the model finds it surprising" in first:
+        assert pct < 99, (where, pct)
+        m = re.search(r"only ([\d.]+) % score worse", first)
+        assert m is None or float(m.group(1)) <= 5, (where, first)
+    elif "A low score does not make it a digit" in first:
+        assert pct <= 5, (where, pct)
+    else:
+        assert "cannot tell it from a digit" in first and 5 < pct < 99, (where, pct, first)
+        m = re.search(r"with as much ink, ([\d.]+) % score better", first)
+        assert m is None or float(m.group(1)) < 95, (where, first)
+    return obs
+
+
+def test_every_verdict_states_a_true_premise():
+    """Every VAE, every drawing of the probe set and every bundled example: the verdict's branch
+    matches the numbers on screen, no non-digit is called ordinary, and a bundled example's own
+    label is what its neighbourhood is compared with."""
+    import re
+
+    from vae import zoo
+
+    vaes = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"]
+    need(*vaes)
+    labels = artefacts.load_test_set()[1]
+    at = app(PAGE)
+    for name in vaes:
+        at.selectbox(key="own_model").set_value(name).run()
+        at.radio(key="own_source").set_value("draw").run()
+        for what, strokes in STROKE_PROBES.items():
+            if strokes is not None:
+                at.session_state["own_strokes"] = strokes
+            else:
+                from ui import pad
+                at.session_state["own_strokes"] = pad.STARTER
+            at.run()
+            assert_ok(at)
+            _check_verdict(at, (name, what))
+        at.radio(key="own_source").set_value("example").run()
+        for example in sorted(live.example_paths()):
+            at.selectbox(key="own_example").set_value(example).run()
+            assert_ok(at)
+            obs = _check_verdict(at, (name, example))
+            src = live.example_source(live.example_paths()[example])
+            near = next(o for o in obs if "nearest test codes are" in o)
+            top = int(re.search(r"are \*\*(\d)s\*\*", near).group(1))
+            count = int(near.split(" of its")[0])
+            if "the neighbourhood agrees" in near:
+                assert top == labels[src] and count >= 3, (name, example, near)
+            else:
+                assert f"yet it is a {labels[src]}" in near, (name, example, near)
