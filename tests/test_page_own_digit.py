@@ -203,7 +203,7 @@ def _check_verdict(at, where):
     if "far tail" in first:
         assert pct >= 99, (where, pct)
     elif "for its amount of ink, the model finds it surprising" in first:
-        assert pct < 99, (where, pct)
+        assert pct < 99 and (("unremarkable" in first) == (pct < 90)), (where, pct, first)
         m = re.search(r"only ([\d.]+) % score worse", first)
         assert m is None or float(m.group(1)) <= 5, (where, first)
     elif "A low score does not make it a digit" in first:

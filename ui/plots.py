@@ -249,7 +249,8 @@ def iwae_models_chart(rows: pd.DataFrame) -> alt.Chart:
 def class_box_chart(stats: pd.DataFrame, score: float, label: str) -> alt.LayerChart:
     """The test digits' negative ELBO by digit class (``stats``: digit, p5, p25, p50, p75, p95),
     5-95 % whiskers, 25-75 % box and the median; the learner's score as a vertical rule."""
-    base = alt.Chart(stats).encode(y=alt.Y("digit:O", title="test digits of class", sort=list(range(10))))
+    base = alt.Chart(stats).encode(y=alt.Y("digit:O", title="test digits of class", sort=list(range(10)),
+                                           axis=alt.Axis(labelOverlap=False, labelAngle=0)))
     whisker = base.mark_rule(color="#9aa5b1", strokeWidth=2).encode(
         x=alt.X("p5:Q", title="negative ELBO (nats per image)", scale=alt.Scale(zero=False)), x2="p95:Q")
     box = base.mark_bar(size=14, color="#9aa5b1").encode(x="p25:Q", x2="p75:Q")
@@ -260,4 +261,4 @@ def class_box_chart(stats: pd.DataFrame, score: float, label: str) -> alt.LayerC
     rule = alt.Chart(mark).mark_rule(color=charts.ink(), strokeWidth=3, strokeDash=[6, 3]).encode(x="x:Q")
     text = alt.Chart(mark).mark_text(align="left", dx=6, dy=-6, fontSize=charts.fs(12), fontWeight="bold",
                                      color=charts.ink()).encode(x="x:Q", y=alt.value(0), text="label:N")
-    return alt.layer(whisker, box, median, rule, text).properties(height=260)
+    return alt.layer(whisker, box, median, rule, text).properties(height=320)
