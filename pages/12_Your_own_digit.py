@@ -155,7 +155,7 @@ t = live.image_terms(model, x)
 mu, recon_img = t["mu"][0], t["recon_mu"][0]  # (d,), (28, 28)
 recon, kl, elbo = float(t["recon"][0]), float(t["kl"][0]), float(t["elbo"][0])
 test_elbo = np.asarray(codes["recon"], dtype=np.float64) + np.asarray(codes["kl"], dtype=np.float64)  # (N,)
-pct = live.percentile_of(test_elbo, elbo)
+pct = round(live.percentile_of(test_elbo, elbo), 1)  # as shown: every threshold below reads the number on screen
 test_ink = pixels.ink(x_test)  # (N,)
 matched = ood.ink_matched(test_ink, float(pixels.ink(x[None])[0]))
 pct_ink = live.percentile_of(test_elbo[matched], elbo) if len(matched) >= ood.MIN_MATCHED else None
