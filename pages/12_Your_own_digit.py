@@ -7,6 +7,7 @@ latent scatter, or through its nearest test codes and the embeddings of a 10-D m
 """
 from __future__ import annotations
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -14,7 +15,7 @@ import streamlit as st
 from ui import charts, pad, plots
 from ui import common as ui
 from ui import params
-from vae import artefacts, live, neighbours, ood, pixels, prior, zoo
+from vae import artefacts, latent, live, neighbours, ood, pixels, prior, zoo
 from vae.artefacts import CacheError
 from vae.preprocess import PreprocessError, strokes_to_mnist
 from ui.style import LATENT_RANGE
@@ -152,7 +153,7 @@ with ui.cache_guard():
 
 d = model.config.latent_dim
 t = live.image_terms(model, x)
-mu, recon_img = t["mu"][0], t["recon_mu"][0]  # (d,), (28, 28)
+mu, lv, recon_img = t["mu"][0], t["logvar"][0], t["recon_mu"][0]  # (d,), (d,), (28, 28)
 recon, kl, elbo = float(t["recon"][0]), float(t["kl"][0]), float(t["elbo"][0])
 test_elbo = np.asarray(codes["recon"], dtype=np.float64) + np.asarray(codes["kl"], dtype=np.float64)  # (N,)
 pct = round(live.percentile_of(test_elbo, elbo), 1)  # as shown: every threshold below reads the number on screen
@@ -248,6 +249,10 @@ png = charts.png(charts.image_strip, np.asarray(x_test[near]),
                  [f"#{i} · a {k}\nd = {v:.2f}" for i, k, v in zip(near, near_labels, dist)], size=1.3)
 ui.download_png(png, f"own-digit-neighbours-{name}.png", key="own_near_png")
 charts.show(png)
+samples = ui.decode(name, latent.posterior_samples(mu, lv, 8, seed=0))  # (8, 28, 28)
+charts.show(charts.png(charts.image_strip, samples, [f"sample {i + 1}" for i in range(8)],
+                       size=1.1, fontsize=9),
+            caption="Eight codes drawn from its posterior, z = μ + σ·ε, decoded: what the model is unsure about varies.")
 
 sub = ui.scatter_subset()
 inside = None
@@ -259,8 +264,12 @@ if d == 2:
     df = charts.codes_frame(np.asarray(codes["mu"])[sub], labels[sub], sub)
     you = pd.DataFrame({"x": [float(shown[0])], "y": [float(shown[1])], "label": ["yours"]})
     nb = charts.codes_frame(np.asarray(codes["mu"])[near], labels[near], near)
+    ring = latent.ellipse(mu, lv, k=2.0)  # (100, 2): mu +- 2 sigma, to scale
+    ring_df = pd.DataFrame({"x": ring[:, 0], "y": ring[:, 1], "order": np.arange(len(ring))})
     chart = (charts.scatter(df, title=f"Test codes of {name} (μ, {len(sub):,} digits) and yours")
              + charts.markers(nb, color="#555555", shape="circle", size=140)
+             + alt.Chart(ring_df).mark_line(color=charts.ink(), strokeWidth=2, strokeDash=[4, 3], clip=True).encode(
+                 x="x:Q", y="y:Q", order="order:Q")
              + charts.markers(you, color=charts.paper(), size=700)  # a halo in the page colour under it
              + charts.markers(you, size=480, label="label"))  # the theme's ink: no digit's colour
     s1, s2 = st.columns([3, 2])
@@ -268,6 +277,8 @@ if d == 2:
     with s2:
         st.markdown(f"**Large cross** (labelled *yours*): your digit's code μ = ({mu[0]:.2f}, {mu[1]:.2f})"
                     + (" (outside the plotted square, drawn at its edge)" if (shown != mu).any() else "")
+                    + ". **Dashed ellipse**: its posterior q(z|x) at μ ± 2σ, to scale"
+                    + (" (smaller than the cross here)" if float(np.exp(0.5 * lv).max()) < 0.05 else "")
                     + ". **Grey circles**: its nearest test codes, drawn even when they are not among the "
                     "plotted subset. Hover a point for its digit and test index.")
         ui.download_csv(pd.DataFrame({"z1": [mu[0]], "z2": [mu[1]], "negative_elbo": [elbo], "percentile": [pct]}),
