@@ -8,14 +8,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import streamlit as st
-import torch
 
 from ui import charts, figures, params, plots, prefetch
 from ui import common as ui
 from ui.style import MODEL_CACHE_ENTRIES
 from vae import artefacts, bound
 from vae.latent import pick_digit
-from vae.likelihood import IWAE_CURVE_K, IWAE_K, iwae_curve, log_weights
+from vae.likelihood import IWAE_CURVE_K, IWAE_K, image_curve
 
 FEATURED = {0: "a clear 7", 169: "a 4 drawn like a 9", 6572: "a thin 1", 8000: "an unusual 4"}
 MODES = ("featured", "index", "digit")
@@ -58,10 +57,7 @@ def exact(key: tuple[str, str, int], idx: int) -> bound.ImageBound:
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def iwae(key: tuple[str, str, int], idx: int) -> dict[int, float]:
     """E[L_k] for each k of KS from POOL seeded draws from q(z|x) (log-likelihoods, nats)."""
-    x = torch.as_tensor(np.array(ui.test_images_float()[idx]))[None, None]  # (1, 1, 28, 28)
-    with torch.inference_mode():
-        lw = log_weights(ui.model(key[0]).eval(), x, POOL, generator=torch.Generator().manual_seed(idx))
-    return {k: -float(v[0]) for k, v in iwae_curve(lw, KS).items()}
+    return image_curve(ui.model(key[0]), np.array(ui.test_images_float()[idx]), KS, POOL, seed=idx)
 
 
 def _another() -> None:

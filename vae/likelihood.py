@@ -100,3 +100,12 @@ def iwae_bound(model: Model, x: Tensor, k: int = IWAE_K, y: Tensor | None = None
                batch_size: int = 20) -> Tensor:
     """-L_k (nats, >= -log p(x) on average) for each image with a seeded generator. -> (N,)."""
     return iwae_bounds(model, x, k, (), y, seed, batch_size)[k]
+
+
+@torch.inference_mode()
+def image_curve(model: Model, image, ks: tuple[int, ...], pool: int = 2000, seed: int = 0) -> dict[int, float]:
+    """E[L_k] (a log-likelihood, nats) of one image (28, 28) array in [0, 1] for each k of ``ks``,
+    from ``pool`` seeded draws from q(z|x) in groups of k (:func:`iwae_curve`). A VAE, no labels."""
+    x = torch.as_tensor(image, dtype=torch.float32).reshape(1, 1, 28, 28).clone()  # (1, 1, 28, 28)
+    lw = log_weights(model.eval(), x, pool, generator=torch.Generator().manual_seed(seed))  # (1, pool)
+    return {k: -float(v[0]) for k, v in iwae_curve(lw, ks).items()}
