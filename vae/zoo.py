@@ -33,7 +33,7 @@ BUDGET = TrainConfig(epochs=EPOCHS)  # the one budget (batch, learning rate, sch
 # it at BUDGET (about 20 minutes a model on one core). Pages show every model's own epochs where
 # they compare it with others, so a comparison across budgets says so.
 PENDING_RETRAIN: dict[str, int] = {
-    "vae-2d-beta2": 10, "vae-2d-beta10": 10,
+    "vae-2d-beta10": 10,
 }
 
 
