@@ -137,7 +137,7 @@ def posterior_figure(density: np.ndarray, xs: np.ndarray, ys: np.ndarray, mu: np
     as small dots in their digit's colour. Sized to be shown about 560 px wide, text >= 10 pt."""
     import matplotlib
 
-    fig = Figure(figsize=(5.0, 4.6))
+    fig = Figure(figsize=(5.0, 4.6), layout="constrained")  # colour bar, labels and legend kept inside
     ax = fig.add_subplot()
     dx, dy = xs[1] - xs[0], ys[1] - ys[0]
     extent = (xs[0] - dx / 2, xs[-1] + dx / 2, ys[0] - dy / 2, ys[-1] + dy / 2)
@@ -160,7 +160,7 @@ def posterior_figure(density: np.ndarray, xs: np.ndarray, ys: np.ndarray, mu: np
     cmap = matplotlib.colormaps[DENSITY_CMAP]
     ax.set_facecolor(cmap(0.0))
     im = ax.imshow(density, origin="lower", extent=extent, cmap=cmap, interpolation="nearest", aspect="equal", vmin=0.0)
-    cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
+    cb = fig.colorbar(im, ax=ax, shrink=0.9)
     cb.set_label("p(z | x) per unit area", fontsize=10)
     cb.ax.tick_params(labelsize=10)
     inside = np.flatnonzero((codes[:, 0] >= view[0]) & (codes[:, 0] <= view[1]) & (codes[:, 1] >= view[2])
@@ -182,5 +182,7 @@ def posterior_figure(density: np.ndarray, xs: np.ndarray, ys: np.ndarray, mu: np
     ax.set_ylabel("z₂", fontsize=11)
     ax.tick_params(labelsize=10)
     ax.set_title(title, fontsize=11)
-    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.13), ncol=2, fontsize=10, frameon=False)
+    # a legend box in the map's own (light) colour, so the black ellipse reads in the dark theme too
+    fig.legend(loc="outside lower center", ncol=2, fontsize=10, frameon=True, facecolor=cmap(0.0),
+               edgecolor="none", labelcolor="black")
     return fig
