@@ -32,9 +32,7 @@ BUDGET = TrainConfig(epochs=EPOCHS)  # the one budget (batch, learning rate, sch
 # those epochs: ``python -m vae.build`` keeps them until a name is removed from here, then retrains
 # it at BUDGET (about 20 minutes a model on one core). Pages show every model's own epochs where
 # they compare it with others, so a comparison across budgets says so.
-PENDING_RETRAIN: dict[str, int] = {
-    "vae-2d-beta10": 10,
-}
+PENDING_RETRAIN: dict[str, int] = {}  # empty since 2026-12-01: every model is at BUDGET
 
 
 @dataclass(frozen=True)
