@@ -200,7 +200,8 @@ def chosen_beta(rd: pd.DataFrame) -> None:
     # the rungs either side of this one are drawn in the background, for the next move of the slider
     i = zoo.BETAS_2D.index(beta)
     for b in zoo.BETAS_2D[i + 1:i + 2] + zoo.BETAS_2D[max(i - 1, 0):i]:
-        prefetch.later(rung_figures, b, int(st.session_state.get("kl_seed", 0)))
+        if ui.built(zoo.beta_name(2, b)):  # a rung not built has nothing to draw ahead
+            prefetch.later(rung_figures, b, int(st.session_state.get("kl_seed", 0)))
 
 
 # --- reconstructions and prior samples (only these depend on the seed) ------------------------------
