@@ -18,7 +18,7 @@ from ui import params
 from vae import artefacts, latent, live, neighbours, ood, pixels, prior, zoo
 from vae.artefacts import CacheError
 from vae.preprocess import PreprocessError, strokes_to_mnist
-from ui.style import LATENT_RANGE
+from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
               "how a VAE trained on MNIST sees a digit it has never met (yours), and how its negative "
@@ -38,6 +38,13 @@ VAES = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"]
 DEFAULT_MODEL = "vae-2d"
 EXAMPLES = live.example_paths()
 DEFAULT_EXAMPLE = "3-ink-on-paper" if "3-ink-on-paper" in EXAMPLES else next(iter(EXAMPLES), "")
+
+
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def probe_row(key: tuple[str, str, int]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The "Try these" images (the same for every model) and their negative ELBO under the model ``key`` names."""
+    probes = ood.probe_images(ui.test_images_float())
+    return probes, live.image_terms(ui.model(key[0]), np.stack(list(probes.values())))["elbo"]
 
 
 def example_label(stem: str) -> str:
@@ -160,8 +167,7 @@ pct = round(live.percentile_of(test_elbo, elbo), 1)  # as shown: every threshold
 test_ink = pixels.ink(x_test)  # (N,)
 matched = ood.ink_matched(test_ink, float(pixels.ink(x[None])[0]))
 pct_ink = live.percentile_of(test_elbo[matched], elbo) if len(matched) >= ood.MIN_MATCHED else None
-probes = ood.probe_images(x_test)
-probe_elbo = live.image_terms(model, np.stack(list(probes.values())))["elbo"]  # (P,)
+probes, probe_elbo = probe_row(ui.model_key(name))  # (P,) scores, computed once per model
 probe_scores = [(float(v), live.percentile_of(test_elbo, float(v))) for v in probe_elbo]
 near = neighbours.nearest(codes["mu"], mu, K_NEAREST)[1][0]  # (K,) test indices, nearest first
 near_labels = labels[near]

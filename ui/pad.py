@@ -12,10 +12,11 @@ model. Where no browser renders it (``AppTest``) the pad returns no strokes and 
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import streamlit as st
+
+from vae.preprocess import arc
 
 PAD_PX = 280  # the pad's side on screen (CSS pixels)
 PEN_PX = 18  # the pen on screen: about PEN of a drawing that fills the pad (vae.preprocess.PEN)
@@ -93,13 +94,8 @@ export default function(component) {
 }
 """
 
-def _arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, n: int = 24) -> list[list[float]]:
-    return [[round(cx + rx * math.cos(t), 4), round(cy + ry * math.sin(t), 4)]
-            for t in (start + (end - start) * i / (n - 1) for i in range(n))]
-
-
 # what the pad shows on a first visit: a 3 in one stroke (two arcs), so the page opens with an answer
-STARTER = [_arc(0.48, 0.32, 0.2, 0.15, -2.6, 1.57) + _arc(0.48, 0.66, 0.23, 0.18, -1.57, 2.6)]
+STARTER = [arc(0.48, 0.32, 0.2, 0.15, -2.6, 1.57) + arc(0.48, 0.66, 0.23, 0.18, -1.57, 2.6)]
 
 _PAD = st.components.v2.component("latent_lab_pad", html=HTML, css=CSS, js=JS)
 

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from vae.likelihood import log_normal
 from vae.models import Model
 
 _LOG_2PI = math.log(2 * math.pi)
@@ -141,15 +142,11 @@ def fine_box(around: Grid, around_log_joint: np.ndarray, mu: np.ndarray, logvar:
     return grid_over(lo, hi, int(n[0]), int(n[1])), width
 
 
-def _log_q(points: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
-    return -0.5 * (_LOG_2PI + logvar + (points - mu) ** 2 * torch.exp(-logvar)).sum(-1)  # (G,)
-
-
 def _elbo(log_joint: Tensor, points: Tensor, mu: Tensor, logvar: Tensor, area: float) -> Tensor:
     """E_q[log p(x, z)] by quadrature plus q's entropy in closed form: the ELBO of the Gaussian
     q = N(mu, diag exp(logvar)). q's mass that falls outside the grid is given the grid's lowest
     log p(x, z), so a q that spills over the edge is not rewarded for the part no one measured."""
-    log_w = _log_q(points, mu, logvar) + math.log(area)  # (G,) q's probability of each cell
+    log_w = log_normal(points, mu, logvar) + math.log(area)  # (G,) q's probability of each cell
     inside = torch.logsumexp(log_w, 0)
     w = torch.exp(log_w - torch.clamp(inside, min=0.0))  # sums to at most 1
     entropy = 0.5 * (logvar.numel() * (1 + _LOG_2PI) + logvar.sum())

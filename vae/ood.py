@@ -11,15 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from vae.preprocess import strokes_to_mnist
+from vae.preprocess import arc, strokes_to_mnist
 
 INK_BAND = 0.15  # ink-matched comparison: test digits whose total ink is within +-15 % of the image's
 MIN_MATCHED = 50  # fewer ink-matched test digits than this and the comparison is not made
-
-
-def _arc(cx: float, cy: float, r: float, a0: float, a1: float, n: int = 30) -> list[list[float]]:
-    t = np.linspace(a0, a1, n)
-    return np.stack([cx + r * np.cos(t), cy + r * np.sin(t)], axis=1).tolist()
 
 
 def probe_images(test_images: np.ndarray, rotated_index: int = 0) -> dict[str, np.ndarray]:
@@ -31,7 +26,7 @@ def probe_images(test_images: np.ndarray, rotated_index: int = 0) -> dict[str, n
         "a vertical bar": strokes_to_mnist([[[0.5, 0.15], [0.5, 0.85]]]),
         "a horizontal bar": strokes_to_mnist([[[0.15, 0.5], [0.85, 0.5]]]),
         "the letter A": strokes_to_mnist([[[0.2, 0.85], [0.5, 0.15], [0.8, 0.85]], [[0.33, 0.55], [0.67, 0.55]]]),
-        "a smiley": strokes_to_mnist([_arc(0.5, 0.5, 0.35, 0, 2 * np.pi, 60), _arc(0.5, 0.5, 0.2, 0.4, np.pi - 0.4),
+        "a smiley": strokes_to_mnist([arc(0.5, 0.5, 0.35, 0.35, 0, 2 * np.pi, 60), arc(0.5, 0.5, 0.2, 0.2, 0.4, np.pi - 0.4, 30),
                                       [[0.38, 0.38]], [[0.62, 0.38]]]),
         "noise": noise,
         "an upside-down 7": np.ascontiguousarray(np.asarray(test_images[rotated_index], dtype=np.float32)[::-1, ::-1]),

@@ -448,6 +448,12 @@ def _as_strokes(strokes: object) -> list[np.ndarray]:
     return out
 
 
+def arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, n: int = 24) -> list[list[float]]:
+    """A stroke along an elliptical arc (pad coordinates in [0, 1], y down), angles in radians."""
+    t = np.linspace(start, end, n)
+    return np.round(np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1), 4).tolist()
+
+
 def render_strokes(strokes: object, side: int = PAD_SIDE) -> Image.Image:
     """Strokes from the drawing pad (lists of (x, y) points in [0, 1], y pointing down) drawn
     white on black (mode "L", side x side) with a round pen ``PEN`` times the drawing's longer
