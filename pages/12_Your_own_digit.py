@@ -235,10 +235,11 @@ st.caption(f"Negative ELBO of the 10,000 test digits under {name}, by digit: whi
            "much as digit-ness.")
 
 st.markdown(f"**Try these.** Non-digits (and a digit turned upside down) through the same recipe, scored by {name}: "
-            "under each, its negative ELBO and the share of test digits that score lower. The score alone does not "
+            "under each, its negative ELBO in nats and the share of test digits that score lower. The score alone does not "
             "tell a digit from a non-digit.")
 probe_png = charts.png(charts.image_strip, np.stack(list(probes.values())),
-                       [f"{k}\n{v:.0f} nats · {p_:.0f} %" for k, (v, p_) in zip(probes, probe_scores)], size=1.25,
+                       [f"{k.split(' ', 1)[-1]}\n{v:.0f} · {p_:.0f} %" for k, (v, p_) in zip(probes, probe_scores)],
+                       size=1.25,
                        fontsize=8)
 charts.show(probe_png)
 ui.download_csv(pd.DataFrame({"test index": np.arange(len(test_elbo)), "digit": labels.astype(int),
