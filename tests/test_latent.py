@@ -32,3 +32,17 @@ def test_linear_axis_and_grid_order():
     assert g.shape == (6, 2)
     np.testing.assert_allclose(g[0], [-1.0, 20.0])
     np.testing.assert_allclose(g[-1], [1.0, 10.0])
+
+
+def test_ellipse_is_the_axis_aligned_k_sigma_ellipse():
+    mu, logvar = np.array([0.5, -1.0]), np.log(np.array([0.09, 0.25]))
+    th = np.linspace(0, 2 * np.pi, 50)
+    want = np.stack([0.5 + 2 * 0.3 * np.cos(th), -1.0 + 2 * 0.5 * np.sin(th)], axis=1)
+    np.testing.assert_allclose(latent.ellipse(mu, logvar, k=2.0, n=50), want, atol=1e-9)
+
+
+def test_gaussian_ellipse_points_are_at_mahalanobis_distance_k():
+    cov = np.array([[2.0, 0.8], [0.8, 0.5]])
+    ring = latent.gaussian_ellipse(np.array([1.0, 2.0]), cov, k=1.5, n=64)
+    d = ring - [1.0, 2.0]
+    np.testing.assert_allclose(np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d), 1.5 ** 2, rtol=1e-6)

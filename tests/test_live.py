@@ -122,6 +122,27 @@ def test_pca_project_matches_sklearn():
                                rtol=1e-6, atol=1e-9)
 
 
+def test_pca_projected_posterior_ellipse_holds_its_share_of_samples():
+    """The posterior N(mu, diag sigma^2) mapped by sklearn's PCA transform: the projected samples'
+    covariance is pca_project_cov, and the 2-sigma ellipse around pca_project holds 1 - e^-2 of them."""
+    sk = pytest.importorskip("sklearn.decomposition")
+    from matplotlib.path import Path as MplPath
+
+    from vae import latent
+
+    rng = np.random.default_rng(2)
+    codes = rng.normal(size=(400, 10)) * np.linspace(3, 0.3, 10)
+    p = sk.PCA(n_components=10, random_state=0).fit(codes)
+    mu, logvar = rng.normal(size=10), rng.uniform(-3, 0, size=10)
+    z = mu + np.exp(0.5 * logvar) * rng.normal(size=(20_000, 10))  # (S, 10) posterior samples
+    proj = p.transform(z)[:, :2]  # (S, 2)
+    cov = live.pca_project_cov(p.components_, logvar)
+    np.testing.assert_allclose(cov, np.cov(proj.T), rtol=0.05, atol=0.01)  # sampling error ~ 0.003
+    ring = latent.gaussian_ellipse(live.pca_project(codes, p.components_, mu), cov, k=2.0, n=400)
+    inside = MplPath(ring).contains_points(proj).mean()
+    assert abs(inside - (1 - np.exp(-2))) < 0.01, inside
+
+
 def test_histogram_frame_covers_the_upload():
     v = np.array([1.0, 2.0, 2.5, 3.0])
     h = live.histogram_frame(v, bins=4, upper=10.0)

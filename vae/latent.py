@@ -122,9 +122,16 @@ def posterior_samples(mu: np.ndarray, logvar: np.ndarray, n: int, seed: int = 0)
 
 def ellipse(mu: np.ndarray, logvar: np.ndarray, k: float = 2.0, n: int = 100) -> np.ndarray:
     """k-sigma ellipse of a diagonal 2-D Gaussian (axis-aligned). -> (n, 2)"""
+    return gaussian_ellipse(mu, np.diag(np.exp(np.asarray(logvar, dtype=np.float64))), k, n)
+
+
+def gaussian_ellipse(centre: np.ndarray, cov: np.ndarray, k: float = 2.0, n: int = 100) -> np.ndarray:
+    """k-sigma contour of a 2-D Gaussian N(centre, cov): centre + k L (cos t, sin t) with L L^T = cov
+    (the points at Mahalanobis distance k; at k = 2 it holds 1 - e^-2 = 86 % of the mass). -> (n, 2)"""
     th = np.linspace(0, 2 * np.pi, n)
-    sd = np.exp(0.5 * logvar)
-    return np.stack([mu[0] + k * sd[0] * np.cos(th), mu[1] + k * sd[1] * np.sin(th)], axis=1)
+    chol = np.linalg.cholesky(np.asarray(cov, dtype=np.float64) + 1e-12 * np.eye(2))  # (2, 2)
+    circle = np.stack([np.cos(th), np.sin(th)])  # (2, n)
+    return np.asarray(centre, dtype=np.float64)[None, :] + k * (chol @ circle).T
 
 
 def nearest_label_shares(points: np.ndarray, codes: np.ndarray, labels: np.ndarray,

@@ -126,6 +126,15 @@ def pca_project(codes: np.ndarray, components: np.ndarray, point: np.ndarray) ->
     return (np.asarray(point, dtype=np.float64).reshape(-1) - mean) @ comps.T
 
 
+def pca_project_cov(components: np.ndarray, logvar: np.ndarray) -> np.ndarray:
+    """Covariance, in a 2-D PCA embedding, of a diagonal Gaussian posterior N(mu, diag(exp(logvar))):
+    W diag(sigma^2) W^T with W the first 2 components (a linear map of a Gaussian is Gaussian), so
+    its ellipse is drawn to the embedding's scale around ``pca_project``'s point. -> (2, 2)"""
+    comps = np.asarray(components, dtype=np.float64)[:2]  # (2, d)
+    var = np.exp(np.asarray(logvar, dtype=np.float64).reshape(-1))  # (d,)
+    return (comps * var[None, :]) @ comps.T
+
+
 def histogram_frame(values: np.ndarray, bins: int = 60, upper: float | None = None) -> pd.DataFrame:
     """Counts of ``values`` in equal bins from their minimum to max(their maximum, ``upper``)."""
     values = np.asarray(values, dtype=np.float64)

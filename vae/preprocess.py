@@ -23,8 +23,9 @@ Steps beyond the bare recipe, each needed for real uploads (photos, scans, drawi
 * transparency is composited onto white or black so that ink stays ink;
 * large pictures are shrunk early (JPEG draft mode, then ``thumbnail``) to at most
   :data:`WORK_SIDE` pixels, so a 20-megapixel photo takes a fraction of a second;
-* the paper level is a bilinear surface fitted robustly to the border pixels (for evenly lit
-  paper, about their median), so a photo lit from one side keeps a clean background;
+* the paper level is a quadratic surface fitted robustly to the border pixels and then to the
+  whole picture (for evenly lit paper, about the border's median), so a photo lit from one side or
+  vignetted (dark corners) keeps a clean background;
 * pixels within :data:`INK_THRESHOLD` of the background are set to background (paper texture,
   shading, JPEG noise), and specks much smaller than the digit are dropped before the bounding
   box is taken;
@@ -258,8 +259,8 @@ def _border(arr: np.ndarray, as_mask: bool = False) -> np.ndarray:
 def to_mnist(img: Image.Image, *, min_stroke: float = 2.0) -> np.ndarray:
     """An MNIST-like float32 (28, 28) array in [0, 1], white ink on black, from a picture.
 
-    Estimates the paper from the border pixels (their median, or a gentle slope for a photo
-    lit from one side), inverts a light background (decided by whether the strongest ink is
+    Estimates the paper from the border pixels and the picture (their median, a slope for a
+    photo lit from one side, a bowl for a vignetted one), inverts a light background (decided by whether the strongest ink is
     darker or lighter than the paper), subtracts the background and stretches the ink to 1,
     crops to the ink's bounding box, resizes it (Lanczos) so its longer side is 20 px, pastes
     it into a 28x28 field and shifts it by whole pixels so its centre of mass is at (14, 14),
@@ -327,36 +328,56 @@ def _ink(gray: np.ndarray) -> np.ndarray:
 
 
 def _background(gray: np.ndarray) -> np.ndarray | float:
-    """The paper's gray level: a bilinear surface fitted to the border pixels.
+    """The paper's gray level: a quadratic surface fitted robustly, first to the border pixels,
+    then to the whole picture.
 
     For evenly lit paper this is (close to) the median of the border; a photo lit from one side
-    gets a slope, so the darker side of the paper is not taken for ink. The fit is robust: border
-    pixels far from it (a stroke touching the edge, a shadow) are left out and it is refitted.
+    gets a slope, and a vignetted one (a phone photo: bright in the middle, dark corners) a bowl,
+    so neither the darker side nor the corners of the paper are taken for ink. The fit is robust:
+    pixels far from it (the strokes, a shadow) are left out and it is refitted. The border alone
+    fixes the six coefficients; the second fit, on every pixel that is paper by the first, corrects
+    how the border's surface extrapolates to the middle of the sheet.
     """
     h, w = gray.shape
     ring = _border(np.ones((h, w), dtype=bool), as_mask=True)
     values = gray[ring].astype(np.float64)
     level = float(np.median(values))
-    if min(h, w) < 4:
+    if min(h, w) < 8:
         return level
     ys, xs = np.nonzero(ring)
+    coef = np.zeros(6)
+    coef[0] = level
+    coef = _robust_fit(_surface_terms(xs, ys, w, h), values, coef)
+    step = max(1, min(h, w) // 128)  # at most ~128 rows of samples: the fit costs milliseconds
+    ys, xs = (a.ravel() for a in np.mgrid[0:h:step, 0:w:step])
+    coef = _robust_fit(_surface_terms(xs, ys, w, h), gray[ys, xs].astype(np.float64), coef)
+    if not np.all(np.isfinite(coef)):
+        return level
+    u = np.linspace(-1.0, 1.0, w, dtype=np.float32)[None, :]  # (1, w): broadcast, not (h, w, 6)
+    v = np.linspace(-1.0, 1.0, h, dtype=np.float32)[:, None]  # (h, 1)
+    c = coef.astype(np.float32)
+    return c[0] + c[1] * u + c[2] * v + c[3] * u * v + c[4] * u * u + c[5] * v * v
+
+
+def _surface_terms(xs: np.ndarray, ys: np.ndarray, w: int, h: int) -> np.ndarray:
+    """The quadratic surface's terms 1, u, v, uv, u^2, v^2 at pixel columns xs and rows ys, with
+    u and v the position scaled to [-1, 1]: shape (*xs.shape, 6)."""
     u, v = xs / (w - 1) * 2.0 - 1.0, ys / (h - 1) * 2.0 - 1.0
-    design = np.stack([np.ones_like(u), u, v, u * v], axis=1)
-    resid = values - level
-    coef = np.array([level, 0.0, 0.0, 0.0])
-    for _ in range(3):
+    return np.stack([np.ones_like(u), u, v, u * v, u * u, v * v], axis=-1)
+
+
+def _robust_fit(design: np.ndarray, values: np.ndarray, coef: np.ndarray, rounds: int = 3) -> np.ndarray:
+    """Least squares of values on design (n, p), starting from coef and refitted ``rounds`` times
+    on the points within 3 robust standard deviations (the median absolute deviation) of the fit."""
+    resid = values - design @ coef
+    for _ in range(rounds):
         spread = 1.4826 * float(np.median(np.abs(resid)))
         inliers = np.abs(resid) <= max(3.0 * spread, 2.0)
-        if inliers.sum() < 8:
+        if inliers.sum() < 2 * design.shape[1]:
             break
         coef = np.linalg.lstsq(design[inliers], values[inliers], rcond=None)[0]
         resid = values - design @ coef
-    if not np.all(np.isfinite(coef)):
-        return level
-    gu = np.linspace(-1.0, 1.0, w, dtype=np.float32)[None, :]
-    gv = np.linspace(-1.0, 1.0, h, dtype=np.float32)[:, None]
-    c = coef.astype(np.float32)
-    return c[0] + c[1] * gu + c[2] * gv + c[3] * gu * gv
+    return coef
 
 
 def _drop_specks(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
