@@ -7,7 +7,6 @@ latent scatter, or through its nearest test codes and the embeddings of a 10-D m
 """
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -268,26 +267,23 @@ if d == 2:
     inside = r2 <= prior.radius(0.99) ** 2
     lo, hi = LATENT_RANGE
     shown = np.clip(mu, lo, hi)
-    df = charts.codes_frame(np.asarray(codes["mu"])[sub], labels[sub], sub)
-    you = pd.DataFrame({"x": [float(shown[0])], "y": [float(shown[1])], "label": ["yours"]})
-    nb = charts.codes_frame(np.asarray(codes["mu"])[near], labels[near], near)
     ring = latent.ellipse(mu, lv, k=2.0)  # (100, 2): mu +- 2 sigma, to scale
-    ring_df = pd.DataFrame({"x": ring[:, 0], "y": ring[:, 1], "order": np.arange(len(ring))})
-    chart = (charts.scatter(df, title=f"Test codes of {name} (μ, {len(sub):,} digits) and yours")
-             + charts.markers(nb, color="#555555", shape="circle", size=140)
-             + alt.Chart(ring_df).mark_line(color=charts.ink(), strokeWidth=2, strokeDash=[4, 3], clip=True).encode(
-                 x="x:Q", y="y:Q", order="order:Q")
-             + charts.markers(you, color=charts.paper(), size=700)  # a halo in the page colour under it
-             + charts.markers(you, size=480, label="label"))  # the theme's ink: no digit's colour
+    chart = charts.spec(plots.landing_chart, charts.codes_frame(np.asarray(codes["mu"])[sub], labels[sub], sub),
+                        charts.codes_frame(np.asarray(codes["mu"])[near], labels[near], near),
+                        (float(shown[0]), float(shown[1])), ring, (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂",
+                        f"Test codes of {name} (μ, {len(sub):,} digits) and yours", prior_circle=True)
     s1, s2 = st.columns([3, 2])
-    s1.altair_chart(chart, width="stretch")
+    with s1:
+        charts.draw(chart, key="own_map", width="content")
     with s2:
         st.markdown(f"**Large cross** (labelled *yours*): your digit's code μ = ({mu[0]:.2f}, {mu[1]:.2f})"
                     + (" (outside the plotted square, drawn at its edge)" if (shown != mu).any() else "")
                     + ". **Dashed ellipse**: its posterior q(z|x) at μ ± 2σ, to scale"
-                    + (" (smaller than the cross here)" if float(np.exp(0.5 * lv).max()) < 0.05 else "")
+                    + (" (hidden under the cross here: the model is sure where this digit goes)"
+                       if plots.hidden_by_marker(ring, (LATENT_RANGE, LATENT_RANGE)) else "")
                     + ". **Grey circles**: its nearest test codes, drawn even when they are not among the "
-                    "plotted subset. Hover a point for its digit and test index.")
+                    "plotted subset. **Dotted grey circle**: where 99 % of the prior N(0, I) lies. Hover a point "
+                    "for its digit and test index.")
         ui.download_csv(pd.DataFrame({"z1": [mu[0]], "z2": [mu[1]], "negative_elbo": [elbo], "percentile": [pct]}),
                         f"own-digit-code-{name}.csv", key="own_code_csv", label="Download your code (CSV)")
 else:
@@ -311,21 +307,31 @@ else:
             method = st.radio("Embedding", list(EMBED_LABELS), key="own_embed", horizontal=True,
                               format_func=EMBED_LABELS.get)
             coords = np.asarray(emb[method])
-            df = charts.codes_frame(coords[sub], labels[sub], sub)
-            nb = charts.codes_frame(coords[near], labels[near], near)
-            layers = charts.scatter(df, x_title=f"{EMBED_LABELS[method]} 1", y_title=f"{EMBED_LABELS[method]} 2",
-                                    domain=None, title=f"{EMBED_LABELS[method]} of {name}'s test codes") \
-                + charts.markers(nb, color="#555555", shape="circle", size=160)
+            you = ring = None
             if method == "pca":
-                p = live.pca_project(codes["mu"], emb["pca_components"], mu)
-                layers = layers + charts.markers(pd.DataFrame({"x": [p[0]], "y": [p[1]], "label": ["yours"]}),
-                                                 size=480, label="label")
-                st.caption("PCA is a linear map, so your digit itself is placed (the large cross), next to its nearest "
-                           "test codes (grey circles).")
+                you = live.pca_project(codes["mu"], emb["pca_components"], mu)  # (2,)
+                ring = latent.gaussian_ellipse(you, live.pca_project_cov(emb["pca_components"], lv), k=2.0)
+            shown_xy = np.concatenate([coords[sub], *([you[None], ring] if ring is not None else [])])
+            domains = plots.square_domains(shown_xy)
+            label = EMBED_LABELS[method]
+            e1, e2 = st.columns([3, 2])
+            with e1:
+                charts.draw(charts.spec(plots.landing_chart, charts.codes_frame(coords[sub], labels[sub], sub),
+                                        charts.codes_frame(coords[near], labels[near], near),
+                                        None if you is None else (float(you[0]), float(you[1])), ring, domains,
+                                        f"{label} 1", f"{label} 2", f"{label} of {name}'s test codes"),
+                            key=f"own_embed_{method}", width="content")
+            if ring is not None:
+                e2.markdown("PCA is a linear map, so your digit itself is placed: the **large cross** (labelled "
+                            "*yours*). **Dashed ellipse**: its posterior q(z|x) at μ ± 2σ, mapped by the same "
+                            "projection, to scale"
+                            + (" (hidden under the cross here: the model is sure where this digit goes)"
+                               if plots.hidden_by_marker(ring, domains) else "")
+                            + f". **Grey circles**: its {K_NEAREST} nearest test codes in the {d}-D space.")
             else:
-                st.caption(f"{EMBED_LABELS[method]} cannot place a point it was not fitted on, so the grey circles "
-                           f"mark your digit's {K_NEAREST} nearest test codes (in the {d}-D space) instead.")
-            st.altair_chart(layers, width="stretch")
+                e2.markdown(f"{label} cannot place a point it was not fitted on, so the **grey circles** mark your "
+                            f"digit's {K_NEAREST} nearest test codes (in the {d}-D space) instead. Choose **PCA** to "
+                            "see the digit itself and its posterior.")
 
         embedding_view()
 

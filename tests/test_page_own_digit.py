@@ -3,6 +3,7 @@ drawing it starts with), examples, models, uploads (good, broken, damaged), link
 from __future__ import annotations
 
 
+import numpy as np
 import pytest
 
 from pageutil import app, assert_ok, need, notices, texts
@@ -16,6 +17,38 @@ def charts(at) -> int:
     return len(at.get("vega_lite_chart"))
 
 
+def landing(at, title: str) -> tuple[dict, np.ndarray | None, np.ndarray | None]:
+    """The spec of the landing chart whose title starts with ``title``, its cross (x, y) and its
+    dashed ellipse (n, 2)."""
+    import json
+
+    import pyarrow as pa
+
+    def titled(spec: dict) -> bool:  # the title sits on the scatter layer
+        return any(str(layer.get("title", "")).startswith(title) for layer in spec.get("layer", []))
+
+    chart, spec = next((c, sp) for c in at.get("vega_lite_chart") if titled(sp := json.loads(c.proto.spec)))
+    data = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets}
+    cross = ring = None
+    for layer in spec["layer"]:
+        mark = layer.get("mark", {})
+        rows = data.get(layer.get("data", {}).get("name"))
+        if mark.get("type") == "line" and mark.get("strokeDash") == [5, 3]:
+            ring = rows[["x", "y"]].to_numpy()
+        if mark.get("type") == "point" and mark.get("shape") == "cross":
+            cross = rows[["x", "y"]].to_numpy()[0]
+    return spec, cross, ring
+
+
+def assert_square_and_centred(spec: dict, cross: np.ndarray, ring: np.ndarray) -> None:
+    """One unit as long across as up (equal domains on a square plot area, padded autosize), and the
+    posterior's ellipse around the cross."""
+    assert spec["width"] == spec["height"] and spec["autosize"]["type"] == "pad"
+    x, y = (spec["layer"][0]["encoding"][a]["scale"]["domain"] for a in ("x", "y"))
+    assert np.isclose(x[1] - x[0], y[1] - y[0])
+    np.testing.assert_allclose(ring.mean(axis=0), cross, atol=1e-6 + 0.02 * np.ptp(ring, axis=0).max())
+
+
 def test_default_view_is_the_pad_with_a_digit_drawn():
     """No browser runs the pad here, so it reports no strokes: the page shows the drawing it
     starts with (a 3), and the address says a drawing is shown, not an example."""
@@ -26,6 +59,8 @@ def test_default_view_is_the_pad_with_a_digit_drawn():
     assert at.query_params["source"] == "draw" and "example" not in at.query_params
     assert "What to notice" in texts(at) and not at.error
     assert "made from **test digit" not in texts(at)  # a drawing has no test digit behind it
+    spec, cross, ring = landing(at, "Test codes of vae-2d")
+    assert_square_and_centred(spec, cross, ring)
 
 
 def test_a_drawing_survives_leaving_the_pad():
@@ -92,6 +127,8 @@ def test_ten_d_model_nearest_codes_and_embeddings():
     if artefacts.embeddings_path("vae-10d").exists():
         assert at.radio(key="own_embed").value == "pca"
         assert "PCA is a linear map" in t
+        spec, cross, ring = landing(at, "PCA of vae-10d")
+        assert_square_and_centred(spec, cross, ring)  # the posterior mapped by the same projection
         for method in ("tsne", "umap"):
             at.radio(key="own_embed").set_value(method).run()
             assert_ok(at)

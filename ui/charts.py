@@ -168,6 +168,15 @@ def paper() -> str:
     return PAPER[theme()]
 
 
+def square(chart: alt.TopLevelMixin, side: int) -> alt.TopLevelMixin:
+    """A chart whose plot area is ``side`` x ``side`` CSS pixels, axes and legend drawn around it:
+    with equal x and y domains, one unit is as long across as up. (Streamlit's default autosize,
+    "fit", would squeeze axes and legend into the width and the title into the height, so the
+    plot area would not be square.)"""
+    return chart.properties(width=side, height=side,
+                            autosize=alt.AutoSizeParams(type="pad", contains="padding"))
+
+
 def markers(df: pd.DataFrame, color: str | None = None, shape: str = "cross", size: int = 220,
             label: str | None = None) -> alt.Chart:
     """Highlighted points (x, y) drawn on top of a scatter; optional text label column."""

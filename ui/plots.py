@@ -11,7 +11,7 @@ import pandas as pd
 
 from ui import charts
 from ui.style import (BEST_Q_COLOR, CHART_HEIGHT, CONTOUR_COLOR, GRID_LIN as LIN, GRID_PPF as PPF, HIGHLIGHT,
-                      LATENT_RANGE, PAD_N, PPF_COLOR, SCHEME_SHAPES)
+                      LANDING_PX, LATENT_RANGE, NEIGHBOUR_COLOR, PAD_N, PPF_COLOR, SCHEME_SHAPES)
 from vae import prior
 from vae.latent import pad_grid
 
@@ -25,7 +25,7 @@ def codes_chart(mu: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.La
     circle = pd.DataFrame({"x": ring_xy[:, 0], "y": ring_xy[:, 1], "order": np.arange(len(ring_xy))})
     ring = alt.Chart(circle).mark_line(color="gray", strokeDash=[5, 4], strokeWidth=1.5).encode(
         x="x:Q", y="y:Q", order="order:Q")
-    return (pts + ring).properties(width=CHART_HEIGHT, height=CHART_HEIGHT)
+    return charts.square(pts + ring, CHART_HEIGHT)
 
 
 def rd_base(frame: pd.DataFrame) -> alt.Chart:
@@ -262,3 +262,49 @@ def class_box_chart(stats: pd.DataFrame, score: float, label: str) -> alt.LayerC
     text = alt.Chart(mark).mark_text(align="left", dx=6, dy=-6, fontSize=charts.fs(12), fontWeight="bold",
                                      color=charts.ink()).encode(x="x:Q", y=alt.value(0), text="label:N")
     return alt.layer(whisker, box, median, rule, text).properties(height=320)
+
+
+def square_domains(xy: np.ndarray, margin: float = 0.05) -> tuple[tuple[float, float], tuple[float, float]]:
+    """x and y domains of the same length, around the points xy (n, 2) with a margin: on a square
+    chart one unit is then as long across as up (an ellipse keeps its shape)."""
+    lo, hi = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
+    half = 0.5 * float(max(hi - lo)) * (1 + 2 * margin) or 1.0
+    mid = 0.5 * (lo + hi)
+    return (float(mid[0] - half), float(mid[0] + half)), (float(mid[1] - half), float(mid[1] + half))
+
+
+def landing_chart(points: pd.DataFrame, near: pd.DataFrame, you: tuple[float, float] | None,
+                  ring: np.ndarray | None, domains: tuple[tuple[float, float], tuple[float, float]],
+                  x_title: str, y_title: str, title: str, prior_circle: bool = False,
+                  side: int = LANDING_PX) -> alt.LayerChart:
+    """Where a new digit lands among the test codes, on a square chart with equal x and y scales:
+    the codes (``charts.codes_frame`` rows), grey circles on its nearest ones, the dashed ellipse of
+    its posterior (``ring`` (n, 2), to scale), the prior's 99 % circle (2-D latent), and its code as
+    a large cross in the theme's ink over a halo in the page colour, drawn last so nothing hides it."""
+    (x0, x1), (y0, y1) = domains
+    xs, ys = alt.Scale(domain=[x0, x1], nice=False, zero=False), alt.Scale(domain=[y0, y1], nice=False, zero=False)
+    pts = charts.scatter(points, x_title=x_title, y_title=y_title, domain=None, title=title).encode(
+        x=alt.X("x:Q", title=x_title, scale=xs), y=alt.Y("y:Q", title=y_title, scale=ys))
+    layers: list[alt.Chart] = [pts, charts.markers(near, color=NEIGHBOUR_COLOR, shape="circle", size=150)]
+    if prior_circle:
+        c = prior.circle(prior.radius(0.99))  # (121, 2)
+        layers.insert(1, alt.Chart(pd.DataFrame({"x": c[:, 0], "y": c[:, 1], "order": np.arange(len(c))}))
+                      .mark_line(color="gray", strokeDash=[2, 3], strokeWidth=1.5, clip=True)
+                      .encode(x="x:Q", y="y:Q", order="order:Q"))
+    me = None if you is None else pd.DataFrame({"x": [you[0]], "y": [you[1]], "label": ["yours"]})
+    if me is not None:
+        layers.append(charts.markers(me, color=charts.paper(), size=700))  # the cross's halo, under the ellipse
+    if ring is not None:
+        layers.append(alt.Chart(pd.DataFrame({"x": ring[:, 0], "y": ring[:, 1], "order": np.arange(len(ring))}))
+                      .mark_line(color=charts.ink(), strokeWidth=2, strokeDash=[5, 3], clip=True)
+                      .encode(x="x:Q", y="y:Q", order="order:Q"))
+    if me is not None:
+        layers.append(charts.markers(me, size=480, label="label"))  # the theme's ink: no digit's colour
+    return charts.square(alt.layer(*layers), side)
+
+
+def hidden_by_marker(ring: np.ndarray, domains: tuple[tuple[float, float], tuple[float, float]]) -> bool:
+    """Whether an ellipse (n, 2) is small enough to vanish under ``landing_chart``'s cross (about a
+    15th of the plotted span across: 20-30 px on the page)."""
+    span = max(domains[0][1] - domains[0][0], domains[1][1] - domains[1][0])
+    return float(np.ptp(ring, axis=0).max()) < span / 15
