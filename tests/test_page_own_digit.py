@@ -289,3 +289,15 @@ def test_every_verdict_states_a_true_premise():
                 assert top == labels[src] and count >= 3, (name, example, near)
             else:
                 assert f"yet it is a {labels[src]}" in near, (name, example, near)
+
+
+def test_presenter_mode_keeps_the_caveats_and_the_verdict():
+    """On a projector the page shows the same warnings: the score is a hint (Nalisnick et al.), and
+    the same notices, with the same numbers."""
+    need("vae-2d")
+    plain, present = app(PAGE), app(PAGE, {"present": "1"})
+    assert_ok(present)
+    for caveat in ("Nalisnick et al., 2019", "The score alone does not tell a digit from a non-digit",
+                   "the score measures ink as much as digit-ness"):
+        assert caveat in texts(plain) and caveat in texts(present), caveat
+    assert notices(present) == notices(plain) and len(notices(present)) >= 2
