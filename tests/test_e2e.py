@@ -218,3 +218,38 @@ def test_drawing_a_seven_lands_on_the_map(server, browser):
         page.get_by_text("Draw a digit in the black square").wait_for(timeout=30_000)
     finally:
         page.close()
+
+
+def test_drawing_with_a_finger(server, browser):
+    """Touch works like the mouse: on a touch screen (Chromium's touch emulation; the touch points
+    arrive as pointer events of type "touch") a finger's stroke of a 1 ends in a new score, and the
+    page did not scroll under the finger (the pad sets touch-action: none)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, has_touch=True)
+    page = context.new_page()
+    main = "() => document.querySelector('[data-testid=\"stMain\"]').scrollTop"
+    try:
+        page.goto(f"{server}/Your_own_digit", timeout=90_000)
+        wait_idle(page)
+        pad = page.get_by_role("img", name="Drawing pad: draw one digit")
+        pad.wait_for(timeout=60_000)
+        score = page.locator('[data-testid="stMetricValue"]').first
+        starter = score.inner_text()
+        page.locator("button[data-act=clear]").tap()
+        wait_idle(page)
+        page.get_by_text("Draw a digit in the black square").wait_for(timeout=30_000)
+        box = pad.bounding_box()
+        scrolled = page.evaluate(main)
+        cdp = context.new_cdp_session(page)
+        x = box["x"] + 0.5 * box["width"]
+        ys = [box["y"] + (0.15 + 0.7 * i / 11) * box["height"] for i in range(12)]
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": ys[0]}]})
+        for y in ys[1:]:
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        wait_idle(page)
+        score.wait_for(timeout=30_000)
+        no_exception(page)
+        assert score.inner_text() != starter and score.inner_text().endswith("nats")
+        assert page.evaluate(main) == scrolled
+    finally:
+        context.close()
