@@ -253,3 +253,22 @@ def test_drawing_with_a_finger(server, browser):
         assert page.evaluate(main) == scrolled
     finally:
         context.close()
+
+
+def test_clicking_a_code_on_ae_vs_vae_picks_that_digit(server, browser):
+    """A click on the VAE's code map picks the nearest test digit: the page names it, marks it, and
+    the address keeps it (idx=...)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{server}/AE_vs_VAE", timeout=90_000)
+        wait_idle(page)
+        page.get_by_text("now #0,").wait_for(timeout=60_000)
+        chart = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
+        box = chart.bounding_box()
+        page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + 0.75 * box["height"])  # among the 0s
+        wait_idle(page)
+        page.get_by_text(re.compile(r"now #\d+, a 0,")).wait_for(timeout=30_000)
+        no_exception(page)
+        assert re.search(r"[?&]idx=\d+", page.url) and "idx=0&" not in page.url
+    finally:
+        page.close()

@@ -1,9 +1,16 @@
-"""AppTest runs of pages/01_AE_vs_VAE.py (needs cache/models and cache/codes of ae-2d and vae-2d)."""
+"""AppTest runs of pages/01_AE_vs_VAE.py (needs cache/models and cache/codes of ae-2d and vae-2d):
+the lesson pattern (maps and mix first, at most three notices), its controls and URL, a click, and
+a sweep of every notice's premise over seeds and both AE views."""
 from __future__ import annotations
 
+import json
+import re
+
+import numpy as np
 import pytest
 
-from tests.pageutil import app, assert_ok, assert_stopped_by_cache_error, need, texts
+from tests.pageutil import app, assert_ok, assert_stopped_by_cache_error, need, notices, texts
+from vae import artefacts, latent, live, neighbours, prior, zoo
 
 PAGE = "pages/01_AE_vs_VAE.py"
 MODELS = ("ae-2d", "vae-2d")
@@ -14,52 +21,71 @@ def need_models() -> None:
     need(*MODELS)
 
 
+def chart_titles(at) -> list[str]:
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        for part in [spec, *spec.get("layer", [])]:
+            t = part.get("title")
+            if t:
+                out.append(t if isinstance(t, str) else t.get("text", ""))
+    return out
+
+
 def test_default_view():
     need_models()
     at = app(PAGE)
+    assert_ok(at)
     t = texts(at)
-    assert "AE vs VAE" in t
-    for heading in ("The idea", "Where each model puts the test digits", "Decoding a grid",
-                    "Generating", "Reconstructing", "What to notice"):
-        assert heading in t, heading
+    assert "AE vs VAE" in t and "What the KL term buys" in t
     assert at.number_input(key="aevae_seed").value == 0
-    assert at.slider(key="aevae_n").value == 15
-    assert len(at.metric) == 4
-    assert "Click a point" in t
-    assert "typical gaps" in t and "nats" in t
-    assert "2,000 draws: which digits come out?" in t and "total variation" in t
+    assert at.radio(key="aevae_axes").value == "codes"
+    assert at.slider(key="aevae_n").value == 15  # in the grid expander
+    titles = chart_titles(at)
+    assert "AE codes" in titles and "VAE codes μ" in titles
+    assert any(title.startswith("Which digit 2,000 draws") for title in titles)
+    assert "now **#0**, a 7" in t  # a digit is picked from the start, so the experiment shows
+    assert at.query_params["seed"] == "0" and at.query_params["idx"] == "0"
+    assert len(notices(at)) == 3
+    assert "total variation" in t and "typical gaps" in t
 
 
-def test_controls_and_click():
+def test_controls_click_and_url():
     need_models()
     at = app(PAGE)
-    before = texts(at)
+    before = notices(at)
     at.number_input(key="aevae_seed").set_value(7).run()
     assert_ok(at)
-    assert at.number_input(key="aevae_seed").value == 7
-    assert texts(at) != before  # new draws and digits, new numbers in "What to notice"
+    assert at.query_params["seed"] == "7" and notices(at) != before  # new draws, new numbers
+    at.radio(key="aevae_axes").set_value("prior").run()
+    assert_ok(at)
+    assert at.query_params["axes"] == "prior" and at.number_input(key="aevae_seed").value == 7
     at.slider(key="aevae_n").set_value(6).run()
     assert_ok(at)
-    assert at.slider(key="aevae_n").value == 6
-    # A click on a scatter stores the test index (see _on_click); simulate it.
-    at.session_state["aevae_pick"] = 123
+    assert at.query_params["n"] == "6"
+    at.session_state["aevae_pick"] = 123  # what a click on either map stores (see _on_click)
     at.run()
     assert_ok(at)
-    t = texts(at)
-    assert "Test digit #123" in t and "Click a point" not in t
+    _, labels = artefacts.load_test_set()
+    assert f"now **#123**, a {labels[123]}" in texts(at) and at.query_params["idx"] == "123"
+    assert "Test digit #123" in texts(at)
 
 
-def test_link_sets_seed():
+def test_link_restores_the_view():
     need_models()
-    at = app(PAGE, {"seed": "42"})
-    assert at.number_input(key="aevae_seed").value == 42
+    at = app(PAGE, {"seed": "42", "idx": "77", "axes": "prior", "n": "8"})
+    assert_ok(at)
+    assert at.number_input(key="aevae_seed").value == 42 and at.session_state["aevae_pick"] == 77
+    assert at.radio(key="aevae_axes").value == "prior" and at.slider(key="aevae_n").value == 8
 
 
 def test_garbage_link_falls_back():
     need_models()
-    at = app(PAGE, {"seed": "banana", "present": "1"})
-    assert at.number_input(key="aevae_seed").value == 0
-    assert "What to notice" in texts(at)
+    at = app(PAGE, {"seed": "banana", "idx": "-4", "axes": "sideways", "present": "1"})
+    assert_ok(at)
+    assert at.number_input(key="aevae_seed").value == 0 and at.session_state["aevae_pick"] == 0
+    assert at.radio(key="aevae_axes").value == "codes"
+    assert len(notices(at)) == 3
     assert any("Ignored link parameter" in t.value for t in at.toast)
 
 
@@ -67,3 +93,47 @@ def test_missing_model_shows_cache_error(partial_cache):
     partial_cache()  # the test set only
     at = app(PAGE)
     assert_stopped_by_cache_error(at, "cannot be used")
+
+
+def _pcts(text: str) -> list[float]:
+    """The percentages of a sentence, in order ("<1 %" reads as 0.5)."""
+    return [0.5 if m.group(1) else float(m.group(2)) for m in re.finditer(r"(<1)|(\d+(?:\.\d+)?) %", text)]
+
+
+@pytest.fixture(scope="module")
+def recon_at_mean() -> dict[str, float]:
+    """Each model's mean reconstruction loss from its code / mu over the 10,000 test digits, from the
+    checkpoints (zoo.load), independently of the page's cache."""
+    need_models()
+    x = artefacts.load_test_set()[0].astype(np.float32) / 255
+    return {n: float(live.recon_at_mean(zoo.load(n), x).mean()) for n in MODELS}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 123, 999_999])
+def test_every_notice_states_a_true_premise(seed, recon_at_mean):
+    """For each seed: recompute the numbers from vae/ and check what each shown notice claims."""
+    at = app(PAGE, {"seed": str(seed)})
+    assert_ok(at)
+    mix, cover, recon = notices(at)
+    labels = artefacts.load_test_set()[1]
+    mu = {n: np.asarray(artefacts.load_codes(n, 2, n != "ae-2d")["mu"], dtype=np.float64) for n in MODELS}
+    zz = np.random.default_rng([seed, 1]).standard_normal((2000, 2))
+    h_test = np.bincount(labels, minlength=10) / len(labels)
+    tv = {n: latent.total_variation(latent.nearest_label_shares(zz, mu[n], labels), h_test) for n in MODELS}
+    if "The mix is what the KL term buys" in mix:
+        assert tv["vae-2d"] < tv["ae-2d"]
+    else:
+        assert "as close as the VAE's" in mix and tv["ae-2d"] <= tv["vae-2d"]
+    far = {n: float((neighbours.nearest_one(mu[n], zz)[0] > 3 * neighbours.spacing(mu[n])).mean()) for n in MODELS}
+    if "Most of the AE's draws land among its codes" in cover:
+        assert far["ae-2d"] < 0.5
+        assert abs(_pcts(cover)[0] - 100 * (1 - far["ae-2d"])) <= 1.0
+    else:
+        assert far["ae-2d"] >= 0.5
+    inside = prior.share_inside(mu["ae-2d"], 0.99)
+    assert any(abs(p - 100 * inside) <= 1.0 for p in _pcts(cover))
+    if "does not make the codes fill it together" in cover:
+        assert far["vae-2d"] >= 0.01
+    r = recon_at_mean
+    assert f"AE {r['ae-2d']:.1f} nats, VAE {r['vae-2d']:.1f}" in recon
+    assert ("buy a latent space" in recon) == (r["vae-2d"] > r["ae-2d"])

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from ui import charts
-from ui.style import (BEST_Q_COLOR, CHART_HEIGHT, CONTOUR_COLOR, GRID_LIN as LIN, GRID_PPF as PPF, HIGHLIGHT,
-                      LANDING_PX, LATENT_RANGE, NEIGHBOUR_COLOR, PAD_N, PPF_COLOR, SCHEME_SHAPES)
+from ui.style import (ALTAIR_DIGIT_SCALE, BEST_Q_COLOR, CHART_HEIGHT, CONTOUR_COLOR, GRID_LIN as LIN,
+                      GRID_PPF as PPF, HIGHLIGHT, LANDING_PX, LATENT_RANGE, NEIGHBOUR_COLOR, PAD_N, PPF_COLOR, SCHEME_SHAPES)
 from vae import prior
 from vae.latent import pad_grid
 
@@ -273,25 +273,35 @@ def square_domains(xy: np.ndarray, margin: float = 0.05) -> tuple[tuple[float, f
     return (float(mid[0] - half), float(mid[0] + half)), (float(mid[1] - half), float(mid[1] + half))
 
 
-def landing_chart(points: pd.DataFrame, near: pd.DataFrame, you: tuple[float, float] | None,
+def landing_chart(points: pd.DataFrame, near: pd.DataFrame | None, you: tuple[float, float] | None,
                   ring: np.ndarray | None, domains: tuple[tuple[float, float], tuple[float, float]],
                   x_title: str, y_title: str, title: str, prior_circle: bool = False,
-                  side: int = LANDING_PX) -> alt.LayerChart:
-    """Where a new digit lands among the test codes, on a square chart with equal x and y scales:
-    the codes (``charts.codes_frame`` rows), grey circles on its nearest ones, the dashed ellipse of
-    its posterior (``ring`` (n, 2), to scale), the prior's 99 % circle (2-D latent), and its code as
-    a large cross in the theme's ink over a halo in the page colour, drawn last so nothing hides it."""
+                  side: int = LANDING_PX, draws: pd.DataFrame | None = None, select: str | None = None,
+                  you_label: str = "yours", legend: bool = True) -> alt.LayerChart:
+    """Where a digit lands among the test codes, on a square chart with equal x and y scales: the
+    codes (``charts.codes_frame`` rows; ``select`` names a click selection on them), draws from the
+    prior (``draws``: x, y; small crosses in the theme's ink), grey circles on the digit's nearest
+    codes (``near``), the dashed ellipse of its posterior (``ring`` (n, 2), to scale), the prior's
+    99 % circle (2-D latent), and the digit's code as a large cross labelled ``you_label`` in the
+    theme's ink over a halo in the page colour, drawn last so nothing hides it."""
     (x0, x1), (y0, y1) = domains
     xs, ys = alt.Scale(domain=[x0, x1], nice=False, zero=False), alt.Scale(domain=[y0, y1], nice=False, zero=False)
-    pts = charts.scatter(points, x_title=x_title, y_title=y_title, domain=None, title=title).encode(
+    pts = charts.scatter(points, x_title=x_title, y_title=y_title, domain=None, title=title, select=select).encode(
         x=alt.X("x:Q", title=x_title, scale=xs), y=alt.Y("y:Q", title=y_title, scale=ys))
-    layers: list[alt.Chart] = [pts, charts.markers(near, color=NEIGHBOUR_COLOR, shape="circle", size=150)]
+    if not legend:
+        pts = pts.encode(color=alt.Color("digit:N", legend=None, scale=alt.Scale(**ALTAIR_DIGIT_SCALE)))
+    layers: list[alt.Chart] = [pts]
     if prior_circle:
         c = prior.circle(prior.radius(0.99))  # (121, 2)
-        layers.insert(1, alt.Chart(pd.DataFrame({"x": c[:, 0], "y": c[:, 1], "order": np.arange(len(c))}))
+        layers.append(alt.Chart(pd.DataFrame({"x": c[:, 0], "y": c[:, 1], "order": np.arange(len(c))}))
                       .mark_line(color="gray", strokeDash=[2, 3], strokeWidth=1.5, clip=True)
                       .encode(x="x:Q", y="y:Q", order="order:Q"))
-    me = None if you is None else pd.DataFrame({"x": [you[0]], "y": [you[1]], "label": ["yours"]})
+    if draws is not None:
+        layers.append(alt.Chart(draws).mark_point(shape="cross", size=22, filled=True, color=charts.ink(),
+                                                  opacity=0.55, clip=True).encode(x="x:Q", y="y:Q"))
+    if near is not None:
+        layers.append(charts.markers(near, color=NEIGHBOUR_COLOR, shape="circle", size=150))
+    me = None if you is None else pd.DataFrame({"x": [you[0]], "y": [you[1]], "label": [you_label]})
     if me is not None:
         layers.append(charts.markers(me, color=charts.paper(), size=700))  # the cross's halo, under the ellipse
     if ring is not None:
@@ -301,6 +311,19 @@ def landing_chart(points: pd.DataFrame, near: pd.DataFrame, you: tuple[float, fl
     if me is not None:
         layers.append(charts.markers(me, size=480, label="label"))  # the theme's ink: no digit's colour
     return charts.square(alt.layer(*layers), side)
+
+
+def mix_chart(mix: pd.DataFrame, sources: tuple[str, ...], colors: tuple[str, ...], title: str,
+              height: int = 190) -> alt.Chart:
+    """Grouped bars: the share of each digit (columns digit, source, share) per source, in the order
+    and colours given."""
+    return alt.Chart(mix, height=height, title=title).mark_bar().encode(
+        x=alt.X("digit:N", title="digit", axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("source:N", sort=list(sources)),
+        y=alt.Y("share:Q", title="share", axis=alt.Axis(format="%")),
+        color=alt.Color("source:N", title="", sort=list(sources),
+                        scale=alt.Scale(domain=list(sources), range=list(colors)), legend=alt.Legend(orient="right")),
+        tooltip=[alt.Tooltip("source:N"), alt.Tooltip("digit:N"), alt.Tooltip("share:Q", format=".1%")])
 
 
 def hidden_by_marker(ring: np.ndarray, domains: tuple[tuple[float, float], tuple[float, float]]) -> bool:
