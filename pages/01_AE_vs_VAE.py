@@ -40,6 +40,7 @@ ui.bind("aevae_n", "n", lambda raw: params.parse_int(raw, *GRID_N_RANGE, GRID_N_
 ui.bind("aevae_axes", "axes", lambda raw: params.parse_choice(raw, list(AE_AXES), "codes"))
 
 with ui.cache_guard():
+    ui.model(AE), ui.model(VAE)  # loaded (and checked) first: every picture below decodes with them
     ae_info, vae_info = ui.info(AE), ui.info(VAE)
     ae_codes, vae_codes = ui.codes(AE), ui.codes(VAE)
     _, labels = ui.test_set()

@@ -216,6 +216,17 @@ def test_config_round_trip(cfg):
     assert from_dict(type(cfg), d) == cfg
 
 
+def test_a_config_stored_before_a_field_existed_still_loads():
+    """Checkpoints written before ``kl_warmup`` existed describe runs without a warm-up; any other
+    missing field is still an error."""
+    d = to_dict(TrainConfig(epochs=30))
+    del d["kl_warmup"]
+    assert from_dict(TrainConfig, d) == TrainConfig(epochs=30, kl_warmup=0)
+    del d["lr"]
+    with pytest.raises(TypeError, match="lr"):
+        from_dict(TrainConfig, d)
+
+
 @pytest.mark.parametrize("cls", [ModelConfig, TrainConfig])
 def test_from_dict_rejects_unknown_fields(cls):
     d = to_dict(cls())

@@ -19,10 +19,10 @@ def split(mnist_small):
     return x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]  # 256 train, 256 test
 
 
-def _run(split, model_cfg=None, epochs=3, seed=0, callback=None) -> TrainResult:
+def _run(split, model_cfg=None, epochs=3, seed=0, callback=None, kl_warmup=0) -> TrainResult:
     xtr, ytr, xte, yte = split
     model_cfg = model_cfg or ModelConfig(latent_dim=2)
-    tc = TrainConfig(epochs=epochs, batch_size=64, seed=seed, train_size=N_TRAIN)
+    tc = TrainConfig(epochs=epochs, batch_size=64, seed=seed, train_size=N_TRAIN, kl_warmup=kl_warmup)
     return train(model_cfg, tc, xtr, ytr, xte, yte, callback=callback)
 
 
@@ -70,6 +70,26 @@ def test_different_seed_differs(run_a, split):
     run_a1 = _run(split, epochs=1, seed=0)
     sa, sc = run_a1.model.state_dict(), run_c.model.state_dict()
     assert any(not torch.equal(sa[k], sc[k]) for k in sa)
+
+
+def test_kl_weight_rises_linearly_during_the_warm_up():
+    from vae.train import kl_weight
+
+    assert [kl_weight(2.0, s, 4) for s in range(6)] == [0.0, 0.5, 1.0, 1.5, 2.0, 2.0]
+    assert kl_weight(1.0, 0, 0) == 1.0 and kl_weight(0.5, 10, 0) == 0.5  # no warm-up: beta from the first step
+
+
+def test_kl_warm_up_weights_the_kl_term_less_in_its_epochs(run_a, split):
+    """Two warm-up epochs of three: the logged training loss weights KL by less than 1 in the first
+    (recon <= total < recon + kl), by 1 in the last; the run differs from one without warm-up."""
+    warm = _run(split, kl_warmup=2)
+    h = warm.history
+    assert h["train_recon"][0] <= h["train_total"][0] < h["train_recon"][0] + h["train_kl"][0]
+    assert h["train_total"][2] == pytest.approx(h["train_recon"][2] + h["train_kl"][2], rel=1e-5)
+    sa, sw = run_a.model.state_dict(), warm.model.state_dict()
+    assert any(not torch.equal(sa[k], sw[k]) for k in sa)
+    with pytest.raises(ValueError, match="kl_warmup"):
+        TrainConfig(epochs=3, kl_warmup=4)
 
 
 def test_restores_thread_count(split):

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from vae import artefacts, zoo
-from vae.config import to_dict
+from vae.checkpoint import stored_train_config
 
 EXPECTED_NAMES = {
     "ae-2d", "vae-2d", "vae-2d-beta0", "vae-2d-beta0.1", "vae-2d-beta0.5", "vae-2d-beta2",
@@ -157,7 +157,7 @@ def test_every_model_but_the_pending_ones_has_the_fair_budget():
 def test_checkpoint_was_trained_with_the_registry_budget(name):
     require(name)
     info = zoo.info(name)
-    assert info["train_config"] == to_dict(zoo.entry(name).train), f"{name}: rebuild with python -m vae.build"
+    assert stored_train_config(info) == zoo.entry(name).train, f"{name}: rebuild with python -m vae.build"
 
 
 @pytest.mark.parametrize("name", sorted(n for n in EXPECTED_NAMES if not n.startswith("ae-")))

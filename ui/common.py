@@ -19,6 +19,7 @@ from ui import charts, lessons, memory, params
 from ui.lessons import Lesson
 from vae import artefacts, latent, mosaic, zoo
 from vae.artefacts import CacheError
+from vae.checkpoint import stored_train_config
 from vae.config import to_dict
 from ui.style import FIGURE_CACHE_ENTRIES, MODEL_CACHE_ENTRIES, PAPER, SCATTER_POINTS
 
@@ -181,8 +182,9 @@ def model(name: str) -> torch.nn.Module:
 def budget_words(train_config: dict[str, Any] | None = None) -> str:
     """A training budget in words: a checkpoint's ``train_config``, or the registry's one budget."""
     t = train_config or to_dict(zoo.BUDGET)
+    warm = int(t.get("kl_warmup", 0))
     return (f"{t['epochs']} epochs, batch {t['batch_size']}, Adam with learning rate {t['lr']:g} and cosine "
-            f"decay, seed {t['seed']}")
+            f"decay, seed {t['seed']}" + (f", the KL weight rising from 0 over the first {warm} epochs" if warm else ""))
 
 
 def train_configs(names: list[str]) -> dict[str, dict[str, Any]]:
@@ -190,7 +192,7 @@ def train_configs(names: list[str]) -> dict[str, dict[str, Any]]:
     out = {}
     for n in names:
         try:
-            out[n] = info(n)["train_config"]
+            out[n] = to_dict(stored_train_config(info(n)))  # later fields filled: equal runs compare equal
         except CacheError:
             continue
     return out

@@ -23,7 +23,8 @@ import numpy as np
 import torch
 
 from vae import artefacts, zoo
-from vae.checkpoint import CheckpointError, load_checkpoint, quantize_, read_checkpoint, save_checkpoint
+from vae.checkpoint import (CheckpointError, load_checkpoint, quantize_, read_checkpoint, save_checkpoint,
+                            stored_train_config)
 from vae.config import to_dict
 from vae.data import load_mnist, to_float
 from vae.likelihood import IWAE_CURVE_K
@@ -47,7 +48,11 @@ def checkpoint_current(name: str) -> bool:
         blob = read_checkpoint(artefacts.checkpoint_path(name), name)
     except CheckpointError:
         return False
-    return blob["model_config"] == to_dict(e.model) and blob["train_config"] == to_dict(e.train)
+    try:
+        stored = stored_train_config(blob)
+    except (TypeError, ValueError):
+        return False
+    return blob["model_config"] == to_dict(e.model) and stored == e.train
 
 
 def metrics_current(name: str) -> bool:
@@ -65,14 +70,13 @@ def metrics_current(name: str) -> bool:
 
 def refresh_metrics(name: str) -> None:
     """Re-measure a current checkpoint's metrics (same weights, config and history) and re-save it."""
-    from vae.config import TrainConfig, from_dict
 
     path = artefacts.checkpoint_path(name)
     model, blob = load_checkpoint(path, name)
     xte, yte = _test_tensors()
     torch.set_num_threads(1)
     metrics = final_metrics(model, xte, yte, likelihood=True)
-    save_checkpoint(path, model, from_dict(TrainConfig, blob["train_config"]), name=name,
+    save_checkpoint(path, model, stored_train_config(blob), name=name,
                     metrics=metrics, history=blob["history"], seconds=blob["seconds"])
 
 

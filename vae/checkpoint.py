@@ -126,6 +126,12 @@ def _missing_parts(blob: dict[str, Any]) -> str | None:
     return None
 
 
+def stored_train_config(blob: dict[str, Any]) -> TrainConfig:
+    """The training run a checkpoint (or its ``info``) describes, as a config: fields added since it
+    was written take the value its run had (``config.LATER_FIELDS``). Compare these, not raw dicts."""
+    return from_dict(TrainConfig, blob["train_config"])
+
+
 def load_checkpoint(path: str | Path, name: str | None = None) -> tuple[Model, dict[str, Any]]:
     """Rebuild the model (eval mode, float32) from a checkpoint; returns (model, checkpoint dict)."""
     blob = read_checkpoint(path, name)

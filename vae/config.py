@@ -43,10 +43,18 @@ class TrainConfig:
     seed: int = 0  # seeds weight init, shuffling and the reparameterization noise
     train_size: int | None = None  # use only the first N training images (None: all 60,000)
     threads: int = 1  # torch intra-op threads; fixed so that a rerun repeats bit for bit
+    kl_warmup: int = 0  # epochs at the start over which the KL weight rises linearly from 0 to beta (0: none)
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
             raise ValueError("epochs, batch_size and lr must be positive")
+        if not 0 <= self.kl_warmup <= self.epochs:
+            raise ValueError(f"kl_warmup must be in 0..epochs, got {self.kl_warmup}")
+
+
+LATER_FIELDS: dict[type, dict[str, Any]] = {TrainConfig: {"kl_warmup": 0}}
+"""Fields added after checkpoints were written, with the value every earlier run had: a stored
+config without one still loads, as the run it describes."""
 
 
 def to_dict(cfg: Any) -> dict[str, Any]:
@@ -56,12 +64,14 @@ def to_dict(cfg: Any) -> dict[str, Any]:
 
 
 def from_dict(cls: type, d: dict[str, Any]) -> Any:
-    """Rebuild a config dataclass; unknown or missing fields raise ``TypeError``."""
+    """Rebuild a config dataclass; unknown or missing fields raise ``TypeError`` (a field of
+    ``LATER_FIELDS`` may be missing: it takes the value runs had before it existed)."""
     names = {f.name for f in dataclasses.fields(cls)}
     extra = set(d) - names
     if extra:
         raise TypeError(f"unknown {cls.__name__} fields: {sorted(extra)}")
-    missing = names - set(d)
+    later = LATER_FIELDS.get(cls, {})
+    missing = names - set(d) - set(later)
     if missing:
         raise TypeError(f"missing {cls.__name__} fields: {sorted(missing)}")
-    return cls(**d)
+    return cls(**{**later, **d})

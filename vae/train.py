@@ -114,6 +114,13 @@ def likelihood_metrics(model: Model, x_test: Tensor, y_test: Tensor) -> dict[str
             **{f"subset_iwae_k{k}": float(bounds[k].mean()) for k in IWAE_CURVE_K}}
 
 
+def kl_weight(beta: float, step: int, warmup_steps: int) -> float:
+    """The KL term's weight at optimiser step ``step`` (0-based): beta, or during a warm-up of
+    ``warmup_steps`` steps beta * step / warmup_steps, rising linearly from 0 (Bowman et al. 2016,
+    Sonderby et al. 2016: the decoder learns to use the code before the KL term can switch it off)."""
+    return beta if warmup_steps <= 0 or step >= warmup_steps else beta * step / warmup_steps
+
+
 def train(model_cfg: ModelConfig, train_cfg: TrainConfig, x_train: Tensor, y_train: Tensor,
           x_test: Tensor, y_test: Tensor, callback: Callable[[Progress], None] | None = None,
           progress_bar: bool = False, desc: str = "") -> TrainResult:
@@ -156,7 +163,7 @@ def _train(model_cfg: ModelConfig, train_cfg: TrainConfig, x_train: Tensor, y_tr
         for idx in torch.randperm(n, generator=shuffle).split(train_cfg.batch_size):
             xb, yb = x_train[idx], y_train[idx]  # (b, 1, 28, 28), (b,)
             logits, mu, logvar = model(xb, yb)
-            terms = loss_terms(logits, xb, mu, logvar, beta)
+            terms = loss_terms(logits, xb, mu, logvar, kl_weight(beta, step, steps_per_epoch * train_cfg.kl_warmup))
             loss = terms.total.mean()
             opt.zero_grad(set_to_none=True)
             loss.backward()
