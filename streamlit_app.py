@@ -5,25 +5,57 @@ automatic page discovery).
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui import charts, plots
 from ui import common as ui
 from ui.lessons import GROUPS, LESSONS
-from vae import zoo
+from vae import latent, zoo
 from vae.artefacts import CacheError
 from vae.config import to_dict
 
-HOME = ui.setup_page(__file__, "how an autoencoder and a variational autoencoder organise "
-                     "handwritten digits in a latent space, and why only the VAE can *generate*.")
+HERO_PX = 330  # side of the opening code map, CSS pixels
+HERO_N = 15  # tiles per side of the opening manifold
+
+HOME = ui.setup_page(__file__, "how an autoencoder and a variational autoencoder organise handwritten digits in a "
+                     "latent space, and why only the VAE is trained so that random codes decode to new digits.")
+
+
+def hero() -> None:
+    """The opening picture: the AE's code map beside the VAE's decoded manifold (skipped, with a
+    message, when their files are missing: the rest of the home page still works)."""
+    try:
+        ae_mu = np.asarray(ui.codes("ae-2d")["mu"], dtype=np.float64)  # (N, 2)
+        labels = ui.test_set()[1]
+        ui.model("vae-2d")
+    except CacheError as exc:
+        st.warning(f"The opening picture needs `{exc.path.name}`, which {exc.problem}; rebuild it with "
+                   f"`{exc.rebuild}`. The lessons below still list every page.", icon=":material/build:")
+        return
+    sub = ui.scatter_subset()
+    left, right = st.columns(2)
+    with left:
+        charts.draw(charts.spec(plots.landing_chart, charts.codes_frame(ae_mu[sub], labels[sub], sub), None, None,
+                                None, plots.square_domains(ae_mu[sub]), "z₁", "z₂",
+                                f"An autoencoder's codes of {len(sub):,} test digits", side=HERO_PX),
+                    key="home_codes", width="content")
+    axis = latent.ppf_axis(HERO_N)
+    charts.show(ui.mosaic_png("vae-2d", latent.grid_2d(axis, axis), HERO_N, HERO_N, xs=axis, ys=axis,
+                              xlabel="z₁", ylabel="z₂", title="A VAE's decoder on a grid of codes over its prior",
+                              size=4.6), right)
+    st.markdown("Both models squeeze every digit into **two numbers**. Left, where an autoencoder puts the test digits; "
+                "right, what a VAE's decoder draws across the whole prior N(0, I): every code a digit, neighbours alike. "
+                "The lessons show how each gets there, and what the VAE's KL term has to do with it.")
+
+
+hero()
 st.page_link(LESSONS[0].path, label=f"Start the first lesson: {LESSONS[0].title}", icon=":material/play_arrow:",
              query_params=ui.link_params())
-
-ui.secondary(
-    "Every picture here comes from small convolutional models trained on the 60,000 MNIST training "
-    "digits and shown on the 10,000 test digits. Models, codes and embeddings are precomputed in `cache/`, "
-    "so every page answers at once on a laptop; only *Train it yourself* trains a model, a small one, while you watch."
-)
+st.caption("Every picture comes from small convolutional models trained on the 60,000 MNIST training digits and "
+           "shown on the 10,000 test digits. They are precomputed in `cache/`, so every page answers at once on a "
+           "laptop; only *Train it yourself* trains a model (a small one) while you watch.")
 
 st.header("The lessons")
 st.caption("In order: the five core lessons build on each other; the explorations can be taken in any order.")
@@ -51,51 +83,54 @@ def budget_sentence(names: list[str]) -> str:
 
 st.header("How the models were trained")
 st.markdown(
-    "One convolutional family for all models (PyTorch):\n\n"
-    "- **encoder** `28×28 → conv 32 (4×4, stride 2) → conv 64 (4×4, stride 2) → dense 256 → (μ, log σ²)`;\n"
-    "- **decoder** the mirror image with transposed convolutions, ending in one Bernoulli logit per pixel;\n"
-    "- **loss** per image, in nats: binary cross-entropy summed over the 784 pixels plus β × KL(q(z|x) ‖ N(0, I)); "
-    "the AE has no KL term and a deterministic code; the conditional VAE also sees the digit label.\n\n"
-    + budget_sentence(zoo.names()) + " The numbers below are measured on the 10,000 test images (lower is better)."
-)
+    "One convolutional family for all models (PyTorch): an **encoder** `28×28 → conv 32 → conv 64 → dense 256 → "
+    "(μ, log σ²)` (4×4 convolutions, stride 2), a **decoder** that mirrors it and ends in one Bernoulli logit per "
+    "pixel, and a **loss** per image in nats: binary cross-entropy summed over the 784 pixels plus β × KL(q(z|x) ‖ "
+    "N(0, I)). The AE has no KL term and a deterministic code; the conditional VAE also sees the digit label. "
+    + budget_sentence(zoo.names()))
 rows = []
 for name in zoo.names():
     try:
         meta = ui.info(name)
     except CacheError as exc:
-        rows.append({"model": name, "about": zoo.entry(name).blurb, "problem": f"{exc.path.name} {exc.problem}"})
+        rows.append({"model": name, "problem": f"{exc.path.name} {exc.problem}", "about": zoo.entry(name).blurb})
         continue
     cfg, tc, m = meta["model_config"], meta["train_config"], meta["metrics"]
     vae_like = cfg["kind"] != "ae"
-    rows.append({"model": name, "about": zoo.entry(name).blurb, "latent": cfg["latent_dim"],
-                 "beta": f"{cfg['beta']:g}" if vae_like else "—", "epochs": tc["epochs"],
-                 "test −ELBO (nats)": m["test_elbo"] if vae_like else None,
-                 "reconstruction": m["test_recon"],
-                 "KL": m["test_kl"] if vae_like else None,
-                 "−ELBO, 500 images": m.get("subset_elbo"),
-                 "−log p(x) bound, k = 1,000": m.get("subset_iwae"),
-                 "train time (min)": round(meta["seconds"] / 60, 1)})
+    rows.append({"model": name, "latent": cfg["latent_dim"], "β": f"{cfg['beta']:g}" if vae_like else None,
+                 "epochs": tc["epochs"], "−ELBO": m["test_elbo"] if vae_like else None,
+                 "reconstruction": m["test_recon"], "KL": m["test_kl"] if vae_like else None,
+                 "−ELBO (500)": m.get("subset_elbo"), "bound, k = 1,000 (500)": m.get("subset_iwae"),
+                 "train min": round(meta["seconds"] / 60, 1), "about": zoo.entry(name).blurb})
 table = pd.DataFrame(rows)
 if "problem" in table:
     st.warning("Some model files in `cache/` cannot be used; the pages that need them say so. "
                "Rebuild with `python -m vae.build`.")
-NATS = {"test −ELBO (nats)": "{:.1f}", "reconstruction": "{:.1f}", "KL": "{:.2f}", "−ELBO, 500 images": "{:.1f}",
-        "−log p(x) bound, k = 1,000": "{:.1f}"}
-shown = table.copy()  # as text, so that a model without a number shows "—" (the CSV keeps the numbers)
-for col, fmt in NATS.items():
-    if col in shown:
-        shown[col] = [fmt.format(v) if isinstance(v, (int, float)) and v == v else "—" for v in shown[col]]
-st.dataframe(shown, hide_index=True, width="stretch")
-ui.download_csv(table, "latent-lab-models.csv", key="home_models_csv")
-ui.nats_note()
-ui.caveat(
-    "For scale: the PyTorch examples VAE (an MLP with a 20-D latent, 10 epochs) reaches about 105 nats "
-    "on this measure, and even a perfect reconstruction of these grey-level images costs about 45.5 nats "
-    "(the pixels' own entropy), so these numbers can't approach 0. The last two columns compare like with like on "
-    "a fixed subset (the first 50 test images of each digit): the one-sample −ELBO and the importance-weighted "
-    "bound with 1,000 samples (Burda et al. 2016), which is closer to the model's true −log p(x); the gap "
-    "between them is what the ELBO leaves out."
-)
+FORMATS = {"−ELBO": "{:.1f}", "reconstruction": "{:.1f}", "KL": "{:.2f}", "−ELBO (500)": "{:.1f}",
+           "bound, k = 1,000 (500)": "{:.1f}", "train min": "{:.1f}", "latent": "{:.0f}", "epochs": "{:.0f}"}  # whole numbers may arrive as floats
+
+
+def cell(column: str, v: object) -> str:
+    """A table cell as text: a model without a number shows "—" (the CSV keeps the numbers)."""
+    if v is None or (isinstance(v, float) and v != v):
+        return "—"
+    return FORMATS[column].format(v) if column in FORMATS and isinstance(v, (int, float)) else str(v)
+
+
+with st.expander(f"The {len(table)} models, measured on the 10,000 test images (nats per image, lower is better)",
+                 icon=":material/table:"):
+    shown = pd.DataFrame({c: [cell(c, v) for v in table[c]] for c in table.columns if c != "about"})
+    st.dataframe(shown, hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3)  # every row, no scrolling
+    ui.download_csv(table, "latent-lab-models.csv", key="home_models_csv",
+                    label="Download the table (CSV, with a line about each model)")
+    st.caption(
+        "−ELBO = reconstruction + KL with one posterior sample (β = 1 whatever β the model was trained with). The "
+        "two (500) columns compare like with like on a fixed subset, the first 50 test images of each digit: the "
+        "one-sample −ELBO and the importance-weighted bound with 1,000 samples (Burda et al. 2016), closer to the "
+        "model's true −log p(x); their gap is what the ELBO leaves out. For scale: the PyTorch examples VAE (an MLP "
+        "with a 20-D latent, 10 epochs) reaches about 105 nats on this measure, and even a perfect reconstruction "
+        "of these grey-level images costs about 45.5 nats (the pixels' own entropy).")
+    ui.nats_note()
 
 st.header("How to use this in class")
 st.markdown(

@@ -24,7 +24,7 @@ HOME = Lesson("streamlit_app.py", ":material/home:", "Home",
 GROUPS = (("Core lessons", True), ("Explorations", False))  # sidebar and home page sections, in order
 
 LESSONS = [
-    Lesson("pages/01_AE_vs_VAE.py", ":material/compare_arrows:", "AE vs VAE", "Why can a VAE generate new digits when a plain autoencoder can't?", True),
+    Lesson("pages/01_AE_vs_VAE.py", ":material/compare_arrows:", "AE vs VAE", "What does the KL term buy: why do a VAE's random codes decode to digits in the right mix?", True),
     Lesson("pages/02_KL_weighting.py", ":material/balance:", "KL weighting", "What does beta trade: sharp reconstructions or a tidy latent space?", True),
     Lesson("pages/03_Grid_vs_ppf.py", ":material/grid_on:", "Grid vs ppf sampling", "Where should you sample a 2-D latent to see what the decoder learned?", True),
     Lesson("pages/04_Prototypes.py", ":material/category:", "Digit prototypes", "What does the 'average 3' look like, and what does each latent dimension do?", True),
