@@ -14,7 +14,7 @@ import streamlit as st
 
 from ui import charts, params, plots, words
 from ui import common as ui
-from vae import artefacts, latent, live, neighbours, prior
+from vae import artefacts, latent, live, prior
 from ui.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE
 
 AE, VAE = "ae-2d", "vae-2d"
@@ -100,10 +100,10 @@ for col, name, mu, domains, title, r in ((left, AE, ae_mu, ae_domains, "AE codes
         charts.draw(spec, key=f"aevae_chart_{tag}", width="content",
                     on_select=lambda k=f"aevae_chart_{tag}", s=f"aevae_sel_{tag}": _on_click(k, s))
 
-h_ae = latent.nearest_label_shares(zz, ae_mu, labels)  # (10,)
-h_vae = latent.nearest_label_shares(zz, vae_mu, labels)
+st_ae, st_vae = latent.prior_draws_vs_codes(ae_mu, labels, zz, FAR), latent.prior_draws_vs_codes(vae_mu, labels, zz, FAR)
+h_ae, h_vae = st_ae["mix"], st_vae["mix"]  # (10,) each
 h_test = np.bincount(labels, minlength=10)[:10] / len(labels)
-tv_ae, tv_vae = latent.total_variation(h_ae, h_test), latent.total_variation(h_vae, h_test)
+tv_ae, tv_vae = st_ae["tv"], st_vae["tv"]
 mix = pd.DataFrame({"digit": [str(k) for k in range(10)] * 3, "source": np.repeat(MIX_SOURCES, 10),
                     "share": np.concatenate([h_ae, h_vae, h_test])})
 charts.draw(charts.spec(plots.mix_chart, mix, MIX_SOURCES, MIX_COLORS,
@@ -138,12 +138,9 @@ with st.expander("The maths in more detail", icon=":material/menu_book:"):
 
 st.subheader("Decode the draws, and the digit you picked")
 z10 = zz[:N_DECODED]  # (10, 2): the first draws, also on the maps
-d_ae, _ = neighbours.nearest_one(ae_mu, z10)
-d_vae, _ = neighbours.nearest_one(vae_mu, z10)
-gap_ae, gap_vae = max(neighbours.spacing(ae_mu), 1e-9), max(neighbours.spacing(vae_mu), 1e-9)
 png = charts.png(charts.image_rows, {"AE decoder": ui.decode(AE, z10), "VAE decoder": ui.decode(VAE, z10)},
-                 captions=[[f"({z[0]:.1f}, {z[1]:.1f})\n{d / gap_ae:.1f} gaps" for z, d in zip(z10, d_ae)],
-                           [f"{d / gap_vae:.1f} gaps" for d in d_vae]], size=1.2, fontsize=10)
+                 captions=[[f"({z[0]:.1f}, {z[1]:.1f})\n{g:.1f} gaps" for z, g in zip(z10, st_ae["gaps"])],
+                           [f"{g:.1f} gaps" for g in st_vae["gaps"][:N_DECODED]]], size=1.2, fontsize=10)
 charts.show(png)
 st.caption(f"The first {N_DECODED} draws z (under the top row) through each decoder. Under each image: how far z is "
            "from the nearest test code of that model, in *typical gaps* (the median distance between a test code "
@@ -164,8 +161,7 @@ ui.download_png(ui.tile(strip, len(strip)), f"ae-vs-vae-digit-{pick}.png", key="
 
 # --- what to notice ---------------------------------------------------------------------------------------
 
-far_ae = float((neighbours.nearest_one(ae_mu, zz)[0] > FAR * gap_ae).mean())
-far_vae = float((neighbours.nearest_one(vae_mu, zz)[0] > FAR * gap_vae).mean())
+far_ae, far_vae = st_ae["far"], st_vae["far"]
 inside_ae, inside_vae = prior.share_inside(ae_mu, 0.99), prior.share_inside(vae_mu, 0.99)
 over, under = int(np.argmax(h_ae - h_test)), int(np.argmin(h_ae - h_test))
 if tv_vae < tv_ae:
@@ -187,9 +183,12 @@ else:
     cover = (f"**Most of the AE's draws land far from its codes** ({words.pct(far_ae)} more than {FAR:g} typical gaps "
              f"from every AE test code; VAE: {words.pct(far_vae)}): only {words.pct(inside_ae)} of its codes lie "
              f"inside the prior's 99 % circle (VAE: {words.pct(inside_vae)}).")
+matched = latent.matched_far_share(len(vae_mu), N_MIX, 2, FAR)  # what codes spread exactly like the prior leave
 cover += (f" The KL term pulls each posterior toward the prior but does not make the codes fill it together: "
-          f"{words.pct(far_vae)} of the VAE's draws land in its empty patches." if far_vae >= 0.01 else
-          " The VAE's codes cover its prior here: almost none of its draws land in empty space.")
+          f"{words.pct(far_vae)} of the VAE's draws land that far from its codes, against {words.pct(matched)} for "
+          "codes spread exactly like the prior (its sparse tails): look for the empty patches." if far_vae > 1.5 * matched
+          else f" The VAE's codes cover its prior about as well as codes drawn from the prior itself would "
+          f"({words.pct(far_vae)} of its draws that far, against {words.pct(matched)}).")
 r_ae, r_vae = recon_at_mean(ui.model_key(AE)), recon_at_mean(ui.model_key(VAE))
 recon = (f"**The price in reconstruction**, like with like (each decoding its code, the VAE its mean μ, all 10,000 "
          f"test digits): AE {r_ae:.1f} nats, VAE {r_vae:.1f}" +

@@ -46,3 +46,25 @@ def test_gaussian_ellipse_points_are_at_mahalanobis_distance_k():
     ring = latent.gaussian_ellipse(np.array([1.0, 2.0]), cov, k=1.5, n=64)
     d = ring - [1.0, 2.0]
     np.testing.assert_allclose(np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d), 1.5 ** 2, rtol=1e-6)
+
+
+def test_prior_draws_vs_codes_against_scikit_learn():
+    """The digit mix, distances in typical gaps and the far share, recomputed with
+    sklearn.neighbors.NearestNeighbors; codes drawn like the prior leave almost no draw far away."""
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(0)
+    codes, labels = rng.standard_normal((3000, 2)), rng.integers(0, 10, 3000)
+    draws = rng.standard_normal((500, 2))
+    got = latent.prior_draws_vs_codes(codes, labels, draws, far=3.0)
+    nn = NearestNeighbors(n_neighbors=1).fit(codes)
+    dist, idx = nn.kneighbors(draws)
+    gap = np.median(NearestNeighbors(n_neighbors=2).fit(codes).kneighbors(codes)[0][:, 1])
+    np.testing.assert_allclose(got["mix"], np.bincount(labels[idx[:, 0]], minlength=10) / 500)
+    np.testing.assert_allclose(got["gaps"], dist[:, 0] / gap)
+    assert got["far"] == float((dist[:, 0] / gap > 3.0).mean())
+    # codes spread like the prior still leave some draws far (sparse tails): the matched baseline
+    assert abs(got["far"] - latent.matched_far_share(3000, 500)) < 0.04 and 0.02 < latent.matched_far_share(10_000, 2000) < 0.12
+    assert got["tv"] == latent.total_variation(got["mix"], np.bincount(labels, minlength=10) / 3000)
+    shifted = latent.prior_draws_vs_codes(codes + 3.0, labels, draws)  # codes off the prior: draws land far
+    assert shifted["far"] > 0.5
