@@ -24,7 +24,7 @@ N_DECODED = 10  # of them decoded as images
 N_POSTERIOR = 6  # decoded samples of the clicked digit's posterior
 FAR = 3.0  # a draw this many typical gaps from every test code lands in empty space
 MIX_SOURCES = ("AE draws", "VAE draws", "test set")
-MIX_COLORS = ("#1f2430", "#8a8f99", "#d0d4db")
+MIX_COLORS = ("ink", "#8a8f99", "#c5cad3")  # "ink": the theme's text colour
 SEED_MAX = 1_000_000
 IDX_DEFAULT = 0  # the first test digit (a 7) is picked until the learner clicks another
 AE_AXES = {"codes": "all its codes", "prior": "the prior's square"}  # the AE map's axes
@@ -139,7 +139,7 @@ with st.expander("The maths in more detail", icon=":material/menu_book:"):
 st.subheader("Decode the draws, and the digit you picked")
 z10 = zz[:N_DECODED]  # (10, 2): the first draws, also on the maps
 png = charts.png(charts.image_rows, {"AE decoder": ui.decode(AE, z10), "VAE decoder": ui.decode(VAE, z10)},
-                 captions=[[f"({z[0]:.1f}, {z[1]:.1f})\n{g:.1f} gaps" for z, g in zip(z10, st_ae["gaps"])],
+                 captions=[[f"({z[0]:.1f}, {z[1]:.1f})\n{g:.1f} gaps" for z, g in zip(np.round(z10, 1) + 0.0, st_ae["gaps"])],
                            [f"{g:.1f} gaps" for g in st_vae["gaps"][:N_DECODED]]], size=1.2, fontsize=10)
 charts.show(png)
 st.caption(f"The first {N_DECODED} draws z (under the top row) through each decoder. Under each image: how far z is "

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, frames, params, plots, prefetch
+from ui import charts, frames, params, plots, prefetch, words
 from ui import common as ui
 from vae import latent, units, zoo
 from vae.artefacts import CacheError
@@ -20,10 +20,13 @@ from vae.train import history_frame
 from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
-              "what the weight β of the KL term buys (a tidy latent space you can sample from) and what "
-              "it costs (sharp reconstructions), and how to read a KL weight when the loss terms are averaged.")
+              "what the weight β of the KL term trades: rate (how far each posterior may stray from the prior) "
+              "against distortion (how well the image comes back), and what that does to the codes and to "
+              "samples from the prior.")
 
 SEED_MAX = 9999
+N_MIX = 2000  # prior draws whose digit mix is counted
+FAR = 3.0  # typical gaps from every code: a draw in empty space
 
 
 def cache_problem(exc: CacheError) -> None:
@@ -67,45 +70,12 @@ def share_outside(name: str) -> float:
     return float(latent.outside_box(np.asarray(ui.codes(name)["mu"]), *LATENT_RANGE).mean())
 
 
-@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def median_sigma(name: str) -> float:
-    """Median posterior standard deviation sigma over test images and dimensions."""
-    return float(np.median(np.exp(0.5 * np.asarray(ui.codes(name)["logvar"], dtype=np.float64))))
-
-
-# --- the idea -----------------------------------------------------------------------------------
-
-st.header("The idea")
-st.markdown("A VAE is trained to minimise, for every image, a reconstruction cost plus **β times** a KL "
-            "penalty that pulls each image's code distribution q(z|x) = N(μ, σ²) towards the prior N(0, I):")
-st.latex(r"\mathcal{L}_\beta(x) = \underbrace{\mathbb{E}_{q(z\mid x)}\big[-\log p(x\mid z)\big]}"
-         r"_{\text{distortion: BCE summed over 784 pixels}}"
-         r" + \beta\,\underbrace{\mathrm{KL}\big(q(z\mid x)\,\|\,\mathcal{N}(0, I)\big)}_{\text{rate: nats the code carries}},"
-         r"\qquad \mathrm{KL} = \tfrac12 \sum_{i=1}^{d}\big(\mu_i^2 + \sigma_i^2 - 1 - \log \sigma_i^2\big)")
-st.markdown(
-    "Rule of thumb, for the same architecture and data:\n"
-    "- **β > 1** pushes the codes towards the prior: smoother latent space, more overlap between digits, "
-    "blurrier reconstructions, fewer active latent dimensions.\n"
-    "- **β < 1** favours reconstruction: sharper digits, codes spread out, and *holes* in the latent space "
-    "where a sample from the prior decodes to something that is not a digit.\n"
-    "- **β = 1** makes the loss exactly the negative evidence lower bound (−ELBO) of a VAE.\n"
-    "- **β = 0**, precisely: the loss is an autoencoder's, but the encoder's noise remains. Training still "
-    "decodes the reparameterised sample z = μ + σ·ε, ε ~ N(0, I); nothing penalises σ any more, so the model "
-    "can shrink it freely (and move μ as far from the origin as it likes)."
-)
-ui.secondary(
-    "Read the two terms as **rate** (how many nats of information the code carries about the image, the KL) "
-    "and **distortion** (how badly the image comes back, the reconstruction cost). Every β picks one point on "
-    "the trade-off between them: minimising D + β·R favours the point where the rate-distortion curve has "
-    "slope −β (Alemi et al. 2018, *Fixing a Broken ELBO*). Large β makes each nat of rate expensive, so the "
-    "model transmits less and reconstructs worse; small β makes rate cheap."
-)
-
 with ui.cache_guard():
     images_u8, labels = ui.test_set()  # only ten images are needed: converted to float on the fly
     subset = ui.scatter_subset()
+ss = st.session_state
 
-# --- controls -------------------------------------------------------------------------------------
+# --- the ladder's numbers -------------------------------------------------------------------------------------
 
 ladder_rows, ladder_missing = [], []  # the whole 2-D ladder, as far as it is built
 for b in zoo.BETAS_2D:
@@ -120,7 +90,7 @@ for b in zoo.BETAS_2D:
                         "label": f"β={b:g}"})
 rd = pd.DataFrame(ladder_rows, columns=["beta", "β", "model", "KL (nats)", "reconstruction (nats)",
                                         "−ELBO (nats)", "epochs", "label"])
-rd["side"] = frames.label_sides(rd["KL (nats)"], rd["reconstruction (nats)"]) if len(rd) else []
+rd["side"] = frames.label_sides(np.log(rd["KL (nats)"]), rd["reconstruction (nats)"]) if len(rd) else []  # log axis
 
 
 def epochs_words(frame: pd.DataFrame) -> str:
@@ -131,106 +101,106 @@ def epochs_words(frame: pd.DataFrame) -> str:
     return "; ".join(f"{e} epochs (β = {', '.join(bs)})" for e, bs in groups.items())
 
 
-def codes_spec(mu: np.ndarray) -> dict:
-    """``plots.codes_chart`` of the plotted subset's codes (N, 2), built once per model."""
-    return charts.spec(plots.codes_chart, mu, labels[subset], subset)
+@st.cache_data(show_spinner=False, max_entries=2 * MODEL_CACHE_ENTRIES)
+def draw_stats(name: str, seed: int) -> dict:
+    """How ``N_MIX`` seeded draws from the prior sit among a model's test codes
+    (``latent.prior_draws_vs_codes``; raises CacheError if the codes are missing)."""
+    return latent.prior_draws_vs_codes(np.asarray(ui.codes(name)["mu"], dtype=np.float64), labels, draws(seed), FAR)
 
 
-# --- the chosen beta: codes | the whole ladder, then what the decoder makes of it and how it trained.
-# One fragment: moving β reruns only this part of the page, not the 10-D comparison or the converter.
+def draws(seed: int) -> np.ndarray:
+    """The page's seeded draws z ~ N(0, I). -> (N_MIX, 2)"""
+    return np.random.default_rng([seed, 1]).standard_normal((N_MIX, 2))
 
-@st.fragment
-def chosen_beta(rd: pd.DataFrame) -> None:
-    st.header("Choose β")
-    ui.bind("kl_beta", "beta", lambda raw: params.parse_ladder_value(raw, zoo.BETAS_2D, 1.0))
-    beta = st.select_slider("β, the weight of the KL term (2-D VAEs)", options=list(zoo.BETAS_2D),
-                            format_func=lambda b: f"{b:g}", key="kl_beta",
-                            help="One 2-D VAE was trained for each value: same architecture, data and seed"
-                                 + (f"; {epochs_words(rd)}." if not rd.empty else "."))
-    ui.share({"beta": float(beta)})
+
+def codes_spec(name: str, seed: int) -> dict:
+    """A rung's codes on the prior's axes, with the 99 % circle and 300 of the seeded draws."""
+    mu = np.asarray(ui.codes(name)["mu"])[subset]  # (3000, 2), a copy (fancy indexing)
+    zz = draws(seed)[:300]
+    return charts.spec(plots.landing_chart, charts.codes_frame(mu, labels[subset], subset), None, None, None,
+                       (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂", f"Codes μ at β = {zoo.entry(name).model.beta:g}",
+                       prior_circle=True, side=330, draws=pd.DataFrame({"x": zz[:, 0], "y": zz[:, 1]}))
+
+
+def _rd_clicked() -> None:
+    try:
+        pts = st.session_state["kl_rd"]["selection"]["kl_rd_sel"]
+    except (TypeError, KeyError):
+        return
+    if pts and float(pts[0]["beta"]) in zoo.BETAS_2D:
+        st.session_state["kl_beta"] = float(pts[0]["beta"])
+
+
+def chosen_beta(rd: pd.DataFrame, beta: float, seed: int) -> None:
+    """The first picture: the chosen rung's codes beside the ladder's rate and distortion, then the
+    digit mix of the prior draws at this β and across the ladder."""
     name = zoo.beta_name(2, beta)
-    st.caption(f"Model `{name}`: {zoo.entry(name).blurb}.")
-    chosen = rd[rd["beta"] == beta]
-
     col_codes, col_rd = st.columns(2, gap="large")
     with col_codes:
-        st.subheader(f"Latent codes at β = {beta:g}")
         try:
-            codes = ui.codes(name)
+            spec = codes_spec(name, seed)
         except CacheError as exc:
-            codes = None
             cache_problem(exc)
-        if codes is not None:
-            mu = codes["mu"][subset]  # (3000, 2), a copy (fancy indexing)
-            n_outside = int(latent.outside_box(mu, *LATENT_RANGE).sum())
-            charts.draw(codes_spec(mu), width="content", key="kl_scatter")
-            lo, hi = LATENT_RANGE
-            edge = (f" **{n_outside:,} of {len(mu):,}** codes fall outside the box and are drawn on its edge "
-                    "(hover shows their true position)." if n_outside else " All of them lie inside the box.")
-            st.caption(f"Posterior means μ of {len(mu):,} test digits ({len(mu) // 10} per digit), on the same axes "
-                       f"({lo:g} to {hi:g}) for every β so that the squeeze is visible. Dashed: the circle holding "
-                       f"99 % of the prior N(0, I).{edge} Median posterior σ at this β: {median_sigma(name):.2g} "
-                       "(the prior's: 1).")
-            ui.download_csv(charts.codes_frame(mu, labels[subset], subset), f"codes-{name}.csv",
-                            key="kl_codes_csv", label="Download these codes (CSV)")
-
+        else:
+            charts.draw(spec, width="content", key="kl_scatter")
+            n_out = int(latent.outside_box(np.asarray(ui.codes(name)["mu"])[subset], *LATENT_RANGE).sum())
+            st.caption(f"{len(subset):,} test digits' codes, the same axes for every β; dotted: the circle holding "
+                       "99 % of the prior; small crosses: 300 draws z ~ N(0, I)."
+                       + (f" **{n_out:,}** codes lie off these axes and are not drawn." if n_out else ""))
     with col_rd:
-        st.subheader("Rate and distortion across the ladder")
         if rd.empty:
             st.info("No model of the β ladder is built yet, so there is nothing to plot.", icon=":material/hourglass_empty:")
         else:
-            # the ladder is built once; the chosen rung from a one-row template given this row
-            chart = charts.spec(plots.rd_chart, rd)
+            chart = charts.spec(plots.rd_chart, rd, "kl_rd_sel")
+            chosen = rd[rd["beta"] == beta]
             if not chosen.empty:
                 chart = charts.overlay(chart, charts.with_data(charts.spec(plots.rd_chosen, rd.iloc[:1]), chosen))
-            charts.draw(chart, width="stretch", key="kl_rd")
-            st.caption("Test-set averages over the 10,000 test digits (one posterior sample each). A larger β makes "
-                       "each nat of rate dearer, which pushes a model left (less KL) and up (worse reconstruction). "
-                       "The red ring marks the chosen β"
-                       + ("; the dashed line holds the points whose rate + distortion (−ELBO) equals the β = 1 "
-                          "model's." if (rd["beta"] == 1.0).any() else "."))
-            if rd["epochs"].nunique() > 1:
-                st.caption(f"Training budgets: {epochs_words(rd)}. A rung that trained longer has a small advantage.")
+            charts.draw(chart, width="stretch", key="kl_rd", on_select=_rd_clicked)
+            st.caption("Test-set averages over the 10,000 test digits (one posterior sample each); the red ring is the "
+                       "chosen β" + ("; dashed: the points with the β = 1 model's −ELBO (rate + distortion)."
+                                     if (rd["beta"] == 1.0).any() else ".")
+                       + (f" Training budgets: {epochs_words(rd)}." if rd["epochs"].nunique() > 1 else ""))
             missing_note(ladder_missing, "this chart")
-            ui.download_csv(rd.drop(columns=["label", "side"]), "beta-ladder-2d.csv", key="kl_rd_csv")
-            ui.nats_note()
+    tv_rows, mix_here = [], None
+    for b in zoo.BETAS_2D:
+        try:
+            st_b = draw_stats(zoo.beta_name(2, b), seed)
+        except CacheError:
+            continue
+        tv_rows.append({"beta": float(b), "β": f"{b:g}", "distance": st_b["tv"]})
+        mix_here = st_b["mix"] if b == beta else mix_here
+    if mix_here is None:
+        return
+    h_test = np.bincount(labels, minlength=10)[:10] / len(labels)
+    sources = (f"draws, β = {beta:g}", "test set")
+    mix = pd.DataFrame({"digit": [str(k) for k in range(10)] * 2, "source": np.repeat(sources, 10),
+                        "share": np.concatenate([mix_here, h_test])})
+    m1, m2 = st.columns([3, 2], gap="large")
+    charts.draw(charts.spec(plots.mix_chart, mix, sources, ("ink", "#9aa0aa"),
+                            f"Which digit {N_MIX:,} draws z ~ N(0, I) land on at β = {beta:g}"), m1,
+                key="kl_mix", width="stretch")
+    charts.draw(charts.spec(plots.ladder_bars, pd.DataFrame(tv_rows), "distance",
+                            "Each β's mix: distance from the test set's", "%", beta), m2,
+                key="kl_tv", width="stretch")
+    st.caption("Each draw counts as the digit of its nearest test code: roughly what the decoder draws there. "
+               "Distance: total variation (0 % = the same mix as the test set).")
 
-    decoded_views(name, beta)
-    training_curves(name, beta)
-    # the rungs either side of this one are drawn in the background, for the next move of the slider
-    i = zoo.BETAS_2D.index(beta)
-    for b in zoo.BETAS_2D[i + 1:i + 2] + zoo.BETAS_2D[max(i - 1, 0):i]:
-        if ui.built(zoo.beta_name(2, b)):  # a rung not built has nothing to draw ahead
-            prefetch.later(rung_figures, b, int(st.session_state.get("kl_seed", 0)))
 
-
-# --- reconstructions and prior samples (only these depend on the seed) ------------------------------
-
-@st.fragment
-def decoded_views(name: str, beta: float) -> None:
-    st.header(f"What the decoder makes of it at β = {beta:g}")
-    ui.bind("kl_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
-    c1, c2 = st.columns([1, 2])
-    seed = int(c1.number_input("seed (which test digits, which prior samples)", min_value=0, max_value=SEED_MAX,
-                               step=1, key="kl_seed"))
-    every = c2.toggle("compare every β of the ladder", key="kl_every",
-                      help="One row of reconstructions per built 2-D model, same test digits.")
-    ui.share({"seed": seed})
-
+def decoded_views(name: str, beta: float, seed: int) -> None:
+    """Ten test digits through the chosen rung (or every rung), and ten of the prior draws decoded."""
+    every = st.toggle("compare every β of the ladder", key="kl_every",
+                      help="One row of reconstructions per built 2-D model, the same test digits.")
     rows, captions, problems = reconstruction_rows(seed, zoo.BETAS_2D if every else (beta,), beta if every else None)
     if name in problems:
         cache_problem(problems[name])
-    st.subheader("Reconstructions")
     if len(rows) > 1:
         png = reconstructions_png(rows, captions)
         ui.download_png(png, f"reconstructions-beta-seed{seed}.png", key="kl_rec_png")
         charts.show(png)
         st.caption("Each test digit is encoded to its mean code μ and decoded. Under each reconstruction: its "
-                   "reconstruction cost, BCE summed over the 784 pixels (nats; lower is sharper and more faithful).")
+                   "reconstruction cost, BCE summed over the 784 pixels (nats; lower is more faithful).")
     if every:
         missing_note([n for n in problems if n != name], "the rows above")
-
-    st.subheader("Samples from the prior")
     try:
         png = prior_png(name, seed)
     except CacheError:
@@ -238,13 +208,12 @@ def decoded_views(name: str, beta: float) -> None:
         return
     ui.download_png(png, f"prior-samples-{name}-seed{seed}.png", key="kl_prior_png")
     charts.show(png)
-    st.caption("Ten codes drawn from the prior z ~ N(0, I) (seeded) and decoded; under each, its code (z₁, z₂). "
-               "Where the codes of real digits do not cover the prior, these land in holes.")
+    st.caption("The first ten of the draws z ~ N(0, I) on the map, decoded; under each, its code (z₁, z₂).")
 
 
-def reconstruction_rows(seed: int, betas: tuple[float, ...], marked: float | None
+def reconstruction_rows(seed: int, betas: tuple[float, ...], marked: float | None, d: int = 2
                         ) -> tuple[dict[str, np.ndarray], list[list[str]], dict[str, CacheError]]:
-    """One test digit per class (chosen by ``seed``) and its reconstruction by the 2-D VAE of each β
+    """One test digit per class (chosen by ``seed``) and its reconstruction by the d-D VAE of each β
     in ``betas`` (the row of ``marked`` flagged), with each image's cost; models that cannot be
     loaded are left out and returned with their error."""
     idx = latent.random_members(labels, seed)  # one test digit per class
@@ -253,7 +222,7 @@ def reconstruction_rows(seed: int, betas: tuple[float, ...], marked: float | Non
     captions = [[f"test #{i}" for i in idx]]
     problems = {}
     for b in betas:
-        n = zoo.beta_name(2, b)
+        n = zoo.beta_name(d, b)
         try:
             mu, _ = ui.encode(n, x)
             rec = ui.decode(n, mu)  # (10, 28, 28): the decoder's mean at the code's mean
@@ -267,7 +236,7 @@ def reconstruction_rows(seed: int, betas: tuple[float, ...], marked: float | Non
 
 def reconstructions_png(rows: dict[str, np.ndarray], captions: list[list[str]]) -> bytes:
     """The rows from ``reconstruction_rows`` as one figure."""
-    return charts.png(charts.image_rows, rows, captions, size=0.95)
+    return charts.png(charts.image_rows, rows, captions, size=0.95, fontsize=10)
 
 
 def curve_specs(hist: pd.DataFrame) -> dict[str, dict]:
@@ -276,24 +245,22 @@ def curve_specs(hist: pd.DataFrame) -> dict[str, dict]:
 
 
 def prior_png(name: str, seed: int) -> bytes:
-    """Ten seeded codes from the prior N(0, I), decoded by ``name``, each captioned with its code."""
-    z = np.random.default_rng(seed).standard_normal((10, 2))  # (10, 2), z ~ N(0, I)
-    return charts.png(charts.image_strip, ui.decode(name, z), [f"({a:.1f}, {b:.1f})" for a, b in z])
+    """The first ten of the seeded draws, decoded by ``name``, each captioned with its code."""
+    z = np.round(draws(seed)[:10], 1) + 0.0  # (10, 2); + 0.0 turns -0.0 into 0.0 for the captions
+    return charts.png(charts.image_strip, ui.decode(name, z), [f"({a:.1f}, {b:.1f})" for a, b in z], fontsize=10)
 
 
 def rung_figures(beta: float, seed: int) -> None:
     """Prefetch job: the figures and charts of the chosen-β views for another rung of the ladder."""
     name = zoo.beta_name(2, beta)
-    codes_spec(ui.codes(name)["mu"][subset])
+    codes_spec(name, seed)
+    draw_stats(name, seed)
     reconstructions_png(*reconstruction_rows(seed, (beta,), None)[:2])
     prior_png(name, seed)
     curve_specs(history_frame(ui.info(name).get("history", {})))
 
 
-# --- training curves ------------------------------------------------------------------------------
-
 def training_curves(name: str, beta: float) -> None:
-    st.header(f"How `{name}` trained")
     meta = try_info(name)
     if meta is None:
         st.info(f"`{name}` is not built yet, so there are no training curves to show.", icon=":material/hourglass_empty:")
@@ -312,61 +279,59 @@ def training_curves(name: str, beta: float) -> None:
     ui.download_csv(wide.reset_index(), f"history-{name}.csv", key="kl_hist_csv")
 
 
-chosen_beta(rd)
-
-# --- 10-D: per-dimension KL and active units --------------------------------------------------------
-
-st.header("Posterior collapse in 10 dimensions")
-ui.caveat(
-    "With more latent dimensions than the data needs, the KL term can switch dimensions off: for such a "
-    "dimension q(zᵢ|x) equals the prior for every image (μᵢ ≈ 0, σᵢ ≈ 1), it costs no KL and carries no "
-    "information. A dimension counts as **active** when its mean code varies across the test images, "
-    rf"Var\_x(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} (Burda et al. 2016)."
-)
-dims_frames, active, missing10, ep10 = [], {}, [], {}
-for b in zoo.BETAS_10D:
-    n10 = zoo.beta_name(10, b)
-    try:
-        f = dims_frame(n10, b)
-        ep10[b] = int(ui.info(n10)["train_config"]["epochs"])
-    except CacheError:
-        missing10.append(n10)
-        continue
-    dims_frames.append(f)
-    active[b] = int((f["active"] == "active").sum())
-if dims_frames:
-    dims = pd.concat(dims_frames, ignore_index=True)
-    y_max = float(dims["KL"].max()) * 1.08 or 1.0
-    cols = st.columns(len(zoo.BETAS_10D))
-    for col, b in zip(cols, zoo.BETAS_10D):
-        if b not in active:
-            col.info(f"β = {b:g}: `{zoo.beta_name(10, b)}` is not built yet.", icon=":material/hourglass_empty:")
+def ten_d(seed: int) -> None:
+    """The 10-D ladder: reconstructions (where a small β does sharpen them), per-dimension KL and active units."""
+    rows, captions, problems = reconstruction_rows(seed, zoo.BETAS_10D, None, d=10)
+    if len(rows) > 1:
+        charts.show(reconstructions_png(rows, captions))
+        st.caption("The same ten test digits through the 10-D VAEs (decoded at μ; cost under each, in nats). With ten "
+                   "numbers instead of two, cheap rate (small β) does buy sharper reconstructions.")
+    missing_note(list(problems), "the rows above")
+    ui.caveat(
+        "With more latent dimensions than the data needs, the KL term can switch dimensions off: for such a "
+        "dimension q(zᵢ|x) equals the prior for every image (μᵢ ≈ 0, σᵢ ≈ 1), it costs no KL and carries no "
+        "information. A dimension counts as **active** when its mean code varies across the test images, "
+        rf"Var\_x(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} (Burda et al. 2016).")
+    dims_frames, active, missing10, ep10 = [], {}, [], {}
+    for b in zoo.BETAS_10D:
+        n10 = zoo.beta_name(10, b)
+        try:
+            f = dims_frame(n10, b)
+            ep10[b] = int(ui.info(n10)["train_config"]["epochs"])
+        except CacheError:
+            missing10.append(n10)
             continue
-        part = dims[dims["beta"] == f"{b:g}"]
-        col.metric(f"β = {b:g}: active units", f"{active[b]} of {len(part)}",
-                   help=f"dimensions with Var(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} over the test images")
-        charts.draw(charts.spec(plots.dims_chart, part, b, y_max), col, width="stretch", key=f"kl_dims_{b:g}")
-    st.caption("Mean over the 10,000 test digits of each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), same scale on all three "
-               "charts. Grey bars: inactive dimensions."
-               + ("" if len(set(ep10.values())) == 1 else " Training budgets differ ("
-                  + ", ".join(f"β = {b:g}: {e} epochs" for b, e in ep10.items())
-                  + "), a second difference between these models besides β."))
-    ui.download_csv(dims.rename(columns={"var_mu": "Var(mu)"}), "kl-per-dimension-10d.csv", key="kl_dims_csv")
-missing_note(missing10, "the 10-D comparison")
-
-# --- converter ----------------------------------------------------------------------------------------
-
-st.header("The same weight means different β: averaged vs summed losses")
-st.markdown(
-    "Here both terms are **summed** per image (784 pixels, d latent dimensions). Many tutorials instead "
-    "**average** them, and then a 'KL weight' w means something else. Multiplying an averaged loss by the pixel "
-    "count P does not move its minimum, so:")
-st.latex(r"\frac{1}{P}\sum_{j=1}^{P}\mathrm{BCE}_j + w\,\frac{1}{d}\sum_{i=1}^{d}\mathrm{KL}_i"
-         r"\;\;\propto\;\;\sum_{j=1}^{P}\mathrm{BCE}_j + \underbrace{w\,\frac{P}{d}}_{\beta}\;\sum_{i=1}^{d}\mathrm{KL}_i")
+        dims_frames.append(f)
+        active[b] = int((f["active"] == "active").sum())
+    if dims_frames:
+        dims = pd.concat(dims_frames, ignore_index=True)
+        y_max = float(dims["KL"].max()) * 1.08 or 1.0
+        cols = st.columns(len(zoo.BETAS_10D))
+        for col, b in zip(cols, zoo.BETAS_10D):
+            if b not in active:
+                col.info(f"β = {b:g}: `{zoo.beta_name(10, b)}` is not built yet.", icon=":material/hourglass_empty:")
+                continue
+            part = dims[dims["beta"] == f"{b:g}"]
+            col.metric(f"β = {b:g}: active units", f"{active[b]} of {len(part)}",
+                       help=f"dimensions with Var(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} over the test images")
+            charts.draw(charts.spec(plots.dims_chart, part, b, y_max), col, width="stretch", key=f"kl_dims_{b:g}")
+        st.caption("Mean over the 10,000 test digits of each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), same scale on all "
+                   "three charts. Grey bars: inactive dimensions."
+                   + ("" if len(set(ep10.values())) == 1 else " Training budgets differ ("
+                      + ", ".join(f"β = {b:g}: {e} epochs" for b, e in ep10.items())
+                      + "), a second difference between these models besides β."))
+        ui.download_csv(dims.rename(columns={"var_mu": "Var(mu)"}), "kl-per-dimension-10d.csv", key="kl_dims_csv")
+    missing_note(missing10, "the 10-D comparison")
 
 
 @st.fragment
 def converter() -> None:
+    st.markdown(
+        "Here both terms are **summed** per image (784 pixels, d latent dimensions). Many tutorials instead "
+        "**average** them, and then a 'KL weight' w means something else. Multiplying an averaged loss by the pixel "
+        "count P does not move its minimum, so:")
+    st.latex(r"\frac{1}{P}\sum_{j=1}^{P}\mathrm{BCE}_j + w\,\frac{1}{d}\sum_{i=1}^{d}\mathrm{KL}_i"
+             r"\;\;\propto\;\;\sum_{j=1}^{P}\mathrm{BCE}_j + \underbrace{w\,\frac{P}{d}}_{\beta}\;\sum_{i=1}^{d}\mathrm{KL}_i")
     c1, c2, c3 = st.columns(3)
     w = c1.number_input("KL weight w (averaged convention)", min_value=0.0, max_value=1e6, value=0.01,
                         step=0.001, format="%g", key="kl_conv_weight")
@@ -380,59 +345,115 @@ def converter() -> None:
         st.warning(f"Cannot convert: {exc}.")
         return
     st.latex(rf"\beta = w\cdot\frac{{P}}{{d}} = {w:g}\times\frac{{{p}}}{{{d}}} = {b_eq:.4g}")
-    back = d / p
     verdict = ("stronger than the true ELBO (β > 1): expect the squeeze of the large-β models"
                if b_eq > 1 else "weaker than the true ELBO (β < 1): expect the spread of the small-β models"
                if b_eq < 1 else "exactly the ELBO")
     st.markdown(f"On this app's per-image summed scale that is **β = {b_eq:.4g}**, {verdict}. "
-                f"Conversely, β = 1 here corresponds to w = d / P = {back:.3g} in the averaged convention.")
+                f"Conversely, β = 1 here corresponds to w = d / P = {d / p:.3g} in the averaged convention.")
 
 
-converter()
-
-# --- what to notice -----------------------------------------------------------------------------------
-
-obs = []
-spread = {}
-for b in zoo.BETAS_2D:
+def notices(rd: pd.DataFrame, beta: float, seed: int) -> list[str]:
+    """At most three points, each from the numbers on screen and reacting to the chosen β (β = 1 is the reference)."""
+    obs, name, ref = [], zoo.beta_name(2, beta), zoo.beta_name(2, 1.0)
     try:
-        spread[b] = code_spread(zoo.beta_name(2, b))
+        r_b, r_1, out_b = code_spread(name), code_spread(ref), share_outside(name)
     except CacheError:
-        pass
-if len(spread) >= 2:
-    lo_b, hi_b = min(spread), max(spread)
-    out_lo, out_hi = share_outside(zoo.beta_name(2, lo_b)), share_outside(zoo.beta_name(2, hi_b))
-    obs.append(f"The codes' root-mean-square distance from the origin is **{spread[lo_b]:.2f}** at β = {lo_b:g} "
-               f"and **{spread[hi_b]:.2f}** at β = {hi_b:g} (for the prior itself it is √2 ≈ 1.41); "
-               f"{out_lo:.1%} of the test codes fall outside the ±{LATENT_RANGE[1]:g} box of the scatter at "
-               f"β = {lo_b:g}, {out_hi:.1%} at β = {hi_b:g}.")
-sig = {}
-for b in (0.0, 1.0):
+        r_b = None
+    if r_b is not None:
+        where = ("close to" if abs(r_b - np.sqrt(2)) < 0.2 else "below" if r_b < np.sqrt(2) else "above")
+        obs.append(f"**The codes' spread.** At β = {beta:g} the codes' root-mean-square distance from the origin is "
+                   f"**{r_b:.2f}**, {where} the prior's own √2 ≈ 1.41"
+                   + ("" if beta == 1.0 else f" (β = 1: {r_1:.2f}; "
+                      + ("they spread further out)" if r_b > r_1 else "they are squeezed toward the origin)"))
+                   + f"; {words.pct(out_b)} lie off the ±{LATENT_RANGE[1]:g} axes.")
     try:
-        sig[b] = median_sigma(zoo.beta_name(2, b))
+        d_b, d_1 = draw_stats(name, seed), draw_stats(ref, seed)
     except CacheError:
-        pass
-if len(sig) == 2:
-    obs.append(f"The encoder's noise: the median posterior σ is **{sig[0.0]:.2g}** at β = 0 against "
-               f"**{sig[1.0]:.2g}** at β = 1. With no KL term nothing stops the model from shrinking σ"
-               + (", and it does." if sig[0.0] < sig[1.0] else "; here it did not shrink it below β = 1's."))
-if len(rd) >= 2:
-    lo, hi = rd.iloc[0], rd.iloc[-1]  # ladder order: smallest and largest built beta
-    best = rd.loc[rd["−ELBO (nats)"].idxmin()]
-    obs.append(f"From β = {lo['β']} to β = {hi['β']} the reconstruction cost goes from "
-               f"**{lo['reconstruction (nats)']:.1f}** to **{hi['reconstruction (nats)']:.1f}** nats while the KL goes "
-               f"from **{lo['KL (nats)']:.2f}** to **{hi['KL (nats)']:.2f}** nats; the lowest −ELBO (rate + "
-               f"distortion) of the built models, {best['−ELBO (nats)']:.1f} nats, belongs to β = {best['β']}"
-               + (", all rungs trained alike." if rd["epochs"].nunique() == 1 else
-                  f" (which trained for {best['epochs']} epochs, some rungs for fewer: part of its lead may be "
-                  "training time)." if (rd["epochs"] < best["epochs"]).any() else
-                  f" although it trained for {best['epochs']} epochs and some rungs for more."))
-if active:
-    obs.append("Active units in 10-D: " + ", ".join(f"**{active[b]} of 10** at β = {b:g}" for b in sorted(active))
-               + " — dimensions the KL term has switched off carry no information about the digit"
-               + (f" (budgets differ: {', '.join(f'β = {b:g}: {e} epochs' for b, e in ep10.items())})."
-                  if len(set(ep10.values())) > 1 else "."))
-if not obs:
-    obs.append("The numbers appear here once the models of the β ladder are built (`python -m vae.build`).")
-ui.notice(obs)
+        d_b = None
+    if d_b is not None:
+        g_b, g_1 = float(np.median(d_b["gaps"])), float(np.median(d_1["gaps"]))
+        tv_b, tv_1 = float(d_b["tv"]), float(d_1["tv"])
+        text = (f"**The draws.** At β = {beta:g} a draw z ~ N(0, I) lands a median **{g_b:.1f}** typical gaps from the "
+                f"nearest test code, and the draws' digit mix is **{words.pct(tv_b)}** off the test set's")
+        if beta == 1.0:
+            text += ": the VAE's promise, draws from the prior land among the codes in about the data's mix."
+        else:
+            text += f" (β = 1: {g_1:.1f} gaps, {words.pct(tv_1)} off). "
+            if g_b <= g_1 and tv_b > tv_1:
+                text += ("So the draws do not fall into holes; they fall among the wrong digits: the codes no longer "
+                         "lie where the prior puts its mass.")
+            elif g_b > g_1 and tv_b > tv_1:
+                text += "The draws land further from real codes, and in a worse mix, than at β = 1."
+            elif g_b <= g_1:
+                text += "Here the draws land as close to real codes as at β = 1, and in no worse a mix."
+            else:
+                text += "The draws land further from real codes than at β = 1, though in no worse a mix."
+        obs.append(text)
+    row, row1 = rd[rd["beta"] == beta], rd[rd["beta"] == 1.0]
+    if not row.empty and not row1.empty:
+        rec, kl = float(row["reconstruction (nats)"].iloc[0]), float(row["KL (nats)"].iloc[0])
+        rec1, kl1 = float(row1["reconstruction (nats)"].iloc[0]), float(row1["KL (nats)"].iloc[0])
+        text = f"**Rate and distortion.** At β = {beta:g}: reconstruction **{rec:.1f}** nats and KL **{kl:.2f}**"
+        if beta == 1.0:
+            text += ("; move β to see the trade: larger β, up and to the left (less rate, more distortion).")
+        else:
+            text += (f" ({rec - rec1:+.1f} and {kl - kl1:+.2f} against β = 1)"
+                     + (": less rate, more distortion, as the trade says." if kl < kl1 and rec > rec1 else
+                        ": more rate, less distortion, as the trade says." if kl > kl1 and rec < rec1 else
+                        ": here the two do not move in opposite directions; the difference is within what one training "
+                        "run to the next can vary."))
+        obs.append(text)
+    return obs or ["The numbers appear here once the models of the β ladder are built (`python -m vae.build`)."]
+
+
+# --- the page ------------------------------------------------------------------------------------------
+
+ui.bind("kl_beta", "beta", lambda raw: params.parse_ladder_value(raw, zoo.BETAS_2D, 1.0))
+ui.bind("kl_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
+c1, c2 = st.columns([3, 1])
+beta = float(c1.select_slider("β, the weight of the KL term (one 2-D VAE per value; or click a point of the ladder)",
+                              options=list(zoo.BETAS_2D), format_func=lambda b: f"{b:g}", key="kl_beta",
+                              help="Same architecture, data and seed for every value"
+                                   + (f"; {epochs_words(rd)}." if not rd.empty else ".")))
+seed = int(c2.number_input("seed of the draws and digits", min_value=0, max_value=SEED_MAX, step=1, key="kl_seed"))
+ui.share({"beta": beta, "seed": seed})
+name = zoo.beta_name(2, beta)
+chosen_beta(rd, beta, seed)
+
+st.latex(r"\mathcal{L}_\beta(x) = \underbrace{\mathbb{E}_{q(z\mid x)}\big[-\log p(x\mid z)\big]}_{\text{distortion}}"
+         r" + \beta\,\underbrace{\mathrm{KL}\big(q(z\mid x)\,\|\,\mathcal{N}(0, I)\big)}_{\text{rate}}")
+st.markdown("Each model minimises distortion + β × rate. The **rate**, the KL, is an upper bound on the information the "
+            "code carries about the image (in nats), not that information itself. A large β makes every nat of rate "
+            "dear, so each posterior stays close to the prior; a small β makes rate cheap. At β = 1 the loss is the "
+            "negative ELBO.")
+with st.expander("What β does, in theory, and what these models show", icon=":material/menu_book:"):
+    st.markdown(
+        "- **β > 1** pushes every posterior toward the prior: the codes squeeze together, digits overlap, "
+        "reconstructions blur, and in more dimensions whole dimensions switch off (the 10-D expander below).\n"
+        "- **β < 1** makes rate cheap: the codes spread beyond the prior. Prior draws still land near real codes "
+        "(the prior's mass sits where codes are dense), but the prior no longer says *which* digits come out how "
+        "often: the mix is what goes wrong (the bars above). In 2-D the reconstructions hardly sharpen below β = 1, "
+        "two numbers being the bottleneck; in 10-D they do.\n"
+        "- **β = 0** is an autoencoder's loss, but the encoder's noise remains: training still decodes z = μ + σ·ε, "
+        "nothing penalises σ, so the model shrinks it and moves μ as far out as it likes.\n"
+        "- Minimising D + β·R picks the point of the rate-distortion curve where its slope is −β (Alemi et al. 2018, "
+        "*Fixing a Broken ELBO*).")
+    if not rd.empty:
+        ui.download_csv(rd.drop(columns=["label", "side"]), "beta-ladder-2d.csv", key="kl_rd_csv")
+    ui.nats_note()
+
+st.subheader(f"What `{name}` decodes")
+decoded_views(name, beta, seed)
+i = zoo.BETAS_2D.index(beta)  # the rungs either side are drawn in the background, for the next move of β
+for b in zoo.BETAS_2D[i + 1:i + 2] + zoo.BETAS_2D[max(i - 1, 0):i]:
+    if ui.built(zoo.beta_name(2, b)):  # a rung not built has nothing to draw ahead
+        prefetch.later(rung_figures, b, seed)
+
+ui.notice(notices(rd, beta, seed))
+with st.expander(f"How `{name}` trained", icon=":material/monitoring:"):
+    training_curves(name, beta)
+with st.expander("In 10 dimensions: sharper reconstructions at small β, and switched-off units", icon=":material/view_column:"):
+    ten_d(seed)
+with st.expander("The same weight means different β: averaged vs summed losses", icon=":material/calculate:"):
+    converter()
 ui.lesson_links(LESSON)

@@ -31,7 +31,7 @@ def codes_chart(mu: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.La
 def rd_base(frame: pd.DataFrame) -> alt.Chart:
     """The rate (x) and distortion (y) encodings shared by every layer of the ladder chart."""
     return alt.Chart(frame).encode(
-        x=alt.X("KL (nats):Q", title="rate: KL (nats per image)", scale=alt.Scale(zero=True)),
+        x=alt.X("KL (nats):Q", title="rate: KL (nats per image, log scale)", scale=alt.Scale(type="log", nice=False)),
         y=alt.Y("reconstruction (nats):Q", title="distortion: reconstruction (nats per image)",
                 scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("β:N"), alt.Tooltip("KL (nats):Q", format=".2f"),
@@ -54,24 +54,38 @@ def rd_chosen(row: pd.DataFrame) -> alt.LayerChart:
                      *rd_labels(base, charts.paper(), halo=True), *rd_labels(base, HIGHLIGHT))
 
 
-def rd_chart(rd: pd.DataFrame) -> alt.LayerChart:
-    """Rate against distortion, one point per built rung (the chosen one is layered on: ``rd_chosen``)."""
+def rd_chart(rd: pd.DataFrame, select: str | None = None) -> alt.LayerChart:
+    """Rate (log scale: one rung's large KL does not squash the others) against distortion, one point
+    per built rung; ``select`` names a click selection of a point's β. The chosen rung is layered on
+    (``rd_chosen``)."""
     base = rd_base(rd)
-    layers = [base.mark_line(color="gray", strokeWidth=1).encode(order="beta:Q"),
-              base.mark_circle(size=90, color="#4e79a7", opacity=0.9), *rd_labels(base, "gray")]
+    dots = base.mark_circle(size=110, color="#4e79a7", opacity=0.9)
+    if select:
+        dots = dots.add_params(alt.selection_point(name=select, on="click", nearest=True, fields=["beta"]))
+    layers = [base.mark_line(color="gray", strokeWidth=1).encode(order="beta:Q"), dots, *rd_labels(base, "gray")]
     ref = rd[rd["beta"] == 1.0]
     if not ref.empty:  # points with the same -ELBO (rate + distortion) as the beta = 1 model
         e1 = float(ref["−ELBO (nats)"].iloc[0])
         r_lo, r_hi = float(rd["reconstruction (nats)"].min()), float(rd["reconstruction (nats)"].max())
-        k_lo = max(0.0, e1 - r_hi)  # keep the line inside the data's range of distortion
+        k_lo = max(float(rd["KL (nats)"].min()), e1 - r_hi, 1e-3)  # keep the curve inside the data's range
         k_hi = min(float(rd["KL (nats)"].max()), e1 - r_lo)
-        iso = pd.DataFrame({"KL (nats)": [k_lo, max(k_lo, k_hi)]})
-        iso["reconstruction (nats)"] = e1 - iso["KL (nats)"]
+        kl = np.geomspace(k_lo, max(k_lo, k_hi), 60)  # a curve on the log axis: many points
+        iso = pd.DataFrame({"KL (nats)": kl, "reconstruction (nats)": e1 - kl, "order": np.arange(len(kl))})
         layers.insert(0, alt.Chart(iso).mark_line(strokeDash=[6, 4], color="gray").encode(
-            x="KL (nats):Q", y="reconstruction (nats):Q"))
+            x="KL (nats):Q", y="reconstruction (nats):Q", order="order:Q"))
     return alt.layer(*layers).properties(height=CHART_HEIGHT,
-                                         title=alt.TitleParams("each point: one 2-D VAE, labelled by β",
+                                         title=alt.TitleParams("each point: one 2-D VAE, labelled by β (click one)",
                                                                fontSize=charts.fs(12), fontWeight="normal"))
+
+
+def ladder_bars(frame: pd.DataFrame, value: str, title: str, axis_format: str, chosen: float,
+                height: int = 190) -> alt.Chart:
+    """One bar per rung (columns beta, β, ``value``), the chosen β in the highlight colour."""
+    return alt.Chart(frame, height=height, title=title).mark_bar().encode(
+        x=alt.X("β:N", sort=None, title="β", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y(f"{value}:Q", title=None, axis=alt.Axis(format=axis_format)),
+        color=alt.condition(alt.datum.beta == chosen, alt.value(HIGHLIGHT), alt.value("#8a8f99")),
+        tooltip=[alt.Tooltip("β:N"), alt.Tooltip(f"{value}:Q", format=axis_format.replace("%", ".1%"))])
 
 
 def curve_chart(part: pd.DataFrame, term: str) -> alt.Chart:
@@ -316,7 +330,8 @@ def landing_chart(points: pd.DataFrame, near: pd.DataFrame | None, you: tuple[fl
 def mix_chart(mix: pd.DataFrame, sources: tuple[str, ...], colors: tuple[str, ...], title: str,
               height: int = 190) -> alt.Chart:
     """Grouped bars: the share of each digit (columns digit, source, share) per source, in the order
-    and colours given."""
+    and colours given ("ink": the theme's text colour, dark on light and light on dark)."""
+    colors = tuple(charts.ink() if c == "ink" else c for c in colors)
     return alt.Chart(mix, height=height, title=title).mark_bar().encode(
         x=alt.X("digit:N", title="digit", axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("source:N", sort=list(sources)),
