@@ -3,8 +3,8 @@
 A linear grid spends its tiles evenly over a square; a ppf grid (Kingma & Welling 2014, fig. 4;
 the Keras VAE example) puts them at equal steps of prior probability, dense where the prior and
 the codes are. The page draws both sets of points over the VAE's test codes and the prior's
-contours, decodes both, and measures them with ``vae.latent.grid_stats``; the AE's bounding-box
-grid is shown for contrast.
+contours, decodes both, and measures them with ``vae.latent.grid_stats`` (tiles spent outside the
+prior, empty tiles, balance); the AE's grid at its codes' own quantiles generalises the recipe.
 """
 from __future__ import annotations
 
@@ -32,28 +32,8 @@ LESSON = ui.setup_page(__file__,
               "where to place the codes of a decoded 2-D latent mosaic so that it shows what the decoder "
               "learned: evenly in z, or evenly in *probability* under the prior.")
 
-# --- the idea ------------------------------------------------------------------------------------
-
-st.header("The idea")
-st.markdown(
-    "To see everything a 2-D decoder can draw, decode an $n \\times n$ grid of codes and tile the images. "
-    "**Where** to put the grid? Two recipes for the values along each axis:")
-st.latex(r"\text{linear:}\quad z_i = \ell + (h - \ell)\,\frac{i}{n-1}"
-         r"\qquad\qquad \text{ppf:}\quad z_i = \Phi^{-1}\!\Big(p + (1 - 2p)\,\frac{i}{n-1}\Big),"
-         r"\qquad i = 0, \dots, n-1")
-ui.secondary(
-    "$\\Phi^{-1}$ is the inverse CDF (*percent point function*, `scipy.stats.norm.ppf`) of the standard "
-    "normal. The ppf grid therefore takes equal steps of **probability** under the VAE's prior "
-    "$\\mathcal{N}(0, I)$: between any two neighbouring columns lies the same share of the prior's mass, "
-    "so the tiles are dense in the middle, where the prior (and, if training worked, the codes) are dense, "
-    "and sparse in the tails. $p$ keeps the ends finite "
-    "($\\Phi^{-1}(0) = -\\infty$). A linear grid spends as many tiles on the empty corners as on the centre.\n\n"
-    "The grey circles on the chart are the prior's contours: the disc of radius "
-    "$r_q = \\sqrt{\\chi^2_2{}^{-1}(q)}$ holds a share $q$ of its mass (50 %, 90 % and 99 %).")
-
 # --- controls ------------------------------------------------------------------------------------
 
-st.header("Choose the grids")
 ui.bind("grid_n", "n", lambda raw: params.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT))
 ui.bind("grid_range", "lo/hi", lambda _raw: params.parse_range(
     st.query_params.get("lo"), st.query_params.get("hi"), RANGE_LIMITS, GRID_RANGE_DEFAULT, RANGE_STEP))
@@ -88,7 +68,6 @@ st_ppf = latent.grid_stats(pts_ppf, vae_mu)
 
 # --- one chart: codes, prior contours, both sets of points ---------------------------------------
 
-st.header("Where the two grids sample")
 reach = max(abs(lo), abs(hi), float(np.abs(xs_ppf).max())) + 0.3
 domain = (min(LATENT_RANGE[0], -reach), max(LATENT_RANGE[1], reach))
 
@@ -99,35 +78,52 @@ chart = charts.overlay(charts.spec(plots.codes_and_prior, vae_mu[subset], labels
                        charts.with_data(charts.spec(plots.grid_points_chart, POINTS_TEMPLATE), points),
                        charts.spec(plots.contour_labels))
 chart_col, stats_col = st.columns([3, 2])
-charts.draw(chart, chart_col, key="grid_chart", width="stretch")
+charts.draw(chart, chart_col, key="grid_chart", width="content")
 chart_col.caption(f"The {n} × {n} sampling points of each grid. Squares: the linear grid over {lo:g} … {hi:g}. "
                   f"Pink diamonds: the ppf grid, from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … {1 - p:g}). "
                   "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values.")
+
+
+st.latex(r"\text{linear:}\quad z_i = \ell + (h - \ell)\,\frac{i}{n-1}"
+         r"\qquad\qquad \text{ppf:}\quad z_i = \Phi^{-1}\!\Big(p + (1 - 2p)\,\frac{i}{n-1}\Big),"
+         r"\qquad i = 0, \dots, n-1")
+with st.expander("The two recipes, and the prior's circles", icon=":material/menu_book:"):
+    st.markdown(
+        "$\\Phi^{-1}$ is the inverse CDF (*percent point function*, `scipy.stats.norm.ppf`) of the standard "
+        "normal. The ppf grid therefore takes equal steps of **probability** under the VAE's prior "
+        "$\\mathcal{N}(0, I)$: between any two neighbouring columns lies the same share of the prior's mass, "
+        "so the tiles are dense in the middle, where the prior (and, if training worked, the codes) are dense, "
+        "and sparse in the tails; $p$ keeps the ends finite ($\\Phi^{-1}(0) = -\\infty$). A linear grid spends "
+        "as many tiles on the empty corners as on the centre. For a model whose codes are not N(0, I), the "
+        "analogue is the codes' own quantiles (the autoencoder below).\n\n"
+        "The grey circles on the chart are the prior's contours: in 2-D the squared radius of N(0, I) is "
+        "χ² with 2 degrees of freedom, an exponential, so the disc of radius $r_q = \\sqrt{-2\\ln(1 - q)}$ holds "
+        "a share $q$ of the mass (50 %, 90 % and 99 %: 1.18, 2.15, 3.03).")
 
 
 def stats_row(scheme: str, model: str, xs: np.ndarray, ys: np.ndarray, s: dict[str, float]) -> dict:
     return {"grid": scheme, "model": model, "points": len(xs) * len(ys),
             "z₁ range": f"{xs[0]:.2f} … {xs[-1]:.2f}", "z₂ range": f"{ys[0]:.2f} … {ys[-1]:.2f}",
             "outside the prior's 99 % disc": s["outside_99"], "empty grid points": s["empty"],
-            "test codes covered": s["codes_covered"]}
+            "codes in the busiest 10 % of tiles": s["top10"], "busiest tile": s["busiest"]}
 
 
 with stats_col:
     st.subheader("The numbers")
-    for col, key, label in zip(st.columns(3), ("outside_99", "empty", "codes_covered"),
-                               ("outside 99 % disc", "empty points", "codes covered")):
+    for col, key, label in zip(st.columns(3), ("outside_99", "empty", "top10"),
+                               ("outside 99 % disc", "empty points", "codes in busiest 10 %")):
         col.markdown(f"**{label}**")
         col.metric("linear grid", words.pct(st_lin[key]))
         col.metric("ppf grid", words.pct(st_ppf[key]),
-                   delta=f"{(st_ppf[key] - st_lin[key]) * 100:+.0f} pts",
-                   delta_color="inverse" if key != "codes_covered" else "normal")
+                   delta=f"{(st_ppf[key] - st_lin[key]) * 100:+.0f} pts", delta_color="inverse")
     st.markdown(
         "- **outside the 99 % disc**: grid points farther from the origin than "
         f"{prior.radius(0.99):.2f}, where the prior puts only 1 % of its mass, so training rarely "
         "sent a code there;\n"
         "- **empty**: grid points that are the nearest grid point of no test code;\n"
-        "- **codes covered**: test codes (all 10,000) within half a grid step of a grid point, i.e. "
-        "depicted by some tile.")
+        "- **codes in the busiest 10 %**: each test code (all 10,000) is depicted by its nearest tile; the share "
+        "of the codes that the busiest tenth of the tiles depicts. A balanced grid, one that spends its tiles where "
+        "the codes are, gives about 10 %.")
 
 # --- the mosaics ---------------------------------------------------------------------------------
 
@@ -136,11 +132,11 @@ st.header("What the VAE's decoder draws there")
 
 def grid_view(n: int, lo: float, hi: float, p: float, tag: str) -> tuple[bytes, np.ndarray, np.ndarray, str]:
     """One decoded mosaic at grid size n: the VAE's on the linear (``tag`` "lin") or the ppf grid, or
-    the AE's over its codes' bounding box ("bbox"). -> (8-bit PNG, x axis, y axis, title), each PNG
+    the AE's at its codes' own quantiles ("bbox"). -> (8-bit PNG, x axis, y axis, title), each PNG
     decoded once per input and shared (``ui.grid_png``)."""
-    if tag == "bbox":
-        xs, ys = latent.bounding_box_axes(np.asarray(ui.codes(AE)["mu"], dtype=np.float64), n)
-        return ui.grid_png(AE, xs, ys), xs, ys, "AE decoder over its codes' bounding box"
+    if tag == "bbox":  # the AE's analogue of ppf: its codes' own quantiles
+        xs, ys = latent.quantile_axes(np.asarray(ui.codes(AE)["mu"], dtype=np.float64), n, p)
+        return ui.grid_png(AE, xs, ys), xs, ys, f"AE decoder at its codes' quantiles (p = {p:g})"
     if tag == "lin":
         xs, title = latent.linear_axis(n, lo, hi), f"Linear grid, z from {lo:g} to {hi:g}"
     else:
@@ -184,17 +180,18 @@ st.header("For contrast: the autoencoder's map")
 with ui.cache_guard():
     ui.model(AE)
     ae_mu = np.asarray(ui.codes(AE)["mu"], dtype=np.float64)  # (N, 2), a copy
-xs_ae, ys_ae = latent.bounding_box_axes(ae_mu, n)
+xs_ae, ys_ae = latent.quantile_axes(ae_mu, n, p)  # the ppf grid's analogue for codes that are not N(0, I)
 pts_ae = latent.grid_2d(xs_ae, ys_ae)
 st_ae = latent.grid_stats(pts_ae, ae_mu)
 ui.secondary(
     "The plain autoencoder was never told about N(0, I): its codes live on a scale of their own, so neither "
-    "recipe above fits it. The only sensible grid spans its codes' bounding box (between their 0.5 % and 99.5 % "
-    "quantiles); its statistics below are measured against the AE's own codes.")
+    "recipe above fits it. The ppf idea still does: put the grid at equal steps of the codes' *own* "
+    "distribution, their empirical quantiles along each axis (probabilities p … 1 − p, the same p). Its "
+    "statistics below are measured against the AE's own codes.")
 a_left, a_right = st.columns(2)
 def ae_codes_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.Chart:
     return charts.scatter(charts.codes_frame(codes, digits, index), domain=None, opacity=0.35, height=460,
-                          title="AE codes (own scale) and the bounding-box grid")
+                          title="AE codes (own scale) and the grid at their quantiles")
 
 
 def ae_grid_chart(pts: pd.DataFrame) -> alt.Chart:
@@ -209,12 +206,12 @@ charts.draw(charts.overlay(charts.spec(ae_codes_chart, ae_mu[subset], labels[sub
 a_left.caption(f"Note the axes: z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to "
                f"{ys_ae[-1]:.3g}, against about ±3 for the VAE.")
 with ui.cache_guard():
-    show_mosaic(a_right, n, "bbox", f"ae-2d-bbox-n{n}.png")
+    show_mosaic(a_right, n, "bbox", f"ae-2d-quantiles-n{n}-p{p:g}.png")
 
 st.subheader("All three grids")
 table = pd.DataFrame([stats_row(LIN, VAE, xs_lin, xs_lin, st_lin), stats_row(PPF, VAE, xs_ppf, xs_ppf, st_ppf),
-                      stats_row("AE bounding-box grid", AE, xs_ae, ys_ae, st_ae)])
-shares = ["outside the prior's 99 % disc", "empty grid points", "test codes covered"]
+                      stats_row("AE quantile grid", AE, xs_ae, ys_ae, st_ae)])
+shares = ["outside the prior's 99 % disc", "empty grid points", "codes in the busiest 10 % of tiles", "busiest tile"]
 st.dataframe(table, hide_index=True, width="stretch",
              column_config={c: st.column_config.NumberColumn(c, format="percent") for c in shares})
 st.caption("Statistics from `vae.latent.grid_stats`, against all 10,000 test codes of the model in the second "
@@ -224,7 +221,7 @@ with d1:
     ui.download_csv(table, f"grid-stats-n{n}.csv", key="grid_stats_csv", label="Download the statistics (CSV)")
 with d2:
     all_points = latent.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf),
-                                          "AE bounding-box grid": (xs_ae, ys_ae)})
+                                          "AE quantile grid": (xs_ae, ys_ae)})
     ui.download_csv(all_points, f"grid-points-n{n}.csv", key="grid_points_csv",
                     label="Download the grid points (CSV)")
 
@@ -232,22 +229,18 @@ with d2:
 
 n_out_lin = int(round(st_lin["outside_99"] * n * n))
 n_out_ppf = int(round(st_ppf["outside_99"] * n * n))
-step_lin = (hi - lo) / max(n - 1, 1)
-cov_lin, cov_ppf = st_lin["codes_covered"], st_ppf["codes_covered"]
-if cov_ppf > cov_lin + 0.005:
-    coverage = (f"The ppf grid has a tile within half a grid step of {words.pct(cov_ppf)} of the test codes, "
-                f"the linear grid of {words.pct(cov_lin)}: spending its tiles where the codes are pays off.")
-elif cov_ppf < cov_lin - 0.005:
-    coverage = (f"By the *codes covered* measure the linear grid wins here: {words.pct(cov_lin)} of the test codes "
-                f"have a tile within half a grid step, against {words.pct(cov_ppf)} for the ppf grid. The measure "
-                f"uses the *median* step, which for the ppf grid is its small central one ({smin:.2f}, against "
-                f"{smax:.2f} at the edges and {step_lin:.2f} everywhere on the linear grid), so codes between its "
-                "sparse outer tiles count as missed: the ppf grid trades the outskirts for detail in the middle.")
+b_lin, b_ppf = st_lin["top10"], st_ppf["top10"]
+if b_ppf < b_lin - 0.01:
+    balance = (f"**Balance.** The busiest tenth of the ppf grid's tiles depicts {words.pct(b_ppf)} of the test codes, "
+               f"the linear grid's {words.pct(b_lin)}: the ppf grid spreads the codes more evenly over its tiles, "
+               "because it spends them where the codes are.")
+elif b_ppf > b_lin + 0.01:
+    balance = (f"**Balance.** Here the linear grid is the more balanced one: its busiest tenth of tiles depicts "
+               f"{words.pct(b_lin)} of the test codes, the ppf grid's {words.pct(b_ppf)} (with these settings the "
+               "linear grid's square fits the codes more closely than the ppf grid's probabilities do).")
 else:
-    coverage = (f"Both grids have a tile within half a grid step of about the same share of the test codes "
-                f"({words.pct(cov_lin)} linear, {words.pct(cov_ppf)} ppf), although the ppf grid's step varies from "
-                f"{smin:.2f} in the centre to {smax:.2f} at the edges and the linear grid's is {step_lin:.2f} "
-                "everywhere.")
+    balance = (f"**Balance.** Both grids are about as balanced: the busiest tenth of the tiles depicts "
+               f"{words.pct(b_lin)} of the test codes (linear) and {words.pct(b_ppf)} (ppf).")
 ae_inside = prior.share_inside(ae_mu, 0.99)
 ae_by_digit = prior.share_inside_by_class(ae_mu, labels, 0.99)  # (10,)
 worst = int(np.nanargmin(ae_by_digit))
@@ -259,13 +252,13 @@ ui.notice([
     f"({words.pct(st_ppf['outside_99'])}) for the ppf grid; {words.pct(st_lin['empty'])} of the linear grid's "
     f"points are the nearest point of no test code, {words.pct(st_ppf['empty'])} of the ppf grid's "
     f"({words.compare(st_ppf['empty'], st_lin['empty'])} empty tiles with ppf).",
-    f"**Codes depicted.** {coverage}",
+    balance,
     f"**The AE needs its own box.** Its codes span z₁ {xs_ae[0]:.3g} … {xs_ae[-1]:.3g} and z₂ {ys_ae[0]:.3g} … "
     f"{ys_ae[-1]:.3g}; {words.pct(ae_inside)} of them lie inside the prior's 99 % disc, "
     f"{'but only' if few else 'and'} {words.pct(ae_by_digit[worst])} of its {worst}s. The linear grid's square "
-    f"{lo:g} … {hi:g} holds {words.pct(ae_in_square)} of the AE's codes; its bounding-box grid spans the middle "
-    f"99 % of them along each axis, with {words.pct(st_ae['outside_99'])} of its points outside the prior's disc and "
-    f"{words.pct(st_ae['empty'])} of them empty.",
+    f"{lo:g} … {hi:g} holds {words.pct(ae_in_square)} of the AE's codes. A grid at the codes' own quantiles "
+    f"generalises the ppf recipe: its busiest tenth of tiles depicts {words.pct(st_ae['top10'])} of the AE's codes, "
+    f"and {words.pct(st_ae['empty'])} of its points are empty.",
 ])
 
 def grid_size_charts(n: int, lo: float, hi: float, p: float) -> None:

@@ -68,3 +68,36 @@ def test_prior_draws_vs_codes_against_scikit_learn():
     assert got["tv"] == latent.total_variation(got["mix"], np.bincount(labels, minlength=10) / 3000)
     shifted = latent.prior_draws_vs_codes(codes + 3.0, labels, draws)  # codes off the prior: draws land far
     assert shifted["far"] > 0.5
+
+
+def test_grid_stats_against_a_brute_force_assignment():
+    """Each code counted at its nearest grid point (scikit-learn's NearestNeighbors as the reference);
+    on codes drawn from the prior, the ppf grid is the balanced one and the wide linear grid is not."""
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(1)
+    codes = rng.standard_normal((5000, 2))
+    lin = latent.grid_2d(latent.linear_axis(12, -4, 4), latent.linear_axis(12, -4, 4))
+    ppf = latent.grid_2d(latent.ppf_axis(12, 0.05), latent.ppf_axis(12, 0.05))
+    for pts in (lin, ppf):
+        s = latent.grid_stats(pts, codes)
+        idx = NearestNeighbors(n_neighbors=1).fit(pts).kneighbors(codes)[1][:, 0]
+        counts = np.bincount(idx, minlength=len(pts))
+        np.testing.assert_array_equal(s["counts"], counts)
+        assert s["empty"] == (counts == 0).mean() and s["busiest"] == counts.max() / 5000
+        assert s["top10"] == np.sort(counts)[::-1][:14].sum() / 5000  # 10 % of 144 points
+    s_lin, s_ppf = latent.grid_stats(lin, codes), latent.grid_stats(ppf, codes)
+    assert s_ppf["top10"] < s_lin["top10"] and s_ppf["empty"] < s_lin["empty"]
+
+
+def test_quantile_axes_are_the_codes_own_ppf():
+    """For codes drawn from N(0, I) the empirical-quantile axes approach scipy's ppf axis; for any
+    codes, each band between neighbouring columns holds the same share of them."""
+    rng = np.random.default_rng(2)
+    xs, ys = latent.quantile_axes(rng.standard_normal((200_000, 2)), 9, 0.05)
+    np.testing.assert_allclose(xs, latent.ppf_axis(9, 0.05), atol=0.02)
+    np.testing.assert_allclose(ys, stats.norm.ppf(0.05 + 0.9 * np.linspace(0, 1, 9)), atol=0.02)
+    skewed = rng.exponential(size=(10_000, 2))
+    qx, _ = latent.quantile_axes(skewed, 11, 0.0)
+    shares = np.histogram(skewed[:, 0], bins=qx)[0] / len(skewed)
+    np.testing.assert_allclose(shares, 0.1, atol=0.002)

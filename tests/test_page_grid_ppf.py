@@ -41,18 +41,19 @@ def test_default_view():
     at = app(PAGE)
     t = texts(at)
     assert "Grid vs ppf sampling" in t
-    for heading in ("The idea", "Choose the grids", "Where the two grids sample", "The numbers",
-                    "What the VAE's decoder draws there", "For contrast", "What to notice"):
+    for heading in ("The numbers", "What the VAE's decoder draws there", "For contrast", "What to notice"):
         assert heading in t, heading
     assert at.slider(key="grid_n").value == 15
     assert tuple(at.slider(key="grid_range").value) == (-3.0, 3.0)
     assert at.select_slider(key="grid_p").value == 0.005
     assert "of the 225 linear-grid points" in t
+    assert "codes in the busiest 10 %" in t and "codes covered" not in t  # balance, not coverage
+    assert r"\sqrt{-2\\ln(1 - q)}" in t or "sqrt{-2" in t  # the 2-D radius in closed form
     assert len(at.metric) == 6
     side = 15 * 29 - 1  # 15 tiles of 28 pixels and 14 gaps
     assert mosaics(at) == [("Linear grid, z from -3 to 3", (side, side)),
                            ("ppf grid, p = 0.005 (z from -2.58 to 2.58)", (side, side)),
-                           ("AE decoder over its codes' bounding box", (side, side))]
+                           ("AE decoder at its codes' quantiles (p = 0.005)", (side, side))]
     assert [b.label for b in at.get("download_button")][:3] == ["Download PNG"] * 3
 
 
@@ -107,3 +108,36 @@ def test_missing_model_shows_cache_error(partial_cache):
     partial_cache()  # the test set only
     at = app(PAGE)
     assert_stopped_by_cache_error(at, "cannot be used")
+
+
+@pytest.mark.parametrize("n,lo,hi,p", [(5, -3.0, 3.0, 0.005), (15, -3.0, 3.0, 0.2), (30, -5.0, 5.0, 0.0005),
+                                       (15, -1.0, 1.0, 0.05), (25, -2.0, 4.0, 0.01)])
+def test_every_notice_states_a_true_premise(n, lo, hi, p):
+    """Across grid sizes, ranges and tail probabilities: the balance notice's verdict and the numbers
+    of the other two, recomputed with vae.latent from the cache."""
+    import numpy as np
+
+    from tests.pageutil import notices
+    from vae import artefacts, latent, prior
+
+    need_models()
+    at = app(PAGE, {"n": str(n), "lo": f"{lo:g}", "hi": f"{hi:g}", "p": f"{p:g}"})
+    assert_ok(at)
+    outside, balance, ae = notices(at)
+    mu = np.asarray(artefacts.load_codes("vae-2d", 2, True)["mu"], dtype=np.float64)
+    lin = latent.grid_stats(latent.grid_2d(latent.linear_axis(n, lo, hi), latent.linear_axis(n, lo, hi)), mu)
+    ax = latent.ppf_axis(n, p)
+    ppf = latent.grid_stats(latent.grid_2d(ax, ax), mu)
+    assert f"{int(round(lin['outside_99'] * n * n))} of the {n * n} linear-grid points" in outside
+    if "ppf grid spreads the codes more evenly" in balance:
+        assert ppf["top10"] < lin["top10"] - 0.01
+    elif "linear grid is the more balanced" in balance:
+        assert ppf["top10"] > lin["top10"] + 0.01
+    else:
+        assert "about as balanced" in balance and abs(ppf["top10"] - lin["top10"]) <= 0.01
+    ae_mu = np.asarray(artefacts.load_codes("ae-2d", 2, False)["mu"], dtype=np.float64)
+    qx, qy = latent.quantile_axes(ae_mu, n, p)
+    st_ae = latent.grid_stats(latent.grid_2d(qx, qy), ae_mu)
+    from ui.words import pct
+    assert f"depicts {pct(st_ae['top10'])} of the AE's codes" in ae
+    assert f"{pct(prior.share_inside(ae_mu, 0.99))} of them lie inside" in ae

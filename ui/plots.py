@@ -114,12 +114,12 @@ def dims_chart(part: pd.DataFrame, beta: float, y_max: float) -> alt.Chart:
 def codes_and_prior(codes: np.ndarray, digits: np.ndarray, index: np.ndarray,
                     domain: tuple[float, float]) -> alt.LayerChart:
     """The VAE's test codes and the prior's contours (the part that does not depend on n)."""
-    base = charts.scatter(charts.codes_frame(codes, digits, index), domain=domain, opacity=0.3, height=520,
+    base = charts.scatter(charts.codes_frame(codes, digits, index), domain=domain, opacity=0.3,
                           title="VAE test codes μ, the prior's contours and the grids' sampling points")
     contour_layer = alt.Chart(prior.contours()).mark_line(
         color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
         x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), order="order:Q", detail="label:N")
-    return alt.layer(base, contour_layer)
+    return charts.square(alt.layer(base, contour_layer), 400)  # equal scales: the contours are circles
 
 
 def contour_labels() -> alt.LayerChart:

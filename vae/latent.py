@@ -47,23 +47,33 @@ def bounding_box_axes(codes: np.ndarray, n: int, quantile: float = 0.005) -> tup
     return np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
 
 
-def grid_stats(points: np.ndarray, codes: np.ndarray) -> dict[str, float]:
-    """How well a set of 2-D grid points serves the data and the prior.
+def quantile_axes(codes: np.ndarray, n: int, p: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """The ppf grid's analogue for codes that are not N(0, I) (an autoencoder's): along each axis, the
+    codes' own empirical quantiles at probabilities p ... 1 - p in n equal steps, so that between
+    neighbouring columns lies the same share of the codes. (N, 2) -> (n,), (n,)"""
+    probs = p + (1 - 2 * p) * np.linspace(0.0, 1.0, n)  # (n,)
+    q = np.quantile(np.asarray(codes, dtype=np.float64), probs, axis=0)  # (n, 2)
+    return q[:, 0], q[:, 1]
+
+
+def grid_stats(points: np.ndarray, codes: np.ndarray) -> dict[str, float | np.ndarray]:
+    """How a set of 2-D grid points (M, 2) serves the codes (N, 2), each code assigned to its nearest
+    grid point (the tile that depicts it):
 
     - ``outside_99``: share of grid points outside the disc that holds 99 % of the prior mass
       (decoding there shows what the decoder never learned);
-    - ``empty``: share of grid points that are the nearest grid point of no test code;
-    - ``codes_covered``: share of test codes whose nearest grid point is closer than half the
-      median grid spacing (codes that some tile depicts).
+    - ``empty``: share of grid points that are the nearest grid point of no code;
+    - ``counts`` (M,): codes per grid point; ``busiest``: the share of the codes the busiest grid point
+      holds; ``top10``: the share held by the busiest 10 % of grid points (at least one). A balanced
+      grid spends its tiles where the codes are: ``top10`` near 10 %, few empty points.
     """
     r2 = (points ** 2).sum(axis=1)  # (M,)
-    tree = cKDTree(points)
-    dist, nearest = tree.query(codes)  # (N,), (N,)
+    _, nearest = cKDTree(points).query(codes)  # (N,)
     counts = np.bincount(nearest, minlength=len(points))  # (M,)
-    spacing = np.median(tree.query(points, k=2)[0][:, 1])
+    top = np.sort(counts)[::-1][:max(1, int(round(0.1 * len(points))))]
     return {"outside_99": float((r2 > prior.radius(0.99) ** 2).mean()),
-            "empty": float((counts == 0).mean()),
-            "codes_covered": float((dist < spacing / 2).mean())}
+            "empty": float((counts == 0).mean()), "counts": counts,
+            "busiest": float(counts.max() / len(codes)), "top10": float(top.sum() / len(codes))}
 
 
 def prototypes(codes: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
