@@ -25,7 +25,7 @@ GROUPS = (("Core lessons", True), ("Explorations", False))  # sidebar and home p
 
 LESSONS = [
     Lesson("pages/01_AE_vs_VAE.py", ":material/compare_arrows:", "AE vs VAE", "What does the KL term buy: why do a VAE's random codes decode to digits in the right mix?", True),
-    Lesson("pages/02_KL_weighting.py", ":material/balance:", "KL weighting", "What does beta trade: sharp reconstructions or a tidy latent space?", True),
+    Lesson("pages/02_KL_weighting.py", ":material/balance:", "KL weighting", "What does β trade, and what does it do to the codes and to samples from the prior?", True),
     Lesson("pages/03_Grid_vs_ppf.py", ":material/grid_on:", "Grid vs ppf sampling", "Where should you sample a 2-D latent to see what the decoder learned?", True),
     Lesson("pages/04_Prototypes.py", ":material/category:", "Digit prototypes", "What does the 'average 3' look like, and what does each latent dimension do?", True),
     Lesson("pages/05_Embeddings.py", ":material/scatter_plot:", "Embeddings", "How do PCA, t-SNE and UMAP flatten a 10-D latent space, and what do they distort?", True),
