@@ -34,12 +34,16 @@ def heatmap_frame(matrix: np.ndarray, row_labels: list[str], col_labels: list[st
 
 
 def label_sides(x: np.ndarray, y: np.ndarray, near: float = 0.12) -> np.ndarray:
-    """'left' for a point whose label, written to its right, would run into a neighbour there
-    (within ``near`` of the x range to the right and near / 2 of the y range), else 'right'."""
+    """Where to write each point's label: 'right', else 'left' for a point whose label, written to its
+    right, would run into a neighbour there (within ``near`` of the x range to the right and near / 2
+    of the y range), else 'below' when a neighbour crowds its left side too (a label written left
+    must not run into a neighbour or its label either)."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     xs = (x - x.min()) / (np.ptp(x) or 1.0)
     ys = (y - y.min()) / (np.ptp(y) or 1.0)
     dx = xs[None, :] - xs[:, None]  # (i, j): how far j lies to the right of i
     dy = np.abs(ys[None, :] - ys[:, None])
-    crowded = ((dx > 0) & (dx < near) & (dy < near / 2)).any(axis=1)
-    return np.where(crowded, "left", "right")
+    close = dy < near / 2
+    right = ((dx > 0) & (dx < near) & close).any(axis=1)
+    left = ((dx < 0) & (dx > -near) & close).any(axis=1)
+    return np.where(~right, "right", np.where(~left, "left", "below"))

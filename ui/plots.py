@@ -43,8 +43,9 @@ def rd_labels(base: alt.Chart, color: str, halo: bool = False) -> list[alt.Chart
     """Each point's β, to the side its ``side`` column names (``halo``: page colour underneath)."""
     style = {"stroke": charts.paper(), "strokeWidth": 4} if halo else {}
     return [base.transform_filter(alt.datum.side == side).mark_text(
-                dx=12 * sign, dy=-10, fontSize=charts.fs(13), align=align, color=color, **style).encode(text=alt.Text("label:N"))
-            for side, sign, align in (("right", 1, "left"), ("left", -1, "right"))]
+                dx=dx, dy=dy, fontSize=charts.fs(13), align=align, color=color, **style).encode(text=alt.Text("label:N"))
+            for side, dx, dy, align in (("right", 12, -10, "left"), ("left", -12, -10, "right"),
+                                        ("below", 0, 18, "center"))]
 
 
 def rd_chosen(row: pd.DataFrame) -> alt.LayerChart:
