@@ -150,10 +150,10 @@ zs = vae_mu[pick] + np.exp(0.5 * vae_lv) * eps  # (6, 2): z = mu + sigma * eps
 ae_rec, vae_rec = ui.decode(AE, ae_mu[pick][None])[0], ui.decode(VAE, vae_mu[pick][None])[0]
 strip = np.stack([images[pick], ae_rec, vae_rec, *ui.decode(VAE, zs)])
 charts.show(charts.png(charts.image_strip, strip,
-                       [f"#{pick} (a {labels[pick]})", "AE, its code", "VAE, z = μ"]
-                       + [f"VAE, sample {k + 1}" for k in range(N_POSTERIOR)], size=1.05, fontsize=10))
+                       [f"#{pick} (a {labels[pick]})", "AE", "VAE at μ"]
+                       + [f"sample {k + 1}" for k in range(N_POSTERIOR)], size=0.95, fontsize=10))
 sd = np.exp(0.5 * vae_lv)
-st.caption(f"Test digit #{pick}, each model's reconstruction from its code, and {N_POSTERIOR} codes drawn from the VAE's "
+st.caption(f"Test digit #{pick}, each model's reconstruction from its code, and {N_POSTERIOR} samples: codes drawn from the VAE's "
            f"posterior, z = μ + σ·ε with σ = ({sd[0]:.3f}, {sd[1]:.3f}): the dashed ellipse on the VAE's map "
            "(μ ± 2σ" + (", hidden under the marker: the VAE is sure where this digit goes" if
                         plots.hidden_by_marker(ring, vae_domains) else "") + ").")
