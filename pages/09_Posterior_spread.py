@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, figures
+from ui import charts, figures, plots, words
 from ui import common as ui
 from ui import params
 from vae import artefacts, zoo
 from vae import neighbours
-from vae.pixels import edge_share, pixel_spread
+from vae.pixels import pixel_spread
 from vae.latent import pick_digit
 from vae.units import unused_dims
 from vae.latent import ellipse, posterior_samples
@@ -185,7 +185,14 @@ def spread(name: str, idx: int, label: int, x: np.ndarray, mu_x: np.ndarray, lv_
     with m1:
         charts.show(grid_png)
         ui.download_png(grid_png, f"posterior-samples-{name}-{idx}.png", key="post_mosaic_png")
+    seen = neighbours.looks_like(imgs, x_all, labels, exclude=idx)  # (n,) the digit each sample looks like
+    shares = np.bincount(seen, minlength=10)[:10] / n
     with m2:
+        looks = pd.DataFrame({"digit": [str(k) for k in range(10)], "source": "samples", "share": shares})
+        charts.draw(charts.spec(plots.mix_chart, looks, ("samples",), ("ink",),
+                                f"What the {n} samples look like", height=170), key="post_looks", width="stretch")
+        st.caption(f"Each decoded sample counts as the digit of its nearest test image in pixels (1-nearest "
+                   f"neighbour, Euclidean; test #{idx} itself left out).")
         ui.secondary("Every tile decodes a different code drawn from this image's posterior. Where they agree, "
                      "the std map is dark; the bright pixels are where the samples disagree.")
 
@@ -210,14 +217,20 @@ def spread(name: str, idx: int, label: int, x: np.ndarray, mu_x: np.ndarray, lv_
     )
 
     # --- what to notice ---------------------------------------------------------------------------
-    p_edge, s_edge = edge_share(mean_img, std_img)
     used = [i for i in range(d) if i not in unused_dims(sigma)]
-    obs = [
-        f"The decoded samples vary by **{std_img.mean():.3f}** per pixel on average (at most {std_img.max():.2f}); "
-        f"stroke-edge pixels (mean between 0.2 and 0.8) are {p_edge:.0%} of the image and carry {s_edge:.0%} "
-        "of the spread" + (": the samples agree on the digit and disagree about where its edges are."
-                           if s_edge > p_edge else "."),
-    ]
+    top = int(np.argmax(shares))
+    agree = (f"**{words.pct(shares[label])}** of the {n} decoded samples look like a {label}, the digit test #{idx} is")
+    if shares[label] >= 0.9:
+        agree += (": the samples agree on the digit and differ in its details (the std map: "
+                  f"{std_img.mean():.3f} per pixel on average, at most {std_img.max():.2f}).")
+    elif top != label:
+        agree += (f"; most look like a **{top}** ({words.pct(shares[top])}): from this posterior the decoder draws "
+                  "another digit than the one the image is.")
+    else:
+        second = int(np.argsort(shares)[-2])
+        agree += (f"; the rest mostly a {second} ({words.pct(shares[second])}): the samples disagree about which "
+                  "digit this is, not only about its edges.")
+    obs = [agree]
     if used:
         ratio = float(np.exp(np.mean(np.log(class_sd[used] / sigma[used]))))
         obs.append(

@@ -103,3 +103,18 @@ def test_vote_majority_share_and_ties():
     assert top.tolist() == [3, 5] and share.tolist() == [pytest.approx(2 / 3), pytest.approx(2 / 3)]
     top, share = neighbours.vote(codes, labels, np.array([1.4]), k=2)  # one vote each: smallest label
     assert top.tolist() == [3] and share.tolist() == [0.5]
+
+
+def test_looks_like_is_scikit_learns_one_nearest_neighbour_in_pixels():
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rng = np.random.default_rng(3)
+    ref, lab = rng.random((300, 28, 28)), rng.integers(0, 10, 300)
+    q = rng.random((40, 28, 28))
+    want = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(ref.reshape(300, -1), lab).predict(q.reshape(40, -1))
+    np.testing.assert_array_equal(neighbours.looks_like(q, ref, lab), want)
+    # a copy of reference 7 looks like reference 7's digit, unless 7 is excluded
+    assert neighbours.looks_like(ref[7:8], ref, lab)[0] == lab[7]
+    others = np.delete(np.arange(300), 7)
+    alt = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(ref[others].reshape(299, -1), lab[others])
+    assert neighbours.looks_like(ref[7:8], ref, lab, exclude=7)[0] == alt.predict(ref[7:8].reshape(1, -1))[0]

@@ -25,7 +25,7 @@ def test_default_view_and_every_control():
     assert at.selectbox(key="post_model").value == "vae-2d"
     tab = sigma_table(at)
     assert list(tab["dimension"]) == ["z1", "z2"] and (tab["σ"] > 0).all() and (tab["σ"] <= 1.5).all()
-    assert len(at.get("vega_lite_chart")) == 1  # posterior among the test codes
+    assert len(at.get("vega_lite_chart")) == 2  # what the samples look like; the posterior among the test codes
 
     at.slider(key="post_n").set_value(128).run()
     at.number_input(key="post_seed").set_value(3).run()
@@ -64,7 +64,7 @@ def test_ten_dimensional_model():
     unused = int((tab["σ"] >= 0.9).sum())
     page = texts(at)
     assert (f"{unused} of 10 dimensions have σ ≥ 0.9" in page) if unused else ("All 10 dimensions" in page)
-    assert len(at.get("vega_lite_chart")) == 0
+    assert len(at.get("vega_lite_chart")) == 1  # what the samples look like (no 2-D map for 10-D)
 
 
 def test_link_parameters_are_used():
@@ -84,3 +84,37 @@ def test_garbage_link_parameters_fall_back():
     assert at.number_input(key="post_seed").value == 0
     assert at.selectbox(key="post_model").value == "vae-2d"
     assert "What to notice" in texts(at)
+
+
+@pytest.mark.parametrize("name,idx", [("vae-2d", 0), ("vae-2d-beta10", 4567), ("vae-2d", 8000), ("vae-10d", 4567),
+                                      ("vae-2d-beta0.1", 169)])
+def test_the_agreement_notice_states_what_the_samples_look_like(name, idx):
+    """The first notice says which digits the decoded samples look like; recomputed here from the
+    checkpoint (zoo.load), the same seeded samples and the same 1-NN rule, its premise holds."""
+    import numpy as np
+
+    from tests.pageutil import notices
+    from ui.words import pct
+    from vae import latent, neighbours, zoo
+
+    need(name)
+    at = app(PAGE, {"model": name, "idx": str(idx)})
+    assert_ok(at)
+    first = notices(at)[0]
+    images, labels = artefacts.load_test_set()
+    x = images.astype(np.float32) / 255
+    model = zoo.load(name)
+    import torch
+    with torch.inference_mode():
+        mu, lv = model.encode(torch.from_numpy(x[idx][None, None]))
+        z = latent.posterior_samples(mu[0].double().numpy(), lv[0].double().numpy(), 64, 0)
+        imgs = model.decode(torch.as_tensor(np.asarray(z, dtype=np.float32)))[:, 0].numpy()
+    shares = np.bincount(neighbours.looks_like(imgs, x, labels, exclude=idx), minlength=10) / 64
+    label = int(labels[idx])
+    assert first.startswith(f"**{pct(shares[label])}** of the 64 decoded samples look like a {label}")
+    if "agree on the digit" in first:
+        assert shares[label] >= 0.9
+    if "most look like a" in first:
+        assert int(np.argmax(shares)) != label and shares[label] < 0.9
+    if "disagree about which digit" in first:
+        assert int(np.argmax(shares)) == label and shares[label] < 0.9

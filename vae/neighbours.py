@@ -96,6 +96,19 @@ def vote(codes: np.ndarray, labels: np.ndarray, queries: np.ndarray, k: int = 1
     return top, counts[np.arange(m), top] / kk
 
 
+def looks_like(images: np.ndarray, reference: np.ndarray, labels: np.ndarray, exclude: int | None = None
+               ) -> np.ndarray:
+    """The digit each image looks like: the label of its nearest reference image in pixel space
+    (Euclidean 1-NN, brute force; ``exclude`` leaves one reference out, e.g. the image the others were
+    decoded from, so that a copy of it does not vote for itself). (M, 28, 28), (N, 28, 28), (N,) -> (M,)"""
+    q = np.asarray(images, dtype=np.float32).reshape(len(images), -1)  # (M, 784)
+    r = np.asarray(reference, dtype=np.float32).reshape(len(reference), -1)  # (N, 784)
+    d2 = (q ** 2).sum(1)[:, None] + (r ** 2).sum(1)[None, :] - 2.0 * q @ r.T  # (M, N) squared distances
+    if exclude is not None:
+        d2[:, exclude] = np.inf
+    return np.asarray(labels)[d2.argmin(axis=1)]
+
+
 def neighbourhood(codes: np.ndarray, labels: np.ndarray, z: np.ndarray, k: int = 50) -> tuple[int, float]:
     """Most common digit among the k codes nearest to z, and its share among them."""
     top, share = vote(codes, labels, z, k)
