@@ -182,22 +182,30 @@ def test_grid_mosaics_render_and_download(server, browser):
         ctx.close()
 
 
+def _cleared_pad(page, server: str, tap: bool = False):
+    """Open Your own digit, clear its pad (a click, or a tap on a touch screen) and wait for the
+    empty-pad message: -> (the pad, the first metric's value, its text with the starting 3)."""
+    page.goto(f"{server}/Your_own_digit", timeout=90_000)
+    wait_idle(page)
+    pad = page.get_by_role("img", name="Drawing pad: draw one digit")
+    pad.wait_for(timeout=60_000)
+    no_exception(page)
+    score = page.locator('[data-testid="stMetricValue"]').first
+    starter = score.inner_text()
+    clear = page.locator("button[data-act=clear]")
+    clear.tap() if tap else clear.click()
+    wait_idle(page)
+    page.get_by_text("Draw a digit in the black square").wait_for(timeout=30_000)
+    return pad, score, starter
+
+
 def test_drawing_a_seven_lands_on_the_map(server, browser):
     """The pad in a real browser: Clear, then a scripted stroke of a 7 with the mouse; when the
     stroke ends the page answers with the drawing's input, reconstruction, score and its marker
     on the latent map, and the address says a drawing is shown. Undo empties the pad again."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{server}/Your_own_digit", timeout=90_000)
-        wait_idle(page)
-        pad = page.get_by_role("img", name="Drawing pad: draw one digit")
-        pad.wait_for(timeout=60_000)
-        no_exception(page)
-        score = page.locator('[data-testid="stMetricValue"]').first
-        starter = score.inner_text()
-        page.locator("button[data-act=clear]").click()
-        wait_idle(page)
-        page.get_by_text("Draw a digit in the black square").wait_for(timeout=30_000)
+        pad, score, starter = _cleared_pad(page, server)
         box = pad.bounding_box()
         points = [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]
         page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
@@ -228,15 +236,7 @@ def test_drawing_with_a_finger(server, browser):
     page = context.new_page()
     main = "() => document.querySelector('[data-testid=\"stMain\"]').scrollTop"
     try:
-        page.goto(f"{server}/Your_own_digit", timeout=90_000)
-        wait_idle(page)
-        pad = page.get_by_role("img", name="Drawing pad: draw one digit")
-        pad.wait_for(timeout=60_000)
-        score = page.locator('[data-testid="stMetricValue"]').first
-        starter = score.inner_text()
-        page.locator("button[data-act=clear]").tap()
-        wait_idle(page)
-        page.get_by_text("Draw a digit in the black square").wait_for(timeout=30_000)
+        pad, score, starter = _cleared_pad(page, server, tap=True)
         box = pad.bounding_box()
         scrolled = page.evaluate(main)
         cdp = context.new_cdp_session(page)
