@@ -161,6 +161,19 @@ def chosen_beta(rd: pd.DataFrame, beta: float, seed: int) -> None:
                                      if (rd["beta"] == 1.0).any() else ".")
                        + (f" Training budgets: {epochs_words(rd)}." if rd["epochs"].nunique() > 1 else ""))
             missing_note(ladder_missing, "this chart")
+    specs = mix_specs(beta, seed)
+    if specs is None:
+        return
+    m1, m2 = st.columns([3, 2], gap="large")
+    charts.draw(specs[0], m1, key="kl_mix", width="stretch")
+    charts.draw(specs[1], m2, key="kl_tv", width="stretch")
+    st.caption("Each draw counts as the digit of its nearest test code: roughly what the decoder draws there. "
+               "Distance: total variation (0 % = the same mix as the test set).")
+
+
+def mix_specs(beta: float, seed: int) -> tuple[dict, dict] | None:
+    """The digit mix of the seeded draws at ``beta`` against the test set's, and each built rung's
+    distance from it (None when ``beta``'s rung is not built)."""
     tv_rows, mix_here = [], None
     for b in zoo.BETAS_2D:
         try:
@@ -170,20 +183,15 @@ def chosen_beta(rd: pd.DataFrame, beta: float, seed: int) -> None:
         tv_rows.append({"beta": float(b), "β": f"{b:g}", "distance": st_b["tv"]})
         mix_here = st_b["mix"] if b == beta else mix_here
     if mix_here is None:
-        return
+        return None
     h_test = np.bincount(labels, minlength=10)[:10] / len(labels)
     sources = (f"draws, β = {beta:g}", "test set")
     mix = pd.DataFrame({"digit": [str(k) for k in range(10)] * 2, "source": np.repeat(sources, 10),
                         "share": np.concatenate([mix_here, h_test])})
-    m1, m2 = st.columns([3, 2], gap="large")
-    charts.draw(charts.spec(plots.mix_chart, mix, sources, ("ink", "#9aa0aa"),
-                            f"Which digit {N_MIX:,} draws z ~ N(0, I) land on at β = {beta:g}"), m1,
-                key="kl_mix", width="stretch")
-    charts.draw(charts.spec(plots.ladder_bars, pd.DataFrame(tv_rows), "distance",
-                            "Each β's mix: distance from the test set's", "%", beta), m2,
-                key="kl_tv", width="stretch")
-    st.caption("Each draw counts as the digit of its nearest test code: roughly what the decoder draws there. "
-               "Distance: total variation (0 % = the same mix as the test set).")
+    return (charts.spec(plots.mix_chart, mix, sources, ("ink", "#9aa0aa"),
+                        f"Which digit {N_MIX:,} draws z ~ N(0, I) land on at β = {beta:g}"),
+            charts.spec(plots.ladder_bars, pd.DataFrame(tv_rows), "distance",
+                        "Each β's mix: distance from the test set's", "%", beta))
 
 
 def decoded_views(name: str, beta: float, seed: int) -> None:
@@ -254,7 +262,7 @@ def rung_figures(beta: float, seed: int) -> None:
     """Prefetch job: the figures and charts of the chosen-β views for another rung of the ladder."""
     name = zoo.beta_name(2, beta)
     codes_spec(name, seed)
-    draw_stats(name, seed)
+    mix_specs(beta, seed)
     reconstructions_png(*reconstruction_rows(seed, (beta,), None)[:2])
     prior_png(name, seed)
     curve_specs(history_frame(ui.info(name).get("history", {})))

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params
+from ui import charts, params, plots
 from ui import common as ui
 from ui import words
 from vae import latent, neighbours, pixels
@@ -27,7 +27,8 @@ st.header("The idea")
 st.markdown(
     "A conditional VAE (Sohn et al. 2015) is a VAE that is handed the label $y$ at both ends: the encoder "
     "$q(z \\mid x, y)$ sees the image *and* its digit, and the decoder $p(x \\mid z, y)$ draws from a code *and* a "
-    "digit. It is trained on the conditional evidence lower bound:"
+    "digit. It is trained on the conditional evidence lower bound, with a prior p(z) = N(0, I) that does not depend "
+    "on y (as in the M2 model of Kingma et al. 2014):"
 )
 st.latex(r"\log p(x \mid y) \;\ge\; \mathbb{E}_{q(z \mid x, y)}\big[\log p(x \mid z, y)\big]"
          r" \;-\; \mathrm{KL}\big(q(z \mid x, y)\,\|\,p(z)\big)")
@@ -171,19 +172,32 @@ m2.metric(f"{K}-NN digit accuracy from z, cvae-2d", f"{acc[MODEL]:.0%}",
           delta=f"{(acc[MODEL] - acc[BASE]) * 100:+.0f} points vs vae-2d", delta_color="off")
 
 
+def _picked() -> None:
+    try:
+        pts = st.session_state["cvae_scatter"]["selection"]["cvae_pick"]
+    except (TypeError, KeyError):
+        return
+    if pts and "index" in pts[0]:
+        st.session_state["cvae_idx"] = int(pts[0]["index"])
+
+
 @st.fragment
 def maps_section() -> None:
+    ui.bind("cvae_idx", "idx", lambda raw: params.parse_int(raw, 0, len(labels) - 1, DEFAULT_PICK))
+    idx = int(st.session_state["cvae_idx"])
+    ui.share({"idx": idx})
     left, right = st.columns(2)
-    df_v = charts.codes_frame(codes_v[sub], labels[sub], sub)
-    df_c = charts.codes_frame(codes_c[sub], labels[sub], sub)
-    left.altair_chart(charts.scatter(df_v, domain=LATENT_RANGE, title="vae-2d: z must hold the digit"),
-                      width="stretch")
-    event = right.altair_chart(
-        charts.scatter(df_c, domain=LATENT_RANGE, title="cvae-2d: z holds the style (click a point)",
-                       select="cvae_pick"),
-        width="stretch", on_select="rerun", selection_mode="cvae_pick", key="cvae_scatter")
-    picked = (event.selection.get("cvae_pick") or []) if event is not None else []
-    idx = int(picked[0]["index"]) if picked and "index" in picked[0] else DEFAULT_PICK
+    for col, codes, title, select in ((left, codes_v, "vae-2d: z must hold the digit", None),
+                                      (right, codes_c, "cvae-2d: z holds the style (click a point)", "cvae_pick")):
+        at = (float(np.clip(codes[idx, 0], *LATENT_RANGE)), float(np.clip(codes[idx, 1], *LATENT_RANGE)))
+        spec = charts.spec(plots.landing_chart, charts.codes_frame(codes[sub], labels[sub], sub), None, at, None,
+                           (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂", title, side=330, select=select,
+                           you_label=f"#{idx}", legend=select is not None)
+        with col:
+            if select:
+                charts.draw(spec, key="cvae_scatter", width="content", on_select=_picked)
+            else:
+                charts.draw(spec, key="cvae_scatter_vae", width="content")
     ui.download_csv(pd.DataFrame({"index": sub, "digit": labels[sub],
                                   "vae_z1": codes_v[sub, 0], "vae_z2": codes_v[sub, 1],
                                   "cvae_z1": codes_c[sub, 0], "cvae_z2": codes_c[sub, 1]}),
@@ -199,8 +213,8 @@ def maps_section() -> None:
                            "decode that z with every label")
     charts.show(png)
     ui.download_png(png, f"cvae_style_transfer_{idx}.png", key="cvae_transfer_png")
-    st.caption("Click another point of the cvae-2d map to take its style." if not picked else
-               "Click empty space to go back to the default image.")
+    st.caption(f"Test #{idx} is marked on both maps (a cross, at the edge if its code is off the axes). Click another "
+               "point of the cvae-2d map to take its style.")
 
 
 maps_section()

@@ -58,9 +58,11 @@ class Tab:
 
 
 def _slider_state(page, i: int) -> dict:
+    """Slider i's value, range and step, and whether a student can move it (not disabled, on screen:
+    a slider inside a closed expander is not)."""
     return page.locator(SLIDERS).nth(i).evaluate(
         "e => ({value: +e.value, min: +e.min, max: +e.max, step: +(e.step || 1), "
-        "disabled: e.disabled, visible: e.offsetParent !== null})")
+        "disabled: e.disabled, visible: e.offsetParent !== null && !e.closest('details:not([open])')})")
 
 
 def track_box(page, i: int) -> dict:

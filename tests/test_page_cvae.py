@@ -66,3 +66,26 @@ def test_missing_model_shows_the_cache_error(partial_cache):
     partial_cache()  # the test set only
     at = app(PAGE)
     assert_stopped_by_cache_error(at, "cvae-2d")
+
+
+def test_a_picked_digit_is_marked_and_kept_in_the_url():
+    """A click on the cvae-2d map stores the test index (what _picked does); both maps mark it, the
+    style strip uses it, and the address keeps it (idx=...); a link restores it."""
+    import json
+
+    need("cvae-2d", "vae-2d")
+    at = app(PAGE)
+    assert at.query_params["idx"] == "0"
+    at.session_state["cvae_idx"] = 123
+    at.run()
+    assert_ok(at)
+    assert at.query_params["idx"] == "123" and "Test image #123's hand" in texts(at)
+    def crosses(part: dict) -> int:  # the large cross marker, in nested layers too
+        here = int(part.get("mark", {}).get("shape") == "cross" and part.get("mark", {}).get("size") == 480)
+        return here + sum(crosses(layer) for layer in part.get("layer", []))
+
+    assert [crosses(json.loads(c.proto.spec)) for c in at.get("vega_lite_chart")][:2] == [1, 1]  # on both maps
+    again = app(PAGE, {"idx": "77"})
+    assert "Test image #77's hand" in texts(again)
+    bad = app(PAGE, {"idx": "100000"})
+    assert "Test image #0's hand" in texts(bad) and any("Ignored link parameter" in t.value for t in bad.toast)

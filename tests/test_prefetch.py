@@ -169,7 +169,7 @@ def test_kl_page_draws_the_next_rung_ahead(on, monkeypatch):
     monkeypatch.setattr(charts, "_to_spec", lambda chart: built.append("spec") or real_spec(chart))
     at.select_slider(key="kl_beta").set_value(2.0).run()
     assert_ok(at)
-    assert "Latent codes at β = 2" in " ".join(s.value for s in at.subheader)
+    assert "What `vae-2d-beta2` decodes" in " ".join(s.value for s in at.subheader)
     assert built == []
 
 
