@@ -140,7 +140,7 @@ st.subheader("Decode the draws, and the digit you picked")
 z10 = zz[:N_DECODED]  # (10, 2): the first draws, also on the maps
 png = charts.png(charts.image_rows, {"AE decoder": ui.decode(AE, z10), "VAE decoder": ui.decode(VAE, z10)},
                  captions=[[f"({z[0]:.1f}, {z[1]:.1f})\n{g:.1f} gaps" for z, g in zip(np.round(z10, 1) + 0.0, st_ae["gaps"])],
-                           [f"{g:.1f} gaps" for g in st_vae["gaps"][:N_DECODED]]], size=1.2, fontsize=10)
+                           [f"{g:.1f} gaps" for g in st_vae["gaps"][:N_DECODED]]], size=1.2, fontsize=11)
 charts.show(png)
 st.caption(f"The first {N_DECODED} draws z (under the top row) through each decoder. Under each image: how far z is "
            "from the nearest test code of that model, in *typical gaps* (the median distance between a test code "

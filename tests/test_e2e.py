@@ -134,12 +134,14 @@ def test_dark_theme(server, browser, shots, url):
 
 
 def test_csv_download_is_written_on_click(server, browser):
-    """Downloads are deferred (written when clicked): the home page's model table arrives as CSV."""
+    """Downloads are deferred (written when clicked): the home page's model table arrives as CSV (from
+    the expander that holds the table)."""
     ctx = browser.new_context(accept_downloads=True)
     page = ctx.new_page()
     try:
         page.goto(server, timeout=90_000)
         wait_idle(page)
+        page.get_by_text(re.compile(r"^The \d+ models, measured")).click()
         with page.expect_download(timeout=60_000) as info:
             page.locator('[data-testid="stDownloadButton"] button').first.click()
         data = Path(info.value.path()).read_text()
