@@ -27,6 +27,8 @@ LESSON = ui.setup_page(__file__,
 SEED_MAX = 9999
 N_MIX = 2000  # prior draws whose digit mix is counted
 FAR = 3.0  # typical gaps from every code: a draw in empty space
+MIX_DIFF = 0.02  # total variation: two points, visible in the whole percentages shown, before the mix "changes"
+GAP_DIFF = 0.2  # typical gaps (shown to one decimal) before the draws land "closer" or "further"
 
 
 def cache_problem(exc: CacheError) -> None:
@@ -372,7 +374,8 @@ def notices(rd: pd.DataFrame, beta: float, seed: int) -> list[str]:
         obs.append(f"**The codes' spread.** At β = {beta:g} the codes' root-mean-square distance from the origin is "
                    f"**{r_b:.2f}**, {where} the prior's own √2 ≈ 1.41"
                    + ("" if beta == 1.0 else f" (β = 1: {r_1:.2f}; "
-                      + ("they spread further out)" if r_b > r_1 else "they are squeezed toward the origin)"))
+                      + ("they spread further out)" if r_b > 1.05 * r_1 else
+                         "they are squeezed toward the origin)" if r_b < 0.95 * r_1 else "about as spread out)"))
                    + f"; {words.pct(out_b)} lie off the ±{LATENT_RANGE[1]:g} axes.")
     try:
         d_b, d_1 = draw_stats(name, seed), draw_stats(ref, seed)
@@ -387,15 +390,17 @@ def notices(rd: pd.DataFrame, beta: float, seed: int) -> list[str]:
             text += ": the VAE's promise, draws from the prior land among the codes in about the data's mix."
         else:
             text += f" (β = 1: {g_1:.1f} gaps, {words.pct(tv_1)} off). "
-            if g_b <= g_1 and tv_b > tv_1:
+            worse, better = tv_b > tv_1 + MIX_DIFF, tv_b < tv_1 - MIX_DIFF  # differences a student can see
+            further, closer = g_b > g_1 + GAP_DIFF, g_b < g_1 - GAP_DIFF
+            if worse and not further:
                 text += ("So the draws do not fall into holes; they fall among the wrong digits: the codes no longer "
                          "lie where the prior puts its mass.")
-            elif g_b > g_1 and tv_b > tv_1:
+            elif worse:
                 text += "The draws land further from real codes, and in a worse mix, than at β = 1."
-            elif g_b <= g_1:
-                text += "Here the draws land as close to real codes as at β = 1, and in no worse a mix."
             else:
-                text += "The draws land further from real codes than at β = 1, though in no worse a mix."
+                text += (("The mix is better than at β = 1" if better else "The mix is about as good as at β = 1")
+                         + (", though the draws land further from real codes." if further else
+                            ", and the draws land closer to real codes." if closer else "."))
         obs.append(text)
     row, row1 = rd[rd["beta"] == beta], rd[rd["beta"] == 1.0]
     if not row.empty and not row1.empty:
@@ -408,8 +413,8 @@ def notices(rd: pd.DataFrame, beta: float, seed: int) -> list[str]:
             text += (f" ({rec - rec1:+.1f} and {kl - kl1:+.2f} against β = 1)"
                      + (": less rate, more distortion, as the trade says." if kl < kl1 and rec > rec1 else
                         ": more rate, less distortion, as the trade says." if kl > kl1 and rec < rec1 else
-                        ": here the two do not move in opposite directions; the difference is within what one training "
-                        "run to the next can vary."))
+                        ": here both move the same way. Each rung is one training run; the trade is the tendency "
+                        "across the whole ladder (the chart), not a law for every pair of rungs."))
         obs.append(text)
     return obs or ["The numbers appear here once the models of the β ladder are built (`python -m vae.build`)."]
 

@@ -90,21 +90,29 @@ def test_every_notice_states_a_true_premise(beta, seed):
     b, one = _stats(zoo.beta_name(2, beta), seed), _stats("vae-2d", seed)
     assert f"**{b['spread']:.2f}**" in spread
     if "spread further out" in spread:
-        assert b["spread"] > one["spread"]
+        assert b["spread"] > 1.05 * one["spread"]
     if "squeezed toward the origin" in spread:
-        assert b["spread"] <= one["spread"]
+        assert b["spread"] < 0.95 * one["spread"]
+    if "about as spread out" in spread:
+        assert abs(b["spread"] - one["spread"]) <= 0.05 * one["spread"]
     assert f"**{b['gaps']:.1f}** typical gaps" in draws
     if "do not fall into holes" in draws:
-        assert b["gaps"] <= one["gaps"] and b["tv"] > one["tv"]
+        assert b["gaps"] <= one["gaps"] + 0.2 and b["tv"] > one["tv"] + 0.02
     if "in a worse mix" in draws:
-        assert b["gaps"] > one["gaps"] and b["tv"] > one["tv"]
-    if "no worse a mix" in draws:
-        assert b["tv"] <= one["tv"]
+        assert b["gaps"] > one["gaps"] + 0.2 and b["tv"] > one["tv"] + 0.02
+    if "The mix is better" in draws:
+        assert b["tv"] < one["tv"] - 0.02
+    if "about as good as at β = 1" in draws:
+        assert abs(b["tv"] - one["tv"]) <= 0.02
+    if "land closer to real codes" in draws:
+        assert b["gaps"] < one["gaps"] - 0.2
+    if "though the draws land further" in draws:
+        assert b["gaps"] > one["gaps"] + 0.2
     if "less rate, more distortion" in rd and beta != 1.0:
         assert b["kl"] < one["kl"] and b["recon"] > one["recon"]
     if "more rate, less distortion" in rd:
         assert b["kl"] > one["kl"] and b["recon"] < one["recon"]
-    if "do not move in opposite directions" in rd:
+    if "both move the same way" in rd:
         assert (b["kl"] < one["kl"]) == (b["recon"] < one["recon"])
 
 
