@@ -222,7 +222,7 @@ with st.expander("Reconstructions of ten test digits, and the one-sample loss", 
     rows = {"original": x, "AE": ui.decode(AE, ae_mu[idx]), "VAE (from μ)": ui.decode(VAE, vae_mu[idx])}
     charts.show(charts.png(charts.image_rows, rows,
                            captions=[[f"#{i} ({labels[i]})" for i in idx], [f"{v:.1f} nats" for v in loss_ae],
-                                     [f"{v:.1f} nats" for v in loss_vae]], size=1.1))
+                                     [f"{v:.1f} nats" for v in loss_vae]], size=1.1, fontsize=10))
     one = np.asarray(vae_codes["recon"])[idx]
     table = pd.DataFrame({"test index": idx, "digit": labels[idx].astype(int), "AE (nats)": loss_ae.round(1),
                           "VAE from μ (nats)": loss_vae.round(1), "VAE, one sample z (nats)": one.round(1)})
