@@ -18,11 +18,11 @@ from vae import artefacts, latent, live, prior
 from ui.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE
 
 AE, VAE = "ae-2d", "vae-2d"
-N_MIX = 2000  # draws z ~ N(0, I) counted by the digit of the nearest test code
+N_MIX = ui.N_PRIOR_DRAWS  # draws z ~ N(0, I) counted by the digit of the nearest test code
 N_SHOWN = 400  # of them drawn on the maps
 N_DECODED = 10  # of them decoded as images
 N_POSTERIOR = 6  # decoded samples of the clicked digit's posterior
-FAR = 3.0  # a draw this many typical gaps from every test code lands in empty space
+FAR = ui.FAR_GAPS  # a draw this many typical gaps from every test code lands in empty space
 MIX_SOURCES = ("AE draws", "VAE draws", "test set")
 MIX_COLORS = ("ink", "#8a8f99", "#c5cad3")  # "ink": the theme's text colour
 SEED_MAX = 1_000_000
@@ -75,7 +75,7 @@ pick_col.markdown(f"**Click a dot** on either map to pick a test digit (now **#{
 
 # --- the picture: both code maps with the same prior draws, and the digit mix under them ----------------
 
-zz = np.random.default_rng([seed, 1]).standard_normal((N_MIX, 2))  # (N_MIX, 2)
+zz = ui.prior_draws(seed, N_MIX)  # (N_MIX, 2)
 draws = pd.DataFrame({"x": zz[:N_SHOWN, 0], "y": zz[:N_SHOWN, 1]})
 circle = prior.circle(prior.radius(0.99))  # (121, 2)
 vae_domains = (LATENT_RANGE, LATENT_RANGE)
@@ -100,7 +100,7 @@ for col, name, mu, domains, title, r in ((left, AE, ae_mu, ae_domains, "AE codes
         charts.draw(spec, key=f"aevae_chart_{tag}", width="content",
                     on_select=lambda k=f"aevae_chart_{tag}", s=f"aevae_sel_{tag}": _on_click(k, s))
 
-st_ae, st_vae = latent.prior_draws_vs_codes(ae_mu, labels, zz, FAR), latent.prior_draws_vs_codes(vae_mu, labels, zz, FAR)
+st_ae, st_vae = ui.prior_draw_stats(AE, seed), ui.prior_draw_stats(VAE, seed)  # once per model and seed
 h_ae, h_vae = st_ae["mix"], st_vae["mix"]  # (10,) each
 h_test = np.bincount(labels, minlength=10)[:10] / len(labels)
 tv_ae, tv_vae = st_ae["tv"], st_vae["tv"]

@@ -25,8 +25,7 @@ LESSON = ui.setup_page(__file__,
               "samples from the prior.")
 
 SEED_MAX = 9999
-N_MIX = 2000  # prior draws whose digit mix is counted
-FAR = 3.0  # typical gaps from every code: a draw in empty space
+N_MIX = ui.N_PRIOR_DRAWS  # prior draws whose digit mix is counted
 MIX_DIFF = 0.02  # total variation: two points, visible in the whole percentages shown, before the mix "changes"
 GAP_DIFF = 0.2  # typical gaps (shown to one decimal) before the draws land "closer" or "further"
 
@@ -103,22 +102,10 @@ def epochs_words(frame: pd.DataFrame) -> str:
     return "; ".join(f"{e} epochs (β = {', '.join(bs)})" for e, bs in groups.items())
 
 
-@st.cache_data(show_spinner=False, max_entries=2 * MODEL_CACHE_ENTRIES)
-def draw_stats(name: str, seed: int) -> dict:
-    """How ``N_MIX`` seeded draws from the prior sit among a model's test codes
-    (``latent.prior_draws_vs_codes``; raises CacheError if the codes are missing)."""
-    return latent.prior_draws_vs_codes(np.asarray(ui.codes(name)["mu"], dtype=np.float64), labels, draws(seed), FAR)
-
-
-def draws(seed: int) -> np.ndarray:
-    """The page's seeded draws z ~ N(0, I). -> (N_MIX, 2)"""
-    return np.random.default_rng([seed, 1]).standard_normal((N_MIX, 2))
-
-
 def codes_spec(name: str, seed: int) -> dict:
     """A rung's codes on the prior's axes, with the 99 % circle and 300 of the seeded draws."""
     mu = np.asarray(ui.codes(name)["mu"])[subset]  # (3000, 2), a copy (fancy indexing)
-    zz = draws(seed)[:300]
+    zz = ui.prior_draws(seed)[:300]
     return charts.spec(plots.landing_chart, charts.codes_frame(mu, labels[subset], subset), None, None, None,
                        (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂", f"Codes μ at β = {zoo.entry(name).model.beta:g}",
                        prior_circle=True, side=330, draws=pd.DataFrame({"x": zz[:, 0], "y": zz[:, 1]}))
@@ -179,7 +166,7 @@ def mix_specs(beta: float, seed: int) -> tuple[dict, dict] | None:
     tv_rows, mix_here = [], None
     for b in zoo.BETAS_2D:
         try:
-            st_b = draw_stats(zoo.beta_name(2, b), seed)
+            st_b = ui.prior_draw_stats(zoo.beta_name(2, b), seed)
         except CacheError:
             continue
         tv_rows.append({"beta": float(b), "β": f"{b:g}", "distance": st_b["tv"]})
@@ -256,7 +243,7 @@ def curve_specs(hist: pd.DataFrame) -> dict[str, dict]:
 
 def prior_png(name: str, seed: int) -> bytes:
     """The first ten of the seeded draws, decoded by ``name``, each captioned with its code."""
-    z = np.round(draws(seed)[:10], 1) + 0.0  # (10, 2); + 0.0 turns -0.0 into 0.0 for the captions
+    z = np.round(ui.prior_draws(seed)[:10], 1) + 0.0  # (10, 2); + 0.0 turns -0.0 into 0.0 for the captions
     return charts.png(charts.image_strip, ui.decode(name, z), [f"({a:.1f}, {b:.1f})" for a, b in z], fontsize=10)
 
 
@@ -378,7 +365,7 @@ def notices(rd: pd.DataFrame, beta: float, seed: int) -> list[str]:
                          "they are squeezed toward the origin)" if r_b < 0.95 * r_1 else "about as spread out)"))
                    + f"; {words.pct(out_b)} lie off the ±{LATENT_RANGE[1]:g} axes.")
     try:
-        d_b, d_1 = draw_stats(name, seed), draw_stats(ref, seed)
+        d_b, d_1 = ui.prior_draw_stats(name, seed), ui.prior_draw_stats(ref, seed)
     except CacheError:
         d_b = None
     if d_b is not None:

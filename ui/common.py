@@ -243,6 +243,24 @@ def embeddings(name: str) -> dict[str, np.ndarray]:
             artefacts.load_embeddings(name, zoo.entry(name).model.latent_dim).items()}
 
 
+N_PRIOR_DRAWS = 2000  # seeded draws z ~ N(0, I) whose digit mix the lessons count
+FAR_GAPS = 3.0  # typical gaps from every test code: a draw in empty space
+
+
+def prior_draws(seed: int, n: int = N_PRIOR_DRAWS) -> np.ndarray:
+    """The lessons' seeded draws z ~ N(0, I) of a 2-D latent (the same seed gives the same draws on
+    every page). -> (n, 2)"""
+    return np.random.default_rng([seed, 1]).standard_normal((n, 2))
+
+
+@st.cache_data(show_spinner=False, max_entries=2 * MODEL_CACHE_ENTRIES)
+def prior_draw_stats(name: str, seed: int) -> dict[str, Any]:
+    """``latent.prior_draws_vs_codes`` of ``prior_draws(seed)`` among a 2-D model's test codes, once
+    per model and seed (raises CacheError if the codes are missing)."""
+    return latent.prior_draws_vs_codes(np.asarray(codes(name)["mu"], dtype=np.float64), test_set()[1],
+                                       prior_draws(seed), FAR_GAPS)
+
+
 @st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def scatter_subset(n: int = SCATTER_POINTS, seed: int = 0) -> np.ndarray:
     """A fixed, class-stratified subset of test indices for interactive scatters."""
