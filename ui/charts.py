@@ -317,7 +317,10 @@ def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: 
         blocks.append(np.vstack([strip, np.full((cap_h + 1, strip.shape[1]), np.nan)]))
     big = np.vstack(blocks)
     cm = matplotlib.colormaps[cmap].with_extremes(bad=(0.0, 0.0, 0.0, 0.0))
-    left = 1.1 if row_names else 0.1
+    fs_names = fontsize or 9
+    longest = max((len(line) for name in row_names or [] for line in name.split("\n")), default=0)
+    # inches of room for the names, enough for presenter mode's larger text too (to_png crops what stays empty)
+    left = max(1.1, 0.2 + longest * fs_names * 0.55 / 72 * 1.4) if row_names else 0.1
     fig = Figure(figsize=(size * n + left, size * len(rows) * (28 + cap_h + 1) / 28 + (0.35 if title else 0)))
     ax = fig.add_axes((left / (size * n + left), 0, 1 - left / (size * n + left), 1 if not title else 0.92))
     ax.imshow(np.ma.masked_invalid(big), cmap=cm, vmin=0, vmax=vmax, interpolation="nearest", aspect="equal")
@@ -481,9 +484,10 @@ def opaque(png_data: bytes, background: str = "#ffffff") -> bytes:
     return buf.getvalue()
 
 
-def show(png_data: bytes, st_container=None, caption: str | None = None) -> None:
-    """Show a figure's PNG (from ``png``) at the container's width."""
-    (st_container or st).image(png_data, width="stretch", caption=caption)
+def show(png_data: bytes, st_container=None, caption: str | None = None, natural: bool = False) -> None:
+    """Show a figure's PNG (from ``png``) at the container's width, or with ``natural`` at its own
+    size (one PNG pixel per CSS pixel, so its text is as large as its points say) when narrower."""
+    (st_container or st).image(png_data, width="content" if natural else "stretch", caption=caption)
 
 
 # --- Altair charts, converted to Vega-Lite once per distinct input ------------------------------------

@@ -9,18 +9,21 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from ui import charts
+from ui import charts, words
 from ui.style import BEST_Q_COLOR, DENSITY_CMAP, DIGIT_COLORS, DIGITS, ERROR_CMAP, Q_COLOR
 from ui.style import MOSAIC_TILE as TILE
 
 
-def traversal_figure(imgs: np.ndarray, order: np.ndarray, values: np.ndarray, base: np.ndarray, digit: int):
-    """Rows of sweeps (one per dimension in ``order``); the tile nearest the prototype's value outlined."""
+def traversal_figure(imgs: np.ndarray, order: np.ndarray, values: np.ndarray, base: np.ndarray, digit: int,
+                     unused: frozenset[int] = frozenset()):
+    """Rows of sweeps (one per dimension in ``order``, those in ``unused`` labelled so); the tile
+    nearest the prototype's value outlined."""
     fig = charts.mosaic_figure(imgs, len(order), len(values), xs=values, ys=np.arange(len(order), dtype=float),
                                xlabel="value of the swept dimension", ylabel="latent dimension",
-                               title=f"Traversals around the prototype of {digit}", size=6.5)
+                               title=f"Traversals around the prototype of {digit}", size=4.6, left=1.4)
     ax = fig.axes[0]
-    ax.set_yticks([r * TILE + 13.5 for r in range(len(order))], [f"z{j}" for j in order], fontsize=8)
+    ax.set_yticks([r * TILE + 13.5 for r in range(len(order))],
+                  [words.z(j) + (" unused" if j in unused else "") for j in order], fontsize=10)
     for r, j in enumerate(order):
         if values[0] <= base[j] <= values[-1]:
             c = int(np.argmin(np.abs(values - base[j])))
@@ -33,8 +36,8 @@ def slice_figure(imgs: np.ndarray, xs: np.ndarray, base: np.ndarray, dx: int, dy
     """The decoded n x n grid ``imgs`` over dimensions dx (across) and dy (up) around ``base``; the
     prototype marked with a cross."""
     n, lo, hi = len(xs), float(xs[0]), float(xs[-1])
-    fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=xs, xlabel=f"z{dx}", ylabel=f"z{dy}",
-                               title=f"z{dx} × z{dy} around the prototype of {digit}", size=6.5)
+    fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=xs, xlabel=words.z(dx), ylabel=words.z(dy),
+                               title=f"{words.z(dx)} × {words.z(dy)} around the prototype of {digit}", size=4.6)
     if lo <= base[dx] <= hi and lo <= base[dy] <= hi:
         px = (base[dx] - lo) / (hi - lo) * (n - 1) * TILE + 13.5
         py = (hi - base[dy]) / (hi - lo) * (n - 1) * TILE + 13.5
@@ -86,11 +89,11 @@ def pair_figure(values: np.ndarray, digits: np.ndarray, dims: list[int], lims: t
             if r < k - 1:
                 ax.set_xticklabels([])
             else:
-                ax.set_xlabel(f"z{dims[c]}")
+                ax.set_xlabel(words.z(dims[c]))
             if c > 0 and r != c:
                 ax.set_yticklabels([])
             elif c == 0 and r > 0:
-                ax.set_ylabel(f"z{dims[r]}")
+                ax.set_ylabel(words.z(dims[r]))
     handles = [Line2D([], [], marker="o", linestyle="", color=DIGIT_COLORS[g], label=str(g)) for g in DIGITS]
     fig.legend(handles=handles, title="digit", loc="center right", frameon=False, fontsize=8)
     fig.subplots_adjust(left=0.1, bottom=0.08, right=1 - 0.9 / (1.9 * k + 0.9), top=0.98, wspace=0.08, hspace=0.08)

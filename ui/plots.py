@@ -347,3 +347,28 @@ def hidden_by_marker(ring: np.ndarray, domains: tuple[tuple[float, float], tuple
     15th of the plotted span across: 20-30 px on the page)."""
     span = max(domains[0][1] - domains[0][0], domains[1][1] - domains[1][0])
     return float(np.ptp(ring, axis=0).max()) < span / 15
+
+
+def digit_histogram(values: np.ndarray, labels: np.ndarray, label: str, stacked: bool) -> alt.TopLevelMixin:
+    """Histogram of one latent dimension's mu over the test images by digit: stacked with the
+    prior N(0, 1) scaled to the counts (dashed), or one small panel per digit."""
+    from ui import frames
+
+    hist = frames.histogram_counts(values, labels, bins=40 if stacked else 25)  # panels are small: wider bars
+    x_enc = alt.X("start:Q", bin="binned", title=f"μ of {label}")
+    tooltip = [alt.Tooltip("digit:N"), alt.Tooltip("count:Q", title="images"),
+               alt.Tooltip("start:Q", format=".2f", title="from"), alt.Tooltip("end:Q", format=".2f", title="to")]
+    if not stacked:
+        return alt.Chart(hist).mark_bar(binSpacing=0).encode(
+            x=x_enc, x2="end:Q", y=alt.Y("count:Q", title="images"), color=charts.DIGIT_COLOR, tooltip=tooltip
+        ).properties(width=160, height=90).facet(
+            facet=alt.Facet("digit:N", title=f"μ of {label}, one panel per digit",
+                            header=alt.Header(labelExpr="'digit ' + datum.value")), columns=5)
+    bars = alt.Chart(hist).mark_bar().encode(x=x_enc, x2="end:Q", y=alt.Y("count:Q", title="test images"),
+                                             color=charts.DIGIT_COLOR, tooltip=tooltip)
+    width = float(hist["end"].iloc[0] - hist["start"].iloc[0])
+    xs = np.linspace(float(hist["start"].min()), float(hist["end"].max()), 200)
+    prior_curve = pd.DataFrame({"start": xs, "count": len(values) * width * np.exp(-0.5 * xs ** 2) / np.sqrt(2 * np.pi)})
+    curve = alt.Chart(prior_curve).mark_line(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(x="start:Q", y="count:Q")
+    return (bars + curve).properties(height=300, title=f"μ of {label} over the test images, by digit "
+                                                       "(dashed: the prior N(0, 1))")

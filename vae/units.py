@@ -81,7 +81,7 @@ def activation_table(mu: np.ndarray, logvar: np.ndarray | None, labels: np.ndarr
     one digit or over all images, plus the mean posterior sd (VAE) of the same images."""
     sel = np.ones(len(mu), bool) if digit is None else labels == digit
     d = mu.shape[1]
-    cols = [f"z{j}" for j in range(d)]
+    cols = [f"z{j + 1}" for j in range(d)]  # the app's numbering, z1 ... zd
     table = pd.DataFrame(mu[sel].astype(np.float64), columns=cols).describe().T  # (d, 8)
     table["count"] = table["count"].astype(int)
     if logvar is not None:
