@@ -80,7 +80,7 @@ def manifold_section() -> None:
         ui.download_png(png, f"cvae_manifold_digit{digit}_n{n}.png", key="cvae_manifold_png")
     r_slant = pixels.axis_correlations(pixels.slant(imgs), grid)
     r_ink = pixels.axis_correlations(pixels.ink(imgs), grid)
-    looks = float((pixels.pixel_nn_labels(imgs, images, labels) == digit).mean())
+    looks = float((neighbours.looks_like(imgs, images, labels) == digit).mean())
     c_txt.markdown(
         f"The label fixes the identity: for **{looks:.0%}** of the {n * n} tiles the closest test image "
         f"(in pixel space) is {words.a_digit(digit)}. The position in the plane changes how it is written.\n\n"
@@ -152,7 +152,7 @@ def style_survey(name: str, n: int, seed: int) -> dict[str, float]:
     ink_table = pixels.ink(imgs).reshape(n, 10)
     i_row, i_col = pixels.row_share(ink_table)
     test_images, test_labels = ui.test_images_float(), ui.test_set()[1]
-    match = float((pixels.pixel_nn_labels(imgs, test_images, test_labels) == np.tile(np.arange(10), n)).mean())
+    match = float((neighbours.looks_like(imgs, test_images, test_labels) == np.tile(np.arange(10), n)).mean())
     return {"slant_z": s_row, "slant_digit": s_col, "ink_z": i_row, "ink_digit": i_col, "label_match": match,
             "least_ink": int(ink_table.mean(axis=0).argmin()), "most_ink": int(ink_table.mean(axis=0).argmax())}
 

@@ -28,13 +28,14 @@ import altair as alt
 import matplotlib
 
 from matplotlib.figure import Figure  # noqa: E402 - Figure() without the global figure manager (Matplotlib server guidance)
+from matplotlib.patches import Rectangle  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from ui import compat  # noqa: E402
 from ui.style import (ALTAIR_DIGIT_SCALE, CHART_CACHE_ENTRIES, CHART_HEIGHT, FIGURE_CACHE_ENTRIES, FIGURE_DPI,  # noqa: E402
-                       FIGURE_MAX_PX, HIGHLIGHT, IMAGE_CMAP, INK, LATENT_RANGE, PAPER, POINT_SIZE)
+                       FIGURE_MAX_PX, CHANGED_COLOR, HIGHLIGHT, IMAGE_CMAP, INK, LATENT_RANGE, PAPER, POINT_SIZE)
 
 
 def _skip_schema_validation() -> None:
@@ -304,8 +305,10 @@ def mosaic_png_figure(png_data: bytes, nrows: int, ncols: int, **kwargs: Any) ->
 
 
 def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: list[list[str]] | None,
-                 size: float, cmap: str, vmax: float, title: str = "", fontsize: float | None = None) -> Figure:
-    """Rows of images drawn as ONE imshow (fast: one axes, not one per image), captions as text."""
+                 size: float, cmap: str, vmax: float, title: str = "", fontsize: float | None = None,
+                 marks: list[list[bool]] | None = None) -> Figure:
+    """Rows of images drawn as ONE imshow (fast: one axes, not one per image), captions as text;
+    ``marks`` frames the images flagged True (and colours their captions) in CHANGED_COLOR."""
     from vae.mosaic import tile
 
     n = max(len(r) for r in rows)
@@ -329,10 +332,15 @@ def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: 
     for i in range(len(rows)):
         if row_names:
             ax.text(-4, i * row_h + 14, row_names[i], ha="right", va="center", fontsize=fontsize or 9)
+        flagged = marks[i] if marks and i < len(marks) else []
+        for c, flag in enumerate(flagged):
+            if flag:
+                ax.add_patch(Rectangle((c * 29 - 0.5, i * row_h - 0.5), 28, 28, fill=False,
+                                       edgecolor=CHANGED_COLOR, linewidth=2.5))
         if captions and captions[i]:
             for c, text in enumerate(captions[i]):
                 ax.text(c * 29 + 14, i * row_h + 28 + cap_h / 2 + 0.5, text, ha="center", va="center",
-                        fontsize=fontsize or 7)
+                        fontsize=fontsize or 7, color=CHANGED_COLOR if c < len(flagged) and flagged[c] else None)
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
@@ -345,11 +353,11 @@ def image_strip(images: np.ndarray, labels: list[str] | None = None, title: str 
 
 
 def image_rows(rows: dict[str, np.ndarray], captions: list[list[str]] | None = None,
-               size: float = 1.0, fontsize: float | None = None) -> Figure:
+               size: float = 1.0, fontsize: float | None = None, marks: list[list[bool]] | None = None) -> Figure:
     """Several labelled rows of images (same count per row), e.g. originals and reconstructions
-    (``fontsize``: of row names and captions, 9 and 7 pt by default)."""
+    (``fontsize``: of row names and captions, 9 and 7 pt by default; ``marks``: images to frame)."""
     return _rows_figure([np.asarray(v) for v in rows.values()], list(rows), captions, size, IMAGE_CMAP, 1.0,
-                        fontsize=fontsize)
+                        fontsize=fontsize, marks=marks)
 
 
 def _rc(kind: str) -> dict[str, Any]:

@@ -45,15 +45,20 @@ def slice_figure(imgs: np.ndarray, xs: np.ndarray, base: np.ndarray, dx: int, dy
     return fig
 
 
-def walk_figure(decoded: np.ndarray, originals: np.ndarray, idx: np.ndarray, digits: np.ndarray):
-    """Two labelled rows (decoded codes over the test images they come from) in one image: fast to draw."""
+def walk_figure(decoded: np.ndarray, originals: np.ndarray, idx: np.ndarray, digits: np.ndarray,
+                straight: np.ndarray | None = None):
+    """Labelled rows in one image (fast to draw): the decoded codes over the test images they come
+    from and, with ``straight``, the decoded straight line in the latent space between the first
+    and the last of those codes."""
     n = len(idx)
-    fig = charts.mosaic_figure(np.concatenate([decoded, originals]), 2, n, size=max(3.0, 0.95 * n), left=1.4)
+    rows = [decoded, originals] + ([straight] if straight is not None else [])
+    names = ["decoded code", "test image"] + (["straight line\nin the latent"] if straight is not None else [])
+    fig = charts.mosaic_figure(np.concatenate(rows), len(rows), n, size=max(3.0, 0.95 * n), left=1.9)
     ax = fig.axes[0]
     ax.axis("on")
     ax.set_xticks([c * 29 + 13.5 for c in range(n)],
-                  [f"{k + 1}\n#{i}\ndigit {d}" for k, (i, d) in enumerate(zip(idx, digits))], fontsize=7)
-    ax.set_yticks([13.5, 42.5], ["decoded code", "test image"], fontsize=9)
+                  [f"{k + 1}\n#{i}\ndigit {d}" for k, (i, d) in enumerate(zip(idx, digits))], fontsize=10)
+    ax.set_yticks([r * 29 + 13.5 for r in range(len(rows))], names, fontsize=10)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)

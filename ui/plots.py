@@ -372,3 +372,71 @@ def digit_histogram(values: np.ndarray, labels: np.ndarray, label: str, stacked:
     curve = alt.Chart(prior_curve).mark_line(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(x="start:Q", y="count:Q")
     return (bars + curve).properties(height=300, title=f"μ of {label} over the test images, by digit "
                                                        "(dashed: the prior N(0, 1))")
+
+
+def digit_legend() -> alt.Chart:
+    """One row of the ten digit colours, labelled: the legend shared by a row of small maps."""
+    df = pd.DataFrame({"digit": [str(k) for k in range(10)], "x": np.arange(10)})
+    base = alt.Chart(df, height=26, width=400).encode(x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.5, 10])))
+    dots = base.mark_circle(size=120, opacity=0.9).encode(
+        color=alt.Color("digit:N", legend=None, scale=alt.Scale(**ALTAIR_DIGIT_SCALE)))
+    text = base.mark_text(dx=12, align="left", fontSize=charts.fs(13), color=charts.ink()).encode(text="digit:N")
+    return (dots + text).properties(title="digit").configure_view(stroke=None)
+
+
+def embedding_map(coords: np.ndarray, digits: np.ndarray, index: np.ndarray, near: np.ndarray, pick: int,
+                  pick_xy: tuple[float, float], title: str, side: int, select: str | None = "pick") -> alt.LayerChart:
+    """One 2-D map of the codes (a subset, ``index``), square with equal scales, the picked code
+    as a cross and its nearest neighbours *in the latent space* (``near``: their map coordinates,
+    (k, 2)) as grey rings, so a map's distortion of that neighbourhood is visible."""
+    ring_rows = pd.DataFrame({"x": near[:, 0], "y": near[:, 1]})
+    return landing_chart(charts.codes_frame(coords, digits, index), ring_rows, pick_xy, None,
+                         square_domains(np.vstack([coords, near, [pick_xy]])), f"{title} 1", f"{title} 2", title,
+                         side=side, select=select, you_label=f"#{pick}", legend=False)
+
+
+def variance_chart(evr: np.ndarray) -> alt.LayerChart:
+    """Explained variance of each principal component (bars) and cumulative (line)."""
+    names = [f"PC{i + 1}" for i in range(len(evr))]
+    df = pd.DataFrame({"component": names, "share": evr, "cumulative": np.cumsum(evr)})
+    x = alt.X("component:N", sort=names, title="principal component", axis=alt.Axis(labelAngle=0))
+    bars = alt.Chart(df).mark_bar(color="#4e79a7").encode(
+        x=x, y=alt.Y("share:Q", title="share of the variance of the codes", scale=alt.Scale(domain=[0, 1])),
+        tooltip=[alt.Tooltip("component:N"), alt.Tooltip("share:Q", format=".1%"),
+                 alt.Tooltip("cumulative:Q", format=".1%")])
+    cum = alt.Chart(df).mark_line(color="#f28e2b", point=True).encode(x=x, y="cumulative:Q")
+    return (bars + cum).properties(height=260, title="Explained variance: each component (bars), cumulative (line)")
+
+
+def budget_chart(var_mu: np.ndarray, mean_s2: np.ndarray, dims: list[str]) -> alt.Chart:
+    """Per latent dimension, Var(mu) and E[sigma^2] stacked: their sum is the variance of the codes
+    the model actually spreads in that dimension (the prior's is 1, dashed)."""
+    df = pd.concat([pd.DataFrame({"dimension": dims, "part": "Var(μ) over the images", "value": var_mu}),
+                    pd.DataFrame({"dimension": dims, "part": "mean σ²", "value": mean_s2})])
+    bars = alt.Chart(df).mark_bar().encode(
+        x=alt.X("dimension:N", sort=dims, title="latent dimension", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title="variance", stack=True),
+        color=alt.Color("part:N", title="", scale=alt.Scale(range=["#4e79a7", "#c5cad3"]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("dimension:N"), alt.Tooltip("part:N"), alt.Tooltip("value:Q", format=".3f")])
+    one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(y="y:Q")
+    return (bars + one).properties(height=260, title="Variance per dimension (dashed: the prior's 1)")
+
+
+def loadings_chart(comps: np.ndarray, dims: list[str]) -> alt.LayerChart:
+    """Heatmap of the loadings of PC1 and PC2 (rows of ``comps``) on the latent dimensions."""
+    from ui import frames
+
+    pcs = ["PC1", "PC2"]
+    df = frames.heatmap_frame(comps[:2], pcs, dims, "component", "dimension")
+    m = float(max(np.abs(df["value"]).max(), 1e-6))
+    base = alt.Chart(df, title="Loadings of PC1 and PC2 on the latent dimensions").encode(
+        x=alt.X("dimension:N", sort=dims, title="latent dimension", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("component:N", sort=pcs, title="component"))
+    heat = base.mark_rect().encode(
+        color=alt.Color("value:Q", title="loading", scale=alt.Scale(scheme="redblue", reverse=True, domain=[-m, m])),
+        tooltip=[alt.Tooltip("component:N"), alt.Tooltip("dimension:N"), alt.Tooltip("value:Q", format=".3f")])
+    text = base.mark_text(fontSize=charts.fs(12)).encode(
+        text=alt.Text("value:Q", format=".2f"),
+        color=alt.condition(f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")))
+    return (heat + text).properties(height=alt.Step(36))

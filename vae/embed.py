@@ -2,8 +2,10 @@
 
 PCA and t-SNE come from scikit-learn (van der Maaten & Hinton 2008), UMAP from umap-learn
 (McInnes et al. 2018); all with fixed seeds. Quality: scikit-learn's ``trustworthiness``
-(Venna & Kaski 2001) and the leave-one-out 5-nearest-neighbour digit accuracy in 2-D.
-These imports are slow (UMAP compiles with numba), so no page imports this module.
+(Venna & Kaski 2001) and the leave-one-out 5-nearest-neighbour digit accuracy in 2-D, for each
+map, for t-SNE at other perplexities and another seed, and for a random map (the floor).
+scikit-learn and umap-learn are slow to import (UMAP compiles with numba): they are imported
+inside the functions that need them, so a page may call the NumPy-only ``pc_angles``.
 """
 from __future__ import annotations
 
@@ -12,6 +14,9 @@ import numpy as np
 from vae import neighbours
 
 SEED = 0
+TSNE_PERPLEXITY = 30  # the main t-SNE map
+# further t-SNE maps a student compares with the main one: key -> (perplexity, seed)
+TSNE_VARIANTS = {"tsne_p5": (5, SEED), "tsne_p100": (100, SEED), "tsne_seed1": (TSNE_PERPLEXITY, 1)}
 TRUST_SAMPLE = 5000  # trustworthiness is O(N^2): measured on a fixed random half of the test set
 TRUST_K = 10  # neighbourhood size for trustworthiness
 
@@ -27,11 +32,32 @@ def pca(codes: np.ndarray) -> dict[str, np.ndarray]:
             "pca_components": p.components_.astype(np.float32)}  # (d, d): rows are components
 
 
-def tsne(codes: np.ndarray) -> np.ndarray:
+def pc_angles(codes: np.ndarray, n_boot: int = 20, seed: int = SEED) -> np.ndarray:
+    """How far the first principal direction moves when the codes are resampled: the angle, in
+    degrees, between PC1 of all codes and PC1 of each of ``n_boot`` bootstrap resamples (a sign
+    flip is no move). Plain NumPy, cheap enough for a page. (N, d) -> (n_boot,)"""
+    x = np.asarray(codes, dtype=np.float64)
+
+    def pc1(a: np.ndarray) -> np.ndarray:
+        return np.linalg.svd(a - a.mean(axis=0), full_matrices=False)[2][0]  # (d,) unit vector
+
+    ref = pc1(x)
+    rng = np.random.default_rng(seed)
+    cos = [abs(float(pc1(x[rng.integers(0, len(x), len(x))]) @ ref)) for _ in range(n_boot)]
+    return np.degrees(np.arccos(np.clip(cos, 0.0, 1.0)))
+
+
+def tsne(codes: np.ndarray, perplexity: float = TSNE_PERPLEXITY, seed: int = SEED) -> np.ndarray:
     from sklearn.manifold import TSNE
 
-    return TSNE(n_components=2, perplexity=30, init="pca", random_state=SEED,
+    return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed,
                 n_jobs=2).fit_transform(codes).astype(np.float32)  # (N, 2)
+
+
+def random_map(n: int, seed: int = SEED) -> np.ndarray:
+    """A map that keeps nothing: points placed uniformly at random. Its scores are the floor of
+    every quality measure. -> (n, 2)"""
+    return np.random.default_rng(seed).random((n, 2)).astype(np.float32)
 
 
 def umap(codes: np.ndarray) -> np.ndarray:
@@ -60,8 +86,14 @@ def embed_all(codes: np.ndarray, labels: np.ndarray, log=print) -> dict[str, np.
     t = time.perf_counter()
     out["umap"] = umap(codes)
     log(f"    UMAP {time.perf_counter() - t:.1f} s")
-    for method in ("pca", "tsne", "umap"):
+    for key, (perplexity, seed) in TSNE_VARIANTS.items():
+        t = time.perf_counter()
+        out[key] = tsne(codes, perplexity, seed)
+        log(f"    t-SNE, perplexity {perplexity}, seed {seed}: {time.perf_counter() - t:.1f} s")
+    out["random"] = random_map(len(codes))
+    for method in ("pca", "tsne", "umap", *TSNE_VARIANTS, "random"):
         out[f"{method}_trustworthiness"] = np.float32(trustworthiness(codes, out[method]))
         out[f"{method}_knn_accuracy"] = np.float32(neighbours.knn_accuracy(out[method], labels))
+    del out["random"]  # only its scores are kept
     out["latent_knn_accuracy"] = np.float32(neighbours.knn_accuracy(codes, labels))
     return out

@@ -267,6 +267,27 @@ def recon_at_mean(model: Model, images: np.ndarray, batch: int = 1000) -> np.nda
     return torch.cat(out).numpy()
 
 
+@torch.inference_mode()
+def reconstruct(model: Model, images: np.ndarray, y: np.ndarray | None = None, seed: int | None = None,
+                batch: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """Each image through the model: decoded from its posterior mean (``seed`` None; an AE: its
+    code), or from one sample z = mu + sigma * eps with a seeded eps, as the ELBO's reconstruction
+    term is estimated. ``y``: labels, read by a conditional model only.
+    -> (pixel probabilities (M, 28, 28) float32, -log p(x | z) (M,) float64 nats, Bernoulli, summed)"""
+    x = _as_batch(images)  # (M, 1, 28, 28)
+    yt = None if y is None else torch.as_tensor(np.asarray(y, dtype=np.int64))  # (M,)
+    gen = None if seed is None else torch.Generator().manual_seed(int(seed))
+    probs, losses = [], []
+    for i in range(0, len(x), batch):
+        xb, yb = x[i:i + batch], None if yt is None else yt[i:i + batch]
+        mu, logvar = model.encode(xb, yb)  # (b, d) each; logvar None for an AE
+        z = mu if gen is None or logvar is None else mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=gen)
+        logits = model.decode_logits(z, yb)  # (b, 1, 28, 28)
+        probs.append(torch.sigmoid(logits)[:, 0])
+        losses.append(recon_bce(logits, xb).double())
+    return torch.cat(probs).numpy(), torch.cat(losses).numpy()
+
+
 def heldout_metrics(model: Model, x: torch.Tensor, y: torch.Tensor, seed: int = NOISE_SEED
                     ) -> dict[str, float]:
     """Mean reconstruction, KL and negative ELBO (beta 1) in nats per image, one posterior sample

@@ -107,21 +107,6 @@ def gif_bytes(frames: np.ndarray, scale: int = 4, duration_ms: int = 120, pingpo
     return buf.getvalue()
 
 
-def pixel_nn_labels(queries: np.ndarray, refs: np.ndarray, ref_labels: np.ndarray,
-                    chunk: int = 512) -> np.ndarray:
-    """Label of the nearest reference image in pixel space (squared Euclidean distance): a plain
-    1-NN classifier that says which digit a decoded image looks like. (M, H, W), (N, H, W), (N,) -> (M,)"""
-    q = np.asarray(queries, dtype=np.float32).reshape(len(queries), -1)  # (M, P)
-    r = np.asarray(refs, dtype=np.float32).reshape(len(refs), -1)  # (N, P)
-    r2 = (r * r).sum(axis=1)  # (N,)
-    out = np.empty(len(q), dtype=np.int64)
-    for i in range(0, len(q), chunk):
-        block = q[i:i + chunk]
-        d2 = r2[None, :] - 2.0 * block @ r.T  # (B, N); |q|^2 is the same for a whole row
-        out[i:i + chunk] = np.asarray(ref_labels)[np.argmin(d2, axis=1)]
-    return out
-
-
 def slant(images: np.ndarray) -> np.ndarray:
     """Shear of each digit from its second image moments: mu11 / mu02 with x to the right and y
     up, i.e. how far the ink moves right per row upwards (positive = leaning right, like /).

@@ -90,6 +90,16 @@ def activation_table(mu: np.ndarray, logvar: np.ndarray | None, labels: np.ndarr
     return table.reset_index(drop=True)
 
 
+def variance_budget(mu: np.ndarray, logvar: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per dimension, the variance of the posterior means over the images and the mean posterior
+    variance: (Var(mu_j) (d,), E[sigma_j^2] (d,)). Their sum is the variance of the aggregate
+    posterior in that dimension, which the KL term pulls toward the prior's 1 (Hoffman & Johnson
+    2016); an autoencoder (``logvar`` None) has no sigma, so E[sigma^2] is 0."""
+    m = np.asarray(mu, dtype=np.float64)
+    s2 = np.zeros(m.shape[1]) if logvar is None else np.exp(np.asarray(logvar, dtype=np.float64)).mean(axis=0)
+    return m.var(axis=0), s2
+
+
 def unused_dims(sigma: np.ndarray, threshold: float = UNUSED_SIGMA) -> list[int]:
     """Indices (0-based) of dimensions whose posterior sigma is at least ``threshold``: the
     encoder leaves them at the prior, so they carry no information about the image."""
