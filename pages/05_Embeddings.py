@@ -20,7 +20,7 @@ METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 KNOBS = {"tsne_p5": "perplexity 5", "tsne": "perplexity 30", "tsne_p100": "perplexity 100", "tsne_seed1": "30, seed 1"}
 LINE_KEYS = ("emb_x0", "emb_y0", "emb_x1", "emb_y1")
 K = 10  # neighbours lit up and kept-neighbour counts (trustworthiness uses the same k)
-SIDE = 300  # plot side of each of the three maps, CSS pixels
+SIDE = 250  # plot side of each of the three maps, CSS pixels
 PC_NOISE_DEG = 10  # PC1 turning by a median of more than this under resampling: its direction is noise
 
 LESSON = ui.setup_page(__file__,
@@ -69,16 +69,16 @@ quality = {m: (float(emb[f"{m}_trustworthiness"]), float(emb[f"{m}_knn_accuracy"
            if f"{m}_trustworthiness" in emb}
 floor = quality.get("random")  # a random map's scores (built with the extra maps)
 kept = {m: neighbours.kept_neighbours(mu, emb[m], pick, K) for m in METHODS}
-for col, (m, title) in zip(st.columns(3), METHODS.items()):
+for col, (m, title) in zip(st.columns([1, 1, 1.2]), METHODS.items()):  # the last one carries the legend
     xy = emb[m]
     spec = charts.spec(plots.embedding_map, xy[subset], labels[subset], subset, xy[near], pick,
-                       (float(xy[pick, 0]), float(xy[pick, 1])), title, SIDE)
-    charts.draw(spec, col, key=f"emb_map_{m}", on_select=lambda m=m: _on_click(f"emb_map_{m}"), selection_mode="pick")
+                       (float(xy[pick, 0]), float(xy[pick, 1])), title, SIDE, "pick", m == "umap")
+    charts.draw(spec, col, key=f"emb_map_{m}", on_select=lambda m=m: _on_click(f"emb_map_{m}"), selection_mode="pick",
+                width="content")
     t, a = quality[m]
     col.caption(f"Keeps **{kept[m]} of {K}** of #{pick}'s 10-D neighbours among its {K} nearest here. "
                 f"Trustworthiness **{t:.3f}**, 5-NN accuracy **{words.pct(a)}**"
                 + (f" (a random map: {floor[0]:.2f} and {words.pct(floor[1])})." if floor else "."))
-st.altair_chart(plots.digit_legend(), width="content")
 knn_10d = float(emb["latent_knn_accuracy"])
 st.latex(r"T(k) = 1 - \tfrac{2}{nk(2n-3k-1)} \sum_i \sum_{j \in U_i^{(k)}} \bigl(r(i,j) - k\bigr)")
 ui.secondary(f"Trustworthiness (Venna & Kaski 2001, $k = {K}$) charges every map neighbour $j$ of $i$ that is not among "
@@ -117,13 +117,13 @@ with st.expander("t-SNE's knobs: three perplexities and another seed", icon=":ma
     else:
         st.markdown("Perplexity is roughly how many neighbours each point tries to keep. Small values break the digits "
                     "into islands; large ones keep more of the global layout. Another seed gives another map of the same codes.")
-        for col, (m, title) in zip(st.columns(4), KNOBS.items()):
+        for col, (m, title) in zip(st.columns([1, 1, 1, 1.3]), KNOBS.items()):
             xy = emb[m]
             charts.draw(charts.spec(plots.embedding_map, xy[subset], labels[subset], subset, xy[near], pick,
-                                    (float(xy[pick, 0]), float(xy[pick, 1])), f"t-SNE, {title}", 190, None), col)
+                                    (float(xy[pick, 0]), float(xy[pick, 1])), f"t-SNE, {title}", 170, None,
+                                    m == "tsne_seed1"), col, width="content")
             col.caption(f"trustworthiness {quality[m][0]:.3f}, 5-NN {words.pct(quality[m][1])}; "
                         f"keeps {neighbours.kept_neighbours(mu, xy, pick, K)} of {K}")
-        st.altair_chart(plots.digit_legend(), width="content")
 
 with st.expander("Why PCA's spectrum is flat: the variance of each dimension", icon=":material/bar_chart:"):
     dims = [words.z(j) for j in range(mu.shape[1])]

@@ -374,25 +374,16 @@ def digit_histogram(values: np.ndarray, labels: np.ndarray, label: str, stacked:
                                                        "(dashed: the prior N(0, 1))")
 
 
-def digit_legend() -> alt.Chart:
-    """One row of the ten digit colours, labelled: the legend shared by a row of small maps."""
-    df = pd.DataFrame({"digit": [str(k) for k in range(10)], "x": np.arange(10)})
-    base = alt.Chart(df, height=26, width=400).encode(x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.5, 10])))
-    dots = base.mark_circle(size=120, opacity=0.9).encode(
-        color=alt.Color("digit:N", legend=None, scale=alt.Scale(**ALTAIR_DIGIT_SCALE)))
-    text = base.mark_text(dx=12, align="left", fontSize=charts.fs(13), color=charts.ink()).encode(text="digit:N")
-    return (dots + text).properties(title="digit").configure_view(stroke=None)
-
-
 def embedding_map(coords: np.ndarray, digits: np.ndarray, index: np.ndarray, near: np.ndarray, pick: int,
-                  pick_xy: tuple[float, float], title: str, side: int, select: str | None = "pick") -> alt.LayerChart:
+                  pick_xy: tuple[float, float], title: str, side: int, select: str | None = "pick",
+                  legend: bool = False) -> alt.LayerChart:
     """One 2-D map of the codes (a subset, ``index``), square with equal scales, the picked code
     as a cross and its nearest neighbours *in the latent space* (``near``: their map coordinates,
     (k, 2)) as grey rings, so a map's distortion of that neighbourhood is visible."""
     ring_rows = pd.DataFrame({"x": near[:, 0], "y": near[:, 1]})
     return landing_chart(charts.codes_frame(coords, digits, index), ring_rows, pick_xy, None,
                          square_domains(np.vstack([coords, near, [pick_xy]])), f"{title} 1", f"{title} 2", title,
-                         side=side, select=select, you_label=f"#{pick}", legend=False)
+                         side=side, select=select, you_label=f"#{pick}", legend=legend)
 
 
 def variance_chart(evr: np.ndarray) -> alt.LayerChart:
