@@ -105,11 +105,21 @@ def pair_figure(values: np.ndarray, digits: np.ndarray, dims: list[int], lims: t
     return fig
 
 
-def std_figure(std_img: np.ndarray, vmax: float):
-    """The per-pixel standard deviation of the decoded samples, with its colour bar."""
-    fig = charts.image_strip(std_img[None], [f"per-pixel std (mean {std_img.mean():.3f})"], size=2.3,
-                             cmap=ERROR_CMAP, vmax=vmax)
-    fig.colorbar(fig.axes[0].images[0], ax=fig.axes[0], fraction=0.046, pad=0.04)
+STD_MAX = 0.5  # the largest standard deviation a pixel value in [0, 1] can have: the std map's fixed scale
+
+
+def std_figure(std_img: np.ndarray):
+    """The per-pixel standard deviation of decoded samples (28, 28) on the fixed scale 0 .. 0.5, with
+    a labelled colour bar, so that two images' maps compare."""
+    fig = Figure(figsize=(2.9, 2.5))
+    ax = fig.add_axes((0.02, 0.12, 0.62, 0.78))
+    im = ax.imshow(std_img, cmap=ERROR_CMAP, vmin=0.0, vmax=STD_MAX, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(f"per-pixel std (mean {float(np.mean(std_img)):.3f})", fontsize=10)
+    cax = fig.add_axes((0.68, 0.12, 0.05, 0.78))
+    cb = fig.colorbar(im, cax=cax, ticks=[0, 0.1, 0.2, 0.3, 0.4, 0.5])
+    cb.ax.tick_params(labelsize=10)
     return fig
 
 

@@ -431,3 +431,26 @@ def loadings_chart(comps: np.ndarray, dims: list[str]) -> alt.LayerChart:
         text=alt.Text("value:Q", format=".2f"),
         color=alt.condition(f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")))
     return (heat + text).properties(height=alt.Step(36))
+
+
+def posterior_map(points: pd.DataFrame, posteriors: pd.DataFrame, rings: pd.DataFrame, samples: pd.DataFrame,
+                  domains: tuple[tuple[float, float], tuple[float, float]], side: int) -> alt.LayerChart:
+    """Two images' posteriors among the test codes (2-D latent), on a square chart with equal scales:
+    the codes, the prior's unit circle (dotted), each image's 1- and 2-sigma ellipses (``rings``:
+    x, y, order, image, ring), its samples (small crosses) and its mean labelled (``posteriors``:
+    x, y, label)."""
+    (x0, x1), (y0, y1) = domains
+    xs, ys = alt.Scale(domain=[x0, x1], nice=False, zero=False), alt.Scale(domain=[y0, y1], nice=False, zero=False)
+    pts = charts.scatter(points, opacity=0.35).encode(x=alt.X("x:Q", title="z₁", scale=xs),
+                                                      y=alt.Y("y:Q", title="z₂", scale=ys))
+    unit = prior.circle(1.0)  # (121, 2): the prior's sd, the width q(z|x) is compared with
+    prior_ring = alt.Chart(pd.DataFrame({"x": unit[:, 0], "y": unit[:, 1], "order": np.arange(len(unit))})).mark_line(
+        color=CONTOUR_COLOR, strokeDash=[2, 3], strokeWidth=1.5, clip=True).encode(x="x:Q", y="y:Q", order="order:Q")
+    ring = alt.Chart(rings).mark_line(color=charts.ink(), strokeWidth=2, clip=True).encode(
+        x="x:Q", y="y:Q", order="order:Q", detail="key:N",
+        strokeDash=alt.StrokeDash("ring:N", title="posterior", scale=alt.Scale(domain=["1σ", "2σ"], range=[[1, 0], [5, 3]])))
+    crosses = alt.Chart(samples).mark_point(shape="cross", size=25, color=charts.ink(), opacity=0.6, clip=True).encode(
+        x="x:Q", y="y:Q")
+    halo = charts.markers(posteriors, color=charts.paper(), size=600)
+    return charts.square(alt.layer(pts, prior_ring, ring, crosses, halo, charts.markers(posteriors, size=400, label="label")),
+                         side)

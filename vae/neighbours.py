@@ -132,3 +132,13 @@ def kept_neighbours(codes: np.ndarray, coords: np.ndarray, index: int, k: int = 
     """How many of the k nearest neighbours of one point in ``codes`` (d-D) are also among its k
     nearest in ``coords`` (a 2-D map of the same points): k when the map keeps its neighbourhood."""
     return len(set(neighbours_of(codes, index, k).tolist()) & set(neighbours_of(coords, index, k).tolist()))
+
+
+def agreement(codes: np.ndarray, labels: np.ndarray, index: np.ndarray, k: int = 50) -> np.ndarray:
+    """For each code ``codes[i]``, i in ``index``: the share of its k nearest *other* codes that
+    carry its own label (1: deep inside its digit's region; low: among other digits). -> (M,)"""
+    codes, labels, index = _as_codes(codes), np.asarray(labels), np.asarray(index, dtype=np.int64)
+    _, idx = nearest(codes, codes[index], k + 1)  # (M, k + 1), itself among them
+    same = labels[idx] == labels[index][:, None]
+    own = idx == index[:, None]
+    return (same & ~own).sum(axis=1) / np.maximum((~own).sum(axis=1), 1)
