@@ -178,6 +178,13 @@ def square(chart: alt.TopLevelMixin, side: int) -> alt.TopLevelMixin:
                             autosize=alt.AutoSizeParams(type="pad", contains="padding"))
 
 
+def fit_width(chart: alt.TopLevelMixin, height: int) -> alt.TopLevelMixin:
+    """A chart that fills the container's width while its *plot area* keeps ``height`` CSS pixels
+    (Streamlit's default autosize, "fit", takes the axis titles and a bottom legend out of the
+    height, which can leave a plot a few pixels tall)."""
+    return chart.properties(height=height, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
 def markers(df: pd.DataFrame, color: str | None = None, shape: str = "cross", size: int = 220,
             label: str | None = None) -> alt.Chart:
     """Highlighted points (x, y) drawn on top of a scatter; optional text label column."""

@@ -454,3 +454,36 @@ def posterior_map(points: pd.DataFrame, posteriors: pd.DataFrame, rings: pd.Data
     halo = charts.markers(posteriors, color=charts.paper(), size=600)
     return charts.square(alt.layer(pts, prior_ring, ring, crosses, halo, charts.markers(posteriors, size=400, label="label")),
                          side)
+
+
+def _path_scale(names: dict[str, str], colors: dict[str, str]) -> alt.Scale:
+    """Colours of the interpolation paths, by their shown names ("ink": the theme's text colour)."""
+    return alt.Scale(domain=list(names.values()), range=[charts.ink() if colors[k] == "ink" else colors[k] for k in names])
+
+
+def emptiness_chart(rows: pd.DataFrame, names: dict[str, str], colors: dict[str, str], k: int) -> alt.LayerChart:
+    """How empty the space is along each path (rows: t, path, emptiness), with the data's own level 1."""
+    lines = alt.Chart(rows, height=300, title="How far each point of the path is from the data").mark_line().encode(
+        x=alt.X("t:Q", title="t (0 = A, 1 = B)"),
+        y=alt.Y("emptiness:Q", title=f"distance to the {k}th nearest code ÷ usual", scale=alt.Scale(zero=True)),
+        color=alt.Color("path:N", title="path", scale=_path_scale(names, colors), legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("path:N"), alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("emptiness:Q", format=".2f")])
+    one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(y="y:Q")
+    return charts.fit_width(lines + one, 260)
+
+
+def paths_map(points: pd.DataFrame, lines: pd.DataFrame, ends: pd.DataFrame, names: dict[str, str],
+              colors: dict[str, str], domains: tuple[tuple[float, float], tuple[float, float]],
+              side: int = 330) -> alt.LayerChart:
+    """The test codes of a 2-D latent with both interpolation paths (lines: x, y, order, path) and the
+    endpoints A and B, on a square chart with equal scales (a great circle stays round)."""
+    (x0, x1), (y0, y1) = domains
+    xs, ys = alt.Scale(domain=[x0, x1], nice=False, zero=False), alt.Scale(domain=[y0, y1], nice=False, zero=False)
+    pts = charts.scatter(points, opacity=0.35).encode(
+        x=alt.X("x:Q", title="z₁", scale=xs), y=alt.Y("y:Q", title="z₂", scale=ys),
+        color=alt.Color("digit:N", legend=None, scale=alt.Scale(**ALTAIR_DIGIT_SCALE)))
+    path = alt.Chart(lines).mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(filled=True, size=30), clip=True).encode(
+        x="x:Q", y="y:Q", order="order:Q", color=alt.Color("path:N", title="path", scale=_path_scale(names, colors),
+                                                           legend=alt.Legend(orient="bottom")))
+    layers = alt.layer(pts, path, charts.markers(ends, label="name")).resolve_scale(color="independent")
+    return charts.square(layers, side)  # independent colours: the paths' scale is not merged into the digits'
