@@ -487,3 +487,49 @@ def paths_map(points: pd.DataFrame, lines: pd.DataFrame, ends: pd.DataFrame, nam
                                                            legend=alt.Legend(orient="bottom")))
     layers = alt.layer(pts, path, charts.markers(ends, label="name")).resolve_scale(color="independent")
     return charts.square(layers, side)  # independent colours: the paths' scale is not merged into the digits'
+
+
+def size_loss_chart(table: pd.DataFrame, sizes: list[int]) -> alt.VConcatChart:
+    """Test -ELBO and reconstruction (upper) and KL (lower, its own axis) against the latent size
+    (log scale); ``table``: columns "latent size", "test −ELBO (nats)", "reconstruction (nats)",
+    "KL (nats)", "epochs"."""
+    long = table.melt(id_vars=["latent size", "epochs"], value_vars=["test −ELBO (nats)", "reconstruction (nats)", "KL (nats)"],
+                      var_name="term", value_name="nats")
+    long["term"] = long["term"].str.replace(" (nats)", "", regex=False)
+    x = alt.X("latent size:Q", title="latent size", axis=alt.Axis(values=sizes, format="d", grid=False),
+              scale=alt.Scale(type="log", domain=[min(sizes) * 0.9, max(sizes) * 1.1], nice=False))
+    tip = ["latent size:Q", "term:N", alt.Tooltip("nats:Q", format=".2f"), "epochs:Q"]
+    color = alt.Color("term:N", title="", scale=alt.Scale(domain=["test −ELBO", "reconstruction"],
+                                                          range=["#4e79a7", "#f28e2b"]), legend=alt.Legend(orient="top"))
+    upper = alt.Chart(long[long["term"] != "KL"], title="−ELBO and reconstruction, and KL below").mark_line(point=True).encode(
+        x=x, y=alt.Y("nats:Q", title="nats per test image", scale=alt.Scale(zero=False)), color=color, tooltip=tip)
+    lower = alt.Chart(long[long["term"] == "KL"]).mark_line(point=True, color="#59a14f").encode(
+        x=x, y=alt.Y("nats:Q", title="KL (nats)", scale=alt.Scale(zero=True)), tooltip=tip)
+    return alt.vconcat(upper.properties(height=200), lower.properties(height=110), spacing=8).properties(
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
+def kl_dims_chart(kl_dims: dict[int, np.ndarray], threshold: float) -> alt.LayerChart:
+    """Each model's per-dimension KL (nats, sorted largest first; ``kl_dims``: latent size -> (d,)),
+    on a log axis so that the switched-off dimensions stay visible, with the threshold dashed."""
+    rows = pd.DataFrame([{"latent size": str(d), "rank": i + 1, "KL": max(float(v), 1e-4)}
+                         for d, vals in kl_dims.items() for i, v in enumerate(vals)])
+    sizes = [str(d) for d in kl_dims]
+    lines = alt.Chart(rows, title="KL of each dimension, largest first").mark_line(point=True).encode(
+        x=alt.X("rank:Q", title="dimension (largest KL first)", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("KL:Q", title="mean KL (nats, log)", scale=alt.Scale(type="log", domain=[1e-4, float(rows["KL"].max()) * 1.5])),
+        color=alt.Color("latent size:N", sort=sizes, title="latent size", legend=alt.Legend(orient="right")),
+        tooltip=["latent size:N", "rank:Q", alt.Tooltip("KL:Q", format=".3f")])
+    rule = alt.Chart(pd.DataFrame({"y": [threshold]})).mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(y="y:Q")
+    return charts.fit_width(lines + rule, 280)
+
+
+def keep_top_chart(curve: np.ndarray, k: int) -> alt.LayerChart:
+    """Reconstruction loss against the number of dimensions kept (``curve``: k = 1 .. d), the chosen k marked."""
+    df = pd.DataFrame({"k": np.arange(1, len(curve) + 1), "loss": curve})
+    line = alt.Chart(df, title="Loss with the top k dimensions kept").mark_line(point=True).encode(
+        x=alt.X("k:Q", title="dimensions kept, k", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("loss:Q", title="reconstruction (nats)", scale=alt.Scale(zero=False)),
+        tooltip=["k:Q", alt.Tooltip("loss:Q", format=".1f")])
+    mark = alt.Chart(df[df["k"] == k]).mark_point(size=160, color=HIGHLIGHT, filled=True).encode(x="k:Q", y="loss:Q")
+    return charts.fit_width(line + mark, 220)

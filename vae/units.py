@@ -100,6 +100,21 @@ def variance_budget(mu: np.ndarray, logvar: np.ndarray | None) -> tuple[np.ndarr
     return m.var(axis=0), s2
 
 
+def keep_top(mu: np.ndarray, order: Sequence[int], k: int) -> np.ndarray:
+    """Codes with only their first k dimensions of ``order`` kept and every other dimension set to
+    the prior's mean 0: what the decoder makes of a code cut down to its k most used dimensions.
+    (N, d) -> (N, d)"""
+    z = np.zeros_like(np.asarray(mu, dtype=np.float32))
+    keep = list(order)[:max(int(k), 0)]
+    z[:, keep] = np.asarray(mu, dtype=np.float32)[:, keep]
+    return z
+
+
+def count_above(kl: np.ndarray, threshold: float) -> int:
+    """Dimensions whose mean KL (nats) is above ``threshold``: the ones the code uses at that bar."""
+    return int((np.asarray(kl) > threshold).sum())
+
+
 def unused_dims(sigma: np.ndarray, threshold: float = UNUSED_SIGMA) -> list[int]:
     """Indices (0-based) of dimensions whose posterior sigma is at least ``threshold``: the
     encoder leaves them at the prior, so they carry no information about the image."""
