@@ -148,3 +148,21 @@ def test_looks_like_in_chunks_and_with_one_exclusion_per_image():
         clf = KNeighborsClassifier(n_neighbors=1).fit(refs[keep].reshape(29, -1), ref_labels[keep])
         want.append(int(clf.predict(refs[i].reshape(1, -1))[0]))
     assert neighbours.looks_like(refs, refs, ref_labels, exclude=np.arange(30), chunk=7).tolist() == want
+
+
+def test_principal_axes_match_scikit_learns_pca():
+    from sklearn.decomposition import PCA
+
+    from vae import embed
+
+    rng = np.random.default_rng(1)
+    codes = rng.normal(size=(800, 6)) * np.array([3.0, 2.0, 1.5, 1.0, 0.5, 0.1]) + 4.0
+    mean, comps, ratio = embed.principal_axes(codes)
+    ref = PCA(n_components=6).fit(codes)
+    np.testing.assert_allclose(mean, ref.mean_, atol=1e-10)
+    np.testing.assert_allclose(ratio, ref.explained_variance_ratio_, rtol=1e-8)
+    np.testing.assert_allclose(np.abs(np.sum(comps * ref.components_, axis=1)), 1.0, atol=1e-8)  # up to sign
+    out = embed.pca(codes)
+    np.testing.assert_allclose(np.abs(out["pca"]), np.abs(ref.transform(codes)[:, :2]), atol=1e-4)
+    angles = embed.pc_angles(codes, n_boot=5)
+    assert angles.shape == (5,) and (angles < 10).all()  # a clear PC1 barely turns under resampling

@@ -21,15 +21,24 @@ TRUST_SAMPLE = 5000  # trustworthiness is O(N^2): measured on a fixed random hal
 TRUST_K = 10  # neighbourhood size for trustworthiness
 
 
+def principal_axes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """PCA of codes (N, d) in plain NumPy, cheap enough for a page: (mean (d,), components (d, d)
+    with rows the principal directions, largest variance first, explained-variance ratios (d,)).
+    The same subspaces as scikit-learn's ``PCA`` (a component's sign is arbitrary)."""
+    x = np.asarray(codes, dtype=np.float64)
+    mean = x.mean(axis=0)
+    _, s, vt = np.linalg.svd(x - mean, full_matrices=False)
+    var = s ** 2
+    return mean, vt, var / var.sum() if var.sum() > 0 else var
+
+
 def pca(codes: np.ndarray) -> dict[str, np.ndarray]:
     """2-D PCA coordinates, explained-variance ratio of every component, and the loadings."""
-    from sklearn.decomposition import PCA
-
-    p = PCA(n_components=codes.shape[1], random_state=SEED).fit(codes)
-    coords = p.transform(codes)[:, :2]  # (N, 2)
+    mean, comps, ratio = principal_axes(codes)
+    coords = (np.asarray(codes, dtype=np.float64) - mean) @ comps[:2].T  # (N, 2)
     return {"pca": coords.astype(np.float32),
-            "pca_explained_variance_ratio": p.explained_variance_ratio_.astype(np.float32),  # (d,)
-            "pca_components": p.components_.astype(np.float32)}  # (d, d): rows are components
+            "pca_explained_variance_ratio": ratio.astype(np.float32),  # (d,)
+            "pca_components": comps.astype(np.float32)}  # (d, d): rows are components
 
 
 def pc_angles(codes: np.ndarray, n_boot: int = 20, seed: int = SEED) -> np.ndarray:
@@ -37,13 +46,9 @@ def pc_angles(codes: np.ndarray, n_boot: int = 20, seed: int = SEED) -> np.ndarr
     degrees, between PC1 of all codes and PC1 of each of ``n_boot`` bootstrap resamples (a sign
     flip is no move). Plain NumPy, cheap enough for a page. (N, d) -> (n_boot,)"""
     x = np.asarray(codes, dtype=np.float64)
-
-    def pc1(a: np.ndarray) -> np.ndarray:
-        return np.linalg.svd(a - a.mean(axis=0), full_matrices=False)[2][0]  # (d,) unit vector
-
-    ref = pc1(x)
+    ref = principal_axes(x)[1][0]  # (d,) unit vector
     rng = np.random.default_rng(seed)
-    cos = [abs(float(pc1(x[rng.integers(0, len(x), len(x))]) @ ref)) for _ in range(n_boot)]
+    cos = [abs(float(principal_axes(x[rng.integers(0, len(x), len(x))])[1][0] @ ref)) for _ in range(n_boot)]
     return np.degrees(np.arccos(np.clip(cos, 0.0, 1.0)))
 
 
