@@ -13,7 +13,7 @@ from ui import charts
 from ui.style import (ALTAIR_DIGIT_SCALE, BEST_Q_COLOR, CHART_HEIGHT, CONTOUR_COLOR, GRID_LIN as LIN,
                       GRID_PPF as PPF, HIGHLIGHT, LANDING_PX, LATENT_RANGE, NEIGHBOUR_COLOR, PAD_N, PPF_COLOR, SCHEME_SHAPES)
 from vae import prior
-from vae.latent import pad_grid
+from vae.latent import pad_grid, to_unit
 
 
 def codes_chart(mu: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
@@ -123,6 +123,19 @@ def codes_and_prior(codes: np.ndarray, digits: np.ndarray, index: np.ndarray,
     return charts.square(alt.layer(base, contour_layer), 400)  # equal scales: the contours are circles
 
 
+def warp_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
+    """The codes and the prior's contours warped into the unit square, u = Phi(z) per axis: the
+    prior becomes uniform there, so a ppf grid is evenly spaced and a linear one bunched."""
+    u = to_unit(codes)
+    base = charts.scatter(charts.codes_frame(u, digits, index), x_title="u₁ = Φ(z₁)", y_title="u₂ = Φ(z₂)",
+                          domain=(0.0, 1.0), opacity=0.3, title="The same, warped: u = Φ(z), where the prior is uniform")
+    c = prior.contours()
+    c[["x", "y"]] = to_unit(c[["x", "y"]].to_numpy())
+    contour_layer = alt.Chart(c).mark_line(color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
+        x=alt.X("x:Q", title="u₁ = Φ(z₁)"), y=alt.Y("y:Q", title="u₂ = Φ(z₂)"), order="order:Q", detail="label:N")
+    return charts.square(alt.layer(base, contour_layer), 400)
+
+
 def contour_labels() -> alt.LayerChart:
     """The contours' labels, drawn over the sampling points."""
     contours = prior.contours()
@@ -138,12 +151,19 @@ def contour_labels() -> alt.LayerChart:
     return label_layer
 
 
-def grid_points_chart(points: pd.DataFrame) -> alt.Chart:
-    """The sampling points of both grids (rows of ``latent.grid_points_frame``)."""
+def grid_marker_size(n: int) -> int:
+    """Area (px²) of a grid point's marker: 45 at the default 15 × 15, shrinking as 1/n² so that a
+    dense grid's markers do not cover the codes, and never below 8."""
+    return int(max(8, min(140, round(45 * (15 / max(n, 1)) ** 2))))
+
+
+def grid_points_chart(points: pd.DataFrame, size: int = 45, x_title: str = "z₁", y_title: str = "z₂") -> alt.Chart:
+    """The sampling points of both grids (rows of ``latent.grid_points_frame``), markers of ``size``."""
     colors = {LIN: charts.ink(), PPF: PPF_COLOR}
     # stroke (not color) for the scheme: the digits keep the color scale, and stroke + shape share one legend
-    return alt.Chart(points).mark_point(size=45, strokeWidth=1.8, filled=False, opacity=0.95).encode(
-        x=alt.X("z1:Q", title="z₁"), y=alt.Y("z2:Q", title="z₂"),
+    return alt.Chart(points).mark_point(size=size, strokeWidth=1.8 if size >= 30 else 1.2, filled=False,
+                                        opacity=0.95).encode(
+        x=alt.X("z1:Q", title=x_title), y=alt.Y("z2:Q", title=y_title),
         stroke=alt.Stroke("scheme:N", title="sampling points",
                           scale=alt.Scale(domain=list(colors), range=list(colors.values())),
                           legend=alt.Legend(orient="right")),
