@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pageutil import app, assert_ok, need, texts
+from pageutil import app, assert_ok, need, notices, texts
 from vae import live
 
 PAGE = "pages/13_Train_it_yourself.py"
@@ -24,12 +24,13 @@ def tiny(at, d: int = 2, beta: float = 1.0):
 def test_opens_without_a_model():
     at = app(PAGE)
     t = texts(at)
-    assert "Train it yourself" in t and "The idea" in t and "last 2,000 test digits" in t
+    assert "Train it yourself" in t and "fixed random **2,000 of the 10,000 test digits**" in t
+    assert [b.label for b in at.button if b.key.startswith("train_preset_")] == ["Overfit it", "No KL", "Too much KL"]
     assert any("No model trained in this session yet" in i.value for i in at.info)
     assert not at.button(key="train_start").disabled and at.button(key="train_stop").disabled
     assert (at.radio(key="train_d").value, at.select_slider(key="train_beta").value,
             at.select_slider(key="train_size").value, at.slider(key="train_epochs").value,
-            at.select_slider(key="train_batch").value) == (2, 1.0, 2000, 5, 64)
+            at.select_slider(key="train_batch").value) == (2, 1.0, 4000, 3, 32)
     assert not at.error
 
 
@@ -123,5 +124,40 @@ def test_garbage_link_falls_back_to_defaults():
     at = app(PAGE, {"d": "7", "beta": "0.7", "size": "-3", "epochs": "99", "batch": "1e9"})
     assert (at.radio(key="train_d").value, at.select_slider(key="train_beta").value,
             at.select_slider(key="train_size").value, at.slider(key="train_epochs").value,
-            at.select_slider(key="train_batch").value) == (2, 1.0, 2000, 5, 64)
+            at.select_slider(key="train_batch").value) == (2, 1.0, 4000, 3, 32)
     assert not at.error
+
+
+def test_presets_set_the_experiment_and_say_what_to_expect():
+    at = app(PAGE)
+    at.button(key="train_preset_Overfit it").click().run()
+    assert_ok(at)
+    assert (at.select_slider(key="train_size").value, at.slider(key="train_epochs").value) == (256, 20)
+    assert "gap between them opens" in texts(at) and at.query_params["size"] == "256"
+    at.button(key="train_preset_Too much KL").click().run()
+    assert at.select_slider(key="train_beta").value == 5.0 and "collapse" in texts(at)
+    at.button(key="train_preset_No KL").click().run()
+    assert at.select_slider(key="train_beta").value == 0.0
+
+
+def test_runs_are_kept_to_compare_and_a_collapsed_dimension_is_named():
+    """Two runs: both held-out curves on one chart; at beta = 5 a dimension whose held-out KL is
+    below 0.01 nats is named as collapsed, and only then."""
+    import numpy as np
+
+    from vae import units
+
+    need("vae-2d", "vae-2d-beta5")
+    at = tiny(app(PAGE), d=2, beta=1.0)
+    at.button(key="train_start").click().run()
+    at = tiny(at, d=2, beta=5.0)
+    at.button(key="train_start").click().run()
+    assert_ok(at)
+    sess = at.session_state["train_session"]
+    assert len(sess.runs) == 2 and "Your runs, side by side" in texts(at)
+    x_ho, _ = live.heldout_set(*(lambda a: (a[0].astype(np.float32) / 255, a[1]))(
+        __import__("vae.artefacts", fromlist=["x"]).load_test_set()))
+    mu, lv = live.posterior(sess.model, x_ho)
+    kl = units.mean_kl_per_dim(mu, lv)
+    named = "collapsed" in " ".join(notices(at))
+    assert named == bool((kl < 0.01).any())

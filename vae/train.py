@@ -36,6 +36,8 @@ class Progress:
     history: dict[str, list[float]]  # per-epoch history so far (see ``new_history``)
     model: Model  # the model being trained (do not modify)
     epoch_done: bool = False  # True once per epoch, after the test evaluation
+    batch_recon: float = float("nan")  # the last batch's reconstruction term, nats per image (not on epoch_done)
+    batch_kl: float = float("nan")  # the last batch's KL term (unweighted), nats per image
 
 
 def new_history() -> dict[str, list[float]]:
@@ -174,7 +176,8 @@ def _train(model_cfg: ModelConfig, train_cfg: TrainConfig, x_train: Tensor, y_tr
             if bar is not None:
                 bar.update(1)
             if callback is not None:
-                callback(Progress(epoch, train_cfg.epochs, step, steps, history, model))
+                callback(Progress(epoch, train_cfg.epochs, step, steps, history, model,
+                                  batch_recon=float(terms.recon.detach().mean()), batch_kl=float(terms.kl.detach().mean())))
         test = mean_terms(evaluate(model, x_test, y_test, beta))
         for name, value in zip(TERMS, sums / n):
             history[f"train_{name}"].append(float(value))
