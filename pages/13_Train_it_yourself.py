@@ -124,11 +124,17 @@ if st.session_state.get("train_preset") in PRESETS:
     p_cols[3].caption(f"**{st.session_state['train_preset']}**: {PRESETS[st.session_state['train_preset']][1]} "
                       "Press **Train**.")
 
-b1, b2, _ = st.columns([1, 1, 4])
+b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1.4, 2.6])
 b1.button("Train", key="train_start", type="primary", icon=":material/play_arrow:", disabled=busy, on_click=request_training,
-          help="Start a training run with these settings. One run at a time.")
-b2.button("Stop", key="train_stop", icon=":material/stop:", disabled=not busy,
-          help="Stop the run (its model is discarded). Changing a setting or leaving the page stops it too.")
+          help="Start a new training run with these settings. One run at a time.")
+b2.button("Pause", key="train_stop", icon=":material/pause:", disabled=not busy,
+          help="Stop the run at once and keep it as it was at the end of its last finished epoch (a run stopped in "
+               "its first epoch is discarded). Changing a setting or leaving the page pauses it too.")
+paused = sess.paused is not None and not busy
+b3.button("Resume", key="train_resume", icon=":material/resume:", disabled=not paused,
+          on_click=lambda: sess.request_continue(), help="Continue the paused run to its last epoch.")
+b4.button("One more epoch", key="train_step", icon=":material/skip_next:", disabled=not paused,
+          on_click=lambda: sess.request_continue(epochs=1), help="Continue the paused run for one epoch, then pause again.")
 
 with st.expander("What a run does, and where its digits come from", icon=":material/info:"):
     st.latex(r"\mathcal L(x) \;=\; \underbrace{-\log p(x \mid z)}_{\text{reconstruction}} \;+\; "
@@ -148,12 +154,16 @@ with st.expander("What a run does, and where its digits come from", icon=":mater
 
 cut_short = sess.take_interrupted()
 if cut_short is not None:
-    st.info(f"Your last training ({cut_short.label()}) was stopped before it finished, so its model was "
-            "discarded. Press **Train** to start again.", icon=":material/stop:")
+    st.info(f"Your last training ({cut_short.label()}) was stopped in its first epoch, before there was anything "
+            "to keep. Press **Train** to start again.", icon=":material/stop:")
 
 with ui.cache_guard():
     images, labels = ui.test_set()
     x_float = ui.test_images_float()
+sess.adopt_pause(live.heldout_set(x_float, labels))  # a pause just now: its last finished epoch becomes the result
+if sess.paused is not None and not sess.busy and sess.settings is not None:
+    st.info(f"Paused after epoch {sess.paused.epochs_done} of {sess.settings.epochs} ({sess.settings.label()}): below is "
+            "the model as it was then. **Resume** to finish the run, or take **one more epoch**.", icon=":material/pause:")
 
 
 # --- live training -------------------------------------------------------------------------------------
@@ -215,6 +225,7 @@ def run_training(s: live.LiveSettings, run_id: int) -> object:
         if not p.epoch_done:
             trace.append((p.step, p.batch_recon, p.batch_kl))
         if p.epoch_done:
+            sess.epoch_done(run_id, p.snapshot())  # a pause continues from here
             rc, kc = loss_charts(p.history, p.epochs)
             recon_ph.altair_chart(rc, width="stretch")
             kl_ph.altair_chart(kc, width="stretch")
@@ -241,7 +252,8 @@ def run_training(s: live.LiveSettings, run_id: int) -> object:
 
     with slots.training_slot(on_wait=waiting, check=lambda: sess.check(run_id)):
         t0 = time.perf_counter()  # the clock in the progress text starts when the run has its slot
-        result = train(s.model_config(), s.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho, callback=callback)
+        result = train(s.model_config(), s.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho, callback=callback,
+                       resume=sess.resume, until_epoch=sess.until)
     bar.progress(1.0, text=f"Done: {s.label()} in {result.seconds:.1f} s.")
     return result
 
@@ -276,7 +288,8 @@ if sess.model is None:
 
 s = sess.settings
 st.header("Your model")
-st.markdown(f"**{s.label()}**, trained in {sess.seconds:.1f} s.")
+st.markdown(f"**{s.label()}**, " + (f"paused after epoch {sess.paused.epochs_done}." if sess.paused is not None
+                                    else f"trained in {sess.seconds:.1f} s."))
 if s != settings:
     st.caption("The settings above have changed since: press **Train** to train with them.")
 rc, kc = loss_charts(sess.history, s.epochs)

@@ -305,3 +305,44 @@ def test_superseded_run_stops_at_the_next_step(test_set):
         train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, callback=callback)
     assert steps == [1, 2] and torch.get_num_threads() == threads
     assert not sess.finish(rid, None) and not sess.busy
+
+
+def test_a_paused_run_continues_where_it_stopped(test_set):
+    """Pause (a rerun while training) keeps the last finished epoch; one more epoch, then the rest,
+    end with the weights of a run straight through; a run stopped in its first epoch keeps nothing."""
+    images, labels = test_set
+    s = live.LiveSettings(train_size=256, epochs=3, batch_size=128)
+    x_tr, y_tr, x_ho, y_ho = live.split_test_set(images, labels, s.train_size)
+    straight = train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho)
+
+    sess = live.TrainingSession()
+    sess.request(s)
+    rid = sess.begin()
+    seen = []
+
+    def cb(p):
+        if p.epoch_done:
+            sess.epoch_done(rid, p.snapshot())
+            seen.append(p.epoch)
+            if p.epoch == 1:
+                raise KeyboardInterrupt  # the learner presses Pause: the script run is stopped
+
+    with pytest.raises(KeyboardInterrupt):
+        train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, callback=cb)
+    assert sess.recover() and sess.paused is not None and sess.paused.epochs_done == 1
+    assert sess.take_interrupted() is None and sess.adopt_pause((x_ho, y_ho))
+    assert len(sess.history["test_total"]) == 1 and "test_elbo" in sess.metrics
+    assert sess.request_continue(epochs=1)  # one more epoch
+    rid = sess.begin()
+    r = train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, resume=sess.resume, until_epoch=sess.until)
+    assert sess.finish(rid, r) and sess.paused is not None and sess.paused.epochs_done == 2
+    assert sess.request_continue()  # and the rest
+    rid = sess.begin()
+    r = train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, resume=sess.resume, until_epoch=sess.until)
+    assert sess.finish(rid, r) and sess.paused is None and len(sess.runs) == 1
+    for a, b in zip(straight.model.state_dict().values(), sess.model.state_dict().values()):
+        assert torch.equal(a, b)
+
+    sess.request(s)
+    rid = sess.begin()
+    assert sess.finish(rid, None) and sess.paused is None and sess.take_interrupted() == s  # nothing finished

@@ -96,11 +96,11 @@ def test_stale_running_flag_is_reset():
     at.session_state["train_session"] = stuck
     at.run()
     assert_ok(at)
-    assert any("stopped before it finished" in i.value for i in at.info)
+    assert any("stopped in its first epoch" in i.value for i in at.info)
     assert not at.button(key="train_start").disabled
     assert not at.session_state["train_session"].busy
     at.run()  # reported once
-    assert not any("stopped before it finished" in i.value for i in at.info)
+    assert not any("stopped in its first epoch" in i.value for i in at.info)
 
 
 def test_link_restores_settings():
@@ -161,3 +161,39 @@ def test_runs_are_kept_to_compare_and_a_collapsed_dimension_is_named():
     kl = units.mean_kl_per_dim(mu, lv)
     named = "collapsed" in " ".join(notices(at))
     assert named == bool((kl < 0.01).any())
+
+
+def test_pause_then_one_more_epoch_then_resume():
+    """A run paused after its first epoch (as the Pause button leaves it) shows that model, takes
+    one more epoch on request, and resumes to the end; Resume and One more epoch are off otherwise."""
+    need("vae-2d")
+    at = tiny(app(PAGE), d=2, beta=1.0)
+    assert at.button(key="train_resume").disabled and at.button(key="train_step").disabled
+    at.slider(key="train_epochs").set_value(3)
+    at.select_slider(key="train_size").set_value(256).run()
+    # pause after epoch 1, as a press of Pause mid-run does (the rerun stops the run; the session keeps the epoch)
+    sess = at.session_state["train_session"]
+    s = live.LiveSettings(train_size=256, epochs=3, batch_size=128)
+    import numpy as np
+
+    from vae.artefacts import load_test_set
+    from vae.train import train
+
+    images, labels = load_test_set()
+    x_tr, y_tr, x_ho, y_ho = live.split_test_set(images.astype(np.float32) / 255, labels, 256)
+    sess.request(s, until=1)
+    rid = sess.begin()
+    sess.finish(rid, train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, until_epoch=1))
+    at.run()
+    assert_ok(at)
+    assert "Paused after epoch 1 of 3" in texts(at) and not at.button(key="train_step").disabled
+    at.button(key="train_step").click().run()
+    assert_ok(at)
+    sess = at.session_state["train_session"]
+    assert sess.paused is not None and sess.paused.epochs_done == 2 and len(sess.history["test_total"]) == 2
+    assert "Paused after epoch 2 of 3" in texts(at)
+    at.button(key="train_resume").click().run()
+    assert_ok(at)
+    sess = at.session_state["train_session"]
+    assert sess.paused is None and len(sess.history["test_total"]) == 3 and "trained in" in texts(at)
+    assert at.button(key="train_resume").disabled

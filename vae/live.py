@@ -343,6 +343,19 @@ def one_per_digit(labels: np.ndarray) -> np.ndarray:
                     dtype=np.int64)
 
 
+def _result_from_state(settings: LiveSettings, state: Any, held: tuple[torch.Tensor, torch.Tensor]) -> Any:
+    """A TrainResult for a run paused at the end of an epoch: its model rebuilt from the state and
+    measured on the held-out digits it was being evaluated on."""
+    from vae.models import build_model
+    from vae.train import TrainResult, final_metrics
+
+    model = build_model(settings.model_config())
+    model.load_state_dict(state.model_state)
+    model.eval()
+    metrics = final_metrics(model, *held)
+    return TrainResult(model, {k: list(v) for k, v in state.history.items()}, metrics, 0.0, state)
+
+
 class Superseded(Exception):
     """Raised inside a training callback whose run is no longer this session's current run."""
 
@@ -365,6 +378,11 @@ class TrainingSession:
 
     pending: LiveSettings | None = None  # asked for by the start button, not begun yet
     running: LiveSettings | None = None  # being trained now
+    resume: Any | None = None  # the vae.train.TrainState the pending or running training continues from
+    until: int | None = None  # the epoch the pending or running training stops after (None: the last)
+    last_epoch: Any | None = None  # TrainState at the end of the running training's latest epoch
+    paused: Any | None = None  # TrainState a paused run continues from (with ``settings``), else None
+    rebuild: bool = False  # a pause whose model is not yet rebuilt from ``paused`` (``adopt_pause``)
     run_id: int = 0  # id of the current (or last) run: +1 per training begun or superseded
     interrupted: LiveSettings | None = None  # the last run that stopped early, until reported
     settings: LiveSettings | None = None  # of the last finished run
@@ -378,20 +396,60 @@ class TrainingSession:
     def busy(self) -> bool:
         return self.pending is not None or self.running is not None
 
-    def request(self, settings: LiveSettings) -> bool:
-        """Ask for a run; refused (False) while one is pending or running."""
+    def request(self, settings: LiveSettings, resume: Any | None = None, until: int | None = None) -> bool:
+        """Ask for a run (``resume``: a TrainState to continue, ``until``: the epoch to pause after);
+        refused (False) while one is pending or running."""
         if self.busy:
             return False
-        self.pending = settings
+        self.pending, self.resume, self.until = settings, resume, until
+        self.paused = None
         return True
 
+    def request_continue(self, epochs: int | None = None) -> bool:
+        """Continue the paused run, to the end or for ``epochs`` more epochs."""
+        if self.paused is None or self.settings is None:
+            return False
+        until = None if epochs is None else min(self.paused.epochs_done + epochs, self.settings.epochs)
+        return self.request(self.settings, self.paused, until)
+
     def recover(self) -> bool:
-        """At the start of a script run: clear a stale running flag. True if there was one."""
+        """At the start of a script run: clear a stale running flag. True if there was one. A run
+        that had finished an epoch is paused there (``adopt_pause`` rebuilds its model); one that
+        had not is reported as interrupted."""
         if self.running is None:
             return False
-        self.interrupted, self.running = self.running, None
+        self._stop(self.running)
+        self.running = None
         self.run_id += 1  # supersede the old run: its finish() is ignored, check() stops it
         return True
+
+    def _stop(self, settings: LiveSettings) -> None:
+        self.resume = self.until = None
+        if self.last_epoch is None:
+            self.interrupted = settings
+        else:
+            self.settings, self.paused, self.rebuild = settings, self.last_epoch, True
+            self.interrupted = None
+        self.last_epoch = None
+
+    def adopt_pause(self, held: tuple[torch.Tensor, torch.Tensor]) -> bool:
+        """After a pause: the paused epoch's model, history and held-out metrics become the
+        session's result (measured on ``held``). True if there was one to adopt."""
+        if not self.rebuild or self.paused is None or self.settings is None:
+            return False
+        self._adopt(self.settings, _result_from_state(self.settings, self.paused, held), seconds=None)
+        self.rebuild = False
+        return True
+
+    def _adopt(self, settings: LiveSettings, result: Any, seconds: float | None) -> None:
+        self.settings, self.model = settings, result.model
+        self.history = {k: list(v) for k, v in result.history.items()}
+        self.metrics = dict(result.metrics)
+        if seconds is not None:
+            self.seconds = seconds
+        self.paused = getattr(result, "state", None)  # None once the run reached its last epoch
+        if self.paused is None:
+            self.runs = [*self.runs, (settings.label(), self.history)][-KEEP_RUNS:]
 
     def begin(self) -> int:
         """Turn the pending request into the running training; returns the run's id."""
@@ -400,6 +458,7 @@ class TrainingSession:
         if self.pending is None:
             raise RuntimeError("no training was requested")
         self.running, self.pending = self.pending, None
+        self.last_epoch = None
         self.run_id += 1
         return self.run_id
 
@@ -412,23 +471,24 @@ class TrainingSession:
             raise Superseded(f"training run {run_id} was superseded")
 
     def finish(self, run_id: int, result: Any | None) -> bool:
-        """End run ``run_id`` with its ``vae.train.TrainResult``, or None if it stopped early.
-
-        Returns False (and changes nothing) for a superseded run.
-        """
+        """End run ``run_id`` with its ``vae.train.TrainResult``, or None if it stopped early (then
+        it pauses at its last finished epoch, as in ``recover``). Returns False (and changes
+        nothing) for a superseded run."""
         if not self.current(run_id):
             return False
         settings, self.running = self.running, None
         if result is None:
-            self.interrupted = settings
+            self._stop(settings)
             return True
-        self.settings, self.model = settings, result.model
-        self.history = {k: list(v) for k, v in result.history.items()}
-        self.metrics = dict(result.metrics)
-        self.seconds = float(result.seconds)
-        self.interrupted = None
-        self.runs = [*self.runs, (settings.label(), self.history)][-KEEP_RUNS:]
+        continued = self.resume is not None
+        self.last_epoch, self.interrupted, self.rebuild, self.resume, self.until = None, None, False, None, None
+        self._adopt(settings, result, (self.seconds if continued else 0.0) + float(result.seconds))
         return True
+
+    def epoch_done(self, run_id: int, state: Any) -> None:
+        """Keep the running training's latest epoch-end state: a pause continues from it."""
+        if self.current(run_id):
+            self.last_epoch = state
 
     def take_interrupted(self) -> LiveSettings | None:
         """The interrupted run to report (once)."""
