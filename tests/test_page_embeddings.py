@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.pageutil import app, assert_ok, assert_stopped_by_cache_error, notices, texts
-from vae import artefacts, embed, neighbours, zoo
+from vae import artefacts, embed, zoo
 
 PAGE = "pages/05_Embeddings.py"
 pytestmark = pytest.mark.slow
