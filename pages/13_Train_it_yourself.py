@@ -144,7 +144,7 @@ with st.expander("What a run does, and where its digits come from", icon=":mater
         "and take an Adam step down the loss (nats per image, averaged over the batch; learning rate 0.002, decaying "
         "to 0 along a cosine, as for the pretrained models).\n\n"
         f"**Where the digits come from.** This app never loads the 60,000 MNIST training digits. A fixed random "
-        f"**{live.HELDOUT:,} of the 10,000 test digits** (each digit in proportion) are held out to judge your model; "
+        f"**{live.HELDOUT:,} of the 10,000 test digits** (each digit in proportion) are held out to judge the model you train; "
         f"it trains on the first N of the other {live.MAX_TRAIN:,}, in a fixed random order. The pretrained models "
         f"learned from the 60,000 training digits, so the held-out {live.HELDOUT:,} are new to both.\n\n"
         "One **epoch** is one pass over your training digits. The page measures both terms on the training digits "

@@ -411,7 +411,8 @@ def to_png(fig: Figure, text_scale: float = 1.0) -> bytes:
         rgba = rgba[max(rows[0] - m, 0):rows[-1] + m + 1, max(cols[0] - m, 0):cols[-1] + m + 1]
     buf = io.BytesIO()
     info = PngImagePlugin.PngInfo()
-    info.add_text(MIN_TEXT_KEY, f"{min_text_px:.1f}")  # read back by the presenter-mode test
+    if sizes:  # a figure without text (a bare mosaic) has no smallest text to check
+        info.add_text(MIN_TEXT_KEY, f"{min_text_px:.1f}")  # read back by the presenter-mode test
     Image.fromarray(np.ascontiguousarray(rgba), mode="RGBA").save(buf, format="png", compress_level=1, pnginfo=info)
     return buf.getvalue()
 
