@@ -275,10 +275,18 @@ ui.notice([
     f"and {words.pct(st_ae['empty'])} of its points are empty.",
 ])
 
+def points_specs(n: int) -> None:
+    """Prefetch job: the grid points' layers for grid size n (its marker size depends on n), on both axes."""
+    size = plots.grid_marker_size(n)
+    charts.spec(plots.grid_points_chart, POINTS_TEMPLATE, size)
+    charts.spec(plots.grid_points_chart, POINTS_TEMPLATE, size, "u₁ = Φ(z₁)", "u₂ = Φ(z₂)")
+
+
 def grid_size_charts(n: int, lo: float, hi: float, p: float) -> None:
-    """Fill the caches for grid size n: its three mosaics and their charts."""
+    """Fill the caches for grid size n: its three mosaics and their charts, and its points' layers."""
     for tag in MOSAICS:
         grid_chart(n, lo, hi, p, tag)
+    points_specs(n)
 
 
 # In the background: first the next step of the grid-size slider either way, one job per mosaic (a
@@ -291,6 +299,7 @@ for m in sorted((m for m in sizes if abs(m - n) > 1), key=lambda m: -abs(m - n))
     prefetch.later(grid_size_charts, m, lo, hi, p, idle=True)
 for m in (n - 1, n + 1):
     if m in sizes:
+        prefetch.later(points_specs, m)
         for tag in MOSAICS:
             prefetch.later(grid_chart, m, lo, hi, p, tag)
 ui.lesson_links(LESSON)

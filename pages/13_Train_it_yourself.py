@@ -35,7 +35,8 @@ SESSION_KEY = "train_session"
 COLLAPSED_KL = 0.01  # nats: a dimension whose mean KL on the held-out digits is below this has collapsed to the prior
 REDRAW_STEPS = 40  # steps between two redraws of the codes and reconstructions while training
 LOSS_HEIGHT = CHART_HEIGHT - 100
-SPLIT_COLORS = alt.Scale(domain=["training", "held-out"], range=["#4e79a7", "#e15759"])
+TRAIN_COLOR, HELD_COLOR = "#4e79a7", "#e15759"
+SPLIT_COLORS = alt.Scale(domain=["training", "held-out"], range=[TRAIN_COLOR, HELD_COLOR])
 
 sess: live.TrainingSession = st.session_state.setdefault(SESSION_KEY, live.TrainingSession())
 sess.recover()  # a running flag seen now belongs to an interrupted run (see live.TrainingSession)
@@ -149,8 +150,8 @@ with st.expander("What a run does, and where its digits come from", icon=":mater
         f"learned from the 60,000 training digits, so the held-out {live.HELDOUT:,} are new to both.\n\n"
         "One **epoch** is one pass over your training digits. The page measures both terms on the training digits "
         "(averaged over the epoch, while the weights were still moving) and on the held-out digits (at the epoch's "
-        "end); a gap that opens between them is overfitting. The pictures are redrawn every "
-        f"{REDRAW_STEPS} steps.")
+        "end); a gap that opens between them is overfitting. While it trains, the curves (with each batch's "
+        f"terms as a thin line), the codes and the reconstructions are redrawn every {REDRAW_STEPS} steps.")
 
 cut_short = sess.take_interrupted()
 if cut_short is not None:
@@ -168,28 +169,26 @@ if sess.paused is not None and not sess.busy and sess.settings is not None:
 
 # --- live training -------------------------------------------------------------------------------------
 
-def loss_charts(history: dict[str, list[float]], epochs: int) -> tuple[alt.Chart, alt.Chart]:
-    """Reconstruction and KL per epoch, training vs held-out (separate charts: different scales)."""
+def loss_charts(history: dict[str, list[float]], epochs: int, trace: list[tuple[float, float, float]] | None = None
+                ) -> tuple[alt.Chart, alt.Chart]:
+    """Reconstruction and KL per epoch, training vs held-out (separate charts: different scales);
+    while training, ``trace`` adds each training batch's terms, (epochs done, reconstruction, KL),
+    as a thin line, so the curves move every few dozen steps and not once per epoch."""
     df = history_frame(history, split_names=SPLIT_NAMES)
     out = []
-    for term in ("reconstruction", "KL"):
-        part = df[df["term"] == term]
-        out.append(alt.Chart(part, height=LOSS_HEIGHT, title=f"{term} (nats per image)").mark_line(point=True).encode(
-            x=alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[1, max(2, epochs)]),
-                    axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y("nats:Q", title=f"{term} (nats)", scale=alt.Scale(zero=False)),
-            color=alt.Color("split:N", scale=SPLIT_COLORS, title="digits",
-                            legend=alt.Legend(orient="top")),
-            tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")]))
+    for term, col in (("reconstruction", 1), ("KL", 2)):
+        x = alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0 if trace else 1, max(2, epochs)]),
+                  axis=alt.Axis(tickMinStep=1, format="d"))
+        y = alt.Y("nats:Q", title=f"{term} (nats)", scale=alt.Scale(zero=False))
+        chart = alt.Chart(df[df["term"] == term]).mark_line(point=True).encode(
+            x=x, y=y, color=alt.Color("split:N", scale=SPLIT_COLORS, title="digits", legend=alt.Legend(orient="top")),
+            tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")])
+        if trace:
+            batches = pd.DataFrame({"epoch": [t[0] for t in trace], "nats": [t[col] for t in trace]})
+            chart = alt.Chart(batches).mark_line(color=TRAIN_COLOR, strokeWidth=1, opacity=0.45).encode(
+                x=x, y=y) + chart
+        out.append(chart.properties(height=LOSS_HEIGHT, title=f"{term} (nats per image)"))
     return out[0], out[1]
-
-
-def batch_chart(trace: list[tuple[int, float, float]], steps: int) -> alt.Chart:
-    """The training batches' reconstruction term, step by step (until the first epoch's held-out point)."""
-    df = pd.DataFrame(trace, columns=["step", "reconstruction", "KL"])
-    return alt.Chart(df, height=LOSS_HEIGHT, title="reconstruction of each training batch (nats per image)").mark_line(
-        color="#4e79a7").encode(x=alt.X("step:Q", scale=alt.Scale(domain=[0, steps])),
-                                y=alt.Y("reconstruction:Q", title="reconstruction (nats)", scale=alt.Scale(zero=False)))
 
 
 def codes_chart(mu: np.ndarray, y: np.ndarray, title: str) -> tuple[alt.Chart, bool]:
@@ -223,15 +222,13 @@ def run_training(s: live.LiveSettings, run_id: int) -> object:
             bar.progress(p.step / p.steps, text=f"Epoch {p.epoch} of {p.epochs} · step {p.step:,} of "
                                                f"{p.steps:,} · {now - t0:.0f} s")
         if not p.epoch_done:
-            trace.append((p.step, p.batch_recon, p.batch_kl))
+            trace.append((p.step / (p.steps / p.epochs), p.batch_recon, p.batch_kl))  # x in epochs
         if p.epoch_done:
             sess.epoch_done(run_id, p.snapshot())  # a pause continues from here
-            rc, kc = loss_charts(p.history, p.epochs)
+        if p.epoch_done or p.step % REDRAW_STEPS == 0:
+            rc, kc = loss_charts(p.history, p.epochs, trace)
             recon_ph.altair_chart(rc, width="stretch")
             kl_ph.altair_chart(kc, width="stretch")
-        if p.epoch_done or p.step % REDRAW_STEPS == 0:
-            if not p.history["test_total"]:  # before the first epoch's held-out point: the batches' own terms
-                recon_ph.altair_chart(batch_chart(trace, p.steps), width="stretch")
             when = f"after epoch {p.epoch}" if p.epoch_done else f"at step {p.step:,}"
             if codes_ph is not None:
                 mu = live.posterior_means(p.model, x_ho)
