@@ -48,11 +48,11 @@ def slice_figure(imgs: np.ndarray, xs: np.ndarray, base: np.ndarray, dx: int, dy
 def walk_figure(decoded: np.ndarray, originals: np.ndarray, idx: np.ndarray, digits: np.ndarray,
                 straight: np.ndarray | None = None):
     """Labelled rows in one image (fast to draw): the decoded codes over the test images they come
-    from and, with ``straight``, the decoded straight line in the latent space between the first
-    and the last of those codes."""
+    from and, with ``straight``, above them the decoded straight line in the latent space between
+    the first and the last of those codes (the labels under the tiles are the test images')."""
     n = len(idx)
-    rows = [decoded, originals] + ([straight] if straight is not None else [])
-    names = ["decoded code", "test image"] + (["straight line\nin the latent"] if straight is not None else [])
+    rows = ([straight] if straight is not None else []) + [decoded, originals]
+    names = (["straight line\nin the latent"] if straight is not None else []) + ["decoded code", "test image"]
     fig = charts.mosaic_figure(np.concatenate(rows), len(rows), n, size=max(3.0, 0.95 * n), left=1.9)
     ax = fig.axes[0]
     ax.axis("on")
