@@ -216,7 +216,7 @@ manifold_view(name, proto_mu[digit], (most_used[0], most_used[1]), digit)
 
 @st.fragment
 def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray, var_mu: np.ndarray,
-               active: np.ndarray, kl: np.ndarray) -> None:
+               active: np.ndarray, kl: np.ndarray, proto_mu: np.ndarray) -> None:
     """The activation table and the histograms (their controls rerun only this part)."""
     d = mu.shape[1]
     t1, t2 = st.columns([1, 3])
@@ -243,11 +243,11 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
     stacked = layout.startswith("stacked")
     st.altair_chart(plots.digit_histogram(mu[:, hist_dim], labels, words.z(hist_dim), stacked),
                     width="stretch" if stacked else "content")
-    means = latent.prototypes(mu, labels)[:, hist_dim]
+    means = proto_mu[:, hist_dim]
     st.caption(f"Digit means of {words.z(hist_dim)}: lowest for {int(means.argmin())} ({means.min():.2f}), "
                f"highest for {int(means.argmax())} ({means.max():.2f}).")
 
 
 with st.expander("How each dimension is used: a table and histograms", icon=":material/table:"):
-    usage_view(name, mu, logvar, labels, var_mu, active, kl)
+    usage_view(name, mu, logvar, labels, var_mu, active, kl, proto_mu)
 ui.lesson_links(LESSON)
