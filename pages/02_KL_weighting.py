@@ -11,13 +11,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, frames, params, plots, prefetch, words
+from ui import charts, converter, ladders, params, plots, prefetch, words
 from ui import common as ui
-from vae import latent, units, zoo
+from vae import latent, zoo
 from vae.artefacts import CacheError
-from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
-from vae.train import history_frame
-from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
+from vae.losses import ACTIVE_UNIT_THRESHOLD
+from ui.style import LATENT_RANGE
 
 LESSON = ui.setup_page(__file__,
               "what the weight β of the KL term trades: rate (how far each posterior may stray from the prior) "
@@ -25,90 +24,17 @@ LESSON = ui.setup_page(__file__,
               "samples from the prior.")
 
 SEED_MAX = 9999
-N_MIX = ui.N_PRIOR_DRAWS  # prior draws whose digit mix is counted
 MIX_DIFF = 0.02  # total variation: two points, visible in the whole percentages shown, before the mix "changes"
 GAP_DIFF = 0.2  # typical gaps (shown to one decimal) before the draws land "closer" or "further"
 
 
-def cache_problem(exc: CacheError) -> None:
-    """The message of ``ui.cache_guard`` for one model, without stopping the rest of the page."""
-    st.error(f"**This view needs a file from `cache/` that cannot be used.**  \n"
-             f"`{exc.path.name}` {exc.problem}.  \n"
-             f"Rebuild it from the repository root with `{exc.rebuild}`. The rest of the page still works.",
-             icon=":material/build:")
-
-
-def missing_note(names: list[str], what: str) -> None:
-    if names:
-        st.info(f"Not built yet (left out of {what}): {', '.join(f'`{n}`' for n in names)}. "
-                "They appear as `python -m vae.build` finishes them.", icon=":material/hourglass_empty:")
-
-
-def try_info(name: str) -> dict | None:
-    try:
-        return ui.info(name)
-    except CacheError:
-        return None
-
-
-@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def dims_frame(name: str, beta: float) -> pd.DataFrame:
-    """Per-dimension mean KL and activity of a 10-D model's test codes (raises CacheError if missing)."""
-    c = ui.codes(name)
-    return units.kl_dims_frame(c["mu"], c["logvar"], beta)
-
-
-@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def code_spread(name: str) -> float:
-    """Root-mean-square distance of the test codes' means from the origin (raises CacheError if missing)."""
-    mu = np.asarray(ui.codes(name)["mu"], dtype=np.float64)
-    return float(np.sqrt((mu ** 2).sum(axis=1).mean()))
-
-
-@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def share_outside(name: str) -> float:
-    """Share of the test codes' means outside the scatter's box (raises CacheError if missing)."""
-    return float(latent.outside_box(np.asarray(ui.codes(name)["mu"]), *LATENT_RANGE).mean())
-
-
 with ui.cache_guard():
-    images_u8, labels = ui.test_set()  # only ten images are needed: converted to float on the fly
+    ui.test_set()  # every view below needs the test set: without it the page stops here
     subset = ui.scatter_subset()
-ss = st.session_state
 
 # --- the ladder's numbers -------------------------------------------------------------------------------------
 
-ladder_rows, ladder_missing = [], []  # the whole 2-D ladder, as far as it is built
-for b in zoo.BETAS_2D:
-    meta = try_info(zoo.beta_name(2, b))
-    if meta is None:
-        ladder_missing.append(zoo.beta_name(2, b))
-        continue
-    m = meta["metrics"]
-    ladder_rows.append({"beta": float(b), "β": f"{b:g}", "model": zoo.beta_name(2, b),
-                        "KL (nats)": float(m["test_kl"]), "reconstruction (nats)": float(m["test_recon"]),
-                        "−ELBO (nats)": float(m["test_elbo"]), "epochs": int(meta["train_config"]["epochs"]),
-                        "label": f"β={b:g}"})
-rd = pd.DataFrame(ladder_rows, columns=["beta", "β", "model", "KL (nats)", "reconstruction (nats)",
-                                        "−ELBO (nats)", "epochs", "label"])
-rd["side"] = frames.label_sides(np.log(rd["KL (nats)"]), rd["reconstruction (nats)"]) if len(rd) else []  # log axis
-
-
-def epochs_words(frame: pd.DataFrame) -> str:
-    """'10 epochs each' or '12 epochs (β = 1), 10 epochs (β = 0, 0.1, …)' for built models."""
-    groups = frame.groupby("epochs")["β"].apply(list)
-    if len(groups) == 1:
-        return f"{groups.index[0]} epochs each"
-    return "; ".join(f"{e} epochs (β = {', '.join(bs)})" for e, bs in groups.items())
-
-
-def codes_spec(name: str, seed: int) -> dict:
-    """A rung's codes on the prior's axes, with the 99 % circle and 300 of the seeded draws."""
-    mu = np.asarray(ui.codes(name)["mu"])[subset]  # (3000, 2), a copy (fancy indexing)
-    zz = ui.prior_draws(seed)[:300]
-    return charts.spec(plots.landing_chart, charts.codes_frame(mu, labels[subset], subset), None, None, None,
-                       (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂", f"Codes μ at β = {zoo.entry(name).model.beta:g}",
-                       prior_circle=True, side=330, draws=pd.DataFrame({"x": zz[:, 0], "y": zz[:, 1]}))
+rd, ladder_missing = ladders.beta_frame(2, zoo.BETAS_2D)  # the whole 2-D ladder, as far as it is built
 
 
 def _rd_clicked() -> None:
@@ -127,9 +53,9 @@ def chosen_beta(rd: pd.DataFrame, beta: float, seed: int) -> None:
     col_codes, col_rd = st.columns(2, gap="large")
     with col_codes:
         try:
-            spec = codes_spec(name, seed)
+            spec = ladders.codes_spec(name, seed)
         except CacheError as exc:
-            cache_problem(exc)
+            ui.cache_problem(exc)
         else:
             charts.draw(spec, width="content", key="kl_scatter")
             n_out = int(latent.outside_box(np.asarray(ui.codes(name)["mu"])[subset], *LATENT_RANGE).sum())
@@ -148,9 +74,9 @@ def chosen_beta(rd: pd.DataFrame, beta: float, seed: int) -> None:
             st.caption("Test-set averages over the 10,000 test digits (one posterior sample each); the red ring is the "
                        "chosen β" + ("; dashed: the points with the β = 1 model's −ELBO (rate + distortion)."
                                      if (rd["beta"] == 1.0).any() else ".")
-                       + (f" Training budgets: {epochs_words(rd)}." if rd["epochs"].nunique() > 1 else ""))
-            missing_note(ladder_missing, "this chart")
-    specs = mix_specs(beta, seed)
+                       + (f" Training budgets: {ladders.epochs_words(rd)}." if rd["epochs"].nunique() > 1 else ""))
+            ui.missing_note(ladder_missing, "this chart")
+    specs = ladders.mix_specs(zoo.BETAS_2D, beta, seed)
     if specs is None:
         return
     m1, m2 = st.columns([3, 2], gap="large")
@@ -160,46 +86,24 @@ def chosen_beta(rd: pd.DataFrame, beta: float, seed: int) -> None:
                "Distance: total variation (0 % = the same mix as the test set).")
 
 
-def mix_specs(beta: float, seed: int) -> tuple[dict, dict] | None:
-    """The digit mix of the seeded draws at ``beta`` against the test set's, and each built rung's
-    distance from it (None when ``beta``'s rung is not built)."""
-    tv_rows, mix_here = [], None
-    for b in zoo.BETAS_2D:
-        try:
-            st_b = ui.prior_draw_stats(zoo.beta_name(2, b), seed)
-        except CacheError:
-            continue
-        tv_rows.append({"beta": float(b), "β": f"{b:g}", "distance": st_b["tv"]})
-        mix_here = st_b["mix"] if b == beta else mix_here
-    if mix_here is None:
-        return None
-    h_test = np.bincount(labels, minlength=10)[:10] / len(labels)
-    sources = (f"draws, β = {beta:g}", "test set")
-    mix = pd.DataFrame({"digit": [str(k) for k in range(10)] * 2, "source": np.repeat(sources, 10),
-                        "share": np.concatenate([mix_here, h_test])})
-    return (charts.spec(plots.mix_chart, mix, sources, ("ink", "#9aa0aa"),
-                        f"Which digit {N_MIX:,} draws z ~ N(0, I) land on at β = {beta:g}"),
-            charts.spec(plots.ladder_bars, pd.DataFrame(tv_rows), "distance",
-                        "Each β's mix: distance from the test set's", "%", beta))
-
-
 def decoded_views(name: str, beta: float, seed: int) -> None:
     """Ten test digits through the chosen rung (or every rung), and ten of the prior draws decoded."""
     every = st.toggle("compare every β of the ladder", key="kl_every",
                       help="One row of reconstructions per built 2-D model, the same test digits.")
-    rows, captions, problems = reconstruction_rows(seed, zoo.BETAS_2D if every else (beta,), beta if every else None)
+    rows, captions, problems = ladders.reconstruction_rows(seed, ladders.rungs(2, zoo.BETAS_2D if every else (beta,),
+                                                                         beta if every else None))
     if name in problems:
-        cache_problem(problems[name])
+        ui.cache_problem(problems[name])
     if len(rows) > 1:
-        png = reconstructions_png(rows, captions)
+        png = ladders.rows_png(rows, captions)
         ui.download_png(png, f"reconstructions-beta-seed{seed}.png", key="kl_rec_png")
         charts.show(png)
         st.caption("Each test digit is encoded to its mean code μ and decoded. Under each reconstruction: its "
                    "reconstruction cost, BCE summed over the 784 pixels (nats; lower is more faithful).")
     if every:
-        missing_note([n for n in problems if n != name], "the rows above")
+        ui.missing_note({n: e for n, e in problems.items() if n != name}, "the rows above")
     try:
-        png = prior_png(name, seed)
+        png = ladders.prior_png(name, seed)
     except CacheError:
         st.info(f"`{name}` is not available, so there is nothing to sample from yet.", icon=":material/hourglass_empty:")
         return
@@ -208,152 +112,37 @@ def decoded_views(name: str, beta: float, seed: int) -> None:
     st.caption("The first ten of the draws z ~ N(0, I) on the map, decoded; under each, its code (z₁, z₂).")
 
 
-def reconstruction_rows(seed: int, betas: tuple[float, ...], marked: float | None, d: int = 2
-                        ) -> tuple[dict[str, np.ndarray], list[list[str]], dict[str, CacheError]]:
-    """One test digit per class (chosen by ``seed``) and its reconstruction by the d-D VAE of each β
-    in ``betas`` (the row of ``marked`` flagged), with each image's cost; models that cannot be
-    loaded are left out and returned with their error."""
-    idx = latent.random_members(labels, seed)  # one test digit per class
-    x = images_u8[idx].astype(np.float32) / 255.0  # (10, 28, 28) in [0, 1], a fresh copy
-    rows = {"original": x}
-    captions = [[f"test #{i}" for i in idx]]
-    problems = {}
-    for b in betas:
-        n = zoo.beta_name(d, b)
-        try:
-            mu, _ = ui.encode(n, x)
-            rec = ui.decode(n, mu)  # (10, 28, 28): the decoder's mean at the code's mean
-        except CacheError as exc:
-            problems[n] = exc
-            continue
-        rows[f"β = {b:g}" + (" ◀" if b == marked else "")] = rec
-        captions.append([f"{v:.0f} nats" for v in bce_per_image(rec, x)])
-    return rows, captions, problems
-
-
-def reconstructions_png(rows: dict[str, np.ndarray], captions: list[list[str]]) -> bytes:
-    """The rows from ``reconstruction_rows`` as one figure."""
-    return charts.png(charts.image_rows, rows, captions, size=0.95, fontsize=10)
-
-
-def curve_specs(hist: pd.DataFrame) -> dict[str, dict]:
-    """The training-curve chart of each loss term, from ``vae.train.history_frame``."""
-    return {term: charts.spec(plots.curve_chart, hist[hist["term"] == term], term) for term in ("reconstruction", "KL")}
-
-
-def prior_png(name: str, seed: int) -> bytes:
-    """The first ten of the seeded draws, decoded by ``name``, each captioned with its code."""
-    z = np.round(ui.prior_draws(seed)[:10], 1) + 0.0  # (10, 2); + 0.0 turns -0.0 into 0.0 for the captions
-    return charts.png(charts.image_strip, ui.decode(name, z), [f"({a:.1f}, {b:.1f})" for a, b in z], fontsize=10)
-
-
-def rung_figures(beta: float, seed: int) -> None:
-    """Prefetch job: the figures and charts of the chosen-β views for another rung of the ladder."""
-    name = zoo.beta_name(2, beta)
-    codes_spec(name, seed)
-    mix_specs(beta, seed)
-    reconstructions_png(*reconstruction_rows(seed, (beta,), None)[:2])
-    prior_png(name, seed)
-    curve_specs(history_frame(ui.info(name).get("history", {})))
-
-
-def training_curves(name: str, beta: float) -> None:
-    meta = try_info(name)
-    if meta is None:
-        st.info(f"`{name}` is not built yet, so there are no training curves to show.", icon=":material/hourglass_empty:")
-        return
-    hist = history_frame(meta.get("history", {}))
-    if hist.empty:
-        st.info("This checkpoint holds no training history.")
-        return
-    cols = st.columns(2)
-    for col, (term, chart) in zip(cols, curve_specs(hist).items()):
-        charts.draw(chart, col, width="stretch", key=f"kl_curve_{term}")
-    st.caption("Train: average over the epoch's batches while the weights were still changing; test: the 10,000 "
-               f"test digits after the epoch. The model minimised reconstruction + {beta:g} × KL.")
-    wide = hist.pivot_table(index="epoch", columns=["split", "term"], values="nats")
-    wide.columns = [f"{s} {t} (nats)" for s, t in wide.columns]
-    ui.download_csv(wide.reset_index(), f"history-{name}.csv", key="kl_hist_csv")
-
-
 def ten_d(seed: int) -> None:
     """The 10-D ladder: reconstructions (where a small β does sharpen them), per-dimension KL and active units."""
-    rows, captions, problems = reconstruction_rows(seed, zoo.BETAS_10D, None, d=10)
+    rows, captions, problems = ladders.reconstruction_rows(seed, ladders.rungs(10, zoo.BETAS_10D))
     if len(rows) > 1:
-        charts.show(reconstructions_png(rows, captions))
+        charts.show(ladders.rows_png(rows, captions))
         st.caption("The same ten test digits through the 10-D VAEs (decoded at μ; cost under each, in nats). With ten "
                    "numbers instead of two, cheap rate (small β) does buy sharper reconstructions.")
-    missing_note(list(problems), "the rows above")
+    ui.missing_note(problems, "the rows above")
     ui.caveat(
         "With more latent dimensions than the data needs, the KL term can switch dimensions off: for such a "
         "dimension q(zᵢ|x) equals the prior for every image (μᵢ ≈ 0, σᵢ ≈ 1), it costs no KL and carries no "
         "information. A dimension counts as **active** when its mean code varies across the test images, "
         rf"Var\_x(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} (Burda et al. 2016).")
-    dims_frames, active, missing10, ep10 = [], {}, [], {}
-    for b in zoo.BETAS_10D:
-        n10 = zoo.beta_name(10, b)
-        try:
-            f = dims_frame(n10, b)
-            ep10[b] = int(ui.info(n10)["train_config"]["epochs"])
-        except CacheError:
-            missing10.append(n10)
-            continue
-        dims_frames.append(f)
-        active[b] = int((f["active"] == "active").sum())
-    if dims_frames:
-        dims = pd.concat(dims_frames, ignore_index=True)
-        y_max = float(dims["KL"].max()) * 1.08 or 1.0
-        cols = st.columns(len(zoo.BETAS_10D))
-        for col, b in zip(cols, zoo.BETAS_10D):
-            if b not in active:
-                col.info(f"β = {b:g}: `{zoo.beta_name(10, b)}` is not built yet.", icon=":material/hourglass_empty:")
-                continue
-            part = dims[dims["beta"] == f"{b:g}"]
-            col.metric(f"β = {b:g}: active units", f"{active[b]} of {len(part)}",
-                       help=f"dimensions with Var(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} over the test images")
-            charts.draw(charts.spec(plots.dims_chart, part, b, y_max), col, width="stretch", key=f"kl_dims_{b:g}")
+    dims, active, ep10, missing10 = ladders.dims_by_beta({b: zoo.beta_name(10, b) for b in zoo.BETAS_10D})
+    if dims is not None:
+        ladders.dims_columns(dims, active, {b: zoo.beta_name(10, b) for b in zoo.BETAS_10D}, "kl")
         st.caption("Mean over the 10,000 test digits of each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), same scale on all "
                    "three charts. Grey bars: inactive dimensions."
                    + ("" if len(set(ep10.values())) == 1 else " Training budgets differ ("
                       + ", ".join(f"β = {b:g}: {e} epochs" for b, e in ep10.items())
                       + "), a second difference between these models besides β."))
         ui.download_csv(dims.rename(columns={"var_mu": "Var(mu)"}), "kl-per-dimension-10d.csv", key="kl_dims_csv")
-    missing_note(missing10, "the 10-D comparison")
-
-
-@st.fragment
-def converter() -> None:
-    st.markdown(
-        "Here both terms are **summed** per image (784 pixels, d latent dimensions). Many tutorials instead "
-        "**average** them, and then a 'KL weight' w means something else. Multiplying an averaged loss by the pixel "
-        "count P does not move its minimum, so:")
-    st.latex(r"\frac{1}{P}\sum_{j=1}^{P}\mathrm{BCE}_j + w\,\frac{1}{d}\sum_{i=1}^{d}\mathrm{KL}_i"
-             r"\;\;\propto\;\;\sum_{j=1}^{P}\mathrm{BCE}_j + \underbrace{w\,\frac{P}{d}}_{\beta}\;\sum_{i=1}^{d}\mathrm{KL}_i")
-    c1, c2, c3 = st.columns(3)
-    w = c1.number_input("KL weight w (averaged convention)", min_value=0.0, max_value=1e6, value=0.01,
-                        step=0.001, format="%g", key="kl_conv_weight")
-    p = int(c2.number_input("pixels averaged over, P", min_value=1, max_value=1_000_000, value=784, step=1,
-                            key="kl_conv_pixels"))
-    d = int(c3.number_input("latent dimensions averaged over, d", min_value=1, max_value=4096, value=2, step=1,
-                            key="kl_conv_dims"))
-    try:
-        b_eq = units.equivalent_beta(float(w), p, d)
-    except ValueError as exc:
-        st.warning(f"Cannot convert: {exc}.")
-        return
-    st.latex(rf"\beta = w\cdot\frac{{P}}{{d}} = {w:g}\times\frac{{{p}}}{{{d}}} = {b_eq:.4g}")
-    verdict = ("stronger than the true ELBO (β > 1): expect the squeeze of the large-β models"
-               if b_eq > 1 else "weaker than the true ELBO (β < 1): expect the spread of the small-β models"
-               if b_eq < 1 else "exactly the ELBO")
-    st.markdown(f"On this app's per-image summed scale that is **β = {b_eq:.4g}**, {verdict}. "
-                f"Conversely, β = 1 here corresponds to w = d / P = {d / p:.3g} in the averaged convention.")
+    ui.missing_note(missing10, "the 10-D comparison")
 
 
 def notices(rd: pd.DataFrame, beta: float, seed: int) -> list[str]:
     """At most three points, each from the numbers on screen and reacting to the chosen β (β = 1 is the reference)."""
     obs, name, ref = [], zoo.beta_name(2, beta), zoo.beta_name(2, 1.0)
     try:
-        r_b, r_1, out_b = code_spread(name), code_spread(ref), share_outside(name)
+        r_b, r_1 = ladders.code_spread(name), ladders.code_spread(ref)
+        out_b = ladders.share_outside(name, *LATENT_RANGE)
     except CacheError:
         r_b = None
     if r_b is not None:
@@ -414,7 +203,7 @@ c1, c2 = st.columns([3, 1])
 beta = float(c1.select_slider("β, the weight of the KL term (one 2-D VAE per value; or click a point of the ladder)",
                               options=list(zoo.BETAS_2D), format_func=lambda b: f"{b:g}", key="kl_beta",
                               help="Same architecture, data and seed for every value"
-                                   + (f"; {epochs_words(rd)}." if not rd.empty else ".")))
+                                   + (f"; {ladders.epochs_words(rd)}." if not rd.empty else ".")))
 seed = int(c2.number_input("seed of the draws and digits", min_value=0, max_value=SEED_MAX, step=1, key="kl_seed"))
 ui.share({"beta": beta, "seed": seed})
 name = zoo.beta_name(2, beta)
@@ -447,13 +236,13 @@ decoded_views(name, beta, seed)
 i = zoo.BETAS_2D.index(beta)  # the rungs either side are drawn in the background, for the next move of β
 for b in zoo.BETAS_2D[i + 1:i + 2] + zoo.BETAS_2D[max(i - 1, 0):i]:
     if ui.built(zoo.beta_name(2, b)):  # a rung not built has nothing to draw ahead
-        prefetch.later(rung_figures, b, seed)
+        prefetch.later(ladders.rung_figures, b, seed)
 
 ui.notice(notices(rd, beta, seed))
 with st.expander(f"How `{name}` trained", icon=":material/monitoring:"):
-    training_curves(name, beta)
+    ladders.training_curves(name, f"The model minimised reconstruction + {beta:g} × KL.", "kl")
 with st.expander("In 10 dimensions: sharper reconstructions at small β, and switched-off units", icon=":material/view_column:"):
     ten_d(seed)
 with st.expander("The same weight means different β: averaged vs summed losses", icon=":material/calculate:"):
-    converter()
+    converter.converter("kl")
 ui.lesson_links(LESSON)

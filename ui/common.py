@@ -159,6 +159,33 @@ def cache_guard() -> Iterator[None]:
         stop()
 
 
+def cache_problem(exc: CacheError) -> None:
+    """The message of ``cache_guard`` for one part of a page, without stopping the rest of it."""
+    st.error(f"**This view needs a file from `cache/` that cannot be used.**  \n"
+             f"`{exc.path.name}` {exc.problem}.  \n"
+             f"Rebuild it from the repository root with `{exc.rebuild}`. The rest of the page still works.",
+             icon=":material/build:")
+
+
+def missing_note(problems: dict[str, CacheError | None], what: str) -> None:
+    """Name the models left out of ``what`` (a chart, a table), each with its reason when known."""
+    if not problems:
+        return
+    lines = "  \n".join(f"`{n}`" + (f": `{e.path.name}` {e.problem}" if e is not None else "")
+                        for n, e in problems.items())
+    st.info(f"Not built yet, or not usable (left out of {what}):  \n{lines}  \nThey appear as `python -m vae.build` "
+            "finishes them (or rebuild one with `python -m vae.build --only NAME --force`).",
+            icon=":material/hourglass_empty:")
+
+
+def try_info(name: str) -> dict[str, Any] | None:
+    """A model's checkpoint metadata (``info``), or None when its checkpoint cannot be used."""
+    try:
+        return info(name)
+    except CacheError:
+        return None
+
+
 def stop() -> None:
     """End the page here (``st.stop``), keeping its previous / next links."""
     current = st.session_state.get("_lesson")

@@ -1,0 +1,224 @@
+"""The model ladders as the lessons show them: the β ladders of KL weighting (2-D and 10-D) and the
+latent-size ladder. The rungs' rate and distortion, the same ten test digits through every rung (each
+reconstruction with its cost), the per-dimension KL of the 10-D rungs and a checkpoint's training
+curves; rungs that are not built are left out and returned, so
+the page can name them (``ui.common.missing_note``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui import charts, frames, plots
+from ui import common as ui
+from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
+from vae import latent, units, zoo
+from vae.artefacts import CacheError
+from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
+from vae.train import history_frame
+
+
+def test_digits(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """One test digit per class, chosen by ``seed``: (their test indices, images in [0, 1])."""
+    images_u8, labels = ui.test_set()
+    idx = latent.random_members(labels, seed)  # (10,)
+    return idx, images_u8[idx].astype(np.float32) / 255.0  # (10, 28, 28), a fresh copy
+
+
+def reconstruction_rows(seed: int, rungs: dict[str, str]
+                        ) -> tuple[dict[str, np.ndarray], list[list[str]], dict[str, CacheError]]:
+    """The seed's ten test digits and their reconstruction by each rung (``{row label: model name}``),
+    decoded at the code's mean, each captioned with its cost (BCE summed over the pixels, nats).
+    Rungs whose files cannot be used are left out and returned with their error."""
+    idx, x = test_digits(seed)
+    rows = {"original": x}
+    captions = [[f"test #{i}" for i in idx]]
+    problems: dict[str, CacheError] = {}
+    for label, name in rungs.items():
+        try:
+            mu, _ = ui.encode(name, x)
+            rec = ui.decode(name, mu)  # (10, 28, 28): the decoder's mean at the code's mean
+        except CacheError as exc:
+            problems[name] = exc
+            continue
+        rows[label] = rec
+        captions.append([f"{v:.0f} nats" for v in bce_per_image(rec, x)])
+    return rows, captions, problems
+
+
+def rows_png(rows: dict[str, np.ndarray], captions: list[list[str]]) -> bytes:
+    """The rows of ``reconstruction_rows`` as one figure."""
+    return charts.png(charts.image_rows, rows, captions, size=0.95, fontsize=10)
+
+
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def dims_frame(name: str, beta: float) -> pd.DataFrame:
+    """Per-dimension mean KL and activity of a model's test codes (raises CacheError if missing)."""
+    c = ui.codes(name)
+    return units.kl_dims_frame(c["mu"], c["logvar"], beta)
+
+
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def kl_per_dim(name: str) -> np.ndarray:
+    """Mean KL of each dimension over the test codes (raises CacheError when the codes are missing)."""
+    c = ui.codes(name)
+    return units.mean_kl_per_dim(c["mu"], c["logvar"])
+
+
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def active_count(name: str) -> int:
+    """Active units of a model's test codes (raises CacheError when the codes are missing)."""
+    return units.unit_activity(ui.codes(name)["mu"])[0]
+
+
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def code_spread(name: str) -> float:
+    """Root-mean-square distance of the test codes' means from the origin (raises CacheError if missing)."""
+    mu = np.asarray(ui.codes(name)["mu"], dtype=np.float64)
+    return float(np.sqrt((mu ** 2).sum(axis=1).mean()))
+
+
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def share_outside(name: str, lo: float, hi: float) -> float:
+    """Share of the test codes' means outside the box [lo, hi]² (raises CacheError if missing)."""
+    return float(latent.outside_box(np.asarray(ui.codes(name)["mu"]), lo, hi).mean())
+
+
+def dims_by_beta(names: dict[float, str]) -> tuple[pd.DataFrame | None, dict[float, int], dict[float, int], dict[str, None]]:
+    """Per-dimension KL of the rungs ``{β: model}``: (all rungs' rows or None, active units per β,
+    epochs per β, the rungs that cannot be used)."""
+    frames, active, epochs, missing = [], {}, {}, {}
+    for b, name in names.items():
+        try:
+            f = dims_frame(name, b)
+            epochs[b] = int(ui.info(name)["train_config"]["epochs"])
+        except CacheError:
+            missing[name] = None
+            continue
+        frames.append(f)
+        active[b] = int((f["active"] == "active").sum())
+    return (pd.concat(frames, ignore_index=True) if frames else None), active, epochs, missing
+
+
+def beta_frame(d: int, betas: tuple[float, ...]) -> tuple[pd.DataFrame, dict[str, None]]:
+    """The d-D β ladder's test-set rate and distortion, one row per built rung (label sides placed
+    for the log-rate axis of ``plots.rd_chart``), and the rungs not built."""
+    rows, missing = [], {}
+    for b in betas:
+        name = zoo.beta_name(d, b)
+        meta = ui.try_info(name)
+        if meta is None:
+            missing[name] = None
+            continue
+        m = meta["metrics"]
+        rows.append({"beta": float(b), "β": f"{b:g}", "model": name,
+                     "KL (nats)": float(m["test_kl"]), "reconstruction (nats)": float(m["test_recon"]),
+                     "−ELBO (nats)": float(m["test_elbo"]), "epochs": int(meta["train_config"]["epochs"]),
+                     "label": f"β={b:g}"})
+    rd = pd.DataFrame(rows, columns=["beta", "β", "model", "KL (nats)", "reconstruction (nats)",
+                                     "−ELBO (nats)", "epochs", "label"])
+    rd["side"] = frames.label_sides(np.log(rd["KL (nats)"]), rd["reconstruction (nats)"]) if len(rd) else []
+    return rd, missing
+
+
+def epochs_words(frame: pd.DataFrame) -> str:
+    """'20 epochs each' or '12 epochs (β = 1); 10 epochs (β = 0, 0.1, …)' for the rungs of ``beta_frame``."""
+    groups = frame.groupby("epochs")["β"].apply(list)
+    if len(groups) == 1:
+        return f"{groups.index[0]} epochs each"
+    return "; ".join(f"{e} epochs (β = {', '.join(bs)})" for e, bs in groups.items())
+
+
+def curve_specs(hist: pd.DataFrame) -> dict[str, dict]:
+    """The training-curve chart of each loss term, from ``vae.train.history_frame``."""
+    return {term: charts.spec(plots.curve_chart, hist[hist["term"] == term], term) for term in ("reconstruction", "KL")}
+
+
+def training_curves(name: str, objective: str, key: str) -> None:
+    """A checkpoint's stored training curves (train and test, per epoch), with their CSV;
+    ``objective`` says in a sentence what the model minimised; widget keys start with ``key``."""
+    meta = ui.try_info(name)
+    if meta is None:
+        st.info(f"`{name}` is not built yet, so there are no training curves to show.", icon=":material/hourglass_empty:")
+        return
+    hist = history_frame(meta.get("history", {}))
+    if hist.empty:
+        st.info("This checkpoint holds no training history.")
+        return
+    for col, (term, chart) in zip(st.columns(2), curve_specs(hist).items()):
+        charts.draw(chart, col, width="stretch", key=f"{key}_curve_{term}")
+    st.caption("Train: average over the epoch's batches while the weights were still changing; test: the 10,000 "
+               f"test digits after the epoch. {objective}")
+    wide = hist.pivot_table(index="epoch", columns=["split", "term"], values="nats")
+    wide.columns = [f"{s} {t} (nats)" for s, t in wide.columns]
+    ui.download_csv(wide.reset_index(), f"history-{name}.csv", key=f"{key}_hist_csv")
+
+
+def codes_spec(name: str, seed: int) -> dict:
+    """A 2-D rung's codes on the prior's axes, with the 99 % circle and 300 of the seeded draws."""
+    labels, subset = ui.test_set()[1], ui.scatter_subset()
+    mu = np.asarray(ui.codes(name)["mu"])[subset]  # (3000, 2), a copy (fancy indexing)
+    zz = ui.prior_draws(seed)[:300]  # (300, 2)
+    return charts.spec(plots.landing_chart, charts.codes_frame(mu, labels[subset], subset), None, None, None,
+                       (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂", f"Codes μ at β = {zoo.entry(name).model.beta:g}",
+                       prior_circle=True, side=330, draws=pd.DataFrame({"x": zz[:, 0], "y": zz[:, 1]}))
+
+
+def mix_specs(betas: tuple[float, ...], beta: float, seed: int) -> tuple[dict, dict] | None:
+    """The digit mix of the seeded prior draws at ``beta`` against the test set's, and each built 2-D
+    rung's total-variation distance from it (None when ``beta``'s rung is not built)."""
+    tv_rows, mix_here = [], None
+    for b in betas:
+        try:
+            st_b = ui.prior_draw_stats(zoo.beta_name(2, b), seed)
+        except CacheError:
+            continue
+        tv_rows.append({"beta": float(b), "β": f"{b:g}", "distance": st_b["tv"]})
+        mix_here = st_b["mix"] if b == beta else mix_here
+    if mix_here is None:
+        return None
+    labels = ui.test_set()[1]
+    h_test = np.bincount(labels, minlength=10)[:10] / len(labels)  # (10,)
+    sources = (f"draws, β = {beta:g}", "test set")
+    mix = pd.DataFrame({"digit": [str(k) for k in range(10)] * 2, "source": np.repeat(sources, 10),
+                        "share": np.concatenate([mix_here, h_test])})
+    return (charts.spec(plots.mix_chart, mix, sources, ("ink", "#9aa0aa"),
+                        f"Which digit {ui.N_PRIOR_DRAWS:,} draws z ~ N(0, I) land on at β = {beta:g}"),
+            charts.spec(plots.ladder_bars, pd.DataFrame(tv_rows), "distance",
+                        "Each β's mix: distance from the test set's", "%", beta))
+
+
+def prior_png(name: str, seed: int) -> bytes:
+    """The first ten of the seeded draws, decoded by ``name``, each captioned with its code."""
+    z = np.round(ui.prior_draws(seed)[:10], 1) + 0.0  # (10, 2); + 0.0 turns -0.0 into 0.0 for the captions
+    return charts.png(charts.image_strip, ui.decode(name, z), [f"({a:.1f}, {b:.1f})" for a, b in z], fontsize=10)
+
+
+def dims_columns(dims: pd.DataFrame, active: dict[float, int], names: dict[float, str], key: str) -> None:
+    """One column per rung ``{β: model}``: its active units and its per-dimension KL bars, all on one
+    scale (rows of ``dims_by_beta``); widget keys start with ``key``."""
+    y_max = float(dims["KL"].max()) * 1.08 or 1.0
+    for col, (b, name) in zip(st.columns(len(names)), names.items()):
+        if b not in active:
+            col.info(f"β = {b:g}: `{name}` is not built yet.", icon=":material/hourglass_empty:")
+            continue
+        part = dims[dims["beta"] == f"{b:g}"]
+        col.metric(f"β = {b:g}: active units", f"{active[b]} of {len(part)}",
+                   help=f"dimensions with Var(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} over the test images")
+        charts.draw(charts.spec(plots.dims_chart, part, b, y_max), col, width="stretch", key=f"{key}_dims_{b:g}")
+
+
+def rungs(d: int, betas: tuple[float, ...], marked: float | None = None) -> dict[str, str]:
+    """``{row label: model}`` of the d-D VAEs of ``betas`` for ``reconstruction_rows``."""
+    return {f"β = {b:g}" + (" ◀" if b == marked else ""): zoo.beta_name(d, b) for b in betas}
+
+
+def rung_figures(beta: float, seed: int) -> None:
+    """Prefetch job of KL weighting: the figures and charts of the chosen-β views for another 2-D rung."""
+    name = zoo.beta_name(2, beta)
+    codes_spec(name, seed)
+    mix_specs(zoo.BETAS_2D, beta, seed)
+    rows_png(*reconstruction_rows(seed, rungs(2, (beta,)))[:2])
+    prior_png(name, seed)
+    curve_specs(history_frame(ui.info(name).get("history", {})))
