@@ -9,13 +9,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params, plots
+from ui import charts, ladders, params, plots
 from ui import common as ui
 from ui import words
-from vae import latent, units, zoo
+from vae import units, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
-from ui.style import MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
               "how the size of the latent code limits a VAE: what more dimensions buy in reconstruction and "
@@ -31,29 +30,8 @@ def size_name(d: int) -> str:
     return zoo.beta_name(d, 1.0)  # "vae-{d}d": the plain (beta = 1) VAE of that size
 
 
-@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def kl_per_dim(name: str) -> np.ndarray:
-    """Mean KL of each dimension over the test codes (raises CacheError when the codes are missing)."""
-    c = ui.codes(name)
-    return units.mean_kl_per_dim(c["mu"], c["logvar"])
-
-
-@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def active_count(name: str) -> int:
-    """Active units of a model's test codes (raises CacheError when the codes are missing)."""
-    return units.unit_activity(ui.codes(name)["mu"])[0]
-
-
-def missing_note(problems: dict[str, CacheError], what: str) -> None:
-    """List the models that cannot be used, with the reason and the rebuild command (as ui.cache_guard)."""
-    if problems:
-        lines = "  \n".join(f"`{n}`: `{e.path.name}` {e.problem}" for n, e in problems.items())
-        st.info(f"Left out of {what}:  \n{lines}  \nThey appear as `python -m vae.build` finishes them "
-                "(or rebuild one with `python -m vae.build --only NAME --force`).", icon=":material/hourglass_empty:")
-
-
 with ui.cache_guard():
-    images_u8, labels = ui.test_set()  # only ten images are needed: converted to float on the fly
+    ui.test_set()  # every view below needs the test set: without it the page stops here
 
 # --- the numbers of every size ---------------------------------------------------------------------
 
@@ -67,7 +45,7 @@ for d in SIZES:
         problems[n] = exc
         continue
     try:  # from the test codes; the checkpoint's own count when the codes are not there
-        au = active_count(n)
+        au = ladders.active_count(n)
     except CacheError:
         au = int(m["active_units"]) if "active_units" in m else None
     rows.append({"latent size": d, "model": n, "test −ELBO (nats)": float(m["test_elbo"]),
@@ -95,23 +73,8 @@ def reconstructions() -> None:
     seed = int(st.number_input("seed (which test digits: one of each class)", min_value=0, max_value=SEED_MAX,
                                step=1, key="ls_seed"))
     ui.share({"seed": seed})
-    idx = latent.random_members(labels, seed)  # one test digit per class
-    x = images_u8[idx].astype(np.float32) / 255.0  # (10, 28, 28) in [0, 1], a fresh copy
-    img_rows = {"original": x}
-    captions = [[f"test #{i}" for i in idx]]
-    failed: dict[str, CacheError] = {}
-    for d in SIZES:
-        n = size_name(d)
-        if n in problems:
-            continue
-        try:
-            mu, _ = ui.encode(n, x)
-            rec = ui.decode(n, mu)  # (10, 28, 28): decoder mean at the code's mean
-        except CacheError as exc:
-            failed[n] = exc
-            continue
-        img_rows[f"d = {d}"] = rec
-        captions.append([f"{v:.0f} nats" for v in bce_per_image(rec, x)])
+    img_rows, captions, failed = ladders.reconstruction_rows(
+        seed, {f"d = {d}": size_name(d) for d in SIZES if size_name(d) not in problems})
     if len(img_rows) == 1:
         st.info("No model of the latent-size ladder is built yet, so there is nothing to reconstruct.", icon=":material/hourglass_empty:")
     else:
@@ -121,7 +84,7 @@ def reconstructions() -> None:
         st.caption("Each test digit is encoded to its mean code μ and decoded by the VAE with latent size d. Under "
                    "each reconstruction: its reconstruction cost (BCE summed over the 784 pixels, nats; lower is "
                    "more faithful).")
-    missing_note({**problems, **failed}, "the reconstructions")
+    ui.missing_note({**problems, **failed}, "the reconstructions")
 
 
 reconstructions()
@@ -135,12 +98,12 @@ ui.secondary("The code is the only path from encoder to decoder, so its size d b
 
 st.subheader("What each extra dimension buys, and what it costs")
 if table.empty:
-    missing_note(problems, "the charts")
+    ui.missing_note(problems, "the charts")
     ui.stop()
 kl_dims = {}
 for d in SIZES:
     try:
-        kl_dims[d] = np.sort(kl_per_dim(size_name(d)))[::-1]  # (d,) nats, largest first
+        kl_dims[d] = np.sort(ladders.kl_per_dim(size_name(d)))[::-1]  # (d,) nats, largest first
     except CacheError:
         continue
 ui.bind("ls_thr", "thr", lambda raw: params.parse_choice(raw, list(THRESHOLDS), DEFAULT_THR))
@@ -174,9 +137,9 @@ def top_k(kl_dims: dict[int, np.ndarray]) -> None:
     ui.share({"topd": d, "k": k_set})
     k = min(k_set, d)
     curve = keep_top_curve(size_name(d))  # (d,) mean reconstruction loss for k = 1 .. d
-    idx = latent.random_members(labels, int(st.session_state.get("ls_seed", 0)))
+    idx = ladders.test_digits(int(st.session_state.get("ls_seed", 0)))[0]  # the ten digits shown above
     mu = ui.codes(size_name(d))["mu"][idx]  # (10, d)
-    order = np.argsort(-kl_per_dim(size_name(d)), kind="stable")
+    order = np.argsort(-ladders.kl_per_dim(size_name(d)), kind="stable")
     rows = {f"top {k}": ui.decode(size_name(d), units.keep_top(mu, order, k)), f"all {d}": ui.decode(size_name(d), mu)}
     left, right = st.columns([3, 2])
     charts.show(charts.png(charts.image_rows, rows, None, size=0.8, fontsize=10), left)
@@ -195,7 +158,7 @@ def keep_top_curve(name: str) -> np.ndarray:
     sub = ui.scatter_subset(N_TOPK)
     x = ui.test_images_float()[sub]
     mu = ui.codes(name)["mu"][sub]
-    order = np.argsort(-kl_per_dim(name), kind="stable")
+    order = np.argsort(-ladders.kl_per_dim(name), kind="stable")
     return np.array([float(bce_per_image(ui.decode(name, units.keep_top(mu, order, k)), x).mean())
                      for k in range(1, mu.shape[1] + 1)])
 
@@ -213,7 +176,7 @@ with st.expander("The numbers, and active units by the spread of μ", icon=":mat
                f"the model's true −log p(x). Active units: Var(μᵢ) over the test images above {ACTIVE_UNIT_THRESHOLD:g}.")
     ui.download_csv(shown, "latent-size.csv", key="ls_csv")
     ui.nats_note()
-missing_note(problems, "the charts and the table")
+ui.missing_note(problems, "the charts and the table")
 
 # --- what to notice -----------------------------------------------------------------------------------
 

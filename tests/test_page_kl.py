@@ -35,7 +35,7 @@ def test_page_moves_every_control():
     for heading in ("KL weighting", "What `vae-2d` decodes", "What to notice"):
         assert heading in page, heading
     assert "Codes μ at β = 1" in chart_titles(at) and "draws z ~ N(0, I) land on at β = 1" in chart_titles(at)
-    assert "Not built yet" not in page and not at.error
+    assert "Left out" not in page and not at.error
     assert at.select_slider(key="kl_beta").value == 1.0
     assert [m.label for m in at.metric] == [f"β = {b:g}: active units" for b in zoo.BETAS_10D]  # the 10-D expander
     assert "upper bound on the information" in page  # what the KL is, and is not
@@ -138,7 +138,7 @@ def test_works_with_only_some_models(partial_cache):
     partial_cache("vae-2d")
     at = app(PATH)
     page = texts(at)
-    assert "Not built yet" in page and "vae-2d-beta5" in page and "What to notice" in page
+    assert "Left out" in page and "vae-2d-beta5" in page and "What to notice" in page
     assert not at.error  # the chosen model (beta 1) is there
     at.select_slider(key="kl_beta").set_value(5.0).run()
     assert_ok(at)

@@ -173,7 +173,7 @@ def missing_note(problems: dict[str, CacheError | None], what: str) -> None:
         return
     lines = "  \n".join(f"`{n}`" + (f": `{e.path.name}` {e.problem}" if e is not None else "")
                         for n, e in problems.items())
-    st.info(f"Not built yet, or not usable (left out of {what}):  \n{lines}  \nThey appear as `python -m vae.build` "
+    st.info(f"Left out of {what} (not built yet, or not usable):  \n{lines}  \nThey appear as `python -m vae.build` "
             "finishes them (or rebuild one with `python -m vae.build --only NAME --force`).",
             icon=":material/hourglass_empty:")
 
