@@ -10,22 +10,13 @@ time per session, guarded by :class:`vae.live.TrainingSession`.
 """
 from __future__ import annotations
 
-import time
-
-import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from ui import charts, words
 from ui import common as ui
-from ui import memory, params, slots
-from vae import artefacts, live, neighbours, units, zoo
-from vae.artefacts import CacheError
-from ui.style import CHART_HEIGHT, LATENT_RANGE
-from vae.train import Progress, history_frame, train
-
-SPLIT_NAMES = {"train": "training", "test": "held-out"}  # how the loss chart names the two sets of digits
+from ui import params, training
+from vae import live, neighbours, units, zoo
 
 LESSON = ui.setup_page(__file__,
               "what happens while a VAE learns, epoch by epoch: how reconstruction and KL trade off, "
@@ -33,22 +24,12 @@ LESSON = ui.setup_page(__file__,
 
 SESSION_KEY = "train_session"
 COLLAPSED_KL = 0.01  # nats: a dimension whose mean KL on the held-out digits is below this has collapsed to the prior
-REDRAW_STEPS = 40  # steps between two redraws of the codes and reconstructions while training
-LOSS_HEIGHT = CHART_HEIGHT - 100
-TRAIN_COLOR, HELD_COLOR = "#4e79a7", "#e15759"
-SPLIT_COLORS = alt.Scale(domain=["training", "held-out"], range=[TRAIN_COLOR, HELD_COLOR])
 
 sess: live.TrainingSession = st.session_state.setdefault(SESSION_KEY, live.TrainingSession())
 sess.recover()  # a running flag seen now belongs to an interrupted run (see live.TrainingSession)
 
 ui.bind("train_d", "d", lambda raw: params.parse_choice(raw, live.LATENT_DIMS, 2))
-def parse_beta(raw: str | None) -> tuple[float, bool]:
-    """One of live.BETAS however it is written ("1", "1.0", "2e0"), else 1."""
-    v, ok = params.parse_float(raw, min(live.BETAS), max(live.BETAS), 1.0)
-    return (v, True) if ok and v in live.BETAS else (1.0, False)
-
-
-ui.bind("train_beta", "beta", parse_beta)
+ui.bind("train_beta", "beta", lambda raw: params.parse_choice(raw, live.BETAS, 1.0))  # "1", "1.0", "1e0" alike
 ui.bind("train_size", "size", lambda raw: params.parse_choice(raw, live.TRAIN_SIZES, live.DEFAULT_TRAIN))
 ui.bind("train_epochs", "epochs", lambda raw: params.parse_int(raw, *live.EPOCH_RANGE, live.DEFAULT_EPOCHS))
 ui.bind("train_batch", "batch", lambda raw: params.parse_choice(raw, live.BATCH_SIZES, live.DEFAULT_BATCH))
@@ -64,12 +45,6 @@ def settings_from_state() -> live.LiveSettings:
 def request_training() -> None:
     """The start button's callback: runs before the script, so the button is drawn disabled."""
     sess.request(settings_from_state())
-
-
-def pretrained_for(d: int, beta: float) -> tuple[str, bool]:
-    """The zoo's model of this size and beta, else the beta-1 one: (name, same beta?)."""
-    name = zoo.beta_name(d, beta)
-    return (name, True) if name in zoo.REGISTRY else (zoo.beta_name(d, 1.0), False)
 
 
 # --- controls ---------------------------------------------------------------------------------------
@@ -91,7 +66,6 @@ def apply_preset(name: str) -> None:
     st.session_state["train_preset"] = name
 
 
-
 c1, c2, c3 = st.columns(3)
 with c1:
     st.radio("Latent size d", live.LATENT_DIMS, key="train_d", horizontal=True, disabled=busy,
@@ -107,13 +81,7 @@ with c3:
     st.select_slider("Batch size", live.BATCH_SIZES, key="train_batch", disabled=busy,
                      help="Images per Adam step: smaller batches take more (noisier) steps per epoch.")
     settings = settings_from_state()
-    views = settings.train_size * settings.epochs
-    default_views = live.DEFAULT_TRAIN * live.DEFAULT_EPOCHS
-    st.caption(f"{settings.steps():,} Adam steps over {views:,} image views"
-               + ("" if views == default_views else f", {views / default_views:.1f}× the defaults")
-               + f". The defaults ({default_views:,} views) take about {live.DEFAULT_CPU_SECONDS:.0f} s of computing "
-               "on one CPU core; time grows in proportion, and on a busy server it can take several times "
-               "longer.")
+    st.caption(training.cost_words(settings))
 
 ui.share({"d": settings.latent_dim, "beta": settings.beta, "size": settings.train_size,
           "epochs": settings.epochs, "batch": settings.batch_size})
@@ -151,7 +119,7 @@ with st.expander("What a run does, and where its digits come from", icon=":mater
         "One **epoch** is one pass over your training digits. The page measures both terms on the training digits "
         "(averaged over the epoch, while the weights were still moving) and on the held-out digits (at the epoch's "
         "end); a gap that opens between them is overfitting. While it trains, the curves (with each batch's "
-        f"terms as a thin line), the codes and the reconstructions are redrawn every {REDRAW_STEPS} steps.")
+        f"terms as a thin line), the codes and the reconstructions are redrawn every {training.REDRAW_STEPS} steps.")
 
 cut_short = sess.take_interrupted()
 if cut_short is not None:
@@ -169,112 +137,8 @@ if sess.paused is not None and not sess.busy and sess.settings is not None:
 
 # --- live training -------------------------------------------------------------------------------------
 
-def loss_charts(history: dict[str, list[float]], epochs: int, trace: list[tuple[float, float, float]] | None = None
-                ) -> tuple[alt.Chart, alt.Chart]:
-    """Reconstruction and KL per epoch, training vs held-out (separate charts: different scales);
-    while training, ``trace`` adds each training batch's terms, (epochs done, reconstruction, KL),
-    as a thin line, so the curves move every few dozen steps and not once per epoch."""
-    df = history_frame(history, split_names=SPLIT_NAMES)
-    out = []
-    for term, col in (("reconstruction", 1), ("KL", 2)):
-        x = alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0 if trace else 1, max(2, epochs)]),
-                  axis=alt.Axis(tickMinStep=1, format="d"))
-        y = alt.Y("nats:Q", title=f"{term} (nats)", scale=alt.Scale(zero=False))
-        chart = alt.Chart(df[df["term"] == term]).mark_line(point=True).encode(
-            x=x, y=y, color=alt.Color("split:N", scale=SPLIT_COLORS, title="digits", legend=alt.Legend(orient="top")),
-            tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")])
-        if trace:
-            batches = pd.DataFrame({"epoch": [t[0] for t in trace], "nats": [t[col] for t in trace]})
-            chart = alt.Chart(batches).mark_line(color=TRAIN_COLOR, strokeWidth=1, opacity=0.45).encode(
-                x=x, y=y) + chart
-        out.append(chart.properties(height=LOSS_HEIGHT, title=f"{term} (nats per image)"))
-    return out[0], out[1]
-
-
-def codes_chart(mu: np.ndarray, y: np.ndarray, title: str) -> tuple[alt.Chart, bool]:
-    """Held-out codes on the shared latent axes, or on their own axes if many fall outside."""
-    lo, hi = LATENT_RANGE
-    fits = float(((mu >= lo) & (mu <= hi)).all(axis=1).mean()) >= 0.98
-    df = charts.codes_frame(mu, y, np.arange(live.HELDOUT, dtype=int) + len(labels) - live.HELDOUT)
-    return charts.scatter(df, title=title, domain=LATENT_RANGE if fits else None, height=LOSS_HEIGHT), fits
-
-
-def run_training(s: live.LiveSettings, run_id: int) -> object:
-    """Train with live progress, loss charts and (2-D) codes; returns vae.train.TrainResult."""
-    x_tr, y_tr, x_ho, y_ho = live.split_test_set(x_float, labels, s.train_size)
-    bar = st.progress(0.0, text=f"Training {s.label()}…")
-    cols = st.columns(3 if s.latent_dim == 2 else 2)
-    recon_ph, kl_ph = cols[0].empty(), cols[1].empty()
-    codes_ph = cols[2].empty() if s.latent_dim == 2 else None
-    if codes_ph is not None:
-        codes_ph.caption("The held-out codes appear after the first epoch.")
-    strip_ph = st.empty()
-    pick = live.one_per_digit(y_ho.numpy())  # one held-out digit of each class
-    originals = x_ho[pick, 0].numpy()
-    last = [0.0]
-    trace: list[tuple[int, float, float]] = []  # (step, batch reconstruction, batch KL)
-
-    def callback(p: Progress) -> None:
-        sess.check(run_id)  # a newer script run took over: stop at once
-        now = time.perf_counter()
-        if p.epoch_done or p.step == p.steps or now - last[0] > 0.25:
-            last[0] = now
-            bar.progress(p.step / p.steps, text=f"Epoch {p.epoch} of {p.epochs} · step {p.step:,} of "
-                                               f"{p.steps:,} · {now - t0:.0f} s")
-        if not p.epoch_done:
-            trace.append((p.step / (p.steps / p.epochs), p.batch_recon, p.batch_kl))  # x in epochs
-        if p.epoch_done:
-            sess.epoch_done(run_id, p.snapshot())  # a pause continues from here
-        if p.epoch_done or p.step % REDRAW_STEPS == 0:
-            rc, kc = loss_charts(p.history, p.epochs, trace)
-            recon_ph.altair_chart(rc, width="stretch")
-            kl_ph.altair_chart(kc, width="stretch")
-            when = f"after epoch {p.epoch}" if p.epoch_done else f"at step {p.step:,}"
-            if codes_ph is not None:
-                mu = live.posterior_means(p.model, x_ho)
-                chart, _ = codes_chart(mu, y_ho.numpy(), f"Held-out codes {when}")
-                codes_ph.altair_chart(chart, width="stretch")
-            recs = live.reconstructions(p.model, x_ho[pick])
-            strip_ph.image(ui.upscale(ui.tile(np.concatenate([originals, recs]), len(pick)), 3), clamp=True,
-                           caption=f"Held-out digits (top) and their reconstructions {when} (bottom)")
-
-    shown = [None]
-
-    def waiting(running: int, queued: int) -> None:
-        if shown[0] == (running, queued):
-            return  # redraw only when the queue changed: a waiting session costs the server next to nothing
-        shown[0] = (running, queued)
-        bar.progress(0.0, text=f"Waiting for a free training slot: {running} run{'s' if running != 1 else ''} "
-                               f"training on this server, {queued} waiting (yours included). It starts by itself.")
-
-    with slots.training_slot(on_wait=waiting, check=lambda: sess.check(run_id)):
-        t0 = time.perf_counter()  # the clock in the progress text starts when the run has its slot
-        result = train(s.model_config(), s.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho, callback=callback,
-                       resume=sess.resume, until_epoch=sess.until)
-    bar.progress(1.0, text=f"Done: {s.label()} in {result.seconds:.1f} s.")
-    return result
-
-
 if sess.pending is not None:
-    st.header("Training")
-    run_id = sess.begin()
-    result, failed, superseded = None, None, False
-    try:
-        result = run_training(sess.running, run_id)
-    except live.Superseded:
-        superseded = True
-    except Exception as exc:  # a real failure (not a rerun or stop: those are BaseExceptions)
-        failed = exc
-    finally:
-        sess.finish(run_id, result)  # clears the running flag; no result = interrupted
-        memory.trim()  # a run frees tens of MB of activations and Adam state: hand the pages back
-    if superseded:
-        ui.stop()
-    if failed is not None:
-        sess.take_interrupted()
-        st.error(f"The training failed ({type(failed).__name__}: {failed}). Try smaller settings.")
-    else:
-        st.rerun()  # redraw with the button enabled and the result below
+    training.train_pending(sess, x_float, labels)
 
 if sess.model is None:
     st.info("No model trained in this session yet: choose settings and press **Train**. Your model stays in this "
@@ -289,51 +153,25 @@ st.markdown(f"**{s.label()}**, " + (f"paused after epoch {sess.paused.epochs_don
                                     else f"trained in {sess.seconds:.1f} s."))
 if s != settings:
     st.caption("The settings above have changed since: press **Train** to train with them.")
-rc, kc = loss_charts(sess.history, s.epochs)
-l1, l2 = st.columns(2)
-l1.altair_chart(rc, width="stretch")
-l2.altair_chart(kc, width="stretch")
-hist_df = history_frame(sess.history, split_names=SPLIT_NAMES)
-ui.download_csv(hist_df, "my-vae-history.csv", key="train_hist_csv", label="Download the history (CSV)")
+training.loss_view(sess.history, s.epochs)
 
 x_ho, y_ho = live.heldout_set(x_float, labels)
 pick = live.one_per_digit(y_ho.numpy())  # (10,) positions in the held-out set
 mine = sess.model
 rows = {"held-out\ndigit": x_ho[pick, 0].numpy(), "your\nmodel": live.reconstructions(mine, x_ho[pick])}
 
-pre_name, same_beta = pretrained_for(s.latent_dim, s.beta)
-pre_model, pre_problem = None, None
-if not artefacts.checkpoint_path(pre_name).exists():
-    pre_problem = (f"The pretrained **{pre_name}** is not in `cache/models/` yet, so there is nothing to compare "
-                   f"with. Rebuild it with `python -m vae.build`.")
-else:
-    try:
-        pre_model = ui.model(pre_name)
-    except CacheError as exc:
-        pre_problem = (f"`{exc.path.name}` {exc.problem}. Rebuild it with `{exc.rebuild}`; "
-                       "the comparison is skipped.")
-
-
-@st.cache_data(show_spinner="Measuring the pretrained model on the held-out digits…", max_entries=32)
-def pretrained_heldout(name: str, mtime: float) -> dict[str, float]:
-    """Held-out metrics of a pretrained model (same noise seed as yours), cached per checkpoint file."""
-    xh, yh = live.heldout_set(ui.test_images_float(), ui.test_set()[1])
-    return live.heldout_metrics(ui.model(name), xh, yh)
-
-
+pre_name, same_beta = training.pretrained_for(s.latent_dim, s.beta)
+pre_model, pre_problem = training.pretrained(pre_name)
 mine_m = {"recon": sess.metrics["test_recon"], "kl": sess.metrics["test_kl"], "elbo": sess.metrics["test_elbo"]}
-table_rows = [{"model": "yours", "trained on": f"{s.train_size:,} test digits × {s.epochs} epochs",
-               "latent d": s.latent_dim, "β": s.beta, "held-out −ELBO (nats)": round(mine_m["elbo"], 1),
-               "reconstruction": round(mine_m["recon"], 1), "KL": round(mine_m["kl"], 2)}]
+table_rows = [training.score_row("yours", f"{s.train_size:,} test digits × {s.epochs} epochs", s.latent_dim, s.beta,
+                                 mine_m)]
 pre_m = None
 if pre_model is not None:
-    pre_m = pretrained_heldout(pre_name, artefacts.checkpoint_path(pre_name).stat().st_mtime)
+    pre_m = training.pretrained_heldout(pre_name)
     rows[f"{pre_name}\n(pretrained)"] = live.reconstructions(pre_model, x_ho[pick])
     tc = zoo.entry(pre_name).train
-    table_rows.append({"model": pre_name, "trained on": f"60,000 training digits × {tc.epochs} epochs",
-                       "latent d": s.latent_dim, "β": pre_model.config.beta,
-                       "held-out −ELBO (nats)": round(pre_m["elbo"], 1), "reconstruction": round(pre_m["recon"], 1),
-                       "KL": round(pre_m["kl"], 2)})
+    table_rows.append(training.score_row(pre_name, f"60,000 training digits × {tc.epochs} epochs", s.latent_dim,
+                                         pre_model.config.beta, pre_m))
 
 st.subheader("Reconstructions of held-out digits")
 if pre_problem:
@@ -356,16 +194,7 @@ st.caption(f"Both measured on the same last {live.HELDOUT:,} test digits, one po
 
 if len(sess.runs) > 1:
     st.subheader("Your runs, side by side")
-    runs = pd.concat([pd.DataFrame({"epoch": np.arange(1, len(h["test_total"]) + 1), "run": f"{i + 1}. {label}",
-                                    "held-out −ELBO": np.add(h["test_recon"], h["test_kl"])})
-                      for i, (label, h) in enumerate(sess.runs)])
-    st.altair_chart(charts.fit_width(alt.Chart(runs, title="Held-out −ELBO after each epoch, one line per run").mark_line(
-        point=True).encode(x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
-                           y=alt.Y("held-out −ELBO:Q", title="held-out −ELBO (nats)", scale=alt.Scale(zero=False)),
-                           color=alt.Color("run:N", title="", legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),
-                           tooltip=["run:N", "epoch:Q", alt.Tooltip("held-out −ELBO:Q", format=".1f")]), 240),
-        width="stretch")
-    st.caption(f"The last {live.KEEP_RUNS} runs of this session, the newest last, all on the same held-out digits.")
+    training.runs_view(sess.runs)
 
 mine_mu, mine_lv = live.posterior(mine, x_ho)  # (HELDOUT, d) each
 kl_dims = units.mean_kl_per_dim(mine_mu, mine_lv)  # (d,) nats on the held-out digits
@@ -373,16 +202,7 @@ collapsed = [j for j in range(len(kl_dims)) if kl_dims[j] < COLLAPSED_KL]
 pre_mu = live.posterior_means(pre_model, x_ho) if pre_model is not None else None
 if s.latent_dim == 2:
     st.subheader("Held-out codes")
-    k1, k2 = st.columns(2)
-    mine_chart, mine_fits = codes_chart(mine_mu, y_ho.numpy(), "your model")
-    k1.altair_chart(mine_chart, width="stretch")
-    if not mine_fits:
-        k1.caption("Many of your codes fall outside the usual −4…4 square, so this chart has its own axes.")
-    if pre_model is not None:
-        pre_chart, pre_fits = codes_chart(pre_mu, y_ho.numpy(), f"{pre_name} (pretrained)")
-        k2.altair_chart(pre_chart, width="stretch")
-        if not pre_fits:
-            k2.caption("Many codes fall outside the usual −4…4 square, so this chart has its own axes.")
+    training.codes_pair(mine_mu, pre_mu, y_ho.numpy(), pre_name)
 
 # --- what to notice --------------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Altair charts of the lessons, grouped by what they draw: codes in the latent plane with the prior's
 circles, rate-distortion ladders, training curves, KL per dimension, heatmaps, the explorer's pad,
-a posterior's samples, and the ELBO's gap (its parts, the refinement, the importance-weighted bound). Builders for ``charts.spec``: pure functions of their arguments (the current
+a posterior's samples, the ELBO's gap (its parts, the refinement, the importance-weighted bound) and a live
+training run's curves. Builders for ``charts.spec``: pure functions of their arguments (the current
 theme and presenter mode come from ``charts``), no Streamlit elements.
 """
 from __future__ import annotations
@@ -553,3 +554,33 @@ def keep_top_chart(curve: np.ndarray, k: int) -> alt.LayerChart:
         tooltip=["k:Q", alt.Tooltip("loss:Q", format=".1f")])
     mark = alt.Chart(df[df["k"] == k]).mark_point(size=160, color=HIGHLIGHT, filled=True).encode(x="k:Q", y="loss:Q")
     return charts.fit_width(line + mark, 220)
+
+
+# --- live training (Train it yourself) --------------------------------------------------------------
+
+SPLIT_NAMES = {"train": "training", "test": "held-out"}  # how a live run's charts name its two sets of digits
+TRAIN_COLOR, HELD_COLOR = "#4e79a7", "#e15759"
+
+
+def live_loss_chart(df: pd.DataFrame, term: str, epochs: int, batches: pd.DataFrame | None, height: int) -> alt.Chart:
+    """One loss term per epoch, training vs held-out (rows of ``vae.train.history_frame`` with
+    ``SPLIT_NAMES``); while training, ``batches`` (epoch, nats) adds each batch's value as a thin line."""
+    x = alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0 if batches is not None else 1, max(2, epochs)]),
+              axis=alt.Axis(tickMinStep=1, format="d"))
+    y = alt.Y("nats:Q", title=f"{term} (nats)", scale=alt.Scale(zero=False))
+    colors = alt.Scale(domain=list(SPLIT_NAMES.values()), range=[TRAIN_COLOR, HELD_COLOR])
+    chart = alt.Chart(df[df["term"] == term]).mark_line(point=True).encode(
+        x=x, y=y, color=alt.Color("split:N", scale=colors, title="digits", legend=alt.Legend(orient="top")),
+        tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")])
+    if batches is not None:
+        chart = alt.Chart(batches).mark_line(color=TRAIN_COLOR, strokeWidth=1, opacity=0.45).encode(x=x, y=y) + chart
+    return chart.properties(height=height, title=f"{term} (nats per image)")
+
+
+def runs_chart(runs: pd.DataFrame) -> alt.Chart:
+    """Held-out −ELBO after each epoch, one line per run (columns epoch, run, held-out −ELBO)."""
+    return charts.fit_width(alt.Chart(runs, title="Held-out −ELBO after each epoch, one line per run").mark_line(
+        point=True).encode(x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
+                           y=alt.Y("held-out −ELBO:Q", title="held-out −ELBO (nats)", scale=alt.Scale(zero=False)),
+                           color=alt.Color("run:N", title="", legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),
+                           tooltip=["run:N", "epoch:Q", alt.Tooltip("held-out −ELBO:Q", format=".1f")]), 240)
