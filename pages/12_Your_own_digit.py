@@ -11,32 +11,20 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, pad, plots
+from ui import charts, landing, pad, picture, plots
 from ui import common as ui
 from ui import params
 from vae import artefacts, latent, live, neighbours, ood, pixels, prior, zoo
-from vae.artefacts import CacheError
-from vae.preprocess import PreprocessError, strokes_to_mnist
-from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
+from ui.style import MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
               "how a VAE trained on MNIST sees a digit it has never met (yours), and how its negative "
               "ELBO can tell a picture that is unlike anything it was trained on.")
 
-SOURCES = ("draw", "example", "upload", "camera")
-SOURCE_LABELS = {"draw": "draw it", "example": "a bundled example", "upload": "upload a picture",
-                 "camera": "take a photo"}
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp"]
 K_NEAREST = 5
-THUMB = 224  # px, longer side of the thumbnail of the picture
-EMBED_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
-
-
-
 VAES = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"]
 DEFAULT_MODEL = "vae-2d"
-EXAMPLES = live.example_paths()
-DEFAULT_EXAMPLE = "3-ink-on-paper" if "3-ink-on-paper" in EXAMPLES else next(iter(EXAMPLES), "")
+EXAMPLES, DEFAULT_EXAMPLE = picture.EXAMPLES, picture.DEFAULT_EXAMPLE
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
@@ -46,47 +34,19 @@ def probe_row(key: tuple[str, str, int]) -> tuple[dict[str, np.ndarray], np.ndar
     return probes, live.image_terms(ui.model(key[0]), np.stack(list(probes.values())))["elbo"]
 
 
-def example_label(stem: str) -> str:
-    """'3-ink-on-paper' -> '3 · ink on paper'."""
-    head, _, rest = stem.partition("-")
-    return f"{head} · {rest.replace('-', ' ')}" if rest else stem
-
-
 ui.bind("own_model", "model", lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
 ui.bind("own_example", "example", lambda raw: params.parse_choice(raw, list(EXAMPLES), DEFAULT_EXAMPLE))
 ss = st.session_state
 # a link naming an example shows it; otherwise the page opens on the pad, with a digit already drawn
 ui.bind("own_source", "source", lambda raw: params.parse_choice(
-    raw or ("example" if st.query_params.get("example") else None), SOURCES, "draw"))
+    raw or ("example" if st.query_params.get("example") else None), picture.SOURCES, "draw"))
 ss.setdefault("own_strokes", pad.STARTER)
 
 # --- the picture and the model ----------------------------------------------------------------------
 
 left, right = st.columns([2, 3], gap="large")
 with left:
-    source = st.radio("Your digit", SOURCES, key="own_source", format_func=SOURCE_LABELS.get, horizontal=True)
-    upload = strokes = None
-    if source == "draw":
-        drawn = pad.pad("own_pad", ss.get("own_strokes"))
-        if drawn is not None:
-            ss["own_strokes"] = drawn  # kept outside the pad's own state: it survives leaving the page
-        strokes = ss.get("own_strokes")
-    elif source == "upload":
-        upload = st.file_uploader(
-            "A photo or scan of one handwritten digit (PNG or JPEG; GIF, WebP and BMP work too)",
-            type=UPLOAD_TYPES, key="own_upload",
-            help="Any size, dark ink on light paper or light on dark. One digit, filling most of the picture, "
-                 "works best. The picture stays in your browser session; nothing is stored.")
-    elif source == "camera":
-        upload = st.camera_input("A photo of one digit written on paper", key="own_camera",
-                                 help="Dark ink on light paper, the digit filling most of the frame. The photo stays in "
-                                      "your browser session; nothing is stored.")
-    elif EXAMPLES:
-        st.selectbox("Example", list(EXAMPLES), key="own_example", format_func=example_label,
-                     help="Real MNIST test digits, enlarged and dressed up like uploads "
-                          "(see scripts/make_examples.py).")
-    else:
-        st.warning("The bundled examples (assets/examples/*.png) are missing: draw or upload a picture instead.")
+    source, upload, strokes = picture.source_input()
     name = st.selectbox("Model", VAES, key="own_model",
                         format_func=lambda n: n if ui.built(n) else f"{n} (not built yet)",
                         help="The pretrained VAEs.  \n\n" + "  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in VAES))
@@ -99,57 +59,8 @@ if source != "example" and "example" in st.query_params:
 
 # --- the picture --------------------------------------------------------------------------------------
 
-picture = None  # dict: name, thumb (PNG bytes), x (28, 28), size
-if source == "draw":
-    if not strokes:
-        with right:
-            st.info("Draw a digit in the black square: the model answers when you lift the pen.",
-                    icon=":material/draw:")
-        ui.stop()
-    try:
-        x = strokes_to_mnist(strokes)
-    except PreprocessError as exc:
-        with right:
-            st.warning(f"{exc}", icon=":material/draw:")
-        ui.stop()
-    picture = {"name": "your drawing", "thumb": None, "x": x, "size": (pad.PAD_PX, pad.PAD_PX)}
-elif source in ("upload", "camera"):
-    if upload is not None:
-        last = st.session_state.get("own_last_good")
-        if last is not None and last["file_id"] == upload.file_id:
-            picture = last
-        else:
-            try:
-                thumb, x, size = live.read_picture(upload.getvalue(), THUMB)
-            except PreprocessError as exc:
-                st.error(f"{params.echo(upload.name)} could not be used: {exc}", icon=":material/image:")
-            else:
-                picture = {"file_id": upload.file_id, "name": upload.name, "thumb": thumb, "x": x, "size": size}
-                st.session_state["own_last_good"] = picture
-    if picture is None:
-        last = st.session_state.get("own_last_good")
-        if last is not None:
-            picture = last
-            st.caption(f"Still showing your last readable picture, {params.echo(last['name'])}."
-                       if upload is not None else
-                       f"Showing your last picture, {params.echo(last['name'])}; upload another to replace it.")
-        else:
-            if upload is None:
-                st.info("Choose a picture above (or switch to a bundled example) to see what the model makes of it.")
-            ui.stop()
-else:
-    if not EXAMPLES:
-        ui.stop()
-    path = EXAMPLES.get(example) or EXAMPLES[DEFAULT_EXAMPLE]
-    try:
-        thumb, x, size = live.read_picture(path.read_bytes(), THUMB)
-    except (OSError, PreprocessError) as exc:
-        st.error(f"The bundled example {path.name} cannot be used: {exc}")
-        ui.stop()
-    picture = {"name": example_label(path.stem), "thumb": thumb, "x": x, "size": size,
-               "source": live.example_source(path)}
-
-x = np.array(picture["x"], dtype=np.float32)  # (28, 28), a copy
+pic = picture.read(source, upload, strokes, example, right)
+x = pic["x"]  # (28, 28), a copy
 
 with ui.cache_guard():
     model = ui.model(name)
@@ -177,9 +88,9 @@ with right:
     p3.image(ui.upscale(recon_img, 8), caption=f"{name}'s reconstruction (decoded at z = μ)", clamp=True, width=210)
     ui.download_png(ui.tile(np.stack([x, recon_img]), 2), f"own-digit-{name}.png", key="own_png",
                     label="Download input and reconstruction (PNG)")
-    if picture["thumb"] is not None:
-        st.image(picture["thumb"], caption=f"{params.echo(picture['name'])}: the picture as grayscale "
-                                           f"({picture['size'][0]}×{picture['size'][1]} px)", width=160)
+    if pic["thumb"] is not None:
+        st.image(pic["thumb"], caption=f"{params.echo(pic['name'])}: the picture as grayscale "
+                                       f"({pic['size'][0]}×{pic['size'][1]} px)", width=160)
 
 with st.expander("The idea: the MNIST recipe and the score", icon=":material/menu_book:"):
     st.markdown(
@@ -218,7 +129,7 @@ st.caption("Reconstruction term for **one posterior sample** z ~ q(z|x) with a f
            "closed form: computed exactly as the test digits' values in the chart below. The picture above is "
            "decoded at the mean z = μ instead.")
 
-src = picture.get("source")
+src = pic.get("source")
 if src is not None and 0 <= src < len(test_elbo):
     src_elbo = float(test_elbo[src])
     st.caption(f"This example was made from **test digit #{src}** (a {labels[src]}); as MNIST prepared it, that "
@@ -263,29 +174,7 @@ charts.show(charts.png(charts.image_strip, samples, [f"sample {i + 1}" for i in 
 sub = ui.scatter_subset()
 inside = None
 if d == 2:
-    r2 = float((mu ** 2).sum())
-    inside = r2 <= prior.radius(0.99) ** 2
-    lo, hi = LATENT_RANGE
-    shown = np.clip(mu, lo, hi)
-    ring = latent.ellipse(mu, lv, k=2.0)  # (100, 2): mu +- 2 sigma, to scale
-    chart = charts.spec(plots.landing_chart, charts.codes_frame(np.asarray(codes["mu"])[sub], labels[sub], sub),
-                        charts.codes_frame(np.asarray(codes["mu"])[near], labels[near], near),
-                        (float(shown[0]), float(shown[1])), ring, (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂",
-                        f"Test codes of {name} (μ, {len(sub):,} digits) and yours", prior_circle=True)
-    s1, s2 = st.columns([3, 2])
-    with s1:
-        charts.draw(chart, key="own_map", width="content")
-    with s2:
-        st.markdown(f"**Large cross** (labelled *yours*): your digit's code μ = ({mu[0]:.2f}, {mu[1]:.2f})"
-                    + (" (outside the plotted square, drawn at its edge)" if (shown != mu).any() else "")
-                    + ". **Dashed ellipse**: its posterior q(z|x) at μ ± 2σ, to scale"
-                    + (" (hidden under the cross here: the model is sure where this digit goes)"
-                       if plots.hidden_by_marker(ring, (LATENT_RANGE, LATENT_RANGE)) else "")
-                    + ". **Grey circles**: its nearest test codes, drawn even when they are not among the "
-                    "plotted subset. **Dotted grey circle**: where 99 % of the prior N(0, I) lies. Hover a point "
-                    "for its digit and test index.")
-        ui.download_csv(pd.DataFrame({"z1": [mu[0]], "z2": [mu[1]], "negative_elbo": [elbo], "percentile": [pct]}),
-                        f"own-digit-code-{name}.csv", key="own_code_csv", label="Download your code (CSV)")
+    inside = landing.plane(name, mu, lv, near, elbo, pct)
 else:
     emb_path = artefacts.embeddings_path(name)
     if not emb_path.exists():
@@ -294,46 +183,7 @@ else:
                 "it lands." + (" Pick **vae-10d** for the embeddings." if name != "vae-10d" else
                                " Rebuild with `python -m vae.build`."))
     else:
-        @st.fragment
-        def embedding_view() -> None:
-            try:
-                emb = ui.embeddings(name)
-            except CacheError as exc:
-                st.warning(f"`{exc.path.name}` {exc.problem}; rebuild it with `{exc.rebuild}`. "
-                           "The embedding view is skipped.")
-                return
-            if st.session_state.get("own_embed") not in EMBED_LABELS:
-                st.session_state["own_embed"] = "pca"
-            method = st.radio("Embedding", list(EMBED_LABELS), key="own_embed", horizontal=True,
-                              format_func=EMBED_LABELS.get)
-            coords = np.asarray(emb[method])
-            you = ring = None
-            if method == "pca":
-                you = live.pca_project(codes["mu"], emb["pca_components"], mu)  # (2,)
-                ring = latent.gaussian_ellipse(you, live.pca_project_cov(emb["pca_components"], lv), k=2.0)
-            shown_xy = np.concatenate([coords[sub], *([you[None], ring] if ring is not None else [])])
-            domains = plots.square_domains(shown_xy)
-            label = EMBED_LABELS[method]
-            e1, e2 = st.columns([3, 2])
-            with e1:
-                charts.draw(charts.spec(plots.landing_chart, charts.codes_frame(coords[sub], labels[sub], sub),
-                                        charts.codes_frame(coords[near], labels[near], near),
-                                        None if you is None else (float(you[0]), float(you[1])), ring, domains,
-                                        f"{label} 1", f"{label} 2", f"{label} of {name}'s test codes"),
-                            key=f"own_embed_{method}", width="content")
-            if ring is not None:
-                e2.markdown("PCA is a linear map, so your digit itself is placed: the **large cross** (labelled "
-                            "*yours*). **Dashed ellipse**: its posterior q(z|x) at μ ± 2σ, mapped by the same "
-                            "projection, to scale"
-                            + (" (hidden under the cross here: the model is sure where this digit goes)"
-                               if plots.hidden_by_marker(ring, domains) else "")
-                            + f". **Grey circles**: its {K_NEAREST} nearest test codes in the {d}-D space.")
-            else:
-                e2.markdown(f"{label} cannot place a point it was not fitted on, so the **grey circles** mark your "
-                            f"digit's {K_NEAREST} nearest test codes (in the {d}-D space) instead. Choose **PCA** to "
-                            "see the digit itself and its posterior.")
-
-        embedding_view()
+        landing.embedding(name, mu, lv, near, K_NEAREST)
 
 # --- what to notice ------------------------------------------------------------------------------------
 
