@@ -8,25 +8,20 @@ prior, empty tiles, balance); the AE's grid at its codes' own quantiles generali
 """
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params, plots, prefetch
+from ui import charts, grids, params, plots
 from ui import common as ui
 from ui import words
 from vae import latent, prior
 from ui.style import (GRID_LIN, GRID_N_DEFAULT, GRID_N_RANGE, GRID_PPF, GRID_RANGE_DEFAULT, LATENT_RANGE, PPF_P_DEFAULT, PPF_P_OPTIONS)
 
-VAE, AE = "vae-2d", "ae-2d"
+VAE, AE = grids.VAE, grids.AE
 RANGE_LIMITS = (-5.0, 5.0)
 RANGE_STEP = 0.1
 LIN, PPF = GRID_LIN, GRID_PPF
-MOSAICS = ("bbox", "ppf", "lin")  # the three decoded mosaics per grid size (``grid_view``'s tags)
-# the grid points' layer is built from these rows (one point per scheme) and drawn with the real ones
-POINTS_TEMPLATE = latent.grid_points_frame({LIN: (np.zeros(1), np.zeros(1)), PPF: (np.zeros(1), np.zeros(1))})
-AE_POINTS_TEMPLATE = pd.DataFrame({"x": [0.0], "y": [0.0]})
 
 LESSON = ui.setup_page(__file__,
               "where to place the codes of a decoded 2-D latent mosaic so that it shows what the decoder "
@@ -82,11 +77,11 @@ ui.share({"warp": warp})
 if warp == "u":  # the same points through the prior's CDF: the ppf grid is uniform there
     warped = points.assign(z1=latent.to_unit(points["z1"].to_numpy()), z2=latent.to_unit(points["z2"].to_numpy()))
     chart = charts.overlay(charts.spec(plots.warp_chart, vae_mu[subset], labels[subset], subset),
-                           charts.with_data(charts.spec(plots.grid_points_chart, POINTS_TEMPLATE, size, "u₁ = Φ(z₁)",
+                           charts.with_data(charts.spec(plots.grid_points_chart, grids.POINTS_TEMPLATE, size, "u₁ = Φ(z₁)",
                                                         "u₂ = Φ(z₂)"), warped))
 else:  # built once: the codes and contours per axis range, the points' layer from a template of two rows
     chart = charts.overlay(charts.spec(plots.codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
-                           charts.with_data(charts.spec(plots.grid_points_chart, POINTS_TEMPLATE, size), points),
+                           charts.with_data(charts.spec(plots.grid_points_chart, grids.POINTS_TEMPLATE, size), points),
                            charts.spec(plots.contour_labels))
 charts.draw(chart, chart_col, key="grid_chart", width="content")
 chart_col.caption(f"The {n} × {n} sampling points of each grid. Squares: the linear grid over {lo:g} … {hi:g}. "
@@ -115,13 +110,6 @@ with st.expander("The two recipes, and the prior's circles", icon=":material/men
         "a share $q$ of the mass (50 %, 90 % and 99 %: 1.18, 2.15, 3.03).")
 
 
-def stats_row(scheme: str, model: str, xs: np.ndarray, ys: np.ndarray, s: dict[str, float]) -> dict:
-    return {"grid": scheme, "model": model, "points": len(xs) * len(ys),
-            "z₁ range": f"{xs[0]:.2f} … {xs[-1]:.2f}", "z₂ range": f"{ys[0]:.2f} … {ys[-1]:.2f}",
-            "outside the prior's 99 % disc": s["outside_99"], "empty grid points": s["empty"],
-            "codes in the busiest 10 % of tiles": s["top10"], "busiest tile": s["busiest"]}
-
-
 with stats_col:
     st.subheader("The numbers")
     for col, key, label in zip(st.columns(3), ("outside_99", "empty", "top10"),
@@ -144,44 +132,10 @@ with stats_col:
 st.header("What the VAE's decoder draws there")
 
 
-def grid_view(n: int, lo: float, hi: float, p: float, tag: str) -> tuple[bytes, np.ndarray, np.ndarray, str]:
-    """One decoded mosaic at grid size n: the VAE's on the linear (``tag`` "lin") or the ppf grid, or
-    the AE's at its codes' own quantiles ("bbox"). -> (8-bit PNG, x axis, y axis, title), each PNG
-    decoded once per input and shared (``ui.grid_png``)."""
-    if tag == "bbox":  # the AE's analogue of ppf: its codes' own quantiles
-        xs, ys = latent.quantile_axes(np.asarray(ui.codes(AE)["mu"], dtype=np.float64), n, p)
-        return ui.grid_png(AE, xs, ys), xs, ys, f"AE decoder at its codes' quantiles (p = {p:g})"
-    if tag == "lin":
-        xs, title = latent.linear_axis(n, lo, hi), f"Linear grid, z from {lo:g} to {hi:g}"
-    else:
-        xs = latent.ppf_axis(n, p)
-        title = f"ppf grid, p = {p:g} (z from {xs[0]:.2f} to {xs[-1]:.2f})"
-    return ui.grid_png(VAE, xs, xs), xs, xs, title
-
-
-def mosaic_chart(n: int, png: bytes, xs: np.ndarray, ys: np.ndarray, title: str) -> dict:
-    """A mosaic from ``grid_view`` as a chart: the PNG in latent axes, a tooltip with each tile's code."""
-    return charts.mosaic_spec(png, n, n, xs, ys, title=title)
-
-
-def grid_chart(n: int, lo: float, hi: float, p: float, tag: str) -> None:
-    """Prefetch job: decode one mosaic and build its chart (both kept in the shared caches)."""
-    mosaic_chart(n, *grid_view(n, lo, hi, p, tag))
-
-
-def show_mosaic(where, n: int, tag: str, fname: str) -> None:
-    """The mosaic, and a download of it drawn as a figure with the same axes."""
-    png, xs, ys, title = grid_view(n, lo, hi, p, tag)
-    with where:
-        ui.download_figure(fname, f"grid_png_{tag}", charts.mosaic_png_figure, png, n, n,
-                           xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title)
-        charts.draw(mosaic_chart(n, png, xs, ys, title), key=f"grid_mosaic_{tag}", width="content")
-
-
 left, right = st.columns(2)
 with ui.cache_guard():
-    show_mosaic(left, n, "lin", f"vae-2d-linear-n{n}.png")
-    show_mosaic(right, n, "ppf", f"vae-2d-ppf-n{n}-p{p:g}.png")
+    grids.show_mosaic(left, n, lo, hi, p, "lin", f"vae-2d-linear-n{n}.png")
+    grids.show_mosaic(right, n, lo, hi, p, "ppf", f"vae-2d-ppf-n{n}-p{p:g}.png")
 smin, smax = latent.axis_steps(xs_ppf)
 ui.secondary(
     f"Same decoder, same number of tiles. The linear grid's step is {(hi - lo) / max(n - 1, 1):.2f} everywhere; "
@@ -203,28 +157,18 @@ ui.secondary(
     "distribution, their empirical quantiles along each axis (probabilities p … 1 − p, the same p). Its "
     "statistics below are measured against the AE's own codes.")
 a_left, a_right = st.columns(2)
-def ae_codes_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.Chart:
-    return charts.scatter(charts.codes_frame(codes, digits, index), domain=None, opacity=0.35, height=460,
-                          title="AE codes (own scale) and the grid at their quantiles")
-
-
-def ae_grid_chart(pts: pd.DataFrame) -> alt.Chart:
-    return alt.Chart(pts).mark_point(shape="square", size=30, color=charts.ink(), filled=False).encode(
-        x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"))
-
-
 ae_pts = pd.DataFrame({"x": pts_ae[:, 0], "y": pts_ae[:, 1]})
-charts.draw(charts.overlay(charts.spec(ae_codes_chart, ae_mu[subset], labels[subset], subset),
-                           charts.with_data(charts.spec(ae_grid_chart, AE_POINTS_TEMPLATE), ae_pts)),
+charts.draw(charts.overlay(charts.spec(plots.ae_codes_chart, ae_mu[subset], labels[subset], subset),
+                           charts.with_data(charts.spec(plots.ae_grid_chart, grids.AE_POINTS_TEMPLATE), ae_pts)),
             a_left, key="grid_ae_chart", width="stretch")
 a_left.caption(f"Note the axes: z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to "
                f"{ys_ae[-1]:.3g}, against about ±3 for the VAE.")
 with ui.cache_guard():
-    show_mosaic(a_right, n, "bbox", f"ae-2d-quantiles-n{n}-p{p:g}.png")
+    grids.show_mosaic(a_right, n, lo, hi, p, "bbox", f"ae-2d-quantiles-n{n}-p{p:g}.png")
 
 st.subheader("All three grids")
-table = pd.DataFrame([stats_row(LIN, VAE, xs_lin, xs_lin, st_lin), stats_row(PPF, VAE, xs_ppf, xs_ppf, st_ppf),
-                      stats_row("AE quantile grid", AE, xs_ae, ys_ae, st_ae)])
+table = pd.DataFrame([grids.stats_row(LIN, VAE, xs_lin, xs_lin, st_lin), grids.stats_row(PPF, VAE, xs_ppf, xs_ppf, st_ppf),
+                      grids.stats_row("AE quantile grid", AE, xs_ae, ys_ae, st_ae)])
 shares = ["outside the prior's 99 % disc", "empty grid points", "codes in the busiest 10 % of tiles", "busiest tile"]
 st.dataframe(table, hide_index=True, width="stretch",
              column_config={c: st.column_config.NumberColumn(c, format="percent") for c in shares})
@@ -275,31 +219,5 @@ ui.notice([
     f"and {words.pct(st_ae['empty'])} of its points are empty.",
 ])
 
-def points_specs(n: int) -> None:
-    """Prefetch job: the grid points' layers for grid size n (its marker size depends on n), on both axes."""
-    size = plots.grid_marker_size(n)
-    charts.spec(plots.grid_points_chart, POINTS_TEMPLATE, size)
-    charts.spec(plots.grid_points_chart, POINTS_TEMPLATE, size, "u₁ = Φ(z₁)", "u₂ = Φ(z₂)")
-
-
-def grid_size_charts(n: int, lo: float, hi: float, p: float) -> None:
-    """Fill the caches for grid size n: its three mosaics and their charts, and its points' layers."""
-    for tag in MOSAICS:
-        grid_chart(n, lo, hi, p, tag)
-    points_specs(n)
-
-
-# In the background: first the next step of the grid-size slider either way, one job per mosaic (a
-# request for one still being drawn waits for it alone), the step up first (the worker takes the
-# newest job first); then, when nothing else waits, every other size, nearest first, so that a
-# jump along the slider is a cache hit too (about 7 s of one core for the whole range, once per
-# range and p, shared by every session).
-sizes = range(GRID_N_RANGE[0], GRID_N_RANGE[1] + 1)
-for m in sorted((m for m in sizes if abs(m - n) > 1), key=lambda m: -abs(m - n)):
-    prefetch.later(grid_size_charts, m, lo, hi, p, idle=True)
-for m in (n - 1, n + 1):
-    if m in sizes:
-        prefetch.later(points_specs, m)
-        for tag in MOSAICS:
-            prefetch.later(grid_chart, m, lo, hi, p, tag)
+grids.prefetch_around(n, lo, hi, p)
 ui.lesson_links(LESSON)

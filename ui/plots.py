@@ -584,3 +584,15 @@ def runs_chart(runs: pd.DataFrame) -> alt.Chart:
                            y=alt.Y("held-out −ELBO:Q", title="held-out −ELBO (nats)", scale=alt.Scale(zero=False)),
                            color=alt.Color("run:N", title="", legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),
                            tooltip=["run:N", "epoch:Q", alt.Tooltip("held-out −ELBO:Q", format=".1f")]), 240)
+
+
+def ae_codes_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.Chart:
+    """An AE's codes on their own scale (Grid vs ppf), under the grid at their quantiles."""
+    return charts.scatter(charts.codes_frame(codes, digits, index), domain=None, opacity=0.35, height=460,
+                          title="AE codes (own scale) and the grid at their quantiles")
+
+
+def ae_grid_chart(pts: pd.DataFrame) -> alt.Chart:
+    """The AE's quantile grid points (columns x, y) as hollow squares."""
+    return alt.Chart(pts).mark_point(shape="square", size=30, color=charts.ink(), filled=False).encode(
+        x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"))
