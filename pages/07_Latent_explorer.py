@@ -11,14 +11,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, plots
+from ui import charts, codepad, plots
 from ui import common as ui
 from ui import params
-from vae import embed, neighbours, prior, zoo
+from vae import embed, latent, neighbours, prior, zoo
 from vae.neighbours import neighbourhood
 from ui.params import to_slider
-from vae.latent import prototypes
-from ui.style import LATENT_RANGE, SLIDER_RANGE, SLIDER_STEP
+from ui.style import SLIDER_RANGE, SLIDER_STEP
 
 STARTS = ("origin", "prototype", "random")
 START_LABELS = {"origin": "the origin (z = 0)", "prototype": "a digit prototype", "random": "a random test code"}
@@ -70,79 +69,15 @@ def code_scale(name: str) -> tuple[float, np.ndarray, np.ndarray]:
     m = ui.codes(name)["mu"]
     mean, comps, _ = embed.principal_axes(m)
     return neighbours.spacing(m, 1), mean, comps
+
+
 keys = [f"lex_z{i}" for i in range(d)]
+codepad.from_link(keys, name, d)
 
-# First visit: the code comes from the link (?z=...), if it fits this model.
-if "lex_ready" not in ss:
-    ss["lex_ready"] = True
-    ss["lex_exact"] = None
-    z_url, ok = params.parse_float_list(st.query_params.get("z"), *LATENT_RANGE, d, [0.0] * d)
-    if not ok:
-        ss["lex_z_notice"] = (f"The link's code {params.echo('z=' + str(st.query_params.get('z')))} does not fit {name}: it needs "
-                              f"{d} comma-separated numbers between {LATENT_RANGE[0]:g} and {LATENT_RANGE[1]:g}. "
-                              "Starting from the origin instead.")
-        ss["lex_need_apply"] = True
-    elif st.query_params.get("z") is not None:
-        for k, v in zip(keys, to_slider(z_url, *SLIDER_RANGE, SLIDER_STEP)):
-            ss[k] = v
-        if np.abs(z_url).max() > SLIDER_RANGE[1]:
-            ss["lex_exact"] = list(z_url)
-    else:
-        ss["lex_need_apply"] = True
-for k in keys:
-    ss.setdefault(k, 0.0)
-
-
-# --- starting points and callbacks (they run before the widgets are created) -------------------------
-
-def start_point() -> tuple[np.ndarray, str]:
-    """The code of the chosen starting point and a line saying what it is."""
-    start = ss["lex_start"]
-    if start == "prototype":
-        k = int(ss["lex_start_digit"])
-        return prototypes(mu, labels)[k], f"prototype of digit {k}: the mean code of its test images"
-    if start == "random":
-        i = int(np.random.default_rng(int(ss["lex_code_seed"])).integers(len(mu)))
-        return np.asarray(mu[i], dtype=np.float64), f"code (posterior mean) of test image #{i}, a {labels[i]}"
-    return np.zeros(d), "the origin, centre of the prior"
-
-
-def _apply_later() -> None:
-    ss["lex_need_apply"] = True
-
-
-def _slider_moved() -> None:
-    ss["lex_exact"] = None
-    _fresh_pad()
-
-
-def _fresh_pad() -> None:
-    """A new key for the pad: its old click selection is dropped, so that clicking the same spot
-    again (after the sliders moved away from it) counts as a click."""
-    ss["lex_pad_gen"] = int(ss.get("lex_pad_gen", 0)) + 1
-
-
-def _clicked(chart_key: str) -> None:
-    xy = params.clicked_point(ss.get(chart_key), "pad")
-    if xy is not None:
-        ss["lex_exact"] = list(xy)
-        for k, v in zip(("lex_z0", "lex_z1"), to_slider(np.array(xy), *SLIDER_RANGE, SLIDER_STEP)):
-            ss[k] = v
 
 
 def _new_samples() -> None:
     ss["lex_seed"] = min(int(ss["lex_seed"]) + 1, SEED_MAX)
-
-
-HERE = pd.DataFrame({"x": [0.0], "y": [0.0], "what": ["z"]})  # the marker's rows: one point, labelled
-
-
-def pad_spec(z: np.ndarray, sub: np.ndarray) -> dict:
-    """The pad's Vega-Lite spec with the current point z marked: the pad and the marker are built
-    and converted once, only the marker's one row changes."""
-    base = charts.spec(plots.pad_chart, mu[sub], labels[sub], sub)
-    here = charts.spec(charts.markers, HERE, label="what")
-    return charts.overlay(base, charts.with_data(here, HERE.assign(x=float(z[0]), y=float(z[1]))))
 
 
 # --- the explorer ----------------------------------------------------------------------------------
@@ -155,31 +90,30 @@ def explorer(name: str, d: int) -> None:
 
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
     start = c1.radio("Start from", STARTS, key="lex_start", format_func=START_LABELS.get,
-                     horizontal=True, on_change=_apply_later)
-    c2.selectbox("Digit", list(range(10)), key="lex_start_digit", on_change=_apply_later,
+                     horizontal=True, on_change=codepad.apply_later)
+    c2.selectbox("Digit", list(range(10)), key="lex_start_digit", on_change=codepad.apply_later,
                  disabled=start != "prototype")
     c3.number_input("Seed of the test code", 0, SEED_MAX, step=1, key="lex_code_seed",
-                    on_change=_apply_later, disabled=start != "random")
-    c4.button("Reset to start", key="lex_reset", on_click=_apply_later, width="stretch",
+                    on_change=codepad.apply_later, disabled=start != "random")
+    c4.button("Reset to start", key="lex_reset", on_click=codepad.apply_later, width="stretch",
               help="Put every slider back at the starting point.")
 
     if ss.pop("lex_need_apply", False):
-        z0, _ = start_point()
+        z0, _ = codepad.start_point(mu, labels)
         for k, v in zip(keys, to_slider(z0, *SLIDER_RANGE, SLIDER_STEP)):
             ss[k] = v
         ss["lex_exact"] = None
-        _fresh_pad()
-    st.caption(f"Starting point: {start_point()[1]}.")
+        codepad.fresh_pad()
+    st.caption(f"Starting point: {codepad.start_point(mu, labels)[1]}.")
 
     exact = ss.get("lex_exact")
     left, right = st.columns([3, 2], gap="large")
     if d == 2:
         sliders_at = right
-        z_now = np.array(exact if exact is not None and len(exact) == 2 else [ss[k] for k in keys], dtype=np.float64)
         with left:
-            pad_key = f"lex_pad_{ss.get('lex_pad_gen', 0)}"
-            charts.draw(pad_spec(z_now, ui.scatter_subset()), key=pad_key,
-                        on_select=partial(_clicked, pad_key), width="content")
+            pad_key = codepad.pad_key()
+            charts.draw(codepad.pad_spec(mu, labels, codepad.current(keys)), key=pad_key,
+                        on_select=partial(codepad.clicked, pad_key), width="content")
             ui.secondary("Hover a dot for its digit and test index. A click on empty space decodes that spot "
                          "(to the nearest 0.2); a click on a dot decodes that test image's code.")
     else:
@@ -187,18 +121,16 @@ def explorer(name: str, d: int) -> None:
     with sliders_at:
         ncols = 1 if d <= 2 else (2 if d <= 10 else 4)
         cols = st.columns(ncols)
-        z_cur = np.array(exact if exact is not None and len(exact) == d else [ss[k] for k in keys], dtype=np.float64)
+        z_cur = codepad.current(keys)
         if d > 2:  # what moving each slider would decode: its row of PREVIEW values, the others fixed
-            tries = np.repeat(z_cur[None], d * len(PREVIEW), axis=0)  # (d * 7, d)
-            tries[np.arange(len(tries)), np.repeat(np.arange(d), len(PREVIEW))] = np.tile(PREVIEW, d)
-            strips = ui.decode(name, tries).reshape(d, len(PREVIEW), 28, 28)
+            strips = ui.decode(name, latent.traversal(z_cur, PREVIEW)).reshape(d, len(PREVIEW), 28, 28)
         for i, k in enumerate(keys):
             cols[i % ncols].slider(f"z{i + 1}", *SLIDER_RANGE, step=SLIDER_STEP, key=k, format="%.1f",
-                                   on_change=_slider_moved)
+                                   on_change=codepad.slider_moved)
             if d > 2:
                 cols[i % ncols].image(np.hstack(list(strips[i])), clamp=True, width="stretch",
                                       caption=f"z{i + 1} at {PREVIEW[0]:g} … {PREVIEW[-1]:g}, the rest as set")
-    z = np.array(exact if exact is not None and len(exact) == d else [ss[k] for k in keys], dtype=np.float64)
+    z = codepad.current(keys)
     ui.share({"model": name, "z": [round(float(v), 2) for v in z]})
 
     img = ui.decode(name, z[None])[0]  # (28, 28)
@@ -213,12 +145,7 @@ def explorer(name: str, d: int) -> None:
         if d > 2:  # the code on a map: the test codes' first two principal axes
             _, mean, comps = code_scale(name)
             sub = ui.scatter_subset()
-            xy = (np.asarray(mu[sub], np.float64) - mean) @ comps[:2].T  # (n, 2)
-            you = tuple(float(v) for v in (z - mean) @ comps[:2].T)
-            st.altair_chart(plots.landing_chart(charts.codes_frame(xy, labels[sub], sub), None, you, None,
-                                                plots.square_domains(np.vstack([xy, [you]])), "PC1", "PC2",
-                                                "Your code on the test codes' PCA plane", side=260, you_label="z",
-                                                legend=False), width="content")
+            st.altair_chart(plots.pca_code_chart(mu[sub], labels[sub], sub, mean, comps, z), width="content")
             st.caption("Seen along the test codes' two main directions; a point that looks near the data here can "
                        f"still be far from it in the other {d - 2} dimensions (the distance below is in all {d}).")
 
@@ -240,14 +167,7 @@ def explorer(name: str, d: int) -> None:
     zs = prior.samples(int(n), d, int(seed))  # (n, d)
     imgs = ui.decode(name, zs)  # (n, 28, 28)
 
-    per_row = min(int(n), 4)
-    n_rows = -(-int(n) // per_row)
-    padded = np.zeros((n_rows * per_row, 28, 28), dtype=np.float32)
-    padded[:len(imgs)] = imgs
-    names = [f"{r * per_row + 1}–{min((r + 1) * per_row, int(n))}" for r in range(n_rows)]
-    rows = {nm: padded[r * per_row:(r + 1) * per_row] for r, nm in enumerate(names)}
-    caps = [[f"sample {r * per_row + c + 1}" if r * per_row + c < n else "" for c in range(per_row)]
-            for r in range(n_rows)]
+    rows, caps = charts.wrap_rows(imgs, min(int(n), 4))
     table = pd.DataFrame(np.round(zs, 3), columns=[f"z{i + 1}" for i in range(d)])
     table.insert(0, "sample", np.arange(1, int(n) + 1))
     table.insert(1, "|z|", np.round(np.linalg.norm(zs, axis=1), 3))

@@ -367,6 +367,20 @@ def image_rows(rows: dict[str, np.ndarray], captions: list[list[str]] | None = N
                         fontsize=fontsize, marks=marks)
 
 
+def wrap_rows(images: np.ndarray, per_row: int, what: str = "sample") -> tuple[dict[str, np.ndarray], list[list[str]]]:
+    """n images as rows of ``per_row`` for ``image_rows`` (the last row padded with blanks): rows named
+    "1–4", "5–8", …, each image captioned "sample 1", "sample 2", …"""
+    n = len(images)
+    n_rows = -(-n // per_row)
+    padded = np.zeros((n_rows * per_row, *images.shape[1:]), dtype=np.float32)  # (rows * per_row, 28, 28)
+    padded[:n] = images
+    names = [f"{r * per_row + 1}–{min((r + 1) * per_row, n)}" for r in range(n_rows)]
+    rows = {nm: padded[r * per_row:(r + 1) * per_row] for r, nm in enumerate(names)}
+    caps = [[f"{what} {r * per_row + c + 1}" if r * per_row + c < n else "" for c in range(per_row)]
+            for r in range(n_rows)]
+    return rows, caps
+
+
 def _rc(kind: str) -> dict[str, Any]:
     """Matplotlib settings for a theme: transparent background, text and axes in the theme's ink."""
     c = INK[kind]

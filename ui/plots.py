@@ -596,3 +596,14 @@ def ae_grid_chart(pts: pd.DataFrame) -> alt.Chart:
     """The AE's quantile grid points (columns x, y) as hollow squares."""
     return alt.Chart(pts).mark_point(shape="square", size=30, color=charts.ink(), filled=False).encode(
         x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"))
+
+
+def pca_code_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray, mean: np.ndarray, comps: np.ndarray,
+                   z: np.ndarray) -> alt.LayerChart:
+    """A code z of more than two dimensions on the test codes' first two principal axes (``mean``,
+    ``comps`` from ``vae.embed.principal_axes``), over those codes (the Latent explorer's small map)."""
+    xy = (np.asarray(codes, np.float64) - mean) @ comps[:2].T  # (n, 2)
+    you = tuple(float(v) for v in (z - mean) @ comps[:2].T)
+    return landing_chart(charts.codes_frame(xy, digits, index), None, you, None,
+                         square_domains(np.vstack([xy, [you]])), "PC1", "PC2",
+                         "Your code on the test codes' PCA plane", side=260, you_label="z", legend=False)

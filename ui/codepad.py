@@ -1,0 +1,102 @@
+"""A code set by hand (Latent explorer): one slider per dimension, a clickable latent pad for 2-D
+models, starting points (the origin, a digit prototype, a random test code) and the code in the
+link (``?z=...``). The state lives in ``st.session_state`` under keys ``lex_*``: ``lex_z{i}`` the
+sliders, ``lex_exact`` a clicked or linked code the 0.1-step sliders cannot hold exactly, and
+``lex_need_apply`` a request to put the sliders at the starting point before they are drawn.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui import charts, params, plots
+from ui import common as ui
+from ui.params import to_slider
+from ui.style import LATENT_RANGE, SLIDER_RANGE, SLIDER_STEP
+from vae.latent import prototypes
+
+HERE = pd.DataFrame({"x": [0.0], "y": [0.0], "what": ["z"]})  # the marker's rows: one point, labelled
+
+
+def from_link(keys: list[str], name: str, d: int) -> None:
+    """On the first visit the code comes from the link (?z=...), if it fits this model; a code that
+    does not is said once (``lex_z_notice``) and the explorer starts from the origin."""
+    ss = st.session_state
+    if "lex_ready" not in ss:
+        ss["lex_ready"] = True
+        ss["lex_exact"] = None
+        raw = st.query_params.get("z")
+        z_url, ok = params.parse_float_list(raw, *LATENT_RANGE, d, [0.0] * d)
+        if not ok:
+            ss["lex_z_notice"] = (f"The link's code {params.echo('z=' + str(raw))} does not fit {name}: it needs "
+                                  f"{d} comma-separated numbers between {LATENT_RANGE[0]:g} and {LATENT_RANGE[1]:g}. "
+                                  "Starting from the origin instead.")
+            ss["lex_need_apply"] = True
+        elif raw is not None:
+            for k, v in zip(keys, to_slider(z_url, *SLIDER_RANGE, SLIDER_STEP)):
+                ss[k] = v
+            if np.abs(z_url).max() > SLIDER_RANGE[1]:
+                ss["lex_exact"] = list(z_url)
+        else:
+            ss["lex_need_apply"] = True
+    for k in keys:
+        ss.setdefault(k, 0.0)
+
+
+def start_point(mu: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, str]:
+    """The code of the chosen starting point (``lex_start``) and a line saying what it is."""
+    ss = st.session_state
+    start = ss["lex_start"]
+    if start == "prototype":
+        k = int(ss["lex_start_digit"])
+        return prototypes(mu, labels)[k], f"prototype of digit {k}: the mean code of its test images"
+    if start == "random":
+        i = int(np.random.default_rng(int(ss["lex_code_seed"])).integers(len(mu)))
+        return np.asarray(mu[i], dtype=np.float64), f"code (posterior mean) of test image #{i}, a {labels[i]}"
+    return np.zeros(mu.shape[1]), "the origin, centre of the prior"
+
+
+def apply_later() -> None:
+    st.session_state["lex_need_apply"] = True
+
+
+def slider_moved() -> None:
+    st.session_state["lex_exact"] = None
+    fresh_pad()
+
+
+def fresh_pad() -> None:
+    """A new key for the pad: its old click selection is dropped, so that clicking the same spot
+    again (after the sliders moved away from it) counts as a click."""
+    st.session_state["lex_pad_gen"] = int(st.session_state.get("lex_pad_gen", 0)) + 1
+
+
+def pad_key() -> str:
+    return f"lex_pad_{st.session_state.get('lex_pad_gen', 0)}"
+
+
+def clicked(chart_key: str) -> None:
+    """The pad's selection callback: the clicked point becomes the code, exactly."""
+    ss = st.session_state
+    xy = params.clicked_point(ss.get(chart_key), "pad")
+    if xy is not None:
+        ss["lex_exact"] = list(xy)
+        for k, v in zip(("lex_z0", "lex_z1"), to_slider(np.array(xy), *SLIDER_RANGE, SLIDER_STEP)):
+            ss[k] = v
+
+
+def current(keys: list[str]) -> np.ndarray:
+    """The code now set: the exact clicked or linked one if it fits, else the sliders' values. -> (d,)"""
+    exact = st.session_state.get("lex_exact")
+    return np.array(exact if exact is not None and len(exact) == len(keys) else [st.session_state[k] for k in keys],
+                    dtype=np.float64)
+
+
+def pad_spec(mu: np.ndarray, labels: np.ndarray, z: np.ndarray) -> dict:
+    """The pad's Vega-Lite spec with the current point z marked: the pad and the marker are built
+    and converted once, only the marker's one row changes."""
+    sub = ui.scatter_subset()
+    base = charts.spec(plots.pad_chart, mu[sub], labels[sub], sub)
+    here = charts.spec(charts.markers, HERE, label="what")
+    return charts.overlay(base, charts.with_data(here, HERE.assign(x=float(z[0]), y=float(z[1]))))
