@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, figures, frames, params, plots, prefetch, words
+from ui import charts, figures, params, plots, prefetch, words
 from ui import common as ui
 from vae import latent, pixels, units, zoo
 from ui.style import DIGITS, SLIDER_RANGE, SLIDER_STEP
@@ -117,11 +117,8 @@ with st.expander("Why average μ and not one sampled z per image?", icon=":mater
                 "needs no seed.")
     P = proto_mu if source.startswith("posterior") else proto_z
     dim_names = [words.z(j) for j in range(d)]
-    st.altair_chart(plots.heatmap(frames.heatmap_frame(P, [str(k) for k in DIGITS], dim_names, "digit", "dimension"),
-                                  "digit", "dimension", [str(k) for k in DIGITS], dim_names, "digit",
-                                  "latent dimension", "mean code",
-                                  title=f"Prototypes of {name}: mean {'μ' if P is proto_mu else 'sampled z'} per digit"),
-                    width="stretch")
+    st.altair_chart(plots.prototype_heatmap(P, dim_names, f"Prototypes of {name}: mean "
+                                            f"{'μ' if P is proto_mu else 'sampled z'} per digit"), width="stretch")
     ui.download_csv(pd.DataFrame(P, columns=dim_names).assign(digit=list(DIGITS))[["digit", *dim_names]],
                     f"prototypes-{name}.csv", key="protos_proto_csv", label="Download prototypes (CSV)")
 

@@ -75,3 +75,12 @@ def test_pytest_ini_has_no_blanket_warning_filter():
 def test_figures_are_built_without_pyplot(path):
     """Matplotlib's guidance for servers: ``matplotlib.figure.Figure``, no pyplot (global state)."""
     assert "pyplot" not in path.read_text(encoding="utf-8"), path.relative_to(ROOT)
+
+
+PAGE_LINES = 250  # issue 12: a page holds its prose, widgets and layout; builders and statistics live elsewhere
+
+
+@pytest.mark.parametrize("path", sorted([*ROOT.glob("pages/*.py"), ROOT / "streamlit_app.py"]), ids=lambda p: p.name)
+def test_pages_are_thin(path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= PAGE_LINES, f"{path.name} has {lines} lines: move its chart builders to ui/, its statistics to vae/"

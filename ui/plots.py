@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui import charts
+from ui import charts, frames
 from ui.style import (ALTAIR_DIGIT_SCALE, BEST_Q_COLOR, CHART_HEIGHT, CONTOUR_COLOR, GRID_LIN as LIN,
                       GRID_PPF as PPF, HIGHLIGHT, LANDING_PX, LATENT_RANGE, NEIGHBOUR_COLOR, PAD_N, PPF_COLOR, SCHEME_SHAPES)
 from vae import prior
@@ -607,3 +607,10 @@ def pca_code_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray, mea
     return landing_chart(charts.codes_frame(xy, digits, index), None, you, None,
                          square_domains(np.vstack([xy, [you]])), "PC1", "PC2",
                          "Your code on the test codes' PCA plane", side=260, you_label="z", legend=False)
+
+
+def prototype_heatmap(protos: np.ndarray, dims: list[str], title: str) -> alt.Chart:
+    """Prototypes (10, d) as a digit × dimension heatmap of their mean codes (Prototypes)."""
+    digits = [str(k) for k in range(len(protos))]
+    return heatmap(frames.heatmap_frame(protos, digits, dims, "digit", "dimension"), "digit", "dimension", digits,
+                   dims, "digit", "latent dimension", "mean code", title=title)
