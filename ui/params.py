@@ -65,38 +65,34 @@ def parse_bool(raw: str | None, default: bool) -> tuple[bool, bool]:
     return default, False
 
 
-def parse_int_list(raw: str | None, lo: int, hi: int, default: list[int],
-                   max_len: int = 64) -> tuple[list[int], bool]:
-    """Comma-separated integers, each in [lo, hi], at most max_len of them."""
+def _parse_list(raw: str | None, parse_one: Callable[[str], tuple[Any, bool]], lengths: range,
+                default: list[Any], drop_empty: bool) -> tuple[list[Any], bool]:
+    """Comma-separated values (empty ones dropped first if ``drop_empty``), as many as ``lengths``
+    allows, each read by ``parse_one``; anything unusable gives the default and ok=False."""
     if raw is None:
         return list(default), True
-    parts = [p for p in raw.split(",") if p.strip()]
-    if not parts or len(parts) > max_len:
+    parts = [p for p in raw.split(",") if p.strip() or not drop_empty]
+    if len(parts) not in lengths:
         return list(default), False
     out = []
     for p in parts:
-        v, ok = parse_int(p, lo, hi, 0)
+        v, ok = parse_one(p)
         if not ok:
             return list(default), False
         out.append(v)
     return out, True
+
+
+def parse_int_list(raw: str | None, lo: int, hi: int, default: list[int],
+                   max_len: int = 64) -> tuple[list[int], bool]:
+    """Comma-separated integers, each in [lo, hi], at most max_len of them."""
+    return _parse_list(raw, lambda p: parse_int(p, lo, hi, 0), range(1, max_len + 1), default, drop_empty=True)
 
 
 def parse_float_list(raw: str | None, lo: float, hi: float, length: int,
                      default: list[float]) -> tuple[list[float], bool]:
     """Exactly ``length`` comma-separated floats, each in [lo, hi]."""
-    if raw is None:
-        return list(default), True
-    parts = raw.split(",")
-    if len(parts) != length:
-        return list(default), False
-    out = []
-    for p in parts:
-        v, ok = parse_float(p, lo, hi, 0.0)
-        if not ok:
-            return list(default), False
-        out.append(v)
-    return out, True
+    return _parse_list(raw, lambda p: parse_float(p, lo, hi, 0.0), range(length, length + 1), default, drop_empty=False)
 
 
 ECHO_LIMIT = 40  # characters of a user's value repeated back in a message
