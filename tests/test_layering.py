@@ -84,3 +84,22 @@ PAGE_LINES = 250  # issue 12: a page holds its prose, widgets and layout; builde
 def test_pages_are_thin(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= PAGE_LINES, f"{path.name} has {lines} lines: move its chart builders to ui/, its statistics to vae/"
+
+
+def _architecture() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
+
+
+@pytest.mark.parametrize("path", sorted([*ROOT.glob("vae/*.py"), *ROOT.glob("ui/*.py")]), ids=lambda p: p.name)
+def test_the_readme_architecture_names_every_module(path):
+    if path.name == "__init__.py" and path.parent.name == "vae":
+        pytest.skip("vae/__init__ is the package itself")
+    section = _architecture()
+    name = f"ui/{path.name}" if path.parent.name == "ui" else path.name
+    assert name in section, f"README's Architecture section does not describe {path.parent.name}/{path.name}"
+
+
+def test_vae_all_lists_every_submodule():
+    import vae
+    assert sorted(vae.__all__) == sorted(p.stem for p in ROOT.glob("vae/*.py") if p.stem != "__init__")

@@ -15,8 +15,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["config", "data", "models", "losses", "likelihood", "train", "checkpoint", "zoo", "artefacts",
-           "prior", "latent", "paths", "neighbours", "units", "pixels", "embed", "mosaic", "preprocess",
+__all__ = ["config", "data", "models", "losses", "likelihood", "bound", "train", "checkpoint", "zoo", "artefacts",
+           "prior", "latent", "paths", "neighbours", "units", "pixels", "embed", "mosaic", "preprocess", "ood",
            "live", "build"]
 
 
