@@ -80,13 +80,11 @@ def test_link_restores_the_view():
 
 
 def test_garbage_link_falls_back():
+    """The controls' fallback is tests/test_links.py; here: the picked point and all three notices."""
     need_models()
     at = app(PAGE, {"seed": "banana", "idx": "-4", "axes": "sideways", "present": "1"})
-    assert_ok(at)
-    assert at.number_input(key="aevae_seed").value == 0 and at.session_state["aevae_pick"] == 0
-    assert at.radio(key="aevae_axes").value == "codes"
+    assert at.session_state["aevae_pick"] == 0
     assert len(notices(at)) == 3
-    assert any("Ignored link parameter" in t.value for t in at.toast)
 
 
 def test_missing_model_shows_cache_error(partial_cache):

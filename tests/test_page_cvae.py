@@ -53,15 +53,6 @@ def test_query_params_set_the_view():
     assert "of the 100 tiles" in texts(at) and "is an 8" in texts(at)
 
 
-def test_garbage_query_params_fall_back_to_defaults():
-    need("cvae-2d", "vae-2d")
-    at = app(PAGE, {"digit": "eleven", "n": "1000", "seed": "-3"})
-    assert at.selectbox(key="cvae_digit").value == 3
-    assert at.slider(key="cvae_n").value == 15
-    assert at.number_input(key="cvae_seed").value == 0
-    assert "What to notice" in texts(at)
-
-
 def test_missing_model_shows_the_cache_error(partial_cache):
     partial_cache()  # the test set only
     at = app(PAGE)

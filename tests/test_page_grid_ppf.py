@@ -118,16 +118,6 @@ def test_link_sets_controls():
     assert "of the 144 linear-grid points" in texts(at)
 
 
-def test_garbage_link_falls_back():
-    need_models()
-    at = app(PAGE, {"n": "99", "lo": "x", "hi": "2", "p": "0.3"})
-    assert at.slider(key="grid_n").value == 15
-    assert tuple(at.slider(key="grid_range").value) == (-3.0, 3.0)
-    assert at.select_slider(key="grid_p").value == 0.005
-    assert "What to notice" in texts(at)
-    assert any("Ignored link parameter" in t.value for t in at.toast)
-
-
 def test_missing_model_shows_cache_error(partial_cache):
     partial_cache()  # the test set only
     at = app(PAGE)

@@ -105,18 +105,6 @@ def test_query_params_set_the_view():
     assert "the prototype of 0" in texts(at2)
 
 
-def test_garbage_query_params_fall_back_to_defaults():
-    need("vae-2d")
-    at = app(PAGE, {"model": "cvae-2d", "mode": "sideways", "a": "42", "b": "-1", "steps": "abc", "seed": "1e9"})
-    assert at.selectbox(key="interp_model").value == "vae-2d"
-    assert at.radio(key="interp_mode").value == "class"
-    assert at.selectbox(key="interp_a_digit").value == 1
-    assert at.selectbox(key="interp_b_digit").value == 0
-    assert at.slider(key="interp_steps").value == 11
-    assert at.number_input(key="interp_seed").value == 0
-    assert "What to notice" in texts(at)
-
-
 def test_missing_model_shows_the_cache_error(partial_cache):
     partial_cache()  # the test set only
     at = app(PAGE)

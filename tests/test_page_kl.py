@@ -124,14 +124,6 @@ def test_query_params_set_the_view():
     assert "Codes μ at β = 0.5" in chart_titles(at)
 
 
-def test_garbage_query_params_fall_back_to_defaults():
-    need("vae-2d")
-    at = app(PATH, {"beta": "banana", "seed": "-3"})
-    assert at.select_slider(key="kl_beta").value == 1.0
-    assert at.number_input(key="kl_seed").value == 0
-    assert "What to notice" in texts(at)
-
-
 def test_works_with_only_some_models(partial_cache):
     """With only vae-2d built, the rest of the ladder is listed as missing, never a traceback."""
     need("vae-2d")

@@ -204,12 +204,9 @@ def test_link_restores_model_and_example():
 
 def test_garbage_link_falls_back_to_defaults():
     need("vae-2d")
-    at = app(PAGE, {"model": "vae-999d", "example": "../../etc/passwd", "present": "maybe"})
-    assert at.selectbox(key="own_model").value == "vae-2d"
-    assert at.selectbox(key="own_example").value == "3-ink-on-paper"
-    assert not at.error
+    """The controls' fallback is tests/test_links.py; here: an unknown source still shows a digit."""
     at = app(PAGE, {"source": "webcam"})
-    assert at.radio(key="own_source").value == "draw" and not at.error
+    assert "What to notice" in texts(at)
 
 
 def test_camera_source_waits_for_a_photo():

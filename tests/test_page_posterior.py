@@ -79,10 +79,7 @@ def test_garbage_link_parameters_fall_back():
     at = app(PAGE, {"idx": "-5", "idx2": "1e9", "n": "17", "seed": "abc", "model": "cvae-2d"})
     assert at.number_input(key="post_idx").value == default.number_input(key="post_idx").value
     assert at.number_input(key="post_idx2").value == default.number_input(key="post_idx2").value
-    assert at.select_slider(key="post_n").value == 64
-    assert at.number_input(key="post_seed").value == 0
-    assert at.selectbox(key="post_model").value == "vae-2d"
-    assert "What to notice" in texts(at)
+    # the other controls: tests/test_links.py
 
 
 def test_missing_model_shows_the_cache_error(partial_cache):

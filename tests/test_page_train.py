@@ -120,14 +120,6 @@ def test_link_beta_as_the_page_writes_it(raw, beta):
     assert at.query_params["beta"] in ("5", ["5"])  # written with :g, read back above
 
 
-def test_garbage_link_falls_back_to_defaults():
-    at = app(PAGE, {"d": "7", "beta": "0.7", "size": "-3", "epochs": "99", "batch": "1e9"})
-    assert (at.radio(key="train_d").value, at.select_slider(key="train_beta").value,
-            at.select_slider(key="train_size").value, at.slider(key="train_epochs").value,
-            at.select_slider(key="train_batch").value) == (2, 1.0, 4000, 3, 32)
-    assert not at.error
-
-
 def test_presets_set_the_experiment_and_say_what_to_expect():
     at = app(PAGE)
     at.button(key="train_preset_Overfit it").click().run()

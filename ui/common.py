@@ -366,8 +366,8 @@ def grid_png(name: str, xs: np.ndarray, ys: np.ndarray) -> bytes:
 def encode(name: str, images: np.ndarray, y: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Images (M, 28, 28) float in [0, 1] -> (mu (M, d), logvar (M, d) or None for an AE)."""
     m = model(name)
-    x = torch.as_tensor(np.asarray(images, dtype=np.float32)).reshape(-1, 1, 28, 28)  # (M, 1, 28, 28)
-    with torch.inference_mode():
+    x = torch.from_numpy(np.array(images, dtype=np.float32)).reshape(-1, 1, 28, 28)  # (M, 1, 28, 28), a copy:
+    with torch.inference_mode():  # the shared arrays are read-only, and torch does not take read-only memory
         mu, lv = m.encode(x, None if y is None else torch.as_tensor(np.asarray(y)).long().reshape(-1))
     return mu.numpy(), None if lv is None else lv.numpy()
 
