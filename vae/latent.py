@@ -174,8 +174,8 @@ def prior_draws_vs_codes(codes: np.ndarray, labels: np.ndarray, draws: np.ndarra
     code and its nearest neighbour); ``far``, the share of draws more than ``far`` gaps from every code
     (not 0 even for codes spread exactly like the prior, whose tails are sparse: see ``matched_far_share``)."""
     labels = np.asarray(labels)
-    dist, idx = neighbours.nearest_one(codes, draws)  # (M,), (M,)
-    mix = np.bincount(labels[idx], minlength=10)[:10] / len(idx)
+    dist, _ = neighbours.nearest_one(codes, draws)  # (M,)
+    mix = nearest_label_shares(draws, codes, labels)  # (10,)
     gaps = dist / max(neighbours.spacing(codes), 1e-12)
     return {"mix": mix, "tv": total_variation(mix, np.bincount(labels, minlength=10)[:10] / len(labels)),
             "gaps": gaps, "far": float((gaps > far).mean())}
