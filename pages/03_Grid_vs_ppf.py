@@ -73,15 +73,29 @@ domain = (min(LATENT_RANGE[0], -reach), max(LATENT_RANGE[1], reach))
 
 
 points = latent.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
-# built once: the codes and contours per axis range, the points' layer from a template of two rows
-chart = charts.overlay(charts.spec(plots.codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
-                       charts.with_data(charts.spec(plots.grid_points_chart, POINTS_TEMPLATE), points),
-                       charts.spec(plots.contour_labels))
+size = plots.grid_marker_size(n)
 chart_col, stats_col = st.columns([3, 2])
+ui.bind("grid_warp", "warp", lambda raw: params.parse_choice(raw, ["z", "u"], "z"))
+warp = chart_col.segmented_control("Axes", ["z", "u"], key="grid_warp", format_func={
+    "z": "the latent z", "u": "warped, u = Φ(z)"}.get) or "z"
+ui.share({"warp": warp})
+if warp == "u":  # the same points through the prior's CDF: the ppf grid is uniform there
+    warped = points.assign(z1=latent.to_unit(points["z1"].to_numpy()), z2=latent.to_unit(points["z2"].to_numpy()))
+    chart = charts.overlay(charts.spec(plots.warp_chart, vae_mu[subset], labels[subset], subset),
+                           charts.with_data(charts.spec(plots.grid_points_chart, POINTS_TEMPLATE, size, "u₁ = Φ(z₁)",
+                                                        "u₂ = Φ(z₂)"), warped))
+else:  # built once: the codes and contours per axis range, the points' layer from a template of two rows
+    chart = charts.overlay(charts.spec(plots.codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
+                           charts.with_data(charts.spec(plots.grid_points_chart, POINTS_TEMPLATE, size), points),
+                           charts.spec(plots.contour_labels))
 charts.draw(chart, chart_col, key="grid_chart", width="content")
 chart_col.caption(f"The {n} × {n} sampling points of each grid. Squares: the linear grid over {lo:g} … {hi:g}. "
                   f"Pink diamonds: the ppf grid, from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … {1 - p:g}). "
-                  "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values.")
+                  "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values."
+                  + (" Warped by u = Φ(z), the prior's CDF on each axis: the prior is uniform on this square, so the ppf "
+                     "grid is evenly spaced and the linear grid crowds its points toward the edges: many tiles for thin slices "
+                     "of the prior's mass." if warp == "u" else
+                     " Switch the axes to u = Φ(z) to see the ppf grid evenly spaced."))
 
 
 st.latex(r"\text{linear:}\quad z_i = \ell + (h - \ell)\,\frac{i}{n-1}"
@@ -261,10 +275,18 @@ ui.notice([
     f"and {words.pct(st_ae['empty'])} of its points are empty.",
 ])
 
+def points_specs(n: int) -> None:
+    """Prefetch job: the grid points' layers for grid size n (its marker size depends on n), on both axes."""
+    size = plots.grid_marker_size(n)
+    charts.spec(plots.grid_points_chart, POINTS_TEMPLATE, size)
+    charts.spec(plots.grid_points_chart, POINTS_TEMPLATE, size, "u₁ = Φ(z₁)", "u₂ = Φ(z₂)")
+
+
 def grid_size_charts(n: int, lo: float, hi: float, p: float) -> None:
-    """Fill the caches for grid size n: its three mosaics and their charts."""
+    """Fill the caches for grid size n: its three mosaics and their charts, and its points' layers."""
     for tag in MOSAICS:
         grid_chart(n, lo, hi, p, tag)
+    points_specs(n)
 
 
 # In the background: first the next step of the grid-size slider either way, one job per mosaic (a
@@ -277,6 +299,7 @@ for m in sorted((m for m in sizes if abs(m - n) > 1), key=lambda m: -abs(m - n))
     prefetch.later(grid_size_charts, m, lo, hi, p, idle=True)
 for m in (n - 1, n + 1):
     if m in sizes:
+        prefetch.later(points_specs, m)
         for tag in MOSAICS:
             prefetch.later(grid_chart, m, lo, hi, p, tag)
 ui.lesson_links(LESSON)

@@ -1,51 +1,36 @@
-"""Embeddings: PCA, t-SNE and UMAP maps of the 10-D test codes (precomputed), what they keep and
-distort, walking along a line drawn on a map, PCA's variance and loadings, and a pair plot."""
+"""Embeddings: PCA, t-SNE and UMAP maps of the 10-D test codes (precomputed by ``vae.build``), what
+each keeps and distorts, measured (trustworthiness, Venna & Kaski 2001; 5-NN accuracy; both against a
+random map's floor) and shown: a clicked code's ten nearest neighbours *in 10-D* light up on every
+map. Then t-SNE's knobs, why PCA's spectrum is flat for a VAE, and a walk along a map line next to
+the straight line between the same codes in 10-D.
+"""
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, figures, frames, params
+from ui import charts, figures, params, plots, words
 from ui import common as ui
-from vae import artefacts, paths, zoo
+from vae import artefacts, embed, neighbours, paths, units, zoo
 from ui.style import LATENT_RANGE
 
 DEFAULT_MODEL = "vae-10d"
 METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+KNOBS = {"tsne_p5": "perplexity 5", "tsne": "perplexity 30", "tsne_p100": "perplexity 100", "tsne_seed1": "30, seed 1"}
 LINE_KEYS = ("emb_x0", "emb_y0", "emb_x1", "emb_y1")
+K = 10  # neighbours lit up and kept-neighbour counts (trustworthiness uses the same k)
+SIDE = 250  # plot side of each of the three maps, CSS pixels
+PC_NOISE_DEG = 10  # PC1 turning by a median of more than this under resampling: its direction is noise
 
 LESSON = ui.setup_page(__file__,
-              "how PCA, t-SNE and UMAP flatten the 10-D codes of the test digits into 2-D maps, how to "
-              "measure what each map keeps, and why a point of such a map cannot be decoded directly.")
-
-st.header("The idea")
-st.markdown(
-    "A 10-D code can't be drawn, so we *embed* the 10,000 test codes in a plane. The three methods keep "
-    "different things:\n\n"
-    "- **PCA** projects onto the two directions of largest variance: a linear map that keeps large distances "
-    "but squashes everything the other directions hold;\n"
-    "- **t-SNE** (van der Maaten & Hinton 2008) and **UMAP** (McInnes et al. 2018) place points so that "
-    "*neighbours stay neighbours*: clusters come out clean, but distances between clusters and their sizes mean little.\n\n"
-    "Two numbers say how faithful a map is. **Trustworthiness** (Venna & Kaski 2001) penalises points that are "
-    "neighbours in the map but not in 10-D, by how far down the true neighbour list $r(i, j)$ they are:")
-st.latex(r"T(k) \;=\; 1 - \frac{2}{n k (2n - 3k - 1)} \sum_{i=1}^{n} \sum_{j \in U_i^{(k)}} \bigl(r(i, j) - k\bigr)")
-st.markdown(
-    "where $U_i^{(k)}$ are the $k$ nearest map neighbours of $i$ that are not among its $k$ nearest code "
-    "neighbours ($k = 10$, 1 is perfect). **5-NN accuracy** asks whether the 5 nearest map neighbours of each image "
-    "vote for its digit.")
-
-# --- model -----------------------------------------------------------------------------------------------
-
-
-def _has_embeddings(name: str) -> bool:
-    return all(p.exists() for p in (artefacts.checkpoint_path(name), artefacts.codes_path(name),
-                                    artefacts.embeddings_path(name)))
-
+              "how PCA, t-SNE and UMAP flatten the 10-D codes of the test digits into 2-D maps, what each keeps "
+              "and what it distorts, and why a point of such a map cannot be decoded.")
 
 candidates = ui.models_where(lambda e: e.model.latent_dim == 10 and e.model.kind in ("vae", "ae"))
-model_options = [n for n in candidates if n == DEFAULT_MODEL or _has_embeddings(n)]  # the default always
+model_options = [n for n in candidates if n == DEFAULT_MODEL or (ui.built(n) and artefacts.embeddings_path(n).exists())]
+ui.bind("emb_model", "model", lambda raw: params.parse_choice(raw, model_options, DEFAULT_MODEL))
+ui.bind("emb_pick", "idx", lambda raw: params.parse_int(raw, 0, artefacts.N_TEST - 1, 0))
 
 
 def _model_label(name: str) -> str:
@@ -53,84 +38,131 @@ def _model_label(name: str) -> str:
     return f"{name}  ·  plain autoencoder" if cfg.kind == "ae" else f"{name}  ·  VAE, β = {cfg.beta:g}"
 
 
-ui.bind("emb_model", "model", lambda raw: params.parse_choice(raw, model_options, DEFAULT_MODEL))
-name = st.selectbox("Model (10-D models whose embeddings are built)", model_options, key="emb_model",
-                    format_func=_model_label)
-ui.share({"model": name})
+def _on_click(chart_key: str) -> None:
+    try:
+        pts = st.session_state[chart_key]["selection"]["pick"]
+    except (TypeError, KeyError):
+        return
+    if pts:
+        st.session_state["emb_pick"] = int(pts[0]["index"])
 
+
+c1, c2 = st.columns([1, 2])
+name = c1.selectbox("Model (10-D models whose maps are built)", model_options, key="emb_model", format_func=_model_label)
 with ui.cache_guard():
-    emb = ui.embeddings(name)
-    codes = ui.codes(name)
+    emb, codes = ui.embeddings(name), ui.codes(name)
     ui.model(name)
     _, labels = ui.test_set()
     images_f = ui.test_images_float()
     subset = ui.scatter_subset()
 mu = codes["mu"]  # (N, 10), read-only
-d = mu.shape[1]
-is_ae = zoo.entry(name).model.kind == "ae"
-quality = {m: (float(emb[f"{m}_trustworthiness"]), float(emb[f"{m}_knn_accuracy"])) for m in METHODS}
-knn_10d = float(emb["latent_knn_accuracy"]) if "latent_knn_accuracy" in emb else None
+pick = int(st.session_state["emb_pick"])
+c2.markdown(f"The same {len(subset):,} test codes (a fixed subset) placed by three methods. **Click a dot** on any map "
+            f"to pick a code (now **#{pick}**, a {labels[pick]}): the grey rings are its {K} nearest neighbours "
+            "*in 10-D*, drawn wherever each map put them.")
+ui.share({"model": name, "idx": pick})
 
-# --- 1. three maps ----------------------------------------------------------------------------------------
+# --- the picture: three maps, one picked neighbourhood ----------------------------------------------------------
 
-st.header("Three maps of the same codes")
-st.caption(f"{len(subset):,} of the 10,000 test codes of {name} (a fixed subset, {len(subset) // 10} per digit); "
-           "hover for digit and test index, drag to pan, scroll to zoom, double-click to reset.")
-
-
-def map_chart(xy: np.ndarray, digits: np.ndarray, index: np.ndarray, title: str) -> alt.Chart:
-    """One 2-D map of the codes, with pan and zoom."""
-    return charts.scatter(charts.codes_frame(xy, digits, index), x_title=f"{title} 1", y_title=f"{title} 2",
-                          domain=None, title=title, height=330).interactive()
-
-
-cols = st.columns(3)
-for col, (m, title) in zip(cols, METHODS.items()):
-    charts.draw(charts.spec(map_chart, emb[m][subset], labels[subset], subset, title), col, width="stretch",
-                key=f"emb_map_{m}")
+near = neighbours.neighbours_of(mu, pick, K)  # (K,) in 10-D
+quality = {m: (float(emb[f"{m}_trustworthiness"]), float(emb[f"{m}_knn_accuracy"])) for m in (*METHODS, *KNOBS, "random")
+           if f"{m}_trustworthiness" in emb}
+floor = quality.get("random")  # a random map's scores (built with the extra maps)
+kept = {m: neighbours.kept_neighbours(mu, emb[m], pick, K) for m in METHODS}
+for col, (m, title) in zip(st.columns([1, 1, 1.2]), METHODS.items()):  # the last one carries the legend
+    xy = emb[m]
+    spec = charts.spec(plots.embedding_map, xy[subset], labels[subset], subset, xy[near], pick,
+                       (float(xy[pick, 0]), float(xy[pick, 1])), title, SIDE, "pick", m == "umap")
+    charts.draw(spec, col, key=f"emb_map_{m}", on_select=lambda m=m: _on_click(f"emb_map_{m}"), selection_mode="pick",
+                width="content")
     t, a = quality[m]
-    q1, q2 = col.columns(2)
-    q1.metric("trustworthiness", f"{t:.3f}")
-    q2.metric("5-NN accuracy", f"{100 * a:.1f} %")
-if knn_10d is not None:
-    st.caption(f"For comparison, the 5-NN accuracy in the full 10-D code space is {100 * knn_10d:.1f} %. "
-               "Both numbers are computed once, when the cache is built (trustworthiness on a fixed half of the test set).")
-ui.download_csv(pd.DataFrame({"index": np.arange(len(labels)), "digit": labels,
-                              **{f"{m}_{a}": emb[m][:, i] for m in METHODS for i, a in enumerate("xy")}}),
-                f"embeddings-{name}.csv", key="emb_csv", label="Download all three maps (CSV)")
+    col.caption(f"Keeps **{kept[m]} of {K}** of #{pick}'s 10-D neighbours among its {K} nearest here. "
+                f"Trustworthiness **{t:.3f}**, 5-NN accuracy **{words.pct(a)}**"
+                + (f" (a random map: {floor[0]:.2f} and {words.pct(floor[1])})." if floor else "."))
+knn_10d = float(emb["latent_knn_accuracy"])
+st.latex(r"T(k) = 1 - \tfrac{2}{nk(2n-3k-1)} \sum_i \sum_{j \in U_i^{(k)}} \bigl(r(i,j) - k\bigr)")
+ui.secondary(f"Trustworthiness (Venna & Kaski 2001, $k = {K}$) charges every map neighbour $j$ of $i$ that is not among "
+             f"its $k$ nearest in 10-D by how far down the 10-D list, $r(i, j)$, it really is: 1 is perfect. 5-NN "
+             f"accuracy asks whether the 5 nearest map neighbours vote for the digit; in 10-D it is {words.pct(knn_10d)}.")
 
-# --- 2. walking along a line -------------------------------------------------------------------------------
+# --- what to notice -------------------------------------------------------------------------------------------------
 
-st.header("Walking along a line in a map")
-st.info("**A map can't be inverted.** Many different 10-D codes land near the same point, and t-SNE and UMAP "
-        "have no formula from a point back to a code at all. So each point of the line is replaced by the "
-        "**real test code whose map position is nearest**, and that code is decoded.", icon=":material/undo:")
+evr = np.asarray(emb["pca_explained_variance_ratio"], float)  # (d,)
+is_ae = zoo.entry(name).model.kind == "ae"
+var_mu, mean_s2 = units.variance_budget(mu, None if is_ae else codes["logvar"])
+angles = embed.pc_angles(mu)  # (20,) degrees
+budget = var_mu + mean_s2
+best, worst = max(METHODS, key=lambda m: quality[m][0]), min(METHODS, key=lambda m: quality[m][0])
+flat_by_kl = not is_ae and budget.min() > 0.8 and budget.max() < 1.25 and evr[0] < 1.2 * evr[1]
+ui.notice([
+    f"{METHODS[best]} keeps neighbourhoods best (trustworthiness {quality[best][0]:.3f}), {METHODS[worst]} worst "
+    f"({quality[worst][0]:.3f})" + (f"; a random map scores {floor[0]:.2f}, so even the worst keeps most of them." if floor
+                                    and quality[worst][0] > floor[0] + 0.5 * (1 - floor[0]) else ".")
+    + f" Here #{pick} keeps {kept[best]} of its {K} neighbours on {METHODS[best]}, {kept[worst]} on {METHODS[worst]}.",
+    f"PCA's plane holds {words.pct(evr[:2].sum())} of the variance (PC1 {words.pct(evr[0])}, PC2 {words.pct(evr[1])}): "
+    + (f"the KL term pulls Var(μⱼ) + E[σⱼ²] toward the prior's 1 in every dimension (here {budget.min():.2f} to "
+       f"{budget.max():.2f}), so no direction stands out. " if flat_by_kl else
+       (f"with no KL term, the dimensions' variances range from {budget.min():.1f} to {budget.max():.1f}. " if is_ae else ""))
+    + (f"Resample the test set and PC1 turns by a median of {np.median(angles):.0f}° (up to {angles.max():.0f}°): "
+       "which dimension it leans on is noise." if np.median(angles) > PC_NOISE_DEG else
+       f"PC1's direction is stable: resampling the test set turns it by a median of {np.median(angles):.0f}°."),
+    f"Digits stay apart to different degrees: 5-NN accuracy is {words.pct(quality['pca'][1])} on PCA, "
+    f"{words.pct(quality['tsne'][1])} on t-SNE and {words.pct(quality['umap'][1])} on UMAP, against "
+    f"{words.pct(knn_10d)} in 10-D. t-SNE's and UMAP's gaps and cluster sizes are not distances: see the walk below.",
+])
+
+with st.expander("t-SNE's knobs: three perplexities and another seed", icon=":material/tune:"):
+    if not all(m in emb for m in KNOBS):
+        st.info(f"These maps are not built for {name} yet (`python -m vae.build` adds them).")
+    else:
+        st.markdown("Perplexity is roughly how many neighbours each point tries to keep. Small values break the digits "
+                    "into islands; large ones keep more of the global layout. Another seed gives another map of the same codes.")
+        for col, (m, title) in zip(st.columns([1, 1, 1, 1.3]), KNOBS.items()):
+            xy = emb[m]
+            charts.draw(charts.spec(plots.embedding_map, xy[subset], labels[subset], subset, xy[near], pick,
+                                    (float(xy[pick, 0]), float(xy[pick, 1])), f"t-SNE, {title}", 170, None,
+                                    m == "tsne_seed1"), col, width="content")
+            col.caption(f"trustworthiness {quality[m][0]:.3f}, 5-NN {words.pct(quality[m][1])}; "
+                        f"keeps {neighbours.kept_neighbours(mu, xy, pick, K)} of {K}")
+
+with st.expander("Why PCA's spectrum is flat: the variance of each dimension", icon=":material/bar_chart:"):
+    dims = [words.z(j) for j in range(mu.shape[1])]
+    v1, v2 = st.columns(2)
+    v1.altair_chart(plots.variance_chart(evr), width="stretch")
+    v2.altair_chart(plots.budget_chart(var_mu, mean_s2, dims), width="stretch")
+    st.altair_chart(plots.loadings_chart(np.asarray(emb["pca_components"], float), dims), width="stretch")
+    st.caption(f"PC1's direction under 20 bootstrap resamples of the test codes: median turn {np.median(angles):.0f}°, "
+               f"largest {angles.max():.0f}°. A component's sign is arbitrary: only the pattern matters.")
+
+# --- a walk along a map line ----------------------------------------------------------------------------------------
+
+st.subheader("Walking along a line drawn on a map")
+ui.caveat("**A map can't be inverted**: many 10-D codes land near the same point, and t-SNE and UMAP have no formula "
+          "back. Each point of the line is replaced by the **real test code whose map position is nearest**, and that "
+          "code is decoded. The top row decodes the straight line in 10-D between the first and last of those codes.")
 
 
-def _on_pick() -> None:
-    """A click on the map: remember the last two clicked points; two of them become the line."""
-    event = st.session_state.get("emb_line_chart")
+def _on_line_pick() -> None:
+    """A click on the line map: the last two clicked points become the line."""
     try:
-        picked = event["selection"]["pick"]
+        picked = st.session_state["emb_line_chart"]["selection"]["pick"]
     except (KeyError, TypeError):
         return
-    if not picked:
-        return
-    p = picked[0]
-    clicks = params.push_click(st.session_state.get("emb_clicks", []), (p["x"], p["y"]))
-    st.session_state["emb_clicks"] = clicks
-    if len(clicks) == 2:
-        for k, v in zip(LINE_KEYS, (*clicks[0], *clicks[1])):
-            st.session_state[k] = round(float(v), 3)
+    if picked:
+        clicks = params.push_click(st.session_state.get("emb_clicks", []), (picked[0]["x"], picked[0]["y"]))
+        st.session_state["emb_clicks"] = clicks
+        if len(clicks) == 2:
+            for k, v in zip(LINE_KEYS, (*clicks[0], *clicks[1])):
+                st.session_state[k] = round(float(v), 3)
 
 
 @st.fragment
 def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.ndarray, subset: np.ndarray,
-              images_f: np.ndarray, typical_distance: float) -> None:
+              images_f: np.ndarray) -> None:
     ui.bind("emb_method", "method", lambda raw: params.parse_choice(raw, list(METHODS), "tsne"))
-    c1, c2 = st.columns([1, 1])
-    method = c1.selectbox("Map", list(METHODS), key="emb_method", format_func=METHODS.get)
     ui.bind("emb_n", "n", lambda raw: params.parse_int(raw, 2, 24, 10))
+    c1, c2 = st.columns(2)
+    method = c1.selectbox("Map", list(METHODS), key="emb_method", format_func=METHODS.get)
     n = c2.slider("Samples along the line", 2, 24, key="emb_n")
     coords = emb[method]  # (N, 2)
     default = paths.default_line(coords, labels, 0, 1)
@@ -142,39 +174,30 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
     st.session_state["emb_line_for"] = here
     extent = max(float(np.ptp(coords, axis=0).max()), 1e-6)
     step = float(10 ** np.floor(np.log10(extent / 50)))
-    inputs = st.columns(4)
     xy = []
-    for i, (key, label) in enumerate(zip(LINE_KEYS, ("start x", "start y", "end x", "end y"))):
-        ui.bind(key, "line", lambda raw, i=i: (lambda r: (r[0][i], r[1]))(
-            params.parse_float_list(raw, -1e4, 1e4, 4, default)))
-        xy.append(float(inputs[i].number_input(label, min_value=-1e4, max_value=1e4, step=step,
-                                               format="%.3f", key=key)))
+    for i, (col, key, label) in enumerate(zip(st.columns(4), LINE_KEYS, ("start x", "start y", "end x", "end y"))):
+        ui.bind(key, "line", lambda raw, i=i: (lambda r: (r[0][i], r[1]))(params.parse_float_list(raw, -1e4, 1e4, 4, default)))
+        xy.append(float(col.number_input(label, min_value=-1e4, max_value=1e4, step=step, format="%.3f", key=key)))
     ui.share({"method": method, "line": xy, "n": n})
-    clicks = st.session_state.get("emb_clicks", [])
-    st.caption("Type the ends, or **click two points** on the map: the line runs from the first click to the second "
-               f"(the last two clicks count{'; one click so far' if len(clicks) == 1 else ''}). The default runs "
-               "from the middle of the 0s to the middle of the 1s.")
-
+    one = len(st.session_state.get("emb_clicks", [])) == 1
+    st.caption("Type the ends, or **click two points** on the map: the line runs from the first click to the second"
+               f"{' (one click so far)' if one else ''}. The default runs from the middle of the 0s to the middle of the 1s.")
     s = paths.line_samples(coords, xy[:2], xy[2:], n)
     idx, pts = s["index"], s["points"]
-    df = charts.codes_frame(coords[subset], labels[subset], subset)
-    line_df = pd.DataFrame({"x": pts[:, 0], "y": pts[:, 1], "order": np.arange(n)})
     chosen = pd.DataFrame({"x": coords[idx, 0], "y": coords[idx, 1], "step": [str(k + 1) for k in range(n)]})
-    chart = (charts.scatter(df, x_title=f"{METHODS[method]} 1", y_title=f"{METHODS[method]} 2", domain=None,
-                            select="pick", opacity=0.45, title=f"{METHODS[method]} map of {name}: the line and "
-                            "the nearest real codes (numbered)")
-             + charts.path(line_df) + charts.markers(chosen, label="step", size=160)).interactive()
-    st.altair_chart(chart, width="stretch", key="emb_line_chart", on_select=_on_pick, selection_mode="pick")
-
+    chart = (charts.scatter(charts.codes_frame(coords[subset], labels[subset], subset), x_title=f"{METHODS[method]} 1",
+                            y_title=f"{METHODS[method]} 2", domain=None, select="pick", opacity=0.45,
+                            title=f"{METHODS[method]} map of {name}: the line and the nearest real codes (numbered)")
+             + charts.path(pd.DataFrame({"x": pts[:, 0], "y": pts[:, 1], "order": np.arange(n)}))
+             + charts.markers(chosen, label="step", size=160))
+    st.altair_chart(charts.square(chart, 460), width="content", key="emb_line_chart", on_select=_on_line_pick,
+                    selection_mode="pick")
     with ui.cache_guard():
         decoded = ui.decode(name, mu[idx])  # (n, 28, 28)
-    png = charts.png(figures.walk_figure, decoded, images_f[idx], idx, labels[idx])
+        straight = ui.decode(name, paths.line(mu[idx[0]], mu[idx[-1]], n))  # (n, 28, 28)
+    png = charts.png(figures.walk_figure, decoded, images_f[idx], idx, labels[idx], straight)
     charts.show(png)
     ui.download_png(png, f"line-{name}-{method}.png", key="emb_line_png")
-    ui.download_csv(pd.DataFrame({"step": np.arange(1, n + 1), "x": pts[:, 0], "y": pts[:, 1],
-                                  "nearest index": idx, "digit": labels[idx], "distance in map": s["dist"]}),
-                    f"line-{name}-{method}.csv", key="emb_line_csv")
-
     far = s["dist"] > 0.05 * extent
     if xy[:2] == xy[2:]:
         st.info("Start and end are the same point, so every sample picks the same code.")
@@ -184,113 +207,41 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
                    f"{coords[:, 1].min():.1f} … {coords[:, 1].max():.1f} vertically).")
     jumps = paths.code_jumps(mu, idx)
     digits_seen = list(dict.fromkeys(int(labels[i]) for i in idx))
-    st.caption(
-        f"Top row: the decoded codes; bottom row: the test images they belong to (step, #test index, digit). "
-        f"The walk visits {paths.distinct_in_order(idx)} different codes and digits {', '.join(map(str, digits_seen))}"
-        + (f"; {int(far.sum())} of {n} points lie in empty parts of the map, farther than 5 % of its width from any code"
-           if far.any() else "")
-        + (f". Largest jump between consecutive codes: {jumps.max():.2f} in 10-D "
-           f"(typical distance between two random codes: {typical_distance:.2f})." if n > 1 else "."))
+    st.caption(f"The map walk visits {paths.distinct_in_order(idx)} different codes and digits "
+               f"{', '.join(map(str, digits_seen))}"
+               + (f"; {int(far.sum())} of {n} points lie in empty parts of the map, farther than 5 % of its width from "
+                  "any code" if far.any() else "")
+               + (f". Its largest jump between consecutive codes is {jumps.max():.2f} in 10-D; the straight line's steps "
+                  f"are all {np.linalg.norm(mu[idx[-1]] - mu[idx[0]]) / (n - 1):.2f}: a map line is a lookup, a "
+                  "latent line is a path." if n > 1 else "."))
 
 
-rng = np.random.default_rng(0)
-pairs = rng.integers(0, len(mu), size=(2000, 2))
-typical_distance = float(np.median(np.linalg.norm(mu[pairs[:, 0]] - mu[pairs[:, 1]], axis=1)))
-line_view(name, emb, mu, labels, subset, images_f, typical_distance)
+line_view(name, emb, mu, labels, subset, images_f)
 
-# --- 3. PCA --------------------------------------------------------------------------------------------------
+with st.expander("The codes themselves, two dimensions at a time (a pair plot)", icon=":material/grid_view:"):
+    d = mu.shape[1]
 
-st.header("What PCA's two axes keep")
-evr = np.asarray(emb["pca_explained_variance_ratio"], float)  # (d,)
-comps = np.asarray(emb["pca_components"], float)  # (d, d), rows are components
-pc_names = [f"PC{i + 1}" for i in range(len(evr))]
-var_df = pd.DataFrame({"component": pc_names, "share": evr, "cumulative": np.cumsum(evr)})
-x_pc = alt.X("component:N", sort=pc_names, title="principal component", axis=alt.Axis(labelAngle=0))
-bars = alt.Chart(var_df).mark_bar(color="#4e79a7").encode(
-    x=x_pc, y=alt.Y("share:Q", title="share of the variance of the codes", scale=alt.Scale(domain=[0, 1])),
-    tooltip=[alt.Tooltip("component:N"), alt.Tooltip("share:Q", format=".1%"),
-             alt.Tooltip("cumulative:Q", format=".1%")])
-cum = alt.Chart(var_df).mark_line(color="#f28e2b", point=True).encode(x=x_pc, y="cumulative:Q")
-v1, v2 = st.columns(2)
-v1.altair_chart((bars + cum).properties(height=300, title="Explained variance: each component (bars), "
-                                        "cumulative (line)"), width="stretch")
-v1.caption(f"PC1 and PC2 together hold {100 * evr[:2].sum():.1f} % of the variance; "
-           f"{int(np.searchsorted(np.cumsum(evr), 0.9) + 1)} components are needed for 90 %.")
+    def _parse_dims(raw: str | None) -> tuple[list[int], bool]:  # the URL names dimensions z1 ... zd
+        v, ok = params.parse_int_list(raw, 1, d, [1, 2, 3], max_len=4)
+        if ok and (len(v) < 2 or len(set(v)) != len(v)):
+            return [0, 1, 2], False
+        return [j - 1 for j in v], ok
 
-dim_names = [f"z{j}" for j in range(d)]
-load_df = frames.heatmap_frame(comps[:2], pc_names[:2], dim_names, "component", "dimension")
-m = float(max(np.abs(load_df["value"]).max(), 1e-6))
-base = alt.Chart(load_df, title="Loadings of PC1 and PC2 on the latent dimensions").encode(
-    x=alt.X("dimension:N", sort=dim_names, title="latent dimension", axis=alt.Axis(labelAngle=0)),
-    y=alt.Y("component:N", sort=pc_names[:2], title="component"))
-heat = base.mark_rect().encode(
-    color=alt.Color("value:Q", title="loading", scale=alt.Scale(scheme="redblue", reverse=True, domain=[-m, m])),
-    tooltip=[alt.Tooltip("component:N"), alt.Tooltip("dimension:N"), alt.Tooltip("value:Q", format=".3f")])
-text = base.mark_text(fontSize=charts.fs(12)).encode(
-    text=alt.Text("value:Q", format=".2f"),
-    color=alt.condition(f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")))
-v2.altair_chart((heat + text).properties(height=alt.Step(36)), width="stretch")  # fixed row height
-top1, top2 = (int(np.argmax(np.abs(comps[i]))) for i in range(2))
-v2.caption(f"PC1 leans most on z{top1} (loading {comps[0, top1]:+.2f}), PC2 on z{top2} ({comps[1, top2]:+.2f}). "
-           "A component's sign is arbitrary: only the pattern matters.")
-ui.download_csv(pd.DataFrame(comps, columns=dim_names).assign(component=pc_names, explained=evr)
-                [["component", "explained", *dim_names]], f"pca-{name}.csv", key="emb_pca_csv")
+    ui.bind("emb_dims", "dims", _parse_dims)
+    dims = st.multiselect("Latent dimensions (2 to 4)", list(range(d)), key="emb_dims", max_selections=4,
+                          format_func=words.z)
+    ui.share({"dims": [j + 1 for j in dims]})
+    if len(dims) < 2:
+        st.warning("Choose at least two dimensions for a pair plot.")
+    else:
+        few = ui.scatter_subset(1500)  # up to 16 small plots of one cloud
+        png = charts.png(figures.pair_figure, np.asarray(mu[few][:, dims], float), labels[few], list(dims),
+                         None if is_ae else LATENT_RANGE)
+        charts.show(png, st.columns([3, 2])[0])
+        ui.download_png(png, f"pair-plot-{name}-{'-'.join(words.z(j) for j in dims)}.png", key="emb_pairs_png")
+        st.caption(f"{len(few):,} test codes ({len(few) // 10} per digit); the diagonal counts them per bin.")
 
-# --- 4. pair plot ------------------------------------------------------------------------------------------------
-
-PAIR_POINTS = 1500  # codes in the pair plot (a stratified subset, as for the maps)
-
-st.header("The codes themselves, two dimensions at a time")
-ui.secondary("Before any projection: scatter plots of pairs of latent dimensions (a *pair plot*), the diagonal "
-             "showing each dimension's histogram. Each small plot is an axis-aligned 2-D shadow of the 10-D cloud.")
-
-
-def _parse_dims(raw: str | None) -> tuple[list[int], bool]:
-    v, ok = params.parse_int_list(raw, 0, d - 1, [0, 1, 2], max_len=4)
-    if ok and (len(v) < 2 or len(set(v)) != len(v)):
-        return [0, 1, 2], False
-    return v, ok
-
-
-ui.bind("emb_dims", "dims", _parse_dims)
-dims = st.multiselect("Latent dimensions (2 to 4)", list(range(d)), key="emb_dims", max_selections=4,
-                      format_func=lambda j: f"z{j}")
-ui.share({"dims": dims})
-if len(dims) < 2:
-    st.warning("Choose at least two dimensions for a pair plot.")
-else:
-    few = ui.scatter_subset(PAIR_POINTS)  # up to 16 small plots of one cloud
-    pp = pd.DataFrame(np.asarray(mu[few], float), columns=dim_names)
-    pp["digit"] = labels[few].astype(str)
-    pp["index"] = few
-    png = charts.png(figures.pair_figure, np.asarray(mu[few][:, dims], float), labels[few], list(dims),
-                     None if is_ae else LATENT_RANGE)
-    left, _ = st.columns([3, 2])
-    charts.show(png, left)
-    ui.download_png(png, f"pair-plot-{name}-{'-'.join(f'z{j}' for j in dims)}.png", key="emb_pairs_png")
-    st.caption(f"{len(few):,} test codes ({len(few) // 10} per digit); the diagonal counts them per bin.")
-    ui.download_csv(pp[["index", "digit", *[f"z{j}" for j in dims]]], f"codes-{name}.csv", key="emb_pairs_csv",
-                    label="Download these codes (CSV)")
-
-# --- what to notice ---------------------------------------------------------------------------------------------
-
-best_t = max(METHODS, key=lambda k: quality[k][0])
-worst_t = min(METHODS, key=lambda k: quality[k][0])
-if quality[best_t][0] == quality[worst_t][0]:
-    trust_note = f"All three maps are equally trustworthy here ({quality[best_t][0]:.3f})."
-else:
-    trust_note = (f"{METHODS[best_t]} keeps neighbourhoods best (trustworthiness {quality[best_t][0]:.3f}), "
-                  f"{METHODS[worst_t]} worst ({quality[worst_t][0]:.3f}); "
-                  + ("PCA, the only linear map, is the least trustworthy: its plane brings together codes that are "
-                     "far apart in 10-D." if worst_t == "pca" else "here the linear map is not the least trustworthy."))
-ui.notice([
-    trust_note,
-    f"Digits stay separable in 2-D to different degrees: 5-NN accuracy is {100 * quality['pca'][1]:.1f} % on PCA, "
-    f"{100 * quality['tsne'][1]:.1f} % on t-SNE and {100 * quality['umap'][1]:.1f} % on UMAP"
-    + (f", against {100 * knn_10d:.1f} % in the 10-D codes themselves." if knn_10d is not None else "."),
-    f"PCA's plane holds {100 * evr[:2].sum():.1f} % of the variance of the codes"
-    + (" (less than half: most of what the codes vary in is squashed)" if evr[:2].sum() < 0.5 else "")
-    + "; t-SNE and UMAP are not projections at all: their gaps and cluster sizes are not distances, so a line "
-    "across a gap can jump between unrelated codes (see the walk above).",
-])
+ui.download_csv(pd.DataFrame({"index": np.arange(len(labels)), "digit": labels,
+                              **{f"{m}_{a}": emb[m][:, i] for m in METHODS for i, a in enumerate("xy")}}),
+                f"embeddings-{name}.csv", key="emb_csv", label="Download all three maps (CSV)")
 ui.lesson_links(LESSON)

@@ -14,8 +14,7 @@ import streamlit as st
 from ui import charts, plots
 from ui import common as ui
 from ui import params
-from vae import zoo
-from vae import neighbours, prior
+from vae import embed, neighbours, prior, zoo
 from vae.neighbours import neighbourhood
 from ui.params import to_slider
 from vae.latent import prototypes
@@ -32,7 +31,8 @@ LESSON = ui.setup_page(__file__,
               "dimension, click on the 2-D map, or draw random codes from the prior.")
 
 
-VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae", prefer="vae-2d")
+# the VAEs, and ae-2d as the contrast: a decoder trained without a prior
+VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae" or e.name == "ae-2d", prefer="vae-2d")
 ss = st.session_state
 
 ui.bind("lex_model", "model", lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
@@ -43,29 +43,12 @@ ss.setdefault("lex_start_digit", 3)
 ss.setdefault("lex_code_seed", 0)
 options = BUILT + [n for n in [ss["lex_model"]] if n not in BUILT]
 
-st.header("The idea")
-st.markdown(
-    "A VAE's decoder is a function from a code $z \\in \\mathbb{R}^d$ to an image. During training the KL "
-    "term pulls the codes of the training digits towards the prior, so the decoder learns to draw something "
-    "sensible wherever the prior puts its mass:"
-)
-st.latex(r"z \sim p(z) = \mathcal{N}(0, I_d), \qquad "
-         r"x \sim p_\theta(x \mid z) = \mathrm{Bernoulli}\big(\mathrm{decoder}(z)\big)")
-ui.secondary(
-    "Here you set $z$ yourself. Each slider is one coordinate of the code; the image is the decoder's pixel "
-    "probabilities at that point. Starting points: the origin (the prior's centre), a **digit prototype** "
-    "(the mean code of all test images of a digit) or the code of a random test image. For a 2-D model you "
-    "can also click anywhere on the map of test codes. At the bottom, codes drawn at random from the prior: "
-    "that is how a VAE *generates*."
-)
-
-
 def _model_changed() -> None:
     ss["lex_need_apply"] = True
     ss["lex_exact"] = None
 
 
-name = st.selectbox("Model (VAEs only)", options, key="lex_model", on_change=_model_changed,
+name = st.selectbox("Model (the VAEs, and ae-2d without a prior)", options, key="lex_model", on_change=_model_changed,
                     format_func=lambda n: n if ui.built(n) else f"{n} (not built yet)",
                     help="  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in options))
 st.caption(zoo.entry(name).blurb)
@@ -76,6 +59,17 @@ with ui.cache_guard():
     _, labels = ui.test_set()
 mu = codes["mu"]  # (N, d), read-only
 d = zoo.entry(name).model.latent_dim
+is_ae = zoo.entry(name).model.kind == "ae"
+PREVIEW = np.linspace(SLIDER_RANGE[0], SLIDER_RANGE[1], 7)  # values each slider's preview decodes
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def code_scale(name: str) -> tuple[float, np.ndarray, np.ndarray]:
+    """The typical gap between neighbouring test codes (median nearest-neighbour distance), and the
+    test codes' principal axes (mean, components) for the map of a code with more than 2 dimensions."""
+    m = ui.codes(name)["mu"]
+    mean, comps, _ = embed.principal_axes(m)
+    return neighbours.spacing(m, 1), mean, comps
 keys = [f"lex_z{i}" for i in range(d)]
 
 # First visit: the code comes from the link (?z=...), if it fits this model.
@@ -159,7 +153,6 @@ def explorer(name: str, d: int) -> None:
     if notice:
         st.warning(notice)
 
-    st.header("Set the code")
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
     start = c1.radio("Start from", STARTS, key="lex_start", format_func=START_LABELS.get,
                      horizontal=True, on_change=_apply_later)
@@ -194,9 +187,17 @@ def explorer(name: str, d: int) -> None:
     with sliders_at:
         ncols = 1 if d <= 2 else (2 if d <= 10 else 4)
         cols = st.columns(ncols)
+        z_cur = np.array(exact if exact is not None and len(exact) == d else [ss[k] for k in keys], dtype=np.float64)
+        if d > 2:  # what moving each slider would decode: its row of PREVIEW values, the others fixed
+            tries = np.repeat(z_cur[None], d * len(PREVIEW), axis=0)  # (d * 7, d)
+            tries[np.arange(len(tries)), np.repeat(np.arange(d), len(PREVIEW))] = np.tile(PREVIEW, d)
+            strips = ui.decode(name, tries).reshape(d, len(PREVIEW), 28, 28)
         for i, k in enumerate(keys):
             cols[i % ncols].slider(f"z{i + 1}", *SLIDER_RANGE, step=SLIDER_STEP, key=k, format="%.1f",
                                    on_change=_slider_moved)
+            if d > 2:
+                cols[i % ncols].image(np.hstack(list(strips[i])), clamp=True, width="stretch",
+                                      caption=f"z{i + 1} at {PREVIEW[0]:g} … {PREVIEW[-1]:g}, the rest as set")
     z = np.array(exact if exact is not None and len(exact) == d else [ss[k] for k in keys], dtype=np.float64)
     ui.share({"model": name, "z": [round(float(v), 2) for v in z]})
 
@@ -209,9 +210,25 @@ def explorer(name: str, d: int) -> None:
             st.caption("Decoded at the clicked point; the sliders show it rounded to their 0.1 steps and "
                        f"clipped to {SLIDER_RANGE[0]:g}…{SLIDER_RANGE[1]:g}.")
         ui.download_png(ui.upscale(img, 8), f"latent-explorer-{name}.png", key="lex_png")
+        if d > 2:  # the code on a map: the test codes' first two principal axes
+            _, mean, comps = code_scale(name)
+            sub = ui.scatter_subset()
+            xy = (np.asarray(mu[sub], np.float64) - mean) @ comps[:2].T  # (n, 2)
+            you = tuple(float(v) for v in (z - mean) @ comps[:2].T)
+            st.altair_chart(plots.landing_chart(charts.codes_frame(xy, labels[sub], sub), None, you, None,
+                                                plots.square_domains(np.vstack([xy, [you]])), "PC1", "PC2",
+                                                "Your code on the test codes' PCA plane", side=260, you_label="z",
+                                                legend=False), width="content")
+            st.caption("Seen along the test codes' two main directions; a point that looks near the data here can "
+                       f"still be far from it in the other {d - 2} dimensions (the distance below is in all {d}).")
+
+    st.latex(r"z \sim p(z) = \mathcal{N}(0, I_d), \qquad x \sim p_\theta(x \mid z) = \mathrm{Bernoulli}\big(\mathrm{decoder}(z)\big)")
+    ui.secondary("The decoder is a function from a code to pixel probabilities; here you set the code yourself. The KL term "
+                 "pulls the training codes toward the prior, so a VAE's decoder learns to draw wherever the prior puts its "
+                 "mass; drawing codes from the prior, below, is how a VAE *generates*.")
 
     # --- random generation --------------------------------------------------------------------
-    st.header("Random digits from the prior")
+    st.header("Random digits from the prior" if not is_ae else "Random codes from N(0, I), which this model never promised to fill")
     ui.secondary("Draw codes $z \\sim \\mathcal{N}(0, I)$ and decode them. Each row of the table is the code "
                  "of the image with the same number.")
     g1, g2, g3 = st.columns([3, 2, 2], vertical_alignment="bottom")
@@ -244,28 +261,25 @@ def explorer(name: str, d: int) -> None:
         ui.download_csv(table, f"prior-samples-{name}-seed{seed}.csv", key="lex_samples_csv")
 
     # --- what to notice ---------------------------------------------------------------------------
-    r = float(np.linalg.norm(z))
-    tail = prior.tail(z)
+    gap, _, _ = code_scale(name)
     dists, rows = neighbours.nearest_one(mu, z)
     i_near, dist = int(rows[0]), float(dists[0])
+    ratio = dist / gap if gap > 0 else float("inf")
     top, share = neighbourhood(mu, labels, z, k=50)
     norms = np.linalg.norm(zs, axis=1)
     typical = prior.typical_norm(d)
     obs = [
-        f"Your code is **{r:.2f}** from the origin; {tail:.1%} of the prior's mass lies farther out"
-        + (": the KL term kept almost every training code closer in, so the decoder is guessing here."
-           if tail < 0.01 else
-           ": the edge of where the prior puts its mass, where training codes are rare." if tail < 0.1 else
-           f". In {d} dimensions that mass sits in a shell about {typical:.1f} from the origin, not at the "
-           "centre, so training codes this central are rare too."
-           if tail > 0.99 and d >= 5 else
-           ", well inside the region the decoder was trained on."),
-        f"The nearest of the {len(mu):,} test codes is test image #{i_near}, a **{labels[i_near]}**, {dist:.2f} away; "
-        f"among the 50 nearest, {share:.0%} are {top}s. Compare that with the digit drawn above.",
+        f"The nearest of the {len(mu):,} test codes is #{i_near}, a **{labels[i_near]}**, {dist:.2f} away: "
+        f"**{ratio:.1f}×** the typical gap between neighbouring test codes ({gap:.2f})"
+        + (": among the data, where the decoder was trained." if ratio < 2 else
+           ": in a gap between the codes, where the decoder saw few examples." if ratio < 5 else
+           ": far from every test code, so the decoder is guessing here."),
+        f"Among the 50 test codes nearest to yours, {share:.0%} are {top}s. Compare that with the digit drawn above.",
         f"The {int(n)} random code{'s have norms' if n > 1 else ' has norm'} "
         + (f"from {norms.min():.2f} to {norms.max():.2f}" if n > 1 else f"{norms[0]:.2f}")
-        + f"; in {d} dimensions a prior sample lies {typical:.2f} from the origin on average"
-        + (", so the origin itself is not where random codes land." if d > 2 else "."),
+        + f"; in {d} dimensions a draw from N(0, I) lies {typical:.2f} from the origin on average"
+        + (". An autoencoder has no prior: nothing in its training made these draws decode to digits "
+           "(compare with vae-2d)." if is_ae else ", so the origin itself is not where random codes land." if d > 2 else "."),
     ]
     ui.notice(obs)
 

@@ -72,25 +72,30 @@ def manifold_section() -> None:
     grid = latent.grid_2d(xs, xs)  # (n * n, 2), row-major from the top-left tile
     with ui.cache_guard():
         imgs = ui.decode(MODEL, grid, np.full(len(grid), digit))  # (n * n, 28, 28)
-    png = charts.png(charts.mosaic_figure, imgs, n, n, xs=xs, ys=xs, xlabel="z₁", ylabel="z₂",
-                     title=f"cvae-2d: decoder(z, y = {digit}), {n} × {n} ppf grid")
+    measures = {"slant (leans right, like /)": pixels.slant(imgs), "width (px, slant taken out)": pixels.width(imgs),
+                "ink (stroke thickness)": pixels.ink(imgs)}
+    r = {k: pixels.axis_correlations(v, grid) for k, v in measures.items()}  # (2,) each: with z1, z2
+    axis_words = []
+    for j in range(2):  # name an axis after the measure it moves most, when it clearly moves one
+        best = max(r, key=lambda k: abs(r[k][j]))
+        axis_words.append(f" → {'more' if r[best][j] > 0 else 'less'} {best.split(' ')[0]}" if abs(r[best][j]) >= 0.5 else "")
+    png = charts.png(charts.mosaic_figure, imgs, n, n, xs=xs, ys=xs, xlabel=f"z₁{axis_words[0]}",
+                     ylabel=f"z₂{axis_words[1]}", title=f"cvae-2d: decoder(z, y = {digit}), {n} × {n} ppf grid")
     c_fig, c_txt = st.columns([3, 2])
     charts.show(png, c_fig)
     with c_fig:
         ui.download_png(png, f"cvae_manifold_digit{digit}_n{n}.png", key="cvae_manifold_png")
-    r_slant = pixels.axis_correlations(pixels.slant(imgs), grid)
-    r_ink = pixels.axis_correlations(pixels.ink(imgs), grid)
-    looks = float((pixels.pixel_nn_labels(imgs, images, labels) == digit).mean())
+    looks = float((neighbours.looks_like(imgs, images, labels) == digit).mean())
     c_txt.markdown(
         f"The label fixes the identity: for **{looks:.0%}** of the {n * n} tiles the closest test image "
         f"(in pixel space) is {words.a_digit(digit)}. The position in the plane changes how it is written.\n\n"
-        f"Correlation of two stroke measures with the tile's z₁ and z₂:\n\n"
-        f"| | with z₁ | with z₂ |\n|---|---|---|\n"
-        f"| slant (lean to the right) | {r_slant[0]:+.2f} | {r_slant[1]:+.2f} |\n"
-        f"| ink (stroke thickness) | {r_ink[0]:+.2f} | {r_ink[1]:+.2f} |"
+        f"Correlation of three stroke measures with the tile's z₁ and z₂ (an axis is named on the figure after the "
+        f"measure it moves most, when |r| ≥ 0.5):\n\n| | with z₁ | with z₂ |\n|---|---|---|\n"
+        + "\n".join(f"| {k} | {v[0]:+.2f} | {v[1]:+.2f} |" for k, v in r.items())
     )
-    ui.secondary("Slant is the shear of the ink from its image moments (positive leans like /); ink is the mean "
-                 "pixel brightness, which for digits of the same size grows with the stroke width.")
+    ui.secondary("Slant is the shear of the ink from its image moments (positive leans like /); width is 4 × the ink's "
+                 "horizontal spread once the slant is taken out; ink is the mean pixel brightness, which for digits of "
+                 "one size grows with the stroke width.")
 
 
 manifold_section()
@@ -152,7 +157,7 @@ def style_survey(name: str, n: int, seed: int) -> dict[str, float]:
     ink_table = pixels.ink(imgs).reshape(n, 10)
     i_row, i_col = pixels.row_share(ink_table)
     test_images, test_labels = ui.test_images_float(), ui.test_set()[1]
-    match = float((pixels.pixel_nn_labels(imgs, test_images, test_labels) == np.tile(np.arange(10), n)).mean())
+    match = float((neighbours.looks_like(imgs, test_images, test_labels) == np.tile(np.arange(10), n)).mean())
     return {"slant_z": s_row, "slant_digit": s_col, "ink_z": i_row, "ink_digit": i_col, "label_match": match,
             "least_ink": int(ink_table.mean(axis=0).argmin()), "most_ink": int(ink_table.mean(axis=0).argmax())}
 

@@ -5,18 +5,17 @@ the size, and how many dimensions stay active (Burda et al. 2016) as the latent 
 """
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params
+from ui import charts, params, plots
 from ui import common as ui
 from ui import words
 from vae import latent, units, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
-from ui.style import CHART_HEIGHT, MODEL_CACHE_ENTRIES
+from ui.style import MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
               "how the size of the latent code limits a VAE: what more dimensions buy in reconstruction and "
@@ -24,8 +23,8 @@ LESSON = ui.setup_page(__file__,
 
 SIZES = tuple(zoo.LATENT_SIZES)
 SEED_MAX = 9999
-LOG_X = alt.Scale(type="log", domain=[min(SIZES) * 0.9, max(SIZES) * 1.1], nice=False)
-SIZE_AXIS = alt.Axis(values=list(SIZES), format="d", grid=False)
+THRESHOLDS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # nats of KL per dimension
+DEFAULT_THR = 0.1
 
 
 def size_name(d: int) -> str:
@@ -52,20 +51,6 @@ def missing_note(problems: dict[str, CacheError], what: str) -> None:
         st.info(f"Left out of {what}:  \n{lines}  \nThey appear as `python -m vae.build` finishes them "
                 "(or rebuild one with `python -m vae.build --only NAME --force`).", icon=":material/hourglass_empty:")
 
-
-# --- the idea -----------------------------------------------------------------------------------
-
-st.header("The idea")
-st.markdown(
-    "The code z is the only path from encoder to decoder, so its size d bounds what can get through. "
-    "The VAE's loss, the negative ELBO, pays for each dimension separately:")
-st.latex(r"-\mathrm{ELBO}(x) = \underbrace{\mathbb{E}_{q(z\mid x)}\big[-\log p(x\mid z)\big]}_{\text{reconstruction}}"
-         r" + \sum_{i=1}^{d} \underbrace{\mathrm{KL}\big(q(z_i\mid x)\,\|\,\mathcal{N}(0,1)\big)}_{\text{cost of dimension } i}")
-st.markdown(
-    "More dimensions let the code carry more detail (lower reconstruction cost), but every nat it carries is "
-    "charged in KL. A dimension that does not pay for itself is switched off: its q(zᵢ|x) becomes the prior "
-    "for every image, it costs nothing and carries nothing. We count a dimension as **active** when its mean "
-    rf"code varies across the test images, Var\_x(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} (Burda et al. 2016).")
 
 with ui.cache_guard():
     images_u8, labels = ui.test_set()  # only ten images are needed: converted to float on the fly
@@ -104,9 +89,6 @@ else:
 
 # --- controls and reconstructions ------------------------------------------------------------------
 
-st.header("The same digits through every bottleneck")
-
-
 @st.fragment
 def reconstructions() -> None:
     ui.bind("ls_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
@@ -133,7 +115,7 @@ def reconstructions() -> None:
     if len(img_rows) == 1:
         st.info("No model of the latent-size ladder is built yet, so there is nothing to reconstruct.", icon=":material/hourglass_empty:")
     else:
-        png = charts.png(charts.image_rows, img_rows, captions, size=0.95)
+        png = charts.png(charts.image_rows, img_rows, captions, size=0.95, fontsize=10)
         ui.download_png(png, f"reconstructions-latent-size-seed{seed}.png", key="ls_rec_png")
         charts.show(png)
         st.caption("Each test digit is encoded to its mean code μ and decoded by the VAE with latent size d. Under "
@@ -143,94 +125,94 @@ def reconstructions() -> None:
 
 
 reconstructions()
+st.latex(r"-\mathrm{ELBO}(x) = \underbrace{\mathbb{E}_{q(z\mid x)}\big[-\log p(x\mid z)\big]}_{\text{reconstruction}}"
+         r" + \sum_{i=1}^{d} \underbrace{\mathrm{KL}\big(q(z_i\mid x)\,\|\,\mathcal{N}(0,1)\big)}_{\text{cost of dimension } i}")
+ui.secondary("The code is the only path from encoder to decoder, so its size d bounds what gets through; every nat it "
+             "carries is charged in KL. A dimension that does not pay for itself is switched off: its q(zᵢ|x) becomes the "
+             "prior for every image, and it costs and carries nothing.")
 
-# --- loss and active units against size ----------------------------------------------------------
+# --- loss and the KL of each dimension against size --------------------------------------------------
 
-st.header("What each extra dimension buys")
+st.subheader("What each extra dimension buys, and what it costs")
 if table.empty:
     missing_note(problems, "the charts")
     ui.stop()
-
-long = table.melt(id_vars=["latent size", "epochs"], value_vars=["test −ELBO (nats)", "reconstruction (nats)", "KL (nats)"],
-                  var_name="term", value_name="nats")
-long["term"] = long["term"].str.replace(" (nats)", "", regex=False)
-col_loss, col_au = st.columns(2, gap="large")
-with col_loss:
-    st.subheader("Test loss terms")
-    term_color = alt.Color("term:N", title="term", scale=alt.Scale(
-        domain=["test −ELBO", "reconstruction", "KL"], range=["#4e79a7", "#f28e2b", "#59a14f"]))
-    x_size = alt.X("latent size:Q", title="latent size", scale=LOG_X, axis=SIZE_AXIS)
-    tip = ["latent size:Q", "term:N", alt.Tooltip("nats:Q", format=".2f"), "epochs:Q"]
-    big = long[long["term"] != "KL"]
-    loss_chart = alt.Chart(big).mark_line(point=True).encode(
-        x=x_size, y=alt.Y("nats:Q", title="nats per test image", scale=alt.Scale(zero=False)),
-        color=term_color, tooltip=tip).properties(height=CHART_HEIGHT - 100, title="−ELBO and reconstruction")
-    st.altair_chart(loss_chart, width="stretch", key="ls_loss_chart")
-    kl_chart = alt.Chart(long[long["term"] == "KL"]).mark_line(point=True).encode(
-        x=x_size, y=alt.Y("nats:Q", title="nats per test image"), color=term_color, tooltip=tip,
-    ).properties(height=160, title="KL")
-    st.altair_chart(kl_chart, width="stretch", key="ls_kl_chart")
-    st.caption("Averages over the 10,000 test digits (one posterior sample each); −ELBO = reconstruction + KL. "
-               "Latent size on a log scale; the upper chart's y axis does not start at 0.")
-with col_au:
-    st.subheader("Active units")
-    au = table.dropna(subset=["active units"])
-    if au.empty:
-        st.info("No active-unit count is available yet.", icon=":material/hourglass_empty:")
-    else:
-        ref = pd.DataFrame({"latent size": [0, max(SIZES)], "active units": [0, max(SIZES)]})
-        sym = alt.Scale(type="symlog", domain=[0, max(SIZES) * 1.1], nice=False)  # like log, but 0 fits
-        axis = alt.Axis(values=[0, *SIZES], format="d")
-        diag = alt.Chart(ref).mark_line(strokeDash=[6, 4], color="gray").encode(
-            x=alt.X("latent size:Q", title="latent size", scale=sym, axis=axis),
-            y=alt.Y("active units:Q", title="active units", scale=sym, axis=axis))
-        pts = alt.Chart(au).mark_line(point=alt.OverlayMarkDef(size=80), color="#4e79a7").encode(
-            x=alt.X("latent size:Q", title="latent size", scale=sym, axis=axis),
-            y=alt.Y("active units:Q", title="active units", scale=sym, axis=axis),
-            tooltip=["latent size:Q", "active units:Q", "inactive units:Q", "epochs:Q"])
-        label = alt.Chart(pd.DataFrame({"latent size": [max(SIZES) * 0.45], "active units": [max(SIZES) * 0.62],
-                                        "t": ["y = x: every dimension active"]})).mark_text(
-            color="gray", fontSize=charts.fs(11), align="right").encode(x=alt.X("latent size:Q", scale=sym),
-                                                             y=alt.Y("active units:Q", scale=sym), text="t:N")
-        st.altair_chart(alt.layer(diag, pts, label).properties(height=CHART_HEIGHT), width="stretch",
-                        key="ls_au_chart")
-        st.caption(f"Dimensions with Var(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} over the test images. Dashed: y = x, "
-                   "where every dimension is used; the gap below it is the number of switched-off dimensions. "
-                   "Both axes on a log-like (symlog) scale.")
-
-st.subheader("KL per dimension")
-kl_rows = []
+kl_dims = {}
 for d in SIZES:
     try:
-        kl_d = np.sort(kl_per_dim(size_name(d)))[::-1]  # (d,) nats, largest first
+        kl_dims[d] = np.sort(kl_per_dim(size_name(d)))[::-1]  # (d,) nats, largest first
     except CacheError:
         continue
-    kl_rows += [{"latent size": str(d), "dimension (largest KL first)": i + 1, "KL (nats)": float(v)}
-                for i, v in enumerate(kl_d)]
-if kl_rows:
-    kl_df = pd.DataFrame(kl_rows)
-    sizes_built = [str(d) for d in SIZES if str(d) in set(kl_df["latent size"])]
-    kl_dim_chart = alt.Chart(kl_df).mark_line(point=True).encode(
-        x=alt.X("dimension (largest KL first):Q", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("KL (nats):Q", title="mean KL (nats)"),
-        color=alt.Color("latent size:N", sort=sizes_built, title="latent size"),
-        tooltip=["latent size:N", "dimension (largest KL first):Q", alt.Tooltip("KL (nats):Q", format=".3f")],
-    ).properties(height=CHART_HEIGHT - 80)
-    st.altair_chart(kl_dim_chart, width="stretch", key="ls_kl_dims_chart")
-    st.caption("Each dimension's share of the KL term, KL(q(zᵢ|x) ‖ N(0, 1)) averaged over the test images, "
-               "sorted from the largest: a dimension near 0 nats carries no information about the image. "
-               "The active-unit count uses the spread of the codes instead (Var(μᵢ)); both mark the same "
-               "dimensions as used.")
+ui.bind("ls_thr", "thr", lambda raw: params.parse_choice(raw, list(THRESHOLDS), DEFAULT_THR))
+col_loss, col_kl = st.columns(2, gap="large")
+col_loss.altair_chart(plots.size_loss_chart(table, list(SIZES)), width="stretch", key="ls_loss_chart")
+col_loss.caption("Averages over the 10,000 test digits (one posterior sample each); −ELBO = reconstruction + KL. "
+                 "Latent size on a log scale.")
+with col_kl:
+    thr = float(st.select_slider("A dimension is in use when its KL is above (nats)", THRESHOLDS, key="ls_thr"))
+    ui.share({"thr": thr})
+    if kl_dims:
+        st.altair_chart(plots.kl_dims_chart(kl_dims, thr), width="stretch", key="ls_kl_dims_chart")
+        used = {d: units.count_above(v, thr) for d, v in kl_dims.items()}
+        st.caption("Each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), averaged over the test images and sorted, on a log scale; "
+                   f"dashed: the threshold. In use at {thr:g} nats: "
+                   + ", ".join(f"{used[d]} of {d}" for d in kl_dims) + ".")
 
-st.subheader("The numbers")
-shown = table.round({"test −ELBO (nats)": 2, "reconstruction (nats)": 2, "KL (nats)": 2,
-                     "−ELBO, 500 images": 2, "−log p(x) bound, k = 1,000": 2})
-st.dataframe(shown, hide_index=True, width="stretch")
-st.caption("The last two number columns are measured on the same fixed 500 test images (the first 50 of "
-           "each digit): the one-sample −ELBO and the importance-weighted bound with 1,000 samples (Burda "
-           "et al. 2016), which is closer to the model's true −log p(x). Their gap is what the ELBO leaves out.")
-ui.download_csv(shown, "latent-size.csv", key="ls_csv")
-ui.nats_note()
+
+@st.fragment
+def top_k(kl_dims: dict[int, np.ndarray]) -> None:
+    """Cut the codes of a large model down to their k most used dimensions and decode."""
+    big = [d for d in (32, 20) if d in kl_dims]
+    if not big:
+        return
+    ui.bind("ls_topk_d", "topd", lambda raw: params.parse_choice(raw, big, big[0]))
+    c1, c2 = st.columns([1, 3])
+    d = int(c1.selectbox("Model", big, key="ls_topk_d", format_func=lambda v: size_name(v)))
+    ui.bind("ls_k", "k", lambda raw: params.parse_int(raw, 1, max(big), 10))
+    k_set = int(c2.slider("Keep the k dimensions with the most KL (the others set to the prior's mean 0)", 1, max(big),
+                          key="ls_k"))  # one range for both models, so that k survives a change of model
+    ui.share({"topd": d, "k": k_set})
+    k = min(k_set, d)
+    curve = keep_top_curve(size_name(d))  # (d,) mean reconstruction loss for k = 1 .. d
+    idx = latent.random_members(labels, int(st.session_state.get("ls_seed", 0)))
+    mu = ui.codes(size_name(d))["mu"][idx]  # (10, d)
+    order = np.argsort(-kl_per_dim(size_name(d)), kind="stable")
+    rows = {f"top {k}": ui.decode(size_name(d), units.keep_top(mu, order, k)), f"all {d}": ui.decode(size_name(d), mu)}
+    left, right = st.columns([3, 2])
+    charts.show(charts.png(charts.image_rows, rows, None, size=0.8, fontsize=10), left)
+    right.altair_chart(plots.keep_top_chart(curve, k), width="stretch")
+    st.caption(f"Right: the reconstruction loss at z = μ with only the top k dimensions kept, mean over {N_TOPK} fixed "
+               "test digits (50 of each). Left: the same ten digits as above.")
+
+
+N_TOPK = 500
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def keep_top_curve(name: str) -> np.ndarray:
+    """Mean reconstruction loss (nats, at z = mu) of N_TOPK fixed test digits when only the top k
+    dimensions by KL are kept, for k = 1 .. d. -> (d,)"""
+    sub = ui.scatter_subset(N_TOPK)
+    x = ui.test_images_float()[sub]
+    mu = ui.codes(name)["mu"][sub]
+    order = np.argsort(-kl_per_dim(name), kind="stable")
+    return np.array([float(bce_per_image(ui.decode(name, units.keep_top(mu, order, k)), x).mean())
+                     for k in range(1, mu.shape[1] + 1)])
+
+
+st.subheader("How many dimensions are enough? Cut a large code down")
+with ui.cache_guard():
+    top_k(kl_dims)
+
+with st.expander("The numbers, and active units by the spread of μ", icon=":material/table:"):
+    shown = table.round({"test −ELBO (nats)": 2, "reconstruction (nats)": 2, "KL (nats)": 2,
+                         "−ELBO, 500 images": 2, "−log p(x) bound, k = 1,000": 2})
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption("The last two number columns are measured on the same fixed 500 test images (the first 50 of each digit): "
+               "the one-sample −ELBO and the importance-weighted bound with 1,000 samples (Burda et al. 2016), closer to "
+               f"the model's true −log p(x). Active units: Var(μᵢ) over the test images above {ACTIVE_UNIT_THRESHOLD:g}.")
+    ui.download_csv(shown, "latent-size.csv", key="ls_csv")
+    ui.nats_note()
 missing_note(problems, "the charts and the table")
 
 # --- what to notice -----------------------------------------------------------------------------------
@@ -238,58 +220,39 @@ missing_note(problems, "the charts and the table")
 obs = []
 t = table.sort_values("latent size").reset_index(drop=True)
 if len(t) >= 2:
-    first, last = t.iloc[0], t.iloc[-1]
     elbo = dict(zip(t["latent size"], t["test −ELBO (nats)"]))
     epochs = dict(zip(t["latent size"], t["epochs"]))
+    first = int(t["latent size"].iloc[0])
     knee, best = units.plateau(list(elbo), list(elbo.values()), tol=2.0)
-    s = ("Test −ELBO by latent size: " + ", ".join(f"{v:.1f} (d = {d})" for d, v in elbo.items()) + " nats. ")
-    if knee != first["latent size"]:
-        s += (f"Going from d = {first['latent size']} to d = {knee} it "
-              f"{words.change_words(elbo[first['latent size']], elbo[knee])}; ")
-        s += (f"from there to the best, d = {best}, only {elbo[knee] - elbo[best]:.1f} more."
-              if knee != best else "that is the best of the built sizes.")
+    s = "Test −ELBO by latent size: " + ", ".join(f"{v:.1f} (d = {d})" for d, v in elbo.items()) + " nats. "
+    if knee != first:
+        s += f"From d = {first} to d = {knee} it {words.change_words(elbo[first], elbo[knee])}; "
+        s += (f"from there to the best, d = {best}, only {elbo[knee] - elbo[best]:.1f} more." if knee != best
+              else "that is the best of the built sizes.")
     else:
         s += f"The best is at d = {best}."
     worse = [d for d in elbo if d > best and elbo[d] > elbo[best]]
     if worse:
-        recon = dict(zip(t["latent size"], t["reconstruction (nats)"]))
-        s += (" Larger than that it gets worse again: " + ", ".join(
+        s += (" Larger, it gets worse again: " + ", ".join(
             f"d = {d} is {elbo[d] - elbo[best]:.1f} nats behind"
-            + (f" with the same training budget (its reconstruction is {recon[d] - recon[best]:.1f} nats worse)"
-               if epochs[d] == epochs[best] else f" ({epochs[d]} epochs against {epochs[best]})")
-            for d in worse) + ".")
+            + ("" if epochs[d] == epochs[best] else f" ({epochs[d]} epochs against {epochs[best]})") for d in worse) + ".")
     obs.append(s)
-    obs.append(f"Reconstruction cost falls from **{first['reconstruction (nats)']:.1f}** to "
-               f"**{last['reconstruction (nats)']:.1f}** nats while KL rises from **{first['KL (nats)']:.1f}** to "
-               f"**{last['KL (nats)']:.1f}** nats: the code carries more information, and pays for it."
-               if last["reconstruction (nats)"] < first["reconstruction (nats)"] and last["KL (nats)"] > first["KL (nats)"]
-               else f"Reconstruction cost: **{first['reconstruction (nats)']:.1f}** nats at d = {first['latent size']}, "
-                    f"**{last['reconstruction (nats)']:.1f}** at d = {last['latent size']}; KL: "
-                    f"**{first['KL (nats)']:.1f}** and **{last['KL (nats)']:.1f}** nats.")
-if t["epochs"].nunique() > 1:
-    obs.append("Not a perfectly fair race: the built models trained for "
-               + ", ".join(f"{e} epochs (d = {', '.join(str(d) for d in g['latent size'])})"
-                           for e, g in t.groupby("epochs"))
-               + ", so part of each difference is training time rather than latent size.")
-a = t.dropna(subset=["active units"])
-if len(a):
-    au_words = "Active units: " + ", ".join(f"{int(r['active units'])} of {r['latent size']}" for _, r in a.iterrows())
-    full = [int(r["latent size"]) for _, r in a.iterrows() if r["active units"] == r["latent size"]]
-    short = a[a["active units"] < a["latent size"]]
-    if full and len(short):
-        counts = sorted(set(int(v) for v in short["active units"]))
-        sizes = ", ".join(f"d = {int(d)}" for d in short["latent size"])
-        au_words += (f". Every dimension is used up to d = {max(full)}; "
-                     + (f"at {sizes} the model uses {counts[0]} dimensions whatever the size, and switches the "
-                        "others off." if len(counts) == 1 else
-                        f"at {sizes} some dimensions are switched off ("
-                        + ", ".join(f"{int(r['inactive units'])} of {int(r['latent size'])}" for _, r in short.iterrows())
-                        + ")."))
-    elif not len(short):
-        au_words += ": every dimension of every built model is in use."
-    else:
-        au_words += "."
-    obs.append(au_words)
+if kl_dims:
+    used = {d: units.count_above(v, thr) for d, v in kl_dims.items()}
+    top = max(used.values())
+    saturates = [d for d in kl_dims if used[d] == top]
+    obs.append(f"At {thr:g} nats of KL per dimension the models use " + ", ".join(f"{used[d]} of {d}" for d in kl_dims)
+               + (f": from d = {saturates[0]} on the count stops at about {top}, so MNIST needs about {top} dimensions "
+                  "in these models; the rest are switched off." if len(saturates) > 1 and saturates[0] < max(kl_dims) else
+                  f": the largest model uses the most ({top}), so this ladder does not show where the count stops."))
+big = [d for d in (32, 20) if d in kl_dims]
+if big:
+    d_big = int(st.session_state.get("ls_topk_d", big[0])) if st.session_state.get("ls_topk_d") in big else big[0]
+    curve = keep_top_curve(size_name(d_big))
+    enough = int(np.argmax(curve <= curve[-1] + 1.0)) + 1  # the smallest k within a nat of the whole code
+    obs.append(f"Cut {size_name(d_big)}'s code to its top k dimensions: the reconstruction loss is {curve[0]:.1f} nats at k = 1 and "
+               f"{curve[-1]:.1f} with all {d_big}; k = {enough} is within 1 nat of all {d_big}, so the other {d_big - enough} "
+               "dimensions carry almost nothing the decoder reads.")
 if not obs:
     obs.append("The numbers appear here once at least two latent sizes are built (`python -m vae.build`).")
 ui.notice(obs)

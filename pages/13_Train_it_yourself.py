@@ -1,8 +1,10 @@
-"""Train it yourself: a small VAE trained live in the page, epoch by epoch, then compared with
+"""Train it yourself: a small VAE trained live in the page (its pictures redrawn every few dozen
+steps, guided presets, earlier runs kept to compare, collapsed dimensions named), then compared with
 the pretrained model of the same latent size and beta.
 
 The app never loads the MNIST training set at run time: the learner's model trains on the first
-N of the 10,000 cached *test* digits and is evaluated on the last 2,000, which it never sees.
+N of 8,000 cached *test* digits (a fixed random order) and is evaluated on the other 2,000 (a fixed
+random sample, stratified by digit, ``vae.live.split_indices``), which it never sees.
 The trained model lives in this browser session only (``st.session_state``); one training at a
 time per session, guarded by :class:`vae.live.TrainingSession`.
 """
@@ -15,10 +17,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts
+from ui import charts, words
 from ui import common as ui
 from ui import memory, params, slots
-from vae import artefacts, live, neighbours, zoo
+from vae import artefacts, live, neighbours, units, zoo
 from vae.artefacts import CacheError
 from ui.style import CHART_HEIGHT, LATENT_RANGE
 from vae.train import Progress, history_frame, train
@@ -30,8 +32,11 @@ LESSON = ui.setup_page(__file__,
               "how the latent space organises itself, and how far a minute of training gets you.")
 
 SESSION_KEY = "train_session"
+COLLAPSED_KL = 0.01  # nats: a dimension whose mean KL on the held-out digits is below this has collapsed to the prior
+REDRAW_STEPS = 40  # steps between two redraws of the codes and reconstructions while training
 LOSS_HEIGHT = CHART_HEIGHT - 100
-SPLIT_COLORS = alt.Scale(domain=["training", "held-out"], range=["#4e79a7", "#e15759"])
+TRAIN_COLOR, HELD_COLOR = "#4e79a7", "#e15759"
+SPLIT_COLORS = alt.Scale(domain=["training", "held-out"], range=[TRAIN_COLOR, HELD_COLOR])
 
 sess: live.TrainingSession = st.session_state.setdefault(SESSION_KEY, live.TrainingSession())
 sess.recover()  # a running flag seen now belongs to an interrupted run (see live.TrainingSession)
@@ -67,33 +72,26 @@ def pretrained_for(d: int, beta: float) -> tuple[str, bool]:
     return (name, True) if name in zoo.REGISTRY else (zoo.beta_name(d, 1.0), False)
 
 
-# --- the idea ---------------------------------------------------------------------------------------
-
-st.header("The idea")
-st.markdown(
-    "Training repeats one move: take a batch of images, encode, sample $z = \\mu + \\sigma\\,\\varepsilon$, "
-    "decode, and take an Adam step down the loss (nats per image, averaged over the batch)"
-)
-st.latex(r"\mathcal L(x) \;=\; \underbrace{-\log p(x \mid z)}_{\text{reconstruction}} \;+\; "
-         r"\beta\;\underbrace{\mathrm{KL}\big(q(z\mid x)\,\|\,\mathcal N(0, I)\big)}_{\text{KL}}")
-st.markdown(
-    f"**Where the digits come from.** This app never loads the 60,000 MNIST training digits, so your model "
-    f"trains on the **first N of the 10,000 test digits** (N up to {live.MAX_TRAIN:,}) and is judged on the "
-    f"**last {live.HELDOUT:,} test digits**, which it never sees. The pretrained models learned from the "
-    f"60,000 training digits, so those {live.HELDOUT:,} are new to both: a fair comparison."
-)
-ui.caveat(
-    "One **epoch** is one pass over your training digits. After each epoch the page measures both terms on "
-    "the training digits (averaged over the epoch, while the weights were still moving) and on the held-out "
-    "digits (at the epoch's end). A gap that opens between the two is overfitting: the model memorises its "
-    "few digits instead of learning what digits look like. The learning rate starts at 0.002 and decays "
-    "to 0 along a cosine, as for the pretrained models."
-)
-
 # --- controls ---------------------------------------------------------------------------------------
 
-st.header("Your settings")
 busy = sess.busy
+PRESETS = {  # a guided experiment: its settings and what to expect
+    "Overfit it": ({"train_size": 256, "train_epochs": 20, "train_beta": 1.0}, "256 digits seen 20 times: the training "
+                   "reconstruction keeps falling while the held-out one stalls, and the gap between them opens."),
+    "No KL": ({"train_beta": 0.0}, "β = 0, an autoencoder with noise: the best reconstructions, but the codes spread "
+              "far beyond the prior and nothing ties them to N(0, I)."),
+    "Too much KL": ({"train_beta": 5.0}, "β = 5: the KL term wins, dimensions collapse to the prior (KL near 0) and "
+                    "the reconstructions turn into blurred averages."),
+}
+
+
+def apply_preset(name: str) -> None:
+    for k, v in PRESETS[name][0].items():
+        st.session_state[k] = v
+    st.session_state["train_preset"] = name
+
+
+
 c1, c2, c3 = st.columns(3)
 with c1:
     st.radio("Latent size d", live.LATENT_DIMS, key="train_d", horizontal=True, disabled=busy,
@@ -102,7 +100,7 @@ with c1:
                      help="0: a plain autoencoder with noise; 1: the standard VAE; above 1: a tidier but "
                           "blurrier latent space.")
 with c2:
-    st.select_slider("Training digits N (the first N test digits)", live.TRAIN_SIZES, key="train_size",
+    st.select_slider(f"Training digits N (of the {live.MAX_TRAIN:,} not held out)", live.TRAIN_SIZES, key="train_size",
                      disabled=busy, format_func=lambda n: f"{n:,}")
     st.slider("Epochs", *live.EPOCH_RANGE, key="train_epochs", disabled=busy)
 with c3:
@@ -119,38 +117,77 @@ with c3:
 
 ui.share({"d": settings.latent_dim, "beta": settings.beta, "size": settings.train_size,
           "epochs": settings.epochs, "batch": settings.batch_size})
+p_cols = st.columns([1, 1, 1, 3])
+for col, pname in zip(p_cols, PRESETS):
+    col.button(pname, key=f"train_preset_{pname}", on_click=apply_preset, args=(pname,), disabled=busy,
+               icon=":material/science:", help=PRESETS[pname][1])
+if st.session_state.get("train_preset") in PRESETS:
+    p_cols[3].caption(f"**{st.session_state['train_preset']}**: {PRESETS[st.session_state['train_preset']][1]} "
+                      "Press **Train**.")
 
-b1, b2, _ = st.columns([1, 1, 4])
+b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1.4, 2.6])
 b1.button("Train", key="train_start", type="primary", icon=":material/play_arrow:", disabled=busy, on_click=request_training,
-          help="Start a training run with these settings. One run at a time.")
-b2.button("Stop", key="train_stop", icon=":material/stop:", disabled=not busy,
-          help="Stop the run (its model is discarded). Changing a setting or leaving the page stops it too.")
+          help="Start a new training run with these settings. One run at a time.")
+b2.button("Pause", key="train_stop", icon=":material/pause:", disabled=not busy,
+          help="Stop the run at once and keep it as it was at the end of its last finished epoch (a run stopped in "
+               "its first epoch is discarded). Changing a setting or leaving the page pauses it too.")
+paused = sess.paused is not None and not busy
+b3.button("Resume", key="train_resume", icon=":material/resume:", disabled=not paused,
+          on_click=lambda: sess.request_continue(), help="Continue the paused run to its last epoch.")
+b4.button("One more epoch", key="train_step", icon=":material/skip_next:", disabled=not paused,
+          on_click=lambda: sess.request_continue(epochs=1), help="Continue the paused run for one epoch, then pause again.")
+
+with st.expander("What a run does, and where its digits come from", icon=":material/info:"):
+    st.latex(r"\mathcal L(x) \;=\; \underbrace{-\log p(x \mid z)}_{\text{reconstruction}} \;+\; "
+             r"\beta\;\underbrace{\mathrm{KL}\big(q(z\mid x)\,\|\,\mathcal N(0, I)\big)}_{\text{KL}}")
+    st.markdown(
+        "Training repeats one move: take a batch of images, encode, sample $z = \\mu + \\sigma\\,\\varepsilon$, decode, "
+        "and take an Adam step down the loss (nats per image, averaged over the batch; learning rate 0.002, decaying "
+        "to 0 along a cosine, as for the pretrained models).\n\n"
+        f"**Where the digits come from.** This app never loads the 60,000 MNIST training digits. A fixed random "
+        f"**{live.HELDOUT:,} of the 10,000 test digits** (each digit in proportion) are held out to judge the model you train; "
+        f"it trains on the first N of the other {live.MAX_TRAIN:,}, in a fixed random order. The pretrained models "
+        f"learned from the 60,000 training digits, so the held-out {live.HELDOUT:,} are new to both.\n\n"
+        "One **epoch** is one pass over your training digits. The page measures both terms on the training digits "
+        "(averaged over the epoch, while the weights were still moving) and on the held-out digits (at the epoch's "
+        "end); a gap that opens between them is overfitting. While it trains, the curves (with each batch's "
+        f"terms as a thin line), the codes and the reconstructions are redrawn every {REDRAW_STEPS} steps.")
 
 cut_short = sess.take_interrupted()
 if cut_short is not None:
-    st.info(f"Your last training ({cut_short.label()}) was stopped before it finished, so its model was "
-            "discarded. Press **Train** to start again.", icon=":material/stop:")
+    st.info(f"Your last training ({cut_short.label()}) was stopped in its first epoch, before there was anything "
+            "to keep. Press **Train** to start again.", icon=":material/stop:")
 
 with ui.cache_guard():
     images, labels = ui.test_set()
     x_float = ui.test_images_float()
+sess.adopt_pause(live.heldout_set(x_float, labels))  # a pause just now: its last finished epoch becomes the result
+if sess.paused is not None and not sess.busy and sess.settings is not None:
+    st.info(f"Paused after epoch {sess.paused.epochs_done} of {sess.settings.epochs} ({sess.settings.label()}): below is "
+            "the model as it was then. **Resume** to finish the run, or take **one more epoch**.", icon=":material/pause:")
 
 
 # --- live training -------------------------------------------------------------------------------------
 
-def loss_charts(history: dict[str, list[float]], epochs: int) -> tuple[alt.Chart, alt.Chart]:
-    """Reconstruction and KL per epoch, training vs held-out (separate charts: different scales)."""
+def loss_charts(history: dict[str, list[float]], epochs: int, trace: list[tuple[float, float, float]] | None = None
+                ) -> tuple[alt.Chart, alt.Chart]:
+    """Reconstruction and KL per epoch, training vs held-out (separate charts: different scales);
+    while training, ``trace`` adds each training batch's terms, (epochs done, reconstruction, KL),
+    as a thin line, so the curves move every few dozen steps and not once per epoch."""
     df = history_frame(history, split_names=SPLIT_NAMES)
     out = []
-    for term in ("reconstruction", "KL"):
-        part = df[df["term"] == term]
-        out.append(alt.Chart(part, height=LOSS_HEIGHT, title=f"{term} (nats per image)").mark_line(point=True).encode(
-            x=alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[1, max(2, epochs)]),
-                    axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y("nats:Q", title=f"{term} (nats)", scale=alt.Scale(zero=False)),
-            color=alt.Color("split:N", scale=SPLIT_COLORS, title="digits",
-                            legend=alt.Legend(orient="top")),
-            tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")]))
+    for term, col in (("reconstruction", 1), ("KL", 2)):
+        x = alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0 if trace else 1, max(2, epochs)]),
+                  axis=alt.Axis(tickMinStep=1, format="d"))
+        y = alt.Y("nats:Q", title=f"{term} (nats)", scale=alt.Scale(zero=False))
+        chart = alt.Chart(df[df["term"] == term]).mark_line(point=True).encode(
+            x=x, y=y, color=alt.Color("split:N", scale=SPLIT_COLORS, title="digits", legend=alt.Legend(orient="top")),
+            tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")])
+        if trace:
+            batches = pd.DataFrame({"epoch": [t[0] for t in trace], "nats": [t[col] for t in trace]})
+            chart = alt.Chart(batches).mark_line(color=TRAIN_COLOR, strokeWidth=1, opacity=0.45).encode(
+                x=x, y=y) + chart
+        out.append(chart.properties(height=LOSS_HEIGHT, title=f"{term} (nats per image)"))
     return out[0], out[1]
 
 
@@ -175,6 +212,7 @@ def run_training(s: live.LiveSettings, run_id: int) -> object:
     pick = live.one_per_digit(y_ho.numpy())  # one held-out digit of each class
     originals = x_ho[pick, 0].numpy()
     last = [0.0]
+    trace: list[tuple[int, float, float]] = []  # (step, batch reconstruction, batch KL)
 
     def callback(p: Progress) -> None:
         sess.check(run_id)  # a newer script run took over: stop at once
@@ -183,17 +221,22 @@ def run_training(s: live.LiveSettings, run_id: int) -> object:
             last[0] = now
             bar.progress(p.step / p.steps, text=f"Epoch {p.epoch} of {p.epochs} · step {p.step:,} of "
                                                f"{p.steps:,} · {now - t0:.0f} s")
+        if not p.epoch_done:
+            trace.append((p.step / (p.steps / p.epochs), p.batch_recon, p.batch_kl))  # x in epochs
         if p.epoch_done:
-            rc, kc = loss_charts(p.history, p.epochs)
+            sess.epoch_done(run_id, p.snapshot())  # a pause continues from here
+        if p.epoch_done or p.step % REDRAW_STEPS == 0:
+            rc, kc = loss_charts(p.history, p.epochs, trace)
             recon_ph.altair_chart(rc, width="stretch")
             kl_ph.altair_chart(kc, width="stretch")
+            when = f"after epoch {p.epoch}" if p.epoch_done else f"at step {p.step:,}"
             if codes_ph is not None:
                 mu = live.posterior_means(p.model, x_ho)
-                chart, _ = codes_chart(mu, y_ho.numpy(), f"Held-out codes after epoch {p.epoch}")
+                chart, _ = codes_chart(mu, y_ho.numpy(), f"Held-out codes {when}")
                 codes_ph.altair_chart(chart, width="stretch")
             recs = live.reconstructions(p.model, x_ho[pick])
             strip_ph.image(ui.upscale(ui.tile(np.concatenate([originals, recs]), len(pick)), 3), clamp=True,
-                           caption=f"Held-out digits (top) and their reconstructions after epoch {p.epoch} (bottom)")
+                           caption=f"Held-out digits (top) and their reconstructions {when} (bottom)")
 
     shown = [None]
 
@@ -206,7 +249,8 @@ def run_training(s: live.LiveSettings, run_id: int) -> object:
 
     with slots.training_slot(on_wait=waiting, check=lambda: sess.check(run_id)):
         t0 = time.perf_counter()  # the clock in the progress text starts when the run has its slot
-        result = train(s.model_config(), s.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho, callback=callback)
+        result = train(s.model_config(), s.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho, callback=callback,
+                       resume=sess.resume, until_epoch=sess.until)
     bar.progress(1.0, text=f"Done: {s.label()} in {result.seconds:.1f} s.")
     return result
 
@@ -241,7 +285,8 @@ if sess.model is None:
 
 s = sess.settings
 st.header("Your model")
-st.markdown(f"**{s.label()}**, trained in {sess.seconds:.1f} s.")
+st.markdown(f"**{s.label()}**, " + (f"paused after epoch {sess.paused.epochs_done}." if sess.paused is not None
+                                    else f"trained in {sess.seconds:.1f} s."))
 if s != settings:
     st.caption("The settings above have changed since: press **Train** to train with them.")
 rc, kc = loss_charts(sess.history, s.epochs)
@@ -309,7 +354,22 @@ st.caption(f"Both measured on the same last {live.HELDOUT:,} test digits, one po
            "same noise seed; −ELBO = reconstruction + KL (β = 1 in the score whatever β was used in training). "
            "Lower is better.")
 
-mine_mu = live.posterior_means(mine, x_ho)  # (HELDOUT, d)
+if len(sess.runs) > 1:
+    st.subheader("Your runs, side by side")
+    runs = pd.concat([pd.DataFrame({"epoch": np.arange(1, len(h["test_total"]) + 1), "run": f"{i + 1}. {label}",
+                                    "held-out −ELBO": np.add(h["test_recon"], h["test_kl"])})
+                      for i, (label, h) in enumerate(sess.runs)])
+    st.altair_chart(charts.fit_width(alt.Chart(runs, title="Held-out −ELBO after each epoch, one line per run").mark_line(
+        point=True).encode(x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
+                           y=alt.Y("held-out −ELBO:Q", title="held-out −ELBO (nats)", scale=alt.Scale(zero=False)),
+                           color=alt.Color("run:N", title="", legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),
+                           tooltip=["run:N", "epoch:Q", alt.Tooltip("held-out −ELBO:Q", format=".1f")]), 240),
+        width="stretch")
+    st.caption(f"The last {live.KEEP_RUNS} runs of this session, the newest last, all on the same held-out digits.")
+
+mine_mu, mine_lv = live.posterior(mine, x_ho)  # (HELDOUT, d) each
+kl_dims = units.mean_kl_per_dim(mine_mu, mine_lv)  # (d,) nats on the held-out digits
+collapsed = [j for j in range(len(kl_dims)) if kl_dims[j] < COLLAPSED_KL]
 pre_mu = live.posterior_means(pre_model, x_ho) if pre_model is not None else None
 if s.latent_dim == 2:
     st.subheader("Held-out codes")
@@ -358,5 +418,11 @@ if pre_m is not None and pre_mu is not None:
                f"({acc_pre:.0%} for {pre_name}; chance is about 10%).")
 else:
     obs.append(f"No labels were used, yet {together} (chance is about 10%).")
-ui.notice(obs)
+if collapsed:
+    obs.append(f"{', '.join(words.z(j) for j in collapsed)} {'has' if len(collapsed) == 1 else 'have'} **collapsed**: "
+               f"mean KL {max(kl_dims[j] for j in collapsed):.3f} nats or less on the held-out digits, so q(z|x) there is "
+               "the prior for every image, and the decoder ignores "
+               + ("it." if len(collapsed) == 1 else "them.") + (" At β > 1 the KL term can afford fewer dimensions."
+                                                                  if s.beta > 1 else ""))
+ui.notice(obs[-3:] if collapsed else obs)
 ui.lesson_links(LESSON)

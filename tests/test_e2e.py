@@ -56,7 +56,7 @@ def move_one_control(page) -> str:
         slider.first.focus()
         slider.first.press("ArrowRight")
         return "slider"
-    radio = page.locator('[data-testid="stRadio"] label')
+    radio = page.locator('[data-testid="stRadio"] label:visible')  # not one inside a closed expander
     if radio.count() > 1:
         radio.nth(1).click()
         return "radio"

@@ -155,11 +155,11 @@ def test_histogram_frame_covers_the_upload():
 
 def test_settings_validate_and_configs():
     s = live.LiveSettings()
-    assert (s.latent_dim, s.beta, s.train_size, s.epochs, s.batch_size) == (2, 1.0, 2000, 5, 64)
-    assert s.steps() == 32 * 5
+    assert (s.latent_dim, s.beta, s.train_size, s.epochs, s.batch_size) == (2, 1.0, 4000, 3, 32)
+    assert s.steps() == 125 * 3
     assert s.model_config() == ModelConfig(kind="vae", latent_dim=2, beta=1.0)
     tc = s.train_config(threads=1)
-    assert (tc.epochs, tc.batch_size, tc.train_size, tc.threads) == (5, 64, 2000, 1)
+    assert (tc.epochs, tc.batch_size, tc.train_size, tc.threads) == (3, 32, 4000, 1)
     for bad in ({"latent_dim": 3}, {"beta": 0.7}, {"train_size": 0}, {"train_size": 8001},
                 {"epochs": 0}, {"epochs": 21}, {"batch_size": 0}):
         with pytest.raises(ValueError):
@@ -173,8 +173,16 @@ def test_split_uses_test_images_without_overlap(test_set):
     assert x_tr.shape == (8000, 1, 28, 28) and y_tr.shape == (8000,)
     assert x_ho.shape == (live.HELDOUT, 1, 28, 28) and y_ho.shape == (live.HELDOUT,)
     assert x_tr.dtype == torch.float32 and float(x_tr.max()) <= 1.0
-    np.testing.assert_array_equal(x_ho[:, 0].numpy(), images[-live.HELDOUT:] / np.float32(255))
-    np.testing.assert_array_equal(y_ho.numpy(), labels[-live.HELDOUT:])
+    held, order = live.split_indices(labels)
+    assert len(held) == live.HELDOUT and len(order) == len(labels) - live.HELDOUT
+    assert not set(held) & set(order) and set(held) | set(order) == set(range(len(labels)))  # a partition
+    np.testing.assert_array_equal(x_ho[:, 0].numpy(), images[held] / np.float32(255))
+    np.testing.assert_array_equal(y_ho.numpy(), labels[held])
+    np.testing.assert_array_equal(y_tr.numpy(), labels[order[:8000]])
+    # stratified: each digit held out in proportion to its share of the test set (within one image)
+    share = np.bincount(labels, minlength=10) / len(labels)
+    assert np.abs(np.bincount(labels[held], minlength=10) - live.HELDOUT * share).max() < 1
+    assert held.min() < 1000 and held.max() > 9000  # spread over the whole set, not its last writers
     x_tr[0] += 1  # copies: the read-only cache is untouched
     assert images[0].max() <= 255
     xf = images.astype(np.float32) / 255
@@ -297,3 +305,44 @@ def test_superseded_run_stops_at_the_next_step(test_set):
         train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, callback=callback)
     assert steps == [1, 2] and torch.get_num_threads() == threads
     assert not sess.finish(rid, None) and not sess.busy
+
+
+def test_a_paused_run_continues_where_it_stopped(test_set):
+    """Pause (a rerun while training) keeps the last finished epoch; one more epoch, then the rest,
+    end with the weights of a run straight through; a run stopped in its first epoch keeps nothing."""
+    images, labels = test_set
+    s = live.LiveSettings(train_size=256, epochs=3, batch_size=128)
+    x_tr, y_tr, x_ho, y_ho = live.split_test_set(images, labels, s.train_size)
+    straight = train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho)
+
+    sess = live.TrainingSession()
+    sess.request(s)
+    rid = sess.begin()
+    seen = []
+
+    def cb(p):
+        if p.epoch_done:
+            sess.epoch_done(rid, p.snapshot())
+            seen.append(p.epoch)
+            if p.epoch == 1:
+                raise KeyboardInterrupt  # the learner presses Pause: the script run is stopped
+
+    with pytest.raises(KeyboardInterrupt):
+        train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, callback=cb)
+    assert sess.recover() and sess.paused is not None and sess.paused.epochs_done == 1
+    assert sess.take_interrupted() is None and sess.adopt_pause((x_ho, y_ho))
+    assert len(sess.history["test_total"]) == 1 and "test_elbo" in sess.metrics
+    assert sess.request_continue(epochs=1)  # one more epoch
+    rid = sess.begin()
+    r = train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, resume=sess.resume, until_epoch=sess.until)
+    assert sess.finish(rid, r) and sess.paused is not None and sess.paused.epochs_done == 2
+    assert sess.request_continue()  # and the rest
+    rid = sess.begin()
+    r = train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, resume=sess.resume, until_epoch=sess.until)
+    assert sess.finish(rid, r) and sess.paused is None and len(sess.runs) == 1
+    for a, b in zip(straight.model.state_dict().values(), sess.model.state_dict().values()):
+        assert torch.equal(a, b)
+
+    sess.request(s)
+    rid = sess.begin()
+    assert sess.finish(rid, None) and sess.paused is None and sess.take_interrupted() == s  # nothing finished

@@ -118,3 +118,51 @@ def test_looks_like_is_scikit_learns_one_nearest_neighbour_in_pixels():
     others = np.delete(np.arange(300), 7)
     alt = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(ref[others].reshape(299, -1), lab[others])
     assert neighbours.looks_like(ref[7:8], ref, lab, exclude=7)[0] == alt.predict(ref[7:8].reshape(1, -1))[0]
+
+
+def test_neighbours_of_and_kept_neighbours_match_scikit_learn():
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(3)
+    codes = rng.normal(size=(500, 10))
+    coords = codes[:, :2] + 0.3 * rng.normal(size=(500, 2))  # a lossy 2-D map of the same points
+    for i in (0, 17, 499):
+        ref = NearestNeighbors(n_neighbors=11).fit(codes).kneighbors(codes[i:i + 1])[1][0][1:]
+        np.testing.assert_array_equal(neighbours.neighbours_of(codes, i, 10), ref)
+        ref_map = NearestNeighbors(n_neighbors=11).fit(coords).kneighbors(coords[i:i + 1])[1][0][1:]
+        assert neighbours.kept_neighbours(codes, coords, i, 10) == len(set(ref) & set(ref_map))
+    assert neighbours.kept_neighbours(codes, codes, 5, 10) == 10  # a perfect map keeps them all
+
+
+def test_looks_like_in_chunks_and_with_one_exclusion_per_image():
+    rng = np.random.default_rng(0)
+    refs = rng.random((30, 28, 28)).astype(np.float32)
+    ref_labels = np.arange(30) % 10
+    queries = refs[[4, 17, 29]] + 0.01 * rng.standard_normal((3, 28, 28))
+    np.testing.assert_array_equal(neighbours.looks_like(queries, refs, ref_labels, chunk=2), [4, 7, 9])
+    assert neighbours.looks_like(refs, refs, ref_labels).tolist() == ref_labels.tolist()
+    # each image with itself left out: scikit-learn's 1-NN over the other 29
+    want = []
+    for i in range(30):
+        keep = np.arange(30) != i
+        clf = KNeighborsClassifier(n_neighbors=1).fit(refs[keep].reshape(29, -1), ref_labels[keep])
+        want.append(int(clf.predict(refs[i].reshape(1, -1))[0]))
+    assert neighbours.looks_like(refs, refs, ref_labels, exclude=np.arange(30), chunk=7).tolist() == want
+
+
+def test_principal_axes_match_scikit_learns_pca():
+    from sklearn.decomposition import PCA
+
+    from vae import embed
+
+    rng = np.random.default_rng(1)
+    codes = rng.normal(size=(800, 6)) * np.array([3.0, 2.0, 1.5, 1.0, 0.5, 0.1]) + 4.0
+    mean, comps, ratio = embed.principal_axes(codes)
+    ref = PCA(n_components=6).fit(codes)
+    np.testing.assert_allclose(mean, ref.mean_, atol=1e-10)
+    np.testing.assert_allclose(ratio, ref.explained_variance_ratio_, rtol=1e-8)
+    np.testing.assert_allclose(np.abs(np.sum(comps * ref.components_, axis=1)), 1.0, atol=1e-8)  # up to sign
+    out = embed.pca(codes)
+    np.testing.assert_allclose(np.abs(out["pca"]), np.abs(ref.transform(codes)[:, :2]), atol=1e-4)
+    angles = embed.pc_angles(codes, n_boot=5)
+    assert angles.shape == (5,) and (angles < 10).all()  # a clear PC1 barely turns under resampling

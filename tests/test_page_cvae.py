@@ -89,3 +89,29 @@ def test_a_picked_digit_is_marked_and_kept_in_the_url():
     assert "Test image #77's hand" in texts(again)
     bad = app(PAGE, {"idx": "100000"})
     assert "Test image #0's hand" in texts(bad) and any("Ignored link parameter" in t.value for t in bad.toast)
+
+
+@pytest.mark.parametrize("digit", [0, 3, 7])
+def test_the_stroke_measures_are_measured_on_the_grid_shown(digit):
+    """Slant, width and ink against z1 and z2, recomputed from the checkpoint's decoder on the same
+    ppf grid: the table the page shows (and names the axes from) holds these correlations."""
+    import re
+
+    import numpy as np
+    import torch
+
+    from vae import latent, pixels, zoo
+    from ui.style import GRID_N_DEFAULT, PPF_P_DEFAULT
+
+    need("cvae-2d")
+    at = app(PAGE, {"digit": str(digit)})
+    table = next(m.value for m in at.markdown if "| width (px, slant taken out) |" in m.value)
+    xs = latent.ppf_axis(GRID_N_DEFAULT, PPF_P_DEFAULT)
+    grid = latent.grid_2d(xs, xs)
+    with torch.no_grad():
+        imgs = zoo.load("cvae-2d").decode(torch.from_numpy(grid).float(),
+                                          torch.full((len(grid),), digit))[:, 0].numpy()
+    for row, measure in (("slant", pixels.slant), ("width", pixels.width), ("ink", pixels.ink)):
+        got = [float(v) for v in re.search(rf"\| {row} [^|]*\| ([+-][\d.]+) \| ([+-][\d.]+) \|", table).groups()]
+        want = pixels.axis_correlations(measure(imgs), grid)
+        np.testing.assert_allclose(got, want, atol=0.011)

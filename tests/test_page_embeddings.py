@@ -1,4 +1,5 @@
-"""AppTest runs of pages/05_Embeddings.py: every control, link parameters, missing cache files."""
+"""AppTest runs of pages/05_Embeddings.py: every control, link parameters, missing cache files, and a
+sweep over every 10-D model that checks the premise of each notice shown."""
 from __future__ import annotations
 
 import os
@@ -6,8 +7,8 @@ import os
 import numpy as np
 import pytest
 
-from tests.pageutil import app, assert_ok, assert_stopped_by_cache_error, texts
-from vae import artefacts
+from tests.pageutil import app, assert_ok, assert_stopped_by_cache_error, notices, texts
+from vae import artefacts, embed, zoo
 
 PAGE = "pages/05_Embeddings.py"
 pytestmark = pytest.mark.slow
@@ -36,17 +37,19 @@ def test_default_view():
     require("vae-10d")
     at = app(PAGE)
     t = texts(at)
-    for s in ("Embeddings", "The idea", "Three maps of the same codes", "Walking along a line",
-              "can't be inverted", "What PCA's two axes keep", "two dimensions at a time", "What to notice",
-              "trustworthiness", "5-NN accuracy"):
+    for s in ("Embeddings", "Click a dot", "nearest neighbours", "Walking along a line", "can't be inverted",
+              "What to notice", "Trustworthiness", "5-NN accuracy"):
         assert s in t, s
+    assert [e.label.split(":")[0] for e in at.expander] == [
+        "t-SNE's knobs", "Why PCA's spectrum is flat", "The codes themselves, two dimensions at a time (a pair plot)"]
+    assert len(notices(at)) == 3
     assert not at.error
     assert at.selectbox(key="emb_model").value == "vae-10d"
     assert at.selectbox(key="emb_method").value == "tsne"
     assert at.slider(key="emb_n").value == 10
     assert at.multiselect(key="emb_dims").value == [0, 1, 2]
-    labels = [m.label for m in at.metric]
-    assert labels.count("trustworthiness") == 3 and labels.count("5-NN accuracy") == 3
+    kept = [c.value for c in at.caption if c.value.startswith("Keeps")]
+    assert len(kept) == 3 and all("Trustworthiness" in c and "5-NN accuracy" in c for c in kept)  # under each map
     assert len(at.get("image")) >= 1  # decoded codes along the line
 
 
@@ -68,7 +71,7 @@ def test_every_control():
     assert_ok(at)
     assert at.query_params["method"] == "umap"
     assert at.query_params["n"] == "6"
-    assert at.query_params["dims"] == "3,4,5,6"
+    assert at.query_params["dims"] == "4,5,6,7"  # named z1 ... zd in the URL
     assert len(at.query_params["line"].split(",")) == 4
     assert "What to notice" in texts(at)
 
@@ -104,7 +107,7 @@ def test_link_parameters():
     assert at.slider(key="emb_n").value == 12
     assert at.selectbox(key="emb_method").value == "umap"
     assert np.allclose(line_value(at), [0.5, -1.0, 2.0, 3.25])
-    assert at.multiselect(key="emb_dims").value == [1, 4]
+    assert at.multiselect(key="emb_dims").value == [0, 3]  # z1 and z4
 
 
 def test_garbage_link_parameters_fall_back():
@@ -124,3 +127,55 @@ def test_missing_embeddings_show_the_cache_error(partial_cache):
     partial_cache("vae-10d")  # the model and its codes (when built), no embeddings
     at = app(PAGE)
     assert_stopped_by_cache_error(at, "vae-10d.npz", "missing")
+
+
+def test_a_picked_code_lights_up_its_ten_dimensional_neighbours():
+    """The pick (from the URL, as a click leaves it) is named, and each map's count of kept
+    neighbours is the overlap of the 10 nearest in 10-D and the 10 nearest on that map."""
+    require("vae-10d")
+    at = app(PAGE, {"idx": "123"})
+    assert at.query_params["idx"] == "123"
+    assert "#123" in texts(at)
+    mu = np.load(artefacts.codes_path("vae-10d"))["mu"].astype(np.float64)
+    emb = np.load(artefacts.embeddings_path("vae-10d"))
+    from sklearn.neighbors import NearestNeighbors
+
+    def knn(x):
+        return set(NearestNeighbors(n_neighbors=11).fit(x).kneighbors(x[123:124])[1][0][1:].tolist())
+
+    kept = [c.value for c in at.caption if c.value.startswith("Keeps")]
+    for caption, m in zip(kept, ("pca", "tsne", "umap")):
+        expected = len(knn(mu) & knn(emb[m].astype(np.float64)))
+        assert caption.startswith(f"Keeps **{expected} of 10**"), (m, caption)
+    at = app(PAGE, {"idx": "10000"})  # out of range: the first test digit
+    assert at.query_params["idx"] == "0"
+
+
+SWEEP = [n for n in zoo.names() if zoo.entry(n).model.latent_dim == 10 and zoo.entry(n).model.kind in ("vae", "ae")]
+
+
+@pytest.mark.parametrize("name", SWEEP)
+def test_every_notice_states_a_true_premise(name):
+    require(name)
+    at = app(PAGE, {"model": name})
+    trust, pca, knn = notices(at)
+    emb = np.load(artefacts.embeddings_path(name))
+    codes = np.load(artefacts.codes_path(name))
+    mu = codes["mu"].astype(np.float64)
+    t = {m: float(emb[f"{m}_trustworthiness"]) for m in ("pca", "tsne", "umap")}
+    names = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+    assert trust.startswith(f"{names[max(t, key=t.get)]} keeps neighbourhoods best")
+    assert f"{names[min(t, key=t.get)]} worst" in trust
+    if "keeps most of them" in trust:
+        floor = float(emb["random_trustworthiness"])
+        assert min(t.values()) > floor + 0.5 * (1 - floor)
+    if "pulls Var" in pca:  # the KL story: every dimension's total variance near 1, no dominant component
+        assert zoo.entry(name).model.kind == "vae"
+        total = mu.var(axis=0) + np.exp(codes["logvar"].astype(np.float64)).mean(axis=0)
+        assert 0.8 < total.min() and total.max() < 1.25
+        evr = emb["pca_explained_variance_ratio"]
+        assert evr[0] < 1.2 * evr[1]
+    angles = embed.pc_angles(mu)
+    assert ("is noise" in pca) == (np.median(angles) > 10)
+    acc = float(emb["latent_knn_accuracy"])
+    assert f"against {round(100 * acc)} % in 10-D" in knn

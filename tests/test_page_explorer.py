@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.pageutil import app, assert_ok, need, texts
+from tests.pageutil import app, assert_ok, need, notices, texts
 from vae import artefacts
 from ui.params import to_slider
 from vae.latent import prototypes
@@ -32,7 +32,7 @@ def test_default_view_sliders_and_pad():
     need("vae-2d")
     at = app(PAGE)
     page = texts(at)
-    assert ":material/tune: Latent explorer" in page and "The idea" in page and "What to notice" in page
+    assert ":material/tune: Latent explorer" in page and "What to notice" in page and "typical gap" in page
     assert at.selectbox(key="lex_model").value == "vae-2d"
     assert sliders(at) == [0.0, 0.0]
     assert code_line(at) == "**z** = (0.00, 0.00)"
@@ -44,6 +44,7 @@ def test_default_view_sliders_and_pad():
     at.slider(key="lex_z1").set_value(-2.0).run()
     assert code_line(at) == "**z** = (1.50, -2.00)"
     assert "from the origin" in texts(at)
+    assert len(at.latex) == 1  # the maths after the picture
 
 
 def test_start_points_and_reset():
@@ -103,7 +104,9 @@ def test_ten_dimensional_model():
     at.selectbox(key="lex_model").set_value("vae-10d").run()
     assert_ok(at)
     assert len(sliders(at, 10)) == 10
-    assert len(at.get("vega_lite_chart")) == 0  # no pad for 10-D
+    assert len(at.get("vega_lite_chart")) == 1  # no pad for 10-D: the code on the test codes' PCA plane
+    previews = [im for im in at.image if any("the rest as set" in c for c in im.captions)]
+    assert len(previews) == 10  # what moving each slider would decode
     assert list(at.dataframe[0].value.columns[-1:]) == ["z10"]
     at.slider(key="lex_z9").set_value(1.0).run()
     assert_ok(at)
@@ -122,10 +125,42 @@ def test_link_parameters_are_used():
 
 def test_garbage_link_parameters_fall_back():
     need("vae-2d")
-    at = app(PAGE, {"z": "1,2,3", "n": "abc", "seed": "x", "model": "ae-2d"})
+    at = app(PAGE, {"z": "1,2,3", "n": "abc", "seed": "x", "model": "cvae-2d"})
     assert at.selectbox(key="lex_model").value == "vae-2d"  # ae-2d is no VAE
     assert sliders(at) == [0.0, 0.0]
     assert "does not fit vae-2d" in " ".join(w.value for w in at.warning)
     assert at.slider(key="lex_n").value == 8 and at.number_input(key="lex_seed").value == 0
     at = app(PAGE, {"z": "nan,1"})
     assert sliders(at) == [0.0, 0.0] and at.warning
+
+
+def test_the_autoencoder_is_offered_as_the_contrast():
+    need("vae-2d", "ae-2d")
+    at = app(PAGE, {"model": "ae-2d"})
+    assert_ok(at)
+    assert at.selectbox(key="lex_model").value == "ae-2d"
+    assert "An autoencoder has no prior" in notices(at)[2]
+
+
+@pytest.mark.parametrize("z", ["0,0", "1.2,-0.5", "3.6,0", "-2.5,2.5", "0.3,1.9"])
+@pytest.mark.parametrize("name", ["vae-2d", "ae-2d", "vae-2d-beta5"])
+def test_the_distance_notice_is_true(name, z):
+    """"Among the data", "in a gap", "far from every code": judged by the distance to the nearest
+    test code in units of the typical gap between neighbouring codes, recomputed with scikit-learn."""
+    from sklearn.neighbors import NearestNeighbors
+
+    need(name)
+    at = app(PAGE, {"model": name, "z": z})
+    first = notices(at)[0]
+    mu = np.load(artefacts.codes_path(name))["mu"].astype(np.float64)
+    point = np.array([float(v) for v in z.split(",")])[None]
+    dist = NearestNeighbors(n_neighbors=1).fit(mu).kneighbors(point)[0][0, 0]
+    gap = np.median(NearestNeighbors(n_neighbors=2).fit(mu).kneighbors(mu)[0][:, 1])
+    ratio = dist / gap
+    assert f"**{ratio:.1f}×** the typical gap" in first
+    if "among the data" in first:
+        assert ratio < 2
+    elif "in a gap" in first:
+        assert 2 <= ratio < 5
+    else:
+        assert "guessing" in first and ratio >= 5

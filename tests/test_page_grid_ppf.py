@@ -74,6 +74,30 @@ def test_controls():
     assert "of the 900 linear-grid points" in texts(at)
     assert [size for _, size in mosaics(at)] == [(869, 869)] * 3
     assert mosaics(at)[0][0] == "Linear grid, z from -2 to 4.5"
+    assert _marker_size(at) == 11  # markers shrink with n (45 at 15 x 15, as 1/n^2)
+    at.segmented_control(key="grid_warp").set_value("u").run()  # the warp: u = Phi(z)
+    assert_ok(at)
+    assert at.query_params["warp"] == "u" and "the prior is uniform on this square" in texts(at)
+
+
+def _marker_size(at) -> int:
+    import json
+
+    chart = at.get("vega_lite_chart")[0]
+    layers = [layer for layer in json.loads(chart.proto.spec)["layer"] if layer.get("encoding", {}).get("shape")]
+    return int(layers[0]["mark"]["size"])
+
+
+def test_the_warp_spaces_the_ppf_grid_evenly():
+    """In u = Phi(z) the ppf grid's points are evenly spaced (from p to 1 - p) and the linear grid's are not."""
+    import numpy as np
+
+    from vae import latent
+
+    xs = latent.ppf_axis(15, 0.005)
+    np.testing.assert_allclose(np.diff(latent.to_unit(xs)), (1 - 2 * 0.005) / 14, rtol=1e-9)
+    lin = np.diff(latent.to_unit(latent.linear_axis(15, -3, 3)))
+    assert lin.max() > 5 * lin.min()  # wide steps in the middle, thin slices at the edges
 
 
 def test_empty_range_warns():

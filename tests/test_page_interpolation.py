@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pageutil import app, assert_ok, assert_stopped_by_cache_error, need, texts
+import numpy as np
+
+from pageutil import app, assert_ok, assert_stopped_by_cache_error, need, notices, texts
+from vae import artefacts, neighbours, paths, zoo
 
 PAGE = "pages/08_Interpolation.py"
 pytestmark = pytest.mark.slow
@@ -19,13 +22,14 @@ def test_default_view_reads_like_a_lesson():
     at = app(PAGE)
     assert at.title[0].value == ":material/timeline: Interpolation"  # a bundled icon: no emoji font needed
     body = texts(at)
-    for part in ("What you will learn", "The idea", "From test #", "The two paths on the latent map",
-                 "As an animation", "What to notice", "superposed"):
+    for part in ("What you will learn", "From test #", "Emptiness", "What to notice", "superposed", "At its emptiest"):
         assert part in body, part
+    assert [e.label.split(":")[0] for e in at.expander] == ["As an animation", "Why a great circle? The shell of the prior"]
+    assert len(at.get("vega_lite_chart")) == 2  # the emptiness curves and the square map of the paths
     assert not at.error
     assert at.selectbox(key="interp_model").value == "vae-2d"
     assert at.radio(key="interp_mode").value == "class"
-    assert len(at.latex) >= 2
+    assert len(at.latex) >= 1
     assert len(gif_images(at)) == 1
     assert at.query_params["model"] == "vae-2d" and at.query_params["mode"] == "class"
 
@@ -66,6 +70,9 @@ def test_every_control_moves_without_error():
     assert_ok(at)
     assert at.selectbox(key="interp_a_digit").value == 3
     assert "the prototype of 3" in texts(at)
+    at.radio(key="interp_mode").set_value("prior").run()  # two draws from the prior, by the seed
+    assert_ok(at)
+    assert "a prior draw" in texts(at) and at.query_params["mode"] == "prior"
 
 
 @pytest.mark.parametrize("name", ["vae-10d", "ae-2d"])
@@ -77,11 +84,10 @@ def test_other_models(name):
     body = texts(at)
     assert "What to notice" in body
     if name == "vae-10d":
-        assert "How far from the centre the paths go" in body
         assert "√d" in body
-        assert len(at.get("vega_lite_chart")) >= 1
+        assert len(at.get("vega_lite_chart")) == 1  # no map in 10-D: the emptiness curves only
     else:
-        assert "The two paths on the latent map" in body
+        assert len(at.get("vega_lite_chart")) == 2
 
 
 def test_query_params_set_the_view():
@@ -115,3 +121,40 @@ def test_missing_model_shows_the_cache_error(partial_cache):
     partial_cache()  # the test set only
     at = app(PAGE)
     assert_stopped_by_cache_error(at, "vae-2d")
+
+
+SWEEP = [(n, m) for n in zoo.names() if zoo.entry(n).model.kind != "cvae" for m in ("class", "prior")]
+
+
+@pytest.mark.parametrize("name,mode", SWEEP)
+def test_every_notice_states_a_true_premise(name, mode):
+    """Which path stays closer to the data, the shell story and the unused dimensions, recomputed
+    here with scipy's KD-tree (neighbours) from the codes, for every model and both kinds of endpoints."""
+    need(name)
+    at = app(PAGE, {"model": name, "mode": mode})
+    _, empty, norm = notices(at)
+    codes = np.load(artefacts.codes_path(name))["mu"].astype(np.float64)
+    labels = np.load(artefacts.test_set_path())["labels"]
+    if mode == "prior":
+        za, zb = np.random.default_rng(0).standard_normal((2, codes.shape[1]))
+    else:
+        ia, ib = paths.pick_pair(labels, 1, 0, 0)
+        za, zb = codes[ia], codes[ib]
+    usual = neighbours.spacing(codes, 25)
+    t = np.linspace(0, 1, 60)
+    worst = {k: float((neighbours.kth_distance(codes, f(za, zb, t), 25) / usual).max())
+             for k, f in (("lerp", paths.lerp), ("slerp", paths.slerp))}
+    assert f"lerp is {worst['lerp']:.1f}×" in empty and f"slerp {worst['slerp']:.1f}×" in empty
+    if "great circle (slerp) stays closer" in empty:
+        assert worst["slerp"] < worst["lerp"]
+    if "straight line (lerp) stays closer" in empty:
+        assert worst["lerp"] < worst["slerp"]
+    if "neither path" in empty:
+        assert abs(worst["lerp"] - worst["slerp"]) < 0.1 * min(worst.values())
+    unused = int((codes.var(axis=0) <= 0.01).sum())
+    if "sit inside it too" in norm:
+        assert np.median(np.linalg.norm(codes, axis=1)) < 0.8 * np.sqrt(codes.shape[1])
+    if "dimensions are unused" in norm or "dimensions unused" in norm:
+        assert norm.count(f"{unused} of {codes.shape[1]} dimensions") == 1 and unused > 0
+    elif "median norm" in norm:
+        assert unused == 0

@@ -1,12 +1,15 @@
-"""AppTest runs of pages/04_Prototypes.py: every control, link parameters, missing cache files."""
+"""AppTest runs of pages/04_Prototypes.py: every control, link parameters, missing cache files, and
+a sweep over every model the page offers that checks the premise of each notice it shows."""
 from __future__ import annotations
 
 import os
 
+import numpy as np
 import pytest
+import torch
 
-from tests.pageutil import app, assert_ok, assert_stopped_by_cache_error, texts
-from vae import artefacts
+from tests.pageutil import app, assert_ok, assert_stopped_by_cache_error, notices, texts
+from vae import artefacts, latent, pixels, units, zoo
 
 PAGE = "pages/04_Prototypes.py"
 pytestmark = pytest.mark.slow
@@ -31,14 +34,17 @@ def test_default_view():
     require("vae-10d")
     at = app(PAGE)
     t = texts(at)
-    for s in ("Digit prototypes", "The idea", "The average of each digit", "How each latent dimension is used",
-              "Traversals", "A 2-D slice", "What to notice", "dimensions are active"):
+    for s in ("Digit prototypes", "pixel", "What to notice", "dimensions are in use", "traversals", "2-D slice",
+              "noise level"):
         assert s in t, s
+    assert [e.label.split(":")[0] for e in at.expander] == ["Why average μ and not one sampled z per image?",
+                                                            "How each dimension is used"]
     assert not at.error and not at.warning
     assert at.selectbox(key="protos_model").value == "vae-10d"
     assert at.selectbox(key="protos_digit").value == 3
     assert at.slider(key="protos_n").value == 15
     assert len(at.get("image")) >= 3  # prototype rows, traversal, slice
+    assert len(notices(at)) <= 3
 
 
 def test_every_control():
@@ -64,7 +70,7 @@ def test_every_control():
         assert_ok(at)
     assert "What to notice" in texts(at)
     qp = at.query_params  # the shareable view follows the controls
-    assert (qp["digit"], qp["seed"], qp["dims"], qp["n"]) == ("7", "5", "3,4", "7")
+    assert (qp["digit"], qp["seed"], qp["dims"], qp["n"]) == ("7", "5", "4,5", "7")  # dims named z1 ... zd
     # sampled codes differ from the means by noise only: the page says how much
     assert "standard" in texts(at) or "noise" in texts(at)
 
@@ -76,7 +82,7 @@ def test_other_model():
         if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
             pytest.skip("no other VAE with latent >= 3 built yet")
         pytest.fail("no other VAE with latent >= 3 built")
-    at = app(PAGE, {"dims": "8,9", "model": "vae-10d"})
+    at = app(PAGE, {"dims": "9,10", "model": "vae-10d"})
     small = min(others, key=lambda n: int(n.split("-")[1].rstrip("d")))
     at.selectbox(key="protos_model").set_value(small).run()  # dims 8, 9 may not exist there: reset, no error
     assert_ok(at)
@@ -88,7 +94,7 @@ def test_other_model():
 
 def test_equal_dimensions_warn():
     require("vae-10d")
-    at = app(PAGE, {"dims": "2,5"})
+    at = app(PAGE, {"dims": "3,6"})
     at.selectbox(key="protos_dim_y").set_value(2).run()
     assert_ok(at)
     assert any("different" in w.value for w in at.warning)
@@ -96,7 +102,7 @@ def test_equal_dimensions_warn():
 
 def test_link_parameters():
     require("vae-10d")
-    at = app(PAGE, {"n": "12", "digit": "7", "dims": "2,5", "seed": "42", "model": "vae-10d"})
+    at = app(PAGE, {"n": "12", "digit": "7", "dims": "3,6", "seed": "42", "model": "vae-10d"})
     assert at.slider(key="protos_n").value == 12
     assert at.selectbox(key="protos_digit").value == 7
     assert at.selectbox(key="protos_dim_x").value == 2
@@ -107,7 +113,7 @@ def test_link_parameters():
 
 def test_garbage_link_parameters_fall_back():
     require("vae-10d")
-    at = app(PAGE, {"n": "abc", "digit": "12", "dims": "1,99", "seed": "-4", "model": "nope"})
+    at = app(PAGE, {"n": "abc", "digit": "12", "dims": "0,99", "seed": "-4", "model": "nope"})
     assert at.slider(key="protos_n").value == 15
     assert at.selectbox(key="protos_digit").value == 3
     assert at.selectbox(key="protos_model").value == "vae-10d"
@@ -122,3 +128,39 @@ def test_missing_files_show_the_cache_error(partial_cache):
     partial_cache()
     at = app(PAGE)
     assert_stopped_by_cache_error(at, "vae-10d", "missing")
+
+
+SWEEP = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae" and zoo.entry(n).model.latent_dim >= 3]
+
+
+@pytest.mark.parametrize("name", SWEEP)
+def test_every_notice_states_a_true_premise(name):
+    """For every model the page offers, each notice's premise holds for the numbers on screen,
+    recomputed here from the checkpoint and the codes (not from the page)."""
+    require(name)
+    at = app(PAGE, {"model": name})
+    blur, decoder, dims = notices(at)
+    codes = np.load(artefacts.codes_path(name))
+    mu, logvar = codes["mu"], codes["logvar"]
+    images, labels = artefacts.load_test_set()
+    x = images.astype(np.float32) / 255
+    protos = latent.prototypes(mu, labels)
+    med = latent.medoids(mu, labels, protos)
+    model = zoo.load(name)
+    with torch.no_grad():
+        dec = model.decode(torch.from_numpy(protos).float()).numpy().reshape(10, 28, 28)
+        rec = model.decode(torch.from_numpy(mu[med]).float()).numpy().reshape(10, 28, 28)
+    avg = np.stack([x[labels == k].mean(axis=0) for k in range(10)])
+    g_avg, g_dec, g_rec, g_med = (float(pixels.grey_ink_share(a).mean()) for a in (avg, dec, rec, x[med]))
+    if "is a blur" in blur:
+        assert g_avg > g_dec + 0.05
+    else:
+        assert g_avg <= g_dec + 0.05
+    if "comes from the decoder" in decoder:
+        assert abs(g_dec - g_rec) <= 0.05 and g_rec > g_med + 0.05
+    var = mu.astype(np.float64).var(axis=0)
+    n_used = int((var > units.ACTIVE_UNIT_THRESHOLD).sum())
+    assert dims.startswith(f"{n_used} of {mu.shape[1]} dimensions are in use")
+    kl = units.mean_kl_per_dim(mu, logvar)
+    if "marked unused" in dims or "left out" in dims:  # the unused dimensions carry (almost) nothing, the used ones something
+        assert kl[var <= units.ACTIVE_UNIT_THRESHOLD].max() < 0.05 < kl[var > units.ACTIVE_UNIT_THRESHOLD].min()

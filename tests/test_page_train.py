@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pageutil import app, assert_ok, need, texts
+from pageutil import app, assert_ok, need, notices, texts
 from vae import live
 
 PAGE = "pages/13_Train_it_yourself.py"
@@ -24,12 +24,13 @@ def tiny(at, d: int = 2, beta: float = 1.0):
 def test_opens_without_a_model():
     at = app(PAGE)
     t = texts(at)
-    assert "Train it yourself" in t and "The idea" in t and "last 2,000 test digits" in t
+    assert "Train it yourself" in t and "fixed random **2,000 of the 10,000 test digits**" in t
+    assert [b.label for b in at.button if b.key.startswith("train_preset_")] == ["Overfit it", "No KL", "Too much KL"]
     assert any("No model trained in this session yet" in i.value for i in at.info)
     assert not at.button(key="train_start").disabled and at.button(key="train_stop").disabled
     assert (at.radio(key="train_d").value, at.select_slider(key="train_beta").value,
             at.select_slider(key="train_size").value, at.slider(key="train_epochs").value,
-            at.select_slider(key="train_batch").value) == (2, 1.0, 2000, 5, 64)
+            at.select_slider(key="train_batch").value) == (2, 1.0, 4000, 3, 32)
     assert not at.error
 
 
@@ -95,11 +96,11 @@ def test_stale_running_flag_is_reset():
     at.session_state["train_session"] = stuck
     at.run()
     assert_ok(at)
-    assert any("stopped before it finished" in i.value for i in at.info)
+    assert any("stopped in its first epoch" in i.value for i in at.info)
     assert not at.button(key="train_start").disabled
     assert not at.session_state["train_session"].busy
     at.run()  # reported once
-    assert not any("stopped before it finished" in i.value for i in at.info)
+    assert not any("stopped in its first epoch" in i.value for i in at.info)
 
 
 def test_link_restores_settings():
@@ -123,5 +124,76 @@ def test_garbage_link_falls_back_to_defaults():
     at = app(PAGE, {"d": "7", "beta": "0.7", "size": "-3", "epochs": "99", "batch": "1e9"})
     assert (at.radio(key="train_d").value, at.select_slider(key="train_beta").value,
             at.select_slider(key="train_size").value, at.slider(key="train_epochs").value,
-            at.select_slider(key="train_batch").value) == (2, 1.0, 2000, 5, 64)
+            at.select_slider(key="train_batch").value) == (2, 1.0, 4000, 3, 32)
     assert not at.error
+
+
+def test_presets_set_the_experiment_and_say_what_to_expect():
+    at = app(PAGE)
+    at.button(key="train_preset_Overfit it").click().run()
+    assert_ok(at)
+    assert (at.select_slider(key="train_size").value, at.slider(key="train_epochs").value) == (256, 20)
+    assert "gap between them opens" in texts(at) and at.query_params["size"] == "256"
+    at.button(key="train_preset_Too much KL").click().run()
+    assert at.select_slider(key="train_beta").value == 5.0 and "collapse" in texts(at)
+    at.button(key="train_preset_No KL").click().run()
+    assert at.select_slider(key="train_beta").value == 0.0
+
+
+def test_runs_are_kept_to_compare_and_a_collapsed_dimension_is_named():
+    """Two runs: both held-out curves on one chart; at beta = 5 a dimension whose held-out KL is
+    below 0.01 nats is named as collapsed, and only then."""
+    import numpy as np
+
+    from vae import units
+
+    need("vae-2d", "vae-2d-beta5")
+    at = tiny(app(PAGE), d=2, beta=1.0)
+    at.button(key="train_start").click().run()
+    at = tiny(at, d=2, beta=5.0)
+    at.button(key="train_start").click().run()
+    assert_ok(at)
+    sess = at.session_state["train_session"]
+    assert len(sess.runs) == 2 and "Your runs, side by side" in texts(at)
+    x_ho, _ = live.heldout_set(*(lambda a: (a[0].astype(np.float32) / 255, a[1]))(
+        __import__("vae.artefacts", fromlist=["x"]).load_test_set()))
+    mu, lv = live.posterior(sess.model, x_ho)
+    kl = units.mean_kl_per_dim(mu, lv)
+    named = "collapsed" in " ".join(notices(at))
+    assert named == bool((kl < 0.01).any())
+
+
+def test_pause_then_one_more_epoch_then_resume():
+    """A run paused after its first epoch (as the Pause button leaves it) shows that model, takes
+    one more epoch on request, and resumes to the end; Resume and One more epoch are off otherwise."""
+    need("vae-2d")
+    at = tiny(app(PAGE), d=2, beta=1.0)
+    assert at.button(key="train_resume").disabled and at.button(key="train_step").disabled
+    at.slider(key="train_epochs").set_value(3)
+    at.select_slider(key="train_size").set_value(256).run()
+    # pause after epoch 1, as a press of Pause mid-run does (the rerun stops the run; the session keeps the epoch)
+    sess = at.session_state["train_session"]
+    s = live.LiveSettings(train_size=256, epochs=3, batch_size=128)
+    import numpy as np
+
+    from vae.artefacts import load_test_set
+    from vae.train import train
+
+    images, labels = load_test_set()
+    x_tr, y_tr, x_ho, y_ho = live.split_test_set(images.astype(np.float32) / 255, labels, 256)
+    sess.request(s, until=1)
+    rid = sess.begin()
+    sess.finish(rid, train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, until_epoch=1))
+    at.run()
+    assert_ok(at)
+    assert "Paused after epoch 1 of 3" in texts(at) and not at.button(key="train_step").disabled
+    at.button(key="train_step").click().run()
+    assert_ok(at)
+    sess = at.session_state["train_session"]
+    assert sess.paused is not None and sess.paused.epochs_done == 2 and len(sess.history["test_total"]) == 2
+    assert "Paused after epoch 2 of 3" in texts(at)
+    at.button(key="train_resume").click().run()
+    assert_ok(at)
+    sess = at.session_state["train_session"]
+    assert sess.paused is None and len(sess.history["test_total"]) == 3 and "trained in" in texts(at)
+    assert at.button(key="train_resume").disabled

@@ -277,10 +277,3 @@ def test_axis_correlations():
     np.testing.assert_array_equal(pixels.axis_correlations(np.ones(200), z), [0.0, 0.0])
 
 
-def test_pixel_nn_labels():
-    rng = np.random.default_rng(0)
-    refs = rng.random((30, 28, 28)).astype(np.float32)
-    ref_labels = np.arange(30) % 10
-    queries = refs[[4, 17, 29]] + 0.01 * rng.standard_normal((3, 28, 28))
-    np.testing.assert_array_equal(pixels.pixel_nn_labels(queries, refs, ref_labels, chunk=2), [4, 7, 9])
-    assert pixels.pixel_nn_labels(refs, refs, ref_labels).tolist() == ref_labels.tolist()

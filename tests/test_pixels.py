@@ -147,3 +147,18 @@ def test_temperature_sharpens_below_one_and_blurs_above():
     np.testing.assert_allclose(sharp[2], 0.5)
     with pytest.raises(ValueError):
         with_temperature(p, 0.0)
+
+
+def test_width_measures_the_deslanted_horizontal_extent():
+    from vae import pixels
+
+    narrow, wide, leaning = (np.zeros((28, 28)) for _ in range(3))
+    narrow[4:24, 13:15] = 1.0  # a 2-px upright bar
+    wide[4:24, 6:22] = 1.0  # a 16-px block
+    for r in range(4, 24):  # the narrow bar, leaning like /
+        c = 20 - (r - 4) // 2
+        leaning[r, c:c + 2] = 1.0
+    w = pixels.width(np.stack([narrow, wide, leaning]))
+    assert abs(w[0] - 4 * np.sqrt((2 ** 2 - 1) / 12)) < 1e-6  # 4 x the std of 2 uniform columns
+    assert abs(w[1] - 4 * np.sqrt((16 ** 2 - 1) / 12)) < 1e-6
+    assert w[2] < 2 * w[0] and pixels.slant(leaning[None])[0] > 0.3  # leaning over is not being wide

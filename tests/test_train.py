@@ -158,3 +158,23 @@ def test_history_frame():
     row = named[(named["epoch"] == 2) & (named["term"] == "KL") & (named["split"] == "held-out")]
     assert float(row["nats"].iloc[0]) == 4.5
     assert set(history_frame(h, terms=("total",))["term"]) <= {"total"}
+
+
+def test_a_run_continued_from_its_state_ends_with_the_same_weights():
+    """Pause and step: two epochs, then the third from the stored state, equal one run of three."""
+    from vae.config import ModelConfig, TrainConfig
+    from vae.train import train
+
+    g = torch.Generator().manual_seed(0)
+    x = (torch.rand(96, 1, 28, 28, generator=g) > 0.7).float()
+    y = torch.randint(0, 10, (96,), generator=g)
+    mc, tc = ModelConfig(kind="vae", latent_dim=2, beta=1.0), TrainConfig(epochs=3, batch_size=32, seed=3, threads=1)
+    straight = train(mc, tc, x, y, x[:32], y[:32])
+    assert straight.state is None  # ran to the end: nothing to continue
+    first = train(mc, tc, x, y, x[:32], y[:32], until_epoch=2)
+    assert first.state is not None and first.state.epochs_done == 2 and len(first.history["test_total"]) == 2
+    rest = train(mc, tc, x, y, x[:32], y[:32], resume=first.state)
+    for a, b in zip(straight.model.state_dict().values(), rest.model.state_dict().values()):
+        assert torch.equal(a, b)
+    assert rest.history["test_total"] == straight.history["test_total"]
+    assert rest.state is None

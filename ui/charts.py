@@ -28,13 +28,14 @@ import altair as alt
 import matplotlib
 
 from matplotlib.figure import Figure  # noqa: E402 - Figure() without the global figure manager (Matplotlib server guidance)
+from matplotlib.patches import Rectangle  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from ui import compat  # noqa: E402
 from ui.style import (ALTAIR_DIGIT_SCALE, CHART_CACHE_ENTRIES, CHART_HEIGHT, FIGURE_CACHE_ENTRIES, FIGURE_DPI,  # noqa: E402
-                       FIGURE_MAX_PX, HIGHLIGHT, IMAGE_CMAP, INK, LATENT_RANGE, PAPER, POINT_SIZE)
+                       FIGURE_MAX_PX, CHANGED_COLOR, HIGHLIGHT, IMAGE_CMAP, INK, LATENT_RANGE, PAPER, POINT_SIZE)
 
 
 def _skip_schema_validation() -> None:
@@ -177,6 +178,13 @@ def square(chart: alt.TopLevelMixin, side: int) -> alt.TopLevelMixin:
                             autosize=alt.AutoSizeParams(type="pad", contains="padding"))
 
 
+def fit_width(chart: alt.TopLevelMixin, height: int) -> alt.TopLevelMixin:
+    """A chart that fills the container's width while its *plot area* keeps ``height`` CSS pixels
+    (Streamlit's default autosize, "fit", takes the axis titles and a bottom legend out of the
+    height, which can leave a plot a few pixels tall)."""
+    return chart.properties(height=height, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
 def markers(df: pd.DataFrame, color: str | None = None, shape: str = "cross", size: int = 220,
             label: str | None = None) -> alt.Chart:
     """Highlighted points (x, y) drawn on top of a scatter; optional text label column."""
@@ -304,8 +312,10 @@ def mosaic_png_figure(png_data: bytes, nrows: int, ncols: int, **kwargs: Any) ->
 
 
 def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: list[list[str]] | None,
-                 size: float, cmap: str, vmax: float, title: str = "", fontsize: float | None = None) -> Figure:
-    """Rows of images drawn as ONE imshow (fast: one axes, not one per image), captions as text."""
+                 size: float, cmap: str, vmax: float, title: str = "", fontsize: float | None = None,
+                 marks: list[list[bool]] | None = None) -> Figure:
+    """Rows of images drawn as ONE imshow (fast: one axes, not one per image), captions as text;
+    ``marks`` frames the images flagged True (and colours their captions) in CHANGED_COLOR."""
     from vae.mosaic import tile
 
     n = max(len(r) for r in rows)
@@ -317,7 +327,10 @@ def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: 
         blocks.append(np.vstack([strip, np.full((cap_h + 1, strip.shape[1]), np.nan)]))
     big = np.vstack(blocks)
     cm = matplotlib.colormaps[cmap].with_extremes(bad=(0.0, 0.0, 0.0, 0.0))
-    left = 1.1 if row_names else 0.1
+    fs_names = fontsize or 9
+    longest = max((len(line) for name in row_names or [] for line in name.split("\n")), default=0)
+    # inches of room for the names, enough for presenter mode's larger text too (to_png crops what stays empty)
+    left = max(1.1, 0.2 + longest * fs_names * 0.55 / 72 * 1.4) if row_names else 0.1
     fig = Figure(figsize=(size * n + left, size * len(rows) * (28 + cap_h + 1) / 28 + (0.35 if title else 0)))
     ax = fig.add_axes((left / (size * n + left), 0, 1 - left / (size * n + left), 1 if not title else 0.92))
     ax.imshow(np.ma.masked_invalid(big), cmap=cm, vmin=0, vmax=vmax, interpolation="nearest", aspect="equal")
@@ -326,10 +339,15 @@ def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: 
     for i in range(len(rows)):
         if row_names:
             ax.text(-4, i * row_h + 14, row_names[i], ha="right", va="center", fontsize=fontsize or 9)
+        flagged = marks[i] if marks and i < len(marks) else []
+        for c, flag in enumerate(flagged):
+            if flag:
+                ax.add_patch(Rectangle((c * 29 - 0.5, i * row_h - 0.5), 28, 28, fill=False,
+                                       edgecolor=CHANGED_COLOR, linewidth=2.5))
         if captions and captions[i]:
             for c, text in enumerate(captions[i]):
                 ax.text(c * 29 + 14, i * row_h + 28 + cap_h / 2 + 0.5, text, ha="center", va="center",
-                        fontsize=fontsize or 7)
+                        fontsize=fontsize or 7, color=CHANGED_COLOR if c < len(flagged) and flagged[c] else None)
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
@@ -342,11 +360,11 @@ def image_strip(images: np.ndarray, labels: list[str] | None = None, title: str 
 
 
 def image_rows(rows: dict[str, np.ndarray], captions: list[list[str]] | None = None,
-               size: float = 1.0, fontsize: float | None = None) -> Figure:
+               size: float = 1.0, fontsize: float | None = None, marks: list[list[bool]] | None = None) -> Figure:
     """Several labelled rows of images (same count per row), e.g. originals and reconstructions
-    (``fontsize``: of row names and captions, 9 and 7 pt by default)."""
+    (``fontsize``: of row names and captions, 9 and 7 pt by default; ``marks``: images to frame)."""
     return _rows_figure([np.asarray(v) for v in rows.values()], list(rows), captions, size, IMAGE_CMAP, 1.0,
-                        fontsize=fontsize)
+                        fontsize=fontsize, marks=marks)
 
 
 def _rc(kind: str) -> dict[str, Any]:
@@ -393,7 +411,8 @@ def to_png(fig: Figure, text_scale: float = 1.0) -> bytes:
         rgba = rgba[max(rows[0] - m, 0):rows[-1] + m + 1, max(cols[0] - m, 0):cols[-1] + m + 1]
     buf = io.BytesIO()
     info = PngImagePlugin.PngInfo()
-    info.add_text(MIN_TEXT_KEY, f"{min_text_px:.1f}")  # read back by the presenter-mode test
+    if sizes:  # a figure without text (a bare mosaic) has no smallest text to check
+        info.add_text(MIN_TEXT_KEY, f"{min_text_px:.1f}")  # read back by the presenter-mode test
     Image.fromarray(np.ascontiguousarray(rgba), mode="RGBA").save(buf, format="png", compress_level=1, pnginfo=info)
     return buf.getvalue()
 
@@ -481,9 +500,10 @@ def opaque(png_data: bytes, background: str = "#ffffff") -> bytes:
     return buf.getvalue()
 
 
-def show(png_data: bytes, st_container=None, caption: str | None = None) -> None:
-    """Show a figure's PNG (from ``png``) at the container's width."""
-    (st_container or st).image(png_data, width="stretch", caption=caption)
+def show(png_data: bytes, st_container=None, caption: str | None = None, natural: bool = False) -> None:
+    """Show a figure's PNG (from ``png``) at the container's width, or with ``natural`` at its own
+    size (one PNG pixel per CSS pixel, so its text is as large as its points say) when narrower."""
+    (st_container or st).image(png_data, width="content" if natural else "stretch", caption=caption)
 
 
 # --- Altair charts, converted to Vega-Lite once per distinct input ------------------------------------

@@ -9,18 +9,21 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from ui import charts
+from ui import charts, words
 from ui.style import BEST_Q_COLOR, DENSITY_CMAP, DIGIT_COLORS, DIGITS, ERROR_CMAP, Q_COLOR
 from ui.style import MOSAIC_TILE as TILE
 
 
-def traversal_figure(imgs: np.ndarray, order: np.ndarray, values: np.ndarray, base: np.ndarray, digit: int):
-    """Rows of sweeps (one per dimension in ``order``); the tile nearest the prototype's value outlined."""
+def traversal_figure(imgs: np.ndarray, order: np.ndarray, values: np.ndarray, base: np.ndarray, digit: int,
+                     unused: frozenset[int] = frozenset()):
+    """Rows of sweeps (one per dimension in ``order``, those in ``unused`` labelled so); the tile
+    nearest the prototype's value outlined."""
     fig = charts.mosaic_figure(imgs, len(order), len(values), xs=values, ys=np.arange(len(order), dtype=float),
                                xlabel="value of the swept dimension", ylabel="latent dimension",
-                               title=f"Traversals around the prototype of {digit}", size=6.5)
+                               title=f"Traversals around the prototype of {digit}", size=4.6, left=1.4)
     ax = fig.axes[0]
-    ax.set_yticks([r * TILE + 13.5 for r in range(len(order))], [f"z{j}" for j in order], fontsize=8)
+    ax.set_yticks([r * TILE + 13.5 for r in range(len(order))],
+                  [words.z(j) + (" unused" if j in unused else "") for j in order], fontsize=10)
     for r, j in enumerate(order):
         if values[0] <= base[j] <= values[-1]:
             c = int(np.argmin(np.abs(values - base[j])))
@@ -33,8 +36,8 @@ def slice_figure(imgs: np.ndarray, xs: np.ndarray, base: np.ndarray, dx: int, dy
     """The decoded n x n grid ``imgs`` over dimensions dx (across) and dy (up) around ``base``; the
     prototype marked with a cross."""
     n, lo, hi = len(xs), float(xs[0]), float(xs[-1])
-    fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=xs, xlabel=f"z{dx}", ylabel=f"z{dy}",
-                               title=f"z{dx} × z{dy} around the prototype of {digit}", size=6.5)
+    fig = charts.mosaic_figure(imgs, n, n, xs=xs, ys=xs, xlabel=words.z(dx), ylabel=words.z(dy),
+                               title=f"{words.z(dx)} × {words.z(dy)} around the prototype of {digit}", size=4.6)
     if lo <= base[dx] <= hi and lo <= base[dy] <= hi:
         px = (base[dx] - lo) / (hi - lo) * (n - 1) * TILE + 13.5
         py = (hi - base[dy]) / (hi - lo) * (n - 1) * TILE + 13.5
@@ -42,15 +45,20 @@ def slice_figure(imgs: np.ndarray, xs: np.ndarray, base: np.ndarray, dx: int, dy
     return fig
 
 
-def walk_figure(decoded: np.ndarray, originals: np.ndarray, idx: np.ndarray, digits: np.ndarray):
-    """Two labelled rows (decoded codes over the test images they come from) in one image: fast to draw."""
+def walk_figure(decoded: np.ndarray, originals: np.ndarray, idx: np.ndarray, digits: np.ndarray,
+                straight: np.ndarray | None = None):
+    """Labelled rows in one image (fast to draw): the decoded codes over the test images they come
+    from and, with ``straight``, above them the decoded straight line in the latent space between
+    the first and the last of those codes (the labels under the tiles are the test images')."""
     n = len(idx)
-    fig = charts.mosaic_figure(np.concatenate([decoded, originals]), 2, n, size=max(3.0, 0.95 * n), left=1.4)
+    rows = ([straight] if straight is not None else []) + [decoded, originals]
+    names = (["straight line\nin the latent"] if straight is not None else []) + ["decoded code", "test image"]
+    fig = charts.mosaic_figure(np.concatenate(rows), len(rows), n, size=max(3.0, 0.95 * n), left=1.9)
     ax = fig.axes[0]
     ax.axis("on")
     ax.set_xticks([c * 29 + 13.5 for c in range(n)],
-                  [f"{k + 1}\n#{i}\ndigit {d}" for k, (i, d) in enumerate(zip(idx, digits))], fontsize=7)
-    ax.set_yticks([13.5, 42.5], ["decoded code", "test image"], fontsize=9)
+                  [f"{k + 1}\n#{i}\ndigit {d}" for k, (i, d) in enumerate(zip(idx, digits))], fontsize=10)
+    ax.set_yticks([r * 29 + 13.5 for r in range(len(rows))], names, fontsize=10)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -86,22 +94,32 @@ def pair_figure(values: np.ndarray, digits: np.ndarray, dims: list[int], lims: t
             if r < k - 1:
                 ax.set_xticklabels([])
             else:
-                ax.set_xlabel(f"z{dims[c]}")
+                ax.set_xlabel(words.z(dims[c]))
             if c > 0 and r != c:
                 ax.set_yticklabels([])
             elif c == 0 and r > 0:
-                ax.set_ylabel(f"z{dims[r]}")
+                ax.set_ylabel(words.z(dims[r]))
     handles = [Line2D([], [], marker="o", linestyle="", color=DIGIT_COLORS[g], label=str(g)) for g in DIGITS]
     fig.legend(handles=handles, title="digit", loc="center right", frameon=False, fontsize=8)
     fig.subplots_adjust(left=0.1, bottom=0.08, right=1 - 0.9 / (1.9 * k + 0.9), top=0.98, wspace=0.08, hspace=0.08)
     return fig
 
 
-def std_figure(std_img: np.ndarray, vmax: float):
-    """The per-pixel standard deviation of the decoded samples, with its colour bar."""
-    fig = charts.image_strip(std_img[None], [f"per-pixel std (mean {std_img.mean():.3f})"], size=2.3,
-                             cmap=ERROR_CMAP, vmax=vmax)
-    fig.colorbar(fig.axes[0].images[0], ax=fig.axes[0], fraction=0.046, pad=0.04)
+STD_MAX = 0.5  # the largest standard deviation a pixel value in [0, 1] can have: the std map's fixed scale
+
+
+def std_figure(std_img: np.ndarray):
+    """The per-pixel standard deviation of decoded samples (28, 28) on the fixed scale 0 .. 0.5, with
+    a labelled colour bar, so that two images' maps compare."""
+    fig = Figure(figsize=(2.9, 2.5))
+    ax = fig.add_axes((0.02, 0.12, 0.62, 0.78))
+    im = ax.imshow(std_img, cmap=ERROR_CMAP, vmin=0.0, vmax=STD_MAX, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(f"per-pixel std (mean {float(np.mean(std_img)):.3f})", fontsize=10)
+    cax = fig.add_axes((0.68, 0.12, 0.05, 0.78))
+    cb = fig.colorbar(im, cax=cax, ticks=[0, 0.1, 0.2, 0.3, 0.4, 0.5])
+    cb.ax.tick_params(labelsize=10)
     return fig
 
 

@@ -166,15 +166,17 @@ def parse_ladder_value(raw: str | None, ladder: Sequence[float], default: float)
     return parse_option(raw, ladder, default)
 
 
-def parse_dim_pair(raw: str | None, d: int, default: tuple[int, int]) -> tuple[tuple[int, int], bool]:
-    """Two comma-separated dimension indices in [0, d) (equal ones are allowed: the page warns)."""
+def parse_dim_pair(raw: str | None, d: int, default: tuple[int, int], first: int = 0
+                   ) -> tuple[tuple[int, int], bool]:
+    """Two comma-separated dimension numbers in [first, first + d) -> 0-based indices (equal ones
+    are allowed: the page warns). ``first=1`` reads the app's names z1 ... zd as written in a URL."""
     if raw is None:
         return tuple(default), True  # type: ignore[return-value]
     parts = [p.strip() for p in str(raw).split(",")]
     if len(parts) != 2:
         return tuple(default), False  # type: ignore[return-value]
     try:
-        a, b = int(parts[0]), int(parts[1])
+        a, b = int(parts[0]) - first, int(parts[1]) - first
     except ValueError:
         return tuple(default), False  # type: ignore[return-value]
     if not (0 <= a < d and 0 <= b < d):

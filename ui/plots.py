@@ -13,7 +13,7 @@ from ui import charts
 from ui.style import (ALTAIR_DIGIT_SCALE, BEST_Q_COLOR, CHART_HEIGHT, CONTOUR_COLOR, GRID_LIN as LIN,
                       GRID_PPF as PPF, HIGHLIGHT, LANDING_PX, LATENT_RANGE, NEIGHBOUR_COLOR, PAD_N, PPF_COLOR, SCHEME_SHAPES)
 from vae import prior
-from vae.latent import pad_grid
+from vae.latent import pad_grid, to_unit
 
 
 def codes_chart(mu: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
@@ -123,6 +123,19 @@ def codes_and_prior(codes: np.ndarray, digits: np.ndarray, index: np.ndarray,
     return charts.square(alt.layer(base, contour_layer), 400)  # equal scales: the contours are circles
 
 
+def warp_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
+    """The codes and the prior's contours warped into the unit square, u = Phi(z) per axis: the
+    prior becomes uniform there, so a ppf grid is evenly spaced and a linear one bunched."""
+    u = to_unit(codes)
+    base = charts.scatter(charts.codes_frame(u, digits, index), x_title="u₁ = Φ(z₁)", y_title="u₂ = Φ(z₂)",
+                          domain=(0.0, 1.0), opacity=0.3, title="The same, warped: u = Φ(z), where the prior is uniform")
+    c = prior.contours()
+    c[["x", "y"]] = to_unit(c[["x", "y"]].to_numpy())
+    contour_layer = alt.Chart(c).mark_line(color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
+        x=alt.X("x:Q", title="u₁ = Φ(z₁)"), y=alt.Y("y:Q", title="u₂ = Φ(z₂)"), order="order:Q", detail="label:N")
+    return charts.square(alt.layer(base, contour_layer), 400)
+
+
 def contour_labels() -> alt.LayerChart:
     """The contours' labels, drawn over the sampling points."""
     contours = prior.contours()
@@ -138,12 +151,19 @@ def contour_labels() -> alt.LayerChart:
     return label_layer
 
 
-def grid_points_chart(points: pd.DataFrame) -> alt.Chart:
-    """The sampling points of both grids (rows of ``latent.grid_points_frame``)."""
+def grid_marker_size(n: int) -> int:
+    """Area (px²) of a grid point's marker: 45 at the default 15 × 15, shrinking as 1/n² so that a
+    dense grid's markers do not cover the codes, and never below 8."""
+    return int(max(8, min(140, round(45 * (15 / max(n, 1)) ** 2))))
+
+
+def grid_points_chart(points: pd.DataFrame, size: int = 45, x_title: str = "z₁", y_title: str = "z₂") -> alt.Chart:
+    """The sampling points of both grids (rows of ``latent.grid_points_frame``), markers of ``size``."""
     colors = {LIN: charts.ink(), PPF: PPF_COLOR}
     # stroke (not color) for the scheme: the digits keep the color scale, and stroke + shape share one legend
-    return alt.Chart(points).mark_point(size=45, strokeWidth=1.8, filled=False, opacity=0.95).encode(
-        x=alt.X("z1:Q", title="z₁"), y=alt.Y("z2:Q", title="z₂"),
+    return alt.Chart(points).mark_point(size=size, strokeWidth=1.8 if size >= 30 else 1.2, filled=False,
+                                        opacity=0.95).encode(
+        x=alt.X("z1:Q", title=x_title), y=alt.Y("z2:Q", title=y_title),
         stroke=alt.Stroke("scheme:N", title="sampling points",
                           scale=alt.Scale(domain=list(colors), range=list(colors.values())),
                           legend=alt.Legend(orient="right")),
@@ -347,3 +367,189 @@ def hidden_by_marker(ring: np.ndarray, domains: tuple[tuple[float, float], tuple
     15th of the plotted span across: 20-30 px on the page)."""
     span = max(domains[0][1] - domains[0][0], domains[1][1] - domains[1][0])
     return float(np.ptp(ring, axis=0).max()) < span / 15
+
+
+def digit_histogram(values: np.ndarray, labels: np.ndarray, label: str, stacked: bool) -> alt.TopLevelMixin:
+    """Histogram of one latent dimension's mu over the test images by digit: stacked with the
+    prior N(0, 1) scaled to the counts (dashed), or one small panel per digit."""
+    from ui import frames
+
+    hist = frames.histogram_counts(values, labels, bins=40 if stacked else 25)  # panels are small: wider bars
+    x_enc = alt.X("start:Q", bin="binned", title=f"μ of {label}")
+    tooltip = [alt.Tooltip("digit:N"), alt.Tooltip("count:Q", title="images"),
+               alt.Tooltip("start:Q", format=".2f", title="from"), alt.Tooltip("end:Q", format=".2f", title="to")]
+    if not stacked:
+        return alt.Chart(hist).mark_bar(binSpacing=0).encode(
+            x=x_enc, x2="end:Q", y=alt.Y("count:Q", title="images"), color=charts.DIGIT_COLOR, tooltip=tooltip
+        ).properties(width=160, height=90).facet(
+            facet=alt.Facet("digit:N", title=f"μ of {label}, one panel per digit",
+                            header=alt.Header(labelExpr="'digit ' + datum.value")), columns=5)
+    bars = alt.Chart(hist).mark_bar().encode(x=x_enc, x2="end:Q", y=alt.Y("count:Q", title="test images"),
+                                             color=charts.DIGIT_COLOR, tooltip=tooltip)
+    width = float(hist["end"].iloc[0] - hist["start"].iloc[0])
+    xs = np.linspace(float(hist["start"].min()), float(hist["end"].max()), 200)
+    prior_curve = pd.DataFrame({"start": xs, "count": len(values) * width * np.exp(-0.5 * xs ** 2) / np.sqrt(2 * np.pi)})
+    curve = alt.Chart(prior_curve).mark_line(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(x="start:Q", y="count:Q")
+    return (bars + curve).properties(height=300, title=f"μ of {label} over the test images, by digit "
+                                                       "(dashed: the prior N(0, 1))")
+
+
+def embedding_map(coords: np.ndarray, digits: np.ndarray, index: np.ndarray, near: np.ndarray, pick: int,
+                  pick_xy: tuple[float, float], title: str, side: int, select: str | None = "pick",
+                  legend: bool = False) -> alt.LayerChart:
+    """One 2-D map of the codes (a subset, ``index``), square with equal scales, the picked code
+    as a cross and its nearest neighbours *in the latent space* (``near``: their map coordinates,
+    (k, 2)) as grey rings, so a map's distortion of that neighbourhood is visible."""
+    ring_rows = pd.DataFrame({"x": near[:, 0], "y": near[:, 1]})
+    return landing_chart(charts.codes_frame(coords, digits, index), ring_rows, pick_xy, None,
+                         square_domains(np.vstack([coords, near, [pick_xy]])), f"{title} 1", f"{title} 2", title,
+                         side=side, select=select, you_label=f"#{pick}", legend=legend)
+
+
+def variance_chart(evr: np.ndarray) -> alt.LayerChart:
+    """Explained variance of each principal component (bars) and cumulative (line)."""
+    names = [f"PC{i + 1}" for i in range(len(evr))]
+    df = pd.DataFrame({"component": names, "share": evr, "cumulative": np.cumsum(evr)})
+    x = alt.X("component:N", sort=names, title="principal component", axis=alt.Axis(labelAngle=0))
+    bars = alt.Chart(df).mark_bar(color="#4e79a7").encode(
+        x=x, y=alt.Y("share:Q", title="share of the variance of the codes", scale=alt.Scale(domain=[0, 1])),
+        tooltip=[alt.Tooltip("component:N"), alt.Tooltip("share:Q", format=".1%"),
+                 alt.Tooltip("cumulative:Q", format=".1%")])
+    cum = alt.Chart(df).mark_line(color="#f28e2b", point=True).encode(x=x, y="cumulative:Q")
+    return (bars + cum).properties(height=260, title="Explained variance: each component (bars), cumulative (line)")
+
+
+def budget_chart(var_mu: np.ndarray, mean_s2: np.ndarray, dims: list[str]) -> alt.Chart:
+    """Per latent dimension, Var(mu) and E[sigma^2] stacked: their sum is the variance of the codes
+    the model actually spreads in that dimension (the prior's is 1, dashed)."""
+    df = pd.concat([pd.DataFrame({"dimension": dims, "part": "Var(μ) over the images", "value": var_mu}),
+                    pd.DataFrame({"dimension": dims, "part": "mean σ²", "value": mean_s2})])
+    bars = alt.Chart(df).mark_bar().encode(
+        x=alt.X("dimension:N", sort=dims, title="latent dimension", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title="variance", stack=True),
+        color=alt.Color("part:N", title="", scale=alt.Scale(range=["#4e79a7", "#c5cad3"]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("dimension:N"), alt.Tooltip("part:N"), alt.Tooltip("value:Q", format=".3f")])
+    one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(y="y:Q")
+    return (bars + one).properties(height=260, title="Variance per dimension (dashed: the prior's 1)")
+
+
+def loadings_chart(comps: np.ndarray, dims: list[str]) -> alt.LayerChart:
+    """Heatmap of the loadings of PC1 and PC2 (rows of ``comps``) on the latent dimensions."""
+    from ui import frames
+
+    pcs = ["PC1", "PC2"]
+    df = frames.heatmap_frame(comps[:2], pcs, dims, "component", "dimension")
+    m = float(max(np.abs(df["value"]).max(), 1e-6))
+    base = alt.Chart(df, title="Loadings of PC1 and PC2 on the latent dimensions").encode(
+        x=alt.X("dimension:N", sort=dims, title="latent dimension", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("component:N", sort=pcs, title="component"))
+    heat = base.mark_rect().encode(
+        color=alt.Color("value:Q", title="loading", scale=alt.Scale(scheme="redblue", reverse=True, domain=[-m, m])),
+        tooltip=[alt.Tooltip("component:N"), alt.Tooltip("dimension:N"), alt.Tooltip("value:Q", format=".3f")])
+    text = base.mark_text(fontSize=charts.fs(12)).encode(
+        text=alt.Text("value:Q", format=".2f"),
+        color=alt.condition(f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")))
+    return (heat + text).properties(height=alt.Step(36))
+
+
+def posterior_map(points: pd.DataFrame, posteriors: pd.DataFrame, rings: pd.DataFrame, samples: pd.DataFrame,
+                  domains: tuple[tuple[float, float], tuple[float, float]], side: int) -> alt.LayerChart:
+    """Two images' posteriors among the test codes (2-D latent), on a square chart with equal scales:
+    the codes, the prior's unit circle (dotted), each image's 1- and 2-sigma ellipses (``rings``:
+    x, y, order, image, ring), its samples (small crosses) and its mean labelled (``posteriors``:
+    x, y, label)."""
+    (x0, x1), (y0, y1) = domains
+    xs, ys = alt.Scale(domain=[x0, x1], nice=False, zero=False), alt.Scale(domain=[y0, y1], nice=False, zero=False)
+    pts = charts.scatter(points, opacity=0.35).encode(x=alt.X("x:Q", title="z₁", scale=xs),
+                                                      y=alt.Y("y:Q", title="z₂", scale=ys))
+    unit = prior.circle(1.0)  # (121, 2): the prior's sd, the width q(z|x) is compared with
+    prior_ring = alt.Chart(pd.DataFrame({"x": unit[:, 0], "y": unit[:, 1], "order": np.arange(len(unit))})).mark_line(
+        color=CONTOUR_COLOR, strokeDash=[2, 3], strokeWidth=1.5, clip=True).encode(x="x:Q", y="y:Q", order="order:Q")
+    ring = alt.Chart(rings).mark_line(color=charts.ink(), strokeWidth=2, clip=True).encode(
+        x="x:Q", y="y:Q", order="order:Q", detail="key:N",
+        strokeDash=alt.StrokeDash("ring:N", title="posterior", scale=alt.Scale(domain=["1σ", "2σ"], range=[[1, 0], [5, 3]])))
+    crosses = alt.Chart(samples).mark_point(shape="cross", size=25, color=charts.ink(), opacity=0.6, clip=True).encode(
+        x="x:Q", y="y:Q")
+    halo = charts.markers(posteriors, color=charts.paper(), size=600)
+    return charts.square(alt.layer(pts, prior_ring, ring, crosses, halo, charts.markers(posteriors, size=400, label="label")),
+                         side)
+
+
+def _path_scale(names: dict[str, str], colors: dict[str, str]) -> alt.Scale:
+    """Colours of the interpolation paths, by their shown names ("ink": the theme's text colour)."""
+    return alt.Scale(domain=list(names.values()), range=[charts.ink() if colors[k] == "ink" else colors[k] for k in names])
+
+
+def emptiness_chart(rows: pd.DataFrame, names: dict[str, str], colors: dict[str, str], k: int) -> alt.LayerChart:
+    """How empty the space is along each path (rows: t, path, emptiness), with the data's own level 1."""
+    lines = alt.Chart(rows, height=300, title="How far each point of the path is from the data").mark_line().encode(
+        x=alt.X("t:Q", title="t (0 = A, 1 = B)"),
+        y=alt.Y("emptiness:Q", title=f"distance to the {k}th nearest code ÷ usual", scale=alt.Scale(zero=True)),
+        color=alt.Color("path:N", title="path", scale=_path_scale(names, colors), legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("path:N"), alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("emptiness:Q", format=".2f")])
+    one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(y="y:Q")
+    return charts.fit_width(lines + one, 260)
+
+
+def paths_map(points: pd.DataFrame, lines: pd.DataFrame, ends: pd.DataFrame, names: dict[str, str],
+              colors: dict[str, str], domains: tuple[tuple[float, float], tuple[float, float]],
+              side: int = 330) -> alt.LayerChart:
+    """The test codes of a 2-D latent with both interpolation paths (lines: x, y, order, path) and the
+    endpoints A and B, on a square chart with equal scales (a great circle stays round)."""
+    (x0, x1), (y0, y1) = domains
+    xs, ys = alt.Scale(domain=[x0, x1], nice=False, zero=False), alt.Scale(domain=[y0, y1], nice=False, zero=False)
+    pts = charts.scatter(points, opacity=0.35).encode(
+        x=alt.X("x:Q", title="z₁", scale=xs), y=alt.Y("y:Q", title="z₂", scale=ys),
+        color=alt.Color("digit:N", legend=None, scale=alt.Scale(**ALTAIR_DIGIT_SCALE)))
+    path = alt.Chart(lines).mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(filled=True, size=30), clip=True).encode(
+        x="x:Q", y="y:Q", order="order:Q", color=alt.Color("path:N", title="path", scale=_path_scale(names, colors),
+                                                           legend=alt.Legend(orient="bottom")))
+    layers = alt.layer(pts, path, charts.markers(ends, label="name")).resolve_scale(color="independent")
+    return charts.square(layers, side)  # independent colours: the paths' scale is not merged into the digits'
+
+
+def size_loss_chart(table: pd.DataFrame, sizes: list[int]) -> alt.VConcatChart:
+    """Test -ELBO and reconstruction (upper) and KL (lower, its own axis) against the latent size
+    (log scale); ``table``: columns "latent size", "test −ELBO (nats)", "reconstruction (nats)",
+    "KL (nats)", "epochs"."""
+    long = table.melt(id_vars=["latent size", "epochs"], value_vars=["test −ELBO (nats)", "reconstruction (nats)", "KL (nats)"],
+                      var_name="term", value_name="nats")
+    long["term"] = long["term"].str.replace(" (nats)", "", regex=False)
+    x = alt.X("latent size:Q", title="latent size", axis=alt.Axis(values=sizes, format="d", grid=False),
+              scale=alt.Scale(type="log", domain=[min(sizes) * 0.9, max(sizes) * 1.1], nice=False))
+    tip = ["latent size:Q", "term:N", alt.Tooltip("nats:Q", format=".2f"), "epochs:Q"]
+    color = alt.Color("term:N", title="", scale=alt.Scale(domain=["test −ELBO", "reconstruction"],
+                                                          range=["#4e79a7", "#f28e2b"]), legend=alt.Legend(orient="top"))
+    upper = alt.Chart(long[long["term"] != "KL"], title="−ELBO and reconstruction, and KL below").mark_line(point=True).encode(
+        x=x, y=alt.Y("nats:Q", title="nats per test image", scale=alt.Scale(zero=False)), color=color, tooltip=tip)
+    lower = alt.Chart(long[long["term"] == "KL"]).mark_line(point=True, color="#59a14f").encode(
+        x=x, y=alt.Y("nats:Q", title="KL (nats)", scale=alt.Scale(zero=True)), tooltip=tip)
+    return alt.vconcat(upper.properties(height=200), lower.properties(height=110), spacing=8).properties(
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
+def kl_dims_chart(kl_dims: dict[int, np.ndarray], threshold: float) -> alt.LayerChart:
+    """Each model's per-dimension KL (nats, sorted largest first; ``kl_dims``: latent size -> (d,)),
+    on a log axis so that the switched-off dimensions stay visible, with the threshold dashed."""
+    rows = pd.DataFrame([{"latent size": str(d), "rank": i + 1, "KL": max(float(v), 1e-4)}
+                         for d, vals in kl_dims.items() for i, v in enumerate(vals)])
+    sizes = [str(d) for d in kl_dims]
+    lines = alt.Chart(rows, title="KL of each dimension, largest first").mark_line(point=True).encode(
+        x=alt.X("rank:Q", title="dimension (largest KL first)", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("KL:Q", title="mean KL (nats, log)", scale=alt.Scale(type="log", domain=[1e-4, float(rows["KL"].max()) * 1.5])),
+        color=alt.Color("latent size:N", sort=sizes, title="latent size", legend=alt.Legend(orient="right")),
+        tooltip=["latent size:N", "rank:Q", alt.Tooltip("KL:Q", format=".3f")])
+    rule = alt.Chart(pd.DataFrame({"y": [threshold]})).mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(y="y:Q")
+    return charts.fit_width(lines + rule, 280)
+
+
+def keep_top_chart(curve: np.ndarray, k: int) -> alt.LayerChart:
+    """Reconstruction loss against the number of dimensions kept (``curve``: k = 1 .. d), the chosen k marked."""
+    df = pd.DataFrame({"k": np.arange(1, len(curve) + 1), "loss": curve})
+    line = alt.Chart(df, title="Loss with the top k dimensions kept").mark_line(point=True).encode(
+        x=alt.X("k:Q", title="dimensions kept, k", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("loss:Q", title="reconstruction (nats)", scale=alt.Scale(zero=False)),
+        tooltip=["k:Q", alt.Tooltip("loss:Q", format=".1f")])
+    mark = alt.Chart(df[df["k"] == k]).mark_point(size=160, color=HIGHLIGHT, filled=True).encode(x="k:Q", y="loss:Q")
+    return charts.fit_width(line + mark, 220)

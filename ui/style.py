@@ -27,6 +27,7 @@ CHART_HEIGHT = 380
 LANDING_PX = 400  # side of the square chart of where a new digit lands (Your own digit), CSS pixels
 NEIGHBOUR_COLOR = "#8a8a8a"  # rings on a new digit's nearest test codes: mid grey, seen on white and on dark
 INK = {"light": "#1f2430", "dark": "#fafafa"}  # text and line colour per Streamlit theme type
+CHANGED_COLOR = "#e8590c"  # a reconstruction that turned into another digit: a frame seen on white and on dark
 HIGHLIGHT = "#d62728"  # what the student picked or points at (the chosen β, their digit, the tile under the pointer)
 PAPER = {"light": "#ffffff", "dark": "#0e1117"}  # page background per theme type (text halos)
 FIGURE_DPI = 150  # PNG resolution of Matplotlib figures (shown and downloaded alike)

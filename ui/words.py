@@ -6,6 +6,11 @@ they describe come from ``vae/``; how a page says them lives here.
 from __future__ import annotations
 
 
+def z(j: int) -> str:
+    """The app's one name for latent dimension j (0-based index): z1 ... zd."""
+    return f"z{int(j) + 1}"
+
+
 def pct(x: float) -> str:
     """A share as a percentage for prose: 0.1234 -> '12 %', tiny non-zero shares -> '<1 %'."""
     if x <= 0:

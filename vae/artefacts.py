@@ -191,6 +191,10 @@ def load_codes(name: str, latent_dim: int, has_logvar: bool) -> dict[str, np.nda
 
 
 EMBEDDING_METHODS = ("pca", "tsne", "umap")
+# added later (t-SNE at perplexities 5 and 100 and seed 1; a random map's scores): optional when
+# loading, so that an older cache still shows the three maps; ``vae.build`` recomputes them
+EMBEDDING_EXTRAS = ("tsne_p5", "tsne_p100", "tsne_seed1")
+EMBEDDING_EXTRA_SCORES = (*EMBEDDING_EXTRAS, "random")
 
 
 def load_embeddings(name: str, latent_dim: int) -> dict[str, np.ndarray]:
@@ -198,4 +202,9 @@ def load_embeddings(name: str, latent_dim: int) -> dict[str, np.ndarray]:
     req.update({"pca_explained_variance_ratio": (latent_dim,),
                 "pca_components": (latent_dim, latent_dim)})
     req.update({f"{m}_{q}": () for m in EMBEDDING_METHODS for q in ("trustworthiness", "knn_accuracy")})
-    return load_npz(embeddings_path(name), req, name)
+    out = load_npz(embeddings_path(name), req, name)
+    for m in EMBEDDING_EXTRAS:  # optional, but checked like the others when present
+        if m in out and (out[m].shape != (N_TEST, 2) or not np.isfinite(out[m]).all()):
+            raise CacheError(embeddings_path(name), f"array {m!r} has shape {out[m].shape} or values that are "
+                             f"not finite, expected ({N_TEST}, 2)", name)
+    return out

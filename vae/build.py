@@ -94,8 +94,14 @@ def codes_current(name: str) -> bool:
 
 
 def embeddings_current(name: str) -> bool:
+    """Computed from the current codes, with every map and score the pages show (the extra t-SNE
+    maps and the random map's scores were added later)."""
     p, src = artefacts.embeddings_path(name), artefacts.codes_path(name)
-    return p.exists() and src.exists() and _source(p) == artefacts.sha256(src)
+    if not (p.exists() and src.exists() and _source(p) == artefacts.sha256(src)):
+        return False
+    with np.load(p) as z:
+        return all(k in z.files for k in (*artefacts.EMBEDDING_EXTRAS,
+                                          *(f"{m}_trustworthiness" for m in artefacts.EMBEDDING_EXTRA_SCORES)))
 
 
 @torch.inference_mode()

@@ -2,8 +2,10 @@
 
 PCA and t-SNE come from scikit-learn (van der Maaten & Hinton 2008), UMAP from umap-learn
 (McInnes et al. 2018); all with fixed seeds. Quality: scikit-learn's ``trustworthiness``
-(Venna & Kaski 2001) and the leave-one-out 5-nearest-neighbour digit accuracy in 2-D.
-These imports are slow (UMAP compiles with numba), so no page imports this module.
+(Venna & Kaski 2001) and the leave-one-out 5-nearest-neighbour digit accuracy in 2-D, for each
+map, for t-SNE at other perplexities and another seed, and for a random map (the floor).
+scikit-learn and umap-learn are slow to import (UMAP compiles with numba): they are imported
+inside the functions that need them, so a page may call the NumPy-only ``pc_angles``.
 """
 from __future__ import annotations
 
@@ -12,26 +14,55 @@ import numpy as np
 from vae import neighbours
 
 SEED = 0
+TSNE_PERPLEXITY = 30  # the main t-SNE map
+# further t-SNE maps a student compares with the main one: key -> (perplexity, seed)
+TSNE_VARIANTS = {"tsne_p5": (5, SEED), "tsne_p100": (100, SEED), "tsne_seed1": (TSNE_PERPLEXITY, 1)}
 TRUST_SAMPLE = 5000  # trustworthiness is O(N^2): measured on a fixed random half of the test set
 TRUST_K = 10  # neighbourhood size for trustworthiness
 
 
+def principal_axes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """PCA of codes (N, d) in plain NumPy, cheap enough for a page: (mean (d,), components (d, d)
+    with rows the principal directions, largest variance first, explained-variance ratios (d,)).
+    The same subspaces as scikit-learn's ``PCA`` (a component's sign is arbitrary)."""
+    x = np.asarray(codes, dtype=np.float64)
+    mean = x.mean(axis=0)
+    _, s, vt = np.linalg.svd(x - mean, full_matrices=False)
+    var = s ** 2
+    return mean, vt, var / var.sum() if var.sum() > 0 else var
+
+
 def pca(codes: np.ndarray) -> dict[str, np.ndarray]:
     """2-D PCA coordinates, explained-variance ratio of every component, and the loadings."""
-    from sklearn.decomposition import PCA
-
-    p = PCA(n_components=codes.shape[1], random_state=SEED).fit(codes)
-    coords = p.transform(codes)[:, :2]  # (N, 2)
+    mean, comps, ratio = principal_axes(codes)
+    coords = (np.asarray(codes, dtype=np.float64) - mean) @ comps[:2].T  # (N, 2)
     return {"pca": coords.astype(np.float32),
-            "pca_explained_variance_ratio": p.explained_variance_ratio_.astype(np.float32),  # (d,)
-            "pca_components": p.components_.astype(np.float32)}  # (d, d): rows are components
+            "pca_explained_variance_ratio": ratio.astype(np.float32),  # (d,)
+            "pca_components": comps.astype(np.float32)}  # (d, d): rows are components
 
 
-def tsne(codes: np.ndarray) -> np.ndarray:
+def pc_angles(codes: np.ndarray, n_boot: int = 20, seed: int = SEED) -> np.ndarray:
+    """How far the first principal direction moves when the codes are resampled: the angle, in
+    degrees, between PC1 of all codes and PC1 of each of ``n_boot`` bootstrap resamples (a sign
+    flip is no move). Plain NumPy, cheap enough for a page. (N, d) -> (n_boot,)"""
+    x = np.asarray(codes, dtype=np.float64)
+    ref = principal_axes(x)[1][0]  # (d,) unit vector
+    rng = np.random.default_rng(seed)
+    cos = [abs(float(principal_axes(x[rng.integers(0, len(x), len(x))])[1][0] @ ref)) for _ in range(n_boot)]
+    return np.degrees(np.arccos(np.clip(cos, 0.0, 1.0)))
+
+
+def tsne(codes: np.ndarray, perplexity: float = TSNE_PERPLEXITY, seed: int = SEED) -> np.ndarray:
     from sklearn.manifold import TSNE
 
-    return TSNE(n_components=2, perplexity=30, init="pca", random_state=SEED,
+    return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed,
                 n_jobs=2).fit_transform(codes).astype(np.float32)  # (N, 2)
+
+
+def random_map(n: int, seed: int = SEED) -> np.ndarray:
+    """A map that keeps nothing: points placed uniformly at random. Its scores are the floor of
+    every quality measure. -> (n, 2)"""
+    return np.random.default_rng(seed).random((n, 2)).astype(np.float32)
 
 
 def umap(codes: np.ndarray) -> np.ndarray:
@@ -60,8 +91,14 @@ def embed_all(codes: np.ndarray, labels: np.ndarray, log=print) -> dict[str, np.
     t = time.perf_counter()
     out["umap"] = umap(codes)
     log(f"    UMAP {time.perf_counter() - t:.1f} s")
-    for method in ("pca", "tsne", "umap"):
+    for key, (perplexity, seed) in TSNE_VARIANTS.items():
+        t = time.perf_counter()
+        out[key] = tsne(codes, perplexity, seed)
+        log(f"    t-SNE, perplexity {perplexity}, seed {seed}: {time.perf_counter() - t:.1f} s")
+    out["random"] = random_map(len(codes))
+    for method in ("pca", "tsne", "umap", *TSNE_VARIANTS, "random"):
         out[f"{method}_trustworthiness"] = np.float32(trustworthiness(codes, out[method]))
         out[f"{method}_knn_accuracy"] = np.float32(neighbours.knn_accuracy(out[method], labels))
+    del out["random"]  # only its scores are kept
     out["latent_knn_accuracy"] = np.float32(neighbours.knn_accuracy(codes, labels))
     return out

@@ -33,6 +33,12 @@ def ppf_axis(n: int, p: float = 0.005) -> np.ndarray:
     return special.ndtri(np.linspace(p, 1 - p, n))  # = scipy.stats.norm.ppf
 
 
+def to_unit(z: np.ndarray) -> np.ndarray:
+    """The prior's CDF per coordinate, u = Phi(z): the warp that maps N(0, 1) to the uniform
+    distribution on (0, 1), where a ppf grid is evenly spaced. Same shape as z."""
+    return special.ndtr(np.asarray(z, dtype=np.float64))  # = scipy.stats.norm.cdf
+
+
 def grid_2d(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """Mosaic order codes: row r, column c is (xs[c], ys[-1 - r]), so y points up.
 

@@ -96,20 +96,49 @@ def vote(codes: np.ndarray, labels: np.ndarray, queries: np.ndarray, k: int = 1
     return top, counts[np.arange(m), top] / kk
 
 
-def looks_like(images: np.ndarray, reference: np.ndarray, labels: np.ndarray, exclude: int | None = None
-               ) -> np.ndarray:
+def looks_like(images: np.ndarray, reference: np.ndarray, labels: np.ndarray,
+               exclude: int | np.ndarray | None = None, chunk: int = 512) -> np.ndarray:
     """The digit each image looks like: the label of its nearest reference image in pixel space
-    (Euclidean 1-NN, brute force; ``exclude`` leaves one reference out, e.g. the image the others were
-    decoded from, so that a copy of it does not vote for itself). (M, 28, 28), (N, 28, 28), (N,) -> (M,)"""
+    (Euclidean 1-NN, brute force, in chunks). ``exclude`` leaves a reference out, one index for all
+    images (e.g. the image some samples were decoded from) or one per image (M,) (e.g. each
+    reconstruction's own original), so that a copy does not vote for itself.
+    (M, 28, 28), (N, 28, 28), (N,) -> (M,)"""
     q = np.asarray(images, dtype=np.float32).reshape(len(images), -1)  # (M, 784)
     r = np.asarray(reference, dtype=np.float32).reshape(len(reference), -1)  # (N, 784)
-    d2 = (q ** 2).sum(1)[:, None] + (r ** 2).sum(1)[None, :] - 2.0 * q @ r.T  # (M, N) squared distances
-    if exclude is not None:
-        d2[:, exclude] = np.inf
-    return np.asarray(labels)[d2.argmin(axis=1)]
+    r2 = (r ** 2).sum(1)  # (N,)
+    ex = None if exclude is None else np.broadcast_to(np.asarray(exclude, dtype=np.int64), (len(q),))
+    out = np.empty(len(q), dtype=np.int64)
+    for i in range(0, len(q), chunk):
+        d2 = r2[None, :] - 2.0 * q[i:i + chunk] @ r.T  # (B, N); |q|^2 is the same along a row
+        if ex is not None:
+            d2[np.arange(len(d2)), ex[i:i + chunk]] = np.inf
+        out[i:i + chunk] = d2.argmin(axis=1)
+    return np.asarray(labels)[out]
 
 
 def neighbourhood(codes: np.ndarray, labels: np.ndarray, z: np.ndarray, k: int = 50) -> tuple[int, float]:
     """Most common digit among the k codes nearest to z, and its share among them."""
     top, share = vote(codes, labels, z, k)
     return int(top[0]), float(share[0])
+
+
+def neighbours_of(codes: np.ndarray, index: int, k: int = 10) -> np.ndarray:
+    """Indices of the k codes nearest ``codes[index]``, itself left out, nearest first. -> (k,)"""
+    _, idx = nearest(codes, np.asarray(codes)[index], k + 1)
+    return np.array([i for i in idx[0] if i != index][:k])
+
+
+def kept_neighbours(codes: np.ndarray, coords: np.ndarray, index: int, k: int = 10) -> int:
+    """How many of the k nearest neighbours of one point in ``codes`` (d-D) are also among its k
+    nearest in ``coords`` (a 2-D map of the same points): k when the map keeps its neighbourhood."""
+    return len(set(neighbours_of(codes, index, k).tolist()) & set(neighbours_of(coords, index, k).tolist()))
+
+
+def agreement(codes: np.ndarray, labels: np.ndarray, index: np.ndarray, k: int = 50) -> np.ndarray:
+    """For each code ``codes[i]``, i in ``index``: the share of its k nearest *other* codes that
+    carry its own label (1: deep inside its digit's region; low: among other digits). -> (M,)"""
+    codes, labels, index = _as_codes(codes), np.asarray(labels), np.asarray(index, dtype=np.int64)
+    _, idx = nearest(codes, codes[index], k + 1)  # (M, k + 1), itself among them
+    same = labels[idx] == labels[index][:, None]
+    own = idx == index[:, None]
+    return (same & ~own).sum(axis=1) / np.maximum((~own).sum(axis=1), 1)

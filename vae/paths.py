@@ -64,6 +64,13 @@ def norms(z: np.ndarray) -> np.ndarray:
     return np.linalg.norm(np.asarray(z, dtype=np.float64), axis=1)
 
 
+def emptiness(path: np.ndarray, codes: np.ndarray, k: int, usual: float) -> np.ndarray:
+    """How empty the space is along a path: the distance from each point to its k-th nearest code,
+    in units of ``usual`` (the same distance measured from the codes themselves, ``neighbours.spacing``):
+    about 1 among the data, large in the gaps. (T, d), (N, d) -> (T,)"""
+    return neighbours.kth_distance(codes, path, k) / max(float(usual), 1e-12)
+
+
 def regions_along(path: np.ndarray, codes: np.ndarray, labels: np.ndarray, k: int = 1,
                   min_run: int = 1) -> list[int]:
     """The digits a path passes through, in order.

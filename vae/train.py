@@ -36,6 +36,9 @@ class Progress:
     history: dict[str, list[float]]  # per-epoch history so far (see ``new_history``)
     model: Model  # the model being trained (do not modify)
     epoch_done: bool = False  # True once per epoch, after the test evaluation
+    batch_recon: float = float("nan")  # the last batch's reconstruction term, nats per image (not on epoch_done)
+    batch_kl: float = float("nan")  # the last batch's KL term (unweighted), nats per image
+    snapshot: Callable[[], "TrainState"] | None = None  # on epoch_done: the state to continue from (a copy)
 
 
 def new_history() -> dict[str, list[float]]:
@@ -75,11 +78,28 @@ def evaluate(model: Model, x: Tensor, y: Tensor, beta: float, seed: int = 0,
 
 
 @dataclass
+class TrainState:
+    """Everything a run needs to continue from the end of an epoch as if it had never stopped:
+    weights, Adam's moments, the schedule, both random streams (shuffling, and the global one that
+    draws the reparameterization noise) and the history. Copies: the run may go on changing its own."""
+
+    epochs_done: int  # epochs finished so far
+    step: int  # optimiser steps taken so far
+    model_state: dict  # model.state_dict(), copied
+    opt_state: dict  # the optimiser's state_dict(), copied
+    sched_state: dict  # the learning-rate schedule's state_dict() (its step count)
+    shuffle_state: Tensor  # the shuffling generator's state
+    noise_state: Tensor  # torch's global generator state (the reparameterization noise)
+    history: dict[str, list[float]]
+
+
+@dataclass
 class TrainResult:
     model: Model
     history: dict[str, list[float]]
     metrics: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    state: TrainState | None = None  # where the run stopped (with ``until_epoch`` before the end), to continue
 
 
 def final_metrics(model: Model, x_test: Tensor, y_test: Tensor, likelihood: bool = False) -> dict[str, float]:
@@ -123,20 +143,34 @@ def kl_weight(beta: float, step: int, warmup_steps: int) -> float:
 
 def train(model_cfg: ModelConfig, train_cfg: TrainConfig, x_train: Tensor, y_train: Tensor,
           x_test: Tensor, y_test: Tensor, callback: Callable[[Progress], None] | None = None,
-          progress_bar: bool = False, desc: str = "") -> TrainResult:
-    """Train a fresh model; images are float (N, 1, 28, 28) in [0, 1], labels (N,) int64."""
+          progress_bar: bool = False, desc: str = "", resume: TrainState | None = None,
+          until_epoch: int | None = None) -> TrainResult:
+    """Train a fresh model, or continue ``resume`` (a :class:`TrainState` of the same configs and
+    data), up to epoch ``until_epoch`` (default: the last); images are float (N, 1, 28, 28) in
+    [0, 1], labels (N,) int64. A run continued from a state ends with the same weights as one run
+    straight through."""
     prev_threads = torch.get_num_threads()
     torch.set_num_threads(train_cfg.threads)
     try:
         return _train(model_cfg, train_cfg, x_train, y_train, x_test, y_test, callback,
-                      progress_bar, desc)
+                      progress_bar, desc, resume, until_epoch)
     finally:
         torch.set_num_threads(prev_threads)
 
 
+def _snapshot(epoch: int, step: int, model: Model, opt: torch.optim.Optimizer, sched: object,
+              shuffle: torch.Generator, history: dict[str, list[float]]) -> TrainState:
+    import copy
+
+    return TrainState(epoch, step, copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict()),
+                      copy.deepcopy(sched.state_dict()), shuffle.get_state(), torch.get_rng_state(),  # type: ignore[attr-defined]
+                      {k: list(v) for k, v in history.items()})
+
+
 def _train(model_cfg: ModelConfig, train_cfg: TrainConfig, x_train: Tensor, y_train: Tensor,
            x_test: Tensor, y_test: Tensor, callback: Callable[[Progress], None] | None,
-           progress_bar: bool, desc: str) -> TrainResult:
+           progress_bar: bool, desc: str, resume: TrainState | None = None,
+           until_epoch: int | None = None) -> TrainResult:
     if train_cfg.train_size is not None:
         x_train, y_train = x_train[:train_cfg.train_size], y_train[:train_cfg.train_size]
     n = len(x_train)
@@ -149,13 +183,22 @@ def _train(model_cfg: ModelConfig, train_cfg: TrainConfig, x_train: Tensor, y_tr
     steps = steps_per_epoch * train_cfg.epochs
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * s / steps)))
     history = new_history()
+    first_epoch, last_epoch = 1, min(until_epoch or train_cfg.epochs, train_cfg.epochs)
+    if resume is not None:  # continue where a run stopped: the same weights, moments, schedule and noise
+        model.load_state_dict(resume.model_state)
+        opt.load_state_dict(resume.opt_state)
+        sched.load_state_dict(resume.sched_state)
+        shuffle.set_state(resume.shuffle_state)
+        torch.set_rng_state(resume.noise_state)
+        history = {k: list(v) for k, v in resume.history.items()}
+        first_epoch = resume.epochs_done + 1
     bar = None
     if progress_bar:
         from tqdm import tqdm
         bar = tqdm(total=steps, desc=desc or model_cfg.kind, unit="step", leave=True, mininterval=10)
     start = time.perf_counter()
-    step = 0
-    for epoch in range(1, train_cfg.epochs + 1):
+    step = 0 if resume is None else resume.step
+    for epoch in range(first_epoch, last_epoch + 1):
         t0 = time.perf_counter()
         model.train()
         sums = torch.zeros(3, dtype=torch.float64)
@@ -174,7 +217,8 @@ def _train(model_cfg: ModelConfig, train_cfg: TrainConfig, x_train: Tensor, y_tr
             if bar is not None:
                 bar.update(1)
             if callback is not None:
-                callback(Progress(epoch, train_cfg.epochs, step, steps, history, model))
+                callback(Progress(epoch, train_cfg.epochs, step, steps, history, model,
+                                  batch_recon=float(terms.recon.detach().mean()), batch_kl=float(terms.kl.detach().mean())))
         test = mean_terms(evaluate(model, x_test, y_test, beta))
         for name, value in zip(TERMS, sums / n):
             history[f"train_{name}"].append(float(value))
@@ -185,10 +229,12 @@ def _train(model_cfg: ModelConfig, train_cfg: TrainConfig, x_train: Tensor, y_tr
         if bar is not None:
             bar.set_postfix(test_total=f"{history['test_total'][-1]:.2f}")
         if callback is not None:
-            callback(Progress(epoch, train_cfg.epochs, step, steps, history, model, epoch_done=True))
+            callback(Progress(epoch, train_cfg.epochs, step, steps, history, model, epoch_done=True,
+                              snapshot=lambda e=epoch, s=step: _snapshot(e, s, model, opt, sched, shuffle, history)))
     if bar is not None:
         bar.close()
+    state = _snapshot(last_epoch, step, model, opt, sched, shuffle, history) if last_epoch < train_cfg.epochs else None
     model.zero_grad(set_to_none=True)  # the trained model carries no gradients (as large as its weights)
     model.eval()
     metrics = final_metrics(model, x_test, y_test)
-    return TrainResult(model, history, metrics, time.perf_counter() - start)
+    return TrainResult(model, history, metrics, time.perf_counter() - start, state)

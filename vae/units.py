@@ -81,13 +81,38 @@ def activation_table(mu: np.ndarray, logvar: np.ndarray | None, labels: np.ndarr
     one digit or over all images, plus the mean posterior sd (VAE) of the same images."""
     sel = np.ones(len(mu), bool) if digit is None else labels == digit
     d = mu.shape[1]
-    cols = [f"z{j}" for j in range(d)]
+    cols = [f"z{j + 1}" for j in range(d)]  # the app's numbering, z1 ... zd
     table = pd.DataFrame(mu[sel].astype(np.float64), columns=cols).describe().T  # (d, 8)
     table["count"] = table["count"].astype(int)
     if logvar is not None:
         table["mean σ"] = np.exp(0.5 * logvar[sel].astype(np.float64)).mean(axis=0)
     table.insert(0, "dimension", cols)
     return table.reset_index(drop=True)
+
+
+def variance_budget(mu: np.ndarray, logvar: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per dimension, the variance of the posterior means over the images and the mean posterior
+    variance: (Var(mu_j) (d,), E[sigma_j^2] (d,)). Their sum is the variance of the aggregate
+    posterior in that dimension, which the KL term pulls toward the prior's 1 (Hoffman & Johnson
+    2016); an autoencoder (``logvar`` None) has no sigma, so E[sigma^2] is 0."""
+    m = np.asarray(mu, dtype=np.float64)
+    s2 = np.zeros(m.shape[1]) if logvar is None else np.exp(np.asarray(logvar, dtype=np.float64)).mean(axis=0)
+    return m.var(axis=0), s2
+
+
+def keep_top(mu: np.ndarray, order: Sequence[int], k: int) -> np.ndarray:
+    """Codes with only their first k dimensions of ``order`` kept and every other dimension set to
+    the prior's mean 0: what the decoder makes of a code cut down to its k most used dimensions.
+    (N, d) -> (N, d)"""
+    z = np.zeros_like(np.asarray(mu, dtype=np.float32))
+    keep = list(order)[:max(int(k), 0)]
+    z[:, keep] = np.asarray(mu, dtype=np.float32)[:, keep]
+    return z
+
+
+def count_above(kl: np.ndarray, threshold: float) -> int:
+    """Dimensions whose mean KL (nats) is above ``threshold``: the ones the code uses at that bar."""
+    return int((np.asarray(kl) > threshold).sum())
 
 
 def unused_dims(sigma: np.ndarray, threshold: float = UNUSED_SIGMA) -> list[int]:
