@@ -184,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         artefacts.record(manifest, artefacts.codes_path(name))
         artefacts.write_manifest(manifest)
 
-    first = ("vae-10d", "vae-20d", "vae-2d", "ae-2d")  # longest runs first, then what the lessons need most
+    # the latent-size ladder first (its rungs are the longest runs), then what the lessons need most
+    first = ("vae-10d", "vae-20d", "vae-32d", "vae-2d", "vae-3d", "vae-5d", "ae-2d")
     to_train.sort(key=lambda n: first.index(n) if n in first else len(first))
     jobs = [(n, args.data_root, i) for i, n in enumerate(to_train)]
     if args.jobs > 1 and len(jobs) > 1:
