@@ -26,7 +26,7 @@ from vae.models import Model
 # 20 epochs with the KL weight rising linearly from 0 to beta over the first 5 (Bowman et al. 2016)
 # meet every quality target and keep the latent-size ladder from getting worse with d (measured
 # with ``scripts/schedule_trial.py``: 30 epochs without the warm-up left vae-32d 1.65 nats behind
-# vae-20d, with 12 of 32 units active). The whole zoo trains in about 2 hours on a 2-core CPU
+# vae-20d, with 12 of 32 units active). The whole zoo trains in about 2.4 hours on a 2-core CPU
 # (``python -m vae.build --jobs 2``).
 EPOCHS = 20
 KL_WARMUP = 5
@@ -36,7 +36,7 @@ BUDGET = TrainConfig(epochs=EPOCHS, kl_warmup=KL_WARMUP)  # the one budget (batc
 # those epochs: ``python -m vae.build`` keeps them until a name is removed from here, then retrains
 # it at BUDGET (about 20 minutes a model on one core). Pages show every model's own epochs where
 # they compare it with others, so a comparison across budgets says so.
-PENDING_RETRAIN: dict[str, int] = {}  # empty since 2026-12-01: every model is at BUDGET
+PENDING_RETRAIN: dict[str, int] = {}  # empty since 2026-12-02: every model is at BUDGET (20 epochs, warm-up 5)
 
 
 @dataclass(frozen=True)
