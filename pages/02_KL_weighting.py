@@ -129,7 +129,7 @@ def ten_d(seed: int) -> None:
     if dims is not None:
         ladders.dims_columns(dims, active, {b: zoo.beta_name(10, b) for b in zoo.BETAS_10D}, "kl")
         st.caption("Mean over the 10,000 test digits of each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), same scale on all "
-                   "three charts. Grey bars: inactive dimensions."
+                   "three charts. Grey bars: inactive dimensions." + ladders.switch_off_words(dims, active)
                    + ("" if len(set(ep10.values())) == 1 else " Training budgets differ ("
                       + ", ".join(f"β = {b:g}: {e} epochs" for b, e in ep10.items())
                       + "), a second difference between these models besides β."))
@@ -218,7 +218,7 @@ st.markdown("Each model minimises distortion + β × rate. The **rate**, the KL,
 with st.expander("What β does, in theory, and what these models show", icon=":material/menu_book:"):
     st.markdown(
         "- **β > 1** pushes every posterior toward the prior: the codes squeeze together, digits overlap, "
-        "reconstructions blur, and in more dimensions whole dimensions switch off (the 10-D expander below).\n"
+        "reconstructions blur, and in more dimensions it can switch whole dimensions off (counted in 10-D below).\n"
         "- **β < 1** makes rate cheap: the codes spread beyond the prior. Prior draws still land near real codes "
         "(the prior's mass sits where codes are dense), but the prior no longer says *which* digits come out how "
         "often: the mix is what goes wrong (the bars above). In 2-D the reconstructions hardly sharpen below β = 1, "
@@ -241,7 +241,9 @@ for b in zoo.BETAS_2D[i + 1:i + 2] + zoo.BETAS_2D[max(i - 1, 0):i]:
 ui.notice(notices(rd, beta, seed))
 with st.expander(f"How `{name}` trained", icon=":material/monitoring:"):
     ladders.training_curves(name, f"The model minimised reconstruction + {beta:g} × KL.", "kl")
-with st.expander("In 10 dimensions: sharper reconstructions at small β, and switched-off units", icon=":material/view_column:"):
+off10 = any(a < 10 for a in ladders.dims_by_beta({b: zoo.beta_name(10, b) for b in zoo.BETAS_10D})[1].values())
+with st.expander("In 10 dimensions: sharper reconstructions at small β, and " + ("switched-off units" if off10 else
+                 "what a large β does to each dimension"), icon=":material/view_column:"):
     ten_d(seed)
 with st.expander("The same weight means different β: averaged vs summed losses", icon=":material/calculate:"):
     converter.converter("kl")

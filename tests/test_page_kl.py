@@ -148,3 +148,24 @@ def test_no_model_at_all(partial_cache):
     assert "What to notice" in page
     at.number_input(key="kl_conv_weight").set_value(0.5).run()
     assert_ok(at)
+
+
+def test_the_10d_expander_says_what_the_largest_beta_does_to_the_dimensions():
+    """Its title and caption claim switched-off units only when a 10-D rung has some (Var(mu_i) of its
+    test codes at most 0.01), and otherwise give the smallest per-dimension KL, as the codes show."""
+    from vae import artefacts, units
+    from vae.losses import ACTIVE_UNIT_THRESHOLD
+
+    need(*LADDER_10D)
+    at = app(PATH)
+    page = texts(at)
+    codes = {b: np.load(artefacts.codes_path(zoo.beta_name(10, b))) for b in zoo.BETAS_10D}
+    off = {b: int((c["mu"].var(axis=0) <= ACTIVE_UNIT_THRESHOLD).sum()) for b, c in codes.items()}
+    titles = [e.label for e in at.expander]
+    assert any("switched-off units" in t for t in titles) == any(off.values()), (titles, off)
+    b_max = max(zoo.BETAS_10D)
+    if off[b_max]:
+        assert f"At β = {b_max:g}, {off[b_max]} of the 10 dimensions" in page
+    else:
+        kl_min = float(units.mean_kl_per_dim(codes[b_max]["mu"], codes[b_max]["logvar"]).min())
+        assert f"none of the 10 dimensions is switched off: each still carries at least {kl_min:.2f} nats" in page

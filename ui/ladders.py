@@ -222,3 +222,18 @@ def rung_figures(beta: float, seed: int) -> None:
     rows_png(*reconstruction_rows(seed, rungs(2, (beta,)))[:2])
     prior_png(name, seed)
     curve_specs(history_frame(ui.info(name).get("history", {})))
+
+
+def switch_off_words(dims: pd.DataFrame, active: dict[float, int]) -> str:
+    """What the largest built β of a ladder does to its dimensions, from ``dims_by_beta``'s rows:
+    how many it switches off, or, when it switches none off, how far it squeezes each one."""
+    b_max = max(active)
+    part = dims[dims["beta"] == f"{b_max:g}"]
+    d, off = len(part), len(part) - active[b_max]
+    if off:
+        return (f" At β = {b_max:g}, {off} of the {d} dimensions {'is' if off == 1 else 'are'} switched off: "
+                "they cost no KL and carry nothing.")
+    ref = dims[dims["beta"] == "1"]
+    return (f" Even at β = {b_max:g} none of the {d} dimensions is switched off: each still carries at least "
+            f"{part['KL'].min():.2f} nats" + (f" (β = 1: at least {ref['KL'].min():.2f})" if len(ref) else "")
+            + ". This β squeezes every dimension rather than dropping some.")
