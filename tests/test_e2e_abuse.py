@@ -190,7 +190,7 @@ def reload_time(page) -> float:
 
 def test_five_trainings_while_a_lesson_reloads(browser, tmp_path):
     """Five sessions press Train at once (runs queue for the server's training slots); meanwhile a
-    sixth session reloads a lesson in under 3 s; every run finishes; when the runs have ended, the
+    sixth session reloads a lesson in under 3 s (the median of three reloads); every run finishes; when the runs have ended, the
     server's memory is within 100 MB of where it was before them (a warm-up run first: the first
     training in a process costs about 190 MB once, for torch's kernels and buffers)."""
     srv = start_server(tmp_path / "server.log")
@@ -211,9 +211,12 @@ def test_five_trainings_while_a_lesson_reloads(browser, tmp_path):
             for t in tabs:
                 t.page.get_by_role("button", name="Train").click()
             time.sleep(1.5)
-            reload_s = reload_time(lesson.page)
-            no_exception(lesson.page)
-            assert reload_s < 3.0, f"a lesson reload took {reload_s:.1f} s while five sessions trained"
+            reloads = []  # the typical reload while the runs queue and train: the median of three
+            for _ in range(3):
+                reloads.append(reload_time(lesson.page))
+                no_exception(lesson.page)
+            reload_s = sorted(reloads)[1]
+            assert reload_s < 3.0, f"lesson reloads took {', '.join(f'{r:.1f}' for r in reloads)} s while five sessions trained"
             for t in tabs:
                 t.page.wait_for_selector("text=Your model", timeout=180_000)
                 t.assert_alive()
