@@ -233,3 +233,25 @@ def test_rebuild_command_restores_a_deleted_manifest(broken_cache, monkeypatch):
     after = _manifest(broken_cache)["files"]
     assert {k: v["sha256"] for k, v in after.items()} == {k: v["sha256"] for k, v in before.items()}
     app("pages/01_AE_vs_VAE.py")
+
+
+def test_build_resumes_what_is_stale_and_only_builds_what_is_named(broken_cache, monkeypatch):
+    """`python -m vae.build` trains only the models whose checkpoint is not current (a build cut
+    short resumes where it stopped), and `--only NAME` only that model, even when others are stale."""
+    from vae import build
+
+    trained: list[str] = []
+
+    def fake_train(job):
+        trained.append(job[0])
+        return {"name": job[0], "test_elbo": 0.0, "seconds": 0.0}
+
+    monkeypatch.setattr(build, "_train_star", fake_train)
+    monkeypatch.setattr(build, "write_codes", lambda *a: pytest.fail("recomputed codes"))
+    monkeypatch.setattr(build, "refresh_metrics", lambda *a: pytest.fail("recomputed the bound"))
+    monkeypatch.setattr(build, "checkpoint_current", lambda name: name not in ("vae-3d", "vae-5d"))
+    assert build.main(["--jobs", "1"]) == 0
+    assert sorted(trained) == ["vae-3d", "vae-5d"]
+    trained.clear()
+    assert build.main(["--only", "vae-5d", "--jobs", "1"]) == 0
+    assert trained == ["vae-5d"]
