@@ -112,7 +112,7 @@ def decoded_views(name: str, beta: float, seed: int) -> None:
     st.caption("The first ten of the draws z ~ N(0, I) on the map, decoded; under each, its code (z₁, z₂).")
 
 
-def ten_d(seed: int) -> None:
+def ten_d(seed: int, ten: tuple) -> None:
     """The 10-D ladder: reconstructions (where a small β does sharpen them), per-dimension KL and active units."""
     rows, captions, problems = ladders.reconstruction_rows(seed, ladders.rungs(10, zoo.BETAS_10D))
     if len(rows) > 1:
@@ -125,7 +125,7 @@ def ten_d(seed: int) -> None:
         "dimension q(zᵢ|x) equals the prior for every image (μᵢ ≈ 0, σᵢ ≈ 1), it costs no KL and carries no "
         "information. A dimension counts as **active** when its mean code varies across the test images, "
         rf"Var\_x(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} (Burda et al. 2016).")
-    dims, active, ep10, missing10 = ladders.dims_by_beta({b: zoo.beta_name(10, b) for b in zoo.BETAS_10D})
+    dims, active, ep10, missing10 = ten  # ladders.dims_by_beta of the 10-D rungs
     if dims is not None:
         ladders.dims_columns(dims, active, {b: zoo.beta_name(10, b) for b in zoo.BETAS_10D}, "kl")
         st.caption("Mean over the 10,000 test digits of each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), same scale on all "
@@ -237,14 +237,14 @@ i = zoo.BETAS_2D.index(beta)  # the rungs either side are drawn in the backgroun
 for b in zoo.BETAS_2D[i + 1:i + 2] + zoo.BETAS_2D[max(i - 1, 0):i]:
     if ui.built(zoo.beta_name(2, b)):  # a rung not built has nothing to draw ahead
         prefetch.later(ladders.rung_figures, b, seed)
-
 ui.notice(notices(rd, beta, seed))
 with st.expander(f"How `{name}` trained", icon=":material/monitoring:"):
     ladders.training_curves(name, f"The model minimised reconstruction + {beta:g} × KL.", "kl")
-off10 = any(a < 10 for a in ladders.dims_by_beta({b: zoo.beta_name(10, b) for b in zoo.BETAS_10D})[1].values())
+ten = ladders.dims_by_beta({b: zoo.beta_name(10, b) for b in zoo.BETAS_10D})
+off10 = ten[0] is not None and bool((ten[0]["active"] != "active").any())
 with st.expander("In 10 dimensions: sharper reconstructions at small β, and " + ("switched-off units" if off10 else
                  "what a large β does to each dimension"), icon=":material/view_column:"):
-    ten_d(seed)
+    ten_d(seed, ten)
 with st.expander("The same weight means different β: averaged vs summed losses", icon=":material/calculate:"):
     converter.converter("kl")
 ui.lesson_links(LESSON)

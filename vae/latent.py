@@ -157,7 +157,12 @@ def nearest_label_shares(points: np.ndarray, codes: np.ndarray, labels: np.ndarr
     """Share of the points whose nearest code has each label: which digits a set of draws lands
     among (a proxy for what the decoder draws there). -> (n_classes,), sums to 1."""
     _, idx = neighbours.nearest_one(codes, points)
-    return np.bincount(np.asarray(labels)[idx], minlength=n_classes)[:n_classes] / len(idx)
+    return _label_shares(np.asarray(labels)[idx], n_classes)
+
+
+def _label_shares(labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
+    """Share of each label among ``labels`` (M,). -> (n_classes,), sums to 1."""
+    return np.bincount(labels, minlength=n_classes)[:n_classes] / len(labels)
 
 
 def total_variation(p: np.ndarray, q: np.ndarray) -> float:
@@ -174,10 +179,10 @@ def prior_draws_vs_codes(codes: np.ndarray, labels: np.ndarray, draws: np.ndarra
     code and its nearest neighbour); ``far``, the share of draws more than ``far`` gaps from every code
     (not 0 even for codes spread exactly like the prior, whose tails are sparse: see ``matched_far_share``)."""
     labels = np.asarray(labels)
-    dist, _ = neighbours.nearest_one(codes, draws)  # (M,)
-    mix = nearest_label_shares(draws, codes, labels)  # (10,)
+    dist, idx = neighbours.nearest_one(codes, draws)  # (M,), (M,): one search for the mix and the gaps
+    mix = _label_shares(labels[idx])  # (10,), as nearest_label_shares
     gaps = dist / max(neighbours.spacing(codes), 1e-12)
-    return {"mix": mix, "tv": total_variation(mix, np.bincount(labels, minlength=10)[:10] / len(labels)),
+    return {"mix": mix, "tv": total_variation(mix, _label_shares(labels)),
             "gaps": gaps, "far": float((gaps > far).mean())}
 
 
