@@ -152,19 +152,19 @@ def cache_guard() -> Iterator[None]:
     try:
         yield
     except CacheError as exc:
-        st.error(f"**This page needs a file from `cache/` that cannot be used.**  \n"
-                 f"`{exc.path.name}` {exc.problem}.  \n"
-                 f"Rebuild it from the repository root with `{exc.rebuild}`. Other pages still work.",
-                 icon=":material/build:")
+        _cache_message(exc, "page", "Other pages still work.")
         stop()
+
+
+def _cache_message(exc: CacheError, what: str, rest: str) -> None:
+    st.error(f"**This {what} needs a file from `cache/` that cannot be used.**  \n"
+             f"`{exc.path.name}` {exc.problem}.  \n"
+             f"Rebuild it from the repository root with `{exc.rebuild}`. {rest}", icon=":material/build:")
 
 
 def cache_problem(exc: CacheError) -> None:
     """The message of ``cache_guard`` for one part of a page, without stopping the rest of it."""
-    st.error(f"**This view needs a file from `cache/` that cannot be used.**  \n"
-             f"`{exc.path.name}` {exc.problem}.  \n"
-             f"Rebuild it from the repository root with `{exc.rebuild}`. The rest of the page still works.",
-             icon=":material/build:")
+    _cache_message(exc, "view", "The rest of the page still works.")
 
 
 def missing_note(problems: dict[str, CacheError | None], what: str) -> None:
