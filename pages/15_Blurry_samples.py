@@ -25,24 +25,23 @@ LESSON = ui.setup_page(__file__, "the grey digits a VAE \"generates\" are the de
                        "white pixels.")
 
 VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae", prefer="vae-10d")
-ss = st.session_state
-ui.bind("blur_model", "model", lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
-ui.bind("blur_source", "codes", lambda raw: params.parse_choice(raw, SOURCES, "prior"))
-ui.bind("blur_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
-ui.bind("blur_t", "t", lambda raw: params.parse_choice(raw, TEMPERATURES, 1.0))
-options = BUILT + [n for n in [ss["blur_model"]] if n not in BUILT]
+options = ui.offered(BUILT, VAES, "blur_model", DEFAULT_MODEL)
 
 left, right = st.columns([1, 3], gap="large")
-with left:
-    name = st.selectbox("Model (VAEs)", options, key="blur_model",
-                        format_func=lambda n: n if ui.built(n) else f"{n} (not built yet)")
-    source = st.radio("Codes", SOURCES, key="blur_source", format_func=SOURCE_LABELS.get)
-    seed = int(st.number_input("Seed", 0, SEED_MAX, step=1, key="blur_seed"))
-    t = float(st.select_slider("Temperature of the pixel model", options=list(TEMPERATURES), key="blur_t",
-                               format_func=lambda v: f"{v:g}",
-                               help="Divides the decoder's logits: below 1 sharpens every pixel towards black or "
-                                    "white, above 1 blurs it towards grey. 1 is the model as trained."))
-ui.share({"model": name, "codes": source, "seed": seed, "t": t})
+with left:  # each control is bound to the URL parameter named by its key (ui.common.bound)
+    name = ui.bound(st.selectbox, "Model (VAEs)", options, index=options.index(DEFAULT_MODEL), key="blur_model",
+                    help=ui.unbuilt_help(options),
+                    parse=lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
+    source = ui.bound(st.radio, "Codes", SOURCES, key="blur_source", captions=[SOURCE_LABELS[s] for s in SOURCES],
+                      parse=lambda raw: params.parse_choice(raw, SOURCES, "prior"))
+    seed = int(ui.bound(st.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="blur_seed",
+                        parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
+    t = float(ui.bound(st.select_slider, "Temperature of the pixel model", options=list(TEMPERATURES), value=1.0,
+                       key="blur_t", format_func=lambda v: f"{v:g}",
+                       parse=lambda raw: params.parse_choice(raw, TEMPERATURES, 1.0),
+                       help="Divides the decoder's logits: below 1 sharpens every pixel towards black or "
+                            "white, above 1 blurs it towards grey. 1 is the model as trained."))
+ui.share()
 
 with ui.cache_guard():
     ui.model(name)

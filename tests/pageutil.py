@@ -81,3 +81,22 @@ def notices(at: AppTest) -> list[str]:
         elif seen and getattr(node, "type", None) == "markdown":
             return [line[2:] for line in node.value.splitlines() if line.startswith("- ")]
     return []
+
+
+def bound_keys(at: AppTest) -> dict[str, str]:
+    """Every keyed widget on the page -> the URL parameter Streamlit binds it to ("" when unbound).
+
+    AppTest has no browser, so it never sees the URL follow a moved widget (the frontend writes it;
+    tests/test_e2e_links.py checks that in Chromium): what AppTest can check is the binding itself."""
+    out: dict[str, str] = {}
+    for node in list(_walk(at.main)) + list(_walk(at.sidebar)):
+        key, proto = getattr(node, "key", None), getattr(node, "proto", None)
+        if key and proto is not None and hasattr(proto, "query_param_key"):
+            out[key] = proto.query_param_key
+    return out
+
+
+def assert_bound(at: AppTest, *keys: str) -> None:
+    """These widgets are on the page and bound to the URL parameter of their own name."""
+    have = bound_keys(at)
+    assert {k: have.get(k) for k in keys} == {k: k for k in keys}, have

@@ -71,7 +71,7 @@ TABLE = [
     Garbage("pages/14_ELBO_bound.py", ("vae-2d",), {"model": "vae-10d", "idx": "99999", "step": "-3", "k": "7"},
             {("selectbox", "elbo_model"): "vae-2d", ("selectbox", "elbo_featured"): 0, ("slider", "elbo_step"): 60,
              ("select_slider", "elbo_k"): 100}),
-    Garbage("pages/15_Blurry_samples.py", ("vae-10d",), {"model": "ae-2d", "codes": "nope", "seed": "-1", "t": "0.3"},
+    Garbage("pages/15_Blurry_samples.py", ("vae-10d",), {"blur_model": "ae-2d", "blur_source": "nope", "blur_seed": "-1", "blur_t": "0.3"},
             {("selectbox", "blur_model"): "vae-10d", ("radio", "blur_source"): "prior",
              ("number_input", "blur_seed"): 0, ("select_slider", "blur_t"): 1.0}),
 ]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.pageutil import app, assert_ok, need, notices, texts
+from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
 from vae import zoo
 
 PAGE = "pages/15_Blurry_samples.py"
@@ -39,13 +39,14 @@ def test_default_view_and_every_control():
     assert "Temperature 0.5 sharpens" in texts(at)
     at.selectbox(key="blur_model").set_value("vae-2d").run()
     assert_ok(at)
-    assert at.query_params["model"] == "vae-2d" and at.query_params["t"] == "0.5"
-    assert at.query_params["codes"] == "test" and at.query_params["seed"] == "7"
+    assert at.selectbox(key="blur_model").value == "vae-2d" and at.select_slider(key="blur_t").value == 0.5
+    assert at.radio(key="blur_source").value == "test" and at.number_input(key="blur_seed").value == 7
+    assert_bound(at, "blur_model", "blur_source", "blur_seed", "blur_t")  # each in the link under its key
 
 
 def test_link_parameters_are_used():
     need("vae-10d", "vae-2d")
-    at = app(PAGE, {"model": "vae-2d", "codes": "test", "seed": "3", "t": "2"})
+    at = app(PAGE, {"blur_model": "vae-2d", "blur_source": "test", "blur_seed": "3", "blur_t": "2"})
     assert at.selectbox(key="blur_model").value == "vae-2d"
     assert at.radio(key="blur_source").value == "test" and at.number_input(key="blur_seed").value == 3
     assert at.select_slider(key="blur_t").value == 2.0  # the garbage link: tests/test_links.py

@@ -316,6 +316,20 @@ def model_choices(pred: Callable[[zoo.Entry], bool], prefer: str) -> tuple[list[
     return names, built_names, prefer if prefer in built_names else (built_names[0] if built_names else prefer)
 
 
+def offered(built_names: list[str], names: list[str], key: str, default: str) -> list[str]:
+    """The models a picker keyed ``key`` offers: the built ones, and one that is not built when it is
+    the default or this session or the link picked it (the page then says what is missing)."""
+    want = (default, st.session_state.get(key), st.query_params.get(key))
+    return built_names + [n for n in names if n not in built_names and n in want]
+
+
+def unbuilt_help(options: list[str]) -> str | None:
+    """A picker's help naming the offered models that are not built: bound pickers are labelled
+    with the URL's spelling, the model's name, so the label cannot say it."""
+    missing = [n for n in options if not built(n)]
+    return f"Not built yet: {', '.join(missing)} (`python -m vae.build` builds it)." if missing else None
+
+
 # --- model calls -------------------------------------------------------------------------------
 
 def decode(name: str, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
@@ -380,11 +394,34 @@ def _bad_param(name: str) -> None:
         bad.append(name)
 
 
-def bind(widget_key: str, qp_name: str, parse: Callable[[str | None], tuple[Any, bool]]) -> None:
-    """Initialise a widget's state from the URL on the page's first run in this session.
+def bound(widget: Callable[..., Any], *args: Any, key: str,
+          parse: Callable[[str | None], tuple[Any, bool]], **kwargs: Any) -> Any:
+    """``widget(*args, key=key, bind="query-params", **kwargs)``: Streamlit's own binding of a widget
+    to the URL parameter named ``key``. A link sets the widget, moving it rewrites the link, and the
+    default leaves the link.
 
-    Call before creating the widget (created with ``key=widget_key`` and no default value).
-    Unusable values fall back to the default, with a notice (see ``link_notice``).
+    Streamlit drops a value the widget cannot take and shows the default, silently; ``parse`` (a
+    ``ui.params`` reader: raw -> (value, ok)) tells a bad value ("banana", "-3") from the default
+    spelled another way ("1.0" for 1), and only a bad one is reported by ``share``'s notice.
+    Selection widgets match the URL against their ``format_func`` labels, so bound ones label
+    their options with the URL's spelling.
+    """
+    raw = st.query_params.get(key) if key not in st.session_state else None  # the link, on the first run only
+    value = widget(*args, key=key, bind="query-params", **kwargs)
+    if raw is not None and key not in st.query_params:  # Streamlit dropped it: bad, or the default
+        v, ok = parse(raw)
+        if not (ok and v == value):
+            _bad_param(key)
+    return value
+
+
+def bind(widget_key: str, qp_name: str, parse: Callable[[str | None], tuple[Any, bool]]) -> None:
+    """Initialise the state behind a setting that is no single widget (several widgets written
+    as one parameter, a clicked point) from the URL, on the page's first run in this session.
+
+    Call before creating the widgets (created with ``key=widget_key`` and no default value).
+    Unusable values fall back to the default, with a notice (see ``share``). One widget, one
+    parameter: ``bound``.
     """
     if widget_key in st.session_state:
         return
@@ -394,9 +431,12 @@ def bind(widget_key: str, qp_name: str, parse: Callable[[str | None], tuple[Any,
     st.session_state[widget_key] = value
 
 
-def share(values: dict[str, Any]) -> None:
-    """Write the page's main parameters to the URL, so that the link reopens this view."""
-    for k, v in values.items():
+def share(values: dict[str, Any] | None = None) -> None:
+    """Write the settings that are no single widget to the URL (bound widgets write their own), so
+    that the link reopens this view, and say which link parameters were ignored, if any.
+
+    Call after the page's last ``bound`` or ``bind``."""
+    for k, v in (values or {}).items():
         s = ",".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v) if isinstance(v, (list, tuple)) \
             else (f"{v:g}" if isinstance(v, float) else str(v))
         if st.query_params.get(k) != s:
