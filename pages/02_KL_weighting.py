@@ -88,8 +88,8 @@ def chosen_beta(rd: pd.DataFrame, beta: float, seed: int) -> None:
 
 def decoded_views(name: str, beta: float, seed: int) -> None:
     """Ten test digits through the chosen rung (or every rung), and ten of the prior draws decoded."""
-    every = st.toggle("compare every β of the ladder", key="kl_every",
-                      help="One row of reconstructions per built 2-D model, the same test digits.")
+    every = ui.bound(st.toggle, "compare every β of the ladder", value=False, key="kl_every", parse=params.parse_bool,
+                     help="One row of reconstructions per built 2-D model, the same test digits.")
     rows, captions, problems = ladders.reconstruction_rows(seed, ladders.rungs(2, zoo.BETAS_2D if every else (beta,),
                                                                          beta if every else None))
     if name in problems:
@@ -197,15 +197,14 @@ def notices(rd: pd.DataFrame, beta: float, seed: int) -> list[str]:
 
 # --- the page ------------------------------------------------------------------------------------------
 
-ui.bind("kl_beta", "beta", lambda raw: params.parse_ladder_value(raw, zoo.BETAS_2D, 1.0))
-ui.bind("kl_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
-c1, c2 = st.columns([3, 1])
-beta = float(c1.select_slider("β, the weight of the KL term (one 2-D VAE per value; or click a point of the ladder)",
-                              options=list(zoo.BETAS_2D), format_func=lambda b: f"{b:g}", key="kl_beta",
-                              help="Same architecture, data and seed for every value"
-                                   + (f"; {ladders.epochs_words(rd)}." if not rd.empty else ".")))
-seed = int(c2.number_input("seed of the draws and digits", min_value=0, max_value=SEED_MAX, step=1, key="kl_seed"))
-ui.share({"beta": beta, "seed": seed})
+c1, c2 = st.columns([3, 1])  # both bound to the URL (?kl_beta=2&kl_seed=3): ui.common.bound
+beta = float(ui.bound(c1.select_slider, "β, the weight of the KL term (one 2-D VAE per value; or click a point of the "
+                      "ladder)", options=list(zoo.BETAS_2D), value=1.0, format_func=lambda b: f"{b:g}", key="kl_beta",
+                      parse=lambda raw: params.parse_ladder_value(raw, zoo.BETAS_2D, 1.0),
+                      help="Same architecture, data and seed for every value"
+                           + (f"; {ladders.epochs_words(rd)}." if not rd.empty else ".")))
+seed = int(ui.bound(c2.number_input, "seed of the draws and digits", min_value=0, max_value=SEED_MAX, value=0, step=1,
+                    key="kl_seed", parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
 name = zoo.beta_name(2, beta)
 chosen_beta(rd, beta, seed)
 
@@ -233,6 +232,7 @@ with st.expander("What β does, in theory, and what these models show", icon=":m
 
 st.subheader(f"What `{name}` decodes")
 decoded_views(name, beta, seed)
+ui.share()  # after the page's last bound control (kl_every, in decoded_views)
 i = zoo.BETAS_2D.index(beta)  # the rungs either side are drawn in the background, for the next move of β
 for b in zoo.BETAS_2D[i + 1:i + 2] + zoo.BETAS_2D[max(i - 1, 0):i]:
     if ui.built(zoo.beta_name(2, b)):  # a rung not built has nothing to draw ahead

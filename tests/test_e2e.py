@@ -92,17 +92,17 @@ def test_page_in_browser(server, browser, shots, path, url, title):
 def test_deep_link_restores_view(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{server}/Grid_vs_ppf?n=12", timeout=90_000)
+        page.goto(f"{server}/Grid_vs_ppf?grid_n=12", timeout=90_000)
         wait_idle(page)
         page.wait_for_selector('[data-testid="stSlider"] input[type="range"]', state="attached", timeout=60_000)
         no_exception(page)
         values = page.locator('[data-testid="stSlider"] input[type="range"]').evaluate_all(
             "els => els.map(e => e.value)")
         assert "12" in values, values
-        page.goto(f"{server}/KL_weighting?beta=5&present=1", timeout=90_000)
+        page.goto(f"{server}/KL_weighting?kl_beta=5&present=1", timeout=90_000)
         wait_idle(page)
         no_exception(page)
-        assert "beta=5" in page.url
+        assert "kl_beta=5" in page.url
         assert "5" in page.locator('[data-testid="stSlider"] input[type="range"]').evaluate_all(
             "els => els.map(e => e.getAttribute('aria-valuetext') || e.value)")
     finally:
@@ -159,7 +159,7 @@ def test_grid_mosaics_render_and_download(server, browser):
     ctx = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
     page = ctx.new_page()
     try:
-        page.goto(f"{server}/Grid_vs_ppf?n=10", timeout=90_000)
+        page.goto(f"{server}/Grid_vs_ppf?grid_n=10", timeout=90_000)
         wait_idle(page)
         no_exception(page)
         page.wait_for_function("document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas').length >= 5",

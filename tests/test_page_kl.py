@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pageutil import app, assert_ok, need, notices, texts
+from pageutil import app, assert_bound, assert_ok, need, notices, texts
 from vae import zoo
 
 PATH = "pages/02_KL_weighting.py"
@@ -44,13 +44,14 @@ def test_page_moves_every_control():
     at.select_slider(key="kl_beta").set_value(5.0).run()
     assert_ok(at)
     assert "Codes μ at β = 5" in chart_titles(at) and "What `vae-2d-beta5` decodes" in texts(at)
-    assert at.query_params["beta"] == "5"
+    assert_bound(at, "kl_beta", "kl_seed")  # in the link as ?kl_beta=5 (the browser test: tests/test_e2e_links.py)
 
     at.number_input(key="kl_seed").set_value(7).run()
     assert_ok(at)
-    assert at.query_params["seed"] == "7" and at.select_slider(key="kl_beta").value == 5.0
+    assert at.number_input(key="kl_seed").value == 7 and at.select_slider(key="kl_beta").value == 5.0
     at.toggle(key="kl_every").set_value(True).run()
     assert_ok(at)
+    assert_bound(at, "kl_every")
 
     at.session_state["kl_rd"] = {"selection": {"kl_rd_sel": [{"beta": 0.0}]}}  # a click on β = 0's point
     at.select_slider(key="kl_beta").set_value(0.0).run()
@@ -84,7 +85,7 @@ def test_every_notice_states_a_true_premise(beta, seed):
     """For every β of the ladder and two seeds: what each notice claims about the chosen rung against
     β = 1 holds for the numbers (recomputed here), whatever the wording."""
     need(*LADDER_2D)
-    at = app(PATH, {"beta": f"{beta:g}", "seed": str(seed)})
+    at = app(PATH, {"kl_beta": f"{beta:g}", "kl_seed": str(seed)})
     assert_ok(at)
     spread, draws, rd = notices(at)
     b, one = _stats(zoo.beta_name(2, beta), seed), _stats("vae-2d", seed)
@@ -118,9 +119,9 @@ def test_every_notice_states_a_true_premise(beta, seed):
 
 def test_query_params_set_the_view():
     need("vae-2d-beta0.5")
-    at = app(PATH, {"beta": "0.5", "seed": "42"})
+    at = app(PATH, {"kl_beta": "0.5", "kl_seed": "42", "kl_every": "true"})
     assert at.select_slider(key="kl_beta").value == 0.5
-    assert at.number_input(key="kl_seed").value == 42
+    assert at.number_input(key="kl_seed").value == 42 and at.toggle(key="kl_every").value is True
     assert "Codes μ at β = 0.5" in chart_titles(at)
 
 

@@ -54,7 +54,7 @@ def parse_float(raw: str | None, lo: float, hi: float, default: float) -> tuple[
     return _parse_number(raw, float, lo, hi, default)
 
 
-def parse_bool(raw: str | None, default: bool) -> tuple[bool, bool]:
+def parse_bool(raw: str | None, default: bool = False) -> tuple[bool, bool]:
     if raw is None:
         return default, True
     s = raw.strip().lower()
