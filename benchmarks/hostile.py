@@ -32,14 +32,15 @@ def distinct_urls(n: int) -> list[str]:
     i = 0
     while len(out) < n:
         lo = -3.0 - 0.5 * (i % 5)
-        out += [f"Grid_vs_ppf?n={5 + i % 26}&lo={lo:g}&hi={3.0 + 0.5 * ((i // 5) % 5):g}&p={(0.001, 0.005, 0.01, 0.02, 0.05)[i % 5]}",
-                f"AE_vs_VAE?seed={i}",
-                f"Conditional_VAE?seed={i}&digit={i % 10}",
-                f"Reconstructions?mode=index&idx={i},{i + 1},{(7 * i) % 10_000}",
-                f"Prototypes?seed={i}&digit={i % 10}",
-                f"Latent_explorer?z={(i % 61 - 30) / 10:g},{((7 * i) % 61 - 30) / 10:g}",
-                f"KL_weighting?seed={i}",
-                f"Posterior_spread?idx={(13 * i) % 10_000}&seed={i}"]
+        out += [f"Grid_vs_ppf?grid_n={5 + i % 26}&grid_lo={lo:g}&grid_hi={3.0 + 0.5 * ((i // 5) % 5):g}"
+                f"&grid_p={(0.001, 0.005, 0.01, 0.02, 0.05)[i % 5]}",
+                f"AE_vs_VAE?aevae_seed={i}",
+                f"Conditional_VAE?cvae_seed={i}&cvae_digit={i % 10}",
+                f"Reconstructions?rec_mode=index&rec_idx={i},{i + 1},{(7 * i) % 10_000}",
+                f"Prototypes?protos_seed={i}&protos_digit={i % 10}",
+                f"Latent_explorer?lex_z={(i % 61 - 30) / 10:g},{((7 * i) % 61 - 30) / 10:g}",
+                f"KL_weighting?kl_seed={i}",
+                f"Posterior_spread?post_idx={(13 * i) % 10_000}&post_seed={i}"]
         i += 1
     return out[:n]
 

@@ -34,10 +34,9 @@ LESSON = ui.setup_page(__file__,
               "decode to digits in the data's mix; a plain autoencoder's codes lie wherever its training left them.")
 
 ss = st.session_state
-ui.bind("aevae_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
-ui.bind("aevae_pick", "idx", lambda raw: params.parse_int(raw, 0, artefacts.N_TEST - 1, IDX_DEFAULT))
-ui.bind("aevae_n", "n", lambda raw: params.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT))
-ui.bind("aevae_axes", "axes", lambda raw: params.parse_choice(raw, list(AE_AXES), "codes"))
+# the picked digit is a click on either map, no widget: kept by ui.bind / ui.share (the other
+# settings are widgets bound to the URL parameter named by their key: ui.bound)
+ui.bind("aevae_pick", "aevae_idx", lambda raw: params.parse_int(raw, 0, artefacts.N_TEST - 1, IDX_DEFAULT))
 
 with ui.cache_guard():
     ui.model(AE), ui.model(VAE)  # loaded (and checked) first: every picture below decodes with them
@@ -66,10 +65,14 @@ def _on_click(chart_key: str, select: str) -> None:
 ae_mu = np.asarray(ae_codes["mu"], dtype=np.float64)  # (N, 2), a copy: cached arrays are read-only
 vae_mu = np.asarray(vae_codes["mu"], dtype=np.float64)  # (N, 2)
 seed_col, axes_col, pick_col = st.columns([1, 1, 2])
-seed = int(seed_col.number_input("Seed of the prior draws", min_value=0, max_value=SEED_MAX, step=1,
-                                 key="aevae_seed"))
+seed = int(ui.bound(seed_col.number_input, "Seed of the prior draws", min_value=0, max_value=SEED_MAX, value=0,
+                    step=1, key="aevae_seed", parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
+axes = ui.bound(axes_col.radio, "The AE map shows", list(AE_AXES), index=0, key="aevae_axes",
+                captions=list(AE_AXES.values()), parse=lambda raw: params.parse_choice(raw, list(AE_AXES), "codes"),
+                help="The AE's codes are not on the prior's scale. Fitted to all of them, the map shows how small "
+                     "the prior's circle is among them; on the prior's square (the VAE map's axes), which AE codes "
+                     "the draws land among.")
 pick = int(ss["aevae_pick"])
-ui.share({"seed": seed, "idx": pick, "n": int(ss["aevae_n"]), "axes": ss["aevae_axes"]})
 pick_col.markdown(f"**Click a dot** on either map to pick a test digit (now **#{pick}**, a {labels[pick]}, "
                   "marked on both maps, at the edge when its code is off the axes). Small crosses: draws z ~ N(0, I).")
 
@@ -79,14 +82,9 @@ zz = ui.prior_draws(seed, N_MIX)  # (N_MIX, 2)
 draws = pd.DataFrame({"x": zz[:N_SHOWN, 0], "y": zz[:N_SHOWN, 1]})
 circle = prior.circle(prior.radius(0.99))  # (121, 2)
 vae_domains = (LATENT_RANGE, LATENT_RANGE)
-ae_domains = plots.square_domains(np.concatenate([ae_mu[subset], circle])) if ss["aevae_axes"] == "codes" \
-    else vae_domains
+ae_domains = plots.square_domains(np.concatenate([ae_mu[subset], circle])) if axes == "codes" else vae_domains
 vae_lv = np.asarray(vae_codes["logvar"][pick], dtype=np.float64)  # (2,)
 ring = latent.ellipse(vae_mu[pick], vae_lv, k=2.0)  # (100, 2): the picked digit's posterior at 2 sigma
-axes_col.radio("The AE map shows", list(AE_AXES), key="aevae_axes", format_func=AE_AXES.get,
-               help="The AE's codes are not on the prior's scale. Fitted to all of them, the map shows how small "
-                    "the prior's circle is among them; on the prior's square (the VAE map's axes), which AE codes "
-                    "the draws land among.")
 left, right = st.columns(2)
 for col, name, mu, domains, title, r in ((left, AE, ae_mu, ae_domains, "AE codes", None),
                                          (right, VAE, vae_mu, vae_domains, "VAE codes μ", ring)):
@@ -200,7 +198,8 @@ ui.notice([mix_note, cover, recon])
 # --- expanders: each decoder's whole map, the reconstructions of ten digits --------------------------------
 
 with st.expander("Each decoder's whole map: decode a grid of codes", icon=":material/grid_on:"):
-    n = st.slider("Grid size (tiles per side)", *GRID_N_RANGE, key="aevae_n")
+    n = int(ui.bound(st.slider, "Grid size (tiles per side)", *GRID_N_RANGE, value=GRID_N_DEFAULT, key="aevae_n",
+                     parse=lambda raw: params.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT)))
     xs_ae, ys_ae = latent.bounding_box_axes(ae_mu, n)
     xs_v = ys_v = latent.ppf_axis(n)
     g1, g2 = st.columns(2)
@@ -235,4 +234,5 @@ with st.expander("Reconstructions of ten test digits, and the one-sample loss", 
     st.markdown(f"Whole test set, one sample: the VAE's reconstruction {vm['test_recon']:.1f} nats + KL "
                 f"{vm['test_kl']:.2f} = −ELBO {vm['test_elbo']:.1f}; the AE's reconstruction {am['test_recon']:.1f}.")
 
+ui.share({"aevae_idx": pick})  # after the last bound control (the grid's size): the toast of a bad link
 ui.lesson_links(LESSON)

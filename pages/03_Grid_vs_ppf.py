@@ -29,23 +29,27 @@ LESSON = ui.setup_page(__file__,
 
 # --- controls ------------------------------------------------------------------------------------
 
-ui.bind("grid_n", "n", lambda raw: params.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT))
-ui.bind("grid_range", "lo/hi", lambda _raw: params.parse_range(
-    st.query_params.get("lo"), st.query_params.get("hi"), RANGE_LIMITS, GRID_RANGE_DEFAULT, RANGE_STEP))
-ui.bind("grid_p", "p", lambda raw: params.parse_option(raw, PPF_P_OPTIONS, PPF_P_DEFAULT))
+# The range slider stays two custom parameters, ?grid_lo=-2&grid_hi=2 (ui.bind / ui.share): clearer
+# than the repeated ?grid_range=-2&grid_range=2 a bound range slider reads, and parse_range refuses a
+# reversed or empty range and snaps to the slider's step, which Streamlit's binding lets through.
+ui.bind("grid_range", "grid_lo/grid_hi", lambda _raw: params.parse_range(
+    st.query_params.get("grid_lo"), st.query_params.get("grid_hi"), RANGE_LIMITS, GRID_RANGE_DEFAULT, RANGE_STEP))
 c1, c2, c3 = st.columns(3)
-n = int(c1.slider("Grid size n (tiles per side)", *GRID_N_RANGE, key="grid_n"))
+n = int(ui.bound(c1.slider, "Grid size n (tiles per side)", *GRID_N_RANGE, value=GRID_N_DEFAULT, key="grid_n",
+                 parse=lambda raw: params.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT)))
 lo, hi = (float(v) for v in c2.slider("Linear grid: range of z₁ and z₂", *RANGE_LIMITS, step=RANGE_STEP,
                                       key="grid_range", format="%.1f"))
-p = float(c3.select_slider("ppf grid: tail probability p", options=PPF_P_OPTIONS,
-                           format_func=lambda v: f"{v:g}", key="grid_p",
-                           help="The ppf grid covers prior probabilities p … 1 − p along each axis."))
+p = float(ui.bound(c3.select_slider, "ppf grid: tail probability p", options=PPF_P_OPTIONS, value=PPF_P_DEFAULT,
+                   format_func=lambda v: f"{v:g}", key="grid_p",
+                   parse=lambda raw: params.parse_option(raw, PPF_P_OPTIONS, PPF_P_DEFAULT),
+                   help="The ppf grid covers prior probabilities p … 1 − p along each axis."))
 lo, hi = round(lo, 6), round(hi, 6)
-ui.share({"n": n, "lo": lo, "hi": hi, "p": p})
+shared = {"grid_lo": lo, "grid_hi": hi}
 
 if not lo < hi:
     st.warning(f"The linear grid needs a range with lo < hi (now {lo:g} … {hi:g}): "
                "pull the two ends of the range slider apart.")
+    ui.share(shared)  # the page stops before its last bound control
     ui.stop()
 
 with ui.cache_guard():
@@ -70,10 +74,10 @@ domain = (min(LATENT_RANGE[0], -reach), max(LATENT_RANGE[1], reach))
 points = latent.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
 size = plots.grid_marker_size(n)
 chart_col, stats_col = st.columns([3, 2])
-ui.bind("grid_warp", "warp", lambda raw: params.parse_choice(raw, ["z", "u"], "z"))
-warp = chart_col.segmented_control("Axes", ["z", "u"], key="grid_warp", format_func={
-    "z": "the latent z", "u": "warped, u = Φ(z)"}.get) or "z"
-ui.share({"warp": warp})
+warp = ui.bound(chart_col.segmented_control, "Axes", ["z", "u"], default="z", key="grid_warp",
+                parse=lambda raw: params.parse_choice(raw, ["z", "u"], "z"),
+                help="z: the latent z. u: warped, u = Φ(z).") or "z"
+ui.share(shared)
 if warp == "u":  # the same points through the prior's CDF: the ppf grid is uniform there
     warped = points.assign(z1=latent.to_unit(points["z1"].to_numpy()), z2=latent.to_unit(points["z2"].to_numpy()))
     chart = charts.overlay(charts.spec(plots.warp_chart, vae_mu[subset], labels[subset], subset),

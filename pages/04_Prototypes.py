@@ -18,26 +18,23 @@ DEFAULT_MODEL = "vae-10d"
 DEFAULT_DIGIT = 3
 FOLD_UNUSED = 12  # with more dimensions than this, the traversals leave the unused ones out unless asked
 SAME_GREY = 0.05  # two mean grey shares closer than this are "about as grey" (a clear change is 0.1 or more)
+SOURCES = {"mu": "posterior means μ", "z": "one sampled z per image (as in the original notebook)"}  # what is averaged
 
 LESSON = ui.setup_page(__file__,
               "average the codes of one digit and decode the average: a *prototype*, an average taken in "
               "latent space, not of pixels; then sweep one latent dimension at a time to see what it controls.")
 
 
-def _model_label(name: str) -> str:
-    cfg = zoo.entry(name).model
-    return f"{name}  ·  {cfg.latent_dim}-D, β = {cfg.beta:g}"
-
-
 candidates = ui.models_where(lambda e: e.model.kind == "vae" and e.model.latent_dim >= 3)
 candidates.sort(key=lambda n: (zoo.entry(n).model.latent_dim, zoo.entry(n).model.beta))
-model_options = [n for n in candidates if n == DEFAULT_MODEL or ui.built(n)]  # the default always: it says what is missing
-ui.bind("protos_model", "model", lambda raw: params.parse_choice(raw, model_options, DEFAULT_MODEL))
-ui.bind("protos_digit", "digit", lambda raw: params.parse_choice(raw, list(DIGITS), DEFAULT_DIGIT))
-ui.bind("protos_seed", "seed", lambda raw: params.parse_int(raw, 0, 2**31 - 1, 0))
+model_options = ui.offered([n for n in candidates if ui.built(n)], candidates, "protos_model", DEFAULT_MODEL)
+# the lesson's controls are bound to the URL parameters named by their keys (ui.bound); the slice's
+# pair of dimensions, two selectboxes written as one parameter, is ui.bind / ui.share (manifold_view)
 c1, c2 = st.columns([1, 2])
-name = c1.selectbox("Model (VAEs with at least 3 latent dimensions)", model_options, key="protos_model",
-                    format_func=_model_label)
+name = ui.bound(c1.selectbox, "Model (VAEs with at least 3 latent dimensions)", model_options,
+                index=model_options.index(DEFAULT_MODEL), key="protos_model", help=ui.unbuilt_help(model_options),
+                parse=lambda raw: params.parse_choice(raw, candidates, DEFAULT_MODEL))
+c1.caption(f"{name}: {zoo.entry(name).model.latent_dim}-D, β = {zoo.entry(name).model.beta:g}")
 c2.markdown("Each column is one digit, over all its test images. **Top:** the average of their pixels. "
             "**Middle:** the average of their codes μ, decoded: the prototype. **Bottom:** the *medoid* (the test "
             "image whose μ is nearest the prototype, #n) passed through the same model.")
@@ -101,9 +98,10 @@ notes.append(f"{len(used)} of {d} dimensions are in use in {name} (their μ vari
 ui.notice(notes)
 
 with st.expander("Why average μ and not one sampled z per image?", icon=":material/casino:"):
-    source = st.radio("Average over", ["posterior means μ", "one sampled z per image (as in the original notebook)"],
-                      key="protos_source", horizontal=True)
-    seed = int(st.number_input("Seed of the sampled codes", min_value=0, max_value=2**31 - 1, step=1, key="protos_seed"))
+    source = ui.bound(st.radio, "Average over", list(SOURCES), index=0, key="protos_source", horizontal=True,
+                      captions=list(SOURCES.values()), parse=lambda raw: params.parse_choice(raw, list(SOURCES), "mu"))
+    seed = int(ui.bound(st.number_input, "Seed of the sampled codes", min_value=0, max_value=2**31 - 1, value=0, step=1,
+                        key="protos_seed", parse=lambda raw: params.parse_int(raw, 0, 2**31 - 1, 0)))
     proto_z = latent.prototypes(latent.sampled_codes(mu, logvar, seed), labels)  # (10, d)
     diff = np.abs(proto_z - proto_mu)  # (10, d)
     se = latent.prototype_standard_error(logvar, labels)  # (10, d)
@@ -115,7 +113,7 @@ with st.expander("Why average μ and not one sampled z per image?", icon=":mater
                 f"most **{diff.max():.3f}** in any of the {10 * d} numbers below (the noise level is "
                 f"{np.median(se):.3f}). Both decode to the same picture: averaging μ is the noise-free limit, and "
                 "needs no seed.")
-    P = proto_mu if source.startswith("posterior") else proto_z
+    P = proto_mu if source == "mu" else proto_z
     dim_names = [words.z(j) for j in range(d)]
     st.altair_chart(plots.prototype_heatmap(P, dim_names, f"Prototypes of {name}: mean "
                                             f"{'μ' if P is proto_mu else 'sampled z'} per digit"), width="stretch")
@@ -125,8 +123,8 @@ with st.expander("Why average μ and not one sampled z per image?", icon=":mater
 # --- what each dimension does -------------------------------------------------------------------------------
 
 st.subheader("What each dimension does: traversals")
-digit = st.selectbox("Prototype to start from", list(DIGITS), key="protos_digit", format_func=lambda k: f"digit {k}")
-ui.share({"model": name, "digit": digit, "seed": int(st.session_state["protos_seed"])})
+digit = ui.bound(st.selectbox, "Prototype to start from: digit", list(DIGITS), index=DIGITS.index(DEFAULT_DIGIT),
+                 key="protos_digit", parse=lambda raw: params.parse_choice(raw, list(DIGITS), DEFAULT_DIGIT))
 st.latex(r"z(t) \;=\; \bar z_k + t\,e_j")
 ui.secondary(f"Every row starts at the prototype of {digit} and moves along one dimension $e_j$ only; the outlined tile "
              "is nearest the prototype's own value of that dimension.")
@@ -136,8 +134,10 @@ ui.secondary(f"Every row starts at the prototype of {digit} and moves along one 
 def traversal_view(name: str, base: np.ndarray, mu: np.ndarray, digit: int, unused: frozenset[int]) -> None:
     f1, f2, f3 = st.columns(3)
     lo, hi = f1.slider("Sweep range", -5.0, 5.0, value=SLIDER_RANGE, step=SLIDER_STEP, key="protos_range")
-    steps = f2.slider("Steps per dimension", 3, 25, value=10, key="protos_steps")
-    by_use = f3.toggle("Most used dimensions first", value=False, key="protos_sort")
+    steps = ui.bound(f2.slider, "Steps per dimension", 3, 25, value=10, key="protos_steps",
+                     parse=lambda raw: params.parse_int(raw, 3, 25, 10))
+    by_use = ui.bound(f3.toggle, "Most used dimensions first", value=False, key="protos_sort",
+                      parse=lambda raw: params.parse_bool(raw, False))
     draw_unused = len(base) <= FOLD_UNUSED or not unused or f3.toggle(
         f"Draw the {len(unused)} unused dimensions too", value=False, key="protos_unused")
     if not lo < hi:
@@ -179,16 +179,16 @@ def manifold_view(name: str, base: np.ndarray, default_pair: tuple[int, int], di
         return lambda raw: (lambda r: (r[0][i], r[1]))(params.parse_dim_pair(raw, d, default_pair, first=1))
 
     for i, key in enumerate(("protos_dim_x", "protos_dim_y")):
-        ui.bind(key, "dims", part(i))
+        ui.bind(key, "protos_dims", part(i))
         if st.session_state.get(key) not in range(d):  # left over from a model with more dimensions
             st.session_state[key] = default_pair[i]
-    ui.bind("protos_n", "n", lambda raw: params.parse_int(raw, 5, 25, 15))
     g1, g2, g3, g4 = st.columns(4)
     dx = g1.selectbox("Horizontal dimension", list(range(d)), key="protos_dim_x", format_func=words.z)
     dy = g2.selectbox("Vertical dimension", list(range(d)), key="protos_dim_y", format_func=words.z)
-    n = g3.slider("Grid size n (n × n)", 5, 25, key="protos_n")
+    n = ui.bound(g3.slider, "Grid size n (n × n)", 5, 25, value=15, key="protos_n",
+                 parse=lambda raw: params.parse_int(raw, 5, 25, 15))
     lo, hi = g4.slider("Range of both axes", -5.0, 5.0, value=SLIDER_RANGE, step=SLIDER_STEP, key="protos_mrange")
-    ui.share({"dims": [dx + 1, dy + 1], "n": n})
+    ui.share({"protos_dims": [dx + 1, dy + 1]})  # after the page's last bound control: the toast of a bad link
     if dx == dy:
         st.warning(f"Both axes are {words.z(dx)}: choose two **different** dimensions for a 2-D slice.")
         return

@@ -28,14 +28,10 @@ LESSON = ui.setup_page(__file__,
               "and what it distorts, and why a point of such a map cannot be decoded.")
 
 candidates = ui.models_where(lambda e: e.model.latent_dim == 10 and e.model.kind in ("vae", "ae"))
-model_options = [n for n in candidates if n == DEFAULT_MODEL or (ui.built(n) and artefacts.embeddings_path(n).exists())]
-ui.bind("emb_model", "model", lambda raw: params.parse_choice(raw, model_options, DEFAULT_MODEL))
-ui.bind("emb_pick", "idx", lambda raw: params.parse_int(raw, 0, artefacts.N_TEST - 1, 0))
-
-
-def _model_label(name: str) -> str:
-    cfg = zoo.entry(name).model
-    return f"{name}  ·  plain autoencoder" if cfg.kind == "ae" else f"{name}  ·  VAE, β = {cfg.beta:g}"
+model_options = ui.offered([n for n in candidates if ui.built(n) and artefacts.embeddings_path(n).exists()],
+                           candidates, "emb_model", DEFAULT_MODEL)
+# controls: ui.bound (URL parameter = key); the clicked code and the line (four inputs) are ui.bind / ui.share
+ui.bind("emb_pick", "emb_idx", lambda raw: params.parse_int(raw, 0, artefacts.N_TEST - 1, 0))
 
 
 def _on_click(chart_key: str) -> None:
@@ -48,7 +44,10 @@ def _on_click(chart_key: str) -> None:
 
 
 c1, c2 = st.columns([1, 2])
-name = c1.selectbox("Model (10-D models whose maps are built)", model_options, key="emb_model", format_func=_model_label)
+name = ui.bound(c1.selectbox, "Model (10-D models whose maps are built)", model_options, key="emb_model",
+                index=model_options.index(DEFAULT_MODEL), help=ui.unbuilt_help(model_options),
+                parse=lambda raw: params.parse_choice(raw, candidates, DEFAULT_MODEL))
+c1.caption(f"{name}: " + ("plain autoencoder" if zoo.entry(name).model.kind == "ae" else f"VAE, β = {zoo.entry(name).model.beta:g}"))
 with ui.cache_guard():
     emb, codes = ui.embeddings(name), ui.codes(name)
     ui.model(name)
@@ -60,7 +59,6 @@ pick = int(st.session_state["emb_pick"])
 c2.markdown(f"The same {len(subset):,} test codes (a fixed subset) placed by three methods. **Click a dot** on any map "
             f"to pick a code (now **#{pick}**, a {labels[pick]}): the grey rings are its {K} nearest neighbours "
             "*in 10-D*, drawn wherever each map put them.")
-ui.share({"model": name, "idx": pick})
 
 # --- the picture: three maps, one picked neighbourhood ----------------------------------------------------------
 
@@ -159,11 +157,12 @@ def _on_line_pick() -> None:
 @st.fragment
 def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.ndarray, subset: np.ndarray,
               images_f: np.ndarray) -> None:
-    ui.bind("emb_method", "method", lambda raw: params.parse_choice(raw, list(METHODS), "tsne"))
-    ui.bind("emb_n", "n", lambda raw: params.parse_int(raw, 2, 24, 10))
     c1, c2 = st.columns(2)
-    method = c1.selectbox("Map", list(METHODS), key="emb_method", format_func=METHODS.get)
-    n = c2.slider("Samples along the line", 2, 24, key="emb_n")
+    method = ui.bound(c1.selectbox, "Map", list(METHODS), index=list(METHODS).index("tsne"), key="emb_method",
+                      help=" · ".join(f"{m}: {label}" for m, label in METHODS.items()),
+                      parse=lambda raw: params.parse_choice(raw, list(METHODS), "tsne"))
+    n = ui.bound(c2.slider, "Samples along the line", 2, 24, value=10, key="emb_n",
+                 parse=lambda raw: params.parse_int(raw, 2, 24, 10))
     coords = emb[method]  # (N, 2)
     default = paths.default_line(coords, labels, 0, 1)
     here = f"{name}/{method}"
@@ -176,9 +175,9 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
     step = float(10 ** np.floor(np.log10(extent / 50)))
     xy = []
     for i, (col, key, label) in enumerate(zip(st.columns(4), LINE_KEYS, ("start x", "start y", "end x", "end y"))):
-        ui.bind(key, "line", lambda raw, i=i: (lambda r: (r[0][i], r[1]))(params.parse_float_list(raw, -1e4, 1e4, 4, default)))
+        ui.bind(key, "emb_line", lambda raw, i=i: (lambda r: (r[0][i], r[1]))(params.parse_float_list(raw, -1e4, 1e4, 4, default)))
         xy.append(float(col.number_input(label, min_value=-1e4, max_value=1e4, step=step, format="%.3f", key=key)))
-    ui.share({"method": method, "line": xy, "n": n})
+    ui.share({"emb_line": xy})  # here, so that a rerun of this fragment alone rewrites the link too
     one = len(st.session_state.get("emb_clicks", [])) == 1
     st.caption("Type the ends, or **click two points** on the map: the line runs from the first click to the second"
                f"{' (one click so far)' if one else ''}. The default runs from the middle of the 0s to the middle of the 1s.")
@@ -221,16 +220,14 @@ line_view(name, emb, mu, labels, subset, images_f)
 with st.expander("The codes themselves, two dimensions at a time (a pair plot)", icon=":material/grid_view:"):
     d = mu.shape[1]
 
-    def _parse_dims(raw: str | None) -> tuple[list[int], bool]:  # the URL names dimensions z1 ... zd
-        v, ok = params.parse_int_list(raw, 1, d, [1, 2, 3], max_len=4)
-        if ok and (len(v) < 2 or len(set(v)) != len(v)):
-            return [0, 1, 2], False
-        return [j - 1 for j in v], ok
+    def _linked_dims(links: list[str]) -> tuple[list[int], bool]:  # the URL names dimensions z1 ... zd
+        names = [words.z(j) for j in range(d)]
+        ok = set(links) <= set(names) and 2 <= len(set(links)) <= 4
+        return ([names.index(v) for v in links], True) if ok else ([0, 1, 2], False)
 
-    ui.bind("emb_dims", "dims", _parse_dims)
-    dims = st.multiselect("Latent dimensions (2 to 4)", list(range(d)), key="emb_dims", max_selections=4,
-                          format_func=words.z)
-    ui.share({"dims": [j + 1 for j in dims]})
+    linked = st.query_params.get_all("emb_dims")  # all of ?emb_dims=z1&emb_dims=z2: parse gets the last one only
+    dims = ui.bound(st.multiselect, "Latent dimensions (2 to 4)", list(range(d)), default=[0, 1, 2], key="emb_dims",
+                    max_selections=4, format_func=words.z, parse=lambda _raw: _linked_dims(linked))
     if len(dims) < 2:
         st.warning("Choose at least two dimensions for a pair plot.")
     else:
@@ -244,4 +241,5 @@ with st.expander("The codes themselves, two dimensions at a time (a pair plot)",
 ui.download_csv(pd.DataFrame({"index": np.arange(len(labels)), "digit": labels,
                               **{f"{m}_{a}": emb[m][:, i] for m in METHODS for i, a in enumerate("xy")}}),
                 f"embeddings-{name}.csv", key="emb_csv", label="Download all three maps (CSV)")
+ui.share({"emb_idx": pick})  # after the page's last bound control: the toast of a bad link
 ui.lesson_links(LESSON)

@@ -21,6 +21,7 @@ LADDER = ("ae-2d", "vae-2d", "vae-10d", "vae-32d")  # small to large codes, the 
 N_RANGE = (4, 12)
 N_DEFAULT = 8
 IDX_DEFAULT = "0, 1, 2, 3, 4, 5, 6, 7"
+IDX_MAX_CHARS = 300  # a link's test indices beyond this are cut off
 T_DEFAULT = 0.5
 SEED_MAX = 1_000_000
 N_RATE = 1000  # the fixed, stratified test digits over which each model's kept-digit rate is counted
@@ -34,35 +35,36 @@ BUILT = [n for n in ALL if ui.built(n)]
 DEFAULT_MODELS = [n for n in LADDER if n in BUILT] or BUILT[:1] or [LADDER[0]]
 
 
-def _parse_models(raw: str | None) -> tuple[list[str], bool]:
-    if raw is None:
-        return list(DEFAULT_MODELS), True
-    names = [n for n in dict.fromkeys(p.strip() for p in raw.split(",")) if n in ALL][:5]
+def _parse_models(linked: list[str]) -> tuple[list[str], bool]:
+    names = [n for n in dict.fromkeys(linked) if n in ALL][:5]
     return (names, True) if names else (list(DEFAULT_MODELS), False)
 
 
-ui.bind("rec_models", "models", _parse_models)
-ui.bind("rec_mode", "mode", lambda raw: params.parse_choice(raw, MODES, "random"))
-ui.bind("rec_n", "n", lambda raw: params.parse_int(raw, *N_RANGE, N_DEFAULT))
-ui.bind("rec_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
-ui.bind("rec_digit", "digit", lambda raw: params.parse_choice(raw, list(range(10)), 3))
-ui.bind("rec_idx", "idx", lambda raw: (IDX_DEFAULT if raw is None else raw[:300], True))
-ui.bind("rec_t", "t", lambda raw: params.parse_float(raw, 0.05, 0.95, T_DEFAULT))
-
+# Every control is bound to the URL parameter named by its key (ui.bound); a control that its mode
+# hides leaves the link (and keeps its value in this session).
+linked = st.query_params.get_all("rec_models")  # all of ?rec_models=a&rec_models=b: parse is given the last only
+wanted = {*linked, *st.session_state.get("rec_models", []), *DEFAULT_MODELS}
+options = BUILT + [n for n in ALL if n not in BUILT and n in wanted]  # unbuilt when picked: the page says what is missing
 c1, c2, c3 = st.columns([4, 2, 3])
-names = c1.multiselect("Models, one row each (up to 5)", BUILT + [n for n in st.session_state["rec_models"] if n not in BUILT],
-                       key="rec_models", max_selections=5,
-                       format_func=lambda n: f"{n} ({zoo.entry(n).model.latent_dim}-D)" if ui.built(n) else f"{n} (not built)")
-mode = c2.radio("Which test digits", MODES, key="rec_mode", format_func=MODE_LABELS.get, horizontal=False)
+names = ui.bound(c1.multiselect, "Models, one row each (up to 5)", options, default=DEFAULT_MODELS, key="rec_models",
+                 max_selections=5, help=ui.unbuilt_help(options), parse=lambda _raw: _parse_models(linked))
+c1.caption(" · ".join(f"{n_} ({zoo.entry(n_).model.latent_dim}-D)" for n_ in names))
+mode = ui.bound(c2.radio, "Which test digits", MODES, index=0, key="rec_mode", captions=[MODE_LABELS[m] for m in MODES],
+                parse=lambda raw: params.parse_choice(raw, MODES, "random"))
 with c3:
     if mode == "index":
-        st.text_input(f"Test indices (0–9999, comma separated, up to {N_RANGE[1]})", key="rec_idx")
+        typed = ui.bound(st.text_input, f"Test indices (0–9999, comma separated, up to {N_RANGE[1]})", value=IDX_DEFAULT,
+                         max_chars=IDX_MAX_CHARS, key="rec_idx", parse=lambda raw: (raw[:IDX_MAX_CHARS], True))
+        seed = 0  # no seed is shown: the one sampled z of the notice below is the same for whoever opens the link
     else:
-        if mode == "digit":
-            st.selectbox("Digit", list(range(10)), key="rec_digit")
+        digit = int(ui.bound(st.selectbox, "Digit", list(range(10)), index=3, key="rec_digit",
+                             parse=lambda raw: params.parse_choice(raw, list(range(10)), 3))) if mode == "digit" else None
         cc1, cc2 = st.columns(2)
-        cc1.slider("How many", *N_RANGE, key="rec_n")
-        cc2.number_input("Seed", 0, SEED_MAX, step=1, key="rec_seed", help="Same seed, same digits: share the link.")
+        n = int(ui.bound(cc1.slider, "How many", *N_RANGE, value=N_DEFAULT, key="rec_n",
+                         parse=lambda raw: params.parse_int(raw, *N_RANGE, N_DEFAULT)))
+        seed = int(ui.bound(cc2.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="rec_seed",
+                            help="Same seed, same digits: share the link.",
+                            parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
 if not names:
     st.warning("Choose at least one model.")
     st.stop()
@@ -72,9 +74,8 @@ with ui.cache_guard():
     x_all = ui.test_images_float()
     for n_ in names:
         ui.model(n_)
-seed, n, digit = int(st.session_state["rec_seed"]), int(st.session_state["rec_n"]), int(st.session_state["rec_digit"])
 if mode == "index":
-    idx, rejected = params.parse_indices(st.session_state["rec_idx"], len(labels), max_len=N_RANGE[1])
+    idx, rejected = params.parse_indices(typed, len(labels), max_len=N_RANGE[1])
     if rejected:
         st.warning(f"Ignored {len(rejected)} entr{'y' if len(rejected) == 1 else 'ies'}: "
                    f"{', '.join(params.echo(r) for r in rejected[:8])}{' …' if len(rejected) > 8 else ''}. "
@@ -85,9 +86,6 @@ if mode == "index":
     idx = np.array(idx)
 else:
     idx = pick_digit(labels, digit, n, seed) if mode == "digit" else pick_random(len(labels), n, seed)
-ui.share({"models": ",".join(names), "mode": mode, "n": n, "seed": seed, "digit": digit,
-          "idx": ",".join(str(i) for i in idx) if mode == "index" else st.session_state["rec_idx"],
-          "t": float(st.session_state["rec_t"])})
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -172,9 +170,9 @@ ui.notice(notes)
 
 @st.fragment
 def binarized(idx: np.ndarray, x: np.ndarray, res: dict[str, dict[str, np.ndarray]]) -> None:
-    t = st.slider("Binarization threshold", 0.05, 0.95, step=0.05, key="rec_t",
-                  help="A pixel at least this bright becomes ink (1), the rest paper (0).")
-    ui.share({"t": float(t)})
+    t = float(ui.bound(st.slider, "Binarization threshold", 0.05, 0.95, value=T_DEFAULT, step=0.05, key="rec_t",
+                       help="A pixel at least this bright becomes ink (1), the rest paper (0).",
+                       parse=lambda raw: params.parse_float(raw, 0.05, 0.95, T_DEFAULT)))
     bx = binarize(x, t)
     rows = {"original": bx, **{n_: binarize(r["recon"], t) for n_, r in res.items()}}
     differ = {n_: (binarize(r["recon"], t) != bx).reshape(len(x), -1).sum(axis=1) for n_, r in res.items()}
@@ -187,6 +185,7 @@ def binarized(idx: np.ndarray, x: np.ndarray, res: dict[str, dict[str, np.ndarra
 
 with st.expander("Binarized: the shape each model committed to", icon=":material/contrast:"):
     binarized(idx, x, res)
+ui.share()  # after the page's last bound control (the threshold): the toast of a bad link
 with st.expander("The numbers as a table", icon=":material/table:"):
     table = pd.DataFrame({"test index": idx.astype(int), "digit": y.astype(int),
                           "own entropy H(x) (nats)": np.round(image_entropy(x), 1),

@@ -33,23 +33,18 @@ LESSON = ui.setup_page(__file__,
 # the VAEs, and ae-2d as the contrast: a decoder trained without a prior
 VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae" or e.name == "ae-2d", prefer="vae-2d")
 ss = st.session_state
-
-ui.bind("lex_model", "model", lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
-ui.bind("lex_n", "n", lambda raw: params.parse_int(raw, *N_RANGE, N_DEFAULT))
-ui.bind("lex_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
-ss.setdefault("lex_start", "origin")
-ss.setdefault("lex_start_digit", 3)
-ss.setdefault("lex_code_seed", 0)
-options = BUILT + [n for n in [ss["lex_model"]] if n not in BUILT]
+# Every control is bound to the URL parameter named by its key (ui.bound); the code, one slider per
+# dimension or a click on the pad, is one parameter, ?lex_z=1.2,-0.5 (codepad.from_link, ui.share).
+options = ui.offered(BUILT, VAES, "lex_model", DEFAULT_MODEL)
 
 def _model_changed() -> None:
     ss["lex_need_apply"] = True
     ss["lex_exact"] = None
 
 
-name = st.selectbox("Model (the VAEs, and ae-2d without a prior)", options, key="lex_model", on_change=_model_changed,
-                    format_func=lambda n: n if ui.built(n) else f"{n} (not built yet)",
-                    help="  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in options))
+name = ui.bound(st.selectbox, "Model (the VAEs, and ae-2d without a prior)", options, index=options.index(DEFAULT_MODEL),
+                key="lex_model", on_change=_model_changed, parse=lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL),
+                help="  \n".join(filter(None, [*(f"**{n}**: {zoo.entry(n).blurb}" for n in options), ui.unbuilt_help(options)])))
 st.caption(zoo.entry(name).blurb)
 
 with ui.cache_guard():
@@ -89,12 +84,12 @@ def explorer(name: str, d: int) -> None:
         st.warning(notice)
 
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
-    start = c1.radio("Start from", STARTS, key="lex_start", format_func=START_LABELS.get,
-                     horizontal=True, on_change=codepad.apply_later)
-    c2.selectbox("Digit", list(range(10)), key="lex_start_digit", on_change=codepad.apply_later,
-                 disabled=start != "prototype")
-    c3.number_input("Seed of the test code", 0, SEED_MAX, step=1, key="lex_code_seed",
-                    on_change=codepad.apply_later, disabled=start != "random")
+    start = ui.bound(c1.radio, "Start from", STARTS, index=0, key="lex_start", captions=[START_LABELS[s] for s in STARTS],
+                     horizontal=True, on_change=codepad.apply_later, parse=lambda raw: params.parse_choice(raw, STARTS, "origin"))
+    ui.bound(c2.selectbox, "Digit", list(range(10)), index=3, key="lex_start_digit", on_change=codepad.apply_later,
+             disabled=start != "prototype", parse=lambda raw: params.parse_choice(raw, list(range(10)), 3))
+    ui.bound(c3.number_input, "Seed of the test code", 0, SEED_MAX, value=0, step=1, key="lex_code_seed",
+             on_change=codepad.apply_later, disabled=start != "random", parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
     c4.button("Reset to start", key="lex_reset", on_click=codepad.apply_later, width="stretch",
               help="Put every slider back at the starting point.")
 
@@ -131,7 +126,6 @@ def explorer(name: str, d: int) -> None:
                 cols[i % ncols].image(np.hstack(list(strips[i])), clamp=True, width="stretch",
                                       caption=f"z{i + 1} at {PREVIEW[0]:g} … {PREVIEW[-1]:g}, the rest as set")
     z = codepad.current(keys)
-    ui.share({"model": name, "z": [round(float(v), 2) for v in z]})
 
     img = ui.decode(name, z[None])[0]  # (28, 28)
     with right:
@@ -159,11 +153,13 @@ def explorer(name: str, d: int) -> None:
     ui.secondary("Draw codes $z \\sim \\mathcal{N}(0, I)$ and decode them. Each row of the table is the code "
                  "of the image with the same number.")
     g1, g2, g3 = st.columns([3, 2, 2], vertical_alignment="bottom")
-    n = g1.slider("How many samples", *N_RANGE, key="lex_n")
-    seed = g2.number_input("Seed", 0, SEED_MAX, step=1, key="lex_seed")
+    n = ui.bound(g1.slider, "How many samples", *N_RANGE, value=N_DEFAULT, key="lex_n",
+                 parse=lambda raw: params.parse_int(raw, *N_RANGE, N_DEFAULT))
+    seed = ui.bound(g2.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="lex_seed",
+                    parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
     g3.button("New samples", key="lex_new", on_click=_new_samples, width="stretch",
               help="Next seed: a fresh set of random codes.")
-    ui.share({"seed": int(seed), "n": int(n)})
+    ui.share({"lex_z": [round(float(v), 2) for v in z]})  # after the page's last bound control: the toast of a bad link
     zs = prior.samples(int(n), d, int(seed))  # (n, d)
     imgs = ui.decode(name, zs)  # (n, 28, 28)
 

@@ -18,8 +18,7 @@ LESSON = ui.setup_page(__file__,
               "why walking between two codes gives a sequence of plausible digits while blending pixels only "
               "cross-fades two pictures, and when the great circle (slerp) beats the straight line (lerp).")
 
-MODELS = ui.models_where(lambda e: e.model.kind != "cvae")
-DEFAULT_MODEL = "vae-2d"
+MODELS, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind != "cvae", prefer="vae-2d")
 MODES = ["class", "index", "prototype", "prior"]
 MODE_LABELS = {"class": "two test digits, by class", "index": "two test digits, by index",
                "prototype": "two digit prototypes", "prior": "two draws from the prior"}
@@ -35,21 +34,25 @@ ENDPOINT_KEYS = ("interp_a_digit", "interp_b_digit", "interp_a_index", "interp_b
 for k in ENDPOINT_KEYS:  # keep the hidden mode's endpoints when the mode changes
     if k in st.session_state:
         st.session_state[k] = st.session_state[k]
-qp_mode, _ = params.parse_choice(st.query_params.get("mode"), MODES, "class")
+# A and B are one parameter each whose meaning depends on the mode (a digit, or a test index): ui.bind + ui.share.
+# Everything else is one widget, bound to the URL parameter named by its key (ui.common.bound).
+qp_mode, _ = params.parse_choice(st.query_params.get("interp_mode"), MODES, "class")
 digits_in_url = qp_mode != "index"
-ui.bind("interp_model", "model", lambda raw: params.parse_choice(raw, MODELS, DEFAULT_MODEL))
-ui.bind("interp_mode", "mode", lambda raw: params.parse_choice(raw, MODES, "class"))
 for key, d_digit, d_index in (("a", DEFAULT_DIGITS[0], DEFAULT_INDICES[0]), ("b", DEFAULT_DIGITS[1], DEFAULT_INDICES[1])):
-    ui.bind(f"interp_{key}_digit", key, lambda raw, d=d_digit: params.parse_int(raw, 0, 9, d) if digits_in_url else (d, True))
-    ui.bind(f"interp_{key}_index", key, lambda raw, d=d_index: params.parse_int(raw, 0, N_TEST - 1, d)
+    ui.bind(f"interp_{key}_digit", f"interp_{key}",
+            lambda raw, d=d_digit: params.parse_int(raw, 0, 9, d) if digits_in_url else (d, True))
+    ui.bind(f"interp_{key}_index", f"interp_{key}", lambda raw, d=d_index: params.parse_int(raw, 0, N_TEST - 1, d)
             if not digits_in_url else (d, True))
-ui.bind("interp_steps", "steps", lambda raw: params.parse_int(raw, STEPS[0], STEPS[1], STEPS[2]))
-ui.bind("interp_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
 
 c_model, c_mode = st.columns([1, 2])
-model_name = c_model.selectbox("Model", MODELS, key="interp_model", format_func=lambda n: f"{n} — {zoo.entry(n).blurb}",
-                               help="VAEs and plain autoencoders (the conditional VAE has its own lesson).")
-mode = c_mode.radio("Endpoints", MODES, key="interp_mode", format_func=MODE_LABELS.get, horizontal=True)
+options = ui.offered(BUILT, MODELS, "interp_model", DEFAULT_MODEL)
+model_name = ui.bound(c_model.selectbox, "Model", options, index=options.index(DEFAULT_MODEL), key="interp_model",
+                      parse=lambda raw: params.parse_choice(raw, MODELS, DEFAULT_MODEL),
+                      help=" ".join(filter(None, ["VAEs and plain autoencoders (the conditional VAE has its own lesson).",
+                                                  ui.unbuilt_help(options)])))
+c_model.caption(zoo.entry(model_name).blurb)
+mode = ui.bound(c_mode.radio, "Endpoints", MODES, key="interp_mode", captions=[MODE_LABELS[m] for m in MODES],
+                horizontal=True, parse=lambda raw: params.parse_choice(raw, MODES, "class"))
 c_a, c_b, c_steps, c_seed = st.columns(4)
 if mode == "index":
     a = c_a.number_input("From test image #", 0, N_TEST - 1, step=1, key="interp_a_index")
@@ -60,11 +63,13 @@ elif mode == "prior":
 else:
     a = c_a.selectbox("From digit", list(range(10)), key="interp_a_digit")
     b = c_b.selectbox("To digit", list(range(10)), key="interp_b_digit")
-steps = c_steps.slider("Steps", STEPS[0], STEPS[1], key="interp_steps")
-seed = c_seed.number_input("Seed", 0, SEED_MAX, step=1, key="interp_seed", disabled=mode not in ("class", "prior"),
-                           help="Which member of each digit class is drawn (by class), or which prior draws (prior).")
+steps = ui.bound(c_steps.slider, "Steps", STEPS[0], STEPS[1], value=STEPS[2], key="interp_steps",
+                 parse=lambda raw: params.parse_int(raw, STEPS[0], STEPS[1], STEPS[2]))
+seed = ui.bound(c_seed.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="interp_seed",
+                disabled=mode not in ("class", "prior"), parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0),
+                help="Which member of each digit class is drawn (by class), or which prior draws (prior).")
 a, b, steps, seed = int(a), int(b), int(steps), int(seed)
-ui.share({"model": model_name, "mode": mode, "a": a, "b": b, "steps": steps, "seed": seed})
+ui.share({"interp_a": a, "interp_b": b})
 
 with ui.cache_guard():
     images = ui.test_images_float()

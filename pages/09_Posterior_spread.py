@@ -30,7 +30,6 @@ LESSON = ui.setup_page(__file__,
               "uncertainty decodes to, and what it costs in KL; a confident image beside an ambiguous one.")
 VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae", prefer="vae-2d")
 ss = st.session_state
-ui.bind("post_model", "model", lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -52,20 +51,12 @@ def pairs(key: tuple[str, str, int]) -> tuple[np.ndarray, np.ndarray]:
     return sub[np.lexsort((sigma, -own))], mixed[np.argsort(top, kind="stable")]
 
 
-with ui.cache_guard():
-    confident, ambiguous = pairs(ui.model_key(ss["post_model"]))
-ui.bind("post_idx", "idx", lambda raw: params.parse_int(raw, 0, artefacts.N_TEST - 1, int(confident[0])))
-ui.bind("post_idx2", "idx2", lambda raw: params.parse_int(raw, 0, artefacts.N_TEST - 1, int(ambiguous[0])))
-
-
 def parse_n(raw: str | None) -> tuple[int, bool]:
     """A sample count on the slider's steps of 16, else the default."""
     v, ok = params.parse_int(raw, *N_RANGE, N_DEFAULT)
     return (v, True) if ok and v % 16 == 0 else (N_DEFAULT, False)
 
 
-ui.bind("post_n", "n", parse_n)
-ui.bind("post_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
 ss.setdefault("post_pick", 0)
 
 
@@ -76,12 +67,21 @@ def _pick_pair() -> None:  # the next most confident and most ambiguous codes of
 
 
 c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 2], vertical_alignment="bottom")
-name = c1.selectbox("Model (VAEs)", BUILT + [n_ for n_ in [ss["post_model"]] if n_ not in BUILT], key="post_model",
-                    format_func=lambda n: n if ui.built(n) else f"{n} (not built yet)")
+options = ui.offered(BUILT, VAES, "post_model", DEFAULT_MODEL)
+name = ui.bound(c1.selectbox, "Model (VAEs)", options, index=options.index(DEFAULT_MODEL), key="post_model",
+                help=ui.unbuilt_help(options), parse=lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
+with ui.cache_guard():
+    confident, ambiguous = pairs(ui.model_key(name))
+# The two images are not bound: their default (the model's most certain and most uncertain code) depends on the
+# model, and a bound widget's default is a constant. Their link parameters are written by ui.share.
+ui.bind("post_idx", "post_idx", lambda raw: params.parse_int(raw, 0, artefacts.N_TEST - 1, int(confident[0])))
+ui.bind("post_idx2", "post_idx2", lambda raw: params.parse_int(raw, 0, artefacts.N_TEST - 1, int(ambiguous[0])))
 c2.number_input("Image A: test index", 0, artefacts.N_TEST - 1, step=1, key="post_idx")
 c3.number_input("Image B: test index", 0, artefacts.N_TEST - 1, step=1, key="post_idx2")
-n = int(c4.select_slider("Samples each", list(range(N_RANGE[0], N_RANGE[1] + 1, 16)), key="post_n"))
-seed = int(c5.number_input("Seed", 0, SEED_MAX, step=1, key="post_seed"))
+n = int(ui.bound(c4.select_slider, "Samples each", list(range(N_RANGE[0], N_RANGE[1] + 1, 16)), value=N_DEFAULT,
+                 key="post_n", parse=parse_n))
+seed = int(ui.bound(c5.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="post_seed",
+                    parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
 st.button("Another pair: a certain A, an uncertain B", key="post_another", on_click=_pick_pair, icon=":material/shuffle:",
           help=f"Among 1,000 fixed test digits: A is the one whose {K_AGREE} nearest codes agree most with its digit; B, "
                "of the 50 in the most mixed neighbourhoods, the one whose decoded samples agree least. Each click takes "
@@ -92,7 +92,6 @@ with ui.cache_guard():
     _, labels = ui.test_set()
     x_all = ui.test_images_float()
 pick = {"A": int(ss["post_idx"]), "B": int(ss["post_idx2"])}
-ui.share({"model": name, "idx": pick["A"], "idx2": pick["B"], "n": n, "seed": seed})
 d = zoo.entry(name).model.latent_dim
 mu_all = codes["mu"]  # (N, d), read-only
 
@@ -177,7 +176,8 @@ ui.notice(notes)
 
 if d == 2:
     st.subheader("Both posteriors among the test codes")
-    zoom = st.toggle("Zoom to the two posteriors", key="post_zoom", value=False)
+    zoom = ui.bound(st.toggle, "Zoom to the two posteriors", key="post_zoom", value=False,
+                    parse=lambda raw: params.parse_bool(raw, False))  # a view a shared link shows too
     sub = ui.scatter_subset()
     rings = pd.concat([pd.DataFrame({"x": e[:, 0], "y": e[:, 1], "order": np.arange(len(e)), "ring": f"{k}σ",
                                      "key": f"{t}{k}"}) for t, p in post.items() for k in (1, 2)
@@ -192,6 +192,7 @@ if d == 2:
     st.altair_chart(chart, width="content")
     ui.secondary("Solid ring: 1σ (39 % of the samples in 2-D); dashed: 2σ (86 %); dotted grey: the prior's 1σ, "
                  "the unit circle, the width the KL term pulls every posterior toward. Crosses: the samples decoded above.")
+ui.share({"post_idx": pick["A"], "post_idx2": pick["B"]})  # after the last bound control, the zoom
 
 with st.expander("σ and KL per dimension, in numbers", icon=":material/table:"):
     table = pd.DataFrame({"dimension": [words.z(j) for j in range(d)],

@@ -62,12 +62,11 @@ st.markdown("Choose a digit: the decoder draws it at every point of a grid over 
 
 @st.fragment
 def manifold_section() -> None:
-    ui.bind("cvae_digit", "digit", lambda raw: params.parse_int(raw, 0, 9, DEFAULT_DIGIT))
-    ui.bind("cvae_n", "n", lambda raw: params.parse_int(raw, GRID_N_RANGE[0], GRID_N_RANGE[1], GRID_N_DEFAULT))
-    c_digit, c_n = st.columns(2)
-    digit = int(c_digit.selectbox("Digit y", list(range(10)), key="cvae_digit"))
-    n = int(c_n.slider("Grid size n (n × n tiles)", GRID_N_RANGE[0], GRID_N_RANGE[1], key="cvae_n"))
-    ui.share({"digit": digit, "n": n})
+    c_digit, c_n = st.columns(2)  # both bound to the URL parameter named by the key (ui.common.bound)
+    digit = int(ui.bound(c_digit.selectbox, "Digit y", list(range(10)), index=DEFAULT_DIGIT, key="cvae_digit",
+                         parse=lambda raw: params.parse_int(raw, 0, 9, DEFAULT_DIGIT)))
+    n = int(ui.bound(c_n.slider, "Grid size n (n × n tiles)", GRID_N_RANGE[0], GRID_N_RANGE[1], value=GRID_N_DEFAULT,
+                     key="cvae_n", parse=lambda raw: params.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT)))
     xs = latent.ppf_axis(n, PPF_P_DEFAULT)  # (n,)
     grid = latent.grid_2d(xs, xs)  # (n * n, 2), row-major from the top-left tile
     with ui.cache_guard():
@@ -109,10 +108,9 @@ st.markdown(f"Draw {N_STYLES} codes z ~ N(0, I) and decode each with all ten lab
 
 @st.fragment
 def style_grid_section() -> None:
-    ui.bind("cvae_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
     c_fig, c_side = st.columns([3, 1])
-    seed = int(c_side.number_input("Seed for the random codes", 0, SEED_MAX, step=1, key="cvae_seed"))
-    ui.share({"seed": seed})
+    seed = int(ui.bound(c_side.number_input, "Seed for the random codes", 0, SEED_MAX, value=0, step=1,
+                        key="cvae_seed", parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
     z = np.random.default_rng(seed).standard_normal((N_STYLES, 2))  # (8, 2)
     zz = np.repeat(z, 10, axis=0)  # (80, 2): row r holds z[r] ten times
     yy = np.tile(np.arange(10), N_STYLES)  # (80,)
@@ -188,9 +186,10 @@ def _picked() -> None:
 
 @st.fragment
 def maps_section() -> None:
-    ui.bind("cvae_idx", "idx", lambda raw: params.parse_int(raw, 0, len(labels) - 1, DEFAULT_PICK))
+    # a clicked point, no widget: ui.bind + ui.share (after the page's last bound control, in the sections above)
+    ui.bind("cvae_idx", "cvae_idx", lambda raw: params.parse_int(raw, 0, len(labels) - 1, DEFAULT_PICK))
     idx = int(st.session_state["cvae_idx"])
-    ui.share({"idx": idx})
+    ui.share({"cvae_idx": idx})
     left, right = st.columns(2)
     for col, codes, title, select in ((left, codes_v, "vae-2d: z must hold the digit", None),
                                       (right, codes_c, "cvae-2d: z holds the style (click a point)", "cvae_pick")):

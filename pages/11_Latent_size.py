@@ -69,10 +69,9 @@ else:
 
 @st.fragment
 def reconstructions() -> None:
-    ui.bind("ls_seed", "seed", lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
-    seed = int(st.number_input("seed (which test digits: one of each class)", min_value=0, max_value=SEED_MAX,
-                               step=1, key="ls_seed"))
-    ui.share({"seed": seed})
+    seed = int(ui.bound(st.number_input, "seed (which test digits: one of each class)", min_value=0,
+                        max_value=SEED_MAX, value=0, step=1, key="ls_seed",
+                        parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
     img_rows, captions, failed = ladders.reconstruction_rows(
         seed, {f"d = {d}": size_name(d) for d in SIZES if size_name(d) not in problems})
     if len(img_rows) == 1:
@@ -106,14 +105,14 @@ for d in SIZES:
         kl_dims[d] = np.sort(ladders.kl_per_dim(size_name(d)))[::-1]  # (d,) nats, largest first
     except CacheError:
         continue
-ui.bind("ls_thr", "thr", lambda raw: params.parse_choice(raw, list(THRESHOLDS), DEFAULT_THR))
 col_loss, col_kl = st.columns(2, gap="large")
 col_loss.altair_chart(plots.size_loss_chart(table, list(SIZES)), width="stretch", key="ls_loss_chart")
 col_loss.caption("Averages over the 10,000 test digits (one posterior sample each); −ELBO = reconstruction + KL. "
                  "Latent size on a log scale.")
 with col_kl:
-    thr = float(st.select_slider("A dimension is in use when its KL is above (nats)", THRESHOLDS, key="ls_thr"))
-    ui.share({"thr": thr})
+    thr = float(ui.bound(st.select_slider, "A dimension is in use when its KL is above (nats)", THRESHOLDS,
+                         value=DEFAULT_THR, key="ls_thr", format_func=lambda v: f"{v:g}",
+                         parse=lambda raw: params.parse_choice(raw, list(THRESHOLDS), DEFAULT_THR)))
     if kl_dims:
         st.altair_chart(plots.kl_dims_chart(kl_dims, thr), width="stretch", key="ls_kl_dims_chart")
         used = {d: units.count_above(v, thr) for d, v in kl_dims.items()}
@@ -128,13 +127,13 @@ def top_k(kl_dims: dict[int, np.ndarray]) -> None:
     big = [d for d in (32, 20) if d in kl_dims]
     if not big:
         return
-    ui.bind("ls_topk_d", "topd", lambda raw: params.parse_choice(raw, big, big[0]))
-    c1, c2 = st.columns([1, 3])
-    d = int(c1.selectbox("Model", big, key="ls_topk_d", format_func=lambda v: size_name(v)))
-    ui.bind("ls_k", "k", lambda raw: params.parse_int(raw, 1, max(big), 10))
-    k_set = int(c2.slider("Keep the k dimensions with the most KL (the others set to the prior's mean 0)", 1, max(big),
-                          key="ls_k"))  # one range for both models, so that k survives a change of model
-    ui.share({"topd": d, "k": k_set})
+    c1, c2 = st.columns([1, 3])  # both bound to the URL: the model by its latent size (?ls_topk_d=20), and k
+    d = int(ui.bound(c1.selectbox, "Model (latent size d)", big, index=0, key="ls_topk_d",
+                     help="The VAE with d latent dimensions: " + ", ".join(size_name(v) for v in big) + ".",
+                     parse=lambda raw: params.parse_choice(raw, big, big[0])))
+    # one range for both models, so that k survives a change of model
+    k_set = int(ui.bound(c2.slider, "Keep the k dimensions with the most KL (the others set to the prior's mean 0)", 1,
+                         max(big), value=10, key="ls_k", parse=lambda raw: params.parse_int(raw, 1, max(big), 10)))
     k = min(k_set, d)
     curve = keep_top_curve(size_name(d))  # (d,) mean reconstruction loss for k = 1 .. d
     idx = ladders.test_digits(int(st.session_state.get("ls_seed", 0)))[0]  # the ten digits shown above
@@ -166,6 +165,7 @@ def keep_top_curve(name: str) -> np.ndarray:
 st.subheader("How many dimensions are enough? Cut a large code down")
 with ui.cache_guard():
     top_k(kl_dims)
+ui.share()  # after the page's last bound control: the notice of ignored link parameters
 
 with st.expander("The numbers, and active units by the spread of μ", icon=":material/table:"):
     shown = table.round({"test −ELBO (nats)": 2, "reconstruction (nats)": 2, "KL (nats)": 2,

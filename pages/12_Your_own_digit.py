@@ -22,8 +22,7 @@ LESSON = ui.setup_page(__file__,
               "ELBO can tell a picture that is unlike anything it was trained on.")
 
 K_NEAREST = 5
-VAES = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"]
-DEFAULT_MODEL = "vae-2d"
+VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae", prefer="vae-2d")
 EXAMPLES, DEFAULT_EXAMPLE = picture.EXAMPLES, picture.DEFAULT_EXAMPLE
 
 
@@ -34,12 +33,12 @@ def probe_row(key: tuple[str, str, int]) -> tuple[dict[str, np.ndarray], np.ndar
     return probes, live.image_terms(ui.model(key[0]), np.stack(list(probes.values())))["elbo"]
 
 
-ui.bind("own_model", "model", lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
-ui.bind("own_example", "example", lambda raw: params.parse_choice(raw, list(EXAMPLES), DEFAULT_EXAMPLE))
 ss = st.session_state
-# a link naming an example shows it; otherwise the page opens on the pad, with a digit already drawn
-ui.bind("own_source", "source", lambda raw: params.parse_choice(
-    raw or ("example" if st.query_params.get("example") else None), picture.SOURCES, "draw"))
+if "own_source" not in ss and st.query_params.get("own_example") is not None:  # a link naming an example, opened
+    if "own_source" not in st.query_params:
+        ss["own_source"] = "example"  # shows it; otherwise the page opens on the pad, with a digit already drawn
+    elif st.query_params["own_source"] != "example":  # (not bound yet: no control shows an example)
+        del st.query_params["own_example"]  # the address says what is shown: a drawing is not a bundled example
 ss.setdefault("own_strokes", pad.STARTER)
 
 # --- the picture and the model ----------------------------------------------------------------------
@@ -47,14 +46,14 @@ ss.setdefault("own_strokes", pad.STARTER)
 left, right = st.columns([2, 3], gap="large")
 with left:
     source, upload, strokes = picture.source_input()
-    name = st.selectbox("Model", VAES, key="own_model",
-                        format_func=lambda n: n if ui.built(n) else f"{n} (not built yet)",
-                        help="The pretrained VAEs.  \n\n" + "  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in VAES))
+    options = ui.offered(BUILT, VAES, "own_model", DEFAULT_MODEL)
+    name = ui.bound(st.selectbox, "Model", options, index=options.index(DEFAULT_MODEL), key="own_model",
+                    parse=lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL),
+                    help="  \n\n".join(filter(None, ["The pretrained VAEs.", "  \n".join(
+                        f"**{n}**: {zoo.entry(n).blurb}" for n in options), ui.unbuilt_help(options)])))
 
 example = st.session_state.get("own_example", DEFAULT_EXAMPLE)
-ui.share({"model": name, "source": source, **({"example": example} if source == "example" else {})})
-if source != "example" and "example" in st.query_params:
-    del st.query_params["example"]  # the address says what is shown: a drawing is not a bundled example
+ui.share()  # the notice of ignored link parameters, before reading the picture (which may stop the page)
 
 
 # --- the picture --------------------------------------------------------------------------------------
@@ -184,6 +183,7 @@ else:
                                " Rebuild with `python -m vae.build`."))
     else:
         landing.embedding(name, mu, lv, near, K_NEAREST)
+ui.share()  # once more after the page's last bound control, the embedding's radio
 
 # --- what to notice ------------------------------------------------------------------------------------
 

@@ -28,12 +28,6 @@ COLLAPSED_KL = 0.01  # nats: a dimension whose mean KL on the held-out digits is
 sess: live.TrainingSession = st.session_state.setdefault(SESSION_KEY, live.TrainingSession())
 sess.recover()  # a running flag seen now belongs to an interrupted run (see live.TrainingSession)
 
-ui.bind("train_d", "d", lambda raw: params.parse_choice(raw, live.LATENT_DIMS, 2))
-ui.bind("train_beta", "beta", lambda raw: params.parse_choice(raw, live.BETAS, 1.0))  # "1", "1.0", "1e0" alike
-ui.bind("train_size", "size", lambda raw: params.parse_choice(raw, live.TRAIN_SIZES, live.DEFAULT_TRAIN))
-ui.bind("train_epochs", "epochs", lambda raw: params.parse_int(raw, *live.EPOCH_RANGE, live.DEFAULT_EPOCHS))
-ui.bind("train_batch", "batch", lambda raw: params.parse_choice(raw, live.BATCH_SIZES, live.DEFAULT_BATCH))
-
 
 def settings_from_state() -> live.LiveSettings:
     s = st.session_state
@@ -66,25 +60,27 @@ def apply_preset(name: str) -> None:
     st.session_state["train_preset"] = name
 
 
-c1, c2, c3 = st.columns(3)
+c1, c2, c3 = st.columns(3)  # each control bound to the URL parameter named by its key (ui.common.bound)
 with c1:
-    st.radio("Latent size d", live.LATENT_DIMS, key="train_d", horizontal=True, disabled=busy,
+    ui.bound(st.radio, "Latent size d", live.LATENT_DIMS, index=live.LATENT_DIMS.index(2), key="train_d", horizontal=True,
+             disabled=busy, parse=lambda raw: params.parse_choice(raw, live.LATENT_DIMS, 2),
              help="2: you can watch the codes move on a plane. 10: better reconstructions, no direct picture.")
-    st.select_slider("β (weight of the KL term)", live.BETAS, key="train_beta", disabled=busy,
-                     help="0: a plain autoencoder with noise; 1: the standard VAE; above 1: a tidier but "
-                          "blurrier latent space.")
+    ui.bound(st.select_slider, "β (weight of the KL term)", live.BETAS, value=1.0, key="train_beta", disabled=busy,
+             format_func=lambda b: f"{b:g}", parse=lambda raw: params.parse_choice(raw, live.BETAS, 1.0),  # "1.0" is 1
+             help="0: a plain autoencoder with noise; 1: the standard VAE; above 1: a tidier but blurrier latent space.")
 with c2:
-    st.select_slider(f"Training digits N (of the {live.MAX_TRAIN:,} not held out)", live.TRAIN_SIZES, key="train_size",
-                     disabled=busy, format_func=lambda n: f"{n:,}")
-    st.slider("Epochs", *live.EPOCH_RANGE, key="train_epochs", disabled=busy)
+    ui.bound(st.select_slider, f"Training digits N (of the {live.MAX_TRAIN:,} not held out)", live.TRAIN_SIZES,
+             value=live.DEFAULT_TRAIN, key="train_size", disabled=busy,
+             parse=lambda raw: params.parse_choice(raw, live.TRAIN_SIZES, live.DEFAULT_TRAIN))
+    ui.bound(st.slider, "Epochs", *live.EPOCH_RANGE, value=live.DEFAULT_EPOCHS, key="train_epochs", disabled=busy,
+             parse=lambda raw: params.parse_int(raw, *live.EPOCH_RANGE, live.DEFAULT_EPOCHS))
 with c3:
-    st.select_slider("Batch size", live.BATCH_SIZES, key="train_batch", disabled=busy,
-                     help="Images per Adam step: smaller batches take more (noisier) steps per epoch.")
+    ui.bound(st.select_slider, "Batch size", live.BATCH_SIZES, value=live.DEFAULT_BATCH, key="train_batch", disabled=busy,
+             parse=lambda raw: params.parse_choice(raw, live.BATCH_SIZES, live.DEFAULT_BATCH),
+             help="Images per Adam step: smaller batches take more (noisier) steps per epoch.")
     settings = settings_from_state()
     st.caption(training.cost_words(settings))
-
-ui.share({"d": settings.latent_dim, "beta": settings.beta, "size": settings.train_size,
-          "epochs": settings.epochs, "batch": settings.batch_size})
+ui.share()
 p_cols = st.columns([1, 1, 1, 3])
 for col, pname in zip(p_cols, PRESETS):
     col.button(pname, key=f"train_preset_{pname}", on_click=apply_preset, args=(pname,), disabled=busy,

@@ -32,15 +32,14 @@ LESSON = ui.setup_page(__file__, "the ELBO that training maximises is only a low
 MODELS, BUILT, DEFAULT_MODEL = ui.model_choices(
     lambda e: e.model.kind == "vae" and e.model.latent_dim == 2 and e.model.beta > 0, prefer="vae-2d")
 ss = st.session_state
-ui.bind("elbo_model", "model", lambda raw: params.parse_choice(raw, MODELS, DEFAULT_MODEL))
-ui.bind("elbo_idx", "idx", lambda raw: params.parse_int(raw, 0, artefacts.N_TEST - 1, 0))
-ui.bind("elbo_step", "step", lambda raw: params.parse_int(raw, 0, STEPS, STEPS))
-ui.bind("elbo_k", "k", lambda raw: params.parse_choice(raw, KS, 100))
+# The image shown is one parameter whichever way it was chosen (featured, by index, a digit's example), so not one
+# widget: ui.bind + ui.share. The other controls are bound to the URL parameters named by their keys (ui.bound).
+ui.bind("elbo_idx", "elbo_idx", lambda raw: params.parse_int(raw, 0, artefacts.N_TEST - 1, 0))
 ss.setdefault("elbo_mode", "featured" if int(ss["elbo_idx"]) in FEATURED else "index")
 ss.setdefault("elbo_featured", int(ss["elbo_idx"]) if int(ss["elbo_idx"]) in FEATURED else 0)
 ss.setdefault("elbo_digit", 4)
 ss.setdefault("elbo_pick", 0)
-options = BUILT + [n for n in [ss["elbo_model"]] if n not in BUILT]
+options = ui.offered(BUILT, MODELS, "elbo_model", DEFAULT_MODEL)
 
 
 @st.cache_resource(show_spinner="Decoding the latent plane once for this model…", max_entries=2)
@@ -67,8 +66,8 @@ def _another() -> None:
 
 left, right = st.columns([2, 3], gap="large")
 with left:
-    name = st.selectbox("Model (2-D VAEs)", options, key="elbo_model",
-                        format_func=lambda n: n if ui.built(n) else f"{n} (not built yet)")
+    name = ui.bound(st.selectbox, "Model (2-D VAEs)", options, index=options.index(DEFAULT_MODEL), key="elbo_model",
+                    help=ui.unbuilt_help(options), parse=lambda raw: params.parse_choice(raw, MODELS, DEFAULT_MODEL))
     mode = st.radio("Test image", MODES, key="elbo_mode", format_func=MODE_LABELS.get, horizontal=True)
     if mode == "featured":
         st.selectbox("Image", list(FEATURED), key="elbo_featured", format_func=lambda i: f"{FEATURED[i]} (#{i})")
@@ -92,11 +91,11 @@ g = b.gap
 has_path = b.path_elbo is not None
 
 with left:
-    step = st.slider("Refine q for this image: gradient steps", 0, STEPS, key="elbo_step", disabled=not has_path,
-                     help="Adam on this image's own μ and log σ, starting from the encoder's q; the decoder stays fixed.")
+    step = ui.bound(st.slider, "Refine q for this image: gradient steps", 0, STEPS, value=STEPS, key="elbo_step",
+                    disabled=not has_path, parse=lambda raw: params.parse_int(raw, 0, STEPS, STEPS),
+                    help="Adam on this image's own μ and log σ, starting from the encoder's q; the decoder stays fixed.")
     st.image(ui.upscale(np.concatenate([images[idx], ui.decode(name, codes["mu"][idx][None])[0]], axis=1), 5),
              caption=f"test #{idx}, a {labels[idx]}, and decoder(μ)", width=280)
-ui.share({"model": name, "idx": idx, "step": int(step), "k": int(ss["elbo_k"])})
 
 with right:
     mu_t = b.path_mu[step] if has_path else b.mu_best
@@ -139,7 +138,9 @@ with g2:
                 f"**Approximation** {g.approximation:.2f} nats (second, magenta): what no Gaussian closes.")
 
 st.subheader("More samples, a tighter bound")
-k = int(st.select_slider("k, samples from q(z|x) per estimate", options=list(KS), key="elbo_k"))
+k = int(ui.bound(st.select_slider, "k, samples from q(z|x) per estimate", options=list(KS), value=100, key="elbo_k",
+                 parse=lambda raw: params.parse_choice(raw, KS, 100)))
+ui.share({"elbo_idx": idx})  # after the page's last bound control
 curve = iwae(key, idx)
 lines = pd.DataFrame({"what": ["log p(x)", "ELBO"], "nats": [g.log_px, g.elbo]})
 i1, i2 = st.columns([3, 2], gap="large")

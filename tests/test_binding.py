@@ -52,6 +52,9 @@ def _toast(at: AppTest) -> str:
     ({"seed": "banana", "t": "0.5"}, "t=0.5 seed=0", {"t": "0.5"}, "seed"),
     ({"seed": "-3"}, "t=1 seed=0", {}, "seed"),  # out of range: the default, not the nearest end
     ({"seed": ""}, "t=1 seed=0", {}, "seed"),
+    ({"seed": "inf"}, "t=1 seed=0", {}, "seed"),  # Streamlit 1.67 alone: OverflowError in the widget
+    ({"seed": "-Infinity", "t": "2"}, "t=2 seed=0", {"t": "2"}, "seed"),
+    ({"seed": "3.5"}, "t=1 seed=0", {}, "seed"),  # Streamlit alone would show 3
 ])
 def test_bound_follows_the_link_and_reports_a_bad_value(query, shown, kept, ignored):
     at = _run(query)
@@ -75,6 +78,34 @@ NOT_IN_URL: dict[tuple[str, str], str] = {
     ("pages/02_KL_weighting.py", "kl_conv_weight"): "the converter's scratch arithmetic, not a view of the lesson",
     ("pages/02_KL_weighting.py", "kl_conv_pixels"): "the converter's scratch arithmetic, not a view of the lesson",
     ("pages/02_KL_weighting.py", "kl_conv_dims"): "the converter's scratch arithmetic, not a view of the lesson",
+    ("pages/03_Grid_vs_ppf.py", "grid_range"): "a range slider: in the link as grid_lo and grid_hi (ui.common.bind), "
+                                               "which the page checks (lo < hi, on the slider's step)",
+    ("pages/04_Prototypes.py", "protos_dim_x"): "with protos_dim_y, one parameter protos_dims (ui.common.bind)",
+    ("pages/04_Prototypes.py", "protos_dim_y"): "with protos_dim_x, one parameter protos_dims (ui.common.bind)",
+    ("pages/04_Prototypes.py", "protos_range"): "a range slider (Streamlit would bind it as a repeated, order-dependent "
+                                                "parameter); the lesson's ±3 is its default",
+    ("pages/04_Prototypes.py", "protos_mrange"): "a range slider, as protos_range",
+    ("pages/04_Prototypes.py", "protos_hist_dim"): "its default (the model's most used dimension) and its options "
+                                                   "depend on the model: no constant default to bind to",
+    ("pages/04_Prototypes.py", "protos_hist_layout"): "reference material in a folded expander",
+    ("pages/04_Prototypes.py", "protos_table_digit"): "reference material in a folded expander",
+    ("pages/04_Prototypes.py", "protos_unused"): "drawn only for models over 12-D, and read by a notice above it",
+    ("pages/05_Embeddings.py", "emb_x0"): "the line's four ends are one parameter, emb_line (ui.common.bind)",
+    ("pages/05_Embeddings.py", "emb_y0"): "the line's four ends are one parameter, emb_line (ui.common.bind)",
+    ("pages/05_Embeddings.py", "emb_x1"): "the line's four ends are one parameter, emb_line (ui.common.bind)",
+    ("pages/05_Embeddings.py", "emb_y1"): "the line's four ends are one parameter, emb_line (ui.common.bind)",
+    **{("pages/08_Interpolation.py", f"interp_{end}_{kind}"): f"the end {end} is one parameter, interp_{end}, read as "
+       "a digit or a test index by the mode (ui.common.bind)" for end in "ab" for kind in ("digit", "index")},
+    ("pages/08_Interpolation.py", "interp_gif_path"): "the animation's playback, in a folded expander: not the view",
+    ("pages/08_Interpolation.py", "interp_gif_ms"): "the animation's playback, in a folded expander: not the view",
+    ("pages/09_Posterior_spread.py", "post_idx"): "its default (the model's most certain image) depends on the model: "
+                                                  "in the link by ui.common.bind",
+    ("pages/09_Posterior_spread.py", "post_idx2"): "its default (the model's least certain image) depends on the "
+                                                   "model: in the link by ui.common.bind",
+    **{("pages/14_ELBO_bound.py", k): "one of the ways to choose the image, which is in the link as elbo_idx "
+       "(ui.common.bind)" for k in ("elbo_mode", "elbo_featured", "elbo_digit", "elbo_idx")},
+    **{("pages/07_Latent_explorer.py", f"lex_z{i}"): "the code's sliders are one parameter, lex_z (ui.common.bind)"
+       for i in range(64)},
 }
 
 PAGES = ["streamlit_app.py"] + [lesson.path for lesson in LESSONS]

@@ -207,7 +207,7 @@ def test_first_deep_link_after_start_has_no_page_not_found(browser, tmp_path):
     seen: list[str] = []
     try:
         page.on("console", lambda m: seen.append(m.text))
-        page.goto(f"{srv.base}/KL_weighting?beta=5", timeout=90_000)
+        page.goto(f"{srv.base}/KL_weighting?kl_beta=5", timeout=90_000)
         for _ in range(40):  # watch the first seconds, when the flash would show
             seen.append(page.inner_text("body"))
             page.wait_for_timeout(100)
@@ -215,6 +215,7 @@ def test_first_deep_link_after_start_has_no_page_not_found(browser, tmp_path):
         seen.append(page.inner_text("body"))
         assert "KL weighting" in page.locator("h1").first.inner_text()
         assert not any("Page not found" in s or "page not found" in s for s in seen)
+        assert "kl_beta=5" in page.url  # and the link's value was taken, not dropped
     finally:
         page.close()
         stop_server(srv)
@@ -232,7 +233,7 @@ def test_dark_theme_downloads_are_opaque(server_proc, browser):
     ctx = browser.new_context(viewport={"width": 1400, "height": 2400}, color_scheme="dark", accept_downloads=True)
     page = ctx.new_page()
     try:
-        for url in ("Grid_vs_ppf?n=8", "AE_vs_VAE"):
+        for url in ("Grid_vs_ppf?grid_n=8", "AE_vs_VAE"):
             page.goto(f"{server_proc.base}/{url}", timeout=90_000)
             wait_idle(page)
             page.wait_for_selector('[data-testid="stDownloadButton"] button', timeout=60_000)

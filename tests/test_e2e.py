@@ -222,7 +222,7 @@ def test_drawing_a_seven_lands_on_the_map(server, browser):
         assert page.get_by_text("the MNIST-like input (28×28)").count() == 1
         assert page.get_by_text("vae-2d's reconstruction").count() == 1
         assert page.get_by_text("your digit's code μ").count() == 1  # the marker's legend beside the map
-        assert "source=draw" in page.url and "example=" not in page.url
+        assert "own_source=" not in page.url and "own_example=" not in page.url  # a drawing: the default source
         page.locator("button[data-act=undo]").click()
         wait_idle(page)
         page.get_by_text("Draw a digit in the black square").wait_for(timeout=30_000)
@@ -259,7 +259,7 @@ def test_drawing_with_a_finger(server, browser):
 
 def test_clicking_a_code_on_ae_vs_vae_picks_that_digit(server, browser):
     """A click on the VAE's code map picks the nearest test digit: the page names it, marks it, and
-    the address keeps it (idx=...)."""
+    the address keeps it (aevae_idx=...)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{server}/AE_vs_VAE", timeout=90_000)
@@ -271,6 +271,6 @@ def test_clicking_a_code_on_ae_vs_vae_picks_that_digit(server, browser):
         wait_idle(page)
         page.get_by_text(re.compile(r"now #\d+, a 0,")).wait_for(timeout=30_000)
         no_exception(page)
-        assert re.search(r"[?&]idx=\d+", page.url) and "idx=0&" not in page.url
+        assert re.search(r"[?&]aevae_idx=\d+", page.url) and "aevae_idx=0&" not in page.url
     finally:
         page.close()

@@ -29,7 +29,7 @@ PAGES = [("streamlit_app.py", "")] + [(lesson.path, url_path(lesson.path)) for l
 IDS = [u or "home" for _, u in PAGES]
 SLIDERS = '[data-testid="stSlider"] input[type="range"]'
 STEP_MS = 120  # between two key presses: faster than a script run, so runs are cut short
-SMALL_TRAINING = "d=2&size=1000&epochs=2&batch=64"  # a live run of a few seconds
+SMALL_TRAINING = "train_d=2&train_size=1000&train_epochs=2&train_batch=64"  # a live run of a few seconds
 
 
 
@@ -151,7 +151,7 @@ def test_leaving_and_coming_back_during_training(server_proc, browser):
     """Leave Train it yourself mid-run through the sidebar, come back: the run was stopped, the
     Train button works again, nothing crashed; a second run then finishes."""
     server_proc.new_tracebacks()
-    tab = Tab(browser, server_proc.base, "Train_it_yourself?d=2&size=8000&epochs=20&batch=64")  # a long run
+    tab = Tab(browser, server_proc.base, "Train_it_yourself?train_d=2&train_size=8000&train_epochs=20&train_batch=64")  # a long run
     try:
         page = tab.page
         page.get_by_role("button", name="Train").click()

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from tests.pageutil import app, assert_ok, assert_stopped_by_cache_error, need, notices, texts
+from tests.pageutil import app, assert_bound, assert_ok, assert_stopped_by_cache_error, need, notices, texts
 from vae import artefacts, latent, live, neighbours, prior, zoo
 
 PAGE = "pages/01_AE_vs_VAE.py"
@@ -45,7 +45,8 @@ def test_default_view():
     assert "AE codes" in titles and "VAE codes μ" in titles
     assert any(title.startswith("Which digit 2,000 draws") for title in titles)
     assert "now **#0**, a 7" in t  # a digit is picked from the start, so the experiment shows
-    assert at.query_params["seed"] == "0" and at.query_params["idx"] == "0"
+    assert_bound(at, "aevae_seed", "aevae_axes", "aevae_n")  # each in the link under its key
+    assert at.query_params["aevae_idx"] == "0"  # the picked digit: no widget, written by ui.share
     assert len(notices(at)) == 3
     assert "total variation" in t and "typical gaps" in t
 
@@ -56,24 +57,25 @@ def test_controls_click_and_url():
     before = notices(at)
     at.number_input(key="aevae_seed").set_value(7).run()
     assert_ok(at)
-    assert at.query_params["seed"] == "7" and notices(at) != before  # new draws, new numbers
+    assert at.number_input(key="aevae_seed").value == 7 and notices(at) != before  # new draws, new numbers
     at.radio(key="aevae_axes").set_value("prior").run()
     assert_ok(at)
-    assert at.query_params["axes"] == "prior" and at.number_input(key="aevae_seed").value == 7
+    assert at.radio(key="aevae_axes").value == "prior" and at.number_input(key="aevae_seed").value == 7
     at.slider(key="aevae_n").set_value(6).run()
     assert_ok(at)
-    assert at.query_params["n"] == "6"
+    assert at.slider(key="aevae_n").value == 6
+    assert_bound(at, "aevae_seed", "aevae_axes", "aevae_n")
     at.session_state["aevae_pick"] = 123  # what a click on either map stores (see _on_click)
     at.run()
     assert_ok(at)
     _, labels = artefacts.load_test_set()
-    assert f"now **#123**, a {labels[123]}" in texts(at) and at.query_params["idx"] == "123"
+    assert f"now **#123**, a {labels[123]}" in texts(at) and at.query_params["aevae_idx"] == "123"
     assert "Test digit #123" in texts(at)
 
 
 def test_link_restores_the_view():
     need_models()
-    at = app(PAGE, {"seed": "42", "idx": "77", "axes": "prior", "n": "8"})
+    at = app(PAGE, {"aevae_seed": "42", "aevae_idx": "77", "aevae_axes": "prior", "aevae_n": "8"})
     assert_ok(at)
     assert at.number_input(key="aevae_seed").value == 42 and at.session_state["aevae_pick"] == 77
     assert at.radio(key="aevae_axes").value == "prior" and at.slider(key="aevae_n").value == 8
@@ -82,7 +84,7 @@ def test_link_restores_the_view():
 def test_garbage_link_falls_back():
     """The controls' fallback is tests/test_links.py; here: the picked point and all three notices."""
     need_models()
-    at = app(PAGE, {"seed": "banana", "idx": "-4", "axes": "sideways", "present": "1"})
+    at = app(PAGE, {"aevae_seed": "banana", "aevae_idx": "-4", "aevae_axes": "sideways", "present": "1"})
     assert at.session_state["aevae_pick"] == 0
     assert len(notices(at)) == 3
 
@@ -110,7 +112,7 @@ def recon_at_mean() -> dict[str, float]:
 @pytest.mark.parametrize("seed", [0, 1, 7, 123, 999_999])
 def test_every_notice_states_a_true_premise(seed, recon_at_mean):
     """For each seed: recompute the numbers from vae/ and check what each shown notice claims."""
-    at = app(PAGE, {"seed": str(seed)})
+    at = app(PAGE, {"aevae_seed": str(seed)})
     assert_ok(at)
     mix, cover, recon = notices(at)
     labels = artefacts.load_test_set()[1]

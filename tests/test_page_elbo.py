@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from tests.pageutil import app, assert_ok, need, notices, texts
+from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
 from vae import artefacts, zoo
 
 PAGE = "pages/14_ELBO_bound.py"
@@ -51,29 +51,31 @@ def test_default_view_and_every_control():
     assert "With k = 1000:" in texts(at)
     at.selectbox(key="elbo_featured").set_value(6572).run()
     assert_ok(at)
-    assert at.query_params["idx"] == "6572" and at.query_params["step"] == "10" and at.query_params["k"] == "1000"
+    assert at.query_params["elbo_idx"] == "6572"
+    assert at.slider(key="elbo_step").value == 10 and at.select_slider(key="elbo_k").value == 1000
+    assert_bound(at, "elbo_model", "elbo_step", "elbo_k")  # each in the link under its key
     at.radio(key="elbo_mode").set_value("index").run()
     at.number_input(key="elbo_idx").set_value(42).run()
     assert_ok(at)
-    assert at.query_params["idx"] == "42"
+    assert at.query_params["elbo_idx"] == "42"
     at.radio(key="elbo_mode").set_value("digit").run()
     at.selectbox(key="elbo_digit").set_value(3).run()
     assert_ok(at)
     labels = np.load(artefacts.test_set_path())["labels"]
-    idx = int(at.query_params["idx"])
+    idx = int(at.query_params["elbo_idx"])
     assert labels[idx] == 3
     at.button(key="elbo_another").click().run()
     assert_ok(at)
-    assert int(at.query_params["idx"]) != idx and labels[int(at.query_params["idx"])] == 3
+    assert int(at.query_params["elbo_idx"]) != idx and labels[int(at.query_params["elbo_idx"])] == 3
 
 
 def test_link_parameters_are_used():
     need("vae-2d", "vae-2d-beta5")
-    at = app(PAGE, {"model": "vae-2d-beta5", "idx": "169", "step": "5", "k": "20"})
+    at = app(PAGE, {"elbo_model": "vae-2d-beta5", "elbo_idx": "169", "elbo_step": "5", "elbo_k": "20"})
     assert at.selectbox(key="elbo_model").value == "vae-2d-beta5"
     assert at.radio(key="elbo_mode").value == "featured" and at.selectbox(key="elbo_featured").value == 169
     assert at.slider(key="elbo_step").value == 5 and at.select_slider(key="elbo_k").value == 20
-    at = app(PAGE, {"model": "vae-2d", "idx": "77"})
+    at = app(PAGE, {"elbo_model": "vae-2d", "elbo_idx": "77"})
     assert at.radio(key="elbo_mode").value == "index" and at.number_input(key="elbo_idx").value == 77
     # the garbage link: tests/test_links.py
 
@@ -83,7 +85,7 @@ def test_every_notice_states_a_true_premise():
     models = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae" and zoo.entry(n).model.latent_dim == 2
               and zoo.entry(n).model.beta > 0]
     need(*models)
-    at = app(PAGE, {"k": "1000"})
+    at = app(PAGE, {"elbo_k": "1000"})
     for name in models:
         at.selectbox(key="elbo_model").set_value(name).run()
         for idx in FEATURED:

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from tests.pageutil import app, assert_ok, assert_stopped_by_cache_error, notices, texts
+from tests.pageutil import app, assert_bound, assert_ok, assert_stopped_by_cache_error, notices, texts
 from vae import artefacts, embed, zoo
 
 PAGE = "pages/05_Embeddings.py"
@@ -69,10 +69,12 @@ def test_every_control():
     assert_ok(at)
     at.multiselect(key="emb_dims").set_value([3, 4, 5, 6]).run()
     assert_ok(at)
-    assert at.query_params["method"] == "umap"
-    assert at.query_params["n"] == "6"
-    assert at.query_params["dims"] == "4,5,6,7"  # named z1 ... zd in the URL
-    assert len(at.query_params["line"].split(",")) == 4
+    assert at.selectbox(key="emb_method").value == "umap"
+    assert at.slider(key="emb_n").value == 6
+    assert at.multiselect(key="emb_dims").value == [3, 4, 5, 6]
+    assert at.multiselect(key="emb_dims").proto.options == [f"z{j + 1}" for j in range(10)]  # the URL's spelling
+    assert_bound(at, "emb_model", "emb_method", "emb_n", "emb_dims")  # each in the link under its key
+    assert len(at.query_params["emb_line"].split(",")) == 4  # four inputs, one parameter: ui.share
     assert "What to notice" in texts(at)
 
 
@@ -86,34 +88,38 @@ def test_other_model():
     at = app(PAGE)
     at.selectbox(key="emb_model").set_value(others[0]).run()
     assert_ok(at)
-    assert at.query_params["model"] == others[0]
+    assert at.selectbox(key="emb_model").value == others[0]
+    assert_bound(at, "emb_model")
     assert "What to notice" in texts(at)
 
 
 def test_degenerate_inputs_are_explained():
     require("vae-10d")
-    at = app(PAGE, {"method": "pca", "line": "1,1,1,1"})
+    at = app(PAGE, {"emb_method": "pca", "emb_line": "1,1,1,1"})
     assert any("same point" in i.value for i in at.info)
     at.multiselect(key="emb_dims").set_value([2]).run()
     assert_ok(at)
     assert any("at least two" in w.value for w in at.warning)
-    at = app(PAGE, {"method": "pca", "line": "9000,9000,9500,9500"})
+    at = app(PAGE, {"emb_method": "pca", "emb_line": "9000,9000,9500,9500"})
     assert any("away from every code" in w.value for w in at.warning)
 
 
 def test_link_parameters():
     require("vae-10d")
-    at = app(PAGE, {"n": "12", "method": "umap", "line": "0.5,-1,2,3.25", "dims": "1,4", "model": "vae-10d"})
+    at = app(PAGE, {"emb_n": "12", "emb_method": "umap", "emb_line": "0.5,-1,2,3.25", "emb_dims": ["z1", "z4"],
+                    "emb_model": "vae-10d"})
     assert at.slider(key="emb_n").value == 12
     assert at.selectbox(key="emb_method").value == "umap"
     assert np.allclose(line_value(at), [0.5, -1.0, 2.0, 3.25])
     assert at.multiselect(key="emb_dims").value == [0, 3]  # z1 and z4
+    assert not at.toast  # nothing in the link was ignored
 
 
 def test_garbage_link_parameters_fall_back():
     require("vae-10d")
     """The controls' fallback is tests/test_links.py; here: the line is still a line."""
-    at = app(PAGE, {"n": "many", "method": "lda", "line": "1,2,nan", "dims": "0,0,99", "model": "vae-99d"})
+    at = app(PAGE, {"emb_n": "many", "emb_method": "lda", "emb_line": "1,2,nan", "emb_dims": "0,0,99",
+                    "emb_model": "vae-99d"})
     x0, y0, x1, y1 = line_value(at)
     assert np.isfinite([x0, y0, x1, y1]).all() and (x0, y0) != (x1, y1)
 
@@ -129,8 +135,8 @@ def test_a_picked_code_lights_up_its_ten_dimensional_neighbours():
     """The pick (from the URL, as a click leaves it) is named, and each map's count of kept
     neighbours is the overlap of the 10 nearest in 10-D and the 10 nearest on that map."""
     require("vae-10d")
-    at = app(PAGE, {"idx": "123"})
-    assert at.query_params["idx"] == "123"
+    at = app(PAGE, {"emb_idx": "123"})
+    assert at.query_params["emb_idx"] == "123"
     assert "#123" in texts(at)
     mu = np.load(artefacts.codes_path("vae-10d"))["mu"].astype(np.float64)
     emb = np.load(artefacts.embeddings_path("vae-10d"))
@@ -143,8 +149,8 @@ def test_a_picked_code_lights_up_its_ten_dimensional_neighbours():
     for caption, m in zip(kept, ("pca", "tsne", "umap")):
         expected = len(knn(mu) & knn(emb[m].astype(np.float64)))
         assert caption.startswith(f"Keeps **{expected} of 10**"), (m, caption)
-    at = app(PAGE, {"idx": "10000"})  # out of range: the first test digit
-    assert at.query_params["idx"] == "0"
+    at = app(PAGE, {"emb_idx": "10000"})  # out of range: the first test digit
+    assert at.query_params["emb_idx"] == "0"
 
 
 SWEEP = [n for n in zoo.names() if zoo.entry(n).model.latent_dim == 10 and zoo.entry(n).model.kind in ("vae", "ae")]
@@ -153,7 +159,7 @@ SWEEP = [n for n in zoo.names() if zoo.entry(n).model.latent_dim == 10 and zoo.e
 @pytest.mark.parametrize("name", SWEEP)
 def test_every_notice_states_a_true_premise(name):
     require(name)
-    at = app(PAGE, {"model": name})
+    at = app(PAGE, {"emb_model": name})
     trust, pca, knn = notices(at)
     emb = np.load(artefacts.embeddings_path(name))
     codes = np.load(artefacts.codes_path(name))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.pageutil import app, assert_ok, need, notices, texts
+from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
 from vae import artefacts
 from ui.params import to_slider
 from vae.latent import prototypes
@@ -43,6 +43,7 @@ def test_default_view_sliders_and_pad():
     assert code_line(at) == "**z** = (1.50, 0.00)"
     at.slider(key="lex_z1").set_value(-2.0).run()
     assert code_line(at) == "**z** = (1.50, -2.00)"
+    assert at.query_params["lex_z"] == "1.5,-2"  # one parameter for all the sliders: ui.share
     assert "from the origin" in texts(at)
     assert len(at.latex) == 1  # the maths after the picture
 
@@ -67,6 +68,9 @@ def test_start_points_and_reset():
     at.number_input(key="lex_code_seed").set_value(5).run()
     assert_ok(at)
     assert "of test image #" in texts(at)
+    assert at.radio(key="lex_start").value == "random" and at.number_input(key="lex_code_seed").value == 5
+    assert at.selectbox(key="lex_start_digit").value == 7
+    assert_bound(at, "lex_model", "lex_start", "lex_start_digit", "lex_code_seed", "lex_n", "lex_seed")
     at.radio(key="lex_start").set_value("origin").run()
     assert sliders(at) == [0.0, 0.0]
 
@@ -96,6 +100,8 @@ def test_random_samples_controls():
     assert_ok(at)
     assert at.number_input(key="lex_seed").value == 11
     assert not first[["z1", "z2"]].equals(at.dataframe[0].value[["z1", "z2"]])
+    assert at.slider(key="lex_n").value == 4
+    assert_bound(at, "lex_n", "lex_seed")  # the button's new seed goes to the link too
 
 
 def test_ten_dimensional_model():
@@ -115,25 +121,28 @@ def test_ten_dimensional_model():
 
 def test_link_parameters_are_used():
     need("vae-2d")
-    at = app(PAGE, {"model": "vae-2d", "z": "1.2,-0.5", "n": "5", "seed": "7"})
+    at = app(PAGE, {"lex_model": "vae-2d", "lex_z": "1.2,-0.5", "lex_n": "5", "lex_seed": "7"})
     assert sliders(at) == [1.2, -0.5]
     assert at.slider(key="lex_n").value == 5 and at.number_input(key="lex_seed").value == 7
     assert len(at.dataframe[0].value) == 5
-    at = app(PAGE, {"z": "3.6,0"})  # beyond the sliders but inside the map: decoded exactly
+    assert at.query_params["lex_z"] == "1.2,-0.5"
+    at = app(PAGE, {"lex_start": "prototype", "lex_start_digit": "7"})  # no code: the sliders start there
+    assert sliders(at) == expected_prototype("vae-2d", 7) and "prototype of digit 7" in texts(at)
+    at = app(PAGE, {"lex_z": "3.6,0"})  # beyond the sliders but inside the map: decoded exactly
     assert sliders(at) == [3.0, 0.0] and code_line(at) == "**z** = (3.60, 0.00)"
 
 
 def test_garbage_link_parameters_fall_back():
     need("vae-2d")
-    at = app(PAGE, {"z": "1,2,3", "n": "abc", "seed": "x", "model": "cvae-2d"})  # the controls: tests/test_links.py
+    at = app(PAGE, {"lex_z": "1,2,3", "lex_n": "abc", "lex_seed": "x", "lex_model": "cvae-2d"})  # the controls: tests/test_links.py
     assert "does not fit vae-2d" in " ".join(w.value for w in at.warning)
-    at = app(PAGE, {"z": "nan,1"})
+    at = app(PAGE, {"lex_z": "nan,1"})
     assert sliders(at) == [0.0, 0.0] and at.warning
 
 
 def test_the_autoencoder_is_offered_as_the_contrast():
     need("vae-2d", "ae-2d")
-    at = app(PAGE, {"model": "ae-2d"})
+    at = app(PAGE, {"lex_model": "ae-2d"})
     assert_ok(at)
     assert at.selectbox(key="lex_model").value == "ae-2d"
     assert "An autoencoder has no prior" in notices(at)[2]
@@ -147,7 +156,7 @@ def test_the_distance_notice_is_true(name, z):
     from sklearn.neighbors import NearestNeighbors
 
     need(name)
-    at = app(PAGE, {"model": name, "z": z})
+    at = app(PAGE, {"lex_model": name, "lex_z": z})
     first = notices(at)[0]
     mu = np.load(artefacts.codes_path(name))["mu"].astype(np.float64)
     point = np.array([float(v) for v in z.split(",")])[None]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pageutil import app, assert_ok, assert_stopped_by_cache_error, need, texts
+from tests.pageutil import app, assert_bound, assert_ok, assert_stopped_by_cache_error, need, texts
 
 PAGE = "pages/03_Grid_vs_ppf.py"
 MODELS = ("vae-2d", "ae-2d")
@@ -66,6 +66,7 @@ def test_controls():
     at.slider(key="grid_range").set_value((-2.0, 4.5)).run()
     assert_ok(at)
     assert "linear grid over -2 … 4.5" in texts(at)
+    assert at.query_params["grid_lo"] == "-2" and at.query_params["grid_hi"] == "4.5"  # custom: ui.share
     at.select_slider(key="grid_p").set_value(0.05).run()
     assert_ok(at)
     assert "Pink diamonds: the ppf grid, from -1.64" in texts(at)
@@ -77,7 +78,9 @@ def test_controls():
     assert _marker_size(at) == 11  # markers shrink with n (45 at 15 x 15, as 1/n^2)
     at.segmented_control(key="grid_warp").set_value("u").run()  # the warp: u = Phi(z)
     assert_ok(at)
-    assert at.query_params["warp"] == "u" and "the prior is uniform on this square" in texts(at)
+    assert at.segmented_control(key="grid_warp").value == "u" and "the prior is uniform on this square" in texts(at)
+    assert at.slider(key="grid_n").value == 30 and at.select_slider(key="grid_p").value == 0.05
+    assert_bound(at, "grid_n", "grid_p", "grid_warp")  # each in the link under its key
 
 
 def _marker_size(at) -> int:
@@ -111,10 +114,11 @@ def test_empty_range_warns():
 
 def test_link_sets_controls():
     need_models()
-    at = app(PAGE, {"n": "12", "lo": "-2", "hi": "2.5", "p": "0.01"})
+    at = app(PAGE, {"grid_n": "12", "grid_lo": "-2", "grid_hi": "2.5", "grid_p": "0.01", "grid_warp": "u"})
     assert at.slider(key="grid_n").value == 12
     assert tuple(at.slider(key="grid_range").value) == (-2.0, 2.5)
     assert at.select_slider(key="grid_p").value == 0.01
+    assert at.segmented_control(key="grid_warp").value == "u"
     assert "of the 144 linear-grid points" in texts(at)
 
 
@@ -135,7 +139,7 @@ def test_every_notice_states_a_true_premise(n, lo, hi, p):
     from vae import artefacts, latent, prior
 
     need_models()
-    at = app(PAGE, {"n": str(n), "lo": f"{lo:g}", "hi": f"{hi:g}", "p": f"{p:g}"})
+    at = app(PAGE, {"grid_n": str(n), "grid_lo": f"{lo:g}", "grid_hi": f"{hi:g}", "grid_p": f"{p:g}"})
     assert_ok(at)
     outside, balance, ae = notices(at)
     mu = np.asarray(artefacts.load_codes("vae-2d", 2, True)["mu"], dtype=np.float64)

@@ -6,7 +6,7 @@ import pytest
 
 import numpy as np
 
-from pageutil import app, assert_ok, assert_stopped_by_cache_error, need, notices, texts
+from pageutil import app, assert_bound, assert_ok, assert_stopped_by_cache_error, need, notices, texts
 from vae import artefacts, neighbours, paths, zoo
 
 PAGE = "pages/08_Interpolation.py"
@@ -31,7 +31,8 @@ def test_default_view_reads_like_a_lesson():
     assert at.radio(key="interp_mode").value == "class"
     assert len(at.latex) >= 1
     assert len(gif_images(at)) == 1
-    assert at.query_params["model"] == "vae-2d" and at.query_params["mode"] == "class"
+    assert_bound(at, "interp_model", "interp_mode", "interp_steps", "interp_seed")  # each in the link under its key
+    assert at.query_params["interp_a"] == "1" and at.query_params["interp_b"] == "0"  # the endpoints: ui.share
 
 
 def test_every_control_moves_without_error():
@@ -46,7 +47,8 @@ def test_every_control_moves_without_error():
     assert_ok(at)
     at.slider(key="interp_steps").set_value(15).run()
     assert_ok(at)
-    assert at.query_params["steps"] == "15" and at.query_params["seed"] == "42"
+    assert at.slider(key="interp_steps").value == 15 and at.number_input(key="interp_seed").value == 42
+    assert at.query_params["interp_a"] == "3" and at.query_params["interp_b"] == "7"
     # the animation's own controls (a fragment)
     at.radio(key="interp_gif_path").set_value("pixels").run()
     assert_ok(at)
@@ -60,7 +62,8 @@ def test_every_control_moves_without_error():
     at.number_input(key="interp_b_index").set_value(11).run()
     assert_ok(at)
     assert "From test #10" in texts(at) and "test #11" in texts(at)
-    assert at.query_params["a"] == "10" and at.query_params["mode"] == "index"
+    assert at.query_params["interp_a"] == "10" and at.radio(key="interp_mode").value == "index"
+    assert_bound(at, "interp_mode")
     # same index twice: a notice, no error
     at.number_input(key="interp_b_index").set_value(10).run()
     assert_ok(at)
@@ -72,7 +75,7 @@ def test_every_control_moves_without_error():
     assert "the prototype of 3" in texts(at)
     at.radio(key="interp_mode").set_value("prior").run()  # two draws from the prior, by the seed
     assert_ok(at)
-    assert "a prior draw" in texts(at) and at.query_params["mode"] == "prior"
+    assert "a prior draw" in texts(at) and at.radio(key="interp_mode").value == "prior"
 
 
 @pytest.mark.parametrize("name", ["vae-10d", "ae-2d"])
@@ -92,14 +95,15 @@ def test_other_models(name):
 
 def test_query_params_set_the_view():
     need("vae-2d")
-    at = app(PAGE, {"model": "vae-2d", "mode": "index", "a": "12", "b": "345", "steps": "7", "seed": "9"})
+    at = app(PAGE, {"interp_model": "vae-2d", "interp_mode": "index", "interp_a": "12", "interp_b": "345",
+                     "interp_steps": "7", "interp_seed": "9"})
     assert at.radio(key="interp_mode").value == "index"
     assert at.number_input(key="interp_a_index").value == 12
     assert at.number_input(key="interp_b_index").value == 345
     assert at.slider(key="interp_steps").value == 7
     assert at.number_input(key="interp_seed").value == 9
     assert "From test #12" in texts(at)
-    at2 = app(PAGE, {"mode": "prototype", "a": "0", "b": "6"})
+    at2 = app(PAGE, {"interp_mode": "prototype", "interp_a": "0", "interp_b": "6"})
     assert at2.selectbox(key="interp_a_digit").value == 0
     assert at2.selectbox(key="interp_b_digit").value == 6
     assert "the prototype of 0" in texts(at2)
@@ -119,7 +123,7 @@ def test_every_notice_states_a_true_premise(name, mode):
     """Which path stays closer to the data, the shell story and the unused dimensions, recomputed
     here with scipy's KD-tree (neighbours) from the codes, for every model and both kinds of endpoints."""
     need(name)
-    at = app(PAGE, {"model": name, "mode": mode})
+    at = app(PAGE, {"interp_model": name, "interp_mode": mode})
     _, empty, norm = notices(at)
     codes = np.load(artefacts.codes_path(name))["mu"].astype(np.float64)
     labels = np.load(artefacts.test_set_path())["labels"]

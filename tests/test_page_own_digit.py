@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pageutil import app, assert_ok, need, notices, texts
+from pageutil import app, assert_bound, assert_ok, bound_keys, need, notices, texts
+from ui.picture import example_label
 from vae import artefacts, live
 
 PAGE = "pages/12_Your_own_digit.py"
@@ -15,6 +16,16 @@ pytestmark = pytest.mark.slow
 
 def charts(at) -> int:
     return len(at.get("vega_lite_chart"))
+
+
+def json_titles(at) -> str:
+    """Every chart's specification, as text (the titles sit on its layers)."""
+    return " ".join(c.proto.spec for c in at.get("vega_lite_chart"))
+
+
+def pic_caption(at) -> str:
+    """The caption under the picture's thumbnail (the example's name as the page words it)."""
+    return next(c for im in at.image for c in im.captions if "the picture as grayscale" in c).strip("` ")
 
 
 def landing(at, title: str) -> tuple[dict, np.ndarray | None, np.ndarray | None]:
@@ -56,7 +67,8 @@ def test_default_view_is_the_pad_with_a_digit_drawn():
     at = app(PAGE)
     assert at.radio(key="own_source").value == "draw"
     assert [m.label for m in at.metric] == ["negative ELBO", "reconstruction", "KL", "test digits scoring lower"]
-    assert at.query_params["source"] == "draw" and "example" not in at.query_params
+    assert_bound(at, "own_source", "own_model")  # each in the link under its key (the default, "draw", left out)
+    assert "own_example" not in at.query_params and "own_example" not in bound_keys(at)  # no example on show
     assert "What to notice" in texts(at) and not at.error
     assert "made from **test digit" not in texts(at)  # a drawing has no test digit behind it
     spec, cross, ring = landing(at, "Test codes of vae-2d")
@@ -91,10 +103,11 @@ def test_an_empty_pad_asks_for_a_digit():
 
 def test_default_view_with_an_example():
     need("vae-2d")
-    at = app(PAGE, {"example": "3-ink-on-paper"})
+    at = app(PAGE, {"own_example": "3-ink-on-paper"})
     t = texts(at)
     assert "Your own digit" in t and "MNIST recipe" in t and "What to notice" in t
-    assert at.radio(key="own_source").value == "example" and at.query_params["source"] == "example"
+    assert at.radio(key="own_source").value == "example"  # a link naming an example shows it
+    assert_bound(at, "own_source", "own_model", "own_example")
     assert at.selectbox(key="own_model").value == "vae-2d"
     assert at.selectbox(key="own_example").value == "3-ink-on-paper"
     assert [m.label for m in at.metric] == ["negative ELBO", "reconstruction", "KL", "test digits scoring lower"]
@@ -108,11 +121,12 @@ def test_default_view_with_an_example():
 @pytest.mark.parametrize("example", sorted(live.example_paths()))
 def test_every_example(example):
     need("vae-2d")
-    at = app(PAGE, {"source": "example"})
+    at = app(PAGE, {"own_source": "example"})
     at.selectbox(key="own_example").set_value(example).run()
     assert_ok(at)
     assert not at.error
-    assert at.query_params["example"] == [example] or at.query_params["example"] == example
+    assert at.selectbox(key="own_example").value == example and pic_caption(at).startswith(example_label(example))
+    assert_bound(at, "own_example")
     assert "What to notice" in texts(at)
 
 
@@ -141,10 +155,10 @@ def test_missing_model_shows_the_cache_error(partial_cache):
     """A cache/ without the chosen model: the page says which file and how to rebuild it."""
     need("vae-2d")
     partial_cache()
-    at = app(PAGE, {"model": "vae-32d"})
+    at = app(PAGE, {"own_model": "vae-32d"})
     assert at.selectbox(key="own_model").value == "vae-32d"
     assert any("vae-32d.pt" in e.value and "python -m vae.build" in e.value for e in at.error)
-    assert "(not built yet)" in at.selectbox(key="own_model").format_func("vae-32d")
+    assert "Not built yet: " in at.selectbox(key="own_model").help and "vae-32d" in at.selectbox(key="own_model").help
 
 
 def test_upload_good_then_broken_then_back_to_examples():
@@ -158,7 +172,8 @@ def test_upload_good_then_broken_then_back_to_examples():
     assert_ok(at)
     assert not at.error and len(at.metric) == 4
     elbo = at.metric[0].value
-    assert at.query_params["source"] == "upload" and "example" not in at.query_params  # an upload is not an example
+    assert at.radio(key="own_source").value == "upload"
+    assert "own_example" not in bound_keys(at) and "own_example" not in at.query_params  # an upload is not an example
     # not a picture: a clear message, and the last good upload stays on screen
     at.file_uploader(key="own_upload").set_value(("notes.png", b"this is not a picture", "image/png")).run()
     assert_ok(at)
@@ -196,24 +211,41 @@ def test_first_upload_broken_shows_error_only():
 
 def test_link_restores_model_and_example():
     need("vae-2d", "vae-10d")
-    at = app(PAGE, {"model": "vae-10d", "example": "7-upside-down"})
+    at = app(PAGE, {"own_model": "vae-10d", "own_example": "7-upside-down", "own_embed": "umap"})
     assert at.selectbox(key="own_model").value == "vae-10d"
     assert at.selectbox(key="own_example").value == "7-upside-down"
-    assert not at.error
+    if artefacts.embeddings_path("vae-10d").exists():
+        assert at.radio(key="own_embed").value == "umap" and "UMAP of vae-10d" in json_titles(at)
+    assert not at.error and not at.toast
+
+
+def test_an_unknown_embedding_in_a_link_falls_back_to_pca():
+    need("vae-10d", embeddings=True)
+    at = app(PAGE, {"own_model": "vae-10d", "own_embed": "lda"})
+    assert at.radio(key="own_embed").value == "pca" and "PCA is a linear map" in texts(at)
+    assert any("Ignored link parameter(s) own_embed" in t.value for t in at.toast)
+
+
+def test_a_link_showing_a_drawing_drops_its_example():
+    """A drawing is not a bundled example: the example a contradictory link names leaves the address."""
+    need("vae-2d")
+    at = app(PAGE, {"own_source": "draw", "own_example": "7-upside-down"})
+    assert at.radio(key="own_source").value == "draw" and "own_example" not in at.query_params
 
 
 def test_garbage_link_falls_back_to_defaults():
     need("vae-2d")
     """The controls' fallback is tests/test_links.py; here: an unknown source still shows a digit."""
-    at = app(PAGE, {"source": "webcam"})
+    at = app(PAGE, {"own_source": "webcam"})
     assert "What to notice" in texts(at)
 
 
 def test_camera_source_waits_for_a_photo():
     need("vae-2d")
-    at = app(PAGE, {"source": "camera"})
+    at = app(PAGE, {"own_source": "camera"})
     assert_ok(at)
-    assert at.radio(key="own_source").value == "camera" and at.query_params["source"] == "camera"
+    assert at.radio(key="own_source").value == "camera"
+    assert_bound(at, "own_source")
     assert any("Choose a picture" in i.value for i in at.info) and not at.error
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.pageutil import app, assert_ok, need, notices, texts
+from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
 from ui.words import pct
 from vae import artefacts, latent, neighbours, zoo
 
@@ -29,7 +29,8 @@ def test_default_view_and_every_control():
     assert "Image A" in page and "Image B" in page and "Both posteriors among the test codes" in page
     assert at.selectbox(key="post_model").value == "vae-2d"
     a, b = at.number_input(key="post_idx").value, at.number_input(key="post_idx2").value
-    assert a != b and at.query_params["idx"] == str(a) and at.query_params["idx2"] == str(b)
+    assert a != b and at.query_params["post_idx"] == str(a) and at.query_params["post_idx2"] == str(b)
+    assert_bound(at, "post_model", "post_n", "post_seed", "post_zoom")  # each in the link under its key
     tab = sigma_table(at)
     assert list(tab["dimension"]) == ["z1", "z2"] and (tab["A: σ"] > 0).all() and (tab["B: σ"] <= 1.5).all()
     assert {"A: KL (nats)", "B: KL (nats)"} <= set(tab.columns)
@@ -40,8 +41,10 @@ def test_default_view_and_every_control():
     at.number_input(key="post_seed").set_value(3).run()
     assert_ok(at)
     assert "of A's 128 samples fall inside its 2σ ellipse" in texts(at)
+    assert at.select_slider(key="post_n").value == 128 and at.number_input(key="post_seed").value == 3
     at.toggle(key="post_zoom").set_value(True).run()
     assert_ok(at)
+    assert at.toggle(key="post_zoom").value is True
     at.button(key="post_another").click().run()
     assert_ok(at)
     assert (at.number_input(key="post_idx").value, at.number_input(key="post_idx2").value) != (a, b)
@@ -49,7 +52,7 @@ def test_default_view_and_every_control():
     at.number_input(key="post_idx").set_value(42).run()
     assert_ok(at)
     assert f"spread of the {labels[42]}s' means" in sigma_table(at).columns
-    assert at.query_params["idx"] == "42"
+    assert at.query_params["post_idx"] == "42"
 
 
 def test_ten_dimensional_model():
@@ -66,9 +69,11 @@ def test_ten_dimensional_model():
 
 def test_link_parameters_are_used():
     need("vae-2d")
-    at = app(PAGE, {"model": "vae-2d", "idx": "42", "idx2": "7", "n": "32", "seed": "9"})
+    at = app(PAGE, {"post_model": "vae-2d", "post_idx": "42", "post_idx2": "7", "post_n": "32", "post_seed": "9",
+                     "post_zoom": "true"})
     assert at.number_input(key="post_idx").value == 42 and at.number_input(key="post_idx2").value == 7
     assert at.select_slider(key="post_n").value == 32 and at.number_input(key="post_seed").value == 9
+    assert at.toggle(key="post_zoom").value is True
     labels = np.load(artefacts.test_set_path())["labels"]
     assert f"spread of the {labels[42]}s' means" in sigma_table(at).columns
 
@@ -76,7 +81,7 @@ def test_link_parameters_are_used():
 def test_garbage_link_parameters_fall_back():
     need("vae-2d")
     default = app(PAGE)
-    at = app(PAGE, {"idx": "-5", "idx2": "1e9", "n": "17", "seed": "abc", "model": "cvae-2d"})
+    at = app(PAGE, {"post_idx": "-5", "post_idx2": "1e9", "post_n": "17", "post_seed": "abc", "post_model": "cvae-2d"})
     assert at.number_input(key="post_idx").value == default.number_input(key="post_idx").value
     assert at.number_input(key="post_idx2").value == default.number_input(key="post_idx2").value
     # the other controls: tests/test_links.py
@@ -84,7 +89,7 @@ def test_garbage_link_parameters_fall_back():
 
 def test_missing_model_shows_the_cache_error(partial_cache):
     partial_cache()
-    at = app(PAGE, {"model": "vae-2d"})
+    at = app(PAGE, {"post_model": "vae-2d"})
     assert "python -m vae.build" in " ".join(e.value for e in at.error)
     assert "What to notice" not in texts(at)
 
@@ -103,7 +108,7 @@ def _posterior(name: str, x: np.ndarray, labels: np.ndarray, i: int, n: int = 64
 @pytest.mark.parametrize("name", [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"])
 def test_every_notice_states_a_true_premise(name):
     need(name)
-    at = app(PAGE, {"model": name})
+    at = app(PAGE, {"post_model": name})
     first, second, third = notices(at)
     images, labels = artefacts.load_test_set()
     x = images.astype(np.float32) / 255

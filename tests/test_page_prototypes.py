@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.pageutil import app, assert_ok, assert_stopped_by_cache_error, notices, texts
+from tests.pageutil import app, assert_bound, assert_ok, assert_stopped_by_cache_error, notices, texts
 from vae import artefacts, latent, pixels, units, zoo
 
 PAGE = "pages/04_Prototypes.py"
@@ -43,6 +43,7 @@ def test_default_view():
     assert at.selectbox(key="protos_model").value == "vae-10d"
     assert at.selectbox(key="protos_digit").value == 3
     assert at.slider(key="protos_n").value == 15
+    assert "vae-10d: 10-D, β = 1" in t  # the model's size, under its picker (no more in the option's label)
     assert len(at.get("image")) >= 3  # prototype rows, traversal, slice
     assert len(notices(at)) <= 3
 
@@ -69,8 +70,15 @@ def test_every_control():
         step().run()
         assert_ok(at)
     assert "What to notice" in texts(at)
-    qp = at.query_params  # the shareable view follows the controls
-    assert (qp["digit"], qp["seed"], qp["dims"], qp["n"]) == ("7", "5", "4,5", "7")  # dims named z1 ... zd
+    # the shareable view follows the controls: the bound ones in the link under their keys, the pair of
+    # dimensions (two selectboxes, one parameter) written by ui.share, named z1 ... zd
+    assert (at.selectbox(key="protos_digit").value, at.number_input(key="protos_seed").value,
+            at.slider(key="protos_n").value) == (7, 5, 7)
+    assert at.radio(key="protos_source").value == "z" and at.slider(key="protos_steps").value == 5
+    assert at.toggle(key="protos_sort").value is True
+    assert_bound(at, "protos_model", "protos_digit", "protos_seed", "protos_source", "protos_steps", "protos_sort",
+                 "protos_n")
+    assert at.query_params["protos_dims"] == "4,5"
     # sampled codes differ from the means by noise only: the page says how much
     assert "standard" in texts(at) or "noise" in texts(at)
 
@@ -82,19 +90,20 @@ def test_other_model():
         if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
             pytest.skip("no other VAE with latent >= 3 built yet")
         pytest.fail("no other VAE with latent >= 3 built")
-    at = app(PAGE, {"dims": "9,10", "model": "vae-10d"})
+    at = app(PAGE, {"protos_dims": "9,10", "protos_model": "vae-10d"})
     small = min(others, key=lambda n: int(n.split("-")[1].rstrip("d")))
     at.selectbox(key="protos_model").set_value(small).run()  # dims 8, 9 may not exist there: reset, no error
     assert_ok(at)
     assert "What to notice" in texts(at)
     d = int(small.split("-")[1].rstrip("d"))
     assert at.selectbox(key="protos_dim_x").value < d and at.selectbox(key="protos_dim_y").value < d
-    assert at.query_params["model"] == small
+    assert at.selectbox(key="protos_model").value == small
+    assert_bound(at, "protos_model")
 
 
 def test_equal_dimensions_warn():
     require("vae-10d")
-    at = app(PAGE, {"dims": "3,6"})
+    at = app(PAGE, {"protos_dims": "3,6"})
     at.selectbox(key="protos_dim_y").set_value(2).run()
     assert_ok(at)
     assert any("different" in w.value for w in at.warning)
@@ -102,18 +111,22 @@ def test_equal_dimensions_warn():
 
 def test_link_parameters():
     require("vae-10d")
-    at = app(PAGE, {"n": "12", "digit": "7", "dims": "3,6", "seed": "42", "model": "vae-10d"})
+    at = app(PAGE, {"protos_n": "12", "protos_digit": "7", "protos_dims": "3,6", "protos_seed": "42",
+                    "protos_model": "vae-10d", "protos_source": "z", "protos_steps": "5", "protos_sort": "true"})
     assert at.slider(key="protos_n").value == 12
     assert at.selectbox(key="protos_digit").value == 7
     assert at.selectbox(key="protos_dim_x").value == 2
     assert at.selectbox(key="protos_dim_y").value == 5
     assert at.number_input(key="protos_seed").value == 42
-    assert not at.warning
+    assert at.radio(key="protos_source").value == "z" and at.slider(key="protos_steps").value == 5
+    assert at.toggle(key="protos_sort").value is True
+    assert not at.warning and not at.toast
 
 
 def test_garbage_link_parameters_fall_back():
     require("vae-10d")
-    at = app(PAGE, {"n": "abc", "digit": "12", "dims": "0,99", "seed": "-4", "model": "nope"})  # tests/test_links.py
+    at = app(PAGE, {"protos_n": "abc", "protos_digit": "12", "protos_dims": "0,99", "protos_seed": "-4",
+                    "protos_model": "nope"})  # tests/test_links.py
     x, y = at.selectbox(key="protos_dim_x").value, at.selectbox(key="protos_dim_y").value
     assert x != y
 
@@ -133,7 +146,7 @@ def test_every_notice_states_a_true_premise(name):
     """For every model the page offers, each notice's premise holds for the numbers on screen,
     recomputed here from the checkpoint and the codes (not from the page)."""
     require(name)
-    at = app(PAGE, {"model": name})
+    at = app(PAGE, {"protos_model": name})
     blur, decoder, dims = notices(at)
     codes = np.load(artefacts.codes_path(name))
     mu, logvar = codes["mu"], codes["logvar"]

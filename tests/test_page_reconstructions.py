@@ -10,7 +10,7 @@ import pytest
 import torch
 from sklearn.neighbors import NearestNeighbors
 
-from tests.pageutil import app, assert_ok, need, notices, texts
+from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
 from vae import artefacts, zoo
 from vae.losses import recon_bce
 
@@ -31,6 +31,8 @@ def test_default_view_and_every_control():
     assert at.multiselect(key="rec_models").value == LADDER
     assert len(table(at)) == 8 and len(notices(at)) == 3
     assert at.radio(key="rec_mode").value == "random"
+    assert "vae-10d (10-D)" in texts(at)  # the latent sizes, under the picker (its labels are the URL's spelling)
+    assert_bound(at, "rec_models", "rec_mode", "rec_n", "rec_seed", "rec_t")  # each in the link under its key
     assert [e.label.split(":")[0] for e in at.expander] == ["Binarized", "The numbers as a table"]
 
     at.number_input(key="rec_seed").set_value(5).run()
@@ -43,13 +45,17 @@ def test_default_view_and_every_control():
     at.selectbox(key="rec_digit").set_value(7).run()
     assert_ok(at)
     assert (table(at)["digit"] == 7).all() and len(table(at)) == 5
+    assert at.number_input(key="rec_seed").value == 5 and at.slider(key="rec_n").value == 5
+    assert_bound(at, "rec_mode", "rec_digit", "rec_n", "rec_seed")
 
     at.slider(key="rec_t").set_value(0.3).run()
     assert_ok(at)
     assert "at least 0.30" in texts(at)
     at.multiselect(key="rec_models").set_value(["vae-10d"]).run()
     assert_ok(at)
-    assert at.query_params["models"] == "vae-10d" and len(notices(at)) == 2  # one model: no ladder to compare
+    assert at.multiselect(key="rec_models").value == ["vae-10d"] and len(notices(at)) == 2  # one model: no ladder
+    assert at.slider(key="rec_t").value == pytest.approx(0.3)
+    assert_bound(at, "rec_models", "rec_t")
     at.multiselect(key="rec_models").set_value([]).run()
     assert_ok(at)
     assert any("at least one model" in w.value for w in at.warning)
@@ -62,6 +68,7 @@ def test_index_mode_warns_about_bad_entries():
     at.text_input(key="rec_idx").input("5, abc, 12000, 7").run()
     assert_ok(at)
     assert list(table(at)["test index"]) == [5, 7]
+    assert_bound(at, "rec_idx")
     warning = " ".join(w.value for w in at.warning)
     assert "` abc `" in warning and "` 12000 `" in warning  # echoed as code: never rendered as Markdown
     at.text_input(key="rec_idx").input("nothing usable").run()
@@ -71,26 +78,29 @@ def test_index_mode_warns_about_bad_entries():
 
 def test_link_parameters_are_used():
     need(*LADDER)
-    at = app(PAGE, {"models": "vae-2d", "mode": "index", "idx": "3,4,10", "t": "0.7"})
+    at = app(PAGE, {"rec_models": "vae-2d", "rec_mode": "index", "rec_idx": "3,4,10", "rec_t": "0.7"})
     assert at.multiselect(key="rec_models").value == ["vae-2d"]
     assert at.radio(key="rec_mode").value == "index"
     assert at.slider(key="rec_t").value == pytest.approx(0.7)
     assert list(table(at)["test index"]) == [3, 4, 10]
-    at = app(PAGE, {"mode": "digit", "digit": "2", "n": "6", "seed": "11"})
+    at = app(PAGE, {"rec_mode": "digit", "rec_digit": "2", "rec_n": "6", "rec_seed": "11",
+                    "rec_models": ["vae-2d", "vae-10d"]})  # a repeated parameter
     assert at.selectbox(key="rec_digit").value == 2 and at.number_input(key="rec_seed").value == 11
     assert (table(at)["digit"] == 2).all() and len(table(at)) == 6
+    assert at.multiselect(key="rec_models").value == ["vae-2d", "vae-10d"] and not at.toast
 
 
 def test_garbage_link_parameters_fall_back():
     need(*LADDER)
-    at = app(PAGE, {"t": "abc", "n": "9999", "mode": "zzz", "models": "no-such-model,cvae-2d", "seed": "-3"})
+    at = app(PAGE, {"rec_t": "abc", "rec_n": "9999", "rec_mode": "zzz", "rec_models": ["no-such-model", "cvae-2d"],
+                    "rec_seed": "-3"})
     assert at.multiselect(key="rec_models").value == LADDER  # the CVAE is told the digit: not offered here
     # the other controls: tests/test_links.py
 
 
 def test_missing_model_shows_the_cache_error(partial_cache):
     partial_cache()
-    at = app(PAGE, {"models": "vae-2d"})
+    at = app(PAGE, {"rec_models": "vae-2d"})
     error = " ".join(e.value for e in at.error)
     assert "vae-2d.pt" in error and "python -m vae.build" in error
     assert "What to notice" not in texts(at)
@@ -123,7 +133,7 @@ OFFERED = [n for n in zoo.names() if zoo.entry(n).model.kind != "cvae"]
 def test_every_notice_states_a_true_premise(models):
     names = models.split(",")
     need(*names)
-    at = app(PAGE, {"models": models})
+    at = app(PAGE, {"rec_models": names})
     shown = notices(at)
     images, labels = artefacts.load_test_set()
     x = images.astype(np.float32) / 255

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pageutil import app, assert_ok, need, notices, texts
+from pageutil import app, assert_bound, assert_ok, need, notices, texts
 from vae import live
 
 PAGE = "pages/13_Train_it_yourself.py"
@@ -31,6 +31,7 @@ def test_opens_without_a_model():
     assert (at.radio(key="train_d").value, at.select_slider(key="train_beta").value,
             at.select_slider(key="train_size").value, at.slider(key="train_epochs").value,
             at.select_slider(key="train_batch").value) == (2, 1.0, 4000, 3, 32)
+    assert_bound(at, "train_d", "train_beta", "train_size", "train_epochs", "train_batch")  # each under its key
     assert not at.error
 
 
@@ -104,7 +105,8 @@ def test_stale_running_flag_is_reset():
 
 
 def test_link_restores_settings():
-    at = app(PAGE, {"d": "10", "beta": "0.5", "size": "256", "epochs": "3", "batch": "256"})
+    at = app(PAGE, {"train_d": "10", "train_beta": "0.5", "train_size": "256", "train_epochs": "3",
+                     "train_batch": "256"})
     assert at.radio(key="train_d").value == 10
     assert at.select_slider(key="train_beta").value == 0.5
     assert at.select_slider(key="train_size").value == 256
@@ -114,10 +116,13 @@ def test_link_restores_settings():
 
 @pytest.mark.parametrize("raw,beta", [("2", 2.0), ("0", 0.0), ("1.0", 1.0), ("0.1", 0.1)])
 def test_link_beta_as_the_page_writes_it(raw, beta):
-    at = app(PAGE, {"beta": raw})
-    assert at.select_slider(key="train_beta").value == beta
+    at = app(PAGE, {"train_beta": raw})
+    assert at.select_slider(key="train_beta").value == beta and not at.toast  # "1.0" is the default, 1: no notice
     at.select_slider(key="train_beta").set_value(5.0).run()
-    assert at.query_params["beta"] in ("5", ["5"])  # written with :g, read back above
+    assert at.select_slider(key="train_beta").value == 5.0
+    # the link holds the label (ui.common.bound): written with :g, read back above
+    assert at.select_slider(key="train_beta").options == [f"{b:g}" for b in live.BETAS]
+    assert_bound(at, "train_beta")
 
 
 def test_presets_set_the_experiment_and_say_what_to_expect():
@@ -125,7 +130,8 @@ def test_presets_set_the_experiment_and_say_what_to_expect():
     at.button(key="train_preset_Overfit it").click().run()
     assert_ok(at)
     assert (at.select_slider(key="train_size").value, at.slider(key="train_epochs").value) == (256, 20)
-    assert "gap between them opens" in texts(at) and at.query_params["size"] == "256"
+    assert "gap between them opens" in texts(at)
+    assert_bound(at, "train_size", "train_epochs")  # a preset sets bound controls: Streamlit writes the link
     at.button(key="train_preset_Too much KL").click().run()
     assert at.select_slider(key="train_beta").value == 5.0 and "collapse" in texts(at)
     at.button(key="train_preset_No KL").click().run()

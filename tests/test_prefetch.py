@@ -137,7 +137,7 @@ def test_grid_page_draws_the_whole_size_range_ahead(on, monkeypatch):
     from ui import common
 
     need("vae-2d", "ae-2d")
-    at = app("pages/03_Grid_vs_ppf.py", {"lo": "-2.7", "hi": "2.9", "p": "0.02"})
+    at = app("pages/03_Grid_vs_ppf.py", {"grid_lo": "-2.7", "grid_hi": "2.9", "grid_p": "0.02"})
     assert at.slider(key="grid_n").value == 15
     assert prefetch.wait_idle(180)
     monkeypatch.setenv("LATENT_LAB_PREFETCH", "0")  # nothing more in the background: count these runs only
@@ -175,7 +175,7 @@ def test_kl_page_draws_the_next_rung_ahead(on, monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("page, params", [("pages/02_KL_weighting.py", {}),
-                                          ("pages/03_Grid_vs_ppf.py", {"n": "6"}),
+                                          ("pages/03_Grid_vs_ppf.py", {"grid_n": "6"}),
                                           ("pages/04_Prototypes.py", {})])
 def test_every_page_job_runs_without_error(page, params, monkeypatch):
     """In sync mode each job a page asks for runs inside the page's run: an error in one fails it."""

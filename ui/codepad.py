@@ -1,6 +1,6 @@
 """A code set by hand (Latent explorer): one slider per dimension, a clickable latent pad for 2-D
 models, starting points (the origin, a digit prototype, a random test code) and the code in the
-link (``?z=...``). The state lives in ``st.session_state`` under keys ``lex_*``: ``lex_z{i}`` the
+link (``?lex_z=...``). The state lives in ``st.session_state`` under keys ``lex_*``: ``lex_z{i}`` the
 sliders, ``lex_exact`` a clicked or linked code the 0.1-step sliders cannot hold exactly, and
 ``lex_need_apply`` a request to put the sliders at the starting point before they are drawn.
 """
@@ -20,16 +20,16 @@ HERE = pd.DataFrame({"x": [0.0], "y": [0.0], "what": ["z"]})  # the marker's row
 
 
 def from_link(keys: list[str], name: str, d: int) -> None:
-    """On the first visit the code comes from the link (?z=...), if it fits this model; a code that
+    """On the first visit the code comes from the link (?lex_z=...), if it fits this model; a code that
     does not is said once (``lex_z_notice``) and the explorer starts from the origin."""
     ss = st.session_state
     if "lex_ready" not in ss:
         ss["lex_ready"] = True
         ss["lex_exact"] = None
-        raw = st.query_params.get("z")
+        raw = st.query_params.get("lex_z")
         z_url, ok = params.parse_float_list(raw, *LATENT_RANGE, d, [0.0] * d)
         if not ok:
-            ss["lex_z_notice"] = (f"The link's code {params.echo('z=' + str(raw))} does not fit {name}: it needs "
+            ss["lex_z_notice"] = (f"The link's code {params.echo('lex_z=' + str(raw))} does not fit {name}: it needs "
                                   f"{d} comma-separated numbers between {LATENT_RANGE[0]:g} and {LATENT_RANGE[1]:g}. "
                                   "Starting from the origin instead.")
             ss["lex_need_apply"] = True

@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui import charts, lessons, memory, params
+from ui import charts, compat, lessons, memory, params
 from ui.lessons import Lesson
 from vae import artefacts, latent, mosaic, zoo
 from vae.artefacts import CacheError
@@ -400,18 +400,22 @@ def bound(widget: Callable[..., Any], *args: Any, key: str,
     to the URL parameter named ``key``. A link sets the widget, moving it rewrites the link, and the
     default leaves the link.
 
-    Streamlit drops a value the widget cannot take and shows the default, silently; ``parse`` (a
-    ``ui.params`` reader: raw -> (value, ok)) tells a bad value ("banana", "-3") from the default
-    spelled another way ("1.0" for 1), and only a bad one is reported by ``share``'s notice.
-    Selection widgets match the URL against their ``format_func`` labels, so bound ones label
-    their options with the URL's spelling.
+    ``parse`` (a ``ui.params`` reader: raw -> (value, ok)) decides what a link may say: a value it
+    rejects ("banana", "-3", "inf", "3.5" for an integer) is taken out of the link before the widget
+    sees it, so the widget shows its default, and ``share`` says so. A value it accepts but Streamlit
+    drops (a spelling the widget does not know, "2.0" for the option labelled 2) is reported too;
+    the default spelled another way ("00" for 0) is not. Selection widgets match the URL against
+    their ``format_func`` labels, so bound ones label their options with the URL's spelling.
     """
     raw = st.query_params.get(key) if key not in st.session_state else None  # the link, on the first run only
+    v, ok = parse(raw)
+    if raw is not None and not ok:  # ours is the check: Streamlit's lets some through ("inf" crashes an int input)
+        compat.forget_link_value(key)
+        del st.query_params[key]
+        _bad_param(key)
     value = widget(*args, key=key, bind="query-params", **kwargs)
-    if raw is not None and key not in st.query_params:  # Streamlit dropped it: bad, or the default
-        v, ok = parse(raw)
-        if not (ok and v == value):
-            _bad_param(key)
+    if raw is not None and ok and key not in st.query_params and v != value:
+        _bad_param(key)  # a spelling Streamlit does not know ("2.0" for the option labelled 2): dropped, say so
     return value
 
 

@@ -10,6 +10,8 @@
 - ``quiet_no_session_warning``: the prefetch worker has no session by design; Streamlit's
   "missing ScriptRunContext" warning for it is dropped by the name of the logger that emits it;
 - ``NO_SESSION_LOGGER``: that logger's name;
+- ``forget_link_value``: drops a value from the query string Streamlit's widget binding seeds
+  from (the page load's initial parameters), for a value the app's own parser rejects;
 - ``time_script_runs``: wraps ``ScriptRunner._run_script`` (one run of a page) to report its
   wall and CPU time, for ``benchmarks/timed_server.py`` only.
 
@@ -55,6 +57,23 @@ def quiet_no_session_warning(thread_name: str) -> None:
         f = _Filter()
         f.thread_name = thread_name  # type: ignore[attr-defined]
         logger.addFilter(f)
+
+
+def forget_link_value(key: str) -> bool:
+    """Make Streamlit's query-parameter binding forget the value this page load's link gave ``key``, so
+    that the widget bound to it starts at its default. Streamlit 1.67 lets some values through its
+    own check: an int ``number_input`` given ``inf`` raises OverflowError inside the widget call (it
+    catches only ValueError, TypeError and IndexError), "3.5" becomes 3. Returns False (and changes
+    nothing) outside a script run or where the attribute has moved."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    try:
+        initial = ctx.session_state._state.query_params._initial_query_params  # type: ignore[union-attr]
+    except AttributeError:
+        return False
+    initial.pop(key, None)
+    return True
 
 
 def time_script_runs(report: Callable[[str, str, float, float], None]) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, plots
+from ui import charts, params, plots
 from ui import common as ui
 from ui.style import LATENT_RANGE
 from vae import latent, live, prior
@@ -56,10 +56,9 @@ def embedding(name: str, mu: np.ndarray, lv: np.ndarray, near: np.ndarray, k: in
         st.warning(f"`{exc.path.name}` {exc.problem}; rebuild it with `{exc.rebuild}`. "
                    "The embedding view is skipped.")
         return
-    if st.session_state.get("own_embed") not in EMBED_LABELS:
-        st.session_state["own_embed"] = "pca"
-    method = st.radio("Embedding", list(EMBED_LABELS), key="own_embed", horizontal=True,
-                      format_func=EMBED_LABELS.get)
+    method = ui.bound(st.radio, "Embedding", list(EMBED_LABELS), key="own_embed", horizontal=True,  # in the link
+                      captions=list(EMBED_LABELS.values()),
+                      parse=lambda raw: params.parse_choice(raw, list(EMBED_LABELS), "pca"))
     coords = np.asarray(emb[method])
     you = ring = None
     if method == "pca":

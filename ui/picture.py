@@ -31,9 +31,11 @@ def example_label(stem: str) -> str:
 
 
 def source_input() -> tuple[str, Any, list[Any] | None]:
-    """The source radio and its input (pad, uploader, camera or example list): (source, upload, strokes)."""
+    """The source radio and its input (pad, uploader, camera or example list): (source, upload, strokes).
+    The radio and the example list are bound to the URL parameters named by their keys (``ui.bound``)."""
     ss = st.session_state
-    source = st.radio("Your digit", SOURCES, key="own_source", format_func=SOURCE_LABELS.get, horizontal=True)
+    source = ui.bound(st.radio, "Your digit", SOURCES, key="own_source", captions=[SOURCE_LABELS[s] for s in SOURCES],
+                      horizontal=True, parse=lambda raw: params.parse_choice(raw, SOURCES, "draw"))
     upload = strokes = None
     if source == "draw":
         drawn = pad.pad("own_pad", ss.get("own_strokes"))
@@ -51,9 +53,9 @@ def source_input() -> tuple[str, Any, list[Any] | None]:
                                  help="Dark ink on light paper, the digit filling most of the frame. The photo stays in "
                                       "your browser session; nothing is stored.")
     elif EXAMPLES:
-        st.selectbox("Example", list(EXAMPLES), key="own_example", format_func=example_label,
-                     help="Real MNIST test digits, enlarged and dressed up like uploads "
-                          "(see scripts/make_examples.py).")
+        ui.bound(st.selectbox, "Example", list(EXAMPLES), index=list(EXAMPLES).index(DEFAULT_EXAMPLE), key="own_example",
+                 help="Real MNIST test digits, enlarged and dressed up like uploads (see scripts/make_examples.py).",
+                 parse=lambda raw: params.parse_choice(raw, list(EXAMPLES), DEFAULT_EXAMPLE))
     else:
         st.warning("The bundled examples (assets/examples/*.png) are missing: draw or upload a picture instead.")
     return source, upload, strokes
