@@ -34,7 +34,7 @@ MOVES = [
     Move("AE_vs_VAE", "aevae_seed", "number", "7", "0"),
     Move("KL_weighting", "kl_seed", "number", "7", "0"),
     Move("Grid_vs_ppf", "grid_n", "slider", "16", "15"),
-    Move("Prototypes", "protos_seed", "number", "7", "0"),
+    Move("Prototypes", "protos_steps", "slider", "11", "10"),
     Move("Embeddings", "emb_n", "slider", "11", "10"),
     Move("Reconstructions", "rec_seed", "number", "7", "0"),
     Move("Latent_explorer", "lex_seed", "number", "7", "0"),
@@ -72,10 +72,9 @@ def _set(page, move: Move, value: str) -> None:
         field.fill(value)
         field.press("Enter")
     else:
-        thumb = box.locator('[role="slider"]').first
+        thumb = box.locator('input[type="range"]').first
         thumb.focus()
-        now = float(thumb.get_attribute("aria-valuenow"))
-        thumb.press("ArrowRight" if float(value) > now else "ArrowLeft")
+        thumb.press("ArrowRight" if float(value) > float(thumb.input_value()) else "ArrowLeft")
     wait_idle(page)
 
 
@@ -89,7 +88,7 @@ def _shown(page, move: Move, want: str, timeout_s: float = 30) -> str:
         if move.kind == "number":
             shown = box.locator("input").first.input_value()
         else:
-            shown = f"{float(box.locator('[role=slider]').first.get_attribute('aria-valuenow')):g}"
+            shown = f"{float(box.locator('input[type=range]').first.input_value()):g}"
         if shown == want or time.monotonic() > deadline:
             return shown
         page.wait_for_timeout(250)
