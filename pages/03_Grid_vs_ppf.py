@@ -74,9 +74,8 @@ domain = (min(LATENT_RANGE[0], -reach), max(LATENT_RANGE[1], reach))
 points = latent.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
 size = plots.grid_marker_size(n)
 chart_col, stats_col = st.columns([3, 2])
-warp = ui.bound(chart_col.segmented_control, "Axes", ["z", "u"], default="z", key="grid_warp",
-                parse=lambda raw: params.parse_choice(raw, ["z", "u"], "z"),
-                help="z: the latent z. u: warped, u = Φ(z).") or "z"
+warp = ui.bound(chart_col.segmented_control, "Axes: the latent z, or warped, u = Φ(z)", ["z", "u"], default="z",
+                key="grid_warp", parse=lambda raw: params.parse_choice(raw, ["z", "u"], "z")) or "z"
 ui.share(shared)
 if warp == "u":  # the same points through the prior's CDF: the ppf grid is uniform there
     warped = points.assign(z1=latent.to_unit(points["z1"].to_numpy()), z2=latent.to_unit(points["z2"].to_numpy()))

@@ -159,8 +159,7 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
               images_f: np.ndarray) -> None:
     c1, c2 = st.columns(2)
     method = ui.bound(c1.selectbox, "Map", list(METHODS), index=list(METHODS).index("tsne"), key="emb_method",
-                      help=" · ".join(f"{m}: {label}" for m, label in METHODS.items()),
-                      parse=lambda raw: params.parse_choice(raw, list(METHODS), "tsne"))
+                      format_func=METHODS.get, parse=lambda raw: params.parse_label(raw, METHODS, "tsne"))
     n = ui.bound(c2.slider, "Samples along the line", 2, 24, value=10, key="emb_n",
                  parse=lambda raw: params.parse_int(raw, 2, 24, 10))
     coords = emb[method]  # (N, 2)

@@ -95,18 +95,18 @@ def test_other_model():
 
 def test_degenerate_inputs_are_explained():
     require("vae-10d")
-    at = app(PAGE, {"emb_method": "pca", "emb_line": "1,1,1,1"})
+    at = app(PAGE, {"emb_method": "PCA", "emb_line": "1,1,1,1"})
     assert any("same point" in i.value for i in at.info)
     at.multiselect(key="emb_dims").set_value([2]).run()
     assert_ok(at)
     assert any("at least two" in w.value for w in at.warning)
-    at = app(PAGE, {"emb_method": "pca", "emb_line": "9000,9000,9500,9500"})
+    at = app(PAGE, {"emb_method": "PCA", "emb_line": "9000,9000,9500,9500"})
     assert any("away from every code" in w.value for w in at.warning)
 
 
 def test_link_parameters():
     require("vae-10d")
-    at = app(PAGE, {"emb_n": "12", "emb_method": "umap", "emb_line": "0.5,-1,2,3.25", "emb_dims": ["z1", "z4"],
+    at = app(PAGE, {"emb_n": "12", "emb_method": "UMAP", "emb_line": "0.5,-1,2,3.25", "emb_dims": ["z1", "z4"],
                     "emb_model": "vae-10d"})
     assert at.slider(key="emb_n").value == 12
     assert at.selectbox(key="emb_method").value == "umap"

@@ -211,7 +211,7 @@ def test_first_upload_broken_shows_error_only():
 
 def test_link_restores_model_and_example():
     need("vae-2d", "vae-10d")
-    at = app(PAGE, {"own_model": "vae-10d", "own_example": "7-upside-down", "own_embed": "umap"})
+    at = app(PAGE, {"own_model": "vae-10d", "own_example": "7-upside-down", "own_embed": "UMAP"})
     assert at.selectbox(key="own_model").value == "vae-10d"
     assert at.selectbox(key="own_example").value == "7-upside-down"
     if artefacts.embeddings_path("vae-10d").exists():

@@ -52,6 +52,18 @@ def test_parse_choice_returns_a_choice(raw):
     assert ok or v == 1.0
 
 
+@settings(max_examples=200)
+@given(ANY_TEXT)
+def test_parse_label_reads_exactly_the_labels(raw):
+    labels = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+    v, ok = params.parse_label(raw, labels, "tsne")
+    assert v in labels and (ok or v == "tsne")
+    assert ok == (raw is None or raw in labels.values())  # Streamlit matches a bound widget's labels exactly
+    for value, label in labels.items():
+        assert params.parse_label(label, labels, "tsne") == (value, True)
+    assert params.parse_label("umap", labels, "tsne") == ("tsne", False)  # the value is not its label
+
+
 def test_parse_choice_matches_string_forms():
     assert params.parse_choice("0.5", [0.0, 0.5, 1.0], 1.0) == (0.5, True)
     assert params.parse_choice("vae-2d", ["vae-2d", "ae-2d"], "ae-2d") == ("vae-2d", True)

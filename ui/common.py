@@ -408,8 +408,8 @@ def bound(widget: Callable[..., Any], *args: Any, key: str,
     their ``format_func`` labels, so bound ones label their options with the URL's spelling.
     """
     raw = st.query_params.get(key) if key not in st.session_state else None  # the link, on the first run only
-    v, ok = parse(raw)
-    if raw is not None and not ok:  # ours is the check: Streamlit's lets some through ("inf" crashes an int input)
+    v, ok = parse(raw) if raw is not None else (None, True)
+    if not ok:  # ours is the check: Streamlit's lets some through ("inf" crashes an int input)
         compat.forget_link_value(key)
         del st.query_params[key]
         _bad_param(key)

@@ -57,8 +57,7 @@ def embedding(name: str, mu: np.ndarray, lv: np.ndarray, near: np.ndarray, k: in
                    "The embedding view is skipped.")
         return
     method = ui.bound(st.radio, "Embedding", list(EMBED_LABELS), key="own_embed", horizontal=True,  # in the link
-                      captions=list(EMBED_LABELS.values()),
-                      parse=lambda raw: params.parse_choice(raw, list(EMBED_LABELS), "pca"))
+                      format_func=EMBED_LABELS.get, parse=lambda raw: params.parse_label(raw, EMBED_LABELS, "pca"))
     coords = np.asarray(emb[method])
     you = ring = None
     if method == "pca":

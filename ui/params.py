@@ -7,7 +7,7 @@ hypothesis in ``tests/test_params.py``.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 import numpy as np
 
@@ -29,6 +29,17 @@ def parse_choice(raw: str | None, choices: Sequence[T], default: T) -> tuple[T, 
     for c in choices:
         if isinstance(c, (int, float)) and not isinstance(c, bool) and float(c) == x:
             return c, True
+    return default, False
+
+
+def parse_label(raw: str | None, labels: Mapping[T, str], default: T) -> tuple[T, bool]:
+    """The value whose label is ``raw`` exactly, else the default: the reader of a bound selection
+    widget whose ``format_func`` is ``labels.get`` (Streamlit matches a link against the labels)."""
+    if raw is None:
+        return default, True
+    for value, label in labels.items():
+        if label == raw:
+            return value, True
     return default, False
 
 
