@@ -27,13 +27,11 @@ LESSON = ui.setup_page(__file__,
 
 candidates = ui.models_where(lambda e: e.model.kind == "vae" and e.model.latent_dim >= 3)
 candidates.sort(key=lambda n: (zoo.entry(n).model.latent_dim, zoo.entry(n).model.beta))
-model_options = ui.offered([n for n in candidates if ui.built(n)], candidates, "protos_model", DEFAULT_MODEL)
 # the lesson's controls are bound to the URL parameters named by their keys (ui.bound); the slice's
 # pair of dimensions, two selectboxes written as one parameter, is ui.bind / ui.share (manifold_view)
 c1, c2 = st.columns([1, 2])
-name = ui.bound(c1.selectbox, "Model (VAEs with at least 3 latent dimensions)", model_options,
-                index=model_options.index(DEFAULT_MODEL), key="protos_model", help=ui.unbuilt_help(model_options),
-                parse=lambda raw: params.parse_choice(raw, candidates, DEFAULT_MODEL))
+name = ui.model_picker(c1.selectbox, "Model (VAEs with at least 3 latent dimensions)", candidates,
+                       [n for n in candidates if ui.built(n)], DEFAULT_MODEL, key="protos_model")
 c1.caption(f"{name}: {zoo.entry(name).model.latent_dim}-D, β = {zoo.entry(name).model.beta:g}")
 c2.markdown("Each column is one digit, over all its test images. **Top:** the average of their pixels. "
             "**Middle:** the average of their codes μ, decoded: the prototype. **Bottom:** the *medoid* (the test "

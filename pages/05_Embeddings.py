@@ -28,8 +28,6 @@ LESSON = ui.setup_page(__file__,
               "and what it distorts, and why a point of such a map cannot be decoded.")
 
 candidates = ui.models_where(lambda e: e.model.latent_dim == 10 and e.model.kind in ("vae", "ae"))
-model_options = ui.offered([n for n in candidates if ui.built(n) and artefacts.embeddings_path(n).exists()],
-                           candidates, "emb_model", DEFAULT_MODEL)
 # controls: ui.bound (URL parameter = key); the clicked code and the line (four inputs) are ui.bind / ui.share
 ui.bind("emb_pick", "emb_idx", lambda raw: params.parse_int(raw, 0, artefacts.N_TEST - 1, 0))
 
@@ -44,9 +42,9 @@ def _on_click(chart_key: str) -> None:
 
 
 c1, c2 = st.columns([1, 2])
-name = ui.bound(c1.selectbox, "Model (10-D models whose maps are built)", model_options, key="emb_model",
-                index=model_options.index(DEFAULT_MODEL), help=ui.unbuilt_help(model_options),
-                parse=lambda raw: params.parse_choice(raw, candidates, DEFAULT_MODEL))
+name = ui.model_picker(c1.selectbox, "Model (10-D models whose maps are built)", candidates,
+                       [n for n in candidates if ui.built(n) and artefacts.embeddings_path(n).exists()], DEFAULT_MODEL,
+                       key="emb_model")
 c1.caption(f"{name}: " + ("plain autoencoder" if zoo.entry(name).model.kind == "ae" else f"VAE, β = {zoo.entry(name).model.beta:g}"))
 with ui.cache_guard():
     emb, codes = ui.embeddings(name), ui.codes(name)

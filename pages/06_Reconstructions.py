@@ -43,8 +43,7 @@ def _parse_models(linked: list[str]) -> tuple[list[str], bool]:
 # Every control is bound to the URL parameter named by its key (ui.bound); a control that its mode
 # hides leaves the link (and keeps its value in this session).
 linked = st.query_params.get_all("rec_models")  # all of ?rec_models=a&rec_models=b: parse is given the last only
-wanted = {*linked, *st.session_state.get("rec_models", []), *DEFAULT_MODELS}
-options = BUILT + [n for n in ALL if n not in BUILT and n in wanted]  # unbuilt when picked: the page says what is missing
+options = ui.offered(BUILT, ALL, "rec_models", DEFAULT_MODELS)  # unbuilt when picked: the page says what is missing
 c1, c2, c3 = st.columns([4, 2, 3])
 names = ui.bound(c1.multiselect, "Models, one row each (up to 5)", options, default=DEFAULT_MODELS, key="rec_models",
                  max_selections=5, help=ui.unbuilt_help(options), parse=lambda _raw: _parse_models(linked))

@@ -35,16 +35,14 @@ VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae" or
 ss = st.session_state
 # Every control is bound to the URL parameter named by its key (ui.bound); the code, one slider per
 # dimension or a click on the pad, is one parameter, ?lex_z=1.2,-0.5 (codepad.from_link, ui.share).
-options = ui.offered(BUILT, VAES, "lex_model", DEFAULT_MODEL)
 
 def _model_changed() -> None:
     ss["lex_need_apply"] = True
     ss["lex_exact"] = None
 
 
-name = ui.bound(st.selectbox, "Model (the VAEs, and ae-2d without a prior)", options, index=options.index(DEFAULT_MODEL),
-                key="lex_model", on_change=_model_changed, parse=lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL),
-                help="  \n".join(filter(None, [*(f"**{n}**: {zoo.entry(n).blurb}" for n in options), ui.unbuilt_help(options)])))
+name = ui.model_picker(st.selectbox, "Model (the VAEs, and ae-2d without a prior)", VAES, BUILT, DEFAULT_MODEL,
+                       key="lex_model", on_change=_model_changed, blurbs=True)
 st.caption(zoo.entry(name).blurb)
 
 with ui.cache_guard():

@@ -45,11 +45,8 @@ for key, d_digit, d_index in (("a", DEFAULT_DIGITS[0], DEFAULT_INDICES[0]), ("b"
             if not digits_in_url else (d, True))
 
 c_model, c_mode = st.columns([1, 2])
-options = ui.offered(BUILT, MODELS, "interp_model", DEFAULT_MODEL)
-model_name = ui.bound(c_model.selectbox, "Model", options, index=options.index(DEFAULT_MODEL), key="interp_model",
-                      parse=lambda raw: params.parse_choice(raw, MODELS, DEFAULT_MODEL),
-                      help=" ".join(filter(None, ["VAEs and plain autoencoders (the conditional VAE has its own lesson).",
-                                                  ui.unbuilt_help(options)])))
+model_name = ui.model_picker(c_model.selectbox, "Model", MODELS, BUILT, DEFAULT_MODEL, key="interp_model",
+                             help="VAEs and plain autoencoders (the conditional VAE has its own lesson).")
 c_model.caption(zoo.entry(model_name).blurb)
 mode = ui.bound(c_mode.radio, "Endpoints", MODES, key="interp_mode", captions=[MODE_LABELS[m] for m in MODES],
                 horizontal=True, parse=lambda raw: params.parse_choice(raw, MODES, "class"))

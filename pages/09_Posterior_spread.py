@@ -67,9 +67,7 @@ def _pick_pair() -> None:  # the next most confident and most ambiguous codes of
 
 
 c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 2], vertical_alignment="bottom")
-options = ui.offered(BUILT, VAES, "post_model", DEFAULT_MODEL)
-name = ui.bound(c1.selectbox, "Model (VAEs)", options, index=options.index(DEFAULT_MODEL), key="post_model",
-                help=ui.unbuilt_help(options), parse=lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
+name = ui.model_picker(c1.selectbox, "Model (VAEs)", VAES, BUILT, DEFAULT_MODEL, key="post_model")
 with ui.cache_guard():
     confident, ambiguous = pairs(ui.model_key(name))
 # The two images are not bound: their default (the model's most certain and most uncertain code) depends on the

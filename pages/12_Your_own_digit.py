@@ -14,7 +14,7 @@ import streamlit as st
 from ui import charts, landing, pad, picture, plots
 from ui import common as ui
 from ui import params
-from vae import artefacts, latent, live, neighbours, ood, pixels, prior, zoo
+from vae import artefacts, latent, live, neighbours, ood, pixels, prior
 from ui.style import MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
@@ -46,11 +46,8 @@ ss.setdefault("own_strokes", pad.STARTER)
 left, right = st.columns([2, 3], gap="large")
 with left:
     source, upload, strokes = picture.source_input()
-    options = ui.offered(BUILT, VAES, "own_model", DEFAULT_MODEL)
-    name = ui.bound(st.selectbox, "Model", options, index=options.index(DEFAULT_MODEL), key="own_model",
-                    parse=lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL),
-                    help="  \n\n".join(filter(None, ["The pretrained VAEs.", "  \n".join(
-                        f"**{n}**: {zoo.entry(n).blurb}" for n in options), ui.unbuilt_help(options)])))
+    name = ui.model_picker(st.selectbox, "Model", VAES, BUILT, DEFAULT_MODEL, key="own_model",
+                           help="The pretrained VAEs.", blurbs=True)
 
 example = st.session_state.get("own_example", DEFAULT_EXAMPLE)
 ui.share()  # the notice of ignored link parameters, before reading the picture (which may stop the page)

@@ -39,7 +39,6 @@ ss.setdefault("elbo_mode", "featured" if int(ss["elbo_idx"]) in FEATURED else "i
 ss.setdefault("elbo_featured", int(ss["elbo_idx"]) if int(ss["elbo_idx"]) in FEATURED else 0)
 ss.setdefault("elbo_digit", 4)
 ss.setdefault("elbo_pick", 0)
-options = ui.offered(BUILT, MODELS, "elbo_model", DEFAULT_MODEL)
 
 
 @st.cache_resource(show_spinner="Decoding the latent plane once for this model…", max_entries=2)
@@ -66,8 +65,7 @@ def _another() -> None:
 
 left, right = st.columns([2, 3], gap="large")
 with left:
-    name = ui.bound(st.selectbox, "Model (2-D VAEs)", options, index=options.index(DEFAULT_MODEL), key="elbo_model",
-                    help=ui.unbuilt_help(options), parse=lambda raw: params.parse_choice(raw, MODELS, DEFAULT_MODEL))
+    name = ui.model_picker(st.selectbox, "Model (2-D VAEs)", MODELS, BUILT, DEFAULT_MODEL, key="elbo_model")
     mode = st.radio("Test image", MODES, key="elbo_mode", format_func=MODE_LABELS.get, horizontal=True)
     if mode == "featured":
         st.selectbox("Image", list(FEATURED), key="elbo_featured", format_func=lambda i: f"{FEATURED[i]} (#{i})")

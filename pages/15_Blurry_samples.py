@@ -25,13 +25,10 @@ LESSON = ui.setup_page(__file__, "the grey digits a VAE \"generates\" are the de
                        "white pixels.")
 
 VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae", prefer="vae-10d")
-options = ui.offered(BUILT, VAES, "blur_model", DEFAULT_MODEL)
 
 left, right = st.columns([1, 3], gap="large")
 with left:  # each control is bound to the URL parameter named by its key (ui.common.bound)
-    name = ui.bound(st.selectbox, "Model (VAEs)", options, index=options.index(DEFAULT_MODEL), key="blur_model",
-                    help=ui.unbuilt_help(options),
-                    parse=lambda raw: params.parse_choice(raw, VAES, DEFAULT_MODEL))
+    name = ui.model_picker(st.selectbox, "Model (VAEs)", VAES, BUILT, DEFAULT_MODEL, key="blur_model")
     source = ui.bound(st.radio, "Codes", SOURCES, key="blur_source", captions=[SOURCE_LABELS[s] for s in SOURCES],
                       parse=lambda raw: params.parse_choice(raw, SOURCES, "prior"))
     seed = int(ui.bound(st.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="blur_seed",

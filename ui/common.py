@@ -316,10 +316,14 @@ def model_choices(pred: Callable[[zoo.Entry], bool], prefer: str) -> tuple[list[
     return names, built_names, prefer if prefer in built_names else (built_names[0] if built_names else prefer)
 
 
-def offered(built_names: list[str], names: list[str], key: str, default: str) -> list[str]:
+def offered(built_names: list[str], names: list[str], key: str, default: str | list[str]) -> list[str]:
     """The models a picker keyed ``key`` offers: the built ones, and one that is not built when it is
-    the default or this session or the link picked it (the page then says what is missing)."""
-    want = (default, st.session_state.get(key), st.query_params.get(key))
+    (one of) the default or this session or the link picked it (the page then says what is missing).
+    A list ``default`` is a multiselect's: every value of a repeated link parameter counts."""
+    many = isinstance(default, list)
+    picked = st.session_state.get(key)
+    want = {*(default if many else [default]), *(picked if isinstance(picked, list) else [picked]),
+            *(st.query_params.get_all(key) if many else [st.query_params.get(key)])}
     return built_names + [n for n in names if n not in built_names and n in want]
 
 
@@ -328,6 +332,19 @@ def unbuilt_help(options: list[str]) -> str | None:
     with the URL's spelling, the model's name, so the label cannot say it."""
     missing = [n for n in options if not built(n)]
     return f"Not built yet: {', '.join(missing)} (`python -m vae.build` builds it)." if missing else None
+
+
+def model_picker(widget: Callable[..., Any], label: str, names: list[str], built_names: list[str], default: str, *,
+                 key: str, help: str | None = None, blurbs: bool = False, **kwargs: Any) -> str:
+    """A page's model picker, ``widget`` (a selectbox), bound to the URL parameter ``key`` (``bound``):
+    the ``offered`` models of ``names``, ``default`` first picked. Its help is ``help``, then each
+    offered model's blurb with ``blurbs``, then the models not built (``unbuilt_help``)."""
+    options = offered(built_names, names, key, default)
+    parts = [help, "  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in options) if blurbs else None,
+             unbuilt_help(options)]
+    return bound(widget, label, options, index=options.index(default), key=key,
+                 help="  \n\n".join(p for p in parts if p) or None,
+                 parse=lambda raw: params.parse_choice(raw, names, default), **kwargs)
 
 
 # --- model calls -------------------------------------------------------------------------------
