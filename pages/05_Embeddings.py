@@ -222,9 +222,8 @@ with st.expander("The codes themselves, two dimensions at a time (a pair plot)",
         ok = set(links) <= set(names) and 2 <= len(set(links)) <= 4
         return ([names.index(v) for v in links], True) if ok else ([0, 1, 2], False)
 
-    linked = st.query_params.get_all("emb_dims")  # all of ?emb_dims=z1&emb_dims=z2: parse gets the last one only
     dims = ui.bound(st.multiselect, "Latent dimensions (2 to 4)", list(range(d)), default=[0, 1, 2], key="emb_dims",
-                    max_selections=4, format_func=words.z, parse=lambda _raw: _linked_dims(linked))
+                    max_selections=4, format_func=words.z, parse=_linked_dims, many=True)
     if len(dims) < 2:
         st.warning("Choose at least two dimensions for a pair plot.")
     else:

@@ -42,11 +42,10 @@ def _parse_models(linked: list[str]) -> tuple[list[str], bool]:
 
 # Every control is bound to the URL parameter named by its key (ui.bound); a control that its mode
 # hides leaves the link (and keeps its value in this session).
-linked = st.query_params.get_all("rec_models")  # all of ?rec_models=a&rec_models=b: parse is given the last only
 options = ui.offered(BUILT, ALL, "rec_models", DEFAULT_MODELS)  # unbuilt when picked: the page says what is missing
 c1, c2, c3 = st.columns([4, 2, 3])
 names = ui.bound(c1.multiselect, "Models, one row each (up to 5)", options, default=DEFAULT_MODELS, key="rec_models",
-                 max_selections=5, help=ui.unbuilt_help(options), parse=lambda _raw: _parse_models(linked))
+                 max_selections=5, help=ui.unbuilt_help(options), parse=_parse_models, many=True)
 c1.caption(" · ".join(f"{n_} ({zoo.entry(n_).model.latent_dim}-D)" for n_ in names))
 mode = ui.bound(c2.radio, "Which test digits", MODES, index=0, key="rec_mode", captions=[MODE_LABELS[m] for m in MODES],
                 parse=lambda raw: params.parse_choice(raw, MODES, "random"))

@@ -40,15 +40,21 @@ VALUES = {
 
 def _read_params(path: str, monkeypatch) -> list[str]:
     seen: list[str] = []
-    real = QueryParamsProxy.__getitem__
+    real, real_all = QueryParamsProxy.__getitem__, QueryParamsProxy.get_all
 
     def getitem(self, key):
         if key not in seen:
             seen.append(key)
         return real(self, key)
 
+    def get_all(self, key):  # a multiselect's repeated parameter (ui.common.bound(..., many=True))
+        if key not in seen:
+            seen.append(key)
+        return real_all(self, key)
+
     with monkeypatch.context() as m:
         m.setattr(QueryParamsProxy, "__getitem__", getitem)
+        m.setattr(QueryParamsProxy, "get_all", get_all)
         app(path)
     return seen
 

@@ -411,8 +411,8 @@ def _bad_param(name: str) -> None:
         bad.append(name)
 
 
-def bound(widget: Callable[..., Any], *args: Any, key: str,
-          parse: Callable[[str | None], tuple[Any, bool]], **kwargs: Any) -> Any:
+def bound(widget: Callable[..., Any], *args: Any, key: str, parse: Callable[[Any], tuple[Any, bool]],
+          many: bool = False, **kwargs: Any) -> Any:
     """``widget(*args, key=key, bind="query-params", **kwargs)``: Streamlit's own binding of a widget
     to the URL parameter named ``key``. A link sets the widget, moving it rewrites the link, and the
     default leaves the link.
@@ -423,8 +423,11 @@ def bound(widget: Callable[..., Any], *args: Any, key: str,
     drops (a spelling the widget does not know, "2.0" for the option labelled 2) is reported too;
     the default spelled another way ("00" for 0) is not. Selection widgets match the URL against
     their ``format_func`` labels, so bound ones label their options with the URL's spelling.
+    With ``many`` (a multiselect: ``?k=a&k=b``) ``parse`` reads the list of every value given.
     """
-    raw = st.query_params.get(key) if key not in st.session_state else None  # the link, on the first run only
+    raw: str | list[str] | None = None
+    if key not in st.session_state:  # the link, on the first run only
+        raw = (st.query_params.get_all(key) or None) if many else st.query_params.get(key)
     v, ok = parse(raw) if raw is not None else (None, True)
     if not ok:  # ours is the check: Streamlit's lets some through ("inf" crashes an int input)
         compat.forget_link_value(key)
