@@ -16,7 +16,7 @@ os.environ.setdefault("LATENT_LAB_PREFETCH", "0")
 if str(REPO) not in sys.path:  # `import vae` however pytest is started
     sys.path.insert(0, str(REPO))
 
-from tests.e2e import browser, server_proc  # noqa: E402,F401  the browser tests' fixtures (one per module)
+from tests.e2e import browser, server, server_proc  # noqa: E402,F401  the browser tests' fixtures (one per module)
 
 N_SMALL = 512
 

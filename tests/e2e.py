@@ -145,6 +145,14 @@ def server_proc(tmp_path_factory):
     stop_server(srv)
 
 
+@pytest.fixture
+def server(server_proc):
+    """The module's server's address; the test fails if the server logged a traceback meanwhile."""
+    server_proc.new_tracebacks()
+    yield server_proc.base
+    assert_no_new_tracebacks(server_proc)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium through Playwright, one per test module."""

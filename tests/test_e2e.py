@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import assert_no_new_tracebacks, no_exception, url_path, wait_idle
+from tests.e2e import no_exception, url_path, wait_idle
 from ui.lessons import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -33,12 +33,6 @@ def shots(tmp_path_factory) -> Path:
 
 
 
-@pytest.fixture
-def server(server_proc):
-    """The server's address; the test fails if the server logged a traceback meanwhile."""
-    server_proc.new_tracebacks()
-    yield server_proc.base
-    assert_no_new_tracebacks(server_proc)
 
 
 

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.e2e import assert_no_new_tracebacks, no_exception, wait_idle
+from tests.e2e import no_exception, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -48,11 +48,6 @@ MOVES = [
 ]
 
 
-@pytest.fixture
-def server(server_proc):
-    server_proc.new_tracebacks()
-    yield server_proc.base
-    assert_no_new_tracebacks(server_proc)
 
 
 def _query(page) -> dict[str, list[str]]:
