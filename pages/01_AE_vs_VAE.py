@@ -90,10 +90,11 @@ for col, name, mu, domains, title, r in ((left, AE, ae_mu, ae_domains, "AE codes
                                          (right, VAE, vae_mu, vae_domains, "VAE codes μ", ring)):
     tag = "ae" if name == AE else "vae"
     at = [float(np.clip(mu[pick, k], *domains[k])) for k in (0, 1)]  # outside the axes: drawn at their edge
-    spec = charts.spec(plots.landing_chart, charts.codes_frame(mu[subset], labels[subset], subset), None,
-                       (at[0], at[1]), r, domains, "z₁", "z₂", title,
-                       prior_circle=True, side=330, draws=draws, select=f"aevae_sel_{tag}",
-                       you_label=f"#{pick}", legend=name == VAE)
+    spec = charts.fill(charts.spec(plots.landing_chart, charts.codes_frame(mu[subset], labels[subset], subset), None,
+                                   plots.SLOT, None if r is None else plots.SLOT, domains, "z₁", "z₂", title,
+                                   prior_circle=True, side=330, draws=plots.SLOT, select=f"aevae_sel_{tag}",
+                                   legend=name == VAE),
+                       **plots.landing_rows((at[0], at[1]), f"#{pick}", r, draws))
     with col:
         charts.draw(spec, key=f"aevae_chart_{tag}", width="content",
                     on_select=lambda k=f"aevae_chart_{tag}", s=f"aevae_sel_{tag}": _on_click(k, s))

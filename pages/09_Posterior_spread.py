@@ -182,12 +182,12 @@ if d == 2:
                        for e in [ellipse(p["mu"], p["lv"], k=float(k))]])
     around = np.vstack([rings[["x", "y"]].to_numpy(), *(p["mu"][None] for p in post.values())])
     domains = plots.square_domains(around if zoom else np.vstack([mu_all[sub], around]), margin=0.15 if zoom else 0.05)
-    chart = plots.posterior_map(charts.codes_frame(mu_all[sub], labels[sub], sub),
-                                pd.DataFrame({"x": [p["mu"][0] for p in post.values()],
-                                              "y": [p["mu"][1] for p in post.values()], "label": list(post)}),
-                                rings, pd.DataFrame(np.vstack([p["z"] for p in post.values()]), columns=["x", "y"]),
-                                domains, MAP_PX)
-    st.altair_chart(chart, width="content")
+    chart = charts.fill(charts.spec(plots.posterior_map, charts.codes_frame(mu_all[sub], labels[sub], sub), domains,
+                                    MAP_PX),
+                        posteriors=pd.DataFrame({"x": [p["mu"][0] for p in post.values()],
+                                                 "y": [p["mu"][1] for p in post.values()], "label": list(post)}),
+                        rings=rings, samples=pd.DataFrame(np.vstack([p["z"] for p in post.values()]), columns=["x", "y"]))
+    charts.draw(chart, width="content")
     ui.secondary("Solid ring: 1σ (39 % of the samples in 2-D); dashed: 2σ (86 %); dotted grey: the prior's 1σ, "
                  "the unit circle, the width the KL term pulls every posterior toward. Crosses: the samples decoded above.")
 ui.share({"post_idx": pick["A"], "post_idx2": pick["B"]})  # after the last bound control, the zoom

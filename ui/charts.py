@@ -28,12 +28,11 @@ import altair as alt
 import matplotlib
 
 from matplotlib.figure import Figure  # noqa: E402 - Figure() without the global figure manager (Matplotlib server guidance)
-from matplotlib.patches import Rectangle  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from ui import compat  # noqa: E402
+from ui import compat, raster  # noqa: E402
 from ui.style import (ALTAIR_DIGIT_SCALE, CHART_CACHE_ENTRIES, CHART_HEIGHT, FIGURE_CACHE_ENTRIES, FIGURE_DPI,  # noqa: E402
                        FIGURE_MAX_PX, CHANGED_COLOR, HIGHLIGHT, IMAGE_CMAP, INK, LATENT_RANGE, PAPER, POINT_SIZE)
 
@@ -206,11 +205,14 @@ def path(df: pd.DataFrame, color: str | None = None) -> alt.Chart:
 def mosaic_figure(images: np.ndarray, nrows: int, ncols: int,
                   xs: np.ndarray | None = None, ys: np.ndarray | None = None,
                   xlabel: str = "", ylabel: str = "", title: str = "", size: float = 5.5,
-                  left: float = 0.9) -> Figure:
+                  left: float = 0.9) -> Figure | raster.Raster:
     """An image mosaic (row-major, top row first). With ``xs``/``ys`` the axes are in latent
     units (tick per column / row, y pointing up); otherwise no axes."""
     from vae.mosaic import tile
 
+    if xs is None or ys is None:  # no axes: pixels and a title, drawn with Pillow (a few ms)
+        return raster.mosaic(images, nrows, ncols, size, IMAGE_CMAP, ink(), title,
+                             PRESENT_TEXT_SCALE if presenting() else 1.0)
     big = tile(images, ncols)
     # Fixed margins wide enough for tick labels, axis labels and title; ``to_png`` crops the figure
     # to what was drawn, so no layout pass (tight_layout) is needed.
@@ -313,44 +315,12 @@ def mosaic_png_figure(png_data: bytes, nrows: int, ncols: int, **kwargs: Any) ->
 
 def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: list[list[str]] | None,
                  size: float, cmap: str, vmax: float, title: str = "", fontsize: float | None = None,
-                 marks: list[list[bool]] | None = None) -> Figure:
-    """Rows of images drawn as ONE imshow (fast: one axes, not one per image), captions as text;
+                 marks: list[list[bool]] | None = None) -> raster.Raster:
+    """Rows of images, captions under them, drawn with Pillow (``ui.raster.rows``: a few ms where a
+    Matplotlib figure took 0.05-0.15 s) in the theme's ink, presenter mode's text scale included;
     ``marks`` frames the images flagged True (and colours their captions) in CHANGED_COLOR."""
-    from vae.mosaic import tile
-
-    n = max(len(r) for r in rows)
-    cap_h = 10 if captions else 0  # pixels of caption space under each row
-    blocks = []
-    for r in rows:
-        padded = np.concatenate([r, np.full((n - len(r), *r.shape[1:]), np.nan)]) if len(r) < n else r
-        strip = tile(np.nan_to_num(padded, nan=0.0), n)  # (28, n * 29 - 1)
-        blocks.append(np.vstack([strip, np.full((cap_h + 1, strip.shape[1]), np.nan)]))
-    big = np.vstack(blocks)
-    cm = matplotlib.colormaps[cmap].with_extremes(bad=(0.0, 0.0, 0.0, 0.0))
-    fs_names = fontsize or 9
-    longest = max((len(line) for name in row_names or [] for line in name.split("\n")), default=0)
-    # inches of room for the names, enough for presenter mode's larger text too (to_png crops what stays empty)
-    left = max(1.1, 0.2 + longest * fs_names * 0.55 / 72 * 1.4) if row_names else 0.1
-    fig = Figure(figsize=(size * n + left, size * len(rows) * (28 + cap_h + 1) / 28 + (0.35 if title else 0)))
-    ax = fig.add_axes((left / (size * n + left), 0, 1 - left / (size * n + left), 1 if not title else 0.92))
-    ax.imshow(np.ma.masked_invalid(big), cmap=cm, vmin=0, vmax=vmax, interpolation="nearest", aspect="equal")
-    ax.axis("off")
-    row_h = 28 + cap_h + 1
-    for i in range(len(rows)):
-        if row_names:
-            ax.text(-4, i * row_h + 14, row_names[i], ha="right", va="center", fontsize=fontsize or 9)
-        flagged = marks[i] if marks and i < len(marks) else []
-        for c, flag in enumerate(flagged):
-            if flag:
-                ax.add_patch(Rectangle((c * 29 - 0.5, i * row_h - 0.5), 28, 28, fill=False,
-                                       edgecolor=CHANGED_COLOR, linewidth=2.5))
-        if captions and captions[i]:
-            for c, text in enumerate(captions[i]):
-                ax.text(c * 29 + 14, i * row_h + 28 + cap_h / 2 + 0.5, text, ha="center", va="center",
-                        fontsize=fontsize or 7, color=CHANGED_COLOR if c < len(flagged) and flagged[c] else None)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    return fig
+    return raster.rows([np.asarray(r) for r in rows], row_names, captions, size, cmap, vmax, ink(), title, fontsize,
+                       marks, CHANGED_COLOR, PRESENT_TEXT_SCALE if presenting() else 1.0)
 
 
 def image_strip(images: np.ndarray, labels: list[str] | None = None, title: str = "",
@@ -391,8 +361,8 @@ def _rc(kind: str) -> dict[str, Any]:
 MIN_TEXT_KEY = "latent-lab:min-text-px"  # PNG text chunk: the figure's smallest text, in its own pixels
 
 
-def to_png(fig: Figure, text_scale: float = 1.0) -> bytes:
-    """PNG bytes of a figure, cropped to what was drawn and at most FIGURE_MAX_PX wide; the figure
+def to_png(fig: Figure | raster.Raster, text_scale: float = 1.0) -> bytes:
+    """PNG bytes of a figure (a ``ui.raster.Raster`` is drawn already, its text scaled), cropped to what was drawn and at most FIGURE_MAX_PX wide; the figure
     is freed.
 
     One Agg draw, then the transparent border is cut off with numpy: ``savefig(bbox_inches=
@@ -402,9 +372,10 @@ def to_png(fig: Figure, text_scale: float = 1.0) -> bytes:
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
-    from PIL import Image, PngImagePlugin
 
     pad = 0.1  # inches of margin kept around the drawn content, as bbox_inches="tight" does
+    if isinstance(fig, raster.Raster):
+        return _encode(fig.rgba, fig.min_text_px)
     try:
         if text_scale != 1.0:  # same pixels, fewer inches: every text (in points) is text_scale x larger
             w, h = fig.get_size_inches()
@@ -423,9 +394,17 @@ def to_png(fig: Figure, text_scale: float = 1.0) -> bytes:
     if len(rows):  # crop to the content plus the margin (an opaque figure keeps its full size)
         m = int(round(pad * dpi))
         rgba = rgba[max(rows[0] - m, 0):rows[-1] + m + 1, max(cols[0] - m, 0):cols[-1] + m + 1]
+    return _encode(rgba, min_text_px if sizes else 0.0)
+
+
+def _encode(rgba: np.ndarray, min_text_px: float) -> bytes:
+    """RGBA pixels -> PNG bytes (zlib level 1), with the smallest text's size in pixels recorded
+    (``MIN_TEXT_KEY``; none for a picture without text, a bare mosaic)."""
+    from PIL import Image, PngImagePlugin
+
     buf = io.BytesIO()
     info = PngImagePlugin.PngInfo()
-    if sizes:  # a figure without text (a bare mosaic) has no smallest text to check
+    if min_text_px > 0:
         info.add_text(MIN_TEXT_KEY, f"{min_text_px:.1f}")  # read back by the presenter-mode test
     Image.fromarray(np.ascontiguousarray(rgba), mode="RGBA").save(buf, format="png", compress_level=1, pnginfo=info)
     return buf.getvalue()
@@ -517,7 +496,10 @@ def opaque(png_data: bytes, background: str = "#ffffff") -> bytes:
 def show(png_data: bytes, st_container=None, caption: str | None = None, natural: bool = False) -> None:
     """Show a figure's PNG (from ``png``) at the container's width, or with ``natural`` at its own
     size (one PNG pixel per CSS pixel, so its text is as large as its points say) when narrower."""
-    (st_container or st).image(png_data, width="content" if natural else "stretch", caption=caption)
+    # output_format="PNG": with "auto", Streamlit opens the PNG, calls one without an alpha channel
+    # (an 8-bit mosaic) a JPEG and re-encodes it, on every run (10-50 ms each, and blurred)
+    (st_container or st).image(png_data, width="content" if natural else "stretch", caption=caption,
+                               output_format="PNG")
 
 
 # --- Altair charts, converted to Vega-Lite once per distinct input ------------------------------------
@@ -576,6 +558,20 @@ def with_data(part: dict[str, Any], rows: pd.DataFrame) -> dict[str, Any]:
     same columns; Streamlit serialises a DataFrame dataset itself."""
     (name,) = part["datasets"]
     return {**part, "datasets": {name: rows}}
+
+
+def slot(name: str) -> alt.Data:
+    """A chart's data that changes from run to run (a seed's samples, a clicked point), named, so
+    that the chart's spec is built once per distinct fixed input (``spec``) and ``fill`` gives it
+    this run's rows. A layer over ``slot`` data types its encodings itself (``"x:Q"``)."""
+    return alt.Data(name=f"slot-{name}")
+
+
+def fill(chart_spec: dict[str, Any], **rows: pd.DataFrame) -> dict[str, Any]:
+    """A spec from ``spec`` whose ``slot`` datasets are given these rows (by slot name); Streamlit
+    serialises a DataFrame dataset itself."""
+    return {**chart_spec, "datasets": {**chart_spec.get("datasets", {}),
+                                       **{f"slot-{k}": v for k, v in rows.items()}}}
 
 
 def draw(chart_spec: dict[str, Any], where: Any = None, **kwargs: Any) -> Any:

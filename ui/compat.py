@@ -12,6 +12,8 @@
 - ``NO_SESSION_LOGGER``: that logger's name;
 - ``forget_link_value``: drops a value from the query string Streamlit's widget binding seeds
   from (the page load's initial parameters), for a value the app's own parser rejects;
+- ``streamlit_protocol``: the protobuf classes of Streamlit's websocket protocol (``BackMsg``,
+  ``ForwardMsg``, ``WidgetStates``), for ``benchmarks/classroom.py``'s simulated students only;
 - ``time_script_runs``: wraps ``ScriptRunner._run_script`` (one run of a page) to report its
   wall and CPU time, for ``benchmarks/timed_server.py`` only.
 
@@ -98,3 +100,17 @@ def time_script_runs(report: Callable[[str, str, float, float], None]) -> None:
             report(page, "fragment" if rerun_data.fragment_id_queue else "full", wall, cpu)
 
     script_runner.ScriptRunner._run_script = timed
+
+
+def streamlit_protocol() -> Any:
+    """The message classes of Streamlit's websocket protocol: ``BackMsg`` (browser -> server: a
+    rerun with ``ClientState``), ``ForwardMsg`` (server -> browser: deltas, "script finished") and
+    ``WidgetStates``, as a namespace."""
+    from types import SimpleNamespace
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
+
+    return SimpleNamespace(BackMsg=BackMsg, ForwardMsg=ForwardMsg, WidgetStates=WidgetStates,
+                           WidgetState=WidgetState)

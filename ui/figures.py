@@ -9,8 +9,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from ui import charts, words
-from ui.style import BEST_Q_COLOR, DENSITY_CMAP, DIGIT_COLORS, DIGITS, ERROR_CMAP, Q_COLOR
+from ui import charts, raster, words
+from ui.style import BEST_Q_COLOR, DENSITY_CMAP, DIGIT_COLORS, DIGITS, ERROR_CMAP, IMAGE_CMAP, Q_COLOR
 from ui.style import MOSAIC_TILE as TILE
 
 
@@ -46,23 +46,17 @@ def slice_figure(imgs: np.ndarray, xs: np.ndarray, base: np.ndarray, dx: int, dy
 
 
 def walk_figure(decoded: np.ndarray, originals: np.ndarray, idx: np.ndarray, digits: np.ndarray,
-                straight: np.ndarray | None = None):
-    """Labelled rows in one image (fast to draw): the decoded codes over the test images they come
-    from and, with ``straight``, above them the decoded straight line in the latent space between
-    the first and the last of those codes (the labels under the tiles are the test images')."""
+                straight: np.ndarray | None = None) -> raster.Raster:
+    """Labelled rows in one image (drawn with Pillow): the decoded codes over the test images they
+    come from and, with ``straight``, above them the decoded straight line in the latent space
+    between the first and the last of those codes (the labels under the tiles are the test images')."""
     n = len(idx)
     rows = ([straight] if straight is not None else []) + [decoded, originals]
     names = (["straight line\nin the latent"] if straight is not None else []) + ["decoded code", "test image"]
-    fig = charts.mosaic_figure(np.concatenate(rows), len(rows), n, size=max(3.0, 0.95 * n), left=1.9)
-    ax = fig.axes[0]
-    ax.axis("on")
-    ax.set_xticks([c * 29 + 13.5 for c in range(n)],
-                  [f"{k + 1}\n#{i}\ndigit {d}" for k, (i, d) in enumerate(zip(idx, digits))], fontsize=10)
-    ax.set_yticks([r * 29 + 13.5 for r in range(len(rows))], names, fontsize=10)
-    ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    return fig
+    labels = [f"{k + 1}\n#{i}\ndigit {d}" for k, (i, d) in enumerate(zip(idx, digits))]
+    return raster.rows([np.asarray(r) for r in rows], names, [[] for _ in rows[:-1]] + [labels],
+                       max(3.0, 0.95 * n) / n, IMAGE_CMAP, 1.0, charts.ink(), fontsize=10,
+                       text_scale=charts.PRESENT_TEXT_SCALE if charts.presenting() else 1.0)
 
 
 def pair_figure(values: np.ndarray, digits: np.ndarray, dims: list[int], lims: tuple[float, float] | None):
@@ -108,35 +102,21 @@ def pair_figure(values: np.ndarray, digits: np.ndarray, dims: list[int], lims: t
 STD_MAX = 0.5  # the largest standard deviation a pixel value in [0, 1] can have: the std map's fixed scale
 
 
-def std_figure(std_img: np.ndarray):
+def std_figure(std_img: np.ndarray) -> raster.Raster:
     """The per-pixel standard deviation of decoded samples (28, 28) on the fixed scale 0 .. 0.5, with
-    a labelled colour bar, so that two images' maps compare."""
-    fig = Figure(figsize=(2.9, 2.5))
-    ax = fig.add_axes((0.02, 0.12, 0.62, 0.78))
-    im = ax.imshow(std_img, cmap=ERROR_CMAP, vmin=0.0, vmax=STD_MAX, interpolation="nearest")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(f"per-pixel std (mean {float(np.mean(std_img)):.3f})", fontsize=10)
-    cax = fig.add_axes((0.68, 0.12, 0.05, 0.78))
-    cb = fig.colorbar(im, cax=cax, ticks=[0, 0.1, 0.2, 0.3, 0.4, 0.5])
-    cb.ax.tick_params(labelsize=10)
-    return fig
+    a labelled colour bar, so that two images' maps compare (drawn with Pillow: a few ms)."""
+    return raster.heatmap(std_img, ERROR_CMAP, STD_MAX, charts.ink(), f"per-pixel std (mean {float(np.mean(std_img)):.3f})",
+                          [(t, f"{t:.1f}") for t in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)],
+                          text_scale=charts.PRESENT_TEXT_SCALE if charts.presenting() else 1.0)
 
 
-def entropy_figure(h: np.ndarray):
+def entropy_figure(h: np.ndarray) -> raster.Raster:
     """Per-pixel entropy of one mean image (28, 28) in nats on the fixed scale 0 .. ln 2, with a
-    labelled colour bar (axes placed by hand, so the bar's numbers are inside the figure)."""
-    fig = Figure(figsize=(2.9, 2.5))
-    ax = fig.add_axes((0.02, 0.12, 0.62, 0.78))
-    im = ax.imshow(h, cmap=ERROR_CMAP, vmin=0.0, vmax=float(np.log(2)), interpolation="nearest")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title("entropy per pixel", fontsize=10)
-    cax = fig.add_axes((0.68, 0.12, 0.05, 0.78))
-    cb = fig.colorbar(im, cax=cax, ticks=[0, 0.2, 0.4, float(np.log(2))])
-    cb.ax.set_yticklabels(["0", "0.2", "0.4", "ln 2"], fontsize=10)
-    cb.set_label("nats", fontsize=10)
-    return fig
+    labelled colour bar (drawn with Pillow: a few ms)."""
+    ln2 = float(np.log(2))
+    return raster.heatmap(h, ERROR_CMAP, ln2, charts.ink(), "entropy per pixel",
+                          [(0.0, "0"), (0.2, "0.2"), (0.4, "0.4"), (ln2, "ln 2")], bar_label="nats",
+                          text_scale=charts.PRESENT_TEXT_SCALE if charts.presenting() else 1.0)
 
 
 def _ellipse_xy(mu: np.ndarray, logvar: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray]:

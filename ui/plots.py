@@ -319,7 +319,12 @@ def landing_chart(points: pd.DataFrame, near: pd.DataFrame | None, you: tuple[fl
     prior (``draws``: x, y; small crosses in the theme's ink), grey circles on the digit's nearest
     codes (``near``), the dashed ellipse of its posterior (``ring`` (n, 2), to scale), the prior's
     99 % circle (2-D latent), and the digit's code as a large cross labelled ``you_label`` in the
-    theme's ink over a halo in the page colour, drawn last so nothing hides it."""
+    theme's ink over a halo in the page colour, drawn last so nothing hides it.
+
+    ``draws``, ``near``, ``you`` and ``ring`` may each be ``SLOT``: the chart's spec is then built
+    once for the fixed rest, and each run gives that layer its rows (``landing_rows``, ``charts.fill``)."""
+    draws = charts.slot("draws") if isinstance(draws, str) else draws
+    near = charts.slot("near") if isinstance(near, str) else near
     (x0, x1), (y0, y1) = domains
     xs, ys = alt.Scale(domain=[x0, x1], nice=False, zero=False), alt.Scale(domain=[y0, y1], nice=False, zero=False)
     pts = charts.scatter(points, x_title=x_title, y_title=y_title, domain=None, title=title, select=select).encode(
@@ -337,16 +342,37 @@ def landing_chart(points: pd.DataFrame, near: pd.DataFrame | None, you: tuple[fl
                                                   opacity=0.55, clip=True).encode(x="x:Q", y="y:Q"))
     if near is not None:
         layers.append(charts.markers(near, color=NEIGHBOUR_COLOR, shape="circle", size=150))
-    me = None if you is None else pd.DataFrame({"x": [you[0]], "y": [you[1]], "label": [you_label]})
+    me = (charts.slot("you") if isinstance(you, str) else
+          None if you is None else pd.DataFrame({"x": [you[0]], "y": [you[1]], "label": [you_label]}))
     if me is not None:
         layers.append(charts.markers(me, color=charts.paper(), size=700))  # the cross's halo, under the ellipse
     if ring is not None:
-        layers.append(alt.Chart(pd.DataFrame({"x": ring[:, 0], "y": ring[:, 1], "order": np.arange(len(ring))}))
+        rows = charts.slot("ring") if isinstance(ring, str) else ring_rows(ring)
+        layers.append(alt.Chart(rows)
                       .mark_line(color=charts.ink(), strokeWidth=2, strokeDash=[5, 3], clip=True)
                       .encode(x="x:Q", y="y:Q", order="order:Q"))
     if me is not None:
         layers.append(charts.markers(me, size=480, label="label"))  # the theme's ink: no digit's colour
     return charts.square(alt.layer(*layers), side)
+
+
+SLOT = "slot"  # a layer of ``landing_chart`` whose rows each run gives (``landing_rows``)
+
+
+def ring_rows(ring: np.ndarray) -> pd.DataFrame:
+    """An ellipse (n, 2) as the rows of a closed line: x, y, order."""
+    return pd.DataFrame({"x": ring[:, 0], "y": ring[:, 1], "order": np.arange(len(ring))})
+
+
+def landing_rows(you: tuple[float, float] | None = None, you_label: str = "yours", ring: np.ndarray | None = None,
+                 draws: pd.DataFrame | None = None, near: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """This run's rows for the ``SLOT`` layers of a ``landing_chart`` (``charts.fill(spec, **rows)``);
+    a slot left None is given no rows."""
+    empty = pd.DataFrame({"x": [], "y": []})
+    return {"you": empty.assign(label=[]) if you is None else
+            pd.DataFrame({"x": [float(you[0])], "y": [float(you[1])], "label": [you_label]}),
+            "ring": ring_rows(ring) if ring is not None else empty.assign(order=[]),
+            "draws": draws if draws is not None else empty, "near": near if near is not None else empty}
 
 
 def mix_chart(mix: pd.DataFrame, sources: tuple[str, ...], colors: tuple[str, ...], title: str,
@@ -454,12 +480,13 @@ def loadings_chart(comps: np.ndarray, dims: list[str]) -> alt.LayerChart:
     return (heat + text).properties(height=alt.Step(36))
 
 
-def posterior_map(points: pd.DataFrame, posteriors: pd.DataFrame, rings: pd.DataFrame, samples: pd.DataFrame,
-                  domains: tuple[tuple[float, float], tuple[float, float]], side: int) -> alt.LayerChart:
+def posterior_map(points: pd.DataFrame, domains: tuple[tuple[float, float], tuple[float, float]],
+                  side: int) -> alt.LayerChart:
     """Two images' posteriors among the test codes (2-D latent), on a square chart with equal scales:
-    the codes, the prior's unit circle (dotted), each image's 1- and 2-sigma ellipses (``rings``:
-    x, y, order, image, ring), its samples (small crosses) and its mean labelled (``posteriors``:
-    x, y, label)."""
+    the codes, the prior's unit circle (dotted), each image's 1- and 2-sigma ellipses (slot
+    ``rings``: x, y, order, key, ring), its samples (small crosses, slot ``samples``: x, y) and its
+    mean labelled (slot ``posteriors``: x, y, label). The slots are filled per run (``charts.fill``)."""
+    rings, samples, posteriors = charts.slot("rings"), charts.slot("samples"), charts.slot("posteriors")
     (x0, x1), (y0, y1) = domains
     xs, ys = alt.Scale(domain=[x0, x1], nice=False, zero=False), alt.Scale(domain=[y0, y1], nice=False, zero=False)
     pts = charts.scatter(points, opacity=0.35).encode(x=alt.X("x:Q", title="z₁", scale=xs),
@@ -473,8 +500,8 @@ def posterior_map(points: pd.DataFrame, posteriors: pd.DataFrame, rings: pd.Data
     crosses = alt.Chart(samples).mark_point(shape="cross", size=25, color=charts.ink(), opacity=0.6, clip=True).encode(
         x="x:Q", y="y:Q")
     halo = charts.markers(posteriors, color=charts.paper(), size=600)
-    return charts.square(alt.layer(pts, prior_ring, ring, crosses, halo, charts.markers(posteriors, size=400, label="label")),
-                         side)
+    return charts.square(alt.layer(pts, prior_ring, ring, crosses, halo,
+                                   charts.markers(posteriors, size=400, label="label")), side)
 
 
 def _path_scale(names: dict[str, str], colors: dict[str, str]) -> alt.Scale:

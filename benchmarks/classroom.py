@@ -1,0 +1,328 @@
+"""A class at once: N simulated students (default 30) follow a lecture through every lesson.
+
+    python benchmarks/classroom.py [--students 30] [--seed 0] [--think 1 3]
+
+No browser: each student is a websocket client that speaks Streamlit's own protocol (the
+``BackMsg`` / ``ForwardMsg`` protobufs, reached through ``ui.compat.streamlit_protocol``), so the
+server's two cores serve the class alone, as they would when every student brings a laptop. A
+student opens Home, then each lesson of ``ROUTE`` in order (as the sidebar's link would), and on
+each page moves the page's controls to values of their own (a seed, β, a grid size, a digit, a
+method, a model, a clicked point), with 1-3 s of think time between moves. Each run is timed from
+the message that asks for it to the server's "script finished", plus the images it shows
+(fetched over HTTP as the browser would).
+
+Prints p50 / p95 / max per page and overall, the server's CPU seconds per run (the process's
+CPU over the class divided by its runs, and each run's own thread CPU from ``timed_server.py``),
+and its resident memory before the class, at its peak and after. Exits 1 on any error: a failed
+run, an exception or error box on a page, a traceback in the server's log, a missing image.
+Writes ``benchmarks/results/classroom-<N>.json``. Only talks to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import random
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from common import REPO, cpu_s, read_runs, rss_mb, start_server, tracebacks
+
+from ui.compat import streamlit_protocol
+
+P = streamlit_protocol()
+RUN_LOG = REPO / "benchmarks" / "results" / "classroom-runs.tsv"
+SERVER_LOG = REPO / "benchmarks" / "results" / "classroom-server.log"
+RUN_TIMEOUT_S = 300  # a run that has not finished by then is an error
+SESSION_TTL_S = 5
+
+
+@dataclass(frozen=True)
+class Move:
+    """A control a student moves: the widget keyed ``key`` to a value of their own, or, for a
+    chart, a click (``click(rng) -> selection dict``) on the chart keyed ``key``."""
+
+    key: str  # the widget's key (page-prefixed)
+    click: Callable[[random.Random], dict[str, Any]] | None = None  # a chart's selection state
+
+
+def _point(param: str, hi: int) -> Callable[[random.Random], dict[str, Any]]:
+    """A click on a scatter of test codes: the point of a random test index (its x, y unused)."""
+    return lambda rng: {"selection": {param: [{"index": rng.randrange(hi), "x": 0.0, "y": 0.0}]}}
+
+
+# The lecture: the page's URL path and the controls a student moves there, in order.
+ROUTE: list[tuple[str, list[Move]]] = [
+    ("", []),  # Home
+    ("AE_vs_VAE", [Move("aevae_seed"), Move("aevae_chart_vae", _point("aevae_sel_vae", 10_000))]),
+    ("KL_weighting", [Move("kl_beta"), Move("kl_seed")]),
+    ("Grid_vs_ppf", [Move("grid_n"), Move("grid_p")]),
+    ("Prototypes", [Move("protos_digit"), Move("protos_model")]),
+    ("Embeddings", [Move("emb_method"), Move("emb_model")]),
+    ("Reconstructions", [Move("rec_seed"), Move("rec_n")]),
+    ("Latent_explorer", [Move("lex_model"), Move("lex_seed")]),
+    ("Interpolation", [Move("interp_seed"), Move("interp_model")]),
+    ("Posterior_spread", [Move("post_seed"), Move("post_model")]),
+    ("Conditional_VAE", [Move("cvae_seed"), Move("cvae_digit")]),
+    ("Latent_size", [Move("ls_thr"), Move("ls_topk_d")]),
+    ("Your_own_digit", [Move("own_model")]),
+    ("Train_it_yourself", [Move("train_d")]),
+    ("ELBO_bound", [Move("elbo_model"), Move("elbo_k")]),
+    ("Blurry_samples", [Move("blur_seed"), Move("blur_model")]),
+]
+WIDGETS = ("number_input", "slider", "selectbox", "radio", "checkbox")
+
+
+def pick_value(kind: str, proto: Any, rng: random.Random) -> Any:
+    """A value of the student's own for a widget, from its own range or options, other than the
+    one it shows. Returns (WidgetState field, value)."""
+    if kind == "number_input":
+        lo = proto.min if proto.has_min else 0
+        hi = proto.max if proto.has_max else 10_000
+        hi = min(hi, lo + 10_000)  # a seed box: a value of one's own among 10,000
+        if proto.data_type == proto.INT:
+            return "double_value", float(rng.randint(int(lo), int(hi)))
+        return "double_value", round(rng.uniform(lo, hi) / proto.step) * proto.step
+    if kind == "slider":
+        if proto.options:  # a select_slider: its labels
+            return "string_array_value", [rng.choice(list(proto.options))]
+        n = int(round((proto.max - proto.min) / proto.step))
+        return "double_array_value", [proto.min + rng.randint(0, n) * proto.step]
+    if kind in ("selectbox", "radio"):
+        options = list(proto.options)
+        return "string_value", rng.choice(options)
+    return "bool_value", not bool(getattr(proto, "default", False))
+
+
+@dataclass
+class Run:
+    page: str  # URL path ("" for Home)
+    what: str  # "view" or the moved key
+    seconds: float
+    ok: bool
+    note: str = ""
+
+
+@dataclass
+class Student:
+    """One websocket session: its pages, its widgets' states, the runs it timed."""
+
+    base: str
+    rng: random.Random
+    runs: list[Run] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    pages: dict[str, str] = field(default_factory=dict)  # URL path -> page script hash
+    states: dict[str, tuple[str, Any]] = field(default_factory=dict)  # widget id -> (field, value)
+    widgets: dict[str, tuple[str, Any]] = field(default_factory=dict)  # key -> (kind, proto), this page
+    ids: dict[str, str] = field(default_factory=dict)  # key -> widget id, this page
+
+    def _widget_states(self) -> Any:
+        ws = P.WidgetStates()
+        for wid, (fld, value) in self.states.items():
+            if wid not in self.ids.values():
+                continue
+            s = ws.widgets.add()
+            s.id = wid
+            if fld == "double_array_value":
+                s.double_array_value.data.extend(value)
+            elif fld == "string_array_value":
+                s.string_array_value.data.extend(value)
+            else:
+                setattr(s, fld, value)
+        return ws
+
+    async def rerun(self, ws: Any, page: str, what: str) -> None:
+        """Ask for a run of ``page`` and read until it has finished and its images have loaded."""
+        msg = P.BackMsg()
+        cs = msg.rerun_script
+        cs.query_string = ""
+        cs.page_name = page
+        cs.page_script_hash = self.pages.get(page, "")
+        cs.widget_states.CopyFrom(self._widget_states())
+        t0 = time.perf_counter()
+        await ws.send(msg.SerializeToString())
+        images: list[str] = []
+        problem = ""
+        self.widgets, self.ids = {}, {}
+        try:
+            async with asyncio.timeout(RUN_TIMEOUT_S):
+                while True:
+                    fwd = P.ForwardMsg()
+                    fwd.ParseFromString(await ws.recv())
+                    kind = fwd.WhichOneof("type")
+                    if kind == "new_session":
+                        for p in fwd.new_session.app_pages:
+                            self.pages[p.url_pathname] = p.page_script_hash
+                    elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                        el = fwd.delta.new_element
+                        etype = el.WhichOneof("type")
+                        if etype == "imgs":
+                            images += [i.url for i in el.imgs.imgs if i.url.startswith("/media/")]
+                        elif etype == "exception":
+                            problem = f"exception on the page: {el.exception.message[:200]}"
+                        elif etype == "alert" and el.alert.format == el.alert.ERROR:
+                            problem = f"error box: {el.alert.body[:200]}"
+                        elif etype in WIDGETS or etype == "vega_lite_chart":
+                            proto = getattr(el, etype)
+                            key = proto.id.rsplit("-", 1)[-1] if proto.id.startswith("$$ID") else ""
+                            if key:
+                                self.widgets[key], self.ids[key] = (etype, proto), proto.id
+                    elif kind == "script_finished":
+                        status = fwd.script_finished
+                        if status == P.ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                            continue
+                        if status != P.ForwardMsg.FINISHED_SUCCESSFULLY:
+                            problem = problem or f"script finished with status {status}"
+                        break
+            for url in images:  # the browser fetches each image once it is in the page
+                await asyncio.to_thread(_fetch, self.base + url)
+        except TimeoutError:
+            problem = f"no answer in {RUN_TIMEOUT_S} s"
+        except Exception as exc:  # a dropped socket, a missing image
+            problem = f"{type(exc).__name__}: {exc}"
+        seconds = time.perf_counter() - t0
+        self.runs.append(Run(page, what, seconds, not problem, problem))
+        if problem:
+            self.errors.append(f"{page or 'Home'} / {what}: {problem}")
+
+    async def move(self, ws: Any, page: str, move: Move) -> None:
+        if move.key not in self.widgets:
+            self.errors.append(f"{page}: no control keyed {move.key!r} on the page")
+            return
+        kind, proto = self.widgets[move.key]
+        if move.click is not None:
+            self.states[proto.id] = ("string_value", json.dumps(move.click(self.rng)))
+        else:
+            self.states[proto.id] = pick_value(kind, proto, self.rng)
+        await self.rerun(ws, page, move.key)
+
+    async def attend(self, think: tuple[float, float], start_delay: float) -> None:
+        import websockets
+
+        await asyncio.sleep(start_delay)
+        url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
+        try:
+            async with websockets.connect(url, subprotocols=["streamlit"], max_size=None,
+                                          open_timeout=RUN_TIMEOUT_S, ping_interval=None) as ws:
+                for page, moves in ROUTE:
+                    await self.rerun(ws, page, "view")
+                    for move in moves:
+                        await asyncio.sleep(self.rng.uniform(*think))
+                        await self.move(ws, page, move)
+                    await asyncio.sleep(self.rng.uniform(*think))
+        except Exception as exc:
+            self.errors.append(f"session: {type(exc).__name__}: {exc}")
+
+
+def _fetch(url: str) -> None:
+    with urllib.request.urlopen(url, timeout=RUN_TIMEOUT_S) as r:
+        if r.status != 200 or not r.read():
+            raise OSError(f"{url}: HTTP {r.status}")
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))] if s else float("nan")
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"n": len(values), "p50": round(pct(values, 0.5), 3), "p95": round(pct(values, 0.95), 3),
+            "max": round(max(values), 3) if values else float("nan")}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--students", type=int, default=30)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="seconds between moves")
+    ap.add_argument("--arrive", type=float, default=1.0, help="students arrive within this many seconds")
+    args = ap.parse_args()
+    RUN_LOG.parent.mkdir(exist_ok=True)
+    RUN_LOG.unlink(missing_ok=True)
+    proc, base = start_server(run_log=RUN_LOG, server_log=SERVER_LOG,
+                              args=("--server.disconnectedSessionTTL", str(SESSION_TTL_S)))
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], rss_mb(proc.pid))
+            time.sleep(0.25)
+
+    try:
+        # the teacher opened every lesson once before class: one student's walk, not timed
+        teacher = Student(base, random.Random(-1))
+        asyncio.run(teacher.attend((0.0, 0.0), 0.0))
+        time.sleep(SESSION_TTL_S + 2)
+        rss_before, cpu_before = rss_mb(proc.pid), cpu_s(proc.pid)
+        n_runs_before = len(read_runs(RUN_LOG))
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        rng = random.Random(args.seed)
+        students = [Student(base, random.Random(rng.random())) for _ in range(args.students)]
+
+        async def lecture() -> None:
+            await asyncio.gather(*(s.attend(tuple(args.think), rng.uniform(0, args.arrive)) for s in students))
+
+        t0 = time.perf_counter()
+        asyncio.run(lecture())
+        wall = time.perf_counter() - t0
+        cpu = cpu_s(proc.pid) - cpu_before
+        time.sleep(SESSION_TTL_S + 2)
+        done.set()
+        rss_after = rss_mb(proc.pid)
+        server_runs = read_runs(RUN_LOG)[n_runs_before:]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    runs = [r for s in students for r in s.runs]
+    errors = [e for s in students for e in s.errors] + teacher.errors
+    errors += [f"server traceback:\n{t}" for t in tracebacks(SERVER_LOG)]
+    by_page: dict[str, list[float]] = {}
+    for r in runs:
+        by_page.setdefault(r.page or "Home", []).append(r.seconds)
+    run_cpu = [c for *_, c in server_runs]
+    cpu_by_page: dict[str, list[float]] = {}
+    for _, path, _, _, c in server_runs:
+        cpu_by_page.setdefault(path.rsplit("/", 1)[-1], []).append(c)
+    result = {
+        "date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{platform.node()} {platform.processor() or platform.machine()}",
+        "cores": len(__import__("os").sched_getaffinity(0)), "students": args.students, "runs": len(runs),
+        "wall_s": round(wall, 1), "errors": len(errors), "overall": summary([r.seconds for r in runs]),
+        "pages": {p: summary(v) for p, v in by_page.items()},
+        "server_cpu_per_run_s": round(cpu / max(len(runs), 1), 3),
+        "run_thread_cpu_s": {"median": round(statistics.median(run_cpu), 3) if run_cpu else None,
+                             "p95": round(pct(run_cpu, 0.95), 3), "max": round(max(run_cpu, default=0), 3)},
+        "run_thread_cpu_by_page": {p: round(statistics.median(v), 3) for p, v in sorted(cpu_by_page.items())},
+        "rss_mb": {"before": round(rss_before), "peak": round(peak[0]), "after": round(rss_after)},
+        "torch": __import__("importlib.metadata").metadata.version("torch"),
+    }
+    out = REPO / "benchmarks" / "results" / f"classroom-{args.students}.json"
+    out.write_text(json.dumps({**result, "error_list": errors[:50]}, indent=1) + "\n")
+    print(f"{args.students} students, {len(runs)} runs in {wall:.0f} s; errors: {len(errors)}")
+    print(f"{'page':<20} {'runs':>5} {'p50 s':>7} {'p95 s':>7} {'max s':>7}")
+    for p, s in [*result["pages"].items(), ("overall", result["overall"])]:
+        print(f"{p:<20} {s['n']:>5} {s['p50']:>7.2f} {s['p95']:>7.2f} {s['max']:>7.2f}")
+    print(f"server CPU per run: {result['server_cpu_per_run_s']:.3f} s (process CPU / runs); "
+          f"a run's own thread CPU: median {result['run_thread_cpu_s']['median']} s, "
+          f"p95 {result['run_thread_cpu_s']['p95']} s, max {result['run_thread_cpu_s']['max']} s")
+    print("thread CPU per run by page (median):", result["run_thread_cpu_by_page"])
+    print(f"RSS: {result['rss_mb']['before']} MB before, {result['rss_mb']['peak']} MB peak, "
+          f"{result['rss_mb']['after']} MB after (torch {result['torch']})")
+    if args.students == 1 and len(server_runs) == len(runs):  # one student: each run's own CPU, in order
+        for r, (_, path, _, _, c) in zip(runs, server_runs):
+            print(f"  {r.page or 'Home':<20} {r.what:<18} {c:6.3f} s CPU {r.seconds:6.2f} s")
+    for e in errors[:10]:
+        print("ERROR:", e)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
