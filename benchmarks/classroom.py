@@ -33,7 +33,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from common import REPO, cpu_s, read_runs, rss_mb, start_server, tracebacks
+from common import REPO, cpu_s, read_runs, rss_mb, start_server, tracebacks, wait_quiet
 
 from ui.compat import streamlit_protocol
 
@@ -203,7 +203,8 @@ class Student:
             self.states[proto.id] = pick_value(kind, proto, self.rng)
         await self.rerun(ws, page, move.key)
 
-    async def attend(self, think: tuple[float, float], start_delay: float) -> None:
+    async def attend(self, think: tuple[float, float], start_delay: float,
+                     route: list[tuple[str, list[Move]]] = ROUTE) -> None:
         import websockets
 
         await asyncio.sleep(start_delay)
@@ -211,7 +212,7 @@ class Student:
         try:
             async with websockets.connect(url, subprotocols=["streamlit"], max_size=None,
                                           open_timeout=RUN_TIMEOUT_S, ping_interval=None) as ws:
-                for page, moves in ROUTE:
+                for page, moves in route:
                     await self.rerun(ws, page, "view")
                     for move in moves:
                         await asyncio.sleep(self.rng.uniform(*think))
@@ -261,6 +262,7 @@ def main() -> int:
         teacher = Student(base, random.Random(-1))
         asyncio.run(teacher.attend((0.0, 0.0), 0.0))
         time.sleep(SESSION_TTL_S + 2)
+        warm_s = wait_quiet(proc.pid, timeout_s=600)  # the server's start-up warm-up (ui.warmup) is done
         rss_before, cpu_before = rss_mb(proc.pid), cpu_s(proc.pid)
         n_runs_before = len(read_runs(RUN_LOG))
         sampler = threading.Thread(target=sample, daemon=True)
@@ -295,7 +297,7 @@ def main() -> int:
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{platform.node()} {platform.processor() or platform.machine()}",
         "cores": len(__import__("os").sched_getaffinity(0)), "students": args.students, "runs": len(runs),
-        "wall_s": round(wall, 1), "errors": len(errors), "overall": summary([r.seconds for r in runs]),
+        "wall_s": round(wall, 1), "warmup_wait_s": round(warm_s, 1), "errors": len(errors), "overall": summary([r.seconds for r in runs]),
         "pages": {p: summary(v) for p, v in by_page.items()},
         "server_cpu_per_run_s": round(cpu / max(len(runs), 1), 3),
         "run_thread_cpu_s": {"median": round(statistics.median(run_cpu), 3) if run_cpu else None,

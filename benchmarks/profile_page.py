@@ -26,8 +26,9 @@ os.environ.setdefault("LATENT_LAB_PREFETCH", "0")
 def new_value(w, rng: random.Random):
     """A value the widget has not shown: from its options, or its range."""
     options = getattr(w, "options", None)
-    if options:
-        return rng.choice([o for o in options if str(o) != str(w.value)] or options)
+    if options:  # a selection widget lists its labels: give back a value of the widget's own type
+        label = rng.choice([o for o in options if str(o) != str(w.value)] or options)
+        return type(w.value)(label) if isinstance(w.value, (int, float)) else label
     lo, hi = getattr(w, "min", 0), getattr(w, "max", 10_000)
     if isinstance(w.value, float):
         return rng.uniform(lo, hi)

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import charts, figures, params, plots, words
+from ui.posterior import K_AGREE, pairs, pairs_in_turn
 from ui import common as ui
 from vae import artefacts, neighbours, units, zoo
 from vae.latent import ellipse, posterior_samples
@@ -22,7 +23,6 @@ N_DEFAULT = 64
 SEED_MAX = 1_000_000
 SHOWN = 16  # decoded samples shown per image
 AGREE = 0.9  # this share of samples looking like the image's digit: they agree on it
-K_AGREE = 50  # neighbours whose labels pick the default pair (most and least agreeing code)
 MAP_PX = 420
 
 LESSON = ui.setup_page(__file__,
@@ -30,25 +30,6 @@ LESSON = ui.setup_page(__file__,
               "uncertainty decodes to, and what it costs in KL; a confident image beside an ambiguous one.")
 VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae", prefer="vae-2d")
 ss = st.session_state
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def pairs(key: tuple[str, str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs for a model, among 1,000 fixed test digits: A, ordered by how much the 50
-    nearest codes agree with the image's digit (most first; ties: the smaller mean sigma); B, the
-    50 codes in the most mixed neighbourhoods, ordered by how much 32 of their decoded samples
-    agree on one digit (least first), which is what the page then shows."""
-    codes, labels, x_all, sub = ui.codes(key[0]), ui.test_set()[1], ui.test_images_float(), ui.scatter_subset(1000)
-    mu, lv = codes["mu"].astype(np.float64), codes["logvar"].astype(np.float64)
-    own = neighbours.agreement(mu, labels, sub, K_AGREE)
-    sigma = np.exp(0.5 * lv[sub]).mean(axis=1)
-    _, purity = neighbours.vote(mu, labels, mu[sub], K_AGREE + 1)
-    mixed = sub[np.argsort(purity, kind="stable")[:50]]
-    top = []
-    for i in mixed:
-        seen = neighbours.looks_like(ui.decode(key[0], posterior_samples(mu[i], lv[i], 32, 0)), x_all, labels, exclude=i)
-        top.append(np.bincount(seen).max() / 32)
-    return sub[np.lexsort((sigma, -own))], mixed[np.argsort(top, kind="stable")]
 
 
 def parse_n(raw: str | None) -> tuple[int, bool]:
@@ -69,7 +50,11 @@ def _pick_pair() -> None:  # the next most confident and most ambiguous codes of
 c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 2], vertical_alignment="bottom")
 name = ui.model_picker(c1.selectbox, "Model (VAEs)", VAES, BUILT, DEFAULT_MODEL, key="post_model")
 with ui.cache_guard():
-    confident, ambiguous = pairs(ui.model_key(name))
+    queue_note = st.empty()
+    confident, ambiguous = pairs_in_turn(ui.model_key(name), lambda ahead: queue_note.info(
+        f"Choosing a certain and an uncertain digit for {name} (about a second of work): {ahead} ahead of you "
+        "on this server.", icon=":material/hourglass_top:"))
+    queue_note.empty()
 # The two images are not bound: their default (the model's most certain and most uncertain code) depends on the
 # model, and a bound widget's default is a constant. Their link parameters are written by ui.share.
 ui.bind("post_idx", "post_idx", lambda raw: params.parse_int(raw, 0, artefacts.N_TEST - 1, int(confident[0])))

@@ -181,3 +181,42 @@ def test_to_png_draws_a_figure_whatever_canvas_it_has():
     assert type(fig.canvas) is FigureCanvasBase
     data = charts.to_png(fig)
     assert data.startswith(PNG_MAGIC) and Image.open(io.BytesIO(data)).size[0] > 100
+
+
+def test_a_slot_layer_is_built_once_and_filled_per_run():
+    import altair as alt
+    import pandas as pd
+
+    calls = []
+
+    def build(points):
+        calls.append(1)
+        return alt.layer(alt.Chart(points).mark_circle().encode(x="x:Q", y="y:Q"),
+                         alt.Chart(charts.slot("marks")).mark_point().encode(x="x:Q", y="y:Q"))
+
+    pts = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.0]})
+    one = charts.fill(charts.spec(build, pts), marks=pd.DataFrame({"x": [0.5], "y": [0.5]}))
+    two = charts.fill(charts.spec(build, pts), marks=pd.DataFrame({"x": [0.2, 0.3], "y": [0.1, 0.9]}))
+    assert calls == [1]  # the fixed part was built and converted once
+    assert one["layer"][1]["data"] == {"name": "slot-marks"}
+    assert len(one["datasets"]["slot-marks"]) == 1 and len(two["datasets"]["slot-marks"]) == 2
+    assert one["datasets"][one["layer"][0]["data"]["name"]] == two["datasets"][two["layer"][0]["data"]["name"]]
+
+
+def test_landing_chart_slots_take_this_runs_rows():
+    from ui import plots
+
+    xy = np.random.default_rng(0).standard_normal((20, 2))
+    frame = charts.codes_frame(xy, np.arange(20) % 10, np.arange(20))
+    spec = charts.spec(plots.landing_chart, frame, None, plots.SLOT, plots.SLOT, ((-3, 3), (-3, 3)), "z₁", "z₂",
+                       "t", draws=plots.SLOT)
+    ring = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, -1.0]])
+    rows = plots.landing_rows((0.5, -0.5), "#7", ring, pd_draws := __import__("pandas").DataFrame(
+        {"x": [0.1], "y": [0.2]}))
+    filled = charts.fill(spec, **rows)
+    names = {layer["data"]["name"] for layer in filled["layer"] if "data" in layer}
+    assert {"slot-you", "slot-ring", "slot-draws"} <= names
+    assert filled["datasets"]["slot-you"]["label"].tolist() == ["#7"]
+    assert len(filled["datasets"]["slot-ring"]) == 3 and filled["datasets"]["slot-draws"].equals(pd_draws)
+    empty = plots.landing_rows()  # nothing picked: the slots are empty, not missing
+    assert all(len(v) == 0 for v in empty.values())

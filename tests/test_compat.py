@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import altair as alt
+import pytest
 import pandas as pd
 import streamlit as st
 
@@ -129,3 +130,50 @@ def test_forget_link_value_stops_the_binding_seeding_from_it():
     at.query_params["seed"] = "inf"
     at.run()
     assert at.exception  # the OverflowError (its message redacted by showErrorDetails): what the hook is for
+
+
+def test_streamlit_protocol_messages_carry_what_the_classroom_benchmark_uses():
+    p = compat.streamlit_protocol()
+    msg = p.BackMsg()
+    cs = msg.rerun_script
+    cs.page_name, cs.page_script_hash, cs.query_string = "KL_weighting", "abc", ""
+    w = cs.widget_states.widgets.add()
+    w.id = "$$ID-0-kl_seed"
+    w.double_value = 3.0
+    s = cs.widget_states.widgets.add()
+    s.id = "$$ID-1-kl_beta"
+    s.string_array_value.data.extend(["5"])
+    back = p.BackMsg()
+    back.ParseFromString(msg.SerializeToString())
+    assert back.WhichOneof("type") == "rerun_script"
+    assert [x.id for x in back.rerun_script.widget_states.widgets] == ["$$ID-0-kl_seed", "$$ID-1-kl_beta"]
+    fwd = p.ForwardMsg()
+    fwd.script_finished = p.ForwardMsg.FINISHED_SUCCESSFULLY
+    assert fwd.WhichOneof("type") == "script_finished"
+    page = p.ForwardMsg().new_session.app_pages.add()
+    page.url_pathname, page.page_script_hash = "KL_weighting", "abc"
+    for field in ("imgs", "exception", "alert", "number_input", "slider", "selectbox", "radio", "checkbox",
+                  "vega_lite_chart"):
+        assert field in p.ForwardMsg().delta.new_element.DESCRIPTOR.fields_by_name, field
+
+
+@pytest.mark.slow
+def test_a_protocol_student_opens_a_lesson_and_moves_its_controls(server):
+    """The classroom benchmark's student (benchmarks/classroom.py) against a real server: the
+    protocol it speaks still opens a page, finds controls by the key at the end of their ids,
+    moves them and reads the run's end, with no error on the page."""
+    import asyncio
+    import random
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import classroom
+
+    route = [("", []), ("KL_weighting", [classroom.Move("kl_seed"), classroom.Move("kl_beta")]),
+             ("AE_vs_VAE", [classroom.Move("aevae_chart_vae", classroom._point("aevae_sel_vae", 10_000))])]
+    student = classroom.Student(server, random.Random(0))
+    asyncio.run(student.attend((0.0, 0.0), 0.0, route))
+    assert student.errors == []
+    assert [(r.page, r.what) for r in student.runs] == [
+        ("", "view"), ("KL_weighting", "view"), ("KL_weighting", "kl_seed"), ("KL_weighting", "kl_beta"),
+        ("AE_vs_VAE", "view"), ("AE_vs_VAE", "aevae_chart_vae")]
+    assert all(r.ok for r in student.runs)

@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui import charts, compat, lessons, memory, params
+from ui import charts, compat, lessons, memory, params, warmup
 from ui.lessons import Lesson
 from vae import artefacts, latent, mosaic, zoo
 from vae.artefacts import CacheError
@@ -60,6 +60,7 @@ def setup_page(script: str, learn: str) -> Lesson:
     """Page config, sidebar, title and the "what you will learn" line of the page ``script``
     (its ``__file__``); honours presenter mode. Returns the page's catalogue entry."""
     lesson = lessons.lesson_for(script)
+    warmup.start()  # once per server: per-model numbers computed in the background (ui.warmup)
     st.session_state["_lesson"] = lesson.path
     present = _presenter_state()
     st.session_state["_present"] = present

@@ -1,0 +1,103 @@
+"""ui.heavy: the server-wide queue for expensive requests; ui.warmup: per-model numbers computed
+once per server in the background."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from ui import heavy, prefetch, warmup
+
+
+def test_requests_beyond_the_limit_wait_in_order_and_are_told_how_many_are_ahead(monkeypatch):
+    monkeypatch.setattr(heavy, "LIMIT", 1)
+    monkeypatch.setattr(heavy, "POLL_S", 0.01)
+    order, told = [], {}
+    release = threading.Event()
+
+    def request(name: str, hold: bool) -> None:
+        with heavy.turn(lambda ahead: told.setdefault(name, []).append(ahead)):
+            order.append(name)
+            if hold:
+                release.wait(5)
+
+    first = threading.Thread(target=request, args=("first", True))
+    first.start()
+    while heavy.waiting() < 1:
+        time.sleep(0.005)
+    others = []
+    for name in ("second", "third"):
+        t = threading.Thread(target=request, args=(name, False))
+        t.start()
+        others.append(t)
+        while heavy.waiting() < len(others) + 1:
+            time.sleep(0.005)
+    time.sleep(0.05)
+    assert order == ["first"]
+    assert told["second"][-1] == 1 and told["third"][-1] == 2  # the third has two ahead of it
+    release.set()
+    for t in (first, *others):
+        t.join(5)
+    assert order == ["first", "second", "third"] and heavy.waiting() == 0
+
+
+def test_a_request_that_gives_up_while_waiting_leaves_the_queue(monkeypatch):
+    monkeypatch.setattr(heavy, "LIMIT", 1)
+    monkeypatch.setattr(heavy, "POLL_S", 0.01)
+    release = threading.Event()
+
+    def hold() -> None:
+        with heavy.turn():
+            release.wait(5)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    while heavy.waiting() < 1:
+        time.sleep(0.005)
+
+    class Rerun(Exception):
+        pass
+
+    def give_up(ahead: int) -> None:
+        raise Rerun  # what a Streamlit rerun does inside the waiting message
+
+    with pytest.raises(Rerun):
+        with heavy.turn(give_up):
+            pass
+    assert heavy.waiting() == 1  # only the one that holds its turn
+    release.set()
+    t.join(5)
+    assert heavy.waiting() == 0
+
+
+def test_an_error_inside_a_turn_frees_it():
+    with pytest.raises(ValueError):
+        with heavy.turn():
+            raise ValueError
+    assert heavy.waiting() == 0
+
+
+def test_warmup_queues_each_job_once_and_only_with_the_background_prefetcher(monkeypatch):
+    calls = []
+    monkeypatch.setattr(warmup, "_jobs", [])
+    monkeypatch.setattr(warmup, "MODULES", ())
+    monkeypatch.setattr(warmup, "_started", threading.Event())
+    monkeypatch.setattr(prefetch, "later", lambda fn, *a, idle=False: calls.append((fn, idle)))
+    job = lambda: None  # noqa: E731
+    warmup.register(job)
+    warmup.register(job)
+    monkeypatch.setattr(prefetch, "mode", lambda: "off")
+    assert warmup.start() is False and calls == []
+    monkeypatch.setattr(prefetch, "mode", lambda: "background")
+    assert warmup.start() is True and calls == [(job, True)]
+    assert warmup.start() is False and len(calls) == 1  # once per process
+
+
+def test_the_warmup_modules_register_their_jobs():
+    import importlib
+
+    for module in warmup.MODULES:
+        importlib.import_module(module)
+    assert warmup._jobs, "no module registered a warm-up job"

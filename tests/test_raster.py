@@ -1,0 +1,84 @@
+"""ui.raster: rows of digits with captions drawn with Pillow, as charts.png shows them."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ui import charts, figures, raster
+from ui.style import CHANGED_COLOR, FIGURE_DPI, FIGURE_MAX_PX, INK
+
+
+def _imgs(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random((n, 28, 28)).astype(np.float32)
+
+
+def _png(r: raster.Raster) -> Image.Image:
+    return Image.open(io.BytesIO(charts.to_png(r)))
+
+
+def test_rows_put_each_image_crisp_and_transparent_around():
+    x = np.zeros((2, 28, 28), dtype=np.float32)
+    x[1] = 1.0  # a white image beside a black one
+    r = raster.rows([x], None, None, 1.0, "gray", 1.0, INK["light"])
+    a = r.rgba
+    assert a.dtype == np.uint8 and a.shape[2] == 4
+    assert a[0, 0, 3] == 0  # transparent margin: reads on light and dark pages
+    opaque = a[..., 3] == 255
+    assert (a[opaque][:, :3] == 0).all(axis=1).any() and (a[opaque][:, :3] == 255).all(axis=1).any()
+    # two images of 1 inch each at FIGURE_DPI: about 2 x 150 px of pixels across
+    cols = np.flatnonzero(opaque.any(axis=0))
+    assert abs((cols[-1] - cols[0] + 1) - 2 * FIGURE_DPI) < FIGURE_DPI * 0.1
+
+
+def test_captions_are_recorded_at_their_size_in_points():
+    r = raster.rows([_imgs(3)], ["row"], [["a", "b", "c"]], 1.0, "gray", 1.0, INK["light"], fontsize=10)
+    assert r.min_text_px == round(10 * FIGURE_DPI / 72)
+    im = _png(r)
+    assert float(im.text[charts.MIN_TEXT_KEY]) == r.min_text_px  # read back by the presenter-mode test
+    big = raster.rows([_imgs(3)], ["row"], [["a", "b", "c"]], 1.0, "gray", 1.0, INK["light"], fontsize=10,
+                      text_scale=1.35)
+    assert big.min_text_px > r.min_text_px  # presenter mode: larger text, same pixels per image
+
+
+def test_a_picture_is_never_wider_than_streamlit_shows_unresampled():
+    r = raster.rows([_imgs(30)], ["a long row name"], [[str(k) for k in range(30)]], 1.5, "gray", 1.0,
+                    INK["dark"])
+    assert r.rgba.shape[1] <= FIGURE_MAX_PX
+
+
+def test_marked_images_are_framed_and_their_captions_coloured():
+    rgb = tuple(int(CHANGED_COLOR[i:i + 2], 16) for i in (1, 3, 5))
+    plain = raster.rows([_imgs(3)], None, [["x", "y", "z"]], 1.0, "gray", 1.0, INK["light"])
+    marked = raster.rows([_imgs(3)], None, [["x", "y", "z"]], 1.0, "gray", 1.0, INK["light"],
+                         marks=[[False, True, False]], mark_colour=CHANGED_COLOR)
+
+    def orange(a: np.ndarray) -> int:
+        return int((np.abs(a[..., :3].astype(int) - rgb).sum(-1) < 40)[a[..., 3] > 200].sum())
+
+    assert orange(plain.rgba) == 0 and orange(marked.rgba) > 100
+
+
+def test_rows_without_captions_leave_no_caption_space():
+    tight = raster.rows([_imgs(2), _imgs(2)], None, None, 1.0, "gray", 1.0, INK["light"])
+    spaced = raster.rows([_imgs(2), _imgs(2)], None, [["a", "b"], ["c", "d"]], 1.0, "gray", 1.0, INK["light"])
+    assert spaced.rgba.shape[0] > tight.rgba.shape[0]
+
+
+@pytest.mark.parametrize("kind", ["light", "dark"])
+def test_heat_map_has_its_scale_and_the_themes_ink(kind, monkeypatch):
+    monkeypatch.setattr(charts, "theme", lambda: kind)
+    r = figures.std_figure(np.full((28, 28), 0.25, dtype=np.float32))
+    rgb = tuple(int(INK[kind][i:i + 2], 16) for i in (1, 3, 5))
+    a = r.rgba
+    ink = (np.abs(a[..., :3].astype(int) - rgb).sum(-1) < 30) & (a[..., 3] > 200)
+    assert ink.sum() > 200  # title, tick labels and the bar's outline in the theme's ink
+    assert r.min_text_px == round(10 * FIGURE_DPI / 72)
+
+
+def test_strip_through_charts_png_is_cached_and_a_png():
+    a = charts.png(charts.image_strip, _imgs(4), ["1", "2", "3", "4"])
+    assert a.startswith(b"\x89PNG") and charts.png(charts.image_strip, _imgs(4), ["1", "2", "3", "4"]) == a

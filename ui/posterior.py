@@ -1,0 +1,66 @@
+"""The Posterior spread lesson's per-model numbers: which test digits make a good pair.
+
+A certain image A and an uncertain image B per VAE, chosen among 1,000 fixed test digits. Computing
+them costs about a second of CPU per model (nearest codes, 1,600 decoded posterior samples and their
+1-NN labels in pixel space), so they are computed once per server, in the background at start
+(``ui.warmup``), and shared by every session: a model switch finds them ready.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import streamlit as st
+
+from ui import common, heavy, warmup
+from vae import neighbours, zoo
+from vae.latent import posterior_samples
+
+K_AGREE = 50  # neighbours whose labels pick the default pair (most and least agreeing code)
+N_CANDIDATES = 50  # pairs "Another pair" steps through
+N_LOOK = 32  # decoded samples per candidate B, whose agreement orders the candidates
+
+
+@st.cache_data(show_spinner="Choosing a certain and an uncertain test digit for this model…",
+               max_entries=len(zoo.names()))
+def pairs(key: tuple[str, str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs for a model (``common.model_key``), among 1,000 fixed test digits: A, ordered
+    by how much the 50 nearest codes agree with the image's digit (most first; ties: the smaller
+    mean sigma); B, the 50 codes in the most mixed neighbourhoods, ordered by how much 32 of their
+    decoded samples agree on one digit (least first), which is what the page then shows.
+    -> (1000,), (50,) test indices"""
+    codes, labels, x_all = common.codes(key[0]), common.test_set()[1], common.test_images_float()
+    sub = common.scatter_subset(1000)
+    mu, lv = codes["mu"].astype(np.float64), codes["logvar"].astype(np.float64)
+    own = neighbours.agreement(mu, labels, sub, K_AGREE)
+    sigma = np.exp(0.5 * lv[sub]).mean(axis=1)
+    _, purity = neighbours.vote(mu, labels, mu[sub], K_AGREE + 1)
+    mixed = sub[np.argsort(purity, kind="stable")[:N_CANDIDATES]]
+    z = np.concatenate([posterior_samples(mu[i], lv[i], N_LOOK, 0) for i in mixed])  # (50 * 32, d)
+    seen = neighbours.looks_like(common.decode(key[0], z), x_all, labels,
+                                 exclude=np.repeat(mixed, N_LOOK)).reshape(len(mixed), N_LOOK)  # one batch
+    top = [np.bincount(s).max() / N_LOOK for s in seen]
+    return sub[np.lexsort((sigma, -own))], mixed[np.argsort(top, kind="stable")]
+
+
+def _warm() -> None:
+    for name in zoo.names():
+        if zoo.entry(name).model.kind == "vae" and common.built(name):
+            pairs_in_turn(common.model_key(name), lambda ahead: None)
+
+
+warmup.register(_warm)
+
+
+_ready: set[tuple[str, str, int]] = set()  # model keys whose pairs this process has computed
+
+
+def pairs_in_turn(key: tuple[str, str, int], on_wait: Callable[[int], None]) -> tuple[np.ndarray, np.ndarray]:
+    """``pairs``, behind the server-wide queue (``ui.heavy``) unless this process has them already."""
+    if key in _ready:
+        return pairs(key)
+    with heavy.turn(on_wait):
+        out = pairs(key)
+    _ready.add(key)
+    return out
