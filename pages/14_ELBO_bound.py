@@ -41,7 +41,10 @@ ss.setdefault("elbo_digit", 4)
 ss.setdefault("elbo_pick", 0)
 
 
-@st.cache_resource(show_spinner="Decoding the latent plane once for this model…", max_entries=2)
+# One grid per model the page offers (about 21 MB each: 81 x 81 points x 784 logits), so switching
+# models never decodes a grid twice; fewer entries than models recomputed it at every switch.
+@st.cache_resource(show_spinner="Decoding the latent plane once for this model…",
+                   max_entries=max(1, len(MODELS)))
 def coarse(key: tuple[str, str, int]) -> bound.DecodedGrid:
     """The model's coarse grid, decoded once per server (shared, never mutated)."""
     return bound.decode_grid(ui.model(key[0]), bound.coarse_grid(ui.codes(key[0])["mu"]))

@@ -64,3 +64,39 @@ def test_every_cache_with_inputs_is_bounded():
             if fn.args.args and "max_entries" not in kwargs:
                 unbounded.append(f"{path.name}:{fn.lineno} {fn.name}")
     assert found >= 10 and not unbounded, unbounded
+
+
+def test_a_forged_widget_state_is_refused_and_a_full_drawing_is_not(app_config, monkeypatch):
+    """The drawing pad's value forged at 24.8 MB (a classroom load test: about 190 MB per session)
+    is over what the server accepts, both at the websocket (the frame) and as widget state; the
+    largest drawing the pad accepts is well under both limits."""
+    import json
+
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+    from streamlit.runtime import runtime_util
+    from streamlit.runtime.runtime_util import WidgetStateSizeError
+    from streamlit.runtime.state.session_state import SessionState
+    from streamlit.web.server.starlette import starlette_server
+
+    from vae.preprocess import MAX_POINTS, MAX_STROKES
+
+    # Streamlit reads both limits once per process: read this config's
+    monkeypatch.setattr(runtime_util, "_max_widget_state_size_bytes", None)
+    monkeypatch.setattr(runtime_util, "_max_message_size_bytes", None)
+
+    def pad_state(strokes) -> WidgetStates:
+        states = WidgetStates()
+        state = states.widgets.add()
+        state.id = "$$ID-pad-own_pad"
+        state.json_value = json.dumps({"strokes": strokes})
+        return states
+
+    per_stroke = MAX_POINTS // MAX_STROKES
+    full = pad_state([[[0.1234, 0.5678]] * per_stroke] * MAX_STROKES)  # all the points allowed
+    forged = pad_state([[[0.123456789, 0.987654321]] * 100_000] * 12)
+    assert forged.ByteSize() > 24e6 and full.ByteSize() < 0.2e6
+    SessionState().set_widgets_from_proto(full)
+    with pytest.raises(WidgetStateSizeError):
+        SessionState().set_widgets_from_proto(forged)
+    frame_limit = starlette_server._get_uvicorn_config_kwargs()["ws_max_size"]
+    assert 10 * full.ByteSize() < frame_limit < forged.ByteSize()

@@ -116,3 +116,36 @@ def test_every_notice_states_a_true_premise():
                         closed = float(re.search(r"closes (\d+)% of the gap", o).group(1)) / 100
                         assert v < m["log p(x)"] - LEVEL + rounding, (name, idx, v, m)
                         assert abs(closed - (v - m["ELBO"]) / m["gap"]) <= rounding / m["gap"] + 0.005, (name, idx, o, m)
+
+
+def test_each_models_coarse_grid_is_decoded_once(monkeypatch):
+    """The coarse grid is decoded once per offered model and server: switching through every model
+    the page offers, then through them all again for another image (whose bound is not cached yet,
+    so each model's grid is needed again), decodes each model's grid once. With fewer cache entries
+    than models, every switch decoded one again."""
+    import streamlit as st
+
+    from vae import bound
+
+    models = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"
+              and zoo.entry(n).model.latent_dim == 2 and zoo.entry(n).model.beta > 0]
+    need(*models)
+    decoded: list[int] = []  # one entry per coarse grid laid out (and then decoded) by the page
+    real = bound.coarse_grid
+
+    def counted(codes, *args, **kwargs):
+        decoded.append(len(decoded))
+        return real(codes, *args, **kwargs)
+
+    monkeypatch.setattr(bound, "coarse_grid", counted)
+    st.cache_resource.clear()  # no grid (or bound) left over from another test
+    st.cache_data.clear()
+    at = app(PAGE, {"elbo_idx": "6572"})
+    assert at.selectbox(key="elbo_model").options == models  # every model the page offers
+    for idx in (6572, 8000):
+        at.selectbox(key="elbo_featured").set_value(idx).run()
+        for name in models[1:] + models[:1]:
+            at.selectbox(key="elbo_model").set_value(name).run()
+            assert_ok(at)
+            assert metrics(at)["ELBO"] < metrics(at)["log p(x)"]
+    assert len(decoded) == len(models)

@@ -101,6 +101,95 @@ def test_an_empty_pad_asks_for_a_digit():
     assert any("Draw a digit" in i.value for i in at.info) and not at.metric and not at.error
 
 
+def pad_data(at) -> dict:
+    """What the page hands the drawing pad in the browser (its element's JSON data)."""
+    import json
+
+    return json.loads(at.get("bidi_component")[0].proto.json)
+
+
+def assert_well_formed(strokes) -> None:
+    """Strokes the pad's JavaScript can draw: each a non-empty list of [x, y] floats in [0, 1]."""
+    assert isinstance(strokes, list)
+    for stroke in strokes:
+        assert isinstance(stroke, list) and stroke, strokes
+        for p in stroke:
+            assert isinstance(p, list) and len(p) == 2, strokes
+            assert all(isinstance(v, float) and 0 <= v <= 1 for v in p), strokes
+
+
+def _forged(kind: str):
+    """Forged pad values of the load test's size (a 24.8 MB message): fresh objects, as a parsed
+    JSON message is, not one shared point."""
+    if kind == "points":  # 1.2 million points, 24.8 MB as JSON
+        return [[[0.123456789, 0.987654321] for _ in range(100_000)] for _ in range(12)]
+    if kind == "strokes":
+        return [[[0.5, 0.5]] for _ in range(200_000)]
+    return "x" * 24_800_000
+
+
+@pytest.mark.parametrize("kind,words", [("points", "too many points"),
+                                        ("strokes", "Too many strokes"),
+                                        ("string", "could not be read")])
+def test_a_forged_pad_value_is_refused_and_not_kept(kind, words):
+    """A huge value sent as the pad's state (what a forged websocket message does): the page says it
+    was not used and shows the last drawing; neither the session state nor the pad's element keeps
+    it, and the memory it took is given back at once (it kept about 190 MB per session)."""
+    import gc
+    import tracemalloc
+
+    need("vae-2d")
+    at = app(PAGE)
+    starter, score = at.session_state["own_strokes"], at.metric[0].value
+    tracemalloc.start()
+    try:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        at.session_state["own_pad"] = {"strokes": _forged(kind)}
+        assert tracemalloc.get_traced_memory()[0] - before > 20e6  # it is large
+        at.run()
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert_ok(at)
+    assert any(words in w.value and "Your last drawing is shown" in w.value for w in at.warning)
+    assert at.metric[0].value == score and at.session_state["own_strokes"] == starter
+    assert "own_pad" not in at.session_state  # Streamlit's copy of the value is gone
+    assert kept < 2e6, kept
+    assert len(at.get("bidi_component")[0].proto.json) < 5_000  # nothing large sent back
+    at.run()  # the next run shows a new pad (a new key): the browser's copy is dropped too
+    assert_ok(at)
+    assert at.get("bidi_component")[0].proto.id.endswith("own_pad_1") and not at.warning
+    assert at.metric[0].value == score
+
+
+def test_the_pad_is_only_handed_well_formed_strokes():
+    """A stroke without points, string coordinates, a drawing kept malformed: the pad in the
+    browser (whose JavaScript broke on these) is only ever handed strokes it can draw."""
+    need("vae-2d")
+    at = app(PAGE)
+    assert_well_formed(pad_data(at)["strokes"])
+    # a stroke without points beside a good one: the good one is used and kept, rounded
+    at.session_state["own_pad"] = {"strokes": [[], [[0.2, 0.2], [0.812345678, 0.8]]]}
+    at.run()
+    assert_ok(at)
+    assert at.session_state["own_strokes"] == [[[0.2, 0.2], [0.8123, 0.8]]] and len(at.metric) == 4
+    at.run()
+    assert pad_data(at)["strokes"] == [[[0.2, 0.2], [0.8123, 0.8]]]
+    # string coordinates: refused, and the last good drawing is what the pad is handed
+    at.session_state["own_pad"] = {"strokes": [[["0.1", "0.2"], [0.3, 0.4]]]}
+    at.run()
+    assert_ok(at)
+    assert any("could not be read" in w.value for w in at.warning)
+    at.run()
+    assert pad_data(at)["strokes"] == [[[0.2, 0.2], [0.8123, 0.8]]]
+    # a drawing kept malformed in the session (not from the pad): the pad gets an empty drawing
+    at.session_state["own_strokes"] = [[], [[0.3, "x"]], "?"]
+    at.run()
+    assert_ok(at)
+    assert pad_data(at)["strokes"] == [] and any("could not be read" in w.value for w in at.warning)
+
 def test_default_view_with_an_example():
     need("vae-2d")
     at = app(PAGE, {"own_example": "3-ink-on-paper"})

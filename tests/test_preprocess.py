@@ -584,3 +584,50 @@ def test_coordinates_outside_the_pad_are_clipped():
 
     img = np.asarray(render_strokes([[[-3.0, 0.5], [4.0, 0.5]]]))
     assert img[140].min() == 255  # the line runs across the whole pad, not off it
+
+
+# --- what the pad sends is checked before it is kept (vae.preprocess.clean_strokes) -------------
+
+FORGED = {  # values a forged websocket message can hold; each refused by counting, not converting
+    "a million points": ([[[0.5, 0.5]] * 1_000_000], "too many points"),
+    "100,000 one-point strokes": ([[[0.5, 0.5]]] * 100_000, "Too many strokes"),
+    "a 25 MB string": ("x" * 25_000_000, "could not be read"),
+    "a 25 MB string as a stroke": (["x" * 25_000_000], "could not be read"),
+    "a point of a million numbers": ([[list(range(1_000_000))]], "could not be read"),
+}
+
+
+@pytest.mark.parametrize("name", FORGED)
+def test_a_forged_drawing_is_refused_before_any_point_is_converted(name):
+    """Counting comes first: refusing a huge value allocates next to nothing (converting the
+    million shared points would allocate about 100 MB) and takes no time."""
+    import tracemalloc
+
+    value, words = FORGED[name]
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        with pytest.raises(PreprocessError, match=words) as err:
+            pp.clean_strokes(value)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "clear the pad" in str(err.value)  # says what to do
+    assert peak < 1_000_000 and time.perf_counter() - t0 < 1.0, (peak, name)
+
+
+def test_checked_strokes_are_rounded_clipped_and_well_formed():
+    clean = pp.clean_strokes([[[0.123456789, 2.0], [float("nan"), 0.5], [1, 0]], [], [[-1.0, 0.5]]])
+    assert clean == [[[0.1235, 1.0], [1.0, 0.0]], [[0.0, 0.5]]]  # empty strokes and NaN points go
+    assert all(type(v) is float for s in clean for p in s for v in p)
+    assert pp.clean_strokes([]) == [] and pp.clean_strokes([[], []]) == []  # empty, not an error
+    assert pp.clean_strokes([[[0.5, 0.5]]] * pp.MAX_STROKES) == [[[0.5, 0.5]]] * pp.MAX_STROKES
+    assert len(pp.clean_strokes([[[0.5, 0.5]] * pp.MAX_POINTS])[0]) == pp.MAX_POINTS  # at the limit
+
+
+@pytest.mark.parametrize("bad", [[[[0.1, "0.2"]]], [[0.1, 0.2]], [[[0.1, 0.2, 0.3]]],
+                                 [[[True, 0.2]]], [[[10 ** 400, 0.2]]], [[{"x": 0.1, "y": 0.2}]],
+                                 [None], {"strokes": []}])
+def test_malformed_strokes_are_refused_with_a_message(bad):
+    with pytest.raises(PreprocessError, match="could not be read; clear the pad"):
+        pp.clean_strokes(bad)

@@ -9,6 +9,10 @@ Python renders them (``vae.preprocess.render_strokes``) with a pen width relativ
 so what reaches the model has MNIST's stroke width whatever the drawing's size. The strokes live
 in the component's state (its key in Session State), so a drawing survives a rerun and a change of
 model. Where no browser renders it (``AppTest``) the pad returns no strokes and the page runs on.
+
+What the browser sends is checked before anything keeps it (``vae.preprocess.clean_strokes``: sizes
+first, then each point), and the pad is handed only checked strokes; its JavaScript skips malformed
+strokes all the same (``cleanStrokes``) and stops taking ink at Python's limits.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from vae.preprocess import arc
+from vae.preprocess import MAX_POINTS, MAX_STROKES, PreprocessError, arc, clean_strokes
 
 PAD_PX = 280  # the pad's side on screen (CSS pixels)
 PEN_PX = 18  # the pen on screen: about PEN of a drawing that fills the pad (vae.preprocess.PEN)
@@ -45,17 +49,43 @@ button:hover { border-color: var(--st-primary-color); color: var(--st-primary-co
 """
 
 JS = """
+// The value handed in may be malformed (a stroke without points, string coordinates, not a list):
+// drawing it read properties of undefined, and the pad stayed broken until a reload. Only strokes
+// of [x, y] pairs of finite numbers are kept (clipped to [0, 1]), at most maxStrokes strokes and
+// maxPoints points in all; anything else is skipped.
+export function cleanStrokes(strokes, maxStrokes, maxPoints) {
+  const out = [];
+  let n = 0;
+  if (!Array.isArray(strokes)) return out;
+  for (const s of strokes) {
+    if (out.length >= maxStrokes || n >= maxPoints) break;
+    if (!Array.isArray(s)) continue;
+    const pts = [];
+    for (const p of s) {
+      if (n + pts.length >= maxPoints) break;
+      if (Array.isArray(p) && p.length === 2 && Number.isFinite(p[0]) && Number.isFinite(p[1])) {
+        pts.push([Math.min(Math.max(p[0], 0), 1), Math.min(Math.max(p[1], 0), 1)]);
+      }
+    }
+    if (pts.length) { out.push(pts); n += pts.length; }
+  }
+  return out;
+}
+
 export default function(component) {
-  const { parentElement, setStateValue, data } = component;
+  const { parentElement, setStateValue } = component;
+  const data = component.data || {};
+  const positive = (v, fallback) => (Number.isFinite(v) && v > 0 ? v : fallback);
+  const px = positive(data.px, 280), pen = positive(data.pen, 18);
+  const maxStrokes = positive(data.max_strokes, 200), maxPoints = positive(data.max_points, 5000);
   const root = parentElement.querySelector('.pad');
   const canvas = parentElement.querySelector('canvas');
-  const px = data.px, pen = data.pen;
   root.style.setProperty('--pad-px', px + 'px');
   const dpr = window.devicePixelRatio || 1;
   if (canvas.width !== Math.round(px * dpr)) { canvas.width = Math.round(px * dpr); canvas.height = canvas.width; }
   const ctx = canvas.getContext('2d');
   // strokes persist on the element between renders; Python's copy restores them after a remount
-  if (!canvas._strokes) { canvas._strokes = Array.isArray(data.strokes) ? data.strokes : []; }
+  if (!canvas._strokes) { canvas._strokes = cleanStrokes(data.strokes, maxStrokes, maxPoints); }
   const redraw = () => {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = '#000'; ctx.fillRect(0, 0, px, px);
@@ -71,11 +101,18 @@ export default function(component) {
   const send = () => setStateValue('strokes', canvas._strokes.map(s => s.map(p => [+p[0].toFixed(4), +p[1].toFixed(4)])));
   const at = (e) => { const r = canvas.getBoundingClientRect();
     return [Math.min(Math.max((e.clientX - r.left) / r.width, 0), 1), Math.min(Math.max((e.clientY - r.top) / r.height, 0), 1)]; };
-  let current = null;
-  const down = (e) => { e.preventDefault(); canvas.setPointerCapture(e.pointerId); current = [at(e)]; canvas._strokes.push(current); redraw(); };
+  let current = null, room = 0;  // room: points the current stroke may still add
+  const down = (e) => { e.preventDefault();
+    // Python refuses a drawing over its limits: past them the pad stops taking ink instead
+    const used = canvas._strokes.reduce((n, s) => n + s.length, 0);
+    if (canvas._strokes.length >= maxStrokes || used >= maxPoints) return;
+    room = maxPoints - used - 1;
+    canvas.setPointerCapture(e.pointerId);
+    current = [at(e)]; canvas._strokes.push(current); redraw(); };
   const move = (e) => { if (!current) return; e.preventDefault();
     const p = at(e), q = current[current.length - 1];
-    if (Math.hypot(p[0] - q[0], p[1] - q[1]) * px >= 1.5) { current.push(p); redraw(); } };
+    if (room > 0 && Math.hypot(p[0] - q[0], p[1] - q[1]) * px >= 1.5) {
+      current.push(p); room -= 1; redraw(); } };
   const up = (e) => { if (!current) return; current = null; send(); };
   const click = (e) => { const act = e.target.getAttribute('data-act'); if (!act) return;
     if (act === 'undo') canvas._strokes.pop(); else canvas._strokes = [];
@@ -102,10 +139,31 @@ _PAD = st.components.v2.component("latent_lab_pad", html=HTML, css=CSS, js=JS)
 
 def pad(key: str, strokes: list[Any] | None = None) -> list[Any] | None:
     """Show the pad (a new pad starts with ``strokes`` drawn) and return what the learner drew on
-    it: a list of strokes, each a list of [x, y] in [0, 1] ([] after *Clear*), or None while this
-    pad has sent nothing (always in ``AppTest``, where no browser runs it): the caller then keeps
-    the drawing it passed in."""
-    result = _PAD(key=key, data={"px": PAD_PX, "pen": PEN_PX, "strokes": strokes or []},
+    it, checked and rounded (``vae.preprocess.clean_strokes``): a list of strokes, each a list of
+    [x, y] in [0, 1] ([] after *Clear*), or None while this pad has sent nothing (always in
+    ``AppTest``, where no browser runs it): the caller then keeps the drawing it passed in.
+
+    A value the pad sent that is refused (too many strokes or points, not strokes at all: only a
+    forged message sends one) raises :class:`PreprocessError`. Streamlit's copy of it is deleted
+    at once, and the next run shows a new pad (a new key), so the browser drops its copy too."""
+    ss = st.session_state
+    gen = int(ss.get(f"{key}_gen", 0))
+    widget_key = f"{key}_{gen}" if gen else key
+    try:
+        shown = clean_strokes(strokes) if strokes else []
+    except PreprocessError:
+        shown = []  # the browser is never handed a drawing it cannot draw
+    result = _PAD(key=widget_key, data={"px": PAD_PX, "pen": PEN_PX, "strokes": shown,
+                                        "max_strokes": MAX_STROKES, "max_points": MAX_POINTS},
                   default={"strokes": None}, on_strokes_change=lambda: None, height=PAD_PX + 48)
     value = getattr(result, "strokes", None)
-    return value if isinstance(value, list) else None
+    if value is None:
+        return None
+    try:
+        return clean_strokes(value)
+    except PreprocessError:
+        # otherwise Streamlit keeps the refused value (up to server.maxWidgetStateSize, and several
+        # times that as Python objects) for as long as the session lasts
+        del ss[widget_key]
+        ss[f"{key}_gen"] = gen + 1
+        raise

@@ -38,9 +38,16 @@ def source_input() -> tuple[str, Any, list[Any] | None]:
                       horizontal=True, parse=lambda raw: params.parse_choice(raw, SOURCES, "draw"))
     upload = strokes = None
     if source == "draw":
-        drawn = pad.pad("own_pad", ss.get("own_strokes"))
+        try:
+            drawn = pad.pad("own_pad", ss.get("own_strokes"))
+        except PreprocessError as exc:  # a refused value (only a forged message sends one)
+            drawn = None
+            st.warning(f"The pad's drawing was not used: {exc} Your last drawing is shown.",
+                       icon=":material/draw:")
         if drawn is not None:
-            ss["own_strokes"] = drawn  # kept outside the pad's own state: it survives leaving the page
+            # checked and rounded by the pad (never the raw value the browser sent), and kept
+            # outside the pad's own state: it survives leaving the page
+            ss["own_strokes"] = drawn
         strokes = ss.get("own_strokes")
     elif source == "upload":
         upload = st.file_uploader(

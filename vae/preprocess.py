@@ -37,6 +37,7 @@ Steps beyond the bare recipe, each needed for real uploads (photos, scans, drawi
 from __future__ import annotations
 
 import io
+import math
 import threading
 import warnings
 
@@ -45,7 +46,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
 __all__ = ["PreprocessError", "MAX_BYTES", "MAX_PIXELS", "WORK_SIDE", "load_image", "to_mnist",
-           "preprocess", "make_example_png"]
+           "preprocess", "make_example_png", "clean_strokes"]
 
 MAX_BYTES = 20 * 1024 * 1024
 """Largest upload accepted (bytes); checked before anything is decoded."""
@@ -76,8 +77,12 @@ PEN = 0.1                   # drawn strokes: pen width as a share of the drawing
 # (about 2 px once the drawing is scaled into the 20 px box, like MNIST's strokes)
 PAD_SIDE = 280              # drawings are rendered on this square before the MNIST recipe
 MAX_STROKES = 200           # a drawing with more strokes (or points) is refused, not slowly drawn
-MAX_POINTS = 20_000
+# A digit drawn across the whole pad is a few hundred points (one per 1.5 px of pen travel), so
+# 5,000 is many digits' worth; kept checked in a session it is under 1 MB of Python lists.
+MAX_POINTS = 5_000
+STROKE_DECIMALS = 4         # pad coordinates kept to 1e-4 of its side: 0.03 px on the pad
 _MSG_NO_STROKES = "Nothing drawn yet."
+_MSG_UNREADABLE = "The drawing could not be read; clear the pad and draw again."
 _MSG_EMPTY = "The file is empty."
 _MSG_NOT_IMAGE = "This file is not an image Pillow can read (PNG or JPEG expected)."
 _MSG_DAMAGED = "The image file is damaged or incomplete, so it could not be read."
@@ -446,24 +451,52 @@ def make_example_png(digit_image: np.ndarray, invert: bool = True, scale: int = 
     return buf.getvalue()
 
 
-def _as_strokes(strokes: object) -> list[np.ndarray]:
-    """Validated strokes: a list of lists of (x, y) pairs, each coordinate finite; clipped to [0, 1]."""
-    if not isinstance(strokes, (list, tuple)) or not strokes:
-        raise PreprocessError(_MSG_NO_STROKES)
+def _number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def clean_strokes(strokes: object) -> list[list[list[float]]]:
+    """The drawing pad's value (JSON from the browser, so anything) as checked, rounded strokes:
+    lists of [x, y] clipped to [0, 1] and rounded to :data:`STROKE_DECIMALS`, points with a
+    non-finite coordinate and empty strokes left out ([] for an empty pad).
+
+    Sizes are checked before any point is converted: the strokes and their points are counted
+    (``len``, whatever they hold), so a forged value of millions of points or a string of many MB
+    is refused at once, and a refused value leaves no converted copy behind. Raises
+    :class:`PreprocessError` (with a message for the learner) for more than :data:`MAX_STROKES`
+    strokes or :data:`MAX_POINTS` points, or anything that is not a list of lists of [x, y] numbers.
+    """
+    if not isinstance(strokes, (list, tuple)):
+        raise PreprocessError(_MSG_UNREADABLE)
     if len(strokes) > MAX_STROKES:
         raise PreprocessError(f"Too many strokes ({len(strokes)}); clear the pad and draw one digit.")
-    out, total = [], 0
+    if not all(isinstance(s, (list, tuple)) for s in strokes):
+        raise PreprocessError(_MSG_UNREADABLE)
+    if sum(len(s) for s in strokes) > MAX_POINTS:
+        raise PreprocessError("The drawing has too many points; clear the pad and draw one digit.")
+    out = []
     for stroke in strokes:
-        try:
-            pts = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
-        except (TypeError, ValueError):
-            raise PreprocessError("The drawing could not be read; clear the pad and draw again.") from None
-        pts = pts[np.isfinite(pts).all(axis=1)]
-        total += len(pts)
-        if total > MAX_POINTS:
-            raise PreprocessError("The drawing has too many points; clear the pad and draw one digit.")
-        if len(pts):
-            out.append(np.clip(pts, 0.0, 1.0))
+        pts = []
+        for p in stroke:
+            if not (isinstance(p, (list, tuple)) and len(p) == 2 and all(map(_number, p))):
+                raise PreprocessError(_MSG_UNREADABLE)
+            try:
+                x, y = float(p[0]), float(p[1])
+            except OverflowError:  # an int beyond float's range: no pad sends one
+                raise PreprocessError(_MSG_UNREADABLE) from None
+            if math.isfinite(x) and math.isfinite(y):
+                pts.append([round(min(max(x, 0.0), 1.0), STROKE_DECIMALS),
+                            round(min(max(y, 0.0), 1.0), STROKE_DECIMALS)])
+        if pts:
+            out.append(pts)
+    return out
+
+
+def _as_strokes(strokes: object) -> list[np.ndarray]:
+    """Checked strokes (:func:`clean_strokes`) as (n, 2) arrays; an empty drawing is refused."""
+    if strokes is None:
+        raise PreprocessError(_MSG_NO_STROKES)
+    out = [np.asarray(s, dtype=np.float64) for s in clean_strokes(strokes)]
     if not out:
         raise PreprocessError(_MSG_NO_STROKES)
     return out
