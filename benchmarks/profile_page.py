@@ -38,6 +38,8 @@ def new_value(w, rng: random.Random):
 def main() -> None:
     from streamlit.testing.v1 import AppTest
 
+    from ui.compat import around_script_runs
+
     ap = argparse.ArgumentParser()
     ap.add_argument("page")
     ap.add_argument("keys", nargs="*")
@@ -53,20 +55,17 @@ def main() -> None:
     rng = random.Random(1)
     prof = cProfile.Profile()
     profiling = [False]
-    from streamlit.runtime.scriptrunner import script_runner
 
-    original = script_runner.ScriptRunner._run_script
-
-    def profiled(self, rerun_data):  # the page runs in the script runner's own thread
+    def profiled(run):  # the page runs in the script runner's own thread
         if not profiling[0]:
-            return original(self, rerun_data)
+            return run()
         prof.enable()
         try:
-            return original(self, rerun_data)
+            return run()
         finally:
             prof.disable()
 
-    script_runner.ScriptRunner._run_script = profiled
+    around_script_runs(profiled)
     for key in args.keys or [None]:
         for _ in range(args.moves if key else 1):
             if key:

@@ -109,6 +109,27 @@ def test_time_script_runs_wraps_the_page_run():
         script_runner.ScriptRunner._run_script = original
 
 
+def test_around_script_runs_runs_each_page_inside_the_wrapper():
+    """The profiler's hook: a page run under AppTest goes through the wrapper, in the script's thread."""
+    from streamlit.runtime.scriptrunner import script_runner
+    from streamlit.testing.v1 import AppTest
+
+    original = script_runner.ScriptRunner._run_script
+    threads = []
+
+    def around(run):
+        threads.append(threading.current_thread().name)
+        return run()
+
+    try:
+        compat.around_script_runs(around)
+        at = AppTest.from_string("import streamlit as st\nst.write('hi')").run()
+        assert at.markdown[0].value == "hi"
+        assert len(threads) == 1 and threads[0] != threading.main_thread().name
+    finally:
+        script_runner.ScriptRunner._run_script = original
+
+
 def test_forget_link_value_stops_the_binding_seeding_from_it():
     """Without forget_link_value an int number_input bound to ?seed=inf raises OverflowError (Streamlit
     1.67); with it the widget starts at its default. Fails when the private attribute moves."""

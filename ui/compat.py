@@ -14,6 +14,8 @@
   from (the page load's initial parameters), for a value the app's own parser rejects;
 - ``streamlit_protocol``: the protobuf classes of Streamlit's websocket protocol (``BackMsg``,
   ``ForwardMsg``, ``WidgetStates``), for ``benchmarks/classroom.py``'s simulated students only;
+- ``around_script_runs``: runs every script run inside a wrapper (``benchmarks/profile_page.py``
+  profiles them);
 - ``time_script_runs``: wraps ``ScriptRunner._run_script`` (one run of a page) to report its
   wall and CPU time, for ``benchmarks/timed_server.py`` only.
 
@@ -76,6 +78,20 @@ def forget_link_value(key: str) -> bool:
         return False
     initial.pop(key, None)
     return True
+
+
+def around_script_runs(around: Callable[[Callable[[], Any]], Any]) -> None:
+    """Run every script run (one run of a page) as ``around(run)``, in the script's own thread:
+    ``around`` calls ``run()`` and returns what it returns (``benchmarks/profile_page.py`` profiles
+    the runs this way)."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    original = script_runner.ScriptRunner._run_script
+
+    def wrapped(self: Any, rerun_data: Any) -> Any:
+        return around(lambda: original(self, rerun_data))
+
+    script_runner.ScriptRunner._run_script = wrapped
 
 
 def time_script_runs(report: Callable[[str, str, float, float], None]) -> None:
