@@ -13,7 +13,7 @@ import streamlit as st
 from ui import charts, figures, params, plots, words
 from ui import common as ui
 from vae import artefacts, embed, neighbours, paths, units, zoo
-from ui.style import LATENT_RANGE
+from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 
 DEFAULT_MODEL = "vae-10d"
 METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
@@ -59,18 +59,35 @@ c2.markdown(f"The same {len(subset):,} test codes (a fixed subset) placed by thr
             "*in 10-D*, drawn wherever each map put them.")
 
 # --- the picture: three maps, one picked neighbourhood ----------------------------------------------------------
-
-near = neighbours.neighbours_of(mu, pick, K)  # (K,) in 10-D
+@st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def _trees(name: str) -> dict:  # KD-trees of the 10-D codes and of every 2-D map, once per server
+    e = ui.embeddings(name)
+    return {"mu": neighbours.tree(ui.codes(name)["mu"]), **{m: neighbours.tree(e[m]) for m in (*METHODS, *KNOBS) if m in e}}
+@st.cache_data(show_spinner=False, max_entries=4 * MODEL_CACHE_ENTRIES)
+def _points(name: str, m: str) -> bytes:  # the subset's rows of one map as sent (Arrow), once per map
+    return plots.points_arrow(ui.embeddings(name)[m][subset], labels[subset], subset)
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def _model_facts(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # Var(μ), E[σ²], PC1's turns
+    c = ui.codes(name)
+    var_mu, mean_s2 = units.variance_budget(c["mu"], None if zoo.entry(name).model.kind == "ae" else c["logvar"])
+    return var_mu, mean_s2, embed.pc_angles_cov(c["mu"])
+def draw_map(where, m: str, title: str, side: int, select: str | None, legend: bool, **kw) -> None:
+    """One map: a spec per layout (``plots.embedding_map_slots``), this map's points, domains and pick filled in."""
+    xy = emb[m]  # below: the same square domains as ``plots.embedding_map``
+    s = plots.with_domains(charts.spec(plots.embedding_map_slots, title, side, select, legend),
+                           plots.square_domains(np.vstack([xy[subset], xy[near], xy[[pick]]])))
+    rows = plots.landing_rows(you=(float(xy[pick, 0]), float(xy[pick, 1])), you_label=f"#{pick}",
+                              near=pd.DataFrame({"x": xy[near, 0], "y": xy[near, 1]}))
+    charts.draw(charts.fill(s, points=_points(name, m), you=rows["you"], near=rows["near"]), where, width="content", **kw)
+trees = _trees(name)
+near = neighbours.neighbours_in(trees["mu"], pick, K)  # (K,) in 10-D
 quality = {m: (float(emb[f"{m}_trustworthiness"]), float(emb[f"{m}_knn_accuracy"])) for m in (*METHODS, *KNOBS, "random")
            if f"{m}_trustworthiness" in emb}
 floor = quality.get("random")  # a random map's scores (built with the extra maps)
-kept = {m: neighbours.kept_neighbours(mu, emb[m], pick, K) for m in METHODS}
+kept = {m: neighbours.kept_in(trees["mu"], trees[m], pick, K) for m in METHODS}
 for col, (m, title) in zip(st.columns([1, 1, 1.2]), METHODS.items()):  # the last one carries the legend
-    xy = emb[m]
-    spec = charts.spec(plots.embedding_map, xy[subset], labels[subset], subset, xy[near], pick,
-                       (float(xy[pick, 0]), float(xy[pick, 1])), title, SIDE, "pick", m == "umap")
-    charts.draw(spec, col, key=f"emb_map_{m}", on_select=lambda m=m: _on_click(f"emb_map_{m}"), selection_mode="pick",
-                width="content")
+    draw_map(col, m, title, SIDE, "pick", m == "umap", key=f"emb_map_{m}",
+             on_select=lambda m=m: _on_click(f"emb_map_{m}"), selection_mode="pick")
     t, a = quality[m]
     col.caption(f"Keeps **{kept[m]} of {K}** of #{pick}'s 10-D neighbours among its {K} nearest here. "
                 f"Trustworthiness **{t:.3f}**, 5-NN accuracy **{words.pct(a)}**"
@@ -85,8 +102,7 @@ ui.secondary(f"Trustworthiness (Venna & Kaski 2001, $k = {K}$) charges every map
 
 evr = np.asarray(emb["pca_explained_variance_ratio"], float)  # (d,)
 is_ae = zoo.entry(name).model.kind == "ae"
-var_mu, mean_s2 = units.variance_budget(mu, None if is_ae else codes["logvar"])
-angles = embed.pc_angles(mu)  # (20,) degrees
+var_mu, mean_s2, angles = _model_facts(name)  # (d,), (d,), (20,) degrees
 budget = var_mu + mean_s2
 best, worst = max(METHODS, key=lambda m: quality[m][0]), min(METHODS, key=lambda m: quality[m][0])
 flat_by_kl = not is_ae and budget.min() > 0.8 and budget.max() < 1.25 and evr[0] < 1.2 * evr[1]
@@ -114,19 +130,16 @@ with st.expander("t-SNE's knobs: three perplexities and another seed", icon=":ma
         st.markdown("Perplexity is roughly how many neighbours each point tries to keep. Small values break the digits "
                     "into islands; large ones keep more of the global layout. Another seed gives another map of the same codes.")
         for col, (m, title) in zip(st.columns([1, 1, 1, 1.3]), KNOBS.items()):
-            xy = emb[m]
-            charts.draw(charts.spec(plots.embedding_map, xy[subset], labels[subset], subset, xy[near], pick,
-                                    (float(xy[pick, 0]), float(xy[pick, 1])), f"t-SNE, {title}", 170, None,
-                                    m == "tsne_seed1"), col, width="content")
+            draw_map(col, m, f"t-SNE, {title}", 170, None, m == "tsne_seed1")
             col.caption(f"trustworthiness {quality[m][0]:.3f}, 5-NN {words.pct(quality[m][1])}; "
-                        f"keeps {neighbours.kept_neighbours(mu, xy, pick, K)} of {K}")
+                        f"keeps {neighbours.kept_in(trees['mu'], trees[m], pick, K)} of {K}")
 
 with st.expander("Why PCA's spectrum is flat: the variance of each dimension", icon=":material/bar_chart:"):
     dims = [words.z(j) for j in range(mu.shape[1])]
     v1, v2 = st.columns(2)
-    v1.altair_chart(plots.variance_chart(evr), width="stretch")
-    v2.altair_chart(plots.budget_chart(var_mu, mean_s2, dims), width="stretch")
-    st.altair_chart(plots.loadings_chart(np.asarray(emb["pca_components"], float), dims), width="stretch")
+    charts.draw(charts.spec(plots.variance_chart, evr), v1, width="stretch")
+    charts.draw(charts.spec(plots.budget_chart, var_mu, mean_s2, dims), v2, width="stretch")
+    charts.draw(charts.spec(plots.loadings_chart, np.asarray(emb["pca_components"], float), dims), width="stretch")
     st.caption(f"PC1's direction under 20 bootstrap resamples of the test codes: median turn {np.median(angles):.0f}°, "
                f"largest {angles.max():.0f}°. A component's sign is arbitrary: only the pattern matters.")
 
@@ -181,13 +194,11 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
     s = paths.line_samples(coords, xy[:2], xy[2:], n)
     idx, pts = s["index"], s["points"]
     chosen = pd.DataFrame({"x": coords[idx, 0], "y": coords[idx, 1], "step": [str(k + 1) for k in range(n)]})
-    chart = (charts.scatter(charts.codes_frame(coords[subset], labels[subset], subset), x_title=f"{METHODS[method]} 1",
-                            y_title=f"{METHODS[method]} 2", domain=None, select="pick", opacity=0.45,
-                            title=f"{METHODS[method]} map of {name}: the line and the nearest real codes (numbered)")
-             + charts.path(pd.DataFrame({"x": pts[:, 0], "y": pts[:, 1], "order": np.arange(n)}))
-             + charts.markers(chosen, label="step", size=160))
-    st.altair_chart(charts.square(chart, 460), width="content", key="emb_line_chart", on_select=_on_line_pick,
-                    selection_mode="pick")
+    chart = charts.spec(plots.line_map_slots, f"{METHODS[method]} 1", f"{METHODS[method]} 2", 460)
+    chart["layer"][0]["title"] = f"{METHODS[method]} map of {name}: the line and the nearest real codes (numbered)"
+    charts.draw(charts.fill(chart, points=_points(name, method), chosen=chosen,
+                            path=pd.DataFrame({"x": pts[:, 0], "y": pts[:, 1], "order": np.arange(n)})),
+                width="content", key="emb_line_chart", on_select=_on_line_pick, selection_mode="pick")
     with ui.cache_guard():
         decoded = ui.decode(name, mu[idx])  # (n, 28, 28)
         straight = ui.decode(name, paths.line(mu[idx[0]], mu[idx[-1]], n))  # (n, 28, 28)
@@ -234,8 +245,7 @@ with st.expander("The codes themselves, two dimensions at a time (a pair plot)",
         ui.download_png(png, f"pair-plot-{name}-{'-'.join(words.z(j) for j in dims)}.png", key="emb_pairs_png")
         st.caption(f"{len(few):,} test codes ({len(few) // 10} per digit); the diagonal counts them per bin.")
 
-ui.download_csv(pd.DataFrame({"index": np.arange(len(labels)), "digit": labels,
-                              **{f"{m}_{a}": emb[m][:, i] for m in METHODS for i, a in enumerate("xy")}}),
-                f"embeddings-{name}.csv", key="emb_csv", label="Download all three maps (CSV)")
+ui.download_csv(pd.DataFrame({"index": np.arange(len(labels)), "digit": labels, **{f"{m}_{a}": emb[m][:, i] for m in
+                METHODS for i, a in enumerate("xy")}}), f"embeddings-{name}.csv", key="emb_csv", label="Download all three maps (CSV)")
 ui.share({"emb_idx": pick})  # after the page's last bound control: the toast of a bad link
 ui.lesson_links(LESSON)

@@ -106,7 +106,7 @@ for d in SIZES:
     except CacheError:
         continue
 col_loss, col_kl = st.columns(2, gap="large")
-col_loss.altair_chart(plots.size_loss_chart(table, list(SIZES)), width="stretch", key="ls_loss_chart")
+charts.draw(charts.spec(plots.size_loss_chart, table, list(SIZES)), col_loss, width="stretch", key="ls_loss_chart")
 col_loss.caption("Averages over the 10,000 test digits (one posterior sample each); −ELBO = reconstruction + KL. "
                  "Latent size on a log scale.")
 with col_kl:
@@ -114,7 +114,8 @@ with col_kl:
                          value=DEFAULT_THR, key="ls_thr", format_func=lambda v: f"{v:g}",
                          parse=lambda raw: params.parse_choice(raw, list(THRESHOLDS), DEFAULT_THR)))
     if kl_dims:
-        st.altair_chart(plots.kl_dims_chart(kl_dims, thr), width="stretch", key="ls_kl_dims_chart")
+        charts.draw(charts.fill(charts.spec(plots.kl_dims_chart_slots, kl_dims), threshold=pd.DataFrame({"y": [thr]})),
+                    width="stretch", key="ls_kl_dims_chart")
         used = {d: units.count_above(v, thr) for d, v in kl_dims.items()}
         st.caption("Each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), averaged over the test images and sorted, on a log scale; "
                    f"dashed: the threshold. In use at {thr:g} nats: "
@@ -142,7 +143,8 @@ def top_k(kl_dims: dict[int, np.ndarray]) -> None:
     rows = {f"top {k}": ui.decode(size_name(d), units.keep_top(mu, order, k)), f"all {d}": ui.decode(size_name(d), mu)}
     left, right = st.columns([3, 2])
     charts.show(charts.png(charts.image_rows, rows, None, size=0.8, fontsize=10), left)
-    right.altair_chart(plots.keep_top_chart(curve, k), width="stretch")
+    charts.draw(charts.fill(charts.spec(plots.keep_top_chart_slots, curve), mark=pd.DataFrame({"k": [k], "loss": [curve[k - 1]]})),
+                right, width="stretch")
     st.caption(f"Right: the reconstruction loss at z = μ with only the top k dimensions kept, mean over {N_TOPK} fixed "
                "test digits (50 of each). Left: the same ten digits as above.")
 

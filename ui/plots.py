@@ -641,3 +641,98 @@ def prototype_heatmap(protos: np.ndarray, dims: list[str], title: str) -> alt.Ch
     digits = [str(k) for k in range(len(protos))]
     return heatmap(frames.heatmap_frame(protos, digits, dims, "digit", "dimension"), "digit", "dimension", digits,
                    dims, "digit", "latent dimension", "mean code", title=title)
+
+
+# --- charts built once per layout, given each run's rows (``charts.spec`` + ``charts.fill``) -------------
+
+def embedding_map_slots(title: str, side: int, select: str | None = "pick", legend: bool = False) -> alt.LayerChart:
+    """``embedding_map`` with every row in a slot, so that one spec serves every model and map:
+    the codes (slot ``points``: ``charts.codes_frame`` rows, or ``points_arrow`` bytes of them), the
+    picked code's 10-D neighbours (``near``) and the picked code (``you``), filled by ``landing_rows``.
+    Its square domains are placeholders: ``with_domains`` sets them per map."""
+    return landing_chart(charts.slot("points"), SLOT, SLOT, None, ((0.0, 1.0), (0.0, 1.0)), f"{title} 1", f"{title} 2",
+                         title, side=side, select=select, legend=legend)
+
+
+def with_domains(chart_spec: dict, domains: tuple[tuple[float, float], tuple[float, float]]) -> dict:
+    """A spec from ``charts.spec`` with the explicit x and y scale domains of its layers replaced
+    (``embedding_map_slots``' placeholders); changes and returns ``chart_spec``."""
+    for layer in chart_spec.get("layer", [chart_spec]):
+        for axis, dom in zip(("x", "y"), domains):
+            scale = layer.get("encoding", {}).get(axis, {}).get("scale")
+            if isinstance(scale, dict) and "domain" in scale:
+                scale["domain"] = [float(dom[0]), float(dom[1])]
+    return chart_spec
+
+
+def points_arrow(xy: np.ndarray, digits: np.ndarray, index: np.ndarray) -> bytes:
+    """Scatter rows (x, y, digit, index) as the Arrow bytes a chart's dataset is sent as, compact:
+    x and y as float32 (7 significant digits, for tooltips of 2 decimals), the index as int32.
+    Cache it per map: a slot filled with bytes is sent as it is, not serialised again."""
+    from streamlit import dataframe_util
+
+    df = pd.DataFrame({"x": xy[:, 0].astype(np.float32), "y": xy[:, 1].astype(np.float32),
+                       "digit": digits.astype(int).astype(str), "index": index.astype(np.int32)})
+    return dataframe_util.convert_anything_to_arrow_bytes(df)
+
+
+def line_map_slots(x_title: str, y_title: str, side: int) -> alt.LayerChart:
+    """The Embeddings walk's map, its title set per run: the codes (slot ``points``, clickable), the
+    drawn line (slot ``path``: x, y, order) and the nearest real codes numbered (slot ``chosen``:
+    x, y, step)."""
+    pts = charts.scatter(charts.slot("points"), x_title=x_title, y_title=y_title, domain=None, select="pick",
+                         opacity=0.45)
+    return charts.square(pts + charts.path(charts.slot("path")) + charts.markers(charts.slot("chosen"), label="step",
+                                                                              size=160), side)
+
+
+def emptiness_chart_slots(names: dict[str, str], colors: dict[str, str], k: int) -> alt.LayerChart:
+    """``emptiness_chart`` with its rows (t, path, emptiness) in the slot ``rows``, filled per run."""
+    lines = alt.Chart(charts.slot("rows"), height=300, title="How far each point of the path is from the data").mark_line().encode(
+        x=alt.X("t:Q", title="t (0 = A, 1 = B)"),
+        y=alt.Y("emptiness:Q", title=f"distance to the {k}th nearest code ÷ usual", scale=alt.Scale(zero=True)),
+        color=alt.Color("path:N", title="path", scale=_path_scale(names, colors), legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("path:N"), alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("emptiness:Q", format=".2f")])
+    one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(y="y:Q")
+    return charts.fit_width(lines + one, 260)
+
+
+def paths_map_slots(names: dict[str, str], colors: dict[str, str], side: int = 330) -> alt.LayerChart:
+    """``paths_map`` with its rows in slots filled per run: the codes (``points``, e.g. ``points_arrow``
+    bytes), both paths (``lines``: x, y, order, path) and the endpoints (``ends``: x, y, name); its
+    square domains are placeholders, set per run with ``with_domains``."""
+    xs, ys = alt.Scale(domain=[0.0, 1.0], nice=False, zero=False), alt.Scale(domain=[0.0, 1.0], nice=False, zero=False)
+    pts = charts.scatter(charts.slot("points"), opacity=0.35).encode(
+        x=alt.X("x:Q", title="z₁", scale=xs), y=alt.Y("y:Q", title="z₂", scale=ys),
+        color=alt.Color("digit:N", legend=None, scale=alt.Scale(**ALTAIR_DIGIT_SCALE)))
+    path = alt.Chart(charts.slot("lines")).mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(filled=True, size=30),
+                                                     clip=True).encode(
+        x="x:Q", y="y:Q", order="order:Q", color=alt.Color("path:N", title="path", scale=_path_scale(names, colors),
+                                                           legend=alt.Legend(orient="bottom")))
+    layers = alt.layer(pts, path, charts.markers(charts.slot("ends"), label="name")).resolve_scale(color="independent")
+    return charts.square(layers, side)
+
+
+def kl_dims_chart_slots(kl_dims: dict[int, np.ndarray]) -> alt.LayerChart:
+    """``kl_dims_chart`` with the threshold's rule in the slot ``threshold`` (one row: y), filled per run."""
+    rows = pd.DataFrame([{"latent size": str(d), "rank": i + 1, "KL": max(float(v), 1e-4)}
+                         for d, vals in kl_dims.items() for i, v in enumerate(vals)])
+    sizes = [str(d) for d in kl_dims]
+    lines = alt.Chart(rows, title="KL of each dimension, largest first").mark_line(point=True).encode(
+        x=alt.X("rank:Q", title="dimension (largest KL first)", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("KL:Q", title="mean KL (nats, log)", scale=alt.Scale(type="log", domain=[1e-4, float(rows["KL"].max()) * 1.5])),
+        color=alt.Color("latent size:N", sort=sizes, title="latent size", legend=alt.Legend(orient="right")),
+        tooltip=["latent size:N", "rank:Q", alt.Tooltip("KL:Q", format=".3f")])
+    rule = alt.Chart(charts.slot("threshold")).mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(y="y:Q")
+    return charts.fit_width(lines + rule, 280)
+
+
+def keep_top_chart_slots(curve: np.ndarray) -> alt.LayerChart:
+    """``keep_top_chart`` with the chosen k's point in the slot ``mark`` (k, loss), filled per run."""
+    df = pd.DataFrame({"k": np.arange(1, len(curve) + 1), "loss": curve})
+    line = alt.Chart(df, title="Loss with the top k dimensions kept").mark_line(point=True).encode(
+        x=alt.X("k:Q", title="dimensions kept, k", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("loss:Q", title="reconstruction (nats)", scale=alt.Scale(zero=False)),
+        tooltip=["k:Q", alt.Tooltip("loss:Q", format=".1f")])
+    mark = alt.Chart(charts.slot("mark")).mark_point(size=160, color=HIGHLIGHT, filled=True).encode(x="k:Q", y="loss:Q")
+    return charts.fit_width(line + mark, 220)

@@ -102,3 +102,20 @@ def embed_all(codes: np.ndarray, labels: np.ndarray, log=print) -> dict[str, np.
     del out["random"]  # only its scores are kept
     out["latent_knn_accuracy"] = np.float32(neighbours.knn_accuracy(codes, labels))
     return out
+
+
+def pc_angles_cov(codes: np.ndarray, n_boot: int = 20, seed: int = SEED) -> np.ndarray:
+    """``pc_angles`` (the same resamples, the same angles up to rounding) from each resample's
+    covariance matrix (d, d), weighted by how often each code was drawn, instead of an SVD of the
+    resampled (N, d) codes: a few ms instead of 0.2 s. (N, d) -> (n_boot,)"""
+    x = np.asarray(codes, dtype=np.float64)
+    n = len(x)
+    ref = principal_axes(x)[1][0]  # (d,) unit vector
+    rng = np.random.default_rng(seed)
+    cos = []
+    for _ in range(n_boot):
+        w = np.bincount(rng.integers(0, n, n), minlength=n).astype(np.float64) / n  # (N,) resample weights
+        mean = w @ x
+        cov = (x * w[:, None]).T @ x - np.outer(mean, mean)  # (d, d)
+        cos.append(abs(float(np.linalg.eigh(cov)[1][:, -1] @ ref)))
+    return np.degrees(np.arccos(np.clip(cos, 0.0, 1.0)))

@@ -10,6 +10,9 @@ KD-trees come from ``scipy.spatial`` (scikit-learn is not imported on a page's p
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -96,24 +99,89 @@ def vote(codes: np.ndarray, labels: np.ndarray, queries: np.ndarray, k: int = 1
     return top, counts[np.arange(m), top] / kk
 
 
+_REFERENCES: OrderedDict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+_REFERENCES_LOCK = threading.Lock()
+_REFERENCES_KEPT = 4  # read-only reference sets whose transposed pixels and squared norms are kept
+
+
+def _frozen(a: object) -> bool:
+    """Whether an array can no longer change: read-only, and so is the array it views (if any)."""
+    while isinstance(a, np.ndarray):
+        if a.flags.writeable:
+            return False
+        a = a.base
+    return True
+
+
+def _reference(reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A reference set as its flat float32 pixels transposed, (P, N) C-ordered (a matrix product
+    with it runs about 2-3x faster than with a transposed view), and their squared norms (N,)
+    float32. Worked out once per *read-only* array (the app's cached test images: transposing and
+    the 10,000 norms cost more than a search) and kept by the array's identity, the array itself
+    held so that its id cannot be reused; a writable array is worked out on every call."""
+    keep = isinstance(reference, np.ndarray) and _frozen(reference)
+    if keep:
+        with _REFERENCES_LOCK:
+            hit = _REFERENCES.get(id(reference))
+            if hit is not None and hit[0] is reference:
+                _REFERENCES.move_to_end(id(reference))
+                return hit[1], hit[2]
+    r = np.asarray(reference, dtype=np.float32).reshape(len(reference), -1)  # (N, P), no copy if float32
+    r2 = np.einsum("ij,ij->i", r, r)  # (N,)
+    if not keep:
+        return r.T, r2
+    rt = np.ascontiguousarray(r.T)  # (P, N)
+    rt.setflags(write=False)
+    r2.setflags(write=False)
+    with _REFERENCES_LOCK:
+        _REFERENCES[id(reference)] = (reference, rt, r2)
+        while len(_REFERENCES) > _REFERENCES_KEPT:
+            _REFERENCES.popitem(last=False)
+    return rt, r2
+
+
+def nearest_pixels(images: np.ndarray, reference: np.ndarray, exclude: int | np.ndarray | None = None,
+                   chunk: int = 512) -> np.ndarray:
+    """Index of each image's nearest reference image in pixel space: exact Euclidean 1-NN, equally
+    distant references ordered by index, ``exclude`` as in ``looks_like``.
+
+    A float32 screen (|r|^2 - 2 q.r, brute force, in chunks) keeps, for each image, the references
+    within a bound of float32's rounding of the smallest value; those few are then measured exactly
+    (float64 differences), so rounding never decides between two near neighbours.
+    (M, 28, 28), (N, 28, 28) -> (M,) int64"""
+    q = np.asarray(images, dtype=np.float32).reshape(len(images), -1)  # (M, P)
+    rt, r2 = _reference(reference)  # (P, N), (N,)
+    ex = None if exclude is None else np.broadcast_to(np.asarray(exclude, dtype=np.int64), (len(q),))
+    q64 = q.astype(np.float64)
+    q2 = (q64 ** 2).sum(1)  # (M,)
+    # |error| of a float32 dot product of P terms <= P * eps * |q| |r| (and likewise |r|^2); 4x margin
+    slack = 4 * rt.shape[0] * float(np.finfo(np.float32).eps) * (q2 + float(r2.max(initial=0.0)))  # (M,)
+    out = np.empty(len(q), dtype=np.int64)
+    for i in range(0, len(q), chunk):
+        d2 = q[i:i + chunk] @ rt  # (B, N)
+        d2 *= -2.0
+        d2 += r2  # |r|^2 - 2 q.r: |q|^2 is the same along a row
+        b = np.arange(len(d2))
+        if ex is not None:
+            d2[b, ex[i:i + chunk]] = np.inf
+        out[i:i + chunk] = d2.argmin(axis=1)  # rows whose every reference is excluded keep this
+        best = d2[b, out[i:i + chunk]]
+        rows, cols = np.nonzero(d2 <= (best + 2 * slack[i:i + chunk])[:, None])  # the candidates
+        exact = ((rt[:, cols].T.astype(np.float64) - q64[i + rows]) ** 2).sum(1)
+        order = np.lexsort((cols, exact, rows))  # per row: nearest first, then smallest index
+        first = order[np.r_[True, rows[order][1:] != rows[order][:-1]]] if len(order) else order
+        out[i + rows[first]] = cols[first]
+    return out
+
+
 def looks_like(images: np.ndarray, reference: np.ndarray, labels: np.ndarray,
                exclude: int | np.ndarray | None = None, chunk: int = 512) -> np.ndarray:
     """The digit each image looks like: the label of its nearest reference image in pixel space
-    (Euclidean 1-NN, brute force, in chunks). ``exclude`` leaves a reference out, one index for all
-    images (e.g. the image some samples were decoded from) or one per image (M,) (e.g. each
-    reconstruction's own original), so that a copy does not vote for itself.
-    (M, 28, 28), (N, 28, 28), (N,) -> (M,)"""
-    q = np.asarray(images, dtype=np.float32).reshape(len(images), -1)  # (M, 784)
-    r = np.asarray(reference, dtype=np.float32).reshape(len(reference), -1)  # (N, 784)
-    r2 = (r ** 2).sum(1)  # (N,)
-    ex = None if exclude is None else np.broadcast_to(np.asarray(exclude, dtype=np.int64), (len(q),))
-    out = np.empty(len(q), dtype=np.int64)
-    for i in range(0, len(q), chunk):
-        d2 = r2[None, :] - 2.0 * q[i:i + chunk] @ r.T  # (B, N); |q|^2 is the same along a row
-        if ex is not None:
-            d2[np.arange(len(d2)), ex[i:i + chunk]] = np.inf
-        out[i:i + chunk] = d2.argmin(axis=1)
-    return np.asarray(labels)[out]
+    (exact Euclidean 1-NN, ``nearest_pixels``). ``exclude`` leaves a reference out, one index for
+    all images (e.g. the image some samples were decoded from) or one per image (M,) (e.g. each
+    reconstruction's own original), so that a copy does not vote for itself. Pass many images in
+    one call: the search is one matrix product. (M, 28, 28), (N, 28, 28), (N,) -> (M,)"""
+    return np.asarray(labels)[nearest_pixels(images, reference, exclude, chunk)]
 
 
 def neighbourhood(codes: np.ndarray, labels: np.ndarray, z: np.ndarray, k: int = 50) -> tuple[int, float]:
@@ -142,3 +210,41 @@ def agreement(codes: np.ndarray, labels: np.ndarray, index: np.ndarray, k: int =
     same = labels[idx] == labels[index][:, None]
     own = idx == index[:, None]
     return (same & ~own).sum(axis=1) / np.maximum((~own).sum(axis=1), 1)
+
+
+def tree(codes: np.ndarray) -> cKDTree:
+    """The KD-tree of a set of codes (N, d), built once and asked many times (``neighbours_in``)."""
+    return cKDTree(_as_codes(codes))
+
+
+def neighbours_in(codes_tree: cKDTree, index: int, k: int = 10) -> np.ndarray:
+    """``neighbours_of(codes, index, k)`` with the codes' KD-tree built already (``tree(codes)``):
+    the same indices, ties ordered by index. -> (k,)"""
+    n = codes_tree.n
+    kk = max(1, min(int(k) + 1, n))
+    extra = min(n, kk + 8)
+    dist, idx = codes_tree.query(codes_tree.data[index][None, :], k=extra)
+    dist, idx = dist.reshape(1, extra), idx.reshape(1, extra)
+    order = np.lexsort((idx, np.round(dist, 12)), axis=1)[:, :kk]
+    return np.array([i for i in np.take_along_axis(idx, order, 1)[0] if i != index][:k])
+
+
+def kept_in(codes_tree: cKDTree, map_tree: cKDTree, index: int, k: int = 10) -> int:
+    """``kept_neighbours`` with both KD-trees built already (``tree``)."""
+    return len(set(neighbours_in(codes_tree, index, k).tolist()) & set(neighbours_in(map_tree, index, k).tolist()))
+
+
+def spacing_sample(codes: np.ndarray, k: int, queries: np.ndarray, chunk: int = 250) -> float:
+    """``spacing`` measured from the codes ``codes[queries]`` only (a fixed sample of indices): the
+    median over them of the distance to their k-th nearest *other* code among *all* the codes.
+    Exact per query, by brute force in float64 chunks (a KD-tree is slow in 20-D and more)."""
+    x = _as_codes(codes)
+    q = np.asarray(queries, dtype=np.int64)
+    sq = np.einsum("ij,ij->i", x, x)  # (N,)
+    out = np.empty(len(q))
+    for i in range(0, len(q), chunk):
+        part = q[i:i + chunk]
+        d2 = sq[part, None] + sq[None, :] - 2.0 * (x[part] @ x.T)  # (B, N)
+        d2[np.arange(len(part)), part] = np.inf  # the code itself is no neighbour (a duplicate is)
+        out[i:i + chunk] = np.partition(d2, k - 1, axis=1)[:, k - 1]
+    return float(np.median(np.sqrt(np.maximum(out, 0.0))))
