@@ -154,7 +154,7 @@ def notices(rd: pd.DataFrame, beta: float, seed: int) -> list[str]:
                          "they are squeezed toward the origin)" if r_b < 0.95 * r_1 else "about as spread out)"))
                    + f"; {words.pct(out_b)} lie off the ±{LATENT_RANGE[1]:g} axes.")
     try:
-        d_b, d_1 = ui.prior_draw_stats(name, seed), ui.prior_draw_stats(ref, seed)
+        d_b, d_1 = ladders.draw_stats(name, seed), ladders.draw_stats(ref, seed)
     except CacheError:
         d_b = None
     if d_b is not None:

@@ -10,8 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from ui import charts, figures, params, plots, prefetch, words
+from ui import prototypes as cached
 from ui import common as ui
-from vae import latent, pixels, units, zoo
+from vae import latent, units, zoo
 from ui.style import DIGITS, SLIDER_RANGE, SLIDER_STEP
 
 DEFAULT_MODEL = "vae-10d"
@@ -37,19 +38,17 @@ c2.markdown("Each column is one digit, over all its test images. **Top:** the av
             "**Middle:** the average of their codes μ, decoded: the prototype. **Bottom:** the *medoid* (the test "
             "image whose μ is nearest the prototype, #n) passed through the same model.")
 
+
 with ui.cache_guard():
     codes = ui.codes(name)
-    ui.model(name)
     _, labels = ui.test_set()
     images_f = ui.test_images_float()
+    mkey = ui.model_key(name)
+    view = cached.model_view(mkey)
 mu, logvar = codes["mu"], codes["logvar"]  # (N, d) each, read-only
 d = mu.shape[1]
-proto_mu = latent.prototypes(mu, labels)  # (10, d)
-pixel_avg = latent.prototypes(images_f.reshape(len(images_f), -1), labels).reshape(10, 28, 28)  # (10, 28, 28)
-med_idx = latent.medoids(mu, labels, proto_mu)  # (10,)
-with ui.cache_guard():
-    decoded = ui.decode(name, proto_mu)  # (10, 28, 28)
-    med_recon = ui.decode(name, np.ascontiguousarray(mu[med_idx]))  # (10, 28, 28)
+proto_mu, med_idx, decoded, med_recon = view["proto_mu"], view["med_idx"], view["decoded"], view["med_recon"]
+pixel_avg = cached.pixel_average()  # (10, 28, 28)
 
 # --- the picture: the three averages -----------------------------------------------------------------------
 
@@ -64,11 +63,8 @@ ui.secondary("Averaging pixels lays $n_k$ strokes, each in its own place, on top
 
 # --- what to notice ---------------------------------------------------------------------------------------
 
-g_avg, g_dec, g_rec = (float(pixels.grey_ink_share(a).mean()) for a in (pixel_avg, decoded, med_recon))
-g_med = float(pixels.grey_ink_share(images_f[med_idx]).mean())
-n_sharper = int((pixels.grey_ink_share(pixel_avg) > pixels.grey_ink_share(decoded)).sum())
-var_mu, active = units.activity(mu)
-kl = units.mean_kl_per_dim(mu, logvar)  # (d,) nats
+(g_avg, g_dec, g_rec), g_med, n_sharper = view["grey"], view["g_med"], view["n_sharper"]
+var_mu, active, kl = view["var_mu"], view["active"], view["kl"]  # (d,) each; kl in nats
 unused = frozenset(int(j) for j in np.flatnonzero(~active))
 notes = [
     (f"The pixel average is a blur: {words.pct(g_avg)} of its inked pixels are grey (between 0.2 and 0.8), against "
@@ -100,9 +96,10 @@ with st.expander("Why average μ and not one sampled z per image?", icon=":mater
                       captions=list(SOURCES.values()), parse=lambda raw: params.parse_choice(raw, list(SOURCES), "mu"))
     seed = int(ui.bound(st.number_input, "Seed of the sampled codes", min_value=0, max_value=2**31 - 1, value=0, step=1,
                         key="protos_seed", parse=lambda raw: params.parse_int(raw, 0, 2**31 - 1, 0)))
-    proto_z = latent.prototypes(latent.sampled_codes(mu, logvar, seed), labels)  # (10, d)
+    with ui.cache_guard():
+        proto_z = cached.sampled_prototypes(mkey, seed)  # (10, d)
     diff = np.abs(proto_z - proto_mu)  # (10, d)
-    se = latent.prototype_standard_error(logvar, labels)  # (10, d)
+    se = view["se"]  # (10, d)
     st.markdown("A sampled code is $z_i = \\mu_i + \\sigma_i\\varepsilon_i$, so the average of the samples is the "
                 "average of the μ plus the average of $n_k$ independent noises, which shrinks as $1/\\sqrt{n_k}$:")
     st.latex(r"\frac{1}{n_k}\sum_i z_i \;=\; \bar z_k \;+\; \underbrace{\frac{1}{n_k}\sum_i \sigma_i\varepsilon_i}"
@@ -113,8 +110,8 @@ with st.expander("Why average μ and not one sampled z per image?", icon=":mater
                 "needs no seed.")
     P = proto_mu if source == "mu" else proto_z
     dim_names = [words.z(j) for j in range(d)]
-    st.altair_chart(plots.prototype_heatmap(P, dim_names, f"Prototypes of {name}: mean "
-                                            f"{'μ' if P is proto_mu else 'sampled z'} per digit"), width="stretch")
+    charts.draw(charts.spec(plots.prototype_heatmap, P, dim_names, f"Prototypes of {name}: mean "
+                            f"{'μ' if P is proto_mu else 'sampled z'} per digit"), width="stretch")
     ui.download_csv(pd.DataFrame(P, columns=dim_names).assign(digit=list(DIGITS))[["digit", *dim_names]],
                     f"prototypes-{name}.csv", key="protos_proto_csv", label="Download prototypes (CSV)")
 
@@ -143,12 +140,12 @@ def traversal_view(name: str, base: np.ndarray, mu: np.ndarray, digit: int, unus
         return
     values = latent.linear_axis(steps, lo, hi)  # (S,)
     order = [j for j in latent.traversal_order(mu, by_use) if draw_unused or j not in unused]
-    with ui.cache_guard():
-        imgs = ui.decode(name, latent.traversal(base, values, order))  # (d * S, 28, 28)
+    with ui.cache_guard():  # (d * S, 28, 28) and (d,), once per input
+        imgs, change = cached.traversal_images(ui.model_key(name), tuple(map(float, base)), tuple(map(float, values)),
+                                        tuple(order))
     png = charts.png(figures.traversal_figure, imgs, order, values, base, digit, unused)
     charts.show(png, natural=True)
     ui.download_png(png, f"traversal-{name}-digit{digit}.png", key="protos_traversal_png")
-    change = pixels.sweep_change(imgs.reshape(len(order), steps, 28, 28))  # (d,)
     top = int(np.argmax(change))
     rows_unused = [r for r, j in enumerate(order) if j in unused]
     st.caption(f"How much a row changes the picture (mean |Δ| per pixel, summed over its steps): most for "
@@ -218,7 +215,8 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
     table_choice = t1.selectbox("Images", ["all digits", *DIGITS], key="protos_table_digit",
                                 format_func=lambda v: v if isinstance(v, str) else f"digit {v}")
     sel_digit = None if table_choice == "all digits" else int(table_choice)
-    table = units.activation_table(mu, logvar, labels, sel_digit)
+    with ui.cache_guard():
+        table = cached.activation_table(ui.model_key(name), sel_digit).copy()
     if sel_digit is None:
         table["KL (nats)"], table["in use"] = kl, active
     t2.caption(f"pandas `describe()` of μ per latent dimension, over {int(table['count'].iloc[0]):,} test images"
@@ -236,8 +234,8 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
     layout = h2.radio("Layout", ["stacked, with the prior", "one panel per digit"], key="protos_hist_layout",
                       horizontal=True)
     stacked = layout.startswith("stacked")
-    st.altair_chart(plots.digit_histogram(mu[:, hist_dim], labels, words.z(hist_dim), stacked),
-                    width="stretch" if stacked else "content")
+    charts.draw(charts.spec(plots.digit_histogram, mu[:, hist_dim], labels, words.z(hist_dim), stacked),
+                width="stretch" if stacked else "content")
     means = proto_mu[:, hist_dim]
     st.caption(f"Digit means of {words.z(hist_dim)}: lowest for {int(means.argmin())} ({means.min():.2f}), "
                f"highest for {int(means.argmax())} ({means.max():.2f}).")

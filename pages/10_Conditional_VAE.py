@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params, plots
+from ui import charts, cvae, figures, params, plots
 from ui import common as ui
 from ui import words
 from vae import latent, neighbours, pixels
@@ -68,23 +68,18 @@ def manifold_section() -> None:
     n = int(ui.bound(c_n.slider, "Grid size n (n × n tiles)", GRID_N_RANGE[0], GRID_N_RANGE[1], value=GRID_N_DEFAULT,
                      key="cvae_n", parse=lambda raw: params.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT)))
     xs = latent.ppf_axis(n, PPF_P_DEFAULT)  # (n,)
-    grid = latent.grid_2d(xs, xs)  # (n * n, 2), row-major from the top-left tile
     with ui.cache_guard():
-        imgs = ui.decode(MODEL, grid, np.full(len(grid), digit))  # (n * n, 28, 28)
-    measures = {"slant (leans right, like /)": pixels.slant(imgs), "width (px, slant taken out)": pixels.width(imgs),
-                "ink (stroke thickness)": pixels.ink(imgs)}
-    r = {k: pixels.axis_correlations(v, grid) for k, v in measures.items()}  # (2,) each: with z1, z2
+        imgs, r, looks = cvae.manifold(ui.model_key(MODEL), digit, n)  # (n * n, 28, 28), once per server and input
     axis_words = []
     for j in range(2):  # name an axis after the measure it moves most, when it clearly moves one
         best = max(r, key=lambda k: abs(r[k][j]))
         axis_words.append(f" → {'more' if r[best][j] > 0 else 'less'} {best.split(' ')[0]}" if abs(r[best][j]) >= 0.5 else "")
-    png = charts.png(charts.mosaic_figure, imgs, n, n, xs=xs, ys=xs, xlabel=f"z₁{axis_words[0]}",
-                     ylabel=f"z₂{axis_words[1]}", title=f"cvae-2d: decoder(z, y = {digit}), {n} × {n} ppf grid")
+    png = charts.png(figures.axes_mosaic, imgs, n, n, xs, xs, f"z₁{axis_words[0]}", f"z₂{axis_words[1]}",
+                     f"cvae-2d: decoder(z, y = {digit}), {n} × {n} ppf grid")
     c_fig, c_txt = st.columns([3, 2])
     charts.show(png, c_fig)
     with c_fig:
         ui.download_png(png, f"cvae_manifold_digit{digit}_n{n}.png", key="cvae_manifold_png")
-    looks = float((neighbours.looks_like(imgs, images, labels) == digit).mean())
     c_txt.markdown(
         f"The label fixes the identity: for **{looks:.0%}** of the {n * n} tiles the closest test image "
         f"(in pixel space) is {words.a_digit(digit)}. The position in the plane changes how it is written.\n\n"
@@ -112,10 +107,8 @@ def style_grid_section() -> None:
     seed = int(ui.bound(c_side.number_input, "Seed for the random codes", 0, SEED_MAX, value=0, step=1,
                         key="cvae_seed", parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
     z = np.random.default_rng(seed).standard_normal((N_STYLES, 2))  # (8, 2)
-    zz = np.repeat(z, 10, axis=0)  # (80, 2): row r holds z[r] ten times
-    yy = np.tile(np.arange(10), N_STYLES)  # (80,)
     with ui.cache_guard():
-        imgs = ui.decode(MODEL, zz, yy).reshape(N_STYLES, 10, 28, 28)
+        imgs = cvae.styles(ui.model_key(MODEL), seed, N_STYLES)  # (8, 10, 28, 28), once per seed
     rows = {f"z = ({v[0]:+.2f}, {v[1]:+.2f})": imgs[r] for r, v in enumerate(z)}
     captions = [[] for _ in range(N_STYLES - 1)] + [[f"y = {k}" for k in range(10)]]
     png = charts.png(charts.image_rows, rows, captions=captions, size=0.8)
@@ -191,12 +184,12 @@ def maps_section() -> None:
     idx = int(st.session_state["cvae_idx"])
     ui.share({"cvae_idx": idx})
     left, right = st.columns(2)
-    for col, codes, title, select in ((left, codes_v, "vae-2d: z must hold the digit", None),
-                                      (right, codes_c, "cvae-2d: z holds the style (click a point)", "cvae_pick")):
+    for col, codes, name, title, select in ((left, codes_v, BASE, "vae-2d: z must hold the digit", None),
+                                            (right, codes_c, MODEL, "cvae-2d: z holds the style (click a point)",
+                                             "cvae_pick")):
         at = (float(np.clip(codes[idx, 0], *LATENT_RANGE)), float(np.clip(codes[idx, 1], *LATENT_RANGE)))
-        spec = charts.spec(plots.landing_chart, charts.codes_frame(codes[sub], labels[sub], sub), None, at, None,
-                           (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂", title, side=330, select=select,
-                           you_label=f"#{idx}", legend=select is not None)
+        spec = charts.fill(charts.spec(cvae.code_map, ui.model_key(name), title, select),
+                           **plots.landing_rows(you=at, you_label=f"#{idx}"))
         with col:
             if select:
                 charts.draw(spec, key="cvae_scatter", width="content", on_select=_picked)

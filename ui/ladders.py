@@ -13,7 +13,9 @@ import streamlit as st
 from ui import charts, frames, plots
 from ui import common as ui
 from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
-from vae import latent, units, zoo
+from scipy.spatial import cKDTree
+
+from vae import latent, neighbours, units, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
 from vae.train import history_frame
@@ -37,14 +39,23 @@ def reconstruction_rows(seed: int, rungs: dict[str, str]
     problems: dict[str, CacheError] = {}
     for label, name in rungs.items():
         try:
-            mu, _ = ui.encode(name, x)
-            rec = ui.decode(name, mu)  # (10, 28, 28): the decoder's mean at the code's mean
+            rec, cost = _reconstructed(ui.model_key(name), seed)
         except CacheError as exc:
             problems[name] = exc
             continue
         rows[label] = rec
-        captions.append([f"{v:.0f} nats" for v in bce_per_image(rec, x)])
+        captions.append(cost)
     return rows, captions, problems
+
+
+@st.cache_data(show_spinner=False, max_entries=4 * MODEL_CACHE_ENTRIES)
+def _reconstructed(key: tuple[str, str, int], seed: int) -> tuple[np.ndarray, list[str]]:
+    """The seed's ten test digits through the model ``key`` (``ui.model_key``), decoded at the code's
+    mean, and each one's cost in words, once per server, model and seed."""
+    x = test_digits(seed)[1]
+    mu, _ = ui.encode(key[0], x)
+    rec = ui.decode(key[0], mu)  # (10, 28, 28): the decoder's mean at the code's mean
+    return rec, [f"{v:.0f} nats" for v in bce_per_image(rec, x)]
 
 
 def rows_png(rows: dict[str, np.ndarray], captions: list[list[str]]) -> bytes:
@@ -130,9 +141,16 @@ def epochs_words(frame: pd.DataFrame) -> str:
     return "; ".join(f"{e} epochs (β = {', '.join(bs)})" for e, bs in groups.items())
 
 
-def curve_specs(hist: pd.DataFrame) -> dict[str, dict]:
-    """The training-curve chart of each loss term, from ``vae.train.history_frame``."""
-    return {term: charts.spec(plots.curve_chart, hist[hist["term"] == term], term) for term in ("reconstruction", "KL")}
+def curve_specs(name: str) -> dict[str, dict]:
+    """The training-curve chart of each loss term of a checkpoint (``vae.train.history_frame``), keyed by
+    the model's name: no frame to hash per run."""
+    return {term: charts.spec(_curve_chart, name, term) for term in ("reconstruction", "KL")}
+
+
+def _curve_chart(name: str, term: str):
+    """``plots.curve_chart`` of one term of a checkpoint's stored history."""
+    hist = history_frame(ui.info(name).get("history", {}))
+    return plots.curve_chart(hist[hist["term"] == term], term)
 
 
 def training_curves(name: str, objective: str, key: str) -> None:
@@ -146,7 +164,7 @@ def training_curves(name: str, objective: str, key: str) -> None:
     if hist.empty:
         st.info("This checkpoint holds no training history.")
         return
-    for col, (term, chart) in zip(st.columns(2), curve_specs(hist).items()):
+    for col, (term, chart) in zip(st.columns(2), curve_specs(name).items()):
         charts.draw(chart, col, width="stretch", key=f"{key}_curve_{term}")
     st.caption("Train: average over the epoch's batches while the weights were still changing; test: the 10,000 "
                f"test digits after the epoch. {objective}")
@@ -156,13 +174,45 @@ def training_curves(name: str, objective: str, key: str) -> None:
 
 
 def codes_spec(name: str, seed: int) -> dict:
-    """A 2-D rung's codes on the prior's axes, with the 99 % circle and 300 of the seeded draws."""
-    labels, subset = ui.test_set()[1], ui.scatter_subset()
-    mu = np.asarray(ui.codes(name)["mu"])[subset]  # (3000, 2), a copy (fancy indexing)
+    """A 2-D rung's codes on the prior's axes, with the 99 % circle and 300 of the seeded draws: the
+    chart's spec is built once per model (``ui.model_key``), the draws fill its slot per run."""
     zz = ui.prior_draws(seed)[:300]  # (300, 2)
-    return charts.spec(plots.landing_chart, charts.codes_frame(mu, labels[subset], subset), None, None, None,
-                       (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂", f"Codes μ at β = {zoo.entry(name).model.beta:g}",
-                       prior_circle=True, side=330, draws=pd.DataFrame({"x": zz[:, 0], "y": zz[:, 1]}))
+    return charts.fill(charts.spec(_codes_chart, ui.model_key(name)),
+                       **plots.landing_rows(draws=pd.DataFrame({"x": zz[:, 0], "y": zz[:, 1]})))
+
+
+def _codes_chart(key: tuple[str, str, int]):
+    """The codes chart of ``codes_spec``, its draws a slot (``plots.SLOT``)."""
+    labels, subset = ui.test_set()[1], ui.scatter_subset()
+    mu = np.asarray(ui.codes(key[0])["mu"])[subset]  # (3000, 2), a copy (fancy indexing)
+    return plots.landing_chart(charts.codes_frame(mu, labels[subset], subset), None, None, None,
+                               (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂",
+                               f"Codes μ at β = {zoo.entry(key[0]).model.beta:g}", prior_circle=True, side=330,
+                               draws=plots.SLOT)
+
+
+@st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def _code_tree(name: str) -> tuple[np.ndarray, cKDTree, float]:
+    """A 2-D model's test codes (float64), their KD-tree and ``neighbours.spacing``, once per model."""
+    mu = np.asarray(ui.codes(name)["mu"], dtype=np.float64)
+    return mu, cKDTree(mu), neighbours.spacing(mu)
+
+
+@st.cache_data(show_spinner=False, max_entries=4 * MODEL_CACHE_ENTRIES)
+def draw_stats(name: str, seed: int) -> dict:
+    """``ui.common.prior_draw_stats`` (the same numbers: ``latent.prior_draws_vs_codes``), with the
+    model's KD-tree and spacing built once per model rather than once per seed."""
+    mu, tree, gap = _code_tree(name)
+    labels, draws = ui.test_set()[1], ui.prior_draws(seed)
+    extra = min(len(mu), 9)  # as ``neighbours.nearest`` (k = 1): ties at the same distance go to the lower index
+    dist, idx = tree.query(draws, k=extra)
+    dist, idx = dist.reshape(len(draws), extra), idx.reshape(len(draws), extra)
+    first = np.lexsort((idx, np.round(dist, 12)), axis=1)[:, 0]
+    dist, idx = dist[np.arange(len(draws)), first], idx[np.arange(len(draws)), first]
+    mix = np.bincount(labels[idx], minlength=10)[:10] / len(idx)
+    gaps = dist / max(gap, 1e-12)
+    return {"mix": mix, "tv": latent.total_variation(mix, np.bincount(labels, minlength=10)[:10] / len(labels)),
+            "gaps": gaps, "far": float((gaps > ui.FAR_GAPS).mean())}
 
 
 def mix_specs(betas: tuple[float, ...], beta: float, seed: int) -> tuple[dict, dict] | None:
@@ -171,7 +221,7 @@ def mix_specs(betas: tuple[float, ...], beta: float, seed: int) -> tuple[dict, d
     tv_rows, mix_here = [], None
     for b in betas:
         try:
-            st_b = ui.prior_draw_stats(zoo.beta_name(2, b), seed)
+            st_b = draw_stats(zoo.beta_name(2, b), seed)
         except CacheError:
             continue
         tv_rows.append({"beta": float(b), "β": f"{b:g}", "distance": st_b["tv"]})
@@ -183,10 +233,19 @@ def mix_specs(betas: tuple[float, ...], beta: float, seed: int) -> tuple[dict, d
     sources = (f"draws, β = {beta:g}", "test set")
     mix = pd.DataFrame({"digit": [str(k) for k in range(10)] * 2, "source": np.repeat(sources, 10),
                         "share": np.concatenate([mix_here, h_test])})
-    return (charts.spec(plots.mix_chart, mix, sources, ("ink", "#9aa0aa"),
-                        f"Which digit {ui.N_PRIOR_DRAWS:,} draws z ~ N(0, I) land on at β = {beta:g}"),
-            charts.spec(plots.ladder_bars, pd.DataFrame(tv_rows), "distance",
-                        "Each β's mix: distance from the test set's", "%", beta))
+    return (charts.fill(charts.spec(_mix_chart, sources, f"Which digit {ui.N_PRIOR_DRAWS:,} draws z ~ N(0, I) land "
+                                    f"on at β = {beta:g}"), mix=mix),
+            charts.fill(charts.spec(_tv_bars, beta), tv=pd.DataFrame(tv_rows)))
+
+
+def _mix_chart(sources: tuple[str, str], title: str):
+    """``plots.mix_chart`` of the draws' and the test set's digit mix, its rows a slot (``mix``)."""
+    return plots.mix_chart(charts.slot("mix"), sources, ("ink", "#9aa0aa"), title)
+
+
+def _tv_bars(beta: float):
+    """``plots.ladder_bars`` of each rung's total-variation distance, its rows a slot (``tv``)."""
+    return plots.ladder_bars(charts.slot("tv"), "distance", "Each β's mix: distance from the test set's", "%", beta)
 
 
 def prior_png(name: str, seed: int) -> bytes:
@@ -206,7 +265,12 @@ def dims_columns(dims: pd.DataFrame, active: dict[float, int], names: dict[float
         part = dims[dims["beta"] == f"{b:g}"]
         col.metric(f"β = {b:g}: active units", f"{active[b]} of {len(part)}",
                    help=f"dimensions with Var(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} over the test images")
-        charts.draw(charts.spec(plots.dims_chart, part, b, y_max), col, width="stretch", key=f"{key}_dims_{b:g}")
+        charts.draw(charts.spec(_dims_chart, name, b, y_max), col, width="stretch", key=f"{key}_dims_{b:g}")
+
+
+def _dims_chart(name: str, beta: float, y_max: float):
+    """``plots.dims_chart`` of a 10-D rung (``dims_frame``), keyed by its name: no frame to hash per run."""
+    return plots.dims_chart(dims_frame(name, beta), beta, y_max)
 
 
 def rungs(d: int, betas: tuple[float, ...], marked: float | None = None) -> dict[str, str]:
@@ -221,7 +285,7 @@ def rung_figures(beta: float, seed: int) -> None:
     mix_specs(zoo.BETAS_2D, beta, seed)
     rows_png(*reconstruction_rows(seed, rungs(2, (beta,)))[:2])
     prior_png(name, seed)
-    curve_specs(history_frame(ui.info(name).get("history", {})))
+    curve_specs(name)
 
 
 def switch_off_words(dims: pd.DataFrame, active: dict[float, int]) -> str:
