@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, figures, params, plots, prefetch
+from ui import charts, figures, heavy, params, plots, prefetch
 from ui import common as ui
 from ui.style import MODEL_CACHE_ENTRIES
 from vae import artefacts, bound
@@ -87,7 +87,11 @@ with ui.cache_guard():
     _, labels = ui.test_set()
     images = ui.test_images_float()
 idx = int(ss["elbo_idx"]) if mode != "digit" else int(pick_digit(labels, int(ss["elbo_digit"]), 1, int(ss["elbo_pick"]))[0])
-b = exact(key, idx)
+queue_note = st.empty()  # a new image costs seconds of quadrature: in turn, saying how many are ahead
+b = heavy.call(exact, key, idx, on_wait=lambda ahead: queue_note.info(
+    f"Integrating p(x|z) p(z) over the latent plane for test #{idx}: {ahead} ahead of you on this server.",
+    icon=":material/hourglass_top:"))
+queue_note.empty()
 g = b.gap
 has_path = b.path_elbo is not None
 
@@ -142,7 +146,10 @@ st.subheader("More samples, a tighter bound")
 k = int(ui.bound(st.select_slider, "k, samples from q(z|x) per estimate", options=list(KS), value=100, key="elbo_k",
                  parse=lambda raw: params.parse_choice(raw, KS, 100)))
 ui.share({"elbo_idx": idx})  # after the page's last bound control
-curve = iwae(key, idx)
+curve = heavy.call(iwae, key, idx, on_wait=lambda ahead: queue_note.info(
+    f"Drawing 2,000 samples from q(z|x) for test #{idx}: {ahead} ahead of you on this server.",
+    icon=":material/hourglass_top:"))
+queue_note.empty()
 lines = pd.DataFrame({"what": ["log p(x)", "ELBO"], "nats": [g.log_px, g.elbo]})
 i1, i2 = st.columns([3, 2], gap="large")
 with i1:

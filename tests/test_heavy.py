@@ -101,3 +101,22 @@ def test_the_warmup_modules_register_their_jobs():
     for module in warmup.MODULES:
         importlib.import_module(module)
     assert warmup._jobs, "no module registered a warm-up job"
+
+
+def test_call_takes_a_turn_only_the_first_time_it_is_asked(monkeypatch):
+    monkeypatch.setattr(heavy, "_done", {})
+    turns = []
+    real_turn = heavy.turn
+
+    def counting_turn(on_wait=lambda ahead: None):
+        turns.append(1)
+        return real_turn(on_wait)
+
+    monkeypatch.setattr(heavy, "turn", counting_turn)
+
+    def square(x: int) -> int:
+        return x * x
+
+    assert heavy.call(square, 3) == 9 and heavy.call(square, 3) == 9
+    assert heavy.call(square, 4) == 16
+    assert len(turns) == 2  # 3 once, 4 once: a repeat answers at once, from the shared cache

@@ -17,7 +17,7 @@ import itertools
 import os
 import threading
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Any, Callable, Hashable, Iterator
 
 
 def _limit() -> int:
@@ -67,3 +67,25 @@ def turn(on_wait: Callable[[int], None] = lambda ahead: None) -> Iterator[None]:
         with _cond:
             _queue.remove(ticket)
             _cond.notify_all()
+
+
+_done: dict[Hashable, None] = {}  # calls this process has made through ``call`` (insertion order)
+MAX_DONE = 4096  # remembered calls; the oldest are forgotten (then taken in turn again, once)
+
+
+def call(fn: Callable[..., Any], *args: Hashable, on_wait: Callable[[int], None] = lambda ahead: None) -> Any:
+    """``fn(*args)`` (a shared-cache function of small, hashable arguments, such as a model key and
+    an image index): in turn (``turn``) the first time this process asks for those arguments, at
+    once afterwards, when the shared cache has the answer and waiting would only hold the student up."""
+    key = (getattr(fn, "__module__", ""), getattr(fn, "__qualname__", repr(fn)), args)
+    with _cond:
+        seen = key in _done
+    if seen:
+        return fn(*args)
+    with turn(on_wait):
+        out = fn(*args)
+    with _cond:
+        _done[key] = None
+        while len(_done) > MAX_DONE:
+            del _done[next(iter(_done))]
+    return out

@@ -53,14 +53,6 @@ def _warm() -> None:
 warmup.register(_warm)
 
 
-_ready: set[tuple[str, str, int]] = set()  # model keys whose pairs this process has computed
-
-
 def pairs_in_turn(key: tuple[str, str, int], on_wait: Callable[[int], None]) -> tuple[np.ndarray, np.ndarray]:
-    """``pairs``, behind the server-wide queue (``ui.heavy``) unless this process has them already."""
-    if key in _ready:
-        return pairs(key)
-    with heavy.turn(on_wait):
-        out = pairs(key)
-    _ready.add(key)
-    return out
+    """``pairs``, behind the server-wide queue (``ui.heavy.call``) the first time this process asks."""
+    return heavy.call(pairs, key, on_wait=on_wait)
