@@ -11,6 +11,8 @@ import streamlit as st
 
 from ui import charts, params, plots, words
 from ui import common as ui
+from ui.model_facts import SPACING_K as K_NEAR
+from ui.model_facts import code_spacing
 from vae import latent, neighbours, paths, pixels, units, zoo
 from ui.style import MODEL_CACHE_ENTRIES, PPF_COLOR
 
@@ -25,7 +27,6 @@ MODE_LABELS = {"class": "two test digits, by class", "index": "two test digits, 
 DEFAULT_DIGITS, DEFAULT_INDICES = (1, 0), (0, 1)
 STEPS = (5, 20, 11)  # min, max, default (odd: t = 0.5 is a frame)
 SEED_MAX, N_TEST = 9999, 10_000
-K_NEAR = 25  # neighbours asked along a path
 DENSE = 60  # points per path for the emptiness curve
 COLORS = {"lerp": "ink", "slerp": PPF_COLOR}  # "ink": the theme's text colour
 PATH_NAMES = {"lerp": "straight line (lerp)", "slerp": "great circle (slerp)"}
@@ -76,14 +77,6 @@ with ui.cache_guard():
     sub = ui.scatter_subset()
 cfg = zoo.entry(model_name).model
 d, is_vae = cfg.latent_dim, cfg.kind == "vae"
-
-
-@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def code_spacing(name: str, k: int) -> float:
-    """Median distance from a test code to its k-th nearest other test code (the model's own units); exact, by a
-    KD-tree up to 10-D and by brute force above (where a KD-tree is slower: 1.7 s instead of 4.4 s for 32-D)."""
-    mu = ui.codes(name)["mu"]
-    return neighbours.spacing(mu, k) if mu.shape[1] <= 10 else neighbours.spacing_sample(mu, k, np.arange(len(mu)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)

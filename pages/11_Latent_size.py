@@ -12,9 +12,10 @@ import streamlit as st
 from ui import charts, ladders, params, plots
 from ui import common as ui
 from ui import words
+from ui.model_facts import N_TOPK, keep_top_curve, size_name
 from vae import units, zoo
 from vae.artefacts import CacheError
-from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
+from vae.losses import ACTIVE_UNIT_THRESHOLD
 
 LESSON = ui.setup_page(__file__,
               "how the size of the latent code limits a VAE: what more dimensions buy in reconstruction and "
@@ -24,10 +25,6 @@ SIZES = tuple(zoo.LATENT_SIZES)
 SEED_MAX = 9999
 THRESHOLDS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # nats of KL per dimension
 DEFAULT_THR = 0.1
-
-
-def size_name(d: int) -> str:
-    return zoo.beta_name(d, 1.0)  # "vae-{d}d": the plain (beta = 1) VAE of that size
 
 
 with ui.cache_guard():
@@ -147,21 +144,6 @@ def top_k(kl_dims: dict[int, np.ndarray]) -> None:
                 right, width="stretch")
     st.caption(f"Right: the reconstruction loss at z = μ with only the top k dimensions kept, mean over {N_TOPK} fixed "
                "test digits (50 of each). Left: the same ten digits as above.")
-
-
-N_TOPK = 500
-
-
-@st.cache_data(show_spinner=False, max_entries=2)
-def keep_top_curve(name: str) -> np.ndarray:
-    """Mean reconstruction loss (nats, at z = mu) of N_TOPK fixed test digits when only the top k
-    dimensions by KL are kept, for k = 1 .. d. -> (d,)"""
-    sub = ui.scatter_subset(N_TOPK)
-    x = ui.test_images_float()[sub]
-    mu = ui.codes(name)["mu"][sub]
-    order = np.argsort(-ladders.kl_per_dim(name), kind="stable")
-    return np.array([float(bce_per_image(ui.decode(name, units.keep_top(mu, order, k)), x).mean())
-                     for k in range(1, mu.shape[1] + 1)])
 
 
 st.subheader("How many dimensions are enough? Cut a large code down")
