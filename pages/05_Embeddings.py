@@ -12,7 +12,8 @@ import streamlit as st
 
 from ui import charts, figures, params, plots, words
 from ui import common as ui
-from vae import artefacts, embed, neighbours, paths, units, zoo
+from ui import model_facts
+from vae import artefacts, neighbours, paths, zoo
 from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 
 DEFAULT_MODEL = "vae-10d"
@@ -66,11 +67,6 @@ def _trees(name: str) -> dict:  # KD-trees of the 10-D codes and of every 2-D ma
 @st.cache_data(show_spinner=False, max_entries=4 * MODEL_CACHE_ENTRIES)
 def _points(name: str, m: str) -> bytes:  # the subset's rows of one map as sent (Arrow), once per map
     return plots.points_arrow(ui.embeddings(name)[m][subset], labels[subset], subset)
-@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def _model_facts(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # Var(μ), E[σ²], PC1's turns
-    c = ui.codes(name)
-    var_mu, mean_s2 = units.variance_budget(c["mu"], None if zoo.entry(name).model.kind == "ae" else c["logvar"])
-    return var_mu, mean_s2, embed.pc_angles_cov(c["mu"])
 def draw_map(where, m: str, title: str, side: int, select: str | None, legend: bool, **kw) -> None:
     """One map: a spec per layout (``plots.embedding_map_slots``), this map's points, domains and pick filled in."""
     xy = emb[m]  # below: the same square domains as ``plots.embedding_map``
@@ -102,7 +98,7 @@ ui.secondary(f"Trustworthiness (Venna & Kaski 2001, $k = {K}$) charges every map
 
 evr = np.asarray(emb["pca_explained_variance_ratio"], float)  # (d,)
 is_ae = zoo.entry(name).model.kind == "ae"
-var_mu, mean_s2, angles = _model_facts(name)  # (d,), (d,), (20,) degrees
+var_mu, mean_s2, angles = model_facts.variance_facts(name)  # (d,), (d,), (20,) degrees
 budget = var_mu + mean_s2
 best, worst = max(METHODS, key=lambda m: quality[m][0]), min(METHODS, key=lambda m: quality[m][0])
 flat_by_kl = not is_ae and budget.min() > 0.8 and budget.max() < 1.25 and evr[0] < 1.2 * evr[1]

@@ -1,4 +1,4 @@
-"""Per-model numbers of the Latent size and Interpolation lessons, computed once per server.
+"""Per-model numbers of the Latent size, Interpolation and Embeddings lessons, computed once per server.
 
 Each costs one to two seconds of CPU the first time a model is asked for (16,000 decoded images for
 the top-k curve; every test code's 25th neighbour for the spacing of a 32-D model), the same for
@@ -13,7 +13,7 @@ import streamlit as st
 
 from ui import common, ladders, warmup
 from ui.style import MODEL_CACHE_ENTRIES
-from vae import neighbours, units, zoo
+from vae import artefacts, embed, neighbours, units, zoo
 from vae.losses import bce_per_image
 
 N_TOPK = 500  # fixed test digits of the top-k curve
@@ -47,6 +47,15 @@ def code_spacing(name: str, k: int) -> float:
     return neighbours.spacing(mu, k) if mu.shape[1] <= 10 else neighbours.spacing_sample(mu, k, np.arange(len(mu)))
 
 
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def variance_facts(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The Embeddings lesson's per-model numbers: Var(μ) and E[σ²] per dimension (``units.variance_budget``;
+    no σ for an AE) and PC1's turns over bootstrap resamples (``embed.pc_angles_cov``)."""
+    c = common.codes(name)
+    var_mu, mean_s2 = units.variance_budget(c["mu"], None if zoo.entry(name).model.kind == "ae" else c["logvar"])
+    return var_mu, mean_s2, embed.pc_angles_cov(c["mu"])
+
+
 def _warm() -> None:
     for d in TOPK_SIZES:
         if common.built(size_name(d)):
@@ -54,6 +63,9 @@ def _warm() -> None:
     for name in zoo.names():
         if zoo.entry(name).model.kind != "cvae" and common.built(name):
             code_spacing(name, SPACING_K)
+    for name in zoo.names():
+        if common.built(name) and artefacts.embeddings_path(name).exists():
+            variance_facts(name)
 
 
 warmup.register(_warm)
