@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, landing, pad, picture, plots
+from ui import charts, figures, landing, pad, picture, plots
 from ui import common as ui
 from ui import params
 from vae import artefacts, latent, live, neighbours, ood, pixels, prior
@@ -26,11 +26,26 @@ VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae", p
 EXAMPLES, DEFAULT_EXAMPLE = picture.EXAMPLES, picture.DEFAULT_EXAMPLE
 
 
+@st.cache_data(show_spinner=False, max_entries=1)
+def server_constants() -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The "Try these" images and each test digit's ink (``vae.pixels.ink``): the same for every model."""
+    return ood.probe_images(ui.test_images_float()), pixels.ink(ui.test_images_float())
+
+
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def probe_row(key: tuple[str, str, int]) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """The "Try these" images (the same for every model) and their negative ELBO under the model ``key`` names."""
-    probes = ood.probe_images(ui.test_images_float())
+    """The "Try these" images and their negative ELBO under the model ``key`` names."""
+    probes = server_constants()[0]
     return probes, live.image_terms(ui.model(key[0]), np.stack(list(probes.values())))["elbo"]
+
+
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def test_scores(key: tuple[str, str, int]) -> tuple[np.ndarray, pd.DataFrame]:
+    """The test digits' negative ELBO under the model ``key`` names (N,), and its percentiles by digit."""
+    codes, labels = ui.codes(key[0]), ui.test_set()[1]
+    elbo = np.asarray(codes["recon"], dtype=np.float64) + np.asarray(codes["kl"], dtype=np.float64)  # (N,)
+    return elbo, pd.DataFrame([{"digit": d, **{f"p{q}": float(np.percentile(elbo[labels == d], q))
+                                               for q in (5, 25, 50, 75, 95)}} for d in range(10)])
 
 
 ss = st.session_state
@@ -68,10 +83,9 @@ d = model.config.latent_dim
 t = live.image_terms(model, x)
 mu, lv, recon_img = t["mu"][0], t["logvar"][0], t["recon_mu"][0]  # (d,), (d,), (28, 28)
 recon, kl, elbo = float(t["recon"][0]), float(t["kl"][0]), float(t["elbo"][0])
-test_elbo = np.asarray(codes["recon"], dtype=np.float64) + np.asarray(codes["kl"], dtype=np.float64)  # (N,)
+test_elbo, stats = test_scores(ui.model_key(name))  # (N,), percentiles by digit: once per model
 pct = round(live.percentile_of(test_elbo, elbo), 1)  # as shown: every threshold below reads the number on screen
-test_ink = pixels.ink(x_test)  # (N,)
-matched = ood.ink_matched(test_ink, float(pixels.ink(x[None])[0]))
+matched = ood.ink_matched(server_constants()[1], float(pixels.ink(x[None])[0]))
 pct_ink = live.percentile_of(test_elbo[matched], elbo) if len(matched) >= ood.MIN_MATCHED else None
 probes, probe_elbo = probe_row(ui.model_key(name))  # (P,) scores, computed once per model
 probe_scores = [(float(v), live.percentile_of(test_elbo, float(v))) for v in probe_elbo]
@@ -133,9 +147,8 @@ if src is not None and 0 <= src < len(test_elbo):
 else:
     src = None
 
-stats = pd.DataFrame([{"digit": d, **{f"p{q}": float(np.percentile(test_elbo[labels == d], q))
-                                       for q in (5, 25, 50, 75, 95)}} for d in range(10)])
-charts.draw(charts.spec(plots.class_box_chart, stats, elbo, f"yours: {elbo:.0f}"), width="stretch", key="own_classes")
+charts.draw(charts.fill(charts.spec(plots.class_box_chart), **plots.class_box_rows(stats, elbo, f"yours: {elbo:.0f}")),
+            width="stretch", key="own_classes")
 st.caption(f"Negative ELBO of the 10,000 test digits under {name}, by digit: whiskers 5-95 %, box 25-75 %, tick the "
            "median; the dashed line is yours. A 1 has little ink and is cheap to explain: the score measures ink as "
            "much as digit-ness.")
@@ -143,11 +156,8 @@ st.caption(f"Negative ELBO of the 10,000 test digits under {name}, by digit: whi
 st.markdown(f"**Try these.** Non-digits (and a digit turned upside down) through the same recipe, scored by {name}: "
             "under each, its negative ELBO in nats and the share of test digits that score lower. The score alone does not "
             "tell a digit from a non-digit.")
-probe_png = charts.png(charts.image_strip, np.stack(list(probes.values())),
-                       [f"{k.split(' ', 1)[-1]}\n{v:.0f} · {p_:.0f} %" for k, (v, p_) in zip(probes, probe_scores)],
-                       size=1.25,
-                       fontsize=8)
-charts.show(probe_png)
+charts.show(figures.png_fast(charts.image_strip, np.stack(list(probes.values())), [
+    f"{k.split(' ', 1)[-1]}\n{v:.0f} · {p_:.0f} %" for k, (v, p_) in zip(probes, probe_scores)], size=1.25, fontsize=8))
 ui.download_csv(pd.DataFrame({"test index": np.arange(len(test_elbo)), "digit": labels.astype(int),
                               "negative ELBO (nats)": np.round(test_elbo, 3)}),
                 f"test-elbo-{name}.csv", key="own_hist_csv", label="Download the test values (CSV)")
@@ -158,13 +168,13 @@ st.subheader("Where it lands among the test digits")
 st.markdown(f"Its **{K_NEAREST} nearest test codes** (Euclidean distance between posterior means μ in the "
             f"{d}-D latent space):")
 dist = np.linalg.norm(np.asarray(codes["mu"], dtype=np.float64)[near] - mu[None, :], axis=1)
-png = charts.png(charts.image_strip, np.asarray(x_test[near]),
-                 [f"#{i} · a {k}\nd = {v:.2f}" for i, k, v in zip(near, near_labels, dist)], size=1.3)
+png = figures.png_fast(charts.image_strip, np.asarray(x_test[near]),
+                       [f"#{i} · a {k}\nd = {v:.2f}" for i, k, v in zip(near, near_labels, dist)], size=1.3)
 ui.download_png(png, f"own-digit-neighbours-{name}.png", key="own_near_png")
 charts.show(png)
 samples = ui.decode(name, latent.posterior_samples(mu, lv, 8, seed=0))  # (8, 28, 28)
-charts.show(charts.png(charts.image_strip, samples, [f"sample {i + 1}" for i in range(8)],
-                       size=1.1, fontsize=9),
+charts.show(figures.png_fast(charts.image_strip, samples, [f"sample {i + 1}" for i in range(8)],
+                             size=1.1, fontsize=9),
             caption="Eight codes drawn from its posterior, z = μ + σ·ε, decoded: what the model is unsure about varies.")
 
 sub = ui.scatter_subset()

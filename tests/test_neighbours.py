@@ -166,3 +166,31 @@ def test_principal_axes_match_scikit_learns_pca():
     np.testing.assert_allclose(np.abs(out["pca"]), np.abs(ref.transform(codes)[:, :2]), atol=1e-4)
     angles = embed.pc_angles(codes, n_boot=5)
     assert angles.shape == (5,) and (angles < 10).all()  # a clear PC1 barely turns under resampling
+
+
+def test_looks_like_gives_the_old_float32_formulas_answers_on_mnist_and_near_ties_exactly():
+    from vae import artefacts
+
+    def old(q, r, exclude=None):  # the formula looks_like used before (float32, no exact re-check)
+        q, r = q.reshape(len(q), -1).astype(np.float32), r.reshape(len(r), -1).astype(np.float32)
+        d2 = (r ** 2).sum(1)[None, :] - 2.0 * q @ r.T
+        if exclude is not None:
+            d2[np.arange(len(q)), exclude] = np.inf
+        return d2.argmin(axis=1)
+
+    images, labels = artefacts.load_test_set()
+    x = images.astype(np.float32) / 255
+    x.setflags(write=False)  # as the app's cached test images: norms kept by identity
+    rng = np.random.default_rng(0)
+    sub = rng.choice(len(x), 600, replace=False)
+    noisy = np.clip(x[sub] + 0.1 * rng.standard_normal(x[sub].shape).astype(np.float32), 0, 1)
+    for _ in range(2):  # the second call uses the kept norms
+        np.testing.assert_array_equal(neighbours.nearest_pixels(noisy, x), old(noisy, x))
+        np.testing.assert_array_equal(neighbours.nearest_pixels(x[sub], x, exclude=sub), old(x[sub], x, sub))
+        np.testing.assert_array_equal(neighbours.looks_like(noisy, x, labels, exclude=sub), labels[old(noisy, x, sub)])
+    # two references equally near (up to float32 rounding): the exact distance decides, then the index
+    ref = np.zeros((3, 28, 28), np.float32)
+    ref[0, 5, 5:7], ref[1, 0, 0], ref[2, 0, 1] = 1.0, 1.0, 1.0  # squared distances 2, 1, 1 from a blank
+    q = np.zeros((1, 28, 28), np.float32)
+    assert neighbours.nearest_pixels(q, ref).tolist() == [1]  # 1 and 2 tie: the smaller index
+    assert neighbours.nearest_pixels(q, ref, exclude=1).tolist() == [2]

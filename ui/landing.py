@@ -25,10 +25,12 @@ def plane(name: str, mu: np.ndarray, lv: np.ndarray, near: np.ndarray, elbo: flo
     lo, hi = LATENT_RANGE
     shown = np.clip(mu, lo, hi)
     ring = latent.ellipse(mu, lv, k=2.0)  # (100, 2): mu +- 2 sigma, to scale
-    chart = charts.spec(plots.landing_chart, charts.codes_frame(np.asarray(codes["mu"])[sub], labels[sub], sub),
-                        charts.codes_frame(np.asarray(codes["mu"])[near], labels[near], near),
-                        (float(shown[0]), float(shown[1])), ring, (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂",
-                        f"Test codes of {name} (μ, {len(sub):,} digits) and yours", prior_circle=True)
+    chart = charts.fill(  # the spec once per model; this picture's code, ellipse and neighbours as rows
+        charts.spec(plots.landing_chart, charts.codes_frame(np.asarray(codes["mu"])[sub], labels[sub], sub),
+                    plots.SLOT, plots.SLOT, plots.SLOT, (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂",
+                    f"Test codes of {name} (μ, {len(sub):,} digits) and yours", prior_circle=True),
+        **plots.landing_rows((float(shown[0]), float(shown[1])), ring=ring,
+                             near=charts.codes_frame(np.asarray(codes["mu"])[near], labels[near], near)))
     s1, s2 = st.columns([3, 2])
     with s1:
         charts.draw(chart, key="own_map", width="content")
@@ -68,10 +70,10 @@ def embedding(name: str, mu: np.ndarray, lv: np.ndarray, near: np.ndarray, k: in
     label = EMBED_LABELS[method]
     e1, e2 = st.columns([3, 2])
     with e1:
-        charts.draw(charts.spec(plots.landing_chart, charts.codes_frame(coords[sub], labels[sub], sub),
-                                charts.codes_frame(coords[near], labels[near], near),
-                                None if you is None else (float(you[0]), float(you[1])), ring, domains,
-                                f"{label} 1", f"{label} 2", f"{label} of {name}'s test codes"),
+        chart = charts.spec(plots.landing_chart, charts.codes_frame(coords[sub], labels[sub], sub), plots.SLOT,
+                            plots.SLOT, plots.SLOT, domains, f"{label} 1", f"{label} 2", f"{label} of {name}'s test codes")
+        charts.draw(charts.fill(chart, **plots.landing_rows(None if you is None else (float(you[0]), float(you[1])),
+                                                            ring=ring, near=charts.codes_frame(coords[near], labels[near], near))),
                     key=f"own_embed_{method}", width="content")
     if ring is not None:
         e2.markdown("PCA is a linear map, so your digit itself is placed: the **large cross** (labelled "

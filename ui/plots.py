@@ -282,10 +282,11 @@ def iwae_models_chart(rows: pd.DataFrame) -> alt.Chart:
     ).properties(height=240)
 
 
-def class_box_chart(stats: pd.DataFrame, score: float, label: str) -> alt.LayerChart:
-    """The test digits' negative ELBO by digit class (``stats``: digit, p5, p25, p50, p75, p95),
-    5-95 % whiskers, 25-75 % box and the median; the learner's score as a vertical rule."""
-    base = alt.Chart(stats).encode(y=alt.Y("digit:O", title="test digits of class", sort=list(range(10)),
+def class_box_chart() -> alt.LayerChart:
+    """The test digits' negative ELBO by digit class (slot "stats": digit, p5, p25, p50, p75, p95),
+    5-95 % whiskers, 25-75 % box and the median; the learner's score as a vertical rule (slot
+    "yours": x, label). One spec for every model: ``class_box_rows`` gives the rows (``charts.fill``)."""
+    base = alt.Chart(charts.slot("stats")).encode(y=alt.Y("digit:O", title="test digits of class", sort=list(range(10)),
                                            axis=alt.Axis(labelOverlap=False, labelAngle=0)))
     whisker = base.mark_rule(color="#9aa5b1", strokeWidth=2).encode(
         x=alt.X("p5:Q", title="negative ELBO (nats per image)", scale=alt.Scale(zero=False)), x2="p95:Q")
@@ -293,11 +294,16 @@ def class_box_chart(stats: pd.DataFrame, score: float, label: str) -> alt.LayerC
     median = base.mark_tick(color=charts.ink(), thickness=2, size=14).encode(
         x="p50:Q", tooltip=["digit:O", alt.Tooltip("p50:Q", format=".0f", title="median"),
                             alt.Tooltip("p5:Q", format=".0f", title="5 %"), alt.Tooltip("p95:Q", format=".0f", title="95 %")])
-    mark = pd.DataFrame({"x": [score], "label": [label]})
+    mark = charts.slot("yours")
     rule = alt.Chart(mark).mark_rule(color=charts.ink(), strokeWidth=3, strokeDash=[6, 3]).encode(x="x:Q")
     text = alt.Chart(mark).mark_text(align="left", dx=6, dy=-6, fontSize=charts.fs(12), fontWeight="bold",
                                      color=charts.ink()).encode(x="x:Q", y=alt.value(0), text="label:N")
     return alt.layer(whisker, box, median, rule, text).properties(height=320)
+
+
+def class_box_rows(stats: pd.DataFrame, score: float, label: str) -> dict[str, pd.DataFrame]:
+    """This run's rows for ``class_box_chart``'s slots: the model's percentiles, the learner's score and its label."""
+    return {"stats": stats, "yours": pd.DataFrame({"x": [float(score)], "label": [label]})}
 
 
 def square_domains(xy: np.ndarray, margin: float = 0.05) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -183,9 +183,11 @@ def pixel_entropy(p: np.ndarray) -> np.ndarray:
     """Entropy in nats of each pixel's Bernoulli(p): 0 for p = 0 or 1, at most log 2 at p = 0.5.
     Summed over an image it is the cross-entropy (BCE) of a perfect copy of p. Same shape as p."""
     p = np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h = -(p * np.log(p) + (1 - p) * np.log1p(-p))
-    return np.nan_to_num(h, nan=0.0)
+    h = np.zeros_like(p)  # 0 at p = 0 or 1 (and for a NaN)
+    inner = (p > 0.0) & (p < 1.0)  # only these pay for the logarithms: a digit is mostly paper
+    q = p[inner]
+    h[inner] = -(q * np.log(q) + (1 - q) * np.log1p(-q))
+    return h if h.ndim else h[()]
 
 
 def image_entropy(images: np.ndarray) -> np.ndarray:
