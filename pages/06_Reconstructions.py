@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, figures, params, words
+from ui import charts, params, words
 from ui import common as ui
 from ui.style import MODEL_CACHE_ENTRIES
 from vae import live, neighbours, zoo
@@ -134,7 +134,7 @@ rows = {"original": x, **{f"{n_}\n{zoo.entry(n_).model.latent_dim} numbers": r["
 captions = [[f"#{i} · {k}" for i, k in zip(idx, y)]] + [
     [f"+{e:.0f}" + ("" if ok else f" → {s}") for e, ok, s in zip(r["excess"], r["kept"], r["seen"])] for r in res.values()]
 marks = [[False] * len(idx)] + [list(~r["kept"]) for r in res.values()]
-png = figures.png_fast(charts.image_rows, rows, captions, size=1.0, fontsize=10, marks=marks)
+png = charts.png(charts.image_rows, rows, captions, size=1.0, fontsize=10, marks=marks)
 charts.show(png)
 ui.download_png(png, "reconstructions.png", key="rec_png")
 st.caption("Under each reconstruction: its **excess loss** in nats (below). **Framed**, with an arrow: it looks like "
@@ -191,7 +191,7 @@ def binarized(idx: np.ndarray, x: np.ndarray, res: dict[str, dict[str, np.ndarra
     differ = {n_: (binarize(r["recon"], t) != bx).reshape(len(x), -1).sum(axis=1) for n_, r in res.items()}
     caps = [[f"{int(v)} ink px" for v in bx.reshape(len(x), -1).sum(axis=1)]] + [[f"{int(v)} differ" for v in d]
                                                                                  for d in differ.values()]
-    charts.show(figures.png_fast(charts.image_rows, rows, caps, size=1.0, fontsize=10))
+    charts.show(charts.png(charts.image_rows, rows, caps, size=1.0, fontsize=10))
     st.caption(f"Every pixel at least {t:.2f} becomes ink: the shape each model committed to, without the grey where it "
                "hedged. Under each: the pixels that differ from the binarized original.")
 

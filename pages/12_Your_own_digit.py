@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, figures, landing, pad, picture, plots
+from ui import charts, landing, pad, picture, plots
 from ui import common as ui
 from ui import params
 from vae import artefacts, latent, live, neighbours, ood, pixels, prior
@@ -156,7 +156,7 @@ st.caption(f"Negative ELBO of the 10,000 test digits under {name}, by digit: whi
 st.markdown(f"**Try these.** Non-digits (and a digit turned upside down) through the same recipe, scored by {name}: "
             "under each, its negative ELBO in nats and the share of test digits that score lower. The score alone does not "
             "tell a digit from a non-digit.")
-charts.show(figures.png_fast(charts.image_strip, np.stack(list(probes.values())), [
+charts.show(charts.png(charts.image_strip, np.stack(list(probes.values())), [
     f"{k.split(' ', 1)[-1]}\n{v:.0f} · {p_:.0f} %" for k, (v, p_) in zip(probes, probe_scores)], size=1.25, fontsize=8))
 ui.download_csv(pd.DataFrame({"test index": np.arange(len(test_elbo)), "digit": labels.astype(int),
                               "negative ELBO (nats)": np.round(test_elbo, 3)}),
@@ -168,12 +168,12 @@ st.subheader("Where it lands among the test digits")
 st.markdown(f"Its **{K_NEAREST} nearest test codes** (Euclidean distance between posterior means μ in the "
             f"{d}-D latent space):")
 dist = np.linalg.norm(np.asarray(codes["mu"], dtype=np.float64)[near] - mu[None, :], axis=1)
-png = figures.png_fast(charts.image_strip, np.asarray(x_test[near]),
+png = charts.png(charts.image_strip, np.asarray(x_test[near]),
                        [f"#{i} · a {k}\nd = {v:.2f}" for i, k, v in zip(near, near_labels, dist)], size=1.3)
 ui.download_png(png, f"own-digit-neighbours-{name}.png", key="own_near_png")
 charts.show(png)
 samples = ui.decode(name, latent.posterior_samples(mu, lv, 8, seed=0))  # (8, 28, 28)
-charts.show(figures.png_fast(charts.image_strip, samples, [f"sample {i + 1}" for i in range(8)],
+charts.show(charts.png(charts.image_strip, samples, [f"sample {i + 1}" for i in range(8)],
                              size=1.1, fontsize=9),
             caption="Eight codes drawn from its posterior, z = μ + σ·ε, decoded: what the model is unsure about varies.")
 

@@ -68,7 +68,7 @@ binar = (p > 0.5).astype(np.float32)
 t_word = "the model as trained" if t == 1 else (f"sharpened, T = {t:g}" if t < 1 else f"blurred, T = {t:g}")
 rows = {"mean p": p, "sample": sample, "p > 0.5": binar}
 with right:
-    fig = figures.png_fast(charts.image_rows, rows, [what, [""] * N_CODES, [""] * N_CODES], size=0.6, fontsize=9)
+    fig = charts.png(charts.image_rows, rows, [what, [""] * N_CODES, [""] * N_CODES], size=0.6, fontsize=9)
     charts.show(fig, caption=f"The same {N_CODES} codes, three ways ({t_word}): the decoder's mean p, one sample "
                              "x ~ p(x|z) drawn pixel by pixel, and the mean binarized at 0.5.")
 
@@ -84,10 +84,10 @@ one = p[0]
 many = bernoulli_samples(one, N_SAMPLES, seed + 1)  # (N_SAMPLES, 28, 28)
 c1, c2 = st.columns([3, 1], gap="large")
 with c1:
-    charts.show(figures.png_fast(charts.image_strip, np.concatenate([one[None], many]),
+    charts.show(charts.png(charts.image_strip, np.concatenate([one[None], many]),
                            ["mean"] + [str(i + 1) for i in range(N_SAMPLES)], size=0.55, fontsize=10))
 with c2:
-    charts.show(figures.png_fast(figures.entropy_figure, pixel_entropy(one)))
+    charts.show(charts.png(figures.entropy_figure, pixel_entropy(one)))
 h_one = float(pixel_entropy(one).sum())
 floor = test_floor()
 ui.secondary(f"Right: each pixel's entropy H(pᵢ), in nats (fixed scale, 0 to ln 2 ≈ 0.69). Summed over the image it is "

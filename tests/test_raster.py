@@ -82,3 +82,12 @@ def test_heat_map_has_its_scale_and_the_themes_ink(kind, monkeypatch):
 def test_strip_through_charts_png_is_cached_and_a_png():
     a = charts.png(charts.image_strip, _imgs(4), ["1", "2", "3", "4"])
     assert a.startswith(b"\x89PNG") and charts.png(charts.image_strip, _imgs(4), ["1", "2", "3", "4"]) == a
+
+
+def test_encode_writes_the_same_pixels_and_the_text_size():
+    r = raster.rows([_imgs(3)], ["row"], [["a", "b", "c"]], 1.0, "gray", 1.0, INK["dark"], fontsize=10)
+    im = Image.open(io.BytesIO(raster.encode(r, charts.MIN_TEXT_KEY)))
+    assert im.mode == "RGBA" and (np.asarray(im) == r.rgba).all()
+    assert float(im.text[charts.MIN_TEXT_KEY]) == r.min_text_px
+    bare = raster.Raster(r.rgba, 0.0)  # no text: no text chunk
+    assert charts.MIN_TEXT_KEY not in Image.open(io.BytesIO(raster.encode(bare, charts.MIN_TEXT_KEY))).text

@@ -375,7 +375,7 @@ def to_png(fig: Figure | raster.Raster, text_scale: float = 1.0) -> bytes:
 
     pad = 0.1  # inches of margin kept around the drawn content, as bbox_inches="tight" does
     if isinstance(fig, raster.Raster):
-        return _encode(fig.rgba, fig.min_text_px)
+        return raster.encode(fig, MIN_TEXT_KEY)
     try:
         if text_scale != 1.0:  # same pixels, fewer inches: every text (in points) is text_scale x larger
             w, h = fig.get_size_inches()
