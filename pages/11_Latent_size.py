@@ -111,7 +111,7 @@ with col_kl:
                          value=DEFAULT_THR, key="ls_thr", format_func=lambda v: f"{v:g}",
                          parse=lambda raw: params.parse_choice(raw, list(THRESHOLDS), DEFAULT_THR)))
     if kl_dims:
-        charts.draw(charts.fill(charts.spec(plots.kl_dims_chart_slots, kl_dims), threshold=pd.DataFrame({"y": [thr]})),
+        charts.draw(charts.fill(charts.spec(plots.kl_dims_chart, kl_dims), threshold=pd.DataFrame({"y": [thr]})),
                     width="stretch", key="ls_kl_dims_chart")
         used = {d: units.count_above(v, thr) for d, v in kl_dims.items()}
         st.caption("Each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), averaged over the test images and sorted, on a log scale; "

@@ -563,21 +563,6 @@ def size_loss_chart(table: pd.DataFrame, sizes: list[int]) -> alt.VConcatChart:
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
-def kl_dims_chart(kl_dims: dict[int, np.ndarray], threshold: float) -> alt.LayerChart:
-    """Each model's per-dimension KL (nats, sorted largest first; ``kl_dims``: latent size -> (d,)),
-    on a log axis so that the switched-off dimensions stay visible, with the threshold dashed."""
-    rows = pd.DataFrame([{"latent size": str(d), "rank": i + 1, "KL": max(float(v), 1e-4)}
-                         for d, vals in kl_dims.items() for i, v in enumerate(vals)])
-    sizes = [str(d) for d in kl_dims]
-    lines = alt.Chart(rows, title="KL of each dimension, largest first").mark_line(point=True).encode(
-        x=alt.X("rank:Q", title="dimension (largest KL first)", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("KL:Q", title="mean KL (nats, log)", scale=alt.Scale(type="log", domain=[1e-4, float(rows["KL"].max()) * 1.5])),
-        color=alt.Color("latent size:N", sort=sizes, title="latent size", legend=alt.Legend(orient="right")),
-        tooltip=["latent size:N", "rank:Q", alt.Tooltip("KL:Q", format=".3f")])
-    rule = alt.Chart(pd.DataFrame({"y": [threshold]})).mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(y="y:Q")
-    return charts.fit_width(lines + rule, 280)
-
-
 def keep_top_chart(curve: np.ndarray, k: int) -> alt.LayerChart:
     """Reconstruction loss against the number of dimensions kept (``curve``: k = 1 .. d), the chosen k marked."""
     df = pd.DataFrame({"k": np.arange(1, len(curve) + 1), "loss": curve})
@@ -719,8 +704,10 @@ def paths_map_slots(names: dict[str, str], colors: dict[str, str], side: int = 3
     return charts.square(layers, side)
 
 
-def kl_dims_chart_slots(kl_dims: dict[int, np.ndarray]) -> alt.LayerChart:
-    """``kl_dims_chart`` with the threshold's rule in the slot ``threshold`` (one row: y), filled per run."""
+def kl_dims_chart(kl_dims: dict[int, np.ndarray]) -> alt.LayerChart:
+    """Each model's per-dimension KL (nats, sorted largest first; ``kl_dims``: latent size -> (d,)),
+    on a log axis so that the switched-off dimensions stay visible, with the threshold dashed: the
+    slot ``threshold`` (one row: y), filled per run."""
     rows = pd.DataFrame([{"latent size": str(d), "rank": i + 1, "KL": max(float(v), 1e-4)}
                          for d, vals in kl_dims.items() for i, v in enumerate(vals)])
     sizes = [str(d) for d in kl_dims]
