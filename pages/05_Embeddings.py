@@ -68,9 +68,9 @@ def _trees(name: str) -> dict:  # KD-trees of the 10-D codes and of every 2-D ma
 def _points(name: str, m: str) -> bytes:  # the subset's rows of one map as sent (Arrow), once per map
     return plots.points_arrow(ui.embeddings(name)[m][subset], labels[subset], subset)
 def draw_map(where, m: str, title: str, side: int, select: str | None, legend: bool, **kw) -> None:
-    """One map: a spec per layout (``plots.embedding_map_slots``), this map's points, domains and pick filled in."""
-    xy = emb[m]  # below: the same square domains as ``plots.embedding_map``
-    s = plots.with_domains(charts.spec(plots.embedding_map_slots, title, side, select, legend),
+    """One map: a spec per layout (``plots.embedding_map``), this map's points, domains and pick filled in."""
+    xy = emb[m]  # below: the square domains of its points, neighbours and pick
+    s = plots.with_domains(charts.spec(plots.embedding_map, title, side, select, legend),
                            plots.square_domains(np.vstack([xy[subset], xy[near], xy[[pick]]])))
     rows = plots.landing_rows(you=(float(xy[pick, 0]), float(xy[pick, 1])), you_label=f"#{pick}",
                               near=pd.DataFrame({"x": xy[near, 0], "y": xy[near, 1]}))
@@ -190,7 +190,7 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
     s = paths.line_samples(coords, xy[:2], xy[2:], n)
     idx, pts = s["index"], s["points"]
     chosen = pd.DataFrame({"x": coords[idx, 0], "y": coords[idx, 1], "step": [str(k + 1) for k in range(n)]})
-    chart = charts.spec(plots.line_map_slots, f"{METHODS[method]} 1", f"{METHODS[method]} 2", 460)
+    chart = charts.spec(plots.line_map, f"{METHODS[method]} 1", f"{METHODS[method]} 2", 460)
     chart["layer"][0]["title"] = f"{METHODS[method]} map of {name}: the line and the nearest real codes (numbered)"
     charts.draw(charts.fill(chart, points=_points(name, method), chosen=chosen,
                             path=pd.DataFrame({"x": pts[:, 0], "y": pts[:, 1], "order": np.arange(n)})),

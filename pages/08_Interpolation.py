@@ -136,13 +136,13 @@ empty = {k: tree.query(f(za, zb, dense), k=K_NEAR)[0][:, -1] / max(usual, 1e-12)
          for k, f in (("lerp", paths.lerp), ("slerp", paths.slerp))}
 rows = pd.concat([pd.DataFrame({"t": dense, "path": PATH_NAMES[k], "emptiness": v}) for k, v in empty.items()])
 c_empty, c_map = st.columns(2) if d == 2 else (st.container(), None)
-charts.draw(charts.fill(charts.spec(plots.emptiness_chart_slots, PATH_NAMES, COLORS, K_NEAR), rows=rows), c_empty,
+charts.draw(charts.fill(charts.spec(plots.emptiness_chart, PATH_NAMES, COLORS, K_NEAR), rows=rows), c_empty,
             width="stretch")
 if c_map is not None:
     lines = pd.concat([pd.DataFrame({"x": p[:, 0], "y": p[:, 1], "order": np.arange(steps), "path": PATH_NAMES[k]})
                        for k, p in walks.items()])
     ends = pd.DataFrame({"x": [za[0], zb[0]], "y": [za[1], zb[1]], "name": ["A", "B"]})
-    spec = plots.with_domains(charts.spec(plots.paths_map_slots, PATH_NAMES, COLORS),
+    spec = plots.with_domains(charts.spec(plots.paths_map, PATH_NAMES, COLORS),
                               plots.square_domains(np.vstack([codes[sub], lines[["x", "y"]].to_numpy()])))
     charts.draw(charts.fill(spec, points=code_points(model_name), lines=lines, ends=ends), c_map, width="content")
 ui.caveat(f"Emptiness: the distance from each point of a path to its {K_NEAR}th nearest test code, divided by the same "

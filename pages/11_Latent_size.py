@@ -140,7 +140,7 @@ def top_k(kl_dims: dict[int, np.ndarray]) -> None:
     rows = {f"top {k}": ui.decode(size_name(d), units.keep_top(mu, order, k)), f"all {d}": ui.decode(size_name(d), mu)}
     left, right = st.columns([3, 2])
     charts.show(charts.png(charts.image_rows, rows, None, size=0.8, fontsize=10), left)
-    charts.draw(charts.fill(charts.spec(plots.keep_top_chart_slots, curve), mark=pd.DataFrame({"k": [k], "loss": [curve[k - 1]]})),
+    charts.draw(charts.fill(charts.spec(plots.keep_top_chart, curve), mark=pd.DataFrame({"k": [k], "loss": [curve[k - 1]]})),
                 right, width="stretch")
     st.caption(f"Right: the reconstruction loss at z = μ with only the top k dimensions kept, mean over {N_TOPK} fixed "
                "test digits (50 of each). Left: the same ten digits as above.")

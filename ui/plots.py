@@ -427,18 +427,6 @@ def digit_histogram(values: np.ndarray, labels: np.ndarray, label: str, stacked:
                                                        "(dashed: the prior N(0, 1))")
 
 
-def embedding_map(coords: np.ndarray, digits: np.ndarray, index: np.ndarray, near: np.ndarray, pick: int,
-                  pick_xy: tuple[float, float], title: str, side: int, select: str | None = "pick",
-                  legend: bool = False) -> alt.LayerChart:
-    """One 2-D map of the codes (a subset, ``index``), square with equal scales, the picked code
-    as a cross and its nearest neighbours *in the latent space* (``near``: their map coordinates,
-    (k, 2)) as grey rings, so a map's distortion of that neighbourhood is visible."""
-    ring_rows = pd.DataFrame({"x": near[:, 0], "y": near[:, 1]})
-    return landing_chart(charts.codes_frame(coords, digits, index), ring_rows, pick_xy, None,
-                         square_domains(np.vstack([coords, near, [pick_xy]])), f"{title} 1", f"{title} 2", title,
-                         side=side, select=select, you_label=f"#{pick}", legend=legend)
-
-
 def variance_chart(evr: np.ndarray) -> alt.LayerChart:
     """Explained variance of each principal component (bars) and cumulative (line)."""
     names = [f"PC{i + 1}" for i in range(len(evr))]
@@ -515,34 +503,6 @@ def _path_scale(names: dict[str, str], colors: dict[str, str]) -> alt.Scale:
     return alt.Scale(domain=list(names.values()), range=[charts.ink() if colors[k] == "ink" else colors[k] for k in names])
 
 
-def emptiness_chart(rows: pd.DataFrame, names: dict[str, str], colors: dict[str, str], k: int) -> alt.LayerChart:
-    """How empty the space is along each path (rows: t, path, emptiness), with the data's own level 1."""
-    lines = alt.Chart(rows, height=300, title="How far each point of the path is from the data").mark_line().encode(
-        x=alt.X("t:Q", title="t (0 = A, 1 = B)"),
-        y=alt.Y("emptiness:Q", title=f"distance to the {k}th nearest code ÷ usual", scale=alt.Scale(zero=True)),
-        color=alt.Color("path:N", title="path", scale=_path_scale(names, colors), legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("path:N"), alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("emptiness:Q", format=".2f")])
-    one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(y="y:Q")
-    return charts.fit_width(lines + one, 260)
-
-
-def paths_map(points: pd.DataFrame, lines: pd.DataFrame, ends: pd.DataFrame, names: dict[str, str],
-              colors: dict[str, str], domains: tuple[tuple[float, float], tuple[float, float]],
-              side: int = 330) -> alt.LayerChart:
-    """The test codes of a 2-D latent with both interpolation paths (lines: x, y, order, path) and the
-    endpoints A and B, on a square chart with equal scales (a great circle stays round)."""
-    (x0, x1), (y0, y1) = domains
-    xs, ys = alt.Scale(domain=[x0, x1], nice=False, zero=False), alt.Scale(domain=[y0, y1], nice=False, zero=False)
-    pts = charts.scatter(points, opacity=0.35).encode(
-        x=alt.X("x:Q", title="z₁", scale=xs), y=alt.Y("y:Q", title="z₂", scale=ys),
-        color=alt.Color("digit:N", legend=None, scale=alt.Scale(**ALTAIR_DIGIT_SCALE)))
-    path = alt.Chart(lines).mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(filled=True, size=30), clip=True).encode(
-        x="x:Q", y="y:Q", order="order:Q", color=alt.Color("path:N", title="path", scale=_path_scale(names, colors),
-                                                           legend=alt.Legend(orient="bottom")))
-    layers = alt.layer(pts, path, charts.markers(ends, label="name")).resolve_scale(color="independent")
-    return charts.square(layers, side)  # independent colours: the paths' scale is not merged into the digits'
-
-
 def size_loss_chart(table: pd.DataFrame, sizes: list[int]) -> alt.VConcatChart:
     """Test -ELBO and reconstruction (upper) and KL (lower, its own axis) against the latent size
     (log scale); ``table``: columns "latent size", "test −ELBO (nats)", "reconstruction (nats)",
@@ -561,23 +521,6 @@ def size_loss_chart(table: pd.DataFrame, sizes: list[int]) -> alt.VConcatChart:
         x=x, y=alt.Y("nats:Q", title="KL (nats)", scale=alt.Scale(zero=True)), tooltip=tip)
     return alt.vconcat(upper.properties(height=200), lower.properties(height=110), spacing=8).properties(
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-
-
-def keep_top_chart(curve: np.ndarray, k: int) -> alt.LayerChart:
-    """Reconstruction loss against the number of dimensions kept (``curve``: k = 1 .. d), the chosen k marked."""
-    df = pd.DataFrame({"k": np.arange(1, len(curve) + 1), "loss": curve})
-    line = alt.Chart(df, title="Loss with the top k dimensions kept").mark_line(point=True).encode(
-        x=alt.X("k:Q", title="dimensions kept, k", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("loss:Q", title="reconstruction (nats)", scale=alt.Scale(zero=False)),
-        tooltip=["k:Q", alt.Tooltip("loss:Q", format=".1f")])
-    mark = alt.Chart(df[df["k"] == k]).mark_point(size=160, color=HIGHLIGHT, filled=True).encode(x="k:Q", y="loss:Q")
-    return charts.fit_width(line + mark, 220)
-
-
-# --- live training (Train it yourself) --------------------------------------------------------------
-
-SPLIT_NAMES = {"train": "training", "test": "held-out"}  # how a live run's charts name its two sets of digits
-TRAIN_COLOR, HELD_COLOR = "#4e79a7", "#e15759"
 
 
 def live_loss_chart(df: pd.DataFrame, term: str, epochs: int, batches: pd.DataFrame | None, height: int) -> alt.Chart:
@@ -636,8 +579,9 @@ def prototype_heatmap(protos: np.ndarray, dims: list[str], title: str) -> alt.Ch
 
 # --- charts built once per layout, given each run's rows (``charts.spec`` + ``charts.fill``) -------------
 
-def embedding_map_slots(title: str, side: int, select: str | None = "pick", legend: bool = False) -> alt.LayerChart:
-    """``embedding_map`` with every row in a slot, so that one spec serves every model and map:
+def embedding_map(title: str, side: int, select: str | None = "pick", legend: bool = False) -> alt.LayerChart:
+    """One 2-D map of the codes, square with equal scales, the picked code as a cross and its nearest
+    neighbours in the latent space circled; every row in a slot, so that one spec serves every model and map:
     the codes (slot ``points``: ``charts.codes_frame`` rows, or ``points_arrow`` bytes of them), the
     picked code's 10-D neighbours (``near``) and the picked code (``you``), filled by ``landing_rows``.
     Its square domains are placeholders: ``with_domains`` sets them per map."""
@@ -647,7 +591,7 @@ def embedding_map_slots(title: str, side: int, select: str | None = "pick", lege
 
 def with_domains(chart_spec: dict, domains: tuple[tuple[float, float], tuple[float, float]]) -> dict:
     """A spec from ``charts.spec`` with the explicit x and y scale domains of its layers replaced
-    (``embedding_map_slots``' placeholders); changes and returns ``chart_spec``."""
+    (``embedding_map``'s placeholders); changes and returns ``chart_spec``."""
     for layer in chart_spec.get("layer", [chart_spec]):
         for axis, dom in zip(("x", "y"), domains):
             scale = layer.get("encoding", {}).get(axis, {}).get("scale")
@@ -667,7 +611,7 @@ def points_arrow(xy: np.ndarray, digits: np.ndarray, index: np.ndarray) -> bytes
     return dataframe_util.convert_anything_to_arrow_bytes(df)
 
 
-def line_map_slots(x_title: str, y_title: str, side: int) -> alt.LayerChart:
+def line_map(x_title: str, y_title: str, side: int) -> alt.LayerChart:
     """The Embeddings walk's map, its title set per run: the codes (slot ``points``, clickable), the
     drawn line (slot ``path``: x, y, order) and the nearest real codes numbered (slot ``chosen``:
     x, y, step)."""
@@ -677,8 +621,9 @@ def line_map_slots(x_title: str, y_title: str, side: int) -> alt.LayerChart:
                                                                               size=160), side)
 
 
-def emptiness_chart_slots(names: dict[str, str], colors: dict[str, str], k: int) -> alt.LayerChart:
-    """``emptiness_chart`` with its rows (t, path, emptiness) in the slot ``rows``, filled per run."""
+def emptiness_chart(names: dict[str, str], colors: dict[str, str], k: int) -> alt.LayerChart:
+    """How empty the space is along each path, with the data's own level 1; its rows (t, path,
+    emptiness) in the slot ``rows``, filled per run."""
     lines = alt.Chart(charts.slot("rows"), height=300, title="How far each point of the path is from the data").mark_line().encode(
         x=alt.X("t:Q", title="t (0 = A, 1 = B)"),
         y=alt.Y("emptiness:Q", title=f"distance to the {k}th nearest code ÷ usual", scale=alt.Scale(zero=True)),
@@ -688,8 +633,9 @@ def emptiness_chart_slots(names: dict[str, str], colors: dict[str, str], k: int)
     return charts.fit_width(lines + one, 260)
 
 
-def paths_map_slots(names: dict[str, str], colors: dict[str, str], side: int = 330) -> alt.LayerChart:
-    """``paths_map`` with its rows in slots filled per run: the codes (``points``, e.g. ``points_arrow``
+def paths_map(names: dict[str, str], colors: dict[str, str], side: int = 330) -> alt.LayerChart:
+    """The test codes of a 2-D latent with both interpolation paths and the endpoints A and B, on a
+    square chart with equal scales; its rows in slots filled per run: the codes (``points``, e.g. ``points_arrow``
     bytes), both paths (``lines``: x, y, order, path) and the endpoints (``ends``: x, y, name); its
     square domains are placeholders, set per run with ``with_domains``."""
     xs, ys = alt.Scale(domain=[0.0, 1.0], nice=False, zero=False), alt.Scale(domain=[0.0, 1.0], nice=False, zero=False)
@@ -720,8 +666,9 @@ def kl_dims_chart(kl_dims: dict[int, np.ndarray]) -> alt.LayerChart:
     return charts.fit_width(lines + rule, 280)
 
 
-def keep_top_chart_slots(curve: np.ndarray) -> alt.LayerChart:
-    """``keep_top_chart`` with the chosen k's point in the slot ``mark`` (k, loss), filled per run."""
+def keep_top_chart(curve: np.ndarray) -> alt.LayerChart:
+    """Reconstruction loss against the number of dimensions kept (``curve``: k = 1 .. d), the chosen
+    k's point in the slot ``mark`` (k, loss), filled per run."""
     df = pd.DataFrame({"k": np.arange(1, len(curve) + 1), "loss": curve})
     line = alt.Chart(df, title="Loss with the top k dimensions kept").mark_line(point=True).encode(
         x=alt.X("k:Q", title="dimensions kept, k", axis=alt.Axis(tickMinStep=1, format="d")),
