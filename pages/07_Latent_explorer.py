@@ -14,7 +14,8 @@ import streamlit as st
 from ui import charts, codepad, plots
 from ui import common as ui
 from ui import params
-from vae import embed, latent, neighbours, prior, zoo
+from ui.model_facts import code_scale
+from vae import latent, neighbours, prior, zoo
 from vae.neighbours import neighbourhood
 from ui.params import to_slider
 from ui.style import SLIDER_RANGE, SLIDER_STEP
@@ -53,15 +54,6 @@ mu = codes["mu"]  # (N, d), read-only
 d = zoo.entry(name).model.latent_dim
 is_ae = zoo.entry(name).model.kind == "ae"
 PREVIEW = np.linspace(SLIDER_RANGE[0], SLIDER_RANGE[1], 7)  # values each slider's preview decodes
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def code_scale(name: str) -> tuple[float, np.ndarray, np.ndarray]:
-    """The typical gap between neighbouring test codes (median nearest-neighbour distance), and the
-    test codes' principal axes (mean, components) for the map of a code with more than 2 dimensions."""
-    m = ui.codes(name)["mu"]
-    mean, comps, _ = embed.principal_axes(m)
-    return neighbours.spacing(m, 1), mean, comps
 
 
 keys = [f"lex_z{i}" for i in range(d)]

@@ -1,4 +1,5 @@
-"""Per-model numbers of the Latent size, Interpolation and Embeddings lessons, computed once per server.
+"""Per-model numbers of the Latent size, Interpolation, Latent explorer and Embeddings lessons, computed
+once per server.
 
 Each costs one to two seconds of CPU the first time a model is asked for (16,000 decoded images for
 the top-k curve; every test code's 25th neighbour for the spacing of a 32-D model), the same for
@@ -56,6 +57,15 @@ def variance_facts(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return var_mu, mean_s2, embed.pc_angles_cov(c["mu"])
 
 
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def code_scale(name: str) -> tuple[float, np.ndarray, np.ndarray]:
+    """The Latent explorer's per-model numbers: the typical gap between neighbouring test codes
+    (median nearest-neighbour distance, ``code_spacing(name, 1)``), and the test codes' principal
+    axes (mean (d,), components (d, d)) for the map of a code with more than 2 dimensions."""
+    mean, comps, _ = embed.principal_axes(common.codes(name)["mu"])
+    return code_spacing(name, 1), mean, comps
+
+
 def _warm() -> None:
     for d in TOPK_SIZES:
         if common.built(size_name(d)):
@@ -63,6 +73,7 @@ def _warm() -> None:
     for name in zoo.names():
         if zoo.entry(name).model.kind != "cvae" and common.built(name):
             code_spacing(name, SPACING_K)
+            code_scale(name)
     for name in zoo.names():
         if common.built(name) and artefacts.embeddings_path(name).exists():
             variance_facts(name)
