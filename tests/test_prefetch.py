@@ -6,6 +6,7 @@ moves, on the KL page the neighbouring rungs'."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -186,3 +187,41 @@ def test_every_page_job_runs_without_error(page, params, monkeypatch):
     at = app(page, params)
     assert_ok(at)
     assert calls, f"{page} asked for no background work"
+
+
+def test_the_worker_waits_while_the_process_is_busy(on, monkeypatch):
+    """A job starts only once the other threads leave the core (the server is not busy)."""
+    busy = threading.Event()
+    busy.set()
+    checks = []
+
+    def fake_busy(window_s: float = prefetch.BUSY_WINDOW_S) -> bool:
+        checks.append(busy.is_set())
+        time.sleep(0.01)
+        return busy.is_set()
+
+    monkeypatch.setattr(prefetch, "server_busy", fake_busy)
+    seen = []
+    p = prefetch.Prefetcher(name="test-busy")
+    p.submit(seen.append, "x")
+    time.sleep(0.2)
+    assert seen == [] and checks and all(checks)  # held back while busy
+    busy.clear()
+    assert p.wait_idle(10) and seen == ["x"]
+
+
+def test_server_busy_measures_the_other_threads():
+    stop = threading.Event()
+
+    def spin() -> None:
+        while not stop.is_set():
+            sum(range(1000))
+
+    assert not prefetch.server_busy(0.2)  # only this (sleeping) thread
+    t = threading.Thread(target=spin)
+    t.start()
+    try:
+        assert prefetch.server_busy(0.3)  # another thread at a full core
+    finally:
+        stop.set()
+        t.join()

@@ -13,7 +13,11 @@ than the drawing itself.
 Lifecycle: the server's one prefetcher starts a worker thread on the first job and the thread
 ends when the queue is empty (a thread that stays alive keeps the per-thread buffers torch grew
 for the largest decode); ``stop()`` (at exit) drops what waits and lets a running job finish.
-The queue holds jobs that wait or run; nothing remembers finished jobs (the caches do: a job
+Before each job the worker watches the process for ``BUSY_WINDOW_S`` and waits while the other
+threads (students' script runs, the web server) use more than ``BUSY_SHARE`` of a core: in a class,
+students pick values of their own, so most guesses ahead are wasted, and the worker's CPU would
+only delay real answers (a class of 20 spent a fifth of the server's CPU in it). The queue holds
+jobs that wait or run; nothing remembers finished jobs (the caches do: a job
 asked again is a cheap cache hit, and after a cache eviction it really is drawn again). Jobs run
 newest first; idle jobs (``later(..., idle=True)``) only when no other job waits; at most
 ``MAX_PENDING`` jobs wait (``MAX_IDLE`` idle ones; the oldest are dropped: the student has moved
@@ -31,11 +35,14 @@ import collections
 import logging
 import os
 import threading
+import time
 from typing import Any, Callable
 
 from ui import charts, compat, memory
 
 MAX_PENDING = 24  # jobs waiting; older ones are dropped
+BUSY_SHARE = 0.5  # of a core used by the process's other threads: the server is busy, the worker waits
+BUSY_WINDOW_S = 0.2  # how long the worker watches the process before each job
 MAX_IDLE = 64  # low-priority jobs waiting (``later(..., idle=True)``); older ones are dropped
 WORKER = "latent-lab-prefetch"  # the worker thread's name
 
@@ -124,6 +131,8 @@ class Prefetcher:
                     self._cond.notify_all()
                     return
             key, (kind, present, fn, args) = item
+            while server_busy() and not self._stopped:  # students' runs first: a class's random values
+                pass  # make most guesses ahead useless, and the worker's CPU would delay real answers
             try:
                 with charts.as_theme(kind), charts.as_present(present):
                     fn(*args)
@@ -132,6 +141,16 @@ class Prefetcher:
             finally:
                 with self._cond:
                     self._running = None
+
+
+def server_busy(window_s: float = BUSY_WINDOW_S) -> bool:
+    """Whether, over the next ``window_s``, the process's other threads (script runs, the web
+    server) use more than ``BUSY_SHARE`` of a core. Called from the worker thread: its own CPU is
+    left out."""
+    p0, t0, w0 = time.process_time(), time.thread_time(), time.perf_counter()
+    time.sleep(window_s)
+    p1, t1, w1 = time.process_time(), time.thread_time(), time.perf_counter()
+    return ((p1 - p0) - (t1 - t0)) / max(w1 - w0, 1e-6) > BUSY_SHARE
 
 
 PREFETCHER = Prefetcher()
