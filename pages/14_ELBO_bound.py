@@ -9,18 +9,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, figures, heavy, params, plots, prefetch
+from ui import charts, elbo, figures, heavy, params, plots, prefetch
+from ui.elbo import FEATURED, KS, POOL, exact, iwae
 from ui import common as ui
-from ui.style import MODEL_CACHE_ENTRIES
 from vae import artefacts, bound
 from vae.latent import pick_digit
-from vae.likelihood import IWAE_CURVE_K, IWAE_K, image_curve
+from vae.likelihood import IWAE_CURVE_K, IWAE_K
 
-FEATURED = {0: "a clear 7", 169: "a 4 drawn like a 9", 6572: "a thin 1", 8000: "an unusual 4"}
 MODES = ("featured", "index", "digit")
 MODE_LABELS = {"featured": "one of these", "index": "by test index", "digit": "a random example of a digit"}
-KS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # the importance-sampling slider's steps
-POOL = 2000  # log weights drawn per image: every k's bound is averaged over POOL // k groups
 LEVEL = 0.02  # nats: a bound this close to log p(x) is level with it, within the estimate's noise
 STEPS = bound.REFINE_STEPS
 
@@ -28,9 +25,7 @@ LESSON = ui.setup_page(__file__, "the ELBO that training maximises is only a low
                        "2-D model log p(x) can be computed exactly, so you can see the gap, where it comes from, "
                        "and what closes it.")
 
-# a 2-D VAE whose posteriors have width (beta = 0 leaves sigma near 0: no Gaussian to integrate)
-MODELS, BUILT, DEFAULT_MODEL = ui.model_choices(
-    lambda e: e.model.kind == "vae" and e.model.latent_dim == 2 and e.model.beta > 0, prefer="vae-2d")
+MODELS, BUILT, DEFAULT_MODEL = ui.model_choices(elbo.offered, prefer="vae-2d")
 ss = st.session_state
 # The image shown is one parameter whichever way it was chosen (featured, by index, a digit's example), so not one
 # widget: ui.bind + ui.share. The other controls are bound to the URL parameters named by their keys (ui.bound).
@@ -39,27 +34,6 @@ ss.setdefault("elbo_mode", "featured" if int(ss["elbo_idx"]) in FEATURED else "i
 ss.setdefault("elbo_featured", int(ss["elbo_idx"]) if int(ss["elbo_idx"]) in FEATURED else 0)
 ss.setdefault("elbo_digit", 4)
 ss.setdefault("elbo_pick", 0)
-
-
-# One grid per model the page offers (about 21 MB each: 81 x 81 points x 784 logits), so switching
-# models never decodes a grid twice; fewer entries than models recomputed it at every switch.
-@st.cache_resource(show_spinner="Decoding the latent plane once for this model…",
-                   max_entries=max(1, len(MODELS)))
-def coarse(key: tuple[str, str, int]) -> bound.DecodedGrid:
-    """The model's coarse grid, decoded once per server (shared, never mutated)."""
-    return bound.decode_grid(ui.model(key[0]), bound.coarse_grid(ui.codes(key[0])["mu"]))
-
-
-@st.cache_data(show_spinner="Integrating p(x|z) p(z) over the latent plane…", max_entries=MODEL_CACHE_ENTRIES)
-def exact(key: tuple[str, str, int], idx: int) -> bound.ImageBound:
-    c = ui.codes(key[0])
-    return bound.image_bound(ui.model(key[0]), coarse(key), ui.test_images_float()[idx], c["mu"][idx], c["logvar"][idx])
-
-
-@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def iwae(key: tuple[str, str, int], idx: int) -> dict[int, float]:
-    """E[L_k] for each k of KS from POOL seeded draws from q(z|x) (log-likelihoods, nats)."""
-    return image_curve(ui.model(key[0]), np.array(ui.test_images_float()[idx]), KS, POOL, seed=idx)
 
 
 def _another() -> None:
