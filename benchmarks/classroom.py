@@ -262,7 +262,8 @@ def main() -> int:
         teacher = Student(base, random.Random(-1))
         asyncio.run(teacher.attend((0.0, 0.0), 0.0))
         time.sleep(SESSION_TTL_S + 2)
-        warm_s = wait_quiet(proc.pid, timeout_s=600)  # the server's start-up warm-up (ui.warmup) is done
+        # the server's start-up warm-up (ui.warmup) is done: no job left, so 2 s without work
+        warm_s = wait_quiet(proc.pid, timeout_s=600, window_s=2.0)
         rss_before, cpu_before = rss_mb(proc.pid), cpu_s(proc.pid)
         n_runs_before = len(read_runs(RUN_LOG))
         sampler = threading.Thread(target=sample, daemon=True)
@@ -305,6 +306,7 @@ def main() -> int:
         "run_thread_cpu_by_page": {p: round(statistics.median(v), 3) for p, v in sorted(cpu_by_page.items())},
         "rss_mb": {"before": round(rss_before), "peak": round(peak[0]), "after": round(rss_after)},
         "torch": __import__("importlib.metadata").metadata.version("torch"),
+        "slowest": [f"{r.page or 'Home'} / {r.what}: {r.seconds:.2f} s" for r in sorted(runs, key=lambda r: -r.seconds)[:15]],
     }
     out = REPO / "benchmarks" / "results" / f"classroom-{args.students}.json"
     out.write_text(json.dumps({**result, "error_list": errors[:50]}, indent=1) + "\n")

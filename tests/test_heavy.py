@@ -84,7 +84,7 @@ def test_warmup_queues_each_job_once_and_only_with_the_background_prefetcher(mon
     monkeypatch.setattr(warmup, "_jobs", [])
     monkeypatch.setattr(warmup, "MODULES", ())
     monkeypatch.setattr(warmup, "_started", threading.Event())
-    monkeypatch.setattr(prefetch, "later", lambda fn, *a, idle=False: calls.append((fn, idle)))
+    monkeypatch.setattr(prefetch, "later", lambda fn, *a, idle=False, warm=False: calls.append((fn, warm)))
     job = lambda: None  # noqa: E731
     warmup.register(job)
     warmup.register(job)

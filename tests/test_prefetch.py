@@ -225,3 +225,19 @@ def test_server_busy_measures_the_other_threads():
     finally:
         stop.set()
         t.join()
+
+
+def test_warm_jobs_are_never_dropped_and_run_in_order_after_asked_ones(on, monkeypatch):
+    monkeypatch.setattr(prefetch, "server_busy", lambda window_s=0.0: False)
+    seen = []
+    gate = threading.Event()
+    p = prefetch.Prefetcher(max_pending=2, max_idle=2, name="test-warm")
+    p.submit(lambda: gate.wait(5))  # holds the worker while the queues fill
+    for k in range(5):
+        p.submit(seen.append, f"warm{k}", warm=True)
+    for k in range(5):
+        p.submit(seen.append, f"idle{k}", idle=True)  # only the last two idle guesses are kept
+    p.submit(seen.append, "asked")
+    gate.set()
+    assert p.wait_idle(10)
+    assert seen == ["asked", "warm0", "warm1", "warm2", "warm3", "warm4", "idle4", "idle3"]

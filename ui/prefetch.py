@@ -68,19 +68,23 @@ class Prefetcher:
         self._cond = threading.Condition()
         self._pending: collections.OrderedDict[Any, Job] = collections.OrderedDict()
         self._idle: collections.OrderedDict[Any, Job] = collections.OrderedDict()
+        self._warm: collections.OrderedDict[Any, Job] = collections.OrderedDict()  # never dropped, first in first out
         self._running: Any = None  # key of the job being run
         self._worker: threading.Thread | None = None
         self._stopped = False
         compat.quiet_no_session_warning(name)  # cached functions warn "missing ScriptRunContext" here
 
-    def submit(self, fn: Callable[..., Any], *args: Any, idle: bool = False) -> None:
-        """Queue ``fn(*args)`` in the caller's theme unless the same job waits or runs already."""
+    def submit(self, fn: Callable[..., Any], *args: Any, idle: bool = False, warm: bool = False) -> None:
+        """Queue ``fn(*args)`` in the caller's theme unless the same job waits or runs already. A
+        ``warm`` job (``ui.warmup``: once per server) is never dropped and runs after the jobs asked
+        for by pages, before the idle ones."""
         job: Job = (charts.theme(), charts.presenting(), fn, args)
         key = (charts.builder_id(fn), job[0], job[1], charts.fingerprint(args))
         with self._cond:
-            if self._stopped or key == self._running or key in self._pending or key in self._idle:
+            if self._stopped or key == self._running or key in self._pending or key in self._idle or key in self._warm:
                 return
-            queue, limit = (self._idle, self.max_idle) if idle else (self._pending, self.max_pending)
+            queue, limit = ((self._warm, len(self._warm) + 1) if warm else (self._idle, self.max_idle) if idle
+                            else (self._pending, self.max_pending))
             queue[key] = job
             while len(queue) > limit:
                 queue.popitem(last=False)  # the oldest request
@@ -97,7 +101,8 @@ class Prefetcher:
     def wait_idle(self, timeout: float = 60.0) -> bool:
         """Block until no job waits or runs (tests and benchmarks); False on timeout."""
         with self._cond:
-            return self._cond.wait_for(lambda: not self._pending and not self._idle and self._worker is None,
+            return self._cond.wait_for(lambda: not self._pending and not self._idle and not self._warm
+                                       and self._worker is None,
                                        timeout=timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -107,11 +112,16 @@ class Prefetcher:
             self._stopped = True
             self._pending.clear()
             self._idle.clear()
+            self._warm.clear()
             self._cond.notify_all()
         self.wait_idle(timeout)
 
     def _next(self) -> tuple[Any, Job] | None:
         with self._cond:
+            if not self._pending and self._warm and not self._stopped:  # warm-up: in the order asked
+                key, job = self._warm.popitem(last=False)
+                self._running = key
+                return key, job
             queue = self._pending or self._idle
             if not queue or self._stopped:
                 return None
@@ -125,7 +135,7 @@ class Prefetcher:
             if item is None:
                 memory.trim()  # a burst of decoding and drawing is over: give its freed heap pages back
                 with self._cond:
-                    if (self._pending or self._idle) and not self._stopped:  # asked for more meanwhile
+                    if (self._pending or self._idle or self._warm) and not self._stopped:  # asked for more meanwhile
                         continue
                     self._worker = None
                     self._cond.notify_all()
@@ -157,7 +167,7 @@ PREFETCHER = Prefetcher()
 atexit.register(PREFETCHER.stop)
 
 
-def later(fn: Callable[..., Any], *args: Any, idle: bool = False) -> None:
+def later(fn: Callable[..., Any], *args: Any, idle: bool = False, warm: bool = False) -> None:
     """Run ``fn(*args)`` ahead of need (``LATENT_LAB_PREFETCH`` says how). ``fn`` must be a pure
     function of its arguments that fills caches and shows nothing. An ``idle`` job (the rest of a
     slider's range, say) runs only when no other job waits."""
@@ -165,7 +175,7 @@ def later(fn: Callable[..., Any], *args: Any, idle: bool = False) -> None:
     if how == "sync":
         PREFETCHER.run_now(fn, *args)
     elif how == "background":
-        PREFETCHER.submit(fn, *args, idle=idle)
+        PREFETCHER.submit(fn, *args, idle=idle, warm=warm)
 
 
 def wait_idle(timeout: float = 60.0) -> bool:

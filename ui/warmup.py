@@ -4,8 +4,8 @@ Some lessons need numbers that depend only on the model (the Posterior lesson's 
 say): a second of CPU per model, the same for every student. Computed at a student's first model
 switch, they would cost that student (and, in a class, everyone waiting behind them) that second.
 Instead, the modules that define them ``register`` a job, and the first script run of the server
-process (``start``, from ``common.setup_page``) hands every job to the prefetch worker as idle work:
-it runs while nobody asks for anything else, through the same ``st.cache_data`` functions the pages
+process (``start``, from ``common.setup_page``) hands every job to the prefetch worker's warm-up
+queue (kept in order, never dropped, after the jobs pages ask for, while the server is not busy), through the same ``st.cache_data`` functions the pages
 call, so a later model switch is a cache hit. Only with the background prefetcher
 (``LATENT_LAB_PREFETCH`` unset or 1): tests run with it off, or synchronously where it is the subject.
 """
@@ -39,5 +39,5 @@ def start() -> bool:
     for module in MODULES:
         importlib.import_module(module)
     for job in _jobs:
-        prefetch.later(job, idle=True)
+        prefetch.later(job, warm=True)  # never dropped by a page's many idle guesses
     return True
