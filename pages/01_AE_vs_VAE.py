@@ -105,7 +105,7 @@ h_test = np.bincount(labels, minlength=10)[:10] / len(labels)
 tv_ae, tv_vae = st_ae["tv"], st_vae["tv"]
 mix = pd.DataFrame({"digit": [str(k) for k in range(10)] * 3, "source": np.repeat(MIX_SOURCES, 10),
                     "share": np.concatenate([h_ae, h_vae, h_test])})
-charts.draw(charts.spec(plots.mix_chart, mix, MIX_SOURCES, MIX_COLORS,
+charts.draw(plots.mix_chart_filled(mix, MIX_SOURCES, MIX_COLORS,
                         f"Which digit {N_MIX:,} draws z ~ N(0, I) land on (the digit of the nearest test code)"),
             key="aevae_mix_chart", width="stretch")
 st.caption(f"Distance of each mix from the test set's (total variation, 0 % = the same mix): AE {words.pct(tv_ae)}, "

@@ -105,7 +105,7 @@ for col, (tag, p) in zip(st.columns(2, gap="large"), post.items()):
     charts.show(charts.png(figures.std_figure, p["std"]), s2)
     charts.show(charts.png(charts.mosaic_figure, p["imgs"][:SHOWN], 2, SHOWN // 2, size=5.0), col)
     looks = pd.DataFrame({"digit": [str(k) for k in range(10)], "source": "samples", "share": p["shares"]})
-    charts.draw(charts.spec(plots.mix_chart, looks, ("samples",), ("ink",), f"What the {n} samples of {tag} look like",
+    charts.draw(plots.mix_chart_filled(looks, ("samples",), ("ink",), f"What the {n} samples of {tag} look like",
                             height=150), col, key=f"post_looks_{tag}", width="stretch")
 st.caption(f"Top: the image, the decoded mean code, the mean of {n} decoded samples, and how much the samples' pixels "
            f"vary (0 to 0.5, the most a pixel in [0, 1] can). Then {SHOWN} of the samples, and the digit each sample "

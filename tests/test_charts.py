@@ -220,3 +220,19 @@ def test_landing_chart_slots_take_this_runs_rows():
     assert len(filled["datasets"]["slot-ring"]) == 3 and filled["datasets"]["slot-draws"].equals(pd_draws)
     empty = plots.landing_rows()  # nothing picked: the slots are empty, not missing
     assert all(len(v) == 0 for v in empty.values())
+
+
+def test_fingerprint_of_a_frame_is_exact_and_cheap_to_compare():
+    import pandas as pd
+
+    xy = np.random.default_rng(0).standard_normal((3000, 2))
+    a = charts.codes_frame(xy, np.arange(3000) % 10, np.arange(3000))
+    b = charts.codes_frame(xy.copy(), np.arange(3000) % 10, np.arange(3000))
+    assert charts.fingerprint(a) == charts.fingerprint(b)
+    hash(charts.fingerprint(a))  # hashable: a cache key
+    c = a.copy()
+    c.loc[1500, "digit"] = "3" if c.loc[1500, "digit"] != "3" else "4"  # one label differs
+    assert charts.fingerprint(c) != charts.fingerprint(a)
+    d = a.rename(columns={"x": "z"})
+    assert charts.fingerprint(d) != charts.fingerprint(a)
+    assert charts.fingerprint(pd.DataFrame({"x": [1.0]})) != charts.fingerprint(pd.DataFrame({"x": [1]}))

@@ -233,14 +233,9 @@ def mix_specs(betas: tuple[float, ...], beta: float, seed: int) -> tuple[dict, d
     sources = (f"draws, β = {beta:g}", "test set")
     mix = pd.DataFrame({"digit": [str(k) for k in range(10)] * 2, "source": np.repeat(sources, 10),
                         "share": np.concatenate([mix_here, h_test])})
-    return (charts.fill(charts.spec(_mix_chart, sources, f"Which digit {ui.N_PRIOR_DRAWS:,} draws z ~ N(0, I) land "
-                                    f"on at β = {beta:g}"), mix=mix),
+    return (plots.mix_chart_filled(mix, sources, ("ink", "#9aa0aa"), f"Which digit {ui.N_PRIOR_DRAWS:,} draws z ~ "
+                                   f"N(0, I) land on at β = {beta:g}"),
             charts.fill(charts.spec(_tv_bars, beta), tv=pd.DataFrame(tv_rows)))
-
-
-def _mix_chart(sources: tuple[str, str], title: str):
-    """``plots.mix_chart`` of the draws' and the test set's digit mix, its rows a slot (``mix``)."""
-    return plots.mix_chart(charts.slot("mix"), sources, ("ink", "#9aa0aa"), title)
 
 
 def _tv_bars(beta: float):

@@ -395,6 +395,17 @@ def mix_chart(mix: pd.DataFrame, sources: tuple[str, ...], colors: tuple[str, ..
         tooltip=[alt.Tooltip("source:N"), alt.Tooltip("digit:N"), alt.Tooltip("share:Q", format=".1%")])
 
 
+def mix_chart_filled(mix: pd.DataFrame, sources: tuple[str, ...], colors: tuple[str, ...], title: str,
+                     height: int = 190) -> dict:
+    """``mix_chart``'s spec built once per sources, colours, title and height (its rows a slot,
+    ``mix``), given this run's rows: a seed's shares cost no chart building."""
+    return charts.fill(charts.spec(_mix_chart_slot, sources, colors, title, height), mix=mix)
+
+
+def _mix_chart_slot(sources: tuple[str, ...], colors: tuple[str, ...], title: str, height: int) -> alt.Chart:
+    return mix_chart(charts.slot("mix"), sources, colors, title, height)
+
+
 def hidden_by_marker(ring: np.ndarray, domains: tuple[tuple[float, float], tuple[float, float]]) -> bool:
     """Whether an ellipse (n, 2) is small enough to vanish under ``landing_chart``'s cross (about a
     15th of the plotted span across: 20-30 px on the page)."""
