@@ -6,6 +6,8 @@ import io
 import json
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 from PIL import Image
@@ -58,7 +60,8 @@ def test_mosaic_spec_draws_the_png_in_latent_axes():
     image, cells = s["layer"]
     assert image["mark"]["type"] == "image" and cells["mark"]["type"] == "rect"
     assert s["title"] == "ppf grid" and s["width"] == charts.MOSAIC_PX
-    (rows,) = [v for k, v in s["datasets"].items() if k == image["data"]["name"]]
+    (data,) = [v for k, v in s["datasets"].items() if k == image["data"]["name"]]
+    rows = data if isinstance(data, pd.DataFrame) else pa.ipc.open_stream(data).read_all().to_pandas()  # Arrow bytes
     url = rows["url"].iloc[0]
     assert url.startswith("data:image/png;base64,") and base64.b64decode(url.split(",", 1)[1]) == png
     assert (rows[["x0", "x1", "y0", "y1"]].iloc[0].tolist()) == [-0.5, 4.5, -0.5, 4.5]  # the tiles' outer edges

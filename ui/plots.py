@@ -534,6 +534,12 @@ def size_loss_chart(table: pd.DataFrame, sizes: list[int]) -> alt.VConcatChart:
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
+# --- live training (Train it yourself) --------------------------------------------------------------
+
+SPLIT_NAMES = {"train": "training", "test": "held-out"}  # how a live run's charts name its two sets of digits
+TRAIN_COLOR, HELD_COLOR = "#4e79a7", "#e15759"
+
+
 def live_loss_chart(df: pd.DataFrame, term: str, epochs: int, batches: pd.DataFrame | None, height: int) -> alt.Chart:
     """One loss term per epoch, training vs held-out (rows of ``vae.train.history_frame`` with
     ``SPLIT_NAMES``); while training, ``batches`` (epoch, nats) adds each batch's value as a thin line."""
