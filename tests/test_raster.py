@@ -91,3 +91,11 @@ def test_encode_writes_the_same_pixels_and_the_text_size():
     assert float(im.text[charts.MIN_TEXT_KEY]) == r.min_text_px
     bare = raster.Raster(r.rgba, 0.0)  # no text: no text chunk
     assert charts.MIN_TEXT_KEY not in Image.open(io.BytesIO(raster.encode(bare, charts.MIN_TEXT_KEY))).text
+
+
+def test_a_heat_maps_title_wider_than_the_map_is_not_cut_off():
+    r = raster.heatmap(np.zeros((28, 28)), "magma", 0.5, INK["light"], "a rather long title over a small map",
+                       [(0.0, "0"), (0.5, "0.5")], size=0.5)
+    top = r.rgba[: round(r.min_text_px * 1.8)]
+    cols = np.flatnonzero((top[..., 3] > 0).any(axis=0))
+    assert cols[0] > 0  # the title's first letter starts inside the picture

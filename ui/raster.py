@@ -167,7 +167,8 @@ def heatmap(img: np.ndarray, cmap: str, vmax: float, ink: str, title: str, ticks
     draw = ImageDraw.Draw(canvas)
     fill = _rgb(ink) + (255,)
     draw.rectangle((side + gap, top, side + gap + bar_w - 1, top + side - 1), outline=fill, width=1)
-    draw.text((min(side / 2, width / 2), top / 2), title, font=f, fill=fill, anchor="mm")
+    # over the map, unless the title is wider: then from the left edge, never cut off
+    draw.text((max(side / 2, f.getlength(title) / 2 + 2), top / 2), title, font=f, fill=fill, anchor="mm")
     x_tick = side + gap + bar_w
     for value, label in ticks:
         y = top + (1 - value / vmax) * (side - 1)
