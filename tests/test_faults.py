@@ -196,14 +196,17 @@ def test_faults_that_checksums_miss_stop_with_a_message(broken_cache, fault):
 
 def test_unreadable_file_is_a_message(broken_cache, monkeypatch):
     """A file the server may not read (permissions; root ignores chmod, so the read is made to fail)."""
-    real = artefacts.sha256
+    real_sha, real_read = artefacts.sha256, artefacts.read_bytes
 
-    def sha256(path: Path) -> str:
-        if path.name == "vae-2d.pt":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
+    def refused(real):
+        def read(path: Path):
+            if path.name == "vae-2d.pt":
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path)
+        return read
 
-    monkeypatch.setattr(artefacts, "sha256", sha256)
+    monkeypatch.setattr(artefacts, "sha256", refused(real_sha))  # checked without loading (verify)
+    monkeypatch.setattr(artefacts, "read_bytes", refused(real_read))  # read to load (read_verified)
     artefacts._sha_cached.cache_clear()
     at = app("pages/01_AE_vs_VAE.py")
     msg = "\n".join(e.value for e in at.error)
@@ -255,3 +258,17 @@ def test_build_resumes_what_is_stale_and_only_builds_what_is_named(broken_cache,
     trained.clear()
     assert build.main(["--only", "vae-5d", "--jobs", "1"]) == 0
     assert trained == ["vae-5d"]
+
+
+def test_a_checkpoint_edited_in_place_with_its_mtime_restored_is_refused(broken_cache):
+    """A page that showed vae-2d, then the file is edited in place (one byte, same size, mtime put
+    back with os.utime): the next run refuses it with a message; the weights read before are not
+    served for the new file (the model is cached per file signature, which the ctime moves)."""
+    from tests.test_artefacts import flip_one_byte_keeping_times
+
+    at = app("pages/01_AE_vs_VAE.py")
+    assert not at.error
+    flip_one_byte_keeping_times(broken_cache / "models" / "vae-2d.pt")
+    at.run()
+    msg = "\n".join(e.value for e in at.error)
+    assert "vae-2d.pt" in msg and "checksum" in msg and "python -m vae.build" in msg, msg

@@ -202,8 +202,15 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
-@st.cache_resource(show_spinner="Loading a model…", max_entries=MODEL_CACHE_ENTRIES)
 def model(name: str) -> torch.nn.Module:
+    """The pretrained model, loaded once per server and loaded (and checked) again when its
+    checkpoint changed on disk (``artefacts.signature``): a rebuilt or edited file is never
+    answered with the weights read before."""
+    return _model(name, artefacts.signature(artefacts.checkpoint_path(name)))
+
+
+@st.cache_resource(show_spinner="Loading a model…", max_entries=MODEL_CACHE_ENTRIES)
+def _model(name: str, signature: tuple[int, ...]) -> torch.nn.Module:
     return zoo.load(name)
 
 
@@ -359,18 +366,17 @@ def decode(name: str, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
     return out[:, 0].numpy()  # (M, 28, 28)
 
 
-def model_key(name: str) -> tuple[str, str, int]:
-    """Identifies a model's weights on disk (name, checkpoint path, modification time), for cache
-    keys of figures decoded from it: a rebuilt checkpoint gets new figures."""
+ModelKey = tuple[str, str, tuple[int, ...]]  # a model name, its checkpoint path and signature
+
+
+def model_key(name: str) -> ModelKey:
+    """Identifies a model's weights on disk (name, checkpoint path, ``artefacts.signature``), for
+    cache keys of figures decoded from it: a rebuilt or edited checkpoint gets new figures."""
     path = artefacts.checkpoint_path(name)
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        mtime = -1
-    return name, str(path), mtime
+    return name, str(path), artefacts.signature(path)
 
 
-def decoded(key: tuple[str, str, int], z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+def decoded(key: ModelKey, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
     """``decode`` for the model ``key`` (``model_key``) names: a ``charts.lazy`` input of figures,
     so that a rebuilt checkpoint gets new figures. -> (M, 28, 28)"""
     return decode(key[0], z, y)
@@ -385,7 +391,7 @@ def mosaic_png(name: str, z: np.ndarray, nrows: int, ncols: int, y: np.ndarray |
 
 
 @st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
-def _decoded_grid_png(key: tuple[str, str, int], xs: np.ndarray, ys: np.ndarray) -> bytes:
+def _decoded_grid_png(key: ModelKey, xs: np.ndarray, ys: np.ndarray) -> bytes:
     return mosaic.mosaic_png(decode(key[0], latent.grid_2d(xs, ys)), len(xs))  # (n * n, 28, 28) decoded
 
 

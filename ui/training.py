@@ -124,14 +124,14 @@ def pretrained(name: str) -> tuple[torch.nn.Module | None, str | None]:
 
 
 @st.cache_data(show_spinner="Measuring the pretrained model on the held-out digits…", max_entries=32)
-def _heldout_metrics(name: str, mtime: float) -> dict[str, float]:
+def _heldout_metrics(name: str, signature: tuple[int, ...]) -> dict[str, float]:
     xh, yh = live.heldout_set(ui.test_images_float(), ui.test_set()[1])
     return live.heldout_metrics(ui.model(name), xh, yh)
 
 
 def pretrained_heldout(name: str) -> dict[str, float]:
     """Held-out metrics of a pretrained model (same noise seed as a live run), cached per checkpoint file."""
-    return _heldout_metrics(name, artefacts.checkpoint_path(name).stat().st_mtime)
+    return _heldout_metrics(name, artefacts.signature(artefacts.checkpoint_path(name)))
 
 
 def score_row(model: str, trained_on: str, d: int, beta: float, m: dict[str, Any]) -> dict[str, Any]:

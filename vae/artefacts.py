@@ -14,8 +14,10 @@ and the rebuild command) instead of returning something half-broken.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import time
 import zipfile
 from functools import lru_cache
 from pathlib import Path
@@ -94,13 +96,23 @@ def record(manifest: dict[str, Any], path: Path) -> None:
     manifest["files"][rel(path)] = {"sha256": sha256(path), "bytes": path.stat().st_size}
 
 
-def verify(path: Path, name: str | None = None) -> None:
-    """Raise CacheError unless the file is a regular file inside ``cache/`` whose checksum is the
-    one ``cache/manifest.json`` records for it.
+def signature(path: Path) -> tuple[int, ...]:
+    """What tells a file's content changed without reading it: (device, inode, size, mtime, ctime),
+    the times in ns; ``(-1,)`` when the file cannot be stat'ed.
 
-    A file the manifest does not list (or a missing or unreadable manifest) is refused too: a
-    deleted manifest must not switch the checks off.
+    The mtime alone can be put back (``os.utime``) after an edit in place. The ctime cannot: the
+    kernel sets it to the current time on every write and every ``utime`` call, and no call sets it
+    back. A file replaced by another (a rebuild, ``mv``) has a new inode.
     """
+    try:
+        st = path.stat()
+    except OSError:
+        return (-1,)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _expected_sha(path: Path, name: str | None) -> str:
+    """The checksum cache/manifest.json records for ``path``, after checking the path itself."""
     if not path.exists():
         raise CacheError(path, "file is missing", name)
     if not path.is_file():
@@ -109,38 +121,82 @@ def verify(path: Path, name: str | None = None) -> None:
         key = rel(path)
     except (ValueError, OSError):
         raise CacheError(path, "lies outside cache/ (a link pointing elsewhere)", name) from None
-    files = _manifest_entry(str(manifest_path()), _mtime(manifest_path()))
+    files = _manifest_entry(str(manifest_path()), signature(manifest_path()))
     if files is None:  # the build records every present file again (no retraining)
         raise CacheError(manifest_path(), "is missing or unreadable, so no file in cache/ can be "
                          "checked", rebuild="python -m vae.build")
     entry = files.get(key)
     if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
         raise CacheError(path, "is not listed in cache/manifest.json (its checksum cannot be checked)", name)
+    return entry["sha256"]
+
+
+_MISMATCH = "does not match its checksum in cache/manifest.json (modified, truncated or corrupted)"
+
+
+def verify(path: Path, name: str | None = None) -> None:
+    """Raise CacheError unless the file is a regular file inside ``cache/`` whose checksum is the
+    one ``cache/manifest.json`` records for it.
+
+    A file the manifest does not list (or a missing or unreadable manifest) is refused too: a
+    deleted manifest must not switch the checks off. The file is hashed again whenever its
+    :func:`signature` changed, so an edit in place is seen even with its mtime restored; readers
+    of a file's content use :func:`read_verified`, which hashes the very bytes it returns.
+    """
+    expected = _expected_sha(path, name)
     try:
-        digest = _sha_cached(str(path), _mtime(path), path.stat().st_size)
+        digest = _digest(path)
     except OSError as exc:
         raise CacheError(path, f"cannot be read ({type(exc).__name__})", name) from exc
-    if entry["sha256"] != digest:
-        raise CacheError(path, "does not match its checksum in cache/manifest.json "
-                         "(modified, truncated or corrupted)", name)
+    if expected != digest:
+        raise CacheError(path, _MISMATCH, name)
 
 
-def _mtime(path: Path) -> float:
+def read_verified(path: Path, name: str | None = None) -> bytes:
+    """The file's bytes, hashed as read and compared with the manifest (CacheError otherwise).
+
+    Loading from these bytes leaves no gap between the check and the read: a file changed after
+    an earlier check, however its times were set, is never loaded unchecked. Files in ``cache/``
+    are a few MB and each is loaded once per server, so hashing at every load costs milliseconds.
+    """
+    expected = _expected_sha(path, name)
     try:
-        return path.stat().st_mtime_ns / 1e9
-    except OSError:
-        return -1.0
+        data = read_bytes(path)
+    except OSError as exc:
+        raise CacheError(path, f"cannot be read ({type(exc).__name__})", name) from exc
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise CacheError(path, _MISMATCH, name)
+    return data
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's content (one place, so that fault-injection tests can make reading fail)."""
+    return path.read_bytes()
 
 
 @lru_cache(maxsize=8)
-def _manifest_entry(path: str, mtime: float) -> dict[str, Any] | None:
+def _manifest_entry(path: str, sig: tuple[int, ...]) -> dict[str, Any] | None:
     """The manifest's ``files`` table, or None when the manifest is missing or unreadable."""
     m = _parse_manifest(Path(path))
     return None if m is None else m["files"]
 
 
+# A file changed less than this long ago is hashed at every check. The kernel stamps ctime from a
+# clock that ticks every few ms, so two writes within one tick leave the same signature (git's
+# "racily clean" files: git compares such files by content too).
+RACY_NS = 2_000_000_000
+
+
+def _digest(path: Path) -> str:
+    """The file's sha256, remembered per :func:`signature` once the file is older than RACY_NS."""
+    sig = signature(path)
+    if sig == (-1,) or time.time_ns() - sig[-1] < RACY_NS:
+        return sha256(path)
+    return _sha_cached(str(path), sig)
+
+
 @lru_cache(maxsize=256)
-def _sha_cached(path: str, mtime: float, size: int) -> str:
+def _sha_cached(path: str, sig: tuple[int, ...]) -> str:
     return sha256(Path(path))
 
 
@@ -154,9 +210,9 @@ def save_npz(path: Path, **arrays: Any) -> None:
 def load_npz(path: Path, required: dict[str, tuple[int | None, ...]], name: str | None = None
              ) -> dict[str, np.ndarray]:
     """Arrays of an npz file, each checked against a shape pattern (None = any size)."""
-    verify(path, name)
+    data = read_verified(path, name)
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
             out = {k: z[k] for k in z.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
         raise CacheError(path, f"cannot be read ({type(exc).__name__})", name) from exc

@@ -9,6 +9,7 @@ naming the file and the command that rebuilds it.
 """
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 from typing import Any
@@ -85,13 +86,18 @@ def save_checkpoint(path: str | Path, model: Model, train_cfg: TrainConfig, *, n
     tmp.replace(path)  # atomic: a crash never leaves half a checkpoint under the real name
 
 
-def read_checkpoint(path: str | Path, name: str | None = None) -> dict[str, Any]:
-    """The checkpoint dict, validated; raises CheckpointError for any unusable file."""
+def read_checkpoint(path: str | Path, name: str | None = None, data: bytes | None = None
+                    ) -> dict[str, Any]:
+    """The checkpoint dict, validated; raises CheckpointError for any unusable file.
+
+    ``data``: the file's bytes when the caller has read (and checked) them already; ``path`` then
+    only names the file in messages.
+    """
     path = Path(path)
-    if not path.exists():
+    if data is None and not path.exists():
         raise CheckpointError(path, "file is missing", name)
     try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
+        blob = torch.load(path if data is None else io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as exc:  # truncated zip, random bytes, pickled code refused by weights_only
         raise CheckpointError(path, f"cannot be read ({type(exc).__name__}: {str(exc)[:120]})", name) from exc
     if not isinstance(blob, dict) or blob.get("format") != FORMAT:
@@ -132,9 +138,11 @@ def stored_train_config(blob: dict[str, Any]) -> TrainConfig:
     return from_dict(TrainConfig, blob["train_config"])
 
 
-def load_checkpoint(path: str | Path, name: str | None = None) -> tuple[Model, dict[str, Any]]:
-    """Rebuild the model (eval mode, float32) from a checkpoint; returns (model, checkpoint dict)."""
-    blob = read_checkpoint(path, name)
+def load_checkpoint(path: str | Path, name: str | None = None, data: bytes | None = None
+                    ) -> tuple[Model, dict[str, Any]]:
+    """Rebuild the model (eval mode, float32) from a checkpoint (or its bytes ``data``, see
+    :func:`read_checkpoint`); returns (model, checkpoint dict)."""
+    blob = read_checkpoint(path, name, data)
     try:
         cfg = from_dict(ModelConfig, blob["model_config"])
         from_dict(TrainConfig, blob["train_config"])

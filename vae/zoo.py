@@ -111,15 +111,16 @@ def load(name: str) -> Model:
     file that holds another model than the registry's entry of that name.
     """
     path = checkpoint_path(name)
-    artefacts.verify(path, name)
-    model, blob = load_checkpoint(path, name)
+    model, blob = load_checkpoint(path, name, artefacts.read_verified(path, name))
     _check_identity(path, name, blob)
     return model
 
 
 @lru_cache(maxsize=64)
-def _info_cached(path: str, mtime: float, name: str) -> dict[str, Any]:
-    blob = read_checkpoint(path, name)
+def _info_cached(path: str, sig: tuple[int, ...], manifest_sig: tuple[int, ...], name: str
+                 ) -> dict[str, Any]:
+    """Read (and checked) again whenever the file or the manifest changed on disk."""
+    blob = read_checkpoint(path, name, artefacts.read_verified(Path(path), name))
     _check_identity(Path(path), name, blob)
     return {k: v for k, v in blob.items() if k != "state_dict"}
 
@@ -127,5 +128,4 @@ def _info_cached(path: str, mtime: float, name: str) -> dict[str, Any]:
 def info(name: str) -> dict[str, Any]:
     """Config, metrics and history of a checkpoint, without building the model."""
     path = checkpoint_path(name)
-    artefacts.verify(path, name)
-    return _info_cached(str(path), path.stat().st_mtime_ns / 1e9, name)
+    return _info_cached(str(path), artefacts.signature(path), artefacts.signature(artefacts.manifest_path()), name)
