@@ -45,6 +45,7 @@ def main() -> None:
     ap.add_argument("keys", nargs="*")
     ap.add_argument("--moves", type=int, default=3)
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--sort", default="cumulative", help="pstats sort key: cumulative, tottime, ...")
     args = ap.parse_args()
     at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=300)
     if args.page != "streamlit_app.py":
@@ -79,7 +80,7 @@ def main() -> None:
             profiling[0] = False
             print(f"{key or 'view'} -> {v if key else ''}: {time.process_time() - t:.3f} s CPU")
             assert not at.exception, at.exception
-    pstats.Stats(prof).sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(prof).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -13,9 +13,7 @@ import streamlit as st
 from ui import charts, frames, plots
 from ui import common as ui
 from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
-from scipy.spatial import cKDTree
-
-from vae import latent, neighbours, units, zoo
+from vae import latent, units, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
 from vae.train import history_frame
@@ -191,28 +189,10 @@ def _codes_chart(key: tuple[str, str, int]):
                                draws=plots.SLOT)
 
 
-@st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def _code_tree(name: str) -> tuple[np.ndarray, cKDTree, float]:
-    """A 2-D model's test codes (float64), their KD-tree and ``neighbours.spacing``, once per model."""
-    mu = np.asarray(ui.codes(name)["mu"], dtype=np.float64)
-    return mu, cKDTree(mu), neighbours.spacing(mu)
-
-
-@st.cache_data(show_spinner=False, max_entries=4 * MODEL_CACHE_ENTRIES)
 def draw_stats(name: str, seed: int) -> dict:
-    """``ui.common.prior_draw_stats`` (the same numbers: ``latent.prior_draws_vs_codes``), with the
-    model's KD-tree and spacing built once per model rather than once per seed."""
-    mu, tree, gap = _code_tree(name)
-    labels, draws = ui.test_set()[1], ui.prior_draws(seed)
-    extra = min(len(mu), 9)  # as ``neighbours.nearest`` (k = 1): ties at the same distance go to the lower index
-    dist, idx = tree.query(draws, k=extra)
-    dist, idx = dist.reshape(len(draws), extra), idx.reshape(len(draws), extra)
-    first = np.lexsort((idx, np.round(dist, 12)), axis=1)[:, 0]
-    dist, idx = dist[np.arange(len(draws)), first], idx[np.arange(len(draws)), first]
-    mix = np.bincount(labels[idx], minlength=10)[:10] / len(idx)
-    gaps = dist / max(gap, 1e-12)
-    return {"mix": mix, "tv": latent.total_variation(mix, np.bincount(labels, minlength=10)[:10] / len(labels)),
-            "gaps": gaps, "far": float((gaps > ui.FAR_GAPS).mean())}
+    """``ui.common.prior_draw_stats``: the seeded prior draws among a 2-D rung's codes (digit mix, gaps),
+    once per model and seed, shared with AE vs VAE."""
+    return ui.prior_draw_stats(name, seed)
 
 
 def mix_specs(betas: tuple[float, ...], beta: float, seed: int) -> tuple[dict, dict] | None:
