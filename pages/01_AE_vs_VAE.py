@@ -214,7 +214,7 @@ with st.expander("Each decoder's whole map: decode a grid of codes", icon=":mate
                f"0.5 … 99.5 % quantiles). VAE: z from {xs_v[0]:.2f} to {xs_v[-1]:.2f}, at equal steps of prior "
                "probability (see *Grid vs ppf sampling*).")
 
-with st.expander("Reconstructions of ten test digits, and the one-sample loss", icon=":material/compare:"):
+def ten_reconstructions() -> None:  # in a folded expander: drawn only while it is open (ui.folded)
     idx = latent.random_members(labels, seed)  # (10,): one test digit of each class
     x = np.array(images[idx])  # (10, 28, 28), a copy
     loss_ae = live.recon_at_mean(ui.model(AE), x)
@@ -235,5 +235,8 @@ with st.expander("Reconstructions of ten test digits, and the one-sample loss", 
     st.markdown(f"Whole test set, one sample: the VAE's reconstruction {vm['test_recon']:.1f} nats + KL "
                 f"{vm['test_kl']:.2f} = −ELBO {vm['test_elbo']:.1f}; the AE's reconstruction {am['test_recon']:.1f}.")
 
+
+ui.folded("Reconstructions of ten test digits, and the one-sample loss", "aevae_recon_open", ":material/compare:",
+          ten_reconstructions)
 ui.share({"aevae_idx": pick})  # after the last bound control (the grid's size): the toast of a bad link
 ui.lesson_links(LESSON)

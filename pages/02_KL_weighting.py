@@ -242,9 +242,8 @@ with st.expander(f"How `{name}` trained", icon=":material/monitoring:"):
     ladders.training_curves(name, f"The model minimised reconstruction + {beta:g} × KL.", "kl")
 ten = ladders.dims_by_beta({b: zoo.beta_name(10, b) for b in zoo.BETAS_10D})
 off10 = ten[0] is not None and bool((ten[0]["active"] != "active").any())
-with st.expander("In 10 dimensions: sharper reconstructions at small β, and " + ("switched-off units" if off10 else
-                 "what a large β does to each dimension"), icon=":material/view_column:"):
-    ten_d(seed, ten)
+ui.folded("In 10 dimensions: sharper reconstructions at small β, and " + ("switched-off units" if off10 else
+          "what a large β does to each dimension"), "kl_10d_open", ":material/view_column:", ten_d, seed, ten)
 with st.expander("The same weight means different β: averaged vs summed losses", icon=":material/calculate:"):
     converter.converter("kl")
 ui.lesson_links(LESSON)

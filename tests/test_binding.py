@@ -75,6 +75,9 @@ def test_bound_reports_once_and_keeps_the_session_value():
 
 # (page file, widget key) -> why the widget is not in the link
 NOT_IN_URL: dict[tuple[str, str], str] = {
+    **{(page, key): "whether a folded expander is open (ui.common.folded: its content is drawn only then), not a "
+       "view of the lesson" for page, key in (("pages/01_AE_vs_VAE.py", "aevae_recon_open"),
+                                            ("pages/02_KL_weighting.py", "kl_10d_open"))},
     ("pages/02_KL_weighting.py", "kl_conv_weight"): "the converter's scratch arithmetic, not a view of the lesson",
     ("pages/02_KL_weighting.py", "kl_conv_pixels"): "the converter's scratch arithmetic, not a view of the lesson",
     ("pages/02_KL_weighting.py", "kl_conv_dims"): "the converter's scratch arithmetic, not a view of the lesson",

@@ -49,6 +49,22 @@ def test_default_view():
     assert at.query_params["aevae_idx"] == "0"  # the picked digit: no widget, written by ui.share
     assert len(notices(at)) == 3
     assert "total variation" in t and "typical gaps" in t
+    assert not at.dataframe and "One test digit of each class" not in t  # the reconstructions' expander: folded
+
+
+def test_the_reconstructions_expander_draws_when_opened():
+    """Folded, the ten reconstructions cost nothing; opened (a rerun), they are there, for this seed."""
+    need_models()
+    at = app(PAGE, {"aevae_seed": "5"})
+    n_images = len(at.get("image"))
+    at.session_state["aevae_recon_open"] = True
+    at.run()
+    assert_ok(at)
+    assert "One test digit of each class" in texts(at) and len(at.get("image")) == n_images + 1
+    idx = latent.random_members(artefacts.load_test_set()[1], 5)
+    assert list(at.dataframe[0].value["test index"]) == list(idx)
+    at.number_input(key="aevae_seed").set_value(6).run()  # it stays open while the controls move
+    assert list(at.dataframe[0].value["test index"]) == list(latent.random_members(artefacts.load_test_set()[1], 6))
 
 
 def test_controls_click_and_url():

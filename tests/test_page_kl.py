@@ -37,7 +37,12 @@ def test_page_moves_every_control():
     assert "Codes μ at β = 1" in chart_titles(at) and "draws z ~ N(0, I) land on at β = 1" in chart_titles(at)
     assert "Left out" not in page and not at.error
     assert at.select_slider(key="kl_beta").value == 1.0
+    assert not at.metric and "the 10 dimensions" not in page  # the 10-D expander is folded: its content not drawn
+    at.session_state["kl_10d_open"] = True  # a student opens it: the page reruns with its content
+    at.run()
+    assert_ok(at)
     assert [m.label for m in at.metric] == [f"β = {b:g}: active units" for b in zoo.BETAS_10D]  # the 10-D expander
+    assert "The same ten test digits through the 10-D VAEs" in texts(at)
     assert "upper bound on the information" in page  # what the KL is, and is not
     assert len(notices(at)) == 3
 
@@ -159,6 +164,9 @@ def test_the_10d_expander_says_what_the_largest_beta_does_to_the_dimensions():
 
     need(*LADDER_10D)
     at = app(PATH)
+    at.session_state["kl_10d_open"] = True  # its content is drawn while it is open (ui.folded)
+    at.run()
+    assert_ok(at)
     page = texts(at)
     codes = {b: np.load(artefacts.codes_path(zoo.beta_name(10, b))) for b in zoo.BETAS_10D}
     off = {b: int((c["mu"].var(axis=0) <= ACTIVE_UNIT_THRESHOLD).sum()) for b, c in codes.items()}

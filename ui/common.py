@@ -137,6 +137,17 @@ def caveat(markdown: str) -> None:
     st.caption(markdown)
 
 
+def folded(label: str, key: str, icon: str | None, body: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """An expander (folded at first) whose content, ``body(*args, **kwargs)``, runs only while it is
+    open: opening it reruns the page (Streamlit's ``on_change="rerun"``), so a student who leaves it
+    folded does not pay for what it holds on every move. ``key`` (page-prefixed) keeps it open
+    across this session's runs; ``label`` must not change with the controls (it is the expander's identity)."""
+    box = st.expander(label, icon=icon, key=key, on_change="rerun")
+    if box.open:
+        with box:
+            body(*args, **kwargs)
+
+
 def nats_note() -> None:
     """A link to the note on what a nat of BCE means on grey-level MNIST (beside every table of nats)."""
     st.page_link("pages/15_Blurry_samples.py", label="What these nats are: grey-level vs binarized MNIST",
