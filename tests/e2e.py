@@ -58,18 +58,19 @@ class Server:
         return [p[-1500:] for p in parts if p.startswith("Traceback")]
 
 
-def start_server(log: Path, *args: str) -> Server:
-    """``streamlit run streamlit_app.py`` headless on a free port, its output in ``log``."""
+def start_server(log: Path, *args: str, address: str = "127.0.0.1", port: int | None = None) -> Server:
+    """``streamlit run streamlit_app.py`` headless on ``address`` and a free port (or ``port``), its
+    output in ``log``."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    port = free_port()
+    port = port or free_port()
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--browser.serverAddress", "127.0.0.1", *args],
+             "--server.port", str(port), "--server.address", address,
+             "--browser.gatherUsageStats", "false", "--browser.serverAddress", address, *args],
             cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{address}:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
