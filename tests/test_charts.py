@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -126,11 +128,17 @@ def test_model_key_changes_with_the_checkpoint(tmp_path, monkeypatch):
     from vae import artefacts
 
     monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    assert common.model_key("vae-2d")[2] == -1  # not built here
+    assert common.model_key("vae-2d")[2] == (-1,)  # not built here
     path = artefacts.checkpoint_path("vae-2d")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"x")
-    assert common.model_key("vae-2d")[1] == str(path) and common.model_key("vae-2d")[2] > 0
+    first = common.model_key("vae-2d")
+    assert first[1] == str(path) and first[2] == artefacts.signature(path) != (-1,)
+    time.sleep(0.05)  # past a tick of the kernel's coarse clock
+    mtime = path.stat().st_mtime_ns
+    path.write_bytes(b"y")  # edited in place, its mtime put back: the key still changes (ctime)
+    os.utime(path, ns=(mtime, mtime))
+    assert common.model_key("vae-2d") != first
 
 
 def _first_import(tree, wanted) -> int:

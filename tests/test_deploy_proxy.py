@@ -111,7 +111,7 @@ def cluster(tmp_path_factory):
     logs = tmp_path_factory.mktemp("cluster")
     dns_port, port, proxy_port, stats_port = free_udp_port(), free_port(), free_port(), free_port()
     dns = dns_server(dns_port, NAME, ADDRESSES)
-    replicas = {}
+    replicas, proc = {}, None
     try:
         for ip in ADDRESSES:
             replicas[ip] = start_server(logs / f"replica-{ip}.log", address=ip, port=port)
@@ -134,9 +134,10 @@ def cluster(tmp_path_factory):
         else:
             pytest.fail(f"HAProxy did not find both replicas UP: {log.read_text()[-2000:]}")
         yield c
-        proc.terminate()
-        proc.wait(timeout=10)
     finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
         for srv in replicas.values():
             stop_server(srv)
         dns.stop()
