@@ -23,8 +23,9 @@ def free_port() -> int:
 
 
 def start_server(env: dict[str, str] | None = None, run_log: Path | None = None,
-                 args: tuple[str, ...] = (), server_log: Path | None = None) -> tuple[subprocess.Popen, str]:
-    """``streamlit run streamlit_app.py`` on a free local port; with ``run_log``, through
+                 args: tuple[str, ...] = (), server_log: Path | None = None,
+                 script: str = "streamlit_app.py") -> tuple[subprocess.Popen, str]:
+    """``streamlit run streamlit_app.py`` (or ``script``) on a free local port; with ``run_log``, through
     ``timed_server.py``, which appends one line per script run (page, wall s, CPU s) to it; with
     ``server_log``, the server's own output (tracebacks of failed runs included) goes there."""
     port = free_port()
@@ -32,7 +33,7 @@ def start_server(env: dict[str, str] | None = None, run_log: Path | None = None,
     log = open(server_log, "w") if server_log else None
     try:
         proc = subprocess.Popen(
-            [sys.executable, *launcher, "streamlit_app.py", "--server.headless", "true",
+            [sys.executable, *launcher, script, "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--browser.serverAddress", "127.0.0.1", *args],  # headless, no external-IP lookup
             cwd=REPO, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})

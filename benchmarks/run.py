@@ -10,7 +10,10 @@ of three reloads, each a new session on a warm server), a sidebar navigation wit
 slider, the beta select, the grid size, the traversal dimension); decoder time for one image and a
 30 x 30 mosaic; the server's resident memory after every page was visited; and the zoo's training
 time as recorded in the checkpoints (a full ``python -m vae.build``).
-Targets: repeat render < 1 s, interactions < 150 ms, server memory < 1 GB.
+Each page's repeat render is also compared with a bare Streamlit page (``bare_page.py``: a title and
+a line, the same settings) reloaded the same way in the same run, on its own server started after
+the app's has stopped: the ratio is what the page costs beyond Streamlit itself.
+Targets: repeat render < 1 s and at most 1.3x the bare page, interactions < 150 ms, server memory < 1 GB.
 
 Interactions: three steps to values not shown before ("new"), three back over them ("seen"), and
 for sliders a jump to the far end ("far"). A new value may already have been drawn by the prefetch
@@ -157,6 +160,31 @@ def interact(page, kind: str, label: str, k: int) -> None:
         raise RuntimeError(f"could not choose {target!r} in {label!r}")
 
 
+def bare_page_repeat() -> float:
+    """The median repeat render (of RELOADS reloads) of ``bare_page.py`` on its own server."""
+    from playwright.sync_api import sync_playwright
+
+    proc, base = start_server(script="benchmarks/bare_page.py")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(base, timeout=120_000)
+            wait_idle(page)
+            repeats = []
+            for _ in range(RELOADS):
+                wait_quiet(proc.pid)
+                t = time.perf_counter()
+                page.reload()
+                wait_idle(page)
+                repeats.append(time.perf_counter() - t)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return statistics.median(repeats)
+
+
 def main() -> list[str]:
     """Run every measurement; returns the tracebacks found in the server's log (none: success)."""
     import argparse
@@ -247,6 +275,10 @@ def main() -> list[str]:
             browser.close()
     finally:
         proc.terminate()
+        proc.wait(timeout=30)
+    results["bare_page_repeat_s"] = bare_page_repeat()
+    for r in results["renders"].values():
+        r["repeat_vs_bare"] = r["repeat_reload_s"] / results["bare_page_repeat_s"]
     import torch
 
     from vae import zoo
@@ -261,10 +293,13 @@ def main() -> list[str]:
     print(f"server start -> home rendered : {results['server_start_to_home_s']:.1f} s")
     print(f"decode 1 image                : {results['decode_1_image_ms']:.2f} ms")
     print(f"decode 30x30 mosaic           : {results['decode_30x30_mosaic_ms']:.1f} ms")
-    print(f"{'page':22s} {'first':>7s} {'reload':>7s} {'navigate':>9s} {'server wall':>12s} {'server CPU':>11s}  (s)")
+    print(f"bare Streamlit page, reload   : {results['bare_page_repeat_s']:.2f} s")
+    print(f"{'page':22s} {'first':>7s} {'reload':>7s} {'x bare':>7s} {'navigate':>9s} {'server wall':>12s} "
+          f"{'server CPU':>11s}  (s)")
     for name, r in results["renders"].items():
-        print(f"{name:22s} {r['first_s']:7.2f} {r['repeat_reload_s']:7.2f} {r['navigate_s']:9.2f} "
-              f"{r['server_wall_s']:12.2f} {r['server_cpu_s']:11.2f}" + ("  EXCEPTION" if r["exceptions"] else ""))
+        print(f"{name:22s} {r['first_s']:7.2f} {r['repeat_reload_s']:7.2f} {r['repeat_vs_bare']:7.2f} "
+              f"{r['navigate_s']:9.2f} {r['server_wall_s']:12.2f} {r['server_cpu_s']:11.2f}"
+              + ("  EXCEPTION" if r["exceptions"] else ""))
     for what, r in results["interactions"].items():
         print(f"interaction {what:20s} server: new value {r['server_cold_ms']:4.0f} ms, seen before "
               f"{r['server_warm_ms']:4.0f} ms (CPU {r['server_cpu_cold_ms']:.0f} / {r['server_cpu_warm_ms']:.0f} ms); "
