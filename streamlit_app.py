@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, plots
+from ui import alts, charts, plots
 from ui import common as ui
 from ui.lessons import GROUPS, LESSONS
 from vae import latent, zoo
@@ -44,7 +44,8 @@ def hero() -> None:
     axis = latent.ppf_axis(HERO_N)
     charts.show(ui.mosaic_png("vae-2d", latent.grid_2d(axis, axis), HERO_N, HERO_N, xs=axis, ys=axis,
                               xlabel="z₁", ylabel="z₂", title="A VAE's decoder on a grid of codes over its prior",
-                              size=4.6), right)
+                              size=4.6), right,
+                alt=alts.grid("vae-2d", axis, axis, " spread over its prior N(0, I) (a ppf grid)"))
     st.markdown("Both models squeeze every digit into **two numbers**. Left, where an autoencoder puts the test digits; "
                 "right, what a VAE's decoder draws across the whole prior N(0, I): every code a digit, neighbours alike. "
                 "The lessons show how each gets there, and what the VAE's KL term has to do with it.")

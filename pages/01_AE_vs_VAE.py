@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params, plots, words
+from ui import alts, charts, params, plots, words
 from ui import common as ui
 from vae import artefacts, latent, live, prior
 from ui.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE
@@ -27,6 +27,7 @@ MIX_SOURCES = ("AE draws", "VAE draws", "test set")
 MIX_COLORS = ("ink", "#8a8f99", "#c5cad3")  # "ink": the theme's text colour
 SEED_MAX = 1_000_000
 IDX_DEFAULT = 0  # the first test digit (a 7) is picked until the learner clicks another
+ROWS = ("AE decoder", "VAE decoder")  # the decoded draws' rows
 AE_AXES = {"codes": "all its codes", "prior": "the prior's square"}  # the AE map's axes
 
 LESSON = ui.setup_page(__file__,
@@ -137,10 +138,11 @@ with st.expander("The maths in more detail", icon=":material/menu_book:"):
 
 st.subheader("Decode the draws, and the digit you picked")
 z10 = zz[:N_DECODED]  # (10, 2): the first draws, also on the maps
-png = charts.png(charts.image_rows, {"AE decoder": ui.decode(AE, z10), "VAE decoder": ui.decode(VAE, z10)},
-                 captions=[[f"({z[0]:.1f}, {z[1]:.1f})\n{g:.1f} gaps" for z, g in zip(np.round(z10, 1) + 0.0, st_ae["gaps"])],
-                           [f"{g:.1f} gaps" for g in st_vae["gaps"][:N_DECODED]]], size=1.2, fontsize=11)
-charts.show(png)
+caps = [[f"({z[0]:.1f}, {z[1]:.1f})\n{g:.1f} gaps" for z, g in zip(np.round(z10, 1) + 0.0, st_ae["gaps"])],
+        [f"{g:.1f} gaps" for g in st_vae["gaps"][:N_DECODED]]]
+png = charts.png(charts.image_rows, dict(zip(ROWS, (ui.decode(AE, z10), ui.decode(VAE, z10)))), captions=caps, size=1.2, fontsize=11)
+charts.show(png, alt=alts.rows(f"The first {N_DECODED} prior draws z (seed {seed}) decoded by {AE} (top row) and {VAE} (bottom). "
+                               f"By the nearest test code, {alts.landed(AE, z10)}; {alts.landed(VAE, z10)}", list(ROWS), caps))
 st.caption(f"The first {N_DECODED} draws z (under the top row) through each decoder. Under each image: how far z is "
            "from the nearest test code of that model, in *typical gaps* (the median distance between a test code "
            "and its nearest neighbour).")
@@ -150,7 +152,10 @@ ae_rec, vae_rec = ui.decode(AE, ae_mu[pick][None])[0], ui.decode(VAE, vae_mu[pic
 strip = np.stack([images[pick], ae_rec, vae_rec, *ui.decode(VAE, zs)])
 charts.show(charts.png(charts.image_strip, strip,
                        [f"#{pick} (a {labels[pick]})", "AE", "VAE at μ"]
-                       + [f"sample {k + 1}" for k in range(N_POSTERIOR)], size=0.95, fontsize=10))
+                       + [f"sample {k + 1}" for k in range(N_POSTERIOR)], size=0.95, fontsize=10),
+            alt=f"Test digit #{pick}, a {labels[pick]}; its reconstruction by {AE} and by {VAE} from μ; then {N_POSTERIOR} "
+                f"codes drawn from {VAE}'s posterior, decoded: their nearest test codes are "
+                f"{alts.digits(alts.nearest_digits(VAE, zs))}.")
 sd = np.exp(0.5 * vae_lv)
 st.caption(f"Test digit #{pick}, each model's reconstruction from its code, and {N_POSTERIOR} samples: codes drawn from the VAE's "
            f"posterior, z = μ + σ·ε with σ = ({sd[0]:.3f}, {sd[1]:.3f}): the dashed ellipse on the VAE's map "
@@ -207,7 +212,7 @@ with st.expander("Each decoder's whole map: decode a grid of codes", icon=":mate
     for col, name, xs, ys, title in ((g1, AE, xs_ae, ys_ae, "AE decoder over its codes' bounding box"),
                                      (g2, VAE, xs_v, ys_v, "VAE decoder over the prior (ppf grid)")):
         grid = ui.mosaic_png(name, latent.grid_2d(xs, ys), n, n, xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title)
-        charts.show(grid, col)
+        charts.show(grid, col, alt=alts.grid(name, xs, ys, " over its codes' bounding box" if name == AE else " over the prior"))
         with col:
             ui.download_png(grid, f"{name}-grid-{n}.png", key=f"aevae_grid_png_{name}")
     st.caption(f"AE: z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to {ys_ae[-1]:.3g} (its codes' "
@@ -222,7 +227,10 @@ def ten_reconstructions() -> None:  # in a folded expander: drawn only while it 
     rows = {"original": x, "AE": ui.decode(AE, ae_mu[idx]), "VAE (from μ)": ui.decode(VAE, vae_mu[idx])}
     charts.show(charts.png(charts.image_rows, rows,
                            captions=[[f"#{i} ({labels[i]})" for i in idx], [f"{v:.1f} nats" for v in loss_ae],
-                                     [f"{v:.1f} nats" for v in loss_vae]], size=1.1, fontsize=10))
+                                     [f"{v:.1f} nats" for v in loss_vae]], size=1.1, fontsize=10),
+                alt=f"One test digit of each class (seed {seed}), {AE}'s reconstruction and {VAE}'s from μ, with each "
+                    f"one's cost. By the nearest test image, {alts.changes(labels[idx], alts.looks_like(rows['AE'], idx), AE)}; "
+                    f"{alts.changes(labels[idx], alts.looks_like(rows['VAE (from μ)'], idx), VAE)}.")
     one = np.asarray(vae_codes["recon"])[idx]
     table = pd.DataFrame({"test index": idx, "digit": labels[idx].astype(int), "AE (nats)": loss_ae.round(1),
                           "VAE from μ (nats)": loss_vae.round(1), "VAE, one sample z (nats)": one.round(1)})

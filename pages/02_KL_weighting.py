@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, converter, ladders, params, plots, prefetch, words
+from ui import alts, charts, converter, ladders, params, plots, prefetch, words
 from ui import common as ui
 from vae import latent, zoo
 from vae.artefacts import CacheError
@@ -90,14 +90,14 @@ def decoded_views(name: str, beta: float, seed: int) -> None:
     """Ten test digits through the chosen rung (or every rung), and ten of the prior draws decoded."""
     every = ui.bound(st.toggle, "compare every β of the ladder", value=False, key="kl_every", parse=params.parse_bool,
                      help="One row of reconstructions per built 2-D model, the same test digits.")
-    rows, captions, problems = ladders.reconstruction_rows(seed, ladders.rungs(2, zoo.BETAS_2D if every else (beta,),
-                                                                         beta if every else None))
+    shown = ladders.rungs(2, zoo.BETAS_2D if every else (beta,), beta if every else None)
+    rows, captions, problems = ladders.reconstruction_rows(seed, shown)
     if name in problems:
         ui.cache_problem(problems[name])
     if len(rows) > 1:
         png = ladders.rows_png(rows, captions)
         ui.download_png(png, f"reconstructions-beta-seed{seed}.png", key="kl_rec_png")
-        charts.show(png)
+        charts.show(png, alt=ladders.rows_alt(seed, shown, rows, captions))
         st.caption("Each test digit is encoded to its mean code μ and decoded. Under each reconstruction: its "
                    "reconstruction cost, BCE summed over the 784 pixels (nats; lower is more faithful).")
     if every:
@@ -108,15 +108,15 @@ def decoded_views(name: str, beta: float, seed: int) -> None:
         st.info(f"`{name}` is not available, so there is nothing to sample from yet.", icon=":material/hourglass_empty:")
         return
     ui.download_png(png, f"prior-samples-{name}-seed{seed}.png", key="kl_prior_png")
-    charts.show(png)
+    charts.show(png, alt=ladders.prior_alt(name, seed))
     st.caption("The first ten of the draws z ~ N(0, I) on the map, decoded; under each, its code (z₁, z₂).")
 
 
 def ten_d(seed: int, ten: tuple) -> None:
     """The 10-D ladder: reconstructions (where a small β does sharpen them), per-dimension KL and active units."""
-    rows, captions, problems = ladders.reconstruction_rows(seed, ladders.rungs(10, zoo.BETAS_10D))
+    rows, captions, problems = ladders.reconstruction_rows(seed, shown := ladders.rungs(10, zoo.BETAS_10D))
     if len(rows) > 1:
-        charts.show(ladders.rows_png(rows, captions))
+        charts.show(ladders.rows_png(rows, captions), alt=ladders.rows_alt(seed, shown, rows, captions))
         st.caption("The same ten test digits through the 10-D VAEs (decoded at μ; cost under each, in nats). With ten "
                    "numbers instead of two, cheap rate (small β) does buy sharper reconstructions.")
     ui.missing_note(problems, "the rows above")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, figures, params, plots, prefetch, words
+from ui import alts, charts, figures, params, plots, prefetch, words
 from ui import prototypes as cached
 from ui import common as ui
 from vae import latent, units, zoo
@@ -55,7 +55,9 @@ pixel_avg = cached.pixel_average()  # (10, 28, 28)
 png = charts.png(charts.image_rows,
                  {"pixel average": pixel_avg, "decoded\nprototype": decoded, "medoid,\nreconstructed": med_recon},
                  captions=[[f"digit {k}" for k in DIGITS], [], [f"#{i}" for i in med_idx]], size=1.0, fontsize=11)
-charts.show(png)
+charts.show(png, alt=f"For each digit 0 to 9 (columns): the pixel average of its test images, {name}'s decoded prototype "
+                     f"(the decoder at the mean code), and its medoid's reconstruction (test {alts.listing(f'#{i}' for i in med_idx)}). "
+                     f"By the nearest test image, of the decoded prototypes {alts.changes(DIGITS, alts.looks_like(decoded), verb='looks like')}.")
 ui.download_png(png, f"prototypes-{name}.png", key="protos_rows_png")
 st.latex(r"\bar z_k \;=\; \frac{1}{n_k} \sum_{i\,:\,y_i = k} \mu_i, \qquad \hat x_k \;=\; \operatorname{decoder}(\bar z_k)")
 ui.secondary("Averaging pixels lays $n_k$ strokes, each in its own place, on top of each other. Averaging codes gives "
@@ -144,7 +146,7 @@ def traversal_view(name: str, base: np.ndarray, mu: np.ndarray, digit: int, unus
         imgs, change = cached.traversal_images(ui.model_key(name), tuple(map(float, base)), tuple(map(float, values)),
                                         tuple(order))
     png = charts.png(figures.traversal_figure, imgs, order, values, base, digit, unused)
-    charts.show(png, natural=True)
+    charts.show(png, natural=True, alt=figures.traversal_alt(name, order, values, digit, change))
     ui.download_png(png, f"traversal-{name}-digit{digit}.png", key="protos_traversal_png")
     top = int(np.argmax(change))
     rows_unused = [r for r, j in enumerate(order) if j in unused]
@@ -194,7 +196,7 @@ def manifold_view(name: str, base: np.ndarray, default_pair: tuple[int, int], di
     key = ui.model_key(name)
     with ui.cache_guard():
         png = slice_png(key, xs, base, dx, dy, digit)
-    charts.show(png, natural=True)
+    charts.show(png, natural=True, alt=figures.slice_alt(name, xs, base, dx, dy, digit))
     ui.download_png(png, f"slice-{name}-{words.z(dx)}-{words.z(dy)}-digit{digit}.png", key="protos_manifold_png")
     # the slices for every other horizontal dimension are drawn in the background, one job each
     # (the worker takes the newest first, so the next dimension up comes first)

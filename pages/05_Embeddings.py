@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, figures, params, plots, words
+from ui import alts, charts, figures, params, plots, words
 from ui import common as ui
 from ui import model_facts
 from vae import artefacts, neighbours, paths, zoo
@@ -199,7 +199,7 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
         decoded = ui.decode(name, mu[idx])  # (n, 28, 28)
         straight = ui.decode(name, paths.line(mu[idx[0]], mu[idx[-1]], n))  # (n, 28, 28)
     png = charts.png(figures.walk_figure, decoded, images_f[idx], idx, labels[idx], straight)
-    charts.show(png)
+    charts.show(png, alt=figures.walk_alt(name, idx, labels[idx], True, METHODS[method]))
     ui.download_png(png, f"line-{name}-{method}.png", key="emb_line_png")
     far = s["dist"] > 0.05 * extent
     if xy[:2] == xy[2:]:
@@ -237,7 +237,7 @@ with st.expander("The codes themselves, two dimensions at a time (a pair plot)",
         few = ui.scatter_subset(1500)  # up to 16 small plots of one cloud
         png = charts.png(figures.pair_figure, np.asarray(mu[few][:, dims], float), labels[few], list(dims),
                          None if is_ae else LATENT_RANGE)
-        charts.show(png, st.columns([3, 2])[0])
+        charts.show(png, st.columns([3, 2])[0], alt=figures.pair_alt(name, mu[few][:, dims], labels[few], list(dims)))
         ui.download_png(png, f"pair-plot-{name}-{'-'.join(words.z(j) for j in dims)}.png", key="emb_pairs_png")
         st.caption(f"{len(few):,} test codes ({len(few) // 10} per digit); the diagonal counts them per bin.")
 

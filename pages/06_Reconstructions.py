@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params, words
+from ui import alts, charts, params, words
 from ui import common as ui
 from ui.style import MODEL_CACHE_ENTRIES
 from vae import live, neighbours, zoo
@@ -135,7 +135,11 @@ captions = [[f"#{i} · {k}" for i, k in zip(idx, y)]] + [
     [f"+{e:.0f}" + ("" if ok else f" → {s}") for e, ok, s in zip(r["excess"], r["kept"], r["seen"])] for r in res.values()]
 marks = [[False] * len(idx)] + [list(~r["kept"]) for r in res.values()]
 png = charts.png(charts.image_rows, rows, captions, size=1.0, fontsize=10, marks=marks)
-charts.show(png)
+charts.show(png, alt=alts.rows(f"{len(idx)} test digits and their reconstructions by {alts.listing(names)}, under each its "
+                               "excess loss in nats. By the nearest test image (its own original left out), "
+                               + "; ".join(alts.changes(y, r["seen"], n_, idx) for n_, r in res.items()), rows,
+                               [captions[0]] + [[f"{e:.0f} nats more" + ("" if ok else f", looks like a {s}") for e, ok, s in
+                                                 zip(r["excess"], r["kept"], r["seen"])] for r in res.values()]))
 ui.download_png(png, "reconstructions.png", key="rec_png")
 st.caption("Under each reconstruction: its **excess loss** in nats (below). **Framed**, with an arrow: it looks like "
            "another digit, by the label of its nearest test image in pixel space (1-NN; its own original left out).")
@@ -191,7 +195,9 @@ def binarized(idx: np.ndarray, x: np.ndarray, res: dict[str, dict[str, np.ndarra
     differ = {n_: (binarize(r["recon"], t) != bx).reshape(len(x), -1).sum(axis=1) for n_, r in res.items()}
     caps = [[f"{int(v)} ink px" for v in bx.reshape(len(x), -1).sum(axis=1)]] + [[f"{int(v)} differ" for v in d]
                                                                                  for d in differ.values()]
-    charts.show(charts.png(charts.image_rows, rows, caps, size=1.0, fontsize=10))
+    charts.show(charts.png(charts.image_rows, rows, caps, size=1.0, fontsize=10), alt=alts.rows(
+        f"The same digits and reconstructions binarized at {t:.2f}: each pixel ink or paper. Pixels that differ from the "
+        "binarized original, mean per image: " + ", ".join(f"{n_} {d.mean():.0f}" for n_, d in differ.items()), rows, caps))
     st.caption(f"Every pixel at least {t:.2f} becomes ink: the shape each model committed to, without the grey where it "
                "hedged. Under each: the pixels that differ from the binarized original.")
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, codepad, plots
+from ui import alts, charts, codepad, plots
 from ui import common as ui
 from ui import params
 from ui.model_facts import code_scale
@@ -108,19 +108,25 @@ def explorer(name: str, d: int) -> None:
         cols = st.columns(ncols)
         z_cur = codepad.current(keys)
         if d > 2:  # what moving each slider would decode: its row of PREVIEW values, the others fixed
-            strips = ui.decode(name, latent.traversal(z_cur, PREVIEW)).reshape(d, len(PREVIEW), 28, 28)
+            tz = latent.traversal(z_cur, PREVIEW)  # (d * len(PREVIEW), d)
+            strips = ui.decode(name, tz).reshape(d, len(PREVIEW), 28, 28)
+            near = alts.nearest_digits(name, tz).reshape(d, len(PREVIEW))
         for i, k in enumerate(keys):
             cols[i % ncols].slider(f"z{i + 1}", *SLIDER_RANGE, step=SLIDER_STEP, key=k, format="%.1f",
                                    on_change=codepad.slider_moved)
             if d > 2:
                 cols[i % ncols].image(np.hstack(list(strips[i])), clamp=True, width="stretch",
-                                      caption=f"z{i + 1} at {PREVIEW[0]:g} … {PREVIEW[-1]:g}, the rest as set")
+                                      caption=f"z{i + 1} at {PREVIEW[0]:g} … {PREVIEW[-1]:g}, the rest as set",
+                                      alt=f"What {name} decodes with z{i + 1} at {alts.listing(f'{v:g}' for v in PREVIEW)} "
+                                          "and the other dimensions as set; the nearest test codes are digits "
+                                          f"{alts.digits(near[i])}.")
     z = codepad.current(keys)
 
     img = ui.decode(name, z[None])[0]  # (28, 28)
     with right:
-        st.image(ui.upscale(img, 8), caption="decoder(z)", width=224)
         shown = ", ".join(f"{v:.2f}" for v in z)
+        st.image(ui.upscale(img, 8), caption="decoder(z)", width=224, alt=f"The image {name}'s decoder draws at z = "
+                 f"({shown}); the nearest test code is a {alts.nearest_digits(name, z)[0]}.")
         st.markdown(f"**z** = ({shown})")
         if exact is not None:
             st.caption("Decoded at the clicked point; the sliders show it rounded to their 0.1 steps and "
@@ -160,7 +166,10 @@ def explorer(name: str, d: int) -> None:
     a, b = st.columns([3, 2], gap="large")
     with a:
         png = charts.png(charts.image_rows, rows, caps, size=1.2)
-        charts.show(png)
+        charts.show(png, alt=alts.rows(f"{int(n)} codes z ~ N(0, I) (seed {seed}) decoded by {name}, |z| from "
+                                       f"{np.linalg.norm(zs, axis=1).min():.1f} to {np.linalg.norm(zs, axis=1).max():.1f}. "
+                                       f"By the nearest test code, samples 1 to {int(n)} land on "
+                                       f"{alts.digits(alts.nearest_digits(name, zs))}", rows, caps))
         ui.download_png(png, f"prior-samples-{name}-seed{seed}.png", key="lex_samples_png")
     with b:
         st.dataframe(table, hide_index=True, width="stretch")

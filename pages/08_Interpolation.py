@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params, plots, words
+from ui import alts, charts, params, plots, words
 from ui import common as ui
 from ui.model_facts import SPACING_K as K_NEAR
 from ui.model_facts import code_spacing
@@ -122,7 +122,10 @@ st.markdown(f"**From {name_a} to {name_b}**" + (f" (seed {seed})" if mode in ("c
 png = charts.png(charts.image_rows, {"latent, lerp": frames["lerp"], "latent, slerp": frames["slerp"],
                                      "pixel blend": frames["pixels"]}, captions=[[f"t={v:.2f}" for v in t]] * 3,
                  size=0.9, fontsize=10)
-charts.show(png)
+charts.show(png, alt=f"From {name_a} to {name_b} in {steps} steps, t from 0 to 1, decoded by {model_name}. By the nearest test "
+                     f"code, the straight line (lerp) passes digits {alts.digits(alts.nearest_digits(model_name, walks['lerp']))}; "
+                     f"the great circle (slerp) {alts.digits(alts.nearest_digits(model_name, walks['slerp']))}. Bottom row: "
+                     "the two endpoint pictures cross-faded pixel by pixel.")
 ui.download_png(png, f"interpolation_{model_name}_{mode}_{a}_{b}.png", key="interp_png")
 st.latex(r"\text{lerp: } z_t = (1-t)\,z_A + t\,z_B \qquad \text{slerp: } z_t = \big((1-t)\lVert z_A\rVert + t\lVert z_B\rVert\big)"
          r"\,\frac{\sin((1-t)\Omega)\,\hat z_A + \sin(t\Omega)\,\hat z_B}{\sin\Omega}")
@@ -189,19 +192,20 @@ ui.notice(notes)
 
 
 @st.fragment
-def animation(frames: dict[str, np.ndarray], stem: str) -> None:
+def animation(frames: dict[str, np.ndarray], stem: str, what: str) -> None:
     c_which, c_speed = st.columns([3, 2])
     options = {"lerp": "latent, straight line (lerp)", "slerp": "latent, great circle (slerp)", "pixels": "pixel blend"}
     which = c_which.radio("Animate", list(options), format_func=options.get, horizontal=True, key="interp_gif_path")
     ms = c_speed.slider("Milliseconds per frame", 40, 400, 120, step=20, key="interp_gif_ms")
     gif = pixels.gif_bytes(frames[which], scale=8, duration_ms=ms)
-    st.image(gif, caption=f"{options[which]}, A → B → A, looping", width="content")
+    st.image(gif, caption=f"{options[which]}, A → B → A, looping", width="content",
+             alt=f"Looping animation, {ms} ms per frame: the {options[which]} {what}, {len(frames[which])} frames there and back.")
     st.download_button("Download GIF", gif, file_name=f"{stem}_{which}.gif", mime="image/gif",
                        key="interp_gif_download", on_click="ignore")
 
 
 with st.expander("As an animation", icon=":material/animation:"):
-    animation(frames, f"interpolation_{model_name}_{mode}_{a}_{b}")
+    animation(frames, f"interpolation_{model_name}_{mode}_{a}_{b}", f"from {name_a} to {name_b} ({model_name})")
 with st.expander("Why a great circle? The shell of the prior", icon=":material/public:"):
     st.markdown("Under the prior $\\mathcal N(0, I_d)$ the norm of a code concentrates around $\\sqrt d$: in 10 dimensions "
                 "almost every draw lies in a shell of radius about 3.2 and the centre is practically never visited. A "

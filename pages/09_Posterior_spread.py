@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, figures, params, plots, words
+from ui import alts, charts, figures, params, plots, words
 from ui.posterior import K_AGREE, pairs, pairs_in_turn
 from ui import common as ui
 from vae import artefacts, neighbours, units, zoo
@@ -101,9 +101,14 @@ for col, (tag, p) in zip(st.columns(2, gap="large"), post.items()):
                  f"{p['sigma'].max():.2f} · KL {p['kl'].sum():.1f} nats")
     s1, s2 = col.columns([3, 2])
     charts.show(charts.png(charts.image_strip, np.stack([x_all[p['i']], p["recon"], p["mean"]]),
-                           ["the image", "decoder(μ)", f"mean of {n}"], size=1.5, fontsize=10), s1)
-    charts.show(charts.png(figures.std_figure, p["std"]), s2)
-    charts.show(charts.png(charts.mosaic_figure, p["imgs"][:SHOWN], 2, SHOWN // 2, size=5.0), col)
+                           ["the image", "decoder(μ)", f"mean of {n}"], size=1.5, fontsize=10), s1,
+                alt=f"Test #{p['i']}, a {p['label']}; {name}'s decoder at its mean code μ; and the pixel mean of {n} "
+                    "decoded samples of its posterior.")
+    charts.show(charts.png(figures.std_figure, p["std"]), s2, alt=figures.std_alt(p["std"], f"the {n} decoded samples "
+                                                                                       f"of test #{p['i']}"))
+    charts.show(charts.png(charts.mosaic_figure, p["imgs"][:SHOWN], 2, SHOWN // 2, size=5.0), col,
+                alt=f"The first {SHOWN} of {n} codes drawn from q(z|x) of test #{p['i']} (seed {seed}), decoded by {name}, "
+                    f"in 2 rows. By the nearest test image, of all {n}: {alts.shares(p['shares'])}.")
     looks = pd.DataFrame({"digit": [str(k) for k in range(10)], "source": "samples", "share": p["shares"]})
     charts.draw(plots.mix_chart_filled(looks, ("samples",), ("ink",), f"What the {n} samples of {tag} look like",
                             height=150), col, key=f"post_looks_{tag}", width="stretch")

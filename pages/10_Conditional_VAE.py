@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, cvae, figures, params, plots
+from ui import alts, charts, cvae, figures, params, plots
 from ui import common as ui
 from ui import words
 from vae import latent, neighbours, pixels
@@ -77,7 +77,9 @@ def manifold_section() -> None:
     png = charts.png(figures.axes_mosaic, imgs, n, n, xs, xs, f"z₁{axis_words[0]}", f"z₂{axis_words[1]}",
                      f"cvae-2d: decoder(z, y = {digit}), {n} × {n} ppf grid")
     c_fig, c_txt = st.columns([3, 2])
-    charts.show(png, c_fig)
+    charts.show(png, c_fig, alt=alts.grid(MODEL, xs, xs, " (a ppf grid)", y=digit) + f" By the nearest test image, {looks:.0%} "
+                f"of the tiles look like a {digit}. " + " ".join(f"{max(r, key=lambda k: abs(r[k][j])).split(' (')[0]} follows "
+                f"z{'₁₂'[j]} most closely (r = {r[max(r, key=lambda k: abs(r[k][j]))][j]:+.2f})." for j in range(2)))
     with c_fig:
         ui.download_png(png, f"cvae_manifold_digit{digit}_n{n}.png", key="cvae_manifold_png")
     c_txt.markdown(
@@ -112,7 +114,8 @@ def style_grid_section() -> None:
     rows = {f"z = ({v[0]:+.2f}, {v[1]:+.2f})": imgs[r] for r, v in enumerate(z)}
     captions = [[] for _ in range(N_STYLES - 1)] + [[f"y = {k}" for k in range(10)]]
     png = charts.png(charts.image_rows, rows, captions=captions, size=0.8)
-    charts.show(png, c_fig)
+    charts.show(png, c_fig, alt=alts.rows(f"{N_STYLES} codes z ~ N(0, I) (seed {seed}), one per row, each decoded by "
+                                          f"{MODEL} with every label y = 0 to 9 (columns)", rows))
     with c_side:
         ui.download_png(png, f"cvae_style_grid_seed{seed}.png", key="cvae_grid_png")
     s_row, s_col = pixels.row_share(pixels.slant(imgs.reshape(-1, 28, 28)).reshape(N_STYLES, 10))
@@ -208,7 +211,8 @@ def maps_section() -> None:
     png = charts.png(charts.image_strip, strip, labels=[f"original {labels[idx]}"] + [f"y = {k}" for k in range(10)],
                      title=f"Encode test #{idx} with its own label, z = ({z[0]:+.2f}, {z[1]:+.2f}); "
                            "decode that z with every label")
-    charts.show(png)
+    charts.show(png, alt=f"Test #{idx}, a {labels[idx]}, encoded by {MODEL} with its own label to z = ({z[0]:+.2f}, "
+                         f"{z[1]:+.2f}); then that z decoded with each label y = 0 to 9: the same hand writing every digit.")
     ui.download_png(png, f"cvae_style_transfer_{idx}.png", key="cvae_transfer_png")
     st.caption(f"Test #{idx} is marked on both maps (a cross, at the edge if its code is off the axes). Click another "
                "point of the cvae-2d map to take its style.")

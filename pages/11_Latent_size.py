@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, ladders, params, plots
+from ui import alts, charts, ladders, params, plots
 from ui import common as ui
 from ui import words
 from ui.model_facts import N_TOPK, keep_top_curve, size_name
@@ -70,13 +70,13 @@ def reconstructions() -> None:
                         max_value=SEED_MAX, value=0, step=1, key="ls_seed",
                         parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
     img_rows, captions, failed = ladders.reconstruction_rows(
-        seed, {f"d = {d}": size_name(d) for d in SIZES if size_name(d) not in problems})
+        seed, shown := {f"d = {d}": size_name(d) for d in SIZES if size_name(d) not in problems})
     if len(img_rows) == 1:
         st.info("No model of the latent-size ladder is built yet, so there is nothing to reconstruct.", icon=":material/hourglass_empty:")
     else:
         png = charts.png(charts.image_rows, img_rows, captions, size=0.95, fontsize=10)
         ui.download_png(png, f"reconstructions-latent-size-seed{seed}.png", key="ls_rec_png")
-        charts.show(png)
+        charts.show(png, alt=ladders.rows_alt(seed, shown, img_rows, captions))
         st.caption("Each test digit is encoded to its mean code μ and decoded by the VAE with latent size d. Under "
                    "each reconstruction: its reconstruction cost (BCE summed over the 784 pixels, nats; lower is "
                    "more faithful).")
@@ -139,7 +139,10 @@ def top_k(kl_dims: dict[int, np.ndarray]) -> None:
     order = np.argsort(-ladders.kl_per_dim(size_name(d)), kind="stable")
     rows = {f"top {k}": ui.decode(size_name(d), units.keep_top(mu, order, k)), f"all {d}": ui.decode(size_name(d), mu)}
     left, right = st.columns([3, 2])
-    charts.show(charts.png(charts.image_rows, rows, None, size=0.8, fontsize=10), left)
+    charts.show(charts.png(charts.image_rows, rows, None, size=0.8, fontsize=10), left, alt=alts.rows(
+        f"The ten test digits above through {size_name(d)}, decoded with only its {k} dimensions of most KL kept (top row), "
+        f"and with all {d} (bottom). By the nearest test image, " + "; ".join(alts.changes(
+            ui.test_set()[1][idx], alts.looks_like(r, idx), w) for w, r in rows.items()), rows))
     charts.draw(charts.fill(charts.spec(plots.keep_top_chart, curve), mark=pd.DataFrame({"k": [k], "loss": [curve[k - 1]]})),
                 right, width="stretch")
     st.caption(f"Right: the reconstruction loss at z = μ with only the top k dimensions kept, mean over {N_TOPK} fixed "

@@ -11,10 +11,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, landing, pad, picture, plots
+from ui import alts, charts, landing, pad, params, picture, plots
 from ui import common as ui
-from ui import params
-from vae import artefacts, latent, live, neighbours, ood, pixels, prior
+from vae import artefacts, live, neighbours, ood, pixels, prior
 from ui.style import MODEL_CACHE_ENTRIES
 
 LESSON = ui.setup_page(__file__,
@@ -91,16 +90,17 @@ probes, probe_elbo = probe_row(ui.model_key(name))  # (P,) scores, computed once
 probe_scores = [(float(v), live.percentile_of(test_elbo, float(v))) for v in probe_elbo]
 near = neighbours.nearest(codes["mu"], mu, K_NEAREST)[1][0]  # (K,) test indices, nearest first
 near_labels = labels[near]
+said = alts.own_digit(name, x, t, pct, near, codes["mu"], probes, probe_scores, pic)  # the pictures' alt texts
 
 with right:
-    p2, p3 = st.columns(2)
-    p2.image(ui.upscale(x, 8), caption="the MNIST-like input (28×28)", clamp=True, width=210)
-    p3.image(ui.upscale(recon_img, 8), caption=f"{name}'s reconstruction (decoded at z = μ)", clamp=True, width=210)
+    for col, img, cap, alt in zip(st.columns(2), (x, recon_img), ("the MNIST-like input (28×28)", f"{name}'s "
+                                  "reconstruction (decoded at z = μ)"), (said["input"], said["recon"])):
+        col.image(ui.upscale(img, 8), caption=cap, clamp=True, width=210, alt=alt)
     ui.download_png(ui.tile(np.stack([x, recon_img]), 2), f"own-digit-{name}.png", key="own_png",
                     label="Download input and reconstruction (PNG)")
     if pic["thumb"] is not None:
         st.image(pic["thumb"], caption=f"{params.echo(pic['name'])}: the picture as grayscale "
-                                       f"({pic['size'][0]}×{pic['size'][1]} px)", width=160)
+                                       f"({pic['size'][0]}×{pic['size'][1]} px)", width=160, alt=said["thumb"])
 
 with st.expander("The idea: the MNIST recipe and the score", icon=":material/menu_book:"):
     st.markdown(
@@ -156,8 +156,8 @@ st.caption(f"Negative ELBO of the 10,000 test digits under {name}, by digit: whi
 st.markdown(f"**Try these.** Non-digits (and a digit turned upside down) through the same recipe, scored by {name}: "
             "under each, its negative ELBO in nats and the share of test digits that score lower. The score alone does not "
             "tell a digit from a non-digit.")
-charts.show(charts.png(charts.image_strip, np.stack(list(probes.values())), [
-    f"{k.split(' ', 1)[-1]}\n{v:.0f} · {p_:.0f} %" for k, (v, p_) in zip(probes, probe_scores)], size=1.25, fontsize=8))
+charts.show(charts.png(charts.image_strip, np.stack(list(probes.values())), said["probe_captions"], size=1.25, fontsize=8),
+            alt=said["probes"])
 ui.download_csv(pd.DataFrame({"test index": np.arange(len(test_elbo)), "digit": labels.astype(int),
                               "negative ELBO (nats)": np.round(test_elbo, 3)}),
                 f"test-elbo-{name}.csv", key="own_hist_csv", label="Download the test values (CSV)")
@@ -171,11 +171,11 @@ dist = np.linalg.norm(np.asarray(codes["mu"], dtype=np.float64)[near] - mu[None,
 png = charts.png(charts.image_strip, np.asarray(x_test[near]),
                        [f"#{i} · a {k}\nd = {v:.2f}" for i, k, v in zip(near, near_labels, dist)], size=1.3)
 ui.download_png(png, f"own-digit-neighbours-{name}.png", key="own_near_png")
-charts.show(png)
-samples = ui.decode(name, latent.posterior_samples(mu, lv, 8, seed=0))  # (8, 28, 28)
-charts.show(charts.png(charts.image_strip, samples, [f"sample {i + 1}" for i in range(8)],
-                             size=1.1, fontsize=9),
-            caption="Eight codes drawn from its posterior, z = μ + σ·ε, decoded: what the model is unsure about varies.")
+charts.show(png, alt=said["near"])
+samples = ui.decode(name, said["z"])  # (8, 28, 28)
+charts.show(charts.png(charts.image_strip, samples, [f"sample {i + 1}" for i in range(8)], size=1.1, fontsize=9),
+            caption="Eight codes drawn from its posterior, z = μ + σ·ε, decoded: what the model is unsure about varies.",
+            alt=said["samples"])
 
 sub = ui.scatter_subset()
 inside = None

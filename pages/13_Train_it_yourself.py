@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, words
+from ui import alts, charts, words
 from ui import common as ui
 from ui import params, training
 from vae import live, neighbours, units, zoo
@@ -177,7 +177,10 @@ elif not same_beta:
                f"**{pre_name}** (β = 1).")
 png = charts.png(charts.image_rows, rows, size=1.0)
 ui.download_png(png, "my-vae-reconstructions.png", key="train_recon_png")
-charts.show(png)
+held = live.split_indices(labels)[0][pick]  # their test indices: each one's own original is left out below
+charts.show(png, alt=alts.rows(f"One held-out test digit of each class ({alts.digits(labels[held])}) and its reconstructions. "
+                               "By the nearest test image (its own original left out), " + "; ".join(alts.changes(
+                                   labels[held], alts.looks_like(r, held), alts.flat(w)) for w, r in list(rows.items())[1:]), rows))
 
 st.subheader("Held-out score")
 table = pd.DataFrame(table_rows)

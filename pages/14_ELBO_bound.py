@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, elbo, figures, heavy, params, plots, prefetch
+from ui import alts, charts, elbo, figures, heavy, params, plots, prefetch
 from ui.elbo import FEATURED, KS, POOL, exact, iwae
 from ui import common as ui
 from vae import artefacts, bound
@@ -74,7 +74,8 @@ with left:
                     disabled=not has_path, parse=lambda raw: params.parse_int(raw, 0, STEPS, STEPS),
                     help="Adam on this image's own μ and log σ, starting from the encoder's q; the decoder stays fixed.")
     st.image(ui.upscale(np.concatenate([images[idx], ui.decode(name, codes["mu"][idx][None])[0]], axis=1), 5),
-             caption=f"test #{idx}, a {labels[idx]}, and decoder(μ)", width=280)
+             caption=f"test #{idx}, a {labels[idx]}, and decoder(μ)", width=280,
+             alt=f"Test #{idx}, a {labels[idx]}, and beside it {name}'s decoder at its mean code μ.")
 
 with right:
     mu_t = b.path_mu[step] if has_path else b.mu_best
@@ -82,7 +83,9 @@ with right:
     fig = charts.png(figures.posterior_figure, b.post / b.grid.area, b.grid.xs, b.grid.ys, codes["mu"][idx],
                      codes["logvar"][idx], mu_t if (step > 0 or not has_path) else None, lv_t, codes["mu"],
                      labels, f"p(z|x) of test #{idx}, {name}")
-    charts.show(fig)
+    charts.show(fig, alt=figures.posterior_alt(b.post / b.grid.area, b.grid.xs, b.grid.ys, codes["mu"][idx], codes["logvar"][idx],
+                                               mu_t if (step > 0 or not has_path) else None, lv_t, f"test #{idx}, a "
+                                               f"{labels[idx]}, under {name}", step if has_path else None))
     ui.caveat("Dots: test codes, in their digit's colour. Black: the encoder's q(z|x) (1σ solid, 2σ dotted). "
               "Magenta, dashed: q refined for this image, after the steps chosen on the left.")
     m1, m2, m3 = st.columns(3)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui import charts, figures, params
+from ui import alts, charts, figures, params
 from ui import common as ui
 from vae import prior, zoo
 from vae.pixels import GREY_BAND, bernoulli_samples, image_entropy, pixel_entropy, with_temperature
@@ -70,7 +70,11 @@ rows = {"mean p": p, "sample": sample, "p > 0.5": binar}
 with right:
     fig = charts.png(charts.image_rows, rows, [what, [""] * N_CODES, [""] * N_CODES], size=0.6, fontsize=9)
     charts.show(fig, caption=f"The same {N_CODES} codes, three ways ({t_word}): the decoder's mean p, one sample "
-                             "x ~ p(x|z) drawn pixel by pixel, and the mean binarized at 0.5.")
+                             "x ~ p(x|z) drawn pixel by pixel, and the mean binarized at 0.5.",
+                alt=alts.rows(f"{N_CODES} codes ({SOURCE_LABELS[source]}, seed {seed}) decoded by {name}, {t_word}. Mean p: "
+                              f"{((p > 0.1) & (p < 0.9)).mean():.1%} of its pixels grey (0.1 to 0.9). One sample: "
+                              f"{sample.mean():.1%} of the pixels ink, speckled. p > 0.5: {binar.mean():.1%} ink",
+                              rows, [what]))
 
 st.latex(r"p(x \mid z) = \prod_{i=1}^{784} p_i^{\,x_i} (1 - p_i)^{1 - x_i}, \qquad "
          r"p = \text{decoder}(z) = \mathbb{E}[x \mid z], \qquad H(p_i) = -p_i \ln p_i - (1 - p_i) \ln(1 - p_i)")
@@ -85,9 +89,11 @@ many = bernoulli_samples(one, N_SAMPLES, seed + 1)  # (N_SAMPLES, 28, 28)
 c1, c2 = st.columns([3, 1], gap="large")
 with c1:
     charts.show(charts.png(charts.image_strip, np.concatenate([one[None], many]),
-                           ["mean"] + [str(i + 1) for i in range(N_SAMPLES)], size=0.55, fontsize=10))
+                           ["mean"] + [str(i + 1) for i in range(N_SAMPLES)], size=0.55, fontsize=10),
+                alt=f"The first code's mean image, then {N_SAMPLES} samples drawn from it pixel by pixel: each differs from "
+                    f"the mean binarized at 0.5 in {((many > 0.5) != (one > 0.5)).sum(axis=(1, 2)).mean():.0f} pixels on average.")
 with c2:
-    charts.show(charts.png(figures.entropy_figure, pixel_entropy(one)))
+    charts.show(charts.png(figures.entropy_figure, pixel_entropy(one)), alt=figures.entropy_alt(pixel_entropy(one)))
 h_one = float(pixel_entropy(one).sum())
 floor = test_floor()
 ui.secondary(f"Right: each pixel's entropy H(pᵢ), in nats (fixed scale, 0 to ln 2 ≈ 0.69). Summed over the image it is "

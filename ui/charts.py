@@ -515,13 +515,15 @@ def opaque(png_data: bytes, background: str = "#ffffff") -> bytes:
     return buf.getvalue()
 
 
-def show(png_data: bytes, st_container=None, caption: str | None = None, natural: bool = False) -> None:
+def show(png_data: bytes, st_container=None, caption: str | None = None, natural: bool = False, *,
+         alt: str) -> None:
     """Show a figure's PNG (from ``png``) at the container's width, or with ``natural`` at its own
-    size (one PNG pixel per CSS pixel, so its text is as large as its points say) when narrower."""
+    size (one PNG pixel per CSS pixel, so its text is as large as its points say) when narrower.
+    ``alt``: its text alternative, what it shows in this setting (``ui.alts``; WCAG 1.1.1)."""
     # output_format="PNG": with "auto", Streamlit opens the PNG, calls one without an alpha channel
     # (an 8-bit mosaic) a JPEG and re-encodes it, on every run (10-50 ms each, and blurred)
     (st_container or st).image(png_data, width="content" if natural else "stretch", caption=caption,
-                               output_format="PNG")
+                               output_format="PNG", alt=alt)
 
 
 # --- Altair charts, converted to Vega-Lite once per distinct input ------------------------------------

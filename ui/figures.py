@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ui import charts, raster, words
+from ui import alts, charts, raster, words
 from ui.style import FIGURE_DPI
 from ui.style import BEST_Q_COLOR, DENSITY_CMAP, DIGIT_COLORS, DIGITS, ERROR_CMAP, IMAGE_CMAP, Q_COLOR
 from ui.style import MOSAIC_TILE as TILE
@@ -250,3 +250,83 @@ def posterior_figure(density: np.ndarray, xs: np.ndarray, ys: np.ndarray, mu: np
                edgecolor="none", labelcolor="black")
     return fig
 
+
+
+# --- text alternatives of these figures (``charts.show(png, alt=...)``), from the numbers they draw ---------------
+
+def traversal_alt(name: str, order: list[int], values: np.ndarray, digit: int, change: np.ndarray) -> str:
+    """What ``traversal_figure`` shows, and which row changes the picture most (``change``: per row)."""
+    top = int(np.argmax(change))
+    return (f"Traversals of {name} from the prototype of digit {digit}: {len(order)} rows, one per latent dimension "
+            f"({alts.listing(words.z(j) for j in order)}), each moving that dimension alone from {values[0]:.1f} to "
+            f"{values[-1]:.1f} in {len(values)} steps and decoding. The picture changes most along "
+            f"{words.z(order[top])} (mean change per pixel, summed over the steps, {change[top]:.3f}) and least along "
+            f"{words.z(order[int(np.argmin(change))])} ({float(np.min(change)):.3f}).")
+
+
+def slice_alt(name: str, xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int) -> str:
+    """What ``slice_figure`` shows."""
+    inside = xs[0] <= base[dx] <= xs[-1] and xs[0] <= base[dy] <= xs[-1]
+    return (f"A {len(xs)} × {len(xs)} grid decoded by {name} around the prototype of digit {digit}: {words.z(dx)} from "
+            f"{xs[0]:.1f} to {xs[-1]:.1f} across, {words.z(dy)} over the same range upward, every other dimension at "
+            f"the prototype's value. " + (f"A cross marks the prototype, at {words.z(dx)} = {base[dx]:.2f}, "
+                                          f"{words.z(dy)} = {base[dy]:.2f}." if inside else
+                                          f"The prototype ({base[dx]:.2f}, {base[dy]:.2f}) lies outside this range."))
+
+
+def walk_alt(name: str, idx: np.ndarray, digits: np.ndarray, straight: bool, method: str) -> str:
+    """What ``walk_figure`` shows: the test images along a line on a map, their decoded codes."""
+    return alts.rows(f"The {len(idx)} test codes nearest a line drawn on {name}'s {method} map, in order along it: "
+                     f"digits {alts.digits(digits)}. " + ("Top row: the straight line in the latent space from the first "
+                                                          "code to the last, decoded. " if straight else "")
+                     + "Then each code decoded, and the test image it comes from",
+                     (["straight line in the latent"] if straight else []) + ["decoded code", "test image"],
+                     [[] for _ in range(1 + straight)] + [[f"{k + 1}: #{i}, digit {d}" for k, (i, d) in
+                                                         enumerate(zip(idx, digits))]])
+
+
+def pair_alt(name: str, values: np.ndarray, digits: np.ndarray, dims: list[int]) -> str:
+    """What ``pair_figure`` shows, with each dimension's spread and the digits lying lowest and highest along it."""
+    parts = []
+    for c, j in enumerate(dims):
+        means = np.array([values[digits == g, c].mean() if (digits == g).any() else np.nan for g in DIGITS])
+        parts.append(f"{words.z(j)} spans {np.percentile(values[:, c], 5):.1f} to {np.percentile(values[:, c], 95):.1f} "
+                     f"(5-95 %), lowest on average for digit {int(np.nanargmin(means))}, highest for digit "
+                     f"{int(np.nanargmax(means))}")
+    return (f"Pair plot of {len(values):,} test codes of {name} in {alts.listing(words.z(j) for j in dims)}, coloured by "
+            "digit: scatter plots of each pair, and per-digit histograms on the diagonal. " + "; ".join(parts) + ".")
+
+
+def std_alt(std_img: np.ndarray, who: str) -> str:
+    """What ``std_figure`` shows: the mean, the largest value and where the spread lies."""
+    s = np.asarray(std_img, dtype=np.float64)
+    return (f"Heat map of the per-pixel standard deviation of {who}, on a fixed scale 0 to {STD_MAX:g}: mean "
+            f"{float(s.mean()):.3f}, largest {float(s.max()):.2f}; {float((s > 0.1).mean()):.0%} of the pixels vary by more "
+            f"than 0.1, mostly toward the {alts.where_mass(s)} of the image.")
+
+
+def entropy_alt(h: np.ndarray) -> str:
+    """What ``entropy_figure`` shows: the total, the largest value and where the uncertain pixels lie."""
+    h = np.asarray(h, dtype=np.float64)
+    return (f"Heat map of each pixel's entropy, 0 to ln 2 nats: summed {float(h.sum()):.1f} nats, largest "
+            f"{float(h.max()):.2f}; {int((h > 0.35).sum())} of 784 pixels are above 0.35 nats (near a coin flip), "
+            f"mostly toward the {alts.where_mass(h)} of the image.")
+
+
+def posterior_alt(density: np.ndarray, xs: np.ndarray, ys: np.ndarray, mu: np.ndarray, logvar: np.ndarray,
+                  mu_fit: np.ndarray | None, logvar_fit: np.ndarray | None, what: str, steps: int | None) -> str:
+    """What ``posterior_figure`` shows: where the exact posterior peaks and lies, the encoder's q and the refined one."""
+    w = np.asarray(density, dtype=np.float64)
+    gx, gy = np.meshgrid(xs, ys)  # (ny, nx) each, as the map
+    peak = np.unravel_index(int(np.argmax(w)), w.shape)
+    mean = ((gx * w).sum() / w.sum(), (gy * w).sum() / w.sum())
+    sd = np.exp(0.5 * np.asarray(logvar, dtype=np.float64))
+    out = (f"Heat map of the exact posterior p(z|x) of {what} over the latent plane (z₁ across, z₂ up): it peaks at "
+           f"({gx[peak]:.2f}, {gy[peak]:.2f}), its mean at ({mean[0]:.2f}, {mean[1]:.2f}). Black ellipses: the encoder's "
+           f"q(z|x), centred at ({mu[0]:.2f}, {mu[1]:.2f}) with σ = ({sd[0]:.3f}, {sd[1]:.3f}), at 1σ and 2σ.")
+    if mu_fit is not None:
+        sf = np.exp(0.5 * np.asarray(logvar_fit, dtype=np.float64))
+        out += (" Dashed magenta: q refined for this image" + (f" ({steps} gradient steps)" if steps is not None else "")
+                + f", centred at ({mu_fit[0]:.2f}, {mu_fit[1]:.2f}) "
+                f"with σ = ({sf[0]:.3f}, {sf[1]:.3f}).")
+    return out + " Dots: test codes in view, coloured by digit."

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, frames, plots
+from ui import alts, charts, frames, plots
 from ui import common as ui
 from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
-from vae import latent, units, zoo
+from vae import latent, neighbours, units, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
 from vae.train import history_frame
@@ -37,7 +37,7 @@ def reconstruction_rows(seed: int, rungs: dict[str, str]
     problems: dict[str, CacheError] = {}
     for label, name in rungs.items():
         try:
-            rec, cost = _reconstructed(ui.model_key(name), seed)
+            rec, cost, _ = _reconstructed(ui.model_key(name), seed)
         except CacheError as exc:
             problems[name] = exc
             continue
@@ -47,13 +47,26 @@ def reconstruction_rows(seed: int, rungs: dict[str, str]
 
 
 @st.cache_data(show_spinner=False, max_entries=4 * MODEL_CACHE_ENTRIES)
-def _reconstructed(key: tuple[str, str, int], seed: int) -> tuple[np.ndarray, list[str]]:
+def _reconstructed(key: tuple[str, str, int], seed: int) -> tuple[np.ndarray, list[str], np.ndarray]:
     """The seed's ten test digits through the model ``key`` (``ui.model_key``), decoded at the code's
-    mean, and each one's cost in words, once per server, model and seed."""
-    x = test_digits(seed)[1]
+    mean, each one's cost in words, and the digit each reconstruction looks like (the label of its
+    nearest test image, its own original left out), once per server, model and seed."""
+    idx, x = test_digits(seed)
     mu, _ = ui.encode(key[0], x)
     rec = ui.decode(key[0], mu)  # (10, 28, 28): the decoder's mean at the code's mean
-    return rec, [f"{v:.0f} nats" for v in bce_per_image(rec, x)]
+    seen = neighbours.looks_like(rec, ui.test_images_float(), ui.test_set()[1], exclude=idx)  # (10,)
+    return rec, [f"{v:.0f} nats" for v in bce_per_image(rec, x)], seen
+
+
+def rows_alt(seed: int, rungs: dict[str, str], rows: dict[str, np.ndarray], captions: list[list[str]]) -> str:
+    """The text alternative of ``rows_png(rows, captions)`` (``reconstruction_rows(seed, rungs)``):
+    the digits, and which reconstructions look like another digit, rung by rung."""
+    idx = test_digits(seed)[0]
+    labels = ui.test_set()[1][idx]
+    said = [alts.changes(labels, _reconstructed(ui.model_key(rungs[r]), seed)[2], r.replace(" ◀", ""))
+            for r in rows if r in rungs]
+    return alts.rows(f"Ten test digits (seed {seed}: {alts.digits(labels)}) and their reconstructions from μ, one row per "
+                     f"model. By the nearest test image, {'; '.join(said)}", rows, captions)
 
 
 def rows_png(rows: dict[str, np.ndarray], captions: list[list[str]]) -> bytes:
@@ -221,6 +234,13 @@ def mix_specs(betas: tuple[float, ...], beta: float, seed: int) -> tuple[dict, d
 def _tv_bars(beta: float):
     """``plots.ladder_bars`` of each rung's total-variation distance, its rows a slot (``tv``)."""
     return plots.ladder_bars(charts.slot("tv"), "distance", "Each β's mix: distance from the test set's", "%", beta)
+
+
+def prior_alt(name: str, seed: int) -> str:
+    """The text alternative of ``prior_png(name, seed)``: the draws, and the digit of each one's nearest test code."""
+    z = np.round(ui.prior_draws(seed)[:10], 1) + 0.0  # (10, 2), as the captions
+    return alts.strip(f"The first ten prior draws z (seed {seed}) decoded by {name}. By the nearest test code, "
+                      + alts.landed(name, ui.prior_draws(seed)[:10]), [f"({a:.1f}, {b:.1f})" for a, b in z])
 
 
 def prior_png(name: str, seed: int) -> bytes:

@@ -1,14 +1,17 @@
 """Visual conventions shared by every page: digit colours, image colormap, sizes, ranges.
 
-One place, so that "digit 3" is the same orange on every chart and every 2-D latent plot uses
-the same axes. Colours are Tableau 10 (Altair's and Matplotlib's default categorical palette),
-legible on both the light and the dark theme.
+One place, so that "digit 3" is the same teal on every chart and every 2-D latent plot uses
+the same axes. The ten digit colours were chosen for colour-blind readers: under simulated
+deuteranopia and protanopia (Machado et al. 2009, severity 1) as in normal vision, every two of
+them differ by CIEDE2000 ΔE >= 13 (``tests/test_palette.py`` checks >= 10), and each has a contrast
+of at least 3:1 against both the light and the dark page (WCAG 1.4.11). Ten hues cannot all stay
+apart for every kind of colour blindness, so no chart relies on colour alone (``ui.charts``).
 """
 from __future__ import annotations
 
 DIGITS = tuple(range(10))
-DIGIT_COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-                "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")  # Tableau 10, digit 0..9
+DIGIT_COLORS = ("#004bff", "#ff4b00", "#c30f00", "#00a5a5", "#3ca55a",
+                "#b40096", "#3c96ff", "#f04b96", "#c3005a", "#0f7869")  # digit 0..9, colour-blind-safe (above)
 IMAGE_CMAP = "gray"  # MNIST's own look: white ink on black
 ERROR_CMAP = "magma"  # per-pixel spread / error maps
 DIVERGING_CMAP = "RdBu_r"  # signed values (codes, loadings)

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from ui import charts, memory, plots, slots
+from ui import alts, charts, memory, plots, slots
 from ui import common as ui
 from ui.style import CHART_HEIGHT, LATENT_RANGE
 from vae import artefacts, live, zoo
@@ -87,7 +87,9 @@ def run(sess: live.TrainingSession, s: live.LiveSettings, run_id: int, x_float: 
                 codes_ph.altair_chart(chart, width="stretch")
             recs = live.reconstructions(p.model, x_ho[pick])
             strip_ph.image(ui.upscale(ui.tile(np.concatenate([originals, recs]), len(pick)), 3), clamp=True,
-                           caption=f"Held-out digits (top) and their reconstructions {when} (bottom)")
+                           caption=f"Held-out digits (top) and their reconstructions {when} (bottom)",
+                           alt=f"Held-out test digits {alts.digits(y_ho.numpy()[pick])} (top row) and your model's "
+                               f"reconstructions of them {when} (bottom row), while it trains.")
 
     shown = [None]
 

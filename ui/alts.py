@@ -1,0 +1,190 @@
+"""Text alternatives of the pictures (WCAG 2.1, 1.1.1): what a picture shows in this setting, in
+words built from the same numbers it is drawn from, for ``charts.show(png, alt=...)`` and
+Streamlit's ``st.image(..., alt=...)``.
+
+A picture's alt text starts with a page-written summary (which model, which digits, what turned
+into what) and goes on with what the picture itself writes on it (``rows`` / ``strip``: each row's
+name and the caption under each image), so a screen reader hears what a sighted student reads.
+Everything here is string work on numbers the page has already computed (microseconds per run);
+the one search, ``looks_like``, is cached per distinct set of images.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import numpy as np
+import streamlit as st
+
+from ui.style import MODEL_CACHE_ENTRIES
+
+
+def flat(text: object) -> str:
+    """One line of text: line breaks and runs of spaces as one space."""
+    return " ".join(str(text).split())
+
+
+def listing(items: Iterable[object]) -> str:
+    """``a, b and c`` (``a`` alone, or nothing)."""
+    words = [flat(i) for i in items if flat(i)]
+    return words[0] if len(words) == 1 else (", ".join(words[:-1]) + " and " + words[-1] if words else "")
+
+
+def _sentence(text: str) -> str:
+    text = flat(text)
+    return text if not text or text[-1] in ".!?:" else text + "."
+
+
+def rows(summary: str, names: Iterable[str], captions: Sequence[Sequence[str]] | None = None) -> str:
+    """A picture of labelled rows (``charts.image_rows``): the summary, then each row's name with
+    the captions under its images, in the picture's order."""
+    parts = []
+    for i, name in enumerate(names):
+        caps = listing(captions[i]) if captions and i < len(captions) else ""
+        parts.append(f"{flat(name)}: {caps}" if caps else flat(name))
+    return _sentence(summary) + (" Rows, " + "; ".join(parts) + "." if parts else "")
+
+
+def strip(summary: str, captions: Sequence[str] | None = None) -> str:
+    """One row of images (``charts.image_strip``): the summary, then the captions left to right."""
+    caps = listing(captions or [])
+    return _sentence(summary) + (f" Left to right: {caps}." if caps else "")
+
+
+def digits(labels: Iterable[int]) -> str:
+    """The digits in order: ``7, 2, 1, 0 and 4``."""
+    return listing(int(k) for k in labels)
+
+
+def changes(labels: Iterable[int], seen: Iterable[int], who: str = "", index: Iterable[int] | None = None,
+            verb: str = "comes back as") -> str:
+    """Which pictures look like another digit (``seen``: the digit each looks like, 1-NN) than
+    their own (``labels``): "the 4 (test #12) comes back as a 9" for each, or "every digit comes
+    back as itself"; ``who`` leads ("vae-2d: ...")."""
+    labels, seen = [int(k) for k in labels], [int(s) for s in seen]
+    index = [None] * len(labels) if index is None else [int(i) for i in index]
+    moved = [f"the {k}" + (f" (test #{i})" if i is not None else "") + f" {verb} a {s}"
+             for k, s, i in zip(labels, seen, index) if k != s]
+    head = f"{who}: " if who else ""
+    if not moved:
+        return head + (f"every digit {verb} itself" if len(labels) > 1 else f"the {labels[0]} {verb} itself")
+    return head + listing(moved)
+
+
+def shares(share: np.ndarray, top: int = 3) -> str:
+    """The largest shares of a digit mix (10,), largest first: "4 (62 %), 9 (30 %) and 7 (8 %)"
+    (shares as ``words.pct`` writes them; digits with no share left out)."""
+    from ui.words import pct
+
+    share = np.asarray(share, dtype=float)
+    order = [int(k) for k in np.argsort(-share, kind="stable")[:top] if share[k] > 0]
+    return listing(f"{k} ({pct(share[k])})" for k in order)
+
+
+def nearest_digits(name: str, z: np.ndarray) -> np.ndarray:
+    """The digit of each code's nearest test code (z (M, d) among the model ``name``'s codes, ties
+    to the lower index; the KD-tree built once per model): roughly what the decoder draws there. -> (M,)"""
+    from ui import common as ui
+
+    tree = _tree(ui.model_key(name))
+    _, idx = ui.nearest_code(tree, np.asarray(z, dtype=np.float64).reshape(-1, tree.m))
+    return ui.test_set()[1][idx]
+
+
+@st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def _tree(key: tuple) -> "cKDTree":
+    """The KD-tree of a model's test codes (``ui.model_key``), once per model and server (2-D
+    models share ``ui.code_tree``'s); queries do not change it."""
+    from scipy.spatial import cKDTree
+
+    from ui import common as ui
+
+    if ui.codes(key[0])["mu"].shape[1] == 2:
+        return ui.code_tree(key[0])[1]
+    return cKDTree(np.asarray(ui.codes(key[0])["mu"], dtype=np.float64))
+
+
+def landed(name: str, z: np.ndarray) -> str:
+    """"vae-2d's land on 7, 1 and 3": the digit of each code's nearest test code (``nearest_digits``)."""
+    return f"{name}'s land on {digits(nearest_digits(name, z))}"
+
+
+def code_mix(name: str, z: np.ndarray) -> np.ndarray:
+    """The share of codes z (M, 2) whose nearest test code is each digit (``nearest_digits``). -> (10,)"""
+    near = nearest_digits(name, z)
+    return np.bincount(near, minlength=10)[:10] / len(near)
+
+
+def grid(name: str, xs: np.ndarray, ys: np.ndarray, how: str = "", y: int | None = None) -> str:
+    """A 2-D model's decoded grid (``latent.grid_2d(xs, ys)``: z₁ = xs across, z₂ = ys up): its
+    size, its ranges, and which digits the tiles' codes lie nearest (``code_mix``; for a
+    conditional model, its label ``y`` instead)."""
+    from vae import latent
+
+    head = (f"A {len(ys)} × {len(xs)} mosaic of the images {name}'s decoder draws" + (f" with label y = {y}" if y is not None else "")
+            + f" at a grid of codes{how}: z₁ from {xs[0]:.2f} at the left to {xs[-1]:.2f} at the right, "
+            f"z₂ from {ys[0]:.2f} at the bottom to {ys[-1]:.2f} at the top.")
+    if y is not None:
+        return head
+    return head + f" By the digit of the nearest test code, the tiles are mostly {shares(code_mix(name, latent.grid_2d(xs, ys)))}."
+
+
+def where_mass(img: np.ndarray) -> str:
+    """The region of a (28, 28) map that holds most of its mass, in words (upper left, centre, ...)."""
+    w = np.clip(np.asarray(img, dtype=np.float64), 0, None)
+    if w.sum() <= 0:
+        return "nowhere"
+    r = (np.arange(28) @ w.sum(1)) / w.sum()
+    c = (np.arange(28) @ w.sum(0)) / w.sum()
+    v = "upper " if r < 11 else ("lower " if r > 16 else "")
+    h = "left" if c < 11 else ("right" if c > 16 else "")
+    return (v + h).strip() or "centre"
+
+
+def looks_like(images: np.ndarray, exclude: np.ndarray | int | None = None) -> np.ndarray:
+    """The digit each image looks like: the label of its nearest test image in pixels
+    (``vae.neighbours.looks_like``, ``exclude`` as there), once per distinct set of images. -> (M,)"""
+    ex = None if exclude is None else tuple(np.broadcast_to(np.asarray(exclude, dtype=np.int64), (len(images),)).tolist())
+    return _looks(np.ascontiguousarray(images, dtype=np.float32), ex)
+
+
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def _looks(images: np.ndarray, exclude: tuple[int, ...] | None) -> np.ndarray:
+    from ui import common as ui
+    from vae import neighbours
+
+    return neighbours.looks_like(images, ui.test_images_float(), ui.test_set()[1],
+                                 exclude=None if exclude is None else np.asarray(exclude))
+
+
+def own_digit(name: str, x: np.ndarray, terms: dict[str, np.ndarray], pct: float, near: np.ndarray,
+              codes: np.ndarray, probes: dict[str, np.ndarray], probe_scores: list[tuple[float, float]],
+              pic: dict) -> dict:
+    """The text alternatives of *Your own digit*'s pictures, from the numbers the page shows: the
+    input ``x``, its reconstruction (``terms``: ``vae.live.image_terms`` of it), the probes, the
+    nearest test digits (``near`` among ``codes``, their distances to μ as the page writes them),
+    the given picture ``pic`` and the posterior samples, whose codes come as ``"z"`` (the page
+    decodes those)."""
+    from ui import common as ui
+    from ui.params import echo
+    from vae import latent
+
+    mu, lv, elbo = terms["mu"][0], terms["logvar"][0], float(terms["elbo"][0])
+    near_labels = ui.test_set()[1][near]
+    dist = np.linalg.norm(np.asarray(codes, dtype=np.float64)[near] - mu[None, :], axis=1)
+    z = latent.posterior_samples(mu, lv, 8, seed=0)  # (8, d)
+    return {
+        "z": z,
+        "input": f"Your picture made MNIST-like, 28 × 28, white on black, its ink mostly toward the {where_mass(x)}; "
+                 f"under {name} its nearest test code is a {int(near_labels[0])}.",
+        "recon": f"{name}'s reconstruction of your picture, decoded at z = μ; its negative ELBO is {elbo:.1f} nats, more "
+                 f"than {pct:g} % of the test digits score.",
+        "thumb": f"The picture given ({echo(pic['name'])}) in grayscale, {pic['size'][0]} × {pic['size'][1]} px.",
+        "probe_captions": [f"{k.split(' ', 1)[-1]}\n{v:.0f} · {p:.0f} %" for k, (v, p) in zip(probes, probe_scores)],
+        "probes": strip(f"Non-digit probes made MNIST-like, scored by {name}: each one's negative ELBO and the share of "
+                        "test digits that score lower", [f"{k.split(' ', 1)[-1]}: {v:.0f} nats, {p:.0f} %"
+                                                         for k, (v, p) in zip(probes, probe_scores)]),
+        "near": strip(f"The {len(near)} test digits whose codes lie nearest yours under {name}, nearest first: "
+                      f"{digits(near_labels)}", [f"#{i}, a {k}, distance {v:.2f}" for i, k, v in zip(near, near_labels, dist)]),
+        "samples": f"{len(z)} codes drawn from your picture's posterior under {name}, decoded; their nearest test "
+                   f"codes are digits {digits(nearest_digits(name, z))}.",
+    }
