@@ -85,6 +85,10 @@ DIGIT_COLOR = alt.Color("digit:N", scale=alt.Scale(**ALTAIR_DIGIT_SCALE), title=
                         legend=alt.Legend(orient="right", symbolType="circle"))
 
 
+DIGIT_PICK = "digit_pick"  # the legend-bound selection of a digit scatter (``scatter``): browser-side only
+PICK_FADED = 0.04  # opacity of the points of digits not picked in the legend
+
+
 def codes_frame(xy: np.ndarray, labels: np.ndarray, index: np.ndarray) -> pd.DataFrame:
     """Rows for a scatter: x, y, digit (as text), test index."""
     return pd.DataFrame({"x": xy[:, 0].astype(float), "y": xy[:, 1].astype(float),
@@ -95,15 +99,21 @@ def scatter(df: pd.DataFrame, x_title: str = "z₁", y_title: str = "z₂",
             domain: tuple[float, float] | None = LATENT_RANGE, title: str = "",
             height: int = CHART_HEIGHT, select: str | None = None, opacity: float = 0.65
             ) -> alt.Chart:
-    """Points coloured by digit with a tooltip. ``select`` names a click selection (nearest point)."""
+    """Points coloured by digit with a tooltip. ``select`` names a click selection (nearest point).
+
+    Colour is not the only cue (WCAG 1.4.1): a click on a digit in the legend (``DIGIT_PICK``,
+    bound to the legend, in the browser: no rerun) fades every other digit's points, shift-click
+    adds digits, a double click brings all back; the tooltip names the digit."""
     scale = alt.Scale(domain=list(domain), clamp=False) if domain else alt.Scale(zero=False)
-    chart = alt.Chart(df, title=title, height=height).mark_circle(size=POINT_SIZE, opacity=opacity, clip=True).encode(
+    pick = alt.selection_point(name=DIGIT_PICK, fields=["digit"], bind="legend")
+    chart = alt.Chart(df, title=title, height=height).mark_circle(size=POINT_SIZE, clip=True).encode(
         x=alt.X("x:Q", title=x_title, scale=scale),
         y=alt.Y("y:Q", title=y_title, scale=scale),
         color=DIGIT_COLOR,
+        opacity=alt.condition(pick, alt.value(opacity), alt.value(PICK_FADED)),
         tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("index:Q", title="test index"),
                  alt.Tooltip("x:Q", format=".2f", title=x_title), alt.Tooltip("y:Q", format=".2f", title=y_title)],
-    )
+    ).add_params(pick)
     if select:
         chart = chart.add_params(alt.selection_point(name=select, on="click", nearest=True,
                                                      fields=["index", "x", "y"]))
@@ -598,7 +608,21 @@ def fill(chart_spec: dict[str, Any], **rows: pd.DataFrame) -> dict[str, Any]:
                                        **{f"slot-{k}": v for k, v in rows.items()}}}
 
 
+def _selections(part: dict[str, Any]) -> list[str]:
+    """The names of the selection parameters anywhere in a spec (top level, layers, concatenations)."""
+    names = [p["name"] for p in part.get("params", []) if "select" in p]
+    for key in ("layer", "hconcat", "vconcat", "concat"):
+        for sub in part.get(key, []):
+            names += _selections(sub)
+    return names
+
+
 def draw(chart_spec: dict[str, Any], where: Any = None, **kwargs: Any) -> Any:
     """Show a spec from ``spec`` / ``overlay`` (``kwargs`` as for ``st.altair_chart``: key, width,
-    on_select, selection_mode, ...)."""
+    on_select, selection_mode, ...). A chart that reports selections reports the page's own, not
+    the legend's digit pick (``DIGIT_PICK``), which stays in the browser and costs no rerun."""
+    if kwargs.get("on_select", "ignore") != "ignore" and "selection_mode" not in kwargs:
+        own = [n for n in dict.fromkeys(_selections(chart_spec)) if n != DIGIT_PICK]
+        if own and len(own) < len(dict.fromkeys(_selections(chart_spec))):
+            kwargs["selection_mode"] = own
     return (where or st).vega_lite_chart(spec=chart_spec, **kwargs)
