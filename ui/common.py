@@ -8,6 +8,7 @@ the command that rebuilds it.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -46,6 +47,11 @@ html {{ font-size: {16 * charts.PRESENT_TEXT_SCALE:.1f}px; }}
 """
 
 
+# The tab's icon, served by the app itself (a Material icon as page_icon made every visit fetch its SVG
+# from Google's font servers: a request to another host per visitor, and no icon offline).
+PAGE_ICON = str(Path(__file__).resolve().parent.parent / "assets" / "icon.png")
+
+
 def _presenter_state() -> bool:
     """Presenter mode from the URL (?present=1 / 0); without the parameter, this session's last
     choice, so that the mode survives the sidebar and the previous / next links."""
@@ -67,7 +73,7 @@ def setup_page(script: str, learn: str) -> Lesson:
     present = _presenter_state()
     st.session_state["_present"] = present
     st.set_page_config(page_title="latent-lab" if lesson is lessons.HOME else f"{lesson.title} · latent-lab",
-                       page_icon=lesson.icon, layout="wide",
+                       page_icon=PAGE_ICON, layout="wide",
                        initial_sidebar_state="collapsed" if present else "auto")
     if present:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
