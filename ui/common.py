@@ -16,7 +16,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui import charts, compat, lessons, memory, params, warmup
+from ui import charts, compat, lessons, memory, params, style, warmup
 from ui.lessons import Lesson
 from scipy.spatial import cKDTree
 
@@ -52,6 +52,54 @@ html {{ font-size: {16 * charts.PRESENT_TEXT_SCALE:.1f}px; }}
 PAGE_ICON = str(Path(__file__).resolve().parent.parent / "assets" / "icon.png")
 
 
+# The page's own script (with style.PAGE_CSS, once per page; st.html runs it in the page, and it keeps
+# watching): a chart wider than its column (a square map on a phone) is scaled down to fit, by a CSS
+# transform, which Vega's pointer and touch handling takes into account, so a click or a tap still lands
+# on the point under it; a display formula that scrolls sideways on a narrow screen can take keyboard
+# focus, so the keyboard can scroll it too (axe: scrollable-region-focusable).
+FIT_JS = """
+<script>
+(() => {
+  if (window.__latentLabFit) return;
+  window.__latentLabFit = true;
+  const seen = new WeakSet();
+  const observer = new ResizeObserver(() => schedule());
+  function fit(chart) {
+    const box = chart.closest('[data-testid="stElementContainer"]');
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!box || !main || !box.parentElement) return;
+    if (!seen.has(chart)) { seen.add(chart); observer.observe(chart); }
+    // the room: the chart's column, and never past the page's right margin (a column grows with a wide chart)
+    const right = main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight);
+    const room = Math.min(box.parentElement.clientWidth, right - box.getBoundingClientRect().left);
+    const natural = Math.max(chart.offsetWidth, chart.scrollWidth), h = box.offsetHeight;  // a canvas may overflow its div
+    const k = natural > room + 1 && room > 0 ? room / natural : 1;
+    if (Math.abs(k - Number(box.dataset.fit || 1)) < 0.002 && String(h) === box.dataset.fitHeight) return;
+    box.dataset.fit = String(k);
+    box.dataset.fitHeight = String(h);
+    box.style.transformOrigin = '0 0';
+    box.style.transform = k < 1 ? `scale(${k})` : '';
+    box.style.width = k < 1 ? `${room}px` : '';  // the column keeps its width (the chart overflows it, scaled)
+    box.style.marginBottom = k < 1 ? `${-(1 - k) * h}px` : '';
+  }
+  function run() {
+    pending = false;
+    document.querySelectorAll('[data-testid="stVegaLiteChart"]').forEach(fit);
+    document.querySelectorAll('.katex-display').forEach((el) => {
+      if (el.scrollWidth > el.clientWidth + 1) el.setAttribute('tabindex', '0');
+      else el.removeAttribute('tabindex');
+    });
+  }
+  let pending = false;
+  function schedule() { if (!pending) { pending = true; requestAnimationFrame(run); } }
+  new MutationObserver(schedule).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener('resize', schedule);
+  schedule();
+})();
+</script>
+"""
+
+
 def _presenter_state() -> bool:
     """Presenter mode from the URL (?present=1 / 0); without the parameter, this session's last
     choice, so that the mode survives the sidebar and the previous / next links."""
@@ -79,6 +127,7 @@ def setup_page(script: str, learn: str) -> Lesson:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
         if st.query_params.get("present") != "1":
             st.query_params["present"] = "1"  # the address says what is shown: a shared link presents too
+    st.html(style.PAGE_CSS + FIT_JS, unsafe_allow_javascript=True)
     _sidebar(lesson, present)
     if lesson is lessons.HOME:
         st.title("latent-lab")

@@ -38,6 +38,8 @@ def source_input() -> tuple[str, Any, list[Any] | None]:
                       horizontal=True, parse=lambda raw: params.parse_choice(raw, SOURCES, "draw"))
     upload = strokes = None
     if source == "draw":
+        st.caption("The pad needs a mouse, a finger or a pen. With the keyboard alone, choose *a bundled example* "
+                   "or *upload a picture* above.")
         try:
             drawn = pad.pad("own_pad", ss.get("own_strokes"))
         except PreprocessError as exc:  # a refused value (only a forged message sends one)

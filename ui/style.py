@@ -49,3 +49,21 @@ Q_COLOR = "#000000"  # the encoder's q(z|x) on a density map (no digit's colour,
 BEST_Q_COLOR = "#d4007f"  # the Gaussian refined for one image (magenta: no digit's colour either)
 PAD_N = 41  # the Latent explorer's clickable pad: a PAD_N x PAD_N grid of cells over LATENT_RANGE
 MOSAIC_TILE = 29  # pixels per mosaic tile including the 1-pixel gap (vae.mosaic.tile)
+FOCUS_COLOR = "#4e79a7"  # keyboard focus ring: 4.2:1 or more on both themes' backgrounds (WCAG asks 3:1)
+
+# The app's own CSS, on every page (ui.common.setup_page), for WCAG 2.1 AA (issue 31; tests/test_e2e_a11y.py):
+# - Streamlit fades captions (opacity 0.6: 4.1:1 on white, under AA's 4.5:1) and the label of a disabled
+#   control further; at 0.8 they read at 7.6:1 or more on both themes' backgrounds, still quieter than
+#   body text (the same rule for both themes, so it never waits for the browser to name its theme);
+# - a slider's value is drawn in the text colour, not the primary colour (the dark theme's primary is dark
+#   enough for white text on a primary button or a multiselect's chips, .streamlit/config.toml);
+# - every control and link the keyboard reaches shows a ring outside it.
+PAGE_CSS = f"""
+<style>
+.stApp [data-testid="stCaptionContainer"] {{ opacity: 0.8; }}
+.stApp label[data-testid="stWidgetLabel"][disabled], .stApp label[data-testid="stWidgetLabel"][disabled] * {{ color: inherit; }}
+.stApp label[data-testid="stWidgetLabel"][disabled] {{ opacity: 0.8; }}
+.stApp [data-testid="stSliderThumbValue"] {{ color: inherit; }}
+.stApp :focus-visible {{ outline: 2px solid {FOCUS_COLOR} !important; outline-offset: 2px; }}
+</style>
+"""
