@@ -57,13 +57,15 @@ FOCUS_COLOR = "#4e79a7"  # keyboard focus ring: 4.2:1 or more on both themes' ba
 #   body text (the same rule for both themes, so it never waits for the browser to name its theme);
 # - a slider's value is drawn in the text colour, not the primary colour (the dark theme's primary is dark
 #   enough for white text on a primary button or a multiselect's chips, .streamlit/config.toml);
-# - every control and link the keyboard reaches shows a ring outside it.
+# - every control and link the keyboard reaches shows a ring outside it;
+# - the element that carries this CSS takes no room (no gap above the title).
 PAGE_CSS = f"""
-<style>
+<style data-latent-lab>
 .stApp [data-testid="stCaptionContainer"] {{ opacity: 0.8; }}
 .stApp label[data-testid="stWidgetLabel"][disabled], .stApp label[data-testid="stWidgetLabel"][disabled] * {{ color: inherit; }}
 .stApp label[data-testid="stWidgetLabel"][disabled] {{ opacity: 0.8; }}
 .stApp [data-testid="stSliderThumbValue"] {{ color: inherit; }}
 .stApp :focus-visible {{ outline: 2px solid {FOCUS_COLOR} !important; outline-offset: 2px; }}
+.stApp [data-testid="stElementContainer"]:has(style[data-latent-lab]) {{ display: none; }}
 </style>
 """
