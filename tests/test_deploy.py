@@ -154,7 +154,7 @@ def test_the_image_holds_everything_the_app_reads():
     copied = {line.split()[1].rstrip("/") for line in _dockerfile().splitlines() if line.startswith("COPY ")}
     local = {n for n in _imported_top_level() if (REPO / n).is_dir() or (REPO / f"{n}.py").exists()}
     assert local <= copied, local - copied  # every package of this repository the app imports
-    assert {"streamlit_app.py", "pages", "cache", ".streamlit", "assets"} <= copied
+    assert {"streamlit_app.py", "pages", "cache", ".streamlit", "assets", "static"} <= copied
     ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().split()
     for path in copied - {"./"}:
         assert f"!{path}/" in ignore or f"!{path}" in ignore, path  # not left out of the context

@@ -219,3 +219,20 @@ def test_keyboard_reaches_every_link_and_control_with_a_focus_ring(server, brows
         assert not missed, "not reached by Tab:\n" + "\n".join(missed)
     finally:
         page.close()
+
+
+def test_the_page_icon_is_the_apps_own_file(server, browser):  # noqa: F811
+    """The tab's icon is a PNG the app serves from static/ (the same host, the same URL on every page
+    and every run, so the browser caches it), not a Material icon from Google's font servers."""
+    import urllib.request
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{server}/KL_weighting", timeout=90_000)
+        wait_idle(page)
+        href = page.evaluate("() => document.querySelector('link[rel~=\"icon\"]')?.href")
+        assert href and href.startswith(server) and href.endswith("/app/static/icon.png"), href
+        with urllib.request.urlopen(href, timeout=10) as r:
+            assert r.status == 200 and r.read().startswith(b"\x89PNG")
+    finally:
+        page.close()

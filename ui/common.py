@@ -8,7 +8,6 @@ the command that rebuilds it.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -48,8 +47,10 @@ html {{ font-size: {16 * charts.PRESENT_TEXT_SCALE:.1f}px; }}
 
 
 # The tab's icon, served by the app itself (a Material icon as page_icon made every visit fetch its SVG
-# from Google's font servers: a request to another host per visitor, and no icon offline).
-PAGE_ICON = str(Path(__file__).resolve().parent.parent / "assets" / "icon.png")
+# from Google's font servers: a request to another host per visitor, and no icon offline). Streamlit
+# serves static/ at app/static/ (server.enableStaticServing) and passes such a URL through untouched;
+# a file path as page_icon was read, decoded and stored as a media file at every run (7 ms).
+PAGE_ICON = "app/static/icon.png"
 
 
 # The page's own script (with style.PAGE_CSS, once per page; st.html runs it in the page, and it keeps
