@@ -97,7 +97,9 @@ def grid_size_uncached() -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
     with mock.patch.dict(os.environ, {"LATENT_LAB_PREFETCH": "0"}):
-        at = AppTest.from_file(str(REPO / "pages" / "03_Grid_vs_ppf.py"), default_timeout=120)
+        # from the entrypoint, as `streamlit run` does: the sidebar's page links resolve only there
+        at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=120)
+        at.switch_page("pages/03_Grid_vs_ppf.py")
         at.run()
         out = {}
         for n in (16, 30):
