@@ -162,6 +162,15 @@ def interact(page, kind: str, label: str, k: int) -> None:
         raise RuntimeError(f"could not choose {target!r} in {label!r}")
 
 
+def open_page(p, base: str):
+    """Debian's Chromium (Playwright ``p``) with one 1400 x 1000 tab showing ``base``, rendered."""
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(base, timeout=120_000)
+    wait_idle(page)
+    return browser, page
+
+
 def bare_page_repeat() -> float:
     """The median repeat render (of RELOADS reloads) of ``bare_page.py`` on its own server."""
     from playwright.sync_api import sync_playwright
@@ -169,10 +178,7 @@ def bare_page_repeat() -> float:
     proc, base = start_server(script="benchmarks/bare_page.py")
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(base, timeout=120_000)
-            wait_idle(page)
+            browser, page = open_page(p, base)
             repeats = []
             for _ in range(RELOADS):
                 wait_quiet(proc.pid)
@@ -209,10 +215,7 @@ def main() -> list[str]:
         (lesson.title, lesson.path, f"{base}/{url_path(lesson.path)}") for lesson in LESSONS]
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(base, timeout=120_000)
-            wait_idle(page)
+            browser, page = open_page(p, base)
             results["server_start_to_home_s"] = time.perf_counter() - t0
             renders = {}
             for name, path, url in pages:

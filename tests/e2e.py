@@ -108,6 +108,19 @@ def wait_idle(page, timeout: float = 90) -> None:
     page.wait_for_function(IDLE_JS, timeout=timeout * 1000, polling=50)
 
 
+SEVEN = [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]  # a 7, as fractions of the pad's box
+
+
+def draw_stroke(page, pad, points=SEVEN) -> None:
+    """One mouse stroke through ``points`` (fractions of the pad's box) on the drawing pad."""
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=10)
+    page.mouse.up()
+
+
 def no_exception(page) -> None:
     n = page.locator('[data-testid="stException"]').count()
     assert n == 0, page.locator('[data-testid="stException"]').first.inner_text()[:2000]

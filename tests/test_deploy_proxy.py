@@ -31,8 +31,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e import (CONNECTION_JS, Server, assert_no_new_tracebacks, browser, free_port,  # noqa: F401
-                       no_exception, start_server, stop_server, url_path, wait_idle)
+from tests.e2e import (CONNECTION_JS, Server, assert_no_new_tracebacks, browser, draw_stroke,  # noqa: F401
+                       free_port, no_exception, start_server, stop_server, url_path, wait_idle)
 from ui.lessons import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -191,13 +191,7 @@ def test_every_page_image_download_upload_and_pad_through_the_proxy(cluster, bro
         wait_idle(page)
         page.get_by_text("Draw a digit in the black square").wait_for(timeout=30_000)
         pad = page.get_by_role("img", name="Drawing pad: draw one digit")
-        box = pad.bounding_box()
-        points = [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]
-        page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
-        page.mouse.down()
-        for x, y in points[1:]:
-            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=10)
-        page.mouse.up()
+        draw_stroke(page, pad)  # a 7
         wait_idle(page)
         no_exception(page)
         assert page.get_by_text("vae-2d's reconstruction").count() == 1

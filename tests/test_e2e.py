@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import no_exception, url_path, wait_idle
+from tests.e2e import draw_stroke, no_exception, url_path, wait_idle
 from ui.lessons import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -202,13 +202,7 @@ def test_drawing_a_seven_lands_on_the_map(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         pad, score, starter = _cleared_pad(page, server)
-        box = pad.bounding_box()
-        points = [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]
-        page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
-        page.mouse.down()
-        for x, y in points[1:]:
-            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=10)
-        page.mouse.up()
+        draw_stroke(page, pad)  # a 7
         wait_idle(page)
         score.wait_for(timeout=30_000)
         no_exception(page)
