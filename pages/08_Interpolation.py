@@ -13,7 +13,7 @@ from ui import alts, charts, params, plots, words
 from ui import common as ui
 from ui.model_facts import SPACING_K as K_NEAR
 from ui.model_facts import code_spacing
-from vae import latent, neighbours, paths, pixels, units, zoo
+from vae import latent, paths, pixels, units, zoo
 from ui.style import MODEL_CACHE_ENTRIES, PPF_COLOR
 
 LESSON = ui.setup_page(__file__,
@@ -79,12 +79,6 @@ cfg = zoo.entry(model_name).model
 d, is_vae = cfg.latent_dim, cfg.kind == "vae"
 
 
-@st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def code_tree(name: str):
-    """The KD-tree of a model's test codes, for the emptiness along the paths (built once per server)."""
-    return neighbours.tree(ui.codes(name)["mu"])
-
-
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def code_points(name: str) -> bytes:
     """The scatter subset of a 2-D model's codes, as the Arrow bytes its map is sent (once per model)."""
@@ -134,7 +128,7 @@ st.latex(r"\text{lerp: } z_t = (1-t)\,z_A + t\,z_B \qquad \text{slerp: } z_t = \
 
 dense = np.linspace(0.0, 1.0, DENSE)
 usual = code_spacing(model_name, K_NEAR)
-tree = code_tree(model_name)
+tree = ui.code_tree(model_name)
 empty = {k: tree.query(f(za, zb, dense), k=K_NEAR)[0][:, -1] / max(usual, 1e-12)  # paths.emptiness, the tree built once
          for k, f in (("lerp", paths.lerp), ("slerp", paths.slerp))}
 rows = pd.concat([pd.DataFrame({"t": dense, "path": PATH_NAMES[k], "emptiness": v}) for k, v in empty.items()])

@@ -30,7 +30,7 @@ def test_nearest_code_is_nearest_one_with_its_ties():
     codes = rng.permutation(np.vstack([grid, grid[:3], rng.standard_normal((20, 2))]))  # duplicates, shuffled
     queries = np.vstack([grid + 0.5, grid[:10] + [0.5, 0.0], grid[:5], rng.standard_normal((200, 2)) * 3])
     want_d, want_i = neighbours.nearest_one(codes, queries)
-    got_d, got_i = ui.nearest_code(cKDTree(codes), queries)
+    got_d, got_i = neighbours.nearest_one_in(cKDTree(codes), queries)
     np.testing.assert_array_equal(got_i, want_i)
     np.testing.assert_allclose(got_d, want_d, rtol=0, atol=1e-12)
 

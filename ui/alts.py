@@ -16,6 +16,7 @@ import numpy as np
 import streamlit as st
 
 from ui.style import MODEL_CACHE_ENTRIES
+from vae import neighbours
 
 
 def flat(text: object) -> str:
@@ -85,22 +86,8 @@ def nearest_digits(name: str, z: np.ndarray) -> np.ndarray:
     to the lower index; the KD-tree built once per model): roughly what the decoder draws there. -> (M,)"""
     from ui import common as ui
 
-    tree = _tree(ui.model_key(name))
-    _, idx = ui.nearest_code(tree, np.asarray(z, dtype=np.float64).reshape(-1, tree.m))
+    _, idx = neighbours.nearest_one_in(ui.code_tree(name), z)
     return ui.test_set()[1][idx]
-
-
-@st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def _tree(key: tuple) -> "cKDTree":
-    """The KD-tree of a model's test codes (``ui.model_key``), once per model and server (2-D
-    models share ``ui.code_tree``'s); queries do not change it."""
-    from scipy.spatial import cKDTree
-
-    from ui import common as ui
-
-    if ui.codes(key[0])["mu"].shape[1] == 2:
-        return ui.code_tree(key[0])[1]
-    return cKDTree(np.asarray(ui.codes(key[0])["mu"], dtype=np.float64))
 
 
 def landed(name: str, z: np.ndarray) -> str:
@@ -150,7 +137,6 @@ def looks_like(images: np.ndarray, exclude: np.ndarray | int | None = None) -> n
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def _looks(images: np.ndarray, exclude: tuple[int, ...] | None) -> np.ndarray:
     from ui import common as ui
-    from vae import neighbours
 
     return neighbours.looks_like(images, ui.test_images_float(), ui.test_set()[1],
                                  exclude=None if exclude is None else np.asarray(exclude))

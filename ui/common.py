@@ -14,11 +14,10 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import streamlit as st
 import torch
+from scipy.spatial import cKDTree
 
 from ui import charts, compat, lessons, memory, params, style, warmup
 from ui.lessons import Lesson
-from scipy.spatial import cKDTree
-
 from vae import artefacts, latent, mosaic, neighbours, zoo
 from vae.artefacts import CacheError
 from vae.checkpoint import stored_train_config
@@ -358,38 +357,24 @@ def prior_draws(seed: int, n: int = N_PRIOR_DRAWS) -> np.ndarray:
 
 
 @st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def code_tree(name: str) -> tuple[np.ndarray, cKDTree, float]:
-    """A 2-D model's test codes (float64, read-only), their KD-tree and ``neighbours.spacing``, once
-    per model and server (raises CacheError if the codes are missing)."""
-    mu = _readonly(np.asarray(codes(name)["mu"], dtype=np.float64))
-    return mu, cKDTree(mu), neighbours.spacing(mu)
-
-
-def nearest_code(tree: cKDTree, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``neighbours.nearest_one`` against the codes of ``tree``: the distance to the nearest code and
-    its index, ties at the same (rounded) distance going to the lower index. Two neighbours answer
-    every query whose nearest code is alone at its distance; the few others are asked again with
-    ``nearest``'s nine. -> (M,), (M,)"""
-    dist, idx = tree.query(queries, k=2)  # (M, 2) each, nearest first
-    tied = np.flatnonzero(np.round(dist[:, 0], 12) == np.round(dist[:, 1], 12))
-    dist, idx = dist[:, 0].copy(), idx[:, 0].copy()
-    if len(tied):  # as neighbours.nearest: order by rounded distance, then index
-        extra = min(tree.n, 9)
-        d9, i9 = (a.reshape(len(tied), extra) for a in tree.query(queries[tied], k=extra))
-        first = np.lexsort((i9, np.round(d9, 12)), axis=1)[:, 0]
-        rows = np.arange(len(tied))
-        dist[tied], idx[tied] = d9[rows, first], i9[rows, first]
-    return dist, idx
+def code_tree(name: str) -> cKDTree:
+    """The KD-tree of a model's test codes (``neighbours.tree``), once per model and server, for every
+    page and picture that asks which test code is nearest (raises CacheError if the codes are
+    missing); queries do not change it."""
+    return neighbours.tree(codes(name)["mu"])
 
 
 @st.cache_data(show_spinner=False, max_entries=4 * MODEL_CACHE_ENTRIES)
 def prior_draw_stats(name: str, seed: int) -> dict[str, Any]:
     """``latent.prior_draws_vs_codes`` of ``prior_draws(seed)`` among a 2-D model's test codes (the
     same numbers), once per model and seed, with the model's KD-tree and spacing built once per model
-    (``code_tree``) rather than once per seed (raises CacheError if the codes are missing)."""
-    mu, tree, gap = code_tree(name)
+    (``code_tree``, ``model_facts.code_spacing``) rather than once per seed (raises CacheError if the
+    codes are missing)."""
+    from ui.model_facts import code_spacing  # (ui.model_facts imports this module)
+
+    gap = code_spacing(name, 1)
     labels = test_set()[1]
-    dist, idx = nearest_code(tree, prior_draws(seed))
+    dist, idx = neighbours.nearest_one_in(code_tree(name), prior_draws(seed))
     mix = np.bincount(labels[idx], minlength=10)[:10] / len(idx)
     gaps = dist / max(gap, 1e-12)
     return {"mix": mix, "tv": latent.total_variation(mix, np.bincount(labels, minlength=10)[:10] / len(labels)),

@@ -217,6 +217,24 @@ def tree(codes: np.ndarray) -> cKDTree:
     return cKDTree(_as_codes(codes))
 
 
+def nearest_one_in(codes_tree: cKDTree, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``nearest_one(codes, queries)`` with the codes' KD-tree built already (``tree(codes)``): the
+    distance to the nearest code and its index, ties at the same (rounded) distance going to the lower
+    index. Two neighbours answer every query whose nearest code is alone at its distance; the few
+    others are asked again with ``nearest``'s nine. -> (M,), (M,)"""
+    q = np.asarray(queries, dtype=np.float64).reshape(-1, codes_tree.m)  # (M, d)
+    dist, idx = codes_tree.query(q, k=2)  # (M, 2) each, nearest first
+    tied = np.flatnonzero(np.round(dist[:, 0], 12) == np.round(dist[:, 1], 12))
+    dist, idx = dist[:, 0].copy(), idx[:, 0].copy()
+    if len(tied):  # as nearest: order by rounded distance, then index
+        extra = min(codes_tree.n, 9)
+        d9, i9 = (a.reshape(len(tied), extra) for a in codes_tree.query(q[tied], k=extra))
+        first = np.lexsort((i9, np.round(d9, 12)), axis=1)[:, 0]
+        rows = np.arange(len(tied))
+        dist[tied], idx[tied] = d9[rows, first], i9[rows, first]
+    return dist, idx
+
+
 def neighbours_in(codes_tree: cKDTree, index: int, k: int = 10) -> np.ndarray:
     """``neighbours_of(codes, index, k)`` with the codes' KD-tree built already (``tree(codes)``):
     the same indices, ties ordered by index. -> (k,)"""
