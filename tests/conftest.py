@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ os.environ.setdefault("LATENT_LAB_VALIDATE_CHARTS", "1")  # the app skips Vega-L
 # no background prefetching under the page tests (it would compete for the CI's two cores);
 # tests/test_prefetch.py switches it on where it is the subject
 os.environ.setdefault("LATENT_LAB_PREFETCH", "0")
+# class mode's embedded database (ui.classmode.store): a folder of this test run, not the machine's /tmp/latent-lab
+os.environ.setdefault("LATENT_LAB_CLASS_DIR", tempfile.mkdtemp(prefix="latent-lab-class-"))
 if str(REPO) not in sys.path:  # `import vae` however pytest is started
     sys.path.insert(0, str(REPO))
 

@@ -41,12 +41,16 @@ LESSONS = [
     Lesson("pages/13_Train_it_yourself.py", ":material/fitness_center:", "Train it yourself", "What happens while a VAE learns, epoch by epoch?", False),
 ]
 ORDER = [HOME, *[lesson for _, core in GROUPS for lesson in LESSONS if lesson.core == core]]
+# Not a lesson: the live class (predict, vote, reveal) that runs questions about the lessons; the
+# sidebar links it after the lessons, and its only neighbour is Home
+CLASS = Lesson("pages/16_Class_mode.py", ":material/how_to_vote:", "Class mode",
+               "Predict, vote, reveal: a live class on the app's own models", False)
 
 
 def lesson_for(script: str) -> Lesson:
     """The catalogue entry of a page, given its file (``__file__`` of the page, or its path)."""
     name = Path(script).name
-    for lesson in ORDER:
+    for lesson in (*ORDER, CLASS):
         if Path(lesson.path).name == name:
             return lesson
     raise KeyError(f"{name} is not in ui.lessons")
@@ -54,5 +58,7 @@ def lesson_for(script: str) -> Lesson:
 
 def neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
     """The lessons before and after this one in the class's order (Home comes first)."""
+    if lesson not in ORDER:
+        return HOME, None
     i = ORDER.index(lesson)
     return (ORDER[i - 1] if i > 0 else None), (ORDER[i + 1] if i + 1 < len(ORDER) else None)
