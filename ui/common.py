@@ -154,9 +154,19 @@ def _sidebar(current: Lesson, present: bool) -> None:
                 if lesson.core == core:
                     st.page_link(lesson.path, label=lesson.title, icon=lesson.icon, query_params=qp)
         st.divider()
+        st.page_link(lessons.CLASS.path, label=lessons.CLASS.title, icon=lessons.CLASS.icon, query_params=qp,
+                     help="Predict, vote, reveal: students vote on their phones, the class sees the answer.")
         st.page_link(current.path, label="Leave presenter mode" if present else "Presenter mode",
-                     icon=":material/co_present:", query_params={"present": "0" if present else "1"},
+                     icon=":material/co_present:", query_params={**_own_params(current), "present": "0" if present else "1"},
                      help="Larger text and figures for a projector; the address keeps ?present=1.")
+
+
+def _own_params(current: Lesson) -> dict[str, str]:
+    """What the presenter-mode switch keeps of this page's address: a class session's code, teacher
+    secret and voter token (ui.classmode.views), or the teacher would lose the session."""
+    if current is not lessons.CLASS:
+        return {}
+    return {k: v for k in ("class", "teacher", "voter") if (v := st.query_params.get(k))}
 
 
 def lesson_links(lesson: Lesson) -> None:
