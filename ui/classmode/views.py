@@ -350,7 +350,8 @@ def _vote_form(db: store.Store, state: ClassState, q: questions.Question, voter:
                         format_func=lambda i: choice_label(q, i),
                         key=f"class_pick_{state.position}_{state.round}")
         sent = st.form_submit_button("Vote" if mine is None else "Change my vote", type="primary",
-                                     icon=":material/how_to_vote:")
+                                     icon=":material/how_to_vote:",
+                                     key=f"class_send_{state.position}_{state.round}")
     if sent:
         if pick is None or not isinstance(pick, int):
             st.warning("Pick one of the choices first.")
