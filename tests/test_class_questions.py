@@ -1,0 +1,364 @@
+"""The class mode's question bank (``ui.classmode.questions``): its shape, each answer against the
+numbers recomputed here from ``cache/`` with NumPy / SciPy (not through the app's helpers), every
+branch of every answer function, the deciding numbers in ``because``, every reveal drawn in an
+AppTest with a text alternative, and every "see it in the lesson" link accepted by its page.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from scipy.spatial import cKDTree
+from scipy.stats import norm
+from streamlit.testing.v1 import AppTest
+
+from tests.pageutil import REPO, TIMEOUT, app, need
+from tests.test_alts import image_alts
+from ui import lessons, words
+from ui.classmode import questions as Q
+from vae import zoo
+
+CACHE = REPO / "cache"
+MODELS = ("ae-2d", "vae-2d", "vae-2d-beta0.1", "vae-2d-beta10", "vae-10d", "vae-32d", "ae-10d")
+Q_BY_KEY = {q.key: q for q in Q.QUESTIONS}
+PER_LESSON = {"pages/01_AE_vs_VAE.py": 2, "pages/02_KL_weighting.py": 2, "pages/03_Grid_vs_ppf.py": 2,
+              "pages/04_Prototypes.py": 2, "pages/05_Embeddings.py": 2, "pages/15_Blurry_samples.py": 1,
+              "pages/14_ELBO_bound.py": 1}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _built():
+    need(*MODELS)
+    need("vae-10d", "ae-10d", embeddings=True)
+
+
+def _codes(name: str) -> dict[str, np.ndarray]:
+    with np.load(CACHE / "codes" / f"{name}.npz") as d:
+        return {k: d[k].astype(np.float64) for k in d.files if k != "source_sha256"}
+
+
+def _labels() -> np.ndarray:
+    with np.load(CACHE / "mnist_test.npz") as d:
+        return d["labels"].astype(np.int64)
+
+
+def _images() -> np.ndarray:
+    with np.load(CACHE / "mnist_test.npz") as d:
+        return d["images"].astype(np.float32) / 255.0
+
+
+def _decode(name: str, z: np.ndarray) -> np.ndarray:
+    model = zoo.load(name)
+    with torch.inference_mode():
+        return model.decode(torch.as_tensor(z, dtype=torch.float32), None)[:, 0].numpy().astype(np.float64)
+
+
+def _tv(p: np.ndarray, q: np.ndarray) -> float:
+    return 0.5 * float(np.abs(p - q).sum())
+
+
+def _draws_among(name: str) -> tuple[float, float]:
+    """The AE vs VAE lesson's 2,000 seeded draws among a model's test codes: (total variation of their
+    nearest codes' digit mix from the test set's, share farther than 3 median nearest-neighbour gaps)."""
+    mu, labels = _codes(name)["mu"], _labels()
+    z = np.random.default_rng([Q.SEED, 1]).standard_normal((2000, 2))
+    tree = cKDTree(mu)
+    dist, idx = tree.query(z)
+    gap = np.median(tree.query(mu, k=2)[0][:, 1])
+    mix = np.bincount(labels[idx], minlength=10) / len(z)
+    return _tv(mix, np.bincount(labels, minlength=10) / len(labels)), float((dist / gap > 3.0).mean())
+
+
+# --- the bank's shape ------------------------------------------------------------------------------
+
+def test_keys_lessons_choices_and_order():
+    keys = [q.key for q in Q.QUESTIONS]
+    assert len(keys) == len(set(keys)) >= 12
+    paths = [lesson.path for lesson in lessons.LESSONS]
+    assert all(q.lesson in paths for q in Q.QUESTIONS)
+    order = [paths.index(q.lesson) for q in Q.QUESTIONS]
+    assert order == sorted(order), "questions in lesson order"
+    assert {p: sum(q.lesson == p for q in Q.QUESTIONS) for p in PER_LESSON} == PER_LESSON
+    for q in Q.QUESTIONS:
+        assert 2 <= len(q.choices) <= 4 and len(set(q.choices)) == len(q.choices), q.key
+        assert all(len(c) <= 40 for c in q.choices), q.key  # a phone's button
+        assert all(isinstance(k, str) and isinstance(v, str) for k, v in q.setting.items()), q.key
+        assert Q.by_key(q.key) is q
+    assert Q.by_key("no-such-question") is None
+
+
+def test_facts_are_frozen_cached_and_answers_in_range():
+    for q in Q.QUESTIONS:
+        f = q.facts()
+        assert dataclasses.is_dataclass(f) and type(f).__dataclass_params__.frozen, q.key
+        assert q.facts() == f  # cached: the same numbers again
+        assert 0 <= q.answer(f) < len(q.choices), q.key
+
+
+# --- each answer against the numbers, recomputed -----------------------------------------------------
+
+def test_aevae_mix_and_empty_space():
+    tv_ae, far_ae = _draws_among("ae-2d")
+    tv_vae, far_vae = _draws_among("vae-2d")
+    f = Q.draw_facts()
+    assert (f.tv_ae, f.tv_vae, f.far_ae, f.far_vae) == pytest.approx((tv_ae, tv_vae, far_ae, far_vae), abs=1e-3)
+    assert tv_vae < tv_ae - Q.MIX_TOL and Q_BY_KEY["aevae-mix"].answer(f) == 1  # the VAE's mix is closer
+    assert far_vae > far_ae + Q.FAR_TOL and Q_BY_KEY["aevae-empty"].answer(f) == 1  # the VAE leaves more
+
+
+def test_kl_spread_and_mix():
+    rms = {b: float(np.sqrt((_codes(zoo.beta_name(2, b))["mu"] ** 2).sum(axis=1).mean()))
+           for b in (1.0, Q.BETA_SMALL)}
+    f = Q.ladder_facts()
+    assert (f.spread_1, f.spread_small) == pytest.approx((rms[1.0], rms[Q.BETA_SMALL]), rel=1e-3)
+    assert rms[Q.BETA_SMALL] > (1 + Q.SPREAD_TOL) * rms[1.0] and Q_BY_KEY["kl-spread"].answer(f) == 0
+    tv_1, tv_10 = _draws_among(zoo.beta_name(2, 1.0))[0], _draws_among(zoo.beta_name(2, Q.BETA_LARGE))[0]
+    assert (f.tv_1, f.tv_large) == pytest.approx((tv_1, tv_10), abs=1e-3)
+    assert tv_10 < tv_1 - Q.MIX_TOL and Q_BY_KEY["kl-mix"].answer(f) == 0
+
+
+def test_grid_outside_and_balance():
+    n, mu = Q.GRID_N, _codes("vae-2d")["mu"]
+    r99 = math.sqrt(-2 * math.log(0.01))  # chi-square with 2 degrees of freedom
+    out, top = {}, {}
+    for name, axis in (("lin", np.linspace(Q.LO, Q.HI, n)), ("ppf", norm.ppf(np.linspace(Q.P, 1 - Q.P, n)))):
+        pts = np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
+        out[name] = int((np.hypot(pts[:, 0], pts[:, 1]) > r99).sum())
+        counts = np.bincount(cKDTree(pts).query(mu)[1], minlength=n * n)
+        top[name] = np.sort(counts)[::-1][:round(0.1 * n * n)].sum() / len(mu)
+    f = Q.grid_facts()
+    assert (round(f.out_lin * n * n), round(f.out_ppf * n * n)) == (out["lin"], out["ppf"])
+    assert (f.top_lin, f.top_ppf) == pytest.approx((top["lin"], top["ppf"]), abs=1e-3)
+    assert out["lin"] > out["ppf"] + Q.TILE_TOL and Q_BY_KEY["grid-outside"].answer(f) == 0
+    assert top["ppf"] < top["lin"] - Q.TOP_TOL and Q_BY_KEY["grid-balance"].answer(f) == 1
+
+
+def _grey(images: np.ndarray) -> float:
+    """Mean share of inked pixels (> 0.2) that are grey (< 0.8)."""
+    a = images.reshape(len(images), -1)
+    inked = a > 0.2
+    return float((((a < 0.8) & inked).sum(axis=1) / np.maximum(inked.sum(axis=1), 1)).mean())
+
+
+def test_prototypes_grey():
+    images, labels, mu = _images(), _labels(), _codes(Q.PROTO_MODEL)["mu"]
+    pixel_avg = np.stack([images[labels == k].mean(axis=0) for k in range(10)])
+    decoded = _decode(Q.PROTO_MODEL, np.stack([mu[labels == k].mean(axis=0) for k in range(10)]))
+    g_avg, g_dec = _grey(pixel_avg), _grey(decoded)
+    f = Q.grey_facts()
+    assert (f.grey_pixels, f.grey_decoded) == pytest.approx((g_avg, g_dec), abs=0.01)
+    assert g_avg > g_dec + Q.GREY_TOL and Q_BY_KEY["protos-grey"].answer(f) == 0
+
+
+def test_prototypes_dimensions_used():
+    var = _codes(Q.USED_MODEL)["mu"].var(axis=0)
+    used = int((var > 0.01).sum())
+    f = Q.used_facts()
+    assert (f.d, f.used) == (32, used) and 16 <= used < 32 and Q_BY_KEY["protos-used"].answer(f) == 1
+    assert var[var <= 0.01].max() < 0.01 / 1.5 and var[var > 0.01].min() > 0.01 * 10  # no dimension near the line
+
+
+def test_embeddings_trust_and_variance():
+    with np.load(CACHE / "embeddings" / f"{Q.EMB_MODEL}.npz") as e:
+        maps = {m: e[m].astype(np.float64) for m in ("pca", "tsne")}
+    mu = _codes(Q.EMB_MODEL)["mu"]
+    sample = np.random.default_rng(0).choice(len(mu), 300, replace=False)
+    true = cKDTree(mu).query(mu[sample], k=Q.K + 1)[1][:, 1:]
+    kept = {m: np.mean([len(set(a) & set(b)) for a, b in zip(true, cKDTree(xy).query(xy[sample], k=Q.K + 1)[1][:, 1:])])
+            for m, xy in maps.items()}
+    f = Q.trust_facts()
+    assert kept["tsne"] > kept["pca"] + 1 and f.tsne > f.pca + Q.TRUST_TOL and Q_BY_KEY["emb-trust"].answer(f) == 1
+
+    def plane(name: str) -> float:  # PCA's first two components, by SVD of the centred codes
+        x = _codes(name)["mu"]
+        s = np.linalg.svd(x - x.mean(axis=0), compute_uv=False) ** 2
+        return float(s[:2].sum() / s.sum())
+
+    v = Q.var_facts()
+    assert (v.ae, v.vae) == pytest.approx((plane(Q.EMB_AE), plane(Q.EMB_MODEL)), abs=0.01)
+    assert v.ae > v.vae + Q.VAR_TOL and Q_BY_KEY["emb-pca-var"].answer(v) == 0
+
+
+def test_blurry_flips():
+    z = np.random.default_rng(Q.SEED).standard_normal((Q.N_CODES, 10))  # the lesson's prior draws
+    p = _decode(Q.BLUR_MODEL, z)
+    f = Q.flip_facts()
+    grey = (p > 0.1) & (p < 0.9)
+    assert f.flips > 5  # samples and the binarized mean do differ
+    # where a sample may differ from the binarized mean at all: the expected flips are min(p, 1 - p) per pixel
+    expected = np.minimum(p, 1 - p)
+    share = float(expected[grey].sum() / expected.sum())
+    assert share > Q.EDGE_SHARE[1] and abs(share - f.grey_share) < 0.1
+    assert Q_BY_KEY["blur-flips"].answer(f) == 0
+
+
+def test_elbo_below_log_px():
+    from vae import bound
+
+    f = Q.bound_facts()
+    c = _codes(Q.ELBO_MODEL)
+    x = _images()[Q.ELBO_IDX]
+    elbo_q = bound.q_elbo(zoo.load(Q.ELBO_MODEL), x, c["mu"][Q.ELBO_IDX], c["logvar"][Q.ELBO_IDX])
+    assert f.elbo == pytest.approx(elbo_q, abs=0.05)  # the codes are float16: μ and log σ² to 3 digits
+    assert f.log_px > elbo_q + 2 * f.accuracy + 0.01 and Q_BY_KEY["elbo-below"].answer(f) == 1
+
+
+# --- every branch of every answer, with made-up numbers --------------------------------------------
+
+def _with(key: str, **changes) -> object:
+    return dataclasses.replace(Q_BY_KEY[key].facts(), **changes)
+
+
+BRANCHES = [  # (question, facts, the choice that must be right)
+    ("aevae-mix", {"tv_ae": 0.10, "tv_vae": 0.30}, 0), ("aevae-mix", {"tv_ae": 0.30, "tv_vae": 0.10}, 1),
+    ("aevae-mix", {"tv_ae": 0.10, "tv_vae": 0.11}, 2),
+    ("aevae-empty", {"far_ae": 0.40, "far_vae": 0.10}, 0), ("aevae-empty", {"far_ae": 0.10, "far_vae": 0.40}, 1),
+    ("aevae-empty", {"far_ae": 0.20, "far_vae": 0.22}, 2),
+    ("kl-spread", {"spread_1": 1.4, "spread_small": 2.0}, 0), ("kl-spread", {"spread_1": 1.4, "spread_small": 1.0}, 1),
+    ("kl-spread", {"spread_1": 1.4, "spread_small": 1.42}, 2),
+    ("kl-mix", {"tv_1": 0.10, "tv_large": 0.05}, 0), ("kl-mix", {"tv_1": 0.10, "tv_large": 0.20}, 1),
+    ("kl-mix", {"tv_1": 0.10, "tv_large": 0.11}, 2),
+    ("grid-outside", {"out_lin": 0.28, "out_ppf": 0.02}, 0), ("grid-outside", {"out_lin": 0.02, "out_ppf": 0.28}, 1),
+    ("grid-outside", {"out_lin": 0.02, "out_ppf": 0.02 + 1 / 225}, 2),
+    ("grid-balance", {"top_lin": 0.20, "top_ppf": 0.40}, 0), ("grid-balance", {"top_lin": 0.60, "top_ppf": 0.30}, 1),
+    ("grid-balance", {"top_lin": 0.300, "top_ppf": 0.305}, 2),
+    ("protos-grey", {"grey_pixels": 0.9, "grey_decoded": 0.5}, 0),
+    ("protos-grey", {"grey_pixels": 0.5, "grey_decoded": 0.9}, 1),
+    ("protos-grey", {"grey_pixels": 0.5, "grey_decoded": 0.52}, 2),
+    ("protos-used", {"d": 32, "used": 32}, 0), ("protos-used", {"d": 32, "used": 16}, 1),
+    ("protos-used", {"d": 32, "used": 15}, 2),
+    ("emb-trust", {"pca": 0.99, "tsne": 0.75}, 0), ("emb-trust", {"pca": 0.75, "tsne": 0.99}, 1),
+    ("emb-trust", {"pca": 0.980, "tsne": 0.985}, 2),
+    ("emb-pca-var", {"ae": 0.4, "vae": 0.2}, 0), ("emb-pca-var", {"ae": 0.2, "vae": 0.4}, 1),
+    ("emb-pca-var", {"ae": 0.25, "vae": 0.27}, 2),
+    ("blur-flips", {"grey_share": 0.9}, 0), ("blur-flips", {"grey_share": 0.2}, 1),
+    ("blur-flips", {"grey_share": 0.5}, 2),
+    ("elbo-below", {"log_px": -95.0, "elbo": -94.0, "accuracy": 0.001}, 0),
+    ("elbo-below", {"log_px": -95.0, "elbo": -96.0, "accuracy": 0.001}, 1),
+    ("elbo-below", {"log_px": -95.0, "elbo": -95.05, "accuracy": 0.05}, 2),
+]
+
+
+def test_branch_table_covers_every_choice():
+    assert {(k, i) for k, _, i in BRANCHES} == {(q.key, i) for q in Q.QUESTIONS for i in range(len(q.choices))}
+
+
+@pytest.mark.parametrize("key,changes,right", BRANCHES, ids=[f"{k}-{i}" for k, _, i in BRANCHES])
+def test_answer_branch(key, changes, right):
+    q = Q_BY_KEY[key]
+    f = _with(key, **changes)
+    assert q.answer(f) == right
+    assert q.because(f)  # pure: made-up numbers too
+
+
+# --- because: the deciding numbers as the sentence writes them --------------------------------------
+
+def test_because_names_the_deciding_numbers():
+    d, lf, g, gr, u = Q.draw_facts(), Q.ladder_facts(), Q.grid_facts(), Q.grey_facts(), Q.used_facts()
+    t, v, fl, b = Q.trust_facts(), Q.var_facts(), Q.flip_facts(), Q.bound_facts()
+    expect = {
+        "aevae-mix": [words.pct(d.tv_ae), words.pct(d.tv_vae)],
+        "aevae-empty": [words.pct(d.far_ae), words.pct(d.far_vae)],
+        "kl-spread": [f"{lf.spread_small:.2f}", f"{lf.spread_1:.2f}"],
+        "kl-mix": [words.pct(lf.tv_large), words.pct(lf.tv_1)],
+        "grid-outside": [str(round(g.out_lin * g.n ** 2)), str(round(g.out_ppf * g.n ** 2))],
+        "grid-balance": [words.pct(g.top_lin), words.pct(g.top_ppf)],
+        "protos-grey": [words.pct(gr.grey_pixels), words.pct(gr.grey_decoded)],
+        "protos-used": [f"{u.used} of the {u.d}"],
+        "emb-trust": [f"{t.pca:.3f}", f"{t.tsne:.3f}"],
+        "emb-pca-var": [words.pct(v.ae), words.pct(v.vae)],
+        "blur-flips": [words.pct(fl.grey_share)],
+        "elbo-below": [f"{b.log_px:.2f}", f"{b.elbo:.2f}"],
+    }
+    assert set(expect) == set(Q_BY_KEY)
+    for key, numbers in expect.items():
+        text = Q_BY_KEY[key].because(Q_BY_KEY[key].facts())
+        assert all(n in text for n in numbers), (key, numbers, text)
+
+
+def test_answer_and_because_are_pure(monkeypatch):
+    """They read the facts alone: with Streamlit, the cached loaders and the lesson helpers gone from
+    the module, every answer and sentence still comes out, the same."""
+    before = {q.key: (q.answer(q.facts()), q.because(q.facts())) for q in Q.QUESTIONS}
+    facts = {q.key: q.facts() for q in Q.QUESTIONS}
+
+    def boom(*args, **kwargs):
+        raise AssertionError("not pure")
+
+    for name in ("codes", "model", "test_set", "embeddings", "decode", "encode", "prior_draw_stats", "model_key",
+                 "code_tree", "info", "prior_draws"):
+        monkeypatch.setattr(Q.ui, name, boom)
+    for name in ("st", "charts", "plots", "ladders", "protos", "elbo", "grids", "alts", "neighbours", "figures"):
+        monkeypatch.setattr(Q, name, None)
+    for q in Q.QUESTIONS:
+        assert (q.answer(facts[q.key]), q.because(facts[q.key])) == before[q.key], q.key
+
+
+# --- reveals: drawn in a script run, each picture with its text alternative ---------------------------
+
+REVEAL = """
+import streamlit as st
+from ui.classmode import questions as Q
+
+q = Q.by_key(st.session_state["key"])
+q.reveal(q.facts())
+"""
+
+
+@pytest.mark.parametrize("key", list(Q_BY_KEY))
+def test_reveal_draws_a_picture_with_alt_text(key):
+    at = AppTest.from_string(REVEAL, default_timeout=TIMEOUT)
+    at.session_state["key"] = key
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    images = image_alts(at)
+    charts = [json.loads(c.proto.spec).get("description") for c in at.get("vega_lite_chart")]
+    assert images or charts, key
+    assert all(a and len(a) > 40 for a in images + charts), (key, images, charts)
+
+
+# --- the "see it in the lesson" links ----------------------------------------------------------------
+
+def _widgets(at) -> dict[str, object]:
+    """Every keyed widget's value on the page (main and sidebar)."""
+    out = {}
+
+    def walk(node):
+        key = getattr(node, "key", None)
+        if key and hasattr(node, "value"):
+            out[key] = node.value
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return out
+
+
+def _same(value: object, raw: str) -> bool:
+    try:
+        return math.isclose(float(value), float(raw))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value) == raw
+
+
+SETTINGS = sorted({(q.lesson, json.dumps(q.setting, sort_keys=True)) for q in Q.QUESTIONS})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson,setting", SETTINGS, ids=[f"{Path(p).stem}-{s}" for p, s in SETTINGS])
+def test_setting_is_accepted_by_its_page(lesson, setting):
+    query = json.loads(setting)
+    at = app(lesson, query)  # no exception (pageutil.assert_ok)
+    said = " ".join(str(t.value) for t in at.toast) + " ".join(str(w.value) for w in at.warning)
+    assert "Ignored link parameter" not in said and "could not" not in said.lower(), said
+    widgets = _widgets(at)
+    for k, raw in query.items():
+        if k in widgets:  # a bound widget shows the link's value (grid_lo / grid_hi: one range slider)
+            assert _same(widgets[k], raw), (k, widgets[k], raw)
+    if "grid_lo" in query:
+        assert tuple(widgets["grid_range"]) == (float(query["grid_lo"]), float(query["grid_hi"]))
