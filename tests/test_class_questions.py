@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -214,34 +215,35 @@ def _with(key: str, **changes) -> object:
     return dataclasses.replace(Q_BY_KEY[key].facts(), **changes)
 
 
-BRANCHES = [  # (question, facts, the choice that must be right)
-    ("aevae-mix", {"tv_ae": 0.10, "tv_vae": 0.30}, 0), ("aevae-mix", {"tv_ae": 0.30, "tv_vae": 0.10}, 1),
-    ("aevae-mix", {"tv_ae": 0.10, "tv_vae": 0.11}, 2),
-    ("aevae-empty", {"far_ae": 0.40, "far_vae": 0.10}, 0), ("aevae-empty", {"far_ae": 0.10, "far_vae": 0.40}, 1),
-    ("aevae-empty", {"far_ae": 0.20, "far_vae": 0.22}, 2),
-    ("kl-spread", {"spread_1": 1.4, "spread_small": 2.0}, 0), ("kl-spread", {"spread_1": 1.4, "spread_small": 1.0}, 1),
-    ("kl-spread", {"spread_1": 1.4, "spread_small": 1.42}, 2),
-    ("kl-mix", {"tv_1": 0.10, "tv_large": 0.05}, 0), ("kl-mix", {"tv_1": 0.10, "tv_large": 0.20}, 1),
-    ("kl-mix", {"tv_1": 0.10, "tv_large": 0.11}, 2),
-    ("grid-outside", {"out_lin": 0.28, "out_ppf": 0.02}, 0), ("grid-outside", {"out_lin": 0.02, "out_ppf": 0.28}, 1),
-    ("grid-outside", {"out_lin": 0.02, "out_ppf": 0.02 + 1 / 225}, 2),
-    ("grid-balance", {"top_lin": 0.20, "top_ppf": 0.40}, 0), ("grid-balance", {"top_lin": 0.60, "top_ppf": 0.30}, 1),
-    ("grid-balance", {"top_lin": 0.300, "top_ppf": 0.305}, 2),
-    ("protos-grey", {"grey_pixels": 0.9, "grey_decoded": 0.5}, 0),
-    ("protos-grey", {"grey_pixels": 0.5, "grey_decoded": 0.9}, 1),
-    ("protos-grey", {"grey_pixels": 0.5, "grey_decoded": 0.52}, 2),
-    ("protos-used", {"d": 32, "used": 32}, 0), ("protos-used", {"d": 32, "used": 16}, 1),
-    ("protos-used", {"d": 32, "used": 15}, 2),
-    ("emb-trust", {"pca": 0.99, "tsne": 0.75}, 0), ("emb-trust", {"pca": 0.75, "tsne": 0.99}, 1),
-    ("emb-trust", {"pca": 0.980, "tsne": 0.985}, 2),
-    ("emb-pca-var", {"ae": 0.4, "vae": 0.2}, 0), ("emb-pca-var", {"ae": 0.2, "vae": 0.4}, 1),
-    ("emb-pca-var", {"ae": 0.25, "vae": 0.27}, 2),
-    ("blur-flips", {"grey_share": 0.9}, 0), ("blur-flips", {"grey_share": 0.2}, 1),
-    ("blur-flips", {"grey_share": 0.5}, 2),
-    ("elbo-below", {"log_px": -95.0, "elbo": -94.0, "accuracy": 0.001}, 0),
-    ("elbo-below", {"log_px": -95.0, "elbo": -96.0, "accuracy": 0.001}, 1),
-    ("elbo-below", {"log_px": -95.0, "elbo": -95.05, "accuracy": 0.05}, 2),
-]
+# Made-up facts for every choice of every question: the question, the facts' fields changed, then
+# their values for which choice 0, choice 1, choice 2 (a tie, or the third bucket) must be the answer.
+BRANCH_TABLE = """
+aevae-mix     tv_ae tv_vae               0.10 0.30          0.30 0.10          0.10 0.11
+aevae-empty   far_ae far_vae             0.40 0.10          0.10 0.40          0.20 0.22
+kl-spread     spread_1 spread_small      1.4 2.0            1.4 1.0            1.4 1.42
+kl-mix        tv_1 tv_large              0.10 0.05          0.10 0.20          0.10 0.11
+grid-outside  out_lin out_ppf            0.28 0.02          0.02 0.28          0.0178 0.0222
+grid-balance  top_lin top_ppf            0.20 0.40          0.60 0.30          0.300 0.305
+protos-grey   grey_pixels grey_decoded   0.9 0.5            0.5 0.9            0.5 0.52
+protos-used   d used                     32 32              32 16              32 15
+emb-trust     pca tsne                   0.99 0.75          0.75 0.99          0.980 0.985
+emb-pca-var   ae vae                     0.4 0.2            0.2 0.4            0.25 0.27
+blur-flips    grey_share                 0.9                0.2                0.5
+elbo-below    log_px elbo accuracy       -95 -94 0.001      -95 -96 0.001      -95 -95.05 0.05
+"""
+
+
+def _branches() -> list[tuple[str, dict[str, float], int]]:
+    out = []
+    for line in BRANCH_TABLE.strip().splitlines():
+        key, fields, *choices = re.split(r"\s{2,}", line.strip())
+        for right, values in enumerate(choices):
+            typed = [int(v) if v.lstrip("-").isdigit() else float(v) for v in values.split()]
+            out.append((key, dict(zip(fields.split(), typed, strict=True)), right))
+    return out
+
+
+BRANCHES = _branches()
 
 
 def test_branch_table_covers_every_choice():

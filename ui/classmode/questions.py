@@ -48,6 +48,20 @@ SEED = 0  # every seeded picture uses the lessons' default seed, so the "see it"
 CACHE = 4  # facts entries kept per question (a few checkpoint versions)
 
 
+def _per_checkpoint(*names: str) -> Callable[[Callable[..., Any]], Callable[[], Any]]:
+    """A question's ``facts``: the decorated ``compute(*keys)`` of the models ``names``, cached once
+    per server and per checkpoint version (``ui.common.model_key``: a rebuilt model, new numbers)."""
+    def wrap(compute: Callable[..., Any]) -> Callable[[], Any]:
+        cached = st.cache_data(show_spinner=False, max_entries=CACHE)(compute)
+
+        def facts() -> Any:
+            return cached(*(ui.model_key(n) for n in names))
+
+        facts.__doc__, facts.__name__ = compute.__doc__, compute.__name__
+        return facts
+    return wrap
+
+
 def _points(tol: float) -> str:
     """A tolerance on shares in words: 0.02 -> "2 points"."""
     return f"{tol * 100:g} points"
@@ -57,6 +71,18 @@ def _side(a: float, b: float, tol: float) -> int:
     """0 when ``a`` is larger than ``b`` by more than ``tol``, 1 when ``b`` is, else 2 (a tie): the
     answer of every "which is larger: A, B or about the same" question, choices in that order."""
     return 0 if a > b + tol else 1 if b > a + tol else 2
+
+
+def _which(a: str, b: str, tol: float, smaller: bool = False) -> Callable[[Any], int]:
+    """The pure ``answer`` of "A, B or about the same": ``_side`` of the facts' fields ``a`` and
+    ``b`` (with ``smaller``, the smaller one wins: a distance, a share of the busiest tiles)."""
+    sign = -1.0 if smaller else 1.0
+
+    def answer(f: Any) -> int:
+        return _side(sign * getattr(f, a), sign * getattr(f, b), tol)
+
+    answer.__qualname__ = answer.__name__ = f"answer_{a}_vs_{b}"
+    return answer
 
 
 def _chart(spec: dict, alt: str, where: Any = None, width: str = "stretch") -> None:
@@ -81,19 +107,11 @@ class DrawFacts:
     far_vae: float  # the same, VAE
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE)
-def _draw_facts(ae_key: ui.ModelKey, vae_key: ui.ModelKey) -> DrawFacts:
+@_per_checkpoint(AE2, VAE2)
+def draw_facts(ae_key: ui.ModelKey, vae_key: ui.ModelKey) -> DrawFacts:
+    """The AE vs VAE lesson's numbers of its seeded draws z ~ N(0, I) (``ui.common.prior_draw_stats``)."""
     a, v = ui.prior_draw_stats(ae_key[0], SEED), ui.prior_draw_stats(vae_key[0], SEED)
     return DrawFacts(float(a["tv"]), float(v["tv"]), float(a["far"]), float(v["far"]))
-
-
-def draw_facts() -> DrawFacts:
-    """The AE vs VAE lesson's numbers of its seeded draws z ~ N(0, I) (``ui.common.prior_draw_stats``)."""
-    return _draw_facts(ui.model_key(AE2), ui.model_key(VAE2))
-
-
-def mix_answer(f: DrawFacts) -> int:
-    return _side(-f.tv_ae, -f.tv_vae, MIX_TOL)  # closer: the smaller distance
 
 
 def mix_because(f: DrawFacts) -> str:
@@ -121,10 +139,6 @@ def mix_reveal(f: DrawFacts) -> None:
                  f"{alts.shares(mix['share'][:10].to_numpy())}; VAE draws on "
                  f"{alts.shares(mix['share'][10:20].to_numpy())}; the test set has about 10 % of each. "
                  f"Distance from the test set's mix: AE {words.pct(f.tv_ae)}, VAE {words.pct(f.tv_vae)}.")
-
-
-def far_answer(f: DrawFacts) -> int:
-    return _side(f.far_ae, f.far_vae, FAR_TOL)
 
 
 def far_because(f: DrawFacts) -> str:
@@ -167,16 +181,12 @@ class LadderFacts:
     tv_large: float  # the same at β = BETA_LARGE
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE)
-def _ladder_facts(keys: tuple[ui.ModelKey, ...]) -> LadderFacts:
+@_per_checkpoint(*(zoo.beta_name(2, b) for b in (1.0, BETA_SMALL, BETA_LARGE)))
+def ladder_facts(*keys: ui.ModelKey) -> LadderFacts:
+    """The KL lesson's numbers of the rungs β = 1, 0.1 and 10 (``ui.ladders``)."""
     one, small, large = (k[0] for k in keys)
     tv_1, tv_large = (float(ladders.draw_stats(n, SEED)["tv"]) for n in (one, large))
     return LadderFacts(ladders.code_spread(one), ladders.code_spread(small), tv_1, tv_large)
-
-
-def ladder_facts() -> LadderFacts:
-    """The KL lesson's numbers of the rungs β = 1, 0.1 and 10 (``ui.ladders``)."""
-    return _ladder_facts(tuple(ui.model_key(zoo.beta_name(2, b)) for b in (1.0, BETA_SMALL, BETA_LARGE)))
 
 
 def spread_answer(f: LadderFacts) -> int:
@@ -198,10 +208,6 @@ def spread_reveal(f: LadderFacts) -> None:
            f"(radius {prior.radius(0.99):.2f}) and 300 prior draws as crosses. Their root-mean-square "
            f"distance from the origin is {f.spread_small:.2f} (β = 1: {f.spread_1:.2f}); "
            f"{words.pct(off)} of all codes lie off the axes.", width="content")
-
-
-def ladder_mix_answer(f: LadderFacts) -> int:
-    return _side(-f.tv_large, -f.tv_1, MIX_TOL)  # closer: the smaller distance
 
 
 def ladder_mix_because(f: LadderFacts) -> str:
@@ -244,17 +250,13 @@ def _axes() -> tuple[np.ndarray, np.ndarray]:
     return latent.linear_axis(GRID_N, LO, HI), latent.ppf_axis(GRID_N, P)
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE)
-def _grid_facts(vae_key: ui.ModelKey) -> GridFacts:
+@_per_checkpoint(VAE2)
+def grid_facts(vae_key: ui.ModelKey) -> GridFacts:
+    """The Grid vs ppf lesson's ``latent.grid_stats`` of both grids at its default n, range and p."""
     mu = np.asarray(ui.codes(vae_key[0])["mu"], dtype=np.float64)
     s_lin, s_ppf = (latent.grid_stats(latent.grid_2d(xs, xs), mu) for xs in _axes())
     return GridFacts(GRID_N, float(s_lin["outside_99"]), float(s_ppf["outside_99"]),
                      float(s_lin["top10"]), float(s_ppf["top10"]))
-
-
-def grid_facts() -> GridFacts:
-    """The Grid vs ppf lesson's ``latent.grid_stats`` of both grids at its default n, range and p."""
-    return _grid_facts(ui.model_key(VAE2))
 
 
 def outside_answer(f: GridFacts) -> int:
@@ -294,10 +296,6 @@ def outside_reveal(f: GridFacts) -> None:
                  + outside_because(f), width="content")
 
 
-def balance_answer(f: GridFacts) -> int:
-    return _side(-f.top_lin, -f.top_ppf, TOP_TOL)  # more even: the busiest tiles depict fewer codes
-
-
 def balance_because(f: GridFacts) -> str:
     return (f"Each test code goes to its nearest tile: the busiest tenth of the tiles depicts "
             f"{words.pct(f.top_lin)} of the 10,000 codes on the linear grid, {words.pct(f.top_ppf)} on "
@@ -316,6 +314,7 @@ PROTO_MODEL = "vae-10d"  # the lesson's default model
 USED_MODEL = "vae-32d"  # the widest VAE: the one that leaves dimensions unused
 GREY_TOL = 0.05  # the lesson's SAME_GREY: mean grey shares this close are "about as grey"
 DIGIT = 3  # the lesson's default prototype for traversals
+STEPS = 7  # steps per traversal row (the lesson's default is 10): a third fewer bytes to every phone
 
 
 @dataclass(frozen=True)
@@ -324,19 +323,11 @@ class GreyFacts:
     grey_decoded: float  # the same, decoded prototypes
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE)
-def _grey_facts(key: ui.ModelKey) -> GreyFacts:
+@_per_checkpoint(PROTO_MODEL)
+def grey_facts(key: ui.ModelKey) -> GreyFacts:
+    """The Prototypes lesson's grey shares of vae-10d (``ui.prototypes.model_view``)."""
     g_avg, g_dec, _ = protos.model_view(key)["grey"]
     return GreyFacts(float(g_avg), float(g_dec))
-
-
-def grey_facts() -> GreyFacts:
-    """The Prototypes lesson's grey shares of vae-10d (``ui.prototypes.model_view``)."""
-    return _grey_facts(ui.model_key(PROTO_MODEL))
-
-
-def grey_answer(f: GreyFacts) -> int:
-    return _side(f.grey_pixels, f.grey_decoded, GREY_TOL)
 
 
 def grey_because(f: GreyFacts) -> str:
@@ -365,17 +356,13 @@ class UsedFacts:
     low_used_var: float  # the smallest Var(μ) among the used ones
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE)
-def _used_facts(key: ui.ModelKey) -> UsedFacts:
+@_per_checkpoint(USED_MODEL)
+def used_facts(key: ui.ModelKey) -> UsedFacts:
+    """The Prototypes lesson's activity test (``units.activity``) of vae-32d."""
     view = protos.model_view(key)
     var_mu, active = view["var_mu"], view["active"]
     return UsedFacts(len(var_mu), int(active.sum()), float(var_mu[~active].max(initial=0.0)),
                      float(var_mu[active].min()) if active.any() else 0.0)
-
-
-def used_facts() -> UsedFacts:
-    """The Prototypes lesson's activity test (``units.activity``) of vae-32d."""
-    return _used_facts(ui.model_key(USED_MODEL))
 
 
 def used_answer(f: UsedFacts) -> int:
@@ -392,7 +379,7 @@ def used_reveal(f: UsedFacts) -> None:
     key = ui.model_key(USED_MODEL)
     view = protos.model_view(key)
     base, unused = view["proto_mu"][DIGIT], frozenset(int(j) for j in np.flatnonzero(~view["active"]))
-    values = latent.linear_axis(10, *SLIDER_RANGE)  # the lesson's default sweep: 10 steps
+    values = latent.linear_axis(STEPS, *SLIDER_RANGE)  # the lesson's default range
     order = [j for j in range(f.d) if j not in unused]  # the lesson folds unused rows away past 12
     imgs, change = protos.traversal_images(key, tuple(map(float, base)), tuple(map(float, values)),
                                            tuple(order))
@@ -417,19 +404,11 @@ class TrustFacts:
     random: float  # a random map's, the floor
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE)
-def _trust_facts(key: ui.ModelKey) -> TrustFacts:
+@_per_checkpoint(EMB_MODEL)
+def trust_facts(key: ui.ModelKey) -> TrustFacts:
+    """The Embeddings lesson's trustworthiness of vae-10d's maps (``cache/embeddings``)."""
     e = ui.embeddings(key[0])
     return TrustFacts(*(float(e[f"{m}_trustworthiness"]) for m in ("pca", "tsne", "random")))
-
-
-def trust_facts() -> TrustFacts:
-    """The Embeddings lesson's trustworthiness of vae-10d's maps (``cache/embeddings``)."""
-    return _trust_facts(ui.model_key(EMB_MODEL))
-
-
-def trust_answer(f: TrustFacts) -> int:
-    return _side(f.pca, f.tsne, TRUST_TOL)
 
 
 def trust_because(f: TrustFacts) -> str:
@@ -474,19 +453,11 @@ class VarFacts:
     vae: float  # the same, vae-10d
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE)
-def _var_facts(ae_key: ui.ModelKey, vae_key: ui.ModelKey) -> VarFacts:
+@_per_checkpoint(EMB_AE, EMB_MODEL)
+def var_facts(ae_key: ui.ModelKey, vae_key: ui.ModelKey) -> VarFacts:
+    """The Embeddings lesson's PCA spectrum of the 10-D AE and VAE (``cache/embeddings``)."""
     return VarFacts(*(float(np.sum(ui.embeddings(k[0])["pca_explained_variance_ratio"][:2]))
                       for k in (ae_key, vae_key)))
-
-
-def var_facts() -> VarFacts:
-    """The Embeddings lesson's PCA spectrum of the 10-D AE and VAE (``cache/embeddings``)."""
-    return _var_facts(ui.model_key(EMB_AE), ui.model_key(EMB_MODEL))
-
-
-def var_answer(f: VarFacts) -> int:
-    return _side(f.ae, f.vae, VAR_TOL)
 
 
 def var_because(f: VarFacts) -> str:
@@ -526,18 +497,14 @@ def _blur_rows(key: ui.ModelKey) -> dict[str, np.ndarray]:
     return {"mean p": p, "sample": bernoulli_samples(p, 1, SEED)[0], "p > 0.5": (p > 0.5).astype(np.float32)}
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE)
-def _flip_facts(key: ui.ModelKey) -> FlipFacts:
+@_per_checkpoint(BLUR_MODEL)
+def flip_facts(key: ui.ModelKey) -> FlipFacts:
+    """The Blurry samples lesson's flipped pixels at its default setting."""
     rows = _blur_rows(key)
     p, flipped = rows["mean p"], rows["sample"] != rows["p > 0.5"]
     grey = (p > GREY_BAND[0]) & (p < GREY_BAND[1])
     return FlipFacts(float(flipped.sum(axis=(1, 2)).mean()),
                      float((flipped & grey).sum() / max(int(flipped.sum()), 1)))
-
-
-def flip_facts() -> FlipFacts:
-    """The Blurry samples lesson's flipped pixels at its default setting."""
-    return _flip_facts(ui.model_key(BLUR_MODEL))
 
 
 def flip_answer(f: FlipFacts) -> int:
@@ -571,15 +538,11 @@ class BoundFacts:
     accuracy: float  # how much log p(x) moves when the grid is halved
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE)
-def _bound_facts(key: ui.ModelKey) -> BoundFacts:
+@_per_checkpoint(ELBO_MODEL)
+def bound_facts(key: ui.ModelKey) -> BoundFacts:
+    """The ELBO lesson's exact numbers of its default image (``ui.elbo.exact``, warmed at start)."""
     g = elbo.exact(key, ELBO_IDX).gap
     return BoundFacts(float(g.log_px), float(g.elbo), float(g.accuracy))
-
-
-def bound_facts() -> BoundFacts:
-    """The ELBO lesson's exact numbers of its default image (``ui.elbo.exact``, warmed at start)."""
-    return _bound_facts(ui.model_key(ELBO_MODEL))
 
 
 def bound_answer(f: BoundFacts) -> int:
@@ -621,13 +584,14 @@ QUESTIONS: tuple[Question, ...] = (
              "counts as the digit of its nearest test code. Whose draws come in a digit mix closer to "
              "the test set's?",
              ("The AE's", "The VAE's", f"{SAME} (within {_points(MIX_TOL)})"),
-             draw_facts, mix_answer, mix_because, mix_reveal),
+             draw_facts, _which("tv_ae", "tv_vae", MIX_TOL, smaller=True),  # closer: less distance
+             mix_because, mix_reveal),
     Question("aevae-empty", "pages/01_AE_vs_VAE.py", {"aevae_seed": str(SEED), "aevae_axes": "prior"},
              f"The same {ui.N_PRIOR_DRAWS:,} draws z ~ N(0, I) on each model's map of test codes. Which "
              f"model leaves more of them in empty space, over {ui.FAR_GAPS:g} typical gaps from every "
              "test code?",
              ("The AE", "The VAE", f"{SAME} (within {_points(FAR_TOL)})"),
-             draw_facts, far_answer, far_because, far_reveal),
+             draw_facts, _which("far_ae", "far_vae", FAR_TOL), far_because, far_reveal),
     Question("kl-spread", "pages/02_KL_weighting.py", {"kl_beta": f"{BETA_SMALL:g}"},
              f"The KL weight β goes from 1 down to {BETA_SMALL:g} (one 2-D VAE per β). The test digits' "
              "codes μ will:",
@@ -637,7 +601,8 @@ QUESTIONS: tuple[Question, ...] = (
              f"β goes from 1 up to {BETA_LARGE:g}. Random codes z ~ N(0, I), each counted as the digit "
              "of its nearest test code: their digit mix gets",
              ("Closer to the test set's", "Further from it", f"{SAME} (within {_points(MIX_TOL)})"),
-             ladder_facts, ladder_mix_answer, ladder_mix_because, ladder_mix_reveal),
+             ladder_facts, _which("tv_large", "tv_1", MIX_TOL, smaller=True),  # closer: less distance
+             ladder_mix_because, ladder_mix_reveal),
     Question("grid-outside", "pages/03_Grid_vs_ppf.py",
              {"grid_n": str(GRID_N), "grid_lo": f"{LO:g}", "grid_hi": f"{HI:g}", "grid_p": f"{P:g}"},
              f"A {GRID_N} × {GRID_N} grid of codes for the 2-D VAE: linear over {LO:g} … {HI:g}, or ppf "
@@ -650,13 +615,15 @@ QUESTIONS: tuple[Question, ...] = (
              "Each of the VAE's 10,000 test codes is drawn by its nearest tile. Which grid spreads them "
              "more evenly over its tiles?",
              ("The linear grid", "The ppf grid", f"About as evenly (within {_points(TOP_TOL)})"),
-             grid_facts, balance_answer, balance_because, balance_reveal),
+             grid_facts, _which("top_lin", "top_ppf", TOP_TOL, smaller=True),  # fewer in the busiest
+             balance_because, balance_reveal),
     Question("protos-grey", "pages/04_Prototypes.py", {"protos_model": PROTO_MODEL},
              f"Per digit, two averages ({PROTO_MODEL}): the mean of its test images' pixels, and its "
              "codes' mean, decoded (the prototype). Which looks greyer?",
              ("The pixel average", "The decoded prototype", f"About as grey (within {_points(GREY_TOL)})"),
-             grey_facts, grey_answer, grey_because, grey_reveal),
-    Question("protos-used", "pages/04_Prototypes.py", {"protos_model": USED_MODEL},
+             grey_facts, _which("grey_pixels", "grey_decoded", GREY_TOL), grey_because, grey_reveal),
+    Question("protos-used", "pages/04_Prototypes.py",
+             {"protos_model": USED_MODEL, "protos_steps": str(STEPS)},
              f"{USED_MODEL} is a VAE with a {zoo.entry(USED_MODEL).model.latent_dim}-D code (β = 1). How "
              "many of its dimensions does it use (μ varies across the test images)?",
              (f"All {zoo.entry(USED_MODEL).model.latent_dim}",
@@ -668,12 +635,12 @@ QUESTIONS: tuple[Question, ...] = (
              f"{EMB_MODEL}'s 10-D codes flattened to 2-D. On which map are a code's {K} nearest "
              "neighbours more often its true neighbours in 10-D?",
              ("PCA", "t-SNE", f"{SAME} (within {TRUST_TOL:g})"),
-             trust_facts, trust_answer, trust_because, trust_reveal),
+             trust_facts, _which("pca", "tsne", TRUST_TOL), trust_because, trust_reveal),
     Question("emb-pca-var", "pages/05_Embeddings.py", {"emb_model": EMB_MODEL},
              f"PCA's best plane through 10-D codes: does it hold more of the variance of the plain "
              f"autoencoder's codes ({EMB_AE}) or of the VAE's ({EMB_MODEL})?",
              ("The AE's", "The VAE's", f"About as much (within {_points(VAR_TOL)})"),
-             var_facts, var_answer, var_because, var_reveal),
+             var_facts, _which("ae", "vae", VAR_TOL), var_because, var_reveal),
     Question("blur-flips", "pages/15_Blurry_samples.py",
              {"blur_model": BLUR_MODEL, "blur_source": "prior", "blur_seed": str(SEED), "blur_t": "1"},
              f"{BLUR_MODEL} decodes codes drawn from the prior. One sample x ~ p(x|z), drawn pixel by "
