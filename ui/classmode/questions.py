@@ -62,6 +62,14 @@ def _per_checkpoint(*names: str) -> Callable[[Callable[..., Any]], Callable[[], 
     return wrap
 
 
+def _budget(keys: tuple[ui.ModelKey, ...]) -> str:
+    """How the compared models were trained, in a few words for ``because`` (like with like)."""
+    epochs = [int(c["epochs"]) for c in ui.train_configs([k[0] for k in keys]).values()]
+    same = len({str(c) for c in ui.train_configs([k[0] for k in keys]).values()}) == 1
+    return (f"trained alike, {epochs[0]} epochs each" if same and epochs else
+            "not trained alike (" + ", ".join(f"{k[0]} {e} epochs" for k, e in zip(keys, epochs)) + ")")
+
+
 def _points(tol: float) -> str:
     """A tolerance on shares in words: 0.02 -> "2 points"."""
     return f"{tol * 100:g} points"
@@ -105,19 +113,21 @@ class DrawFacts:
     tv_vae: float  # the same, VAE
     far_ae: float  # share of the draws more than ui.FAR_GAPS typical gaps from every AE test code
     far_vae: float  # the same, VAE
+    budget: str  # how the two were trained (``_budget``)
 
 
 @_per_checkpoint(AE2, VAE2)
 def draw_facts(ae_key: ui.ModelKey, vae_key: ui.ModelKey) -> DrawFacts:
     """The AE vs VAE lesson's numbers of its seeded draws z ~ N(0, I) (``ui.common.prior_draw_stats``)."""
     a, v = ui.prior_draw_stats(ae_key[0], SEED), ui.prior_draw_stats(vae_key[0], SEED)
-    return DrawFacts(float(a["tv"]), float(v["tv"]), float(a["far"]), float(v["far"]))
+    return DrawFacts(float(a["tv"]), float(v["tv"]), float(a["far"]), float(v["far"]),
+                     _budget((ae_key, vae_key)))
 
 
 def mix_because(f: DrawFacts) -> str:
     return (f"The same {ui.N_PRIOR_DRAWS:,} draws (seed {SEED}), each counted as the digit of the "
             f"nearest test code: the AE's mix is {words.pct(f.tv_ae)} off the test set's, the "
-            f"VAE's {words.pct(f.tv_vae)} (total variation, 0 % = the same mix).")
+            f"VAE's {words.pct(f.tv_vae)} (total variation, 0 % = the same mix; {f.budget}).")
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE)
@@ -145,7 +155,7 @@ def far_because(f: DrawFacts) -> str:
     return (f"Of the same {ui.N_PRIOR_DRAWS:,} draws, {words.pct(f.far_ae)} land more than "
             f"{ui.FAR_GAPS:g} typical gaps from every AE test code and {words.pct(f.far_vae)} that far "
             "from every VAE code (a typical gap: the median distance from a test code to its nearest "
-            "neighbour, each model on its own scale).")
+            f"neighbour, each model on its own scale; {f.budget}).")
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE)
@@ -179,6 +189,7 @@ class LadderFacts:
     spread_small: float  # the same at β = BETA_SMALL
     tv_1: float  # the seeded draws' digit mix, total variation from the test set's, β = 1
     tv_large: float  # the same at β = BETA_LARGE
+    budget: str  # how the three rungs were trained (``_budget``)
 
 
 @_per_checkpoint(*(zoo.beta_name(2, b) for b in (1.0, BETA_SMALL, BETA_LARGE)))
@@ -186,7 +197,7 @@ def ladder_facts(*keys: ui.ModelKey) -> LadderFacts:
     """The KL lesson's numbers of the rungs β = 1, 0.1 and 10 (``ui.ladders``)."""
     one, small, large = (k[0] for k in keys)
     tv_1, tv_large = (float(ladders.draw_stats(n, SEED)["tv"]) for n in (one, large))
-    return LadderFacts(ladders.code_spread(one), ladders.code_spread(small), tv_1, tv_large)
+    return LadderFacts(ladders.code_spread(one), ladders.code_spread(small), tv_1, tv_large, _budget(keys))
 
 
 def spread_answer(f: LadderFacts) -> int:
@@ -196,7 +207,8 @@ def spread_answer(f: LadderFacts) -> int:
 
 def spread_because(f: LadderFacts) -> str:
     return (f"Root-mean-square distance of the 10,000 test codes μ from the origin: {f.spread_small:.2f} "
-            f"at β = {BETA_SMALL:g}, {f.spread_1:.2f} at β = 1 (the prior's own: √2 ≈ 1.41).")
+            f"at β = {BETA_SMALL:g}, {f.spread_1:.2f} at β = 1 (the prior's own: √2 ≈ 1.41; "
+            f"{f.budget}).")
 
 
 def spread_reveal(f: LadderFacts) -> None:
@@ -213,7 +225,7 @@ def spread_reveal(f: LadderFacts) -> None:
 def ladder_mix_because(f: LadderFacts) -> str:
     return (f"The same {ui.N_PRIOR_DRAWS:,} draws (seed {SEED}), each counted as the digit of the "
             f"nearest test code: {words.pct(f.tv_large)} off the test set's mix at β = {BETA_LARGE:g}, "
-            f"{words.pct(f.tv_1)} at β = 1 (total variation).")
+            f"{words.pct(f.tv_1)} at β = 1 (total variation; {f.budget}).")
 
 
 def ladder_mix_reveal(f: LadderFacts) -> None:
@@ -299,7 +311,7 @@ def outside_reveal(f: GridFacts) -> None:
 def balance_because(f: GridFacts) -> str:
     return (f"Each test code goes to its nearest tile: the busiest tenth of the tiles depicts "
             f"{words.pct(f.top_lin)} of the 10,000 codes on the linear grid, {words.pct(f.top_ppf)} on "
-            "the ppf grid (10 % would be perfectly even).")
+            "the ppf grid (about 10 % if perfectly even).")
 
 
 def balance_reveal(f: GridFacts) -> None:
@@ -371,8 +383,8 @@ def used_answer(f: UsedFacts) -> int:
 
 def used_because(f: UsedFacts) -> str:
     return (f"{f.used} of the {f.d} dimensions have Var(μ) above {units.ACTIVE_UNIT_THRESHOLD:g} over "
-            f"the test images (the smallest of them {f.low_used_var:.2f}); the other {f.d - f.used} stay "
-            f"at the prior for every image (Var(μ) at most {f.top_unused_var:.4f}).")
+            f"the test images (the smallest of them {f.low_used_var:.2f}); the other {f.d - f.used} barely "
+            f"move (Var(μ) at most {f.top_unused_var:.4f}): they tell the decoder nothing.")
 
 
 def used_reveal(f: UsedFacts) -> None:
@@ -451,19 +463,21 @@ def trust_reveal(f: TrustFacts) -> None:
 class VarFacts:
     ae: float  # share of the codes' variance in PCA's first two components, ae-10d
     vae: float  # the same, vae-10d
+    budget: str  # how the two were trained (``_budget``)
 
 
 @_per_checkpoint(EMB_AE, EMB_MODEL)
 def var_facts(ae_key: ui.ModelKey, vae_key: ui.ModelKey) -> VarFacts:
     """The Embeddings lesson's PCA spectrum of the 10-D AE and VAE (``cache/embeddings``)."""
-    return VarFacts(*(float(np.sum(ui.embeddings(k[0])["pca_explained_variance_ratio"][:2]))
-                      for k in (ae_key, vae_key)))
+    ae, vae = (float(np.sum(ui.embeddings(k[0])["pca_explained_variance_ratio"][:2]))
+               for k in (ae_key, vae_key))
+    return VarFacts(ae, vae, _budget((ae_key, vae_key)))
 
 
 def var_because(f: VarFacts) -> str:
     return (f"PCA's first two components hold {words.pct(f.ae)} of the variance of {EMB_AE}'s 10,000 "
-            f"test codes and {words.pct(f.vae)} of {EMB_MODEL}'s: the KL term pulls every dimension's "
-            "variance toward the prior's 1, so no direction stands out.")
+            f"test codes and {words.pct(f.vae)} of {EMB_MODEL}'s ({f.budget}; ten equally "
+            "spread dimensions would give 20 %).")
 
 
 def var_reveal(f: VarFacts) -> None:
@@ -645,7 +659,7 @@ QUESTIONS: tuple[Question, ...] = (
              {"blur_model": BLUR_MODEL, "blur_source": "prior", "blur_seed": str(SEED), "blur_t": "1"},
              f"{BLUR_MODEL} decodes codes drawn from the prior. One sample x ~ p(x|z), drawn pixel by "
              "pixel, against the grey mean image binarized at 0.5: where do they differ?",
-             ("Mostly at the strokes' grey edges", "Mostly in the faint background",
+             ("Along the strokes' edges", "In the background",
               f"About half each ({EDGE_SHARE[0] * 100:g}–{EDGE_SHARE[1] * 100:g} %)"),
              flip_facts, flip_answer, flip_because, flip_reveal),
     Question("elbo-below", "pages/14_ELBO_bound.py", {"elbo_model": ELBO_MODEL, "elbo_idx": str(ELBO_IDX)},
