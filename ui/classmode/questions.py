@@ -64,10 +64,11 @@ def _per_checkpoint(*names: str) -> Callable[[Callable[..., Any]], Callable[[], 
 
 def _budget(keys: tuple[ui.ModelKey, ...]) -> str:
     """How the compared models were trained, in a few words for ``because`` (like with like)."""
-    epochs = [int(c["epochs"]) for c in ui.train_configs([k[0] for k in keys]).values()]
-    same = len({str(c) for c in ui.train_configs([k[0] for k in keys]).values()}) == 1
-    return (f"trained alike, {epochs[0]} epochs each" if same and epochs else
-            "not trained alike (" + ", ".join(f"{k[0]} {e} epochs" for k, e in zip(keys, epochs)) + ")")
+    configs = ui.train_configs([k[0] for k in keys])  # {name: train_config} of the usable ones
+    epochs = [f"{n} {c['epochs']} epochs" for n, c in configs.items()]
+    if len(configs) == len(keys) and len({str(c) for c in configs.values()}) == 1:
+        return f"trained alike, {next(iter(configs.values()))['epochs']} epochs each"
+    return "not trained alike: " + ", ".join(epochs)
 
 
 def _points(tol: float) -> str:
