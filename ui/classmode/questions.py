@@ -72,8 +72,8 @@ def _budget(keys: tuple[ui.ModelKey, ...]) -> str:
 
 
 def _points(tol: float) -> str:
-    """A tolerance on shares in words: 0.02 -> "2 points"."""
-    return f"{tol * 100:g} points"
+    """A tolerance on shares in words: 0.02 -> "2 points", 0.01 -> "1 point"."""
+    return f"{tol * 100:g} point" + ("" if tol * 100 == 1 else "s")
 
 
 def _side(a: float, b: float, tol: float) -> int:
