@@ -58,9 +58,10 @@ class Server:
         return [p[-1500:] for p in parts if p.startswith("Traceback")]
 
 
-def start_server(log: Path, *args: str, address: str = "127.0.0.1", port: int | None = None) -> Server:
+def start_server(log: Path, *args: str, address: str = "127.0.0.1", port: int | None = None,
+                 env: dict[str, str] | None = None) -> Server:
     """``streamlit run streamlit_app.py`` headless on ``address`` and a free port (or ``port``), its
-    output in ``log``."""
+    output in ``log``; ``env``: settings added to this process's environment."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
     port = port or free_port()
@@ -69,7 +70,7 @@ def start_server(log: Path, *args: str, address: str = "127.0.0.1", port: int | 
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", address,
              "--browser.gatherUsageStats", "false", "--browser.serverAddress", address, *args],
-            cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+            cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     base = f"http://{address}:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:

@@ -207,12 +207,9 @@ def reveal_block(q: questions.Question, counts: list[int], mine: int | None) -> 
             st.markdown(f":material/school: You predicted **{choice_label(q, mine)}**; the models "
                         "say otherwise. The numbers below say why.")
     st.markdown(q.because(facts))
-    left, right_col = st.columns([3, 2])
-    with left:
-        q.reveal(facts)
-    with right_col:
-        st.markdown("**How the class voted**")
-        show_histogram(q, counts, right, key="class_reveal_votes")
+    q.reveal(facts)  # full width: some reveals lay out columns of their own
+    st.markdown("**How the class voted**")
+    show_histogram(q, counts, right, key="class_reveal_votes")
     lesson = lessons.lesson_for(q.lesson)
     st.page_link(q.lesson, label=f"See it in the lesson: {lesson.title}", icon=lesson.icon,
                  query_params=q.setting)
