@@ -88,7 +88,7 @@ def start_or_join(db: store.Store, teach: bool = True) -> None:
     with st.form("class_join", border=True):
         code = st.text_input("Class code", max_chars=store.CODE_LEN, key="class_code",
                              placeholder="e.g. K7PQ2M", help="The code on the projector")
-        if st.form_submit_button("Join", icon=":material/login:"):
+        if st.form_submit_button("Join", icon=":material/login:", key="class_join_go"):
             code = code.strip().upper().replace(" ", "")
             if store.CODE_RE.fullmatch(code):
                 st.query_params["class"] = code
