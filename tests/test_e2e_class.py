@@ -4,7 +4,9 @@ one question: vote, reveal, vote again, next. Both servers see every vote; the p
 WCAG 2.1 A/AA rules and the phone page does not scroll sideways."""
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -61,6 +63,14 @@ def _wait_votes(page, n: int) -> None:
                     return m && parseInt(m.innerText) === n; }""", arg=n, timeout=WAIT_MS)
 
 
+def _shot(page, name: str) -> None:
+    """With ``LATENT_LAB_SCREENSHOTS`` (scripts/screenshots.py), the README's class-mode pictures."""
+    if os.environ.get("LATENT_LAB_SCREENSHOTS"):
+        out = Path(os.environ["LATENT_LAB_SCREENSHOTS"]) / "class"
+        out.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(out / f"{name}.png"), full_page=name.startswith("student"))
+
+
 def _no_axe(page, where: str) -> None:
     found = run_axe(page)
     assert not found, f"axe-core violations on {where}: {found}"
@@ -106,6 +116,8 @@ def test_a_teacher_and_three_students_through_one_question(servers, browser):
     _no_axe(students[2], "a student's view after voting (dark)")
     _wait_votes(teacher, 3)
     _wait_votes(teacher_b, 3)  # both replicas see every vote
+    _shot(teacher, "teacher")
+    _shot(phone, "student-voted")
     _vote(students[1], "C" if students[1].get_by_text(re.compile(r"^C\. ")).count() else "A")
     students[1].reload()  # a reload keeps the vote: one browser, one vote
     wait_idle(students[1])
@@ -119,6 +131,7 @@ def test_a_teacher_and_three_students_through_one_question(servers, browser):
         link = page.get_by_role("link", name=re.compile("See it in the lesson"))
         assert link.count() == 1
     _no_axe(phone, "a student's phone view of the reveal")
+    _shot(phone, "student-reveal")
     assert phone.evaluate(OVERFLOW_JS) == []
     _no_axe(teacher, "the teacher's reveal")
 
@@ -146,7 +159,7 @@ def test_a_teacher_and_three_students_through_one_question(servers, browser):
 def test_a_wrong_code_and_a_database_that_is_down(servers, browser, tmp_path):
     a, _ = servers
     page = browser.new_context(**PHONE).new_page()
-    page.goto(f"{a.base}/Class_mode?class=NOSUCH", timeout=90_000)
+    page.goto(f"{a.base}/Class_mode?class=ZZZZZZ", timeout=90_000)
     wait_idle(page)
     assert page.get_by_text("names no running class").count() == 1
     page.goto(f"{a.base}/Class_mode?class=%3Cb%3E", timeout=90_000)

@@ -163,9 +163,9 @@ def tally_words(q: questions.Question, counts: list[int], right: int | None) -> 
 
 
 def histogram_chart(labels: tuple[str, ...], counts: tuple[int, ...], right: int | None,
-                    description: str) -> alt.Chart:
+                    description: str, font: int = 14) -> alt.Chart:
     """Votes per choice, one bar each; the answer (once revealed) is marked by a ✓ in its label and
-    a darker bar, so colour is never the only cue."""
+    a darker bar, so colour is never the only cue. ``font``: px of its labels and counts."""
     frame = pd.DataFrame({
         "choice": [("✓ " if i == right else "") + label for i, label in enumerate(labels)],
         "votes": list(counts),
@@ -173,20 +173,22 @@ def histogram_chart(labels: tuple[str, ...], counts: tuple[int, ...], right: int
     })
     top = max(1, max(counts))
     base = alt.Chart(frame).encode(
-        y=alt.Y("choice:N", sort=None, title=None, axis=alt.Axis(labelLimit=260, labelFontSize=14)),
+        y=alt.Y("choice:N", sort=None, title=None,
+                axis=alt.Axis(labelLimit=16 * font, labelFontSize=font)),
         x=alt.X("votes:Q", title="votes", scale=alt.Scale(domain=[0, top * 1.15]),
-                axis=alt.Axis(tickMinStep=1, format="d")))
+                axis=alt.Axis(tickMinStep=1, format="d", labelFontSize=font, titleFontSize=font)))
     bars = base.mark_bar().encode(
         color=alt.Color("kind:N", scale=alt.Scale(domain=["vote", "answer"],
                                                   range=["#4e79a7", "#1b5e20"]), legend=None))
-    text = base.mark_text(align="left", dx=4, fontSize=14).encode(text="votes:Q")
-    return (bars + text).properties(height=48 * len(labels) + 20, description=description)
+    text = base.mark_text(align="left", dx=4, fontSize=font).encode(text="votes:Q")
+    return (bars + text).properties(height=(3 * font + 8) * len(labels) + 20, description=description)
 
 
 def show_histogram(q: questions.Question, counts: list[int], right: int | None, key: str) -> None:
     words = tally_words(q, counts, right)
     labels = tuple(choice_label(q, i) for i in range(len(q.choices)))
-    charts.draw(charts.spec(histogram_chart, labels, tuple(counts), right, words), key=key,
+    font = 22 if ui.presenter() else 14  # a projector's back row reads the counts too
+    charts.draw(charts.spec(histogram_chart, labels, tuple(counts), right, words, font), key=key,
                 width="stretch")
     st.caption(words)
 
@@ -250,6 +252,7 @@ def teacher_view(db: store.Store, state: ClassState, secret: str) -> None:
     if q is not None:
         _heading(state, q)
         st.markdown("  \n".join(choice_label(q, i) for i in range(len(q.choices))))
+    _teacher_controls(db, state, secret, q)  # above the fold, beside the question
     left, right = st.columns([3, 2])
     with right:
         st.markdown(f"**Students join at** `{link}`  \nor with the code **{state.code}** on the "
@@ -260,7 +263,6 @@ def teacher_view(db: store.Store, state: ClassState, secret: str) -> None:
     with left:
         if q is not None:
             _teacher_live(db, state, q)
-    _teacher_controls(db, state, secret, q)
     if q is not None and state.revealed:
         reveal_block(q, db.tally(state.code, state.position, state.round, len(q.choices)), None)
 
