@@ -40,7 +40,9 @@ def hero() -> None:
         charts.draw(charts.spec(plots.landing_chart, charts.codes_frame(ae_mu[sub], labels[sub], sub), None, None,
                                 None, plots.square_domains(ae_mu[sub]), "z₁", "z₂",
                                 f"An autoencoder's codes of {len(sub):,} test digits", side=HERO_PX),
-                    key="home_codes", width="content")
+                    key="home_codes", width="content",
+                    alt=alts.scatter(f"Where an autoencoder (ae-2d) puts {len(sub):,} test digits in its 2-D code",
+                                     ae_mu[sub], labels[sub]))
     axis = latent.ppf_axis(HERO_N)
     charts.show(ui.mosaic_png("vae-2d", latent.grid_2d(axis, axis), HERO_N, HERO_N, xs=axis, ys=axis,
                               xlabel="z₁", ylabel="z₂", title="A VAE's decoder on a grid of codes over its prior",

@@ -97,8 +97,8 @@ for col, name, mu, domains, title, r in ((left, AE, ae_mu, ae_domains, "AE codes
                                    legend=name == VAE),
                        **plots.landing_rows((at[0], at[1]), f"#{pick}", r, draws))
     with col:
-        charts.draw(spec, key=f"aevae_chart_{tag}", width="content",
-                    on_select=lambda k=f"aevae_chart_{tag}", s=f"aevae_sel_{tag}": _on_click(k, s))
+        charts.draw(spec, key=f"aevae_chart_{tag}", width="content", on_select=lambda k=f"aevae_chart_{tag}", s=f"aevae_sel_{tag}": _on_click(k, s),
+                    alt=alts.scatter(f"{title} of {name}, test #{pick} (a {labels[pick]}) marked, {N_SHOWN} prior draws as crosses; click a dot to pick it", mu[subset], labels[subset], legend=name == VAE))
 
 st_ae, st_vae = ui.prior_draw_stats(AE, seed), ui.prior_draw_stats(VAE, seed)  # once per model and seed
 h_ae, h_vae = st_ae["mix"], st_vae["mix"]  # (10,) each
@@ -108,7 +108,7 @@ mix = pd.DataFrame({"digit": [str(k) for k in range(10)] * 3, "source": np.repea
                     "share": np.concatenate([h_ae, h_vae, h_test])})
 charts.draw(plots.mix_chart_filled(mix, MIX_SOURCES, MIX_COLORS,
                         f"Which digit {N_MIX:,} draws z ~ N(0, I) land on (the digit of the nearest test code)"),
-            key="aevae_mix_chart", width="stretch")
+            key="aevae_mix_chart", width="stretch", alt=alts.mix(f"Which digit {N_MIX:,} prior draws land on", MIX_SOURCES, [h_ae, h_vae, h_test]))
 st.caption(f"Distance of each mix from the test set's (total variation, 0 % = the same mix): AE {words.pct(tv_ae)}, "
            f"VAE {words.pct(tv_vae)}. The dotted circle holds 99 % of the prior; {N_SHOWN} of the draws are shown.")
 

@@ -57,7 +57,7 @@ def chosen_beta(rd: pd.DataFrame, beta: float, seed: int) -> None:
         except CacheError as exc:
             ui.cache_problem(exc)
         else:
-            charts.draw(spec, width="content", key="kl_scatter")
+            charts.draw(spec, width="content", key="kl_scatter", alt=ladders.codes_alt(name))
             n_out = int(latent.outside_box(np.asarray(ui.codes(name)["mu"])[subset], *LATENT_RANGE).sum())
             st.caption(f"{len(subset):,} test digits' codes, the same axes for every β; dotted: the circle holding "
                        "99 % of the prior; small crosses: 300 draws z ~ N(0, I)."
@@ -70,7 +70,7 @@ def chosen_beta(rd: pd.DataFrame, beta: float, seed: int) -> None:
             chosen = rd[rd["beta"] == beta]
             if not chosen.empty:
                 chart = charts.overlay(chart, charts.with_data(charts.spec(plots.rd_chosen, rd.iloc[:1]), chosen))
-            charts.draw(chart, width="stretch", key="kl_rd", on_select=_rd_clicked)
+            charts.draw(chart, width="stretch", key="kl_rd", on_select=_rd_clicked, alt=ladders.rd_alt(rd, beta))
             st.caption("Test-set averages over the 10,000 test digits (one posterior sample each); the red ring is the "
                        "chosen β" + ("; dashed: the points with the β = 1 model's −ELBO (rate + distortion)."
                                      if (rd["beta"] == 1.0).any() else ".")
@@ -80,8 +80,8 @@ def chosen_beta(rd: pd.DataFrame, beta: float, seed: int) -> None:
     if specs is None:
         return
     m1, m2 = st.columns([3, 2], gap="large")
-    charts.draw(specs[0], m1, key="kl_mix", width="stretch")
-    charts.draw(specs[1], m2, key="kl_tv", width="stretch")
+    for spec, col, key, said in zip(specs, (m1, m2), ("kl_mix", "kl_tv"), ladders.mix_alts(zoo.BETAS_2D, beta, seed)):
+        charts.draw(spec, col, key=key, width="stretch", alt=said)
     st.caption("Each draw counts as the digit of its nearest test code: roughly what the decoder draws there. "
                "Distance: total variation (0 % = the same mix as the test set).")
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, grids, params, plots
+from ui import alts, charts, grids, params, plots
 from ui import common as ui
 from ui import words
 from vae import latent, prior
@@ -86,7 +86,8 @@ else:  # built once: the codes and contours per axis range, the points' layer fr
     chart = charts.overlay(charts.spec(plots.codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
                            charts.with_data(charts.spec(plots.grid_points_chart, grids.POINTS_TEMPLATE, size), points),
                            charts.spec(plots.contour_labels))
-charts.draw(chart, chart_col, key="grid_chart", width="content")
+charts.draw(chart, chart_col, key="grid_chart", width="content",
+            alt=grids.chart_alt(vae_mu[subset], labels[subset], n, lo, hi, xs_ppf, warp == "u"))
 chart_col.caption(f"The {n} × {n} sampling points of each grid. Squares: the linear grid over {lo:g} … {hi:g}. "
                   f"Pink diamonds: the ppf grid, from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … {1 - p:g}). "
                   "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values."
@@ -163,7 +164,8 @@ a_left, a_right = st.columns(2)
 ae_pts = pd.DataFrame({"x": pts_ae[:, 0], "y": pts_ae[:, 1]})
 charts.draw(charts.overlay(charts.spec(plots.ae_codes_chart, ae_mu[subset], labels[subset], subset),
                            charts.with_data(charts.spec(plots.ae_grid_chart, grids.AE_POINTS_TEMPLATE), ae_pts)),
-            a_left, key="grid_ae_chart", width="stretch")
+            a_left, key="grid_ae_chart", width="stretch", alt=alts.scatter(
+                f"The AE's test codes and its quantile grid's {n} × {n} points", ae_mu[subset], labels[subset]))
 a_left.caption(f"Note the axes: z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to "
                f"{ys_ae[-1]:.3g}, against about ±3 for the VAE.")
 with ui.cache_guard():

@@ -113,7 +113,8 @@ with st.expander("Why average μ and not one sampled z per image?", icon=":mater
     P = proto_mu if source == "mu" else proto_z
     dim_names = [words.z(j) for j in range(d)]
     charts.draw(charts.spec(plots.prototype_heatmap, P, dim_names, f"Prototypes of {name}: mean "
-                            f"{'μ' if P is proto_mu else 'sampled z'} per digit"), width="stretch")
+                            f"{'μ' if P is proto_mu else 'sampled z'} per digit"), width="stretch",
+                alt=alts.heatmap(f"Prototypes of {name}: mean {'μ' if P is proto_mu else 'sampled z'} per digit (rows) and dimension", [f"digit {k}" for k in DIGITS], dim_names, P))
     ui.download_csv(pd.DataFrame(P, columns=dim_names).assign(digit=list(DIGITS))[["digit", *dim_names]],
                     f"prototypes-{name}.csv", key="protos_proto_csv", label="Download prototypes (CSV)")
 
@@ -237,7 +238,7 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
                       horizontal=True)
     stacked = layout.startswith("stacked")
     charts.draw(charts.spec(plots.digit_histogram, mu[:, hist_dim], labels, words.z(hist_dim), stacked),
-                width="stretch" if stacked else "content")
+                width="stretch" if stacked else "content", alt=alts.histogram(f"Histogram of {words.z(hist_dim)} of {name}'s test codes, {layout}", mu[:, hist_dim], labels))
     means = proto_mu[:, hist_dim]
     st.caption(f"Digit means of {words.z(hist_dim)}: lowest for {int(means.argmin())} ({means.min():.2f}), "
                f"highest for {int(means.argmax())} ({means.max():.2f}).")

@@ -74,7 +74,7 @@ def draw_map(where, m: str, title: str, side: int, select: str | None, legend: b
                            plots.square_domains(np.vstack([xy[subset], xy[near], xy[[pick]]])))
     rows = plots.landing_rows(you=(float(xy[pick, 0]), float(xy[pick, 1])), you_label=f"#{pick}",
                               near=pd.DataFrame({"x": xy[near, 0], "y": xy[near, 1]}))
-    charts.draw(charts.fill(s, points=_points(name, m), you=rows["you"], near=rows["near"]), where, width="content", **kw)
+    charts.draw(charts.fill(s, points=_points(name, m), you=rows["you"], near=rows["near"]), where, width="content", **kw, alt=alts.scatter(f"{title} map of {name}'s test codes, #{pick} (a {labels[pick]}) marked, its {K} nearest 10-D neighbours ringed" + ("; a click on a dot picks it" if select else ""), xy[subset], labels[subset], f"{title} 1", f"{title} 2", legend))
 trees = _trees(name)
 near = neighbours.neighbours_in(trees["mu"], pick, K)  # (K,) in 10-D
 quality = {m: (float(emb[f"{m}_trustworthiness"]), float(emb[f"{m}_knn_accuracy"])) for m in (*METHODS, *KNOBS, "random")
@@ -133,9 +133,9 @@ with st.expander("t-SNE's knobs: three perplexities and another seed", icon=":ma
 with st.expander("Why PCA's spectrum is flat: the variance of each dimension", icon=":material/bar_chart:"):
     dims = [words.z(j) for j in range(mu.shape[1])]
     v1, v2 = st.columns(2)
-    charts.draw(charts.spec(plots.variance_chart, evr), v1, width="stretch")
-    charts.draw(charts.spec(plots.budget_chart, var_mu, mean_s2, dims), v2, width="stretch")
-    charts.draw(charts.spec(plots.loadings_chart, np.asarray(emb["pca_components"], float), dims), width="stretch")
+    charts.draw(charts.spec(plots.variance_chart, evr), v1, width="stretch", alt=alts.bars(f"Share of the variance of {name}'s codes per principal component", [f"PC{j + 1}" for j in range(len(evr))], 100 * evr, " %"))
+    charts.draw(charts.spec(plots.budget_chart, var_mu, mean_s2, dims), v2, width="stretch", alt=alts.bars("Per dimension, Var(μⱼ) + E[σⱼ²] (the prior's is 1)", dims, budget))
+    charts.draw(charts.spec(plots.loadings_chart, comps := np.asarray(emb["pca_components"], float), dims), width="stretch", alt=alts.heatmap("PCA loadings: each principal component's weight on each dimension", [f"PC{j + 1}" for j in range(len(comps))], dims, comps))
     st.caption(f"PC1's direction under 20 bootstrap resamples of the test codes: median turn {np.median(angles):.0f}°, "
                f"largest {angles.max():.0f}°. A component's sign is arbitrary: only the pattern matters.")
 
@@ -194,7 +194,7 @@ def line_view(name: str, emb: dict[str, np.ndarray], mu: np.ndarray, labels: np.
     chart["layer"][0]["title"] = f"{METHODS[method]} map of {name}: the line and the nearest real codes (numbered)"
     charts.draw(charts.fill(chart, points=_points(name, method), chosen=chosen,
                             path=pd.DataFrame({"x": pts[:, 0], "y": pts[:, 1], "order": np.arange(n)})),
-                width="content", key="emb_line_chart", on_select=_on_line_pick, selection_mode="pick")
+                width="content", key="emb_line_chart", on_select=_on_line_pick, selection_mode="pick", alt=alts.scatter(f"{METHODS[method]} map of {name}: a line from ({xy[0]:.3g}, {xy[1]:.3g}) to ({xy[2]:.3g}, {xy[3]:.3g}) and the {n} real codes nearest its steps, numbered; click two points to set the line", coords[subset], labels[subset], f"{METHODS[method]} 1", f"{METHODS[method]} 2"))
     with ui.cache_guard():
         decoded = ui.decode(name, mu[idx])  # (n, 28, 28)
         straight = ui.decode(name, paths.line(mu[idx[0]], mu[idx[-1]], n))  # (n, 28, 28)

@@ -98,7 +98,8 @@ def explorer(name: str, d: int) -> None:
         with left:
             pad_key = codepad.pad_key()
             charts.draw(codepad.pad_spec(mu, labels, codepad.current(keys)), key=pad_key,
-                        on_select=partial(codepad.clicked, pad_key), width="content")
+                        on_select=partial(codepad.clicked, pad_key), width="content",
+                        alt=codepad.pad_alt(name, mu, labels, codepad.current(keys)))
             ui.secondary("Hover a dot for its digit and test index. A click on empty space decodes that spot "
                          "(to the nearest 0.2); a click on a dot decodes that test image's code.")
     else:
@@ -135,7 +136,8 @@ def explorer(name: str, d: int) -> None:
         if d > 2:  # the code on a map: the test codes' first two principal axes
             _, mean, comps = code_scale(name)
             sub = ui.scatter_subset()
-            st.altair_chart(plots.pca_code_chart(mu[sub], labels[sub], sub, mean, comps, z), width="content")
+            charts.draw(charts.spec(plots.pca_code_chart, mu[sub], labels[sub], sub, mean, comps, z), width="content",
+                        alt=codepad.pca_alt(name, mu, labels, mean, comps, z))
             st.caption("Seen along the test codes' two main directions; a point that looks near the data here can "
                        f"still be far from it in the other {d - 2} dimensions (the distance below is in all {d}).")
 

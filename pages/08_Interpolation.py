@@ -134,14 +134,16 @@ empty = {k: tree.query(f(za, zb, dense), k=K_NEAR)[0][:, -1] / max(usual, 1e-12)
 rows = pd.concat([pd.DataFrame({"t": dense, "path": PATH_NAMES[k], "emptiness": v}) for k, v in empty.items()])
 c_empty, c_map = st.columns(2) if d == 2 else (st.container(), None)
 charts.draw(charts.fill(charts.spec(plots.emptiness_chart, PATH_NAMES, COLORS, K_NEAR), rows=rows), c_empty,
-            width="stretch")
+            width="stretch", alt=alts.listing_sentence(f"Emptiness along each path from {name_a} to {name_b} (the distance to the {K_NEAR}th nearest test code ÷ the usual, about 1 among the data)", (
+                f"{PATH_NAMES[k]}: {v[0]:.2f} at A, highest {v.max():.2f} at t = {dense[v.argmax()]:.2f}, {v[-1]:.2f} at B" for k, v in empty.items())))
 if c_map is not None:
     lines = pd.concat([pd.DataFrame({"x": p[:, 0], "y": p[:, 1], "order": np.arange(steps), "path": PATH_NAMES[k]})
                        for k, p in walks.items()])
     ends = pd.DataFrame({"x": [za[0], zb[0]], "y": [za[1], zb[1]], "name": ["A", "B"]})
     spec = plots.with_domains(charts.spec(plots.paths_map, PATH_NAMES, COLORS),
                               plots.square_domains(np.vstack([codes[sub], lines[["x", "y"]].to_numpy()])))
-    charts.draw(charts.fill(spec, points=code_points(model_name), lines=lines, ends=ends), c_map, width="content")
+    charts.draw(charts.fill(spec, points=code_points(model_name), lines=lines, ends=ends), c_map, width="content", alt=alts.scatter(
+        f"{model_name}'s test codes and both paths from A at ({za[0]:.2f}, {za[1]:.2f}) to B at ({zb[0]:.2f}, {zb[1]:.2f})", codes[sub], labels[sub]))
 ui.caveat(f"Emptiness: the distance from each point of a path to its {K_NEAR}th nearest test code, divided by the same "
           f"distance measured from the test codes themselves (median {usual:.2f}): about 1 among the data, large in gaps.")
 

@@ -111,7 +111,8 @@ for col, (tag, p) in zip(st.columns(2, gap="large"), post.items()):
                     f"in 2 rows. By the nearest test image, of all {n}: {alts.shares(p['shares'])}.")
     looks = pd.DataFrame({"digit": [str(k) for k in range(10)], "source": "samples", "share": p["shares"]})
     charts.draw(plots.mix_chart_filled(looks, ("samples",), ("ink",), f"What the {n} samples of {tag} look like",
-                            height=150), col, key=f"post_looks_{tag}", width="stretch")
+                            height=150), col, key=f"post_looks_{tag}", width="stretch",
+                alt=alts.mix(f"What the {n} samples of {tag} (test #{p['i']}, a {p['label']}) look like, by the nearest test image", ("samples",), [p["shares"]]))
 st.caption(f"Top: the image, the decoded mean code, the mean of {n} decoded samples, and how much the samples' pixels "
            f"vary (0 to 0.5, the most a pixel in [0, 1] can). Then {SHOWN} of the samples, and the digit each sample "
            "looks like: the label of its nearest test image in pixels (1-NN; the image itself left out).")
@@ -177,7 +178,8 @@ if d == 2:
                         posteriors=pd.DataFrame({"x": [p["mu"][0] for p in post.values()],
                                                  "y": [p["mu"][1] for p in post.values()], "label": list(post)}),
                         rings=rings, samples=pd.DataFrame(np.vstack([p["z"] for p in post.values()]), columns=["x", "y"]))
-    charts.draw(chart, width="content")
+    charts.draw(chart, width="content", alt=alts.scatter("Both posteriors among the test codes" + (", zoomed" if zoom else "") + ": " + "; ".join(
+        f"{t}, test #{p['i']} (a {p['label']}), μ = ({p['mu'][0]:.2f}, {p['mu'][1]:.2f}), σ = ({p['sigma'][0]:.2f}, {p['sigma'][1]:.2f}), with 1σ and 2σ rings and its samples" for t, p in post.items()), mu_all[sub], labels[sub]))
     ui.secondary("Solid ring: 1σ (39 % of the samples in 2-D); dashed: 2σ (86 %); dotted grey: the prior's 1σ, "
                  "the unit circle, the width the KL term pulls every posterior toward. Crosses: the samples decoded above.")
 ui.share({"post_idx": pick["A"], "post_idx2": pick["B"]})  # after the last bound control, the zoom

@@ -193,11 +193,12 @@ def maps_section() -> None:
         at = (float(np.clip(codes[idx, 0], *LATENT_RANGE)), float(np.clip(codes[idx, 1], *LATENT_RANGE)))
         spec = charts.fill(charts.spec(cvae.code_map, ui.model_key(name), title, select),
                            **plots.landing_rows(you=at, you_label=f"#{idx}"))
+        said = alts.scatter(f"{title}: its test codes, #{idx} (a {labels[idx]}) marked", codes[sub], labels[sub])
         with col:
             if select:
-                charts.draw(spec, key="cvae_scatter", width="content", on_select=_picked)
+                charts.draw(spec, key="cvae_scatter", width="content", on_select=_picked, alt=said)
             else:
-                charts.draw(spec, key="cvae_scatter_vae", width="content")
+                charts.draw(spec, key="cvae_scatter_vae", width="content", alt=said)
     ui.download_csv(pd.DataFrame({"index": sub, "digit": labels[sub],
                                   "vae_z1": codes_v[sub, 0], "vae_z2": codes_v[sub, 1],
                                   "cvae_z1": codes_c[sub, 0], "cvae_z2": codes_c[sub, 1]}),

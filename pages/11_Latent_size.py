@@ -103,7 +103,9 @@ for d in SIZES:
     except CacheError:
         continue
 col_loss, col_kl = st.columns(2, gap="large")
-charts.draw(charts.spec(plots.size_loss_chart, table, list(SIZES)), col_loss, width="stretch", key="ls_loss_chart")
+charts.draw(charts.spec(plots.size_loss_chart, table, list(SIZES)), col_loss, width="stretch", key="ls_loss_chart", alt=alts.listing_sentence(
+    "Test −ELBO, reconstruction and KL (nats per test image) against the latent size", (f"{r['latent size']} dimensions: −ELBO {r['test −ELBO (nats)']:.1f}, "
+    f"reconstruction {r['reconstruction (nats)']:.1f}, KL {r['KL (nats)']:.1f}" for _, r in table.sort_values("latent size").iterrows())))
 col_loss.caption("Averages over the 10,000 test digits (one posterior sample each); −ELBO = reconstruction + KL. "
                  "Latent size on a log scale.")
 with col_kl:
@@ -111,9 +113,11 @@ with col_kl:
                          value=DEFAULT_THR, key="ls_thr", format_func=lambda v: f"{v:g}",
                          parse=lambda raw: params.parse_choice(raw, list(THRESHOLDS), DEFAULT_THR)))
     if kl_dims:
-        charts.draw(charts.fill(charts.spec(plots.kl_dims_chart, kl_dims), threshold=pd.DataFrame({"y": [thr]})),
-                    width="stretch", key="ls_kl_dims_chart")
         used = {d: units.count_above(v, thr) for d, v in kl_dims.items()}
+        charts.draw(charts.fill(charts.spec(plots.kl_dims_chart, kl_dims), threshold=pd.DataFrame({"y": [thr]})),
+                    width="stretch", key="ls_kl_dims_chart", alt=alts.listing_sentence(
+                        f"Each dimension's mean KL, sorted, per latent size; threshold {thr:g} nats", (
+                            f"{d} dimensions: largest {v[0]:.2f} nats, smallest {v[-1]:.3f}, {used[d]} above the threshold" for d, v in kl_dims.items())))
         st.caption("Each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), averaged over the test images and sorted, on a log scale; "
                    f"dashed: the threshold. In use at {thr:g} nats: "
                    + ", ".join(f"{used[d]} of {d}" for d in kl_dims) + ".")
@@ -144,7 +148,8 @@ def top_k(kl_dims: dict[int, np.ndarray]) -> None:
         f"and with all {d} (bottom). By the nearest test image, " + "; ".join(alts.changes(
             ui.test_set()[1][idx], alts.looks_like(r, idx), w) for w, r in rows.items()), rows))
     charts.draw(charts.fill(charts.spec(plots.keep_top_chart, curve), mark=pd.DataFrame({"k": [k], "loss": [curve[k - 1]]})),
-                right, width="stretch")
+                right, width="stretch", alt=alts.curve(f"Reconstruction loss of {size_name(d)} with only its top k dimensions "
+                                                       f"kept, k = {k} marked", range(1, d + 1), curve, "k", "nats", ".1f"))
     st.caption(f"Right: the reconstruction loss at z = μ with only the top k dimensions kept, mean over {N_TOPK} fixed "
                "test digits (50 of each). Left: the same ten digits as above.")
 

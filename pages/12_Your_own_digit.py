@@ -148,7 +148,7 @@ else:
     src = None
 
 charts.draw(charts.fill(charts.spec(plots.class_box_chart), **plots.class_box_rows(stats, elbo, f"yours: {elbo:.0f}")),
-            width="stretch", key="own_classes")
+            width="stretch", key="own_classes", alt=alts.listing_sentence(f"Negative ELBO of the test digits under {name} by digit (median, 25-75 % in brackets), yours at {elbo:.0f} nats as a dashed line", (f"{int(r['digit'])}: {r['p50']:.0f} ({r['p25']:.0f}-{r['p75']:.0f})" for _, r in stats.iterrows())))
 st.caption(f"Negative ELBO of the 10,000 test digits under {name}, by digit: whiskers 5-95 %, box 25-75 %, tick the "
            "median; the dashed line is yours. A 1 has little ink and is cheap to explain: the score measures ink as "
            "much as digit-ness.")

@@ -109,12 +109,15 @@ g1, g2 = st.columns([3, 2], gap="large")
 with g1:
     if has_path:
         trace = pd.DataFrame({"step": np.arange(STEPS + 1), "ELBO": b.path_elbo})
-        charts.draw(charts.spec(plots.refine_chart, trace, g.log_px, int(step)), width="stretch", key="elbo_refine")
+        charts.draw(charts.spec(plots.refine_chart, trace, g.log_px, int(step)), width="stretch", key="elbo_refine", alt=alts.curve(
+            f"The ELBO of test #{idx} while q(z|x) is refined for it alone, step {int(step)} marked, log p(x) = {g.log_px:.2f} as a line",
+            trace["step"], trace["ELBO"], "step", "ELBO (nats)", ".2f"))
         if b.path_elbo.max() < g.elbo_best - 0.05:
             ui.caveat(f"From the encoder's q the refinement stops at {b.path_elbo.max():.2f} (a local optimum); started "
                       f"from the posterior's own mean and spread it reaches {g.elbo_best:.2f}, the number used below.")
 with g2:
-    charts.draw(charts.spec(plots.gap_chart, g.amortization, g.approximation), width="stretch", key="elbo_gap")
+    charts.draw(charts.spec(plots.gap_chart, g.amortization, g.approximation), width="stretch", key="elbo_gap", alt=f"The gap "
+                f"KL(q ‖ p(z|x)) of {g.gap:.2f} nats as one bar of two parts: amortization {g.amortization:.2f}, then approximation {g.approximation:.2f}.")
     st.markdown(f"The gap, {g.gap:.2f} nats, in two parts:  \n**Amortization** {g.amortization:.2f} nats (first "
                 "segment): what a Gaussian fitted to this image alone gains over the encoder's.  \n"
                 f"**Approximation** {g.approximation:.2f} nats (second, magenta): what no Gaussian closes.")
@@ -131,7 +134,8 @@ lines = pd.DataFrame({"what": ["log p(x)", "ELBO"], "nats": [g.log_px, g.elbo]})
 i1, i2 = st.columns([3, 2], gap="large")
 with i1:
     charts.draw(charts.spec(plots.iwae_chart, pd.DataFrame({"k": KS, "bound": [curve[j] for j in KS]}), k, lines),
-                width="stretch", key="elbo_iwae")
+                width="stretch", key="elbo_iwae", alt=alts.curve(f"The importance-weighted bound of test #{idx} against k, samples per estimate "
+                f"(k = {k} marked), below log p(x) = {g.log_px:.2f}; the ELBO is {g.elbo:.2f}", KS, [curve[j] for j in KS], "k", "nats", ".2f"))
 with i2:
     st.latex(r"\mathcal{L}_k = \mathbb{E}\Big[\log \tfrac{1}{k}\textstyle\sum_{j=1}^{k} "
              r"\tfrac{p(x \mid z_j)\,p(z_j)}{q(z_j \mid x)}\Big] \le \log p(x)")
@@ -186,7 +190,9 @@ with st.expander("How log p(x) is computed, and how exact it is", icon=":materia
                 rows += [{"model": n, "k": j, "L_k (nats)": -m[f"subset_iwae_k{j}"]} for j in IWAE_CURVE_K]
                 rows.append({"model": n, "k": IWAE_K, "L_k (nats)": -m["subset_iwae"]})
         if rows:
-            charts.draw(charts.spec(plots.iwae_models_chart, pd.DataFrame(rows)), width="stretch", key="elbo_iwae_zoo")
+            charts.draw(charts.spec(plots.iwae_models_chart, pd.DataFrame(rows)), width="stretch", key="elbo_iwae_zoo", alt=alts.listing_sentence(
+                "The importance-weighted bound L_k (nats, mean over 500 test images) against k, per model",
+                (f"{r['model']} at k = {r['k']}: {r['L_k (nats)']:.2f}" for r in rows)))
             st.caption("Averaged over the 500 images; every k uses the same 1,000 draws per image, in groups of k. "
                        "Without an exact log p(x) nobody knows how much gap is left at k = 1,000.")
         else:

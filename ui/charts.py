@@ -52,22 +52,33 @@ _skip_schema_validation()
 
 PRESENT_FONT_PX = 17  # chart text in presenter mode: >= 16 px on a 1920 x 1080 projector
 PRESENT_TEXT_SCALE = 1.35  # figure text in presenter mode, relative to the normal page (as the page's CSS)
+# On a phone (a window under PHONE_WINDOW_PX wide: Streamlit stacks columns below 640 px) chart text is
+# at least PHONE_FONT_PX as shown, above 10 pt (13.3 CSS px): the size is a Vega expression of the
+# window's width (``windowSize()``), so one cached spec serves desktop and phone alike.
+PHONE_WINDOW_PX = 640
+PHONE_FONT_PX = 14
+ON_PHONE = f"windowSize()[0] < {PHONE_WINDOW_PX}"
 
 
-def fs(px: float) -> float:
+def phone_px(px: float) -> dict[str, str]:
+    """A Vega-Lite font size (an ExprRef): ``px``, and at least PHONE_FONT_PX on a phone."""
+    return {"expr": f"{ON_PHONE} ? {max(px, PHONE_FONT_PX):g} : {px:g}"}
+
+
+def fs(px: float) -> float | dict[str, str]:
     """A chart's explicit text size (a label on a point, an axis of tiles) for the current mode:
     ``PRESENT_TEXT_SCALE`` times larger in presenter mode, like the rest of the page, and never
-    under 16 px there (what reads on a 1920 x 1080 projector)."""
-    return max(round(px * PRESENT_TEXT_SCALE, 1), PRESENT_FONT_PX - 1) if presenting() else px
+    under 16 px there (what reads on a 1920 x 1080 projector); otherwise ``px``, and at least
+    PHONE_FONT_PX on a phone (``phone_px``)."""
+    return max(round(px * PRESENT_TEXT_SCALE, 1), PRESENT_FONT_PX - 1) if presenting() else phone_px(px)
 
 
-def present_config() -> dict[str, Any]:
-    """Vega-Lite config of presenter mode: axis, legend, header and title text in large type."""
-    f = PRESENT_FONT_PX
-    return {"axis": {"labelFontSize": f, "titleFontSize": f + 1},
-            "legend": {"labelFontSize": f, "titleFontSize": f + 1, "symbolSize": 160},
-            "header": {"labelFontSize": f, "titleFontSize": f + 1},
-            "title": {"fontSize": f + 3}, "text": {"fontSize": f}}
+def phone_config() -> dict[str, Any]:
+    """Vega-Lite config of chart text on a phone: at least PHONE_FONT_PX. Only what Streamlit's chart
+    theme draws smaller changes (axis and header labels, 12 px; text marks, Vega's 11 px); its axis and
+    legend titles (14 px) and chart titles (16 px) are large enough, and a wider window is unchanged."""
+    return {"axis": {"labelFontSize": phone_px(12)}, "header": {"labelFontSize": phone_px(12)},
+            "text": {"fontSize": phone_px(11)}}
 
 
 @alt.theme.register("latent_lab", enable=True)
@@ -77,8 +88,7 @@ def _canvas() -> dict[str, Any]:
     In presenter mode the chart's text is large (``present_config``): Altair applies the theme
     when the chart is converted, in the script run (or in ``spec``, keyed by the mode)."""
     out: dict[str, Any] = {"usermeta": {"embedOptions": {"renderer": "canvas"}}}
-    if presenting():
-        out["config"] = present_config()
+    out["config"] = present_config() if presenting() else phone_config()
     return out
 
 DIGIT_COLOR = alt.Color("digit:N", scale=alt.Scale(**ALTAIR_DIGIT_SCALE), title="digit",
@@ -97,13 +107,20 @@ def codes_frame(xy: np.ndarray, labels: np.ndarray, index: np.ndarray) -> pd.Dat
 
 def scatter(df: pd.DataFrame, x_title: str = "z₁", y_title: str = "z₂",
             domain: tuple[float, float] | None = LATENT_RANGE, title: str = "",
-            height: int = CHART_HEIGHT, select: str | None = None, opacity: float = 0.65
-            ) -> alt.Chart:
+            height: int = CHART_HEIGHT, select: str | None = None, opacity: float = 0.65,
+            description: str | None = None) -> alt.Chart:
     """Points coloured by digit with a tooltip. ``select`` names a click selection (nearest point).
 
     Colour is not the only cue (WCAG 1.4.1): a click on a digit in the legend (``DIGIT_PICK``,
     bound to the legend, in the browser: no rerun) fades every other digit's points, shift-click
-    adds digits, a double click brings all back; the tooltip names the digit."""
+    adds digits, a double click brings all back; the tooltip names the digit.
+
+    ``description``: the chart's accessible name, by default what it shows from the same rows
+    (``ui.alts.scatter``; ``draw``'s ``alt`` replaces it)."""
+    from ui import alts
+
+    if description is None and isinstance(df, pd.DataFrame):  # not for a slot's rows, which come per run
+        description = alts.scatter(title or "Codes", df[["x", "y"]].to_numpy(), df["digit"].astype(int), x_title, y_title)
     scale = alt.Scale(domain=list(domain), clamp=False) if domain else alt.Scale(zero=False)
     pick = alt.selection_point(name=DIGIT_PICK, fields=["digit"], bind="legend")
     chart = alt.Chart(df, title=title, height=height).mark_circle(size=POINT_SIZE, clip=True).encode(
@@ -114,6 +131,8 @@ def scatter(df: pd.DataFrame, x_title: str = "z₁", y_title: str = "z₂",
         tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("index:Q", title="test index"),
                  alt.Tooltip("x:Q", format=".2f", title=x_title), alt.Tooltip("y:Q", format=".2f", title=y_title)],
     ).add_params(pick)
+    if description:
+        chart = chart.properties(description=description)
     if select:
         chart = chart.add_params(alt.selection_point(name=select, on="click", nearest=True,
                                                      fields=["index", "x", "y"]))
@@ -617,12 +636,80 @@ def _selections(part: dict[str, Any]) -> list[str]:
     return names
 
 
-def draw(chart_spec: dict[str, Any], where: Any = None, **kwargs: Any) -> Any:
+PHONE_MARGIN_PX = 32  # the page's padding on a phone, both sides together (Streamlit's 1 rem each)
+PHONE_AXES_PX = 80  # room a chart's y axis (labels and title) takes beside its plot, phone fonts
+
+
+def _legend_px(part: dict[str, Any]) -> float:
+    """Room a spec's legends (any layer's) take beside the plot with phone fonts: the symbol and
+    the longest of the title and the scale's labels (7.6 px a character at 14 px); 0 without one."""
+    widest = 0.0
+    for key in ("color", "fill", "shape"):
+        enc = part.get("encoding", {}).get(key)
+        if isinstance(enc, dict) and "field" in enc and enc.get("legend", {}) is not None:
+            words = [str(enc.get("title") or enc["field"]), *map(str, enc.get("scale", {}).get("domain", []))]
+            widest = max(widest, 32 + 7.6 * max(len(w) for w in words))
+    return max([widest, *(_legend_px(sub) for sub in part.get("layer", []))])
+
+
+PHONE_TITLE_CHARS = 36  # a chart title's line on a phone: 16 px bold text across 358 px
+
+
+def _phone_title(title: Any) -> Any:
+    """A chart's title that wraps on a phone (a canvas title does not wrap, and a long one widens the
+    chart past the screen): its text, as a Vega expression, lines of at most PHONE_TITLE_CHARS there."""
+    import json
+    import textwrap
+
+    params = dict(title) if isinstance(title, dict) else {"text": title}
+    text = params.get("text")
+    if not isinstance(text, str) or len(text) <= PHONE_TITLE_CHARS:
+        return title
+    lines = textwrap.wrap(text, PHONE_TITLE_CHARS)
+    return {**params, "text": {"expr": f"{ON_PHONE} ? {json.dumps(lines)} : {json.dumps(text)}"}}
+
+
+def phone_size(chart_spec: dict[str, Any]) -> dict[str, Any]:
+    """A chart of fixed width (a square map, a mosaic) as wide as a phone's screen allows, where the
+    page's script would otherwise scale it down and its text with it (``ui.common.FIT_JS``): its
+    plot's width (and height, in proportion) becomes a Vega expression of the window's width,
+    unchanged on a wider window (Vega merges a spec's ``width`` / ``height`` signal with its own).
+    A long title wraps there (``_phone_title``)."""
+    if "title" in chart_spec:
+        chart_spec = {**chart_spec, "title": _phone_title(chart_spec["title"])}
+    if any("title" in layer for layer in chart_spec.get("layer", [])):  # an overlay keeps a layer's title
+        chart_spec = {**chart_spec, "layer": [{**layer, "title": _phone_title(layer["title"])} if "title" in layer
+                                              else layer for layer in chart_spec["layer"]]}
+    w, h = chart_spec.get("width"), chart_spec.get("height")
+    if not isinstance(w, (int, float)) or isinstance(w, bool):
+        return chart_spec
+    size = chart_spec.get("autosize")
+    if isinstance(size, dict) and size.get("type") == "pad":  # ``width``: the plot's, axes and legend around it
+        room = round(PHONE_MARGIN_PX + PHONE_AXES_PX + _legend_px(chart_spec))
+    else:  # Streamlit's "fit": ``width`` holds axes and legend too
+        room = PHONE_MARGIN_PX
+    sized = [{"name": "width", "expr": f"{ON_PHONE} ? min({w:g}, max(160, windowSize()[0] - {room})) : {w:g}"}]
+    if isinstance(h, (int, float)):
+        sized.append({"name": "height", "expr": f"round(width * {h / w:.6g})"})
+    return {**chart_spec, "params": [*chart_spec.get("params", []), *sized]}
+
+
+def draw(chart_spec: dict[str, Any], where: Any = None, *, alt: str | None = None, **kwargs: Any) -> Any:
     """Show a spec from ``spec`` / ``overlay`` (``kwargs`` as for ``st.altair_chart``: key, width,
-    on_select, selection_mode, ...). A chart that reports selections reports the page's own, not
-    the legend's digit pick (``DIGIT_PICK``), which stays in the browser and costs no rerun."""
+    on_select, selection_mode, ...). ``alt``: what the chart shows in this setting, in words from the
+    same numbers (``ui.alts``), the chart's accessible name (Streamlit sets it as the Vega view's
+    description, which Vega gives the chart's element as its ``aria-label``, role graphics-document;
+    WCAG 1.1.1); without it, the spec's own top-level ``description`` is that name. One of the two is
+    required. A chart of fixed width fits a phone (``phone_size``). A chart that reports selections
+    reports the page's own, not the legend's digit pick (``DIGIT_PICK``), which stays in the browser
+    and costs no rerun."""
+    if not (alt or "").strip() and not str(chart_spec.get("description") or "").strip():
+        raise ValueError("a chart needs a description: alt=..., or the spec's own description")
     if kwargs.get("on_select", "ignore") != "ignore" and "selection_mode" not in kwargs:
         own = [n for n in dict.fromkeys(_selections(chart_spec)) if n != DIGIT_PICK]
         if own and len(own) < len(dict.fromkeys(_selections(chart_spec))):
             kwargs["selection_mode"] = own
-    return (where or st).vega_lite_chart(spec=chart_spec, **kwargs)
+    if alt is not None:  # it replaces the spec's own description (Streamlit warns when both are there)
+        kwargs["alt"] = alt
+        chart_spec = {k: v for k, v in chart_spec.items() if k != "description"}
+    return (where or st).vega_lite_chart(spec=phone_size(chart_spec), **kwargs)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params, plots
+from ui import alts, charts, params, plots
 from ui import common as ui
 from ui.params import to_slider
 from ui.style import LATENT_RANGE, SLIDER_RANGE, SLIDER_STEP
@@ -100,3 +100,18 @@ def pad_spec(mu: np.ndarray, labels: np.ndarray, z: np.ndarray) -> dict:
     base = charts.spec(plots.pad_chart, mu[sub], labels[sub], sub)
     here = charts.spec(charts.markers, HERE, label="what")
     return charts.overlay(base, charts.with_data(here, HERE.assign(x=float(z[0]), y=float(z[1]))))
+
+
+def pad_alt(name: str, mu: np.ndarray, labels: np.ndarray, z: np.ndarray) -> str:
+    """The pad's description: its test codes, the current point, and what a click or a tap does."""
+    sub = ui.scatter_subset()
+    return alts.scatter(f"The latent pad of {name}: its test codes and the current code z = ({z[0]:.2f}, {z[1]:.2f}), "
+                        "marked; a click or a tap anywhere decodes that spot", mu[sub], labels[sub])
+
+
+def pca_alt(name: str, mu: np.ndarray, labels: np.ndarray, mean: np.ndarray, comps: np.ndarray, z: np.ndarray) -> str:
+    """The description of ``plots.pca_code_chart``: the codes and z on the codes' first two principal axes."""
+    sub = ui.scatter_subset()
+    you = (np.asarray(z, np.float64) - mean) @ comps[:2].T
+    return alts.scatter(f"The code z at ({you[0]:.2f}, {you[1]:.2f}) on the PCA plane of {name}'s test codes",
+                        (np.asarray(mu[sub], np.float64) - mean) @ comps[:2].T, labels[sub], "PC1", "PC2", legend=False)

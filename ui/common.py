@@ -53,10 +53,11 @@ PAGE_ICON = "app/static/icon.png"
 
 
 # The page's own script (with style.PAGE_CSS, once per page; st.html runs it in the page, and it keeps
-# watching): a chart wider than its column (a square map on a phone) is scaled down to fit, by a CSS
-# transform, which Vega's pointer and touch handling takes into account, so a click or a tap still lands
-# on the point under it; a display formula that scrolls sideways on a narrow screen can take keyboard
-# focus, so the keyboard can scroll it too (axe: scrollable-region-focusable).
+# watching): a chart still wider than its column is scaled down to fit, by a CSS transform (a chart of
+# fixed width already fits a phone by itself, ui.charts.phone_size, text included); a tap on a chart
+# selects what is under the finger (Vega picks on pointer moves, which a tap lacks); a display formula
+# that scrolls sideways on a narrow screen can take keyboard focus, so the keyboard can scroll it too
+# (axe: scrollable-region-focusable).
 FIT_JS = """
 <script>
 (() => {
@@ -90,6 +91,17 @@ FIT_JS = """
       else el.removeAttribute('tabindex');
     });
   }
+  // A tap on a chart: Vega makes the item under the pointer the active one on pointermove, forgets it
+  // on pointerout, and a click selects the active item. A finger sends no pointermove, and a
+  // pointerout as it lifts, before the mousedown and click the browser derives from a tap, so a tap
+  // selected nothing. A pointermove at the mousedown's point, just before Vega sees it, fixes that
+  // (for a mouse it repeats where the pointer already is).
+  document.addEventListener('mousedown', (e) => {
+    const c = e.target;
+    if (!(c instanceof HTMLCanvasElement) || !c.closest('[data-testid="stVegaLiteChart"]')) return;
+    c.dispatchEvent(new PointerEvent('pointermove', {clientX: e.clientX, clientY: e.clientY, screenX: e.screenX,
+      screenY: e.screenY, pointerType: 'mouse', isPrimary: true, bubbles: true}));
+  }, true);
   let pending = false;
   function schedule() { if (!pending) { pending = true; requestAnimationFrame(run); } }
   new MutationObserver(schedule).observe(document.body, {childList: true, subtree: true});

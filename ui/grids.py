@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ui import charts, plots, prefetch, warmup
+from ui import alts, charts, plots, prefetch, warmup
 from ui import common as ui
 from ui.style import GRID_LIN, GRID_N_RANGE, GRID_PPF, GRID_RANGE_DEFAULT, PPF_P_DEFAULT
 from vae import latent
@@ -63,7 +63,17 @@ def show_mosaic(where: Any, n: int, lo: float, hi: float, p: float, tag: str, fn
     with where:
         ui.download_figure(fname, f"grid_png_{tag}", charts.mosaic_png_figure, png, n, n,
                            xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title)
-        charts.draw(mosaic_chart(n, png, xs, ys, title), key=f"grid_mosaic_{tag}", width="content")
+        charts.draw(mosaic_chart(n, png, xs, ys, title), key=f"grid_mosaic_{tag}", width="content",
+                    alt=alts.grid(AE if tag == "bbox" else VAE, xs, ys, f" ({title}); hover a tile for its code"))
+
+
+def chart_alt(codes: np.ndarray, labels: np.ndarray, n: int, lo: float, hi: float, xs_ppf: np.ndarray, warp: bool) -> str:
+    """The description of the Grid page's chart of the VAE's codes (``codes`` (M, 2), in z) and both grids' points."""
+    axes = "warped axes u = Φ(z), where the prior is uniform" if warp else "the latent axes z"
+    return alts.scatter(f"On {axes}: the VAE's test codes, the prior's contours and both grids' {n} × {n} sampling "
+                        f"points, the linear grid over {lo:g} … {hi:g} (squares), the ppf grid from {xs_ppf[0]:.2f} to "
+                        f"{xs_ppf[-1]:.2f} (diamonds)", latent.to_unit(codes) if warp else codes, labels,
+                        *(("u₁", "u₂", True, ".2f") if warp else ()))
 
 
 def points_specs(n: int) -> None:

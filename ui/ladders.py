@@ -144,6 +144,14 @@ def beta_frame(d: int, betas: tuple[float, ...]) -> tuple[pd.DataFrame, dict[str
     return rd, missing
 
 
+def rd_alt(rd: pd.DataFrame, beta: float) -> str:
+    """The description of ``plots.rd_chart`` of ``beta_frame``'s rows, ``beta`` chosen: each rung's rate and distortion."""
+    return alts.listing_sentence(
+        f"Rate (KL) and distortion (reconstruction) of the β ladder's test digits, in nats, β = {beta:g} ringed; "
+        "a click on a point chooses its β", (f"β = {r['β']}: rate {r['KL (nats)']:.3g}, distortion "
+                                               f"{r['reconstruction (nats)']:.1f}" for _, r in rd.iterrows()))
+
+
 def epochs_words(frame: pd.DataFrame) -> str:
     """'20 epochs each' or '12 epochs (β = 1); 10 epochs (β = 0, 0.1, …)' for the rungs of ``beta_frame``."""
     groups = frame.groupby("epochs")["β"].apply(list)
@@ -176,7 +184,10 @@ def training_curves(name: str, objective: str, key: str) -> None:
         st.info("This checkpoint holds no training history.")
         return
     for col, (term, chart) in zip(st.columns(2), curve_specs(name).items()):
-        charts.draw(chart, col, width="stretch", key=f"{key}_curve_{term}")
+        test = hist[(hist["term"] == term) & (hist["split"] == "test")]
+        charts.draw(chart, col, width="stretch", key=f"{key}_curve_{term}",
+                    alt=alts.curve(f"{name}'s {term} term per epoch of training, train and test", test["epoch"],
+                                   test["nats"], "epoch", "test nats per image"))
     st.caption("Train: average over the epoch's batches while the weights were still changing; test: the 10,000 "
                f"test digits after the epoch. {objective}")
     wide = hist.pivot_table(index="epoch", columns=["split", "term"], values="nats")
@@ -190,6 +201,14 @@ def codes_spec(name: str, seed: int) -> dict:
     zz = ui.prior_draws(seed)[:300]  # (300, 2)
     return charts.fill(charts.spec(_codes_chart, ui.model_key(name)),
                        **plots.landing_rows(draws=pd.DataFrame({"x": zz[:, 0], "y": zz[:, 1]})))
+
+
+def codes_alt(name: str) -> str:
+    """The description of ``codes_spec(name, ...)``'s chart, from the codes it draws."""
+    labels, subset = ui.test_set()[1], ui.scatter_subset()
+    return alts.scatter(f"Test codes μ of {name} (β = {zoo.entry(name).model.beta:g}) on the prior's axes, with the "
+                        "circle holding 99 % of the prior and 300 prior draws as crosses",
+                        np.asarray(ui.codes(name)["mu"])[subset], labels[subset])
 
 
 def _codes_chart(key: tuple[str, str, int]):
@@ -231,6 +250,22 @@ def mix_specs(betas: tuple[float, ...], beta: float, seed: int) -> tuple[dict, d
             charts.fill(charts.spec(_tv_bars, beta), tv=pd.DataFrame(tv_rows)))
 
 
+def mix_alts(betas: tuple[float, ...], beta: float, seed: int) -> tuple[str, str]:
+    """The descriptions of ``mix_specs``' two charts, from the same numbers (``draw_stats``, cached)."""
+    labels = ui.test_set()[1]
+    tv, mix_here = {}, np.zeros(10)
+    for b in betas:
+        try:
+            st_b = draw_stats(zoo.beta_name(2, b), seed)
+        except CacheError:
+            continue
+        tv[f"β = {b:g}"] = 100 * st_b["tv"]
+        mix_here = st_b["mix"] if b == beta else mix_here
+    return (alts.mix(f"Which digit {ui.N_PRIOR_DRAWS:,} prior draws land on at β = {beta:g}, beside the test set's mix",
+                     (f"draws at β = {beta:g}", "test set"), [mix_here, np.bincount(labels, minlength=10)[:10] / len(labels)]),
+            alts.bars("Each β's mix of the draws: its total-variation distance from the test set's", tv, tv.values(), " %", ".2g"))
+
+
 def _tv_bars(beta: float):
     """``plots.ladder_bars`` of each rung's total-variation distance, its rows a slot (``tv``)."""
     return plots.ladder_bars(charts.slot("tv"), "distance", "Each β's mix: distance from the test set's", "%", beta)
@@ -260,7 +295,9 @@ def dims_columns(dims: pd.DataFrame, active: dict[float, int], names: dict[float
         part = dims[dims["beta"] == f"{b:g}"]
         col.metric(f"β = {b:g}: active units", f"{active[b]} of {len(part)}",
                    help=f"dimensions with Var(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} over the test images")
-        charts.draw(charts.spec(_dims_chart, name, b, y_max), col, width="stretch", key=f"{key}_dims_{b:g}")
+        charts.draw(charts.spec(_dims_chart, name, b, y_max), col, width="stretch", key=f"{key}_dims_{b:g}",
+                    alt=alts.bars(f"Mean KL per latent dimension of {name} (β = {b:g}), {active[b]} of {len(part)} "
+                                  "dimensions active", [f"dimension {d}" for d in part["dimension"]], part["KL"], " nats"))
 
 
 def _dims_chart(name: str, beta: float, y_max: float):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, params, plots
+from ui import alts, charts, params, plots
 from ui import common as ui
 from ui.style import LATENT_RANGE
 from vae import latent, live, prior
@@ -33,7 +33,9 @@ def plane(name: str, mu: np.ndarray, lv: np.ndarray, near: np.ndarray, elbo: flo
                              near=charts.codes_frame(np.asarray(codes["mu"])[near], labels[near], near)))
     s1, s2 = st.columns([3, 2])
     with s1:
-        charts.draw(chart, key="own_map", width="content")
+        charts.draw(chart, key="own_map", width="content", alt=alts.scatter(
+            f"Test codes of {name} and yours at μ = ({mu[0]:.2f}, {mu[1]:.2f}) with its 2σ ellipse; its nearest test codes, "
+            f"ringed, are {alts.digits(labels[near])}", np.asarray(codes["mu"])[sub], labels[sub]))
     with s2:
         st.markdown(f"**Large cross** (labelled *yours*): your digit's code μ = ({mu[0]:.2f}, {mu[1]:.2f})"
                     + (" (outside the plotted square, drawn at its edge)" if (shown != mu).any() else "")
@@ -74,7 +76,10 @@ def embedding(name: str, mu: np.ndarray, lv: np.ndarray, near: np.ndarray, k: in
                             plots.SLOT, plots.SLOT, domains, f"{label} 1", f"{label} 2", f"{label} of {name}'s test codes")
         charts.draw(charts.fill(chart, **plots.landing_rows(None if you is None else (float(you[0]), float(you[1])),
                                                             ring=ring, near=charts.codes_frame(coords[near], labels[near], near))),
-                    key=f"own_embed_{method}", width="content")
+                    key=f"own_embed_{method}", width="content", alt=alts.scatter(
+                        f"{label} map of {name}'s test codes" + (f" and yours at ({you[0]:.2f}, {you[1]:.2f})" if you is not None else "")
+                        + f"; your {len(near)} nearest test codes, ringed, are {alts.digits(labels[near])}", coords[sub], labels[sub],
+                        f"{label} 1", f"{label} 2"))
     if ring is not None:
         e2.markdown("PCA is a linear map, so your digit itself is placed: the **large cross** (labelled "
                     "*yours*). **Dashed ellipse**: its posterior q(z|x) at μ ± 2σ, mapped by the same "

@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui import charts, frames
+from ui import alts, charts, frames
 from ui.style import (ALTAIR_DIGIT_SCALE, BEST_Q_COLOR, CHART_HEIGHT, CONTOUR_COLOR, GRID_LIN as LIN,
                       GRID_PPF as PPF, HIGHLIGHT, LANDING_PX, LATENT_RANGE, NEIGHBOUR_COLOR, PAD_N, PPF_COLOR, SCHEME_SHAPES)
 from vae import prior
@@ -552,7 +552,10 @@ def live_loss_chart(df: pd.DataFrame, term: str, epochs: int, batches: pd.DataFr
         tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")])
     if batches is not None:
         chart = alt.Chart(batches).mark_line(color=TRAIN_COLOR, strokeWidth=1, opacity=0.45).encode(x=x, y=y) + chart
-    return chart.properties(height=height, title=f"{term} (nats per image)")
+    held = df[(df["term"] == term) & (df["split"] == SPLIT_NAMES["test"])]
+    said = (alts.curve(f"{term} per epoch of this training run, training and held-out digits", held["epoch"], held["nats"],
+                       "epoch", "held-out nats per image", ".3g") if len(held) else f"{term} per epoch of this training run: no epoch finished yet.")
+    return chart.properties(height=height, title=f"{term} (nats per image)", description=said)
 
 
 def runs_chart(runs: pd.DataFrame) -> alt.Chart:
@@ -561,7 +564,9 @@ def runs_chart(runs: pd.DataFrame) -> alt.Chart:
         point=True).encode(x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
                            y=alt.Y("held-out −ELBO:Q", title="held-out −ELBO (nats)", scale=alt.Scale(zero=False)),
                            color=alt.Color("run:N", title="", legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),
-                           tooltip=["run:N", "epoch:Q", alt.Tooltip("held-out −ELBO:Q", format=".1f")]), 240)
+                           tooltip=["run:N", "epoch:Q", alt.Tooltip("held-out −ELBO:Q", format=".1f")]), 240).properties(
+        description=alts.listing_sentence("Held-out −ELBO after each epoch, one line per run of this session", (
+            f"{run}: {part['held-out −ELBO'].iloc[-1]:.1f} nats after epoch {part['epoch'].iloc[-1]}" for run, part in runs.groupby("run", sort=False))))
 
 
 def ae_codes_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.Chart:
