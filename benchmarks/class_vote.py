@@ -27,13 +27,12 @@ import platform
 import random
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from classroom import ROUTE, Student, pct, summary
-from common import REPO, cpu_s, rss_mb, start_server, tracebacks
+from common import REPO, PeakRss, cpu_s, rss_mb, start_server, tracebacks
 
 from ui.compat import streamlit_protocol
 
@@ -205,14 +204,6 @@ def main() -> int:
     proc, base = start_server(env=env, server_log=SERVER_LOG,
                               args=("--server.disconnectedSessionTTL", "5"))
     rng = random.Random(args.seed)
-    peak = [0.0]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], rss_mb(proc.pid))
-            time.sleep(0.25)
-
     from ui.classmode.views import choice_label
 
     picks = [rng.randrange(len(q.choices)) for _ in range(args.voters)]
@@ -225,13 +216,13 @@ def main() -> int:
         # the teacher opened the lessons before class (not timed), and the class page once
         asyncio.run(Student(base, random.Random(-1)).attend((0.0, 0.0), 0.0))
         rss_before, cpu_before = rss_mb(proc.pid), cpu_s(proc.pid)
-        threading.Thread(target=sample, daemon=True).start()
+        peak = PeakRss(proc.pid).start()
 
         async def session() -> float:
             t_start = time.perf_counter()
             window_open = t_start + args.join
             until = window_open + args.window + 8.0
-            keys = (f"class_pick_0_0", f"class_send_0_0")
+            keys = ("class_pick_0_0", "class_send_0_0")
             await asyncio.gather(
                 teacher_watch(teacher, until, seen),
                 *(attend(v, rng.uniform(0, args.join), t_start, window_open, until, keys) for v in voters),
@@ -242,7 +233,7 @@ def main() -> int:
         window_open = asyncio.run(session())
         wall = time.perf_counter() - t0
         cpu = cpu_s(proc.pid) - cpu_before
-        done.set()
+        peak.stop()
         rss_after = rss_mb(proc.pid)
         counted = db.tally(code, 0, 0, len(q.choices), fresh=True)
     finally:
@@ -278,7 +269,7 @@ def main() -> int:
         "teacher_saw": seen[-1][1] if seen else 0,
         "lesson_runs": summary(lesson_runs),
         "server_cpu_s": round(cpu, 1),
-        "rss_mb": {"before": round(rss_before), "peak": round(peak[0]), "after": round(rss_after)},
+        "rss_mb": {"before": round(rss_before), "peak": round(peak.peak), "after": round(rss_after)},
         "errors": len(errors),
     }
     out = REPO / "benchmarks" / "results" / f"class-vote-{args.voters}-{args.database}.json"

@@ -27,13 +27,12 @@ import platform
 import random
 import statistics
 import sys
-import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from common import REPO, cpu_s, read_runs, rss_mb, start_server, tracebacks, wait_quiet
+from common import REPO, PeakRss, cpu_s, read_runs, rss_mb, start_server, tracebacks, wait_quiet
 
 from ui.compat import streamlit_protocol
 
@@ -249,14 +248,6 @@ def main() -> int:
     RUN_LOG.unlink(missing_ok=True)
     proc, base = start_server(run_log=RUN_LOG, server_log=SERVER_LOG,
                               args=("--server.disconnectedSessionTTL", str(SESSION_TTL_S)))
-    peak = [0.0]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], rss_mb(proc.pid))
-            time.sleep(0.25)
-
     try:
         # the teacher opened every lesson once before class: one student's walk, not timed
         teacher = Student(base, random.Random(-1))
@@ -266,8 +257,7 @@ def main() -> int:
         warm_s = wait_quiet(proc.pid, timeout_s=600, window_s=2.0)
         rss_before, cpu_before = rss_mb(proc.pid), cpu_s(proc.pid)
         n_runs_before = len(read_runs(RUN_LOG))
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        peak = PeakRss(proc.pid).start()
         rng = random.Random(args.seed)
         students = [Student(base, random.Random(rng.random())) for _ in range(args.students)]
 
@@ -279,7 +269,7 @@ def main() -> int:
         wall = time.perf_counter() - t0
         cpu = cpu_s(proc.pid) - cpu_before
         time.sleep(SESSION_TTL_S + 2)
-        done.set()
+        peak.stop()
         rss_after = rss_mb(proc.pid)
         server_runs = read_runs(RUN_LOG)[n_runs_before:]
     finally:
@@ -304,7 +294,7 @@ def main() -> int:
         "run_thread_cpu_s": {"median": round(statistics.median(run_cpu), 3) if run_cpu else None,
                              "p95": round(pct(run_cpu, 0.95), 3), "max": round(max(run_cpu, default=0), 3)},
         "run_thread_cpu_by_page": {p: round(statistics.median(v), 3) for p, v in sorted(cpu_by_page.items())},
-        "rss_mb": {"before": round(rss_before), "peak": round(peak[0]), "after": round(rss_after)},
+        "rss_mb": {"before": round(rss_before), "peak": round(peak.peak), "after": round(rss_after)},
         "torch": __import__("importlib.metadata").metadata.version("torch"),
         "slowest": [f"{r.page or 'Home'} / {r.what}: {r.seconds:.2f} s" for r in sorted(runs, key=lambda r: -r.seconds)[:15]],
     }

@@ -81,6 +81,31 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+class PeakRss:
+    """The highest resident memory of a process, sampled every 0.25 s from ``start()`` to ``stop()``."""
+
+    def __init__(self, pid: int) -> None:
+        import threading
+
+        self.pid, self.peak = pid, 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            self.peak = max(self.peak, rss_mb(self.pid))
+            time.sleep(0.25)
+
+    def start(self) -> "PeakRss":
+        self._thread.start()
+        return self
+
+    def stop(self) -> float:
+        self._done.set()
+        self._thread.join(timeout=5)
+        return self.peak
+
+
 def url_path(page_file: str) -> str:
     return re.sub(r"^\d+_", "", Path(page_file).stem)
 
