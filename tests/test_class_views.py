@@ -149,3 +149,16 @@ def test_a_class_page_link_in_the_sidebar_and_presenter_switch_keeps_the_session
     assert "Class mode" in links
     switch = links["Presenter mode"].proto
     assert f"class={code}" in switch.query_string and f"teacher={secret}" in switch.query_string
+
+
+def test_the_server_start_prepares_class_mode(db, monkeypatch):
+    """ui.warmup runs views._warm at server start: the tables exist and every answer is computed
+    before a teacher's first reveal."""
+    from ui import warmup
+
+    assert "ui.classmode.views" in warmup.MODULES and views._warm in warmup._jobs
+    asked = []
+    monkeypatch.setattr(views, "_facts", lambda q: asked.append(q.key))
+    views._warm()
+    assert asked == [q.key for q in questions.QUESTIONS]
+    assert db.migrate() == store.SCHEMA_VERSION

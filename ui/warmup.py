@@ -20,7 +20,7 @@ from ui import prefetch
 
 # the modules whose import registers warm-up jobs (imported by ``start``, so that every lesson's
 # jobs are queued whichever page the server's first visitor opens)
-MODULES = ("ui.posterior", "ui.model_facts", "ui.elbo", "ui.grids")
+MODULES = ("ui.posterior", "ui.model_facts", "ui.elbo", "ui.grids", "ui.classmode.views")
 _jobs: list[Callable[[], None]] = []
 _started = threading.Event()
 

@@ -22,7 +22,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ui import charts, lessons, params
+from ui import charts, lessons, params, warmup
 from ui import common as ui
 from ui.classmode import questions, store
 from ui.classmode.store import ClassState, StoreUnavailable
@@ -79,6 +79,24 @@ def page() -> None:
                    "student sees.", icon=":material/lock:")
         del st.query_params["teacher"]
     student_view(db, state)
+
+
+def _warm() -> None:
+    """At server start (ui.warmup): the class tables created or migrated, and every question's
+    answer computed, so a teacher's first reveal in front of the class does not wait (the ELBO
+    question's exact integral takes seconds)."""
+    try:
+        store.default()
+    except StoreUnavailable:
+        pass  # said on the class page when someone opens it
+    for q in questions.QUESTIONS:
+        try:
+            _facts(q)
+        except CacheError:
+            pass  # the class page names the missing file
+
+
+warmup.register(_warm)
 
 
 # --- start or join ---------------------------------------------------------------------------------
