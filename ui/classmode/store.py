@@ -465,5 +465,6 @@ def default() -> Store:
         if store is None:
             store = Store(url)
             store.migrate()  # raises StoreUnavailable: tried again at the next run
+            store.purge()  # what expired while no server ran (each start of a session purges too)
             _stores[url] = store
         return store
