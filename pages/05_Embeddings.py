@@ -1,7 +1,7 @@
 """Embeddings: PCA, t-SNE and UMAP maps of the 10-D test codes (precomputed by ``vae.build``), what
 each keeps and distorts, measured (trustworthiness, Venna & Kaski 2001; 5-NN accuracy; both against a
 random map's floor) and shown: a clicked code's ten nearest neighbours *in 10-D* light up on every
-map. Then t-SNE's knobs, why PCA's spectrum is flat for a VAE, and a walk along a map line next to
+map. Then t-SNE's knobs, PCA's spectrum against each dimension's variance, and a walk along a map line next to
 the straight line between the same codes in 10-D.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ import streamlit as st
 
 from ui import alts, charts, figures, params, plots, words
 from ui import common as ui
+from ui import embeddings_claims as claims
 from ui import model_facts
 from vae import artefacts, neighbours, paths, zoo
 from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
@@ -20,9 +21,8 @@ DEFAULT_MODEL = "vae-10d"
 METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 KNOBS = {"tsne_p5": "perplexity 5", "tsne": "perplexity 30", "tsne_p100": "perplexity 100", "tsne_seed1": "30, seed 1"}
 LINE_KEYS = ("emb_x0", "emb_y0", "emb_x1", "emb_y1")
-K = 10  # neighbours lit up and kept-neighbour counts (trustworthiness uses the same k)
+K = claims.K  # neighbours lit up and kept-neighbour counts (trustworthiness uses the same k)
 SIDE = 250  # plot side of each of the three maps, CSS pixels
-PC_NOISE_DEG = 10  # PC1 turning by a median of more than this under resampling: its direction is noise
 
 LESSON = ui.setup_page(__file__,
               "how PCA, t-SNE and UMAP flatten the 10-D codes of the test digits into 2-D maps, what each keeps "
@@ -99,42 +99,27 @@ ui.secondary(f"Trustworthiness (Venna & Kaski 2001, $k = {K}$) charges every map
 evr = np.asarray(emb["pca_explained_variance_ratio"], float)  # (d,)
 is_ae = zoo.entry(name).model.kind == "ae"
 var_mu, mean_s2, angles = model_facts.variance_facts(name)  # (d,), (d,), (20,) degrees
-budget = var_mu + mean_s2
-best, worst = max(METHODS, key=lambda m: quality[m][0]), min(METHODS, key=lambda m: quality[m][0])
-flat_by_kl = not is_ae and budget.min() > 0.8 and budget.max() < 1.25 and evr[0] < 1.2 * evr[1]
-ui.notice([
-    f"{METHODS[best]} keeps neighbourhoods best (trustworthiness {quality[best][0]:.3f}), {METHODS[worst]} worst "
-    f"({quality[worst][0]:.3f})" + (f"; a random map scores {floor[0]:.2f}, so even the worst keeps most of them." if floor
-                                    and quality[worst][0] > floor[0] + 0.5 * (1 - floor[0]) else ".")
-    + f" Here #{pick} keeps {kept[best]} of its {K} neighbours on {METHODS[best]}, {kept[worst]} on {METHODS[worst]}.",
-    f"PCA's plane holds {words.pct(evr[:2].sum())} of the variance (PC1 {words.pct(evr[0])}, PC2 {words.pct(evr[1])}): "
-    + (f"the KL term pulls Var(μⱼ) + E[σⱼ²] toward the prior's 1 in every dimension (here {budget.min():.2f} to "
-       f"{budget.max():.2f}), so no direction stands out. " if flat_by_kl else
-       (f"with no KL term, the dimensions' variances range from {budget.min():.1f} to {budget.max():.1f}. " if is_ae else ""))
-    + (f"Resample the test set and PC1 turns by a median of {np.median(angles):.0f}° (up to {angles.max():.0f}°): "
-       "which dimension it leans on is noise." if np.median(angles) > PC_NOISE_DEG else
-       f"PC1's direction is stable: resampling the test set turns it by a median of {np.median(angles):.0f}°."),
-    f"Digits stay apart to different degrees: 5-NN accuracy is {words.pct(quality['pca'][1])} on PCA, "
-    f"{words.pct(quality['tsne'][1])} on t-SNE and {words.pct(quality['umap'][1])} on UMAP, against "
-    f"{words.pct(knn_10d)} in 10-D. t-SNE's and UMAP's gaps and cluster sizes are not distances: see the walk below.",
-])
+facts = model_facts.map_facts(name)  # once per server: every code's neighbour overlap on every map
+ui.notice(claims.notices(facts, pick, kept))
 
 with st.expander("t-SNE's knobs: three perplexities and another seed", icon=":material/tune:"):
     if not all(m in emb for m in KNOBS):
         st.info(f"These maps are not built for {name} yet (`python -m vae.build` adds them).")
     else:
-        st.markdown("Perplexity is roughly how many neighbours each point tries to keep. Small values break the digits "
-                    "into islands; large ones keep more of the global layout. Another seed gives another map of the same codes.")
+        st.markdown(claims.knobs_text(facts))
         for col, (m, title) in zip(st.columns([1, 1, 1, 1.3]), KNOBS.items()):
             draw_map(col, m, f"t-SNE, {title}", 170, None, m == "tsne_seed1")
             col.caption(f"trustworthiness {quality[m][0]:.3f}, 5-NN {words.pct(quality[m][1])}; "
                         f"keeps {neighbours.kept_in(trees['mu'], trees[m], pick, K)} of {K}")
 
-with st.expander("Why PCA's spectrum is flat: the variance of each dimension", icon=":material/bar_chart:"):
+with st.expander(claims.spectrum_title(facts), icon=":material/bar_chart:"):
     dims = [words.z(j) for j in range(mu.shape[1])]
     v1, v2 = st.columns(2)
     charts.draw(charts.spec(plots.variance_chart, evr), v1, width="stretch", alt=alts.bars(f"Share of the variance of {name}'s codes per principal component", [f"PC{j + 1}" for j in range(len(evr))], 100 * evr, " %"))
-    charts.draw(charts.spec(plots.budget_chart, var_mu, mean_s2, dims), v2, width="stretch", alt=alts.bars("Per dimension, Var(μⱼ) + E[σⱼ²] (the prior's is 1)", dims, budget))
+    s2 = None if is_ae else mean_s2  # an AE has no σ and no prior: Var(μⱼ) alone
+    charts.draw(charts.spec(plots.budget_chart, var_mu, s2, dims), v2, width="stretch", alt=alts.bars(
+        "Per dimension, Var(μⱼ) (an AE: no σ, no prior)" if is_ae else
+        "Per dimension, Var(μⱼ) + E[σⱼ²] (the prior's is 1)", dims, var_mu if is_ae else var_mu + mean_s2))
     charts.draw(charts.spec(plots.loadings_chart, comps := np.asarray(emb["pca_components"], float), dims), width="stretch", alt=alts.heatmap("PCA loadings: each principal component's weight on each dimension", [f"PC{j + 1}" for j in range(len(comps))], dims, comps))
     st.caption(f"PC1's direction under 20 bootstrap resamples of the test codes: median turn {np.median(angles):.0f}°, "
                f"largest {angles.max():.0f}°. A component's sign is arbitrary: only the pattern matters.")

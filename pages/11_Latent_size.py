@@ -11,6 +11,7 @@ import streamlit as st
 
 from ui import alts, charts, ladders, params, plots
 from ui import common as ui
+from ui import latent_size_claims as claims
 from ui import words
 from ui.model_facts import N_TOPK, keep_top_curve, size_name
 from vae import units, zoo
@@ -192,22 +193,11 @@ if len(t) >= 2:
             f"d = {d} is {elbo[d] - elbo[best]:.1f} nats behind"
             + ("" if epochs[d] == epochs[best] else f" ({epochs[d]} epochs against {epochs[best]})") for d in worse) + ".")
     obs.append(s)
-if kl_dims:
-    used = {d: units.count_above(v, thr) for d, v in kl_dims.items()}
-    top = max(used.values())
-    saturates = [d for d in kl_dims if used[d] == top]
-    obs.append(f"At {thr:g} nats of KL per dimension the models use " + ", ".join(f"{used[d]} of {d}" for d in kl_dims)
-               + (f": from d = {saturates[0]} on the count stops at about {top}, so MNIST needs about {top} dimensions "
-                  "in these models; the rest are switched off." if len(saturates) > 1 and saturates[0] < max(kl_dims) else
-                  f": the largest model uses the most ({top}), so this ladder does not show where the count stops."))
-big = [d for d in (32, 20) if d in kl_dims]
-if big:
-    d_big = int(st.session_state.get("ls_topk_d", big[0])) if st.session_state.get("ls_topk_d") in big else big[0]
-    curve = keep_top_curve(size_name(d_big))
-    enough = int(np.argmax(curve <= curve[-1] + 1.0)) + 1  # the smallest k within a nat of the whole code
-    obs.append(f"Cut {size_name(d_big)}'s code to its top k dimensions: the reconstruction loss is {curve[0]:.1f} nats at k = 1 and "
-               f"{curve[-1]:.1f} with all {d_big}; k = {enough} is within 1 nat of all {d_big}, so the other {d_big - enough} "
-               "dimensions carry almost nothing the decoder reads.")
+if kl_dims:  # the sentences and the premises they check: ui.latent_size_claims
+    facts = claims.SizeFacts({d: tuple(map(float, v)) for d, v in kl_dims.items()}, {
+        d: tuple(map(float, keep_top_curve(size_name(d)))) for d in (32, 20) if d in kl_dims}, THRESHOLDS)
+    obs += [claims.count_notice(facts, thr), claims.threshold_notice(facts)]
+    obs += [s for s in [claims.topk_notice(facts, {d: size_name(d) for d in facts.curves})] if s]
 if not obs:
     obs.append("The numbers appear here once at least two latent sizes are built (`python -m vae.build`).")
 ui.notice(obs)

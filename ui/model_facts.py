@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui import common, ladders, warmup
+from ui import common, embeddings_claims, ladders, warmup
 from ui.style import MODEL_CACHE_ENTRIES
 from vae import artefacts, embed, neighbours, units, zoo
 from vae.losses import bce_per_image
@@ -58,6 +58,16 @@ def variance_facts(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def map_facts(name: str) -> embeddings_claims.MapFacts:
+    """The Embeddings lesson's numbers of one model and its maps (``embeddings_claims.facts_from``):
+    the exact neighbour overlap of every test code on every map costs about a second, once per
+    server."""
+    c = common.codes(name)
+    return embeddings_claims.facts_from(common.embeddings(name), c["mu"],
+                                        None if zoo.entry(name).model.kind == "ae" else c["logvar"])
+
+
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def code_scale(name: str) -> tuple[float, np.ndarray, np.ndarray]:
     """The Latent explorer's per-model numbers: the typical gap between neighbouring test codes
     (median nearest-neighbour distance, ``code_spacing(name, 1)``), and the test codes' principal
@@ -77,6 +87,7 @@ def _warm() -> None:
     for name in zoo.names():
         if common.built(name) and artefacts.embeddings_path(name).exists():
             variance_facts(name)
+            map_facts(name)
 
 
 warmup.register(_warm)

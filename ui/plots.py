@@ -451,17 +451,21 @@ def variance_chart(evr: np.ndarray) -> alt.LayerChart:
     return (bars + cum).properties(height=260, title="Explained variance: each component (bars), cumulative (line)")
 
 
-def budget_chart(var_mu: np.ndarray, mean_s2: np.ndarray, dims: list[str]) -> alt.Chart:
+def budget_chart(var_mu: np.ndarray, mean_s2: np.ndarray | None, dims: list[str]) -> alt.Chart:
     """Per latent dimension, Var(mu) and E[sigma^2] stacked: their sum is the variance of the codes
-    the model actually spreads in that dimension (the prior's is 1, dashed)."""
-    df = pd.concat([pd.DataFrame({"dimension": dims, "part": "Var(μ) over the images", "value": var_mu}),
-                    pd.DataFrame({"dimension": dims, "part": "mean σ²", "value": mean_s2})])
-    bars = alt.Chart(df).mark_bar().encode(
+    the model actually spreads in that dimension (the prior's is 1, dashed). An AE (mean_s2 None)
+    has neither sigma nor prior: Var(mu) alone, no line."""
+    parts = [pd.DataFrame({"dimension": dims, "part": "Var(μ) over the images", "value": var_mu})]
+    if mean_s2 is not None:
+        parts.append(pd.DataFrame({"dimension": dims, "part": "mean σ²", "value": mean_s2}))
+    bars = alt.Chart(pd.concat(parts)).mark_bar().encode(
         x=alt.X("dimension:N", sort=dims, title="latent dimension", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title="variance", stack=True),
         color=alt.Color("part:N", title="", scale=alt.Scale(range=["#4e79a7", "#c5cad3"]),
                         legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("dimension:N"), alt.Tooltip("part:N"), alt.Tooltip("value:Q", format=".3f")])
+    if mean_s2 is None:  # an autoencoder: no prior to draw
+        return bars.properties(height=260, title="Variance of μ per dimension (no prior: an AE)")
     one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3]).encode(y="y:Q")
     return (bars + one).properties(height=260, title="Variance per dimension (dashed: the prior's 1)")
 
