@@ -12,7 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from ui import alts, charts, figures, params, plots, words
-from ui.posterior import K_AGREE, pairs, pairs_in_turn
+from ui import posterior_claims as pc
+from ui.model_facts import code_spacing
+from ui.posterior import K_AGREE, pairs, pairs_in_turn, shared_y
 from ui import common as ui
 from vae import artefacts, neighbours, units, zoo
 from vae.latent import ellipse, posterior_samples
@@ -22,7 +24,6 @@ N_RANGE = (16, 256)
 N_DEFAULT = 64
 SEED_MAX = 1_000_000
 SHOWN = 16  # decoded samples shown per image
-AGREE = 0.9  # this share of samples looking like the image's digit: they agree on it
 MAP_PX = 420
 
 LESSON = ui.setup_page(__file__,
@@ -67,8 +68,8 @@ seed = int(ui.bound(c5.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="
                     parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
 st.button("Another pair: a certain A, an uncertain B", key="post_another", on_click=_pick_pair, icon=":material/shuffle:",
           help=f"Among 1,000 fixed test digits: A is the one whose {K_AGREE} nearest codes agree most with its digit; B, "
-               "of the 50 in the most mixed neighbourhoods, the one whose decoded samples agree least. Each click takes "
-               "the next pair.")
+               "of the 50 in the most mixed neighbourhoods, first those whose decoded samples differ visibly and split "
+               "between digits, then the one whose samples agree least. Each click takes the next pair.")
 with ui.cache_guard():
     ui.model(name)
     codes = ui.codes(name)
@@ -97,8 +98,8 @@ with ui.cache_guard():
 # --- the picture: two posteriors side by side --------------------------------------------------------------
 
 for col, (tag, p) in zip(st.columns(2, gap="large"), post.items()):
-    col.markdown(f"**Image {tag}**: test #{p['i']}, a {p['label']} · σ from {p['sigma'].min():.2f} to "
-                 f"{p['sigma'].max():.2f} · KL {p['kl'].sum():.1f} nats")
+    col.markdown(f"**Image {tag}**: test #{p['i']}, a {p['label']} · σ from {p['sigma'].min():.3g} to "
+                 f"{p['sigma'].max():.3g} · KL {p['kl'].sum():.1f} nats")
     s1, s2 = col.columns([3, 2])
     charts.show(charts.png(charts.image_strip, np.stack([x_all[p['i']], p["recon"], p["mean"]]),
                            ["the image", "decoder(μ)", f"mean of {n}"], size=1.5, fontsize=10), s1,
@@ -110,8 +111,9 @@ for col, (tag, p) in zip(st.columns(2, gap="large"), post.items()):
                 alt=f"The first {SHOWN} of {n} codes drawn from q(z|x) of test #{p['i']} (seed {seed}), decoded by {name}, "
                     f"in 2 rows. By the nearest test image, of all {n}: {alts.shares(p['shares'])}.")
     looks = pd.DataFrame({"digit": [str(k) for k in range(10)], "source": "samples", "share": p["shares"]})
-    charts.draw(plots.mix_chart_filled(looks, ("samples",), ("ink",), f"What the {n} samples of {tag} look like",
-                            height=150), col, key=f"post_looks_{tag}", width="stretch",
+    charts.draw(shared_y(plots.mix_chart_filled(looks, ("samples",), ("ink",), f"What the {n} samples of {tag} "
+                                                "look like", height=150)), col,  # one 0-100 % scale for both
+                key=f"post_looks_{tag}", width="stretch",
                 alt=alts.mix(f"What the {n} samples of {tag} (test #{p['i']}, a {p['label']}) look like, by the nearest test image", ("samples",), [p["shares"]]))
 st.caption(f"Top: the image, the decoded mean code, the mean of {n} decoded samples, and how much the samples' pixels "
            f"vary (0 to 0.5, the most a pixel in [0, 1] can). Then {SHOWN} of the samples, and the digit each sample "
@@ -122,45 +124,24 @@ st.latex(r"q_\phi(z \mid x) = \mathcal{N}\big(\mu(x),\, \mathrm{diag}\,\sigma(x)
 # --- what to notice ------------------------------------------------------------------------------------------
 
 
-def agreement_words(tag: str, p: dict) -> str:
-    s, k = p["shares"], p["label"]
-    top, second = int(np.argmax(s)), int(np.argsort(s)[-2])
-    out = f"{tag}: **{words.pct(s[k])}** of the samples look like a {k}, the digit it is"
-    if s[k] >= AGREE:
-        return out
-    if top != k:
-        return out + f", most like a **{top}** ({words.pct(s[top])})"
-    return out + f", the rest mostly a {second} ({words.pct(s[second])})"
-
-
 a, b = post["A"], post["B"]
-agree = {t: p["shares"][p["label"]] >= AGREE for t, p in post.items()}
-verdict = ("they agree on A's digit and disagree about B's." if agree["A"] and not agree["B"] else
-           "they agree on B's digit and disagree about A's." if agree["B"] and not agree["A"] else
-           "they agree on both digits." if agree["A"] else "they disagree about both digits.")
-notes = [f"{agreement_words('A', a)}; {agreement_words('B', b)}: {verdict}"]
-tight = "A" if np.exp(np.mean(a["lv"])) < np.exp(np.mean(b["lv"])) else "B"  # smaller geometric-mean variance
-dear = "A" if a["kl"].sum() > b["kl"].sum() else "B"
-notes.append(f"Placing A costs KL = {a['kl'].sum():.1f} nats, B {b['kl'].sum():.1f}"
-             + (f": {tight}'s posterior is the tighter one (smaller σ), and a narrower q(z|x) says more about its image, "
-                "so it costs more." if tight == dear else
-                f": here the dearer one, {dear}, is not the tighter one; KL also charges μ's distance from 0 "
-                f"(|μ|² {float(a['mu'] @ a['mu']):.1f} for A, {float(b['mu'] @ b['mu']):.1f} for B)."))
+with ui.cache_guard():
+    gap = code_spacing(name, 1)  # once per model and server
+facts = {t: pc.ImageFacts(t, p["label"], tuple(p["shares"]), tuple(p["sigma"]), tuple(p["mu"]),
+                          float(p["std"].max())) for t, p in post.items()}
+pair = pc.PairFacts(facts["A"], facts["B"], n, gap)
+notes = [pc.verdict(pair), pc.kl_sentence(pair)[1]]
 if d == 2:
-    inside = float(np.mean(((a["z"] - a["mu"]) ** 2 / a["sigma"] ** 2).sum(axis=1) <= 4.0))
+    s_a = a["sigma"].mean()
+    eps = (a["z"] - a["mu"]) / np.maximum(a["sigma"], 1e-300)  # a σ below μ's precision: no ellipse share
+    inside = float(np.mean((eps ** 2).sum(axis=1) <= 4.0)) if s_a > 1e-9 * (1 + np.abs(a["mu"]).max()) else None
     others = np.delete(np.arange(len(mu_all)), a["i"])
     dist, row = (v[0] for v in neighbours.nearest_one(mu_all[others], a["mu"]))
-    in_sigma = float(dist) / float(a["sigma"].mean())
-    notes.append(f"{words.pct(inside)} of A's {n} samples fall inside its 2σ ellipse (86 % expected). The nearest other "
-                 f"test code (#{others[int(row)]}) is {float(dist):.3f} away, {in_sigma:.1f} σ"
-                 + (": the clouds of different images barely overlap." if in_sigma > 4 else
-                    ": A's cloud reaches its neighbours' codes."))
+    notes.append(pc.reach_sentence("A", n, inside, float(dist), float(s_a), int(others[int(row)]))[1])
 else:
     gone = {t: units.unused_dims(p["sigma"]) for t, p in post.items()}
-    notes.append("; ".join(f"{len(g)} of {d} dimensions of {t} have σ ≥ {units.UNUSED_SIGMA:g}" for t, g in gone.items())
-                 + (": there the posterior is the prior, and those dimensions say nothing about the image (their KL is "
-                    f"at most {max(float(post[t]['kl'][g].max()) for t, g in gone.items() if g):.2f} nats)."
-                    if any(gone.values()) else ": every dimension carries something about both images."))
+    kl_max = max((float(post[t]["kl"][g].max()) for t, g in gone.items() if len(g)), default=None)
+    notes.append(pc.unused_sentence(d, {t: len(g) for t, g in gone.items()}, units.UNUSED_SIGMA, kl_max))
 ui.notice(notes)
 
 if d == 2:
@@ -181,7 +162,10 @@ if d == 2:
     charts.draw(chart, width="content", alt=alts.scatter("Both posteriors among the test codes" + (", zoomed" if zoom else "") + ": " + "; ".join(
         f"{t}, test #{p['i']} (a {p['label']}), μ = ({p['mu'][0]:.2f}, {p['mu'][1]:.2f}), σ = ({p['sigma'][0]:.2f}, {p['sigma'][1]:.2f}), with 1σ and 2σ rings and its samples" for t, p in post.items()), mu_all[sub], labels[sub]))
     ui.secondary("Solid ring: 1σ (39 % of the samples in 2-D); dashed: 2σ (86 %); dotted grey: the prior's 1σ, "
-                 "the unit circle, the width the KL term pulls every posterior toward. Crosses: the samples decoded above.")
+                 "the unit circle, the width the KL term pulls every posterior toward. Crosses: the samples decoded above."
+                 + pc.ring_sentence({t: float(np.ptp(ellipse(p["mu"], p["lv"], k=2.0), axis=0).max()) * MAP_PX
+                                     / (domains[0][1] - domains[0][0]) for t, p in post.items()}, bool(zoom),
+                                    pc.width_sentence(pair)[0] == "points"))
 ui.share({"post_idx": pick["A"], "post_idx2": pick["B"]})  # after the last bound control, the zoom
 
 with st.expander("σ and KL per dimension, in numbers", icon=":material/table:"):

@@ -16,6 +16,7 @@ import streamlit as st
 from ui import common, heavy, warmup
 from vae import neighbours, zoo
 from vae.latent import posterior_samples
+from ui.posterior_claims import AGREE, VISIBLE_SD
 
 K_AGREE = 50  # neighbours whose labels pick the default pair (most and least agreeing code)
 N_CANDIDATES = 50  # pairs "Another pair" steps through
@@ -27,8 +28,9 @@ N_LOOK = 32  # decoded samples per candidate B, whose agreement orders the candi
 def pairs(key: tuple[str, str, int]) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs for a model (``common.model_key``), among 1,000 fixed test digits: A, ordered
     by how much the 50 nearest codes agree with the image's digit (most first; ties: the smaller
-    mean sigma); B, the 50 codes in the most mixed neighbourhoods, ordered by how much 32 of their
-    decoded samples agree on one digit (least first), which is what the page then shows.
+    mean sigma); B, the 50 codes in the most mixed neighbourhoods: first those whose 32 decoded
+    samples differ visibly and split between digits, then by how much those samples agree on one
+    digit (least first), which is what the page then shows.
     -> (1000,), (50,) test indices"""
     codes, labels, x_all = common.codes(key[0]), common.test_set()[1], common.test_images_float()
     sub = common.scatter_subset(1000)
@@ -38,10 +40,14 @@ def pairs(key: tuple[str, str, int]) -> tuple[np.ndarray, np.ndarray]:
     _, purity = neighbours.vote(mu, labels, mu[sub], K_AGREE + 1)
     mixed = sub[np.argsort(purity, kind="stable")[:N_CANDIDATES]]
     z = np.concatenate([posterior_samples(mu[i], lv[i], N_LOOK, 0) for i in mixed])  # (50 * 32, d)
-    seen = neighbours.looks_like(common.decode(key[0], z), x_all, labels,
+    imgs = common.decode(key[0], z)  # (50 * 32, 28, 28)
+    seen = neighbours.looks_like(imgs, x_all, labels,
                                  exclude=np.repeat(mixed, N_LOOK)).reshape(len(mixed), N_LOOK)  # one batch
-    top = [np.bincount(s).max() / N_LOOK for s in seen]
-    return sub[np.lexsort((sigma, -own))], mixed[np.argsort(top, kind="stable")]
+    top = np.array([np.bincount(s).max() / N_LOOK for s in seen])
+    # a label split means something only where the samples differ visibly (posterior_claims): those first
+    sd = imgs.reshape(len(mixed), N_LOOK, -1).std(axis=1).max(axis=1)
+    shows = (sd >= VISIBLE_SD) & (top < AGREE)
+    return sub[np.lexsort((sigma, -own))], mixed[np.lexsort((top, ~shows))]
 
 
 def _warm() -> None:
@@ -56,3 +62,10 @@ warmup.register(_warm)
 def pairs_in_turn(key: tuple[str, str, int], on_wait: Callable[[int], None]) -> tuple[np.ndarray, np.ndarray]:
     """``pairs``, behind the server-wide queue (``ui.heavy.call``) the first time this process asks."""
     return heavy.call(pairs, key, on_wait=on_wait)
+
+
+def shared_y(spec: dict, top: float = 1.0) -> dict:
+    """A share chart's spec with its y axis fixed at 0 … ``top``: the lesson draws A's and B's side by
+    side, and comparable charts share one scale (Vega would fit each to its own tallest bar)."""
+    enc = spec["encoding"]
+    return {**spec, "encoding": {**enc, "y": {**enc["y"], "scale": {"domain": [0, top]}}}}

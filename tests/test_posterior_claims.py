@@ -1,0 +1,142 @@
+"""Fast tier: the Posterior spread lesson's sentences (``ui.posterior_claims``), each branch on
+synthetic numbers, and a premise sweep over every built VAE, its default pair and a small set of
+seeds and sample counts, with the facts recomputed here from cache/ (checkpoint, codes, 1-NN)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ui import posterior_claims as pc
+from vae import artefacts, latent, neighbours, zoo
+from vae.pixels import pixel_spread
+
+GAP = 0.015
+
+
+def img(tag: str = "A", label: int = 3, top: int = 3, share: float = 1.0, sigma: float = 0.02,
+        mu: tuple[float, ...] = (0.5, -0.5), sd: float = 0.3, second: int = 8) -> pc.ImageFacts:
+    s = np.zeros(10)
+    s[top] = share
+    s[second] += 1 - share
+    return pc.ImageFacts(tag, label, tuple(s), (sigma,) * len(mu), mu, sd)
+
+
+def test_same_width_is_never_called_wider():
+    f = pc.PairFacts(img("A", sigma=0.015), img("B", sigma=0.016, share=0.4), 64, GAP)
+    branch, text = pc.width_sentence(f)
+    assert branch == "same" and "about as wide" in text
+    assert "not the wider one" in pc.verdict(f)  # B splits: by where μ lies, not by σ
+
+
+def test_a_wider_posterior_is_said_with_its_ratio():
+    f = pc.PairFacts(img("A", sigma=0.015), img("B", sigma=0.06, share=0.4), 64, GAP)
+    branch, text = pc.width_sentence(f)
+    assert branch == "wider" and text.startswith("B's posterior is 4.0× as wide")
+    assert "the wider posterior, cross into other digits" in pc.verdict(f)
+
+
+def test_points_and_no_exploding_ratio():
+    f = pc.PairFacts(img("A", sigma=1e-13), img("B", sigma=1e-9), 64, GAP)
+    assert pc.width_sentence(f)[0] == "points"
+    g = pc.PairFacts(img("A", sigma=1e-13), img("B", sigma=0.05), 64, GAP)
+    assert "more than 1,000×" in pc.width_sentence(g)[1]
+    branch, text = pc.reach_sentence("A", 64, None, 0.3, 1e-13, 7)
+    assert branch == "point" and "more than 1,000 σ" in text and "e+" not in text.split("σ =")[0]
+
+
+def test_samples_that_barely_differ_are_one_picture_not_a_disagreement():
+    p = img("B", label=8, top=3, share=0.39, sd=0.09)
+    assert pc.looks_branch(p) == "one picture"
+    text = pc.looks_sentence(p, 64)
+    assert "barely differ" in text and "between digits, not samples that disagree" in text
+    f = pc.PairFacts(img("A", sd=0.05), p, 64, GAP)
+    assert "σ changes nothing you can see" in pc.verdict(f) and "disagree about" not in pc.verdict(f)
+
+
+def test_all_samples_one_wrong_digit_is_agreement_on_that_digit():
+    p = img("B", label=8, top=4, share=1.0, sd=0.3)  # vae-2d-beta0's 8 whose samples are all 4s
+    assert pc.looks_branch(p) == "agree"
+    assert pc.looks_sentence(p, 64).endswith("look like a 4, though it is an 8")
+
+
+def test_kl_branches():
+    same = pc.PairFacts(img("A", sigma=0.02), img("B", sigma=0.02), 64, GAP)
+    assert pc.kl_sentence(same)[0] == "same"
+    width = pc.PairFacts(img("A", sigma=0.01), img("B", sigma=0.1), 64, GAP)
+    assert pc.kl_sentence(width)[0] == "width" and "A's narrower" in pc.kl_sentence(width)[1]
+    mu = pc.PairFacts(img("A", mu=(3.0, 0.0)), img("B", mu=(0.1, 0.0)), 64, GAP)
+    assert pc.kl_sentence(mu)[0] == "mu" and "A's μ lies farther" in pc.kl_sentence(mu)[1]
+
+
+def test_reach_ring_and_unused_branches():
+    assert pc.reach_sentence("A", 64, 0.9, 0.3, 0.02, 1)[0] == "apart"
+    assert pc.reach_sentence("A", 64, 0.9, 0.03, 0.02, 1)[0] == "reaches"
+    assert "switch on the zoom" in pc.ring_sentence({"A": 1.0, "B": 2.0}, False)
+    assert "Even zoomed" in pc.ring_sentence({"A": 1.0, "B": 2.0}, True)
+    assert "about A's 30 px" in pc.ring_sentence({"A": 30.0, "B": 2.0}, False)
+    assert "carries something" in pc.unused_sentence(10, {"A": 0, "B": 0}, 0.9, None)
+    assert "is the prior" in pc.unused_sentence(10, {"A": 2, "B": 0}, 0.9, 0.01)
+    assert "still say a little" in pc.unused_sentence(10, {"A": 2, "B": 0}, 0.9, 0.4)
+
+
+# --- premise sweep: every built VAE, its default pair, seeds and sample counts ----------------------
+
+VAES = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"]
+SETTINGS = ((64, 0), (16, 3), (256, 1))  # (samples, seed): the default, the fewest, the most
+
+
+@pytest.fixture(scope="module")
+def test_set():
+    images, labels = artefacts.load_test_set()
+    return images.astype(np.float32) / 255, labels
+
+
+@pytest.mark.parametrize("name", VAES)
+def test_premise_sweep(name, test_set):
+    if not artefacts.checkpoint_path(name).exists():
+        pytest.skip(f"{name} is not built")
+    import torch
+
+    from ui import common, posterior
+    x, labels = test_set
+    mu_all = np.load(artefacts.codes_path(name))["mu"].astype(np.float64)
+    gap = neighbours.spacing(mu_all, 1) if mu_all.shape[1] <= 10 else neighbours.spacing_sample(
+        mu_all, 1, np.arange(len(mu_all)))
+    c, a = posterior.pairs(common.model_key(name))
+    model = zoo.load(name)
+    for n, seed in SETTINGS:
+        facts = []
+        for tag, i in (("A", int(c[0])), ("B", int(a[0]))):
+            with torch.inference_mode():
+                mu, lv = (t[0].double().numpy() for t in model.encode(torch.from_numpy(x[i][None, None])))
+                z = latent.posterior_samples(mu, lv, n, seed)
+                imgs = model.decode(torch.as_tensor(z, dtype=torch.float32))[:, 0].numpy()
+            shares = np.bincount(neighbours.looks_like(imgs, x, labels, exclude=i), minlength=10)[:10] / n
+            facts.append(pc.ImageFacts(tag, int(labels[i]), tuple(shares), tuple(np.exp(0.5 * lv)), tuple(mu),
+                                       float(pixel_spread(imgs)[1].max())))
+        f = pc.PairFacts(*facts, n, gap)
+        wa, wb = (float(np.exp(np.mean(np.log(p.sigma)))) / gap for p in facts)
+        branch = pc.width_sentence(f)[0]
+        if branch == "same":
+            assert max(wa, wb) / min(wa, wb) < pc.WIDER
+        elif branch == "wider":
+            assert max(wa, wb) / min(wa, wb) >= pc.WIDER
+        else:
+            assert max(wa, wb) < pc.POINT
+        for p in facts:  # a label split is read only where the samples differ visibly
+            b = pc.looks_branch(p)
+            assert (b == "one picture") == (p.sd_max < pc.VISIBLE_SD)
+            if b == "split":
+                assert max(p.shares) < pc.AGREE and p.sd_max >= pc.VISIBLE_SD
+        text = pc.verdict(f)
+        assert "e+" not in text and "inf" not in text and "nan" not in text
+        kb, kt = pc.kl_sentence(f)
+        kl = [float(np.sum(0.5 * (np.square(p.mu) + np.square(p.sigma) - 1 - np.log(np.square(p.sigma)))))
+              for p in facts]
+        assert f"KL = {kl[0]:.1f} nats" in kt
+        assert (kb == "same") == (abs(kl[0] - kl[1]) < pc.SAME_KL)
+
+
+def test_point_posteriors_are_not_sent_to_the_zoom():
+    text = pc.ring_sentence({"A": 0.0, "B": 0.0}, False, points=True)
+    assert "no zoom shows them" in text and "switch on the zoom" not in text
