@@ -24,7 +24,7 @@ LESSON = ui.setup_page(__file__,
 
 SIZES = tuple(zoo.LATENT_SIZES)
 SEED_MAX = 9999
-THRESHOLDS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # nats of KL per dimension
+THRESHOLDS = claims.THRESHOLDS  # nats of KL per dimension
 DEFAULT_THR = 0.1
 
 

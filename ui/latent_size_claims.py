@@ -12,6 +12,7 @@ import numpy as np
 
 OFF = 0.01  # nats: below this a dimension carries (next to) nothing, the active-unit bar's KL twin
 CLOSE = 1.0  # nats of reconstruction: "within a nat of the whole code"
+THRESHOLDS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # the page's slider: nats of KL per dimension
 
 
 @dataclass(frozen=True)
