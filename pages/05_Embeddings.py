@@ -121,8 +121,8 @@ with st.expander(claims.spectrum_title(facts), icon=":material/bar_chart:"):
         "Per dimension, Var(μⱼ) (an AE: no σ, no prior)" if is_ae else
         "Per dimension, Var(μⱼ) + E[σⱼ²] (the prior's is 1)", dims, var_mu if is_ae else var_mu + mean_s2))
     charts.draw(charts.spec(plots.loadings_chart, comps := np.asarray(emb["pca_components"], float), dims), width="stretch", alt=alts.heatmap("PCA loadings: each principal component's weight on each dimension", [f"PC{j + 1}" for j in range(len(comps))], dims, comps))
-    st.caption(f"PC1's direction under 20 bootstrap resamples of the test codes: median turn {np.median(angles):.0f}°, "
-               f"largest {angles.max():.0f}°. A component's sign is arbitrary: only the pattern matters.")
+    st.caption(f"PC1's direction under 20 bootstrap resamples of the test codes: median turn {np.median(angles):.1f}°, "
+               f"largest {angles.max():.1f}°. A component's sign is arbitrary: only the pattern matters.")
 
 # --- a walk along a map line ----------------------------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ import streamlit as st
 from ui import alts, charts, ladders, params, plots
 from ui import common as ui
 from ui import latent_size_claims as claims
-from ui import words
 from ui.model_facts import N_TOPK, keep_top_curve, size_name
 from vae import units, zoo
 from vae.artefacts import CacheError
@@ -54,12 +53,15 @@ for d in SIZES:
 table = pd.DataFrame(rows, columns=["latent size", "model", "test −ELBO (nats)", "reconstruction (nats)",
                                     "KL (nats)", "active units", "inactive units", "−ELBO, 500 images",
                                     "−log p(x) bound, k = 1,000", "epochs"])
-if table["epochs"].nunique() <= 1 and not table.empty:
-    ui.caveat(f"All six models share the architecture, the data, the seed, β = 1 and one training budget "
+who = "All six models" if len(table) == len(SIZES) else f"The {len(table)} models built so far"
+if len(table) < 2:
+    pass  # nothing to compare yet: the missing note below says what is left out
+elif table["epochs"].nunique() <= 1:
+    ui.caveat(f"{who} share the architecture, the data, the seed, β = 1 and one training budget "
               f"({ui.budget_words(ui.info(table['model'].iloc[0])['train_config'])}), so the only difference "
               "between them is the latent size.")
 else:
-    ui.caveat("All six models share the architecture, the data, the seed and β = 1, but not yet the training "
+    ui.caveat(f"{who} share the architecture, the data, the seed and β = 1, but not yet the training "
               "budget (the table's epochs column): where it differs, the model that trained longer has an "
               "advantage that is not due to its latent size.")
 
@@ -176,23 +178,8 @@ ui.missing_note(problems, "the charts and the table")
 obs = []
 t = table.sort_values("latent size").reset_index(drop=True)
 if len(t) >= 2:
-    elbo = dict(zip(t["latent size"], t["test −ELBO (nats)"]))
-    epochs = dict(zip(t["latent size"], t["epochs"]))
-    first = int(t["latent size"].iloc[0])
-    knee, best = units.plateau(list(elbo), list(elbo.values()), tol=2.0)
-    s = "Test −ELBO by latent size: " + ", ".join(f"{v:.1f} (d = {d})" for d, v in elbo.items()) + " nats. "
-    if knee != first:
-        s += f"From d = {first} to d = {knee} it {words.change_words(elbo[first], elbo[knee])}; "
-        s += (f"from there to the best, d = {best}, only {elbo[knee] - elbo[best]:.1f} more." if knee != best
-              else "that is the best of the built sizes.")
-    else:
-        s += f"The best is at d = {best}."
-    worse = [d for d in elbo if d > best and elbo[d] > elbo[best]]
-    if worse:
-        s += (" Larger, it gets worse again: " + ", ".join(
-            f"d = {d} is {elbo[d] - elbo[best]:.1f} nats behind"
-            + ("" if epochs[d] == epochs[best] else f" ({epochs[d]} epochs against {epochs[best]})") for d in worse) + ".")
-    obs.append(s)
+    obs.append(claims.elbo_notice(dict(zip(t["latent size"], t["test −ELBO (nats)"])),
+                                  dict(zip(t["latent size"], t["epochs"]))))
 if kl_dims:  # the sentences and the premises they check: ui.latent_size_claims
     facts = claims.SizeFacts({d: tuple(map(float, v)) for d, v in kl_dims.items()}, {
         d: tuple(map(float, keep_top_curve(size_name(d)))) for d in (32, 20) if d in kl_dims}, THRESHOLDS)

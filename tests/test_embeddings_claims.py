@@ -1,6 +1,7 @@
 """The Embeddings lesson's notices (ui.embeddings_claims), fast tier: for every 10-D model offered,
 the numbers recomputed from cache/ must hold up the premise of every sentence shown; and each
 branch once on made-up numbers."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,11 @@ from scipy.spatial import cKDTree
 from ui import embeddings_claims as ec
 from vae import artefacts, embed, neighbours, zoo
 
-OFFERED = [n for n in zoo.names()
-           if zoo.entry(n).model.latent_dim == 10 and zoo.entry(n).model.kind in ("vae", "ae")]
+OFFERED = [
+    n
+    for n in zoo.names()
+    if zoo.entry(n).model.latent_dim == 10 and zoo.entry(n).model.kind in ("vae", "ae")
+]
 PICKS = (0, 123, 4567, 9999)
 
 
@@ -47,7 +51,9 @@ def test_overlap_counts_match_a_set_count(model):
     _, emb, codes, _ = model
     rows = np.random.default_rng(0).choice(len(codes["mu"]), 300, replace=False)
     for m in ("pca", "tsne_p100"):  # the others are built alike (one is enough for the time budget)
-        assert (ec.kept_counts(codes["mu"], emb[m])[rows] == _overlap_by_sets(codes["mu"], emb[m], rows)).all()
+        assert (
+            ec.kept_counts(codes["mu"], emb[m])[rows] == _overlap_by_sets(codes["mu"], emb[m], rows)
+        ).all()
 
 
 def test_every_notice_holds_for_every_offered_model_and_pick(model):
@@ -61,14 +67,21 @@ def test_every_notice_holds_for_every_offered_model_and_pick(model):
         t = {m: float(emb[f"{m}_trustworthiness"]) for m in ec.NAMES}
         assert f"{ec.NAMES[max(t, key=t.get)]} keeps neighbourhoods best" in trust_s
         assert f"{ec.NAMES[min(t, key=t.get)]} worst" in trust_s
-        means = [float(v) for v in re.findall(r"(\d+\.\d\d)(?: of its 10 nearest 10-D neighbours)? on ",
-                                             trust_s.split("Counting")[1].split("(among")[0])]
+        means = [
+            float(v)
+            for v in re.findall(
+                r"(\d+\.\d\d)(?: of its 10 nearest 10-D neighbours)? on ",
+                trust_s.split("Counting")[1].split("(among")[0],
+            )
+        ]
         assert means == sorted(means, reverse=True) and len(means) == 3  # best first, as it reads
         if "No map keeps even half" in trust_s:
             assert max(f.kept_mean[m] for m in ec.NAMES) < ec.K / 2
         for m, share in re.findall(r"on (PCA|t-SNE|UMAP) ([\d.]+) % of codes keep none", trust_s):
             key = {v: k for k, v in ec.NAMES.items()}[m]
-            assert f.kept_none[key] > ec.MANY_NONE and abs(100 * f.kept_none[key] - float(share)) < 0.6
+            assert (
+                f.kept_none[key] > ec.MANY_NONE and abs(100 * f.kept_none[key] - float(share)) < 0.6
+            )
         by_count = sorted(ec.NAMES, key=lambda m: -f.kept_mean[m])
         m = re.search(r"Here #(\d+) keeps (\d+) of 10 on (\S+) and (\d+) on (\S+)\.$", trust_s)
         assert int(m.group(1)) == pick
@@ -83,7 +96,9 @@ def test_every_notice_holds_for_every_offered_model_and_pick(model):
         assert not is_ae and 0.8 <= total.min() and total.max() <= 1.25
     if "in every dimension" in pca_s:
         assert 0.8 <= var_mu.min() and var_mu.max() <= 1.25
-    if "correlations between dimensions" in pca_s:  # a diagonal covariance would give var_mu's spread
+    if (
+        "correlations between dimensions" in pca_s
+    ):  # a diagonal covariance would give var_mu's spread
         assert var_mu.max() / var_mu.min() < evr.max() / evr.min()
     angles = embed.pc_angles_cov(mu)
     assert ("is noise" in pca_s) == (np.median(angles) > 10)
@@ -110,14 +125,23 @@ def test_the_knobs_text_and_the_title_hold(model):
 
 # --- each branch once, on made-up numbers ------------------------------------------------------
 
+
 def _facts(**kw) -> ec.MapFacts:
-    base = dict(is_ae=False, trust={"pca": 0.8, "tsne": 0.99, "umap": 0.97},
-                knn={"pca": 0.5, "tsne": 0.96, "umap": 0.95},
-                kept_mean={"pca": 0.3, "tsne": 4.5, "umap": 2.5, "tsne_p5": 4.2, "tsne_p100": 4.0},
-                kept_none={"pca": 0.7, "tsne": 0.0, "umap": 0.1, "tsne_p5": 0.0, "tsne_p100": 0.0},
-                floor=(0.5, 0.1), knn_10d=0.96, evr=(0.14, 0.12) + (0.093,) * 8,
-                var_mu=(0.95,) * 10, mean_s2=(0.05,) * 10, angles=(2.0,) * 20, seed_shift=0.0,
-                width=150.0)
+    base = dict(
+        is_ae=False,
+        trust={"pca": 0.8, "tsne": 0.99, "umap": 0.97},
+        knn={"pca": 0.5, "tsne": 0.96, "umap": 0.95},
+        kept_mean={"pca": 0.3, "tsne": 4.5, "umap": 2.5, "tsne_p5": 4.2, "tsne_p100": 4.0},
+        kept_none={"pca": 0.7, "tsne": 0.0, "umap": 0.1, "tsne_p5": 0.0, "tsne_p100": 0.0},
+        floor=(0.5, 0.1),
+        knn_10d=0.96,
+        evr=(0.14, 0.12) + (0.093,) * 8,
+        var_mu=(0.95,) * 10,
+        mean_s2=(0.05,) * 10,
+        angles=(2.0,) * 20,
+        seed_shift=0.0,
+        width=150.0,
+    )
     base["trust"] = {**base["trust"], "tsne_p5": 0.98, "tsne_p100": 0.985}
     return ec.MapFacts(**{**base, **kw})
 
@@ -128,25 +152,44 @@ PICK = {"pca": 1, "tsne": 5, "umap": 3}
 def test_branch_no_map_keeps_half_and_many_keep_none():
     s = ec.neighbour_notice(_facts(), 7, PICK)
     assert "No map keeps even half" in s and "on PCA 70 % of codes keep none" in s
-    assert "rank the maps differently" not in s and "Here #7 keeps 5 of 10 on t-SNE and 1 on PCA" in s
+    assert (
+        "rank the maps differently" not in s and "Here #7 keeps 5 of 10 on t-SNE and 1 on PCA" in s
+    )
 
 
 def test_branch_a_map_keeps_more_than_half_and_the_ranks_differ():
-    f = _facts(kept_mean={"pca": 0.3, "tsne": 4.5, "umap": 6.0}, kept_none={"pca": 0.1, "tsne": 0, "umap": 0})
+    f = _facts(
+        kept_mean={"pca": 0.3, "tsne": 4.5, "umap": 6.0},
+        kept_none={"pca": 0.1, "tsne": 0, "umap": 0},
+    )
     s = ec.neighbour_notice(f, 7, PICK)
-    assert "UMAP keeps more than half" in s and "rank the maps differently" in s and "keep none" not in s
+    assert (
+        "UMAP keeps more than half" in s
+        and "rank the maps differently" in s
+        and "keep none" not in s
+    )
 
 
 def test_branch_ae_has_no_prior():
-    s = ec.pca_notice(_facts(is_ae=True, mean_s2=None, var_mu=(3.5, 7.7) + (5.0,) * 8,
-                             evr=(0.23, 0.2, 0.13, 0.12, 0.1, 0.07, 0.06, 0.04, 0.03, 0.027)))
+    s = ec.pca_notice(
+        _facts(
+            is_ae=True,
+            mean_s2=None,
+            var_mu=(3.5, 7.7) + (5.0,) * 8,
+            evr=(0.23, 0.2, 0.13, 0.12, 0.1, 0.07, 0.06, 0.04, 0.03, 0.027),
+        )
+    )
     assert "no prior and no KL term" in s and "prior's 1" not in s and "E[σ" not in s
     assert "8.5 times" in s and "correlations" in s and "nearly flat" not in s
 
 
 def test_branch_vae_even_means():
     s = ec.pca_notice(_facts())
-    assert "nearly flat" in s and "pulls each dimension's total spread" in s and "in every dimension" in s
+    assert (
+        "nearly flat" in s
+        and "pulls each dimension's total spread" in s
+        and "in every dimension" in s
+    )
 
 
 def test_branch_vae_sigma_takes_part_of_the_spread():
@@ -159,8 +202,10 @@ def test_branch_vae_spread_not_held_at_one():
     assert "not held near the prior's 1" in s and "pulls" not in s
 
 
-@pytest.mark.parametrize("angles, verdict", [((2.0,) * 20, "stable"), ((8.0,) * 15 + (24.0,) * 5, "loose"),
-                                             ((12.0,) * 20, "noise")])
+@pytest.mark.parametrize(
+    "angles, verdict",
+    [((2.0,) * 20, "stable"), ((8.0,) * 15 + (24.0,) * 5, "loose"), ((12.0,) * 20, "noise")],
+)
 def test_branch_pc1(angles, verdict):
     assert ec.pc1_verdict(angles) == verdict
     s = ec.pca_notice(_facts(angles=angles))
@@ -178,6 +223,9 @@ def test_branch_knn_equal_and_knobs_seed():
 
 def test_branch_title():
     assert ec.spectrum_title(_facts()).startswith("Why PCA's spectrum is flat")
-    assert ec.spectrum_title(_facts(is_ae=True, mean_s2=None)) == "PCA's spectrum and the variance of each dimension"
+    assert (
+        ec.spectrum_title(_facts(is_ae=True, mean_s2=None))
+        == "PCA's spectrum and the variance of each dimension"
+    )
     uneven = _facts(var_mu=(0.45,) * 5 + (0.95,) * 5, mean_s2=(0.55,) * 5 + (0.05,) * 5)
     assert not ec.spectrum_title(uneven).startswith("Why")

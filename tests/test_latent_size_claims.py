@@ -1,6 +1,7 @@
 """The Latent size lesson's notices (ui.latent_size_claims), fast tier: at every threshold the
 slider offers, the KL per dimension recomputed from cache/ must hold up the premise of every
 sentence shown; the top-k sentence against the real curves; and each branch on made-up numbers."""
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,7 @@ def _kl(name: str) -> np.ndarray:
     """Mean KL(q(z_i|x) || N(0, 1)) per dimension over the test codes, written out here."""
     c = np.load(artefacts.codes_path(name))
     mu, lv = c["mu"].astype(np.float64), c["logvar"].astype(np.float64)
-    return (0.5 * (mu ** 2 + np.exp(lv) - lv - 1.0)).mean(axis=0)
+    return (0.5 * (mu**2 + np.exp(lv) - lv - 1.0)).mean(axis=0)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,8 @@ def _check_counts(s: str, kl: dict[int, np.ndarray], thr: float) -> None:
     if "the largest model uses the most" in s:
         assert n[big] == top and all(v < top for d, v in n.items() if d != big)
     m = re.search(r"grows up to d = (\d+) \((\d+)\) and stops there", s) or re.search(
-        r"peaks at d = (\d+) \((\d+)\)", s)
+        r"peaks at d = (\d+) \((\d+)\)", s
+    )
     if m:
         first, count = int(m.group(1)), int(m.group(2))
         assert count == top and first == min(d for d in n if n[d] == top) and first < big
@@ -59,7 +61,10 @@ def _check_counts(s: str, kl: dict[int, np.ndarray], thr: float) -> None:
         assert len(below) and below.max() < lc.OFF
     r = re.search(r"carry ([\d.]+) to ([\d.]+) nats each: under the bar, not all switched off", s)
     if r:
-        assert abs(float(r.group(1)) - below.min()) < 6e-4 and abs(float(r.group(2)) - below.max()) < 6e-4
+        assert (
+            abs(float(r.group(1)) - below.min()) < 6e-4
+            and abs(float(r.group(2)) - below.max()) < 6e-4
+        )
         assert below.max() >= lc.OFF
     assert "the rest are switched off" not in s
 
@@ -82,24 +87,33 @@ def test_the_threshold_notice_holds(kl):
         for d in map(int, re.findall(r"\d+", steady.group(1))):
             assert len({counts[t][d] for t in lc.THRESHOLDS}) == 1
     assert ("depends on where you draw the line" in s) == any(
-        counts[lo][d] != counts[hi][d] for d in kl)
+        counts[lo][d] != counts[hi][d] for d in kl
+    )
 
 
 def test_the_top_k_sentence_holds_for_the_real_curves(kl):
     from ui import model_facts  # decodes 500 test digits per k: about 2 s per model on one core
 
     curves = {d: tuple(model_facts.keep_top_curve(f"vae-{d}d")) for d in model_facts.TOPK_SIZES}
-    s = lc.topk_notice(lc.SizeFacts({d: tuple(v) for d, v in kl.items()}, curves, lc.THRESHOLDS),
-                       {d: f"vae-{d}d" for d in curves})
-    found = re.findall(r"vae-(\d+)d's reconstruction loss is [\d.]+ nats at k = 1 and [\d.]+ with all "
-                       r"\d+; k = (\d+) is within 1 nat", s)
-    assert sorted(int(d) for d, _ in found) == sorted(curves)  # every large model, whichever is shown
+    s = lc.topk_notice(
+        lc.SizeFacts({d: tuple(v) for d, v in kl.items()}, curves, lc.THRESHOLDS),
+        {d: f"vae-{d}d" for d in curves},
+    )
+    found = re.findall(
+        r"vae-(\d+)d's reconstruction loss is [\d.]+ nats at k = 1 and [\d.]+ with all "
+        r"\d+; k = (\d+) is within 1 nat",
+        s,
+    )
+    assert sorted(int(d) for d, _ in found) == sorted(
+        curves
+    )  # every large model, whichever is shown
     for d, k in found:
         c, k = np.asarray(curves[int(d)]), int(k)
-        assert c[k - 1] <= c[-1] + 1.0 and (c[:k - 1] > c[-1] + 1.0).all()
+        assert c[k - 1] <= c[-1] + 1.0 and (c[: k - 1] > c[-1] + 1.0).all()
 
 
 # --- each branch once, on made-up numbers ------------------------------------------------------
+
 
 def _facts(counts_kl: dict[int, tuple[float, ...]]) -> lc.SizeFacts:
     return lc.SizeFacts(counts_kl, {}, lc.THRESHOLDS)
@@ -116,7 +130,10 @@ def test_branch_levels_with_the_largest_one_short():
     kl = {2: (2.0, 2.0), 20: (2.0,) * 20, 32: (2.0,) * 19 + (0.003,) * 13}
     s = lc.count_notice(_facts(kl), 0.01)
     assert "grows up to d = 20 (20) and stops there" in s and "stays at 19–20" in s
-    assert "the largest, d = 32, uses fewer (19) than d = 20" in s and "largest model uses the most" not in s
+    assert (
+        "the largest, d = 32, uses fewer (19) than d = 20" in s
+        and "largest model uses the most" not in s
+    )
     _check_counts(s, {d: np.array(v) for d, v in kl.items()}, 0.01)
 
 
@@ -136,3 +153,25 @@ def test_branch_threshold_changes_nothing():
 def test_branch_top_k():
     assert lc.topk_notice(_facts({2: (2.0, 2.0)}), {}) is None
     assert lc.enough_k((10.0, 5.0, 4.5, 4.0)) == 2 and lc.enough_k((3.0, 2.0)) == 1
+
+
+def test_the_elbo_notice_holds_for_the_real_ladder(kl):
+    info = {d: zoo.info(f"vae-{d}d") for d in SIZES}
+    elbo = {d: float(i["metrics"]["test_elbo"]) for d, i in info.items()}
+    epochs = {d: int(i["train_config"]["epochs"]) for d, i in info.items()}
+    s = lc.elbo_notice(elbo, epochs)
+    best = min(elbo, key=elbo.get)
+    m = re.search(r"from there to the best, d = (\d+), only ([\d.]+) more", s)
+    if m:
+        assert int(m.group(1)) == best and float(m.group(2)) <= 2.0 + 0.05
+    knee = re.search(r"From d = \d+ to d = (\d+) it", s)
+    if knee:  # the knee: the smallest size within 2 nats of the best
+        assert int(knee.group(1)) == min(d for d in elbo if elbo[d] <= elbo[best] + 2.0)
+    for d, gap in re.findall(r"d = (\d+) is ([\d.]+) nats behind", s):
+        assert int(d) > best and abs(elbo[int(d)] - elbo[best] - float(gap)) < 0.06
+
+
+def test_branch_elbo_worse_again_and_best_first():
+    s = lc.elbo_notice({2: 140.0, 5: 110.0, 10: 98.0, 20: 99.5}, {2: 20, 5: 20, 10: 20, 20: 10})
+    assert "d = 20 is 1.5 nats behind (10 epochs against 20)" in s and "that is the best" in s
+    assert "The best is at d = 2." in lc.elbo_notice({2: 90.0, 5: 95.0}, {2: 20, 5: 20})

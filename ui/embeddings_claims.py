@@ -4,6 +4,7 @@
 sentences that are true for them, so that every branch can be tested without Streamlit. The only
 computation here is ``kept_counts``, the exact neighbour overlap of every code (NumPy and SciPy).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ MANY_NONE = 0.25  # a map where more than this share of codes keeps no neighbour
 @dataclass(frozen=True)
 class MapFacts:
     """One model's numbers, as the page shows them. Maps are keyed as in the embeddings file."""
+
     is_ae: bool
     trust: dict[str, float]  # map -> trustworthiness (k = K, on a fixed half of the test set)
     knn: dict[str, float]  # map -> leave-one-out 5-NN digit accuracy
@@ -42,14 +44,17 @@ class MapFacts:
 def kept_counts(codes: np.ndarray, coords: np.ndarray, k: int = K) -> np.ndarray:
     """For every code: how many of its k nearest other codes in the latent space are also among its
     k nearest on the map (exact overlap). (N, d), (N, 2) -> (N,) ints."""
+
     def knn(x: np.ndarray) -> np.ndarray:  # (N, k) indices, the point itself left out
         return cKDTree(np.asarray(x, np.float64)).query(np.asarray(x, np.float64), k + 1)[1][:, 1:]
+
     a, b = knn(codes), knn(coords)
     return (a[:, :, None] == b[:, None, :]).any(axis=2).sum(axis=1)
 
 
-def facts_from(emb: Mapping[str, np.ndarray], mu: np.ndarray, logvar: np.ndarray | None
-               ) -> MapFacts:
+def facts_from(
+    emb: Mapping[str, np.ndarray], mu: np.ndarray, logvar: np.ndarray | None
+) -> MapFacts:
     """The numbers of one model from its embeddings file and its test codes (logvar None: an AE)."""
     from vae import embed, units  # NumPy only
 
@@ -63,15 +68,19 @@ def facts_from(emb: Mapping[str, np.ndarray], mu: np.ndarray, logvar: np.ndarray
         knn={m: float(emb[f"{m}_knn_accuracy"]) for m in kept},
         kept_mean={m: float(v.mean()) for m, v in kept.items()},
         kept_none={m: float((v == 0).mean()) for m, v in kept.items()},
-        floor=((float(emb["random_trustworthiness"]), float(emb["random_knn_accuracy"]))
-               if "random_trustworthiness" in emb else None),
+        floor=(
+            (float(emb["random_trustworthiness"]), float(emb["random_knn_accuracy"]))
+            if "random_trustworthiness" in emb
+            else None
+        ),
         knn_10d=float(emb["latent_knn_accuracy"]),
         evr=tuple(float(v) for v in emb["pca_explained_variance_ratio"]),
         var_mu=tuple(float(v) for v in var_mu),
         mean_s2=None if logvar is None else tuple(float(v) for v in mean_s2),
         angles=tuple(float(v) for v in embed.pc_angles_cov(mu)),
         seed_shift=(float(np.abs(tsne - emb["tsne_seed1"]).max()) if "tsne_seed1" in emb else None),
-        width=float(np.ptp(tsne, axis=0).max()))
+        width=float(np.ptp(tsne, axis=0).max()),
+    )
 
 
 def flat(evr: tuple[float, ...]) -> bool:
@@ -84,12 +93,12 @@ def within(values: tuple[float, ...], band: tuple[float, float] = EVEN) -> bool:
 
 
 def total_spread(f: MapFacts) -> tuple[float, ...] | None:
-    """Var(mu_j) + E[sigma_j^2] per dimension (the aggregate posterior's variance); None for an AE."""
+    """Var(mu_j) + E[sigma_j^2] per dimension (the aggregate posterior's variance); None: an AE."""
     return None if f.mean_s2 is None else tuple(v + s for v, s in zip(f.var_mu, f.mean_s2))
 
 
 def pc1_verdict(angles: tuple[float, ...]) -> str:
-    """"noise" (median turn above PC_NOISE_DEG), "stable" (every turn within it), else "loose"."""
+    """ "noise" (median turn above PC_NOISE_DEG), "stable" (every turn within it), else "loose"."""
     if float(np.median(angles)) > PC_NOISE_DEG:
         return "noise"
     return "stable" if max(angles) <= PC_NOISE_DEG else "loose"
@@ -103,69 +112,111 @@ def neighbour_notice(f: MapFacts, pick: int, pick_kept: dict[str, int]) -> str:
     """Both measures of neighbourhood keeping, what each counts, and the picked code's overlap."""
     t = {m: f.trust[m] for m in NAMES}
     best, worst = max(t, key=t.get), min(t, key=t.get)
-    s = (f"By trustworthiness {NAMES[best]} keeps neighbourhoods best ({t[best]:.3f}), "
-         f"{NAMES[worst]} worst ({t[worst]:.3f})"
-         + (f"; a random map scores {f.floor[0]:.2f}." if f.floor else ".") + " ")
+    s = (
+        f"By trustworthiness {NAMES[best]} keeps neighbourhoods best ({t[best]:.3f}), "
+        f"{NAMES[worst]} worst ({t[worst]:.3f})"
+        + (f"; a random map scores {f.floor[0]:.2f}." if f.floor else ".")
+        + " "
+    )
     by_count = sorted(NAMES, key=lambda m: -f.kept_mean[m])
-    s += ("Counting exact overlap is stricter: on average a code keeps "
-          + ", ".join(f"{f.kept_mean[m]:.2f} of its {K} nearest 10-D neighbours on {NAMES[m]}"
-                      if i == 0 else f"{f.kept_mean[m]:.2f} on {NAMES[m]}"
-                      for i, m in enumerate(by_count)) + " (among its 10 nearest there)")
+    s += (
+        "Counting exact overlap is stricter: on average a code keeps "
+        + ", ".join(
+            f"{f.kept_mean[m]:.2f} of its {K} nearest 10-D neighbours on {NAMES[m]}"
+            if i == 0
+            else f"{f.kept_mean[m]:.2f} on {NAMES[m]}"
+            for i, m in enumerate(by_count)
+        )
+        + " (among its 10 nearest there)"
+    )
     many_none = [m for m in by_count if f.kept_none[m] > MANY_NONE]
     if many_none:
-        s += "; " + " and ".join(f"on {NAMES[m]} {_pct(f.kept_none[m])} of codes keep none"
-                                 for m in many_none)
+        s += "; " + " and ".join(
+            f"on {NAMES[m]} {_pct(f.kept_none[m])} of codes keep none" for m in many_none
+        )
     top = f.kept_mean[by_count[0]]
-    s += (". No map keeps even half of them on average. " if top < K / 2 else
-          f". {NAMES[by_count[0]]} keeps more than half on average. ")
+    s += (
+        ". No map keeps even half of them on average. "
+        if top < K / 2
+        else f". {NAMES[by_count[0]]} keeps more than half on average. "
+    )
     if by_count[0] != best or by_count[-1] != worst:
         s += "The two measures rank the maps differently. "
-    s += ("The gap between the measures is by design: trustworthiness charges a map neighbour that is "
-          "not a 10-D neighbour only by how far down the 10-D list it really is, so near misses cost "
-          "little, while the overlap count drops them altogether. ")
-    s += (f"Here #{pick} keeps {pick_kept[by_count[0]]} of {K} on {NAMES[by_count[0]]} and "
-          f"{pick_kept[by_count[-1]]} on {NAMES[by_count[-1]]}.")
+    s += (
+        "The gap between the measures is by design: trustworthiness charges a map neighbour that "
+        "is "
+        "not a 10-D neighbour only by how far down the 10-D list it really is, so near misses cost "
+        "little, while the overlap count drops them altogether. "
+    )
+    s += (
+        f"Here #{pick} keeps {pick_kept[by_count[0]]} of {K} on {NAMES[by_count[0]]} and "
+        f"{pick_kept[by_count[-1]]} on {NAMES[by_count[-1]]}."
+    )
     return s
 
 
 def pca_notice(f: MapFacts) -> str:
     """PCA's spectrum, why it has that shape for this kind of model, and whether PC1 is stable."""
     evr = f.evr
-    s = (f"PCA's plane holds {_pct(evr[0] + evr[1])} of the variance of the means μ (PC1 "
-         f"{_pct(evr[0])}, PC2 {_pct(evr[1])}); its {len(evr)} components hold {_pct(max(evr))} "
-         f"down to {_pct(min(evr))}")
-    s += (f", nearly flat (a flat spectrum gives each {_pct(1 / len(evr))}). " if flat(evr) else
-          f": PC1 holds {max(evr) / max(min(evr), 1e-12):.1f} times as much as PC{len(evr)}. ")
+    s = (
+        f"PCA's plane holds {_pct(evr[0] + evr[1])} of the variance of the means μ (PC1 "
+        f"{_pct(evr[0])}, PC2 {_pct(evr[1])}); its {len(evr)} components hold {_pct(max(evr))} "
+        f"down to {_pct(min(evr))}"
+    )
+    s += (
+        f", nearly flat (a flat spectrum gives each {_pct(1 / len(evr))}). "
+        if flat(evr)
+        else f": PC1 holds {max(evr) / max(min(evr), 1e-12):.1f} times as much as PC{len(evr)}. "
+    )
     vm = f.var_mu
     total = total_spread(f)
     if total is None:
-        s += ("An autoencoder has no prior and no KL term, so nothing evens out its dimensions: "
-              f"Var(μⱼ) runs from {min(vm):.1f} to {max(vm):.1f}. ")
+        s += (
+            "An autoencoder has no prior and no KL term, so nothing evens out its dimensions: "
+            f"Var(μⱼ) runs from {min(vm):.1f} to {max(vm):.1f}. "
+        )
     elif within(total):
-        s += (f"The KL term pulls each dimension's total spread Var(μⱼ) + E[σⱼ²] toward the prior's 1 "
-              f"(here {min(total):.2f} to {max(total):.2f}), but PCA sees only the means: ")
-        s += (f"E[σⱼ²] is at most {max(f.mean_s2):.2f}, so Var(μⱼ) is {min(vm):.2f} to "
-              f"{max(vm):.2f} in every dimension. " if within(vm) else
-              f"E[σⱼ²] takes {min(f.mean_s2):.2f} to {max(f.mean_s2):.2f} of it, so Var(μⱼ) runs "
-              f"from {min(vm):.2f} to {max(vm):.2f}. ")
+        s += (
+            "The KL term pulls each dimension's total spread Var(μⱼ) + E[σⱼ²] toward the "
+            "prior's 1 "
+            f"(here {min(total):.2f} to {max(total):.2f}), but PCA sees only the means: "
+        )
+        s += (
+            f"E[σⱼ²] is at most {max(f.mean_s2):.2f}, so Var(μⱼ) is {min(vm):.2f} to "
+            f"{max(vm):.2f} in every dimension. "
+            if within(vm)
+            else f"E[σⱼ²] takes {min(f.mean_s2):.2f} to {max(f.mean_s2):.2f} of it, so Var(μⱼ) "
+            "runs "
+            f"from {min(vm):.2f} to {max(vm):.2f}. "
+        )
     else:
-        s += (f"This model's total spread per dimension, Var(μⱼ) + E[σⱼ²], is not held near the "
-              f"prior's 1: it runs from {min(total):.2f} to {max(total):.2f}, and Var(μⱼ), what PCA "
-              f"sees, from {min(vm):.2f} to {max(vm):.2f}. ")
+        s += (
+            f"This model's total spread per dimension, Var(μⱼ) + E[σⱼ²], is not held near the "
+            f"prior's 1: it runs from {min(total):.2f} to {max(total):.2f}, and Var(μⱼ), what PCA "
+            f"sees, from {min(vm):.2f} to {max(vm):.2f}. "
+        )
     if not flat(evr) and max(vm) / max(min(vm), 1e-12) < max(evr) / max(min(evr), 1e-12):
-        s += ("The dimensions' own variances differ less than the components do, so the uneven "
-              "spectrum comes from correlations between dimensions. ")
+        s += (
+            "The dimensions' own variances differ less than the components do, so the uneven "
+            "spectrum comes from correlations between dimensions. "
+        )
     med, top = float(np.median(f.angles)), max(f.angles)
     verdict = pc1_verdict(f.angles)
     if verdict == "noise":
-        s += (f"Resample the test set and PC1 turns by a median of {med:.1f}° (up to {top:.1f}°), "
-              f"above the {PC_NOISE_DEG:g}° we call noise: which dimension it leans on is noise.")
+        s += (
+            f"Resample the test set and PC1 turns by a median of {med:.1f}° (up to {top:.1f}°), "
+            f"above the {PC_NOISE_DEG:g}° we call noise: which dimension it leans on is noise."
+        )
     elif verdict == "stable":
-        s += (f"Resampling the test set turns PC1 by at most {top:.1f}° (median {med:.1f}°): its "
-              "direction is stable.")
+        s += (
+            f"Resampling the test set turns PC1 by at most {top:.1f}° (median {med:.1f}°): its "
+            "direction is stable."
+        )
     else:
-        s += (f"Resampling the test set turns PC1 by a median of {med:.1f}° but up to {top:.1f}°: "
-              "its direction is only roughly fixed, so read its loadings loosely.")
+        s += (
+            f"Resampling the test set turns PC1 by a median of {med:.1f}° but up to {top:.1f}°: "
+            "its direction is only roughly fixed, so read its loadings loosely."
+        )
     return s
 
 
@@ -173,10 +224,15 @@ def knn_notice(f: MapFacts) -> str:
     """5-NN digit accuracy on each map against the 10-D codes."""
     acc = {m: f.knn[m] for m in NAMES}
     spread = max(acc.values()) - min(acc.values())
-    s = ("Digits stay apart to different degrees" if spread >= 0.02 else
-         "Digits stay apart about equally well on all three maps")
-    s += (f": 5-NN accuracy is {_pct(acc['pca'])} on PCA, {_pct(acc['tsne'])} on t-SNE and "
-          f"{_pct(acc['umap'])} on UMAP, against {_pct(f.knn_10d)} in 10-D. ")
+    s = (
+        "Digits stay apart to different degrees"
+        if spread >= 0.02
+        else "Digits stay apart about equally well on all three maps"
+    )
+    s += (
+        f": 5-NN accuracy is {_pct(acc['pca'])} on PCA, {_pct(acc['tsne'])} on t-SNE and "
+        f"{_pct(acc['umap'])} on UMAP, against {_pct(f.knn_10d)} in 10-D. "
+    )
     return s + "t-SNE's and UMAP's gaps and cluster sizes are not distances: see the walk below."
 
 
@@ -188,23 +244,32 @@ def notices(f: MapFacts, pick: int, pick_kept: dict[str, int]) -> list[str]:
 def knobs_text(f: MapFacts) -> str:
     """The t-SNE expander's text: what perplexity does here, measured, and what the seed changes."""
     p = [m for m in PERPLEXITIES if m in f.kept_mean]
-    s = ("Perplexity is roughly how many neighbours each point weighs when t-SNE places it. Here, at "
-         "perplexity " + ", ".join(str(PERPLEXITIES[m]) for m in p) + ", a code keeps on average "
-         + ", ".join(f"{f.kept_mean[m]:.2f}" for m in p) + f" of its {K} nearest 10-D neighbours "
-         "(trustworthiness " + ", ".join(f"{f.trust[m]:.3f}" for m in p) + "); ")
+    s = (
+        "Perplexity is roughly how many neighbours each point weighs when t-SNE places it. Here, "
+        "at "
+        "perplexity "
+        + ", ".join(str(PERPLEXITIES[m]) for m in p)
+        + ", a code keeps on average "
+        + ", ".join(f"{f.kept_mean[m]:.2f}" for m in p)
+        + f" of its {K} nearest 10-D neighbours "
+        "(trustworthiness " + ", ".join(f"{f.trust[m]:.3f}" for m in p) + "); "
+    )
     most = max(p, key=lambda m: f.kept_mean[m])
     s += f"perplexity {PERPLEXITIES[most]} keeps the most. "
     if f.seed_shift is not None:
-        s += (f"The seed-1 map is identical to the seed-0 one here (largest difference "
-              f"{f.seed_shift:.2g}): this t-SNE starts from the PCA layout, which no seed changes."
-              if f.seed_shift <= 1e-6 * f.width else
-              f"Another seed moves points by up to {f.seed_shift:.1f} on a map {f.width:.0f} wide: "
-              "another map of the same codes.")
+        s += (
+            f"The seed-1 map is identical to the seed-0 one here (largest difference "
+            f"{f.seed_shift:.2g}): this t-SNE starts from the PCA layout, which no seed changes."
+            if f.seed_shift <= 1e-6 * f.width
+            else f"Another seed moves points by up to {f.seed_shift:.1f} on a map {f.width:.0f} "
+            "wide: "
+            "another map of the same codes."
+        )
     return s
 
 
 def spectrum_title(f: MapFacts) -> str:
-    """The expander's title: "why ... flat" only where the spectrum is flat and the KL term is why."""
+    """The expander's title: "why ... flat" only where the spectrum is flat and the KL is why."""
     total = total_spread(f)
     if total is not None and flat(f.evr) and within(total) and within(f.var_mu):
         return "Why PCA's spectrum is flat: the variance of each dimension"
