@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui import aevae_claims as ac
 from ui import alts, charts, params, plots, words
+from ui.model_facts import code_spacing
 from ui import common as ui
 from vae import artefacts, latent, live, prior
 from ui.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE
@@ -138,14 +140,14 @@ with st.expander("The maths in more detail", icon=":material/menu_book:"):
 
 st.subheader("Decode the draws, and the digit you picked")
 z10 = zz[:N_DECODED]  # (10, 2): the first draws, also on the maps
-caps = [[f"({z[0]:.1f}, {z[1]:.1f})\n{g:.1f} gaps" for z, g in zip(np.round(z10, 1) + 0.0, st_ae["gaps"])],
-        [f"{g:.1f} gaps" for g in st_vae["gaps"][:N_DECODED]]]
+gap_ae, gap_vae = code_spacing(AE, 1), code_spacing(VAE, 1)  # typical gaps, once per model and server
+dz_ae, dz_vae = st_ae["gaps"] * gap_ae, st_vae["gaps"] * gap_vae  # (N_MIX,) each: latent units, like with like
+caps = [[f"({z[0]:.1f}, {z[1]:.1f})\n{g:.3f} away" for z, g in zip(np.round(z10, 1) + 0.0, dz_ae)],
+        [f"{g:.3f} away" for g in dz_vae[:N_DECODED]]]
 png = charts.png(charts.image_rows, dict(zip(ROWS, (ui.decode(AE, z10), ui.decode(VAE, z10)))), captions=caps, size=1.2, fontsize=11)
 charts.show(png, alt=alts.rows(f"The first {N_DECODED} prior draws z (seed {seed}) decoded by {AE} (top row) and {VAE} (bottom). "
                                f"By the nearest test code, {alts.landed(AE, z10)}; {alts.landed(VAE, z10)}", list(ROWS), caps))
-st.caption(f"The first {N_DECODED} draws z (under the top row) through each decoder. Under each image: how far z is "
-           "from the nearest test code of that model, in *typical gaps* (the median distance between a test code "
-           "and its nearest neighbour).")
+st.caption(f"The first {N_DECODED} draws z (under the top row) through each decoder. " + ac.draw_caption(gap_ae, gap_vae))
 eps = np.random.default_rng([seed, 2, pick]).standard_normal((N_POSTERIOR, 2))  # (6, 2)
 zs = vae_mu[pick] + np.exp(0.5 * vae_lv) * eps  # (6, 2): z = mu + sigma * eps
 ae_rec, vae_rec = ui.decode(AE, ae_mu[pick][None])[0], ui.decode(VAE, vae_mu[pick][None])[0]
@@ -165,41 +167,17 @@ ui.download_png(ui.tile(strip, len(strip)), f"ae-vs-vae-digit-{pick}.png", key="
 
 # --- what to notice ---------------------------------------------------------------------------------------
 
-far_ae, far_vae = st_ae["far"], st_vae["far"]
-inside_ae, inside_vae = prior.share_inside(ae_mu, 0.99), prior.share_inside(vae_mu, 0.99)
-over, under = int(np.argmax(h_ae - h_test)), int(np.argmin(h_ae - h_test))
-if tv_vae < tv_ae:
-    mix_note = (f"**The mix is what the KL term buys.** The VAE's draws land on each digit about as often as the test "
-                f"set has it ({words.pct(tv_vae)} off in total variation); the AE's are {words.pct(tv_ae)} off: a "
-                f"{over} for {words.pct(h_ae[over])} of them, a {under} for {words.pct(h_ae[under])} (test set: "
-                f"{words.pct(h_test[over])} and {words.pct(h_test[under])}). Nothing in the AE's training refers "
-                "to N(0, I).")
-else:
-    mix_note = (f"**Here the AE's mix is as close as the VAE's** ({words.pct(tv_ae)} vs {words.pct(tv_vae)} off in "
-                "total variation): by where its codes happen to lie, not by its training, which never refers to N(0, I).")
-near_ae, near_vae = 1 - far_ae, 1 - far_vae
-if far_ae < 0.5:
-    cover = (f"**Most of the AE's draws land among its codes too** ({words.pct(near_ae)} within {FAR:g} typical gaps "
-             f"of an AE test code; VAE: {words.pct(near_vae)}), because {words.pct(inside_ae)} of its codes happen "
-             f"to lie inside the prior's 99 % circle (VAE: {words.pct(inside_vae)}): an AE *can* be sampled, with "
-             "no promise of what comes out.")
-else:
-    cover = (f"**Most of the AE's draws land far from its codes** ({words.pct(far_ae)} more than {FAR:g} typical gaps "
-             f"from every AE test code; VAE: {words.pct(far_vae)}): only {words.pct(inside_ae)} of its codes lie "
-             f"inside the prior's 99 % circle (VAE: {words.pct(inside_vae)}).")
-matched = latent.matched_far_share(len(vae_mu), N_MIX, 2, FAR)  # what codes spread exactly like the prior leave
-cover += (f" The KL term pulls each posterior toward the prior but does not make the codes fill it together: "
-          f"{words.pct(far_vae)} of the VAE's draws land that far from its codes, against {words.pct(matched)} for "
-          "codes spread exactly like the prior (its sparse tails): look for the empty patches." if far_vae > 1.5 * matched
-          else f" The VAE's codes cover its prior about as well as codes drawn from the prior itself would "
-          f"({words.pct(far_vae)} of its draws that far, against {words.pct(matched)}).")
+draws = ac.DrawFacts(N_MIX, FAR, tuple(h_ae), tuple(h_vae), tuple(h_test), tv_ae, tv_vae, gap_ae, gap_vae,
+                     st_ae["far"], st_vae["far"], float(np.median(dz_ae)), float(np.median(dz_vae)),
+                     prior.share_inside(ae_mu, 0.99), prior.share_inside(vae_mu, 0.99),
+                     latent.matched_far_share(len(vae_mu), N_MIX, 2, FAR))  # codes spread exactly like the prior
 r_ae, r_vae = recon_at_mean(ui.model_key(AE)), recon_at_mean(ui.model_key(VAE))
 recon = (f"**The price in reconstruction**, like with like (each decoding its code, the VAE its mean μ, all 10,000 "
          f"test digits): AE {r_ae:.1f} nats, VAE {r_vae:.1f}" +
          (f"; {r_vae - r_ae:.1f} nats of reconstruction buy a latent space you can sample from."
           if r_vae > r_ae else ": with two dimensions the AE does not even reconstruct better, so the orderly "
           "latent space costs nothing in reconstruction here."))
-ui.notice([mix_note, cover, recon])
+ui.notice([ac.mix_note(draws)[1], ac.cover_note(draws)[1], recon])
 
 # --- expanders: each decoder's whole map, the reconstructions of ten digits --------------------------------
 

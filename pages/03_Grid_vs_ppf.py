@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import alts, charts, grids, params, plots
+from ui import grid_claims as gc
 from ui import common as ui
 from ui import words
 from vae import latent, prior
@@ -64,6 +65,8 @@ pts_lin = latent.grid_2d(xs_lin, xs_lin)  # (n * n, 2), mosaic order
 pts_ppf = latent.grid_2d(xs_ppf, xs_ppf)
 st_lin = latent.grid_stats(pts_lin, vae_mu)
 st_ppf = latent.grid_stats(pts_ppf, vae_mu)
+xs_m = latent.linear_axis(n, float(xs_ppf[0]), float(xs_ppf[-1]))  # like with like: the ppf grid's square
+st_m = latent.grid_stats(latent.grid_2d(xs_m, xs_m), vae_mu)
 
 # --- one chart: codes, prior contours, both sets of points ---------------------------------------
 
@@ -92,8 +95,8 @@ chart_col.caption(f"The {n} × {n} sampling points of each grid. Squares: the li
                   f"Pink diamonds: the ppf grid, from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … {1 - p:g}). "
                   "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values."
                   + (" Warped by u = Φ(z), the prior's CDF on each axis: the prior is uniform on this square, so the ppf "
-                     "grid is evenly spaced and the linear grid crowds its points toward the edges: many tiles for thin slices "
-                     "of the prior's mass." if warp == "u" else
+                     "grid is evenly spaced, and the linear grid's points sit closer together the farther they are from 0, "
+                     "each tile there covering a thinner slice of the prior's mass." if warp == "u" else
                      " Switch the axes to u = Φ(z) to see the ppf grid evenly spaced."))
 
 
@@ -122,6 +125,7 @@ with stats_col:
         col.metric("linear grid", words.pct(st_lin[key]))
         col.metric("ppf grid", words.pct(st_ppf[key]),
                    delta=f"{(st_ppf[key] - st_lin[key]) * 100:+.0f} pts", delta_color="inverse")
+    st.caption(gc.extent_caption(lo, hi, float(xs_ppf[0]), float(xs_ppf[-1]), st_m["outside_99"]))
     st.markdown(
         "- **outside the 99 % disc**: grid points farther from the origin than "
         f"{prior.radius(0.99):.2f}, where the prior puts only 1 % of its mass, so training rarely "
@@ -153,6 +157,7 @@ with ui.cache_guard():
     ui.model(AE)
     ae_mu = np.asarray(ui.codes(AE)["mu"], dtype=np.float64)  # (N, 2), a copy
 xs_ae, ys_ae = latent.quantile_axes(ae_mu, n, p)  # the ppf grid's analogue for codes that are not N(0, I)
+facts = gc.grid_facts(n, lo, hi, p, vae_mu, ae_mu, labels)  # every number the notices quote
 pts_ae = latent.grid_2d(xs_ae, ys_ae)
 st_ae = latent.grid_stats(pts_ae, ae_mu)
 ui.secondary(
@@ -166,13 +171,14 @@ charts.draw(charts.overlay(charts.spec(plots.ae_codes_chart, ae_mu[subset], labe
                            charts.with_data(charts.spec(plots.ae_grid_chart, grids.AE_POINTS_TEMPLATE), ae_pts)),
             a_left, key="grid_ae_chart", width="stretch", alt=alts.scatter(
                 f"The AE's test codes and its quantile grid's {n} × {n} points", ae_mu[subset], labels[subset]))
-a_left.caption(f"Note the axes: z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to "
-               f"{ys_ae[-1]:.3g}, against about ±3 for the VAE.")
+a_left.caption(gc.ae_axes_caption(facts, float(vae_mu.min()), float(vae_mu.max())))
 with ui.cache_guard():
     grids.show_mosaic(a_right, n, lo, hi, p, "bbox", f"ae-2d-quantiles-n{n}-p{p:g}.png")
 
 st.subheader("All three grids")
 table = pd.DataFrame([grids.stats_row(LIN, VAE, xs_lin, xs_lin, st_lin), grids.stats_row(PPF, VAE, xs_ppf, xs_ppf, st_ppf),
+                      grids.stats_row(f"{LIN} over the ppf grid's square", VAE, xs_m, xs_m,
+                                      st_m),
                       grids.stats_row("AE quantile grid", AE, xs_ae, ys_ae, st_ae)])
 shares = ["outside the prior's 99 % disc", "empty grid points", "codes in the busiest 10 % of tiles", "busiest tile"]
 st.dataframe(table, hide_index=True, width="stretch",
@@ -190,39 +196,7 @@ with d2:
 
 # --- what to notice --------------------------------------------------------------------------------
 
-n_out_lin = int(round(st_lin["outside_99"] * n * n))
-n_out_ppf = int(round(st_ppf["outside_99"] * n * n))
-b_lin, b_ppf = st_lin["top10"], st_ppf["top10"]
-if b_ppf < b_lin - 0.01:
-    balance = (f"**Balance.** The busiest tenth of the ppf grid's tiles depicts {words.pct(b_ppf)} of the test codes, "
-               f"the linear grid's {words.pct(b_lin)}: the ppf grid spreads the codes more evenly over its tiles, "
-               "because it spends them where the codes are.")
-elif b_ppf > b_lin + 0.01:
-    balance = (f"**Balance.** Here the linear grid is the more balanced one: its busiest tenth of tiles depicts "
-               f"{words.pct(b_lin)} of the test codes, the ppf grid's {words.pct(b_ppf)} (with these settings the "
-               "linear grid's square fits the codes more closely than the ppf grid's probabilities do).")
-else:
-    balance = (f"**Balance.** Both grids are about as balanced: the busiest tenth of the tiles depicts "
-               f"{words.pct(b_lin)} of the test codes (linear) and {words.pct(b_ppf)} (ppf).")
-ae_inside = prior.share_inside(ae_mu, 0.99)
-ae_by_digit = prior.share_inside_by_class(ae_mu, labels, 0.99)  # (10,)
-worst = int(np.nanargmin(ae_by_digit))
-few = ae_by_digit[worst] < ae_inside - 0.1
-ae_in_square = float(((ae_mu >= lo) & (ae_mu <= hi)).all(axis=1).mean())
-ui.notice([
-    f"**Tiles spent outside the prior.** {n_out_lin} of the {n * n} linear-grid points "
-    f"({words.pct(st_lin['outside_99'])}) lie outside the disc holding 99 % of N(0, I), against {n_out_ppf} "
-    f"({words.pct(st_ppf['outside_99'])}) for the ppf grid; {words.pct(st_lin['empty'])} of the linear grid's "
-    f"points are the nearest point of no test code, {words.pct(st_ppf['empty'])} of the ppf grid's "
-    f"({words.compare(st_ppf['empty'], st_lin['empty'])} empty tiles with ppf).",
-    balance,
-    f"**The AE needs its own box.** Its codes span z₁ {xs_ae[0]:.3g} … {xs_ae[-1]:.3g} and z₂ {ys_ae[0]:.3g} … "
-    f"{ys_ae[-1]:.3g}; {words.pct(ae_inside)} of them lie inside the prior's 99 % disc, "
-    f"{'but only' if few else 'and'} {words.pct(ae_by_digit[worst])} of its {worst}s. The linear grid's square "
-    f"{lo:g} … {hi:g} holds {words.pct(ae_in_square)} of the AE's codes. A grid at the codes' own quantiles "
-    f"generalises the ppf recipe: its busiest tenth of tiles depicts {words.pct(st_ae['top10'])} of the AE's codes, "
-    f"and {words.pct(st_ae['empty'])} of its points are empty.",
-])
+ui.notice(gc.notes(facts))
 
 grids.prefetch_around(n, lo, hi, p)
 ui.lesson_links(LESSON)

@@ -158,4 +158,10 @@ def test_every_notice_states_a_true_premise(n, lo, hi, p):
     st_ae = latent.grid_stats(latent.grid_2d(qx, qy), ae_mu)
     from ui.words import pct
     assert f"depicts {pct(st_ae['top10'])} of the AE's codes" in ae
-    assert f"{pct(prior.share_inside(ae_mu, 0.99))} of them lie inside" in ae
+    assert f"{pct(prior.share_inside(ae_mu, 0.99))} of the codes lie inside" in ae
+    # "span" is the codes' real smallest … largest (it once gave the grid's quantiles as the span)
+    assert f"span z₁ {ae_mu[:, 0].min():.3g} … {ae_mu[:, 0].max():.3g}" in ae
+    assert f"quantiles, z₁ {qx[0]:.3g} … {qx[-1]:.3g}" in ae
+    same = abs(lo - ax[0]) <= 0.05 and abs(hi - ax[-1]) <= 0.05  # a like-with-like comparison, or said not to be
+    assert ("Both grids cover the same square" in outside) == same
+    assert ("cover different squares" in outside) == (not same)
