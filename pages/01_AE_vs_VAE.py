@@ -187,10 +187,10 @@ with st.expander("Each decoder's whole map: decode a grid of codes", icon=":mate
     xs_ae, ys_ae = latent.bounding_box_axes(ae_mu, n)
     xs_v = ys_v = latent.ppf_axis(n)
     g1, g2 = st.columns(2)
-    for col, name, xs, ys, title in ((g1, AE, xs_ae, ys_ae, "AE decoder over its codes' bounding box"),
+    for col, name, xs, ys, title in ((g1, AE, xs_ae, ys_ae, "AE decoder, its codes' 0.5-99.5 % quantiles"),
                                      (g2, VAE, xs_v, ys_v, "VAE decoder over the prior (ppf grid)")):
         grid = ui.mosaic_png(name, latent.grid_2d(xs, ys), n, n, xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title)
-        charts.show(grid, col, alt=alts.grid(name, xs, ys, " over its codes' bounding box" if name == AE else " over the prior"))
+        charts.show(grid, col, alt=alts.grid(name, xs, ys, " between its codes' 0.5 and 99.5 % quantiles" if name == AE else " over the prior"))
         with col:
             ui.download_png(grid, f"{name}-grid-{n}.png", key=f"aevae_grid_png_{name}")
     st.caption(f"AE: z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to {ys_ae[-1]:.3g} (its codes' "

@@ -158,9 +158,10 @@ def reach_sentence(tag: str, n: int, inside: float | None, dist: float, sigma_me
     return "reaches", f"{head}{near}, {ratio:.1f} σ: {tag}'s cloud reaches its neighbours' codes."
 
 
-def ring_sentence(px: dict[str, float], zoomed: bool, points: bool = False, small: float = 4.0) -> str:
-    """How large the 2σ rings are drawn, in screen pixels, and what to do when they vanish
-    (``points``: both posteriors are points in effect, ``width_sentence``'s "points")."""
+def ring_sentence(px: dict[str, float], zoomed: bool, points: bool = False, small: float = 12.0) -> str:
+    """How large the 2σ rings are drawn, in screen pixels, and what to do when they are hard to see
+    among the codes (under ``small`` px; ``points``: both posteriors are points in effect,
+    ``width_sentence``'s "points")."""
     sizes = ", ".join(f"{t}'s {v:.0f} px" for t, v in px.items())
     if max(px.values()) >= small:
         return f" On this map the 2σ rings are about {sizes} across."
