@@ -163,3 +163,12 @@ def test_a_long_title_wraps_on_a_phone():
         assert expr.endswith(json.dumps(title))
     assert out["layer"][0]["title"]["anchor"] == "start"
     assert charts.phone_size({"title": "Short"})["title"] == "Short"
+
+
+def test_the_theme_sets_presenter_or_phone_text():
+    """The Altair theme: presenter mode's large text, else the phone's minimum (and a canvas)."""
+    with charts.as_present(True):
+        assert charts._canvas()["config"] == charts.present_config()
+    with charts.as_present(False):
+        theme = charts._canvas()
+        assert theme["config"] == charts.phone_config() and theme["usermeta"]["embedOptions"]["renderer"] == "canvas"

@@ -101,18 +101,25 @@ def code_mix(name: str, z: np.ndarray) -> np.ndarray:
     return np.bincount(near, minlength=10)[:10] / len(near)
 
 
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def _grid_mix(name: str, xs: tuple[float, ...], ys: tuple[float, ...]) -> np.ndarray:
+    """``code_mix`` of a grid's codes, once per model and grid (a 30 x 30 grid's search costs 7 ms)."""
+    from vae import latent
+
+    return code_mix(name, latent.grid_2d(np.asarray(xs), np.asarray(ys)))
+
+
 def grid(name: str, xs: np.ndarray, ys: np.ndarray, how: str = "", y: int | None = None) -> str:
     """A 2-D model's decoded grid (``latent.grid_2d(xs, ys)``: z₁ = xs across, z₂ = ys up): its
     size, its ranges, and which digits the tiles' codes lie nearest (``code_mix``; for a
     conditional model, its label ``y`` instead)."""
-    from vae import latent
-
     head = (f"A {len(ys)} × {len(xs)} mosaic of the images {name}'s decoder draws" + (f" with label y = {y}" if y is not None else "")
             + f" at a grid of codes{how}: z₁ from {xs[0]:.2f} at the left to {xs[-1]:.2f} at the right, "
             f"z₂ from {ys[0]:.2f} at the bottom to {ys[-1]:.2f} at the top.")
     if y is not None:
         return head
-    return head + f" By the digit of the nearest test code, the tiles are mostly {shares(code_mix(name, latent.grid_2d(xs, ys)))}."
+    mix = _grid_mix(name, tuple(float(v) for v in xs), tuple(float(v) for v in ys))
+    return head + f" By the digit of the nearest test code, the tiles are mostly {shares(mix)}."
 
 
 def where_mass(img: np.ndarray) -> str:
@@ -194,7 +201,8 @@ def scatter(what: str, xy: np.ndarray, labels: Iterable[int], x: str = "z₁", y
             legend: bool = True, fmt: str = ".1f") -> str:
     """A digit scatter (points (M, 2) coloured by their digits): what it is, how many points, the axes'
     spans, and where each digit's points centre (their mean); with ``legend``, that the legend filters."""
-    xy, labels = np.asarray(xy, dtype=np.float64), np.asarray(list(labels), dtype=np.int64)
+    xy = np.asarray(xy, dtype=np.float64)
+    labels = np.asarray(labels if isinstance(labels, (np.ndarray, list, tuple)) else list(labels), dtype=np.int64)
     if len(labels) == 0:
         return _sentence(what)
     count = np.bincount(labels, minlength=10)

@@ -73,6 +73,15 @@ def fs(px: float) -> float | dict[str, str]:
     return max(round(px * PRESENT_TEXT_SCALE, 1), PRESENT_FONT_PX - 1) if presenting() else phone_px(px)
 
 
+def present_config() -> dict[str, Any]:
+    """Vega-Lite config of presenter mode: axis, legend, header and title text in large type."""
+    f = PRESENT_FONT_PX
+    return {"axis": {"labelFontSize": f, "titleFontSize": f + 1},
+            "legend": {"labelFontSize": f, "titleFontSize": f + 1, "symbolSize": 160},
+            "header": {"labelFontSize": f, "titleFontSize": f + 1},
+            "title": {"fontSize": f + 3}, "text": {"fontSize": f}}
+
+
 def phone_config() -> dict[str, Any]:
     """Vega-Lite config of chart text on a phone: at least PHONE_FONT_PX. Only what Streamlit's chart
     theme draws smaller changes (axis and header labels, 12 px; text marks, Vega's 11 px); its axis and
