@@ -91,7 +91,8 @@ for col, (m, title) in zip(st.columns([1, 1, 1.2]), METHODS.items()):  # the las
 knn_10d = float(emb["latent_knn_accuracy"])
 st.latex(r"T(k) = 1 - \tfrac{2}{nk(2n-3k-1)} \sum_i \sum_{j \in U_i^{(k)}} \bigl(r(i,j) - k\bigr)")
 ui.secondary(f"Trustworthiness (Venna & Kaski 2001, $k = {K}$) charges every map neighbour $j$ of $i$ that is not among "
-             f"its $k$ nearest in 10-D by how far down the 10-D list, $r(i, j)$, it really is: 1 is perfect. 5-NN "
+             f"its $k$ nearest in 10-D by how far down the 10-D list, $r(i, j)$, it really is: 1 is perfect (measured on a fixed half of the "
+             "test codes). 5-NN "
              f"accuracy asks whether the 5 nearest map neighbours vote for the digit; in 10-D it is {words.pct(knn_10d)}.")
 
 # --- what to notice -------------------------------------------------------------------------------------------------

@@ -41,14 +41,19 @@ class MapFacts:
     width: float = 1.0  # the t-SNE map's width, for seed_shift
 
 
-def kept_counts(codes: np.ndarray, coords: np.ndarray, k: int = K) -> np.ndarray:
+def _knn(x: np.ndarray, k: int) -> np.ndarray:
+    """(N, k) indices of each row's k nearest other rows (the row itself left out)."""
+    x = np.asarray(x, np.float64)
+    return cKDTree(x).query(x, k + 1)[1][:, 1:]
+
+
+def kept_counts(codes: np.ndarray | None, coords: np.ndarray, k: int = K,
+                latent_knn: np.ndarray | None = None) -> np.ndarray:
     """For every code: how many of its k nearest other codes in the latent space are also among its
-    k nearest on the map (exact overlap). (N, d), (N, 2) -> (N,) ints."""
-
-    def knn(x: np.ndarray) -> np.ndarray:  # (N, k) indices, the point itself left out
-        return cKDTree(np.asarray(x, np.float64)).query(np.asarray(x, np.float64), k + 1)[1][:, 1:]
-
-    a, b = knn(codes), knn(coords)
+    k nearest on the map (exact overlap). (N, d), (N, 2) -> (N,) ints. ``latent_knn``: the codes'
+    own neighbours when already known (the 10-D query is the costly half)."""
+    a = _knn(codes, k) if latent_knn is None else latent_knn
+    b = _knn(coords, k)
     return (a[:, :, None] == b[:, None, :]).any(axis=2).sum(axis=1)
 
 
@@ -60,7 +65,8 @@ def facts_from(
 
     var_mu, mean_s2 = units.variance_budget(mu, logvar)
     maps = [m for m in ("pca", "tsne", "umap", *PERPLEXITIES) if m in emb]
-    kept = {m: kept_counts(mu, emb[m]) for m in dict.fromkeys(maps)}
+    near = _knn(mu, K)  # once for every map
+    kept = {m: kept_counts(None, emb[m], latent_knn=near) for m in dict.fromkeys(maps)}
     tsne = np.asarray(emb["tsne"], np.float64)
     return MapFacts(
         is_ae=logvar is None,
