@@ -49,7 +49,7 @@ def _check_counts(s: str, kl: dict[int, np.ndarray], thr: float) -> None:
         assert count == top and first == min(d for d in n if n[d] == top) and first < big
         later = [n[d] for d in n if d >= first]
         assert ("stops there" in s) == (min(later) >= top - 1)
-        r = re.search(r"stays at (\d+)–(\d+)", s)
+        r = re.search(r"the counts are (\d+)–(\d+)", s)
         if r:
             assert (int(r.group(1)), int(r.group(2))) == (min(later), max(later))
         if "every larger model uses" in s:
@@ -129,7 +129,7 @@ def test_branch_grows():
 def test_branch_levels_with_the_largest_one_short():
     kl = {2: (2.0, 2.0), 20: (2.0,) * 20, 32: (2.0,) * 19 + (0.003,) * 13}
     s = lc.count_notice(_facts(kl), 0.01)
-    assert "grows up to d = 20 (20) and stops there" in s and "stays at 19–20" in s
+    assert "grows up to d = 20 (20) and stops there" in s and "from d = 20 on, the counts are 19–20" in s
     assert (
         "the largest, d = 32, uses fewer (19) than d = 20" in s
         and "largest model uses the most" not in s

@@ -114,9 +114,9 @@ def count_notice(f: SizeFacts, thr: float) -> str:
             else f"the count peaks at d = {first} ({top})"
         )
         s += (
-            f", and from there it stays at {min(later)}–{max(later)}"
+            f"; from d = {first} on, the counts are {min(later)}–{max(later)}"
             if min(later) != max(later)
-            else f", and every larger model uses {top} too"
+            else f"; every larger model uses {top} too"
         )
         if n[big] < top:
             s += f"; the largest, d = {big}, uses fewer ({n[big]}) than d = {first}"
