@@ -28,8 +28,18 @@ def chart_titles(at) -> list[str]:
         for part in [spec, *spec.get("layer", [])]:
             t = part.get("title")
             if t:
-                out.append(t if isinstance(t, str) else t.get("text", ""))
+                out.append(title_text(t))
     return out
+
+
+def title_text(t) -> str:
+    """A chart title's desktop text, also where it wraps on a phone (``charts._phone_title``: a Vega
+    expression whose last part is the whole title)."""
+    if isinstance(t, dict):
+        t = t.get("text", "")
+    if isinstance(t, dict):
+        t = json.loads(t["expr"].rsplit(" : ", 1)[1])
+    return t
 
 
 def test_default_view():
