@@ -161,8 +161,9 @@ charts.show(charts.png(charts.image_strip, strip,
 sd = np.exp(0.5 * vae_lv)
 st.caption(f"Test digit #{pick}, each model's reconstruction from its code, and {N_POSTERIOR} samples: codes drawn from the VAE's "
            f"posterior, z = μ + σ·ε with σ = ({sd[0]:.3f}, {sd[1]:.3f}): the dashed ellipse on the VAE's map "
-           "(μ ± 2σ" + (", hidden under the marker: the VAE is sure where this digit goes" if
-                        plots.hidden_by_marker(ring, vae_domains) else "") + ").")
+           "(μ ± 2σ" + (f", hidden under the marker at this scale, though σ is about {np.sqrt(sd.prod()) / gap_vae:.1f} "
+                        "typical gaps between neighbouring VAE codes" if plots.hidden_by_marker(ring, vae_domains)
+                        else "") + ").")
 ui.download_png(ui.tile(strip, len(strip)), f"ae-vs-vae-digit-{pick}.png", key="aevae_pick_png")
 
 # --- what to notice ---------------------------------------------------------------------------------------

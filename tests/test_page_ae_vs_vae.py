@@ -59,6 +59,14 @@ def test_default_view():
     assert at.query_params["aevae_idx"] == "0"  # the picked digit: no widget, written by ui.share
     assert len(notices(at)) == 3
     assert "total variation" in t and "typical gaps" in t
+    # a posterior hidden under the marker is not called "sure": its σ is given in the VAE's typical gaps
+    assert "the VAE is sure" not in t
+    found = re.search(r"hidden under the marker at this scale, though σ is about ([\d.]+) typical gaps", t)
+    if found:
+        c = artefacts.load_codes("vae-2d", 2, True)
+        mu = np.asarray(c["mu"], dtype=np.float64)
+        sigma = float(np.exp(0.25 * np.asarray(c["logvar"][0], dtype=np.float64).sum()))  # geometric mean
+        assert abs(float(found.group(1)) - sigma / neighbours.spacing(mu, 1)) < 0.06
     assert not at.dataframe and "One test digit of each class" not in t  # the reconstructions' expander: folded
 
 
