@@ -82,7 +82,7 @@ def test_reach_ring_and_unused_branches():
 # --- premise sweep: every built VAE, its default pair, seeds and sample counts ----------------------
 
 VAES = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"]
-SETTINGS = ((64, 0), (16, 3), (256, 1))  # (samples, seed): the default, the fewest, the most
+SETTINGS = ((64, 0, 0), (16, 3, 0), (256, 1, 0), (64, 0, 1))  # (samples, seed, pick): "Another pair" once
 
 
 @pytest.fixture(scope="module")
@@ -104,9 +104,9 @@ def test_premise_sweep(name, test_set):
         mu_all, 1, np.arange(len(mu_all)))
     c, a = posterior.pairs(common.model_key(name))
     model = zoo.load(name)
-    for n, seed in SETTINGS:
+    for n, seed, k in SETTINGS:
         facts = []
-        for tag, i in (("A", int(c[0])), ("B", int(a[0]))):
+        for tag, i in (("A", int(c[k])), ("B", int(a[k]))):
             with torch.inference_mode():
                 mu, lv = (t[0].double().numpy() for t in model.encode(torch.from_numpy(x[i][None, None])))
                 z = latent.posterior_samples(mu, lv, n, seed)
@@ -135,6 +135,15 @@ def test_premise_sweep(name, test_set):
               for p in facts]
         assert f"KL = {kl[0]:.1f} nats" in kt
         assert (kb == "same") == (abs(kl[0] - kl[1]) < pc.SAME_KL)
+        if mu_all.shape[1] == 2:  # the map's note: the nearest other code, in A's σ
+            i = int(c[k])
+            others = np.delete(np.arange(len(mu_all)), i)
+            dist = float(np.min(np.linalg.norm(mu_all[others] - np.asarray(facts[0].mu), axis=1)))
+            s_a = float(np.mean(facts[0].sigma))
+            rb = pc.reach_sentence("A", n, None, dist, s_a, 0)[0]
+            ratio = dist / s_a
+            assert {"point": ratio > pc.HUGE, "apart": pc.APART < ratio <= pc.HUGE,
+                    "reaches": ratio <= pc.APART}[rb]
 
 
 def test_point_posteriors_are_not_sent_to_the_zoom():
