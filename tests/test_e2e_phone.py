@@ -279,3 +279,15 @@ def test_drawing_with_a_finger_on_a_phone(phone, server):  # noqa: F811
     score.wait_for(timeout=30_000)
     no_exception(phone)
     assert score.inner_text() != starter and score.inner_text().endswith("nats")
+
+
+@pytest.mark.parametrize("url,chart,param", [("Embeddings", 0, "emb_idx"), ("Conditional_VAE", 1, "cvae_idx")])
+def test_a_tap_on_a_map_picks_a_code(phone, server, url, chart, param):  # noqa: F811
+    """Embeddings' PCA map and the Conditional VAE's code map on a phone: a tap on the map picks
+    the code nearest it (the address names another test image than #0)."""
+    phone.goto(f"{server}/{url}", timeout=90_000)
+    wait_idle(phone)
+    tap_at(phone, chart_canvas(phone, chart), 0.45, 0.55)
+    wait_idle(phone)
+    phone.wait_for_function(f"() => /[?&]{param}=[1-9]/.test(location.search)", timeout=30_000)
+    no_exception(phone)
