@@ -1,6 +1,7 @@
 """Fast tier: AE vs VAE's sentences on prior draws (``ui.aevae_claims``), each branch on synthetic
 numbers, and a premise sweep over a small set of seeds with the facts recomputed here from the codes
 in cache/: every distance is said in a named unit, and compared only within one unit."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,13 +18,17 @@ H = tuple([0.1] * 10)
 
 def facts(**kw) -> ac.DrawFacts:
     h_ae = (0.34, 0.004) + tuple([0.082] * 8)
-    base = ac.DrawFacts(2000, 3.0, h_ae, H, H, 0.39, 0.05, 0.037, 0.0145, 0.13, 0.24, 0.034, 0.022,
-                        0.51, 0.96, 0.07)
+    base = ac.DrawFacts(
+        2000, 3.0, h_ae, H, H, 0.39, 0.05, 0.037, 0.0145, 0.13, 0.24, 0.034, 0.022, 0.51, 0.96, 0.07
+    )
     return dataclasses.replace(base, **kw)
 
 
 def test_mix_branches_and_the_about_premise():
-    assert ac.mix_note(facts())[0] == "vae" and "in about the test set's mix" in ac.mix_note(facts())[1]
+    assert (
+        ac.mix_note(facts())[0] == "vae"
+        and "in about the test set's mix" in ac.mix_note(facts())[1]
+    )
     far = ac.mix_note(facts(tv_vae=0.2))[1]
     assert "closer to the test set's than the AE's" in far and "about the test set's" not in far
     assert ac.mix_note(facts(tv_vae=0.5))[0] == "ae"
@@ -31,7 +36,11 @@ def test_mix_branches_and_the_about_premise():
 
 def test_distances_name_their_unit_and_compare_within_one():
     branch, text = ac.cover_note(facts())
-    assert branch == "ae near" and "own* typical gaps" in text and "0.037 for the AE and 0.0145" in text
+    assert (
+        branch == "ae near"
+        and "own* typical gaps" in text
+        and "0.037 for the AE and 0.0145" in text
+    )
     assert "In latent units" in text and "the VAE's draws are the closer ones" in text
     assert "the AE's draws are the closer ones" in ac.cover_note(facts(med_ae=0.01))[1]
     assert "about as close" in ac.cover_note(facts(med_ae=0.023))[1]
@@ -63,10 +72,24 @@ def test_premise_sweep(seed, codes):
         h[n] = np.bincount(labels[idx], minlength=10)[:10] / len(idx)
         far[n] = float((dist[n] / gap[n] > 3.0).mean())
     tv = {n: latent.total_variation(h[n], h_test) for n in mu}
-    f = ac.DrawFacts(2000, 3.0, tuple(h["ae-2d"]), tuple(h["vae-2d"]), tuple(h_test), tv["ae-2d"], tv["vae-2d"],
-                     gap["ae-2d"], gap["vae-2d"], far["ae-2d"], far["vae-2d"], float(np.median(dist["ae-2d"])),
-                     float(np.median(dist["vae-2d"])), prior.share_inside(mu["ae-2d"], 0.99),
-                     prior.share_inside(mu["vae-2d"], 0.99), latent.matched_far_share(10_000, 2000, 2, 3.0))
+    f = ac.DrawFacts(
+        2000,
+        3.0,
+        tuple(h["ae-2d"]),
+        tuple(h["vae-2d"]),
+        tuple(h_test),
+        tv["ae-2d"],
+        tv["vae-2d"],
+        gap["ae-2d"],
+        gap["vae-2d"],
+        far["ae-2d"],
+        far["vae-2d"],
+        float(np.median(dist["ae-2d"])),
+        float(np.median(dist["vae-2d"])),
+        prior.share_inside(mu["ae-2d"], 0.99),
+        prior.share_inside(mu["vae-2d"], 0.99),
+        latent.matched_far_share(10_000, 2000, 2, 3.0),
+    )
     mb, mt = ac.mix_note(f)
     assert (mb == "vae") == (tv["vae-2d"] < tv["ae-2d"])
     if "in about the test set's mix" in mt:
@@ -75,4 +98,6 @@ def test_premise_sweep(seed, codes):
     assert (cb == "ae near") == (far["ae-2d"] < 0.5)
     d = ac.distance_branch(f)  # the latent-unit comparison: the same z for both models
     m_ae, m_vae = np.median(dist["ae-2d"]), np.median(dist["vae-2d"])
-    assert {"vae": m_vae < 0.9 * m_ae, "ae": m_ae < 0.9 * m_vae}.get(d, abs(m_ae - m_vae) <= 0.1 * max(m_ae, m_vae))
+    assert {"vae": m_vae < 0.9 * m_ae, "ae": m_ae < 0.9 * m_vae}.get(
+        d, abs(m_ae - m_vae) <= 0.1 * max(m_ae, m_vae)
+    )

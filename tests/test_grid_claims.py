@@ -1,6 +1,7 @@
 """Fast tier: Grid vs ppf's sentences (``ui.grid_claims``), each branch on synthetic numbers, and a
 premise sweep over grid sizes, linear ranges and every offered p, with the facts recomputed here
 from the codes in cache/ (shares outside the disc by the radius, spans by min / max)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,9 +19,26 @@ RANGES = ((-3.0, 3.0), (-1.0, 1.0), (-2.6, 2.6), (0.5, 4.5), (-5.0, 5.0))
 
 def facts(**kw) -> gc.GridFacts:
     g = gc.GridNumbers(0.1, 0.1, 0.3)
-    base = gc.GridFacts(15, -3.0, 3.0, 0.005, -2.58, 2.58, gc.GridNumbers(0.28, 0.16, 0.61),
-                        gc.GridNumbers(0.02, 0.01, 0.28), gc.GridNumbers(0.11, 0.09, 0.53), (-22.7, -2.4),
-                        (17.4, 41.7), (-14.9, -1.7), (12.6, 33.3), 0.51, 1, 0.01, 0.54, g)
+    base = gc.GridFacts(
+        15,
+        -3.0,
+        3.0,
+        0.005,
+        -2.58,
+        2.58,
+        gc.GridNumbers(0.28, 0.16, 0.61),
+        gc.GridNumbers(0.02, 0.01, 0.28),
+        gc.GridNumbers(0.11, 0.09, 0.53),
+        (-22.7, -2.4),
+        (17.4, 41.7),
+        (-14.9, -1.7),
+        (12.6, 33.3),
+        0.51,
+        1,
+        0.01,
+        0.54,
+        g,
+    )
     return dataclasses.replace(base, **kw)
 
 
@@ -34,7 +52,11 @@ def test_different_squares_give_the_like_with_like_numbers():
 def test_same_square_says_spacing_alone():
     f = facts(lo=-2.6, hi=2.6)
     branch, text = gc.outside_note(f)
-    assert branch == "same square" and "spacing alone" in text and "Like with like" not in gc.balance_note(f)[1]
+    assert (
+        branch == "same square"
+        and "spacing alone" in text
+        and "Like with like" not in gc.balance_note(f)[1]
+    )
     assert "same square" in gc.extent_caption(-2.6, 2.6, -2.58, 2.58, 0.11)
 
 
@@ -76,10 +98,12 @@ def test_premise_sweep(n, codes):
             else:  # the like-with-like grid really covers the ppf grid's square
                 xs = np.linspace(ppf[0], ppf[-1], n)
                 g = np.stack(np.meshgrid(xs, xs), -1).reshape(-1, 2)
-                assert f.matched.outside == pytest.approx(float(((g ** 2).sum(1) > r99 ** 2).mean()))
+                assert f.matched.outside == pytest.approx(float(((g**2).sum(1) > r99**2).mean()))
             b = gc.balance_note(f)[0]
-            assert {"ppf": f.ppf.top10 < f.lin.top10 - gc.BALANCE_TOL,
-                    "linear": f.ppf.top10 > f.lin.top10 + gc.BALANCE_TOL}.get(b, True)
+            assert {
+                "ppf": f.ppf.top10 < f.lin.top10 - gc.BALANCE_TOL,
+                "linear": f.ppf.top10 > f.lin.top10 + gc.BALANCE_TOL,
+            }.get(b, True)
             # "span" is the real min … max; the quantiles are what the grid covers
             assert f.ae_min == tuple(ae_mu.min(0)) and f.ae_max == tuple(ae_mu.max(0))
             qx = np.quantile(ae_mu[:, 0], [p, 1 - p])

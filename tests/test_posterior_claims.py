@@ -1,6 +1,7 @@
 """Fast tier: the Posterior spread lesson's sentences (``ui.posterior_claims``), each branch on
 synthetic numbers, and a premise sweep over every built VAE, its default pair and a small set of
 seeds and sample counts, with the facts recomputed here from cache/ (checkpoint, codes, 1-NN)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,16 @@ from vae.pixels import pixel_spread
 GAP = 0.015
 
 
-def img(tag: str = "A", label: int = 3, top: int = 3, share: float = 1.0, sigma: float = 0.02,
-        mu: tuple[float, ...] = (0.5, -0.5), sd: float = 0.3, second: int = 8) -> pc.ImageFacts:
+def img(
+    tag: str = "A",
+    label: int = 3,
+    top: int = 3,
+    share: float = 1.0,
+    sigma: float = 0.02,
+    mu: tuple[float, ...] = (0.5, -0.5),
+    sd: float = 0.3,
+    second: int = 8,
+) -> pc.ImageFacts:
     s = np.zeros(10)
     s[top] = share
     s[second] += 1 - share
@@ -50,7 +59,9 @@ def test_samples_that_barely_differ_are_one_picture_not_a_disagreement():
     text = pc.looks_sentence(p, 64)
     assert "barely differ" in text and "between digits, not samples that disagree" in text
     f = pc.PairFacts(img("A", sd=0.05), p, 64, GAP)
-    assert "σ changes nothing you can see" in pc.verdict(f) and "disagree about" not in pc.verdict(f)
+    assert "σ changes nothing you can see" in pc.verdict(f) and "disagree about" not in pc.verdict(
+        f
+    )
 
 
 def test_all_samples_one_wrong_digit_is_agreement_on_that_digit():
@@ -79,10 +90,15 @@ def test_reach_ring_and_unused_branches():
     assert "still say a little" in pc.unused_sentence(10, {"A": 2, "B": 0}, 0.9, 0.4)
 
 
-# --- premise sweep: every built VAE, its default pair, seeds and sample counts ----------------------
+# --- premise sweep: every built VAE, its default pair, seeds and sample counts ---------------
 
 VAES = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"]
-SETTINGS = ((64, 0, 0), (16, 3, 0), (256, 1, 0), (64, 0, 1))  # (samples, seed, pick): "Another pair" once
+SETTINGS = (
+    (64, 0, 0),
+    (16, 3, 0),
+    (256, 1, 0),
+    (64, 0, 1),
+)  # (samples, seed, pick): "Another pair" once
 
 
 @pytest.fixture(scope="module")
@@ -98,22 +114,39 @@ def test_premise_sweep(name, test_set):
     import torch
 
     from ui import common, posterior
+
     x, labels = test_set
     mu_all = np.load(artefacts.codes_path(name))["mu"].astype(np.float64)
-    gap = neighbours.spacing(mu_all, 1) if mu_all.shape[1] <= 10 else neighbours.spacing_sample(
-        mu_all, 1, np.arange(len(mu_all)))
+    gap = (
+        neighbours.spacing(mu_all, 1)
+        if mu_all.shape[1] <= 10
+        else neighbours.spacing_sample(mu_all, 1, np.arange(len(mu_all)))
+    )
     c, a = posterior.pairs(common.model_key(name))
     model = zoo.load(name)
     for n, seed, k in SETTINGS:
         facts = []
         for tag, i in (("A", int(c[k])), ("B", int(a[k]))):
             with torch.inference_mode():
-                mu, lv = (t[0].double().numpy() for t in model.encode(torch.from_numpy(x[i][None, None])))
+                mu, lv = (
+                    t[0].double().numpy() for t in model.encode(torch.from_numpy(x[i][None, None]))
+                )
                 z = latent.posterior_samples(mu, lv, n, seed)
                 imgs = model.decode(torch.as_tensor(z, dtype=torch.float32))[:, 0].numpy()
-            shares = np.bincount(neighbours.looks_like(imgs, x, labels, exclude=i), minlength=10)[:10] / n
-            facts.append(pc.ImageFacts(tag, int(labels[i]), tuple(shares), tuple(np.exp(0.5 * lv)), tuple(mu),
-                                       float(pixel_spread(imgs)[1].max())))
+            shares = (
+                np.bincount(neighbours.looks_like(imgs, x, labels, exclude=i), minlength=10)[:10]
+                / n
+            )
+            facts.append(
+                pc.ImageFacts(
+                    tag,
+                    int(labels[i]),
+                    tuple(shares),
+                    tuple(np.exp(0.5 * lv)),
+                    tuple(mu),
+                    float(pixel_spread(imgs)[1].max()),
+                )
+            )
         f = pc.PairFacts(*facts, n, gap)
         wa, wb = (float(np.exp(np.mean(np.log(p.sigma)))) / gap for p in facts)
         branch = pc.width_sentence(f)[0]
@@ -131,8 +164,14 @@ def test_premise_sweep(name, test_set):
         text = pc.verdict(f)
         assert "e+" not in text and "inf" not in text and "nan" not in text
         kb, kt = pc.kl_sentence(f)
-        kl = [float(np.sum(0.5 * (np.square(p.mu) + np.square(p.sigma) - 1 - np.log(np.square(p.sigma)))))
-              for p in facts]
+        kl = [
+            float(
+                np.sum(
+                    0.5 * (np.square(p.mu) + np.square(p.sigma) - 1 - np.log(np.square(p.sigma)))
+                )
+            )
+            for p in facts
+        ]
         assert f"KL = {kl[0]:.1f} nats" in kt
         assert (kb == "same") == (abs(kl[0] - kl[1]) < pc.SAME_KL)
         if mu_all.shape[1] == 2:  # the map's note: the nearest other code, in A's σ
@@ -142,8 +181,11 @@ def test_premise_sweep(name, test_set):
             s_a = float(np.mean(facts[0].sigma))
             rb = pc.reach_sentence("A", n, None, dist, s_a, 0)[0]
             ratio = dist / s_a
-            assert {"point": ratio > pc.HUGE, "apart": pc.APART < ratio <= pc.HUGE,
-                    "reaches": ratio <= pc.APART}[rb]
+            assert {
+                "point": ratio > pc.HUGE,
+                "apart": pc.APART < ratio <= pc.HUGE,
+                "reaches": ratio <= pc.APART,
+            }[rb]
 
 
 def test_point_posteriors_are_not_sent_to_the_zoom():
