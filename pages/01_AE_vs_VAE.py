@@ -140,14 +140,16 @@ with st.expander("The maths in more detail", icon=":material/menu_book:"):
 
 st.subheader("Decode the draws, and the digit you picked")
 z10 = zz[:N_DECODED]  # (10, 2): the first draws, also on the maps
-gap_ae, gap_vae = code_spacing(AE, 1), code_spacing(VAE, 1)  # typical gaps, once per model and server
-dz_ae, dz_vae = st_ae["gaps"] * gap_ae, st_vae["gaps"] * gap_vae  # (N_MIX,) each: latent units, like with like
+gap_ae, gap_vae = code_spacing(AE, 1), code_spacing(VAE, 1)  # typical gaps, once per server
+# (N_MIX,) each, in latent units: a draw is the same z for both models, so like with like
+dz_ae, dz_vae = st_ae["gaps"] * gap_ae, st_vae["gaps"] * gap_vae
 caps = [[f"({z[0]:.1f}, {z[1]:.1f})\n{g:.3f} away" for z, g in zip(np.round(z10, 1) + 0.0, dz_ae)],
         [f"{g:.3f} away" for g in dz_vae[:N_DECODED]]]
 png = charts.png(charts.image_rows, dict(zip(ROWS, (ui.decode(AE, z10), ui.decode(VAE, z10)))), captions=caps, size=1.2, fontsize=11)
 charts.show(png, alt=alts.rows(f"The first {N_DECODED} prior draws z (seed {seed}) decoded by {AE} (top row) and {VAE} (bottom). "
                                f"By the nearest test code, {alts.landed(AE, z10)}; {alts.landed(VAE, z10)}", list(ROWS), caps))
-st.caption(f"The first {N_DECODED} draws z (under the top row) through each decoder. " + ac.draw_caption(gap_ae, gap_vae))
+st.caption(f"The first {N_DECODED} draws z (under the top row) through each decoder. "
+           + ac.draw_caption(gap_ae, gap_vae))
 eps = np.random.default_rng([seed, 2, pick]).standard_normal((N_POSTERIOR, 2))  # (6, 2)
 zs = vae_mu[pick] + np.exp(0.5 * vae_lv) * eps  # (6, 2): z = mu + sigma * eps
 ae_rec, vae_rec = ui.decode(AE, ae_mu[pick][None])[0], ui.decode(VAE, vae_mu[pick][None])[0]
@@ -161,17 +163,19 @@ charts.show(charts.png(charts.image_strip, strip,
 sd = np.exp(0.5 * vae_lv)
 st.caption(f"Test digit #{pick}, each model's reconstruction from its code, and {N_POSTERIOR} samples: codes drawn from the VAE's "
            f"posterior, z = μ + σ·ε with σ = ({sd[0]:.3f}, {sd[1]:.3f}): the dashed ellipse on the VAE's map "
-           "(μ ± 2σ" + (f", hidden under the marker at this scale, though σ is about {np.sqrt(sd.prod()) / gap_vae:.1f} "
-                        "typical gaps between neighbouring VAE codes" if plots.hidden_by_marker(ring, vae_domains)
-                        else "") + ").")
+           "(μ ± 2σ" + (", hidden under the marker at this scale, though σ is about "
+                        f"{np.sqrt(sd.prod()) / gap_vae:.1f} typical gaps between neighbouring "
+                        "VAE codes"
+                        if plots.hidden_by_marker(ring, vae_domains) else "") + ").")
 ui.download_png(ui.tile(strip, len(strip)), f"ae-vs-vae-digit-{pick}.png", key="aevae_pick_png")
 
 # --- what to notice ---------------------------------------------------------------------------------------
 
-draws = ac.DrawFacts(N_MIX, FAR, tuple(h_ae), tuple(h_vae), tuple(h_test), tv_ae, tv_vae, gap_ae, gap_vae,
-                     st_ae["far"], st_vae["far"], float(np.median(dz_ae)), float(np.median(dz_vae)),
-                     prior.share_inside(ae_mu, 0.99), prior.share_inside(vae_mu, 0.99),
-                     latent.matched_far_share(len(vae_mu), N_MIX, 2, FAR))  # codes spread exactly like the prior
+draws = ac.DrawFacts(N_MIX, FAR, tuple(h_ae), tuple(h_vae), tuple(h_test), tv_ae, tv_vae,
+                     gap_ae, gap_vae, st_ae["far"], st_vae["far"], float(np.median(dz_ae)),
+                     float(np.median(dz_vae)), prior.share_inside(ae_mu, 0.99),
+                     prior.share_inside(vae_mu, 0.99),  # and codes spread exactly like the prior:
+                     latent.matched_far_share(len(vae_mu), N_MIX, 2, FAR))
 r_ae, r_vae = recon_at_mean(ui.model_key(AE)), recon_at_mean(ui.model_key(VAE))
 recon = (f"**The price in reconstruction**, like with like (each decoding its code, the VAE its mean μ, all 10,000 "
          f"test digits): AE {r_ae:.1f} nats, VAE {r_vae:.1f}" +
@@ -188,10 +192,12 @@ with st.expander("Each decoder's whole map: decode a grid of codes", icon=":mate
     xs_ae, ys_ae = latent.bounding_box_axes(ae_mu, n)
     xs_v = ys_v = latent.ppf_axis(n)
     g1, g2 = st.columns(2)
-    for col, name, xs, ys, title in ((g1, AE, xs_ae, ys_ae, "AE decoder, its codes' 0.5-99.5 % quantiles"),
+    for col, name, xs, ys, title in ((g1, AE, xs_ae, ys_ae,
+                                      "AE decoder, its codes' 0.5-99.5 % quantiles"),
                                      (g2, VAE, xs_v, ys_v, "VAE decoder over the prior (ppf grid)")):
         grid = ui.mosaic_png(name, latent.grid_2d(xs, ys), n, n, xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title)
-        charts.show(grid, col, alt=alts.grid(name, xs, ys, " between its codes' 0.5 and 99.5 % quantiles" if name == AE else " over the prior"))
+        where = " between its codes' 0.5 and 99.5 % quantiles" if name == AE else " over the prior"
+        charts.show(grid, col, alt=alts.grid(name, xs, ys, where))
         with col:
             ui.download_png(grid, f"{name}-grid-{n}.png", key=f"aevae_grid_png_{name}")
     st.caption(f"AE: z₁ from {xs_ae[0]:.3g} to {xs_ae[-1]:.3g}, z₂ from {ys_ae[0]:.3g} to {ys_ae[-1]:.3g} (its codes' "

@@ -65,7 +65,8 @@ pts_lin = latent.grid_2d(xs_lin, xs_lin)  # (n * n, 2), mosaic order
 pts_ppf = latent.grid_2d(xs_ppf, xs_ppf)
 st_lin = latent.grid_stats(pts_lin, vae_mu)
 st_ppf = latent.grid_stats(pts_ppf, vae_mu)
-xs_m = latent.linear_axis(n, float(xs_ppf[0]), float(xs_ppf[-1]))  # like with like: the ppf grid's square
+# like with like: a linear grid over the ppf grid's own square
+xs_m = latent.linear_axis(n, float(xs_ppf[0]), float(xs_ppf[-1]))
 st_m = latent.grid_stats(latent.grid_2d(xs_m, xs_m), vae_mu)
 
 # --- one chart: codes, prior contours, both sets of points ---------------------------------------
@@ -95,8 +96,9 @@ chart_col.caption(f"The {n} × {n} sampling points of each grid. Squares: the li
                   f"Pink diamonds: the ppf grid, from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … {1 - p:g}). "
                   "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values."
                   + (" Warped by u = Φ(z), the prior's CDF on each axis: the prior is uniform on this square, so the ppf "
-                     "grid is evenly spaced, and the linear grid's points sit closer together the farther they are from 0, "
-                     "each tile there covering a thinner slice of the prior's mass." if warp == "u" else
+                     "grid is evenly spaced, and the linear grid's points sit closer together "
+                     "the farther they are from 0, each tile there covering a thinner slice of "
+                     "the prior's mass." if warp == "u" else
                      " Switch the axes to u = Φ(z) to see the ppf grid evenly spaced."))
 
 

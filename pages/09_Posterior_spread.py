@@ -67,9 +67,10 @@ n = int(ui.bound(c4.select_slider, "Samples each", list(range(N_RANGE[0], N_RANG
 seed = int(ui.bound(c5.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="post_seed",
                     parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
 st.button("Another pair: a certain A, an uncertain B", key="post_another", on_click=_pick_pair, icon=":material/shuffle:",
-          help=f"Among 1,000 fixed test digits: A is the one whose {K_AGREE} nearest codes agree most with its digit; B, "
-               "of the 50 in the most mixed neighbourhoods, first those whose decoded samples differ visibly and split "
-               "between digits, then the one whose samples agree least. Each click takes the next pair.")
+          help=f"Among 1,000 fixed test digits: A is the one whose {K_AGREE} nearest codes agree "
+               "most with its digit; B, of the 50 in the most mixed neighbourhoods, first those "
+               "whose decoded samples differ visibly and split between digits, then the one whose "
+               "samples agree least. Each click takes the next pair.")
 with ui.cache_guard():
     ui.model(name)
     codes = ui.codes(name)
@@ -98,8 +99,8 @@ with ui.cache_guard():
 # --- the picture: two posteriors side by side --------------------------------------------------------------
 
 for col, (tag, p) in zip(st.columns(2, gap="large"), post.items()):
-    col.markdown(f"**Image {tag}**: test #{p['i']}, a {p['label']} · σ from {p['sigma'].min():.3g} to "
-                 f"{p['sigma'].max():.3g} · KL {p['kl'].sum():.1f} nats")
+    col.markdown(f"**Image {tag}**: test #{p['i']}, a {p['label']} · σ from "
+                 f"{p['sigma'].min():.3g} to {p['sigma'].max():.3g} · KL {p['kl'].sum():.1f} nats")
     s1, s2 = col.columns([3, 2])
     charts.show(charts.png(charts.image_strip, np.stack([x_all[p['i']], p["recon"], p["mean"]]),
                            ["the image", "decoder(μ)", f"mean of {n}"], size=1.5, fontsize=10), s1,
@@ -111,8 +112,9 @@ for col, (tag, p) in zip(st.columns(2, gap="large"), post.items()):
                 alt=f"The first {SHOWN} of {n} codes drawn from q(z|x) of test #{p['i']} (seed {seed}), decoded by {name}, "
                     f"in 2 rows. By the nearest test image, of all {n}: {alts.shares(p['shares'])}.")
     looks = pd.DataFrame({"digit": [str(k) for k in range(10)], "source": "samples", "share": p["shares"]})
-    charts.draw(shared_y(plots.mix_chart_filled(looks, ("samples",), ("ink",), f"What the {n} samples of {tag} "
-                                                "look like", height=150)), col,  # one 0-100 % scale for both
+    looks_spec = plots.mix_chart_filled(looks, ("samples",), ("ink",),
+                                        f"What the {n} samples of {tag} look like", height=150)
+    charts.draw(shared_y(looks_spec), col,  # A's and B's side by side: one 0-100 % scale
                 key=f"post_looks_{tag}", width="stretch",
                 alt=alts.mix(f"What the {n} samples of {tag} (test #{p['i']}, a {p['label']}) look like, by the nearest test image", ("samples",), [p["shares"]]))
 st.caption(f"Top: the image, the decoded mean code, the mean of {n} decoded samples, and how much the samples' pixels "
@@ -133,15 +135,18 @@ pair = pc.PairFacts(facts["A"], facts["B"], n, gap)
 notes = [pc.verdict(pair), pc.kl_sentence(pair)[1]]
 if d == 2:
     s_a = a["sigma"].mean()
-    eps = (a["z"] - a["mu"]) / np.maximum(a["sigma"], 1e-300)  # a σ below μ's precision: no ellipse share
-    inside = float(np.mean((eps ** 2).sum(axis=1) <= 4.0)) if s_a > 1e-9 * (1 + np.abs(a["mu"]).max()) else None
+    eps = (a["z"] - a["mu"]) / np.maximum(a["sigma"], 1e-300)
+    measurable = s_a > 1e-9 * (1 + np.abs(a["mu"]).max())  # a σ below μ's precision: no share
+    inside = float(np.mean((eps ** 2).sum(axis=1) <= 4.0)) if measurable else None
     others = np.delete(np.arange(len(mu_all)), a["i"])
     dist, row = (v[0] for v in neighbours.nearest_one(mu_all[others], a["mu"]))
-    notes.append(pc.reach_sentence("A", n, inside, float(dist), float(s_a), int(others[int(row)]))[1])
+    notes.append(pc.reach_sentence("A", n, inside, float(dist), float(s_a),
+                                   int(others[int(row)]))[1])
 else:
     gone = {t: units.unused_dims(p["sigma"]) for t, p in post.items()}
     kl_max = max((float(post[t]["kl"][g].max()) for t, g in gone.items() if len(g)), default=None)
-    notes.append(pc.unused_sentence(d, {t: len(g) for t, g in gone.items()}, units.UNUSED_SIGMA, kl_max))
+    notes.append(pc.unused_sentence(d, {t: len(g) for t, g in gone.items()}, units.UNUSED_SIGMA,
+                                    kl_max))
 ui.notice(notes)
 
 if d == 2:
@@ -162,10 +167,11 @@ if d == 2:
     charts.draw(chart, width="content", alt=alts.scatter("Both posteriors among the test codes" + (", zoomed" if zoom else "") + ": " + "; ".join(
         f"{t}, test #{p['i']} (a {p['label']}), μ = ({p['mu'][0]:.2f}, {p['mu'][1]:.2f}), σ = ({p['sigma'][0]:.2f}, {p['sigma'][1]:.2f}), with 1σ and 2σ rings and its samples" for t, p in post.items()), mu_all[sub], labels[sub]))
     ui.secondary("Solid ring: 1σ (39 % of the samples in 2-D); dashed: 2σ (86 %); dotted grey: the prior's 1σ, "
-                 "the unit circle, the width the KL term pulls every posterior toward. Crosses: the samples decoded above."
-                 + pc.ring_sentence({t: float(np.ptp(ellipse(p["mu"], p["lv"], k=2.0), axis=0).max()) * MAP_PX
-                                     / (domains[0][1] - domains[0][0]) for t, p in post.items()}, bool(zoom),
-                                    pc.width_sentence(pair)[0] == "points"))
+                 "the unit circle, the width the KL term pulls every posterior toward. Crosses: "
+                 "the samples decoded above." + pc.ring_sentence(
+                     {t: float(np.ptp(ellipse(p["mu"], p["lv"], k=2.0), axis=0).max()) * MAP_PX
+                      / (domains[0][1] - domains[0][0]) for t, p in post.items()},
+                     bool(zoom), pc.width_sentence(pair)[0] == "points"))
 ui.share({"post_idx": pick["A"], "post_idx2": pick["B"]})  # after the last bound control, the zoom
 
 with st.expander("σ and KL per dimension, in numbers", icon=":material/table:"):

@@ -44,7 +44,8 @@ def pairs(key: tuple[str, str, int]) -> tuple[np.ndarray, np.ndarray]:
     seen = neighbours.looks_like(imgs, x_all, labels,
                                  exclude=np.repeat(mixed, N_LOOK)).reshape(len(mixed), N_LOOK)  # one batch
     top = np.array([np.bincount(s).max() / N_LOOK for s in seen])
-    # a label split means something only where the samples differ visibly (posterior_claims): those first
+    # a label split means something only where the samples differ visibly (posterior_claims):
+    # those first
     sd = imgs.reshape(len(mixed), N_LOOK, -1).std(axis=1).max(axis=1)
     shows = (sd >= VISIBLE_SD) & (top < AGREE)
     return sub[np.lexsort((sigma, -own))], mixed[np.lexsort((top, ~shows))]
@@ -65,7 +66,7 @@ def pairs_in_turn(key: tuple[str, str, int], on_wait: Callable[[int], None]) -> 
 
 
 def shared_y(spec: dict, top: float = 1.0) -> dict:
-    """A share chart's spec with its y axis fixed at 0 … ``top``: the lesson draws A's and B's side by
-    side, and comparable charts share one scale (Vega would fit each to its own tallest bar)."""
+    """A share chart's spec with its y axis fixed at 0 … ``top``: the lesson draws A's and B's
+    side by side, and comparable charts share one scale (Vega would fit each to its tallest bar)."""
     enc = spec["encoding"]
     return {**spec, "encoding": {**enc, "y": {**enc["y"], "scale": {"domain": [0, top]}}}}
