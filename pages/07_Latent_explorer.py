@@ -11,14 +11,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, codepad, plots
+from ui import alts, charts, codepad, explorer_claims, plots
 from ui import common as ui
 from ui import params
 from ui.model_facts import code_scale
 from vae import latent, neighbours, prior, zoo
 from vae.neighbours import neighbourhood
 from ui.params import to_slider
-from ui.style import SLIDER_RANGE, SLIDER_STEP
+from ui.style import PAD_N, SLIDER_RANGE, SLIDER_STEP
 
 STARTS = ("origin", "prototype", "random")
 START_LABELS = {"origin": "the origin (z = 0)", "prototype": "a digit prototype", "random": "a random test code"}
@@ -53,11 +53,13 @@ with ui.cache_guard():
 mu = codes["mu"]  # (N, d), read-only
 d = zoo.entry(name).model.latent_dim
 is_ae = zoo.entry(name).model.kind == "ae"
+say = explorer_claims.wording(is_ae)  # an autoencoder has no prior, no KL term, no posterior
+half, pad_note = codepad.pad_box(name) if d == 2 else (SLIDER_RANGE[1], "")
 PREVIEW = np.linspace(SLIDER_RANGE[0], SLIDER_RANGE[1], 7)  # values each slider's preview decodes
 
 
 keys = [f"lex_z{i}" for i in range(d)]
-codepad.from_link(keys, name, d)
+codepad.from_link(keys, name, d, half)
 
 
 
@@ -84,12 +86,12 @@ def explorer(name: str, d: int) -> None:
               help="Put every slider back at the starting point.")
 
     if ss.pop("lex_need_apply", False):
-        z0, _ = codepad.start_point(mu, labels)
+        z0, _ = codepad.start_point(mu, labels, say)
         for k, v in zip(keys, to_slider(z0, *SLIDER_RANGE, SLIDER_STEP)):
             ss[k] = v
         ss["lex_exact"] = None
         codepad.fresh_pad()
-    st.caption(f"Starting point: {codepad.start_point(mu, labels)[1]}.")
+    st.caption(f"Starting point: {codepad.start_point(mu, labels, say)[1]}.")
 
     exact = ss.get("lex_exact")
     left, right = st.columns([3, 2], gap="large")
@@ -97,11 +99,14 @@ def explorer(name: str, d: int) -> None:
         sliders_at = right
         with left:
             pad_key = codepad.pad_key()
-            charts.draw(codepad.pad_spec(mu, labels, codepad.current(keys)), key=pad_key,
+            charts.draw(codepad.pad_spec(mu, labels, codepad.current(keys), half, say.pad_title),
+                        key=pad_key,
                         on_select=partial(codepad.clicked, pad_key), width="content",
                         alt=codepad.pad_alt(name, mu, labels, codepad.current(keys)))
-            ui.secondary("Hover a dot for its digit and test index. A click on empty space decodes that spot "
-                         "(to the nearest 0.2); a click on a dot decodes that test image's code.")
+            step = 2 * half / (PAD_N - 1)  # the pad's cell: a click lands on a cell's centre
+            ui.secondary(f"{pad_note} Hover a dot for its digit and test index. A click on empty "
+                         f"space decodes that spot (to the nearest {step:.2g}); a click on a dot "
+                         "decodes that test image's code.")
     else:
         sliders_at = left
     with sliders_at:
@@ -141,10 +146,8 @@ def explorer(name: str, d: int) -> None:
             st.caption("Seen along the test codes' two main directions; a point that looks near the data here can "
                        f"still be far from it in the other {d - 2} dimensions (the distance below is in all {d}).")
 
-    st.latex(r"z \sim p(z) = \mathcal{N}(0, I_d), \qquad x \sim p_\theta(x \mid z) = \mathrm{Bernoulli}\big(\mathrm{decoder}(z)\big)")
-    ui.secondary("The decoder is a function from a code to pixel probabilities; here you set the code yourself. The KL term "
-                 "pulls the training codes toward the prior, so a VAE's decoder learns to draw wherever the prior puts its "
-                 "mass; drawing codes from the prior, below, is how a VAE *generates*.")
+    st.latex(say.formula)
+    ui.secondary(say.decoder_note)
 
     # --- random generation --------------------------------------------------------------------
     st.header("Random digits from the prior" if not is_ae else "Random codes from N(0, I), which this model never promised to fill")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, params, plots, words
+from ui import alts, charts, interpolation_claims, params, plots, words
 from ui import common as ui
 from ui.model_facts import SPACING_K as K_NEAR
 from ui.model_facts import code_spacing
@@ -18,7 +18,9 @@ from ui.style import MODEL_CACHE_ENTRIES, PPF_COLOR
 
 LESSON = ui.setup_page(__file__,
               "why walking between two codes gives a sequence of plausible digits while blending pixels only "
-              "cross-fades two pictures, and when the great circle (slerp) beats the straight line (lerp).")
+              "cross-fades two pictures, and whether the great circle (slerp) stays closer to the "
+              "data than the straight line (lerp): measured along the whole path for each pair, "
+              "not assumed.")
 
 MODELS, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind != "cvae", prefer="vae-2d")
 MODES = ["class", "index", "prototype", "prior"]
@@ -159,14 +161,12 @@ if not same:
                     "strokes move instead of fading." if r2 < 0.8 else
                     f"close to a mix of the decoded endpoints (R² = {words.pct(r2)}): these two drawings are similar enough "
                     "that walking and fading look alike; try a more different pair."))
-    worst = {k: float(v.max()) for k, v in empty.items()}
-    win = min(worst, key=worst.get)
-    close = abs(worst["lerp"] - worst["slerp"]) < 0.1 * min(worst.values())
-    notes.append(f"At its emptiest, lerp is {worst['lerp']:.1f}× the usual distance from the data and slerp {worst['slerp']:.1f}×: "
-                 + ("on this pair neither path stays clearly closer to the data." if close else
-                    f"here the {PATH_NAMES[win]} stays closer to the data.")
-                 + (" The shell argument for slerp is about samples from the prior; these endpoints are encoder means, "
-                    "so compare with two draws from the prior." if mode != "prior" and is_vae and d > 2 else ""))
+    verdict = interpolation_claims.verdict(
+        interpolation_claims.PathFacts(tuple(empty["lerp"]), tuple(empty["slerp"])))
+    notes.append(interpolation_claims.path_sentence(verdict, PATH_NAMES, DENSE)
+                 + (" (The shell argument for slerp is about draws from the prior; these "
+                    "endpoints are encoder means.)"
+                    if mode != "prior" and is_vae and d > 2 else ""))
     norm = {k: paths.norms(p) for k, p in walks.items()}
     ends_norm = (norm["lerp"][0] + norm["lerp"][-1]) / 2
     unused = int((~units.activity(codes)[1]).sum())

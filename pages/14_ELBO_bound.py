@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, elbo, figures, heavy, params, plots, prefetch
-from ui.elbo import FEATURED, KS, POOL, exact, iwae
+from ui import alts, charts, elbo, elbo_claims, figures, heavy, params, plots, prefetch
+from ui.elbo import FEATURED, KS, POOL, exact
 from ui import common as ui
 from vae import artefacts, bound
 from vae.latent import pick_digit
@@ -18,7 +18,6 @@ from vae.likelihood import IWAE_CURVE_K, IWAE_K
 
 MODES = ("featured", "index", "digit")
 MODE_LABELS = {"featured": "one of these", "index": "by test index", "digit": "a random example of a digit"}
-LEVEL = 0.02  # nats: a bound this close to log p(x) is level with it, within the estimate's noise
 STEPS = bound.REFINE_STEPS
 
 LESSON = ui.setup_page(__file__, "the ELBO that training maximises is only a lower bound on log p(x). For a "
@@ -112,9 +111,10 @@ with g1:
         charts.draw(charts.spec(plots.refine_chart, trace, g.log_px, int(step)), width="stretch", key="elbo_refine", alt=alts.curve(
             f"The ELBO of test #{idx} while q(z|x) is refined for it alone, step {int(step)} marked, log p(x) = {g.log_px:.2f} as a line",
             trace["step"], trace["ELBO"], "step", "ELBO (nats)", ".2f"))
-        if b.path_elbo.max() < g.elbo_best - 0.05:
-            ui.caveat(f"From the encoder's q the refinement stops at {b.path_elbo.max():.2f} (a local optimum); started "
-                      f"from the posterior's own mean and spread it reaches {g.elbo_best:.2f}, the number used below.")
+        stopped = elbo_claims.refine_caveat(
+            elbo_claims.RefineFacts(tuple(b.path_elbo), g.elbo_best))
+        if stopped:
+            ui.caveat(stopped)
 with g2:
     charts.draw(charts.spec(plots.gap_chart, g.amortization, g.approximation), width="stretch", key="elbo_gap", alt=f"The gap "
                 f"KL(q ‖ p(z|x)) of {g.gap:.2f} nats as one bar of two parts: amortization {g.amortization:.2f}, then approximation {g.approximation:.2f}.")
@@ -126,10 +126,13 @@ st.subheader("More samples, a tighter bound")
 k = int(ui.bound(st.select_slider, "k, samples from q(z|x) per estimate", options=list(KS), value=100, key="elbo_k",
                  parse=lambda raw: params.parse_choice(raw, KS, 100)))
 ui.share({"elbo_idx": idx})  # after the page's last bound control
-curve = heavy.call(iwae, key, idx, on_wait=lambda ahead: queue_note.info(
+stats = heavy.call(elbo.iwae_stats, key, idx, on_wait=lambda ahead: queue_note.info(
     f"Drawing 2,000 samples from q(z|x) for test #{idx}: {ahead} ahead of you on this server.",
     icon=":material/hourglass_top:"))
 queue_note.empty()
+curve = {j: v[0] for j, v in stats.items()}
+at_k, at_top = (elbo_claims.BoundFacts(j, *stats[j], g.elbo, g.log_px, g.accuracy)
+                for j in (k, KS[-1]))  # the bound at the chosen k, and at the largest
 lines = pd.DataFrame({"what": ["log p(x)", "ELBO"], "nats": [g.log_px, g.elbo]})
 i1, i2 = st.columns([3, 2], gap="large")
 with i1:
@@ -139,12 +142,10 @@ with i1:
 with i2:
     st.latex(r"\mathcal{L}_k = \mathbb{E}\Big[\log \tfrac{1}{k}\textstyle\sum_{j=1}^{k} "
              r"\tfrac{p(x \mid z_j)\,p(z_j)}{q(z_j \mid x)}\Big] \le \log p(x)")
-    below = g.log_px - curve[k]
-    st.markdown(f"With k = {k}: **{curve[k]:.2f}** nats, {curve[k] - g.elbo:+.2f} from the ELBO and "
-                + (f"{below:.2f} below log p(x)." if below > LEVEL else
-                   f"level with log p(x) within the estimate's noise ({-below:+.2f})."))
+    st.markdown(elbo_claims.bound_sentence(at_k))
     ui.caveat(f"Each point averages {POOL:,} draws from q, in groups of k: the k = 1,000 point rests on two groups "
-              "and is the noisiest.")
+              f"and is the noisiest. A difference counts only beyond {elbo_claims.NOISE_SES:g} "
+              "standard errors plus the grid's accuracy.")
 
 # --- what to notice -----------------------------------------------------------------------------
 obs = []
@@ -161,19 +162,24 @@ if g.gap > 2 * g.accuracy + 0.01:
     else:
         obs.append(f"Most of the gap ({g.approximation:.2f} of {g.gap:.2f} nats) is approximation: the true posterior "
                    "is not Gaussian here (look for a skewed or two-peaked blue map), so no Gaussian q can close it.")
-if curve[KS[-1]] > curve[1] and g.gap > 2 * g.accuracy + 0.01:
+if elbo_claims.above_elbo(at_top) and g.gap > 2 * g.accuracy + 0.01:
     closed = (curve[KS[-1]] - g.elbo) / g.gap  # of the gap shown above, the same test as the bound's line
     obs.append("Importance sampling with k = 1,000 samples closes " + (f"{closed:.0%} of the gap" if
-               g.log_px - curve[KS[-1]] > LEVEL else "the gap, within the estimate's noise,")
+               elbo_claims.below_px(at_top) else "the gap, within the estimate's noise,")
                + " without changing the model or the encoder: the zoo's "
                "k = 1,000 numbers are this bound.")
 ui.notice(obs)
 
+grid_facts = elbo_claims.GridFacts(  # cells across the narrowest width: measured, not the aim
+    max(b.grid.xs[1] - b.grid.xs[0], b.grid.ys[1] - b.grid.ys[0]),
+    float(bound.moments(b.grid.points(), b.post.ravel())[1].min()),
+    float(np.exp(0.5 * np.asarray(codes["logvar"][idx], np.float64)).min()), bound.STEPS_PER_SD)
 with st.expander("How log p(x) is computed, and how exact it is", icon=":material/calculate:"):
     st.markdown(
-        f"A {len(b.grid.xs)} × {len(b.grid.ys)} grid of cells over the box shown (cell width {b.grid.xs[1] - b.grid.xs[0]:.4f}, "
-        f"at most 1/{bound.STEPS_PER_SD:g} of the narrowest width, {b.width:.3f}): log p(x) = log Σ p(x|zᵢ) p(zᵢ) × cell "
-        f"area, the midpoint rule. The box was placed from a {bound.COARSE_N} × {bound.COARSE_N} grid over the whole "
+        f"A {len(b.grid.xs)} × {len(b.grid.ys)} grid of cells over the box shown: "
+        "log p(x) = log Σ p(x|zᵢ) p(zᵢ) × cell area, the midpoint rule. "
+        f"{elbo_claims.grid_sentence(grid_facts)} "
+        f"The box was placed from a {bound.COARSE_N} × {bound.COARSE_N} grid over the whole "
         f"plane and a 32 × 32 one in between, so a second peak is not missed. Halving the grid moves log p(x) by "
         f"**{g.accuracy:.3f} nats**: that is the accuracy of the numbers on this page. The ELBO of each Gaussian is "
         "integrated on its own 32 × 32 grid (6 σ each way). The refined q is a local search from two starts (the "
@@ -200,5 +206,5 @@ with st.expander("How log p(x) is computed, and how exact it is", icon=":materia
 for other in FEATURED:  # the images a class clicks next: integrated in the background, once per server
     if other != idx:
         prefetch.later(exact, key, other, idle=True)
-        prefetch.later(iwae, key, other, idle=True)
+        prefetch.later(elbo.iwae_stats, key, other, idle=True)
 ui.lesson_links(LESSON)

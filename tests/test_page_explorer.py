@@ -146,6 +146,12 @@ def test_the_autoencoder_is_offered_as_the_contrast():
     assert_ok(at)
     assert at.selectbox(key="lex_model").value == "ae-2d"
     assert "An autoencoder has no prior" in notices(at)[2]
+    page = texts(at)  # none of a VAE's words: an AE has no prior, no KL term, no posterior
+    assert "centre of the prior" not in page and "KL term pulls" not in page
+    assert "posterior mean" not in page and "nothing in an autoencoder's training" in page
+    spec = str(at.get("vega_lite_chart")[0].proto.spec)  # the pad's box reaches the AE's codes
+    assert "posterior means" not in spec and "encoder's outputs" in spec
+    assert "The map spans -38 … 38" in page and "10 of the 10,000 test codes" in page
 
 
 @pytest.mark.parametrize("z", ["0,0", "1.2,-0.5", "3.6,0", "-2.5,2.5", "0.3,1.9"])

@@ -10,27 +10,30 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, params, plots
+from ui import alts, charts, explorer_claims, params, plots
+from ui.explorer_claims import Wording
 from ui import common as ui
 from ui.params import to_slider
-from ui.style import LATENT_RANGE, SLIDER_RANGE, SLIDER_STEP
+from ui.style import LATENT_RANGE, MODEL_CACHE_ENTRIES, SLIDER_RANGE, SLIDER_STEP
 from vae.latent import prototypes
 
 HERE = pd.DataFrame({"x": [0.0], "y": [0.0], "what": ["z"]})  # the marker's rows: one point, labelled
 
 
-def from_link(keys: list[str], name: str, d: int) -> None:
-    """On the first visit the code comes from the link (?lex_z=...), if it fits this model; a code that
-    does not is said once (``lex_z_notice``) and the explorer starts from the origin."""
+def from_link(keys: list[str], name: str, d: int, half: float = LATENT_RANGE[1]) -> None:
+    """On the first visit the code comes from the link (?lex_z=...), if it fits this model (within
+    +-half: a 2-D model's pad reaches its codes, so a clicked code shared by link loads again); a
+    code that does not is said once (``lex_z_notice``) and the explorer starts from the origin."""
     ss = st.session_state
+    lo, hi = min(LATENT_RANGE[0], -half), max(LATENT_RANGE[1], half)
     if "lex_ready" not in ss:
         ss["lex_ready"] = True
         ss["lex_exact"] = None
         raw = st.query_params.get("lex_z")
-        z_url, ok = params.parse_float_list(raw, *LATENT_RANGE, d, [0.0] * d)
+        z_url, ok = params.parse_float_list(raw, lo, hi, d, [0.0] * d)
         if not ok:
             ss["lex_z_notice"] = (f"The link's code {params.echo('lex_z=' + str(raw))} does not fit {name}: it needs "
-                                  f"{d} comma-separated numbers between {LATENT_RANGE[0]:g} and {LATENT_RANGE[1]:g}. "
+                                  f"{d} comma-separated numbers between {lo:g} and {hi:g}. "
                                   "Starting from the origin instead.")
             ss["lex_need_apply"] = True
         elif raw is not None:
@@ -44,8 +47,9 @@ def from_link(keys: list[str], name: str, d: int) -> None:
         ss.setdefault(k, 0.0)
 
 
-def start_point(mu: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, str]:
-    """The code of the chosen starting point (``lex_start``) and a line saying what it is."""
+def start_point(mu: np.ndarray, labels: np.ndarray, wording: Wording) -> tuple[np.ndarray, str]:
+    """The code of the chosen starting point (``lex_start``) and a line saying what it is, in the
+    model's words (``wording``: an autoencoder has no prior and no posterior)."""
     ss = st.session_state
     start = ss["lex_start"]
     if start == "prototype":
@@ -53,8 +57,9 @@ def start_point(mu: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, str]:
         return prototypes(mu, labels)[k], f"prototype of digit {k}: the mean code of its test images"
     if start == "random":
         i = int(np.random.default_rng(int(ss["lex_code_seed"])).integers(len(mu)))
-        return np.asarray(mu[i], dtype=np.float64), f"code (posterior mean) of test image #{i}, a {labels[i]}"
-    return np.zeros(mu.shape[1]), "the origin, centre of the prior"
+        return (np.asarray(mu[i], dtype=np.float64),
+                f"{wording.code_of} of test image #{i}, a {labels[i]}")
+    return np.zeros(mu.shape[1]), wording.origin
 
 
 def apply_later() -> None:
@@ -93,11 +98,11 @@ def current(keys: list[str]) -> np.ndarray:
                     dtype=np.float64)
 
 
-def pad_spec(mu: np.ndarray, labels: np.ndarray, z: np.ndarray) -> dict:
-    """The pad's Vega-Lite spec with the current point z marked: the pad and the marker are built
-    and converted once, only the marker's one row changes."""
+def pad_spec(mu: np.ndarray, labels: np.ndarray, z: np.ndarray, half: float, title: str) -> dict:
+    """The pad's Vega-Lite spec over [-half, half]^2 with the current point z marked: the pad and
+    the marker are built and converted once, only the marker's one row changes."""
     sub = ui.scatter_subset()
-    base = charts.spec(plots.pad_chart, mu[sub], labels[sub], sub)
+    base = charts.spec(plots.pad_chart, mu[sub], labels[sub], sub, half, title)
     here = charts.spec(charts.markers, HERE, label="what")
     return charts.overlay(base, charts.with_data(here, HERE.assign(x=float(z[0]), y=float(z[1]))))
 
@@ -115,3 +120,12 @@ def pca_alt(name: str, mu: np.ndarray, labels: np.ndarray, mean: np.ndarray, com
     you = (np.asarray(z, np.float64) - mean) @ comps[:2].T
     return alts.scatter(f"The code z at ({you[0]:.2f}, {you[1]:.2f}) on the PCA plane of {name}'s test codes",
                         (np.asarray(mu[sub], np.float64) - mean) @ comps[:2].T, labels[sub], "PC1", "PC2", legend=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def pad_box(name: str) -> tuple[float, str]:
+    """A 2-D model's pad box (half its side, ``explorer_claims.pad_half``) and the sentence on the
+    codes it leaves out: once per model and server."""
+    mu, labels = ui.codes(name)["mu"], ui.test_set()[1]
+    half = explorer_claims.pad_half(mu)
+    return half, explorer_claims.pad_note(explorer_claims.pad_facts(mu, labels, half))

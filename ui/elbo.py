@@ -9,13 +9,16 @@ image takes its turn in the server-wide queue (``ui.heavy``) on the page.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import streamlit as st
+import torch
 
-from ui import common, warmup
+from ui import common, elbo_claims, warmup
 from ui.style import MODEL_CACHE_ENTRIES
 from vae import bound, zoo
-from vae.likelihood import image_curve
+from vae.likelihood import log_weights
 
 FEATURED = {0: "a clear 7", 169: "a 4 drawn like a 9", 6572: "a thin 1", 8000: "an unusual 4"}
 KS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # the importance-sampling slider's steps
@@ -47,9 +50,26 @@ def exact(key: tuple[str, str, int], idx: int) -> bound.ImageBound:
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def iwae_stats(key: tuple[str, str, int], idx: int) -> dict[int, tuple[float, float, int]]:
+    """L_k for each k of KS from POOL seeded draws from q(z|x) in POOL // k groups: its mean, its
+    standard error over the groups (nan for one group) and the number of groups (nats). The same
+    draws and means as ``vae.likelihood.image_curve``; the error says what is sampling noise."""
+    x = torch.as_tensor(np.array(common.test_images_float()[idx]), dtype=torch.float32)
+    x = x.reshape(1, 1, 28, 28)
+    with torch.inference_mode():
+        lw = log_weights(common.model(key[0]).eval(), x, POOL,
+                         generator=torch.Generator().manual_seed(idx))[0].double()  # (POOL,)
+    out = {}
+    for k in KS:
+        groups = lw[:(POOL // k) * k].reshape(POOL // k, k)  # (G, k)
+        neg = -(torch.logsumexp(groups, dim=1) - math.log(k)).numpy()  # -L_k per group (G,)
+        out[k] = (*elbo_claims.group_stats(neg), POOL // k)
+    return out
+
+
 def iwae(key: tuple[str, str, int], idx: int) -> dict[int, float]:
     """E[L_k] for each k of KS from POOL seeded draws from q(z|x) (log-likelihoods, nats)."""
-    return image_curve(common.model(key[0]), np.array(common.test_images_float()[idx]), KS, POOL, seed=idx)
+    return {k: v[0] for k, v in iwae_stats(key, idx).items()}
 
 
 def _warm() -> None:

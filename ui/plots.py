@@ -193,28 +193,33 @@ def heatmap(df: pd.DataFrame, row: str, col: str, row_order: list[str], col_orde
     return (rect + text).properties(height=alt.Step(26))  # a fixed row height: "fit" would squash the rows
 
 
-def pad_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
+def pad_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray,
+              half: float = LATENT_RANGE[1],
+              title: str = "Test codes (posterior means): click anywhere") -> alt.LayerChart:
     """Test codes over an invisible grid of cells that catches clicks anywhere (built once per model:
-    the marker of the current point is layered on per run, see ``pad_spec``).
+    the marker of the current point is layered on per run, see ``pad_spec``), on the square box
+    [-half, half] on both axes (``ui.explorer_claims.pad_half``: the model's codes, not a fixed
+    box).
 
     The click selection is a plain point selection (no ``nearest``) with fields x, y: a click on
     an empty spot selects the grid cell there (its centre), a click on a dot selects that dot's
     code, since both data rows carry x and y.
     """
-    grid = pad_grid(PAD_N, *LATENT_RANGE)
-    half = (LATENT_RANGE[1] - LATENT_RANGE[0]) / (PAD_N - 1) / 2
-    gdf = pd.DataFrame({"x": grid[:, 0], "y": grid[:, 1], "x0": grid[:, 0] - half, "x1": grid[:, 0] + half,
-                        "y0": grid[:, 1] - half, "y1": grid[:, 1] + half})
+    grid = pad_grid(PAD_N, -half, half)
+    cell = half / (PAD_N - 1)  # half a cell's side
+    gdf = pd.DataFrame({"x": grid[:, 0], "y": grid[:, 1],
+                        "x0": grid[:, 0] - cell, "x1": grid[:, 0] + cell,
+                        "y0": grid[:, 1] - cell, "y1": grid[:, 1] + cell})
     click = alt.selection_point(name="pad", on="click", fields=["x", "y"], empty=False)
-    scale = alt.Scale(domain=list(LATENT_RANGE))
+    scale = alt.Scale(domain=[-half, half])
     pad = alt.Chart(gdf).mark_rect(opacity=0.001, color="gray", clip=True).encode(
         x=alt.X("x0:Q", title="z₁", scale=scale), x2="x1:Q",
         y=alt.Y("y0:Q", title="z₂", scale=scale), y2="y1:Q",
         tooltip=[alt.Tooltip("x:Q", format=".1f", title="z₁ (click to decode)"),
                  alt.Tooltip("y:Q", format=".1f", title="z₂")],
     ).add_params(click)
-    dots = charts.scatter(charts.codes_frame(codes, digits, index),
-                          title="Test codes (posterior means): click anywhere", opacity=0.5)
+    dots = charts.scatter(charts.codes_frame(codes, digits, index), domain=(-half, half),
+                          title=title, opacity=0.5)
     # about square plot area (the legend takes ~ 40 px more than title and axis title), so that
     # z1 and z2 have the same units on screen
     return alt.layer(pad, dots).properties(width=CHART_HEIGHT + 140, height=CHART_HEIGHT + 140)

@@ -1,0 +1,136 @@
+"""The ELBO lesson's sentences, pure functions of its numbers (no Streamlit): why the refinement
+stopped, how fine the quadrature grid is against the widths it must resolve, and what the
+importance-weighted bound at k says beside its sampling noise (a standard error over its groups).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NOISE_SES = 2.0  # a difference is called real only beyond this many standard errors
+TAIL = 10  # the refinement's last steps whose gain is quoted
+
+
+def group_stats(neg_lk: np.ndarray) -> tuple[float, float]:
+    """Mean and standard error of L_k over its groups, from -L_k per group (G,); one group: nan."""
+    v = -np.asarray(neg_lk, dtype=np.float64)
+    se = float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else float("nan")
+    return float(v.mean()), se
+
+
+@dataclass(frozen=True)
+class RefineFacts:
+    """The refinement from the encoder's q (nats) and the schedule it ran on."""
+
+    path_elbo: tuple[float, ...]  # the ELBO at each step, the encoder's q first
+    elbo_best: float  # the best Gaussian's ELBO (from either start)
+    margin: float = 0.05  # nats: below the best by more than this, the caveat is shown
+
+
+def refine_caveat(f: RefineFacts) -> str | None:
+    """What happened to the refinement from the encoder's q when it ends below the best Gaussian:
+    its cosine learning-rate schedule reached 0 (the only reason it stops), with its last steps'
+    gain.
+    None when it reaches the best (within ``margin``)."""
+    path = np.asarray(f.path_elbo, dtype=np.float64)
+    top = float(path.max())
+    if top >= f.elbo_best - f.margin:
+        return None
+    steps = len(path) - 1
+    tail = float(path[-1] - path[max(0, steps - TAIL)])
+    still = (
+        f"it was still climbing: its last {TAIL} steps gained {tail:+.2f} nats, with steps "
+        "already shrinking"
+        if tail > 0.01
+        else f"its last {TAIL} steps gained {tail:+.2f} nats, but by then the steps were near "
+        "0, so this does not show that more steps would gain nothing"
+    )
+    return (
+        f"From the encoder's q the refinement ends at {top:.2f} after {steps} steps because its "
+        f"learning-rate schedule (cosine) reaches 0 there, not because it found the best "
+        f"Gaussian; {still}. Started from the posterior's own mean and spread it reaches "
+        f"{f.elbo_best:.2f}, the number used below."
+    )
+
+
+@dataclass(frozen=True)
+class GridFacts:
+    """The fine quadrature grid and the widths it must resolve (standard deviations, latent
+    units)."""
+
+    cell: float  # the larger of the two cell widths
+    sd_post: float  # the exact posterior's narrower standard deviation, on the fine grid
+    sd_q: float  # the encoder's q's narrower standard deviation
+    target: float  # cells per standard deviation aimed at (vae.bound.STEPS_PER_SD)
+
+
+def grid_sentence(f: GridFacts) -> str:
+    """How many cells span the narrower of q's and the posterior's standard deviations, measured on
+    the fine grid; whether that meets the target is said from the numbers (the grid is sized from a
+    coarser look and capped in points, so it can fall short, e.g. at beta != 1)."""
+    narrow = min(f.sd_post, f.sd_q)
+    which = "the posterior's" if f.sd_post <= f.sd_q else "q's"
+    per = narrow / f.cell if f.cell > 0 else float("inf")
+    base = (
+        f"Cell width {f.cell:.4f}; the narrowest width here is {which} standard deviation, "
+        f"{narrow:.4f} (posterior {f.sd_post:.4f}, q {f.sd_q:.4f}): {per:.1f} cells across it"
+    )
+    if per >= f.target - 1e-9:
+        return base + f", at least the {f.target:g} aimed at."
+    return (
+        base + f", fewer than the {f.target:g} aimed at, so the halving test below is what says "
+        "how exact the numbers are."
+    )
+
+
+@dataclass(frozen=True)
+class BoundFacts:
+    """The importance-weighted bound at one k beside the exact numbers (nats)."""
+
+    k: int
+    value: float  # L_k, mean over its groups
+    se: float  # its standard error over the groups (nan: one group)
+    groups: int  # how many groups of k draws it averages
+    elbo: float  # the encoder's ELBO by quadrature
+    log_px: float  # log p(x) by quadrature
+    accuracy: float  # the quadrature's own accuracy (grid halving)
+
+
+def _noise(f: BoundFacts) -> float:
+    """The smallest difference called real: NOISE_SES standard errors plus the grid's accuracy."""
+    se = f.se if np.isfinite(f.se) else float("inf")
+    return NOISE_SES * se + f.accuracy
+
+
+def above_elbo(f: BoundFacts) -> bool:
+    """L_k is above the ELBO by more than its noise."""
+    return f.value - f.elbo > _noise(f)
+
+
+def below_px(f: BoundFacts) -> bool:
+    """L_k is below log p(x) by more than its noise."""
+    return f.log_px - f.value > _noise(f)
+
+
+def bound_sentence(f: BoundFacts) -> str:
+    """L_k with its standard error, and its distance from the ELBO and log p(x), each called real
+    only when it exceeds the noise (NOISE_SES standard errors and the grid's accuracy)."""
+    se = f"± {f.se:.2f}" if np.isfinite(f.se) else "(one group: no error estimate)"
+    gain = f.value - f.elbo
+    below = f.log_px - f.value
+    return (
+        f"With k = {f.k}: **{f.value:.2f}** nats {se} (one standard error over {f.groups:,} "
+        f"group{'s' if f.groups != 1 else ''} of {f.k}); "
+        + (
+            f"{gain:+.2f} from the ELBO, "
+            if above_elbo(f)
+            else f"{gain:+.2f} from the ELBO, which is within its noise: no gain shown at this k; "
+        )
+        + (
+            f"{below:.2f} below log p(x)."
+            if below_px(f)
+            else f"level with log p(x) within its noise ({-below:+.2f})."
+        )
+    )
