@@ -127,13 +127,18 @@ def test_grid_outside_and_balance():
     n, mu = Q.GRID_N, _codes("vae-2d")["mu"]
     r99 = math.sqrt(-2 * math.log(0.01))  # chi-square with 2 degrees of freedom
     out, top = {}, {}
-    for name, axis in (("lin", np.linspace(Q.LO, Q.HI, n)), ("ppf", norm.ppf(np.linspace(Q.P, 1 - Q.P, n)))):
+    edge = norm.ppf(1 - Q.P)
+    for name, axis in (("lin", np.linspace(Q.LO, Q.HI, n)), ("ppf", norm.ppf(np.linspace(Q.P, 1 - Q.P, n))),
+                       ("matched", np.linspace(-edge, edge, n))):
         pts = np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
         out[name] = int((np.hypot(pts[:, 0], pts[:, 1]) > r99).sum())
         counts = np.bincount(cKDTree(pts).query(mu)[1], minlength=n * n)
         top[name] = np.sort(counts)[::-1][:round(0.1 * n * n)].sum() / len(mu)
     f = Q.grid_facts()
     assert (round(f.out_lin * n * n), round(f.out_ppf * n * n)) == (out["lin"], out["ppf"])
+    # like with like (the same square): the linear grid still spends more points outside the disc
+    assert f.edge_ppf == pytest.approx(edge) and round(f.out_matched * n * n) == out["matched"]
+    assert out["matched"] > out["ppf"] + Q.TILE_TOL and f.top_matched == pytest.approx(top["matched"], abs=1e-3)
     assert (f.top_lin, f.top_ppf) == pytest.approx((top["lin"], top["ppf"]), abs=1e-3)
     assert out["lin"] > out["ppf"] + Q.TILE_TOL and Q_BY_KEY["grid-outside"].answer(f) == 0
     assert top["ppf"] < top["lin"] - Q.TOP_TOL and Q_BY_KEY["grid-balance"].answer(f) == 1
@@ -268,8 +273,9 @@ def test_because_names_the_deciding_numbers():
         "aevae-empty": [words.pct(d.far_ae), words.pct(d.far_vae)],
         "kl-spread": [f"{lf.spread_small:.2f}", f"{lf.spread_1:.2f}"],
         "kl-mix": [words.pct(lf.tv_large), words.pct(lf.tv_1)],
-        "grid-outside": [str(round(g.out_lin * g.n ** 2)), str(round(g.out_ppf * g.n ** 2))],
-        "grid-balance": [words.pct(g.top_lin), words.pct(g.top_ppf)],
+        "grid-outside": [str(round(g.out_lin * g.n ** 2)), str(round(g.out_ppf * g.n ** 2)),
+                         f"±{g.edge_ppf:.2f}", str(round(g.out_matched * g.n ** 2))],
+        "grid-balance": [words.pct(g.top_lin), words.pct(g.top_ppf), words.pct(g.top_matched)],
         "protos-grey": [words.pct(gr.grey_pixels), words.pct(gr.grey_decoded)],
         "protos-used": [f"{u.used} of the {u.d}"],
         "emb-trust": [f"{t.pca:.3f}", f"{t.tsne:.3f}"],

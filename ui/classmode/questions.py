@@ -257,6 +257,9 @@ class GridFacts:
     out_ppf: float  # the same, ppf grid
     top_lin: float  # share of the test codes depicted by the busiest tenth of the linear grid's tiles
     top_ppf: float  # the same, ppf grid
+    edge_ppf: float  # the ppf grid's outermost coordinate: it covers [-edge, edge]², a smaller square
+    out_matched: float  # like with like: a linear grid over the ppf grid's square, share outside
+    top_matched: float  # and its busiest tenth's share of the codes
 
 
 def _axes() -> tuple[np.ndarray, np.ndarray]:
@@ -267,9 +270,14 @@ def _axes() -> tuple[np.ndarray, np.ndarray]:
 def grid_facts(vae_key: ui.ModelKey) -> GridFacts:
     """The Grid vs ppf lesson's ``latent.grid_stats`` of both grids at its default n, range and p."""
     mu = np.asarray(ui.codes(vae_key[0])["mu"], dtype=np.float64)
-    s_lin, s_ppf = (latent.grid_stats(latent.grid_2d(xs, xs), mu) for xs in _axes())
+    xs_lin, xs_ppf = _axes()
+    edge = float(xs_ppf[-1])
+    xs_matched = latent.linear_axis(GRID_N, float(xs_ppf[0]), edge)  # as ui.grid_claims builds it
+    s_lin, s_ppf, s_m = (latent.grid_stats(latent.grid_2d(xs, xs), mu)
+                         for xs in (xs_lin, xs_ppf, xs_matched))
     return GridFacts(GRID_N, float(s_lin["outside_99"]), float(s_ppf["outside_99"]),
-                     float(s_lin["top10"]), float(s_ppf["top10"]))
+                     float(s_lin["top10"]), float(s_ppf["top10"]), edge,
+                     float(s_m["outside_99"]), float(s_m["top10"]))
 
 
 def outside_answer(f: GridFacts) -> int:
@@ -282,7 +290,14 @@ def outside_because(f: GridFacts) -> str:
     return (f"{round(f.out_lin * tiles)} of the linear grid's {tiles} points "
             f"({words.pct(f.out_lin)}) lie outside the disc holding 99 % of N(0, I) (radius "
             f"{prior.radius(0.99):.2f}), against {round(f.out_ppf * tiles)} ({words.pct(f.out_ppf)}) "
-            "for the ppf grid.")
+            f"for the ppf grid. {_matched(f)} puts {round(f.out_matched * tiles)} "
+            f"({words.pct(f.out_matched)}) outside: spacing, not only extent.")
+
+
+def _matched(f: GridFacts) -> str:
+    """The like-with-like grid, in words: the two grids cover different squares."""
+    return (f"The ppf grid covers a smaller square (±{f.edge_ppf:.2f} against {LO:g} … {HI:g}); "
+            f"like with like, a linear grid over ±{f.edge_ppf:.2f}")
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE)
@@ -312,7 +327,8 @@ def outside_reveal(f: GridFacts) -> None:
 def balance_because(f: GridFacts) -> str:
     return (f"Each test code goes to its nearest tile: the busiest tenth of the tiles depicts "
             f"{words.pct(f.top_lin)} of the 10,000 codes on the linear grid, {words.pct(f.top_ppf)} on "
-            "the ppf grid (about 10 % if perfectly even).")
+            f"the ppf grid (about 10 % if perfectly even). {_matched(f)} gives "
+            f"{words.pct(f.top_matched)}.")
 
 
 def balance_reveal(f: GridFacts) -> None:
