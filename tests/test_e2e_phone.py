@@ -3,8 +3,8 @@
 - every Vega chart on every page has an accessible name that says what it shows (Chromium's
   accessibility tree: role graphics-document, named by the chart's description), never a generic one;
 - chart text as shown is at least 10 pt (13.3 CSS px): the font size each canvas text is drawn with,
-  times the canvas's scale on screen (a CSS transform included), with every expander open; and the
-  page still does not scroll sideways;
+  times the canvas's scale on screen (a CSS transform included), with every expander open, in
+  presenter mode too; and the page still does not scroll sideways;
 - a tap works on the interactive charts: the Latent explorer's pad decodes the tapped spot, a digit
   in a scatter's legend fades the others, the rate-distortion chart chooses the tapped β, a code map
   picks the tapped digit; and a finger draws on the pad.
@@ -73,17 +73,33 @@ def generic(name: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def phone_scan(server_proc, browser):  # noqa: F811
-    """Every page at 390 x 844 with touch, every expander open: its charts, their names in the
-    accessibility tree, and what reaches past the screen."""
-    shots = os.environ.get("LATENT_LAB_SCREENSHOTS")
+def phone_scans(server_proc, browser):  # noqa: F811
+    """Every page at 390 x 844 with touch, every expander open, by query string ("" or presenter
+    mode's "?present=1"), each made on first use: its charts, their names in the accessibility
+    tree, and what reaches past the screen."""
+    done: dict[str, dict] = {}
+
+    def scan(query: str = "") -> dict:
+        if query not in done:
+            done[query] = _scan(server_proc.base, browser, query)
+        return done[query]
+    return scan
+
+
+@pytest.fixture
+def phone_scan(phone_scans):
+    return phone_scans("")
+
+
+def _scan(base: str, browser, query: str) -> dict:  # noqa: F811
+    shots = os.environ.get("LATENT_LAB_SCREENSHOTS") if not query else None
     context = browser.new_context(**PHONE, color_scheme="light")
     context.add_init_script(TEXT_HOOK)
     page = context.new_page()
     out = {}
     try:
         for name, url in PAGES:
-            page.goto(f"{server_proc.base}/{url}", timeout=90_000)
+            page.goto(f"{base}/{url}{query}", timeout=90_000)
             wait_idle(page)
             page.wait_for_timeout(500)
             if shots and name in SHOTS:
@@ -93,7 +109,7 @@ def phone_scan(server_proc, browser):  # noqa: F811
             page.wait_for_timeout(800)  # charts in the opened expanders lay out
             out[name] = {"charts": page.evaluate(CHARTS_JS), "ax": accessible_chart_names(page),
                          "overflow": page.evaluate(OVERFLOW_JS)}
-            print(f"PHONE {name}: " + ", ".join(f"{c['px'] and c['px'] * c['scale']:.1f}px" for c in out[name]["charts"]
+            print(f"PHONE{query} {name}: " + ", ".join(f"{c['px'] and c['px'] * c['scale']:.1f}px" for c in out[name]["charts"]
                                                 if c["shown"]))
     finally:
         context.close()
@@ -129,9 +145,11 @@ def test_every_chart_has_an_accessible_name_that_says_what_it_shows(phone_scan, 
     assert not bad, "\n".join(bad)
 
 
-def test_chart_text_on_a_phone_is_at_least_10pt(phone_scan, server):  # noqa: F811
+@pytest.mark.parametrize("query", ["", "?present=1"], ids=["normal", "present"])
+def test_chart_text_on_a_phone_is_at_least_10pt(phone_scans, server, query):  # noqa: F811
     """Every chart shown on a phone draws its text at 13.3 CSS px (10 pt) or more, as shown (a chart
-    scaled down to fit shrinks its text), and no page scrolls sideways."""
+    scaled down to fit shrinks its text), in presenter mode too, and no page scrolls sideways."""
+    phone_scan = phone_scans(query)
     small, measured = [], 0
     for name, scan in phone_scan.items():
         for c in scan["charts"]:

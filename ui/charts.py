@@ -678,12 +678,14 @@ def _phone_title(title: Any) -> Any:
     return {**params, "text": {"expr": f"{ON_PHONE} ? {json.dumps(lines)} : {json.dumps(text)}"}}
 
 
-def phone_size(chart_spec: dict[str, Any]) -> dict[str, Any]:
+def phone_size(chart_spec: dict[str, Any], present: bool = False) -> dict[str, Any]:
     """A chart of fixed width (a square map, a mosaic) as wide as a phone's screen allows, where the
     page's script would otherwise scale it down and its text with it (``ui.common.FIT_JS``): its
     plot's width (and height, in proportion) becomes a Vega expression of the window's width,
     unchanged on a wider window (Vega merges a spec's ``width`` / ``height`` signal with its own).
-    A long title wraps there (``_phone_title``)."""
+    A long title wraps there (``_phone_title``). In presenter mode (``present``) the page's margin
+    and the chart's text are larger (``PRESENT_TEXT_SCALE``, ``PRESENT_FONT_PX``), and so is the room
+    left for them."""
     if "title" in chart_spec:
         chart_spec = {**chart_spec, "title": _phone_title(chart_spec["title"])}
     if any("title" in layer for layer in chart_spec.get("layer", [])):  # an overlay keeps a layer's title
@@ -693,10 +695,11 @@ def phone_size(chart_spec: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(w, (int, float)) or isinstance(w, bool):
         return chart_spec
     size = chart_spec.get("autosize")
+    margin, text = (PHONE_MARGIN_PX * PRESENT_TEXT_SCALE, PRESENT_FONT_PX / PHONE_FONT_PX) if present else (PHONE_MARGIN_PX, 1.0)
     if isinstance(size, dict) and size.get("type") == "pad":  # ``width``: the plot's, axes and legend around it
-        room = round(PHONE_MARGIN_PX + PHONE_AXES_PX + _legend_px(chart_spec))
+        room = round(margin + text * (PHONE_AXES_PX + _legend_px(chart_spec)))
     else:  # Streamlit's "fit": ``width`` holds axes and legend too
-        room = PHONE_MARGIN_PX
+        room = round(margin)
     sized = [{"name": "width", "expr": f"{ON_PHONE} ? min({w:g}, max(160, windowSize()[0] - {room})) : {w:g}"}]
     if isinstance(h, (int, float)):
         sized.append({"name": "height", "expr": f"round(width * {h / w:.6g})"})
@@ -721,4 +724,4 @@ def draw(chart_spec: dict[str, Any], where: Any = None, *, alt: str | None = Non
     if alt is not None:  # it replaces the spec's own description (Streamlit warns when both are there)
         kwargs["alt"] = alt
         chart_spec = {k: v for k, v in chart_spec.items() if k != "description"}
-    return (where or st).vega_lite_chart(spec=phone_size(chart_spec), **kwargs)
+    return (where or st).vega_lite_chart(spec=phone_size(chart_spec, presenting()), **kwargs)

@@ -58,7 +58,9 @@ FOCUS_COLOR = "#4e79a7"  # keyboard focus ring: 4.2:1 or more on both themes' ba
 # - a slider's value is drawn in the text colour, not the primary colour (the dark theme's primary is dark
 #   enough for white text on a primary button or a multiselect's chips, .streamlit/config.toml);
 # - every control and link the keyboard reaches shows a ring outside it;
-# - the element that carries this CSS takes no room (no gap above the title).
+# - the element that carries this CSS takes no room (no gap above the title);
+# - on a phone the page keeps Streamlit's 1 rem side margins in presenter mode too (its wide margins are
+#   for a projector), so a chart sized for the phone's width fits there (ui.charts.phone_size).
 PAGE_CSS = f"""
 <style data-latent-lab>
 .stApp [data-testid="stCaptionContainer"] {{ opacity: 0.8; }}
@@ -67,5 +69,6 @@ PAGE_CSS = f"""
 .stApp [data-testid="stSliderThumbValue"] {{ color: inherit; }}
 .stApp :focus-visible {{ outline: 2px solid {FOCUS_COLOR} !important; outline-offset: 2px; }}
 .stApp [data-testid="stElementContainer"]:has(style[data-latent-lab]) {{ display: none; }}
+@media (max-width: 639px) {{ .stApp .block-container {{ padding-left: 1rem !important; padding-right: 1rem !important; }} }}
 </style>
 """
