@@ -54,7 +54,7 @@ mu = codes["mu"]  # (N, d), read-only
 d = zoo.entry(name).model.latent_dim
 is_ae = zoo.entry(name).model.kind == "ae"
 say = explorer_claims.wording(is_ae)  # an autoencoder has no prior, no KL term, no posterior
-half, pad_note = codepad.pad_box(name) if d == 2 else (SLIDER_RANGE[1], "")
+half, pad_note = codepad.pad_box(name)  # the box holding the codes: the pad's, and the link's limit
 PREVIEW = np.linspace(SLIDER_RANGE[0], SLIDER_RANGE[1], 7)  # values each slider's preview decodes
 
 
@@ -89,7 +89,8 @@ def explorer(name: str, d: int) -> None:
         z0, _ = codepad.start_point(mu, labels, say)
         for k, v in zip(keys, to_slider(z0, *SLIDER_RANGE, SLIDER_STEP)):
             ss[k] = v
-        ss["lex_exact"] = None
+        # a start beyond the sliders (an AE's codes reach +-40) is decoded exactly, not clipped
+        ss["lex_exact"] = [float(v) for v in z0] if np.abs(z0).max() > SLIDER_RANGE[1] else None
         codepad.fresh_pad()
     st.caption(f"Starting point: {codepad.start_point(mu, labels, say)[1]}.")
 
@@ -135,7 +136,8 @@ def explorer(name: str, d: int) -> None:
                  f"({shown}); the nearest test code is a {alts.nearest_digits(name, z)[0]}.")
         st.markdown(f"**z** = ({shown})")
         if exact is not None:
-            st.caption("Decoded at the clicked point; the sliders show it rounded to their 0.1 steps and "
+            st.caption("Decoded at the clicked, linked or starting point exactly; the sliders show it "
+                       "rounded to their 0.1 steps and "
                        f"clipped to {SLIDER_RANGE[0]:g}…{SLIDER_RANGE[1]:g}.")
         ui.download_png(ui.upscale(img, 8), f"latent-explorer-{name}.png", key="lex_png")
         if d > 2:  # the code on a map: the test codes' first two principal axes

@@ -25,7 +25,7 @@ LESSON = ui.setup_page(__file__,
 MODELS, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind != "cvae", prefer="vae-2d")
 MODES = ["class", "index", "prototype", "prior"]
 MODE_LABELS = {"class": "two test digits, by class", "index": "two test digits, by index",
-               "prototype": "two digit prototypes", "prior": "two draws from the prior"}
+               "prototype": "two digit prototypes", "prior": "two draws from N(0, I), a VAE's prior"}
 DEFAULT_DIGITS, DEFAULT_INDICES = (1, 0), (0, 1)
 STEPS = (5, 20, 11)  # min, max, default (odd: t = 0.5 is a frame)
 SEED_MAX, N_TEST = 9999, 10_000
@@ -67,7 +67,7 @@ steps = ui.bound(c_steps.slider, "Steps", STEPS[0], STEPS[1], value=STEPS[2], ke
                  parse=lambda raw: params.parse_int(raw, STEPS[0], STEPS[1], STEPS[2]))
 seed = ui.bound(c_seed.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="interp_seed",
                 disabled=mode not in ("class", "prior"), parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0),
-                help="Which member of each digit class is drawn (by class), or which prior draws (prior).")
+                help="Which member of each digit class is drawn (by class), or which N(0, I) draws (prior).")
 a, b, steps, seed = int(a), int(b), int(steps), int(seed)
 ui.share({"interp_a": a, "interp_b": b})
 
@@ -99,7 +99,7 @@ else:
         name_a, name_b = f"the prototype of {a}", f"the prototype of {b}"
     else:
         za, zb = np.random.default_rng(seed).standard_normal((2, d))
-        name_a, name_b = "a prior draw", "another"
+        name_a, name_b = ("a prior draw" if is_vae else "a draw from N(0, I)"), "another"
     xa, xb = ui.decode(model_name, np.stack([za, zb]))  # decoded endpoints, for the pixel blend
 same = bool(np.allclose(za, zb))
 if same:

@@ -82,7 +82,7 @@ def test_clicked_point_outside_the_sliders_is_decoded_exactly():
     at.run()
     assert_ok(at)
     assert code_line(at) == "**z** = (3.60, -3.80)"
-    assert "Decoded at the clicked point" in texts(at)
+    assert "Decoded at the clicked, linked or starting point exactly" in texts(at)
     at.slider(key="lex_z0").set_value(1.0).run()  # moving a slider leaves the clicked point
     assert code_line(at) == "**z** = (1.00, 0.00)"
 
@@ -152,6 +152,10 @@ def test_the_autoencoder_is_offered_as_the_contrast():
     spec = str(at.get("vega_lite_chart")[0].proto.spec)  # the pad's box reaches the AE's codes
     assert "posterior means" not in spec and "encoder's outputs" in spec
     assert "The map spans -38 … 38" in page and "10 of the 10,000 test codes" in page
+    at.radio(key="lex_start").set_value("random").run()  # seed 0: test #8506, at z2 = 7.58 > 3
+    mu = np.load(artefacts.codes_path("ae-2d"))["mu"].astype(np.float64)
+    assert code_line(at) == f"**z** = ({mu[8506, 0]:.2f}, {mu[8506, 1]:.2f})"  # decoded, not clipped
+    assert "code (the encoder's output) of test image #8506" in texts(at)
 
 
 @pytest.mark.parametrize("z", ["0,0", "1.2,-0.5", "3.6,0", "-2.5,2.5", "0.3,1.9"])
