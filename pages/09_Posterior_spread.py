@@ -151,8 +151,8 @@ ui.notice(notes)
 
 if d == 2:
     st.subheader("Both posteriors among the test codes")
-    zoom = ui.bound(st.toggle, "Zoom to the two posteriors", key="post_zoom", value=False,
-                    parse=lambda raw: params.parse_bool(raw, False))  # a view a shared link shows too
+    zoom = ui.bound(st.toggle, "Zoom to the two posteriors", key="post_zoom", value=True,
+                    parse=lambda raw: params.parse_bool(raw, True))  # on: a 2-D VAE's σ is tiny on the full map
     sub = ui.scatter_subset()
     rings = pd.concat([pd.DataFrame({"x": e[:, 0], "y": e[:, 1], "order": np.arange(len(e)), "ring": f"{k}σ",
                                      "key": f"{t}{k}"}) for t, p in post.items() for k in (1, 2)

@@ -65,7 +65,7 @@ TABLE = [
             {"post_idx": "-5", "post_idx2": "1e9", "post_n": "17", "post_seed": "abc", "post_model": "cvae-2d",
              "post_zoom": "maybe"},
             {("select_slider", "post_n"): 64, ("number_input", "post_seed"): 0, ("selectbox", "post_model"): "vae-2d",
-             ("toggle", "post_zoom"): False}),
+             ("toggle", "post_zoom"): True}),
     Garbage("pages/10_Conditional_VAE.py", ("cvae-2d", "vae-2d"),
             {"cvae_digit": "eleven", "cvae_n": "1000", "cvae_seed": "-3", "cvae_idx": "-1"},
             {("selectbox", "cvae_digit"): 3, ("slider", "cvae_n"): 15, ("number_input", "cvae_seed"): 0}),

@@ -42,9 +42,10 @@ def test_default_view_and_every_control():
     assert_ok(at)
     assert "of A's 128 samples fall inside its 2σ ellipse" in texts(at)
     assert at.select_slider(key="post_n").value == 128 and at.number_input(key="post_seed").value == 3
-    at.toggle(key="post_zoom").set_value(True).run()
+    assert at.toggle(key="post_zoom").value is True  # the default: the rings are visible (σ is tiny)
+    at.toggle(key="post_zoom").set_value(False).run()
     assert_ok(at)
-    assert at.toggle(key="post_zoom").value is True
+    assert at.toggle(key="post_zoom").value is False
     at.button(key="post_another").click().run()
     assert_ok(at)
     assert (at.number_input(key="post_idx").value, at.number_input(key="post_idx2").value) != (a, b)
@@ -70,10 +71,10 @@ def test_ten_dimensional_model():
 def test_link_parameters_are_used():
     need("vae-2d")
     at = app(PAGE, {"post_model": "vae-2d", "post_idx": "42", "post_idx2": "7", "post_n": "32", "post_seed": "9",
-                     "post_zoom": "true"})
+                     "post_zoom": "false"})
     assert at.number_input(key="post_idx").value == 42 and at.number_input(key="post_idx2").value == 7
     assert at.select_slider(key="post_n").value == 32 and at.number_input(key="post_seed").value == 9
-    assert at.toggle(key="post_zoom").value is True
+    assert at.toggle(key="post_zoom").value is False  # a link may leave the default (on)
     labels = np.load(artefacts.test_set_path())["labels"]
     assert f"spread of the {labels[42]}s' means" in sigma_table(at).columns
 
