@@ -23,12 +23,14 @@ Steps beyond the bare recipe, each needed for real uploads (photos, scans, drawi
 * transparency is composited onto white or black so that ink stays ink;
 * large pictures are shrunk early (JPEG draft mode, then ``thumbnail``) to at most
   :data:`WORK_SIDE` pixels, so a 20-megapixel photo takes a fraction of a second;
-* the paper level is a quadratic surface fitted robustly to the border pixels and then to the
-  whole picture (for evenly lit paper, about the border's median), so a photo lit from one side or
-  vignetted (dark corners) keeps a clean background;
+* the paper level is a quadratic surface fitted robustly to the whole picture, from its median
+  (paper is most of any picture of a digit, even a tight crop), so a photo lit from one side or
+  vignetted (dark corners) keeps a clean background, and a crop framed by a dark edge is not
+  taken for dark paper;
 * pixels within :data:`INK_THRESHOLD` of the background are set to background (paper texture,
-  shading, JPEG noise), and specks much smaller than the digit are dropped before the bounding
-  box is taken;
+  shading, JPEG noise); a frame, a shadow or the paper's edge along the crop's edges is dropped
+  (:func:`_drop_frame`), and so are specks much smaller than the digit, before the bounding box
+  is taken;
 * strokes that would end up thinner than ``min_stroke`` pixels in the 20x20 box (a thin pen in
   a large photo) are thickened, since MNIST strokes are about 2-3 px wide there;
 * the result is rescaled so its brightest pixel is 1.0 (true of every MNIST digit), and the
@@ -264,7 +266,7 @@ def _border(arr: np.ndarray, as_mask: bool = False) -> np.ndarray:
 def to_mnist(img: Image.Image, *, min_stroke: float = 2.0) -> np.ndarray:
     """An MNIST-like float32 (28, 28) array in [0, 1], white ink on black, from a picture.
 
-    Estimates the paper from the border pixels and the picture (their median, a slope for a
+    Estimates the paper from the picture (its median, a slope for a
     photo lit from one side, a bowl for a vignetted one), inverts a light background (decided by whether the strongest ink is
     darker or lighter than the paper), subtracts the background and stretches the ink to 1,
     crops to the ink's bounding box, resizes it (Lanczos) so its longer side is 20 px, pastes
@@ -282,6 +284,9 @@ def to_mnist(img: Image.Image, *, min_stroke: float = 2.0) -> np.ndarray:
 
     ink = _ink(gray)
     mask = ink > 0.0
+    if not mask.any():
+        raise PreprocessError(_MSG_BLANK)
+    ink, mask = _drop_frame(ink, mask)
     if not mask.any():
         raise PreprocessError(_MSG_BLANK)
     ink, mask = _drop_specks(ink, mask)
@@ -333,29 +338,26 @@ def _ink(gray: np.ndarray) -> np.ndarray:
 
 
 def _background(gray: np.ndarray) -> np.ndarray | float:
-    """The paper's gray level: a quadratic surface fitted robustly, first to the border pixels,
-    then to the whole picture.
+    """The paper's gray level: a quadratic surface fitted robustly to the whole picture, starting
+    from its median.
 
-    For evenly lit paper this is (close to) the median of the border; a photo lit from one side
-    gets a slope, and a vignetted one (a phone photo: bright in the middle, dark corners) a bowl,
-    so neither the darker side nor the corners of the paper are taken for ink. The fit is robust:
-    pixels far from it (the strokes, a shadow) are left out and it is refitted. The border alone
-    fixes the six coefficients; the second fit, on every pixel that is paper by the first, corrects
-    how the border's surface extrapolates to the middle of the sheet.
+    The paper is most of any picture of one digit, so the median is paper even in a tight crop
+    whose border is mostly ink, or one framed by a dark crop edge or shadow (the border alone was
+    taken for paper once: a framed crop came out inverted, its paper drawn as ink). A photo lit
+    from one side gets a slope, a vignetted one (bright middle, dark corners) a bowl, so neither
+    the darker side nor the corners are taken for ink. The fit is robust: pixels far from it (the
+    strokes, a frame, a shadow) are left out and it is refitted.
     """
     h, w = gray.shape
-    ring = _border(np.ones((h, w), dtype=bool), as_mask=True)
-    values = gray[ring].astype(np.float64)
+    step = max(1, min(h, w) // 128)  # at most ~128 rows of samples: the fit costs milliseconds
+    ys, xs = (a.ravel() for a in np.mgrid[0:h:step, 0:w:step])
+    values = gray[ys, xs].astype(np.float64)
     level = float(np.median(values))
     if min(h, w) < 8:
         return level
-    ys, xs = np.nonzero(ring)
     coef = np.zeros(6)
     coef[0] = level
-    coef = _robust_fit(_surface_terms(xs, ys, w, h), values, coef)
-    step = max(1, min(h, w) // 128)  # at most ~128 rows of samples: the fit costs milliseconds
-    ys, xs = (a.ravel() for a in np.mgrid[0:h:step, 0:w:step])
-    coef = _robust_fit(_surface_terms(xs, ys, w, h), gray[ys, xs].astype(np.float64), coef)
+    coef = _robust_fit(_surface_terms(xs, ys, w, h), values, coef, rounds=5)
     if not np.all(np.isfinite(coef)):
         return level
     u = np.linspace(-1.0, 1.0, w, dtype=np.float32)[None, :]  # (1, w): broadcast, not (h, w, 6)
@@ -372,17 +374,84 @@ def _surface_terms(xs: np.ndarray, ys: np.ndarray, w: int, h: int) -> np.ndarray
 
 
 def _robust_fit(design: np.ndarray, values: np.ndarray, coef: np.ndarray, rounds: int = 3) -> np.ndarray:
-    """Least squares of values on design (n, p), starting from coef and refitted ``rounds`` times
-    on the points within 3 robust standard deviations (the median absolute deviation) of the fit."""
+    """Least squares of values on design (n, p), starting from coef: first on the half of the
+    points closest to it, then refitted ``rounds`` times on the points within 3 robust standard
+    deviations of the fit, the spread measured on the points kept (the median absolute deviation
+    of all points would count a bold digit's strokes, up to 40 % of a tight crop, as spread)."""
     resid = values - design @ coef
-    for _ in range(rounds):
-        spread = 1.4826 * float(np.median(np.abs(resid)))
-        inliers = np.abs(resid) <= max(3.0 * spread, 2.0)
+    inliers = np.abs(resid) <= np.median(np.abs(resid))
+    for _ in range(rounds + 1):
         if inliers.sum() < 2 * design.shape[1]:
             break
         coef = np.linalg.lstsq(design[inliers], values[inliers], rcond=None)[0]
         resid = values - design @ coef
+        spread = 1.4826 * float(np.median(np.abs(resid[inliers])))
+        inliers = np.abs(resid) <= max(3.0 * spread, 2.0)
     return coef
+
+
+FRAME_COVER = 0.9           # a line along an edge at least this much ink is part of a frame
+FRAME_DEPTH = 0.15          # a frame is at most this share of the picture deep (else: strokes)
+FRAME_FAINT = 0.6           # a one-sided band fainter than this share of the strokes: a shadow
+
+
+def _drop_frame(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Remove what a crop's edge adds to the ink: the paper's border, a scanner's frame or a
+    shadow, drawn as a band along the picture's edges, and pieces of them left at the edge.
+
+    A band is the run of lines from an edge inwards that are each at least FRAME_COVER ink, at
+    most FRAME_DEPTH of the picture deep. Bands on two or more sides are a frame and go; a band
+    on one side only goes if it is thinner than half the strokes (a line) or fainter than
+    FRAME_FAINT of them (a shadow): a tightly cropped 7's bar is neither. Then any blob that
+    hugs an edge (it touches it along half its length, three times as long as deep) and is not
+    the digit's largest blob goes too. MNIST's digits never touch their box's edge like that."""
+    h, w = mask.shape
+    sides = {"top": mask, "bottom": mask[::-1], "left": mask.T, "right": mask.T[::-1]}
+    depth = {}
+    for side, m in sides.items():
+        cover = m.mean(axis=1)  # (lines,) from the edge inwards
+        d = int(np.argmin(cover >= FRAME_COVER)) if not (cover >= FRAME_COVER).all() else len(cover)
+        depth[side] = d if 0 < d <= FRAME_DEPTH * len(cover) else 0
+    bands = {k: d for k, d in depth.items() if d}
+    if len(bands) == 1:
+        (side, d), = bands.items()
+        band = np.zeros_like(mask)
+        _edge_view(band, side)[:d] = True
+        rest = mask & ~band
+        if rest.any():
+            stroke = 2.0 * rest.sum() / max(1, (rest & ~ndimage.binary_erosion(rest)).sum())
+            faint = ink[band & mask].mean() < FRAME_FAINT * ink[rest].mean()
+            if not (d < 0.5 * stroke or faint):
+                bands = {}
+        else:
+            bands = {}
+    if bands:
+        mask = mask.copy()
+        for side, d in bands.items():
+            _edge_view(mask, side)[:d] = False
+    labels, n = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
+    if n > 1:
+        mass = ndimage.sum_labels(ink, labels, index=np.arange(1, n + 1))
+        biggest = int(np.argmax(mass)) + 1
+        near = {k: bands.get(k, 0) + 1 for k in sides}  # rows of each edge a blob may touch
+        for i, sl in enumerate(ndimage.find_objects(labels), start=1):
+            if i == biggest or sl is None:
+                continue
+            blob = labels == i
+            for side in sides:
+                edge = _edge_view(blob, side)[:near[side]].any(axis=0)  # (along,)
+                along = np.flatnonzero(_edge_view(blob, side).any(axis=0))
+                deep = np.flatnonzero(_edge_view(blob, side).any(axis=1))
+                if edge.any() and along.size and edge.sum() >= 0.5 * (along[-1] - along[0] + 1) \
+                        and along[-1] - along[0] + 1 >= 3 * (deep[-1] + 1):
+                    mask = mask & ~blob
+                    break
+    return np.where(mask, ink, 0.0).astype(np.float32), mask
+
+
+def _edge_view(arr: np.ndarray, side: str) -> np.ndarray:
+    """A view of ``arr`` whose rows run from the ``side`` edge inwards."""
+    return {"top": arr, "bottom": arr[::-1], "left": arr.T, "right": arr.T[::-1]}[side]
 
 
 def _drop_specks(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
