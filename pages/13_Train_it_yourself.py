@@ -10,12 +10,14 @@ time per session, guarded by :class:`vae.live.TrainingSession`.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, words
+from ui import alts, charts
 from ui import common as ui
 from ui import params, training
+from ui import training_claims as claims
 from vae import live, neighbours, units, zoo
 
 LESSON = ui.setup_page(__file__,
@@ -139,6 +141,7 @@ if sess.pending is not None:
 if sess.model is None:
     st.info("No model trained in this session yet: choose settings and press **Train**. Your model stays in this "
             "browser session only, until you reload the page.")
+    training.preview(settings, labels, *live.heldout_set(x_float, labels))
     ui.stop()
 
 # --- your model and the pretrained one -------------------------------------------------------------------
@@ -187,9 +190,9 @@ table = pd.DataFrame(table_rows)
 st.dataframe(table, hide_index=True, width="stretch")
 ui.download_csv(table, "my-vae-vs-pretrained.csv", key="train_table_csv")
 ui.nats_note()
-st.caption(f"Both measured on the same last {live.HELDOUT:,} test digits, one posterior sample per digit with the "
-           "same noise seed; −ELBO = reconstruction + KL (β = 1 in the score whatever β was used in training). "
-           "Lower is better.")
+st.caption(claims.score_caption(claims.ScoreFacts(
+    len(y_ho), len(labels), tuple(np.bincount(y_ho.numpy(), minlength=10).tolist()),
+    pre_name if pre_m is not None else None, True, s.beta)))  # both: live.heldout_set
 
 if len(sess.runs) > 1:
     st.subheader("Your runs, side by side")
@@ -198,10 +201,10 @@ if len(sess.runs) > 1:
 mine_mu, mine_lv = live.posterior(mine, x_ho)  # (HELDOUT, d) each
 kl_dims = units.mean_kl_per_dim(mine_mu, mine_lv)  # (d,) nats on the held-out digits
 collapsed = [j for j in range(len(kl_dims)) if kl_dims[j] < COLLAPSED_KL]
-pre_mu = live.posterior_means(pre_model, x_ho) if pre_model is not None else None
+pre_mu = training.pretrained_codes(pre_name) if pre_model is not None else None  # once per server
 if s.latent_dim == 2:
     st.subheader("Held-out codes")
-    training.codes_pair(mine_mu, pre_mu, y_ho.numpy(), pre_name)
+    training.codes_pair(mine_mu, pre_mu, y_ho.numpy(), training.heldout_index(labels), pre_name)
 
 # --- what to notice --------------------------------------------------------------------------------------
 
@@ -238,7 +241,7 @@ if pre_m is not None and pre_mu is not None:
 else:
     obs.append(f"No labels were used, yet {together} (chance is about 10%).")
 if collapsed:
-    obs.append(f"{', '.join(words.z(j) for j in collapsed)} {'has' if len(collapsed) == 1 else 'have'} **collapsed**: "
+    obs.append(f"{', '.join(claims.z(j) for j in collapsed)} {'has' if len(collapsed) == 1 else 'have'} **collapsed**: "
                f"mean KL {max(kl_dims[j] for j in collapsed):.3f} nats or less on the held-out digits, so q(z|x) there is "
                "the prior for every image, and the decoder ignores "
                + ("it." if len(collapsed) == 1 else "them.") + (" At β > 1 the KL term can afford fewer dimensions."

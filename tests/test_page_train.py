@@ -35,6 +35,37 @@ def test_opens_without_a_model():
     assert not at.error
 
 
+def square_maps(at) -> list[dict]:
+    """The code maps' specs, each checked square with equal x and y domains (z₁ across, z₂ up)."""
+    import json
+
+    maps = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    maps = [m for m in maps if m.get("encoding", {}).get("x", {}).get("title") == "z₁"]
+    for m in maps:
+        x, y = m["encoding"]["x"], m["encoding"]["y"]
+        assert y["title"] == "z₂" and m["width"] == m["height"]  # one unit as long across as up
+        assert x["scale"]["domain"] == y["scale"]["domain"] and x["scale"]["domain"][0] < 0
+    return maps
+
+
+def test_before_a_run_the_pretrained_model_it_meets_is_shown():
+    """Something true to look at before the first run: the comparison model's held-out score (the
+    number the table will show), its reconstructions and (2-D) its codes on a square map."""
+    need("vae-2d", "vae-10d")
+    from ui import training
+
+    at = app(PAGE)
+    t = texts(at)
+    score = training._heldout_metrics("vae-2d", ())  # the same function the page caches
+    assert "Before you train" in t and f"−ELBO **{score['elbo']:.1f} nats**" in t
+    assert len(at.get("image")) >= 1  # its reconstructions of the ten held-out digits
+    (m,) = square_maps(at)
+    assert "Every held-out code is on the map" in t or "outside the square" in t
+    assert m["encoding"]["x"]["scale"]["domain"][1] >= 4  # vae-2d's held-out codes reach past ±4
+    at.radio(key="train_d").set_value(10).run()
+    assert "**vae-10d**" in texts(at) and not square_maps(at)  # no plane for 10-D
+
+
 def test_train_tiny_2d_and_compare():
     need("vae-2d")
     at = tiny(app(PAGE))
@@ -49,6 +80,18 @@ def test_train_tiny_2d_and_compare():
     assert len(at.get("vega_lite_chart")) == 4  # reconstruction, KL, your codes, pretrained codes
     table = at.dataframe[0].value
     assert list(table["model"]) == ["yours", "vae-2d"]
+    assert "Both measured on the same 2,000 held-out test digits: a fixed random sample" in t
+    assert "last" not in t.split("Both measured")[1][:300]
+    assert len(square_maps(at)) == 2
+    sess = at.session_state["train_session"]
+    from ui import training
+
+    x_ho, y_ho = live.heldout_set(*(lambda a: (a[0].astype("float32") / 255, a[1]))(
+        __import__("vae.artefacts", fromlist=["x"]).load_test_set()))
+    again = live.heldout_metrics(sess.model, x_ho, y_ho)  # the table's set, re-measured
+    assert abs(again["elbo"] - sess.metrics["test_elbo"]) < 0.05
+    pre = training._heldout_metrics("vae-2d", ())["elbo"]
+    assert abs(pre - table["held-out −ELBO (nats)"][1]) < 0.06
     assert "The pretrained **vae-2d** scores" in t and "No labels were used" in t
     sess = at.session_state["train_session"]
     assert sess.model is not None and not sess.busy and sess.run_id == 1

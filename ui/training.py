@@ -15,15 +15,18 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from ui import alts, charts, memory, plots, slots
+from ui import alts, charts, compat, memory, plots, slots
+from ui import training_claims as claims
 from ui import common as ui
-from ui.style import CHART_HEIGHT, LATENT_RANGE
+from ui.style import CHART_HEIGHT
 from vae import artefacts, live, zoo
 from vae.artefacts import CacheError
 from vae.train import Progress, TrainResult, history_frame, train
 
 REDRAW_STEPS = 40  # steps between two redraws of the codes and reconstructions while training
 LOSS_HEIGHT = CHART_HEIGHT - 100
+CODES_SIDE = 320  # px, a code map's square plot area beside another
+LIVE_SIDE = 240  # px, the live code map, third of a row while training
 
 
 def loss_charts(history: dict[str, list[float]], epochs: int, trace: list[tuple[float, float, float]] | None = None
@@ -39,13 +42,27 @@ def loss_charts(history: dict[str, list[float]], epochs: int, trace: list[tuple[
     return out[0], out[1]
 
 
-def codes_chart(mu: np.ndarray, y: np.ndarray, title: str) -> tuple[alt.Chart, bool]:
-    """Held-out codes on the shared latent axes, or on their own axes if many fall outside: (chart, fits)."""
-    lo, hi = LATENT_RANGE
-    fits = float(((mu >= lo) & (mu <= hi)).all(axis=1).mean()) >= 0.98
-    n_test = len(ui.test_set()[1])
-    df = charts.codes_frame(mu, y, np.arange(live.HELDOUT, dtype=int) + n_test - live.HELDOUT)
-    return charts.scatter(df, title=title, domain=LATENT_RANGE if fits else None, height=LOSS_HEIGHT), fits
+def codes_chart(mu: np.ndarray, y: np.ndarray, index: np.ndarray, title: str, half: float,
+                side: int = CODES_SIDE) -> alt.Chart:
+    """Held-out codes mu (n, 2) on a square map of -half..half on both axes (equal scales, z₂ up),
+    each point's tooltip naming its test index ``index`` (n,); codes outside are not drawn."""
+    dom = (-half, half)
+    return charts.square(charts.scatter(charts.codes_frame(mu, y, index), x_title=claims.z(0),
+                                        y_title=claims.z(1), domain=dom, title=title), side)
+
+
+def draw_map(where: Any, mu: np.ndarray, y: np.ndarray, index: np.ndarray, title: str, half: float,
+             side: int = CODES_SIDE, once: bool = False) -> None:
+    """Show a code map (``codes_chart``) at its own size, narrower on a phone (``charts.draw``);
+    ``once``: a map many learners see (a pretrained model's), its spec built once per server."""
+    chart_spec = (charts.spec(codes_chart, mu, y, index, title, half, side) if once
+                  else compat.altair_to_vega_lite(codes_chart(mu, y, index, title, half, side)))
+    charts.draw(chart_spec, where, width="content")
+
+
+def heldout_index(labels: np.ndarray) -> np.ndarray:
+    """The test index of each held-out digit, in the held-out set's order. -> (HELDOUT,)"""
+    return live.split_indices(labels)[0]
 
 
 def run(sess: live.TrainingSession, s: live.LiveSettings, run_id: int, x_float: np.ndarray,
@@ -61,6 +78,7 @@ def run(sess: live.TrainingSession, s: live.LiveSettings, run_id: int, x_float: 
         codes_ph.caption("The held-out codes appear after the first epoch.")
     strip_ph = st.empty()
     pick = live.one_per_digit(y_ho.numpy())  # one held-out digit of each class
+    held = heldout_index(labels)
     originals = x_ho[pick, 0].numpy()  # (10, 28, 28)
     last = [0.0]
     trace: list[tuple[float, float, float]] = []  # (epochs done, batch reconstruction, batch KL)
@@ -83,8 +101,9 @@ def run(sess: live.TrainingSession, s: live.LiveSettings, run_id: int, x_float: 
             kl_ph.altair_chart(kc, width="stretch")
             when = f"after epoch {p.epoch}" if p.epoch_done else f"at step {p.step:,}"
             if codes_ph is not None:
-                chart, _ = codes_chart(live.posterior_means(p.model, x_ho), y_ho.numpy(), f"Held-out codes {when}")
-                codes_ph.altair_chart(chart, width="stretch")
+                mu = live.posterior_means(p.model, x_ho)
+                draw_map(codes_ph, mu, y_ho.numpy(), held, f"Held-out codes {when}",
+                         claims.extent(mu), LIVE_SIDE)
             recs = live.reconstructions(p.model, x_ho[pick])
             strip_ph.image(ui.upscale(ui.tile(np.concatenate([originals, recs]), len(pick)), 3), clamp=True,
                            caption=f"Held-out digits (top) and their reconstructions {when} (bottom)",
@@ -184,15 +203,70 @@ def runs_view(runs: list[tuple[str, dict[str, list[float]]]]) -> None:
     st.caption(f"The last {live.KEEP_RUNS} runs of this session, the newest last, all on the same held-out digits.")
 
 
-def codes_pair(mine_mu: np.ndarray, pre_mu: np.ndarray | None, y: np.ndarray, pre_name: str) -> None:
-    """The held-out codes of the learner's 2-D model beside the pretrained model's."""
-    for col, (mu, title) in zip(st.columns(2), ((mine_mu, "your model"), (pre_mu, f"{pre_name} (pretrained)"))):
-        if mu is None:
-            continue
-        chart, fits = codes_chart(mu, y, title)
-        col.altair_chart(chart, width="stretch")
-        if not fits:
-            col.caption("Many of these codes fall outside the usual −4…4 square, so this chart has its own axes.")
+def codes_pair(mine_mu: np.ndarray | None, pre_mu: np.ndarray | None, y: np.ndarray,
+               index: np.ndarray, pre_name: str) -> None:
+    """The held-out codes of the learner's 2-D model beside the pretrained model's, on one square
+    extent (each its own where their spreads differ more than ``claims.SHARED`` times)."""
+    maps = [(mu, name) for mu, name in ((mine_mu, "your model"),
+                                        (pre_mu, f"{pre_name} (pretrained)")) if mu is not None]
+    if not maps:
+        return
+    halves = claims.shared_extents([claims.extent(mu) for mu, _ in maps])
+    for col, (mu, title), half in zip(st.columns(2), maps, halves):
+        draw_map(col, mu, y, index, title, half, once=title != "your model")
+    st.caption(claims.map_caption([n.split(" (")[0] for _, n in maps], halves,
+                                  [claims.left_out(mu, h) for (mu, _), h in zip(maps, halves)]))
+
+
+@st.cache_data(show_spinner="Encoding the held-out digits with the pretrained model…",
+               max_entries=32)
+def _heldout_codes(name: str, signature: tuple[int, ...]) -> np.ndarray:
+    xh, _ = live.heldout_set(ui.test_images_float(), ui.test_set()[1])
+    return live.posterior_means(ui.model(name), xh)
+
+
+def pretrained_codes(name: str) -> np.ndarray:
+    """The pretrained model's held-out codes μ (HELDOUT, d), once per server and checkpoint file."""
+    return _heldout_codes(name, artefacts.signature(artefacts.checkpoint_path(name)))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _heldout_recons(name: str, signature: tuple[int, ...]) -> np.ndarray:
+    xh, yh = live.heldout_set(ui.test_images_float(), ui.test_set()[1])
+    return live.reconstructions(ui.model(name), xh[live.one_per_digit(yh.numpy())])
+
+
+def pretrained_recons(name: str) -> np.ndarray:
+    """The pretrained model's reconstructions of the page's ten held-out digits, once per server."""
+    return _heldout_recons(name, artefacts.signature(artefacts.checkpoint_path(name)))
+
+
+def preview(s: live.LiveSettings, labels: np.ndarray, x_ho: torch.Tensor,
+            y_ho: torch.Tensor) -> None:
+    """Before the first run: the pretrained model a run of these settings is compared with, on the
+    held-out digits (score, reconstructions, 2-D codes), all computed once per server."""
+    name, same_beta = pretrained_for(s.latent_dim, s.beta)
+    st.header("Before you train: the model yours will meet")
+    model, problem = pretrained(name)
+    if model is None:
+        st.error(problem, icon=":material/build:")
+        return
+    m = pretrained_heldout(name)
+    epochs = zoo.entry(name).train.epochs
+    other = "" if same_beta else f", the zoo has no {s.latent_dim}-D model with β = {s.beta:g}"
+    st.markdown(f"**{name}** (β = {model.config.beta:g}{other}) learned from the 60,000 training "
+                f"digits × {epochs} epochs. On the {live.HELDOUT:,} held-out digits your run is "
+                f"scored on: −ELBO **{m['elbo']:.1f} nats** (reconstruction {m['recon']:.1f} + KL "
+                f"{m['kl']:.2f}). Can a minute of training on a few thousand digits come close?")
+    pick = live.one_per_digit(y_ho.numpy())
+    rows = {"held-out\ndigit": x_ho[pick, 0].numpy(),
+            f"{name}\n(pretrained)": pretrained_recons(name)}
+    held = heldout_index(labels)
+    charts.show(charts.png(charts.image_rows, rows, size=1.0), alt=alts.rows(
+        f"One held-out test digit of each class ({alts.digits(labels[held[pick]])}) and {name}'s "
+        "reconstructions of them.", rows))
+    if s.latent_dim == 2:
+        codes_pair(None, pretrained_codes(name), y_ho.numpy(), held, name)
 
 
 def cost_words(s: live.LiveSettings) -> str:
