@@ -107,7 +107,7 @@ with st.expander("The idea: the MNIST recipe and the score", icon=":material/men
         "A model trained on MNIST has only ever seen digits prepared one way, so your picture gets the "
         "**MNIST recipe** first:\n\n"
         "1. **grayscale**, and **inverted** if needed, so the ink is white on black like MNIST;\n"
-        "2. **cropped** to the ink (specks of dust dropped);\n"
+        "2. **cropped** to the ink (a frame, shadow or paper edge along the picture's edges dropped, and specks);\n"
         "3. **scaled** so the digit's longer side is 20 pixels, keeping its shape;\n"
         "4. **centred by mass**: pasted into a 28×28 field so that its centre of mass sits at the centre.\n\n"
         "A drawing is rendered with a pen a tenth of the drawing's size wide, so that after step 3 its strokes "
