@@ -57,7 +57,10 @@ def draw_map(where: Any, mu: np.ndarray, y: np.ndarray, index: np.ndarray, title
     ``once``: a map many learners see (a pretrained model's), its spec built once per server."""
     chart_spec = (charts.spec(codes_chart, mu, y, index, title, half, side) if once
                   else compat.altair_to_vega_lite(codes_chart(mu, y, index, title, half, side)))
-    charts.draw(chart_spec, where, width="content")
+    said = alts.scatter(title, mu, y, claims.z(0), claims.z(1))
+    out = claims.left_out(mu, half)
+    charts.draw(chart_spec, where, width="content", alt=f"{said} The map shows −{half:g} … {half:g} on "
+                f"both axes{f', {out} codes outside it' if out else ''}.")
 
 
 def heldout_index(labels: np.ndarray) -> np.ndarray:
