@@ -160,7 +160,7 @@ def test_a_long_title_wraps_on_a_phone():
         expr = t["text"]["expr"]
         lines = json.loads(re.search(r"\? (\[.*?\]) :", expr).group(1))
         assert " ".join(lines) == title and max(map(len, lines)) <= charts.PHONE_TITLE_CHARS
-        assert expr.endswith(json.dumps(title))
+        assert expr.endswith(json.dumps(title, ensure_ascii=False))
     assert out["layer"][0]["title"]["anchor"] == "start"
     assert charts.phone_size({"title": "Short"})["title"] == "Short"
 

@@ -661,7 +661,7 @@ def _legend_px(part: dict[str, Any]) -> float:
     return max([widest, *(_legend_px(sub) for sub in part.get("layer", []))])
 
 
-PHONE_TITLE_CHARS = 36  # a chart title's line on a phone: 16 px bold text across 358 px
+PHONE_TITLE_CHARS = 44  # a chart title's line on a phone: 16 px bold text (about 8 px a character) across 358 px
 
 
 def _phone_title(title: Any) -> Any:
@@ -675,7 +675,8 @@ def _phone_title(title: Any) -> Any:
     if not isinstance(text, str) or len(text) <= PHONE_TITLE_CHARS:
         return title
     lines = textwrap.wrap(text, PHONE_TITLE_CHARS)
-    return {**params, "text": {"expr": f"{ON_PHONE} ? {json.dumps(lines)} : {json.dumps(text)}"}}
+    return {**params, "text": {"expr": f"{ON_PHONE} ? {json.dumps(lines, ensure_ascii=False)} : "
+                                       f"{json.dumps(text, ensure_ascii=False)}"}}  # the desktop text as written
 
 
 def phone_size(chart_spec: dict[str, Any], present: bool = False) -> dict[str, Any]:
