@@ -140,3 +140,22 @@ def test_a_tight_crop_of_a_frame_alone_is_blank_or_small():
     Image.fromarray(img).save(buf, format="PNG")
     with pytest.raises(pp.PreprocessError):
         pp.preprocess(buf.getvalue())
+
+
+def test_a_noisy_photo_with_tens_of_thousands_of_blobs_is_fast():
+    """The frame step is vectorised over blobs: a 1-megapixel photo of grainy paper (about 68,000
+    specks after the threshold) took 100 s when each blob was looked at alone; now 0.15 s."""
+    import time
+
+    rng = np.random.default_rng(0)
+    img = np.full((1024, 1024), 200.0)
+    img[300:700, 480:540] = 40  # a 1
+    img += rng.normal(0, 25, img.shape)
+    img[rng.random(img.shape) < 0.01] = 30
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(buf, format="PNG")
+    start = time.process_time()
+    x = pp.preprocess(buf.getvalue())
+    assert time.process_time() - start < 3.0
+    rows = np.flatnonzero(x.max(axis=1) > 0.1)
+    assert rows[-1] - rows[0] + 1 == 20 and np.concatenate([x[0], x[-1], x[:, 0], x[:, -1]]).max() < 0.05

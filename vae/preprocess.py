@@ -430,22 +430,22 @@ def _drop_frame(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarr
         for side, d in bands.items():
             _edge_view(mask, side)[:d] = False
     labels, n = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
-    if n > 1:
+    if n > 1:  # vectorised over blobs: a noisy photo has tens of thousands
         mass = ndimage.sum_labels(ink, labels, index=np.arange(1, n + 1))
-        biggest = int(np.argmax(mass)) + 1
-        near = {k: bands.get(k, 0) + 1 for k in sides}  # rows of each edge a blob may touch
-        for i, sl in enumerate(ndimage.find_objects(labels), start=1):
-            if i == biggest or sl is None:
-                continue
-            blob = labels == i
-            for side in sides:
-                edge = _edge_view(blob, side)[:near[side]].any(axis=0)  # (along,)
-                along = np.flatnonzero(_edge_view(blob, side).any(axis=0))
-                deep = np.flatnonzero(_edge_view(blob, side).any(axis=1))
-                if edge.any() and along.size and edge.sum() >= 0.5 * (along[-1] - along[0] + 1) \
-                        and along[-1] - along[0] + 1 >= 3 * (deep[-1] + 1):
-                    mask = mask & ~blob
-                    break
+        boxes = np.array([(r.start, r.stop, c.start, c.stop) for r, c in ndimage.find_objects(labels)])
+        top, bottom, left, right = boxes.T  # (n,) each: rows top..bottom-1, columns left..right-1
+        extent = {"top": (right - left, bottom), "bottom": (right - left, h - top),
+                  "left": (bottom - top, right), "right": (bottom - top, w - left)}  # (along, deep)
+        drop = np.zeros(n + 1, dtype=bool)
+        for side in sides:
+            strip = _edge_view(labels, side)[:bands.get(side, 0) + 1]  # the lines a blob may touch
+            along_ids, pos = np.nonzero(strip.T)  # each (position along the edge, line) with ink
+            pairs = np.unique(np.stack([strip.T[along_ids, pos], along_ids]), axis=1)  # (label, pos)
+            touch = np.bincount(pairs[0], minlength=n + 1)[1:]  # (n,) positions each blob touches
+            along, deep = extent[side]
+            drop[1:] |= (touch > 0) & (touch >= 0.5 * along) & (along >= 3 * deep)
+        drop[int(np.argmax(mass)) + 1] = False  # the digit's largest blob always stays
+        mask = mask & ~drop[labels]
     return np.where(mask, ink, 0.0).astype(np.float32), mask
 
 
