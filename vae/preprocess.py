@@ -432,7 +432,8 @@ def _drop_frame(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarr
     labels, n = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
     if n > 1:  # vectorised over blobs: a noisy photo has tens of thousands
         mass = ndimage.sum_labels(ink, labels, index=np.arange(1, n + 1))
-        boxes = np.array([(r.start, r.stop, c.start, c.stop) for r, c in ndimage.find_objects(labels)])
+        boxes = np.array([(r.start, r.stop, c.start, c.stop)
+                          for r, c in ndimage.find_objects(labels)])
         top, bottom, left, right = boxes.T  # (n,) each: rows top..bottom-1, columns left..right-1
         extent = {"top": (right - left, bottom), "bottom": (right - left, h - top),
                   "left": (bottom - top, right), "right": (bottom - top, w - left)}  # (along, deep)
@@ -440,7 +441,7 @@ def _drop_frame(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarr
         for side in sides:
             strip = _edge_view(labels, side)[:bands.get(side, 0) + 1]  # the lines a blob may touch
             along_ids, pos = np.nonzero(strip.T)  # each (position along the edge, line) with ink
-            pairs = np.unique(np.stack([strip.T[along_ids, pos], along_ids]), axis=1)  # (label, pos)
+            pairs = np.unique(np.stack([strip.T[along_ids, pos], along_ids]), axis=1)  # label, pos
             touch = np.bincount(pairs[0], minlength=n + 1)[1:]  # (n,) positions each blob touches
             along, deep = extent[side]
             drop[1:] |= (touch > 0) & (touch >= 0.5 * along) & (along >= 3 * deep)
