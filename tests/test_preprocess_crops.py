@@ -160,3 +160,12 @@ def test_a_noisy_photo_with_tens_of_thousands_of_blobs_is_fast():
     rows = np.flatnonzero(x.max(axis=1) > 0.1)
     assert rows[-1] - rows[0] + 1 == 20
     assert np.concatenate([x[0], x[-1], x[:, 0], x[:, -1]]).max() < 0.05
+
+
+def test_a_drawing_along_the_pads_edge_keeps_its_stroke():
+    """A drawing has no crop edge: a 7 whose bar runs along the pad's top edge keeps the bar
+    (the frame step is off for drawings), as it is when drawn away from the edge."""
+    edge = pp.strokes_to_mnist([[[0.02, 0.0], [0.98, 0.0], [0.45, 1.0]]])
+    inside = pp.strokes_to_mnist([[[0.1, 0.1], [0.9, 0.1], [0.45, 0.9]]])
+    top = np.flatnonzero(edge.max(axis=1) > 0.1)[0]
+    assert edge[top:top + 3].sum() > 0.5 * inside[np.flatnonzero(inside.max(axis=1) > 0.1)[0]:][:3].sum()

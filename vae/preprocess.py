@@ -263,7 +263,7 @@ def _border(arr: np.ndarray, as_mask: bool = False) -> np.ndarray:
 
 # --------------------------------------------------------------------------- MNIST-ifying
 
-def to_mnist(img: Image.Image, *, min_stroke: float = 2.0) -> np.ndarray:
+def to_mnist(img: Image.Image, *, min_stroke: float = 2.0, frame: bool = True) -> np.ndarray:
     """An MNIST-like float32 (28, 28) array in [0, 1], white ink on black, from a picture.
 
     Estimates the paper from the picture (its median, a slope for a
@@ -272,7 +272,8 @@ def to_mnist(img: Image.Image, *, min_stroke: float = 2.0) -> np.ndarray:
     crops to the ink's bounding box, resizes it (Lanczos) so its longer side is 20 px, pastes
     it into a 28x28 field and shifts it by whole pixels so its centre of mass is at (14, 14),
     like MNIST. Strokes thinner than ``min_stroke`` px in the 20 px box are thickened first
-    (0 disables).
+    (0 disables). ``frame``: drop a frame or shadow along the picture's edges (``_drop_frame``;
+    off for a drawing, which has none, so a stroke drawn along the pad's edge stays).
     Raises :class:`PreprocessError` if no ink is found.
     """
     std = _standard_mode(img)
@@ -286,7 +287,8 @@ def to_mnist(img: Image.Image, *, min_stroke: float = 2.0) -> np.ndarray:
     mask = ink > 0.0
     if not mask.any():
         raise PreprocessError(_MSG_BLANK)
-    ink, mask = _drop_frame(ink, mask)
+    if frame:
+        ink, mask = _drop_frame(ink, mask)
     if not mask.any():
         raise PreprocessError(_MSG_BLANK)
     ink, mask = _drop_specks(ink, mask)
@@ -604,4 +606,4 @@ def render_strokes(strokes: object, side: int = PAD_SIDE) -> Image.Image:
 def strokes_to_mnist(strokes: object) -> np.ndarray:
     """A drawing's strokes -> MNIST-like float32 (28, 28) by :func:`render_strokes` and
     :func:`to_mnist` (the same recipe as an upload)."""
-    return to_mnist(render_strokes(strokes))
+    return to_mnist(render_strokes(strokes), frame=False)  # a drawing has no crop edge
