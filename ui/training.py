@@ -263,7 +263,7 @@ def preview(s: live.LiveSettings, labels: np.ndarray, x_ho: torch.Tensor,
     st.markdown(f"**{name}** (β = {model.config.beta:g}{other}) learned from the 60,000 training "
                 f"digits × {epochs} epochs. On the {live.HELDOUT:,} held-out digits your run is "
                 f"scored on: −ELBO **{m['elbo']:.1f} nats** (reconstruction {m['recon']:.1f} + KL "
-                f"{m['kl']:.2f}). Can a minute of training on a few thousand digits come close?")
+                f"{m['kl']:.2f}). How close does a run of the settings above come?")
     pick = live.one_per_digit(y_ho.numpy())
     rows = {"held-out\ndigit": x_ho[pick, 0].numpy(),
             f"{name}\n(pretrained)": pretrained_recons(name)}
