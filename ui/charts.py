@@ -646,7 +646,7 @@ def _selections(part: dict[str, Any]) -> list[str]:
 
 
 PHONE_MARGIN_PX = 32  # the page's padding on a phone, both sides together (Streamlit's 1 rem each)
-PHONE_AXES_PX = 80  # room a chart's y axis (labels and title) takes beside its plot, phone fonts
+PHONE_AXES_PX = 90  # room a chart's y axis (labels and title) takes beside its plot, phone fonts
 
 
 def _legend_px(part: dict[str, Any]) -> float:
