@@ -66,6 +66,12 @@ def test_extent_holds_the_codes_and_the_caption_counts_the_rest():
     assert "Every held-out code is on the map" in claims.map_caption(["a", "b"], [4.0, 4.0], [0, 0])
 
 
+def test_codes_that_are_not_numbers_are_counted_as_left_out():
+    mu = np.zeros((100, 2))
+    mu[:3, 0] = np.nan  # a diverged run
+    assert claims.extent(mu) == 3.0 and claims.left_out(mu, 3.0) == 3
+
+
 def test_shared_extent_unless_the_spreads_differ_a_lot():
     assert claims.shared_extents([3.0, 5.0]) == [5.0, 5.0]
     assert claims.shared_extents([3.0, 30.0]) == [3.0, 30.0]

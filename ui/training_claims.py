@@ -56,6 +56,7 @@ def extent(mu: np.ndarray) -> float:
     """Half-width of a square code map around 0: the smallest of EXTENTS that holds a SHOWN share
     of the codes mu (n, 2) on both axes (the largest extent if none does)."""
     reach = np.abs(np.asarray(mu, dtype=np.float64)).max(axis=1)  # (n,) each code's farther axis
+    reach = reach[np.isfinite(reach)]  # a diverged run's NaN codes are left out (and counted)
     need = float(np.quantile(reach, SHOWN)) if len(reach) else 0.0
     return next((e for e in EXTENTS if e >= need), EXTENTS[-1])
 
@@ -67,8 +68,9 @@ def shared_extents(own: list[float]) -> list[float]:
 
 
 def left_out(mu: np.ndarray, half: float) -> int:
-    """Codes outside the square [-half, half]² (not drawn)."""
-    return int((np.abs(np.asarray(mu)) > half).any(axis=1).sum())
+    """Codes outside the square [-half, half]², or not finite (not drawn)."""
+    mu = np.asarray(mu, dtype=np.float64)
+    return int(((np.abs(mu) > half) | ~np.isfinite(mu)).any(axis=1).sum())
 
 
 def map_caption(names: list[str], halves: list[float], outside: list[int]) -> str:
