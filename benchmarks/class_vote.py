@@ -3,8 +3,9 @@
     python benchmarks/class_vote.py [--voters 300] [--window 10] [--lesson-students 30]
                                     [--database sqlite|postgresql]
 
-One server (``streamlit run``), its class database (SQLite in a temporary folder, or a PostgreSQL
-started from Debian's packages by ``tests/pgserver.py``). A teacher starts a session; N voters join
+One server (``streamlit run``), or ``--replicas N`` on this machine, each student on one of them in
+turn; the class database is SQLite in a temporary folder, or a PostgreSQL started from Debian's
+packages by ``tests/pgserver.py`` (which replicas share). A teacher starts a session; N voters join
 over ``--join`` seconds, each a websocket client speaking Streamlit's protocol (no browser on the
 server's cores), each polling its page as the browser would (the view's ``run_every`` fragment); then
 all N vote within ``--window`` seconds. The teacher's page polls its count every second, as the
@@ -14,7 +15,7 @@ teacher's browser does. Meanwhile ``--lesson-students`` students follow the lect
 Prints: each vote's time to answer (p50 / p95 / max), whether every vote was counted (the database's
 tally against what was sent), how long after each vote the teacher's page showed it (max, p95), the
 lesson students' p50 / p95 / max, server CPU and RSS. Exits 1 on any error or uncounted vote.
-Writes ``benchmarks/results/class-vote-<N>.json``.
+Writes ``benchmarks/results/class-vote-<N>-voters-<M>-students-<database>[-<R>-replicas].json``.
 """
 
 from __future__ import annotations
@@ -183,8 +184,13 @@ def main() -> int:
     ap.add_argument("--join", type=float, default=30.0, help="voters open the page over this many seconds")
     ap.add_argument("--lesson-students", type=int, default=30)
     ap.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    ap.add_argument("--replicas", type=int, default=1,
+                    help="app servers on this machine sharing the database (PostgreSQL), each student "
+                         "on one of them in turn, as the proxy's leastconn would place them")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
+    if args.replicas > 1 and args.database != "postgresql":
+        ap.error("replicas share one PostgreSQL: add --database postgresql")
     SERVER_LOG.parent.mkdir(exist_ok=True)
     pg = None
     env = {"LATENT_LAB_CLASS_DIR": tempfile.mkdtemp(prefix="latent-lab-class-")}
@@ -201,22 +207,28 @@ def main() -> int:
     db.migrate()
     q = questions.QUESTIONS[0]
     code, secret = db.create([q.key])
-    proc, base = start_server(env=env, server_log=SERVER_LOG,
-                              args=("--server.disconnectedSessionTTL", "5"))
+    logs = [SERVER_LOG.with_name(f"class-vote-server-{i}.log") if i else SERVER_LOG
+            for i in range(args.replicas)]
+    servers = [start_server(env=env, server_log=log, args=("--server.disconnectedSessionTTL", "5"))
+               for log in logs]
+    procs, bases = [p for p, _ in servers], [b for _, b in servers]
     rng = random.Random(args.seed)
     from ui.classmode.views import choice_label
 
     picks = [rng.randrange(len(q.choices)) for _ in range(args.voters)]
-    voters = [Voter(Client(base, f"class={code}&voter={store.new_voter()}"), k, choice_label(q, k),
-                    rng.uniform(0, args.window)) for k in picks]
-    teacher = Client(base, f"class={code}&teacher={secret}")
-    lesson_students = [Student(base, random.Random(rng.random())) for _ in range(args.lesson_students)]
+    voters = [Voter(Client(bases[i % len(bases)], f"class={code}&voter={store.new_voter()}"), k,
+                    choice_label(q, k), rng.uniform(0, args.window)) for i, k in enumerate(picks)]
+    teacher = Client(bases[0], f"class={code}&teacher={secret}")
+    lesson_students = [Student(bases[i % len(bases)], random.Random(rng.random()))
+                       for i in range(args.lesson_students)]
     seen: list[tuple[float, int]] = []
     try:
         # the teacher opened the lessons before class (not timed), and the class page once
-        asyncio.run(Student(base, random.Random(-1)).attend((0.0, 0.0), 0.0))
-        rss_before, cpu_before = rss_mb(proc.pid), cpu_s(proc.pid)
-        peak = PeakRss(proc.pid).start()
+        for base in bases:
+            asyncio.run(Student(base, random.Random(-1)).attend((0.0, 0.0), 0.0))
+        rss_before = sum(rss_mb(p.pid) for p in procs)
+        cpu_before = sum(cpu_s(p.pid) for p in procs)
+        peaks = [PeakRss(p.pid).start() for p in procs]
 
         async def session() -> float:
             t_start = time.perf_counter()
@@ -232,19 +244,20 @@ def main() -> int:
         t0 = time.perf_counter()
         window_open = asyncio.run(session())
         wall = time.perf_counter() - t0
-        cpu = cpu_s(proc.pid) - cpu_before
-        peak.stop()
-        rss_after = rss_mb(proc.pid)
+        cpu = sum(cpu_s(p.pid) for p in procs) - cpu_before
+        peak = sum(pk.stop() for pk in peaks)  # the sum of each replica's own peak
+        rss_after = sum(rss_mb(p.pid) for p in procs)
         counted = db.tally(code, 0, 0, len(q.choices), fresh=True)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=30)
         if pg is not None:
             pg.remove()
     sent = [sum(1 for v in voters if v.choice == k and v.acked_at == v.acked_at) for k in range(len(q.choices))]
     errors = [e for v in voters for e in v.client.errors] + teacher.errors
     errors += [e for s in lesson_students for e in s.errors]
-    errors += [f"server traceback:\n{t}" for t in tracebacks(SERVER_LOG)]
+    errors += [f"server traceback:\n{t}" for log in logs for t in tracebacks(log)]
     if counted != sent:
         errors.append(f"tally {counted} != votes sent {sent}")
     # when did the teacher's page first show each vote (the k-th acknowledged vote: a count >= k)
@@ -259,7 +272,8 @@ def main() -> int:
     in_window = [v.acked_at - window_open for v in voters if v.acked_at == v.acked_at]
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{platform.node()} {platform.machine()}",
-        "cores": len(os.sched_getaffinity(0)), "database": args.database, "voters": args.voters,
+        "cores": len(os.sched_getaffinity(0)), "database": args.database, "replicas": args.replicas,
+        "voters": args.voters,
         "window_s": args.window, "lesson_students": args.lesson_students, "wall_s": round(wall, 1),
         "votes_sent": sent, "votes_counted": counted, "all_counted": counted == sent,
         "last_vote_answered_s_after_window_opened": round(max(in_window, default=float("nan")), 2),
@@ -269,10 +283,12 @@ def main() -> int:
         "teacher_saw": seen[-1][1] if seen else 0,
         "lesson_runs": summary(lesson_runs),
         "server_cpu_s": round(cpu, 1),
-        "rss_mb": {"before": round(rss_before), "peak": round(peak.peak), "after": round(rss_after)},
+        "rss_mb": {"before": round(rss_before), "peak": round(peak), "after": round(rss_after)},
         "errors": len(errors),
     }
-    out = REPO / "benchmarks" / "results" / f"class-vote-{args.voters}-{args.database}.json"
+    tag = f"-{args.replicas}-replicas" if args.replicas > 1 else ""
+    out = REPO / "benchmarks" / "results" / (f"class-vote-{args.voters}-voters-{args.lesson_students}"
+                                             f"-students-{args.database}{tag}.json")
     out.write_text(json.dumps({**result, "error_list": errors[:50]}, indent=1) + "\n")
     print(json.dumps(result, indent=1))
     for e in errors[:10]:

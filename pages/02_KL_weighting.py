@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, converter, ladders, params, plots, prefetch, words
+from ui import charts, converter, ladders, params, plots, prefetch, words
 from ui import common as ui
 from vae import latent, zoo
 from vae.artefacts import CacheError

@@ -20,14 +20,15 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.e2e import browser, server, server_proc, url_path, wait_idle  # noqa: F401 (fixtures)
-from ui.lessons import LESSONS
+from ui.lessons import CLASS, LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parent.parent
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PAGES = [("home", "")] + [(url_path(l.path), url_path(l.path)) for l in LESSONS]
+PAGES = [("home", "")] + [(url_path(l.path), url_path(l.path)) for l in LESSONS] \
+    + [("class", url_path(CLASS.path))]  # class mode's start page (its live views: test_e2e_class.py)
 DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 SETTINGS = {  # name: (context options, query string)

@@ -8,7 +8,7 @@ The address carries the state, so a reload loses nothing: ``?class=CODE`` (a stu
 ``&voter=TOKEN`` (a random token the student's page adds, so one browser is one vote),
 ``&teacher=SECRET`` (only in the teacher's address; the QR code and the student link never hold it).
 Views redraw themselves by polling (``st.fragment(run_every=...)``): the teacher's count every
-second, a student's page every few seconds; polls of one session share one database read
+second, a student's page every 4 s once it has voted (10 s while the student is still choosing); polls of one session share one database read
 (``Store.read_ttl_s``), so 300 phones cost a few queries a second.
 """
 from __future__ import annotations
@@ -29,7 +29,11 @@ from ui.classmode.store import ClassState, StoreUnavailable
 from vae.artefacts import CacheError
 
 TEACHER_POLL_S = 1.0  # the teacher's count and histogram: a new vote shows within ~1.5 s
-STUDENT_POLL_S = 4.0  # a student's page notices a reveal or the next question within ~4.5 s
+STUDENT_POLL_S = 4.0  # a student who voted (or saw the reveal) sees the teacher's next move in ~4.5 s
+# A student still choosing acts on the page anyway (the vote redraws it, and a vote on a round that
+# has moved on shows where the class is): a slower poll halves a class's polling while it votes
+# (300 phones: 30 polls a second instead of 75; benchmarks/class_vote.py)
+STUDENT_THINK_POLL_S = 10.0
 LETTERS = "ABCDEF"  # choices are lettered, so a teacher can say "most of you chose B"
 
 
@@ -345,7 +349,7 @@ def student_view(db: store.Store, state: ClassState) -> None:
         return
     q = _question(state)
     if q is None:
-        _student_watch(db, state)
+        _watch_waiting(db, state)
         return
     _heading(state, q)
     try:
@@ -357,7 +361,7 @@ def student_view(db: store.Store, state: ClassState) -> None:
         reveal_block(q, db.tally(state.code, state.position, state.round, len(q.choices)), mine)
     else:
         mine = _vote_form(db, state, q, voter, mine)
-    _student_watch(db, state)
+    (_watch_waiting if state.revealed or mine is not None else _watch_thinking)(db, state)
 
 
 def _vote_form(db: store.Store, state: ClassState, q: questions.Question, voter: str,
@@ -393,7 +397,6 @@ def _vote_form(db: store.Store, state: ClassState, q: questions.Question, voter:
     return mine
 
 
-@st.fragment(run_every=STUDENT_POLL_S)
 def _student_watch(db: store.Store, state: ClassState) -> None:
     """Redraws the page when the teacher reveals, asks again or moves on."""
     try:
@@ -402,3 +405,7 @@ def _student_watch(db: store.Store, state: ClassState) -> None:
         return
     if now is None or now.key != state.key:
         st.rerun()
+
+
+_watch_waiting = st.fragment(run_every=STUDENT_POLL_S)(_student_watch)
+_watch_thinking = st.fragment(run_every=STUDENT_THINK_POLL_S)(_student_watch)
