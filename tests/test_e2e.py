@@ -136,8 +136,11 @@ def test_csv_download_is_written_on_click(server, browser):
         page.goto(server, timeout=90_000)
         wait_idle(page)
         page.get_by_text(re.compile(r"^The \d+ models, measured")).click()
+        button = page.locator('[data-testid="stDownloadButton"] button').first
+        button.wait_for(state="visible")
+        page.wait_for_timeout(600)  # the expander's opening animation moves the button under the pointer
         with page.expect_download(timeout=60_000) as info:
-            page.locator('[data-testid="stDownloadButton"] button').first.click()
+            button.click()
         data = Path(info.value.path()).read_text()
         assert info.value.suggested_filename == "latent-lab-models.csv"
         header = data.splitlines()[0]
