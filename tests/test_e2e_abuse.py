@@ -154,7 +154,7 @@ def test_leaving_and_coming_back_during_training(server_proc, browser):
     tab = Tab(browser, server_proc.base, "Train_it_yourself?train_d=2&train_size=8000&train_epochs=20&train_batch=64")  # a long run
     try:
         page = tab.page
-        page.get_by_role("button", name="Train").click()
+        page.get_by_role("button", name="Train", exact=True).click()
         page.wait_for_selector('[data-testid="stProgress"]', timeout=60_000)
         page.wait_for_timeout(1500)
         page.locator('[data-testid="stSidebarNav"] a, [data-testid="stPageLink-NavLink"]').filter(
@@ -164,13 +164,13 @@ def test_leaving_and_coming_back_during_training(server_proc, browser):
         page.locator('[data-testid="stSidebarNav"] a, [data-testid="stPageLink-NavLink"]').filter(
             has_text="Train it yourself").first.click()
         tab.assert_alive()
-        train = page.get_by_role("button", name="Train")
+        train = page.get_by_role("button", name="Train", exact=True)
         assert train.is_enabled()
         body = page.inner_text("body")
         assert "stopped in its first epoch" in body or "Paused after epoch" in body  # paused, or nothing to keep
         page.goto(f"{server_proc.base}/Train_it_yourself?{SMALL_TRAINING}", timeout=90_000)
         wait_idle(page)
-        page.get_by_role("button", name="Train").click()
+        page.get_by_role("button", name="Train", exact=True).click()
         page.wait_for_selector("text=Your model", timeout=120_000)
         tab.assert_alive()
     finally:
@@ -200,7 +200,7 @@ def test_five_trainings_while_a_lesson_reloads(browser, tmp_path):
     try:
         warm = [Tab(browser, srv.base, f"Train_it_yourself?{SMALL_TRAINING}") for _ in range(5)]
         for t in warm:  # one-time costs of five runs at once
-            t.page.get_by_role("button", name="Train").click()
+            t.page.get_by_role("button", name="Train", exact=True).click()
         for t in warm:
             t.page.wait_for_selector("text=Your model", timeout=180_000)
             t.close()
@@ -213,7 +213,7 @@ def test_five_trainings_while_a_lesson_reloads(browser, tmp_path):
         rss_before = rss_mb(srv.proc.pid)
         try:
             for t in tabs:
-                t.page.get_by_role("button", name="Train").click()
+                t.page.get_by_role("button", name="Train", exact=True).click()
             time.sleep(1.5)
             reloads = []  # the typical reload while the runs queue and train: the median of three
             for _ in range(3):
