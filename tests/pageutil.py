@@ -1,6 +1,7 @@
 """Helpers for AppTest runs of the pages (torch needs far more than AppTest's default 3 s)."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -100,3 +101,13 @@ def assert_bound(at: AppTest, *keys: str) -> None:
     """These widgets are on the page and bound to the URL parameter of their own name."""
     have = bound_keys(at)
     assert {k: have.get(k) for k in keys} == {k: k for k in keys}, have
+
+
+def chart_title(t: object) -> str:
+    """A Vega-Lite title's desktop text: a string, ``{"text": ...}``, or on a phone a Vega expression
+    whose last branch is the whole title (``ui.charts.phone_size`` wraps long titles)."""
+    if isinstance(t, dict):
+        t = t.get("text", "")
+    if isinstance(t, dict):
+        t = json.loads(t["expr"].rsplit(" : ", 1)[1])
+    return str(t)

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from tests.pageutil import app, assert_bound, assert_ok, assert_stopped_by_cache_error, need, notices, texts
+from tests.pageutil import app, chart_title, assert_bound, assert_ok, assert_stopped_by_cache_error, need, notices, texts
 from vae import artefacts, latent, live, neighbours, prior, zoo
 
 PAGE = "pages/01_AE_vs_VAE.py"
@@ -28,18 +28,8 @@ def chart_titles(at) -> list[str]:
         for part in [spec, *spec.get("layer", [])]:
             t = part.get("title")
             if t:
-                out.append(title_text(t))
+                out.append(chart_title(t))
     return out
-
-
-def title_text(t) -> str:
-    """A chart title's desktop text, also where it wraps on a phone (``charts._phone_title``: a Vega
-    expression whose last part is the whole title)."""
-    if isinstance(t, dict):
-        t = t.get("text", "")
-    if isinstance(t, dict):
-        t = json.loads(t["expr"].rsplit(" : ", 1)[1])
-    return t
 
 
 def test_default_view():

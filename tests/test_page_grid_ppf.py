@@ -1,11 +1,10 @@
 """AppTest runs of pages/03_Grid_vs_ppf.py (needs cache/models and cache/codes of vae-2d and ae-2d)."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from tests.pageutil import app, assert_bound, assert_ok, assert_stopped_by_cache_error, need, texts
+from tests.pageutil import app, chart_title, assert_bound, assert_ok, assert_stopped_by_cache_error, need, texts
 
 PAGE = "pages/03_Grid_vs_ppf.py"
 MODELS = ("vae-2d", "ae-2d")
@@ -14,16 +13,6 @@ pytestmark = pytest.mark.slow
 
 def need_models() -> None:
     need(*MODELS)
-
-
-def title_text(t) -> str:
-    """A chart title's desktop text, also where it wraps on a phone (``charts._phone_title``: a Vega
-    expression whose last part is the whole title)."""
-    if isinstance(t, dict):
-        t = t.get("text", "")
-    if isinstance(t, dict):
-        t = json.loads(t["expr"].rsplit(" : ", 1)[1])
-    return t
 
 
 def mosaics(at) -> list[tuple[str, tuple[int, int]]]:
@@ -44,7 +33,7 @@ def mosaics(at) -> list[tuple[str, tuple[int, int]]]:
         data = {d.name: d.data.data for d in chart.proto.datasets}[image[0]["data"]["name"]]
         url = pa.ipc.open_stream(data).read_all().column("url")[0].as_py()
         png = base64.b64decode(url.split(",", 1)[1])
-        out.append((title_text(spec["title"]), Image.open(io.BytesIO(png)).size))
+        out.append((chart_title(spec["title"]), Image.open(io.BytesIO(png)).size))
     return out
 
 

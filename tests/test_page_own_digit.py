@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pageutil import app, assert_bound, assert_ok, bound_keys, need, notices, texts
+from pageutil import app, chart_title, assert_bound, assert_ok, bound_keys, need, notices, texts
 from ui.picture import example_label
 from vae import artefacts, live
 
@@ -35,13 +35,8 @@ def landing(at, title: str) -> tuple[dict, np.ndarray | None, np.ndarray | None]
 
     import pyarrow as pa
 
-    def text(t: object) -> str:  # a title, or on a phone a Vega expression picking the wrapped one
-        if isinstance(t, dict) and isinstance(t.get("text"), dict):  # (ui.charts.phone_size)
-            return str(json.loads(t["text"]["expr"].rsplit(" : ", 1)[1]))
-        return str(t.get("text", "") if isinstance(t, dict) else t)
-
     def titled(spec: dict) -> bool:  # the title sits on the scatter layer
-        return any(text(layer.get("title", "")).startswith(title) for layer in spec.get("layer", []))
+        return any(chart_title(layer.get("title", "")).startswith(title) for layer in spec.get("layer", []))
 
     chart, spec = next((c, sp) for c in at.get("vega_lite_chart") if titled(sp := json.loads(c.proto.spec)))
     data = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets}
