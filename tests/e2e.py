@@ -122,6 +122,19 @@ def draw_stroke(page, pad, points=SEVEN) -> None:
     page.mouse.up()
 
 
+def finger_stroke(page, pad) -> None:
+    """One finger stroke down the middle of the drawing pad (raw touch events through the DevTools
+    protocol: a touchscreen with no mouse events, as on a phone)."""
+    box = pad.bounding_box()
+    cdp = page.context.new_cdp_session(page)
+    x = box["x"] + 0.5 * box["width"]
+    ys = [box["y"] + (0.15 + 0.7 * i / 11) * box["height"] for i in range(12)]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": ys[0]}]})
+    for y in ys[1:]:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
 def no_exception(page) -> None:
     n = page.locator('[data-testid="stException"]').count()
     assert n == 0, page.locator('[data-testid="stException"]').first.inner_text()[:2000]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import draw_stroke, no_exception, url_path, wait_idle
+from tests.e2e import draw_stroke, finger_stroke, no_exception, url_path, wait_idle
 from ui.lessons import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -230,15 +230,8 @@ def test_drawing_with_a_finger(server, browser):
     main = "() => document.querySelector('[data-testid=\"stMain\"]').scrollTop"
     try:
         pad, score, starter = _cleared_pad(page, server, tap=True)
-        box = pad.bounding_box()
         scrolled = page.evaluate(main)
-        cdp = context.new_cdp_session(page)
-        x = box["x"] + 0.5 * box["width"]
-        ys = [box["y"] + (0.15 + 0.7 * i / 11) * box["height"] for i in range(12)]
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": ys[0]}]})
-        for y in ys[1:]:
-            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        finger_stroke(page, pad)
         wait_idle(page)
         score.wait_for(timeout=30_000)
         no_exception(page)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import browser, no_exception, server, server_proc, url_path, wait_idle  # noqa: F401 (fixtures)
+from tests.e2e import browser, finger_stroke, no_exception, server, server_proc, url_path, wait_idle  # noqa: F401 (fixtures)
 from tests.test_e2e_a11y import OVERFLOW_JS
 from ui.alts import GENERIC_NAMES
 from ui.lessons import LESSONS
@@ -285,14 +285,7 @@ def test_drawing_with_a_finger_on_a_phone(phone, server):  # noqa: F811
 
     pad, score, starter = _cleared_pad(phone, server, tap=True)
     pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    cdp = phone.context.new_cdp_session(phone)
-    x = box["x"] + 0.5 * box["width"]
-    ys = [box["y"] + (0.15 + 0.7 * i / 11) * box["height"] for i in range(12)]
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": ys[0]}]})
-    for y in ys[1:]:
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    finger_stroke(phone, pad)
     wait_idle(phone)
     score.wait_for(timeout=30_000)
     no_exception(phone)
