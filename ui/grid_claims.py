@@ -57,6 +57,17 @@ def _numbers(points: np.ndarray, codes: np.ndarray) -> GridNumbers:
     return GridNumbers(float(s["outside_99"]), float(s["empty"]), float(s["top10"]))
 
 
+def vae_grids(
+    n: int, lo: float, hi: float, p: float, vae_mu: np.ndarray
+) -> tuple[np.ndarray, GridNumbers, GridNumbers, GridNumbers]:
+    """The ppf axis (n,) and the numbers of the VAE's three grids: linear over [lo, hi], ppf with
+    tail p, and (like with like) linear over the ppf grid's own square."""
+    xs_lin, xs_ppf = latent.linear_axis(n, lo, hi), latent.ppf_axis(n, p)
+    xs_m = latent.linear_axis(n, float(xs_ppf[0]), float(xs_ppf[-1]))
+    lin, ppf, matched = (_numbers(latent.grid_2d(xs, xs), vae_mu) for xs in (xs_lin, xs_ppf, xs_m))
+    return xs_ppf, lin, ppf, matched
+
+
 def grid_facts(
     n: int,
     lo: float,
@@ -67,8 +78,7 @@ def grid_facts(
     labels: np.ndarray,
 ) -> GridFacts:
     """The lesson's numbers from the codes (N, 2) of both models and the test labels (N,)."""
-    xs_lin, xs_ppf = latent.linear_axis(n, lo, hi), latent.ppf_axis(n, p)
-    xs_m = latent.linear_axis(n, float(xs_ppf[0]), float(xs_ppf[-1]))
+    xs_ppf, lin, ppf, matched = vae_grids(n, lo, hi, p, vae_mu)
     xs_ae, ys_ae = latent.quantile_axes(ae_mu, n, p)
     by_digit = prior.share_inside_by_class(ae_mu, labels, 0.99)  # (10,)
     worst = int(np.nanargmin(by_digit))
@@ -79,9 +89,9 @@ def grid_facts(
         p,
         float(xs_ppf[0]),
         float(xs_ppf[-1]),
-        _numbers(latent.grid_2d(xs_lin, xs_lin), vae_mu),
-        _numbers(latent.grid_2d(xs_ppf, xs_ppf), vae_mu),
-        _numbers(latent.grid_2d(xs_m, xs_m), vae_mu),
+        lin,
+        ppf,
+        matched,
         tuple(float(v) for v in ae_mu.min(axis=0)),
         tuple(float(v) for v in ae_mu.max(axis=0)),
         (float(xs_ae[0]), float(ys_ae[0])),

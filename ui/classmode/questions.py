@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, elbo, figures, grids, ladders, plots, words
+from ui import alts, charts, elbo, figures, grid_claims, grids, ladders, plots, words
 from ui import common as ui
 from ui import prototypes as protos
 from ui.style import (GRID_LIN, GRID_N_DEFAULT, GRID_PPF, GRID_RANGE_DEFAULT, LATENT_RANGE,
@@ -268,16 +268,12 @@ def _axes() -> tuple[np.ndarray, np.ndarray]:
 
 @_per_checkpoint(VAE2)
 def grid_facts(vae_key: ui.ModelKey) -> GridFacts:
-    """The Grid vs ppf lesson's ``latent.grid_stats`` of both grids at its default n, range and p."""
+    """The Grid vs ppf lesson's numbers of both grids (and the like-with-like one) at its default n,
+    range and p (``ui.grid_claims.vae_grids``, as the lesson computes them)."""
     mu = np.asarray(ui.codes(vae_key[0])["mu"], dtype=np.float64)
-    xs_lin, xs_ppf = _axes()
-    edge = float(xs_ppf[-1])
-    xs_matched = latent.linear_axis(GRID_N, float(xs_ppf[0]), edge)  # as ui.grid_claims builds it
-    s_lin, s_ppf, s_m = (latent.grid_stats(latent.grid_2d(xs, xs), mu)
-                         for xs in (xs_lin, xs_ppf, xs_matched))
-    return GridFacts(GRID_N, float(s_lin["outside_99"]), float(s_ppf["outside_99"]),
-                     float(s_lin["top10"]), float(s_ppf["top10"]), edge,
-                     float(s_m["outside_99"]), float(s_m["top10"]))
+    xs_ppf, lin, ppf, matched = grid_claims.vae_grids(GRID_N, LO, HI, P, mu)  # the lesson's own numbers
+    return GridFacts(GRID_N, lin.outside, ppf.outside, lin.top10, ppf.top10, float(xs_ppf[-1]),
+                     matched.outside, matched.top10)
 
 
 def outside_answer(f: GridFacts) -> int:
