@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, plots
-from ui import common as ui
-from ui.lessons import GROUPS, LESSONS
+from ui.draw import alt_text
+from ui.draw import altair_charts, render
+from ui.page import downloads, frame, links, loaders, model_calls
+from ui.page.catalogue import GROUPS, LESSONS
 from vae import latent, zoo
 from vae.artefacts import CacheError
 from vae.config import to_dict
@@ -19,7 +20,7 @@ from vae.config import to_dict
 HERO_PX = 330  # side of the opening code map, CSS pixels
 HERO_N = 15  # tiles per side of the opening manifold
 
-HOME = ui.setup_page(__file__, "how an autoencoder and a variational autoencoder organise handwritten digits in a "
+HOME = frame.setup_page(__file__, "how an autoencoder and a variational autoencoder organise handwritten digits in a "
                      "latent space, and why only the VAE is trained so that random codes decode to new digits.")
 
 
@@ -27,27 +28,27 @@ def hero() -> None:
     """The opening picture: the AE's code map beside the VAE's decoded manifold (skipped, with a
     message, when their files are missing: the rest of the home page still works)."""
     try:
-        ae_mu = np.asarray(ui.codes("ae-2d")["mu"], dtype=np.float64)  # (N, 2)
-        labels = ui.test_set()[1]
-        ui.model("vae-2d")
+        ae_mu = np.asarray(loaders.codes("ae-2d")["mu"], dtype=np.float64)  # (N, 2)
+        labels = loaders.test_set()[1]
+        loaders.model("vae-2d")
     except CacheError as exc:
         st.warning(f"The opening picture needs `{exc.path.name}`, which {exc.problem}; rebuild it with "
                    f"`{exc.rebuild}`. The lessons below still list every page.", icon=":material/build:")
         return
-    sub = ui.scatter_subset()
+    sub = loaders.scatter_subset()
     left, right = st.columns(2)
     with left:
-        charts.draw(charts.spec(plots.landing_chart, charts.codes_frame(ae_mu[sub], labels[sub], sub), None, None,
-                                None, plots.square_domains(ae_mu[sub]), "z₁", "z₂",
+        render.draw(render.spec(altair_charts.landing_chart, altair_charts.codes_frame(ae_mu[sub], labels[sub], sub), None, None,
+                                None, altair_charts.square_domains(ae_mu[sub]), "z₁", "z₂",
                                 f"An autoencoder's codes of {len(sub):,} test digits", side=HERO_PX),
                     key="home_codes", width="content",
-                    alt=alts.scatter(f"Where an autoencoder (ae-2d) puts {len(sub):,} test digits in its 2-D code",
+                    alt=alt_text.scatter(f"Where an autoencoder (ae-2d) puts {len(sub):,} test digits in its 2-D code",
                                      ae_mu[sub], labels[sub]))
     axis = latent.ppf_axis(HERO_N)
-    charts.show(ui.mosaic_png("vae-2d", latent.grid_2d(axis, axis), HERO_N, HERO_N, xs=axis, ys=axis,
+    render.show(model_calls.mosaic_png("vae-2d", latent.grid_2d(axis, axis), HERO_N, HERO_N, xs=axis, ys=axis,
                               xlabel="z₁", ylabel="z₂", title="A VAE's decoder on a grid of codes over its prior",
                               size=4.6), right,
-                alt=alts.grid("vae-2d", axis, axis, " spread over its prior N(0, I) (a ppf grid)"))
+                alt=alt_text.grid("vae-2d", axis, axis, " spread over its prior N(0, I) (a ppf grid)"))
     st.markdown("Both models squeeze every digit into **two numbers**. Left, where an autoencoder puts the test digits; "
                 "right, what a VAE's decoder draws across the whole prior N(0, I): every code a digit, neighbours alike. "
                 "The lessons show how each gets there, and what the VAE's KL term has to do with it.")
@@ -55,7 +56,7 @@ def hero() -> None:
 
 hero()
 st.page_link(LESSONS[0].path, label=f"Start the first lesson: {LESSONS[0].title}", icon=":material/play_arrow:",
-             query_params=ui.link_params())
+             query_params=frame.link_params())
 st.caption("Every picture comes from small convolutional models trained on the 60,000 MNIST training digits and "
            "shown on the 10,000 test digits. They are precomputed in `cache/`, so every page answers at once on a "
            "laptop; only *Train it yourself* trains a model (a small one) while you watch.")
@@ -69,17 +70,17 @@ for group, core in GROUPS:
     for i, lesson in enumerate(items):
         with cols[i % 3].container(border=True):
             st.page_link(lesson.path, label=f"**{lesson.title}**", icon=lesson.icon,
-                         query_params=ui.link_params())
+                         query_params=frame.link_params())
             st.caption(lesson.question)
 
 def budget_sentence(names: list[str]) -> str:
     """Whether every built model has the registry's one budget (true once `python -m vae.build` is done)."""
-    configs = ui.train_configs(names)
+    configs = loaders.train_configs(names)
     same = [n for n, c in configs.items() if c == to_dict(zoo.BUDGET)]
     if len(same) == len(configs):
-        return (f"**One training budget for every model**: {ui.budget_words()}, on all 60,000 training images, "
+        return (f"**One training budget for every model**: {loaders.budget_words()}, on all 60,000 training images, "
                 "so any two models a lesson compares were trained alike.")
-    return (f"**One training budget** ({ui.budget_words()}) is being applied to the zoo: {len(same)} of "
+    return (f"**One training budget** ({loaders.budget_words()}) is being applied to the zoo: {len(same)} of "
             f"{len(configs)} models have it so far; the others still carry an older, shorter budget (the epochs "
             "column), and the lessons say so where they compare them.")
 
@@ -94,7 +95,7 @@ st.markdown(
 rows = []
 for name in zoo.names():
     try:
-        meta = ui.info(name)
+        meta = loaders.info(name)
     except CacheError as exc:
         rows.append({"model": name, "problem": f"{exc.path.name} {exc.problem}", "about": zoo.entry(name).blurb})
         continue
@@ -124,7 +125,7 @@ with st.expander(f"The {len(table)} models, measured on the 10,000 test images (
                  icon=":material/table:"):
     shown = pd.DataFrame({c: [cell(c, v) for v in table[c]] for c in table.columns if c != "about"})
     st.dataframe(shown, hide_index=True, width="stretch", height=35 * (len(shown) + 1) + 3)  # every row, no scrolling
-    ui.download_csv(table, "latent-lab-models.csv", key="home_models_csv",
+    downloads.download_csv(table, "latent-lab-models.csv", key="home_models_csv",
                     label="Download the table (CSV, with a line about each model)")
     st.caption(
         "−ELBO = reconstruction + KL with one posterior sample (β = 1 whatever β the model was trained with). The "
@@ -133,7 +134,7 @@ with st.expander(f"The {len(table)} models, measured on the 10,000 test images (
         "model's true −log p(x); their gap is what the ELBO leaves out. For scale: the PyTorch examples VAE (an MLP "
         "with a 20-D latent, 10 epochs) reaches about 105 nats on this measure, and even a perfect reconstruction "
         "of these grey-level images costs about 45.5 nats (the pixels' own entropy).")
-    ui.nats_note()
+    frame.nats_note()
 
 st.header("How to use this in class")
 st.markdown(
@@ -148,5 +149,5 @@ st.markdown(
 )
 st.caption("Data: MNIST (Y. LeCun, C. Cortes, C. J. C. Burges), CC BY-SA 3.0. "
            "Code: latent-lab · see README for credits.")
-ui.share({})  # the home page keeps no settings in the URL, but says when it ignored one (?present=…)
-ui.lesson_links(HOME)
+links.state_to_url({})  # the home page keeps no settings in the URL, but says when it ignored one (?present=…)
+frame.lesson_links(HOME)

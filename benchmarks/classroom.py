@@ -253,7 +253,7 @@ def main() -> int:
         teacher = Student(base, random.Random(-1))
         asyncio.run(teacher.attend((0.0, 0.0), 0.0))
         time.sleep(SESSION_TTL_S + 2)
-        # the server's start-up warm-up (ui.warmup) is done: no job left, so 2 s without work
+        # the server's start-up warm-up (ui.server.warmup) is done: no job left, so 2 s without work
         warm_s = wait_quiet(proc.pid, timeout_s=600, window_s=2.0)
         rss_before, cpu_before = rss_mb(proc.pid), cpu_s(proc.pid)
         n_runs_before = len(read_runs(RUN_LOG))

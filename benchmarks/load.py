@@ -101,7 +101,7 @@ async def student(browser, base: str, pages: list[tuple[str, str]], times: list[
 async def run(n: int, base: str) -> tuple[list[float], list[str], list[str]]:
     from playwright.async_api import async_playwright
 
-    from ui.lessons import LESSONS
+    from ui.page.catalogue import LESSONS
 
     pages = [("", "latent-lab")] + [(url_path(l.path), l.title) for l in LESSONS if "Train" not in l.title]
     times: list[float] = []

@@ -199,7 +199,7 @@ def main() -> list[str]:
 
     from playwright.sync_api import sync_playwright
 
-    from ui.lessons import LESSONS
+    from ui.page.catalogue import LESSONS
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "latest.json")

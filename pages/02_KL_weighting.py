@@ -11,14 +11,20 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import charts, converter, ladders, params, plots, prefetch, words
-from ui import common as ui
+from ui.draw import render
+from ui.lessons.kl import converter
+from ui.lessons import ladders
+from ui.page import link_values
+from ui.draw import altair_charts
+from ui.server import prefetch
+from ui.lessons import words
+from ui.page import downloads, frame, links, loaders
 from vae import latent, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD
-from ui.style import LATENT_RANGE
+from ui.draw.style import LATENT_RANGE
 
-LESSON = ui.setup_page(__file__,
+LESSON = frame.setup_page(__file__,
               "what the weight β of the KL term trades: rate (how far each posterior may stray from the prior) "
               "against distortion (how well the image comes back), and what that does to the codes and to "
               "samples from the prior.")
@@ -28,9 +34,9 @@ MIX_DIFF = 0.02  # total variation: two points, visible in the whole percentages
 GAP_DIFF = 0.2  # typical gaps (shown to one decimal) before the draws land "closer" or "further"
 
 
-with ui.cache_guard():
-    ui.test_set()  # every view below needs the test set: without it the page stops here
-    subset = ui.scatter_subset()
+with frame.cache_guard():
+    loaders.test_set()  # every view below needs the test set: without it the page stops here
+    subset = loaders.scatter_subset()
 
 # --- the ladder's numbers -------------------------------------------------------------------------------------
 
@@ -55,10 +61,10 @@ def chosen_beta(rd: pd.DataFrame, beta: float, seed: int) -> None:
         try:
             spec = ladders.codes_spec(name, seed)
         except CacheError as exc:
-            ui.cache_problem(exc)
+            frame.cache_problem(exc)
         else:
-            charts.draw(spec, width="content", key="kl_scatter", alt=ladders.codes_alt(name))
-            n_out = int(latent.outside_box(np.asarray(ui.codes(name)["mu"])[subset], *LATENT_RANGE).sum())
+            render.draw(spec, width="content", key="kl_scatter", alt=ladders.codes_alt(name))
+            n_out = int(latent.outside_box(np.asarray(loaders.codes(name)["mu"])[subset], *LATENT_RANGE).sum())
             st.caption(f"{len(subset):,} test digits' codes, the same axes for every β; dotted: the circle holding "
                        "99 % of the prior; small crosses: 300 draws z ~ N(0, I)."
                        + (f" **{n_out:,}** codes lie off these axes and are not drawn." if n_out else ""))
@@ -66,49 +72,49 @@ def chosen_beta(rd: pd.DataFrame, beta: float, seed: int) -> None:
         if rd.empty:
             st.info("No model of the β ladder is built yet, so there is nothing to plot.", icon=":material/hourglass_empty:")
         else:
-            chart = charts.spec(plots.rd_chart, rd, "kl_rd_sel")
+            chart = render.spec(altair_charts.rd_chart, rd, "kl_rd_sel")
             chosen = rd[rd["beta"] == beta]
             if not chosen.empty:
-                chart = charts.overlay(chart, charts.with_data(charts.spec(plots.rd_chosen, rd.iloc[:1]), chosen))
-            charts.draw(chart, width="stretch", key="kl_rd", on_select=_rd_clicked, alt=ladders.rd_alt(rd, beta))
+                chart = render.overlay(chart, render.with_data(render.spec(altair_charts.rd_chosen, rd.iloc[:1]), chosen))
+            render.draw(chart, width="stretch", key="kl_rd", on_select=_rd_clicked, alt=ladders.rd_alt(rd, beta))
             st.caption("Test-set averages over the 10,000 test digits (one posterior sample each); the red ring is the "
                        "chosen β" + ("; dashed: the points with the β = 1 model's −ELBO (rate + distortion)."
                                      if (rd["beta"] == 1.0).any() else ".")
                        + (f" Training budgets: {ladders.epochs_words(rd)}." if rd["epochs"].nunique() > 1 else ""))
-            ui.missing_note(ladder_missing, "this chart")
+            frame.missing_note(ladder_missing, "this chart")
     specs = ladders.mix_specs(zoo.BETAS_2D, beta, seed)
     if specs is None:
         return
     m1, m2 = st.columns([3, 2], gap="large")
     for spec, col, key, said in zip(specs, (m1, m2), ("kl_mix", "kl_tv"), ladders.mix_alts(zoo.BETAS_2D, beta, seed)):
-        charts.draw(spec, col, key=key, width="stretch", alt=said)
+        render.draw(spec, col, key=key, width="stretch", alt=said)
     st.caption("Each draw counts as the digit of its nearest test code: roughly what the decoder draws there. "
                "Distance: total variation (0 % = the same mix as the test set).")
 
 
 def decoded_views(name: str, beta: float, seed: int) -> None:
     """Ten test digits through the chosen rung (or every rung), and ten of the prior draws decoded."""
-    every = ui.bound(st.toggle, "compare every β of the ladder", value=False, key="kl_every", parse=params.parse_bool,
+    every = links.url_widget(st.toggle, "compare every β of the ladder", value=False, key="kl_every", parse=link_values.parse_bool,
                      help="One row of reconstructions per built 2-D model, the same test digits.")
     shown = ladders.rungs(2, zoo.BETAS_2D if every else (beta,), beta if every else None)
     rows, captions, problems = ladders.reconstruction_rows(seed, shown)
     if name in problems:
-        ui.cache_problem(problems[name])
+        frame.cache_problem(problems[name])
     if len(rows) > 1:
         png = ladders.rows_png(rows, captions)
-        ui.download_png(png, f"reconstructions-beta-seed{seed}.png", key="kl_rec_png")
-        charts.show(png, alt=ladders.rows_alt(seed, shown, rows, captions))
+        downloads.download_png(png, f"reconstructions-beta-seed{seed}.png", key="kl_rec_png")
+        render.show(png, alt=ladders.rows_alt(seed, shown, rows, captions))
         st.caption("Each test digit is encoded to its mean code μ and decoded. Under each reconstruction: its "
                    "reconstruction cost, BCE summed over the 784 pixels (nats; lower is more faithful).")
     if every:
-        ui.missing_note({n: e for n, e in problems.items() if n != name}, "the rows above")
+        frame.missing_note({n: e for n, e in problems.items() if n != name}, "the rows above")
     try:
         png = ladders.prior_png(name, seed)
     except CacheError:
         st.info(f"`{name}` is not available, so there is nothing to sample from yet.", icon=":material/hourglass_empty:")
         return
-    ui.download_png(png, f"prior-samples-{name}-seed{seed}.png", key="kl_prior_png")
-    charts.show(png, alt=ladders.prior_alt(name, seed))
+    downloads.download_png(png, f"prior-samples-{name}-seed{seed}.png", key="kl_prior_png")
+    render.show(png, alt=ladders.prior_alt(name, seed))
     st.caption("The first ten of the draws z ~ N(0, I) on the map, decoded; under each, its code (z₁, z₂).")
 
 
@@ -116,11 +122,11 @@ def ten_d(seed: int, ten: tuple) -> None:
     """The 10-D ladder: reconstructions (where a small β does sharpen them), per-dimension KL and active units."""
     rows, captions, problems = ladders.reconstruction_rows(seed, shown := ladders.rungs(10, zoo.BETAS_10D))
     if len(rows) > 1:
-        charts.show(ladders.rows_png(rows, captions), alt=ladders.rows_alt(seed, shown, rows, captions))
+        render.show(ladders.rows_png(rows, captions), alt=ladders.rows_alt(seed, shown, rows, captions))
         st.caption("The same ten test digits through the 10-D VAEs (decoded at μ; cost under each, in nats). With ten "
                    "numbers instead of two, cheap rate (small β) does buy sharper reconstructions.")
-    ui.missing_note(problems, "the rows above")
-    ui.caveat(
+    frame.missing_note(problems, "the rows above")
+    frame.caveat(
         "With more latent dimensions than the data needs, the KL term can switch dimensions off: for such a "
         "dimension q(zᵢ|x) equals the prior for every image (μᵢ ≈ 0, σᵢ ≈ 1), it costs no KL and carries no "
         "information. A dimension counts as **active** when its mean code varies across the test images, "
@@ -133,8 +139,8 @@ def ten_d(seed: int, ten: tuple) -> None:
                    + ("" if len(set(ep10.values())) == 1 else " Training budgets differ ("
                       + ", ".join(f"β = {b:g}: {e} epochs" for b, e in ep10.items())
                       + "), a second difference between these models besides β."))
-        ui.download_csv(dims.rename(columns={"var_mu": "Var(mu)"}), "kl-per-dimension-10d.csv", key="kl_dims_csv")
-    ui.missing_note(missing10, "the 10-D comparison")
+        downloads.download_csv(dims.rename(columns={"var_mu": "Var(mu)"}), "kl-per-dimension-10d.csv", key="kl_dims_csv")
+    frame.missing_note(missing10, "the 10-D comparison")
 
 
 def notices(rd: pd.DataFrame, beta: float, seed: int) -> list[str]:
@@ -197,14 +203,14 @@ def notices(rd: pd.DataFrame, beta: float, seed: int) -> list[str]:
 
 # --- the page ------------------------------------------------------------------------------------------
 
-c1, c2 = st.columns([3, 1])  # both bound to the URL (?kl_beta=2&kl_seed=3): ui.common.bound
-beta = float(ui.bound(c1.select_slider, "β, the weight of the KL term (one 2-D VAE per value; or click a point of the "
+c1, c2 = st.columns([3, 1])  # both bound to the URL (?kl_beta=2&kl_seed=3): ui.page.links.url_widget
+beta = float(links.url_widget(c1.select_slider, "β, the weight of the KL term (one 2-D VAE per value; or click a point of the "
                       "ladder)", options=list(zoo.BETAS_2D), value=1.0, format_func=lambda b: f"{b:g}", key="kl_beta",
-                      parse=lambda raw: params.parse_ladder_value(raw, zoo.BETAS_2D, 1.0),
+                      parse=lambda raw: link_values.parse_ladder_value(raw, zoo.BETAS_2D, 1.0),
                       help="Same architecture, data and seed for every value"
                            + (f"; {ladders.epochs_words(rd)}." if not rd.empty else ".")))
-seed = int(ui.bound(c2.number_input, "seed of the draws and digits", min_value=0, max_value=SEED_MAX, value=0, step=1,
-                    key="kl_seed", parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
+seed = int(links.url_widget(c2.number_input, "seed of the draws and digits", min_value=0, max_value=SEED_MAX, value=0, step=1,
+                    key="kl_seed", parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0)))
 name = zoo.beta_name(2, beta)
 chosen_beta(rd, beta, seed)
 
@@ -227,23 +233,23 @@ with st.expander("What β does, in theory, and what these models show", icon=":m
         "- Minimising D + β·R picks the point of the rate-distortion curve where its slope is −β (Alemi et al. 2018, "
         "*Fixing a Broken ELBO*).")
     if not rd.empty:
-        ui.download_csv(rd.drop(columns=["label", "side"]), "beta-ladder-2d.csv", key="kl_rd_csv")
-    ui.nats_note()
+        downloads.download_csv(rd.drop(columns=["label", "side"]), "beta-ladder-2d.csv", key="kl_rd_csv")
+    frame.nats_note()
 
 st.subheader(f"What `{name}` decodes")
 decoded_views(name, beta, seed)
-ui.share()  # after the page's last bound control (kl_every, in decoded_views)
+links.state_to_url()  # after the page's last bound control (kl_every, in decoded_views)
 i = zoo.BETAS_2D.index(beta)  # the rungs either side are drawn in the background, for the next move of β
 for b in zoo.BETAS_2D[i + 1:i + 2] + zoo.BETAS_2D[max(i - 1, 0):i]:
-    if ui.built(zoo.beta_name(2, b)):  # a rung not built has nothing to draw ahead
+    if loaders.built(zoo.beta_name(2, b)):  # a rung not built has nothing to draw ahead
         prefetch.later(ladders.rung_figures, b, seed)
-ui.notice(notices(rd, beta, seed))
+frame.notice(notices(rd, beta, seed))
 with st.expander(f"How `{name}` trained", icon=":material/monitoring:"):
     ladders.training_curves(name, f"The model minimised reconstruction + {beta:g} × KL.", "kl")
 ten = ladders.dims_by_beta({b: zoo.beta_name(10, b) for b in zoo.BETAS_10D})
 off10 = ten[0] is not None and bool((ten[0]["active"] != "active").any())
-ui.folded("In 10 dimensions: sharper reconstructions at small β, and " + ("switched-off units" if off10 else
+frame.folded("In 10 dimensions: sharper reconstructions at small β, and " + ("switched-off units" if off10 else
           "what a large β does to each dimension"), "kl_10d_open", ":material/view_column:", ten_d, seed, ten)
 with st.expander("The same weight means different β: averaged vs summed losses", icon=":material/calculate:"):
     converter.converter("kl")
-ui.lesson_links(LESSON)
+frame.lesson_links(LESSON)

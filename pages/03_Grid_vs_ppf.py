@@ -12,37 +12,41 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, grids, params, plots
-from ui import grid_claims as gc
-from ui import common as ui
-from ui import words
+from ui.draw import alt_text
+from ui.draw import render
+from ui.lessons.grid import mosaics as grids
+from ui.page import link_values
+from ui.draw import altair_charts
+from ui.lessons.grid import claims as gc
+from ui.page import downloads, frame, links, loaders
+from ui.lessons import words
 from vae import latent, prior
-from ui.style import (GRID_LIN, GRID_N_DEFAULT, GRID_N_RANGE, GRID_PPF, GRID_RANGE_DEFAULT, LATENT_RANGE, PPF_P_DEFAULT, PPF_P_OPTIONS)
+from ui.draw.style import (GRID_LIN, GRID_N_DEFAULT, GRID_N_RANGE, GRID_PPF, GRID_RANGE_DEFAULT, LATENT_RANGE, PPF_P_DEFAULT, PPF_P_OPTIONS)
 
 VAE, AE = grids.VAE, grids.AE
 RANGE_LIMITS = (-5.0, 5.0)
 RANGE_STEP = 0.1
 LIN, PPF = GRID_LIN, GRID_PPF
 
-LESSON = ui.setup_page(__file__,
+LESSON = frame.setup_page(__file__,
               "where to place the codes of a decoded 2-D latent mosaic so that it shows what the decoder "
               "learned: evenly in z, or evenly in *probability* under the prior.")
 
 # --- controls ------------------------------------------------------------------------------------
 
-# The range slider stays two custom parameters, ?grid_lo=-2&grid_hi=2 (ui.bind / ui.share): clearer
+# The range slider stays two custom parameters, ?grid_lo=-2&grid_hi=2 (links.state_from_url / links.state_to_url): clearer
 # than the repeated ?grid_range=-2&grid_range=2 a bound range slider reads, and parse_range refuses a
 # reversed or empty range and snaps to the slider's step, which Streamlit's binding lets through.
-ui.bind("grid_range", "grid_lo/grid_hi", lambda _raw: params.parse_range(
+links.state_from_url("grid_range", "grid_lo/grid_hi", lambda _raw: link_values.parse_range(
     st.query_params.get("grid_lo"), st.query_params.get("grid_hi"), RANGE_LIMITS, GRID_RANGE_DEFAULT, RANGE_STEP))
 c1, c2, c3 = st.columns(3)
-n = int(ui.bound(c1.slider, "Grid size n (tiles per side)", *GRID_N_RANGE, value=GRID_N_DEFAULT, key="grid_n",
-                 parse=lambda raw: params.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT)))
+n = int(links.url_widget(c1.slider, "Grid size n (tiles per side)", *GRID_N_RANGE, value=GRID_N_DEFAULT, key="grid_n",
+                 parse=lambda raw: link_values.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT)))
 lo, hi = (float(v) for v in c2.slider("Linear grid: range of z₁ and z₂", *RANGE_LIMITS, step=RANGE_STEP,
                                       key="grid_range", format="%.1f"))
-p = float(ui.bound(c3.select_slider, "ppf grid: tail probability p", options=PPF_P_OPTIONS, value=PPF_P_DEFAULT,
+p = float(links.url_widget(c3.select_slider, "ppf grid: tail probability p", options=PPF_P_OPTIONS, value=PPF_P_DEFAULT,
                    format_func=lambda v: f"{v:g}", key="grid_p",
-                   parse=lambda raw: params.parse_option(raw, PPF_P_OPTIONS, PPF_P_DEFAULT),
+                   parse=lambda raw: link_values.parse_option(raw, PPF_P_OPTIONS, PPF_P_DEFAULT),
                    help="The ppf grid covers prior probabilities p … 1 − p along each axis."))
 lo, hi = round(lo, 6), round(hi, 6)
 shared = {"grid_lo": lo, "grid_hi": hi}
@@ -50,14 +54,14 @@ shared = {"grid_lo": lo, "grid_hi": hi}
 if not lo < hi:
     st.warning(f"The linear grid needs a range with lo < hi (now {lo:g} … {hi:g}): "
                "pull the two ends of the range slider apart.")
-    ui.share(shared)  # the page stops before its last bound control
-    ui.stop()
+    links.state_to_url(shared)  # the page stops before its last bound control
+    frame.stop()
 
-with ui.cache_guard():
-    ui.model(VAE)
-    vae_mu = np.asarray(ui.codes(VAE)["mu"], dtype=np.float64)  # (N, 2), a copy
-    _, labels = ui.test_set()
-    subset = ui.scatter_subset()
+with frame.cache_guard():
+    loaders.model(VAE)
+    vae_mu = np.asarray(loaders.codes(VAE)["mu"], dtype=np.float64)  # (N, 2), a copy
+    _, labels = loaders.test_set()
+    subset = loaders.scatter_subset()
 
 xs_lin = latent.linear_axis(n, lo, hi)  # (n,)
 xs_ppf = latent.ppf_axis(n, p)  # (n,)
@@ -76,21 +80,21 @@ domain = (min(LATENT_RANGE[0], -reach), max(LATENT_RANGE[1], reach))
 
 
 points = latent.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
-size = plots.grid_marker_size(n)
+size = altair_charts.grid_marker_size(n)
 chart_col, stats_col = st.columns([3, 2])
-warp = ui.bound(chart_col.segmented_control, "Axes: the latent z, or warped, u = Φ(z)", ["z", "u"], default="z",
-                key="grid_warp", parse=lambda raw: params.parse_choice(raw, ["z", "u"], "z")) or "z"
-ui.share(shared)
+warp = links.url_widget(chart_col.segmented_control, "Axes: the latent z, or warped, u = Φ(z)", ["z", "u"], default="z",
+                key="grid_warp", parse=lambda raw: link_values.parse_choice(raw, ["z", "u"], "z")) or "z"
+links.state_to_url(shared)
 if warp == "u":  # the same points through the prior's CDF: the ppf grid is uniform there
     warped = points.assign(z1=latent.to_unit(points["z1"].to_numpy()), z2=latent.to_unit(points["z2"].to_numpy()))
-    chart = charts.overlay(charts.spec(plots.warp_chart, vae_mu[subset], labels[subset], subset),
-                           charts.with_data(charts.spec(plots.grid_points_chart, grids.POINTS_TEMPLATE, size, "u₁ = Φ(z₁)",
+    chart = render.overlay(render.spec(altair_charts.warp_chart, vae_mu[subset], labels[subset], subset),
+                           render.with_data(render.spec(altair_charts.grid_points_chart, grids.POINTS_TEMPLATE, size, "u₁ = Φ(z₁)",
                                                         "u₂ = Φ(z₂)"), warped))
 else:  # built once: the codes and contours per axis range, the points' layer from a template of two rows
-    chart = charts.overlay(charts.spec(plots.codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
-                           charts.with_data(charts.spec(plots.grid_points_chart, grids.POINTS_TEMPLATE, size), points),
-                           charts.spec(plots.contour_labels))
-charts.draw(chart, chart_col, key="grid_chart", width="content",
+    chart = render.overlay(render.spec(altair_charts.codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
+                           render.with_data(render.spec(altair_charts.grid_points_chart, grids.POINTS_TEMPLATE, size), points),
+                           render.spec(altair_charts.contour_labels))
+render.draw(chart, chart_col, key="grid_chart", width="content",
             alt=grids.chart_alt(vae_mu[subset], labels[subset], n, lo, hi, xs_ppf, warp == "u"))
 chart_col.caption(f"The {n} × {n} sampling points of each grid. Squares: the linear grid over {lo:g} … {hi:g}. "
                   f"Pink diamonds: the ppf grid, from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … {1 - p:g}). "
@@ -143,11 +147,11 @@ st.header("What the VAE's decoder draws there")
 
 
 left, right = st.columns(2)
-with ui.cache_guard():
+with frame.cache_guard():
     grids.show_mosaic(left, n, lo, hi, p, "lin", f"vae-2d-linear-n{n}.png")
     grids.show_mosaic(right, n, lo, hi, p, "ppf", f"vae-2d-ppf-n{n}-p{p:g}.png")
 smin, smax = latent.axis_steps(xs_ppf)
-ui.secondary(
+frame.secondary(
     f"Same decoder, same number of tiles. The linear grid's step is {(hi - lo) / max(n - 1, 1):.2f} everywhere; "
     f"the ppf grid's step grows from {smin:.2f} in the centre to {smax:.2f} at the edges, so its mosaic "
     "spends more tiles on the middle of the map, where the prior is densest.")
@@ -155,26 +159,26 @@ ui.secondary(
 # --- the AE for contrast -------------------------------------------------------------------------
 
 st.header("For contrast: the autoencoder's map")
-with ui.cache_guard():
-    ui.model(AE)
-    ae_mu = np.asarray(ui.codes(AE)["mu"], dtype=np.float64)  # (N, 2), a copy
+with frame.cache_guard():
+    loaders.model(AE)
+    ae_mu = np.asarray(loaders.codes(AE)["mu"], dtype=np.float64)  # (N, 2), a copy
 xs_ae, ys_ae = latent.quantile_axes(ae_mu, n, p)  # the ppf grid's analogue for codes that are not N(0, I)
 facts = gc.grid_facts(n, lo, hi, p, vae_mu, ae_mu, labels)  # every number the notices quote
 pts_ae = latent.grid_2d(xs_ae, ys_ae)
 st_ae = latent.grid_stats(pts_ae, ae_mu)
-ui.secondary(
+frame.secondary(
     "The plain autoencoder was never told about N(0, I): its codes live on a scale of their own, so neither "
     "recipe above fits it. The ppf idea still does: put the grid at equal steps of the codes' *own* "
     "distribution, their empirical quantiles along each axis (probabilities p … 1 − p, the same p). Its "
     "statistics below are measured against the AE's own codes.")
 a_left, a_right = st.columns(2)
 ae_pts = pd.DataFrame({"x": pts_ae[:, 0], "y": pts_ae[:, 1]})
-charts.draw(charts.overlay(charts.spec(plots.ae_codes_chart, ae_mu[subset], labels[subset], subset),
-                           charts.with_data(charts.spec(plots.ae_grid_chart, grids.AE_POINTS_TEMPLATE), ae_pts)),
-            a_left, key="grid_ae_chart", width="stretch", alt=alts.scatter(
+render.draw(render.overlay(render.spec(altair_charts.ae_codes_chart, ae_mu[subset], labels[subset], subset),
+                           render.with_data(render.spec(altair_charts.ae_grid_chart, grids.AE_POINTS_TEMPLATE), ae_pts)),
+            a_left, key="grid_ae_chart", width="stretch", alt=alt_text.scatter(
                 f"The AE's test codes and its quantile grid's {n} × {n} points", ae_mu[subset], labels[subset]))
 a_left.caption(gc.ae_axes_caption(facts, float(vae_mu.min()), float(vae_mu.max())))
-with ui.cache_guard():
+with frame.cache_guard():
     grids.show_mosaic(a_right, n, lo, hi, p, "bbox", f"ae-2d-quantiles-n{n}-p{p:g}.png")
 
 st.subheader("All three grids")
@@ -189,16 +193,16 @@ st.caption("Statistics from `vae.latent.grid_stats`, against all 10,000 test cod
            "column.")
 d1, d2 = st.columns(2)
 with d1:
-    ui.download_csv(table, f"grid-stats-n{n}.csv", key="grid_stats_csv", label="Download the statistics (CSV)")
+    downloads.download_csv(table, f"grid-stats-n{n}.csv", key="grid_stats_csv", label="Download the statistics (CSV)")
 with d2:
     all_points = latent.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf),
                                           "AE quantile grid": (xs_ae, ys_ae)})
-    ui.download_csv(all_points, f"grid-points-n{n}.csv", key="grid_points_csv",
+    downloads.download_csv(all_points, f"grid-points-n{n}.csv", key="grid_points_csv",
                     label="Download the grid points (CSV)")
 
 # --- what to notice --------------------------------------------------------------------------------
 
-ui.notice(gc.notes(facts))
+frame.notice(gc.notes(facts))
 
 grids.prefetch_around(n, lo, hi, p)
-ui.lesson_links(LESSON)
+frame.lesson_links(LESSON)

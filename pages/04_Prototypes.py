@@ -9,11 +9,16 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, figures, params, plots, prefetch, words
-from ui import prototypes as cached
-from ui import common as ui
+from ui.draw import alt_text
+from ui.draw import png_figures, render
+from ui.page import link_values
+from ui.draw import altair_charts
+from ui.server import prefetch
+from ui.lessons import words
+from ui.lessons.prototypes import computed as cached
+from ui.page import downloads, frame, links, loaders, model_calls
 from vae import latent, units, zoo
-from ui.style import DIGITS, SLIDER_RANGE, SLIDER_STEP
+from ui.draw.style import DIGITS, SLIDER_RANGE, SLIDER_STEP
 
 DEFAULT_MODEL = "vae-10d"
 DEFAULT_DIGIT = 3
@@ -21,29 +26,29 @@ FOLD_UNUSED = 12  # with more dimensions than this, the traversals leave the unu
 SAME_GREY = 0.05  # two mean grey shares closer than this are "about as grey" (a clear change is 0.1 or more)
 SOURCES = {"mu": "posterior means μ", "z": "one sampled z per image (as in the original notebook)"}  # what is averaged
 
-LESSON = ui.setup_page(__file__,
+LESSON = frame.setup_page(__file__,
               "average the codes of one digit and decode the average: a *prototype*, an average taken in "
               "latent space, not of pixels; then sweep one latent dimension at a time to see what it controls.")
 
 
-candidates = ui.models_where(lambda e: e.model.kind == "vae" and e.model.latent_dim >= 3)
+candidates = loaders.models_where(lambda e: e.model.kind == "vae" and e.model.latent_dim >= 3)
 candidates.sort(key=lambda n: (zoo.entry(n).model.latent_dim, zoo.entry(n).model.beta))
-# the lesson's controls are bound to the URL parameters named by their keys (ui.bound); the slice's
-# pair of dimensions, two selectboxes written as one parameter, is ui.bind / ui.share (manifold_view)
+# the lesson's controls are bound to the URL parameters named by their keys (links.url_widget); the slice's
+# pair of dimensions, two selectboxes written as one parameter, is links.state_from_url / links.state_to_url (manifold_view)
 c1, c2 = st.columns([1, 2])
-name = ui.model_picker(c1.selectbox, "Model (VAEs with at least 3 latent dimensions)", candidates,
-                       [n for n in candidates if ui.built(n)], DEFAULT_MODEL, key="protos_model")
+name = links.model_picker(c1.selectbox, "Model (VAEs with at least 3 latent dimensions)", candidates,
+                       [n for n in candidates if loaders.built(n)], DEFAULT_MODEL, key="protos_model")
 c1.caption(f"{name}: {zoo.entry(name).model.latent_dim}-D, β = {zoo.entry(name).model.beta:g}")
 c2.markdown("Each column is one digit, over all its test images. **Top:** the average of their pixels. "
             "**Middle:** the average of their codes μ, decoded: the prototype. **Bottom:** the *medoid* (the test "
             "image whose μ is nearest the prototype, #n) passed through the same model.")
 
 
-with ui.cache_guard():
-    codes = ui.codes(name)
-    _, labels = ui.test_set()
-    images_f = ui.test_images_float()
-    mkey = ui.model_key(name)
+with frame.cache_guard():
+    codes = loaders.codes(name)
+    _, labels = loaders.test_set()
+    images_f = loaders.test_images_float()
+    mkey = model_calls.model_key(name)
     view = cached.model_view(mkey)
 mu, logvar = codes["mu"], codes["logvar"]  # (N, d) each, read-only
 d = mu.shape[1]
@@ -52,15 +57,15 @@ pixel_avg = cached.pixel_average()  # (10, 28, 28)
 
 # --- the picture: the three averages -----------------------------------------------------------------------
 
-png = charts.png(charts.image_rows,
+png = render.png(png_figures.image_rows,
                  {"pixel average": pixel_avg, "decoded\nprototype": decoded, "medoid,\nreconstructed": med_recon},
                  captions=[[f"digit {k}" for k in DIGITS], [], [f"#{i}" for i in med_idx]], size=1.0, fontsize=11)
-charts.show(png, alt=f"For each digit 0 to 9 (columns): the pixel average of its test images, {name}'s decoded prototype "
-                     f"(the decoder at the mean code), and its medoid's reconstruction (test {alts.listing(f'#{i}' for i in med_idx)}). "
-                     f"By the nearest test image, of the decoded prototypes {alts.changes(DIGITS, alts.looks_like(decoded), verb='looks like')}.")
-ui.download_png(png, f"prototypes-{name}.png", key="protos_rows_png")
+render.show(png, alt=f"For each digit 0 to 9 (columns): the pixel average of its test images, {name}'s decoded prototype "
+                     f"(the decoder at the mean code), and its medoid's reconstruction (test {alt_text.listing(f'#{i}' for i in med_idx)}). "
+                     f"By the nearest test image, of the decoded prototypes {alt_text.changes(DIGITS, alt_text.looks_like(decoded), verb='looks like')}.")
+downloads.download_png(png, f"prototypes-{name}.png", key="protos_rows_png")
 st.latex(r"\bar z_k \;=\; \frac{1}{n_k} \sum_{i\,:\,y_i = k} \mu_i, \qquad \hat x_k \;=\; \operatorname{decoder}(\bar z_k)")
-ui.secondary("Averaging pixels lays $n_k$ strokes, each in its own place, on top of each other. Averaging codes gives "
+frame.secondary("Averaging pixels lays $n_k$ strokes, each in its own place, on top of each other. Averaging codes gives "
              "one point of the latent space, and the decoder draws one digit for it.")
 
 # --- what to notice ---------------------------------------------------------------------------------------
@@ -91,14 +96,14 @@ notes.append(f"{len(used)} of {d} dimensions are in use in {name} (their μ vari
                 + ("left out of the traversals below (a switch there draws them)." if d > FOLD_UNUSED and not
                    st.session_state.get("protos_unused", False) else "marked unused in the traversals below.")
                 if unused else ": every row of the traversals below is a dimension the model uses."))
-ui.notice(notes)
+frame.notice(notes)
 
 with st.expander("Why average μ and not one sampled z per image?", icon=":material/casino:"):
-    source = ui.bound(st.radio, "Average over", list(SOURCES), index=0, key="protos_source", horizontal=True,
-                      captions=list(SOURCES.values()), parse=lambda raw: params.parse_choice(raw, list(SOURCES), "mu"))
-    seed = int(ui.bound(st.number_input, "Seed of the sampled codes", min_value=0, max_value=2**31 - 1, value=0, step=1,
-                        key="protos_seed", parse=lambda raw: params.parse_int(raw, 0, 2**31 - 1, 0)))
-    with ui.cache_guard():
+    source = links.url_widget(st.radio, "Average over", list(SOURCES), index=0, key="protos_source", horizontal=True,
+                      captions=list(SOURCES.values()), parse=lambda raw: link_values.parse_choice(raw, list(SOURCES), "mu"))
+    seed = int(links.url_widget(st.number_input, "Seed of the sampled codes", min_value=0, max_value=2**31 - 1, value=0, step=1,
+                        key="protos_seed", parse=lambda raw: link_values.parse_int(raw, 0, 2**31 - 1, 0)))
+    with frame.cache_guard():
         proto_z = cached.sampled_prototypes(mkey, seed)  # (10, d)
     diff = np.abs(proto_z - proto_mu)  # (10, d)
     se = view["se"]  # (10, d)
@@ -112,19 +117,19 @@ with st.expander("Why average μ and not one sampled z per image?", icon=":mater
                 "needs no seed.")
     P = proto_mu if source == "mu" else proto_z
     dim_names = [words.z(j) for j in range(d)]
-    charts.draw(charts.spec(plots.prototype_heatmap, P, dim_names, f"Prototypes of {name}: mean "
+    render.draw(render.spec(altair_charts.prototype_heatmap, P, dim_names, f"Prototypes of {name}: mean "
                             f"{'μ' if P is proto_mu else 'sampled z'} per digit"), width="stretch",
-                alt=alts.heatmap(f"Prototypes of {name}: mean {'μ' if P is proto_mu else 'sampled z'} per digit (rows) and dimension", [f"digit {k}" for k in DIGITS], dim_names, P))
-    ui.download_csv(pd.DataFrame(P, columns=dim_names).assign(digit=list(DIGITS))[["digit", *dim_names]],
+                alt=alt_text.heatmap(f"Prototypes of {name}: mean {'μ' if P is proto_mu else 'sampled z'} per digit (rows) and dimension", [f"digit {k}" for k in DIGITS], dim_names, P))
+    downloads.download_csv(pd.DataFrame(P, columns=dim_names).assign(digit=list(DIGITS))[["digit", *dim_names]],
                     f"prototypes-{name}.csv", key="protos_proto_csv", label="Download prototypes (CSV)")
 
 # --- what each dimension does -------------------------------------------------------------------------------
 
 st.subheader("What each dimension does: traversals")
-digit = ui.bound(st.selectbox, "Prototype to start from: digit", list(DIGITS), index=DIGITS.index(DEFAULT_DIGIT),
-                 key="protos_digit", parse=lambda raw: params.parse_choice(raw, list(DIGITS), DEFAULT_DIGIT))
+digit = links.url_widget(st.selectbox, "Prototype to start from: digit", list(DIGITS), index=DIGITS.index(DEFAULT_DIGIT),
+                 key="protos_digit", parse=lambda raw: link_values.parse_choice(raw, list(DIGITS), DEFAULT_DIGIT))
 st.latex(r"z(t) \;=\; \bar z_k + t\,e_j")
-ui.secondary(f"Every row starts at the prototype of {digit} and moves along one dimension $e_j$ only; the outlined tile "
+frame.secondary(f"Every row starts at the prototype of {digit} and moves along one dimension $e_j$ only; the outlined tile "
              "is nearest the prototype's own value of that dimension.")
 
 
@@ -132,10 +137,10 @@ ui.secondary(f"Every row starts at the prototype of {digit} and moves along one 
 def traversal_view(name: str, base: np.ndarray, mu: np.ndarray, digit: int, unused: frozenset[int]) -> None:
     f1, f2, f3 = st.columns(3)
     lo, hi = f1.slider("Sweep range", -5.0, 5.0, value=SLIDER_RANGE, step=SLIDER_STEP, key="protos_range")
-    steps = ui.bound(f2.slider, "Steps per dimension", 3, 25, value=10, key="protos_steps",
-                     parse=lambda raw: params.parse_int(raw, 3, 25, 10))
-    by_use = ui.bound(f3.toggle, "Most used dimensions first", value=False, key="protos_sort",
-                      parse=lambda raw: params.parse_bool(raw, False))
+    steps = links.url_widget(f2.slider, "Steps per dimension", 3, 25, value=10, key="protos_steps",
+                     parse=lambda raw: link_values.parse_int(raw, 3, 25, 10))
+    by_use = links.url_widget(f3.toggle, "Most used dimensions first", value=False, key="protos_sort",
+                      parse=lambda raw: link_values.parse_bool(raw, False))
     draw_unused = len(base) <= FOLD_UNUSED or not unused or f3.toggle(
         f"Draw the {len(unused)} unused dimensions too", value=False, key="protos_unused")
     if not lo < hi:
@@ -143,12 +148,12 @@ def traversal_view(name: str, base: np.ndarray, mu: np.ndarray, digit: int, unus
         return
     values = latent.linear_axis(steps, lo, hi)  # (S,)
     order = [j for j in latent.traversal_order(mu, by_use) if draw_unused or j not in unused]
-    with ui.cache_guard():  # (d * S, 28, 28) and (d,), once per input
-        imgs, change = cached.traversal_images(ui.model_key(name), tuple(map(float, base)), tuple(map(float, values)),
+    with frame.cache_guard():  # (d * S, 28, 28) and (d,), once per input
+        imgs, change = cached.traversal_images(model_calls.model_key(name), tuple(map(float, base)), tuple(map(float, values)),
                                         tuple(order))
-    png = charts.png(figures.traversal_figure, imgs, order, values, base, digit, unused)
-    charts.show(png, natural=True, alt=figures.traversal_alt(name, order, values, digit, change))
-    ui.download_png(png, f"traversal-{name}-digit{digit}.png", key="protos_traversal_png")
+    png = render.png(png_figures.traversal_figure, imgs, order, values, base, digit, unused)
+    render.show(png, natural=True, alt=png_figures.traversal_alt(name, order, values, digit, change))
+    downloads.download_png(png, f"traversal-{name}-digit{digit}.png", key="protos_traversal_png")
     top = int(np.argmax(change))
     rows_unused = [r for r, j in enumerate(order) if j in unused]
     st.caption(f"How much a row changes the picture (mean |Δ| per pixel, summed over its steps): most for "
@@ -159,14 +164,14 @@ def traversal_view(name: str, base: np.ndarray, mu: np.ndarray, digit: int, unus
 traversal_view(name, proto_mu[digit], mu, digit, unused)
 
 st.subheader("Two dimensions at once: a 2-D slice")
-ui.secondary("Two dimensions are swept on a grid while all the others keep the prototype's values: a small map of the "
+frame.secondary("Two dimensions are swept on a grid while all the others keep the prototype's values: a small map of the "
              "latent space around the digit, in latent units, the second dimension pointing up; the cross is the prototype.")
 
 
 def slice_png(key: tuple[str, str, int], xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int) -> bytes:
-    """The 2-D slice as PNG, decoded and drawn once per input (see ``figures.slice_figure``)."""
-    imgs = charts.lazy(ui.decoded, key, latent.manifold(base, dx, dy, xs, xs))  # (n * n, 28, 28), on a miss
-    return charts.png(figures.slice_figure, imgs, xs, base, dx, dy, digit)
+    """The 2-D slice as PNG, decoded and drawn once per input (see ``png_figures.slice_figure``)."""
+    imgs = render.lazy(model_calls.decoded, key, latent.manifold(base, dx, dy, xs, xs))  # (n * n, 28, 28), on a miss
+    return render.png(png_figures.slice_figure, imgs, xs, base, dx, dy, digit)
 
 
 @st.fragment
@@ -174,19 +179,19 @@ def manifold_view(name: str, base: np.ndarray, default_pair: tuple[int, int], di
     d = len(base)
 
     def part(i: int):  # the URL names dimensions as the page does, z1 ... zd
-        return lambda raw: (lambda r: (r[0][i], r[1]))(params.parse_dim_pair(raw, d, default_pair, first=1))
+        return lambda raw: (lambda r: (r[0][i], r[1]))(link_values.parse_dim_pair(raw, d, default_pair, first=1))
 
     for i, key in enumerate(("protos_dim_x", "protos_dim_y")):
-        ui.bind(key, "protos_dims", part(i))
+        links.state_from_url(key, "protos_dims", part(i))
         if st.session_state.get(key) not in range(d):  # left over from a model with more dimensions
             st.session_state[key] = default_pair[i]
     g1, g2, g3, g4 = st.columns(4)
     dx = g1.selectbox("Horizontal dimension", list(range(d)), key="protos_dim_x", format_func=words.z)
     dy = g2.selectbox("Vertical dimension", list(range(d)), key="protos_dim_y", format_func=words.z)
-    n = ui.bound(g3.slider, "Grid size n (n × n)", 5, 25, value=15, key="protos_n",
-                 parse=lambda raw: params.parse_int(raw, 5, 25, 15))
+    n = links.url_widget(g3.slider, "Grid size n (n × n)", 5, 25, value=15, key="protos_n",
+                 parse=lambda raw: link_values.parse_int(raw, 5, 25, 15))
     lo, hi = g4.slider("Range of both axes", -5.0, 5.0, value=SLIDER_RANGE, step=SLIDER_STEP, key="protos_mrange")
-    ui.share({"protos_dims": [dx + 1, dy + 1]})  # after the page's last bound control: the toast of a bad link
+    links.state_to_url({"protos_dims": [dx + 1, dy + 1]})  # after the page's last bound control: the toast of a bad link
     if dx == dy:
         st.warning(f"Both axes are {words.z(dx)}: choose two **different** dimensions for a 2-D slice.")
         return
@@ -194,11 +199,11 @@ def manifold_view(name: str, base: np.ndarray, default_pair: tuple[int, int], di
         st.warning("The range needs two different ends: move one handle of the slider.")
         return
     xs = latent.linear_axis(n, lo, hi)
-    key = ui.model_key(name)
-    with ui.cache_guard():
+    key = model_calls.model_key(name)
+    with frame.cache_guard():
         png = slice_png(key, xs, base, dx, dy, digit)
-    charts.show(png, natural=True, alt=figures.slice_alt(name, xs, base, dx, dy, digit))
-    ui.download_png(png, f"slice-{name}-{words.z(dx)}-{words.z(dy)}-digit{digit}.png", key="protos_manifold_png")
+    render.show(png, natural=True, alt=png_figures.slice_alt(name, xs, base, dx, dy, digit))
+    downloads.download_png(png, f"slice-{name}-{words.z(dx)}-{words.z(dy)}-digit{digit}.png", key="protos_manifold_png")
     # the slices for every other horizontal dimension are drawn in the background, one job each
     # (the worker takes the newest first, so the next dimension up comes first)
     for j in sorted((j for j in range(d) if j not in (dx, dy)), key=lambda j: -((j - dx) % d)):
@@ -218,8 +223,8 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
     table_choice = t1.selectbox("Images", ["all digits", *DIGITS], key="protos_table_digit",
                                 format_func=lambda v: v if isinstance(v, str) else f"digit {v}")
     sel_digit = None if table_choice == "all digits" else int(table_choice)
-    with ui.cache_guard():
-        table = cached.activation_table(ui.model_key(name), sel_digit).copy()
+    with frame.cache_guard():
+        table = cached.activation_table(model_calls.model_key(name), sel_digit).copy()
     if sel_digit is None:
         table["KL (nats)"], table["in use"] = kl, active
     t2.caption(f"pandas `describe()` of μ per latent dimension, over {int(table['count'].iloc[0]):,} test images"
@@ -228,7 +233,7 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
     num_cfg = {c: st.column_config.NumberColumn(format="%.3f") for c in table.columns
                if c not in ("dimension", "count", "in use")}
     st.dataframe(table, hide_index=True, width="stretch", column_config=num_cfg)
-    ui.download_csv(table, f"activations-{name}-{'all' if sel_digit is None else sel_digit}.csv",
+    downloads.download_csv(table, f"activations-{name}-{'all' if sel_digit is None else sel_digit}.csv",
                     key="protos_table_csv", label="Download table (CSV)")
     if st.session_state.get("protos_hist_dim") not in range(d):  # first view, or left over from a bigger model
         st.session_state["protos_hist_dim"] = int(np.argmax(var_mu))  # start with the most used dimension
@@ -237,8 +242,8 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
     layout = h2.radio("Layout", ["stacked, with the prior", "one panel per digit"], key="protos_hist_layout",
                       horizontal=True)
     stacked = layout.startswith("stacked")
-    charts.draw(charts.spec(plots.digit_histogram, mu[:, hist_dim], labels, words.z(hist_dim), stacked),
-                width="stretch" if stacked else "content", alt=alts.histogram(f"Histogram of {words.z(hist_dim)} of {name}'s test codes, {layout}", mu[:, hist_dim], labels))
+    render.draw(render.spec(altair_charts.digit_histogram, mu[:, hist_dim], labels, words.z(hist_dim), stacked),
+                width="stretch" if stacked else "content", alt=alt_text.histogram(f"Histogram of {words.z(hist_dim)} of {name}'s test codes, {layout}", mu[:, hist_dim], labels))
     means = proto_mu[:, hist_dim]
     st.caption(f"Digit means of {words.z(hist_dim)}: lowest for {int(means.argmin())} ({means.min():.2f}), "
                f"highest for {int(means.argmax())} ({means.max():.2f}).")
@@ -246,4 +251,4 @@ def usage_view(name: str, mu: np.ndarray, logvar: np.ndarray, labels: np.ndarray
 
 with st.expander("How each dimension is used: a table and histograms", icon=":material/table:"):
     usage_view(name, mu, logvar, labels, var_mu, active, kl, proto_mu)
-ui.lesson_links(LESSON)
+frame.lesson_links(LESSON)

@@ -11,14 +11,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, codepad, explorer_claims, plots
-from ui import common as ui
-from ui import params
-from ui.model_facts import code_scale
+from ui.draw import alt_text
+from ui.draw import png_figures, render
+from ui.lessons.explorer import codepad
+from ui.lessons.explorer import claims
+from ui.draw import altair_charts
+from ui.page import downloads, frame, links, loaders, model_calls
+from ui.page import link_values
+from ui.lessons.model_facts import code_scale
 from vae import latent, neighbours, prior, zoo
 from vae.neighbours import neighbourhood
-from ui.params import to_slider
-from ui.style import PAD_N, SLIDER_RANGE, SLIDER_STEP
+from ui.page.link_values import to_slider
+from ui.draw.style import PAD_N, SLIDER_RANGE, SLIDER_STEP
 
 STARTS = ("origin", "prototype", "random")
 START_LABELS = {"origin": "the origin (z = 0)", "prototype": "a digit prototype", "random": "a random test code"}
@@ -26,34 +30,34 @@ N_RANGE = (1, 16)
 N_DEFAULT = 8
 SEED_MAX = 1_000_000
 
-LESSON = ui.setup_page(__file__,
+LESSON = frame.setup_page(__file__,
               "what digit lives at each point of a VAE's latent space: move one slider per latent "
               "dimension, click on the 2-D map, or draw random codes from the prior.")
 
 
 # the VAEs, and ae-2d as the contrast: a decoder trained without a prior
-VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae" or e.name == "ae-2d", prefer="vae-2d")
+VAES, BUILT, DEFAULT_MODEL = links.model_choices(lambda e: e.model.kind == "vae" or e.name == "ae-2d", prefer="vae-2d")
 ss = st.session_state
-# Every control is bound to the URL parameter named by its key (ui.bound); the code, one slider per
-# dimension or a click on the pad, is one parameter, ?lex_z=1.2,-0.5 (codepad.from_link, ui.share).
+# Every control is bound to the URL parameter named by its key (links.url_widget); the code, one slider per
+# dimension or a click on the pad, is one parameter, ?lex_z=1.2,-0.5 (codepad.from_link, links.state_to_url).
 
 def _model_changed() -> None:
     ss["lex_need_apply"] = True
     ss["lex_exact"] = None
 
 
-name = ui.model_picker(st.selectbox, "Model (the VAEs, and ae-2d without a prior)", VAES, BUILT, DEFAULT_MODEL,
+name = links.model_picker(st.selectbox, "Model (the VAEs, and ae-2d without a prior)", VAES, BUILT, DEFAULT_MODEL,
                        key="lex_model", on_change=_model_changed, blurbs=True)
 st.caption(zoo.entry(name).blurb)
 
-with ui.cache_guard():
-    ui.model(name)
-    codes = ui.codes(name)
-    _, labels = ui.test_set()
+with frame.cache_guard():
+    loaders.model(name)
+    codes = loaders.codes(name)
+    _, labels = loaders.test_set()
 mu = codes["mu"]  # (N, d), read-only
 d = zoo.entry(name).model.latent_dim
 is_ae = zoo.entry(name).model.kind == "ae"
-say = explorer_claims.wording(is_ae)  # an autoencoder has no prior, no KL term, no posterior
+say = claims.wording(is_ae)  # an autoencoder has no prior, no KL term, no posterior
 half, pad_note = codepad.pad_box(name)  # the box holding the codes: the pad's, and the link's limit
 PREVIEW = np.linspace(SLIDER_RANGE[0], SLIDER_RANGE[1], 7)  # values each slider's preview decodes
 
@@ -76,12 +80,12 @@ def explorer(name: str, d: int) -> None:
         st.warning(notice)
 
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
-    start = ui.bound(c1.radio, "Start from", STARTS, index=0, key="lex_start", captions=[START_LABELS[s] for s in STARTS],
-                     horizontal=True, on_change=codepad.apply_later, parse=lambda raw: params.parse_choice(raw, STARTS, "origin"))
-    ui.bound(c2.selectbox, "Digit", list(range(10)), index=3, key="lex_start_digit", on_change=codepad.apply_later,
-             disabled=start != "prototype", parse=lambda raw: params.parse_choice(raw, list(range(10)), 3))
-    ui.bound(c3.number_input, "Seed of the test code", 0, SEED_MAX, value=0, step=1, key="lex_code_seed",
-             on_change=codepad.apply_later, disabled=start != "random", parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
+    start = links.url_widget(c1.radio, "Start from", STARTS, index=0, key="lex_start", captions=[START_LABELS[s] for s in STARTS],
+                     horizontal=True, on_change=codepad.apply_later, parse=lambda raw: link_values.parse_choice(raw, STARTS, "origin"))
+    links.url_widget(c2.selectbox, "Digit", list(range(10)), index=3, key="lex_start_digit", on_change=codepad.apply_later,
+             disabled=start != "prototype", parse=lambda raw: link_values.parse_choice(raw, list(range(10)), 3))
+    links.url_widget(c3.number_input, "Seed of the test code", 0, SEED_MAX, value=0, step=1, key="lex_code_seed",
+             on_change=codepad.apply_later, disabled=start != "random", parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0))
     c4.button("Reset to start", key="lex_reset", on_click=codepad.apply_later, width="stretch",
               help="Put every slider back at the starting point.")
 
@@ -100,12 +104,12 @@ def explorer(name: str, d: int) -> None:
         sliders_at = right
         with left:
             pad_key = codepad.pad_key()
-            charts.draw(codepad.pad_spec(mu, labels, codepad.current(keys), half, say.pad_title),
+            render.draw(codepad.pad_spec(mu, labels, codepad.current(keys), half, say.pad_title),
                         key=pad_key,
                         on_select=partial(codepad.clicked, pad_key), width="content",
                         alt=codepad.pad_alt(name, mu, labels, codepad.current(keys)))
             step = 2 * half / (PAD_N - 1)  # the pad's cell: a click lands on a cell's centre
-            ui.secondary(f"{pad_note} Hover a dot for its digit and test index. A click on empty "
+            frame.secondary(f"{pad_note} Hover a dot for its digit and test index. A click on empty "
                          f"space decodes that spot (to the nearest {step:.2g}); a click on a dot "
                          "decodes that test image's code.")
     else:
@@ -116,71 +120,71 @@ def explorer(name: str, d: int) -> None:
         z_cur = codepad.current(keys)
         if d > 2:  # what moving each slider would decode: its row of PREVIEW values, the others fixed
             tz = latent.traversal(z_cur, PREVIEW)  # (d * len(PREVIEW), d)
-            strips = ui.decode(name, tz).reshape(d, len(PREVIEW), 28, 28)
-            near = alts.nearest_digits(name, tz).reshape(d, len(PREVIEW))
+            strips = model_calls.decode(name, tz).reshape(d, len(PREVIEW), 28, 28)
+            near = alt_text.nearest_digits(name, tz).reshape(d, len(PREVIEW))
         for i, k in enumerate(keys):
             cols[i % ncols].slider(f"z{i + 1}", *SLIDER_RANGE, step=SLIDER_STEP, key=k, format="%.1f",
                                    on_change=codepad.slider_moved)
             if d > 2:
                 cols[i % ncols].image(np.hstack(list(strips[i])), clamp=True, width="stretch",
                                       caption=f"z{i + 1} at {PREVIEW[0]:g} … {PREVIEW[-1]:g}, the rest as set",
-                                      alt=f"What {name} decodes with z{i + 1} at {alts.listing(f'{v:g}' for v in PREVIEW)} "
+                                      alt=f"What {name} decodes with z{i + 1} at {alt_text.listing(f'{v:g}' for v in PREVIEW)} "
                                           "and the other dimensions as set; the nearest test codes are digits "
-                                          f"{alts.digits(near[i])}.")
+                                          f"{alt_text.digits(near[i])}.")
     z = codepad.current(keys)
 
-    img = ui.decode(name, z[None])[0]  # (28, 28)
+    img = model_calls.decode(name, z[None])[0]  # (28, 28)
     with right:
         shown = ", ".join(f"{v:.2f}" for v in z)
-        st.image(ui.upscale(img, 8), caption="decoder(z)", width=224, alt=f"The image {name}'s decoder draws at z = "
-                 f"({shown}); the nearest test code is a {alts.nearest_digits(name, z)[0]}.")
+        st.image(downloads.upscale(img, 8), caption="decoder(z)", width=224, alt=f"The image {name}'s decoder draws at z = "
+                 f"({shown}); the nearest test code is a {alt_text.nearest_digits(name, z)[0]}.")
         st.markdown(f"**z** = ({shown})")
         if exact is not None:
             st.caption("Decoded at the clicked, linked or starting point exactly; the sliders show it "
                        "rounded to their 0.1 steps and "
                        f"clipped to {SLIDER_RANGE[0]:g}…{SLIDER_RANGE[1]:g}.")
-        ui.download_png(ui.upscale(img, 8), f"latent-explorer-{name}.png", key="lex_png")
+        downloads.download_png(downloads.upscale(img, 8), f"latent-explorer-{name}.png", key="lex_png")
         if d > 2:  # the code on a map: the test codes' first two principal axes
             _, mean, comps = code_scale(name)
-            sub = ui.scatter_subset()
-            charts.draw(charts.spec(plots.pca_code_chart, mu[sub], labels[sub], sub, mean, comps, z), width="content",
+            sub = loaders.scatter_subset()
+            render.draw(render.spec(altair_charts.pca_code_chart, mu[sub], labels[sub], sub, mean, comps, z), width="content",
                         alt=codepad.pca_alt(name, mu, labels, mean, comps, z))
             st.caption("Seen along the test codes' two main directions; a point that looks near the data here can "
                        f"still be far from it in the other {d - 2} dimensions (the distance below is in all {d}).")
 
     st.latex(say.formula)
-    ui.secondary(say.decoder_note)
+    frame.secondary(say.decoder_note)
 
     # --- random generation --------------------------------------------------------------------
     st.header("Random digits from the prior" if not is_ae else "Random codes from N(0, I), which this model never promised to fill")
-    ui.secondary("Draw codes $z \\sim \\mathcal{N}(0, I)$ and decode them. Each row of the table is the code "
+    frame.secondary("Draw codes $z \\sim \\mathcal{N}(0, I)$ and decode them. Each row of the table is the code "
                  "of the image with the same number.")
     g1, g2, g3 = st.columns([3, 2, 2], vertical_alignment="bottom")
-    n = ui.bound(g1.slider, "How many samples", *N_RANGE, value=N_DEFAULT, key="lex_n",
-                 parse=lambda raw: params.parse_int(raw, *N_RANGE, N_DEFAULT))
-    seed = ui.bound(g2.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="lex_seed",
-                    parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0))
+    n = links.url_widget(g1.slider, "How many samples", *N_RANGE, value=N_DEFAULT, key="lex_n",
+                 parse=lambda raw: link_values.parse_int(raw, *N_RANGE, N_DEFAULT))
+    seed = links.url_widget(g2.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="lex_seed",
+                    parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0))
     g3.button("New samples", key="lex_new", on_click=_new_samples, width="stretch",
               help="Next seed: a fresh set of random codes.")
-    ui.share({"lex_z": [round(float(v), 2) for v in z]})  # after the page's last bound control: the toast of a bad link
+    links.state_to_url({"lex_z": [round(float(v), 2) for v in z]})  # after the page's last bound control: the toast of a bad link
     zs = prior.samples(int(n), d, int(seed))  # (n, d)
-    imgs = ui.decode(name, zs)  # (n, 28, 28)
+    imgs = model_calls.decode(name, zs)  # (n, 28, 28)
 
-    rows, caps = charts.wrap_rows(imgs, min(int(n), 4))
+    rows, caps = png_figures.wrap_rows(imgs, min(int(n), 4))
     table = pd.DataFrame(np.round(zs, 3), columns=[f"z{i + 1}" for i in range(d)])
     table.insert(0, "sample", np.arange(1, int(n) + 1))
     table.insert(1, "|z|", np.round(np.linalg.norm(zs, axis=1), 3))
     a, b = st.columns([3, 2], gap="large")
     with a:
-        png = charts.png(charts.image_rows, rows, caps, size=1.2)
-        charts.show(png, alt=alts.rows(f"{int(n)} codes z ~ N(0, I) (seed {seed}) decoded by {name}, |z| from "
+        png = render.png(png_figures.image_rows, rows, caps, size=1.2)
+        render.show(png, alt=alt_text.rows(f"{int(n)} codes z ~ N(0, I) (seed {seed}) decoded by {name}, |z| from "
                                        f"{np.linalg.norm(zs, axis=1).min():.1f} to {np.linalg.norm(zs, axis=1).max():.1f}. "
                                        f"By the nearest test code, samples 1 to {int(n)} land on "
-                                       f"{alts.digits(alts.nearest_digits(name, zs))}", rows, caps))
-        ui.download_png(png, f"prior-samples-{name}-seed{seed}.png", key="lex_samples_png")
+                                       f"{alt_text.digits(alt_text.nearest_digits(name, zs))}", rows, caps))
+        downloads.download_png(png, f"prior-samples-{name}-seed{seed}.png", key="lex_samples_png")
     with b:
         st.dataframe(table, hide_index=True, width="stretch")
-        ui.download_csv(table, f"prior-samples-{name}-seed{seed}.csv", key="lex_samples_csv")
+        downloads.download_csv(table, f"prior-samples-{name}-seed{seed}.csv", key="lex_samples_csv")
 
     # --- what to notice ---------------------------------------------------------------------------
     gap, _, _ = code_scale(name)
@@ -203,8 +207,8 @@ def explorer(name: str, d: int) -> None:
         + (". An autoencoder has no prior: nothing in its training made these draws decode to digits "
            "(compare with vae-2d)." if is_ae else ", so the origin itself is not where random codes land." if d > 2 else "."),
     ]
-    ui.notice(obs)
+    frame.notice(obs)
 
 
 explorer(name, d)
-ui.lesson_links(LESSON)
+frame.lesson_links(LESSON)

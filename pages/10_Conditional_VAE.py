@@ -5,13 +5,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, cvae, figures, params, plots
-from ui import common as ui
-from ui import words
+from ui.draw import alt_text
+from ui.draw import png_figures, render
+from ui.lessons.cvae import computed
+from ui.page import link_values
+from ui.draw import altair_charts
+from ui.page import downloads, frame, links, loaders, model_calls
+from ui.lessons import words
 from vae import latent, neighbours, pixels
-from ui.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE, PPF_P_DEFAULT, MODEL_CACHE_ENTRIES
+from ui.draw.style import GRID_N_DEFAULT, GRID_N_RANGE, LATENT_RANGE, PPF_P_DEFAULT, MODEL_CACHE_ENTRIES
 
-LESSON = ui.setup_page(__file__,
+LESSON = frame.setup_page(__file__,
               "what a conditional VAE's latent code holds once the decoder is told which digit to draw: "
               "not the digit any more, but its style (slant, thickness, width).")
 
@@ -37,20 +41,20 @@ st.markdown(
     "knows **which** digit to draw from $y$, so putting the digit's identity into $z$ would cost KL and buy "
     "nothing. What is left for $z$ is everything the label does not say: **how** the digit is written."
 )
-ui.secondary(
+frame.secondary(
     "With cvae-2d you can therefore pick the digit and the style separately: fix $y$ and move $z$ to change the "
     "handwriting, or fix $z$ and change $y$ to write another digit in the same hand. The 2-D plain VAE "
     "(vae-2d) has to squeeze identity *and* style into the same two numbers, which is why its map is a patchwork "
     "of digit regions."
 )
 
-with ui.cache_guard():
-    ui.model(MODEL)
-    codes_c = ui.codes(MODEL)["mu"]  # (N, 2), read-only
-    codes_v = ui.codes(BASE)["mu"]  # (N, 2), read-only
-    images = ui.test_images_float()
-    _, labels = ui.test_set()
-    sub = ui.scatter_subset()
+with frame.cache_guard():
+    loaders.model(MODEL)
+    codes_c = loaders.codes(MODEL)["mu"]  # (N, 2), read-only
+    codes_v = loaders.codes(BASE)["mu"]  # (N, 2), read-only
+    images = loaders.test_images_float()
+    _, labels = loaders.test_set()
+    sub = loaders.scatter_subset()
 
 
 # --- 1. one manifold per digit ------------------------------------------------------------------
@@ -62,26 +66,26 @@ st.markdown("Choose a digit: the decoder draws it at every point of a grid over 
 
 @st.fragment
 def manifold_section() -> None:
-    c_digit, c_n = st.columns(2)  # both bound to the URL parameter named by the key (ui.common.bound)
-    digit = int(ui.bound(c_digit.selectbox, "Digit y", list(range(10)), index=DEFAULT_DIGIT, key="cvae_digit",
-                         parse=lambda raw: params.parse_int(raw, 0, 9, DEFAULT_DIGIT)))
-    n = int(ui.bound(c_n.slider, "Grid size n (n × n tiles)", GRID_N_RANGE[0], GRID_N_RANGE[1], value=GRID_N_DEFAULT,
-                     key="cvae_n", parse=lambda raw: params.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT)))
+    c_digit, c_n = st.columns(2)  # both bound to the URL parameter named by the key (ui.page.links.url_widget)
+    digit = int(links.url_widget(c_digit.selectbox, "Digit y", list(range(10)), index=DEFAULT_DIGIT, key="cvae_digit",
+                         parse=lambda raw: link_values.parse_int(raw, 0, 9, DEFAULT_DIGIT)))
+    n = int(links.url_widget(c_n.slider, "Grid size n (n × n tiles)", GRID_N_RANGE[0], GRID_N_RANGE[1], value=GRID_N_DEFAULT,
+                     key="cvae_n", parse=lambda raw: link_values.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT)))
     xs = latent.ppf_axis(n, PPF_P_DEFAULT)  # (n,)
-    with ui.cache_guard():
-        imgs, r, looks = cvae.manifold(ui.model_key(MODEL), digit, n)  # (n * n, 28, 28), once per server and input
+    with frame.cache_guard():
+        imgs, r, looks = computed.manifold(model_calls.model_key(MODEL), digit, n)  # (n * n, 28, 28), once per server and input
     axis_words = []
     for j in range(2):  # name an axis after the measure it moves most, when it clearly moves one
         best = max(r, key=lambda k: abs(r[k][j]))
         axis_words.append(f" → {'more' if r[best][j] > 0 else 'less'} {best.split(' ')[0]}" if abs(r[best][j]) >= 0.5 else "")
-    png = charts.png(figures.axes_mosaic, imgs, n, n, xs, xs, f"z₁{axis_words[0]}", f"z₂{axis_words[1]}",
+    png = render.png(png_figures.axes_mosaic, imgs, n, n, xs, xs, f"z₁{axis_words[0]}", f"z₂{axis_words[1]}",
                      f"cvae-2d: decoder(z, y = {digit}), {n} × {n} ppf grid")
     c_fig, c_txt = st.columns([3, 2])
-    charts.show(png, c_fig, alt=alts.grid(MODEL, xs, xs, " (a ppf grid)", y=digit) + f" By the nearest test image, {looks:.0%} "
+    render.show(png, c_fig, alt=alt_text.grid(MODEL, xs, xs, " (a ppf grid)", y=digit) + f" By the nearest test image, {looks:.0%} "
                 f"of the tiles look like a {digit}. " + " ".join(f"{max(r, key=lambda k: abs(r[k][j])).split(' (')[0]} follows "
                 f"z{'₁₂'[j]} most closely (r = {r[max(r, key=lambda k: abs(r[k][j]))][j]:+.2f})." for j in range(2)))
     with c_fig:
-        ui.download_png(png, f"cvae_manifold_digit{digit}_n{n}.png", key="cvae_manifold_png")
+        downloads.download_png(png, f"cvae_manifold_digit{digit}_n{n}.png", key="cvae_manifold_png")
     c_txt.markdown(
         f"The label fixes the identity: for **{looks:.0%}** of the {n * n} tiles the closest test image "
         f"(in pixel space) is {words.a_digit(digit)}. The position in the plane changes how it is written.\n\n"
@@ -89,7 +93,7 @@ def manifold_section() -> None:
         f"measure it moves most, when |r| ≥ 0.5):\n\n| | with z₁ | with z₂ |\n|---|---|---|\n"
         + "\n".join(f"| {k} | {v[0]:+.2f} | {v[1]:+.2f} |" for k, v in r.items())
     )
-    ui.secondary("Slant is the shear of the ink from its image moments (positive leans like /); width is 4 × the ink's "
+    frame.secondary("Slant is the shear of the ink from its image moments (positive leans like /); width is 4 × the ink's "
                  "horizontal spread once the slant is taken out; ink is the mean pixel brightness, which for digits of "
                  "one size grows with the stroke width.")
 
@@ -106,18 +110,18 @@ st.markdown(f"Draw {N_STYLES} codes z ~ N(0, I) and decode each with all ten lab
 @st.fragment
 def style_grid_section() -> None:
     c_fig, c_side = st.columns([3, 1])
-    seed = int(ui.bound(c_side.number_input, "Seed for the random codes", 0, SEED_MAX, value=0, step=1,
-                        key="cvae_seed", parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
+    seed = int(links.url_widget(c_side.number_input, "Seed for the random codes", 0, SEED_MAX, value=0, step=1,
+                        key="cvae_seed", parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0)))
     z = np.random.default_rng(seed).standard_normal((N_STYLES, 2))  # (8, 2)
-    with ui.cache_guard():
-        imgs = cvae.styles(ui.model_key(MODEL), seed, N_STYLES)  # (8, 10, 28, 28), once per seed
+    with frame.cache_guard():
+        imgs = computed.styles(model_calls.model_key(MODEL), seed, N_STYLES)  # (8, 10, 28, 28), once per seed
     rows = {f"z = ({v[0]:+.2f}, {v[1]:+.2f})": imgs[r] for r, v in enumerate(z)}
     captions = [[] for _ in range(N_STYLES - 1)] + [[f"y = {k}" for k in range(10)]]
-    png = charts.png(charts.image_rows, rows, captions=captions, size=0.8)
-    charts.show(png, c_fig, alt=alts.rows(f"{N_STYLES} codes z ~ N(0, I) (seed {seed}), one per row, each decoded by "
+    png = render.png(png_figures.image_rows, rows, captions=captions, size=0.8)
+    render.show(png, c_fig, alt=alt_text.rows(f"{N_STYLES} codes z ~ N(0, I) (seed {seed}), one per row, each decoded by "
                                           f"{MODEL} with every label y = 0 to 9 (columns)", rows))
     with c_side:
-        ui.download_png(png, f"cvae_style_grid_seed{seed}.png", key="cvae_grid_png")
+        downloads.download_png(png, f"cvae_style_grid_seed{seed}.png", key="cvae_grid_png")
     s_row, s_col = pixels.row_share(pixels.slant(imgs.reshape(-1, 28, 28)).reshape(N_STYLES, 10))
     i_row, i_col = pixels.row_share(pixels.ink(imgs.reshape(-1, 28, 28)).reshape(N_STYLES, 10))
     c_side.markdown(
@@ -137,27 +141,27 @@ style_grid_section()
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def knn_scores(names: tuple[str, ...], k: int) -> dict[str, float]:
     """Leave-one-out k-NN digit accuracy of each model's 2-D codes on the scatter subset."""
-    _, lab = ui.test_set()
-    s = ui.scatter_subset()
-    return {name: neighbours.knn_accuracy(ui.codes(name)["mu"][s], lab[s], k=k) for name in names}
+    _, lab = loaders.test_set()
+    s = loaders.scatter_subset()
+    return {name: neighbours.knn_accuracy(loaders.codes(name)["mu"][s], lab[s], k=k) for name in names}
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def style_survey(name: str, n: int, seed: int) -> dict[str, float]:
     """Share of slant / ink variation explained by z and by the digit over n random codes x 10 digits."""
     z = np.random.default_rng(seed).standard_normal((n, 2))
-    imgs = ui.decode(name, np.repeat(z, 10, axis=0), np.tile(np.arange(10), n))  # (10 n, 28, 28)
+    imgs = model_calls.decode(name, np.repeat(z, 10, axis=0), np.tile(np.arange(10), n))  # (10 n, 28, 28)
     s_row, s_col = pixels.row_share(pixels.slant(imgs).reshape(n, 10))
     ink_table = pixels.ink(imgs).reshape(n, 10)
     i_row, i_col = pixels.row_share(ink_table)
-    test_images, test_labels = ui.test_images_float(), ui.test_set()[1]
+    test_images, test_labels = loaders.test_images_float(), loaders.test_set()[1]
     match = float((neighbours.looks_like(imgs, test_images, test_labels) == np.tile(np.arange(10), n)).mean())
     return {"slant_z": s_row, "slant_digit": s_col, "ink_z": i_row, "ink_digit": i_col, "label_match": match,
             "least_ink": int(ink_table.mean(axis=0).argmin()), "most_ink": int(ink_table.mean(axis=0).argmax())}
 
 
 st.header("Does the latent map still sort the digits?")
-with ui.cache_guard():
+with frame.cache_guard():
     acc = knn_scores((BASE, MODEL), K)
     survey = style_survey(MODEL, N_SURVEY, 0)
 st.markdown(
@@ -182,39 +186,39 @@ def _picked() -> None:
 
 @st.fragment
 def maps_section() -> None:
-    # a clicked point, no widget: ui.bind + ui.share (after the page's last bound control, in the sections above)
-    ui.bind("cvae_idx", "cvae_idx", lambda raw: params.parse_int(raw, 0, len(labels) - 1, DEFAULT_PICK))
+    # a clicked point, no widget: links.state_from_url + links.state_to_url (after the page's last bound control, in the sections above)
+    links.state_from_url("cvae_idx", "cvae_idx", lambda raw: link_values.parse_int(raw, 0, len(labels) - 1, DEFAULT_PICK))
     idx = int(st.session_state["cvae_idx"])
-    ui.share({"cvae_idx": idx})
+    links.state_to_url({"cvae_idx": idx})
     left, right = st.columns(2)
     for col, codes, name, title, select in ((left, codes_v, BASE, "vae-2d: z must hold the digit", None),
                                             (right, codes_c, MODEL, "cvae-2d: z holds the style (click a point)",
                                              "cvae_pick")):
         at = (float(np.clip(codes[idx, 0], *LATENT_RANGE)), float(np.clip(codes[idx, 1], *LATENT_RANGE)))
-        spec = charts.fill(charts.spec(cvae.code_map, ui.model_key(name), title, select),
-                           **plots.landing_rows(you=at, you_label=f"#{idx}"))
-        said = alts.scatter(f"{title}: its test codes, #{idx} (a {labels[idx]}) marked", codes[sub], labels[sub])
+        spec = render.fill(render.spec(computed.code_map, model_calls.model_key(name), title, select),
+                           **altair_charts.landing_rows(you=at, you_label=f"#{idx}"))
+        said = alt_text.scatter(f"{title}: its test codes, #{idx} (a {labels[idx]}) marked", codes[sub], labels[sub])
         with col:
             if select:
-                charts.draw(spec, key="cvae_scatter", width="content", on_select=_picked, alt=said)
+                render.draw(spec, key="cvae_scatter", width="content", on_select=_picked, alt=said)
             else:
-                charts.draw(spec, key="cvae_scatter_vae", width="content", alt=said)
-    ui.download_csv(pd.DataFrame({"index": sub, "digit": labels[sub],
+                render.draw(spec, key="cvae_scatter_vae", width="content", alt=said)
+    downloads.download_csv(pd.DataFrame({"index": sub, "digit": labels[sub],
                                   "vae_z1": codes_v[sub, 0], "vae_z2": codes_v[sub, 1],
                                   "cvae_z1": codes_c[sub, 0], "cvae_z2": codes_c[sub, 1]}),
                     "cvae_vs_vae_codes.csv", key="cvae_codes_csv", label="Download both maps' codes (CSV)")
 
     st.subheader(f"Test image #{idx}'s hand, writing every digit")
     z = np.asarray(codes_c[idx], dtype=np.float64)
-    with ui.cache_guard():
-        imgs = ui.decode(MODEL, np.repeat(z[None], 10, axis=0), np.arange(10))  # (10, 28, 28)
+    with frame.cache_guard():
+        imgs = model_calls.decode(MODEL, np.repeat(z[None], 10, axis=0), np.arange(10))  # (10, 28, 28)
     strip = np.concatenate([images[idx][None], imgs])
-    png = charts.png(charts.image_strip, strip, labels=[f"original {labels[idx]}"] + [f"y = {k}" for k in range(10)],
+    png = render.png(png_figures.image_strip, strip, labels=[f"original {labels[idx]}"] + [f"y = {k}" for k in range(10)],
                      title=f"Encode test #{idx} with its own label, z = ({z[0]:+.2f}, {z[1]:+.2f}); "
                            "decode that z with every label")
-    charts.show(png, alt=f"Test #{idx}, a {labels[idx]}, encoded by {MODEL} with its own label to z = ({z[0]:+.2f}, "
+    render.show(png, alt=f"Test #{idx}, a {labels[idx]}, encoded by {MODEL} with its own label to z = ({z[0]:+.2f}, "
                          f"{z[1]:+.2f}); then that z decoded with each label y = 0 to 9: the same hand writing every digit.")
-    ui.download_png(png, f"cvae_style_transfer_{idx}.png", key="cvae_transfer_png")
+    downloads.download_png(png, f"cvae_style_transfer_{idx}.png", key="cvae_transfer_png")
     st.caption(f"Test #{idx} is marked on both maps (a cross, at the edge if its code is off the axes). Click another "
                "point of the cvae-2d map to take its style.")
 
@@ -223,7 +227,7 @@ maps_section()
 
 # --- what to notice -----------------------------------------------------------------------------
 
-ui.notice([
+frame.notice([
     (f"The codes of vae-2d let a {K}-nearest-neighbour vote find the digit {acc[BASE]:.0%} of the time; the codes "
      f"of cvae-2d {'only ' if acc[MODEL] < acc[BASE] else ''}{acc[MODEL]:.0%} (chance is 10%). "
      + ("Once the decoder gets the label, z stops encoding which digit it is."
@@ -243,4 +247,4 @@ ui.notice([
         "here on handwriting." if survey["label_match"] >= 0.8 else
         "the label does not always win; the manifold above shows where the drawings become ambiguous.")),
 ])
-ui.lesson_links(LESSON)
+frame.lesson_links(LESSON)

@@ -9,15 +9,19 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, ladders, params, plots
-from ui import common as ui
-from ui import latent_size_claims as claims
-from ui.model_facts import N_TOPK, keep_top_curve, size_name
+from ui.draw import alt_text
+from ui.draw import png_figures, render
+from ui.lessons import ladders
+from ui.page import link_values
+from ui.draw import altair_charts
+from ui.page import downloads, frame, links, loaders, model_calls
+from ui.lessons.latent_size import claims
+from ui.lessons.model_facts import N_TOPK, keep_top_curve, size_name
 from vae import units, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD
 
-LESSON = ui.setup_page(__file__,
+LESSON = frame.setup_page(__file__,
               "how the size of the latent code limits a VAE: what more dimensions buy in reconstruction and "
               "ELBO, what they cost in KL, and how many of them the model actually uses.")
 
@@ -27,8 +31,8 @@ THRESHOLDS = claims.THRESHOLDS  # nats of KL per dimension
 DEFAULT_THR = 0.1
 
 
-with ui.cache_guard():
-    ui.test_set()  # every view below needs the test set: without it the page stops here
+with frame.cache_guard():
+    loaders.test_set()  # every view below needs the test set: without it the page stops here
 
 # --- the numbers of every size ---------------------------------------------------------------------
 
@@ -36,7 +40,7 @@ rows, problems = [], {}
 for d in SIZES:
     n = size_name(d)
     try:
-        meta = ui.info(n)
+        meta = loaders.info(n)
         m = meta["metrics"]
     except CacheError as exc:
         problems[n] = exc
@@ -57,11 +61,11 @@ who = "All six models" if len(table) == len(SIZES) else f"The {len(table)} model
 if len(table) < 2:
     pass  # nothing to compare yet: the missing note below says what is left out
 elif table["epochs"].nunique() <= 1:
-    ui.caveat(f"{who} share the architecture, the data, the seed, β = 1 and one training budget "
-              f"({ui.budget_words(ui.info(table['model'].iloc[0])['train_config'])}), so the only difference "
+    frame.caveat(f"{who} share the architecture, the data, the seed, β = 1 and one training budget "
+              f"({loaders.budget_words(loaders.info(table['model'].iloc[0])['train_config'])}), so the only difference "
               "between them is the latent size.")
 else:
-    ui.caveat(f"{who} share the architecture, the data, the seed and β = 1, but not yet the training "
+    frame.caveat(f"{who} share the architecture, the data, the seed and β = 1, but not yet the training "
               "budget (the table's epochs column): where it differs, the model that trained longer has an "
               "advantage that is not due to its latent size.")
 
@@ -69,27 +73,27 @@ else:
 
 @st.fragment
 def reconstructions() -> None:
-    seed = int(ui.bound(st.number_input, "seed (which test digits: one of each class)", min_value=0,
+    seed = int(links.url_widget(st.number_input, "seed (which test digits: one of each class)", min_value=0,
                         max_value=SEED_MAX, value=0, step=1, key="ls_seed",
-                        parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
+                        parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0)))
     img_rows, captions, failed = ladders.reconstruction_rows(
         seed, shown := {f"d = {d}": size_name(d) for d in SIZES if size_name(d) not in problems})
     if len(img_rows) == 1:
         st.info("No model of the latent-size ladder is built yet, so there is nothing to reconstruct.", icon=":material/hourglass_empty:")
     else:
-        png = charts.png(charts.image_rows, img_rows, captions, size=0.95, fontsize=10)
-        ui.download_png(png, f"reconstructions-latent-size-seed{seed}.png", key="ls_rec_png")
-        charts.show(png, alt=ladders.rows_alt(seed, shown, img_rows, captions))
+        png = render.png(png_figures.image_rows, img_rows, captions, size=0.95, fontsize=10)
+        downloads.download_png(png, f"reconstructions-latent-size-seed{seed}.png", key="ls_rec_png")
+        render.show(png, alt=ladders.rows_alt(seed, shown, img_rows, captions))
         st.caption("Each test digit is encoded to its mean code μ and decoded by the VAE with latent size d. Under "
                    "each reconstruction: its reconstruction cost (BCE summed over the 784 pixels, nats; lower is "
                    "more faithful).")
-    ui.missing_note({**problems, **failed}, "the reconstructions")
+    frame.missing_note({**problems, **failed}, "the reconstructions")
 
 
 reconstructions()
 st.latex(r"-\mathrm{ELBO}(x) = \underbrace{\mathbb{E}_{q(z\mid x)}\big[-\log p(x\mid z)\big]}_{\text{reconstruction}}"
          r" + \sum_{i=1}^{d} \underbrace{\mathrm{KL}\big(q(z_i\mid x)\,\|\,\mathcal{N}(0,1)\big)}_{\text{cost of dimension } i}")
-ui.secondary("The code is the only path from encoder to decoder, so its size d bounds what gets through; every nat it "
+frame.secondary("The code is the only path from encoder to decoder, so its size d bounds what gets through; every nat it "
              "carries is charged in KL. A dimension that does not pay for itself is switched off: its q(zᵢ|x) becomes the "
              "prior for every image, and it costs and carries nothing.")
 
@@ -97,8 +101,8 @@ ui.secondary("The code is the only path from encoder to decoder, so its size d b
 
 st.subheader("What each extra dimension buys, and what it costs")
 if table.empty:
-    ui.missing_note(problems, "the charts")
-    ui.stop()
+    frame.missing_note(problems, "the charts")
+    frame.stop()
 kl_dims = {}
 for d in SIZES:
     try:
@@ -106,19 +110,19 @@ for d in SIZES:
     except CacheError:
         continue
 col_loss, col_kl = st.columns(2, gap="large")
-charts.draw(charts.spec(plots.size_loss_chart, table, list(SIZES)), col_loss, width="stretch", key="ls_loss_chart", alt=alts.listing_sentence(
+render.draw(render.spec(altair_charts.size_loss_chart, table, list(SIZES)), col_loss, width="stretch", key="ls_loss_chart", alt=alt_text.listing_sentence(
     "Test −ELBO, reconstruction and KL (nats per test image) against the latent size", (f"{r['latent size']} dimensions: −ELBO {r['test −ELBO (nats)']:.1f}, "
     f"reconstruction {r['reconstruction (nats)']:.1f}, KL {r['KL (nats)']:.1f}" for _, r in table.sort_values("latent size").iterrows())))
 col_loss.caption("Averages over the 10,000 test digits (one posterior sample each); −ELBO = reconstruction + KL. "
                  "Latent size on a log scale.")
 with col_kl:
-    thr = float(ui.bound(st.select_slider, "A dimension is in use when its KL is above (nats)", THRESHOLDS,
+    thr = float(links.url_widget(st.select_slider, "A dimension is in use when its KL is above (nats)", THRESHOLDS,
                          value=DEFAULT_THR, key="ls_thr", format_func=lambda v: f"{v:g}",
-                         parse=lambda raw: params.parse_choice(raw, list(THRESHOLDS), DEFAULT_THR)))
+                         parse=lambda raw: link_values.parse_choice(raw, list(THRESHOLDS), DEFAULT_THR)))
     if kl_dims:
         used = {d: units.count_above(v, thr) for d, v in kl_dims.items()}
-        charts.draw(charts.fill(charts.spec(plots.kl_dims_chart, kl_dims), threshold=pd.DataFrame({"y": [thr]})),
-                    width="stretch", key="ls_kl_dims_chart", alt=alts.listing_sentence(
+        render.draw(render.fill(render.spec(altair_charts.kl_dims_chart, kl_dims), threshold=pd.DataFrame({"y": [thr]})),
+                    width="stretch", key="ls_kl_dims_chart", alt=alt_text.listing_sentence(
                         f"Each dimension's mean KL, sorted, per latent size; threshold {thr:g} nats", (
                             f"{d} dimensions: largest {v[0]:.2f} nats, smallest {v[-1]:.3f}, {used[d]} above the threshold" for d, v in kl_dims.items())))
         st.caption("Each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), averaged over the test images and sorted, on a log scale; "
@@ -133,34 +137,34 @@ def top_k(kl_dims: dict[int, np.ndarray]) -> None:
     if not big:
         return
     c1, c2 = st.columns([1, 3])  # both bound to the URL: the model by its latent size (?ls_topk_d=20), and k
-    d = int(ui.bound(c1.selectbox, "Model (latent size d)", big, index=0, key="ls_topk_d",
+    d = int(links.url_widget(c1.selectbox, "Model (latent size d)", big, index=0, key="ls_topk_d",
                      help="The VAE with d latent dimensions: " + ", ".join(size_name(v) for v in big) + ".",
-                     parse=lambda raw: params.parse_choice(raw, big, big[0])))
+                     parse=lambda raw: link_values.parse_choice(raw, big, big[0])))
     # one range for both models, so that k survives a change of model
-    k_set = int(ui.bound(c2.slider, "Keep the k dimensions with the most KL (the others set to the prior's mean 0)", 1,
-                         max(big), value=10, key="ls_k", parse=lambda raw: params.parse_int(raw, 1, max(big), 10)))
+    k_set = int(links.url_widget(c2.slider, "Keep the k dimensions with the most KL (the others set to the prior's mean 0)", 1,
+                         max(big), value=10, key="ls_k", parse=lambda raw: link_values.parse_int(raw, 1, max(big), 10)))
     k = min(k_set, d)
     curve = keep_top_curve(size_name(d))  # (d,) mean reconstruction loss for k = 1 .. d
     idx = ladders.test_digits(int(st.session_state.get("ls_seed", 0)))[0]  # the ten digits shown above
-    mu = ui.codes(size_name(d))["mu"][idx]  # (10, d)
+    mu = loaders.codes(size_name(d))["mu"][idx]  # (10, d)
     order = np.argsort(-ladders.kl_per_dim(size_name(d)), kind="stable")
-    rows = {f"top {k}": ui.decode(size_name(d), units.keep_top(mu, order, k)), f"all {d}": ui.decode(size_name(d), mu)}
+    rows = {f"top {k}": model_calls.decode(size_name(d), units.keep_top(mu, order, k)), f"all {d}": model_calls.decode(size_name(d), mu)}
     left, right = st.columns([3, 2])
-    charts.show(charts.png(charts.image_rows, rows, None, size=0.8, fontsize=10), left, alt=alts.rows(
+    render.show(render.png(png_figures.image_rows, rows, None, size=0.8, fontsize=10), left, alt=alt_text.rows(
         f"The ten test digits above through {size_name(d)}, decoded with only its {k} dimensions of most KL kept (top row), "
-        f"and with all {d} (bottom). By the nearest test image, " + "; ".join(alts.changes(
-            ui.test_set()[1][idx], alts.looks_like(r, idx), w) for w, r in rows.items()), rows))
-    charts.draw(charts.fill(charts.spec(plots.keep_top_chart, curve), mark=pd.DataFrame({"k": [k], "loss": [curve[k - 1]]})),
-                right, width="stretch", alt=alts.curve(f"Reconstruction loss of {size_name(d)} with only its top k dimensions "
+        f"and with all {d} (bottom). By the nearest test image, " + "; ".join(alt_text.changes(
+            loaders.test_set()[1][idx], alt_text.looks_like(r, idx), w) for w, r in rows.items()), rows))
+    render.draw(render.fill(render.spec(altair_charts.keep_top_chart, curve), mark=pd.DataFrame({"k": [k], "loss": [curve[k - 1]]})),
+                right, width="stretch", alt=alt_text.curve(f"Reconstruction loss of {size_name(d)} with only its top k dimensions "
                                                        f"kept, k = {k} marked", range(1, d + 1), curve, "k", "nats", ".1f"))
     st.caption(f"Right: the reconstruction loss at z = μ with only the top k dimensions kept, mean over {N_TOPK} fixed "
                "test digits (50 of each). Left: the same ten digits as above.")
 
 
 st.subheader("How many dimensions are enough? Cut a large code down")
-with ui.cache_guard():
+with frame.cache_guard():
     top_k(kl_dims)
-ui.share()  # after the page's last bound control: the notice of ignored link parameters
+links.state_to_url()  # after the page's last bound control: the notice of ignored link parameters
 
 with st.expander("The numbers, and active units by the spread of μ", icon=":material/table:"):
     shown = table.round({"test −ELBO (nats)": 2, "reconstruction (nats)": 2, "KL (nats)": 2,
@@ -169,9 +173,9 @@ with st.expander("The numbers, and active units by the spread of μ", icon=":mat
     st.caption("The last two number columns are measured on the same fixed 500 test images (the first 50 of each digit): "
                "the one-sample −ELBO and the importance-weighted bound with 1,000 samples (Burda et al. 2016), closer to "
                f"the model's true −log p(x). Active units: Var(μᵢ) over the test images above {ACTIVE_UNIT_THRESHOLD:g}.")
-    ui.download_csv(shown, "latent-size.csv", key="ls_csv")
-    ui.nats_note()
-ui.missing_note(problems, "the charts and the table")
+    downloads.download_csv(shown, "latent-size.csv", key="ls_csv")
+    frame.nats_note()
+frame.missing_note(problems, "the charts and the table")
 
 # --- what to notice -----------------------------------------------------------------------------------
 
@@ -180,12 +184,12 @@ t = table.sort_values("latent size").reset_index(drop=True)
 if len(t) >= 2:
     obs.append(claims.elbo_notice(dict(zip(t["latent size"], t["test −ELBO (nats)"])),
                                   dict(zip(t["latent size"], t["epochs"]))))
-if kl_dims:  # the sentences and the premises they check: ui.latent_size_claims
+if kl_dims:  # the sentences and the premises they check: ui.lessons.latent_size.claims
     facts = claims.SizeFacts({d: tuple(map(float, v)) for d, v in kl_dims.items()}, {
         d: tuple(map(float, keep_top_curve(size_name(d)))) for d in (32, 20) if d in kl_dims}, THRESHOLDS)
     obs += [claims.count_notice(facts, thr), claims.threshold_notice(facts)]
     obs += [s for s in [claims.topk_notice(facts, {d: size_name(d) for d in facts.curves})] if s]
 if not obs:
     obs.append("The numbers appear here once at least two latent sizes are built (`python -m vae.build`).")
-ui.notice(obs)
-ui.lesson_links(LESSON)
+frame.notice(obs)
+frame.lesson_links(LESSON)

@@ -11,37 +11,43 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, landing, pad, params, picture, plots
-from ui import common as ui
+from ui.draw import alt_text
+from ui.draw import png_figures, render
+from ui.lessons.own_digit import landing
+from ui.lessons.own_digit import pad
+from ui.page import link_values
+from ui.lessons.own_digit import picture
+from ui.draw import altair_charts
+from ui.page import downloads, frame, links, loaders, model_calls
 from vae import artefacts, live, neighbours, ood, pixels, prior
-from ui.style import MODEL_CACHE_ENTRIES
+from ui.draw.style import MODEL_CACHE_ENTRIES
 
-LESSON = ui.setup_page(__file__,
+LESSON = frame.setup_page(__file__,
               "how a VAE trained on MNIST sees a digit it has never met (yours), and how its negative "
               "ELBO can tell a picture that is unlike anything it was trained on.")
 
 K_NEAREST = 5
-VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae", prefer="vae-2d")
+VAES, BUILT, DEFAULT_MODEL = links.model_choices(lambda e: e.model.kind == "vae", prefer="vae-2d")
 EXAMPLES, DEFAULT_EXAMPLE = picture.EXAMPLES, picture.DEFAULT_EXAMPLE
 
 
 @st.cache_data(show_spinner=False, max_entries=1)
 def server_constants() -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The "Try these" images and each test digit's ink (``vae.pixels.ink``): the same for every model."""
-    return ood.probe_images(ui.test_images_float()), pixels.ink(ui.test_images_float())
+    return ood.probe_images(loaders.test_images_float()), pixels.ink(loaders.test_images_float())
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def probe_row(key: tuple[str, str, int]) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The "Try these" images and their negative ELBO under the model ``key`` names."""
     probes = server_constants()[0]
-    return probes, live.image_terms(ui.model(key[0]), np.stack(list(probes.values())))["elbo"]
+    return probes, live.image_terms(loaders.model(key[0]), np.stack(list(probes.values())))["elbo"]
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def test_scores(key: tuple[str, str, int]) -> tuple[np.ndarray, pd.DataFrame]:
     """The test digits' negative ELBO under the model ``key`` names (N,), and its percentiles by digit."""
-    codes, labels = ui.codes(key[0]), ui.test_set()[1]
+    codes, labels = loaders.codes(key[0]), loaders.test_set()[1]
     elbo = np.asarray(codes["recon"], dtype=np.float64) + np.asarray(codes["kl"], dtype=np.float64)  # (N,)
     return elbo, pd.DataFrame([{"digit": d, **{f"p{q}": float(np.percentile(elbo[labels == d], q))
                                                for q in (5, 25, 50, 75, 95)}} for d in range(10)])
@@ -60,11 +66,11 @@ ss.setdefault("own_strokes", pad.STARTER)
 left, right = st.columns([2, 3], gap="large")
 with left:
     source, upload, strokes = picture.source_input()
-    name = ui.model_picker(st.selectbox, "Model", VAES, BUILT, DEFAULT_MODEL, key="own_model",
+    name = links.model_picker(st.selectbox, "Model", VAES, BUILT, DEFAULT_MODEL, key="own_model",
                            help="The pretrained VAEs.", blurbs=True)
 
 example = st.session_state.get("own_example", DEFAULT_EXAMPLE)
-ui.share()  # the notice of ignored link parameters, before reading the picture (which may stop the page)
+links.state_to_url()  # the notice of ignored link parameters, before reading the picture (which may stop the page)
 
 
 # --- the picture --------------------------------------------------------------------------------------
@@ -72,34 +78,34 @@ ui.share()  # the notice of ignored link parameters, before reading the picture 
 pic = picture.read(source, upload, strokes, example, right)
 x = pic["x"]  # (28, 28), a copy
 
-with ui.cache_guard():
-    model = ui.model(name)
-    codes = ui.codes(name)
-    images, labels = ui.test_set()
-    x_test = ui.test_images_float()
+with frame.cache_guard():
+    model = loaders.model(name)
+    codes = loaders.codes(name)
+    images, labels = loaders.test_set()
+    x_test = loaders.test_images_float()
 
 d = model.config.latent_dim
 t = live.image_terms(model, x)
 mu, lv, recon_img = t["mu"][0], t["logvar"][0], t["recon_mu"][0]  # (d,), (d,), (28, 28)
 recon, kl, elbo = float(t["recon"][0]), float(t["kl"][0]), float(t["elbo"][0])
-test_elbo, stats = test_scores(ui.model_key(name))  # (N,), percentiles by digit: once per model
+test_elbo, stats = test_scores(model_calls.model_key(name))  # (N,), percentiles by digit: once per model
 pct = round(live.percentile_of(test_elbo, elbo), 1)  # as shown: every threshold below reads the number on screen
 matched = ood.ink_matched(server_constants()[1], float(pixels.ink(x[None])[0]))
 pct_ink = live.percentile_of(test_elbo[matched], elbo) if len(matched) >= ood.MIN_MATCHED else None
-probes, probe_elbo = probe_row(ui.model_key(name))  # (P,) scores, computed once per model
+probes, probe_elbo = probe_row(model_calls.model_key(name))  # (P,) scores, computed once per model
 probe_scores = [(float(v), live.percentile_of(test_elbo, float(v))) for v in probe_elbo]
 near = neighbours.nearest(codes["mu"], mu, K_NEAREST)[1][0]  # (K,) test indices, nearest first
 near_labels = labels[near]
-said = alts.own_digit(name, x, t, pct, near, codes["mu"], probes, probe_scores, pic)  # the pictures' alt texts
+said = alt_text.own_digit(name, x, t, pct, near, codes["mu"], probes, probe_scores, pic)  # the pictures' alt texts
 
 with right:
     for col, img, cap, alt in zip(st.columns(2), (x, recon_img), ("the MNIST-like input (28×28)", f"{name}'s "
                                   "reconstruction (decoded at z = μ)"), (said["input"], said["recon"])):
-        col.image(ui.upscale(img, 8), caption=cap, clamp=True, width=210, alt=alt)
-    ui.download_png(ui.tile(np.stack([x, recon_img]), 2), f"own-digit-{name}.png", key="own_png",
+        col.image(downloads.upscale(img, 8), caption=cap, clamp=True, width=210, alt=alt)
+    downloads.download_png(model_calls.tile(np.stack([x, recon_img]), 2), f"own-digit-{name}.png", key="own_png",
                     label="Download input and reconstruction (PNG)")
     if pic["thumb"] is not None:
-        st.image(pic["thumb"], caption=f"{params.echo(pic['name'])}: the picture as grayscale "
+        st.image(pic["thumb"], caption=f"{link_values.echo(pic['name'])}: the picture as grayscale "
                                        f"({pic['size'][0]}×{pic['size'][1]} px)", width=160, alt=said["thumb"])
 
 with st.expander("The idea: the MNIST recipe and the score", icon=":material/menu_book:"):
@@ -118,7 +124,7 @@ with st.expander("The idea: the MNIST recipe and the score", icon=":material/men
     st.latex(r"-\mathrm{ELBO}(x) \;=\; \underbrace{\mathbb{E}_{q(z\mid x)}\big[-\log p(x\mid z)\big]}_{\text{reconstruction}}"
              r" \;+\; \underbrace{\mathrm{KL}\big(q(z\mid x)\,\|\,\mathcal N(0, I)\big)}_{\text{KL}}"
              r" \;\ge\; -\log p(x)")
-ui.caveat(
+frame.caveat(
     "A picture unlike the training digits usually costs more nats than almost every test digit, so the "
     "score works as an **out-of-distribution probe**. It is not a perfect one: likelihood models can give "
     "*simpler* foreign images a better score than real data (Nalisnick et al., 2019, *Do deep generative "
@@ -147,8 +153,8 @@ if src is not None and 0 <= src < len(test_elbo):
 else:
     src = None
 
-charts.draw(charts.fill(charts.spec(plots.class_box_chart), **plots.class_box_rows(stats, elbo, f"yours: {elbo:.0f}")),
-            width="stretch", key="own_classes", alt=alts.listing_sentence(f"Negative ELBO of the test digits under {name} by digit (median, 25-75 % in brackets), yours at {elbo:.0f} nats as a dashed line", (f"{int(r['digit'])}: {r['p50']:.0f} ({r['p25']:.0f}-{r['p75']:.0f})" for _, r in stats.iterrows())))
+render.draw(render.fill(render.spec(altair_charts.class_box_chart), **altair_charts.class_box_rows(stats, elbo, f"yours: {elbo:.0f}")),
+            width="stretch", key="own_classes", alt=alt_text.listing_sentence(f"Negative ELBO of the test digits under {name} by digit (median, 25-75 % in brackets), yours at {elbo:.0f} nats as a dashed line", (f"{int(r['digit'])}: {r['p50']:.0f} ({r['p25']:.0f}-{r['p75']:.0f})" for _, r in stats.iterrows())))
 st.caption(f"Negative ELBO of the 10,000 test digits under {name}, by digit: whiskers 5-95 %, box 25-75 %, tick the "
            "median; the dashed line is yours. A 1 has little ink and is cheap to explain: the score measures ink as "
            "much as digit-ness.")
@@ -156,9 +162,9 @@ st.caption(f"Negative ELBO of the 10,000 test digits under {name}, by digit: whi
 st.markdown(f"**Try these.** Non-digits (and a digit turned upside down) through the same recipe, scored by {name}: "
             "under each, its negative ELBO in nats and the share of test digits that score lower. The score alone does not "
             "tell a digit from a non-digit.")
-charts.show(charts.png(charts.image_strip, np.stack(list(probes.values())), said["probe_captions"], size=1.25, fontsize=8),
+render.show(render.png(png_figures.image_strip, np.stack(list(probes.values())), said["probe_captions"], size=1.25, fontsize=8),
             alt=said["probes"])
-ui.download_csv(pd.DataFrame({"test index": np.arange(len(test_elbo)), "digit": labels.astype(int),
+downloads.download_csv(pd.DataFrame({"test index": np.arange(len(test_elbo)), "digit": labels.astype(int),
                               "negative ELBO (nats)": np.round(test_elbo, 3)}),
                 f"test-elbo-{name}.csv", key="own_hist_csv", label="Download the test values (CSV)")
 
@@ -168,16 +174,16 @@ st.subheader("Where it lands among the test digits")
 st.markdown(f"Its **{K_NEAREST} nearest test codes** (Euclidean distance between posterior means μ in the "
             f"{d}-D latent space):")
 dist = np.linalg.norm(np.asarray(codes["mu"], dtype=np.float64)[near] - mu[None, :], axis=1)
-png = charts.png(charts.image_strip, np.asarray(x_test[near]),
+png = render.png(png_figures.image_strip, np.asarray(x_test[near]),
                        [f"#{i} · a {k}\nd = {v:.2f}" for i, k, v in zip(near, near_labels, dist)], size=1.3)
-ui.download_png(png, f"own-digit-neighbours-{name}.png", key="own_near_png")
-charts.show(png, alt=said["near"])
-samples = ui.decode(name, said["z"])  # (8, 28, 28)
-charts.show(charts.png(charts.image_strip, samples, [f"sample {i + 1}" for i in range(8)], size=1.1, fontsize=9),
+downloads.download_png(png, f"own-digit-neighbours-{name}.png", key="own_near_png")
+render.show(png, alt=said["near"])
+samples = model_calls.decode(name, said["z"])  # (8, 28, 28)
+render.show(render.png(png_figures.image_strip, samples, [f"sample {i + 1}" for i in range(8)], size=1.1, fontsize=9),
             caption="Eight codes drawn from its posterior, z = μ + σ·ε, decoded: what the model is unsure about varies.",
             alt=said["samples"])
 
-sub = ui.scatter_subset()
+sub = loaders.scatter_subset()
 inside = None
 if d == 2:
     inside = landing.plane(name, mu, lv, near, elbo, pct)
@@ -190,7 +196,7 @@ else:
                                " Rebuild with `python -m vae.build`."))
     else:
         landing.embedding(name, mu, lv, near, K_NEAREST)
-ui.share()  # once more after the page's last bound control, the embedding's radio
+links.state_to_url()  # once more after the page's last bound control, the embedding's radio
 
 # --- what to notice ------------------------------------------------------------------------------------
 
@@ -246,5 +252,5 @@ if src is not None:
                + (f"{elbo - src_elbo:.0f} more for what was done to it and what the recipe could not undo"
                   if elbo > src_elbo else f"{src_elbo - elbo:.0f} fewer")
                + f"), and {where}.")
-ui.notice(obs)
-ui.lesson_links(LESSON)
+frame.notice(obs)
+frame.lesson_links(LESSON)

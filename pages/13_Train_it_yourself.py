@@ -14,13 +14,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts
-from ui import common as ui
-from ui import params, training
-from ui import training_claims as claims
+from ui.draw import alt_text
+from ui.draw import png_figures, render
+from ui.page import downloads, frame, links, loaders
+from ui.page import link_values
+from ui.lessons.training import live_view
+from ui.lessons.training import claims
 from vae import live, neighbours, units, zoo
 
-LESSON = ui.setup_page(__file__,
+LESSON = frame.setup_page(__file__,
               "what happens while a VAE learns, epoch by epoch: how reconstruction and KL trade off, "
               "how the latent space organises itself, and how far a minute of training gets you.")
 
@@ -62,27 +64,27 @@ def apply_preset(name: str) -> None:
     st.session_state["train_preset"] = name
 
 
-c1, c2, c3 = st.columns(3)  # each control bound to the URL parameter named by its key (ui.common.bound)
+c1, c2, c3 = st.columns(3)  # each control bound to the URL parameter named by its key (ui.page.links.url_widget)
 with c1:
-    ui.bound(st.radio, "Latent size d", live.LATENT_DIMS, index=live.LATENT_DIMS.index(2), key="train_d", horizontal=True,
-             disabled=busy, parse=lambda raw: params.parse_choice(raw, live.LATENT_DIMS, 2),
+    links.url_widget(st.radio, "Latent size d", live.LATENT_DIMS, index=live.LATENT_DIMS.index(2), key="train_d", horizontal=True,
+             disabled=busy, parse=lambda raw: link_values.parse_choice(raw, live.LATENT_DIMS, 2),
              help="2: you can watch the codes move on a plane. 10: better reconstructions, no direct picture.")
-    ui.bound(st.select_slider, "β (weight of the KL term)", live.BETAS, value=1.0, key="train_beta", disabled=busy,
-             format_func=lambda b: f"{b:g}", parse=lambda raw: params.parse_choice(raw, live.BETAS, 1.0),  # "1.0" is 1
+    links.url_widget(st.select_slider, "β (weight of the KL term)", live.BETAS, value=1.0, key="train_beta", disabled=busy,
+             format_func=lambda b: f"{b:g}", parse=lambda raw: link_values.parse_choice(raw, live.BETAS, 1.0),  # "1.0" is 1
              help="0: a plain autoencoder with noise; 1: the standard VAE; above 1: a tidier but blurrier latent space.")
 with c2:
-    ui.bound(st.select_slider, f"Training digits N (of the {live.MAX_TRAIN:,} not held out)", live.TRAIN_SIZES,
+    links.url_widget(st.select_slider, f"Training digits N (of the {live.MAX_TRAIN:,} not held out)", live.TRAIN_SIZES,
              value=live.DEFAULT_TRAIN, key="train_size", disabled=busy,
-             parse=lambda raw: params.parse_choice(raw, live.TRAIN_SIZES, live.DEFAULT_TRAIN))
-    ui.bound(st.slider, "Epochs", *live.EPOCH_RANGE, value=live.DEFAULT_EPOCHS, key="train_epochs", disabled=busy,
-             parse=lambda raw: params.parse_int(raw, *live.EPOCH_RANGE, live.DEFAULT_EPOCHS))
+             parse=lambda raw: link_values.parse_choice(raw, live.TRAIN_SIZES, live.DEFAULT_TRAIN))
+    links.url_widget(st.slider, "Epochs", *live.EPOCH_RANGE, value=live.DEFAULT_EPOCHS, key="train_epochs", disabled=busy,
+             parse=lambda raw: link_values.parse_int(raw, *live.EPOCH_RANGE, live.DEFAULT_EPOCHS))
 with c3:
-    ui.bound(st.select_slider, "Batch size", live.BATCH_SIZES, value=live.DEFAULT_BATCH, key="train_batch", disabled=busy,
-             parse=lambda raw: params.parse_choice(raw, live.BATCH_SIZES, live.DEFAULT_BATCH),
+    links.url_widget(st.select_slider, "Batch size", live.BATCH_SIZES, value=live.DEFAULT_BATCH, key="train_batch", disabled=busy,
+             parse=lambda raw: link_values.parse_choice(raw, live.BATCH_SIZES, live.DEFAULT_BATCH),
              help="Images per Adam step: smaller batches take more (noisier) steps per epoch.")
     settings = settings_from_state()
-    st.caption(training.cost_words(settings))
-ui.share()
+    st.caption(live_view.cost_words(settings))
+links.state_to_url()
 p_cols = st.columns([1, 1, 1, 3])
 for col, pname in zip(p_cols, PRESETS):
     col.button(pname, key=f"train_preset_{pname}", on_click=apply_preset, args=(pname,), disabled=busy,
@@ -117,16 +119,16 @@ with st.expander("What a run does, and where its digits come from", icon=":mater
         "One **epoch** is one pass over your training digits. The page measures both terms on the training digits "
         "(averaged over the epoch, while the weights were still moving) and on the held-out digits (at the epoch's "
         "end); a gap that opens between them is overfitting. While it trains, the curves (with each batch's "
-        f"terms as a thin line), the codes and the reconstructions are redrawn every {training.REDRAW_STEPS} steps.")
+        f"terms as a thin line), the codes and the reconstructions are redrawn every {live_view.REDRAW_STEPS} steps.")
 
 cut_short = sess.take_interrupted()
 if cut_short is not None:
     st.info(f"Your last training ({cut_short.label()}) was stopped in its first epoch, before there was anything "
             "to keep. Press **Train** to start again.", icon=":material/stop:")
 
-with ui.cache_guard():
-    images, labels = ui.test_set()
-    x_float = ui.test_images_float()
+with frame.cache_guard():
+    images, labels = loaders.test_set()
+    x_float = loaders.test_images_float()
 sess.adopt_pause(live.heldout_set(x_float, labels))  # a pause just now: its last finished epoch becomes the result
 if sess.paused is not None and not sess.busy and sess.settings is not None:
     st.info(f"Paused after epoch {sess.paused.epochs_done} of {sess.settings.epochs} ({sess.settings.label()}): below is "
@@ -136,13 +138,13 @@ if sess.paused is not None and not sess.busy and sess.settings is not None:
 # --- live training -------------------------------------------------------------------------------------
 
 if sess.pending is not None:
-    training.train_pending(sess, x_float, labels)
+    live_view.train_pending(sess, x_float, labels)
 
 if sess.model is None:
     st.info("No model trained in this session yet: choose settings and press **Train**. Your model stays in this "
             "browser session only, until you reload the page.")
-    training.preview(settings, labels, *live.heldout_set(x_float, labels))
-    ui.stop()
+    live_view.preview(settings, labels, *live.heldout_set(x_float, labels))
+    frame.stop()
 
 # --- your model and the pretrained one -------------------------------------------------------------------
 
@@ -152,24 +154,24 @@ st.markdown(f"**{s.label()}**, " + (f"paused after epoch {sess.paused.epochs_don
                                     else f"trained in {sess.seconds:.1f} s."))
 if s != settings:
     st.caption("The settings above have changed since: press **Train** to train with them.")
-training.loss_view(sess.history, s.epochs)
+live_view.loss_view(sess.history, s.epochs)
 
 x_ho, y_ho = live.heldout_set(x_float, labels)
 pick = live.one_per_digit(y_ho.numpy())  # (10,) positions in the held-out set
 mine = sess.model
 rows = {"held-out\ndigit": x_ho[pick, 0].numpy(), "your\nmodel": live.reconstructions(mine, x_ho[pick])}
 
-pre_name, same_beta = training.pretrained_for(s.latent_dim, s.beta)
-pre_model, pre_problem = training.pretrained(pre_name)
+pre_name, same_beta = live_view.pretrained_for(s.latent_dim, s.beta)
+pre_model, pre_problem = live_view.pretrained(pre_name)
 mine_m = {"recon": sess.metrics["test_recon"], "kl": sess.metrics["test_kl"], "elbo": sess.metrics["test_elbo"]}
-table_rows = [training.score_row("yours", f"{s.train_size:,} test digits × {s.epochs} epochs", s.latent_dim, s.beta,
+table_rows = [live_view.score_row("yours", f"{s.train_size:,} test digits × {s.epochs} epochs", s.latent_dim, s.beta,
                                  mine_m)]
 pre_m = None
 if pre_model is not None:
-    pre_m = training.pretrained_heldout(pre_name)
+    pre_m = live_view.pretrained_heldout(pre_name)
     rows[f"{pre_name}\n(pretrained)"] = live.reconstructions(pre_model, x_ho[pick])
     tc = zoo.entry(pre_name).train
-    table_rows.append(training.score_row(pre_name, f"60,000 training digits × {tc.epochs} epochs", s.latent_dim,
+    table_rows.append(live_view.score_row(pre_name, f"60,000 training digits × {tc.epochs} epochs", s.latent_dim,
                                          pre_model.config.beta, pre_m))
 
 st.subheader("Reconstructions of held-out digits")
@@ -178,33 +180,33 @@ if pre_problem:
 elif not same_beta:
     st.caption(f"The zoo has no {s.latent_dim}-D model with β = {s.beta:g}, so yours is compared with "
                f"**{pre_name}** (β = 1).")
-png = charts.png(charts.image_rows, rows, size=1.0)
-ui.download_png(png, "my-vae-reconstructions.png", key="train_recon_png")
+png = render.png(png_figures.image_rows, rows, size=1.0)
+downloads.download_png(png, "my-vae-reconstructions.png", key="train_recon_png")
 held = live.split_indices(labels)[0][pick]  # their test indices: each one's own original is left out below
-charts.show(png, alt=alts.rows(f"One held-out test digit of each class ({alts.digits(labels[held])}) and its reconstructions. "
-                               "By the nearest test image (its own original left out), " + "; ".join(alts.changes(
-                                   labels[held], alts.looks_like(r, held), alts.flat(w)) for w, r in list(rows.items())[1:]), rows))
+render.show(png, alt=alt_text.rows(f"One held-out test digit of each class ({alt_text.digits(labels[held])}) and its reconstructions. "
+                               "By the nearest test image (its own original left out), " + "; ".join(alt_text.changes(
+                                   labels[held], alt_text.looks_like(r, held), alt_text.flat(w)) for w, r in list(rows.items())[1:]), rows))
 
 st.subheader("Held-out score")
 table = pd.DataFrame(table_rows)
 st.dataframe(table, hide_index=True, width="stretch")
-ui.download_csv(table, "my-vae-vs-pretrained.csv", key="train_table_csv")
-ui.nats_note()
+downloads.download_csv(table, "my-vae-vs-pretrained.csv", key="train_table_csv")
+frame.nats_note()
 st.caption(claims.score_caption(claims.ScoreFacts(
     len(y_ho), len(labels), tuple(np.bincount(y_ho.numpy(), minlength=10).tolist()),
     pre_name if pre_m is not None else None, True, s.beta)))  # both: live.heldout_set
 
 if len(sess.runs) > 1:
     st.subheader("Your runs, side by side")
-    training.runs_view(sess.runs)
+    live_view.runs_view(sess.runs)
 
 mine_mu, mine_lv = live.posterior(mine, x_ho)  # (HELDOUT, d) each
 kl_dims = units.mean_kl_per_dim(mine_mu, mine_lv)  # (d,) nats on the held-out digits
 collapsed = [j for j in range(len(kl_dims)) if kl_dims[j] < COLLAPSED_KL]
-pre_mu = training.pretrained_codes(pre_name) if pre_model is not None else None  # once per server
+pre_mu = live_view.pretrained_codes(pre_name) if pre_model is not None else None  # once per server
 if s.latent_dim == 2:
     st.subheader("Held-out codes")
-    training.codes_pair(mine_mu, pre_mu, y_ho.numpy(), training.heldout_index(labels), pre_name)
+    live_view.codes_pair(mine_mu, pre_mu, y_ho.numpy(), live_view.heldout_index(labels), pre_name)
 
 # --- what to notice --------------------------------------------------------------------------------------
 
@@ -246,5 +248,5 @@ if collapsed:
                "the prior for every image, and the decoder ignores "
                + ("it." if len(collapsed) == 1 else "them.") + (" At β > 1 the KL term can afford fewer dimensions."
                                                                   if s.beta > 1 else ""))
-ui.notice(obs[-3:] if collapsed else obs)
-ui.lesson_links(LESSON)
+frame.notice(obs[-3:] if collapsed else obs)
+frame.lesson_links(LESSON)

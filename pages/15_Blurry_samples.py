@@ -8,8 +8,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui import alts, charts, figures, params
-from ui import common as ui
+from ui.draw import alt_text
+from ui.draw import png_figures, render
+from ui.page import link_values
+from ui.page import frame, links, loaders, model_calls
 from vae import prior, zoo
 from vae.pixels import GREY_BAND, bernoulli_samples, image_entropy, pixel_entropy, with_temperature
 
@@ -20,7 +22,7 @@ SEED_MAX = 1_000_000
 SOURCES = ("prior", "test")
 SOURCE_LABELS = {"prior": "drawn from the prior, z ~ N(0, I)", "test": "the codes μ(x) of test images"}
 
-LESSON = ui.setup_page(__file__, "the grey digits a VAE \"generates\" are the decoder's mean image, the average of "
+LESSON = frame.setup_page(__file__, "the grey digits a VAE \"generates\" are the decoder's mean image, the average of "
                        "what its model allows; a sample from the model itself is a speckled pattern of black and "
                        "white pixels.")
 
@@ -29,56 +31,56 @@ LESSON = ui.setup_page(__file__, "the grey digits a VAE \"generates\" are the de
 @st.cache_data(show_spinner=False, max_entries=1)
 def test_floor() -> float:
     """The test images' mean own entropy (nats): the same for every model and run, so once per server."""
-    return float(image_entropy(ui.test_images_float()).mean())
+    return float(image_entropy(loaders.test_images_float()).mean())
 
 
-VAES, BUILT, DEFAULT_MODEL = ui.model_choices(lambda e: e.model.kind == "vae", prefer="vae-10d")
+VAES, BUILT, DEFAULT_MODEL = links.model_choices(lambda e: e.model.kind == "vae", prefer="vae-10d")
 
 left, right = st.columns([1, 3], gap="large")
-with left:  # each control is bound to the URL parameter named by its key (ui.common.bound)
-    name = ui.model_picker(st.selectbox, "Model (VAEs)", VAES, BUILT, DEFAULT_MODEL, key="blur_model")
-    source = ui.bound(st.radio, "Codes", SOURCES, key="blur_source", captions=[SOURCE_LABELS[s] for s in SOURCES],
-                      parse=lambda raw: params.parse_choice(raw, SOURCES, "prior"))
-    seed = int(ui.bound(st.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="blur_seed",
-                        parse=lambda raw: params.parse_int(raw, 0, SEED_MAX, 0)))
-    t = float(ui.bound(st.select_slider, "Temperature of the pixel model", options=list(TEMPERATURES), value=1.0,
+with left:  # each control is bound to the URL parameter named by its key (ui.page.links.url_widget)
+    name = links.model_picker(st.selectbox, "Model (VAEs)", VAES, BUILT, DEFAULT_MODEL, key="blur_model")
+    source = links.url_widget(st.radio, "Codes", SOURCES, key="blur_source", captions=[SOURCE_LABELS[s] for s in SOURCES],
+                      parse=lambda raw: link_values.parse_choice(raw, SOURCES, "prior"))
+    seed = int(links.url_widget(st.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="blur_seed",
+                        parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0)))
+    t = float(links.url_widget(st.select_slider, "Temperature of the pixel model", options=list(TEMPERATURES), value=1.0,
                        key="blur_t", format_func=lambda v: f"{v:g}",
-                       parse=lambda raw: params.parse_choice(raw, TEMPERATURES, 1.0),
+                       parse=lambda raw: link_values.parse_choice(raw, TEMPERATURES, 1.0),
                        help="Divides the decoder's logits: below 1 sharpens every pixel towards black or "
                             "white, above 1 blurs it towards grey. 1 is the model as trained."))
-ui.share()
+links.state_to_url()
 
-with ui.cache_guard():
-    ui.model(name)
+with frame.cache_guard():
+    loaders.model(name)
     d = zoo.entry(name).model.latent_dim
     if source == "prior":
         z = prior.samples(N_CODES, d, seed)  # (N_CODES, d)
         what = [f"draw {i + 1}" for i in range(N_CODES)]
     else:
-        _, labels = ui.test_set()
+        _, labels = loaders.test_set()
         idx = np.random.default_rng(seed).choice(len(labels), N_CODES, replace=False)
-        z = ui.codes(name)["mu"][idx]
+        z = loaders.codes(name)["mu"][idx]
         what = [f"#{i} ({labels[i]})" for i in idx]
-    x_test = ui.test_images_float()
+    x_test = loaders.test_images_float()
 
-p1 = ui.decode(name, z).astype(np.float64)  # (N_CODES, 28, 28) the model's own pixel means
+p1 = model_calls.decode(name, z).astype(np.float64)  # (N_CODES, 28, 28) the model's own pixel means
 p = with_temperature(p1, t)  # (N_CODES, 28, 28)
 sample = bernoulli_samples(p, 1, seed)[0]  # (N_CODES, 28, 28)
 binar = (p > 0.5).astype(np.float32)
 t_word = "the model as trained" if t == 1 else (f"sharpened, T = {t:g}" if t < 1 else f"blurred, T = {t:g}")
 rows = {"mean p": p, "sample": sample, "p > 0.5": binar}
 with right:
-    fig = charts.png(charts.image_rows, rows, [what, [""] * N_CODES, [""] * N_CODES], size=0.6, fontsize=9)
-    charts.show(fig, caption=f"The same {N_CODES} codes, three ways ({t_word}): the decoder's mean p, one sample "
+    fig = render.png(png_figures.image_rows, rows, [what, [""] * N_CODES, [""] * N_CODES], size=0.6, fontsize=9)
+    render.show(fig, caption=f"The same {N_CODES} codes, three ways ({t_word}): the decoder's mean p, one sample "
                              "x ~ p(x|z) drawn pixel by pixel, and the mean binarized at 0.5.",
-                alt=alts.rows(f"{N_CODES} codes ({SOURCE_LABELS[source]}, seed {seed}) decoded by {name}, {t_word}. Mean p: "
+                alt=alt_text.rows(f"{N_CODES} codes ({SOURCE_LABELS[source]}, seed {seed}) decoded by {name}, {t_word}. Mean p: "
                               f"{((p > 0.1) & (p < 0.9)).mean():.1%} of its pixels grey (0.1 to 0.9). One sample: "
                               f"{sample.mean():.1%} of the pixels ink, speckled. p > 0.5: {binar.mean():.1%} ink",
                               rows, [what]))
 
 st.latex(r"p(x \mid z) = \prod_{i=1}^{784} p_i^{\,x_i} (1 - p_i)^{1 - x_i}, \qquad "
          r"p = \text{decoder}(z) = \mathbb{E}[x \mid z], \qquad H(p_i) = -p_i \ln p_i - (1 - p_i) \ln(1 - p_i)")
-ui.secondary("The decoder outputs one probability per pixel. The grey image every page shows is that list of "
+frame.secondary("The decoder outputs one probability per pixel. The grey image every page shows is that list of "
              "probabilities drawn as brightness: the *average* image of the model at z. The model itself says an image "
              "is 784 independent coin flips with those probabilities: the middle row. A pixel at p = 0.5 is the model's "
              "shrug about whether the stroke passes there.")
@@ -88,15 +90,15 @@ one = p[0]
 many = bernoulli_samples(one, N_SAMPLES, seed + 1)  # (N_SAMPLES, 28, 28)
 c1, c2 = st.columns([3, 1], gap="large")
 with c1:
-    charts.show(charts.png(charts.image_strip, np.concatenate([one[None], many]),
+    render.show(render.png(png_figures.image_strip, np.concatenate([one[None], many]),
                            ["mean"] + [str(i + 1) for i in range(N_SAMPLES)], size=0.55, fontsize=10),
                 alt=f"The first code's mean image, then {N_SAMPLES} samples drawn from it pixel by pixel: each differs from "
                     f"the mean binarized at 0.5 in {((many > 0.5) != (one > 0.5)).sum(axis=(1, 2)).mean():.0f} pixels on average.")
 with c2:
-    charts.show(charts.png(figures.entropy_figure, pixel_entropy(one)), alt=figures.entropy_alt(pixel_entropy(one)))
+    render.show(render.png(png_figures.entropy_figure, pixel_entropy(one)), alt=png_figures.entropy_alt(pixel_entropy(one)))
 h_one = float(pixel_entropy(one).sum())
 floor = test_floor()
-ui.secondary(f"Right: each pixel's entropy H(pᵢ), in nats (fixed scale, 0 to ln 2 ≈ 0.69). Summed over the image it is "
+frame.secondary(f"Right: each pixel's entropy H(pᵢ), in nats (fixed scale, 0 to ln 2 ≈ 0.69). Summed over the image it is "
              f"**{h_one:.1f} nats**: the cost, in BCE, of reproducing the mean image exactly. The test images are "
              f"grey-level too: their own pixels sum to **{floor:.1f} nats** on average, a floor no reconstruction can go "
              "below (a perfect copy still pays it).")
@@ -129,7 +131,7 @@ else:
     obs.append(f"The first mean image's entropy is {h_one:.1f} nats against the test images' own {floor:.1f}: "
                + ("the model is less sure of its pixels than real digits are grey." if h_one > floor else
                   "its pixels are no greyer than real digits."))
-ui.notice(obs)
+frame.notice(obs)
 
 with st.expander("A note on nats: grey-level vs binarized MNIST", icon=":material/info:"):
     st.markdown(
@@ -143,4 +145,4 @@ with st.expander("A note on nats: grey-level vs binarized MNIST", icon=":materia
         "making the loss a proper likelihood for grey-level pixels.\n"
         "- Within this app every number uses the same data and the same loss, so comparisons between its models "
         "are like with like.")
-ui.lesson_links(LESSON)
+frame.lesson_links(LESSON)

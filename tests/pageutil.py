@@ -105,7 +105,7 @@ def assert_bound(at: AppTest, *keys: str) -> None:
 
 def chart_title(t: object) -> str:
     """A Vega-Lite title's desktop text: a string, ``{"text": ...}``, or on a phone a Vega expression
-    whose last branch is the whole title (``ui.charts.phone_size`` wraps long titles)."""
+    whose last branch is the whole title (``ui.draw.render.phone_size`` wraps long titles)."""
     if isinstance(t, dict):
         t = t.get("text", "")
     if isinstance(t, dict):

@@ -14,7 +14,7 @@ import pytest
 from streamlit.runtime.state.query_params_proxy import QueryParamsProxy
 
 from tests.pageutil import app, texts
-from ui.lessons import LESSONS
+from ui.page.catalogue import LESSONS
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +47,7 @@ def _read_params(path: str, monkeypatch) -> list[str]:
             seen.append(key)
         return real(self, key)
 
-    def get_all(self, key):  # a multiselect's repeated parameter (ui.common.bound(..., many=True))
+    def get_all(self, key):  # a multiselect's repeated parameter (ui.page.links.url_widget(..., many=True))
         if key not in seen:
             seen.append(key)
         return real_all(self, key)

@@ -1,7 +1,7 @@
 """Chart descriptions and charts on a phone (issue 31): every Vega-Lite chart is drawn with a
-description of what it shows in this setting (``charts.draw(..., alt=)``, its accessible name), the
-description builders of ``ui.alts`` state the chart's own numbers (recomputed here), a real page's
-charts carry them (AppTest), and the phone rules of ``ui.charts`` (text at least 14 px, a fixed-width
+description of what it shows in this setting (``render.draw(..., alt=)``, its accessible name), the
+description builders of ``ui.draw.alt_text`` state the chart's own numbers (recomputed here), a real page's
+charts carry them (AppTest), and the phone rules of ``ui.draw.render`` (text at least 14 px, a fixed-width
 chart as wide as the screen allows, long titles wrapped) are in the specs sent.
 The browser's side (the accessible name Chromium exposes, text size as shown, taps) is in
 ``tests/test_e2e_phone.py``."""
@@ -15,13 +15,14 @@ import numpy as np
 import pytest
 
 from tests.pageutil import REPO, app, need
-from ui import alts, charts
+from ui.draw import alt_text
+from ui.draw import render
 
 SOURCES = [REPO / "streamlit_app.py", *sorted((REPO / "pages").glob("*.py")), *sorted((REPO / "ui").glob("*.py"))]
 
 
 def test_every_chart_call_passes_a_description():
-    """``charts.draw`` everywhere passes ``alt``; no page or module draws a chart past it (training's
+    """``render.draw`` everywhere passes ``alt``; no page or module draws a chart past it (training's
     live charts carry their description in the spec, ``plots.live_loss_chart`` / ``runs_chart``)."""
     missing, direct = [], []
     for path in SOURCES:
@@ -33,7 +34,7 @@ def test_every_chart_call_passes_a_description():
                 if not any(k.arg == "alt" for k in node.keywords):
                     missing.append(where)
             elif f.attr in ("vega_lite_chart", "line_chart", "bar_chart", "scatter_chart", "area_chart"):
-                if path.name != "charts.py":
+                if path.name != "render.py":
                     direct.append(where)
     assert not missing, missing
     assert not direct, direct
@@ -43,39 +44,39 @@ def test_draw_refuses_a_chart_without_a_description():
     spec = {"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x", "type": "quantitative"}}}
     for alt in (None, "", "   "):
         with pytest.raises(ValueError):
-            charts.draw(spec, alt=alt)
+            render.draw(spec, alt=alt)
 
 
 def test_scatter_description_states_each_digits_centre():
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 10, 500)
     xy = rng.normal(size=(500, 2)) + labels[:, None]
-    text = alts.scatter("Codes of vae-2d", xy, labels)
+    text = alt_text.scatter("Codes of vae-2d", xy, labels)
     assert text.startswith("Codes of vae-2d. 500 points coloured by digit")
     for k in range(10):
         c = xy[labels == k].mean(axis=0)
         want = f"{k} at ({c[0]:.1f}, {c[1]:.1f})".replace("-", "−")
         assert want in text, (want, text)
     assert f"z₁ from {xy[:, 0].min():.1f}".replace("-", "−") in text
-    assert "legend" in text and "legend" not in alts.scatter("x", xy, labels, legend=False)
+    assert "legend" in text and "legend" not in alt_text.scatter("x", xy, labels, legend=False)
 
 
 def test_curve_bars_and_tables_name_their_numbers():
-    text = alts.curve("Loss per epoch", [1, 2, 3, 4], [5.0, 2.0, 3.0, 4.5], "epoch", "nats")
+    text = alt_text.curve("Loss per epoch", [1, 2, 3, 4], [5.0, 2.0, 3.0, 4.5], "epoch", "nats")
     assert text == ("Loss per epoch. nats against epoch: 5 at epoch = 1, 4.5 at epoch = 4; lowest 2 at epoch = 2, "
                     "highest 5 at epoch = 1.")
-    assert alts.bars("KL per dimension", ["z1", "z2", "z3"], [0.5, 2.0, 1.0], " nats") == (
+    assert alt_text.bars("KL per dimension", ["z1", "z2", "z3"], [0.5, 2.0, 1.0], " nats") == (
         "KL per dimension. Largest first: z2 2 nats, z3 1 nats and z1 0.5 nats.")
-    assert alts.bars("x", list("abc"), [1, 3, 2], top=2).endswith("b 3 and c 2 and 1 smaller.")
+    assert alt_text.bars("x", list("abc"), [1, 3, 2], top=2).endswith("b 3 and c 2 and 1 smaller.")
     share = np.zeros(10)
     share[[1, 7]] = [0.75, 0.25]
-    assert alts.mix("Mixes", ["draws"], [share]) == "Mixes. draws: mostly 1 (75 %) and 7 (25 %)."
+    assert alt_text.mix("Mixes", ["draws"], [share]) == "Mixes. draws: mostly 1 (75 %) and 7 (25 %)."
     v = np.array([[0.0, 2.0], [-1.0, 0.5]])
-    assert alts.heatmap("H", ["r0", "r1"], ["c0", "c1"], v, top=1) == "H. 2 rows by 2 columns. Largest: r0 at c1 (2.00); smallest: r1 at c0 (−1.00)."
-    text = alts.histogram("z1", np.array([0.0, 1.0, 2.0, 4.0]), np.array([3, 3, 5, 5]))
+    assert alt_text.heatmap("H", ["r0", "r1"], ["c0", "c1"], v, top=1) == "H. 2 rows by 2 columns. Largest: r0 at c1 (2.00); smallest: r1 at c0 (−1.00)."
+    text = alt_text.histogram("z1", np.array([0.0, 1.0, 2.0, 4.0]), np.array([3, 3, 5, 5]))
     assert "4 values from 0.00 to 4.00" in text and text.endswith("3 (0.50) and 5 (3.00).")
-    assert alts.listing_sentence("Rungs", ["a", "b"]) == "Rungs: a; b."
-    assert alts.curve("Empty", [1], [np.nan], "x", "y") == "Empty."
+    assert alt_text.listing_sentence("Rungs", ["a", "b"]) == "Rungs: a; b."
+    assert alt_text.curve("Empty", [1], [np.nan], "x", "y") == "Empty."
 
 
 def _vega_charts(at) -> list:
@@ -99,8 +100,8 @@ def test_kl_weighting_charts_describe_their_numbers():
     """KL weighting at β = 2: every chart has a description; the rate-distortion chart's lists every
     rung's test-set rate and distortion (the checkpoints' own metrics), the codes map each digit's centre."""
     need("vae-2d")
-    from ui import common as ui
-    from ui import ladders
+    from ui.page import loaders
+    from ui.lessons import ladders
     from vae import zoo
 
     at = app("pages/02_KL_weighting.py", {"kl_beta": "2"})
@@ -109,13 +110,13 @@ def test_kl_weighting_charts_describe_their_numbers():
     rd = next(n for n in names if n.startswith("Rate (KL) and distortion"))
     assert "β = 2 ringed" in rd
     for b in zoo.BETAS_2D:
-        meta = ui.try_info(zoo.beta_name(2, b))
+        meta = loaders.try_info(zoo.beta_name(2, b))
         if meta is not None:
             m = meta["metrics"]
             assert f"β = {b:g}: rate {float(m['test_kl']):.3g}, distortion {float(m['test_recon']):.1f}" in rd, rd
     codes = next(n for n in names if n.startswith("Test codes μ of"))
     assert codes == ladders.codes_alt(zoo.beta_name(2, 2.0))
-    mu, labels, sub = np.asarray(ui.codes(zoo.beta_name(2, 2.0))["mu"]), ui.test_set()[1], ui.scatter_subset()
+    mu, labels, sub = np.asarray(loaders.codes(zoo.beta_name(2, 2.0))["mu"]), loaders.test_set()[1], loaders.scatter_subset()
     c = mu[sub][labels[sub] == 1].mean(axis=0)
     assert f"1 at ({c[0]:.1f}, {c[1]:.1f})".replace("-", "−") in codes
 
@@ -124,13 +125,13 @@ def test_kl_weighting_charts_describe_their_numbers():
 
 
 def test_phone_font_sizes_are_window_expressions():
-    cfg = charts.phone_config()
+    cfg = render.phone_config()
     assert cfg["axis"]["labelFontSize"] == {"expr": "windowSize()[0] < 640 ? 14 : 12"}
     assert cfg["text"]["fontSize"] == {"expr": "windowSize()[0] < 640 ? 14 : 11"}
-    assert charts.fs(9) == {"expr": "windowSize()[0] < 640 ? 14 : 9"}
-    assert charts.fs(16) == {"expr": "windowSize()[0] < 640 ? 16 : 16"}
-    with charts.as_present(True):
-        assert charts.fs(9) == charts.PRESENT_FONT_PX - 1
+    assert render.fs(9) == {"expr": "windowSize()[0] < 640 ? 14 : 9"}
+    assert render.fs(16) == {"expr": "windowSize()[0] < 640 ? 16 : 16"}
+    with render.as_present(True):
+        assert render.fs(9) == render.PRESENT_FONT_PX - 1
 
 
 def _params(spec: dict) -> dict[str, str]:
@@ -142,33 +143,33 @@ def test_a_fixed_width_chart_fits_a_phone():
     chart whose width holds everything (Streamlit's "fit") only the page's margin; height follows."""
     square = {"width": 400, "height": 400, "autosize": {"type": "pad", "contains": "padding"},
               "encoding": {"color": {"field": "digit", "type": "nominal"}}}
-    p = _params(charts.phone_size(square))
+    p = _params(render.phone_size(square))
     room = re.search(r"windowSize\(\)\[0\] - (\d+)", p["width"]).group(1)
-    assert int(room) == round(charts.PHONE_MARGIN_PX + charts.PHONE_AXES_PX + charts._legend_px(square))
+    assert int(room) == round(render.PHONE_MARGIN_PX + render.PHONE_AXES_PX + render._legend_px(square))
     assert p["width"].startswith("windowSize()[0] < 640 ? min(400,") and p["width"].endswith(": 400")
     assert p["height"] == "round(width * 1)"
-    p = _params(charts.phone_size({"width": 520, "height": 260}))
+    p = _params(render.phone_size({"width": 520, "height": 260}))
     assert "windowSize()[0] - 32" in p["width"] and p["height"] == "round(width * 0.5)"
     stretch = {"mark": "line"}
-    assert charts.phone_size(stretch) == stretch
+    assert render.phone_size(stretch) == stretch
 
 
 def test_a_long_title_wraps_on_a_phone():
     title = "VAE test codes μ, the prior's contours and the grids' sampling points"
-    out = charts.phone_size({"title": title, "layer": [{"title": {"text": title, "anchor": "start"}}, {}]})
+    out = render.phone_size({"title": title, "layer": [{"title": {"text": title, "anchor": "start"}}, {}]})
     for t in (out["title"], out["layer"][0]["title"]):
         expr = t["text"]["expr"]
         lines = json.loads(re.search(r"\? (\[.*?\]) :", expr).group(1))
-        assert " ".join(lines) == title and max(map(len, lines)) <= charts.PHONE_TITLE_CHARS
+        assert " ".join(lines) == title and max(map(len, lines)) <= render.PHONE_TITLE_CHARS
         assert expr.endswith(json.dumps(title, ensure_ascii=False))
     assert out["layer"][0]["title"]["anchor"] == "start"
-    assert charts.phone_size({"title": "Short"})["title"] == "Short"
+    assert render.phone_size({"title": "Short"})["title"] == "Short"
 
 
 def test_the_theme_sets_presenter_or_phone_text():
     """The Altair theme: presenter mode's large text, else the phone's minimum (and a canvas)."""
-    with charts.as_present(True):
-        assert charts._canvas()["config"] == charts.present_config()
-    with charts.as_present(False):
-        theme = charts._canvas()
-        assert theme["config"] == charts.phone_config() and theme["usermeta"]["embedOptions"]["renderer"] == "canvas"
+    with render.as_present(True):
+        assert render._canvas()["config"] == render.present_config()
+    with render.as_present(False):
+        theme = render._canvas()
+        assert theme["config"] == render.phone_config() and theme["usermeta"]["embedOptions"]["renderer"] == "canvas"

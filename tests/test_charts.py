@@ -11,9 +11,10 @@ import pytest
 import streamlit as st
 from PIL import Image
 
-from ui import charts, memory
+from ui.draw import altair_charts, png_figures, render
+from ui.server import memory
 from pageutil import REPO
-from ui.style import INK
+from ui.draw.style import INK
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -30,7 +31,7 @@ def _images(seed: int = 0) -> np.ndarray:
 
 
 def test_png_is_a_png_of_the_figure():
-    data = charts.png(charts.mosaic_figure, _images(), 2, 3, title="six")
+    data = render.png(png_figures.mosaic_figure, _images(), 2, 3, title="six")
     assert data.startswith(PNG_MAGIC)
     im = Image.open(io.BytesIO(data))
     assert im.mode == "RGBA"  # transparent background: reads on the light and the dark theme
@@ -42,21 +43,21 @@ def test_png_draws_once_per_input(monkeypatch):
 
     def build(images, title):
         calls.append(title)
-        return charts.image_strip(images, title=title)
+        return png_figures.image_strip(images, title=title)
 
-    a = charts.png(build, _images(0), "a")
-    assert charts.png(build, _images(0), "a") == a  # same values: served from the cache
+    a = render.png(build, _images(0), "a")
+    assert render.png(build, _images(0), "a") == a  # same values: served from the cache
     assert calls == ["a"]
-    b = charts.png(build, _images(1), "a")  # other pixels: drawn again
+    b = render.png(build, _images(1), "a")  # other pixels: drawn again
     assert b != a and calls == ["a", "a"]
-    charts.png(build, _images(0), "b")
+    render.png(build, _images(0), "b")
     assert calls == ["a", "a", "b"]
 
 
 def test_png_per_theme(monkeypatch):
-    light = charts.png(charts.mosaic_figure, _images(), 2, 3, xs=np.arange(3.0), ys=np.arange(2.0), xlabel="z₁")
-    monkeypatch.setattr(charts, "theme", lambda: "dark")
-    dark = charts.png(charts.mosaic_figure, _images(), 2, 3, xs=np.arange(3.0), ys=np.arange(2.0), xlabel="z₁")
+    light = render.png(png_figures.mosaic_figure, _images(), 2, 3, xs=np.arange(3.0), ys=np.arange(2.0), xlabel="z₁")
+    monkeypatch.setattr(render, "theme", lambda: "dark")
+    dark = render.png(png_figures.mosaic_figure, _images(), 2, 3, xs=np.arange(3.0), ys=np.arange(2.0), xlabel="z₁")
     assert light != dark
 
     def ink_pixels(data: bytes, hex_colour: str) -> int:
@@ -70,13 +71,13 @@ def test_png_per_theme(monkeypatch):
 
 
 def test_theme_outside_a_session_is_light():
-    assert charts.theme() == "light"
-    assert charts.ink() == INK["light"]
+    assert render.theme() == "light"
+    assert render.ink() == INK["light"]
 
 
 def test_to_png_renders_a_figure():
-    fig = charts.image_strip(_images()[:2])
-    assert charts.to_png(fig).startswith(PNG_MAGIC)
+    fig = png_figures.image_strip(_images()[:2])
+    assert render.to_png(fig).startswith(PNG_MAGIC)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
@@ -85,32 +86,32 @@ def test_malloc_tuning_applies_on_glibc():
 
 
 def test_png_never_wider_than_streamlit_shows_unresampled():
-    from ui.style import FIGURE_MAX_PX
+    from ui.draw.style import FIGURE_MAX_PX
 
-    wide = charts.png(charts.image_strip, np.zeros((20, 28, 28), dtype=np.float32), size=1.5)  # 30 inches
+    wide = render.png(png_figures.image_strip, np.zeros((20, 28, 28), dtype=np.float32), size=1.5)  # 30 inches
     assert Image.open(io.BytesIO(wide)).width <= FIGURE_MAX_PX
 
 
 def test_mosaic_png_decodes_only_on_a_miss(monkeypatch):
     from tests.pageutil import need
-    from ui import common
+    from ui.page import model_calls
     from vae.latent import grid_2d, ppf_axis
 
     need("vae-2d")
     calls = []
-    real = common.decode
+    real = model_calls.decode
 
     def counting(name, z, y=None):
         calls.append(len(z))
         return real(name, z, y)
 
-    monkeypatch.setattr(common, "decode", counting)
+    monkeypatch.setattr(model_calls, "decode", counting)
     xs = ppf_axis(6)
-    a = common.mosaic_png("vae-2d", grid_2d(xs, xs), 6, 6, xs=xs, ys=xs, title="ppf")
-    b = common.mosaic_png("vae-2d", grid_2d(xs, xs), 6, 6, xs=xs, ys=xs, title="ppf")
+    a = model_calls.mosaic_png("vae-2d", grid_2d(xs, xs), 6, 6, xs=xs, ys=xs, title="ppf")
+    b = model_calls.mosaic_png("vae-2d", grid_2d(xs, xs), 6, 6, xs=xs, ys=xs, title="ppf")
     assert a == b and a.startswith(PNG_MAGIC)
     assert calls == [36]  # the second call neither decoded nor drew
-    common.mosaic_png("vae-2d", grid_2d(xs, xs) * 0.5, 6, 6, xs=xs / 2, ys=xs / 2, title="ppf")
+    model_calls.mosaic_png("vae-2d", grid_2d(xs, xs) * 0.5, 6, 6, xs=xs / 2, ys=xs / 2, title="ppf")
     assert calls == [36, 36]
 
 
@@ -118,27 +119,27 @@ def test_fingerprint_is_exact_for_large_arrays():
     big = np.zeros((900, 28, 28), dtype=np.float32)  # 705,600 values: Streamlit would sample these
     other = big.copy()
     other[450, 14, 14] = 1e-3  # one pixel differs
-    assert charts.fingerprint(big) != charts.fingerprint(other)
-    assert charts.fingerprint(big) == charts.fingerprint(big.copy())
-    assert charts.fingerprint({"a": [big, 1]}) != charts.fingerprint({"a": [other, 1]})
+    assert render.fingerprint(big) != render.fingerprint(other)
+    assert render.fingerprint(big) == render.fingerprint(big.copy())
+    assert render.fingerprint({"a": [big, 1]}) != render.fingerprint({"a": [other, 1]})
 
 
 def test_model_key_changes_with_the_checkpoint(tmp_path, monkeypatch):
-    from ui import common
+    from ui.page import model_calls
     from vae import artefacts
 
     monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    assert common.model_key("vae-2d")[2] == (-1,)  # not built here
+    assert model_calls.model_key("vae-2d")[2] == (-1,)  # not built here
     path = artefacts.checkpoint_path("vae-2d")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"x")
-    first = common.model_key("vae-2d")
+    first = model_calls.model_key("vae-2d")
     assert first[1] == str(path) and first[2] == artefacts.signature(path) != (-1,)
     time.sleep(0.05)  # past a tick of the kernel's coarse clock
     mtime = path.stat().st_mtime_ns
     path.write_bytes(b"y")  # edited in place, its mtime put back: the key still changes (ctime)
     os.utime(path, ns=(mtime, mtime))
-    assert common.model_key("vae-2d") != first
+    assert model_calls.model_key("vae-2d") != first
 
 
 def _first_import(tree, wanted) -> int:
@@ -187,7 +188,7 @@ def test_to_png_draws_a_figure_whatever_canvas_it_has():
     fig = Figure(figsize=(2, 1))
     fig.add_subplot().plot([0, 1], [0, 1])
     assert type(fig.canvas) is FigureCanvasBase
-    data = charts.to_png(fig)
+    data = render.to_png(fig)
     assert data.startswith(PNG_MAGIC) and Image.open(io.BytesIO(data)).size[0] > 100
 
 
@@ -200,11 +201,11 @@ def test_a_slot_layer_is_built_once_and_filled_per_run():
     def build(points):
         calls.append(1)
         return alt.layer(alt.Chart(points).mark_circle().encode(x="x:Q", y="y:Q"),
-                         alt.Chart(charts.slot("marks")).mark_point().encode(x="x:Q", y="y:Q"))
+                         alt.Chart(render.slot("marks")).mark_point().encode(x="x:Q", y="y:Q"))
 
     pts = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.0]})
-    one = charts.fill(charts.spec(build, pts), marks=pd.DataFrame({"x": [0.5], "y": [0.5]}))
-    two = charts.fill(charts.spec(build, pts), marks=pd.DataFrame({"x": [0.2, 0.3], "y": [0.1, 0.9]}))
+    one = render.fill(render.spec(build, pts), marks=pd.DataFrame({"x": [0.5], "y": [0.5]}))
+    two = render.fill(render.spec(build, pts), marks=pd.DataFrame({"x": [0.2, 0.3], "y": [0.1, 0.9]}))
     assert calls == [1]  # the fixed part was built and converted once
     assert one["layer"][1]["data"] == {"name": "slot-marks"}
     assert len(one["datasets"]["slot-marks"]) == 1 and len(two["datasets"]["slot-marks"]) == 2
@@ -212,21 +213,21 @@ def test_a_slot_layer_is_built_once_and_filled_per_run():
 
 
 def test_landing_chart_slots_take_this_runs_rows():
-    from ui import plots
+    from ui.draw import altair_charts
 
     xy = np.random.default_rng(0).standard_normal((20, 2))
-    frame = charts.codes_frame(xy, np.arange(20) % 10, np.arange(20))
-    spec = charts.spec(plots.landing_chart, frame, None, plots.SLOT, plots.SLOT, ((-3, 3), (-3, 3)), "z₁", "z₂",
-                       "t", draws=plots.SLOT)
+    frame = altair_charts.codes_frame(xy, np.arange(20) % 10, np.arange(20))
+    spec = render.spec(altair_charts.landing_chart, frame, None, altair_charts.SLOT, altair_charts.SLOT, ((-3, 3), (-3, 3)), "z₁", "z₂",
+                       "t", draws=altair_charts.SLOT)
     ring = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, -1.0]])
-    rows = plots.landing_rows((0.5, -0.5), "#7", ring, pd_draws := __import__("pandas").DataFrame(
+    rows = altair_charts.landing_rows((0.5, -0.5), "#7", ring, pd_draws := __import__("pandas").DataFrame(
         {"x": [0.1], "y": [0.2]}))
-    filled = charts.fill(spec, **rows)
+    filled = render.fill(spec, **rows)
     names = {layer["data"]["name"] for layer in filled["layer"] if "data" in layer}
     assert {"slot-you", "slot-ring", "slot-draws"} <= names
     assert filled["datasets"]["slot-you"]["label"].tolist() == ["#7"]
     assert len(filled["datasets"]["slot-ring"]) == 3 and filled["datasets"]["slot-draws"].equals(pd_draws)
-    empty = plots.landing_rows()  # nothing picked: the slots are empty, not missing
+    empty = altair_charts.landing_rows()  # nothing picked: the slots are empty, not missing
     assert all(len(v) == 0 for v in empty.values())
 
 
@@ -234,13 +235,13 @@ def test_fingerprint_of_a_frame_is_exact_and_cheap_to_compare():
     import pandas as pd
 
     xy = np.random.default_rng(0).standard_normal((3000, 2))
-    a = charts.codes_frame(xy, np.arange(3000) % 10, np.arange(3000))
-    b = charts.codes_frame(xy.copy(), np.arange(3000) % 10, np.arange(3000))
-    assert charts.fingerprint(a) == charts.fingerprint(b)
-    hash(charts.fingerprint(a))  # hashable: a cache key
+    a = altair_charts.codes_frame(xy, np.arange(3000) % 10, np.arange(3000))
+    b = altair_charts.codes_frame(xy.copy(), np.arange(3000) % 10, np.arange(3000))
+    assert render.fingerprint(a) == render.fingerprint(b)
+    hash(render.fingerprint(a))  # hashable: a cache key
     c = a.copy()
     c.loc[1500, "digit"] = "3" if c.loc[1500, "digit"] != "3" else "4"  # one label differs
-    assert charts.fingerprint(c) != charts.fingerprint(a)
+    assert render.fingerprint(c) != render.fingerprint(a)
     d = a.rename(columns={"x": "z"})
-    assert charts.fingerprint(d) != charts.fingerprint(a)
-    assert charts.fingerprint(pd.DataFrame({"x": [1.0]})) != charts.fingerprint(pd.DataFrame({"x": [1]}))
+    assert render.fingerprint(d) != render.fingerprint(a)
+    assert render.fingerprint(pd.DataFrame({"x": [1.0]})) != render.fingerprint(pd.DataFrame({"x": [1]}))

@@ -20,13 +20,14 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pageutil import REPO, TIMEOUT, app, need
 from tests.test_alts import image_alts
-from ui import lessons, words
-from ui.classmode import questions as Q
+from ui.page import catalogue
+from ui.lessons import words
+from ui.classmode import questions
 from vae import zoo
 
 CACHE = REPO / "cache"
 MODELS = ("ae-2d", "vae-2d", "vae-2d-beta0.1", "vae-2d-beta10", "vae-10d", "vae-32d", "ae-10d")
-Q_BY_KEY = {q.key: q for q in Q.QUESTIONS}
+Q_BY_KEY = {q.key: q for q in questions.QUESTIONS}
 PER_LESSON = {"pages/01_AE_vs_VAE.py": 2, "pages/02_KL_weighting.py": 2, "pages/03_Grid_vs_ppf.py": 2,
               "pages/04_Prototypes.py": 2, "pages/05_Embeddings.py": 2, "pages/15_Blurry_samples.py": 1,
               "pages/14_ELBO_bound.py": 1}
@@ -67,7 +68,7 @@ def _draws_among(name: str) -> tuple[float, float]:
     """The AE vs VAE lesson's 2,000 seeded draws among a model's test codes: (total variation of their
     nearest codes' digit mix from the test set's, share farther than 3 median nearest-neighbour gaps)."""
     mu, labels = _codes(name)["mu"], _labels()
-    z = np.random.default_rng([Q.SEED, 1]).standard_normal((2000, 2))
+    z = np.random.default_rng([questions.SEED, 1]).standard_normal((2000, 2))
     tree = cKDTree(mu)
     dist, idx = tree.query(z)
     gap = np.median(tree.query(mu, k=2)[0][:, 1])
@@ -78,23 +79,23 @@ def _draws_among(name: str) -> tuple[float, float]:
 # --- the bank's shape ------------------------------------------------------------------------------
 
 def test_keys_lessons_choices_and_order():
-    keys = [q.key for q in Q.QUESTIONS]
+    keys = [q.key for q in questions.QUESTIONS]
     assert len(keys) == len(set(keys)) >= 12
-    paths = [lesson.path for lesson in lessons.LESSONS]
-    assert all(q.lesson in paths for q in Q.QUESTIONS)
-    order = [paths.index(q.lesson) for q in Q.QUESTIONS]
+    paths = [lesson.path for lesson in catalogue.LESSONS]
+    assert all(q.lesson in paths for q in questions.QUESTIONS)
+    order = [paths.index(q.lesson) for q in questions.QUESTIONS]
     assert order == sorted(order), "questions in lesson order"
-    assert {p: sum(q.lesson == p for q in Q.QUESTIONS) for p in PER_LESSON} == PER_LESSON
-    for q in Q.QUESTIONS:
+    assert {p: sum(q.lesson == p for q in questions.QUESTIONS) for p in PER_LESSON} == PER_LESSON
+    for q in questions.QUESTIONS:
         assert 2 <= len(q.choices) <= 4 and len(set(q.choices)) == len(q.choices), q.key
         assert all(len(c) <= 40 for c in q.choices), q.key  # a phone's button
         assert all(isinstance(k, str) and isinstance(v, str) for k, v in q.setting.items()), q.key
-        assert Q.by_key(q.key) is q
-    assert Q.by_key("no-such-question") is None
+        assert questions.by_key(q.key) is q
+    assert questions.by_key("no-such-question") is None
 
 
 def test_facts_are_frozen_cached_and_answers_in_range():
-    for q in Q.QUESTIONS:
+    for q in questions.QUESTIONS:
         f = q.facts()
         assert dataclasses.is_dataclass(f) and type(f).__dataclass_params__.frozen, q.key
         assert q.facts() == f  # cached: the same numbers again
@@ -106,42 +107,42 @@ def test_facts_are_frozen_cached_and_answers_in_range():
 def test_aevae_mix_and_empty_space():
     tv_ae, far_ae = _draws_among("ae-2d")
     tv_vae, far_vae = _draws_among("vae-2d")
-    f = Q.draw_facts()
+    f = questions.draw_facts()
     assert (f.tv_ae, f.tv_vae, f.far_ae, f.far_vae) == pytest.approx((tv_ae, tv_vae, far_ae, far_vae), abs=1e-3)
-    assert tv_vae < tv_ae - Q.MIX_TOL and Q_BY_KEY["aevae-mix"].answer(f) == 1  # the VAE's mix is closer
-    assert far_vae > far_ae + Q.FAR_TOL and Q_BY_KEY["aevae-empty"].answer(f) == 1  # the VAE leaves more
+    assert tv_vae < tv_ae - questions.MIX_TOL and Q_BY_KEY["aevae-mix"].answer(f) == 1  # the VAE's mix is closer
+    assert far_vae > far_ae + questions.FAR_TOL and Q_BY_KEY["aevae-empty"].answer(f) == 1  # the VAE leaves more
 
 
 def test_kl_spread_and_mix():
     rms = {b: float(np.sqrt((_codes(zoo.beta_name(2, b))["mu"] ** 2).sum(axis=1).mean()))
-           for b in (1.0, Q.BETA_SMALL)}
-    f = Q.ladder_facts()
-    assert (f.spread_1, f.spread_small) == pytest.approx((rms[1.0], rms[Q.BETA_SMALL]), rel=1e-3)
-    assert rms[Q.BETA_SMALL] > (1 + Q.SPREAD_TOL) * rms[1.0] and Q_BY_KEY["kl-spread"].answer(f) == 0
-    tv_1, tv_10 = _draws_among(zoo.beta_name(2, 1.0))[0], _draws_among(zoo.beta_name(2, Q.BETA_LARGE))[0]
+           for b in (1.0, questions.BETA_SMALL)}
+    f = questions.ladder_facts()
+    assert (f.spread_1, f.spread_small) == pytest.approx((rms[1.0], rms[questions.BETA_SMALL]), rel=1e-3)
+    assert rms[questions.BETA_SMALL] > (1 + questions.SPREAD_TOL) * rms[1.0] and Q_BY_KEY["kl-spread"].answer(f) == 0
+    tv_1, tv_10 = _draws_among(zoo.beta_name(2, 1.0))[0], _draws_among(zoo.beta_name(2, questions.BETA_LARGE))[0]
     assert (f.tv_1, f.tv_large) == pytest.approx((tv_1, tv_10), abs=1e-3)
-    assert tv_10 < tv_1 - Q.MIX_TOL and Q_BY_KEY["kl-mix"].answer(f) == 0
+    assert tv_10 < tv_1 - questions.MIX_TOL and Q_BY_KEY["kl-mix"].answer(f) == 0
 
 
 def test_grid_outside_and_balance():
-    n, mu = Q.GRID_N, _codes("vae-2d")["mu"]
+    n, mu = questions.GRID_N, _codes("vae-2d")["mu"]
     r99 = math.sqrt(-2 * math.log(0.01))  # chi-square with 2 degrees of freedom
     out, top = {}, {}
-    edge = norm.ppf(1 - Q.P)
-    for name, axis in (("lin", np.linspace(Q.LO, Q.HI, n)), ("ppf", norm.ppf(np.linspace(Q.P, 1 - Q.P, n))),
+    edge = norm.ppf(1 - questions.P)
+    for name, axis in (("lin", np.linspace(questions.LO, questions.HI, n)), ("ppf", norm.ppf(np.linspace(questions.P, 1 - questions.P, n))),
                        ("matched", np.linspace(-edge, edge, n))):
         pts = np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
         out[name] = int((np.hypot(pts[:, 0], pts[:, 1]) > r99).sum())
         counts = np.bincount(cKDTree(pts).query(mu)[1], minlength=n * n)
         top[name] = np.sort(counts)[::-1][:round(0.1 * n * n)].sum() / len(mu)
-    f = Q.grid_facts()
+    f = questions.grid_facts()
     assert (round(f.out_lin * n * n), round(f.out_ppf * n * n)) == (out["lin"], out["ppf"])
     # like with like (the same square): the linear grid still spends more points outside the disc
     assert f.edge_ppf == pytest.approx(edge) and round(f.out_matched * n * n) == out["matched"]
-    assert out["matched"] > out["ppf"] + Q.TILE_TOL and f.top_matched == pytest.approx(top["matched"], abs=1e-3)
+    assert out["matched"] > out["ppf"] + questions.TILE_TOL and f.top_matched == pytest.approx(top["matched"], abs=1e-3)
     assert (f.top_lin, f.top_ppf) == pytest.approx((top["lin"], top["ppf"]), abs=1e-3)
-    assert out["lin"] > out["ppf"] + Q.TILE_TOL and Q_BY_KEY["grid-outside"].answer(f) == 0
-    assert top["ppf"] < top["lin"] - Q.TOP_TOL and Q_BY_KEY["grid-balance"].answer(f) == 1
+    assert out["lin"] > out["ppf"] + questions.TILE_TOL and Q_BY_KEY["grid-outside"].answer(f) == 0
+    assert top["ppf"] < top["lin"] - questions.TOP_TOL and Q_BY_KEY["grid-balance"].answer(f) == 1
 
 
 def _grey(images: np.ndarray) -> float:
@@ -152,64 +153,64 @@ def _grey(images: np.ndarray) -> float:
 
 
 def test_prototypes_grey():
-    images, labels, mu = _images(), _labels(), _codes(Q.PROTO_MODEL)["mu"]
+    images, labels, mu = _images(), _labels(), _codes(questions.PROTO_MODEL)["mu"]
     pixel_avg = np.stack([images[labels == k].mean(axis=0) for k in range(10)])
-    decoded = _decode(Q.PROTO_MODEL, np.stack([mu[labels == k].mean(axis=0) for k in range(10)]))
+    decoded = _decode(questions.PROTO_MODEL, np.stack([mu[labels == k].mean(axis=0) for k in range(10)]))
     g_avg, g_dec = _grey(pixel_avg), _grey(decoded)
-    f = Q.grey_facts()
+    f = questions.grey_facts()
     assert (f.grey_pixels, f.grey_decoded) == pytest.approx((g_avg, g_dec), abs=0.01)
-    assert g_avg > g_dec + Q.GREY_TOL and Q_BY_KEY["protos-grey"].answer(f) == 0
+    assert g_avg > g_dec + questions.GREY_TOL and Q_BY_KEY["protos-grey"].answer(f) == 0
 
 
 def test_prototypes_dimensions_used():
-    var = _codes(Q.USED_MODEL)["mu"].var(axis=0)
+    var = _codes(questions.USED_MODEL)["mu"].var(axis=0)
     used = int((var > 0.01).sum())
-    f = Q.used_facts()
+    f = questions.used_facts()
     assert (f.d, f.used) == (32, used) and 16 <= used < 32 and Q_BY_KEY["protos-used"].answer(f) == 1
     assert var[var <= 0.01].max() < 0.01 / 1.5 and var[var > 0.01].min() > 0.01 * 10  # no dimension near the line
 
 
 def test_embeddings_trust_and_variance():
-    with np.load(CACHE / "embeddings" / f"{Q.EMB_MODEL}.npz") as e:
+    with np.load(CACHE / "embeddings" / f"{questions.EMB_MODEL}.npz") as e:
         maps = {m: e[m].astype(np.float64) for m in ("pca", "tsne")}
-    mu = _codes(Q.EMB_MODEL)["mu"]
+    mu = _codes(questions.EMB_MODEL)["mu"]
     sample = np.random.default_rng(0).choice(len(mu), 300, replace=False)
-    true = cKDTree(mu).query(mu[sample], k=Q.K + 1)[1][:, 1:]
-    kept = {m: np.mean([len(set(a) & set(b)) for a, b in zip(true, cKDTree(xy).query(xy[sample], k=Q.K + 1)[1][:, 1:])])
+    true = cKDTree(mu).query(mu[sample], k=questions.K + 1)[1][:, 1:]
+    kept = {m: np.mean([len(set(a) & set(b)) for a, b in zip(true, cKDTree(xy).query(xy[sample], k=questions.K + 1)[1][:, 1:])])
             for m, xy in maps.items()}
-    f = Q.trust_facts()
-    assert kept["tsne"] > kept["pca"] + 1 and f.tsne > f.pca + Q.TRUST_TOL and Q_BY_KEY["emb-trust"].answer(f) == 1
+    f = questions.trust_facts()
+    assert kept["tsne"] > kept["pca"] + 1 and f.tsne > f.pca + questions.TRUST_TOL and Q_BY_KEY["emb-trust"].answer(f) == 1
 
     def plane(name: str) -> float:  # PCA's first two components, by SVD of the centred codes
         x = _codes(name)["mu"]
         s = np.linalg.svd(x - x.mean(axis=0), compute_uv=False) ** 2
         return float(s[:2].sum() / s.sum())
 
-    v = Q.var_facts()
-    assert (v.ae, v.vae) == pytest.approx((plane(Q.EMB_AE), plane(Q.EMB_MODEL)), abs=0.01)
-    assert v.ae > v.vae + Q.VAR_TOL and Q_BY_KEY["emb-pca-var"].answer(v) == 0
+    v = questions.var_facts()
+    assert (v.ae, v.vae) == pytest.approx((plane(questions.EMB_AE), plane(questions.EMB_MODEL)), abs=0.01)
+    assert v.ae > v.vae + questions.VAR_TOL and Q_BY_KEY["emb-pca-var"].answer(v) == 0
 
 
 def test_blurry_flips():
-    z = np.random.default_rng(Q.SEED).standard_normal((Q.N_CODES, 10))  # the lesson's prior draws
-    p = _decode(Q.BLUR_MODEL, z)
-    f = Q.flip_facts()
+    z = np.random.default_rng(questions.SEED).standard_normal((questions.N_CODES, 10))  # the lesson's prior draws
+    p = _decode(questions.BLUR_MODEL, z)
+    f = questions.flip_facts()
     grey = (p > 0.1) & (p < 0.9)
     assert f.flips > 5  # samples and the binarized mean do differ
     # where a sample may differ from the binarized mean at all: the expected flips are min(p, 1 - p) per pixel
     expected = np.minimum(p, 1 - p)
     share = float(expected[grey].sum() / expected.sum())
-    assert share > Q.EDGE_SHARE[1] and abs(share - f.grey_share) < 0.1
+    assert share > questions.EDGE_SHARE[1] and abs(share - f.grey_share) < 0.1
     assert Q_BY_KEY["blur-flips"].answer(f) == 0
 
 
 def test_elbo_below_log_px():
     from vae import bound
 
-    f = Q.bound_facts()
-    c = _codes(Q.ELBO_MODEL)
-    x = _images()[Q.ELBO_IDX]
-    elbo_q = bound.q_elbo(zoo.load(Q.ELBO_MODEL), x, c["mu"][Q.ELBO_IDX], c["logvar"][Q.ELBO_IDX])
+    f = questions.bound_facts()
+    c = _codes(questions.ELBO_MODEL)
+    x = _images()[questions.ELBO_IDX]
+    elbo_q = bound.q_elbo(zoo.load(questions.ELBO_MODEL), x, c["mu"][questions.ELBO_IDX], c["logvar"][questions.ELBO_IDX])
     assert f.elbo == pytest.approx(elbo_q, abs=0.05)  # the codes are float16: μ and log σ² to 3 digits
     assert f.log_px > elbo_q + 2 * f.accuracy + 0.01 and Q_BY_KEY["elbo-below"].answer(f) == 1
 
@@ -252,7 +253,7 @@ BRANCHES = _branches()
 
 
 def test_branch_table_covers_every_choice():
-    assert {(k, i) for k, _, i in BRANCHES} == {(q.key, i) for q in Q.QUESTIONS for i in range(len(q.choices))}
+    assert {(k, i) for k, _, i in BRANCHES} == {(q.key, i) for q in questions.QUESTIONS for i in range(len(q.choices))}
 
 
 @pytest.mark.parametrize("key,changes,right", BRANCHES, ids=[f"{k}-{i}" for k, _, i in BRANCHES])
@@ -266,8 +267,8 @@ def test_answer_branch(key, changes, right):
 # --- because: the deciding numbers as the sentence writes them --------------------------------------
 
 def test_because_names_the_deciding_numbers():
-    d, lf, g, gr, u = Q.draw_facts(), Q.ladder_facts(), Q.grid_facts(), Q.grey_facts(), Q.used_facts()
-    t, v, fl, b = Q.trust_facts(), Q.var_facts(), Q.flip_facts(), Q.bound_facts()
+    d, lf, g, gr, u = questions.draw_facts(), questions.ladder_facts(), questions.grid_facts(), questions.grey_facts(), questions.used_facts()
+    t, v, fl, b = questions.trust_facts(), questions.var_facts(), questions.flip_facts(), questions.bound_facts()
     expect = {
         "aevae-mix": [words.pct(d.tv_ae), words.pct(d.tv_vae)],
         "aevae-empty": [words.pct(d.far_ae), words.pct(d.far_vae)],
@@ -292,18 +293,18 @@ def test_because_names_the_deciding_numbers():
 def test_answer_and_because_are_pure(monkeypatch):
     """They read the facts alone: with Streamlit, the cached loaders and the lesson helpers gone from
     the module, every answer and sentence still comes out, the same."""
-    before = {q.key: (q.answer(q.facts()), q.because(q.facts())) for q in Q.QUESTIONS}
-    facts = {q.key: q.facts() for q in Q.QUESTIONS}
+    before = {q.key: (q.answer(q.facts()), q.because(q.facts())) for q in questions.QUESTIONS}
+    facts = {q.key: q.facts() for q in questions.QUESTIONS}
 
     def boom(*args, **kwargs):
         raise AssertionError("not pure")
 
     for name in ("codes", "model", "test_set", "embeddings", "decode", "encode", "prior_draw_stats", "model_key",
                  "code_tree", "info", "prior_draws"):
-        monkeypatch.setattr(Q.ui, name, boom)
+        monkeypatch.setattr(questions.ui, name, boom)
     for name in ("st", "charts", "plots", "ladders", "protos", "elbo", "grids", "alts", "neighbours", "figures"):
-        monkeypatch.setattr(Q, name, None)
-    for q in Q.QUESTIONS:
+        monkeypatch.setattr(questions, name, None)
+    for q in questions.QUESTIONS:
         assert (q.answer(facts[q.key]), q.because(facts[q.key])) == before[q.key], q.key
 
 
@@ -313,9 +314,9 @@ REVEAL = """
 import time
 
 import streamlit as st
-from ui.classmode import questions as Q
+from ui.classmode import questions
 
-q = Q.by_key(st.session_state["key"])
+q = questions.by_key(st.session_state["key"])
 f = q.facts()
 t = time.thread_time()
 q.reveal(f)
@@ -365,7 +366,7 @@ def _same(value: object, raw: str) -> bool:
         return str(value) == raw
 
 
-SETTINGS = sorted({(q.lesson, json.dumps(q.setting, sort_keys=True)) for q in Q.QUESTIONS})
+SETTINGS = sorted({(q.lesson, json.dumps(q.setting, sort_keys=True)) for q in questions.QUESTIONS})
 
 
 @pytest.mark.slow

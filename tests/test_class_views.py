@@ -152,9 +152,9 @@ def test_a_class_page_link_in_the_sidebar_and_presenter_switch_keeps_the_session
 
 
 def test_the_server_start_prepares_class_mode(db, monkeypatch):
-    """ui.warmup runs views._warm at server start: the tables exist and every answer is computed
+    """ui.server.warmup runs views._warm at server start: the tables exist and every answer is computed
     before a teacher's first reveal."""
-    from ui import warmup
+    from ui.server import warmup
 
     assert "ui.classmode.views" in warmup.MODULES and views._warm in warmup._jobs
     asked = []

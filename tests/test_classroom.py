@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from tests.pageutil import app
-from ui import lessons
-from ui.lessons import HOME, LESSONS, ORDER
+from ui.page import catalogue
+from ui.page.catalogue import HOME, LESSONS, ORDER
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = [*REPO.glob("pages/*.py"), *REPO.glob("ui/*.py"), REPO / "streamlit_app.py"]
@@ -38,12 +38,12 @@ def test_no_emoji_anywhere_in_the_app():
 
 def test_catalogue_order_and_neighbours():
     assert ORDER[0] is HOME and [l.title for l in ORDER[1:6]] == [l.title for l in LESSONS if l.core]
-    assert lessons.neighbours(HOME) == (None, LESSONS[0])
-    assert lessons.neighbours(ORDER[-1])[1] is None
+    assert catalogue.neighbours(HOME) == (None, LESSONS[0])
+    assert catalogue.neighbours(ORDER[-1])[1] is None
     for a, b in zip(ORDER, ORDER[1:]):
-        assert lessons.neighbours(a)[1] is b and lessons.neighbours(b)[0] is a
+        assert catalogue.neighbours(a)[1] is b and catalogue.neighbours(b)[0] is a
     for lesson in ORDER:
-        assert lessons.lesson_for(REPO / lesson.path) is lesson
+        assert catalogue.lesson_for(REPO / lesson.path) is lesson
 
 
 def _links(at) -> list[tuple[str, str, str]]:
@@ -60,11 +60,11 @@ def _links(at) -> list[tuple[str, str, str]]:
 def test_sidebar_and_previous_next_links(lesson):
     at = app(lesson.path)
     sidebar = [e.proto.label for e in at.sidebar.get("page_link")]
-    assert sidebar[:1 + len(LESSONS)] == ["Home", *[l.title for _, core in lessons.GROUPS
+    assert sidebar[:1 + len(LESSONS)] == ["Home", *[l.title for _, core in catalogue.GROUPS
                                                        for l in LESSONS if l.core == core]]
-    assert [c.value for c in at.sidebar.caption] == [g for g, _ in lessons.GROUPS]
+    assert [c.value for c in at.sidebar.caption] == [g for g, _ in catalogue.GROUPS]
     labels = [e.proto.label for e in at.main.get("page_link")]
-    before, after = lessons.neighbours(lesson)
+    before, after = catalogue.neighbours(lesson)
     if before is not None:
         assert f"Previous: {before.title}" in labels
     if after is not None:
@@ -86,12 +86,12 @@ def test_presenter_mode_charts_use_large_type(lesson):
     for cfg in configs:
         assert cfg["axis"]["labelFontSize"] >= 16 and cfg["legend"]["labelFontSize"] >= 16, cfg
         assert cfg["title"]["fontSize"] >= 16
-    # outside presenter mode only the phone rule (ui.charts.phone_config): desktop sizes as drawn,
+    # outside presenter mode only the phone rule (ui.draw.render.phone_config): desktop sizes as drawn,
     # at least 14 px on a narrow window, no legend or title sizes set
-    from ui import charts
+    from ui.draw import render
 
     for cfg in _chart_configs(app(lesson.path)):
-        assert cfg.get("axis", {}).get("labelFontSize") in (None, charts.phone_px(12)), cfg
+        assert cfg.get("axis", {}).get("labelFontSize") in (None, render.phone_px(12)), cfg
         assert "legend" not in cfg and "title" not in cfg, cfg
 
 
@@ -100,7 +100,7 @@ def test_presenter_figures_have_larger_text():
     ``PRESENT_TEXT_SCALE`` times larger (the figure is drawn on fewer inches at a higher dpi)."""
     from matplotlib.figure import Figure
 
-    from ui import charts
+    from ui.draw import render
 
     def build():
         fig = Figure(figsize=(4, 2))
@@ -113,8 +113,8 @@ def test_presenter_figures_have_larger_text():
     from PIL import Image
 
     def text_height(present: bool) -> int:
-        with charts.as_theme("light"), charts.as_present(present):
-            png = charts.to_png(build(), charts.PRESENT_TEXT_SCALE if present else 1.0)
+        with render.as_theme("light"), render.as_present(present):
+            png = render.to_png(build(), render.PRESENT_TEXT_SCALE if present else 1.0)
         a = np.asarray(Image.open(io.BytesIO(png)))[..., 3] > 0
         rows = np.flatnonzero(a.any(axis=1))
         return rows[-1] - rows[0]
@@ -126,8 +126,8 @@ def test_downloads_are_opaque():
     from matplotlib.figure import Figure
     from PIL import Image
 
-    from ui import charts
-    from ui.style import PAPER
+    from ui.draw import render
+    from ui.draw.style import PAPER
 
     def build():
         fig = Figure(figsize=(3, 2))
@@ -135,9 +135,9 @@ def test_downloads_are_opaque():
         return fig
 
     for kind in ("light", "dark"):
-        with charts.as_theme(kind):
-            png = charts.png(build)  # the page's figure: the theme's ink on a transparent background
-        flat = Image.open(io.BytesIO(charts.opaque(png, PAPER[kind])))
+        with render.as_theme(kind):
+            png = render.png(build)  # the page's figure: the theme's ink on a transparent background
+        flat = Image.open(io.BytesIO(render.opaque(png, PAPER[kind])))
         assert flat.mode == "RGB"
         a = np.asarray(flat).astype(int)
         assert a.std() > 10  # ink on the paper: the line and the axes are visible
@@ -305,7 +305,7 @@ SHOWN_TEXT_JS = """async () => { const out = [];
 @pytest.mark.slow
 def test_presenter_figure_text_is_16_px_as_shown(server_proc, browser):
     """On a 1920 x 1080 screen in presenter mode, the smallest text of every Matplotlib figure, as
-    shown (its size in the PNG, which ``charts.to_png`` records, times the image's display scale),
+    shown (its size in the PNG, which ``render.to_png`` records, times the image's display scale),
     is at least 16 px. (Chart text is checked through its config above.)"""
     from tests.e2e import url_path, wait_idle
 

@@ -33,7 +33,7 @@ from PIL import Image
 
 from tests.e2e import (CONNECTION_JS, Server, assert_no_new_tracebacks, browser, draw_stroke,  # noqa: F401
                        free_port, no_exception, start_server, stop_server, url_path, wait_idle)
-from ui.lessons import LESSONS
+from ui.page.catalogue import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

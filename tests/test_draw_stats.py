@@ -1,4 +1,4 @@
-"""The prior draws among a 2-D model's codes (AE vs VAE, KL weighting): ``ui.common.prior_draw_stats``
+"""The prior draws among a 2-D model's codes (AE vs VAE, KL weighting): ``ui.page.model_calls.prior_draw_stats``
 gives ``vae.latent.prior_draws_vs_codes``'s numbers, its nearest-code search breaks ties like
 ``vae.neighbours``, and each model's KD-tree and spacing are built once, not once per seed."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import streamlit as st
 from scipy.spatial import cKDTree
 
 from pageutil import need
-from ui import common as ui
+from ui.page import loaders, model_calls
 from vae import latent, neighbours
 
 
@@ -38,10 +38,10 @@ def test_nearest_code_is_nearest_one_with_its_ties():
 @pytest.mark.parametrize("name", ["vae-2d", "ae-2d"])
 def test_prior_draw_stats_are_latents_numbers(name):
     need(name)
-    mu = np.asarray(ui.codes(name)["mu"], dtype=np.float64)
+    mu = np.asarray(loaders.codes(name)["mu"], dtype=np.float64)
     for seed in (0, 7):
-        want = latent.prior_draws_vs_codes(mu, ui.test_set()[1], ui.prior_draws(seed), ui.FAR_GAPS)
-        got = ui.prior_draw_stats(name, seed)
+        want = latent.prior_draws_vs_codes(mu, loaders.test_set()[1], model_calls.prior_draws(seed), model_calls.FAR_GAPS)
+        got = model_calls.prior_draw_stats(name, seed)
         np.testing.assert_array_equal(got["mix"], want["mix"])
         np.testing.assert_allclose(got["gaps"], want["gaps"], rtol=1e-12)
         assert got["tv"] == pytest.approx(want["tv"], abs=1e-15) and got["far"] == want["far"]
@@ -54,5 +54,5 @@ def test_a_new_seed_does_not_rebuild_the_models_tree(monkeypatch):
     spacing = neighbours.spacing
     monkeypatch.setattr(neighbours, "spacing", lambda *a, **k: calls.append(1) or spacing(*a, **k))
     for seed in range(5):
-        ui.prior_draw_stats("vae-2d", seed)
+        model_calls.prior_draw_stats("vae-2d", seed)
     assert len(calls) == 1

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import draw_stroke, finger_stroke, no_exception, url_path, wait_idle
-from ui.lessons import LESSONS
+from ui.page.catalogue import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -2,7 +2,7 @@
 keyboard, and no request to another host.
 
 axe-core comes from npm (``package.json`` pins it; ``.ci/run`` runs ``npm ci``) and is injected into
-each page. Every page (Home and ``ui.lessons.LESSONS``) is scanned in six settings: light, dark and
+each page. Every page (Home and ``ui.page.catalogue.LESSONS``) is scanned in six settings: light, dark and
 ``?present=1``, each at 1400 x 1000 and on a phone (390 x 844, touch). One server and one browser
 serve the module, one browser context per setting; each setting's scan runs once and is shared by
 the tests that read it (axe, phone width, hosts).
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.e2e import browser, server, server_proc, url_path, wait_idle  # noqa: F401 (fixtures)
-from ui.lessons import CLASS, LESSONS
+from ui.page.catalogue import CLASS, LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -21,7 +21,7 @@ import pytest
 
 from tests.e2e import (CONNECTION_JS, assert_no_new_tracebacks, connection_errors, no_exception, rss_mb, start_server,
                        stop_server, url_path, wait_idle, wait_quiet)
-from ui.lessons import LESSONS
+from ui.page.catalogue import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -1,7 +1,7 @@
 """The shareable link in a real browser (Chromium): the URL follows the controls.
 
 Every setting that is one widget is bound to the URL by Streamlit (``bind="query-params"``, through
-``ui.common.bound``). The browser writes the URL, so AppTest never sees it (the page tests check
+``ui.page.links.url_widget``). The browser writes the URL, so AppTest never sees it (the page tests check
 the binding itself with ``tests.pageutil.assert_bound``); this test checks what a teacher does on
 every lesson: move a control, copy the address, open it in a new tab and find the same view;
 move the control back to its default and the parameter leaves the address. It also checks that a

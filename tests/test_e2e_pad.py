@@ -1,4 +1,4 @@
-"""The drawing pad's JavaScript (``ui.pad``) in Debian's Chromium, handed malformed values.
+"""The drawing pad's JavaScript (``ui.lessons.own_digit.pad``) in Debian's Chromium, handed malformed values.
 
 A stroke without points or with string coordinates made the pad throw "Cannot read properties of
 undefined" until the page was reloaded. Python no longer hands it such values
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui import pad
+from ui.lessons.own_digit import pad
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

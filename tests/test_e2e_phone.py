@@ -22,8 +22,8 @@ import pytest
 
 from tests.e2e import browser, finger_stroke, no_exception, server, server_proc, url_path, wait_idle  # noqa: F401 (fixtures)
 from tests.test_e2e_a11y import OVERFLOW_JS
-from ui.alts import GENERIC_NAMES
-from ui.lessons import LESSONS
+from ui.draw.alt_text import GENERIC_NAMES
+from ui.page.catalogue import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -1,4 +1,4 @@
-"""The ELBO lesson's sentences (ui.elbo_claims): one test per branch on synthetic numbers, and a
+"""The ELBO lesson's sentences (ui.lessons.elbo.claims): one test per branch on synthetic numbers, and a
 premise sweep over the models the page offers with numbers computed from cache/ (fast tier)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from ui import elbo_claims as C
+from ui.lessons.elbo import claims as C
 from vae import zoo
 
 MODELS = [
@@ -78,17 +78,18 @@ def test_premises_on_every_offered_model():
     """Every 2-D VAE the page offers, its default image, every k: the ELBO by quadrature on q's own
     grid, the bound's mean and error from the page's own function; a gain is called real only
     beyond two standard errors, and at k = 1 (an unbiased ELBO estimate) never."""
-    from ui import common, elbo
+    from ui.page import loaders, model_calls
+    from ui.lessons.elbo import computed as elbo
     from vae import bound
 
-    built = [n for n in MODELS if common.built(n)]
+    built = [n for n in MODELS if loaders.built(n)]
     if not built:
         pytest.skip("no 2-D VAE in cache/")
-    x = np.asarray(common.test_images_float()[0], dtype=np.float64)
+    x = np.asarray(loaders.test_images_float()[0], dtype=np.float64)
     for name in built:
-        c = common.codes(name)
-        q = bound.q_elbo(common.model(name), x, c["mu"][0], c["logvar"][0])
-        stats = elbo.iwae_stats(common.model_key(name), 0)
+        c = loaders.codes(name)
+        q = bound.q_elbo(loaders.model(name), x, c["mu"][0], c["logvar"][0])
+        stats = elbo.iwae_stats(model_calls.model_key(name), 0)
         for k in elbo.KS:
             f = C.BoundFacts(
                 k, *stats[k], q, q + 1e6, 0.0
@@ -108,19 +109,20 @@ def test_premises_on_every_offered_model():
 
 def test_exact_premises_on_the_default_and_the_extreme_model():
     """vae-2d and the largest beta, the default image: the refinement caveat and the grid sentence
-    from ui.elbo.exact's own numbers."""
-    from ui import common, elbo
+    from ui.lessons.elbo.computed.exact's own numbers."""
+    from ui.page import loaders, model_calls
+    from ui.lessons.elbo import computed as elbo
     from vae import bound
 
-    for name in [n for n in ("vae-2d", MODELS[-1]) if common.built(n)]:
-        b = elbo.exact(common.model_key(name), 0)
+    for name in [n for n in ("vae-2d", MODELS[-1]) if loaders.built(n)]:
+        b = elbo.exact(model_calls.model_key(name), 0)
         g = b.gap
         if b.path_elbo is not None:
             text = C.refine_caveat(C.RefineFacts(tuple(b.path_elbo), g.elbo_best))
             assert (text is None) == (b.path_elbo.max() >= g.elbo_best - 0.05), name
         cell = max(b.grid.xs[1] - b.grid.xs[0], b.grid.ys[1] - b.grid.ys[0])
         sd_post = float(bound.moments(b.grid.points(), b.post.ravel())[1].min())
-        sd_q = float(np.exp(0.5 * common.codes(name)["logvar"][0]).min())
+        sd_q = float(np.exp(0.5 * loaders.codes(name)["logvar"][0]).min())
         text = C.grid_sentence(C.GridFacts(cell, sd_post, sd_q, bound.STEPS_PER_SD))
         assert ("at least the" in text) == (
             min(sd_post, sd_q) / cell >= bound.STEPS_PER_SD - 1e-9

@@ -1,4 +1,4 @@
-"""The Embeddings lesson's notices (ui.embeddings_claims), fast tier: for every 10-D model offered,
+"""The Embeddings lesson's notices (ui.lessons.embeddings.claims), fast tier: for every 10-D model offered,
 the numbers recomputed from cache/ must hold up the premise of every sentence shown; and each
 branch once on made-up numbers."""
 
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
-from ui import embeddings_claims as ec
+from ui.lessons.embeddings import claims as ec
 from vae import artefacts, embed, neighbours, zoo
 
 OFFERED = [

@@ -1,4 +1,4 @@
-"""The Latent explorer's words and pad box (ui.explorer_claims): one test per branch on synthetic
+"""The Latent explorer's words and pad box (ui.lessons.explorer.claims): one test per branch on synthetic
 codes, and a premise sweep over every model the page offers, its codes from cache/ (fast tier)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from ui import explorer_claims as C
+from ui.lessons.explorer import claims as C
 from vae import artefacts, zoo
 
 OFFERED = [

@@ -1,4 +1,4 @@
-"""``ui.common.folded``: an expander whose content runs only while it is open (Streamlit's lazy
+"""``ui.page.frame.folded``: an expander whose content runs only while it is open (Streamlit's lazy
 expander, ``on_change="rerun"``), so a folded one costs a control move nothing."""
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from streamlit.testing.v1 import AppTest
 
 PAGE = textwrap.dedent('''
     import streamlit as st
-    from ui import common as ui
+    from ui.page import frame
     st.session_state.setdefault("drawn", 0)
 
     def body(n):
         st.session_state["drawn"] += 1
         st.write(f"inside {n}")
 
-    ui.folded("Details", "t_open", ":material/table:", body, 3)
+    frame.folded("Details", "t_open", ":material/table:", body, 3)
     st.write("after")
 ''')
 

@@ -1,4 +1,4 @@
-"""Grid vs ppf's warm-up job (``ui.grids._warm``, queued by ``ui.warmup`` at the server's start):
+"""Grid vs ppf's warm-up job (``ui.lessons.grid.mosaics._warm``, queued by ``ui.server.warmup`` at the server's start):
 every grid size's three mosaics at the default range and p are decoded once, so a move of the
 grid-size slider decodes nothing."""
 from __future__ import annotations
@@ -7,8 +7,10 @@ import pytest
 import streamlit as st
 
 from pageutil import need
-from ui import common, grids, warmup
-from ui.style import GRID_RANGE_DEFAULT, PPF_P_DEFAULT
+from ui.page import model_calls
+from ui.lessons.grid import mosaics as grids
+from ui.server import warmup
+from ui.draw.style import GRID_RANGE_DEFAULT, PPF_P_DEFAULT
 
 
 @pytest.fixture(autouse=True)
@@ -19,15 +21,15 @@ def fresh_cache():
 
 
 def test_the_grid_lesson_registers_its_warm_up():
-    assert "ui.grids" in warmup.MODULES and grids._warm in warmup._jobs
+    assert "ui.lessons.grid.mosaics" in warmup.MODULES and grids._warm in warmup._jobs
 
 
 def test_warm_grids_are_cache_hits(monkeypatch):
     need(grids.VAE, grids.AE)
     monkeypatch.setattr(grids, "GRID_N_RANGE", (5, 6))  # two sizes: the same job, less CPU
     decoded = []
-    decode = common.decode
-    monkeypatch.setattr(common, "decode", lambda name, z, y=None: decoded.append(len(z)) or decode(name, z, y))
+    decode = model_calls.decode
+    monkeypatch.setattr(model_calls, "decode", lambda name, z, y=None: decoded.append(len(z)) or decode(name, z, y))
     grids._warm()
     assert sorted(decoded) == [25, 25, 25, 36, 36, 36]  # three mosaics per size, each decoded once
     decoded.clear()

@@ -1,4 +1,4 @@
-"""The Interpolation lesson's path comparison (ui.interpolation_claims): one test per branch on
+"""The Interpolation lesson's path comparison (ui.lessons.interpolation.claims): one test per branch on
 synthetic numbers, and a premise sweep over every model the page offers and each kind of endpoint,
 with the codes from cache/ (fast tier)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ui import interpolation_claims as C
+from ui.lessons.interpolation import claims as C
 from vae import artefacts, latent, paths, zoo
 
 NAMES = {"lerp": "straight line (lerp)", "slerp": "great circle (slerp)"}  # the page's PATH_NAMES

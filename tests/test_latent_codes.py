@@ -1,11 +1,12 @@
-"""Unit tests of vae.latent prototypes, vae.units activity tables, ui.frames and vae.paths embedding lines."""
+"""Unit tests of vae.latent prototypes, vae.units activity tables, ui.draw.chart_tables and vae.paths embedding lines."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from vae import latent, paths, units
-from ui import frames, params
+from ui.draw import chart_tables
+from ui.page import link_values
 
 
 @pytest.fixture
@@ -55,21 +56,21 @@ def test_activation_table(toy):
 
 def test_histogram_counts(toy):
     mu, _, labels = toy
-    h = frames.histogram_counts(mu[:, 0], labels, bins=30)
+    h = chart_tables.histogram_counts(mu[:, 0], labels, bins=30)
     assert len(h) == 300 and h["count"].sum() == 2000
     assert set(h["digit"]) == {str(k) for k in range(10)}
     assert h.groupby("digit")["count"].sum().eq(200).all()
-    flat = frames.histogram_counts(np.zeros(2000), labels, bins=5)  # constant values: no crash
+    flat = chart_tables.histogram_counts(np.zeros(2000), labels, bins=5)  # constant values: no crash
     assert flat["count"].sum() == 2000
 
 
 def test_heatmap_frame():
     m = np.arange(6.0).reshape(2, 3)
-    f = frames.heatmap_frame(m, ["a", "b"], ["x", "y", "z"], "digit", "dimension")
+    f = chart_tables.heatmap_frame(m, ["a", "b"], ["x", "y", "z"], "digit", "dimension")
     assert list(f.columns) == ["digit", "dimension", "value"]
     assert f[(f.digit == "b") & (f.dimension == "y")]["value"].item() == 4.0
     with pytest.raises(ValueError):
-        frames.heatmap_frame(m, ["a"], ["x", "y", "z"])
+        chart_tables.heatmap_frame(m, ["a"], ["x", "y", "z"])
 
 
 def test_traversal_order(toy):
@@ -97,12 +98,12 @@ def test_code_jumps():
 
 
 def test_push_click():
-    c = params.push_click([], (1, 2))
+    c = link_values.push_click([], (1, 2))
     assert c == [(1.0, 2.0)]
-    c = params.push_click(c, (3, 4))
+    c = link_values.push_click(c, (3, 4))
     assert c == [(1.0, 2.0), (3.0, 4.0)]
-    assert params.push_click(c, (3, 4)) == c  # same point again: ignored
-    assert params.push_click(c, (5, 6)) == [(3.0, 4.0), (5.0, 6.0)]
+    assert link_values.push_click(c, (3, 4)) == c  # same point again: ignored
+    assert link_values.push_click(c, (5, 6)) == [(3.0, 4.0), (5.0, 6.0)]
 
 
 def test_default_line():
@@ -117,4 +118,4 @@ def test_default_line():
     ("0,10", (0, 1), False), ("-1,2", (0, 1), False), ("", (0, 1), False),
 ])
 def test_parse_dim_pair(raw, expected, ok):
-    assert params.parse_dim_pair(raw, 10, (0, 1)) == (expected, ok)
+    assert link_values.parse_dim_pair(raw, 10, (0, 1)) == (expected, ok)

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from vae import latent
-from ui import params, words
-from ui.style import PPF_P_OPTIONS
+from ui.page import link_values
+from ui.lessons import words
+from ui.draw.style import PPF_P_OPTIONS
 
 
 def test_grid_points_frame_follows_mosaic_order():
@@ -33,7 +34,7 @@ def test_axis_steps_of_ppf_axis_grow_outwards():
     ("0.0005", (0.0005, True)), ("0.003", (0.005, False)), ("abc", (0.005, False)), ("nan", (0.005, False)),
     ("inf", (0.005, False)), ("", (0.005, False))])
 def test_parse_option(raw, expected):
-    assert params.parse_option(raw, PPF_P_OPTIONS, 0.005) == expected
+    assert link_values.parse_option(raw, PPF_P_OPTIONS, 0.005) == expected
 
 
 @pytest.mark.parametrize("lo, hi, expected", [
@@ -48,11 +49,11 @@ def test_parse_option(raw, expected):
     ("4", None, ((-3.0, 3.0), False)),  # lo above the default hi
 ])
 def test_parse_range(lo, hi, expected):
-    assert params.parse_range(lo, hi, (-5.0, 5.0), (-3.0, 3.0), step=0.1) == expected
+    assert link_values.parse_range(lo, hi, (-5.0, 5.0), (-3.0, 3.0), step=0.1) == expected
 
 
 def test_parse_range_rounds_to_step():
-    (lo, hi), ok = params.parse_range("-1.26", "2.349", (-5.0, 5.0), (-3.0, 3.0), step=0.1)
+    (lo, hi), ok = link_values.parse_range("-1.26", "2.349", (-5.0, 5.0), (-3.0, 3.0), step=0.1)
     assert ok and lo == -1.3 and hi == 2.3
 
 

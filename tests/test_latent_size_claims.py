@@ -1,4 +1,4 @@
-"""The Latent size lesson's notices (ui.latent_size_claims), fast tier: at every threshold the
+"""The Latent size lesson's notices (ui.lessons.latent_size.claims), fast tier: at every threshold the
 slider offers, the KL per dimension recomputed from cache/ must hold up the premise of every
 sentence shown; the top-k sentence against the real curves; and each branch on made-up numbers."""
 
@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pytest
 
-from ui import latent_size_claims as lc
+from ui.lessons.latent_size import claims as lc
 from vae import artefacts, zoo
 
 SIZES = tuple(zoo.LATENT_SIZES)
@@ -92,7 +92,7 @@ def test_the_threshold_notice_holds(kl):
 
 
 def test_the_top_k_sentence_holds_for_the_real_curves(kl):
-    from ui import model_facts  # decodes 500 test digits per k: about 2 s per model on one core
+    from ui.lessons import model_facts
 
     curves = {d: tuple(model_facts.keep_top_curve(f"vae-{d}d")) for d in model_facts.TOPK_SIZES}
     s = lc.topk_notice(

@@ -1,4 +1,4 @@
-"""Mosaics as 8-bit PNGs (vae/mosaic.py) and the browser-drawn mosaic chart (ui.charts.mosaic_spec)."""
+"""Mosaics as 8-bit PNGs (vae/mosaic.py) and the browser-drawn mosaic chart (ui.draw.altair_charts.mosaic_spec)."""
 from __future__ import annotations
 
 import base64
@@ -12,7 +12,7 @@ import pytest
 import streamlit as st
 from PIL import Image
 
-from ui import charts
+from ui.draw import altair_charts, png_figures, render
 from vae import mosaic
 from vae.latent import grid_2d, ppf_axis
 
@@ -56,10 +56,10 @@ def test_png_round_trip():
 def test_mosaic_spec_draws_the_png_in_latent_axes():
     xs = ppf_axis(5)
     png = mosaic.mosaic_png(_images(25), 5)
-    s = charts.mosaic_spec(png, 5, 5, xs, xs, title="ppf grid")
+    s = altair_charts.mosaic_spec(png, 5, 5, xs, xs, title="ppf grid")
     image, cells = s["layer"]
     assert image["mark"]["type"] == "image" and cells["mark"]["type"] == "rect"
-    assert s["title"] == "ppf grid" and s["width"] == charts.MOSAIC_PX
+    assert s["title"] == "ppf grid" and s["width"] == altair_charts.MOSAIC_PX
     (data,) = [v for k, v in s["datasets"].items() if k == image["data"]["name"]]
     rows = data if isinstance(data, pd.DataFrame) else pa.ipc.open_stream(data).read_all().to_pandas()  # Arrow bytes
     url = rows["url"].iloc[0]
@@ -76,42 +76,42 @@ def test_mosaic_spec_draws_the_png_in_latent_axes():
 def test_mosaic_spec_converts_once_per_grid(monkeypatch):
     xs = ppf_axis(6)
     converted = []
-    real = charts._to_spec
-    monkeypatch.setattr(charts, "_to_spec", lambda c: converted.append(1) or real(c))
-    charts.mosaic_spec(mosaic.mosaic_png(_images(36), 6), 6, 6, xs, xs, title="a")
+    real = render._to_spec
+    monkeypatch.setattr(render, "_to_spec", lambda c: converted.append(1) or real(c))
+    altair_charts.mosaic_spec(mosaic.mosaic_png(_images(36), 6), 6, 6, xs, xs, title="a")
     assert len(converted) == 2  # the image layer with its axes, and the hover cells
-    charts.mosaic_spec(mosaic.mosaic_png(_images(36, seed=1), 6), 6, 6, xs, xs, title="a")  # another image
+    altair_charts.mosaic_spec(mosaic.mosaic_png(_images(36, seed=1), 6), 6, 6, xs, xs, title="a")  # another image
     assert len(converted) == 2
-    charts.mosaic_spec(mosaic.mosaic_png(_images(49), 7), 7, 7, ppf_axis(7), ppf_axis(7), title="a")
+    altair_charts.mosaic_spec(mosaic.mosaic_png(_images(49), 7), 7, 7, ppf_axis(7), ppf_axis(7), title="a")
     assert len(converted) == 4
 
 
 def test_axis_labels_at_most_eight():
     for n in (5, 8, 9, 15, 30):
-        axis = charts._mosaic_scales(n, n, np.arange(n, dtype=float), np.arange(n, dtype=float))[1]
+        axis = altair_charts._mosaic_scales(n, n, np.arange(n, dtype=float), np.arange(n, dtype=float))[1]
         assert 1 <= len(axis.values) <= 8 and axis.values[0] == 0
 
 
 def test_grid_png_decodes_once_and_matches_the_decoder(monkeypatch):
     from tests.pageutil import need
-    from ui import common
+    from ui.page import model_calls
 
     need("vae-2d")
     calls = []
-    real = common.decode
-    monkeypatch.setattr(common, "decode", lambda name, z, y=None: calls.append(len(z)) or real(name, z, y))
+    real = model_calls.decode
+    monkeypatch.setattr(model_calls, "decode", lambda name, z, y=None: calls.append(len(z)) or real(name, z, y))
     xs = ppf_axis(6)
-    a = common.grid_png("vae-2d", xs, xs)
-    b = common.grid_png("vae-2d", xs, xs)
+    a = model_calls.grid_png("vae-2d", xs, xs)
+    b = model_calls.grid_png("vae-2d", xs, xs)
     assert a == b and calls == [36]
     expect = mosaic.to_uint8(real("vae-2d", grid_2d(xs, xs))).astype(np.float32) / 255  # (36, 28, 28)
     np.testing.assert_array_equal(mosaic.png_images(a, 6, 6), expect)
-    common.grid_png("vae-2d", xs / 2, xs / 2)
+    model_calls.grid_png("vae-2d", xs / 2, xs / 2)
     assert calls == [36, 36]
 
 
 def test_mosaic_png_figure_for_downloads():
     xs = ppf_axis(4)
-    png = charts.png(charts.mosaic_png_figure, mosaic.mosaic_png(_images(16), 4), 4, 4, xs=xs, ys=xs,
+    png = render.png(png_figures.mosaic_png_figure, mosaic.mosaic_png(_images(16), 4), 4, 4, xs=xs, ys=xs,
                      xlabel="z₁", ylabel="z₂", title="t")
     assert Image.open(io.BytesIO(png)).format == "PNG"

@@ -46,7 +46,7 @@ def test_default_view():
     assert any(title.startswith("Which digit 2,000 draws") for title in titles)
     assert "now **#0**, a 7" in t  # a digit is picked from the start, so the experiment shows
     assert_bound(at, "aevae_seed", "aevae_axes", "aevae_n")  # each in the link under its key
-    assert at.query_params["aevae_idx"] == "0"  # the picked digit: no widget, written by ui.share
+    assert at.query_params["aevae_idx"] == "0"  # the picked digit: no widget, written by links.state_to_url
     assert len(notices(at)) == 3
     assert "total variation" in t and "typical gaps" in t
     # a posterior hidden under the marker is not called "sure": its σ is given in the VAE's typical gaps

@@ -93,7 +93,7 @@ def test_the_stroke_measures_are_measured_on_the_grid_shown(digit):
     import torch
 
     from vae import latent, pixels, zoo
-    from ui.style import GRID_N_DEFAULT, PPF_P_DEFAULT
+    from ui.draw.style import GRID_N_DEFAULT, PPF_P_DEFAULT
 
     need("cvae-2d")
     at = app(PAGE, {"cvae_digit": str(digit)})

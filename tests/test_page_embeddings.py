@@ -74,7 +74,7 @@ def test_every_control():
     assert at.multiselect(key="emb_dims").value == [3, 4, 5, 6]
     assert at.multiselect(key="emb_dims").proto.options == [f"z{j + 1}" for j in range(10)]  # the URL's spelling
     assert_bound(at, "emb_model", "emb_method", "emb_n", "emb_dims")  # each in the link under its key
-    assert len(at.query_params["emb_line"].split(",")) == 4  # four inputs, one parameter: ui.share
+    assert len(at.query_params["emb_line"].split(",")) == 4  # four inputs, one parameter: links.state_to_url
     assert "What to notice" in texts(at)
 
 
@@ -170,7 +170,7 @@ def test_every_notice_states_a_true_premise(name):
     assert f"{names[min(t, key=t.get)]} worst" in trust
     assert "keeps most of them" not in trust  # the overlap count is the measure of "kept" (below)
     if "No map keeps even half" in trust:  # the exact overlap of the 10 nearest, every code
-        from ui.embeddings_claims import kept_counts
+        from ui.lessons.embeddings.claims import kept_counts
         assert all(kept_counts(mu, emb[m]).mean() < 5 for m in names)
     if "pulls each dimension's total spread" in pca:  # the KL story: every total variance near 1
         assert zoo.entry(name).model.kind == "vae"

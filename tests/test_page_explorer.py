@@ -7,7 +7,7 @@ import pytest
 
 from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
 from vae import artefacts
-from ui.params import to_slider
+from ui.page.link_values import to_slider
 from vae.latent import prototypes
 
 PAGE = "pages/07_Latent_explorer.py"
@@ -43,7 +43,7 @@ def test_default_view_sliders_and_pad():
     assert code_line(at) == "**z** = (1.50, 0.00)"
     at.slider(key="lex_z1").set_value(-2.0).run()
     assert code_line(at) == "**z** = (1.50, -2.00)"
-    assert at.query_params["lex_z"] == "1.5,-2"  # one parameter for all the sliders: ui.share
+    assert at.query_params["lex_z"] == "1.5,-2"  # one parameter for all the sliders: links.state_to_url
     assert "from the origin" in texts(at)
     assert len(at.latex) == 1  # the maths after the picture
 

@@ -67,7 +67,7 @@ def test_controls():
     at.slider(key="grid_range").set_value((-2.0, 4.5)).run()
     assert_ok(at)
     assert "linear grid over -2 … 4.5" in texts(at)
-    assert at.query_params["grid_lo"] == "-2" and at.query_params["grid_hi"] == "4.5"  # custom: ui.share
+    assert at.query_params["grid_lo"] == "-2" and at.query_params["grid_hi"] == "4.5"  # custom: links.state_to_url
     at.select_slider(key="grid_p").set_value(0.05).run()
     assert_ok(at)
     assert "Pink diamonds: the ppf grid, from -1.64" in texts(at)
@@ -157,7 +157,7 @@ def test_every_notice_states_a_true_premise(n, lo, hi, p):
     ae_mu = np.asarray(artefacts.load_codes("ae-2d", 2, False)["mu"], dtype=np.float64)
     qx, qy = latent.quantile_axes(ae_mu, n, p)
     st_ae = latent.grid_stats(latent.grid_2d(qx, qy), ae_mu)
-    from ui.words import pct
+    from ui.lessons.words import pct
     assert f"depicts {pct(st_ae['top10'])} of the AE's codes" in ae
     assert f"{pct(prior.share_inside(ae_mu, 0.99))} of the codes lie inside" in ae
     # "span" is the codes' real smallest … largest (it once gave the grid's quantiles as the span)

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.pageutil import app, assert_ok, need, texts
-from ui.lessons import LESSONS
+from ui.page.catalogue import LESSONS
 from vae import zoo
 
 PAGE = "streamlit_app.py"

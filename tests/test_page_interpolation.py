@@ -33,7 +33,7 @@ def test_default_view_reads_like_a_lesson():
     assert len(at.latex) >= 1
     assert len(gif_images(at)) == 1
     assert_bound(at, "interp_model", "interp_mode", "interp_steps", "interp_seed")  # each in the link under its key
-    assert at.query_params["interp_a"] == "1" and at.query_params["interp_b"] == "0"  # the endpoints: ui.share
+    assert at.query_params["interp_a"] == "1" and at.query_params["interp_b"] == "0"  # the endpoints: links.state_to_url
 
 
 def test_every_control_moves_without_error():

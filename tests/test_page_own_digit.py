@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from pageutil import app, chart_title, assert_bound, assert_ok, bound_keys, need, notices, texts
-from ui.picture import example_label
+from ui.lessons.own_digit.picture import example_label
 from vae import artefacts, live
 
 PAGE = "pages/12_Your_own_digit.py"
@@ -76,7 +76,7 @@ def test_default_view_is_the_pad_with_a_digit_drawn():
 
 
 def test_a_drawing_survives_leaving_the_pad():
-    from ui import pad
+    from ui.lessons.own_digit import pad
     from vae.preprocess import strokes_to_mnist
 
     need("vae-2d")
@@ -389,7 +389,7 @@ def test_every_verdict_states_a_true_premise():
             if strokes is not None:
                 at.session_state["own_strokes"] = strokes
             else:
-                from ui import pad
+                from ui.lessons.own_digit import pad
                 at.session_state["own_strokes"] = pad.STARTER
             at.run()
             assert_ok(at)

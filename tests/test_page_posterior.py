@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
-from ui import posterior_claims as pc
+from ui.lessons.posterior import claims as pc
 from vae import artefacts, latent, neighbours, zoo
 
 PAGE = "pages/09_Posterior_spread.py"

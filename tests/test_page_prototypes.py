@@ -71,7 +71,7 @@ def test_every_control():
         assert_ok(at)
     assert "What to notice" in texts(at)
     # the shareable view follows the controls: the bound ones in the link under their keys, the pair of
-    # dimensions (two selectboxes, one parameter) written by ui.share, named z1 ... zd
+    # dimensions (two selectboxes, one parameter) written by links.state_to_url, named z1 ... zd
     assert (at.selectbox(key="protos_digit").value, at.number_input(key="protos_seed").value,
             at.slider(key="protos_n").value) == (7, 5, 7)
     assert at.radio(key="protos_source").value == "z" and at.slider(key="protos_steps").value == 5

@@ -52,11 +52,11 @@ def test_before_a_run_the_pretrained_model_it_meets_is_shown():
     """Something true to look at before the first run: the comparison model's held-out score (the
     number the table will show), its reconstructions and (2-D) its codes on a square map."""
     need("vae-2d", "vae-10d")
-    from ui import training
+    from ui.lessons.training import live_view
 
     at = app(PAGE)
     t = texts(at)
-    score = training._heldout_metrics("vae-2d", ())  # the same function the page caches
+    score = live_view._heldout_metrics("vae-2d", ())  # the same function the page caches
     assert "Before you train" in t and f"−ELBO **{score['elbo']:.1f} nats**" in t
     assert len(at.get("image")) >= 1  # its reconstructions of the ten held-out digits
     (m,) = square_maps(at)
@@ -84,13 +84,13 @@ def test_train_tiny_2d_and_compare():
     assert "last" not in t.split("Both measured")[1][:300]
     assert len(square_maps(at)) == 2
     sess = at.session_state["train_session"]
-    from ui import training
+    from ui.lessons.training import live_view
 
     x_ho, y_ho = live.heldout_set(*(lambda a: (a[0].astype("float32") / 255, a[1]))(
         __import__("vae.artefacts", fromlist=["x"]).load_test_set()))
     again = live.heldout_metrics(sess.model, x_ho, y_ho)  # the table's set, re-measured
     assert abs(again["elbo"] - sess.metrics["test_elbo"]) < 0.05
-    pre = training._heldout_metrics("vae-2d", ())["elbo"]
+    pre = live_view._heldout_metrics("vae-2d", ())["elbo"]
     assert abs(pre - table["held-out −ELBO (nats)"][1]) < 0.06
     assert "The pretrained **vae-2d** scores" in t and "No labels were used" in t
     sess = at.session_state["train_session"]
@@ -163,7 +163,7 @@ def test_link_beta_as_the_page_writes_it(raw, beta):
     assert at.select_slider(key="train_beta").value == beta and not at.toast  # "1.0" is the default, 1: no notice
     at.select_slider(key="train_beta").set_value(5.0).run()
     assert at.select_slider(key="train_beta").value == 5.0
-    # the link holds the label (ui.common.bound): written with :g, read back above
+    # the link holds the label (ui.page.links.url_widget): written with :g, read back above
     assert at.select_slider(key="train_beta").options == [f"{b:g}" for b in live.BETAS]
     assert_bound(at, "train_beta")
 

@@ -1,4 +1,4 @@
-"""Unit tests of vae.pixels, vae.latent picks and pad grids, vae.units unused dimensions and the ui.params parsers they pair with."""
+"""Unit tests of vae.pixels, vae.latent picks and pad grids, vae.units unused dimensions and the ui.page.link_values parsers they pair with."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,22 +7,22 @@ from scipy import stats
 
 from pageutil import REPO
 from vae import latent, neighbours, pixels, units
-from ui import params
+from ui.page import link_values
 
 
 def test_parse_indices_keeps_valid_in_order_and_reports_the_rest():
-    good, bad = params.parse_indices("5, abc, 12000, 7,, -1; 5 3.5", 10_000)
+    good, bad = link_values.parse_indices("5, abc, 12000, 7,, -1; 5 3.5", 10_000)
     assert good == [5, 7]
     assert bad == ["abc", "12000", "-1", "3.5"]
 
 
 def test_parse_indices_empty_and_none():
-    assert params.parse_indices(None, 10) == ([], [])
-    assert params.parse_indices(" , ,", 10) == ([], [])
+    assert link_values.parse_indices(None, 10) == ([], [])
+    assert link_values.parse_indices(" , ,", 10) == ([], [])
 
 
 def test_parse_indices_caps_the_count():
-    good, bad = params.parse_indices(",".join(str(i) for i in range(20)), 100, max_len=16)
+    good, bad = link_values.parse_indices(",".join(str(i) for i in range(20)), 100, max_len=16)
     assert good == list(range(16)) and bad == [str(i) for i in range(16, 20)]
 
 
@@ -48,7 +48,7 @@ def test_binarize_and_grey_fraction():
 
 
 def test_to_slider_clips_and_rounds():
-    assert params.to_slider(np.array([0.04, -0.06, 3.7, -9.0, 1.25])) == [0.0, -0.1, 3.0, -3.0, 1.2]
+    assert link_values.to_slider(np.array([0.04, -0.06, 3.7, -9.0, 1.25])) == [0.0, -0.1, 3.0, -3.0, 1.2]
 
 
 def test_pad_grid_covers_the_square_regularly():
@@ -90,19 +90,19 @@ def test_chi2_sanity_of_two_sigma_share():
 
 def test_clicked_point_reads_streamlit_selection_state():
     event = {"selection": {"pad": [{"x": 1.2, "y": -3.4, "index": 7}]}}
-    assert params.clicked_point(event, "pad") == (1.2, -3.4)
-    assert params.clicked_point({"selection": {"pad": []}}, "pad") is None
-    assert params.clicked_point({"selection": {}}, "pad") is None
-    assert params.clicked_point(None, "pad") is None
-    assert params.clicked_point({"selection": {"pad": [{"x": "nan", "y": 0}]}}, "pad") is None
-    assert params.clicked_point({"selection": {"pad": [{"index": 3}]}}, "pad") is None
+    assert link_values.clicked_point(event, "pad") == (1.2, -3.4)
+    assert link_values.clicked_point({"selection": {"pad": []}}, "pad") is None
+    assert link_values.clicked_point({"selection": {}}, "pad") is None
+    assert link_values.clicked_point(None, "pad") is None
+    assert link_values.clicked_point({"selection": {"pad": [{"x": "nan", "y": 0}]}}, "pad") is None
+    assert link_values.clicked_point({"selection": {"pad": [{"index": 3}]}}, "pad") is None
 
 
 def test_the_app_does_not_import_scipy_stats():
     import subprocess
     import sys
 
-    code = ("import sys, ui.common, ui.charts, ui.prefetch, ui.frames, vae.latent, vae.paths, vae.units, "
+    code = ("import sys, ui.page, ui.draw.render, ui.server.prefetch, ui.draw.chart_tables, vae.latent, vae.paths, vae.units, "
             "vae.pixels, vae.neighbours, vae.prior, vae.preprocess; print('scipy.stats' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr

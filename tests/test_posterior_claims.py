@@ -1,4 +1,4 @@
-"""Fast tier: the Posterior spread lesson's sentences (``ui.posterior_claims``), each branch on
+"""Fast tier: the Posterior spread lesson's sentences (``ui.lessons.posterior.claims``), each branch on
 synthetic numbers, and a premise sweep over every built VAE, its default pair and a small set of
 seeds and sample counts, with the facts recomputed here from cache/ (checkpoint, codes, 1-NN)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ui import posterior_claims as pc
+from ui.lessons.posterior import claims as pc
 from vae import artefacts, latent, neighbours, zoo
 from vae.pixels import pixel_spread
 
@@ -113,7 +113,8 @@ def test_premise_sweep(name, test_set):
         pytest.skip(f"{name} is not built")
     import torch
 
-    from ui import common, posterior
+    from ui.page import model_calls
+    from ui.lessons.posterior import pairs as posterior
 
     x, labels = test_set
     mu_all = np.load(artefacts.codes_path(name))["mu"].astype(np.float64)
@@ -122,7 +123,7 @@ def test_premise_sweep(name, test_set):
         if mu_all.shape[1] <= 10
         else neighbours.spacing_sample(mu_all, 1, np.arange(len(mu_all)))
     )
-    c, a = posterior.pairs(common.model_key(name))
+    c, a = posterior.pairs(model_calls.model_key(name))
     model = zoo.load(name)
     for n, seed, k in SETTINGS:
         facts = []

@@ -11,7 +11,8 @@ import time
 import pytest
 
 from pageutil import app, assert_ok, need
-from ui import charts, prefetch
+from ui.draw import render
+from ui.server import prefetch
 
 
 @pytest.fixture
@@ -26,9 +27,9 @@ def test_jobs_run_in_the_background_with_the_theme_and_mode(on):
     seen = []
 
     def job(tag: str) -> None:
-        seen.append((tag, charts.theme(), charts.presenting(), threading.current_thread().name))
+        seen.append((tag, render.theme(), render.presenting(), threading.current_thread().name))
 
-    with charts.as_theme("dark"), charts.as_present(True):
+    with render.as_theme("dark"), render.as_present(True):
         prefetch.later(job, "a")
         assert prefetch.wait_idle(30)
         prefetch.later(job, "b")
@@ -76,8 +77,8 @@ def test_lifecycle_worker_ends_when_idle_and_a_stopped_prefetcher_takes_no_jobs(
 def test_sync_mode_runs_at_once_and_reraises(monkeypatch):
     monkeypatch.setenv("LATENT_LAB_PREFETCH", "sync")
     seen = []
-    with charts.as_theme("dark"):
-        prefetch.later(lambda: seen.append((charts.theme(), threading.current_thread().name)))
+    with render.as_theme("dark"):
+        prefetch.later(lambda: seen.append((render.theme(), threading.current_thread().name)))
     assert seen == [("dark", threading.current_thread().name)]
 
     def bad() -> None:
@@ -96,7 +97,7 @@ def test_a_failing_job_is_a_warning_and_does_not_stop_the_worker(on, caplog):
     def good() -> None:
         seen.append(1)
 
-    with caplog.at_level("WARNING", logger="ui.prefetch"):
+    with caplog.at_level("WARNING", logger="ui.server.prefetch"):
         prefetch.later(bad)
         prefetch.later(good)
         assert prefetch.wait_idle(30)
@@ -135,7 +136,7 @@ def test_grid_page_draws_the_whole_size_range_ahead(on, monkeypatch):
     """After the page ran at n = 15 (with a range of its own, so nothing comes from another
     test's cache), the worker decodes n = 14 and 16 and then every other size; moving the slider
     to 16, or jumping to 30, then decodes nothing and converts no chart anew."""
-    from ui import common
+    from ui.page import model_calls
 
     need("vae-2d", "ae-2d")
     at = app("pages/03_Grid_vs_ppf.py", {"grid_lo": "-2.7", "grid_hi": "2.9", "grid_p": "0.02"})
@@ -143,9 +144,9 @@ def test_grid_page_draws_the_whole_size_range_ahead(on, monkeypatch):
     assert prefetch.wait_idle(180)
     monkeypatch.setenv("LATENT_LAB_PREFETCH", "0")  # nothing more in the background: count these runs only
     work = []
-    real_decode, real_spec = common.decode, charts._to_spec
-    monkeypatch.setattr(common, "decode", lambda *a, **k: work.append("decode") or real_decode(*a, **k))
-    monkeypatch.setattr(charts, "_to_spec", lambda chart: work.append("spec") or real_spec(chart))
+    real_decode, real_spec = model_calls.decode, render._to_spec
+    monkeypatch.setattr(model_calls, "decode", lambda *a, **k: work.append("decode") or real_decode(*a, **k))
+    monkeypatch.setattr(render, "_to_spec", lambda chart: work.append("spec") or real_spec(chart))
     for n in (16, 30, 5):
         at.slider(key="grid_n").set_value(n).run()
         assert_ok(at)
@@ -165,9 +166,9 @@ def test_kl_page_draws_the_next_rung_ahead(on, monkeypatch):
     assert prefetch.wait_idle(120)
     monkeypatch.setenv("LATENT_LAB_PREFETCH", "0")  # nothing more in the background: count this run only
     built = []
-    real_png, real_spec = charts.to_png, charts._to_spec
-    monkeypatch.setattr(charts, "to_png", lambda fig: built.append("png") or real_png(fig))
-    monkeypatch.setattr(charts, "_to_spec", lambda chart: built.append("spec") or real_spec(chart))
+    real_png, real_spec = render.to_png, render._to_spec
+    monkeypatch.setattr(render, "to_png", lambda fig: built.append("png") or real_png(fig))
+    monkeypatch.setattr(render, "_to_spec", lambda chart: built.append("spec") or real_spec(chart))
     at.select_slider(key="kl_beta").set_value(2.0).run()
     assert_ok(at)
     assert "What `vae-2d-beta2` decodes" in " ".join(s.value for s in at.subheader)

@@ -1,4 +1,4 @@
-"""ui.raster: rows of digits with captions drawn with Pillow, as charts.png shows them."""
+"""ui.draw.raster: rows of digits with captions drawn with Pillow, as render.png shows them."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ui import charts, figures, raster
-from ui.style import CHANGED_COLOR, FIGURE_DPI, FIGURE_MAX_PX, INK
+from ui.draw import png_figures, render
+from ui.draw import raster
+from ui.draw.style import CHANGED_COLOR, FIGURE_DPI, FIGURE_MAX_PX, INK
 
 
 def _imgs(n: int, seed: int = 0) -> np.ndarray:
@@ -17,7 +18,7 @@ def _imgs(n: int, seed: int = 0) -> np.ndarray:
 
 
 def _png(r: raster.Raster) -> Image.Image:
-    return Image.open(io.BytesIO(charts.to_png(r)))
+    return Image.open(io.BytesIO(render.to_png(r)))
 
 
 def test_rows_put_each_image_crisp_and_transparent_around():
@@ -38,7 +39,7 @@ def test_captions_are_recorded_at_their_size_in_points():
     r = raster.rows([_imgs(3)], ["row"], [["a", "b", "c"]], 1.0, "gray", 1.0, INK["light"], fontsize=10)
     assert r.min_text_px == round(10 * FIGURE_DPI / 72)
     im = _png(r)
-    assert float(im.text[charts.MIN_TEXT_KEY]) == r.min_text_px  # read back by the presenter-mode test
+    assert float(im.text[render.MIN_TEXT_KEY]) == r.min_text_px  # read back by the presenter-mode test
     big = raster.rows([_imgs(3)], ["row"], [["a", "b", "c"]], 1.0, "gray", 1.0, INK["light"], fontsize=10,
                       text_scale=1.35)
     assert big.min_text_px > r.min_text_px  # presenter mode: larger text, same pixels per image
@@ -70,8 +71,8 @@ def test_rows_without_captions_leave_no_caption_space():
 
 @pytest.mark.parametrize("kind", ["light", "dark"])
 def test_heat_map_has_its_scale_and_the_themes_ink(kind, monkeypatch):
-    monkeypatch.setattr(charts, "theme", lambda: kind)
-    r = figures.std_figure(np.full((28, 28), 0.25, dtype=np.float32))
+    monkeypatch.setattr(render, "theme", lambda: kind)
+    r = png_figures.std_figure(np.full((28, 28), 0.25, dtype=np.float32))
     rgb = tuple(int(INK[kind][i:i + 2], 16) for i in (1, 3, 5))
     a = r.rgba
     ink = (np.abs(a[..., :3].astype(int) - rgb).sum(-1) < 30) & (a[..., 3] > 200)
@@ -80,17 +81,17 @@ def test_heat_map_has_its_scale_and_the_themes_ink(kind, monkeypatch):
 
 
 def test_strip_through_charts_png_is_cached_and_a_png():
-    a = charts.png(charts.image_strip, _imgs(4), ["1", "2", "3", "4"])
-    assert a.startswith(b"\x89PNG") and charts.png(charts.image_strip, _imgs(4), ["1", "2", "3", "4"]) == a
+    a = render.png(png_figures.image_strip, _imgs(4), ["1", "2", "3", "4"])
+    assert a.startswith(b"\x89PNG") and render.png(png_figures.image_strip, _imgs(4), ["1", "2", "3", "4"]) == a
 
 
 def test_encode_writes_the_same_pixels_and_the_text_size():
     r = raster.rows([_imgs(3)], ["row"], [["a", "b", "c"]], 1.0, "gray", 1.0, INK["dark"], fontsize=10)
-    im = Image.open(io.BytesIO(raster.encode(r, charts.MIN_TEXT_KEY)))
+    im = Image.open(io.BytesIO(raster.encode(r, render.MIN_TEXT_KEY)))
     assert im.mode == "RGBA" and (np.asarray(im) == r.rgba).all()
-    assert float(im.text[charts.MIN_TEXT_KEY]) == r.min_text_px
+    assert float(im.text[render.MIN_TEXT_KEY]) == r.min_text_px
     bare = raster.Raster(r.rgba, 0.0)  # no text: no text chunk
-    assert charts.MIN_TEXT_KEY not in Image.open(io.BytesIO(raster.encode(bare, charts.MIN_TEXT_KEY))).text
+    assert render.MIN_TEXT_KEY not in Image.open(io.BytesIO(raster.encode(bare, render.MIN_TEXT_KEY))).text
 
 
 def test_a_heat_maps_title_wider_than_the_map_is_not_cut_off():

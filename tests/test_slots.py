@@ -1,4 +1,4 @@
-"""The server-wide limit on live training runs (ui.slots)."""
+"""The server-wide limit on live training runs (ui.server.training_slots)."""
 from __future__ import annotations
 
 import threading
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from ui import slots
+from ui.server import training_slots
 
 
 class GiveUp(Exception):
@@ -19,11 +19,11 @@ def _take_every_slot() -> tuple[threading.Event, list[threading.Thread]]:
     inside = threading.Semaphore(0)
 
     def hold():
-        with slots.training_slot(on_wait=lambda r, w: None, check=lambda: None):
+        with training_slots.training_slot(on_wait=lambda r, w: None, check=lambda: None):
             inside.release()
             release.wait(10)
 
-    holders = [threading.Thread(target=hold) for _ in range(slots.TRAINING_SLOTS)]
+    holders = [threading.Thread(target=hold) for _ in range(training_slots.TRAINING_SLOTS)]
     for t in holders:
         t.start()
     for _ in holders:
@@ -32,48 +32,48 @@ def _take_every_slot() -> tuple[threading.Event, list[threading.Thread]]:
 
 
 def test_runs_beyond_the_limit_wait_and_say_so():
-    n = slots.TRAINING_SLOTS
+    n = training_slots.TRAINING_SLOTS
     release, holders = _take_every_slot()
-    assert slots.state() == (n, 0)
+    assert training_slots.state() == (n, 0)
 
     seen: list[tuple[int, int]] = []
     started = threading.Event()
 
     def waiter():
-        with slots.training_slot(on_wait=lambda r, w: seen.append((r, w)), check=lambda: None):
+        with training_slots.training_slot(on_wait=lambda r, w: seen.append((r, w)), check=lambda: None):
             started.set()
 
     w = threading.Thread(target=waiter)
     w.start()
-    time.sleep(3 * slots.POLL_S)
+    time.sleep(3 * training_slots.POLL_S)
     assert not started.is_set() and seen and seen[-1] == (n, 1)
     release.set()
     for t in holders:
         t.join(10)
     w.join(10)
-    assert started.is_set() and slots.state() == (0, 0)
+    assert started.is_set() and training_slots.state() == (0, 0)
 
 
 def test_a_waiting_run_can_give_up_and_an_error_frees_the_slot():
-    n = slots.TRAINING_SLOTS
+    n = training_slots.TRAINING_SLOTS
     release, holders = _take_every_slot()
 
     def check():
         raise GiveUp
 
     with pytest.raises(GiveUp):
-        with slots.training_slot(on_wait=lambda r, w: None, check=check):
+        with training_slots.training_slot(on_wait=lambda r, w: None, check=check):
             pytest.fail("must not start without a slot")
-    assert slots.state() == (n, 0)
+    assert training_slots.state() == (n, 0)
     release.set()
     for t in holders:
         t.join(10)
 
     with pytest.raises(RuntimeError):
-        with slots.training_slot(on_wait=lambda r, w: None, check=lambda: None):
+        with training_slots.training_slot(on_wait=lambda r, w: None, check=lambda: None):
             raise RuntimeError("training failed")
-    assert slots.state() == (0, 0)
+    assert training_slots.state() == (0, 0)
     for _ in range(n):  # every slot is free again
-        assert slots._slots_free.acquire(timeout=1)
+        assert training_slots._slots_free.acquire(timeout=1)
     for _ in range(n):
-        slots._slots_free.release()
+        training_slots._slots_free.release()

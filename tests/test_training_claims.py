@@ -1,4 +1,4 @@
-"""ui.training_claims, the words and extents of *Train it yourself*: every branch on made-up
+"""ui.lessons.training.claims, the words and extents of *Train it yourself*: every branch on made-up
 numbers, and a premise sweep over every pretrained model a run can be compared with (each 2-D
 one's held-out codes, read from cache/): the score caption names the set as it is, and a code map
 shows its codes or says how many it leaves out."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ui import training_claims as claims
+from ui.lessons.training import claims
 from vae import artefacts, live, zoo
 
 
@@ -91,7 +91,7 @@ def test_every_2d_comparison_map_shows_its_codes(beta):
     (cache/codes, the same μ the page encodes): the map's square holds >= 99.5 % of them, the
     caption's count of the rest is exact, and a model whose codes reach past ±4 (vae-2d) gets more
     than ±4 or a count of what is left out."""
-    from ui.training import pretrained_for
+    from ui.lessons.training.live_view import pretrained_for
 
     name, _ = pretrained_for(2, beta)
     if not artefacts.codes_path(name).exists():

@@ -1,4 +1,4 @@
-"""Unit tests of vae.units (KL per dimension, active units, beta equivalents, loss knees) and ui.frames."""
+"""Unit tests of vae.units (KL per dimension, active units, beta equivalents, loss knees) and ui.draw.chart_tables."""
 from __future__ import annotations
 
 import math
@@ -9,7 +9,9 @@ import torch
 
 from vae import latent, units, zoo
 from vae.losses import kl_divergence
-from ui import frames, params, words
+from ui.draw import chart_tables
+from ui.page import link_values
+from ui.lessons import words
 
 
 def test_equivalent_beta_example_from_the_lesson():
@@ -40,12 +42,12 @@ def test_equivalent_beta_rejects_impossible_values(args):
                                            ("3", (1.0, False)), ("banana", (1.0, False)), ("nan", (1.0, False)),
                                            ("inf", (1.0, False)), ("", (1.0, False))])
 def test_parse_ladder_value(raw, expected):
-    assert params.parse_ladder_value(raw, zoo.BETAS_2D, 1.0) == expected
+    assert link_values.parse_ladder_value(raw, zoo.BETAS_2D, 1.0) == expected
 
 
 def test_parse_ladder_value_round_trips_the_shared_form():
-    for b in zoo.BETAS_2D:  # ui.share writes floats with :g
-        assert params.parse_ladder_value(f"{b:g}", zoo.BETAS_2D, 1.0) == (b, True)
+    for b in zoo.BETAS_2D:  # links.state_to_url writes floats with :g
+        assert link_values.parse_ladder_value(f"{b:g}", zoo.BETAS_2D, 1.0) == (b, True)
 
 
 def test_outside_box():
@@ -89,12 +91,12 @@ def test_label_sides_moves_crowded_labels_left():
     # beta = 1 at (6.3, 138.3) has beta = 0.5 just to its right: its label goes left
     x = np.array([52.8, 10.8, 7.2, 6.3, 5.4, 4.0, 2.5])
     y = np.array([135.6, 136.8, 138.4, 138.3, 141.2, 147.4, 161.2])
-    assert frames.label_sides(x, y).tolist() == ["right", "right", "right", "left", "right", "right", "right"]
-    assert frames.label_sides(np.array([1.0]), np.array([2.0])).tolist() == ["right"]
+    assert chart_tables.label_sides(x, y).tolist() == ["right", "right", "right", "left", "right", "right", "right"]
+    assert chart_tables.label_sides(np.array([1.0]), np.array([2.0])).tolist() == ["right"]
     # the 2-D ladder on a log rate axis: beta = 0.5 has neighbours on both sides, so its label goes below
     x = np.log([137.68, 10.85, 7.74, 6.85, 5.88, 4.41, 2.85])
     y = np.array([133.3, 134.6, 135.1, 134.5, 136.7, 141.8, 155.4])
-    assert frames.label_sides(x, y).tolist() == ["right", "right", "below", "left", "right", "right", "right"]
+    assert chart_tables.label_sides(x, y).tolist() == ["right", "right", "below", "left", "right", "right", "right"]
 
 
 def test_plateau():

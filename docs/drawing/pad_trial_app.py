@@ -1,4 +1,4 @@
-"""The drawing-pad trial (docs/drawing/README.md): streamlit-drawable-canvas 0.13 beside ui.pad.
+"""The drawing-pad trial (docs/drawing/README.md): streamlit-drawable-canvas 0.13 beside ui.lessons.own_digit.pad.
 
     pip install streamlit-drawable-canvas==0.13.0      # not a dependency of the app
     python -m streamlit run docs/drawing/pad_trial_app.py --server.port 8630 --server.headless true
@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
-from ui import pad
+from ui.lessons.own_digit import pad
 from vae.preprocess import preprocess, strokes_to_mnist, PreprocessError
 st.session_state.setdefault("runs", 0)
 st.session_state["runs"] += 1
@@ -31,7 +31,7 @@ with a:
         except PreprocessError as e:
             st.write(f"sdc: {e}")
 with b:
-    st.write("ui.pad")
+    st.write("ui.lessons.own_digit.pad")
     strokes = pad.pad("own", None)
     if strokes:
         x = strokes_to_mnist(strokes)

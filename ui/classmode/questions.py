@@ -4,11 +4,11 @@ Every question's answer is computed from ``cache/`` (never typed in): ``facts()`
 that decide it (once per server), ``answer(facts)`` and ``because(facts)`` are pure functions of
 them, and ``reveal(facts)`` draws the lesson's own picture for that setting.
 
-The numbers come from the lessons' own cached functions (``ui.common``, ``ui.ladders``, ``ui.grids``,
-``ui.prototypes``, ``ui.elbo``), so a question says what its lesson page says. A comparison that a
+The numbers come from the lessons' own cached functions (``ui.page``, ``ui.lessons.ladders``, ``ui.lessons.grid.mosaics``,
+``ui.lessons.prototypes.computed``, ``ui.lessons.elbo.computed``), so a question says what its lesson page says. A comparison that a
 tolerance cannot separate is answered "about the same", with the tolerance in the choice. Facts are
-cached per model checkpoint (``ui.common.model_key``): a rebuilt model gets new answers. A reveal is
-a PNG or a Vega-Lite spec built once per input and theme (``ui.charts``), so 300 students opening it
+cached per model checkpoint (``ui.page.model_calls.model_key``): a rebuilt model gets new answers. A reveal is
+a PNG or a Vega-Lite spec built once per input and theme (``ui.draw.render``), so 300 students opening it
 at once cost a cache look-up each; a chart's text alternative is its spec's ``description`` (Vega
 makes it the chart's ARIA label), a PNG's is its ``alt``.
 """
@@ -21,10 +21,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import alts, charts, elbo, figures, grid_claims, grids, ladders, plots, words
-from ui import common as ui
-from ui import prototypes as protos
-from ui.style import (GRID_LIN, GRID_N_DEFAULT, GRID_PPF, GRID_RANGE_DEFAULT, LATENT_RANGE,
+from ui.draw import alt_text
+from ui.draw import png_figures, render
+from ui.lessons.elbo import computed as elbo
+from ui.lessons.grid import claims as grid_claims
+from ui.lessons.grid import mosaics as grids
+from ui.lessons import ladders
+from ui.draw import altair_charts
+from ui.lessons import words
+from ui.page import loaders, model_calls
+from ui.lessons.prototypes import computed as protos
+from ui.draw.style import (GRID_LIN, GRID_N_DEFAULT, GRID_PPF, GRID_RANGE_DEFAULT, LATENT_RANGE,
                       PPF_P_DEFAULT, SLIDER_RANGE)
 from vae import bound, latent, neighbours, prior, units, zoo
 from vae.pixels import GREY_BAND, bernoulli_samples
@@ -33,7 +40,7 @@ from vae.pixels import GREY_BAND, bernoulli_samples
 @dataclass(frozen=True)
 class Question:
     key: str  # stable id, stored with a class session ("kl-squeeze"); never reuse a retired key
-    lesson: str  # the lesson's page file, as in ui.lessons ("pages/02_KL_weighting.py")
+    lesson: str  # the lesson's page file, as in ui.page.catalogue ("pages/02_KL_weighting.py")
     setting: dict[str, str]  # the lesson's query parameters that show the reveal's setting
     prompt: str  # the question, one or two sentences of markdown (no answer hints)
     choices: tuple[str, ...]  # 2-4 options, short enough for a phone
@@ -50,21 +57,21 @@ CACHE = 4  # facts entries kept per question (a few checkpoint versions)
 
 def _per_checkpoint(*names: str) -> Callable[[Callable[..., Any]], Callable[[], Any]]:
     """A question's ``facts``: the decorated ``compute(*keys)`` of the models ``names``, cached once
-    per server and per checkpoint version (``ui.common.model_key``: a rebuilt model, new numbers)."""
+    per server and per checkpoint version (``ui.page.model_calls.model_key``: a rebuilt model, new numbers)."""
     def wrap(compute: Callable[..., Any]) -> Callable[[], Any]:
         cached = st.cache_data(show_spinner=False, max_entries=CACHE)(compute)
 
         def facts() -> Any:
-            return cached(*(ui.model_key(n) for n in names))
+            return cached(*(model_calls.model_key(n) for n in names))
 
         facts.__doc__, facts.__name__ = compute.__doc__, compute.__name__
         return facts
     return wrap
 
 
-def _budget(keys: tuple[ui.ModelKey, ...]) -> str:
+def _budget(keys: tuple[model_calls.ModelKey, ...]) -> str:
     """How the compared models were trained, in a few words for ``because`` (like with like)."""
-    configs = ui.train_configs([k[0] for k in keys])  # {name: train_config} of the usable ones
+    configs = loaders.train_configs([k[0] for k in keys])  # {name: train_config} of the usable ones
     epochs = [f"{n} {c['epochs']} epochs" for n, c in configs.items()]
     if len(configs) == len(keys) and len({str(c) for c in configs.values()}) == 1:
         return f"trained alike, {next(iter(configs.values()))['epochs']} epochs each"
@@ -95,9 +102,9 @@ def _which(a: str, b: str, tol: float, smaller: bool = False) -> Callable[[Any],
 
 
 def _chart(spec: dict, alt: str, where: Any = None, width: str = "stretch") -> None:
-    """A Vega-Lite spec (``charts.spec``) drawn with its text alternative as the spec's description,
+    """A Vega-Lite spec (``render.spec``) drawn with its text alternative as the spec's description,
     which Vega sets as the chart's ARIA label (a chart has no ``alt`` of its own)."""
-    charts.draw({**spec, "description": alts.flat(alt)}, where, width=width)
+    render.draw({**spec, "description": alt_text.flat(alt)}, where, width=width)
 
 
 # --- AE vs VAE: prior draws among each model's codes ------------------------------------------
@@ -112,70 +119,70 @@ MIX_COLORS = ("ink", "#8a8f99", "#c5cad3")
 class DrawFacts:
     tv_ae: float  # total variation of the draws' digit mix from the test set's, AE
     tv_vae: float  # the same, VAE
-    far_ae: float  # share of the draws more than ui.FAR_GAPS typical gaps from every AE test code
+    far_ae: float  # share of the draws more than model_calls.FAR_GAPS typical gaps from every AE test code
     far_vae: float  # the same, VAE
     budget: str  # how the two were trained (``_budget``)
 
 
 @_per_checkpoint(AE2, VAE2)
-def draw_facts(ae_key: ui.ModelKey, vae_key: ui.ModelKey) -> DrawFacts:
-    """The AE vs VAE lesson's numbers of its seeded draws z ~ N(0, I) (``ui.common.prior_draw_stats``)."""
-    a, v = ui.prior_draw_stats(ae_key[0], SEED), ui.prior_draw_stats(vae_key[0], SEED)
+def draw_facts(ae_key: model_calls.ModelKey, vae_key: model_calls.ModelKey) -> DrawFacts:
+    """The AE vs VAE lesson's numbers of its seeded draws z ~ N(0, I) (``ui.page.model_calls.prior_draw_stats``)."""
+    a, v = model_calls.prior_draw_stats(ae_key[0], SEED), model_calls.prior_draw_stats(vae_key[0], SEED)
     return DrawFacts(float(a["tv"]), float(v["tv"]), float(a["far"]), float(v["far"]),
                      _budget((ae_key, vae_key)))
 
 
 def mix_because(f: DrawFacts) -> str:
-    return (f"The same {ui.N_PRIOR_DRAWS:,} draws (seed {SEED}), each counted as the digit of the "
+    return (f"The same {model_calls.N_PRIOR_DRAWS:,} draws (seed {SEED}), each counted as the digit of the "
             f"nearest test code: the AE's mix is {words.pct(f.tv_ae)} off the test set's, the "
             f"VAE's {words.pct(f.tv_vae)} (total variation, 0 % = the same mix; {f.budget}).")
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE)
-def _mix_frame(ae_key: ui.ModelKey, vae_key: ui.ModelKey) -> pd.DataFrame:
+def _mix_frame(ae_key: model_calls.ModelKey, vae_key: model_calls.ModelKey) -> pd.DataFrame:
     """The lesson's digit-mix rows (AE draws, VAE draws, test set), once per pair of checkpoints."""
-    labels = ui.test_set()[1]
-    shares = [ui.prior_draw_stats(ae_key[0], SEED)["mix"], ui.prior_draw_stats(vae_key[0], SEED)["mix"],
+    labels = loaders.test_set()[1]
+    shares = [model_calls.prior_draw_stats(ae_key[0], SEED)["mix"], model_calls.prior_draw_stats(vae_key[0], SEED)["mix"],
               np.bincount(labels, minlength=10)[:10] / len(labels)]
     return pd.DataFrame({"digit": [str(k) for k in range(10)] * 3,
                          "source": np.repeat(MIX_SOURCES, 10), "share": np.concatenate(shares)})
 
 
 def mix_reveal(f: DrawFacts) -> None:
-    mix = _mix_frame(ui.model_key(AE2), ui.model_key(VAE2))
-    spec = plots.mix_chart_filled(mix, MIX_SOURCES, MIX_COLORS, f"Which digit {ui.N_PRIOR_DRAWS:,} "
+    mix = _mix_frame(model_calls.model_key(AE2), model_calls.model_key(VAE2))
+    spec = altair_charts.mix_chart_filled(mix, MIX_SOURCES, MIX_COLORS, f"Which digit {model_calls.N_PRIOR_DRAWS:,} "
                                   "draws z ~ N(0, I) land on (the digit of the nearest test code)")
-    _chart(spec, f"Bar chart of the share of each digit 0 to 9 among {ui.N_PRIOR_DRAWS:,} prior draws "
+    _chart(spec, f"Bar chart of the share of each digit 0 to 9 among {model_calls.N_PRIOR_DRAWS:,} prior draws "
                  f"(seed {SEED}), counted by the nearest test code: AE draws mostly land on "
-                 f"{alts.shares(mix['share'][:10].to_numpy())}; VAE draws on "
-                 f"{alts.shares(mix['share'][10:20].to_numpy())}; the test set has about 10 % of each. "
+                 f"{alt_text.shares(mix['share'][:10].to_numpy())}; VAE draws on "
+                 f"{alt_text.shares(mix['share'][10:20].to_numpy())}; the test set has about 10 % of each. "
                  f"Distance from the test set's mix: AE {words.pct(f.tv_ae)}, VAE {words.pct(f.tv_vae)}.")
 
 
 def far_because(f: DrawFacts) -> str:
-    return (f"Of the same {ui.N_PRIOR_DRAWS:,} draws, {words.pct(f.far_ae)} land more than "
-            f"{ui.FAR_GAPS:g} typical gaps from every AE test code and {words.pct(f.far_vae)} that far "
+    return (f"Of the same {model_calls.N_PRIOR_DRAWS:,} draws, {words.pct(f.far_ae)} land more than "
+            f"{model_calls.FAR_GAPS:g} typical gaps from every AE test code and {words.pct(f.far_vae)} that far "
             "from every VAE code (a typical gap: the median distance from a test code to its nearest "
             f"neighbour, each model on its own scale; {f.budget}).")
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE)
-def _far_rows(ae_key: ui.ModelKey, vae_key: ui.ModelKey) -> tuple[dict[str, np.ndarray], list[list[str]]]:
+def _far_rows(ae_key: model_calls.ModelKey, vae_key: model_calls.ModelKey) -> tuple[dict[str, np.ndarray], list[list[str]]]:
     """The lesson's first ten draws decoded by each model, captioned with their gaps."""
-    z = ui.prior_draws(SEED)[:10]  # (10, 2)
-    gaps = [ui.prior_draw_stats(k[0], SEED)["gaps"][:10] for k in (ae_key, vae_key)]
-    rows = {"AE decoder": ui.decode(ae_key[0], z), "VAE decoder": ui.decode(vae_key[0], z)}
+    z = model_calls.prior_draws(SEED)[:10]  # (10, 2)
+    gaps = [model_calls.prior_draw_stats(k[0], SEED)["gaps"][:10] for k in (ae_key, vae_key)]
+    rows = {"AE decoder": model_calls.decode(ae_key[0], z), "VAE decoder": model_calls.decode(vae_key[0], z)}
     return rows, [[f"{g:.1f} gaps" for g in gs] for gs in gaps]
 
 
 def far_reveal(f: DrawFacts) -> None:
-    rows, caps = _far_rows(ui.model_key(AE2), ui.model_key(VAE2))
-    z = ui.prior_draws(SEED)[:10]
-    png = charts.png(charts.image_rows, rows, captions=caps, size=1.2, fontsize=11)
-    charts.show(png, alt=alts.rows(
+    rows, caps = _far_rows(model_calls.model_key(AE2), model_calls.model_key(VAE2))
+    z = model_calls.prior_draws(SEED)[:10]
+    png = render.png(png_figures.image_rows, rows, captions=caps, size=1.2, fontsize=11)
+    render.show(png, alt=alt_text.rows(
         f"The first 10 prior draws z (seed {SEED}) decoded by {AE2} (top row) and {VAE2} (bottom), "
         f"each captioned with its distance from the nearest test code in typical gaps. By the nearest "
-        f"test code, {alts.landed(AE2, z)}; {alts.landed(VAE2, z)}", list(rows), caps))
+        f"test code, {alt_text.landed(AE2, z)}; {alt_text.landed(VAE2, z)}", list(rows), caps))
 
 
 # --- KL weighting: the 2-D β ladder ----------------------------------------------------------
@@ -194,8 +201,8 @@ class LadderFacts:
 
 
 @_per_checkpoint(*(zoo.beta_name(2, b) for b in (1.0, BETA_SMALL, BETA_LARGE)))
-def ladder_facts(*keys: ui.ModelKey) -> LadderFacts:
-    """The KL lesson's numbers of the rungs β = 1, 0.1 and 10 (``ui.ladders``)."""
+def ladder_facts(*keys: model_calls.ModelKey) -> LadderFacts:
+    """The KL lesson's numbers of the rungs β = 1, 0.1 and 10 (``ui.lessons.ladders``)."""
     one, small, large = (k[0] for k in keys)
     tv_1, tv_large = (float(ladders.draw_stats(n, SEED)["tv"]) for n in (one, large))
     return LadderFacts(ladders.code_spread(one), ladders.code_spread(small), tv_1, tv_large, _budget(keys))
@@ -224,7 +231,7 @@ def spread_reveal(f: LadderFacts) -> None:
 
 
 def ladder_mix_because(f: LadderFacts) -> str:
-    return (f"The same {ui.N_PRIOR_DRAWS:,} draws (seed {SEED}), each counted as the digit of the "
+    return (f"The same {model_calls.N_PRIOR_DRAWS:,} draws (seed {SEED}), each counted as the digit of the "
             f"nearest test code: {words.pct(f.tv_large)} off the test set's mix at β = {BETA_LARGE:g}, "
             f"{words.pct(f.tv_1)} at β = 1 (total variation; {f.budget}).")
 
@@ -234,7 +241,7 @@ def ladder_mix_reveal(f: LadderFacts) -> None:
     if specs is None:  # the rung is built (the facts read it); only a file removed since ends here
         st.info(f"`{zoo.beta_name(2, BETA_LARGE)}` is not available.")
         return
-    _chart(specs[0], f"Bar chart of the share of each digit among {ui.N_PRIOR_DRAWS:,} prior draws at "
+    _chart(specs[0], f"Bar chart of the share of each digit among {model_calls.N_PRIOR_DRAWS:,} prior draws at "
                      f"β = {BETA_LARGE:g} beside the test set's shares: {words.pct(f.tv_large)} off in "
                      "total variation.")
     _chart(specs[1], f"Bar chart of each β's distance from the test set's mix: β = {BETA_LARGE:g} "
@@ -267,10 +274,10 @@ def _axes() -> tuple[np.ndarray, np.ndarray]:
 
 
 @_per_checkpoint(VAE2)
-def grid_facts(vae_key: ui.ModelKey) -> GridFacts:
+def grid_facts(vae_key: model_calls.ModelKey) -> GridFacts:
     """The Grid vs ppf lesson's numbers of both grids (and the like-with-like one) at its default n,
-    range and p (``ui.grid_claims.vae_grids``, as the lesson computes them)."""
-    mu = np.asarray(ui.codes(vae_key[0])["mu"], dtype=np.float64)
+    range and p (``ui.lessons.grid.claims.vae_grids``, as the lesson computes them)."""
+    mu = np.asarray(loaders.codes(vae_key[0])["mu"], dtype=np.float64)
     xs_ppf, lin, ppf, matched = grid_claims.vae_grids(GRID_N, LO, HI, P, mu)  # the lesson's own numbers
     return GridFacts(GRID_N, lin.outside, ppf.outside, lin.top10, ppf.top10, float(xs_ppf[-1]),
                      matched.outside, matched.top10)
@@ -297,23 +304,23 @@ def _matched(f: GridFacts) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE)
-def _grid_layers(vae_key: ui.ModelKey) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
+def _grid_layers(vae_key: model_calls.ModelKey) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
     """The lesson's chart inputs: the subset's codes, their digits and indices, both grids' points."""
-    subset = ui.scatter_subset()
-    mu = np.asarray(ui.codes(vae_key[0])["mu"], dtype=np.float64)[subset]
+    subset = loaders.scatter_subset()
+    mu = np.asarray(loaders.codes(vae_key[0])["mu"], dtype=np.float64)[subset]
     xs_lin, xs_ppf = _axes()
     points = latent.grid_points_frame({GRID_LIN: (xs_lin, xs_lin), GRID_PPF: (xs_ppf, xs_ppf)})
-    return mu, ui.test_set()[1][subset], subset, points
+    return mu, loaders.test_set()[1][subset], subset, points
 
 
 def outside_reveal(f: GridFacts) -> None:
-    mu, digits, subset, points = _grid_layers(ui.model_key(VAE2))
+    mu, digits, subset, points = _grid_layers(model_calls.model_key(VAE2))
     reach = max(abs(LO), abs(HI), float(np.abs(points["z1"]).max())) + 0.3  # as the lesson's axes
     domain = (min(LATENT_RANGE[0], -reach), max(LATENT_RANGE[1], reach))
-    spec = charts.overlay(charts.spec(plots.codes_and_prior, mu, digits, subset, domain),
-                          charts.with_data(charts.spec(plots.grid_points_chart, grids.POINTS_TEMPLATE,
-                                                       plots.grid_marker_size(f.n)), points),
-                          charts.spec(plots.contour_labels))
+    spec = render.overlay(render.spec(altair_charts.codes_and_prior, mu, digits, subset, domain),
+                          render.with_data(render.spec(altair_charts.grid_points_chart, grids.POINTS_TEMPLATE,
+                                                       altair_charts.grid_marker_size(f.n)), points),
+                          render.spec(altair_charts.contour_labels))
     _chart(spec, f"Scatter of {len(subset):,} VAE test codes coloured by digit, the prior's 50, 90 and "
                  f"99 % circles, and the {f.n} × {f.n} sampling points of both grids: squares, the linear "
                  f"grid over {LO:g} to {HI:g}; diamonds, the ppf grid with p = {P:g}. "
@@ -330,7 +337,7 @@ def balance_because(f: GridFacts) -> str:
 def balance_reveal(f: GridFacts) -> None:
     for col, tag, how in zip(st.columns(2), ("lin", "ppf"), (" (linear)", " (ppf)")):
         png, xs, ys, title = grids.grid_view(f.n, LO, HI, P, tag)
-        charts.show(png, col, caption=title, alt=alts.grid(VAE2, xs, ys, how))
+        render.show(png, col, caption=title, alt=alt_text.grid(VAE2, xs, ys, how))
 
 
 # --- Digit prototypes ------------------------------------------------------------------------
@@ -349,8 +356,8 @@ class GreyFacts:
 
 
 @_per_checkpoint(PROTO_MODEL)
-def grey_facts(key: ui.ModelKey) -> GreyFacts:
-    """The Prototypes lesson's grey shares of vae-10d (``ui.prototypes.model_view``)."""
+def grey_facts(key: model_calls.ModelKey) -> GreyFacts:
+    """The Prototypes lesson's grey shares of vae-10d (``ui.lessons.prototypes.computed.model_view``)."""
     g_avg, g_dec, _ = protos.model_view(key)["grey"]
     return GreyFacts(float(g_avg), float(g_dec))
 
@@ -362,13 +369,13 @@ def grey_because(f: GreyFacts) -> str:
 
 
 def grey_reveal(f: GreyFacts) -> None:
-    view = protos.model_view(ui.model_key(PROTO_MODEL))
+    view = protos.model_view(model_calls.model_key(PROTO_MODEL))
     rows = {"pixel average": protos.pixel_average(), "decoded\nprototype": view["decoded"],
             "medoid,\nreconstructed": view["med_recon"]}
-    png = charts.png(charts.image_rows, rows, captions=[[f"digit {k}" for k in range(10)], [],
+    png = render.png(png_figures.image_rows, rows, captions=[[f"digit {k}" for k in range(10)], [],
                                                         [f"#{i}" for i in view["med_idx"]]],
                      size=1.0, fontsize=11)
-    charts.show(png, alt=f"For each digit 0 to 9 (columns): the pixel average of its test images, "
+    render.show(png, alt=f"For each digit 0 to 9 (columns): the pixel average of its test images, "
                          f"{PROTO_MODEL}'s decoded prototype (the decoder at the mean code) and its medoid's "
                          f"reconstruction. {grey_because(f)}")
 
@@ -382,7 +389,7 @@ class UsedFacts:
 
 
 @_per_checkpoint(USED_MODEL)
-def used_facts(key: ui.ModelKey) -> UsedFacts:
+def used_facts(key: model_calls.ModelKey) -> UsedFacts:
     """The Prototypes lesson's activity test (``units.activity``) of vae-32d."""
     view = protos.model_view(key)
     var_mu, active = view["var_mu"], view["active"]
@@ -401,15 +408,15 @@ def used_because(f: UsedFacts) -> str:
 
 
 def used_reveal(f: UsedFacts) -> None:
-    key = ui.model_key(USED_MODEL)
+    key = model_calls.model_key(USED_MODEL)
     view = protos.model_view(key)
     base, unused = view["proto_mu"][DIGIT], frozenset(int(j) for j in np.flatnonzero(~view["active"]))
     values = latent.linear_axis(STEPS, *SLIDER_RANGE)  # the lesson's default range
     order = [j for j in range(f.d) if j not in unused]  # the lesson folds unused rows away past 12
     imgs, change = protos.traversal_images(key, tuple(map(float, base)), tuple(map(float, values)),
                                            tuple(order))
-    png = charts.png(figures.traversal_figure, imgs, order, values, base, DIGIT, unused)
-    charts.show(png, alt=figures.traversal_alt(USED_MODEL, order, values, DIGIT, change)
+    png = render.png(png_figures.traversal_figure, imgs, order, values, base, DIGIT, unused)
+    render.show(png, alt=png_figures.traversal_alt(USED_MODEL, order, values, DIGIT, change)
                 + f" The other {len(unused)} dimensions are unused and not drawn.")
 
 
@@ -430,9 +437,9 @@ class TrustFacts:
 
 
 @_per_checkpoint(EMB_MODEL)
-def trust_facts(key: ui.ModelKey) -> TrustFacts:
+def trust_facts(key: model_calls.ModelKey) -> TrustFacts:
     """The Embeddings lesson's trustworthiness of vae-10d's maps (``cache/embeddings``)."""
-    e = ui.embeddings(key[0])
+    e = loaders.embeddings(key[0])
     return TrustFacts(*(float(e[f"{m}_trustworthiness"]) for m in ("pca", "tsne", "random")))
 
 
@@ -443,30 +450,30 @@ def trust_because(f: TrustFacts) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2 * CACHE)
-def _map_points(key: ui.ModelKey, method: str) -> bytes:
+def _map_points(key: model_calls.ModelKey, method: str) -> bytes:
     """The lesson's subset of one map as the Arrow bytes a chart sends, once per map."""
-    subset = ui.scatter_subset()
-    return plots.points_arrow(ui.embeddings(key[0])[method][subset], ui.test_set()[1][subset], subset)
+    subset = loaders.scatter_subset()
+    return altair_charts.points_arrow(loaders.embeddings(key[0])[method][subset], loaders.test_set()[1][subset], subset)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2 * CACHE)
-def _map_rows(key: ui.ModelKey, method: str) -> tuple[dict[str, pd.DataFrame], Any, int]:
+def _map_rows(key: model_calls.ModelKey, method: str) -> tuple[dict[str, pd.DataFrame], Any, int]:
     """One map's picked code and its 10-D neighbours (the lesson's ``landing_rows``), its square
     domains, and how many of the K neighbours stay among the K nearest on the map, once per map."""
-    xy = ui.embeddings(key[0])[method]
-    near = neighbours.neighbours_in(ui.code_tree(key[0]), PICK, K)  # (K,) in 10-D
-    rows = plots.landing_rows(you=(float(xy[PICK, 0]), float(xy[PICK, 1])), you_label=f"#{PICK}",
+    xy = loaders.embeddings(key[0])[method]
+    near = neighbours.neighbours_in(loaders.code_tree(key[0]), PICK, K)  # (K,) in 10-D
+    rows = altair_charts.landing_rows(you=(float(xy[PICK, 0]), float(xy[PICK, 1])), you_label=f"#{PICK}",
                               near=pd.DataFrame({"x": xy[near, 0], "y": xy[near, 1]}))
-    domains = plots.square_domains(np.vstack([xy[ui.scatter_subset()], xy[near], xy[[PICK]]]))
-    return rows, domains, neighbours.kept_in(ui.code_tree(key[0]), neighbours.tree(xy), PICK, K)
+    domains = altair_charts.square_domains(np.vstack([xy[loaders.scatter_subset()], xy[near], xy[[PICK]]]))
+    return rows, domains, neighbours.kept_in(loaders.code_tree(key[0]), neighbours.tree(xy), PICK, K)
 
 
 def trust_reveal(f: TrustFacts) -> None:
-    key = ui.model_key(EMB_MODEL)
+    key = model_calls.model_key(EMB_MODEL)
     for col, (m, title, score) in zip(st.columns(2), (("pca", "PCA", f.pca), ("tsne", "t-SNE", f.tsne))):
         rows, domains, kept = _map_rows(key, m)
-        spec = plots.with_domains(charts.spec(plots.embedding_map, title, 250, None, m == "tsne"), domains)
-        _chart(charts.fill(spec, points=_map_points(key, m), you=rows["you"], near=rows["near"]),
+        spec = altair_charts.with_domains(render.spec(altair_charts.embedding_map, title, 250, None, m == "tsne"), domains)
+        _chart(render.fill(spec, points=_map_points(key, m), you=rows["you"], near=rows["near"]),
                f"{title} map of {EMB_MODEL}'s test codes, coloured by digit; test #{PICK} is marked and its "
                f"{K} nearest neighbours in 10-D are circled: {kept} of them are among its {K} nearest on "
                f"this map. Trustworthiness {score:.3f}.", col, width="content")
@@ -480,9 +487,9 @@ class VarFacts:
 
 
 @_per_checkpoint(EMB_AE, EMB_MODEL)
-def var_facts(ae_key: ui.ModelKey, vae_key: ui.ModelKey) -> VarFacts:
+def var_facts(ae_key: model_calls.ModelKey, vae_key: model_calls.ModelKey) -> VarFacts:
     """The Embeddings lesson's PCA spectrum of the 10-D AE and VAE (``cache/embeddings``)."""
-    ae, vae = (float(np.sum(ui.embeddings(k[0])["pca_explained_variance_ratio"][:2]))
+    ae, vae = (float(np.sum(loaders.embeddings(k[0])["pca_explained_variance_ratio"][:2]))
                for k in (ae_key, vae_key))
     return VarFacts(ae, vae, _budget((ae_key, vae_key)))
 
@@ -495,9 +502,9 @@ def var_because(f: VarFacts) -> str:
 
 def var_reveal(f: VarFacts) -> None:
     for col, name, share in zip(st.columns(2), (EMB_AE, EMB_MODEL), (f.ae, f.vae)):
-        evr = np.asarray(ui.embeddings(name)["pca_explained_variance_ratio"], dtype=float)
+        evr = np.asarray(loaders.embeddings(name)["pca_explained_variance_ratio"], dtype=float)
         col.markdown(f"**{name}**")
-        _chart(charts.spec(plots.variance_chart, evr),
+        _chart(render.spec(altair_charts.variance_chart, evr),
                f"Bar chart of the share of {name}'s code variance along each of its {len(evr)} principal "
                f"components, largest {words.pct(evr[0])}, with the cumulative share as a line: the first two "
                f"hold {words.pct(share)}.", col)
@@ -517,15 +524,15 @@ class FlipFacts:
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE)
-def _blur_rows(key: ui.ModelKey) -> dict[str, np.ndarray]:
+def _blur_rows(key: model_calls.ModelKey) -> dict[str, np.ndarray]:
     """The lesson's three rows for its default setting: the mean p, one sample, p > 0.5."""
     z = prior.samples(N_CODES, zoo.entry(key[0]).model.latent_dim, SEED)
-    p = ui.decode(key[0], z).astype(np.float64)  # (N_CODES, 28, 28)
+    p = model_calls.decode(key[0], z).astype(np.float64)  # (N_CODES, 28, 28)
     return {"mean p": p, "sample": bernoulli_samples(p, 1, SEED)[0], "p > 0.5": (p > 0.5).astype(np.float32)}
 
 
 @_per_checkpoint(BLUR_MODEL)
-def flip_facts(key: ui.ModelKey) -> FlipFacts:
+def flip_facts(key: model_calls.ModelKey) -> FlipFacts:
     """The Blurry samples lesson's flipped pixels at its default setting."""
     rows = _blur_rows(key)
     p, flipped = rows["mean p"], rows["sample"] != rows["p > 0.5"]
@@ -545,10 +552,10 @@ def flip_because(f: FlipFacts) -> str:
 
 
 def flip_reveal(f: FlipFacts) -> None:
-    rows = _blur_rows(ui.model_key(BLUR_MODEL))
+    rows = _blur_rows(model_calls.model_key(BLUR_MODEL))
     what = [f"draw {i + 1}" for i in range(N_CODES)]
-    png = charts.png(charts.image_rows, rows, [what, [""] * N_CODES, [""] * N_CODES], size=0.6, fontsize=9)
-    charts.show(png, alt=alts.rows(f"{N_CODES} codes drawn from the prior (seed {SEED}) decoded by "
+    png = render.png(png_figures.image_rows, rows, [what, [""] * N_CODES, [""] * N_CODES], size=0.6, fontsize=9)
+    render.show(png, alt=alt_text.rows(f"{N_CODES} codes drawn from the prior (seed {SEED}) decoded by "
                                    f"{BLUR_MODEL}: the mean p, one sample x ~ p(x|z) drawn pixel by "
                                    "pixel, and p > 0.5. " + flip_because(f), rows, [what]))
 
@@ -566,8 +573,8 @@ class BoundFacts:
 
 
 @_per_checkpoint(ELBO_MODEL)
-def bound_facts(key: ui.ModelKey) -> BoundFacts:
-    """The ELBO lesson's exact numbers of its default image (``ui.elbo.exact``, warmed at start)."""
+def bound_facts(key: model_calls.ModelKey) -> BoundFacts:
+    """The ELBO lesson's exact numbers of its default image (``ui.lessons.elbo.computed.exact``, warmed at start)."""
     g = elbo.exact(key, ELBO_IDX).gap
     return BoundFacts(float(g.log_px), float(g.elbo), float(g.accuracy))
 
@@ -583,16 +590,16 @@ def bound_because(f: BoundFacts) -> str:
 
 
 def bound_reveal(f: BoundFacts) -> None:
-    key = ui.model_key(ELBO_MODEL)
-    b, codes, labels = elbo.exact(key, ELBO_IDX), ui.codes(ELBO_MODEL), ui.test_set()[1]
+    key = model_calls.model_key(ELBO_MODEL)
+    b, codes, labels = elbo.exact(key, ELBO_IDX), loaders.codes(ELBO_MODEL), loaders.test_set()[1]
     has_path = b.path_mu is not None  # the lesson's default: q refined for all its steps
     mu_t = b.path_mu[bound.REFINE_STEPS] if has_path else b.mu_best
     lv_t = b.path_logvar[bound.REFINE_STEPS] if has_path else b.logvar_best
     density, mu, lv = b.post / b.grid.area, codes["mu"][ELBO_IDX], codes["logvar"][ELBO_IDX]
-    png = charts.png(figures.posterior_figure, density, b.grid.xs, b.grid.ys, mu, lv, mu_t, lv_t,
+    png = render.png(png_figures.posterior_figure, density, b.grid.xs, b.grid.ys, mu, lv, mu_t, lv_t,
                      codes["mu"], labels, f"p(z|x) of test #{ELBO_IDX}, {ELBO_MODEL}")
     what = f"test #{ELBO_IDX}, a {labels[ELBO_IDX]}, under {ELBO_MODEL}"
-    charts.show(png, alt=figures.posterior_alt(density, b.grid.xs, b.grid.ys, mu, lv, mu_t, lv_t, what,
+    render.show(png, alt=png_figures.posterior_alt(density, b.grid.xs, b.grid.ys, mu, lv, mu_t, lv_t, what,
                                                bound.REFINE_STEPS if has_path else None)
                 + " " + bound_because(f))
     c1, c2, c3 = st.columns(3)
@@ -607,15 +614,15 @@ SAME = "About the same"
 
 QUESTIONS: tuple[Question, ...] = (
     Question("aevae-mix", "pages/01_AE_vs_VAE.py", {"aevae_seed": str(SEED)},
-             f"{ui.N_PRIOR_DRAWS:,} random codes z ~ N(0, I) go to the 2-D AE and the 2-D VAE; each "
+             f"{model_calls.N_PRIOR_DRAWS:,} random codes z ~ N(0, I) go to the 2-D AE and the 2-D VAE; each "
              "counts as the digit of its nearest test code. Whose draws come in a digit mix closer to "
              "the test set's?",
              ("The AE's", "The VAE's", f"{SAME} (within {_points(MIX_TOL)})"),
              draw_facts, _which("tv_ae", "tv_vae", MIX_TOL, smaller=True),  # closer: less distance
              mix_because, mix_reveal),
     Question("aevae-empty", "pages/01_AE_vs_VAE.py", {"aevae_seed": str(SEED), "aevae_axes": "prior"},
-             f"The same {ui.N_PRIOR_DRAWS:,} draws z ~ N(0, I) on each model's map of test codes. Which "
-             f"model leaves more of them in empty space, over {ui.FAR_GAPS:g} typical gaps from every "
+             f"The same {model_calls.N_PRIOR_DRAWS:,} draws z ~ N(0, I) on each model's map of test codes. Which "
+             f"model leaves more of them in empty space, over {model_calls.FAR_GAPS:g} typical gaps from every "
              "test code?",
              ("The AE", "The VAE", f"{SAME} (within {_points(FAR_TOL)})"),
              draw_facts, _which("far_ae", "far_vae", FAR_TOL), far_because, far_reveal),

@@ -22,8 +22,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ui import charts, lessons, params, warmup
-from ui import common as ui
+from ui.draw import render
+from ui.page import catalogue
+from ui.page import link_values
+from ui.server import warmup
+from ui.page import frame
 from ui.classmode import questions, store
 from ui.classmode.store import ClassState, StoreUnavailable
 from vae.artefacts import CacheError
@@ -47,8 +50,8 @@ def _store() -> store.Store | None:
 
 
 def _lesson_list() -> None:
-    st.page_link(lessons.HOME.path, label="All lessons", icon=lessons.HOME.icon,
-                 query_params=ui.link_params())
+    st.page_link(catalogue.HOME.path, label="All lessons", icon=catalogue.HOME.icon,
+                 query_params=frame.link_params())
 
 
 def page() -> None:
@@ -68,7 +71,7 @@ def page() -> None:
         return
     if state is None:
         what = "is not a class code" if not store.CODE_RE.fullmatch(raw) else "names no running class"
-        st.warning(f"{params.echo(raw)} {what} (codes have "
+        st.warning(f"{link_values.echo(raw)} {what} (codes have "
                    f"{store.CODE_LEN} letters and digits; a class session ends after "
                    f"{store.session_hours():g} hours). Check the code with your teacher.",
                    icon=":material/search_off:")
@@ -86,7 +89,7 @@ def page() -> None:
 
 
 def _warm() -> None:
-    """At server start (ui.warmup): the class tables created or migrated, and every question's
+    """At server start (ui.server.warmup): the class tables created or migrated, and every question's
     answer computed, so a teacher's first reveal in front of the class does not wait (the ELBO
     question's exact integral takes seconds)."""
     try:
@@ -124,7 +127,7 @@ def start_or_join(db: store.Store, teach: bool = True) -> None:
                 "let them talk and vote again, then **reveal** the app's own picture and the answer "
                 "computed from the models.")
     options = [q.key for q in questions.QUESTIONS]
-    titles = {lesson.path: lesson.title for lesson in lessons.LESSONS}
+    titles = {lesson.path: lesson.title for lesson in catalogue.LESSONS}
     picked = st.multiselect(
         "Questions, in order", options, default=options, key="class_questions",
         format_func=lambda k: f"{titles.get(questions.by_key(k).lesson, '?')}: "
@@ -163,7 +166,7 @@ def _question(state: ClassState) -> questions.Question | None:
 
 
 def _heading(state: ClassState, q: questions.Question) -> None:
-    lesson = lessons.lesson_for(q.lesson)
+    lesson = catalogue.lesson_for(q.lesson)
     round_words = f" · vote {state.round + 1}" if state.round else ""
     st.caption(f"Class {state.code} · question {state.position + 1} of {len(state.questions)} · "
                f"from *{lesson.title}*{round_words}")
@@ -209,8 +212,8 @@ def histogram_chart(labels: tuple[str, ...], counts: tuple[int, ...], right: int
 def show_histogram(q: questions.Question, counts: list[int], right: int | None, key: str) -> None:
     words = tally_words(q, counts, right)
     labels = tuple(choice_label(q, i) for i in range(len(q.choices)))
-    font = 22 if ui.presenter() else 14  # a projector's back row reads the counts too
-    charts.draw(charts.spec(histogram_chart, labels, tuple(counts), right, words, font), key=key,
+    font = 22 if frame.presenter() else 14  # a projector's back row reads the counts too
+    render.draw(render.spec(histogram_chart, labels, tuple(counts), right, words, font), key=key,
                 width="stretch")
     st.caption(words)
 
@@ -220,7 +223,7 @@ def reveal_block(q: questions.Question, counts: list[int], mine: int | None) -> 
     try:
         facts = _facts(q)
     except CacheError as exc:
-        ui.cache_problem(exc)
+        frame.cache_problem(exc)
         return
     right = q.answer(facts)
     st.success(f"**Answer: {choice_label(q, right)}**", icon=":material/check_circle:")
@@ -234,7 +237,7 @@ def reveal_block(q: questions.Question, counts: list[int], mine: int | None) -> 
     q.reveal(facts)  # full width: some reveals lay out columns of their own
     st.markdown("**How the class voted**")
     show_histogram(q, counts, right, key="class_reveal_votes")
-    lesson = lessons.lesson_for(q.lesson)
+    lesson = catalogue.lesson_for(q.lesson)
     st.page_link(q.lesson, label=f"See it in the lesson: {lesson.title}", icon=lesson.icon,
                  query_params=q.setting)
 
@@ -269,7 +272,7 @@ def teacher_view(db: store.Store, state: ClassState, secret: str) -> None:
     if state.closed:
         st.info("You closed this class session. Start another from the class-mode page.",
                 icon=":material/done_all:")
-        st.page_link(lessons.CLASS.path, label="Start a new class session", icon=lessons.CLASS.icon)
+        st.page_link(catalogue.CLASS.path, label="Start a new class session", icon=catalogue.CLASS.icon)
         return
     if q is not None:
         _heading(state, q)

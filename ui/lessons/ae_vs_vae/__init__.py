@@ -1,0 +1,2 @@
+"""AE vs VAE (pages/01_AE_vs_VAE.py): ``claims``, its sentences about prior draws.
+"""

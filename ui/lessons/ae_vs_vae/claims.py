@@ -1,0 +1,150 @@
+"""The AE vs VAE lesson's sentences about prior draws (no Streamlit, so the fast tier tests every
+branch): the digit mix they land on, and how far they land from each model's codes, always naming
+the unit: each model's own typical gap (the median distance between neighbouring test codes, which
+differs between the models) or latent units, in which a draw is the same point for both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ui.lessons.words import pct
+
+CLOSE_MIX = 0.1  # total variation from the test set's mix at most this: "in about its mix"
+SAME_DIST = 0.1  # median distances within this share of each other: "about as close"
+
+
+@dataclass(frozen=True)
+class DrawFacts:
+    """One seed's prior draws among both models' test codes."""
+
+    n: int  # draws
+    far_gaps: float  # "far": more than this many of the model's own typical gaps from every code
+    h_ae: tuple[float, ...]  # (10,) digit mix of the draws' nearest AE codes
+    h_vae: tuple[float, ...]
+    h_test: tuple[float, ...]  # the test set's mix
+    tv_ae: float  # total variation from the test set's mix
+    tv_vae: float
+    gap_ae: float  # typical gap, latent units
+    gap_vae: float
+    far_ae: float  # share of draws farther than far_gaps own typical gaps from every code
+    far_vae: float
+    med_ae: float  # median distance of a draw to the nearest test code, latent units
+    med_vae: float
+    inside_ae: float  # codes inside the prior's 99 % circle
+    inside_vae: float
+    matched: (
+        float  # far share for codes spread exactly like the prior (``latent.matched_far_share``)
+    )
+
+
+def mix_note(f: DrawFacts) -> tuple[str, str]:
+    """(branch, sentence): "vae" (the VAE's mix is the closer, said to match only when it does) or
+    "ae" (the AE's is as close)."""
+    h_ae, h_test = np.asarray(f.h_ae), np.asarray(f.h_test)
+    over, under = int(np.argmax(h_ae - h_test)), int(np.argmin(h_ae - h_test))
+    if f.tv_vae < f.tv_ae:
+        how = (
+            "in about the test set's mix"
+            if f.tv_vae <= CLOSE_MIX
+            else "in a mix closer to the test set's than the AE's"
+        )
+        return "vae", (
+            f"**The mix is what the KL term buys.** The VAE's draws land on the digits {how} "
+            f"({pct(f.tv_vae)} off in total variation); the AE's are {pct(f.tv_ae)} off: a {over} "
+            f"for {pct(h_ae[over])} of them, a {under} for {pct(h_ae[under])} (test set: "
+            f"{pct(h_test[over])} and {pct(h_test[under])}). Nothing in the AE's training refers "
+            "to N(0, I)."
+        )
+    return "ae", (
+        f"**Here the AE's mix is as close as the VAE's** ({pct(f.tv_ae)} vs {pct(f.tv_vae)} off in "
+        "total variation): by where its codes happen to lie, not by its training, which never "
+        "refers to N(0, I)."
+    )
+
+
+def distance_branch(f: DrawFacts) -> str:
+    """Which model's draws are closer to its codes in latent units: "vae", "ae" or "same"."""
+    if f.med_vae < (1 - SAME_DIST) * f.med_ae:
+        return "vae"
+    if f.med_ae < (1 - SAME_DIST) * f.med_vae:
+        return "ae"
+    return "same"
+
+
+def cover_note(f: DrawFacts) -> tuple[str, str]:
+    """(branch, sentence) on where the draws land, in each model's own gaps and in latent units.
+    Branches: "ae near" (most AE draws within far_gaps of its own gaps) or "ae far"."""
+    own = f"{f.far_gaps:g} of the model's *own* typical gaps"
+    units = (
+        " Those counts use two units: a typical gap (the median distance between neighbouring "
+        "test "
+        f"codes) is {f.gap_ae:.3g} for the AE and {f.gap_vae:.3g} for the VAE."
+    )
+    if f.far_ae < 0.5:
+        branch, out = (
+            "ae near",
+            (
+                f"**Most of the AE's draws land among its codes too** ({pct(1 - f.far_ae)} within "
+                f"{own} of a "
+                f"test code; VAE: {pct(1 - f.far_vae)}), and {pct(f.inside_ae)} of its codes "
+                "happen to lie "
+                f"inside the prior's 99 % circle (VAE: {pct(f.inside_vae)}): an AE *can* be "
+                "sampled, with no "
+                "promise of what comes out."
+            ),
+        )
+    else:
+        branch, out = (
+            "ae far",
+            (
+                f"**Most of the AE's draws land far from its codes** ({pct(f.far_ae)} farther than "
+                f"{own} from "
+                f"every test code; VAE: {pct(f.far_vae)}): only {pct(f.inside_ae)} of its codes "
+                "lie inside the "
+                f"prior's 99 % circle (VAE: {pct(f.inside_vae)})."
+            ),
+        )
+    out += units
+    d = distance_branch(f)
+    closer = {
+        "vae": "the VAE's draws are the closer ones",
+        "ae": "the AE's draws are the closer ones",
+        "same": "both models' draws land about as close",
+    }[d]
+    out += (
+        f" In latent units, where each draw is the same point for both models, {closer}: the "
+        "median "
+        f"distance to the nearest test code is AE {f.med_ae:.3f}, VAE {f.med_vae:.3f}."
+    )
+    if f.far_vae > 1.5 * f.matched:
+        out += (
+            " The KL term pulls each posterior toward the prior but does not make the codes fill "
+            "it "
+            f"together: {pct(f.far_vae)} of the VAE's draws land farther than {f.far_gaps:g} of "
+            "its gaps "
+            f"from its codes, against {pct(f.matched)} for codes spread exactly like the prior "
+            "(its "
+            "sparse tails): look for the empty patches."
+        )
+    else:
+        out += (
+            " The VAE's codes cover its prior about as well as codes drawn from the prior itself "
+            "would "
+            f"({pct(f.far_vae)} of its draws that far, against {pct(f.matched)})."
+        )
+    return branch, out
+
+
+def draw_caption(gap_ae: float, gap_vae: float) -> str:
+    """Under the decoded draws: the unit of the distances printed under each image."""
+    return (
+        "Under each image: how far z is from the nearest test code of that model, in latent units "
+        "(the "
+        "same unit for both rows: each column is one z). For scale, each model's typical gap, the "
+        "median "
+        f"distance between a test code and its nearest neighbour: AE {gap_ae:.3g}, VAE "
+        f"{gap_vae:.3g}."
+    )

@@ -1,0 +1,92 @@
+"""The Latent explorer's words and map extent, pure functions of the model's kind and codes (no
+Streamlit): what a VAE's page says about the prior, the KL term and posterior means, and what an
+autoencoder's says instead (it has none of them); the latent pad's square box, sized to show the
+model's codes, and the sentence that says which codes, if any, lie outside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ui.lessons import words
+
+MIN_HALF = 4.0  # the pad is at least +-4 (a VAE's codes and the prior's mass fit in it)
+KEEP = 0.999  # the box holds at least this share of the codes on both axes (a few far outliers
+# would otherwise shrink everything else to a dot)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The sentences that depend on whether the model has a prior."""
+
+    origin: str  # the origin as a starting point
+    code_of: str  # what a test image's code is
+    pad_title: str  # the pad's title
+    formula: str  # LaTeX: how the model makes an image
+    decoder_note: str  # the paragraph under the formula
+
+
+def wording(is_ae: bool) -> Wording:
+    """A VAE's words, or an autoencoder's, which has no prior, no KL term and no posterior."""
+    if is_ae:
+        return Wording(
+            "the origin, z = 0 (nothing in an autoencoder's training makes this point special)",
+            "code (the encoder's output)",
+            "Test codes (the encoder's outputs): click anywhere",
+            r"\hat x = \mathrm{decoder}(z), \qquad z = \mathrm{encoder}(x)",
+            "The decoder is a function from a code to pixel values; here you set the code "
+            "yourself. An autoencoder is trained only to rebuild each image from its own code: "
+            "there is no prior and no KL term, so nothing in training says what it draws between "
+            "or away from the test codes.",
+        )
+    return Wording(
+        "the origin, z = 0, the centre of the prior",
+        "code (posterior mean)",
+        "Test codes (posterior means): click anywhere",
+        r"z \sim p(z) = \mathcal{N}(0, I_d), \qquad x \sim p_\theta(x \mid z) = "
+        r"\mathrm{Bernoulli}\big(\mathrm{decoder}(z)\big)",
+        "The decoder is a function from a code to pixel probabilities; here you set the code "
+        "yourself. The KL term pulls the training codes toward the prior, so a VAE's decoder "
+        "learns to draw wherever the prior puts its mass; drawing codes from the prior, below, is "
+        "how a VAE *generates*.",
+    )
+
+
+def pad_half(mu: np.ndarray) -> float:
+    """Half the side of the pad's square box centred on 0: at least MIN_HALF, else the KEEP
+    quantile of |z| over both axes, rounded up to a whole unit."""
+    q = float(np.quantile(np.abs(np.asarray(mu, dtype=np.float64)), KEEP))
+    return float(max(MIN_HALF, np.ceil(q)))
+
+
+@dataclass(frozen=True)
+class PadFacts:
+    """The pad's box and the test codes outside it."""
+
+    half: float  # the box is [-half, half] on both axes
+    n: int  # test codes
+    outside: tuple[int, ...]  # per digit 0..9, codes outside the box
+
+
+def pad_facts(mu: np.ndarray, labels: np.ndarray, half: float) -> PadFacts:
+    """Count the codes (N, 2) outside the square [-half, half]^2, per digit."""
+    out = np.abs(np.asarray(mu, dtype=np.float64)).max(axis=1) > half
+    return PadFacts(
+        float(half), len(mu), tuple(int(v) for v in np.bincount(labels[out], minlength=10))
+    )
+
+
+def pad_note(f: PadFacts) -> str:
+    """What the map shows: its box and the codes left out (how many, which digits)."""
+    box = f"The map spans {-f.half:g} … {f.half:g} on both axes (the same scale on each, z₂ up)"
+    lost = sum(f.outside)
+    if lost == 0:
+        return box + f": all {f.n:,} test codes are on it."
+    digits = [str(k) for k in np.argsort(f.outside)[::-1] if f.outside[k] > 0]
+    return (
+        box
+        + f"; {lost:,} of the {f.n:,} test codes ({words.pct(lost / f.n)}) lie beyond it and are "
+        f"not drawn (digits {', '.join(digits)}, most first)."
+    )
