@@ -3,7 +3,7 @@
 A mosaic is the decoder's images at an n x n grid of codes (``vae.latent.grid_2d`` order), tiled
 row-major with a 1-pixel grey gap (Kingma & Welling 2014, fig. 4; the Keras VAE example's
 ``plot_latent_space``). ``mosaic_png`` is what the Grid page sends to the browser, which draws the
-axes around it (``ui.charts.mosaic_spec``): a few milliseconds, against about 0.1 s to draw the
+axes around it (``ui.draw.altair_charts.mosaic_spec``): a few milliseconds, against about 0.1 s to draw the
 same mosaic with Matplotlib axes and write that figure's RGBA PNG. ``png_images`` reads the tiles
 back (for the figure a download draws).
 """
