@@ -7,7 +7,8 @@ One server (``streamlit run``), or ``--replicas N`` on this machine, each studen
 turn; the class database is SQLite in a temporary folder, or a PostgreSQL started from Debian's
 packages by ``tests/pgserver.py`` (which replicas share). A teacher starts a session; N voters join
 over ``--join`` seconds, each a websocket client speaking Streamlit's protocol (no browser on the
-server's cores), each polling its page as the browser would (the view's ``run_every`` fragment); then
+server's cores), each polling its page as the browser would (the view's ``run_every`` fragment);
+then
 all N vote within ``--window`` seconds. The teacher's page polls its count every second, as the
 teacher's browser does. Meanwhile ``--lesson-students`` students follow the lecture route of
 ``classroom.py`` through the lessons.
@@ -62,10 +63,17 @@ class Client:
         import websockets
 
         url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
-        self.ws = await websockets.connect(url, subprotocols=["streamlit"], max_size=None,
-                                           open_timeout=TIMEOUT_S, ping_interval=None)
+        self.ws = await websockets.connect(
+            url,
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=TIMEOUT_S,
+            ping_interval=None,
+        )
 
-    async def run(self, states: dict[str, tuple[str, Any]] | None = None, fragment: str = "") -> float:
+    async def run(
+        self, states: dict[str, tuple[str, Any]] | None = None, fragment: str = ""
+    ) -> float:
         """A full run (or a fragment's), with these widget values; returns its seconds."""
         msg = P.BackMsg()
         cs = msg.rerun_script
@@ -95,7 +103,10 @@ class Client:
                         for p in fwd.new_session.app_pages:
                             self.hashes[p.url_pathname] = p.page_script_hash
                     elif kind == "auto_rerun":
-                        self.fragment, self.interval = fwd.auto_rerun.fragment_id, fwd.auto_rerun.interval
+                        self.fragment, self.interval = (
+                            fwd.auto_rerun.fragment_id,
+                            fwd.auto_rerun.interval,
+                        )
                     elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                         el = fwd.delta.new_element
                         etype = el.WhichOneof("type")
@@ -112,8 +123,10 @@ class Client:
                     elif kind == "script_finished":
                         if fwd.script_finished == P.ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                             continue
-                        if fwd.script_finished not in (P.ForwardMsg.FINISHED_SUCCESSFULLY,
-                                                       P.ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
+                        if fwd.script_finished not in (
+                            P.ForwardMsg.FINISHED_SUCCESSFULLY,
+                            P.ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+                        ):
                             self.errors.append(f"script finished with status {fwd.script_finished}")
                         break
         except TimeoutError:
@@ -133,8 +146,14 @@ class Voter:
     polls: list[float] = field(default_factory=list)
 
 
-async def attend(v: Voter, join_at: float, t_start: float, window_open: float, until: float,
-                 round_keys: tuple[str, str]) -> None:
+async def attend(
+    v: Voter,
+    join_at: float,
+    t_start: float,
+    window_open: float,
+    until: float,
+    round_keys: tuple[str, str],
+) -> None:
     c = v.client
     await asyncio.sleep(max(0.0, t_start + join_at - time.perf_counter()))
     try:
@@ -149,8 +168,12 @@ async def attend(v: Voter, join_at: float, t_start: float, window_open: float, u
             vote_time = window_open + v.vote_at
             if not voted and vote_time <= next_poll:
                 await asyncio.sleep(max(0.0, vote_time - time.perf_counter()))
-                v.vote_s = await c.run({round_keys[0]: ("string_value", v.label),
-                                        round_keys[1]: ("trigger_value", True)})
+                v.vote_s = await c.run(
+                    {
+                        round_keys[0]: ("string_value", v.label),
+                        round_keys[1]: ("trigger_value", True),
+                    }
+                )
                 v.acked_at = time.perf_counter()
                 voted = True
                 if not any("Your vote" in t for t in c.texts):
@@ -180,13 +203,21 @@ async def teacher_watch(t: Client, until: float, seen: list[tuple[float, int]]) 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--voters", type=int, default=300)
-    ap.add_argument("--window", type=float, default=10.0, help="every vote falls in this many seconds")
-    ap.add_argument("--join", type=float, default=30.0, help="voters open the page over this many seconds")
+    ap.add_argument(
+        "--window", type=float, default=10.0, help="every vote falls in this many seconds"
+    )
+    ap.add_argument(
+        "--join", type=float, default=30.0, help="voters open the page over this many seconds"
+    )
     ap.add_argument("--lesson-students", type=int, default=30)
     ap.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    ap.add_argument("--replicas", type=int, default=1,
-                    help="app servers on this machine sharing the database (PostgreSQL), each student "
-                         "on one of them in turn, as the proxy's leastconn would place them")
+    ap.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="app servers on this machine sharing the database (PostgreSQL), each student "
+        "on one of them in turn, as the proxy's leastconn would place them",
+    )
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     if args.replicas > 1 and args.database != "postgresql":
@@ -207,20 +238,33 @@ def main() -> int:
     db.migrate()
     q = questions.QUESTIONS[0]
     code, secret = db.create([q.key])
-    logs = [SERVER_LOG.with_name(f"class-vote-server-{i}.log") if i else SERVER_LOG
-            for i in range(args.replicas)]
-    servers = [start_server(env=env, server_log=log, args=("--server.disconnectedSessionTTL", "5"))
-               for log in logs]
+    logs = [
+        SERVER_LOG.with_name(f"class-vote-server-{i}.log") if i else SERVER_LOG
+        for i in range(args.replicas)
+    ]
+    servers = [
+        start_server(env=env, server_log=log, args=("--server.disconnectedSessionTTL", "5"))
+        for log in logs
+    ]
     procs, bases = [p for p, _ in servers], [b for _, b in servers]
     rng = random.Random(args.seed)
     from ui.classmode.views import choice_label
 
     picks = [rng.randrange(len(q.choices)) for _ in range(args.voters)]
-    voters = [Voter(Client(bases[i % len(bases)], f"class={code}&voter={store.new_voter()}"), k,
-                    choice_label(q, k), rng.uniform(0, args.window)) for i, k in enumerate(picks)]
+    voters = [
+        Voter(
+            Client(bases[i % len(bases)], f"class={code}&voter={store.new_voter()}"),
+            k,
+            choice_label(q, k),
+            rng.uniform(0, args.window),
+        )
+        for i, k in enumerate(picks)
+    ]
     teacher = Client(bases[0], f"class={code}&teacher={secret}")
-    lesson_students = [Student(bases[i % len(bases)], random.Random(rng.random()))
-                       for i in range(args.lesson_students)]
+    lesson_students = [
+        Student(bases[i % len(bases)], random.Random(rng.random()))
+        for i in range(args.lesson_students)
+    ]
     seen: list[tuple[float, int]] = []
     try:
         # the teacher opened the lessons before class (not timed), and the class page once
@@ -237,8 +281,12 @@ def main() -> int:
             keys = ("class_pick_0_0", "class_send_0_0")
             await asyncio.gather(
                 teacher_watch(teacher, until, seen),
-                *(attend(v, rng.uniform(0, args.join), t_start, window_open, until, keys) for v in voters),
-                *(s.attend((1.0, 3.0), rng.uniform(0, 1.0), ROUTE) for s in lesson_students))
+                *(
+                    attend(v, rng.uniform(0, args.join), t_start, window_open, until, keys)
+                    for v in voters
+                ),
+                *(s.attend((1.0, 3.0), rng.uniform(0, 1.0), ROUTE) for s in lesson_students),
+            )
             return window_open
 
         t0 = time.perf_counter()
@@ -254,7 +302,10 @@ def main() -> int:
             p.wait(timeout=30)
         if pg is not None:
             pg.remove()
-    sent = [sum(1 for v in voters if v.choice == k and v.acked_at == v.acked_at) for k in range(len(q.choices))]
+    sent = [
+        sum(1 for v in voters if v.choice == k and v.acked_at == v.acked_at)
+        for k in range(len(q.choices))
+    ]
     errors = [e for v in voters for e in v.client.errors] + teacher.errors
     errors += [e for s in lesson_students for e in s.errors]
     errors += [f"server traceback:\n{t}" for log in logs for t in tracebacks(log)]
@@ -271,15 +322,26 @@ def main() -> int:
     lesson_runs = [r.seconds for s in lesson_students for r in s.runs]
     in_window = [v.acked_at - window_open for v in voters if v.acked_at == v.acked_at]
     result = {
-        "date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{platform.node()} {platform.machine()}",
-        "cores": len(os.sched_getaffinity(0)), "database": args.database, "replicas": args.replicas,
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": f"{platform.node()} {platform.machine()}",
+        "cores": len(os.sched_getaffinity(0)),
+        "database": args.database,
+        "replicas": args.replicas,
         "voters": args.voters,
-        "window_s": args.window, "lesson_students": args.lesson_students, "wall_s": round(wall, 1),
-        "votes_sent": sent, "votes_counted": counted, "all_counted": counted == sent,
+        "window_s": args.window,
+        "lesson_students": args.lesson_students,
+        "wall_s": round(wall, 1),
+        "votes_sent": sent,
+        "votes_counted": counted,
+        "all_counted": counted == sent,
         "last_vote_answered_s_after_window_opened": round(max(in_window, default=float("nan")), 2),
         "join_run": summary([v.join_s for v in voters if v.join_s == v.join_s]),
-        "vote_run": summary(vote_s), "poll_run": summary(polls),
-        "teacher_shows_vote_after_s": {"p95": round(pct(shown, 0.95), 2), "max": round(max(shown, default=0), 2)},
+        "vote_run": summary(vote_s),
+        "poll_run": summary(polls),
+        "teacher_shows_vote_after_s": {
+            "p95": round(pct(shown, 0.95), 2),
+            "max": round(max(shown, default=0), 2),
+        },
         "teacher_saw": seen[-1][1] if seen else 0,
         "lesson_runs": summary(lesson_runs),
         "server_cpu_s": round(cpu, 1),
@@ -287,8 +349,15 @@ def main() -> int:
         "errors": len(errors),
     }
     tag = f"-{args.replicas}-replicas" if args.replicas > 1 else ""
-    out = REPO / "benchmarks" / "results" / (f"class-vote-{args.voters}-voters-{args.lesson_students}"
-                                             f"-students-{args.database}{tag}.json")
+    out = (
+        REPO
+        / "benchmarks"
+        / "results"
+        / (
+            f"class-vote-{args.voters}-voters-{args.lesson_students}"
+            f"-students-{args.database}{tag}.json"
+        )
+    )
     out.write_text(json.dumps({**result, "error_list": errors[:50]}, indent=1) + "\n")
     print(json.dumps(result, indent=1))
     for e in errors[:10]:

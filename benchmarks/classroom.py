@@ -119,7 +119,9 @@ class Student:
     errors: list[str] = field(default_factory=list)
     pages: dict[str, str] = field(default_factory=dict)  # URL path -> page script hash
     states: dict[str, tuple[str, Any]] = field(default_factory=dict)  # widget id -> (field, value)
-    widgets: dict[str, tuple[str, Any]] = field(default_factory=dict)  # key -> (kind, proto), this page
+    widgets: dict[str, tuple[str, Any]] = field(
+        default_factory=dict
+    )  # key -> (kind, proto), this page
     ids: dict[str, str] = field(default_factory=dict)  # key -> widget id, this page
 
     def _widget_states(self) -> Any:
@@ -202,15 +204,24 @@ class Student:
             self.states[proto.id] = pick_value(kind, proto, self.rng)
         await self.rerun(ws, page, move.key)
 
-    async def attend(self, think: tuple[float, float], start_delay: float,
-                     route: list[tuple[str, list[Move]]] = ROUTE) -> None:
+    async def attend(
+        self,
+        think: tuple[float, float],
+        start_delay: float,
+        route: list[tuple[str, list[Move]]] = ROUTE,
+    ) -> None:
         import websockets
 
         await asyncio.sleep(start_delay)
         url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
         try:
-            async with websockets.connect(url, subprotocols=["streamlit"], max_size=None,
-                                          open_timeout=RUN_TIMEOUT_S, ping_interval=None) as ws:
+            async with websockets.connect(
+                url,
+                subprotocols=["streamlit"],
+                max_size=None,
+                open_timeout=RUN_TIMEOUT_S,
+                ping_interval=None,
+            ) as ws:
                 for page, moves in route:
                     await self.rerun(ws, page, "view")
                     for move in moves:
@@ -233,21 +244,32 @@ def pct(values: list[float], q: float) -> float:
 
 
 def summary(values: list[float]) -> dict[str, float]:
-    return {"n": len(values), "p50": round(pct(values, 0.5), 3), "p95": round(pct(values, 0.95), 3),
-            "max": round(max(values), 3) if values else float("nan")}
+    return {
+        "n": len(values),
+        "p50": round(pct(values, 0.5), 3),
+        "p95": round(pct(values, 0.95), 3),
+        "max": round(max(values), 3) if values else float("nan"),
+    }
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--students", type=int, default=30)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="seconds between moves")
-    ap.add_argument("--arrive", type=float, default=1.0, help="students arrive within this many seconds")
+    ap.add_argument(
+        "--think", type=float, nargs=2, default=(1.0, 3.0), help="seconds between moves"
+    )
+    ap.add_argument(
+        "--arrive", type=float, default=1.0, help="students arrive within this many seconds"
+    )
     args = ap.parse_args()
     RUN_LOG.parent.mkdir(exist_ok=True)
     RUN_LOG.unlink(missing_ok=True)
-    proc, base = start_server(run_log=RUN_LOG, server_log=SERVER_LOG,
-                              args=("--server.disconnectedSessionTTL", str(SESSION_TTL_S)))
+    proc, base = start_server(
+        run_log=RUN_LOG,
+        server_log=SERVER_LOG,
+        args=("--server.disconnectedSessionTTL", str(SESSION_TTL_S)),
+    )
     try:
         # the teacher opened every lesson once before class: one student's walk, not timed
         teacher = Student(base, random.Random(-1))
@@ -262,7 +284,9 @@ def main() -> int:
         students = [Student(base, random.Random(rng.random())) for _ in range(args.students)]
 
         async def lecture() -> None:
-            await asyncio.gather(*(s.attend(tuple(args.think), rng.uniform(0, args.arrive)) for s in students))
+            await asyncio.gather(
+                *(s.attend(tuple(args.think), rng.uniform(0, args.arrive)) for s in students)
+            )
 
         t0 = time.perf_counter()
         asyncio.run(lecture())
@@ -286,17 +310,35 @@ def main() -> int:
     for _, path, _, _, c in server_runs:
         cpu_by_page.setdefault(path.rsplit("/", 1)[-1], []).append(c)
     result = {
-        "date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{platform.node()} {platform.processor() or platform.machine()}",
-        "cores": len(__import__("os").sched_getaffinity(0)), "students": args.students, "runs": len(runs),
-        "wall_s": round(wall, 1), "warmup_wait_s": round(warm_s, 1), "errors": len(errors), "overall": summary([r.seconds for r in runs]),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": f"{platform.node()} {platform.processor() or platform.machine()}",
+        "cores": len(__import__("os").sched_getaffinity(0)),
+        "students": args.students,
+        "runs": len(runs),
+        "wall_s": round(wall, 1),
+        "warmup_wait_s": round(warm_s, 1),
+        "errors": len(errors),
+        "overall": summary([r.seconds for r in runs]),
         "pages": {p: summary(v) for p, v in by_page.items()},
         "server_cpu_per_run_s": round(cpu / max(len(runs), 1), 3),
-        "run_thread_cpu_s": {"median": round(statistics.median(run_cpu), 3) if run_cpu else None,
-                             "p95": round(pct(run_cpu, 0.95), 3), "max": round(max(run_cpu, default=0), 3)},
-        "run_thread_cpu_by_page": {p: round(statistics.median(v), 3) for p, v in sorted(cpu_by_page.items())},
-        "rss_mb": {"before": round(rss_before), "peak": round(peak.peak), "after": round(rss_after)},
+        "run_thread_cpu_s": {
+            "median": round(statistics.median(run_cpu), 3) if run_cpu else None,
+            "p95": round(pct(run_cpu, 0.95), 3),
+            "max": round(max(run_cpu, default=0), 3),
+        },
+        "run_thread_cpu_by_page": {
+            p: round(statistics.median(v), 3) for p, v in sorted(cpu_by_page.items())
+        },
+        "rss_mb": {
+            "before": round(rss_before),
+            "peak": round(peak.peak),
+            "after": round(rss_after),
+        },
         "torch": __import__("importlib.metadata").metadata.version("torch"),
-        "slowest": [f"{r.page or 'Home'} / {r.what}: {r.seconds:.2f} s" for r in sorted(runs, key=lambda r: -r.seconds)[:15]],
+        "slowest": [
+            f"{r.page or 'Home'} / {r.what}: {r.seconds:.2f} s"
+            for r in sorted(runs, key=lambda r: -r.seconds)[:15]
+        ],
     }
     out = REPO / "benchmarks" / "results" / f"classroom-{args.students}.json"
     out.write_text(json.dumps({**result, "error_list": errors[:50]}, indent=1) + "\n")
@@ -304,13 +346,19 @@ def main() -> int:
     print(f"{'page':<20} {'runs':>5} {'p50 s':>7} {'p95 s':>7} {'max s':>7}")
     for p, s in [*result["pages"].items(), ("overall", result["overall"])]:
         print(f"{p:<20} {s['n']:>5} {s['p50']:>7.2f} {s['p95']:>7.2f} {s['max']:>7.2f}")
-    print(f"server CPU per run: {result['server_cpu_per_run_s']:.3f} s (process CPU / runs); "
-          f"a run's own thread CPU: median {result['run_thread_cpu_s']['median']} s, "
-          f"p95 {result['run_thread_cpu_s']['p95']} s, max {result['run_thread_cpu_s']['max']} s")
+    print(
+        f"server CPU per run: {result['server_cpu_per_run_s']:.3f} s (process CPU / runs); "
+        f"a run's own thread CPU: median {result['run_thread_cpu_s']['median']} s, "
+        f"p95 {result['run_thread_cpu_s']['p95']} s, max {result['run_thread_cpu_s']['max']} s"
+    )
     print("thread CPU per run by page (median):", result["run_thread_cpu_by_page"])
-    print(f"RSS: {result['rss_mb']['before']} MB before, {result['rss_mb']['peak']} MB peak, "
-          f"{result['rss_mb']['after']} MB after (torch {result['torch']})")
-    if args.students == 1 and len(server_runs) == len(runs):  # one student: each run's own CPU, in order
+    print(
+        f"RSS: {result['rss_mb']['before']} MB before, {result['rss_mb']['peak']} MB peak, "
+        f"{result['rss_mb']['after']} MB after (torch {result['torch']})"
+    )
+    if args.students == 1 and len(server_runs) == len(
+        runs
+    ):  # one student: each run's own CPU, in order
         for r, (_, path, _, _, c) in zip(runs, server_runs):
             print(f"  {r.page or 'Home':<20} {r.what:<18} {c:6.3f} s CPU {r.seconds:6.2f} s")
     for e in errors[:10]:

@@ -1,4 +1,5 @@
 """Shared pieces of the benchmark scripts: start the app headless, drive Chromium, read memory."""
+
 from __future__ import annotations
 
 import os
@@ -13,7 +14,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+]
 
 
 def free_port() -> int:
@@ -22,21 +28,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict[str, str] | None = None, run_log: Path | None = None,
-                 args: tuple[str, ...] = (), server_log: Path | None = None,
-                 script: str = "streamlit_app.py") -> tuple[subprocess.Popen, str]:
-    """``streamlit run streamlit_app.py`` (or ``script``) on a free local port; with ``run_log``, through
+def start_server(
+    env: dict[str, str] | None = None,
+    run_log: Path | None = None,
+    args: tuple[str, ...] = (),
+    server_log: Path | None = None,
+    script: str = "streamlit_app.py",
+) -> tuple[subprocess.Popen, str]:
+    """``streamlit run streamlit_app.py`` (or ``script``) on a free local port; with ``run_log``,
+    through
     ``timed_server.py``, which appends one line per script run (page, wall s, CPU s) to it; with
     ``server_log``, the server's own output (tracebacks of failed runs included) goes there."""
     port = free_port()
-    launcher = [str(REPO / "benchmarks" / "timed_server.py"), str(run_log)] if run_log else ["-m", "streamlit", "run"]
+    launcher = (
+        [str(REPO / "benchmarks" / "timed_server.py"), str(run_log)]
+        if run_log
+        else ["-m", "streamlit", "run"]
+    )
     log = open(server_log, "w") if server_log else None
     try:
         proc = subprocess.Popen(
-            [sys.executable, *launcher, script, "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.serverAddress", "127.0.0.1", *args],  # headless, no external-IP lookup
-            cwd=REPO, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+            [
+                sys.executable,
+                *launcher,
+                script,
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.serverAddress",
+                "127.0.0.1",
+                *args,
+            ],  # headless, no external-IP lookup
+            cwd=REPO,
+            stdout=log or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
     finally:
         if log:
             log.close()  # the server holds its own copy of the descriptor
@@ -58,7 +88,9 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def wait_quiet(pid: int, timeout_s: float = 60.0, window_s: float = 0.5, busy_share: float = 0.05) -> float:
+def wait_quiet(
+    pid: int, timeout_s: float = 60.0, window_s: float = 0.5, busy_share: float = 0.05
+) -> float:
     """Wait until a process uses less than ``busy_share`` of a core over ``window_s`` (the server's
     background work, such as the prefetch worker drawing what an earlier page asked for, is done);
     returns the seconds waited."""
@@ -82,7 +114,8 @@ def rss_mb(pid: int) -> float:
 
 
 class PeakRss:
-    """The highest resident memory of a process, sampled every 0.25 s from ``start()`` to ``stop()``."""
+    """The highest resident memory of a process, sampled every 0.25 s from ``start()`` to
+    ``stop()``."""
 
     def __init__(self, pid: int) -> None:
         import threading
@@ -118,7 +151,8 @@ IDLE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
 
 
 def read_runs(run_log: Path) -> list[tuple[float, str, str, float, float]]:
-    """The lines of a ``timed_server.py`` log: (unix time, page path, "full"/"fragment", wall s, CPU s)."""
+    """The lines of a ``timed_server.py`` log: (unix time, page path, "full"/"fragment", wall s, CPU
+    s)."""
     if not run_log.exists():
         return []
     rows = []

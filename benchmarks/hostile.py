@@ -12,6 +12,7 @@ hour), and records this process's resident memory as it goes. Part 2 starts the 
 memory. Writes ``benchmarks/results/hostile.json``; exits 1 on a failed visit or a traceback in the
 server's log.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,15 +33,17 @@ def distinct_urls(n: int) -> list[str]:
     i = 0
     while len(out) < n:
         lo = -3.0 - 0.5 * (i % 5)
-        out += [f"Grid_vs_ppf?grid_n={5 + i % 26}&grid_lo={lo:g}&grid_hi={3.0 + 0.5 * ((i // 5) % 5):g}"
-                f"&grid_p={(0.001, 0.005, 0.01, 0.02, 0.05)[i % 5]}",
-                f"AE_vs_VAE?aevae_seed={i}",
-                f"Conditional_VAE?cvae_seed={i}&cvae_digit={i % 10}",
-                f"Reconstructions?rec_mode=index&rec_idx={i},{i + 1},{(7 * i) % 10_000}",
-                f"Prototypes?protos_seed={i}&protos_digit={i % 10}",
-                f"Latent_explorer?lex_z={(i % 61 - 30) / 10:g},{((7 * i) % 61 - 30) / 10:g}",
-                f"KL_weighting?kl_seed={i}",
-                f"Posterior_spread?post_idx={(13 * i) % 10_000}&post_seed={i}"]
+        out += [
+            f"Grid_vs_ppf?grid_n={5 + i % 26}&grid_lo={lo:g}&grid_hi={3.0 + 0.5 * ((i // 5) % 5):g}"
+            f"&grid_p={(0.001, 0.005, 0.01, 0.02, 0.05)[i % 5]}",
+            f"AE_vs_VAE?aevae_seed={i}",
+            f"Conditional_VAE?cvae_seed={i}&cvae_digit={i % 10}",
+            f"Reconstructions?rec_mode=index&rec_idx={i},{i + 1},{(7 * i) % 10_000}",
+            f"Prototypes?protos_seed={i}&protos_digit={i % 10}",
+            f"Latent_explorer?lex_z={(i % 61 - 30) / 10:g},{((7 * i) % 61 - 30) / 10:g}",
+            f"KL_weighting?kl_seed={i}",
+            f"Posterior_spread?post_idx={(13 * i) % 10_000}&post_seed={i}",
+        ]
         i += 1
     return out[:n]
 
@@ -101,11 +104,16 @@ def upload_pictures(n: int) -> tuple[list[tuple[int, float]], list[str], list[st
             page.goto(f"{base}/Your_own_digit", timeout=120_000)
             page.wait_for_function(IDLE_JS, timeout=120_000)
             page.get_by_text("my own picture").click()
-            page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached", timeout=60_000)
+            page.wait_for_selector(
+                '[data-testid="stFileUploaderDropzoneInput"]', state="attached", timeout=60_000
+            )
             samples.append((0, rss_mb(proc.pid)))
             for i in range(n):
                 page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-                    files=[{"name": f"digit-{i}.png", "mimeType": "image/png", "buffer": picture(i)}])
+                    files=[
+                        {"name": f"digit-{i}.png", "mimeType": "image/png", "buffer": picture(i)}
+                    ]
+                )
                 page.wait_for_timeout(300)
                 page.wait_for_function(IDLE_JS, timeout=120_000, polling=100)
                 if page.locator('[data-testid="stException"]').count():
@@ -128,10 +136,18 @@ def main() -> int:
     link_rss, link_errors = visit_links(args.values)
     t1 = time.perf_counter()
     upload_rss, upload_errors, found = upload_pictures(args.uploads)
-    res = {"date": time.strftime("%Y-%m-%d %H:%M"), "links": args.values, "uploads": args.uploads,
-           "rss_mb_by_links (AppTest process)": link_rss, "rss_mb_by_uploads (server)": upload_rss,
-           "errors": len(link_errors) + len(upload_errors), "error_samples": (link_errors + upload_errors)[:10],
-           "server_tracebacks": found, "seconds_links": t1 - t0, "seconds_uploads": time.perf_counter() - t1}
+    res = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "links": args.values,
+        "uploads": args.uploads,
+        "rss_mb_by_links (AppTest process)": link_rss,
+        "rss_mb_by_uploads (server)": upload_rss,
+        "errors": len(link_errors) + len(upload_errors),
+        "error_samples": (link_errors + upload_errors)[:10],
+        "server_tracebacks": found,
+        "seconds_links": t1 - t0,
+        "seconds_uploads": time.perf_counter() - t1,
+    }
     (REPO / "benchmarks" / "results" / "hostile.json").write_text(json.dumps(res, indent=1))
     print(json.dumps(res, indent=1))
     return 1 if res["errors"] or found else 0

@@ -14,6 +14,7 @@ this load (p50/p95, from ``timed_server.py``) and its CPU seconds per page visit
 a class costs the server when the students' browsers run on their own machines.
 Only talks to 127.0.0.1; bounded in sessions and time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,23 +25,41 @@ import sys
 import threading
 import time
 
-from common import (BROWSER_ARGS, CHROMIUM, IDLE_JS, REPO, cpu_s, read_runs, rss_mb, start_server, tracebacks,
-                    url_path)
+from common import (
+    BROWSER_ARGS,
+    CHROMIUM,
+    IDLE_JS,
+    REPO,
+    cpu_s,
+    read_runs,
+    rss_mb,
+    start_server,
+    tracebacks,
+    url_path,
+)
 
 RUN_LOG = REPO / "benchmarks" / "results" / "load-runs.tsv"  # one line per script run
-SERVER_LOG = REPO / "benchmarks" / "results" / "load-server.log"  # the server's output: tracebacks of failed runs
-SESSION_TTL_S = 5  # forget a closed session after 5 s (Streamlit's default keeps it 120 s for a reconnect)
+SERVER_LOG = (
+    REPO / "benchmarks" / "results" / "load-server.log"
+)  # the server's output: tracebacks of failed runs
+SESSION_TTL_S = (
+    5  # forget a closed session after 5 s (Streamlit's default keeps it 120 s for a reconnect)
+)
 
 
-ARRIVED_JS = """([title, previous]) => { const h = document.querySelector('h1');
-  return !!h && h.innerText !== previous && h.innerText.includes(title) && (%s)(); }""" % IDLE_JS
+ARRIVED_JS = (
+    """([title, previous]) => { const h = document.querySelector('h1');
+  return !!h && h.innerText !== previous && h.innerText.includes(title) && (%s)(); }"""
+    % IDLE_JS
+)
 
 
 STATE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]'); const h = document.querySelector('h1');
   return {heading: h ? h.innerText : null, script: a ? a.dataset.testScriptState : null,
           connection: a ? a.dataset.testConnectionState : null,
           images_loading: Array.from(document.images).filter(i => !i.complete).length}; }"""
-LOST_CLICK_S = 120  # a sidebar click that changed nothing in this time, with no script running, is clicked again
+# a sidebar click that changed nothing in this time, with no script running, is clicked again
+LOST_CLICK_S = 120
 
 
 async def _state(page) -> dict:
@@ -51,8 +70,14 @@ async def _state(page) -> dict:
         return {"unreadable": type(exc).__name__}
 
 
-async def student(browser, base: str, pages: list[tuple[str, str]], times: list[float], errors: list[str],
-                  retries: list[str]) -> None:
+async def student(
+    browser,
+    base: str,
+    pages: list[tuple[str, str]],
+    times: list[float],
+    errors: list[str],
+    retries: list[str],
+) -> None:
     """One student: opens the home page, then every page from the sidebar (one session, as in
     class), moving the page's first slider one step when it has one. A sidebar click after which,
     ``LOST_CLICK_S`` later, the heading is unchanged and no script runs (the link was re-drawn under
@@ -73,14 +98,21 @@ async def student(browser, base: str, pages: list[tuple[str, str]], times: list[
                 else:
                     await link.click(timeout=300_000)  # 25 browsers on two cores: clicks wait too
                 try:
-                    await page.wait_for_function(ARRIVED_JS, arg=[title, previous], timeout=LOST_CLICK_S * 1000,
-                                                 polling=50)
+                    await page.wait_for_function(
+                        ARRIVED_JS, arg=[title, previous], timeout=LOST_CLICK_S * 1000, polling=50
+                    )
                 except Exception:  # slow, or the click was lost: nothing changed and nothing runs
                     state = await _state(page)
-                    if i > 0 and state.get("heading") == previous and state.get("script") == "notRunning":
+                    if (
+                        i > 0
+                        and state.get("heading") == previous
+                        and state.get("script") == "notRunning"
+                    ):
                         retries.append(f"{path}: {json.dumps(state, ensure_ascii=False)}")
                         await link.click(timeout=300_000)
-                    await page.wait_for_function(ARRIVED_JS, arg=[title, previous], timeout=300_000, polling=50)
+                    await page.wait_for_function(
+                        ARRIVED_JS, arg=[title, previous], timeout=300_000, polling=50
+                    )
                 times.append(time.perf_counter() - t)
                 previous = await page.locator("h1").first.inner_text()
                 slider = page.locator('[data-testid="stSlider"] input[type="range"]')
@@ -92,8 +124,11 @@ async def student(browser, base: str, pages: list[tuple[str, str]], times: list[
                 if await page.locator('[data-testid="stException"]').count():
                     errors.append(f"{path}: stException")
             except Exception as exc:  # a timeout counts as an error, the run goes on
-                errors.append(f"{path or 'home'}: {type(exc).__name__} after {time.perf_counter() - t:.0f} s, "
-                              f"page state {json.dumps(await _state(page), ensure_ascii=False)}")
+                errors.append(
+                    f"{path or 'home'}: {type(exc).__name__} after {time.perf_counter() - t:.0f} "
+                    "s, "
+                    f"page state {json.dumps(await _state(page), ensure_ascii=False)}"
+                )
     finally:
         await ctx.close()
 
@@ -103,13 +138,17 @@ async def run(n: int, base: str) -> tuple[list[float], list[str], list[str]]:
 
     from ui.page.catalogue import LESSONS
 
-    pages = [("", "latent-lab")] + [(url_path(l.path), l.title) for l in LESSONS if "Train" not in l.title]
+    pages = [("", "latent-lab")] + [
+        (url_path(l.path), l.title) for l in LESSONS if "Train" not in l.title
+    ]
     times: list[float] = []
     errors: list[str] = []
     retries: list[str] = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        await asyncio.gather(*(student(browser, base, pages, times, errors, retries) for _ in range(n)))
+        await asyncio.gather(
+            *(student(browser, base, pages, times, errors, retries) for _ in range(n))
+        )
         await browser.close()
     return times, errors, retries
 
@@ -117,11 +156,16 @@ async def run(n: int, base: str) -> tuple[list[float], list[str], list[str]]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=25)
-    ap.add_argument("--rounds", type=int, default=2, help="classes of N students, one after the other")
+    ap.add_argument(
+        "--rounds", type=int, default=2, help="classes of N students, one after the other"
+    )
     args = ap.parse_args()
     RUN_LOG.unlink(missing_ok=True)
-    proc, base = start_server(run_log=RUN_LOG, args=("--server.disconnectedSessionTTL", str(SESSION_TTL_S)),
-                              server_log=SERVER_LOG)
+    proc, base = start_server(
+        run_log=RUN_LOG,
+        args=("--server.disconnectedSessionTTL", str(SESSION_TTL_S)),
+        server_log=SERVER_LOG,
+    )
     peak = [0.0]
     stop = threading.Event()
 
@@ -144,7 +188,9 @@ def main() -> int:
             times += t
             errors += e
             retries += r
-            time.sleep(SESSION_TTL_S + 25)  # the class has left: its sessions are closed and dropped
+            time.sleep(
+                SESSION_TTL_S + 25
+            )  # the class has left: its sessions are closed and dropped
             after_round.append(rss_mb(proc.pid))
         server_cpu = cpu_s(proc.pid) - cpu0
         runs = [r[3] for r in read_runs(RUN_LOG) if r[0] >= since and r[2] == "full"]
@@ -152,15 +198,25 @@ def main() -> int:
         stop.set()
         proc.terminate()
     q = statistics.quantiles(times, n=20) if len(times) > 1 else [float("nan")] * 19
-    res = {"sessions": args.sessions, "page_visits": len(times), "p50_s": statistics.median(times),
-           "p95_s": q[18], "errors": len(errors) + len(e1), "error_samples": (e1 + errors)[:10],
-           "lost_clicks_retried": len(retries), "lost_click_samples": retries[:5],
-           "server_tracebacks": tracebacks(SERVER_LOG),
-           "rss_mb_after_1_session": after_one, "rss_mb_after_each_round": after_round,
-           "rss_mb_peak": peak[0], "wall_s_per_round": walls, "rounds": args.rounds,
-           "server_run_p50_s": statistics.median(runs) if runs else float("nan"),
-           "server_run_p95_s": statistics.quantiles(runs, n=20)[18] if len(runs) > 1 else float("nan"),
-           "server_cpu_s_per_page_visit": server_cpu / max(len(times), 1)}
+    res = {
+        "sessions": args.sessions,
+        "page_visits": len(times),
+        "p50_s": statistics.median(times),
+        "p95_s": q[18],
+        "errors": len(errors) + len(e1),
+        "error_samples": (e1 + errors)[:10],
+        "lost_clicks_retried": len(retries),
+        "lost_click_samples": retries[:5],
+        "server_tracebacks": tracebacks(SERVER_LOG),
+        "rss_mb_after_1_session": after_one,
+        "rss_mb_after_each_round": after_round,
+        "rss_mb_peak": peak[0],
+        "wall_s_per_round": walls,
+        "rounds": args.rounds,
+        "server_run_p50_s": statistics.median(runs) if runs else float("nan"),
+        "server_run_p95_s": statistics.quantiles(runs, n=20)[18] if len(runs) > 1 else float("nan"),
+        "server_cpu_s_per_page_visit": server_cpu / max(len(times), 1),
+    }
     (REPO / "benchmarks" / "results" / "load.json").write_text(json.dumps(res, indent=1))
     print(json.dumps(res, indent=1))
     # a failed visit or a traceback in the server's log (hidden from the page) fails the run

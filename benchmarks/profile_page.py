@@ -45,7 +45,9 @@ def main() -> None:
     ap.add_argument("keys", nargs="*")
     ap.add_argument("--moves", type=int, default=3)
     ap.add_argument("--top", type=int, default=25)
-    ap.add_argument("--sort", default="cumulative", help="pstats sort key: cumulative, tottime, ...")
+    ap.add_argument(
+        "--sort", default="cumulative", help="pstats sort key: cumulative, tottime, ..."
+    )
     args = ap.parse_args()
     at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=300)
     if args.page != "streamlit_app.py":
@@ -70,8 +72,19 @@ def main() -> None:
     for key in args.keys or [None]:
         for _ in range(args.moves if key else 1):
             if key:
-                w = next(x for kind in ("number_input", "slider", "select_slider", "selectbox", "radio", "toggle")
-                         for x in at.get(kind) if getattr(x, "key", None) == key)
+                w = next(
+                    x
+                    for kind in (
+                        "number_input",
+                        "slider",
+                        "select_slider",
+                        "selectbox",
+                        "radio",
+                        "toggle",
+                    )
+                    for x in at.get(kind)
+                    if getattr(x, "key", None) == key
+                )
                 v = new_value(w, rng)
                 w.set_value(v)
             t = time.process_time()

@@ -1,9 +1,12 @@
-"""``streamlit run`` with a log line per script run: ``python benchmarks/timed_server.py LOG [streamlit args]``.
+"""``streamlit run`` with a log line per script run: ``python benchmarks/timed_server.py LOG
+[streamlit args]``.
 
 Wraps the call that executes a page once (``ui.compat.time_script_runs``) and appends
 ``<time> <page script path> <full|fragment> <wall seconds> <thread CPU seconds>`` to LOG after
-every run, so the benchmarks can separate the server's time from the browser's. Nothing else changes.
+every run, so the benchmarks can separate the server's time from the browser's. Nothing else
+changes.
 """
+
 from __future__ import annotations
 
 import sys

@@ -6,54 +6,100 @@ the codes are. The page draws both sets of points over the VAE's test codes and 
 contours, decodes both, and measures them with ``vae.latent.grid_stats`` (tiles spent outside the
 prior, empty tiles, balance); the AE's grid at its codes' own quantiles generalises the recipe.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.draw import alt_text
-from ui.draw import render
-from ui.lessons.grid import mosaics as grids
-from ui.page import link_values
-from ui.draw import altair_charts
-from ui.lessons.grid import claims as gc
-from ui.page import downloads, frame, links, loaders
+from ui.draw import alt_text, altair_charts, render
+from ui.draw.style import (
+    GRID_LIN,
+    GRID_N_DEFAULT,
+    GRID_N_RANGE,
+    GRID_PPF,
+    GRID_RANGE_DEFAULT,
+    LATENT_RANGE,
+    PPF_P_DEFAULT,
+    PPF_P_OPTIONS,
+)
 from ui.lessons import words
+from ui.lessons.grid import claims as gc
+from ui.lessons.grid import mosaics as grids
+from ui.page import downloads, frame, link_values, links, loaders
 from vae import latent, prior
-from ui.draw.style import (GRID_LIN, GRID_N_DEFAULT, GRID_N_RANGE, GRID_PPF, GRID_RANGE_DEFAULT, LATENT_RANGE, PPF_P_DEFAULT, PPF_P_OPTIONS)
 
 VAE, AE = grids.VAE, grids.AE
 RANGE_LIMITS = (-5.0, 5.0)
 RANGE_STEP = 0.1
 LIN, PPF = GRID_LIN, GRID_PPF
 
-LESSON = frame.setup_page(__file__,
-              "where to place the codes of a decoded 2-D latent mosaic so that it shows what the decoder "
-              "learned: evenly in z, or evenly in *probability* under the prior.")
+LESSON = frame.setup_page(
+    __file__,
+    "where to place the codes of a decoded 2-D latent mosaic so that it shows what the decoder "
+    "learned: evenly in z, or evenly in *probability* under the prior.",
+)
 
 # --- controls ------------------------------------------------------------------------------------
 
-# The range slider stays two custom parameters, ?grid_lo=-2&grid_hi=2 (links.state_from_url / links.state_to_url): clearer
-# than the repeated ?grid_range=-2&grid_range=2 a bound range slider reads, and parse_range refuses a
+# The range slider stays two custom parameters, ?grid_lo=-2&grid_hi=2 (links.state_from_url /
+# links.state_to_url): clearer
+# than the repeated ?grid_range=-2&grid_range=2 a bound range slider reads, and parse_range refuses
+# a
 # reversed or empty range and snaps to the slider's step, which Streamlit's binding lets through.
-links.state_from_url("grid_range", "grid_lo/grid_hi", lambda _raw: link_values.parse_range(
-    st.query_params.get("grid_lo"), st.query_params.get("grid_hi"), RANGE_LIMITS, GRID_RANGE_DEFAULT, RANGE_STEP))
+links.state_from_url(
+    "grid_range",
+    "grid_lo/grid_hi",
+    lambda _raw: link_values.parse_range(
+        st.query_params.get("grid_lo"),
+        st.query_params.get("grid_hi"),
+        RANGE_LIMITS,
+        GRID_RANGE_DEFAULT,
+        RANGE_STEP,
+    ),
+)
 c1, c2, c3 = st.columns(3)
-n = int(links.url_widget(c1.slider, "Grid size n (tiles per side)", *GRID_N_RANGE, value=GRID_N_DEFAULT, key="grid_n",
-                 parse=lambda raw: link_values.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT)))
-lo, hi = (float(v) for v in c2.slider("Linear grid: range of z₁ and z₂", *RANGE_LIMITS, step=RANGE_STEP,
-                                      key="grid_range", format="%.1f"))
-p = float(links.url_widget(c3.select_slider, "ppf grid: tail probability p", options=PPF_P_OPTIONS, value=PPF_P_DEFAULT,
-                   format_func=lambda v: f"{v:g}", key="grid_p",
-                   parse=lambda raw: link_values.parse_option(raw, PPF_P_OPTIONS, PPF_P_DEFAULT),
-                   help="The ppf grid covers prior probabilities p … 1 − p along each axis."))
+n = int(
+    links.url_widget(
+        c1.slider,
+        "Grid size n (tiles per side)",
+        *GRID_N_RANGE,
+        value=GRID_N_DEFAULT,
+        key="grid_n",
+        parse=lambda raw: link_values.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT),
+    )
+)
+lo, hi = (
+    float(v)
+    for v in c2.slider(
+        "Linear grid: range of z₁ and z₂",
+        *RANGE_LIMITS,
+        step=RANGE_STEP,
+        key="grid_range",
+        format="%.1f",
+    )
+)
+p = float(
+    links.url_widget(
+        c3.select_slider,
+        "ppf grid: tail probability p",
+        options=PPF_P_OPTIONS,
+        value=PPF_P_DEFAULT,
+        format_func=lambda v: f"{v:g}",
+        key="grid_p",
+        parse=lambda raw: link_values.parse_option(raw, PPF_P_OPTIONS, PPF_P_DEFAULT),
+        help="The ppf grid covers prior probabilities p … 1 − p along each axis.",
+    )
+)
 lo, hi = round(lo, 6), round(hi, 6)
 shared = {"grid_lo": lo, "grid_hi": hi}
 
 if not lo < hi:
-    st.warning(f"The linear grid needs a range with lo < hi (now {lo:g} … {hi:g}): "
-               "pull the two ends of the range slider apart.")
+    st.warning(
+        f"The linear grid needs a range with lo < hi (now {lo:g} … {hi:g}): "
+        "pull the two ends of the range slider apart."
+    )
     links.state_to_url(shared)  # the page stops before its last bound control
     frame.stop()
 
@@ -82,64 +128,117 @@ domain = (min(LATENT_RANGE[0], -reach), max(LATENT_RANGE[1], reach))
 points = latent.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
 size = altair_charts.grid_marker_size(n)
 chart_col, stats_col = st.columns([3, 2])
-warp = links.url_widget(chart_col.segmented_control, "Axes: the latent z, or warped, u = Φ(z)", ["z", "u"], default="z",
-                key="grid_warp", parse=lambda raw: link_values.parse_choice(raw, ["z", "u"], "z")) or "z"
+warp = (
+    links.url_widget(
+        chart_col.segmented_control,
+        "Axes: the latent z, or warped, u = Φ(z)",
+        ["z", "u"],
+        default="z",
+        key="grid_warp",
+        parse=lambda raw: link_values.parse_choice(raw, ["z", "u"], "z"),
+    )
+    or "z"
+)
 links.state_to_url(shared)
 if warp == "u":  # the same points through the prior's CDF: the ppf grid is uniform there
-    warped = points.assign(z1=latent.to_unit(points["z1"].to_numpy()), z2=latent.to_unit(points["z2"].to_numpy()))
-    chart = render.overlay(render.spec(altair_charts.warp_chart, vae_mu[subset], labels[subset], subset),
-                           render.with_data(render.spec(altair_charts.grid_points_chart, grids.POINTS_TEMPLATE, size, "u₁ = Φ(z₁)",
-                                                        "u₂ = Φ(z₂)"), warped))
-else:  # built once: the codes and contours per axis range, the points' layer from a template of two rows
-    chart = render.overlay(render.spec(altair_charts.codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
-                           render.with_data(render.spec(altair_charts.grid_points_chart, grids.POINTS_TEMPLATE, size), points),
-                           render.spec(altair_charts.contour_labels))
-render.draw(chart, chart_col, key="grid_chart", width="content",
-            alt=grids.chart_alt(vae_mu[subset], labels[subset], n, lo, hi, xs_ppf, warp == "u"))
-chart_col.caption(f"The {n} × {n} sampling points of each grid. Squares: the linear grid over {lo:g} … {hi:g}. "
-                  f"Pink diamonds: the ppf grid, from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … {1 - p:g}). "
-                  "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values."
-                  + (" Warped by u = Φ(z), the prior's CDF on each axis: the prior is uniform on this square, so the ppf "
-                     "grid is evenly spaced, and the linear grid's points sit closer together "
-                     "the farther they are from 0, each tile there covering a thinner slice of "
-                     "the prior's mass." if warp == "u" else
-                     " Switch the axes to u = Φ(z) to see the ppf grid evenly spaced."))
+    warped = points.assign(
+        z1=latent.to_unit(points["z1"].to_numpy()), z2=latent.to_unit(points["z2"].to_numpy())
+    )
+    chart = render.overlay(
+        render.spec(altair_charts.warp_chart, vae_mu[subset], labels[subset], subset),
+        render.with_data(
+            render.spec(
+                altair_charts.grid_points_chart,
+                grids.POINTS_TEMPLATE,
+                size,
+                "u₁ = Φ(z₁)",
+                "u₂ = Φ(z₂)",
+            ),
+            warped,
+        ),
+    )
+# built once: the codes and contours per axis range, the points' layer from a template of two rows
+else:
+    chart = render.overlay(
+        render.spec(altair_charts.codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
+        render.with_data(
+            render.spec(altair_charts.grid_points_chart, grids.POINTS_TEMPLATE, size), points
+        ),
+        render.spec(altair_charts.contour_labels),
+    )
+render.draw(
+    chart,
+    chart_col,
+    key="grid_chart",
+    width="content",
+    alt=grids.chart_alt(vae_mu[subset], labels[subset], n, lo, hi, xs_ppf, warp == "u"),
+)
+chart_col.caption(
+    f"The {n} × {n} sampling points of each grid. Squares: the linear grid over {lo:g} … {hi:g}. "
+    f"Pink diamonds: the ppf grid, from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … "
+    f"{1 - p:g}). "
+    "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values."
+    + (
+        " Warped by u = Φ(z), the prior's CDF on each axis: the prior is uniform on this square, "
+        "so the ppf grid is evenly spaced, and the linear grid's points sit closer together "
+        "the farther they are from 0, each tile there covering a thinner slice of the prior's mass."
+        if warp == "u"
+        else " Switch the axes to u = Φ(z) to see the ppf grid evenly spaced."
+    )
+)
 
 
-st.latex(r"\text{linear:}\quad z_i = \ell + (h - \ell)\,\frac{i}{n-1}"
-         r"\qquad\qquad \text{ppf:}\quad z_i = \Phi^{-1}\!\Big(p + (1 - 2p)\,\frac{i}{n-1}\Big),"
-         r"\qquad i = 0, \dots, n-1")
+st.latex(
+    r"\text{linear:}\quad z_i = \ell + (h - \ell)\,\frac{i}{n-1}"
+    r"\qquad\qquad \text{ppf:}\quad z_i = \Phi^{-1}\!\Big(p + (1 - 2p)\,\frac{i}{n-1}\Big),"
+    r"\qquad i = 0, \dots, n-1"
+)
 with st.expander("The two recipes, and the prior's circles", icon=":material/menu_book:"):
     st.markdown(
-        "$\\Phi^{-1}$ is the inverse CDF (*percent point function*, `scipy.stats.norm.ppf`) of the standard "
+        "$\\Phi^{-1}$ is the inverse CDF (*percent point function*, `scipy.stats.norm.ppf`) of the "
+        "standard "
         "normal. The ppf grid therefore takes equal steps of **probability** under the VAE's prior "
-        "$\\mathcal{N}(0, I)$: between any two neighbouring columns lies the same share of the prior's mass, "
-        "so the tiles are dense in the middle, where the prior (and, if training worked, the codes) are dense, "
-        "and sparse in the tails; $p$ keeps the ends finite ($\\Phi^{-1}(0) = -\\infty$). A linear grid spends "
-        "as many tiles on the empty corners as on the centre. For a model whose codes are not N(0, I), the "
-        "analogue is the codes' own quantiles (the autoencoder below).\n\n"
-        "The grey circles on the chart are the prior's contours: in 2-D the squared radius of N(0, I) is "
-        "χ² with 2 degrees of freedom, an exponential, so the disc of radius $r_q = \\sqrt{-2\\ln(1 - q)}$ holds "
-        "a share $q$ of the mass (50 %, 90 % and 99 %: 1.18, 2.15, 3.03).")
+        "$\\mathcal{N}(0, I)$: between any two neighbouring columns lies the same share of the "
+        "prior's mass, "
+        "so the tiles are dense in the middle, where the prior (and, if training worked, the "
+        "codes) are dense, "
+        "and sparse in the tails; $p$ keeps the ends finite ($\\Phi^{-1}(0) = -\\infty$). A linear "
+        "grid spends "
+        "as many tiles on the empty corners as on the centre. For a model whose codes are not N(0, "
+        "I), the analogue is the codes' own quantiles (the autoencoder below).\n\n"
+        "The grey circles on the chart are the prior's contours: in 2-D the squared radius of N(0, "
+        "I) is χ² with 2 degrees of freedom, an exponential, so the disc of radius $r_q = "
+        "\\sqrt{-2\\ln(1 - q)}$ holds "
+        "a share $q$ of the mass (50 %, 90 % and 99 %: 1.18, 2.15, 3.03)."
+    )
 
 
 with stats_col:
     st.subheader("The numbers")
-    for col, key, label in zip(st.columns(3), ("outside_99", "empty", "top10"),
-                               ("outside 99 % disc", "empty points", "codes in busiest 10 %")):
+    for col, key, label in zip(
+        st.columns(3),
+        ("outside_99", "empty", "top10"),
+        ("outside 99 % disc", "empty points", "codes in busiest 10 %"),
+    ):
         col.markdown(f"**{label}**")
         col.metric("linear grid", words.pct(st_lin[key]))
-        col.metric("ppf grid", words.pct(st_ppf[key]),
-                   delta=f"{(st_ppf[key] - st_lin[key]) * 100:+.0f} pts", delta_color="inverse")
+        col.metric(
+            "ppf grid",
+            words.pct(st_ppf[key]),
+            delta=f"{(st_ppf[key] - st_lin[key]) * 100:+.0f} pts",
+            delta_color="inverse",
+        )
     st.caption(gc.extent_caption(lo, hi, float(xs_ppf[0]), float(xs_ppf[-1]), st_m["outside_99"]))
     st.markdown(
         "- **outside the 99 % disc**: grid points farther from the origin than "
         f"{prior.radius(0.99):.2f}, where the prior puts only 1 % of its mass, so training rarely "
         "sent a code there;\n"
         "- **empty**: grid points that are the nearest grid point of no test code;\n"
-        "- **codes in the busiest 10 %**: each test code (all 10,000) is depicted by its nearest tile; the share "
-        "of the codes that the busiest tenth of the tiles depicts. A balanced grid, one that spends its tiles where "
-        "the codes are, gives about 10 %.")
+        "- **codes in the busiest 10 %**: each test code (all 10,000) is depicted by its nearest "
+        "tile; the share "
+        "of the codes that the busiest tenth of the tiles depicts. A balanced grid, one that "
+        "spends its tiles where the codes are, gives about 10 %."
+    )
 
 # --- the mosaics ---------------------------------------------------------------------------------
 
@@ -152,9 +251,11 @@ with frame.cache_guard():
     grids.show_mosaic(right, n, lo, hi, p, "ppf", f"vae-2d-ppf-n{n}-p{p:g}.png")
 smin, smax = latent.axis_steps(xs_ppf)
 frame.secondary(
-    f"Same decoder, same number of tiles. The linear grid's step is {(hi - lo) / max(n - 1, 1):.2f} everywhere; "
-    f"the ppf grid's step grows from {smin:.2f} in the centre to {smax:.2f} at the edges, so its mosaic "
-    "spends more tiles on the middle of the map, where the prior is densest.")
+    "Same decoder, same number of tiles. The linear grid's step is "
+    f"{(hi - lo) / max(n - 1, 1):.2f} everywhere; "
+    f"the ppf grid's step grows from {smin:.2f} in the centre to {smax:.2f} at the edges, so its "
+    "mosaic spends more tiles on the middle of the map, where the prior is densest."
+)
 
 # --- the AE for contrast -------------------------------------------------------------------------
 
@@ -162,45 +263,85 @@ st.header("For contrast: the autoencoder's map")
 with frame.cache_guard():
     loaders.model(AE)
     ae_mu = np.asarray(loaders.codes(AE)["mu"], dtype=np.float64)  # (N, 2), a copy
-xs_ae, ys_ae = latent.quantile_axes(ae_mu, n, p)  # the ppf grid's analogue for codes that are not N(0, I)
+xs_ae, ys_ae = latent.quantile_axes(
+    ae_mu, n, p
+)  # the ppf grid's analogue for codes that are not N(0, I)
 facts = gc.grid_facts(n, lo, hi, p, vae_mu, ae_mu, labels)  # every number the notices quote
 pts_ae = latent.grid_2d(xs_ae, ys_ae)
 st_ae = latent.grid_stats(pts_ae, ae_mu)
 frame.secondary(
-    "The plain autoencoder was never told about N(0, I): its codes live on a scale of their own, so neither "
-    "recipe above fits it. The ppf idea still does: put the grid at equal steps of the codes' *own* "
-    "distribution, their empirical quantiles along each axis (probabilities p … 1 − p, the same p). Its "
-    "statistics below are measured against the AE's own codes.")
+    "The plain autoencoder was never told about N(0, I): its codes live on a scale of their own, "
+    "so neither "
+    "recipe above fits it. The ppf idea still does: put the grid at equal steps of the codes' "
+    "*own* "
+    "distribution, their empirical quantiles along each axis (probabilities p … 1 − p, the same "
+    "p). Its statistics below are measured against the AE's own codes."
+)
 a_left, a_right = st.columns(2)
 ae_pts = pd.DataFrame({"x": pts_ae[:, 0], "y": pts_ae[:, 1]})
-render.draw(render.overlay(render.spec(altair_charts.ae_codes_chart, ae_mu[subset], labels[subset], subset),
-                           render.with_data(render.spec(altair_charts.ae_grid_chart, grids.AE_POINTS_TEMPLATE), ae_pts)),
-            a_left, key="grid_ae_chart", width="stretch", alt=alt_text.scatter(
-                f"The AE's test codes and its quantile grid's {n} × {n} points", ae_mu[subset], labels[subset]))
+render.draw(
+    render.overlay(
+        render.spec(altair_charts.ae_codes_chart, ae_mu[subset], labels[subset], subset),
+        render.with_data(
+            render.spec(altair_charts.ae_grid_chart, grids.AE_POINTS_TEMPLATE), ae_pts
+        ),
+    ),
+    a_left,
+    key="grid_ae_chart",
+    width="stretch",
+    alt=alt_text.scatter(
+        f"The AE's test codes and its quantile grid's {n} × {n} points",
+        ae_mu[subset],
+        labels[subset],
+    ),
+)
 a_left.caption(gc.ae_axes_caption(facts, float(vae_mu.min()), float(vae_mu.max())))
 with frame.cache_guard():
     grids.show_mosaic(a_right, n, lo, hi, p, "bbox", f"ae-2d-quantiles-n{n}-p{p:g}.png")
 
 st.subheader("All three grids")
-table = pd.DataFrame([grids.stats_row(LIN, VAE, xs_lin, xs_lin, st_lin), grids.stats_row(PPF, VAE, xs_ppf, xs_ppf, st_ppf),
-                      grids.stats_row(f"{LIN} over the ppf grid's square", VAE, xs_m, xs_m,
-                                      st_m),
-                      grids.stats_row("AE quantile grid", AE, xs_ae, ys_ae, st_ae)])
-shares = ["outside the prior's 99 % disc", "empty grid points", "codes in the busiest 10 % of tiles", "busiest tile"]
-st.dataframe(table, hide_index=True, width="stretch",
-             column_config={c: st.column_config.NumberColumn(c, format="percent") for c in shares})
-st.caption("Statistics from `vae.latent.grid_stats`, against all 10,000 test codes of the model in the second "
-           "column.")
+table = pd.DataFrame(
+    [
+        grids.stats_row(LIN, VAE, xs_lin, xs_lin, st_lin),
+        grids.stats_row(PPF, VAE, xs_ppf, xs_ppf, st_ppf),
+        grids.stats_row(f"{LIN} over the ppf grid's square", VAE, xs_m, xs_m, st_m),
+        grids.stats_row("AE quantile grid", AE, xs_ae, ys_ae, st_ae),
+    ]
+)
+shares = [
+    "outside the prior's 99 % disc",
+    "empty grid points",
+    "codes in the busiest 10 % of tiles",
+    "busiest tile",
+]
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={c: st.column_config.NumberColumn(c, format="percent") for c in shares},
+)
+st.caption(
+    "Statistics from `vae.latent.grid_stats`, against all 10,000 test codes of the model in the "
+    "second column."
+)
 d1, d2 = st.columns(2)
 with d1:
-    downloads.download_csv(table, f"grid-stats-n{n}.csv", key="grid_stats_csv", label="Download the statistics (CSV)")
+    downloads.download_csv(
+        table, f"grid-stats-n{n}.csv", key="grid_stats_csv", label="Download the statistics (CSV)"
+    )
 with d2:
-    all_points = latent.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf),
-                                          "AE quantile grid": (xs_ae, ys_ae)})
-    downloads.download_csv(all_points, f"grid-points-n{n}.csv", key="grid_points_csv",
-                    label="Download the grid points (CSV)")
+    all_points = latent.grid_points_frame(
+        {LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf), "AE quantile grid": (xs_ae, ys_ae)}
+    )
+    downloads.download_csv(
+        all_points,
+        f"grid-points-n{n}.csv",
+        key="grid_points_csv",
+        label="Download the grid points (CSV)",
+    )
 
-# --- what to notice --------------------------------------------------------------------------------
+# --- what to notice
+# --------------------------------------------------------------------------------
 
 frame.notice(gc.notes(facts))
 

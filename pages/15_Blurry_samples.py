@@ -1,17 +1,17 @@
-"""Why VAE samples look blurry: the picture every page shows is the decoder's mean, p = E[x | z], not a
+"""Why VAE samples look blurry: the picture every page shows is the decoder's mean, p = E[x | z],
+not a
 sample from the model's own p(x|z) (784 independent Bernoulli pixels). Side by side for the same
 codes: the mean, a pixel sample and the binarized mean; the per-pixel entropy that makes the mean
 grey; a temperature on the logits that sharpens or blurs on purpose. Pixel maths in ``vae.pixels``.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from ui.draw import alt_text
-from ui.draw import png_figures, render
-from ui.page import link_values
-from ui.page import frame, links, loaders, model_calls
+from ui.draw import alt_text, png_figures, render
+from ui.page import frame, link_values, links, loaders, model_calls
 from vae import prior, zoo
 from vae.pixels import GREY_BAND, bernoulli_samples, image_entropy, pixel_entropy, with_temperature
 
@@ -20,17 +20,23 @@ N_SAMPLES = 10  # pixel samples of one code
 TEMPERATURES = (0.25, 0.5, 1.0, 2.0, 4.0)
 SEED_MAX = 1_000_000
 SOURCES = ("prior", "test")
-SOURCE_LABELS = {"prior": "drawn from the prior, z ~ N(0, I)", "test": "the codes μ(x) of test images"}
+SOURCE_LABELS = {
+    "prior": "drawn from the prior, z ~ N(0, I)",
+    "test": "the codes μ(x) of test images",
+}
 
-LESSON = frame.setup_page(__file__, "the grey digits a VAE \"generates\" are the decoder's mean image, the average of "
-                       "what its model allows; a sample from the model itself is a speckled pattern of black and "
-                       "white pixels.")
-
+LESSON = frame.setup_page(
+    __file__,
+    'the grey digits a VAE "generates" are the decoder\'s mean image, the average of '
+    "what its model allows; a sample from the model itself is a speckled pattern of black and "
+    "white pixels.",
+)
 
 
 @st.cache_data(show_spinner=False, max_entries=1)
 def test_floor() -> float:
-    """The test images' mean own entropy (nats): the same for every model and run, so once per server."""
+    """The test images' mean own entropy (nats): the same for every model and run, so once per
+    server."""
     return float(image_entropy(loaders.test_images_float()).mean())
 
 
@@ -38,16 +44,42 @@ VAES, BUILT, DEFAULT_MODEL = links.model_choices(lambda e: e.model.kind == "vae"
 
 left, right = st.columns([1, 3], gap="large")
 with left:  # each control is bound to the URL parameter named by its key (ui.page.links.url_widget)
-    name = links.model_picker(st.selectbox, "Model (VAEs)", VAES, BUILT, DEFAULT_MODEL, key="blur_model")
-    source = links.url_widget(st.radio, "Codes", SOURCES, key="blur_source", captions=[SOURCE_LABELS[s] for s in SOURCES],
-                      parse=lambda raw: link_values.parse_choice(raw, SOURCES, "prior"))
-    seed = int(links.url_widget(st.number_input, "Seed", 0, SEED_MAX, value=0, step=1, key="blur_seed",
-                        parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0)))
-    t = float(links.url_widget(st.select_slider, "Temperature of the pixel model", options=list(TEMPERATURES), value=1.0,
-                       key="blur_t", format_func=lambda v: f"{v:g}",
-                       parse=lambda raw: link_values.parse_choice(raw, TEMPERATURES, 1.0),
-                       help="Divides the decoder's logits: below 1 sharpens every pixel towards black or "
-                            "white, above 1 blurs it towards grey. 1 is the model as trained."))
+    name = links.model_picker(
+        st.selectbox, "Model (VAEs)", VAES, BUILT, DEFAULT_MODEL, key="blur_model"
+    )
+    source = links.url_widget(
+        st.radio,
+        "Codes",
+        SOURCES,
+        key="blur_source",
+        captions=[SOURCE_LABELS[s] for s in SOURCES],
+        parse=lambda raw: link_values.parse_choice(raw, SOURCES, "prior"),
+    )
+    seed = int(
+        links.url_widget(
+            st.number_input,
+            "Seed",
+            0,
+            SEED_MAX,
+            value=0,
+            step=1,
+            key="blur_seed",
+            parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0),
+        )
+    )
+    t = float(
+        links.url_widget(
+            st.select_slider,
+            "Temperature of the pixel model",
+            options=list(TEMPERATURES),
+            value=1.0,
+            key="blur_t",
+            format_func=lambda v: f"{v:g}",
+            parse=lambda raw: link_values.parse_choice(raw, TEMPERATURES, 1.0),
+            help="Divides the decoder's logits: below 1 sharpens every pixel towards black or "
+            "white, above 1 blurs it towards grey. 1 is the model as trained.",
+        )
+    )
 links.state_to_url()
 
 with frame.cache_guard():
@@ -67,41 +99,76 @@ p1 = model_calls.decode(name, z).astype(np.float64)  # (N_CODES, 28, 28) the mod
 p = with_temperature(p1, t)  # (N_CODES, 28, 28)
 sample = bernoulli_samples(p, 1, seed)[0]  # (N_CODES, 28, 28)
 binar = (p > 0.5).astype(np.float32)
-t_word = "the model as trained" if t == 1 else (f"sharpened, T = {t:g}" if t < 1 else f"blurred, T = {t:g}")
+t_word = (
+    "the model as trained"
+    if t == 1
+    else (f"sharpened, T = {t:g}" if t < 1 else f"blurred, T = {t:g}")
+)
 rows = {"mean p": p, "sample": sample, "p > 0.5": binar}
 with right:
-    fig = render.png(png_figures.image_rows, rows, [what, [""] * N_CODES, [""] * N_CODES], size=0.6, fontsize=9)
-    render.show(fig, caption=f"The same {N_CODES} codes, three ways ({t_word}): the decoder's mean p, one sample "
-                             "x ~ p(x|z) drawn pixel by pixel, and the mean binarized at 0.5.",
-                alt=alt_text.rows(f"{N_CODES} codes ({SOURCE_LABELS[source]}, seed {seed}) decoded by {name}, {t_word}. Mean p: "
-                              f"{((p > 0.1) & (p < 0.9)).mean():.1%} of its pixels grey (0.1 to 0.9). One sample: "
-                              f"{sample.mean():.1%} of the pixels ink, speckled. p > 0.5: {binar.mean():.1%} ink",
-                              rows, [what]))
+    fig = render.png(
+        png_figures.image_rows, rows, [what, [""] * N_CODES, [""] * N_CODES], size=0.6, fontsize=9
+    )
+    render.show(
+        fig,
+        caption=f"The same {N_CODES} codes, three ways ({t_word}): the decoder's mean p, one "
+        "sample x ~ p(x|z) drawn pixel by pixel, and the mean binarized at 0.5.",
+        alt=alt_text.rows(
+            f"{N_CODES} codes ({SOURCE_LABELS[source]}, seed {seed}) decoded by {name}, {t_word}. "
+            "Mean p: "
+            f"{((p > 0.1) & (p < 0.9)).mean():.1%} of its pixels grey (0.1 to 0.9). One sample: "
+            f"{sample.mean():.1%} of the pixels ink, speckled. p > 0.5: {binar.mean():.1%} ink",
+            rows,
+            [what],
+        ),
+    )
 
-st.latex(r"p(x \mid z) = \prod_{i=1}^{784} p_i^{\,x_i} (1 - p_i)^{1 - x_i}, \qquad "
-         r"p = \text{decoder}(z) = \mathbb{E}[x \mid z], \qquad H(p_i) = -p_i \ln p_i - (1 - p_i) \ln(1 - p_i)")
-frame.secondary("The decoder outputs one probability per pixel. The grey image every page shows is that list of "
-             "probabilities drawn as brightness: the *average* image of the model at z. The model itself says an image "
-             "is 784 independent coin flips with those probabilities: the middle row. A pixel at p = 0.5 is the model's "
-             "shrug about whether the stroke passes there.")
+st.latex(
+    r"p(x \mid z) = \prod_{i=1}^{784} p_i^{\,x_i} (1 - p_i)^{1 - x_i}, \qquad "
+    r"p = \text{decoder}(z) = \mathbb{E}[x \mid z], \qquad H(p_i) = -p_i \ln p_i - (1 - p_i) \ln(1 "
+    r"- p_i)"
+)
+frame.secondary(
+    "The decoder outputs one probability per pixel. The grey image every page shows is that list "
+    "of probabilities drawn as brightness: the *average* image of the model at z. The model itself "
+    "says an image "
+    "is 784 independent coin flips with those probabilities: the middle row. A pixel at p = 0.5 is "
+    "the model's shrug about whether the stroke passes there."
+)
 
 st.subheader("One code, ten samples")
 one = p[0]
 many = bernoulli_samples(one, N_SAMPLES, seed + 1)  # (N_SAMPLES, 28, 28)
 c1, c2 = st.columns([3, 1], gap="large")
 with c1:
-    render.show(render.png(png_figures.image_strip, np.concatenate([one[None], many]),
-                           ["mean"] + [str(i + 1) for i in range(N_SAMPLES)], size=0.55, fontsize=10),
-                alt=f"The first code's mean image, then {N_SAMPLES} samples drawn from it pixel by pixel: each differs from "
-                    f"the mean binarized at 0.5 in {((many > 0.5) != (one > 0.5)).sum(axis=(1, 2)).mean():.0f} pixels on average.")
+    render.show(
+        render.png(
+            png_figures.image_strip,
+            np.concatenate([one[None], many]),
+            ["mean"] + [str(i + 1) for i in range(N_SAMPLES)],
+            size=0.55,
+            fontsize=10,
+        ),
+        alt=f"The first code's mean image, then {N_SAMPLES} samples drawn from it pixel by pixel: "
+        "each differs from "
+        f"the mean binarized at 0.5 in {((many > 0.5) != (one > 0.5)).sum(axis=(1, 2)).mean():.0f} "
+        "pixels on average.",
+    )
 with c2:
-    render.show(render.png(png_figures.entropy_figure, pixel_entropy(one)), alt=png_figures.entropy_alt(pixel_entropy(one)))
+    render.show(
+        render.png(png_figures.entropy_figure, pixel_entropy(one)),
+        alt=png_figures.entropy_alt(pixel_entropy(one)),
+    )
 h_one = float(pixel_entropy(one).sum())
 floor = test_floor()
-frame.secondary(f"Right: each pixel's entropy H(pᵢ), in nats (fixed scale, 0 to ln 2 ≈ 0.69). Summed over the image it is "
-             f"**{h_one:.1f} nats**: the cost, in BCE, of reproducing the mean image exactly. The test images are "
-             f"grey-level too: their own pixels sum to **{floor:.1f} nats** on average, a floor no reconstruction can go "
-             "below (a perfect copy still pays it).")
+frame.secondary(
+    "Right: each pixel's entropy H(pᵢ), in nats (fixed scale, 0 to ln 2 ≈ 0.69). Summed over the "
+    "image it is "
+    f"**{h_one:.1f} nats**: the cost, in BCE, of reproducing the mean image exactly. The test "
+    "images are "
+    f"grey-level too: their own pixels sum to **{floor:.1f} nats** on average, a floor no "
+    "reconstruction can go below (a perfect copy still pays it)."
+)
 
 # --- what to notice -----------------------------------------------------------------------------
 in_band = (p > GREY_BAND[0]) & (p < GREY_BAND[1])  # (N_CODES, 28, 28) grey pixels of the means
@@ -112,37 +179,66 @@ flips = float(flipped.sum(axis=(1, 2)).mean())
 grey_share = float((flipped & in_band).sum() / max(flipped.sum(), 1))
 obs = []
 if grey >= 1 and flips >= 1:
-    obs.append(f"The mean images have **{grey:.0f} grey pixels** each on average (p between {GREY_BAND[0]:g} and "
-               f"{GREY_BAND[1]:g}). Each is a coin flip in a sample: the sample differs from the binarized mean in "
-               f"{flips:.0f} pixels per image, {grey_share:.0%} of them grey ones"
-               + (", along the strokes' edges." if grey_share > 0.5 else
-                  "; the rest are faint pixels, each unlikely to flip but many."))
+    obs.append(
+        f"The mean images have **{grey:.0f} grey pixels** each on average (p between "
+        f"{GREY_BAND[0]:g} and "
+        f"{GREY_BAND[1]:g}). Each is a coin flip in a sample: the sample differs from the "
+        "binarized mean in "
+        f"{flips:.0f} pixels per image, {grey_share:.0%} of them grey ones"
+        + (
+            ", along the strokes' edges."
+            if grey_share > 0.5
+            else "; the rest are faint pixels, each unlikely to flip but many."
+        )
+    )
 else:
-    obs.append(f"{'Fewer than one' if grey < 1 else f'{grey:.0f}'} grey pixel{'s' if grey >= 2 else ''} per image (p between "
-               f"{GREY_BAND[0]:g} and {GREY_BAND[1]:g}): at this temperature the mean, the sample and the binarized mean "
-               f"all but agree ({flips:.1f} pixels differ per image).")
+    obs.append(
+        f"{'Fewer than one' if grey < 1 else f'{grey:.0f}'} grey pixel{'s' if grey >= 2 else ''} "
+        "per image (p between "
+        f"{GREY_BAND[0]:g} and {GREY_BAND[1]:g}): at this temperature the mean, the sample and the "
+        "binarized mean "
+        f"all but agree ({flips:.1f} pixels differ per image)."
+    )
 if t != 1:
-    obs.append(f"Temperature {t:g} {'sharpens' if t < 1 else 'blurs'} on purpose: grey pixels {grey_1:.0f} → {grey:.0f} "
-               "per image. " + ("A sharper mean looks more like a digit, but it is no longer the model that was "
-                                "trained: a pixel the model is unsure about is now drawn as if it were sure." if t < 1 else
-                                "The model's uncertainty is spread over more pixels: the mean gets greyer and the "
-                                "samples noisier."))
+    obs.append(
+        f"Temperature {t:g} {'sharpens' if t < 1 else 'blurs'} on purpose: grey pixels "
+        f"{grey_1:.0f} → {grey:.0f} "
+        "per image. "
+        + (
+            "A sharper mean looks more like a digit, but it is no longer the model that was "
+            "trained: a pixel the model is unsure about is now drawn as if it were sure."
+            if t < 1
+            else "The model's uncertainty is spread over more pixels: the mean gets greyer and the "
+            "samples noisier."
+        )
+    )
 else:
-    obs.append(f"The first mean image's entropy is {h_one:.1f} nats against the test images' own {floor:.1f}: "
-               + ("the model is less sure of its pixels than real digits are grey." if h_one > floor else
-                  "its pixels are no greyer than real digits."))
+    obs.append(
+        f"The first mean image's entropy is {h_one:.1f} nats against the test images' own "
+        f"{floor:.1f}: "
+        + (
+            "the model is less sure of its pixels than real digits are grey."
+            if h_one > floor
+            else "its pixels are no greyer than real digits."
+        )
+    )
 frame.notice(obs)
 
 with st.expander("A note on nats: grey-level vs binarized MNIST", icon=":material/info:"):
     st.markdown(
-        "- Every model here is trained on **grey-level** MNIST (pixels in [0, 1]) with the Bernoulli loss, BCE. For "
-        "a grey pixel that loss is a *cross-entropy*, not a likelihood: the Bernoulli is a distribution over 0 and 1, "
-        "not over [0, 1], so the numbers are not log-densities of the images and never reach 0 (the floor above).\n"
-        "- Papers usually report nats on **binarized** MNIST (pixels sampled or thresholded to 0/1), where BCE is a "
-        "true negative log-likelihood: about 85 nats for a one-layer VAE in Burda et al. (2016). Those numbers and "
-        "this app's are **not comparable**.\n"
-        "- The **continuous Bernoulli** (Loaiza-Ganem & Cunningham, 2019) adds the missing normalising constant, "
-        "making the loss a proper likelihood for grey-level pixels.\n"
-        "- Within this app every number uses the same data and the same loss, so comparisons between its models "
-        "are like with like.")
+        "- Every model here is trained on **grey-level** MNIST (pixels in [0, 1]) with the "
+        "Bernoulli loss, BCE. For "
+        "a grey pixel that loss is a *cross-entropy*, not a likelihood: the Bernoulli is a "
+        "distribution over 0 and 1, "
+        "not over [0, 1], so the numbers are not log-densities of the images and never reach 0 "
+        "(the floor above).\n"
+        "- Papers usually report nats on **binarized** MNIST (pixels sampled or thresholded to "
+        "0/1), where BCE is a "
+        "true negative log-likelihood: about 85 nats for a one-layer VAE in Burda et al. (2016). "
+        "Those numbers and this app's are **not comparable**.\n"
+        "- The **continuous Bernoulli** (Loaiza-Ganem & Cunningham, 2019) adds the missing "
+        "normalising constant, making the loss a proper likelihood for grey-level pixels.\n"
+        "- Within this app every number uses the same data and the same loss, so comparisons "
+        "between its models are like with like."
+    )
 frame.lesson_links(LESSON)

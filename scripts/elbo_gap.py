@@ -3,6 +3,7 @@ of a 2-D VAE (the numbers of the lesson "The ELBO is a bound", from ``vae.bound`
 
     python scripts/elbo_gap.py [--model vae-2d] [IDX ...]     (default: 0 169 6572 8000)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,14 +29,22 @@ def main(argv: list[str] | None = None) -> int:
     images, labels = artefacts.load_test_set()
     coarse = bound.decode_grid(model, bound.coarse_grid(codes["mu"]))
     print(f"{args.model}: nats per image (log-likelihoods; higher is better)")
-    print("| test image | log p(x) | ELBO | gap | amortization | approximation | grid accuracy | seconds |")
+    print(
+        "| test image | log p(x) | ELBO | gap | amortization | approximation | grid accuracy | "
+        "seconds |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for i in args.idx:
         t = time.perf_counter()
-        b = bound.image_bound(model, coarse, images[i].astype(np.float32) / 255, codes["mu"][i], codes["logvar"][i])
+        b = bound.image_bound(
+            model, coarse, images[i].astype(np.float32) / 255, codes["mu"][i], codes["logvar"][i]
+        )
         g = b.gap
-        print(f"| #{i} (a {labels[i]}) | {g.log_px:.2f} | {g.elbo:.2f} | {g.gap:.2f} | {g.amortization:.2f} | "
-              f"{g.approximation:.2f} | {g.accuracy:.3f} | {time.perf_counter() - t:.1f} |")
+        print(
+            f"| #{i} (a {labels[i]}) | {g.log_px:.2f} | {g.elbo:.2f} | {g.gap:.2f} | "
+            f"{g.amortization:.2f} | "
+            f"{g.approximation:.2f} | {g.accuracy:.3f} | {time.perf_counter() - t:.1f} |"
+        )
     return 0
 
 

@@ -9,6 +9,7 @@ text chunk (``mnist_test_index``), so the page can compare with the digit as MNI
 
     python scripts/make_examples.py          # from the repository root
 """
+
 from __future__ import annotations
 
 import io
@@ -46,7 +47,10 @@ def tagged(data: bytes, index: int) -> bytes:
 
     info = PngInfo()
     info.add_text("mnist_test_index", str(index))
-    info.add_text("Description", f"MNIST test image #{index} (Y. LeCun, C. Cortes, C. J. C. Burges; CC BY-SA 3.0)")
+    info.add_text(
+        "Description",
+        f"MNIST test image #{index} (Y. LeCun, C. Cortes, C. J. C. Burges; CC BY-SA 3.0)",
+    )
     with Image.open(io.BytesIO(data)) as im:
         im.load()
         buf = io.BytesIO()
@@ -63,31 +67,49 @@ def transparent(digit: np.ndarray, scale: int = 10) -> bytes:
     return png(rgba)
 
 
-def grey_paper(digit: np.ndarray, scale: int = 7, size: tuple[int, int] = (420, 300),
-               at: tuple[int, int] = (40, 30)) -> bytes:
+def grey_paper(
+    digit: np.ndarray,
+    scale: int = 7,
+    size: tuple[int, int] = (420, 300),
+    at: tuple[int, int] = (40, 30),
+) -> bytes:
     """Dark-grey ink on noisy light-grey paper, small and off-centre in a wider picture."""
-    ink = np.asarray(Image.fromarray(np.rint(digit * 255).astype(np.uint8), mode="L")
-                     .resize((28 * scale, 28 * scale), Image.Resampling.BICUBIC), dtype=np.float64) / 255
+    ink = (
+        np.asarray(
+            Image.fromarray(np.rint(digit * 255).astype(np.uint8), mode="L").resize(
+                (28 * scale, 28 * scale), Image.Resampling.BICUBIC
+            ),
+            dtype=np.float64,
+        )
+        / 255
+    )
     rng = np.random.default_rng(SEED)
     w, h = size
     paper = 205 + 8 * np.linspace(-1, 1, w)[None, :] + rng.normal(0, 5, (h, w))  # uneven light
     x0, y0 = at
-    patch = paper[y0:y0 + ink.shape[0], x0:x0 + ink.shape[1]]
-    paper[y0:y0 + ink.shape[0], x0:x0 + ink.shape[1]] = patch * (1 - ink) + 45 * ink
+    patch = paper[y0 : y0 + ink.shape[0], x0 : x0 + ink.shape[1]]
+    paper[y0 : y0 + ink.shape[0], x0 : x0 + ink.shape[1]] = patch * (1 - ink) + 45 * ink
     return png(Image.fromarray(np.clip(np.rint(paper), 0, 255).astype(np.uint8), mode="L"))
 
 
 def main() -> None:
     images, labels = load_test_set()
     f = images.astype(np.float32) / 255.0
-    i3, i7, i2, i5, i7b = (first_of(labels, 3), first_of(labels, 7), first_of(labels, 2),
-                           first_of(labels, 5), first_of(labels, 7, skip=1))
+    i3, i7, i2, i5, i7b = (
+        first_of(labels, 3),
+        first_of(labels, 7),
+        first_of(labels, 2),
+        first_of(labels, 5),
+        first_of(labels, 7, skip=1),
+    )
     examples = {
         "3-ink-on-paper": tagged(make_example_png(f[i3], invert=True, scale=8), i3),
         "7-white-on-black": tagged(make_example_png(f[i7], invert=False, scale=6), i7),
         "2-transparent": tagged(transparent(f[i2]), i2),
         "5-grey-paper": tagged(grey_paper(f[i5]), i5),
-        "7-upside-down": tagged(make_example_png(np.rot90(f[i7b], 2).copy(), invert=True, scale=8), i7b),
+        "7-upside-down": tagged(
+            make_example_png(np.rot90(f[i7b], 2).copy(), invert=True, scale=8), i7b
+        ),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*.png"):

@@ -1,14 +1,18 @@
 """Try a training schedule on some rungs of the zoo before spending CPU on the whole zoo.
 
-Trains fresh models with ``vae.train.train`` (one thread, seeded) on all 60,000 MNIST training images
-and prints their test metrics (10,000 test images, one posterior sample, before ``vae.build``'s 8-bit
+Trains fresh models with ``vae.train.train`` (one thread, seeded) on all 60,000 MNIST training
+images
+and prints their test metrics (10,000 test images, one posterior sample, before ``vae.build``'s
+8-bit
 weight rounding) as JSON lines. Nothing is written to ``cache/``::
 
     python scripts/schedule_trial.py --epochs 20 --kl-warmup 5 vae:20 vae:32 ae:2
 
-Each model is KIND:LATENT (kind ae, vae or cvae; beta 1). Hours of CPU for many models: run it in the
+Each model is KIND:LATENT (kind ae, vae or cvae; beta 1). Hours of CPU for many models: run it in
+the
 background (``nohup ... > trial.log &``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,12 +44,25 @@ def main(argv: list[str] | None = None) -> int:
     xte, yte = to_float(torch.from_numpy(images)), torch.from_numpy(labels)
     for spec in args.models:
         kind, d = spec.split(":")
-        cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                          kl_warmup=0 if kind == "ae" else args.kl_warmup)
+        cfg = TrainConfig(
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            kl_warmup=0 if kind == "ae" else args.kl_warmup,
+        )
         res = train(ModelConfig(kind=kind, latent_dim=int(d)), cfg, to_float(xtr), ytr, xte, yte)  # type: ignore[arg-type]
-        print(json.dumps({"model": spec, "train_config": vars(args) | {"models": None}, "minutes": res.seconds / 60,
-                          "test_total_per_epoch": res.history["test_total"],
-                          **{k: v for k, v in res.metrics.items() if isinstance(v, (int, float))}}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "model": spec,
+                    "train_config": vars(args) | {"models": None},
+                    "minutes": res.seconds / 60,
+                    "test_total_per_epoch": res.history["test_total"],
+                    **{k: v for k, v in res.metrics.items() if isinstance(v, (int, float))},
+                }
+            ),
+            flush=True,
+        )
     return 0
 
 

@@ -9,6 +9,7 @@ Runs the browser tests (tests/test_e2e.py, and the phone scan of tests/test_e2e_
 to a temporary folder instead, so ``python -m pytest`` leaves the checkout clean. The PNGs written
 are then made small: 256 colours (the screenshots are flat colours and text), zlib at its best.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-KINDS = {"page_in_browser": "tests/test_e2e.py", "dark_theme": "tests/test_e2e.py",
-         "phone": "tests/test_e2e_phone.py"}  # -k word: the test file (phone: its scan, by the first test using it)
+KINDS = {
+    "page_in_browser": "tests/test_e2e.py",
+    "dark_theme": "tests/test_e2e.py",
+    "phone": "tests/test_e2e_phone.py",
+}  # -k word: the test file (phone: its scan, by the first test using it)
 PHONE_TEST = "accessible_name"
 
 
@@ -29,7 +33,9 @@ def shrink(path: Path) -> tuple[int, int]:
 
     before = path.stat().st_size
     with Image.open(path) as im:
-        small = im.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        small = im.convert("RGB").quantize(
+            256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
     small.save(path, optimize=True)
     return before, path.stat().st_size
 
@@ -45,7 +51,9 @@ if __name__ == "__main__":
     words = " or ".join(PHONE_TEST if k == "phone" else k for k in kinds)
     env = {**os.environ, "LATENT_LAB_SCREENSHOTS": str(out)}
     start = time.time()
-    rc = subprocess.call([sys.executable, "-m", "pytest", "-q", *files, "-k", words, *args], cwd=REPO, env=env)
+    rc = subprocess.call(
+        [sys.executable, "-m", "pytest", "-q", *files, "-k", words, *args], cwd=REPO, env=env
+    )
     for png in sorted(out.rglob("*.png")):
         if png.stat().st_mtime >= start and "class" not in png.parts:
             a, b = shrink(png)

@@ -1,4 +1,5 @@
 """Shared fixtures: a small slice of the MNIST training set, loaded once per session."""
+
 from __future__ import annotations
 
 import os
@@ -10,11 +11,14 @@ import pytest
 import torch
 
 REPO = Path(__file__).resolve().parent.parent
-os.environ.setdefault("LATENT_LAB_VALIDATE_CHARTS", "1")  # the app skips Vega-Lite schema validation; tests keep it
+os.environ.setdefault(
+    "LATENT_LAB_VALIDATE_CHARTS", "1"
+)  # the app skips Vega-Lite schema validation; tests keep it
 # no background prefetching under the page tests (it would compete for the CI's two cores);
 # tests/test_prefetch.py switches it on where it is the subject
 os.environ.setdefault("LATENT_LAB_PREFETCH", "0")
-# class mode's embedded database (ui.classmode.store): a folder of this test run, not the machine's /tmp/latent-lab
+# class mode's embedded database (ui.classmode.store): a folder of this test run, not the machine's
+# /tmp/latent-lab
 os.environ.setdefault("LATENT_LAB_CLASS_DIR", tempfile.mkdtemp(prefix="latent-lab-class-"))
 if str(REPO) not in sys.path:  # `import vae` however pytest is started
     sys.path.insert(0, str(REPO))
@@ -37,7 +41,8 @@ def _mnist_root_or_skip() -> Path:
 
 @pytest.fixture(scope="session")
 def mnist_small() -> tuple[torch.Tensor, torch.Tensor]:
-    """The first 512 MNIST training images: float32 (512, 1, 28, 28) in [0, 1], labels (512,) int64."""
+    """The first 512 MNIST training images: float32 (512, 1, 28, 28) in [0, 1], labels (512,)
+    int64."""
     from vae import data
 
     root = _mnist_root_or_skip()
@@ -51,7 +56,8 @@ def mnist_small() -> tuple[torch.Tensor, torch.Tensor]:
 def partial_cache(tmp_path, monkeypatch):
     """Run the app on a copy of ``cache/`` that holds only some files.
 
-    ``partial_cache(*models, embeddings=(), test_set=True)`` copies the manifest, the test set, the checkpoint
+    ``partial_cache(*models, embeddings=(), test_set=True)`` copies the manifest, the test set, the
+    checkpoint
     and codes of each model (those that exist) and the named models' embeddings into a fresh
     directory, points ``LATENT_LAB_CACHE`` at it and returns it. Streamlit's caches are cleared
     before and after, so nothing loaded from the real ``cache/`` leaks in, or out.

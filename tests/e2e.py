@@ -5,6 +5,7 @@ The app hides tracebacks from the page (``client.showErrorDetails = "none"``), s
 only looks for an on-screen exception would miss a crash: every test that uses :func:`server`
 also fails when the server's log gained a traceback while the test ran.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage"]
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+]
 
 # Streamlit marks its root element with the script's state and the connection's (its own e2e
 # tests wait on these); "idle" also needs the heading and every image loaded.
@@ -51,15 +56,21 @@ class Server:
     _checked: int = 0  # bytes of the log already checked
 
     def new_tracebacks(self) -> list[str]:
-        """Tracebacks the server logged since the last call (each cut to its last 1,500 characters)."""
+        """Tracebacks the server logged since the last call (each cut to its last 1,500
+        characters)."""
         text = self.log.read_text(errors="replace")
-        new, self._checked = text[self._checked:], len(text)
+        new, self._checked = text[self._checked :], len(text)
         parts = re.split(r"(?m)^(?=Traceback \(most recent call last\))", new)
         return [p[-1500:] for p in parts if p.startswith("Traceback")]
 
 
-def start_server(log: Path, *args: str, address: str = "127.0.0.1", port: int | None = None,
-                 env: dict[str, str] | None = None) -> Server:
+def start_server(
+    log: Path,
+    *args: str,
+    address: str = "127.0.0.1",
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+) -> Server:
     """``streamlit run streamlit_app.py`` headless on ``address`` and a free port (or ``port``), its
     output in ``log``; ``env``: settings added to this process's environment."""
     if not Path(CHROMIUM).exists():
@@ -67,10 +78,29 @@ def start_server(log: Path, *args: str, address: str = "127.0.0.1", port: int | 
     port = port or free_port()
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", address,
-             "--browser.gatherUsageStats", "false", "--browser.serverAddress", address, *args],
-            cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "streamlit_app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                address,
+                "--browser.gatherUsageStats",
+                "false",
+                "--browser.serverAddress",
+                address,
+                *args,
+            ],
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
     base = f"http://{address}:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:
@@ -129,9 +159,13 @@ def finger_stroke(page, pad) -> None:
     cdp = page.context.new_cdp_session(page)
     x = box["x"] + 0.5 * box["width"]
     ys = [box["y"] + (0.15 + 0.7 * i / 11) * box["height"] for i in range(12)]
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": ys[0]}]})
+    cdp.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": ys[0]}]}
+    )
     for y in ys[1:]:
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send(
+            "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]}
+        )
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
@@ -151,7 +185,9 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def wait_quiet(pid: int, timeout_s: float = 60.0, window_s: float = 1.0, busy_share: float = 0.05) -> None:
+def wait_quiet(
+    pid: int, timeout_s: float = 60.0, window_s: float = 1.0, busy_share: float = 0.05
+) -> None:
     """Wait until the server uses under ``busy_share`` of a core over ``window_s`` (its background
     drawing for the pages visited is done)."""
     t0, last = time.perf_counter(), cpu_s(pid)
@@ -163,7 +199,9 @@ def wait_quiet(pid: int, timeout_s: float = 60.0, window_s: float = 1.0, busy_sh
         last = now
 
 
-# --- fixtures (a browser-test module imports the ones it uses: ``from tests.e2e import browser``) ---
+# --- fixtures (a browser-test module imports the ones it uses: ``from tests.e2e import browser``)
+# ---
+
 
 @pytest.fixture(scope="module")
 def server_proc(tmp_path_factory):

@@ -1,4 +1,5 @@
 """Helpers for AppTest runs of the pages (torch needs far more than AppTest's default 3 s)."""
+
 from __future__ import annotations
 
 import json
@@ -46,9 +47,17 @@ def assert_stopped_by_cache_error(at: AppTest, *words: str) -> None:
 
 def texts(at: AppTest) -> str:
     """All markdown, headings, captions and alerts of the page as one string."""
-    parts = [m.value for m in at.markdown] + [t.value for t in at.title] + [h.value for h in at.header] \
-        + [s.value for s in at.subheader] + [c.value for c in at.caption] + [e.value for e in at.error] \
-        + [w.value for w in at.warning] + [i.value for i in at.info] + [s.value for s in at.success]
+    parts = (
+        [m.value for m in at.markdown]
+        + [t.value for t in at.title]
+        + [h.value for h in at.header]
+        + [s.value for s in at.subheader]
+        + [c.value for c in at.caption]
+        + [e.value for e in at.error]
+        + [w.value for w in at.warning]
+        + [i.value for i in at.info]
+        + [s.value for s in at.success]
+    )
     return "\n".join(str(p) for p in parts)
 
 
@@ -88,7 +97,8 @@ def bound_keys(at: AppTest) -> dict[str, str]:
     """Every keyed widget on the page -> the URL parameter Streamlit binds it to ("" when unbound).
 
     AppTest has no browser, so it never sees the URL follow a moved widget (the frontend writes it;
-    tests/test_e2e_links.py checks that in Chromium): what AppTest can check is the binding itself."""
+    tests/test_e2e_links.py checks that in Chromium): what AppTest can check is the binding
+    itself."""
     out: dict[str, str] = {}
     for node in list(_walk(at.main)) + list(_walk(at.sidebar)):
         key, proto = getattr(node, "key", None), getattr(node, "proto", None)
@@ -104,7 +114,8 @@ def assert_bound(at: AppTest, *keys: str) -> None:
 
 
 def chart_title(t: object) -> str:
-    """A Vega-Lite title's desktop text: a string, ``{"text": ...}``, or on a phone a Vega expression
+    """A Vega-Lite title's desktop text: a string, ``{"text": ...}``, or on a phone a Vega
+    expression
     whose last branch is the whole title (``ui.draw.render.phone_size`` wraps long titles)."""
     if isinstance(t, dict):
         t = t.get("text", "")

@@ -4,6 +4,7 @@
 in that folder); trust authentication for the one local user. PostgreSQL refuses to run as root,
 so under root (a CI container) it runs as Debian's ``postgres`` user.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,14 +39,35 @@ class PgServer:
         subprocess.run([*self.as_user, *args], check=True, capture_output=True, timeout=60)
 
     def stop(self) -> None:
-        subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"),
-                        "-m", "immediate", "stop"], capture_output=True, timeout=60)
+        subprocess.run(
+            [
+                *self.as_user,
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.folder / "data"),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+            timeout=60,
+        )
 
     def start(self) -> None:
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-w", "-t", "30",
-                  "-l", str(self.folder / "log"), "-o",
-                  f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                  "-c max_connections=120 -c fsync=off", "start")
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.folder / "data"),
+            "-w",
+            "-t",
+            "30",
+            "-l",
+            str(self.folder / "log"),
+            "-o",
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+            "-c max_connections=120 -c fsync=off",
+            "start",
+        )
 
     def remove(self) -> None:
         self.stop()
@@ -67,8 +89,16 @@ def start() -> PgServer:
         shutil.chown(folder, "postgres", "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
     server = PgServer(folder, _free_port(), bin_dir, as_user)
-    server._run(str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", "postgres",
-                "--auth=trust", "--encoding=UTF8", "--no-sync")
+    server._run(
+        str(bin_dir / "initdb"),
+        "-D",
+        str(folder / "data"),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "--encoding=UTF8",
+        "--no-sync",
+    )
     server.start()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:  # pg_ctl -w waited; this checks the TCP listener too

@@ -1,4 +1,5 @@
-"""Fast tier: AE vs VAE's sentences on prior draws (``ui.lessons.ae_vs_vae.claims``), each branch on synthetic
+"""Fast tier: AE vs VAE's sentences on prior draws (``ui.lessons.ae_vs_vae.claims``), each branch on
+synthetic
 numbers, and a premise sweep over a small set of seeds with the facts recomputed here from the codes
 in cache/: every distance is said in a named unit, and compared only within one unit."""
 
@@ -63,7 +64,9 @@ def codes():
 @pytest.mark.parametrize("seed", SEEDS)
 def test_premise_sweep(seed, codes):
     mu, labels = codes
-    zz = np.random.default_rng([seed, 1]).standard_normal((2000, 2))  # ui.page.model_calls.prior_draws
+    zz = np.random.default_rng([seed, 1]).standard_normal(
+        (2000, 2)
+    )  # ui.page.model_calls.prior_draws
     h_test = np.bincount(labels, minlength=10)[:10] / len(labels)
     dist, gap, h, far = {}, {}, {}, {}
     for n, m in mu.items():

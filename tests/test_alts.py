@@ -2,6 +2,7 @@
 helpers of ``ui.draw.alt_text`` say what they should, and on real pages the alt text states what the
 picture's own numbers say, recomputed here independently (SciPy's KD-tree, the 1-NN search in
 pixels), for more than one setting."""
+
 from __future__ import annotations
 
 import ast
@@ -14,7 +15,11 @@ from scipy.spatial import cKDTree
 from tests.pageutil import REPO, app, need
 from ui.draw import alt_text
 
-SOURCES = [REPO / "streamlit_app.py", *sorted((REPO / "pages").glob("*.py")), *sorted((REPO / "ui").glob("*.py"))]
+SOURCES = [
+    REPO / "streamlit_app.py",
+    *sorted((REPO / "pages").glob("*.py")),
+    *sorted((REPO / "ui").glob("*.py")),
+]
 
 
 def _walk(node):
@@ -25,8 +30,12 @@ def _walk(node):
 
 def image_alts(at) -> list[str | None]:
     """The alt text of every image on the page, in order (None: none given)."""
-    return [(img.alt if img.HasField("alt") else None)
-            for n in _walk(at._tree) if getattr(n, "type", None) == "image" for img in n.proto.imgs]
+    return [
+        (img.alt if img.HasField("alt") else None)
+        for n in _walk(at._tree)
+        if getattr(n, "type", None) == "image"
+        for img in n.proto.imgs
+    ]
 
 
 def test_every_image_call_passes_alt():
@@ -45,14 +54,24 @@ def test_every_image_call_passes_alt():
 
 
 def test_helpers():
-    assert alt_text.listing([]) == "" and alt_text.listing(["a"]) == "a" and alt_text.listing("abc") == "a, b and c"
-    assert alt_text.changes([4, 7, 1], [9, 7, 1], "vae-2d", [12, 3, 5]) == "vae-2d: the 4 (test #12) comes back as a 9"
+    assert (
+        alt_text.listing([]) == ""
+        and alt_text.listing(["a"]) == "a"
+        and alt_text.listing("abc") == "a, b and c"
+    )
+    assert (
+        alt_text.changes([4, 7, 1], [9, 7, 1], "vae-2d", [12, 3, 5])
+        == "vae-2d: the 4 (test #12) comes back as a 9"
+    )
     assert alt_text.changes([4, 7], [4, 7]) == "every digit comes back as itself"
     assert alt_text.changes([4, 7], [9, 1]) == "the 4 comes back as a 9 and the 7 comes back as a 1"
     share = np.zeros(10)
     share[[4, 9, 7]] = [0.62, 0.30, 0.08]
     assert alt_text.shares(share) == "4 (62 %), 9 (30 %) and 7 (8 %)"
-    assert alt_text.rows("Two rows", ["a\nb", "c"], [["x", "y"], []]) == "Two rows. Rows, a b: x and y; c."
+    assert (
+        alt_text.rows("Two rows", ["a\nb", "c"], [["x", "y"], []])
+        == "Two rows. Rows, a b: x and y; c."
+    )
     assert alt_text.strip("One row.", ["1", "2"]) == "One row. Left to right: 1 and 2."
     img = np.zeros((28, 28))
     img[2:6, 20:26] = 1.0
@@ -60,10 +79,13 @@ def test_helpers():
 
 
 def _nearest_digit(name: str, z: np.ndarray) -> np.ndarray:
-    """The digit of each code's nearest test code, by a KD-tree built here (no tie in these settings)."""
+    """The digit of each code's nearest test code, by a KD-tree built here (no tie in these
+    settings)."""
     from ui.page import loaders
 
-    return loaders.test_set()[1][cKDTree(np.asarray(loaders.codes(name)["mu"], dtype=np.float64)).query(z)[1]]
+    return loaders.test_set()[1][
+        cKDTree(np.asarray(loaders.codes(name)["mu"], dtype=np.float64)).query(z)[1]
+    ]
 
 
 def _digits_after(text: str, lead: str) -> list[int]:
@@ -82,7 +104,9 @@ def test_home_hero_says_which_digits_the_grid_holds():
     mix = np.bincount(_nearest_digit("vae-2d", latent.grid_2d(axis, axis)), minlength=10) / 225
     top = np.argsort(-mix, kind="stable")[:3]
     assert "15 × 15 mosaic" in alt and "vae-2d" in alt and f"z₁ from {axis[0]:.2f}" in alt
-    assert f"mostly {top[0]} ({pct(mix[top[0]])}), {top[1]} ({pct(mix[top[1]])}) and {top[2]}" in alt, alt
+    assert (
+        f"mostly {top[0]} ({pct(mix[top[0]])}), {top[1]} ({pct(mix[top[1]])}) and {top[2]}" in alt
+    ), alt
 
 
 @pytest.mark.parametrize("seed", [0, 7])
@@ -95,7 +119,9 @@ def test_ae_vs_vae_draws_name_the_digits_they_land_on(seed):
     z10 = model_calls.prior_draws(seed)[:10]
     assert f"(seed {seed})" in alt
     for name in ("ae-2d", "vae-2d"):
-        assert _digits_after(alt, f"{name}'s land on")[:10] == _nearest_digit(name, z10).tolist(), alt
+        assert _digits_after(alt, f"{name}'s land on")[:10] == _nearest_digit(name, z10).tolist(), (
+            alt
+        )
 
 
 @pytest.mark.parametrize("query", [{}, {"rec_models": "vae-2d", "rec_seed": "3", "rec_n": "6"}])
@@ -117,17 +143,29 @@ def test_reconstructions_say_which_digit_comes_back_as_another(query):
             continue
         recon = model_calls.decode(name, model_calls.encode(name, x_all[idx])[0])
         seen = neighbours.looks_like(recon, x_all, labels, exclude=idx)
-        want = [f"the {labels[i]} (test #{i}) comes back as a {s}" for i, s in zip(idx, seen) if s != labels[i]]
-        assert said == (alt_text.listing(want) if want else "every digit comes back as itself"), (name, said, want)
+        want = [
+            f"the {labels[i]} (test #{i}) comes back as a {s}"
+            for i, s in zip(idx, seen)
+            if s != labels[i]
+        ]
+        assert said == (alt_text.listing(want) if want else "every digit comes back as itself"), (
+            name,
+            said,
+            want,
+        )
 
 
 def test_every_image_on_every_page_has_a_text_alternative():
     """All 16 pages at their defaults: no image without alt text, none empty, none a bare word."""
-    pages = ["streamlit_app.py", *(f"pages/{p.name}" for p in sorted((REPO / "pages").glob("*.py")))]
+    pages = [
+        "streamlit_app.py",
+        *(f"pages/{p.name}" for p in sorted((REPO / "pages").glob("*.py"))),
+    ]
     for page in pages:
         for a in image_alts(app(page)):
             assert a and len(a.split()) >= 8, (page, a)
 
 
 test_every_image_on_every_page_has_a_text_alternative = pytest.mark.slow(
-    test_every_image_on_every_page_has_a_text_alternative)
+    test_every_image_on_every_page_has_a_text_alternative
+)

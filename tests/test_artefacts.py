@@ -4,6 +4,7 @@ A checkpoint's byte is flipped and its mtime put back with ``os.utime``: the che
 metadata reader and the loader all refuse the file, whether it changed a moment ago (hashed
 every time) or long after it was first checked (its signature's ctime moved).
 """
+
 from __future__ import annotations
 
 import os
@@ -44,7 +45,11 @@ def flip_one_byte_keeping_times(path: Path) -> None:
         f.write(bytes([b[0] ^ 0xFF]))
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     after = path.stat()
-    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ino,
+    )
 
 
 def assert_refused(path: Path) -> None:
@@ -83,7 +88,8 @@ def test_a_flip_long_after_the_check_is_seen(cache_copy, monkeypatch):
 
 
 def test_a_checked_file_is_hashed_once_per_signature(cache_copy, monkeypatch):
-    """An unchanged, settled file is not hashed again at every check (a page checks at every run)."""
+    """An unchanged, settled file is not hashed again at every check (a page checks at every
+    run)."""
     monkeypatch.setattr(artefacts, "RACY_NS", 0)
     calls = []
     real = artefacts.sha256
@@ -102,7 +108,9 @@ def test_loading_hashes_the_bytes_it_loads(cache_copy, monkeypatch):
     artefacts.verify(path, NAME)  # remembered for this signature
     real = artefacts.read_bytes
 
-    def swapped(p: Path) -> bytes:  # the file as it is read at load time differs from the one checked
+    def swapped(
+        p: Path,
+    ) -> bytes:  # the file as it is read at load time differs from the one checked
         data = bytearray(real(p))
         data[len(data) // 2] ^= 0xFF
         return bytes(data)

@@ -6,6 +6,7 @@ value as a link, an image or HTML.
 Which parameters a page reads is not listed by hand: a first run records every key the page looks
 up in ``st.query_params`` (so a new parameter is covered by the suite the day it is added).
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,10 @@ from ui.page.catalogue import LESSONS
 pytestmark = pytest.mark.slow
 
 PAGES = ["streamlit_app.py"] + [lesson.path for lesson in LESSONS]
-MARKUP = "[x](http://evil.example/a) ![i](http://evil.example/i.png) <img src=x onerror=alert(1)> **b** `"
+MARKUP = (
+    "[x](http://evil.example/a) ![i](http://evil.example/i.png) <img src=x onerror=alert(1)> "
+    "**b** `"
+)
 VALUES = {
     "empty": "",
     "long": "7" * 50_000 + "," + "x" * 50_000,  # 100 kB
@@ -47,7 +51,9 @@ def _read_params(path: str, monkeypatch) -> list[str]:
             seen.append(key)
         return real(self, key)
 
-    def get_all(self, key):  # a multiselect's repeated parameter (ui.page.links.url_widget(..., many=True))
+    def get_all(
+        self, key
+    ):  # a multiselect's repeated parameter (ui.page.links.url_widget(..., many=True))
         if key not in seen:
             seen.append(key)
         return real_all(self, key)

@@ -1,6 +1,7 @@
 """vae.bound against references: the grid's log p(x) against an importance-sampling estimate and
 against a Gaussian model with a closed-form evidence, the identity log p(x) = ELBO + gap, the
 quadrature ELBO against Monte Carlo, and the refinement that never lowers the ELBO."""
+
 from __future__ import annotations
 
 import math
@@ -36,7 +37,9 @@ def _encode(model, x):
 def setup():
     model, x = _model(), _images()
     mu, lv = _encode(model, x)
-    coarse = bound.decode_grid(model, bound.coarse_grid(np.random.default_rng(0).standard_normal((500, 2))))
+    coarse = bound.decode_grid(
+        model, bound.coarse_grid(np.random.default_rng(0).standard_normal((500, 2)))
+    )
     return model, x, mu, lv, coarse
 
 
@@ -45,7 +48,9 @@ def test_grid_points_are_row_major_and_cover_the_box():
     np.testing.assert_allclose(g.xs, [-0.75, -0.25, 0.25, 0.75])
     np.testing.assert_allclose(g.ys, [1.0, 3.0])
     assert g.shape == (2, 4) and g.area == pytest.approx(1.0)
-    np.testing.assert_allclose(g.points()[:5], [[-0.75, 1], [-0.25, 1], [0.25, 1], [0.75, 1], [-0.75, 3]])
+    np.testing.assert_allclose(
+        g.points()[:5], [[-0.75, 1], [-0.25, 1], [0.25, 1], [0.75, 1], [-0.75, 3]]
+    )
 
 
 def test_log_likelihood_on_the_grid_is_the_models_bce(setup):
@@ -59,17 +64,20 @@ def test_log_likelihood_on_the_grid_is_the_models_bce(setup):
 
 
 def test_quadrature_is_exact_for_a_gaussian_integrand():
-    """p(x, z) = N(z; m, s^2 I) times a constant C: log p(x) = log C, the posterior is that Gaussian,
+    """p(x, z) = N(z; m, s^2 I) times a constant C: log p(x) = log C, the posterior is that
+    Gaussian,
     and the ELBO of q = that Gaussian is log C too (no gap)."""
     m, s, log_c = np.array([0.3, -0.2]), 0.1, -50.0
     g = bound.grid_over(m - 14 * s, m + 14 * s, 112, 112)  # holds the wider q below to 7 sd
     pts = g.points()
-    lj = log_c - 0.5 * (2 * math.log(2 * math.pi) + 2 * math.log(s ** 2) + ((pts - m) ** 2).sum(1) / s ** 2)
+    lj = log_c - 0.5 * (
+        2 * math.log(2 * math.pi) + 2 * math.log(s**2) + ((pts - m) ** 2).sum(1) / s**2
+    )
     assert bound.log_evidence(lj, g.area) == pytest.approx(log_c, abs=1e-6)
     mean, sd = bound.moments(pts, bound.posterior(lj))
     np.testing.assert_allclose(mean, m, atol=1e-6)
     np.testing.assert_allclose(sd, [s, s], rtol=1e-3)
-    assert bound.elbo(lj, g, m, np.log([s ** 2, s ** 2])) == pytest.approx(log_c, abs=1e-4)
+    assert bound.elbo(lj, g, m, np.log([s**2, s**2])) == pytest.approx(log_c, abs=1e-4)
     wider = bound.elbo(lj, g, m, np.log([(2 * s) ** 2] * 2))
     assert wider < log_c - 0.5  # any other q falls short: the gap is the KL to the posterior
     # KL(N(m, 4 s^2) || N(m, s^2)) per dimension = 0.5 (4 - 1 - log 4)
@@ -81,7 +89,9 @@ def test_log_px_matches_importance_sampling(setup):
     estimate of p(x), whose log is a bound that the grid must sit just above)."""
     model, x, mu, lv, coarse = setup
     with torch.no_grad():
-        lw = log_weights(model, torch.as_tensor(x)[:, None], 20000, generator=torch.Generator().manual_seed(0))
+        lw = log_weights(
+            model, torch.as_tensor(x)[:, None], 20000, generator=torch.Generator().manual_seed(0)
+        )
     mc = -iwae_curve(lw, (20000,))[20000].double().numpy()  # (3,)
     for i in range(len(x)):
         b = bound.image_bound(model, coarse, x[i], mu[i], lv[i])
@@ -98,8 +108,12 @@ def test_elbo_identity_and_parts(setup):
     with torch.no_grad():
         m, logvar = model.encode(xt)
         g = torch.Generator().manual_seed(1)
-        recon = torch.stack([recon_bce(model.decode_logits(model.reparameterize(m, logvar, g)), xt)
-                             for _ in range(2000)]).mean(0)
+        recon = torch.stack(
+            [
+                recon_bce(model.decode_logits(model.reparameterize(m, logvar, g)), xt)
+                for _ in range(2000)
+            ]
+        ).mean(0)
         mc_elbo = -(recon + kl_divergence(m, logvar)).double().numpy()  # (3,)
     for i in range(len(x)):
         gp = bound.image_bound(model, coarse, x[i], mu[i], lv[i]).gap
@@ -117,7 +131,9 @@ def test_refinement_never_lowers_the_elbo_by_more_than_noise(setup):
         assert b.path_elbo is not None and len(b.path_elbo) == bound.REFINE_STEPS + 1
         assert b.path_elbo[-1] >= b.path_elbo[0] - 1e-6
         assert np.all(np.diff(np.maximum.accumulate(b.path_elbo)) >= 0)
-        assert b.path_elbo[-1] >= b.path_elbo.max() - 0.05  # it settles at its best, no wandering off
+        assert (
+            b.path_elbo[-1] >= b.path_elbo.max() - 0.05
+        )  # it settles at its best, no wandering off
         np.testing.assert_allclose(b.path_mu[0], mu[i])
 
 

@@ -1,10 +1,13 @@
 """Chart descriptions and charts on a phone (issue 31): every Vega-Lite chart is drawn with a
 description of what it shows in this setting (``render.draw(..., alt=)``, its accessible name), the
-description builders of ``ui.draw.alt_text`` state the chart's own numbers (recomputed here), a real page's
-charts carry them (AppTest), and the phone rules of ``ui.draw.render`` (text at least 14 px, a fixed-width
+description builders of ``ui.draw.alt_text`` state the chart's own numbers (recomputed here), a real
+page's
+charts carry them (AppTest), and the phone rules of ``ui.draw.render`` (text at least 14 px, a
+fixed-width
 chart as wide as the screen allows, long titles wrapped) are in the specs sent.
 The browser's side (the accessible name Chromium exposes, text size as shown, taps) is in
 ``tests/test_e2e_phone.py``."""
+
 from __future__ import annotations
 
 import ast
@@ -15,14 +18,18 @@ import numpy as np
 import pytest
 
 from tests.pageutil import REPO, app, need
-from ui.draw import alt_text
-from ui.draw import render
+from ui.draw import alt_text, render
 
-SOURCES = [REPO / "streamlit_app.py", *sorted((REPO / "pages").glob("*.py")), *sorted((REPO / "ui").glob("*.py"))]
+SOURCES = [
+    REPO / "streamlit_app.py",
+    *sorted((REPO / "pages").glob("*.py")),
+    *sorted((REPO / "ui").glob("*.py")),
+]
 
 
 def test_every_chart_call_passes_a_description():
-    """``render.draw`` everywhere passes ``alt``; no page or module draws a chart past it (training's
+    """``render.draw`` everywhere passes ``alt``; no page or module draws a chart past it
+    (training's
     live charts carry their description in the spec, ``plots.live_loss_chart`` / ``runs_chart``)."""
     missing, direct = [], []
     for path in SOURCES:
@@ -33,7 +40,13 @@ def test_every_chart_call_passes_a_description():
             if f.attr == "draw" and isinstance(f.value, ast.Name) and f.value.id == "charts":
                 if not any(k.arg == "alt" for k in node.keywords):
                     missing.append(where)
-            elif f.attr in ("vega_lite_chart", "line_chart", "bar_chart", "scatter_chart", "area_chart"):
+            elif f.attr in (
+                "vega_lite_chart",
+                "line_chart",
+                "bar_chart",
+                "scatter_chart",
+                "area_chart",
+            ):
                 if path.name != "render.py":
                     direct.append(where)
     assert not missing, missing
@@ -41,7 +54,11 @@ def test_every_chart_call_passes_a_description():
 
 
 def test_draw_refuses_a_chart_without_a_description():
-    spec = {"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x", "type": "quantitative"}}}
+    spec = {
+        "mark": "point",
+        "data": {"values": [{"x": 1}]},
+        "encoding": {"x": {"field": "x", "type": "quantitative"}},
+    }
     for alt in (None, "", "   "):
         with pytest.raises(ValueError):
             render.draw(spec, alt=alt)
@@ -63,16 +80,24 @@ def test_scatter_description_states_each_digits_centre():
 
 def test_curve_bars_and_tables_name_their_numbers():
     text = alt_text.curve("Loss per epoch", [1, 2, 3, 4], [5.0, 2.0, 3.0, 4.5], "epoch", "nats")
-    assert text == ("Loss per epoch. nats against epoch: 5 at epoch = 1, 4.5 at epoch = 4; lowest 2 at epoch = 2, "
-                    "highest 5 at epoch = 1.")
+    assert text == (
+        "Loss per epoch. nats against epoch: 5 at epoch = 1, 4.5 at epoch = 4; lowest 2 at epoch = "
+        "2, highest 5 at epoch = 1."
+    )
     assert alt_text.bars("KL per dimension", ["z1", "z2", "z3"], [0.5, 2.0, 1.0], " nats") == (
-        "KL per dimension. Largest first: z2 2 nats, z3 1 nats and z1 0.5 nats.")
+        "KL per dimension. Largest first: z2 2 nats, z3 1 nats and z1 0.5 nats."
+    )
     assert alt_text.bars("x", list("abc"), [1, 3, 2], top=2).endswith("b 3 and c 2 and 1 smaller.")
     share = np.zeros(10)
     share[[1, 7]] = [0.75, 0.25]
-    assert alt_text.mix("Mixes", ["draws"], [share]) == "Mixes. draws: mostly 1 (75 %) and 7 (25 %)."
+    assert (
+        alt_text.mix("Mixes", ["draws"], [share]) == "Mixes. draws: mostly 1 (75 %) and 7 (25 %)."
+    )
     v = np.array([[0.0, 2.0], [-1.0, 0.5]])
-    assert alt_text.heatmap("H", ["r0", "r1"], ["c0", "c1"], v, top=1) == "H. 2 rows by 2 columns. Largest: r0 at c1 (2.00); smallest: r1 at c0 (−1.00)."
+    assert (
+        alt_text.heatmap("H", ["r0", "r1"], ["c0", "c1"], v, top=1)
+        == "H. 2 rows by 2 columns. Largest: r0 at c1 (2.00); smallest: r1 at c0 (−1.00)."
+    )
     text = alt_text.histogram("z1", np.array([0.0, 1.0, 2.0, 4.0]), np.array([3, 3, 5, 5]))
     assert "4 values from 0.00 to 4.00" in text and text.endswith("3 (0.50) and 5 (3.00).")
     assert alt_text.listing_sentence("Rungs", ["a", "b"]) == "Rungs: a; b."
@@ -88,6 +113,7 @@ def _vega_charts(at) -> list:
             out.append(node.proto)
         for child in getattr(node, "children", {}).values():
             walk(child)
+
     walk(at._tree)
     return out
 
@@ -98,10 +124,11 @@ def _name(proto) -> str:
 
 def test_kl_weighting_charts_describe_their_numbers():
     """KL weighting at β = 2: every chart has a description; the rate-distortion chart's lists every
-    rung's test-set rate and distortion (the checkpoints' own metrics), the codes map each digit's centre."""
+    rung's test-set rate and distortion (the checkpoints' own metrics), the codes map each digit's
+    centre."""
     need("vae-2d")
-    from ui.page import loaders
     from ui.lessons import ladders
+    from ui.page import loaders
     from vae import zoo
 
     at = app("pages/02_KL_weighting.py", {"kl_beta": "2"})
@@ -113,15 +140,23 @@ def test_kl_weighting_charts_describe_their_numbers():
         meta = loaders.try_info(zoo.beta_name(2, b))
         if meta is not None:
             m = meta["metrics"]
-            assert f"β = {b:g}: rate {float(m['test_kl']):.3g}, distortion {float(m['test_recon']):.1f}" in rd, rd
+            assert (
+                f"β = {b:g}: rate {float(m['test_kl']):.3g}, distortion "
+                f"{float(m['test_recon']):.1f}" in rd
+            ), rd
     codes = next(n for n in names if n.startswith("Test codes μ of"))
     assert codes == ladders.codes_alt(zoo.beta_name(2, 2.0))
-    mu, labels, sub = np.asarray(loaders.codes(zoo.beta_name(2, 2.0))["mu"]), loaders.test_set()[1], loaders.scatter_subset()
+    mu, labels, sub = (
+        np.asarray(loaders.codes(zoo.beta_name(2, 2.0))["mu"]),
+        loaders.test_set()[1],
+        loaders.scatter_subset(),
+    )
     c = mu[sub][labels[sub] == 1].mean(axis=0)
     assert f"1 at ({c[0]:.1f}, {c[1]:.1f})".replace("-", "−") in codes
 
 
-# --- on a phone -----------------------------------------------------------------------------------------
+# --- on a phone
+# -----------------------------------------------------------------------------------------
 
 
 def test_phone_font_sizes_are_window_expressions():
@@ -140,13 +175,22 @@ def _params(spec: dict) -> dict[str, str]:
 
 def test_a_fixed_width_chart_fits_a_phone():
     """A square map (autosize pad: the width is the plot's) leaves room for its axes and legend; a
-    chart whose width holds everything (Streamlit's "fit") only the page's margin; height follows."""
-    square = {"width": 400, "height": 400, "autosize": {"type": "pad", "contains": "padding"},
-              "encoding": {"color": {"field": "digit", "type": "nominal"}}}
+    chart whose width holds everything (Streamlit's "fit") only the page's margin; height
+    follows."""
+    square = {
+        "width": 400,
+        "height": 400,
+        "autosize": {"type": "pad", "contains": "padding"},
+        "encoding": {"color": {"field": "digit", "type": "nominal"}},
+    }
     p = _params(render.phone_size(square))
     room = re.search(r"windowSize\(\)\[0\] - (\d+)", p["width"]).group(1)
-    assert int(room) == round(render.PHONE_MARGIN_PX + render.PHONE_AXES_PX + render._legend_px(square))
-    assert p["width"].startswith("windowSize()[0] < 640 ? min(400,") and p["width"].endswith(": 400")
+    assert int(room) == round(
+        render.PHONE_MARGIN_PX + render.PHONE_AXES_PX + render._legend_px(square)
+    )
+    assert p["width"].startswith("windowSize()[0] < 640 ? min(400,") and p["width"].endswith(
+        ": 400"
+    )
     assert p["height"] == "round(width * 1)"
     p = _params(render.phone_size({"width": 520, "height": 260}))
     assert "windowSize()[0] - 32" in p["width"] and p["height"] == "round(width * 0.5)"
@@ -156,7 +200,9 @@ def test_a_fixed_width_chart_fits_a_phone():
 
 def test_a_long_title_wraps_on_a_phone():
     title = "VAE test codes μ, the prior's contours and the grids' sampling points"
-    out = render.phone_size({"title": title, "layer": [{"title": {"text": title, "anchor": "start"}}, {}]})
+    out = render.phone_size(
+        {"title": title, "layer": [{"title": {"text": title, "anchor": "start"}}, {}]}
+    )
     for t in (out["title"], out["layer"][0]["title"]):
         expr = t["text"]["expr"]
         lines = json.loads(re.search(r"\? (\[.*?\]) :", expr).group(1))
@@ -172,4 +218,7 @@ def test_the_theme_sets_presenter_or_phone_text():
         assert render._canvas()["config"] == render.present_config()
     with render.as_present(False):
         theme = render._canvas()
-        assert theme["config"] == render.phone_config() and theme["usermeta"]["embedOptions"]["renderer"] == "canvas"
+        assert (
+            theme["config"] == render.phone_config()
+            and theme["usermeta"]["embedOptions"]["renderer"] == "canvas"
+        )

@@ -1,4 +1,5 @@
 """Figures are drawn once per distinct input and theme, as PNG; malloc tuning applies on glibc."""
+
 from __future__ import annotations
 
 import io
@@ -9,12 +10,12 @@ import time
 import numpy as np
 import pytest
 import streamlit as st
+from pageutil import REPO
 from PIL import Image
 
 from ui.draw import altair_charts, png_figures, render
-from ui.server import memory
-from pageutil import REPO
 from ui.draw.style import INK
+from ui.server import memory
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -55,18 +56,36 @@ def test_png_draws_once_per_input(monkeypatch):
 
 
 def test_png_per_theme(monkeypatch):
-    light = render.png(png_figures.mosaic_figure, _images(), 2, 3, xs=np.arange(3.0), ys=np.arange(2.0), xlabel="z₁")
+    light = render.png(
+        png_figures.mosaic_figure,
+        _images(),
+        2,
+        3,
+        xs=np.arange(3.0),
+        ys=np.arange(2.0),
+        xlabel="z₁",
+    )
     monkeypatch.setattr(render, "theme", lambda: "dark")
-    dark = render.png(png_figures.mosaic_figure, _images(), 2, 3, xs=np.arange(3.0), ys=np.arange(2.0), xlabel="z₁")
+    dark = render.png(
+        png_figures.mosaic_figure,
+        _images(),
+        2,
+        3,
+        xs=np.arange(3.0),
+        ys=np.arange(2.0),
+        xlabel="z₁",
+    )
     assert light != dark
 
     def ink_pixels(data: bytes, hex_colour: str) -> int:
-        rgb = tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+        rgb = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
         a = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
         return int((np.abs(a[..., :3].astype(int) - rgb).sum(-1) < 30)[a[..., 3] > 200].sum())
 
     # tick labels are drawn in the theme's ink: dark text on light, light text on dark
-    assert ink_pixels(light, INK["light"]) > 50 and ink_pixels(light, INK["dark"]) < ink_pixels(dark, INK["dark"])
+    assert ink_pixels(light, INK["light"]) > 50 and ink_pixels(light, INK["dark"]) < ink_pixels(
+        dark, INK["dark"]
+    )
     assert ink_pixels(dark, INK["dark"]) > 50
 
 
@@ -88,7 +107,9 @@ def test_malloc_tuning_applies_on_glibc():
 def test_png_never_wider_than_streamlit_shows_unresampled():
     from ui.draw.style import FIGURE_MAX_PX
 
-    wide = render.png(png_figures.image_strip, np.zeros((20, 28, 28), dtype=np.float32), size=1.5)  # 30 inches
+    wide = render.png(
+        png_figures.image_strip, np.zeros((20, 28, 28), dtype=np.float32), size=1.5
+    )  # 30 inches
     assert Image.open(io.BytesIO(wide)).width <= FIGURE_MAX_PX
 
 
@@ -146,14 +167,21 @@ def _first_import(tree, wanted) -> int:
     import ast
 
     for node in tree.body:
-        names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
-                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        names = (
+            [a.name for a in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
         if any(wanted(n) for n in names):
             return node.lineno
-    return 10 ** 9
+    return 10**9
 
 
-@pytest.mark.parametrize("script", ["streamlit_app.py"] + sorted(p.name for p in (REPO / "pages").glob("*.py")))
+@pytest.mark.parametrize(
+    "script", ["streamlit_app.py"] + sorted(p.name for p in (REPO / "pages").glob("*.py"))
+)
 def test_every_page_imports_ui_before_torch(script):
     """``ui`` sets OMP_NUM_THREADS=1 on import; it only works if torch is not loaded yet, so no page
     (each may be the first script a fresh server runs) imports torch or ``vae`` before ``ui``."""
@@ -163,7 +191,9 @@ def test_every_page_imports_ui_before_torch(script):
     tree = ast.parse(path.read_text())
     ui_at = _first_import(tree, lambda n: n == "ui" or n.startswith("ui."))
     torch_at = _first_import(tree, lambda n: n.split(".")[0] in ("torch", "vae"))
-    assert ui_at < torch_at, f"{script}: import ui (line {ui_at}) before torch / vae (line {torch_at})"
+    assert ui_at < torch_at, (
+        f"{script}: import ui (line {ui_at}) before torch / vae (line {torch_at})"
+    )
 
 
 def test_ui_makes_torch_single_threaded_in_new_threads():
@@ -171,17 +201,22 @@ def test_ui_makes_torch_single_threaded_in_new_threads():
     OpenMP thread, so its first torch call does not set up a thread team."""
     import subprocess
 
-    code = ("import ui, threading, torch; out = []\n"
-            "t = threading.Thread(target=lambda: out.append(torch.get_num_threads())); t.start(); t.join()\n"
-            "print(out[0])")
+    code = (
+        "import ui, threading, torch; out = []\n"
+        "t = threading.Thread(target=lambda: out.append(torch.get_num_threads())); t.start(); "
+        "t.join()\nprint(out[0])"
+    )
     env = {k: v for k, v in __import__("os").environ.items() if k != "OMP_NUM_THREADS"}
-    res = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "1"
 
 
 def test_to_png_draws_a_figure_whatever_canvas_it_has():
-    """A figure whose canvas is the plain FigureCanvasBase (it has no pixel buffer) still renders."""
+    """A figure whose canvas is the plain FigureCanvasBase (it has no pixel buffer) still
+    renders."""
     from matplotlib.backend_bases import FigureCanvasBase
     from matplotlib.figure import Figure
 
@@ -200,16 +235,23 @@ def test_a_slot_layer_is_built_once_and_filled_per_run():
 
     def build(points):
         calls.append(1)
-        return alt.layer(alt.Chart(points).mark_circle().encode(x="x:Q", y="y:Q"),
-                         alt.Chart(render.slot("marks")).mark_point().encode(x="x:Q", y="y:Q"))
+        return alt.layer(
+            alt.Chart(points).mark_circle().encode(x="x:Q", y="y:Q"),
+            alt.Chart(render.slot("marks")).mark_point().encode(x="x:Q", y="y:Q"),
+        )
 
     pts = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.0]})
     one = render.fill(render.spec(build, pts), marks=pd.DataFrame({"x": [0.5], "y": [0.5]}))
-    two = render.fill(render.spec(build, pts), marks=pd.DataFrame({"x": [0.2, 0.3], "y": [0.1, 0.9]}))
+    two = render.fill(
+        render.spec(build, pts), marks=pd.DataFrame({"x": [0.2, 0.3], "y": [0.1, 0.9]})
+    )
     assert calls == [1]  # the fixed part was built and converted once
     assert one["layer"][1]["data"] == {"name": "slot-marks"}
     assert len(one["datasets"]["slot-marks"]) == 1 and len(two["datasets"]["slot-marks"]) == 2
-    assert one["datasets"][one["layer"][0]["data"]["name"]] == two["datasets"][two["layer"][0]["data"]["name"]]
+    assert (
+        one["datasets"][one["layer"][0]["data"]["name"]]
+        == two["datasets"][two["layer"][0]["data"]["name"]]
+    )
 
 
 def test_landing_chart_slots_take_this_runs_rows():
@@ -217,16 +259,32 @@ def test_landing_chart_slots_take_this_runs_rows():
 
     xy = np.random.default_rng(0).standard_normal((20, 2))
     frame = altair_charts.codes_frame(xy, np.arange(20) % 10, np.arange(20))
-    spec = render.spec(altair_charts.landing_chart, frame, None, altair_charts.SLOT, altair_charts.SLOT, ((-3, 3), (-3, 3)), "z₁", "z₂",
-                       "t", draws=altair_charts.SLOT)
+    spec = render.spec(
+        altair_charts.landing_chart,
+        frame,
+        None,
+        altair_charts.SLOT,
+        altair_charts.SLOT,
+        ((-3, 3), (-3, 3)),
+        "z₁",
+        "z₂",
+        "t",
+        draws=altair_charts.SLOT,
+    )
     ring = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, -1.0]])
-    rows = altair_charts.landing_rows((0.5, -0.5), "#7", ring, pd_draws := __import__("pandas").DataFrame(
-        {"x": [0.1], "y": [0.2]}))
+    rows = altair_charts.landing_rows(
+        (0.5, -0.5),
+        "#7",
+        ring,
+        pd_draws := __import__("pandas").DataFrame({"x": [0.1], "y": [0.2]}),
+    )
     filled = render.fill(spec, **rows)
     names = {layer["data"]["name"] for layer in filled["layer"] if "data" in layer}
     assert {"slot-you", "slot-ring", "slot-draws"} <= names
     assert filled["datasets"]["slot-you"]["label"].tolist() == ["#7"]
-    assert len(filled["datasets"]["slot-ring"]) == 3 and filled["datasets"]["slot-draws"].equals(pd_draws)
+    assert len(filled["datasets"]["slot-ring"]) == 3 and filled["datasets"]["slot-draws"].equals(
+        pd_draws
+    )
     empty = altair_charts.landing_rows()  # nothing picked: the slots are empty, not missing
     assert all(len(v) == 0 for v in empty.values())
 
@@ -244,4 +302,6 @@ def test_fingerprint_of_a_frame_is_exact_and_cheap_to_compare():
     assert render.fingerprint(c) != render.fingerprint(a)
     d = a.rename(columns={"x": "z"})
     assert render.fingerprint(d) != render.fingerprint(a)
-    assert render.fingerprint(pd.DataFrame({"x": [1.0]})) != render.fingerprint(pd.DataFrame({"x": [1]}))
+    assert render.fingerprint(pd.DataFrame({"x": [1.0]})) != render.fingerprint(
+        pd.DataFrame({"x": [1]})
+    )

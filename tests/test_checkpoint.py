@@ -1,4 +1,5 @@
 """Checkpoint files: quantized round trip and a clear CheckpointError for every unusable file."""
+
 from __future__ import annotations
 
 import os
@@ -8,8 +9,15 @@ from pathlib import Path
 import pytest
 import torch
 
-from vae.checkpoint import (FORMAT, FORMAT_VERSION, CheckpointError, load_checkpoint, quantize_,
-                            read_checkpoint, save_checkpoint)
+from vae.checkpoint import (
+    FORMAT,
+    FORMAT_VERSION,
+    CheckpointError,
+    load_checkpoint,
+    quantize_,
+    read_checkpoint,
+    save_checkpoint,
+)
 from vae.config import ModelConfig, TrainConfig, to_dict
 from vae.models import build_model
 
@@ -65,6 +73,7 @@ def _assert_error(path: Path, match: str | None = None) -> CheckpointError:
 
 
 # ---- round trip --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", ["ae", "vae", "cvae"])
 def test_round_trip_identical_outputs(tmp_path, kind):
@@ -132,6 +141,7 @@ def test_read_checkpoint_returns_blob(saved):
 
 
 # ---- unusable files ----------------------------------------------------------------------
+
 
 def test_missing_file(tmp_path):
     err = _assert_error(tmp_path / "nope.pt", "missing")
@@ -202,9 +212,14 @@ def test_old_arch_version(saved):
     _assert_error(path, "architecture version")
 
 
-@pytest.mark.parametrize("field,value", [("model_config", {"kind": "vae", "colour": 1}),
-                                         ("model_config", {"kind": "gan"}),
-                                         ("train_config", {"epochs": 0})])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("model_config", {"kind": "vae", "colour": 1}),
+        ("model_config", {"kind": "gan"}),
+        ("train_config", {"epochs": 0}),
+    ],
+)
 def test_unusable_config(saved, field, value):
     path, _, _ = saved
     blob = torch.load(path, weights_only=True)

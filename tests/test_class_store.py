@@ -1,9 +1,12 @@
 """Class mode's storage (ui.classmode.store) against both databases it supports: SQLite in a file
 (always) and PostgreSQL, started by the test from Debian's packages (tests/pgserver.py).
 
-One vote per voter and round, atomic under concurrency; votes only in the open round; teacher actions
-only with the secret; limits; expiry; nothing personal stored; a database that is down or locked gives
+One vote per voter and round, atomic under concurrency; votes only in the open round; teacher
+actions
+only with the secret; limits; expiry; nothing personal stored; a database that is down or locked
+gives
 a sentence, not a traceback."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -37,7 +40,9 @@ def db(request, tmp_path):
         with store.engine.begin() as conn:  # every test starts from empty tables
             S.metadata.drop_all(conn)
     store.migrate()
-    store.vote_limit = S.RateLimit(1000, 1.0)  # the tests vote fast; test_rate_limit checks the real one
+    store.vote_limit = S.RateLimit(
+        1000, 1.0
+    )  # the tests vote fast; test_rate_limit checks the real one
     yield store
     store.engine.dispose()
 
@@ -55,7 +60,9 @@ def test_url_setting(monkeypatch, tmp_path):
 def test_schema_is_created_once_and_versioned(db):
     assert db.migrate() == S.SCHEMA_VERSION
     with db.engine.connect() as conn:
-        assert conn.execute(sa.select(S.schema_table.c.version)).scalars().all() == [S.SCHEMA_VERSION]
+        assert conn.execute(sa.select(S.schema_table.c.version)).scalars().all() == [
+            S.SCHEMA_VERSION
+        ]
     with db.engine.begin() as conn:
         conn.execute(S.schema_table.update().values(version=S.SCHEMA_VERSION + 1))
     with pytest.raises(S.StoreUnavailable, match="newer latent-lab"):
@@ -64,9 +71,26 @@ def test_schema_is_created_once_and_versioned(db):
 
 def test_nothing_personal_is_stored(db):
     """Only a random voter token identifies a vote: no name, address or browser."""
-    assert set(S.votes.c.keys()) == {"code", "position", "round", "voter", "choice", "changes", "cast_at"}
-    assert set(S.sessions.c.keys()) == {"code", "teacher_hash", "questions", "position", "round",
-                                        "revealed", "closed", "created_at", "expires_at"}
+    assert set(S.votes.c.keys()) == {
+        "code",
+        "position",
+        "round",
+        "voter",
+        "choice",
+        "changes",
+        "cast_at",
+    }
+    assert set(S.sessions.c.keys()) == {
+        "code",
+        "teacher_hash",
+        "questions",
+        "position",
+        "round",
+        "revealed",
+        "closed",
+        "created_at",
+        "expires_at",
+    }
     code, secret = db.create(["q-a"])
     with db.engine.connect() as conn:
         stored = conn.execute(sa.select(S.sessions.c.teacher_hash)).scalar_one()
@@ -147,17 +171,29 @@ def test_only_the_teacher_acts_and_a_double_click_acts_once(db):
     assert db.is_teacher(code, secret) and not db.is_teacher(other_code, secret)
     assert not db.act(code, secret, "explode", 0, 0)
     assert db.act(code, secret, "next", 0, 0)
-    assert not db.act(code, secret, "next", 0, 0)  # the second click names a round that has moved on
+    assert not db.act(
+        code, secret, "next", 0, 0
+    )  # the second click names a round that has moved on
     assert db.session(code, fresh=True).position == 1
     assert db.act(code, secret, "reveal", 1, 0) and not db.act(code, secret, "reveal", 1, 0)
     assert db.act(code, secret, "next", 1, 0)
     assert not db.act(code, secret, "next", 2, 0)  # no question after the last
 
 
-@pytest.mark.parametrize("voter, choice, n", [
-    ("short", 0, 2), ("x" * 44, 0, 2), ("bad token with spaces!!", 0, 2), (None, 0, 2),
-    ("a" * 16, -1, 2), ("a" * 16, 2, 2), ("a" * 16, "1", 2), ("a" * 16, 1.0, 2), ("a" * 16, 7, 9),
-])
+@pytest.mark.parametrize(
+    "voter, choice, n",
+    [
+        ("short", 0, 2),
+        ("x" * 44, 0, 2),
+        ("bad token with spaces!!", 0, 2),
+        (None, 0, 2),
+        ("a" * 16, -1, 2),
+        ("a" * 16, 2, 2),
+        ("a" * 16, "1", 2),
+        ("a" * 16, 1.0, 2),
+        ("a" * 16, 7, 9),
+    ],
+)
 def test_forged_votes_are_refused(db, voter, choice, n):
     code, _ = db.create(["q-a"])
     result = db.vote(code, voter, 0, 0, choice, n)
@@ -172,14 +208,19 @@ def test_changes_per_round_are_limited(db):
         assert db.vote(code, v, 0, 0, i % 2, 2).counted
     refused = db.vote(code, v, 0, 0, 1, 2)
     assert not refused.counted and "stands" in refused.reason
-    assert db.tally(code, 0, 0, 2, fresh=True) == [1, 0]  # the last counted change (MAX_CHANGES is even)
+    assert db.tally(code, 0, 0, 2, fresh=True) == [
+        1,
+        0,
+    ]  # the last counted change (MAX_CHANGES is even)
 
 
 def test_rate_limit():
     limit = S.RateLimit(S.VOTES_PER_10S, 10.0)
     assert all(limit.allow("v", now=100.0) for _ in range(S.VOTES_PER_10S))
     assert not limit.allow("v", now=100.5) and limit.allow("w", now=100.5)
-    assert limit.allow("v", now=100.0 + 10.0 / S.VOTES_PER_10S + 0.01)  # a token back after 10/rate s
+    assert limit.allow(
+        "v", now=100.0 + 10.0 / S.VOTES_PER_10S + 0.01
+    )  # a token back after 10/rate s
     small = S.RateLimit(1, 1.0, keys=3)
     for k in "abcd":
         small.allow(k, now=0.0)
@@ -191,7 +232,7 @@ def test_a_voter_floods_and_is_told_to_wait(db):
     code, _ = db.create(["q-a"])
     v = S.new_voter()
     results = [db.vote(code, v, 0, 0, i % 2, 2) for i in range(S.VOTES_PER_10S + 3)]
-    assert all(r.counted for r in results[:S.VOTES_PER_10S])
+    assert all(r.counted for r in results[: S.VOTES_PER_10S])
     assert not results[-1].counted and "wait" in results[-1].reason
 
 
@@ -277,7 +318,8 @@ def _try_vote(store: S.Store, code: str) -> object:
 
 
 def test_two_stores_share_one_postgres(postgres):
-    """Two replicas' stores on one PostgreSQL: each sees the other's votes and the teacher's moves."""
+    """Two replicas' stores on one PostgreSQL: each sees the other's votes and the teacher's
+    moves."""
     url = postgres.url.replace("postgresql://", "postgresql+psycopg://")
     a, b = S.Store(url, read_ttl_s=0.0), S.Store(url, read_ttl_s=0.0)
     a.migrate()

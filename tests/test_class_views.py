@@ -1,6 +1,7 @@
 """Class mode's page (pages/16_Class_mode.py, ui.classmode.views) in AppTest, fast tier: start a
 session, a student votes and changes the vote, the teacher reveals, asks again and moves on; a wrong
 code, a forged teacher key, forged URL values and a database that is down each get a sentence."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,7 +38,12 @@ def test_start_a_session(db):
     text = pageutil.texts(at)
     assert code in text and secret not in text
     assert "question 1 of 12" in text
-    assert [b.label for b in at.button] == ["Reveal", "Vote again", "Next question", "Close session"]
+    assert [b.label for b in at.button] == [
+        "Reveal",
+        "Vote again",
+        "Next question",
+        "Close session",
+    ]
 
 
 def test_join_by_typing_the_code(db):
@@ -110,8 +116,11 @@ def test_the_teacher_reveals_asks_again_moves_on_and_closes(db):
 
 def test_wrong_and_forged_addresses(db):
     code, secret = _session(db)
-    for raw, words in (("ZZZZZZ", "names no running class"), ("<b>x</b>", "is not a class code"),
-                       ("A" * 500, "is not a class code")):
+    for raw, words in (
+        ("ZZZZZZ", "names no running class"),
+        ("<b>x</b>", "is not a class code"),
+        ("A" * 500, "is not a class code"),
+    ):
         at = pageutil.app(PAGE, {"class": raw})
         assert any(words in w.value for w in at.warning), raw
         echoed = [w.value for w in at.warning if words in w.value][0]
@@ -119,7 +128,9 @@ def test_wrong_and_forged_addresses(db):
     at = pageutil.app(PAGE, {"class": code, "teacher": "x" * 32})
     assert any("does not match" in w.value for w in at.warning)
     assert not [b for b in at.button if b.label == "Reveal"]
-    at = pageutil.app(PAGE, {"class": code, "voter": "../../etc"})  # a forged voter token is replaced
+    at = pageutil.app(
+        PAGE, {"class": code, "voter": "../../etc"}
+    )  # a forged voter token is replaced
     voter = at.query_params["voter"]
     assert store.VOTER_RE.fullmatch(voter[0] if isinstance(voter, list) else voter)
 
@@ -152,7 +163,8 @@ def test_a_class_page_link_in_the_sidebar_and_presenter_switch_keeps_the_session
 
 
 def test_the_server_start_prepares_class_mode(db, monkeypatch):
-    """ui.server.warmup runs views._warm at server start: the tables exist and every answer is computed
+    """ui.server.warmup runs views._warm at server start: the tables exist and every answer is
+    computed
     before a teacher's first reveal."""
     from ui.server import warmup
 

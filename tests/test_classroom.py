@@ -3,6 +3,7 @@ need no font, downloads that work on a slide, and a laptop start that opens the 
 
 AppTest checks run every page; the Chromium checks (marked e2e) measure what a projector shows.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,19 +26,25 @@ from ui.page.catalogue import HOME, LESSONS, ORDER
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = [*REPO.glob("pages/*.py"), *REPO.glob("ui/*.py"), REPO / "streamlit_app.py"]
 # colour-emoji code points (and the variation selector that asks for the emoji form)
-EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u23E9-\u23FA\uFE0F]")
+EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u23e9-\u23fa\ufe0f]")
 
 
 def test_no_emoji_anywhere_in_the_app():
     """Every icon is a bundled Material Symbol: a PC without a colour-emoji font shows no boxes."""
-    found = [f"{p.name}:{i}: {line.strip()[:80]}" for p in SOURCES
-             for i, line in enumerate(p.read_text().splitlines(), 1) if EMOJI.search(line)]
+    found = [
+        f"{p.name}:{i}: {line.strip()[:80]}"
+        for p in SOURCES
+        for i, line in enumerate(p.read_text().splitlines(), 1)
+        if EMOJI.search(line)
+    ]
     assert not found, found
     assert all(lesson.icon.startswith(":material/") for lesson in ORDER)
 
 
 def test_catalogue_order_and_neighbours():
-    assert ORDER[0] is HOME and [l.title for l in ORDER[1:6]] == [l.title for l in LESSONS if l.core]
+    assert ORDER[0] is HOME and [l.title for l in ORDER[1:6]] == [
+        l.title for l in LESSONS if l.core
+    ]
     assert catalogue.neighbours(HOME) == (None, LESSONS[0])
     assert catalogue.neighbours(ORDER[-1])[1] is None
     for a, b in zip(ORDER, ORDER[1:]):
@@ -60,8 +67,10 @@ def _links(at) -> list[tuple[str, str, str]]:
 def test_sidebar_and_previous_next_links(lesson):
     at = app(lesson.path)
     sidebar = [e.proto.label for e in at.sidebar.get("page_link")]
-    assert sidebar[:1 + len(LESSONS)] == ["Home", *[l.title for _, core in catalogue.GROUPS
-                                                       for l in LESSONS if l.core == core]]
+    assert sidebar[: 1 + len(LESSONS)] == [
+        "Home",
+        *[l.title for _, core in catalogue.GROUPS for l in LESSONS if l.core == core],
+    ]
     assert [c.value for c in at.sidebar.caption] == [g for g, _ in catalogue.GROUPS]
     labels = [e.proto.label for e in at.main.get("page_link")]
     before, after = catalogue.neighbours(lesson)
@@ -86,7 +95,8 @@ def test_presenter_mode_charts_use_large_type(lesson):
     for cfg in configs:
         assert cfg["axis"]["labelFontSize"] >= 16 and cfg["legend"]["labelFontSize"] >= 16, cfg
         assert cfg["title"]["fontSize"] >= 16
-    # outside presenter mode only the phone rule (ui.draw.render.phone_config): desktop sizes as drawn,
+    # outside presenter mode only the phone rule (ui.draw.render.phone_config): desktop sizes as
+    # drawn,
     # at least 14 px on a narrow window, no legend or title sizes set
     from ui.draw import render
 
@@ -104,7 +114,9 @@ def test_presenter_figures_have_larger_text():
 
     def build():
         fig = Figure(figsize=(4, 2))
-        fig.patch.set_alpha(0)  # transparent, as the app's figures are (to_png crops to what is drawn)
+        fig.patch.set_alpha(
+            0
+        )  # transparent, as the app's figures are (to_png crops to what is drawn)
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
         ax.text(0.5, 0.5, "MMMM", fontsize=10, ha="center", va="center")
@@ -136,13 +148,15 @@ def test_downloads_are_opaque():
 
     for kind in ("light", "dark"):
         with render.as_theme(kind):
-            png = render.png(build)  # the page's figure: the theme's ink on a transparent background
+            png = render.png(
+                build
+            )  # the page's figure: the theme's ink on a transparent background
         flat = Image.open(io.BytesIO(render.opaque(png, PAPER[kind])))
         assert flat.mode == "RGB"
         a = np.asarray(flat).astype(int)
         assert a.std() > 10  # ink on the paper: the line and the axes are visible
         corner = a[0, 0]
-        assert tuple(corner) == tuple(int(PAPER[kind][i:i + 2], 16) for i in (1, 3, 5))
+        assert tuple(corner) == tuple(int(PAPER[kind][i : i + 2], 16) for i in (1, 3, 5))
 
 
 # --- in the browser -------------------------------------------------------------------------------
@@ -153,15 +167,12 @@ FONT_JS = """() => { const f = s => { const e = document.querySelector('[data-te
           body: f('[data-testid="stMarkdownContainer"] p'), caption: f('[data-testid="stCaptionContainer"]')}; }"""
 
 
-
-
-
-
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_presenter_mode_scales_every_page_and_survives_navigation(server_proc, browser, tmp_path):
     """Computed font sizes on every page: title, a heading, body text and captions are all larger
-    in presenter mode; the sidebar starts folded; a sidebar click and a "Next" link keep the mode."""
+    in presenter mode; the sidebar starts folded; a sidebar click and a "Next" link keep the
+    mode."""
     from tests.e2e import assert_no_new_tracebacks, url_path, wait_idle
 
     server_proc.new_tracebacks()
@@ -184,9 +195,15 @@ def test_presenter_mode_scales_every_page_and_survives_navigation(server_proc, b
         # presenter mode through the sidebar: it starts folded, opens, and a click keeps the mode
         page.goto(f"{server_proc.base}/Grid_vs_ppf?present=1", timeout=90_000)
         wait_idle(page)
-        sidebar_width = "() => document.querySelector('[data-testid=\"stSidebar\"]').getBoundingClientRect().width"
+        sidebar_width = (
+            "() => "
+            "document.querySelector('[data-testid=\"stSidebar\"]').getBoundingClientRect().width"
+        )
         assert page.evaluate(sidebar_width) < 50  # folded away
-        page.locator('[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button').first.click()
+        page.locator(
+            '[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] '
+            "button"
+        ).first.click()
         page.wait_for_function(f"() => ({sidebar_width})() > 200", timeout=10_000)
         page.locator('[data-testid="stSidebar"] a').filter(has_text="Interpolation").first.click()
         wait_idle(page)
@@ -195,7 +212,9 @@ def test_presenter_mode_scales_every_page_and_survives_navigation(server_proc, b
         assert page.evaluate(FONT_JS)["body"] >= 18
         page.get_by_role("link", name=re.compile("^Next: Posterior spread")).click()
         wait_idle(page)
-        assert "Posterior spread" in page.locator("h1").first.inner_text() and "present=1" in page.url
+        assert (
+            "Posterior spread" in page.locator("h1").first.inner_text() and "present=1" in page.url
+        )
         assert page.evaluate(FONT_JS)["body"] >= 18
         page.screenshot(path=str(tmp_path / "present.png"))
     finally:
@@ -236,7 +255,9 @@ def test_dark_theme_downloads_are_opaque(server_proc, browser):
 
     from tests.e2e import wait_idle
 
-    ctx = browser.new_context(viewport={"width": 1400, "height": 2400}, color_scheme="dark", accept_downloads=True)
+    ctx = browser.new_context(
+        viewport={"width": 1400, "height": 2400}, color_scheme="dark", accept_downloads=True
+    )
     page = ctx.new_page()
     try:
         for url in ("Grid_vs_ppf?grid_n=8", "AE_vs_VAE"):
@@ -266,23 +287,45 @@ def test_laptop_start_opens_the_browser(tmp_path):
     fake = tmp_path / "bin"
     fake.mkdir()
     opened = tmp_path / "opened.txt"
-    (fake / "xdg-open").write_text(f"#!/bin/sh\necho \"$@\" >> {opened}\n")
+    (fake / "xdg-open").write_text(f'#!/bin/sh\necho "$@" >> {opened}\n')
     (fake / "xdg-open").chmod(0o755)
     port = free_port()
-    # a desktop session (on Linux without $DISPLAY Streamlit defaults to headless), no credentials file
-    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "HOME": str(tmp_path), "DISPLAY": ":0"}
+    # a desktop session (on Linux without $DISPLAY Streamlit defaults to headless), no credentials
+    # file
+    env = {
+        **os.environ,
+        "PATH": f"{fake}:{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "DISPLAY": ":0",
+    }
     log = tmp_path / "out.txt"
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-                                 "--server.port", str(port)], cwd=REPO, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "streamlit_app.py",
+                "--server.port",
+                str(port),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     try:
         deadline = time.time() + 90
         while time.time() < deadline and not opened.exists():
             time.sleep(0.5)
         assert opened.exists(), log.read_text()[-2000:]
         assert f"localhost:{port}" in opened.read_text()
-        assert urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=5).read() == b"ok"
+        assert (
+            urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=5).read()
+            == b"ok"
+        )
         text = log.read_text()
         assert f"http://localhost:{port}" in text
         assert "external IP" not in text and "Email" not in text

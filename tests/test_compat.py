@@ -1,5 +1,6 @@
 """ui.compat: each private Streamlit / Altair name the app uses still exists and still does what
 the app relies on. A failure here means a new release moved it: fix ui/compat.py, nothing else."""
+
 from __future__ import annotations
 
 import importlib
@@ -11,8 +12,8 @@ import threading
 from pathlib import Path
 
 import altair as alt
-import pytest
 import pandas as pd
+import pytest
 import streamlit as st
 
 from ui import compat
@@ -31,11 +32,15 @@ def test_altair_to_vega_lite_extracts_the_data():
 
 
 def test_skip_altair_schema_validation_flips_the_default():
-    code = ("import altair as alt; from ui import compat; compat.skip_altair_schema_validation(); "
-            "assert alt.Chart.to_dict.__defaults__ == (False,), alt.Chart.to_dict.__defaults__; "
-            "alt.Chart(alt.Data(values=[{'x': 1}])).mark_point(size='big').encode(x='x:Q').to_dict()")  # invalid, unchecked
+    code = (
+        "import altair as alt; from ui import compat; compat.skip_altair_schema_validation(); "
+        "assert alt.Chart.to_dict.__defaults__ == (False,), alt.Chart.to_dict.__defaults__; "
+        "alt.Chart(alt.Data(values=[{'x': 1}])).mark_point(size='big').encode(x='x:Q').to_dict()"
+    )  # invalid, unchecked
     env = {k: v for k, v in os.environ.items() if k != "LATENT_LAB_VALIDATE_CHARTS"}
-    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert r.returncode == 0, r.stderr[-2000:]
 
 
@@ -58,7 +63,15 @@ def test_quiet_no_session_warning_drops_only_that_thread():
     compat.quiet_no_session_warning("compat-test-thread")  # idempotent
     logger = logging.getLogger(compat.NO_SESSION_LOGGER)
     assert sum(getattr(f, "thread_name", None) == "compat-test-thread" for f in logger.filters) == 1
-    rec = logging.LogRecord(compat.NO_SESSION_LOGGER, logging.WARNING, __file__, 1, "missing ScriptRunContext", None, None)
+    rec = logging.LogRecord(
+        compat.NO_SESSION_LOGGER,
+        logging.WARNING,
+        __file__,
+        1,
+        "missing ScriptRunContext",
+        None,
+        None,
+    )
     rec.threadName = "compat-test-thread"
     assert not logger.filter(rec)
     rec.threadName = "MainThread"
@@ -110,7 +123,8 @@ def test_time_script_runs_wraps_the_page_run():
 
 
 def test_around_script_runs_runs_each_page_inside_the_wrapper():
-    """The profiler's hook: a page run under AppTest goes through the wrapper, in the script's thread."""
+    """The profiler's hook: a page run under AppTest goes through the wrapper, in the script's
+    thread."""
     from streamlit.runtime.scriptrunner import script_runner
     from streamlit.testing.v1 import AppTest
 
@@ -131,26 +145,33 @@ def test_around_script_runs_runs_each_page_inside_the_wrapper():
 
 
 def test_forget_link_value_stops_the_binding_seeding_from_it():
-    """Without forget_link_value an int number_input bound to ?seed=inf raises OverflowError (Streamlit
+    """Without forget_link_value an int number_input bound to ?seed=inf raises OverflowError
+    (Streamlit
     1.67); with it the widget starts at its default. Fails when the private attribute moves."""
     from streamlit.testing.v1 import AppTest
 
     page = (
-        "import streamlit as st\n"
-        "from ui import compat\n"
+        "import streamlit as st\nfrom ui import compat\n"
         "forget = st.query_params.get('forget') == '1'\n"
         "ok = compat.forget_link_value('seed') if forget else None\n"
         "v = st.number_input('Seed', 0, 99, value=0, step=1, key='seed', bind='query-params')\n"
-        "st.write(f'{ok} {v}')\n")
+        "st.write(f'{ok} {v}')\n"
+    )
     for forget, seed in (("1", "inf"), ("1", "5")):
         at = AppTest.from_string(page, default_timeout=60)
         at.query_params["forget"], at.query_params["seed"] = forget, seed
         at.run()
-        assert not at.exception and at.markdown[0].value == "True 0", (seed, at.exception, at.markdown)
+        assert not at.exception and at.markdown[0].value == "True 0", (
+            seed,
+            at.exception,
+            at.markdown,
+        )
     at = AppTest.from_string(page, default_timeout=60)
     at.query_params["seed"] = "inf"
     at.run()
-    assert at.exception  # the OverflowError (its message redacted by showErrorDetails): what the hook is for
+    assert (
+        at.exception
+    )  # the OverflowError (its message redacted by showErrorDetails): what the hook is for
 
 
 def test_streamlit_protocol_messages_carry_what_the_classroom_benchmark_uses():
@@ -167,14 +188,26 @@ def test_streamlit_protocol_messages_carry_what_the_classroom_benchmark_uses():
     back = p.BackMsg()
     back.ParseFromString(msg.SerializeToString())
     assert back.WhichOneof("type") == "rerun_script"
-    assert [x.id for x in back.rerun_script.widget_states.widgets] == ["$$ID-0-kl_seed", "$$ID-1-kl_beta"]
+    assert [x.id for x in back.rerun_script.widget_states.widgets] == [
+        "$$ID-0-kl_seed",
+        "$$ID-1-kl_beta",
+    ]
     fwd = p.ForwardMsg()
     fwd.script_finished = p.ForwardMsg.FINISHED_SUCCESSFULLY
     assert fwd.WhichOneof("type") == "script_finished"
     page = p.ForwardMsg().new_session.app_pages.add()
     page.url_pathname, page.page_script_hash = "KL_weighting", "abc"
-    for field in ("imgs", "exception", "alert", "number_input", "slider", "selectbox", "radio", "checkbox",
-                  "vega_lite_chart"):
+    for field in (
+        "imgs",
+        "exception",
+        "alert",
+        "number_input",
+        "slider",
+        "selectbox",
+        "radio",
+        "checkbox",
+        "vega_lite_chart",
+    ):
         assert field in p.ForwardMsg().delta.new_element.DESCRIPTOR.fields_by_name, field
 
 
@@ -189,12 +222,23 @@ def test_a_protocol_student_opens_a_lesson_and_moves_its_controls(server):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import classroom
 
-    route = [("", []), ("KL_weighting", [classroom.Move("kl_seed"), classroom.Move("kl_beta")]),
-             ("AE_vs_VAE", [classroom.Move("aevae_chart_vae", classroom._point("aevae_sel_vae", 10_000))])]
+    route = [
+        ("", []),
+        ("KL_weighting", [classroom.Move("kl_seed"), classroom.Move("kl_beta")]),
+        (
+            "AE_vs_VAE",
+            [classroom.Move("aevae_chart_vae", classroom._point("aevae_sel_vae", 10_000))],
+        ),
+    ]
     student = classroom.Student(server, random.Random(0))
     asyncio.run(student.attend((0.0, 0.0), 0.0, route))
     assert student.errors == []
     assert [(r.page, r.what) for r in student.runs] == [
-        ("", "view"), ("KL_weighting", "view"), ("KL_weighting", "kl_seed"), ("KL_weighting", "kl_beta"),
-        ("AE_vs_VAE", "view"), ("AE_vs_VAE", "aevae_chart_vae")]
+        ("", "view"),
+        ("KL_weighting", "view"),
+        ("KL_weighting", "kl_seed"),
+        ("KL_weighting", "kl_beta"),
+        ("AE_vs_VAE", "view"),
+        ("AE_vs_VAE", "aevae_chart_vae"),
+    ]
     assert all(r.ok for r in student.runs)

@@ -1,10 +1,11 @@
 """The app's Streamlit settings (.streamlit/config.toml) do what the app relies on."""
+
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())

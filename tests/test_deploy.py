@@ -10,6 +10,7 @@
 Docker and Kubernetes cannot run here: ``tests/test_deploy_proxy.py`` runs the HAProxy config for
 real in front of two replicas.
 """
+
 from __future__ import annotations
 
 import ast
@@ -52,7 +53,12 @@ def test_hadolint_finds_a_known_mistake(tmp_path):
 
 def _documents() -> list[tuple[Path, dict]]:
     docs = [(p, d) for p in MANIFESTS for d in yaml.safe_load_all(p.read_text()) if d]
-    assert {d["kind"] for _, d in docs} >= {"Deployment", "Service", "Ingress", "PodDisruptionBudget"}
+    assert {d["kind"] for _, d in docs} >= {
+        "Deployment",
+        "Service",
+        "Ingress",
+        "PodDisruptionBudget",
+    }
     return docs
 
 
@@ -66,8 +72,16 @@ def test_the_schema_check_refuses_a_misspelled_field():
     _, deployment = next((p, d) for p, d in _documents() if d["kind"] == "Deployment")
     container = dict(deployment["spec"]["template"]["spec"]["containers"][0])
     container["readinesProbe"] = container.pop("readinessProbe")
-    bad = {**deployment, "spec": {**deployment["spec"], "template": {
-        **deployment["spec"]["template"], "spec": {**deployment["spec"]["template"]["spec"], "containers": [container]}}}}
+    bad = {
+        **deployment,
+        "spec": {
+            **deployment["spec"],
+            "template": {
+                **deployment["spec"]["template"],
+                "spec": {**deployment["spec"]["template"]["spec"], "containers": [container]},
+            },
+        },
+    }
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(bad, K8S_VERSIONS[-1], strict=True)
 
@@ -99,7 +113,9 @@ def test_haproxy_accepts_the_config():
     exe = shutil.which("haproxy") or "/usr/sbin/haproxy"
     if not Path(exe).exists():
         pytest.skip("haproxy not installed (apt-get install haproxy; .ci/run does it)")
-    out = subprocess.run([exe, "-c", "-f", str(DEPLOY / "haproxy.cfg")], capture_output=True, text=True)
+    out = subprocess.run(
+        [exe, "-c", "-f", str(DEPLOY / "haproxy.cfg")], capture_output=True, text=True
+    )
     assert out.returncode == 0 and "WARNING" not in out.stdout + out.stderr, out.stdout + out.stderr
 
 
@@ -141,7 +157,12 @@ def test_the_image_runs_as_a_user_on_the_apps_port_with_a_health_check():
 def _imported_top_level() -> set[str]:
     """Top-level names the app's own files import (streamlit_app.py, pages/, ui/, vae/)."""
     names = set()
-    for path in [REPO / "streamlit_app.py", *REPO.glob("pages/*.py"), *REPO.glob("ui/*.py"), *REPO.glob("vae/*.py")]:
+    for path in [
+        REPO / "streamlit_app.py",
+        *REPO.glob("pages/*.py"),
+        *REPO.glob("ui/*.py"),
+        *REPO.glob("vae/*.py"),
+    ]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 names |= {a.name.split(".")[0] for a in node.names}
@@ -151,7 +172,11 @@ def _imported_top_level() -> set[str]:
 
 
 def test_the_image_holds_everything_the_app_reads():
-    copied = {line.split()[1].rstrip("/") for line in _dockerfile().splitlines() if line.startswith("COPY ")}
+    copied = {
+        line.split()[1].rstrip("/")
+        for line in _dockerfile().splitlines()
+        if line.startswith("COPY ")
+    }
     local = {n for n in _imported_top_level() if (REPO / n).is_dir() or (REPO / f"{n}.py").exists()}
     assert local <= copied, local - copied  # every package of this repository the app imports
     assert {"streamlit_app.py", "pages", "cache", ".streamlit", "assets", "static"} <= copied

@@ -12,6 +12,7 @@ and Chromium going through the proxy (the README's "Many replicas" says what thi
 Every run prints which replica served which tab (``pytest -s``): the proxy's log names the
 replica of each request, and each tab's affinity cookie says which requests were its own.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e import (CONNECTION_JS, Server, assert_no_new_tracebacks, browser, draw_stroke,  # noqa: F401
-                       free_port, no_exception, start_server, stop_server, url_path, wait_idle)
+from tests.e2e import (
+    CONNECTION_JS,
+    Server,
+    assert_no_new_tracebacks,
+    draw_stroke,  # noqa: F401
+    free_port,
+    no_exception,
+    start_server,
+    stop_server,
+    url_path,
+    wait_idle,
+)
 from ui.page.catalogue import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -65,8 +76,12 @@ def dns_server(port: int, name: str, addresses: tuple[str, ...]):
                     reply.add_answer(RR(request.q.qname, QTYPE.A, rdata=A(ip), ttl=1))
             return reply
 
-    server = DNSServer(Replicas(), port=port, address="127.0.0.1",
-                       logger=DNSLogger("-request,-reply,-truncated,-error,-recv,-send,-data,-log_prefix"))
+    server = DNSServer(
+        Replicas(),
+        port=port,
+        address="127.0.0.1",
+        logger=DNSLogger("-request,-reply,-truncated,-error,-recv,-send,-data,-log_prefix"),
+    )
     server.start_thread()
     return server
 
@@ -84,8 +99,11 @@ class Cluster:
         """HAProxy's view of the replicas: their address -> UP / DOWN (empty slots left out)."""
         text = urllib.request.urlopen(f"{self.stats};csv", timeout=5).read().decode()
         rows = csv.DictReader(io.StringIO(text.lstrip("# ")))
-        return {r["addr"].split(":")[0]: r["status"] for r in rows
-                if r["pxname"] == "replicas" and r.get("addr") and r["svname"].startswith("replica")}
+        return {
+            r["addr"].split(":")[0]: r["status"]
+            for r in rows
+            if r["pxname"] == "replicas" and r.get("addr") and r["svname"].startswith("replica")
+        }
 
     def replica_of(self, cookie: str) -> set[str]:
         """The replicas (addresses) that answered the requests carrying this affinity cookie."""
@@ -115,14 +133,29 @@ def cluster(tmp_path_factory):
     try:
         for ip in ADDRESSES:
             replicas[ip] = start_server(logs / f"replica-{ip}.log", address=ip, port=port)
-        env = {**os.environ, "LATENT_LAB_BIND": f"127.0.0.1:{proxy_port}", "LATENT_LAB_DNS": f"127.0.0.1:{dns_port}",
-               "LATENT_LAB_REPLICAS": f"{NAME}:{port}", "LATENT_LAB_STATS_BIND": f"127.0.0.1:{stats_port}",
-               "LATENT_LAB_COOKIE_KEY": "test-only-key"}
+        env = {
+            **os.environ,
+            "LATENT_LAB_BIND": f"127.0.0.1:{proxy_port}",
+            "LATENT_LAB_DNS": f"127.0.0.1:{dns_port}",
+            "LATENT_LAB_REPLICAS": f"{NAME}:{port}",
+            "LATENT_LAB_STATS_BIND": f"127.0.0.1:{stats_port}",
+            "LATENT_LAB_COOKIE_KEY": "test-only-key",
+        }
         log = logs / "haproxy.log"
         with open(log, "w") as out:
-            proc = subprocess.Popen([haproxy, "-db", "-f", str(REPO / "deploy" / "haproxy.cfg")], env=env,
-                                    stdout=out, stderr=subprocess.STDOUT)
-        c = Cluster(f"http://127.0.0.1:{proxy_port}", f"http://127.0.0.1:{stats_port}/stats", replicas, proc, log)
+            proc = subprocess.Popen(
+                [haproxy, "-db", "-f", str(REPO / "deploy" / "haproxy.cfg")],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        c = Cluster(
+            f"http://127.0.0.1:{proxy_port}",
+            f"http://127.0.0.1:{stats_port}/stats",
+            replicas,
+            proc,
+            log,
+        )
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -172,13 +205,16 @@ def test_every_page_image_download_upload_and_pad_through_the_proxy(cluster, bro
         assert len(Path(info.value.path()).read_text().splitlines()) > 5
         # an upload (a PUT to the replica that holds the session), then the pad
         open_page(page, cluster.proxy, "Your_own_digit?own_source=upload")
-        page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached", timeout=60_000)
+        page.wait_for_selector(
+            '[data-testid="stFileUploaderDropzoneInput"]', state="attached", timeout=60_000
+        )
         digit = np.zeros((28, 28), np.uint8)
         digit[5:23, 12:16] = 255  # a thick 1
         buf = io.BytesIO()
         Image.fromarray(digit).save(buf, format="PNG")
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-            files=[{"name": "one.png", "mimeType": "image/png", "buffer": buf.getvalue()}])
+            files=[{"name": "one.png", "mimeType": "image/png", "buffer": buf.getvalue()}]
+        )
         page.get_by_text("one.png").first.wait_for(timeout=30_000)
         wait_idle(page)
         no_exception(page)
@@ -259,7 +295,10 @@ def test_a_replica_dies_and_its_tab_comes_back_on_the_other(cluster, browser):
         open_page(c, cluster.proxy, "Prototypes")
         assert cluster.replica_of(tab_cookie(c_ctx)) == {other}
         cluster.served["tab A (Grid vs ppf, grid_n=18)"] = [
-            a_replica, f"killed; reconnected to {other} after {reconnected:.1f} s, the same view shown after {shown:.1f} s"]
+            a_replica,
+            f"killed; reconnected to {other} after {reconnected:.1f} s, the same view shown after "
+            f"{shown:.1f} s",
+        ]
         cluster.served["tab B (KL weighting)"] = [b_replica]
         cluster.served["tab C (Prototypes, opened after the kill)"] = [other]
     finally:

@@ -1,14 +1,16 @@
-"""The prior draws among a 2-D model's codes (AE vs VAE, KL weighting): ``ui.page.model_calls.prior_draw_stats``
+"""The prior draws among a 2-D model's codes (AE vs VAE, KL weighting):
+``ui.page.model_calls.prior_draw_stats``
 gives ``vae.latent.prior_draws_vs_codes``'s numbers, its nearest-code search breaks ties like
 ``vae.neighbours``, and each model's KD-tree and spacing are built once, not once per seed."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import streamlit as st
+from pageutil import need
 from scipy.spatial import cKDTree
 
-from pageutil import need
 from ui.page import loaders, model_calls
 from vae import latent, neighbours
 
@@ -24,11 +26,16 @@ def fresh_cache():
 
 def test_nearest_code_is_nearest_one_with_its_ties():
     """Codes on an integer grid (with a duplicate) and queries on the midpoints between them: every
-    query is tied between two or four codes, and goes to the lowest index, as neighbours.nearest_one."""
+    query is tied between two or four codes, and goes to the lowest index, as
+    neighbours.nearest_one."""
     rng = np.random.default_rng(0)
     grid = np.stack(np.meshgrid(np.arange(6.0), np.arange(6.0)), -1).reshape(-1, 2)  # (36, 2)
-    codes = rng.permutation(np.vstack([grid, grid[:3], rng.standard_normal((20, 2))]))  # duplicates, shuffled
-    queries = np.vstack([grid + 0.5, grid[:10] + [0.5, 0.0], grid[:5], rng.standard_normal((200, 2)) * 3])
+    codes = rng.permutation(
+        np.vstack([grid, grid[:3], rng.standard_normal((20, 2))])
+    )  # duplicates, shuffled
+    queries = np.vstack(
+        [grid + 0.5, grid[:10] + [0.5, 0.0], grid[:5], rng.standard_normal((200, 2)) * 3]
+    )
     want_d, want_i = neighbours.nearest_one(codes, queries)
     got_d, got_i = neighbours.nearest_one_in(cKDTree(codes), queries)
     np.testing.assert_array_equal(got_i, want_i)
@@ -40,7 +47,9 @@ def test_prior_draw_stats_are_latents_numbers(name):
     need(name)
     mu = np.asarray(loaders.codes(name)["mu"], dtype=np.float64)
     for seed in (0, 7):
-        want = latent.prior_draws_vs_codes(mu, loaders.test_set()[1], model_calls.prior_draws(seed), model_calls.FAR_GAPS)
+        want = latent.prior_draws_vs_codes(
+            mu, loaders.test_set()[1], model_calls.prior_draws(seed), model_calls.FAR_GAPS
+        )
         got = model_calls.prior_draw_stats(name, seed)
         np.testing.assert_array_equal(got["mix"], want["mix"])
         np.testing.assert_allclose(got["gaps"], want["gaps"], rtol=1e-12)

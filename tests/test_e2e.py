@@ -8,6 +8,7 @@ the README's pictures in ``docs/screenshots/`` run ``python scripts/screenshots.
 Playwright's own browser download doesn't work on these machines: the test uses
 /usr/bin/chromium (``apt-get install chromium``; .ci/run does it) and skips without it.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,38 +27,41 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
-    """Where screenshots go: ``$LATENT_LAB_SCREENSHOTS`` (scripts/screenshots.py), else a temporary folder."""
+    """Where screenshots go: ``$LATENT_LAB_SCREENSHOTS`` (scripts/screenshots.py), else a temporary
+    folder."""
     where = os.environ.get("LATENT_LAB_SCREENSHOTS")
     return Path(where) if where else tmp_path_factory.mktemp("screenshots")
 
 
-
-
-
-
-
-
 def scroll_to_top(page) -> None:
-    page.evaluate("() => { document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"]')"
-                  ".forEach(e => e.scrollTo(0, 0)); window.scrollTo(0, 0); }")
+    page.evaluate(
+        '() => { document.querySelectorAll(\'[data-testid="stMain"], '
+        '[data-testid="stAppViewContainer"]\')'
+        ".forEach(e => e.scrollTo(0, 0)); window.scrollTo(0, 0); }"
+    )
     page.wait_for_timeout(300)
 
 
 def move_one_control(page) -> str:
-    """Move the first slider one step (else toggle the first checkbox / radio); returns what moved."""
+    """Move the first slider one step (else toggle the first checkbox / radio); returns what
+    moved."""
     slider = page.locator('[data-testid="stSlider"] input[type="range"]')
     if slider.count():
         slider.first.focus()
         slider.first.press("ArrowRight")
         return "slider"
-    radio = page.locator('[data-testid="stRadio"] label:visible')  # not one inside a closed expander
+    radio = page.locator(
+        '[data-testid="stRadio"] label:visible'
+    )  # not one inside a closed expander
     if radio.count() > 1:
         radio.nth(1).click()
         return "radio"
     return "none"
 
 
-PAGES = [("streamlit_app.py", "", "latent-lab")] + [(l.path, url_path(l.path), l.title) for l in LESSONS]
+PAGES = [("streamlit_app.py", "", "latent-lab")] + [
+    (l.path, url_path(l.path), l.title) for l in LESSONS
+]
 
 
 @pytest.mark.parametrize("path,url,title", PAGES, ids=[p[1] or "home" for p in PAGES])
@@ -77,7 +81,9 @@ def test_page_in_browser(server, browser, shots, path, url, title):
         page.set_viewport_size({"width": 1400, "height": 2400})
         wait_idle(page)
         page.wait_for_timeout(1500)  # charts re-lay out after the resize
-        scroll_to_top(page)  # moving a control scrolled it into view: the README shows each page from its top
+        scroll_to_top(
+            page
+        )  # moving a control scrolled it into view: the README shows each page from its top
         page.screenshot(path=str(shots / f"{url or 'home'}.png"))
     finally:
         page.close()
@@ -88,17 +94,21 @@ def test_deep_link_restores_view(server, browser):
     try:
         page.goto(f"{server}/Grid_vs_ppf?grid_n=12", timeout=90_000)
         wait_idle(page)
-        page.wait_for_selector('[data-testid="stSlider"] input[type="range"]', state="attached", timeout=60_000)
+        page.wait_for_selector(
+            '[data-testid="stSlider"] input[type="range"]', state="attached", timeout=60_000
+        )
         no_exception(page)
         values = page.locator('[data-testid="stSlider"] input[type="range"]').evaluate_all(
-            "els => els.map(e => e.value)")
+            "els => els.map(e => e.value)"
+        )
         assert "12" in values, values
         page.goto(f"{server}/KL_weighting?kl_beta=5&present=1", timeout=90_000)
         wait_idle(page)
         no_exception(page)
         assert "kl_beta=5" in page.url
         assert "5" in page.locator('[data-testid="stSlider"] input[type="range"]').evaluate_all(
-            "els => els.map(e => e.getAttribute('aria-valuetext') || e.value)")
+            "els => els.map(e => e.getAttribute('aria-valuetext') || e.value)"
+        )
     finally:
         page.close()
 
@@ -117,7 +127,9 @@ def test_dark_theme(server, browser, shots, url):
         page.goto(f"{server}/{url}", timeout=90_000)
         wait_idle(page)
         no_exception(page)
-        bg = page.evaluate("getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).backgroundColor")
+        bg = page.evaluate(
+            "getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).backgroundColor"
+        )
         rgb = [int(v) for v in re.findall(r"\d+", bg)[:3]]
         assert sum(rgb) < 150, f"not the dark theme: {bg}"
         page.wait_for_timeout(1500)
@@ -128,7 +140,8 @@ def test_dark_theme(server, browser, shots, url):
 
 
 def test_csv_download_is_written_on_click(server, browser):
-    """Downloads are deferred (written when clicked): the home page's model table arrives as CSV (from
+    """Downloads are deferred (written when clicked): the home page's model table arrives as CSV
+    (from
     the expander that holds the table)."""
     ctx = browser.new_context(accept_downloads=True)
     page = ctx.new_page()
@@ -138,7 +151,9 @@ def test_csv_download_is_written_on_click(server, browser):
         page.get_by_text(re.compile(r"^The \d+ models, measured")).click()
         button = page.locator('[data-testid="stDownloadButton"] button').first
         button.wait_for(state="visible")
-        page.wait_for_timeout(600)  # the expander's opening animation moves the button under the pointer
+        page.wait_for_timeout(
+            600
+        )  # the expander's opening animation moves the button under the pointer
         with page.expect_download(timeout=60_000) as info:
             button.click()
         data = Path(info.value.path()).read_text()
@@ -159,10 +174,14 @@ def test_grid_mosaics_render_and_download(server, browser):
         page.goto(f"{server}/Grid_vs_ppf?grid_n=10", timeout=90_000)
         wait_idle(page)
         no_exception(page)
-        page.wait_for_function("document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas').length >= 5",
-                               timeout=30_000)
+        page.wait_for_function(
+            "document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas').length >= 5",
+            timeout=30_000,
+        )
         sizes = page.locator('[data-testid="stVegaLiteChart"] canvas').evaluate_all(
-            "els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])")
+            "els => els.map(e => [e.getBoundingClientRect().width, "
+            "e.getBoundingClientRect().height])"
+        )
         mosaic_sized = [s for s in sizes if s[0] > 400 and abs(s[0] - s[1]) < 120]
         assert len(sizes) == 5 and len(mosaic_sized) >= 3, sizes  # two scatters, three mosaics
         chart = page.locator('[data-testid="stVegaLiteChart"]').nth(1)  # the linear grid's mosaic
@@ -212,8 +231,12 @@ def test_drawing_a_seven_lands_on_the_map(server, browser):
         assert score.inner_text() != starter and score.inner_text().endswith("nats")
         assert page.get_by_text("the MNIST-like input (28×28)").count() == 1
         assert page.get_by_text("vae-2d's reconstruction").count() == 1
-        assert page.get_by_text("your digit's code μ").count() == 1  # the marker's legend beside the map
-        assert "own_source=" not in page.url and "own_example=" not in page.url  # a drawing: the default source
+        assert (
+            page.get_by_text("your digit's code μ").count() == 1
+        )  # the marker's legend beside the map
+        assert (
+            "own_source=" not in page.url and "own_example=" not in page.url
+        )  # a drawing: the default source
         page.locator("button[data-act=undo]").click()
         wait_idle(page)
         page.get_by_text("Draw a digit in the black square").wait_for(timeout=30_000)
@@ -251,7 +274,9 @@ def test_clicking_a_code_on_ae_vs_vae_picks_that_digit(server, browser):
         page.get_by_text("now #0,").wait_for(timeout=60_000)
         chart = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
         box = chart.bounding_box()
-        page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + 0.75 * box["height"])  # among the 0s
+        page.mouse.click(
+            box["x"] + 0.3 * box["width"], box["y"] + 0.75 * box["height"]
+        )  # among the 0s
         wait_idle(page)
         page.get_by_text(re.compile(r"now #\d+, a 0,")).wait_for(timeout=30_000)
         no_exception(page)

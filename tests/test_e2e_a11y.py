@@ -2,7 +2,8 @@
 keyboard, and no request to another host.
 
 axe-core comes from npm (``package.json`` pins it; ``.ci/run`` runs ``npm ci``) and is injected into
-each page. Every page (Home and ``ui.page.catalogue.LESSONS``) is scanned in six settings: light, dark and
+each page. Every page (Home and ``ui.page.catalogue.LESSONS``) is scanned in six settings: light,
+dark and
 ``?present=1``, each at 1400 x 1000 and on a phone (390 x 844, touch). One server and one browser
 serve the module, one browser context per setting; each setting's scan runs once and is shared by
 the tests that read it (axe, phone width, hosts).
@@ -10,6 +11,7 @@ the tests that read it (axe, phone width, hosts).
 The test is strict: every WCAG 2.1 A/AA rule, zero violations. What the app cannot change in
 Streamlit's own markup is left out by a precise selector in ``EXCLUDE``, each with its reason.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +29,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 REPO = Path(__file__).resolve().parent.parent
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PAGES = [("home", "")] + [(url_path(l.path), url_path(l.path)) for l in LESSONS] \
-    + [("class", url_path(CLASS.path))]  # class mode's start page (its live views: test_e2e_class.py)
+PAGES = (
+    [("home", "")]
+    + [(url_path(l.path), url_path(l.path)) for l in LESSONS]
+    + [("class", url_path(CLASS.path))]
+)  # class mode's start page (its live views: test_e2e_class.py)
 DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 SETTINGS = {  # name: (context options, query string)
@@ -82,13 +87,16 @@ OVERFLOW_JS = """() => {
 
 def run_axe(page) -> list[dict]:
     page.add_script_tag(path=str(AXE_JS))
-    return page.evaluate("""async ([tags, exclude]) => {
+    return page.evaluate(
+        """async ([tags, exclude]) => {
         const r = await axe.run({include: [document], exclude: exclude.map(s => [s])},
                                 {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,
             target: v.nodes[0].target.join(' '), html: v.nodes[0].html.slice(0, 160),
             summary: (v.nodes[0].failureSummary || '').slice(0, 300)}));
-    }""", [WCAG_TAGS, list(EXCLUDE)])
+    }""",
+        [WCAG_TAGS, list(EXCLUDE)],
+    )
 
 
 class Scan:
@@ -114,8 +122,14 @@ def scans(server_proc, browser):  # noqa: F811
         options, query = SETTINGS[setting]
         result = Scan()
         context = browser.new_context(**options)
-        context.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https", "ws", "wss")
-                   and urlsplit(r.url).netloc != own and result.foreign.add(r.url))
+        context.on(
+            "request",
+            lambda r: (
+                urlsplit(r.url).scheme in ("http", "https", "ws", "wss")
+                and urlsplit(r.url).netloc != own
+                and result.foreign.add(r.url)
+            ),
+        )
         page = context.new_page()
         try:
             for name, url in PAGES:
@@ -139,8 +153,10 @@ def _report(violations: dict[str, list[dict]]) -> str:
     lines = []
     for name, found in violations.items():
         for v in found:
-            lines.append(f"{name}: {v['id']} ({v['impact']}) x{v['n']}, e.g. {v['target']}\n"
-                         f"    {v['html']}\n    {v['summary']}")
+            lines.append(
+                f"{name}: {v['id']} ({v['impact']}) x{v['n']}, e.g. {v['target']}\n"
+                f"    {v['html']}\n    {v['summary']}"
+            )
     totals = Counter()
     for found in violations.values():
         for v in found:
@@ -161,7 +177,8 @@ def test_phone_no_sideways_scroll(scans, server, setting):  # noqa: F811
     the screen (a wide table scrolls inside its own box)."""
     found = {name: o for name, o in scans(setting).overflow.items() if o}
     assert not found, f"wider than the phone ({setting}):\n" + "\n".join(
-        f"{name}: " + "; ".join(o) for name, o in found.items())
+        f"{name}: " + "; ".join(o) for name, o in found.items()
+    )
 
 
 def test_no_request_to_other_hosts(scans, server):  # noqa: F811
@@ -176,7 +193,8 @@ def test_no_request_to_other_hosts(scans, server):  # noqa: F811
 # An element by what it is (a rerun may replace the node): tag, widget key, link, label, text.
 NAME_JS = """(e) => [e.tagName, e.closest('[class*="st-key-"]')?.className.match(/st-key-\\S+/)?.[0],
   e.getAttribute('href'), e.getAttribute('aria-label'), (e.innerText || '').slice(0, 80)].join('|')"""
-# Everything a keyboard user should reach on the page: links and controls that are shown and enabled.
+# Everything a keyboard user should reach on the page: links and controls that are shown and
+# enabled.
 FOCUSABLE_JS = """() => Array.from(document.querySelectorAll(
     'a[href], button, input, select, textarea, summary, [role="slider"], [tabindex]:not([tabindex="-1"])'))
   .filter(e => !e.disabled && e.tabIndex >= 0 && e.checkVisibility({visibilityProperty: true, opacityProperty: true})
@@ -191,13 +209,16 @@ FOCUSED_JS = """() => { const e = document.activeElement;
 
 
 def test_keyboard_reaches_every_link_and_control_with_a_focus_ring(server, browser):  # noqa: F811
-    """KL weighting (sidebar links, sliders, a toggle, a chart, previous / next links): Tab moves the
+    """KL weighting (sidebar links, sliders, a toggle, a chart, previous / next links): Tab moves
+    the
     focus through every link and control on the page, and the focused element shows a ring."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{server}/KL_weighting", timeout=90_000)
         wait_idle(page)
-        page.wait_for_timeout(1500)  # a run right after the first one (seen in a full run of this module) redraws it
+        page.wait_for_timeout(
+            1500
+        )  # a run right after the first one (seen in a full run of this module) redraws it
         wait_idle(page)
         wanted = dict(page.evaluate(FOCUSABLE_JS))
         reached, no_ring, order = set(), [], []
@@ -214,7 +235,9 @@ def test_keyboard_reaches_every_link_and_control_with_a_focus_ring(server, brows
             kinds["link" if f["link"] else "control"] += 1
             if not f["outline"]:
                 no_ring.append(f["html"])
-        assert kinds["link"] >= 10 and kinds["control"] >= 3, f"{kinds}, focus went:\n" + "\n".join(order)
+        assert kinds["link"] >= 10 and kinds["control"] >= 3, f"{kinds}, focus went:\n" + "\n".join(
+            order
+        )
         assert not no_ring, "focused without a visible ring:\n" + "\n".join(no_ring)
         missed = [html for i, html in wanted.items() if i not in reached]
         assert not missed, "not reached by Tab:\n" + "\n".join(missed)
@@ -223,7 +246,8 @@ def test_keyboard_reaches_every_link_and_control_with_a_focus_ring(server, brows
 
 
 def test_the_page_icon_is_the_apps_own_file(server, browser):  # noqa: F811
-    """The tab's icon is a PNG the app serves from static/ (the same host, the same URL on every page
+    """The tab's icon is a PNG the app serves from static/ (the same host, the same URL on every
+    page
     and every run, so the browser caches it), not a Material icon from Google's font servers."""
     import urllib.request
 

@@ -13,14 +13,25 @@ machine (seen in 2 of 4 sessions under load with ``global.maxCachedMessageAge = 
 app's ``global.minCachedMessageSize`` no message is ever sent by reference, and only references
 can miss.
 """
+
 from __future__ import annotations
 
 import time
 
 import pytest
 
-from tests.e2e import (CONNECTION_JS, assert_no_new_tracebacks, connection_errors, no_exception, rss_mb, start_server,
-                       stop_server, url_path, wait_idle, wait_quiet)
+from tests.e2e import (
+    CONNECTION_JS,
+    assert_no_new_tracebacks,
+    connection_errors,
+    no_exception,
+    rss_mb,
+    start_server,
+    stop_server,
+    url_path,
+    wait_idle,
+    wait_quiet,
+)
 from ui.page.catalogue import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -29,11 +40,9 @@ PAGES = [("streamlit_app.py", "")] + [(lesson.path, url_path(lesson.path)) for l
 IDS = [u or "home" for _, u in PAGES]
 SLIDERS = '[data-testid="stSlider"] input[type="range"]'
 STEP_MS = 120  # between two key presses: faster than a script run, so runs are cut short
-SMALL_TRAINING = "train_d=2&train_size=1000&train_epochs=2&train_batch=64"  # a live run of a few seconds
-
-
-
-
+SMALL_TRAINING = (
+    "train_d=2&train_size=1000&train_epochs=2&train_batch=64"  # a live run of a few seconds
+)
 
 
 class Tab:
@@ -60,17 +69,27 @@ class Tab:
 def _slider_state(page, i: int) -> dict:
     """Slider i's value, range and step, and whether a student can move it (not disabled, on screen:
     a slider inside a closed expander is not)."""
-    return page.locator(SLIDERS).nth(i).evaluate(
-        "e => ({value: +e.value, min: +e.min, max: +e.max, step: +(e.step || 1), "
-        "disabled: e.disabled, visible: e.offsetParent !== null && !e.closest('details:not([open])')})")
+    return (
+        page.locator(SLIDERS)
+        .nth(i)
+        .evaluate(
+            "e => ({value: +e.value, min: +e.min, max: +e.max, step: +(e.step || 1), "
+            "disabled: e.disabled, visible: e.offsetParent !== null && "
+            "!e.closest('details:not([open])')})"
+        )
+    )
 
 
 def track_box(page, i: int) -> dict:
     """The on-screen box of slider i's track (the input itself is visually hidden)."""
     slider = page.locator(SLIDERS).nth(i)
-    slider.evaluate("e => e.closest('[data-testid=\"stSlider\"]').scrollIntoView({block: 'center'})")
-    return slider.evaluate("e => { const r = e.closest('[role=\"group\"]').firstElementChild"
-                           ".getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; }")
+    slider.evaluate(
+        "e => e.closest('[data-testid=\"stSlider\"]').scrollIntoView({block: 'center'})"
+    )
+    return slider.evaluate(
+        "e => { const r = e.closest('[role=\"group\"]').firstElementChild"
+        ".getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; }"
+    )
 
 
 def step_slider(page, i: int, presses: int) -> float | None:
@@ -80,8 +99,11 @@ def step_slider(page, i: int, presses: int) -> float | None:
     if st0["disabled"] or not st0["visible"]:
         return None
     room_right = round((st0["max"] - st0["value"]) / st0["step"])
-    key, n = ("ArrowRight", min(presses, room_right)) if room_right >= presses // 2 else \
-        ("ArrowLeft", min(presses, round((st0["value"] - st0["min"]) / st0["step"])))
+    key, n = (
+        ("ArrowRight", min(presses, room_right))
+        if room_right >= presses // 2
+        else ("ArrowLeft", min(presses, round((st0["value"] - st0["min"]) / st0["step"])))
+    )
     slider = page.locator(SLIDERS).nth(i)
     slider.scroll_into_view_if_needed()
     slider.focus()
@@ -110,8 +132,11 @@ def test_rapid_slider_steps_and_drags(server_proc, browser, path, url):
                 got = _slider_state(page, i)["value"]
                 assert got == pytest.approx(want), f"slider {i} shows {got}, was moved to {want}"
         # a drag along the first visible slider: pointer down, 12 moves, pointer up
-        visible = [i for i in range(page.locator(SLIDERS).count()) if _slider_state(page, i)["visible"]
-                   and not _slider_state(page, i)["disabled"]]
+        visible = [
+            i
+            for i in range(page.locator(SLIDERS).count())
+            if _slider_state(page, i)["visible"] and not _slider_state(page, i)["disabled"]
+        ]
         if visible:
             box = track_box(page, visible[0])
             y = box["y"] + box["height"] / 2
@@ -135,7 +160,9 @@ def test_double_click_every_button(server_proc, browser, path, url):
     query = f"?{SMALL_TRAINING}" if url == "Train_it_yourself" else ""
     tab = Tab(browser, server_proc.base, url + query)
     try:
-        buttons = tab.page.locator('[data-testid="stBaseButton-secondary"], [data-testid="stBaseButton-primary"]')
+        buttons = tab.page.locator(
+            '[data-testid="stBaseButton-secondary"], [data-testid="stBaseButton-primary"]'
+        )
         for i in range(buttons.count()):
             b = buttons.nth(i)
             if not b.is_visible() or not b.is_enabled():
@@ -151,23 +178,31 @@ def test_leaving_and_coming_back_during_training(server_proc, browser):
     """Leave Train it yourself mid-run through the sidebar, come back: the run was stopped, the
     Train button works again, nothing crashed; a second run then finishes."""
     server_proc.new_tracebacks()
-    tab = Tab(browser, server_proc.base, "Train_it_yourself?train_d=2&train_size=8000&train_epochs=20&train_batch=64")  # a long run
+    tab = Tab(
+        browser,
+        server_proc.base,
+        "Train_it_yourself?train_d=2&train_size=8000&train_epochs=20&train_batch=64",
+    )  # a long run
     try:
         page = tab.page
         page.get_by_role("button", name="Train", exact=True).click()
         page.wait_for_selector('[data-testid="stProgress"]', timeout=60_000)
         page.wait_for_timeout(1500)
         page.locator('[data-testid="stSidebarNav"] a, [data-testid="stPageLink-NavLink"]').filter(
-            has_text="Reconstructions").first.click()
+            has_text="Reconstructions"
+        ).first.click()
         tab.assert_alive()
         assert "Reconstructions" in page.locator("h1").first.inner_text()
         page.locator('[data-testid="stSidebarNav"] a, [data-testid="stPageLink-NavLink"]').filter(
-            has_text="Train it yourself").first.click()
+            has_text="Train it yourself"
+        ).first.click()
         tab.assert_alive()
         train = page.get_by_role("button", name="Train", exact=True)
         assert train.is_enabled()
         body = page.inner_text("body")
-        assert "stopped in its first epoch" in body or "Paused after epoch" in body  # paused, or nothing to keep
+        assert (
+            "stopped in its first epoch" in body or "Paused after epoch" in body
+        )  # paused, or nothing to keep
         page.goto(f"{server_proc.base}/Train_it_yourself?{SMALL_TRAINING}", timeout=90_000)
         wait_idle(page)
         page.get_by_role("button", name="Train", exact=True).click()
@@ -179,7 +214,8 @@ def test_leaving_and_coming_back_during_training(server_proc, browser):
 
 
 def reload_time(page) -> float:
-    """Seconds from a reload until the page is drawn (a reload is a new session: no rerun to wait for)."""
+    """Seconds from a reload until the page is drawn (a reload is a new session: no rerun to wait
+    for)."""
     from tests.e2e import IDLE_JS
 
     start = time.perf_counter()
@@ -190,12 +226,16 @@ def reload_time(page) -> float:
 
 def test_five_trainings_while_a_lesson_reloads(browser, tmp_path):
     """Five sessions press Train at once (runs queue for the server's training slots); meanwhile a
-    sixth session reloads a lesson in under 3 s (the median of three reloads); every run finishes; when the runs have ended, the
-    server's memory is within 100 MB of where it was before them. A warm-up round of five runs at once
-    comes first: the first trainings in a process cost about 190 MB once (torch's kernels and buffers,
+    sixth session reloads a lesson in under 3 s (the median of three reloads); every run finishes;
+    when the runs have ended, the
+    server's memory is within 100 MB of where it was before them. A warm-up round of five runs at
+    once
+    comes first: the first trainings in a process cost about 190 MB once (torch's kernels and
+    buffers,
     the allocator's arenas reaching the high-water mark of five runs at once), and only what a later
     round leaves behind is a leak. (With one warm-up run, the measured growth swung by 150 MB with
-    whatever the server had allocated before: the same RSS after the runs, from 826 or 975 MB before.)"""
+    whatever the server had allocated before: the same RSS after the runs, from 826 or 975 MB
+    before.)"""
     srv = start_server(tmp_path / "server.log")
     try:
         warm = [Tab(browser, srv.base, f"Train_it_yourself?{SMALL_TRAINING}") for _ in range(5)]
@@ -208,7 +248,8 @@ def test_five_trainings_while_a_lesson_reloads(browser, tmp_path):
         tabs = [Tab(browser, srv.base, f"Train_it_yourself?{SMALL_TRAINING}") for _ in range(5)]
         quiet_reload_s = reload_time(lesson.page)
         wait_quiet(srv.proc.pid)
-        # like with like: the six sessions are open and the lesson drawn (twice) before and after the runs,
+        # like with like: the six sessions are open and the lesson drawn (twice) before and after
+        # the runs,
         # so the difference is what the five runs leave behind
         rss_before = rss_mb(srv.proc.pid)
         try:
@@ -220,17 +261,26 @@ def test_five_trainings_while_a_lesson_reloads(browser, tmp_path):
                 reloads.append(reload_time(lesson.page))
                 no_exception(lesson.page)
             reload_s = sorted(reloads)[1]
-            assert reload_s < 3.0, f"lesson reloads took {', '.join(f'{r:.1f}' for r in reloads)} s while five sessions trained"
+            assert reload_s < 3.0, (
+                f"lesson reloads took {', '.join(f'{r:.1f}' for r in reloads)} s while five "
+                "sessions trained"
+            )
             for t in tabs:
                 t.page.wait_for_selector("text=Your model", timeout=180_000)
                 t.assert_alive()
             wait_quiet(srv.proc.pid)
-            grown = rss_mb(srv.proc.pid) - rss_before  # five sessions still hold their models (7 MB each)
+            grown = (
+                rss_mb(srv.proc.pid) - rss_before
+            )  # five sessions still hold their models (7 MB each)
         finally:
             for t in tabs:
                 t.close()
-        print(f"RSS before the five runs {rss_before:.0f} MB, when they ended {rss_before + grown:.0f} MB; "
-              f"a lesson reload took {reload_s:.1f} s meanwhile ({quiet_reload_s:.1f} s on a quiet server)")
+        print(
+            f"RSS before the five runs {rss_before:.0f} MB, when they ended "
+            f"{rss_before + grown:.0f} MB; "
+            f"a lesson reload took {reload_s:.1f} s meanwhile ({quiet_reload_s:.1f} s on a quiet "
+            "server)"
+        )
         assert grown < 100, f"server memory grew by {grown:.0f} MB and stayed there"
         lesson.close()
         assert_no_new_tracebacks(srv)
@@ -249,7 +299,9 @@ def click_slider(page, i: int, clicks: int, seed: int) -> float | None:
     box = track_box(page, i)
     rng = random.Random(seed)
     for _ in range(clicks):
-        page.mouse.click(box["x"] + box["width"] * rng.uniform(0.05, 0.95), box["y"] + box["height"] / 2)
+        page.mouse.click(
+            box["x"] + box["width"] * rng.uniform(0.05, 0.95), box["y"] + box["height"] / 2
+        )
         page.wait_for_timeout(200)
     return _slider_state(page, i)["value"]
 
@@ -282,13 +334,17 @@ def test_cached_message_race(browser, tmp_path):
                                 if (id(t), i) not in boxes:
                                     boxes[id(t), i] = track_box(t.page, i)
                                 box = boxes[id(t), i]
-                                t.page.mouse.click(box["x"] + box["width"] * rng.uniform(0.05, 0.95),
-                                                   box["y"] + box["height"] / 2)
+                                t.page.mouse.click(
+                                    box["x"] + box["width"] * rng.uniform(0.05, 0.95),
+                                    box["y"] + box["height"] / 2,
+                                )
                             tabs[0].page.wait_for_timeout(200)
                 for t in tabs:
                     wants = [_slider_state(t.page, i)["value"] for i in range(n)]
                     t.assert_alive()
-                    assert [_slider_state(t.page, i)["value"] for i in range(n)] == pytest.approx(wants)
+                    assert [_slider_state(t.page, i)["value"] for i in range(n)] == pytest.approx(
+                        wants
+                    )
             finally:
                 for t in tabs:
                     t.close()

@@ -2,6 +2,7 @@
 the load balancer would): a teacher starts a session and three students (one on a phone) go through
 one question: vote, reveal, vote again, next. Both servers see every vote; the pages pass axe-core's
 WCAG 2.1 A/AA rules and the phone page does not scroll sideways."""
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,9 @@ def servers(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from tests.e2e import BROWSER_ARGS, CHROMIUM
     from playwright.sync_api import sync_playwright
+
+    from tests.e2e import BROWSER_ARGS, CHROMIUM
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
@@ -48,13 +50,16 @@ def browser():
 
 
 def _vote(page, letter: str) -> None:
-    page.locator('[data-testid="stRadio"] label').filter(has_text=re.compile(rf"^{letter}\. ")).click()
+    page.locator('[data-testid="stRadio"] label').filter(
+        has_text=re.compile(rf"^{letter}\. ")
+    ).click()
     page.get_by_role("button", name=re.compile("Vote|Change my vote")).click()
     page.get_by_text("Your vote:").wait_for(timeout=WAIT_MS)
 
 
 def _vote_by_keyboard(page) -> None:
-    """Space picks the focused choice, Tab leaves the radio group for the Vote button, Enter votes."""
+    """Space picks the focused choice, Tab leaves the radio group for the Vote button, Enter
+    votes."""
     page.locator('[data-testid="stRadio"] input').first.focus()
     page.keyboard.press("Space")
     page.keyboard.press("Tab")
@@ -67,11 +72,15 @@ def _vote_by_keyboard(page) -> None:
 def _wait_votes(page, n: int) -> None:
     page.wait_for_function(
         """(n) => { const m = document.querySelector('[data-testid="stMetricValue"]');
-                    return m && parseInt(m.innerText) === n; }""", arg=n, timeout=WAIT_MS)
+                    return m && parseInt(m.innerText) === n; }""",
+        arg=n,
+        timeout=WAIT_MS,
+    )
 
 
 def _shot(page, name: str) -> None:
-    """With ``LATENT_LAB_SCREENSHOTS`` (scripts/screenshots.py), the README's class-mode pictures."""
+    """With ``LATENT_LAB_SCREENSHOTS`` (scripts/screenshots.py), the README's class-mode
+    pictures."""
     if os.environ.get("LATENT_LAB_SCREENSHOTS"):
         out = Path(os.environ["LATENT_LAB_SCREENSHOTS"]) / "class"
         out.mkdir(parents=True, exist_ok=True)
@@ -176,8 +185,10 @@ def test_a_wrong_code_and_a_database_that_is_down(servers, browser, tmp_path):
     assert shows(f"{a.base}/Class_mode?class=ZZZZZZ", "names no running class") == 1
     assert shows(f"{a.base}/Class_mode?class=%3Cb%3E", "is not a class code") == 1
     # an app whose database is unreachable: class mode says so; the lessons work
-    down = start_server(tmp_path / "down.log",
-                        env={"LATENT_LAB_DATABASE_URL": "postgresql://postgres@127.0.0.1:9/none"})
+    down = start_server(
+        tmp_path / "down.log",
+        env={"LATENT_LAB_DATABASE_URL": "postgresql://postgres@127.0.0.1:9/none"},
+    )
     try:
         assert shows(f"{down.base}/Class_mode", "not answering") == 1
         assert shows(f"{down.base}/KL_weighting", "KL weighting") >= 1

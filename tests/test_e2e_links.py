@@ -1,7 +1,8 @@
 """The shareable link in a real browser (Chromium): the URL follows the controls.
 
 Every setting that is one widget is bound to the URL by Streamlit (``bind="query-params"``, through
-``ui.page.links.url_widget``). The browser writes the URL, so AppTest never sees it (the page tests check
+``ui.page.links.url_widget``). The browser writes the URL, so AppTest never sees it (the page tests
+check
 the binding itself with ``tests.pageutil.assert_bound``); this test checks what a teacher does on
 every lesson: move a control, copy the address, open it in a new tab and find the same view;
 move the control back to its default and the parameter leaves the address. It also checks that a
@@ -9,6 +10,7 @@ bad value is dropped from the address, with the page's notice.
 
 Controls are found by their key (Streamlit puts ``st-key-<key>`` on a keyed widget's container).
 """
+
 from __future__ import annotations
 
 import time
@@ -48,15 +50,16 @@ MOVES = [
 ]
 
 
-
-
 def _query(page) -> dict[str, list[str]]:
     return parse_qs(urlparse(page.url).query)
 
 
 def _wait_for_param(page, key: str, present: bool, timeout_ms: int = 30_000) -> None:
     page.wait_for_function(
-        "([k, want]) => new URLSearchParams(location.search).has(k) === want", arg=[key, present], timeout=timeout_ms)
+        "([k, want]) => new URLSearchParams(location.search).has(k) === want",
+        arg=[key, present],
+        timeout=timeout_ms,
+    )
 
 
 def _set(page, move: Move, value: str) -> None:

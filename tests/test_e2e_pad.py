@@ -1,4 +1,5 @@
-"""The drawing pad's JavaScript (``ui.lessons.own_digit.pad``) in Debian's Chromium, handed malformed values.
+"""The drawing pad's JavaScript (``ui.lessons.own_digit.pad``) in Debian's Chromium, handed
+malformed values.
 
 A stroke without points or with string coordinates made the pad throw "Cannot read properties of
 undefined" until the page was reloaded. Python no longer hands it such values
@@ -6,6 +7,7 @@ undefined" until the page was reloaded. Python no longer hands it such values
 mounted as Streamlit mounts it (its default export called with the element and the data), and
 given them anyway: it skips what it cannot draw, and a mouse still draws on it.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +17,18 @@ from ui.lessons.own_digit import pad
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 GOOD = [[0.2, 0.2], [0.8, 0.8]]
-MALFORMED = [[], [[0.1, "0.2"]], "x", None, [[0.5]], [None], GOOD, {"0": [0.1, 0.1]},
-             [[float("nan"), 0.3], [0.4, 5.0]], [["a", "b"], [0.6, 0.1]]]
+MALFORMED = [
+    [],
+    [[0.1, "0.2"]],
+    "x",
+    None,
+    [[0.5]],
+    [None],
+    GOOD,
+    {"0": [0.1, 0.1]},
+    [[float("nan"), 0.3], [0.4, 5.0]],
+    [["a", "b"], [0.6, 0.1]],
+]
 
 MOUNT = """async ([js, html, css, data]) => {
   document.body.innerHTML = `<style>${css}</style><div id="host">${html}</div>`;
@@ -34,14 +46,18 @@ PIXEL = """([x, y]) => { const c = document.querySelector('canvas');
 
 
 def _point(p) -> bool:
-    return isinstance(p, list) and len(p) == 2 \
+    return (
+        isinstance(p, list)
+        and len(p) == 2
         and all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in p)
+    )
 
 
 def _well_formed(strokes) -> bool:
     """Strokes Python accepts: each a non-empty list of [x, y] numbers in [0, 1]."""
-    return isinstance(strokes, list) \
-        and all(isinstance(s, list) and s and all(map(_point, s)) for s in strokes)
+    return isinstance(strokes, list) and all(
+        isinstance(s, list) and s and all(map(_point, s)) for s in strokes
+    )
 
 
 def _mount(browser, data):
@@ -65,8 +81,13 @@ def _stroke(page, points) -> None:
 
 
 def test_the_pad_skips_malformed_strokes_and_still_draws(browser):
-    data = {"px": pad.PAD_PX, "pen": pad.PEN_PX, "strokes": MALFORMED,
-            "max_strokes": 200, "max_points": 5000}
+    data = {
+        "px": pad.PAD_PX,
+        "pen": pad.PEN_PX,
+        "strokes": MALFORMED,
+        "max_strokes": 200,
+        "max_points": 5000,
+    }
     page, errors = _mount(browser, data)
     try:
         # the good stroke and the good points are drawn; the rest is skipped
@@ -88,9 +109,11 @@ def test_the_pad_skips_malformed_strokes_and_still_draws(browser):
         page.close()
 
 
-@pytest.mark.parametrize("data", [None, {"strokes": "x" * 1000},
-                                  {"px": "big", "pen": -1, "strokes": [[]]}],
-                         ids=["no data", "a string", "bad sizes"])
+@pytest.mark.parametrize(
+    "data",
+    [None, {"strokes": "x" * 1000}, {"px": "big", "pen": -1, "strokes": [[]]}],
+    ids=["no data", "a string", "bad sizes"],
+)
 def test_the_pad_draws_whatever_data_it_is_handed(browser, data):
     page, errors = _mount(browser, data)
     try:

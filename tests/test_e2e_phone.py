@@ -1,7 +1,8 @@
 """Charts for every learner (issue 31) in a real browser, on a phone (390 x 844, touch):
 
 - every Vega chart on every page has an accessible name that says what it shows (Chromium's
-  accessibility tree: role graphics-document, named by the chart's description), never a generic one;
+  accessibility tree: role graphics-document, named by the chart's description), never a generic
+  one;
 - chart text as shown is at least 10 pt (13.3 CSS px): the font size each canvas text is drawn with,
   times the canvas's scale on screen (a CSS transform included), with every expander open, in
   presenter mode too; and the page still does not scroll sideways;
@@ -12,6 +13,7 @@
 With ``LATENT_LAB_SCREENSHOTS`` set (``scripts/screenshots.py``) the scan saves phone screenshots of
 three pages under ``phone/`` there.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,10 +32,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 PAGES = [("home", "")] + [(url_path(l.path), url_path(l.path)) for l in LESSONS]
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 MIN_TEXT_PX = 13.3  # 10 pt
-SHOTS = {"home": "home", "KL_weighting": "KL_weighting", "Latent_explorer": "Latent_explorer"}  # page: file name
+SHOTS = {
+    "home": "home",
+    "KL_weighting": "KL_weighting",
+    "Latent_explorer": "Latent_explorer",
+}  # page: file name
 
 # Every text a canvas draws, with the font size it is drawn at in CSS pixels (the context's scale,
-# rotation included, over the canvas's pixel ratio) and where (canvas CSS pixels), kept on the canvas.
+# rotation included, over the canvas's pixel ratio) and where (canvas CSS pixels), kept on the
+# canvas.
 TEXT_HOOK = """(() => {
   const P = CanvasRenderingContext2D.prototype, fill = P.fillText;
   P.fillText = function (text, x, y, w) {
@@ -44,7 +51,8 @@ TEXT_HOOK = """(() => {
     return fill.call(this, text, x, y, w);
   };
 })();"""
-# Each chart shown: its accessible name in the DOM, and its smallest text as shown (size x on-screen scale).
+# Each chart shown: its accessible name in the DOM, and its smallest text as shown (size x on-screen
+# scale).
 CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]')).map(ch => {
   const cv = ch.querySelector('canvas'), r = cv ? cv.getBoundingClientRect() : null;
   const scale = cv && cv.offsetWidth ? r.width / cv.offsetWidth : 0;
@@ -58,14 +66,18 @@ OPEN_EXPANDERS_JS = """() => document.querySelectorAll('[data-testid="stExpander
 
 
 def accessible_chart_names(page) -> list[str]:
-    """The names Chromium's accessibility tree gives the charts (role graphics-document) on the page."""
+    """The names Chromium's accessibility tree gives the charts (role graphics-document) on the
+    page."""
     cdp = page.context.new_cdp_session(page)
     try:
         nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
     finally:
         cdp.detach()
-    return [(n.get("name") or {}).get("value", "") for n in nodes
-            if (n.get("role") or {}).get("value") == "graphics-document" and not n.get("ignored")]
+    return [
+        (n.get("name") or {}).get("value", "")
+        for n in nodes
+        if (n.get("role") or {}).get("value") == "graphics-document" and not n.get("ignored")
+    ]
 
 
 def generic(name: str) -> bool:
@@ -83,6 +95,7 @@ def phone_scans(server_proc, browser):  # noqa: F811
         if query not in done:
             done[query] = _scan(server_proc.base, browser, query)
         return done[query]
+
     return scan
 
 
@@ -107,10 +120,19 @@ def _scan(base: str, browser, query: str) -> dict:  # noqa: F811
             page.evaluate(OPEN_EXPANDERS_JS)
             wait_idle(page)
             page.wait_for_timeout(800)  # charts in the opened expanders lay out
-            out[name] = {"charts": page.evaluate(CHARTS_JS), "ax": accessible_chart_names(page),
-                         "overflow": page.evaluate(OVERFLOW_JS)}
-            print(f"PHONE{query} {name}: " + ", ".join(f"{c['px'] and c['px'] * c['scale']:.1f}px" for c in out[name]["charts"]
-                                                if c["shown"]))
+            out[name] = {
+                "charts": page.evaluate(CHARTS_JS),
+                "ax": accessible_chart_names(page),
+                "overflow": page.evaluate(OVERFLOW_JS),
+            }
+            print(
+                f"PHONE{query} {name}: "
+                + ", ".join(
+                    f"{c['px'] and c['px'] * c['scale']:.1f}px"
+                    for c in out[name]["charts"]
+                    if c["shown"]
+                )
+            )
     finally:
         context.close()
     return out
@@ -157,15 +179,20 @@ def test_chart_text_on_a_phone_is_at_least_10pt(phone_scans, server, query):  # 
                 continue
             measured += 1
             if c["px"] * c["scale"] < MIN_TEXT_PX:
-                small.append(f"{name}: {c['text']!r} at {c['px']:.1f} px x {c['scale']:.2f} = "
-                             f"{c['px'] * c['scale']:.1f} px ({c['name'][:60]})")
+                small.append(
+                    f"{name}: {c['text']!r} at {c['px']:.1f} px x {c['scale']:.2f} = "
+                    f"{c['px'] * c['scale']:.1f} px ({c['name'][:60]})"
+                )
     assert measured >= 30, measured
     assert not small, "chart text under 10 pt on a phone:\n" + "\n".join(small)
     wide = {name: scan["overflow"] for name, scan in phone_scan.items() if scan["overflow"]}
-    assert not wide, "wider than the phone:\n" + "\n".join(f"{n}: " + "; ".join(o) for n, o in wide.items())
+    assert not wide, "wider than the phone:\n" + "\n".join(
+        f"{n}: " + "; ".join(o) for n, o in wide.items()
+    )
 
 
-# --- taps ------------------------------------------------------------------------------------------------
+# --- taps
+# ------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -191,8 +218,11 @@ def tap_at(page, canvas, fx: float, fy: float) -> None:
 
 
 def text_position(page, canvas, text: str, rightmost: bool = True) -> tuple[float, float]:
-    """Where a canvas drew ``text`` (the rightmost of them: a legend's label), in page coordinates."""
-    hits = canvas.evaluate("(c, t) => (c.__texts || []).filter(e => e.text === t).map(e => [e.x, e.y])", text)
+    """Where a canvas drew ``text`` (the rightmost of them: a legend's label), in page
+    coordinates."""
+    hits = canvas.evaluate(
+        "(c, t) => (c.__texts || []).filter(e => e.text === t).map(e => [e.x, e.y])", text
+    )
     assert hits, f"{text!r} not drawn on the chart"
     x, y = max(hits) if rightmost else min(hits)
     box = canvas.bounding_box()
@@ -200,7 +230,10 @@ def text_position(page, canvas, text: str, rightmost: bool = True) -> tuple[floa
 
 
 def decoded_code(page) -> tuple[float, float]:
-    alt = page.evaluate("() => Array.from(document.images).map(i => i.alt).find(a => a.includes('draws at z')) || ''")
+    alt = page.evaluate(
+        "() => Array.from(document.images).map(i => i.alt).find(a => a.includes('draws at z')) || "
+        "''"
+    )
     m = re.search(r"draws at z = \((-?[\d.]+), (-?[\d.]+)\)", alt)
     assert m, alt
     return float(m.group(1)), float(m.group(2))
@@ -292,7 +325,9 @@ def test_drawing_with_a_finger_on_a_phone(phone, server):  # noqa: F811
     assert score.inner_text() != starter and score.inner_text().endswith("nats")
 
 
-@pytest.mark.parametrize("url,chart,param", [("Embeddings", 0, "emb_idx"), ("Conditional_VAE", 1, "cvae_idx")])
+@pytest.mark.parametrize(
+    "url,chart,param", [("Embeddings", 0, "emb_idx"), ("Conditional_VAE", 1, "cvae_idx")]
+)
 def test_a_tap_on_a_map_picks_a_code(phone, server, url, chart, param):  # noqa: F811
     """Embeddings' PCA map and the Conditional VAE's code map on a phone: a tap on the map picks
     the code nearest it (the address names another test image than #0)."""

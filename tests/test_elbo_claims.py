@@ -1,4 +1,5 @@
-"""The ELBO lesson's sentences (ui.lessons.elbo.claims): one test per branch on synthetic numbers, and a
+"""The ELBO lesson's sentences (ui.lessons.elbo.claims): one test per branch on synthetic numbers,
+and a
 premise sweep over the models the page offers with numbers computed from cache/ (fast tier)."""
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ def test_premises_on_every_offered_model():
     """Every 2-D VAE the page offers, its default image, every k: the ELBO by quadrature on q's own
     grid, the bound's mean and error from the page's own function; a gain is called real only
     beyond two standard errors, and at k = 1 (an unbiased ELBO estimate) never."""
-    from ui.page import loaders, model_calls
     from ui.lessons.elbo import computed as elbo
+    from ui.page import loaders, model_calls
     from vae import bound
 
     built = [n for n in MODELS if loaders.built(n)]
@@ -110,8 +111,8 @@ def test_premises_on_every_offered_model():
 def test_exact_premises_on_the_default_and_the_extreme_model():
     """vae-2d and the largest beta, the default image: the refinement caveat and the grid sentence
     from ui.lessons.elbo.computed.exact's own numbers."""
-    from ui.page import loaders, model_calls
     from ui.lessons.elbo import computed as elbo
+    from ui.page import loaders, model_calls
     from vae import bound
 
     for name in [n for n in ("vae-2d", MODELS[-1]) if loaders.built(n)]:

@@ -1,4 +1,5 @@
-"""The Embeddings lesson's notices (ui.lessons.embeddings.claims), fast tier: for every 10-D model offered,
+"""The Embeddings lesson's notices (ui.lessons.embeddings.claims), fast tier: for every 10-D model
+offered,
 the numbers recomputed from cache/ must hold up the premise of every sentence shown; and each
 branch once on made-up numbers."""
 

@@ -1,4 +1,5 @@
-"""The Latent explorer's words and pad box (ui.lessons.explorer.claims): one test per branch on synthetic
+"""The Latent explorer's words and pad box (ui.lessons.explorer.claims): one test per branch on
+synthetic
 codes, and a premise sweep over every model the page offers, its codes from cache/ (fast tier)."""
 
 from __future__ import annotations

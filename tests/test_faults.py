@@ -2,6 +2,7 @@
 
 The page that needs the broken file names it and the rebuild command; the other pages work.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -40,7 +41,7 @@ def _truncate(p: Path) -> None:
 def _tamper(p: Path) -> None:
     b = bytearray(p.read_bytes())
     mid = len(b) // 2
-    b[mid:mid + 16] = bytes(16)  # same size, different content
+    b[mid : mid + 16] = bytes(16)  # same size, different content
     p.write_bytes(bytes(b))
 
 
@@ -109,6 +110,7 @@ def test_checkpoint_of_other_architecture_is_refused(broken_cache):
 
 # --- faults a checksum alone does not catch -------------------------------------------------------
 
+
 def _manifest(cache: Path) -> dict:
     import json
 
@@ -149,7 +151,9 @@ def _no_metrics(cache: Path) -> None:
 
 def _renamed_config(cache: Path) -> None:
     """Weights that fit, but another beta than the registry's: a model trained for another entry."""
-    _rewrite_checkpoint(cache / "models" / "vae-2d.pt", lambda b: b["model_config"].update(beta=5.0))
+    _rewrite_checkpoint(
+        cache / "models" / "vae-2d.pt", lambda b: b["model_config"].update(beta=5.0)
+    )
     _rerecord(cache, "models/vae-2d.pt")
 
 
@@ -176,7 +180,11 @@ FAULTS = {
     "another model's file under the name": (_other_model, "vae-2d.pt", "holds model 'ae-2d'"),
     "a config that is not the registry's": (_renamed_config, "vae-2d.pt", "configuration differs"),
     "checkpoint without metrics": (_no_metrics, "vae-2d.pt", "has no metrics"),
-    "manifest entry not an object": (_entry_not_object, "vae-2d.pt", "not listed in cache/manifest.json"),
+    "manifest entry not an object": (
+        _entry_not_object,
+        "vae-2d.pt",
+        "not listed in cache/manifest.json",
+    ),
     "a folder in place of the file": (_folder, "vae-2d.pt", "not a regular file"),
     "manifest deleted": (_manifest_gone, "manifest.json", "is missing or unreadable"),
     "manifest garbage": (_manifest_garbage, "manifest.json", "is missing or unreadable"),
@@ -190,12 +198,15 @@ def test_faults_that_checksums_miss_stop_with_a_message(broken_cache, fault):
     at = app("pages/01_AE_vs_VAE.py")  # app() asserts: no exception, no traceback element
     msg = "\n".join(e.value for e in at.error)
     assert file_word in msg and problem in msg and "python -m vae.build" in msg, msg
-    home = app("streamlit_app.py")  # the home page lists the models and says which files are unusable
+    home = app(
+        "streamlit_app.py"
+    )  # the home page lists the models and says which files are unusable
     assert home.warning, "the home page should say that some files cannot be used"
 
 
 def test_unreadable_file_is_a_message(broken_cache, monkeypatch):
-    """A file the server may not read (permissions; root ignores chmod, so the read is made to fail)."""
+    """A file the server may not read (permissions; root ignores chmod, so the read is made to
+    fail)."""
     real_sha, real_read = artefacts.sha256, artefacts.read_bytes
 
     def refused(real):
@@ -203,6 +214,7 @@ def test_unreadable_file_is_a_message(broken_cache, monkeypatch):
             if path.name == "vae-2d.pt":
                 raise PermissionError(13, "Permission denied", str(path))
             return real(path)
+
         return read
 
     monkeypatch.setattr(artefacts, "sha256", refused(real_sha))  # checked without loading (verify)
@@ -240,7 +252,8 @@ def test_rebuild_command_restores_a_deleted_manifest(broken_cache, monkeypatch):
 
 def test_build_resumes_what_is_stale_and_only_builds_what_is_named(broken_cache, monkeypatch):
     """`python -m vae.build` trains only the models whose checkpoint is not current (a build cut
-    short resumes where it stopped), and `--only NAME` only that model, even when others are stale."""
+    short resumes where it stopped), and `--only NAME` only that model, even when others are
+    stale."""
     from vae import build
 
     trained: list[str] = []

@@ -1,12 +1,13 @@
 """``ui.page.frame.folded``: an expander whose content runs only while it is open (Streamlit's lazy
 expander, ``on_change="rerun"``), so a folded one costs a control move nothing."""
+
 from __future__ import annotations
 
 import textwrap
 
 from streamlit.testing.v1 import AppTest
 
-PAGE = textwrap.dedent('''
+PAGE = textwrap.dedent("""
     import streamlit as st
     from ui.page import frame
     st.session_state.setdefault("drawn", 0)
@@ -17,7 +18,7 @@ PAGE = textwrap.dedent('''
 
     frame.folded("Details", "t_open", ":material/table:", body, 3)
     st.write("after")
-''')
+""")
 
 
 def _texts(at: AppTest) -> list[str]:

@@ -1,4 +1,5 @@
-"""Fast tier: Grid vs ppf's sentences (``ui.lessons.grid.claims``), each branch on synthetic numbers, and a
+"""Fast tier: Grid vs ppf's sentences (``ui.lessons.grid.claims``), each branch on synthetic
+numbers, and a
 premise sweep over grid sizes, linear ranges and every offered p, with the facts recomputed here
 from the codes in cache/ (shares outside the disc by the radius, spans by min / max)."""
 
@@ -9,8 +10,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from ui.lessons.grid import claims as gc
 from ui.draw.style import PPF_P_OPTIONS
+from ui.lessons.grid import claims as gc
 from vae import artefacts, latent, prior
 
 N_SIZES = (5, 15, 30)

@@ -1,16 +1,18 @@
-"""Grid vs ppf's warm-up job (``ui.lessons.grid.mosaics._warm``, queued by ``ui.server.warmup`` at the server's start):
+"""Grid vs ppf's warm-up job (``ui.lessons.grid.mosaics._warm``, queued by ``ui.server.warmup`` at
+the server's start):
 every grid size's three mosaics at the default range and p are decoded once, so a move of the
 grid-size slider decodes nothing."""
+
 from __future__ import annotations
 
 import pytest
 import streamlit as st
-
 from pageutil import need
-from ui.page import model_calls
-from ui.lessons.grid import mosaics as grids
-from ui.server import warmup
+
 from ui.draw.style import GRID_RANGE_DEFAULT, PPF_P_DEFAULT
+from ui.lessons.grid import mosaics as grids
+from ui.page import model_calls
+from ui.server import warmup
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +31,9 @@ def test_warm_grids_are_cache_hits(monkeypatch):
     monkeypatch.setattr(grids, "GRID_N_RANGE", (5, 6))  # two sizes: the same job, less CPU
     decoded = []
     decode = model_calls.decode
-    monkeypatch.setattr(model_calls, "decode", lambda name, z, y=None: decoded.append(len(z)) or decode(name, z, y))
+    monkeypatch.setattr(
+        model_calls, "decode", lambda name, z, y=None: decoded.append(len(z)) or decode(name, z, y)
+    )
     grids._warm()
     assert sorted(decoded) == [25, 25, 25, 36, 36, 36]  # three mosaics per size, each decoded once
     decoded.clear()

@@ -1,4 +1,5 @@
-"""ui.server.heavy_queue: the server-wide queue for expensive requests; ui.server.warmup: per-model numbers computed
+"""ui.server.heavy_queue: the server-wide queue for expensive requests; ui.server.warmup: per-model
+numbers computed
 once per server in the background."""
 
 from __future__ import annotations
@@ -8,9 +9,7 @@ import time
 
 import pytest
 
-from ui.server import heavy_queue
-from ui.server import prefetch
-from ui.server import warmup
+from ui.server import heavy_queue, prefetch, warmup
 
 
 def test_requests_beyond_the_limit_wait_in_order_and_are_told_how_many_are_ahead(monkeypatch):
@@ -86,7 +85,9 @@ def test_warmup_queues_each_job_once_and_only_with_the_background_prefetcher(mon
     monkeypatch.setattr(warmup, "_jobs", [])
     monkeypatch.setattr(warmup, "MODULES", ())
     monkeypatch.setattr(warmup, "_started", threading.Event())
-    monkeypatch.setattr(prefetch, "later", lambda fn, *a, idle=False, warm=False: calls.append((fn, warm)))
+    monkeypatch.setattr(
+        prefetch, "later", lambda fn, *a, idle=False, warm=False: calls.append((fn, warm))
+    )
     job = lambda: None  # noqa: E731
     warmup.register(job)
     warmup.register(job)

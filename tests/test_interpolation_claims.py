@@ -1,4 +1,5 @@
-"""The Interpolation lesson's path comparison (ui.lessons.interpolation.claims): one test per branch on
+"""The Interpolation lesson's path comparison (ui.lessons.interpolation.claims): one test per branch
+on
 synthetic numbers, and a premise sweep over every model the page offers and each kind of endpoint,
 with the codes from cache/ (fast tier)."""
 

@@ -1,4 +1,5 @@
 """vae.latent's sampling grids against scipy.stats (the module itself uses scipy.special)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +11,9 @@ from vae import latent
 
 @pytest.mark.parametrize("n,p", [(1, 0.25), (2, 0.005), (15, 0.005), (30, 0.05), (25, 0.2)])
 def test_ppf_axis_equals_scipy_norm_ppf(n, p):
-    np.testing.assert_allclose(latent.ppf_axis(n, p), stats.norm.ppf(np.linspace(p, 1 - p, n)), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        latent.ppf_axis(n, p), stats.norm.ppf(np.linspace(p, 1 - p, n)), rtol=0, atol=1e-12
+    )
 
 
 def test_ppf_axis_is_symmetric_and_increasing():
@@ -45,7 +48,9 @@ def test_gaussian_ellipse_points_are_at_mahalanobis_distance_k():
     cov = np.array([[2.0, 0.8], [0.8, 0.5]])
     ring = latent.gaussian_ellipse(np.array([1.0, 2.0]), cov, k=1.5, n=64)
     d = ring - [1.0, 2.0]
-    np.testing.assert_allclose(np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d), 1.5 ** 2, rtol=1e-6)
+    np.testing.assert_allclose(
+        np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d), 1.5**2, rtol=1e-6
+    )
 
 
 def test_prior_draws_vs_codes_against_scikit_learn():
@@ -64,15 +69,22 @@ def test_prior_draws_vs_codes_against_scikit_learn():
     np.testing.assert_allclose(got["gaps"], dist[:, 0] / gap)
     assert got["far"] == float((dist[:, 0] / gap > 3.0).mean())
     # codes spread like the prior still leave some draws far (sparse tails): the matched baseline
-    assert abs(got["far"] - latent.matched_far_share(3000, 500)) < 0.04 and 0.02 < latent.matched_far_share(10_000, 2000) < 0.12
+    assert (
+        abs(got["far"] - latent.matched_far_share(3000, 500)) < 0.04
+        and 0.02 < latent.matched_far_share(10_000, 2000) < 0.12
+    )
     assert got["tv"] == latent.total_variation(got["mix"], np.bincount(labels, minlength=10) / 3000)
-    shifted = latent.prior_draws_vs_codes(codes + 3.0, labels, draws)  # codes off the prior: draws land far
+    shifted = latent.prior_draws_vs_codes(
+        codes + 3.0, labels, draws
+    )  # codes off the prior: draws land far
     assert shifted["far"] > 0.5
 
 
 def test_grid_stats_against_a_brute_force_assignment():
-    """Each code counted at its nearest grid point (scikit-learn's NearestNeighbors as the reference);
-    on codes drawn from the prior, the ppf grid is the balanced one and the wide linear grid is not."""
+    """Each code counted at its nearest grid point (scikit-learn's NearestNeighbors as the
+    reference);
+    on codes drawn from the prior, the ppf grid is the balanced one and the wide linear grid is
+    not."""
     from sklearn.neighbors import NearestNeighbors
 
     rng = np.random.default_rng(1)

@@ -1,12 +1,14 @@
-"""Unit tests of vae.latent prototypes, vae.units activity tables, ui.draw.chart_tables and vae.paths embedding lines."""
+"""Unit tests of vae.latent prototypes, vae.units activity tables, ui.draw.chart_tables and
+vae.paths embedding lines."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from vae import latent, paths, units
 from ui.draw import chart_tables
 from ui.page import link_values
+from vae import latent, paths, units
 
 
 @pytest.fixture
@@ -30,8 +32,13 @@ def test_sampled_prototypes_differ_by_noise(toy):
     mu, logvar, labels = toy
     se = latent.prototype_standard_error(logvar, labels)
     p_mu = latent.prototypes(mu, labels)
-    z = np.mean([np.abs(latent.prototypes(latent.sampled_codes(mu, logvar, s), labels) - p_mu) / se
-                 for s in range(20)], axis=0)
+    z = np.mean(
+        [
+            np.abs(latent.prototypes(latent.sampled_codes(mu, logvar, s), labels) - p_mu) / se
+            for s in range(20)
+        ],
+        axis=0,
+    )
     assert 0.6 < z.mean() < 1.0  # E|N(0,1)| = 0.80
 
 
@@ -60,7 +67,9 @@ def test_histogram_counts(toy):
     assert len(h) == 300 and h["count"].sum() == 2000
     assert set(h["digit"]) == {str(k) for k in range(10)}
     assert h.groupby("digit")["count"].sum().eq(200).all()
-    flat = chart_tables.histogram_counts(np.zeros(2000), labels, bins=5)  # constant values: no crash
+    flat = chart_tables.histogram_counts(
+        np.zeros(2000), labels, bins=5
+    )  # constant values: no crash
     assert flat["count"].sum() == 2000
 
 
@@ -112,10 +121,19 @@ def test_default_line():
     assert paths.default_line(coords, labels) == [0.5, 0.5, 6.0, 6.0]
 
 
-@pytest.mark.parametrize("raw, expected, ok", [
-    (None, (0, 1), True), ("2,5", (2, 5), True), (" 3 , 3 ", (3, 3), True),
-    ("2", (0, 1), False), ("1,2,3", (0, 1), False), ("a,b", (0, 1), False),
-    ("0,10", (0, 1), False), ("-1,2", (0, 1), False), ("", (0, 1), False),
-])
+@pytest.mark.parametrize(
+    "raw, expected, ok",
+    [
+        (None, (0, 1), True),
+        ("2,5", (2, 5), True),
+        (" 3 , 3 ", (3, 3), True),
+        ("2", (0, 1), False),
+        ("1,2,3", (0, 1), False),
+        ("a,b", (0, 1), False),
+        ("0,10", (0, 1), False),
+        ("-1,2", (0, 1), False),
+        ("", (0, 1), False),
+    ],
+)
 def test_parse_dim_pair(raw, expected, ok):
     assert link_values.parse_dim_pair(raw, 10, (0, 1)) == (expected, ok)

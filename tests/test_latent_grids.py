@@ -1,13 +1,15 @@
-"""Unit tests of vae.latent (grid points, grid tables) and of the link parsers and words the grid pages use."""
+"""Unit tests of vae.latent (grid points, grid tables) and of the link parsers and words the grid
+pages use."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from vae import latent
-from ui.page import link_values
-from ui.lessons import words
 from ui.draw.style import PPF_P_OPTIONS
+from ui.lessons import words
+from ui.page import link_values
+from vae import latent
 
 
 def test_grid_points_frame_follows_mosaic_order():
@@ -18,7 +20,10 @@ def test_grid_points_frame_follows_mosaic_order():
     pts = latent.grid_2d(xs, ys)
     assert np.allclose(a[["z1", "z2"]].to_numpy(), pts)
     top_left = a[(a["row"] == 0) & (a["col"] == 0)].iloc[0]
-    assert (top_left["z1"], top_left["z2"]) == (-1.0, 2.0)  # y points up: the top row has the largest z2
+    assert (top_left["z1"], top_left["z2"]) == (
+        -1.0,
+        2.0,
+    )  # y points up: the top row has the largest z2
     assert a["row"].max() == 1 and a["col"].max() == 2
 
 
@@ -29,25 +34,39 @@ def test_axis_steps_of_ppf_axis_grow_outwards():
     assert latent.axis_steps(np.array([1.0])) == (0.0, 0.0)
 
 
-@pytest.mark.parametrize("raw, expected", [
-    (None, (0.005, True)), ("0.005", (0.005, True)), ("5e-3", (0.005, True)), (" 0.2 ", (0.2, True)),
-    ("0.0005", (0.0005, True)), ("0.003", (0.005, False)), ("abc", (0.005, False)), ("nan", (0.005, False)),
-    ("inf", (0.005, False)), ("", (0.005, False))])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (None, (0.005, True)),
+        ("0.005", (0.005, True)),
+        ("5e-3", (0.005, True)),
+        (" 0.2 ", (0.2, True)),
+        ("0.0005", (0.0005, True)),
+        ("0.003", (0.005, False)),
+        ("abc", (0.005, False)),
+        ("nan", (0.005, False)),
+        ("inf", (0.005, False)),
+        ("", (0.005, False)),
+    ],
+)
 def test_parse_option(raw, expected):
     assert link_values.parse_option(raw, PPF_P_OPTIONS, 0.005) == expected
 
 
-@pytest.mark.parametrize("lo, hi, expected", [
-    (None, None, ((-3.0, 3.0), True)),
-    ("-2", "4", ((-2.0, 4.0), True)),
-    ("-2.04", None, ((-2.0, 3.0), True)),
-    ("1", "1", ((-3.0, 3.0), False)),
-    ("2", "-2", ((-3.0, 3.0), False)),
-    ("-9", "2", ((-3.0, 3.0), False)),
-    ("x", "2", ((-3.0, 3.0), False)),
-    ("-1", "nan", ((-3.0, 3.0), False)),
-    ("4", None, ((-3.0, 3.0), False)),  # lo above the default hi
-])
+@pytest.mark.parametrize(
+    "lo, hi, expected",
+    [
+        (None, None, ((-3.0, 3.0), True)),
+        ("-2", "4", ((-2.0, 4.0), True)),
+        ("-2.04", None, ((-2.0, 3.0), True)),
+        ("1", "1", ((-3.0, 3.0), False)),
+        ("2", "-2", ((-3.0, 3.0), False)),
+        ("-9", "2", ((-3.0, 3.0), False)),
+        ("x", "2", ((-3.0, 3.0), False)),
+        ("-1", "nan", ((-3.0, 3.0), False)),
+        ("4", None, ((-3.0, 3.0), False)),  # lo above the default hi
+    ],
+)
 def test_parse_range(lo, hi, expected):
     assert link_values.parse_range(lo, hi, (-5.0, 5.0), (-3.0, 3.0), step=0.1) == expected
 

@@ -1,4 +1,5 @@
-"""The Latent size lesson's notices (ui.lessons.latent_size.claims), fast tier: at every threshold the
+"""The Latent size lesson's notices (ui.lessons.latent_size.claims), fast tier: at every threshold
+the
 slider offers, the KL per dimension recomputed from cache/ must hold up the premise of every
 sentence shown; the top-k sentence against the real curves; and each branch on made-up numbers."""
 
@@ -129,7 +130,10 @@ def test_branch_grows():
 def test_branch_levels_with_the_largest_one_short():
     kl = {2: (2.0, 2.0), 20: (2.0,) * 20, 32: (2.0,) * 19 + (0.003,) * 13}
     s = lc.count_notice(_facts(kl), 0.01)
-    assert "grows up to d = 20 (20) and stops there" in s and "from d = 20 on, the counts are 19–20" in s
+    assert (
+        "grows up to d = 20 (20) and stops there" in s
+        and "from d = 20 on, the counts are 19–20" in s
+    )
     assert (
         "the largest, d = 32, uses fewer (19) than d = 20" in s
         and "largest model uses the most" not in s

@@ -1,6 +1,7 @@
 """The layering of the code, enforced: ``vae/`` (the teaching maths) knows nothing of Streamlit or
 ``ui/``; ``ui/`` never imports a page; no caller dispatches on a model's class (every model has
 the same ``encode`` / ``decode`` interface, see ``vae.models.Autoencoder``)."""
+
 from __future__ import annotations
 
 import ast
@@ -10,8 +11,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 UI = sorted(ROOT.glob("ui/**/*.py"))  # ui/ and its sub-packages (ui/classmode/)
-CODE = sorted([*ROOT.glob("vae/*.py"), *UI, *ROOT.glob("pages/*.py"),
-               ROOT / "streamlit_app.py", *ROOT.glob("benchmarks/*.py"), *ROOT.glob("scripts/*.py")])
+CODE = sorted(
+    [
+        *ROOT.glob("vae/*.py"),
+        *UI,
+        *ROOT.glob("pages/*.py"),
+        ROOT / "streamlit_app.py",
+        *ROOT.glob("benchmarks/*.py"),
+        *ROOT.glob("scripts/*.py"),
+    ]
+)
 MODEL_CLASSES = {"AE", "VAE", "CVAE", "Autoencoder"}
 
 
@@ -40,7 +49,11 @@ def test_ui_never_imports_a_page(path):
 
 def test_the_class_store_knows_nothing_of_streamlit():
     """Storage is plain SQLAlchemy: a benchmark or a test drives it without a page."""
-    bad = {m for m in _imports(ROOT / "ui/classmode/store.py") if m.split(".")[0] in ("streamlit", "ui")}
+    bad = {
+        m
+        for m in _imports(ROOT / "ui/classmode/store.py")
+        if m.split(".")[0] in ("streamlit", "ui")
+    }
     assert not bad, bad
 
 
@@ -48,10 +61,16 @@ def _class_dispatch(path: Path) -> list[int]:
     """Lines with isinstance(..., AE / VAE / CVAE ...) or type(model) is ... checks."""
     lines = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "isinstance" and len(node.args) == 2:
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", None) == "isinstance"
+            and len(node.args) == 2
+        ):
             target = node.args[1]
-            names = {getattr(e, "id", getattr(e, "attr", None)) for e in
-                     (target.elts if isinstance(target, ast.Tuple) else [target])}
+            names = {
+                getattr(e, "id", getattr(e, "attr", None))
+                for e in (target.elts if isinstance(target, ast.Tuple) else [target])
+            }
             if names & MODEL_CLASSES:
                 lines.append(node.lineno)
     return lines
@@ -62,11 +81,20 @@ def test_no_caller_dispatches_on_the_model_class(path):
     assert not _class_dispatch(path), f"{path.relative_to(ROOT)} lines {_class_dispatch(path)}"
 
 
-PRIVATE = ("streamlit.elements", "streamlit.runtime", "__defaults__", "_convert_altair", "schemapi",
-           "st._", "matplotlib._")
+PRIVATE = (
+    "streamlit.elements",
+    "streamlit.runtime",
+    "__defaults__",
+    "_convert_altair",
+    "schemapi",
+    "st._",
+    "matplotlib._",
+)
 
 
-@pytest.mark.parametrize("path", [p for p in CODE if p.name != "compat.py"], ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", [p for p in CODE if p.name != "compat.py"], ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_private_names_only_in_the_compat_module(path):
     src = path.read_text(encoding="utf-8")
     found = [name for name in PRIVATE if name in src]
@@ -84,13 +112,18 @@ def test_figures_are_built_without_pyplot(path):
     assert "pyplot" not in path.read_text(encoding="utf-8"), path.relative_to(ROOT)
 
 
-PAGE_LINES = 250  # issue 12: a page holds its prose, widgets and layout; builders and statistics live elsewhere
+# issue 12: a page holds its prose, widgets and layout; builders and statistics live elsewhere
+PAGE_LINES = 250
 
 
-@pytest.mark.parametrize("path", sorted([*ROOT.glob("pages/*.py"), ROOT / "streamlit_app.py"]), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted([*ROOT.glob("pages/*.py"), ROOT / "streamlit_app.py"]), ids=lambda p: p.name
+)
 def test_pages_are_thin(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
-    assert lines <= PAGE_LINES, f"{path.name} has {lines} lines: move its chart builders to ui/, its statistics to vae/"
+    assert lines <= PAGE_LINES, (
+        f"{path.name} has {lines} lines: move its chart builders to ui/, its statistics to vae/"
+    )
 
 
 def _architecture() -> str:
@@ -98,15 +131,22 @@ def _architecture() -> str:
     return readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
 
 
-@pytest.mark.parametrize("path", sorted([*ROOT.glob("vae/*.py"), *UI]), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", sorted([*ROOT.glob("vae/*.py"), *UI]), ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_the_readme_architecture_names_every_module(path):
     if path.name == "__init__.py" and path.parent.name == "vae":
         pytest.skip("vae/__init__ is the package itself")
     section = _architecture()
     name = path.name if path.parent.name == "vae" else str(path.relative_to(ROOT))
-    assert name in section, f"README's Architecture section does not describe {path.parent.name}/{path.name}"
+    assert name in section, (
+        f"README's Architecture section does not describe {path.parent.name}/{path.name}"
+    )
 
 
 def test_vae_all_lists_every_submodule():
     import vae
-    assert sorted(vae.__all__) == sorted(p.stem for p in ROOT.glob("vae/*.py") if p.stem != "__init__")
+
+    assert sorted(vae.__all__) == sorted(
+        p.stem for p in ROOT.glob("vae/*.py") if p.stem != "__init__"
+    )

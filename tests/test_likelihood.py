@@ -1,5 +1,6 @@
 """The importance-weighted bound (vae.likelihood) against references: torch.distributions for the
 Gaussian log density, numerical integration of p(x) for a 1-D latent, and the ELBO for k = 1."""
+
 from __future__ import annotations
 
 import math
@@ -9,8 +10,15 @@ import pytest
 import torch
 
 from vae.config import ModelConfig
-from vae.likelihood import (iwae_bound, iwae_bounds, iwae_curve, iwae_from_log_weights, log_normal, log_weights,
-                            stratified_subset)
+from vae.likelihood import (
+    iwae_bound,
+    iwae_bounds,
+    iwae_curve,
+    iwae_from_log_weights,
+    log_normal,
+    log_weights,
+    stratified_subset,
+)
 from vae.losses import kl_divergence, recon_bce
 from vae.models import build_model
 
@@ -51,8 +59,12 @@ def test_k1_is_the_elbo_on_average():
         logw = log_weights(model, x, 4000, generator=torch.Generator().manual_seed(0))  # (3, 4000)
         mu, logvar = model.encode(x)
         g = torch.Generator().manual_seed(1)
-        recon = torch.stack([recon_bce(model.decode_logits(model.reparameterize(mu, logvar, g)), x)
-                             for _ in range(400)]).mean(0)  # (3,)
+        recon = torch.stack(
+            [
+                recon_bce(model.decode_logits(model.reparameterize(mu, logvar, g)), x)
+                for _ in range(400)
+            ]
+        ).mean(0)  # (3,)
         elbo = -(recon + kl_divergence(mu, logvar))  # (3,)
     torch.testing.assert_close(logw.mean(1), elbo, atol=0.5, rtol=0.0)
 
@@ -60,7 +72,9 @@ def test_k1_is_the_elbo_on_average():
 def test_bound_tightens_with_k_on_average():
     model, x = _model(seed=3), _images(8)
     with torch.no_grad():
-        model.encoder.heads[1].bias.fill_(-4.0)  # a q(z|x) much narrower than the posterior: a real gap
+        model.encoder.heads[1].bias.fill_(
+            -4.0
+        )  # a q(z|x) much narrower than the posterior: a real gap
         model.encoder.heads[0].bias.add_(1.5)
     b = {k: float(iwae_bound(model, x, k=k, seed=0).mean()) for k in (1, 10, 100, 1000)}
     assert b[1] > b[10] > b[100] > b[1000]
@@ -69,7 +83,8 @@ def test_bound_tightens_with_k_on_average():
 
 def test_bound_approaches_log_px_by_quadrature():
     """For a 1-D latent, log p(x) = log int p(x|z) p(z) dz by the trapezoid rule on a fine grid:
-    the k = 1,000 bound is above -log p(x) by at most a few nats and never below it by more than noise."""
+    the k = 1,000 bound is above -log p(x) by at most a few nats and never below it by more than
+    noise."""
     model, x = _model(d=1, seed=5), _images(4, seed=2)
     z = torch.linspace(-8, 8, 4001)[:, None]  # (G, 1)
     with torch.no_grad():
@@ -96,7 +111,9 @@ def test_cvae_takes_labels():
 
 def test_seeded():
     model, x = _model(), _images(3)
-    torch.testing.assert_close(iwae_bound(model, x, k=20, seed=4), iwae_bound(model, x, k=20, seed=4))
+    torch.testing.assert_close(
+        iwae_bound(model, x, k=20, seed=4), iwae_bound(model, x, k=20, seed=4)
+    )
     assert not torch.equal(iwae_bound(model, x, k=20, seed=4), iwae_bound(model, x, k=20, seed=5))
 
 
@@ -116,7 +133,9 @@ def test_curve_groups_the_pool_of_weights():
     c = iwae_curve(logw, (1, 2, 3, 6))
     torch.testing.assert_close(c[6], iwae_from_log_weights(logw))
     torch.testing.assert_close(c[1], -logw.mean(1))
-    by_hand = -torch.stack([torch.logsumexp(logw[:, i:i + 2], 1) - math.log(2) for i in (0, 2, 4)]).mean(0)
+    by_hand = -torch.stack(
+        [torch.logsumexp(logw[:, i : i + 2], 1) - math.log(2) for i in (0, 2, 4)]
+    ).mean(0)
     torch.testing.assert_close(c[2], by_hand)
     with pytest.raises(ValueError):
         iwae_curve(logw, (7,))
@@ -125,7 +144,9 @@ def test_curve_groups_the_pool_of_weights():
 def test_curve_matches_the_bound_and_falls_with_k():
     model, x = _model(seed=3), _images(6)
     with torch.no_grad():
-        model.encoder.heads[1].bias.fill_(-4.0)  # a real gap (see test_bound_tightens_with_k_on_average)
+        model.encoder.heads[1].bias.fill_(
+            -4.0
+        )  # a real gap (see test_bound_tightens_with_k_on_average)
         model.encoder.heads[0].bias.add_(1.5)
     b = iwae_bounds(model, x, 1000, (1, 10, 100), seed=0)
     torch.testing.assert_close(b[1000], iwae_bound(model, x, 1000, seed=0))

@@ -1,5 +1,6 @@
 """Unit tests of vae.live: the own-digit computations, the test-set split, the session guard and a
 short live training run on cached test images (no streamlit)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -32,6 +33,7 @@ def fresh_vae() -> VAE:
 
 
 # --- own digit ------------------------------------------------------------------------------------
+
 
 def test_bundled_examples_are_digits():
     ex = live.example_paths()
@@ -83,12 +85,16 @@ def test_image_terms_match_training_evaluation(fresh_vae, test_set):
     t = live.image_terms(fresh_vae, x)
     assert t["recon"].shape == t["kl"].shape == t["elbo"].shape == (3,)
     assert t["mu"].shape == t["logvar"].shape == t["z"].shape == (3, 2)
-    assert t["recon_mu"].shape == (3, 28, 28) and 0 <= t["recon_mu"].min() and t["recon_mu"].max() <= 1
+    assert (
+        t["recon_mu"].shape == (3, 28, 28) and 0 <= t["recon_mu"].min() and t["recon_mu"].max() <= 1
+    )
     np.testing.assert_allclose(t["elbo"], t["recon"] + t["kl"], rtol=1e-6)
     assert (t["kl"] >= 0).all()
     # one image: the same single posterior sample as vae.train.evaluate (the cached test values)
     one = live.image_terms(fresh_vae, x[0])
-    ref = evaluate(fresh_vae, torch.from_numpy(x[:1]).reshape(1, 1, 28, 28), torch.tensor(labels[:1]), beta=1.0)
+    ref = evaluate(
+        fresh_vae, torch.from_numpy(x[:1]).reshape(1, 1, 28, 28), torch.tensor(labels[:1]), beta=1.0
+    )
     assert one["recon"][0] == pytest.approx(float(ref.recon[0]), rel=1e-5)
     assert one["kl"][0] == pytest.approx(float(ref.kl[0]), rel=1e-5)
     again = live.image_terms(fresh_vae, x[0])
@@ -118,13 +124,18 @@ def test_pca_project_matches_sklearn():
     codes = rng.normal(size=(300, 10)) * np.linspace(3, 0.3, 10)
     p = sk.PCA(n_components=10, random_state=0).fit(codes)
     new = rng.normal(size=10)
-    np.testing.assert_allclose(live.pca_project(codes, p.components_, new), p.transform(new[None])[0, :2],
-                               rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        live.pca_project(codes, p.components_, new),
+        p.transform(new[None])[0, :2],
+        rtol=1e-6,
+        atol=1e-9,
+    )
 
 
 def test_pca_projected_posterior_ellipse_holds_its_share_of_samples():
     """The posterior N(mu, diag sigma^2) mapped by sklearn's PCA transform: the projected samples'
-    covariance is pca_project_cov, and the 2-sigma ellipse around pca_project holds 1 - e^-2 of them."""
+    covariance is pca_project_cov, and the 2-sigma ellipse around pca_project holds 1 - e^-2 of
+    them."""
     sk = pytest.importorskip("sklearn.decomposition")
     from matplotlib.path import Path as MplPath
 
@@ -151,7 +162,9 @@ def test_histogram_frame_covers_the_upload():
     assert h2["end"].iloc[-1] == 3.0
 
 
-# --- train it yourself --------------------------------------------------------------------------------
+# --- train it yourself
+# --------------------------------------------------------------------------------
+
 
 def test_settings_validate_and_configs():
     s = live.LiveSettings()
@@ -160,8 +173,15 @@ def test_settings_validate_and_configs():
     assert s.model_config() == ModelConfig(kind="vae", latent_dim=2, beta=1.0)
     tc = s.train_config(threads=1)
     assert (tc.epochs, tc.batch_size, tc.train_size, tc.threads) == (3, 32, 4000, 1)
-    for bad in ({"latent_dim": 3}, {"beta": 0.7}, {"train_size": 0}, {"train_size": 8001},
-                {"epochs": 0}, {"epochs": 21}, {"batch_size": 0}):
+    for bad in (
+        {"latent_dim": 3},
+        {"beta": 0.7},
+        {"train_size": 0},
+        {"train_size": 8001},
+        {"epochs": 0},
+        {"epochs": 21},
+        {"batch_size": 0},
+    ):
         with pytest.raises(ValueError):
             live.LiveSettings(**bad)
     assert "β = 0.5" in live.LiveSettings(beta=0.5).label()
@@ -175,14 +195,18 @@ def test_split_uses_test_images_without_overlap(test_set):
     assert x_tr.dtype == torch.float32 and float(x_tr.max()) <= 1.0
     held, order = live.split_indices(labels)
     assert len(held) == live.HELDOUT and len(order) == len(labels) - live.HELDOUT
-    assert not set(held) & set(order) and set(held) | set(order) == set(range(len(labels)))  # a partition
+    assert not set(held) & set(order) and set(held) | set(order) == set(
+        range(len(labels))
+    )  # a partition
     np.testing.assert_array_equal(x_ho[:, 0].numpy(), images[held] / np.float32(255))
     np.testing.assert_array_equal(y_ho.numpy(), labels[held])
     np.testing.assert_array_equal(y_tr.numpy(), labels[order[:8000]])
     # stratified: each digit held out in proportion to its share of the test set (within one image)
     share = np.bincount(labels, minlength=10) / len(labels)
     assert np.abs(np.bincount(labels[held], minlength=10) - live.HELDOUT * share).max() < 1
-    assert held.min() < 1000 and held.max() > 9000  # spread over the whole set, not its last writers
+    assert (
+        held.min() < 1000 and held.max() > 9000
+    )  # spread over the whole set, not its last writers
     x_tr[0] += 1  # copies: the read-only cache is untouched
     assert images[0].max() <= 255
     xf = images.astype(np.float32) / 255
@@ -224,7 +248,10 @@ def test_training_session_fast_rerun_supersedes_the_old_run():
     """Streamlit starts the next script run before the interrupted one unwinds: the new run
     clears the stale flag, and the old run can neither stop nor overwrite what comes next."""
     sess = live.TrainingSession()
-    s1, s2 = live.LiveSettings(train_size=256, epochs=1), live.LiveSettings(train_size=500, epochs=2)
+    s1, s2 = (
+        live.LiveSettings(train_size=256, epochs=1),
+        live.LiveSettings(train_size=500, epochs=2),
+    )
     sess.request(s1)
     old = sess.begin()
     assert sess.recover() and not sess.busy  # the new script run
@@ -264,8 +291,15 @@ def test_short_live_training_run(test_set):
         seen.append(p)
 
     try:
-        result = train(run.model_config(), run.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho,
-                       callback=callback)
+        result = train(
+            run.model_config(),
+            run.train_config(live.THREADS),
+            x_tr,
+            y_tr,
+            x_ho,
+            y_ho,
+            callback=callback,
+        )
     finally:
         sess.finish(rid, result)
     assert not sess.busy and sess.settings == s and sess.model is result.model
@@ -309,7 +343,8 @@ def test_superseded_run_stops_at_the_next_step(test_set):
 
 def test_a_paused_run_continues_where_it_stopped(test_set):
     """Pause (a rerun while training) keeps the last finished epoch; one more epoch, then the rest,
-    end with the weights of a run straight through; a run stopped in its first epoch keeps nothing."""
+    end with the weights of a run straight through; a run stopped in its first epoch keeps
+    nothing."""
     images, labels = test_set
     s = live.LiveSettings(train_size=256, epochs=3, batch_size=128)
     x_tr, y_tr, x_ho, y_ho = live.split_test_set(images, labels, s.train_size)
@@ -334,15 +369,35 @@ def test_a_paused_run_continues_where_it_stopped(test_set):
     assert len(sess.history["test_total"]) == 1 and "test_elbo" in sess.metrics
     assert sess.request_continue(epochs=1)  # one more epoch
     rid = sess.begin()
-    r = train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, resume=sess.resume, until_epoch=sess.until)
+    r = train(
+        s.model_config(),
+        s.train_config(1),
+        x_tr,
+        y_tr,
+        x_ho,
+        y_ho,
+        resume=sess.resume,
+        until_epoch=sess.until,
+    )
     assert sess.finish(rid, r) and sess.paused is not None and sess.paused.epochs_done == 2
     assert sess.request_continue()  # and the rest
     rid = sess.begin()
-    r = train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, resume=sess.resume, until_epoch=sess.until)
+    r = train(
+        s.model_config(),
+        s.train_config(1),
+        x_tr,
+        y_tr,
+        x_ho,
+        y_ho,
+        resume=sess.resume,
+        until_epoch=sess.until,
+    )
     assert sess.finish(rid, r) and sess.paused is None and len(sess.runs) == 1
     for a, b in zip(straight.model.state_dict().values(), sess.model.state_dict().values()):
         assert torch.equal(a, b)
 
     sess.request(s)
     rid = sess.begin()
-    assert sess.finish(rid, None) and sess.paused is None and sess.take_interrupted() == s  # nothing finished
+    assert (
+        sess.finish(rid, None) and sess.paused is None and sess.take_interrupted() == s
+    )  # nothing finished

@@ -1,4 +1,5 @@
 """Loss terms: closed-form KL, Bernoulli reconstruction, totals and active units."""
+
 from __future__ import annotations
 
 import math
@@ -9,8 +10,17 @@ import torch
 import torch.nn.functional as F
 from torch.distributions import Normal
 
-from vae.losses import (ACTIVE_UNIT_THRESHOLD, LossTerms, active_units, bce_per_image, kl_divergence, kl_per_dim,
-                        loss_terms, mean_terms, recon_bce)
+from vae.losses import (
+    ACTIVE_UNIT_THRESHOLD,
+    LossTerms,
+    active_units,
+    bce_per_image,
+    kl_divergence,
+    kl_per_dim,
+    loss_terms,
+    mean_terms,
+    recon_bce,
+)
 
 
 def _gen(seed: int = 0) -> torch.Generator:
@@ -84,8 +94,9 @@ def test_recon_bce_binary_targets():
     g = _gen(5)
     logits = torch.randn(2, 1, 28, 28, generator=g)
     x = (torch.rand(2, 1, 28, 28, generator=g) > 0.5).float()
-    want = torch.stack([F.binary_cross_entropy(torch.sigmoid(logits[i]), x[i], reduction="sum")
-                        for i in range(2)])
+    want = torch.stack(
+        [F.binary_cross_entropy(torch.sigmoid(logits[i]), x[i], reduction="sum") for i in range(2)]
+    )
     torch.testing.assert_close(recon_bce(logits, x), want, rtol=1e-4, atol=1e-3)
 
 
@@ -151,10 +162,16 @@ def test_bce_per_image_of_means_matches_torch_and_recon_bce():
     rng = np.random.default_rng(3)
     x = rng.uniform(size=(3, 28, 28))
     p = rng.uniform(0.01, 0.99, size=(3, 28, 28))
-    want = F.binary_cross_entropy(torch.from_numpy(p), torch.from_numpy(x), reduction="none").flatten(1).sum(1)
+    want = (
+        F.binary_cross_entropy(torch.from_numpy(p), torch.from_numpy(x), reduction="none")
+        .flatten(1)
+        .sum(1)
+    )
     assert bce_per_image(p, x) == pytest.approx(want.numpy(), rel=1e-9)
     logits = torch.from_numpy(np.log(p) - np.log1p(-p)).reshape(3, 1, 28, 28)
-    assert bce_per_image(p, x) == pytest.approx(recon_bce(logits, torch.from_numpy(x).reshape(3, 1, 28, 28)).numpy(), rel=1e-9)
+    assert bce_per_image(p, x) == pytest.approx(
+        recon_bce(logits, torch.from_numpy(x).reshape(3, 1, 28, 28)).numpy(), rel=1e-9
+    )
     # saturated predictions stay finite
     assert np.isfinite(bce_per_image(np.zeros((1, 28, 28)), np.ones((1, 28, 28)))).all()
     assert np.isfinite(bce_per_image(np.zeros((1, 28, 28)), np.zeros((1, 28, 28)) + 0.5)).all()

@@ -1,4 +1,5 @@
 """Model shapes, the reparameterization trick and config validation."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -91,8 +92,12 @@ def test_cvae_shapes(d, x, y):
 
 def test_cvae_needs_labels(x):
     m = _model("cvae", 2)
-    for call in (lambda: m.encode(x), lambda: m.decode(torch.zeros(B, 2)),
-                 lambda: m.decode_logits(torch.zeros(B, 2)), lambda: m(x)):
+    for call in (
+        lambda: m.encode(x),
+        lambda: m.decode(torch.zeros(B, 2)),
+        lambda: m.decode_logits(torch.zeros(B, 2)),
+        lambda: m(x),
+    ):
         with pytest.raises(ValueError, match="needs the digit labels y"):
             call()
 
@@ -166,15 +171,19 @@ def test_reparameterize_is_differentiable():
 
 # ---- configs -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs", [
-    {"kind": "gan"},
-    {"latent_dim": 0},
-    {"latent_dim": -3},
-    {"latent_dim": 513},
-    {"beta": -0.1},
-    {"channels": (32,)},
-    {"channels": (8, 16, 32, 64)},
-])
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"kind": "gan"},
+        {"latent_dim": 0},
+        {"latent_dim": -3},
+        {"latent_dim": 513},
+        {"beta": -0.1},
+        {"channels": (32,)},
+        {"channels": (8, 16, 32, 64)},
+    ],
+)
 def test_model_config_validation(kwargs):
     with pytest.raises(ValueError):
         ModelConfig(**kwargs)
@@ -203,13 +212,16 @@ def test_model_config_defaults():
     assert ModelConfig(channels=[16, 32]).channels == (16, 32)  # lists become tuples
 
 
-@pytest.mark.parametrize("cfg", [
-    ModelConfig(),
-    ModelConfig(kind="ae", latent_dim=10, beta=0.0),
-    ModelConfig(kind="cvae", latent_dim=3, beta=0.5, channels=(16, 32, 64), hidden=128),
-    TrainConfig(),
-    TrainConfig(epochs=3, batch_size=64, lr=1e-3, seed=7, train_size=256, threads=2),
-])
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        ModelConfig(),
+        ModelConfig(kind="ae", latent_dim=10, beta=0.0),
+        ModelConfig(kind="cvae", latent_dim=3, beta=0.5, channels=(16, 32, 64), hidden=128),
+        TrainConfig(),
+        TrainConfig(epochs=3, batch_size=64, lr=1e-3, seed=7, train_size=256, threads=2),
+    ],
+)
 def test_config_round_trip(cfg):
     d = to_dict(cfg)
     assert all(isinstance(v, (int, float, str, list, type(None))) for v in d.values())

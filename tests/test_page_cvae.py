@@ -1,9 +1,8 @@
 """AppTest runs of the Conditional VAE page (pages/10_Conditional_VAE.py)."""
+
 from __future__ import annotations
 
-
 import pytest
-
 from pageutil import app, assert_bound, assert_ok, assert_stopped_by_cache_error, need, texts
 
 PAGE = "pages/10_Conditional_VAE.py"
@@ -13,11 +12,20 @@ pytestmark = pytest.mark.slow
 def test_default_view_reads_like_a_lesson():
     need("cvae-2d", "vae-2d")
     at = app(PAGE)
-    assert at.title[0].value == ":material/label: Conditional VAE"  # a bundled icon: no emoji font needed
+    assert (
+        at.title[0].value == ":material/label: Conditional VAE"
+    )  # a bundled icon: no emoji font needed
     body = texts(at)
-    for part in ("What you will learn", "The idea", "One manifold per digit", "Same z, every digit",
-                 "Does the latent map still sort the digits?", "What to notice", "5-nearest-neighbour",
-                 "Test image #0's hand"):
+    for part in (
+        "What you will learn",
+        "The idea",
+        "One manifold per digit",
+        "Same z, every digit",
+        "Does the latent map still sort the digits?",
+        "What to notice",
+        "5-nearest-neighbour",
+        "Test image #0's hand",
+    ):
         assert part in body, part
     assert not at.error
     assert any(r"\log p(x \mid y)" in l.value and r"\mathrm{KL}" in l.value for l in at.latex)
@@ -72,15 +80,23 @@ def test_a_picked_digit_is_marked_and_kept_in_the_url():
     at.run()
     assert_ok(at)
     assert at.query_params["cvae_idx"] == "123" and "Test image #123's hand" in texts(at)
+
     def crosses(part: dict) -> int:  # the large cross marker, in nested layers too
-        here = int(part.get("mark", {}).get("shape") == "cross" and part.get("mark", {}).get("size") == 480)
+        here = int(
+            part.get("mark", {}).get("shape") == "cross" and part.get("mark", {}).get("size") == 480
+        )
         return here + sum(crosses(layer) for layer in part.get("layer", []))
 
-    assert [crosses(json.loads(c.proto.spec)) for c in at.get("vega_lite_chart")][:2] == [1, 1]  # on both maps
+    assert [crosses(json.loads(c.proto.spec)) for c in at.get("vega_lite_chart")][:2] == [
+        1,
+        1,
+    ]  # on both maps
     again = app(PAGE, {"cvae_idx": "77"})
     assert "Test image #77's hand" in texts(again)
     bad = app(PAGE, {"cvae_idx": "100000"})
-    assert "Test image #0's hand" in texts(bad) and any("Ignored link parameter" in t.value for t in bad.toast)
+    assert "Test image #0's hand" in texts(bad) and any(
+        "Ignored link parameter" in t.value for t in bad.toast
+    )
 
 
 @pytest.mark.parametrize("digit", [0, 3, 7])
@@ -92,8 +108,8 @@ def test_the_stroke_measures_are_measured_on_the_grid_shown(digit):
     import numpy as np
     import torch
 
-    from vae import latent, pixels, zoo
     from ui.draw.style import GRID_N_DEFAULT, PPF_P_DEFAULT
+    from vae import latent, pixels, zoo
 
     need("cvae-2d")
     at = app(PAGE, {"cvae_digit": str(digit)})
@@ -101,9 +117,15 @@ def test_the_stroke_measures_are_measured_on_the_grid_shown(digit):
     xs = latent.ppf_axis(GRID_N_DEFAULT, PPF_P_DEFAULT)
     grid = latent.grid_2d(xs, xs)
     with torch.no_grad():
-        imgs = zoo.load("cvae-2d").decode(torch.from_numpy(grid).float(),
-                                          torch.full((len(grid),), digit))[:, 0].numpy()
+        imgs = (
+            zoo.load("cvae-2d")
+            .decode(torch.from_numpy(grid).float(), torch.full((len(grid),), digit))[:, 0]
+            .numpy()
+        )
     for row, measure in (("slant", pixels.slant), ("width", pixels.width), ("ink", pixels.ink)):
-        got = [float(v) for v in re.search(rf"\| {row} [^|]*\| ([+-][\d.]+) \| ([+-][\d.]+) \|", table).groups()]
+        got = [
+            float(v)
+            for v in re.search(rf"\| {row} [^|]*\| ([+-][\d.]+) \| ([+-][\d.]+) \|", table).groups()
+        ]
         want = pixels.axis_correlations(measure(imgs), grid)
         np.testing.assert_allclose(got, want, atol=0.011)

@@ -1,6 +1,7 @@
 """AppTest of pages/14_ELBO_bound.py: image choice (featured, index, digit), the refinement steps,
 k, link parameters, the identity shown, and a sweep of every model and featured image asserting
 the premise of each notice shown."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,10 @@ from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
 from vae import artefacts, zoo
 
 PAGE = "pages/14_ELBO_bound.py"
-from ui.lessons.elbo.claims import NOISE_SES  # within this many standard errors (+ accuracy): "level"
+from ui.lessons.elbo.claims import (
+    NOISE_SES,
+)  # within this many standard errors (+ accuracy): "level"
+
 pytestmark = pytest.mark.slow
 FEATURED = (0, 169, 6572, 8000)
 
@@ -21,27 +25,35 @@ def metrics(at) -> dict[str, float]:
     return {m.label: float(m.value) for m in at.metric}
 
 
-
-
 def accuracy(at) -> float:
     return float(re.search(r"moves log p\(x\) by \*\*([\d.]+) nats", texts(at)).group(1))
 
 
 def parts(at) -> tuple[float, float]:
     page = texts(at)
-    return (float(re.search(r"\*\*Amortization\*\* ([-\d.]+) nats", page).group(1)),
-            float(re.search(r"\*\*Approximation\*\* ([-\d.]+) nats", page).group(1)))
+    return (
+        float(re.search(r"\*\*Amortization\*\* ([-\d.]+) nats", page).group(1)),
+        float(re.search(r"\*\*Approximation\*\* ([-\d.]+) nats", page).group(1)),
+    )
 
 
 def test_default_view_and_every_control():
     need("vae-2d")
     at = app(PAGE)
     page = texts(at)
-    assert "The ELBO is a bound" in page and "What to notice" in page and "Where the gap comes from" in page
+    assert (
+        "The ELBO is a bound" in page
+        and "What to notice" in page
+        and "Where the gap comes from" in page
+    )
     m = metrics(at)
-    assert m["ELBO"] < m["log p(x)"] < 0 and m["gap"] == pytest.approx(m["log p(x)"] - m["ELBO"], abs=0.011)
+    assert m["ELBO"] < m["log p(x)"] < 0 and m["gap"] == pytest.approx(
+        m["log p(x)"] - m["ELBO"], abs=0.011
+    )
     assert at.selectbox(key="elbo_featured").value == 0 and at.slider(key="elbo_step").value == 60
-    assert any(f"{m['log p(x)']:.2f} = {m['ELBO']:.2f} + {m['gap']:.2f}" in x.value for x in at.latex)
+    assert any(
+        f"{m['log p(x)']:.2f} = {m['ELBO']:.2f} + {m['gap']:.2f}" in x.value for x in at.latex
+    )
     amort, approx = parts(at)
     assert amort + approx == pytest.approx(m["gap"], abs=0.02) and amort >= 0
     at.slider(key="elbo_step").set_value(10).run()
@@ -71,19 +83,32 @@ def test_default_view_and_every_control():
 
 def test_link_parameters_are_used():
     need("vae-2d", "vae-2d-beta5")
-    at = app(PAGE, {"elbo_model": "vae-2d-beta5", "elbo_idx": "169", "elbo_step": "5", "elbo_k": "20"})
+    at = app(
+        PAGE, {"elbo_model": "vae-2d-beta5", "elbo_idx": "169", "elbo_step": "5", "elbo_k": "20"}
+    )
     assert at.selectbox(key="elbo_model").value == "vae-2d-beta5"
-    assert at.radio(key="elbo_mode").value == "featured" and at.selectbox(key="elbo_featured").value == 169
+    assert (
+        at.radio(key="elbo_mode").value == "featured"
+        and at.selectbox(key="elbo_featured").value == 169
+    )
     assert at.slider(key="elbo_step").value == 5 and at.select_slider(key="elbo_k").value == 20
     at = app(PAGE, {"elbo_model": "vae-2d", "elbo_idx": "77"})
-    assert at.radio(key="elbo_mode").value == "index" and at.number_input(key="elbo_idx").value == 77
+    assert (
+        at.radio(key="elbo_mode").value == "index" and at.number_input(key="elbo_idx").value == 77
+    )
     # the garbage link: tests/test_links.py
 
 
 def test_every_notice_states_a_true_premise():
-    """Every model the page offers, every featured image: the numbers on screen support each notice."""
-    models = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae" and zoo.entry(n).model.latent_dim == 2
-              and zoo.entry(n).model.beta > 0]
+    """Every model the page offers, every featured image: the numbers on screen support each
+    notice."""
+    models = [
+        n
+        for n in zoo.names()
+        if zoo.entry(n).model.kind == "vae"
+        and zoo.entry(n).model.latent_dim == 2
+        and zoo.entry(n).model.beta > 0
+    ]
     need(*models)
     at = app(PAGE, {"elbo_k": "1000"})
     for name in models:
@@ -111,13 +136,17 @@ def test_every_notice_states_a_true_premise():
                     rounding = 0.01  # three numbers shown to two decimals
                     noise = NOISE_SES * se + acc  # a difference is real only beyond the noise
                     assert v > m["ELBO"] + noise - 2 * rounding, (name, idx, v, se, m)  # real gain
-                    if "within the estimate's noise" in o:  # the bound's own line says "level with log p(x)" too
+                    if (
+                        "within the estimate's noise" in o
+                    ):  # the bound's own line says "level with log p(x)" too
                         assert v >= m["log p(x)"] - noise - 2 * rounding, (name, idx, v, se, m)
                         assert "level with log p(x)" in texts(at)
                     else:
                         closed = float(re.search(r"closes (\d+)% of the gap", o).group(1)) / 100
                         assert v < m["log p(x)"] - noise + 2 * rounding, (name, idx, v, se, m)
-                        assert abs(closed - (v - m["ELBO"]) / m["gap"]) <= rounding / m["gap"] + 0.005, (name, idx, o, m)
+                        assert (
+                            abs(closed - (v - m["ELBO"]) / m["gap"]) <= rounding / m["gap"] + 0.005
+                        ), (name, idx, o, m)
 
 
 def test_each_models_coarse_grid_is_decoded_once(monkeypatch):
@@ -129,8 +158,13 @@ def test_each_models_coarse_grid_is_decoded_once(monkeypatch):
 
     from vae import bound
 
-    models = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"
-              and zoo.entry(n).model.latent_dim == 2 and zoo.entry(n).model.beta > 0]
+    models = [
+        n
+        for n in zoo.names()
+        if zoo.entry(n).model.kind == "vae"
+        and zoo.entry(n).model.latent_dim == 2
+        and zoo.entry(n).model.beta > 0
+    ]
     need(*models)
     decoded: list[int] = []  # one entry per coarse grid laid out (and then decoded) by the page
     real = bound.coarse_grid

@@ -1,5 +1,7 @@
-"""AppTest runs of pages/05_Embeddings.py: every control, link parameters, missing cache files, and a
+"""AppTest runs of pages/05_Embeddings.py: every control, link parameters, missing cache files, and
+a
 sweep over every 10-D model that checks the premise of each notice shown."""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +9,14 @@ import os
 import numpy as np
 import pytest
 
-from tests.pageutil import app, assert_bound, assert_ok, assert_stopped_by_cache_error, notices, texts
+from tests.pageutil import (
+    app,
+    assert_bound,
+    assert_ok,
+    assert_stopped_by_cache_error,
+    notices,
+    texts,
+)
 from vae import artefacts, embed, zoo
 
 PAGE = "pages/05_Embeddings.py"
@@ -15,15 +24,25 @@ pytestmark = pytest.mark.slow
 
 
 def built(name: str) -> bool:
-    return all(p.exists() for p in (artefacts.checkpoint_path(name), artefacts.codes_path(name),
-                                    artefacts.embeddings_path(name)))
+    return all(
+        p.exists()
+        for p in (
+            artefacts.checkpoint_path(name),
+            artefacts.codes_path(name),
+            artefacts.embeddings_path(name),
+        )
+    )
 
 
 def require(*names: str) -> None:
-    """Fail when a model, its codes or its embeddings are missing (skip with LATENT_LAB_ALLOW_MISSING=1)."""
+    """Fail when a model, its codes or its embeddings are missing (skip with
+    LATENT_LAB_ALLOW_MISSING=1)."""
     missing = [n for n in names if not built(n)]
     if missing:
-        msg = f"model, codes or embeddings not built yet for {', '.join(missing)} (python -m vae.build)"
+        msg = (
+            f"model, codes or embeddings not built yet for {', '.join(missing)} (python -m "
+            "vae.build)"
+        )
         if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
             pytest.skip(msg)
         pytest.fail(msg)
@@ -37,11 +56,22 @@ def test_default_view():
     require("vae-10d")
     at = app(PAGE)
     t = texts(at)
-    for s in ("Embeddings", "Click a dot", "nearest neighbours", "Walking along a line", "can't be inverted",
-              "What to notice", "Trustworthiness", "5-NN accuracy"):
+    for s in (
+        "Embeddings",
+        "Click a dot",
+        "nearest neighbours",
+        "Walking along a line",
+        "can't be inverted",
+        "What to notice",
+        "Trustworthiness",
+        "5-NN accuracy",
+    ):
         assert s in t, s
     assert [e.label.split(":")[0] for e in at.expander] == [
-        "t-SNE's knobs", "Why PCA's spectrum is flat", "The codes themselves, two dimensions at a time (a pair plot)"]
+        "t-SNE's knobs",
+        "Why PCA's spectrum is flat",
+        "The codes themselves, two dimensions at a time (a pair plot)",
+    ]
     assert len(notices(at)) == 3
     assert not at.error
     assert at.selectbox(key="emb_model").value == "vae-10d"
@@ -49,7 +79,9 @@ def test_default_view():
     assert at.slider(key="emb_n").value == 10
     assert at.multiselect(key="emb_dims").value == [0, 1, 2]
     kept = [c.value for c in at.caption if c.value.startswith("Keeps")]
-    assert len(kept) == 3 and all("Trustworthiness" in c and "5-NN accuracy" in c for c in kept)  # under each map
+    assert len(kept) == 3 and all(
+        "Trustworthiness" in c and "5-NN accuracy" in c for c in kept
+    )  # under each map
     assert len(at.get("image")) >= 1  # decoded codes along the line
 
 
@@ -72,9 +104,15 @@ def test_every_control():
     assert at.selectbox(key="emb_method").value == "umap"
     assert at.slider(key="emb_n").value == 6
     assert at.multiselect(key="emb_dims").value == [3, 4, 5, 6]
-    assert at.multiselect(key="emb_dims").proto.options == [f"z{j + 1}" for j in range(10)]  # the URL's spelling
-    assert_bound(at, "emb_model", "emb_method", "emb_n", "emb_dims")  # each in the link under its key
-    assert len(at.query_params["emb_line"].split(",")) == 4  # four inputs, one parameter: links.state_to_url
+    assert at.multiselect(key="emb_dims").proto.options == [
+        f"z{j + 1}" for j in range(10)
+    ]  # the URL's spelling
+    assert_bound(
+        at, "emb_model", "emb_method", "emb_n", "emb_dims"
+    )  # each in the link under its key
+    assert (
+        len(at.query_params["emb_line"].split(",")) == 4
+    )  # four inputs, one parameter: links.state_to_url
     assert "What to notice" in texts(at)
 
 
@@ -106,8 +144,16 @@ def test_degenerate_inputs_are_explained():
 
 def test_link_parameters():
     require("vae-10d")
-    at = app(PAGE, {"emb_n": "12", "emb_method": "UMAP", "emb_line": "0.5,-1,2,3.25", "emb_dims": ["z1", "z4"],
-                    "emb_model": "vae-10d"})
+    at = app(
+        PAGE,
+        {
+            "emb_n": "12",
+            "emb_method": "UMAP",
+            "emb_line": "0.5,-1,2,3.25",
+            "emb_dims": ["z1", "z4"],
+            "emb_model": "vae-10d",
+        },
+    )
     assert at.slider(key="emb_n").value == 12
     assert at.selectbox(key="emb_method").value == "umap"
     assert np.allclose(line_value(at), [0.5, -1.0, 2.0, 3.25])
@@ -118,8 +164,16 @@ def test_link_parameters():
 def test_garbage_link_parameters_fall_back():
     require("vae-10d")
     """The controls' fallback is tests/test_links.py; here: the line is still a line."""
-    at = app(PAGE, {"emb_n": "many", "emb_method": "lda", "emb_line": "1,2,nan", "emb_dims": "0,0,99",
-                    "emb_model": "vae-99d"})
+    at = app(
+        PAGE,
+        {
+            "emb_n": "many",
+            "emb_method": "lda",
+            "emb_line": "1,2,nan",
+            "emb_dims": "0,0,99",
+            "emb_model": "vae-99d",
+        },
+    )
     x0, y0, x1, y1 = line_value(at)
     assert np.isfinite([x0, y0, x1, y1]).all() and (x0, y0) != (x1, y1)
 
@@ -143,7 +197,9 @@ def test_a_picked_code_lights_up_its_ten_dimensional_neighbours():
     from sklearn.neighbors import NearestNeighbors
 
     def knn(x):
-        return set(NearestNeighbors(n_neighbors=11).fit(x).kneighbors(x[123:124])[1][0][1:].tolist())
+        return set(
+            NearestNeighbors(n_neighbors=11).fit(x).kneighbors(x[123:124])[1][0][1:].tolist()
+        )
 
     kept = [c.value for c in at.caption if c.value.startswith("Keeps")]
     for caption, m in zip(kept, ("pca", "tsne", "umap")):
@@ -153,7 +209,11 @@ def test_a_picked_code_lights_up_its_ten_dimensional_neighbours():
     assert at.query_params["emb_idx"] == "0"
 
 
-SWEEP = [n for n in zoo.names() if zoo.entry(n).model.latent_dim == 10 and zoo.entry(n).model.kind in ("vae", "ae")]
+SWEEP = [
+    n
+    for n in zoo.names()
+    if zoo.entry(n).model.latent_dim == 10 and zoo.entry(n).model.kind in ("vae", "ae")
+]
 
 
 @pytest.mark.parametrize("name", SWEEP)
@@ -166,11 +226,14 @@ def test_every_notice_states_a_true_premise(name):
     mu = codes["mu"].astype(np.float64)
     t = {m: float(emb[f"{m}_trustworthiness"]) for m in ("pca", "tsne", "umap")}
     names = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
-    assert trust.startswith(f"By trustworthiness {names[max(t, key=t.get)]} keeps neighbourhoods best")
+    assert trust.startswith(
+        f"By trustworthiness {names[max(t, key=t.get)]} keeps neighbourhoods best"
+    )
     assert f"{names[min(t, key=t.get)]} worst" in trust
     assert "keeps most of them" not in trust  # the overlap count is the measure of "kept" (below)
     if "No map keeps even half" in trust:  # the exact overlap of the 10 nearest, every code
         from ui.lessons.embeddings.claims import kept_counts
+
         assert all(kept_counts(mu, emb[m]).mean() < 5 for m in names)
     if "pulls each dimension's total spread" in pca:  # the KL story: every total variance near 1
         assert zoo.entry(name).model.kind == "vae"

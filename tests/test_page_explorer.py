@@ -1,13 +1,14 @@
-"""AppTest of pages/07_Latent_explorer.py: sliders, starting points, random samples, link parameters."""
-from __future__ import annotations
+"""AppTest of pages/07_Latent_explorer.py: sliders, starting points, random samples, link
+parameters."""
 
+from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
-from vae import artefacts
 from ui.page.link_values import to_slider
+from vae import artefacts
 from vae.latent import prototypes
 
 PAGE = "pages/07_Latent_explorer.py"
@@ -32,7 +33,11 @@ def test_default_view_sliders_and_pad():
     need("vae-2d")
     at = app(PAGE)
     page = texts(at)
-    assert ":material/tune: Latent explorer" in page and "What to notice" in page and "typical gap" in page
+    assert (
+        ":material/tune: Latent explorer" in page
+        and "What to notice" in page
+        and "typical gap" in page
+    )
     assert at.selectbox(key="lex_model").value == "vae-2d"
     assert sliders(at) == [0.0, 0.0]
     assert code_line(at) == "**z** = (0.00, 0.00)"
@@ -43,7 +48,9 @@ def test_default_view_sliders_and_pad():
     assert code_line(at) == "**z** = (1.50, 0.00)"
     at.slider(key="lex_z1").set_value(-2.0).run()
     assert code_line(at) == "**z** = (1.50, -2.00)"
-    assert at.query_params["lex_z"] == "1.5,-2"  # one parameter for all the sliders: links.state_to_url
+    assert (
+        at.query_params["lex_z"] == "1.5,-2"
+    )  # one parameter for all the sliders: links.state_to_url
     assert "from the origin" in texts(at)
     assert len(at.latex) == 1  # the maths after the picture
 
@@ -68,9 +75,14 @@ def test_start_points_and_reset():
     at.number_input(key="lex_code_seed").set_value(5).run()
     assert_ok(at)
     assert "of test image #" in texts(at)
-    assert at.radio(key="lex_start").value == "random" and at.number_input(key="lex_code_seed").value == 5
+    assert (
+        at.radio(key="lex_start").value == "random"
+        and at.number_input(key="lex_code_seed").value == 5
+    )
     assert at.selectbox(key="lex_start_digit").value == 7
-    assert_bound(at, "lex_model", "lex_start", "lex_start_digit", "lex_code_seed", "lex_n", "lex_seed")
+    assert_bound(
+        at, "lex_model", "lex_start", "lex_start_digit", "lex_code_seed", "lex_n", "lex_seed"
+    )
     at.radio(key="lex_start").set_value("origin").run()
     assert sliders(at) == [0.0, 0.0]
 
@@ -110,7 +122,9 @@ def test_ten_dimensional_model():
     at.selectbox(key="lex_model").set_value("vae-10d").run()
     assert_ok(at)
     assert len(sliders(at, 10)) == 10
-    assert len(at.get("vega_lite_chart")) == 1  # no pad for 10-D: the code on the test codes' PCA plane
+    assert (
+        len(at.get("vega_lite_chart")) == 1
+    )  # no pad for 10-D: the code on the test codes' PCA plane
     previews = [im for im in at.image if any("the rest as set" in c for c in im.captions)]
     assert len(previews) == 10  # what moving each slider would decode
     assert list(at.dataframe[0].value.columns[-1:]) == ["z10"]
@@ -126,7 +140,9 @@ def test_link_parameters_are_used():
     assert at.slider(key="lex_n").value == 5 and at.number_input(key="lex_seed").value == 7
     assert len(at.dataframe[0].value) == 5
     assert at.query_params["lex_z"] == "1.2,-0.5"
-    at = app(PAGE, {"lex_start": "prototype", "lex_start_digit": "7"})  # no code: the sliders start there
+    at = app(
+        PAGE, {"lex_start": "prototype", "lex_start_digit": "7"}
+    )  # no code: the sliders start there
     assert sliders(at) == expected_prototype("vae-2d", 7) and "prototype of digit 7" in texts(at)
     at = app(PAGE, {"lex_z": "3.6,0"})  # beyond the sliders but inside the map: decoded exactly
     assert sliders(at) == [3.0, 0.0] and code_line(at) == "**z** = (3.60, 0.00)"
@@ -134,7 +150,9 @@ def test_link_parameters_are_used():
 
 def test_garbage_link_parameters_fall_back():
     need("vae-2d")
-    at = app(PAGE, {"lex_z": "1,2,3", "lex_n": "abc", "lex_seed": "x", "lex_model": "cvae-2d"})  # the controls: tests/test_links.py
+    at = app(
+        PAGE, {"lex_z": "1,2,3", "lex_n": "abc", "lex_seed": "x", "lex_model": "cvae-2d"}
+    )  # the controls: tests/test_links.py
     assert "does not fit vae-2d" in " ".join(w.value for w in at.warning)
     at = app(PAGE, {"lex_z": "nan,1"})
     assert sliders(at) == [0.0, 0.0] and at.warning
@@ -154,15 +172,18 @@ def test_the_autoencoder_is_offered_as_the_contrast():
     assert "The map spans -38 … 38" in page and "10 of the 10,000 test codes" in page
     at.radio(key="lex_start").set_value("random").run()  # seed 0: test #8506, at z2 = 7.58 > 3
     mu = np.load(artefacts.codes_path("ae-2d"))["mu"].astype(np.float64)
-    assert code_line(at) == f"**z** = ({mu[8506, 0]:.2f}, {mu[8506, 1]:.2f})"  # decoded, not clipped
+    assert (
+        code_line(at) == f"**z** = ({mu[8506, 0]:.2f}, {mu[8506, 1]:.2f})"
+    )  # decoded, not clipped
     assert "code (the encoder's output) of test image #8506" in texts(at)
 
 
 @pytest.mark.parametrize("z", ["0,0", "1.2,-0.5", "3.6,0", "-2.5,2.5", "0.3,1.9"])
 @pytest.mark.parametrize("name", ["vae-2d", "ae-2d", "vae-2d-beta5"])
 def test_the_distance_notice_is_true(name, z):
-    """"Among the data", "in a gap", "far from every code": judged by the distance to the nearest
-    test code in units of the typical gap between neighbouring codes, recomputed with scikit-learn."""
+    """ "Among the data", "in a gap", "far from every code": judged by the distance to the nearest
+    test code in units of the typical gap between neighbouring codes, recomputed with
+    scikit-learn."""
     from sklearn.neighbors import NearestNeighbors
 
     need(name)

@@ -1,10 +1,19 @@
-"""AppTest runs of pages/03_Grid_vs_ppf.py (needs cache/models and cache/codes of vae-2d and ae-2d)."""
-from __future__ import annotations
+"""AppTest runs of pages/03_Grid_vs_ppf.py (needs cache/models and cache/codes of vae-2d and
+ae-2d)."""
 
+from __future__ import annotations
 
 import pytest
 
-from tests.pageutil import app, chart_title, assert_bound, assert_ok, assert_stopped_by_cache_error, need, texts
+from tests.pageutil import (
+    app,
+    assert_bound,
+    assert_ok,
+    assert_stopped_by_cache_error,
+    chart_title,
+    need,
+    texts,
+)
 
 PAGE = "pages/03_Grid_vs_ppf.py"
 MODELS = ("vae-2d", "ae-2d")
@@ -16,7 +25,8 @@ def need_models() -> None:
 
 
 def mosaics(at) -> list[tuple[str, tuple[int, int]]]:
-    """(title, PNG size in pixels) of every mosaic chart on the page (an image layer in a Vega-Lite chart)."""
+    """(title, PNG size in pixels) of every mosaic chart on the page (an image layer in a Vega-Lite
+    chart)."""
     import base64
     import io
     import json
@@ -27,7 +37,9 @@ def mosaics(at) -> list[tuple[str, tuple[int, int]]]:
     out = []
     for chart in at.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
-        image = [layer for layer in spec.get("layer", []) if layer.get("mark", {}).get("type") == "image"]
+        image = [
+            layer for layer in spec.get("layer", []) if layer.get("mark", {}).get("type") == "image"
+        ]
         if not image:
             continue
         data = {d.name: d.data.data for d in chart.proto.datasets}[image[0]["data"]["name"]]
@@ -42,7 +54,12 @@ def test_default_view():
     at = app(PAGE)
     t = texts(at)
     assert "Grid vs ppf sampling" in t
-    for heading in ("The numbers", "What the VAE's decoder draws there", "For contrast", "What to notice"):
+    for heading in (
+        "The numbers",
+        "What the VAE's decoder draws there",
+        "For contrast",
+        "What to notice",
+    ):
         assert heading in t, heading
     assert at.slider(key="grid_n").value == 15
     assert tuple(at.slider(key="grid_range").value) == (-3.0, 3.0)
@@ -52,9 +69,11 @@ def test_default_view():
     assert r"\sqrt{-2\\ln(1 - q)}" in t or "sqrt{-2" in t  # the 2-D radius in closed form
     assert len(at.metric) == 6
     side = 15 * 29 - 1  # 15 tiles of 28 pixels and 14 gaps
-    assert mosaics(at) == [("Linear grid, z from -3 to 3", (side, side)),
-                           ("ppf grid, p = 0.005 (z from -2.58 to 2.58)", (side, side)),
-                           ("AE decoder at its codes' quantiles (p = 0.005)", (side, side))]
+    assert mosaics(at) == [
+        ("Linear grid, z from -3 to 3", (side, side)),
+        ("ppf grid, p = 0.005 (z from -2.58 to 2.58)", (side, side)),
+        ("AE decoder at its codes' quantiles (p = 0.005)", (side, side)),
+    ]
     assert [b.label for b in at.get("download_button")][:3] == ["Download PNG"] * 3
 
 
@@ -67,7 +86,9 @@ def test_controls():
     at.slider(key="grid_range").set_value((-2.0, 4.5)).run()
     assert_ok(at)
     assert "linear grid over -2 … 4.5" in texts(at)
-    assert at.query_params["grid_lo"] == "-2" and at.query_params["grid_hi"] == "4.5"  # custom: links.state_to_url
+    assert (
+        at.query_params["grid_lo"] == "-2" and at.query_params["grid_hi"] == "4.5"
+    )  # custom: links.state_to_url
     at.select_slider(key="grid_p").set_value(0.05).run()
     assert_ok(at)
     assert "Pink diamonds: the ppf grid, from -1.64" in texts(at)
@@ -79,7 +100,9 @@ def test_controls():
     assert _marker_size(at) == 11  # markers shrink with n (45 at 15 x 15, as 1/n^2)
     at.segmented_control(key="grid_warp").set_value("u").run()  # the warp: u = Phi(z)
     assert_ok(at)
-    assert at.segmented_control(key="grid_warp").value == "u" and "the prior is uniform on this square" in texts(at)
+    assert at.segmented_control(
+        key="grid_warp"
+    ).value == "u" and "the prior is uniform on this square" in texts(at)
     assert at.slider(key="grid_n").value == 30 and at.select_slider(key="grid_p").value == 0.05
     assert_bound(at, "grid_n", "grid_p", "grid_warp")  # each in the link under its key
 
@@ -88,12 +111,17 @@ def _marker_size(at) -> int:
     import json
 
     chart = at.get("vega_lite_chart")[0]
-    layers = [layer for layer in json.loads(chart.proto.spec)["layer"] if layer.get("encoding", {}).get("shape")]
+    layers = [
+        layer
+        for layer in json.loads(chart.proto.spec)["layer"]
+        if layer.get("encoding", {}).get("shape")
+    ]
     return int(layers[0]["mark"]["size"])
 
 
 def test_the_warp_spaces_the_ppf_grid_evenly():
-    """In u = Phi(z) the ppf grid's points are evenly spaced (from p to 1 - p) and the linear grid's are not."""
+    """In u = Phi(z) the ppf grid's points are evenly spaced (from p to 1 - p) and the linear grid's
+    are not."""
     import numpy as np
 
     from vae import latent
@@ -115,7 +143,10 @@ def test_empty_range_warns():
 
 def test_link_sets_controls():
     need_models()
-    at = app(PAGE, {"grid_n": "12", "grid_lo": "-2", "grid_hi": "2.5", "grid_p": "0.01", "grid_warp": "u"})
+    at = app(
+        PAGE,
+        {"grid_n": "12", "grid_lo": "-2", "grid_hi": "2.5", "grid_p": "0.01", "grid_warp": "u"},
+    )
     assert at.slider(key="grid_n").value == 12
     assert tuple(at.slider(key="grid_range").value) == (-2.0, 2.5)
     assert at.select_slider(key="grid_p").value == 0.01
@@ -129,10 +160,19 @@ def test_missing_model_shows_cache_error(partial_cache):
     assert_stopped_by_cache_error(at, "cannot be used")
 
 
-@pytest.mark.parametrize("n,lo,hi,p", [(5, -3.0, 3.0, 0.005), (15, -3.0, 3.0, 0.2), (30, -5.0, 5.0, 0.0005),
-                                       (15, -1.0, 1.0, 0.05), (25, -2.0, 4.0, 0.01)])
+@pytest.mark.parametrize(
+    "n,lo,hi,p",
+    [
+        (5, -3.0, 3.0, 0.005),
+        (15, -3.0, 3.0, 0.2),
+        (30, -5.0, 5.0, 0.0005),
+        (15, -1.0, 1.0, 0.05),
+        (25, -2.0, 4.0, 0.01),
+    ],
+)
 def test_every_notice_states_a_true_premise(n, lo, hi, p):
-    """Across grid sizes, ranges and tail probabilities: the balance notice's verdict and the numbers
+    """Across grid sizes, ranges and tail probabilities: the balance notice's verdict and the
+    numbers
     of the other two, recomputed with vae.latent from the cache."""
     import numpy as np
 
@@ -140,11 +180,15 @@ def test_every_notice_states_a_true_premise(n, lo, hi, p):
     from vae import artefacts, latent, prior
 
     need_models()
-    at = app(PAGE, {"grid_n": str(n), "grid_lo": f"{lo:g}", "grid_hi": f"{hi:g}", "grid_p": f"{p:g}"})
+    at = app(
+        PAGE, {"grid_n": str(n), "grid_lo": f"{lo:g}", "grid_hi": f"{hi:g}", "grid_p": f"{p:g}"}
+    )
     assert_ok(at)
     outside, balance, ae = notices(at)
     mu = np.asarray(artefacts.load_codes("vae-2d", 2, True)["mu"], dtype=np.float64)
-    lin = latent.grid_stats(latent.grid_2d(latent.linear_axis(n, lo, hi), latent.linear_axis(n, lo, hi)), mu)
+    lin = latent.grid_stats(
+        latent.grid_2d(latent.linear_axis(n, lo, hi), latent.linear_axis(n, lo, hi)), mu
+    )
     ax = latent.ppf_axis(n, p)
     ppf = latent.grid_stats(latent.grid_2d(ax, ax), mu)
     assert f"{int(round(lin['outside_99'] * n * n))} of the {n * n} linear-grid points" in outside
@@ -158,11 +202,14 @@ def test_every_notice_states_a_true_premise(n, lo, hi, p):
     qx, qy = latent.quantile_axes(ae_mu, n, p)
     st_ae = latent.grid_stats(latent.grid_2d(qx, qy), ae_mu)
     from ui.lessons.words import pct
+
     assert f"depicts {pct(st_ae['top10'])} of the AE's codes" in ae
     assert f"{pct(prior.share_inside(ae_mu, 0.99))} of the codes lie inside" in ae
     # "span" is the codes' real smallest … largest (it once gave the grid's quantiles as the span)
     assert f"span z₁ {ae_mu[:, 0].min():.3g} … {ae_mu[:, 0].max():.3g}" in ae
     assert f"quantiles, z₁ {qx[0]:.3g} … {qx[-1]:.3g}" in ae
-    same = abs(lo - ax[0]) <= 0.05 and abs(hi - ax[-1]) <= 0.05  # a like-with-like comparison, or said not to be
+    same = (
+        abs(lo - ax[0]) <= 0.05 and abs(hi - ax[-1]) <= 0.05
+    )  # a like-with-like comparison, or said not to be
     assert ("Both grids cover the same square" in outside) == same
     assert ("cover different squares" in outside) == (not same)

@@ -1,6 +1,9 @@
-"""AppTest of the home page (streamlit_app.py): a picture first and a way into the first lesson, a model
-table a teacher can read (every column visible, "—" for what a model does not have), and nothing that
+"""AppTest of the home page (streamlit_app.py): a picture first and a way into the first lesson, a
+model
+table a teacher can read (every column visible, "—" for what a model does not have), and nothing
+that
 another page contradicts."""
+
 from __future__ import annotations
 
 import json

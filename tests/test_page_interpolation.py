@@ -1,12 +1,19 @@
 """AppTest runs of the Interpolation page (pages/08_Interpolation.py)."""
+
 from __future__ import annotations
 
-
-import pytest
-
 import numpy as np
+import pytest
+from pageutil import (
+    app,
+    assert_bound,
+    assert_ok,
+    assert_stopped_by_cache_error,
+    need,
+    notices,
+    texts,
+)
 
-from pageutil import app, assert_bound, assert_ok, assert_stopped_by_cache_error, need, notices, texts
 from vae import artefacts, neighbours, paths, zoo
 
 PAGE = "pages/08_Interpolation.py"
@@ -20,20 +27,38 @@ def gif_images(at):
 def test_default_view_reads_like_a_lesson():
     need("vae-2d")
     at = app(PAGE)
-    assert at.title[0].value == ":material/timeline: Interpolation"  # a bundled icon: no emoji font needed
+    assert (
+        at.title[0].value == ":material/timeline: Interpolation"
+    )  # a bundled icon: no emoji font needed
     body = texts(at)
-    for part in ("What you will learn", "From test #", "Emptiness", "What to notice", "superposed",
-                 "at its emptiest", "Along the whole path"):
+    for part in (
+        "What you will learn",
+        "From test #",
+        "Emptiness",
+        "What to notice",
+        "superposed",
+        "at its emptiest",
+        "Along the whole path",
+    ):
         assert part in body, part
-    assert [e.label.split(":")[0] for e in at.expander] == ["As an animation", "Why a great circle? The shell of the prior"]
-    assert len(at.get("vega_lite_chart")) == 2  # the emptiness curves and the square map of the paths
+    assert [e.label.split(":")[0] for e in at.expander] == [
+        "As an animation",
+        "Why a great circle? The shell of the prior",
+    ]
+    assert (
+        len(at.get("vega_lite_chart")) == 2
+    )  # the emptiness curves and the square map of the paths
     assert not at.error
     assert at.selectbox(key="interp_model").value == "vae-2d"
     assert at.radio(key="interp_mode").value == "class"
     assert len(at.latex) >= 1
     assert len(gif_images(at)) == 1
-    assert_bound(at, "interp_model", "interp_mode", "interp_steps", "interp_seed")  # each in the link under its key
-    assert at.query_params["interp_a"] == "1" and at.query_params["interp_b"] == "0"  # the endpoints: links.state_to_url
+    assert_bound(
+        at, "interp_model", "interp_mode", "interp_steps", "interp_seed"
+    )  # each in the link under its key
+    assert (
+        at.query_params["interp_a"] == "1" and at.query_params["interp_b"] == "0"
+    )  # the endpoints: links.state_to_url
 
 
 def test_every_control_moves_without_error():
@@ -48,7 +73,9 @@ def test_every_control_moves_without_error():
     assert_ok(at)
     at.slider(key="interp_steps").set_value(15).run()
     assert_ok(at)
-    assert at.slider(key="interp_steps").value == 15 and at.number_input(key="interp_seed").value == 42
+    assert (
+        at.slider(key="interp_steps").value == 15 and at.number_input(key="interp_seed").value == 42
+    )
     assert at.query_params["interp_a"] == "3" and at.query_params["interp_b"] == "7"
     # the animation's own controls (a fragment)
     at.radio(key="interp_gif_path").set_value("pixels").run()
@@ -96,8 +123,17 @@ def test_other_models(name):
 
 def test_query_params_set_the_view():
     need("vae-2d")
-    at = app(PAGE, {"interp_model": "vae-2d", "interp_mode": "index", "interp_a": "12", "interp_b": "345",
-                     "interp_steps": "7", "interp_seed": "9"})
+    at = app(
+        PAGE,
+        {
+            "interp_model": "vae-2d",
+            "interp_mode": "index",
+            "interp_a": "12",
+            "interp_b": "345",
+            "interp_steps": "7",
+            "interp_seed": "9",
+        },
+    )
     assert at.radio(key="interp_mode").value == "index"
     assert at.number_input(key="interp_a_index").value == 12
     assert at.number_input(key="interp_b_index").value == 345
@@ -116,13 +152,16 @@ def test_missing_model_shows_the_cache_error(partial_cache):
     assert_stopped_by_cache_error(at, "vae-2d")
 
 
-SWEEP = [(n, m) for n in zoo.names() if zoo.entry(n).model.kind != "cvae" for m in ("class", "prior")]
+SWEEP = [
+    (n, m) for n in zoo.names() if zoo.entry(n).model.kind != "cvae" for m in ("class", "prior")
+]
 
 
 @pytest.mark.parametrize("name,mode", SWEEP)
 def test_every_notice_states_a_true_premise(name, mode):
     """Which path stays closer to the data, the shell story and the unused dimensions, recomputed
-    here with scipy's KD-tree (neighbours) from the codes, for every model and both kinds of endpoints."""
+    here with scipy's KD-tree (neighbours) from the codes, for every model and both kinds of
+    endpoints."""
     need(name)
     at = app(PAGE, {"interp_model": name, "interp_mode": mode})
     _, empty, norm = notices(at)
@@ -135,8 +174,10 @@ def test_every_notice_states_a_true_premise(name, mode):
         za, zb = codes[ia], codes[ib]
     usual = neighbours.spacing(codes, 25)
     t = np.linspace(0, 1, 60)
-    along = {k: neighbours.kth_distance(codes, f(za, zb, t), 25) / usual
-             for k, f in (("lerp", paths.lerp), ("slerp", paths.slerp))}
+    along = {
+        k: neighbours.kth_distance(codes, f(za, zb, t), 25) / usual
+        for k, f in (("lerp", paths.lerp), ("slerp", paths.slerp))
+    }
     worst = {k: float(v.max()) for k, v in along.items()}
     mean = {k: float(v.mean()) for k, v in along.items()}  # the verdict compares the whole path
     assert f"lerp is {worst['lerp']:.1f}×" in empty and f"slerp {worst['slerp']:.1f}×" in empty

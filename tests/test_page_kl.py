@@ -3,12 +3,13 @@
 The ladder's models appear while ``python -m vae.build`` runs; with LATENT_LAB_ALLOW_MISSING=1
 tests that need a model not built yet are skipped, otherwise they fail.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from pageutil import app, assert_bound, assert_ok, need, notices, texts
+
 from vae import zoo
 
 PATH = "pages/02_KL_weighting.py"
@@ -34,14 +35,20 @@ def test_page_moves_every_control():
     page = texts(at)
     for heading in ("KL weighting", "What `vae-2d` decodes", "What to notice"):
         assert heading in page, heading
-    assert "Codes μ at β = 1" in chart_titles(at) and "draws z ~ N(0, I) land on at β = 1" in chart_titles(at)
+    assert "Codes μ at β = 1" in chart_titles(
+        at
+    ) and "draws z ~ N(0, I) land on at β = 1" in chart_titles(at)
     assert "Left out" not in page and not at.error
     assert at.select_slider(key="kl_beta").value == 1.0
-    assert not at.metric and "the 10 dimensions" not in page  # the 10-D expander is folded: its content not drawn
+    assert (
+        not at.metric and "the 10 dimensions" not in page
+    )  # the 10-D expander is folded: its content not drawn
     at.session_state["kl_10d_open"] = True  # a student opens it: the page reruns with its content
     at.run()
     assert_ok(at)
-    assert [m.label for m in at.metric] == [f"β = {b:g}: active units" for b in zoo.BETAS_10D]  # the 10-D expander
+    assert [m.label for m in at.metric] == [
+        f"β = {b:g}: active units" for b in zoo.BETAS_10D
+    ]  # the 10-D expander
     assert "The same ten test digits through the 10-D VAEs" in texts(at)
     assert "upper bound on the information" in page  # what the KL is, and is not
     assert len(notices(at)) == 3
@@ -49,16 +56,22 @@ def test_page_moves_every_control():
     at.select_slider(key="kl_beta").set_value(5.0).run()
     assert_ok(at)
     assert "Codes μ at β = 5" in chart_titles(at) and "What `vae-2d-beta5` decodes" in texts(at)
-    assert_bound(at, "kl_beta", "kl_seed")  # in the link as ?kl_beta=5 (the browser test: tests/test_e2e_links.py)
+    assert_bound(
+        at, "kl_beta", "kl_seed"
+    )  # in the link as ?kl_beta=5 (the browser test: tests/test_e2e_links.py)
 
     at.number_input(key="kl_seed").set_value(7).run()
     assert_ok(at)
-    assert at.number_input(key="kl_seed").value == 7 and at.select_slider(key="kl_beta").value == 5.0
+    assert (
+        at.number_input(key="kl_seed").value == 7 and at.select_slider(key="kl_beta").value == 5.0
+    )
     at.toggle(key="kl_every").set_value(True).run()
     assert_ok(at)
     assert_bound(at, "kl_every")
 
-    at.session_state["kl_rd"] = {"selection": {"kl_rd_sel": [{"beta": 0.0}]}}  # a click on β = 0's point
+    at.session_state["kl_rd"] = {
+        "selection": {"kl_rd_sel": [{"beta": 0.0}]}
+    }  # a click on β = 0's point
     at.select_slider(key="kl_beta").set_value(0.0).run()
     assert_ok(at)
     assert "Codes μ at β = 0" in chart_titles(at)
@@ -80,14 +93,19 @@ def _stats(name: str, seed: int) -> dict:
     mu = np.asarray(artefacts.load_codes(name, 2, True)["mu"], dtype=np.float64)
     zz = np.random.default_rng([seed, 1]).standard_normal((2000, 2))
     d = latent.prior_draws_vs_codes(mu, labels, zz, 3.0)
-    return {"spread": float(np.sqrt((mu ** 2).sum(axis=1).mean())), "gaps": float(np.median(d["gaps"])),
-            "tv": float(d["tv"]), **{k: float(zoo.info(name)["metrics"][f"test_{k}"]) for k in ("recon", "kl")}}
+    return {
+        "spread": float(np.sqrt((mu**2).sum(axis=1).mean())),
+        "gaps": float(np.median(d["gaps"])),
+        "tv": float(d["tv"]),
+        **{k: float(zoo.info(name)["metrics"][f"test_{k}"]) for k in ("recon", "kl")},
+    }
 
 
 @pytest.mark.parametrize("seed", [0, 3])
 @pytest.mark.parametrize("beta", zoo.BETAS_2D)
 def test_every_notice_states_a_true_premise(beta, seed):
-    """For every β of the ladder and two seeds: what each notice claims about the chosen rung against
+    """For every β of the ladder and two seeds: what each notice claims about the chosen rung
+    against
     β = 1 holds for the numbers (recomputed here), whatever the wording."""
     need(*LADDER_2D)
     at = app(PATH, {"kl_beta": f"{beta:g}", "kl_seed": str(seed)})
@@ -157,8 +175,10 @@ def test_no_model_at_all(partial_cache):
 
 
 def test_the_10d_expander_says_what_the_largest_beta_does_to_the_dimensions():
-    """Its title and caption claim switched-off units only when a 10-D rung has some (Var(mu_i) of its
-    test codes at most 0.01), and otherwise give the smallest per-dimension KL, as the codes show."""
+    """Its title and caption claim switched-off units only when a 10-D rung has some (Var(mu_i) of
+    its
+    test codes at most 0.01), and otherwise give the smallest per-dimension KL, as the codes
+    show."""
     from vae import artefacts, units
     from vae.losses import ACTIVE_UNIT_THRESHOLD
 
@@ -177,4 +197,7 @@ def test_the_10d_expander_says_what_the_largest_beta_does_to_the_dimensions():
         assert f"At β = {b_max:g}, {off[b_max]} of the 10 dimensions" in page
     else:
         kl_min = float(units.mean_kl_per_dim(codes[b_max]["mu"], codes[b_max]["logvar"]).min())
-        assert f"none of the 10 dimensions is switched off: each still carries at least {kl_min:.2f} nats" in page
+        assert (
+            f"none of the 10 dimensions is switched off: each still carries at least {kl_min:.2f} "
+            "nats" in page
+        )

@@ -1,12 +1,12 @@
 """AppTest of pages/12_Your_own_digit.py: the drawing pad (absent in AppTest: the page runs on the
 drawing it starts with), examples, models, uploads (good, broken, damaged), links."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import numpy as np
 import pytest
+from pageutil import app, assert_bound, assert_ok, bound_keys, chart_title, need, notices, texts
 
-from pageutil import app, chart_title, assert_bound, assert_ok, bound_keys, need, notices, texts
 from ui.lessons.own_digit.picture import example_label
 from vae import artefacts, live
 
@@ -25,7 +25,9 @@ def json_titles(at) -> str:
 
 def pic_caption(at) -> str:
     """The caption under the picture's thumbnail (the example's name as the page words it)."""
-    return next(c for im in at.image for c in im.captions if "the picture as grayscale" in c).strip("` ")
+    return next(c for im in at.image for c in im.captions if "the picture as grayscale" in c).strip(
+        "` "
+    )
 
 
 def landing(at, title: str) -> tuple[dict, np.ndarray | None, np.ndarray | None]:
@@ -36,10 +38,16 @@ def landing(at, title: str) -> tuple[dict, np.ndarray | None, np.ndarray | None]
     import pyarrow as pa
 
     def titled(spec: dict) -> bool:  # the title sits on the scatter layer
-        return any(chart_title(layer.get("title", "")).startswith(title) for layer in spec.get("layer", []))
+        return any(
+            chart_title(layer.get("title", "")).startswith(title) for layer in spec.get("layer", [])
+        )
 
-    chart, spec = next((c, sp) for c in at.get("vega_lite_chart") if titled(sp := json.loads(c.proto.spec)))
-    data = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets}
+    chart, spec = next(
+        (c, sp) for c in at.get("vega_lite_chart") if titled(sp := json.loads(c.proto.spec))
+    )
+    data = {
+        d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets
+    }
     cross = ring = None
     for layer in spec["layer"]:
         mark = layer.get("mark", {})
@@ -57,7 +65,9 @@ def assert_square_and_centred(spec: dict, cross: np.ndarray, ring: np.ndarray) -
     assert spec["width"] == spec["height"] and spec["autosize"]["type"] == "pad"
     x, y = (spec["layer"][0]["encoding"][a]["scale"]["domain"] for a in ("x", "y"))
     assert np.isclose(x[1] - x[0], y[1] - y[0])
-    np.testing.assert_allclose(ring.mean(axis=0), cross, atol=1e-6 + 0.02 * np.ptp(ring, axis=0).max())
+    np.testing.assert_allclose(
+        ring.mean(axis=0), cross, atol=1e-6 + 0.02 * np.ptp(ring, axis=0).max()
+    )
 
 
 def test_default_view_is_the_pad_with_a_digit_drawn():
@@ -66,9 +76,18 @@ def test_default_view_is_the_pad_with_a_digit_drawn():
     need("vae-2d")
     at = app(PAGE)
     assert at.radio(key="own_source").value == "draw"
-    assert [m.label for m in at.metric] == ["negative ELBO", "reconstruction", "KL", "test digits scoring lower"]
-    assert_bound(at, "own_source", "own_model")  # each in the link under its key (the default, "draw", left out)
-    assert "own_example" not in at.query_params and "own_example" not in bound_keys(at)  # no example on show
+    assert [m.label for m in at.metric] == [
+        "negative ELBO",
+        "reconstruction",
+        "KL",
+        "test digits scoring lower",
+    ]
+    assert_bound(
+        at, "own_source", "own_model"
+    )  # each in the link under its key (the default, "draw", left out)
+    assert "own_example" not in at.query_params and "own_example" not in bound_keys(
+        at
+    )  # no example on show
     assert "What to notice" in texts(at) and not at.error
     assert "made from **test digit" not in texts(at)  # a drawing has no test digit behind it
     spec, cross, ring = landing(at, "Test codes of vae-2d")
@@ -128,9 +147,14 @@ def _forged(kind: str):
     return "x" * 24_800_000
 
 
-@pytest.mark.parametrize("kind,words", [("points", "too many points"),
-                                        ("strokes", "Too many strokes"),
-                                        ("string", "could not be read")])
+@pytest.mark.parametrize(
+    "kind,words",
+    [
+        ("points", "too many points"),
+        ("strokes", "Too many strokes"),
+        ("string", "could not be read"),
+    ],
+)
 def test_a_forged_pad_value_is_refused_and_not_kept(kind, words):
     """A huge value sent as the pad's state (what a forged websocket message does): the page says it
     was not used and shows the last drawing; neither the session state nor the pad's element keeps
@@ -190,6 +214,7 @@ def test_the_pad_is_only_handed_well_formed_strokes():
     assert_ok(at)
     assert pad_data(at)["strokes"] == [] and any("could not be read" in w.value for w in at.warning)
 
+
 def test_default_view_with_an_example():
     need("vae-2d")
     at = app(PAGE, {"own_example": "3-ink-on-paper"})
@@ -199,7 +224,12 @@ def test_default_view_with_an_example():
     assert_bound(at, "own_source", "own_model", "own_example")
     assert at.selectbox(key="own_model").value == "vae-2d"
     assert at.selectbox(key="own_example").value == "3-ink-on-paper"
-    assert [m.label for m in at.metric] == ["negative ELBO", "reconstruction", "KL", "test digits scoring lower"]
+    assert [m.label for m in at.metric] == [
+        "negative ELBO",
+        "reconstruction",
+        "KL",
+        "test digits scoring lower",
+    ]
     assert at.metric[3].value.endswith("%")
     assert charts(at) == 2  # the histogram and the 2-D latent scatter
     assert "Its code lies at radius" in t and "nearest test codes are" in t
@@ -214,7 +244,9 @@ def test_every_example(example):
     at.selectbox(key="own_example").set_value(example).run()
     assert_ok(at)
     assert not at.error
-    assert at.selectbox(key="own_example").value == example and pic_caption(at).startswith(example_label(example))
+    assert at.selectbox(key="own_example").value == example and pic_caption(at).startswith(
+        example_label(example)
+    )
     assert_bound(at, "own_example")
     assert "What to notice" in texts(at)
 
@@ -247,7 +279,10 @@ def test_missing_model_shows_the_cache_error(partial_cache):
     at = app(PAGE, {"own_model": "vae-32d"})
     assert at.selectbox(key="own_model").value == "vae-32d"
     assert any("vae-32d.pt" in e.value and "python -m vae.build" in e.value for e in at.error)
-    assert "Not built yet: " in at.selectbox(key="own_model").help and "vae-32d" in at.selectbox(key="own_model").help
+    assert (
+        "Not built yet: " in at.selectbox(key="own_model").help
+        and "vae-32d" in at.selectbox(key="own_model").help
+    )
 
 
 def test_upload_good_then_broken_then_back_to_examples():
@@ -262,9 +297,13 @@ def test_upload_good_then_broken_then_back_to_examples():
     assert not at.error and len(at.metric) == 4
     elbo = at.metric[0].value
     assert at.radio(key="own_source").value == "upload"
-    assert "own_example" not in bound_keys(at) and "own_example" not in at.query_params  # an upload is not an example
+    assert (
+        "own_example" not in bound_keys(at) and "own_example" not in at.query_params
+    )  # an upload is not an example
     # not a picture: a clear message, and the last good upload stays on screen
-    at.file_uploader(key="own_upload").set_value(("notes.png", b"this is not a picture", "image/png")).run()
+    at.file_uploader(key="own_upload").set_value(
+        ("notes.png", b"this is not a picture", "image/png")
+    ).run()
     assert_ok(at)
     assert any("notes.png" in e.value and "not an image" in e.value for e in at.error)
     assert "Still showing your last readable picture" in texts(at) and at.metric[0].value == elbo
@@ -273,8 +312,10 @@ def test_upload_good_then_broken_then_back_to_examples():
     assert_ok(at)
     assert any("cut.jpg" in e.value and "damaged" in e.value for e in at.error)
     # a blank picture: readable, but no digit
-    from PIL import Image
     import io
+
+    from PIL import Image
+
     buf = io.BytesIO()
     Image.new("L", (64, 64), 255).save(buf, format="PNG")
     at.file_uploader(key="own_upload").set_value(("blank.png", buf.getvalue(), "image/png")).run()
@@ -316,7 +357,8 @@ def test_an_unknown_embedding_in_a_link_falls_back_to_pca():
 
 
 def test_a_link_showing_a_drawing_drops_its_example():
-    """A drawing is not a bundled example: the example a contradictory link names leaves the address."""
+    """A drawing is not a bundled example: the example a contradictory link names leaves the
+    address."""
     need("vae-2d")
     at = app(PAGE, {"own_source": "draw", "own_example": "7-upside-down"})
     assert at.radio(key="own_source").value == "draw" and "own_example" not in at.query_params
@@ -390,6 +432,7 @@ def test_every_verdict_states_a_true_premise():
                 at.session_state["own_strokes"] = strokes
             else:
                 from ui.lessons.own_digit import pad
+
                 at.session_state["own_strokes"] = pad.STARTER
             at.run()
             assert_ok(at)
@@ -415,7 +458,10 @@ def test_presenter_mode_keeps_the_caveats_and_the_verdict():
     need("vae-2d")
     plain, present = app(PAGE), app(PAGE, {"present": "1"})
     assert_ok(present)
-    for caveat in ("Nalisnick et al., 2019", "The score alone does not tell a digit from a non-digit",
-                   "the score measures ink as much as digit-ness"):
+    for caveat in (
+        "Nalisnick et al., 2019",
+        "The score alone does not tell a digit from a non-digit",
+        "the score measures ink as much as digit-ness",
+    ):
         assert caveat in texts(plain) and caveat in texts(present), caveat
     assert notices(present) == notices(plain) and len(notices(present)) >= 2

@@ -1,6 +1,7 @@
 """AppTest of pages/09_Posterior_spread.py: two images, sample count, seed, the pair button, zoom,
 link parameters, and a sweep over every VAE that checks each notice's premise against numbers
 recomputed here from the checkpoint (zoo.load), the same seeded samples and the same 1-NN rule."""
+
 from __future__ import annotations
 
 import re
@@ -26,13 +27,23 @@ def test_default_view_and_every_control():
     at = app(PAGE)
     page = texts(at)
     assert ":material/blur_on: Posterior spread" in page and "What to notice" in page
-    assert "Image A" in page and "Image B" in page and "Both posteriors among the test codes" in page
+    assert (
+        "Image A" in page and "Image B" in page and "Both posteriors among the test codes" in page
+    )
     assert at.selectbox(key="post_model").value == "vae-2d"
     a, b = at.number_input(key="post_idx").value, at.number_input(key="post_idx2").value
-    assert a != b and at.query_params["post_idx"] == str(a) and at.query_params["post_idx2"] == str(b)
-    assert_bound(at, "post_model", "post_n", "post_seed", "post_zoom")  # each in the link under its key
+    assert (
+        a != b and at.query_params["post_idx"] == str(a) and at.query_params["post_idx2"] == str(b)
+    )
+    assert_bound(
+        at, "post_model", "post_n", "post_seed", "post_zoom"
+    )  # each in the link under its key
     tab = sigma_table(at)
-    assert list(tab["dimension"]) == ["z1", "z2"] and (tab["A: σ"] > 0).all() and (tab["B: σ"] <= 1.5).all()
+    assert (
+        list(tab["dimension"]) == ["z1", "z2"]
+        and (tab["A: σ"] > 0).all()
+        and (tab["B: σ"] <= 1.5).all()
+    )
     assert {"A: KL (nats)", "B: KL (nats)"} <= set(tab.columns)
     assert len(at.get("vega_lite_chart")) == 3  # two "look like" charts and the map
     assert len(notices(at)) == 3
@@ -41,8 +52,12 @@ def test_default_view_and_every_control():
     at.number_input(key="post_seed").set_value(3).run()
     assert_ok(at)
     assert "of A's 128 samples fall inside its 2σ ellipse" in texts(at)
-    assert at.select_slider(key="post_n").value == 128 and at.number_input(key="post_seed").value == 3
-    assert at.toggle(key="post_zoom").value is True  # the default: the rings are visible (σ is tiny)
+    assert (
+        at.select_slider(key="post_n").value == 128 and at.number_input(key="post_seed").value == 3
+    )
+    assert (
+        at.toggle(key="post_zoom").value is True
+    )  # the default: the rings are visible (σ is tiny)
     at.toggle(key="post_zoom").set_value(False).run()
     assert_ok(at)
     assert at.toggle(key="post_zoom").value is False
@@ -70,10 +85,23 @@ def test_ten_dimensional_model():
 
 def test_link_parameters_are_used():
     need("vae-2d")
-    at = app(PAGE, {"post_model": "vae-2d", "post_idx": "42", "post_idx2": "7", "post_n": "32", "post_seed": "9",
-                     "post_zoom": "false"})
-    assert at.number_input(key="post_idx").value == 42 and at.number_input(key="post_idx2").value == 7
-    assert at.select_slider(key="post_n").value == 32 and at.number_input(key="post_seed").value == 9
+    at = app(
+        PAGE,
+        {
+            "post_model": "vae-2d",
+            "post_idx": "42",
+            "post_idx2": "7",
+            "post_n": "32",
+            "post_seed": "9",
+            "post_zoom": "false",
+        },
+    )
+    assert (
+        at.number_input(key="post_idx").value == 42 and at.number_input(key="post_idx2").value == 7
+    )
+    assert (
+        at.select_slider(key="post_n").value == 32 and at.number_input(key="post_seed").value == 9
+    )
     assert at.toggle(key="post_zoom").value is False  # a link may leave the default (on)
     labels = np.load(artefacts.test_set_path())["labels"]
     assert f"spread of the {labels[42]}s' means" in sigma_table(at).columns
@@ -82,7 +110,16 @@ def test_link_parameters_are_used():
 def test_garbage_link_parameters_fall_back():
     need("vae-2d")
     default = app(PAGE)
-    at = app(PAGE, {"post_idx": "-5", "post_idx2": "1e9", "post_n": "17", "post_seed": "abc", "post_model": "cvae-2d"})
+    at = app(
+        PAGE,
+        {
+            "post_idx": "-5",
+            "post_idx2": "1e9",
+            "post_n": "17",
+            "post_seed": "abc",
+            "post_model": "cvae-2d",
+        },
+    )
     assert at.number_input(key="post_idx").value == default.number_input(key="post_idx").value
     assert at.number_input(key="post_idx2").value == default.number_input(key="post_idx2").value
     # the other controls: tests/test_links.py
@@ -102,7 +139,7 @@ def _posterior(name: str, x: np.ndarray, labels: np.ndarray, i: int, n: int = 64
     z = latent.posterior_samples(mu, lv, n, seed)
     imgs = model.decode(torch.as_tensor(np.asarray(z, dtype=np.float32)))[:, 0].numpy()
     shares = np.bincount(neighbours.looks_like(imgs, x, labels, exclude=i), minlength=10) / n
-    kl = 0.5 * (mu ** 2 + np.exp(lv) - 1 - lv)
+    kl = 0.5 * (mu**2 + np.exp(lv) - 1 - lv)
     return shares, kl, np.exp(0.5 * lv), mu, imgs
 
 
@@ -113,13 +150,20 @@ def test_every_notice_states_a_true_premise(name):
     first, second, third = notices(at)
     images, labels = artefacts.load_test_set()
     x = images.astype(np.float32) / 255
-    post = {t: _posterior(name, x, labels, at.number_input(key=k).value) for t, k in (("A", "post_idx"), ("B", "post_idx2"))}
+    post = {
+        t: _posterior(name, x, labels, at.number_input(key=k).value)
+        for t, k in (("A", "post_idx"), ("B", "post_idx2"))
+    }
     sd = {}
     for t, (shares, _, sigma, _, imgs) in post.items():
         sd[t] = float(imgs.std(axis=0).max())
-        if f"{t}'s 64 samples barely differ" in first:  # the premise: no pixel's SD reaches the threshold
+        if (
+            f"{t}'s 64 samples barely differ" in first
+        ):  # the premise: no pixel's SD reaches the threshold
             assert sd[t] < pc.VISIBLE_SD
-        if f"{t}'s samples differ visibly and split" in first:  # a split is read only from distinct samples
+        if (
+            f"{t}'s samples differ visibly and split" in first
+        ):  # a split is read only from distinct samples
             assert sd[t] >= pc.VISIBLE_SD and shares.max() < pc.AGREE
     # (was: "they agree on A's digit and disagree about B's" from the image's own digit alone, shown
     # where B's samples were one blurry picture; now the widths are compared in typical gaps)
@@ -131,8 +175,13 @@ def test_every_notice_states_a_true_premise(name):
     kl = {t: float(p[1].sum()) for t, p in post.items()}
     shown = [float(v) for v in re.findall(r"([\d.]+) nats|B ([\d.]+)", second)[0] if v]
     assert abs(shown[0] - kl["A"]) < 0.06
-    if "mostly σ's part" in second:  # the width part ½Σ(σ² − 1 − log σ²) makes most of the difference
-        part = {t: (0.5 * float(p[3] @ p[3]), float(p[1].sum()) - 0.5 * float(p[3] @ p[3])) for t, p in post.items()}
+    if (
+        "mostly σ's part" in second
+    ):  # the width part ½Σ(σ² − 1 − log σ²) makes most of the difference
+        part = {
+            t: (0.5 * float(p[3] @ p[3]), float(p[1].sum()) - 0.5 * float(p[3] @ p[3]))
+            for t, p in post.items()
+        }
         assert abs(part["A"][1] - part["B"][1]) >= abs(part["A"][0] - part["B"][0])
     d = zoo.entry(name).model.latent_dim
     if d > 2:
@@ -140,4 +189,7 @@ def test_every_notice_states_a_true_premise(name):
             assert f"{int((sigma >= 0.9).sum())} of {d} dimensions of {t} have σ ≥ 0.9" in third
         if "say nothing about the image" in third:
             bound = float(re.search(r"at most ([\d.]+) nats", third).group(1))
-            assert max(float(p[1][p[2] >= 0.9].max()) for p in post.values() if (p[2] >= 0.9).any()) <= bound + 0.005
+            assert (
+                max(float(p[1][p[2] >= 0.9].max()) for p in post.values() if (p[2] >= 0.9).any())
+                <= bound + 0.005
+            )

@@ -1,11 +1,11 @@
 """AppTest of pages/13_Train_it_yourself.py: tiny live trainings, the comparison with the pretrained
 model, the one-at-a-time guard (stale flag) and the shareable settings."""
+
 from __future__ import annotations
 
-
 import pytest
-
 from pageutil import app, assert_bound, assert_ok, need, notices, texts
+
 from vae import live
 
 PAGE = "pages/13_Train_it_yourself.py"
@@ -25,13 +25,23 @@ def test_opens_without_a_model():
     at = app(PAGE)
     t = texts(at)
     assert "Train it yourself" in t and "fixed random **2,000 of the 10,000 test digits**" in t
-    assert [b.label for b in at.button if b.key.startswith("train_preset_")] == ["Overfit it", "No KL", "Too much KL"]
+    assert [b.label for b in at.button if b.key.startswith("train_preset_")] == [
+        "Overfit it",
+        "No KL",
+        "Too much KL",
+    ]
     assert any("No model trained in this session yet" in i.value for i in at.info)
     assert not at.button(key="train_start").disabled and at.button(key="train_stop").disabled
-    assert (at.radio(key="train_d").value, at.select_slider(key="train_beta").value,
-            at.select_slider(key="train_size").value, at.slider(key="train_epochs").value,
-            at.select_slider(key="train_batch").value) == (2, 1.0, 4000, 3, 32)
-    assert_bound(at, "train_d", "train_beta", "train_size", "train_epochs", "train_batch")  # each under its key
+    assert (
+        at.radio(key="train_d").value,
+        at.select_slider(key="train_beta").value,
+        at.select_slider(key="train_size").value,
+        at.slider(key="train_epochs").value,
+        at.select_slider(key="train_batch").value,
+    ) == (2, 1.0, 4000, 3, 32)
+    assert_bound(
+        at, "train_d", "train_beta", "train_size", "train_epochs", "train_batch"
+    )  # each under its key
     assert not at.error
 
 
@@ -73,7 +83,12 @@ def test_train_tiny_2d_and_compare():
     at.button(key="train_start").click().run()
     assert_ok(at)
     t = texts(at)
-    assert "Your model" in t and "Held-out score" in t and "Held-out codes" in t and "What to notice" in t
+    assert (
+        "Your model" in t
+        and "Held-out score" in t
+        and "Held-out codes" in t
+        and "What to notice" in t
+    )
     assert "2-D, β = 1, 256 images, 1 epoch, batch 128" in t
     assert not at.error
     assert not at.button(key="train_start").disabled  # enabled again after the run
@@ -86,8 +101,11 @@ def test_train_tiny_2d_and_compare():
     sess = at.session_state["train_session"]
     from ui.lessons.training import live_view
 
-    x_ho, y_ho = live.heldout_set(*(lambda a: (a[0].astype("float32") / 255, a[1]))(
-        __import__("vae.artefacts", fromlist=["x"]).load_test_set()))
+    x_ho, y_ho = live.heldout_set(
+        *(lambda a: (a[0].astype("float32") / 255, a[1]))(
+            __import__("vae.artefacts", fromlist=["x"]).load_test_set()
+        )
+    )
     again = live.heldout_metrics(sess.model, x_ho, y_ho)  # the table's set, re-measured
     assert abs(again["elbo"] - sess.metrics["test_elbo"]) < 0.05
     pre = live_view._heldout_metrics("vae-2d", ())["elbo"]
@@ -148,8 +166,16 @@ def test_stale_running_flag_is_reset():
 
 
 def test_link_restores_settings():
-    at = app(PAGE, {"train_d": "10", "train_beta": "0.5", "train_size": "256", "train_epochs": "3",
-                     "train_batch": "256"})
+    at = app(
+        PAGE,
+        {
+            "train_d": "10",
+            "train_beta": "0.5",
+            "train_size": "256",
+            "train_epochs": "3",
+            "train_batch": "256",
+        },
+    )
     assert at.radio(key="train_d").value == 10
     assert at.select_slider(key="train_beta").value == 0.5
     assert at.select_slider(key="train_size").value == 256
@@ -160,7 +186,9 @@ def test_link_restores_settings():
 @pytest.mark.parametrize("raw,beta", [("2", 2.0), ("0", 0.0), ("1.0", 1.0), ("0.1", 0.1)])
 def test_link_beta_as_the_page_writes_it(raw, beta):
     at = app(PAGE, {"train_beta": raw})
-    assert at.select_slider(key="train_beta").value == beta and not at.toast  # "1.0" is the default, 1: no notice
+    assert (
+        at.select_slider(key="train_beta").value == beta and not at.toast
+    )  # "1.0" is the default, 1: no notice
     at.select_slider(key="train_beta").set_value(5.0).run()
     assert at.select_slider(key="train_beta").value == 5.0
     # the link holds the label (ui.page.links.url_widget): written with :g, read back above
@@ -172,9 +200,14 @@ def test_presets_set_the_experiment_and_say_what_to_expect():
     at = app(PAGE)
     at.button(key="train_preset_Overfit it").click().run()
     assert_ok(at)
-    assert (at.select_slider(key="train_size").value, at.slider(key="train_epochs").value) == (256, 20)
+    assert (at.select_slider(key="train_size").value, at.slider(key="train_epochs").value) == (
+        256,
+        20,
+    )
     assert "gap between them opens" in texts(at)
-    assert_bound(at, "train_size", "train_epochs")  # a preset sets bound controls: Streamlit writes the link
+    assert_bound(
+        at, "train_size", "train_epochs"
+    )  # a preset sets bound controls: Streamlit writes the link
     at.button(key="train_preset_Too much KL").click().run()
     assert at.select_slider(key="train_beta").value == 5.0 and "collapse" in texts(at)
     at.button(key="train_preset_No KL").click().run()
@@ -196,8 +229,11 @@ def test_runs_are_kept_to_compare_and_a_collapsed_dimension_is_named():
     assert_ok(at)
     sess = at.session_state["train_session"]
     assert len(sess.runs) == 2 and "Your runs, side by side" in texts(at)
-    x_ho, _ = live.heldout_set(*(lambda a: (a[0].astype(np.float32) / 255, a[1]))(
-        __import__("vae.artefacts", fromlist=["x"]).load_test_set()))
+    x_ho, _ = live.heldout_set(
+        *(lambda a: (a[0].astype(np.float32) / 255, a[1]))(
+            __import__("vae.artefacts", fromlist=["x"]).load_test_set()
+        )
+    )
     mu, lv = live.posterior(sess.model, x_ho)
     kl = units.mean_kl_per_dim(mu, lv)
     named = "collapsed" in " ".join(notices(at))
@@ -206,13 +242,15 @@ def test_runs_are_kept_to_compare_and_a_collapsed_dimension_is_named():
 
 def test_pause_then_one_more_epoch_then_resume():
     """A run paused after its first epoch (as the Pause button leaves it) shows that model, takes
-    one more epoch on request, and resumes to the end; Resume and One more epoch are off otherwise."""
+    one more epoch on request, and resumes to the end; Resume and One more epoch are off
+    otherwise."""
     need("vae-2d")
     at = tiny(app(PAGE), d=2, beta=1.0)
     assert at.button(key="train_resume").disabled and at.button(key="train_step").disabled
     at.slider(key="train_epochs").set_value(3)
     at.select_slider(key="train_size").set_value(256).run()
-    # pause after epoch 1, as a press of Pause mid-run does (the rerun stops the run; the session keeps the epoch)
+    # pause after epoch 1, as a press of Pause mid-run does (the rerun stops the run; the session
+    # keeps the epoch)
     sess = at.session_state["train_session"]
     s = live.LiveSettings(train_size=256, epochs=3, batch_size=128)
     import numpy as np
@@ -224,17 +262,25 @@ def test_pause_then_one_more_epoch_then_resume():
     x_tr, y_tr, x_ho, y_ho = live.split_test_set(images.astype(np.float32) / 255, labels, 256)
     sess.request(s, until=1)
     rid = sess.begin()
-    sess.finish(rid, train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, until_epoch=1))
+    sess.finish(
+        rid, train(s.model_config(), s.train_config(1), x_tr, y_tr, x_ho, y_ho, until_epoch=1)
+    )
     at.run()
     assert_ok(at)
     assert "Paused after epoch 1 of 3" in texts(at) and not at.button(key="train_step").disabled
     at.button(key="train_step").click().run()
     assert_ok(at)
     sess = at.session_state["train_session"]
-    assert sess.paused is not None and sess.paused.epochs_done == 2 and len(sess.history["test_total"]) == 2
+    assert (
+        sess.paused is not None
+        and sess.paused.epochs_done == 2
+        and len(sess.history["test_total"]) == 2
+    )
     assert "Paused after epoch 2 of 3" in texts(at)
     at.button(key="train_resume").click().run()
     assert_ok(at)
     sess = at.session_state["train_session"]
-    assert sess.paused is None and len(sess.history["test_total"]) == 3 and "trained in" in texts(at)
+    assert (
+        sess.paused is None and len(sess.history["test_total"]) == 3 and "trained in" in texts(at)
+    )
     assert at.button(key="train_resume").disabled

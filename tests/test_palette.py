@@ -16,6 +16,7 @@ on both themes.
   WCAG 2.1's 1.4.11 for graphical objects. Both hold only for a relative luminance between
   0.117 and 0.30, which is where the search looked.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -25,23 +26,40 @@ import pytest
 
 from ui.draw.style import ALTAIR_DIGIT_SCALE, DIGIT_COLORS, PAPER
 
-PROTAN = np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]])
-DEUTAN = np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]])
-SRGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
-                        [0.0193339, 0.1191920, 0.9503041]])
+PROTAN = np.array(
+    [
+        [0.152286, 1.052583, -0.204868],
+        [0.114503, 0.786281, 0.099216],
+        [-0.003882, -0.048116, 1.051998],
+    ]
+)
+DEUTAN = np.array(
+    [
+        [0.367322, 0.860646, -0.227968],
+        [0.280085, 0.672501, 0.047413],
+        [-0.011820, 0.042940, 0.968881],
+    ]
+)
+SRGB_TO_XYZ = np.array(
+    [
+        [0.4124564, 0.3575761, 0.1804375],
+        [0.2126729, 0.7151522, 0.0721750],
+        [0.0193339, 0.1191920, 0.9503041],
+    ]
+)
 MIN_DE = 10.0
 MIN_CONTRAST = 3.0
 
 
 def linear(hex_colour: str) -> np.ndarray:
-    c = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255.0
+    c = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]) / 255.0
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
 
 def lab(rgb_linear: np.ndarray) -> np.ndarray:
     xyz = SRGB_TO_XYZ @ rgb_linear / SRGB_TO_XYZ.sum(axis=1)  # relative to the D65 white
     d = 6 / 29
-    f = np.where(xyz > d ** 3, np.cbrt(xyz), xyz / (3 * d * d) + 4 / 29)
+    f = np.where(xyz > d**3, np.cbrt(xyz), xyz / (3 * d * d) + 4 / 29)
     return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
 
 
@@ -53,7 +71,7 @@ def ciede2000(lab1: np.ndarray, lab2: np.ndarray) -> float:
     """CIEDE2000 colour difference (kL = kC = kH = 1), as Sharma, Wu & Dalal (2005) write it."""
     (L1, a1, b1), (L2, a2, b2) = lab1, lab2
     cbar = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
-    g = 0.5 * (1 - np.sqrt(cbar ** 7 / (cbar ** 7 + 25 ** 7)))
+    g = 0.5 * (1 - np.sqrt(cbar**7 / (cbar**7 + 25**7)))
     a1p, a2p = (1 + g) * a1, (1 + g) * a2
     c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
     h1p, h2p = np.degrees(np.arctan2(b1, a1p)) % 360, np.degrees(np.arctan2(b2, a2p)) % 360
@@ -67,17 +85,33 @@ def ciede2000(lab1: np.ndarray, lab2: np.ndarray) -> float:
         hbar = (h1p + h2p) / 2
     else:
         hbar = (h1p + h2p + 360) / 2 if h1p + h2p < 360 else (h1p + h2p - 360) / 2
-    t = (1 - 0.17 * np.cos(np.radians(hbar - 30)) + 0.24 * np.cos(np.radians(2 * hbar))
-         + 0.32 * np.cos(np.radians(3 * hbar + 6)) - 0.20 * np.cos(np.radians(4 * hbar - 63)))
+    t = (
+        1
+        - 0.17 * np.cos(np.radians(hbar - 30))
+        + 0.24 * np.cos(np.radians(2 * hbar))
+        + 0.32 * np.cos(np.radians(3 * hbar + 6))
+        - 0.20 * np.cos(np.radians(4 * hbar - 63))
+    )
     s_l = 1 + 0.015 * (lbar - 50) ** 2 / np.sqrt(20 + (lbar - 50) ** 2)
     s_c, s_h = 1 + 0.045 * cbarp, 1 + 0.015 * cbarp * t
-    r_t = -np.sin(np.radians(60 * np.exp(-(((hbar - 275) / 25) ** 2)))) * 2 * np.sqrt(cbarp ** 7 / (cbarp ** 7 + 25 ** 7))
-    return float(np.sqrt((d_l / s_l) ** 2 + (d_c / s_c) ** 2 + (d_h / s_h) ** 2 + r_t * (d_c / s_c) * (d_h / s_h)))
+    r_t = (
+        -np.sin(np.radians(60 * np.exp(-(((hbar - 275) / 25) ** 2))))
+        * 2
+        * np.sqrt(cbarp**7 / (cbarp**7 + 25**7))
+    )
+    return float(
+        np.sqrt(
+            (d_l / s_l) ** 2 + (d_c / s_c) ** 2 + (d_h / s_h) ** 2 + r_t * (d_c / s_c) * (d_h / s_h)
+        )
+    )
 
 
 def min_delta_e(colours, matrix) -> tuple[float, tuple[int, int]]:
     labs = [lab(simulate(linear(c), matrix)) for c in colours]
-    return min((ciede2000(labs[i], labs[j]), (i, j)) for i, j in itertools.combinations(range(len(colours)), 2))
+    return min(
+        (ciede2000(labs[i], labs[j]), (i, j))
+        for i, j in itertools.combinations(range(len(colours)), 2)
+    )
 
 
 def luminance(hex_colour: str) -> float:
@@ -89,41 +123,66 @@ def contrast(c1: str, c2: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
-@pytest.mark.parametrize("lab1, lab2, want", [  # Sharma, Wu & Dalal (2005), table 1: pairs 1, 7, 17, 25, 34
-    ((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485), 2.0425),
-    ((50.0, 0.0, 0.0), (50.0, -1.0, 2.0), 2.3669),
-    ((50.0, 2.5, 0.0), (73.0, 25.0, -18.0), 27.1492),
-    ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
-    ((2.0776, 0.0795, -1.1350), (0.9033, -0.0636, -0.5514), 0.9082),
-])
+@pytest.mark.parametrize(
+    "lab1, lab2, want",
+    [  # Sharma, Wu & Dalal (2005), table 1: pairs 1, 7, 17, 25, 34
+        ((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485), 2.0425),
+        ((50.0, 0.0, 0.0), (50.0, -1.0, 2.0), 2.3669),
+        ((50.0, 2.5, 0.0), (73.0, 25.0, -18.0), 27.1492),
+        ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
+        ((2.0776, 0.0795, -1.1350), (0.9033, -0.0636, -0.5514), 0.9082),
+    ],
+)
 def test_ciede2000_matches_the_published_pairs(lab1, lab2, want):
     assert ciede2000(np.array(lab1), np.array(lab2)) == pytest.approx(want, abs=1e-4)
 
 
 def test_machado_matrices_keep_grey_grey():
-    """Each simulation row sums to ~1: a grey stays the same grey (the matrices are copied right)."""
+    """Each simulation row sums to ~1: a grey stays the same grey (the matrices are copied
+    right)."""
     for m in (PROTAN, DEUTAN):
         assert np.allclose(m.sum(axis=1), 1.0, atol=2e-3)
 
 
-@pytest.mark.parametrize("vision, matrix", [("normal", None), ("deuteranopia", DEUTAN), ("protanopia", PROTAN)])
+@pytest.mark.parametrize(
+    "vision, matrix", [("normal", None), ("deuteranopia", DEUTAN), ("protanopia", PROTAN)]
+)
 def test_every_two_digit_colours_stay_apart(vision, matrix):
     de, pair = min_delta_e(DIGIT_COLORS, matrix)
     assert de >= MIN_DE, f"{vision}: digits {pair} differ by ΔE00 {de:.1f} only"
 
 
 def test_the_old_palette_would_fail():
-    """The test can fail: Tableau 10, the palette before, has two digits ΔE00 < 3 apart under deuteranopia."""
-    tableau = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+    """The test can fail: Tableau 10, the palette before, has two digits ΔE00 < 3 apart under
+    deuteranopia."""
+    tableau = (
+        "#4e79a7",
+        "#f28e2b",
+        "#e15759",
+        "#76b7b2",
+        "#59a14f",
+        "#edc948",
+        "#b07aa1",
+        "#ff9da7",
+        "#9c755f",
+        "#bab0ac",
+    )
     assert min_delta_e(tableau, DEUTAN)[0] < 3.0
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_every_digit_colour_stands_out_on_the_page(theme):
-    low = {d: round(contrast(c, PAPER[theme]), 2) for d, c in enumerate(DIGIT_COLORS) if contrast(c, PAPER[theme]) < MIN_CONTRAST}
+    low = {
+        d: round(contrast(c, PAPER[theme]), 2)
+        for d, c in enumerate(DIGIT_COLORS)
+        if contrast(c, PAPER[theme]) < MIN_CONTRAST
+    }
     assert not low, f"{theme}: contrast under {MIN_CONTRAST}:1 for digits {low}"
 
 
 def test_one_palette_everywhere():
     assert len(set(DIGIT_COLORS)) == 10
-    assert ALTAIR_DIGIT_SCALE == {"domain": [str(d) for d in range(10)], "range": list(DIGIT_COLORS)}
+    assert ALTAIR_DIGIT_SCALE == {
+        "domain": [str(d) for d in range(10)],
+        "range": list(DIGIT_COLORS),
+    }

@@ -1,4 +1,5 @@
 """Property tests of the parsing of outside-world values (URL query parameters)."""
+
 from __future__ import annotations
 
 import math
@@ -8,8 +9,12 @@ from hypothesis import strategies as st
 
 from ui.page import link_values
 
-ANY_TEXT = st.one_of(st.none(), st.text(max_size=40), st.from_regex(r"-?[0-9]{1,6}(\.[0-9]{0,4})?", fullmatch=True),
-                     st.sampled_from(["nan", "inf", "-inf", "1e308", "1e-400", " 3 ", "0x10", "", ",", "1,2,3"]))
+ANY_TEXT = st.one_of(
+    st.none(),
+    st.text(max_size=40),
+    st.from_regex(r"-?[0-9]{1,6}(\.[0-9]{0,4})?", fullmatch=True),
+    st.sampled_from(["nan", "inf", "-inf", "1e308", "1e-400", " 3 ", "0x10", "", ",", "1,2,3"]),
+)
 
 
 @settings(max_examples=300)
@@ -58,10 +63,15 @@ def test_parse_label_reads_exactly_the_labels(raw):
     labels = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
     v, ok = link_values.parse_label(raw, labels, "tsne")
     assert v in labels and (ok or v == "tsne")
-    assert ok == (raw is None or raw in labels.values())  # Streamlit matches a bound widget's labels exactly
+    assert ok == (
+        raw is None or raw in labels.values()
+    )  # Streamlit matches a bound widget's labels exactly
     for value, label in labels.items():
         assert link_values.parse_label(label, labels, "tsne") == (value, True)
-    assert link_values.parse_label("umap", labels, "tsne") == ("tsne", False)  # the value is not its label
+    assert link_values.parse_label("umap", labels, "tsne") == (
+        "tsne",
+        False,
+    )  # the value is not its label
 
 
 def test_parse_choice_matches_string_forms():
@@ -79,7 +89,12 @@ def test_parse_bool(raw):
 
 
 @settings(max_examples=300)
-@given(st.one_of(ANY_TEXT, st.lists(st.integers(-50, 20000), max_size=80).map(lambda xs: ",".join(map(str, xs)))))
+@given(
+    st.one_of(
+        ANY_TEXT,
+        st.lists(st.integers(-50, 20000), max_size=80).map(lambda xs: ",".join(map(str, xs))),
+    )
+)
 def test_parse_int_list(raw):
     v, ok = link_values.parse_int_list(raw, 0, 9999, [1, 2], max_len=64)
     assert all(isinstance(x, int) and 0 <= x <= 9999 for x in v) and 1 <= len(v) <= 64
@@ -88,8 +103,14 @@ def test_parse_int_list(raw):
 
 
 @settings(max_examples=300)
-@given(st.one_of(ANY_TEXT, st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=12)
-                 .map(lambda xs: ",".join(map(repr, xs)))))
+@given(
+    st.one_of(
+        ANY_TEXT,
+        st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=12).map(
+            lambda xs: ",".join(map(repr, xs))
+        ),
+    )
+)
 def test_parse_float_list(raw):
     v, ok = link_values.parse_float_list(raw, -3, 3, 4, [0.0] * 4)
     assert len(v) == 4 and all(math.isfinite(x) and -3 <= x <= 3 for x in v)
@@ -98,7 +119,10 @@ def test_parse_float_list(raw):
 
 
 def test_parse_float_list_accepts_valid():
-    assert link_values.parse_float_list("0.5,-1,2,3", -3, 3, 4, [0.0] * 4) == ([0.5, -1.0, 2.0, 3.0], True)
+    assert link_values.parse_float_list("0.5,-1,2,3", -3, 3, 4, [0.0] * 4) == (
+        [0.5, -1.0, 2.0, 3.0],
+        True,
+    )
 
 
 def test_parse_choice_numeric_forms_match_what_share_writes():
@@ -111,9 +135,30 @@ def test_parse_choice_numeric_forms_match_what_share_writes():
 
 # --- every other parser of a URL value (they live beside the concept they parse) ----------------
 
-HOSTILE = st.one_of(ANY_TEXT, st.text(max_size=400), st.sampled_from([
-    "1e308", "-1e308", "1e309", "100000000000000000000", "1e-320", "NaN", "Infinity", "-0",
-    "٣", "1_0", "9" * 5000, "1," * 2000, "`", "[x](http://e.example)", "\x00", "1;2 3"]))
+HOSTILE = st.one_of(
+    ANY_TEXT,
+    st.text(max_size=400),
+    st.sampled_from(
+        [
+            "1e308",
+            "-1e308",
+            "1e309",
+            "100000000000000000000",
+            "1e-320",
+            "NaN",
+            "Infinity",
+            "-0",
+            "٣",
+            "1_0",
+            "9" * 5000,
+            "1," * 2000,
+            "`",
+            "[x](http://e.example)",
+            "\x00",
+            "1;2 3",
+        ]
+    ),
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,4 +1,6 @@
-"""Unit tests of vae.paths (lerp, slerp, the regions a path crosses, pixel blends) and vae.pixels (pixel statistics, GIFs)."""
+"""Unit tests of vae.paths (lerp, slerp, the regions a path crosses, pixel blends) and vae.pixels
+(pixel statistics, GIFs)."""
+
 from __future__ import annotations
 
 import io
@@ -22,6 +24,7 @@ def _angle(u: np.ndarray, v: np.ndarray) -> float:
 
 # --- lerp ----------------------------------------------------------------------------------------
 
+
 def test_lerp_endpoints_midpoint_and_shape():
     a, b = np.array([1.0, -2.0, 3.0]), np.array([-1.0, 0.5, 2.0])
     z = lerp(a, b, T)
@@ -33,6 +36,7 @@ def test_lerp_endpoints_midpoint_and_shape():
 
 
 # --- slerp ---------------------------------------------------------------------------------------
+
 
 def test_slerp_endpoints_exact():
     rng = np.random.default_rng(0)
@@ -79,11 +83,14 @@ def test_slerp_keeps_the_shell_where_lerp_cuts_through_the_centre():
     ratio = np.linalg.norm(lerp(a, b, np.array([0.5]))[0]) / np.sqrt(d)
     assert 0.55 < ratio < 0.85
     assert np.linalg.norm(slerp(a, b, np.array([0.5]))[0]) == pytest.approx(
-        (np.linalg.norm(a) + np.linalg.norm(b)) / 2)
+        (np.linalg.norm(a) + np.linalg.norm(b)) / 2
+    )
 
 
-@pytest.mark.parametrize("b_of_a", [lambda a: 2.5 * a, lambda a: -0.7 * a, lambda a: a.copy(),
-                                    lambda a: np.zeros_like(a)])
+@pytest.mark.parametrize(
+    "b_of_a",
+    [lambda a: 2.5 * a, lambda a: -0.7 * a, lambda a: a.copy(), lambda a: np.zeros_like(a)],
+)
 def test_slerp_falls_back_to_lerp_for_parallel_or_zero_vectors(b_of_a):
     a = np.array([0.3, -1.2, 2.0, 0.1])
     b = b_of_a(a)
@@ -113,12 +120,15 @@ def test_slerp_properties_hold_for_any_pair(a, b):
     np.testing.assert_allclose(z[-1], b, atol=1e-9)
     na, nb = np.linalg.norm(a), np.linalg.norm(b)
     if na > 1e-3 and nb > 1e-3 and 1e-3 < _angle(a, b) < np.pi - 1e-3:
-        np.testing.assert_allclose(np.linalg.norm(z, axis=1), (1 - T) * na + T * nb, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(
+            np.linalg.norm(z, axis=1), (1 - T) * na + T * nb, rtol=1e-9, atol=1e-9
+        )
         # never farther from the origin than the larger endpoint, never closer than the smaller
         assert np.linalg.norm(z, axis=1).min() >= min(na, nb) - 1e-9
 
 
 # --- vae.paths: endpoints, blends, paths --------------------------------------------------------
+
 
 def test_pick_pair_is_reproducible_and_respects_digits():
     labels = np.repeat(np.arange(10), 30)
@@ -162,10 +172,18 @@ def test_regions_along_votes_and_drops_short_runs():
     labels = np.array([3, 3, 3, 5, 8, 8, 8, 8, 8])
     path = np.linspace(0.05, 2.25, 23)[:, None]  # steps of 0.1, off the codes (no distance ties)
     assert paths.regions_along(path, codes, labels, k=1) == [3, 5, 8]
-    assert paths.regions_along(path, codes, labels, k=3) == [3, 8]  # the lone 5 is outvoted by its 8 neighbours
-    assert paths.regions_along(path, codes, labels, k=1, min_run=6) == [3, 8]  # its short run is dropped
+    assert paths.regions_along(path, codes, labels, k=3) == [
+        3,
+        8,
+    ]  # the lone 5 is outvoted by its 8 neighbours
+    assert paths.regions_along(path, codes, labels, k=1, min_run=6) == [
+        3,
+        8,
+    ]  # its short run is dropped
     # the ends are kept even when their runs are short
-    assert paths.regions_along(np.array([[0.05], [0.95], [2.25]]), codes, labels, k=1, min_run=2) == [3, 8]
+    assert paths.regions_along(
+        np.array([[0.05], [0.95], [2.25]]), codes, labels, k=1, min_run=2
+    ) == [3, 8]
 
 
 def test_mix_r2_and_half_tones():
@@ -189,6 +207,7 @@ def test_ink_share():
 
 
 # --- GIF -----------------------------------------------------------------------------------------
+
 
 def _frames(n: int) -> np.ndarray:
     f = np.zeros((n, 28, 28), dtype=np.float32)
@@ -234,6 +253,7 @@ def test_gif_without_pingpong_and_edge_cases():
 
 # --- style statistics ----------------------------------------------------------------------------
 
+
 def _bar(shear: float) -> np.ndarray:
     """A thin bar through the centre whose x moves by ``shear`` per row upwards."""
     img = np.zeros((28, 28))
@@ -275,5 +295,3 @@ def test_axis_correlations():
     assert abs(r[1]) < 0.2
     assert pixels.axis_correlations(-z[:, 1], z)[1] == pytest.approx(-1.0)
     np.testing.assert_array_equal(pixels.axis_correlations(np.ones(200), z), [0.0, 0.0])
-
-

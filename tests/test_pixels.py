@@ -1,13 +1,15 @@
-"""Unit tests of vae.pixels, vae.latent picks and pad grids, vae.units unused dimensions and the ui.page.link_values parsers they pair with."""
+"""Unit tests of vae.pixels, vae.latent picks and pad grids, vae.units unused dimensions and the
+ui.page.link_values parsers they pair with."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from pageutil import REPO
 from scipy import stats
 
-from pageutil import REPO
-from vae import latent, neighbours, pixels, units
 from ui.page import link_values
+from vae import latent, neighbours, pixels, units
 
 
 def test_parse_indices_keeps_valid_in_order_and_reports_the_rest():
@@ -48,7 +50,13 @@ def test_binarize_and_grey_fraction():
 
 
 def test_to_slider_clips_and_rounds():
-    assert link_values.to_slider(np.array([0.04, -0.06, 3.7, -9.0, 1.25])) == [0.0, -0.1, 3.0, -3.0, 1.2]
+    assert link_values.to_slider(np.array([0.04, -0.06, 3.7, -9.0, 1.25])) == [
+        0.0,
+        -0.1,
+        3.0,
+        -3.0,
+        1.2,
+    ]
 
 
 def test_pad_grid_covers_the_square_regularly():
@@ -64,14 +72,21 @@ def test_pad_grid_covers_the_square_regularly():
 def test_neighbourhood():
     codes = np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 5.0], [5.1, 5.0], [5.0, 5.2]])
     labels = np.array([1, 1, 7, 7, 2])
-    assert neighbours.neighbourhood(codes, labels, np.array([5.0, 5.0]), k=3) == (7, pytest.approx(2 / 3))
+    assert neighbours.neighbourhood(codes, labels, np.array([5.0, 5.0]), k=3) == (
+        7,
+        pytest.approx(2 / 3),
+    )
 
 
 def test_pixel_spread_and_edge_share():
     imgs = np.zeros((2, 28, 28))
     imgs[0, 0, 0], imgs[1, 0, 0] = 0.0, 1.0  # one pixel flips between samples
     mean, std = pixels.pixel_spread(imgs)
-    assert mean[0, 0] == pytest.approx(0.5) and std[0, 0] == pytest.approx(0.5) and std.sum() == pytest.approx(0.5)
+    assert (
+        mean[0, 0] == pytest.approx(0.5)
+        and std[0, 0] == pytest.approx(0.5)
+        and std.sum() == pytest.approx(0.5)
+    )
     p_edge, s_edge = pixels.edge_share(mean, std)
     assert p_edge == pytest.approx(1 / 784) and s_edge == pytest.approx(1.0)
     assert pixels.edge_share(mean, np.zeros_like(std))[1] == 0.0
@@ -102,9 +117,14 @@ def test_the_app_does_not_import_scipy_stats():
     import subprocess
     import sys
 
-    code = ("import sys, ui.page, ui.draw.render, ui.server.prefetch, ui.draw.chart_tables, vae.latent, vae.paths, vae.units, "
-            "vae.pixels, vae.neighbours, vae.prior, vae.preprocess; print('scipy.stats' in sys.modules)")
-    res = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    code = (
+        "import sys, ui.page, ui.draw.render, ui.server.prefetch, ui.draw.chart_tables, "
+        "vae.latent, vae.paths, vae.units, "
+        "vae.pixels, vae.neighbours, vae.prior, vae.preprocess; print('scipy.stats' in sys.modules)"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
 
@@ -143,7 +163,9 @@ def test_temperature_sharpens_below_one_and_blurs_above():
     p = np.array([0.05, 0.3, 0.5, 0.8])
     np.testing.assert_allclose(with_temperature(p, 1.0), p, atol=1e-9)
     sharp, blur = with_temperature(p, 0.5), with_temperature(p, 2.0)
-    assert np.all(np.abs(sharp - 0.5) >= np.abs(p - 0.5)) and np.all(np.abs(blur - 0.5) <= np.abs(p - 0.5))
+    assert np.all(np.abs(sharp - 0.5) >= np.abs(p - 0.5)) and np.all(
+        np.abs(blur - 0.5) <= np.abs(p - 0.5)
+    )
     np.testing.assert_allclose(sharp[2], 0.5)
     with pytest.raises(ValueError):
         with_temperature(p, 0.0)
@@ -157,8 +179,10 @@ def test_width_measures_the_deslanted_horizontal_extent():
     wide[4:24, 6:22] = 1.0  # a 16-px block
     for r in range(4, 24):  # the narrow bar, leaning like /
         c = 20 - (r - 4) // 2
-        leaning[r, c:c + 2] = 1.0
+        leaning[r, c : c + 2] = 1.0
     w = pixels.width(np.stack([narrow, wide, leaning]))
-    assert abs(w[0] - 4 * np.sqrt((2 ** 2 - 1) / 12)) < 1e-6  # 4 x the std of 2 uniform columns
-    assert abs(w[1] - 4 * np.sqrt((16 ** 2 - 1) / 12)) < 1e-6
-    assert w[2] < 2 * w[0] and pixels.slant(leaning[None])[0] > 0.3  # leaning over is not being wide
+    assert abs(w[0] - 4 * np.sqrt((2**2 - 1) / 12)) < 1e-6  # 4 x the std of 2 uniform columns
+    assert abs(w[1] - 4 * np.sqrt((16**2 - 1) / 12)) < 1e-6
+    assert (
+        w[2] < 2 * w[0] and pixels.slant(leaning[None])[0] > 0.3
+    )  # leaning over is not being wide

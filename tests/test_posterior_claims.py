@@ -1,4 +1,5 @@
-"""Fast tier: the Posterior spread lesson's sentences (``ui.lessons.posterior.claims``), each branch on
+"""Fast tier: the Posterior spread lesson's sentences (``ui.lessons.posterior.claims``), each branch
+on
 synthetic numbers, and a premise sweep over every built VAE, its default pair and a small set of
 seeds and sample counts, with the facts recomputed here from cache/ (checkpoint, codes, 1-NN)."""
 
@@ -113,8 +114,8 @@ def test_premise_sweep(name, test_set):
         pytest.skip(f"{name} is not built")
     import torch
 
-    from ui.page import model_calls
     from ui.lessons.posterior import pairs as posterior
+    from ui.page import model_calls
 
     x, labels = test_set
     mu_all = np.load(artefacts.codes_path(name))["mu"].astype(np.float64)

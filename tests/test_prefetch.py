@@ -3,14 +3,15 @@ while it waits is queued once, errors are logged as warnings (and re-raised in s
 wait for the others, the worker ends when idle and a stopped prefetcher takes no jobs; every page's
 jobs run without error; on the Grid page every grid size's mosaics are drawn before the slider
 moves, on the KL page the neighbouring rungs'."""
+
 from __future__ import annotations
 
 import threading
 import time
 
 import pytest
-
 from pageutil import app, assert_ok, need
+
 from ui.draw import render
 from ui.server import prefetch
 
@@ -34,7 +35,10 @@ def test_jobs_run_in_the_background_with_the_theme_and_mode(on):
         assert prefetch.wait_idle(30)
         prefetch.later(job, "b")
         assert prefetch.wait_idle(30)
-    assert seen == [("a", "dark", True, "latent-lab-prefetch"), ("b", "dark", True, "latent-lab-prefetch")]
+    assert seen == [
+        ("a", "dark", True, "latent-lab-prefetch"),
+        ("b", "dark", True, "latent-lab-prefetch"),
+    ]
 
 
 def test_a_job_asked_while_it_waits_is_queued_once_and_nothing_remembers_finished_jobs():
@@ -68,7 +72,9 @@ def test_lifecycle_worker_ends_when_idle_and_a_stopped_prefetcher_takes_no_jobs(
 
     p.submit(job, 1)
     assert p.wait_idle(30)
-    assert p._worker is None and not any(t.name == "test-prefetch-life" for t in threading.enumerate())
+    assert p._worker is None and not any(
+        t.name == "test-prefetch-life" for t in threading.enumerate()
+    )
     p.stop()
     p.submit(job, 2)
     assert p.wait_idle(5) and seen == [1]
@@ -142,10 +148,14 @@ def test_grid_page_draws_the_whole_size_range_ahead(on, monkeypatch):
     at = app("pages/03_Grid_vs_ppf.py", {"grid_lo": "-2.7", "grid_hi": "2.9", "grid_p": "0.02"})
     assert at.slider(key="grid_n").value == 15
     assert prefetch.wait_idle(180)
-    monkeypatch.setenv("LATENT_LAB_PREFETCH", "0")  # nothing more in the background: count these runs only
+    monkeypatch.setenv(
+        "LATENT_LAB_PREFETCH", "0"
+    )  # nothing more in the background: count these runs only
     work = []
     real_decode, real_spec = model_calls.decode, render._to_spec
-    monkeypatch.setattr(model_calls, "decode", lambda *a, **k: work.append("decode") or real_decode(*a, **k))
+    monkeypatch.setattr(
+        model_calls, "decode", lambda *a, **k: work.append("decode") or real_decode(*a, **k)
+    )
     monkeypatch.setattr(render, "_to_spec", lambda chart: work.append("spec") or real_spec(chart))
     for n in (16, 30, 5):
         at.slider(key="grid_n").set_value(n).run()
@@ -164,7 +174,9 @@ def test_kl_page_draws_the_next_rung_ahead(on, monkeypatch):
     at = app("pages/02_KL_weighting.py")
     assert at.select_slider(key="kl_beta").value == 1.0
     assert prefetch.wait_idle(120)
-    monkeypatch.setenv("LATENT_LAB_PREFETCH", "0")  # nothing more in the background: count this run only
+    monkeypatch.setenv(
+        "LATENT_LAB_PREFETCH", "0"
+    )  # nothing more in the background: count this run only
     built = []
     real_png, real_spec = render.to_png, render._to_spec
     monkeypatch.setattr(render, "to_png", lambda fig: built.append("png") or real_png(fig))
@@ -176,15 +188,25 @@ def test_kl_page_draws_the_next_rung_ahead(on, monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page, params", [("pages/02_KL_weighting.py", {}),
-                                          ("pages/03_Grid_vs_ppf.py", {"grid_n": "6"}),
-                                          ("pages/04_Prototypes.py", {})])
+@pytest.mark.parametrize(
+    "page, params",
+    [
+        ("pages/02_KL_weighting.py", {}),
+        ("pages/03_Grid_vs_ppf.py", {"grid_n": "6"}),
+        ("pages/04_Prototypes.py", {}),
+    ],
+)
 def test_every_page_job_runs_without_error(page, params, monkeypatch):
-    """In sync mode each job a page asks for runs inside the page's run: an error in one fails it."""
+    """In sync mode each job a page asks for runs inside the page's run: an error in one fails
+    it."""
     monkeypatch.setenv("LATENT_LAB_PREFETCH", "sync")
     calls = []
     real = prefetch.Prefetcher.run_now
-    monkeypatch.setattr(prefetch.Prefetcher, "run_now", staticmethod(lambda fn, *a: calls.append(fn) or real(fn, *a)))
+    monkeypatch.setattr(
+        prefetch.Prefetcher,
+        "run_now",
+        staticmethod(lambda fn, *a: calls.append(fn) or real(fn, *a)),
+    )
     at = app(page, params)
     assert_ok(at)
     assert calls, f"{page} asked for no background work"

@@ -2,6 +2,7 @@
 
 Every input is built in memory with Pillow; nothing is read from disk or the network.
 """
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,8 @@ from scipy import ndimage
 from vae import preprocess as pp
 from vae.preprocess import PreprocessError
 
-
 # --------------------------------------------------------------------------- helpers
+
 
 def encode(im: Image.Image, fmt: str = "PNG", **kw) -> bytes:
     buf = io.BytesIO()
@@ -29,16 +30,21 @@ def encode(im: Image.Image, fmt: str = "PNG", **kw) -> bytes:
     return buf.getvalue()
 
 
-def drawn(size: tuple[int, int] = (300, 200), ink: int = 0, paper: int = 255,
-          mode: str = "L") -> Image.Image:
+def drawn(
+    size: tuple[int, int] = (300, 200), ink: int = 0, paper: int = 255, mode: str = "L"
+) -> Image.Image:
     """A digit-like shape (a thick slanted stroke with a bar: a '7') on plain paper."""
     im = Image.new(mode, size, paper)
     d = ImageDraw.Draw(im)
     w, h = size
     sx, sy = w / 300, h / 200
     width = max(1, round(14 * min(sx, sy)))
-    d.line([(110 * sx, 40 * sy), (190 * sx, 40 * sy), (140 * sx, 170 * sy)], fill=ink,
-           width=width, joint="curve")
+    d.line(
+        [(110 * sx, 40 * sy), (190 * sx, 40 * sy), (140 * sx, 170 * sy)],
+        fill=ink,
+        width=width,
+        joint="curve",
+    )
     return im
 
 
@@ -48,21 +54,24 @@ def assert_mnist_like(x: np.ndarray) -> None:
     assert x.dtype == np.float32
     assert np.isfinite(x).all()
     assert x.min() >= 0.0 and x.max() <= 1.0
-    assert x.max() > 0.99                                   # ink is stretched to 1
+    assert x.max() > 0.99  # ink is stretched to 1
     border = np.concatenate([x[0], x[-1], x[:, 0], x[:, -1]])
     # black background at the edges (a top-heavy digit may be shifted to touch one, as in MNIST)
     assert (border == 0.0).mean() >= 0.9 and border.mean() < 0.03
     cy, cx = ndimage.center_of_mass(x)
-    assert 12.5 <= cy <= 15.0 and 12.5 <= cx <= 15.0        # within 1 px of 13.5..14
+    assert 12.5 <= cy <= 15.0 and 12.5 <= cx <= 15.0  # within 1 px of 13.5..14
     rows = np.flatnonzero((x > 0.0).any(axis=1))
     cols = np.flatnonzero((x > 0.0).any(axis=0))
-    assert max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1) <= 21   # 20x20 box
+    assert max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1) <= 21  # 20x20 box
 
 
 def aligned_error(x: np.ndarray, y: np.ndarray) -> float:
     """Mean absolute difference, allowing a shift of up to 1 px (the centring rounds)."""
-    return min(float(np.abs(np.roll(x, (dy, dx), axis=(0, 1)) - y).mean())
-               for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+    return min(
+        float(np.abs(np.roll(x, (dy, dx), axis=(0, 1)) - y).mean())
+        for dy in (-1, 0, 1)
+        for dx in (-1, 0, 1)
+    )
 
 
 def png_header_only(width: int, height: int, mode: str = "1") -> bytes:
@@ -81,12 +90,13 @@ def reference() -> np.ndarray:
 
 # --------------------------------------------------------------------------- good inputs
 
+
 def test_black_ink_on_white_png(reference):
     assert_mnist_like(reference)
     border = np.concatenate([reference[0], reference[-1], reference[:, 0], reference[:, -1]])
     assert border.max() < 0.05
     cy, cx = ndimage.center_of_mass(reference)
-    assert abs(cy - 14.0) <= 0.5 and abs(cx - 14.0) <= 0.5   # MNIST: whole-pixel shift to 14
+    assert abs(cy - 14.0) <= 0.5 and abs(cx - 14.0) <= 0.5  # MNIST: whole-pixel shift to 14
     # the longer side of the ink box is exactly the 20 px of the MNIST recipe
     rows = np.flatnonzero((reference > 0.0).any(axis=1))
     assert rows[-1] - rows[0] + 1 == 20
@@ -102,7 +112,7 @@ def test_light_ink_on_dark_matches_inverse(reference):
 
 
 def test_grey_paper_and_dark_grey_ink_is_inverted(reference):
-    x = pp.preprocess(encode(drawn(ink=40, paper=110)))   # dim photo: paper below mid-grey
+    x = pp.preprocess(encode(drawn(ink=40, paper=110)))  # dim photo: paper below mid-grey
     assert_mnist_like(x)
     assert np.abs(x - reference).mean() < 0.02
 
@@ -115,7 +125,7 @@ def test_rgb_coloured_ink(reference):
 
 @pytest.mark.parametrize("ink", [(0, 0, 0, 255), (255, 255, 255, 255)])
 def test_rgba_transparent_background(reference, ink):
-    im = Image.new("RGBA", (300, 200), (0, 0, 0, 0))        # transparent *black*: the worst case
+    im = Image.new("RGBA", (300, 200), (0, 0, 0, 0))  # transparent *black*: the worst case
     d = ImageDraw.Draw(im)
     d.line([(110, 40), (190, 40), (140, 170)], fill=ink, width=14, joint="curve")
     loaded = pp.load_image(encode(im))
@@ -162,7 +172,7 @@ def test_one_bit_image(reference):
 
 
 def test_sixteen_bit_grayscale(reference):
-    arr = np.asarray(drawn(), dtype=np.uint16) * 257       # 0 / 65535
+    arr = np.asarray(drawn(), dtype=np.uint16) * 257  # 0 / 65535
     im = Image.fromarray(arr)
     data = encode(im)
     assert Image.open(io.BytesIO(data)).mode in ("I;16", "I")
@@ -172,7 +182,7 @@ def test_sixteen_bit_grayscale(reference):
 
 
 def test_twelve_bit_data_in_sixteen_bit_png(reference):
-    arr = np.asarray(drawn(), dtype=np.uint16) * 16        # 0 / 4080: looks black as /257
+    arr = np.asarray(drawn(), dtype=np.uint16) * 16  # 0 / 4080: looks black as /257
     x = pp.preprocess(encode(Image.fromarray(arr)))
     assert_mnist_like(x)
     assert np.abs(x - reference).mean() < 0.02
@@ -192,9 +202,9 @@ def test_jpeg(reference):
 
 def test_jpeg_exif_orientation_is_applied():
     im = Image.new("L", (300, 200), 255)
-    ImageDraw.Draw(im).line([(40, 100), (260, 100)], fill=0, width=16)   # a horizontal bar
+    ImageDraw.Draw(im).line([(40, 100), (260, 100)], fill=0, width=16)  # a horizontal bar
     exif = Image.Exif()
-    exif[0x0112] = 6                                     # "rotate 90 degrees to display"
+    exif[0x0112] = 6  # "rotate 90 degrees to display"
     x = pp.preprocess(encode(im, "JPEG", exif=exif))
     rows = np.flatnonzero((x > 0.5).any(axis=1))
     cols = np.flatnonzero((x > 0.5).any(axis=0))
@@ -217,8 +227,13 @@ def test_animated_gif_uses_first_frame(reference):
 def test_animated_png_uses_first_frame(reference):
     second = Image.new("RGBA", (300, 200), (255, 255, 255, 255))
     ImageDraw.Draw(second).ellipse([60, 20, 240, 180], outline=(0, 0, 0, 255), width=14)
-    data = encode(drawn(mode="RGBA", ink=(0, 0, 0, 255), paper=(255, 255, 255, 255)), "PNG",
-                  save_all=True, append_images=[second], duration=100)
+    data = encode(
+        drawn(mode="RGBA", ink=(0, 0, 0, 255), paper=(255, 255, 255, 255)),
+        "PNG",
+        save_all=True,
+        append_images=[second],
+        duration=100,
+    )
     assert getattr(Image.open(io.BytesIO(data)), "n_frames", 1) == 2
     x = pp.preprocess(data)
     assert np.abs(x - reference).mean() < 0.02
@@ -229,14 +244,14 @@ def test_thin_pen_strokes_are_thickened():
     ImageDraw.Draw(im).ellipse([250, 150, 750, 850], outline=0, width=3)  # 3 px on 700 px
     x = pp.preprocess(encode(im))
     assert_mnist_like(x)
-    assert (x > 0.5).sum() >= 60              # an MNIST-weight ring, not a faint hairline
+    assert (x > 0.5).sum() >= 60  # an MNIST-weight ring, not a faint hairline
     thin = pp.to_mnist(pp.load_image(encode(im)), min_stroke=0)
     assert (thin > 0.5).sum() < (x > 0.5).sum()
 
 
 def test_dust_speck_does_not_move_the_box(reference):
     im = drawn()
-    ImageDraw.Draw(im).rectangle([5, 185, 7, 187], fill=0)   # a 3x3 speck in a corner
+    ImageDraw.Draw(im).rectangle([5, 185, 7, 187], fill=0)  # a 3x3 speck in a corner
     x = pp.preprocess(encode(im))
     assert np.abs(x - reference).mean() < 0.01
 
@@ -285,12 +300,15 @@ def test_formats_the_uploader_does_not_name_are_refused(fmt):
     """Only the upload widget's formats are decoded: a TIFF named .png is refused unread."""
     buf = io.BytesIO()
     Image.new("L", (64, 64), 255).save(buf, format=fmt)
-    with pytest.raises(PreprocessError, match="not .* image|cannot|not a picture|not recognised|not an image"):
+    with pytest.raises(
+        PreprocessError, match="not .* image|cannot|not a picture|not recognised|not an image"
+    ):
         pp.load_image(buf.getvalue())
 
 
 def test_many_page_tiff_costs_nothing():
-    """A multi-page TIFF (190,000 one-pixel pages cost 133 s in n_frames before) is refused at once."""
+    """A multi-page TIFF (190,000 one-pixel pages cost 133 s in n_frames before) is refused at
+    once."""
     frames = [Image.new("L", (1, 1)) for _ in range(2000)]
     buf = io.BytesIO()
     frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
@@ -306,15 +324,21 @@ def test_animated_gif_uses_its_first_frame_without_counting_frames(monkeypatch):
     frames = [Image.new("L", (40, 40), 255), Image.new("L", (40, 40), 0)]
     buf = io.BytesIO()
     frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:])
-    monkeypatch.setattr(GifImagePlugin.GifImageFile, "n_frames",
-                        property(lambda self: pytest.fail("n_frames walks every frame")))
+    monkeypatch.setattr(
+        GifImagePlugin.GifImageFile,
+        "n_frames",
+        property(lambda self: pytest.fail("n_frames walks every frame")),
+    )
     im = pp.load_image(buf.getvalue())
     assert np.asarray(im).min() == 255  # the first (white) frame
 
 
 def test_twenty_megapixel_jpeg_is_fast():
-    data = encode(drawn(size=(5000, 4000), mode="RGB", ink=(0, 0, 0), paper=(255, 255, 255)),
-                  "JPEG", quality=80)
+    data = encode(
+        drawn(size=(5000, 4000), mode="RGB", ink=(0, 0, 0), paper=(255, 255, 255)),
+        "JPEG",
+        quality=80,
+    )
     start = time.perf_counter()
     x = pp.preprocess(data)
     assert time.perf_counter() - start < 10.0
@@ -337,6 +361,7 @@ def test_make_example_png_round_trip(reference):
 
 
 # --------------------------------------------------------------------------- bad inputs
+
 
 def test_error_is_a_value_error():
     assert issubclass(PreprocessError, ValueError)
@@ -379,7 +404,7 @@ def test_blank_image(colour):
 
 def test_faint_noise_only_is_blank():
     rng = np.random.default_rng(1)
-    paper = (250 + rng.integers(0, 6, (200, 300))).astype(np.uint8)   # JPEG-like grain
+    paper = (250 + rng.integers(0, 6, (200, 300))).astype(np.uint8)  # JPEG-like grain
     with pytest.raises(PreprocessError, match="blank"):
         pp.preprocess(encode(Image.fromarray(paper, mode="L")))
 
@@ -419,18 +444,26 @@ def test_load_image_rejects_non_bytes():
 def test_module_does_not_import_streamlit():
     import ast
     import inspect
+
     tree = ast.parse(inspect.getsource(pp))
-    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
-             for alias in node.names}
+    names = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
     names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not any(n and n.split(".")[0] == "streamlit" for n in names)
 
 
 # --------------------------------------------------------------------------- property
 
+
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pixels=arrays(np.uint8, st.tuples(st.integers(8, 64), st.integers(8, 64))),
-       fmt=st.sampled_from(["PNG", "JPEG"]))
+@given(
+    pixels=arrays(np.uint8, st.tuples(st.integers(8, 64), st.integers(8, 64))),
+    fmt=st.sampled_from(["PNG", "JPEG"]),
+)
 def test_any_small_image_gives_valid_output_or_preprocess_error(pixels, fmt):
     data = encode(Image.fromarray(pixels, mode="L"), fmt)
     try:
@@ -443,6 +476,7 @@ def test_any_small_image_gives_valid_output_or_preprocess_error(pixels, fmt):
 
 
 # --------------------------------------------------------------------------- realism
+
 
 def test_photo_lit_from_one_side(reference):
     """Paper getting darker by 60 grey levels across the sheet, plus sensor noise."""
@@ -465,17 +499,28 @@ def _vignetted_photo(digit: np.ndarray, falloff: str, at: tuple[int, int], seed:
     h, w = 450, 600
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     r2 = (((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2) / 2  # 0 centre, 1 corner
-    paper = 215.0 * ((1 - 0.5 * r2) if falloff == "bowl" else np.cos(np.arctan(1.1 * np.sqrt(r2))) ** 4)
-    big = np.asarray(Image.fromarray(np.rint(digit * 255).astype(np.uint8))
-                     .resize((252, 252), Image.Resampling.BICUBIC), dtype=np.float32) / 255
+    paper = 215.0 * (
+        (1 - 0.5 * r2) if falloff == "bowl" else np.cos(np.arctan(1.1 * np.sqrt(r2))) ** 4
+    )
+    big = (
+        np.asarray(
+            Image.fromarray(np.rint(digit * 255).astype(np.uint8)).resize(
+                (252, 252), Image.Resampling.BICUBIC
+            ),
+            dtype=np.float32,
+        )
+        / 255
+    )
     ink = np.zeros((h, w), np.float32)
-    ink[at[1]:at[1] + 252, at[0]:at[0] + 252] = big
+    ink[at[1] : at[1] + 252, at[0] : at[0] + 252] = big
     photo = paper * (1 - ink) + 50.0 * ink + np.random.default_rng(seed).normal(0.0, 4.0, (h, w))
     return encode(Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)), "JPEG", quality=85)
 
 
 @pytest.mark.parametrize("falloff", ["bowl", "cos4"])
-@pytest.mark.parametrize("at", [(40, 30), (170, 100), (330, 180)])  # near a corner, middle, other corner
+@pytest.mark.parametrize(
+    "at", [(40, 30), (170, 100), (330, 180)]
+)  # near a corner, middle, other corner
 def test_vignetted_photo_leaves_no_specks(falloff, at):
     """Dark corners of the paper are not ink: the digit comes out alone (no extra blobs) and close
     to the same digit preprocessed from a clean scan. Before the background was a surface fitted to
@@ -507,11 +552,12 @@ def test_mnist_digits_survive_a_round_trip(mnist_small):
     for digit in images:
         x = pp.preprocess(pp.make_example_png(digit, invert=True, scale=6))
         assert_mnist_like(x)
-        errors.append(aligned_error(x, digit))   # what is left: sub-pixel phase, resampling
+        errors.append(aligned_error(x, digit))  # what is left: sub-pixel phase, resampling
     assert max(errors) < 0.08 and np.mean(errors) < 0.04, errors
 
 
 # --- drawings from the pad (vae.preprocess.render_strokes / strokes_to_mnist) -------------------
+
 
 def _ring(cx: float, cy: float, rx: float, ry: float, n: int = 60) -> list[list[float]]:
     t = np.linspace(0, 2 * np.pi, n)
@@ -527,30 +573,45 @@ def _stroke_width(x: np.ndarray) -> float:
 
 
 def _mnist_widths() -> tuple[float, float]:
-    """The 5th and 95th percentiles of the stroke width of the first 500 MNIST test digits (about 2.2 and 4.5)."""
+    """The 5th and 95th percentiles of the stroke width of the first 500 MNIST test digits (about
+    2.2 and 4.5)."""
     from vae import artefacts
 
     images = artefacts.load_test_set()[0][:500].astype(np.float32) / 255
     return tuple(np.percentile([_stroke_width(x) for x in images], [5, 95]))
 
 
-@pytest.mark.parametrize("ring", [
-    _ring(0.5, 0.5, 0.25, 0.35),  # a large zero
-    _ring(0.2, 0.2, 0.05, 0.07),  # small and off-centre
-    _ring(0.8, 0.75, 0.12, 0.18),  # medium, in a corner
-])
+@pytest.mark.parametrize(
+    "ring",
+    [
+        _ring(0.5, 0.5, 0.25, 0.35),  # a large zero
+        _ring(0.2, 0.2, 0.05, 0.07),  # small and off-centre
+        _ring(0.8, 0.75, 0.12, 0.18),  # medium, in a corner
+    ],
+)
 def test_a_drawn_zero_becomes_mnist_like_whatever_its_size_and_place(ring):
     from vae.preprocess import strokes_to_mnist
 
     x = strokes_to_mnist([ring])
-    assert x.shape == (28, 28) and x.dtype == np.float32 and 0 <= x.min() and x.max() == pytest.approx(1.0)
+    assert (
+        x.shape == (28, 28)
+        and x.dtype == np.float32
+        and 0 <= x.min()
+        and x.max() == pytest.approx(1.0)
+    )
     rows, cols = np.nonzero(x > 0.05)
-    assert max(rows.max() - rows.min(), cols.max() - cols.min()) + 1 in (20, 21, 22)  # the 20 px box
+    assert max(rows.max() - rows.min(), cols.max() - cols.min()) + 1 in (
+        20,
+        21,
+        22,
+    )  # the 20 px box
     com = np.array(np.nonzero(x)).T.astype(float)
     centre = (com * x[x > 0][:, None]).sum(0) / x.sum()
     np.testing.assert_allclose(centre, [14, 14], atol=1.0)  # centred by mass like MNIST
     lo, hi = _mnist_widths()
-    assert lo <= _stroke_width(x) <= hi  # as thick as MNIST's own strokes: not a blob, not a hairline
+    assert (
+        lo <= _stroke_width(x) <= hi
+    )  # as thick as MNIST's own strokes: not a blob, not a hairline
 
 
 def test_stroke_width_does_not_depend_on_how_large_one_draws():
@@ -570,8 +631,19 @@ def test_thin_and_thick_lines_and_a_tap():
     assert np.asarray(img).max() == 255
 
 
-@pytest.mark.parametrize("bad", [None, [], [[]], "strokes", [[["a", "b"]]], [[[float("nan"), 0.2]]],
-                                 [[[0.1, 0.2]]] * 500, [[[0.1, 0.2]] * 30_000]])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        None,
+        [],
+        [[]],
+        "strokes",
+        [[["a", "b"]]],
+        [[[float("nan"), 0.2]]],
+        [[[0.1, 0.2]]] * 500,
+        [[[0.1, 0.2]] * 30_000],
+    ],
+)
 def test_unusable_drawings_raise_a_message_not_a_traceback(bad):
     from vae.preprocess import PreprocessError, render_strokes
 
@@ -625,9 +697,19 @@ def test_checked_strokes_are_rounded_clipped_and_well_formed():
     assert len(pp.clean_strokes([[[0.5, 0.5]] * pp.MAX_POINTS])[0]) == pp.MAX_POINTS  # at the limit
 
 
-@pytest.mark.parametrize("bad", [[[[0.1, "0.2"]]], [[0.1, 0.2]], [[[0.1, 0.2, 0.3]]],
-                                 [[[True, 0.2]]], [[[10 ** 400, 0.2]]], [[{"x": 0.1, "y": 0.2}]],
-                                 [None], {"strokes": []}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [[[0.1, "0.2"]]],
+        [[0.1, 0.2]],
+        [[[0.1, 0.2, 0.3]]],
+        [[[True, 0.2]]],
+        [[[10**400, 0.2]]],
+        [[{"x": 0.1, "y": 0.2}]],
+        [None],
+        {"strokes": []},
+    ],
+)
 def test_malformed_strokes_are_refused_with_a_message(bad):
     with pytest.raises(PreprocessError, match="could not be read; clear the pad"):
         pp.clean_strokes(bad)

@@ -4,6 +4,7 @@ light on dark, with and without a thin frame or a shadow along the crop's edge. 
 like a clean MNIST digit: no ink on the 28x28 border, the ink's box about 20 px on its longer
 side, centred by mass, as the clean rendering lands, and read as the same digit by the page's
 nearest-test-image rule (``vae.neighbours.looks_like``)."""
+
 from __future__ import annotations
 
 import io
@@ -42,11 +43,20 @@ def glyph(d: int, size: int = 160) -> np.ndarray:
     a = np.asarray(im, dtype=np.float32) / 255.0
     rows, cols = np.flatnonzero(a.max(1) > 0.5), np.flatnonzero(a.max(0) > 0.5)
     a = ndimage.grey_erosion(a, size=5)
-    return a[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    return a[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
-def photo(d: int, margin: float = 0.04, paper: float = 200.0, ink: float = 60.0, grad: float = 40.0,
-          border: int = 0, shadow: int = 0, light: bool = False, noise: float = 3.0) -> bytes:
+def photo(
+    d: int,
+    margin: float = 0.04,
+    paper: float = 200.0,
+    ink: float = 60.0,
+    grad: float = 40.0,
+    border: int = 0,
+    shadow: int = 0,
+    light: bool = False,
+    noise: float = 3.0,
+) -> bytes:
     """A PNG of digit d: ``margin`` of paper (share of the glyph's longer side) around its ink,
     paper brighter to the right and down by ``grad`` levels, a ``border`` px dark frame along the
     crop's edge, a ``shadow`` px dark band fading in from the left edge, Gaussian noise; ``light``
@@ -55,8 +65,8 @@ def photo(d: int, margin: float = 0.04, paper: float = 200.0, ink: float = 60.0,
     h, w = g.shape
     m = round(margin * max(h, w))
     a = np.zeros((h + 2 * m, w + 2 * m), dtype=np.float32)
-    a[m:m + h, m:m + w] = g
-    yy, xx = np.mgrid[0:a.shape[0], 0:a.shape[1]] / max(a.shape)
+    a[m : m + h, m : m + w] = g
+    yy, xx = np.mgrid[0 : a.shape[0], 0 : a.shape[1]] / max(a.shape)
     img = (paper + grad * (xx - 0.5) + 0.5 * grad * (yy - 0.5)) * (1 - a) + ink * a
     if border:
         for v in (img[:border], img[-border:], img[:, :border], img[:, -border:]):
@@ -74,8 +84,10 @@ def photo(d: int, margin: float = 0.04, paper: float = 200.0, ink: float = 60.0,
 @pytest.fixture(scope="module")
 def landed() -> dict[str, np.ndarray]:
     """Every case's ten digits through the upload pipeline: name -> (10, 28, 28)."""
-    return {name: np.stack([pp.preprocess(photo(d, **kw)) for d in range(10)])
-            for name, kw in {"clean": CLEAN, **CASES}.items()}
+    return {
+        name: np.stack([pp.preprocess(photo(d, **kw)) for d in range(10)])
+        for name, kw in {"clean": CLEAN, **CASES}.items()
+    }
 
 
 @pytest.mark.parametrize("case", ["clean", *CASES])
@@ -168,4 +180,7 @@ def test_a_drawing_along_the_pads_edge_keeps_its_stroke():
     edge = pp.strokes_to_mnist([[[0.02, 0.0], [0.98, 0.0], [0.45, 1.0]]])
     inside = pp.strokes_to_mnist([[[0.1, 0.1], [0.9, 0.1], [0.45, 0.9]]])
     top = np.flatnonzero(edge.max(axis=1) > 0.1)[0]
-    assert edge[top:top + 3].sum() > 0.5 * inside[np.flatnonzero(inside.max(axis=1) > 0.1)[0]:][:3].sum()
+    assert (
+        edge[top : top + 3].sum()
+        > 0.5 * inside[np.flatnonzero(inside.max(axis=1) > 0.1)[0] :][:3].sum()
+    )

@@ -1,4 +1,5 @@
 """vae.prior, the one home of the prior's radii, circles and tails, against scipy.stats."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,7 +13,9 @@ def test_radius_matches_chi2_and_closed_form():
     for q in (0.5, 0.9, 0.99):
         r = prior.radius(q)
         assert r == pytest.approx(np.sqrt(stats.chi2.ppf(q, 2)), rel=1e-12)
-        assert r == pytest.approx(np.sqrt(-2 * np.log(1 - q)))  # 2-D: P(|z| <= r) = 1 - exp(-r^2 / 2)
+        assert r == pytest.approx(
+            np.sqrt(-2 * np.log(1 - q))
+        )  # 2-D: P(|z| <= r) = 1 - exp(-r^2 / 2)
     for d in (1, 3, 10, 32):
         assert prior.radius(0.99, d) == pytest.approx(np.sqrt(stats.chi2.ppf(0.99, d)), rel=1e-12)
     with pytest.raises(ValueError):
@@ -53,10 +56,14 @@ def test_share_inside_and_by_class():
 
 def test_tail():
     assert prior.tail(np.zeros(2)) == pytest.approx(1.0)
-    assert prior.tail(np.array([1.0, 1.0])) == pytest.approx(np.exp(-1.0))  # 2-D: P(|z| > r) = exp(-r^2 / 2)
+    assert prior.tail(np.array([1.0, 1.0])) == pytest.approx(
+        np.exp(-1.0)
+    )  # 2-D: P(|z| > r) = exp(-r^2 / 2)
     assert prior.tail(np.full(10, 3.0)) < 1e-10
     for z in (np.zeros(2), np.array([1.0, 2.0, 0.5]), np.full(10, 1.7), np.linspace(-3, 3, 32)):
-        assert prior.tail(z) == pytest.approx(stats.chi2.sf(float((z ** 2).sum()), df=len(z)), rel=1e-12)
+        assert prior.tail(z) == pytest.approx(
+            stats.chi2.sf(float((z**2).sum()), df=len(z)), rel=1e-12
+        )
 
 
 def test_samples_and_typical_norm():

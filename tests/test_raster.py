@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ui.draw import png_figures, render
-from ui.draw import raster
+from ui.draw import png_figures, raster, render
 from ui.draw.style import CHANGED_COLOR, FIGURE_DPI, FIGURE_MAX_PX, INK
 
 
@@ -36,26 +35,55 @@ def test_rows_put_each_image_crisp_and_transparent_around():
 
 
 def test_captions_are_recorded_at_their_size_in_points():
-    r = raster.rows([_imgs(3)], ["row"], [["a", "b", "c"]], 1.0, "gray", 1.0, INK["light"], fontsize=10)
+    r = raster.rows(
+        [_imgs(3)], ["row"], [["a", "b", "c"]], 1.0, "gray", 1.0, INK["light"], fontsize=10
+    )
     assert r.min_text_px == round(10 * FIGURE_DPI / 72)
     im = _png(r)
-    assert float(im.text[render.MIN_TEXT_KEY]) == r.min_text_px  # read back by the presenter-mode test
-    big = raster.rows([_imgs(3)], ["row"], [["a", "b", "c"]], 1.0, "gray", 1.0, INK["light"], fontsize=10,
-                      text_scale=1.35)
+    assert (
+        float(im.text[render.MIN_TEXT_KEY]) == r.min_text_px
+    )  # read back by the presenter-mode test
+    big = raster.rows(
+        [_imgs(3)],
+        ["row"],
+        [["a", "b", "c"]],
+        1.0,
+        "gray",
+        1.0,
+        INK["light"],
+        fontsize=10,
+        text_scale=1.35,
+    )
     assert big.min_text_px > r.min_text_px  # presenter mode: larger text, same pixels per image
 
 
 def test_a_picture_is_never_wider_than_streamlit_shows_unresampled():
-    r = raster.rows([_imgs(30)], ["a long row name"], [[str(k) for k in range(30)]], 1.5, "gray", 1.0,
-                    INK["dark"])
+    r = raster.rows(
+        [_imgs(30)],
+        ["a long row name"],
+        [[str(k) for k in range(30)]],
+        1.5,
+        "gray",
+        1.0,
+        INK["dark"],
+    )
     assert r.rgba.shape[1] <= FIGURE_MAX_PX
 
 
 def test_marked_images_are_framed_and_their_captions_coloured():
-    rgb = tuple(int(CHANGED_COLOR[i:i + 2], 16) for i in (1, 3, 5))
+    rgb = tuple(int(CHANGED_COLOR[i : i + 2], 16) for i in (1, 3, 5))
     plain = raster.rows([_imgs(3)], None, [["x", "y", "z"]], 1.0, "gray", 1.0, INK["light"])
-    marked = raster.rows([_imgs(3)], None, [["x", "y", "z"]], 1.0, "gray", 1.0, INK["light"],
-                         marks=[[False, True, False]], mark_colour=CHANGED_COLOR)
+    marked = raster.rows(
+        [_imgs(3)],
+        None,
+        [["x", "y", "z"]],
+        1.0,
+        "gray",
+        1.0,
+        INK["light"],
+        marks=[[False, True, False]],
+        mark_colour=CHANGED_COLOR,
+    )
 
     def orange(a: np.ndarray) -> int:
         return int((np.abs(a[..., :3].astype(int) - rgb).sum(-1) < 40)[a[..., 3] > 200].sum())
@@ -65,7 +93,9 @@ def test_marked_images_are_framed_and_their_captions_coloured():
 
 def test_rows_without_captions_leave_no_caption_space():
     tight = raster.rows([_imgs(2), _imgs(2)], None, None, 1.0, "gray", 1.0, INK["light"])
-    spaced = raster.rows([_imgs(2), _imgs(2)], None, [["a", "b"], ["c", "d"]], 1.0, "gray", 1.0, INK["light"])
+    spaced = raster.rows(
+        [_imgs(2), _imgs(2)], None, [["a", "b"], ["c", "d"]], 1.0, "gray", 1.0, INK["light"]
+    )
     assert spaced.rgba.shape[0] > tight.rgba.shape[0]
 
 
@@ -73,7 +103,7 @@ def test_rows_without_captions_leave_no_caption_space():
 def test_heat_map_has_its_scale_and_the_themes_ink(kind, monkeypatch):
     monkeypatch.setattr(render, "theme", lambda: kind)
     r = png_figures.std_figure(np.full((28, 28), 0.25, dtype=np.float32))
-    rgb = tuple(int(INK[kind][i:i + 2], 16) for i in (1, 3, 5))
+    rgb = tuple(int(INK[kind][i : i + 2], 16) for i in (1, 3, 5))
     a = r.rgba
     ink = (np.abs(a[..., :3].astype(int) - rgb).sum(-1) < 30) & (a[..., 3] > 200)
     assert ink.sum() > 200  # title, tick labels and the bar's outline in the theme's ink
@@ -82,21 +112,36 @@ def test_heat_map_has_its_scale_and_the_themes_ink(kind, monkeypatch):
 
 def test_strip_through_charts_png_is_cached_and_a_png():
     a = render.png(png_figures.image_strip, _imgs(4), ["1", "2", "3", "4"])
-    assert a.startswith(b"\x89PNG") and render.png(png_figures.image_strip, _imgs(4), ["1", "2", "3", "4"]) == a
+    assert (
+        a.startswith(b"\x89PNG")
+        and render.png(png_figures.image_strip, _imgs(4), ["1", "2", "3", "4"]) == a
+    )
 
 
 def test_encode_writes_the_same_pixels_and_the_text_size():
-    r = raster.rows([_imgs(3)], ["row"], [["a", "b", "c"]], 1.0, "gray", 1.0, INK["dark"], fontsize=10)
+    r = raster.rows(
+        [_imgs(3)], ["row"], [["a", "b", "c"]], 1.0, "gray", 1.0, INK["dark"], fontsize=10
+    )
     im = Image.open(io.BytesIO(raster.encode(r, render.MIN_TEXT_KEY)))
     assert im.mode == "RGBA" and (np.asarray(im) == r.rgba).all()
     assert float(im.text[render.MIN_TEXT_KEY]) == r.min_text_px
     bare = raster.Raster(r.rgba, 0.0)  # no text: no text chunk
-    assert render.MIN_TEXT_KEY not in Image.open(io.BytesIO(raster.encode(bare, render.MIN_TEXT_KEY))).text
+    assert (
+        render.MIN_TEXT_KEY
+        not in Image.open(io.BytesIO(raster.encode(bare, render.MIN_TEXT_KEY))).text
+    )
 
 
 def test_a_heat_maps_title_wider_than_the_map_is_not_cut_off():
-    r = raster.heatmap(np.zeros((28, 28)), "magma", 0.5, INK["light"], "a rather long title over a small map",
-                       [(0.0, "0"), (0.5, "0.5")], size=0.5)
+    r = raster.heatmap(
+        np.zeros((28, 28)),
+        "magma",
+        0.5,
+        INK["light"],
+        "a rather long title over a small map",
+        [(0.0, "0"), (0.5, "0.5")],
+        size=0.5,
+    )
     top = r.rgba[: round(r.min_text_px * 1.8)]
     cols = np.flatnonzero((top[..., 3] > 0).any(axis=0))
     assert cols[0] > 0  # the title's first letter starts inside the picture

@@ -1,4 +1,5 @@
 """The server-wide limit on live training runs (ui.server.training_slots)."""
+
 from __future__ import annotations
 
 import threading
@@ -40,7 +41,9 @@ def test_runs_beyond_the_limit_wait_and_say_so():
     started = threading.Event()
 
     def waiter():
-        with training_slots.training_slot(on_wait=lambda r, w: seen.append((r, w)), check=lambda: None):
+        with training_slots.training_slot(
+            on_wait=lambda r, w: seen.append((r, w)), check=lambda: None
+        ):
             started.set()
 
     w = threading.Thread(target=waiter)

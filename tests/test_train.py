@@ -1,4 +1,5 @@
 """Tiny seeded training runs on 256 MNIST images (a few seconds each on one thread)."""
+
 from __future__ import annotations
 
 import math
@@ -22,7 +23,9 @@ def split(mnist_small):
 def _run(split, model_cfg=None, epochs=3, seed=0, callback=None, kl_warmup=0) -> TrainResult:
     xtr, ytr, xte, yte = split
     model_cfg = model_cfg or ModelConfig(latent_dim=2)
-    tc = TrainConfig(epochs=epochs, batch_size=64, seed=seed, train_size=N_TRAIN, kl_warmup=kl_warmup)
+    tc = TrainConfig(
+        epochs=epochs, batch_size=64, seed=seed, train_size=N_TRAIN, kl_warmup=kl_warmup
+    )
     return train(model_cfg, tc, xtr, ytr, xte, yte, callback=callback)
 
 
@@ -76,7 +79,9 @@ def test_kl_weight_rises_linearly_during_the_warm_up():
     from vae.train import kl_weight
 
     assert [kl_weight(2.0, s, 4) for s in range(6)] == [0.0, 0.5, 1.0, 1.5, 2.0, 2.0]
-    assert kl_weight(1.0, 0, 0) == 1.0 and kl_weight(0.5, 10, 0) == 0.5  # no warm-up: beta from the first step
+    assert (
+        kl_weight(1.0, 0, 0) == 1.0 and kl_weight(0.5, 10, 0) == 0.5
+    )  # no warm-up: beta from the first step
 
 
 def test_kl_warm_up_weights_the_kl_term_less_in_its_epochs(run_a, split):
@@ -144,8 +149,13 @@ def test_trained_model_carries_no_gradients(run_a):
 
 
 def test_history_frame():
-    h = {"train_recon": [150.0, 140.0], "test_recon": [151.0, 141.0], "train_kl": [3.0, 4.0],
-         "test_kl": [3.5, 4.5], "lr": [1e-3, 5e-4]}
+    h = {
+        "train_recon": [150.0, 140.0],
+        "test_recon": [151.0, 141.0],
+        "train_kl": [3.0, 4.0],
+        "test_kl": [3.5, 4.5],
+        "lr": [1e-3, 5e-4],
+    }
     f = history_frame(h)
     assert list(f.columns) == ["epoch", "term", "split", "nats"]
     assert len(f) == 8
@@ -168,11 +178,18 @@ def test_a_run_continued_from_its_state_ends_with_the_same_weights():
     g = torch.Generator().manual_seed(0)
     x = (torch.rand(96, 1, 28, 28, generator=g) > 0.7).float()
     y = torch.randint(0, 10, (96,), generator=g)
-    mc, tc = ModelConfig(kind="vae", latent_dim=2, beta=1.0), TrainConfig(epochs=3, batch_size=32, seed=3, threads=1)
+    mc, tc = (
+        ModelConfig(kind="vae", latent_dim=2, beta=1.0),
+        TrainConfig(epochs=3, batch_size=32, seed=3, threads=1),
+    )
     straight = train(mc, tc, x, y, x[:32], y[:32])
     assert straight.state is None  # ran to the end: nothing to continue
     first = train(mc, tc, x, y, x[:32], y[:32], until_epoch=2)
-    assert first.state is not None and first.state.epochs_done == 2 and len(first.history["test_total"]) == 2
+    assert (
+        first.state is not None
+        and first.state.epochs_done == 2
+        and len(first.history["test_total"]) == 2
+    )
     rest = train(mc, tc, x, y, x[:32], y[:32], resume=first.state)
     for a, b in zip(straight.model.state_dict().values(), rest.model.state_dict().values()):
         assert torch.equal(a, b)

@@ -2,6 +2,7 @@
 numbers, and a premise sweep over every pretrained model a run can be compared with (each 2-D
 one's held-out codes, read from cache/): the score caption names the set as it is, and a code map
 shows its codes or says how many it leaves out."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,9 +13,14 @@ from vae import artefacts, live, zoo
 
 
 def facts(**kw) -> claims.ScoreFacts:
-    base = dict(n_heldout=2000, n_test=10000,
-                per_digit=(196, 227, 206, 202, 196, 178, 192, 206, 195, 202), pretrained="vae-2d",
-                same_set=True, beta=1.0)
+    base = dict(
+        n_heldout=2000,
+        n_test=10000,
+        per_digit=(196, 227, 206, 202, 196, 178, 192, 206, 195, 202),
+        pretrained="vae-2d",
+        same_set=True,
+        beta=1.0,
+    )
     return claims.ScoreFacts(**{**base, **kw})
 
 

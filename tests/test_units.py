@@ -1,4 +1,6 @@
-"""Unit tests of vae.units (KL per dimension, active units, beta equivalents, loss knees) and ui.draw.chart_tables."""
+"""Unit tests of vae.units (KL per dimension, active units, beta equivalents, loss knees) and
+ui.draw.chart_tables."""
+
 from __future__ import annotations
 
 import math
@@ -7,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
+from ui.draw import chart_tables
+from ui.lessons import words
+from ui.page import link_values
 from vae import latent, units, zoo
 from vae.losses import kl_divergence
-from ui.draw import chart_tables
-from ui.page import link_values
-from ui.lessons import words
 
 
 def test_equivalent_beta_example_from_the_lesson():
@@ -30,17 +32,30 @@ def test_equivalent_beta_matches_rescaled_loss():
     assert summed == pytest.approx(784 * averaged)
 
 
-@pytest.mark.parametrize("args", [(0.01, 0, 2), (0.01, 784, 0), (-1.0, 784, 2), (math.nan, 784, 2),
-                                  (math.inf, 784, 2)])
+@pytest.mark.parametrize(
+    "args", [(0.01, 0, 2), (0.01, 784, 0), (-1.0, 784, 2), (math.nan, 784, 2), (math.inf, 784, 2)]
+)
 def test_equivalent_beta_rejects_impossible_values(args):
     with pytest.raises(ValueError):
         units.equivalent_beta(*args)
 
 
-@pytest.mark.parametrize("raw, expected", [(None, (1.0, True)), ("1", (1.0, True)), ("1.0", (1.0, True)),
-                                           (" 0.1 ", (0.1, True)), ("0", (0.0, True)), ("1e1", (10.0, True)),
-                                           ("3", (1.0, False)), ("banana", (1.0, False)), ("nan", (1.0, False)),
-                                           ("inf", (1.0, False)), ("", (1.0, False))])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (None, (1.0, True)),
+        ("1", (1.0, True)),
+        ("1.0", (1.0, True)),
+        (" 0.1 ", (0.1, True)),
+        ("0", (0.0, True)),
+        ("1e1", (10.0, True)),
+        ("3", (1.0, False)),
+        ("banana", (1.0, False)),
+        ("nan", (1.0, False)),
+        ("inf", (1.0, False)),
+        ("", (1.0, False)),
+    ],
+)
 def test_parse_ladder_value(raw, expected):
     assert link_values.parse_ladder_value(raw, zoo.BETAS_2D, 1.0) == expected
 
@@ -70,7 +85,9 @@ def test_mean_kl_per_dim_matches_losses_and_leaves_input_alone():
 
 def test_unit_activity_and_dims_frame():
     rng = np.random.default_rng(2)
-    mu = np.stack([rng.normal(size=1000), 0.01 * rng.normal(size=1000), rng.normal(scale=0.5, size=1000)], 1)
+    mu = np.stack(
+        [rng.normal(size=1000), 0.01 * rng.normal(size=1000), rng.normal(scale=0.5, size=1000)], 1
+    )
     count, var = units.unit_activity(mu)
     assert count == 2 and var.shape == (3,)
     f = units.kl_dims_frame(mu, np.zeros_like(mu), 4.0)
@@ -79,24 +96,49 @@ def test_unit_activity_and_dims_frame():
     assert set(f["beta"]) == {"4"}
 
 
-@pytest.mark.parametrize("before, after, expected", [(150.0, 140.0, "improves by 10.0 nats"),
-                                                     (100.0, 100.04, "does not change"),
-                                                     (100.0, 100.5, "worsens by 0.5 nats")])
+@pytest.mark.parametrize(
+    "before, after, expected",
+    [
+        (150.0, 140.0, "improves by 10.0 nats"),
+        (100.0, 100.04, "does not change"),
+        (100.0, 100.5, "worsens by 0.5 nats"),
+    ],
+)
 def test_change_words(before, after, expected):
     assert words.change_words(before, after) == expected
-    assert words.change_words(1, 3, unit="units", lower_is_better=False, digits=0) == "improves by 2 units"
+    assert (
+        words.change_words(1, 3, unit="units", lower_is_better=False, digits=0)
+        == "improves by 2 units"
+    )
 
 
 def test_label_sides_moves_crowded_labels_left():
     # beta = 1 at (6.3, 138.3) has beta = 0.5 just to its right: its label goes left
     x = np.array([52.8, 10.8, 7.2, 6.3, 5.4, 4.0, 2.5])
     y = np.array([135.6, 136.8, 138.4, 138.3, 141.2, 147.4, 161.2])
-    assert chart_tables.label_sides(x, y).tolist() == ["right", "right", "right", "left", "right", "right", "right"]
+    assert chart_tables.label_sides(x, y).tolist() == [
+        "right",
+        "right",
+        "right",
+        "left",
+        "right",
+        "right",
+        "right",
+    ]
     assert chart_tables.label_sides(np.array([1.0]), np.array([2.0])).tolist() == ["right"]
-    # the 2-D ladder on a log rate axis: beta = 0.5 has neighbours on both sides, so its label goes below
+    # the 2-D ladder on a log rate axis: beta = 0.5 has neighbours on both sides, so its label goes
+    # below
     x = np.log([137.68, 10.85, 7.74, 6.85, 5.88, 4.41, 2.85])
     y = np.array([133.3, 134.6, 135.1, 134.5, 136.7, 141.8, 155.4])
-    assert chart_tables.label_sides(x, y).tolist() == ["right", "right", "below", "left", "right", "right", "right"]
+    assert chart_tables.label_sides(x, y).tolist() == [
+        "right",
+        "right",
+        "below",
+        "left",
+        "right",
+        "right",
+        "right",
+    ]
 
 
 def test_plateau():

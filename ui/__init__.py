@@ -15,13 +15,18 @@ After each matrix product (a 1-NN search in pixel space, say) its idle workers s
 before they sleep: 80-100 ms of a core burnt per call, outside the script's own thread, taken from
 the other students' runs.
 """
+
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 # the thread-count setters of the OpenBLAS builds NumPy and SciPy ship (64-bit and plain interfaces)
-_OPENBLAS_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
-                     "openblas_set_num_threads64_", "openblas_set_num_threads")
+_OPENBLAS_SETTERS = (
+    "scipy_openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads",
+    "openblas_set_num_threads64_",
+    "openblas_set_num_threads",
+)
 
 
 def one_blas_thread() -> int:
@@ -31,7 +36,11 @@ def one_blas_thread() -> int:
 
     try:
         with open("/proc/self/maps") as f:
-            libs = {line.split(None, 5)[5].strip() for line in f if "openblas" in line.lower() and ".so" in line}
+            libs = {
+                line.split(None, 5)[5].strip()
+                for line in f
+                if "openblas" in line.lower() and ".so" in line
+            }
     except (OSError, IndexError):
         return 0
     done = 0

@@ -23,6 +23,7 @@ Calling ``st.cache_data`` / ``st.cache_resource`` functions from a thread withou
 (what the prefetch worker does) is public behaviour, but undocumented for threads: the test of
 this module checks that such a call fills the cache a session then hits.
 """
+
 from __future__ import annotations
 
 import logging
@@ -64,7 +65,8 @@ def quiet_no_session_warning(thread_name: str) -> None:
 
 
 def forget_link_value(key: str) -> bool:
-    """Make Streamlit's query-parameter binding forget the value this page load's link gave ``key``, so
+    """Make Streamlit's query-parameter binding forget the value this page load's link gave ``key``,
+    so
     that the widget bound to it starts at its default. Streamlit 1.67 lets some values through its
     own check: an int ``number_input`` given ``inf`` raises OverflowError inside the widget call (it
     catches only ValueError, TypeError and IndexError), "3.5" becomes 3. Returns False (and changes
@@ -95,7 +97,8 @@ def around_script_runs(around: Callable[[Callable[[], Any]], Any]) -> None:
 
 
 def time_script_runs(report: Callable[[str, str, float, float], None]) -> None:
-    """After every script run, call ``report(page script path, "full" | "fragment", wall s, thread CPU s)``."""
+    """After every script run, call ``report(page script path, "full" | "fragment", wall s, thread
+    CPU s)``."""
     import time
 
     from streamlit.runtime.scriptrunner import script_runner
@@ -128,5 +131,6 @@ def streamlit_protocol() -> Any:
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 
-    return SimpleNamespace(BackMsg=BackMsg, ForwardMsg=ForwardMsg, WidgetStates=WidgetStates,
-                           WidgetState=WidgetState)
+    return SimpleNamespace(
+        BackMsg=BackMsg, ForwardMsg=ForwardMsg, WidgetStates=WidgetStates, WidgetState=WidgetState
+    )

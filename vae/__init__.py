@@ -10,14 +10,36 @@ It never imports streamlit. The public entry point for pretrained models is ``va
 
 Submodules are imported lazily so that ``import vae`` stays cheap.
 """
+
 from __future__ import annotations
 
 import importlib
 from typing import Any
 
-__all__ = ["config", "data", "models", "losses", "likelihood", "bound", "train", "checkpoint", "zoo", "artefacts",
-           "prior", "latent", "paths", "neighbours", "units", "pixels", "embed", "mosaic", "preprocess", "ood",
-           "live", "build"]
+__all__ = [
+    "config",
+    "data",
+    "models",
+    "losses",
+    "likelihood",
+    "bound",
+    "train",
+    "checkpoint",
+    "zoo",
+    "artefacts",
+    "prior",
+    "latent",
+    "paths",
+    "neighbours",
+    "units",
+    "pixels",
+    "embed",
+    "mosaic",
+    "preprocess",
+    "ood",
+    "live",
+    "build",
+]
 
 
 def __getattr__(name: str) -> Any:  # PEP 562: lazy submodules (``from vae import zoo``)

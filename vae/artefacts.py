@@ -11,6 +11,7 @@ Layout (rebuilt by ``python -m vae.build``)::
 Every reader validates shapes and the checksum and raises :class:`CacheError` (naming the file
 and the rebuild command) instead of returning something half-broken.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -66,7 +67,8 @@ def sha256(path: Path) -> str:
 
 
 def rel(path: Path) -> str:
-    """A path relative to ``cache/``; ``ValueError`` if it lies outside (a link out of ``cache/``)."""
+    """A path relative to ``cache/``; ``ValueError`` if it lies outside (a link out of
+    ``cache/``)."""
     return path.resolve().relative_to(cache_dir().resolve()).as_posix()
 
 
@@ -123,11 +125,16 @@ def _expected_sha(path: Path, name: str | None) -> str:
         raise CacheError(path, "lies outside cache/ (a link pointing elsewhere)", name) from None
     files = _manifest_entry(str(manifest_path()), signature(manifest_path()))
     if files is None:  # the build records every present file again (no retraining)
-        raise CacheError(manifest_path(), "is missing or unreadable, so no file in cache/ can be "
-                         "checked", rebuild="python -m vae.build")
+        raise CacheError(
+            manifest_path(),
+            "is missing or unreadable, so no file in cache/ can be checked",
+            rebuild="python -m vae.build",
+        )
     entry = files.get(key)
     if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
-        raise CacheError(path, "is not listed in cache/manifest.json (its checksum cannot be checked)", name)
+        raise CacheError(
+            path, "is not listed in cache/manifest.json (its checksum cannot be checked)", name
+        )
     return entry["sha256"]
 
 
@@ -207,8 +214,9 @@ def save_npz(path: Path, **arrays: Any) -> None:
     tmp.replace(path)
 
 
-def load_npz(path: Path, required: dict[str, tuple[int | None, ...]], name: str | None = None
-             ) -> dict[str, np.ndarray]:
+def load_npz(
+    path: Path, required: dict[str, tuple[int | None, ...]], name: str | None = None
+) -> dict[str, np.ndarray]:
     """Arrays of an npz file, each checked against a shape pattern (None = any size)."""
     data = read_verified(path, name)
     try:
@@ -231,15 +239,23 @@ def load_test_set() -> tuple[np.ndarray, np.ndarray]:
     """The 10,000 MNIST test images (N, 28, 28) uint8 and labels (N,) int64."""
     z = load_npz(test_set_path(), {"images": (None, 28, 28), "labels": (None,)})
     images, labels = z["images"], z["labels"].astype(np.int64)
-    if len(images) != len(labels) or images.dtype != np.uint8 or labels.min() < 0 or labels.max() > 9:
+    if (
+        len(images) != len(labels)
+        or images.dtype != np.uint8
+        or labels.min() < 0
+        or labels.max() > 9
+    ):
         raise CacheError(test_set_path(), "holds inconsistent images and labels")
     return images, labels
 
 
 def load_codes(name: str, latent_dim: int, has_logvar: bool) -> dict[str, np.ndarray]:
     """mu (N, d) [, logvar (N, d)], recon (N,), kl (N,) as float32 for a model's test codes."""
-    req: dict[str, tuple[int | None, ...]] = {"mu": (N_TEST, latent_dim), "recon": (N_TEST,),
-                                              "kl": (N_TEST,)}
+    req: dict[str, tuple[int | None, ...]] = {
+        "mu": (N_TEST, latent_dim),
+        "recon": (N_TEST,),
+        "kl": (N_TEST,),
+    }
     if has_logvar:
         req["logvar"] = (N_TEST, latent_dim)
     z = load_npz(codes_path(name), req, name)
@@ -255,12 +271,19 @@ EMBEDDING_EXTRA_SCORES = (*EMBEDDING_EXTRAS, "random")
 
 def load_embeddings(name: str, latent_dim: int) -> dict[str, np.ndarray]:
     req: dict[str, tuple[int | None, ...]] = {m: (N_TEST, 2) for m in EMBEDDING_METHODS}
-    req.update({"pca_explained_variance_ratio": (latent_dim,),
-                "pca_components": (latent_dim, latent_dim)})
-    req.update({f"{m}_{q}": () for m in EMBEDDING_METHODS for q in ("trustworthiness", "knn_accuracy")})
+    req.update(
+        {"pca_explained_variance_ratio": (latent_dim,), "pca_components": (latent_dim, latent_dim)}
+    )
+    req.update(
+        {f"{m}_{q}": () for m in EMBEDDING_METHODS for q in ("trustworthiness", "knn_accuracy")}
+    )
     out = load_npz(embeddings_path(name), req, name)
     for m in EMBEDDING_EXTRAS:  # optional, but checked like the others when present
         if m in out and (out[m].shape != (N_TEST, 2) or not np.isfinite(out[m]).all()):
-            raise CacheError(embeddings_path(name), f"array {m!r} has shape {out[m].shape} or values that are "
-                             f"not finite, expected ({N_TEST}, 2)", name)
+            raise CacheError(
+                embeddings_path(name),
+                f"array {m!r} has shape {out[m].shape} or values that are "
+                f"not finite, expected ({N_TEST}, 2)",
+                name,
+            )
     return out

@@ -16,6 +16,7 @@ image x, log p(x|z) = sum_pixels x * l - softplus(l) (the Bernoulli log-likeliho
 trained with, ``vae.losses.recon_bce``). Everything is in nats per image; log quantities here
 are log-likelihoods (higher is better), the negatives of the losses other pages show.
 """
+
 from __future__ import annotations
 
 import math
@@ -82,7 +83,7 @@ class DecodedGrid:
     def log_joint(self, x: np.ndarray) -> np.ndarray:
         """log p(x|z) + log p(z) at every cell centre, prior N(0, I). -> (G,)"""
         z = self.grid.points()
-        return self.log_likelihood(x) - 0.5 * (2 * _LOG_2PI + (z ** 2).sum(axis=1))
+        return self.log_likelihood(x) - 0.5 * (2 * _LOG_2PI + (z**2).sum(axis=1))
 
 
 @torch.inference_mode()
@@ -90,8 +91,12 @@ def decode_grid(model: Model, grid: Grid, batch_size: int = 2048) -> DecodedGrid
     """Decode every cell centre of ``grid`` (a 2-D model, y-free) once."""
     model.eval()
     z = torch.as_tensor(grid.points(), dtype=torch.float32)  # (G, 2)
-    logits = torch.cat([model.decode_logits(z[i:i + batch_size]).flatten(1)
-                        for i in range(0, len(z), batch_size)])  # (G, 784)
+    logits = torch.cat(
+        [
+            model.decode_logits(z[i : i + batch_size]).flatten(1)
+            for i in range(0, len(z), batch_size)
+        ]
+    )  # (G, 784)
     return DecodedGrid(grid, logits, F.softplus(logits).double().sum(dim=1))
 
 
@@ -120,11 +125,18 @@ def moments(points: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.nda
     return mean, np.sqrt(np.maximum(weights @ (points - mean) ** 2, 0.0))
 
 
-def fine_box(around: Grid, around_log_joint: np.ndarray, mu: np.ndarray, logvar: np.ndarray,
-             n_range: tuple[int, int] = FINE_N) -> tuple[Grid, float]:
-    """A grid to integrate on for one image, placed with a cruder grid ``around`` and its log p(x, z):
+def fine_box(
+    around: Grid,
+    around_log_joint: np.ndarray,
+    mu: np.ndarray,
+    logvar: np.ndarray,
+    n_range: tuple[int, int] = FINE_N,
+) -> tuple[Grid, float]:
+    """A grid to integrate on for one image, placed with a cruder grid ``around`` and its log p(x,
+    z):
     it holds every cell of ``around`` within ``MASS_LOG_RATIO`` nats of the densest one (a second
-    mode too) and q(z|x) to ``Q_SDS`` standard deviations, with a step of at most 1 / ``STEPS_PER_SD``
+    mode too) and q(z|x) to ``Q_SDS`` standard deviations, with a step of at most 1 /
+    ``STEPS_PER_SD``
     of the narrower of q's and the posterior's widths (``n_range`` points per axis at least and at
     most, an even number). Returns the grid and the width it was sized for."""
     pts = around.points()
@@ -161,12 +173,20 @@ def elbo(log_joint: np.ndarray, grid: Grid, mu: np.ndarray, logvar: np.ndarray) 
 
 
 REFINE_STEPS = 60  # gradient steps of the per-image refinement
-REFINE_LR = 0.2  # Adam's first step (in units of the start's sigma for mu, in nats for log variance),
+REFINE_LR = (
+    0.2  # Adam's first step (in units of the start's sigma for mu, in nats for log variance),
+)
 # annealed to zero (cosine) over the steps
 
 
-def refine(log_joint: np.ndarray, grid: Grid, mu: np.ndarray, logvar: np.ndarray, steps: int = REFINE_STEPS,
-           lr: float = REFINE_LR) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def refine(
+    log_joint: np.ndarray,
+    grid: Grid,
+    mu: np.ndarray,
+    logvar: np.ndarray,
+    steps: int = REFINE_STEPS,
+    lr: float = REFINE_LR,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fit this one image's Gaussian q by gradient ascent on its ELBO (Adam on mu and log variance,
     from the start given, the decoder fixed). mu moves in units of the start's sigma, so that a
     narrow q is not thrown off its peak by the first step. Returns the path of q, mu (steps + 1, 2)
@@ -241,7 +261,9 @@ class ImageBound:
     logvar_best: np.ndarray  # (2,) and its log variance
     path_mu: np.ndarray | None  # (steps + 1, 2) the refinement from the encoder's q (None: q lies
     path_logvar: np.ndarray | None  # outside the posterior's grid), its log variances,
-    path_elbo: np.ndarray | None  # (steps + 1,) and its ELBO on the fine grid, the encoder's q first
+    path_elbo: (
+        np.ndarray | None
+    )  # (steps + 1,) and its ELBO on the fine grid, the encoder's q first
 
 
 def q_grid(mu: np.ndarray, logvar: np.ndarray, n: int = FINE_N[0]) -> Grid:
@@ -252,13 +274,20 @@ def q_grid(mu: np.ndarray, logvar: np.ndarray, n: int = FINE_N[0]) -> Grid:
 
 
 def q_elbo(model: Model, x: np.ndarray, mu: np.ndarray, logvar: np.ndarray) -> float:
-    """ELBO of q = N(mu, diag exp(logvar)) for one image, integrated on q's own grid (1,024 decodes)."""
+    """ELBO of q = N(mu, diag exp(logvar)) for one image, integrated on q's own grid (1,024
+    decodes)."""
     grid = q_grid(mu, logvar)
     return elbo(decode_grid(model, grid).log_joint(x), grid, mu, logvar)
 
 
-def image_bound(model: Model, coarse: DecodedGrid, x: np.ndarray, mu: np.ndarray, logvar: np.ndarray,
-                steps: int = REFINE_STEPS) -> ImageBound:
+def image_bound(
+    model: Model,
+    coarse: DecodedGrid,
+    x: np.ndarray,
+    mu: np.ndarray,
+    logvar: np.ndarray,
+    steps: int = REFINE_STEPS,
+) -> ImageBound:
     """log p(x), ELBO and the gap's two parts for one image x (28, 28) with the encoder's q
     (mu, logvar (2,) each), on a fine grid placed with the model's decoded coarse grid (about
     7,000 decodes per image).

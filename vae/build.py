@@ -10,6 +10,7 @@ are stale when they were computed from another checkpoint; embeddings when compu
 codes. Needs the MNIST training set (``vae.data``; downloaded on first use) and the dev
 requirements (scikit-learn, umap-learn). Prints progress as it goes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,14 @@ import numpy as np
 import torch
 
 from vae import artefacts, zoo
-from vae.checkpoint import (CheckpointError, load_checkpoint, quantize_, read_checkpoint, save_checkpoint,
-                            stored_train_config)
+from vae.checkpoint import (
+    CheckpointError,
+    load_checkpoint,
+    quantize_,
+    read_checkpoint,
+    save_checkpoint,
+    stored_train_config,
+)
 from vae.config import to_dict
 from vae.data import load_mnist, to_float
 from vae.likelihood import IWAE_CURVE_K
@@ -38,8 +45,11 @@ def log(msg: str) -> None:
 
 def build_test_set(data_root: str | None) -> None:
     images, labels = load_mnist(train=False, root=data_root)
-    artefacts.save_npz(artefacts.test_set_path(), images=images.numpy().astype(np.uint8),
-                       labels=labels.numpy().astype(np.uint8))
+    artefacts.save_npz(
+        artefacts.test_set_path(),
+        images=images.numpy().astype(np.uint8),
+        labels=labels.numpy().astype(np.uint8),
+    )
 
 
 def checkpoint_current(name: str) -> bool:
@@ -58,7 +68,8 @@ def checkpoint_current(name: str) -> bool:
 def metrics_current(name: str) -> bool:
     """A VAE's checkpoint carries the importance-weighted bound and its curve over k (added after
     some were trained). A
-    model still to retrain at the fair budget (``zoo.PENDING_RETRAIN``) gets it when it is retrained."""
+    model still to retrain at the fair budget (``zoo.PENDING_RETRAIN``) gets it when it is
+    retrained."""
     if zoo.entry(name).model.kind == "ae" or name in zoo.PENDING_RETRAIN:
         return True
     try:
@@ -69,15 +80,23 @@ def metrics_current(name: str) -> bool:
 
 
 def refresh_metrics(name: str) -> None:
-    """Re-measure a current checkpoint's metrics (same weights, config and history) and re-save it."""
+    """Re-measure a current checkpoint's metrics (same weights, config and history) and re-save
+    it."""
 
     path = artefacts.checkpoint_path(name)
     model, blob = load_checkpoint(path, name)
     xte, yte = _test_tensors()
     torch.set_num_threads(1)
     metrics = final_metrics(model, xte, yte, likelihood=True)
-    save_checkpoint(path, model, stored_train_config(blob), name=name,
-                    metrics=metrics, history=blob["history"], seconds=blob["seconds"])
+    save_checkpoint(
+        path,
+        model,
+        stored_train_config(blob),
+        name=name,
+        metrics=metrics,
+        history=blob["history"],
+        seconds=blob["seconds"],
+    )
 
 
 def _source(path: Path) -> str:
@@ -100,8 +119,13 @@ def embeddings_current(name: str) -> bool:
     if not (p.exists() and src.exists() and _source(p) == artefacts.sha256(src)):
         return False
     with np.load(p) as z:
-        return all(k in z.files for k in (*artefacts.EMBEDDING_EXTRAS,
-                                          *(f"{m}_trustworthiness" for m in artefacts.EMBEDDING_EXTRA_SCORES)))
+        return all(
+            k in z.files
+            for k in (
+                *artefacts.EMBEDDING_EXTRAS,
+                *(f"{m}_trustworthiness" for m in artefacts.EMBEDDING_EXTRA_SCORES),
+            )
+        )
 
 
 @torch.inference_mode()
@@ -109,13 +133,16 @@ def compute_codes(model: Model, x: torch.Tensor, y: torch.Tensor) -> dict[str, n
     """Posterior means (and logvars) and per-image loss terms of the test images."""
     mus, logvars = [], []
     for i in range(0, len(x), 1000):
-        mu, lv = model.encode(x[i:i + 1000], y[i:i + 1000])  # (b, d), (b, d) or None (AE)
+        mu, lv = model.encode(x[i : i + 1000], y[i : i + 1000])  # (b, d), (b, d) or None (AE)
         mus.append(mu)
         if lv is not None:
             logvars.append(lv)
     terms = evaluate(model, x, y, beta=1.0)  # recon and KL per image, one posterior sample
-    out = {"mu": torch.cat(mus).numpy().astype(np.float16), "recon": terms.recon.numpy(),
-           "kl": terms.kl.numpy()}
+    out = {
+        "mu": torch.cat(mus).numpy().astype(np.float16),
+        "recon": terms.recon.numpy(),
+        "kl": terms.kl.numpy(),
+    }
     if logvars:
         out["logvar"] = torch.cat(logvars).numpy().astype(np.float16)
     return out
@@ -123,8 +150,9 @@ def compute_codes(model: Model, x: torch.Tensor, y: torch.Tensor) -> dict[str, n
 
 def write_codes(name: str, model: Model, x: torch.Tensor, y: torch.Tensor) -> None:
     src = artefacts.sha256(artefacts.checkpoint_path(name))
-    artefacts.save_npz(artefacts.codes_path(name), source_sha256=np.array(src),
-                       **compute_codes(model, x, y))
+    artefacts.save_npz(
+        artefacts.codes_path(name), source_sha256=np.array(src), **compute_codes(model, x, y)
+    )
 
 
 def _test_tensors() -> tuple[torch.Tensor, torch.Tensor]:
@@ -140,8 +168,15 @@ def train_one(name: str, data_root: str | None, position: int = 0) -> dict[str, 
     res = train(e.model, e.train, to_float(xtr), ytr, xte, yte, progress_bar=True, desc=name)
     quantize_(res.model)  # metrics describe the weights exactly as stored
     metrics = final_metrics(res.model, xte, yte, likelihood=True)
-    save_checkpoint(artefacts.checkpoint_path(name), res.model, e.train, name=name,
-                    metrics=metrics, history=res.history, seconds=res.seconds)
+    save_checkpoint(
+        artefacts.checkpoint_path(name),
+        res.model,
+        e.train,
+        name=name,
+        metrics=metrics,
+        history=res.history,
+        seconds=res.seconds,
+    )
     write_codes(name, res.model, xte, yte)
     return {"name": name, "seconds": res.seconds, **metrics}
 
@@ -152,10 +187,18 @@ def _train_star(args: tuple[str, str | None, int]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m vae.build", description=__doc__.split("\n")[0])
-    ap.add_argument("--only", action="append", metavar="NAME", help="build only this model (repeatable)")
-    ap.add_argument("--force", action="store_true", help="retrain even if the checkpoint is current")
+    ap.add_argument(
+        "--only", action="append", metavar="NAME", help="build only this model (repeatable)"
+    )
+    ap.add_argument(
+        "--force", action="store_true", help="retrain even if the checkpoint is current"
+    )
     ap.add_argument("--jobs", type=int, default=2, help="models trained at once (default 2)")
-    ap.add_argument("--data-root", default=None, help="MNIST root (default: $VAE_DATA_DIR, ../shared/data, ./data)")
+    ap.add_argument(
+        "--data-root",
+        default=None,
+        help="MNIST root (default: $VAE_DATA_DIR, ../shared/data, ./data)",
+    )
     args = ap.parse_args(argv)
     names = args.only or zoo.names()
     for n in names:
@@ -165,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     manifest = artefacts.read_manifest()
     test_path = artefacts.test_set_path()
     if test_path.is_file() and artefacts.rel(test_path) not in manifest["files"]:
-        artefacts.record(manifest, test_path)  # e.g. a deleted manifest: the shape checks below still run
+        artefacts.record(
+            manifest, test_path
+        )  # e.g. a deleted manifest: the shape checks below still run
         artefacts.write_manifest(manifest)
     try:
         artefacts.load_test_set()
@@ -193,13 +238,19 @@ def main(argv: list[str] | None = None) -> int:
             for r in pool.imap_unordered(_train_star, jobs):
                 after_training(r["name"])
                 results.append(r)
-                log(f"trained {r['name']}: test ELBO {r['test_elbo']:.2f} nats, {r['seconds'] / 60:.1f} min")
+                log(
+                    f"trained {r['name']}: test ELBO {r['test_elbo']:.2f} nats, "
+                    f"{r['seconds'] / 60:.1f} min"
+                )
     else:
         for job in jobs:
             r = _train_star(job)
             after_training(r["name"])
             results.append(r)
-            log(f"trained {r['name']}: test ELBO {r['test_elbo']:.2f} nats, {r['seconds'] / 60:.1f} min")
+            log(
+                f"trained {r['name']}: test ELBO {r['test_elbo']:.2f} nats, "
+                f"{r['seconds'] / 60:.1f} min"
+            )
 
     for name in names:
         if not metrics_current(name):
@@ -223,11 +274,21 @@ def main(argv: list[str] | None = None) -> int:
             artefacts.save_npz(artefacts.embeddings_path(name), source_sha256=np.array(src), **emb)
             artefacts.record(manifest, artefacts.embeddings_path(name))
             artefacts.write_manifest(manifest)
-            log("    " + ", ".join(f"{m}: trust {float(emb[m + '_trustworthiness']):.3f}, "
-                                   f"5-NN {float(emb[m + '_knn_accuracy']):.3f}" for m in ("pca", "tsne", "umap")))
+            log(
+                "    "
+                + ", ".join(
+                    f"{m}: trust {float(emb[m + '_trustworthiness']):.3f}, "
+                    f"5-NN {float(emb[m + '_knn_accuracy']):.3f}"
+                    for m in ("pca", "tsne", "umap")
+                )
+            )
     manifest = artefacts.read_manifest()  # re-read: another build may have recorded files meanwhile
     for name in zoo.names():  # (re)record every present file, so the manifest matches cache/
-        for p in (artefacts.checkpoint_path(name), artefacts.codes_path(name), artefacts.embeddings_path(name)):
+        for p in (
+            artefacts.checkpoint_path(name),
+            artefacts.codes_path(name),
+            artefacts.embeddings_path(name),
+        ):
             if p.exists():
                 artefacts.record(manifest, p)
     artefacts.record(manifest, test_path)

@@ -4,9 +4,11 @@ Saved with ``torch.save`` as a dict of plain Python values and tensors so that i
 ``torch.load(..., weights_only=True)`` (no pickled code runs). To keep ``cache/`` small, matrix
 weights are stored as int8 with one float32 scale per row (absmax quantization, as in
 LLM.int8's vector-wise scheme, Dettmers et al. 2022) and other floats as float16; the stored
-metrics are measured *after* that rounding (``quantize_``), and weights come back as float32. A missing, truncated, tampered or incompatible file raises :class:`CheckpointError`
+metrics are measured *after* that rounding (``quantize_``), and weights come back as float32. A
+missing, truncated, tampered or incompatible file raises :class:`CheckpointError`
 naming the file and the command that rebuilds it.
 """
+
 from __future__ import annotations
 
 import io
@@ -50,8 +52,9 @@ def _unpack(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 class CheckpointError(RuntimeError):
     """A checkpoint or cache file that cannot be used; the message says how to rebuild it."""
 
-    def __init__(self, path: str | Path, problem: str, name: str | None = None,
-                 rebuild: str | None = None) -> None:
+    def __init__(
+        self, path: str | Path, problem: str, name: str | None = None, rebuild: str | None = None
+    ) -> None:
         self.path = Path(path)
         self.problem = problem
         only = f" --only {name}" if name else ""
@@ -68,26 +71,41 @@ def quantize_(model: Model) -> Model:
     return model
 
 
-def save_checkpoint(path: str | Path, model: Model, train_cfg: TrainConfig, *, name: str,
-                    metrics: dict[str, float], history: dict[str, list[float]],
-                    seconds: float) -> None:
+def save_checkpoint(
+    path: str | Path,
+    model: Model,
+    train_cfg: TrainConfig,
+    *,
+    name: str,
+    metrics: dict[str, float],
+    history: dict[str, list[float]],
+    seconds: float,
+) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k + s: v.contiguous() for k, p in model.state_dict().items()
-             for s, v in _pack(p).items()}
+    state = {
+        k + s: v.contiguous() for k, p in model.state_dict().items() for s, v in _pack(p).items()
+    }
     blob: dict[str, Any] = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "name": name,
-        "model_config": to_dict(model.config), "train_config": to_dict(train_cfg),
-        "state_dict": state, "metrics": dict(metrics), "history": dict(history),
-        "seconds": float(seconds), "torch_version": str(torch.__version__),
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "name": name,
+        "model_config": to_dict(model.config),
+        "train_config": to_dict(train_cfg),
+        "state_dict": state,
+        "metrics": dict(metrics),
+        "history": dict(history),
+        "seconds": float(seconds),
+        "torch_version": str(torch.__version__),
     }
     tmp = path.with_suffix(path.suffix + ".tmp")
     torch.save(blob, tmp)
     tmp.replace(path)  # atomic: a crash never leaves half a checkpoint under the real name
 
 
-def read_checkpoint(path: str | Path, name: str | None = None, data: bytes | None = None
-                    ) -> dict[str, Any]:
+def read_checkpoint(
+    path: str | Path, name: str | None = None, data: bytes | None = None
+) -> dict[str, Any]:
     """The checkpoint dict, validated; raises CheckpointError for any unusable file.
 
     ``data``: the file's bytes when the caller has read (and checked) them already; ``path`` then
@@ -97,14 +115,22 @@ def read_checkpoint(path: str | Path, name: str | None = None, data: bytes | Non
     if data is None and not path.exists():
         raise CheckpointError(path, "file is missing", name)
     try:
-        blob = torch.load(path if data is None else io.BytesIO(data), map_location="cpu", weights_only=True)
+        blob = torch.load(
+            path if data is None else io.BytesIO(data), map_location="cpu", weights_only=True
+        )
     except Exception as exc:  # truncated zip, random bytes, pickled code refused by weights_only
-        raise CheckpointError(path, f"cannot be read ({type(exc).__name__}: {str(exc)[:120]})", name) from exc
+        raise CheckpointError(
+            path, f"cannot be read ({type(exc).__name__}: {str(exc)[:120]})", name
+        ) from exc
     if not isinstance(blob, dict) or blob.get("format") != FORMAT:
         raise CheckpointError(path, "is not a latent-lab checkpoint", name)
     if blob.get("format_version") != FORMAT_VERSION:
-        raise CheckpointError(path, f"has format version {blob.get('format_version')}, "
-                              f"this code reads version {FORMAT_VERSION}", name)
+        raise CheckpointError(
+            path,
+            f"has format version {blob.get('format_version')}, "
+            f"this code reads version {FORMAT_VERSION}",
+            name,
+        )
     problem = _missing_parts(blob)
     if problem:
         raise CheckpointError(path, problem, name)
@@ -134,12 +160,14 @@ def _missing_parts(blob: dict[str, Any]) -> str | None:
 
 def stored_train_config(blob: dict[str, Any]) -> TrainConfig:
     """The training run a checkpoint (or its ``info``) describes, as a config: fields added since it
-    was written take the value its run had (``config.LATER_FIELDS``). Compare these, not raw dicts."""
+    was written take the value its run had (``config.LATER_FIELDS``). Compare these, not raw
+    dicts."""
     return from_dict(TrainConfig, blob["train_config"])
 
 
-def load_checkpoint(path: str | Path, name: str | None = None, data: bytes | None = None
-                    ) -> tuple[Model, dict[str, Any]]:
+def load_checkpoint(
+    path: str | Path, name: str | None = None, data: bytes | None = None
+) -> tuple[Model, dict[str, Any]]:
     """Rebuild the model (eval mode, float32) from a checkpoint (or its bytes ``data``, see
     :func:`read_checkpoint`); returns (model, checkpoint dict)."""
     blob = read_checkpoint(path, name, data)
@@ -149,14 +177,19 @@ def load_checkpoint(path: str | Path, name: str | None = None, data: bytes | Non
     except (TypeError, ValueError, KeyError) as exc:
         raise CheckpointError(path, f"has an unusable config ({exc})", name) from exc
     if cfg.arch_version != ARCH_VERSION:
-        raise CheckpointError(path, f"was made for architecture version {cfg.arch_version}, "
-                              f"this code builds version {ARCH_VERSION}", name)
+        raise CheckpointError(
+            path,
+            f"was made for architecture version {cfg.arch_version}, "
+            f"this code builds version {ARCH_VERSION}",
+            name,
+        )
     model = build_model(cfg)
     try:
         model.load_state_dict(_unpack(blob["state_dict"]), strict=True)
     except (RuntimeError, TypeError, AttributeError, KeyError) as exc:
-        raise CheckpointError(path, "holds weights of another architecture "
-                              f"({str(exc).splitlines()[0][:120]})", name) from exc
+        raise CheckpointError(
+            path, f"holds weights of another architecture ({str(exc).splitlines()[0][:120]})", name
+        ) from exc
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)

@@ -3,6 +3,7 @@
 A checkpoint stores both as plain dicts (``dataclasses.asdict``) so that it loads with
 ``torch.load(..., weights_only=True)``; ``from_dict`` rebuilds them and rejects unknown fields.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,10 +16,14 @@ ARCH_VERSION = 1  # bump when the layer layout changes: older checkpoints are th
 
 @dataclass(frozen=True)
 class ModelConfig:
-    kind: ModelKind = "vae"  # "ae" (deterministic code), "vae" (Gaussian posterior) or "cvae" (label-conditioned VAE)
+    # "ae" (deterministic code), "vae" (Gaussian posterior) or "cvae" (label-conditioned VAE)
+    kind: ModelKind = "vae"
     latent_dim: int = 2  # size of the code z
     beta: float = 1.0  # weight of the KL term in the loss (ignored by the AE)
-    channels: tuple[int, ...] = (32, 64)  # channels of the stride-2 convs (28 -> 14 -> 7 -> 4); 2 or 3 layers
+    channels: tuple[int, ...] = (
+        32,
+        64,
+    )  # channels of the stride-2 convs (28 -> 14 -> 7 -> 4); 2 or 3 layers
     hidden: int = 256  # width of the fully connected layer on each side of the code
     num_classes: int = 10  # label count for the conditional VAE (one-hot width)
     arch_version: int = ARCH_VERSION  # layer layout version, checked when a checkpoint loads
@@ -43,7 +48,9 @@ class TrainConfig:
     seed: int = 0  # seeds weight init, shuffling and the reparameterization noise
     train_size: int | None = None  # use only the first N training images (None: all 60,000)
     threads: int = 1  # torch intra-op threads; fixed so that a rerun repeats bit for bit
-    kl_warmup: int = 0  # epochs at the start over which the KL weight rises linearly from 0 to beta (0: none)
+    kl_warmup: int = (
+        0  # epochs at the start over which the KL weight rises linearly from 0 to beta (0: none)
+    )
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:

@@ -6,6 +6,7 @@ The data root comes from an argument, else the ``VAE_DATA_DIR`` environment vari
 Images are returned as uint8 (N, 28, 28) tensors; ``to_float`` gives (N, 1, 28, 28) in [0, 1].
 The app never calls this at run time: it reads the copy of the test set in ``cache/``.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,13 +30,18 @@ def default_root() -> Path:
 
 def _present(root: Path) -> bool:
     raw = root / "MNIST" / "raw"
-    names = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+    names = (
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    )
     return all((raw / n).exists() for n in names)
 
 
-def load_mnist(train: bool, root: str | Path | None = None,
-               download: bool | None = None) -> tuple[Tensor, Tensor]:
+def load_mnist(
+    train: bool, root: str | Path | None = None, download: bool | None = None
+) -> tuple[Tensor, Tensor]:
     """MNIST images (N, 28, 28) uint8 and labels (N,) int64.
 
     ``download=None`` downloads only when the files are not already under ``root``.

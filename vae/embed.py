@@ -7,6 +7,7 @@ map, for t-SNE at other perplexities and another seed, and for a random map (the
 scikit-learn and umap-learn are slow to import (UMAP compiles with numba): they are imported
 inside the functions that need them, so a page may call the NumPy-only ``pc_angles``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,7 +29,7 @@ def principal_axes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     x = np.asarray(codes, dtype=np.float64)
     mean = x.mean(axis=0)
     _, s, vt = np.linalg.svd(x - mean, full_matrices=False)
-    var = s ** 2
+    var = s**2
     return mean, vt, var / var.sum() if var.sum() > 0 else var
 
 
@@ -36,9 +37,11 @@ def pca(codes: np.ndarray) -> dict[str, np.ndarray]:
     """2-D PCA coordinates, explained-variance ratio of every component, and the loadings."""
     mean, comps, ratio = principal_axes(codes)
     coords = (np.asarray(codes, dtype=np.float64) - mean) @ comps[:2].T  # (N, 2)
-    return {"pca": coords.astype(np.float32),
-            "pca_explained_variance_ratio": ratio.astype(np.float32),  # (d,)
-            "pca_components": comps.astype(np.float32)}  # (d, d): rows are components
+    return {
+        "pca": coords.astype(np.float32),
+        "pca_explained_variance_ratio": ratio.astype(np.float32),  # (d,)
+        "pca_components": comps.astype(np.float32),
+    }  # (d, d): rows are components
 
 
 def pc_angles(codes: np.ndarray, n_boot: int = 20, seed: int = SEED) -> np.ndarray:
@@ -48,15 +51,21 @@ def pc_angles(codes: np.ndarray, n_boot: int = 20, seed: int = SEED) -> np.ndarr
     x = np.asarray(codes, dtype=np.float64)
     ref = principal_axes(x)[1][0]  # (d,) unit vector
     rng = np.random.default_rng(seed)
-    cos = [abs(float(principal_axes(x[rng.integers(0, len(x), len(x))])[1][0] @ ref)) for _ in range(n_boot)]
+    cos = [
+        abs(float(principal_axes(x[rng.integers(0, len(x), len(x))])[1][0] @ ref))
+        for _ in range(n_boot)
+    ]
     return np.degrees(np.arccos(np.clip(cos, 0.0, 1.0)))
 
 
 def tsne(codes: np.ndarray, perplexity: float = TSNE_PERPLEXITY, seed: int = SEED) -> np.ndarray:
     from sklearn.manifold import TSNE
 
-    return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed,
-                n_jobs=2).fit_transform(codes).astype(np.float32)  # (N, 2)
+    return (
+        TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed, n_jobs=2)
+        .fit_transform(codes)
+        .astype(np.float32)
+    )  # (N, 2)
 
 
 def random_map(n: int, seed: int = SEED) -> np.ndarray:
@@ -68,8 +77,11 @@ def random_map(n: int, seed: int = SEED) -> np.ndarray:
 def umap(codes: np.ndarray) -> np.ndarray:
     import umap as umap_lib
 
-    return umap_lib.UMAP(n_components=2, n_neighbors=15, min_dist=0.1,
-                         random_state=SEED).fit_transform(codes).astype(np.float32)  # (N, 2)
+    return (
+        umap_lib.UMAP(n_components=2, n_neighbors=15, min_dist=0.1, random_state=SEED)
+        .fit_transform(codes)
+        .astype(np.float32)
+    )  # (N, 2)
 
 
 def trustworthiness(codes: np.ndarray, coords: np.ndarray) -> float:
@@ -114,7 +126,9 @@ def pc_angles_cov(codes: np.ndarray, n_boot: int = 20, seed: int = SEED) -> np.n
     rng = np.random.default_rng(seed)
     cos = []
     for _ in range(n_boot):
-        w = np.bincount(rng.integers(0, n, n), minlength=n).astype(np.float64) / n  # (N,) resample weights
+        w = (
+            np.bincount(rng.integers(0, n, n), minlength=n).astype(np.float64) / n
+        )  # (N,) resample weights
         mean = w @ x
         cov = (x * w[:, None]).T @ x - np.outer(mean, mean)  # (d, d)
         cos.append(abs(float(np.linalg.eigh(cov)[1][:, -1] @ ref)))

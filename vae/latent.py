@@ -7,6 +7,7 @@ Welling 2014 fig. 4: points at equal steps of *probability* under the prior,
 and ellipses, and the random picks of test images the pages show. Pure numpy / scipy / pandas;
 ``scipy.special`` instead of ``scipy.stats`` (33 MB of server memory for a few formulas).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -48,7 +49,9 @@ def grid_2d(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     return np.stack([gx.ravel(), gy.ravel()], axis=1)  # (ny * nx, 2)
 
 
-def bounding_box_axes(codes: np.ndarray, n: int, quantile: float = 0.005) -> tuple[np.ndarray, np.ndarray]:
+def bounding_box_axes(
+    codes: np.ndarray, n: int, quantile: float = 0.005
+) -> tuple[np.ndarray, np.ndarray]:
     """Axes spanning the codes' bounding box (robust: between quantiles q and 1 - q)."""
     lo = np.quantile(codes, quantile, axis=0)  # (2,)
     hi = np.quantile(codes, 1 - quantile, axis=0)  # (2,)
@@ -56,7 +59,8 @@ def bounding_box_axes(codes: np.ndarray, n: int, quantile: float = 0.005) -> tup
 
 
 def quantile_axes(codes: np.ndarray, n: int, p: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
-    """The ppf grid's analogue for codes that are not N(0, I) (an autoencoder's): along each axis, the
+    """The ppf grid's analogue for codes that are not N(0, I) (an autoencoder's): along each axis,
+    the
     codes' own empirical quantiles at probabilities p ... 1 - p in n equal steps, so that between
     neighbouring columns lies the same share of the codes. (N, 2) -> (n,), (n,)"""
     probs = p + (1 - 2 * p) * np.linspace(0.0, 1.0, n)  # (n,)
@@ -65,23 +69,29 @@ def quantile_axes(codes: np.ndarray, n: int, p: float = 0.05) -> tuple[np.ndarra
 
 
 def grid_stats(points: np.ndarray, codes: np.ndarray) -> dict[str, float | np.ndarray]:
-    """How a set of 2-D grid points (M, 2) serves the codes (N, 2), each code assigned to its nearest
+    """How a set of 2-D grid points (M, 2) serves the codes (N, 2), each code assigned to its
+    nearest
     grid point (the tile that depicts it):
 
     - ``outside_99``: share of grid points outside the disc that holds 99 % of the prior mass
       (decoding there shows what the decoder never learned);
     - ``empty``: share of grid points that are the nearest grid point of no code;
-    - ``counts`` (M,): codes per grid point; ``busiest``: the share of the codes the busiest grid point
+    - ``counts`` (M,): codes per grid point; ``busiest``: the share of the codes the busiest grid
+    point
       holds; ``top10``: the share held by the busiest 10 % of grid points (at least one). A balanced
       grid spends its tiles where the codes are: ``top10`` near 10 %, few empty points.
     """
-    r2 = (points ** 2).sum(axis=1)  # (M,)
+    r2 = (points**2).sum(axis=1)  # (M,)
     _, nearest = cKDTree(points).query(codes)  # (N,)
     counts = np.bincount(nearest, minlength=len(points))  # (M,)
-    top = np.sort(counts)[::-1][:max(1, int(round(0.1 * len(points))))]
-    return {"outside_99": float((r2 > prior.radius(0.99) ** 2).mean()),
-            "empty": float((counts == 0).mean()), "counts": counts,
-            "busiest": float(counts.max() / len(codes)), "top10": float(top.sum() / len(codes))}
+    top = np.sort(counts)[::-1][: max(1, int(round(0.1 * len(points))))]
+    return {
+        "outside_99": float((r2 > prior.radius(0.99) ** 2).mean()),
+        "empty": float((counts == 0).mean()),
+        "counts": counts,
+        "busiest": float(counts.max() / len(codes)),
+        "top10": float(top.sum() / len(codes)),
+    }
 
 
 def prototypes(codes: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
@@ -118,11 +128,13 @@ def traversal(base: np.ndarray, values: np.ndarray, dims: list[int] | None = Non
     dims = list(range(len(base))) if dims is None else dims
     out = np.repeat(base[None, :], len(dims) * len(values), axis=0)  # (D * S, d)
     for r, dim in enumerate(dims):
-        out[r * len(values):(r + 1) * len(values), dim] = values
+        out[r * len(values) : (r + 1) * len(values), dim] = values
     return out
 
 
-def manifold(base: np.ndarray, dim_x: int, dim_y: int, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+def manifold(
+    base: np.ndarray, dim_x: int, dim_y: int, xs: np.ndarray, ys: np.ndarray
+) -> np.ndarray:
     """Codes for an n x n mosaic over two dimensions, others fixed at base (y up). -> (ny*nx, d)"""
     if dim_x == dim_y:
         raise ValueError("choose two different dimensions")
@@ -143,17 +155,22 @@ def ellipse(mu: np.ndarray, logvar: np.ndarray, k: float = 2.0, n: int = 100) ->
     return gaussian_ellipse(mu, np.diag(np.exp(np.asarray(logvar, dtype=np.float64))), k, n)
 
 
-def gaussian_ellipse(centre: np.ndarray, cov: np.ndarray, k: float = 2.0, n: int = 100) -> np.ndarray:
-    """k-sigma contour of a 2-D Gaussian N(centre, cov): centre + k L (cos t, sin t) with L L^T = cov
-    (the points at Mahalanobis distance k; at k = 2 it holds 1 - e^-2 = 86 % of the mass). -> (n, 2)"""
+def gaussian_ellipse(
+    centre: np.ndarray, cov: np.ndarray, k: float = 2.0, n: int = 100
+) -> np.ndarray:
+    """k-sigma contour of a 2-D Gaussian N(centre, cov): centre + k L (cos t, sin t) with L L^T =
+    cov
+    (the points at Mahalanobis distance k; at k = 2 it holds 1 - e^-2 = 86 % of the mass). -> (n,
+    2)"""
     th = np.linspace(0, 2 * np.pi, n)
     chol = np.linalg.cholesky(np.asarray(cov, dtype=np.float64) + 1e-12 * np.eye(2))  # (2, 2)
     circle = np.stack([np.cos(th), np.sin(th)])  # (2, n)
     return np.asarray(centre, dtype=np.float64)[None, :] + k * (chol @ circle).T
 
 
-def nearest_label_shares(points: np.ndarray, codes: np.ndarray, labels: np.ndarray,
-                         n_classes: int = 10) -> np.ndarray:
+def nearest_label_shares(
+    points: np.ndarray, codes: np.ndarray, labels: np.ndarray, n_classes: int = 10
+) -> np.ndarray:
     """Share of the points whose nearest code has each label: which digits a set of draws lands
     among (a proxy for what the decoder draws there). -> (n_classes,), sums to 1."""
     _, idx = neighbours.nearest_one(codes, points)
@@ -166,35 +183,55 @@ def _label_shares(labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
 
 
 def total_variation(p: np.ndarray, q: np.ndarray) -> float:
-    """Total variation distance between two discrete distributions: half the L1 distance, in [0, 1]."""
+    """Total variation distance between two discrete distributions: half the L1 distance, in [0,
+    1]."""
     return float(0.5 * np.abs(np.asarray(p, float) - np.asarray(q, float)).sum())
 
 
-def prior_draws_vs_codes(codes: np.ndarray, labels: np.ndarray, draws: np.ndarray, far: float = 3.0
-                         ) -> dict[str, np.ndarray | float]:
+def prior_draws_vs_codes(
+    codes: np.ndarray, labels: np.ndarray, draws: np.ndarray, far: float = 3.0
+) -> dict[str, np.ndarray | float]:
     """How draws z ~ N(0, I) (M, d) sit among a model's test codes (N, d) with their labels (N,):
-    ``mix`` (10,), the share of draws whose nearest code is each digit (roughly what the decoder draws
-    there); ``tv``, its total-variation distance from the labels' own mix; ``gaps`` (M,), each draw's
-    distance to the nearest code in typical gaps (``neighbours.spacing``: the median distance between a
-    code and its nearest neighbour); ``far``, the share of draws more than ``far`` gaps from every code
-    (not 0 even for codes spread exactly like the prior, whose tails are sparse: see ``matched_far_share``)."""
+    ``mix`` (10,), the share of draws whose nearest code is each digit (roughly what the decoder
+    draws
+    there); ``tv``, its total-variation distance from the labels' own mix; ``gaps`` (M,), each
+    draw's
+    distance to the nearest code in typical gaps (``neighbours.spacing``: the median distance
+    between a
+    code and its nearest neighbour); ``far``, the share of draws more than ``far`` gaps from every
+    code
+    (not 0 even for codes spread exactly like the prior, whose tails are sparse: see
+    ``matched_far_share``)."""
     labels = np.asarray(labels)
-    dist, idx = neighbours.nearest_one(codes, draws)  # (M,), (M,): one search for the mix and the gaps
+    dist, idx = neighbours.nearest_one(
+        codes, draws
+    )  # (M,), (M,): one search for the mix and the gaps
     mix = _label_shares(labels[idx])  # (10,), as nearest_label_shares
     gaps = dist / max(neighbours.spacing(codes), 1e-12)
-    return {"mix": mix, "tv": total_variation(mix, _label_shares(labels)),
-            "gaps": gaps, "far": float((gaps > far).mean())}
+    return {
+        "mix": mix,
+        "tv": total_variation(mix, _label_shares(labels)),
+        "gaps": gaps,
+        "far": float((gaps > far).mean()),
+    }
 
 
 @lru_cache(maxsize=16)  # a seeded simulation: the same arguments, the same share
-def matched_far_share(n_codes: int, n_draws: int, d: int = 2, far: float = 3.0, seed: int = 0) -> float:
-    """``prior_draws_vs_codes``'s ``far`` share when the codes themselves are ``n_codes`` draws from the
-    prior N(0, I): what a perfect fit leaves (about 7 % for 10,000 codes, 2,000 draws and 3 gaps in 2-D,
+def matched_far_share(
+    n_codes: int, n_draws: int, d: int = 2, far: float = 3.0, seed: int = 0
+) -> float:
+    """``prior_draws_vs_codes``'s ``far`` share when the codes themselves are ``n_codes`` draws from
+    the
+    prior N(0, I): what a perfect fit leaves (about 7 % for 10,000 codes, 2,000 draws and 3 gaps in
+    2-D,
     because the tails are sparse), the baseline a model's share is read against. Seeded. -> float"""
     rng = np.random.default_rng([seed, n_codes, n_draws, d])
     codes = rng.standard_normal((n_codes, d))
-    return float(prior_draws_vs_codes(codes, np.zeros(n_codes, dtype=np.int64), rng.standard_normal((n_draws, d)),
-                                      far)["far"])
+    return float(
+        prior_draws_vs_codes(
+            codes, np.zeros(n_codes, dtype=np.int64), rng.standard_normal((n_draws, d)), far
+        )["far"]
+    )
 
 
 def grid_points_frame(grids: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
@@ -204,8 +241,11 @@ def grid_points_frame(grids: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.Dat
     for scheme, (xs, ys) in grids.items():
         pts = grid_2d(np.asarray(xs, float), np.asarray(ys, float))  # (ny * nx, 2)
         rows, cols = np.divmod(np.arange(len(pts)), len(xs))
-        frames.append(pd.DataFrame({"scheme": scheme, "row": rows, "col": cols,
-                                    "z1": pts[:, 0], "z2": pts[:, 1]}))
+        frames.append(
+            pd.DataFrame(
+                {"scheme": scheme, "row": rows, "col": cols, "z1": pts[:, 0], "z2": pts[:, 1]}
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -231,7 +271,8 @@ def pick_digit(labels: np.ndarray, digit: int, n: int, seed: int) -> np.ndarray:
 
 
 def pad_grid(n: int = 41, lo: float = -4.0, hi: float = 4.0) -> np.ndarray:
-    """A regular n x n grid of 2-D points covering [lo, hi]^2 (the clickable latent pad). -> (n*n, 2)"""
+    """A regular n x n grid of 2-D points covering [lo, hi]^2 (the clickable latent pad). -> (n*n,
+    2)"""
     if n < 2 or not lo < hi:
         raise ValueError("need n >= 2 and lo < hi")
     ax = np.linspace(lo, hi, n)
@@ -240,12 +281,15 @@ def pad_grid(n: int = 41, lo: float = -4.0, hi: float = 4.0) -> np.ndarray:
 
 
 def outside_box(xy: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Which 2-D points lie outside the square [lo, hi]^2 (either coordinate). (N, 2) -> (N,) bool"""
+    """Which 2-D points lie outside the square [lo, hi]^2 (either coordinate). (N, 2) -> (N,)
+    bool"""
     xy = np.asarray(xy)
     return ((xy < lo) | (xy > hi)).any(axis=1)
 
 
-def prototype_standard_error(logvar: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
+def prototype_standard_error(
+    logvar: np.ndarray, labels: np.ndarray, n_classes: int = 10
+) -> np.ndarray:
     """Standard error of the per-digit mean of one-sample codes around the mean of mu.
 
     z_i = mu_i + sigma_i * eps_i, so mean_k(z) - mean_k(mu) = mean_k(sigma * eps) has standard

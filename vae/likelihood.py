@@ -10,6 +10,7 @@ Grosse & Salakhutdinov 2016, theorem 1). Everything here is in nats per image an
 the k = 1,000 estimate on a fixed stratified subset of 500 test images (:func:`stratified_subset`),
 together with the one-sample ELBO on the same images, so the two compare like with like.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,11 +39,18 @@ def log_normal(z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
     return -0.5 * (_LOG_2PI + logvar + (z - mu).pow(2) * torch.exp(-logvar)).sum(-1)
 
 
-def log_weights(model: Model, x: Tensor, k: int, y: Tensor | None = None,
-                generator: torch.Generator | None = None, chunk: int = 250) -> Tensor:
+def log_weights(
+    model: Model,
+    x: Tensor,
+    k: int,
+    y: Tensor | None = None,
+    generator: torch.Generator | None = None,
+    chunk: int = 250,
+) -> Tensor:
     """log p(x|z_j) + log p(z_j) - log q(z_j|x) for k samples per image. (B, 1, 28, 28) -> (B, k).
 
-    ``model`` is a VAE or CVAE (``y``: the labels, which only the CVAE reads). Samples are drawn ``chunk`` at a
+    ``model`` is a VAE or CVAE (``y``: the labels, which only the CVAE reads). Samples are drawn
+    ``chunk`` at a
     time so that memory stays at about B * chunk decoded images.
     """
     mu, logvar = model.encode(x, y)  # (B, d) each
@@ -76,36 +84,55 @@ def iwae_curve(logw: Tensor, ks: tuple[int, ...]) -> dict[int, Tensor]:
     for k in ks:
         if not 1 <= k <= big_k:
             raise ValueError(f"k = {k} needs 1 <= k <= {big_k} weights")
-        groups = logw[:, :(big_k // k) * k].reshape(b, big_k // k, k)  # (B, K // k, k)
+        groups = logw[:, : (big_k // k) * k].reshape(b, big_k // k, k)  # (B, K // k, k)
         out[k] = -(torch.logsumexp(groups, dim=2) - math.log(k)).mean(dim=1)  # (B,)
     return out
 
 
 @torch.inference_mode()
-def iwae_bounds(model: Model, x: Tensor, k: int = IWAE_K, ks: tuple[int, ...] = (), y: Tensor | None = None,
-                seed: int = 0, batch_size: int = 20) -> dict[int, Tensor]:
+def iwae_bounds(
+    model: Model,
+    x: Tensor,
+    k: int = IWAE_K,
+    ks: tuple[int, ...] = (),
+    y: Tensor | None = None,
+    seed: int = 0,
+    batch_size: int = 20,
+) -> dict[int, Tensor]:
     """-L_k for each image at k and at each of ``ks`` (:func:`iwae_curve`), from the same k seeded
     samples per image. -> {k: (N,)}."""
     gen = torch.Generator().manual_seed(seed)
     model.eval()
     out: dict[int, list[Tensor]] = {j: [] for j in (*ks, k)}
     for i in range(0, len(x), batch_size):
-        yb = None if y is None else y[i:i + batch_size]
-        for j, v in iwae_curve(log_weights(model, x[i:i + batch_size], k, yb, gen), (*ks, k)).items():
+        yb = None if y is None else y[i : i + batch_size]
+        for j, v in iwae_curve(
+            log_weights(model, x[i : i + batch_size], k, yb, gen), (*ks, k)
+        ).items():
             out[j].append(v)
     return {j: torch.cat(v) for j, v in out.items()}
 
 
-def iwae_bound(model: Model, x: Tensor, k: int = IWAE_K, y: Tensor | None = None, seed: int = 0,
-               batch_size: int = 20) -> Tensor:
+def iwae_bound(
+    model: Model,
+    x: Tensor,
+    k: int = IWAE_K,
+    y: Tensor | None = None,
+    seed: int = 0,
+    batch_size: int = 20,
+) -> Tensor:
     """-L_k (nats, >= -log p(x) on average) for each image with a seeded generator. -> (N,)."""
     return iwae_bounds(model, x, k, (), y, seed, batch_size)[k]
 
 
 @torch.inference_mode()
-def image_curve(model: Model, image, ks: tuple[int, ...], pool: int = 2000, seed: int = 0) -> dict[int, float]:
+def image_curve(
+    model: Model, image, ks: tuple[int, ...], pool: int = 2000, seed: int = 0
+) -> dict[int, float]:
     """E[L_k] (a log-likelihood, nats) of one image (28, 28) array in [0, 1] for each k of ``ks``,
     from ``pool`` seeded draws from q(z|x) in groups of k (:func:`iwae_curve`). A VAE, no labels."""
     x = torch.as_tensor(image, dtype=torch.float32).reshape(1, 1, 28, 28).clone()  # (1, 1, 28, 28)
-    lw = log_weights(model.eval(), x, pool, generator=torch.Generator().manual_seed(seed))  # (1, pool)
+    lw = log_weights(
+        model.eval(), x, pool, generator=torch.Generator().manual_seed(seed)
+    )  # (1, pool)
     return {k: -float(v[0]) for k, v in iwae_curve(lw, ks).items()}

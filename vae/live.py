@@ -13,6 +13,7 @@ and tested in ``tests/test_live.py``.
 
 ``python -m vae.live`` times a live training run with the page's default settings.
 """
+
 from __future__ import annotations
 
 import io
@@ -36,6 +37,7 @@ NOISE_SEED = 0  # the one posterior sample behind every per-image negative ELBO
 
 # --- your own digit ------------------------------------------------------------------------------
 
+
 def example_paths(folder: Path = EXAMPLES_DIR) -> dict[str, Path]:
     """The bundled example pictures, by file stem, in name order."""
     if not folder.is_dir():
@@ -56,7 +58,8 @@ def example_source(path: Path) -> int | None:
 
 
 def read_picture(data: bytes, thumb: int = 224) -> tuple[bytes, np.ndarray, tuple[int, int]]:
-    """An upload's bytes -> (PNG thumbnail of the picture as grayscale, MNIST-like input, picture size).
+    """An upload's bytes -> (PNG thumbnail of the picture as grayscale, MNIST-like input, picture
+    size).
 
     The input is float32 (28, 28) in [0, 1] from :func:`vae.preprocess.to_mnist`; the size is the
     (width, height) the preprocessing worked on. Raises :class:`vae.preprocess.PreprocessError`,
@@ -80,7 +83,9 @@ def _as_batch(images: np.ndarray) -> torch.Tensor:
     x = np.asarray(images, dtype=np.float32)
     if x.shape[-2:] != (28, 28):
         raise ValueError(f"expected 28 x 28 images, got shape {x.shape}")
-    return torch.as_tensor(np.require(x, requirements=["C", "W"])).reshape(-1, 1, 28, 28)  # a read-only cache: copied
+    return torch.as_tensor(np.require(x, requirements=["C", "W"])).reshape(
+        -1, 1, 28, 28
+    )  # a read-only cache: copied
 
 
 @torch.inference_mode()
@@ -93,7 +98,9 @@ def image_terms(model: Model, images: np.ndarray, seed: int = NOISE_SEED) -> dic
     image at z = mu (M, 28, 28), the deterministic reconstruction shown to the user.
     """
     if model.conditional:
-        raise TypeError("image_terms needs an unconditional model (no label is known for a new image)")
+        raise TypeError(
+            "image_terms needs an unconditional model (no label is known for a new image)"
+        )
     x = _as_batch(images)  # (M, 1, 28, 28)
     mu, logvar = model.encode(x)  # (M, d) each
     if logvar is None:
@@ -102,9 +109,15 @@ def image_terms(model: Model, images: np.ndarray, seed: int = NOISE_SEED) -> dic
     z = model.reparameterize(mu, logvar, generator=gen)  # (M, d)
     recon = recon_bce(model.decode_logits(z), x)  # (M,)
     kl = kl_divergence(mu, logvar)  # (M,)
-    return {"recon": recon.numpy(), "kl": kl.numpy(), "elbo": (recon + kl).numpy(),
-            "mu": mu.numpy(), "logvar": logvar.numpy(), "z": z.numpy(),
-            "recon_mu": model.decode(mu)[:, 0].numpy()}
+    return {
+        "recon": recon.numpy(),
+        "kl": kl.numpy(),
+        "elbo": (recon + kl).numpy(),
+        "mu": mu.numpy(),
+        "logvar": logvar.numpy(),
+        "z": z.numpy(),
+        "recon_mu": model.decode(mu)[:, 0].numpy(),
+    }
 
 
 def percentile_of(values: np.ndarray, v: float) -> float:
@@ -127,7 +140,8 @@ def pca_project(codes: np.ndarray, components: np.ndarray, point: np.ndarray) ->
 
 
 def pca_project_cov(components: np.ndarray, logvar: np.ndarray) -> np.ndarray:
-    """Covariance, in a 2-D PCA embedding, of a diagonal Gaussian posterior N(mu, diag(exp(logvar))):
+    """Covariance, in a 2-D PCA embedding, of a diagonal Gaussian posterior N(mu,
+    diag(exp(logvar))):
     W diag(sigma^2) W^T with W the first 2 components (a linear map of a Gaussian is Gaussian), so
     its ellipse is drawn to the embedding's scale around ``pca_project``'s point. -> (2, 2)"""
     comps = np.asarray(components, dtype=np.float64)[:2]  # (2, d)
@@ -143,14 +157,17 @@ def histogram_frame(values: np.ndarray, bins: int = 60, upper: float | None = No
     return pd.DataFrame({"start": edges[:-1], "end": edges[1:], "count": counts})
 
 
-# --- train it yourself -----------------------------------------------------------------------------
+# --- train it yourself
+# -----------------------------------------------------------------------------
 
 HELDOUT = 2_000  # test images held out for evaluation: a fixed random sample, stratified by digit
 MAX_TRAIN = 8_000  # the other 8,000, in a fixed random order: a run trains on the first N of them
 KEEP_RUNS = 5  # finished runs a session keeps to overlay their curves
 SPLIT_SEED = 0  # the held-out sample and the training order (the same for every learner and run)
 TRAIN_SIZES = (256, 500, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000)
-DEFAULT_TRAIN = 4_000  # with 3 epochs at batch 32: held-out -ELBO 170.0 in 11 s of one core (2,000 x 5 at batch 64: 194.6, a blob)
+# with 3 epochs at batch 32: held-out -ELBO 170.0 in 11 s of one core (2,000 x 5 at batch 64: 194.6,
+# a blob)
+DEFAULT_TRAIN = 4_000
 LATENT_DIMS = (2, 10)
 BETAS = (0.0, 0.1, 0.5, 1.0, 2.0, 5.0)
 EPOCH_RANGE = (1, 20)
@@ -158,7 +175,9 @@ DEFAULT_EPOCHS = 3
 BATCH_SIZES = (32, 64, 128, 256)
 DEFAULT_BATCH = 32
 THREADS = 1  # torch threads for a live run: leaves the other core to the rest of the server
-DEFAULT_CPU_SECONDS = 11.0  # `python -m vae.live`: CPU time of a default run, 1 thread (measured 11.1 s, 2026-12-02)
+DEFAULT_CPU_SECONDS = (
+    11.0  # `python -m vae.live`: CPU time of a default run, 1 thread (measured 11.1 s, 2026-12-02)
+)
 SEED = 0
 
 
@@ -189,23 +208,37 @@ class LiveSettings:
         return ModelConfig(kind="vae", latent_dim=self.latent_dim, beta=self.beta)
 
     def train_config(self, threads: int = THREADS) -> TrainConfig:
-        return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, seed=self.seed,
-                           train_size=self.train_size, threads=threads)
+        return TrainConfig(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            seed=self.seed,
+            train_size=self.train_size,
+            threads=threads,
+        )
 
     def steps(self) -> int:
         """Adam steps of the run."""
         return -(-self.train_size // self.batch_size) * self.epochs
 
     def label(self) -> str:
-        return (f"{self.latent_dim}-D, β = {self.beta:g}, {self.train_size:,} images, "
-                f"{self.epochs} epoch{'s' if self.epochs != 1 else ''}, batch {self.batch_size}")
+        return (
+            f"{self.latent_dim}-D, β = {self.beta:g}, {self.train_size:,} images, "
+            f"{self.epochs} epoch{'s' if self.epochs != 1 else ''}, batch {self.batch_size}"
+        )
 
 
 def _tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    """Copies of (M, 28, 28) images (float in [0, 1] or uint8) and labels as (M, 1, 28, 28), (M,)."""
+    """Copies of (M, 28, 28) images (float in [0, 1] or uint8) and labels as (M, 1, 28, 28),
+    (M,)."""
     images = np.asarray(images)
-    x = images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else np.array(images, dtype=np.float32)
-    return torch.from_numpy(x).reshape(-1, 1, 28, 28), torch.tensor(np.asarray(labels, dtype=np.int64))
+    x = (
+        images.astype(np.float32) / 255.0
+        if images.dtype == np.uint8
+        else np.array(images, dtype=np.float32)
+    )
+    return torch.from_numpy(x).reshape(-1, 1, 28, 28), torch.tensor(
+        np.asarray(labels, dtype=np.int64)
+    )
 
 
 def _check(images: np.ndarray, labels: np.ndarray) -> int:
@@ -230,21 +263,27 @@ def split_indices(labels: np.ndarray, seed: int = SPLIT_SEED) -> tuple[np.ndarra
     counts = np.bincount(labels, minlength=int(labels.max()) + 1)
     want = HELDOUT * counts / n
     take = np.floor(want).astype(int)
-    take[np.argsort(-(want - take), kind="stable")[:HELDOUT - take.sum()]] += 1  # largest remainders
-    held = np.concatenate([rng.permutation(np.flatnonzero(labels == k))[:t] for k, t in enumerate(take)])
+    take[np.argsort(-(want - take), kind="stable")[: HELDOUT - take.sum()]] += (
+        1  # largest remainders
+    )
+    held = np.concatenate(
+        [rng.permutation(np.flatnonzero(labels == k))[:t] for k, t in enumerate(take)]
+    )
     rest = np.setdiff1d(np.arange(n), held)
     return np.sort(held), rng.permutation(rest)
 
 
 def heldout_set(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    """The HELDOUT held-out test images and labels (``split_indices``): (HELDOUT, 1, 28, 28), (HELDOUT,), copied."""
+    """The HELDOUT held-out test images and labels (``split_indices``): (HELDOUT, 1, 28, 28),
+    (HELDOUT,), copied."""
     _check(images, labels)
     held, _ = split_indices(labels)
     return _tensors(np.asarray(images)[held], np.asarray(labels)[held])
 
 
-def split_test_set(images: np.ndarray, labels: np.ndarray, train_size: int
-                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+def split_test_set(
+    images: np.ndarray, labels: np.ndarray, train_size: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """The first ``train_size`` images of the training order for training, the held-out sample for
     evaluation (never overlapping; ``split_indices``).
 
@@ -267,7 +306,7 @@ def posterior(model: Model, x: torch.Tensor, batch: int = 1000) -> tuple[np.ndar
     was_training = model.training
     model.eval()
     try:
-        parts = [model.encode(x[i:i + batch]) for i in range(0, len(x), batch)]
+        parts = [model.encode(x[i : i + batch]) for i in range(0, len(x), batch)]
         return torch.cat([m for m, _ in parts]).numpy(), torch.cat([lv for _, lv in parts]).numpy()
     finally:
         model.train(was_training)
@@ -279,7 +318,9 @@ def posterior_means(model: Model, x: torch.Tensor, batch: int = 1000) -> np.ndar
     was_training = model.training
     model.eval()
     try:
-        return torch.cat([model.encode(x[i:i + batch])[0] for i in range(0, len(x), batch)]).numpy()
+        return torch.cat(
+            [model.encode(x[i : i + batch])[0] for i in range(0, len(x), batch)]
+        ).numpy()
     finally:
         model.train(was_training)
 
@@ -299,51 +340,69 @@ def recon_at_mean(model: Model, images: np.ndarray, batch: int = 1000) -> np.nda
     x = _as_batch(images)  # (M, 1, 28, 28)
     out = []
     for i in range(0, len(x), batch):
-        mu, _ = model.encode(x[i:i + batch])  # (b, d)
-        out.append(recon_bce(model.decode_logits(mu), x[i:i + batch]).double())  # (b,)
+        mu, _ = model.encode(x[i : i + batch])  # (b, d)
+        out.append(recon_bce(model.decode_logits(mu), x[i : i + batch]).double())  # (b,)
     return torch.cat(out).numpy()
 
 
 @torch.inference_mode()
-def reconstruct(model: Model, images: np.ndarray, y: np.ndarray | None = None, seed: int | None = None,
-                batch: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+def reconstruct(
+    model: Model,
+    images: np.ndarray,
+    y: np.ndarray | None = None,
+    seed: int | None = None,
+    batch: int = 1000,
+) -> tuple[np.ndarray, np.ndarray]:
     """Each image through the model: decoded from its posterior mean (``seed`` None; an AE: its
     code), or from one sample z = mu + sigma * eps with a seeded eps, as the ELBO's reconstruction
     term is estimated. ``y``: labels, read by a conditional model only.
-    -> (pixel probabilities (M, 28, 28) float32, -log p(x | z) (M,) float64 nats, Bernoulli, summed)"""
+    -> (pixel probabilities (M, 28, 28) float32, -log p(x | z) (M,) float64 nats, Bernoulli,
+    summed)"""
     x = _as_batch(images)  # (M, 1, 28, 28)
     yt = None if y is None else torch.as_tensor(np.asarray(y, dtype=np.int64))  # (M,)
     gen = None if seed is None else torch.Generator().manual_seed(int(seed))
     probs, losses = [], []
     for i in range(0, len(x), batch):
-        xb, yb = x[i:i + batch], None if yt is None else yt[i:i + batch]
+        xb, yb = x[i : i + batch], None if yt is None else yt[i : i + batch]
         mu, logvar = model.encode(xb, yb)  # (b, d) each; logvar None for an AE
-        z = mu if gen is None or logvar is None else mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=gen)
+        z = (
+            mu
+            if gen is None or logvar is None
+            else mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=gen)
+        )
         logits = model.decode_logits(z, yb)  # (b, 1, 28, 28)
         probs.append(torch.sigmoid(logits)[:, 0])
         losses.append(recon_bce(logits, xb).double())
     return torch.cat(probs).numpy(), torch.cat(losses).numpy()
 
 
-def heldout_metrics(model: Model, x: torch.Tensor, y: torch.Tensor, seed: int = NOISE_SEED
-                    ) -> dict[str, float]:
+def heldout_metrics(
+    model: Model, x: torch.Tensor, y: torch.Tensor, seed: int = NOISE_SEED
+) -> dict[str, float]:
     """Mean reconstruction, KL and negative ELBO (beta 1) in nats per image, one posterior sample
     per image with a fixed noise seed, so two models of the same latent size see the same noise."""
     from vae.train import evaluate
 
     t = evaluate(model, x, y, beta=1.0, seed=seed)
-    return {"recon": float(t.recon.mean()), "kl": float(t.kl.mean()),
-            "elbo": float((t.recon + t.kl).mean())}
+    return {
+        "recon": float(t.recon.mean()),
+        "kl": float(t.kl.mean()),
+        "elbo": float((t.recon + t.kl).mean()),
+    }
 
 
 def one_per_digit(labels: np.ndarray) -> np.ndarray:
     """Position of the first image of each digit 0..9 present in ``labels``. -> (<= 10,)"""
     labels = np.asarray(labels)
-    return np.array([int(np.flatnonzero(labels == k)[0]) for k in range(10) if (labels == k).any()],
-                    dtype=np.int64)
+    return np.array(
+        [int(np.flatnonzero(labels == k)[0]) for k in range(10) if (labels == k).any()],
+        dtype=np.int64,
+    )
 
 
-def _result_from_state(settings: LiveSettings, state: Any, held: tuple[torch.Tensor, torch.Tensor]) -> Any:
+def _result_from_state(
+    settings: LiveSettings, state: Any, held: tuple[torch.Tensor, torch.Tensor]
+) -> Any:
     """A TrainResult for a run paused at the end of an epoch: its model rebuilt from the state and
     measured on the held-out digits it was being evaluated on."""
     from vae.models import build_model
@@ -378,26 +437,41 @@ class TrainingSession:
 
     pending: LiveSettings | None = None  # asked for by the start button, not begun yet
     running: LiveSettings | None = None  # being trained now
-    resume: Any | None = None  # the vae.train.TrainState the pending or running training continues from
-    until: int | None = None  # the epoch the pending or running training stops after (None: the last)
+    resume: Any | None = (
+        None  # the vae.train.TrainState the pending or running training continues from
+    )
+    until: int | None = (
+        None  # the epoch the pending or running training stops after (None: the last)
+    )
     last_epoch: Any | None = None  # TrainState at the end of the running training's latest epoch
-    paused: Any | None = None  # TrainState a paused run continues from (with ``settings``), else None
-    rebuild: bool = False  # a pause whose model is not yet rebuilt from ``paused`` (``adopt_pause``)
+    paused: Any | None = (
+        None  # TrainState a paused run continues from (with ``settings``), else None
+    )
+    rebuild: bool = (
+        False  # a pause whose model is not yet rebuilt from ``paused`` (``adopt_pause``)
+    )
     run_id: int = 0  # id of the current (or last) run: +1 per training begun or superseded
     interrupted: LiveSettings | None = None  # the last run that stopped early, until reported
     settings: LiveSettings | None = None  # of the last finished run
     model: Model | None = None
     history: dict[str, list[float]] = field(default_factory=dict)
-    metrics: dict[str, float] = field(default_factory=dict)  # held-out metrics of the last finished run
+    metrics: dict[str, float] = field(
+        default_factory=dict
+    )  # held-out metrics of the last finished run
     seconds: float = 0.0
-    runs: list[tuple[str, dict[str, list[float]]]] = field(default_factory=list)  # finished runs' (label, history), oldest first
+    runs: list[tuple[str, dict[str, list[float]]]] = field(
+        default_factory=list
+    )  # finished runs' (label, history), oldest first
 
     @property
     def busy(self) -> bool:
         return self.pending is not None or self.running is not None
 
-    def request(self, settings: LiveSettings, resume: Any | None = None, until: int | None = None) -> bool:
-        """Ask for a run (``resume``: a TrainState to continue, ``until``: the epoch to pause after);
+    def request(
+        self, settings: LiveSettings, resume: Any | None = None, until: int | None = None
+    ) -> bool:
+        """Ask for a run (``resume``: a TrainState to continue, ``until``: the epoch to pause
+        after);
         refused (False) while one is pending or running."""
         if self.busy:
             return False
@@ -409,7 +483,9 @@ class TrainingSession:
         """Continue the paused run, to the end or for ``epochs`` more epochs."""
         if self.paused is None or self.settings is None:
             return False
-        until = None if epochs is None else min(self.paused.epochs_done + epochs, self.settings.epochs)
+        until = (
+            None if epochs is None else min(self.paused.epochs_done + epochs, self.settings.epochs)
+        )
         return self.request(self.settings, self.paused, until)
 
     def recover(self) -> bool:
@@ -437,7 +513,9 @@ class TrainingSession:
         session's result (measured on ``held``). True if there was one to adopt."""
         if not self.rebuild or self.paused is None or self.settings is None:
             return False
-        self._adopt(self.settings, _result_from_state(self.settings, self.paused, held), seconds=None)
+        self._adopt(
+            self.settings, _result_from_state(self.settings, self.paused, held), seconds=None
+        )
         self.rebuild = False
         return True
 
@@ -481,7 +559,13 @@ class TrainingSession:
             self._stop(settings)
             return True
         continued = self.resume is not None
-        self.last_epoch, self.interrupted, self.rebuild, self.resume, self.until = None, None, False, None, None
+        self.last_epoch, self.interrupted, self.rebuild, self.resume, self.until = (
+            None,
+            None,
+            False,
+            None,
+            None,
+        )
         self._adopt(settings, result, (self.seconds if continued else 0.0) + float(result.seconds))
         return True
 
@@ -497,7 +581,8 @@ class TrainingSession:
 
 
 def time_default_run(threads: int = THREADS) -> dict[str, float]:
-    """Train with the page's default settings on the cached test set: wall and CPU seconds, held-out metrics."""
+    """Train with the page's default settings on the cached test set: wall and CPU seconds, held-out
+    metrics."""
     from vae.artefacts import load_test_set
     from vae.train import train
 
@@ -509,8 +594,14 @@ def time_default_run(threads: int = THREADS) -> dict[str, float]:
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     # on a busy machine wall time measures the neighbours; with 1 thread, CPU time is what
     # the run would take on an idle core
-    return {"threads": threads, "wall_s": wall, "cpu_s": cpu, "train_s": result.seconds,
-            "epoch_s": float(np.mean(result.history["seconds"])), **heldout_metrics(result.model, x_ho, y_ho)}
+    return {
+        "threads": threads,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "train_s": result.seconds,
+        "epoch_s": float(np.mean(result.history["seconds"])),
+        **heldout_metrics(result.model, x_ho, y_ho),
+    }
 
 
 if __name__ == "__main__":  # python -m vae.live [threads ...]

@@ -6,6 +6,7 @@ images (as in pytorch/examples' VAE); KL is the closed form of KL(N(mu, sigma^2)
 from Kingma & Welling (2014), appendix B; total = recon + beta * KL (Higgins et al. 2017).
 Functions return per-image vectors or batch means, as their names say.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -54,8 +55,9 @@ def kl_divergence(mu: Tensor, logvar: Tensor) -> Tensor:
     return kl_per_dim(mu, logvar).sum(dim=1)  # (B,)
 
 
-def loss_terms(x_logits: Tensor, x: Tensor, mu: Tensor | None, logvar: Tensor | None,
-               beta: float = 1.0) -> LossTerms:
+def loss_terms(
+    x_logits: Tensor, x: Tensor, mu: Tensor | None, logvar: Tensor | None, beta: float = 1.0
+) -> LossTerms:
     """Per-image terms (each (B,)). With ``logvar=None`` (an AE) the KL term is 0."""
     recon = recon_bce(x_logits, x)  # (B,)
     kl = kl_divergence(mu, logvar) if logvar is not None else torch.zeros_like(recon)  # (B,)

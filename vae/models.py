@@ -11,6 +11,7 @@ Decoder: the mirror image, with transposed convolutions. ``decode`` returns pixe
 The conditional VAE (Sohn et al. 2015) appends the one-hot label as 10 constant input planes
 to the encoder and concatenates it to z at the decoder input.
 """
+
 from __future__ import annotations
 
 import torch
@@ -18,7 +19,6 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from vae.config import ModelConfig
-
 
 # Spatial size after each stride-2 conv: 28 -> 14 -> 7 (kernel 4, pad 1) -> 4 (kernel 3, pad 1).
 _KERNELS = (4, 4, 3)
@@ -53,12 +53,14 @@ class Decoder(nn.Module):
         super().__init__()
         c, s = _flat(cfg)
         layers: list[nn.Module] = [
-            nn.Linear(in_features, cfg.hidden), nn.ReLU(),  # (B, hidden)
-            nn.Linear(cfg.hidden, c * s * s), nn.ReLU(),  # (B, c * s * s)
+            nn.Linear(in_features, cfg.hidden),
+            nn.ReLU(),  # (B, hidden)
+            nn.Linear(cfg.hidden, c * s * s),
+            nn.ReLU(),  # (B, c * s * s)
             nn.Unflatten(1, (c, s, s)),  # (B, c, s, s)
         ]
         outs = list(cfg.channels[:-1])[::-1] + [1]
-        for i, (c_out, k) in enumerate(zip(outs, _KERNELS[:len(cfg.channels)][::-1])):
+        for i, (c_out, k) in enumerate(zip(outs, _KERNELS[: len(cfg.channels)][::-1])):
             layers.append(nn.ConvTranspose2d(c, c_out, k, 2, 1))  # side doubles (4 -> 7 with k3)
             if i < len(outs) - 1:
                 layers.append(nn.ReLU())
@@ -90,9 +92,13 @@ class Autoencoder(nn.Module):
 
     def _labels(self, y: Tensor | None) -> Tensor:
         if y is None:
-            raise ValueError(f"the conditional VAE ({type(self).__name__}) needs the digit labels y "
-                             "to encode and decode: call encode(x, y) / decode(z, y)")
-        return F.one_hot(torch.as_tensor(y).long().reshape(-1), self.config.num_classes).float()  # (B, 10)
+            raise ValueError(
+                f"the conditional VAE ({type(self).__name__}) needs the digit labels y "
+                "to encode and decode: call encode(x, y) / decode(z, y)"
+            )
+        return F.one_hot(
+            torch.as_tensor(y).long().reshape(-1), self.config.num_classes
+        ).float()  # (B, 10)
 
     def _encoder_input(self, x: Tensor, y: Tensor | None) -> Tensor:
         if not self.conditional:
@@ -104,7 +110,9 @@ class Autoencoder(nn.Module):
         raise NotImplementedError
 
     @staticmethod
-    def reparameterize(mu: Tensor, logvar: Tensor | None, generator: torch.Generator | None = None) -> Tensor:
+    def reparameterize(
+        mu: Tensor, logvar: Tensor | None, generator: torch.Generator | None = None
+    ) -> Tensor:
         """z = mu + sigma * eps with eps ~ N(0, I): sampling becomes differentiable in mu, sigma.
         A deterministic code (``logvar`` None) is its own sample."""
         if logvar is None:
@@ -127,7 +135,8 @@ class Autoencoder(nn.Module):
 
 
 class AE(Autoencoder):
-    """Deterministic autoencoder: the code is ``mu`` itself (``logvar`` None); reconstruction loss only."""
+    """Deterministic autoencoder: the code is ``mu`` itself (``logvar`` None); reconstruction loss
+    only."""
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__(cfg, heads=1)

@@ -8,6 +8,7 @@ classified by the majority label of its k nearest *other* codes (a duplicate of 
 neighbour), ties go to the smallest label, as scikit-learn's ``KNeighborsClassifier`` does.
 KD-trees come from ``scipy.spatial`` (scikit-learn is not imported on a page's path).
 """
+
 from __future__ import annotations
 
 import threading
@@ -86,8 +87,9 @@ def knn_accuracy(codes: np.ndarray, labels: np.ndarray, k: int = 5) -> float:
     return float((knn_labels(codes, labels, k) == np.asarray(labels)).mean())
 
 
-def vote(codes: np.ndarray, labels: np.ndarray, queries: np.ndarray, k: int = 1
-         ) -> tuple[np.ndarray, np.ndarray]:
+def vote(
+    codes: np.ndarray, labels: np.ndarray, queries: np.ndarray, k: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Majority label among the k codes nearest each query (ties: the smallest label), and the
     share of the k votes it got. ``queries`` (M, d) or one query (d,). -> (M,), (M,)"""
     _, idx = nearest(codes, queries, k)  # (M, k)
@@ -126,7 +128,9 @@ def _reference(reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             if hit is not None and hit[0] is reference:
                 _REFERENCES.move_to_end(id(reference))
                 return hit[1], hit[2]
-    r = np.asarray(reference, dtype=np.float32).reshape(len(reference), -1)  # (N, P), no copy if float32
+    r = np.asarray(reference, dtype=np.float32).reshape(
+        len(reference), -1
+    )  # (N, P), no copy if float32
     r2 = np.einsum("ij,ij->i", r, r)  # (N,)
     if not keep:
         return r.T, r2
@@ -140,8 +144,12 @@ def _reference(reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rt, r2
 
 
-def nearest_pixels(images: np.ndarray, reference: np.ndarray, exclude: int | np.ndarray | None = None,
-                   chunk: int = 512) -> np.ndarray:
+def nearest_pixels(
+    images: np.ndarray,
+    reference: np.ndarray,
+    exclude: int | np.ndarray | None = None,
+    chunk: int = 512,
+) -> np.ndarray:
     """Index of each image's nearest reference image in pixel space: exact Euclidean 1-NN, equally
     distant references ordered by index, ``exclude`` as in ``looks_like``.
 
@@ -151,22 +159,27 @@ def nearest_pixels(images: np.ndarray, reference: np.ndarray, exclude: int | np.
     (M, 28, 28), (N, 28, 28) -> (M,) int64"""
     q = np.asarray(images, dtype=np.float32).reshape(len(images), -1)  # (M, P)
     rt, r2 = _reference(reference)  # (P, N), (N,)
-    ex = None if exclude is None else np.broadcast_to(np.asarray(exclude, dtype=np.int64), (len(q),))
+    ex = (
+        None if exclude is None else np.broadcast_to(np.asarray(exclude, dtype=np.int64), (len(q),))
+    )
     q64 = q.astype(np.float64)
-    q2 = (q64 ** 2).sum(1)  # (M,)
-    # |error| of a float32 dot product of P terms <= P * eps * |q| |r| (and likewise |r|^2); 4x margin
-    slack = 4 * rt.shape[0] * float(np.finfo(np.float32).eps) * (q2 + float(r2.max(initial=0.0)))  # (M,)
+    q2 = (q64**2).sum(1)  # (M,)
+    # |error| of a float32 dot product of P terms <= P * eps * |q| |r| (and likewise |r|^2); 4x
+    # margin
+    slack = (
+        4 * rt.shape[0] * float(np.finfo(np.float32).eps) * (q2 + float(r2.max(initial=0.0)))
+    )  # (M,)
     out = np.empty(len(q), dtype=np.int64)
     for i in range(0, len(q), chunk):
-        d2 = q[i:i + chunk] @ rt  # (B, N)
+        d2 = q[i : i + chunk] @ rt  # (B, N)
         d2 *= -2.0
         d2 += r2  # |r|^2 - 2 q.r: |q|^2 is the same along a row
         b = np.arange(len(d2))
         if ex is not None:
-            d2[b, ex[i:i + chunk]] = np.inf
-        out[i:i + chunk] = d2.argmin(axis=1)  # rows whose every reference is excluded keep this
-        best = d2[b, out[i:i + chunk]]
-        rows, cols = np.nonzero(d2 <= (best + 2 * slack[i:i + chunk])[:, None])  # the candidates
+            d2[b, ex[i : i + chunk]] = np.inf
+        out[i : i + chunk] = d2.argmin(axis=1)  # rows whose every reference is excluded keep this
+        best = d2[b, out[i : i + chunk]]
+        rows, cols = np.nonzero(d2 <= (best + 2 * slack[i : i + chunk])[:, None])  # the candidates
         exact = ((rt[:, cols].T.astype(np.float64) - q64[i + rows]) ** 2).sum(1)
         order = np.lexsort((cols, exact, rows))  # per row: nearest first, then smallest index
         first = order[np.r_[True, rows[order][1:] != rows[order][:-1]]] if len(order) else order
@@ -174,8 +187,13 @@ def nearest_pixels(images: np.ndarray, reference: np.ndarray, exclude: int | np.
     return out
 
 
-def looks_like(images: np.ndarray, reference: np.ndarray, labels: np.ndarray,
-               exclude: int | np.ndarray | None = None, chunk: int = 512) -> np.ndarray:
+def looks_like(
+    images: np.ndarray,
+    reference: np.ndarray,
+    labels: np.ndarray,
+    exclude: int | np.ndarray | None = None,
+    chunk: int = 512,
+) -> np.ndarray:
     """The digit each image looks like: the label of its nearest reference image in pixel space
     (exact Euclidean 1-NN, ``nearest_pixels``). ``exclude`` leaves a reference out, one index for
     all images (e.g. the image some samples were decoded from) or one per image (M,) (e.g. each
@@ -184,7 +202,9 @@ def looks_like(images: np.ndarray, reference: np.ndarray, labels: np.ndarray,
     return np.asarray(labels)[nearest_pixels(images, reference, exclude, chunk)]
 
 
-def neighbourhood(codes: np.ndarray, labels: np.ndarray, z: np.ndarray, k: int = 50) -> tuple[int, float]:
+def neighbourhood(
+    codes: np.ndarray, labels: np.ndarray, z: np.ndarray, k: int = 50
+) -> tuple[int, float]:
     """Most common digit among the k codes nearest to z, and its share among them."""
     top, share = vote(codes, labels, z, k)
     return int(top[0]), float(share[0])
@@ -199,7 +219,9 @@ def neighbours_of(codes: np.ndarray, index: int, k: int = 10) -> np.ndarray:
 def kept_neighbours(codes: np.ndarray, coords: np.ndarray, index: int, k: int = 10) -> int:
     """How many of the k nearest neighbours of one point in ``codes`` (d-D) are also among its k
     nearest in ``coords`` (a 2-D map of the same points): k when the map keeps its neighbourhood."""
-    return len(set(neighbours_of(codes, index, k).tolist()) & set(neighbours_of(coords, index, k).tolist()))
+    return len(
+        set(neighbours_of(codes, index, k).tolist()) & set(neighbours_of(coords, index, k).tolist())
+    )
 
 
 def agreement(codes: np.ndarray, labels: np.ndarray, index: np.ndarray, k: int = 50) -> np.ndarray:
@@ -219,7 +241,8 @@ def tree(codes: np.ndarray) -> cKDTree:
 
 def nearest_one_in(codes_tree: cKDTree, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``nearest_one(codes, queries)`` with the codes' KD-tree built already (``tree(codes)``): the
-    distance to the nearest code and its index, ties at the same (rounded) distance going to the lower
+    distance to the nearest code and its index, ties at the same (rounded) distance going to the
+    lower
     index. Two neighbours answer every query whose nearest code is alone at its distance; the few
     others are asked again with ``nearest``'s nine. -> (M,), (M,)"""
     q = np.asarray(queries, dtype=np.float64).reshape(-1, codes_tree.m)  # (M, d)
@@ -249,7 +272,10 @@ def neighbours_in(codes_tree: cKDTree, index: int, k: int = 10) -> np.ndarray:
 
 def kept_in(codes_tree: cKDTree, map_tree: cKDTree, index: int, k: int = 10) -> int:
     """``kept_neighbours`` with both KD-trees built already (``tree``)."""
-    return len(set(neighbours_in(codes_tree, index, k).tolist()) & set(neighbours_in(map_tree, index, k).tolist()))
+    return len(
+        set(neighbours_in(codes_tree, index, k).tolist())
+        & set(neighbours_in(map_tree, index, k).tolist())
+    )
 
 
 def spacing_sample(codes: np.ndarray, k: int, queries: np.ndarray, chunk: int = 250) -> float:
@@ -261,8 +287,8 @@ def spacing_sample(codes: np.ndarray, k: int, queries: np.ndarray, chunk: int = 
     sq = np.einsum("ij,ij->i", x, x)  # (N,)
     out = np.empty(len(q))
     for i in range(0, len(q), chunk):
-        part = q[i:i + chunk]
+        part = q[i : i + chunk]
         d2 = sq[part, None] + sq[None, :] - 2.0 * (x[part] @ x.T)  # (B, N)
         d2[np.arange(len(part)), part] = np.inf  # the code itself is no neighbour (a duplicate is)
-        out[i:i + chunk] = np.partition(d2, k - 1, axis=1)[:, k - 1]
+        out[i : i + chunk] = np.partition(d2, k - 1, axis=1)[:, k - 1]
     return float(np.median(np.sqrt(np.maximum(out, 0.0))))

@@ -1,4 +1,5 @@
-"""The negative ELBO as an out-of-distribution score, with its known pitfalls shown rather than hidden.
+"""The negative ELBO as an out-of-distribution score, with its known pitfalls shown rather than
+hidden.
 
 A likelihood model's score is dominated by how much there is to explain: an image with little ink
 (a plain stroke) scores better than most digits, whatever it shows (Nalisnick et al. 2019, "Do
@@ -7,13 +8,16 @@ out-of-distribution detection with likelihood-based generative models"). So a sc
 ways here: against every test digit, and against the test digits with about as much ink (a
 complexity-aware comparison). ``probe_images`` is a fixed row of non-digits to try.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from vae.preprocess import arc, strokes_to_mnist
 
-INK_BAND = 0.15  # ink-matched comparison: test digits whose total ink is within +-15 % of the image's
+INK_BAND = (
+    0.15  # ink-matched comparison: test digits whose total ink is within +-15 % of the image's
+)
 MIN_MATCHED = 50  # fewer ink-matched test digits than this and the comparison is not made
 
 
@@ -25,11 +29,21 @@ def probe_images(test_images: np.ndarray, rotated_index: int = 0) -> dict[str, n
     return {
         "a vertical bar": strokes_to_mnist([[[0.5, 0.15], [0.5, 0.85]]]),
         "a horizontal bar": strokes_to_mnist([[[0.15, 0.5], [0.85, 0.5]]]),
-        "the letter A": strokes_to_mnist([[[0.2, 0.85], [0.5, 0.15], [0.8, 0.85]], [[0.33, 0.55], [0.67, 0.55]]]),
-        "a smiley": strokes_to_mnist([arc(0.5, 0.5, 0.35, 0.35, 0, 2 * np.pi, 60), arc(0.5, 0.5, 0.2, 0.2, 0.4, np.pi - 0.4, 30),
-                                      [[0.38, 0.38]], [[0.62, 0.38]]]),
+        "the letter A": strokes_to_mnist(
+            [[[0.2, 0.85], [0.5, 0.15], [0.8, 0.85]], [[0.33, 0.55], [0.67, 0.55]]]
+        ),
+        "a smiley": strokes_to_mnist(
+            [
+                arc(0.5, 0.5, 0.35, 0.35, 0, 2 * np.pi, 60),
+                arc(0.5, 0.5, 0.2, 0.2, 0.4, np.pi - 0.4, 30),
+                [[0.38, 0.38]],
+                [[0.62, 0.38]],
+            ]
+        ),
         "noise": noise,
-        "an upside-down 7": np.ascontiguousarray(np.asarray(test_images[rotated_index], dtype=np.float32)[::-1, ::-1]),
+        "an upside-down 7": np.ascontiguousarray(
+            np.asarray(test_images[rotated_index], dtype=np.float32)[::-1, ::-1]
+        ),
     }
 
 

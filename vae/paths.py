@@ -2,6 +2,7 @@
 1985; White 2016 for slerp in generative models), the pixel blend they are compared with, which
 digit regions a path crosses, and sampling along a line drawn in a 2-D embedding.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -66,16 +67,19 @@ def norms(z: np.ndarray) -> np.ndarray:
 
 def emptiness(path: np.ndarray, codes: np.ndarray, k: int, usual: float) -> np.ndarray:
     """How empty the space is along a path: the distance from each point to its k-th nearest code,
-    in units of ``usual`` (the same distance measured from the codes themselves, ``neighbours.spacing``):
+    in units of ``usual`` (the same distance measured from the codes themselves,
+    ``neighbours.spacing``):
     about 1 among the data, large in the gaps. (T, d), (N, d) -> (T,)"""
     return neighbours.kth_distance(codes, path, k) / max(float(usual), 1e-12)
 
 
-def regions_along(path: np.ndarray, codes: np.ndarray, labels: np.ndarray, k: int = 1,
-                  min_run: int = 1) -> list[int]:
+def regions_along(
+    path: np.ndarray, codes: np.ndarray, labels: np.ndarray, k: int = 1, min_run: int = 1
+) -> list[int]:
     """The digits a path passes through, in order.
 
-    At each point of the path the ``k`` nearest codes vote for a digit (``neighbours.vote``); runs shorter than ``min_run`` points are dropped as noise (except
+    At each point of the path the ``k`` nearest codes vote for a digit (``neighbours.vote``); runs
+    shorter than ``min_run`` points are dropped as noise (except
     at either end) and consecutive repeats collapsed. (T, d), (N, d), (N,) -> [digit, ...]
     """
     seq = [int(v) for v in neighbours.vote(codes, labels, path, k)[0]]
@@ -89,8 +93,9 @@ def regions_along(path: np.ndarray, codes: np.ndarray, labels: np.ndarray, k: in
     return [r[0] for i, r in enumerate(kept) if i == 0 or r[0] != kept[i - 1][0]]
 
 
-def line_samples(coords: np.ndarray, start: tuple[float, float], end: tuple[float, float], n: int
-                 ) -> dict[str, np.ndarray]:
+def line_samples(
+    coords: np.ndarray, start: tuple[float, float], end: tuple[float, float], n: int
+) -> dict[str, np.ndarray]:
     """n points evenly spaced on a segment of a 2-D embedding and the real code nearest each.
 
     -> points (n, 2), index (n,) of the nearest test code, dist (n,) from each point to it.

@@ -1,7 +1,9 @@
-"""Pixel statistics of (decoded) images: grey and ink shares, slant, spread over samples, how much of
+"""Pixel statistics of (decoded) images: grey and ink shares, slant, spread over samples, how much
+of
 a blend an image is, nearest training images in pixel space, animated GIFs of frames, and the
 Bernoulli pixel model the decoders define (samples, per-pixel entropy, a temperature).
 """
+
 from __future__ import annotations
 
 import io
@@ -29,8 +31,9 @@ def pixel_spread(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return a.mean(axis=0), a.std(axis=0)
 
 
-def edge_share(mean_img: np.ndarray, std_img: np.ndarray,
-               band: tuple[float, float] = EDGE_BAND) -> tuple[float, float]:
+def edge_share(
+    mean_img: np.ndarray, std_img: np.ndarray, band: tuple[float, float] = EDGE_BAND
+) -> tuple[float, float]:
     """(share of pixels that are stroke edges, i.e. mean strictly inside the band; share of the
     total per-pixel std those pixels carry)."""
     edge = (mean_img > band[0]) & (mean_img < band[1])
@@ -43,7 +46,9 @@ def mix_r2(image: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
     image ~ alpha a + beta b (1 for any pixel blend of a and b; low for a new drawing).
     (H, W) x 3 -> float"""
     y = np.asarray(image, dtype=np.float64).ravel()
-    x = np.stack([np.asarray(a, dtype=np.float64).ravel(), np.asarray(b, dtype=np.float64).ravel()], axis=1)
+    x = np.stack(
+        [np.asarray(a, dtype=np.float64).ravel(), np.asarray(b, dtype=np.float64).ravel()], axis=1
+    )
     ss = ((y - y.mean()) ** 2).sum()
     if ss <= 0:
         return 1.0
@@ -51,15 +56,19 @@ def mix_r2(image: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
     return float(1 - ((y - x @ coef) ** 2).sum() / ss)
 
 
-def half_tone_share(image: np.ndarray, ink_threshold: float = 0.2, lo: float = 0.3, hi: float = 0.7) -> float:
-    """Share of an image's ink pixels (> ink_threshold) that are at half strength (lo..hi). (H, W) -> float"""
+def half_tone_share(
+    image: np.ndarray, ink_threshold: float = 0.2, lo: float = 0.3, hi: float = 0.7
+) -> float:
+    """Share of an image's ink pixels (> ink_threshold) that are at half strength (lo..hi). (H, W)
+    -> float"""
     im = np.asarray(image)
     ink = im > ink_threshold
     return float(((im > lo) & (im < hi)).sum() / max(int(ink.sum()), 1))
 
 
-def grey_ink_share(images: np.ndarray, ink_threshold: float = 0.2, band: tuple[float, float] = EDGE_BAND
-                   ) -> np.ndarray:
+def grey_ink_share(
+    images: np.ndarray, ink_threshold: float = 0.2, band: tuple[float, float] = EDGE_BAND
+) -> np.ndarray:
     """Share of each image's inked pixels (> ink_threshold) that are grey (below band[1]): a blur
     measure that ignores the paper. A clean MNIST digit scores about 0.35, a pixel average 0.98.
     (M, H, W) -> (M,)"""
@@ -81,7 +90,9 @@ def ink_share(images: np.ndarray, threshold: float = 0.2) -> np.ndarray:
     return (images > threshold).reshape(len(images), -1).mean(axis=1)
 
 
-def gif_bytes(frames: np.ndarray, scale: int = 4, duration_ms: int = 120, pingpong: bool = True) -> bytes:
+def gif_bytes(
+    frames: np.ndarray, scale: int = 4, duration_ms: int = 120, pingpong: bool = True
+) -> bytes:
     """Animated GIF of grayscale frames in [0, 1] that loops forever.
 
     Each frame is enlarged ``scale`` times with nearest-neighbour (crisp pixels); ``pingpong``
@@ -102,8 +113,16 @@ def gif_bytes(frames: np.ndarray, scale: int = 4, duration_ms: int = 120, pingpo
     u8 = np.round(big * 255).astype(np.uint8)
     images = [Image.fromarray(u8[i], mode="L") for i in order]
     buf = io.BytesIO()
-    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], duration=duration_ms,
-                   loop=0, optimize=False, disposal=1)
+    images[0].save(
+        buf,
+        format="GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=duration_ms,
+        loop=0,
+        optimize=False,
+        disposal=1,
+    )
     return buf.getvalue()
 
 
@@ -139,11 +158,12 @@ def width(images: np.ndarray) -> np.ndarray:
     mu20 = (images * dx * dx).sum(axis=(1, 2)) / mass
     mu11 = (images * dx * dy).sum(axis=(1, 2)) / mass
     mu02 = (images * dy * dy).sum(axis=(1, 2)) / mass
-    return 4.0 * np.sqrt(np.clip(mu20 - mu11 ** 2 / (mu02 + 1e-12), 0, None))
+    return 4.0 * np.sqrt(np.clip(mu20 - mu11**2 / (mu02 + 1e-12), 0, None))
 
 
 def ink(images: np.ndarray) -> np.ndarray:
-    """Mean intensity of each image: a stroke-thickness measure for digits of one size. (M, H, W) -> (M,)"""
+    """Mean intensity of each image: a stroke-thickness measure for digits of one size. (M, H, W) ->
+    (M,)"""
     images = np.asarray(images, dtype=np.float64)
     return images.reshape(len(images), -1).mean(axis=1)
 
@@ -167,7 +187,7 @@ def axis_correlations(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     c = np.asarray(codes, dtype=np.float64)
     vc = v - v.mean()
     cc = c - c.mean(axis=0)
-    den = np.sqrt((vc ** 2).sum() * (cc ** 2).sum(axis=0))  # (d,)
+    den = np.sqrt((vc**2).sum() * (cc**2).sum(axis=0))  # (d,)
     num = vc @ cc  # (d,)
     return np.where(den > 1e-12, num / np.where(den > 1e-12, den, 1.0), 0.0)
 

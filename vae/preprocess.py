@@ -36,6 +36,7 @@ Steps beyond the bare recipe, each needed for real uploads (photos, scans, drawi
 * the result is rescaled so its brightest pixel is 1.0 (true of every MNIST digit), and the
   centring shift is limited so that the digit is never cut off by the 28x28 edge.
 """
+
 from __future__ import annotations
 
 import io
@@ -47,8 +48,17 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
-__all__ = ["PreprocessError", "MAX_BYTES", "MAX_PIXELS", "WORK_SIDE", "load_image", "to_mnist",
-           "preprocess", "make_example_png", "clean_strokes"]
+__all__ = [
+    "PreprocessError",
+    "MAX_BYTES",
+    "MAX_PIXELS",
+    "WORK_SIDE",
+    "load_image",
+    "to_mnist",
+    "preprocess",
+    "make_example_png",
+    "clean_strokes",
+]
 
 MAX_BYTES = 20 * 1024 * 1024
 """Largest upload accepted (bytes); checked before anything is decoded."""
@@ -68,21 +78,21 @@ multi-picture JPEGs of phone cameras). Others are refused: no external program e
 upload (EPS, PDF), and a TIFF of 190,000 one-pixel pages cannot cost minutes of CPU."""
 _DECODING = threading.BoundedSemaphore(MAX_DECODES)
 
-FIELD = 28                  # MNIST field (pixels)
-BOX = 20                    # the digit's longer side after size normalisation
-CENTRE = 14.0               # where MNIST puts the centre of mass (row, column)
-INK_THRESHOLD = 0.1         # fraction of the ink contrast below which a pixel is background
-MIN_CONTRAST = 16.0         # grey levels (of 255) between background and ink, else "blank"
-SPECK_FRACTION = 0.02       # ink blobs with less mass than this fraction of the largest go
+FIELD = 28  # MNIST field (pixels)
+BOX = 20  # the digit's longer side after size normalisation
+CENTRE = 14.0  # where MNIST puts the centre of mass (row, column)
+INK_THRESHOLD = 0.1  # fraction of the ink contrast below which a pixel is background
+MIN_CONTRAST = 16.0  # grey levels (of 255) between background and ink, else "blank"
+SPECK_FRACTION = 0.02  # ink blobs with less mass than this fraction of the largest go
 
-PEN = 0.1                   # drawn strokes: pen width as a share of the drawing's longer side
+PEN = 0.1  # drawn strokes: pen width as a share of the drawing's longer side
 # (about 2 px once the drawing is scaled into the 20 px box, like MNIST's strokes)
-PAD_SIDE = 280              # drawings are rendered on this square before the MNIST recipe
-MAX_STROKES = 200           # a drawing with more strokes (or points) is refused, not slowly drawn
+PAD_SIDE = 280  # drawings are rendered on this square before the MNIST recipe
+MAX_STROKES = 200  # a drawing with more strokes (or points) is refused, not slowly drawn
 # A digit drawn across the whole pad is a few hundred points (one per 1.5 px of pen travel), so
 # 5,000 is many digits' worth; kept checked in a session it is under 1 MB of Python lists.
 MAX_POINTS = 5_000
-STROKE_DECIMALS = 4         # pad coordinates kept to 1e-4 of its side: 0.03 px on the pad
+STROKE_DECIMALS = 4  # pad coordinates kept to 1e-4 of its side: 0.03 px on the pad
 _MSG_NO_STROKES = "Nothing drawn yet."
 _MSG_UNREADABLE = "The drawing could not be read; clear the pad and draw again."
 _MSG_EMPTY = "The file is empty."
@@ -92,9 +102,13 @@ _MSG_BLANK = "No digit found: the image looks blank."
 _MSG_MODE = "This image uses a colour format that is not supported; please save it as PNG or JPEG."
 
 _ORIENTATION = {  # EXIF tag 0x0112 -> the transpose that shows the picture upright
-    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90,
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
 }
 
 
@@ -102,16 +116,19 @@ class PreprocessError(ValueError):
     """The upload cannot be turned into a digit; ``str(err)`` is a message for the user."""
 
 
-def _too_large_pixels(width: int | None = None, height: int | None = None,
-                      limit: int = MAX_PIXELS) -> PreprocessError:
+def _too_large_pixels(
+    width: int | None = None, height: int | None = None, limit: int = MAX_PIXELS
+) -> PreprocessError:
     size = f" ({width} x {height} pixels)" if width and height else ""
     return PreprocessError(
         f"This image is too large{size}: the limit is {limit / 1e6:g} megapixels"
         f"{'' if limit == MAX_PIXELS else f' ({MAX_PIXELS / 1e6:g} for a JPEG photo)'}. "
-        "Please upload a smaller picture.")
+        "Please upload a smaller picture."
+    )
 
 
 # --------------------------------------------------------------------------- loading
+
 
 def load_image(data: bytes) -> Image.Image:
     """Decode an upload into a grayscale ('L') image, shrunk to at most WORK_SIDE pixels.
@@ -129,7 +146,8 @@ def load_image(data: bytes) -> Image.Image:
     if n_bytes > MAX_BYTES:
         raise PreprocessError(
             f"The file is too large ({n_bytes / 2**20:.1f} MB): the limit is "
-            f"{MAX_BYTES / 2**20:g} MB.")
+            f"{MAX_BYTES / 2**20:g} MB."
+        )
 
     # Not thread-safe (warning filters are global), but harmless: a bomb that slips through as
     # a mere warning is still refused by the MAX_PIXELS check below.
@@ -263,11 +281,13 @@ def _border(arr: np.ndarray, as_mask: bool = False) -> np.ndarray:
 
 # --------------------------------------------------------------------------- MNIST-ifying
 
+
 def to_mnist(img: Image.Image, *, min_stroke: float = 2.0, frame: bool = True) -> np.ndarray:
     """An MNIST-like float32 (28, 28) array in [0, 1], white ink on black, from a picture.
 
     Estimates the paper from the picture (its median, a slope for a
-    photo lit from one side, a bowl for a vignetted one), inverts a light background (decided by whether the strongest ink is
+    photo lit from one side, a bowl for a vignetted one), inverts a light background (decided by
+    whether the strongest ink is
     darker or lighter than the paper), subtracts the background and stretches the ink to 1,
     crops to the ink's bounding box, resizes it (Lanczos) so its longer side is 20 px, pastes
     it into a 28x28 field and shifts it by whole pixels so its centre of mass is at (14, 14),
@@ -311,12 +331,13 @@ def to_mnist(img: Image.Image, *, min_stroke: float = 2.0, frame: bool = True) -
     crop = np.ascontiguousarray(ink[top:bottom, left:right], dtype=np.float32)
     ch, cw = crop.shape
     size = (max(1, min(BOX, round(cw * scale))), max(1, min(BOX, round(ch * scale))))
-    small = np.asarray(Image.fromarray(crop, mode="F").resize(size, Image.Resampling.LANCZOS),
-                       dtype=np.float32)
+    small = np.asarray(
+        Image.fromarray(crop, mode="F").resize(size, Image.Resampling.LANCZOS), dtype=np.float32
+    )
 
     field = np.zeros((FIELD, FIELD), dtype=np.float32)
     y0, x0 = (FIELD - size[1]) // 2, (FIELD - size[0]) // 2
-    field[y0:y0 + size[1], x0:x0 + size[0]] = np.clip(small, 0.0, None)
+    field[y0 : y0 + size[1], x0 : x0 + size[0]] = np.clip(small, 0.0, None)
     peak = float(field.max())
     if not np.isfinite(peak) or peak <= 0.0:
         raise PreprocessError(_MSG_BLANK)
@@ -327,8 +348,9 @@ def to_mnist(img: Image.Image, *, min_stroke: float = 2.0, frame: bool = True) -
 def _ink(gray: np.ndarray) -> np.ndarray:
     """Ink strength in [0, 1] per pixel (0 = background), white ink on black."""
     resid = gray - _background(gray)
-    smooth = ndimage.uniform_filter(resid, size=3, mode="nearest") if min(gray.shape) >= 3 \
-        else resid  # extremes of the 3x3 mean: single noisy pixels do not count as ink
+    smooth = (
+        ndimage.uniform_filter(resid, size=3, mode="nearest") if min(gray.shape) >= 3 else resid
+    )  # extremes of the 3x3 mean: single noisy pixels do not count as ink
     if -float(smooth.min()) > float(smooth.max()):  # the strongest ink is darker than the paper
         resid, smooth = -resid, -smooth
     contrast = float(smooth.max())
@@ -375,7 +397,9 @@ def _surface_terms(xs: np.ndarray, ys: np.ndarray, w: int, h: int) -> np.ndarray
     return np.stack([np.ones_like(u), u, v, u * v, u * u, v * v], axis=-1)
 
 
-def _robust_fit(design: np.ndarray, values: np.ndarray, coef: np.ndarray, rounds: int = 3) -> np.ndarray:
+def _robust_fit(
+    design: np.ndarray, values: np.ndarray, coef: np.ndarray, rounds: int = 3
+) -> np.ndarray:
     """Least squares of values on design (n, p), starting from coef: first on the half of the
     points closest to it, then refitted ``rounds`` times on the points within 3 robust standard
     deviations of the fit, the spread measured on the points kept (the median absolute deviation
@@ -392,9 +416,9 @@ def _robust_fit(design: np.ndarray, values: np.ndarray, coef: np.ndarray, rounds
     return coef
 
 
-FRAME_COVER = 0.9           # a line along an edge at least this much ink is part of a frame
-FRAME_DEPTH = 0.15          # a frame is at most this share of the picture deep (else: strokes)
-FRAME_FAINT = 0.6           # a one-sided band fainter than this share of the strokes: a shadow
+FRAME_COVER = 0.9  # a line along an edge at least this much ink is part of a frame
+FRAME_DEPTH = 0.15  # a frame is at most this share of the picture deep (else: strokes)
+FRAME_FAINT = 0.6  # a one-sided band fainter than this share of the strokes: a shadow
 
 
 def _drop_frame(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -416,7 +440,7 @@ def _drop_frame(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarr
         depth[side] = d if 0 < d <= FRAME_DEPTH * len(cover) else 0
     bands = {k: d for k, d in depth.items() if d}
     if len(bands) == 1:
-        (side, d), = bands.items()
+        ((side, d),) = bands.items()
         band = np.zeros_like(mask)
         _edge_view(band, side)[:d] = True
         rest = mask & ~band
@@ -434,14 +458,19 @@ def _drop_frame(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarr
     labels, n = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
     if n > 1:  # vectorised over blobs: a noisy photo has tens of thousands
         mass = ndimage.sum_labels(ink, labels, index=np.arange(1, n + 1))
-        boxes = np.array([(r.start, r.stop, c.start, c.stop)
-                          for r, c in ndimage.find_objects(labels)])
+        boxes = np.array(
+            [(r.start, r.stop, c.start, c.stop) for r, c in ndimage.find_objects(labels)]
+        )
         top, bottom, left, right = boxes.T  # (n,) each: rows top..bottom-1, columns left..right-1
-        extent = {"top": (right - left, bottom), "bottom": (right - left, h - top),
-                  "left": (bottom - top, right), "right": (bottom - top, w - left)}  # (along, deep)
+        extent = {
+            "top": (right - left, bottom),
+            "bottom": (right - left, h - top),
+            "left": (bottom - top, right),
+            "right": (bottom - top, w - left),
+        }  # (along, deep)
         drop = np.zeros(n + 1, dtype=bool)
         for side in sides:
-            strip = _edge_view(labels, side)[:bands.get(side, 0) + 1]  # the lines a blob may touch
+            strip = _edge_view(labels, side)[: bands.get(side, 0) + 1]  # the lines a blob may touch
             along_ids, pos = np.nonzero(strip.T)  # each (position along the edge, line) with ink
             pairs = np.unique(np.stack([strip.T[along_ids, pos], along_ids]), axis=1)  # label, pos
             touch = np.bincount(pairs[0], minlength=n + 1)[1:]  # (n,) positions each blob touches
@@ -489,8 +518,8 @@ def _centre(field: np.ndarray) -> np.ndarray:
     dy = int(np.clip(round(CENTRE - cy), -rows[0], FIELD - 1 - rows[-1]))
     dx = int(np.clip(round(CENTRE - cx), -cols[0], FIELD - 1 - cols[-1]))
     out = np.zeros_like(field)
-    src = field[max(0, -dy):FIELD - max(0, dy), max(0, -dx):FIELD - max(0, dx)]
-    out[max(0, dy):max(0, dy) + src.shape[0], max(0, dx):max(0, dx) + src.shape[1]] = src
+    src = field[max(0, -dy) : FIELD - max(0, dy), max(0, -dx) : FIELD - max(0, dx)]
+    out[max(0, dy) : max(0, dy) + src.shape[0], max(0, dx) : max(0, dx) + src.shape[1]] = src
     return out
 
 
@@ -500,6 +529,7 @@ def preprocess(data: bytes) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- examples
+
 
 def make_example_png(digit_image: np.ndarray, invert: bool = True, scale: int = 8) -> bytes:
     """Render a (28, 28) image in [0, 1] as a PNG of (28 * scale) pixels a side.
@@ -541,7 +571,9 @@ def clean_strokes(strokes: object) -> list[list[list[float]]]:
     if not isinstance(strokes, (list, tuple)):
         raise PreprocessError(_MSG_UNREADABLE)
     if len(strokes) > MAX_STROKES:
-        raise PreprocessError(f"Too many strokes ({len(strokes)}); clear the pad and draw one digit.")
+        raise PreprocessError(
+            f"Too many strokes ({len(strokes)}); clear the pad and draw one digit."
+        )
     if not all(isinstance(s, (list, tuple)) for s in strokes):
         raise PreprocessError(_MSG_UNREADABLE)
     if sum(len(s) for s in strokes) > MAX_POINTS:
@@ -557,8 +589,12 @@ def clean_strokes(strokes: object) -> list[list[list[float]]]:
             except OverflowError:  # an int beyond float's range: no pad sends one
                 raise PreprocessError(_MSG_UNREADABLE) from None
             if math.isfinite(x) and math.isfinite(y):
-                pts.append([round(min(max(x, 0.0), 1.0), STROKE_DECIMALS),
-                            round(min(max(y, 0.0), 1.0), STROKE_DECIMALS)])
+                pts.append(
+                    [
+                        round(min(max(x, 0.0), 1.0), STROKE_DECIMALS),
+                        round(min(max(y, 0.0), 1.0), STROKE_DECIMALS),
+                    ]
+                )
         if pts:
             out.append(pts)
     return out
@@ -574,7 +610,9 @@ def _as_strokes(strokes: object) -> list[np.ndarray]:
     return out
 
 
-def arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, n: int = 24) -> list[list[float]]:
+def arc(
+    cx: float, cy: float, rx: float, ry: float, start: float, end: float, n: int = 24
+) -> list[list[float]]:
     """A stroke along an elliptical arc (pad coordinates in [0, 1], y down), angles in radians."""
     t = np.linspace(start, end, n)
     return np.round(np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1), 4).tolist()

@@ -7,6 +7,7 @@ come from ``scipy.special`` (``chdtri`` is the inverse chi-square tail, ``chdtrc
 importing ``scipy.stats`` would add about 33 MB to the server's memory for these few formulas;
 the tests pin them to ``scipy.stats``.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -39,15 +40,25 @@ def contours(qs: Sequence[float] = CONTOUR_QS, n: int = 121) -> pd.DataFrame:
     for q in qs:
         r = radius(q)
         pts = circle(r, n)
-        frames.append(pd.DataFrame({"x": pts[:, 0], "y": pts[:, 1], "order": np.arange(n),
-                                    "q": q, "label": f"{q * 100:g} %", "radius": r}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "x": pts[:, 0],
+                    "y": pts[:, 1],
+                    "order": np.arange(n),
+                    "q": q,
+                    "label": f"{q * 100:g} %",
+                    "radius": r,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
 def inside(codes: np.ndarray, q: float = CIRCLE_Q) -> np.ndarray:
     """Which codes (N, d) lie in the ball holding a share q of the prior. -> (N,) bool"""
     codes = np.asarray(codes, float)
-    return (codes ** 2).sum(axis=1) <= radius(q, codes.shape[1]) ** 2
+    return (codes**2).sum(axis=1) <= radius(q, codes.shape[1]) ** 2
 
 
 def share_inside(codes: np.ndarray, q: float = CIRCLE_Q) -> float:
@@ -55,18 +66,22 @@ def share_inside(codes: np.ndarray, q: float = CIRCLE_Q) -> float:
     return float(inside(codes, q).mean())
 
 
-def share_inside_by_class(codes: np.ndarray, labels: np.ndarray, q: float = CIRCLE_Q,
-                          n_classes: int = 10) -> np.ndarray:
+def share_inside_by_class(
+    codes: np.ndarray, labels: np.ndarray, q: float = CIRCLE_Q, n_classes: int = 10
+) -> np.ndarray:
     """share_inside for the codes of each class (NaN for a class without codes). -> (n_classes,)"""
     ins = inside(codes, q)  # (N,)
     labels = np.asarray(labels)
-    return np.array([ins[labels == k].mean() if (labels == k).any() else np.nan for k in range(n_classes)])
+    return np.array(
+        [ins[labels == k].mean() if (labels == k).any() else np.nan for k in range(n_classes)]
+    )
 
 
 def tail(z: np.ndarray) -> float:
-    """Share of the prior N(0, I_d) lying farther from the origin than z (d,): chi2.sf(||z||^2, d)."""
+    """Share of the prior N(0, I_d) lying farther from the origin than z (d,): chi2.sf(||z||^2,
+    d)."""
     z = np.asarray(z, dtype=np.float64)
-    return float(special.chdtrc(len(z), float((z ** 2).sum())))
+    return float(special.chdtrc(len(z), float((z**2).sum())))
 
 
 def typical_norm(d: int) -> float:
@@ -78,7 +93,7 @@ def pdf(points: np.ndarray) -> np.ndarray:
     """N(0, I) density of points. (M, d) -> (M,)"""
     points = np.asarray(points, float)
     d = points.shape[1]
-    return np.exp(-0.5 * (points ** 2).sum(axis=1)) / (2 * np.pi) ** (d / 2)
+    return np.exp(-0.5 * (points**2).sum(axis=1)) / (2 * np.pi) ** (d / 2)
 
 
 def samples(n: int, d: int, seed: int) -> np.ndarray:

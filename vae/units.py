@@ -5,6 +5,7 @@ Var_x(E_q[z_i | x]) exceeds ``vae.losses.ACTIVE_UNIT_THRESHOLD``; the per-dimens
 (``mean_kl_per_dim``) says the same in nats. Also the beta equivalent of a loss weighting, the
 knee of a loss curve, and the per-image "unused" dimensions of one posterior.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,7 +18,9 @@ import torch
 from vae.losses import ACTIVE_UNIT_THRESHOLD, active_units, kl_per_dim
 
 PIXELS = 28 * 28
-UNUSED_SIGMA = 0.9  # a posterior sigma at least this close to the prior's 1: the dimension is unused
+UNUSED_SIGMA = (
+    0.9  # a posterior sigma at least this close to the prior's 1: the dimension is unused
+)
 
 
 def equivalent_beta(weight: float, pixels: int = PIXELS, latent_dims: int = 2) -> float:
@@ -52,9 +55,15 @@ def kl_dims_frame(mu: np.ndarray, logvar: np.ndarray, beta: float) -> pd.DataFra
     """One row per latent dimension: mean KL, Var(mu) and whether the unit is active."""
     kl = mean_kl_per_dim(mu, logvar)
     _, var = unit_activity(mu)
-    return pd.DataFrame({"dimension": np.arange(1, len(kl) + 1), "KL": kl, "var_mu": var,
-                         "active": np.where(var > ACTIVE_UNIT_THRESHOLD, "active", "inactive"),
-                         "beta": f"{beta:g}"})
+    return pd.DataFrame(
+        {
+            "dimension": np.arange(1, len(kl) + 1),
+            "KL": kl,
+            "var_mu": var,
+            "active": np.where(var > ACTIVE_UNIT_THRESHOLD, "active", "inactive"),
+            "beta": f"{beta:g}",
+        }
+    )
 
 
 def plateau(sizes: Sequence[int], losses: Sequence[float], tol: float = 2.0) -> tuple[int, int]:
@@ -75,8 +84,9 @@ def activity(mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return var, var > ACTIVE_UNIT_THRESHOLD
 
 
-def activation_table(mu: np.ndarray, logvar: np.ndarray | None, labels: np.ndarray,
-                     digit: int | None = None) -> pd.DataFrame:
+def activation_table(
+    mu: np.ndarray, logvar: np.ndarray | None, labels: np.ndarray, digit: int | None = None
+) -> pd.DataFrame:
     """pandas ``describe()`` of mu per latent dimension (one row per dimension), restricted to
     one digit or over all images, plus the mean posterior sd (VAE) of the same images."""
     sel = np.ones(len(mu), bool) if digit is None else labels == digit
@@ -96,7 +106,11 @@ def variance_budget(mu: np.ndarray, logvar: np.ndarray | None) -> tuple[np.ndarr
     posterior in that dimension, which the KL term pulls toward the prior's 1 (Hoffman & Johnson
     2016); an autoencoder (``logvar`` None) has no sigma, so E[sigma^2] is 0."""
     m = np.asarray(mu, dtype=np.float64)
-    s2 = np.zeros(m.shape[1]) if logvar is None else np.exp(np.asarray(logvar, dtype=np.float64)).mean(axis=0)
+    s2 = (
+        np.zeros(m.shape[1])
+        if logvar is None
+        else np.exp(np.asarray(logvar, dtype=np.float64)).mean(axis=0)
+    )
     return m.var(axis=0), s2
 
 
@@ -105,13 +119,14 @@ def keep_top(mu: np.ndarray, order: Sequence[int], k: int) -> np.ndarray:
     the prior's mean 0: what the decoder makes of a code cut down to its k most used dimensions.
     (N, d) -> (N, d)"""
     z = np.zeros_like(np.asarray(mu, dtype=np.float32))
-    keep = list(order)[:max(int(k), 0)]
+    keep = list(order)[: max(int(k), 0)]
     z[:, keep] = np.asarray(mu, dtype=np.float32)[:, keep]
     return z
 
 
 def count_above(kl: np.ndarray, threshold: float) -> int:
-    """Dimensions whose mean KL (nats) is above ``threshold``: the ones the code uses at that bar."""
+    """Dimensions whose mean KL (nats) is above ``threshold``: the ones the code uses at that
+    bar."""
     return int((np.asarray(kl) > threshold).sum())
 
 

@@ -8,6 +8,7 @@ training images, seed 0; metrics are measured on all 10,000 test images. ``pytho
     zoo.names()            # every registered name, in teaching order
     zoo.load("vae-2d")     # model in eval mode; .encode(x) / .decode(z) on float32 tensors
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,13 +31,17 @@ from vae.models import Model
 # (``python -m vae.build --jobs 2``).
 EPOCHS = 20
 KL_WARMUP = 5
-BUDGET = TrainConfig(epochs=EPOCHS, kl_warmup=KL_WARMUP)  # the one budget (batch, lr, schedule, seed: TrainConfig's defaults)
+BUDGET = TrainConfig(
+    epochs=EPOCHS, kl_warmup=KL_WARMUP
+)  # the one budget (batch, lr, schedule, seed: TrainConfig's defaults)
 
 # Models that still carry the shorter budget they were trained with before the fair budget, with
 # those epochs: ``python -m vae.build`` keeps them until a name is removed from here, then retrains
 # it at BUDGET (about 20 minutes a model on one core). Pages show every model's own epochs where
 # they compare it with others, so a comparison across budgets says so.
-PENDING_RETRAIN: dict[str, int] = {}  # empty since 2026-12-02: every model is at BUDGET (20 epochs, warm-up 5)
+PENDING_RETRAIN: dict[
+    str, int
+] = {}  # empty since 2026-12-02: every model is at BUDGET (20 epochs, warm-up 5)
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,28 @@ _ENTRIES: list[Entry] = [
     _e("ae-2d", "ae", 2, 0.0, "plain autoencoder, 2-D code, reconstruction loss only"),
     _e("vae-10d", "vae", 10, 1.0, "VAE, 10-D latent: the main model for prototypes and embeddings"),
     _e("ae-10d", "ae", 10, 0.0, "plain autoencoder, 10-D code"),
-    _e("cvae-2d", "cvae", 2, 1.0, "conditional VAE: the digit label is given to encoder and decoder"),
-    *[_e(beta_name(2, b), "vae", 2, b, f"VAE, 2-D latent, beta = {b:g}") for b in BETAS_2D if b != 1.0],
-    *[_e(beta_name(10, b), "vae", 10, b, f"VAE, 10-D latent, beta = {b:g}") for b in BETAS_10D if b != 1.0],
-    *[_e(f"vae-{d}d", "vae", d, 1.0, f"VAE, {d}-D latent") for d in LATENT_SIZES if d not in (2, 10)],
+    _e(
+        "cvae-2d",
+        "cvae",
+        2,
+        1.0,
+        "conditional VAE: the digit label is given to encoder and decoder",
+    ),
+    *[
+        _e(beta_name(2, b), "vae", 2, b, f"VAE, 2-D latent, beta = {b:g}")
+        for b in BETAS_2D
+        if b != 1.0
+    ],
+    *[
+        _e(beta_name(10, b), "vae", 10, b, f"VAE, 10-D latent, beta = {b:g}")
+        for b in BETAS_10D
+        if b != 1.0
+    ],
+    *[
+        _e(f"vae-{d}d", "vae", d, 1.0, f"VAE, {d}-D latent")
+        for d in LATENT_SIZES
+        if d not in (2, 10)
+    ],
 ]
 REGISTRY: dict[str, Entry] = {e.name: e for e in _ENTRIES}
 
@@ -100,8 +123,9 @@ def _check_identity(path: Path, name: str, blob: dict[str, Any]) -> None:
     if blob.get("name") != name or have != want:
         other = blob.get("name")
         what = f"model {other!r}" if isinstance(other, str) and other != name else "another model"
-        raise CheckpointError(path, f"holds {what}, not the registry's {name!r} "
-                              "(its configuration differs)", name)
+        raise CheckpointError(
+            path, f"holds {what}, not the registry's {name!r} (its configuration differs)", name
+        )
 
 
 def load(name: str) -> Model:
@@ -117,8 +141,9 @@ def load(name: str) -> Model:
 
 
 @lru_cache(maxsize=64)
-def _info_cached(path: str, sig: tuple[int, ...], manifest_sig: tuple[int, ...], name: str
-                 ) -> dict[str, Any]:
+def _info_cached(
+    path: str, sig: tuple[int, ...], manifest_sig: tuple[int, ...], name: str
+) -> dict[str, Any]:
     """Read (and checked) again whenever the file or the manifest changed on disk."""
     blob = read_checkpoint(path, name, artefacts.read_verified(Path(path), name))
     _check_identity(Path(path), name, blob)
@@ -128,4 +153,6 @@ def _info_cached(path: str, sig: tuple[int, ...], manifest_sig: tuple[int, ...],
 def info(name: str) -> dict[str, Any]:
     """Config, metrics and history of a checkpoint, without building the model."""
     path = checkpoint_path(name)
-    return _info_cached(str(path), artefacts.signature(path), artefacts.signature(artefacts.manifest_path()), name)
+    return _info_cached(
+        str(path), artefacts.signature(path), artefacts.signature(artefacts.manifest_path()), name
+    )

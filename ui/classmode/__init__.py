@@ -1,4 +1,5 @@
-"""Class mode: predict, vote, reveal (peer instruction, Crouch & Mazur 2001) with the app's own models.
+"""Class mode: predict, vote, reveal (peer instruction, Crouch & Mazur 2001) with the app's own
+models.
 
 - ``store``: the votes and class sessions (SQLAlchemy 2 Core: SQLite in a file by default,
   PostgreSQL through ``LATENT_LAB_DATABASE_URL`` for several replicas); no Streamlit.

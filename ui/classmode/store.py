@@ -6,7 +6,8 @@ setting, ``LATENT_LAB_DATABASE_URL`` (``postgresql://user:pass@host/db``, driven
 
 What a room of 300 needs, and where it is kept:
 - one vote per student per round: the primary key (session, question, round, voter); a new vote
-  from the same voter replaces the old one in the same statement (``INSERT .. ON CONFLICT DO UPDATE``),
+  from the same voter replaces the old one in the same statement (``INSERT .. ON CONFLICT DO
+  UPDATE``),
   so no vote is lost or counted twice under concurrency;
 - a vote counts only while its round is open: the insert selects from the session row with the
   expected question and round, not revealed, not closed, not expired, in the same statement;
@@ -21,6 +22,7 @@ What a room of 300 needs, and where it is kept:
 Every database failure (down, locked past the timeout, a schema from a newer app) surfaces as
 ``StoreUnavailable`` with a sentence a page can show; the lessons never depend on this module.
 """
+
 from __future__ import annotations
 
 import functools
@@ -67,24 +69,29 @@ def session_hours() -> float:
 
 
 def database_url() -> str:
-    """``LATENT_LAB_DATABASE_URL``, with ``postgresql://`` mapped to psycopg 3; else the SQLite file."""
+    """``LATENT_LAB_DATABASE_URL``, with ``postgresql://`` mapped to psycopg 3; else the SQLite
+    file."""
     url = os.environ.get("LATENT_LAB_DATABASE_URL", "").strip()
     if url:
         for plain in ("postgresql://", "postgres://"):
             if url.startswith(plain):
-                return "postgresql+psycopg://" + url[len(plain):]
+                return "postgresql+psycopg://" + url[len(plain) :]
         return url
-    folder = Path(os.environ.get("LATENT_LAB_CLASS_DIR") or Path(tempfile.gettempdir()) / "latent-lab")
+    folder = Path(
+        os.environ.get("LATENT_LAB_CLASS_DIR") or Path(tempfile.gettempdir()) / "latent-lab"
+    )
     return f"sqlite:///{folder / 'class.sqlite3'}"
 
 
 metadata = sa.MetaData()
 schema_table = sa.Table(
-    "latent_lab_schema", metadata,
+    "latent_lab_schema",
+    metadata,
     sa.Column("version", sa.Integer, nullable=False),  # the SCHEMA_VERSION that wrote the tables
 )
 sessions = sa.Table(
-    "class_sessions", metadata,
+    "class_sessions",
+    metadata,
     sa.Column("code", sa.String(CODE_LEN), primary_key=True),  # what students type or scan
     sa.Column("teacher_hash", sa.String(64), nullable=False),  # SHA-256 of the teacher's secret
     sa.Column("questions", sa.Text, nullable=False),  # JSON list of question keys, in order
@@ -96,9 +103,14 @@ sessions = sa.Table(
     sa.Column("expires_at", sa.Float, nullable=False),  # deleted (with its votes) after this
 )
 votes = sa.Table(
-    "class_votes", metadata,
-    sa.Column("code", sa.String(CODE_LEN), sa.ForeignKey("class_sessions.code", ondelete="CASCADE"),
-              primary_key=True),
+    "class_votes",
+    metadata,
+    sa.Column(
+        "code",
+        sa.String(CODE_LEN),
+        sa.ForeignKey("class_sessions.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     sa.Column("position", sa.Integer, primary_key=True),  # the question voted on
     sa.Column("round", sa.Integer, primary_key=True),
     sa.Column("voter", sa.String(43), primary_key=True),  # a random token, not a person
@@ -172,7 +184,9 @@ def new_voter() -> str:
 class Store:
     """One database of class sessions; thread-safe (one engine, a pool of connections)."""
 
-    def __init__(self, url: str | None = None, read_ttl_s: float = 0.5, wait_s: float = 5.0) -> None:
+    def __init__(
+        self, url: str | None = None, read_ttl_s: float = 0.5, wait_s: float = 5.0
+    ) -> None:
         self.url = url or database_url()
         self.read_ttl_s = read_ttl_s  # polls of one session within this share one query
         self._reads: dict[tuple[Any, ...], tuple[float, Any]] = {}
@@ -186,14 +200,23 @@ class Store:
             if u.database and u.database != ":memory:":
                 Path(u.database).parent.mkdir(parents=True, exist_ok=True)
             self.engine = sa.create_engine(
-                u, connect_args={"timeout": wait_s, "check_same_thread": False}, pool_size=8,
-                max_overflow=8, poolclass=sa.pool.QueuePool)
+                u,
+                connect_args={"timeout": wait_s, "check_same_thread": False},
+                pool_size=8,
+                max_overflow=8,
+                poolclass=sa.pool.QueuePool,
+            )
             sa.event.listen(self.engine, "connect", functools.partial(_sqlite_pragmas, wait_s))
         else:
             self.engine = sa.create_engine(
-                u, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_timeout=wait_s,
-                connect_args={"connect_timeout": max(1, round(wait_s))})
-        self._insert = (pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert)
+                u,
+                pool_size=5,
+                max_overflow=10,
+                pool_pre_ping=True,
+                pool_timeout=wait_s,
+                connect_args={"connect_timeout": max(1, round(wait_s))},
+            )
+        self._insert = pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -208,8 +231,10 @@ class Store:
             raise
         except SQLAlchemyError as exc:
             self._failure = (
-                f"The class database is not answering ({type(getattr(exc, 'orig', None) or exc).__name__}); "
-                "class mode is paused, and the lessons work as usual.")
+                "The class database is not answering "
+                f"({type(getattr(exc, 'orig', None) or exc).__name__}); "
+                "class mode is paused, and the lessons work as usual."
+            )
             self._failed_at = time.monotonic()
             raise StoreUnavailable(self._failure) from exc
 
@@ -227,8 +252,10 @@ class Store:
                     return SCHEMA_VERSION
                 if found > SCHEMA_VERSION:
                     raise StoreUnavailable(
-                        f"The class database was written by a newer latent-lab (schema {found}, this "
-                        f"one knows {SCHEMA_VERSION}); class mode is off until they match.")
+                        f"The class database was written by a newer latent-lab (schema {found}, "
+                        "this "
+                        f"one knows {SCHEMA_VERSION}); class mode is off until they match."
+                    )
                 for v in range(found, SCHEMA_VERSION):
                     for statement in MIGRATIONS.get(v, []):
                         conn.execute(sa.text(statement))
@@ -274,8 +301,10 @@ class Store:
         if not keys or len(keys) != len(question_keys) or len(keys) > MAX_QUESTIONS:
             raise ValueError(f"a class session takes 1 to {MAX_QUESTIONS} known questions")
         if not self.start_limit.allow("start"):
-            raise StoreUnavailable("Too many class sessions were started in the last minute on this "
-                                   "server; try again in a minute.")
+            raise StoreUnavailable(
+                "Too many class sessions were started in the last minute on this "
+                "server; try again in a minute."
+            )
         now = time.time() if now is None else now
         self.purge(now)
         secret = secrets.token_urlsafe(24)
@@ -284,16 +313,27 @@ class Store:
             with self.engine.begin() as conn:
                 live = conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar_one()
                 if live >= MAX_LIVE_SESSIONS:
-                    raise StoreUnavailable(f"{live} class sessions are running on this server, its "
-                                           "limit; try again when one has ended.")
+                    raise StoreUnavailable(
+                        f"{live} class sessions are running on this server, its "
+                        "limit; try again when one has ended."
+                    )
             for _ in range(10):
                 code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LEN))
                 try:
                     with self.engine.begin() as conn:
-                        conn.execute(sessions.insert().values(
-                            code=code, teacher_hash=_hash(secret), questions=json.dumps(keys),
-                            position=0, round=0, revealed=False, closed=False, created_at=now,
-                            expires_at=now + session_hours() * 3600))
+                        conn.execute(
+                            sessions.insert().values(
+                                code=code,
+                                teacher_hash=_hash(secret),
+                                questions=json.dumps(keys),
+                                position=0,
+                                round=0,
+                                revealed=False,
+                                closed=False,
+                                created_at=now,
+                                expires_at=now + session_hours() * 3600,
+                            )
+                        )
                     return code
                 except IntegrityError:  # the code is taken: draw another
                     continue
@@ -311,8 +351,15 @@ class Store:
                 row = conn.execute(sa.select(sessions).where(sessions.c.code == code)).first()
             if row is None or row.expires_at <= time.time():
                 return None
-            return ClassState(code, tuple(json.loads(row.questions)), row.position, row.round,
-                              bool(row.revealed), bool(row.closed), row.expires_at)
+            return ClassState(
+                code,
+                tuple(json.loads(row.questions)),
+                row.position,
+                row.round,
+                bool(row.revealed),
+                bool(row.closed),
+                row.expires_at,
+            )
 
         if fresh:
             return self._guard(read)
@@ -320,13 +367,16 @@ class Store:
 
     def is_teacher(self, code: str, secret: str) -> bool:
         """Whether ``secret`` is the teacher's secret of session ``code``."""
-        if not (isinstance(secret, str) and SECRET_RE.fullmatch(secret) and CODE_RE.fullmatch(code)):
+        if not (
+            isinstance(secret, str) and SECRET_RE.fullmatch(secret) and CODE_RE.fullmatch(code)
+        ):
             return False
 
         def read() -> bool:
             with self.engine.connect() as conn:
-                stored = conn.execute(sa.select(sessions.c.teacher_hash)
-                                      .where(sessions.c.code == code)).scalar()
+                stored = conn.execute(
+                    sa.select(sessions.c.teacher_hash).where(sessions.c.code == code)
+                ).scalar()
             return stored is not None and hmac.compare_digest(stored, _hash(secret))
 
         return self._guard(read)
@@ -341,8 +391,12 @@ class Store:
         state = self.session(code, fresh=True)
         if state is None:
             return False
-        at = sa.and_(sessions.c.code == code, sessions.c.position == position,
-                     sessions.c.round == round_, sessions.c.closed.is_(False))
+        at = sa.and_(
+            sessions.c.code == code,
+            sessions.c.position == position,
+            sessions.c.round == round_,
+            sessions.c.closed.is_(False),
+        )
         values: dict[str, Any] = {
             "reveal": {"revealed": True},
             "again": {"round": round_ + 1, "revealed": False},
@@ -364,34 +418,57 @@ class Store:
 
     # -- votes ----------------------------------------------------------------------------------
 
-    def vote(self, code: str, voter: str, position: int, round_: int, choice: int,
-             n_choices: int) -> VoteResult:
+    def vote(
+        self, code: str, voter: str, position: int, round_: int, choice: int, n_choices: int
+    ) -> VoteResult:
         """Store ``voter``'s choice for the open round, replacing their earlier one (atomically)."""
         if not (isinstance(voter, str) and VOTER_RE.fullmatch(voter)):
             return VoteResult(False, "This page's voter token is not valid; reload the class link.")
         if not (isinstance(choice, int) and 0 <= choice < min(n_choices, MAX_CHOICES)):
             return VoteResult(False, "That is not one of the choices.")
-        if not CODE_RE.fullmatch(code) or not isinstance(position, int) or not isinstance(round_, int):
+        if (
+            not CODE_RE.fullmatch(code)
+            or not isinstance(position, int)
+            or not isinstance(round_, int)
+        ):
             return VoteResult(False, "This class code is not valid.")
         if not self.vote_limit.allow(f"{code}/{voter}"):
-            return VoteResult(False, "Too many votes in a few seconds; wait a moment and vote again.")
+            return VoteResult(
+                False, "Too many votes in a few seconds; wait a moment and vote again."
+            )
         now = time.time()
-        open_round = (sa.select(sa.literal(code, sa.String), sa.literal(position, sa.Integer),
-                                sa.literal(round_, sa.Integer), sa.literal(voter, sa.String),
-                                sa.literal(choice, sa.Integer), sa.literal(0, sa.Integer),
-                                sa.literal(now, sa.Float))
-                      .where(sessions.c.code == code, sessions.c.position == position,
-                             sessions.c.round == round_, sessions.c.revealed.is_(False),
-                             sessions.c.closed.is_(False), sessions.c.expires_at > now))
+        open_round = sa.select(
+            sa.literal(code, sa.String),
+            sa.literal(position, sa.Integer),
+            sa.literal(round_, sa.Integer),
+            sa.literal(voter, sa.String),
+            sa.literal(choice, sa.Integer),
+            sa.literal(0, sa.Integer),
+            sa.literal(now, sa.Float),
+        ).where(
+            sessions.c.code == code,
+            sessions.c.position == position,
+            sessions.c.round == round_,
+            sessions.c.revealed.is_(False),
+            sessions.c.closed.is_(False),
+            sessions.c.expires_at > now,
+        )
         ins = self._insert(votes).from_select(
-            ["code", "position", "round", "voter", "choice", "changes", "cast_at"], open_round)
+            ["code", "position", "round", "voter", "choice", "changes", "cast_at"], open_round
+        )
         ins = ins.on_conflict_do_update(
             index_elements=[votes.c.code, votes.c.position, votes.c.round, votes.c.voter],
-            set_={"choice": ins.excluded.choice, "changes": votes.c.changes + 1,
-                  "cast_at": ins.excluded.cast_at},
-            where=votes.c.changes < MAX_CHANGES).returning(votes.c.choice)
+            set_={
+                "choice": ins.excluded.choice,
+                "changes": votes.c.changes + 1,
+                "cast_at": ins.excluded.cast_at,
+            },
+            where=votes.c.changes < MAX_CHANGES,
+        ).returning(votes.c.choice)
 
-        def work() -> int:  # rows written (RETURNING: psycopg reports no rowcount for INSERT .. SELECT)
+        def work() -> (
+            int
+        ):  # rows written (RETURNING: psycopg reports no rowcount for INSERT .. SELECT)
             with self.engine.begin() as conn:
                 return len(conn.execute(ins).all())
 
@@ -403,10 +480,12 @@ class Store:
         if state.closed:
             return VoteResult(False, "The teacher closed this class session.")
         if (state.position, state.round) != (position, round_) or state.revealed:
-            return VoteResult(False, "Voting on this round is over; the page now shows where the "
-                                     "class is.")
-        return VoteResult(False, f"You changed your vote {MAX_CHANGES} times this round; the last "
-                                 "one stands.")
+            return VoteResult(
+                False, "Voting on this round is over; the page now shows where the class is."
+            )
+        return VoteResult(
+            False, f"You changed your vote {MAX_CHANGES} times this round; the last one stands."
+        )
 
     def my_vote(self, code: str, voter: str, position: int, round_: int) -> int | None:
         """``voter``'s stored choice in this round, or None."""
@@ -415,23 +494,31 @@ class Store:
 
         def read() -> int | None:
             with self.engine.connect() as conn:
-                return conn.execute(sa.select(votes.c.choice).where(
-                    votes.c.code == code, votes.c.position == position, votes.c.round == round_,
-                    votes.c.voter == voter)).scalar()
+                return conn.execute(
+                    sa.select(votes.c.choice).where(
+                        votes.c.code == code,
+                        votes.c.position == position,
+                        votes.c.round == round_,
+                        votes.c.voter == voter,
+                    )
+                ).scalar()
 
         return self._guard(read)
 
-    def tally(self, code: str, position: int, round_: int, n_choices: int,
-              fresh: bool = False) -> list[int]:
+    def tally(
+        self, code: str, position: int, round_: int, n_choices: int, fresh: bool = False
+    ) -> list[int]:
         """Votes per choice in this round (polls within ``read_ttl_s`` share one query)."""
 
         def read() -> list[int]:
             with self.engine.connect() as conn:
                 rows = conn.execute(
                     sa.select(votes.c.choice, sa.func.count())
-                    .where(votes.c.code == code, votes.c.position == position,
-                           votes.c.round == round_)
-                    .group_by(votes.c.choice)).all()
+                    .where(
+                        votes.c.code == code, votes.c.position == position, votes.c.round == round_
+                    )
+                    .group_by(votes.c.choice)
+                ).all()
             counts = [0] * n_choices
             for choice, n in rows:
                 if 0 <= choice < n_choices:

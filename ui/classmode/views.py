@@ -8,9 +8,11 @@ The address carries the state, so a reload loses nothing: ``?class=CODE`` (a stu
 ``&voter=TOKEN`` (a random token the student's page adds, so one browser is one vote),
 ``&teacher=SECRET`` (only in the teacher's address; the QR code and the student link never hold it).
 Views redraw themselves by polling (``st.fragment(run_every=...)``): the teacher's count every
-second, a student's page every 4 s once it has voted (10 s while the student is still choosing); polls of one session share one database read
+second, a student's page every 4 s once it has voted (10 s while the student is still choosing);
+polls of one session share one database read
 (``Store.read_ttl_s``), so 300 phones cost a few queries a second.
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,17 +24,17 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ui.draw import render
-from ui.page import catalogue
-from ui.page import link_values
-from ui.server import warmup
-from ui.page import frame
 from ui.classmode import questions, store
 from ui.classmode.store import ClassState, StoreUnavailable
+from ui.draw import render
+from ui.page import catalogue, frame, link_values
+from ui.server import warmup
 from vae.artefacts import CacheError
 
 TEACHER_POLL_S = 1.0  # the teacher's count and histogram: a new vote shows within ~1.5 s
-STUDENT_POLL_S = 4.0  # a student who voted (or saw the reveal) sees the teacher's next move in ~4.5 s
+STUDENT_POLL_S = (
+    4.0  # a student who voted (or saw the reveal) sees the teacher's next move in ~4.5 s
+)
 # A student still choosing acts on the page anyway (the vote redraws it, and a vote on a round that
 # has moved on shows where the class is): a slower poll halves a class's polling while it votes
 # (300 phones: 30 polls a second instead of 75; benchmarks/class_vote.py)
@@ -50,8 +52,12 @@ def _store() -> store.Store | None:
 
 
 def _lesson_list() -> None:
-    st.page_link(catalogue.HOME.path, label="All lessons", icon=catalogue.HOME.icon,
-                 query_params=frame.link_params())
+    st.page_link(
+        catalogue.HOME.path,
+        label="All lessons",
+        icon=catalogue.HOME.icon,
+        query_params=frame.link_params(),
+    )
 
 
 def page() -> None:
@@ -70,11 +76,15 @@ def page() -> None:
         _lesson_list()
         return
     if state is None:
-        what = "is not a class code" if not store.CODE_RE.fullmatch(raw) else "names no running class"
-        st.warning(f"{link_values.echo(raw)} {what} (codes have "
-                   f"{store.CODE_LEN} letters and digits; a class session ends after "
-                   f"{store.session_hours():g} hours). Check the code with your teacher.",
-                   icon=":material/search_off:")
+        what = (
+            "is not a class code" if not store.CODE_RE.fullmatch(raw) else "names no running class"
+        )
+        st.warning(
+            f"{link_values.echo(raw)} {what} (codes have "
+            f"{store.CODE_LEN} letters and digits; a class session ends after "
+            f"{store.session_hours():g} hours). Check the code with your teacher.",
+            icon=":material/search_off:",
+        )
         start_or_join(db, teach=False)
         return
     secret = st.query_params.get("teacher")
@@ -82,14 +92,18 @@ def page() -> None:
         if db.is_teacher(state.code, secret):
             teacher_view(db, state, secret)
             return
-        st.warning("This address's teacher key does not match this class session: you see what a "
-                   "student sees.", icon=":material/lock:")
+        st.warning(
+            "This address's teacher key does not match this class session: you see what a "
+            "student sees.",
+            icon=":material/lock:",
+        )
         del st.query_params["teacher"]
     student_view(db, state)
 
 
 def _warm() -> None:
-    """At server start (ui.server.warmup): the class tables created or migrated, and every question's
+    """At server start (ui.server.warmup): the class tables created or migrated, and every
+    question's
     answer computed, so a teacher's first reveal in front of the class does not wait (the ELBO
     question's exact integral takes seconds)."""
     try:
@@ -106,34 +120,55 @@ def _warm() -> None:
 warmup.register(_warm)
 
 
-# --- start or join ---------------------------------------------------------------------------------
+# --- start or join
+# ---------------------------------------------------------------------------------
+
 
 def start_or_join(db: store.Store, teach: bool = True) -> None:
     st.subheader("Join your class")
     with st.form("class_join", border=True):
-        code = st.text_input("Class code", max_chars=store.CODE_LEN, key="class_code",
-                             placeholder="e.g. K7PQ2M", help="The code on the projector")
+        code = st.text_input(
+            "Class code",
+            max_chars=store.CODE_LEN,
+            key="class_code",
+            placeholder="e.g. K7PQ2M",
+            help="The code on the projector",
+        )
         if st.form_submit_button("Join", icon=":material/login:", key="class_join_go"):
             code = code.strip().upper().replace(" ", "")
             if store.CODE_RE.fullmatch(code):
                 st.query_params["class"] = code
                 st.rerun()
-            st.warning(f"A class code has {store.CODE_LEN} letters and digits (no 0, O, 1, I or L).")
+            st.warning(
+                f"A class code has {store.CODE_LEN} letters and digits (no 0, O, 1, I or L)."
+            )
     if not teach:
         return
     st.subheader("Teach: start a class session")
-    st.markdown("Pick the questions for today. Each asks the class to **predict** what a lesson's "
-                "picture will show; students vote on their phones, you show the live histogram, "
-                "let them talk and vote again, then **reveal** the app's own picture and the answer "
-                "computed from the models.")
+    st.markdown(
+        "Pick the questions for today. Each asks the class to **predict** what a lesson's "
+        "picture will show; students vote on their phones, you show the live histogram, "
+        "let them talk and vote again, then **reveal** the app's own picture and the answer "
+        "computed from the models."
+    )
     options = [q.key for q in questions.QUESTIONS]
     titles = {lesson.path: lesson.title for lesson in catalogue.LESSONS}
     picked = st.multiselect(
-        "Questions, in order", options, default=options, key="class_questions",
-        format_func=lambda k: f"{titles.get(questions.by_key(k).lesson, '?')}: "
-                              f"{_short(questions.by_key(k).prompt)}")
-    if st.button("Start a class session", type="primary", icon=":material/play_arrow:",
-                 disabled=not picked, key="class_start"):
+        "Questions, in order",
+        options,
+        default=options,
+        key="class_questions",
+        format_func=lambda k: (
+            f"{titles.get(questions.by_key(k).lesson, '?')}: {_short(questions.by_key(k).prompt)}"
+        ),
+    )
+    if st.button(
+        "Start a class session",
+        type="primary",
+        icon=":material/play_arrow:",
+        disabled=not picked,
+        key="class_start",
+    ):
         try:
             code, secret = db.create(list(picked))
         except (StoreUnavailable, ValueError) as exc:
@@ -153,23 +188,33 @@ def _short(text: str, n: int = 80) -> str:
 
 # --- shared parts ---------------------------------------------------------------------------------
 
+
 def _facts(q: questions.Question) -> Any:
     return q.facts()
 
 
 def _question(state: ClassState) -> questions.Question | None:
-    q = questions.by_key(state.questions[state.position]) if state.position < len(state.questions) else None
+    q = (
+        questions.by_key(state.questions[state.position])
+        if state.position < len(state.questions)
+        else None
+    )
     if q is None:
-        st.warning("This class session asks a question this version of the app does not have; the "
-                   "teacher can move to the next one.", icon=":material/help:")
+        st.warning(
+            "This class session asks a question this version of the app does not have; the "
+            "teacher can move to the next one.",
+            icon=":material/help:",
+        )
     return q
 
 
 def _heading(state: ClassState, q: questions.Question) -> None:
     lesson = catalogue.lesson_for(q.lesson)
     round_words = f" · vote {state.round + 1}" if state.round else ""
-    st.caption(f"Class {state.code} · question {state.position + 1} of {len(state.questions)} · "
-               f"from *{lesson.title}*{round_words}")
+    st.caption(
+        f"Class {state.code} · question {state.position + 1} of {len(state.questions)} · "
+        f"from *{lesson.title}*{round_words}"
+    )
     st.markdown(f"### {q.prompt}")
 
 
@@ -182,39 +227,67 @@ def tally_words(q: questions.Question, counts: list[int], right: int | None) -> 
     total = sum(counts)
     if total == 0:
         return "No votes yet."
-    parts = [f"{choice_label(q, i)}: {n} ({100 * n / total:.0f} %)" + (" (the answer)" if i == right else "")
-             for i, n in enumerate(counts)]
+    parts = [
+        f"{choice_label(q, i)}: {n} ({100 * n / total:.0f} %)"
+        + (" (the answer)" if i == right else "")
+        for i, n in enumerate(counts)
+    ]
     return f"{total} vote{'s' if total != 1 else ''}. " + "; ".join(parts) + "."
 
 
-def histogram_chart(labels: tuple[str, ...], counts: tuple[int, ...], right: int | None,
-                    description: str, font: int = 14) -> alt.Chart:
+def histogram_chart(
+    labels: tuple[str, ...],
+    counts: tuple[int, ...],
+    right: int | None,
+    description: str,
+    font: int = 14,
+) -> alt.Chart:
     """Votes per choice, one bar each; the answer (once revealed) is marked by a ✓ in its label and
     a darker bar, so colour is never the only cue. ``font``: px of its labels and counts."""
-    frame = pd.DataFrame({
-        "choice": [("✓ " if i == right else "") + label for i, label in enumerate(labels)],
-        "votes": list(counts),
-        "kind": ["answer" if i == right else "vote" for i in range(len(labels))],
-    })
+    frame = pd.DataFrame(
+        {
+            "choice": [("✓ " if i == right else "") + label for i, label in enumerate(labels)],
+            "votes": list(counts),
+            "kind": ["answer" if i == right else "vote" for i in range(len(labels))],
+        }
+    )
     top = max(1, max(counts))
     base = alt.Chart(frame).encode(
-        y=alt.Y("choice:N", sort=None, title=None,
-                axis=alt.Axis(labelLimit=16 * font, labelFontSize=font)),
-        x=alt.X("votes:Q", title="votes", scale=alt.Scale(domain=[0, top * 1.15]),
-                axis=alt.Axis(tickMinStep=1, format="d", labelFontSize=font, titleFontSize=font)))
+        y=alt.Y(
+            "choice:N",
+            sort=None,
+            title=None,
+            axis=alt.Axis(labelLimit=16 * font, labelFontSize=font),
+        ),
+        x=alt.X(
+            "votes:Q",
+            title="votes",
+            scale=alt.Scale(domain=[0, top * 1.15]),
+            axis=alt.Axis(tickMinStep=1, format="d", labelFontSize=font, titleFontSize=font),
+        ),
+    )
     bars = base.mark_bar().encode(
-        color=alt.Color("kind:N", scale=alt.Scale(domain=["vote", "answer"],
-                                                  range=["#4e79a7", "#1b5e20"]), legend=None))
+        color=alt.Color(
+            "kind:N",
+            scale=alt.Scale(domain=["vote", "answer"], range=["#4e79a7", "#1b5e20"]),
+            legend=None,
+        )
+    )
     text = base.mark_text(align="left", dx=4, fontSize=font).encode(text="votes:Q")
-    return (bars + text).properties(height=(3 * font + 8) * len(labels) + 20, description=description)
+    return (bars + text).properties(
+        height=(3 * font + 8) * len(labels) + 20, description=description
+    )
 
 
 def show_histogram(q: questions.Question, counts: list[int], right: int | None, key: str) -> None:
     words = tally_words(q, counts, right)
     labels = tuple(choice_label(q, i) for i in range(len(q.choices)))
     font = 22 if frame.presenter() else 14  # a projector's back row reads the counts too
-    render.draw(render.spec(histogram_chart, labels, tuple(counts), right, words, font), key=key,
-                width="stretch")
+    render.draw(
+        render.spec(histogram_chart, labels, tuple(counts), right, words, font),
+        key=key,
+        width="stretch",
+    )
     st.caption(words)
 
 
@@ -231,18 +304,25 @@ def reveal_block(q: questions.Question, counts: list[int], mine: int | None) -> 
         if mine == right:
             st.markdown(f":material/thumb_up: You predicted **{choice_label(q, mine)}**: right.")
         else:
-            st.markdown(f":material/school: You predicted **{choice_label(q, mine)}**; the models "
-                        "say otherwise. The numbers below say why.")
+            st.markdown(
+                f":material/school: You predicted **{choice_label(q, mine)}**; the models "
+                "say otherwise. The numbers below say why."
+            )
     st.markdown(q.because(facts))
     q.reveal(facts)  # full width: some reveals lay out columns of their own
     st.markdown("**How the class voted**")
     show_histogram(q, counts, right, key="class_reveal_votes")
     lesson = catalogue.lesson_for(q.lesson)
-    st.page_link(q.lesson, label=f"See it in the lesson: {lesson.title}", icon=lesson.icon,
-                 query_params=q.setting)
+    st.page_link(
+        q.lesson,
+        label=f"See it in the lesson: {lesson.title}",
+        icon=lesson.icon,
+        query_params=q.setting,
+    )
 
 
 # --- the teacher ----------------------------------------------------------------------------------
+
 
 def student_link(code: str) -> str:
     """The address students open: this page with only the class code (never the teacher's key)."""
@@ -261,8 +341,9 @@ def qr_png(text: str) -> bytes:
     import segno
 
     buf = io.BytesIO()
-    segno.make(text, error="m").save(buf, kind="png", scale=8, border=4, dark="#000000",
-                                      light="#ffffff")
+    segno.make(text, error="m").save(
+        buf, kind="png", scale=8, border=4, dark="#000000", light="#ffffff"
+    )
     return buf.getvalue()
 
 
@@ -270,9 +351,13 @@ def teacher_view(db: store.Store, state: ClassState, secret: str) -> None:
     q = _question(state)
     link = student_link(state.code)
     if state.closed:
-        st.info("You closed this class session. Start another from the class-mode page.",
-                icon=":material/done_all:")
-        st.page_link(catalogue.CLASS.path, label="Start a new class session", icon=catalogue.CLASS.icon)
+        st.info(
+            "You closed this class session. Start another from the class-mode page.",
+            icon=":material/done_all:",
+        )
+        st.page_link(
+            catalogue.CLASS.path, label="Start a new class session", icon=catalogue.CLASS.icon
+        )
         return
     if q is not None:
         _heading(state, q)
@@ -280,11 +365,15 @@ def teacher_view(db: store.Store, state: ClassState, secret: str) -> None:
     _teacher_controls(db, state, secret, q)  # above the fold, beside the question
     left, right = st.columns([3, 2])
     with right:
-        st.markdown(f"**Students join at** `{link}`  \nor with the code **{state.code}** on the "
-                    "class-mode page.")
+        st.markdown(
+            f"**Students join at** `{link}`  \nor with the code **{state.code}** on the "
+            "class-mode page."
+        )
         st.image(qr_png(link), width=220, alt=f"QR code: it opens {link}, the class's student page")
-        st.caption("Keep this page's own address to yourself: its teacher key lets it reveal, "
-                   "move on and close the session.")
+        st.caption(
+            "Keep this page's own address to yourself: its teacher key lets it reveal, "
+            "move on and close the session."
+        )
     with left:
         if q is not None:
             _teacher_live(db, state, q)
@@ -307,8 +396,9 @@ def _teacher_live(db: store.Store, state: ClassState, q: questions.Question) -> 
         show_histogram(q, counts, None, key="class_live_votes")
 
 
-def _teacher_controls(db: store.Store, state: ClassState, secret: str,
-                      q: questions.Question | None) -> None:
+def _teacher_controls(
+    db: store.Store, state: ClassState, secret: str, q: questions.Question | None
+) -> None:
     def act(action: str) -> None:
         try:
             db.act(state.code, secret, action, state.position, state.round)
@@ -317,22 +407,47 @@ def _teacher_controls(db: store.Store, state: ClassState, secret: str,
 
     last = state.position + 1 >= len(state.questions)
     cols = st.columns(4)
-    cols[0].button("Reveal", type="primary", icon=":material/visibility:", key="class_reveal",
-                   disabled=state.revealed or q is None, on_click=act, args=("reveal",),
-                   help="Show everyone the answer, the models' picture and the class histogram")
-    cols[1].button("Vote again", icon=":material/replay:", key="class_again", on_click=act,
-                   args=("again",), disabled=q is None,
-                   help="A new round of the same question (after the class has talked)")
-    cols[2].button("Next question", icon=":material/skip_next:", key="class_next", disabled=last,
-                   on_click=act, args=("next",))
-    cols[3].button("Close session", icon=":material/stop_circle:", key="class_close",
-                   on_click=act, args=("close",))
+    cols[0].button(
+        "Reveal",
+        type="primary",
+        icon=":material/visibility:",
+        key="class_reveal",
+        disabled=state.revealed or q is None,
+        on_click=act,
+        args=("reveal",),
+        help="Show everyone the answer, the models' picture and the class histogram",
+    )
+    cols[1].button(
+        "Vote again",
+        icon=":material/replay:",
+        key="class_again",
+        on_click=act,
+        args=("again",),
+        disabled=q is None,
+        help="A new round of the same question (after the class has talked)",
+    )
+    cols[2].button(
+        "Next question",
+        icon=":material/skip_next:",
+        key="class_next",
+        disabled=last,
+        on_click=act,
+        args=("next",),
+    )
+    cols[3].button(
+        "Close session",
+        icon=":material/stop_circle:",
+        key="class_close",
+        on_click=act,
+        args=("close",),
+    )
     problem = st.session_state.pop("class_problem", None)
     if problem:
         st.warning(problem, icon=":material/cloud_off:")
 
 
 # --- a student ------------------------------------------------------------------------------------
+
 
 def _voter() -> str:
     """This browser's voter token, kept in the address (a reload keeps one vote per student)."""
@@ -346,8 +461,10 @@ def _voter() -> str:
 def student_view(db: store.Store, state: ClassState) -> None:
     voter = _voter()
     if state.closed:
-        st.info("Your teacher closed this class session. Thank you for voting!",
-                icon=":material/done_all:")
+        st.info(
+            "Your teacher closed this class session. Thank you for voting!",
+            icon=":material/done_all:",
+        )
         _lesson_list()
         return
     q = _question(state)
@@ -367,36 +484,52 @@ def student_view(db: store.Store, state: ClassState) -> None:
     (_watch_waiting if state.revealed or mine is not None else _watch_thinking)(db, state)
 
 
-def _vote_form(db: store.Store, state: ClassState, q: questions.Question, voter: str,
-               mine: int | None) -> int | None:
+def _vote_form(
+    db: store.Store, state: ClassState, q: questions.Question, voter: str, mine: int | None
+) -> int | None:
     with st.form(f"class_vote_{state.position}_{state.round}", border=True):
-        pick = st.radio("Your prediction", range(len(q.choices)), index=mine,
-                        format_func=lambda i: choice_label(q, i),
-                        key=f"class_pick_{state.position}_{state.round}")
-        sent = st.form_submit_button("Vote" if mine is None else "Change my vote", type="primary",
-                                     icon=":material/how_to_vote:",
-                                     key=f"class_send_{state.position}_{state.round}")
+        pick = st.radio(
+            "Your prediction",
+            range(len(q.choices)),
+            index=mine,
+            format_func=lambda i: choice_label(q, i),
+            key=f"class_pick_{state.position}_{state.round}",
+        )
+        sent = st.form_submit_button(
+            "Vote" if mine is None else "Change my vote",
+            type="primary",
+            icon=":material/how_to_vote:",
+            key=f"class_send_{state.position}_{state.round}",
+        )
     if sent:
         if pick is None or not isinstance(pick, int):
             st.warning("Pick one of the choices first.")
         else:
             try:
-                result = db.vote(state.code, voter, state.position, state.round, pick,
-                                 len(q.choices))
+                result = db.vote(
+                    state.code, voter, state.position, state.round, pick, len(q.choices)
+                )
             except StoreUnavailable as exc:
-                st.warning(f"{exc} Your choice is still selected: press Vote again in a moment.",
-                           icon=":material/cloud_off:")
+                st.warning(
+                    f"{exc} Your choice is still selected: press Vote again in a moment.",
+                    icon=":material/cloud_off:",
+                )
                 return mine
             if result.counted:
                 mine = pick
             else:
                 st.warning(result.reason, icon=":material/block:")
     if mine is not None:
-        st.success(f"Your vote: **{choice_label(q, mine)}**. You can change it until your teacher "
-                   "reveals the answer.", icon=":material/how_to_vote:")
+        st.success(
+            f"Your vote: **{choice_label(q, mine)}**. You can change it until your teacher "
+            "reveals the answer.",
+            icon=":material/how_to_vote:",
+        )
     else:
-        st.info("Pick your prediction and press **Vote**. Nobody sees who voted what.",
-                icon=":material/lightbulb:")
+        st.info(
+            "Pick your prediction and press **Vote**. Nobody sees who voted what.",
+            icon=":material/lightbulb:",
+        )
     return mine
 
 

@@ -1,57 +1,110 @@
-"""Matplotlib figures of the lessons (``matplotlib.figure.Figure`` objects, no global figure manager): traversals and 2-D
+"""Matplotlib figures of the lessons (``matplotlib.figure.Figure`` objects, no global figure
+manager): traversals and 2-D
 slices through a prototype, walks across an embedding, pairs of latent dimensions, per-pixel
-spread maps and a true posterior on the latent plane. Builders for ``render.png``: pure functions of their arguments.
+spread maps and a true posterior on the latent plane. Builders for ``render.png``: pure functions of
+their arguments.
 """
+
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ui.draw import alt_text
-from ui.draw import render
-from ui.draw import raster
-from ui.lessons import words
-from ui.draw.style import FIGURE_DPI
-from ui.draw.style import BEST_Q_COLOR, DENSITY_CMAP, DIGIT_COLORS, DIGITS, ERROR_CMAP, IMAGE_CMAP, Q_COLOR
+from ui.draw import alt_text, raster, render
+from ui.draw.style import (
+    BEST_Q_COLOR,
+    CHANGED_COLOR,
+    DENSITY_CMAP,
+    DIGIT_COLORS,
+    DIGITS,
+    ERROR_CMAP,
+    FIGURE_DPI,
+    IMAGE_CMAP,
+    Q_COLOR,
+)
 from ui.draw.style import MOSAIC_TILE as TILE
-
-from typing import Any
-
+from ui.lessons import words
 
 
-from ui.draw.style import (CHANGED_COLOR)
-
-
-def traversal_figure(imgs: np.ndarray, order: np.ndarray, values: np.ndarray, base: np.ndarray, digit: int,
-                     unused: frozenset[int] = frozenset()) -> raster.Raster:
+def traversal_figure(
+    imgs: np.ndarray,
+    order: np.ndarray,
+    values: np.ndarray,
+    base: np.ndarray,
+    digit: int,
+    unused: frozenset[int] = frozenset(),
+) -> raster.Raster:
     """Rows of sweeps (one per dimension in ``order``, those in ``unused`` labelled so); the tile
     nearest the prototype's value outlined. Drawn with Pillow (``axes_mosaic``)."""
-    boxes = [(r, int(np.argmin(np.abs(values - base[j])))) for r, j in enumerate(order)
-             if values[0] <= base[j] <= values[-1]]
-    return axes_mosaic(imgs, len(order), len(values), values, np.arange(len(order), dtype=float),
-                       "value of the swept dimension", "latent dimension",
-                       f"Traversals around the prototype of {digit}", size=4.6, left=1.4,
-                       row_labels=[words.z(j) + (" unused" if j in unused else "") for j in order], boxes=boxes)
+    boxes = [
+        (r, int(np.argmin(np.abs(values - base[j]))))
+        for r, j in enumerate(order)
+        if values[0] <= base[j] <= values[-1]
+    ]
+    return axes_mosaic(
+        imgs,
+        len(order),
+        len(values),
+        values,
+        np.arange(len(order), dtype=float),
+        "value of the swept dimension",
+        "latent dimension",
+        f"Traversals around the prototype of {digit}",
+        size=4.6,
+        left=1.4,
+        row_labels=[words.z(j) + (" unused" if j in unused else "") for j in order],
+        boxes=boxes,
+    )
 
 
-def slice_figure(imgs: np.ndarray, xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int) -> raster.Raster:
+def slice_figure(
+    imgs: np.ndarray, xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int
+) -> raster.Raster:
     """The decoded n x n grid ``imgs`` over dimensions dx (across) and dy (up) around ``base``; the
     prototype marked with a cross. Drawn with Pillow (``axes_mosaic``)."""
     n, lo, hi = len(xs), float(xs[0]), float(xs[-1])
     cross = None
     if lo <= base[dx] <= hi and lo <= base[dy] <= hi:
-        cross = ((base[dx] - lo) / (hi - lo) * (n - 1) * TILE + 13.5,
-                 (hi - base[dy]) / (hi - lo) * (n - 1) * TILE + 13.5)
-    return axes_mosaic(imgs, n, n, xs, xs, words.z(dx), words.z(dy),
-                       f"{words.z(dx)} × {words.z(dy)} around the prototype of {digit}", size=4.6, cross=cross)
+        cross = (
+            (base[dx] - lo) / (hi - lo) * (n - 1) * TILE + 13.5,
+            (hi - base[dy]) / (hi - lo) * (n - 1) * TILE + 13.5,
+        )
+    return axes_mosaic(
+        imgs,
+        n,
+        n,
+        xs,
+        xs,
+        words.z(dx),
+        words.z(dy),
+        f"{words.z(dx)} × {words.z(dy)} around the prototype of {digit}",
+        size=4.6,
+        cross=cross,
+    )
 
 
-def axes_mosaic(images: np.ndarray, nrows: int, ncols: int, xs: np.ndarray, ys: np.ndarray, xlabel: str,
-                ylabel: str, title: str, size: float = 5.5, left: float = 0.9, row_labels: list[str] | None = None,
-                boxes: list[tuple[int, int]] = (), cross: tuple[float, float] | None = None) -> raster.Raster:
-    """``png_figures.mosaic_figure`` with axes, drawn with Pillow (a few ms where Matplotlib took 0.1-0.2 s):
-    the mosaic ``size`` inches wide at FIGURE_DPI, a tick per column (every ``ncols // 8``-th) and row
+def axes_mosaic(
+    images: np.ndarray,
+    nrows: int,
+    ncols: int,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    xlabel: str,
+    ylabel: str,
+    title: str,
+    size: float = 5.5,
+    left: float = 0.9,
+    row_labels: list[str] | None = None,
+    boxes: list[tuple[int, int]] = (),
+    cross: tuple[float, float] | None = None,
+) -> raster.Raster:
+    """``png_figures.mosaic_figure`` with axes, drawn with Pillow (a few ms where Matplotlib took
+    0.1-0.2 s):
+    the mosaic ``size`` inches wide at FIGURE_DPI, a tick per column (every ``ncols // 8``-th) and
+    row
     labelled with ``xs`` / ``ys`` (y pointing up) in 8 pt, or ``row_labels`` per row in 10 pt, the
     axis labels (10 pt), the title (12 pt), an outline on the tiles ``boxes`` ((row, col)) and a
     cross at ``cross`` (the mosaic's own pixel coordinates), both in the second digit colour.
@@ -63,19 +116,25 @@ def axes_mosaic(images: np.ndarray, nrows: int, ncols: int, xs: np.ndarray, ys: 
     scale = render.PRESENT_TEXT_SCALE if render.presenting() else 1.0
     ppi = float(FIGURE_DPI)
     pt = lambda v: max(1, round(v * scale * ppi / 72))  # noqa: E731 - points -> pixels
-    big = np.clip(np.nan_to_num(tile(np.asarray(images, dtype=np.float32), ncols)), 0.0, 1.0)  # (H, W)
+    big = np.clip(
+        np.nan_to_num(tile(np.asarray(images, dtype=np.float32), ncols)), 0.0, 1.0
+    )  # (H, W)
     w = round(size * ppi)
     h = round(w * big.shape[0] / big.shape[1])
     sx, sy = w / big.shape[1], h / big.shape[0]  # output pixels per mosaic pixel
-    body = Image.fromarray(raster._lut(IMAGE_CMAP, 1.0)[np.round(big * 255).astype(np.uint8)], "RGBA").resize(
-        (w, h), Image.Resampling.NEAREST)
+    body = Image.fromarray(
+        raster._lut(IMAGE_CMAP, 1.0)[np.round(big * 255).astype(np.uint8)], "RGBA"
+    ).resize((w, h), Image.Resampling.NEAREST)
     f_tick, f_row, f_label, f_title = (raster._font(pt(v)) for v in (8, 10, 10, 12))
     every = max(1, ncols // 8)
     x_ticks = [((c * TILE + 13.5) * sx, f"{xs[c]:.1f}") for c in range(0, ncols, every)]
     if row_labels is not None:
         y_ticks, f_y = [((r * TILE + 13.5) * sy, row_labels[r]) for r in range(nrows)], f_row
     else:
-        y_ticks, f_y = [((r * TILE + 13.5) * sy, f"{ys[::-1][r]:.1f}") for r in range(0, nrows, every)], f_tick
+        y_ticks, f_y = (
+            [((r * TILE + 13.5) * sy, f"{ys[::-1][r]:.1f}") for r in range(0, nrows, every)],
+            f_tick,
+        )
     tick, gap, pad = pt(3.5), pt(3.5), round(0.1 * ppi)
     y_w = max(round(f_y.getlength(t)) for _, t in y_ticks)
     lab_h = f_label.size + 4
@@ -88,15 +147,32 @@ def axes_mosaic(images: np.ndarray, nrows: int, ncols: int, xs: np.ndarray, ys: 
     draw = ImageDraw.Draw(canvas)
     ink = raster._rgb(render.ink()) + (255,)
     line = pt(0.8)
-    draw.rectangle((left_px - line, top_px - line, left_px + w + line - 1, top_px + h + line - 1), outline=ink,
-                   width=line)
+    draw.rectangle(
+        (left_px - line, top_px - line, left_px + w + line - 1, top_px + h + line - 1),
+        outline=ink,
+        width=line,
+    )
     for x, t in x_ticks:
-        draw.line((left_px + x, top_px + h + line, left_px + x, top_px + h + line + tick), fill=ink, width=line)
-        draw.text((left_px + x, top_px + h + line + tick + gap), t, font=f_tick, fill=ink, anchor="mt")
+        draw.line(
+            (left_px + x, top_px + h + line, left_px + x, top_px + h + line + tick),
+            fill=ink,
+            width=line,
+        )
+        draw.text(
+            (left_px + x, top_px + h + line + tick + gap), t, font=f_tick, fill=ink, anchor="mt"
+        )
     for y, t in y_ticks:
-        draw.line((left_px - line - tick, top_px + y, left_px - line, top_px + y), fill=ink, width=line)
+        draw.line(
+            (left_px - line - tick, top_px + y, left_px - line, top_px + y), fill=ink, width=line
+        )
         draw.text((left_px - line - tick - gap, top_px + y), t, font=f_y, fill=ink, anchor="rm")
-    draw.text((left_px + w / 2, top_px + h + bottom_px - pad - lab_h), xlabel, font=f_label, fill=ink, anchor="mt")
+    draw.text(
+        (left_px + w / 2, top_px + h + bottom_px - pad - lab_h),
+        xlabel,
+        font=f_label,
+        fill=ink,
+        anchor="mt",
+    )
     if ylabel:
         lab = Image.new("RGBA", (round(f_label.getlength(ylabel)) + 4, lab_h), (0, 0, 0, 0))
         ImageDraw.Draw(lab).text((2, 0), ylabel, font=f_label, fill=ink, anchor="la")
@@ -113,25 +189,46 @@ def axes_mosaic(images: np.ndarray, nrows: int, ncols: int, xs: np.ndarray, ys: 
         cx, cy, arm = left_px + cross[0] * sx, top_px + cross[1] * sy, pt(14) / 2
         draw.line((cx - arm, cy, cx + arm, cy), fill=mark, width=pt(2.5))
         draw.line((cx, cy - arm, cx, cy + arm), fill=mark, width=pt(2.5))
-    sizes = [f_tick.size, f_label.size, f_title.size] + ([f_row.size] if row_labels is not None else [])
+    sizes = [f_tick.size, f_label.size, f_title.size] + (
+        [f_row.size] if row_labels is not None else []
+    )
     return raster.Raster(np.asarray(canvas), float(min(sizes)))
 
 
-def walk_figure(decoded: np.ndarray, originals: np.ndarray, idx: np.ndarray, digits: np.ndarray,
-                straight: np.ndarray | None = None) -> raster.Raster:
+def walk_figure(
+    decoded: np.ndarray,
+    originals: np.ndarray,
+    idx: np.ndarray,
+    digits: np.ndarray,
+    straight: np.ndarray | None = None,
+) -> raster.Raster:
     """Labelled rows in one image (drawn with Pillow): the decoded codes over the test images they
     come from and, with ``straight``, above them the decoded straight line in the latent space
-    between the first and the last of those codes (the labels under the tiles are the test images')."""
+    between the first and the last of those codes (the labels under the tiles are the test
+    images')."""
     n = len(idx)
     rows = ([straight] if straight is not None else []) + [decoded, originals]
-    names = (["straight line\nin the latent"] if straight is not None else []) + ["decoded code", "test image"]
+    names = (["straight line\nin the latent"] if straight is not None else []) + [
+        "decoded code",
+        "test image",
+    ]
     labels = [f"{k + 1}\n#{i}\ndigit {d}" for k, (i, d) in enumerate(zip(idx, digits))]
-    return raster.rows([np.asarray(r) for r in rows], names, [[] for _ in rows[:-1]] + [labels],
-                       max(3.0, 0.95 * n) / n, IMAGE_CMAP, 1.0, render.ink(), fontsize=10,
-                       text_scale=render.PRESENT_TEXT_SCALE if render.presenting() else 1.0)
+    return raster.rows(
+        [np.asarray(r) for r in rows],
+        names,
+        [[] for _ in rows[:-1]] + [labels],
+        max(3.0, 0.95 * n) / n,
+        IMAGE_CMAP,
+        1.0,
+        render.ink(),
+        fontsize=10,
+        text_scale=render.PRESENT_TEXT_SCALE if render.presenting() else 1.0,
+    )
 
 
-def pair_figure(values: np.ndarray, digits: np.ndarray, dims: list[int], lims: tuple[float, float] | None):
+def pair_figure(
+    values: np.ndarray, digits: np.ndarray, dims: list[int], lims: tuple[float, float] | None
+):
     """A pair plot of codes (n, k) in dimensions ``dims``: scatters off the diagonal, stacked
     per-digit histograms on it, coloured by digit; ``lims`` fixes every axis (a VAE's latent range).
     Drawn as one image: sixteen interactive charts of a cloud each were the slowest thing for a
@@ -146,12 +243,26 @@ def pair_figure(values: np.ndarray, digits: np.ndarray, dims: list[int], lims: t
             lo, hi = lims or (float(values[:, c].min()), float(values[:, c].max()) + 1e-3)
             if r == c:
                 bins = np.linspace(lo, hi, 21)
-                # one filled outline per digit, stacked (as bars would be, without 200 rectangles to draw)
-                ax.hist([values[digits == g, c] for g in DIGITS], bins=bins, stacked=True, color=DIGIT_COLORS,
-                        histtype="stepfilled")
+                # one filled outline per digit, stacked (as bars would be, without 200 rectangles to
+                # draw)
+                ax.hist(
+                    [values[digits == g, c] for g in DIGITS],
+                    bins=bins,
+                    stacked=True,
+                    color=DIGIT_COLORS,
+                    histtype="stepfilled",
+                )
                 ax.set_yticks([])
             else:
-                ax.scatter(values[:, c], values[:, r], c=colors, s=3, alpha=0.5, linewidths=0, rasterized=True)
+                ax.scatter(
+                    values[:, c],
+                    values[:, r],
+                    c=colors,
+                    s=3,
+                    alpha=0.5,
+                    linewidths=0,
+                    rasterized=True,
+                )
                 if lims:
                     ax.set_ylim(*lims)
                     ax.set_yticks([-2, 0, 2])  # none at the edges, where neighbouring panels meet
@@ -167,30 +278,50 @@ def pair_figure(values: np.ndarray, digits: np.ndarray, dims: list[int], lims: t
                 ax.set_yticklabels([])
             elif c == 0 and r > 0:
                 ax.set_ylabel(words.z(dims[r]))
-    handles = [Line2D([], [], marker="o", linestyle="", color=DIGIT_COLORS[g], label=str(g)) for g in DIGITS]
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=DIGIT_COLORS[g], label=str(g))
+        for g in DIGITS
+    ]
     fig.legend(handles=handles, title="digit", loc="center right", frameon=False, fontsize=8)
-    fig.subplots_adjust(left=0.1, bottom=0.08, right=1 - 0.9 / (1.9 * k + 0.9), top=0.98, wspace=0.08, hspace=0.08)
+    fig.subplots_adjust(
+        left=0.1, bottom=0.08, right=1 - 0.9 / (1.9 * k + 0.9), top=0.98, wspace=0.08, hspace=0.08
+    )
     return fig
 
 
-STD_MAX = 0.5  # the largest standard deviation a pixel value in [0, 1] can have: the std map's fixed scale
+# the largest standard deviation a pixel value in [0, 1] can have: the std map's fixed scale
+STD_MAX = 0.5
 
 
 def std_figure(std_img: np.ndarray) -> raster.Raster:
-    """The per-pixel standard deviation of decoded samples (28, 28) on the fixed scale 0 .. 0.5, with
+    """The per-pixel standard deviation of decoded samples (28, 28) on the fixed scale 0 .. 0.5,
+    with
     a labelled colour bar, so that two images' maps compare (drawn with Pillow: a few ms)."""
-    return raster.heatmap(std_img, ERROR_CMAP, STD_MAX, render.ink(), f"per-pixel std (mean {float(np.mean(std_img)):.3f})",
-                          [(t, f"{t:.1f}") for t in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)],
-                          text_scale=render.PRESENT_TEXT_SCALE if render.presenting() else 1.0)
+    return raster.heatmap(
+        std_img,
+        ERROR_CMAP,
+        STD_MAX,
+        render.ink(),
+        f"per-pixel std (mean {float(np.mean(std_img)):.3f})",
+        [(t, f"{t:.1f}") for t in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)],
+        text_scale=render.PRESENT_TEXT_SCALE if render.presenting() else 1.0,
+    )
 
 
 def entropy_figure(h: np.ndarray) -> raster.Raster:
     """Per-pixel entropy of one mean image (28, 28) in nats on the fixed scale 0 .. ln 2, with a
     labelled colour bar (drawn with Pillow: a few ms)."""
     ln2 = float(np.log(2))
-    return raster.heatmap(h, ERROR_CMAP, ln2, render.ink(), "entropy per pixel",
-                          [(0.0, "0"), (0.2, "0.2"), (0.4, "0.4"), (ln2, "ln 2")], bar_label="nats",
-                          text_scale=render.PRESENT_TEXT_SCALE if render.presenting() else 1.0)
+    return raster.heatmap(
+        h,
+        ERROR_CMAP,
+        ln2,
+        render.ink(),
+        "entropy per pixel",
+        [(0.0, "0"), (0.2, "0.2"), (0.4, "0.4"), (ln2, "ln 2")],
+        bar_label="nats",
+        text_scale=render.PRESENT_TEXT_SCALE if render.presenting() else 1.0,
+    )
 
 
 def _ellipse_xy(mu: np.ndarray, logvar: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray]:
@@ -199,23 +330,37 @@ def _ellipse_xy(mu: np.ndarray, logvar: np.ndarray, k: float) -> tuple[np.ndarra
     return mu[0] + k * sd[0] * np.cos(t), mu[1] + k * sd[1] * np.sin(t)
 
 
-def posterior_figure(density: np.ndarray, xs: np.ndarray, ys: np.ndarray, mu: np.ndarray, logvar: np.ndarray,
-                     mu_fit: np.ndarray | None, logvar_fit: np.ndarray | None, codes: np.ndarray,
-                     digits: np.ndarray, title: str):
+def posterior_figure(
+    density: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    mu: np.ndarray,
+    logvar: np.ndarray,
+    mu_fit: np.ndarray | None,
+    logvar_fit: np.ndarray | None,
+    codes: np.ndarray,
+    digits: np.ndarray,
+    title: str,
+):
     """The true posterior p(z|x) (``density`` (ny, nx) per unit area on cell centres xs, ys) as a
     heat map, equal aspect and z2 up, zoomed to 99.9 % of the posterior and both ellipses, at most
-    twice as wide as tall (beyond the grid the density is ~0, drawn as the map's zero colour); the encoder's q(z|x) at 1 and 2 sigma (black,
+    twice as wide as tall (beyond the grid the density is ~0, drawn as the map's zero colour); the
+    encoder's q(z|x) at 1 and 2 sigma (black,
     solid and dotted); a refined Gaussian (dashed magenta, if given); up to 400 test codes in view
     as small dots in their digit's colour. Sized to be shown about 560 px wide, text >= 10 pt."""
     import matplotlib
 
-    fig = Figure(figsize=(5.0, 4.6), layout="constrained")  # colour bar, labels and legend kept inside
+    fig = Figure(
+        figsize=(5.0, 4.6), layout="constrained"
+    )  # colour bar, labels and legend kept inside
     ax = fig.add_subplot()
     dx, dy = xs[1] - xs[0], ys[1] - ys[0]
     extent = (xs[0] - dx / 2, xs[-1] + dx / 2, ys[0] - dy / 2, ys[-1] + dy / 2)
     # the view: where 99.9 % of the posterior lies, and both ellipses at 2 sigma, with a margin
     order = np.argsort(density.ravel())[::-1]
-    top = order[:int(np.searchsorted(np.cumsum(density.ravel()[order]) / density.sum(), 0.999)) + 1]
+    top = order[
+        : int(np.searchsorted(np.cumsum(density.ravel()[order]) / density.sum(), 0.999)) + 1
+    ]
     gx, gy = np.meshgrid(xs, ys)
     bx, by = [gx.ravel()[top]], [gy.ravel()[top]]
     for m, lv in ((mu, logvar), (mu_fit, logvar_fit)):
@@ -226,27 +371,71 @@ def posterior_figure(density: np.ndarray, xs: np.ndarray, ys: np.ndarray, mu: np
     bx, by = np.concatenate(bx), np.concatenate(by)
     lo, hi = np.array([bx.min(), by.min()]), np.array([bx.max(), by.max()])
     span = np.maximum(hi - lo, 1e-3) * 1.3
-    w, h = max(span[0], span[1] / 2), max(span[1], span[0] / 2)  # at most 2:1, so a strip is not squashed
+    w, h = (
+        max(span[0], span[1] / 2),
+        max(span[1], span[0] / 2),
+    )  # at most 2:1, so a strip is not squashed
     cx, cy = (lo + hi) / 2
     view = (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2)
     cmap = matplotlib.colormaps[DENSITY_CMAP]
     ax.set_facecolor(cmap(0.0))
-    im = ax.imshow(density, origin="lower", extent=extent, cmap=cmap, interpolation="nearest", aspect="equal", vmin=0.0)
+    im = ax.imshow(
+        density,
+        origin="lower",
+        extent=extent,
+        cmap=cmap,
+        interpolation="nearest",
+        aspect="equal",
+        vmin=0.0,
+    )
     cb = fig.colorbar(im, ax=ax, shrink=0.9)
     cb.set_label("p(z | x) per unit area", fontsize=10)
     cb.ax.tick_params(labelsize=10)
-    inside = np.flatnonzero((codes[:, 0] >= view[0]) & (codes[:, 0] <= view[1]) & (codes[:, 1] >= view[2])
-                            & (codes[:, 1] <= view[3]))[:400]
-    ax.scatter(codes[inside, 0], codes[inside, 1], s=9, c=[DIGIT_COLORS[int(d)] for d in digits[inside]],
-               edgecolors="white", linewidths=0.3, alpha=0.85, zorder=2)
+    inside = np.flatnonzero(
+        (codes[:, 0] >= view[0])
+        & (codes[:, 0] <= view[1])
+        & (codes[:, 1] >= view[2])
+        & (codes[:, 1] <= view[3])
+    )[:400]
+    ax.scatter(
+        codes[inside, 0],
+        codes[inside, 1],
+        s=9,
+        c=[DIGIT_COLORS[int(d)] for d in digits[inside]],
+        edgecolors="white",
+        linewidths=0.3,
+        alpha=0.85,
+        zorder=2,
+    )
     for k, style in ((1.0, "-"), (2.0, ":")):
-        ax.plot(*_ellipse_xy(mu, logvar, k), color=Q_COLOR, lw=2, ls=style, zorder=4,
-                label="encoder's q, 1σ and 2σ" if k == 1 else None)
+        ax.plot(
+            *_ellipse_xy(mu, logvar, k),
+            color=Q_COLOR,
+            lw=2,
+            ls=style,
+            zorder=4,
+            label="encoder's q, 1σ and 2σ" if k == 1 else None,
+        )
     ax.plot([mu[0]], [mu[1]], marker="x", color=Q_COLOR, ms=9, mew=2, zorder=5, ls="none")
     if mu_fit is not None:
-        ax.plot(*_ellipse_xy(mu_fit, logvar_fit, 1.0), color=BEST_Q_COLOR, lw=2, ls="--", zorder=4,
-                label="refined q, 1σ")
-        ax.plot([mu_fit[0]], [mu_fit[1]], marker="+", color=BEST_Q_COLOR, ms=11, mew=2, zorder=5, ls="none")
+        ax.plot(
+            *_ellipse_xy(mu_fit, logvar_fit, 1.0),
+            color=BEST_Q_COLOR,
+            lw=2,
+            ls="--",
+            zorder=4,
+            label="refined q, 1σ",
+        )
+        ax.plot(
+            [mu_fit[0]],
+            [mu_fit[1]],
+            marker="+",
+            color=BEST_Q_COLOR,
+            ms=11,
+            mew=2,
+            zorder=5,
+            ls="none",
+        )
     ax.set_xlim(view[0], view[1])
     ax.set_ylim(view[2], view[3])
     ax.set_aspect("equal")
@@ -255,108 +444,196 @@ def posterior_figure(density: np.ndarray, xs: np.ndarray, ys: np.ndarray, mu: np
     ax.tick_params(labelsize=10)
     ax.set_title(title, fontsize=11)
     # a legend box in the map's own (light) colour, so the black ellipse reads in the dark theme too
-    fig.legend(loc="outside lower center", ncol=2, fontsize=10, frameon=True, facecolor=cmap(0.0),
-               edgecolor="none", labelcolor="black")
+    fig.legend(
+        loc="outside lower center",
+        ncol=2,
+        fontsize=10,
+        frameon=True,
+        facecolor=cmap(0.0),
+        edgecolor="none",
+        labelcolor="black",
+    )
     return fig
 
 
+# --- text alternatives of these figures (``render.show(png, alt=...)``), from the numbers they draw
+# ---------------
 
-# --- text alternatives of these figures (``render.show(png, alt=...)``), from the numbers they draw ---------------
 
-def traversal_alt(name: str, order: list[int], values: np.ndarray, digit: int, change: np.ndarray) -> str:
-    """What ``traversal_figure`` shows, and which row changes the picture most (``change``: per row)."""
+def traversal_alt(
+    name: str, order: list[int], values: np.ndarray, digit: int, change: np.ndarray
+) -> str:
+    """What ``traversal_figure`` shows, and which row changes the picture most (``change``: per
+    row)."""
     top = int(np.argmax(change))
-    return (f"Traversals of {name} from the prototype of digit {digit}: {len(order)} rows, one per latent dimension "
-            f"({alt_text.listing(words.z(j) for j in order)}), each moving that dimension alone from {values[0]:.1f} to "
-            f"{values[-1]:.1f} in {len(values)} steps and decoding. The picture changes most along "
-            f"{words.z(order[top])} (mean change per pixel, summed over the steps, {change[top]:.3f}) and least along "
-            f"{words.z(order[int(np.argmin(change))])} ({float(np.min(change)):.3f}).")
+    return (
+        f"Traversals of {name} from the prototype of digit {digit}: {len(order)} rows, one per "
+        "latent dimension "
+        f"({alt_text.listing(words.z(j) for j in order)}), each moving that dimension alone from "
+        f"{values[0]:.1f} to "
+        f"{values[-1]:.1f} in {len(values)} steps and decoding. The picture changes most along "
+        f"{words.z(order[top])} (mean change per pixel, summed over the steps, {change[top]:.3f}) "
+        "and least along "
+        f"{words.z(order[int(np.argmin(change))])} ({float(np.min(change)):.3f})."
+    )
 
 
 def slice_alt(name: str, xs: np.ndarray, base: np.ndarray, dx: int, dy: int, digit: int) -> str:
     """What ``slice_figure`` shows."""
     inside = xs[0] <= base[dx] <= xs[-1] and xs[0] <= base[dy] <= xs[-1]
-    return (f"A {len(xs)} × {len(xs)} grid decoded by {name} around the prototype of digit {digit}: {words.z(dx)} from "
-            f"{xs[0]:.1f} to {xs[-1]:.1f} across, {words.z(dy)} over the same range upward, every other dimension at "
-            f"the prototype's value. " + (f"A cross marks the prototype, at {words.z(dx)} = {base[dx]:.2f}, "
-                                          f"{words.z(dy)} = {base[dy]:.2f}." if inside else
-                                          f"The prototype ({base[dx]:.2f}, {base[dy]:.2f}) lies outside this range."))
+    return (
+        f"A {len(xs)} × {len(xs)} grid decoded by {name} around the prototype of digit {digit}: "
+        f"{words.z(dx)} from "
+        f"{xs[0]:.1f} to {xs[-1]:.1f} across, {words.z(dy)} over the same range upward, every "
+        "other dimension at the prototype's value. "
+        + (
+            f"A cross marks the prototype, at {words.z(dx)} = {base[dx]:.2f}, "
+            f"{words.z(dy)} = {base[dy]:.2f}."
+            if inside
+            else f"The prototype ({base[dx]:.2f}, {base[dy]:.2f}) lies outside this range."
+        )
+    )
 
 
 def walk_alt(name: str, idx: np.ndarray, digits: np.ndarray, straight: bool, method: str) -> str:
     """What ``walk_figure`` shows: the test images along a line on a map, their decoded codes."""
-    return alt_text.rows(f"The {len(idx)} test codes nearest a line drawn on {name}'s {method} map, in order along it: "
-                     f"digits {alt_text.digits(digits)}. " + ("Top row: the straight line in the latent space from the first "
-                                                          "code to the last, decoded. " if straight else "")
-                     + "Then each code decoded, and the test image it comes from",
-                     (["straight line in the latent"] if straight else []) + ["decoded code", "test image"],
-                     [[] for _ in range(1 + straight)] + [[f"{k + 1}: #{i}, digit {d}" for k, (i, d) in
-                                                         enumerate(zip(idx, digits))]])
+    return alt_text.rows(
+        f"The {len(idx)} test codes nearest a line drawn on {name}'s {method} map, in order along "
+        "it: "
+        f"digits {alt_text.digits(digits)}. "
+        + (
+            "Top row: the straight line in the latent space from the first "
+            "code to the last, decoded. "
+            if straight
+            else ""
+        )
+        + "Then each code decoded, and the test image it comes from",
+        (["straight line in the latent"] if straight else []) + ["decoded code", "test image"],
+        [[] for _ in range(1 + straight)]
+        + [[f"{k + 1}: #{i}, digit {d}" for k, (i, d) in enumerate(zip(idx, digits))]],
+    )
 
 
 def pair_alt(name: str, values: np.ndarray, digits: np.ndarray, dims: list[int]) -> str:
-    """What ``pair_figure`` shows, with each dimension's spread and the digits lying lowest and highest along it."""
+    """What ``pair_figure`` shows, with each dimension's spread and the digits lying lowest and
+    highest along it."""
     parts = []
     for c, j in enumerate(dims):
-        means = np.array([values[digits == g, c].mean() if (digits == g).any() else np.nan for g in DIGITS])
-        parts.append(f"{words.z(j)} spans {np.percentile(values[:, c], 5):.1f} to {np.percentile(values[:, c], 95):.1f} "
-                     f"(5-95 %), lowest on average for digit {int(np.nanargmin(means))}, highest for digit "
-                     f"{int(np.nanargmax(means))}")
-    return (f"Pair plot of {len(values):,} test codes of {name} in {alt_text.listing(words.z(j) for j in dims)}, coloured by "
-            "digit: scatter plots of each pair, and per-digit histograms on the diagonal. " + "; ".join(parts) + ".")
+        means = np.array(
+            [values[digits == g, c].mean() if (digits == g).any() else np.nan for g in DIGITS]
+        )
+        parts.append(
+            f"{words.z(j)} spans {np.percentile(values[:, c], 5):.1f} to "
+            f"{np.percentile(values[:, c], 95):.1f} "
+            f"(5-95 %), lowest on average for digit {int(np.nanargmin(means))}, highest for digit "
+            f"{int(np.nanargmax(means))}"
+        )
+    return (
+        f"Pair plot of {len(values):,} test codes of {name} in "
+        f"{alt_text.listing(words.z(j) for j in dims)}, coloured by "
+        "digit: scatter plots of each pair, and per-digit histograms on the diagonal. "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 def std_alt(std_img: np.ndarray, who: str) -> str:
     """What ``std_figure`` shows: the mean, the largest value and where the spread lies."""
     s = np.asarray(std_img, dtype=np.float64)
-    return (f"Heat map of the per-pixel standard deviation of {who}, on a fixed scale 0 to {STD_MAX:g}: mean "
-            f"{float(s.mean()):.3f}, largest {float(s.max()):.2f}; {float((s > 0.1).mean()):.0%} of the pixels vary by more "
-            f"than 0.1, mostly toward the {alt_text.where_mass(s)} of the image.")
+    return (
+        f"Heat map of the per-pixel standard deviation of {who}, on a fixed scale 0 to "
+        f"{STD_MAX:g}: mean "
+        f"{float(s.mean()):.3f}, largest {float(s.max()):.2f}; {float((s > 0.1).mean()):.0%} of "
+        "the pixels vary by more "
+        f"than 0.1, mostly toward the {alt_text.where_mass(s)} of the image."
+    )
 
 
 def entropy_alt(h: np.ndarray) -> str:
-    """What ``entropy_figure`` shows: the total, the largest value and where the uncertain pixels lie."""
+    """What ``entropy_figure`` shows: the total, the largest value and where the uncertain pixels
+    lie."""
     h = np.asarray(h, dtype=np.float64)
-    return (f"Heat map of each pixel's entropy, 0 to ln 2 nats: summed {float(h.sum()):.1f} nats, largest "
-            f"{float(h.max()):.2f}; {int((h > 0.35).sum())} of 784 pixels are above 0.35 nats (near a coin flip), "
-            f"mostly toward the {alt_text.where_mass(h)} of the image.")
+    return (
+        f"Heat map of each pixel's entropy, 0 to ln 2 nats: summed {float(h.sum()):.1f} nats, "
+        "largest "
+        f"{float(h.max()):.2f}; {int((h > 0.35).sum())} of 784 pixels are above 0.35 nats (near a "
+        "coin flip), "
+        f"mostly toward the {alt_text.where_mass(h)} of the image."
+    )
 
 
-def posterior_alt(density: np.ndarray, xs: np.ndarray, ys: np.ndarray, mu: np.ndarray, logvar: np.ndarray,
-                  mu_fit: np.ndarray | None, logvar_fit: np.ndarray | None, what: str, steps: int | None) -> str:
-    """What ``posterior_figure`` shows: where the exact posterior peaks and lies, the encoder's q and the refined one."""
+def posterior_alt(
+    density: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    mu: np.ndarray,
+    logvar: np.ndarray,
+    mu_fit: np.ndarray | None,
+    logvar_fit: np.ndarray | None,
+    what: str,
+    steps: int | None,
+) -> str:
+    """What ``posterior_figure`` shows: where the exact posterior peaks and lies, the encoder's q
+    and the refined one."""
     w = np.asarray(density, dtype=np.float64)
     gx, gy = np.meshgrid(xs, ys)  # (ny, nx) each, as the map
     peak = np.unravel_index(int(np.argmax(w)), w.shape)
     mean = ((gx * w).sum() / w.sum(), (gy * w).sum() / w.sum())
     sd = np.exp(0.5 * np.asarray(logvar, dtype=np.float64))
-    out = (f"Heat map of the exact posterior p(z|x) of {what} over the latent plane (z₁ across, z₂ up): it peaks at "
-           f"({gx[peak]:.2f}, {gy[peak]:.2f}), its mean at ({mean[0]:.2f}, {mean[1]:.2f}). Black ellipses: the encoder's "
-           f"q(z|x), centred at ({mu[0]:.2f}, {mu[1]:.2f}) with σ = ({sd[0]:.3f}, {sd[1]:.3f}), at 1σ and 2σ.")
+    out = (
+        f"Heat map of the exact posterior p(z|x) of {what} over the latent plane (z₁ across, z₂ "
+        "up): it peaks at "
+        f"({gx[peak]:.2f}, {gy[peak]:.2f}), its mean at ({mean[0]:.2f}, {mean[1]:.2f}). Black "
+        "ellipses: the encoder's "
+        f"q(z|x), centred at ({mu[0]:.2f}, {mu[1]:.2f}) with σ = ({sd[0]:.3f}, {sd[1]:.3f}), at 1σ "
+        "and 2σ."
+    )
     if mu_fit is not None:
         sf = np.exp(0.5 * np.asarray(logvar_fit, dtype=np.float64))
-        out += (" Dashed magenta: q refined for this image" + (f" ({steps} gradient steps)" if steps is not None else "")
-                + f", centred at ({mu_fit[0]:.2f}, {mu_fit[1]:.2f}) "
-                f"with σ = ({sf[0]:.3f}, {sf[1]:.3f}).")
+        out += (
+            " Dashed magenta: q refined for this image"
+            + (f" ({steps} gradient steps)" if steps is not None else "")
+            + f", centred at ({mu_fit[0]:.2f}, {mu_fit[1]:.2f}) "
+            f"with σ = ({sf[0]:.3f}, {sf[1]:.3f})."
+        )
     return out + " Dots: test codes in view, coloured by digit."
 
 
-
-def mosaic_figure(images: np.ndarray, nrows: int, ncols: int,
-                  xs: np.ndarray | None = None, ys: np.ndarray | None = None,
-                  xlabel: str = "", ylabel: str = "", title: str = "", size: float = 5.5,
-                  left: float = 0.9) -> Figure | raster.Raster:
+def mosaic_figure(
+    images: np.ndarray,
+    nrows: int,
+    ncols: int,
+    xs: np.ndarray | None = None,
+    ys: np.ndarray | None = None,
+    xlabel: str = "",
+    ylabel: str = "",
+    title: str = "",
+    size: float = 5.5,
+    left: float = 0.9,
+) -> Figure | raster.Raster:
     """An image mosaic (row-major, top row first). With ``xs``/``ys`` the axes are in latent
     units (tick per column / row, y pointing up); otherwise no axes."""
     from vae.mosaic import tile
 
     if xs is None or ys is None:  # no axes: pixels and a title, drawn with Pillow (a few ms)
-        return raster.mosaic(images, nrows, ncols, size, IMAGE_CMAP, render.ink(), title,
-                             render.PRESENT_TEXT_SCALE if render.presenting() else 1.0)
+        return raster.mosaic(
+            images,
+            nrows,
+            ncols,
+            size,
+            IMAGE_CMAP,
+            render.ink(),
+            title,
+            render.PRESENT_TEXT_SCALE if render.presenting() else 1.0,
+        )
     big = tile(images, ncols)
     # Fixed margins wide enough for tick labels, axis labels and title; ``to_png`` crops the figure
     # to what was drawn, so no layout pass (tight_layout) is needed.
-    bottom, top, right = 0.9, (0.5 if title else 0.2), 0.3  # inches (``left`` too: wider for long labels)
+    bottom, top, right = (
+        0.9,
+        (0.5 if title else 0.2),
+        0.3,
+    )  # inches (``left`` too: wider for long labels)
     fig = Figure(figsize=(size + left + right, size * nrows / max(ncols, 1) + bottom + top))
     w, h = fig.get_size_inches()
     ax = fig.add_axes((left / w, bottom / h, size / w, (h - bottom - top) / h))
@@ -384,40 +661,90 @@ def mosaic_png_figure(png_data: bytes, nrows: int, ncols: int, **kwargs: Any) ->
     return mosaic_figure(png_images(png_data, nrows, ncols), nrows, ncols, **kwargs)
 
 
-def _rows_figure(rows: list[np.ndarray], row_names: list[str] | None, captions: list[list[str]] | None,
-                 size: float, cmap: str, vmax: float, title: str = "", fontsize: float | None = None,
-                 marks: list[list[bool]] | None = None) -> raster.Raster:
-    """Rows of images, captions under them, drawn with Pillow (``ui.draw.raster.rows``: a few ms where a
+def _rows_figure(
+    rows: list[np.ndarray],
+    row_names: list[str] | None,
+    captions: list[list[str]] | None,
+    size: float,
+    cmap: str,
+    vmax: float,
+    title: str = "",
+    fontsize: float | None = None,
+    marks: list[list[bool]] | None = None,
+) -> raster.Raster:
+    """Rows of images, captions under them, drawn with Pillow (``ui.draw.raster.rows``: a few ms
+    where a
     Matplotlib figure took 0.05-0.15 s) in the theme's ink, presenter mode's text scale included;
     ``marks`` frames the images flagged True (and colours their captions) in CHANGED_COLOR."""
-    return raster.rows([np.asarray(r) for r in rows], row_names, captions, size, cmap, vmax, render.ink(), title, fontsize,
-                       marks, CHANGED_COLOR, render.PRESENT_TEXT_SCALE if render.presenting() else 1.0)
+    return raster.rows(
+        [np.asarray(r) for r in rows],
+        row_names,
+        captions,
+        size,
+        cmap,
+        vmax,
+        render.ink(),
+        title,
+        fontsize,
+        marks,
+        CHANGED_COLOR,
+        render.PRESENT_TEXT_SCALE if render.presenting() else 1.0,
+    )
 
 
-def image_strip(images: np.ndarray, labels: list[str] | None = None, title: str = "",
-                size: float = 1.1, cmap: str = IMAGE_CMAP, vmax: float = 1.0, fontsize: float | None = None) -> Figure:
-    """One row of images with a caption under each (``fontsize``: of the captions, 7 pt by default)."""
-    return _rows_figure([np.asarray(images)], None, [labels] if labels else None, size, cmap, vmax, title, fontsize)
+def image_strip(
+    images: np.ndarray,
+    labels: list[str] | None = None,
+    title: str = "",
+    size: float = 1.1,
+    cmap: str = IMAGE_CMAP,
+    vmax: float = 1.0,
+    fontsize: float | None = None,
+) -> Figure:
+    """One row of images with a caption under each (``fontsize``: of the captions, 7 pt by
+    default)."""
+    return _rows_figure(
+        [np.asarray(images)], None, [labels] if labels else None, size, cmap, vmax, title, fontsize
+    )
 
 
-def image_rows(rows: dict[str, np.ndarray], captions: list[list[str]] | None = None,
-               size: float = 1.0, fontsize: float | None = None, marks: list[list[bool]] | None = None) -> Figure:
+def image_rows(
+    rows: dict[str, np.ndarray],
+    captions: list[list[str]] | None = None,
+    size: float = 1.0,
+    fontsize: float | None = None,
+    marks: list[list[bool]] | None = None,
+) -> Figure:
     """Several labelled rows of images (same count per row), e.g. originals and reconstructions
     (``fontsize``: of row names and captions, 9 and 7 pt by default; ``marks``: images to frame)."""
-    return _rows_figure([np.asarray(v) for v in rows.values()], list(rows), captions, size, IMAGE_CMAP, 1.0,
-                        fontsize=fontsize, marks=marks)
+    return _rows_figure(
+        [np.asarray(v) for v in rows.values()],
+        list(rows),
+        captions,
+        size,
+        IMAGE_CMAP,
+        1.0,
+        fontsize=fontsize,
+        marks=marks,
+    )
 
 
-def wrap_rows(images: np.ndarray, per_row: int, what: str = "sample") -> tuple[dict[str, np.ndarray], list[list[str]]]:
-    """n images as rows of ``per_row`` for ``image_rows`` (the last row padded with blanks): rows named
+def wrap_rows(
+    images: np.ndarray, per_row: int, what: str = "sample"
+) -> tuple[dict[str, np.ndarray], list[list[str]]]:
+    """n images as rows of ``per_row`` for ``image_rows`` (the last row padded with blanks): rows
+    named
     "1–4", "5–8", …, each image captioned "sample 1", "sample 2", …"""
     n = len(images)
     n_rows = -(-n // per_row)
-    padded = np.zeros((n_rows * per_row, *images.shape[1:]), dtype=np.float32)  # (rows * per_row, 28, 28)
+    padded = np.zeros(
+        (n_rows * per_row, *images.shape[1:]), dtype=np.float32
+    )  # (rows * per_row, 28, 28)
     padded[:n] = images
     names = [f"{r * per_row + 1}–{min((r + 1) * per_row, n)}" for r in range(n_rows)]
-    rows = {nm: padded[r * per_row:(r + 1) * per_row] for r, nm in enumerate(names)}
-    caps = [[f"{what} {r * per_row + c + 1}" if r * per_row + c < n else "" for c in range(per_row)]
-            for r in range(n_rows)]
+    rows = {nm: padded[r * per_row : (r + 1) * per_row] for r, nm in enumerate(names)}
+    caps = [
+        [f"{what} {r * per_row + c + 1}" if r * per_row + c < n else "" for c in range(per_row)]
+        for r in range(n_rows)
+    ]
     return rows, caps
-

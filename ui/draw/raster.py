@@ -55,9 +55,20 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return ImageColor.getrgb(colour)[:3]
 
 
-def rows(blocks: list[np.ndarray], row_names: list[str] | None, captions: list[list[str]] | None,
-         size: float, cmap: str, vmax: float, ink: str, title: str = "", fontsize: float | None = None,
-         marks: list[list[bool]] | None = None, mark_colour: str = "#e8590c", text_scale: float = 1.0) -> Raster:
+def rows(
+    blocks: list[np.ndarray],
+    row_names: list[str] | None,
+    captions: list[list[str]] | None,
+    size: float,
+    cmap: str,
+    vmax: float,
+    ink: str,
+    title: str = "",
+    fontsize: float | None = None,
+    marks: list[list[bool]] | None = None,
+    mark_colour: str = "#e8590c",
+    text_scale: float = 1.0,
+) -> Raster:
     """Rows of images (each (n_i, 28, 28) in [0, vmax]), every image ``size`` inches wide at
     ``FIGURE_DPI`` (less when the picture would pass ``FIGURE_MAX_PX``), a caption under each,
     the row names on the left, an optional title; ``marks`` frames flagged images (and colours
@@ -79,26 +90,37 @@ def rows(blocks: list[np.ndarray], row_names: list[str] | None, captions: list[l
     if captions:  # room for the longest caption's lines (as text laid out at this size would take)
         lines = max((len(c.split("\n")) for row in captions for c in row), default=1)
         cap_h = max(cap_h, int(np.ceil(lines * cap_pt * text_scale * 1.2 * ppi / 72 / scale)) + 1)
-    left_px, top_px = round(left_in * ppi), round((title_in + 0.03) * ppi)  # room for a mark's frame
+    left_px, top_px = (
+        round(left_in * ppi),
+        round((title_in + 0.03) * ppi),
+    )  # room for a mark's frame
     has_cap = [bool(captions and i < len(captions) and captions[i]) for i in range(len(blocks))]
-    tops = np.cumsum([0] + [TILE_PX + (cap_h if c else 0) + 1 for c in has_cap])  # native y of each row
+    tops = np.cumsum(
+        [0] + [TILE_PX + (cap_h if c else 0) + 1 for c in has_cap]
+    )  # native y of each row
     lut = _lut(cmap, vmax)
     native = np.zeros((int(tops[-1]), n * MOSAIC_TILE - 1, 4), dtype=np.uint8)  # transparent
     for i, b in enumerate(blocks):
         for c, im in enumerate(np.asarray(b, dtype=np.float32)):
             v = np.clip(np.nan_to_num(im, nan=0.0) / vmax, 0.0, 1.0)
-            native[tops[i]:tops[i] + TILE_PX, c * MOSAIC_TILE:c * MOSAIC_TILE + TILE_PX] = lut[
-                np.round(v * 255).astype(np.uint8)]
+            native[tops[i] : tops[i] + TILE_PX, c * MOSAIC_TILE : c * MOSAIC_TILE + TILE_PX] = lut[
+                np.round(v * 255).astype(np.uint8)
+            ]
     body = Image.fromarray(native, "RGBA").resize(
-        (round(native.shape[1] * scale), round(native.shape[0] * scale)), Image.Resampling.NEAREST)
-    canvas = Image.new("RGBA", (left_px + body.width + round(0.1 * ppi), top_px + body.height), (0, 0, 0, 0))
+        (round(native.shape[1] * scale), round(native.shape[0] * scale)), Image.Resampling.NEAREST
+    )
+    canvas = Image.new(
+        "RGBA", (left_px + body.width + round(0.1 * ppi), top_px + body.height), (0, 0, 0, 0)
+    )
     canvas.paste(body, (left_px, top_px))
     draw = ImageDraw.Draw(canvas)
     px = lambda pt: max(1, round(pt * text_scale * ppi / 72))  # noqa: E731 - points -> pixels
     sizes: list[int] = []
     ink_rgb, mark_rgb = _rgb(ink), _rgb(mark_colour)
 
-    def text(x: float, y: float, s: str, pt: float, anchor: str, fill: tuple[int, int, int]) -> None:
+    def text(
+        x: float, y: float, s: str, pt: float, anchor: str, fill: tuple[int, int, int]
+    ) -> None:
         if not s.strip():
             return
         lines = s.split("\n")
@@ -117,30 +139,65 @@ def rows(blocks: list[np.ndarray], row_names: list[str] | None, captions: list[l
         for c, flag in enumerate(flagged):
             if flag:
                 x0 = left_px + c * MOSAIC_TILE * scale
-                draw.rectangle((x0 - scale / 2, y_img - scale / 2, x0 + 28.5 * scale, y_img + 28.5 * scale),
-                               outline=mark_rgb + (255,), width=max(2, round(2.5 * ppi / 72)))
+                draw.rectangle(
+                    (x0 - scale / 2, y_img - scale / 2, x0 + 28.5 * scale, y_img + 28.5 * scale),
+                    outline=mark_rgb + (255,),
+                    width=max(2, round(2.5 * ppi / 72)),
+                )
         if has_cap[i]:
             for c, s in enumerate(captions[i]):
                 colour = mark_rgb if c < len(flagged) and flagged[c] else ink_rgb
-                text(left_px + (c * MOSAIC_TILE + 14) * scale, y_img + (28 + cap_h / 2 + 0.5) * scale, s,
-                     cap_pt, "mm", colour)
+                text(
+                    left_px + (c * MOSAIC_TILE + 14) * scale,
+                    y_img + (28 + cap_h / 2 + 0.5) * scale,
+                    s,
+                    cap_pt,
+                    "mm",
+                    colour,
+                )
     if title:
         text(canvas.width / 2, top_px / 2, title, 10, "mm", ink_rgb)
     return Raster(np.asarray(canvas), float(min(sizes)) if sizes else 0.0)
 
 
-def mosaic(images: np.ndarray, nrows: int, ncols: int, size: float, cmap: str, ink: str, title: str = "",
-           text_scale: float = 1.0) -> Raster:
+def mosaic(
+    images: np.ndarray,
+    nrows: int,
+    ncols: int,
+    size: float,
+    cmap: str,
+    ink: str,
+    title: str = "",
+    text_scale: float = 1.0,
+) -> Raster:
     """An image mosaic without axes (row-major, top row first), ``size`` inches wide, with an
     optional title (10 pt times ``text_scale``)."""
     imgs = np.asarray(images, dtype=np.float32)
-    blocks = [imgs[r * ncols:(r + 1) * ncols] for r in range(nrows)]
-    return rows([b for b in blocks if len(b)], None, None, size / ncols, cmap, 1.0, ink, title,
-                text_scale=text_scale)
+    blocks = [imgs[r * ncols : (r + 1) * ncols] for r in range(nrows)]
+    return rows(
+        [b for b in blocks if len(b)],
+        None,
+        None,
+        size / ncols,
+        cmap,
+        1.0,
+        ink,
+        title,
+        text_scale=text_scale,
+    )
 
 
-def heatmap(img: np.ndarray, cmap: str, vmax: float, ink: str, title: str, ticks: list[tuple[float, str]],
-            bar_label: str = "", text_scale: float = 1.0, size: float = 1.8) -> Raster:
+def heatmap(
+    img: np.ndarray,
+    cmap: str,
+    vmax: float,
+    ink: str,
+    title: str,
+    ticks: list[tuple[float, str]],
+    bar_label: str = "",
+    text_scale: float = 1.0,
+    size: float = 1.8,
+) -> Raster:
     """One (28, 28) map on the fixed scale 0 .. ``vmax`` in ``cmap``, ``size`` inches wide, with
     its title above and a colour bar on the right labelled at ``ticks`` ((value, text) pairs) and
     ``bar_label``; all text 10 pt times ``text_scale``. Two maps drawn with one ``vmax`` compare."""
@@ -150,8 +207,9 @@ def heatmap(img: np.ndarray, cmap: str, vmax: float, ink: str, title: str, ticks
     side = round(size * ppi)
     lut = _lut(cmap, vmax)
     v = np.clip(np.nan_to_num(np.asarray(img, dtype=np.float32), nan=0.0) / vmax, 0.0, 1.0)
-    body = Image.fromarray(lut[np.round(v * 255).astype(np.uint8)], "RGBA").resize((side, side),
-                                                                                   Image.Resampling.NEAREST)
+    body = Image.fromarray(lut[np.round(v * 255).astype(np.uint8)], "RGBA").resize(
+        (side, side), Image.Resampling.NEAREST
+    )
     pt = 10 * text_scale
     f = _font(max(1, round(pt * ppi / 72)))
     fpx = f.size
@@ -162,13 +220,17 @@ def heatmap(img: np.ndarray, cmap: str, vmax: float, ink: str, title: str, ticks
     width = max(side + gap + bar_w + gap + label_w + extra, round(f.getlength(title)) + 4)
     canvas = Image.new("RGBA", (width, top + side + fpx // 2 + 2), (0, 0, 0, 0))
     canvas.paste(body, (0, top))
-    ramp = lut[np.linspace(255, 0, side).round().astype(np.uint8)][:, None, :]  # (side, 1, 4), top = vmax
+    ramp = lut[np.linspace(255, 0, side).round().astype(np.uint8)][
+        :, None, :
+    ]  # (side, 1, 4), top = vmax
     canvas.paste(Image.fromarray(np.repeat(ramp, bar_w, axis=1), "RGBA"), (side + gap, top))
     draw = ImageDraw.Draw(canvas)
     fill = _rgb(ink) + (255,)
     draw.rectangle((side + gap, top, side + gap + bar_w - 1, top + side - 1), outline=fill, width=1)
     # over the map, unless the title is wider: then from the left edge, never cut off
-    draw.text((max(side / 2, f.getlength(title) / 2 + 2), top / 2), title, font=f, fill=fill, anchor="mm")
+    draw.text(
+        (max(side / 2, f.getlength(title) / 2 + 2), top / 2), title, font=f, fill=fill, anchor="mm"
+    )
     x_tick = side + gap + bar_w
     for value, label in ticks:
         y = top + (1 - value / vmax) * (side - 1)
@@ -183,7 +245,8 @@ def heatmap(img: np.ndarray, cmap: str, vmax: float, ink: str, title: str, ticks
 
 
 def encode(picture: Raster, text_key: str) -> bytes:
-    """The PNG of a picture (RGBA, 8 bits), its smallest text recorded under ``text_key`` (none for a
+    """The PNG of a picture (RGBA, 8 bits), its smallest text recorded under ``text_key`` (none for
+    a
     picture without text). Every row is "Up"-filtered with numpy and the whole compressed once at
     zlib level 1: about 60 % of the CPU of Pillow's encoder (which picks a filter row by row) for a
     file about as small, the same pixels."""
@@ -191,14 +254,26 @@ def encode(picture: Raster, text_key: str) -> bytes:
     h, w = rgba.shape[:2]
     flat = rgba.reshape(h, w * 4)
     body = np.empty((h, w * 4 + 1), dtype=np.uint8)
-    body[:, 0] = 2  # filter type Up: each byte minus the one above it (the first row: above it, zeros)
+    body[:, 0] = (
+        2  # filter type Up: each byte minus the one above it (the first row: above it, zeros)
+    )
     body[0, 1:] = flat[0]
     np.subtract(flat[1:], flat[:-1], out=body[1:, 1:])
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
-    text = (chunk(b"tEXt", text_key.encode("latin-1") + b"\0" + f"{picture.min_text_px:.1f}".encode())
-            if picture.min_text_px > 0 else b"")
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)) + text
-            + chunk(b"IDAT", zlib.compress(body.data, 1)) + chunk(b"IEND", b""))
+    text = (
+        chunk(b"tEXt", text_key.encode("latin-1") + b"\0" + f"{picture.min_text_px:.1f}".encode())
+        if picture.min_text_px > 0
+        else b""
+    )
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
+        + text
+        + chunk(b"IDAT", zlib.compress(body.data, 1))
+        + chunk(b"IEND", b"")
+    )

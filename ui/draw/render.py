@@ -15,6 +15,7 @@ builder and the values of its arguments, LRU-bounded) and shared by every sessio
 Figures use the theme's ink on a transparent background, so they read in light and dark mode;
 charts draw on a canvas.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,17 +27,21 @@ from typing import Any, Callable, Iterator
 
 import altair as alt
 import matplotlib
-
-from matplotlib.figure import Figure  # noqa: E402 - Figure() without the global figure manager (Matplotlib server guidance)
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402 - Figure() without the global figure manager (Matplotlib server guidance)
 
 from ui import compat
 from ui.draw import raster
-from ui.draw.style import (CHART_CACHE_ENTRIES, FIGURE_CACHE_ENTRIES, FIGURE_DPI,  # noqa: E402
-                       FIGURE_MAX_PX, INK, PAPER)
-
+from ui.draw.style import (
+    CHART_CACHE_ENTRIES,
+    FIGURE_CACHE_ENTRIES,
+    FIGURE_DPI,  # noqa: E402
+    FIGURE_MAX_PX,
+    INK,
+    PAPER,
+)
 
 
 def _skip_schema_validation() -> None:
@@ -53,8 +58,11 @@ _skip_schema_validation()
 
 
 PRESENT_FONT_PX = 17  # chart text in presenter mode: >= 16 px on a 1920 x 1080 projector
-PRESENT_TEXT_SCALE = 1.35  # figure text in presenter mode, relative to the normal page (as the page's CSS)
-# On a phone (a window under PHONE_WINDOW_PX wide: Streamlit stacks columns below 640 px) chart text is
+PRESENT_TEXT_SCALE = (
+    1.35  # figure text in presenter mode, relative to the normal page (as the page's CSS)
+)
+# On a phone (a window under PHONE_WINDOW_PX wide: Streamlit stacks columns below 640 px) chart text
+# is
 # at least PHONE_FONT_PX as shown, above 10 pt (13.3 CSS px): the size is a Vega expression of the
 # window's width (``windowSize()``), so one cached spec serves desktop and phone alike.
 PHONE_WINDOW_PX = 640
@@ -72,24 +80,37 @@ def fs(px: float) -> float | dict[str, str]:
     ``PRESENT_TEXT_SCALE`` times larger in presenter mode, like the rest of the page, and never
     under 16 px there (what reads on a 1920 x 1080 projector); otherwise ``px``, and at least
     PHONE_FONT_PX on a phone (``phone_px``)."""
-    return max(round(px * PRESENT_TEXT_SCALE, 1), PRESENT_FONT_PX - 1) if presenting() else phone_px(px)
+    return (
+        max(round(px * PRESENT_TEXT_SCALE, 1), PRESENT_FONT_PX - 1)
+        if presenting()
+        else phone_px(px)
+    )
 
 
 def present_config() -> dict[str, Any]:
     """Vega-Lite config of presenter mode: axis, legend, header and title text in large type."""
     f = PRESENT_FONT_PX
-    return {"axis": {"labelFontSize": f, "titleFontSize": f + 1},
-            "legend": {"labelFontSize": f, "titleFontSize": f + 1, "symbolSize": 160},
-            "header": {"labelFontSize": f, "titleFontSize": f + 1},
-            "title": {"fontSize": f + 3}, "text": {"fontSize": f}}
+    return {
+        "axis": {"labelFontSize": f, "titleFontSize": f + 1},
+        "legend": {"labelFontSize": f, "titleFontSize": f + 1, "symbolSize": 160},
+        "header": {"labelFontSize": f, "titleFontSize": f + 1},
+        "title": {"fontSize": f + 3},
+        "text": {"fontSize": f},
+    }
 
 
 def phone_config() -> dict[str, Any]:
-    """Vega-Lite config of chart text on a phone: at least PHONE_FONT_PX. Only what Streamlit's chart
-    theme draws smaller changes (axis and header labels, 12 px; text marks, Vega's 11 px); its axis and
-    legend titles (14 px) and chart titles (16 px) are large enough, and a wider window is unchanged."""
-    return {"axis": {"labelFontSize": phone_px(12)}, "header": {"labelFontSize": phone_px(12)},
-            "text": {"fontSize": phone_px(11)}}
+    """Vega-Lite config of chart text on a phone: at least PHONE_FONT_PX. Only what Streamlit's
+    chart
+    theme draws smaller changes (axis and header labels, 12 px; text marks, Vega's 11 px); its axis
+    and
+    legend titles (14 px) and chart titles (16 px) are large enough, and a wider window is
+    unchanged."""
+    return {
+        "axis": {"labelFontSize": phone_px(12)},
+        "header": {"labelFontSize": phone_px(12)},
+        "text": {"fontSize": phone_px(11)},
+    }
 
 
 @alt.theme.register("latent_lab", enable=True)
@@ -142,7 +163,8 @@ def _drawing_with(name: str, value: Any) -> Iterator[None]:
 
 
 def as_present(present: bool):
-    """Builders (and the Altair theme) see ``presenting() == present`` in this thread while they run."""
+    """Builders (and the Altair theme) see ``presenting() == present`` in this thread while they
+    run."""
     return _drawing_with("present", present)
 
 
@@ -164,15 +186,26 @@ def paper() -> str:
 def _rc(kind: str) -> dict[str, Any]:
     """Matplotlib settings for a theme: transparent background, text and axes in the theme's ink."""
     c = INK[kind]
-    return {"text.color": c, "axes.labelcolor": c, "xtick.color": c, "ytick.color": c, "axes.edgecolor": c,
-            "figure.facecolor": (0, 0, 0, 0), "axes.facecolor": (0, 0, 0, 0), "savefig.transparent": True}
+    return {
+        "text.color": c,
+        "axes.labelcolor": c,
+        "xtick.color": c,
+        "ytick.color": c,
+        "axes.edgecolor": c,
+        "figure.facecolor": (0, 0, 0, 0),
+        "axes.facecolor": (0, 0, 0, 0),
+        "savefig.transparent": True,
+    }
 
 
-MIN_TEXT_KEY = "latent-lab:min-text-px"  # PNG text chunk: the figure's smallest text, in its own pixels
+MIN_TEXT_KEY = (
+    "latent-lab:min-text-px"  # PNG text chunk: the figure's smallest text, in its own pixels
+)
 
 
 def to_png(fig: Figure | raster.Raster, text_scale: float = 1.0) -> bytes:
-    """PNG bytes of a figure (a ``ui.draw.raster.Raster`` is drawn already, its text scaled), cropped to what was drawn and at most FIGURE_MAX_PX wide; the figure
+    """PNG bytes of a figure (a ``ui.draw.raster.Raster`` is drawn already, its text scaled),
+    cropped to what was drawn and at most FIGURE_MAX_PX wide; the figure
     is freed.
 
     One Agg draw, then the transparent border is cut off with numpy: ``savefig(bbox_inches=
@@ -187,7 +220,9 @@ def to_png(fig: Figure | raster.Raster, text_scale: float = 1.0) -> bytes:
     if isinstance(fig, raster.Raster):
         return raster.encode(fig, MIN_TEXT_KEY)
     try:
-        if text_scale != 1.0:  # same pixels, fewer inches: every text (in points) is text_scale x larger
+        if (
+            text_scale != 1.0
+        ):  # same pixels, fewer inches: every text (in points) is text_scale x larger
             w, h = fig.get_size_inches()
             fig.set_size_inches(w / text_scale, h / text_scale)
         fig.set_dpi(min(FIGURE_DPI * text_scale, FIGURE_MAX_PX / fig.get_figwidth()))
@@ -195,15 +230,19 @@ def to_png(fig: Figure | raster.Raster, text_scale: float = 1.0) -> bytes:
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba())  # (H, W, 4) uint8, straight alpha
         dpi = fig.dpi
-        sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
-        min_text_px = min(sizes) * dpi / 72 if sizes else 0.0  # the smallest text, in the PNG's pixels
+        sizes = [
+            t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
+        ]
+        min_text_px = (
+            min(sizes) * dpi / 72 if sizes else 0.0
+        )  # the smallest text, in the PNG's pixels
     finally:
         fig.clear()  # free the artists now (no global figure manager holds it)
     drawn = rgba[..., 3] > 0  # (H, W)
     rows, cols = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
     if len(rows):  # crop to the content plus the margin (an opaque figure keeps its full size)
         m = int(round(pad * dpi))
-        rgba = rgba[max(rows[0] - m, 0):rows[-1] + m + 1, max(cols[0] - m, 0):cols[-1] + m + 1]
+        rgba = rgba[max(rows[0] - m, 0) : rows[-1] + m + 1, max(cols[0] - m, 0) : cols[-1] + m + 1]
     return _encode(rgba, min_text_px if sizes else 0.0)
 
 
@@ -216,11 +255,15 @@ def _encode(rgba: np.ndarray, min_text_px: float) -> bytes:
     info = PngImagePlugin.PngInfo()
     if min_text_px > 0:
         info.add_text(MIN_TEXT_KEY, f"{min_text_px:.1f}")  # read back by the presenter-mode test
-    Image.fromarray(np.ascontiguousarray(rgba), mode="RGBA").save(buf, format="png", compress_level=1, pnginfo=info)
+    Image.fromarray(np.ascontiguousarray(rgba), mode="RGBA").save(
+        buf, format="png", compress_level=1, pnginfo=info
+    )
     return buf.getvalue()
 
 
-_MPL_LOCK = threading.Lock()  # rcParams are process-global: one figure is styled and drawn at a time
+_MPL_LOCK = (
+    threading.Lock()
+)  # rcParams are process-global: one figure is styled and drawn at a time
 
 
 class Lazy:
@@ -253,10 +296,21 @@ def fingerprint(value: Any) -> Any:
     (Streamlit's own hashing samples arrays of 500,000 elements or more; this does not.)"""
     if isinstance(value, np.ndarray):
         a = np.ascontiguousarray(value)
-        return ("ndarray", a.shape, a.dtype.str, hashlib.blake2b(a.tobytes(), digest_size=16).hexdigest())
-    if isinstance(value, pd.DataFrame):  # by its columns' values: 3x faster than Streamlit's own hashing
-        return ("DataFrame", tuple(map(str, value.columns)), tuple(map(str, value.dtypes)),
-                tuple(fingerprint(_column_values(value[c])) for c in value.columns))
+        return (
+            "ndarray",
+            a.shape,
+            a.dtype.str,
+            hashlib.blake2b(a.tobytes(), digest_size=16).hexdigest(),
+        )
+    if isinstance(
+        value, pd.DataFrame
+    ):  # by its columns' values: 3x faster than Streamlit's own hashing
+        return (
+            "DataFrame",
+            tuple(map(str, value.columns)),
+            tuple(map(str, value.dtypes)),
+            tuple(fingerprint(_column_values(value[c])) for c in value.columns),
+        )
     if isinstance(value, (list, tuple)):
         return (type(value).__name__, tuple(fingerprint(v) for v in value))
     if isinstance(value, dict):
@@ -269,7 +323,8 @@ def fingerprint(value: Any) -> Any:
 
 
 def _column_values(col: pd.Series) -> np.ndarray:
-    """A column's values as a plain NumPy array (text as fixed-width unicode), for ``fingerprint``."""
+    """A column's values as a plain NumPy array (text as fixed-width unicode), for
+    ``fingerprint``."""
     if col.dtype.kind in "biufcmM":
         return np.ascontiguousarray(col.to_numpy())
     return np.asarray(col.to_numpy(dtype=object), dtype="U")
@@ -284,8 +339,15 @@ def builder_id(fn: Callable[..., Any]) -> str:
 
 
 @st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
-def _cached_png(builder: str, kind: str, present: bool, key: Any, _args: tuple, _kwargs: dict[str, Any],
-                _build: Callable[..., Figure]) -> bytes:
+def _cached_png(
+    builder: str,
+    kind: str,
+    present: bool,
+    key: Any,
+    _args: tuple,
+    _kwargs: dict[str, Any],
+    _build: Callable[..., Figure],
+) -> bytes:
     args = tuple(_resolve(a) for a in _args)  # decoding and other heavy inputs: outside the lock
     kwargs = {k: _resolve(v) for k, v in _kwargs.items()}
     with _MPL_LOCK, matplotlib.rc_context(_rc(kind)), as_theme(kind), as_present(present):
@@ -299,7 +361,9 @@ def png(build: Callable[..., Figure], *args: Any, **kwargs: Any) -> bytes:
     its arguments by value (``fingerprint``). Expensive inputs (decoding a grid, say) are passed
     as ``lazy(fn, *args)``: computed only on a cache miss, and outside the drawing lock.
     """
-    return _cached_png(builder_id(build), theme(), presenting(), fingerprint((args, kwargs)), args, kwargs, build)
+    return _cached_png(
+        builder_id(build), theme(), presenting(), fingerprint((args, kwargs)), args, kwargs, build
+    )
 
 
 def opaque(png_data: bytes, background: str = "#ffffff") -> bytes:
@@ -314,26 +378,41 @@ def opaque(png_data: bytes, background: str = "#ffffff") -> bytes:
     return buf.getvalue()
 
 
-def show(png_data: bytes, st_container=None, caption: str | None = None, natural: bool = False, *,
-         alt: str) -> None:
+def show(
+    png_data: bytes,
+    st_container=None,
+    caption: str | None = None,
+    natural: bool = False,
+    *,
+    alt: str,
+) -> None:
     """Show a figure's PNG (from ``png``) at the container's width, or with ``natural`` at its own
     size (one PNG pixel per CSS pixel, so its text is as large as its points say) when narrower.
-    ``alt``: its text alternative, what it shows in this setting (``ui.draw.alt_text``; WCAG 1.1.1)."""
+    ``alt``: its text alternative, what it shows in this setting (``ui.draw.alt_text``; WCAG
+    1.1.1)."""
     # output_format="PNG": with "auto", Streamlit opens the PNG, calls one without an alpha channel
     # (an 8-bit mosaic) a JPEG and re-encodes it, on every run (10-50 ms each, and blurred)
-    (st_container or st).image(png_data, width="content" if natural else "stretch", caption=caption,
-                               output_format="PNG", alt=alt)
+    (st_container or st).image(
+        png_data,
+        width="content" if natural else "stretch",
+        caption=caption,
+        output_format="PNG",
+        alt=alt,
+    )
 
 
-# --- Altair charts, converted to Vega-Lite once per distinct input ------------------------------------
+# --- Altair charts, converted to Vega-Lite once per distinct input
+# ------------------------------------
 #
 # Building an Altair chart (every encoding resolved against the Vega-Lite schema) and converting it
-# with ``to_dict`` cost 10-60 ms of CPU per chart on every run, more than anything else on most pages.
+# with ``to_dict`` cost 10-60 ms of CPU per chart on every run, more than anything else on most
+# pages.
 # ``spec(build, *args)`` does both once per distinct input and theme and keeps the result: the dict
 # ``st.altair_chart`` itself would send, datasets already serialised to Arrow by Streamlit's own
 # converter. ``draw`` sends it with ``st.vega_lite_chart``, which is what ``st.altair_chart`` calls
 # after converting. Overlays that move on every run (a marker at the current code) are small specs
 # built once and given their rows with ``with_data``, then layered on with ``overlay``.
+
 
 def _to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     """The Vega-Lite spec ``st.altair_chart`` sends for ``chart`` (datasets as Arrow bytes)."""
@@ -341,8 +420,15 @@ def _to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 
 @st.cache_data(max_entries=CHART_CACHE_ENTRIES, show_spinner=False)
-def _cached_spec(builder: str, kind: str, present: bool, key: Any, _args: tuple, _kwargs: dict[str, Any],
-                 _build: Callable[..., alt.TopLevelMixin]) -> dict[str, Any]:
+def _cached_spec(
+    builder: str,
+    kind: str,
+    present: bool,
+    key: Any,
+    _args: tuple,
+    _kwargs: dict[str, Any],
+    _build: Callable[..., alt.TopLevelMixin],
+) -> dict[str, Any]:
     with as_theme(kind), as_present(present):
         return _to_spec(_build(*_args, **_kwargs))
 
@@ -351,23 +437,40 @@ def spec(build: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> 
     """The Vega-Lite spec of the Altair chart ``build(*args, **kwargs)`` in the current theme, built
     once per distinct input (same rules as ``png``: a pure builder, arguments keyed by value). Each
     call returns a fresh copy, so it may be changed."""
-    return _cached_spec(builder_id(build), theme(), presenting(), fingerprint((args, kwargs)), args, kwargs, build)
+    return _cached_spec(
+        builder_id(build), theme(), presenting(), fingerprint((args, kwargs)), args, kwargs, build
+    )
 
 
-DIGIT_PICK = "digit_pick"  # the legend-bound selection of a digit scatter (``altair_charts.scatter``): browser-side only
-_TOP_ONLY = ("$schema", "config", "usermeta", "datasets", "width", "height", "title", "autosize", "padding", "background")
+# the legend-bound selection of a digit scatter (``altair_charts.scatter``): browser-side only
+DIGIT_PICK = "digit_pick"
+_TOP_ONLY = (
+    "$schema",
+    "config",
+    "usermeta",
+    "datasets",
+    "width",
+    "height",
+    "title",
+    "autosize",
+    "padding",
+    "background",
+)
 
 
 def _layers(part: dict[str, Any]) -> list[dict[str, Any]]:
     """The layers of a unit or layer spec, each with its own data reference."""
     if "layer" in part:
-        return [({"data": part["data"], **layer} if "data" in part and "data" not in layer else layer)
-                for layer in part["layer"]]
+        return [
+            ({"data": part["data"], **layer} if "data" in part and "data" not in layer else layer)
+            for layer in part["layer"]
+        ]
     return [{k: v for k, v in part.items() if k not in _TOP_ONLY}]
 
 
 def overlay(base: dict[str, Any], *parts: dict[str, Any]) -> dict[str, Any]:
-    """``base`` with the layers of ``parts`` drawn on top (as Altair's ``+`` would), datasets merged."""
+    """``base`` with the layers of ``parts`` drawn on top (as Altair's ``+`` would), datasets
+    merged."""
     top = [k for k in base if k in _TOP_ONLY or ("layer" in base and k not in ("layer", "data"))]
     out = {k: base[k] for k in top}
     out["layer"] = _layers(base) + [layer for part in parts for layer in _layers(part)]
@@ -379,7 +482,8 @@ def overlay(base: dict[str, Any], *parts: dict[str, Any]) -> dict[str, Any]:
 
 def with_data(part: dict[str, Any], rows: pd.DataFrame | bytes) -> dict[str, Any]:
     """A spec with one dataset (a small overlay built from a template frame) given other rows of the
-    same columns; Streamlit serialises a DataFrame dataset itself, and sends Arrow bytes as they are."""
+    same columns; Streamlit serialises a DataFrame dataset itself, and sends Arrow bytes as they
+    are."""
     (name,) = part["datasets"]
     return {**part, "datasets": {name: rows}}
 
@@ -394,12 +498,15 @@ def slot(name: str) -> alt.Data:
 def fill(chart_spec: dict[str, Any], **rows: pd.DataFrame) -> dict[str, Any]:
     """A spec from ``spec`` whose ``slot`` datasets are given these rows (by slot name); Streamlit
     serialises a DataFrame dataset itself."""
-    return {**chart_spec, "datasets": {**chart_spec.get("datasets", {}),
-                                       **{f"slot-{k}": v for k, v in rows.items()}}}
+    return {
+        **chart_spec,
+        "datasets": {**chart_spec.get("datasets", {}), **{f"slot-{k}": v for k, v in rows.items()}},
+    }
 
 
 def _selections(part: dict[str, Any]) -> list[str]:
-    """The names of the selection parameters anywhere in a spec (top level, layers, concatenations)."""
+    """The names of the selection parameters anywhere in a spec (top level, layers,
+    concatenations)."""
     names = [p["name"] for p in part.get("params", []) if "select" in p]
     for key in ("layer", "hconcat", "vconcat", "concat"):
         for sub in part.get(key, []):
@@ -418,17 +525,24 @@ def _legend_px(part: dict[str, Any]) -> float:
     for key in ("color", "fill", "shape"):
         enc = part.get("encoding", {}).get(key)
         if isinstance(enc, dict) and "field" in enc and enc.get("legend", {}) is not None:
-            words = [str(enc.get("title") or enc["field"]), *map(str, enc.get("scale", {}).get("domain", []))]
+            words = [
+                str(enc.get("title") or enc["field"]),
+                *map(str, enc.get("scale", {}).get("domain", [])),
+            ]
             widest = max(widest, 32 + 7.6 * max(len(w) for w in words))
     return max([widest, *(_legend_px(sub) for sub in part.get("layer", []))])
 
 
-PHONE_TITLE_CHARS = 44  # a chart title's line on a phone: 16 px bold text (about 8 px a character) across 358 px
+PHONE_TITLE_CHARS = (
+    44  # a chart title's line on a phone: 16 px bold text (about 8 px a character) across 358 px
+)
 
 
 def _phone_title(title: Any) -> Any:
-    """A chart's title that wraps on a phone (a canvas title does not wrap, and a long one widens the
-    chart past the screen): its text, as a Vega expression, lines of at most PHONE_TITLE_CHARS there."""
+    """A chart's title that wraps on a phone (a canvas title does not wrap, and a long one widens
+    the
+    chart past the screen): its text, as a Vega expression, lines of at most PHONE_TITLE_CHARS
+    there."""
     import json
     import textwrap
 
@@ -437,8 +551,13 @@ def _phone_title(title: Any) -> Any:
     if not isinstance(text, str) or len(text) <= PHONE_TITLE_CHARS:
         return title
     lines = textwrap.wrap(text, PHONE_TITLE_CHARS)
-    return {**params, "text": {"expr": f"{ON_PHONE} ? {json.dumps(lines, ensure_ascii=False)} : "
-                                       f"{json.dumps(text, ensure_ascii=False)}"}}  # the desktop text as written
+    return {
+        **params,
+        "text": {
+            "expr": f"{ON_PHONE} ? {json.dumps(lines, ensure_ascii=False)} : "
+            f"{json.dumps(text, ensure_ascii=False)}"
+        },
+    }  # the desktop text as written
 
 
 def phone_size(chart_spec: dict[str, Any], present: bool = False) -> dict[str, Any]:
@@ -447,34 +566,58 @@ def phone_size(chart_spec: dict[str, Any], present: bool = False) -> dict[str, A
     plot's width (and height, in proportion) becomes a Vega expression of the window's width,
     unchanged on a wider window (Vega merges a spec's ``width`` / ``height`` signal with its own).
     A long title wraps there (``_phone_title``). In presenter mode (``present``) the page's margin
-    and the chart's text are larger (``PRESENT_TEXT_SCALE``, ``PRESENT_FONT_PX``), and so is the room
+    and the chart's text are larger (``PRESENT_TEXT_SCALE``, ``PRESENT_FONT_PX``), and so is the
+    room
     left for them."""
     if "title" in chart_spec:
         chart_spec = {**chart_spec, "title": _phone_title(chart_spec["title"])}
-    if any("title" in layer for layer in chart_spec.get("layer", [])):  # an overlay keeps a layer's title
-        chart_spec = {**chart_spec, "layer": [{**layer, "title": _phone_title(layer["title"])} if "title" in layer
-                                              else layer for layer in chart_spec["layer"]]}
+    if any(
+        "title" in layer for layer in chart_spec.get("layer", [])
+    ):  # an overlay keeps a layer's title
+        chart_spec = {
+            **chart_spec,
+            "layer": [
+                {**layer, "title": _phone_title(layer["title"])} if "title" in layer else layer
+                for layer in chart_spec["layer"]
+            ],
+        }
     w, h = chart_spec.get("width"), chart_spec.get("height")
     if not isinstance(w, (int, float)) or isinstance(w, bool):
         return chart_spec
     size = chart_spec.get("autosize")
-    margin, text = (PHONE_MARGIN_PX * PRESENT_TEXT_SCALE, PRESENT_FONT_PX / PHONE_FONT_PX) if present else (PHONE_MARGIN_PX, 1.0)
-    if isinstance(size, dict) and size.get("type") == "pad":  # ``width``: the plot's, axes and legend around it
+    margin, text = (
+        (PHONE_MARGIN_PX * PRESENT_TEXT_SCALE, PRESENT_FONT_PX / PHONE_FONT_PX)
+        if present
+        else (PHONE_MARGIN_PX, 1.0)
+    )
+    if (
+        isinstance(size, dict) and size.get("type") == "pad"
+    ):  # ``width``: the plot's, axes and legend around it
         room = round(margin + text * (PHONE_AXES_PX + _legend_px(chart_spec)))
     else:  # Streamlit's "fit": ``width`` holds axes and legend too
         room = round(margin)
-    sized = [{"name": "width", "expr": f"{ON_PHONE} ? min({w:g}, max(160, windowSize()[0] - {room})) : {w:g}"}]
+    sized = [
+        {
+            "name": "width",
+            "expr": f"{ON_PHONE} ? min({w:g}, max(160, windowSize()[0] - {room})) : {w:g}",
+        }
+    ]
     if isinstance(h, (int, float)):
         sized.append({"name": "height", "expr": f"round(width * {h / w:.6g})"})
     return {**chart_spec, "params": [*chart_spec.get("params", []), *sized]}
 
 
-def draw(chart_spec: dict[str, Any], where: Any = None, *, alt: str | None = None, **kwargs: Any) -> Any:
+def draw(
+    chart_spec: dict[str, Any], where: Any = None, *, alt: str | None = None, **kwargs: Any
+) -> Any:
     """Show a spec from ``spec`` / ``overlay`` (``kwargs`` as for ``st.altair_chart``: key, width,
-    on_select, selection_mode, ...). ``alt``: what the chart shows in this setting, in words from the
-    same numbers (``ui.draw.alt_text``), the chart's accessible name (Streamlit sets it as the Vega view's
+    on_select, selection_mode, ...). ``alt``: what the chart shows in this setting, in words from
+    the
+    same numbers (``ui.draw.alt_text``), the chart's accessible name (Streamlit sets it as the Vega
+    view's
     description, which Vega gives the chart's element as its ``aria-label``, role graphics-document;
-    WCAG 1.1.1); without it, the spec's own top-level ``description`` is that name. One of the two is
+    WCAG 1.1.1); without it, the spec's own top-level ``description`` is that name. One of the two
+    is
     required. A chart of fixed width fits a phone (``phone_size``). A chart that reports selections
     reports the page's own, not the legend's digit pick (``DIGIT_PICK``), which stays in the browser
     and costs no rerun."""
@@ -484,8 +627,9 @@ def draw(chart_spec: dict[str, Any], where: Any = None, *, alt: str | None = Non
         own = [n for n in dict.fromkeys(_selections(chart_spec)) if n != DIGIT_PICK]
         if own and len(own) < len(dict.fromkeys(_selections(chart_spec))):
             kwargs["selection_mode"] = own
-    if alt is not None:  # it replaces the spec's own description (Streamlit warns when both are there)
+    if (
+        alt is not None
+    ):  # it replaces the spec's own description (Streamlit warns when both are there)
         kwargs["alt"] = alt
         chart_spec = {k: v for k, v in chart_spec.items() if k != "description"}
     return (where or st).vega_lite_chart(spec=phone_size(chart_spec, presenting()), **kwargs)
-

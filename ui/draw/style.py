@@ -7,11 +7,22 @@ them differ by CIEDE2000 ΔE >= 13 (``tests/test_palette.py`` checks >= 10), and
 of at least 3:1 against both the light and the dark page (WCAG 1.4.11). Ten hues cannot all stay
 apart for every kind of colour blindness, so no chart relies on colour alone (``ui.draw.render``).
 """
+
 from __future__ import annotations
 
 DIGITS = tuple(range(10))
-DIGIT_COLORS = ("#004bff", "#ff4b00", "#c30f00", "#00a5a5", "#3ca55a",
-                "#b40096", "#3c96ff", "#f04b96", "#c3005a", "#0f7869")  # digit 0..9, colour-blind-safe (above)
+DIGIT_COLORS = (
+    "#004bff",
+    "#ff4b00",
+    "#c30f00",
+    "#00a5a5",
+    "#3ca55a",
+    "#b40096",
+    "#3c96ff",
+    "#f04b96",
+    "#c3005a",
+    "#0f7869",
+)  # digit 0..9, colour-blind-safe (above)
 IMAGE_CMAP = "gray"  # MNIST's own look: white ink on black
 ERROR_CMAP = "magma"  # per-pixel spread / error maps
 DIVERGING_CMAP = "RdBu_r"  # signed values (codes, loadings)
@@ -23,43 +34,73 @@ GRID_N_RANGE = (5, 30)  # grid sizes for mosaics
 GRID_N_DEFAULT = 15
 GRID_RANGE_DEFAULT = (-3.0, 3.0)  # the linear grid's default z range (both axes)
 PPF_P_DEFAULT = 0.005  # ppf grid covers probabilities p .. 1 - p
-PPF_P_OPTIONS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2)  # the p values the Grid page offers
+PPF_P_OPTIONS = (
+    0.0005,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.2,
+)  # the p values the Grid page offers
 SCATTER_POINTS = 3000  # test codes drawn in interactive scatters (a fixed, stratified subset)
 POINT_SIZE = 18
 CHART_HEIGHT = 380
 LANDING_PX = 400  # side of the square chart of where a new digit lands (Your own digit), CSS pixels
-NEIGHBOUR_COLOR = "#8a8a8a"  # rings on a new digit's nearest test codes: mid grey, seen on white and on dark
+NEIGHBOUR_COLOR = (
+    "#8a8a8a"  # rings on a new digit's nearest test codes: mid grey, seen on white and on dark
+)
 INK = {"light": "#1f2430", "dark": "#fafafa"}  # text and line colour per Streamlit theme type
-CHANGED_COLOR = "#e8590c"  # a reconstruction that turned into another digit: a frame seen on white and on dark
-HIGHLIGHT = "#d62728"  # what the student picked or points at (the chosen β, their digit, the tile under the pointer)
+CHANGED_COLOR = (
+    "#e8590c"  # a reconstruction that turned into another digit: a frame seen on white and on dark
+)
+# what the student picked or points at (the chosen β, their digit, the tile under the pointer)
+HIGHLIGHT = "#d62728"
 PAPER = {"light": "#ffffff", "dark": "#0e1117"}  # page background per theme type (text halos)
 FIGURE_DPI = 150  # PNG resolution of Matplotlib figures (shown and downloaded alike)
 FIGURE_MAX_PX = 1460  # widest PNG: st.image re-samples (blurs) and re-encodes anything wider
 FIGURE_CACHE_ENTRIES = 192  # rendered figures kept per server (LRU), shared by every session
 CHART_CACHE_ENTRIES = 256  # Vega-Lite specs of Altair charts kept per server (LRU), shared likewise
-MODEL_CACHE_ENTRIES = 64  # per-model values and small per-input results kept per server (LRU): the zoo has 17 models,
+MODEL_CACHE_ENTRIES = (
+    64  # per-model values and small per-input results kept per server (LRU): the zoo has 17 models,
+)
 # and no cache keyed by a visitor's input may grow without bound (a seed in the URL, say)
 ALTAIR_DIGIT_SCALE = {"domain": [str(d) for d in DIGITS], "range": list(DIGIT_COLORS)}
-GRID_LIN, GRID_PPF = "linear grid", "ppf grid"  # the two sampling schemes of the Grid lesson, as charts name them
+GRID_LIN, GRID_PPF = (
+    "linear grid",
+    "ppf grid",
+)  # the two sampling schemes of the Grid lesson, as charts name them
 PPF_COLOR = "#d4007f"  # the ppf grid's points; the linear grid's are in the theme's text colour
 SCHEME_SHAPES = {GRID_LIN: "square", GRID_PPF: "diamond"}
-CONTOUR_COLOR = "#8a8a8a"  # the prior's circles on the grid chart: mid grey, seen on white and on dark
+CONTOUR_COLOR = (
+    "#8a8a8a"  # the prior's circles on the grid chart: mid grey, seen on white and on dark
+)
 DENSITY_CMAP = "Blues"  # a density over the latent plane (the true posterior p(z|x))
-Q_COLOR = "#000000"  # the encoder's q(z|x) on a density map (no digit's colour, dark on the light map)
+Q_COLOR = (
+    "#000000"  # the encoder's q(z|x) on a density map (no digit's colour, dark on the light map)
+)
 BEST_Q_COLOR = "#d4007f"  # the Gaussian refined for one image (magenta: no digit's colour either)
 PAD_N = 41  # the Latent explorer's clickable pad: a PAD_N x PAD_N grid of cells over LATENT_RANGE
 MOSAIC_TILE = 29  # pixels per mosaic tile including the 1-pixel gap (vae.mosaic.tile)
-FOCUS_COLOR = "#4e79a7"  # keyboard focus ring: 4.2:1 or more on both themes' backgrounds (WCAG asks 3:1)
+FOCUS_COLOR = (
+    "#4e79a7"  # keyboard focus ring: 4.2:1 or more on both themes' backgrounds (WCAG asks 3:1)
+)
 
-# The app's own CSS, on every page (ui.page.frame.setup_page), for WCAG 2.1 AA (issue 31; tests/test_e2e_a11y.py):
-# - Streamlit fades captions (opacity 0.6: 4.1:1 on white, under AA's 4.5:1) and the label of a disabled
-#   control further; at 0.8 they read at 7.6:1 or more on both themes' backgrounds, still quieter than
+# The app's own CSS, on every page (ui.page.frame.setup_page), for WCAG 2.1 AA (issue 31;
+# tests/test_e2e_a11y.py):
+# - Streamlit fades captions (opacity 0.6: 4.1:1 on white, under AA's 4.5:1) and the label of a
+# disabled
+# control further; at 0.8 they read at 7.6:1 or more on both themes' backgrounds, still quieter than
 #   body text (the same rule for both themes, so it never waits for the browser to name its theme);
-# - a slider's value is drawn in the text colour, not the primary colour (the dark theme's primary is dark
+# - a slider's value is drawn in the text colour, not the primary colour (the dark theme's primary
+# is dark
 #   enough for white text on a primary button or a multiselect's chips, .streamlit/config.toml);
 # - every control and link the keyboard reaches shows a ring outside it;
 # - the element that carries this CSS takes no room (no gap above the title);
-# - on a phone the page keeps Streamlit's 1 rem side margins in presenter mode too (its wide margins are
+# - on a phone the page keeps Streamlit's 1 rem side margins in presenter mode too (its wide margins
+# are
 #   for a projector), so a chart sized for the phone's width fits there (ui.draw.render.phone_size).
 PAGE_CSS = f"""
 <style data-latent-lab>

@@ -1,20 +1,20 @@
 """The model ladders as the lessons show them: the β ladders of KL weighting (2-D and 10-D) and the
-latent-size ladder. The rungs' rate and distortion, the same ten test digits through every rung (each
+latent-size ladder. The rungs' rate and distortion, the same ten test digits through every rung
+(each
 reconstruction with its cost), the per-dimension KL of the 10-D rungs and a checkpoint's training
 curves; rungs that are not built are left out and returned, so
 the page can name them (``ui.page.frame.missing_note``).
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.draw import alt_text
-from ui.draw import altair_charts, png_figures, render
-from ui.draw import chart_tables
-from ui.page import downloads, loaders, model_calls
+from ui.draw import alt_text, altair_charts, chart_tables, png_figures, render
 from ui.draw.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
+from ui.page import downloads, loaders, model_calls
 from vae import latent, neighbours, units, zoo
 from vae.artefacts import CacheError
 from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
@@ -28,9 +28,11 @@ def test_digits(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return idx, images_u8[idx].astype(np.float32) / 255.0  # (10, 28, 28), a fresh copy
 
 
-def reconstruction_rows(seed: int, rungs: dict[str, str]
-                        ) -> tuple[dict[str, np.ndarray], list[list[str]], dict[str, CacheError]]:
-    """The seed's ten test digits and their reconstruction by each rung (``{row label: model name}``),
+def reconstruction_rows(
+    seed: int, rungs: dict[str, str]
+) -> tuple[dict[str, np.ndarray], list[list[str]], dict[str, CacheError]]:
+    """The seed's ten test digits and their reconstruction by each rung (``{row label: model
+    name}``),
     decoded at the code's mean, each captioned with its cost (BCE summed over the pixels, nats).
     Rungs whose files cannot be used are left out and returned with their error."""
     idx, x = test_digits(seed)
@@ -49,26 +51,43 @@ def reconstruction_rows(seed: int, rungs: dict[str, str]
 
 
 @st.cache_data(show_spinner=False, max_entries=4 * MODEL_CACHE_ENTRIES)
-def _reconstructed(key: tuple[str, str, int], seed: int) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """The seed's ten test digits through the model ``key`` (``model_calls.model_key``), decoded at the code's
+def _reconstructed(
+    key: tuple[str, str, int], seed: int
+) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """The seed's ten test digits through the model ``key`` (``model_calls.model_key``), decoded at
+    the code's
     mean, each one's cost in words, and the digit each reconstruction looks like (the label of its
     nearest test image, its own original left out), once per server, model and seed."""
     idx, x = test_digits(seed)
     mu, _ = model_calls.encode(key[0], x)
     rec = model_calls.decode(key[0], mu)  # (10, 28, 28): the decoder's mean at the code's mean
-    seen = neighbours.looks_like(rec, loaders.test_images_float(), loaders.test_set()[1], exclude=idx)  # (10,)
+    seen = neighbours.looks_like(
+        rec, loaders.test_images_float(), loaders.test_set()[1], exclude=idx
+    )  # (10,)
     return rec, [f"{v:.0f} nats" for v in bce_per_image(rec, x)], seen
 
 
-def rows_alt(seed: int, rungs: dict[str, str], rows: dict[str, np.ndarray], captions: list[list[str]]) -> str:
+def rows_alt(
+    seed: int, rungs: dict[str, str], rows: dict[str, np.ndarray], captions: list[list[str]]
+) -> str:
     """The text alternative of ``rows_png(rows, captions)`` (``reconstruction_rows(seed, rungs)``):
     the digits, and which reconstructions look like another digit, rung by rung."""
     idx = test_digits(seed)[0]
     labels = loaders.test_set()[1][idx]
-    said = [alt_text.changes(labels, _reconstructed(model_calls.model_key(rungs[r]), seed)[2], r.replace(" ◀", ""))
-            for r in rows if r in rungs]
-    return alt_text.rows(f"Ten test digits (seed {seed}: {alt_text.digits(labels)}) and their reconstructions from μ, one row per "
-                     f"model. By the nearest test image, {'; '.join(said)}", rows, captions)
+    said = [
+        alt_text.changes(
+            labels, _reconstructed(model_calls.model_key(rungs[r]), seed)[2], r.replace(" ◀", "")
+        )
+        for r in rows
+        if r in rungs
+    ]
+    return alt_text.rows(
+        f"Ten test digits (seed {seed}: {alt_text.digits(labels)}) and their reconstructions from "
+        "μ, one row per "
+        f"model. By the nearest test image, {'; '.join(said)}",
+        rows,
+        captions,
+    )
 
 
 def rows_png(rows: dict[str, np.ndarray], captions: list[list[str]]) -> bytes:
@@ -85,7 +104,8 @@ def dims_frame(name: str, beta: float) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def kl_per_dim(name: str) -> np.ndarray:
-    """Mean KL of each dimension over the test codes (raises CacheError when the codes are missing)."""
+    """Mean KL of each dimension over the test codes (raises CacheError when the codes are
+    missing)."""
     c = loaders.codes(name)
     return units.mean_kl_per_dim(c["mu"], c["logvar"])
 
@@ -98,9 +118,10 @@ def active_count(name: str) -> int:
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def code_spread(name: str) -> float:
-    """Root-mean-square distance of the test codes' means from the origin (raises CacheError if missing)."""
+    """Root-mean-square distance of the test codes' means from the origin (raises CacheError if
+    missing)."""
     mu = np.asarray(loaders.codes(name)["mu"], dtype=np.float64)
-    return float(np.sqrt((mu ** 2).sum(axis=1).mean()))
+    return float(np.sqrt((mu**2).sum(axis=1).mean()))
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
@@ -109,7 +130,9 @@ def share_outside(name: str, lo: float, hi: float) -> float:
     return float(latent.outside_box(np.asarray(loaders.codes(name)["mu"]), lo, hi).mean())
 
 
-def dims_by_beta(names: dict[float, str]) -> tuple[pd.DataFrame | None, dict[float, int], dict[float, int], dict[str, None]]:
+def dims_by_beta(
+    names: dict[float, str],
+) -> tuple[pd.DataFrame | None, dict[float, int], dict[float, int], dict[str, None]]:
     """Per-dimension KL of the rungs ``{β: model}``: (all rungs' rows or None, active units per β,
     epochs per β, the rungs that cannot be used)."""
     parts, active, epochs, missing = [], {}, {}, {}
@@ -136,26 +159,56 @@ def beta_frame(d: int, betas: tuple[float, ...]) -> tuple[pd.DataFrame, dict[str
             missing[name] = None
             continue
         m = meta["metrics"]
-        rows.append({"beta": float(b), "β": f"{b:g}", "model": name,
-                     "KL (nats)": float(m["test_kl"]), "reconstruction (nats)": float(m["test_recon"]),
-                     "−ELBO (nats)": float(m["test_elbo"]), "epochs": int(meta["train_config"]["epochs"]),
-                     "label": f"β={b:g}"})
-    rd = pd.DataFrame(rows, columns=["beta", "β", "model", "KL (nats)", "reconstruction (nats)",
-                                     "−ELBO (nats)", "epochs", "label"])
-    rd["side"] = chart_tables.label_sides(np.log(rd["KL (nats)"]), rd["reconstruction (nats)"]) if len(rd) else []
+        rows.append(
+            {
+                "beta": float(b),
+                "β": f"{b:g}",
+                "model": name,
+                "KL (nats)": float(m["test_kl"]),
+                "reconstruction (nats)": float(m["test_recon"]),
+                "−ELBO (nats)": float(m["test_elbo"]),
+                "epochs": int(meta["train_config"]["epochs"]),
+                "label": f"β={b:g}",
+            }
+        )
+    rd = pd.DataFrame(
+        rows,
+        columns=[
+            "beta",
+            "β",
+            "model",
+            "KL (nats)",
+            "reconstruction (nats)",
+            "−ELBO (nats)",
+            "epochs",
+            "label",
+        ],
+    )
+    rd["side"] = (
+        chart_tables.label_sides(np.log(rd["KL (nats)"]), rd["reconstruction (nats)"])
+        if len(rd)
+        else []
+    )
     return rd, missing
 
 
 def rd_alt(rd: pd.DataFrame, beta: float) -> str:
-    """The description of ``altair_charts.rd_chart`` of ``beta_frame``'s rows, ``beta`` chosen: each rung's rate and distortion."""
+    """The description of ``altair_charts.rd_chart`` of ``beta_frame``'s rows, ``beta`` chosen: each
+    rung's rate and distortion."""
     return alt_text.listing_sentence(
-        f"Rate (KL) and distortion (reconstruction) of the β ladder's test digits, in nats, β = {beta:g} ringed; "
-        "a click on a point chooses its β", (f"β = {r['β']}: rate {r['KL (nats)']:.3g}, distortion "
-                                               f"{r['reconstruction (nats)']:.1f}" for _, r in rd.iterrows()))
+        "Rate (KL) and distortion (reconstruction) of the β ladder's test digits, in nats, β = "
+        f"{beta:g} ringed; "
+        "a click on a point chooses its β",
+        (
+            f"β = {r['β']}: rate {r['KL (nats)']:.3g}, distortion {r['reconstruction (nats)']:.1f}"
+            for _, r in rd.iterrows()
+        ),
+    )
 
 
 def epochs_words(frame: pd.DataFrame) -> str:
-    """'20 epochs each' or '12 epochs (β = 1); 10 epochs (β = 0, 0.1, …)' for the rungs of ``beta_frame``."""
+    """'20 epochs each' or '12 epochs (β = 1); 10 epochs (β = 0, 0.1, …)' for the rungs of
+    ``beta_frame``."""
     groups = frame.groupby("epochs")["β"].apply(list)
     if len(groups) == 1:
         return f"{groups.index[0]} epochs each"
@@ -163,7 +216,8 @@ def epochs_words(frame: pd.DataFrame) -> str:
 
 
 def curve_specs(name: str) -> dict[str, dict]:
-    """The training-curve chart of each loss term of a checkpoint (``vae.train.history_frame``), keyed by
+    """The training-curve chart of each loss term of a checkpoint (``vae.train.history_frame``),
+    keyed by
     the model's name: no frame to hash per run."""
     return {term: render.spec(_curve_chart, name, term) for term in ("reconstruction", "KL")}
 
@@ -179,7 +233,10 @@ def training_curves(name: str, objective: str, key: str) -> None:
     ``objective`` says in a sentence what the model minimised; widget keys start with ``key``."""
     meta = loaders.try_info(name)
     if meta is None:
-        st.info(f"`{name}` is not built yet, so there are no training curves to show.", icon=":material/hourglass_empty:")
+        st.info(
+            f"`{name}` is not built yet, so there are no training curves to show.",
+            icon=":material/hourglass_empty:",
+        )
         return
     hist = history_frame(meta.get("history", {}))
     if hist.empty:
@@ -187,11 +244,24 @@ def training_curves(name: str, objective: str, key: str) -> None:
         return
     for col, (term, chart) in zip(st.columns(2), curve_specs(name).items()):
         test = hist[(hist["term"] == term) & (hist["split"] == "test")]
-        render.draw(chart, col, width="stretch", key=f"{key}_curve_{term}",
-                    alt=alt_text.curve(f"{name}'s {term} term per epoch of training, train and test", test["epoch"],
-                                   test["nats"], "epoch", "test nats per image"))
-    st.caption("Train: average over the epoch's batches while the weights were still changing; test: the 10,000 "
-               f"test digits after the epoch. {objective}")
+        render.draw(
+            chart,
+            col,
+            width="stretch",
+            key=f"{key}_curve_{term}",
+            alt=alt_text.curve(
+                f"{name}'s {term} term per epoch of training, train and test",
+                test["epoch"],
+                test["nats"],
+                "epoch",
+                "test nats per image",
+            ),
+        )
+    st.caption(
+        "Train: average over the epoch's batches while the weights were still changing; test: the "
+        "10,000 "
+        f"test digits after the epoch. {objective}"
+    )
     wide = hist.pivot_table(index="epoch", columns=["split", "term"], values="nats")
     wide.columns = [f"{s} {t} (nats)" for s, t in wide.columns]
     downloads.download_csv(wide.reset_index(), f"history-{name}.csv", key=f"{key}_hist_csv")
@@ -199,38 +269,55 @@ def training_curves(name: str, objective: str, key: str) -> None:
 
 def codes_spec(name: str, seed: int) -> dict:
     """A 2-D rung's codes on the prior's axes, with the 99 % circle and 300 of the seeded draws: the
-    chart's spec is built once per model (``model_calls.model_key``), the draws fill its slot per run."""
+    chart's spec is built once per model (``model_calls.model_key``), the draws fill its slot per
+    run."""
     zz = model_calls.prior_draws(seed)[:300]  # (300, 2)
-    return render.fill(render.spec(_codes_chart, model_calls.model_key(name)),
-                       **altair_charts.landing_rows(draws=pd.DataFrame({"x": zz[:, 0], "y": zz[:, 1]})))
+    return render.fill(
+        render.spec(_codes_chart, model_calls.model_key(name)),
+        **altair_charts.landing_rows(draws=pd.DataFrame({"x": zz[:, 0], "y": zz[:, 1]})),
+    )
 
 
 def codes_alt(name: str) -> str:
     """The description of ``codes_spec(name, ...)``'s chart, from the codes it draws."""
     labels, subset = loaders.test_set()[1], loaders.scatter_subset()
-    return alt_text.scatter(f"Test codes μ of {name} (β = {zoo.entry(name).model.beta:g}) on the prior's axes, with the "
-                        "circle holding 99 % of the prior and 300 prior draws as crosses",
-                        np.asarray(loaders.codes(name)["mu"])[subset], labels[subset])
+    return alt_text.scatter(
+        f"Test codes μ of {name} (β = {zoo.entry(name).model.beta:g}) on the prior's axes, with "
+        "the circle holding 99 % of the prior and 300 prior draws as crosses",
+        np.asarray(loaders.codes(name)["mu"])[subset],
+        labels[subset],
+    )
 
 
 def _codes_chart(key: tuple[str, str, int]):
     """The codes chart of ``codes_spec``, its draws a slot (``altair_charts.SLOT``)."""
     labels, subset = loaders.test_set()[1], loaders.scatter_subset()
     mu = np.asarray(loaders.codes(key[0])["mu"])[subset]  # (3000, 2), a copy (fancy indexing)
-    return altair_charts.landing_chart(altair_charts.codes_frame(mu, labels[subset], subset), None, None, None,
-                               (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂",
-                               f"Codes μ at β = {zoo.entry(key[0]).model.beta:g}", prior_circle=True, side=330,
-                               draws=altair_charts.SLOT)
+    return altair_charts.landing_chart(
+        altair_charts.codes_frame(mu, labels[subset], subset),
+        None,
+        None,
+        None,
+        (LATENT_RANGE, LATENT_RANGE),
+        "z₁",
+        "z₂",
+        f"Codes μ at β = {zoo.entry(key[0]).model.beta:g}",
+        prior_circle=True,
+        side=330,
+        draws=altair_charts.SLOT,
+    )
 
 
 def draw_stats(name: str, seed: int) -> dict:
-    """``ui.page.model_calls.prior_draw_stats``: the seeded prior draws among a 2-D rung's codes (digit mix, gaps),
+    """``ui.page.model_calls.prior_draw_stats``: the seeded prior draws among a 2-D rung's codes
+    (digit mix, gaps),
     once per model and seed, shared with AE vs VAE."""
     return model_calls.prior_draw_stats(name, seed)
 
 
 def mix_specs(betas: tuple[float, ...], beta: float, seed: int) -> tuple[dict, dict] | None:
-    """The digit mix of the seeded prior draws at ``beta`` against the test set's, and each built 2-D
+    """The digit mix of the seeded prior draws at ``beta`` against the test set's, and each built
+    2-D
     rung's total-variation distance from it (None when ``beta``'s rung is not built)."""
     tv_rows, mix_here = [], None
     for b in betas:
@@ -245,15 +332,27 @@ def mix_specs(betas: tuple[float, ...], beta: float, seed: int) -> tuple[dict, d
     labels = loaders.test_set()[1]
     h_test = np.bincount(labels, minlength=10)[:10] / len(labels)  # (10,)
     sources = (f"draws, β = {beta:g}", "test set")
-    mix = pd.DataFrame({"digit": [str(k) for k in range(10)] * 2, "source": np.repeat(sources, 10),
-                        "share": np.concatenate([mix_here, h_test])})
-    return (altair_charts.mix_chart_filled(mix, sources, ("ink", "#9aa0aa"), f"Which digit {model_calls.N_PRIOR_DRAWS:,} draws z ~ "
-                                   f"N(0, I) land on at β = {beta:g}"),
-            render.fill(render.spec(_tv_bars, beta), tv=pd.DataFrame(tv_rows)))
+    mix = pd.DataFrame(
+        {
+            "digit": [str(k) for k in range(10)] * 2,
+            "source": np.repeat(sources, 10),
+            "share": np.concatenate([mix_here, h_test]),
+        }
+    )
+    return (
+        altair_charts.mix_chart_filled(
+            mix,
+            sources,
+            ("ink", "#9aa0aa"),
+            f"Which digit {model_calls.N_PRIOR_DRAWS:,} draws z ~ N(0, I) land on at β = {beta:g}",
+        ),
+        render.fill(render.spec(_tv_bars, beta), tv=pd.DataFrame(tv_rows)),
+    )
 
 
 def mix_alts(betas: tuple[float, ...], beta: float, seed: int) -> tuple[str, str]:
-    """The descriptions of ``mix_specs``' two charts, from the same numbers (``draw_stats``, cached)."""
+    """The descriptions of ``mix_specs``' two charts, from the same numbers (``draw_stats``,
+    cached)."""
     labels = loaders.test_set()[1]
     tv, mix_here = {}, np.zeros(10)
     for b in betas:
@@ -263,31 +362,60 @@ def mix_alts(betas: tuple[float, ...], beta: float, seed: int) -> tuple[str, str
             continue
         tv[f"β = {b:g}"] = 100 * st_b["tv"]
         mix_here = st_b["mix"] if b == beta else mix_here
-    return (alt_text.mix(f"Which digit {model_calls.N_PRIOR_DRAWS:,} prior draws land on at β = {beta:g}, beside the test set's mix",
-                     (f"draws at β = {beta:g}", "test set"), [mix_here, np.bincount(labels, minlength=10)[:10] / len(labels)]),
-            alt_text.bars("Each β's mix of the draws: its total-variation distance from the test set's", tv, tv.values(), " %", ".2g"))
+    return (
+        alt_text.mix(
+            f"Which digit {model_calls.N_PRIOR_DRAWS:,} prior draws land on at β = {beta:g}, "
+            "beside the test set's mix",
+            (f"draws at β = {beta:g}", "test set"),
+            [mix_here, np.bincount(labels, minlength=10)[:10] / len(labels)],
+        ),
+        alt_text.bars(
+            "Each β's mix of the draws: its total-variation distance from the test set's",
+            tv,
+            tv.values(),
+            " %",
+            ".2g",
+        ),
+    )
 
 
 def _tv_bars(beta: float):
-    """``altair_charts.ladder_bars`` of each rung's total-variation distance, its rows a slot (``tv``)."""
-    return altair_charts.ladder_bars(render.slot("tv"), "distance", "Each β's mix: distance from the test set's", "%", beta)
+    """``altair_charts.ladder_bars`` of each rung's total-variation distance, its rows a slot
+    (``tv``)."""
+    return altair_charts.ladder_bars(
+        render.slot("tv"), "distance", "Each β's mix: distance from the test set's", "%", beta
+    )
 
 
 def prior_alt(name: str, seed: int) -> str:
-    """The text alternative of ``prior_png(name, seed)``: the draws, and the digit of each one's nearest test code."""
+    """The text alternative of ``prior_png(name, seed)``: the draws, and the digit of each one's
+    nearest test code."""
     z = np.round(model_calls.prior_draws(seed)[:10], 1) + 0.0  # (10, 2), as the captions
-    return alt_text.strip(f"The first ten prior draws z (seed {seed}) decoded by {name}. By the nearest test code, "
-                      + alt_text.landed(name, model_calls.prior_draws(seed)[:10]), [f"({a:.1f}, {b:.1f})" for a, b in z])
+    return alt_text.strip(
+        f"The first ten prior draws z (seed {seed}) decoded by {name}. By the nearest test code, "
+        + alt_text.landed(name, model_calls.prior_draws(seed)[:10]),
+        [f"({a:.1f}, {b:.1f})" for a, b in z],
+    )
 
 
 def prior_png(name: str, seed: int) -> bytes:
     """The first ten of the seeded draws, decoded by ``name``, each captioned with its code."""
-    z = np.round(model_calls.prior_draws(seed)[:10], 1) + 0.0  # (10, 2); + 0.0 turns -0.0 into 0.0 for the captions
-    return render.png(png_figures.image_strip, model_calls.decode(name, z), [f"({a:.1f}, {b:.1f})" for a, b in z], fontsize=10)
+    z = (
+        np.round(model_calls.prior_draws(seed)[:10], 1) + 0.0
+    )  # (10, 2); + 0.0 turns -0.0 into 0.0 for the captions
+    return render.png(
+        png_figures.image_strip,
+        model_calls.decode(name, z),
+        [f"({a:.1f}, {b:.1f})" for a, b in z],
+        fontsize=10,
+    )
 
 
-def dims_columns(dims: pd.DataFrame, active: dict[float, int], names: dict[float, str], key: str) -> None:
-    """One column per rung ``{β: model}``: its active units and its per-dimension KL bars, all on one
+def dims_columns(
+    dims: pd.DataFrame, active: dict[float, int], names: dict[float, str], key: str
+) -> None:
+    """One column per rung ``{β: model}``: its active units and its per-dimension KL bars, all on
+    one
     scale (rows of ``dims_by_beta``); widget keys start with ``key``."""
     y_max = float(dims["KL"].max()) * 1.08 or 1.0
     for col, (b, name) in zip(st.columns(len(names)), names.items()):
@@ -295,15 +423,29 @@ def dims_columns(dims: pd.DataFrame, active: dict[float, int], names: dict[float
             col.info(f"β = {b:g}: `{name}` is not built yet.", icon=":material/hourglass_empty:")
             continue
         part = dims[dims["beta"] == f"{b:g}"]
-        col.metric(f"β = {b:g}: active units", f"{active[b]} of {len(part)}",
-                   help=f"dimensions with Var(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} over the test images")
-        render.draw(render.spec(_dims_chart, name, b, y_max), col, width="stretch", key=f"{key}_dims_{b:g}",
-                    alt=alt_text.bars(f"Mean KL per latent dimension of {name} (β = {b:g}), {active[b]} of {len(part)} "
-                                  "dimensions active", [f"dimension {d}" for d in part["dimension"]], part["KL"], " nats"))
+        col.metric(
+            f"β = {b:g}: active units",
+            f"{active[b]} of {len(part)}",
+            help=f"dimensions with Var(μᵢ) > {ACTIVE_UNIT_THRESHOLD:g} over the test images",
+        )
+        render.draw(
+            render.spec(_dims_chart, name, b, y_max),
+            col,
+            width="stretch",
+            key=f"{key}_dims_{b:g}",
+            alt=alt_text.bars(
+                f"Mean KL per latent dimension of {name} (β = {b:g}), {active[b]} of {len(part)} "
+                "dimensions active",
+                [f"dimension {d}" for d in part["dimension"]],
+                part["KL"],
+                " nats",
+            ),
+        )
 
 
 def _dims_chart(name: str, beta: float, y_max: float):
-    """``altair_charts.dims_chart`` of a 10-D rung (``dims_frame``), keyed by its name: no frame to hash per run."""
+    """``altair_charts.dims_chart`` of a 10-D rung (``dims_frame``), keyed by its name: no frame to
+    hash per run."""
     return altair_charts.dims_chart(dims_frame(name, beta), beta, y_max)
 
 
@@ -313,7 +455,8 @@ def rungs(d: int, betas: tuple[float, ...], marked: float | None = None) -> dict
 
 
 def rung_figures(beta: float, seed: int) -> None:
-    """Prefetch job of KL weighting: the figures and charts of the chosen-β views for another 2-D rung."""
+    """Prefetch job of KL weighting: the figures and charts of the chosen-β views for another 2-D
+    rung."""
     name = zoo.beta_name(2, beta)
     codes_spec(name, seed)
     mix_specs(zoo.BETAS_2D, beta, seed)
@@ -329,9 +472,15 @@ def switch_off_words(dims: pd.DataFrame, active: dict[float, int]) -> str:
     part = dims[dims["beta"] == f"{b_max:g}"]
     d, off = len(part), len(part) - active[b_max]
     if off:
-        return (f" At β = {b_max:g}, {off} of the {d} dimensions {'is' if off == 1 else 'are'} switched off: "
-                "they cost no KL and carry nothing.")
+        return (
+            f" At β = {b_max:g}, {off} of the {d} dimensions {'is' if off == 1 else 'are'} "
+            "switched off: they cost no KL and carry nothing."
+        )
     ref = dims[dims["beta"] == "1"]
-    return (f" Even at β = {b_max:g} none of the {d} dimensions is switched off: each still carries at least "
-            f"{part['KL'].min():.2f} nats" + (f" (β = 1: at least {ref['KL'].min():.2f})" if len(ref) else "")
-            + ". This β squeezes every dimension rather than dropping some.")
+    return (
+        f" Even at β = {b_max:g} none of the {d} dimensions is switched off: each still carries at "
+        "least "
+        f"{part['KL'].min():.2f} nats"
+        + (f" (β = 1: at least {ref['KL'].min():.2f})" if len(ref) else "")
+        + ". This β squeezes every dimension rather than dropping some."
+    )

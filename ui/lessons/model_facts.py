@@ -1,9 +1,11 @@
-"""Per-model numbers of the Latent size, Interpolation, Latent explorer and Embeddings lessons, computed
+"""Per-model numbers of the Latent size, Interpolation, Latent explorer and Embeddings lessons,
+computed
 once per server.
 
 Each costs one to two seconds of CPU the first time a model is asked for (16,000 decoded images for
 the top-k curve; every test code's 25th neighbour for the spacing of a 32-D model), the same for
-every student. They are warmed in the background at the server's start (``ui.server.warmup``), so that a
+every student. They are warmed in the background at the server's start (``ui.server.warmup``), so
+that a
 student's model switch finds them ready.
 """
 
@@ -12,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui.page import loaders, model_calls
-from ui.lessons.embeddings import claims
-from ui.lessons import ladders
-from ui.server import warmup
 from ui.draw.style import MODEL_CACHE_ENTRIES
+from ui.lessons import ladders
+from ui.lessons.embeddings import claims
+from ui.page import loaders, model_calls
+from ui.server import warmup
 from vae import artefacts, embed, neighbours, units, zoo
 from vae.losses import bce_per_image
 
@@ -38,8 +40,12 @@ def keep_top_curve(name: str) -> np.ndarray:
     x = loaders.test_images_float()[sub]
     mu = loaders.codes(name)["mu"][sub]
     order = np.argsort(-ladders.kl_per_dim(name), kind="stable")
-    return np.array([float(bce_per_image(model_calls.decode(name, units.keep_top(mu, order, k)), x).mean())
-                     for k in range(1, mu.shape[1] + 1)])
+    return np.array(
+        [
+            float(bce_per_image(model_calls.decode(name, units.keep_top(mu, order, k)), x).mean())
+            for k in range(1, mu.shape[1] + 1)
+        ]
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
@@ -48,15 +54,22 @@ def code_spacing(name: str, k: int) -> float:
     exact, by a KD-tree up to 10-D and by brute force above (where a KD-tree is slower: 1.7 s
     instead of 4.4 s for 32-D)."""
     mu = loaders.codes(name)["mu"]
-    return neighbours.spacing(mu, k) if mu.shape[1] <= 10 else neighbours.spacing_sample(mu, k, np.arange(len(mu)))
+    return (
+        neighbours.spacing(mu, k)
+        if mu.shape[1] <= 10
+        else neighbours.spacing_sample(mu, k, np.arange(len(mu)))
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def variance_facts(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The Embeddings lesson's per-model numbers: Var(μ) and E[σ²] per dimension (``units.variance_budget``;
+    """The Embeddings lesson's per-model numbers: Var(μ) and E[σ²] per dimension
+    (``units.variance_budget``;
     no σ for an AE) and PC1's turns over bootstrap resamples (``embed.pc_angles_cov``)."""
     c = loaders.codes(name)
-    var_mu, mean_s2 = units.variance_budget(c["mu"], None if zoo.entry(name).model.kind == "ae" else c["logvar"])
+    var_mu, mean_s2 = units.variance_budget(
+        c["mu"], None if zoo.entry(name).model.kind == "ae" else c["logvar"]
+    )
     return var_mu, mean_s2, embed.pc_angles_cov(c["mu"])
 
 
@@ -66,8 +79,11 @@ def map_facts(name: str) -> claims.MapFacts:
     the exact neighbour overlap of every test code on every map costs about a second, once per
     server."""
     c = loaders.codes(name)
-    return claims.facts_from(loaders.embeddings(name), c["mu"],
-                                        None if zoo.entry(name).model.kind == "ae" else c["logvar"])
+    return claims.facts_from(
+        loaders.embeddings(name),
+        c["mu"],
+        None if zoo.entry(name).model.kind == "ae" else c["logvar"],
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)

@@ -3,6 +3,7 @@
 Pure functions, no streamlit, so that the claim tests can check them on their own. The numbers
 they describe come from ``vae/``; how a page says them lives here.
 """
+
 from __future__ import annotations
 
 
@@ -22,9 +23,16 @@ def pct(x: float) -> str:
     return f"{x * 100:.0f} %"
 
 
-def compare(a: float, b: float, tol: float = 0.005, more: str = "more", fewer: str = "fewer",
-            same: str = "about as many") -> str:
-    """Word for a compared with b: ``more`` if a > b + tol, ``fewer`` if a < b - tol, else ``same``."""
+def compare(
+    a: float,
+    b: float,
+    tol: float = 0.005,
+    more: str = "more",
+    fewer: str = "fewer",
+    same: str = "about as many",
+) -> str:
+    """Word for a compared with b: ``more`` if a > b + tol, ``fewer`` if a < b - tol, else
+    ``same``."""
     if a > b + tol:
         return more
     if a < b - tol:
@@ -32,8 +40,9 @@ def compare(a: float, b: float, tol: float = 0.005, more: str = "more", fewer: s
     return same
 
 
-def change_words(before: float, after: float, unit: str = "nats", lower_is_better: bool = True,
-                 digits: int = 1) -> str:
+def change_words(
+    before: float, after: float, unit: str = "nats", lower_is_better: bool = True, digits: int = 1
+) -> str:
     """'improves by 3.2 nats', 'worsens by 0.4 nats' or 'does not change' for a loss going from
     ``before`` to ``after`` (rounded to ``digits`` decimals)."""
     delta = round(after - before, digits)

@@ -2,6 +2,7 @@
 the title and objective, previous / next links, notices and folded sections, and the guard that
 turns a broken ``cache/`` into a sentence instead of a traceback.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -9,22 +10,18 @@ from typing import Any, Callable, Iterator
 
 import streamlit as st
 
-from ui.draw import render
-from ui.page import catalogue
-from ui.server import memory
-from ui.page import link_values
-from ui.draw import style
-from ui.server import warmup
+from ui.draw import render, style
+from ui.page import catalogue, link_values, links
 from ui.page.catalogue import Lesson
+from ui.server import memory, warmup
 from vae.artefacts import CacheError
-from ui.page import links
-
 
 memory.tune()  # once per server process: shared malloc arenas, big blocks unmapped when freed
 
 # Presenter mode (?present=1): everything scales up together. Streamlit sizes its text in rem, so a
 # larger root font size scales titles, headings, body, metrics and captions alike; charts get larger
-# fonts through their config (ui.draw.render.present_config) and figures larger text (ui.draw.render.png).
+# fonts through their config (ui.draw.render.present_config) and figures larger text
+# (ui.draw.render.png).
 PRESENT_CSS = f"""
 <style>
 html {{ font-size: {16 * render.PRESENT_TEXT_SCALE:.1f}px; }}
@@ -33,18 +30,25 @@ html {{ font-size: {16 * render.PRESENT_TEXT_SCALE:.1f}px; }}
 """
 
 
-# The tab's icon, served by the app itself (a Material icon as page_icon made every visit fetch its SVG
+# The tab's icon, served by the app itself (a Material icon as page_icon made every visit fetch its
+# SVG
 # from Google's font servers: a request to another host per visitor, and no icon offline). Streamlit
-# serves static/ at app/static/ (server.enableStaticServing) and passes such a URL through untouched;
+# serves static/ at app/static/ (server.enableStaticServing) and passes such a URL through
+# untouched;
 # a file path as page_icon was read, decoded and stored as a media file at every run (7 ms).
 PAGE_ICON = "app/static/icon.png"
 
 
-# The page's own script (with style.PAGE_CSS, once per page; st.html runs it in the page, and it keeps
-# watching): a chart still wider than its column is scaled down to fit, by a CSS transform (a chart of
-# fixed width already fits a phone by itself, ui.draw.render.phone_size, text included); a tap on a chart
-# selects what is under the finger (Vega picks on pointer moves, which a tap lacks); a display formula
-# that scrolls sideways on a narrow screen can take keyboard focus, so the keyboard can scroll it too
+# The page's own script (with style.PAGE_CSS, once per page; st.html runs it in the page, and it
+# keeps
+# watching): a chart still wider than its column is scaled down to fit, by a CSS transform (a chart
+# of
+# fixed width already fits a phone by itself, ui.draw.render.phone_size, text included); a tap on a
+# chart
+# selects what is under the finger (Vega picks on pointer moves, which a tap lacks); a display
+# formula
+# that scrolls sideways on a narrow screen can take keyboard focus, so the keyboard can scroll it
+# too
 # (axe: scrollable-region-focusable).
 FIT_JS = """
 <script>
@@ -116,17 +120,23 @@ def setup_page(script: str, learn: str) -> Lesson:
     """Page config, sidebar, title and the "what you will learn" line of the page ``script``
     (its ``__file__``); honours presenter mode. Returns the page's catalogue entry."""
     lesson = catalogue.lesson_for(script)
-    warmup.start()  # once per server: per-model numbers computed in the background (ui.server.warmup)
+    # once per server: per-model numbers computed in the background (ui.server.warmup)
+    warmup.start()
     st.session_state["_lesson"] = lesson.path
     present = _presenter_state()
     st.session_state["_present"] = present
-    st.set_page_config(page_title="latent-lab" if lesson is catalogue.HOME else f"{lesson.title} · latent-lab",
-                       page_icon=PAGE_ICON, layout="wide",
-                       initial_sidebar_state="collapsed" if present else "auto")
+    st.set_page_config(
+        page_title="latent-lab" if lesson is catalogue.HOME else f"{lesson.title} · latent-lab",
+        page_icon=PAGE_ICON,
+        layout="wide",
+        initial_sidebar_state="collapsed" if present else "auto",
+    )
     if present:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
         if st.query_params.get("present") != "1":
-            st.query_params["present"] = "1"  # the address says what is shown: a shared link presents too
+            st.query_params["present"] = (
+                "1"  # the address says what is shown: a shared link presents too
+            )
     st.html(style.PAGE_CSS + FIT_JS, unsafe_allow_javascript=True)
     _sidebar(lesson, present)
     if lesson is catalogue.HOME:
@@ -138,7 +148,8 @@ def setup_page(script: str, learn: str) -> Lesson:
 
 
 def link_params() -> dict[str, str]:
-    """Query parameters every navigation link carries (presenter mode: sidebar, cards, previous / next)."""
+    """Query parameters every navigation link carries (presenter mode: sidebar, cards, previous /
+    next)."""
     return {"present": "1"} if presenter() else {}
 
 
@@ -147,18 +158,32 @@ def _sidebar(current: Lesson, present: bool) -> None:
     their groups, labelled exactly like the home page's cards, and the presenter-mode switch."""
     qp = link_params()
     with st.sidebar:
-        st.page_link(catalogue.HOME.path, label=catalogue.HOME.title, icon=catalogue.HOME.icon, query_params=qp)
+        st.page_link(
+            catalogue.HOME.path,
+            label=catalogue.HOME.title,
+            icon=catalogue.HOME.icon,
+            query_params=qp,
+        )
         for group, core in catalogue.GROUPS:
             st.caption(group)
             for lesson in catalogue.LESSONS:
                 if lesson.core == core:
                     st.page_link(lesson.path, label=lesson.title, icon=lesson.icon, query_params=qp)
         st.divider()
-        st.page_link(catalogue.CLASS.path, label=catalogue.CLASS.title, icon=catalogue.CLASS.icon, query_params=qp,
-                     help="Predict, vote, reveal: students vote on their phones, the class sees the answer.")
-        st.page_link(current.path, label="Leave presenter mode" if present else "Presenter mode",
-                     icon=":material/co_present:", query_params={**_own_params(current), "present": "0" if present else "1"},
-                     help="Larger text and figures for a projector; the address keeps ?present=1.")
+        st.page_link(
+            catalogue.CLASS.path,
+            label=catalogue.CLASS.title,
+            icon=catalogue.CLASS.icon,
+            query_params=qp,
+            help="Predict, vote, reveal: students vote on their phones, the class sees the answer.",
+        )
+        st.page_link(
+            current.path,
+            label="Leave presenter mode" if present else "Presenter mode",
+            icon=":material/co_present:",
+            query_params={**_own_params(current), "present": "0" if present else "1"},
+            help="Larger text and figures for a projector; the address keeps ?present=1.",
+        )
 
 
 def _own_params(current: Lesson) -> dict[str, str]:
@@ -175,15 +200,24 @@ def lesson_links(lesson: Lesson) -> None:
     st.divider()
     left, right = st.columns(2)
     if before is not None:
-        left.page_link(before.path, label=f"Previous: {before.title}", icon=":material/arrow_back:",
-                       query_params=link_params())
+        left.page_link(
+            before.path,
+            label=f"Previous: {before.title}",
+            icon=":material/arrow_back:",
+            query_params=link_params(),
+        )
     if after is not None:
-        right.page_link(after.path, label=f"Next: {after.title}", icon=":material/arrow_forward:",
-                        query_params=link_params())
+        right.page_link(
+            after.path,
+            label=f"Next: {after.title}",
+            icon=":material/arrow_forward:",
+            query_params=link_params(),
+        )
 
 
 def presenter() -> bool:
-    """True in presenter mode (``?present=1``): larger type and figures, explanations folded away."""
+    """True in presenter mode (``?present=1``): larger type and figures, explanations folded
+    away."""
     return bool(st.session_state.get("_present", False))
 
 
@@ -202,11 +236,14 @@ def caveat(markdown: str) -> None:
     st.caption(markdown)
 
 
-def folded(label: str, key: str, icon: str | None, body: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+def folded(
+    label: str, key: str, icon: str | None, body: Callable[..., Any], *args: Any, **kwargs: Any
+) -> None:
     """An expander (folded at first) whose content, ``body(*args, **kwargs)``, runs only while it is
     open: opening it reruns the page (Streamlit's ``on_change="rerun"``), so a student who leaves it
     folded does not pay for what it holds on every move. ``key`` (page-prefixed) keeps it open
-    across this session's runs; ``label`` must not change with the controls (it is the expander's identity)."""
+    across this session's runs; ``label`` must not change with the controls (it is the expander's
+    identity)."""
     box = st.expander(label, icon=icon, key=key, on_change="rerun")
     if box.open:
         with box:
@@ -214,9 +251,14 @@ def folded(label: str, key: str, icon: str | None, body: Callable[..., Any], *ar
 
 
 def nats_note() -> None:
-    """A link to the note on what a nat of BCE means on grey-level MNIST (beside every table of nats)."""
-    st.page_link("pages/15_Blurry_samples.py", label="What these nats are: grey-level vs binarized MNIST",
-                 icon=":material/info:", query_params=link_params())
+    """A link to the note on what a nat of BCE means on grey-level MNIST (beside every table of
+    nats)."""
+    st.page_link(
+        "pages/15_Blurry_samples.py",
+        label="What these nats are: grey-level vs binarized MNIST",
+        icon=":material/info:",
+        query_params=link_params(),
+    )
 
 
 def notice(observations: list[str]) -> None:
@@ -236,9 +278,12 @@ def cache_guard() -> Iterator[None]:
 
 
 def _cache_message(exc: CacheError, what: str, rest: str) -> None:
-    st.error(f"**This {what} needs a file from `cache/` that cannot be used.**  \n"
-             f"`{exc.path.name}` {exc.problem}.  \n"
-             f"Rebuild it from the repository root with `{exc.rebuild}`. {rest}", icon=":material/build:")
+    st.error(
+        f"**This {what} needs a file from `cache/` that cannot be used.**  \n"
+        f"`{exc.path.name}` {exc.problem}.  \n"
+        f"Rebuild it from the repository root with `{exc.rebuild}`. {rest}",
+        icon=":material/build:",
+    )
 
 
 def cache_problem(exc: CacheError) -> None:
@@ -250,11 +295,16 @@ def missing_note(problems: dict[str, CacheError | None], what: str) -> None:
     """Name the models left out of ``what`` (a chart, a table), each with its reason when known."""
     if not problems:
         return
-    lines = "  \n".join(f"`{n}`" + (f": `{e.path.name}` {e.problem}" if e is not None else "")
-                        for n, e in problems.items())
-    st.info(f"Left out of {what} (not built yet, or not usable):  \n{lines}  \nThey appear as `python -m vae.build` "
-            "finishes them (or rebuild one with `python -m vae.build --only NAME --force`).",
-            icon=":material/hourglass_empty:")
+    lines = "  \n".join(
+        f"`{n}`" + (f": `{e.path.name}` {e.problem}" if e is not None else "")
+        for n, e in problems.items()
+    )
+    st.info(
+        f"Left out of {what} (not built yet, or not usable):  \n{lines}  \nThey appear as `python "
+        "-m vae.build` "
+        "finishes them (or rebuild one with `python -m vae.build --only NAME --force`).",
+        icon=":material/hourglass_empty:",
+    )
 
 
 def stop() -> None:
@@ -263,4 +313,3 @@ def stop() -> None:
     if current is not None:
         lesson_links(catalogue.lesson_for(current))
     st.stop()
-

@@ -4,6 +4,7 @@ Pure functions, no streamlit: each returns ``(value, ok)`` where ``ok`` is False
 value was present but unusable, in which case ``value`` is the default. Property-tested with
 hypothesis in ``tests/test_params.py``.
 """
+
 from __future__ import annotations
 
 import math
@@ -43,7 +44,9 @@ def parse_label(raw: str | None, labels: Mapping[T, str], default: T) -> tuple[T
     return default, False
 
 
-def _parse_number(raw: str | None, cast: Callable[[str], Any], lo: Any, hi: Any, default: Any) -> tuple[Any, bool]:
+def _parse_number(
+    raw: str | None, cast: Callable[[str], Any], lo: Any, hi: Any, default: Any
+) -> tuple[Any, bool]:
     if raw is None:
         return default, True
     try:
@@ -76,8 +79,13 @@ def parse_bool(raw: str | None, default: bool = False) -> tuple[bool, bool]:
     return default, False
 
 
-def _parse_list(raw: str | None, parse_one: Callable[[str], tuple[Any, bool]], lengths: range,
-                default: list[Any], drop_empty: bool) -> tuple[list[Any], bool]:
+def _parse_list(
+    raw: str | None,
+    parse_one: Callable[[str], tuple[Any, bool]],
+    lengths: range,
+    default: list[Any],
+    drop_empty: bool,
+) -> tuple[list[Any], bool]:
     """Comma-separated values (empty ones dropped first if ``drop_empty``), as many as ``lengths``
     allows, each read by ``parse_one``; anything unusable gives the default and ok=False."""
     if raw is None:
@@ -94,16 +102,26 @@ def _parse_list(raw: str | None, parse_one: Callable[[str], tuple[Any, bool]], l
     return out, True
 
 
-def parse_int_list(raw: str | None, lo: int, hi: int, default: list[int],
-                   max_len: int = 64) -> tuple[list[int], bool]:
+def parse_int_list(
+    raw: str | None, lo: int, hi: int, default: list[int], max_len: int = 64
+) -> tuple[list[int], bool]:
     """Comma-separated integers, each in [lo, hi], at most max_len of them."""
-    return _parse_list(raw, lambda p: parse_int(p, lo, hi, 0), range(1, max_len + 1), default, drop_empty=True)
+    return _parse_list(
+        raw, lambda p: parse_int(p, lo, hi, 0), range(1, max_len + 1), default, drop_empty=True
+    )
 
 
-def parse_float_list(raw: str | None, lo: float, hi: float, length: int,
-                     default: list[float]) -> tuple[list[float], bool]:
+def parse_float_list(
+    raw: str | None, lo: float, hi: float, length: int, default: list[float]
+) -> tuple[list[float], bool]:
     """Exactly ``length`` comma-separated floats, each in [lo, hi]."""
-    return _parse_list(raw, lambda p: parse_float(p, lo, hi, 0.0), range(length, length + 1), default, drop_empty=False)
+    return _parse_list(
+        raw,
+        lambda p: parse_float(p, lo, hi, 0.0),
+        range(length, length + 1),
+        default,
+        drop_empty=False,
+    )
 
 
 ECHO_LIMIT = 40  # characters of a user's value repeated back in a message
@@ -124,6 +142,7 @@ def echo(raw: object, limit: int = ECHO_LIMIT) -> str:
 
 # --- page-specific link values (moved from vae/: the maths knows nothing of URLs) ---------------
 
+
 def parse_option(raw: str | None, options: Sequence[float], default: float) -> tuple[float, bool]:
     """A number equal (to 1e-9 relative) to one of ``options``, else the default."""
     if raw is None:
@@ -138,9 +157,13 @@ def parse_option(raw: str | None, options: Sequence[float], default: float) -> t
     return default, False
 
 
-def parse_range(raw_lo: str | None, raw_hi: str | None, limits: tuple[float, float],
-                default: tuple[float, float], step: float | None = None
-                ) -> tuple[tuple[float, float], bool]:
+def parse_range(
+    raw_lo: str | None,
+    raw_hi: str | None,
+    limits: tuple[float, float],
+    default: tuple[float, float],
+    step: float | None = None,
+) -> tuple[tuple[float, float], bool]:
     """(lo, hi) with limits[0] <= lo < hi <= limits[1]; a missing end keeps its default.
 
     With ``step`` the values are rounded to multiples of it (a slider's grid) before checking.
@@ -167,16 +190,20 @@ def parse_range(raw_lo: str | None, raw_hi: str | None, limits: tuple[float, flo
     return (vals[0], vals[1]), True
 
 
-def parse_ladder_value(raw: str | None, ladder: Sequence[float], default: float) -> tuple[float, bool]:
+def parse_ladder_value(
+    raw: str | None, ladder: Sequence[float], default: float
+) -> tuple[float, bool]:
     """A URL value that must be one rung of a ladder of floats ("1", "1.0" and "1e0" all mean 1):
     ``parse_option`` under the name the ladder pages use."""
     return parse_option(raw, ladder, default)
 
 
-def parse_dim_pair(raw: str | None, d: int, default: tuple[int, int], first: int = 0
-                   ) -> tuple[tuple[int, int], bool]:
+def parse_dim_pair(
+    raw: str | None, d: int, default: tuple[int, int], first: int = 0
+) -> tuple[tuple[int, int], bool]:
     """Two comma-separated dimension numbers in [first, first + d) -> 0-based indices (equal ones
-    are allowed: the page warns). ``first=1`` reads the app's names z1 ... zd as written in a URL."""
+    are allowed: the page warns). ``first=1`` reads the app's names z1 ... zd as written in a
+    URL."""
     if raw is None:
         return tuple(default), True  # type: ignore[return-value]
     parts = [p.strip() for p in str(raw).split(",")]
@@ -231,8 +258,11 @@ def to_slider(z: np.ndarray, lo: float = -3.0, hi: float = 3.0, step: float = 0.
     return [float(round(round(v / step) * step, 6)) for v in z]
 
 
-def push_click(clicks: list[tuple[float, float]], point: tuple[float, float]) -> list[tuple[float, float]]:
-    """Remember the last two clicked points (a new list; a repeated click on the same point is ignored)."""
+def push_click(
+    clicks: list[tuple[float, float]], point: tuple[float, float]
+) -> list[tuple[float, float]]:
+    """Remember the last two clicked points (a new list; a repeated click on the same point is
+    ignored)."""
     p = (float(point[0]), float(point[1]))
     if clicks and clicks[-1] == p:
         return list(clicks)

@@ -2,6 +2,7 @@
 single widget read from the URL (``state_from_url``) and written back (``state_to_url``), and the
 model pickers. A value a link may not hold is dropped, and the page says so.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -9,29 +10,39 @@ from typing import Any, Callable
 import streamlit as st
 
 from ui import compat
-from ui.page import link_values
+from ui.page import link_values, loaders
 from vae import zoo
-from ui.page import loaders
 
 
-
-def model_choices(pred: Callable[[zoo.Entry], bool], prefer: str) -> tuple[list[str], list[str], str]:
+def model_choices(
+    pred: Callable[[zoo.Entry], bool], prefer: str
+) -> tuple[list[str], list[str], str]:
     """The registry models a page offers (``pred``), those of them that are built, and the default:
     ``prefer`` when built, else the first built one (``prefer`` again when none is: the page then
     says what is missing)."""
     names = loaders.models_where(pred)
     built_names = [n for n in names if loaders.built(n)]
-    return names, built_names, prefer if prefer in built_names else (built_names[0] if built_names else prefer)
+    return (
+        names,
+        built_names,
+        prefer if prefer in built_names else (built_names[0] if built_names else prefer),
+    )
 
 
-def offered(built_names: list[str], names: list[str], key: str, default: str | list[str]) -> list[str]:
-    """The models a picker keyed ``key`` offers: the built ones, and one that is not built when it is
+def offered(
+    built_names: list[str], names: list[str], key: str, default: str | list[str]
+) -> list[str]:
+    """The models a picker keyed ``key`` offers: the built ones, and one that is not built when it
+    is
     (one of) the default or this session or the link picked it (the page then says what is missing).
     A list ``default`` is a multiselect's: every value of a repeated link parameter counts."""
     many = isinstance(default, list)
     picked = st.session_state.get(key)
-    want = {*(default if many else [default]), *(picked if isinstance(picked, list) else [picked]),
-            *(st.query_params.get_all(key) if many else [st.query_params.get(key)])}
+    want = {
+        *(default if many else [default]),
+        *(picked if isinstance(picked, list) else [picked]),
+        *(st.query_params.get_all(key) if many else [st.query_params.get(key)]),
+    }
     return built_names + [n for n in names if n not in built_names and n in want]
 
 
@@ -39,23 +50,49 @@ def unbuilt_help(options: list[str]) -> str | None:
     """A picker's help naming the offered models that are not built: bound pickers are labelled
     with the URL's spelling, the model's name, so the label cannot say it."""
     missing = [n for n in options if not loaders.built(n)]
-    return f"Not built yet: {', '.join(missing)} (`python -m vae.build` builds it)." if missing else None
+    return (
+        f"Not built yet: {', '.join(missing)} (`python -m vae.build` builds it)."
+        if missing
+        else None
+    )
 
 
-def model_picker(widget: Callable[..., Any], label: str, names: list[str], built_names: list[str], default: str, *,
-                 key: str, help: str | None = None, blurbs: bool = False, **kwargs: Any) -> str:
-    """A page's model picker, ``widget`` (a selectbox), bound to the URL parameter ``key`` (``url_widget``):
+def model_picker(
+    widget: Callable[..., Any],
+    label: str,
+    names: list[str],
+    built_names: list[str],
+    default: str,
+    *,
+    key: str,
+    help: str | None = None,
+    blurbs: bool = False,
+    **kwargs: Any,
+) -> str:
+    """A page's model picker, ``widget`` (a selectbox), bound to the URL parameter ``key``
+    (``url_widget``):
     the ``offered`` models of ``names``, ``default`` first picked. Its help is ``help``, then each
     offered model's blurb with ``blurbs``, then the models not built (``unbuilt_help``)."""
     options = offered(built_names, names, key, default)
-    parts = [help, "  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in options) if blurbs else None,
-             unbuilt_help(options)]
-    return url_widget(widget, label, options, index=options.index(default), key=key,
-                 help="  \n\n".join(p for p in parts if p) or None,
-                 parse=lambda raw: link_values.parse_choice(raw, names, default), **kwargs)
+    parts = [
+        help,
+        "  \n".join(f"**{n}**: {zoo.entry(n).blurb}" for n in options) if blurbs else None,
+        unbuilt_help(options),
+    ]
+    return url_widget(
+        widget,
+        label,
+        options,
+        index=options.index(default),
+        key=key,
+        help="  \n\n".join(p for p in parts if p) or None,
+        parse=lambda raw: link_values.parse_choice(raw, names, default),
+        **kwargs,
+    )
 
 
 # --- shareable views -----------------------------------------------------------------------------
+
 
 def _bad_param(name: str) -> None:
     bad = st.session_state.setdefault("_bad_params", [])
@@ -63,15 +100,24 @@ def _bad_param(name: str) -> None:
         bad.append(name)
 
 
-def url_widget(widget: Callable[..., Any], *args: Any, key: str, parse: Callable[[Any], tuple[Any, bool]],
-          many: bool = False, **kwargs: Any) -> Any:
-    """``widget(*args, key=key, bind="query-params", **kwargs)``: Streamlit's own binding of a widget
+def url_widget(
+    widget: Callable[..., Any],
+    *args: Any,
+    key: str,
+    parse: Callable[[Any], tuple[Any, bool]],
+    many: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """``widget(*args, key=key, bind="query-params", **kwargs)``: Streamlit's own binding of a
+    widget
     to the URL parameter named ``key``. A link sets the widget, moving it rewrites the link, and the
     default leaves the link.
 
-    ``parse`` (a ``ui.page.link_values`` reader: raw -> (value, ok)) decides what a link may say: a value it
+    ``parse`` (a ``ui.page.link_values`` reader: raw -> (value, ok)) decides what a link may say: a
+    value it
     rejects ("banana", "-3", "inf", "3.5" for an integer) is taken out of the link before the widget
-    sees it, so the widget shows its default, and ``state_to_url`` says so. A value it accepts but Streamlit
+    sees it, so the widget shows its default, and ``state_to_url`` says so. A value it accepts but
+    Streamlit
     drops (a spelling the widget does not know, "2.0" for the option labelled 2) is reported too;
     the default spelled another way ("00" for 0) is not. Selection widgets match the URL against
     their ``format_func`` labels, so bound ones label their options with the URL's spelling.
@@ -87,11 +133,15 @@ def url_widget(widget: Callable[..., Any], *args: Any, key: str, parse: Callable
         _bad_param(key)
     value = widget(*args, key=key, bind="query-params", **kwargs)
     if raw is not None and ok and key not in st.query_params and v != value:
-        _bad_param(key)  # a spelling Streamlit does not know ("2.0" for the option labelled 2): dropped, say so
+        _bad_param(
+            key
+        )  # a spelling Streamlit does not know ("2.0" for the option labelled 2): dropped, say so
     return value
 
 
-def state_from_url(widget_key: str, qp_name: str, parse: Callable[[str | None], tuple[Any, bool]]) -> None:
+def state_from_url(
+    widget_key: str, qp_name: str, parse: Callable[[str | None], tuple[Any, bool]]
+) -> None:
     """Initialise the state behind a setting that is no single widget (several widgets written
     as one parameter, a clicked point) from the URL, on the page's first run in this session.
 
@@ -113,12 +163,17 @@ def state_to_url(values: dict[str, Any] | None = None) -> None:
 
     Call after the page's last ``url_widget`` or ``state_from_url``."""
     for k, v in (values or {}).items():
-        s = ",".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v) if isinstance(v, (list, tuple)) \
+        s = (
+            ",".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v)
+            if isinstance(v, (list, tuple))
             else (f"{v:g}" if isinstance(v, float) else str(v))
+        )
         if st.query_params.get(k) != s:
             st.query_params[k] = s
     bad = st.session_state.pop("_bad_params", [])
     if bad:
-        st.toast(f"Ignored link parameter(s) {', '.join(bad)}: not a valid value here, "
-                 "showing the default instead.", icon=":material/link:")
-
+        st.toast(
+            f"Ignored link parameter(s) {', '.join(bad)}: not a valid value here, "
+            "showing the default instead.",
+            icon=":material/link:",
+        )

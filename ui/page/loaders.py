@@ -5,6 +5,7 @@ Arrays are made read-only so no page can mutate the shared copy. A file in ``cac
 missing or broken stops only the page that needs it, with a message naming the file and the
 command that rebuilds it. The training-budget sentences read the checkpoints too.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -14,11 +15,11 @@ import streamlit as st
 import torch
 from scipy.spatial import cKDTree
 
+from ui.draw.style import MODEL_CACHE_ENTRIES, SCATTER_POINTS
 from vae import artefacts, neighbours, zoo
 from vae.artefacts import CacheError
 from vae.checkpoint import stored_train_config
 from vae.config import to_dict
-from ui.draw.style import MODEL_CACHE_ENTRIES, SCATTER_POINTS
 
 # One intra-op thread per call: a page's tensors are small (at most a 30 x 30 mosaic, 900 images),
 # and with several sessions (or the browser) on the same cores, OpenMP workers waiting on each
@@ -37,6 +38,7 @@ def try_info(name: str) -> dict[str, Any] | None:
 
 
 # --- cached loading (shared by all sessions; never mutate what these return) --------------------
+
 
 def _readonly(a: np.ndarray) -> np.ndarray:
     a.setflags(write=False)
@@ -59,23 +61,31 @@ def budget_words(train_config: dict[str, Any] | None = None) -> str:
     """A training budget in words: a checkpoint's ``train_config``, or the registry's one budget."""
     t = train_config or to_dict(zoo.BUDGET)
     warm = int(t.get("kl_warmup", 0))
-    return (f"{t['epochs']} epochs, batch {t['batch_size']}, Adam with learning rate {t['lr']:g} and cosine "
-            f"decay, seed {t['seed']}" + (f", the KL weight rising from 0 over the first {warm} epochs" if warm else ""))
+    return (
+        f"{t['epochs']} epochs, batch {t['batch_size']}, Adam with learning rate {t['lr']:g} and "
+        "cosine "
+        f"decay, seed {t['seed']}"
+        + (f", the KL weight rising from 0 over the first {warm} epochs" if warm else "")
+    )
 
 
 def train_configs(names: list[str]) -> dict[str, dict[str, Any]]:
-    """The stored ``train_config`` of each usable checkpoint among ``names`` (unusable ones left out)."""
+    """The stored ``train_config`` of each usable checkpoint among ``names`` (unusable ones left
+    out)."""
     out = {}
     for n in names:
         try:
-            out[n] = to_dict(stored_train_config(info(n)))  # later fields filled: equal runs compare equal
+            out[n] = to_dict(
+                stored_train_config(info(n))
+            )  # later fields filled: equal runs compare equal
         except CacheError:
             continue
     return out
 
 
 def budget_note(names: list[str]) -> str:
-    """One sentence on whether the models a view compares were trained alike (from their checkpoints)."""
+    """One sentence on whether the models a view compares were trained alike (from their
+    checkpoints)."""
     budgets = train_configs(names)
     if len(budgets) < 2:
         return ""
@@ -83,8 +93,11 @@ def budget_note(names: list[str]) -> str:
     if all(b == first for b in budgets.values()):
         who = " and ".join(budgets) if len(budgets) == 2 else "All of " + ", ".join(budgets)
         return f"{who} were trained alike: {budget_words(first)}."
-    return ("Not trained alike: " + ", ".join(f"{n} {b['epochs']} epochs" for n, b in budgets.items())
-            + "; part of any difference between them is training time.")
+    return (
+        "Not trained alike: "
+        + ", ".join(f"{n} {b['epochs']} epochs" for n, b in budgets.items())
+        + "; part of any difference between them is training time."
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
@@ -109,19 +122,24 @@ def test_images_float() -> np.ndarray:
 def codes(name: str) -> dict[str, np.ndarray]:
     """mu (N, d) [, logvar], recon (N,), kl (N,) of the test images under a model, read-only."""
     cfg = zoo.entry(name).model
-    return {k: _readonly(v) for k, v in
-            artefacts.load_codes(name, cfg.latent_dim, cfg.kind != "ae").items()}
+    return {
+        k: _readonly(v)
+        for k, v in artefacts.load_codes(name, cfg.latent_dim, cfg.kind != "ae").items()
+    }
 
 
 @st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def embeddings(name: str) -> dict[str, np.ndarray]:
-    return {k: _readonly(v) for k, v in
-            artefacts.load_embeddings(name, zoo.entry(name).model.latent_dim).items()}
+    return {
+        k: _readonly(v)
+        for k, v in artefacts.load_embeddings(name, zoo.entry(name).model.latent_dim).items()
+    }
 
 
 @st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def code_tree(name: str) -> cKDTree:
-    """The KD-tree of a model's test codes (``neighbours.tree``), once per model and server, for every
+    """The KD-tree of a model's test codes (``neighbours.tree``), once per model and server, for
+    every
     page and picture that asks which test code is nearest (raises CacheError if the codes are
     missing); queries do not change it."""
     return neighbours.tree(codes(name)["mu"])
@@ -133,7 +151,9 @@ def scatter_subset(n: int = SCATTER_POINTS, seed: int = 0) -> np.ndarray:
     _, labels = test_set()
     rng = np.random.default_rng(seed)
     per = n // 10
-    idx = np.concatenate([rng.choice(np.flatnonzero(labels == k), per, replace=False) for k in range(10)])
+    idx = np.concatenate(
+        [rng.choice(np.flatnonzero(labels == k), per, replace=False) for k in range(10)]
+    )
     return _readonly(np.sort(idx))
 
 
@@ -144,4 +164,3 @@ def built(name: str) -> bool:
 
 def models_where(pred: Callable[[zoo.Entry], bool]) -> list[str]:
     return [n for n in zoo.names() if pred(zoo.entry(n))]
-

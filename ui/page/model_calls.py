@@ -2,6 +2,7 @@
 (mosaics and grids as 8-bit PNGs), encoding images, and the lessons' seeded prior draws with the
 numbers every page counts of them.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,10 +12,9 @@ import streamlit as st
 import torch
 
 from ui.draw import png_figures, render
-from vae import artefacts, latent, mosaic, neighbours
 from ui.draw.style import FIGURE_CACHE_ENTRIES, MODEL_CACHE_ENTRIES
 from ui.page import loaders
-
+from vae import artefacts, latent, mosaic, neighbours
 
 tile = mosaic.tile  # pages call ui.tile
 
@@ -32,8 +32,10 @@ def prior_draws(seed: int, n: int = N_PRIOR_DRAWS) -> np.ndarray:
 @st.cache_data(show_spinner=False, max_entries=4 * MODEL_CACHE_ENTRIES)
 def prior_draw_stats(name: str, seed: int) -> dict[str, Any]:
     """``latent.prior_draws_vs_codes`` of ``prior_draws(seed)`` among a 2-D model's test codes (the
-    same numbers), once per model and seed, with the model's KD-tree and spacing built once per model
-    (``code_tree``, ``model_facts.code_spacing``) rather than once per seed (raises CacheError if the
+    same numbers), once per model and seed, with the model's KD-tree and spacing built once per
+    model
+    (``code_tree``, ``model_facts.code_spacing``) rather than once per seed (raises CacheError if
+    the
     codes are missing)."""
     from ui.lessons.model_facts import code_spacing  # (ui.lessons.model_facts imports this module)
 
@@ -42,16 +44,23 @@ def prior_draw_stats(name: str, seed: int) -> dict[str, Any]:
     dist, idx = neighbours.nearest_one_in(loaders.code_tree(name), prior_draws(seed))
     mix = np.bincount(labels[idx], minlength=10)[:10] / len(idx)
     gaps = dist / max(gap, 1e-12)
-    return {"mix": mix, "tv": latent.total_variation(mix, np.bincount(labels, minlength=10)[:10] / len(labels)),
-            "gaps": gaps, "far": float((gaps > FAR_GAPS).mean())}
+    return {
+        "mix": mix,
+        "tv": latent.total_variation(mix, np.bincount(labels, minlength=10)[:10] / len(labels)),
+        "gaps": gaps,
+        "far": float((gaps > FAR_GAPS).mean()),
+    }
 
 
 # --- model calls -------------------------------------------------------------------------------
 
+
 def decode(name: str, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
     """Decode codes (M, d) -> images (M, 28, 28) float32 in [0, 1]."""
     m = loaders.model(name)
-    zt = torch.as_tensor(np.array(z, dtype=np.float32)).reshape(-1, m.config.latent_dim)  # (M, d), a writable copy
+    zt = torch.as_tensor(np.array(z, dtype=np.float32)).reshape(
+        -1, m.config.latent_dim
+    )  # (M, d), a writable copy
     with torch.inference_mode():
         out = m.decode(zt, None if y is None else torch.as_tensor(np.asarray(y)).long().reshape(-1))
     return out[:, 0].numpy()  # (M, 28, 28)
@@ -73,30 +82,52 @@ def decoded(key: ModelKey, z: np.ndarray, y: np.ndarray | None = None) -> np.nda
     return decode(key[0], z, y)
 
 
-def mosaic_png(name: str, z: np.ndarray, nrows: int, ncols: int, y: np.ndarray | None = None,
-               **figure_kwargs: Any) -> bytes:
+def mosaic_png(
+    name: str,
+    z: np.ndarray,
+    nrows: int,
+    ncols: int,
+    y: np.ndarray | None = None,
+    **figure_kwargs: Any,
+) -> bytes:
     """PNG of the decoder's images at codes z (M, d) as a mosaic, decoded and drawn once per input
     (decoded only on a cache miss, outside the drawing lock)."""
-    images = render.lazy(decoded, model_key(name), np.asarray(z, dtype=np.float32), None if y is None else np.asarray(y))
+    images = render.lazy(
+        decoded,
+        model_key(name),
+        np.asarray(z, dtype=np.float32),
+        None if y is None else np.asarray(y),
+    )
     return render.png(png_figures.mosaic_figure, images, nrows, ncols, **figure_kwargs)
 
 
 @st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
 def _decoded_grid_png(key: ModelKey, xs: np.ndarray, ys: np.ndarray) -> bytes:
-    return mosaic.mosaic_png(decode(key[0], latent.grid_2d(xs, ys)), len(xs))  # (n * n, 28, 28) decoded
+    return mosaic.mosaic_png(
+        decode(key[0], latent.grid_2d(xs, ys)), len(xs)
+    )  # (n * n, 28, 28) decoded
 
 
 def grid_png(name: str, xs: np.ndarray, ys: np.ndarray) -> bytes:
     """8-bit PNG (``vae.mosaic.mosaic_png``) of a 2-D model's images decoded at the grid
     ``latent.grid_2d(xs, ys)``, decoded once per input and kept (LRU), shared by every session."""
-    return _decoded_grid_png(model_key(name), np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64))
+    return _decoded_grid_png(
+        model_key(name), np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+    )
 
 
-def encode(name: str, images: np.ndarray, y: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+def encode(
+    name: str, images: np.ndarray, y: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Images (M, 28, 28) float in [0, 1] -> (mu (M, d), logvar (M, d) or None for an AE)."""
     m = loaders.model(name)
-    x = torch.from_numpy(np.array(images, dtype=np.float32)).reshape(-1, 1, 28, 28)  # (M, 1, 28, 28), a copy:
-    with torch.inference_mode():  # the shared arrays are read-only, and torch does not take read-only memory
-        mu, lv = m.encode(x, None if y is None else torch.as_tensor(np.asarray(y)).long().reshape(-1))
+    x = torch.from_numpy(np.array(images, dtype=np.float32)).reshape(
+        -1, 1, 28, 28
+    )  # (M, 1, 28, 28), a copy:
+    with (
+        torch.inference_mode()
+    ):  # the shared arrays are read-only, and torch does not take read-only memory
+        mu, lv = m.encode(
+            x, None if y is None else torch.as_tensor(np.asarray(y)).long().reshape(-1)
+        )
     return mu.numpy(), None if lv is None else lv.numpy()
-

@@ -1,13 +1,15 @@
 """A server-wide queue for the few requests that cost seconds of CPU, shared by every session.
 
 Most runs cost well under 0.1 s of server CPU. A few cannot: the ELBO page's quadrature of an image
-nobody has looked at, a model's per-model numbers that the background warm-up (``ui.server.warmup``) has
+nobody has looked at, a model's per-model numbers that the background warm-up (``ui.server.warmup``)
+has
 not reached yet. Ten of those at once on two cores would stall every student's page behind them.
 So they take a turn: at most :data:`LIMIT` run at once, the others wait in order of arrival and are
 told how many are ahead of them (``turn(on_wait)``), instead of looking at a frozen page. A learner
 who moves on (a rerun raises inside ``on_wait``) leaves the queue at once.
 
-A module global, like ``ui.server.training_slots``: Streamlit imports ``ui`` once per server process.
+A module global, like ``ui.server.training_slots``: Streamlit imports ``ui`` once per server
+process.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from typing import Any, Callable, Hashable, Iterator
 def _limit() -> int:
     """One heavy request per core but one (the last core stays for everyone else), at least one."""
     raw = os.environ.get("LATENT_LAB_HEAVY_SLOTS", "")
-    return int(raw) if raw.strip().isdigit() and int(raw) >= 1 else max(1, (os.cpu_count() or 2) - 1)
+    return (
+        int(raw) if raw.strip().isdigit() and int(raw) >= 1 else max(1, (os.cpu_count() or 2) - 1)
+    )
 
 
 LIMIT = _limit()
@@ -73,10 +77,13 @@ _done: dict[Hashable, None] = {}  # calls this process has made through ``call``
 MAX_DONE = 4096  # remembered calls; the oldest are forgotten (then taken in turn again, once)
 
 
-def call(fn: Callable[..., Any], *args: Hashable, on_wait: Callable[[int], None] = lambda ahead: None) -> Any:
+def call(
+    fn: Callable[..., Any], *args: Hashable, on_wait: Callable[[int], None] = lambda ahead: None
+) -> Any:
     """``fn(*args)`` (a shared-cache function of small, hashable arguments, such as a model key and
     an image index): in turn (``turn``) the first time this process asks for those arguments, at
-    once afterwards, when the shared cache has the answer and waiting would only hold the student up."""
+    once afterwards, when the shared cache has the answer and waiting would only hold the student
+    up."""
     key = (getattr(fn, "__module__", ""), getattr(fn, "__qualname__", repr(fn)), args)
     with _cond:
         seen = key in _done

@@ -14,6 +14,7 @@ which Streamlit Community Cloud gives no place to set):
 ``trim()`` hands free heap pages back after a burst of work (the prefetch worker calls it when
 its queue runs empty). See ``mallopt(3)`` and ``malloc_trim(3)``.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -24,6 +25,7 @@ M_MMAP_THRESHOLD = -3  # from <malloc.h>
 M_ARENA_MAX = -8
 ARENAS = 2  # arenas shared by all threads
 MMAP_THRESHOLD = 256 * 1024  # bytes; blocks at least this large are mmapped and unmapped on free
+
 
 def _glibc() -> ctypes.CDLL | None:
     """The C library when it is glibc (it has ``malloc_trim``; musl does not), else None."""

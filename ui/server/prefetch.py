@@ -28,6 +28,7 @@ presenter mode of the session that asked, so cached figures are keyed and drawn 
 at once in the asking thread and re-raises its errors (the tests use it to run every page's
 jobs). A failing background job is logged as a warning.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -43,7 +44,9 @@ from ui.draw import render
 from ui.server import memory
 
 MAX_PENDING = 24  # jobs waiting; older ones are dropped
-BUSY_SHARE = 0.5  # of a core used by the process's other threads: the server is busy, the worker waits
+BUSY_SHARE = (
+    0.5  # of a core used by the process's other threads: the server is busy, the worker waits
+)
 BUSY_WINDOW_S = 0.2  # how long the worker watches the process before each job
 MAX_IDLE = 64  # low-priority jobs waiting (``later(..., idle=True)``); older ones are dropped
 WORKER = "latent-lab-prefetch"  # the worker thread's name
@@ -53,7 +56,7 @@ Job = tuple[str, bool, Callable[..., Any], tuple]  # (theme, presenting, fn, arg
 
 
 def mode() -> str:
-    """"background", "off" or "sync", from ``LATENT_LAB_PREFETCH``."""
+    """ "background", "off" or "sync", from ``LATENT_LAB_PREFETCH``."""
     raw = os.environ.get("LATENT_LAB_PREFETCH", "1").strip().lower()
     return {"0": "off", "sync": "sync"}.get(raw, "background")
 
@@ -63,30 +66,51 @@ def enabled() -> bool:
 
 
 class Prefetcher:
-    """One queue of cache-warming jobs and the worker thread that runs them (see the module docstring)."""
+    """One queue of cache-warming jobs and the worker thread that runs them (see the module
+    docstring)."""
 
-    def __init__(self, max_pending: int = MAX_PENDING, max_idle: int = MAX_IDLE, name: str = WORKER) -> None:
+    def __init__(
+        self, max_pending: int = MAX_PENDING, max_idle: int = MAX_IDLE, name: str = WORKER
+    ) -> None:
         self.max_pending, self.max_idle, self.name = max_pending, max_idle, name
         self._cond = threading.Condition()
         self._pending: collections.OrderedDict[Any, Job] = collections.OrderedDict()
         self._idle: collections.OrderedDict[Any, Job] = collections.OrderedDict()
-        self._warm: collections.OrderedDict[Any, Job] = collections.OrderedDict()  # never dropped, first in first out
+        self._warm: collections.OrderedDict[Any, Job] = (
+            collections.OrderedDict()
+        )  # never dropped, first in first out
         self._running: Any = None  # key of the job being run
         self._worker: threading.Thread | None = None
         self._stopped = False
-        compat.quiet_no_session_warning(name)  # cached functions warn "missing ScriptRunContext" here
+        compat.quiet_no_session_warning(
+            name
+        )  # cached functions warn "missing ScriptRunContext" here
 
-    def submit(self, fn: Callable[..., Any], *args: Any, idle: bool = False, warm: bool = False) -> None:
+    def submit(
+        self, fn: Callable[..., Any], *args: Any, idle: bool = False, warm: bool = False
+    ) -> None:
         """Queue ``fn(*args)`` in the caller's theme unless the same job waits or runs already. A
-        ``warm`` job (``ui.server.warmup``: once per server) is never dropped and runs after the jobs asked
+        ``warm`` job (``ui.server.warmup``: once per server) is never dropped and runs after the
+        jobs asked
         for by pages, before the idle ones."""
         job: Job = (render.theme(), render.presenting(), fn, args)
         key = (render.builder_id(fn), job[0], job[1], render.fingerprint(args))
         with self._cond:
-            if self._stopped or key == self._running or key in self._pending or key in self._idle or key in self._warm:
+            if (
+                self._stopped
+                or key == self._running
+                or key in self._pending
+                or key in self._idle
+                or key in self._warm
+            ):
                 return
-            queue, limit = ((self._warm, len(self._warm) + 1) if warm else (self._idle, self.max_idle) if idle
-                            else (self._pending, self.max_pending))
+            queue, limit = (
+                (self._warm, len(self._warm) + 1)
+                if warm
+                else (self._idle, self.max_idle)
+                if idle
+                else (self._pending, self.max_pending)
+            )
             queue[key] = job
             while len(queue) > limit:
                 queue.popitem(last=False)  # the oldest request
@@ -96,16 +120,20 @@ class Prefetcher:
 
     @staticmethod
     def run_now(fn: Callable[..., Any], *args: Any) -> None:
-        """Run one job in the calling thread with its theme (the ``sync`` mode); errors propagate."""
+        """Run one job in the calling thread with its theme (the ``sync`` mode); errors
+        propagate."""
         with render.as_theme(render.theme()), render.as_present(render.presenting()):
             fn(*args)
 
     def wait_idle(self, timeout: float = 60.0) -> bool:
         """Block until no job waits or runs (tests and benchmarks); False on timeout."""
         with self._cond:
-            return self._cond.wait_for(lambda: not self._pending and not self._idle and not self._warm
-                                       and self._worker is None,
-                                       timeout=timeout)
+            return self._cond.wait_for(
+                lambda: (
+                    not self._pending and not self._idle and not self._warm and self._worker is None
+                ),
+                timeout=timeout,
+            )
 
     def stop(self, timeout: float = 10.0) -> None:
         """Drop what waits, refuse new jobs and let a running one finish (a daemon thread killed
@@ -120,7 +148,9 @@ class Prefetcher:
 
     def _next(self) -> tuple[Any, Job] | None:
         with self._cond:
-            if not self._pending and self._warm and not self._stopped:  # warm-up: in the order asked
+            if (
+                not self._pending and self._warm and not self._stopped
+            ):  # warm-up: in the order asked
                 key, job = self._warm.popitem(last=False)
                 self._running = key
                 return key, job
@@ -135,16 +165,22 @@ class Prefetcher:
         while True:
             item = self._next()
             if item is None:
-                memory.trim()  # a burst of decoding and drawing is over: give its freed heap pages back
+                # a burst of decoding and drawing is over: give its freed heap pages back
+                memory.trim()
                 with self._cond:
-                    if (self._pending or self._idle or self._warm) and not self._stopped:  # asked for more meanwhile
+                    if (
+                        self._pending or self._idle or self._warm
+                    ) and not self._stopped:  # asked for more meanwhile
                         continue
                     self._worker = None
                     self._cond.notify_all()
                     return
             key, (kind, present, fn, args) = item
-            while server_busy() and not self._stopped:  # students' runs first: a class's random values
-                pass  # make most guesses ahead useless, and the worker's CPU would delay real answers
+            while (
+                server_busy() and not self._stopped
+            ):  # students' runs first: a class's random values
+                # make most guesses ahead useless, and the worker's CPU would delay real answers
+                pass
             try:
                 with render.as_theme(kind), render.as_present(present):
                     fn(*args)

@@ -8,6 +8,7 @@ leaving the page ends the wait without ever taking a slot).
 The semaphore is a module global: Streamlit imports ``ui`` once per server process, so every
 session's script thread sees the same object (pages are re-executed, modules are not).
 """
+
 from __future__ import annotations
 
 import os

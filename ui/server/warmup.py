@@ -5,9 +5,11 @@ say): a second of CPU per model, the same for every student. Computed at a stude
 switch, they would cost that student (and, in a class, everyone waiting behind them) that second.
 Instead, the modules that define them ``register`` a job, and the first script run of the server
 process (``start``, from ``common.setup_page``) hands every job to the prefetch worker's warm-up
-queue (kept in order, never dropped, after the jobs pages ask for, while the server is not busy), through the same ``st.cache_data`` functions the pages
+queue (kept in order, never dropped, after the jobs pages ask for, while the server is not busy),
+through the same ``st.cache_data`` functions the pages
 call, so a later model switch is a cache hit. Only with the background prefetcher
-(``LATENT_LAB_PREFETCH`` unset or 1): tests run with it off, or synchronously where it is the subject.
+(``LATENT_LAB_PREFETCH`` unset or 1): tests run with it off, or synchronously where it is the
+subject.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from ui.server import prefetch
 
 # the modules whose import registers warm-up jobs (imported by ``start``, so that every lesson's
 # jobs are queued whichever page the server's first visitor opens)
-MODULES = ("ui.lessons.posterior.pairs", "ui.lessons.model_facts", "ui.lessons.elbo.computed", "ui.lessons.grid.mosaics", "ui.classmode.views")
+MODULES = (
+    "ui.lessons.posterior.pairs",
+    "ui.lessons.model_facts",
+    "ui.lessons.elbo.computed",
+    "ui.lessons.grid.mosaics",
+    "ui.classmode.views",
+)
 _jobs: list[Callable[[], None]] = []
 _started = threading.Event()
 
@@ -32,7 +40,8 @@ def register(job: Callable[[], None]) -> None:
 
 
 def start() -> bool:
-    """Queue every registered job once per process (idle priority). Returns whether this call queued them."""
+    """Queue every registered job once per process (idle priority). Returns whether this call queued
+    them."""
     if _started.is_set() or prefetch.mode() != "background":
         return False
     _started.set()

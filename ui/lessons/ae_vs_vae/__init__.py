@@ -1,2 +1,1 @@
-"""AE vs VAE (pages/01_AE_vs_VAE.py): ``claims``, its sentences about prior draws.
-"""
+"""AE vs VAE (pages/01_AE_vs_VAE.py): ``claims``, its sentences about prior draws."""

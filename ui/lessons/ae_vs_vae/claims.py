@@ -79,8 +79,7 @@ def cover_note(f: DrawFacts) -> tuple[str, str]:
     Branches: "ae near" (most AE draws within far_gaps of its own gaps) or "ae far"."""
     own = f"{f.far_gaps:g} of the model's *own* typical gaps"
     units = (
-        " Those counts use two units: a typical gap (the median distance between neighbouring "
-        "test "
+        " Those counts use two units: a typical gap (the median distance between neighbouring test "
         f"codes) is {f.gap_ae:.3g} for the AE and {f.gap_vae:.3g} for the VAE."
     )
     if f.far_ae < 0.5:
@@ -92,8 +91,7 @@ def cover_note(f: DrawFacts) -> tuple[str, str]:
                 f"test code; VAE: {pct(1 - f.far_vae)}), and {pct(f.inside_ae)} of its codes "
                 "happen to lie "
                 f"inside the prior's 99 % circle (VAE: {pct(f.inside_vae)}): an AE *can* be "
-                "sampled, with no "
-                "promise of what comes out."
+                "sampled, with no promise of what comes out."
             ),
         )
     else:
@@ -126,8 +124,7 @@ def cover_note(f: DrawFacts) -> tuple[str, str]:
             f"together: {pct(f.far_vae)} of the VAE's draws land farther than {f.far_gaps:g} of "
             "its gaps "
             f"from its codes, against {pct(f.matched)} for codes spread exactly like the prior "
-            "(its "
-            "sparse tails): look for the empty patches."
+            "(its sparse tails): look for the empty patches."
         )
     else:
         out += (

@@ -1,2 +1,1 @@
-"""Conditional VAE (pages/10_Conditional_VAE.py): ``computed``, its images once per server.
-"""
+"""Conditional VAE (pages/10_Conditional_VAE.py): ``computed``, its images once per server."""

@@ -1,42 +1,73 @@
 """Conditional VAE (pages/10_Conditional_VAE.py): the decoder's images per digit and grid size, the
 style grid's images per seed, each computed once per server and input (``st.cache_data``, keyed by
-small values: ``ui.page.model_calls.model_key`` and numbers) and shared by every session; the codes map's
+small values: ``ui.page.model_calls.model_key`` and numbers) and shared by every session; the codes
+map's
 spec builder, the picked image's cross a slot filled per run.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
 from ui.draw import altair_charts
-from ui.page import loaders, model_calls
 from ui.draw.style import LATENT_RANGE, MODEL_CACHE_ENTRIES, PPF_P_DEFAULT
+from ui.page import loaders, model_calls
 from vae import latent, neighbours, pixels
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def manifold(key: tuple[str, str, int], digit: int, n: int) -> tuple[np.ndarray, dict, float]:
-    """The decoder's images of ``digit`` on the n x n ppf grid, the stroke measures' correlations with z1
+    """The decoder's images of ``digit`` on the n x n ppf grid, the stroke measures' correlations
+    with z1
     and z2, and the share of tiles whose nearest test image is that digit."""
-    grid = latent.grid_2d(*(latent.ppf_axis(n, PPF_P_DEFAULT),) * 2)  # (n * n, 2), row-major from the top left
+    grid = latent.grid_2d(
+        *(latent.ppf_axis(n, PPF_P_DEFAULT),) * 2
+    )  # (n * n, 2), row-major from the top left
     imgs = model_calls.decode(key[0], grid, np.full(len(grid), digit))  # (n * n, 28, 28)
-    measures = {"slant (leans right, like /)": pixels.slant(imgs), "width (px, slant taken out)": pixels.width(imgs),
-                "ink (stroke thickness)": pixels.ink(imgs)}
-    r = {k: pixels.axis_correlations(v, grid) for k, v in measures.items()}  # (2,) each: with z1, z2
-    return imgs, r, float((neighbours.looks_like(imgs, loaders.test_images_float(), loaders.test_set()[1]) == digit).mean())
-
+    measures = {
+        "slant (leans right, like /)": pixels.slant(imgs),
+        "width (px, slant taken out)": pixels.width(imgs),
+        "ink (stroke thickness)": pixels.ink(imgs),
+    }
+    r = {
+        k: pixels.axis_correlations(v, grid) for k, v in measures.items()
+    }  # (2,) each: with z1, z2
+    return (
+        imgs,
+        r,
+        float(
+            (
+                neighbours.looks_like(imgs, loaders.test_images_float(), loaders.test_set()[1])
+                == digit
+            ).mean()
+        ),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def styles(key: tuple[str, str, int], seed: int, n: int) -> np.ndarray:
     """n seeded codes z ~ N(0, I), each decoded with all ten labels. -> (n, 10, 28, 28)"""
     z = np.random.default_rng(seed).standard_normal((n, 2))  # (n, 2): the page draws the same z
-    return model_calls.decode(key[0], np.repeat(z, 10, axis=0), np.tile(np.arange(10), n)).reshape(n, 10, 28, 28)
+    return model_calls.decode(key[0], np.repeat(z, 10, axis=0), np.tile(np.arange(10), n)).reshape(
+        n, 10, 28, 28
+    )
 
 
 def code_map(key: tuple[str, str, int], title: str, select: str | None):
-    """A model's map of the scatter subset's codes, the picked image's cross a slot (``altair_charts.SLOT``)."""
+    """A model's map of the scatter subset's codes, the picked image's cross a slot
+    (``altair_charts.SLOT``)."""
     codes, s = loaders.codes(key[0])["mu"], loaders.scatter_subset()
-    return altair_charts.landing_chart(altair_charts.codes_frame(codes[s], loaders.test_set()[1][s], s), None, altair_charts.SLOT, None,
-                               (LATENT_RANGE, LATENT_RANGE), "z₁", "z₂", title, side=330, select=select,
-                               legend=select is not None)
+    return altair_charts.landing_chart(
+        altair_charts.codes_frame(codes[s], loaders.test_set()[1][s], s),
+        None,
+        altair_charts.SLOT,
+        None,
+        (LATENT_RANGE, LATENT_RANGE),
+        "z₁",
+        "z₂",
+        title,
+        side=330,
+        select=select,
+        legend=select is not None,
+    )

@@ -3,7 +3,8 @@
 The exact log p(x) by quadrature (``vae.bound``: a coarse decoded grid per model, about 21 MB and a
 second or two of decoding, then a fine grid around the image's posterior) and the importance-
 weighted curve over k (``vae.likelihood``) cost seconds per image. The featured images are
-computed for every offered model in the background at the server's start (``ui.server.warmup``); a new
+computed for every offered model in the background at the server's start (``ui.server.warmup``); a
+new
 image takes its turn in the server-wide queue (``ui.server.heavy_queue``) on the page.
 """
 
@@ -15,10 +16,10 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui.page import loaders, model_calls
-from ui.lessons.elbo import claims
-from ui.server import warmup
 from ui.draw.style import MODEL_CACHE_ENTRIES
+from ui.lessons.elbo import claims
+from ui.page import loaders, model_calls
+from ui.server import warmup
 from vae import bound, zoo
 from vae.likelihood import log_weights
 
@@ -28,7 +29,8 @@ POOL = 2000  # log weights drawn per image: every k's bound is averaged over POO
 
 
 def offered(entry: zoo.Entry) -> bool:
-    """A 2-D VAE whose posteriors have width (beta = 0 leaves sigma near 0: no Gaussian to integrate)."""
+    """A 2-D VAE whose posteriors have width (beta = 0 leaves sigma near 0: no Gaussian to
+    integrate)."""
     return entry.model.kind == "vae" and entry.model.latent_dim == 2 and entry.model.beta > 0
 
 
@@ -37,18 +39,27 @@ MODELS = loaders.models_where(offered)
 
 # One grid per model the page offers (about 21 MB each: 81 x 81 points x 784 logits), so switching
 # models never decodes a grid twice; fewer entries than models recomputed it at every switch.
-@st.cache_resource(show_spinner="Decoding the latent plane once for this model…", max_entries=max(1, len(MODELS)))
+@st.cache_resource(
+    show_spinner="Decoding the latent plane once for this model…", max_entries=max(1, len(MODELS))
+)
 def coarse(key: tuple[str, str, int]) -> bound.DecodedGrid:
     """The model's coarse grid, decoded once per server (shared, never mutated)."""
     return bound.decode_grid(loaders.model(key[0]), bound.coarse_grid(loaders.codes(key[0])["mu"]))
 
 
-@st.cache_data(show_spinner="Integrating p(x|z) p(z) over the latent plane…", max_entries=MODEL_CACHE_ENTRIES)
+@st.cache_data(
+    show_spinner="Integrating p(x|z) p(z) over the latent plane…", max_entries=MODEL_CACHE_ENTRIES
+)
 def exact(key: tuple[str, str, int], idx: int) -> bound.ImageBound:
     """log p(x) of test image ``idx`` by quadrature, the ELBO's gap and its parts."""
     c = loaders.codes(key[0])
-    return bound.image_bound(loaders.model(key[0]), coarse(key), loaders.test_images_float()[idx], c["mu"][idx],
-                             c["logvar"][idx])
+    return bound.image_bound(
+        loaders.model(key[0]),
+        coarse(key),
+        loaders.test_images_float()[idx],
+        c["mu"][idx],
+        c["logvar"][idx],
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
@@ -59,11 +70,12 @@ def iwae_stats(key: tuple[str, str, int], idx: int) -> dict[int, tuple[float, fl
     x = torch.as_tensor(np.array(loaders.test_images_float()[idx]), dtype=torch.float32)
     x = x.reshape(1, 1, 28, 28)
     with torch.inference_mode():
-        lw = log_weights(loaders.model(key[0]).eval(), x, POOL,
-                         generator=torch.Generator().manual_seed(idx))[0].double()  # (POOL,)
+        lw = log_weights(
+            loaders.model(key[0]).eval(), x, POOL, generator=torch.Generator().manual_seed(idx)
+        )[0].double()  # (POOL,)
     out = {}
     for k in KS:
-        groups = lw[:(POOL // k) * k].reshape(POOL // k, k)  # (G, k)
+        groups = lw[: (POOL // k) * k].reshape(POOL // k, k)  # (G, k)
         neg = -(torch.logsumexp(groups, dim=1) - math.log(k)).numpy()  # -L_k per group (G,)
         out[k] = (*claims.group_stats(neg), POOL // k)
     return out
@@ -75,7 +87,9 @@ def iwae(key: tuple[str, str, int], idx: int) -> dict[int, float]:
 
 
 def _warm() -> None:
-    for name in MODELS:  # the page's default image first for every model, then the other featured ones
+    for (
+        name
+    ) in MODELS:  # the page's default image first for every model, then the other featured ones
         if loaders.built(name):
             exact(model_calls.model_key(name), next(iter(FEATURED)))
             iwae(model_calls.model_key(name), next(iter(FEATURED)))

@@ -1,2 +1,1 @@
-"""Embeddings (pages/05_Embeddings.py): ``claims``, its notices as pure functions of its numbers.
-"""
+"""Embeddings (pages/05_Embeddings.py): ``claims``, its notices as pure functions of its numbers."""

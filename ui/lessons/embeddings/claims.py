@@ -47,8 +47,9 @@ def _knn(x: np.ndarray, k: int) -> np.ndarray:
     return cKDTree(x).query(x, k + 1)[1][:, 1:]
 
 
-def kept_counts(codes: np.ndarray | None, coords: np.ndarray, k: int = K,
-                latent_knn: np.ndarray | None = None) -> np.ndarray:
+def kept_counts(
+    codes: np.ndarray | None, coords: np.ndarray, k: int = K, latent_knn: np.ndarray | None = None
+) -> np.ndarray:
     """For every code: how many of its k nearest other codes in the latent space are also among its
     k nearest on the map (exact overlap). (N, d), (N, 2) -> (N,) ints. ``latent_knn``: the codes'
     own neighbours when already known (the 10-D query is the costly half)."""
@@ -183,8 +184,7 @@ def pca_notice(f: MapFacts) -> str:
         )
     elif within(total):
         s += (
-            "The KL term pulls each dimension's total spread Var(μⱼ) + E[σⱼ²] toward the "
-            "prior's 1 "
+            "The KL term pulls each dimension's total spread Var(μⱼ) + E[σⱼ²] toward the prior's 1 "
             f"(here {min(total):.2f} to {max(total):.2f}), but PCA sees only the means: "
         )
         s += (
@@ -252,8 +252,7 @@ def knobs_text(f: MapFacts) -> str:
     p = [m for m in PERPLEXITIES if m in f.kept_mean]
     s = (
         "Perplexity is roughly how many neighbours each point weighs when t-SNE places it. Here, "
-        "at "
-        "perplexity "
+        "at perplexity "
         + ", ".join(str(PERPLEXITIES[m]) for m in p)
         + ", a code keeps on average "
         + ", ".join(f"{f.kept_mean[m]:.2f}" for m in p)
@@ -268,8 +267,7 @@ def knobs_text(f: MapFacts) -> str:
             f"{f.seed_shift:.2g}): this t-SNE starts from the PCA layout, which no seed changes."
             if f.seed_shift <= 1e-6 * f.width
             else f"Another seed moves points by up to {f.seed_shift:.1f} on a map {f.width:.0f} "
-            "wide: "
-            "another map of the same codes."
+            "wide: another map of the same codes."
         )
     return s
 

@@ -134,8 +134,7 @@ def outside_note(f: GridFacts) -> tuple[str, str]:
         )
     return "different squares", out + (
         f" The two grids cover different squares ({_squares(f)}). Like with like, a linear grid "
-        "over "
-        f"the ppf grid's square puts "
+        "over the ppf grid's square puts "
         f"{round(f.matched.outside * tiles)} of its points ({pct(f.matched.outside)}) outside the "
         "disc "
         f"and leaves {pct(f.matched.empty)} empty."
@@ -154,8 +153,7 @@ def balance_note(f: GridFacts) -> tuple[str, str]:
         return "ppf", (
             f"**Balance.** The busiest tenth of the ppf grid's tiles depicts {pct(b_ppf)} of the "
             f"test codes, the linear grid's {pct(b_lin)}: the ppf grid spreads the codes more "
-            "evenly "
-            "over its tiles, because it spends them where the codes are." + like
+            "evenly over its tiles, because it spends them where the codes are." + like
         )
     if b_ppf > b_lin + BALANCE_TOL:
         return "linear", (
@@ -185,8 +183,7 @@ def ae_note(f: GridFacts) -> str:
         "% "
         f"disc, {'but only' if few else 'and'} {pct(f.ae_worst_inside)} of its {f.ae_worst}s. The "
         f"linear grid's square {f.lo:g} … {f.hi:g} holds {pct(f.ae_in_square)} of the AE's codes. "
-        "A grid "
-        "at the codes' own quantiles generalises the ppf recipe: its busiest tenth of tiles "
+        "A grid at the codes' own quantiles generalises the ppf recipe: its busiest tenth of tiles "
         "depicts "
         f"{pct(f.ae.top10)} of the AE's codes, and {pct(f.ae.empty)} of its points are empty."
     )
@@ -214,8 +211,7 @@ def extent_caption(
         f"The grids cover different squares (linear {lo:g} … {hi:g}, ppf {ppf_lo:.2f} … "
         f"{ppf_hi:.2f}). "
         f"Like with like, a linear grid over the ppf grid's square has {pct(matched_outside)} of "
-        "its "
-        "points outside the disc (the table's third row)."
+        "its points outside the disc (the table's third row)."
     )
 
 

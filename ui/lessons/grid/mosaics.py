@@ -1,8 +1,11 @@
-"""The decoded latent grids of Grid vs ppf: the VAE's mosaics at a linear and a ppf grid and the AE's
-at its codes' own quantiles (each decoded once per input and shared, ``model_calls.grid_png``), their charts,
+"""The decoded latent grids of Grid vs ppf: the VAE's mosaics at a linear and a ppf grid and the
+AE's
+at its codes' own quantiles (each decoded once per input and shared, ``model_calls.grid_png``),
+their charts,
 the grid points' layers, the table row of a grid's statistics, and the background jobs that draw the
 neighbouring grid sizes ahead of the slider. Widget keys start with ``grid_``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,38 +13,56 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ui.draw import alt_text
-from ui.draw import altair_charts, png_figures, render
-from ui.server import prefetch
-from ui.server import warmup
-from ui.page import downloads, loaders, model_calls
+from ui.draw import alt_text, altair_charts, png_figures, render
 from ui.draw.style import GRID_LIN, GRID_N_RANGE, GRID_PPF, GRID_RANGE_DEFAULT, PPF_P_DEFAULT
+from ui.page import downloads, loaders, model_calls
+from ui.server import prefetch, warmup
 from vae import latent
 
 VAE, AE = "vae-2d", "ae-2d"
 LIN, PPF = GRID_LIN, GRID_PPF
 
 MOSAICS = ("bbox", "ppf", "lin")  # the three decoded mosaics per grid size (``grid_view``'s tags)
-# the grid points' layer is built from these rows (one point per scheme) and drawn with the real ones
-POINTS_TEMPLATE = latent.grid_points_frame({LIN: (np.zeros(1), np.zeros(1)), PPF: (np.zeros(1), np.zeros(1))})
+# the grid points' layer is built from these rows (one point per scheme) and drawn with the real
+# ones
+POINTS_TEMPLATE = latent.grid_points_frame(
+    {LIN: (np.zeros(1), np.zeros(1)), PPF: (np.zeros(1), np.zeros(1))}
+)
 AE_POINTS_TEMPLATE = pd.DataFrame({"x": [0.0], "y": [0.0]})
 
 
-def stats_row(scheme: str, model: str, xs: np.ndarray, ys: np.ndarray, s: dict[str, float]) -> dict[str, Any]:
+def stats_row(
+    scheme: str, model: str, xs: np.ndarray, ys: np.ndarray, s: dict[str, float]
+) -> dict[str, Any]:
     """One row of the page's table of grids: its ranges and ``vae.latent.grid_stats``."""
-    return {"grid": scheme, "model": model, "points": len(xs) * len(ys),
-            "z₁ range": f"{xs[0]:.2f} … {xs[-1]:.2f}", "z₂ range": f"{ys[0]:.2f} … {ys[-1]:.2f}",
-            "outside the prior's 99 % disc": s["outside_99"], "empty grid points": s["empty"],
-            "codes in the busiest 10 % of tiles": s["top10"], "busiest tile": s["busiest"]}
+    return {
+        "grid": scheme,
+        "model": model,
+        "points": len(xs) * len(ys),
+        "z₁ range": f"{xs[0]:.2f} … {xs[-1]:.2f}",
+        "z₂ range": f"{ys[0]:.2f} … {ys[-1]:.2f}",
+        "outside the prior's 99 % disc": s["outside_99"],
+        "empty grid points": s["empty"],
+        "codes in the busiest 10 % of tiles": s["top10"],
+        "busiest tile": s["busiest"],
+    }
 
 
-def grid_view(n: int, lo: float, hi: float, p: float, tag: str) -> tuple[bytes, np.ndarray, np.ndarray, str]:
-    """One decoded mosaic at grid size n: the VAE's on the linear (``tag`` "lin") or the ppf grid, or
+def grid_view(
+    n: int, lo: float, hi: float, p: float, tag: str
+) -> tuple[bytes, np.ndarray, np.ndarray, str]:
+    """One decoded mosaic at grid size n: the VAE's on the linear (``tag`` "lin") or the ppf grid,
+    or
     the AE's at its codes' own quantiles ("bbox"). -> (8-bit PNG, x axis, y axis, title), each PNG
     decoded once per input and shared (``model_calls.grid_png``)."""
     if tag == "bbox":  # the AE's analogue of ppf: its codes' own quantiles
         xs, ys = latent.quantile_axes(np.asarray(loaders.codes(AE)["mu"], dtype=np.float64), n, p)
-        return model_calls.grid_png(AE, xs, ys), xs, ys, f"AE decoder at its codes' quantiles (p = {p:g})"
+        return (
+            model_calls.grid_png(AE, xs, ys),
+            xs,
+            ys,
+            f"AE decoder at its codes' quantiles (p = {p:g})",
+        )
     if tag == "lin":
         xs, title = latent.linear_axis(n, lo, hi), f"Linear grid, z from {lo:g} to {hi:g}"
     else:
@@ -51,7 +72,8 @@ def grid_view(n: int, lo: float, hi: float, p: float, tag: str) -> tuple[bytes, 
 
 
 def mosaic_chart(n: int, png: bytes, xs: np.ndarray, ys: np.ndarray, title: str) -> dict:
-    """A mosaic from ``grid_view`` as a chart: the PNG in latent axes, a tooltip with each tile's code."""
+    """A mosaic from ``grid_view`` as a chart: the PNG in latent axes, a tooltip with each tile's
+    code."""
     return altair_charts.mosaic_spec(png, n, n, xs, ys, title=title)
 
 
@@ -64,30 +86,62 @@ def show_mosaic(where: Any, n: int, lo: float, hi: float, p: float, tag: str, fn
     """The mosaic, and a download of it drawn as a figure with the same axes."""
     png, xs, ys, title = grid_view(n, lo, hi, p, tag)
     with where:
-        downloads.download_figure(fname, f"grid_png_{tag}", png_figures.mosaic_png_figure, png, n, n,
-                           xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title)
-        render.draw(mosaic_chart(n, png, xs, ys, title), key=f"grid_mosaic_{tag}", width="content",
-                    alt=alt_text.grid(AE if tag == "bbox" else VAE, xs, ys, f" ({title}); hover a tile for its code"))
+        downloads.download_figure(
+            fname,
+            f"grid_png_{tag}",
+            png_figures.mosaic_png_figure,
+            png,
+            n,
+            n,
+            xs=xs,
+            ys=ys,
+            xlabel="z₁",
+            ylabel="z₂",
+            title=title,
+        )
+        render.draw(
+            mosaic_chart(n, png, xs, ys, title),
+            key=f"grid_mosaic_{tag}",
+            width="content",
+            alt=alt_text.grid(
+                AE if tag == "bbox" else VAE, xs, ys, f" ({title}); hover a tile for its code"
+            ),
+        )
 
 
-def chart_alt(codes: np.ndarray, labels: np.ndarray, n: int, lo: float, hi: float, xs_ppf: np.ndarray, warp: bool) -> str:
-    """The description of the Grid page's chart of the VAE's codes (``codes`` (M, 2), in z) and both grids' points."""
+def chart_alt(
+    codes: np.ndarray,
+    labels: np.ndarray,
+    n: int,
+    lo: float,
+    hi: float,
+    xs_ppf: np.ndarray,
+    warp: bool,
+) -> str:
+    """The description of the Grid page's chart of the VAE's codes (``codes`` (M, 2), in z) and both
+    grids' points."""
     axes = "warped axes u = Φ(z), where the prior is uniform" if warp else "the latent axes z"
-    return alt_text.scatter(f"On {axes}: the VAE's test codes, the prior's contours and both grids' {n} × {n} sampling "
-                        f"points, the linear grid over {lo:g} … {hi:g} (squares), the ppf grid from {xs_ppf[0]:.2f} to "
-                        f"{xs_ppf[-1]:.2f} (diamonds)", latent.to_unit(codes) if warp else codes, labels,
-                        *(("u₁", "u₂", True, ".2f") if warp else ()))
+    return alt_text.scatter(
+        f"On {axes}: the VAE's test codes, the prior's contours and both grids' {n} × {n} sampling "
+        f"points, the linear grid over {lo:g} … {hi:g} (squares), the ppf grid from "
+        f"{xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (diamonds)",
+        latent.to_unit(codes) if warp else codes,
+        labels,
+        *(("u₁", "u₂", True, ".2f") if warp else ()),
+    )
 
 
 def points_specs(n: int) -> None:
-    """Prefetch job: the grid points' layers for grid size n (its marker size depends on n), on both axes."""
+    """Prefetch job: the grid points' layers for grid size n (its marker size depends on n), on both
+    axes."""
     size = altair_charts.grid_marker_size(n)
     render.spec(altair_charts.grid_points_chart, POINTS_TEMPLATE, size)
     render.spec(altair_charts.grid_points_chart, POINTS_TEMPLATE, size, "u₁ = Φ(z₁)", "u₂ = Φ(z₂)")
 
 
 def grid_size_charts(n: int, lo: float, hi: float, p: float) -> None:
-    """Fill the caches for grid size n: its three mosaics and their charts, and its points' layers."""
+    """Fill the caches for grid size n: its three mosaics and their charts, and its points'
+    layers."""
     for tag in MOSAICS:
         grid_chart(n, lo, hi, p, tag)
     points_specs(n)
@@ -113,10 +167,13 @@ def prefetch_around(n: int, lo: float, hi: float, p: float) -> None:
 
 
 def _warm() -> None:
-    """Warm-up job (``ui.server.warmup``): the three decoded mosaics of every grid size at the page's default
-    range and p, once per server (about 28,000 decodes, 7 s of one core while the server is quiet), so
+    """Warm-up job (``ui.server.warmup``): the three decoded mosaics of every grid size at the
+    page's default
+    range and p, once per server (about 28,000 decodes, 7 s of one core while the server is quiet),
+    so
     that moving the grid-size slider is a cache hit: a size nobody had asked for cost its student
-    0.2-0.7 s of decoding. Other ranges and p are decoded when asked for, and drawn ahead as before."""
+    0.2-0.7 s of decoding. Other ranges and p are decoded when asked for, and drawn ahead as
+    before."""
     if not (loaders.built(VAE) and loaders.built(AE)):
         return
     for n in range(GRID_N_RANGE[0], GRID_N_RANGE[1] + 1):

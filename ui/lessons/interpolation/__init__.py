@@ -1,2 +1,1 @@
-"""Interpolation (pages/08_Interpolation.py): ``claims``, the lerp vs slerp verdict.
-"""
+"""Interpolation (pages/08_Interpolation.py): ``claims``, the lerp vs slerp verdict."""

@@ -1,2 +1,1 @@
-"""KL weighting (pages/02_KL_weighting.py): ``converter``, a KL weight of an averaged loss as β.
-"""
+"""KL weighting (pages/02_KL_weighting.py): ``converter``, a KL weight of an averaged loss as β."""

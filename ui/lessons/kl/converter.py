@@ -1,6 +1,7 @@
 """The loss-convention converter of KL weighting: a KL weight w of an *averaged* loss (per pixel,
 per latent dimension, as many tutorials write it) as the β of this app's per-image *summed* loss,
 β = w · P / d (``vae.units.equivalent_beta``)."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -12,26 +13,60 @@ from vae import units
 def converter(key: str) -> None:
     """The converter, its widgets keyed `{key}_conv_…`; a fragment, so typing reruns only it."""
     st.markdown(
-        "Here both terms are **summed** per image (784 pixels, d latent dimensions). Many tutorials instead "
-        "**average** them, and then a 'KL weight' w means something else. Multiplying an averaged loss by the pixel "
-        "count P does not move its minimum, so:")
-    st.latex(r"\frac{1}{P}\sum_{j=1}^{P}\mathrm{BCE}_j + w\,\frac{1}{d}\sum_{i=1}^{d}\mathrm{KL}_i"
-             r"\;\;\propto\;\;\sum_{j=1}^{P}\mathrm{BCE}_j + \underbrace{w\,\frac{P}{d}}_{\beta}\;\sum_{i=1}^{d}\mathrm{KL}_i")
+        "Here both terms are **summed** per image (784 pixels, d latent dimensions). Many "
+        "tutorials instead "
+        "**average** them, and then a 'KL weight' w means something else. Multiplying an averaged "
+        "loss by the pixel count P does not move its minimum, so:"
+    )
+    st.latex(
+        r"\frac{1}{P}\sum_{j=1}^{P}\mathrm{BCE}_j + w\,\frac{1}{d}\sum_{i=1}^{d}\mathrm{KL}_i"
+        r"\;\;\propto\;\;\sum_{j=1}^{P}\mathrm{BCE}_j + "
+        r"\underbrace{w\,\frac{P}{d}}_{\beta}\;\sum_{i=1}^{d}\mathrm{KL}_i"
+    )
     c1, c2, c3 = st.columns(3)
-    w = c1.number_input("KL weight w (averaged convention)", min_value=0.0, max_value=1e6, value=0.01,
-                        step=0.001, format="%g", key=f"{key}_conv_weight")
-    p = int(c2.number_input("pixels averaged over, P", min_value=1, max_value=1_000_000, value=784, step=1,
-                            key=f"{key}_conv_pixels"))
-    d = int(c3.number_input("latent dimensions averaged over, d", min_value=1, max_value=4096, value=2, step=1,
-                            key=f"{key}_conv_dims"))
+    w = c1.number_input(
+        "KL weight w (averaged convention)",
+        min_value=0.0,
+        max_value=1e6,
+        value=0.01,
+        step=0.001,
+        format="%g",
+        key=f"{key}_conv_weight",
+    )
+    p = int(
+        c2.number_input(
+            "pixels averaged over, P",
+            min_value=1,
+            max_value=1_000_000,
+            value=784,
+            step=1,
+            key=f"{key}_conv_pixels",
+        )
+    )
+    d = int(
+        c3.number_input(
+            "latent dimensions averaged over, d",
+            min_value=1,
+            max_value=4096,
+            value=2,
+            step=1,
+            key=f"{key}_conv_dims",
+        )
+    )
     try:
         b_eq = units.equivalent_beta(float(w), p, d)
     except ValueError as exc:
         st.warning(f"Cannot convert: {exc}.")
         return
     st.latex(rf"\beta = w\cdot\frac{{P}}{{d}} = {w:g}\times\frac{{{p}}}{{{d}}} = {b_eq:.4g}")
-    verdict = ("stronger than the true ELBO (β > 1): expect the squeeze of the large-β models"
-               if b_eq > 1 else "weaker than the true ELBO (β < 1): expect the spread of the small-β models"
-               if b_eq < 1 else "exactly the ELBO")
-    st.markdown(f"On this app's per-image summed scale that is **β = {b_eq:.4g}**, {verdict}. "
-                f"Conversely, β = 1 here corresponds to w = d / P = {d / p:.3g} in the averaged convention.")
+    verdict = (
+        "stronger than the true ELBO (β > 1): expect the squeeze of the large-β models"
+        if b_eq > 1
+        else "weaker than the true ELBO (β < 1): expect the spread of the small-β models"
+        if b_eq < 1
+        else "exactly the ELBO"
+    )
+    st.markdown(
+        f"On this app's per-image summed scale that is **β = {b_eq:.4g}**, {verdict}. "
+        f"Conversely, β = 1 here corresponds to w = d / P = {d / p:.3g} in the averaged convention."
+    )

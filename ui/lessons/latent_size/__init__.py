@@ -1,2 +1,1 @@
-"""Latent size (pages/11_Latent_size.py): ``claims``, its notices as pure functions.
-"""
+"""Latent size (pages/11_Latent_size.py): ``claims``, its notices as pure functions."""

@@ -29,8 +29,8 @@ class SizeFacts:
 def elbo_notice(elbo: dict[int, float], epochs: dict[int, int], tol: float = 2.0) -> str:
     """Test -ELBO along the ladder: where it comes within tol nats of the best (the knee), the
     best, and the larger sizes that are worse again (with their epochs when those differ)."""
-    from vae.units import plateau  # the knee: the smallest size within tol of the best
     from ui.lessons.words import change_words
+    from vae.units import plateau  # the knee: the smallest size within tol of the best
 
     elbo = {int(d): float(v) for d, v in sorted(elbo.items())}
     first = min(elbo)

@@ -14,6 +14,7 @@ What the browser sends is checked before anything keeps it (``vae.preprocess.cle
 first, then each point), and the pad is handed only checked strokes; its JavaScript skips malformed
 strokes all the same (``cleanStrokes``) and stops taking ink at Python's limits.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -131,7 +132,8 @@ export default function(component) {
 }
 """
 
-# what the pad shows on a first visit: a 3 in one stroke (two arcs), so the page opens with an answer
+# what the pad shows on a first visit: a 3 in one stroke (two arcs), so the page opens with an
+# answer
 STARTER = [arc(0.48, 0.32, 0.2, 0.15, -2.6, 1.57) + arc(0.48, 0.66, 0.23, 0.18, -1.57, 2.6)]
 
 _PAD = st.components.v2.component("latent_lab_pad", html=HTML, css=CSS, js=JS)
@@ -153,9 +155,19 @@ def pad(key: str, strokes: list[Any] | None = None) -> list[Any] | None:
         shown = clean_strokes(strokes) if strokes else []
     except PreprocessError:
         shown = []  # the browser is never handed a drawing it cannot draw
-    result = _PAD(key=widget_key, data={"px": PAD_PX, "pen": PEN_PX, "strokes": shown,
-                                        "max_strokes": MAX_STROKES, "max_points": MAX_POINTS},
-                  default={"strokes": None}, on_strokes_change=lambda: None, height=PAD_PX + 48)
+    result = _PAD(
+        key=widget_key,
+        data={
+            "px": PAD_PX,
+            "pen": PEN_PX,
+            "strokes": shown,
+            "max_strokes": MAX_STROKES,
+            "max_points": MAX_POINTS,
+        },
+        default={"strokes": None},
+        on_strokes_change=lambda: None,
+        height=PAD_PX + 48,
+    )
     value = getattr(result, "strokes", None)
     if value is None:
         return None

@@ -1,8 +1,10 @@
-"""A picture from outside MNIST, as Your own digit takes it: drawn on the pad (``ui.lessons.own_digit.pad``), uploaded,
+"""A picture from outside MNIST, as Your own digit takes it: drawn on the pad
+(``ui.lessons.own_digit.pad``), uploaded,
 photographed or one of the bundled examples, read through the MNIST recipe (``vae.preprocess``).
 An upload that cannot be read is said in the page and the last readable one stays on screen, so
 nothing the learner did is lost. Widget keys start with ``own_``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,15 +12,18 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from ui.page import frame, links
 from ui.lessons.own_digit import pad
-from ui.page import link_values
+from ui.page import frame, link_values, links
 from vae import live
 from vae.preprocess import PreprocessError, strokes_to_mnist
 
 SOURCES = ("draw", "example", "upload", "camera")
-SOURCE_LABELS = {"draw": "draw it", "example": "a bundled example", "upload": "upload a picture",
-                 "camera": "take a photo"}
+SOURCE_LABELS = {
+    "draw": "draw it",
+    "example": "a bundled example",
+    "upload": "upload a picture",
+    "camera": "take a photo",
+}
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp"]
 THUMB = 224  # px, longer side of the thumbnail of the picture
 EXAMPLES = live.example_paths()
@@ -32,21 +37,34 @@ def example_label(stem: str) -> str:
 
 
 def source_input() -> tuple[str, Any, list[Any] | None]:
-    """The source radio and its input (pad, uploader, camera or example list): (source, upload, strokes).
-    The radio and the example list are bound to the URL parameters named by their keys (``links.url_widget``)."""
+    """The source radio and its input (pad, uploader, camera or example list): (source, upload,
+    strokes).
+    The radio and the example list are bound to the URL parameters named by their keys
+    (``links.url_widget``)."""
     ss = st.session_state
-    source = links.url_widget(st.radio, "Your digit", SOURCES, key="own_source", captions=[SOURCE_LABELS[s] for s in SOURCES],
-                      horizontal=True, parse=lambda raw: link_values.parse_choice(raw, SOURCES, "draw"))
+    source = links.url_widget(
+        st.radio,
+        "Your digit",
+        SOURCES,
+        key="own_source",
+        captions=[SOURCE_LABELS[s] for s in SOURCES],
+        horizontal=True,
+        parse=lambda raw: link_values.parse_choice(raw, SOURCES, "draw"),
+    )
     upload = strokes = None
     if source == "draw":
-        st.caption("The pad needs a mouse, a finger or a pen. With the keyboard alone, choose *a bundled example* "
-                   "or *upload a picture* above.")
+        st.caption(
+            "The pad needs a mouse, a finger or a pen. With the keyboard alone, choose *a bundled "
+            "example* or *upload a picture* above."
+        )
         try:
             drawn = pad.pad("own_pad", ss.get("own_strokes"))
         except PreprocessError as exc:  # a refused value (only a forged message sends one)
             drawn = None
-            st.warning(f"The pad's drawing was not used: {exc} Your last drawing is shown.",
-                       icon=":material/draw:")
+            st.warning(
+                f"The pad's drawing was not used: {exc} Your last drawing is shown.",
+                icon=":material/draw:",
+            )
         if drawn is not None:
             # checked and rounded by the pad (never the raw value the browser sent), and kept
             # outside the pad's own state: it survives leaving the page
@@ -55,27 +73,45 @@ def source_input() -> tuple[str, Any, list[Any] | None]:
     elif source == "upload":
         upload = st.file_uploader(
             "A photo or scan of one handwritten digit (PNG or JPEG; GIF, WebP and BMP work too)",
-            type=UPLOAD_TYPES, key="own_upload",
-            help="Any size, dark ink on light paper or light on dark. One digit, filling most of the picture, "
-                 "works best. The picture stays in your browser session; nothing is stored.")
+            type=UPLOAD_TYPES,
+            key="own_upload",
+            help="Any size, dark ink on light paper or light on dark. One digit, filling most of "
+            "the picture, "
+            "works best. The picture stays in your browser session; nothing is stored.",
+        )
     elif source == "camera":
-        upload = st.camera_input("A photo of one digit written on paper", key="own_camera",
-                                 help="Dark ink on light paper, the digit filling most of the frame. The photo stays in "
-                                      "your browser session; nothing is stored.")
+        upload = st.camera_input(
+            "A photo of one digit written on paper",
+            key="own_camera",
+            help="Dark ink on light paper, the digit filling most of the frame. The photo stays in "
+            "your browser session; nothing is stored.",
+        )
     elif EXAMPLES:
-        links.url_widget(st.selectbox, "Example", list(EXAMPLES), index=list(EXAMPLES).index(DEFAULT_EXAMPLE), key="own_example",
-                 help="Real MNIST test digits, enlarged and dressed up like uploads (see scripts/make_examples.py).",
-                 parse=lambda raw: link_values.parse_choice(raw, list(EXAMPLES), DEFAULT_EXAMPLE))
+        links.url_widget(
+            st.selectbox,
+            "Example",
+            list(EXAMPLES),
+            index=list(EXAMPLES).index(DEFAULT_EXAMPLE),
+            key="own_example",
+            help="Real MNIST test digits, enlarged and dressed up like uploads (see "
+            "scripts/make_examples.py).",
+            parse=lambda raw: link_values.parse_choice(raw, list(EXAMPLES), DEFAULT_EXAMPLE),
+        )
     else:
-        st.warning("The bundled examples (assets/examples/*.png) are missing: draw or upload a picture instead.")
+        st.warning(
+            "The bundled examples (assets/examples/*.png) are missing: draw or upload a picture "
+            "instead."
+        )
     return source, upload, strokes
 
 
 def _drawn(strokes: list[Any] | None, right: Any) -> dict[str, Any]:
     if not strokes:
         with right:
-            st.info("Draw a digit in the black square: the model answers when you lift the pen.",
-                    icon=":material/draw:")
+            st.info(
+                "Draw a digit in the black square: the model answers when you lift the pen.",
+                icon=":material/draw:",
+            )
         frame.stop()
     try:
         x = strokes_to_mnist(strokes)
@@ -96,19 +132,34 @@ def _uploaded(upload: Any) -> dict[str, Any]:
             try:
                 thumb, x, size = live.read_picture(upload.getvalue(), THUMB)
             except PreprocessError as exc:
-                st.error(f"{link_values.echo(upload.name)} could not be used: {exc}", icon=":material/image:")
+                st.error(
+                    f"{link_values.echo(upload.name)} could not be used: {exc}",
+                    icon=":material/image:",
+                )
             else:
-                picture = {"file_id": upload.file_id, "name": upload.name, "thumb": thumb, "x": x, "size": size}
+                picture = {
+                    "file_id": upload.file_id,
+                    "name": upload.name,
+                    "thumb": thumb,
+                    "x": x,
+                    "size": size,
+                }
                 st.session_state["own_last_good"] = picture
     if picture is None:
         if last is None:
             if upload is None:
-                st.info("Choose a picture above (or switch to a bundled example) to see what the model makes of it.")
+                st.info(
+                    "Choose a picture above (or switch to a bundled example) to see what the model "
+                    "makes of it."
+                )
             frame.stop()
         picture = last
-        st.caption(f"Still showing your last readable picture, {link_values.echo(last['name'])}."
-                   if upload is not None else
-                   f"Showing your last picture, {link_values.echo(last['name'])}; upload another to replace it.")
+        st.caption(
+            f"Still showing your last readable picture, {link_values.echo(last['name'])}."
+            if upload is not None
+            else f"Showing your last picture, {link_values.echo(last['name'])}; upload another to "
+            "replace it."
+        )
     return picture
 
 
@@ -121,14 +172,26 @@ def _example(example: str) -> dict[str, Any]:
     except (OSError, PreprocessError) as exc:
         st.error(f"The bundled example {path.name} cannot be used: {exc}")
         frame.stop()
-    return {"name": example_label(path.stem), "thumb": thumb, "x": x, "size": size,
-            "source": live.example_source(path)}
+    return {
+        "name": example_label(path.stem),
+        "thumb": thumb,
+        "x": x,
+        "size": size,
+        "source": live.example_source(path),
+    }
 
 
-def read(source: str, upload: Any, strokes: list[Any] | None, example: str, right: Any) -> dict[str, Any]:
+def read(
+    source: str, upload: Any, strokes: list[Any] | None, example: str, right: Any
+) -> dict[str, Any]:
     """The picture of ``source`` as a dict: name, thumb (PNG bytes or None), x (28, 28) in [0, 1],
     size (px) and, for an example, the test index it was made from (``source``). When there is
     nothing usable the page says why (in ``right`` for the pad) and stops."""
-    picture = _drawn(strokes, right) if source == "draw" else _uploaded(upload) if source in ("upload", "camera") \
+    picture = (
+        _drawn(strokes, right)
+        if source == "draw"
+        else _uploaded(upload)
+        if source in ("upload", "camera")
         else _example(example)
+    )
     return {**picture, "x": np.array(picture["x"], dtype=np.float32)}  # (28, 28), a copy

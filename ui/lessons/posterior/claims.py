@@ -214,8 +214,10 @@ def ring_sentence(
             f" Even zoomed, the 2σ rings are only about {sizes} across: the two posteriors lie "
             "far apart compared with their σ (the table below gives σ in numbers)."
         )
-    return (f" At this scale the 2σ rings are only about {sizes} across: switch on the zoom to "
-            "see them.")
+    return (
+        f" At this scale the 2σ rings are only about {sizes} across: switch on the zoom to "
+        "see them."
+    )
 
 
 NO_KL = 0.05  # nats: a dimension this cheap says nothing about its image

@@ -13,22 +13,24 @@ from typing import Callable
 import numpy as np
 import streamlit as st
 
+from ui.lessons.posterior.claims import AGREE, VISIBLE_SD
 from ui.page import loaders, model_calls
-from ui.server import heavy_queue
-from ui.server import warmup
+from ui.server import heavy_queue, warmup
 from vae import neighbours, zoo
 from vae.latent import posterior_samples
-from ui.lessons.posterior.claims import AGREE, VISIBLE_SD
 
 K_AGREE = 50  # neighbours whose labels pick the default pair (most and least agreeing code)
 N_CANDIDATES = 50  # pairs "Another pair" steps through
 N_LOOK = 32  # decoded samples per candidate B, whose agreement orders the candidates
 
 
-@st.cache_data(show_spinner="Choosing a certain and an uncertain test digit for this model…",
-               max_entries=len(zoo.names()))
+@st.cache_data(
+    show_spinner="Choosing a certain and an uncertain test digit for this model…",
+    max_entries=len(zoo.names()),
+)
 def pairs(key: tuple[str, str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs for a model (``model_calls.model_key``), among 1,000 fixed test digits: A, ordered
+    """Candidate pairs for a model (``model_calls.model_key``), among 1,000 fixed test digits: A,
+    ordered
     by how much the 50 nearest codes agree with the image's digit (most first; ties: the smaller
     mean sigma); B, the 50 codes in the most mixed neighbourhoods: first those whose 32 decoded
     samples differ visibly and split between digits, then by how much those samples agree on one
@@ -43,8 +45,9 @@ def pairs(key: tuple[str, str, int]) -> tuple[np.ndarray, np.ndarray]:
     mixed = sub[np.argsort(purity, kind="stable")[:N_CANDIDATES]]
     z = np.concatenate([posterior_samples(mu[i], lv[i], N_LOOK, 0) for i in mixed])  # (50 * 32, d)
     imgs = model_calls.decode(key[0], z)  # (50 * 32, 28, 28)
-    seen = neighbours.looks_like(imgs, x_all, labels,
-                                 exclude=np.repeat(mixed, N_LOOK)).reshape(len(mixed), N_LOOK)  # one batch
+    seen = neighbours.looks_like(imgs, x_all, labels, exclude=np.repeat(mixed, N_LOOK)).reshape(
+        len(mixed), N_LOOK
+    )  # one batch
     top = np.array([np.bincount(s).max() / N_LOOK for s in seen])
     # a label split means something only where the samples differ visibly (posterior_claims):
     # those first
@@ -62,8 +65,11 @@ def _warm() -> None:
 warmup.register(_warm)
 
 
-def pairs_in_turn(key: tuple[str, str, int], on_wait: Callable[[int], None]) -> tuple[np.ndarray, np.ndarray]:
-    """``pairs``, behind the server-wide queue (``ui.server.heavy_queue.call``) the first time this process asks."""
+def pairs_in_turn(
+    key: tuple[str, str, int], on_wait: Callable[[int], None]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``pairs``, behind the server-wide queue (``ui.server.heavy_queue.call``) the first time this
+    process asks."""
     return heavy_queue.call(pairs, key, on_wait=on_wait)
 
 

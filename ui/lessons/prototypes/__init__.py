@@ -1,2 +1,2 @@
-"""Prototypes (pages/04_Prototypes.py): ``computed``, its per-model views computed once per server.
-"""
+"""Prototypes (pages/04_Prototypes.py): ``computed``, its per-model views computed once per
+server."""

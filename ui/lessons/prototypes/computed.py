@@ -1,16 +1,19 @@
-"""Digit prototypes (pages/04_Prototypes.py): what the page shows that depends on the model alone, the
+"""Digit prototypes (pages/04_Prototypes.py): what the page shows that depends on the model alone,
+the
 sampled prototypes of a seed, the traversals' images and the activation table, each computed once
-per server and input (``st.cache_data``, keyed by small values: ``ui.page.model_calls.model_key`` and numbers)
+per server and input (``st.cache_data``, keyed by small values: ``ui.page.model_calls.model_key``
+and numbers)
 and shared by every session.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.page import loaders, model_calls
 from ui.draw.style import MODEL_CACHE_ENTRIES
+from ui.page import loaders, model_calls
 from vae import latent, pixels, units
 
 
@@ -23,7 +26,8 @@ def pixel_average() -> np.ndarray:
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def model_view(key: tuple[str, str, int]) -> dict:
-    """Everything the page shows that depends on the model alone (``model_calls.model_key``), once per server."""
+    """Everything the page shows that depends on the model alone (``model_calls.model_key``), once
+    per server."""
     name = key[0]
     c, labels, images_f = loaders.codes(name), loaders.test_set()[1], loaders.test_images_float()
     mu, logvar = c["mu"], c["logvar"]  # (N, d) each, read-only
@@ -33,26 +37,44 @@ def model_view(key: tuple[str, str, int]) -> dict:
     med_recon = model_calls.decode(name, np.ascontiguousarray(mu[med_idx]))  # (10, 28, 28)
     var_mu, active = units.activity(mu)
     pixel_avg = pixel_average()
-    return {"proto_mu": proto_mu, "med_idx": med_idx, "decoded": decoded, "med_recon": med_recon,
-            "grey": tuple(float(pixels.grey_ink_share(a).mean()) for a in (pixel_avg, decoded, med_recon)),
-            "g_med": float(pixels.grey_ink_share(images_f[med_idx]).mean()),
-            "n_sharper": int((pixels.grey_ink_share(pixel_avg) > pixels.grey_ink_share(decoded)).sum()),
-            "var_mu": var_mu, "active": active, "kl": units.mean_kl_per_dim(mu, logvar),  # (d,) nats
-            "se": latent.prototype_standard_error(logvar, labels)}  # (10, d)
+    return {
+        "proto_mu": proto_mu,
+        "med_idx": med_idx,
+        "decoded": decoded,
+        "med_recon": med_recon,
+        "grey": tuple(
+            float(pixels.grey_ink_share(a).mean()) for a in (pixel_avg, decoded, med_recon)
+        ),
+        "g_med": float(pixels.grey_ink_share(images_f[med_idx]).mean()),
+        "n_sharper": int((pixels.grey_ink_share(pixel_avg) > pixels.grey_ink_share(decoded)).sum()),
+        "var_mu": var_mu,
+        "active": active,
+        "kl": units.mean_kl_per_dim(mu, logvar),  # (d,) nats
+        "se": latent.prototype_standard_error(logvar, labels),
+    }  # (10, d)
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def sampled_prototypes(key: tuple[str, str, int], seed: int) -> np.ndarray:
     """The prototypes of one sampled z per test image (``latent.sampled_codes``). -> (10, d)"""
     c = loaders.codes(key[0])
-    return latent.prototypes(latent.sampled_codes(c["mu"], c["logvar"], seed), loaders.test_set()[1])
+    return latent.prototypes(
+        latent.sampled_codes(c["mu"], c["logvar"], seed), loaders.test_set()[1]
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def traversal_images(key: tuple[str, str, int], base: tuple[float, ...], values: tuple[float, ...],
-                     order: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """The traversals' decoded images (d * S, 28, 28) and each row's change (``pixels.sweep_change``)."""
-    imgs = model_calls.decode(key[0], latent.traversal(np.asarray(base), np.asarray(values), list(order)))
+def traversal_images(
+    key: tuple[str, str, int],
+    base: tuple[float, ...],
+    values: tuple[float, ...],
+    order: tuple[int, ...],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The traversals' decoded images (d * S, 28, 28) and each row's change
+    (``pixels.sweep_change``)."""
+    imgs = model_calls.decode(
+        key[0], latent.traversal(np.asarray(base), np.asarray(values), list(order))
+    )
     return imgs, pixels.sweep_change(imgs.reshape(len(order), len(values), 28, 28))
 
 

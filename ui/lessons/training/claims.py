@@ -3,6 +3,7 @@ it shows (no Streamlit), so that the fast tier can check every branch: which dig
 scores were measured on, the code maps' one square extent (and what it leaves out), and the
 name of a latent dimension.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,20 +36,31 @@ class ScoreFacts:
 def score_caption(f: ScoreFacts) -> str:
     """The caption under the held-out score table; it names the set only as it is."""
     counts = ", ".join(f"{n} {d}s" for d, n in enumerate(f.per_digit))
-    where = (f"the same {f.n_heldout:,} held-out test digits" if f.pretrained and f.same_set
-             else f"{f.n_heldout:,} held-out test digits")
+    where = (
+        f"the same {f.n_heldout:,} held-out test digits"
+        if f.pretrained and f.same_set
+        else f"{f.n_heldout:,} held-out test digits"
+    )
     who = "Both" if f.pretrained and f.same_set else ("Yours" if not f.pretrained else "Each")
-    text = (f"{who} measured on {where}: a fixed random sample of the {f.n_test:,} test digits, "
-            f"each digit in proportion ({counts}), that your model never trains on"
-            + (f" and {f.pretrained} never saw (it learned from the 60,000 training digits)"
-               if f.pretrained else "") + ". ")
+    text = (
+        f"{who} measured on {where}: a fixed random sample of the {f.n_test:,} test digits, "
+        f"each digit in proportion ({counts}), that your model never trains on"
+        + (
+            f" and {f.pretrained} never saw (it learned from the 60,000 training digits)"
+            if f.pretrained
+            else ""
+        )
+        + ". "
+    )
     if f.pretrained and not f.same_set:
         text += "The two rows were measured on different digits, so they are not compared. "
-    text += ("One posterior sample per digit"
-             + (" with the same noise seed" if f.pretrained else "")
-             + "; −ELBO = reconstruction + KL, with β = 1 in the score"
-             + (f" (your model trained with β = {f.beta:g})" if f.beta != 1 else "")
-             + ". Lower is better.")
+    text += (
+        "One posterior sample per digit"
+        + (" with the same noise seed" if f.pretrained else "")
+        + "; −ELBO = reconstruction + KL, with β = 1 in the score"
+        + (f" (your model trained with β = {f.beta:g})" if f.beta != 1 else "")
+        + ". Lower is better."
+    )
     return text
 
 
@@ -76,12 +88,19 @@ def left_out(mu: np.ndarray, half: float) -> int:
 def map_caption(names: list[str], halves: list[float], outside: list[int]) -> str:
     """The caption under the code maps: their extent(s) and the codes each leaves out."""
     if len(set(halves)) == 1:
-        text = (f"{'Both maps show' if len(names) > 1 else 'The map shows'} the square "
-                f"−{halves[0]:g} … {halves[0]:g} on both axes, one unit as long across as up.")
+        text = (
+            f"{'Both maps show' if len(names) > 1 else 'The map shows'} the square "
+            f"−{halves[0]:g} … {halves[0]:g} on both axes, one unit as long across as up."
+        )
     else:
-        text = ("The maps have different scales (their codes spread over very different ranges): "
-                + "; ".join(f"{n} −{h:g} … {h:g}" for n, h in zip(names, halves))
-                + ", each on both axes, one unit as long across as up.")
+        text = (
+            "The maps have different scales (their codes spread over very different ranges): "
+            + "; ".join(f"{n} −{h:g} … {h:g}" for n, h in zip(names, halves))
+            + ", each on both axes, one unit as long across as up."
+        )
     gone = [f"{k:,} of {n}'s codes" for n, k in zip(names, outside) if k]
-    return text + (f" Left out, outside the square: {' and '.join(gone)}." if gone
-                   else " Every held-out code is on the map.")
+    return text + (
+        f" Left out, outside the square: {' and '.join(gone)}."
+        if gone
+        else " Every held-out code is on the map."
+    )

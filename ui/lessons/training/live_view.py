@@ -1,9 +1,11 @@
 """The live run of Train it yourself as the page shows it: a progress bar, the loss curves, the
 held-out codes (2-D) and reconstructions redrawn while :func:`vae.train.train` runs, the wait for a
-training slot (``ui.server.training_slots``), and the pretrained model of the same size that a finished run is
+training slot (``ui.server.training_slots``), and the pretrained model of the same size that a
+finished run is
 compared with. The run itself and its session bookkeeping live in :mod:`vae.live` and
 :mod:`vae.train`.
 """
+
 from __future__ import annotations
 
 import time
@@ -16,13 +18,11 @@ import streamlit as st
 import torch
 
 from ui import compat
-from ui.draw import alt_text
-from ui.draw import altair_charts, png_figures, render
-from ui.server import memory
-from ui.server import training_slots
+from ui.draw import alt_text, altair_charts, png_figures, render
+from ui.draw.style import CHART_HEIGHT
 from ui.lessons.training import claims
 from ui.page import downloads, frame, loaders, model_calls
-from ui.draw.style import CHART_HEIGHT
+from ui.server import memory, training_slots
 from vae import artefacts, live, zoo
 from vae.artefacts import CacheError
 from vae.train import Progress, TrainResult, history_frame, train
@@ -33,38 +33,75 @@ CODES_SIDE = 320  # px, a code map's square plot area beside another
 LIVE_SIDE = 240  # px, the live code map, third of a row while training
 
 
-def loss_charts(history: dict[str, list[float]], epochs: int, trace: list[tuple[float, float, float]] | None = None
-                ) -> tuple[alt.Chart, alt.Chart]:
+def loss_charts(
+    history: dict[str, list[float]],
+    epochs: int,
+    trace: list[tuple[float, float, float]] | None = None,
+) -> tuple[alt.Chart, alt.Chart]:
     """Reconstruction and KL per epoch, training vs held-out (separate charts: different scales);
     while training, ``trace`` adds each training batch's terms, (epochs done, reconstruction, KL),
     as a thin line, so the curves move every few dozen steps and not once per epoch."""
     df = history_frame(history, split_names=altair_charts.SPLIT_NAMES)
     out = []
     for term, col in (("reconstruction", 1), ("KL", 2)):
-        batches = pd.DataFrame({"epoch": [t[0] for t in trace], "nats": [t[col] for t in trace]}) if trace else None
+        batches = (
+            pd.DataFrame({"epoch": [t[0] for t in trace], "nats": [t[col] for t in trace]})
+            if trace
+            else None
+        )
         out.append(altair_charts.live_loss_chart(df, term, epochs, batches, LOSS_HEIGHT))
     return out[0], out[1]
 
 
-def codes_chart(mu: np.ndarray, y: np.ndarray, index: np.ndarray, title: str, half: float,
-                side: int = CODES_SIDE) -> alt.Chart:
+def codes_chart(
+    mu: np.ndarray,
+    y: np.ndarray,
+    index: np.ndarray,
+    title: str,
+    half: float,
+    side: int = CODES_SIDE,
+) -> alt.Chart:
     """Held-out codes mu (n, 2) on a square map of -half..half on both axes (equal scales, z₂ up),
     each point's tooltip naming its test index ``index`` (n,); codes outside are not drawn."""
     dom = (-half, half)
-    return altair_charts.square(altair_charts.scatter(altair_charts.codes_frame(mu, y, index), x_title=claims.z(0),
-                                        y_title=claims.z(1), domain=dom, title=title), side)
+    return altair_charts.square(
+        altair_charts.scatter(
+            altair_charts.codes_frame(mu, y, index),
+            x_title=claims.z(0),
+            y_title=claims.z(1),
+            domain=dom,
+            title=title,
+        ),
+        side,
+    )
 
 
-def draw_map(where: Any, mu: np.ndarray, y: np.ndarray, index: np.ndarray, title: str, half: float,
-             side: int = CODES_SIDE, once: bool = False) -> None:
+def draw_map(
+    where: Any,
+    mu: np.ndarray,
+    y: np.ndarray,
+    index: np.ndarray,
+    title: str,
+    half: float,
+    side: int = CODES_SIDE,
+    once: bool = False,
+) -> None:
     """Show a code map (``codes_chart``) at its own size, narrower on a phone (``render.draw``);
     ``once``: a map many learners see (a pretrained model's), its spec built once per server."""
-    chart_spec = (render.spec(codes_chart, mu, y, index, title, half, side) if once
-                  else compat.altair_to_vega_lite(codes_chart(mu, y, index, title, half, side)))
+    chart_spec = (
+        render.spec(codes_chart, mu, y, index, title, half, side)
+        if once
+        else compat.altair_to_vega_lite(codes_chart(mu, y, index, title, half, side))
+    )
     said = alt_text.scatter(title, mu, y, claims.z(0), claims.z(1))
     out = claims.left_out(mu, half)
-    render.draw(chart_spec, where, width="content", alt=f"{said} The map shows −{half:g} … {half:g} on "
-                f"both axes{f', {out} codes outside it' if out else ''}.")
+    render.draw(
+        chart_spec,
+        where,
+        width="content",
+        alt=f"{said} The map shows −{half:g} … {half:g} on "
+        f"both axes{f', {out} codes outside it' if out else ''}.",
+    )
 
 
 def heldout_index(labels: np.ndarray) -> np.ndarray:
@@ -72,10 +109,16 @@ def heldout_index(labels: np.ndarray) -> np.ndarray:
     return live.split_indices(labels)[0]
 
 
-def run(sess: live.TrainingSession, s: live.LiveSettings, run_id: int, x_float: np.ndarray,
-        labels: np.ndarray) -> TrainResult:
+def run(
+    sess: live.TrainingSession,
+    s: live.LiveSettings,
+    run_id: int,
+    x_float: np.ndarray,
+    labels: np.ndarray,
+) -> TrainResult:
     """Train ``s`` on its share of the test digits with live progress, loss charts and (2-D) codes,
-    after waiting for a training slot; ``sess.check`` stops it when a newer script run takes over."""
+    after waiting for a training slot; ``sess.check`` stops it when a newer script run takes
+    over."""
     x_tr, y_tr, x_ho, y_ho = live.split_test_set(x_float, labels, s.train_size)
     bar = st.progress(0.0, text=f"Training {s.label()}…")
     cols = st.columns(3 if s.latent_dim == 2 else 2)
@@ -83,7 +126,9 @@ def run(sess: live.TrainingSession, s: live.LiveSettings, run_id: int, x_float: 
     codes_ph = cols[2].empty() if s.latent_dim == 2 else None
     if codes_ph is not None:  # redrawn at every REDRAW_STEPS-th step and at each epoch's end
         first = min(REDRAW_STEPS, -(-s.train_size // s.batch_size))
-        codes_ph.caption(f"The held-out codes appear after {first} step{'s' if first != 1 else ''}.")
+        codes_ph.caption(
+            f"The held-out codes appear after {first} step{'s' if first != 1 else ''}."
+        )
     strip_ph = st.empty()
     pick = live.one_per_digit(y_ho.numpy())  # one held-out digit of each class
     held = heldout_index(labels)
@@ -97,8 +142,11 @@ def run(sess: live.TrainingSession, s: live.LiveSettings, run_id: int, x_float: 
         now = time.perf_counter()
         if p.epoch_done or p.step == p.steps or now - last[0] > 0.25:
             last[0] = now
-            bar.progress(p.step / p.steps, text=f"Epoch {p.epoch} of {p.epochs} · step {p.step:,} of "
-                                               f"{p.steps:,} · {now - t0[0]:.0f} s")
+            bar.progress(
+                p.step / p.steps,
+                text=f"Epoch {p.epoch} of {p.epochs} · step {p.step:,} of "
+                f"{p.steps:,} · {now - t0[0]:.0f} s",
+            )
         if not p.epoch_done:
             trace.append((p.step / (p.steps / p.epochs), p.batch_recon, p.batch_kl))  # x in epochs
         if p.epoch_done:
@@ -112,27 +160,55 @@ def run(sess: live.TrainingSession, s: live.LiveSettings, run_id: int, x_float: 
                 mu = live.posterior_means(p.model, x_ho)
                 half = claims.extent(mu)
                 out = claims.left_out(mu, half)  # said in the title: the map holds 99.5 % at least
-                draw_map(codes_ph, mu, y_ho.numpy(), held, f"Held-out codes {when}"
-                         + (f" ({out} outside)" if out else ""), half, LIVE_SIDE)
+                draw_map(
+                    codes_ph,
+                    mu,
+                    y_ho.numpy(),
+                    held,
+                    f"Held-out codes {when}" + (f" ({out} outside)" if out else ""),
+                    half,
+                    LIVE_SIDE,
+                )
             recs = live.reconstructions(p.model, x_ho[pick])
-            strip_ph.image(downloads.upscale(model_calls.tile(np.concatenate([originals, recs]), len(pick)), 3), clamp=True,
-                           caption=f"Held-out digits (top) and their reconstructions {when} (bottom)",
-                           alt=f"Held-out test digits {alt_text.digits(y_ho.numpy()[pick])} (top row) and your model's "
-                               f"reconstructions of them {when} (bottom row), while it trains.")
+            strip_ph.image(
+                downloads.upscale(
+                    model_calls.tile(np.concatenate([originals, recs]), len(pick)), 3
+                ),
+                clamp=True,
+                caption=f"Held-out digits (top) and their reconstructions {when} (bottom)",
+                alt=f"Held-out test digits {alt_text.digits(y_ho.numpy()[pick])} (top row) and "
+                "your model's "
+                f"reconstructions of them {when} (bottom row), while it trains.",
+            )
 
     shown = [None]
 
     def waiting(running: int, queued: int) -> None:
         if shown[0] == (running, queued):
-            return  # redraw only when the queue changed: a waiting session costs the server next to nothing
+            # redraw only when the queue changed: a waiting session costs the server next to nothing
+            return
         shown[0] = (running, queued)
-        bar.progress(0.0, text=f"Waiting for a free training slot: {running} run{'s' if running != 1 else ''} "
-                               f"training on this server, {queued} waiting (yours included). It starts by itself.")
+        bar.progress(
+            0.0,
+            text=f"Waiting for a free training slot: {running} run{'s' if running != 1 else ''} "
+            f"training on this server, {queued} waiting (yours included). It starts by itself.",
+        )
 
     with training_slots.training_slot(on_wait=waiting, check=lambda: sess.check(run_id)):
-        t0[0] = time.perf_counter()  # the clock in the progress text starts when the run has its slot
-        result = train(s.model_config(), s.train_config(live.THREADS), x_tr, y_tr, x_ho, y_ho, callback=callback,
-                       resume=sess.resume, until_epoch=sess.until)
+        t0[0] = (
+            time.perf_counter()
+        )  # the clock in the progress text starts when the run has its slot
+        result = train(
+            s.model_config(),
+            s.train_config(live.THREADS),
+            x_tr,
+            y_tr,
+            x_ho,
+            y_ho,
+            callback=callback,
+            resume=sess.resume,
+            until_epoch=sess.until,
+        )
     bar.progress(1.0, text=f"Done: {s.label()} in {result.seconds:.1f} s.")
     return result
 
@@ -146,30 +222,47 @@ def pretrained_for(d: int, beta: float) -> tuple[str, bool]:
 def pretrained(name: str) -> tuple[torch.nn.Module | None, str | None]:
     """The pretrained model to compare with, or None and the reason it cannot be used."""
     if not artefacts.checkpoint_path(name).exists():
-        return None, (f"The pretrained **{name}** is not in `cache/models/` yet, so there is nothing to compare "
-                      f"with. Rebuild it with `python -m vae.build`.")
+        return None, (
+            f"The pretrained **{name}** is not in `cache/models/` yet, so there is nothing to "
+            "compare with. Rebuild it with `python -m vae.build`."
+        )
     try:
         return loaders.model(name), None
     except CacheError as exc:
-        return None, f"`{exc.path.name}` {exc.problem}. Rebuild it with `{exc.rebuild}`; the comparison is skipped."
+        return (
+            None,
+            f"`{exc.path.name}` {exc.problem}. Rebuild it with `{exc.rebuild}`; the comparison is "
+            "skipped.",
+        )
 
 
-@st.cache_data(show_spinner="Measuring the pretrained model on the held-out digits…", max_entries=32)
+@st.cache_data(
+    show_spinner="Measuring the pretrained model on the held-out digits…", max_entries=32
+)
 def _heldout_metrics(name: str, signature: tuple[int, ...]) -> dict[str, float]:
     xh, yh = live.heldout_set(loaders.test_images_float(), loaders.test_set()[1])
     return live.heldout_metrics(loaders.model(name), xh, yh)
 
 
 def pretrained_heldout(name: str) -> dict[str, float]:
-    """Held-out metrics of a pretrained model (same noise seed as a live run), cached per checkpoint file."""
+    """Held-out metrics of a pretrained model (same noise seed as a live run), cached per checkpoint
+    file."""
     return _heldout_metrics(name, artefacts.signature(artefacts.checkpoint_path(name)))
 
 
-def score_row(model: str, trained_on: str, d: int, beta: float, m: dict[str, Any]) -> dict[str, Any]:
+def score_row(
+    model: str, trained_on: str, d: int, beta: float, m: dict[str, Any]
+) -> dict[str, Any]:
     """One row of the held-out score table (metrics ``recon``, ``kl``, ``elbo`` in nats)."""
-    return {"model": model, "trained on": trained_on, "latent d": d, "β": beta,
-            "held-out −ELBO (nats)": round(m["elbo"], 1), "reconstruction": round(m["recon"], 1),
-            "KL": round(m["kl"], 2)}
+    return {
+        "model": model,
+        "trained on": trained_on,
+        "latent d": d,
+        "β": beta,
+        "held-out −ELBO (nats)": round(m["elbo"], 1),
+        "reconstruction": round(m["recon"], 1),
+        "KL": round(m["kl"], 2),
+    }
 
 
 def train_pending(sess: live.TrainingSession, x_float: np.ndarray, labels: np.ndarray) -> None:
@@ -200,36 +293,66 @@ def loss_view(history: dict[str, list[float]], epochs: int) -> None:
     """A finished run's two loss charts side by side, and its history as CSV."""
     for col, chart in zip(st.columns(2), loss_charts(history, epochs)):
         col.altair_chart(chart, width="stretch")
-    downloads.download_csv(history_frame(history, split_names=altair_charts.SPLIT_NAMES), "my-vae-history.csv",
-                    key="train_hist_csv", label="Download the history (CSV)")
+    downloads.download_csv(
+        history_frame(history, split_names=altair_charts.SPLIT_NAMES),
+        "my-vae-history.csv",
+        key="train_hist_csv",
+        label="Download the history (CSV)",
+    )
 
 
 def runs_view(runs: list[tuple[str, dict[str, list[float]]]]) -> None:
     """The session's last runs (label, history) on one held-out −ELBO chart."""
-    frame = pd.concat([pd.DataFrame({"epoch": np.arange(1, len(h["test_total"]) + 1), "run": f"{i + 1}. {label}",
-                                     "held-out −ELBO": np.add(h["test_recon"], h["test_kl"])})
-                       for i, (label, h) in enumerate(runs)])
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "epoch": np.arange(1, len(h["test_total"]) + 1),
+                    "run": f"{i + 1}. {label}",
+                    "held-out −ELBO": np.add(h["test_recon"], h["test_kl"]),
+                }
+            )
+            for i, (label, h) in enumerate(runs)
+        ]
+    )
     st.altair_chart(altair_charts.runs_chart(frame), width="stretch")
-    st.caption(f"The last {live.KEEP_RUNS} runs of this session, the newest last, all on the same held-out digits.")
+    st.caption(
+        f"The last {live.KEEP_RUNS} runs of this session, the newest last, all on the same "
+        "held-out digits."
+    )
 
 
-def codes_pair(mine_mu: np.ndarray | None, pre_mu: np.ndarray | None, y: np.ndarray,
-               index: np.ndarray, pre_name: str) -> None:
+def codes_pair(
+    mine_mu: np.ndarray | None,
+    pre_mu: np.ndarray | None,
+    y: np.ndarray,
+    index: np.ndarray,
+    pre_name: str,
+) -> None:
     """The held-out codes of the learner's 2-D model beside the pretrained model's, on one square
     extent (each its own where their spreads differ more than ``claims.SHARED`` times)."""
-    maps = [(mu, name) for mu, name in ((mine_mu, "your model"),
-                                        (pre_mu, f"{pre_name} (pretrained)")) if mu is not None]
+    maps = [
+        (mu, name)
+        for mu, name in ((mine_mu, "your model"), (pre_mu, f"{pre_name} (pretrained)"))
+        if mu is not None
+    ]
     if not maps:
         return
     halves = claims.shared_extents([claims.extent(mu) for mu, _ in maps])
     for col, (mu, title), half in zip(st.columns(2), maps, halves):
         draw_map(col, mu, y, index, title, half, once=title != "your model")
-    st.caption(claims.map_caption([n.split(" (")[0] for _, n in maps], halves,
-                                  [claims.left_out(mu, h) for (mu, _), h in zip(maps, halves)]))
+    st.caption(
+        claims.map_caption(
+            [n.split(" (")[0] for _, n in maps],
+            halves,
+            [claims.left_out(mu, h) for (mu, _), h in zip(maps, halves)],
+        )
+    )
 
 
-@st.cache_data(show_spinner="Encoding the held-out digits with the pretrained model…",
-               max_entries=32)
+@st.cache_data(
+    show_spinner="Encoding the held-out digits with the pretrained model…", max_entries=32
+)
 def _heldout_codes(name: str, signature: tuple[int, ...]) -> np.ndarray:
     xh, _ = live.heldout_set(loaders.test_images_float(), loaders.test_set()[1])
     return live.posterior_means(loaders.model(name), xh)
@@ -251,8 +374,9 @@ def pretrained_recons(name: str) -> np.ndarray:
     return _heldout_recons(name, artefacts.signature(artefacts.checkpoint_path(name)))
 
 
-def preview(s: live.LiveSettings, labels: np.ndarray, x_ho: torch.Tensor,
-            y_ho: torch.Tensor) -> None:
+def preview(
+    s: live.LiveSettings, labels: np.ndarray, x_ho: torch.Tensor, y_ho: torch.Tensor
+) -> None:
     """Before the first run: the pretrained model a run of these settings is compared with, on the
     held-out digits (score, reconstructions, 2-D codes), all computed once per server."""
     name, same_beta = pretrained_for(s.latent_dim, s.beta)
@@ -264,17 +388,27 @@ def preview(s: live.LiveSettings, labels: np.ndarray, x_ho: torch.Tensor,
     m = pretrained_heldout(name)
     epochs = zoo.entry(name).train.epochs
     other = "" if same_beta else f", the zoo has no {s.latent_dim}-D model with β = {s.beta:g}"
-    st.markdown(f"**{name}** (β = {model.config.beta:g}{other}) learned from the 60,000 training "
-                f"digits × {epochs} epochs. On the {live.HELDOUT:,} held-out digits your run is "
-                f"scored on: −ELBO **{m['elbo']:.1f} nats** (reconstruction {m['recon']:.1f} + KL "
-                f"{m['kl']:.2f}). How close does a run of the settings above come?")
+    st.markdown(
+        f"**{name}** (β = {model.config.beta:g}{other}) learned from the 60,000 training "
+        f"digits × {epochs} epochs. On the {live.HELDOUT:,} held-out digits your run is "
+        f"scored on: −ELBO **{m['elbo']:.1f} nats** (reconstruction {m['recon']:.1f} + KL "
+        f"{m['kl']:.2f}). How close does a run of the settings above come?"
+    )
     pick = live.one_per_digit(y_ho.numpy())
-    rows = {"held-out\ndigit": x_ho[pick, 0].numpy(),
-            f"{name}\n(pretrained)": pretrained_recons(name)}
+    rows = {
+        "held-out\ndigit": x_ho[pick, 0].numpy(),
+        f"{name}\n(pretrained)": pretrained_recons(name),
+    }
     held = heldout_index(labels)
-    render.show(render.png(png_figures.image_rows, rows, size=1.0), alt=alt_text.rows(
-        f"One held-out test digit of each class ({alt_text.digits(labels[held[pick]])}) and {name}'s "
-        "reconstructions of them.", rows))
+    render.show(
+        render.png(png_figures.image_rows, rows, size=1.0),
+        alt=alt_text.rows(
+            f"One held-out test digit of each class ({alt_text.digits(labels[held[pick]])}) and "
+            f"{name}'s "
+            "reconstructions of them.",
+            rows,
+        ),
+    )
     if s.latent_dim == 2:
         codes_pair(None, pretrained_codes(name), y_ho.numpy(), held, name)
 
@@ -282,7 +416,13 @@ def preview(s: live.LiveSettings, labels: np.ndarray, x_ho: torch.Tensor,
 def cost_words(s: live.LiveSettings) -> str:
     """What a run of these settings costs, against the defaults' measured time."""
     views, default_views = s.train_size * s.epochs, live.DEFAULT_TRAIN * live.DEFAULT_EPOCHS
-    return (f"{s.steps():,} Adam steps over {views:,} image views"
-            + ("" if views == default_views else f", {views / default_views:.2g}× the defaults")  # 0.021×, not 0.0×
-            + f". The defaults ({default_views:,} views) take about {live.DEFAULT_CPU_SECONDS:.0f} s of computing "
-            "on one CPU core; time grows in proportion, and on a busy server it can take several times longer.")
+    return (
+        f"{s.steps():,} Adam steps over {views:,} image views"
+        + (
+            "" if views == default_views else f", {views / default_views:.2g}× the defaults"
+        )  # 0.021×, not 0.0×
+        + f". The defaults ({default_views:,} views) take about {live.DEFAULT_CPU_SECONDS:.0f} s "
+        "of computing "
+        "on one CPU core; time grows in proportion, and on a busy server it can take several times "
+        "longer."
+    )
