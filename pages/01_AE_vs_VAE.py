@@ -373,7 +373,7 @@ with st.expander("Each decoder's whole map: decode a grid of codes", icon=":mate
         (g1, AE, xs_ae, ys_ae, "AE decoder, its codes' 0.5-99.5 % quantiles"),
         (g2, VAE, xs_v, ys_v, "VAE decoder over the prior (ppf grid)"),
     ):
-        grid = model_calls.mosaic_png(
+        grid = model_calls.decoded_mosaic_png(
             name, latent.grid_2d(xs, ys), n, n, xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title
         )
         where = " between its codes' 0.5 and 99.5 % quantiles" if name == AE else " over the prior"

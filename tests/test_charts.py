@@ -128,11 +128,11 @@ def test_mosaic_png_decodes_only_on_a_miss(monkeypatch):
 
     monkeypatch.setattr(model_calls, "decode", counting)
     xs = ppf_axis(6)
-    a = model_calls.mosaic_png("vae-2d", grid_2d(xs, xs), 6, 6, xs=xs, ys=xs, title="ppf")
-    b = model_calls.mosaic_png("vae-2d", grid_2d(xs, xs), 6, 6, xs=xs, ys=xs, title="ppf")
+    a = model_calls.decoded_mosaic_png("vae-2d", grid_2d(xs, xs), 6, 6, xs=xs, ys=xs, title="ppf")
+    b = model_calls.decoded_mosaic_png("vae-2d", grid_2d(xs, xs), 6, 6, xs=xs, ys=xs, title="ppf")
     assert a == b and a.startswith(PNG_MAGIC)
     assert calls == [36]  # the second call neither decoded nor drew
-    model_calls.mosaic_png("vae-2d", grid_2d(xs, xs) * 0.5, 6, 6, xs=xs / 2, ys=xs / 2, title="ppf")
+    model_calls.decoded_mosaic_png("vae-2d", grid_2d(xs, xs) * 0.5, 6, 6, xs=xs / 2, ys=xs / 2, title="ppf")
     assert calls == [36, 36]
 
 

@@ -42,25 +42,6 @@ from vae import prior
 from vae.latent import pad_grid, to_unit
 
 
-def codes_chart(mu: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
-    """The chosen model's test codes on fixed axes (clamped to the box) and the prior's 99 %
-    circle."""
-    clamped = alt.Scale(domain=list(LATENT_RANGE), clamp=True, nice=False)
-    pts = scatter(codes_frame(mu, digits, index), height=CHART_HEIGHT).encode(
-        x=alt.X("x:Q", title="z₁", scale=clamped), y=alt.Y("y:Q", title="z₂", scale=clamped)
-    )
-    ring_xy = prior.circle(prior.radius(0.99))  # (121, 2)
-    circle = pd.DataFrame(
-        {"x": ring_xy[:, 0], "y": ring_xy[:, 1], "order": np.arange(len(ring_xy))}
-    )
-    ring = (
-        alt.Chart(circle)
-        .mark_line(color="gray", strokeDash=[5, 4], strokeWidth=1.5)
-        .encode(x="x:Q", y="y:Q", order="order:Q")
-    )
-    return square(pts + ring, CHART_HEIGHT)
-
-
 def rd_base(frame: pd.DataFrame) -> alt.Chart:
     """The rate (x) and distortion (y) encodings shared by every layer of the ladder chart."""
     return alt.Chart(frame).encode(

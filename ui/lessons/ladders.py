@@ -103,7 +103,7 @@ def dims_frame(name: str, beta: float) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
-def kl_per_dim(name: str) -> np.ndarray:
+def mean_kl_of_model(name: str) -> np.ndarray:
     """Mean KL of each dimension over the test codes (raises CacheError when the codes are
     missing)."""
     c = loaders.codes(name)

@@ -39,7 +39,7 @@ def keep_top_curve(name: str) -> np.ndarray:
     sub = loaders.scatter_subset(N_TOPK)
     x = loaders.test_images_float()[sub]
     mu = loaders.codes(name)["mu"][sub]
-    order = np.argsort(-ladders.kl_per_dim(name), kind="stable")
+    order = np.argsort(-ladders.mean_kl_of_model(name), kind="stable")
     return np.array(
         [
             float(bce_per_image(model_calls.decode(name, units.keep_top(mu, order, k)), x).mean())

@@ -82,7 +82,7 @@ def decoded(key: ModelKey, z: np.ndarray, y: np.ndarray | None = None) -> np.nda
     return decode(key[0], z, y)
 
 
-def mosaic_png(
+def decoded_mosaic_png(
     name: str,
     z: np.ndarray,
     nrows: int,
