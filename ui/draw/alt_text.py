@@ -391,9 +391,11 @@ def heatmap(
     """A heat map of ``values`` (rows, cols): its size, and its largest and smallest cells."""
     v = np.asarray(values, dtype=np.float64)
     order = np.argsort(v, axis=None, kind="stable")
-    cell = lambda i: (
-        f"{flat(rows[i // v.shape[1]])} at {flat(cols[i % v.shape[1]])} ({_num(v.flat[i], '.2f')})"
-    )  # noqa: E731
+
+    def cell(i: int) -> str:
+        r, c = divmod(int(i), v.shape[1])
+        return f"{flat(rows[r])} at {flat(cols[c])} ({_num(v.flat[i], '.2f')})"
+
     return (
         _sentence(what)
         + f" {v.shape[0]} rows by {v.shape[1]} columns. Largest: "

@@ -105,11 +105,14 @@ FOCUS_COLOR = (
 PAGE_CSS = f"""
 <style data-latent-lab>
 .stApp [data-testid="stCaptionContainer"] {{ opacity: 0.8; }}
-.stApp label[data-testid="stWidgetLabel"][disabled], .stApp label[data-testid="stWidgetLabel"][disabled] * {{ color: inherit; }}
+.stApp label[data-testid="stWidgetLabel"][disabled],
+.stApp label[data-testid="stWidgetLabel"][disabled] * {{ color: inherit; }}
 .stApp label[data-testid="stWidgetLabel"][disabled] {{ opacity: 0.8; }}
 .stApp [data-testid="stSliderThumbValue"] {{ color: inherit; }}
 .stApp :focus-visible {{ outline: 2px solid {FOCUS_COLOR} !important; outline-offset: 2px; }}
 .stApp [data-testid="stElementContainer"]:has(style[data-latent-lab]) {{ display: none; }}
-@media (max-width: 639px) {{ .stApp .block-container {{ padding-left: 1rem !important; padding-right: 1rem !important; }} }}
+@media (max-width: 639px) {{
+  .stApp .block-container {{ padding-left: 1rem !important; padding-right: 1rem !important; }}
+}}
 </style>
 """

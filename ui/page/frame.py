@@ -62,17 +62,22 @@ FIT_JS = """
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
     if (!box || !main || !box.parentElement) return;
     if (!seen.has(chart)) { seen.add(chart); observer.observe(chart); }
-    // the room: the chart's column, and never past the page's right margin (a column grows with a wide chart)
-    const right = main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight);
+    // the room: the chart's column, and never past the page's right margin
+    // (a column grows with a wide chart)
+    const right = main.getBoundingClientRect().right
+      - parseFloat(getComputedStyle(main).paddingRight);
     const room = Math.min(box.parentElement.clientWidth, right - box.getBoundingClientRect().left);
-    const natural = Math.max(chart.offsetWidth, chart.scrollWidth), h = box.offsetHeight;  // a canvas may overflow its div
+    // a canvas may overflow its div
+    const natural = Math.max(chart.offsetWidth, chart.scrollWidth), h = box.offsetHeight;
     const k = natural > room + 1 && room > 0 ? room / natural : 1;
-    if (Math.abs(k - Number(box.dataset.fit || 1)) < 0.002 && String(h) === box.dataset.fitHeight) return;
+    const same = Math.abs(k - Number(box.dataset.fit || 1)) < 0.002;
+    if (same && String(h) === box.dataset.fitHeight) return;
     box.dataset.fit = String(k);
     box.dataset.fitHeight = String(h);
     box.style.transformOrigin = '0 0';
     box.style.transform = k < 1 ? `scale(${k})` : '';
-    box.style.width = k < 1 ? `${room}px` : '';  // the column keeps its width (the chart overflows it, scaled)
+    // the column keeps its width (the chart overflows it, scaled)
+    box.style.width = k < 1 ? `${room}px` : '';
     box.style.marginBottom = k < 1 ? `${-(1 - k) * h}px` : '';
   }
   function run() {
@@ -83,16 +88,17 @@ FIT_JS = """
       else el.removeAttribute('tabindex');
     });
   }
-  // A tap on a chart: Vega makes the item under the pointer the active one on pointermove, forgets it
-  // on pointerout, and a click selects the active item. A finger sends no pointermove, and a
-  // pointerout as it lifts, before the mousedown and click the browser derives from a tap, so a tap
-  // selected nothing. A pointermove at the mousedown's point, just before Vega sees it, fixes that
-  // (for a mouse it repeats where the pointer already is).
+  // A tap on a chart: Vega makes the item under the pointer the active one on pointermove,
+  // forgets it on pointerout, and a click selects the active item. A finger sends no
+  // pointermove, and a pointerout as it lifts, before the mousedown and click the browser
+  // derives from a tap, so a tap selected nothing. A pointermove at the mousedown's point,
+  // just before Vega sees it, fixes that (for a mouse it repeats where the pointer already is).
   document.addEventListener('mousedown', (e) => {
     const c = e.target;
     if (!(c instanceof HTMLCanvasElement) || !c.closest('[data-testid="stVegaLiteChart"]')) return;
-    c.dispatchEvent(new PointerEvent('pointermove', {clientX: e.clientX, clientY: e.clientY, screenX: e.screenX,
-      screenY: e.screenY, pointerType: 'mouse', isPrimary: true, bubbles: true}));
+    c.dispatchEvent(new PointerEvent('pointermove', {clientX: e.clientX, clientY: e.clientY,
+      screenX: e.screenX, screenY: e.screenY, pointerType: 'mouse', isPrimary: true,
+      bubbles: true}));
   }, true);
   let pending = false;
   function schedule() { if (!pending) { pending = true; requestAnimationFrame(run); } }

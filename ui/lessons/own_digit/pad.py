@@ -83,7 +83,9 @@ export default function(component) {
   const canvas = parentElement.querySelector('canvas');
   root.style.setProperty('--pad-px', px + 'px');
   const dpr = window.devicePixelRatio || 1;
-  if (canvas.width !== Math.round(px * dpr)) { canvas.width = Math.round(px * dpr); canvas.height = canvas.width; }
+  if (canvas.width !== Math.round(px * dpr)) {
+    canvas.width = Math.round(px * dpr); canvas.height = canvas.width;
+  }
   const ctx = canvas.getContext('2d');
   // strokes persist on the element between renders; Python's copy restores them after a remount
   if (!canvas._strokes) { canvas._strokes = cleanStrokes(data.strokes, maxStrokes, maxPoints); }
@@ -93,15 +95,20 @@ export default function(component) {
     ctx.strokeStyle = '#fff'; ctx.fillStyle = '#fff';
     ctx.lineWidth = pen; ctx.lineCap = 'round'; ctx.lineJoin = 'round';
     for (const s of canvas._strokes) {
-      if (s.length === 1) { ctx.beginPath(); ctx.arc(s[0][0] * px, s[0][1] * px, pen / 2, 0, 2 * Math.PI); ctx.fill(); continue; }
+      if (s.length === 1) {
+        ctx.beginPath(); ctx.arc(s[0][0] * px, s[0][1] * px, pen / 2, 0, 2 * Math.PI); ctx.fill();
+        continue;
+      }
       ctx.beginPath(); ctx.moveTo(s[0][0] * px, s[0][1] * px);
       for (const p of s.slice(1)) ctx.lineTo(p[0] * px, p[1] * px);
       ctx.stroke();
     }
   };
-  const send = () => setStateValue('strokes', canvas._strokes.map(s => s.map(p => [+p[0].toFixed(4), +p[1].toFixed(4)])));
+  const send = () => setStateValue(
+    'strokes', canvas._strokes.map(s => s.map(p => [+p[0].toFixed(4), +p[1].toFixed(4)])));
+  const unit = (v) => Math.min(Math.max(v, 0), 1);
   const at = (e) => { const r = canvas.getBoundingClientRect();
-    return [Math.min(Math.max((e.clientX - r.left) / r.width, 0), 1), Math.min(Math.max((e.clientY - r.top) / r.height, 0), 1)]; };
+    return [unit((e.clientX - r.left) / r.width), unit((e.clientY - r.top) / r.height)]; };
   let current = null, room = 0;  // room: points the current stroke may still add
   const down = (e) => { e.preventDefault();
     // Python refuses a drawing over its limits: past them the pad stops taking ink instead
@@ -125,8 +132,10 @@ export default function(component) {
   root.addEventListener('click', click);
   redraw();
   return () => {
-    canvas.removeEventListener('pointerdown', down); canvas.removeEventListener('pointermove', move);
-    canvas.removeEventListener('pointerup', up); canvas.removeEventListener('pointercancel', up);
+    canvas.removeEventListener('pointerdown', down);
+    canvas.removeEventListener('pointermove', move);
+    canvas.removeEventListener('pointerup', up);
+    canvas.removeEventListener('pointercancel', up);
     root.removeEventListener('click', click);
   };
 }
