@@ -145,3 +145,46 @@ def test_a_heat_maps_title_wider_than_the_map_is_not_cut_off():
     top = r.rgba[: round(r.min_text_px * 1.8)]
     cols = np.flatnonzero((top[..., 3] > 0).any(axis=0))
     assert cols[0] > 0  # the title's first letter starts inside the picture
+
+
+def test_overlapping_texts_are_counted():
+    """Boxes that overlap count once per pair; boxes that only touch, or lie apart, do not."""
+    assert raster.count_overlaps([(0, 0, 10, 10), (5, 5, 15, 15), (20, 0, 30, 10)]) == 1
+    assert raster.count_overlaps([(0, 0, 10, 10), (10, 0, 20, 10)]) == 0  # touching
+    assert raster.count_overlaps([(0, 0, 10, 10), (2, 2, 8, 8), (4, 4, 6, 6)]) == 3
+
+
+def test_captions_that_run_into_each_other_are_recorded_in_the_png():
+    """Captions wider than their tiles run into their neighbours ("test #8567test #6356"): the
+    picture says so (``raster.OVERLAPS_KEY``), and a strip whose captions fit says 0."""
+    long = raster.rows(
+        [_imgs(4)],
+        None,
+        [[f"test #{k}856{k}" for k in range(4)]],
+        0.4,
+        "gray",
+        1.0,
+        INK["light"],
+        fontsize=12,
+    )
+    short = raster.rows([_imgs(4)], None, [["1", "2", "3", "4"]], 1.0, "gray", 1.0, INK["light"])
+    assert long.overlaps >= 3 and short.overlaps == 0
+    for r in (long, short):
+        assert Image.open(io.BytesIO(render.to_png(r))).text[raster.OVERLAPS_KEY] == str(r.overlaps)
+
+
+def test_a_matplotlib_figure_records_its_overlapping_texts():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3, 2))
+    ax = fig.add_subplot()
+    ax.text(0.5, 0.5, "one label", fontsize=12)
+    ax.text(0.52, 0.52, "another label", fontsize=12)  # drawn over the first
+    ax.set_axis_off()
+    assert int(Image.open(io.BytesIO(render.to_png(fig))).text[raster.OVERLAPS_KEY]) == 1
+    fig = Figure(figsize=(3, 2))
+    ax = fig.add_subplot()
+    ax.text(0.1, 0.1, "one label", fontsize=12)
+    ax.text(0.1, 0.8, "another label", fontsize=12)
+    ax.set_axis_off()
+    assert Image.open(io.BytesIO(render.to_png(fig))).text[raster.OVERLAPS_KEY] == "0"

@@ -29,6 +29,19 @@ class Raster:
 
     rgba: np.ndarray  # (H, W, 4) uint8
     min_text_px: float  # the smallest text drawn, in the picture's own pixels
+    overlaps: int = 0  # pairs of texts whose boxes overlap ("test #8567test #6356"): should be 0
+
+
+def count_overlaps(boxes: list[tuple[float, float, float, float]], slack: float = 0.5) -> int:
+    """How many pairs of text boxes (x0, y0, x1, y1) overlap by more than ``slack`` pixels both
+    ways (boxes that only touch do not count): text that runs into other text."""
+    n = 0
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            w = min(a[2], b[2]) - max(a[0], b[0])
+            h = min(a[3], b[3]) - max(a[1], b[1])
+            n += w > slack and h > slack
+    return n
 
 
 @lru_cache(maxsize=32)
@@ -116,6 +129,7 @@ def rows(
     draw = ImageDraw.Draw(canvas)
     px = lambda pt: max(1, round(pt * text_scale * ppi / 72))  # noqa: E731 - points -> pixels
     sizes: list[int] = []
+    boxes: list[tuple[float, float, float, float]] = []  # every line of text drawn, for overlaps
     ink_rgb, mark_rgb = _rgb(ink), _rgb(mark_colour)
 
     def text(
@@ -129,6 +143,8 @@ def rows(
         y0 = y - step * (len(lines) - 1) / 2 if anchor[1] == "m" else y
         for k, line in enumerate(lines):
             draw.text((x, y0 + k * step), line, font=f, fill=fill + (255,), anchor=anchor)
+            if line.strip():
+                boxes.append(draw.textbbox((x, y0 + k * step), line, font=f, anchor=anchor))
         sizes.append(px(pt))
 
     for i in range(len(blocks)):
@@ -157,7 +173,7 @@ def rows(
                 )
     if title:
         text(canvas.width / 2, top_px / 2, title, 10, "mm", ink_rgb)
-    return Raster(np.asarray(canvas), float(min(sizes)) if sizes else 0.0)
+    return Raster(np.asarray(canvas), float(min(sizes)) if sizes else 0.0, count_overlaps(boxes))
 
 
 def mosaic(
@@ -244,6 +260,9 @@ def heatmap(
     return Raster(np.asarray(canvas), float(fpx))
 
 
+OVERLAPS_KEY = "latent-lab:text-overlaps"  # PNG text chunk: pairs of texts that overlap
+
+
 def encode(picture: Raster, text_key: str) -> bytes:
     """The PNG of a picture (RGBA, 8 bits), its smallest text recorded under ``text_key`` (none for
     a
@@ -267,6 +286,7 @@ def encode(picture: Raster, text_key: str) -> bytes:
 
     text = (
         chunk(b"tEXt", text_key.encode("latin-1") + b"\0" + f"{picture.min_text_px:.1f}".encode())
+        + chunk(b"tEXt", OVERLAPS_KEY.encode("latin-1") + b"\0" + str(picture.overlaps).encode())
         if picture.min_text_px > 0
         else b""
     )

@@ -230,9 +230,12 @@ def to_png(fig: Figure | raster.Raster, text_scale: float = 1.0) -> bytes:
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba())  # (H, W, 4) uint8, straight alpha
         dpi = fig.dpi
-        sizes = [
-            t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
-        ]
+        texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        sizes = [t.get_fontsize() for t in texts]
+        renderer = canvas.get_renderer()
+        overlaps = raster.count_overlaps(
+            [tuple(t.get_window_extent(renderer).extents) for t in texts]
+        )
         min_text_px = (
             min(sizes) * dpi / 72 if sizes else 0.0
         )  # the smallest text, in the PNG's pixels
@@ -243,18 +246,20 @@ def to_png(fig: Figure | raster.Raster, text_scale: float = 1.0) -> bytes:
     if len(rows):  # crop to the content plus the margin (an opaque figure keeps its full size)
         m = int(round(pad * dpi))
         rgba = rgba[max(rows[0] - m, 0) : rows[-1] + m + 1, max(cols[0] - m, 0) : cols[-1] + m + 1]
-    return _encode(rgba, min_text_px if sizes else 0.0)
+    return _encode(rgba, min_text_px if sizes else 0.0, overlaps)
 
 
-def _encode(rgba: np.ndarray, min_text_px: float) -> bytes:
-    """RGBA pixels -> PNG bytes (zlib level 1), with the smallest text's size in pixels recorded
-    (``MIN_TEXT_KEY``; none for a picture without text, a bare mosaic)."""
+def _encode(rgba: np.ndarray, min_text_px: float, overlaps: int = 0) -> bytes:
+    """RGBA pixels -> PNG bytes (zlib level 1), with the smallest text's size in pixels and the
+    pairs of overlapping texts recorded (``MIN_TEXT_KEY``, ``raster.OVERLAPS_KEY``; none for a
+    picture without text, a bare mosaic)."""
     from PIL import Image, PngImagePlugin
 
     buf = io.BytesIO()
     info = PngImagePlugin.PngInfo()
     if min_text_px > 0:
         info.add_text(MIN_TEXT_KEY, f"{min_text_px:.1f}")  # read back by the presenter-mode test
+        info.add_text(raster.OVERLAPS_KEY, str(overlaps))  # and by tests/test_e2e_text.py
     Image.fromarray(np.ascontiguousarray(rgba), mode="RGBA").save(
         buf, format="png", compress_level=1, pnginfo=info
     )
