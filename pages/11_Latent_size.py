@@ -8,16 +8,12 @@ the size, and how many dimensions stay active (Burda et al. 2016) as the latent 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from ui.draw import alt_text, altair_charts, png_figures, render
-from ui.lessons import ladders
-from ui.lessons.latent_size import claims
-from ui.lessons.model_facts import N_TOPK, keep_top_curve, size_name
-from ui.page import downloads, frame, link_values, links, loaders, model_calls
-from vae import units, zoo
-from vae.artefacts import CacheError
+from ui.lessons.latent_size import claims, computed, view
+from ui.lessons.model_facts import N_TOPK, size_name
+from ui.page import downloads, frame, link_values, links, loaders
+from vae import zoo
 from vae.losses import ACTIVE_UNIT_THRESHOLD
 
 LESSON = frame.setup_page(
@@ -35,69 +31,14 @@ DEFAULT_THR = 0.1
 with frame.cache_guard():
     loaders.test_set()  # every view below needs the test set: without it the page stops here
 
-# --- the numbers of every size
-# ---------------------------------------------------------------------
+# --- the numbers of every size --------------------------------------------------------------------
 
-rows, problems = [], {}
-for d in SIZES:
-    n = size_name(d)
-    try:
-        meta = loaders.info(n)
-        m = meta["metrics"]
-    except CacheError as exc:
-        problems[n] = exc
-        continue
-    try:  # from the test codes; the checkpoint's own count when the codes are not there
-        au = ladders.active_count(n)
-    except CacheError:
-        au = int(m["active_units"]) if "active_units" in m else None
-    rows.append(
-        {
-            "latent size": d,
-            "model": n,
-            "test −ELBO (nats)": float(m["test_elbo"]),
-            "reconstruction (nats)": float(m["test_recon"]),
-            "KL (nats)": float(m["test_kl"]),
-            "active units": au,
-            "inactive units": None if au is None else d - au,
-            "−ELBO, 500 images": m.get("subset_elbo"),
-            "−log p(x) bound, k = 1,000": m.get("subset_iwae"),
-            "epochs": int(meta["train_config"]["epochs"]),
-        }
-    )
-table = pd.DataFrame(
-    rows,
-    columns=[
-        "latent size",
-        "model",
-        "test −ELBO (nats)",
-        "reconstruction (nats)",
-        "KL (nats)",
-        "active units",
-        "inactive units",
-        "−ELBO, 500 images",
-        "−log p(x) bound, k = 1,000",
-        "epochs",
-    ],
-)
-who = "All six models" if len(table) == len(SIZES) else f"The {len(table)} models built so far"
-if len(table) < 2:
-    pass  # nothing to compare yet: the missing note below says what is left out
-elif table["epochs"].nunique() <= 1:
-    frame.caveat(
-        f"{who} share the architecture, the data, the seed, β = 1 and one training budget "
-        f"({loaders.budget_words(loaders.info(table['model'].iloc[0])['train_config'])}), so the "
-        "only difference between them is the latent size."
-    )
-else:
-    frame.caveat(
-        f"{who} share the architecture, the data, the seed and β = 1, but not yet the training "
-        "budget (the table's epochs column): where it differs, the model that trained longer has "
-        "an advantage that is not due to its latent size."
-    )
+table, problems = computed.ladder_table(SIZES)  # one row per size whose numbers load
+caveat = claims.budget_caveat(computed.built_facts(table, len(SIZES)))
+if caveat:  # what the models share, so that a comparison of sizes says what else differs
+    frame.caveat(caveat)
 
-# --- controls and reconstructions
-# ------------------------------------------------------------------
+# --- controls and reconstructions -----------------------------------------------------------------
 
 
 @st.fragment
@@ -114,25 +55,7 @@ def reconstructions() -> None:
             parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0),
         )
     )
-    img_rows, captions, failed = ladders.reconstruction_rows(
-        seed, shown := {f"d = {d}": size_name(d) for d in SIZES if size_name(d) not in problems}
-    )
-    if len(img_rows) == 1:
-        st.info(
-            "No model of the latent-size ladder is built yet, so there is nothing to reconstruct.",
-            icon=":material/hourglass_empty:",
-        )
-    else:
-        png = render.png(png_figures.image_rows, img_rows, captions, size=0.95, fontsize=10)
-        downloads.download_png(png, f"reconstructions-latent-size-seed{seed}.png", key="ls_rec_png")
-        render.show(png, alt=ladders.rows_alt(seed, shown, img_rows, captions))
-        st.caption(
-            "Each test digit is encoded to its mean code μ and decoded by the VAE with latent size "
-            "d. Under "
-            "each reconstruction: its reconstruction cost (BCE summed over the 784 pixels, nats; "
-            "lower is more faithful)."
-        )
-    frame.missing_note({**problems, **failed}, "the reconstructions")
+    view.reconstructions(seed, SIZES, problems)
 
 
 reconstructions()
@@ -149,34 +72,15 @@ frame.secondary(
     "q(zᵢ|x) becomes the prior for every image, and it costs and carries nothing."
 )
 
-# --- loss and the KL of each dimension against size
-# --------------------------------------------------
+# --- loss and the KL of each dimension against size -----------------------------------------------
 
 st.subheader("What each extra dimension buys, and what it costs")
 if table.empty:
     frame.missing_note(problems, "the charts")
     frame.stop()
-kl_dims = {}
-for d in SIZES:
-    try:
-        kl_dims[d] = np.sort(ladders.kl_per_dim(size_name(d)))[::-1]  # (d,) nats, largest first
-    except CacheError:
-        continue
+kl_dims = computed.kl_dims(SIZES)  # (d,) nats per size, largest first
 col_loss, col_kl = st.columns(2, gap="large")
-render.draw(
-    render.spec(altair_charts.size_loss_chart, table, list(SIZES)),
-    col_loss,
-    width="stretch",
-    key="ls_loss_chart",
-    alt=alt_text.listing_sentence(
-        "Test −ELBO, reconstruction and KL (nats per test image) against the latent size",
-        (
-            f"{r['latent size']} dimensions: −ELBO {r['test −ELBO (nats)']:.1f}, "
-            f"reconstruction {r['reconstruction (nats)']:.1f}, KL {r['KL (nats)']:.1f}"
-            for _, r in table.sort_values("latent size").iterrows()
-        ),
-    ),
-)
+view.loss_chart(table, list(SIZES), col_loss)
 col_loss.caption(
     "Averages over the 10,000 test digits (one posterior sample each); −ELBO = reconstruction + "
     "KL. Latent size on a log scale."
@@ -194,30 +98,7 @@ with col_kl:
         )
     )
     if kl_dims:
-        used = {d: units.count_above(v, thr) for d, v in kl_dims.items()}
-        render.draw(
-            render.fill(
-                render.spec(altair_charts.kl_dims_chart, kl_dims),
-                threshold=pd.DataFrame({"y": [thr]}),
-            ),
-            width="stretch",
-            key="ls_kl_dims_chart",
-            alt=alt_text.listing_sentence(
-                f"Each dimension's mean KL, sorted, per latent size; threshold {thr:g} nats",
-                (
-                    f"{d} dimensions: largest {v[0]:.2f} nats, smallest {v[-1]:.3f}, {used[d]} "
-                    "above the threshold"
-                    for d, v in kl_dims.items()
-                ),
-            ),
-        )
-        st.caption(
-            "Each dimension's KL(q(zᵢ|x) ‖ N(0, 1)), averaged over the test images and sorted, on "
-            "a log scale; "
-            f"dashed: the threshold. In use at {thr:g} nats: "
-            + ", ".join(f"{used[d]} of {d}" for d in kl_dims)
-            + "."
-        )
+        view.kl_dims_chart(kl_dims, thr)
 
 
 @st.fragment
@@ -226,9 +107,8 @@ def top_k(kl_dims: dict[int, np.ndarray]) -> None:
     big = [d for d in (32, 20) if d in kl_dims]
     if not big:
         return
-    c1, c2 = st.columns(
-        [1, 3]
-    )  # both bound to the URL: the model by its latent size (?ls_topk_d=20), and k
+    # both bound to the URL: the model by its latent size (?ls_topk_d=20), and k
+    c1, c2 = st.columns([1, 3])
     d = int(
         links.url_widget(
             c1.selectbox,
@@ -252,49 +132,7 @@ def top_k(kl_dims: dict[int, np.ndarray]) -> None:
             parse=lambda raw: link_values.parse_int(raw, 1, max(big), 10),
         )
     )
-    k = min(k_set, d)
-    curve = keep_top_curve(size_name(d))  # (d,) mean reconstruction loss for k = 1 .. d
-    idx = ladders.test_digits(int(st.session_state.get("ls_seed", 0)))[
-        0
-    ]  # the ten digits shown above
-    mu = loaders.codes(size_name(d))["mu"][idx]  # (10, d)
-    order = np.argsort(-ladders.kl_per_dim(size_name(d)), kind="stable")
-    rows = {
-        f"top {k}": model_calls.decode(size_name(d), units.keep_top(mu, order, k)),
-        f"all {d}": model_calls.decode(size_name(d), mu),
-    }
-    left, right = st.columns([3, 2])
-    render.show(
-        render.png(png_figures.image_rows, rows, None, size=0.8, fontsize=10),
-        left,
-        alt=alt_text.rows(
-            f"The ten test digits above through {size_name(d)}, decoded with only its {k} "
-            "dimensions of most KL kept (top row), "
-            f"and with all {d} (bottom). By the nearest test image, "
-            + "; ".join(
-                alt_text.changes(loaders.test_set()[1][idx], alt_text.looks_like(r, idx), w)
-                for w, r in rows.items()
-            ),
-            rows,
-        ),
-    )
-    render.draw(
-        render.fill(
-            render.spec(altair_charts.keep_top_chart, curve),
-            mark=pd.DataFrame({"k": [k], "loss": [curve[k - 1]]}),
-        ),
-        right,
-        width="stretch",
-        alt=alt_text.curve(
-            f"Reconstruction loss of {size_name(d)} with only its top k dimensions "
-            f"kept, k = {k} marked",
-            range(1, d + 1),
-            curve,
-            "k",
-            "nats",
-            ".1f",
-        ),
-    )
+    view.top_k(d, min(k_set, d))
     st.caption(
         "Right: the reconstruction loss at z = μ with only the top k dimensions kept, mean over "
         f"{N_TOPK} fixed "
@@ -308,15 +146,7 @@ with frame.cache_guard():
 links.state_to_url()  # after the page's last bound control: the notice of ignored link parameters
 
 with st.expander("The numbers, and active units by the spread of μ", icon=":material/table:"):
-    shown = table.round(
-        {
-            "test −ELBO (nats)": 2,
-            "reconstruction (nats)": 2,
-            "KL (nats)": 2,
-            "−ELBO, 500 images": 2,
-            "−log p(x) bound, k = 1,000": 2,
-        }
-    )
+    shown = computed.rounded(table)
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption(
         "The last two number columns are measured on the same fixed 500 test images (the first 50 "
@@ -330,29 +160,7 @@ with st.expander("The numbers, and active units by the spread of μ", icon=":mat
     frame.nats_note()
 frame.missing_note(problems, "the charts and the table")
 
-# --- what to notice
-# -----------------------------------------------------------------------------------
+# --- what to notice -------------------------------------------------------------------------------
 
-obs = []
-t = table.sort_values("latent size").reset_index(drop=True)
-if len(t) >= 2:
-    obs.append(
-        claims.elbo_notice(
-            dict(zip(t["latent size"], t["test −ELBO (nats)"])),
-            dict(zip(t["latent size"], t["epochs"])),
-        )
-    )
-if kl_dims:  # the sentences and the premises they check: ui.lessons.latent_size.claims
-    facts = claims.SizeFacts(
-        {d: tuple(map(float, v)) for d, v in kl_dims.items()},
-        {d: tuple(map(float, keep_top_curve(size_name(d)))) for d in (32, 20) if d in kl_dims},
-        THRESHOLDS,
-    )
-    obs += [claims.count_notice(facts, thr), claims.threshold_notice(facts)]
-    obs += [s for s in [claims.topk_notice(facts, {d: size_name(d) for d in facts.curves})] if s]
-if not obs:
-    obs.append(
-        "The numbers appear here once at least two latent sizes are built (`python -m vae.build`)."
-    )
-frame.notice(obs)
+frame.notice(computed.notices(table, kl_dims, thr))  # the sentences: ui.lessons.latent_size.claims
 frame.lesson_links(LESSON)

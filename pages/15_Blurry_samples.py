@@ -11,9 +11,10 @@ import numpy as np
 import streamlit as st
 
 from ui.draw import alt_text, png_figures, render
+from ui.lessons.blurry import claims, computed
 from ui.page import frame, link_values, links, loaders, model_calls
 from vae import prior, zoo
-from vae.pixels import GREY_BAND, bernoulli_samples, image_entropy, pixel_entropy, with_temperature
+from vae.pixels import bernoulli_samples, pixel_entropy, with_temperature
 
 N_CODES = 8  # codes side by side
 N_SAMPLES = 10  # pixel samples of one code
@@ -31,13 +32,6 @@ LESSON = frame.setup_page(
     "what its model allows; a sample from the model itself is a speckled pattern of black and "
     "white pixels.",
 )
-
-
-@st.cache_data(show_spinner=False, max_entries=1)
-def test_floor() -> float:
-    """The test images' mean own entropy (nats): the same for every model and run, so once per
-    server."""
-    return float(image_entropy(loaders.test_images_float()).mean())
 
 
 VAES, BUILT, DEFAULT_MODEL = links.model_choices(lambda e: e.model.kind == "vae", prefer="vae-10d")
@@ -160,7 +154,7 @@ with c2:
         alt=png_figures.entropy_alt(pixel_entropy(one)),
     )
 h_one = float(pixel_entropy(one).sum())
-floor = test_floor()
+floor = computed.test_floor()
 frame.secondary(
     "Right: each pixel's entropy H(pᵢ), in nats (fixed scale, 0 to ln 2 ≈ 0.69). Summed over the "
     "image it is "
@@ -171,58 +165,7 @@ frame.secondary(
 )
 
 # --- what to notice -----------------------------------------------------------------------------
-in_band = (p > GREY_BAND[0]) & (p < GREY_BAND[1])  # (N_CODES, 28, 28) grey pixels of the means
-grey = float(in_band.sum(axis=(1, 2)).mean())
-grey_1 = float(((p1 > GREY_BAND[0]) & (p1 < GREY_BAND[1])).sum(axis=(1, 2)).mean())
-flipped = sample != binar  # (N_CODES, 28, 28) where the sample disagrees with the binarized mean
-flips = float(flipped.sum(axis=(1, 2)).mean())
-grey_share = float((flipped & in_band).sum() / max(flipped.sum(), 1))
-obs = []
-if grey >= 1 and flips >= 1:
-    obs.append(
-        f"The mean images have **{grey:.0f} grey pixels** each on average (p between "
-        f"{GREY_BAND[0]:g} and "
-        f"{GREY_BAND[1]:g}). Each is a coin flip in a sample: the sample differs from the "
-        "binarized mean in "
-        f"{flips:.0f} pixels per image, {grey_share:.0%} of them grey ones"
-        + (
-            ", along the strokes' edges."
-            if grey_share > 0.5
-            else "; the rest are faint pixels, each unlikely to flip but many."
-        )
-    )
-else:
-    obs.append(
-        f"{'Fewer than one' if grey < 1 else f'{grey:.0f}'} grey pixel{'s' if grey >= 2 else ''} "
-        "per image (p between "
-        f"{GREY_BAND[0]:g} and {GREY_BAND[1]:g}): at this temperature the mean, the sample and the "
-        "binarized mean "
-        f"all but agree ({flips:.1f} pixels differ per image)."
-    )
-if t != 1:
-    obs.append(
-        f"Temperature {t:g} {'sharpens' if t < 1 else 'blurs'} on purpose: grey pixels "
-        f"{grey_1:.0f} → {grey:.0f} "
-        "per image. "
-        + (
-            "A sharper mean looks more like a digit, but it is no longer the model that was "
-            "trained: a pixel the model is unsure about is now drawn as if it were sure."
-            if t < 1
-            else "The model's uncertainty is spread over more pixels: the mean gets greyer and the "
-            "samples noisier."
-        )
-    )
-else:
-    obs.append(
-        f"The first mean image's entropy is {h_one:.1f} nats against the test images' own "
-        f"{floor:.1f}: "
-        + (
-            "the model is less sure of its pixels than real digits are grey."
-            if h_one > floor
-            else "its pixels are no greyer than real digits."
-        )
-    )
-frame.notice(obs)
+frame.notice(claims.notices(claims.blur_facts(p1, p, sample, t, h_one, floor)))
 
 with st.expander("A note on nats: grey-level vs binarized MNIST", icon=":material/info:"):
     st.markdown(

@@ -230,3 +230,75 @@ def test_branch_title():
     )
     uneven = _facts(var_mu=(0.45,) * 5 + (0.95,) * 5, mean_s2=(0.55,) * 5 + (0.05,) * 5)
     assert not ec.spectrum_title(uneven).startswith("Why")
+
+
+# --- the walk along a line drawn on a map: each branch on made-up numbers -----------------------
+
+
+def _walk(**kw) -> ec.WalkFacts:
+    base = dict(
+        same_ends=False,
+        n=10,
+        n_far=0,
+        span=(-94.5, 80.8, -82.8, 68.2),
+        distinct=10,
+        digits=(0, 5, 8, 7, 1),
+        largest_jump=4.83,
+        straight_step=0.76,
+    )
+    return ec.WalkFacts(**{**base, **kw})
+
+
+def test_walk_alert_same_ends():
+    f = _walk(same_ends=True, distinct=1, digits=(8,), largest_jump=0.0, straight_step=0.0)
+    kind, s = ec.walk_alert(f)
+    assert kind == "info" and f.same_ends and "every sample picks the same code" in s
+
+
+def test_walk_alert_whole_line_away_quotes_the_maps_span():
+    f = _walk(n_far=10, distinct=1, digits=(7,))
+    kind, s = ec.walk_alert(f)
+    assert kind == "warning" and f.n_far == f.n and not f.same_ends
+    assert "spans about -94.5 … 80.8 horizontally and -82.8 … 68.2 vertically" in s
+
+
+def test_walk_alert_none_when_some_points_are_near_codes():
+    f = _walk(n_far=3)
+    assert ec.walk_alert(f) is None and 0 < f.n_far < f.n
+
+
+def test_walk_caption_without_empty_parts():
+    f = _walk()
+    s = ec.walk_caption(f)
+    assert f.n_far == 0 and "empty parts" not in s
+    assert s.startswith("The map walk visits 10 different codes and digits 0, 5, 8, 7, 1. ")
+    assert "largest jump between consecutive codes is 4.83 in 10-D" in s
+    assert "steps are all 0.76: a map line is a lookup" in s and f.largest_jump > f.straight_step
+
+
+def test_walk_caption_counts_the_points_in_empty_parts():
+    f = _walk(n_far=3)
+    s = ec.walk_caption(f)
+    assert "; 3 of 10 points lie in empty parts of the map, farther than 5 % of its width" in s
+
+
+def test_walk_caption_of_one_sample_has_no_jumps():
+    f = _walk(n=1, distinct=1, digits=(4,), largest_jump=0.0, straight_step=0.0)
+    s = ec.walk_caption(f)
+    assert s == "The map walk visits 1 different codes and digits 4." and f.n == 1
+
+
+def test_walk_facts_from_a_walk_recounted():
+    rng = np.random.default_rng(3)
+    mu, coords = rng.normal(size=(50, 10)), rng.normal(size=(50, 2)) * 10
+    labels, idx = rng.integers(0, 10, 50), np.array([4, 4, 17, 9, 17, 30])
+    far = np.array([False, True, False, False, True, True])
+    f = ec.walk_facts(False, far, coords, mu, labels, idx)
+    assert (f.n, f.n_far, f.distinct) == (6, 3, 4)
+    assert f.digits == tuple(dict.fromkeys(int(labels[i]) for i in idx))
+    steps = [np.linalg.norm(mu[b] - mu[a]) for a, b in zip(idx, idx[1:])]
+    assert f.largest_jump == pytest.approx(max(steps))
+    assert f.straight_step == pytest.approx(np.linalg.norm(mu[30] - mu[4]) / 5)
+    assert f.span == pytest.approx(
+        (*np.sort(coords[:, 0])[[0, -1]], *np.sort(coords[:, 1])[[0, -1]])
+    )

@@ -84,3 +84,96 @@ def test_premises_on_every_offered_model(name):
         assert re.search(rf"\b{lost:,} of the {len(mu):,} test codes", note), note
     else:
         assert "all" in note
+
+
+# --- the notices on the code set by hand (claims.notices), one test per branch ----------------
+
+
+def facts(dist: float = 0.1, gap: float = 0.1, n: int = 8, d: int = 2, is_ae: bool = False):
+    return C.CodeFacts(
+        n_codes=10_000,
+        nearest=42,
+        nearest_label=3,
+        dist=dist,
+        gap=gap,
+        top=3,
+        top_share=0.9,
+        n=n,
+        norm_min=0.25,
+        norm_max=2.5,
+        d=d,
+        typical=1.25,
+        is_ae=is_ae,
+    )
+
+
+def test_code_among_the_data():
+    f = facts(dist=0.15, gap=0.1)
+    assert C.ratio(f) < C.NEAR
+    first = C.notices(f)[0]
+    assert "#42, a **3**, 0.15 away: **1.5×**" in first and first.endswith("was trained.")
+
+
+def test_code_in_a_gap():
+    f = facts(dist=0.3, gap=0.1)
+    assert C.NEAR <= C.ratio(f) < C.GAP
+    assert "**3.0×**" in C.notices(f)[0] and "in a gap between the codes" in C.notices(f)[0]
+
+
+def test_code_far_from_every_test_code():
+    f = facts(dist=0.8, gap=0.1)
+    assert C.ratio(f) >= C.GAP
+    assert "**8.0×**" in C.notices(f)[0] and "the decoder is guessing" in C.notices(f)[0]
+
+
+def test_a_zero_gap_is_far_not_a_division_by_zero():
+    f = facts(dist=0.1, gap=0.0)
+    assert C.ratio(f) == float("inf") and "decoder is guessing" in C.notices(f)[0]
+
+
+def test_neighbours_share():
+    f = facts()
+    assert f.top_share == 0.9 and "90% are 3s" in C.notices(f)[1]
+
+
+def test_several_random_codes_give_their_norm_range_and_a_2d_vae_says_no_more():
+    f = facts(n=8, d=2)
+    assert f.n > 1 and f.d == 2 and not f.is_ae
+    third = C.notices(f)[2]
+    assert "The 8 random codes have norms from 0.25 to 2.50; in 2 dimensions" in third
+    assert third.endswith("1.25 from the origin on average.")
+
+
+def test_one_random_code_gives_its_norm():
+    f = facts(n=1)
+    assert f.n == 1
+    assert "The 1 random code has norm 0.25;" in C.notices(f)[2]
+
+
+def test_a_vae_with_more_than_two_dimensions_is_told_the_origin_is_not_where_codes_land():
+    f = facts(d=10)
+    assert f.d > 2 and not f.is_ae
+    assert C.notices(f)[2].endswith("the origin itself is not where random codes land.")
+
+
+def test_an_autoencoder_is_told_it_has_no_prior():
+    f = facts(d=2, is_ae=True)
+    assert f.is_ae
+    assert "An autoencoder has no prior" in C.notices(f)[2]
+
+
+def test_code_facts_count_from_the_codes():
+    rng = np.random.default_rng(1)
+    mu = rng.standard_normal((500, 3))
+    labels = rng.integers(0, 10, 500)
+    z = np.array([0.1, -0.2, 0.3])
+    zs = rng.standard_normal((5, 3))
+    f = C.code_facts(mu, labels, z, zs, 0.2, False)
+    dist = np.linalg.norm(mu - z, axis=1)
+    assert f.nearest == int(dist.argmin()) and np.isclose(f.dist, dist.min())
+    assert f.nearest_label == labels[f.nearest] and f.n_codes == 500 and f.d == 3
+    near50 = labels[np.argsort(dist)[:50]]
+    assert np.isclose(f.top_share, np.mean(near50 == f.top))
+    assert np.isclose(f.top_share, np.bincount(near50).max() / 50)
+    norms = np.linalg.norm(zs, axis=1)
+    assert (f.n, f.norm_min, f.norm_max) == (5, norms.min(), norms.max())

@@ -9,9 +9,9 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from ui.lessons.interpolation import claims as C
-from vae import artefacts, latent, paths, zoo
+from vae import artefacts, latent, paths, pixels, prior, zoo
 
-NAMES = {"lerp": "straight line (lerp)", "slerp": "great circle (slerp)"}  # the page's PATH_NAMES
+NAMES = C.PATH_NAMES
 OFFERED = [n for n in zoo.names() if zoo.entry(n).model.kind != "cvae"]
 K, DENSE = 25, 60  # the page's K_NEAR and points per path
 
@@ -44,7 +44,7 @@ def test_neither_when_the_means_are_close():
 
 def _endpoints(name: str, codes: np.ndarray, labels: np.ndarray, mode: str, seed: int):
     if mode == "prior":
-        return np.random.default_rng(seed).standard_normal((2, codes.shape[1]))
+        return prior.samples(2, codes.shape[1], seed)  # the page's draws (computed.endpoints)
     if mode == "prototype":
         return latent.prototypes(codes, labels)[[1, 0]]
     ia, ib = paths.pick_pair(labels, 1, 0, seed)
@@ -90,3 +90,125 @@ def test_premises_on_every_offered_model_and_endpoint_kind():
                 assert v.closer_share["lerp"] + v.closer_share["slerp"] <= 1.0
                 assert f"lerp is {e['lerp'].max():.1f}× and slerp {e['slerp'].max():.1f}×" in text
     assert seen, "no model in cache/"
+
+
+# --- the notices around the verdict (claims.notices), one test per branch -------------------
+
+
+def walk(**kw) -> C.WalkFacts:
+    base = dict(
+        same=False,
+        t_mid=0.5,
+        half_tone=0.6,
+        r2=0.5,
+        paths=C.PathFacts((1.0, 2.0, 1.0), (1.0, 1.5, 1.0)),
+        shell_caveat=False,
+        d=2,
+        is_vae=True,
+        prior=False,
+        lerp_mid=0.7,
+        slerp_mid=1.0,
+        ends=1.0,
+        median=1.1,
+        unused=0,
+    )
+    return C.WalkFacts(**{**base, **kw})
+
+
+def test_one_point_asks_for_two():
+    f = walk(same=True)
+    assert f.same and C.notices(f) == ["Choose two different endpoints to see the paths diverge."]
+
+
+def test_the_lerp_frame_is_a_new_drawing():
+    f = walk(r2=0.5)
+    assert f.r2 < C.NEW_DRAWING
+    text = C.notices(f)[0]
+    assert "At t = 0.50" in text and "60 % of its ink at half strength" in text
+    assert "explains only 50 % of it (R²); the strokes move" in text
+
+
+def test_the_lerp_frame_is_close_to_a_mix():
+    f = walk(r2=0.9)
+    assert f.r2 >= C.NEW_DRAWING
+    assert "close to a mix of the decoded endpoints (R² = 90 %)" in C.notices(f)[0]
+
+
+def test_the_path_sentence_is_the_verdicts_and_the_caveat_only_for_encoder_means_past_2d():
+    plain, caveated = walk(), walk(shell_caveat=True)
+    expect = C.path_sentence(C.verdict(plain.paths), C.PATH_NAMES, 3)
+    assert C.notices(plain)[1] == expect
+    assert C.notices(caveated)[1] == expect + (
+        " (The shell argument for slerp is about draws from the prior; these endpoints are "
+        "encoder means.)"
+    )
+
+
+def test_an_autoencoder_has_no_shell():
+    f = walk(is_vae=False)
+    text = C.notices(f)[2]
+    assert text.startswith("Halfway, lerp's code has norm 0.70 against the endpoints' average 1.00")
+    assert "no shell to stay in" in text and "√d" not in text
+
+
+def test_prior_draws_with_the_codes_inside_the_shell():
+    f = walk(prior=True, d=10, median=1.5, unused=3)
+    assert f.median < C.INSIDE * np.sqrt(f.d) and f.unused
+    text = C.notices(f)[2]
+    assert "Prior draws in 10-D sit near √d = 3.16" in text
+    assert "(median norm 1.50; 3 of 10 dimensions unused), so going inside" in text
+
+
+def test_prior_draws_with_the_codes_inside_the_shell_and_every_dimension_used():
+    f = walk(prior=True, d=10, median=1.5, unused=0)
+    assert f.median < C.INSIDE * np.sqrt(f.d) and not f.unused
+    assert "(median norm 1.50), so going inside" in C.notices(f)[2]
+
+
+def test_prior_draws_with_the_codes_on_the_shell():
+    f = walk(prior=True, d=10, median=3.0)
+    assert f.median >= C.INSIDE * np.sqrt(f.d)
+    assert C.notices(f)[2].endswith("cuts inside that shell.")
+
+
+def test_encoder_means_with_unused_dimensions():
+    f = walk(d=10, median=1.2, unused=4)
+    assert not f.prior and f.unused
+    assert C.notices(f)[2].endswith(
+        "median norm is 1.20, against √d = 3.16 for prior draws: 4 of 10 dimensions are unused "
+        "(their μ is about 0), which pulls every code inward."
+    )
+
+
+def test_encoder_means_with_every_dimension_used():
+    f = walk(d=2, median=1.1, unused=0)
+    assert not f.prior and not f.unused
+    assert C.notices(f)[2].endswith("median norm is 1.10, against √d = 1.41 for prior draws.")
+
+
+def test_walk_facts_measure_the_arrays():
+    rng = np.random.default_rng(0)
+    codes = rng.standard_normal((300, 2)) * np.array([1.0, 1e-4])  # one dimension unused
+    za, zb = codes[0], codes[1]
+    t = np.linspace(0.0, 1.0, 5)
+    walks = {"lerp": paths.lerp(za, zb, t), "slerp": paths.slerp(za, zb, t)}
+    xa, xb = rng.random((2, 28, 28))
+    frames = {"lerp": rng.random((5, 28, 28)), "pixels": paths.pixel_blend(xa, xb, t)}
+    empty = {"lerp": np.array([1.0, 2.0]), "slerp": np.array([1.0, 1.5])}
+    f = C.walk_facts(t, frames, walks, empty, codes, same=False, is_vae=True, prior=False)
+    assert f.t_mid == 0.5 and f.d == 2 and f.unused == 1 and not f.shell_caveat
+    assert f.lerp_mid == np.linalg.norm((za + zb) / 2)
+    assert np.isclose(f.slerp_mid, (np.linalg.norm(za) + np.linalg.norm(zb)) / 2)
+    assert np.isclose(f.ends, (np.linalg.norm(za) + np.linalg.norm(zb)) / 2)
+    assert f.median == np.median(np.linalg.norm(codes, axis=1))
+    assert f.paths == C.PathFacts((1.0, 2.0), (1.0, 1.5))
+    assert f.half_tone == pixels.half_tone_share(frames["pixels"][2])
+    assert f.r2 == pixels.mix_r2(frames["lerp"][2], frames["lerp"][0], frames["lerp"][-1])
+    wide = rng.standard_normal((300, 10))  # encoder means past 2-D: the caveat; prior draws: none
+    g = C.walk_facts(t, frames, walks, empty, wide, same=False, is_vae=True, prior=False)
+    h = C.walk_facts(t, frames, walks, empty, wide, same=False, is_vae=True, prior=True)
+    assert g.d == 10 and g.shell_caveat and not h.shell_caveat
+    same = C.walk_facts(t, frames, walks, empty, codes, same=True, is_vae=True, prior=False)
+    assert same.same and C.notices(same) == [
+        "Choose two different endpoints to see the paths diverge."
+    ]

@@ -179,3 +179,41 @@ def test_branch_elbo_worse_again_and_best_first():
     s = lc.elbo_notice({2: 140.0, 5: 110.0, 10: 98.0, 20: 99.5}, {2: 20, 5: 20, 10: 20, 20: 10})
     assert "d = 20 is 1.5 nats behind (10 epochs against 20)" in s and "that is the best" in s
     assert "The best is at d = 2." in lc.elbo_notice({2: 90.0, 5: 95.0}, {2: 20, 5: 20})
+
+
+# --- what the built models share (the caveat above the lesson) ---------------------------------
+
+
+def test_branch_caveat_below_two_models_says_nothing():
+    for built in (0, 1):
+        f = lc.BuiltFacts(built=built, sizes=6, budgets=built, budget="20 epochs")
+        assert f.built < 2 and lc.budget_caveat(f) is None
+
+
+def test_branch_caveat_one_budget_for_the_whole_ladder():
+    f = lc.BuiltFacts(built=6, sizes=6, budgets=1, budget="20 epochs of Adam")
+    s = lc.budget_caveat(f)
+    assert f.built == f.sizes and s.startswith("All six models share")
+    assert f.budgets == 1 and "one training budget (20 epochs of Adam)" in s
+    assert "the only difference between them is the latent size" in s
+
+
+def test_branch_caveat_budgets_differ_on_part_of_the_ladder():
+    f = lc.BuiltFacts(built=4, sizes=6, budgets=2, budget="20 epochs")
+    s = lc.budget_caveat(f)
+    assert f.built < f.sizes and s.startswith("The 4 models built so far share")
+    assert f.budgets > 1 and "but not yet the training budget" in s
+    assert "20 epochs" not in s and "only difference" not in s  # no one budget to name
+
+
+def test_branch_nothing_to_notice_yet():
+    import pandas as pd
+
+    from ui.lessons.latent_size import computed
+
+    one = pd.DataFrame(
+        [{"latent size": 2, "model": "vae-2d", "test −ELBO (nats)": 140.0, "epochs": 20}],
+        columns=computed.COLUMNS,
+    )
+    assert len(one) < 2 and computed.notices(one, {}, 0.1) == [lc.NOTHING_YET]
+    assert "at least two latent sizes" in lc.NOTHING_YET

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ui.lessons.posterior import claims as pc
-from vae import artefacts, latent, neighbours, zoo
+from vae import artefacts, latent, neighbours, units, zoo
 from vae.pixels import pixel_spread
 
 GAP = 0.015
@@ -89,6 +89,67 @@ def test_reach_ring_and_unused_branches():
     assert "carries something" in pc.unused_sentence(10, {"A": 0, "B": 0}, 0.9, None)
     assert "is the prior" in pc.unused_sentence(10, {"A": 2, "B": 0}, 0.9, 0.01)
     assert "still say a little" in pc.unused_sentence(10, {"A": 2, "B": 0}, 0.9, 0.4)
+
+
+# --- the 2-D reach note and the unused-dimensions note, from the page's arrays ----------------
+
+CODES = np.array([[0.0, 0.0], [0.3, 0.0], [0.0, 0.5], [2.0, 2.0]])  # image 0's own code first
+
+
+def test_reach_facts_count_the_samples_inside_2_sigma_and_leave_the_image_out():
+    mu, sigma = np.zeros(2), np.full(2, 0.1)
+    z = np.array([[0.05, 0.0], [0.0, 0.19], [0.25, 0.0], [0.15, 0.15]])  # |ε| 0.5, 1.9, 2.5, 2.1
+    f = pc.reach_facts("A", mu, sigma, z, CODES, 0)
+    assert f.inside == 0.5 and f.n == 4 and f.sigma_mean == 0.1
+    assert f.nearest == 1 and f.dist == 0.3  # not image 0 itself, at distance 0
+    branch, text = pc.reach_sentence(f.tag, f.n, f.inside, f.dist, f.sigma_mean, f.nearest)
+    assert branch == "reaches" and f.dist / f.sigma_mean <= pc.APART
+    assert pc.reach_notice(f) == text and text.startswith("50 % of A's 4 samples")
+
+
+def test_reach_notice_apart():
+    f = pc.reach_facts("A", np.zeros(2), np.full(2, 0.05), np.zeros((8, 2)), CODES, 0)
+    assert pc.APART < f.dist / f.sigma_mean <= pc.HUGE
+    assert "6.0 σ: A's cloud does not reach it." in pc.reach_notice(f)
+
+
+def test_a_sigma_below_the_precision_of_mu_gives_no_share_and_a_point():
+    mu = np.array([2.0, 2.0])
+    f = pc.reach_facts("A", mu, np.full(2, 1e-12), np.tile(mu, (8, 1)), CODES, 3)
+    assert f.sigma_mean <= pc.PRECISION * (1 + 2.0) and f.inside is None
+    text = pc.reach_notice(f)
+    assert "ellipse" not in text and "is a point in effect" in text
+
+
+def test_unused_notice_none_unused():
+    f = pc.UnusedFacts(
+        3, {"A": (0.1, 0.2, 0.3), "B": (0.5, 0.1, 0.2)}, {"A": (2.0,) * 3, "B": (1.0,) * 3}
+    )
+    assert all(max(s) < units.UNUSED_SIGMA for s in f.sigma.values())
+    assert pc.unused_notice(f) == (
+        "0 of 3 dimensions of A have σ ≥ 0.9; 0 of 3 dimensions of B have σ ≥ 0.9: every dimension "
+        "carries something about both images."
+    )
+
+
+def test_unused_notice_at_the_prior():
+    f = pc.UnusedFacts(
+        3,
+        {"A": (0.1, 0.95, 1.0), "B": (0.1, 0.2, 0.99)},
+        {"A": (2.0, 0.01, 0.0), "B": (2.0, 1.0, 0.04)},
+    )
+    assert pc.unused_notice(f).startswith("2 of 3 dimensions of A have σ ≥ 0.9; 1 of 3")
+    assert "is the prior" in pc.unused_notice(f) and "at most 0.04 nats" in pc.unused_notice(f)
+
+
+def test_unused_notice_near_the_prior_but_paid_for():
+    f = pc.UnusedFacts(
+        3,
+        {"A": (0.1, 0.95, 1.0), "B": (0.1, 0.2, 0.3)},
+        {"A": (2.0, 0.3, 0.0), "B": (2.0, 1.0, 5.0)},
+    )
+    assert 0.3 > pc.NO_KL  # the largest KL among the unused ones; B's 5.0 is in a used dimension
+    assert "their KL reaches 0.30 nats" in pc.unused_notice(f)
 
 
 # --- premise sweep: every built VAE, its default pair, seeds and sample counts ---------------

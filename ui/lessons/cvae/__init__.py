@@ -1,1 +1,3 @@
-"""Conditional VAE (pages/10_Conditional_VAE.py): ``computed``, its images once per server."""
+"""Conditional VAE (pages/10_Conditional_VAE.py): ``computed`` (its images and numbers, once per
+server), ``view`` (what each section draws) and ``claims`` (its notices and axis names).
+"""

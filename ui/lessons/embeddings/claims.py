@@ -1,8 +1,10 @@
 """What the Embeddings lesson may say: its notices as pure functions of one model's numbers.
 
-``MapFacts`` holds the numbers of one 10-D model (AE or VAE) and its maps; each function returns the
-sentences that are true for them, so that every branch can be tested without Streamlit. The only
-computation here is ``kept_counts``, the exact neighbour overlap of every code (NumPy and SciPy).
+``MapFacts`` holds the numbers of one 10-D model (AE or VAE) and its maps, ``WalkFacts`` those of
+one walk along a line drawn on a map; each function returns the sentences that are true for them,
+so that every branch can be tested without Streamlit. The only computation here is
+``kept_counts``, the exact neighbour overlap of every code (NumPy and SciPy), and the few sums of
+``facts_from`` and ``walk_facts``.
 """
 
 from __future__ import annotations
@@ -278,3 +280,90 @@ def spectrum_title(f: MapFacts) -> str:
     if total is not None and flat(f.evr) and within(total) and within(f.var_mu):
         return "Why PCA's spectrum is flat: the variance of each dimension"
     return "PCA's spectrum and the variance of each dimension"
+
+
+# --- the walk along a line drawn on a map -------------------------------------------------------
+
+FAR = 0.05  # a line point farther than this share of the map's width from every code: empty map
+
+
+@dataclass(frozen=True)
+class WalkFacts:
+    """One walk along a line drawn on a map: its samples and the real codes nearest them."""
+
+    same_ends: bool  # the line's start and end are the same point
+    n: int  # samples along the line
+    n_far: int  # of those, points farther than FAR of the map's width from every code
+    span: tuple[float, float, float, float]  # the map's codes: smallest, largest x; then y
+    distinct: int  # different codes the walk visits
+    digits: tuple[int, ...]  # their digits, in the order first visited
+    largest_jump: float  # largest 10-D distance between consecutive codes of the walk
+    straight_step: float  # the straight 10-D line's step between the walk's first and last codes
+
+
+def walk_facts(
+    same_ends: bool,
+    far: np.ndarray,
+    coords: np.ndarray,
+    mu: np.ndarray,
+    labels: np.ndarray,
+    idx: np.ndarray,
+) -> WalkFacts:
+    """The walk's numbers: ``far`` (n,) which samples lie in empty parts of the map, ``coords``
+    (N, 2) the map, ``mu`` (N, d) the codes, ``idx`` (n,) the code nearest each sample."""
+    from vae import paths  # NumPy only
+
+    n = len(idx)
+    jumps = paths.code_jumps(mu, idx)  # (n - 1,)
+    return WalkFacts(
+        same_ends=same_ends,
+        n=n,
+        n_far=int(far.sum()),
+        span=(
+            float(coords[:, 0].min()),
+            float(coords[:, 0].max()),
+            float(coords[:, 1].min()),
+            float(coords[:, 1].max()),
+        ),
+        distinct=paths.distinct_in_order(idx),
+        digits=tuple(dict.fromkeys(int(labels[i]) for i in idx)),
+        largest_jump=float(jumps.max()) if n > 1 else 0.0,
+        straight_step=float(np.linalg.norm(mu[idx[-1]] - mu[idx[0]]) / (n - 1)) if n > 1 else 0.0,
+    )
+
+
+def walk_alert(f: WalkFacts) -> tuple[str, str] | None:
+    """("info", sentence) where both ends are one point, ("warning", sentence) where every sample
+    lies in an empty part of the map, else None."""
+    if f.same_ends:
+        return "info", "Start and end are the same point, so every sample picks the same code."
+    if f.n_far == f.n:
+        x0, x1, y0, y1 = f.span
+        return "warning", (
+            "The whole line lies away from every code of this map (check the coordinates: this "
+            f"map spans about {x0:.1f} … {x1:.1f} horizontally and {y0:.1f} … {y1:.1f} "
+            "vertically)."
+        )
+    return None
+
+
+def walk_caption(f: WalkFacts) -> str:
+    """Under the walk: the codes and digits it visits, its points in empty parts of the map, and
+    its largest jump in 10-D against the straight line's even steps."""
+    return (
+        f"The map walk visits {f.distinct} different codes and digits "
+        f"{', '.join(map(str, f.digits))}"
+        + (
+            f"; {f.n_far} of {f.n} points lie in empty parts of the map, farther than "
+            f"{100 * FAR:g} % of its width from any code"
+            if f.n_far
+            else ""
+        )
+        + (
+            f". Its largest jump between consecutive codes is {f.largest_jump:.2f} in 10-D; the "
+            f"straight line's steps are all {f.straight_step:.2f}: a map line is a lookup, a "
+            "latent line is a path."
+            if f.n > 1
+            else "."
+        )
+    )

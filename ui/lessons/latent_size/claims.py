@@ -1,8 +1,10 @@
-"""What the Latent size lesson may say (ELBO, dimensions in use, top k): pure functions of numbers.
+"""What the Latent size lesson may say (ELBO, dimensions in use, top k, what the models share):
+pure functions of numbers.
 
 ``SizeFacts`` holds each size's mean KL per dimension and the top-k curves; the functions return
 the sentences that are true for them at a threshold, so that every branch is tested without
-Streamlit.
+Streamlit. ``BuiltFacts`` holds how many sizes are built and on how many budgets, for the caveat
+on what the models share.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ import numpy as np
 OFF = 0.01  # nats: below this a dimension carries (next to) nothing, the active-unit bar's KL twin
 CLOSE = 1.0  # nats of reconstruction: "within a nat of the whole code"
 THRESHOLDS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # the page's slider: nats of KL per dimension
+NOTHING_YET = (
+    "The numbers appear here once at least two latent sizes are built (`python -m vae.build`)."
+)
+_COUNTS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,38 @@ class SizeFacts:
     kl: dict[int, tuple[float, ...]]
     curves: dict[int, tuple[float, ...]]
     thresholds: tuple[float, ...]  # every threshold the page's slider offers
+
+
+@dataclass(frozen=True)
+class BuiltFacts:
+    """The ladder's models whose numbers load, and their training budgets."""
+
+    built: int  # sizes whose checkpoint's numbers load (rows of the page's table)
+    sizes: int  # sizes on the ladder (vae.zoo.LATENT_SIZES)
+    budgets: int  # distinct epoch counts among the built models
+    budget: str  # the first built model's training budget in words (empty when none is built)
+
+
+def budget_caveat(f: BuiltFacts) -> str | None:
+    """What the built models share: only the latent size differs when they have one budget; when
+    they do not, that the longer-trained models have an advantage. None below two models."""
+    if f.built < 2:
+        return None  # nothing to compare yet: the page's missing note says what is left out
+    who = (
+        f"All {_COUNTS.get(f.sizes, f.sizes)} models"
+        if f.built == f.sizes
+        else f"The {f.built} models built so far"
+    )
+    if f.budgets <= 1:
+        return (
+            f"{who} share the architecture, the data, the seed, β = 1 and one training budget "
+            f"({f.budget}), so the only difference between them is the latent size."
+        )
+    return (
+        f"{who} share the architecture, the data, the seed and β = 1, but not yet the training "
+        "budget (the table's epochs column): where it differs, the model that trained longer has "
+        "an advantage that is not due to its latent size."
+    )
 
 
 def elbo_notice(elbo: dict[int, float], epochs: dict[int, int], tol: float = 2.0) -> str:

@@ -1,8 +1,9 @@
 """The Posterior spread lesson's sentences, from its numbers alone (no Streamlit, so the fast tier
 tests every branch): how wide each posterior is in the model's own code spacing, whether its decoded
 samples differ at all before their 1-NN labels are read as agreement, where the KL goes, and how far
-the nearest other code is in σ. Each function states its premise; when the numbers do not support a
-claim, it says what they do show instead.
+the nearest other code is in σ (``ReachFacts``, 2-D) or how many dimensions sit at the prior
+(``UnusedFacts``, more than 2-D). Each function states its premise; when the numbers do not support
+a claim, it says what they do show instead.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ui.lessons.words import a_digit, pct
+from vae import neighbours, units
 
 AGREE = 0.9  # this share of samples called one digit: they agree on it
 VISIBLE_SD = 0.15  # a pixel SD over the samples reaching this (ink 0 to 1): they differ
@@ -240,3 +242,59 @@ def unused_sentence(d: int, unused: dict[str, int], threshold: float, kl_max: fl
         f": σ there is near the prior's 1, but their KL reaches {kl_max:.2f} nats (μ away "
         "from 0): they still say a little about the image."
     )
+
+
+PRECISION = 1e-9  # a σ below this share of 1 + |μ| is below μ's float precision: no share inside
+
+
+@dataclass(frozen=True)
+class ReachFacts:
+    """A 2-D posterior's samples and the nearest other test code."""
+
+    tag: str  # "A" or "B"
+    n: int  # samples drawn
+    sigma_mean: float  # its mean σ over the two dimensions
+    inside: float | None  # share of the samples inside its 2σ ellipse; None: σ below μ's precision
+    dist: float  # distance from μ to the nearest other test code
+    nearest: int  # that code's test index
+
+
+def reach_facts(
+    tag: str, mu: np.ndarray, sigma: np.ndarray, z: np.ndarray, codes: np.ndarray, index: int
+) -> ReachFacts:
+    """From the posterior's μ, σ (2,), its samples ``z`` (n, 2) and every test code (N, 2), the
+    image's own (``index``) left out."""
+    s = float(np.mean(sigma))
+    measurable = s > PRECISION * (1 + np.abs(mu).max())
+    if measurable:  # the samples in σ units: (z - μ) / σ = ε, inside the 2σ ellipse when |ε| ≤ 2
+        eps = (z - mu) / np.maximum(sigma, 1e-300)
+        inside = float(np.mean((eps**2).sum(axis=1) <= 4.0))
+    others = np.delete(np.arange(len(codes)), index)
+    dist, row = (v[0] for v in neighbours.nearest_one(codes[others], mu))
+    return ReachFacts(
+        tag, len(z), s, inside if measurable else None, float(dist), int(others[int(row)])
+    )
+
+
+def reach_notice(f: ReachFacts) -> str:
+    """``reach_sentence`` of these facts."""
+    return reach_sentence(f.tag, f.n, f.inside, f.dist, f.sigma_mean, f.nearest)[1]
+
+
+@dataclass(frozen=True)
+class UnusedFacts:
+    """Per image ("A", "B"), each dimension's σ and KL (nats), for more than 2 dimensions."""
+
+    d: int  # latent dimensions
+    sigma: dict[str, tuple[float, ...]]  # (d,) per image
+    kl: dict[str, tuple[float, ...]]  # (d,) per image
+
+
+def unused_notice(f: UnusedFacts) -> str:
+    """``unused_sentence`` of these facts: the dimensions with σ ≥ ``vae.units.UNUSED_SIGMA`` per
+    image, and the largest KL among them (None: there are none)."""
+    gone = {t: units.unused_dims(np.asarray(s)) for t, s in f.sigma.items()}
+    kl_max = max(
+        (float(np.asarray(f.kl[t])[g].max()) for t, g in gone.items() if len(g)), default=None
+    )
+    return unused_sentence(f.d, {t: len(g) for t, g in gone.items()}, units.UNUSED_SIGMA, kl_max)

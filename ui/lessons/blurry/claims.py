@@ -1,0 +1,105 @@
+"""The Blurry samples lesson's notices, pure functions of its numbers (no Streamlit, so the fast
+tier tests every branch): how many pixels of the decoder's mean images are grey, how many of them
+a pixel sample flips against the binarized mean, what a temperature does to the grey pixels, and
+the first mean image's entropy against the test images' own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from vae.pixels import GREY_BAND
+
+EDGES = 0.5  # more than this share of the flipped pixels grey: the flips run along the edges
+
+
+@dataclass(frozen=True)
+class BlurFacts:
+    """The numbers behind the notices, for one model, set of codes and temperature."""
+
+    grey: float  # grey pixels (strictly inside GREY_BAND) per mean image at this temperature
+    grey_1: float  # the same at temperature 1, the model as trained
+    flips: float  # pixels per image where the sample differs from the binarized mean
+    grey_share: float  # share of those flipped pixels that are grey in the mean
+    t: float  # the temperature on the logits
+    h_one: float  # the first mean image's entropy, summed over its pixels (nats)
+    floor: float  # the test images' mean own entropy (nats)
+
+
+def grey_pixels(p: np.ndarray) -> np.ndarray:
+    """Which pixels of the mean images (N, 28, 28) are grey: strictly inside GREY_BAND."""
+    return (p > GREY_BAND[0]) & (p < GREY_BAND[1])
+
+
+def blur_facts(
+    p1: np.ndarray, p: np.ndarray, sample: np.ndarray, t: float, h_one: float, floor: float
+) -> BlurFacts:
+    """From the mean images at temperature 1 (``p1``) and at ``t`` (``p``), (N, 28, 28) each, and
+    one pixel sample of each (``sample``, 0 or 1)."""
+    in_band = grey_pixels(p)
+    flipped = sample != (p > 0.5).astype(np.float32)  # the sample against the binarized mean
+    return BlurFacts(
+        grey=float(in_band.sum(axis=(1, 2)).mean()),
+        grey_1=float(grey_pixels(p1).sum(axis=(1, 2)).mean()),
+        flips=float(flipped.sum(axis=(1, 2)).mean()),
+        grey_share=float((flipped & in_band).sum() / max(flipped.sum(), 1)),
+        t=float(t),
+        h_one=float(h_one),
+        floor=float(floor),
+    )
+
+
+def flips_notice(f: BlurFacts) -> str:
+    """The grey pixels and the sample's flips; when there are next to none, that the three rows
+    all but agree."""
+    lo, hi = GREY_BAND
+    if f.grey >= 1 and f.flips >= 1:
+        return (
+            f"The mean images have **{f.grey:.0f} grey pixels** each on average (p between {lo:g} "
+            f"and {hi:g}). Each is a coin flip in a sample: the sample differs from the binarized "
+            f"mean in {f.flips:.0f} pixels per image, {f.grey_share:.0%} of them grey ones"
+            + (
+                ", along the strokes' edges."
+                if f.grey_share > EDGES
+                else "; the rest are faint pixels, each unlikely to flip but many."
+            )
+        )
+    count = "Fewer than one" if f.grey < 1 else f"{f.grey:.0f}"
+    return (
+        f"{count} grey pixel{'s' if f.grey >= 2 else ''} per image (p between {lo:g} and {hi:g}): "
+        "at this temperature the mean, the sample and the binarized mean all but agree "
+        f"({f.flips:.1f} pixels differ per image)."
+    )
+
+
+def temperature_notice(f: BlurFacts) -> str:
+    """At a temperature other than 1, what it did to the grey pixels; at 1, the first mean image's
+    entropy against the test images' own."""
+    if f.t != 1:
+        return (
+            f"Temperature {f.t:g} {'sharpens' if f.t < 1 else 'blurs'} on purpose: grey pixels "
+            f"{f.grey_1:.0f} → {f.grey:.0f} per image. "
+            + (
+                "A sharper mean looks more like a digit, but it is no longer the model that was "
+                "trained: a pixel the model is unsure about is now drawn as if it were sure."
+                if f.t < 1
+                else "The model's uncertainty is spread over more pixels: the mean gets greyer and "
+                "the samples noisier."
+            )
+        )
+    return (
+        f"The first mean image's entropy is {f.h_one:.1f} nats against the test images' own "
+        f"{f.floor:.1f}: "
+        + (
+            "the model is less sure of its pixels than real digits are grey."
+            if f.h_one > f.floor
+            else "its pixels are no greyer than real digits."
+        )
+    )
+
+
+def notices(f: BlurFacts) -> list[str]:
+    """What to notice: the flips, then the temperature or the entropy."""
+    return [flips_notice(f), temperature_notice(f)]
