@@ -159,12 +159,12 @@ def test_kl_weighting_charts_describe_their_numbers():
 # -----------------------------------------------------------------------------------------
 
 
-def test_phone_font_sizes_are_window_expressions():
-    cfg = render.phone_config()
-    assert cfg["axis"]["labelFontSize"] == {"expr": "windowSize()[0] < 640 ? 14 : 12"}
-    assert cfg["text"]["fontSize"] == {"expr": "windowSize()[0] < 640 ? 14 : 11"}
-    assert render.fs(9) == {"expr": "windowSize()[0] < 640 ? 14 : 9"}
-    assert render.fs(16) == {"expr": "windowSize()[0] < 640 ? 16 : 16"}
+def test_chart_text_is_at_least_10_pt_outside_presenter_mode():
+    """Outside presenter mode chart text is at least MIN_FONT_PX (above 10 pt, 13.3 CSS px) on a
+    desktop and a phone alike; in presenter mode it is larger still."""
+    cfg = render.text_config()
+    assert cfg["axis"]["labelFontSize"] == cfg["text"]["fontSize"] == render.MIN_FONT_PX > 13.3
+    assert render.fs(9) == render.MIN_FONT_PX and render.fs(16) == 16
     with render.as_present(True):
         assert render.fs(9) == render.PRESENT_FONT_PX - 1
 
@@ -213,12 +213,12 @@ def test_a_long_title_wraps_on_a_phone():
 
 
 def test_the_theme_sets_presenter_or_phone_text():
-    """The Altair theme: presenter mode's large text, else the phone's minimum (and a canvas)."""
+    """The Altair theme: presenter mode's large text, else the 10 pt minimum (and a canvas)."""
     with render.as_present(True):
         assert render._canvas()["config"] == render.present_config()
     with render.as_present(False):
         theme = render._canvas()
         assert (
-            theme["config"] == render.phone_config()
+            theme["config"] == render.text_config()
             and theme["usermeta"]["embedOptions"]["renderer"] == "canvas"
         )

@@ -42,8 +42,8 @@ def test_no_emoji_anywhere_in_the_app():
 
 
 def test_catalogue_order_and_neighbours():
-    assert ORDER[0] is HOME and [l.title for l in ORDER[1:6]] == [
-        l.title for l in LESSONS if l.core
+    assert ORDER[0] is HOME and [lesson.title for lesson in ORDER[1:6]] == [
+        lesson.title for lesson in LESSONS if lesson.core
     ]
     assert catalogue.neighbours(HOME) == (None, LESSONS[0])
     assert catalogue.neighbours(ORDER[-1])[1] is None
@@ -63,13 +63,13 @@ def _links(at) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lesson", ORDER, ids=[l.title for l in ORDER])
+@pytest.mark.parametrize("lesson", ORDER, ids=[lesson.title for lesson in ORDER])
 def test_sidebar_and_previous_next_links(lesson):
     at = app(lesson.path)
     sidebar = [e.proto.label for e in at.sidebar.get("page_link")]
     assert sidebar[: 1 + len(LESSONS)] == [
         "Home",
-        *[l.title for _, core in catalogue.GROUPS for l in LESSONS if l.core == core],
+        *[other.title for _, core in catalogue.GROUPS for other in LESSONS if other.core == core],
     ]
     assert [c.value for c in at.sidebar.caption] == [g for g, _ in catalogue.GROUPS]
     labels = [e.proto.label for e in at.main.get("page_link")]
@@ -86,7 +86,7 @@ def _chart_configs(at) -> list[dict]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lesson", LESSONS, ids=[l.title for l in LESSONS])
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.title for lesson in LESSONS])
 def test_presenter_mode_charts_use_large_type(lesson):
     """Every Vega-Lite chart of every page carries presenter mode's large axis, legend and title
     text (>= 16 px, the size that reads on a 1920 x 1080 projector), and only in that mode."""
@@ -95,14 +95,13 @@ def test_presenter_mode_charts_use_large_type(lesson):
     for cfg in configs:
         assert cfg["axis"]["labelFontSize"] >= 16 and cfg["legend"]["labelFontSize"] >= 16, cfg
         assert cfg["title"]["fontSize"] >= 16
-    # outside presenter mode only the phone rule (ui.draw.render.phone_config): desktop sizes as
-    # drawn,
-    # at least 14 px on a narrow window, no legend or title sizes set
+    # outside presenter mode only the 10 pt rule (ui.draw.render.text_config): smaller sizes
     from ui.draw import render
 
     for cfg in _chart_configs(app(lesson.path)):
-        assert cfg.get("axis", {}).get("labelFontSize") in (None, render.phone_px(12)), cfg
-        assert "legend" not in cfg and "title" not in cfg, cfg
+        assert cfg.get("axis", {}).get("labelFontSize") in (None, render.MIN_FONT_PX), cfg
+        assert cfg.get("legend", {}).get("labelFontSize") in (None, render.MIN_FONT_PX), cfg
+        assert "title" not in cfg, cfg
 
 
 def test_presenter_figures_have_larger_text():
@@ -161,10 +160,13 @@ def test_downloads_are_opaque():
 
 # --- in the browser -------------------------------------------------------------------------------
 
-FONT_JS = """() => { const f = s => { const e = document.querySelector('[data-testid="stMain"] ' + s.split(', ').join(', [data-testid="stMain"] '));
+FONT_JS = """() => { const f = s => {
+    const e = document.querySelector(
+      '[data-testid="stMain"] ' + s.split(', ').join(', [data-testid="stMain"] '));
     return e ? parseFloat(getComputedStyle(e).fontSize) : null; };
   return {h1: f('h1'), heading: f('[data-testid="stHeading"] h2, [data-testid="stHeading"] h3'),
-          body: f('[data-testid="stMarkdownContainer"] p'), caption: f('[data-testid="stCaptionContainer"]')}; }"""
+          body: f('[data-testid="stMarkdownContainer"] p'),
+          caption: f('[data-testid="stCaptionContainer"]')}; }"""
 
 
 @pytest.mark.e2e

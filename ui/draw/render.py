@@ -61,30 +61,22 @@ PRESENT_FONT_PX = 17  # chart text in presenter mode: >= 16 px on a 1920 x 1080 
 PRESENT_TEXT_SCALE = (
     1.35  # figure text in presenter mode, relative to the normal page (as the page's CSS)
 )
-# On a phone (a window under PHONE_WINDOW_PX wide: Streamlit stacks columns below 640 px) chart text
-# is
-# at least PHONE_FONT_PX as shown, above 10 pt (13.3 CSS px): the size is a Vega expression of the
-# window's width (``windowSize()``), so one cached spec serves desktop and phone alike.
+# Chart text outside presenter mode is at least MIN_FONT_PX as drawn, above 10 pt (13.3 CSS px),
+# on a desktop and on a phone (a window under PHONE_WINDOW_PX wide: Streamlit stacks columns below
+# 640 px) alike; a chart scaled down to fit its column a little (FIT_JS) stays above 10 pt.
 PHONE_WINDOW_PX = 640
-PHONE_FONT_PX = 14
+MIN_FONT_PX = 14
 ON_PHONE = f"windowSize()[0] < {PHONE_WINDOW_PX}"
 
 
-def phone_px(px: float) -> dict[str, str]:
-    """A Vega-Lite font size (an ExprRef): ``px``, and at least PHONE_FONT_PX on a phone."""
-    return {"expr": f"{ON_PHONE} ? {max(px, PHONE_FONT_PX):g} : {px:g}"}
-
-
-def fs(px: float) -> float | dict[str, str]:
+def fs(px: float) -> float:
     """A chart's explicit text size (a label on a point, an axis of tiles) for the current mode:
     ``PRESENT_TEXT_SCALE`` times larger in presenter mode, like the rest of the page, and never
     under 16 px there (what reads on a 1920 x 1080 projector); otherwise ``px``, and at least
-    PHONE_FONT_PX on a phone (``phone_px``)."""
-    return (
-        max(round(px * PRESENT_TEXT_SCALE, 1), PRESENT_FONT_PX - 1)
-        if presenting()
-        else phone_px(px)
-    )
+    MIN_FONT_PX."""
+    if presenting():
+        return max(round(px * PRESENT_TEXT_SCALE, 1), PRESENT_FONT_PX - 1)
+    return max(px, MIN_FONT_PX)
 
 
 def present_config() -> dict[str, Any]:
@@ -99,17 +91,15 @@ def present_config() -> dict[str, Any]:
     }
 
 
-def phone_config() -> dict[str, Any]:
-    """Vega-Lite config of chart text on a phone: at least PHONE_FONT_PX. Only what Streamlit's
-    chart
-    theme draws smaller changes (axis and header labels, 12 px; text marks, Vega's 11 px); its axis
-    and
-    legend titles (14 px) and chart titles (16 px) are large enough, and a wider window is
-    unchanged."""
+def text_config() -> dict[str, Any]:
+    """Vega-Lite config of chart text outside presenter mode: at least MIN_FONT_PX. Only what
+    Streamlit's chart theme draws smaller changes (axis and header labels, 12 px; text marks,
+    Vega's 11 px); its axis and legend titles (14 px) and chart titles (16 px) are large enough."""
     return {
-        "axis": {"labelFontSize": phone_px(12)},
-        "header": {"labelFontSize": phone_px(12)},
-        "text": {"fontSize": phone_px(11)},
+        "axis": {"labelFontSize": MIN_FONT_PX},
+        "header": {"labelFontSize": MIN_FONT_PX},
+        "legend": {"labelFontSize": MIN_FONT_PX, "titleFontSize": MIN_FONT_PX},
+        "text": {"fontSize": MIN_FONT_PX},
     }
 
 
@@ -117,10 +107,11 @@ def phone_config() -> dict[str, Any]:
 def _canvas() -> dict[str, Any]:
     """Every chart draws on a canvas. Streamlit picks SVG unless a chart has over 2,000 rows, and a
     scatter of 1,500 codes then makes 1,500 DOM nodes per chart: slow to lay out and repaint.
-    In presenter mode the chart's text is large (``present_config``): Altair applies the theme
+    In presenter mode the chart's text is large (``present_config``), otherwise at least 10 pt
+    (``text_config``): Altair applies the theme
     when the chart is converted, in the script run (or in ``spec``, keyed by the mode)."""
     out: dict[str, Any] = {"usermeta": {"embedOptions": {"renderer": "canvas"}}}
-    out["config"] = present_config() if presenting() else phone_config()
+    out["config"] = present_config() if presenting() else text_config()
     return out
 
 
@@ -591,7 +582,7 @@ def phone_size(chart_spec: dict[str, Any], present: bool = False) -> dict[str, A
         return chart_spec
     size = chart_spec.get("autosize")
     margin, text = (
-        (PHONE_MARGIN_PX * PRESENT_TEXT_SCALE, PRESENT_FONT_PX / PHONE_FONT_PX)
+        (PHONE_MARGIN_PX * PRESENT_TEXT_SCALE, PRESENT_FONT_PX / MIN_FONT_PX)
         if present
         else (PHONE_MARGIN_PX, 1.0)
     )

@@ -1,0 +1,204 @@
+"""Figure text you can read, on every page, in a real browser (issue 30, kind 2).
+
+At 1400 x 1000, in the normal view and in presenter mode (``?present=1``), with every expander
+open, on the Home page and every lesson:
+
+- every text a chart (Vega, canvas) draws is at least 10 pt (13.3 CSS px) as shown: its font size
+  times the canvas's scale on screen (a CSS transform included); and no two of a chart's texts run
+  into each other (their boxes overlap by more than a pixel both ways; rotated texts are left out
+  of that count);
+- every figure sent as a PNG records its smallest text and its overlapping texts
+  (``ui.draw.render.MIN_TEXT_KEY``, ``ui.draw.raster.OVERLAPS_KEY``): its smallest text times the
+  image's scale on screen (shown width over natural width) is at least 10 pt, and it has no
+  overlapping texts.
+
+The scan also prints, for every page and mode, the page's height, the y of its first picture and
+its smallest figure text as shown (the closing note's table).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from tests.e2e import browser, server, server_proc, url_path, wait_idle  # noqa: F401 (fixtures)
+from ui.draw import raster, render
+from ui.page.catalogue import LESSONS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+PAGES = [("home", "")] + [(url_path(lesson.path), url_path(lesson.path)) for lesson in LESSONS]
+DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
+MIN_TEXT_PX = 13.3  # 10 pt
+MODES = {"normal": "", "present": "?present=1"}
+
+# Every text a canvas draws: its font size in CSS pixels (the context's scale over the canvas's
+# pixel ratio), and its box in canvas CSS pixels (from the text's measured width, its alignment
+# and baseline); rotated texts are marked.
+TEXT_HOOK = """(() => {
+  const P = CanvasRenderingContext2D.prototype, fill = P.fillText;
+  P.fillText = function (text, x, y, w) {
+    const s = String(text);
+    if (s.trim()) {
+      const c = this.canvas, m = this.getTransform();
+      const ratio = c.width / (c.offsetWidth || c.width) || 1;
+      const k = Math.hypot(m.a, m.b) / ratio;
+      const px = parseFloat((this.font.match(/([\\d.]+)px/) || [0, 0])[1]) * k;
+      const width = this.measureText(s).width * k;
+      const left = {left: 0, start: 0, center: -0.5, right: -1, end: -1}[this.textAlign] || 0;
+      const tops = {top: 0, hanging: 0, middle: -0.5, bottom: -1, ideographic: -1};
+      const top = tops[this.textBaseline];
+      const x0 = (m.a * x + m.c * y + m.e) / ratio + left * width;
+      const y0 = (m.b * x + m.d * y + m.f) / ratio + (top === undefined ? -0.8 : top) * px;
+      (c.__texts = c.__texts || []).push(
+        {text: s, px, box: [x0, y0, x0 + width, y0 + px], rotated: Math.abs(m.b) > 1e-6});
+    }
+    return fill.call(this, text, x, y, w);
+  };
+})();"""
+
+# Per chart shown: its smallest text as shown and the pairs of its (unrotated) texts that overlap.
+CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
+  .map(ch => {
+    const cv = ch.querySelector('canvas'), r = cv ? cv.getBoundingClientRect() : null;
+    if (!cv || !r || r.width === 0) return null;
+    const scale = cv.offsetWidth ? r.width / cv.offsetWidth : 0;
+    const texts = cv.__texts || [];
+    const least = texts.reduce((a, t) => (a && a.px <= t.px ? a : t), null);
+    const flat = texts.filter(t => !t.rotated), pairs = [];
+    for (let i = 0; i < flat.length; i++) for (let j = i + 1; j < flat.length; j++) {
+      const a = flat[i].box, b = flat[j].box;
+      const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+      const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+      if (w > 1 && h > 1 && flat[i].text !== flat[j].text) pairs.push([flat[i].text, flat[j].text]);
+    }
+    return {name: (ch.getAttribute('aria-label') || '').slice(0, 60), top: r.top,
+            px: least ? least.px * scale : null, text: least ? least.text : null, pairs};
+  }).filter(c => c)"""
+
+# Every image shown in the page's main area: its source, its natural and shown width, its top.
+IMAGES_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] img'))
+  .filter(i => i.getBoundingClientRect().width > 0 && i.naturalWidth > 0)
+  .map(i => ({src: i.currentSrc || i.src, natural: i.naturalWidth,
+              shown: i.getBoundingClientRect().width, top: i.getBoundingClientRect().top,
+              alt: (i.alt || '').slice(0, 60)}))"""
+
+# The page's height and the y of its first picture (chart or image), in CSS pixels from the top.
+LAYOUT_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const pics = Array.from(document.querySelectorAll(
+    '[data-testid="stMain"] img, [data-testid="stMain"] [data-testid="stVegaLiteChart"]'))
+    .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 20);
+  const off = main ? main.getBoundingClientRect().top - main.scrollTop : 0;
+  return {height: main ? main.scrollHeight : 0,
+          first: pics.length ? Math.round(Math.min(...pics.map(r => r.top)) - off) : null};
+}"""
+OPEN_EXPANDERS_JS = """() => document
+  .querySelectorAll('[data-testid="stExpander"] details:not([open]) > summary')
+  .forEach(s => s.click())"""
+
+
+def png_text(page, src: str) -> tuple[float, int] | None:
+    """A shown PNG's smallest text (its own pixels) and overlapping texts, as it recorded them;
+    None for a picture without text (a bare mosaic, a photo)."""
+    body = page.request.get(src).body()
+    try:
+        info = Image.open(io.BytesIO(body)).text
+    except Exception:  # not a PNG with text chunks (an SVG icon, a JPEG)
+        return None
+    if render.MIN_TEXT_KEY not in info:
+        return None
+    return float(info[render.MIN_TEXT_KEY]), int(info.get(raster.OVERLAPS_KEY, "0"))
+
+
+def _scan(base: str, browser, query: str) -> dict:  # noqa: F811
+    context = browser.new_context(**DESKTOP, color_scheme="light")
+    context.add_init_script(TEXT_HOOK)
+    page = context.new_page()
+    out = {}
+    try:
+        for name, url in PAGES:
+            page.goto(f"{base}/{url}{query}", timeout=90_000)
+            wait_idle(page)
+            page.wait_for_timeout(500)
+            layout = page.evaluate(LAYOUT_JS)  # before the expanders open: the page as it loads
+            page.evaluate(OPEN_EXPANDERS_JS)
+            wait_idle(page)
+            page.wait_for_timeout(800)  # charts and figures in the opened expanders lay out
+            figures = []
+            for img in page.evaluate(IMAGES_JS):
+                recorded = png_text(page, img["src"])
+                if recorded is not None:
+                    least, overlaps = recorded
+                    figures.append(
+                        {**img, "px": least * img["shown"] / img["natural"], "overlaps": overlaps}
+                    )
+            out[name] = {"layout": layout, "charts": page.evaluate(CHARTS_JS), "figures": figures}
+            sizes = [c["px"] for c in out[name]["charts"] if c["px"]] + [f["px"] for f in figures]
+            print(
+                f"TEXT {query or 'normal'} {name}: height {layout['height']} px, first picture "
+                f"at {layout['first']} px, smallest figure text "
+                + (f"{min(sizes):.1f} px" if sizes else "none")
+            )
+    finally:
+        context.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def scans(server_proc, browser):  # noqa: F811
+    """Every page in each mode, scanned on first use."""
+    done: dict[str, dict] = {}
+
+    def scan(mode: str) -> dict:
+        if mode not in done:
+            done[mode] = _scan(server_proc.base, browser, MODES[mode])
+        return done[mode]
+
+    return scan
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_chart_text_is_at_least_10_pt_and_never_overlaps(scans, mode):
+    small, crowded = [], []
+    for name, found in scans(mode).items():
+        for c in found["charts"]:
+            if c["px"] is not None and c["px"] < MIN_TEXT_PX:
+                small.append(f"{name}: {c['name']!r} {c['text']!r} at {c['px']:.1f} px")
+            if c["pairs"]:
+                crowded.append(f"{name}: {c['name']!r} {c['pairs'][:3]}")
+    assert not small, "chart text under 10 pt as shown:\n" + "\n".join(small)
+    assert not crowded, "chart texts that overlap:\n" + "\n".join(crowded)
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_figure_text_is_at_least_10_pt_and_never_overlaps(scans, mode):
+    small, crowded = [], []
+    for name, found in scans(mode).items():
+        for f in found["figures"]:
+            if f["px"] < MIN_TEXT_PX:
+                small.append(
+                    f"{name}: {f['alt']!r} at {f['px']:.1f} px "
+                    f"({f['natural']} px wide shown at {f['shown']:.0f})"
+                )
+            if f["overlaps"]:
+                crowded.append(f"{name}: {f['alt']!r}: {f['overlaps']} pairs")
+    assert not small, "figure text under 10 pt as shown:\n" + "\n".join(small)
+    assert not crowded, "figure texts that overlap:\n" + "\n".join(crowded)
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_pages_fit_the_lesson_pattern(scans, mode):
+    """A page is at most 4,000 px tall (expanders folded), and its first picture starts above the
+    fold (1,000 px) on every lesson."""
+    tall, late = [], []
+    for name, found in scans(mode).items():
+        layout = found["layout"]
+        if layout["height"] > 4000:
+            tall.append(f"{name}: {layout['height']} px")
+        if name != "home" and (layout["first"] is None or layout["first"] > 1000):
+            late.append(f"{name}: first picture at {layout['first']}")
+    assert not tall, "pages over 4,000 px:\n" + "\n".join(tall)
+    assert not late, "first picture below the fold:\n" + "\n".join(late)
