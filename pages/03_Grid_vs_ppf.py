@@ -10,24 +10,21 @@ prior, empty tiles, balance); the AE's grid at its codes' own quantiles generali
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from ui.draw import alt_text, altair_charts, render
 from ui.draw.style import (
     GRID_LIN,
     GRID_N_DEFAULT,
     GRID_N_RANGE,
     GRID_PPF,
     GRID_RANGE_DEFAULT,
-    LATENT_RANGE,
     PPF_P_DEFAULT,
     PPF_P_OPTIONS,
 )
-from ui.lessons import words
 from ui.lessons.grid import claims as gc
 from ui.lessons.grid import mosaics as grids
-from ui.page import downloads, frame, link_values, links, loaders
+from ui.lessons.grid import views
+from ui.page import frame, link_values, links, loaders
 from vae import latent, prior
 
 VAE, AE = grids.VAE, grids.AE
@@ -44,10 +41,9 @@ LESSON = frame.setup_page(
 # --- controls ------------------------------------------------------------------------------------
 
 # The range slider stays two custom parameters, ?grid_lo=-2&grid_hi=2 (links.state_from_url /
-# links.state_to_url): clearer
-# than the repeated ?grid_range=-2&grid_range=2 a bound range slider reads, and parse_range refuses
-# a
-# reversed or empty range and snaps to the slider's step, which Streamlit's binding lets through.
+# links.state_to_url): clearer than the repeated ?grid_range=-2&grid_range=2 a bound range slider
+# reads, and parse_range refuses a reversed or empty range and snaps to the slider's step, which
+# Streamlit's binding lets through.
 links.state_from_url(
     "grid_range",
     "grid_lo/grid_hi",
@@ -121,12 +117,6 @@ st_m = latent.grid_stats(latent.grid_2d(xs_m, xs_m), vae_mu)
 
 # --- one chart: codes, prior contours, both sets of points ---------------------------------------
 
-reach = max(abs(lo), abs(hi), float(np.abs(xs_ppf).max())) + 0.3
-domain = (min(LATENT_RANGE[0], -reach), max(LATENT_RANGE[1], reach))
-
-
-points = latent.grid_points_frame({LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf)})
-size = altair_charts.grid_marker_size(n)
 chart_col, stats_col = st.columns([3, 2])
 warp = (
     links.url_widget(
@@ -140,53 +130,7 @@ warp = (
     or "z"
 )
 links.state_to_url(shared)
-if warp == "u":  # the same points through the prior's CDF: the ppf grid is uniform there
-    warped = points.assign(
-        z1=latent.to_unit(points["z1"].to_numpy()), z2=latent.to_unit(points["z2"].to_numpy())
-    )
-    chart = render.overlay(
-        render.spec(altair_charts.warp_chart, vae_mu[subset], labels[subset], subset),
-        render.with_data(
-            render.spec(
-                altair_charts.grid_points_chart,
-                grids.POINTS_TEMPLATE,
-                size,
-                "u₁ = Φ(z₁)",
-                "u₂ = Φ(z₂)",
-            ),
-            warped,
-        ),
-    )
-# built once: the codes and contours per axis range, the points' layer from a template of two rows
-else:
-    chart = render.overlay(
-        render.spec(altair_charts.codes_and_prior, vae_mu[subset], labels[subset], subset, domain),
-        render.with_data(
-            render.spec(altair_charts.grid_points_chart, grids.POINTS_TEMPLATE, size), points
-        ),
-        render.spec(altair_charts.contour_labels),
-    )
-render.draw(
-    chart,
-    chart_col,
-    key="grid_chart",
-    width="content",
-    alt=grids.chart_alt(vae_mu[subset], labels[subset], n, lo, hi, xs_ppf, warp == "u"),
-)
-chart_col.caption(
-    f"The {n} × {n} sampling points of each grid. Squares: the linear grid over {lo:g} … {hi:g}. "
-    f"Pink diamonds: the ppf grid, from {xs_ppf[0]:.2f} to {xs_ppf[-1]:.2f} (probabilities {p:g} … "
-    f"{1 - p:g}). "
-    "Dots: the VAE's test codes (3,000 of the 10,000), coloured by digit. Hover for values."
-    + (
-        " Warped by u = Φ(z), the prior's CDF on each axis: the prior is uniform on this square, "
-        "so the ppf grid is evenly spaced, and the linear grid's points sit closer together "
-        "the farther they are from 0, each tile there covering a thinner slice of the prior's mass."
-        if warp == "u"
-        else " Switch the axes to u = Φ(z) to see the ppf grid evenly spaced."
-    )
-)
-
+views.points_chart(chart_col, vae_mu, labels, subset, lo, hi, p, xs_lin, xs_ppf, warp)
 
 st.latex(
     r"\text{linear:}\quad z_i = \ell + (h - \ell)\,\frac{i}{n-1}"
@@ -215,19 +159,7 @@ with st.expander("The two recipes, and the prior's circles", icon=":material/men
 
 with stats_col:
     st.subheader("The numbers")
-    for col, key, label in zip(
-        st.columns(3),
-        ("outside_99", "empty", "top10"),
-        ("outside 99 % disc", "empty points", "codes in busiest 10 %"),
-    ):
-        col.markdown(f"**{label}**")
-        col.metric("linear grid", words.pct(st_lin[key]))
-        col.metric(
-            "ppf grid",
-            words.pct(st_ppf[key]),
-            delta=f"{(st_ppf[key] - st_lin[key]) * 100:+.0f} pts",
-            delta_color="inverse",
-        )
+    views.metrics(st_lin, st_ppf)
     st.caption(gc.extent_caption(lo, hi, float(xs_ppf[0]), float(xs_ppf[-1]), st_m["outside_99"]))
     st.markdown(
         "- **outside the 99 % disc**: grid points farther from the origin than "
@@ -263,9 +195,8 @@ st.header("For contrast: the autoencoder's map")
 with frame.cache_guard():
     loaders.model(AE)
     ae_mu = np.asarray(loaders.codes(AE)["mu"], dtype=np.float64)  # (N, 2), a copy
-xs_ae, ys_ae = latent.quantile_axes(
-    ae_mu, n, p
-)  # the ppf grid's analogue for codes that are not N(0, I)
+# the ppf grid's analogue for codes that are not N(0, I): their own quantiles
+xs_ae, ys_ae = latent.quantile_axes(ae_mu, n, p)
 facts = gc.grid_facts(n, lo, hi, p, vae_mu, ae_mu, labels)  # every number the notices quote
 pts_ae = latent.grid_2d(xs_ae, ys_ae)
 st_ae = latent.grid_stats(pts_ae, ae_mu)
@@ -278,70 +209,24 @@ frame.secondary(
     "p). Its statistics below are measured against the AE's own codes."
 )
 a_left, a_right = st.columns(2)
-ae_pts = pd.DataFrame({"x": pts_ae[:, 0], "y": pts_ae[:, 1]})
-render.draw(
-    render.overlay(
-        render.spec(altair_charts.ae_codes_chart, ae_mu[subset], labels[subset], subset),
-        render.with_data(
-            render.spec(altair_charts.ae_grid_chart, grids.AE_POINTS_TEMPLATE), ae_pts
-        ),
-    ),
-    a_left,
-    key="grid_ae_chart",
-    width="stretch",
-    alt=alt_text.scatter(
-        f"The AE's test codes and its quantile grid's {n} × {n} points",
-        ae_mu[subset],
-        labels[subset],
-    ),
-)
-a_left.caption(gc.ae_axes_caption(facts, float(vae_mu.min()), float(vae_mu.max())))
+ae_caption = gc.ae_axes_caption(facts, float(vae_mu.min()), float(vae_mu.max()))
+views.ae_codes(a_left, ae_mu, labels, subset, pts_ae, n, ae_caption)
 with frame.cache_guard():
     grids.show_mosaic(a_right, n, lo, hi, p, "bbox", f"ae-2d-quantiles-n{n}-p{p:g}.png")
 
 st.subheader("All three grids")
-table = pd.DataFrame(
+views.grids_table(
     [
         grids.stats_row(LIN, VAE, xs_lin, xs_lin, st_lin),
         grids.stats_row(PPF, VAE, xs_ppf, xs_ppf, st_ppf),
         grids.stats_row(f"{LIN} over the ppf grid's square", VAE, xs_m, xs_m, st_m),
         grids.stats_row("AE quantile grid", AE, xs_ae, ys_ae, st_ae),
-    ]
+    ],
+    {LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf), "AE quantile grid": (xs_ae, ys_ae)},
+    n,
 )
-shares = [
-    "outside the prior's 99 % disc",
-    "empty grid points",
-    "codes in the busiest 10 % of tiles",
-    "busiest tile",
-]
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    column_config={c: st.column_config.NumberColumn(c, format="percent") for c in shares},
-)
-st.caption(
-    "Statistics from `vae.latent.grid_stats`, against all 10,000 test codes of the model in the "
-    "second column."
-)
-d1, d2 = st.columns(2)
-with d1:
-    downloads.download_csv(
-        table, f"grid-stats-n{n}.csv", key="grid_stats_csv", label="Download the statistics (CSV)"
-    )
-with d2:
-    all_points = latent.grid_points_frame(
-        {LIN: (xs_lin, xs_lin), PPF: (xs_ppf, xs_ppf), "AE quantile grid": (xs_ae, ys_ae)}
-    )
-    downloads.download_csv(
-        all_points,
-        f"grid-points-n{n}.csv",
-        key="grid_points_csv",
-        label="Download the grid points (CSV)",
-    )
 
-# --- what to notice
-# --------------------------------------------------------------------------------
+# --- what to notice ------------------------------------------------------------------------------
 
 frame.notice(gc.notes(facts))
 

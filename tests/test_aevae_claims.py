@@ -50,6 +50,40 @@ def test_distances_name_their_unit_and_compare_within_one():
     assert "latent units" in ac.draw_caption(0.037, 0.0145)
 
 
+def test_recon_the_vae_pays():
+    f = ac.ReconFacts(ae=142.3, vae=150.8)
+    branch, text = ac.recon_note(f)
+    assert f.vae > f.ae and branch == "vae pays"
+    assert "AE 142.3 nats, VAE 150.8" in text and f"; {f.vae - f.ae:.1f} nats" in text
+    assert "buy a latent space you can sample from" in text
+
+
+@pytest.mark.parametrize("vae", [140.0, 142.3])
+def test_recon_no_price(vae):
+    """The VAE no worse (equal included): no price claimed, and no negative "price" printed."""
+    f = ac.ReconFacts(ae=142.3, vae=vae)
+    branch, text = ac.recon_note(f)
+    assert f.vae <= f.ae and branch == "no price"
+    assert "the AE does not even reconstruct better" in text and "buy a latent space" not in text
+
+
+def test_posterior_caption_hidden_gives_sigma_in_typical_gaps():
+    """Hidden under the marker, σ's geometric mean is said in the VAE's own typical gaps."""
+    f = ac.PosteriorFacts(pick=0, n=6, sd=(0.04, 0.09), hidden=True, gap_vae=0.02)
+    branch, text = ac.posterior_caption(f)
+    assert branch == "hidden" and "hidden under the marker" in text
+    ratio = np.sqrt(f.sd[0] * f.sd[1]) / f.gap_vae  # 0.06 / 0.02 = 3 gaps
+    assert f"σ is about {ratio:.1f} typical gaps" in text and "σ = (0.040, 0.090)" in text
+    assert text.startswith("Test digit #0,") and "and 6 samples" in text and text.endswith(").")
+
+
+def test_posterior_caption_seen_says_nothing_of_the_marker():
+    f = ac.PosteriorFacts(pick=77, n=6, sd=(0.4, 0.3), hidden=False, gap_vae=0.02)
+    branch, text = ac.posterior_caption(f)
+    assert not f.hidden and branch == "seen"
+    assert "marker" not in text and text.endswith("(μ ± 2σ).") and "#77" in text
+
+
 @pytest.fixture(scope="module")
 def codes():
     labels = artefacts.load_test_set()[1]

@@ -115,7 +115,7 @@ def test_controls_click_and_url():
     assert_ok(at)
     assert at.slider(key="aevae_n").value == 6
     assert_bound(at, "aevae_seed", "aevae_axes", "aevae_n")
-    at.session_state["aevae_pick"] = 123  # what a click on either map stores (see _on_click)
+    at.session_state["aevae_pick"] = 123  # what a click on either map stores (views._on_click)
     at.run()
     assert_ok(at)
     _, labels = artefacts.load_test_set()

@@ -1,11 +1,13 @@
-"""The AE vs VAE lesson's sentences about prior draws (no Streamlit, so the fast tier tests every
-branch): the digit mix they land on, and how far they land from each model's codes, always naming
+"""The AE vs VAE lesson's sentences (no Streamlit, so the fast tier tests every branch): about prior
+draws, the digit mix they land on and how far they land from each model's codes, always naming
 the unit: each model's own typical gap (the median distance between neighbouring test codes, which
-differs between the models) or latent units, in which a draw is the same point for both.
+differs between the models) or latent units, in which a draw is the same point for both; the price
+in reconstruction; and the caption of a picked digit's posterior samples.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,3 +147,57 @@ def draw_caption(gap_ae: float, gap_vae: float) -> str:
         f"distance between a test code and its nearest neighbour: AE {gap_ae:.3g}, VAE "
         f"{gap_vae:.3g}."
     )
+
+
+@dataclass(frozen=True)
+class ReconFacts:
+    """Each model's mean reconstruction loss over the 10,000 test digits, each decoding its own code
+    (the VAE its mean μ), in nats (``live.recon_at_mean``)."""
+
+    ae: float
+    vae: float
+
+
+def recon_note(f: ReconFacts) -> tuple[str, str]:
+    """(branch, sentence) on the price in reconstruction: "vae pays" (the VAE's loss is the larger)
+    or "no price"."""
+    out = (
+        "**The price in reconstruction**, like with like (each decoding its code, the VAE its mean "
+        f"μ, all 10,000 test digits): AE {f.ae:.1f} nats, VAE {f.vae:.1f}"
+    )
+    if f.vae > f.ae:
+        return "vae pays", out + (
+            f"; {f.vae - f.ae:.1f} nats of reconstruction buy a latent space you can sample from."
+        )
+    return "no price", out + (
+        ": with two dimensions the AE does not even reconstruct better, so the orderly latent "
+        "space costs nothing in reconstruction here."
+    )
+
+
+@dataclass(frozen=True)
+class PosteriorFacts:
+    """The picked digit's posterior q(z|x) in the VAE, as its samples' caption says it."""
+
+    pick: int  # the picked test digit's index
+    n: int  # samples of its posterior decoded
+    sd: tuple[float, float]  # its posterior's σ per axis, latent units
+    hidden: bool  # its μ ± 2σ ellipse lies under the map's marker (``hidden_by_marker``)
+    gap_vae: float  # the VAE's typical gap between neighbouring test codes, latent units
+
+
+def posterior_caption(f: PosteriorFacts) -> tuple[str, str]:
+    """(branch, caption) under the posterior's samples: "hidden" (then σ's geometric mean in the
+    VAE's typical gaps, so a posterior too small to see is not taken for a sure one) or "seen"."""
+    out = (
+        f"Test digit #{f.pick}, each model's reconstruction from its code, and {f.n} samples: "
+        "codes drawn from the VAE's posterior, z = μ + σ·ε with σ = "
+        f"({f.sd[0]:.3f}, {f.sd[1]:.3f}): the dashed ellipse on the VAE's map (μ ± 2σ"
+    )
+    if f.hidden:
+        return "hidden", out + (
+            ", hidden under the marker at this scale, though σ is about "
+            f"{math.sqrt(f.sd[0] * f.sd[1]) / f.gap_vae:.1f} typical gaps between neighbouring "
+            "VAE codes)."
+        )
+    return "seen", out + ")."
