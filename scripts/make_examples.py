@@ -42,7 +42,7 @@ def png(im: Image.Image) -> bytes:
 
 
 def tagged(data: bytes, index: int) -> bytes:
-    """The PNG with a text chunk naming its source (read back by vae.live.example_source)."""
+    """The PNG with a text chunk naming its source (read back by vae.preprocess.example_source)."""
     from PIL.PngImagePlugin import PngInfo
 
     info = PngInfo()

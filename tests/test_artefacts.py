@@ -1,8 +1,8 @@
 """Checksums of ``cache/`` cannot be fooled by an edit in place (``vae.artefacts``).
 
-A checkpoint's byte is flipped and its mtime put back with ``os.utime``: the check, the
-metadata reader and the loader all refuse the file, whether it changed a moment ago (hashed
-every time) or long after it was first checked (its signature's ctime moved).
+A checkpoint's byte is flipped and its mtime put back with ``os.utime``: the checked read, the
+metadata reader and the loader all refuse the file, whether it changed a moment ago or long after
+it was first checked (its signature's ctime moved).
 """
 
 from __future__ import annotations
@@ -54,8 +54,6 @@ def flip_one_byte_keeping_times(path: Path) -> None:
 
 def assert_refused(path: Path) -> None:
     with pytest.raises(CheckpointError, match="does not match its checksum"):
-        artefacts.verify(path, NAME)
-    with pytest.raises(CheckpointError, match="does not match its checksum"):
         artefacts.read_verified(path, NAME)
     with pytest.raises(CheckpointError, match="does not match its checksum"):
         zoo.info(NAME)
@@ -64,21 +62,19 @@ def assert_refused(path: Path) -> None:
 
 
 def test_a_flip_right_after_a_check_is_seen(cache_copy):
-    """Within the racy window (the file changed in the last 2 s) every check hashes the file."""
+    """A file checked a moment ago and flipped now is refused: every read hashes what it reads."""
     path = artefacts.checkpoint_path(NAME)
-    artefacts.verify(path, NAME)
+    artefacts.read_verified(path, NAME)
     info = zoo.info(NAME)
     assert info["name"] == NAME
     flip_one_byte_keeping_times(path)
     assert_refused(path)
 
 
-def test_a_flip_long_after_the_check_is_seen(cache_copy, monkeypatch):
-    """Past the racy window the checksum is remembered per signature: the flip moved the ctime
-    (which no call can set back), so the file is hashed again."""
-    monkeypatch.setattr(artefacts, "RACY_NS", 0)
+def test_a_flip_long_after_the_check_is_seen(cache_copy):
+    """``zoo.info`` is remembered per signature: the flip moved the ctime (which no call can set
+    back), so the file is read and hashed again."""
     path = artefacts.checkpoint_path(NAME)
-    artefacts.verify(path, NAME)
     zoo.info(NAME)
     before = artefacts.signature(path)
     time.sleep(0.05)  # more than one tick of the kernel's coarse clock
@@ -87,25 +83,10 @@ def test_a_flip_long_after_the_check_is_seen(cache_copy, monkeypatch):
     assert_refused(path)
 
 
-def test_a_checked_file_is_hashed_once_per_signature(cache_copy, monkeypatch):
-    """An unchanged, settled file is not hashed again at every check (a page checks at every
-    run)."""
-    monkeypatch.setattr(artefacts, "RACY_NS", 0)
-    calls = []
-    real = artefacts.sha256
-    monkeypatch.setattr(artefacts, "sha256", lambda p: calls.append(p) or real(p))
-    path = artefacts.checkpoint_path(NAME)
-    for _ in range(5):
-        artefacts.verify(path, NAME)
-    assert len(calls) == 1
-
-
 def test_loading_hashes_the_bytes_it_loads(cache_copy, monkeypatch):
     """zoo.load checks the very bytes it builds the model from: a remembered checksum of the file
     (from an earlier check) is not enough."""
-    path = artefacts.checkpoint_path(NAME)
-    monkeypatch.setattr(artefacts, "RACY_NS", 0)
-    artefacts.verify(path, NAME)  # remembered for this signature
+    zoo.info(NAME)  # checked, and remembered for this signature
     real = artefacts.read_bytes
 
     def swapped(

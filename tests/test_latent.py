@@ -113,3 +113,8 @@ def test_quantile_axes_are_the_codes_own_ppf():
     qx, _ = latent.quantile_axes(skewed, 11, 0.0)
     shares = np.histogram(skewed[:, 0], bins=qx)[0] / len(skewed)
     np.testing.assert_allclose(shares, 0.1, atol=0.002)
+
+
+def test_outside_box():
+    xy = np.array([[0.0, 0.0], [4.0, -4.0], [4.01, 0.0], [0.0, -5.0], [-9.0, 9.0]])
+    assert latent.outside_box(xy, -4.0, 4.0).tolist() == [False, False, True, True, True]

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from vae.config import ARCH_VERSION, ModelConfig, TrainConfig, from_dict, to_dict
-from vae.models import AE, CVAE, VAE, Autoencoder, build_model, count_params
+from vae.models import AE, CVAE, VAE, Autoencoder, build_model
 
 B = 4
 
@@ -33,7 +33,6 @@ def test_build_model_class(kind, cls):
     m = build_model(ModelConfig(kind=kind))
     assert type(m) is cls
     assert m.config.kind == kind
-    assert count_params(m) > 0
 
 
 @pytest.mark.parametrize("d", [2, 10])

@@ -144,7 +144,7 @@ def test_looks_like_is_scikit_learns_one_nearest_neighbour_in_pixels():
     )
 
 
-def test_neighbours_of_and_kept_neighbours_match_scikit_learn():
+def test_neighbours_in_and_kept_in_match_scikit_learn():
     from sklearn.neighbors import NearestNeighbors
 
     rng = np.random.default_rng(3)
@@ -152,12 +152,14 @@ def test_neighbours_of_and_kept_neighbours_match_scikit_learn():
     coords = codes[:, :2] + 0.3 * rng.normal(size=(500, 2))  # a lossy 2-D map of the same points
     for i in (0, 17, 499):
         ref = NearestNeighbors(n_neighbors=11).fit(codes).kneighbors(codes[i : i + 1])[1][0][1:]
-        np.testing.assert_array_equal(neighbours.neighbours_of(codes, i, 10), ref)
+        np.testing.assert_array_equal(neighbours.neighbours_in(neighbours.tree(codes), i, 10), ref)
         ref_map = (
             NearestNeighbors(n_neighbors=11).fit(coords).kneighbors(coords[i : i + 1])[1][0][1:]
         )
-        assert neighbours.kept_neighbours(codes, coords, i, 10) == len(set(ref) & set(ref_map))
-    assert neighbours.kept_neighbours(codes, codes, 5, 10) == 10  # a perfect map keeps them all
+        kept = neighbours.kept_in(neighbours.tree(codes), neighbours.tree(coords), i, 10)
+        assert kept == len(set(ref) & set(ref_map))
+    same = neighbours.tree(codes)
+    assert neighbours.kept_in(same, same, 5, 10) == 10  # a perfect map keeps them all
 
 
 def test_looks_like_in_chunks_and_with_one_exclusion_per_image():
@@ -179,26 +181,6 @@ def test_looks_like_in_chunks_and_with_one_exclusion_per_image():
         neighbours.looks_like(refs, refs, ref_labels, exclude=np.arange(30), chunk=7).tolist()
         == want
     )
-
-
-def test_principal_axes_match_scikit_learns_pca():
-    from sklearn.decomposition import PCA
-
-    from vae import embed
-
-    rng = np.random.default_rng(1)
-    codes = rng.normal(size=(800, 6)) * np.array([3.0, 2.0, 1.5, 1.0, 0.5, 0.1]) + 4.0
-    mean, comps, ratio = embed.principal_axes(codes)
-    ref = PCA(n_components=6).fit(codes)
-    np.testing.assert_allclose(mean, ref.mean_, atol=1e-10)
-    np.testing.assert_allclose(ratio, ref.explained_variance_ratio_, rtol=1e-8)
-    np.testing.assert_allclose(
-        np.abs(np.sum(comps * ref.components_, axis=1)), 1.0, atol=1e-8
-    )  # up to sign
-    out = embed.pca(codes)
-    np.testing.assert_allclose(np.abs(out["pca"]), np.abs(ref.transform(codes)[:, :2]), atol=1e-4)
-    angles = embed.pc_angles(codes, n_boot=5)
-    assert angles.shape == (5,) and (angles < 10).all()  # a clear PC1 barely turns under resampling
 
 
 def test_looks_like_gives_the_old_float32_formulas_answers_on_mnist_and_near_ties_exactly():

@@ -159,33 +159,6 @@ def test_norms():
     np.testing.assert_allclose(paths.norms(np.array([[3.0, 4.0], [0.0, 0.0]])), [5.0, 0.0])
 
 
-def test_regions_along_collapses_repeats():
-    codes = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [3.0, 0.0]])
-    labels = np.array([7, 7, 1, 4])
-    path = lerp(np.array([0.0, 0.1]), np.array([3.0, 0.1]), np.linspace(0, 1, 13))
-    assert paths.regions_along(path, codes, labels) == [7, 1, 4]
-    assert paths.regions_along(path[:2], codes, labels) == [7]
-
-
-def test_regions_along_votes_and_drops_short_runs():
-    codes = np.array([[0.0], [0.1], [0.2], [1.0], [1.02], [1.04], [2.0], [2.1], [2.2]])
-    labels = np.array([3, 3, 3, 5, 8, 8, 8, 8, 8])
-    path = np.linspace(0.05, 2.25, 23)[:, None]  # steps of 0.1, off the codes (no distance ties)
-    assert paths.regions_along(path, codes, labels, k=1) == [3, 5, 8]
-    assert paths.regions_along(path, codes, labels, k=3) == [
-        3,
-        8,
-    ]  # the lone 5 is outvoted by its 8 neighbours
-    assert paths.regions_along(path, codes, labels, k=1, min_run=6) == [
-        3,
-        8,
-    ]  # its short run is dropped
-    # the ends are kept even when their runs are short
-    assert paths.regions_along(
-        np.array([[0.05], [0.95], [2.25]]), codes, labels, k=1, min_run=2
-    ) == [3, 8]
-
-
 def test_mix_r2_and_half_tones():
     rng = np.random.default_rng(0)
     a, b = rng.random((28, 28)), rng.random((28, 28))
@@ -197,13 +170,6 @@ def test_mix_r2_and_half_tones():
     img[1, :2] = 0.5
     assert pixels.half_tone_share(img) == pytest.approx(0.5)
     assert pixels.half_tone_share(np.zeros((4, 4))) == 0.0
-
-
-def test_ink_share():
-    imgs = np.zeros((2, 4, 4))
-    imgs[0, :2] = 1.0
-    imgs[1, 0, 0] = 0.1  # below the threshold
-    np.testing.assert_allclose(pixels.ink_share(imgs), [0.5, 0.0])
 
 
 # --- GIF -----------------------------------------------------------------------------------------

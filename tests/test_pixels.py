@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from pageutil import REPO
 from scipy import stats
 
+from tests.pageutil import REPO
 from ui.page import link_values
 from vae import latent, neighbours, pixels, units
 
@@ -43,10 +43,9 @@ def test_pick_digit_only_that_digit():
     assert len(latent.pick_digit(labels, 9, 4, seed=1)) == 0
 
 
-def test_binarize_and_grey_fraction():
+def test_binarize():
     a = np.array([[0.0, 0.49, 0.5, 1.0]])
     assert pixels.binarize(a, 0.5).tolist() == [[0.0, 0.0, 1.0, 1.0]]
-    assert pixels.grey_fraction(a) == pytest.approx(0.5)
 
 
 def test_to_slider_clips_and_rounds():
@@ -78,7 +77,7 @@ def test_neighbourhood():
     )
 
 
-def test_pixel_spread_and_edge_share():
+def test_pixel_spread():
     imgs = np.zeros((2, 28, 28))
     imgs[0, 0, 0], imgs[1, 0, 0] = 0.0, 1.0  # one pixel flips between samples
     mean, std = pixels.pixel_spread(imgs)
@@ -87,9 +86,6 @@ def test_pixel_spread_and_edge_share():
         and std[0, 0] == pytest.approx(0.5)
         and std.sum() == pytest.approx(0.5)
     )
-    p_edge, s_edge = pixels.edge_share(mean, std)
-    assert p_edge == pytest.approx(1 / 784) and s_edge == pytest.approx(1.0)
-    assert pixels.edge_share(mean, np.zeros_like(std))[1] == 0.0
 
 
 def test_unused_dims():

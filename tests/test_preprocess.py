@@ -713,3 +713,54 @@ def test_checked_strokes_are_rounded_clipped_and_well_formed():
 def test_malformed_strokes_are_refused_with_a_message(bad):
     with pytest.raises(PreprocessError, match="could not be read; clear the pad"):
         pp.clean_strokes(bad)
+
+
+# --- reading a picture and the bundled examples (vae.preprocess.read_picture, example_paths) ----
+
+
+def test_bundled_examples_are_digits():
+    ex = pp.example_paths()
+    assert len(ex) >= 4, ex
+    assert {"3-ink-on-paper", "2-transparent"} <= set(ex)
+    for stem, path in ex.items():
+        thumb, x, size = pp.read_picture(path.read_bytes(), thumb=64)
+        assert thumb.startswith(b"\x89PNG"), stem
+        with Image.open(io.BytesIO(thumb)) as im:
+            assert max(im.size) <= 64 and im.mode == "L", stem  # a grayscale thumbnail
+        assert x.shape == (28, 28) and x.dtype == np.float32, stem
+        np.testing.assert_array_equal(x, pp.preprocess(path.read_bytes()))  # the same recipe
+        assert 0.0 <= x.min() and x.max() == pytest.approx(1.0), stem
+        assert size[0] >= 28 and size[1] >= 28, stem
+        rows, cols = np.nonzero(x > 0.1)  # the digit fits MNIST's 20-pixel box, roughly centred
+        assert max(np.ptp(rows), np.ptp(cols)) + 1 <= 22, stem
+
+
+def test_examples_name_their_source():
+    from vae.artefacts import load_test_set
+
+    _, labels = load_test_set()
+    for stem, path in pp.example_paths().items():
+        idx = pp.example_source(path)
+        assert idx is not None and 0 <= idx < len(labels), stem
+        assert labels[idx] == int(stem[0]), stem  # the file name starts with the digit
+    assert pp.example_source(pp.EXAMPLES_DIR.parent.parent / "README.md") is None  # no picture
+    assert pp.example_paths(pp.EXAMPLES_DIR / "no such folder") == {}
+
+
+def test_transparent_example_is_rgba():
+    with Image.open(pp.example_paths()["2-transparent"]) as im:
+        assert im.mode == "RGBA"
+        assert np.asarray(im)[..., 3].min() == 0  # a fully transparent background
+
+
+@pytest.mark.parametrize("data", [b"", b"hello, not a picture", b"\x89PNG\r\n\x1a\n" + b"\0" * 40])
+def test_read_picture_rejects_broken_files(data):
+    with pytest.raises(PreprocessError) as err:
+        pp.read_picture(data)
+    assert str(err.value)  # a message for the user
+
+
+def test_read_picture_rejects_truncated_png():
+    data = pp.example_paths()["3-ink-on-paper"].read_bytes()
+    with pytest.raises(PreprocessError):
+        pp.read_picture(data[: len(data) // 3])

@@ -124,9 +124,7 @@ def readers():
     (in pixels, ``neighbours.looks_like``) and vae-20d's (in its codes μ). Both slip on one-pixel
     shifts of a font's thin strokes (a DejaVu 5 reads 3 in pixels), so a digit counts as read
     right when either reads it so. -> images (M, 28, 28) -> labels (M, 2)"""
-    import torch
-
-    from vae import artefacts, live, zoo
+    from vae import arrays, artefacts, zoo
 
     name = "vae-20d"
     if not artefacts.checkpoint_path(name).exists():
@@ -137,7 +135,7 @@ def readers():
     codes = artefacts.load_codes(name, zoo.entry(name).model.latent_dim, True)["mu"]  # (N, 20)
 
     def read(xs: np.ndarray) -> np.ndarray:
-        mu = live.posterior_means(model, torch.from_numpy(np.ascontiguousarray(xs[:, None])))
+        mu = arrays.posterior_means(model, xs)
         by_code = labels[((mu[:, None] - codes[None]) ** 2).sum(-1).argmin(axis=1)]
         return np.stack([neighbours.looks_like(xs, ref, labels), by_code], axis=1)
 

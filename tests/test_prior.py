@@ -1,4 +1,4 @@
-"""vae.prior, the one home of the prior's radii, circles and tails, against scipy.stats."""
+"""vae.prior, the one home of the prior's radii, circles and seeded samples, against scipy.stats."""
 
 from __future__ import annotations
 
@@ -54,18 +54,6 @@ def test_share_inside_and_by_class():
     assert out[:2].tolist() == [0.5, 0.5] and np.isnan(out[2])
 
 
-def test_tail():
-    assert prior.tail(np.zeros(2)) == pytest.approx(1.0)
-    assert prior.tail(np.array([1.0, 1.0])) == pytest.approx(
-        np.exp(-1.0)
-    )  # 2-D: P(|z| > r) = exp(-r^2 / 2)
-    assert prior.tail(np.full(10, 3.0)) < 1e-10
-    for z in (np.zeros(2), np.array([1.0, 2.0, 0.5]), np.full(10, 1.7), np.linspace(-3, 3, 32)):
-        assert prior.tail(z) == pytest.approx(
-            stats.chi2.sf(float((z**2).sum()), df=len(z)), rel=1e-12
-        )
-
-
 def test_samples_and_typical_norm():
     z = prior.samples(4000, 10, seed=0)
     assert z.shape == (4000, 10)
@@ -76,8 +64,9 @@ def test_samples_and_typical_norm():
         assert prior.typical_norm(d) == pytest.approx(stats.chi(d).mean(), rel=1e-12)
 
 
-def test_pdf():
-    pts = np.array([[0.0, 0.0], [1.0, -2.0]])
-    np.testing.assert_allclose(prior.pdf(pts), stats.multivariate_normal(np.zeros(2)).pdf(pts))
-    p3 = np.array([[0.5, 0.1, -1.0]])
-    np.testing.assert_allclose(prior.pdf(p3), stats.multivariate_normal(np.zeros(3)).pdf(p3))
+def test_samples_take_a_sequence_seed_as_numpy_does():
+    """The lessons' prior draws seed with [seed, 1] (``ui.page.model_calls.prior_draws``): the same
+    numbers as numpy's generator seeded so, and other numbers than the plain seed."""
+    z = prior.samples(5, 2, [3, 1])
+    np.testing.assert_array_equal(z, np.random.default_rng([3, 1]).standard_normal((5, 2)))
+    assert not np.array_equal(z, prior.samples(5, 2, 3))

@@ -20,6 +20,7 @@ __all__ = [
     "config",
     "data",
     "models",
+    "arrays",
     "losses",
     "likelihood",
     "bound",

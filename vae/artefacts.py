@@ -18,7 +18,6 @@ import hashlib
 import io
 import json
 import os
-import time
 import zipfile
 from functools import lru_cache
 from pathlib import Path
@@ -141,24 +140,6 @@ def _expected_sha(path: Path, name: str | None) -> str:
 _MISMATCH = "does not match its checksum in cache/manifest.json (modified, truncated or corrupted)"
 
 
-def verify(path: Path, name: str | None = None) -> None:
-    """Raise CacheError unless the file is a regular file inside ``cache/`` whose checksum is the
-    one ``cache/manifest.json`` records for it.
-
-    A file the manifest does not list (or a missing or unreadable manifest) is refused too: a
-    deleted manifest must not switch the checks off. The file is hashed again whenever its
-    :func:`signature` changed, so an edit in place is seen even with its mtime restored; readers
-    of a file's content use :func:`read_verified`, which hashes the very bytes it returns.
-    """
-    expected = _expected_sha(path, name)
-    try:
-        digest = _digest(path)
-    except OSError as exc:
-        raise CacheError(path, f"cannot be read ({type(exc).__name__})", name) from exc
-    if expected != digest:
-        raise CacheError(path, _MISMATCH, name)
-
-
 def read_verified(path: Path, name: str | None = None) -> bytes:
     """The file's bytes, hashed as read and compared with the manifest (CacheError otherwise).
 
@@ -186,25 +167,6 @@ def _manifest_entry(path: str, sig: tuple[int, ...]) -> dict[str, Any] | None:
     """The manifest's ``files`` table, or None when the manifest is missing or unreadable."""
     m = _parse_manifest(Path(path))
     return None if m is None else m["files"]
-
-
-# A file changed less than this long ago is hashed at every check. The kernel stamps ctime from a
-# clock that ticks every few ms, so two writes within one tick leave the same signature (git's
-# "racily clean" files: git compares such files by content too).
-RACY_NS = 2_000_000_000
-
-
-def _digest(path: Path) -> str:
-    """The file's sha256, remembered per :func:`signature` once the file is older than RACY_NS."""
-    sig = signature(path)
-    if sig == (-1,) or time.time_ns() - sig[-1] < RACY_NS:
-        return sha256(path)
-    return _sha_cached(str(path), sig)
-
-
-@lru_cache(maxsize=256)
-def _sha_cached(path: str, sig: tuple[int, ...]) -> str:
-    return sha256(Path(path))
 
 
 def save_npz(path: Path, **arrays: Any) -> None:

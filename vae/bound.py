@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from vae import arrays
 from vae.likelihood import log_normal
 from vae.models import Model
 
@@ -89,14 +90,8 @@ class DecodedGrid:
 @torch.inference_mode()
 def decode_grid(model: Model, grid: Grid, batch_size: int = 2048) -> DecodedGrid:
     """Decode every cell centre of ``grid`` (a 2-D model, y-free) once."""
-    model.eval()
-    z = torch.as_tensor(grid.points(), dtype=torch.float32)  # (G, 2)
-    logits = torch.cat(
-        [
-            model.decode_logits(z[i : i + batch_size]).flatten(1)
-            for i in range(0, len(z), batch_size)
-        ]
-    )  # (G, 784)
+    logits = torch.from_numpy(arrays.decode_logits(model, grid.points(), batch=batch_size))
+    logits = logits.flatten(1)  # (G, 784)
     return DecodedGrid(grid, logits, F.softplus(logits).double().sum(dim=1))
 
 

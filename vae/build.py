@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from vae import artefacts, zoo
+from vae import arrays, artefacts, zoo
 from vae.checkpoint import (
     CheckpointError,
     load_checkpoint,
@@ -128,23 +128,13 @@ def embeddings_current(name: str) -> bool:
         )
 
 
-@torch.inference_mode()
 def compute_codes(model: Model, x: torch.Tensor, y: torch.Tensor) -> dict[str, np.ndarray]:
     """Posterior means (and logvars) and per-image loss terms of the test images."""
-    mus, logvars = [], []
-    for i in range(0, len(x), 1000):
-        mu, lv = model.encode(x[i : i + 1000], y[i : i + 1000])  # (b, d), (b, d) or None (AE)
-        mus.append(mu)
-        if lv is not None:
-            logvars.append(lv)
+    mu, logvar = arrays.encode(model, x, y)  # (N, d), (N, d) or None (AE)
     terms = evaluate(model, x, y, beta=1.0)  # recon and KL per image, one posterior sample
-    out = {
-        "mu": torch.cat(mus).numpy().astype(np.float16),
-        "recon": terms.recon.numpy(),
-        "kl": terms.kl.numpy(),
-    }
-    if logvars:
-        out["logvar"] = torch.cat(logvars).numpy().astype(np.float16)
+    out = {"mu": mu.astype(np.float16), "recon": terms.recon.numpy(), "kl": terms.kl.numpy()}
+    if logvar is not None:
+        out["logvar"] = logvar.astype(np.float16)
     return out
 
 

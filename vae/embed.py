@@ -1,4 +1,8 @@
-"""2-D embeddings of latent codes (PCA, t-SNE, UMAP) and their quality, for ``vae.build`` only.
+"""2-D embeddings of latent codes (PCA, t-SNE, UMAP) and their quality, and a new code's place.
+
+``vae.build`` computes the maps and their quality once (``embed_all``); the pages place a new code
+and its posterior in the PCA map (``pca_project``, ``pca_project_cov``: PCA is linear, so unlike
+t-SNE and UMAP it can place a point it was not fitted on) and measure how stable PC1 is.
 
 PCA and t-SNE come from scikit-learn (van der Maaten & Hinton 2008), UMAP from umap-learn
 (McInnes et al. 2018); all with fixed seeds. Quality: scikit-learn's ``trustworthiness``
@@ -42,6 +46,27 @@ def pca(codes: np.ndarray) -> dict[str, np.ndarray]:
         "pca_explained_variance_ratio": ratio.astype(np.float32),  # (d,)
         "pca_components": comps.astype(np.float32),
     }  # (d, d): rows are components
+
+
+def pca_project(codes: np.ndarray, components: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """Place a new code in a 2-D PCA embedding of ``codes``: (point - mean) @ first 2 components.
+
+    PCA is linear, so unlike t-SNE and UMAP it can place a point it was not fitted on. The
+    embedding was fitted on the test codes, whose mean is recomputed here. -> (2,)
+    """
+    mean = np.asarray(codes, dtype=np.float64).mean(axis=0)  # (d,)
+    comps = np.asarray(components, dtype=np.float64)[:2]  # (2, d)
+    return (np.asarray(point, dtype=np.float64).reshape(-1) - mean) @ comps.T
+
+
+def pca_project_cov(components: np.ndarray, logvar: np.ndarray) -> np.ndarray:
+    """Covariance, in a 2-D PCA embedding, of a diagonal Gaussian posterior N(mu,
+    diag(exp(logvar))): W diag(sigma^2) W^T with W the first 2 components (a linear map of a
+    Gaussian is Gaussian), so its ellipse is drawn to the embedding's scale around
+    ``pca_project``'s point. -> (2, 2)"""
+    comps = np.asarray(components, dtype=np.float64)[:2]  # (2, d)
+    var = np.exp(np.asarray(logvar, dtype=np.float64).reshape(-1))  # (d,)
+    return (comps * var[None, :]) @ comps.T
 
 
 def pc_angles(codes: np.ndarray, n_boot: int = 20, seed: int = SEED) -> np.ndarray:

@@ -100,8 +100,9 @@ def prototypes(codes: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np
 
 
 def sampled_codes(mu: np.ndarray, logvar: np.ndarray, seed: int = 0) -> np.ndarray:
-    """One posterior sample z = mu + sigma * eps per image (the original notebook's codes)."""
-    eps = np.random.default_rng(seed).standard_normal(mu.shape)
+    """One posterior sample z = mu + sigma * eps per image (the original notebook's codes), eps
+    seeded prior draws (``prior.samples``). (N, d), (N, d) -> (N, d)"""
+    eps = prior.samples(*np.shape(mu), seed)  # (N, d)
     return mu + np.exp(0.5 * logvar) * eps  # (N, d)
 
 
@@ -145,8 +146,9 @@ def manifold(
 
 
 def posterior_samples(mu: np.ndarray, logvar: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
-    """n draws z ~ q(z|x) = N(mu, diag(exp(logvar))) for one image. (d,), (d,) -> (n, d)"""
-    eps = np.random.default_rng(seed).standard_normal((n, len(mu)))
+    """n draws z ~ q(z|x) = N(mu, diag(exp(logvar))) for one image, z = mu + sigma * eps with eps
+    seeded prior draws (``prior.samples``). (d,), (d,) -> (n, d)"""
+    eps = prior.samples(n, len(mu), seed)  # (n, d)
     return mu[None, :] + np.exp(0.5 * logvar)[None, :] * eps
 
 
@@ -225,12 +227,10 @@ def matched_far_share(
     prior N(0, I): what a perfect fit leaves (about 7 % for 10,000 codes, 2,000 draws and 3 gaps in
     2-D,
     because the tails are sparse), the baseline a model's share is read against. Seeded. -> float"""
-    rng = np.random.default_rng([seed, n_codes, n_draws, d])
-    codes = rng.standard_normal((n_codes, d))
+    z = prior.samples(n_codes + n_draws, d, [seed, n_codes, n_draws, d])  # codes, then draws
+    codes = z[:n_codes]
     return float(
-        prior_draws_vs_codes(
-            codes, np.zeros(n_codes, dtype=np.int64), rng.standard_normal((n_draws, d)), far
-        )["far"]
+        prior_draws_vs_codes(codes, np.zeros(n_codes, dtype=np.int64), z[n_codes:], far)["far"]
     )
 
 

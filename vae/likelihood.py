@@ -69,11 +69,6 @@ def log_weights(
     return torch.cat(out, dim=1)  # (B, k)
 
 
-def iwae_from_log_weights(logw: Tensor) -> Tensor:
-    """-L_k per image from its log weights (B, k) -> (B,): -(logsumexp - log k)."""
-    return -(torch.logsumexp(logw, dim=1) - math.log(logw.shape[1]))
-
-
 def iwae_curve(logw: Tensor, ks: tuple[int, ...]) -> dict[int, Tensor]:
     """-L_k per image for each k from one pool of K log weights (B, K) -> {k: (B,)}.
 
@@ -111,28 +106,3 @@ def iwae_bounds(
         ).items():
             out[j].append(v)
     return {j: torch.cat(v) for j, v in out.items()}
-
-
-def iwae_bound(
-    model: Model,
-    x: Tensor,
-    k: int = IWAE_K,
-    y: Tensor | None = None,
-    seed: int = 0,
-    batch_size: int = 20,
-) -> Tensor:
-    """-L_k (nats, >= -log p(x) on average) for each image with a seeded generator. -> (N,)."""
-    return iwae_bounds(model, x, k, (), y, seed, batch_size)[k]
-
-
-@torch.inference_mode()
-def image_curve(
-    model: Model, image, ks: tuple[int, ...], pool: int = 2000, seed: int = 0
-) -> dict[int, float]:
-    """E[L_k] (a log-likelihood, nats) of one image (28, 28) array in [0, 1] for each k of ``ks``,
-    from ``pool`` seeded draws from q(z|x) in groups of k (:func:`iwae_curve`). A VAE, no labels."""
-    x = torch.as_tensor(image, dtype=torch.float32).reshape(1, 1, 28, 28).clone()  # (1, 1, 28, 28)
-    lw = log_weights(
-        model.eval(), x, pool, generator=torch.Generator().manual_seed(seed)
-    )  # (1, pool)
-    return {k: -float(v[0]) for k, v in iwae_curve(lw, ks).items()}

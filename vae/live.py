@@ -1,164 +1,29 @@
-"""Computations on what a learner brings to the app: their own digit, and their own training run.
+"""Live training of "Train it yourself": what a learner trains, on which images, measured how.
 
-Pure numpy / torch (no streamlit), shared by the pages "Your own digit" and "Train it yourself"
-and tested in ``tests/test_live.py``.
-
-- Own digit: the loss terms of one image under a model (negative ELBO = reconstruction + KL,
-  one posterior sample with a fixed seed, as the cached test-set values), its percentile among
-  the test images, its nearest test codes, its position in a PCA embedding.
-- Live training: the settings a learner picks (:class:`LiveSettings`), the split of the cached
-  *test* set into training images and a held-out evaluation set (the app never needs the MNIST
-  training set at run time), held-out metrics comparable between two models, and the
-  one-training-at-a-time bookkeeping of a session (:class:`TrainingSession`).
+Pure numpy / torch (no streamlit), used by the page "Train it yourself" and
+``ui/lessons/training/live_view.py``, tested in ``tests/test_live.py``: the settings a learner
+picks (:class:`LiveSettings`), the split of the cached *test* set into training images and a
+held-out evaluation set (the app never needs the MNIST training set at run time), held-out
+metrics comparable between two models, and the one-training-at-a-time bookkeeping of a session
+(:class:`TrainingSession`). The model calls on the held-out digits (their codes and
+reconstructions) are :mod:`vae.arrays`'.
 
 ``python -m vae.live`` times a live training run with the page's default settings.
 """
 
 from __future__ import annotations
 
-import io
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 
+from vae import arrays, embed, ood, preprocess
+from vae.arrays import NOISE_SEED
 from vae.config import ModelConfig, TrainConfig
-from vae.losses import kl_divergence, recon_bce
 from vae.models import Model
-
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLES_DIR = REPO / "assets" / "examples"
-NOISE_SEED = 0  # the one posterior sample behind every per-image negative ELBO
-
-
-# --- your own digit ------------------------------------------------------------------------------
-
-
-def example_paths(folder: Path = EXAMPLES_DIR) -> dict[str, Path]:
-    """The bundled example pictures, by file stem, in name order."""
-    if not folder.is_dir():
-        return {}
-    return {p.stem: p for p in sorted(folder.glob("*.png"))}
-
-
-def example_source(path: Path) -> int | None:
-    """The MNIST test index a bundled example was made from (its PNG text chunk), else None."""
-    from PIL import Image
-
-    try:
-        with Image.open(path) as im:
-            raw = getattr(im, "text", {}).get("mnist_test_index")
-        return int(raw) if raw is not None else None
-    except (OSError, ValueError):
-        return None
-
-
-def read_picture(data: bytes, thumb: int = 224) -> tuple[bytes, np.ndarray, tuple[int, int]]:
-    """An upload's bytes -> (PNG thumbnail of the picture as grayscale, MNIST-like input, picture
-    size).
-
-    The input is float32 (28, 28) in [0, 1] from :func:`vae.preprocess.to_mnist`; the size is the
-    (width, height) the preprocessing worked on. Raises :class:`vae.preprocess.PreprocessError`,
-    whose message is meant for the user, when the bytes are not a usable picture of a digit.
-    """
-    from PIL import Image
-
-    from vae.preprocess import load_image, to_mnist
-
-    gray = load_image(data)
-    x = to_mnist(gray)
-    small = gray.copy()
-    small.thumbnail((thumb, thumb), Image.Resampling.LANCZOS)
-    buf = io.BytesIO()
-    small.save(buf, format="PNG")
-    return buf.getvalue(), x, gray.size
-
-
-def _as_batch(images: np.ndarray) -> torch.Tensor:
-    """(28, 28) or (M, 28, 28) floats in [0, 1] -> float32 tensor (M, 1, 28, 28)."""
-    x = np.asarray(images, dtype=np.float32)
-    if x.shape[-2:] != (28, 28):
-        raise ValueError(f"expected 28 x 28 images, got shape {x.shape}")
-    return torch.as_tensor(np.require(x, requirements=["C", "W"])).reshape(
-        -1, 1, 28, 28
-    )  # a read-only cache: copied
-
-
-@torch.inference_mode()
-def image_terms(model: Model, images: np.ndarray, seed: int = NOISE_SEED) -> dict[str, np.ndarray]:
-    """Per-image loss terms of a VAE, in nats, the way the cached test-set values are computed.
-
-    ``recon`` is -log p(x|z) for ONE posterior sample z ~ q(z|x) drawn with a fixed noise seed,
-    ``kl`` is KL(q(z|x) || N(0, I)) in closed form, ``elbo`` their sum (the negative ELBO, beta 1).
-    Also returns ``mu``, ``logvar`` (M, d), the sample ``z`` and ``recon_mu``: the decoder's
-    image at z = mu (M, 28, 28), the deterministic reconstruction shown to the user.
-    """
-    if model.conditional:
-        raise TypeError(
-            "image_terms needs an unconditional model (no label is known for a new image)"
-        )
-    x = _as_batch(images)  # (M, 1, 28, 28)
-    mu, logvar = model.encode(x)  # (M, d) each
-    if logvar is None:
-        raise TypeError("image_terms needs a VAE: an AE has no posterior, so no ELBO")
-    gen = torch.Generator().manual_seed(seed)
-    z = model.reparameterize(mu, logvar, generator=gen)  # (M, d)
-    recon = recon_bce(model.decode_logits(z), x)  # (M,)
-    kl = kl_divergence(mu, logvar)  # (M,)
-    return {
-        "recon": recon.numpy(),
-        "kl": kl.numpy(),
-        "elbo": (recon + kl).numpy(),
-        "mu": mu.numpy(),
-        "logvar": logvar.numpy(),
-        "z": z.numpy(),
-        "recon_mu": model.decode(mu)[:, 0].numpy(),
-    }
-
-
-def percentile_of(values: np.ndarray, v: float) -> float:
-    """Share of ``values`` (in %) that are at most ``v``: 100 means higher than all of them."""
-    values = np.asarray(values, dtype=np.float64)
-    if values.size == 0:
-        raise ValueError("no values to compare with")
-    return float(100.0 * np.count_nonzero(values <= v) / values.size)
-
-
-def pca_project(codes: np.ndarray, components: np.ndarray, point: np.ndarray) -> np.ndarray:
-    """Place a new code in a 2-D PCA embedding of ``codes``: (point - mean) @ first 2 components.
-
-    PCA is linear, so unlike t-SNE and UMAP it can place a point it was not fitted on. The
-    embedding was fitted on the test codes, whose mean is recomputed here. -> (2,)
-    """
-    mean = np.asarray(codes, dtype=np.float64).mean(axis=0)  # (d,)
-    comps = np.asarray(components, dtype=np.float64)[:2]  # (2, d)
-    return (np.asarray(point, dtype=np.float64).reshape(-1) - mean) @ comps.T
-
-
-def pca_project_cov(components: np.ndarray, logvar: np.ndarray) -> np.ndarray:
-    """Covariance, in a 2-D PCA embedding, of a diagonal Gaussian posterior N(mu,
-    diag(exp(logvar))):
-    W diag(sigma^2) W^T with W the first 2 components (a linear map of a Gaussian is Gaussian), so
-    its ellipse is drawn to the embedding's scale around ``pca_project``'s point. -> (2, 2)"""
-    comps = np.asarray(components, dtype=np.float64)[:2]  # (2, d)
-    var = np.exp(np.asarray(logvar, dtype=np.float64).reshape(-1))  # (d,)
-    return (comps * var[None, :]) @ comps.T
-
-
-def histogram_frame(values: np.ndarray, bins: int = 60, upper: float | None = None) -> pd.DataFrame:
-    """Counts of ``values`` in equal bins from their minimum to max(their maximum, ``upper``)."""
-    values = np.asarray(values, dtype=np.float64)
-    hi = max(float(values.max()), float(upper) if upper is not None else -np.inf)
-    counts, edges = np.histogram(values, bins=bins, range=(float(values.min()), hi))
-    return pd.DataFrame({"start": edges[:-1], "end": edges[1:], "count": counts})
-
-
-# --- train it yourself
-# -----------------------------------------------------------------------------
 
 HELDOUT = 2_000  # test images held out for evaluation: a fixed random sample, stratified by digit
 MAX_TRAIN = 8_000  # the other 8,000, in a fixed random order: a run trains on the first N of them
@@ -298,82 +163,6 @@ def split_test_set(
     pick = order[:train_size]
     x_tr, y_tr = _tensors(np.asarray(images)[pick], np.asarray(labels)[pick])
     return (x_tr, y_tr, *heldout_set(images, labels))
-
-
-@torch.inference_mode()
-def posterior(model: Model, x: torch.Tensor, batch: int = 1000) -> tuple[np.ndarray, np.ndarray]:
-    """mu and logvar of images (M, 1, 28, 28) under an unconditional VAE. -> (M, d), (M, d)"""
-    was_training = model.training
-    model.eval()
-    try:
-        parts = [model.encode(x[i : i + batch]) for i in range(0, len(x), batch)]
-        return torch.cat([m for m, _ in parts]).numpy(), torch.cat([lv for _, lv in parts]).numpy()
-    finally:
-        model.train(was_training)
-
-
-@torch.inference_mode()
-def posterior_means(model: Model, x: torch.Tensor, batch: int = 1000) -> np.ndarray:
-    """mu of images (M, 1, 28, 28) under an unconditional VAE. -> (M, d)"""
-    was_training = model.training
-    model.eval()
-    try:
-        return torch.cat(
-            [model.encode(x[i : i + batch])[0] for i in range(0, len(x), batch)]
-        ).numpy()
-    finally:
-        model.train(was_training)
-
-
-@torch.inference_mode()
-def reconstructions(model: Model, x: torch.Tensor) -> np.ndarray:
-    """Decoder images at z = mu for images (M, 1, 28, 28). -> (M, 28, 28)"""
-    mu = torch.as_tensor(posterior_means(model, x))
-    return model.decode(mu)[:, 0].numpy()
-
-
-@torch.inference_mode()
-def recon_at_mean(model: Model, images: np.ndarray, batch: int = 1000) -> np.ndarray:
-    """Reconstruction loss of each image decoded from its posterior mean mu (an AE: its code), the
-    deterministic reconstruction a picture shows: -log p(x | z = mu), Bernoulli, summed over the 784
-    pixels, in nats. Unconditional models. (M, 28, 28) -> (M,) float64"""
-    x = _as_batch(images)  # (M, 1, 28, 28)
-    out = []
-    for i in range(0, len(x), batch):
-        mu, _ = model.encode(x[i : i + batch])  # (b, d)
-        out.append(recon_bce(model.decode_logits(mu), x[i : i + batch]).double())  # (b,)
-    return torch.cat(out).numpy()
-
-
-@torch.inference_mode()
-def reconstruct(
-    model: Model,
-    images: np.ndarray,
-    y: np.ndarray | None = None,
-    seed: int | None = None,
-    batch: int = 1000,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each image through the model: decoded from its posterior mean (``seed`` None; an AE: its
-    code), or from one sample z = mu + sigma * eps with a seeded eps, as the ELBO's reconstruction
-    term is estimated. ``y``: labels, read by a conditional model only.
-    -> (pixel probabilities (M, 28, 28) float32, -log p(x | z) (M,) float64 nats, Bernoulli,
-    summed)"""
-    x = _as_batch(images)  # (M, 1, 28, 28)
-    yt = None if y is None else torch.as_tensor(np.asarray(y, dtype=np.int64))  # (M,)
-    gen = None if seed is None else torch.Generator().manual_seed(int(seed))
-    probs, losses = [], []
-    for i in range(0, len(x), batch):
-        xb, yb = x[i : i + batch], None if yt is None else yt[i : i + batch]
-        mu, logvar = model.encode(xb, yb)  # (b, d) each; logvar None for an AE
-        z = (
-            mu
-            if gen is None or logvar is None
-            else mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=gen)
-        )
-        logits = model.decode_logits(z, yb)  # (b, 1, 28, 28)
-        probs.append(torch.sigmoid(logits)[:, 0])
-        losses.append(recon_bce(logits, xb).double())
-    return torch.cat(probs).numpy(), torch.cat(losses).numpy()
 
 
 def heldout_metrics(
@@ -609,3 +398,19 @@ if __name__ == "__main__":  # python -m vae.live [threads ...]
 
     for th in [int(a) for a in sys.argv[1:]] or [THREADS]:
         print(time_default_run(th), flush=True)
+
+
+# TEMP(issue 29): the names below moved; pages/ and ui/lessons/ still import them from here
+image_terms = arrays.image_terms  # TEMP(issue 29): moved to vae.arrays
+posterior = arrays.encode  # TEMP(issue 29): moved to vae.arrays (as encode)
+posterior_means = arrays.posterior_means  # TEMP(issue 29): moved to vae.arrays
+reconstructions = arrays.reconstructions  # TEMP(issue 29): moved to vae.arrays
+recon_at_mean = arrays.recon_at_mean  # TEMP(issue 29): moved to vae.arrays
+reconstruct = arrays.reconstruct  # TEMP(issue 29): moved to vae.arrays
+read_picture = preprocess.read_picture  # TEMP(issue 29): moved to vae.preprocess
+example_paths = preprocess.example_paths  # TEMP(issue 29): moved to vae.preprocess
+example_source = preprocess.example_source  # TEMP(issue 29): moved to vae.preprocess
+EXAMPLES_DIR = preprocess.EXAMPLES_DIR  # TEMP(issue 29): moved to vae.preprocess
+pca_project = embed.pca_project  # TEMP(issue 29): moved to vae.embed
+pca_project_cov = embed.pca_project_cov  # TEMP(issue 29): moved to vae.embed
+percentile_of = ood.percentile_of  # TEMP(issue 29): moved to vae.ood

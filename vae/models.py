@@ -169,7 +169,3 @@ Model = Autoencoder
 def build_model(cfg: ModelConfig) -> Model:
     """A freshly initialised model for a config."""
     return {"ae": AE, "vae": VAE, "cvae": CVAE}[cfg.kind](cfg)
-
-
-def count_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())

@@ -210,20 +210,6 @@ def neighbourhood(
     return int(top[0]), float(share[0])
 
 
-def neighbours_of(codes: np.ndarray, index: int, k: int = 10) -> np.ndarray:
-    """Indices of the k codes nearest ``codes[index]``, itself left out, nearest first. -> (k,)"""
-    _, idx = nearest(codes, np.asarray(codes)[index], k + 1)
-    return np.array([i for i in idx[0] if i != index][:k])
-
-
-def kept_neighbours(codes: np.ndarray, coords: np.ndarray, index: int, k: int = 10) -> int:
-    """How many of the k nearest neighbours of one point in ``codes`` (d-D) are also among its k
-    nearest in ``coords`` (a 2-D map of the same points): k when the map keeps its neighbourhood."""
-    return len(
-        set(neighbours_of(codes, index, k).tolist()) & set(neighbours_of(coords, index, k).tolist())
-    )
-
-
 def agreement(codes: np.ndarray, labels: np.ndarray, index: np.ndarray, k: int = 50) -> np.ndarray:
     """For each code ``codes[i]``, i in ``index``: the share of its k nearest *other* codes that
     carry its own label (1: deep inside its digit's region; low: among other digits). -> (M,)"""
@@ -259,8 +245,9 @@ def nearest_one_in(codes_tree: cKDTree, queries: np.ndarray) -> tuple[np.ndarray
 
 
 def neighbours_in(codes_tree: cKDTree, index: int, k: int = 10) -> np.ndarray:
-    """``neighbours_of(codes, index, k)`` with the codes' KD-tree built already (``tree(codes)``):
-    the same indices, ties ordered by index. -> (k,)"""
+    """Indices of the k codes nearest ``codes[index]``, itself left out, nearest first, ties at
+    the same (rounded) distance ordered by index; the codes' KD-tree built already
+    (``tree(codes)``). -> (k,)"""
     n = codes_tree.n
     kk = max(1, min(int(k) + 1, n))
     extra = min(n, kk + 8)
@@ -271,7 +258,9 @@ def neighbours_in(codes_tree: cKDTree, index: int, k: int = 10) -> np.ndarray:
 
 
 def kept_in(codes_tree: cKDTree, map_tree: cKDTree, index: int, k: int = 10) -> int:
-    """``kept_neighbours`` with both KD-trees built already (``tree``)."""
+    """How many of the k nearest neighbours of one point among the codes (d-D, ``codes_tree``) are
+    also among its k nearest in a 2-D map of the same points (``map_tree``): k when the map keeps
+    its neighbourhood. Both KD-trees built already (``tree``)."""
     return len(
         set(neighbours_in(codes_tree, index, k).tolist())
         & set(neighbours_in(map_tree, index, k).tolist())

@@ -6,7 +6,8 @@ A likelihood model's score is dominated by how much there is to explain: an imag
 deep generative models know what they don't know?"; Serrà et al. 2020, "Input complexity and
 out-of-distribution detection with likelihood-based generative models"). So a score is read two
 ways here: against every test digit, and against the test digits with about as much ink (a
-complexity-aware comparison). ``probe_images`` is a fixed row of non-digits to try.
+complexity-aware comparison); ``percentile_of`` places a score among either set.
+``probe_images`` is a fixed row of non-digits to try.
 """
 
 from __future__ import annotations
@@ -52,3 +53,11 @@ def ink_matched(test_ink: np.ndarray, image_ink: float, band: float = INK_BAND) 
     the image's. -> (K,)"""
     test_ink = np.asarray(test_ink, dtype=np.float64)
     return np.flatnonzero(np.abs(test_ink - image_ink) <= band * max(image_ink, 1e-9))
+
+
+def percentile_of(values: np.ndarray, v: float) -> float:
+    """Share of ``values`` (in %) that are at most ``v``: 100 means higher than all of them."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        raise ValueError("no values to compare with")
+    return float(100.0 * np.count_nonzero(values <= v) / values.size)

@@ -1,6 +1,6 @@
 """Paths through latent space and along embeddings: lerp and slerp between two codes (Shoemake
-1985; White 2016 for slerp in generative models), the pixel blend they are compared with, which
-digit regions a path crosses, and sampling along a line drawn in a 2-D embedding.
+1985; White 2016 for slerp in generative models), the pixel blend they are compared with, and
+sampling along a line drawn in a 2-D embedding.
 """
 
 from __future__ import annotations
@@ -63,34 +63,6 @@ def pixel_blend(xa: np.ndarray, xb: np.ndarray, t: np.ndarray) -> np.ndarray:
 def norms(z: np.ndarray) -> np.ndarray:
     """Euclidean norm of each code. (T, d) -> (T,)"""
     return np.linalg.norm(np.asarray(z, dtype=np.float64), axis=1)
-
-
-def emptiness(path: np.ndarray, codes: np.ndarray, k: int, usual: float) -> np.ndarray:
-    """How empty the space is along a path: the distance from each point to its k-th nearest code,
-    in units of ``usual`` (the same distance measured from the codes themselves,
-    ``neighbours.spacing``):
-    about 1 among the data, large in the gaps. (T, d), (N, d) -> (T,)"""
-    return neighbours.kth_distance(codes, path, k) / max(float(usual), 1e-12)
-
-
-def regions_along(
-    path: np.ndarray, codes: np.ndarray, labels: np.ndarray, k: int = 1, min_run: int = 1
-) -> list[int]:
-    """The digits a path passes through, in order.
-
-    At each point of the path the ``k`` nearest codes vote for a digit (``neighbours.vote``); runs
-    shorter than ``min_run`` points are dropped as noise (except
-    at either end) and consecutive repeats collapsed. (T, d), (N, d), (N,) -> [digit, ...]
-    """
-    seq = [int(v) for v in neighbours.vote(codes, labels, path, k)[0]]
-    runs: list[list[int]] = []  # [digit, length]
-    for v in seq:
-        if runs and runs[-1][0] == v:
-            runs[-1][1] += 1
-        else:
-            runs.append([v, 1])
-    kept = [r for i, r in enumerate(runs) if r[1] >= min_run or i in (0, len(runs) - 1)]
-    return [r[0] for i, r in enumerate(kept) if i == 0 or r[0] != kept[i - 1][0]]
 
 
 def line_samples(

@@ -1,7 +1,6 @@
-"""Pixel statistics of (decoded) images: grey and ink shares, slant, spread over samples, how much
-of
-a blend an image is, nearest training images in pixel space, animated GIFs of frames, and the
-Bernoulli pixel model the decoders define (samples, per-pixel entropy, a temperature).
+"""Pixel statistics of (decoded) images: grey shares of the ink, slant, spread over samples, how
+much of a blend an image is, nearest training images in pixel space, animated GIFs of frames, and
+the Bernoulli pixel model the decoders define (samples, per-pixel entropy, a temperature).
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import io
 import numpy as np
 
 GREY_BAND = (0.1, 0.9)  # a pixel value strictly inside counts as "grey" (neither ink nor paper)
-EDGE_BAND = (0.2, 0.8)  # a mean-image pixel inside counts as a stroke edge
+EDGE_BAND = (0.2, 0.8)  # an inked pixel below band[1] counts as grey (``grey_ink_share``)
 
 
 def binarize(images: np.ndarray, threshold: float) -> np.ndarray:
@@ -19,26 +18,10 @@ def binarize(images: np.ndarray, threshold: float) -> np.ndarray:
     return (np.asarray(images) >= threshold).astype(np.float32)
 
 
-def grey_fraction(images: np.ndarray, band: tuple[float, float] = GREY_BAND) -> float:
-    """Share of pixels strictly between band[0] and band[1] (blurry, undecided pixels)."""
-    a = np.asarray(images)
-    return float(((a > band[0]) & (a < band[1])).mean())
-
-
 def pixel_spread(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-pixel mean and standard deviation over decoded samples. (S, 28, 28) -> 2 x (28, 28)"""
     a = np.asarray(images, dtype=np.float64)
     return a.mean(axis=0), a.std(axis=0)
-
-
-def edge_share(
-    mean_img: np.ndarray, std_img: np.ndarray, band: tuple[float, float] = EDGE_BAND
-) -> tuple[float, float]:
-    """(share of pixels that are stroke edges, i.e. mean strictly inside the band; share of the
-    total per-pixel std those pixels carry)."""
-    edge = (mean_img > band[0]) & (mean_img < band[1])
-    total = float(std_img.sum())
-    return float(edge.mean()), (float(std_img[edge].sum()) / total if total > 0 else 0.0)
 
 
 def mix_r2(image: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
@@ -82,12 +65,6 @@ def sweep_change(rows: np.ndarray) -> np.ndarray:
     neighbouring steps, summed over the steps. (R, S, H, W) -> (R,)"""
     a = np.asarray(rows, dtype=np.float64)
     return np.abs(np.diff(a, axis=1)).mean(axis=(2, 3)).sum(axis=1)
-
-
-def ink_share(images: np.ndarray, threshold: float = 0.2) -> np.ndarray:
-    """Share of the pixels of each image brighter than ``threshold``. (M, H, W) -> (M,)"""
-    images = np.asarray(images)
-    return (images > threshold).reshape(len(images), -1).mean(axis=1)
 
 
 def gif_bytes(

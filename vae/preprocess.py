@@ -11,6 +11,10 @@ Pure functions on bytes, PIL images and numpy arrays; no streamlit import::
 
     from vae import preprocess
     x = preprocess.preprocess(uploaded_file.getvalue())    # float32 (28, 28) in [0, 1]
+    thumb, x, size = preprocess.read_picture(data)          # + a PNG thumbnail, the picture's size
+
+The bundled example pictures (``assets/examples``, made by ``scripts/make_examples.py``) are
+listed by :func:`example_paths`; :func:`example_source` reads which test image each was made from.
 
 Anything that is not a usable picture raises :class:`PreprocessError` (a ``ValueError``)
 whose message can be shown to the user as it is.
@@ -43,6 +47,7 @@ import io
 import math
 import threading
 import warnings
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -56,6 +61,10 @@ __all__ = [
     "load_image",
     "to_mnist",
     "preprocess",
+    "read_picture",
+    "EXAMPLES_DIR",
+    "example_paths",
+    "example_source",
     "make_example_png",
     "clean_strokes",
 ]
@@ -528,7 +537,44 @@ def preprocess(data: bytes) -> np.ndarray:
     return to_mnist(load_image(data))
 
 
+def read_picture(data: bytes, thumb: int = 224) -> tuple[bytes, np.ndarray, tuple[int, int]]:
+    """An upload's bytes -> (PNG thumbnail of the picture as grayscale, MNIST-like input, picture
+    size).
+
+    The input is :func:`preprocess`'s, float32 (28, 28) in [0, 1]; the size is the (width,
+    height) the preprocessing worked on. Raises :class:`PreprocessError`, whose message is meant
+    for the user, when the bytes are not a usable picture of a digit.
+    """
+    gray = load_image(data)
+    x = to_mnist(gray)
+    small = gray.copy()
+    small.thumbnail((thumb, thumb), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    small.save(buf, format="PNG")
+    return buf.getvalue(), x, gray.size
+
+
 # --------------------------------------------------------------------------- examples
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
+"""The bundled example pictures (``scripts/make_examples.py``)."""
+
+
+def example_paths(folder: Path = EXAMPLES_DIR) -> dict[str, Path]:
+    """The bundled example pictures, by file stem, in name order."""
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.png"))}
+
+
+def example_source(path: Path) -> int | None:
+    """The MNIST test index a bundled example was made from (its PNG text chunk), else None."""
+    try:
+        with Image.open(path) as im:
+            raw = getattr(im, "text", {}).get("mnist_test_index")
+        return int(raw) if raw is not None else None
+    except (OSError, ValueError):
+        return None
 
 
 def make_example_png(digit_image: np.ndarray, invert: bool = True, scale: int = 8) -> bytes:

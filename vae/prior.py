@@ -1,11 +1,11 @@
 """The prior p(z) = N(0, I_d) and the regions the lessons draw and count with it.
 
 One home for the prior's radii and circles (the 50 / 90 / 99 % discs of the 2-D pictures), the
-chi-square tail of a code's norm, the typical norm of a prior sample, its density and seeded
-samples. Radii follow from ||z||^2 ~ chi-square(d) under the prior. The distribution functions
-come from ``scipy.special`` (``chdtri`` is the inverse chi-square tail, ``chdtrc`` the tail):
-importing ``scipy.stats`` would add about 33 MB to the server's memory for these few formulas;
-the tests pin them to ``scipy.stats``.
+typical norm of a prior sample, and seeded samples: every seeded draw z ~ N(0, I) of the app (and
+the eps of a posterior sample, ``vae.latent``) comes from :func:`samples`. Radii follow from
+||z||^2 ~ chi-square(d) under the prior. The distribution functions come from ``scipy.special``
+(``chdtri`` is the inverse chi-square tail): importing ``scipy.stats`` would add about 33 MB to
+the server's memory for these few formulas; the tests pin them to ``scipy.stats``.
 """
 
 from __future__ import annotations
@@ -77,25 +77,12 @@ def share_inside_by_class(
     )
 
 
-def tail(z: np.ndarray) -> float:
-    """Share of the prior N(0, I_d) lying farther from the origin than z (d,): chi2.sf(||z||^2,
-    d)."""
-    z = np.asarray(z, dtype=np.float64)
-    return float(special.chdtrc(len(z), float((z**2).sum())))
-
-
 def typical_norm(d: int) -> float:
     """Mean distance from the origin of a prior sample in d dimensions: chi(d).mean()."""
     return float(np.sqrt(2.0) * np.exp(special.gammaln((d + 1) / 2) - special.gammaln(d / 2)))
 
 
-def pdf(points: np.ndarray) -> np.ndarray:
-    """N(0, I) density of points. (M, d) -> (M,)"""
-    points = np.asarray(points, float)
-    d = points.shape[1]
-    return np.exp(-0.5 * (points**2).sum(axis=1)) / (2 * np.pi) ** (d / 2)
-
-
-def samples(n: int, d: int, seed: int) -> np.ndarray:
-    """n draws from the prior N(0, I_d), reproducible by seed. -> (n, d)"""
+def samples(n: int, d: int, seed: int | Sequence[int]) -> np.ndarray:
+    """n draws from the prior N(0, I_d), reproducible by seed (an int, or a sequence of ints that
+    ``np.random.default_rng`` mixes into one seed). -> (n, d)"""
     return np.random.default_rng(seed).standard_normal((n, d))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import torch
 from torch import Tensor
 
+from vae import arrays
 from vae.config import ModelConfig, TrainConfig
 from vae.losses import LossTerms, active_units, loss_terms, mean_terms
 from vae.models import Model, build_model
@@ -137,13 +138,9 @@ def final_metrics(
         "test_elbo": float((t.recon + t.kl).mean()),
         "test_total": float(t.total.mean()),
     }
-    with torch.inference_mode():
-        encoded = [
-            model.encode(x_test[i : i + 1000], y_test[i : i + 1000])
-            for i in range(0, len(x_test), 1000)
-        ]
-    if encoded[0][1] is not None:  # a VAE: active units and the likelihood bound
-        m["active_units"] = float(active_units(torch.cat([mu for mu, _ in encoded]))[0])
+    mu, logvar = arrays.encode(model, x_test, y_test)  # (N, d), (N, d) or None (AE)
+    if logvar is not None:  # a VAE: active units and the likelihood bound
+        m["active_units"] = float(active_units(torch.from_numpy(mu))[0])
         if likelihood:
             m.update(likelihood_metrics(model, x_test, y_test))
     return m

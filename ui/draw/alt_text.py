@@ -197,7 +197,7 @@ def own_digit(
     pic: dict,
 ) -> dict:
     """The text alternatives of *Your own digit*'s pictures, from the numbers the page shows: the
-    input ``x``, its reconstruction (``terms``: ``vae.live.image_terms`` of it), the probes, the
+    input ``x``, its reconstruction (``terms``: ``vae.arrays.image_terms`` of it), the probes, the
     nearest test digits (``near`` among ``codes``, their distances to μ as the page writes them),
     the given picture ``pic`` and the posterior samples, whose codes come as ``"z"`` (the page
     decodes those)."""

@@ -1,6 +1,7 @@
-"""Model calls on arrays, cached per model and input and shared by every session: decoding codes
-(mosaics and grids as 8-bit PNGs), encoding images, and the lessons' seeded prior draws with the
-numbers every page counts of them.
+"""Model calls by name on arrays, cached per model and input and shared by every session: decoding
+codes (mosaics and grids as 8-bit PNGs), encoding images (``vae.arrays`` on the cached models),
+and the lessons' seeded prior draws (``vae.prior.samples``) with the numbers every page counts of
+them.
 """
 
 from __future__ import annotations
@@ -9,12 +10,11 @@ from typing import Any
 
 import numpy as np
 import streamlit as st
-import torch
 
 from ui.draw import png_figures, render
 from ui.draw.style import FIGURE_CACHE_ENTRIES, MODEL_CACHE_ENTRIES
 from ui.page import loaders
-from vae import artefacts, latent, mosaic, neighbours
+from vae import arrays, artefacts, latent, mosaic, neighbours, prior
 
 tile = mosaic.tile  # pages call ui.tile
 
@@ -26,7 +26,7 @@ FAR_GAPS = 3.0  # typical gaps from every test code: a draw in empty space
 def prior_draws(seed: int, n: int = N_PRIOR_DRAWS) -> np.ndarray:
     """The lessons' seeded draws z ~ N(0, I) of a 2-D latent (the same seed gives the same draws on
     every page). -> (n, 2)"""
-    return np.random.default_rng([seed, 1]).standard_normal((n, 2))
+    return prior.samples(n, 2, [seed, 1])
 
 
 @st.cache_data(show_spinner=False, max_entries=4 * MODEL_CACHE_ENTRIES)
@@ -56,14 +56,9 @@ def prior_draw_stats(name: str, seed: int) -> dict[str, Any]:
 
 
 def decode(name: str, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
-    """Decode codes (M, d) -> images (M, 28, 28) float32 in [0, 1]."""
-    m = loaders.model(name)
-    zt = torch.as_tensor(np.array(z, dtype=np.float32)).reshape(
-        -1, m.config.latent_dim
-    )  # (M, d), a writable copy
-    with torch.inference_mode():
-        out = m.decode(zt, None if y is None else torch.as_tensor(np.asarray(y)).long().reshape(-1))
-    return out[:, 0].numpy()  # (M, 28, 28)
+    """Decode codes (M, d) -> images (M, 28, 28) float32 in [0, 1], in one model call (the numbers
+    the cached pictures were drawn with)."""
+    return arrays.decode(loaders.model(name), z, y, batch=None)
 
 
 ModelKey = tuple[str, str, tuple[int, ...]]  # a model name, its checkpoint path and signature
@@ -119,15 +114,6 @@ def grid_png(name: str, xs: np.ndarray, ys: np.ndarray) -> bytes:
 def encode(
     name: str, images: np.ndarray, y: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Images (M, 28, 28) float in [0, 1] -> (mu (M, d), logvar (M, d) or None for an AE)."""
-    m = loaders.model(name)
-    x = torch.from_numpy(np.array(images, dtype=np.float32)).reshape(
-        -1, 1, 28, 28
-    )  # (M, 1, 28, 28), a copy:
-    with (
-        torch.inference_mode()
-    ):  # the shared arrays are read-only, and torch does not take read-only memory
-        mu, lv = m.encode(
-            x, None if y is None else torch.as_tensor(np.asarray(y)).long().reshape(-1)
-        )
-    return mu.numpy(), None if lv is None else lv.numpy()
+    """Images (M, 28, 28) float in [0, 1] -> (mu (M, d), logvar (M, d) or None for an AE), in one
+    model call."""
+    return arrays.encode(loaders.model(name), images, y, batch=None)
