@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.lessons.home import claims, computed, view
-from ui.page import downloads, frame, links
+from ui.page import downloads, frame, link_values, links
 from ui.page.catalogue import GROUPS, LESSONS
 from vae import zoo
 
@@ -28,6 +28,24 @@ if view.hero():  # the picture is there: say what it shows
         "neighbours alike. "
         "The lessons show how each gets there, and what the VAE's KL term has to do with it."
     )
+st.subheader("Try it: one code, two decoders")
+c1, c2 = st.columns(2)
+z1, z2 = (
+    links.url_widget(
+        col.select_slider,
+        label,
+        options=list(view.EXP_AXIS),
+        value=default,
+        format_func=lambda v: f"{v:g}",
+        key=key,
+        parse=lambda raw, d=default: link_values.parse_choice(raw, view.EXP_AXIS, d),
+        help="The same code goes to both decoders: what each draws depends on whether its "
+        "training put codes there.",
+    )
+    for col, label, key, default in ((c1, "z₁", "home_z1", 0.0), (c2, "z₂", "home_z2", -2.0))
+)
+view.experiment(z1, z2)
+links.state_to_url()
 st.page_link(
     LESSONS[0].path,
     label=f"Start the first lesson: {LESSONS[0].title}",

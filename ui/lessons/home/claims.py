@@ -30,3 +30,50 @@ def budget_sentence(f: BudgetFacts) -> str:
         f"{f.models} models have it so far; the others still carry an older, shorter budget "
         "(the epochs column), and the lessons say so where they compare them."
     )
+
+
+FAR_GAPS = 3.0  # typical gaps from the nearest test code: farther is empty space (as AE vs VAE)
+
+
+@dataclass(frozen=True)
+class CodeFacts:
+    """Where one code lies among each 2-D model's test codes (the home page's experiment)."""
+
+    z: tuple[float, float]  # the code both decoders are given
+    ae_gaps: float  # distance to ae-2d's nearest test code, in ae-2d's typical gaps
+    ae_digit: int  # that nearest test code's digit
+    vae_gaps: float  # the same for vae-2d, in vae-2d's own typical gaps
+    vae_digit: int
+
+
+def _where(name: str, gaps: float, digit: int) -> str:
+    if gaps <= FAR_GAPS:
+        return (
+            f"**{name}** has test codes here: the nearest, a {digit}, is {gaps:.1f} of its "
+            "typical gaps away"
+        )
+    return (
+        f"**{name}** has none here: its nearest test code (a {digit}) is {gaps:.0f} typical gaps "
+        "away, empty space in its code map"
+    )
+
+
+def code_sentence(f: CodeFacts) -> str:
+    """Whether each model has test codes near the chosen code, each measured in its own typical
+    gap between neighbouring codes (the models' units differ), and what that means for the two
+    pictures."""
+    ae_near, vae_near = f.ae_gaps <= FAR_GAPS, f.vae_gaps <= FAR_GAPS
+    if vae_near and not ae_near:
+        end = "Only the VAE's codes fill this part of the plane."
+    elif ae_near and not vae_near:
+        end = "Here only the autoencoder has codes."
+    elif ae_near:
+        end = "Both models have codes here."
+    else:
+        end = "Neither model has test codes here."
+    z = f"z = ({f.z[0]:g}, {f.z[1]:g})".replace("-", "−")
+    return (
+        f"At {z}: {_where('ae-2d', f.ae_gaps, f.ae_digit)}; "
+        f"{_where('vae-2d', f.vae_gaps, f.vae_digit)}. {end} (A typical gap: the median distance "
+        "from a test code to its nearest neighbour, each model's own.)"
+    )

@@ -7,9 +7,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui.draw import alt_text, altair_charts, render
+from ui.draw import alt_text, altair_charts, png_figures, render
+from ui.lessons import model_facts
+from ui.lessons.home import claims
 from ui.page import loaders, model_calls
-from vae import latent
+from vae import latent, neighbours
 from vae.artefacts import CacheError
 
 HERO_PX = 330  # side of the opening code map, CSS pixels
@@ -73,3 +75,46 @@ def hero() -> bool:
         alt=alt_text.grid("vae-2d", axis, axis, " spread over its prior N(0, I) (a ppf grid)"),
     )
     return True
+
+
+EXP_AXIS = tuple(float(v) for v in np.round(np.arange(-4.0, 4.01, 0.5), 1))  # the sliders' stops
+EXP_MODELS = ("ae-2d", "vae-2d")
+
+
+def code_facts(z1: float, z2: float) -> claims.CodeFacts:
+    """Where (z1, z2) lies among each model's test codes, in each model's own typical gap (raises
+    CacheError if a model's codes are missing)."""
+    z = np.array([[z1, z2]])
+    labels = loaders.test_set()[1]
+    out = {}
+    for name in EXP_MODELS:
+        dist, idx = neighbours.nearest_one_in(loaders.code_tree(name), z)
+        out[name] = (
+            float(dist[0]) / max(model_facts.code_spacing(name, 1), 1e-12),
+            int(labels[idx[0]]),
+        )
+    return claims.CodeFacts((z1, z2), *out["ae-2d"], *out["vae-2d"])
+
+
+def experiment(z1: float, z2: float) -> None:
+    """One code, two decoders: the image ae-2d and vae-2d each draw at (z1, z2), and where that
+    code lies among each model's test codes."""
+    try:
+        images = np.stack([model_calls.decode(n, np.array([[z1, z2]]))[0] for n in EXP_MODELS])
+        facts = code_facts(z1, z2)
+    except CacheError as exc:
+        st.warning(
+            f"This needs `{exc.path.name}`, which {exc.problem}; rebuild it with `{exc.rebuild}`."
+        )
+        return
+    looks = alt_text.looks_like(images)  # (2,) digits, for the text alternative
+    left, right = st.columns([1, 2], vertical_alignment="center")
+    render.show(
+        render.png(png_figures.image_strip, images, list(EXP_MODELS), "", 1.4, fontsize=11),
+        left,
+        natural=True,
+        alt=f"What ae-2d (left) and vae-2d (right) decode at the code ({z1:g}, {z2:g}): the first "
+        f"looks most like a {looks[0]}, the second like a {looks[1]} (the nearest test image in "
+        "pixels).",
+    )
+    right.markdown(claims.code_sentence(facts))
