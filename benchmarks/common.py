@@ -146,8 +146,9 @@ def url_path(page_file: str) -> str:
 # The app is idle when Streamlit says its script is not running, the websocket is up, the page
 # heading is there and every image has loaded (attributes Streamlit's own e2e tests wait on).
 IDLE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
-  return !!a && a.dataset.testScriptState === 'notRunning' && a.dataset.testConnectionState === 'CONNECTED'
-    && document.querySelector('h1') !== null && Array.from(document.images).every(i => i.complete); }"""
+  return !!a && a.dataset.testScriptState === 'notRunning'
+    && a.dataset.testConnectionState === 'CONNECTED' && document.querySelector('h1') !== null
+    && Array.from(document.images).every(i => i.complete); }"""
 
 
 def read_runs(run_log: Path) -> list[tuple[float, str, str, float, float]]:

@@ -54,7 +54,8 @@ ARRIVED_JS = (
 )
 
 
-STATE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]'); const h = document.querySelector('h1');
+STATE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
+  const h = document.querySelector('h1');
   return {heading: h ? h.innerText : null, script: a ? a.dataset.testScriptState : null,
           connection: a ? a.dataset.testConnectionState : null,
           images_loading: Array.from(document.images).filter(i => !i.complete).length}; }"""
@@ -139,7 +140,7 @@ async def run(n: int, base: str) -> tuple[list[float], list[str], list[str]]:
     from ui.page.catalogue import LESSONS
 
     pages = [("", "latent-lab")] + [
-        (url_path(l.path), l.title) for l in LESSONS if "Train" not in l.title
+        (url_path(lesson.path), lesson.title) for lesson in LESSONS if "Train" not in lesson.title
     ]
     times: list[float] = []
     errors: list[str] = []

@@ -32,8 +32,9 @@ BROWSER_ARGS = [
 # Streamlit marks its root element with the script's state and the connection's (its own e2e
 # tests wait on these); "idle" also needs the heading and every image loaded.
 IDLE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
-  return !!a && a.dataset.testScriptState === 'notRunning' && a.dataset.testConnectionState === 'CONNECTED'
-    && document.querySelector('h1') !== null && Array.from(document.images).every(i => i.complete); }"""
+  return !!a && a.dataset.testScriptState === 'notRunning'
+    && a.dataset.testConnectionState === 'CONNECTED' && document.querySelector('h1') !== null
+    && Array.from(document.images).every(i => i.complete); }"""
 CONNECTION_JS = "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testConnectionState"
 
 

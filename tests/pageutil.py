@@ -122,3 +122,14 @@ def chart_title(t: object) -> str:
     if isinstance(t, dict):
         t = json.loads(t["expr"].rsplit(" : ", 1)[1])
     return str(t)
+
+
+def image_alts(at: AppTest) -> list[str | None]:
+    """The alt text of every image on the page (main area, then sidebar), in order (None: none
+    given)."""
+    return [
+        (img.alt if img.HasField("alt") else None)
+        for node in [*_walk(at.main), *_walk(at.sidebar)]
+        if getattr(node, "type", None) == "image"
+        for img in node.proto.imgs
+    ]

@@ -12,34 +12,18 @@ import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
-from tests.pageutil import REPO, app, need
+from tests.pageutil import REPO, app, image_alts, need
 from ui.draw import alt_text
 
 SOURCES = [
     REPO / "streamlit_app.py",
     *sorted((REPO / "pages").glob("*.py")),
-    *sorted((REPO / "ui").glob("*.py")),
+    *sorted((REPO / "ui").glob("**/*.py")),  # ui/ and its sub-packages
 ]
 
 
-def _walk(node):
-    yield node
-    for child in getattr(node, "children", {}).values():
-        yield from _walk(child)
-
-
-def image_alts(at) -> list[str | None]:
-    """The alt text of every image on the page, in order (None: none given)."""
-    return [
-        (img.alt if img.HasField("alt") else None)
-        for n in _walk(at._tree)
-        if getattr(n, "type", None) == "image"
-        for img in n.proto.imgs
-    ]
-
-
 def test_every_image_call_passes_alt():
-    """``st.image`` / ``x.image`` and ``charts.show`` everywhere give a text alternative."""
+    """``st.image`` / ``x.image`` and ``render.show`` everywhere give a text alternative."""
     missing = []
     for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text())):
@@ -47,7 +31,7 @@ def test_every_image_call_passes_alt():
                 continue
             f = node.func
             is_image = f.attr == "image"
-            is_show = f.attr == "show" and isinstance(f.value, ast.Name) and f.value.id == "charts"
+            is_show = f.attr == "show" and isinstance(f.value, ast.Name) and f.value.id == "render"
             if (is_image or is_show) and not any(k.arg == "alt" for k in node.keywords):
                 missing.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert not missing, missing

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from streamlit.runtime.state.query_params_proxy import QueryParamsProxy
 
 from tests.pageutil import app, texts
+from ui import compat
 from ui.page.catalogue import LESSONS
 
 pytestmark = pytest.mark.slow
@@ -42,35 +42,16 @@ VALUES = {
 }
 
 
-def _read_params(path: str, monkeypatch) -> list[str]:
-    seen: list[str] = []
-    real, real_all = QueryParamsProxy.__getitem__, QueryParamsProxy.get_all
-
-    def getitem(self, key):
-        if key not in seen:
-            seen.append(key)
-        return real(self, key)
-
-    def get_all(
-        self, key
-    ):  # a multiselect's repeated parameter (ui.page.links.url_widget(..., many=True))
-        if key not in seen:
-            seen.append(key)
-        return real_all(self, key)
-
-    with monkeypatch.context() as m:
-        m.setattr(QueryParamsProxy, "__getitem__", getitem)
-        m.setattr(QueryParamsProxy, "get_all", get_all)
-        app(path)
-    return seen
-
-
 _PARAMS: dict[str, list[str]] = {}
 
 
-def page_params(path: str, monkeypatch) -> list[str]:
+def page_params(path: str) -> list[str]:
+    """Every key the page looks up in ``st.query_params`` at its defaults (a multiselect's repeated
+    parameter included: ``ui.page.links.url_widget(..., many=True)``), recorded once per page."""
     if path not in _PARAMS:
-        _PARAMS[path] = _read_params(path, monkeypatch)
+        with compat.query_param_reads() as seen:
+            app(path)
+        _PARAMS[path] = seen
     return _PARAMS[path]
 
 
@@ -84,9 +65,9 @@ def _all_text(at) -> str:
 
 
 @pytest.mark.parametrize("path", PAGES, ids=[p.split("/")[-1][:-3] for p in PAGES])
-def test_every_page_reads_parameters(path, monkeypatch):
+def test_every_page_reads_parameters(path):
     """The recorder works: every page reads at least ?present (setup_page) and its own settings."""
-    names = page_params(path, monkeypatch)
+    names = page_params(path)
     assert "present" in names, names
     if path != "streamlit_app.py":
         assert len(names) >= 2, names
@@ -94,8 +75,8 @@ def test_every_page_reads_parameters(path, monkeypatch):
 
 @pytest.mark.parametrize("kind", list(VALUES))
 @pytest.mark.parametrize("path", PAGES, ids=[p.split("/")[-1][:-3] for p in PAGES])
-def test_bad_link_values(path, kind, monkeypatch):
-    names = page_params(path, monkeypatch)
+def test_bad_link_values(path, kind):
+    names = page_params(path)
     value = VALUES[kind]
     at = app(path, {n: value for n in names})  # asserts: no exception element
     assert not at.error, [e.value for e in at.error]

@@ -24,7 +24,8 @@ from ui.page.catalogue import LESSONS
 PAGE = textwrap.dedent("""
     import streamlit as st
     from ui.page import link_values, links
-    t = links.url_widget(st.select_slider, "T", options=[0.5, 1.0, 2.0], value=1.0, key="t", format_func=lambda v: f"{v:g}",
+    t = links.url_widget(st.select_slider, "T", options=[0.5, 1.0, 2.0], value=1.0, key="t",
+                 format_func=lambda v: f"{v:g}",
                  parse=lambda raw: link_values.parse_choice(raw, [0.5, 1.0, 2.0], 1.0))
     seed = links.url_widget(st.number_input, "Seed", 0, 99, value=0, step=1, key="seed",
                     parse=lambda raw: link_values.parse_int(raw, 0, 99, 0))

@@ -19,8 +19,7 @@ from scipy.spatial import cKDTree
 from scipy.stats import norm
 from streamlit.testing.v1 import AppTest
 
-from tests.pageutil import REPO, TIMEOUT, app, need
-from tests.test_alts import image_alts
+from tests.pageutil import REPO, TIMEOUT, app, image_alts, need
 from ui.classmode import questions
 from ui.lessons import words
 from ui.page import catalogue

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests import pageutil
+from tests.pageutil import app, assert_ok, texts
 from ui.classmode import questions, store, views
 
 PAGE = "pages/16_Class_mode.py"
@@ -26,16 +26,16 @@ def _session(db, keys=None) -> tuple[str, str]:
 
 
 def test_start_a_session(db):
-    at = pageutil.app(PAGE)
+    at = app(PAGE)
     assert [s.value for s in at.subheader] == ["Join your class", "Teach: start a class session"]
     assert at.multiselect(key="class_questions").value == [q.key for q in questions.QUESTIONS]
     at.button(key="class_start").click().run()
-    pageutil.assert_ok(at)
+    assert_ok(at)
     code, secret = at.query_params["class"], at.query_params["teacher"]
     code = code[0] if isinstance(code, list) else code
     secret = secret[0] if isinstance(secret, list) else secret
     assert db.is_teacher(code, secret)
-    text = pageutil.texts(at)
+    text = texts(at)
     assert code in text and secret not in text
     assert "question 1 of 12" in text
     assert [b.label for b in at.button] == [
@@ -48,12 +48,12 @@ def test_start_a_session(db):
 
 def test_join_by_typing_the_code(db):
     code, _ = _session(db)
-    at = pageutil.app(PAGE)
+    at = app(PAGE)
     at.text_input(key="class_code").input(code.lower())
     at.button(key="class_join_go").click().run()
-    pageutil.assert_ok(at)
+    assert_ok(at)
     assert at.query_params["class"] in (code, [code])
-    at = pageutil.app(PAGE)
+    at = app(PAGE)
     at.text_input(key="class_code").input("O0I1L!")
     at.button(key="class_join_go").click().run()
     assert any("letters and digits" in w.value for w in at.warning)
@@ -62,7 +62,7 @@ def test_join_by_typing_the_code(db):
 def test_a_student_votes_changes_and_sees_the_reveal(db):
     code, secret = _session(db)
     q = questions.by_key(db.session(code).questions[0])
-    at = pageutil.app(PAGE, {"class": code})
+    at = app(PAGE, {"class": code})
     voter = at.query_params["voter"]
     voter = voter[0] if isinstance(voter, list) else voter
     assert store.VOTER_RE.fullmatch(voter)
@@ -70,20 +70,20 @@ def test_a_student_votes_changes_and_sees_the_reveal(db):
     assert radio.value is None  # no choice made for the student
     radio.set_value(1)
     at.button(key="class_send_0_0").click().run()
-    pageutil.assert_ok(at)
+    assert_ok(at)
     assert db.tally(code, 0, 0, len(q.choices), fresh=True)[1] == 1
     assert any("Your vote" in s.value for s in at.success)
     at.radio(key="class_pick_0_0").set_value(0)
     at.button(key="class_send_0_0").click().run()
     assert db.tally(code, 0, 0, len(q.choices), fresh=True)[:2] == [1, 0]
     # a reload (a new session, the same address) keeps the vote
-    again = pageutil.app(PAGE, {"class": code, "voter": voter})
+    again = app(PAGE, {"class": code, "voter": voter})
     assert again.radio(key="class_pick_0_0").value == 0
     assert db.act(code, secret, "reveal", 0, 0)
     again.run()
-    pageutil.assert_ok(again)
+    assert_ok(again)
     right = q.answer(q.facts())
-    text = pageutil.texts(again)
+    text = texts(again)
     assert f"Answer: {views.choice_label(q, right)}" in text
     assert ("right" if right == 0 else "the models say otherwise") in text
     assert q.because(q.facts()) in text
@@ -95,22 +95,22 @@ def test_the_teacher_reveals_asks_again_moves_on_and_closes(db):
     q = questions.by_key(db.session(code).questions[0])
     for i in range(3):
         db.vote(code, store.new_voter(), 0, 0, i % 2, len(q.choices))
-    at = pageutil.app(PAGE, {"class": code, "teacher": secret})
+    at = app(PAGE, {"class": code, "teacher": secret})
     assert at.metric[0].value == "3"
     assert views.tally_words(q, [2, 1, 0][: len(q.choices)], None).startswith("3 votes")
     at.button(key="class_reveal").click().run()
-    pageutil.assert_ok(at)
+    assert_ok(at)
     assert db.session(code, fresh=True).revealed
-    assert "Answer:" in pageutil.texts(at) and at.button(key="class_reveal").disabled
+    assert "Answer:" in texts(at) and at.button(key="class_reveal").disabled
     at.button(key="class_again").click().run()
     assert db.session(code, fresh=True).key == (0, 1, False, False)
     at.button(key="class_next").click().run()
     assert db.session(code, fresh=True).key == (1, 0, False, False)
     assert at.button(key="class_next").disabled  # the last question
     at.button(key="class_close").click().run()
-    pageutil.assert_ok(at)
+    assert_ok(at)
     assert db.session(code, fresh=True).closed
-    student = pageutil.app(PAGE, {"class": code})
+    student = app(PAGE, {"class": code})
     assert any("closed this class session" in i.value for i in student.info)
 
 
@@ -121,16 +121,14 @@ def test_wrong_and_forged_addresses(db):
         ("<b>x</b>", "is not a class code"),
         ("A" * 500, "is not a class code"),
     ):
-        at = pageutil.app(PAGE, {"class": raw})
+        at = app(PAGE, {"class": raw})
         assert any(words in w.value for w in at.warning), raw
         echoed = [w.value for w in at.warning if words in w.value][0]
         assert echoed.startswith("` ") and len(echoed) < 400  # inside a code span, cut short
-    at = pageutil.app(PAGE, {"class": code, "teacher": "x" * 32})
+    at = app(PAGE, {"class": code, "teacher": "x" * 32})
     assert any("does not match" in w.value for w in at.warning)
     assert not [b for b in at.button if b.label == "Reveal"]
-    at = pageutil.app(
-        PAGE, {"class": code, "voter": "../../etc"}
-    )  # a forged voter token is replaced
+    at = app(PAGE, {"class": code, "voter": "../../etc"})  # a forged voter token is replaced
     voter = at.query_params["voter"]
     assert store.VOTER_RE.fullmatch(voter[0] if isinstance(voter, list) else voter)
 
@@ -138,24 +136,24 @@ def test_wrong_and_forged_addresses(db):
 def test_a_forged_vote_value_is_not_stored(db):
     code, _ = _session(db)
     q = questions.by_key(db.session(code).questions[0])
-    at = pageutil.app(PAGE, {"class": code})
+    at = app(PAGE, {"class": code})
     at.button(key="class_send_0_0").click().run()  # no choice picked
-    pageutil.assert_ok(at)
+    assert_ok(at)
     assert any("Pick one" in w.value for w in at.warning)
     assert sum(db.tally(code, 0, 0, len(q.choices), fresh=True)) == 0
 
 
 def test_a_database_that_is_down(monkeypatch):
     monkeypatch.setenv("LATENT_LAB_DATABASE_URL", "postgresql://postgres@127.0.0.1:9/none")
-    at = pageutil.app(PAGE, {"class": "ABCDEF"})
-    pageutil.assert_ok(at)
+    at = app(PAGE, {"class": "ABCDEF"})
+    assert_ok(at)
     assert any("not answering" in w.value for w in at.warning)
     assert any(p.label == "All lessons" for p in at.get("page_link"))
 
 
 def test_a_class_page_link_in_the_sidebar_and_presenter_switch_keeps_the_session(db):
     code, secret = _session(db)
-    at = pageutil.app(PAGE, {"class": code, "teacher": secret})
+    at = app(PAGE, {"class": code, "teacher": secret})
     links = {p.label: p for p in at.sidebar.get("page_link")}
     assert "Class mode" in links
     switch = links["Presenter mode"].proto

@@ -242,3 +242,95 @@ def test_a_protocol_student_opens_a_lesson_and_moves_its_controls(server):
         ("AE_vs_VAE", "aevae_chart_vae"),
     ]
     assert all(r.ok for r in student.runs)
+
+
+# --- the test suite's own hooks (tests/test_bad_input.py, tests/test_config.py) ------------------
+
+
+@pytest.fixture
+def config_file(tmp_path, monkeypatch):
+    """``use(text)``: Streamlit's config read from a folder whose .streamlit/config.toml is
+    ``text``; the suite's own config is read again afterwards."""
+
+    def use(text: str) -> None:
+        (tmp_path / ".streamlit").mkdir(exist_ok=True)
+        (tmp_path / ".streamlit" / "config.toml").write_text(text)
+        monkeypatch.chdir(tmp_path)
+        compat.reload_config()
+
+    yield use
+    monkeypatch.undo()
+    compat.reload_config()
+
+
+def test_reload_config_reads_the_working_directory(config_file):
+    config_file("[server]\nmaxUploadSize = 7\n")
+    assert st.get_option("server.maxUploadSize") == 7
+    config_file("[server]\nmaxUploadSize = 9\n")
+    assert st.get_option("server.maxUploadSize") == 9
+
+
+def test_query_param_reads_records_each_key_once_while_open():
+    from streamlit.runtime.state.query_params_proxy import QueryParamsProxy
+    from streamlit.testing.v1 import AppTest
+
+    page = (
+        "import streamlit as st\n"
+        "st.query_params.get('b'); st.query_params.get_all('a'); st.query_params['b']\n"
+        "st.write(st.query_params.get('c', 'none'))\n"
+    )
+    real = QueryParamsProxy.__getitem__, QueryParamsProxy.get_all
+    with compat.query_param_reads() as seen:
+        at = AppTest.from_string(page, default_timeout=60)
+        at.query_params["a"], at.query_params["b"] = "1", "2"
+        at.run()
+    assert not at.exception and at.markdown[0].value == "none"
+    assert seen == ["b", "a", "c"]
+    assert (QueryParamsProxy.__getitem__, QueryParamsProxy.get_all) == real  # put back
+    AppTest.from_string(page, default_timeout=60).run()
+    assert seen == ["b", "a", "c"]  # closed: nothing more recorded
+
+
+def test_sent_by_reference_follows_the_min_cached_message_size(config_file):
+    def big():
+        msg = compat.streamlit_protocol().ForwardMsg()
+        msg.delta.new_element.markdown.body = "x" * 50_000
+        return msg
+
+    config_file("[global]\nminCachedMessageSize = 10000\n")
+    small = compat.streamlit_protocol().ForwardMsg()
+    small.delta.new_element.markdown.body = "x"
+    msg = big()
+    assert compat.sent_by_reference(msg) and msg.hash
+    assert not compat.sent_by_reference(small) and small.hash
+    config_file("[global]\nminCachedMessageSize = 1e15\n")
+    assert not compat.sent_by_reference(big())
+
+
+def test_widget_states_accepted_reads_the_configured_limit(config_file):
+    from streamlit.runtime import runtime_util
+
+    def states(n_bytes: int):
+        s = compat.streamlit_protocol().WidgetStates()
+        w = s.widgets.add()
+        w.id, w.string_value = "$$ID-x-key", "x" * n_bytes
+        return s
+
+    cached = runtime_util._max_widget_state_size_bytes
+    config_file("[server]\nmaxWidgetStateSize = 1\n")  # MB
+    assert compat.widget_states_accepted(states(500_000))
+    assert not compat.widget_states_accepted(states(1_500_000))
+    config_file("[server]\nmaxWidgetStateSize = 2\n")
+    assert compat.widget_states_accepted(states(1_500_000))
+    assert runtime_util._max_widget_state_size_bytes == cached  # the process's value untouched
+
+
+def test_websocket_message_limit_is_the_configured_size(config_file):
+    from streamlit.runtime import runtime_util
+
+    cached = runtime_util._max_message_size_bytes
+    config_file("[server]\nmaxMessageSize = 3\n")  # MB
+    assert compat.websocket_message_limit() == 3_000_000
+    config_file("[server]\nmaxMessageSize = 5\n")
+    assert compat.websocket_message_limit() == 5_000_000
+    assert runtime_util._max_message_size_bytes == cached

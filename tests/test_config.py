@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import streamlit as st
 import tomllib
+
+from ui import compat
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
@@ -14,31 +17,26 @@ CONFIG = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
 @pytest.fixture
 def app_config(monkeypatch):
     """Streamlit's config as ``streamlit run`` in the repository root reads it."""
-    from streamlit import config
-
     monkeypatch.chdir(REPO)
-    config.get_config_options(force_reparse=True)
-    yield config
-    config.get_config_options(force_reparse=True)
+    compat.reload_config()
+    yield
+    monkeypatch.undo()  # back in the directory the suite runs from, before its config is re-read
+    compat.reload_config()
 
 
 def test_no_message_is_ever_sent_by_reference(app_config):
     """The dead-websocket race ("Cached ForwardMsg MISS") needs a message the browser is told to
     take from its cache. With the app's settings no element is cacheable, however large, so the
     server never sends a reference (Streamlit's default, 10 kB, made every chart spec one)."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from streamlit.runtime.forward_msg_cache import populate_hash_if_needed
-
-    msg = ForwardMsg()
+    msg = compat.streamlit_protocol().ForwardMsg()
     msg.delta.new_element.markdown.body = "x" * 5_000_000  # a 5 MB element (a big Vega-Lite spec)
-    populate_hash_if_needed(msg)
-    assert msg.hash and not msg.metadata.cacheable
+    assert not compat.sent_by_reference(msg) and msg.hash
 
 
 def test_uploads_are_limited_before_they_reach_the_page(app_config):
     from vae.preprocess import MAX_BYTES
 
-    assert app_config.get_option("server.maxUploadSize") * 2**20 == MAX_BYTES
+    assert st.get_option("server.maxUploadSize") * 2**20 == MAX_BYTES
 
 
 def _cache_decorated(path: Path):
@@ -59,7 +57,7 @@ def test_every_cache_with_inputs_is_bounded():
     """No cache keyed by what a visitor can choose (a seed, a range, an upload) grows without
     bound: every st.cache_data / st.cache_resource function that takes arguments has max_entries."""
     found, unbounded = 0, []
-    for path in [*REPO.glob("pages/*.py"), *REPO.glob("ui/*.py"), REPO / "streamlit_app.py"]:
+    for path in [*REPO.glob("pages/*.py"), *REPO.glob("ui/**/*.py"), REPO / "streamlit_app.py"]:
         for fn, name, kwargs in _cache_decorated(path):
             found += 1
             if fn.args.args and "max_entries" not in kwargs:
@@ -67,26 +65,16 @@ def test_every_cache_with_inputs_is_bounded():
     assert found >= 10 and not unbounded, unbounded
 
 
-def test_a_forged_widget_state_is_refused_and_a_full_drawing_is_not(app_config, monkeypatch):
+def test_a_forged_widget_state_is_refused_and_a_full_drawing_is_not(app_config):
     """The drawing pad's value forged at 24.8 MB (a classroom load test: about 190 MB per session)
     is over what the server accepts, both at the websocket (the frame) and as widget state; the
     largest drawing the pad accepts is well under both limits."""
     import json
 
-    from streamlit.proto.WidgetStates_pb2 import WidgetStates
-    from streamlit.runtime import runtime_util
-    from streamlit.runtime.runtime_util import WidgetStateSizeError
-    from streamlit.runtime.state.session_state import SessionState
-    from streamlit.web.server.starlette import starlette_server
-
     from vae.preprocess import MAX_POINTS, MAX_STROKES
 
-    # Streamlit reads both limits once per process: read this config's
-    monkeypatch.setattr(runtime_util, "_max_widget_state_size_bytes", None)
-    monkeypatch.setattr(runtime_util, "_max_message_size_bytes", None)
-
-    def pad_state(strokes) -> WidgetStates:
-        states = WidgetStates()
+    def pad_state(strokes):
+        states = compat.streamlit_protocol().WidgetStates()
         state = states.widgets.add()
         state.id = "$$ID-pad-own_pad"
         state.json_value = json.dumps({"strokes": strokes})
@@ -96,8 +84,6 @@ def test_a_forged_widget_state_is_refused_and_a_full_drawing_is_not(app_config, 
     full = pad_state([[[0.1234, 0.5678]] * per_stroke] * MAX_STROKES)  # all the points allowed
     forged = pad_state([[[0.123456789, 0.987654321]] * 100_000] * 12)
     assert forged.ByteSize() > 24e6 and full.ByteSize() < 0.2e6
-    SessionState().set_widgets_from_proto(full)
-    with pytest.raises(WidgetStateSizeError):
-        SessionState().set_widgets_from_proto(forged)
-    frame_limit = starlette_server._get_uvicorn_config_kwargs()["ws_max_size"]
+    assert compat.widget_states_accepted(full) and not compat.widget_states_accepted(forged)
+    frame_limit = compat.websocket_message_limit()
     assert 10 * full.ByteSize() < frame_limit < forged.ByteSize()

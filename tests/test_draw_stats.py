@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import streamlit as st
-from pageutil import need
 from scipy.spatial import cKDTree
 
+from tests.pageutil import need
 from ui.page import loaders, model_calls
 from vae import latent, neighbours
 

@@ -60,7 +60,7 @@ def move_one_control(page) -> str:
 
 
 PAGES = [("streamlit_app.py", "", "latent-lab")] + [
-    (l.path, url_path(l.path), l.title) for l in LESSONS
+    (lesson.path, url_path(lesson.path), lesson.title) for lesson in LESSONS
 ]
 
 

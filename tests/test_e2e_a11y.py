@@ -31,7 +31,7 @@ AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGES = (
     [("home", "")]
-    + [(url_path(l.path), url_path(l.path)) for l in LESSONS]
+    + [(url_path(lesson.path), url_path(lesson.path)) for lesson in LESSONS]
     + [("class", url_path(CLASS.path))]
 )  # class mode's start page (its live views: test_e2e_class.py)
 DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
@@ -55,7 +55,9 @@ OVERFLOW_JS = """() => {
   if (se.scrollWidth > vw) out.push(`document scrolls sideways: ${se.scrollWidth} > ${vw}`);
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main) return out;
-  if (main.scrollWidth > main.clientWidth + 1) out.push(`stMain scrolls sideways: ${main.scrollWidth} > ${main.clientWidth}`);
+  if (main.scrollWidth > main.clientWidth + 1) {
+    out.push(`stMain scrolls sideways: ${main.scrollWidth} > ${main.clientWidth}`);
+  }
   const held = (el) => {  // inside a box of its own that scrolls or clips, which itself fits
     for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
       if (getComputedStyle(a).overflowX === 'visible') continue;
@@ -77,8 +79,10 @@ OVERFLOW_JS = """() => {
     if (r.right <= vw + 1 && r.left >= -1) continue;
     if (held(el) || !shown(el)) continue;
     const id = el.closest('[data-testid]')?.dataset.testid || '';
-    out.push(`${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : ''}`
-             + ` in ${id}: ${Math.round(r.left)}..${Math.round(r.right)} px`);
+    const cls = el.className && typeof el.className === 'string'
+      ? '.' + el.className.split(' ')[0] : '';
+    const where = `${Math.round(r.left)}..${Math.round(r.right)} px`;
+    out.push(`${el.tagName.toLowerCase()}${cls} in ${id}: ${where}`);
     if (out.length > 8) break;
   }
   return out;
@@ -89,8 +93,9 @@ def run_axe(page) -> list[dict]:
     page.add_script_tag(path=str(AXE_JS))
     return page.evaluate(
         """async ([tags, exclude]) => {
-        const r = await axe.run({include: [document], exclude: exclude.map(s => [s])},
-                                {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+        const r = await axe.run(
+            {include: [document], exclude: exclude.map(s => [s])},
+            {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,
             target: v.nodes[0].target.join(' '), html: v.nodes[0].html.slice(0, 160),
             summary: (v.nodes[0].failureSummary || '').slice(0, 300)}));
@@ -191,20 +196,25 @@ def test_no_request_to_other_hosts(scans, server):  # noqa: F811
 
 
 # An element by what it is (a rerun may replace the node): tag, widget key, link, label, text.
-NAME_JS = """(e) => [e.tagName, e.closest('[class*="st-key-"]')?.className.match(/st-key-\\S+/)?.[0],
-  e.getAttribute('href'), e.getAttribute('aria-label'), (e.innerText || '').slice(0, 80)].join('|')"""
+NAME_JS = """(e) => [e.tagName,
+  e.closest('[class*="st-key-"]')?.className.match(/st-key-\\S+/)?.[0],
+  e.getAttribute('href'), e.getAttribute('aria-label'),
+  (e.innerText || '').slice(0, 80)].join('|')"""
 # Everything a keyboard user should reach on the page: links and controls that are shown and
 # enabled.
 FOCUSABLE_JS = """() => Array.from(document.querySelectorAll(
-    'a[href], button, input, select, textarea, summary, [role="slider"], [tabindex]:not([tabindex="-1"])'))
-  .filter(e => !e.disabled && e.tabIndex >= 0 && e.checkVisibility({visibilityProperty: true, opacityProperty: true})
+    'a[href], button, input, select, textarea, summary, [role="slider"], '
+    + '[tabindex]:not([tabindex="-1"])'))
+  .filter(e => !e.disabled && e.tabIndex >= 0
+          && e.checkVisibility({visibilityProperty: true, opacityProperty: true})
           && e.getBoundingClientRect().width > 0)
   .map(e => [(NAME)(e), e.outerHTML.slice(0, 160)])""".replace("NAME", NAME_JS)
 FOCUSED_JS = """() => { const e = document.activeElement;
   if (!e || e === document.body) return null;
   const cs = getComputedStyle(e);
-  return {id: (NAME)(e), html: e.outerHTML.slice(0, 160), tag: e.tagName.toLowerCase(), role: e.getAttribute('role'),
-          link: e.matches('a[href]'), outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2,
+  return {id: (NAME)(e), html: e.outerHTML.slice(0, 160), tag: e.tagName.toLowerCase(),
+          role: e.getAttribute('role'), link: e.matches('a[href]'),
+          outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2,
           color: cs.outlineColor}; }""".replace("NAME", NAME_JS)
 
 

@@ -29,7 +29,7 @@ from ui.page.catalogue import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-PAGES = [("home", "")] + [(url_path(l.path), url_path(l.path)) for l in LESSONS]
+PAGES = [("home", "")] + [(url_path(lesson.path), url_path(lesson.path)) for lesson in LESSONS]
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 MIN_TEXT_PX = 13.3  # 10 pt
 SHOTS = {
@@ -44,24 +44,29 @@ SHOTS = {
 TEXT_HOOK = """(() => {
   const P = CanvasRenderingContext2D.prototype, fill = P.fillText;
   P.fillText = function (text, x, y, w) {
-    const c = this.canvas, m = this.getTransform(), ratio = c.width / (c.offsetWidth || c.width) || 1;
-    const px = parseFloat((this.font.match(/([\\d.]+)px/) || [0, 0])[1]) * Math.hypot(m.a, m.b) / ratio;
-    if (String(text).trim()) (c.__texts = c.__texts || []).push(
-      {text: String(text), px, x: (m.a * x + m.c * y + m.e) / ratio, y: (m.b * x + m.d * y + m.f) / ratio});
+    const c = this.canvas, m = this.getTransform();
+    const ratio = c.width / (c.offsetWidth || c.width) || 1;
+    const size = parseFloat((this.font.match(/([\\d.]+)px/) || [0, 0])[1]);
+    const px = size * Math.hypot(m.a, m.b) / ratio;
+    if (String(text).trim()) (c.__texts = c.__texts || []).push({text: String(text), px,
+      x: (m.a * x + m.c * y + m.e) / ratio, y: (m.b * x + m.d * y + m.f) / ratio});
     return fill.call(this, text, x, y, w);
   };
 })();"""
 # Each chart shown: its accessible name in the DOM, and its smallest text as shown (size x on-screen
 # scale).
-CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]')).map(ch => {
+CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
+  .map(ch => {
   const cv = ch.querySelector('canvas'), r = cv ? cv.getBoundingClientRect() : null;
   const scale = cv && cv.offsetWidth ? r.width / cv.offsetWidth : 0;
   const texts = (cv && cv.__texts) || [];
   const least = texts.reduce((a, t) => (a && a.px <= t.px ? a : t), null);
-  return {role: ch.getAttribute('role'), name: ch.getAttribute('aria-label') || '', shown: r ? r.width > 0 : false,
+  return {role: ch.getAttribute('role'), name: ch.getAttribute('aria-label') || '',
+          shown: r ? r.width > 0 : false,
           scale, px: least ? least.px : null, text: least ? least.text : null};
 })"""
-OPEN_EXPANDERS_JS = """() => document.querySelectorAll('[data-testid="stExpander"] details:not([open]) > summary')
+OPEN_EXPANDERS_JS = """() => document
+  .querySelectorAll('[data-testid="stExpander"] details:not([open]) > summary')
   .forEach(s => s.click())"""
 
 
@@ -142,9 +147,11 @@ def phone_screenshot(page, path: Path, to_chart: bool) -> None:
     """The phone's screen as a student sees it: the page's top, or scrolled to its first chart."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if to_chart:
-        page.evaluate("""() => { const c = document.querySelector('[data-testid="stVegaLiteChart"]');
+        page.evaluate("""() => {
+          const c = document.querySelector('[data-testid="stVegaLiteChart"]');
           const main = document.querySelector('[data-testid="stMain"]');
-          if (c && main) main.scrollTo(0, c.getBoundingClientRect().top + main.scrollTop - 90); }""")
+          if (c && main) main.scrollTo(0, c.getBoundingClientRect().top + main.scrollTop - 90);
+        }""")
         page.wait_for_timeout(600)
     page.screenshot(path=str(path))
     page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollTo(0, 0)")
@@ -261,7 +268,8 @@ def test_a_tap_on_the_latent_pad_decodes_that_spot(phone, server):  # noqa: F811
 def ink(canvas) -> int:
     """How many of the canvas's pixels are strongly coloured (a digit's colour; the background, the
     axes and text are grey): fewer when most points fade."""
-    return canvas.evaluate("""c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    return canvas.evaluate("""c => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let n = 0; for (let i = 0; i < d.length; i += 4)
         if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 80) n++;
       return n; }""")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 import streamlit as st
-from pageutil import need
 
+from tests.pageutil import need
 from ui.draw.style import GRID_RANGE_DEFAULT, PPF_P_DEFAULT
 from ui.lessons.grid import mosaics as grids
 from ui.page import model_calls

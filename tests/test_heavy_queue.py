@@ -1,6 +1,5 @@
-"""ui.server.heavy_queue: the server-wide queue for expensive requests; ui.server.warmup: per-model
-numbers computed
-once per server in the background."""
+"""ui.server.heavy_queue: the server-wide queue for expensive requests ("N ahead of you"), and its
+shared answers (a repeat request takes no turn)."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ import time
 
 import pytest
 
-from ui.server import heavy_queue, prefetch, warmup
+from ui.server import heavy_queue
 
 
 def test_requests_beyond_the_limit_wait_in_order_and_are_told_how_many_are_ahead(monkeypatch):
@@ -78,32 +77,6 @@ def test_an_error_inside_a_turn_frees_it():
         with heavy_queue.turn():
             raise ValueError
     assert heavy_queue.waiting() == 0
-
-
-def test_warmup_queues_each_job_once_and_only_with_the_background_prefetcher(monkeypatch):
-    calls = []
-    monkeypatch.setattr(warmup, "_jobs", [])
-    monkeypatch.setattr(warmup, "MODULES", ())
-    monkeypatch.setattr(warmup, "_started", threading.Event())
-    monkeypatch.setattr(
-        prefetch, "later", lambda fn, *a, idle=False, warm=False: calls.append((fn, warm))
-    )
-    job = lambda: None  # noqa: E731
-    warmup.register(job)
-    warmup.register(job)
-    monkeypatch.setattr(prefetch, "mode", lambda: "off")
-    assert warmup.start() is False and calls == []
-    monkeypatch.setattr(prefetch, "mode", lambda: "background")
-    assert warmup.start() is True and calls == [(job, True)]
-    assert warmup.start() is False and len(calls) == 1  # once per process
-
-
-def test_the_warmup_modules_register_their_jobs():
-    import importlib
-
-    for module in warmup.MODULES:
-        importlib.import_module(module)
-    assert warmup._jobs, "no module registered a warm-up job"
 
 
 def test_call_takes_a_turn_only_the_first_time_it_is_asked(monkeypatch):

@@ -1,13 +1,16 @@
-"""Property tests of the parsing of outside-world values (URL query parameters)."""
+"""ui.page.link_values: the parsing of outside-world values (URL query parameters), property-tested
+with hypothesis, and examples of the ladder values a shared link carries."""
 
 from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ui.page import link_values
+from vae import zoo
 
 ANY_TEXT = st.one_of(
     st.none(),
@@ -211,3 +214,28 @@ def test_echo_is_one_short_code_span(raw):
     inner = s[1:-1]
     assert "`" not in inner and all(c.isprintable() for c in inner)
     assert len(inner) <= link_values.ECHO_LIMIT + 3
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (None, (1.0, True)),
+        ("1", (1.0, True)),
+        ("1.0", (1.0, True)),
+        (" 0.1 ", (0.1, True)),
+        ("0", (0.0, True)),
+        ("1e1", (10.0, True)),
+        ("3", (1.0, False)),
+        ("banana", (1.0, False)),
+        ("nan", (1.0, False)),
+        ("inf", (1.0, False)),
+        ("", (1.0, False)),
+    ],
+)
+def test_parse_ladder_value(raw, expected):
+    assert link_values.parse_ladder_value(raw, zoo.BETAS_2D, 1.0) == expected
+
+
+def test_parse_ladder_value_round_trips_the_shared_form():
+    for b in zoo.BETAS_2D:  # links.state_to_url writes floats with :g
+        assert link_values.parse_ladder_value(f"{b:g}", zoo.BETAS_2D, 1.0) == (b, True)

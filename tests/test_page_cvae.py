@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pageutil import app, assert_bound, assert_ok, assert_stopped_by_cache_error, need, texts
+
+from tests.pageutil import app, assert_bound, assert_ok, assert_stopped_by_cache_error, need, texts
 
 PAGE = "pages/10_Conditional_VAE.py"
 pytestmark = pytest.mark.slow
@@ -28,7 +29,7 @@ def test_default_view_reads_like_a_lesson():
     ):
         assert part in body, part
     assert not at.error
-    assert any(r"\log p(x \mid y)" in l.value and r"\mathrm{KL}" in l.value for l in at.latex)
+    assert any(r"\log p(x \mid y)" in x.value and r"\mathrm{KL}" in x.value for x in at.latex)
     assert at.selectbox(key="cvae_digit").value == 3
     assert at.slider(key="cvae_n").value == 15
     assert at.number_input(key="cvae_seed").value == 0

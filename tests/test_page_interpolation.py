@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from pageutil import (
+
+from tests.pageutil import (
     app,
     assert_bound,
     assert_ok,
@@ -13,7 +14,6 @@ from pageutil import (
     notices,
     texts,
 )
-
 from vae import artefacts, neighbours, paths, zoo
 
 PAGE = "pages/08_Interpolation.py"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from pageutil import app, assert_bound, assert_ok, need, notices, texts
 
+from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
 from vae import zoo
 
 PATH = "pages/02_KL_weighting.py"
@@ -78,11 +78,11 @@ def test_page_moves_every_control():
 
     at.number_input(key="kl_conv_weight").set_value(0.02).run()
     assert_ok(at)
-    assert any("7.84" in l.value for l in at.latex)  # 0.02 * 784 / 2
+    assert any("7.84" in x.value for x in at.latex)  # 0.02 * 784 / 2
     at.number_input(key="kl_conv_dims").set_value(10).run()
     at.number_input(key="kl_conv_pixels").set_value(1000).run()
     assert_ok(at)
-    assert any("= 2" in l.value for l in at.latex)  # 0.02 * 1000 / 10
+    assert any("= 2" in x.value for x in at.latex)  # 0.02 * 1000 / 10
 
 
 def _stats(name: str, seed: int) -> dict:

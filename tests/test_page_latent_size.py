@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from pageutil import app, assert_bound, assert_ok, need, notices, texts
 
+from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
 from vae import artefacts, units, zoo
 
 PATH = "pages/11_Latent_size.py"

@@ -10,8 +10,8 @@ import threading
 import time
 
 import pytest
-from pageutil import app, assert_ok, need
 
+from tests.pageutil import app, assert_ok, need
 from ui.draw import render
 from ui.server import prefetch
 

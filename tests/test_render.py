@@ -1,21 +1,17 @@
-"""Figures are drawn once per distinct input and theme, as PNG; malloc tuning applies on glibc."""
+"""ui.draw.render: figures are drawn once per distinct input and theme, as PNG; Altair charts are
+converted once per input, their per-run layers filled into slots; fingerprints are exact."""
 
 from __future__ import annotations
 
 import io
-import os
-import sys
-import time
 
 import numpy as np
 import pytest
 import streamlit as st
-from pageutil import REPO
 from PIL import Image
 
 from ui.draw import altair_charts, png_figures, render
 from ui.draw.style import INK
-from ui.server import memory
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -99,11 +95,6 @@ def test_to_png_renders_a_figure():
     assert render.to_png(fig).startswith(PNG_MAGIC)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
-def test_malloc_tuning_applies_on_glibc():
-    assert memory.tune() is True
-
-
 def test_png_never_wider_than_streamlit_shows_unresampled():
     from ui.draw.style import FIGURE_MAX_PX
 
@@ -113,29 +104,6 @@ def test_png_never_wider_than_streamlit_shows_unresampled():
     assert Image.open(io.BytesIO(wide)).width <= FIGURE_MAX_PX
 
 
-def test_mosaic_png_decodes_only_on_a_miss(monkeypatch):
-    from tests.pageutil import need
-    from ui.page import model_calls
-    from vae.latent import grid_2d, ppf_axis
-
-    need("vae-2d")
-    calls = []
-    real = model_calls.decode
-
-    def counting(name, z, y=None):
-        calls.append(len(z))
-        return real(name, z, y)
-
-    monkeypatch.setattr(model_calls, "decode", counting)
-    xs = ppf_axis(6)
-    a = model_calls.decoded_mosaic_png("vae-2d", grid_2d(xs, xs), 6, 6, xs=xs, ys=xs, title="ppf")
-    b = model_calls.decoded_mosaic_png("vae-2d", grid_2d(xs, xs), 6, 6, xs=xs, ys=xs, title="ppf")
-    assert a == b and a.startswith(PNG_MAGIC)
-    assert calls == [36]  # the second call neither decoded nor drew
-    model_calls.decoded_mosaic_png("vae-2d", grid_2d(xs, xs) * 0.5, 6, 6, xs=xs / 2, ys=xs / 2, title="ppf")
-    assert calls == [36, 36]
-
-
 def test_fingerprint_is_exact_for_large_arrays():
     big = np.zeros((900, 28, 28), dtype=np.float32)  # 705,600 values: Streamlit would sample these
     other = big.copy()
@@ -143,75 +111,6 @@ def test_fingerprint_is_exact_for_large_arrays():
     assert render.fingerprint(big) != render.fingerprint(other)
     assert render.fingerprint(big) == render.fingerprint(big.copy())
     assert render.fingerprint({"a": [big, 1]}) != render.fingerprint({"a": [other, 1]})
-
-
-def test_model_key_changes_with_the_checkpoint(tmp_path, monkeypatch):
-    from ui.page import model_calls
-    from vae import artefacts
-
-    monkeypatch.setenv("LATENT_LAB_CACHE", str(tmp_path))
-    assert model_calls.model_key("vae-2d")[2] == (-1,)  # not built here
-    path = artefacts.checkpoint_path("vae-2d")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"x")
-    first = model_calls.model_key("vae-2d")
-    assert first[1] == str(path) and first[2] == artefacts.signature(path) != (-1,)
-    time.sleep(0.05)  # past a tick of the kernel's coarse clock
-    mtime = path.stat().st_mtime_ns
-    path.write_bytes(b"y")  # edited in place, its mtime put back: the key still changes (ctime)
-    os.utime(path, ns=(mtime, mtime))
-    assert model_calls.model_key("vae-2d") != first
-
-
-def _first_import(tree, wanted) -> int:
-    import ast
-
-    for node in tree.body:
-        names = (
-            [a.name for a in node.names]
-            if isinstance(node, ast.Import)
-            else [node.module or ""]
-            if isinstance(node, ast.ImportFrom)
-            else []
-        )
-        if any(wanted(n) for n in names):
-            return node.lineno
-    return 10**9
-
-
-@pytest.mark.parametrize(
-    "script", ["streamlit_app.py"] + sorted(p.name for p in (REPO / "pages").glob("*.py"))
-)
-def test_every_page_imports_ui_before_torch(script):
-    """``ui`` sets OMP_NUM_THREADS=1 on import; it only works if torch is not loaded yet, so no page
-    (each may be the first script a fresh server runs) imports torch or ``vae`` before ``ui``."""
-    import ast
-
-    path = REPO / script if script == "streamlit_app.py" else REPO / "pages" / script
-    tree = ast.parse(path.read_text())
-    ui_at = _first_import(tree, lambda n: n == "ui" or n.startswith("ui."))
-    torch_at = _first_import(tree, lambda n: n.split(".")[0] in ("torch", "vae"))
-    assert ui_at < torch_at, (
-        f"{script}: import ui (line {ui_at}) before torch / vae (line {torch_at})"
-    )
-
-
-def test_ui_makes_torch_single_threaded_in_new_threads():
-    """In a fresh process, importing ui first gives every new thread (a Streamlit script run) one
-    OpenMP thread, so its first torch call does not set up a thread team."""
-    import subprocess
-
-    code = (
-        "import ui, threading, torch; out = []\n"
-        "t = threading.Thread(target=lambda: out.append(torch.get_num_threads())); t.start(); "
-        "t.join()\nprint(out[0])"
-    )
-    env = {k: v for k, v in __import__("os").environ.items() if k != "OMP_NUM_THREADS"}
-    res = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.strip() == "1"
 
 
 def test_to_png_draws_a_figure_whatever_canvas_it_has():

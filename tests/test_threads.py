@@ -9,7 +9,8 @@ import subprocess
 import sys
 
 import pytest
-from pageutil import REPO
+
+from tests.pageutil import REPO
 
 CHILD = """
 import json, numpy, streamlit  # as a server: NumPy (and its OpenBLAS) loaded before any page
@@ -38,3 +39,54 @@ def test_import_ui_gives_openblas_one_thread():
     got = json.loads(out.strip().splitlines()[-1])
     assert got["before"], "no OpenBLAS found in NumPy"
     assert got["after"] and all(n == 1 for n in got["after"]), got
+
+
+# ``import ui`` also gives torch one OpenMP thread per new thread (a script run): every page imports
+# ui before torch
+def _first_import(tree, wanted) -> int:
+    import ast
+
+    for node in tree.body:
+        names = (
+            [a.name for a in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
+        if any(wanted(n) for n in names):
+            return node.lineno
+    return 10**9
+
+
+@pytest.mark.parametrize(
+    "script", ["streamlit_app.py"] + sorted(p.name for p in (REPO / "pages").glob("*.py"))
+)
+def test_every_page_imports_ui_before_torch(script):
+    """``ui`` sets OMP_NUM_THREADS=1 on import; it only works if torch is not loaded yet, so no page
+    (each may be the first script a fresh server runs) imports torch or ``vae`` before ``ui``."""
+    import ast
+
+    path = REPO / script if script == "streamlit_app.py" else REPO / "pages" / script
+    tree = ast.parse(path.read_text())
+    ui_at = _first_import(tree, lambda n: n == "ui" or n.startswith("ui."))
+    torch_at = _first_import(tree, lambda n: n.split(".")[0] in ("torch", "vae"))
+    assert ui_at < torch_at, (
+        f"{script}: import ui (line {ui_at}) before torch / vae (line {torch_at})"
+    )
+
+
+def test_ui_makes_torch_single_threaded_in_new_threads():
+    """In a fresh process, importing ui first gives every new thread (a Streamlit script run) one
+    OpenMP thread, so its first torch call does not set up a thread team."""
+    code = (
+        "import ui, threading, torch; out = []\n"
+        "t = threading.Thread(target=lambda: out.append(torch.get_num_threads())); t.start(); "
+        "t.join()\nprint(out[0])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    res = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "1"

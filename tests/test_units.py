@@ -1,5 +1,4 @@
-"""Unit tests of vae.units (KL per dimension, active units, beta equivalents, loss knees) and
-ui.draw.chart_tables."""
+"""Unit tests of vae.units (KL per dimension, active units, beta equivalents, loss knees)."""
 
 from __future__ import annotations
 
@@ -9,10 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from ui.draw import chart_tables
-from ui.lessons import words
-from ui.page import link_values
-from vae import latent, units, zoo
+from vae import units
 from vae.losses import kl_divergence
 
 
@@ -40,36 +36,6 @@ def test_equivalent_beta_rejects_impossible_values(args):
         units.equivalent_beta(*args)
 
 
-@pytest.mark.parametrize(
-    "raw, expected",
-    [
-        (None, (1.0, True)),
-        ("1", (1.0, True)),
-        ("1.0", (1.0, True)),
-        (" 0.1 ", (0.1, True)),
-        ("0", (0.0, True)),
-        ("1e1", (10.0, True)),
-        ("3", (1.0, False)),
-        ("banana", (1.0, False)),
-        ("nan", (1.0, False)),
-        ("inf", (1.0, False)),
-        ("", (1.0, False)),
-    ],
-)
-def test_parse_ladder_value(raw, expected):
-    assert link_values.parse_ladder_value(raw, zoo.BETAS_2D, 1.0) == expected
-
-
-def test_parse_ladder_value_round_trips_the_shared_form():
-    for b in zoo.BETAS_2D:  # links.state_to_url writes floats with :g
-        assert link_values.parse_ladder_value(f"{b:g}", zoo.BETAS_2D, 1.0) == (b, True)
-
-
-def test_outside_box():
-    xy = np.array([[0.0, 0.0], [4.0, -4.0], [4.01, 0.0], [0.0, -5.0], [-9.0, 9.0]])
-    assert latent.outside_box(xy, -4.0, 4.0).tolist() == [False, False, True, True, True]
-
-
 def test_mean_kl_per_dim_matches_losses_and_leaves_input_alone():
     rng = np.random.default_rng(1)
     mu = rng.normal(size=(50, 4)).astype(np.float32)
@@ -94,51 +60,6 @@ def test_unit_activity_and_dims_frame():
     assert f["dimension"].tolist() == [1, 2, 3]
     assert f["active"].tolist() == ["active", "inactive", "active"]
     assert set(f["beta"]) == {"4"}
-
-
-@pytest.mark.parametrize(
-    "before, after, expected",
-    [
-        (150.0, 140.0, "improves by 10.0 nats"),
-        (100.0, 100.04, "does not change"),
-        (100.0, 100.5, "worsens by 0.5 nats"),
-    ],
-)
-def test_change_words(before, after, expected):
-    assert words.change_words(before, after) == expected
-    assert (
-        words.change_words(1, 3, unit="units", lower_is_better=False, digits=0)
-        == "improves by 2 units"
-    )
-
-
-def test_label_sides_moves_crowded_labels_left():
-    # beta = 1 at (6.3, 138.3) has beta = 0.5 just to its right: its label goes left
-    x = np.array([52.8, 10.8, 7.2, 6.3, 5.4, 4.0, 2.5])
-    y = np.array([135.6, 136.8, 138.4, 138.3, 141.2, 147.4, 161.2])
-    assert chart_tables.label_sides(x, y).tolist() == [
-        "right",
-        "right",
-        "right",
-        "left",
-        "right",
-        "right",
-        "right",
-    ]
-    assert chart_tables.label_sides(np.array([1.0]), np.array([2.0])).tolist() == ["right"]
-    # the 2-D ladder on a log rate axis: beta = 0.5 has neighbours on both sides, so its label goes
-    # below
-    x = np.log([137.68, 10.85, 7.74, 6.85, 5.88, 4.41, 2.85])
-    y = np.array([133.3, 134.6, 135.1, 134.5, 136.7, 141.8, 155.4])
-    assert chart_tables.label_sides(x, y).tolist() == [
-        "right",
-        "right",
-        "below",
-        "left",
-        "right",
-        "right",
-        "right",
-    ]
 
 
 def test_plateau():

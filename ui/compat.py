@@ -19,6 +19,14 @@
 - ``time_script_runs``: wraps ``ScriptRunner._run_script`` (one run of a page) to report its
   wall and CPU time, for ``benchmarks/timed_server.py`` only.
 
+For the test suite only (``tests/test_bad_input.py``, ``tests/test_config.py``):
+
+- ``query_param_reads``: records every key a script run looks up in ``st.query_params``;
+- ``reload_config``: Streamlit's config read again from the working directory;
+- ``sent_by_reference``: whether the server would send a message by reference (its hash);
+- ``widget_states_accepted``: whether a session accepts a browser's widget states (their size);
+- ``websocket_message_limit``: the largest websocket message the server accepts, in bytes.
+
 Calling ``st.cache_data`` / ``st.cache_resource`` functions from a thread without a session
 (what the prefetch worker does) is public behaviour, but undocumented for threads: the test of
 this module checks that such a call fills the cache a session then hits.
@@ -26,8 +34,9 @@ this module checks that such a call fills the cache a session then hits.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 NO_SESSION_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 
@@ -134,3 +143,81 @@ def streamlit_protocol() -> Any:
     return SimpleNamespace(
         BackMsg=BackMsg, ForwardMsg=ForwardMsg, WidgetStates=WidgetStates, WidgetState=WidgetState
     )
+
+
+@contextlib.contextmanager
+def query_param_reads() -> Iterator[list[str]]:
+    """While open, the keys every script run looks up in ``st.query_params`` (``[key]``, ``.get``,
+    ``.get_all``: a multiselect's repeated parameter), each once, in the order first read."""
+    from streamlit.runtime.state.query_params_proxy import QueryParamsProxy
+
+    seen: list[str] = []
+    real_getitem, real_get_all = QueryParamsProxy.__getitem__, QueryParamsProxy.get_all
+
+    def getitem(self: Any, key: str) -> Any:
+        if key not in seen:
+            seen.append(key)
+        return real_getitem(self, key)
+
+    def get_all(self: Any, key: str) -> Any:
+        if key not in seen:
+            seen.append(key)
+        return real_get_all(self, key)
+
+    QueryParamsProxy.__getitem__ = getitem  # type: ignore[method-assign]
+    QueryParamsProxy.get_all = get_all  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        QueryParamsProxy.__getitem__ = real_getitem  # type: ignore[method-assign]
+        QueryParamsProxy.get_all = real_get_all  # type: ignore[method-assign]
+
+
+def reload_config() -> None:
+    """Read Streamlit's config again, as ``streamlit run`` in the working directory would (its
+    ``.streamlit/config.toml``); ``st.get_option`` then answers from it."""
+    from streamlit import config
+
+    config.get_config_options(force_reparse=True)
+
+
+def sent_by_reference(msg: Any) -> bool:
+    """Whether the server would send this ``ForwardMsg`` by reference (its hash, which the browser
+    resolves from its own cache of earlier messages) rather than in full, under the current config
+    (``global.minCachedMessageSize``). Sets ``msg.hash`` as the server does before sending."""
+    from streamlit.runtime.forward_msg_cache import populate_hash_if_needed
+
+    populate_hash_if_needed(msg)
+    return bool(msg.metadata.cacheable)
+
+
+def widget_states_accepted(states: Any) -> bool:
+    """Whether a session accepts these ``WidgetStates`` (what a browser sends with a rerun) under
+    the current config's ``server.maxWidgetStateSize``, read afresh (Streamlit reads it once per
+    process)."""
+    from streamlit.runtime import runtime_util
+    from streamlit.runtime.state.session_state import SessionState
+
+    cached = runtime_util._max_widget_state_size_bytes
+    runtime_util._max_widget_state_size_bytes = None
+    try:
+        SessionState().set_widgets_from_proto(states)
+    except runtime_util.WidgetStateSizeError:
+        return False
+    finally:
+        runtime_util._max_widget_state_size_bytes = cached
+    return True
+
+
+def websocket_message_limit() -> int:
+    """The largest websocket message, in bytes, the server accepts from a browser (what it passes
+    to uvicorn as ``ws_max_size``: ``server.maxMessageSize`` of the current config, read afresh)."""
+    from streamlit.runtime import runtime_util
+    from streamlit.web.server.starlette import starlette_server
+
+    cached = runtime_util._max_message_size_bytes
+    runtime_util._max_message_size_bytes = None
+    try:
+        return int(starlette_server._get_uvicorn_config_kwargs()["ws_max_size"])
+    finally:
+        runtime_util._max_message_size_bytes = cached
