@@ -2,7 +2,7 @@
 
 Pure functions, no streamlit: each returns ``(value, ok)`` where ``ok`` is False when the raw
 value was present but unusable, in which case ``value`` is the default. Property-tested with
-hypothesis in ``tests/test_params.py``.
+hypothesis in ``tests/test_link_values.py``.
 """
 
 from __future__ import annotations
