@@ -126,14 +126,9 @@ def decode(
     y: np.ndarray | torch.Tensor | None = None,
     batch: int | None = BATCH,
 ) -> np.ndarray:
-    """Codes (M, d) -> the decoder's images, pixel means in [0, 1], (M, 28, 28) float32."""
-    zt, yt = codes_tensor(z, model.config.latent_dim), labels_tensor(y)
-    with _evaluating(model):
-        out = [
-            model.decode(zt[s], None if yt is None else yt[s])[:, 0]
-            for s in _slices(len(zt), batch)
-        ]
-    return torch.cat(out).numpy()
+    """Codes (M, d) -> the decoder's images, pixel means in [0, 1], (M, 28, 28) float32: the
+    sigmoid of ``decode_logits``, as ``model.decode`` is."""
+    return torch.sigmoid(torch.from_numpy(decode_logits(model, z, y, batch))).numpy()
 
 
 @torch.inference_mode()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import torch
 from torch import Tensor
@@ -281,6 +281,12 @@ def _train(
         )
     start = time.perf_counter()
     step = 0 if resume is None else resume.step
+
+    def report(**extra: Any) -> None:
+        """Tell ``callback`` where the run is (the epoch and step at the time of the call)."""
+        if callback is not None:
+            callback(Progress(epoch, train_cfg.epochs, step, steps, history, model, **extra))
+
     for epoch in range(first_epoch, last_epoch + 1):
         t0 = time.perf_counter()
         model.train()
@@ -301,19 +307,10 @@ def _train(
             step += 1
             if bar is not None:
                 bar.update(1)
-            if callback is not None:
-                callback(
-                    Progress(
-                        epoch,
-                        train_cfg.epochs,
-                        step,
-                        steps,
-                        history,
-                        model,
-                        batch_recon=float(terms.recon.detach().mean()),
-                        batch_kl=float(terms.kl.detach().mean()),
-                    )
-                )
+            report(
+                batch_recon=float(terms.recon.detach().mean()),
+                batch_kl=float(terms.kl.detach().mean()),
+            )
         test = mean_terms(evaluate(model, x_test, y_test, beta))
         for name, value in zip(TERMS, sums / n):
             history[f"train_{name}"].append(float(value))
@@ -323,21 +320,10 @@ def _train(
         history["lr"].append(lr)
         if bar is not None:
             bar.set_postfix(test_total=f"{history['test_total'][-1]:.2f}")
-        if callback is not None:
-            callback(
-                Progress(
-                    epoch,
-                    train_cfg.epochs,
-                    step,
-                    steps,
-                    history,
-                    model,
-                    epoch_done=True,
-                    snapshot=lambda e=epoch, s=step: _snapshot(
-                        e, s, model, opt, sched, shuffle, history
-                    ),
-                )
-            )
+        report(
+            epoch_done=True,
+            snapshot=lambda e=epoch, s=step: _snapshot(e, s, model, opt, sched, shuffle, history),
+        )
     if bar is not None:
         bar.close()
     state = (
