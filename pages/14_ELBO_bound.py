@@ -7,18 +7,14 @@ bound climbing towards log p(x) (Burda, Grosse & Salakhutdinov 2016). The numeri
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from ui.draw import alt_text, altair_charts, png_figures, render
-from ui.lessons.elbo import claims
+from ui.lessons.elbo import claims, view
 from ui.lessons.elbo import computed as elbo
 from ui.lessons.elbo.computed import FEATURED, KS, POOL, exact
-from ui.page import downloads, frame, link_values, links, loaders, model_calls
-from ui.server import heavy_queue, prefetch
+from ui.page import frame, link_values, links, loaders, model_calls
 from vae import artefacts, bound
 from vae.latent import pick_digit
-from vae.likelihood import IWAE_CURVE_K, IWAE_K
 
 MODES = ("featured", "index", "digit")
 MODE_LABELS = {
@@ -38,9 +34,8 @@ LESSON = frame.setup_page(
 MODELS, BUILT, DEFAULT_MODEL = links.model_choices(elbo.offered, prefer="vae-2d")
 ss = st.session_state
 # The image shown is one parameter whichever way it was chosen (featured, by index, a digit's
-# example), so not one
-# widget: links.state_from_url + links.state_to_url. The other controls are bound to the URL
-# parameters named by their keys (links.url_widget).
+# example), so not one widget: links.state_from_url + links.state_to_url. The other controls are
+# bound to the URL parameters named by their keys (links.url_widget).
 links.state_from_url(
     "elbo_idx", "elbo_idx", lambda raw: link_values.parse_int(raw, 0, artefacts.N_TEST - 1, 0)
 )
@@ -88,20 +83,9 @@ idx = (
     if mode != "digit"
     else int(pick_digit(labels, int(ss["elbo_digit"]), 1, int(ss["elbo_pick"]))[0])
 )
-queue_note = (
-    st.empty()
-)  # a new image costs seconds of quadrature: in turn, saying how many are ahead
-b = heavy_queue.call(
-    exact,
-    key,
-    idx,
-    on_wait=lambda ahead: queue_note.info(
-        f"Integrating p(x|z) p(z) over the latent plane for test #{idx}: {ahead} ahead of you on "
-        "this server.",
-        icon=":material/hourglass_top:",
-    ),
-)
-queue_note.empty()
+# a new image costs seconds of quadrature: in turn, saying how many are ahead
+queue_note = st.empty()
+b = view.queued(exact, key, idx, queue_note, "Integrating p(x|z) p(z) over the latent plane")
 g = b.gap
 has_path = b.path_elbo is not None
 
@@ -118,48 +102,10 @@ with left:
         help="Adam on this image's own μ and log σ, starting from the encoder's q; the decoder "
         "stays fixed.",
     )
-    st.image(
-        downloads.upscale(
-            np.concatenate(
-                [images[idx], model_calls.decode(name, codes["mu"][idx][None])[0]], axis=1
-            ),
-            5,
-        ),
-        caption=f"test #{idx}, a {labels[idx]}, and decoder(μ)",
-        width=280,
-        alt=f"Test #{idx}, a {labels[idx]}, and beside it {name}'s decoder at its mean code μ.",
-    )
+    view.image_and_mean(images, codes, labels, idx, name)
 
 with right:
-    mu_t = b.path_mu[step] if has_path else b.mu_best
-    lv_t = b.path_logvar[step] if has_path else b.logvar_best
-    fig = render.png(
-        png_figures.posterior_figure,
-        b.post / b.grid.area,
-        b.grid.xs,
-        b.grid.ys,
-        codes["mu"][idx],
-        codes["logvar"][idx],
-        mu_t if (step > 0 or not has_path) else None,
-        lv_t,
-        codes["mu"],
-        labels,
-        f"p(z|x) of test #{idx}, {name}",
-    )
-    render.show(
-        fig,
-        alt=png_figures.posterior_alt(
-            b.post / b.grid.area,
-            b.grid.xs,
-            b.grid.ys,
-            codes["mu"][idx],
-            codes["logvar"][idx],
-            mu_t if (step > 0 or not has_path) else None,
-            lv_t,
-            f"test #{idx}, a {labels[idx]}, under {name}",
-            step if has_path else None,
-        ),
-    )
+    view.posterior(b, codes, labels, idx, name, step, has_path)
     frame.caveat(
         "Dots: test codes, in their digit's colour. Black: the encoder's q(z|x) (1σ solid, 2σ "
         "dotted). Magenta, dashed: q refined for this image, after the steps chosen on the left."
@@ -188,44 +134,18 @@ st.latex(
 st.latex(rf"{g.log_px:.2f} = {g.elbo:.2f} + {g.gap:.2f}\ \text{{nats}}")
 frame.secondary(
     "The blue map is the exact posterior, p(x|z) p(z) / p(x), computed at every point of a fine "
-    "grid: the "
-    "decoder says how well each code explains this image, the prior how likely the code is. The "
-    "black ellipse "
-    "is the encoder's Gaussian guess q(z|x). The ELBO falls short of log p(x) by exactly the KL "
-    "divergence between the two: where they differ is what the bound misses."
+    "grid: the decoder says how well each code explains this image, the prior how likely the code "
+    "is. The black ellipse is the encoder's Gaussian guess q(z|x). The ELBO falls short of log "
+    "p(x) by exactly the KL divergence between the two: where they differ is what the bound misses."
 )
 
 st.subheader("Where the gap comes from")
 g1, g2 = st.columns([3, 2], gap="large")
 with g1:
     if has_path:
-        trace = pd.DataFrame({"step": np.arange(STEPS + 1), "ELBO": b.path_elbo})
-        render.draw(
-            render.spec(altair_charts.refine_chart, trace, g.log_px, int(step)),
-            width="stretch",
-            key="elbo_refine",
-            alt=alt_text.curve(
-                f"The ELBO of test #{idx} while q(z|x) is refined for it alone, step {int(step)} "
-                f"marked, log p(x) = {g.log_px:.2f} as a line",
-                trace["step"],
-                trace["ELBO"],
-                "step",
-                "ELBO (nats)",
-                ".2f",
-            ),
-        )
-        stopped = claims.refine_caveat(claims.RefineFacts(tuple(b.path_elbo), g.elbo_best))
-        if stopped:
-            frame.caveat(stopped)
+        view.refinement(b, idx, step)
 with g2:
-    render.draw(
-        render.spec(altair_charts.gap_chart, g.amortization, g.approximation),
-        width="stretch",
-        key="elbo_gap",
-        alt=f"The gap "
-        f"KL(q ‖ p(z|x)) of {g.gap:.2f} nats as one bar of two parts: amortization "
-        f"{g.amortization:.2f}, then approximation {g.approximation:.2f}.",
-    )
+    view.gap_parts(g)
     st.markdown(
         f"The gap, {g.gap:.2f} nats, in two parts:  \n**Amortization** {g.amortization:.2f} nats "
         "(first segment): what a Gaussian fitted to this image alone gains over the encoder's.  \n"
@@ -244,42 +164,13 @@ k = int(
     )
 )
 links.state_to_url({"elbo_idx": idx})  # after the page's last bound control
-stats = heavy_queue.call(
-    elbo.iwae_stats,
-    key,
-    idx,
-    on_wait=lambda ahead: queue_note.info(
-        f"Drawing 2,000 samples from q(z|x) for test #{idx}: {ahead} ahead of you on this server.",
-        icon=":material/hourglass_top:",
-    ),
-)
-queue_note.empty()
+stats = view.queued(elbo.iwae_stats, key, idx, queue_note, f"Drawing {POOL:,} samples from q(z|x)")
 curve = {j: v[0] for j, v in stats.items()}
-at_k, at_top = (
-    claims.BoundFacts(j, *stats[j], g.elbo, g.log_px, g.accuracy) for j in (k, KS[-1])
-)  # the bound at the chosen k, and at the largest
-lines = pd.DataFrame({"what": ["log p(x)", "ELBO"], "nats": [g.log_px, g.elbo]})
+# the bound at the chosen k, and at the largest
+at_k, at_top = (claims.BoundFacts(j, *stats[j], g.elbo, g.log_px, g.accuracy) for j in (k, KS[-1]))
 i1, i2 = st.columns([3, 2], gap="large")
 with i1:
-    render.draw(
-        render.spec(
-            altair_charts.iwae_chart,
-            pd.DataFrame({"k": KS, "bound": [curve[j] for j in KS]}),
-            k,
-            lines,
-        ),
-        width="stretch",
-        key="elbo_iwae",
-        alt=alt_text.curve(
-            f"The importance-weighted bound of test #{idx} against k, samples per estimate "
-            f"(k = {k} marked), below log p(x) = {g.log_px:.2f}; the ELBO is {g.elbo:.2f}",
-            KS,
-            [curve[j] for j in KS],
-            "k",
-            "nats",
-            ".2f",
-        ),
-    )
+    view.iwae_curve(curve, k, g, idx)
 with i2:
     st.latex(
         r"\mathcal{L}_k = \mathbb{E}\Big[\log \tfrac{1}{k}\textstyle\sum_{j=1}^{k} "
@@ -294,49 +185,7 @@ with i2:
     )
 
 # --- what to notice -----------------------------------------------------------------------------
-obs = []
-if g.gap > 2 * g.accuracy + 0.01:
-    obs.append(
-        f"The ELBO misses log p(x) by **{g.gap:.2f} nats** ({g.gap / -g.log_px:.1%} of −log p(x)): "
-        "the −ELBO "
-        "the other pages quote as a loss overstates, by this kind of margin, how badly the model "
-        "explains an image."
-    )
-else:
-    obs.append(
-        f"Here the ELBO is within {g.gap:.2f} nats of log p(x), about the grid's accuracy "
-        f"({g.accuracy:.3f}): for this image the encoder's Gaussian is all but the true posterior."
-    )
-if g.gap > 2 * g.accuracy + 0.01:
-    if g.amortization > g.approximation:
-        obs.append(
-            f"**{g.amortization / g.gap:.0%} of the gap is amortization**: one encoder serves "
-            "every image, and a "
-            f"Gaussian fitted to this image alone gets within {g.approximation:.2f} nats of log "
-            "p(x)."
-        )
-    else:
-        obs.append(
-            f"Most of the gap ({g.approximation:.2f} of {g.gap:.2f} nats) is approximation: the "
-            "true posterior "
-            "is not Gaussian here (look for a skewed or two-peaked blue map), so no Gaussian q can "
-            "close it."
-        )
-if claims.above_elbo(at_top) and g.gap > 2 * g.accuracy + 0.01:
-    closed = (
-        curve[KS[-1]] - g.elbo
-    ) / g.gap  # of the gap shown above, the same test as the bound's line
-    obs.append(
-        "Importance sampling with k = 1,000 samples closes "
-        + (
-            f"{closed:.0%} of the gap"
-            if claims.below_px(at_top)
-            else "the gap, within the estimate's noise,"
-        )
-        + " without changing the model or the encoder: the zoo's "
-        "k = 1,000 numbers are this bound."
-    )
-frame.notice(obs)
+frame.notice(claims.notes(claims.GapFacts(g.log_px, g.elbo, g.elbo_best, g.accuracy, at_top)))
 
 grid_facts = claims.GridFacts(  # cells across the narrowest width: measured, not the aim
     max(b.grid.xs[1] - b.grid.xs[0], b.grid.ys[1] - b.grid.ys[0]),
@@ -367,37 +216,6 @@ with st.expander("How log p(x) is computed, and how exact it is", icon=":materia
             "importance-weighted bound with many samples. The zoo measures it on 500 test images "
             "(50 per digit):"
         )
-        rows = []
-        for n in ("vae-10d", "vae-20d"):
-            m = loaders.info(n)["metrics"] if loaders.built(n) else {}
-            if all(f"subset_iwae_k{j}" in m for j in IWAE_CURVE_K):
-                rows += [
-                    {"model": n, "k": j, "L_k (nats)": -m[f"subset_iwae_k{j}"]}
-                    for j in IWAE_CURVE_K
-                ]
-                rows.append({"model": n, "k": IWAE_K, "L_k (nats)": -m["subset_iwae"]})
-        if rows:
-            render.draw(
-                render.spec(altair_charts.iwae_models_chart, pd.DataFrame(rows)),
-                width="stretch",
-                key="elbo_iwae_zoo",
-                alt=alt_text.listing_sentence(
-                    "The importance-weighted bound L_k (nats, mean over 500 test images) against "
-                    "k, per model",
-                    (f"{r['model']} at k = {r['k']}: {r['L_k (nats)']:.2f}" for r in rows),
-                ),
-            )
-            st.caption(
-                "Averaged over the 500 images; every k uses the same 1,000 draws per image, in "
-                "groups of k. "
-                "Without an exact log p(x) nobody knows how much gap is left at k = 1,000."
-            )
-        else:
-            st.caption("Not measured for these models yet: `python -m vae.build` stores it.")
-for (
-    other
-) in FEATURED:  # the images a class clicks next: integrated in the background, once per server
-    if other != idx:
-        prefetch.later(exact, key, other, idle=True)
-        prefetch.later(elbo.iwae_stats, key, other, idle=True)
+        view.zoo_bounds()
+elbo.prefetch_featured(key, idx)
 frame.lesson_links(LESSON)

@@ -128,3 +128,82 @@ def test_exact_premises_on_the_default_and_the_extreme_model():
         assert ("at least the" in text) == (
             min(sd_post, sd_q) / cell >= bound.STEPS_PER_SD - 1e-9
         ), name
+        top = C.BoundFacts(1000, 0.0, float("nan"), 1, g.elbo, g.log_px, g.accuracy)
+        f = C.GapFacts(g.log_px, g.elbo, g.elbo_best, g.accuracy, top)
+        assert (f.gap, f.amortization, f.approximation) == (
+            g.gap,
+            g.amortization,
+            g.approximation,
+        ), name  # the page's numbers, not a second computation of them
+        assert (C.gap_note(f)[0] == "real") == (g.log_px - g.elbo > 2 * g.accuracy + 0.01), name
+
+
+# --- "what to notice" (C.GapFacts), one test per branch on synthetic numbers
+
+
+def gap_facts(log_px=-100.0, elbo=-104.0, elbo_best=-100.5, accuracy=0.01, **top) -> C.GapFacts:
+    """By default a real 4-nat gap, mostly amortization, the bound at k = 1,000 closing most of it
+    (above the ELBO and below log p(x) by far more than its noise)."""
+    t = dict(k=1000, value=-101.0, se=0.02, groups=2, elbo=elbo, log_px=log_px, accuracy=accuracy)
+    return C.GapFacts(log_px, elbo, elbo_best, accuracy, C.BoundFacts(**{**t, **top}))
+
+
+def test_parts_add_up_to_the_gap():
+    f = gap_facts()
+    assert f.gap == pytest.approx(f.amortization + f.approximation) and f.gap == 4.0
+
+
+def test_a_real_gap_with_its_share_of_minus_log_px():
+    f = gap_facts()
+    branch, text = C.gap_note(f)
+    assert branch == "real" and C.real_gap(f) and f.gap > 2 * f.accuracy + 0.01
+    assert text.startswith("The ELBO misses log p(x) by **4.00 nats** (4.0% of −log p(x))")
+
+
+def test_a_gap_within_the_grids_accuracy_says_so_and_nothing_more():
+    f = gap_facts(elbo=-100.02, elbo_best=-100.01, accuracy=0.01, value=-100.0)
+    branch, text = C.gap_note(f)
+    assert branch == "within" and not C.real_gap(f) and f.gap <= 2 * f.accuracy + 0.01
+    assert "within 0.02 nats of log p(x), about the grid's accuracy (0.010)" in text
+    assert C.parts_note(f) is None and C.closing_note(f) is None and C.notes(f) == [text]
+
+
+def test_mostly_amortization():
+    f = gap_facts()
+    branch, text = C.parts_note(f)
+    assert branch == "amortization" and f.amortization > f.approximation
+    assert text.startswith("**88% of the gap is amortization**")
+    assert "gets within 0.50 nats of log p(x)." in text
+
+
+def test_mostly_approximation():
+    f = gap_facts(elbo_best=-103.0)
+    branch, text = C.parts_note(f)
+    assert branch == "approximation" and f.approximation >= f.amortization
+    assert text.startswith("Most of the gap (3.00 of 4.00 nats) is approximation")
+
+
+def test_importance_sampling_closes_part_of_the_gap():
+    f = gap_facts()
+    branch, text = C.closing_note(f)
+    assert branch == "part" and C.above_elbo(f.top) and C.below_px(f.top)
+    assert (f.top.value - f.elbo) / f.gap == pytest.approx(0.75)
+    assert text.startswith("Importance sampling with k = 1,000 samples closes 75% of the gap")
+
+
+def test_importance_sampling_closes_the_gap_within_its_noise():
+    f = gap_facts(value=-100.01)
+    branch, text = C.closing_note(f)
+    assert branch == "all" and C.above_elbo(f.top) and not C.below_px(f.top)
+    assert "closes the gap, within the estimate's noise, without changing" in text
+
+
+def test_a_bound_not_above_the_elbo_claims_no_closing():
+    f = gap_facts(value=-103.99, se=0.5)
+    assert C.real_gap(f) and not C.above_elbo(f.top) and C.closing_note(f) is None
+    assert len(C.notes(f)) == 2
+
+
+def test_notes_in_order():
+    f = gap_facts()
+    assert C.notes(f) == [C.gap_note(f)[1], C.parts_note(f)[1], C.closing_note(f)[1]]

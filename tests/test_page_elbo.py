@@ -10,12 +10,10 @@ import numpy as np
 import pytest
 
 from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
+from ui.lessons.elbo.claims import NOISE_SES  # within this many standard errors (+ accuracy): level
 from vae import artefacts, zoo
 
 PAGE = "pages/14_ELBO_bound.py"
-from ui.lessons.elbo.claims import (
-    NOISE_SES,
-)  # within this many standard errors (+ accuracy): "level"
 
 pytestmark = pytest.mark.slow
 FEATURED = (0, 169, 6572, 8000)

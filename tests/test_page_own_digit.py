@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from pageutil import app, assert_bound, assert_ok, bound_keys, chart_title, need, notices, texts
 
+from tests.pageutil import (
+    app,
+    assert_bound,
+    assert_ok,
+    bound_keys,
+    chart_title,
+    need,
+    notices,
+    texts,
+)
 from ui.lessons.own_digit.picture import example_label
 from vae import artefacts, live
 
@@ -365,8 +374,9 @@ def test_a_link_showing_a_drawing_drops_its_example():
 
 
 def test_garbage_link_falls_back_to_defaults():
+    """The controls' fallback is tests/test_links.py; here: an unknown source still shows a
+    digit."""
     need("vae-2d")
-    """The controls' fallback is tests/test_links.py; here: an unknown source still shows a digit."""
     at = app(PAGE, {"own_source": "webcam"})
     assert "What to notice" in texts(at)
 

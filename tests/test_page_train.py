@@ -4,8 +4,8 @@ model, the one-at-a-time guard (stale flag) and the shareable settings."""
 from __future__ import annotations
 
 import pytest
-from pageutil import app, assert_bound, assert_ok, need, notices, texts
 
+from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
 from vae import live
 
 PAGE = "pages/13_Train_it_yourself.py"

@@ -113,3 +113,119 @@ def test_every_2d_comparison_map_shows_its_codes(beta):
         assert half > 4 or out > 0
     cap = claims.map_caption(["your model", name], [half, half], [0, out])
     assert ("Every held-out code is on the map" in cap) == (out == 0)
+
+
+# --- "what to notice" after a run (claims.RunFacts), one test per branch
+
+
+def run(**kw) -> claims.RunFacts:
+    base = dict(
+        test_elbo=(392.3, 352.5),
+        test_recon=340.0,
+        train_recon=373.1,
+        test_kl=12.91,
+        kl_dims=(6.5, 6.4),
+        acc=0.28,
+        elbo=352.5,
+        views=512,
+        beta=1.0,
+        pretrained="vae-2d",
+        pre_elbo=141.6,
+        pre_acc=0.71,
+        pre_views=1_200_000,
+    )
+    return claims.RunFacts(**{**base, **kw})
+
+
+def test_progress_better_over_the_run():
+    f = run()
+    branch, text = claims.progress_note(f)
+    assert branch == "better" and f.test_elbo[-1] < f.test_elbo[0]
+    assert text == (
+        "Held-out −ELBO went from **392.3 nats** after epoch 1 to **352.5** after epoch 2 "
+        "(39.8 nats better)."
+    )
+
+
+def test_progress_no_better():
+    f = run(test_elbo=(300.0, 290.0, 301.5))
+    branch, text = claims.progress_note(f)
+    assert branch == "no better" and f.test_elbo[-1] >= f.test_elbo[0]
+    assert "after epoch 3: no better (1.5 nats worse)." in text
+
+
+def test_progress_after_one_epoch():
+    f = run(test_elbo=(392.3,))
+    branch, text = claims.progress_note(f)
+    assert branch == "one epoch" and len(f.test_elbo) == 1
+    assert text.startswith("One epoch brought the held-out −ELBO to **392.3 nats**")
+
+
+def test_gap_overfits():
+    f = run(test_recon=120.0, train_recon=110.5)
+    branch, text = claims.gap_note(f)
+    assert branch == "overfits" and f.test_recon > f.train_recon
+    assert "was 9.5 nats **worse** than on the training digits" in text
+    assert text.endswith("The KL ended at 12.91 nats per held-out digit.")
+
+
+def test_gap_no_sign_of_overfitting():
+    f = run()
+    branch, text = claims.gap_note(f)
+    assert branch == "no sign" and f.test_recon <= f.train_recon
+    assert "was 33.1 nats better than the training average: no sign of overfitting yet" in text
+
+
+def test_codes_apart_beside_the_pretrained_model():
+    f = run()
+    branch, text = claims.codes_note(f)
+    assert branch == "apart, pretrained" and f.acc < claims.TOGETHER and f.pre_elbo < f.elbo
+    assert text.startswith("The pretrained **vae-2d** scores 141.6 nats, 210.9 nats better than")
+    assert "after 2344× as many image views (1,200,000 against 512)" in text
+    assert "for only **28%** of the held-out digits" in text and "(71% for vae-2d;" in text
+
+
+def test_codes_together_and_the_pretrained_model_worse():
+    f = run(acc=0.81, elbo=140.0)
+    branch, text = claims.codes_note(f)
+    assert branch == "together, pretrained" and f.acc >= claims.TOGETHER and f.pre_elbo > f.elbo
+    assert "scores 141.6 nats, 1.6 nats worse than yours" in text
+    assert "digits of a kind already sit together in your codes: for **81%**" in text
+
+
+def test_codes_without_a_pretrained_model():
+    f = run(pretrained=None, pre_elbo=None, pre_acc=None, pre_views=None)
+    branch, text = claims.codes_note(f)
+    assert branch == "apart" and f.pretrained is None
+    assert text.startswith("No labels were used, yet your codes barely keep the digits apart")
+    assert text.endswith("(chance is about 10%).") and "pretrained" not in text
+
+
+def test_no_collapse_four_notes_in_order():
+    f = run()
+    assert claims.collapsed(f) == [] and min(f.kl_dims) >= claims.COLLAPSED_KL
+    assert claims.collapse_note(f) is None
+    assert claims.notes(f) == [
+        claims.progress_note(f)[1],
+        claims.gap_note(f)[1],
+        claims.codes_note(f)[1],
+    ]
+
+
+def test_one_collapsed_dimension():
+    f = run(kl_dims=(6.5, 0.004))
+    text = claims.collapse_note(f)
+    assert claims.collapsed(f) == [1] and f.kl_dims[1] < claims.COLLAPSED_KL
+    assert text.startswith("z₂ has **collapsed**: mean KL 0.004 nats or less")
+    assert text.endswith("the decoder ignores it.") and "β > 1" not in text
+
+
+def test_several_collapsed_at_a_large_beta_replace_the_progress_note():
+    f = run(kl_dims=(0.002, 1.2, 0.008, 0.0001), beta=5.0)
+    dims = claims.collapsed(f)
+    assert dims == [0, 2, 3] and all(f.kl_dims[j] < claims.COLLAPSED_KL for j in dims)
+    text = claims.collapse_note(f)
+    assert text.startswith("z₁, z₃, z₄ have **collapsed**: mean KL 0.008 nats or less")
+    assert "ignores them. At β > 1 the KL term can afford fewer dimensions." in text
+    out = claims.notes(f)
+    assert len(out) == 3 and out[-1] == text and claims.progress_note(f)[1] not in out

@@ -19,7 +19,7 @@ import torch
 from ui.draw.style import MODEL_CACHE_ENTRIES
 from ui.lessons.elbo import claims
 from ui.page import loaders, model_calls
-from ui.server import warmup
+from ui.server import prefetch, warmup
 from vae import bound, zoo
 from vae.likelihood import log_weights
 
@@ -84,6 +84,15 @@ def iwae_stats(key: tuple[str, str, int], idx: int) -> dict[int, tuple[float, fl
 def iwae(key: tuple[str, str, int], idx: int) -> dict[int, float]:
     """E[L_k] for each k of KS from POOL seeded draws from q(z|x) (log-likelihoods, nats)."""
     return {k: v[0] for k, v in iwae_stats(key, idx).items()}
+
+
+def prefetch_featured(key: tuple[str, str, int], idx: int) -> None:
+    """The featured images other than ``idx``, the ones a class clicks next: integrated in the
+    background, once per server."""
+    for other in FEATURED:
+        if other != idx:
+            prefetch.later(exact, key, other, idle=True)
+            prefetch.later(iwae_stats, key, other, idle=True)
 
 
 def _warm() -> None:

@@ -104,3 +104,120 @@ def map_caption(names: list[str], halves: list[float], outside: list[int]) -> st
         if gone
         else " Every held-out code is on the map."
     )
+
+
+COLLAPSED_KL = 0.01  # nats: a dimension whose mean held-out KL is below this has collapsed
+CHANCE = 0.1  # 5-NN accuracy of codes that carry nothing of the digit: about one in ten
+TOGETHER = 0.5  # 5-NN accuracy from which digits of a kind "already sit together"
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """A finished run's numbers as the page shows them (nats per held-out digit unless said)."""
+
+    test_elbo: tuple[float, ...]  # held-out −ELBO (reconstruction + KL) after each epoch
+    test_recon: float  # the last epoch's held-out reconstruction
+    train_recon: float  # the last epoch's training reconstruction (averaged over the epoch)
+    test_kl: float  # the last epoch's held-out KL
+    kl_dims: tuple[float, ...]  # the learner's mean KL per latent dimension, held-out digits
+    acc: float  # leave-one-out 5-NN accuracy of the learner's held-out codes (0..1)
+    elbo: float  # the learner's held-out −ELBO in the score table
+    views: int  # image views the learner's run took: training digits × epochs
+    beta: float  # the learner's training β
+    pretrained: str | None = None  # the pretrained model in the table, if any
+    pre_elbo: float | None = None  # its held-out −ELBO in the table
+    pre_acc: float | None = None  # its leave-one-out 5-NN accuracy on the same held-out digits
+    pre_views: int | None = None  # its image views: 60,000 training digits × its epochs
+
+
+def progress_note(f: RunFacts) -> tuple[str, str]:
+    """(branch, sentence) on the held-out −ELBO over the run: "better", "no better" (over two or
+    more epochs) or "one epoch"."""
+    if len(f.test_elbo) < 2:
+        return "one epoch", (
+            f"One epoch brought the held-out −ELBO to **{f.test_elbo[0]:.1f} nats**; train for "
+            "more epochs to watch it fall."
+        )
+    first, final = f.test_elbo[0], f.test_elbo[-1]
+    return ("better" if final < first else "no better"), (
+        f"Held-out −ELBO went from **{first:.1f} nats** after epoch 1 to **{final:.1f}** after "
+        f"epoch {len(f.test_elbo)}"
+        + (
+            f" ({first - final:.1f} nats better)."
+            if final < first
+            else f": no better ({final - first:.1f} nats worse)."
+        )
+    )
+
+
+def gap_note(f: RunFacts) -> tuple[str, str]:
+    """(branch, sentence) on the last epoch's reconstruction, held-out against training:
+    "overfits" (held-out worse) or "no sign"; then the held-out KL."""
+    gap = f.test_recon - f.train_recon
+    return ("overfits" if gap > 0 else "no sign"), (
+        f"In the last epoch the held-out reconstruction was {abs(gap):.1f} nats "
+        + (
+            "**worse** than on the training digits: the model fits its own digits better than "
+            "new ones."
+            if gap > 0
+            else "better than the training average: no sign of overfitting yet (the training "
+            "average includes the epoch's early, worse steps)."
+        )
+        + f" The KL ended at {f.test_kl:.2f} nats per held-out digit."
+    )
+
+
+def codes_note(f: RunFacts) -> tuple[str, str]:
+    """(branch, sentence) on the codes' digits without labels, "together" or "apart" (5-NN
+    accuracy from TOGETHER), beside the pretrained model's when there is one ("... pretrained")."""
+    together = f.acc >= TOGETHER
+    words = (
+        f"digits of a kind already sit together in your codes: for **{f.acc:.0%}** of the "
+        "held-out digits most of the 5 nearest codes are the same digit"
+        if together
+        else f"your codes barely keep the digits apart yet: for only **{f.acc:.0%}** of the "
+        "held-out digits are most of the 5 nearest codes the same digit"
+    )
+    branch = "together" if together else "apart"
+    if f.pretrained is None or f.pre_elbo is None or f.pre_acc is None or f.pre_views is None:
+        return branch, f"No labels were used, yet {words} (chance is about 10%)."
+    diff = f.elbo - f.pre_elbo
+    return branch + ", pretrained", (
+        f"The pretrained **{f.pretrained}** scores {f.pre_elbo:.1f} nats, "
+        + (
+            f"{diff:.1f} nats better than yours"
+            if diff > 0
+            else f"{-diff:.1f} nats worse than yours"
+        )
+        + f", after {f.pre_views / f.views:.0f}× as many image views "
+        f"({f.pre_views:,} against {f.views:,}). No labels were used, yet {words} "
+        f"({f.pre_acc:.0%} for {f.pretrained}; chance is about 10%)."
+    )
+
+
+def collapsed(f: RunFacts) -> list[int]:
+    """The latent dimensions (0-based) whose mean held-out KL is below COLLAPSED_KL."""
+    return [j for j, v in enumerate(f.kl_dims) if v < COLLAPSED_KL]
+
+
+def collapse_note(f: RunFacts) -> str | None:
+    """The collapsed dimensions named, with the largest KL among them; None when none is."""
+    dims = collapsed(f)
+    if not dims:
+        return None
+    one = len(dims) == 1
+    return (
+        f"{', '.join(z(j) for j in dims)} {'has' if one else 'have'} **collapsed**: mean KL "
+        f"{max(f.kl_dims[j] for j in dims):.3f} nats or less on the held-out digits, so q(z|x) "
+        "there is the prior for every image, and the decoder ignores "
+        + ("it." if one else "them.")
+        + (" At β > 1 the KL term can afford fewer dimensions." if f.beta > 1 else "")
+    )
+
+
+def notes(f: RunFacts) -> list[str]:
+    """The lesson's "what to notice", in order: with a collapsed dimension, the run's progress
+    gives way to it (three notes in all)."""
+    out = [progress_note(f)[1], gap_note(f)[1], codes_note(f)[1]]
+    collapse = collapse_note(f)
+    return out[-2:] + [collapse] if collapse is not None else out
