@@ -14,7 +14,7 @@ import streamlit as st
 from ui.draw import alt_text
 from ui.lessons.own_digit import claims, computed, landing, pad, picture, view
 from ui.page import frame, links, loaders, model_calls
-from vae import artefacts, live, neighbours, prior
+from vae import arrays, artefacts, neighbours, ood, prior
 
 LESSON = frame.setup_page(
     __file__,
@@ -69,17 +69,17 @@ with frame.cache_guard():
     x_test = loaders.test_images_float()
 
 d = model.config.latent_dim
-t = live.image_terms(model, x)
+t = arrays.image_terms(model, x)
 mu, lv, recon_img = t["mu"][0], t["logvar"][0], t["recon_mu"][0]  # (d,), (d,), (28, 28)
 recon, kl, elbo = float(t["recon"][0]), float(t["kl"][0]), float(t["elbo"][0])
 # (N,), percentiles by digit: once per model
 test_elbo, stats = computed.test_scores(model_calls.model_key(name))
 # as shown: every threshold below reads the number on screen
-pct = round(live.percentile_of(test_elbo, elbo), 1)
+pct = round(ood.percentile_of(test_elbo, elbo), 1)
 n_matched, pct_ink = computed.ink_percentile(test_elbo, x, elbo)
 # (P,) scores, computed once per model
 probes, probe_elbo = computed.probe_row(model_calls.model_key(name))
-probe_scores = [(float(v), live.percentile_of(test_elbo, float(v))) for v in probe_elbo]
+probe_scores = [(float(v), ood.percentile_of(test_elbo, float(v))) for v in probe_elbo]
 near = neighbours.nearest(codes["mu"], mu, K_NEAREST)[1][0]  # (K,) test indices, nearest first
 # the pictures' alt texts
 said = alt_text.own_digit(name, x, t, pct, near, codes["mu"], probes, probe_scores, pic)

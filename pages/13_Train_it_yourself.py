@@ -16,7 +16,7 @@ import streamlit as st
 
 from ui.lessons.training import claims, controls, live_view, results
 from ui.page import frame, link_values, links, loaders
-from vae import live, neighbours, units, zoo
+from vae import arrays, live, neighbours, units, zoo
 
 LESSON = frame.setup_page(
     __file__,
@@ -213,7 +213,7 @@ if len(sess.runs) > 1:
     st.subheader("Your runs, side by side")
     live_view.runs_view(sess.runs)
 
-mine_mu, mine_lv = live.posterior(mine, x_ho)  # (HELDOUT, d) each
+mine_mu, mine_lv = arrays.encode(mine, x_ho)  # (HELDOUT, d) each
 kl_dims = units.mean_kl_per_dim(mine_mu, mine_lv)  # (d,) nats on the held-out digits
 pre_mu = live_view.pretrained_codes(pre_name) if pre_model is not None else None  # once per server
 if s.latent_dim == 2:

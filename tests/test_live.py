@@ -259,20 +259,3 @@ def test_a_paused_run_continues_where_it_stopped(test_set):
     assert (
         sess.finish(rid, None) and sess.paused is None and sess.take_interrupted() == s
     )  # nothing finished
-
-
-def test_moved_names_still_answer_from_vae_live():
-    """TEMP(issue 29): the names pages/ and ui/lessons/ still import from vae.live are the new
-    homes' own functions (delete with the aliases)."""
-    from vae import embed, ood, preprocess
-
-    assert live.image_terms is arrays.image_terms and live.posterior is arrays.encode
-    assert live.posterior_means is arrays.posterior_means
-    assert live.reconstructions is arrays.reconstructions and live.reconstruct is arrays.reconstruct
-    assert live.recon_at_mean is arrays.recon_at_mean
-    assert live.read_picture is preprocess.read_picture
-    assert live.example_paths is preprocess.example_paths
-    assert live.example_source is preprocess.example_source
-    assert live.EXAMPLES_DIR == preprocess.EXAMPLES_DIR
-    assert live.pca_project is embed.pca_project and live.pca_project_cov is embed.pca_project_cov
-    assert live.percentile_of is ood.percentile_of

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ui.lessons.own_digit import claims as oc
-from vae import prior
+from vae import arrays, ood, preprocess, prior
 
 CIRCLE = prior.radius(0.99)
 
@@ -228,7 +228,7 @@ def test_premise_sweep_over_the_examples():
     the radius against the prior's 99 % circle, the example's own test digit)."""
     from ui.lessons.own_digit import computed
     from ui.page import loaders, model_calls
-    from vae import artefacts, live, neighbours, ood, pixels
+    from vae import artefacts, neighbours, pixels
 
     name = "vae-2d"
     if not artefacts.codes_path(name).exists() or not artefacts.checkpoint_path(name).exists():
@@ -237,10 +237,10 @@ def test_premise_sweep_over_the_examples():
     labels = loaders.test_set()[1]
     test_elbo = computed.test_scores(model_calls.model_key(name))[0]
     test_ink = pixels.ink(loaders.test_images_float())
-    for stem, path in sorted(live.example_paths().items()):
-        x = np.array(live.read_picture(path.read_bytes())[1], dtype=np.float32)
-        src = live.example_source(path)
-        t = live.image_terms(model, x)
+    for stem, path in sorted(preprocess.example_paths().items()):
+        x = np.array(preprocess.read_picture(path.read_bytes())[1], dtype=np.float32)
+        src = preprocess.example_source(path)
+        t = arrays.image_terms(model, x)
         elbo, kl, mu = float(t["elbo"][0]), float(t["kl"][0]), t["mu"][0]
         n, pct_ink = computed.ink_percentile(test_elbo, x, elbo)
         near = neighbours.nearest(codes["mu"], mu, 5)[1][0]
@@ -248,7 +248,7 @@ def test_premise_sweep_over_the_examples():
             source="example",
             elbo=elbo,
             kl=kl,
-            pct=round(live.percentile_of(test_elbo, elbo), 1),
+            pct=round(ood.percentile_of(test_elbo, elbo), 1),
             pct_ink=pct_ink,
             n_matched=n,
             near=tuple(int(i) for i in near),

@@ -20,7 +20,7 @@ from tests.pageutil import (
     notices,
     texts,
 )
-from vae import artefacts, latent, live, neighbours, prior, zoo
+from vae import arrays, artefacts, latent, neighbours, prior, zoo
 
 PAGE = "pages/01_AE_vs_VAE.py"
 MODELS = ("ae-2d", "vae-2d")
@@ -163,7 +163,7 @@ def recon_at_mean() -> dict[str, float]:
     checkpoints (zoo.load), independently of the page's cache."""
     need_models()
     x = artefacts.load_test_set()[0].astype(np.float32) / 255
-    return {n: float(live.recon_at_mean(zoo.load(n), x).mean()) for n in MODELS}
+    return {n: float(arrays.recon_at_mean(zoo.load(n), x).mean()) for n in MODELS}
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7, 123, 999_999])

@@ -17,7 +17,7 @@ from tests.pageutil import (
     texts,
 )
 from ui.lessons.own_digit.picture import example_label
-from vae import artefacts, live
+from vae import artefacts, preprocess
 
 PAGE = "pages/12_Your_own_digit.py"
 pytestmark = pytest.mark.slow
@@ -246,7 +246,7 @@ def test_default_view_with_an_example():
     assert not at.error
 
 
-@pytest.mark.parametrize("example", sorted(live.example_paths()))
+@pytest.mark.parametrize("example", sorted(preprocess.example_paths()))
 def test_every_example(example):
     need("vae-2d")
     at = app(PAGE, {"own_source": "example"})
@@ -300,7 +300,7 @@ def test_upload_good_then_broken_then_back_to_examples():
     at.radio(key="own_source").set_value("upload").run()
     assert_ok(at)
     assert any("Choose a picture" in i.value for i in at.info)
-    good = (live.EXAMPLES_DIR / "5-grey-paper.png").read_bytes()
+    good = (preprocess.EXAMPLES_DIR / "5-grey-paper.png").read_bytes()
     at.file_uploader(key="own_upload").set_value(("my five.png", good, "image/png")).run()
     assert_ok(at)
     assert not at.error and len(at.metric) == 4
@@ -448,11 +448,11 @@ def test_every_verdict_states_a_true_premise():
             assert_ok(at)
             _check_verdict(at, (name, what))
         at.radio(key="own_source").set_value("example").run()
-        for example in sorted(live.example_paths()):
+        for example in sorted(preprocess.example_paths()):
             at.selectbox(key="own_example").set_value(example).run()
             assert_ok(at)
             obs = _check_verdict(at, (name, example))
-            src = live.example_source(live.example_paths()[example])
+            src = preprocess.example_source(preprocess.example_paths()[example])
             near = next(o for o in obs if "nearest test codes are" in o)
             top = int(re.search(r"are \*\*(\d)s\*\*", near).group(1))
             count = int(near.split(" of its")[0])

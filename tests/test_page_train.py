@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
-from vae import live
+from vae import arrays, live
 
 PAGE = "pages/13_Train_it_yourself.py"
 pytestmark = pytest.mark.slow
@@ -234,7 +234,7 @@ def test_runs_are_kept_to_compare_and_a_collapsed_dimension_is_named():
             __import__("vae.artefacts", fromlist=["x"]).load_test_set()
         )
     )
-    mu, lv = live.posterior(sess.model, x_ho)
+    mu, lv = arrays.encode(sess.model, x_ho)
     kl = units.mean_kl_per_dim(mu, lv)
     named = "collapsed" in " ".join(notices(at))
     assert named == bool((kl < 0.01).any())

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from vae import arrays, embed, ood, preprocess
 from vae.arrays import NOISE_SEED
 from vae.config import ModelConfig, TrainConfig
 from vae.models import Model
@@ -398,19 +397,3 @@ if __name__ == "__main__":  # python -m vae.live [threads ...]
 
     for th in [int(a) for a in sys.argv[1:]] or [THREADS]:
         print(time_default_run(th), flush=True)
-
-
-# TEMP(issue 29): the names below moved; pages/ and ui/lessons/ still import them from here
-image_terms = arrays.image_terms  # TEMP(issue 29): moved to vae.arrays
-posterior = arrays.encode  # TEMP(issue 29): moved to vae.arrays (as encode)
-posterior_means = arrays.posterior_means  # TEMP(issue 29): moved to vae.arrays
-reconstructions = arrays.reconstructions  # TEMP(issue 29): moved to vae.arrays
-recon_at_mean = arrays.recon_at_mean  # TEMP(issue 29): moved to vae.arrays
-reconstruct = arrays.reconstruct  # TEMP(issue 29): moved to vae.arrays
-read_picture = preprocess.read_picture  # TEMP(issue 29): moved to vae.preprocess
-example_paths = preprocess.example_paths  # TEMP(issue 29): moved to vae.preprocess
-example_source = preprocess.example_source  # TEMP(issue 29): moved to vae.preprocess
-EXAMPLES_DIR = preprocess.EXAMPLES_DIR  # TEMP(issue 29): moved to vae.preprocess
-pca_project = embed.pca_project  # TEMP(issue 29): moved to vae.embed
-pca_project_cov = embed.pca_project_cov  # TEMP(issue 29): moved to vae.embed
-percentile_of = ood.percentile_of  # TEMP(issue 29): moved to vae.ood

@@ -152,7 +152,7 @@ def draw_caption(gap_ae: float, gap_vae: float) -> str:
 @dataclass(frozen=True)
 class ReconFacts:
     """Each model's mean reconstruction loss over the 10,000 test digits, each decoding its own code
-    (the VAE its mean μ), in nats (``live.recon_at_mean``)."""
+    (the VAE its mean μ), in nats (``arrays.recon_at_mean``)."""
 
     ae: float
     vae: float

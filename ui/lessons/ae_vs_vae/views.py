@@ -19,7 +19,7 @@ from ui.lessons import words
 from ui.lessons.ae_vs_vae import claims as ac
 from ui.lessons.model_facts import code_spacing
 from ui.page import downloads, loaders, model_calls
-from vae import latent, live, prior
+from vae import arrays, latent, prior
 
 AE, VAE = "ae-2d", "vae-2d"
 N_MIX = model_calls.N_PRIOR_DRAWS  # draws z ~ N(0, I) counted by the digit of the nearest test code
@@ -37,7 +37,7 @@ VAE_DOMAINS = (LATENT_RANGE, LATENT_RANGE)  # the VAE map's axes (the AE's when 
 def recon_at_mean(key: tuple[str, str, int]) -> float:
     """Mean reconstruction loss over the 10,000 test digits decoded from mu (the AE: its code), in
     nats."""
-    return float(live.recon_at_mean(loaders.model(key[0]), loaders.test_images_float()).mean())
+    return float(arrays.recon_at_mean(loaders.model(key[0]), loaders.test_images_float()).mean())
 
 
 def _on_click(chart_key: str, select: str) -> None:
@@ -302,8 +302,8 @@ def ten_reconstructions(
     AE's and the VAE's)."""
     idx = latent.random_members(labels, seed)  # (10,): one test digit of each class
     x = np.array(images[idx])  # (10, 28, 28), a copy
-    loss_ae = live.recon_at_mean(loaders.model(AE), x)
-    loss_vae = live.recon_at_mean(loaders.model(VAE), x)
+    loss_ae = arrays.recon_at_mean(loaders.model(AE), x)
+    loss_vae = arrays.recon_at_mean(loaders.model(VAE), x)
     rows = {
         "original": x,
         "AE": model_calls.decode(AE, ae_mu[idx]),

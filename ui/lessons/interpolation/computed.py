@@ -66,8 +66,9 @@ def endpoints(
 def emptiness(
     name: str, za: np.ndarray, zb: np.ndarray, t: np.ndarray
 ) -> tuple[dict[str, np.ndarray], float]:
-    """Emptiness along each path at ``t``, with the model's KD-tree built once: the distance to the SPACING_K-th nearest test code ÷ the usual one among the test
-    codes, about 1 among the data. -> {"lerp": (T,), "slerp": (T,)}, the usual distance"""
+    """Emptiness along each path at ``t``, with the model's KD-tree built once: the distance to
+    the SPACING_K-th nearest test code ÷ the usual one among the test codes, about 1 among the
+    data. -> {"lerp": (T,), "slerp": (T,)}, the usual distance"""
     usual = code_spacing(name, SPACING_K)
     tree = loaders.code_tree(name)
     empty = {

@@ -12,7 +12,7 @@ import streamlit as st
 
 from ui.draw.style import MODEL_CACHE_ENTRIES
 from ui.page import loaders
-from vae import live, ood, pixels
+from vae import arrays, ood, pixels
 
 
 @st.cache_data(show_spinner=False, max_entries=1)
@@ -26,7 +26,8 @@ def server_constants() -> tuple[dict[str, np.ndarray], np.ndarray]:
 def probe_row(key: tuple[str, str, int]) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The "Try these" images and their negative ELBO under the model ``key`` names."""
     probes = server_constants()[0]
-    return probes, live.image_terms(loaders.model(key[0]), np.stack(list(probes.values())))["elbo"]
+    terms = arrays.image_terms(loaders.model(key[0]), np.stack(list(probes.values())))
+    return probes, terms["elbo"]
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
@@ -52,5 +53,5 @@ def ink_percentile(test_elbo: np.ndarray, x: np.ndarray, elbo: float) -> tuple[i
     """How many test digits have about as much ink as the picture x (28, 28) (``vae.ood``), and
     the % of them scoring at most ``elbo``; None when there are too few to compare with."""
     matched = ood.ink_matched(server_constants()[1], float(pixels.ink(x[None])[0]))
-    pct = live.percentile_of(test_elbo[matched], elbo) if len(matched) >= ood.MIN_MATCHED else None
+    pct = ood.percentile_of(test_elbo[matched], elbo) if len(matched) >= ood.MIN_MATCHED else None
     return len(matched), pct

@@ -13,7 +13,7 @@ import streamlit as st
 from ui.draw import alt_text, altair_charts, render
 from ui.draw.style import LATENT_RANGE
 from ui.page import downloads, link_values, links, loaders
-from vae import latent, live, prior
+from vae import embed, latent, prior
 from vae.artefacts import CacheError
 
 EMBED_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
@@ -119,8 +119,8 @@ def embedding(name: str, mu: np.ndarray, lv: np.ndarray, near: np.ndarray, k: in
     coords = np.asarray(emb[method])
     you = ring = None
     if method == "pca":
-        you = live.pca_project(codes["mu"], emb["pca_components"], mu)  # (2,)
-        ring = latent.gaussian_ellipse(you, live.pca_project_cov(emb["pca_components"], lv), k=2.0)
+        you = embed.pca_project(codes["mu"], emb["pca_components"], mu)  # (2,)
+        ring = latent.gaussian_ellipse(you, embed.pca_project_cov(emb["pca_components"], lv), k=2.0)
     shown_xy = np.concatenate([coords[sub], *([you[None], ring] if ring is not None else [])])
     domains = altair_charts.square_domains(shown_xy)
     label = EMBED_LABELS[method]

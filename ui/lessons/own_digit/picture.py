@@ -14,7 +14,7 @@ import streamlit as st
 
 from ui.lessons.own_digit import pad
 from ui.page import frame, link_values, links
-from vae import live
+from vae import preprocess
 from vae.preprocess import PreprocessError, strokes_to_mnist
 
 SOURCES = ("draw", "example", "upload", "camera")
@@ -26,7 +26,7 @@ SOURCE_LABELS = {
 }
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp"]
 THUMB = 224  # px, longer side of the thumbnail of the picture
-EXAMPLES = live.example_paths()
+EXAMPLES = preprocess.example_paths()
 DEFAULT_EXAMPLE = "3-ink-on-paper" if "3-ink-on-paper" in EXAMPLES else next(iter(EXAMPLES), "")
 
 
@@ -130,7 +130,7 @@ def _uploaded(upload: Any) -> dict[str, Any]:
             picture = last
         else:
             try:
-                thumb, x, size = live.read_picture(upload.getvalue(), THUMB)
+                thumb, x, size = preprocess.read_picture(upload.getvalue(), THUMB)
             except PreprocessError as exc:
                 st.error(
                     f"{link_values.echo(upload.name)} could not be used: {exc}",
@@ -168,7 +168,7 @@ def _example(example: str) -> dict[str, Any]:
         frame.stop()
     path = EXAMPLES.get(example) or EXAMPLES[DEFAULT_EXAMPLE]
     try:
-        thumb, x, size = live.read_picture(path.read_bytes(), THUMB)
+        thumb, x, size = preprocess.read_picture(path.read_bytes(), THUMB)
     except (OSError, PreprocessError) as exc:
         st.error(f"The bundled example {path.name} cannot be used: {exc}")
         frame.stop()
@@ -177,7 +177,7 @@ def _example(example: str) -> dict[str, Any]:
         "thumb": thumb,
         "x": x,
         "size": size,
-        "source": live.example_source(path),
+        "source": preprocess.example_source(path),
     }
 
 

@@ -13,7 +13,7 @@ import streamlit as st
 from ui.draw.style import MODEL_CACHE_ENTRIES
 from ui.lessons.reconstructions import claims
 from ui.page import loaders, model_calls
-from vae import live, neighbours, zoo
+from vae import arrays, neighbours, zoo
 from vae.pixels import image_entropy
 
 N_RATE = (
@@ -29,7 +29,7 @@ def through(
     losses and excess losses."""
     i = np.array(idx)
     x, y = loaders.test_images_float()[i], loaders.test_set()[1][i]
-    recon, loss = live.reconstruct(loaders.model(key[0]), x, y, seed=seed)
+    recon, loss = arrays.reconstruct(loaders.model(key[0]), x, y, seed=seed)
     return {"recon": recon, "loss": loss, "excess": loss - image_entropy(x)}
 
 
@@ -53,7 +53,7 @@ def kept_rate(key: tuple[str, str, int]) -> float:
         loaders.test_images_float(),
         loaders.test_set()[1],
     )
-    recon, _ = live.reconstruct(loaders.model(key[0]), x_all[sub], labels[sub])
+    recon, _ = arrays.reconstruct(loaders.model(key[0]), x_all[sub], labels[sub])
     return float((neighbours.looks_like(recon, x_all, labels, exclude=sub) == labels[sub]).mean())
 
 

@@ -23,7 +23,7 @@ from ui.draw.style import CHART_HEIGHT
 from ui.lessons.training import claims
 from ui.page import downloads, frame, loaders, model_calls
 from ui.server import memory, training_slots
-from vae import artefacts, live, zoo
+from vae import arrays, artefacts, live, zoo
 from vae.artefacts import CacheError
 from vae.train import Progress, TrainResult, history_frame, train
 
@@ -157,7 +157,7 @@ def run(
             kl_ph.altair_chart(kc, width="stretch")
             when = f"after epoch {p.epoch}" if p.epoch_done else f"at step {p.step:,}"
             if codes_ph is not None:
-                mu = live.posterior_means(p.model, x_ho)
+                mu = arrays.posterior_means(p.model, x_ho)
                 half = claims.extent(mu)
                 out = claims.left_out(mu, half)  # said in the title: the map holds 99.5 % at least
                 draw_map(
@@ -169,7 +169,7 @@ def run(
                     half,
                     LIVE_SIDE,
                 )
-            recs = live.reconstructions(p.model, x_ho[pick])
+            recs = arrays.reconstructions(p.model, x_ho[pick])
             strip_ph.image(
                 downloads.upscale(
                     model_calls.tile(np.concatenate([originals, recs]), len(pick)), 3
@@ -355,7 +355,7 @@ def codes_pair(
 )
 def _heldout_codes(name: str, signature: tuple[int, ...]) -> np.ndarray:
     xh, _ = live.heldout_set(loaders.test_images_float(), loaders.test_set()[1])
-    return live.posterior_means(loaders.model(name), xh)
+    return arrays.posterior_means(loaders.model(name), xh)
 
 
 def pretrained_codes(name: str) -> np.ndarray:
@@ -366,7 +366,7 @@ def pretrained_codes(name: str) -> np.ndarray:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _heldout_recons(name: str, signature: tuple[int, ...]) -> np.ndarray:
     xh, yh = live.heldout_set(loaders.test_images_float(), loaders.test_set()[1])
-    return live.reconstructions(loaders.model(name), xh[live.one_per_digit(yh.numpy())])
+    return arrays.reconstructions(loaders.model(name), xh[live.one_per_digit(yh.numpy())])
 
 
 def pretrained_recons(name: str) -> np.ndarray:

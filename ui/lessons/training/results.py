@@ -16,7 +16,7 @@ import torch
 from ui.draw import alt_text, png_figures, render
 from ui.lessons.training import live_view
 from ui.page import downloads
-from vae import live, zoo
+from vae import arrays, live, zoo
 
 
 def reconstructions(
@@ -31,10 +31,10 @@ def reconstructions(
     pick = live.one_per_digit(y_ho.numpy())  # (10,) positions in the held-out set
     rows = {
         "held-out\ndigit": x_ho[pick, 0].numpy(),
-        "your\nmodel": live.reconstructions(mine, x_ho[pick]),
+        "your\nmodel": arrays.reconstructions(mine, x_ho[pick]),
     }
     if pre_model is not None:
-        rows[f"{pre_name}\n(pretrained)"] = live.reconstructions(pre_model, x_ho[pick])
+        rows[f"{pre_name}\n(pretrained)"] = arrays.reconstructions(pre_model, x_ho[pick])
     return rows
 
 
