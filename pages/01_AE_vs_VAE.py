@@ -19,7 +19,6 @@ from ui.page import frame, link_values, links, loaders, model_calls
 from vae import artefacts
 
 AE, VAE = views.AE, views.VAE
-SEED_MAX = 1_000_000
 IDX_DEFAULT = 0  # the first test digit (a 7) is picked until the learner clicks another
 AE_AXES = {"codes": "all its codes", "prior": "the prior's square"}  # the AE map's axes
 
@@ -53,18 +52,7 @@ with frame.cache_guard():
 ae_mu = np.asarray(ae_codes["mu"], dtype=np.float64)  # (N, 2), a copy: cached arrays are read-only
 vae_mu = np.asarray(vae_codes["mu"], dtype=np.float64)  # (N, 2)
 seed_col, axes_col, pick_col = st.columns([1, 1, 2])
-seed = int(
-    links.url_widget(
-        seed_col.number_input,
-        "Seed of the prior draws",
-        min_value=0,
-        max_value=SEED_MAX,
-        value=0,
-        step=1,
-        key="aevae_seed",
-        parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0),
-    )
-)
+seed = links.seed_input(seed_col, "Seed of the prior draws", "aevae_seed")
 axes = links.url_widget(
     axes_col.radio,
     "The AE map shows",

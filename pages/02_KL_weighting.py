@@ -49,18 +49,7 @@ beta = float(
         + (f"; {ladders.epochs_words(rd)}." if not rd.empty else "."),
     )
 )
-seed = int(
-    links.url_widget(
-        c2.number_input,
-        "seed of the draws and digits",
-        min_value=0,
-        max_value=SEED_MAX,
-        value=0,
-        step=1,
-        key="kl_seed",
-        parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0),
-    )
-)
+seed = links.seed_input(c2, "seed of the draws and digits", "kl_seed", most=SEED_MAX)
 name = zoo.beta_name(2, beta)
 views.chosen_beta(rd, ladder_missing, beta, seed, subset)
 

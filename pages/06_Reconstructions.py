@@ -25,7 +25,6 @@ N_RANGE = (4, 12)
 N_DEFAULT = 8
 IDX_DEFAULT = "0, 1, 2, 3, 4, 5, 6, 7"
 IDX_MAX_CHARS = 300  # a link's test indices beyond this are cut off
-SEED_MAX = 1_000_000
 
 LESSON = frame.setup_page(
     __file__,
@@ -112,18 +111,8 @@ with c3:
                 parse=lambda raw: link_values.parse_int(raw, *N_RANGE, N_DEFAULT),
             )
         )
-        seed = int(
-            links.url_widget(
-                cc2.number_input,
-                "Seed",
-                0,
-                SEED_MAX,
-                value=0,
-                step=1,
-                key="rec_seed",
-                help="Same seed, same digits: share the link.",
-                parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0),
-            )
+        seed = links.seed_input(
+            cc2, "Seed", "rec_seed", help="Same seed, same digits: share the link."
         )
 if not names:
     st.warning("Choose at least one model.")

@@ -24,7 +24,6 @@ START_LABELS = {
 }
 N_RANGE = (1, 16)
 N_DEFAULT = 8
-SEED_MAX = 1_000_000
 
 LESSON = frame.setup_page(
     __file__,
@@ -78,7 +77,7 @@ codepad.from_link(keys, name, d, half)
 
 
 def _new_samples() -> None:
-    ss["lex_seed"] = min(int(ss["lex_seed"]) + 1, SEED_MAX)
+    ss["lex_seed"] = min(int(ss["lex_seed"]) + 1, links.SEED_MAX)
 
 
 # --- the explorer
@@ -113,17 +112,12 @@ def explorer(name: str, d: int) -> None:
         disabled=start != "prototype",
         parse=lambda raw: link_values.parse_choice(raw, list(range(10)), 3),
     )
-    links.url_widget(
-        c3.number_input,
+    links.seed_input(
+        c3,
         "Seed of the test code",
-        0,
-        SEED_MAX,
-        value=0,
-        step=1,
-        key="lex_code_seed",
+        "lex_code_seed",
         on_change=codepad.apply_later,
         disabled=start != "random",
-        parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0),
     )
     c4.button(
         "Reset to start",
@@ -194,16 +188,7 @@ def explorer(name: str, d: int) -> None:
         key="lex_n",
         parse=lambda raw: link_values.parse_int(raw, *N_RANGE, N_DEFAULT),
     )
-    seed = links.url_widget(
-        g2.number_input,
-        "Seed",
-        0,
-        SEED_MAX,
-        value=0,
-        step=1,
-        key="lex_seed",
-        parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0),
-    )
+    seed = links.seed_input(g2, "Seed", "lex_seed")
     g3.button(
         "New samples",
         key="lex_new",

@@ -102,16 +102,12 @@ steps = links.url_widget(
     key="interp_steps",
     parse=lambda raw: link_values.parse_int(raw, STEPS[0], STEPS[1], STEPS[2]),
 )
-seed = links.url_widget(
-    c_seed.number_input,
+seed = links.seed_input(
+    c_seed,
     "Seed",
-    0,
-    SEED_MAX,
-    value=0,
-    step=1,
-    key="interp_seed",
+    "interp_seed",
+    most=SEED_MAX,
     disabled=mode not in ("class", "prior"),
-    parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0),
     help="Which member of each digit class is drawn (by class), or which N(0, I) draws (prior).",
 )
 a, b, steps, seed = int(a), int(b), int(steps), int(seed)

@@ -19,7 +19,6 @@ from vae import artefacts, zoo
 
 N_RANGE = (16, 256)
 N_DEFAULT = 64
-SEED_MAX = 1_000_000
 
 LESSON = frame.setup_page(
     __file__,
@@ -87,18 +86,7 @@ n = int(
         parse=parse_n,
     )
 )
-seed = int(
-    links.url_widget(
-        c5.number_input,
-        "Seed",
-        0,
-        SEED_MAX,
-        value=0,
-        step=1,
-        key="post_seed",
-        parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0),
-    )
-)
+seed = links.seed_input(c5, "Seed", "post_seed")
 st.button(
     "Another pair: a certain A, an uncertain B",
     key="post_another",

@@ -118,18 +118,7 @@ st.markdown(
 @st.fragment
 def style_grid_section() -> None:
     c_fig, c_side = st.columns([3, 1])
-    seed = int(
-        links.url_widget(
-            c_side.number_input,
-            "Seed for the random codes",
-            0,
-            SEED_MAX,
-            value=0,
-            step=1,
-            key="cvae_seed",
-            parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0),
-        )
-    )
+    seed = links.seed_input(c_side, "Seed for the random codes", "cvae_seed", most=SEED_MAX)
     view.style_grid(seed, c_fig, c_side)
 
 

@@ -43,17 +43,8 @@ if caveat:  # what the models share, so that a comparison of sizes says what els
 
 @st.fragment
 def reconstructions() -> None:
-    seed = int(
-        links.url_widget(
-            st.number_input,
-            "seed (which test digits: one of each class)",
-            min_value=0,
-            max_value=SEED_MAX,
-            value=0,
-            step=1,
-            key="ls_seed",
-            parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0),
-        )
+    seed = links.seed_input(
+        st, "seed (which test digits: one of each class)", "ls_seed", most=SEED_MAX
     )
     view.reconstructions(seed, SIZES, problems)
 

@@ -19,7 +19,6 @@ from vae.pixels import bernoulli_samples, pixel_entropy, with_temperature
 N_CODES = 8  # codes side by side
 N_SAMPLES = 10  # pixel samples of one code
 TEMPERATURES = (0.25, 0.5, 1.0, 2.0, 4.0)
-SEED_MAX = 1_000_000
 SOURCES = ("prior", "test")
 SOURCE_LABELS = {
     "prior": "drawn from the prior, z ~ N(0, I)",
@@ -49,18 +48,7 @@ with left:  # each control is bound to the URL parameter named by its key (ui.pa
         captions=[SOURCE_LABELS[s] for s in SOURCES],
         parse=lambda raw: link_values.parse_choice(raw, SOURCES, "prior"),
     )
-    seed = int(
-        links.url_widget(
-            st.number_input,
-            "Seed",
-            0,
-            SEED_MAX,
-            value=0,
-            step=1,
-            key="blur_seed",
-            parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0),
-        )
-    )
+    seed = links.seed_input(st, "Seed", "blur_seed")
     t = float(
         links.url_widget(
             st.select_slider,

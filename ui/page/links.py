@@ -177,3 +177,27 @@ def state_to_url(values: dict[str, Any] | None = None) -> None:
             "showing the default instead.",
             icon=":material/link:",
         )
+
+
+SEED_MAX = 1_000_000  # a seed box's largest value, unless a page chooses a smaller one
+
+
+def seed_input(
+    where: Any, label: str, key: str, *, most: int = SEED_MAX, **kwargs: Any
+) -> int:
+    """A seed box in ``where`` (``st`` or a column): a whole number from 0 to ``most``, 0 by
+    default, bound to the URL parameter ``key`` (``url_widget``); ``kwargs`` as
+    ``st.number_input``'s (``help``, ``disabled``, ``on_change``)."""
+    return int(
+        url_widget(
+            where.number_input,
+            label,
+            0,
+            most,
+            value=0,
+            step=1,
+            key=key,
+            parse=lambda raw: link_values.parse_int(raw, 0, most, 0),
+            **kwargs,
+        )
+    )
