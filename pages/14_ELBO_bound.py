@@ -185,7 +185,7 @@ with i2:
     )
 
 # --- what to notice -----------------------------------------------------------------------------
-frame.notice(claims.notes(claims.GapFacts(g.log_px, g.elbo, g.elbo_best, g.accuracy, at_top)))
+frame.notice(claims.notes(claims.GapFacts(g.log_px, g.log_px_half, g.elbo, g.elbo_best, at_top)))
 
 grid_facts = claims.GridFacts(  # cells across the narrowest width: measured, not the aim
     max(b.grid.xs[1] - b.grid.xs[0], b.grid.ys[1] - b.grid.ys[0]),

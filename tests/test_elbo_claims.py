@@ -129,7 +129,7 @@ def test_exact_premises_on_the_default_and_the_extreme_model():
             min(sd_post, sd_q) / cell >= bound.STEPS_PER_SD - 1e-9
         ), name
         top = C.BoundFacts(1000, 0.0, float("nan"), 1, g.elbo, g.log_px, g.accuracy)
-        f = C.GapFacts(g.log_px, g.elbo, g.elbo_best, g.accuracy, top)
+        f = C.GapFacts(g.log_px, g.log_px_half, g.elbo, g.elbo_best, top)
         assert (f.gap, f.amortization, f.approximation) == (
             g.gap,
             g.amortization,
@@ -145,7 +145,7 @@ def gap_facts(log_px=-100.0, elbo=-104.0, elbo_best=-100.5, accuracy=0.01, **top
     """By default a real 4-nat gap, mostly amortization, the bound at k = 1,000 closing most of it
     (above the ELBO and below log p(x) by far more than its noise)."""
     t = dict(k=1000, value=-101.0, se=0.02, groups=2, elbo=elbo, log_px=log_px, accuracy=accuracy)
-    return C.GapFacts(log_px, elbo, elbo_best, accuracy, C.BoundFacts(**{**t, **top}))
+    return C.GapFacts(log_px, log_px - accuracy, elbo, elbo_best, C.BoundFacts(**{**t, **top}))
 
 
 def test_parts_add_up_to_the_gap():

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vae import bound
+
 NOISE_SES = 2.0  # a difference is called real only beyond this many standard errors
 TAIL = 10  # the refinement's last steps whose gain is quoted
 
@@ -141,29 +143,11 @@ REAL_GAP_NATS = 0.01  # ... plus this many nats
 
 
 @dataclass(frozen=True)
-class GapFacts:
-    """One image's exact numbers (nats, ``vae.bound.Gap``) and the bound at the largest k."""
+class GapFacts(bound.Gap):
+    """One image's exact numbers (nats): ``vae.bound.Gap``, whose gap, amortization,
+    approximation and accuracy it reuses, and the bound at the largest k the page offers."""
 
-    log_px: float  # log p(x) by quadrature
-    elbo: float  # the encoder's ELBO
-    elbo_best: float  # the best Gaussian's ELBO
-    accuracy: float  # how far log p(x) moves when the grid is halved
     top: BoundFacts  # the importance-weighted bound at the largest k the page offers
-
-    @property
-    def gap(self) -> float:
-        """KL(q(z|x) || p(z|x)) = log p(x) - ELBO."""
-        return self.log_px - self.elbo
-
-    @property
-    def amortization(self) -> float:
-        """What a Gaussian fitted to this image alone gains over the encoder's."""
-        return self.elbo_best - self.elbo
-
-    @property
-    def approximation(self) -> float:
-        """What no Gaussian closes."""
-        return self.log_px - self.elbo_best
 
 
 def real_gap(f: GapFacts) -> bool:
