@@ -406,41 +406,35 @@ def _teacher_controls(
             st.session_state["class_problem"] = str(exc)
 
     last = state.position + 1 >= len(state.questions)
-    cols = st.columns(4)
-    cols[0].button(
-        "Reveal",
-        type="primary",
-        icon=":material/visibility:",
-        key="class_reveal",
-        disabled=state.revealed or q is None,
-        on_click=act,
-        args=("reveal",),
-        help="Show everyone the answer, the models' picture and the class histogram",
+    buttons = (  # (label, icon, action, disabled, help)
+        (
+            "Reveal",
+            "visibility",
+            "reveal",
+            state.revealed or q is None,
+            "Show everyone the answer, the models' picture and the class histogram",
+        ),
+        (
+            "Vote again",
+            "replay",
+            "again",
+            q is None,
+            "A new round of the same question (after the class has talked)",
+        ),
+        ("Next question", "skip_next", "next", last, None),
+        ("Close session", "stop_circle", "close", False, None),
     )
-    cols[1].button(
-        "Vote again",
-        icon=":material/replay:",
-        key="class_again",
-        on_click=act,
-        args=("again",),
-        disabled=q is None,
-        help="A new round of the same question (after the class has talked)",
-    )
-    cols[2].button(
-        "Next question",
-        icon=":material/skip_next:",
-        key="class_next",
-        disabled=last,
-        on_click=act,
-        args=("next",),
-    )
-    cols[3].button(
-        "Close session",
-        icon=":material/stop_circle:",
-        key="class_close",
-        on_click=act,
-        args=("close",),
-    )
+    for col, (label, icon, action, disabled, why) in zip(st.columns(4), buttons):
+        col.button(
+            label,
+            type="primary" if action == "reveal" else "secondary",
+            icon=f":material/{icon}:",
+            key=f"class_{action}",
+            disabled=disabled,
+            on_click=act,
+            args=(action,),
+            help=why,
+        )
     problem = st.session_state.pop("class_problem", None)
     if problem:
         st.warning(problem, icon=":material/cloud_off:")
