@@ -9,6 +9,7 @@ line gets a tqdm bar.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, field
@@ -174,41 +175,19 @@ def kl_weight(beta: float, step: int, warmup_steps: int) -> float:
     return beta if warmup_steps <= 0 or step >= warmup_steps else beta * step / warmup_steps
 
 
-def train(
-    model_cfg: ModelConfig,
-    train_cfg: TrainConfig,
-    x_train: Tensor,
-    y_train: Tensor,
-    x_test: Tensor,
-    y_test: Tensor,
-    callback: Callable[[Progress], None] | None = None,
-    progress_bar: bool = False,
-    desc: str = "",
-    resume: TrainState | None = None,
-    until_epoch: int | None = None,
-) -> TrainResult:
-    """Train a fresh model, or continue ``resume`` (a :class:`TrainState` of the same configs and
-    data), up to epoch ``until_epoch`` (default: the last); images are float (N, 1, 28, 28) in
-    [0, 1], labels (N,) int64. A run continued from a state ends with the same weights as one run
-    straight through."""
-    prev_threads = torch.get_num_threads()
-    torch.set_num_threads(train_cfg.threads)
-    try:
-        return _train(
-            model_cfg,
-            train_cfg,
-            x_train,
-            y_train,
-            x_test,
-            y_test,
-            callback,
-            progress_bar,
-            desc,
-            resume,
-            until_epoch,
-        )
-    finally:
-        torch.set_num_threads(prev_threads)
+def _in_training_threads(run: Callable[..., TrainResult]) -> Callable[..., TrainResult]:
+    """``run`` with torch set to ``train_cfg.threads`` intra-op threads, as before afterwards."""
+
+    @functools.wraps(run)
+    def wrapped(model_cfg: ModelConfig, train_cfg: TrainConfig, *args: Any, **kwargs: Any):
+        prev_threads = torch.get_num_threads()
+        torch.set_num_threads(train_cfg.threads)
+        try:
+            return run(model_cfg, train_cfg, *args, **kwargs)
+        finally:
+            torch.set_num_threads(prev_threads)
+
+    return wrapped
 
 
 def _snapshot(
@@ -234,19 +213,24 @@ def _snapshot(
     )
 
 
-def _train(
+@_in_training_threads
+def train(
     model_cfg: ModelConfig,
     train_cfg: TrainConfig,
     x_train: Tensor,
     y_train: Tensor,
     x_test: Tensor,
     y_test: Tensor,
-    callback: Callable[[Progress], None] | None,
-    progress_bar: bool,
-    desc: str,
+    callback: Callable[[Progress], None] | None = None,
+    progress_bar: bool = False,
+    desc: str = "",
     resume: TrainState | None = None,
     until_epoch: int | None = None,
 ) -> TrainResult:
+    """Train a fresh model, or continue ``resume`` (a :class:`TrainState` of the same configs and
+    data), up to epoch ``until_epoch`` (default: the last); images are float (N, 1, 28, 28) in
+    [0, 1], labels (N,) int64. A run continued from a state ends with the same weights as one run
+    straight through."""
     if train_cfg.train_size is not None:
         x_train, y_train = x_train[: train_cfg.train_size], y_train[: train_cfg.train_size]
     n = len(x_train)
