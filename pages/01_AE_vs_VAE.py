@@ -53,14 +53,13 @@ ae_mu = np.asarray(ae_codes["mu"], dtype=np.float64)  # (N, 2), a copy: cached a
 vae_mu = np.asarray(vae_codes["mu"], dtype=np.float64)  # (N, 2)
 seed_col, axes_col, pick_col = st.columns([1, 1, 2])
 seed = links.seed_input(seed_col, "Seed of the prior draws", "aevae_seed")
-axes = links.url_widget(
-    axes_col.radio,
+axes = links.captioned_radio(
+    axes_col,
     "The AE map shows",
     list(AE_AXES),
-    index=0,
-    key="aevae_axes",
-    captions=list(AE_AXES.values()),
-    parse=lambda raw: link_values.parse_choice(raw, list(AE_AXES), "codes"),
+    AE_AXES,
+    "aevae_axes",
+    "codes",
     help="The AE's codes are not on the prior's scale. Fitted to all of them, the map shows how "
     "small "
     "the prior's circle is among them; on the prior's square (the VAE map's axes), which AE codes "

@@ -89,15 +89,8 @@ folded = d > claims.FOLD_UNUSED and not st.session_state.get("protos_unused", Fa
 frame.notice(claims.notes(claims.facts_from(view, name, folded)))
 
 with st.expander("Why average μ and not one sampled z per image?", icon=":material/casino:"):
-    source = links.url_widget(
-        st.radio,
-        "Average over",
-        list(SOURCES),
-        index=0,
-        key="protos_source",
-        horizontal=True,
-        captions=list(SOURCES.values()),
-        parse=lambda raw: link_values.parse_choice(raw, list(SOURCES), "mu"),
+    source = links.captioned_radio(
+        st, "Average over", list(SOURCES), SOURCES, "protos_source", "mu", horizontal=True
     )
     seed = int(
         links.url_widget(

@@ -17,7 +17,9 @@ from vae import artefacts, neighbours, zoo
 
 DEFAULT_MODEL = "vae-10d"
 K = claims.K  # neighbours lit up and kept-neighbour counts (trustworthiness uses the same k)
-SIDE = 250  # plot side of each of the three maps, CSS pixels
+# plot side of each map, CSS pixels: with its axes (and the last one's legend) each fits its
+# column, so the page's script does not scale it and its text down (ui.page.frame.FIT_JS)
+SIDE = 210
 
 LESSON = frame.setup_page(
     __file__,
@@ -119,8 +121,9 @@ with st.expander("t-SNE's knobs: three perplexities and another seed", icon=":ma
         st.info(f"These maps are not built for {name} yet (`python -m vae.build` adds them).")
     else:
         st.markdown(claims.knobs_text(facts))
-        for col, (m, title) in zip(st.columns([1, 1, 1, 1.3]), KNOBS.items()):
-            views.draw_map(col, picked, m, f"t-SNE, {title}", 170, None, m == "tsne_seed1")
+        knobs = [col for _ in range(2) for col in st.columns(2)]  # two rows of two maps
+        for col, (m, title) in zip(knobs, KNOBS.items()):
+            views.draw_map(col, picked, m, f"t-SNE, {title}", 250, None, m == "tsne_seed1")
             col.caption(
                 f"trustworthiness {quality[m][0]:.3f}, 5-NN {words.pct(quality[m][1])}; "
                 f"keeps {neighbours.kept_in(trees['mu'], trees[m], pick, K)} of {K}"

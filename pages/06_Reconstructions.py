@@ -63,15 +63,7 @@ names = links.url_widget(
     many=True,
 )
 c1.caption(" · ".join(f"{n_} ({zoo.entry(n_).model.latent_dim}-D)" for n_ in names))
-mode = links.url_widget(
-    c2.radio,
-    "Which test digits",
-    MODES,
-    index=0,
-    key="rec_mode",
-    captions=[MODE_LABELS[m] for m in MODES],
-    parse=lambda raw: link_values.parse_choice(raw, MODES, "random"),
-)
+mode = links.captioned_radio(c2, "Which test digits", MODES, MODE_LABELS, "rec_mode", "random")
 with c3:
     if mode == "index":
         typed = links.url_widget(

@@ -91,16 +91,15 @@ def explorer(name: str, d: int) -> None:
         st.warning(notice)
 
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
-    start = links.url_widget(
-        c1.radio,
+    start = links.captioned_radio(
+        c1,
         "Start from",
         STARTS,
-        index=0,
-        key="lex_start",
-        captions=[START_LABELS[s] for s in STARTS],
+        START_LABELS,
+        "lex_start",
+        "origin",
         horizontal=True,
         on_change=codepad.apply_later,
-        parse=lambda raw: link_values.parse_choice(raw, STARTS, "origin"),
     )
     links.url_widget(
         c2.selectbox,

@@ -74,14 +74,8 @@ model_name = links.model_picker(
     help="VAEs and plain autoencoders (the conditional VAE has its own lesson).",
 )
 c_model.caption(zoo.entry(model_name).blurb)
-mode = links.url_widget(
-    c_mode.radio,
-    "Endpoints",
-    MODES,
-    key="interp_mode",
-    captions=[MODE_LABELS[m] for m in MODES],
-    horizontal=True,
-    parse=lambda raw: link_values.parse_choice(raw, MODES, "class"),
+mode = links.captioned_radio(
+    c_mode, "Endpoints", MODES, MODE_LABELS, "interp_mode", "class", horizontal=True
 )
 c_a, c_b, c_steps, c_seed = st.columns(4)
 if mode == "index":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui.draw import alt_text, png_figures, render
+from ui.draw import alt_text, png_figures, render, style
 from ui.lessons.blurry import claims, computed
 from ui.page import frame, link_values, links, loaders, model_calls
 from vae import prior, zoo
@@ -40,14 +40,7 @@ with left:  # each control is bound to the URL parameter named by its key (ui.pa
     name = links.model_picker(
         st.selectbox, "Model (VAEs)", VAES, BUILT, DEFAULT_MODEL, key="blur_model"
     )
-    source = links.url_widget(
-        st.radio,
-        "Codes",
-        SOURCES,
-        key="blur_source",
-        captions=[SOURCE_LABELS[s] for s in SOURCES],
-        parse=lambda raw: link_values.parse_choice(raw, SOURCES, "prior"),
-    )
+    source = links.captioned_radio(st, "Codes", SOURCES, SOURCE_LABELS, "blur_source", "prior")
     seed = links.seed_input(st, "Seed", "blur_seed")
     t = float(
         links.url_widget(
@@ -89,7 +82,12 @@ t_word = (
 rows = {"mean p": p, "sample": sample, "p > 0.5": binar}
 with right:
     fig = render.png(
-        png_figures.image_rows, rows, [what, [""] * N_CODES, [""] * N_CODES], size=0.6, fontsize=9
+        png_figures.image_rows,
+        rows,
+        [what, [""] * N_CODES, [""] * N_CODES],
+        size=0.6,
+        fontsize=10,
+        column_px=style.column_px(0.75, 2, gap="large"),
     )
     render.show(
         fig,
@@ -130,6 +128,7 @@ with c1:
             ["mean"] + [str(i + 1) for i in range(N_SAMPLES)],
             size=0.55,
             fontsize=10,
+            column_px=style.column_px(0.75, 2, gap="large"),
         ),
         alt=f"The first code's mean image, then {N_SAMPLES} samples drawn from it pixel by pixel: "
         "each differs from "
@@ -138,7 +137,11 @@ with c1:
     )
 with c2:
     render.show(
-        render.png(png_figures.entropy_figure, pixel_entropy(one)),
+        render.png(
+            png_figures.entropy_figure,
+            pixel_entropy(one),
+            column_px=style.column_px(0.25, 2, gap="large"),
+        ),
         alt=png_figures.entropy_alt(pixel_entropy(one)),
     )
 h_one = float(pixel_entropy(one).sum())

@@ -205,20 +205,17 @@ def lesson_links(lesson: Lesson) -> None:
     before, after = catalogue.neighbours(lesson)
     st.divider()
     left, right = st.columns(2)
-    if before is not None:
-        left.page_link(
-            before.path,
-            label=f"Previous: {before.title}",
-            icon=":material/arrow_back:",
-            query_params=link_params(),
-        )
-    if after is not None:
-        right.page_link(
-            after.path,
-            label=f"Next: {after.title}",
-            icon=":material/arrow_forward:",
-            query_params=link_params(),
-        )
+    for col, lesson, word, icon in (
+        (left, before, "Previous", "arrow_back"),
+        (right, after, "Next", "arrow_forward"),
+    ):
+        if lesson is not None:
+            col.page_link(
+                lesson.path,
+                label=f"{word}: {lesson.title}",
+                icon=f":material/{icon}:",
+                query_params=link_params(),
+            )
 
 
 def presenter() -> bool:

@@ -5,7 +5,7 @@ model pickers. A value a link may not hold is dropped, and the page says so.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
 
 import streamlit as st
 
@@ -182,9 +182,7 @@ def state_to_url(values: dict[str, Any] | None = None) -> None:
 SEED_MAX = 1_000_000  # a seed box's largest value, unless a page chooses a smaller one
 
 
-def seed_input(
-    where: Any, label: str, key: str, *, most: int = SEED_MAX, **kwargs: Any
-) -> int:
+def seed_input(where: Any, label: str, key: str, *, most: int = SEED_MAX, **kwargs: Any) -> int:
     """A seed box in ``where`` (``st`` or a column): a whole number from 0 to ``most``, 0 by
     default, bound to the URL parameter ``key`` (``url_widget``); ``kwargs`` as
     ``st.number_input``'s (``help``, ``disabled``, ``on_change``)."""
@@ -200,4 +198,29 @@ def seed_input(
             parse=lambda raw: link_values.parse_int(raw, 0, most, 0),
             **kwargs,
         )
+    )
+
+
+def captioned_radio(
+    where: Any,
+    label: str,
+    options: Sequence[str],
+    captions: Mapping[str, str],
+    key: str,
+    default: str,
+    **kwargs: Any,
+) -> str:
+    """A radio in ``where`` whose options each carry a caption (``captions[option]``), bound to
+    the URL parameter ``key`` (``url_widget``; a link may name any of ``options``), ``default``
+    chosen first; ``kwargs`` as ``st.radio``'s (``horizontal``, ``help``, ``on_change``)."""
+    options = list(options)
+    return url_widget(
+        where.radio,
+        label,
+        options,
+        index=options.index(default),
+        key=key,
+        captions=[captions[o] for o in options],
+        parse=lambda raw: link_values.parse_choice(raw, options, default),
+        **kwargs,
     )

@@ -42,14 +42,8 @@ def source_input() -> tuple[str, Any, list[Any] | None]:
     The radio and the example list are bound to the URL parameters named by their keys
     (``links.url_widget``)."""
     ss = st.session_state
-    source = links.url_widget(
-        st.radio,
-        "Your digit",
-        SOURCES,
-        key="own_source",
-        captions=[SOURCE_LABELS[s] for s in SOURCES],
-        horizontal=True,
-        parse=lambda raw: link_values.parse_choice(raw, SOURCES, "draw"),
+    source = links.captioned_radio(
+        st, "Your digit", SOURCES, SOURCE_LABELS, "own_source", "draw", horizontal=True
     )
     upload = strokes = None
     if source == "draw":
