@@ -78,20 +78,7 @@ with c3:
         # link
         seed = 0
     else:
-        digit = (
-            int(
-                links.url_widget(
-                    st.selectbox,
-                    "Digit",
-                    list(range(10)),
-                    index=3,
-                    key="rec_digit",
-                    parse=lambda raw: link_values.parse_choice(raw, list(range(10)), 3),
-                )
-            )
-            if mode == "digit"
-            else None
-        )
+        digit = links.digit_select(st, "Digit", "rec_digit") if mode == "digit" else None
         cc1, cc2 = st.columns(2)
         n = int(
             links.url_widget(

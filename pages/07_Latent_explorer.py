@@ -101,15 +101,12 @@ def explorer(name: str, d: int) -> None:
         horizontal=True,
         on_change=codepad.apply_later,
     )
-    links.url_widget(
-        c2.selectbox,
+    links.digit_select(
+        c2,
         "Digit",
-        list(range(10)),
-        index=3,
-        key="lex_start_digit",
+        "lex_start_digit",
         on_change=codepad.apply_later,
         disabled=start != "prototype",
-        parse=lambda raw: link_values.parse_choice(raw, list(range(10)), 3),
     )
     links.seed_input(
         c3,

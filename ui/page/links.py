@@ -224,3 +224,20 @@ def captioned_radio(
         parse=lambda raw: link_values.parse_choice(raw, options, default),
         **kwargs,
     )
+
+
+def digit_select(where: Any, label: str, key: str, default: int = 3, **kwargs: Any) -> int:
+    """A digit 0-9 chosen in a selectbox in ``where``, bound to the URL parameter ``key``
+    (``url_widget``); ``kwargs`` as ``st.selectbox``'s (``disabled``, ``on_change``)."""
+    digits = list(range(10))
+    return int(
+        url_widget(
+            where.selectbox,
+            label,
+            digits,
+            index=default,
+            key=key,
+            parse=lambda raw: link_values.parse_choice(raw, digits, default),
+            **kwargs,
+        )
+    )

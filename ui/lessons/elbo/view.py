@@ -71,8 +71,8 @@ def posterior(
     mu_t = b.path_mu[step] if has_path else b.mu_best
     lv_t = b.path_logvar[step] if has_path else b.logvar_best
     shown = mu_t if (step > 0 or not has_path) else None
-    fig = render.png(
-        png_figures.posterior_figure,
+    # the density on the grid, the encoder's q, the refined q: the same for the figure and its words
+    drawn = (
         b.post / b.grid.area,
         b.grid.xs,
         b.grid.ys,
@@ -80,20 +80,14 @@ def posterior(
         codes["logvar"][idx],
         shown,
         lv_t,
-        codes["mu"],
-        labels,
-        f"p(z|x) of test #{idx}, {name}",
+    )
+    fig = render.png(
+        png_figures.posterior_figure, *drawn, codes["mu"], labels, f"p(z|x) of test #{idx}, {name}"
     )
     render.show(
         fig,
         alt=png_figures.posterior_alt(
-            b.post / b.grid.area,
-            b.grid.xs,
-            b.grid.ys,
-            codes["mu"][idx],
-            codes["logvar"][idx],
-            shown,
-            lv_t,
+            *drawn,
             f"test #{idx}, a {labels[idx]}, under {name}",
             step if has_path else None,
         ),
