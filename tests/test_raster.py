@@ -188,3 +188,120 @@ def test_a_matplotlib_figure_records_its_overlapping_texts():
     ax.text(0.1, 0.8, "another label", fontsize=12)
     ax.set_axis_off()
     assert Image.open(io.BytesIO(render.to_png(fig))).text[raster.OVERLAPS_KEY] == "0"
+
+
+def test_tick_labels_an_axis_does_not_draw_are_not_counted():
+    """An axis keeps tick labels for its ticks outside the view, laid out where they would be,
+    and draws none of them: two of those at the corner where the axes meet ran into each other
+    in a figure that shows neither (the ELBO page's posterior map). Only drawn texts count."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    def figure() -> Figure:
+        fig = Figure(figsize=(3, 3))
+        ax = fig.add_subplot()
+        ax.set_xticks([-0.04, 0.5, 1.0])  # -0.04: outside the view, at the bottom-left corner
+        ax.set_yticks([-0.04, 0.5, 1.0])
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.tick_params(labelsize=14)
+        return fig
+
+    fig = figure()
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    every = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    boxes = [tuple(t.get_window_extent(canvas.get_renderer()).extents) for t in every]
+    assert raster.count_overlaps(boxes) == 1  # the premise: the two undrawn labels meet
+    assert Image.open(io.BytesIO(render.to_png(figure()))).text[raster.OVERLAPS_KEY] == "0"
+
+
+def _shown_px(r: raster.Raster, shown: float) -> float:
+    """A picture's smallest text as shown ``shown`` CSS px wide (stretched to its column)."""
+    return r.min_text_px * shown / r.rgba.shape[1]
+
+
+@pytest.mark.parametrize("present", [False, True])
+@pytest.mark.parametrize("column_px", [167, 255, 445, 940])
+def test_a_figure_drawn_for_its_column_reads_at_10_pt_or_more_there(column_px, present):
+    """Every picture is drawn for the column it is stretched to at the desktop the pages are
+    laid out for (``column_px``; tests/test_e2e_text.py measures them at 1400 px): however many
+    images, however long its row names or wide its mosaic, its smallest text as shown is 10 pt
+    (13.3 CSS px) or more, in presenter mode too (its column 1.37 x wider, its text larger), and
+    no two of its texts overlap."""
+    shown = column_px * (render.PRESENT_COLUMN_SCALE if present else 1.0)
+    axis = np.linspace(-2.6, 2.6, 15)
+    n = 10 if column_px >= 445 else 3
+    with render.as_present(present):
+        pictures = {
+            "rows": png_figures.image_rows(  # ten images in the wide columns, three narrow
+                {"original": _imgs(n), "VAE (from μ)": _imgs(n)},
+                size=1.2,
+                fontsize=9,
+                column_px=column_px,
+            ),
+            "strip": png_figures.image_strip(_imgs(3), ["a", "b", "c"], column_px=column_px),
+            "mosaic": png_figures.mosaic_figure(
+                _imgs(16), 2, 8, title="samples", size=5.0, column_px=column_px
+            ),
+            "axes mosaic": png_figures.mosaic_figure(
+                _imgs(225),
+                15,
+                15,
+                axis,
+                axis,
+                "z₁",
+                "z₂",
+                "A VAE's decoder on a grid of codes over its prior",
+                size=4.6,
+                column_px=column_px,
+            ),
+            "heat map": png_figures.std_figure(
+                np.full((28, 28), 0.25, dtype=np.float32), column_px=column_px
+            ),
+        }
+    if column_px < 255:  # no room for a 15 x 15 mosaic's axes (its tiles at least 8 px)
+        del pictures["axes mosaic"]
+    for what, r in pictures.items():
+        assert _shown_px(r, shown) >= 13.3, what
+        assert r.overlaps == 0, what
+    assert pictures["rows"].rgba.shape[1] <= FIGURE_MAX_PX
+
+
+def test_captions_of_a_strip_in_the_page_read_at_10_pt_as_shown():
+    """Ten images with captions across the page's column (940 px): the captions 10 pt as shown
+    however large each image was asked to be, and still apart (the AE vs VAE draws' captions)."""
+    caps = [[f"(-0.{k}, -1.{k})\nd = 0.{k}21" for k in range(10)]]
+    r = png_figures.image_rows({"AE decoder": _imgs(10)}, caps, size=1.2, fontsize=10)
+    assert _shown_px(r, 940) >= 13.3 and r.overlaps == 0
+
+
+def test_a_pair_plot_drawn_for_its_column_reads_at_10_pt_or_more_there():
+    """The Matplotlib pair plot (Embeddings, 536 px): sized to its column, every text 10 pt."""
+    rng = np.random.default_rng(0)
+    fig = png_figures.pair_figure(
+        rng.normal(size=(300, 3)), rng.integers(0, 10, 300), [0, 1, 2], (-4.0, 4.0), 536
+    )
+    im = Image.open(io.BytesIO(render.to_png(fig)))
+    assert float(im.text[render.MIN_TEXT_KEY]) * 536 / im.width >= 13.3
+    assert im.text[raster.OVERLAPS_KEY] == "0"
+
+
+def test_a_caption_wider_than_its_image_breaks_into_lines():
+    """Captions "148.2 nats" under ten images too narrow for them on one line break at their
+    space (two lines, none running into the next: the picture is taller); under wide enough
+    images they stay on one line; a group in parentheses stays whole."""
+
+    def picture(size: float, caption: str) -> raster.Raster:
+        caps = [[caption.format(k) for k in range(10)]]
+        return raster.rows([_imgs(10)], None, caps, size, "gray", 1.0, INK["light"], fontsize=10)
+
+    narrow, narrow_one = picture(0.6, "1{}8.2 nats"), picture(0.6, "{}")
+    assert narrow.overlaps == 0 and narrow.rgba.shape[0] > narrow_one.rgba.shape[0]
+    wide, wide_one = picture(0.9, "1{}8.2 nats"), picture(0.9, "{}")
+    assert wide.overlaps == 0 and wide.rgba.shape[0] == wide_one.rgba.shape[0]
+    f = raster._font(21)
+    assert raster._wrap("per-pixel std (mean 0.008)", f, 200) == ["per-pixel std", "(mean 0.008)"]
+    assert raster._wrap("decoder(μ)", f, 60) == ["decoder", "(μ)"]
+    assert raster._wrap("decoder(μ)", f, 600) == ["decoder(μ)"]

@@ -203,6 +203,12 @@ def dims_chart(part: pd.DataFrame, beta: float, y_max: float) -> alt.Chart:
     )
 
 
+# the plot side of Grid vs ppf's chart of the grids' points: with its axes and both legends it fits
+# its column (pages/03_Grid_vs_ppf.py, 3/5 of the page: 556 px), so the page's script does not
+# scale it and its text down (ui.page.frame.FIT_JS)
+GRID_CHART_PX = 350
+
+
 def codes_and_prior(
     codes: np.ndarray, digits: np.ndarray, index: np.ndarray, domain: tuple[float, float]
 ) -> alt.LayerChart:
@@ -223,7 +229,8 @@ def codes_and_prior(
             detail="label:N",
         )
     )
-    return square(alt.layer(base, contour_layer), 400)  # equal scales: the contours are circles
+    # equal scales: the contours are circles
+    return square(alt.layer(base, contour_layer), GRID_CHART_PX)
 
 
 def warp_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
@@ -250,7 +257,7 @@ def warp_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.
             detail="label:N",
         )
     )
-    return square(alt.layer(base, contour_layer), 400)
+    return square(alt.layer(base, contour_layer), GRID_CHART_PX)
 
 
 def contour_labels() -> alt.LayerChart:
@@ -451,7 +458,12 @@ def gap_chart(amortization: float, approximation: float) -> alt.Chart:
             order="order:Q",
             tooltip=["part:N", alt.Tooltip("nats:Q", format=".3f")],
         )
-        .properties(height=50)
+        .properties(
+            # the bar's own height: the axis and its title below it (Streamlit's "fit" squeezed
+            # them into 50 px, and the title was left out)
+            height=40,
+            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        )
     )
 
 
@@ -1544,7 +1556,9 @@ def path(df: pd.DataFrame, color: str | None = None) -> alt.Chart:
 MOSAIC_IMAGE_TEMPLATE = pd.DataFrame(
     {"url": [""], "x0": [0.0], "x1": [1.0], "y0": [0.0], "y1": [1.0]}
 )
-MOSAIC_PX = 480  # side of a square mosaic chart's plotting area, in CSS pixels
+# side of a square mosaic chart's plotting area, in CSS pixels: with its axes it fits half the page
+# (Grid vs ppf's two mosaics side by side: 462 px), so the page's script does not scale it down
+MOSAIC_PX = 440
 
 
 def _axis_labels(values: np.ndarray, every: int) -> alt.Axis:

@@ -23,6 +23,8 @@ from ui.draw.style import (
     ERROR_CMAP,
     FIGURE_DPI,
     IMAGE_CMAP,
+    MIN_TEXT_PT,
+    PAGE_PX,
     Q_COLOR,
 )
 from ui.draw.style import MOSAIC_TILE as TILE
@@ -100,15 +102,16 @@ def axes_mosaic(
     row_labels: list[str] | None = None,
     boxes: list[tuple[int, int]] = (),
     cross: tuple[float, float] | None = None,
+    column_px: float = PAGE_PX,
 ) -> raster.Raster:
     """``png_figures.mosaic_figure`` with axes, drawn with Pillow (a few ms where Matplotlib took
-    0.1-0.2 s):
-    the mosaic ``size`` inches wide at FIGURE_DPI, a tick per column (every ``ncols // 8``-th) and
-    row
-    labelled with ``xs`` / ``ys`` (y pointing up) in 8 pt, or ``row_labels`` per row in 10 pt, the
-    axis labels (10 pt), the title (12 pt), an outline on the tiles ``boxes`` ((row, col)) and a
-    cross at ``cross`` (the mosaic's own pixel coordinates), both in the second digit colour.
-    Text and lines are in points, times presenter mode's text scale, as a figure's would be."""
+    0.1-0.2 s): the mosaic ``size`` inches wide at FIGURE_DPI (narrower if the whole would pass
+    the column it is shown in, ``column_px``: see ``style.fit_inches``), columns and rows labelled
+    with ``xs`` / ``ys`` (y pointing up), every one or as few as keep the labels apart, or
+    ``row_labels`` per row; tick labels, row labels and axis labels 10 pt, the title 12 pt (in
+    lines, if wider than the picture), an outline on the tiles ``boxes`` ((row, col)) and a cross
+    at ``cross`` (the mosaic's own pixel coordinates), both in the second digit colour. Text and
+    lines are in points, times presenter mode's text scale, as a figure's would be."""
     from PIL import Image, ImageDraw
 
     from vae.mosaic import tile
@@ -119,34 +122,56 @@ def axes_mosaic(
     big = np.clip(
         np.nan_to_num(tile(np.asarray(images, dtype=np.float32), ncols)), 0.0, 1.0
     )  # (H, W)
-    w = round(size * ppi)
+    f_tick, f_row, f_label, f_title = (
+        raster._font(pt(v)) for v in (MIN_TEXT_PT, MIN_TEXT_PT, MIN_TEXT_PT, 12)
+    )
+    x_text = [f"{v:.1f}" for v in xs]
+    y_text = row_labels if row_labels is not None else [f"{v:.1f}" for v in ys[::-1]]
+    f_y = f_row if row_labels is not None else f_tick
+    tick, gap, pad = pt(3.5), pt(3.5), round(0.1 * ppi)
+    y_w = max(round(f_y.getlength(t)) for t in y_text)
+    lab_h = f_label.size + 4
+    line = pt(0.8)
+    left_px = max(round(left * ppi), pad + lab_h + gap + y_w + gap + tick)
+    right_px = pad + round(max(f_tick.getlength(t) for t in x_text) / 2)
+    room = round(render.fit_inches(column_px) * ppi)  # the most pixels across
+    w = max(ncols * 8, min(round(size * ppi), room - left_px - right_px))
     h = round(w * big.shape[0] / big.shape[1])
     sx, sy = w / big.shape[1], h / big.shape[0]  # output pixels per mosaic pixel
+
+    def every(need: float, pitch: float, n: int) -> int:
+        """Label every k-th tile: the fewest steps that keep labels ``need`` px apart (and at
+        most about 8 labels, as a figure's axis would have)."""
+        k = max(1, n // 8)
+        while k < n and k * pitch < need:
+            k += 1
+        return k
+
+    kx = every(max(f_tick.getlength(t) for t in x_text) + 2 * gap, TILE * sx, ncols)
+    x_ticks = [((c * TILE + 13.5) * sx, x_text[c]) for c in range(0, ncols, kx)]
+    if row_labels is not None:
+        y_ticks = [((r * TILE + 13.5) * sy, row_labels[r]) for r in range(nrows)]
+    else:
+        ky = every(f_tick.size + gap, TILE * sy, nrows)
+        y_ticks = [((r * TILE + 13.5) * sy, y_text[r]) for r in range(0, nrows, ky)]
+    width = left_px + w + right_px
+    titles = raster._wrap(title, f_title, width - 2 * pad) if title else []
+    step = round(f_title.size * 1.2)
+    top_px = pad + ((f_title.size + 2 * gap + step * (len(titles) - 1)) if titles else 0)
+    bottom_px = tick + gap + f_tick.size + 2 * gap + lab_h + pad
     body = Image.fromarray(
         raster._lut(IMAGE_CMAP, 1.0)[np.round(big * 255).astype(np.uint8)], "RGBA"
     ).resize((w, h), Image.Resampling.NEAREST)
-    f_tick, f_row, f_label, f_title = (raster._font(pt(v)) for v in (8, 10, 10, 12))
-    every = max(1, ncols // 8)
-    x_ticks = [((c * TILE + 13.5) * sx, f"{xs[c]:.1f}") for c in range(0, ncols, every)]
-    if row_labels is not None:
-        y_ticks, f_y = [((r * TILE + 13.5) * sy, row_labels[r]) for r in range(nrows)], f_row
-    else:
-        y_ticks, f_y = (
-            [((r * TILE + 13.5) * sy, f"{ys[::-1][r]:.1f}") for r in range(0, nrows, every)],
-            f_tick,
-        )
-    tick, gap, pad = pt(3.5), pt(3.5), round(0.1 * ppi)
-    y_w = max(round(f_y.getlength(t)) for _, t in y_ticks)
-    lab_h = f_label.size + 4
-    left_px = max(round(left * ppi), pad + lab_h + gap + y_w + gap + tick)
-    top_px = pad + ((f_title.size + 2 * gap) if title else 0)
-    right_px = pad + round(f_tick.getlength(x_ticks[-1][1]) / 2)
-    bottom_px = tick + gap + f_tick.size + 2 * gap + lab_h + pad
-    canvas = Image.new("RGBA", (left_px + w + right_px, top_px + h + bottom_px), (0, 0, 0, 0))
+    canvas = Image.new("RGBA", (width, top_px + h + bottom_px), (0, 0, 0, 0))
     canvas.paste(body, (left_px, top_px))
     draw = ImageDraw.Draw(canvas)
     ink = raster._rgb(render.ink()) + (255,)
-    line = pt(0.8)
+    texts: list[tuple[float, float, float, float]] = []  # every text's box, for overlaps
+
+    def text(xy: tuple[float, float], s: str, font, anchor: str) -> None:
+        draw.text(xy, s, font=font, fill=ink, anchor=anchor)
+        texts.append(draw.textbbox(xy, s, font=font, anchor=anchor))
+
     draw.rectangle(
         (left_px - line, top_px - line, left_px + w + line - 1, top_px + h + line - 1),
         outline=ink,
@@ -158,29 +183,23 @@ def axes_mosaic(
             fill=ink,
             width=line,
         )
-        draw.text(
-            (left_px + x, top_px + h + line + tick + gap), t, font=f_tick, fill=ink, anchor="mt"
-        )
+        text((left_px + x, top_px + h + line + tick + gap), t, f_tick, "mt")
     for y, t in y_ticks:
         draw.line(
             (left_px - line - tick, top_px + y, left_px - line, top_px + y), fill=ink, width=line
         )
-        draw.text((left_px - line - tick - gap, top_px + y), t, font=f_y, fill=ink, anchor="rm")
-    draw.text(
-        (left_px + w / 2, top_px + h + bottom_px - pad - lab_h),
-        xlabel,
-        font=f_label,
-        fill=ink,
-        anchor="mt",
-    )
+        text((left_px - line - tick - gap, top_px + y), t, f_y, "rm")
+    text((left_px + w / 2, top_px + h + bottom_px - pad - lab_h), xlabel, f_label, "mt")
     if ylabel:
         lab = Image.new("RGBA", (round(f_label.getlength(ylabel)) + 4, lab_h), (0, 0, 0, 0))
         ImageDraw.Draw(lab).text((2, 0), ylabel, font=f_label, fill=ink, anchor="la")
         rot = lab.rotate(90, expand=True)
         x_lab = left_px - line - tick - gap - y_w - gap - rot.width
         canvas.alpha_composite(rot, (max(x_lab, 0), max(top_px + (h - rot.height) // 2, 0)))
-    if title:
-        draw.text((left_px + w / 2, top_px - gap), title, font=f_title, fill=ink, anchor="md")
+    for k, t in enumerate(titles):  # over the mosaic, never past the picture's edges
+        half = f_title.getlength(t) / 2
+        x = min(max(left_px + w / 2, pad + half), width - pad - half)
+        text((x, top_px - gap - step * (len(titles) - 1 - k)), t, f_title, "md")
     mark = raster._rgb(DIGIT_COLORS[1]) + (255,)
     for r, c in boxes:
         x0, y0 = left_px + (c * TILE - 0.5) * sx, top_px + (r * TILE - 0.5) * sy
@@ -189,10 +208,9 @@ def axes_mosaic(
         cx, cy, arm = left_px + cross[0] * sx, top_px + cross[1] * sy, pt(14) / 2
         draw.line((cx - arm, cy, cx + arm, cy), fill=mark, width=pt(2.5))
         draw.line((cx, cy - arm, cx, cy + arm), fill=mark, width=pt(2.5))
-    sizes = [f_tick.size, f_label.size, f_title.size] + (
-        [f_row.size] if row_labels is not None else []
-    )
-    return raster.Raster(np.asarray(canvas), float(min(sizes)))
+    sizes = [f_tick.size, f_label.size] + ([f_title.size] if titles else [])
+    sizes += [f_row.size] if row_labels is not None else []
+    return raster.Raster(np.asarray(canvas), float(min(sizes)), raster.count_overlaps(texts))
 
 
 def walk_figure(
@@ -201,11 +219,12 @@ def walk_figure(
     idx: np.ndarray,
     digits: np.ndarray,
     straight: np.ndarray | None = None,
+    column_px: float = PAGE_PX,
 ) -> raster.Raster:
     """Labelled rows in one image (drawn with Pillow): the decoded codes over the test images they
     come from and, with ``straight``, above them the decoded straight line in the latent space
     between the first and the last of those codes (the labels under the tiles are the test
-    images')."""
+    images'); for a column ``column_px`` wide (``style.fit_inches``)."""
     n = len(idx)
     rows = ([straight] if straight is not None else []) + [decoded, originals]
     names = (["straight line\nin the latent"] if straight is not None else []) + [
@@ -217,25 +236,33 @@ def walk_figure(
         [np.asarray(r) for r in rows],
         names,
         [[] for _ in rows[:-1]] + [labels],
-        max(3.0, 0.95 * n) / n,
+        render.column_inches(max(3.0, 0.95 * n) / n),
         IMAGE_CMAP,
         1.0,
         render.ink(),
         fontsize=10,
         text_scale=render.PRESENT_TEXT_SCALE if render.presenting() else 1.0,
+        fit=render.fit_inches(column_px),
     )
 
 
 def pair_figure(
-    values: np.ndarray, digits: np.ndarray, dims: list[int], lims: tuple[float, float] | None
+    values: np.ndarray,
+    digits: np.ndarray,
+    dims: list[int],
+    lims: tuple[float, float] | None,
+    column_px: float = PAGE_PX,
 ):
     """A pair plot of codes (n, k) in dimensions ``dims``: scatters off the diagonal, stacked
     per-digit histograms on it, coloured by digit; ``lims`` fixes every axis (a VAE's latent range).
     Drawn as one image: sixteen interactive charts of a cloud each were the slowest thing for a
-    browser to draw in the whole app."""
+    browser to draw in the whole app. As wide as its column ``column_px`` allows (``fit_inches``),
+    panels at most 1.9 inches, every text 10 pt."""
     k = len(dims)
     colors = np.asarray(DIGIT_COLORS)[digits.astype(int)]  # (n,)
-    fig = Figure(figsize=(1.9 * k + 0.9, 1.9 * k))
+    margin, legend = 0.6, 0.9  # inches: tick and axis labels at the left and bottom; the legend
+    panel = min(1.9, (render.fit_inches(column_px) - margin - legend) / k)
+    fig = Figure(figsize=(margin + panel * k + legend, margin + panel * k))
     axes = fig.subplots(k, k, squeeze=False)
     for r in range(k):
         for c in range(k):
@@ -269,7 +296,7 @@ def pair_figure(
             ax.set_xlim(lo, hi)
             if lims:
                 ax.set_xticks([-2, 0, 2])
-            ax.tick_params(labelsize=7)
+            ax.tick_params(labelsize=MIN_TEXT_PT)
             if r < k - 1:
                 ax.set_xticklabels([])
             else:
@@ -282,9 +309,22 @@ def pair_figure(
         Line2D([], [], marker="o", linestyle="", color=DIGIT_COLORS[g], label=str(g))
         for g in DIGITS
     ]
-    fig.legend(handles=handles, title="digit", loc="center right", frameon=False, fontsize=8)
+    fig.legend(
+        handles=handles,
+        title="digit",
+        loc="center right",
+        frameon=False,
+        fontsize=MIN_TEXT_PT,
+        title_fontsize=MIN_TEXT_PT,
+    )
+    w, h = fig.get_size_inches()
     fig.subplots_adjust(
-        left=0.1, bottom=0.08, right=1 - 0.9 / (1.9 * k + 0.9), top=0.98, wspace=0.08, hspace=0.08
+        left=margin / w,
+        bottom=margin / h,
+        right=1 - legend / w,
+        top=1 - 0.05 / h,
+        wspace=0.08,
+        hspace=0.08,
     )
     return fig
 
@@ -293,10 +333,10 @@ def pair_figure(
 STD_MAX = 0.5
 
 
-def std_figure(std_img: np.ndarray) -> raster.Raster:
+def std_figure(std_img: np.ndarray, column_px: float = PAGE_PX) -> raster.Raster:
     """The per-pixel standard deviation of decoded samples (28, 28) on the fixed scale 0 .. 0.5,
-    with
-    a labelled colour bar, so that two images' maps compare (drawn with Pillow: a few ms)."""
+    with a labelled colour bar, so that two images' maps compare (drawn with Pillow: a few ms),
+    for a column ``column_px`` wide (``style.fit_inches``)."""
     return raster.heatmap(
         std_img,
         ERROR_CMAP,
@@ -305,12 +345,14 @@ def std_figure(std_img: np.ndarray) -> raster.Raster:
         f"per-pixel std (mean {float(np.mean(std_img)):.3f})",
         [(t, f"{t:.1f}") for t in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)],
         text_scale=render.PRESENT_TEXT_SCALE if render.presenting() else 1.0,
+        fit=render.fit_inches(column_px),
     )
 
 
-def entropy_figure(h: np.ndarray) -> raster.Raster:
+def entropy_figure(h: np.ndarray, column_px: float = PAGE_PX) -> raster.Raster:
     """Per-pixel entropy of one mean image (28, 28) in nats on the fixed scale 0 .. ln 2, with a
-    labelled colour bar (drawn with Pillow: a few ms)."""
+    labelled colour bar (drawn with Pillow: a few ms), for a column ``column_px`` wide
+    (``style.fit_inches``)."""
     ln2 = float(np.log(2))
     return raster.heatmap(
         h,
@@ -321,6 +363,7 @@ def entropy_figure(h: np.ndarray) -> raster.Raster:
         [(0.0, "0"), (0.2, "0.2"), (0.4, "0.4"), (ln2, "ln 2")],
         bar_label="nats",
         text_scale=render.PRESENT_TEXT_SCALE if render.presenting() else 1.0,
+        fit=render.fit_inches(column_px),
     )
 
 
@@ -610,51 +653,39 @@ def mosaic_figure(
     title: str = "",
     size: float = 5.5,
     left: float = 0.9,
-) -> Figure | raster.Raster:
-    """An image mosaic (row-major, top row first). With ``xs``/``ys`` the axes are in latent
-    units (tick per column / row, y pointing up); otherwise no axes."""
-    from vae.mosaic import tile
-
-    if xs is None or ys is None:  # no axes: pixels and a title, drawn with Pillow (a few ms)
+    column_px: float = PAGE_PX,
+) -> raster.Raster:
+    """An image mosaic (row-major, top row first), drawn with Pillow (a few ms) for a column
+    ``column_px`` wide (``style.fit_inches``). With ``xs``/``ys`` the axes are in latent units
+    (``axes_mosaic``: ticks, y pointing up); otherwise no axes."""
+    if xs is None or ys is None:  # no axes: pixels and a title
         return raster.mosaic(
             images,
             nrows,
             ncols,
-            size,
+            render.column_inches(size),
             IMAGE_CMAP,
             render.ink(),
             title,
             render.PRESENT_TEXT_SCALE if render.presenting() else 1.0,
+            fit=render.fit_inches(column_px),
         )
-    big = tile(images, ncols)
-    # Fixed margins wide enough for tick labels, axis labels and title; ``to_png`` crops the figure
-    # to what was drawn, so no layout pass (tight_layout) is needed.
-    bottom, top, right = (
-        0.9,
-        (0.5 if title else 0.2),
-        0.3,
-    )  # inches (``left`` too: wider for long labels)
-    fig = Figure(figsize=(size + left + right, size * nrows / max(ncols, 1) + bottom + top))
-    w, h = fig.get_size_inches()
-    ax = fig.add_axes((left / w, bottom / h, size / w, (h - bottom - top) / h))
-    ax.imshow(big, cmap=IMAGE_CMAP, vmin=0, vmax=1, interpolation="nearest")
-    if xs is not None and ys is not None:
-        step = 29
-        tx = [c * step + 13.5 for c in range(ncols)]
-        ty = [r * step + 13.5 for r in range(nrows)]
-        every = max(1, ncols // 8)
-        ax.set_xticks(tx[::every], [f"{v:.1f}" for v in xs[::every]], fontsize=8)
-        ax.set_yticks(ty[::every], [f"{v:.1f}" for v in ys[::-1][::every]], fontsize=8)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-    else:
-        ax.axis("off")
-    if title:
-        ax.set_title(title)
-    return fig
+    return axes_mosaic(
+        images,
+        nrows,
+        ncols,
+        np.asarray(xs),
+        np.asarray(ys),
+        xlabel,
+        ylabel,
+        title,
+        size=size,
+        left=left,
+        column_px=column_px,
+    )
 
 
-def mosaic_png_figure(png_data: bytes, nrows: int, ncols: int, **kwargs: Any) -> Figure:
+def mosaic_png_figure(png_data: bytes, nrows: int, ncols: int, **kwargs: Any) -> raster.Raster:
     """``mosaic_figure`` of the tiles of an 8-bit mosaic PNG (``vae.mosaic.mosaic_png``)."""
     from vae.mosaic import png_images
 
@@ -671,16 +702,17 @@ def _rows_figure(
     title: str = "",
     fontsize: float | None = None,
     marks: list[list[bool]] | None = None,
+    column_px: float = PAGE_PX,
 ) -> raster.Raster:
     """Rows of images, captions under them, drawn with Pillow (``ui.draw.raster.rows``: a few ms
-    where a
-    Matplotlib figure took 0.05-0.15 s) in the theme's ink, presenter mode's text scale included;
-    ``marks`` frames the images flagged True (and colours their captions) in CHANGED_COLOR."""
+    where a Matplotlib figure took 0.05-0.15 s) in the theme's ink, presenter mode's text scale
+    included, for a column ``column_px`` wide (``style.fit_inches``); ``marks`` frames the images
+    flagged True (and colours their captions) in CHANGED_COLOR."""
     return raster.rows(
         [np.asarray(r) for r in rows],
         row_names,
         captions,
-        size,
+        render.column_inches(size),
         cmap,
         vmax,
         render.ink(),
@@ -689,6 +721,7 @@ def _rows_figure(
         marks,
         CHANGED_COLOR,
         render.PRESENT_TEXT_SCALE if render.presenting() else 1.0,
+        fit=render.fit_inches(column_px),
     )
 
 
@@ -700,11 +733,20 @@ def image_strip(
     cmap: str = IMAGE_CMAP,
     vmax: float = 1.0,
     fontsize: float | None = None,
-) -> Figure:
-    """One row of images with a caption under each (``fontsize``: of the captions, 7 pt by
-    default)."""
+    column_px: float = PAGE_PX,
+) -> raster.Raster:
+    """One row of images with a caption under each (``fontsize``: of the captions, 10 pt and at
+    least that), for a column ``column_px`` wide."""
     return _rows_figure(
-        [np.asarray(images)], None, [labels] if labels else None, size, cmap, vmax, title, fontsize
+        [np.asarray(images)],
+        None,
+        [labels] if labels else None,
+        size,
+        cmap,
+        vmax,
+        title,
+        fontsize,
+        column_px=column_px,
     )
 
 
@@ -714,9 +756,11 @@ def image_rows(
     size: float = 1.0,
     fontsize: float | None = None,
     marks: list[list[bool]] | None = None,
-) -> Figure:
+    column_px: float = PAGE_PX,
+) -> raster.Raster:
     """Several labelled rows of images (same count per row), e.g. originals and reconstructions
-    (``fontsize``: of row names and captions, 9 and 7 pt by default; ``marks``: images to frame)."""
+    (``fontsize``: of row names and captions, 10 pt and at least that; ``marks``: images to frame),
+    for a column ``column_px`` wide."""
     return _rows_figure(
         [np.asarray(v) for v in rows.values()],
         list(rows),
@@ -726,6 +770,7 @@ def image_rows(
         1.0,
         fontsize=fontsize,
         marks=marks,
+        column_px=column_px,
     )
 
 

@@ -19,7 +19,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ui.draw.style import FIGURE_DPI, FIGURE_MAX_PX, MOSAIC_TILE, TILE_PX
+from ui.draw.style import (
+    FIGURE_DPI,
+    FIGURE_MAX_PX,
+    MIN_TEXT_PT,
+    MOSAIC_TILE,
+    PAGE_PX,
+    TILE_PX,
+    fit_inches,
+)
 
 
 @dataclass(frozen=True)
@@ -81,25 +89,42 @@ def rows(
     marks: list[list[bool]] | None = None,
     mark_colour: str = "#e8590c",
     text_scale: float = 1.0,
+    fit: float | None = None,
 ) -> Raster:
     """Rows of images (each (n_i, 28, 28) in [0, vmax]), every image ``size`` inches wide at
     ``FIGURE_DPI`` (less when the picture would pass ``FIGURE_MAX_PX``), a caption under each,
     the row names on the left, an optional title; ``marks`` frames flagged images (and colours
-    their captions) in ``mark_colour``. Text sizes are in points (row names and title 9 and 10,
-    captions 7 unless ``fontsize``), times ``text_scale`` (presenter mode)."""
+    their captions) in ``mark_colour``. Text sizes are in points (``fontsize``, or 10: never under
+    MIN_TEXT_PT), times ``text_scale`` (presenter mode). The whole is at most ``fit`` inches wide
+    (the images narrower if need be; by default the page's column, ``style.fit_inches``), so that
+    its text reads at its size in points where it is shown."""
     from PIL import Image, ImageDraw
 
     n = max(len(b) for b in blocks)
     cap_h = 10  # native pixels of caption space under a captioned row (as the figure had), or more
-    name_pt = fontsize or 9
-    cap_pt = fontsize or 7
-    longest = max((len(line) for nm in row_names or [] for line in nm.split("\n")), default=0)
-    left_in = max(1.1, 0.2 + longest * name_pt * text_scale * 0.55 / 72 * 1.4) if row_names else 0.1
+    name_pt = cap_pt = max(fontsize or MIN_TEXT_PT, MIN_TEXT_PT)
+    # the row names' room: their widest line as drawn (in inches, whatever the pixels per inch)
+    f_ref = _font(round(name_pt * text_scale * FIGURE_DPI / 72))
+    longest = max(
+        (f_ref.getlength(ln) for nm in row_names or [] for ln in nm.split("\n")), default=0
+    )
+    # and the gap between a name and its row (4 native pixels), at most as wide as at ``size``
+    left_in = longest / FIGURE_DPI + 0.1 + 4 / MOSAIC_TILE * size if row_names else 0.1
     title_in = 0.35 * text_scale if title else 0.0
+    fit = fit_inches(PAGE_PX) if fit is None else fit
+    # fits its column, so its text reads at its points as shown (a tenth of an inch at least)
+    size = max(0.1, min(size, (fit - left_in - 0.1) / n))
     width_in = size * n + left_in + 0.1  # and the right margin
     # pixels per inch: no wider than FIGURE_MAX_PX, which Streamlit would resample and re-encode
     ppi = min(float(FIGURE_DPI), (FIGURE_MAX_PX - 2) / width_in)
     scale = size * ppi / MOSAIC_TILE  # output pixels per native pixel (a tile and its gap: 29 px)
+    if captions:  # a caption wider than its image, less half a space each side, in lines
+        f_cap = _font(max(1, round(cap_pt * text_scale * ppi / 72)))
+        room = size * ppi - 0.3 * f_cap.size - 1
+        captions = [
+            ["\n".join(w for ln in c.split("\n") for w in _wrap(ln, f_cap, room)) for c in row]
+            for row in captions
+        ]
     if captions:  # room for the longest caption's lines (as text laid out at this size would take)
         lines = max((len(c.split("\n")) for row in captions for c in row), default=1)
         cap_h = max(cap_h, int(np.ceil(lines * cap_pt * text_scale * 1.2 * ppi / 72 / scale)) + 1)
@@ -143,8 +168,11 @@ def rows(
         y0 = y - step * (len(lines) - 1) / 2 if anchor[1] == "m" else y
         for k, line in enumerate(lines):
             draw.text((x, y0 + k * step), line, font=f, fill=fill + (255,), anchor=anchor)
-            if line.strip():
-                boxes.append(draw.textbbox((x, y0 + k * step), line, font=f, anchor=anchor))
+            if line.strip():  # its ink's box, and half a space of room each side: texts that
+                # only touch ("the imagedecoder(μ)") read as one
+                x0, y_0, x1, y_1 = draw.textbbox((x, y0 + k * step), line, font=f, anchor=anchor)
+                room = 0.15 * px(pt)
+                boxes.append((x0 - room, y_0, x1 + room, y_1))
         sizes.append(px(pt))
 
     for i in range(len(blocks)):
@@ -185,9 +213,10 @@ def mosaic(
     ink: str,
     title: str = "",
     text_scale: float = 1.0,
+    fit: float | None = None,
 ) -> Raster:
-    """An image mosaic without axes (row-major, top row first), ``size`` inches wide, with an
-    optional title (10 pt times ``text_scale``)."""
+    """An image mosaic without axes (row-major, top row first), ``size`` inches wide (at most
+    ``fit``, as ``rows``), with an optional title (10 pt times ``text_scale``)."""
     imgs = np.asarray(images, dtype=np.float32)
     blocks = [imgs[r * ncols : (r + 1) * ncols] for r in range(nrows)]
     return rows(
@@ -200,7 +229,25 @@ def mosaic(
         ink,
         title,
         text_scale=text_scale,
+        fit=fit,
     )
+
+
+def _wrap(text: str, font, width: float) -> list[str]:
+    """``text`` in lines at most ``width`` pixels wide in ``font``, broken at its spaces or before
+    a group in parentheses, which stays whole ("per-pixel std" / "(mean 0.008)", "decoder" /
+    "(μ)"); a word or group wider than that stays whole too."""
+    import re
+
+    lines: list[str] = []
+    for m in re.finditer(r"(\s*)(\([^)]*\)\S*|[^\s(]+|\()", text):
+        space, word = m.groups()
+        joined = f"{lines[-1]}{' ' if space else ''}{word}" if lines else word
+        if lines and font.getlength(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return lines
 
 
 def heatmap(
@@ -213,27 +260,36 @@ def heatmap(
     bar_label: str = "",
     text_scale: float = 1.0,
     size: float = 1.8,
+    fit: float | None = None,
 ) -> Raster:
     """One (28, 28) map on the fixed scale 0 .. ``vmax`` in ``cmap``, ``size`` inches wide, with
     its title above and a colour bar on the right labelled at ``ticks`` ((value, text) pairs) and
-    ``bar_label``; all text 10 pt times ``text_scale``. Two maps drawn with one ``vmax`` compare."""
+    ``bar_label``; all text 10 pt times ``text_scale``. Two maps drawn with one ``vmax`` compare.
+    The whole is at most ``fit`` inches wide (as ``rows``): the map narrower, the title in lines."""
     from PIL import Image, ImageDraw
 
     ppi = float(FIGURE_DPI)
-    side = round(size * ppi)
-    lut = _lut(cmap, vmax)
-    v = np.clip(np.nan_to_num(np.asarray(img, dtype=np.float32), nan=0.0) / vmax, 0.0, 1.0)
-    body = Image.fromarray(lut[np.round(v * 255).astype(np.uint8)], "RGBA").resize(
-        (side, side), Image.Resampling.NEAREST
-    )
-    pt = 10 * text_scale
+    pt = MIN_TEXT_PT * text_scale
     f = _font(max(1, round(pt * ppi / 72)))
     fpx = f.size
     bar_w, gap = round(0.12 * ppi), round(0.1 * ppi)
     label_w = max(round(f.getlength(t)) for _, t in ticks) + gap
     extra = (round(1.3 * fpx) + gap) if bar_label else 0
-    top = round(fpx * 1.8)
-    width = max(side + gap + bar_w + gap + label_w + extra, round(f.getlength(title)) + 4)
+    room = round((fit_inches(PAGE_PX) if fit is None else fit) * ppi)  # the most pixels across
+    side = max(
+        round(0.5 * ppi), min(round(size * ppi), room - (gap + bar_w + gap + label_w + extra))
+    )
+    lines = _wrap(title, f, max(room - 4, side + gap + bar_w + gap + label_w + extra))
+    step = round(fpx * 1.2)
+    top = round(fpx * 1.8) + step * (len(lines) - 1)
+    lut = _lut(cmap, vmax)
+    v = np.clip(np.nan_to_num(np.asarray(img, dtype=np.float32), nan=0.0) / vmax, 0.0, 1.0)
+    body = Image.fromarray(lut[np.round(v * 255).astype(np.uint8)], "RGBA").resize(
+        (side, side), Image.Resampling.NEAREST
+    )
+    width = max(
+        side + gap + bar_w + gap + label_w + extra, max(round(f.getlength(t)) for t in lines) + 4
+    )
     canvas = Image.new("RGBA", (width, top + side + fpx // 2 + 2), (0, 0, 0, 0))
     canvas.paste(body, (0, top))
     ramp = lut[np.linspace(255, 0, side).round().astype(np.uint8)][
@@ -243,10 +299,12 @@ def heatmap(
     draw = ImageDraw.Draw(canvas)
     fill = _rgb(ink) + (255,)
     draw.rectangle((side + gap, top, side + gap + bar_w - 1, top + side - 1), outline=fill, width=1)
-    # over the map, unless the title is wider: then from the left edge, never cut off
-    draw.text(
-        (max(side / 2, f.getlength(title) / 2 + 2), top / 2), title, font=f, fill=fill, anchor="mm"
-    )
+    # over the map, unless a line is wider: then from the left edge, never cut off
+    for k, line in enumerate(lines):
+        y = round(fpx * 0.9) + k * step
+        draw.text(
+            (max(side / 2, f.getlength(line) / 2 + 2), y), line, font=f, fill=fill, anchor="mm"
+        )
     x_tick = side + gap + bar_w
     for value, label in ticks:
         y = top + (1 - value / vmax) * (side - 1)

@@ -33,7 +33,7 @@ import streamlit as st  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402 - Figure() without the global figure manager (Matplotlib server guidance)
 
 from ui import compat
-from ui.draw import raster
+from ui.draw import raster, style
 from ui.draw.style import (
     CHART_CACHE_ENTRIES,
     FIGURE_CACHE_ENTRIES,
@@ -67,6 +67,26 @@ PRESENT_TEXT_SCALE = (
 PHONE_WINDOW_PX = 640
 MIN_FONT_PX = 14
 ON_PHONE = f"windowSize()[0] < {PHONE_WINDOW_PX}"
+
+
+# A column in presenter mode, at the desktop window the pages are laid out for, is this much wider
+# than in the normal view (the sidebar folded: 1292 px of page for 940): a figure drawn for its
+# column keeps its proportions there, its text PRESENT_TEXT_SCALE x larger.
+PRESENT_COLUMN_SCALE = 1.37
+
+
+def fit_inches(column_px: float) -> float:
+    """The most inches a figure may take that is shown in a column ``column_px`` CSS px wide in the
+    normal view (``style.fit_inches``), in the mode it is drawn for (presenter mode's columns are
+    wider)."""
+    return style.fit_inches(column_px) * (PRESENT_COLUMN_SCALE if presenting() else 1.0)
+
+
+def column_inches(inches: float) -> float:
+    """A figure's size in inches (an image in a row, say) drawn for the normal view, in the mode it
+    is drawn for: as much larger in presenter mode as its column, so that the figure keeps its
+    proportions there and its text alone grows (``PRESENT_TEXT_SCALE``)."""
+    return inches * (PRESENT_COLUMN_SCALE if presenting() else 1.0)
 
 
 def fs(px: float) -> float:
@@ -194,6 +214,23 @@ MIN_TEXT_KEY = (
 )
 
 
+def _undrawn_tick_labels(fig: Figure) -> set[int]:
+    """The ids of the tick labels of ``fig`` that its axes do not draw: an axis keeps a tick (and
+    its labels, visible and laid out where they would be) for a location outside its view (a
+    tick at 0.80 below a view from 0.81), and draws only those inside it. Left out of the count of
+    overlapping texts: two such labels at the corner where two axes meet "overlapped" in a figure
+    that shows neither (the ELBO page's posterior map)."""
+    out: set[int] = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            eps = 1e-10 * max(hi - lo, 1e-300)
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not lo - eps <= tick.get_loc() <= hi + eps:
+                    out.update((id(tick.label1), id(tick.label2)))
+    return out
+
+
 def to_png(fig: Figure | raster.Raster, text_scale: float = 1.0) -> bytes:
     """PNG bytes of a figure (a ``ui.draw.raster.Raster`` is drawn already, its text scaled),
     cropped to what was drawn and at most FIGURE_MAX_PX wide; the figure
@@ -221,7 +258,12 @@ def to_png(fig: Figure | raster.Raster, text_scale: float = 1.0) -> bytes:
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba())  # (H, W, 4) uint8, straight alpha
         dpi = fig.dpi
-        texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        undrawn = _undrawn_tick_labels(fig)
+        texts = [
+            t
+            for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and id(t) not in undrawn
+        ]
         sizes = [t.get_fontsize() for t in texts]
         renderer = canvas.get_renderer()
         overlaps = raster.count_overlaps(

@@ -61,6 +61,30 @@ HIGHLIGHT = "#d62728"
 PAPER = {"light": "#ffffff", "dark": "#0e1117"}  # page background per theme type (text halos)
 FIGURE_DPI = 150  # PNG resolution of Matplotlib figures (shown and downloaded alike)
 FIGURE_MAX_PX = 1460  # widest PNG: st.image re-samples (blurs) and re-encodes anything wider
+# A figure is drawn for the column it is shown in (stretched to its width), on the desktop the pages
+# are laid out for: a 1400 x 1000 window, the sidebar open. It is at most the column's width over
+# SHOWN_PX_PER_INCH inches wide and its text at least MIN_TEXT_PT, so every text reads at
+# MIN_TEXT_PT * SHOWN_PX_PER_INCH / 72 = 13.9 CSS px or more as shown, over 10 pt (13.3 px;
+# tests/test_e2e_text.py), whatever its pixels per inch. Presenter mode's columns are wider (no
+# sidebar, about 1.37 x) and its text 1.35 x larger: larger still.
+SHOWN_PX_PER_INCH = 100
+MIN_TEXT_PT = 10
+PAGE_PX = 940  # the page's main column at that window, CSS px
+EXPANDER_PX = 906  # inside an expander (its border and padding)
+GAP_PX = {"small": 16, "medium": 32, "large": 64}  # st.columns' gaps
+
+
+def column_px(share: float = 1.0, n: int = 1, of: float = PAGE_PX, gap: str = "small") -> float:
+    """The width in CSS px of a column that takes ``share`` of a row of ``n`` columns (Streamlit
+    takes the gaps from each in equal parts) in a container ``of`` px wide, at that window."""
+    return share * of - GAP_PX[gap] * (n - 1) / n
+
+
+def fit_inches(px: float) -> float:
+    """The most inches a figure shown ``px`` CSS px wide may take (``SHOWN_PX_PER_INCH``)."""
+    return px / SHOWN_PX_PER_INCH
+
+
 FIGURE_CACHE_ENTRIES = 192  # rendered figures kept per server (LRU), shared by every session
 CHART_CACHE_ENTRIES = 256  # Vega-Lite specs of Altair charts kept per server (LRU), shared likewise
 MODEL_CACHE_ENTRIES = (

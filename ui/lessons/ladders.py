@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.draw import alt_text, altair_charts, chart_tables, png_figures, render
+from ui.draw import alt_text, altair_charts, chart_tables, png_figures, render, style
 from ui.draw.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 from ui.page import downloads, loaders, model_calls
 from vae import latent, neighbours, units, zoo
@@ -90,9 +90,13 @@ def rows_alt(
     )
 
 
-def rows_png(rows: dict[str, np.ndarray], captions: list[list[str]]) -> bytes:
-    """The rows of ``reconstruction_rows`` as one figure."""
-    return render.png(png_figures.image_rows, rows, captions, size=0.95, fontsize=10)
+def rows_png(
+    rows: dict[str, np.ndarray], captions: list[list[str]], column_px: float = style.PAGE_PX
+) -> bytes:
+    """The rows of ``reconstruction_rows`` as one figure, for a column ``column_px`` wide."""
+    return render.png(
+        png_figures.image_rows, rows, captions, size=0.95, fontsize=10, column_px=column_px
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
@@ -303,7 +307,7 @@ def _codes_chart(key: tuple[str, str, int]):
         "z₂",
         f"Codes μ at β = {zoo.entry(key[0]).model.beta:g}",
         prior_circle=True,
-        side=330,
+        side=310,  # with its axes and legend it fits KL weighting's half-page column (438 px)
         draws=altair_charts.SLOT,
     )
 

@@ -66,12 +66,12 @@ def download_figure(
     clicked, for a slide whatever the page's theme: dark ink on opaque white, with presenter mode's
     large text."""
 
-    def render() -> bytes:
+    def slide() -> bytes:
         with render.as_theme("light"), render.as_present(True):
             return render.opaque(render.png(build, *args, **kwargs), PAPER["light"])
 
     st.download_button(
-        label, render, file_name=filename, mime="image/png", key=key, on_click="ignore"
+        label, slide, file_name=filename, mime="image/png", key=key, on_click="ignore"
     )
 
 

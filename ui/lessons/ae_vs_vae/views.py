@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.draw import alt_text, altair_charts, png_figures, render
+from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.draw.style import LATENT_RANGE
 from ui.lessons import words
 from ui.lessons.ae_vs_vae import claims as ac
@@ -184,16 +184,17 @@ def decoded_draws(
     z10 = zz[:N_DECODED]  # (10, 2): the first draws, also on the maps
     dz_ae = st_ae["gaps"][:N_DECODED] * f.gap_ae  # (10,) each, in latent units
     dz_vae = st_vae["gaps"][:N_DECODED] * f.gap_vae
+    # "d = ", not "... away": ten captions side by side at 10 pt fit the page's column so
     caps = [
-        [f"({z[0]:.1f}, {z[1]:.1f})\n{g:.3f} away" for z, g in zip(np.round(z10, 1) + 0.0, dz_ae)],
-        [f"{g:.3f} away" for g in dz_vae],
+        [f"({z[0]:.1f}, {z[1]:.1f})\nd = {g:.3f}" for z, g in zip(np.round(z10, 1) + 0.0, dz_ae)],
+        [f"d = {g:.3f}" for g in dz_vae],
     ]
     png = render.png(
         png_figures.image_rows,
         dict(zip(ROWS, (model_calls.decode(AE, z10), model_calls.decode(VAE, z10)))),
         captions=caps,
         size=1.2,
-        fontsize=11,
+        fontsize=10,
     )
     render.show(
         png,
@@ -275,7 +276,16 @@ def whole_maps(n: int, ae_mu: np.ndarray) -> None:
         (g2, VAE, xs_v, ys_v, "VAE decoder over the prior (ppf grid)"),
     ):
         grid = model_calls.decoded_mosaic_png(
-            name, latent.grid_2d(xs, ys), n, n, xs=xs, ys=ys, xlabel="z₁", ylabel="z₂", title=title
+            name,
+            latent.grid_2d(xs, ys),
+            n,
+            n,
+            xs=xs,
+            ys=ys,
+            xlabel="z₁",
+            ylabel="z₂",
+            title=title,
+            column_px=style.column_px(0.5, 2, style.EXPANDER_PX),
         )
         where = " between its codes' 0.5 and 99.5 % quantiles" if name == AE else " over the prior"
         render.show(grid, col, alt=alt_text.grid(name, xs, ys, where))
@@ -320,6 +330,7 @@ def ten_reconstructions(
             ],
             size=1.1,
             fontsize=10,
+            column_px=style.EXPANDER_PX,
         ),
         alt=f"One test digit of each class (seed {seed}), {AE}'s reconstruction and {VAE}'s from "
         "μ, with each one's cost. By the nearest test image, "

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.draw import alt_text, altair_charts, png_figures, render
+from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.draw.style import LATENT_RANGE, PPF_P_DEFAULT
 from ui.lessons import words
 from ui.lessons.cvae import claims, computed
@@ -41,6 +41,7 @@ def manifold(digit: int, n: int) -> None:
         f"z₁{claims.axis_word(r, 0)}",
         f"z₂{claims.axis_word(r, 1)}",
         f"cvae-2d: decoder(z, y = {digit}), {n} × {n} ppf grid",
+        column_px=style.column_px(0.6, 2),
     )
     c_fig, c_txt = st.columns([3, 2])
     render.show(
@@ -80,7 +81,13 @@ def style_grid(seed: int, c_fig: Any, c_side: Any) -> None:
         )  # (8, 10, 28, 28), once per seed
     rows = {f"z = ({v[0]:+.2f}, {v[1]:+.2f})": imgs[r] for r, v in enumerate(z)}
     captions = [[] for _ in range(N_STYLES - 1)] + [[f"y = {k}" for k in range(10)]]
-    png = render.png(png_figures.image_rows, rows, captions=captions, size=0.8)
+    png = render.png(
+        png_figures.image_rows,
+        rows,
+        captions=captions,
+        size=0.8,
+        column_px=style.column_px(0.75, 2),
+    )
     render.show(
         png,
         c_fig,

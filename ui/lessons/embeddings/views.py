@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.draw import alt_text, altair_charts, png_figures, render
+from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.draw.style import LATENT_RANGE
 from ui.lessons import words
 from ui.lessons.embeddings import claims
@@ -275,6 +275,7 @@ def pair_plot(
         labels[few],
         list(dims),
         None if is_ae else LATENT_RANGE,
+        column_px=style.column_px(0.6, 2, style.EXPANDER_PX),
     )
     render.show(
         png,

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.draw import alt_text, altair_charts, png_figures, render
+from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.draw.style import PAD_N, SLIDER_RANGE
 from ui.lessons.explorer import codepad
 from ui.lessons.explorer.claims import Wording
@@ -123,7 +123,13 @@ def samples(name: str, zs: np.ndarray, seed: int) -> None:
     table.insert(1, "|z|", np.round(np.linalg.norm(zs, axis=1), 3))
     a, b = st.columns([3, 2], gap="large")
     with a:
-        png = render.png(png_figures.image_rows, rows, caps, size=1.2)
+        png = render.png(
+            png_figures.image_rows,
+            rows,
+            caps,
+            size=1.2,
+            column_px=style.column_px(0.6, 2, gap="large"),
+        )
         render.show(
             png,
             alt=alt_text.rows(

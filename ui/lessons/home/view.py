@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui.draw import alt_text, altair_charts, png_figures, render
+from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.lessons import model_facts
 from ui.lessons.home import claims
 from ui.page import loaders, model_calls
@@ -70,6 +70,7 @@ def hero() -> bool:
             ylabel="z₂",
             title="A VAE's decoder on a grid of codes over its prior",
             size=4.6,
+            column_px=style.column_px(0.5, 2),
         ),
         right,
         alt=alt_text.grid("vae-2d", axis, axis, " spread over its prior N(0, I) (a ppf grid)"),

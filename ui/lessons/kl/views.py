@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.draw import altair_charts, render
+from ui.draw import altair_charts, render, style
 from ui.draw.style import LATENT_RANGE
 from ui.lessons import ladders
 from ui.lessons.kl import claims
@@ -150,7 +150,8 @@ def ten_d(seed: int, ten: tuple) -> None:
     )
     if len(rows) > 1:
         render.show(
-            ladders.rows_png(rows, captions), alt=ladders.rows_alt(seed, shown, rows, captions)
+            ladders.rows_png(rows, captions, style.EXPANDER_PX),
+            alt=ladders.rows_alt(seed, shown, rows, captions),
         )
         st.caption(
             "The same ten test digits through the 10-D VAEs (decoded at μ; cost under each, in "

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.draw import alt_text, altair_charts, png_figures, render
+from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.lessons import ladders
 from ui.lessons.model_facts import keep_top_curve, size_name
 from ui.page import downloads, frame, loaders, model_calls
@@ -106,7 +106,14 @@ def top_k(d: int, k: int) -> None:
     }
     left, right = st.columns([3, 2])
     render.show(
-        render.png(png_figures.image_rows, rows, None, size=0.8, fontsize=10),
+        render.png(
+            png_figures.image_rows,
+            rows,
+            None,
+            size=0.8,
+            fontsize=10,
+            column_px=style.column_px(0.6, 2),
+        ),
         left,
         alt=alt_text.rows(
             f"The ten test digits above through {name}, decoded with only its {k} "

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ui.draw import alt_text, altair_charts, png_figures, render
+from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.lessons.posterior import claims
 from ui.lessons.posterior.pairs import shared_y
 from ui.page import frame, loaders
@@ -19,6 +19,7 @@ from vae.latent import ellipse
 
 SHOWN = 16  # decoded samples shown per image
 MAP_PX = 420  # the map's side, in screen pixels
+HALF_PX = style.column_px(0.5, 2, gap="large")  # an image's column (the page's, st.columns(2))
 
 
 def column(col: Any, tag: str, p: dict, name: str, n: int, seed: int, x: np.ndarray) -> None:
@@ -36,6 +37,7 @@ def column(col: Any, tag: str, p: dict, name: str, n: int, seed: int, x: np.ndar
             ["the image", "decoder(μ)", f"mean of {n}"],
             size=1.5,
             fontsize=10,
+            column_px=style.column_px(0.6, 2, HALF_PX),
         ),
         s1,
         alt=f"Test #{p['i']}, a {p['label']}; {name}'s decoder at its mean code μ; and the pixel "
@@ -43,12 +45,14 @@ def column(col: Any, tag: str, p: dict, name: str, n: int, seed: int, x: np.ndar
         "decoded samples of its posterior.",
     )
     render.show(
-        render.png(png_figures.std_figure, p["std"]),
+        render.png(png_figures.std_figure, p["std"], column_px=style.column_px(0.4, 2, HALF_PX)),
         s2,
         alt=png_figures.std_alt(p["std"], f"the {n} decoded samples of test #{p['i']}"),
     )
     render.show(
-        render.png(png_figures.mosaic_figure, p["imgs"][:SHOWN], 2, SHOWN // 2, size=5.0),
+        render.png(
+            png_figures.mosaic_figure, p["imgs"][:SHOWN], 2, SHOWN // 2, size=5.0, column_px=HALF_PX
+        ),
         col,
         alt=f"The first {SHOWN} of {n} codes drawn from q(z|x) of test #{p['i']} (seed {seed}), "
         f"decoded by {name}, "
