@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.lessons.home import claims, computed, view
+from ui.lessons.home import claims, computed, views
 from ui.page import downloads, frame, link_values, links
 from ui.page.catalogue import GROUPS, LESSONS
 from vae import zoo
@@ -20,7 +20,7 @@ HOME = frame.setup_page(
 )
 
 
-if view.hero():  # the picture is there: say what it shows
+if views.hero():  # the picture is there: say what it shows
     st.markdown(
         "Both models squeeze every digit into **two numbers**. Left, where an autoencoder puts the "
         "test digits; "
@@ -34,17 +34,17 @@ z1, z2 = (
     links.url_widget(
         col.select_slider,
         label,
-        options=list(view.EXP_AXIS),
+        options=list(views.EXP_AXIS),
         value=default,
         format_func=lambda v: f"{v:g}",
         key=key,
-        parse=lambda raw, d=default: link_values.parse_choice(raw, view.EXP_AXIS, d),
+        parse=lambda raw, d=default: link_values.parse_choice(raw, views.EXP_AXIS, d),
         help="The same code goes to both decoders: what each draws depends on whether its "
         "training put codes there.",
     )
     for col, label, key, default in ((c1, "z₁", "home_z1", 0.0), (c2, "z₂", "home_z2", -2.0))
 )
-view.experiment(z1, z2)
+views.experiment(z1, z2)
 links.state_to_url()
 st.page_link(
     LESSONS[0].path,

@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from ui.draw.style import SLIDER_RANGE, SLIDER_STEP
-from ui.lessons.explorer import claims, codepad, view
+from ui.lessons.explorer import claims, codepad, views
 from ui.lessons.model_facts import code_scale
 from ui.page import frame, link_values, links, loaders
 from ui.page.link_values import to_slider
@@ -137,7 +137,7 @@ def explorer(name: str, d: int) -> None:
     if d == 2:
         sliders_at = right
         with left:
-            view.pad(name, mu, labels, keys, half, say, pad_note)
+            views.pad(name, mu, labels, keys, half, say, pad_note)
     else:
         sliders_at = left
     with sliders_at:
@@ -146,7 +146,7 @@ def explorer(name: str, d: int) -> None:
         if (
             d > 2
         ):  # what moving each slider would decode: its row of PREVIEW values, the others fixed
-            strips, near = view.previews(name, codepad.current(keys), PREVIEW)
+            strips, near = views.previews(name, codepad.current(keys), PREVIEW)
         for i, k in enumerate(keys):
             cols[i % ncols].slider(
                 f"z{i + 1}",
@@ -157,10 +157,10 @@ def explorer(name: str, d: int) -> None:
                 on_change=codepad.slider_moved,
             )
             if d > 2:
-                view.preview(cols[i % ncols], name, i, strips[i], near[i], PREVIEW)
+                views.preview(cols[i % ncols], name, i, strips[i], near[i], PREVIEW)
     z = codepad.current(keys)
     with right:
-        view.decoded(name, z, exact, mu, labels)
+        views.decoded(name, z, exact, mu, labels)
 
     st.latex(say.formula)
     frame.secondary(say.decoder_note)
@@ -195,7 +195,7 @@ def explorer(name: str, d: int) -> None:
     # after the page's last bound control: the toast of a bad link
     links.state_to_url({"lex_z": [round(float(v), 2) for v in z]})
     zs = prior.samples(int(n), d, int(seed))  # (n, d)
-    view.samples(name, zs, seed)
+    views.samples(name, zs, seed)
 
     # --- what to notice ---------------------------------------------------------------------------
     gap, _, _ = code_scale(name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui.lessons.interpolation import claims, computed, view
+from ui.lessons.interpolation import claims, computed, views
 from ui.lessons.model_facts import SPACING_K as K_NEAR
 from ui.page import downloads, frame, link_values, links, loaders, model_calls
 from vae import paths, zoo
@@ -143,7 +143,7 @@ st.markdown(
     + " cross-faded."
 )
 stem = f"interpolation_{model_name}_{mode}_{a}_{b}"
-view.strips(model_name, frames, walks, t, name_a, name_b, stem)
+views.strips(model_name, frames, walks, t, name_a, name_b, stem)
 st.latex(
     r"\text{lerp: } z_t = (1-t)\,z_A + t\,z_B \qquad \text{slerp: } z_t = \big((1-t)\lVert "
     r"z_A\rVert + t\lVert z_B\rVert\big)"
@@ -156,9 +156,9 @@ st.latex(
 dense = np.linspace(0.0, 1.0, DENSE)
 empty, usual = computed.emptiness(model_name, za, zb, dense)
 c_empty, c_map = st.columns(2) if d == 2 else (st.container(), None)
-view.emptiness_chart(c_empty, empty, dense, name_a, name_b)
+views.emptiness_chart(c_empty, empty, dense, name_a, name_b)
 if c_map is not None:
-    view.paths_map(c_map, model_name, walks, za, zb, codes, labels)
+    views.paths_map(c_map, model_name, walks, za, zb, codes, labels)
 frame.caveat(
     f"Emptiness: the distance from each point of a path to its {K_NEAR}th nearest test code, "
     "divided by the same "
@@ -175,7 +175,7 @@ facts = claims.walk_facts(
 frame.notice(claims.notices(facts))
 
 with st.expander("As an animation", icon=":material/animation:"):
-    view.animation(frames, stem, f"from {name_a} to {name_b} ({model_name})")
+    views.animation(frames, stem, f"from {name_a} to {name_b} ({model_name})")
 with st.expander("Why a great circle? The shell of the prior", icon=":material/public:"):
     st.markdown(
         "Under the prior $\\mathcal N(0, I_d)$ the norm of a code concentrates around $\\sqrt d$: "

@@ -12,7 +12,7 @@ import streamlit as st
 
 from ui.lessons.model_facts import code_spacing
 from ui.lessons.posterior import claims as pc
-from ui.lessons.posterior import computed, view
+from ui.lessons.posterior import computed, views
 from ui.lessons.posterior.pairs import K_AGREE, pairs, pairs_in_turn
 from ui.page import downloads, frame, link_values, links, loaders, model_calls
 from vae import artefacts, zoo
@@ -114,11 +114,11 @@ with frame.cache_guard():
 # --------------------------------------------------------------
 
 for col, (tag, p) in zip(st.columns(2, gap="large"), post.items()):
-    view.column(col, tag, p, name, n, seed, x_all)
+    views.column(col, tag, p, name, n, seed, x_all)
 st.caption(
     f"Top: the image, the decoded mean code, the mean of {n} decoded samples, and how much the "
     "samples' pixels "
-    f"vary (0 to 0.5, the most a pixel in [0, 1] can). Then {view.SHOWN} of the samples, and the "
+    f"vary (0 to 0.5, the most a pixel in [0, 1] can). Then {views.SHOWN} of the samples, and the "
     "digit each sample "
     "looks like: the label of its nearest test image in pixels (1-NN; the image itself left out)."
 )
@@ -152,7 +152,7 @@ if d == 2:
         value=True,
         parse=lambda raw: link_values.parse_bool(raw, True),
     )  # on: a 2-D VAE's σ is tiny on the full map
-    view.posterior_map(post, mu_all, labels, zoom, pair)
+    views.posterior_map(post, mu_all, labels, zoom, pair)
 links.state_to_url(
     {"post_idx": pick["A"], "post_idx2": pick["B"]}
 )  # after the last bound control, the zoom

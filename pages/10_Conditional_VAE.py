@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.draw.style import GRID_N_DEFAULT, GRID_N_RANGE
-from ui.lessons.cvae import claims, computed, view
-from ui.lessons.cvae.view import BASE, MODEL, N_STYLES
+from ui.lessons.cvae import claims, computed, views
+from ui.lessons.cvae.views import BASE, MODEL, N_STYLES
 from ui.page import frame, link_values, links, loaders
 
 LESSON = frame.setup_page(
@@ -95,7 +95,7 @@ def manifold_section() -> None:
             parse=lambda raw: link_values.parse_int(raw, *GRID_N_RANGE, GRID_N_DEFAULT),
         )
     )
-    view.manifold(digit, n)
+    views.manifold(digit, n)
     frame.secondary(
         "Slant is the shear of the ink from its image moments (positive leans like /); width is 4 "
         "× the ink's "
@@ -119,7 +119,7 @@ st.markdown(
 def style_grid_section() -> None:
     c_fig, c_side = st.columns([3, 1])
     seed = links.seed_input(c_side, "Seed for the random codes", "cvae_seed", most=SEED_MAX)
-    view.style_grid(seed, c_fig, c_side)
+    views.style_grid(seed, c_fig, c_side)
 
 
 style_grid_section()
@@ -157,10 +157,10 @@ def maps_section() -> None:
     )
     idx = int(st.session_state["cvae_idx"])
     links.state_to_url({"cvae_idx": idx})
-    view.maps(idx)
+    views.maps(idx)
 
     st.subheader(f"Test image #{idx}'s hand, writing every digit")
-    view.style_transfer(idx)
+    views.style_transfer(idx)
     st.caption(
         f"Test #{idx} is marked on both maps (a cross, at the edge if its code is off the axes). "
         "Click another point of the cvae-2d map to take its style."

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui.lessons.latent_size import claims, computed, view
+from ui.lessons.latent_size import claims, computed, views
 from ui.lessons.model_facts import N_TOPK, size_name
 from ui.page import downloads, frame, link_values, links, loaders
 from vae import zoo
@@ -46,7 +46,7 @@ def reconstructions() -> None:
     seed = links.seed_input(
         st, "seed (which test digits: one of each class)", "ls_seed", most=SEED_MAX
     )
-    view.reconstructions(seed, SIZES, problems)
+    views.reconstructions(seed, SIZES, problems)
 
 
 reconstructions()
@@ -71,7 +71,7 @@ if table.empty:
     frame.stop()
 kl_dims = computed.kl_dims(SIZES)  # (d,) nats per size, largest first
 col_loss, col_kl = st.columns(2, gap="large")
-view.loss_chart(table, list(SIZES), col_loss)
+views.loss_chart(table, list(SIZES), col_loss)
 col_loss.caption(
     "Averages over the 10,000 test digits (one posterior sample each); −ELBO = reconstruction + "
     "KL. Latent size on a log scale."
@@ -89,7 +89,7 @@ with col_kl:
         )
     )
     if kl_dims:
-        view.kl_dims_chart(kl_dims, thr)
+        views.kl_dims_chart(kl_dims, thr)
 
 
 @st.fragment
@@ -123,7 +123,7 @@ def top_k(kl_dims: dict[int, np.ndarray]) -> None:
             parse=lambda raw: link_values.parse_int(raw, 1, max(big), 10),
         )
     )
-    view.top_k(d, min(k_set, d))
+    views.top_k(d, min(k_set, d))
     st.caption(
         "Right: the reconstruction loss at z = μ with only the top k dimensions kept, mean over "
         f"{N_TOPK} fixed "

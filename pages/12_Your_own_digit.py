@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from ui.draw import alt_text
-from ui.lessons.own_digit import claims, computed, landing, pad, picture, view
+from ui.lessons.own_digit import claims, computed, landing, pad, picture, views
 from ui.page import frame, links, loaders, model_calls
 from vae import arrays, artefacts, neighbours, ood, prior
 
@@ -85,7 +85,7 @@ near = neighbours.nearest(codes["mu"], mu, K_NEAREST)[1][0]  # (K,) test indices
 said = alt_text.own_digit(name, x, t, pct, near, codes["mu"], probes, probe_scores, pic)
 
 with right:
-    view.input_and_reconstruction(x, recon_img, name, said, pic)
+    views.input_and_reconstruction(x, recon_img, name, said, pic)
 
 with st.expander("The idea: the MNIST recipe and the score", icon=":material/menu_book:"):
     st.markdown(
@@ -147,7 +147,7 @@ if src is not None:
         f"it, that digit scores {src_elbo:.1f} nats."
     )
 
-view.class_box(stats, elbo, name)
+views.class_box(stats, elbo, name)
 st.caption(
     f"Negative ELBO of the 10,000 test digits under {name}, by digit: whiskers 5-95 %, box 25-75 "
     "%, tick the median; the dashed line is yours. A 1 has little ink and is cheap to explain: "
@@ -159,7 +159,7 @@ st.markdown(
     f"by {name}: under each, its negative ELBO in nats and the share of test digits that score "
     "lower. The score alone does not tell a digit from a non-digit."
 )
-view.probes(probes, said, test_elbo, labels, name)
+views.probes(probes, said, test_elbo, labels, name)
 
 # --- where it lands ------------------------------------------------------------------------------
 
@@ -168,13 +168,13 @@ st.markdown(
     f"Its **{K_NEAREST} nearest test codes** (Euclidean distance between posterior means μ in the "
     f"{d}-D latent space):"
 )
-view.neighbours(x_test, codes["mu"], mu, near, labels, name, said)
+views.neighbours(x_test, codes["mu"], mu, near, labels, name, said)
 
 inside = None
 if d == 2:
     inside = landing.plane(name, mu, lv, near, elbo, pct)
 elif not artefacts.embeddings_path(name).exists():
-    view.no_embeddings(name, K_NEAREST)
+    views.no_embeddings(name, K_NEAREST)
 else:
     landing.embedding(name, mu, lv, near, K_NEAREST)
 links.state_to_url()  # once more after the page's last bound control, the embedding's radio

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui.lessons.elbo import claims, view
+from ui.lessons.elbo import claims, views
 from ui.lessons.elbo import computed as elbo
 from ui.lessons.elbo.computed import FEATURED, KS, POOL, exact
 from ui.page import frame, link_values, links, loaders, model_calls
@@ -85,7 +85,7 @@ idx = (
 )
 # a new image costs seconds of quadrature: in turn, saying how many are ahead
 queue_note = st.empty()
-b = view.queued(exact, key, idx, queue_note, "Integrating p(x|z) p(z) over the latent plane")
+b = views.queued(exact, key, idx, queue_note, "Integrating p(x|z) p(z) over the latent plane")
 g = b.gap
 has_path = b.path_elbo is not None
 
@@ -102,10 +102,10 @@ with left:
         help="Adam on this image's own μ and log σ, starting from the encoder's q; the decoder "
         "stays fixed.",
     )
-    view.image_and_mean(images, codes, labels, idx, name)
+    views.image_and_mean(images, codes, labels, idx, name)
 
 with right:
-    view.posterior(b, codes, labels, idx, name, step, has_path)
+    views.posterior(b, codes, labels, idx, name, step, has_path)
     frame.caveat(
         "Dots: test codes, in their digit's colour. Black: the encoder's q(z|x) (1σ solid, 2σ "
         "dotted). Magenta, dashed: q refined for this image, after the steps chosen on the left."
@@ -143,9 +143,9 @@ st.subheader("Where the gap comes from")
 g1, g2 = st.columns([3, 2], gap="large")
 with g1:
     if has_path:
-        view.refinement(b, idx, step)
+        views.refinement(b, idx, step)
 with g2:
-    view.gap_parts(g)
+    views.gap_parts(g)
     st.markdown(
         f"The gap, {g.gap:.2f} nats, in two parts:  \n**Amortization** {g.amortization:.2f} nats "
         "(first segment): what a Gaussian fitted to this image alone gains over the encoder's.  \n"
@@ -164,13 +164,13 @@ k = int(
     )
 )
 links.state_to_url({"elbo_idx": idx})  # after the page's last bound control
-stats = view.queued(elbo.iwae_stats, key, idx, queue_note, f"Drawing {POOL:,} samples from q(z|x)")
+stats = views.queued(elbo.iwae_stats, key, idx, queue_note, f"Drawing {POOL:,} samples from q(z|x)")
 curve = {j: v[0] for j, v in stats.items()}
 # the bound at the chosen k, and at the largest
 at_k, at_top = (claims.BoundFacts(j, *stats[j], g.elbo, g.log_px, g.accuracy) for j in (k, KS[-1]))
 i1, i2 = st.columns([3, 2], gap="large")
 with i1:
-    view.iwae_curve(curve, k, g, idx)
+    views.iwae_curve(curve, k, g, idx)
 with i2:
     st.latex(
         r"\mathcal{L}_k = \mathbb{E}\Big[\log \tfrac{1}{k}\textstyle\sum_{j=1}^{k} "
@@ -216,6 +216,6 @@ with st.expander("How log p(x) is computed, and how exact it is", icon=":materia
             "importance-weighted bound with many samples. The zoo measures it on 500 test images "
             "(50 per digit):"
         )
-        view.zoo_bounds()
+        views.zoo_bounds()
 elbo.prefetch_featured(key, idx)
 frame.lesson_links(LESSON)

@@ -91,20 +91,20 @@ def test_code_sentence_at_every_slider_stop():
     import numpy as np
     from scipy.spatial import cKDTree
 
-    from ui.lessons.home import view
+    from ui.lessons.home import views
     from vae import artefacts, zoo
 
     labels = artefacts.load_test_set()[1]
     ref = {}
-    for name in view.EXP_MODELS:
+    for name in views.EXP_MODELS:
         cfg = zoo.entry(name).model
         mu = artefacts.load_codes(name, cfg.latent_dim, cfg.kind != "ae")["mu"].astype(np.float64)
         tree = cKDTree(mu)
         gap = float(np.median(tree.query(mu, k=2)[0][:, 1]))
         ref[name] = (tree, gap)
-    for z1 in view.EXP_AXIS:
-        for z2 in view.EXP_AXIS:
-            f = view.code_facts(z1, z2)
+    for z1 in views.EXP_AXIS:
+        for z2 in views.EXP_AXIS:
+            f = views.code_facts(z1, z2)
             for name, gaps, digit in (
                 ("ae-2d", f.ae_gaps, f.ae_digit),
                 ("vae-2d", f.vae_gaps, f.vae_digit),
