@@ -12,7 +12,7 @@ import streamlit as st
 from ui.draw.style import SLIDER_RANGE, SLIDER_STEP
 from ui.lessons.explorer import claims, codepad, views
 from ui.lessons.model_facts import code_scale
-from ui.page import frame, link_values, links, loaders
+from ui.page import frame, links, loaders
 from ui.page.link_values import to_slider
 from vae import prior, zoo
 
@@ -176,14 +176,7 @@ def explorer(name: str, d: int) -> None:
         "code of the image with the same number."
     )
     g1, g2, g3 = st.columns([3, 2, 2], vertical_alignment="bottom")
-    n = links.url_widget(
-        g1.slider,
-        "How many samples",
-        *N_RANGE,
-        value=N_DEFAULT,
-        key="lex_n",
-        parse=lambda raw: link_values.parse_int(raw, *N_RANGE, N_DEFAULT),
-    )
+    n = links.int_slider(g1, "How many samples", *N_RANGE, "lex_n", N_DEFAULT)
     seed = links.seed_input(g2, "Seed", "lex_seed")
     g3.button(
         "New samples",

@@ -90,15 +90,14 @@ g = b.gap
 has_path = b.path_elbo is not None
 
 with left:
-    step = links.url_widget(
-        st.slider,
+    step = links.int_slider(
+        st,
         "Refine q for this image: gradient steps",
         0,
         STEPS,
-        value=STEPS,
-        key="elbo_step",
+        "elbo_step",
+        STEPS,
         disabled=not has_path,
-        parse=lambda raw: link_values.parse_int(raw, 0, STEPS, STEPS),
         help="Adam on this image's own μ and log σ, starting from the encoder's q; the decoder "
         "stays fixed.",
     )
@@ -153,16 +152,7 @@ with g2:
     )
 
 st.subheader("More samples, a tighter bound")
-k = int(
-    links.url_widget(
-        st.select_slider,
-        "k, samples from q(z|x) per estimate",
-        options=list(KS),
-        value=100,
-        key="elbo_k",
-        parse=lambda raw: link_values.parse_choice(raw, KS, 100),
-    )
-)
+k = int(links.choice_slider(st, "k, samples from q(z|x) per estimate", KS, "elbo_k", 100))
 links.state_to_url({"elbo_idx": idx})  # after the page's last bound control
 stats = views.queued(elbo.iwae_stats, key, idx, queue_note, f"Drawing {POOL:,} samples from q(z|x)")
 curve = {j: v[0] for j, v in stats.items()}

@@ -12,7 +12,7 @@ import streamlit as st
 
 from ui.draw import alt_text, png_figures, render, style
 from ui.lessons.blurry import claims, computed
-from ui.page import frame, link_values, links, loaders, model_calls
+from ui.page import frame, links, loaders, model_calls
 from vae import prior, zoo
 from vae.pixels import bernoulli_samples, pixel_entropy, with_temperature
 
@@ -43,14 +43,13 @@ with left:  # each control is bound to the URL parameter named by its key (ui.pa
     source = links.captioned_radio(st, "Codes", SOURCES, SOURCE_LABELS, "blur_source", "prior")
     seed = links.seed_input(st, "Seed", "blur_seed")
     t = float(
-        links.url_widget(
-            st.select_slider,
+        links.choice_slider(
+            st,
             "Temperature of the pixel model",
-            options=list(TEMPERATURES),
-            value=1.0,
-            key="blur_t",
+            TEMPERATURES,
+            "blur_t",
+            1.0,
             format_func=lambda v: f"{v:g}",
-            parse=lambda raw: link_values.parse_choice(raw, TEMPERATURES, 1.0),
             help="Divides the decoder's logits: below 1 sharpens every pixel towards black or "
             "white, above 1 blurs it towards grey. 1 is the model as trained.",
         )

@@ -39,6 +39,7 @@ from ui.draw.style import (
 )
 from ui.lessons import ladders, words
 from ui.lessons.elbo import computed as elbo
+from ui.lessons.elbo import views as elbo_views
 from ui.lessons.grid import claims as grid_claims
 from ui.lessons.grid import mosaics as grids
 from ui.lessons.prototypes import computed as protos
@@ -788,38 +789,9 @@ def bound_reveal(f: BoundFacts) -> None:
     key = model_calls.model_key(ELBO_MODEL)
     b, codes, labels = elbo.exact(key, ELBO_IDX), loaders.codes(ELBO_MODEL), loaders.test_set()[1]
     has_path = b.path_mu is not None  # the lesson's default: q refined for all its steps
-    mu_t = b.path_mu[bound.REFINE_STEPS] if has_path else b.mu_best
-    lv_t = b.path_logvar[bound.REFINE_STEPS] if has_path else b.logvar_best
-    density, mu, lv = b.post / b.grid.area, codes["mu"][ELBO_IDX], codes["logvar"][ELBO_IDX]
-    png = render.png(
-        png_figures.posterior_figure,
-        density,
-        b.grid.xs,
-        b.grid.ys,
-        mu,
-        lv,
-        mu_t,
-        lv_t,
-        codes["mu"],
-        labels,
-        f"p(z|x) of test #{ELBO_IDX}, {ELBO_MODEL}",
-    )
-    what = f"test #{ELBO_IDX}, a {labels[ELBO_IDX]}, under {ELBO_MODEL}"
-    render.show(
-        png,
-        alt=png_figures.posterior_alt(
-            density,
-            b.grid.xs,
-            b.grid.ys,
-            mu,
-            lv,
-            mu_t,
-            lv_t,
-            what,
-            bound.REFINE_STEPS if has_path else None,
-        )
-        + " "
-        + bound_because(f),
+    # the lesson's own picture and words, the answer after them
+    elbo_views.posterior(
+        b, codes, labels, ELBO_IDX, ELBO_MODEL, bound.REFINE_STEPS, has_path, bound_because(f)
     )
     c1, c2, c3 = st.columns(3)
     c1.metric("log p(x)", f"{f.log_px:.2f}")

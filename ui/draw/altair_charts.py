@@ -209,55 +209,56 @@ def dims_chart(part: pd.DataFrame, beta: float, y_max: float) -> alt.Chart:
 GRID_CHART_PX = 350
 
 
-def codes_and_prior(
-    codes: np.ndarray, digits: np.ndarray, index: np.ndarray, domain: tuple[float, float]
+def _codes_over_contours(
+    frame: pd.DataFrame,
+    contours: pd.DataFrame,
+    axes: tuple[str, str],
+    domain: tuple[float, float],
+    title: str,
 ) -> alt.LayerChart:
-    """The VAE's test codes and the prior's contours (the part that does not depend on n)."""
-    base = scatter(
-        codes_frame(codes, digits, index),
-        domain=domain,
-        opacity=0.3,
-        title="VAE test codes μ, the prior's contours and the grids' sampling points",
-    )
+    """Codes (faint, so the contours show through) under the prior's dashed contours, one line per
+    label drawn in the order of its points, on a square plot: both in z, or both warped to u."""
+    x_title, y_title = axes
+    base = scatter(frame, x_title=x_title, y_title=y_title, domain=domain, opacity=0.3, title=title)
     contour_layer = (
-        alt.Chart(prior.contours())
+        alt.Chart(contours)
         .mark_line(color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5)
         .encode(
-            x=alt.X("x:Q", title="z₁"),
-            y=alt.Y("y:Q", title="z₂"),
+            x=alt.X("x:Q", title=x_title),
+            y=alt.Y("y:Q", title=y_title),
             order="order:Q",
             detail="label:N",
         )
     )
-    # equal scales: the contours are circles
+    # equal scales: in z the contours are circles
     return square(alt.layer(base, contour_layer), GRID_CHART_PX)
+
+
+def codes_and_prior(
+    codes: np.ndarray, digits: np.ndarray, index: np.ndarray, domain: tuple[float, float]
+) -> alt.LayerChart:
+    """The VAE's test codes and the prior's contours (the part that does not depend on n)."""
+    return _codes_over_contours(
+        codes_frame(codes, digits, index),
+        prior.contours(),
+        ("z₁", "z₂"),
+        domain,
+        "VAE test codes μ, the prior's contours and the grids' sampling points",
+    )
 
 
 def warp_chart(codes: np.ndarray, digits: np.ndarray, index: np.ndarray) -> alt.LayerChart:
     """The codes and the prior's contours warped into the unit square, u = Phi(z) per axis: the
     prior becomes uniform there, so a ppf grid is evenly spaced and a linear one bunched."""
-    u = to_unit(codes)
-    base = scatter(
-        codes_frame(u, digits, index),
-        x_title="u₁ = Φ(z₁)",
-        y_title="u₂ = Φ(z₂)",
-        domain=(0.0, 1.0),
-        opacity=0.3,
-        title="The same, warped: u = Φ(z), where the prior is uniform",
-    )
     c = prior.contours()
     c[["x", "y"]] = to_unit(c[["x", "y"]].to_numpy())
-    contour_layer = (
-        alt.Chart(c)
-        .mark_line(color=CONTOUR_COLOR, strokeDash=[6, 4], strokeWidth=1.5)
-        .encode(
-            x=alt.X("x:Q", title="u₁ = Φ(z₁)"),
-            y=alt.Y("y:Q", title="u₂ = Φ(z₂)"),
-            order="order:Q",
-            detail="label:N",
-        )
+    return _codes_over_contours(
+        codes_frame(to_unit(codes), digits, index),
+        c,
+        ("u₁ = Φ(z₁)", "u₂ = Φ(z₂)"),
+        (0.0, 1.0),
+        "The same, warped: u = Φ(z), where the prior is uniform",
     )
-    return square(alt.layer(base, contour_layer), GRID_CHART_PX)
 
 
 def contour_labels() -> alt.LayerChart:
@@ -728,18 +729,27 @@ def landing_rows(
     }
 
 
-def mix_chart(
+def mix_chart_filled(
     mix: pd.DataFrame,
     sources: tuple[str, ...],
     colors: tuple[str, ...],
     title: str,
     height: int = 190,
+) -> dict:
+    """Grouped bars: the share of each digit (``mix``: columns digit, source, share) per source, in
+    the order and colours given ("ink": the theme's text colour, dark on light and light on dark).
+    The spec is built once per sources, colours, title and height, its rows a slot given this run's
+    ``mix``: a seed's shares cost no chart building."""
+    return render.fill(render.spec(_mix_chart, sources, colors, title, height), mix=mix)
+
+
+def _mix_chart(
+    sources: tuple[str, ...], colors: tuple[str, ...], title: str, height: int
 ) -> alt.Chart:
-    """Grouped bars: the share of each digit (columns digit, source, share) per source, in the order
-    and colours given ("ink": the theme's text colour, dark on light and light on dark)."""
+    """``mix_chart_filled``'s chart, its rows the slot "mix"."""
     colors = tuple(render.ink() if c == "ink" else c for c in colors)
     return (
-        alt.Chart(mix, height=height, title=title)
+        alt.Chart(render.slot("mix"), height=height, title=title)
         .mark_bar()
         .encode(
             x=alt.X("digit:N", title="digit", axis=alt.Axis(labelAngle=0)),
@@ -761,24 +771,6 @@ def mix_chart(
     )
 
 
-def mix_chart_filled(
-    mix: pd.DataFrame,
-    sources: tuple[str, ...],
-    colors: tuple[str, ...],
-    title: str,
-    height: int = 190,
-) -> dict:
-    """``mix_chart``'s spec built once per sources, colours, title and height (its rows a slot,
-    ``mix``), given this run's rows: a seed's shares cost no chart building."""
-    return render.fill(render.spec(_mix_chart_slot, sources, colors, title, height), mix=mix)
-
-
-def _mix_chart_slot(
-    sources: tuple[str, ...], colors: tuple[str, ...], title: str, height: int
-) -> alt.Chart:
-    return mix_chart(render.slot("mix"), sources, colors, title, height)
-
-
 def hidden_by_marker(
     ring: np.ndarray, domains: tuple[tuple[float, float], tuple[float, float]]
 ) -> bool:
@@ -797,24 +789,28 @@ def digit_histogram(
     hist = chart_tables.histogram_counts(
         values, labels, bins=40 if stacked else 25
     )  # panels are small: wider bars
-    x_enc = alt.X("start:Q", bin="binned", title=f"μ of {label}")
-    tooltip = [
-        alt.Tooltip("digit:N"),
-        alt.Tooltip("count:Q", title="images"),
-        alt.Tooltip("start:Q", format=".2f", title="from"),
-        alt.Tooltip("end:Q", format=".2f", title="to"),
-    ]
-    if not stacked:
+
+    def counts(y_title: str, **mark: Any) -> alt.Chart:  # the bars, in panels or stacked
         return (
             alt.Chart(hist)
-            .mark_bar(binSpacing=0)
+            .mark_bar(**mark)
             .encode(
-                x=x_enc,
+                x=alt.X("start:Q", bin="binned", title=f"μ of {label}"),
                 x2="end:Q",
-                y=alt.Y("count:Q", title="images"),
+                y=alt.Y("count:Q", title=y_title),
                 color=DIGIT_COLOR,
-                tooltip=tooltip,
+                tooltip=[
+                    alt.Tooltip("digit:N"),
+                    alt.Tooltip("count:Q", title="images"),
+                    alt.Tooltip("start:Q", format=".2f", title="from"),
+                    alt.Tooltip("end:Q", format=".2f", title="to"),
+                ],
             )
+        )
+
+    if not stacked:
+        return (
+            counts("images", binSpacing=0)
             .properties(width=160, height=90)
             .facet(
                 facet=alt.Facet(
@@ -825,17 +821,7 @@ def digit_histogram(
                 columns=5,
             )
         )
-    bars = (
-        alt.Chart(hist)
-        .mark_bar()
-        .encode(
-            x=x_enc,
-            x2="end:Q",
-            y=alt.Y("count:Q", title="test images"),
-            color=DIGIT_COLOR,
-            tooltip=tooltip,
-        )
-    )
+    bars = counts("test images")
     width = float(hist["end"].iloc[0] - hist["start"].iloc[0])
     xs = np.linspace(float(hist["start"].min()), float(hist["end"].max()), 200)
     prior_curve = pd.DataFrame(

@@ -7,6 +7,7 @@ their arguments.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -373,19 +374,23 @@ def _ellipse_xy(mu: np.ndarray, logvar: np.ndarray, k: float) -> tuple[np.ndarra
     return mu[0] + k * sd[0] * np.cos(t), mu[1] + k * sd[1] * np.sin(t)
 
 
-def posterior_figure(
-    density: np.ndarray,
-    xs: np.ndarray,
-    ys: np.ndarray,
-    mu: np.ndarray,
-    logvar: np.ndarray,
-    mu_fit: np.ndarray | None,
-    logvar_fit: np.ndarray | None,
-    codes: np.ndarray,
-    digits: np.ndarray,
-    title: str,
-):
-    """The true posterior p(z|x) (``density`` (ny, nx) per unit area on cell centres xs, ys) as a
+@dataclass(frozen=True, eq=False)
+class PosteriorDrawn:
+    """What ``posterior_figure`` draws and ``posterior_alt`` puts in words: one set of numbers for
+    the picture and its text alternative. (eq=False: arrays have no single truth value;
+    ``render.fingerprint`` keys it by its fields' values.)"""
+
+    density: np.ndarray  # (ny, nx) the exact p(z|x) per unit area, on the cell centres xs, ys
+    xs: np.ndarray  # (nx,) the grid's cell centres along z1
+    ys: np.ndarray  # (ny,) and along z2
+    mu: np.ndarray  # (2,) the encoder's q(z|x): its mean
+    logvar: np.ndarray  # (2,) and its log variance per axis
+    mu_fit: np.ndarray | None  # (2,) the mean of q refined for this image; None: none drawn
+    logvar_fit: np.ndarray | None  # (2,) its log variance (given with mu_fit)
+
+
+def posterior_figure(p: PosteriorDrawn, codes: np.ndarray, digits: np.ndarray, title: str):
+    """The true posterior p(z|x) (``p.density`` (ny, nx) per unit area on cell centres xs, ys) as a
     heat map, equal aspect and z2 up, zoomed to 99.9 % of the posterior and both ellipses, at most
     twice as wide as tall (beyond the grid the density is ~0, drawn as the map's zero colour); the
     encoder's q(z|x) at 1 and 2 sigma (black,
@@ -393,6 +398,8 @@ def posterior_figure(
     as small dots in their digit's colour. Sized to be shown about 560 px wide, text >= 10 pt."""
     import matplotlib
 
+    density, xs, ys, mu, logvar = p.density, p.xs, p.ys, p.mu, p.logvar
+    mu_fit, logvar_fit = p.mu_fit, p.logvar_fit
     fig = Figure(
         figsize=(5.0, 4.6), layout="constrained"
     )  # colour bar, labels and legend kept inside
@@ -605,24 +612,15 @@ def entropy_alt(h: np.ndarray) -> str:
     )
 
 
-def posterior_alt(
-    density: np.ndarray,
-    xs: np.ndarray,
-    ys: np.ndarray,
-    mu: np.ndarray,
-    logvar: np.ndarray,
-    mu_fit: np.ndarray | None,
-    logvar_fit: np.ndarray | None,
-    what: str,
-    steps: int | None,
-) -> str:
+def posterior_alt(p: PosteriorDrawn, what: str, steps: int | None) -> str:
     """What ``posterior_figure`` shows: where the exact posterior peaks and lies, the encoder's q
     and the refined one."""
-    w = np.asarray(density, dtype=np.float64)
-    gx, gy = np.meshgrid(xs, ys)  # (ny, nx) each, as the map
+    mu, mu_fit = p.mu, p.mu_fit
+    w = np.asarray(p.density, dtype=np.float64)
+    gx, gy = np.meshgrid(p.xs, p.ys)  # (ny, nx) each, as the map
     peak = np.unravel_index(int(np.argmax(w)), w.shape)
     mean = ((gx * w).sum() / w.sum(), (gy * w).sum() / w.sum())
-    sd = np.exp(0.5 * np.asarray(logvar, dtype=np.float64))
+    sd = np.exp(0.5 * np.asarray(p.logvar, dtype=np.float64))
     out = (
         f"Heat map of the exact posterior p(z|x) of {what} over the latent plane (z₁ across, z₂ "
         "up): it peaks at "
@@ -632,7 +630,7 @@ def posterior_alt(
         "and 2σ."
     )
     if mu_fit is not None:
-        sf = np.exp(0.5 * np.asarray(logvar_fit, dtype=np.float64))
+        sf = np.exp(0.5 * np.asarray(p.logvar_fit, dtype=np.float64))
         out += (
             " Dashed magenta: q refined for this image"
             + (f" ({steps} gradient steps)" if steps is not None else "")

@@ -18,6 +18,7 @@ charts draw on a canvas.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -330,7 +331,7 @@ def _resolve(value: Any) -> Any:
 def fingerprint(value: Any) -> Any:
     """An exact, small, hashable stand-in for a builder's argument: arrays become (shape, dtype,
     BLAKE2 digest of their bytes); a DataFrame, its columns' names, dtypes and values so; containers
-    are walked; other values are kept as they are.
+    and dataclass instances are walked; other values are kept as they are.
     (Streamlit's own hashing samples arrays of 500,000 elements or more; this does not.)"""
     if isinstance(value, np.ndarray):
         a = np.ascontiguousarray(value)
@@ -357,6 +358,10 @@ def fingerprint(value: Any) -> Any:
         return value.item()
     if isinstance(value, Lazy):
         return ("lazy", builder_id(value.fn), fingerprint(value.args))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # a frozen dataclass of what is drawn (say png_figures.PosteriorDrawn): by its fields
+        fields = tuple(getattr(value, f.name) for f in dataclasses.fields(value))
+        return (type(value).__qualname__, fingerprint(fields))
     return value
 
 
@@ -376,20 +381,29 @@ def builder_id(fn: Callable[..., Any]) -> str:
     return f"{where}:{getattr(fn, '__qualname__', repr(fn))}"
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Drawing:
+    """One call of a pure builder, in the theme and mode of this run, as the figure and chart caches
+    take it: keyed by ``key()``, the call itself passed to them unhashed."""
+
+    build: Callable[..., Any]
+    args: tuple
+    kwargs: dict[str, Any]
+    kind: str  # the theme it is drawn in, "light" or "dark" (``theme``)
+    present: bool  # drawn for presenter mode (``presenting``)
+
+    def key(self) -> tuple[str, str, bool, Any]:
+        """The builder by its file and name, the theme, the mode, the arguments by value."""
+        args = fingerprint((self.args, self.kwargs))
+        return builder_id(self.build), self.kind, self.present, args
+
+
 @st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
-def _cached_png(
-    builder: str,
-    kind: str,
-    present: bool,
-    key: Any,
-    _args: tuple,
-    _kwargs: dict[str, Any],
-    _build: Callable[..., Figure],
-) -> bytes:
-    args = tuple(_resolve(a) for a in _args)  # decoding and other heavy inputs: outside the lock
-    kwargs = {k: _resolve(v) for k, v in _kwargs.items()}
-    with _MPL_LOCK, matplotlib.rc_context(_rc(kind)), as_theme(kind), as_present(present):
-        return to_png(_build(*args, **kwargs), PRESENT_TEXT_SCALE if present else 1.0)
+def _cached_png(key: tuple[str, str, bool, Any], _d: _Drawing) -> bytes:
+    args = tuple(_resolve(a) for a in _d.args)  # decoding and other heavy inputs: outside the lock
+    kwargs = {k: _resolve(v) for k, v in _d.kwargs.items()}
+    with _MPL_LOCK, matplotlib.rc_context(_rc(_d.kind)), as_theme(_d.kind), as_present(_d.present):
+        return to_png(_d.build(*args, **kwargs), PRESENT_TEXT_SCALE if _d.present else 1.0)
 
 
 def png(build: Callable[..., Figure], *args: Any, **kwargs: Any) -> bytes:
@@ -399,9 +413,8 @@ def png(build: Callable[..., Figure], *args: Any, **kwargs: Any) -> bytes:
     its arguments by value (``fingerprint``). Expensive inputs (decoding a grid, say) are passed
     as ``lazy(fn, *args)``: computed only on a cache miss, and outside the drawing lock.
     """
-    return _cached_png(
-        builder_id(build), theme(), presenting(), fingerprint((args, kwargs)), args, kwargs, build
-    )
+    d = _Drawing(build, args, kwargs, theme(), presenting())
+    return _cached_png(d.key(), d)
 
 
 def opaque(png_data: bytes, background: str = "#ffffff") -> bytes:
@@ -458,26 +471,17 @@ def _to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 
 @st.cache_data(max_entries=CHART_CACHE_ENTRIES, show_spinner=False)
-def _cached_spec(
-    builder: str,
-    kind: str,
-    present: bool,
-    key: Any,
-    _args: tuple,
-    _kwargs: dict[str, Any],
-    _build: Callable[..., alt.TopLevelMixin],
-) -> dict[str, Any]:
-    with as_theme(kind), as_present(present):
-        return _to_spec(_build(*_args, **_kwargs))
+def _cached_spec(key: tuple[str, str, bool, Any], _d: _Drawing) -> dict[str, Any]:
+    with as_theme(_d.kind), as_present(_d.present):
+        return _to_spec(_d.build(*_d.args, **_d.kwargs))
 
 
 def spec(build: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> dict[str, Any]:
     """The Vega-Lite spec of the Altair chart ``build(*args, **kwargs)`` in the current theme, built
     once per distinct input (same rules as ``png``: a pure builder, arguments keyed by value). Each
     call returns a fresh copy, so it may be changed."""
-    return _cached_spec(
-        builder_id(build), theme(), presenting(), fingerprint((args, kwargs)), args, kwargs, build
-    )
+    d = _Drawing(build, args, kwargs, theme(), presenting())
+    return _cached_spec(d.key(), d)
 
 
 # the legend-bound selection of a digit scatter (``altair_charts.scatter``): browser-side only

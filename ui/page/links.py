@@ -201,6 +201,26 @@ def seed_input(where: Any, label: str, key: str, *, most: int = SEED_MAX, **kwar
     )
 
 
+def int_slider(
+    where: Any, label: str, lo: int, hi: int, key: str, default: int, **kwargs: Any
+) -> int:
+    """A slider in ``where`` over the whole numbers ``lo`` to ``hi``, ``default`` first, bound to
+    the URL parameter ``key`` (``url_widget``); ``kwargs`` as ``st.slider``'s (``help``,
+    ``disabled``, ``on_change``)."""
+    return int(
+        url_widget(
+            where.slider,
+            label,
+            lo,
+            hi,
+            value=default,
+            key=key,
+            parse=lambda raw: link_values.parse_int(raw, lo, hi, default),
+            **kwargs,
+        )
+    )
+
+
 def captioned_radio(
     where: Any,
     label: str,
@@ -221,6 +241,24 @@ def captioned_radio(
         index=options.index(default),
         key=key,
         captions=[captions[o] for o in options],
+        parse=lambda raw: link_values.parse_choice(raw, options, default),
+        **kwargs,
+    )
+
+
+def choice_slider(
+    where: Any, label: str, options: Sequence[Any], key: str, default: Any, **kwargs: Any
+) -> Any:
+    """A select slider in ``where`` over ``options``, ``default`` chosen first, bound to the URL
+    parameter ``key`` (``url_widget``; a link may name any of ``options``, "1" for 1.0 too);
+    ``kwargs`` as ``st.select_slider``'s (``format_func``, ``help``, ``disabled``)."""
+    options = list(options)
+    return url_widget(
+        where.select_slider,
+        label,
+        options=options,
+        value=default,
+        key=key,
         parse=lambda raw: link_values.parse_choice(raw, options, default),
         **kwargs,
     )

@@ -65,14 +65,16 @@ def posterior(
     name: str,
     step: int,
     has_path: bool,
+    more_words: str = "",
 ) -> None:
     """The exact posterior p(z|x) on the fine grid, the test codes, the encoder's q and the q
-    refined for this image after ``step`` steps (or the best Gaussian, when there is no path)."""
+    refined for this image after ``step`` steps (or the best Gaussian, when there is no path);
+    ``more_words`` end its text alternative (a class question's answer)."""
     mu_t = b.path_mu[step] if has_path else b.mu_best
     lv_t = b.path_logvar[step] if has_path else b.logvar_best
     shown = mu_t if (step > 0 or not has_path) else None
     # the density on the grid, the encoder's q, the refined q: the same for the figure and its words
-    drawn = (
+    drawn = png_figures.PosteriorDrawn(
         b.post / b.grid.area,
         b.grid.xs,
         b.grid.ys,
@@ -82,15 +84,14 @@ def posterior(
         lv_t,
     )
     fig = render.png(
-        png_figures.posterior_figure, *drawn, codes["mu"], labels, f"p(z|x) of test #{idx}, {name}"
+        png_figures.posterior_figure, drawn, codes["mu"], labels, f"p(z|x) of test #{idx}, {name}"
     )
     render.show(
         fig,
         alt=png_figures.posterior_alt(
-            *drawn,
-            f"test #{idx}, a {labels[idx]}, under {name}",
-            step if has_path else None,
-        ),
+            drawn, f"test #{idx}, a {labels[idx]}, under {name}", step if has_path else None
+        )
+        + (f" {more_words}" if more_words else ""),
     )
 
 

@@ -173,15 +173,7 @@ def line_view(
         format_func=METHODS.get,
         parse=lambda raw: link_values.parse_label(raw, METHODS, "tsne"),
     )
-    n = links.url_widget(
-        c2.slider,
-        "Samples along the line",
-        2,
-        24,
-        value=10,
-        key="emb_n",
-        parse=lambda raw: link_values.parse_int(raw, 2, 24, 10),
-    )
+    n = links.int_slider(c2, "Samples along the line", 2, 24, "emb_n", 10)
     coords = emb[method]  # (N, 2)
     default = paths.default_line(coords, labels, 0, 1)
     here = f"{name}/{method}"

@@ -117,13 +117,15 @@ def decoded_views(name: str, beta: float, seed: int, every: bool) -> None:
     if name in problems:
         frame.cache_problem(problems[name])
     if len(rows) > 1:
-        png = ladders.rows_png(rows, captions)
-        downloads.download_png(png, f"reconstructions-beta-seed{seed}.png", key="kl_rec_png")
-        render.show(png, alt=ladders.rows_alt(seed, shown, rows, captions))
-        st.caption(
+        ladders.show_rows(
+            seed,
+            shown,
+            rows,
+            captions,
             "Each test digit is encoded to its mean code μ and decoded. Under each reconstruction: "
             "its "
-            "reconstruction cost, BCE summed over the 784 pixels (nats; lower is more faithful)."
+            "reconstruction cost, BCE summed over the 784 pixels (nats; lower is more faithful).",
+            download=(f"reconstructions-beta-seed{seed}.png", "kl_rec_png"),
         )
     if every:
         frame.missing_note({n: e for n, e in problems.items() if n != name}, "the rows above")
@@ -149,14 +151,15 @@ def ten_d(seed: int, ten: tuple) -> None:
         seed, shown := ladders.rungs(10, zoo.BETAS_10D)
     )
     if len(rows) > 1:
-        render.show(
-            ladders.rows_png(rows, captions, style.EXPANDER_PX),
-            alt=ladders.rows_alt(seed, shown, rows, captions),
-        )
-        st.caption(
+        ladders.show_rows(
+            seed,
+            shown,
+            rows,
+            captions,
             "The same ten test digits through the 10-D VAEs (decoded at μ; cost under each, in "
             "nats). With ten "
-            "numbers instead of two, cheap rate (small β) does buy sharper reconstructions."
+            "numbers instead of two, cheap rate (small β) does buy sharper reconstructions.",
+            column_px=style.EXPANDER_PX,
         )
     frame.missing_note(problems, "the rows above")
     frame.caveat(

@@ -15,7 +15,7 @@ import streamlit as st
 from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.lessons import ladders
 from ui.lessons.model_facts import keep_top_curve, size_name
-from ui.page import downloads, frame, loaders, model_calls
+from ui.page import frame, loaders, model_calls
 from vae import units
 from vae.artefacts import CacheError
 
@@ -32,14 +32,16 @@ def reconstructions(seed: int, sizes: Iterable[int], problems: dict[str, CacheEr
             icon=":material/hourglass_empty:",
         )
     else:
-        png = render.png(png_figures.image_rows, img_rows, captions, size=0.95, fontsize=10)
-        downloads.download_png(png, f"reconstructions-latent-size-seed{seed}.png", key="ls_rec_png")
-        render.show(png, alt=ladders.rows_alt(seed, shown, img_rows, captions))
-        st.caption(
+        ladders.show_rows(
+            seed,
+            shown,
+            img_rows,
+            captions,
             "Each test digit is encoded to its mean code μ and decoded by the VAE with latent size "
             "d. Under "
             "each reconstruction: its reconstruction cost (BCE summed over the 784 pixels, nats; "
-            "lower is more faithful)."
+            "lower is more faithful).",
+            download=(f"reconstructions-latent-size-seed{seed}.png", "ls_rec_png"),
         )
     frame.missing_note({**problems, **failed}, "the reconstructions")
 

@@ -90,15 +90,7 @@ def traversal_view(
     lo, hi = f1.slider(
         "Sweep range", -5.0, 5.0, value=SLIDER_RANGE, step=SLIDER_STEP, key="protos_range"
     )
-    steps = links.url_widget(
-        f2.slider,
-        "Steps per dimension",
-        3,
-        25,
-        value=10,
-        key="protos_steps",
-        parse=lambda raw: link_values.parse_int(raw, 3, 25, 10),
-    )
+    steps = links.int_slider(f2, "Steps per dimension", 3, 25, "protos_steps", 10)
     by_use = links.url_widget(
         f3.toggle,
         "Most used dimensions first",
@@ -163,15 +155,7 @@ def manifold_view(name: str, base: np.ndarray, default_pair: tuple[int, int], di
         "Horizontal dimension", list(range(d)), key="protos_dim_x", format_func=words.z
     )
     dy = g2.selectbox("Vertical dimension", list(range(d)), key="protos_dim_y", format_func=words.z)
-    n = links.url_widget(
-        g3.slider,
-        "Grid size n (n × n)",
-        5,
-        25,
-        value=15,
-        key="protos_n",
-        parse=lambda raw: link_values.parse_int(raw, 5, 25, 15),
-    )
+    n = links.int_slider(g3, "Grid size n (n × n)", 5, 25, "protos_n", 15)
     lo, hi = g4.slider(
         "Range of both axes", -5.0, 5.0, value=SLIDER_RANGE, step=SLIDER_STEP, key="protos_mrange"
     )

@@ -9,6 +9,7 @@ compared with. The run itself and its session bookkeeping live in :mod:`vae.live
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
@@ -53,47 +54,40 @@ def loss_charts(
     return out[0], out[1]
 
 
-def codes_chart(
-    mu: np.ndarray,
-    y: np.ndarray,
-    index: np.ndarray,
-    title: str,
-    half: float,
-    side: int = CODES_SIDE,
-) -> alt.Chart:
-    """Held-out codes mu (n, 2) on a square map of -half..half on both axes (equal scales, z₂ up),
-    each point's tooltip naming its test index ``index`` (n,); codes outside are not drawn."""
-    dom = (-half, half)
+@dataclass(frozen=True, eq=False)
+class CodeMap:
+    """A square map of held-out codes: what ``codes_chart`` draws and ``draw_map`` shows and puts in
+    words. (eq=False: arrays; ``render.spec`` keys it by its fields' values.)"""
+
+    mu: np.ndarray  # (n, 2) the codes
+    y: np.ndarray  # (n,) their digits
+    index: np.ndarray  # (n,) their test indices, each named in its point's tooltip
+    title: str
+    half: float  # the map shows -half..half on both axes; codes outside are not drawn
+    side: int = CODES_SIDE  # px, the square plot area
+
+
+def codes_chart(m: CodeMap) -> alt.Chart:
+    """The codes on a square map of -half..half on both axes (equal scales, z₂ up)."""
+    dom = (-m.half, m.half)
     return altair_charts.square(
         altair_charts.scatter(
-            altair_charts.codes_frame(mu, y, index),
+            altair_charts.codes_frame(m.mu, m.y, m.index),
             x_title=claims.z(0),
             y_title=claims.z(1),
             domain=dom,
-            title=title,
+            title=m.title,
         ),
-        side,
+        m.side,
     )
 
 
-def draw_map(
-    where: Any,
-    mu: np.ndarray,
-    y: np.ndarray,
-    index: np.ndarray,
-    title: str,
-    half: float,
-    side: int = CODES_SIDE,
-    once: bool = False,
-) -> None:
+def draw_map(where: Any, m: CodeMap, once: bool = False) -> None:
     """Show a code map (``codes_chart``) at its own size, narrower on a phone (``render.draw``);
     ``once``: a map many learners see (a pretrained model's), its spec built once per server."""
-    chart_spec = (
-        render.spec(codes_chart, mu, y, index, title, half, side)
-        if once
-        else compat.altair_to_vega_lite(codes_chart(mu, y, index, title, half, side))
-    )
-    said = alt_text.scatter(title, mu, y, claims.z(0), claims.z(1))
+    chart_spec = render.spec(codes_chart, m) if once else compat.altair_to_vega_lite(codes_chart(m))
+    mu, half = m.mu, m.half
+    said = alt_text.scatter(m.title, mu, m.y, claims.z(0), claims.z(1))
     out = claims.left_out(mu, half)
     render.draw(
         chart_spec,
@@ -160,15 +154,8 @@ def run(
                 mu = arrays.posterior_means(p.model, x_ho)
                 half = claims.extent(mu)
                 out = claims.left_out(mu, half)  # said in the title: the map holds 99.5 % at least
-                draw_map(
-                    codes_ph,
-                    mu,
-                    y_ho.numpy(),
-                    held,
-                    f"Held-out codes {when}" + (f" ({out} outside)" if out else ""),
-                    half,
-                    LIVE_SIDE,
-                )
+                title = f"Held-out codes {when}" + (f" ({out} outside)" if out else "")
+                draw_map(codes_ph, CodeMap(mu, y_ho.numpy(), held, title, half, LIVE_SIDE))
             recs = arrays.reconstructions(p.model, x_ho[pick])
             strip_ph.image(
                 downloads.upscale(
@@ -340,7 +327,7 @@ def codes_pair(
         return
     halves = claims.shared_extents([claims.extent(mu) for mu, _ in maps])
     for col, (mu, title), half in zip(st.columns(2), maps, halves):
-        draw_map(col, mu, y, index, title, half, once=title != "your model")
+        draw_map(col, CodeMap(mu, y, index, title, half), once=title != "your model")
     st.caption(
         claims.map_caption(
             [n.split(" (")[0] for _, n in maps],
