@@ -20,14 +20,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-dev-shm-usage",
-]
+# the repository, the browser and its flags, and the server's CPU: as the benchmarks use them
+from benchmarks.common import BROWSER_ARGS, CHROMIUM, REPO, cpu_s, wait_quiet  # noqa: F401
 
 # Streamlit marks its root element with the script's state and the connection's (its own e2e
 # tests wait on these); "idle" also needs the heading and every image loaded.
@@ -178,26 +172,6 @@ def no_exception(page) -> None:
 def connection_errors(messages: list[str]) -> list[str]:
     """Console errors that mean the websocket died (the cached-message race among them)."""
     return [m for m in messages if "ForwardMsg MISS" in m or "fatal error" in m.lower()]
-
-
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process (from /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_quiet(
-    pid: int, timeout_s: float = 60.0, window_s: float = 1.0, busy_share: float = 0.05
-) -> None:
-    """Wait until the server uses under ``busy_share`` of a core over ``window_s`` (its background
-    drawing for the pages visited is done)."""
-    t0, last = time.perf_counter(), cpu_s(pid)
-    while time.perf_counter() - t0 < timeout_s:
-        time.sleep(window_s)
-        now = cpu_s(pid)
-        if now - last < busy_share * window_s:
-            return
-        last = now
 
 
 # --- fixtures (a browser-test module imports the ones it uses: ``from tests.e2e import browser``)

@@ -247,7 +247,7 @@ def test_five_trainings_while_a_lesson_reloads(browser, tmp_path):
         lesson = Tab(browser, srv.base, "KL_weighting")
         tabs = [Tab(browser, srv.base, f"Train_it_yourself?{SMALL_TRAINING}") for _ in range(5)]
         quiet_reload_s = reload_time(lesson.page)
-        wait_quiet(srv.proc.pid)
+        wait_quiet(srv.proc.pid, window_s=1.0)
         # like with like: the six sessions are open and the lesson drawn (twice) before and after
         # the runs,
         # so the difference is what the five runs leave behind
@@ -268,7 +268,7 @@ def test_five_trainings_while_a_lesson_reloads(browser, tmp_path):
             for t in tabs:
                 t.page.wait_for_selector("text=Your model", timeout=180_000)
                 t.assert_alive()
-            wait_quiet(srv.proc.pid)
+            wait_quiet(srv.proc.pid, window_s=1.0)
             grown = (
                 rss_mb(srv.proc.pid) - rss_before
             )  # five sessions still hold their models (7 MB each)

@@ -102,22 +102,24 @@ def rows_png(
 def show_rows(
     seed: int,
     rungs: dict[str, str],
-    rows: dict[str, np.ndarray],
-    captions: list[list[str]],
     caption: str,
     *,
     download: tuple[str, str] | None = None,
     column_px: float = style.PAGE_PX,
-) -> None:
-    """The rows of ``reconstruction_rows(seed, rungs)`` shown as one figure (``rows_png``) with its
-    text alternative and ``caption`` under it; ``download``: (file name, key) of a download button
-    of the figure, above it."""
-    png = rows_png(rows, captions, column_px)
-    if download is not None:
-        file_name, key = download
-        downloads.download_png(png, file_name, key=key)
-    render.show(png, alt=rows_alt(seed, rungs, rows, captions))
-    st.caption(caption)
+) -> tuple[int, dict[str, CacheError | None]]:
+    """``reconstruction_rows(seed, rungs)`` shown as one figure (``rows_png``) with its text
+    alternative and ``caption`` under it, when any rung is built; ``download``: (file name, key) of
+    a download button of the figure, above it. -> (rows drawn, the originals' included; the rungs
+    left out and why)"""
+    rows, captions, problems = reconstruction_rows(seed, rungs)
+    if len(rows) > 1:
+        png = rows_png(rows, captions, column_px)
+        if download is not None:
+            file_name, key = download
+            downloads.download_png(png, file_name, key=key)
+        render.show(png, alt=rows_alt(seed, rungs, rows, captions))
+        st.caption(caption)
+    return len(rows), problems
 
 
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)

@@ -113,20 +113,16 @@ def decoded_views(name: str, beta: float, seed: int, every: bool) -> None:
     """Ten test digits through the chosen rung (or, with ``every``, every rung), and ten of the
     prior draws decoded."""
     shown = ladders.rungs(2, zoo.BETAS_2D if every else (beta,), beta if every else None)
-    rows, captions, problems = ladders.reconstruction_rows(seed, shown)
+    problems = ladders.reconstruction_rows(seed, shown)[2]  # cached: the chosen rung's first
     if name in problems:
         frame.cache_problem(problems[name])
-    if len(rows) > 1:
-        ladders.show_rows(
-            seed,
-            shown,
-            rows,
-            captions,
-            "Each test digit is encoded to its mean code μ and decoded. Under each reconstruction: "
-            "its "
-            "reconstruction cost, BCE summed over the 784 pixels (nats; lower is more faithful).",
-            download=(f"reconstructions-beta-seed{seed}.png", "kl_rec_png"),
-        )
+    ladders.show_rows(
+        seed,
+        shown,
+        "Each test digit is encoded to its mean code μ and decoded. Under each reconstruction: its "
+        "reconstruction cost, BCE summed over the 784 pixels (nats; lower is more faithful).",
+        download=(f"reconstructions-beta-seed{seed}.png", "kl_rec_png"),
+    )
     if every:
         frame.missing_note({n: e for n, e in problems.items() if n != name}, "the rows above")
     try:
@@ -147,20 +143,14 @@ def decoded_views(name: str, beta: float, seed: int, every: bool) -> None:
 def ten_d(seed: int, ten: tuple) -> None:
     """The 10-D ladder (``ten``: ``ladders.dims_by_beta`` of its rungs): reconstructions (where a
     small β does sharpen them), per-dimension KL and active units."""
-    rows, captions, problems = ladders.reconstruction_rows(
-        seed, shown := ladders.rungs(10, zoo.BETAS_10D)
+    _, problems = ladders.show_rows(
+        seed,
+        ladders.rungs(10, zoo.BETAS_10D),
+        "The same ten test digits through the 10-D VAEs (decoded at μ; cost under each, in "
+        "nats). With ten "
+        "numbers instead of two, cheap rate (small β) does buy sharper reconstructions.",
+        column_px=style.EXPANDER_PX,
     )
-    if len(rows) > 1:
-        ladders.show_rows(
-            seed,
-            shown,
-            rows,
-            captions,
-            "The same ten test digits through the 10-D VAEs (decoded at μ; cost under each, in "
-            "nats). With ten "
-            "numbers instead of two, cheap rate (small β) does buy sharper reconstructions.",
-            column_px=style.EXPANDER_PX,
-        )
     frame.missing_note(problems, "the rows above")
     frame.caveat(
         "With more latent dimensions than the data needs, the KL term can switch dimensions off: "

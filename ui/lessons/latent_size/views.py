@@ -23,25 +23,19 @@ from vae.artefacts import CacheError
 def reconstructions(seed: int, sizes: Iterable[int], problems: dict[str, CacheError]) -> None:
     """The seed's ten test digits reconstructed by every size that loads, each with its cost; the
     sizes left out named below."""
-    img_rows, captions, failed = ladders.reconstruction_rows(
-        seed, shown := {f"d = {d}": size_name(d) for d in sizes if size_name(d) not in problems}
+    shown = {f"d = {d}": size_name(d) for d in sizes if size_name(d) not in problems}
+    n_rows, failed = ladders.show_rows(
+        seed,
+        shown,
+        "Each test digit is encoded to its mean code μ and decoded by the VAE with latent size d. "
+        "Under each reconstruction: its reconstruction cost (BCE summed over the 784 pixels, nats; "
+        "lower is more faithful).",
+        download=(f"reconstructions-latent-size-seed{seed}.png", "ls_rec_png"),
     )
-    if len(img_rows) == 1:
+    if n_rows == 1:
         st.info(
             "No model of the latent-size ladder is built yet, so there is nothing to reconstruct.",
             icon=":material/hourglass_empty:",
-        )
-    else:
-        ladders.show_rows(
-            seed,
-            shown,
-            img_rows,
-            captions,
-            "Each test digit is encoded to its mean code μ and decoded by the VAE with latent size "
-            "d. Under "
-            "each reconstruction: its reconstruction cost (BCE summed over the 784 pixels, nats; "
-            "lower is more faithful).",
-            download=(f"reconstructions-latent-size-seed{seed}.png", "ls_rec_png"),
         )
     frame.missing_note({**problems, **failed}, "the reconstructions")
 
