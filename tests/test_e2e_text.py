@@ -24,6 +24,7 @@ import pytest
 from PIL import Image
 
 from tests.e2e import browser, server, server_proc, url_path, wait_idle  # noqa: F401 (fixtures)
+from tests.test_e2e_phone import OPEN_EXPANDERS_JS
 from ui.draw import raster, render
 from ui.page.catalogue import LESSONS
 
@@ -117,9 +118,6 @@ LAYOUT_JS = """() => {
   return {height: main ? main.scrollHeight : 0,
           first: pics.length ? Math.round(Math.min(...pics.map(r => r.top)) - off) : null};
 }"""
-OPEN_EXPANDERS_JS = """() => document
-  .querySelectorAll('[data-testid="stExpander"] details:not([open]) > summary')
-  .forEach(s => s.click())"""
 
 
 def png_text(page, src: str) -> tuple[float, int] | None:
