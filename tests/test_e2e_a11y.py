@@ -89,6 +89,19 @@ OVERFLOW_JS = """() => {
 }"""
 
 
+def settled_overflow(page, tries: int = 4) -> list[str]:
+    """What reaches past a phone's screen once the layout has settled: a table's toolbar can be
+    placed for a moment at the table's first, narrower width while the grid lays out, so a finding
+    is looked at again (up to ``tries`` times, a second apart) and only one that stays counts."""
+    found = page.evaluate(OVERFLOW_JS)
+    for _ in range(tries - 1):
+        if not found:
+            break
+        page.wait_for_timeout(1000)
+        found = page.evaluate(OVERFLOW_JS)
+    return found
+
+
 def run_axe(page) -> list[dict]:
     page.add_script_tag(path=str(AXE_JS))
     return page.evaluate(
@@ -143,7 +156,7 @@ def scans(server_proc, browser):  # noqa: F811
                 page.wait_for_timeout(300)  # charts lay out after the script run
                 result.violations[name] = run_axe(page)
                 if options["viewport"]["width"] < 500:
-                    result.overflow[name] = page.evaluate(OVERFLOW_JS)
+                    result.overflow[name] = settled_overflow(page)
                 for v in result.violations[name]:
                     print(f"AXE {setting} {name} {v['id']} {v['n']} {v['target']}")
         finally:

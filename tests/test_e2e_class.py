@@ -14,7 +14,7 @@ import pytest
 
 from tests import pgserver
 from tests.e2e import assert_no_new_tracebacks, start_server, stop_server, wait_idle
-from tests.test_e2e_a11y import AXE_JS, DESKTOP, OVERFLOW_JS, PHONE, run_axe
+from tests.test_e2e_a11y import AXE_JS, DESKTOP, PHONE, run_axe, settled_overflow
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 WAIT_MS = 15_000  # a student's page polls every 4 s; a teacher's every 1 s
@@ -125,7 +125,7 @@ def test_a_teacher_and_three_students_through_one_question(servers, browser):
         students.append(page)
     phone = students[1]
     _no_axe(phone, "a student's phone view")
-    assert phone.evaluate(OVERFLOW_JS) == []
+    assert settled_overflow(phone) == []
 
     _vote(students[0], "A")
     _vote(students[1], "B")
@@ -149,7 +149,7 @@ def test_a_teacher_and_three_students_through_one_question(servers, browser):
         assert link.count() == 1
     _no_axe(phone, "a student's phone view of the reveal")
     _shot(phone, "student-reveal")
-    assert phone.evaluate(OVERFLOW_JS) == []
+    assert settled_overflow(phone) == []
     _no_axe(teacher, "the teacher's reveal")
 
     teacher.get_by_role("button", name="Vote again").click()

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import browser, finger_stroke, no_exception, server, server_proc, url_path, wait_idle  # noqa: F401 (fixtures)
-from tests.test_e2e_a11y import OVERFLOW_JS
+from tests.test_e2e_a11y import settled_overflow
 from ui.draw.alt_text import GENERIC_NAMES
 from ui.page.catalogue import LESSONS
 
@@ -128,7 +128,7 @@ def _scan(base: str, browser, query: str) -> dict:  # noqa: F811
             out[name] = {
                 "charts": page.evaluate(CHARTS_JS),
                 "ax": accessible_chart_names(page),
-                "overflow": page.evaluate(OVERFLOW_JS),
+                "overflow": settled_overflow(page),
             }
             print(
                 f"PHONE{query} {name}: "
