@@ -21,36 +21,6 @@ N_SURVEY = 100  # random codes for the style statistics in "what to notice"
 DEFAULT_DIGIT, DEFAULT_PICK = 3, 0
 
 
-st.header("The idea")
-st.markdown(
-    "A conditional VAE (Sohn et al. 2015) is a VAE that is handed the label $y$ at both ends: the "
-    "encoder "
-    "$q(z \\mid x, y)$ sees the image *and* its digit, and the decoder $p(x \\mid z, y)$ draws "
-    "from a code *and* a "
-    "digit. It is trained on the conditional evidence lower bound, with a prior p(z) = N(0, I) "
-    "that does not depend on y (as in the M2 model of Kingma et al. 2014):"
-)
-st.latex(
-    r"\log p(x \mid y) \;\ge\; \mathbb{E}_{q(z \mid x, y)}\big[\log p(x \mid z, y)\big]"
-    r" \;-\; \mathrm{KL}\big(q(z \mid x, y)\,\|\,p(z)\big)"
-)
-st.markdown(
-    "The KL term charges for every bit of information that $z$ carries about the image. The "
-    "decoder already "
-    "knows **which** digit to draw from $y$, so putting the digit's identity into $z$ would cost "
-    "KL and buy "
-    "nothing. What is left for $z$ is everything the label does not say: **how** the digit is "
-    "written."
-)
-frame.secondary(
-    "With cvae-2d you can therefore pick the digit and the style separately: fix $y$ and move $z$ "
-    "to change the "
-    "handwriting, or fix $z$ and change $y$ to write another digit in the same hand. The 2-D plain "
-    "VAE "
-    "(vae-2d) has to squeeze identity *and* style into the same two numbers, which is why its map "
-    "is a patchwork of digit regions."
-)
-
 with frame.cache_guard():
     loaders.model(MODEL)  # what every view below needs: without it the page stops here
     loaders.codes(MODEL)
@@ -64,8 +34,8 @@ with frame.cache_guard():
 
 st.header("One manifold per digit")
 st.markdown(
-    "Choose a digit: the decoder draws it at every point of a grid over the latent plane. The grid "
-    "is "
+    "cvae-2d's decoder is handed the digit $y$ as well as the code $z$. Choose a digit: the "
+    "decoder draws it at every point of a grid over the latent plane. The grid is "
     "spaced by equal steps of prior probability (ppf), so it covers where the codes actually are."
 )
 
@@ -105,6 +75,38 @@ def manifold_section() -> None:
 
 
 manifold_section()
+
+# --- the idea (below the first picture, as the lesson pattern puts the maths) ----------------
+
+st.header("The idea")
+st.markdown(
+    "A conditional VAE (Sohn et al. 2015) is a VAE that is handed the label $y$ at both ends: the "
+    "encoder "
+    "$q(z \\mid x, y)$ sees the image *and* its digit, and the decoder $p(x \\mid z, y)$ draws "
+    "from a code *and* a "
+    "digit. It is trained on the conditional evidence lower bound, with a prior p(z) = N(0, I) "
+    "that does not depend on y (as in the M2 model of Kingma et al. 2014):"
+)
+st.latex(
+    r"\log p(x \mid y) \;\ge\; \mathbb{E}_{q(z \mid x, y)}\big[\log p(x \mid z, y)\big]"
+    r" \;-\; \mathrm{KL}\big(q(z \mid x, y)\,\|\,p(z)\big)"
+)
+st.markdown(
+    "The KL term charges for every bit of information that $z$ carries about the image. The "
+    "decoder already "
+    "knows **which** digit to draw from $y$, so putting the digit's identity into $z$ would cost "
+    "KL and buy "
+    "nothing. What is left for $z$ is everything the label does not say: **how** the digit is "
+    "written."
+)
+frame.secondary(
+    "With cvae-2d you can therefore pick the digit and the style separately: fix $y$ and move $z$ "
+    "to change the "
+    "handwriting, or fix $z$ and change $y$ to write another digit in the same hand. The 2-D plain "
+    "VAE "
+    "(vae-2d) has to squeeze identity *and* style into the same two numbers, which is why its map "
+    "is a patchwork of digit regions."
+)
 
 # --- 2. same z, every digit ---------------------------------------------------------------------
 

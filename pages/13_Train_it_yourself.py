@@ -35,6 +35,33 @@ def request_training() -> None:
     sess.request(controls.settings_from_state())
 
 
+def about_a_run() -> None:
+    """The loss, where the digits come from and what an epoch measures: folded, below the pictures
+    (the lesson pattern keeps the maths under the main picture)."""
+    with st.expander("What a run does, and where its digits come from", icon=":material/info:"):
+        st.latex(
+            r"\mathcal L(x) \;=\; \underbrace{-\log p(x \mid z)}_{\text{reconstruction}} \;+\; "
+            r"\beta\;\underbrace{\mathrm{KL}\big(q(z\mid x)\,\|\,\mathcal N(0, I)\big)}_{\text{KL}}"
+        )
+        st.markdown(
+            "Training repeats one move: take a batch of images, encode, sample "
+            "$z = \\mu + \\sigma\\,\\varepsilon$, decode, and take an Adam step down the loss "
+            "(nats per image, averaged over the batch; learning rate 0.002, decaying to 0 along a "
+            "cosine, as for the pretrained models).\n\n"
+            "**Where the digits come from.** This app never loads the 60,000 MNIST training "
+            f"digits. A fixed random **{live.HELDOUT:,} of the 10,000 test digits** (each digit "
+            "in proportion) are held out to judge the model you train; it trains on the first N "
+            f"of the other {live.MAX_TRAIN:,}, in a fixed random order. The pretrained models "
+            f"learned from the 60,000 training digits, so the held-out {live.HELDOUT:,} are new "
+            "to both.\n\n"
+            "One **epoch** is one pass over your training digits. The page measures both terms on "
+            "the training digits (averaged over the epoch, while the weights were still moving) "
+            "and on the held-out digits (at the epoch's end); a gap that opens between them is "
+            "overfitting. While it trains, the curves (with each batch's terms as a thin line), "
+            f"the codes and the reconstructions are redrawn every {live_view.REDRAW_STEPS} steps."
+        )
+
+
 # --- controls ------------------------------------------------------------------------------------
 
 busy = sess.busy
@@ -102,28 +129,6 @@ links.state_to_url()
 controls.preset_row(busy)
 controls.run_buttons(sess, busy, request_training)
 
-with st.expander("What a run does, and where its digits come from", icon=":material/info:"):
-    st.latex(
-        r"\mathcal L(x) \;=\; \underbrace{-\log p(x \mid z)}_{\text{reconstruction}} \;+\; "
-        r"\beta\;\underbrace{\mathrm{KL}\big(q(z\mid x)\,\|\,\mathcal N(0, I)\big)}_{\text{KL}}"
-    )
-    st.markdown(
-        "Training repeats one move: take a batch of images, encode, sample $z = \\mu + "
-        "\\sigma\\,\\varepsilon$, decode, and take an Adam step down the loss (nats per image, "
-        "averaged over the batch; learning rate 0.002, decaying to 0 along a cosine, as for the "
-        "pretrained models).\n\n"
-        "**Where the digits come from.** This app never loads the 60,000 MNIST training digits. A "
-        f"fixed random **{live.HELDOUT:,} of the 10,000 test digits** (each digit in proportion) "
-        "are held out to judge the model you train; it trains on the first N of the other "
-        f"{live.MAX_TRAIN:,}, in a fixed random order. The pretrained models learned from the "
-        f"60,000 training digits, so the held-out {live.HELDOUT:,} are new to both.\n\n"
-        "One **epoch** is one pass over your training digits. The page measures both terms on the "
-        "training digits (averaged over the epoch, while the weights were still moving) and on "
-        "the held-out digits (at the epoch's end); a gap that opens between them is overfitting. "
-        "While it trains, the curves (with each batch's terms as a thin line), the codes and the "
-        f"reconstructions are redrawn every {live_view.REDRAW_STEPS} steps."
-    )
-
 cut_short = sess.take_interrupted()
 if cut_short is not None:
     st.info(
@@ -152,11 +157,10 @@ if sess.pending is not None:
     live_view.train_pending(sess, x_float, labels)
 
 if sess.model is None:
-    st.info(
-        "No model trained in this session yet: choose settings and press **Train**. Your model "
-        "stays in this browser session only, until you reload the page."
-    )
+    st.info("No model trained in this session yet: choose settings and press **Train**.")
     live_view.preview(settings, labels, *live.heldout_set(x_float, labels))
+    st.caption("Your model stays in this browser session only, until you reload the page.")
+    about_a_run()
     frame.stop()
 
 # --- your model and the pretrained one ----------------------------------------------------------
@@ -219,6 +223,8 @@ pre_mu = live_view.pretrained_codes(pre_name) if pre_model is not None else None
 if s.latent_dim == 2:
     st.subheader("Held-out codes")
     live_view.codes_pair(mine_mu, pre_mu, y_ho.numpy(), live_view.heldout_index(labels), pre_name)
+
+about_a_run()
 
 # --- what to notice -----------------------------------------------------------------------------
 
