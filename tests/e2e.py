@@ -31,6 +31,57 @@ IDLE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
     && Array.from(document.images).every(i => i.complete); }"""
 CONNECTION_JS = "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testConnectionState"
 
+# Every text a canvas draws (add it with ``context.add_init_script``): its font size in CSS pixels
+# (the context's scale, rotation included, over the canvas's pixel ratio), its anchor point (x, y)
+# and its box in canvas CSS pixels (from the text's measured width, its alignment and baseline);
+# rotated texts are marked. ``__drawn`` keeps every text drawn (where a legend's label was put, to
+# tap it); in ``__texts`` only what the canvas still shows counts: a clearRect forgets the texts
+# inside the area it clears, all of them when it clears the whole canvas (as Vega does before each
+# full render). Without that, a chart drawn first at one size and again at its final one (Streamlit
+# sizes a chart to its column after the first render) kept the first render's labels, and they
+# "overlapped" the final ones, though no one ever sees the two together.
+TEXT_HOOK = """(() => {
+  const P = CanvasRenderingContext2D.prototype, fill = P.fillText, clear = P.clearRect;
+  const css = (c, m, x, y) => {
+    const ratio = c.width / (c.offsetWidth || c.width) || 1;
+    return [(m.a * x + m.c * y + m.e) / ratio, (m.b * x + m.d * y + m.f) / ratio];
+  };
+  P.clearRect = function (x, y, w, h) {
+    const c = this.canvas, m = this.getTransform();
+    if (c.__texts) {
+      const [ax, ay] = css(c, m, x, y), [bx, by] = css(c, m, x + w, y + h);
+      const [x0, x1, y0, y1] = [Math.min(ax, bx), Math.max(ax, bx), Math.min(ay, by),
+                                Math.max(ay, by)];
+      const ratio = c.width / (c.offsetWidth || c.width) || 1;
+      const all = x0 <= 1 && y0 <= 1 && x1 >= c.width / ratio - 1 && y1 >= c.height / ratio - 1;
+      c.__texts = all ? [] : c.__texts.filter(t => !(t.box[0] >= x0 - 1 && t.box[2] <= x1 + 1
+                                                      && t.box[1] >= y0 - 1 && t.box[3] <= y1 + 1));
+    }
+    return clear.call(this, x, y, w, h);
+  };
+  P.fillText = function (text, x, y, w) {
+    const s = String(text);
+    if (s.trim()) {
+      const c = this.canvas, m = this.getTransform();
+      const ratio = c.width / (c.offsetWidth || c.width) || 1;
+      const k = Math.hypot(m.a, m.b) / ratio;
+      const px = parseFloat((this.font.match(/([\\d.]+)px/) || [0, 0])[1]) * k;
+      const width = this.measureText(s).width * k;
+      const left = {left: 0, start: 0, center: -0.5, right: -1, end: -1}[this.textAlign] || 0;
+      const tops = {top: 0, hanging: 0, middle: -0.5, bottom: -1, ideographic: -1};
+      const top = tops[this.textBaseline];
+      const x0 = (m.a * x + m.c * y + m.e) / ratio + left * width;
+      const y0 = (m.b * x + m.d * y + m.f) / ratio + (top === undefined ? -0.8 : top) * px;
+      const [ax, ay] = [(m.a * x + m.c * y + m.e) / ratio, (m.b * x + m.d * y + m.f) / ratio];
+      const t = {text: s, px, x: ax, y: ay, box: [x0, y0, x0 + width, y0 + px],
+                 rotated: Math.abs(m.b) > 1e-6};
+      (c.__texts = c.__texts || []).push(t);
+      (c.__drawn = c.__drawn || []).push(t);
+    }
+    return fill.call(this, text, x, y, w);
+  };
+})();"""
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -22,7 +22,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import browser, finger_stroke, no_exception, server, server_proc, url_path, wait_idle  # noqa: F401 (fixtures)
+from tests.e2e import (  # noqa: F401 (fixtures)
+    TEXT_HOOK,
+    browser,
+    finger_stroke,
+    no_exception,
+    server,
+    server_proc,
+    url_path,
+    wait_idle,
+)
 from tests.test_e2e_a11y import settled_overflow
 from ui.draw.alt_text import GENERIC_NAMES
 from ui.page.catalogue import LESSONS
@@ -38,21 +47,6 @@ SHOTS = {
     "Latent_explorer": "Latent_explorer",
 }  # page: file name
 
-# Every text a canvas draws, with the font size it is drawn at in CSS pixels (the context's scale,
-# rotation included, over the canvas's pixel ratio) and where (canvas CSS pixels), kept on the
-# canvas.
-TEXT_HOOK = """(() => {
-  const P = CanvasRenderingContext2D.prototype, fill = P.fillText;
-  P.fillText = function (text, x, y, w) {
-    const c = this.canvas, m = this.getTransform();
-    const ratio = c.width / (c.offsetWidth || c.width) || 1;
-    const size = parseFloat((this.font.match(/([\\d.]+)px/) || [0, 0])[1]);
-    const px = size * Math.hypot(m.a, m.b) / ratio;
-    if (String(text).trim()) (c.__texts = c.__texts || []).push({text: String(text), px,
-      x: (m.a * x + m.c * y + m.e) / ratio, y: (m.b * x + m.d * y + m.f) / ratio});
-    return fill.call(this, text, x, y, w);
-  };
-})();"""
 # Each chart shown: its accessible name in the DOM, and its smallest text as shown (size x on-screen
 # scale).
 CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
@@ -228,7 +222,7 @@ def text_position(page, canvas, text: str, rightmost: bool = True) -> tuple[floa
     """Where a canvas drew ``text`` (the rightmost of them: a legend's label), in page
     coordinates."""
     hits = canvas.evaluate(
-        "(c, t) => (c.__texts || []).filter(e => e.text === t).map(e => [e.x, e.y])", text
+        "(c, t) => (c.__drawn || []).filter(e => e.text === t).map(e => [e.x, e.y])", text
     )
     assert hits, f"{text!r} not drawn on the chart"
     x, y = max(hits) if rightmost else min(hits)
