@@ -5,8 +5,10 @@ sentence shown; the top-k sentence against the real curves; and each branch on m
 
 from __future__ import annotations
 
+import ast
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -42,12 +44,14 @@ def _check_counts(s: str, kl: dict[int, np.ndarray], thr: float) -> None:
     assert ", ".join(f"{n[d]} of {d}" for d in sorted(n)) in s
     if "the largest model uses the most" in s:
         assert n[big] == top and all(v < top for d, v in n.items() if d != big)
-    m = re.search(r"grows up to d = (\d+) \((\d+)\) and stops there", s) or re.search(
-        r"peaks at d = (\d+) \((\d+)\)", s
-    )
+    m = re.search(r"(?:grows up to|first reaches) d = (\d+) \((\d+)\) and stops there", s)
+    m = m or re.search(r"peaks at d = (\d+) \((\d+)\)", s)
     if m:
         first, count = int(m.group(1)), int(m.group(2))
         assert count == top and first == min(d for d in n if n[d] == top) and first < big
+        earlier = [n[d] for d in sorted(n) if d <= first]
+        if "grows up to" in s:  # it never falls on the way up
+            assert all(a <= b for a, b in zip(earlier, earlier[1:]))
         later = [n[d] for d in n if d >= first]
         assert ("stops there" in s) == (min(later) >= top - 1)
         r = re.search(r"the counts are (\d+)–(\d+)", s)
@@ -67,6 +71,12 @@ def _check_counts(s: str, kl: dict[int, np.ndarray], thr: float) -> None:
             and abs(float(r.group(2)) - below.max()) < 6e-4
         )
         assert below.max() >= lc.OFF
+    r = re.search(r"\((\d+) of them under ([\d.]+) nats\)", s)
+    if r:
+        assert int(r.group(1)) == int((below < lc.OFF).sum()) > 0
+    if len(below) and below.max() >= lc.OFF:  # some carry a little: never "switched off" alone
+        assert "not all switched off" in s
+    assert ("The other" in s) == bool(len(below))
     assert "the rest are switched off" not in s
 
 
@@ -149,6 +159,28 @@ def test_branch_peaks_and_not_switched_off():
     _check_counts(s, {d: np.array(v) for d, v in kl.items()}, 1.0)
 
 
+def test_branch_levels_after_a_dip_does_not_say_grows():
+    # 2, 1, 5, 5 dimensions in use: the count stops at d = 8, but it fell on the way there
+    kl = {
+        2: (2.0, 2.0),
+        3: (2.0, 0.0, 0.0),
+        8: (2.0,) * 5 + (0.0,) * 3,
+        16: (2.0,) * 5 + (0.0,) * 11,
+    }
+    s = lc.count_notice(_facts(kl), 0.1)
+    assert "first reaches d = 8 (5) and stops there" in s and "grows up to" not in s
+    _check_counts(s, {d: np.array(v) for d, v in kl.items()}, 0.1)
+
+
+def test_branch_top_k_needs_the_loss_to_stay_within_a_nat():
+    curve = (10.0, 4.5, 7.0, 4.2, 4.0)  # within a nat at k = 2, out again at k = 3
+    k = lc.enough_k(curve)
+    c = np.asarray(curve)
+    assert k == 4 and (c[k - 1 :] <= c[-1] + lc.CLOSE).all() and c[k - 2] > c[-1] + lc.CLOSE
+    s = lc.topk_notice(lc.SizeFacts({5: (1.0,) * 5}, {5: curve}, lc.THRESHOLDS), {5: "vae-5d"})
+    assert _topk_quoted(s) == {5: (10.0, 4.0, 4)}
+
+
 def test_branch_threshold_changes_nothing():
     s = lc.threshold_notice(_facts({2: (2.0, 2.0), 4: (2.0,) * 4}))
     assert s.startswith("The count does not depend on the threshold here")
@@ -217,3 +249,183 @@ def test_branch_nothing_to_notice_yet():
     )
     assert len(one) < 2 and computed.notices(one, {}, 0.1) == [lc.NOTHING_YET]
     assert "at least two latent sizes" in lc.NOTHING_YET
+
+
+# --- the premise sweep: the real ladder at every control value the page offers -------------------
+
+PAGE = Path(__file__).resolve().parents[1] / "pages" / "11_Latent_size.py"
+BAD = ("nan", "inf", "e+")  # never in a shown sentence
+
+
+def page_constant(name: str):
+    """A literal constant of the page, read from its source (the page is a script)."""
+    for node in ast.parse(PAGE.read_text()).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise LookupError(name)
+
+
+@pytest.fixture(scope="module")
+def ladder():
+    """The ladder's numbers exactly as the page computes them (its table, its KL per dimension,
+    the top-k curves of the models its top-k box offers); skips when a model is not built."""
+    names = [f"vae-{d}d" for d in SIZES]
+    missing = [
+        n
+        for n in names
+        if not (artefacts.checkpoint_path(n).exists() and artefacts.codes_path(n).exists())
+    ]
+    if missing:
+        pytest.skip(f"not built: {missing}")
+    from ui.lessons import model_facts
+    from ui.lessons.latent_size import computed
+
+    table, problems = computed.ladder_table(SIZES)
+    kl_dims = computed.kl_dims(SIZES)
+    big = [d for d in (32, 20) if d in kl_dims]  # the top-k box's options, as the page builds them
+    curves = {d: np.asarray(model_facts.keep_top_curve(f"vae-{d}d")) for d in big}
+    return table, problems, kl_dims, big, curves
+
+
+def _check_elbo(s: str, elbo: dict[int, float]) -> None:
+    best = min(elbo, key=elbo.get)
+    for v, d in re.findall(r"([\d.]+) \(d = (\d+)\)", s.split(" nats.")[0]):
+        assert abs(float(v) - elbo[int(d)]) < 0.051
+    m = re.search(r"from there to the best, d = (\d+), only ([\d.]+) more", s)
+    if m:
+        assert int(m.group(1)) == best and float(m.group(2)) <= 2.0 + 0.05
+    knee = re.search(r"From d = \d+ to d = (\d+) it", s)
+    if knee:  # the knee: the smallest size within 2 nats of the best
+        assert int(knee.group(1)) == min(d for d in elbo if elbo[d] <= elbo[best] + 2.0)
+    if "that is the best" in s or "The best is at d = " in s:
+        assert min(d for d in elbo if elbo[d] <= elbo[best] + 2.0) in (best, min(elbo))
+    for d, gap in re.findall(r"d = (\d+) is ([\d.]+) nats behind", s):
+        assert int(d) > best and abs(elbo[int(d)] - elbo[best] - float(gap)) < 0.06
+
+
+def _check_threshold(s: str, kl: dict[int, np.ndarray]) -> None:
+    counts = {t: {d: int((v > t).sum()) for d, v in kl.items()} for t in lc.THRESHOLDS}
+    lo, hi = min(lc.THRESHOLDS), max(lc.THRESHOLDS)
+    found = {
+        int(d): (int(a), int(b)) for d, a, b in re.findall(r"d = (\d+) goes from (\d+) to (\d+)", s)
+    }
+    assert found == {
+        d: (counts[lo][d], counts[hi][d]) for d in kl if counts[lo][d] != counts[hi][d]
+    }
+    steady = re.search(r"; ((?:d = \d+(?:, )?)+) keeps? the same count", s)
+    if steady:
+        for d in map(int, re.findall(r"\d+", steady.group(1))):
+            assert len({counts[t][d] for t in lc.THRESHOLDS}) == 1
+    if "neither" in s:  # some dimension lies between the slider's ends
+        assert any(((v > lo) & (v <= hi)).any() for v in kl.values())
+
+
+def _topk_quoted(s: str) -> dict[int, tuple[float, float, int]]:
+    """Per model named in the top-k sentence: its loss at k = 1, with all d, and the k quoted."""
+    return {
+        int(d): (float(a), float(b), int(k))
+        for d, a, b, k in re.findall(
+            r"vae-(\d+)d's reconstruction loss is ([\d.]+) nats at k = 1 and ([\d.]+) with all "
+            r"\d+; k = (\d+) is within 1 nat",
+            s,
+        )
+    }
+
+
+def _independent_curve_points(d: int, ks: set[int], kl_of_d: np.ndarray) -> dict[int, float]:
+    """The top-k reconstruction loss at a few k, recomputed with the model and NumPy: the codes
+    with all but the k dimensions of most KL set to 0, decoded, BCE summed over the pixels."""
+    import torch
+
+    from ui.lessons.model_facts import N_TOPK
+    from ui.page import loaders
+
+    sub = loaders.scatter_subset(N_TOPK)
+    x = loaders.test_images_float()[sub].reshape(len(sub), -1).astype(np.float64)
+    mu = np.load(artefacts.codes_path(f"vae-{d}d"))["mu"][sub].astype(np.float32)
+    order = np.argsort(-kl_of_d, kind="stable")
+    model = zoo.load(f"vae-{d}d").eval()
+    out = {}
+    for k in ks:
+        z = mu.copy()
+        z[:, order[k:]] = 0.0
+        with torch.inference_mode():
+            p = model.decode(torch.from_numpy(z)).numpy().reshape(len(z), -1).astype(np.float64)
+        p = np.clip(p, 1e-6, 1 - 1e-6)  # the clip of vae.losses.bce_per_image
+        out[k] = float((-(x * np.log(p) + (1 - x) * np.log1p(-p)).sum(axis=1)).mean())
+    return out
+
+
+def test_premise_sweep_every_threshold_model_and_k(ladder):
+    """Every threshold stop x every model of the top-k box x every k: the notices the page shows
+    (computed.notices, as the page calls it), each premise checked against numbers recomputed
+    here (KL from the codes, −ELBO from the checkpoints, the top-k curve at its k's by decoding)."""
+    import inspect
+
+    from ui.lessons.latent_size import computed
+
+    table, problems, kl_dims, big, curves = ladder
+    assert not problems and len(table) == len(SIZES)
+    # the notices are a function of the table, the KL and the threshold alone: the seed box and
+    # the top-k controls cannot change them, so every sentence must hold whichever they show
+    assert list(inspect.signature(computed.notices).parameters) == ["table", "kl", "thr"]
+    kl = {d: _kl(f"vae-{d}d") for d in SIZES}
+    for d in SIZES:  # the page's KL per dimension is this one, sorted
+        np.testing.assert_allclose(kl_dims[d], np.sort(kl[d])[::-1], rtol=1e-4, atol=1e-6)
+    elbo = {d: float(zoo.info(f"vae-{d}d")["metrics"]["test_elbo"]) for d in SIZES}
+    assert page_constant("DEFAULT_THR") in lc.THRESHOLDS
+    assert big == [32, 20]
+    for thr in lc.THRESHOLDS:
+        obs = computed.notices(table, kl_dims, thr)
+        assert len(obs) == 4
+        for s in obs:
+            assert not any(b in s.lower() for b in BAD), s
+        _check_elbo(obs[0], elbo)
+        _check_counts(obs[1], kl, thr)
+        n = {d: int((v > thr).sum()) for d, v in kl.items()}
+        if n[32] < max(n.values()):  # the past defect at 0.01: vae-32d uses fewer than vae-20d
+            assert "the largest model uses the most" not in obs[1] and "uses fewer" in obs[1]
+        below = kl[32][kl[32] <= thr]
+        if len(below) and below.max() >= lc.OFF:  # the past defect at 1: 0.1-1 nats are not off
+            assert "not all switched off" in obs[1]
+        _check_threshold(obs[2], kl)
+        quoted = _topk_quoted(obs[3])
+        for d_shown in big:  # whichever model the box shows (the past defect: only vae-20d named)
+            assert d_shown in quoted
+            c = curves[d_shown]
+            a, b, k_enough = quoted[d_shown]
+            assert abs(a - c[0]) < 0.051 and abs(b - c[-1]) < 0.051
+            assert (c[k_enough - 1 :] <= c[-1] + lc.CLOSE).all()  # within a nat from there on
+            assert k_enough == 1 or c[k_enough - 2] > c[-1] + lc.CLOSE  # and not before
+            for k_set in range(1, max(big) + 1):  # every k of the slider, cut to d as the page
+                k = min(k_set, d_shown)
+                if k >= k_enough:  # "the dimensions past that k carry almost nothing"
+                    assert c[k - 1] - c[-1] <= lc.CLOSE
+    for d in big:  # the curve itself, at the k's the sentence rests on, recomputed
+        k_enough = lc.enough_k(tuple(curves[d]))
+        ks = {1, k_enough, d} | ({k_enough - 1} if k_enough > 1 else set())
+        for k, v in _independent_curve_points(d, ks, kl[d]).items():
+            assert abs(v - curves[d][k - 1]) < 0.05, (d, k)
+
+
+def test_the_caveat_premise_for_the_real_ladder(ladder):
+    """ "The only difference between them is the latent size": the checkpoints' configurations
+    differ in the latent size alone."""
+    from ui.lessons.latent_size import computed
+
+    table = ladder[0]
+    s = lc.budget_caveat(computed.built_facts(table, len(SIZES)))
+    info = {d: zoo.info(f"vae-{d}d") for d in SIZES}
+    models = [
+        {k: v for k, v in i["model_config"].items() if k != "latent_dim"} for i in info.values()
+    ]
+    trains = [i["train_config"] for i in info.values()]
+    assert s is not None and not any(b in s for b in BAD)
+    if "the only difference between them is the latent size" in s:
+        assert all(m == models[0] for m in models) and all(t == trains[0] for t in trains)
+        assert all(m["beta"] == 1.0 for m in models)
+        assert f"({computed.loaders.budget_words(trains[0])})" in s
+    else:
+        assert len({t["epochs"] for t in trains}) > 1

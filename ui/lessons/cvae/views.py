@@ -14,7 +14,6 @@ import streamlit as st
 
 from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.draw.style import LATENT_RANGE, PPF_P_DEFAULT
-from ui.lessons import words
 from ui.lessons.cvae import claims, computed
 from ui.page import downloads, frame, loaders, model_calls
 from vae import latent, pixels, prior
@@ -59,10 +58,7 @@ def manifold(digit: int, n: int) -> None:
     with c_fig:
         downloads.download_png(png, f"cvae_manifold_digit{digit}_n{n}.png", key="cvae_manifold_png")
     c_txt.markdown(
-        f"The label fixes the identity: for **{looks:.0%}** of the {n * n} tiles the closest test "
-        "image "
-        f"(in pixel space) is {words.a_digit(digit)}. The position in the plane changes how it is "
-        "written.\n\n"
+        claims.identity_sentence(looks, n * n, digit) + "\n\n"
         "Correlation of three stroke measures with the tile's z₁ and z₂ (an axis is named on the "
         "figure after the "
         f"measure it moves most, when |r| ≥ {claims.NAMED_R:g}):\n\n"

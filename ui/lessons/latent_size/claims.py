@@ -146,8 +146,12 @@ def count_notice(f: SizeFacts, thr: float) -> str:
         )
     else:
         later = [n[d] for d in n if d >= first]
+        earlier = [n[d] for d in n if d <= first]  # "grows up to": never falls on the way up
+        rise = (
+            "grows up to" if all(a <= b for a, b in zip(earlier, earlier[1:])) else "first reaches"
+        )
         s += (
-            f"the count grows up to d = {first} ({top}) and stops there"
+            f"the count {rise} d = {first} ({top}) and stops there"
             if shape == "levels"
             else f"the count peaks at d = {first} ({top})"
         )
@@ -206,9 +210,11 @@ def threshold_notice(f: SizeFacts) -> str:
 
 
 def enough_k(curve: tuple[float, ...]) -> int:
-    """The smallest k whose reconstruction loss is within CLOSE nats of the whole code's."""
+    """The smallest k from which the reconstruction loss stays within CLOSE nats of the whole
+    code's (for every larger k too: so that the dimensions past k carry almost nothing)."""
     c = np.asarray(curve)
-    return int(np.argmax(c <= c[-1] + CLOSE)) + 1
+    far = np.flatnonzero(c > c[-1] + CLOSE)  # the k - 1 still more than CLOSE nats away
+    return int(far[-1]) + 2 if len(far) else 1
 
 
 def topk_notice(f: SizeFacts, name: dict[int, str]) -> str | None:

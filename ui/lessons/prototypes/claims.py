@@ -89,22 +89,43 @@ def decoder_note(f: PrototypeFacts) -> tuple[str, str]:
     )
 
 
+def _kl(v: float) -> str:
+    """A dimension's KL in nats: one decimal, or three below 0.05 (so that a dimension in use
+    never reads as 0.0 nats)."""
+    return f"{v:.1f}" if v >= 0.05 else f"{v:.3f}"
+
+
+def _at_most(v: float) -> str:
+    """A bound on KL in nats, two decimals rounded up: "0.01 nats or less" for 0.003 (rounded to
+    nearest, "0.00 nats or less" would be false)."""
+    return f"{np.ceil(round(v * 100, 9)) / 100:.2f}"
+
+
 def dims_note(f: PrototypeFacts) -> tuple[str, str]:
     """(branch, sentence) on the dimensions in use: "all used", or with unused ones "left out"
     (the traversals fold them) or "marked" (the traversals draw them, marked unused)."""
     off = unused(f)
     used = [j for j in range(len(f.kl)) if j not in off]
     kl_used = [f.kl[j] for j in used]
-    s = (
-        f"{len(used)} of {len(f.kl)} dimensions are in use in {f.name} (their μ varies over the "
-        f"test images; KL {min(kl_used):.1f} to {max(kl_used):.1f} nats each)"
+    s = f"{len(used)} of {len(f.kl)} dimensions are in use in {f.name} " + (
+        f"(their μ varies over the test images; KL {_kl(min(kl_used))} to {_kl(max(kl_used))} "
+        "nats each)"
+        if used
+        else "(no μ varies over the test images)"
     )
     if not off:
         return "all used", s + ": every row of the traversals below is a dimension the model uses."
     one = len(off) == 1
-    named = ", ".join(z(j) for j in off) if len(off) <= NAMED_UNUSED else f"the other {len(off)}"
+    named = (
+        ", ".join(z(j) for j in off)
+        if len(off) <= NAMED_UNUSED
+        else f"the other {len(off)}"
+        if used
+        else f"all {len(off)}"
+    )
     s += (
-        f"; {named} {'carries' if one else 'carry'} {max(f.kl[j] for j in off):.2f} nats or less "
+        f"; {named} {'carries' if one else 'carry'} {_at_most(max(f.kl[j] for j in off))} nats or "
+        "less "
         f"and {'is' if one else 'are'} "
     )
     if f.folded:
