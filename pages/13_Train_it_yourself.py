@@ -16,7 +16,7 @@ import streamlit as st
 
 from ui.lessons.training import claims, controls, live_view, results
 from ui.page import frame, link_values, links, loaders
-from vae import arrays, live, neighbours, units, zoo
+from vae import arrays, live, zoo
 
 LESSON = frame.setup_page(
     __file__,
@@ -218,7 +218,6 @@ if len(sess.runs) > 1:
     live_view.runs_view(sess.runs)
 
 mine_mu, mine_lv = arrays.encode(mine, x_ho)  # (HELDOUT, d) each
-kl_dims = units.mean_kl_per_dim(mine_mu, mine_lv)  # (d,) nats on the held-out digits
 pre_mu = live_view.pretrained_codes(pre_name) if pre_model is not None else None  # once per server
 if s.latent_dim == 2:
     st.subheader("Held-out codes")
@@ -228,22 +227,19 @@ about_a_run()
 
 # --- what to notice -----------------------------------------------------------------------------
 
-h = sess.history
 pre = pre_m is not None and pre_mu is not None
-facts = claims.RunFacts(
-    test_elbo=tuple(r + k for r, k in zip(h["test_recon"], h["test_kl"])),
-    test_recon=h["test_recon"][-1],
-    train_recon=h["train_recon"][-1],
-    test_kl=h["test_kl"][-1],
-    kl_dims=tuple(float(v) for v in kl_dims),
-    acc=neighbours.knn_accuracy(mine_mu, y_ho.numpy()),
-    elbo=mine_m["elbo"],
-    views=s.train_size * s.epochs,
-    beta=s.beta,
-    pretrained=pre_name if pre else None,
-    pre_elbo=pre_m["elbo"] if pre else None,
-    pre_acc=neighbours.knn_accuracy(pre_mu, y_ho.numpy()) if pre else None,
-    pre_views=60_000 * zoo.entry(pre_name).train.epochs if pre else None,
+facts = claims.run_facts(
+    sess.history,
+    mine_m["elbo"],
+    s.train_size,
+    s.beta,
+    mine_mu,
+    mine_lv,
+    y_ho.numpy(),
+    pre_name if pre else None,
+    pre_m["elbo"] if pre else None,
+    pre_mu,
+    60_000 * zoo.entry(pre_name).train.epochs,
 )
 frame.notice(claims.notes(facts))
 frame.lesson_links(LESSON)

@@ -42,12 +42,18 @@ class DrawFacts:
     )
 
 
+def vae_mix_closer(f: DrawFacts) -> bool:
+    """Whether the VAE's mix is the closer to the test set's, and reads so: its total variation is
+    the smaller and the two do not print as the same percentage."""
+    return f.tv_vae < f.tv_ae and pct(f.tv_vae) != pct(f.tv_ae)
+
+
 def mix_note(f: DrawFacts) -> tuple[str, str]:
     """(branch, sentence): "vae" (the VAE's mix is the closer, said to match only when it does) or
-    "ae" (the AE's is as close)."""
+    "ae" (the AE's is as close, or the two read the same)."""
     h_ae, h_test = np.asarray(f.h_ae), np.asarray(f.h_test)
     over, under = int(np.argmax(h_ae - h_test)), int(np.argmin(h_ae - h_test))
-    if f.tv_vae < f.tv_ae:
+    if vae_mix_closer(f):
         how = (
             "in about the test set's mix"
             if f.tv_vae <= CLOSE_MIX
@@ -102,7 +108,9 @@ def cover_note(f: DrawFacts) -> tuple[str, str]:
             (
                 f"**Most of the AE's draws land far from its codes** ({pct(f.far_ae)} farther than "
                 f"{own} from "
-                f"every test code; VAE: {pct(f.far_vae)}): only {pct(f.inside_ae)} of its codes "
+                f"every test code; VAE: {pct(f.far_vae)}): "
+                + ("only " if f.inside_ae < f.inside_vae else "")
+                + f"{pct(f.inside_ae)} of its codes "
                 "lie inside the "
                 f"prior's 99 % circle (VAE: {pct(f.inside_vae)})."
             ),
@@ -119,7 +127,7 @@ def cover_note(f: DrawFacts) -> tuple[str, str]:
         "median "
         f"distance to the nearest test code is AE {f.med_ae:.3f}, VAE {f.med_vae:.3f}."
     )
-    if f.far_vae > 1.5 * f.matched:
+    if coverage(f) == "gaps":
         out += (
             " The KL term pulls each posterior toward the prior but does not make the codes fill "
             "it "
@@ -128,13 +136,31 @@ def cover_note(f: DrawFacts) -> tuple[str, str]:
             f"from its codes, against {pct(f.matched)} for codes spread exactly like the prior "
             "(its sparse tails): look for the empty patches."
         )
-    else:
+    elif coverage(f) == "as well":
         out += (
             " The VAE's codes cover its prior about as well as codes drawn from the prior itself "
             "would "
             f"({pct(f.far_vae)} of its draws that far, against {pct(f.matched)})."
         )
+    else:
+        out += (
+            " The VAE's codes leave fewer of its draws that far than codes drawn from the prior "
+            f"itself would ({pct(f.far_vae)}, against {pct(f.matched)})."
+        )
     return branch, out
+
+
+COVER_RATIO = 1.5  # far shares within this factor of the prior's own: "about as well"
+
+
+def coverage(f: DrawFacts) -> str:
+    """The VAE's far share against codes spread exactly like the prior: "gaps" (more than
+    COVER_RATIO times theirs), "better" (less than theirs over COVER_RATIO) or "as well"."""
+    if f.far_vae > COVER_RATIO * f.matched:
+        return "gaps"
+    if f.far_vae * COVER_RATIO < f.matched:
+        return "better"
+    return "as well"
 
 
 def draw_caption(gap_ae: float, gap_vae: float) -> str:
@@ -165,9 +191,15 @@ def recon_note(f: ReconFacts) -> tuple[str, str]:
         "**The price in reconstruction**, like with like (each decoding its code, the VAE its mean "
         f"μ, all 10,000 test digits): AE {f.ae:.1f} nats, VAE {f.vae:.1f}"
     )
-    if f.vae > f.ae:
+    price = round(float(f"{f.vae:.1f}") - float(f"{f.ae:.1f}"), 1)  # as the two are printed
+    if f.vae > f.ae and price > 0:
         return "vae pays", out + (
-            f"; {f.vae - f.ae:.1f} nats of reconstruction buy a latent space you can sample from."
+            f"; {price:.1f} nats of reconstruction buy a latent space you can sample from."
+        )
+    if f.vae > f.ae:  # the VAE's loss the larger by less than the printed 0.1 nats
+        return "same", out + (
+            ": the AE's is lower by less than 0.1 nats, so the orderly latent space costs next to "
+            "nothing in reconstruction here."
         )
     return "no price", out + (
         ": with two dimensions the AE does not even reconstruct better, so the orderly latent "
@@ -184,16 +216,37 @@ class PosteriorFacts:
     sd: tuple[float, float]  # its posterior's σ per axis, latent units
     hidden: bool  # its μ ± 2σ ellipse lies under the map's marker (``hidden_by_marker``)
     gap_vae: float  # the VAE's typical gap between neighbouring test codes, latent units
+    mu: tuple[float, float] | None = None  # its posterior's mean, latent units
+    domains: tuple[tuple[float, float], tuple[float, float]] | None = None  # the VAE map's axes
+
+
+def off_map(f: PosteriorFacts) -> bool:
+    """Whether the picked digit's μ lies outside the VAE map's axes: the marker then sits at their
+    edge and the (clipped) ellipse is not drawn around it. False when μ or the axes are not
+    given."""
+    if f.mu is None or f.domains is None:
+        return False
+    return any(not lo <= m <= hi for m, (lo, hi) in zip(f.mu, f.domains))
 
 
 def posterior_caption(f: PosteriorFacts) -> tuple[str, str]:
     """(branch, caption) under the posterior's samples: "hidden" (then σ's geometric mean in the
-    VAE's typical gaps, so a posterior too small to see is not taken for a sure one) or "seen"."""
-    out = (
+    VAE's typical gaps, so a posterior too small to see is not taken for a sure one), "seen", or
+    "off" (μ off the map's axes, where the marker is drawn at their edge: only the part of the
+    ellipse inside them is drawn, around no marker, whatever its size)."""
+    head = (
         f"Test digit #{f.pick}, each model's reconstruction from its code, and {f.n} samples: "
         "codes drawn from the VAE's posterior, z = μ + σ·ε with σ = "
-        f"({f.sd[0]:.3f}, {f.sd[1]:.3f}): the dashed ellipse on the VAE's map (μ ± 2σ"
+        f"({f.sd[0]:.3f}, {f.sd[1]:.3f})"
     )
+    if off_map(f) and f.mu is not None and f.domains is not None:
+        (x0, x1), (y0, y1) = f.domains
+        return "off", head + (
+            f". Its μ = ({f.mu[0]:.2f}, {f.mu[1]:.2f}) lies off the VAE map's axes (z₁ {x0:g} … "
+            f"{x1:g}, z₂ {y0:g} … {y1:g}): the marker sits at their edge, and of the ellipse "
+            "μ ± 2σ only what reaches inside them is drawn."
+        )
+    out = head + ": the dashed ellipse on the VAE's map (μ ± 2σ"
     if f.hidden:
         return "hidden", out + (
             ", hidden under the marker at this scale, though σ is about "

@@ -251,6 +251,8 @@ def posterior(
         (float(sd[0]), float(sd[1])),
         altair_charts.hidden_by_marker(ring, VAE_DOMAINS),
         gap_vae,
+        mu=(float(vae_mu[pick][0]), float(vae_mu[pick][1])),
+        domains=VAE_DOMAINS,
     )
     st.caption(ac.posterior_caption(facts)[1])
     downloads.download_png(

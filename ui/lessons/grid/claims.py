@@ -113,19 +113,34 @@ def _squares(f: GridFacts) -> str:
     return f"linear {f.lo:g} … {f.hi:g}, ppf {f.ppf_lo:.2f} … {f.ppf_hi:.2f}"
 
 
+def empty_tiles(f: GridFacts) -> tuple[int, int]:
+    """Empty tiles (the nearest grid point of no test code) of the linear and the ppf grid, as
+    counts of the same n x n tiles."""
+    tiles = f.n * f.n
+    return round(f.lin.empty * tiles), round(f.ppf.empty * tiles)
+
+
+def empty_word(f: GridFacts) -> str:
+    """ "more", "fewer" or "as many" empty tiles with ppf: the two grids have the same number of
+    tiles, so the counts themselves are compared (shares as rounded percentages could read "2 %"
+    and "2 %" next to "more", or "<1 %" and "1 %" next to "about as many")."""
+    k_lin, k_ppf = empty_tiles(f)
+    return compare(k_ppf, k_lin, tol=0.5, same="as many")
+
+
 def outside_note(f: GridFacts) -> tuple[str, str]:
     """(branch, sentence) on tiles outside the prior's 99 % disc and empty tiles; branch "same
     square" or "different squares" (then with a linear grid over the ppf grid's square)."""
     tiles = f.n * f.n
+    k_lin, k_ppf = empty_tiles(f)
     out = (
         f"**Tiles spent outside the prior.** {round(f.lin.outside * tiles)} of the {tiles} "
         "linear-grid "
         f"points ({pct(f.lin.outside)}) lie outside the disc holding 99 % of N(0, I), against "
         f"{round(f.ppf.outside * tiles)} ({pct(f.ppf.outside)}) for the ppf grid; "
-        f"{pct(f.lin.empty)} "
-        f"of the linear grid's points are the nearest point of no test code, {pct(f.ppf.empty)} of "
-        "the "
-        f"ppf grid's ({compare(f.ppf.empty, f.lin.empty)} empty tiles with ppf)."
+        f"{k_lin} of the linear grid's points ({pct(f.lin.empty)}) are the nearest point of no "
+        f"test code, {k_ppf} ({pct(f.ppf.empty)}) of the ppf grid's ({empty_word(f)} empty tiles "
+        "with ppf)."
     )
     if same_extent(f):
         return "same square", out + (
@@ -173,9 +188,15 @@ def _span(lo: tuple[float, float], hi: tuple[float, float]) -> str:
     return f"z₁ {lo[0]:.3g} … {hi[0]:.3g} and z₂ {lo[1]:.3g} … {hi[1]:.3g}"
 
 
+def ae_few(f: GridFacts) -> bool:
+    """Whether the AE's worst digit has clearly fewer of its codes inside the prior's 99 % disc
+    than the codes as a whole (by more than 10 points): the note then says "but only"."""
+    return f.ae_worst_inside < f.ae_inside - 0.1
+
+
 def ae_note(f: GridFacts) -> str:
     """The AE's box: its codes' real span (min … max) and, named as such, its grid's quantiles."""
-    few = f.ae_worst_inside < f.ae_inside - 0.1
+    few = ae_few(f)
     return (
         f"**The AE needs its own box.** Its 10,000 test codes span {_span(f.ae_min, f.ae_max)} "
         f"(smallest … largest); its quantile grid covers their {f.p:g} … {1 - f.p:g} quantiles, "

@@ -6,9 +6,12 @@ name of a latent dimension.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from vae import neighbours, units
 
 EXTENTS = (3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
 SHOWN = 0.995  # a code map's extent holds at least this share of its codes (a few far ones aside)
@@ -122,7 +125,7 @@ class RunFacts:
     kl_dims: tuple[float, ...]  # the learner's mean KL per latent dimension, held-out digits
     acc: float  # leave-one-out 5-NN accuracy of the learner's held-out codes (0..1)
     elbo: float  # the learner's held-out −ELBO in the score table
-    views: int  # image views the learner's run took: training digits × epochs
+    views: int  # image views the learner's run took: training digits × epochs done so far
     beta: float  # the learner's training β
     pretrained: str | None = None  # the pretrained model in the table, if any
     pre_elbo: float | None = None  # its held-out −ELBO in the table
@@ -130,64 +133,171 @@ class RunFacts:
     pre_views: int | None = None  # its image views: 60,000 training digits × its epochs
 
 
+def _finite(*xs: float | None) -> bool:
+    return all(x is not None and math.isfinite(x) for x in xs)
+
+
+def shown(x: float) -> float:
+    """A number of nats as the page prints it, to one decimal."""
+    return float(f"{x:.1f}")
+
+
+def shown_diff(a: float, b: float) -> float:
+    """a − b as the difference of the two numbers as printed (one decimal), so that a note never
+    says "better" beside two numbers that read the same, nor gives a difference that the printed
+    numbers do not make."""
+    return round(shown(a) - shown(b), 1) + 0.0  # + 0.0: no "-0.0"
+
+
+def diverged_epoch(f: RunFacts) -> int | None:
+    """The first epoch (1-based) whose held-out −ELBO is not a finite number, if any."""
+    return next((i + 1 for i, v in enumerate(f.test_elbo) if not math.isfinite(v)), None)
+
+
+def run_facts(
+    history: dict[str, list[float]],
+    elbo: float,
+    train_size: int,
+    beta: float,
+    mu: np.ndarray,
+    logvar: np.ndarray,
+    y: np.ndarray,
+    pretrained: str | None = None,
+    pre_elbo: float | None = None,
+    pre_mu: np.ndarray | None = None,
+    pre_views: int | None = None,
+) -> RunFacts:
+    """A finished or paused run's RunFacts from what the page has: its history (``vae.train``),
+    its held-out −ELBO in the score table, its training digits, its β, its held-out codes mu and
+    logvar (n, d) with their digits y (n,), and the pretrained model's name, −ELBO, codes (n, d)
+    on the same digits and image views (each None when there is none).
+
+    The run's image views are its training digits × the epochs it *did* (its history's length):
+    a run paused after epoch 2 of 20 has seen its digits twice, not the 20 times its settings
+    planned."""
+    h = history
+    pre = pretrained is not None and pre_elbo is not None and pre_mu is not None
+    finite = bool(np.isfinite(mu).all())
+    return RunFacts(
+        test_elbo=tuple(r + k for r, k in zip(h["test_recon"], h["test_kl"])),
+        test_recon=h["test_recon"][-1],
+        train_recon=h["train_recon"][-1],
+        test_kl=h["test_kl"][-1],
+        kl_dims=tuple(float(v) for v in units.mean_kl_per_dim(mu, logvar)),
+        acc=neighbours.knn_accuracy(mu, y) if finite else float("nan"),
+        elbo=elbo,
+        views=train_size * len(h["test_recon"]),
+        beta=beta,
+        pretrained=pretrained if pre else None,
+        pre_elbo=pre_elbo if pre else None,
+        pre_acc=neighbours.knn_accuracy(pre_mu, y) if pre else None,
+        pre_views=pre_views if pre else None,
+    )
+
+
 def progress_note(f: RunFacts) -> tuple[str, str]:
     """(branch, sentence) on the held-out −ELBO over the run: "better", "no better" (over two or
-    more epochs) or "one epoch"."""
+    more epochs; "same" when the two read the same to one decimal), "one epoch", or "diverged"
+    (an epoch's −ELBO is not a finite number)."""
+    bad = diverged_epoch(f)
+    if bad is not None:
+        return "diverged", (
+            f"After epoch {bad} the held-out −ELBO was no longer a finite number: the run "
+            "diverged, and its numbers from then on mean nothing. Train again, perhaps with a "
+            "larger batch."
+        )
     if len(f.test_elbo) < 2:
         return "one epoch", (
             f"One epoch brought the held-out −ELBO to **{f.test_elbo[0]:.1f} nats**; train for "
             "more epochs to watch it fall."
         )
     first, final = f.test_elbo[0], f.test_elbo[-1]
-    return ("better" if final < first else "no better"), (
+    gain = shown_diff(first, final)
+    return ("better" if gain > 0 else "no better" if gain < 0 else "same"), (
         f"Held-out −ELBO went from **{first:.1f} nats** after epoch 1 to **{final:.1f}** after "
         f"epoch {len(f.test_elbo)}"
         + (
-            f" ({first - final:.1f} nats better)."
-            if final < first
-            else f": no better ({final - first:.1f} nats worse)."
+            f" ({gain:.1f} nats better)."
+            if gain > 0
+            else f": no better ({-gain:.1f} nats worse)."
+            if gain < 0
+            else ": about the same (the two agree to 0.1 nats)."
         )
     )
 
 
 def gap_note(f: RunFacts) -> tuple[str, str]:
     """(branch, sentence) on the last epoch's reconstruction, held-out against training:
-    "overfits" (held-out worse) or "no sign"; then the held-out KL."""
-    gap = f.test_recon - f.train_recon
-    return ("overfits" if gap > 0 else "no sign"), (
-        f"In the last epoch the held-out reconstruction was {abs(gap):.1f} nats "
-        + (
-            "**worse** than on the training digits: the model fits its own digits better than "
-            "new ones."
-            if gap > 0
-            else "better than the training average: no sign of overfitting yet (the training "
-            "average includes the epoch's early, worse steps)."
+    "overfits" (held-out worse by 0.1 nats or more, as printed), "no sign" (better, or the same
+    to 0.1 nats) or "diverged" (not finite numbers); then the held-out KL."""
+    if not _finite(f.test_recon, f.train_recon, f.test_kl):
+        return "diverged", (
+            "In the last epoch the reconstruction or the KL was not a finite number: the run "
+            "diverged, so there is no gap between held-out and training digits to read."
         )
-        + f" The KL ended at {f.test_kl:.2f} nats per held-out digit."
+    gap = round(f.test_recon - f.train_recon, 1) + 0.0  # as printed: 0.04 reads 0.0
+    if gap > 0:
+        words = (
+            f"{gap:.1f} nats **worse** than on the training digits: the model fits its own "
+            "digits better than new ones."
+        )
+    elif gap < 0:
+        words = (
+            f"{-gap:.1f} nats better than the training average: no sign of overfitting yet (the "
+            "training average includes the epoch's early, worse steps)."
+        )
+    else:
+        words = (
+            "the same as the training average to 0.1 nats: no clear sign of overfitting yet (the "
+            "training average includes the epoch's early, worse steps)."
+        )
+    return ("overfits" if gap > 0 else "no sign"), (
+        f"In the last epoch the held-out reconstruction was {words}"
+        f" The KL ended at {f.test_kl:.2f} nats per held-out digit."
     )
 
 
 def codes_note(f: RunFacts) -> tuple[str, str]:
     """(branch, sentence) on the codes' digits without labels, "together" or "apart" (5-NN
-    accuracy from TOGETHER), beside the pretrained model's when there is one ("... pretrained")."""
+    accuracy from TOGETHER), beside the pretrained model's when there is one ("... pretrained").
+
+    The accuracy is ``vae.neighbours.knn_accuracy``'s: the commonest digit among a code's 5
+    nearest (a plurality, ties to the smaller digit) is its own. It once read "most of the 5
+    nearest codes are the same digit", a majority of 3 or more, which is rarer (a 2-D run at 27 %
+    had a majority for 15 % of its digits)."""
     together = f.acc >= TOGETHER
+    if not math.isfinite(f.acc):  # a diverged run's codes: no neighbours to count
+        return "diverged", (
+            "Your model's held-out codes are not all finite numbers (the run diverged), so "
+            "there are no nearest codes to count."
+        )
     words = (
         f"digits of a kind already sit together in your codes: for **{f.acc:.0%}** of the "
-        "held-out digits most of the 5 nearest codes are the same digit"
+        "held-out digits the commonest digit among the 5 nearest codes is their own (ties go to "
+        "the smaller digit)"
         if together
         else f"your codes barely keep the digits apart yet: for only **{f.acc:.0%}** of the "
-        "held-out digits are most of the 5 nearest codes the same digit"
+        "held-out digits is the commonest digit among the 5 nearest codes their own (ties go to "
+        "the smaller digit)"
     )
     branch = "together" if together else "apart"
     if f.pretrained is None or f.pre_elbo is None or f.pre_acc is None or f.pre_views is None:
         return branch, f"No labels were used, yet {words} (chance is about 10%)."
-    diff = f.elbo - f.pre_elbo
+    if not _finite(f.elbo, f.pre_elbo):
+        return branch + ", pretrained", (
+            f"Your model's held-out −ELBO is not a finite number, so it is not compared with the "
+            f"pretrained **{f.pretrained}**'s. No labels were used, yet {words} "
+            f"({f.pre_acc:.0%} for {f.pretrained}; chance is about 10%)."
+        )
+    diff = shown_diff(f.elbo, f.pre_elbo)  # as the table prints both
     return branch + ", pretrained", (
         f"The pretrained **{f.pretrained}** scores {f.pre_elbo:.1f} nats, "
         + (
             f"{diff:.1f} nats better than yours"
             if diff > 0
             else f"{-diff:.1f} nats worse than yours"
+            if diff < 0
+            else "the same as yours to 0.1 nats"
         )
         + f", after {f.pre_views / f.views:.0f}× as many image views "
         f"({f.pre_views:,} against {f.views:,}). No labels were used, yet {words} "
@@ -200,16 +310,25 @@ def collapsed(f: RunFacts) -> list[int]:
     return [j for j, v in enumerate(f.kl_dims) if v < COLLAPSED_KL]
 
 
+def kl_bound(f: RunFacts) -> float:
+    """The largest mean KL among the collapsed dimensions, rounded *up* to the 0.001 nats the note
+    prints before "or less" (rounded to nearest, 0.0043 read "0.004 nats or less"), at least
+    0.001."""
+    top = max(f.kl_dims[j] for j in collapsed(f))
+    return max(math.ceil(round(top * 1000, 9)) / 1000, 0.001)
+
+
 def collapse_note(f: RunFacts) -> str | None:
-    """The collapsed dimensions named, with the largest KL among them; None when none is."""
+    """The collapsed dimensions named, with the largest KL among them (``kl_bound``); None when
+    none is."""
     dims = collapsed(f)
     if not dims:
         return None
     one = len(dims) == 1
     return (
         f"{', '.join(z(j) for j in dims)} {'has' if one else 'have'} **collapsed**: mean KL "
-        f"{max(f.kl_dims[j] for j in dims):.3f} nats or less on the held-out digits, so q(z|x) "
-        "there is the prior for every image, and the decoder ignores "
+        f"{kl_bound(f):.3f} nats or less on the held-out digits, so on average q(z|x) there is "
+        "all but the prior, and the decoder ignores "
         + ("it." if one else "them.")
         + (" At β > 1 the KL term can afford fewer dimensions." if f.beta > 1 else "")
     )
