@@ -207,3 +207,88 @@ def test_a_bound_not_above_the_elbo_claims_no_closing():
 def test_notes_in_order():
     f = gap_facts()
     assert C.notes(f) == [C.gap_note(f)[1], C.parts_note(f)[1], C.closing_note(f)[1]]
+
+
+# --- premise sweep: every offered model, every k, every notice, as the page computes them ------
+
+BAD = ("nan", "inf", "e+")  # what no shown sentence may contain
+
+
+def _sweep_image(name: str, idx: int) -> None:
+    """One model and image: the page's numbers (ui.lessons.elbo.computed.exact and iwae_stats), the
+    bound sentence at every k of the slider, the grid sentence, the refinement caveat and the
+    notes; each branch shown checked against the numbers, no "nan", "inf" or "e+"."""
+    from ui.lessons.elbo import computed as elbo
+    from ui.page import loaders, model_calls
+    from vae import bound
+
+    key = model_calls.model_key(name)
+    b, stats = elbo.exact(key, idx), elbo.iwae_stats(key, idx)
+    g = b.gap
+    shown = []
+    for k in elbo.KS:
+        f = C.BoundFacts(k, *stats[k], g.elbo, g.log_px, g.accuracy)
+        text = C.bound_sentence(f)
+        shown.append(text)
+        noise = C.NOISE_SES * (f.se if np.isfinite(f.se) else np.inf) + g.accuracy
+        assert ("within its noise: no gain" in text) == (not f.value - g.elbo > noise), (name, k)
+        assert ("level with log p(x)" in text) == (not g.log_px - f.value > noise), (name, k)
+        assert f.groups == elbo.POOL // k
+    assert "within its noise: no gain" in shown[0]  # k = 1: an unbiased ELBO estimate
+    top = C.BoundFacts(elbo.KS[-1], *stats[elbo.KS[-1]], g.elbo, g.log_px, g.accuracy)
+    gf = C.GapFacts(g.log_px, g.log_px_half, g.elbo, g.elbo_best, top)
+    real = g.log_px - g.elbo > C.REAL_GAP_GRIDS * g.accuracy + C.REAL_GAP_NATS
+    assert (C.gap_note(gf)[0] == "real") == real
+    parts = C.parts_note(gf)
+    if parts is not None:
+        assert real and (parts[0] == "amortization") == (g.amortization > g.approximation)
+    closing = C.closing_note(gf)
+    if closing is not None:
+        assert real and top.value - g.elbo > C.NOISE_SES * top.se + g.accuracy
+        assert (closing[0] == "part") == (g.log_px - top.value > C.NOISE_SES * top.se + g.accuracy)
+        if closing[0] == "part":
+            share = (top.value - g.elbo) / (g.log_px - g.elbo)
+            assert f"closes {share:.0%} of the gap" in closing[1]
+    shown += C.notes(gf)
+    if b.path_elbo is not None:
+        caveat = C.refine_caveat(C.RefineFacts(tuple(b.path_elbo), g.elbo_best))
+        assert (caveat is None) == (b.path_elbo.max() >= g.elbo_best - 0.05), name
+        if caveat is not None:
+            shown.append(caveat)
+            assert len(b.path_elbo) == bound.REFINE_STEPS + 1
+            tail = b.path_elbo[-1] - b.path_elbo[-1 - C.TAIL]
+            assert ("still climbing" in caveat) == (tail > 0.01)
+    cell = max(b.grid.xs[1] - b.grid.xs[0], b.grid.ys[1] - b.grid.ys[0])
+    sd_post = float(bound.moments(b.grid.points(), b.post.ravel())[1].min())
+    sd_q = float(np.exp(0.5 * np.asarray(loaders.codes(name)["logvar"][idx], np.float64)).min())
+    grid = C.grid_sentence(C.GridFacts(cell, sd_post, sd_q, bound.STEPS_PER_SD))
+    assert ("at least the" in grid) == (min(sd_post, sd_q) / cell >= bound.STEPS_PER_SD - 1e-9)
+    assert ("the posterior's standard deviation" in grid) == (sd_post <= sd_q)
+    shown.append(grid)
+    for t in shown:
+        assert not any(x in t.lower() for x in BAD), (name, idx, t)
+
+
+def test_every_offered_model_every_k_at_the_default_image():
+    """Every 2-D VAE the page offers (beta 0.1 .. 10), the page's default image (#0), every k."""
+    from ui.page import loaders
+
+    built = [n for n in MODELS if loaders.built(n)]
+    if not built:
+        pytest.skip("no 2-D VAE in cache/")
+    for name in built:
+        _sweep_image(name, 0)
+
+
+@pytest.mark.slow
+def test_every_offered_model_every_featured_and_sampled_image():
+    """Every model, every featured image and the index box's first, middle and last."""
+    from ui.lessons.elbo.computed import FEATURED
+    from ui.page import loaders
+
+    built = [n for n in MODELS if loaders.built(n)]
+    if not built:
+        pytest.skip("no 2-D VAE in cache/")
+    for name in built:
+        for idx in (*FEATURED, 1, 5000, 9999):
+            _sweep_image(name, idx)

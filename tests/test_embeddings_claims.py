@@ -13,14 +13,14 @@ import pytest
 from scipy.spatial import cKDTree
 
 from ui.lessons.embeddings import claims as ec
-from vae import artefacts, embed, neighbours, zoo
+from vae import artefacts, embed, neighbours, paths, units, zoo
 
 OFFERED = [
     n
     for n in zoo.names()
     if zoo.entry(n).model.latent_dim == 10 and zoo.entry(n).model.kind in ("vae", "ae")
 ]
-PICKS = (0, 123, 4567, 9999)
+PICKS = (0, 1, 123, 4567, artefacts.N_TEST // 2, artefacts.N_TEST - 1)  # first, middle, last
 
 
 def _built(name: str) -> bool:
@@ -302,3 +302,110 @@ def test_walk_facts_from_a_walk_recounted():
     assert f.span == pytest.approx(
         (*np.sort(coords[:, 0])[[0, -1]], *np.sort(coords[:, 1])[[0, -1]])
     )
+
+
+# --- premise sweep: every offered model, every notice, the walk at every map and sample count ----
+
+BAD = ("nan", "inf", "e+")  # what no shown sentence may contain
+
+
+def _clean(text: str) -> None:
+    assert not any(b in text.lower() for b in BAD), text
+
+
+def test_every_shown_text_is_finite_and_the_pca_branches_hold(model):
+    """Every pick, the pca branches' premises from Var(mu) and E[sigma^2] recomputed here (an AE:
+    no prior, no sigma anywhere), the knobs and the title; no "nan", "inf" or "e+" anywhere."""
+    name, emb, codes, f = model
+    mu = codes["mu"].astype(np.float64)
+    is_ae = zoo.entry(name).model.kind == "ae"
+    trees = {"mu": neighbours.tree(mu), **{m: neighbours.tree(emb[m]) for m in ec.NAMES}}
+    for pick in PICKS:
+        kept = {m: neighbours.kept_in(trees["mu"], trees[m], pick, ec.K) for m in ec.NAMES}
+        for text in ec.notices(f, pick, kept):
+            _clean(text)
+    pca_s, title, knobs = ec.pca_notice(f), ec.spectrum_title(f), ec.knobs_text(f)
+    for text in (title, knobs):
+        _clean(text)
+    var_mu = mu.var(axis=0)
+    np.testing.assert_allclose(f.var_mu, var_mu, rtol=1e-5)  # the page's numbers, recomputed
+    if is_ae:
+        assert f.mean_s2 is None and f.is_ae
+        for word in ("prior's 1", "σ", "KL term pulls"):
+            assert word not in pca_s and word not in title
+        assert not title.startswith("Why")
+        return
+    s2 = np.exp(codes["logvar"].astype(np.float64)).mean(axis=0)
+    np.testing.assert_allclose(f.mean_s2, s2, rtol=1e-5)
+    total = var_mu + s2
+    held = 0.8 <= total.min() and total.max() <= 1.25
+    assert ("pulls each dimension's total spread" in pca_s) == held
+    assert ("not held near the prior's 1" in pca_s) == (not held)
+    if "takes" in pca_s and "of it, so Var(μⱼ) runs" in pca_s:
+        assert held and not (0.8 <= var_mu.min() and var_mu.max() <= 1.25)
+    if title.startswith("Why"):  # flat, and the KL is why: the means themselves even
+        evr = np.asarray(emb["pca_explained_variance_ratio"])
+        assert held and evr.max() <= 2.5 * evr.min() and 0.8 <= var_mu.min()
+        assert var_mu.max() <= 1.25
+    if "moves points by up to" in knobs:
+        shift = float(np.abs(emb["tsne"].astype(np.float64) - emb["tsne_seed1"]).max())
+        assert shift > 1e-6 * float(np.ptp(emb["tsne"], axis=0).max())
+
+
+def test_the_walk_holds_at_every_map_and_every_sample_count(model):
+    """The walk as the page draws it (views.line_view): each map, each n of its slider (2 to 24)
+    on the default line, plus a line with both ends at one point and one far off the map; the
+    alert's and caption's premises from the samples recounted here."""
+    name, emb, codes, _ = model
+    labels = artefacts.load_test_set()[1]
+    mu = codes["mu"].astype(np.float64)
+    for m in ec.NAMES:
+        coords = emb[m]
+        extent = max(float(np.ptp(coords, axis=0).max()), 1e-6)
+        default = paths.default_line(coords, labels, 0, 1)
+        far_off = [v + 3 * extent for v in default]  # the whole line beyond the map's corner
+        lines = [(default, n) for n in range(2, 25)]
+        lines += [(default[:2] * 2, 10), (far_off, 10), (far_off, 2)]
+        for xy, n in lines:
+            s = paths.line_samples(coords, xy[:2], xy[2:], n)
+            far = s["dist"] > ec.FAR * extent
+            w = ec.walk_facts(xy[:2] == xy[2:], far, coords, mu, labels, s["index"])
+            alert, caption = ec.walk_alert(w), ec.walk_caption(w)
+            _clean(caption)
+            idx = s["index"]
+            assert w.distinct == len(set(idx.tolist())) and w.n_far == int(far.sum())
+            if alert is not None:
+                _clean(alert[1])
+                if alert[0] == "info":
+                    assert xy[:2] == xy[2:] and len(set(idx.tolist())) == 1
+                else:
+                    assert (s["dist"] > ec.FAR * extent).all()
+            if "empty parts of the map" in caption:
+                assert far.any()
+            steps = np.linalg.norm(np.diff(mu[idx], axis=0), axis=1)
+            straight = np.linalg.norm(mu[idx[-1]] - mu[idx[0]]) / (n - 1)
+            if "a map line is a lookup" in caption:  # the walk does jump more than the line
+                assert n > 2 and steps.max() > straight + 0.004, (name, m, n)
+            if "no more than the straight line" in caption:
+                assert steps.max() <= straight + 0.006
+            if "picks the same code" in caption:
+                assert len(set(idx.tolist())) == 1
+
+
+def test_branch_walk_caption_two_samples_and_one_code():
+    two = ec.walk_caption(
+        _walk(n=2, distinct=2, digits=(0, 1), largest_jump=5.82, straight_step=5.82)
+    )
+    assert "lookup" not in two and "no more than the straight line's even steps of 5.82" in two
+    assert "with two samples both are the one step" in two
+    one = ec.walk_caption(
+        _walk(same_ends=True, distinct=1, digits=(8,), largest_jump=0.0, straight_step=0.0)
+    )
+    assert "lookup" not in one and "picks the same code" in one
+
+
+def test_variance_budget_is_what_the_facts_hold(model):
+    name, _, codes, f = model
+    is_ae = zoo.entry(name).model.kind == "ae"
+    var_mu, s2 = units.variance_budget(codes["mu"], None if is_ae else codes["logvar"])
+    assert f.var_mu == tuple(float(v) for v in var_mu)

@@ -151,8 +151,8 @@ def test_one_random_code_gives_its_norm():
 
 
 def test_a_vae_with_more_than_two_dimensions_is_told_the_origin_is_not_where_codes_land():
-    f = facts(d=10)
-    assert f.d > 2 and not f.is_ae
+    f = C.CodeFacts(**{**facts(d=10).__dict__, "norm_min": 2.0, "typical": 3.08})  # 10-D draws
+    assert f.d > 2 and not f.is_ae and f.norm_min >= C.ORIGIN * f.typical
     assert C.notices(f)[2].endswith("the origin itself is not where random codes land.")
 
 
@@ -177,3 +177,122 @@ def test_code_facts_count_from_the_codes():
     assert np.isclose(f.top_share, np.bincount(near50).max() / 50)
     norms = np.linalg.norm(zs, axis=1)
     assert (f.n, f.norm_min, f.norm_max) == (5, norms.min(), norms.max())
+
+
+def test_a_random_code_near_the_origin_is_called_an_exception():
+    f = C.CodeFacts(**{**facts(d=3).__dict__, "norm_min": 0.2, "typical": 1.6})
+    assert f.d > 2 and f.norm_min < C.ORIGIN * f.typical
+    third = C.notices(f)[2]
+    assert "0.20 from the origin, is a rare exception" in third
+    assert "the origin itself is not where random codes land" not in third
+
+
+# --- premise sweep: every offered model x every control value -------------------------------
+
+STARTS = ("origin", "prototype", "random")
+SEEDS = (0, 1, 500_000, 1_000_000)  # the seed boxes' 0, 1, a middle one and the maximum
+N_SAMPLES = range(1, 17)  # the "How many samples" slider, every value
+
+
+def _settings(d: int):
+    """Every control value of the explorer: each start (origin, every digit's prototype, a random
+    test code by each sample seed), each sample count and seed; the notices on the code depend on
+    the start only and those on the random codes on (n, seed) only, so the two run side by side
+    and every value of each is met. A 2-D model also gets its pad's clicks on a grid over the
+    sliders' range and beyond (an AE's codes reach far past it)."""
+    starts = [("origin", 0, 0)]
+    starts += [("prototype", k, 0) for k in range(10)]
+    starts += [("random", 0, s) for s in SEEDS]
+    draws = [(n, s) for n in N_SAMPLES for s in SEEDS]
+    for i in range(max(len(starts), len(draws))):
+        yield starts[i % len(starts)], draws[i % len(draws)]
+
+
+def _check_notices(f: C.CodeFacts, mu, labels, z, zs, is_ae: bool) -> None:
+    """Each notice's premise from the numbers, recomputed here with numpy and scipy."""
+    from scipy import stats
+
+    text = C.notices(f)
+    for t in text:
+        assert not re.search(r"nan|inf|e\+", t), t
+    dist = np.linalg.norm(mu - z, axis=1)
+    order = np.argsort(dist, kind="stable")
+    assert np.isclose(f.dist, dist.min()) and np.isclose(dist[f.nearest], dist.min())
+    assert f.nearest_label == labels[f.nearest]
+    r = f.dist / f.gap
+    if "among the data" in text[0]:
+        assert r < C.NEAR
+    elif "in a gap between the codes" in text[0]:
+        assert C.NEAR <= r < C.GAP
+    else:
+        assert "decoder is guessing" in text[0] and r >= C.GAP
+    near50 = np.bincount(labels[order[:50]], minlength=10)
+    assert near50[f.top] == near50.max() and np.isclose(f.top_share, near50.max() / 50)
+    norms = np.linalg.norm(zs, axis=1)
+    assert (f.n, f.norm_min, f.norm_max) == (len(zs), norms.min(), norms.max())
+    assert np.isclose(f.typical, stats.chi(f.d).mean())  # a draw's mean distance from the origin
+    if is_ae:
+        assert "An autoencoder has no prior" in text[2]
+    elif f.d > 2:
+        if "not where random codes land" in text[2]:
+            assert norms.min() >= C.ORIGIN * f.typical
+        else:  # a draw this close to the origin is rare under N(0, I_d)
+            assert "rare exception" in text[2] and stats.chi(f.d).cdf(norms.min()) < 0.05
+    else:
+        assert text[2].endswith("from the origin on average.")
+    if is_ae:
+        assert not any(p in t for t in text[:2] for p in PRIOR_WORDS)
+
+
+@pytest.mark.parametrize("name", OFFERED)
+def test_notices_sweep_every_start_sample_count_and_seed(name):
+    """The page's own computation (codepad.start_point on session state, the sliders' rounding or
+    the exact code past them, prior.samples, model_facts.code_scale, claims.code_facts) for every
+    start, digit, code seed, sample count and sample seed; each notice's premise checked."""
+    if not artefacts.codes_path(name).exists():
+        pytest.skip(f"{name} not in cache/")
+    import streamlit as st
+
+    from ui.draw.style import SLIDER_RANGE, SLIDER_STEP
+    from ui.lessons.explorer import codepad
+    from ui.lessons.model_facts import code_scale
+    from ui.page import loaders
+    from ui.page.link_values import to_slider
+    from vae import prior
+
+    mu = loaders.codes(name)["mu"]
+    labels = loaders.test_set()[1]
+    mu64 = np.asarray(mu, dtype=np.float64)
+    d, is_ae = mu.shape[1], zoo.entry(name).model.kind == "ae"
+    say = C.wording(is_ae)
+    gap = code_scale(name)[0]
+    ss = st.session_state
+    for (start, digit, code_seed), (n, seed) in _settings(d):
+        ss["lex_start"], ss["lex_start_digit"], ss["lex_code_seed"] = start, digit, code_seed
+        z0, caption = codepad.start_point(mu, labels, say)
+        if start == "prototype":  # the mean code of the digit's test images
+            assert np.allclose(z0, mu64[labels == digit].mean(axis=0))
+        elif start == "random":
+            i = int(re.search(r"#(\d+), a (\d)", caption)[1])
+            assert np.array_equal(z0, mu64[i]) and f"a {labels[i]}" in caption
+        else:
+            assert not z0.any()
+        assert ("posterior" in caption or "prior" in caption) == (
+            not is_ae and start != "prototype"
+        )
+        z = (
+            z0
+            if np.abs(z0).max() > SLIDER_RANGE[1]
+            else np.array(to_slider(z0, *SLIDER_RANGE, SLIDER_STEP))
+        )
+        zs = prior.samples(n, d, seed)
+        _check_notices(C.code_facts(mu, labels, z, zs, gap, is_ae), mu64, labels, z, zs, is_ae)
+    if d == 2:  # clicks on the pad: a grid over its whole box
+        half = codepad.pad_box(name)[0]
+        zs = prior.samples(N_SAMPLES[-1], d, SEEDS[-1])
+        for x in np.linspace(-half, half, 9):
+            for y in np.linspace(-half, half, 9):
+                z = np.array([x, y])
+                _check_notices(
+                    C.code_facts(mu, labels, z, zs, gap, is_ae), mu64, labels, z, zs, is_ae
+                )

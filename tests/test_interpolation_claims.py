@@ -5,11 +5,14 @@ with the codes from cache/ (fast tier)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+import pytest
 from scipy.spatial import cKDTree
 
 from ui.lessons.interpolation import claims as C
-from vae import artefacts, latent, paths, pixels, prior, zoo
+from vae import artefacts, latent, paths, pixels, prior, units, zoo
 
 NAMES = C.PATH_NAMES
 OFFERED = [n for n in zoo.names() if zoo.entry(n).model.kind != "cvae"]
@@ -212,3 +215,149 @@ def test_walk_facts_measure_the_arrays():
     assert same.same and C.notices(same) == [
         "Choose two different endpoints to see the paths diverge."
     ]
+
+
+def test_an_even_step_count_has_no_halfway_frame_and_says_its_t():
+    f = walk(t_mid=0.4, lerp_mid=0.7, slerp_mid=0.9, ends=1.0)
+    assert not np.isclose(f.t_mid, 0.5)
+    text = C.notices(f)[2]
+    assert text.startswith("At t = 0.40 (no frame halfway), lerp's code has norm 0.70; slerp's")
+    assert "Halfway" not in text and "slerp keeps" not in text
+
+
+def test_prior_draws_in_2d_have_no_shell():
+    f = walk(prior=True, d=2, median=0.9)
+    assert f.prior and f.d <= 2
+    text = C.notices(f)[2]
+    assert "no thin shell" in text and "cuts inside that shell" not in text
+
+
+# --- premise sweep: every offered model x every endpoint kind, pair, step count and seed -------
+
+SEEDS = (0, 1, 5000, 9999)  # the seed box's 0, 1, a middle one and its maximum (SEED_MAX)
+STEPS = range(5, 21)  # the Steps slider, every value
+INDICES = (0, 1, 5000, 9999)  # test indices: the first two, a middle one, the last
+
+
+def _walk_settings(full: bool):
+    """(mode, a, b, seed) for every endpoint kind: by class and prototype every digit as A and as
+    B (full: all 100 pairs), each seed; by index pairs of INDICES, the same one twice included;
+    prior draws by each seed. The step count runs through every value along the list."""
+    pairs = (
+        [(a, b) for a in range(10) for b in range(10)]
+        if full
+        else [(k, (k + 1 + k % 3) % 10) for k in range(10)] + [(0, 0), (9, 9)]
+    )
+    out = [("class", a, b, SEEDS[i % len(SEEDS)]) for i, (a, b) in enumerate(pairs)]
+    out += [("prototype", a, b, 0) for a, b in pairs]
+    out += [("index", a, b, 0) for a in INDICES for b in INDICES if full or a <= b]
+    out += [("prior", 0, 1, s) for s in SEEDS]
+    return [(*s, STEPS[i % len(STEPS)]) for i, s in enumerate(out)]
+
+
+def _sweep_walks(name: str, full: bool) -> None:
+    """The page's own computation (computed.endpoints, paths, model_calls.decode,
+    computed.emptiness, claims.walk_facts) at each setting; each notice's premise recomputed here
+    from the arrays with numpy."""
+    from ui.lessons.interpolation import computed
+    from ui.page import loaders, model_calls
+
+    images, labels = loaders.test_images_float(), loaders.test_set()[1]
+    codes = loaders.codes(name)["mu"]
+    cfg = zoo.entry(name).model
+    d, is_vae = cfg.latent_dim, cfg.kind == "vae"
+    c64 = np.asarray(codes, dtype=np.float64)
+    sq = (c64**2).sum(axis=1)
+    median = float(np.median(np.sqrt((c64**2).sum(axis=1))))
+    var = np.asarray(codes, dtype=np.float32).astype(np.float64).var(axis=0, ddof=1)
+    dense = np.linspace(0.0, 1.0, DENSE)
+    for mode, a, b, seed, steps in _walk_settings(full):
+        za, zb, xa, xb, _, _ = computed.endpoints(
+            name, mode, a, b, seed, codes, labels, images, is_vae
+        )
+        same = bool(np.allclose(za, zb))
+        t = np.linspace(0.0, 1.0, steps)
+        walks = {"lerp": paths.lerp(za, zb, t), "slerp": paths.slerp(za, zb, t)}
+        dec = model_calls.decode(name, np.concatenate([walks["lerp"], walks["slerp"]]))
+        frames = {"lerp": dec[:steps], "slerp": dec[steps:], "pixels": paths.pixel_blend(xa, xb, t)}
+        empty, _ = computed.emptiness(name, za, zb, dense)
+        f = C.walk_facts(
+            t, frames, walks, empty, codes, same=same, is_vae=is_vae, prior=mode == "prior"
+        )
+        text = C.notices(f)
+        where = (name, mode, a, b, seed, steps)
+        for s in text:
+            assert not re.search(r"nan|inf|e\+", s), (where, s)
+        if same:  # only the request for two points
+            assert np.allclose(za, zb) and len(text) == 1, where
+            continue
+        assert not np.allclose(za, zb) and len(text) == 3, where
+        mid = int(np.argmin(np.abs(t - 0.5)))
+        tm = t[mid]
+        assert f.t_mid == tm and abs(tm - 0.5) <= 0.5 / (steps - 1) + 1e-12
+        blend = (1 - tm) * xa + tm * xb  # the pixel blend halfway: A and B superposed
+        assert np.allclose(frames["pixels"][mid], blend, atol=1e-6)
+        shown = frames["pixels"][mid]  # its ink (> 0.2) at half strength (0.3 to 0.7)
+        half = ((shown > 0.3) & (shown < 0.7)).sum() / max((shown > 0.2).sum(), 1)
+        assert np.isclose(f.half_tone, half)
+        y = frames["lerp"][mid].astype(np.float64).ravel()
+        x = np.stack([frames["lerp"][0].ravel(), frames["lerp"][-1].ravel()], 1).astype(float)
+        res = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
+        r2 = 1 - (res**2).sum() / ((y - y.mean()) ** 2).sum() if y.std() > 0 else 1.0
+        assert np.isclose(f.r2, r2, atol=1e-6), where
+        assert ("a new drawing" in text[0]) == (r2 < C.NEW_DRAWING), where
+        e = {k: _kth(c64, sq, p(za, zb, dense)) for k, p in PATHS}  # brute force, not a tree
+        m = {k: float(v.mean()) for k, v in e.items()}
+        if "neither path" in text[1]:
+            assert abs(m["lerp"] - m["slerp"]) < C.MEAN_MARGIN * min(m.values()) * 1.0001, where
+        else:
+            win = "lerp" if "(lerp) stays closer" in text[1] else "slerp"
+            assert f"the {NAMES[win]} stays closer" in text[1], where
+            other = "slerp" if win == "lerp" else "lerp"
+            assert m[other] - m[win] >= C.MEAN_MARGIN * m[win] * 0.9999, where
+        caveat = "these endpoints are encoder means" in text[1]
+        assert caveat == (mode != "prior" and is_vae and d > 2), where
+        na, nb = np.linalg.norm(za), np.linalg.norm(zb)
+        assert np.isclose(f.lerp_mid, np.linalg.norm((1 - tm) * za + tm * zb))
+        assert np.isclose(f.slerp_mid, (1 - tm) * na + tm * nb)
+        assert np.isclose(f.ends, (na + nb) / 2) and np.isclose(f.median, median)
+        assert text[2].startswith("Halfway") == (tm == 0.5), where
+        if not is_vae:
+            assert "no prior" in text[2] and "√d" not in text[2], where
+        elif mode == "prior" and d <= 2:  # no shell: nearer the origin is denser under the prior
+            assert "no thin shell" in text[2] and f.lerp_mid <= max(na, nb) + 1e-9, where
+        elif mode == "prior":
+            assert "cuts inside that shell" in text[2] and f.lerp_mid < f.ends, where
+            assert ("so going inside is not going away" in text[2]) == (
+                median < C.INSIDE * np.sqrt(d)
+            )
+        else:
+            assert f"median norm is {median:.2f}" in text[2], where
+        unused = int((var <= units.ACTIVE_UNIT_THRESHOLD).sum())
+        assert f.unused == unused and (f"{unused} of {d} dimensions" in text[2]) == (
+            bool(unused) and is_vae and not (mode == "prior" and d <= 2)
+        ), where
+
+
+PATHS = (("lerp", paths.lerp), ("slerp", paths.slerp))
+
+
+def _kth(codes: np.ndarray, sq: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Distance from each query to its K-th nearest code, by brute force."""
+    d2 = sq[None] + (q**2).sum(axis=1)[:, None] - 2 * q @ codes.T
+    return np.sqrt(np.maximum(np.partition(d2, K - 1, axis=1)[:, K - 1], 0))
+
+
+@pytest.mark.parametrize("name", OFFERED)
+def test_notices_sweep_every_endpoint_kind_step_count_and_seed(name):
+    if not artefacts.checkpoint_path(name).exists():
+        pytest.skip(f"{name} is not built")
+    _sweep_walks(name, full=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", OFFERED)
+def test_notices_sweep_every_digit_pair(name):
+    if not artefacts.checkpoint_path(name).exists():
+        pytest.skip(f"{name} is not built")
+    _sweep_walks(name, full=True)

@@ -237,3 +237,103 @@ def test_premise_sweep(seed, ladder):
         elif rate_b == "same way":
             assert not (r.kl < r.kl_1 and r.recon > r.recon_1)
             assert not (r.kl > r.kl_1 and r.recon < r.recon_1)
+
+
+# --- premise sweep as the page computes it: every rung, seeds 0, 1, the middle and the maximum ---
+
+SEEDS = (0, 1, 5000, 9999)  # the seed box runs 0 .. 9999 (pages/02_KL_weighting.py SEED_MAX)
+BAD = ("nan", "inf", "e+")  # what no shown sentence may contain
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_page_facts_sweep(seed, ladder):
+    """``views.facts`` (the page's own numbers) at every rung: each equals its recomputation from
+    the codes with NumPy and vae/, and each branch shown holds its premise from them."""
+    from ui.draw.style import LATENT_RANGE
+    from ui.lessons import ladders
+    from ui.lessons.kl import views
+
+    mu, labels, metrics = ladder
+    rd = ladders.beta_frame(2, zoo.BETAS_2D)[0]
+    zz = np.random.default_rng([seed, 1]).standard_normal((2000, 2))
+    d = {b: latent.prior_draws_vs_codes(m, labels, zz, 3.0) for b, m in mu.items()}
+    for b in zoo.BETAS_2D:
+        f = views.facts(rd, b, seed)
+        assert f.beta == b and f.axis == LATENT_RANGE[1]
+        rms = float(np.sqrt((mu[b] ** 2).sum(axis=1).mean()))
+        assert f.spread.rms == pytest.approx(rms, rel=1e-9)
+        assert f.spread.rms_1 == pytest.approx(float(np.sqrt((mu[1.0] ** 2).sum(axis=1).mean())))
+        out = float((np.abs(mu[b]) > LATENT_RANGE[1]).any(axis=1).mean())
+        assert f.spread.outside == pytest.approx(out)
+        assert f.draws.tv == pytest.approx(float(d[b]["tv"]), abs=1e-9)
+        assert f.draws.gaps == pytest.approx(float(np.median(d[b]["gaps"])), rel=1e-6)
+        r = f.rd
+        assert (r.recon, r.kl) == (metrics[b]["test_recon"], metrics[b]["test_kl"])
+        texts = kc.notes(f)
+        assert len(texts) == 3
+        for t in texts:
+            assert not any(x in t.lower() for x in BAD), t
+        _, spread_t = kc.spread_note(f)
+        where = re.search(r"\*\*[\d.]+\*\*, (close to|below|above) the prior", spread_t).group(1)
+        near = abs(rms - np.sqrt(2)) < kc.NEAR_PRIOR
+        assert where == ("close to" if near else "below" if rms < np.sqrt(2) else "above")
+        draws_b, _ = kc.draws_note(f)
+        dv = f.draws
+        assert (draws_b == "β = 1") == (b == 1.0)
+        if draws_b.endswith("further") or draws_b == "worse":
+            assert dv.gaps > dv.gaps_1 + kc.GAP_DIFF
+        if draws_b.endswith("closer"):
+            assert dv.gaps < dv.gaps_1 - kc.GAP_DIFF
+        if draws_b.endswith("same") or draws_b == "wrong digits":
+            assert dv.gaps <= dv.gaps_1 + kc.GAP_DIFF
+        if draws_b.startswith("as good"):
+            assert abs(dv.tv - dv.tv_1) <= kc.MIX_DIFF or dv.tv < dv.tv_1
+        if draws_b != "β = 1" and draws_b not in ("worse", "wrong digits"):
+            assert dv.tv <= dv.tv_1 + kc.MIX_DIFF
+        assert (kc.rate_note(f)[0] == "β = 1") == (b == 1.0)
+
+
+# --- the converter: every number positional, the verdict true of the β it shows -------------------
+
+WEIGHTS = (0.0, 1e-6, 0.001, 0.0025, 2 / 784, 0.003, 0.01, 0.5, 1.0, 1e6)  # bounds, default, ≈1
+PIXELS = (1, 784, 1_000_000)  # bounds and the default
+DIMS = (1, 2, 10, 4096)  # bounds, the default and the 10-D models
+
+
+@pytest.mark.parametrize("w", WEIGHTS)
+def test_converter_text_at_every_setting(w):
+    from vae import units
+
+    above = min(r for r in zoo.BETAS_2D if r > 1)
+    below = max(r for r in zoo.BETAS_2D if r < 1)
+    for p in PIXELS:
+        for d in DIMS:
+            b = units.equivalent_beta(w, p, d)
+            latex, text = kc.converter_text(w, p, d, b)
+            for t in (latex, text):
+                assert not any(x in t.lower() for x in BAD), (w, p, d, t)
+            shown = float(re.search(r"\*\*β = ([\d.]+)\*\*", text).group(1))
+            assert shown == pytest.approx(b, rel=1e-3, abs=0) or b == shown == 0
+            assert float(re.search(r"w = d / P = ([\d.]+)", text).group(1)) == pytest.approx(
+                d / p, rel=1e-3
+            )
+            assert ("exactly the ELBO" in text) == (b == 1.0)
+            assert ("(β > 1)" in text) == (b > 1 and shown != 1)
+            assert ("(β < 1)" in text) == (b < 1 and shown != 1)
+            if "squeeze of the large-β models" in text:
+                assert b >= above
+            if "spread of the small-β models" in text:
+                assert b <= below
+            if "β ≈ 1" in text:
+                assert b != 1 and abs(b - 1) < 5e-4
+
+
+def test_converter_branches_on_made_up_numbers():
+    assert kc.number(1e12) == "1000000000000" and kc.number(2 / 784) == "0.002551"
+    assert kc.number(0.0) == "0" and kc.number(4096) == "4096"
+    assert kc.converter_verdict(1.0) == "exactly the ELBO"
+    assert "β ≈ 1" in kc.converter_verdict(1.00001)
+    assert "between the β = 1 and β = 2 models" in kc.converter_verdict(1.5, (0.5, 1.0, 2.0))
+    assert "between the β = 0.5 and β = 1 models" in kc.converter_verdict(0.7, (0.5, 1.0, 2.0))
+    assert "squeeze" in kc.converter_verdict(2.0, (0.5, 1.0, 2.0))
+    assert "spread of the small-β" in kc.converter_verdict(0.5, (0.5, 1.0, 2.0))

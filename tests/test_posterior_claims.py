@@ -5,6 +5,8 @@ seeds and sample counts, with the facts recomputed here from cache/ (checkpoint,
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -254,3 +256,170 @@ def test_premise_sweep(name, test_set):
 def test_point_posteriors_are_not_sent_to_the_zoom():
     text = pc.ring_sentence({"A": 0.0, "B": 0.0}, False, points=True)
     assert "no zoom shows them" in text and "switch on the zoom" not in text
+
+
+# --- premise sweep of the controls the sweep above leaves out: the page's own computation -----
+
+SEED_MAX = 1_000_000  # the seed box's maximum (links.SEED_MAX)
+CONTROLS = (
+    # (samples, seed, pick, same image twice): every 16th count, seeds 0, 1, a middle one and
+    # the maximum, "Another pair" at its first, a middle and its last (49) click, and A = B
+    (16, 0, 0, False),
+    (48, 1, 49, False),
+    (112, 500_000, 25, False),
+    (240, SEED_MAX, 2, False),
+    (32, SEED_MAX, 0, True),
+)
+N_ALL = range(16, 257, 16)
+
+
+def _page_notices(name: str, n: int, seed: int, ia: int, ib: int, zoom: bool):
+    """The notices as the page computes them: computed.posterior, pair_facts, code_spacing and,
+    on a 2-D map, the ring sizes of views.posterior_map."""
+    from ui.draw import altair_charts
+    from ui.lessons.model_facts import code_spacing
+    from ui.lessons.posterior import computed, views
+    from ui.page import loaders
+    from vae.latent import ellipse
+
+    x_all, labels = loaders.test_images_float(), loaders.test_set()[1]
+    mu_all = loaders.codes(name)["mu"]
+    post = {
+        t: computed.posterior(name, i, n, seed, x_all, labels) for t, i in (("A", ia), ("B", ib))
+    }
+    pair = computed.pair_facts(post, n, code_spacing(name, 1))
+    notes = [pc.verdict(pair), pc.kl_sentence(pair)[1]]
+    ring = None
+    if mu_all.shape[1] == 2:
+        a = post["A"]
+        notes.append(pc.reach_notice(pc.reach_facts("A", a["mu"], a["sigma"], a["z"], mu_all, ia)))
+        px = {}
+        for z in (True, False):  # the page's ring sizes, zoomed and not
+            rings = np.vstack(
+                [ellipse(p["mu"], p["lv"], k=float(k)) for p in post.values() for k in (1, 2)]
+            )
+            around = np.vstack([rings, *(p["mu"][None] for p in post.values())])
+            sub = loaders.scatter_subset()
+            dom = altair_charts.square_domains(
+                around if z else np.vstack([mu_all[sub], around]), margin=0.15 if z else 0.05
+            )
+            px[z] = {
+                t: float(np.ptp(ellipse(p["mu"], p["lv"], k=2.0), axis=0).max())
+                * views.MAP_PX
+                / (dom[0][1] - dom[0][0])
+                for t, p in post.items()
+            }
+        ring = (
+            px,
+            pc.ring_sentence(
+                px[zoom], zoom, pc.width_sentence(pair)[0] == "points", zoomed_px=px[True]
+            ),
+        )
+        notes.append(ring[1])
+    else:
+        sigma, kl = ({t: tuple(p[k]) for t, p in post.items()} for k in ("sigma", "kl"))
+        notes.append(pc.unused_notice(pc.UnusedFacts(mu_all.shape[1], sigma, kl)))
+    return post, pair, notes, ring
+
+
+def _check_page(name: str, n: int, seed: int, ia: int, ib: int, zoom: bool) -> None:
+    from ui.lessons.words import pct
+    from ui.page import loaders
+
+    post, pair, notes, ring = _page_notices(name, n, seed, ia, ib, zoom)
+    for t in notes:
+        assert not re.search(r"nan|inf|e\+", t), t
+    a, b = post["A"], post["B"]
+    assert len(a["z"]) == len(b["z"]) == n
+    wa, wb = (float(np.exp(np.log(p["sigma"]).mean())) / pair.gap for p in (a, b))
+    branch = pc.width_sentence(pair)[0]
+    r = max(wa, wb) / min(wa, wb)
+    assert {"same": r < pc.WIDER, "wider": r >= pc.WIDER, "points": max(wa, wb) < pc.POINT}[branch]
+    if ia == ib:  # one image twice: the same posterior, never "wider"
+        assert branch != "wider" and pc.kl_sentence(pair)[0] == "same"
+    for p, facts in ((a, pair.a), (b, pair.b)):
+        sd = float(p["imgs"].std(axis=0).max())
+        assert np.isclose(facts.sd_max, sd, atol=1e-5)
+        if pc.looks_branch(facts) == "split":
+            assert sd >= pc.VISIBLE_SD and p["shares"].max() < pc.AGREE
+    if "cross into other digits" in notes[0]:  # the split one is the wider posterior
+        assert r >= pc.WIDER
+    d = len(a["mu"])
+    if d == 2:
+        eps = (a["z"] - a["mu"]) / a["sigma"]
+        inside = float(np.mean((eps**2).sum(axis=1) <= 4.0))
+        if "ellipse" in notes[2]:
+            assert notes[2].startswith(pct(inside))
+        mu_all = np.asarray(loaders.codes(name)["mu"], dtype=np.float64)
+        dist = np.linalg.norm(np.delete(mu_all, ia, axis=0) - a["mu"], axis=1).min()
+        ratio = dist / float(np.mean(a["sigma"]))
+        if "cloud reaches" in notes[2]:
+            assert ratio <= pc.APART
+        elif "does not reach" in notes[2]:
+            assert pc.APART < ratio <= pc.HUGE
+        else:
+            assert "a point in effect" in notes[2] and ratio > pc.HUGE
+        px, text = ring
+        shown = px[zoom]
+        if max(shown.values()) >= 12.0:
+            assert "across." in text and "only" not in text
+        elif "no zoom shows them" in text:
+            assert branch == "points"
+        elif "Even zoomed" in text:  # far apart compared with their σ
+            assert max(px[True].values()) < 12.0 and np.linalg.norm(
+                a["mu"] - b["mu"]
+            ) > 5 * 4 * max(a["sigma"].max(), b["sigma"].max())
+        else:  # the zoom does show them
+            assert "switch on the zoom" in text and not zoom
+            assert max(px[True].values()) >= 12.0, (name, n, seed, ia, ib, px)
+    else:
+        big = {t: p["sigma"] >= units.UNUSED_SIGMA for t, p in post.items()}
+        for t, m in big.items():
+            assert f"{int(m.sum())} of {d} dimensions of {t}" in notes[2]
+        kls = [p["kl"][big[t]] for t, p in post.items() if big[t].any()]
+        if not kls:
+            assert "every dimension carries something" in notes[2]
+        elif "is the prior" in notes[2]:
+            assert max(k.max() for k in kls) <= pc.NO_KL
+        else:
+            assert max(k.max() for k in kls) > pc.NO_KL
+
+
+@pytest.mark.parametrize("name", VAES)
+def test_controls_sweep(name):
+    """Every offered VAE at CONTROLS, with the zoom on and off: the page's computation, each
+    notice's premise from the arrays (2-D: the share inside 2σ, the nearest other code in σ, the
+    ring sizes; more dimensions: the σ ≥ 0.9 count and their KL)."""
+    if not artefacts.checkpoint_path(name).exists():
+        pytest.skip(f"{name} is not built")
+    from ui.lessons.posterior import pairs as posterior
+    from ui.page import model_calls
+
+    c, a = posterior.pairs(model_calls.model_key(name))
+    for i, (n, seed, k, same) in enumerate(CONTROLS):
+        ia, ib = int(c[k]), int(c[k] if same else a[k])
+        _check_page(name, n, seed, ia, ib, zoom=bool(i % 2))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", VAES)
+def test_every_sample_count(name):
+    if not artefacts.checkpoint_path(name).exists():
+        pytest.skip(f"{name} is not built")
+    from ui.lessons.posterior import pairs as posterior
+    from ui.page import model_calls
+
+    c, a = posterior.pairs(model_calls.model_key(name))
+    for i, n in enumerate(N_ALL):
+        k = (0, 1, 25, 49)[i % 4]
+        for zoom in (True, False):
+            _check_page(name, n, (0, 1, 500_000, SEED_MAX)[i % 4], int(c[k]), int(a[k]), zoom)
+
+
+def test_the_zoom_is_suggested_only_where_it_shows_the_rings():
+    unzoomed, zoomed = {"A": 0.3, "B": 1.1}, {"A": 2.3, "B": 6.8}  # vae-2d-beta0.1, n 16, seed 0
+    assert max(zoomed.values()) < 12.0
+    text = pc.ring_sentence(unzoomed, False, zoomed_px=zoomed)
+    assert "Even zoomed" in text and "A's 2 px, B's 7 px" in text and "switch on" not in text
+    helps = pc.ring_sentence(unzoomed, False, zoomed_px={"A": 20.0, "B": 30.0})
+    assert "switch on the zoom" in helps

@@ -314,6 +314,7 @@ def walk_facts(
     from vae import paths  # NumPy only
 
     n = len(idx)
+    mu = np.asarray(mu, np.float64)  # the jumps and the straight step alike, so they compare
     jumps = paths.code_jumps(mu, idx)  # (n - 1,)
     return WalkFacts(
         same_ends=same_ends,
@@ -347,9 +348,35 @@ def walk_alert(f: WalkFacts) -> tuple[str, str] | None:
     return None
 
 
+JUMP_SEEN = 0.005  # a largest jump above the straight step by more than the 2 decimals shown
+
+
+def jumps_more(f: WalkFacts) -> bool:
+    """The walk's largest 10-D jump exceeds the straight line's even step, visibly."""
+    return f.n > 1 and f.largest_jump > f.straight_step + JUMP_SEEN
+
+
 def walk_caption(f: WalkFacts) -> str:
     """Under the walk: the codes and digits it visits, its points in empty parts of the map, and
-    its largest jump in 10-D against the straight line's even steps."""
+    its largest jump in 10-D against the straight line's even steps ("a lookup, not a path" only
+    where the walk does jump more than the straight line steps: not with one code, nor with two
+    samples, whose one jump is the straight line's one step)."""
+    if not f.n > 1:
+        tail = "."
+    elif jumps_more(f):
+        tail = (
+            f". Its largest jump between consecutive codes is {f.largest_jump:.2f} in 10-D; the "
+            f"straight line's steps are all {f.straight_step:.2f}: a map line is a lookup, a "
+            "latent line is a path."
+        )
+    elif f.distinct == 1:
+        tail = ". Every sample picks the same code, so neither line moves in 10-D."
+    else:
+        tail = (
+            f". Its largest jump between consecutive codes is {f.largest_jump:.2f} in 10-D, no "
+            f"more than the straight line's even steps of {f.straight_step:.2f}"
+            + (": with two samples both are the one step between the ends." if f.n == 2 else ".")
+        )
     return (
         f"The map walk visits {f.distinct} different codes and digits "
         f"{', '.join(map(str, f.digits))}"
@@ -359,11 +386,5 @@ def walk_caption(f: WalkFacts) -> str:
             if f.n_far
             else ""
         )
-        + (
-            f". Its largest jump between consecutive codes is {f.largest_jump:.2f} in 10-D; the "
-            f"straight line's steps are all {f.straight_step:.2f}: a map line is a lookup, a "
-            "latent line is a path."
-            if f.n > 1
-            else "."
-        )
+        + tail
     )

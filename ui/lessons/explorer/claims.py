@@ -97,6 +97,8 @@ def pad_note(f: PadFacts) -> str:
 
 NEAR = 2.0  # nearest test code within this many typical gaps: among the data
 GAP = 5.0  # within this many: in a gap between the codes; farther: far from every test code
+ORIGIN = 0.25  # every random code at least this share of the typical norm from the origin: the
+# origin is not where they land (in 3-D one of 16 draws can lie closer)
 
 
 @dataclass(frozen=True)
@@ -175,8 +177,11 @@ def notices(f: CodeFacts) -> list[str]:
             ". An autoencoder has no prior: nothing in its training made these draws decode to "
             "digits (compare with vae-2d)."
             if f.is_ae
-            else ", so the origin itself is not where random codes land."
-            if f.d > 2
             else "."
+            if f.d <= 2
+            else ", so the origin itself is not where random codes land."
+            if f.norm_min >= ORIGIN * f.typical
+            else f"; the nearest of these, {f.norm_min:.2f} from the origin, is a rare exception: "
+            "random codes seldom land this close to it."
         ),
     ]

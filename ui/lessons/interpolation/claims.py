@@ -176,6 +176,10 @@ def norm_sentence(f: WalkFacts) -> str:
     head = (
         f"Halfway, lerp's code has norm {f.lerp_mid:.2f} against the endpoints' average "
         f"{f.ends:.2f}; slerp keeps {f.slerp_mid:.2f}. "
+        if np.isclose(f.t_mid, 0.5)
+        else f"At t = {f.t_mid:.2f} (no frame halfway), lerp's code has norm {f.lerp_mid:.2f}; "
+        f"slerp's has {f.slerp_mid:.2f}, the endpoints' norms blended in the same proportion "
+        f"(their average is {f.ends:.2f}). "
     )
     if not f.is_vae:
         return head + (
@@ -183,6 +187,12 @@ def norm_sentence(f: WalkFacts) -> str:
         )
     root = np.sqrt(f.d)
     unused = f"; {f.unused} of {f.d} dimensions unused" if f.unused else ""
+    if f.prior and f.d <= 2:
+        return head + (
+            f"In {f.d}-D the prior has no thin shell (it is densest at the centre, √d = "
+            f"{root:.2f} is no special radius): a code nearer the origin is more likely under "
+            "the prior, not less."
+        )
     if f.prior:
         return head + (
             f"Prior draws in {f.d}-D sit near √d = {root:.2f}, and a straight line between two of "

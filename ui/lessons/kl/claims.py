@@ -176,3 +176,60 @@ def notes(f: KlFacts) -> list[str]:
     """The lesson's "what to notice": at most three points, or a note that no model is built."""
     said = (spread_note(f), draws_note(f), rate_note(f))
     return [note[1] for note in said if note is not None] or [NOT_BUILT]
+
+
+# --- the loss-convention converter (ui.lessons.kl.converter) -----------------------------------
+
+SIG = 4  # significant digits of the converter's numbers
+
+
+def number(x: float, sig: int = SIG) -> str:
+    """``x`` to ``sig`` significant digits, always positional (never "1e+12"): the converter's
+    inputs reach 1e6 x 1e6 and 1 / 4096."""
+    import numpy as np
+
+    if x == 0:
+        return "0"
+    return np.format_float_positional(
+        float(x), precision=sig, unique=False, fractional=False, trim="-"
+    )
+
+
+def converter_verdict(b: float, rungs: tuple[float, ...] | None = None) -> str:
+    """What a β of the summed loss means against the ELBO and the 2-D ladder: the squeeze or
+    spread of the large- or small-β models only where ``b`` is at or beyond the ladder's nearest
+    rung on that side; "the ELBO" exactly only at β = 1 (to ``SIG`` digits: "to the digits
+    shown")."""
+    if rungs is None:
+        from vae import zoo
+
+        rungs = tuple(zoo.BETAS_2D)
+    if b == 1.0:
+        return "exactly the ELBO"
+    if number(b) == "1":
+        return "the ELBO's weight to the digits shown (β ≈ 1)"
+    above, below = [r for r in rungs if r > 1], [r for r in rungs if r < 1]
+    if b > 1:
+        if above and b < min(above):
+            return (
+                f"stronger than the true ELBO (β > 1), but below the ladder's next rung, "
+                f"β = {min(above):g}: between the β = 1 and β = {min(above):g} models above"
+            )
+        return "stronger than the true ELBO (β > 1): expect the squeeze of the large-β models"
+    if below and b > max(below):
+        return (
+            f"weaker than the true ELBO (β < 1), but above the ladder's next rung, "
+            f"β = {max(below):g}: between the β = {max(below):g} and β = 1 models above"
+        )
+    return "weaker than the true ELBO (β < 1): expect the spread of the small-β models"
+
+
+def converter_text(w: float, p: int, d: int, b: float) -> tuple[str, str]:
+    """(LaTeX, sentence) of the converter for weight ``w``, ``p`` pixels, ``d`` dimensions and
+    their β = w P / d (``vae.units.equivalent_beta``), every number positional."""
+    latex = rf"\beta = w\cdot\frac{{P}}{{d}} = {number(w)}\times\frac{{{p}}}{{{d}}} = {number(b)}"
+    return latex, (
+        f"On this app's per-image summed scale that is **β = {number(b)}**, "
+        f"{converter_verdict(b)}. Conversely, β = 1 here corresponds to w = d / P = "
+        f"{number(d / p)} in the averaged convention."
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.lessons.kl import claims
 from vae import units
 
 
@@ -58,15 +59,6 @@ def converter(key: str) -> None:
     except ValueError as exc:
         st.warning(f"Cannot convert: {exc}.")
         return
-    st.latex(rf"\beta = w\cdot\frac{{P}}{{d}} = {w:g}\times\frac{{{p}}}{{{d}}} = {b_eq:.4g}")
-    verdict = (
-        "stronger than the true ELBO (β > 1): expect the squeeze of the large-β models"
-        if b_eq > 1
-        else "weaker than the true ELBO (β < 1): expect the spread of the small-β models"
-        if b_eq < 1
-        else "exactly the ELBO"
-    )
-    st.markdown(
-        f"On this app's per-image summed scale that is **β = {b_eq:.4g}**, {verdict}. "
-        f"Conversely, β = 1 here corresponds to w = d / P = {d / p:.3g} in the averaged convention."
-    )
+    latex, text = claims.converter_text(float(w), p, d, b_eq)  # every number and verdict checked
+    st.latex(latex)
+    st.markdown(text)

@@ -198,11 +198,16 @@ def reach_sentence(
 
 
 def ring_sentence(
-    px: dict[str, float], zoomed: bool, points: bool = False, small: float = 12.0
+    px: dict[str, float],
+    zoomed: bool,
+    points: bool = False,
+    small: float = 12.0,
+    zoomed_px: dict[str, float] | None = None,
 ) -> str:
     """How large the 2σ rings are drawn, in screen pixels, and what to do when they are hard to see
     among the codes (under ``small`` px; ``points``: both posteriors are points in effect,
-    ``width_sentence``'s "points")."""
+    ``width_sentence``'s "points"; ``zoomed_px``: the sizes the zoom would give, so that the zoom
+    is suggested only where it shows them)."""
     sizes = ", ".join(f"{t}'s {v:.0f} px" for t, v in px.items())
     if max(px.values()) >= small:
         return f" On this map the 2σ rings are about {sizes} across."
@@ -211,7 +216,9 @@ def ring_sentence(
             f" The 2σ rings are about {sizes} across: both posteriors are points in effect, and no "
             "zoom shows them as rings."
         )
-    if zoomed:
+    if zoomed or (zoomed_px is not None and max(zoomed_px.values()) < small):
+        if not zoomed:  # the zoom would not help: say so, not "switch it on"
+            sizes = ", ".join(f"{t}'s {v:.0f} px" for t, v in zoomed_px.items())
         return (
             f" Even zoomed, the 2σ rings are only about {sizes} across: the two posteriors lie "
             "far apart compared with their σ (the table below gives σ in numbers)."

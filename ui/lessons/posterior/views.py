@@ -142,18 +142,24 @@ def posterior_map(
             labels[sub],
         ),
     )
+
+    def ring_px(doms) -> dict[str, float]:  # each 2σ ring's size on screen on a map of ``doms``
+        return {
+            t: float(np.ptp(ellipse(p["mu"], p["lv"], k=2.0), axis=0).max())
+            * MAP_PX
+            / (doms[0][1] - doms[0][0])
+            for t, p in post.items()
+        }
+
     frame.secondary(
         "Solid ring: 1σ (39 % of the samples in 2-D); dashed: 2σ (86 %); dotted grey: the prior's "
         "1σ, the unit circle, the width the KL term pulls every posterior toward. Crosses: "
         "the samples decoded above."
         + claims.ring_sentence(
-            {
-                t: float(np.ptp(ellipse(p["mu"], p["lv"], k=2.0), axis=0).max())
-                * MAP_PX
-                / (domains[0][1] - domains[0][0])
-                for t, p in post.items()
-            },
+            ring_px(domains),
             bool(zoom),
             claims.width_sentence(pair)[0] == "points",
+            # the zoom is suggested only where it would show the rings
+            zoomed_px=ring_px(altair_charts.square_domains(around, margin=0.15)),
         )
     )
