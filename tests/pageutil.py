@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 from pathlib import Path
@@ -133,3 +134,14 @@ def image_alts(at: AppTest) -> list[str | None]:
         if getattr(node, "type", None) == "image"
         for img in node.proto.imgs
     ]
+
+
+def page_constant(page: Path, name: str):
+    """A literal constant of a page (``NAME = ...`` at its top level), read from its source: a page
+    is a script, and importing it would run it."""
+    for node in ast.parse(page.read_text()).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise LookupError(name)

@@ -5,7 +5,6 @@ with the facts computed as the page computes them and each premise recomputed he
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
+from tests.pageutil import page_constant as _page_constant
 from ui.lessons.blurry import claims as C
 from vae import artefacts, zoo
 from vae.pixels import GREY_BAND
@@ -174,12 +174,7 @@ VAES = [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"]  # the page'
 
 def page_constant(name: str):
     """A literal constant of the page, read from its source (the page is a script)."""
-    for node in ast.parse(PAGE.read_text()).body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == name for t in node.targets
-        ):
-            return ast.literal_eval(node.value)
-    raise LookupError(name)
+    return _page_constant(PAGE, name)
 
 
 def entropy(p: np.ndarray) -> np.ndarray:

@@ -4,7 +4,6 @@ that its premise holds for them."""
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import fields, replace
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.pageutil import page_constant as _page_constant
 from ui.lessons.cvae import claims as cc
 from vae import artefacts
 
@@ -194,12 +194,7 @@ MEASURES = ("slant (leans right, like /)", "width (px, slant taken out)", "ink (
 
 def page_constant(name: str):
     """A literal constant of the page, read from its source (the page is a script)."""
-    for node in ast.parse(PAGE.read_text()).body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == name for t in node.targets
-        ):
-            return ast.literal_eval(node.value)
-    raise LookupError(name)
+    return _page_constant(PAGE, name)
 
 
 def _need_models():

@@ -5,7 +5,6 @@ sentence shown; the top-k sentence against the real curves; and each branch on m
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.pageutil import page_constant as _page_constant
 from ui.lessons.latent_size import claims as lc
 from vae import artefacts, zoo
 
@@ -259,12 +259,7 @@ BAD = ("nan", "inf", "e+")  # never in a shown sentence
 
 def page_constant(name: str):
     """A literal constant of the page, read from its source (the page is a script)."""
-    for node in ast.parse(PAGE.read_text()).body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == name for t in node.targets
-        ):
-            return ast.literal_eval(node.value)
-    raise LookupError(name)
+    return _page_constant(PAGE, name)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ them and each premise recomputed here (the page's AppTest: tests/test_page_recon
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import functools
 import itertools
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.pageutil import page_constant as _page_constant
 from ui.lessons.reconstructions import claims as rc
 from vae import artefacts, zoo
 
@@ -307,12 +307,7 @@ BAD = re.compile(r"nan|inf|e\+")
 
 def page_constant(name: str):
     """A literal constant of the page, read from its source (the page is a script)."""
-    for node in ast.parse(PAGE.read_text()).body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == name for t in node.targets
-        ):
-            return ast.literal_eval(node.value)
-    raise LookupError(name)
+    return _page_constant(PAGE, name)
 
 
 @functools.lru_cache(maxsize=None)
