@@ -24,6 +24,7 @@ from ui.classmode import questions
 from ui.lessons import words
 from ui.page import catalogue
 from vae import zoo
+from vae.pixels import bernoulli_samples
 
 CACHE = REPO / "cache"
 MODELS = ("ae-2d", "vae-2d", "vae-2d-beta0.1", "vae-2d-beta10", "vae-10d", "vae-32d", "ae-10d")
@@ -263,6 +264,22 @@ def test_blurry_flips():
     share = float(expected[grey].sum() / expected.sum())
     assert share > questions.EDGE_SHARE[1] and abs(share - f.grey_share) < 0.1
     assert Q_BY_KEY["blur-flips"].answer(f) == 0
+
+    # the reveal's "along the strokes' edges": the flips' share on an edge of p > 0.5 (a pixel
+    # whose 3 x 3 neighbourhood, inside the image, holds ink and paper), recomputed here
+    def near(a):
+        pad = np.pad(a, [(0, 0), (1, 1), (1, 1)])
+        return np.any([pad[:, i : i + 28, j : j + 28] for i in range(3) for j in range(3)], axis=0)
+
+    ink = p > 0.5
+    edge = near(ink) & near(~ink)
+    # the lesson's one pixel sample of each mean
+    sample = bernoulli_samples(p.astype(np.float64), 1, questions.SEED)[0]
+    flipped = sample != ink
+    edges = float((flipped & edge).sum() / flipped.sum())
+    assert abs(edges - f.edge_share) < 0.02
+    said = questions.flip_because(f)
+    assert said.endswith("along the strokes' edges.") == (edges > 0.5), said
 
 
 def test_elbo_below_log_px():

@@ -38,6 +38,7 @@ from ui.draw.style import (
     SLIDER_RANGE,
 )
 from ui.lessons import ladders, words
+from ui.lessons.blurry import claims as blur_claims
 from ui.lessons.elbo import computed as elbo
 from ui.lessons.elbo import views as elbo_views
 from ui.lessons.grid import claims as grid_claims
@@ -697,6 +698,9 @@ class FlipFacts:
         float  # pixels per image where a sample x ~ p(x|z) differs from the mean binarized at 0.5
     )
     grey_share: float  # share of those pixels that are grey in the mean (GREY_BAND)
+    # share of them on a stroke's edge (ui.lessons.blurry.claims.edge_pixels): the reveal says
+    # "along the strokes' edges" only where most are (the Blurry lesson's own rule, EDGES)
+    edge_share: float = 0.0
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE)
@@ -720,6 +724,7 @@ def flip_facts(key: model_calls.ModelKey) -> FlipFacts:
     return FlipFacts(
         float(flipped.sum(axis=(1, 2)).mean()),
         float((flipped & grey).sum() / max(int(flipped.sum()), 1)),
+        float((flipped & blur_claims.edge_pixels(p)).sum() / max(int(flipped.sum()), 1)),
     )
 
 
@@ -731,7 +736,12 @@ def flip_because(f: FlipFacts) -> str:
     return (
         f"A sample differs from the binarized mean in {f.flips:.0f} pixels per image on average; "
         f"{words.pct(f.grey_share)} of them are grey in the mean (p between {GREY_BAND[0]:g} and "
-        f"{GREY_BAND[1]:g}), the strokes' edges."
+        f"{GREY_BAND[1]:g}), and {words.pct(f.edge_share)} lie "
+        + (
+            "along the strokes' edges."
+            if f.edge_share > blur_claims.EDGES
+            else "along the strokes' edges: the rest are out on the paper."
+        )
     )
 
 
