@@ -14,7 +14,7 @@ import pytest
 
 from tests import pgserver
 from tests.e2e import assert_no_new_tracebacks, start_server, stop_server, wait_idle
-from tests.test_e2e_a11y import AXE_JS, DESKTOP, PHONE, run_axe, settled_overflow
+from tests.test_e2e_a11y import AXE_JS, DESKTOP, PHONE, settled_axe, settled_overflow
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 WAIT_MS = 15_000  # a student's page polls every 4 s; a teacher's every 1 s
@@ -88,7 +88,7 @@ def _shot(page, name: str) -> None:
 
 
 def _no_axe(page, where: str) -> None:
-    found = run_axe(page)
+    found = settled_axe(page)
     assert not found, f"axe-core violations on {where}: {found}"
 
 
