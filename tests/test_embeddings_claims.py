@@ -41,6 +41,19 @@ def model(request):
     return name, emb, codes, ec.facts_from(emb, codes["mu"], None if is_ae else codes["logvar"])
 
 
+@pytest.fixture(scope="module")
+def kept_by_pick(model):
+    """For each pick, the page's kept-neighbour counts per map (``neighbours.kept_in`` on the 10-D
+    μ and each map's KD-tree, as the page computes them): built once per model, for every test."""
+    _, emb, codes, _ = model
+    mu = codes["mu"].astype(np.float64)
+    trees = {"mu": neighbours.tree(mu), **{m: neighbours.tree(emb[m]) for m in ec.NAMES}}
+    return {
+        pick: {m: neighbours.kept_in(trees["mu"], trees[m], pick, ec.K) for m in ec.NAMES}
+        for pick in PICKS
+    }
+
+
 def _overlap_by_sets(mu: np.ndarray, xy: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The overlap counted another way: Python sets of each row's 10 nearest (a KD-tree each)."""
     a = cKDTree(mu.astype(np.float64)).query(mu[rows].astype(np.float64), 11)[1][:, 1:]
@@ -57,13 +70,11 @@ def test_overlap_counts_match_a_set_count(model):
         ).all()
 
 
-def test_every_notice_holds_for_every_offered_model_and_pick(model):
+def test_every_notice_holds_for_every_offered_model_and_pick(model, kept_by_pick):
     name, emb, codes, f = model
     mu = codes["mu"].astype(np.float64)
     is_ae = zoo.entry(name).model.kind == "ae"
-    trees = {"mu": neighbours.tree(mu), **{m: neighbours.tree(emb[m]) for m in ec.NAMES}}
-    for pick in PICKS:
-        kept = {m: neighbours.kept_in(trees["mu"], trees[m], pick, ec.K) for m in ec.NAMES}
+    for pick, kept in kept_by_pick.items():
         trust_s, pca_s, knn_s = ec.notices(f, pick, kept)
         t = {m: float(emb[f"{m}_trustworthiness"]) for m in ec.NAMES}
         assert f"{ec.NAMES[max(t, key=t.get)]} keeps neighbourhoods best" in trust_s
@@ -313,15 +324,13 @@ def _clean(text: str) -> None:
     assert not any(b in text.lower() for b in BAD), text
 
 
-def test_every_shown_text_is_finite_and_the_pca_branches_hold(model):
+def test_every_shown_text_is_finite_and_the_pca_branches_hold(model, kept_by_pick):
     """Every pick, the pca branches' premises from Var(mu) and E[sigma^2] recomputed here (an AE:
     no prior, no sigma anywhere), the knobs and the title; no "nan", "inf" or "e+" anywhere."""
     name, emb, codes, f = model
     mu = codes["mu"].astype(np.float64)
     is_ae = zoo.entry(name).model.kind == "ae"
-    trees = {"mu": neighbours.tree(mu), **{m: neighbours.tree(emb[m]) for m in ec.NAMES}}
-    for pick in PICKS:
-        kept = {m: neighbours.kept_in(trees["mu"], trees[m], pick, ec.K) for m in ec.NAMES}
+    for pick, kept in kept_by_pick.items():
         for text in ec.notices(f, pick, kept):
             _clean(text)
     pca_s, title, knobs = ec.pca_notice(f), ec.spectrum_title(f), ec.knobs_text(f)

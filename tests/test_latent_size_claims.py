@@ -195,16 +195,7 @@ def test_the_elbo_notice_holds_for_the_real_ladder(kl):
     info = {d: zoo.info(f"vae-{d}d") for d in SIZES}
     elbo = {d: float(i["metrics"]["test_elbo"]) for d, i in info.items()}
     epochs = {d: int(i["train_config"]["epochs"]) for d, i in info.items()}
-    s = lc.elbo_notice(elbo, epochs)
-    best = min(elbo, key=elbo.get)
-    m = re.search(r"from there to the best, d = (\d+), only ([\d.]+) more", s)
-    if m:
-        assert int(m.group(1)) == best and float(m.group(2)) <= 2.0 + 0.05
-    knee = re.search(r"From d = \d+ to d = (\d+) it", s)
-    if knee:  # the knee: the smallest size within 2 nats of the best
-        assert int(knee.group(1)) == min(d for d in elbo if elbo[d] <= elbo[best] + 2.0)
-    for d, gap in re.findall(r"d = (\d+) is ([\d.]+) nats behind", s):
-        assert int(d) > best and abs(elbo[int(d)] - elbo[best] - float(gap)) < 0.06
+    _check_elbo(lc.elbo_notice(elbo, epochs), elbo)
 
 
 def test_branch_elbo_worse_again_and_best_first():
