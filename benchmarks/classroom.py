@@ -1,6 +1,6 @@
 """A class at once: N simulated students (default 30) follow a lecture through every lesson.
 
-    python benchmarks/classroom.py [--students 30] [--seed 0] [--think 1 3]
+    python benchmarks/classroom.py [--students 30] [--seed 0] [--think 1 3] [--replicas 1]
 
 No browser: each student is a websocket client that speaks Streamlit's own protocol (the
 ``BackMsg`` / ``ForwardMsg`` protobufs, reached through ``ui.compat.streamlit_protocol``), so the
@@ -15,7 +15,14 @@ Prints p50 / p95 / max per page and overall, the server's CPU seconds per run (t
 CPU over the class divided by its runs, and each run's own thread CPU from ``timed_server.py``),
 and its resident memory before the class, at its peak and after. Exits 1 on any error: a failed
 run, an exception or error box on a page, a traceback in the server's log, a missing image.
-Writes ``benchmarks/results/classroom-<N>.json``. Only talks to 127.0.0.1.
+Writes ``benchmarks/results/classroom-<N>.json``. Only talks to loopback addresses.
+
+``--replicas R`` (R > 1) serves the class as ``deploy/`` does: R replicas of the app on the same
+machine (127.0.0.2, 127.0.0.3, ...) behind Debian's HAProxy with ``deploy/haproxy.cfg`` as it is
+(affinity cookie, fewest connections first; a small DNS server names the replicas). Students open
+the proxy and send its cookie with every image request, as a browser does; the teacher's walk
+before class is made on each replica; CPU and memory are the replicas' sums (HAProxy's own CPU
+is counted too). Writes ``classroom-<N>-<R>replicas.json``.
 """
 
 from __future__ import annotations
@@ -32,7 +39,22 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from common import REPO, PeakRss, cpu_s, read_runs, rss_mb, start_server, tracebacks, wait_quiet
+from common import (
+    REPLICAS_NAME,
+    REPO,
+    PeakRss,
+    cpu_s,
+    dns_server,
+    free_port,
+    free_udp_port,
+    read_runs,
+    replica_addresses,
+    rss_mb,
+    start_proxy,
+    start_server,
+    tracebacks,
+    wait_quiet,
+)
 
 from ui.compat import streamlit_protocol
 
@@ -41,6 +63,7 @@ RUN_LOG = REPO / "benchmarks" / "results" / "classroom-runs.tsv"
 SERVER_LOG = REPO / "benchmarks" / "results" / "classroom-server.log"
 RUN_TIMEOUT_S = 300  # a run that has not finished by then is an error
 SESSION_TTL_S = 5
+AFFINITY_COOKIE = "LATENT_LAB_REPLICA"  # deploy/haproxy.cfg's: which replica holds the session
 
 
 @dataclass(frozen=True)
@@ -123,6 +146,7 @@ class Student:
         default_factory=dict
     )  # key -> (kind, proto), this page
     ids: dict[str, str] = field(default_factory=dict)  # key -> widget id, this page
+    cookie: str = ""  # the proxy's affinity cookie ("name=value"), sent with every image request
 
     def _widget_states(self) -> Any:
         ws = P.WidgetStates()
@@ -183,7 +207,7 @@ class Student:
                             problem = problem or f"script finished with status {status}"
                         break
             for url in images:  # the browser fetches each image once it is in the page
-                await asyncio.to_thread(_fetch, self.base + url)
+                await asyncio.to_thread(_fetch, self.base + url, self.cookie)
         except TimeoutError:
             problem = f"no answer in {RUN_TIMEOUT_S} s"
         except Exception as exc:  # a dropped socket, a missing image
@@ -222,6 +246,9 @@ class Student:
                 open_timeout=RUN_TIMEOUT_S,
                 ping_interval=None,
             ) as ws:
+                for header in ws.response.headers.get_all("Set-Cookie"):
+                    if header.startswith(AFFINITY_COOKIE + "="):
+                        self.cookie = header.split(";", 1)[0]
                 for page, moves in route:
                     await self.rerun(ws, page, "view")
                     for move in moves:
@@ -232,8 +259,9 @@ class Student:
             self.errors.append(f"session: {type(exc).__name__}: {exc}")
 
 
-def _fetch(url: str) -> None:
-    with urllib.request.urlopen(url, timeout=RUN_TIMEOUT_S) as r:
+def _fetch(url: str, cookie: str = "") -> None:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=RUN_TIMEOUT_S) as r:
         if r.status != 200 or not r.read():
             raise OSError(f"{url}: HTTP {r.status}")
 
@@ -262,26 +290,63 @@ def main() -> int:
     ap.add_argument(
         "--arrive", type=float, default=1.0, help="students arrive within this many seconds"
     )
-    args = ap.parse_args()
-    RUN_LOG.parent.mkdir(exist_ok=True)
-    RUN_LOG.unlink(missing_ok=True)
-    proc, base = start_server(
-        run_log=RUN_LOG,
-        server_log=SERVER_LOG,
-        args=("--server.disconnectedSessionTTL", str(SESSION_TTL_S)),
+    ap.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="replicas of the app behind HAProxy (deploy/haproxy.cfg), all on this machine",
     )
+    args = ap.parse_args()
+    results = REPO / "benchmarks" / "results"
+    results.mkdir(exist_ok=True)
+    addresses = replica_addresses(args.replicas) if args.replicas > 1 else ("127.0.0.1",)
+    logs = (
+        [(RUN_LOG, SERVER_LOG)]
+        if args.replicas == 1
+        else [
+            (results / f"classroom-runs-{ip}.tsv", results / f"classroom-server-{ip}.log")
+            for ip in addresses
+        ]
+    )
+    for run_log, _ in logs:
+        run_log.unlink(missing_ok=True)
+    procs: list[Any] = []
+    dns = proxy = None
+    port = free_port() if args.replicas > 1 else None  # every replica on the same port
     try:
-        # the teacher opened every lesson once before class: one student's walk, not timed
-        teacher = Student(base, random.Random(-1))
-        asyncio.run(teacher.attend((0.0, 0.0), 0.0))
+        bases = []
+        for ip, (run_log, server_log) in zip(addresses, logs):
+            proc, base = start_server(
+                run_log=run_log,
+                server_log=server_log,
+                args=("--server.disconnectedSessionTTL", str(SESSION_TTL_S)),
+                address=ip,
+                port=port,
+            )
+            procs.append(proc)
+            bases.append(base)
+        entry = bases[0]
+        if args.replicas > 1:
+            dns_port = free_udp_port()
+            dns = dns_server(dns_port, REPLICAS_NAME, addresses)
+            proxy, entry, _ = start_proxy(
+                port, addresses, dns_port, results / "classroom-haproxy.log"
+            )
+        pids = [p.pid for p in procs] + ([proxy.pid] if proxy else [])
+        # the teacher opened every lesson once before class: one student's walk on each replica,
+        # not timed
+        teachers = [Student(base, random.Random(-1)) for base in bases]
+        for teacher in teachers:
+            asyncio.run(teacher.attend((0.0, 0.0), 0.0))
         time.sleep(SESSION_TTL_S + 2)
         # the server's start-up warm-up (ui.server.warmup) is done: no job left, so 2 s without work
-        warm_s = wait_quiet(proc.pid, timeout_s=600, window_s=2.0)
-        rss_before, cpu_before = rss_mb(proc.pid), cpu_s(proc.pid)
-        n_runs_before = len(read_runs(RUN_LOG))
-        peak = PeakRss(proc.pid).start()
+        warm_s = sum(wait_quiet(pid, timeout_s=600, window_s=2.0) for pid in pids)
+        rss_before = sum(rss_mb(pid) for pid in pids)
+        cpu_before = sum(cpu_s(pid) for pid in pids)
+        n_runs_before = [len(read_runs(run_log)) for run_log, _ in logs]
+        peak = PeakRss(*pids).start()
         rng = random.Random(args.seed)
-        students = [Student(base, random.Random(rng.random())) for _ in range(args.students)]
+        students = [Student(entry, random.Random(rng.random())) for _ in range(args.students)]
 
         async def lecture() -> None:
             await asyncio.gather(
@@ -291,17 +356,22 @@ def main() -> int:
         t0 = time.perf_counter()
         asyncio.run(lecture())
         wall = time.perf_counter() - t0
-        cpu = cpu_s(proc.pid) - cpu_before
+        cpu = sum(cpu_s(pid) for pid in pids) - cpu_before
         time.sleep(SESSION_TTL_S + 2)
         peak.stop()
-        rss_after = rss_mb(proc.pid)
-        server_runs = read_runs(RUN_LOG)[n_runs_before:]
+        rss_after = sum(rss_mb(pid) for pid in pids)
+        server_runs = [
+            row for (run_log, _), n in zip(logs, n_runs_before) for row in read_runs(run_log)[n:]
+        ]
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for proc in procs + ([proxy] if proxy else []):
+            proc.terminate()
+            proc.wait(timeout=30)
+        if dns is not None:
+            dns.stop()
     runs = [r for s in students for r in s.runs]
-    errors = [e for s in students for e in s.errors] + teacher.errors
-    errors += [f"server traceback:\n{t}" for t in tracebacks(SERVER_LOG)]
+    errors = [e for s in students for e in s.errors] + [e for t in teachers for e in t.errors]
+    errors += [f"server traceback:\n{t}" for _, log in logs for t in tracebacks(log)]
     by_page: dict[str, list[float]] = {}
     for r in runs:
         by_page.setdefault(r.page or "Home", []).append(r.seconds)
@@ -314,6 +384,7 @@ def main() -> int:
         "machine": f"{platform.node()} {platform.processor() or platform.machine()}",
         "cores": len(__import__("os").sched_getaffinity(0)),
         "students": args.students,
+        "replicas": args.replicas,
         "runs": len(runs),
         "wall_s": round(wall, 1),
         "warmup_wait_s": round(warm_s, 1),
@@ -340,9 +411,13 @@ def main() -> int:
             for r in sorted(runs, key=lambda r: -r.seconds)[:15]
         ],
     }
-    out = REPO / "benchmarks" / "results" / f"classroom-{args.students}.json"
+    tag = f"{args.students}" + (f"-{args.replicas}replicas" if args.replicas > 1 else "")
+    out = results / f"classroom-{tag}.json"
     out.write_text(json.dumps({**result, "error_list": errors[:50]}, indent=1) + "\n")
-    print(f"{args.students} students, {len(runs)} runs in {wall:.0f} s; errors: {len(errors)}")
+    where = f" ({args.replicas} replicas behind HAProxy)" if args.replicas > 1 else ""
+    print(
+        f"{args.students} students{where}, {len(runs)} runs in {wall:.0f} s; errors: {len(errors)}"
+    )
     print(f"{'page':<20} {'runs':>5} {'p50 s':>7} {'p95 s':>7} {'max s':>7}")
     for p, s in [*result["pages"].items(), ("overall", result["overall"])]:
         print(f"{p:<20} {s['n']:>5} {s['p50']:>7.2f} {s['p95']:>7.2f} {s['max']:>7.2f}")

@@ -34,12 +34,15 @@ def start_server(
     args: tuple[str, ...] = (),
     server_log: Path | None = None,
     script: str = "streamlit_app.py",
+    address: str = "127.0.0.1",
+    port: int | None = None,
 ) -> tuple[subprocess.Popen, str]:
-    """``streamlit run streamlit_app.py`` (or ``script``) on a free local port; with ``run_log``,
+    """``streamlit run streamlit_app.py`` (or ``script``) on ``address`` and a free local port (or
+    ``port``); with ``run_log``,
     through
     ``timed_server.py``, which appends one line per script run (page, wall s, CPU s) to it; with
     ``server_log``, the server's own output (tracebacks of failed runs included) goes there."""
-    port = free_port()
+    port = port or free_port()
     launcher = (
         [str(REPO / "benchmarks" / "timed_server.py"), str(run_log)]
         if run_log
@@ -57,7 +60,7 @@ def start_server(
                 "--server.port",
                 str(port),
                 "--server.address",
-                "127.0.0.1",
+                address,
                 "--browser.serverAddress",
                 "127.0.0.1",
                 *args,
@@ -70,7 +73,7 @@ def start_server(
     finally:
         if log:
             log.close()  # the server holds its own copy of the descriptor
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{address}:{port}"
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
@@ -114,19 +117,19 @@ def rss_mb(pid: int) -> float:
 
 
 class PeakRss:
-    """The highest resident memory of a process, sampled every 0.25 s from ``start()`` to
-    ``stop()``."""
+    """The highest resident memory of a process (of several together: their sum), sampled every
+    0.25 s from ``start()`` to ``stop()``."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, *pids: int) -> None:
         import threading
 
-        self.pid, self.peak = pid, 0.0
+        self.pids, self.peak = pids, 0.0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         while not self._done.is_set():
-            self.peak = max(self.peak, rss_mb(self.pid))
+            self.peak = max(self.peak, sum(rss_mb(pid) for pid in self.pids))
             time.sleep(0.25)
 
     def start(self) -> "PeakRss":
@@ -176,3 +179,98 @@ def tracebacks(server_log: Path, limit: int = 5) -> list[str]:
                 found.append("\n".join(block[-5:]))
                 block = None
     return found[:limit]
+
+
+# --- replicas behind HAProxy, on one machine ---------------------------------------------------
+# deploy/haproxy.cfg as it is: it finds the replicas by DNS (every A record of one name), as
+# Docker's or Kubernetes' DNS would give them; here a small DNS server (dnslib) answers that name
+# with one loopback address per replica, all on the same port.
+REPLICAS_NAME = "replicas.latent-lab.test"
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def replica_addresses(n: int) -> tuple[str, ...]:
+    """One loopback address per replica (127.0.0.2, 127.0.0.3, ...)."""
+    return tuple(f"127.0.0.{2 + i}" for i in range(n))
+
+
+def dns_server(port: int, name: str, addresses: tuple[str, ...]):
+    """A DNS server on 127.0.0.1:port answering ``name`` with one A record per address (dnslib's
+    server thread; ``.stop()`` ends it)."""
+    from dnslib import QTYPE, RR, A
+    from dnslib.server import BaseResolver, DNSLogger, DNSServer
+
+    class Replicas(BaseResolver):
+        def resolve(self, request, handler):
+            reply = request.reply()
+            if str(request.q.qname).rstrip(".") == name and request.q.qtype == QTYPE.A:
+                for ip in addresses:
+                    reply.add_answer(RR(request.q.qname, QTYPE.A, rdata=A(ip), ttl=1))
+            return reply
+
+    server = DNSServer(
+        Replicas(),
+        port=port,
+        address="127.0.0.1",
+        logger=DNSLogger("-request,-reply,-truncated,-error,-recv,-send,-data,-log_prefix"),
+    )
+    server.start_thread()
+    return server
+
+
+def proxy_servers(stats: str) -> dict[str, str]:
+    """HAProxy's view of the replicas (its statistics page as CSV): address -> UP / DOWN, empty
+    slots left out."""
+    import csv
+    import io
+
+    text = urllib.request.urlopen(f"{stats};csv", timeout=5).read().decode()
+    rows = csv.DictReader(io.StringIO(text.lstrip("# ")))
+    return {
+        r["addr"].split(":")[0]: r["status"]
+        for r in rows
+        if r["pxname"] == "replicas" and r.get("addr") and r["svname"].startswith("replica")
+    }
+
+
+def start_proxy(
+    replicas_port: int, addresses: tuple[str, ...], dns_port: int, log: Path
+) -> tuple[subprocess.Popen, str, str]:
+    """Debian's HAProxy with ``deploy/haproxy.cfg`` in front of the replicas ``addresses`` (all on
+    ``replicas_port``, named by the DNS server on ``dns_port``); returns once it sees every one UP:
+    (process, the address students open, its statistics page)."""
+    import shutil
+
+    exe = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    proxy_port, stats_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "LATENT_LAB_BIND": f"127.0.0.1:{proxy_port}",
+        "LATENT_LAB_DNS": f"127.0.0.1:{dns_port}",
+        "LATENT_LAB_REPLICAS": f"{REPLICAS_NAME}:{replicas_port}",
+        "LATENT_LAB_STATS_BIND": f"127.0.0.1:{stats_port}",
+        "LATENT_LAB_COOKIE_KEY": "benchmark-only-key",
+    }
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [exe, "-db", "-f", str(REPO / "deploy" / "haproxy.cfg")],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    stats = f"http://127.0.0.1:{stats_port}/stats"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if proxy_servers(stats) == {ip: "UP" for ip in addresses}:
+                return proc, f"http://127.0.0.1:{proxy_port}", stats
+        except OSError:
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError(f"HAProxy did not find every replica UP: {log.read_text()[-2000:]}")

@@ -15,16 +15,13 @@ replica of each request, and each tab's affinity cookie says which requests were
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +29,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from benchmarks.common import dns_server, free_udp_port, proxy_servers
 from tests.e2e import (
     CONNECTION_JS,
     Server,
@@ -57,35 +55,6 @@ IMAGES_LOADED = "() => Array.from(document.images).every(i => i.complete && i.na
 PAGES = [""] + [url_path(lesson.path) for lesson in LESSONS]
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def dns_server(port: int, name: str, addresses: tuple[str, ...]):
-    """A DNS server on 127.0.0.1:port answering ``name`` with one A record per address."""
-    from dnslib import QTYPE, RR, A
-    from dnslib.server import BaseResolver, DNSLogger, DNSServer
-
-    class Replicas(BaseResolver):
-        def resolve(self, request, handler):
-            reply = request.reply()
-            if str(request.q.qname).rstrip(".") == name and request.q.qtype == QTYPE.A:
-                for ip in addresses:
-                    reply.add_answer(RR(request.q.qname, QTYPE.A, rdata=A(ip), ttl=1))
-            return reply
-
-    server = DNSServer(
-        Replicas(),
-        port=port,
-        address="127.0.0.1",
-        logger=DNSLogger("-request,-reply,-truncated,-error,-recv,-send,-data,-log_prefix"),
-    )
-    server.start_thread()
-    return server
-
-
 @dataclass
 class Cluster:
     proxy: str  # the address students open
@@ -97,13 +66,7 @@ class Cluster:
 
     def servers(self) -> dict[str, str]:
         """HAProxy's view of the replicas: their address -> UP / DOWN (empty slots left out)."""
-        text = urllib.request.urlopen(f"{self.stats};csv", timeout=5).read().decode()
-        rows = csv.DictReader(io.StringIO(text.lstrip("# ")))
-        return {
-            r["addr"].split(":")[0]: r["status"]
-            for r in rows
-            if r["pxname"] == "replicas" and r.get("addr") and r["svname"].startswith("replica")
-        }
+        return proxy_servers(self.stats)
 
     def replica_of(self, cookie: str) -> set[str]:
         """The replicas (addresses) that answered the requests carrying this affinity cookie."""
