@@ -273,7 +273,7 @@ def histogram_chart(
             legend=None,
         )
     )
-    text = base.mark_text(align="left", dx=4, fontSize=font).encode(text="votes:Q")
+    text = base.mark_text(align="left", dx=4, fontSize=font).encode(text=alt.Text("votes:Q"))
     return (bars + text).properties(
         height=(3 * font + 8) * len(labels) + 20, description=description
     )

@@ -102,7 +102,7 @@ def rd_chart(rd: pd.DataFrame, select: str | None = None) -> alt.LayerChart:
             alt.selection_point(name=select, on="click", nearest=True, fields=["beta"])
         )
     layers = [
-        base.mark_line(color="gray", strokeWidth=1).encode(order="beta:Q"),
+        base.mark_line(color="gray", strokeWidth=1).encode(order=alt.Order("beta:Q")),
         dots,
         *rd_labels(base, "gray"),
     ]
@@ -125,7 +125,11 @@ def rd_chart(rd: pd.DataFrame, select: str | None = None) -> alt.LayerChart:
             0,
             alt.Chart(iso)
             .mark_line(strokeDash=[6, 4], color="gray")
-            .encode(x="KL (nats):Q", y="reconstruction (nats):Q", order="order:Q"),
+            .encode(
+                x=alt.X("KL (nats):Q"),
+                y=alt.Y("reconstruction (nats):Q"),
+                order=alt.Order("order:Q"),
+            ),
         )
     return alt.layer(*layers).properties(
         height=CHART_HEIGHT,
@@ -147,8 +151,10 @@ def ladder_bars(
         .encode(
             x=alt.X("β:N", sort=None, title="β", axis=alt.Axis(labelAngle=0)),
             y=alt.Y(f"{value}:Q", title=None, axis=alt.Axis(format=axis_format)),
-            color=alt.condition(
-                alt.datum.beta == chosen, alt.value(HIGHLIGHT), alt.value("#8a8f99")
+            color=alt.ColorValue(
+                **alt.condition(
+                    alt.datum.beta == chosen, alt.value(HIGHLIGHT), alt.value("#8a8f99")
+                )
             ),
             tooltip=[
                 alt.Tooltip("β:N"),
@@ -173,7 +179,11 @@ def curve_chart(part: pd.DataFrame, term: str) -> alt.Chart:
                 title="images",
                 scale=alt.Scale(domain=["train", "test"], range=["#4e79a7", "#f28e2b"]),
             ),
-            tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")],
+            tooltip=[
+                alt.Tooltip("epoch:Q"),
+                alt.Tooltip("split:N"),
+                alt.Tooltip("nats:Q", format=".2f"),
+            ],
         )
         .properties(height=260)
     )
@@ -196,7 +206,7 @@ def dims_chart(part: pd.DataFrame, beta: float, y_max: float) -> alt.Chart:
                 alt.Tooltip("dimension:O", title="latent dimension"),
                 alt.Tooltip("KL:Q", format=".3f"),
                 alt.Tooltip("var_mu:Q", format=".4f", title="Var(μ)"),
-                "active:N",
+                alt.Tooltip("active:N"),
             ],
         )
         .properties(height=240, title=f"β = {beta:g}")
@@ -226,8 +236,8 @@ def _codes_over_contours(
         .encode(
             x=alt.X("x:Q", title=x_title),
             y=alt.Y("y:Q", title=y_title),
-            order="order:Q",
-            detail="label:N",
+            order=alt.Order("order:Q"),
+            detail=alt.Detail("label:N"),
         )
     )
     # equal scales: in z the contours are circles
@@ -269,7 +279,7 @@ def contour_labels() -> alt.LayerChart:
     lab["y"] = lab["radius"] * np.sin(np.pi / 4)
     lab["text"] = lab["label"] + " of N(0, I)"
     label_base = alt.Chart(lab).encode(
-        x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), text="text:N"
+        x=alt.X("x:Q", title="z₁"), y=alt.Y("y:Q", title="z₂"), text=alt.Text("text:N")
     )
     label_layer = (
         label_base.mark_text(
@@ -364,8 +374,10 @@ def heatmap(
     )
     text = base.mark_text(fontSize=render.fs(9 if small else 12)).encode(
         text=alt.Text("value:Q", format=".1f" if small else ".2f"),
-        color=alt.condition(
-            f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")
+        color=alt.ColorValue(
+            **alt.condition(
+                f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")
+            )
         ),
     )
     return (rect + text).properties(
@@ -410,9 +422,9 @@ def pad_chart(
         .mark_rect(opacity=0.001, color="gray", clip=True)
         .encode(
             x=alt.X("x0:Q", title="z₁", scale=scale),
-            x2="x1:Q",
+            x2=alt.X2("x1:Q"),
             y=alt.Y("y0:Q", title="z₂", scale=scale),
-            y2="y1:Q",
+            y2=alt.Y2("y1:Q"),
             tooltip=[
                 alt.Tooltip("x:Q", format=".1f", title="z₁ (click to decode)"),
                 alt.Tooltip("y:Q", format=".1f", title="z₂"),
@@ -456,8 +468,8 @@ def gap_chart(amortization: float, approximation: float) -> alt.Chart:
                 scale=alt.Scale(domain=list(GAP_PARTS), range=[render.ink(), BEST_Q_COLOR]),
                 legend=None,
             ),  # the page names the two segments under the bar
-            order="order:Q",
-            tooltip=["part:N", alt.Tooltip("nats:Q", format=".3f")],
+            order=alt.Order("order:Q"),
+            tooltip=[alt.Tooltip("part:N"), alt.Tooltip("nats:Q", format=".3f")],
         )
         .properties(
             # the bar's own height: the axis and its title below it (Streamlit's "fit" squeezed
@@ -476,26 +488,26 @@ def refine_chart(trace: pd.DataFrame, log_px: float, step: int) -> alt.LayerChar
     )
     line = base.mark_line(color=BEST_Q_COLOR, strokeWidth=2.5).encode(
         y=alt.Y("ELBO:Q", title="nats", scale=alt.Scale(zero=False)),
-        tooltip=["step:Q", alt.Tooltip("ELBO:Q", format=".3f")],
+        tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("ELBO:Q", format=".3f")],
     )
     top = (
         alt.Chart(pd.DataFrame({"y": [log_px], "what": ["log p(x)"]}))
         .mark_rule(strokeDash=[6, 4], color=render.ink(), strokeWidth=1.5)
-        .encode(y="y:Q", tooltip=[alt.Tooltip("y:Q", format=".3f", title="log p(x)")])
+        .encode(y=alt.Y("y:Q"), tooltip=[alt.Tooltip("y:Q", format=".3f", title="log p(x)")])
     )
     label = (
         alt.Chart(
             pd.DataFrame({"y": [log_px], "x": [float(trace["step"].max())], "t": ["log p(x)"]})
         )
         .mark_text(align="right", dy=-8, fontSize=render.fs(12), color=render.ink())
-        .encode(x="x:Q", y="y:Q", text="t:N")
+        .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), text=alt.Text("t:N"))
     )
     now = (
         base.transform_filter(alt.datum.step == step)
         .mark_point(
             size=160, color=BEST_Q_COLOR, filled=True, stroke=render.paper(), strokeWidth=1.5
         )
-        .encode(y="ELBO:Q")
+        .encode(y=alt.Y("ELBO:Q"))
     )
     return alt.layer(line, top, label, now).properties(height=240)
 
@@ -513,22 +525,24 @@ def iwae_chart(curve: pd.DataFrame, k: int, lines: pd.DataFrame) -> alt.LayerCha
     )
     line = base.mark_line(color="#4e79a7", strokeWidth=2.5, point=True).encode(
         y=alt.Y("bound:Q", title="nats", scale=alt.Scale(zero=False)),
-        tooltip=["k:Q", alt.Tooltip("bound:Q", format=".3f", title="L_k")],
+        tooltip=[alt.Tooltip("k:Q"), alt.Tooltip("bound:Q", format=".3f", title="L_k")],
     )
     now = (
         base.transform_filter(alt.datum.k == k)
         .mark_point(size=200, color=HIGHLIGHT, filled=True, stroke=render.paper(), strokeWidth=1.5)
-        .encode(y="bound:Q")
+        .encode(y=alt.Y("bound:Q"))
     )
     rules = (
         alt.Chart(lines)
         .mark_rule(strokeDash=[6, 4], strokeWidth=1.5, color=render.ink())
-        .encode(y="nats:Q", tooltip=["what:N", alt.Tooltip("nats:Q", format=".3f")])
+        .encode(
+            y=alt.Y("nats:Q"), tooltip=[alt.Tooltip("what:N"), alt.Tooltip("nats:Q", format=".3f")]
+        )
     )
     text = (
         alt.Chart(lines.assign(k=float(curve["k"].max())))
         .mark_text(align="right", dy=-8, fontSize=render.fs(12), color=render.ink())
-        .encode(x="k:Q", y="nats:Q", text="what:N")
+        .encode(x=alt.X("k:Q"), y=alt.Y("nats:Q"), text=alt.Text("what:N"))
     )
     return alt.layer(line, rules, text, now).properties(height=260)
 
@@ -550,7 +564,11 @@ def iwae_models_chart(rows: pd.DataFrame) -> alt.Chart:
                 "L_k (nats):Q", title="nats, mean over 500 test images", scale=alt.Scale(zero=False)
             ),
             color=alt.Color("model:N", title="model"),
-            tooltip=["model:N", "k:Q", alt.Tooltip("L_k (nats):Q", format=".3f")],
+            tooltip=[
+                alt.Tooltip("model:N"),
+                alt.Tooltip("k:Q"),
+                alt.Tooltip("L_k (nats):Q", format=".3f"),
+            ],
         )
         .properties(height=240)
     )
@@ -571,13 +589,13 @@ def class_box_chart() -> alt.LayerChart:
     )
     whisker = base.mark_rule(color="#9aa5b1", strokeWidth=2).encode(
         x=alt.X("p5:Q", title="negative ELBO (nats per image)", scale=alt.Scale(zero=False)),
-        x2="p95:Q",
+        x2=alt.X2("p95:Q"),
     )
-    box = base.mark_bar(size=14, color="#9aa5b1").encode(x="p25:Q", x2="p75:Q")
+    box = base.mark_bar(size=14, color="#9aa5b1").encode(x=alt.X("p25:Q"), x2=alt.X2("p75:Q"))
     median = base.mark_tick(color=render.ink(), thickness=2, size=14).encode(
-        x="p50:Q",
+        x=alt.X("p50:Q"),
         tooltip=[
-            "digit:O",
+            alt.Tooltip("digit:O"),
             alt.Tooltip("p50:Q", format=".0f", title="median"),
             alt.Tooltip("p5:Q", format=".0f", title="5 %"),
             alt.Tooltip("p95:Q", format=".0f", title="95 %"),
@@ -587,14 +605,14 @@ def class_box_chart() -> alt.LayerChart:
     rule = (
         alt.Chart(mark)
         .mark_rule(color=render.ink(), strokeWidth=3, strokeDash=[6, 3])
-        .encode(x="x:Q")
+        .encode(x=alt.X("x:Q"))
     )
     text = (
         alt.Chart(mark)
         .mark_text(
             align="left", dx=6, dy=-6, fontSize=render.fs(12), fontWeight="bold", color=render.ink()
         )
-        .encode(x="x:Q", y=alt.value(0), text="label:N")
+        .encode(x=alt.X("x:Q"), y=alt.value(0), text=alt.Text("label:N"))
     )
     return alt.layer(whisker, box, median, rule, text).properties(height=320)
 
@@ -665,7 +683,7 @@ def landing_chart(
         layers.append(
             alt.Chart(pd.DataFrame({"x": c[:, 0], "y": c[:, 1], "order": np.arange(len(c))}))
             .mark_line(color="gray", strokeDash=[2, 3], strokeWidth=1.5, clip=True)
-            .encode(x="x:Q", y="y:Q", order="order:Q")
+            .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), order=alt.Order("order:Q"))
         )
     if draws is not None:
         layers.append(
@@ -673,7 +691,7 @@ def landing_chart(
             .mark_point(
                 shape="cross", size=22, filled=True, color=render.ink(), opacity=0.55, clip=True
             )
-            .encode(x="x:Q", y="y:Q")
+            .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"))
         )
     if near is not None:
         layers.append(markers(near, color=NEIGHBOUR_COLOR, shape="circle", size=150))
@@ -693,7 +711,7 @@ def landing_chart(
         layers.append(
             alt.Chart(rows)
             .mark_line(color=render.ink(), strokeWidth=2, strokeDash=[5, 3], clip=True)
-            .encode(x="x:Q", y="y:Q", order="order:Q")
+            .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), order=alt.Order("order:Q"))
         )
     if me is not None:
         layers.append(markers(me, size=480, label="label"))  # the theme's ink: no digit's colour
@@ -796,7 +814,7 @@ def digit_histogram(
             .mark_bar(**mark)
             .encode(
                 x=alt.X("start:Q", bin="binned", title=f"μ of {label}"),
-                x2="end:Q",
+                x2=alt.X2("end:Q"),
                 y=alt.Y("count:Q", title=y_title),
                 color=DIGIT_COLOR,
                 tooltip=[
@@ -830,7 +848,7 @@ def digit_histogram(
     curve = (
         alt.Chart(prior_curve)
         .mark_line(color=CONTOUR_COLOR, strokeDash=[5, 3])
-        .encode(x="start:Q", y="count:Q")
+        .encode(x=alt.X("start:Q"), y=alt.Y("count:Q"))
     )
     return (bars + curve).properties(
         height=300, title=f"μ of {label} over the test images, by digit (dashed: the prior N(0, 1))"
@@ -859,7 +877,7 @@ def variance_chart(evr: np.ndarray) -> alt.LayerChart:
             ],
         )
     )
-    cum = alt.Chart(df).mark_line(color="#f28e2b", point=True).encode(x=x, y="cumulative:Q")
+    cum = alt.Chart(df).mark_line(color="#f28e2b", point=True).encode(x=x, y=alt.Y("cumulative:Q"))
     return (bars + cum).properties(
         height=260, title="Explained variance: each component (bars), cumulative (line)"
     )
@@ -898,7 +916,7 @@ def budget_chart(var_mu: np.ndarray, mean_s2: np.ndarray | None, dims: list[str]
     one = (
         alt.Chart(pd.DataFrame({"y": [1.0]}))
         .mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3])
-        .encode(y="y:Q")
+        .encode(y=alt.Y("y:Q"))
     )
     return (bars + one).properties(
         height=260, title="Variance per dimension (dashed: the prior's 1)"
@@ -929,8 +947,10 @@ def loadings_chart(comps: np.ndarray, dims: list[str]) -> alt.LayerChart:
     )
     text = base.mark_text(fontSize=render.fs(12)).encode(
         text=alt.Text("value:Q", format=".2f"),
-        color=alt.condition(
-            f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")
+        color=alt.ColorValue(
+            **alt.condition(
+                f"abs(datum.value) > {0.55 * m}", alt.value("white"), alt.value("black")
+            )
         ),
     )
     return (heat + text).properties(height=alt.Step(36))
@@ -962,16 +982,16 @@ def posterior_map(
     prior_ring = (
         alt.Chart(pd.DataFrame({"x": unit[:, 0], "y": unit[:, 1], "order": np.arange(len(unit))}))
         .mark_line(color=CONTOUR_COLOR, strokeDash=[2, 3], strokeWidth=1.5, clip=True)
-        .encode(x="x:Q", y="y:Q", order="order:Q")
+        .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), order=alt.Order("order:Q"))
     )
     ring = (
         alt.Chart(rings)
         .mark_line(color=render.ink(), strokeWidth=2, clip=True)
         .encode(
-            x="x:Q",
-            y="y:Q",
-            order="order:Q",
-            detail="key:N",
+            x=alt.X("x:Q"),
+            y=alt.Y("y:Q"),
+            order=alt.Order("order:Q"),
+            detail=alt.Detail("key:N"),
             strokeDash=alt.StrokeDash(
                 "ring:N",
                 title="posterior",
@@ -982,7 +1002,7 @@ def posterior_map(
     crosses = (
         alt.Chart(samples)
         .mark_point(shape="cross", size=25, color=render.ink(), opacity=0.6, clip=True)
-        .encode(x="x:Q", y="y:Q")
+        .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"))
     )
     halo = markers(posteriors, color=render.paper(), size=600)
     return square(
@@ -1078,7 +1098,11 @@ def live_loss_chart(
             color=alt.Color(
                 "split:N", scale=colors, title="digits", legend=alt.Legend(orient="top")
             ),
-            tooltip=["epoch:Q", "split:N", alt.Tooltip("nats:Q", format=".2f")],
+            tooltip=[
+                alt.Tooltip("epoch:Q"),
+                alt.Tooltip("split:N"),
+                alt.Tooltip("nats:Q", format=".2f"),
+            ],
         )
     )
     if batches is not None:
@@ -1115,7 +1139,11 @@ def runs_chart(runs: pd.DataFrame) -> alt.Chart:
             color=alt.Color(
                 "run:N", title="", legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)
             ),
-            tooltip=["run:N", "epoch:Q", alt.Tooltip("held-out −ELBO:Q", format=".1f")],
+            tooltip=[
+                alt.Tooltip("run:N"),
+                alt.Tooltip("epoch:Q"),
+                alt.Tooltip("held-out −ELBO:Q", format=".1f"),
+            ],
         ),
         240,
     ).properties(
@@ -1303,7 +1331,7 @@ def emptiness_chart(names: dict[str, str], colors: dict[str, str], k: int) -> al
     one = (
         alt.Chart(pd.DataFrame({"y": [1.0]}))
         .mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3])
-        .encode(y="y:Q")
+        .encode(y=alt.Y("y:Q"))
     )
     return fit_width(lines + one, 260)
 
@@ -1327,9 +1355,9 @@ def paths_map(names: dict[str, str], colors: dict[str, str], side: int = 330) ->
         alt.Chart(render.slot("lines"))
         .mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(filled=True, size=30), clip=True)
         .encode(
-            x="x:Q",
-            y="y:Q",
-            order="order:Q",
+            x=alt.X("x:Q"),
+            y=alt.Y("y:Q"),
+            order=alt.Order("order:Q"),
             color=alt.Color(
                 "path:N",
                 title="path",
@@ -1373,13 +1401,17 @@ def kl_dims_chart(kl_dims: dict[int, np.ndarray]) -> alt.LayerChart:
             color=alt.Color(
                 "latent size:N", sort=sizes, title="latent size", legend=alt.Legend(orient="right")
             ),
-            tooltip=["latent size:N", "rank:Q", alt.Tooltip("KL:Q", format=".3f")],
+            tooltip=[
+                alt.Tooltip("latent size:N"),
+                alt.Tooltip("rank:Q"),
+                alt.Tooltip("KL:Q", format=".3f"),
+            ],
         )
     )
     rule = (
         alt.Chart(render.slot("threshold"))
         .mark_rule(color=CONTOUR_COLOR, strokeDash=[5, 3])
-        .encode(y="y:Q")
+        .encode(y=alt.Y("y:Q"))
     )
     return fit_width(lines + rule, 280)
 
@@ -1394,13 +1426,13 @@ def keep_top_chart(curve: np.ndarray) -> alt.LayerChart:
         .encode(
             x=alt.X("k:Q", title="dimensions kept, k", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("loss:Q", title="reconstruction (nats)", scale=alt.Scale(zero=False)),
-            tooltip=["k:Q", alt.Tooltip("loss:Q", format=".1f")],
+            tooltip=[alt.Tooltip("k:Q"), alt.Tooltip("loss:Q", format=".1f")],
         )
     )
     mark = (
         alt.Chart(render.slot("mark"))
         .mark_point(size=160, color=HIGHLIGHT, filled=True)
-        .encode(x="k:Q", y="loss:Q")
+        .encode(x=alt.X("k:Q"), y=alt.Y("loss:Q"))
     )
     return fit_width(line + mark, 220)
 
@@ -1465,7 +1497,9 @@ def scatter(
             x=alt.X("x:Q", title=x_title, scale=scale),
             y=alt.Y("y:Q", title=y_title, scale=scale),
             color=DIGIT_COLOR,
-            opacity=alt.condition(pick, alt.value(opacity), alt.value(PICK_FADED)),
+            opacity=alt.OpacityValue(
+                **alt.condition(pick, alt.value(opacity), alt.value(PICK_FADED))
+            ),
             tooltip=[
                 alt.Tooltip("digit:N"),
                 alt.Tooltip("index:Q", title="test index"),
@@ -1512,7 +1546,7 @@ def markers(
 ) -> alt.Chart:
     """Highlighted points (x, y) drawn on top of a scatter; optional text label column."""
     color = color or render.ink()
-    base = alt.Chart(df).encode(x="x:Q", y="y:Q")
+    base = alt.Chart(df).encode(x=alt.X("x:Q"), y=alt.Y("y:Q"))
     pts = base.mark_point(shape=shape, size=size, color=color, strokeWidth=3, filled=False)
     if label:
         return pts + base.mark_text(
@@ -1527,7 +1561,7 @@ def path(df: pd.DataFrame, color: str | None = None) -> alt.Chart:
     return (
         alt.Chart(df)
         .mark_line(color=color, strokeWidth=2, point=alt.OverlayMarkDef(color=color))
-        .encode(x="x:Q", y="y:Q", order="order:Q")
+        .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), order=alt.Order("order:Q"))
     )
 
 
@@ -1589,10 +1623,10 @@ def mosaic_image(
         .mark_image(aspect=False, smooth=28 * ncols > px * 1.5)
         .encode(  # pixels stay crisp unless shrunk a lot
             x=alt.X("x0:Q", title=xlabel, scale=xscale, axis=xaxis),
-            x2="x1:Q",
+            x2=alt.X2("x1:Q"),
             y=alt.Y("y0:Q", title=ylabel, scale=yscale, axis=yaxis),
-            y2="y1:Q",
-            url="url:N",
+            y2=alt.Y2("y1:Q"),
+            url=alt.Url("url:N"),
         )
         .configure_view(strokeWidth=0)
     )
@@ -1616,10 +1650,10 @@ def mosaic_cells(
         .mark_rect(fill="#000000", fillOpacity=0.001, strokeWidth=2)
         .encode(
             x=alt.X("c0:Q", title=xlabel, scale=xscale, axis=xaxis),
-            x2="c1:Q",
+            x2=alt.X2("c1:Q"),
             y=alt.Y("r0:Q", title=ylabel, scale=yscale, axis=yaxis),
-            y2="r1:Q",
-            stroke=alt.condition(hover, alt.value(HIGHLIGHT), alt.value(None)),
+            y2=alt.Y2("r1:Q"),
+            stroke=alt.StrokeValue(**alt.condition(hover, alt.value(HIGHLIGHT), alt.value(None))),
             tooltip=[
                 alt.Tooltip("z1:Q", format=".2f", title=xlabel),
                 alt.Tooltip("z2:Q", format=".2f", title=ylabel),
