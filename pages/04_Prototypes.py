@@ -30,8 +30,7 @@ LESSON = frame.setup_page(
 )
 
 
-candidates = loaders.models_where(lambda e: e.model.kind == "vae" and e.model.latent_dim >= 3)
-candidates.sort(key=lambda n: (zoo.entry(n).model.latent_dim, zoo.entry(n).model.beta))
+candidates = cached.offered_models()
 # the lesson's controls are bound to the URL parameters named by their keys (links.url_widget); the
 # slice's pair of dimensions, two selectboxes written as one parameter, is links.state_from_url /
 # links.state_to_url (views.manifold_view)

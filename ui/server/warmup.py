@@ -27,6 +27,7 @@ MODULES = (
     "ui.lessons.model_facts",
     "ui.lessons.elbo.computed",
     "ui.lessons.grid.mosaics",
+    "ui.lessons.prototypes.computed",
     "ui.classmode.views",
 )
 _jobs: list[Callable[[], None]] = []

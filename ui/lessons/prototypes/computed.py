@@ -3,7 +3,8 @@ the
 sampled prototypes of a seed, the traversals' images and the activation table, each computed once
 per server and input (``st.cache_data``, keyed by small values: ``ui.page.model_calls.model_key``
 and numbers)
-and shared by every session.
+and shared by every session. What depends on the model alone is computed for every model the page
+offers by the server's start-up warm-up (``ui.server.warmup``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ import streamlit as st
 
 from ui.draw.style import MODEL_CACHE_ENTRIES
 from ui.page import loaders, model_calls
-from vae import latent, pixels, units
+from ui.server import warmup
+from vae import latent, pixels, units, zoo
+
+
+def offered_models() -> list[str]:
+    """The models the page offers: the VAEs with at least 3 latent dimensions, by size then β."""
+    names = loaders.models_where(lambda e: e.model.kind == "vae" and e.model.latent_dim >= 3)
+    return sorted(names, key=lambda n: (zoo.entry(n).model.latent_dim, zoo.entry(n).model.beta))
 
 
 @st.cache_resource(show_spinner=False)
@@ -83,3 +91,18 @@ def activation_table(key: tuple[str, str, int], digit: int | None) -> pd.DataFra
     """``units.activation_table`` of a model's test codes (all digits or one)."""
     c = loaders.codes(key[0])
     return units.activation_table(c["mu"], c["logvar"], loaders.test_set()[1], digit)
+
+
+def _warm() -> None:
+    """Warm-up job: each offered model's ``model_view``, its activation table of all digits and its
+    sampled prototypes at the page's default seed (0), so that a model switch finds them cached: a
+    model nobody had opened cost its student about 0.1 s more (decoding, the table's statistics)."""
+    for name in offered_models():
+        if loaders.built(name):
+            key = model_calls.model_key(name)
+            model_view(key)
+            activation_table(key, None)
+            sampled_prototypes(key, 0)
+
+
+warmup.register(_warm)
