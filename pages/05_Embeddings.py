@@ -27,9 +27,7 @@ LESSON = frame.setup_page(
     "keeps and what it distorts, and why a point of such a map cannot be decoded.",
 )
 
-candidates = loaders.models_where(
-    lambda e: e.model.latent_dim == 10 and e.model.kind in ("vae", "ae")
-)
+candidates = computed.offered_models()
 # controls: links.url_widget (URL parameter = key); the clicked code and the line (four inputs) are
 # links.state_from_url / links.state_to_url
 links.state_from_url(
@@ -155,13 +153,17 @@ with st.expander(
     def _linked_dims(linked: list[str]) -> tuple[list[int], bool]:  # the URL says z1 ... zd
         names = [words.z(j) for j in range(d)]
         ok = set(linked) <= set(names) and 2 <= len(set(linked)) <= 4
-        return ([names.index(v) for v in linked], True) if ok else ([0, 1, 2], False)
+        return (
+            ([names.index(v) for v in linked], True)
+            if ok
+            else (list(views.PAIR_DIMS_DEFAULT), False)
+        )
 
     dims = links.url_widget(
         st.multiselect,
         "Latent dimensions (2 to 4)",
         list(range(d)),
-        default=[0, 1, 2],
+        default=list(views.PAIR_DIMS_DEFAULT),
         key="emb_dims",
         max_selections=4,
         format_func=words.z,
@@ -171,7 +173,7 @@ with st.expander(
     if len(dims) < 2:
         st.warning("Choose at least two dimensions for a pair plot.")
     else:
-        few = loaders.scatter_subset(1500)  # up to 16 small plots of one cloud
+        few = loaders.scatter_subset(views.PAIR_POINTS)  # up to 16 small plots of one cloud
         views.pair_plot(name, mu, labels, few, dims, is_ae)
 
 views.maps_csv(name, emb, labels)

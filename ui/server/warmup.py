@@ -28,6 +28,7 @@ MODULES = (
     "ui.lessons.elbo.computed",
     "ui.lessons.grid.mosaics",
     "ui.lessons.prototypes.computed",
+    "ui.lessons.embeddings.views",
     "ui.classmode.views",
 )
 _jobs: list[Callable[[], None]] = []

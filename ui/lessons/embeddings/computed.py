@@ -25,6 +25,13 @@ KNOBS = {  # t-SNE's other maps: the perplexities and the seed
 }
 
 
+def offered_models() -> list[str]:
+    """The models the lesson offers: the 10-D VAEs and AE (whose maps ``vae.build`` makes)."""
+    return loaders.models_where(
+        lambda e: e.model.latent_dim == 10 and e.model.kind in ("vae", "ae")
+    )
+
+
 @st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def trees(name: str) -> dict:
     """KD-trees of the 10-D codes ("mu") and of every 2-D map of one model, once per server."""

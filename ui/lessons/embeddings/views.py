@@ -17,10 +17,11 @@ import streamlit as st
 from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.draw.style import LATENT_RANGE
 from ui.lessons import words
-from ui.lessons.embeddings import claims
+from ui.lessons.embeddings import claims, computed
 from ui.lessons.embeddings.computed import METHODS, points
-from ui.page import downloads, frame, link_values, links, model_calls
-from vae import paths
+from ui.page import downloads, frame, link_values, links, loaders, model_calls
+from ui.server import warmup
+from vae import artefacts, paths, zoo
 
 K = claims.K  # neighbours lit up and kept-neighbour counts (trustworthiness uses the same k)
 LINE_KEYS = ("emb_x0", "emb_y0", "emb_x1", "emb_y1")
@@ -81,6 +82,23 @@ def draw_map(
     )
 
 
+def spectrum_specs(
+    evr: np.ndarray,
+    var_mu: np.ndarray,
+    s2: np.ndarray | None,
+    comps: np.ndarray,
+    dims: list[str],
+) -> tuple[dict, dict, dict]:
+    """The spectrum's three charts (Vega-Lite specs, each built once per input): the share of the
+    variance per component ``evr`` (d,), each dimension's Var(μⱼ) (+ E[σⱼ²] ``s2``; None for an
+    AE) and the loadings ``comps`` (d, d)."""
+    return (
+        render.spec(altair_charts.variance_chart, evr),
+        render.spec(altair_charts.budget_chart, var_mu, s2, dims),
+        render.spec(altair_charts.loadings_chart, comps, dims),
+    )
+
+
 def spectrum(
     name: str,
     emb: Mapping[str, np.ndarray],
@@ -93,9 +111,12 @@ def spectrum(
     alone), the loadings, and how far PC1 turns under bootstrap resamples (``angles``, degrees)."""
     evr = np.asarray(emb["pca_explained_variance_ratio"], float)  # (d,)
     dims = [words.z(j) for j in range(len(var_mu))]
+    comps = np.asarray(emb["pca_components"], float)
+    s2 = None if is_ae else mean_s2  # an AE has no σ and no prior: Var(μⱼ) alone
+    variance, budget, loadings = spectrum_specs(evr, var_mu, s2, comps, dims)
     v1, v2 = st.columns(2)
     render.draw(
-        render.spec(altair_charts.variance_chart, evr),
+        variance,
         v1,
         width="stretch",
         alt=alt_text.bars(
@@ -105,9 +126,8 @@ def spectrum(
             " %",
         ),
     )
-    s2 = None if is_ae else mean_s2  # an AE has no σ and no prior: Var(μⱼ) alone
     render.draw(
-        render.spec(altair_charts.budget_chart, var_mu, s2, dims),
+        budget,
         v2,
         width="stretch",
         alt=alt_text.bars(
@@ -118,9 +138,8 @@ def spectrum(
             var_mu if is_ae else var_mu + mean_s2,
         ),
     )
-    comps = np.asarray(emb["pca_components"], float)
     render.draw(
-        render.spec(altair_charts.loadings_chart, comps, dims),
+        loadings,
         width="stretch",
         alt=alt_text.heatmap(
             "PCA loadings: each principal component's weight on each dimension",
@@ -256,12 +275,12 @@ def line_view(
     st.caption(claims.walk_caption(walk))
 
 
-def pair_plot(
-    name: str, mu: np.ndarray, labels: np.ndarray, few: np.ndarray, dims: list[int], is_ae: bool
-) -> None:
-    """The codes ``few`` (test indices), two of the dimensions ``dims`` at a time, and the PNG's
-    download; the VAE's axes share the prior's range."""
-    png = render.png(
+def pair_png(
+    mu: np.ndarray, labels: np.ndarray, few: np.ndarray, dims: list[int], is_ae: bool
+) -> bytes:
+    """The pair plot's PNG (drawn once per input and theme): the codes ``few`` (test indices), two
+    of the dimensions ``dims`` at a time."""
+    return render.png(
         png_figures.pair_figure,
         np.asarray(mu[few][:, dims], float),
         labels[few],
@@ -269,6 +288,14 @@ def pair_plot(
         None if is_ae else LATENT_RANGE,
         column_px=style.column_px(0.6, 2, style.EXPANDER_PX),
     )
+
+
+def pair_plot(
+    name: str, mu: np.ndarray, labels: np.ndarray, few: np.ndarray, dims: list[int], is_ae: bool
+) -> None:
+    """The codes ``few`` (test indices), two of the dimensions ``dims`` at a time, and the PNG's
+    download; the VAE's axes share the prior's range."""
+    png = pair_png(mu, labels, few, dims, is_ae)
     render.show(
         png,
         st.columns([3, 2])[0],
@@ -296,3 +323,40 @@ def maps_csv(name: str, emb: Mapping[str, np.ndarray], labels: np.ndarray) -> No
         key="emb_csv",
         label="Download all three maps (CSV)",
     )
+
+
+PAIR_DIMS_DEFAULT = (0, 1, 2)  # the pair plot's dimensions until a student picks others
+PAIR_POINTS = 1500  # the pair plot's test codes (``loaders.scatter_subset``): up to 16 small plots
+
+
+def _warm() -> None:
+    """Warm-up job (``ui.server.warmup``): for every model the page offers, what its first view
+    builds that depends on the model alone: the KD-trees of its codes and maps, each map's points as
+    sent, the spectrum's charts and the pair plot at its default dimensions. The figures are drawn
+    in the light theme at normal size (the warm-up has no session; ``render.theme`` and
+    ``render.presenting`` say so), the view most students open. A model nobody had opened cost
+    its student 0.5-0.9 s of CPU, most of it these."""
+    from ui.lessons.model_facts import variance_facts  # (model_facts imports the lessons' claims)
+
+    labels = loaders.test_set()[1]
+    for name in computed.offered_models():
+        if not (loaders.built(name) and artefacts.embeddings_path(name).exists()):
+            continue
+        emb, mu = loaders.embeddings(name), loaders.codes(name)["mu"]
+        computed.trees(name)
+        for m in (*METHODS, *computed.KNOBS):
+            if m in emb:
+                points(name, m)
+        is_ae = zoo.entry(name).model.kind == "ae"
+        var_mu, mean_s2, _ = variance_facts(name)
+        spectrum_specs(
+            np.asarray(emb["pca_explained_variance_ratio"], float),
+            var_mu,
+            None if is_ae else mean_s2,
+            np.asarray(emb["pca_components"], float),
+            [words.z(j) for j in range(len(var_mu))],
+        )
+        pair_png(mu, labels, loaders.scatter_subset(PAIR_POINTS), list(PAIR_DIMS_DEFAULT), is_ae)
+
+
+warmup.register(_warm)
