@@ -86,6 +86,10 @@ def fit_inches(px: float) -> float:
 
 
 FIGURE_CACHE_ENTRIES = 192  # rendered figures kept per server (LRU), shared by every session
+# Grid vs ppf's decoded mosaics kept per server (LRU): its warm-up decodes 494 (every grid size at
+# every p, the linear grid at its default range), 8-bit PNGs of 5 to 310 kB, 57 MB in all; the
+# rest is room for the ranges students pick (at most 560 x 310 kB = 174 MB).
+GRID_CACHE_ENTRIES = 560
 CHART_CACHE_ENTRIES = 256  # Vega-Lite specs of Altair charts kept per server (LRU), shared likewise
 MODEL_CACHE_ENTRIES = (
     64  # per-model values and small per-input results kept per server (LRU): the zoo has 17 models,

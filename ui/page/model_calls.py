@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from ui.draw import png_figures, render
-from ui.draw.style import FIGURE_CACHE_ENTRIES, MODEL_CACHE_ENTRIES
+from ui.draw.style import GRID_CACHE_ENTRIES, MODEL_CACHE_ENTRIES
 from ui.page import loaders
 from vae import arrays, artefacts, latent, mosaic, neighbours, prior
 
@@ -96,7 +96,7 @@ def decoded_mosaic_png(
     return render.png(png_figures.mosaic_figure, images, nrows, ncols, **figure_kwargs)
 
 
-@st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=GRID_CACHE_ENTRIES, show_spinner=False)
 def _decoded_grid_png(key: ModelKey, xs: np.ndarray, ys: np.ndarray) -> bytes:
     return mosaic.mosaic_png(
         decode(key[0], latent.grid_2d(xs, ys)), len(xs)
