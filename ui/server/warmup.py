@@ -29,6 +29,7 @@ MODULES = (
     "ui.lessons.grid.mosaics",
     "ui.lessons.prototypes.computed",
     "ui.lessons.embeddings.views",
+    "ui.lessons.training.live_view",
     "ui.classmode.views",
 )
 _jobs: list[Callable[[], None]] = []

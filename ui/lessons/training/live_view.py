@@ -23,7 +23,7 @@ from ui.draw import alt_text, altair_charts, png_figures, render
 from ui.draw.style import CHART_HEIGHT
 from ui.lessons.training import claims
 from ui.page import downloads, frame, loaders, model_calls
-from ui.server import memory, training_slots
+from ui.server import memory, training_slots, warmup
 from vae import arrays, artefacts, live, zoo
 from vae.artefacts import CacheError
 from vae.train import Progress, TrainResult, history_frame, train
@@ -235,6 +235,23 @@ def pretrained_heldout(name: str) -> dict[str, float]:
     """Held-out metrics of a pretrained model (same noise seed as a live run), cached per checkpoint
     file."""
     return _heldout_metrics(name, artefacts.signature(artefacts.checkpoint_path(name)))
+
+
+def _warm() -> None:
+    """Warm-up job (``ui.server.warmup``): the held-out metrics of every pretrained model a run can
+    be compared with (each latent size x each β, ``pretrained_for``), so that choosing a setting
+    evaluates nothing: a model nobody had compared with cost its student about 0.5 s (the
+    held-out digits through the model)."""
+    names = {pretrained_for(d, beta)[0] for d in live.LATENT_DIMS for beta in live.BETAS}
+    for name in sorted(names):
+        if artefacts.checkpoint_path(name).exists():
+            try:
+                pretrained_heldout(name)
+            except CacheError:
+                continue  # the page says so when a student asks for it
+
+
+warmup.register(_warm)
 
 
 def score_row(

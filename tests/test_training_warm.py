@@ -1,0 +1,47 @@
+"""Train it yourself's warm-up job (``ui.lessons.training.live_view._warm``, queued by
+``ui.server.warmup`` at the server's start): the held-out metrics of every pretrained model a run
+can be compared with are measured once, so choosing a latent size or β evaluates nothing."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+from tests.pageutil import need
+from ui.lessons.training import live_view
+from ui.server import warmup
+from vae import live
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def test_the_training_lesson_registers_its_warm_up():
+    assert "ui.lessons.training.live_view" in warmup.MODULES and live_view._warm in warmup._jobs
+
+
+def test_after_the_warm_up_every_comparison_is_measured(monkeypatch):
+    names = sorted(
+        {live_view.pretrained_for(d, b)[0] for d in live.LATENT_DIMS for b in live.BETAS}
+    )
+    assert "vae-2d" in names and "vae-10d" in names
+    monkeypatch.setattr(live, "BETAS", (0.0, 1.0))  # two models: the same job, less CPU
+    monkeypatch.setattr(live, "LATENT_DIMS", (2,))
+    warm = {live_view.pretrained_for(2, b)[0] for b in (0.0, 1.0)}
+    need(*warm)
+    measured = []
+    metrics = live.heldout_metrics
+    monkeypatch.setattr(
+        live, "heldout_metrics", lambda model, x, y: measured.append(1) or metrics(model, x, y)
+    )
+    live_view._warm()
+    assert len(measured) == len(warm) == 2
+    measured.clear()
+    for b in (0.0, 1.0):
+        m = live_view.pretrained_heldout(live_view.pretrained_for(2, b)[0])
+        assert set(m) >= {"recon", "kl", "elbo"}
+    assert measured == []
