@@ -206,6 +206,39 @@ def test_every_page_image_download_upload_and_pad_through_the_proxy(cluster, bro
         assert_no_new_tracebacks(srv)
 
 
+def test_protocol_students_keep_to_their_replicas_through_the_proxy(cluster):
+    """The classroom benchmark's students (``benchmarks/classroom.py --replicas 2``) through this
+    proxy: each keeps the affinity cookie its websocket was given and sends it with every image
+    request, so each image comes from the replica that holds its session (without the cookie,
+    ``leastconn`` sends an image request to whichever replica has fewer connections, where the
+    file does not exist). Two students at once, so that both replicas serve one."""
+    import asyncio
+    import random
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import classroom
+
+    route = [("", []), ("Reconstructions", [classroom.Move("rec_seed")])]
+    students = [classroom.Student(cluster.proxy, random.Random(seed)) for seed in range(2)]
+
+    async def together() -> None:
+        await asyncio.gather(*(s.attend((0.2, 0.5), 0.0, route) for s in students))
+
+    asyncio.run(together())
+    for s in students:
+        assert s.errors == []
+        assert [(r.page, r.what) for r in s.runs] == [
+            ("", "view"),
+            ("Reconstructions", "view"),
+            ("Reconstructions", "rec_seed"),
+        ]
+        assert s.cookie.startswith(COOKIE + "=")
+    cookies = {s.cookie.split("=", 1)[1] for s in students}
+    served = set().union(*(cluster.replica_of(c) for c in cookies))
+    assert served == set(ADDRESSES), f"both replicas should serve a student: {served}"
+
+
 def test_a_replica_dies_and_its_tab_comes_back_on_the_other(cluster, browser):
     """Tab A shows Grid vs ppf at a grid size set in its URL; its replica is killed. The tab
     reconnects through the proxy to the other replica and shows the same view again (a new session

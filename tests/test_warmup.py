@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import threading
 
-from ui.server import prefetch, warmup
+from ui.server import memory, prefetch, warmup
 
 
 def test_warmup_queues_each_job_once_and_only_with_the_background_prefetcher(monkeypatch):
@@ -23,11 +23,27 @@ def test_warmup_queues_each_job_once_and_only_with_the_background_prefetcher(mon
     monkeypatch.setattr(prefetch, "mode", lambda: "off")
     assert warmup.start() is False and calls == []
     monkeypatch.setattr(prefetch, "mode", lambda: "background")
-    assert warmup.start() is True and calls == [(job, True)]
-    assert warmup.start() is False and len(calls) == 1  # once per process
+    # the jobs in order, then the heap frozen once they have run
+    assert warmup.start() is True and calls == [(job, True), (memory.freeze_heap, True)]
+    assert warmup.start() is False and len(calls) == 2  # once per process
 
 
 def test_the_warmup_modules_register_their_jobs():
     for module in warmup.MODULES:
         importlib.import_module(module)
     assert warmup._jobs, "no module registered a warm-up job"
+
+
+def test_the_heap_is_frozen_once_so_full_collections_skip_what_the_warm_up_loaded(monkeypatch):
+    import gc
+
+    monkeypatch.setattr(memory, "_frozen", threading.Event())
+    before = gc.get_freeze_count()
+    try:
+        assert memory.freeze_heap() is True
+        assert (
+            gc.get_freeze_count() > before
+        )  # the objects alive now are out of the collector's way
+        assert memory.freeze_heap() is False  # once per process
+    finally:
+        gc.unfreeze()  # the rest of the test session collects as before

@@ -18,7 +18,7 @@ import importlib
 import threading
 from typing import Callable
 
-from ui.server import prefetch
+from ui.server import memory, prefetch
 
 # the modules whose import registers warm-up jobs (imported by ``start``, so that every lesson's
 # jobs are queued whichever page the server's first visitor opens)
@@ -52,4 +52,7 @@ def start() -> bool:
         importlib.import_module(module)
     for job in _jobs:
         prefetch.later(job, warm=True)  # never dropped by a page's many idle guesses
+    # last, once every job above has run (warm jobs run in order): what they loaded is kept for
+    # good, so the garbage collector stops walking it (``memory.freeze_heap``)
+    prefetch.later(memory.freeze_heap, warm=True)
     return True
