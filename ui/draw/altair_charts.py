@@ -22,10 +22,10 @@ from ui.draw.style import (
     BEST_Q_COLOR,
     CHART_HEIGHT,
     CONTOUR_COLOR,
-    FIGURE_CACHE_ENTRIES,
     HIGHLIGHT,
     LANDING_PX,
     LATENT_RANGE,
+    MOSAIC_ROWS_CACHE_ENTRIES,
     NEIGHBOUR_COLOR,
     PAD_N,
     POINT_SIZE,
@@ -1693,7 +1693,7 @@ def mosaic_spec(
     return render.overlay(image, render.spec(mosaic_cells, nrows, ncols, xs, ys, xlabel, ylabel))
 
 
-@st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=MOSAIC_ROWS_CACHE_ENTRIES, show_spinner=False)
 def _image_rows(png_data: bytes, nrows: int, ncols: int) -> bytes:
     """The image layer's one row (the PNG as a data URL, its corners) as the Arrow bytes a chart's
     dataset is sent as, once per mosaic: converting a 100-300 kB URL on every run cost more than

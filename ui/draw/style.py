@@ -85,12 +85,19 @@ def fit_inches(px: float) -> float:
     return px / SHOWN_PX_PER_INCH
 
 
-FIGURE_CACHE_ENTRIES = 192  # rendered figures kept per server (LRU), shared by every session
+# Rendered figures and chart specs kept per server (LRU), shared by every session. A class makes
+# many of its own (every student's seed draws new ones): with 192 figures and 256 specs, 30
+# students evicted the shared ones (a page's maps, the warm-up's figures) within minutes, and the
+# next visitor rebuilt them (0.5-0.9 s of CPU on Embeddings). Measured over one walk through every
+# page: figures 68 kB on average (225 kB at most), specs 27 kB (185 kB): about 35 + 28 MB when full.
+FIGURE_CACHE_ENTRIES = 512
 # Grid vs ppf's decoded mosaics kept per server (LRU): its warm-up decodes 494 (every grid size at
 # every p, the linear grid at its default range), 8-bit PNGs of 5 to 310 kB, 57 MB in all; the
 # rest is room for the ranges students pick (at most 560 x 310 kB = 174 MB).
 GRID_CACHE_ENTRIES = 560
-CHART_CACHE_ENTRIES = 256  # Vega-Lite specs of Altair charts kept per server (LRU), shared likewise
+CHART_CACHE_ENTRIES = 1024  # Vega-Lite specs of Altair charts (see FIGURE_CACHE_ENTRIES)
+# a mosaic's image row as sent (its PNG as a data URL, 0.1-0.4 MB): cheap to rebuild, costly to keep
+MOSAIC_ROWS_CACHE_ENTRIES = 192
 MODEL_CACHE_ENTRIES = (
     64  # per-model values and small per-input results kept per server (LRU): the zoo has 17 models,
 )
