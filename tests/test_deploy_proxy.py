@@ -213,6 +213,7 @@ def test_protocol_students_keep_to_their_replicas_through_the_proxy(cluster):
     ``leastconn`` sends an image request to whichever replica has fewer connections, where the
     file does not exist). Two students at once, so that both replicas serve one."""
     import asyncio
+    import concurrent.futures
     import random
     import sys
 
@@ -225,7 +226,10 @@ def test_protocol_students_keep_to_their_replicas_through_the_proxy(cluster):
     async def together() -> None:
         await asyncio.gather(*(s.attend((0.2, 0.5), 0.0, route) for s in students))
 
-    asyncio.run(together())
+    # in a thread of its own: Playwright's sync API (the browser of the other tests) keeps an event
+    # loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, together()).result(timeout=600)
     for s in students:
         assert s.errors == []
         assert [(r.page, r.what) for r in s.runs] == [
