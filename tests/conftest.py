@@ -53,6 +53,19 @@ def mnist_small() -> tuple[torch.Tensor, torch.Tensor]:
 
 
 @pytest.fixture
+def fresh_caches():
+    """Streamlit's shared caches (``st.cache_data``, ``st.cache_resource``) cleared before and after
+    the test: for tests of what a warm-up or a first request puts there."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
 def partial_cache(tmp_path, monkeypatch):
     """Run the app on a copy of ``cache/`` that holds only some files.
 

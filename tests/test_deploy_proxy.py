@@ -16,7 +16,6 @@ replica of each request, and each tab's affinity cookie says which requests were
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import signal
@@ -29,7 +28,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from benchmarks.common import dns_server, free_udp_port, proxy_servers
+from benchmarks.common import REPLICAS_NAME, dns_server, free_udp_port, proxy_servers, start_proxy
 from tests.e2e import (
     CONNECTION_JS,
     Server,
@@ -47,7 +46,7 @@ from ui.page.catalogue import LESSONS
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parent.parent
-NAME = "replicas.latent-lab.test"  # the replicas' DNS name
+NAME = REPLICAS_NAME  # the replicas' DNS name (the one start_proxy gives HAProxy)
 ADDRESSES = ("127.0.0.2", "127.0.0.3")  # one loopback address per replica, the same port on each
 COOKIE = "LATENT_LAB_REPLICA"
 SLIDER = '[data-testid="stSlider"] input[type="range"]'  # Streamlit 1.67's slider: a range input
@@ -90,45 +89,18 @@ def cluster(tmp_path_factory):
     if not Path(haproxy).exists():
         pytest.skip("haproxy not installed (apt-get install haproxy; .ci/run does it)")
     logs = tmp_path_factory.mktemp("cluster")
-    dns_port, port, proxy_port, stats_port = free_udp_port(), free_port(), free_port(), free_port()
+    dns_port, port = free_udp_port(), free_port()
     dns = dns_server(dns_port, NAME, ADDRESSES)
     replicas, proc = {}, None
     try:
         for ip in ADDRESSES:
             replicas[ip] = start_server(logs / f"replica-{ip}.log", address=ip, port=port)
-        env = {
-            **os.environ,
-            "LATENT_LAB_BIND": f"127.0.0.1:{proxy_port}",
-            "LATENT_LAB_DNS": f"127.0.0.1:{dns_port}",
-            "LATENT_LAB_REPLICAS": f"{NAME}:{port}",
-            "LATENT_LAB_STATS_BIND": f"127.0.0.1:{stats_port}",
-            "LATENT_LAB_COOKIE_KEY": "test-only-key",
-        }
         log = logs / "haproxy.log"
-        with open(log, "w") as out:
-            proc = subprocess.Popen(
-                [haproxy, "-db", "-f", str(REPO / "deploy" / "haproxy.cfg")],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        c = Cluster(
-            f"http://127.0.0.1:{proxy_port}",
-            f"http://127.0.0.1:{stats_port}/stats",
-            replicas,
-            proc,
-            log,
-        )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if c.servers() == {ip: "UP" for ip in ADDRESSES}:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"HAProxy did not find both replicas UP: {log.read_text()[-2000:]}")
+        try:  # deploy/haproxy.cfg as it is, in front of both; returns once it sees both UP
+            proc, proxy, stats = start_proxy(port, ADDRESSES, dns_port, log)
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
+        c = Cluster(proxy, stats, replicas, proc, log)
         yield c
     finally:
         if proc is not None:

@@ -7,7 +7,6 @@ page's first view of a model finds it cached."""
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from tests.pageutil import app, need
 from ui.draw import altair_charts, png_figures
@@ -18,13 +17,7 @@ from vae import neighbours
 MODEL = "vae-10d"  # the page's default model
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def test_the_embeddings_lesson_registers_its_warm_up():

@@ -6,7 +6,6 @@ move of either decodes nothing; another range is decoded when asked for."""
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from tests.pageutil import need
 from ui.draw.style import GRID_RANGE_DEFAULT, PPF_P_DEFAULT, PPF_P_OPTIONS
@@ -14,12 +13,7 @@ from ui.lessons.grid import mosaics as grids
 from ui.page import model_calls
 from ui.server import warmup
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def test_the_grid_lesson_registers_its_warm_up():

@@ -5,19 +5,13 @@ computed once, so a model switch decodes nothing and builds no table."""
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from tests.pageutil import need
 from ui.lessons.prototypes import computed
 from ui.page import model_calls
 from ui.server import warmup
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def test_the_prototypes_lesson_registers_its_warm_up():

@@ -5,19 +5,13 @@ can be compared with are measured once, so choosing a latent size or β evaluate
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from tests.pageutil import need
 from ui.lessons.training import live_view
 from ui.server import warmup
 from vae import live
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def test_the_training_lesson_registers_its_warm_up():
