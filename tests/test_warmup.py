@@ -28,6 +28,24 @@ def test_warmup_queues_each_job_once_and_only_with_the_background_prefetcher(mon
     assert warmup.start() is False and len(calls) == 2  # once per process
 
 
+def test_warm_jobs_draw_for_the_light_normal_view_whoever_starts_the_server(monkeypatch):
+    from ui.draw import render
+
+    queued = []
+    monkeypatch.setattr(warmup, "_jobs", [lambda: None])
+    monkeypatch.setattr(warmup, "MODULES", ())
+    monkeypatch.setattr(warmup, "_started", threading.Event())
+    monkeypatch.setattr(prefetch, "mode", lambda: "background")
+    monkeypatch.setattr(
+        prefetch,
+        "later",
+        lambda fn, *a, idle=False, warm=False: queued.append((render.theme(), render.presenting())),
+    )
+    with render.as_theme("dark"), render.as_present(True):  # a teacher in presenter mode, dark
+        assert warmup.start() is True
+    assert queued == [("light", False)] * 2  # the job and the heap's freeze
+
+
 def test_the_warmup_modules_register_their_jobs():
     for module in warmup.MODULES:
         importlib.import_module(module)

@@ -18,6 +18,7 @@ import importlib
 import threading
 from typing import Callable
 
+from ui.draw import render
 from ui.server import memory, prefetch
 
 # the modules whose import registers warm-up jobs (imported by ``start``, so that every lesson's
@@ -50,9 +51,12 @@ def start() -> bool:
     _started.set()
     for module in MODULES:
         importlib.import_module(module)
-    for job in _jobs:
-        prefetch.later(job, warm=True)  # never dropped by a page's many idle guesses
-    # last, once every job above has run (warm jobs run in order): what they loaded is kept for
-    # good, so the garbage collector stops walking it (``memory.freeze_heap``)
-    prefetch.later(memory.freeze_heap, warm=True)
+    # figures and charts drawn for the view most students open (light theme, normal size), whoever
+    # the first visitor is (a job runs in the theme and mode it was queued in)
+    with render.as_theme("light"), render.as_present(False):
+        for job in _jobs:
+            prefetch.later(job, warm=True)  # never dropped by a page's many idle guesses
+        # last, once every job above has run (warm jobs run in order): what they loaded is kept
+        # for good, so the garbage collector stops walking it (``memory.freeze_heap``)
+        prefetch.later(memory.freeze_heap, warm=True)
     return True

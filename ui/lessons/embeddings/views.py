@@ -333,9 +333,9 @@ def _warm() -> None:
     """Warm-up job (``ui.server.warmup``): for every model the page offers, what its first view
     builds that depends on the model alone: the KD-trees of its codes and maps, each map's points as
     sent, the spectrum's charts and the pair plot at its default dimensions. The figures are drawn
-    in the light theme at normal size (the warm-up has no session; ``render.theme`` and
-    ``render.presenting`` say so), the view most students open. A model nobody had opened cost
-    its student 0.5-0.9 s of CPU, most of it these."""
+    in the light theme at normal size (``ui.server.warmup.start`` queues every job so), the view
+    most students open. A model nobody had opened cost its student 0.5-0.9 s of CPU, most of it
+    these."""
     from ui.lessons.model_facts import variance_facts  # (model_facts imports the lessons' claims)
 
     labels = loaders.test_set()[1]
