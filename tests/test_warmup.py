@@ -59,9 +59,8 @@ def test_the_heap_is_frozen_once_so_full_collections_skip_what_the_warm_up_loade
     before = gc.get_freeze_count()
     try:
         assert memory.freeze_heap() is True
-        assert (
-            gc.get_freeze_count() > before
-        )  # the objects alive now are out of the collector's way
+        # the objects alive now are out of the collector's way
+        assert gc.get_freeze_count() > before
         assert memory.freeze_heap() is False  # once per process
     finally:
         gc.unfreeze()  # the rest of the test session collects as before

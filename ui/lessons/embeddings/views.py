@@ -82,16 +82,26 @@ def draw_map(
     )
 
 
+def _spectrum_data(
+    emb: Mapping[str, np.ndarray], var_mu: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """PCA's share of the variance per component (d,), its loadings (d, d) and the dimensions'
+    names, from a model's embeddings file."""
+    return (
+        np.asarray(emb["pca_explained_variance_ratio"], float),
+        np.asarray(emb["pca_components"], float),
+        [words.z(j) for j in range(len(var_mu))],
+    )
+
+
 def spectrum_specs(
-    evr: np.ndarray,
-    var_mu: np.ndarray,
-    s2: np.ndarray | None,
-    comps: np.ndarray,
-    dims: list[str],
+    emb: Mapping[str, np.ndarray], is_ae: bool, var_mu: np.ndarray, mean_s2: np.ndarray | None
 ) -> tuple[dict, dict, dict]:
-    """The spectrum's three charts (Vega-Lite specs, each built once per input): the share of the
-    variance per component ``evr`` (d,), each dimension's Var(μⱼ) (+ E[σⱼ²] ``s2``; None for an
-    AE) and the loadings ``comps`` (d, d)."""
+    """The spectrum's three charts (Vega-Lite specs, each built once per input): PCA's share of
+    the variance per component, each dimension's Var(μⱼ) + E[σⱼ²] (an AE has no σ and no prior:
+    Var(μⱼ) alone) and the loadings."""
+    evr, comps, dims = _spectrum_data(emb, var_mu)
+    s2 = None if is_ae else mean_s2
     return (
         render.spec(altair_charts.variance_chart, evr),
         render.spec(altair_charts.budget_chart, var_mu, s2, dims),
@@ -109,11 +119,8 @@ def spectrum(
 ) -> None:
     """PCA's share of the variance per component beside each dimension's variance (an AE: Var(μⱼ)
     alone), the loadings, and how far PC1 turns under bootstrap resamples (``angles``, degrees)."""
-    evr = np.asarray(emb["pca_explained_variance_ratio"], float)  # (d,)
-    dims = [words.z(j) for j in range(len(var_mu))]
-    comps = np.asarray(emb["pca_components"], float)
-    s2 = None if is_ae else mean_s2  # an AE has no σ and no prior: Var(μⱼ) alone
-    variance, budget, loadings = spectrum_specs(evr, var_mu, s2, comps, dims)
+    evr, comps, dims = _spectrum_data(emb, var_mu)  # (d,), (d, d), the names z1 ... zd
+    variance, budget, loadings = spectrum_specs(emb, is_ae, var_mu, mean_s2)
     v1, v2 = st.columns(2)
     render.draw(
         variance,
@@ -349,13 +356,7 @@ def _warm() -> None:
                 points(name, m)
         is_ae = zoo.entry(name).model.kind == "ae"
         var_mu, mean_s2, _ = variance_facts(name)
-        spectrum_specs(
-            np.asarray(emb["pca_explained_variance_ratio"], float),
-            var_mu,
-            None if is_ae else mean_s2,
-            np.asarray(emb["pca_components"], float),
-            [words.z(j) for j in range(len(var_mu))],
-        )
+        spectrum_specs(emb, is_ae, var_mu, mean_s2)
         pair_png(mu, labels, loaders.scatter_subset(PAIR_POINTS), list(PAIR_DIMS_DEFAULT), is_ae)
 
 
