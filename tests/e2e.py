@@ -185,6 +185,25 @@ def wait_idle(page, timeout: float = 90) -> None:
     page.wait_for_function(IDLE_JS, timeout=timeout * 1000, polling=50)
 
 
+def download(page, button, timeout: float = 60):
+    """Click a download button once it has stopped moving and return Playwright's download.
+
+    A button in an expander slides down while the expander opens (longer on a busy machine): a
+    click at the spot it left misses it, and no download comes. So the click waits until the
+    button's box is the same in two checks 150 ms apart."""
+    button.wait_for(state="visible", timeout=timeout * 1000)
+    box, deadline = None, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = button.bounding_box()
+        if now is not None and now == box:
+            break
+        box = now
+        page.wait_for_timeout(150)
+    with page.expect_download(timeout=timeout * 1000) as info:
+        button.click()
+    return info.value
+
+
 SEVEN = [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]  # a 7, as fractions of the pad's box
 
 

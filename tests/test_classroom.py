@@ -255,7 +255,7 @@ def test_dark_theme_downloads_are_opaque(server_proc, browser):
     transparent one vanished on a white slide)."""
     from PIL import Image
 
-    from tests.e2e import wait_idle
+    from tests.e2e import download, wait_idle
 
     ctx = browser.new_context(
         viewport={"width": 1400, "height": 2400}, color_scheme="dark", accept_downloads=True
@@ -265,12 +265,9 @@ def test_dark_theme_downloads_are_opaque(server_proc, browser):
         for url in ("Grid_vs_ppf?grid_n=8", "AE_vs_VAE"):
             page.goto(f"{server_proc.base}/{url}", timeout=90_000)
             wait_idle(page)
-            page.wait_for_selector('[data-testid="stDownloadButton"] button', timeout=60_000)
             buttons = page.locator('[data-testid="stDownloadButton"] button').filter(has_text="PNG")
-            assert buttons.count()
-            with page.expect_download(timeout=60_000) as info:
-                buttons.first.click()
-            im = Image.open(info.value.path())
+            buttons.first.wait_for(timeout=60_000)  # the figures' buttons come after the page's
+            im = Image.open(download(page, buttons.first).path())
             alpha = np.asarray(im.convert("RGBA"))[..., 3]
             assert alpha.min() == 255, (url, im.mode)
             assert np.asarray(im.convert("L")).std() > 10  # something is drawn on it

@@ -33,6 +33,7 @@ from tests.e2e import (
     CONNECTION_JS,
     Server,
     assert_no_new_tracebacks,
+    download,
     draw_stroke,  # noqa: F401
     free_port,
     no_exception,
@@ -134,10 +135,9 @@ def test_every_page_image_download_upload_and_pad_through_the_proxy(cluster, bro
         # a download (a deferred one: its bytes are fetched from the replica when clicked)
         open_page(page, cluster.proxy, "")
         page.get_by_text(re.compile(r"^The \d+ models, measured")).click()
-        with page.expect_download(timeout=60_000) as info:
-            page.locator('[data-testid="stDownloadButton"] button').first.click()
-        assert info.value.suggested_filename == "latent-lab-models.csv"
-        assert len(Path(info.value.path()).read_text().splitlines()) > 5
+        got = download(page, page.locator('[data-testid="stDownloadButton"] button').first)
+        assert got.suggested_filename == "latent-lab-models.csv"
+        assert len(Path(got.path()).read_text().splitlines()) > 5
         # an upload (a PUT to the replica that holds the session), then the pad
         open_page(page, cluster.proxy, "Your_own_digit?own_source=upload")
         page.wait_for_selector(

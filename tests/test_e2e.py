@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import draw_stroke, finger_stroke, no_exception, url_path, wait_idle
+from tests.e2e import download, draw_stroke, finger_stroke, no_exception, url_path, wait_idle
 from ui.page.catalogue import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -149,15 +149,9 @@ def test_csv_download_is_written_on_click(server, browser):
         page.goto(server, timeout=90_000)
         wait_idle(page)
         page.get_by_text(re.compile(r"^The \d+ models, measured")).click()
-        button = page.locator('[data-testid="stDownloadButton"] button').first
-        button.wait_for(state="visible")
-        page.wait_for_timeout(
-            600
-        )  # the expander's opening animation moves the button under the pointer
-        with page.expect_download(timeout=60_000) as info:
-            button.click()
-        data = Path(info.value.path()).read_text()
-        assert info.value.suggested_filename == "latent-lab-models.csv"
+        got = download(page, page.locator('[data-testid="stDownloadButton"] button').first)
+        data = Path(got.path()).read_text()
+        assert got.suggested_filename == "latent-lab-models.csv"
         header = data.splitlines()[0]
         assert "," in header and len(data.splitlines()) > 5, data[:300]
         no_exception(page)
@@ -191,10 +185,9 @@ def test_grid_mosaics_render_and_download(server, browser):
         tip = page.locator("#vg-tooltip-element")
         tip.wait_for(state="visible", timeout=10_000)
         assert "z₁" in tip.inner_text() and "z₂" in tip.inner_text()
-        with page.expect_download(timeout=60_000) as info:
-            page.locator('[data-testid="stDownloadButton"] button').first.click()
-        assert info.value.suggested_filename == "vae-2d-linear-n10.png"
-        assert Path(info.value.path()).read_bytes().startswith(b"\x89PNG")
+        got = download(page, page.locator('[data-testid="stDownloadButton"] button').first)
+        assert got.suggested_filename == "vae-2d-linear-n10.png"
+        assert Path(got.path()).read_bytes().startswith(b"\x89PNG")
         no_exception(page)
     finally:
         ctx.close()
