@@ -42,6 +42,25 @@ def test_nearest_code_is_nearest_one_with_its_ties():
     np.testing.assert_allclose(got_d, want_d, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("d", [neighbours.BRUTE_DIM - 1, neighbours.BRUTE_DIM, 32])
+def test_nearest_code_in_many_dimensions_is_nearest_one_with_its_ties(d):
+    """In ``BRUTE_DIM`` dimensions and more ``nearest_one_in`` searches by brute force: the same
+    answers as ``nearest_one`` (the KD-tree), ties included (codes on an integer lattice with
+    duplicates, queries halfway between two of them or on one)."""
+    rng = np.random.default_rng(d)
+    lattice = rng.integers(0, 3, size=(300, d)).astype(np.float64)
+    codes = rng.permutation(np.vstack([lattice, lattice[:20], rng.standard_normal((200, d))]))
+    step = np.zeros(d)
+    step[0] = 0.5
+    queries = np.vstack(
+        [lattice[:50] + step, lattice[50:60], rng.standard_normal((120, d)) * 2, codes[-5:]]
+    )
+    want_d, want_i = neighbours.nearest_one(codes, queries)
+    got_d, got_i = neighbours.nearest_one_in(cKDTree(codes), queries)
+    np.testing.assert_array_equal(got_i, want_i)
+    np.testing.assert_allclose(got_d, want_d, rtol=0, atol=1e-12)
+
+
 @pytest.mark.parametrize("name", ["vae-2d", "ae-2d"])
 def test_prior_draw_stats_are_latents_numbers(name):
     need(name)

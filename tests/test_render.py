@@ -204,3 +204,76 @@ def test_fingerprint_of_a_frame_is_exact_and_cheap_to_compare():
     assert render.fingerprint(pd.DataFrame({"x": [1.0]})) != render.fingerprint(
         pd.DataFrame({"x": [1]})
     )
+
+
+def _layer_rows(spec: dict, layer: dict) -> list[dict] | None:
+    """A layer's rows, wherever the spec keeps them (inline, a dataset, Arrow bytes)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    data = layer.get("data", {})
+    rows = spec.get("datasets", {}).get(data["name"]) if "name" in data else data.get("values")
+    if isinstance(rows, (bytes, bytearray)):
+        rows = pa.ipc.open_stream(rows).read_all().to_pandas()
+    return rows.to_dict("records") if isinstance(rows, pd.DataFrame) else rows
+
+
+def test_pca_code_map_built_once_is_the_chart_built_for_each_code():
+    """The Latent explorer's PCA map is built once per model, each code filling its cross and
+    domains: the same layers, rows, encodings and square domains as the whole chart built for that
+    code (only Altair's generated view names differ), and a second code builds no chart."""
+    import json
+    import re
+
+    rng = np.random.default_rng(0)
+    codes, digits = rng.standard_normal((300, 8)), rng.integers(0, 10, 300)
+    mean = codes.mean(0)
+    comps = np.linalg.svd(codes - mean)[2]
+    built = []
+    real = altair_charts._pca_code_map
+
+    def counted(*args):
+        built.append(1)
+        return real(*args)
+
+    altair_charts._pca_code_map = counted
+    try:
+        for z in (rng.standard_normal(8) * 3, rng.standard_normal(8)):
+            got = altair_charts.pca_code_chart(codes, digits, np.arange(300), mean, comps, z)
+            xy = (codes - mean) @ comps[:2].T
+            you = tuple(float(v) for v in (z - mean) @ comps[:2].T)
+            want = render._to_spec(
+                altair_charts.landing_chart(
+                    altair_charts.codes_frame(xy, digits, np.arange(300)),
+                    None,
+                    you,
+                    None,
+                    altair_charts.square_domains(np.vstack([xy, [you]])),
+                    "PC1",
+                    "PC2",
+                    "Your code on the test codes' PCA plane",
+                    side=260,
+                    you_label="z",
+                    legend=False,
+                )
+            )
+            assert len(got["layer"]) == len(want["layer"])
+            for g, w in zip(got["layer"], want["layer"]):
+                assert _layer_rows(got, g) == _layer_rows(want, w)
+                rest = [{k: v for k, v in x.items() if k not in ("data", "name")} for x in (g, w)]
+                assert rest[0] == rest[1]
+
+            def top(s):
+                return re.sub(
+                    r"view_\w+",
+                    "view",
+                    json.dumps(
+                        {k: v for k, v in s.items() if k not in ("layer", "datasets")},
+                        sort_keys=True,
+                    ),
+                )
+
+            assert top(got) == top(want)
+    finally:
+        altair_charts._pca_code_map = real
+    assert len(built) == 1  # the second code reused the map

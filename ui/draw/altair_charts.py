@@ -1185,18 +1185,33 @@ def pca_code_chart(
     mean: np.ndarray,
     comps: np.ndarray,
     z: np.ndarray,
-) -> alt.LayerChart:
+) -> dict:
     """A code z of more than two dimensions on the test codes' first two principal axes (``mean``,
     ``comps`` from ``vae.embed.principal_axes``), over those codes (the Latent explorer's small
-    map)."""
+    map), as a spec: the map is built once per model (``render.spec``), and each run sets its
+    square domains around the codes and z and gives z's cross its row (``render.fill``), so a
+    slider move builds no chart."""
     xy = (np.asarray(codes, np.float64) - mean) @ comps[:2].T  # (n, 2)
-    you = tuple(float(v) for v in (z - mean) @ comps[:2].T)
+    you = tuple(float(v) for v in (np.asarray(z, np.float64) - mean) @ comps[:2].T)
+    s = with_domains(
+        render.spec(_pca_code_map, codes, digits, index, mean, comps),
+        square_domains(np.vstack([xy, [you]])),
+    )
+    return render.fill(s, you=landing_rows(you=you, you_label="z")["you"])
+
+
+def _pca_code_map(
+    codes: np.ndarray, digits: np.ndarray, index: np.ndarray, mean: np.ndarray, comps: np.ndarray
+) -> alt.LayerChart:
+    """``pca_code_chart``'s chart: the codes on their principal plane, z's cross a slot ("you"),
+    the domains placeholders (``with_domains``)."""
+    xy = (np.asarray(codes, np.float64) - mean) @ comps[:2].T  # (n, 2)
     return landing_chart(
         codes_frame(xy, digits, index),
         None,
-        you,
+        SLOT,
         None,
-        square_domains(np.vstack([xy, [you]])),
+        ((0.0, 1.0), (0.0, 1.0)),
         "PC1",
         "PC2",
         "Your code on the test codes' PCA plane",

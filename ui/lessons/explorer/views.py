@@ -101,7 +101,7 @@ def decoded(
         _, mean, comps = code_scale(name)
         sub = loaders.scatter_subset()
         render.draw(
-            render.spec(altair_charts.pca_code_chart, mu[sub], labels[sub], sub, mean, comps, z),
+            altair_charts.pca_code_chart(mu[sub], labels[sub], sub, mean, comps, z),
             width="content",
             alt=codepad.pca_alt(name, mu, labels, mean, comps, z),
         )
