@@ -28,6 +28,32 @@ def test_nearest_matches_brute_force_and_sklearn():
         neighbours.nearest(codes, np.zeros(3))
 
 
+@pytest.mark.parametrize("d", [2, 10, 32])
+def test_a_few_queries_searched_by_brute_force_give_the_kd_trees_answers(d, monkeypatch):
+    """``nearest`` measures a few queries against every code and sends many through a KD-tree:
+    both give the same neighbours in the same order, ties (codes twice or three times, queries on
+    a code or halfway between two) ordered by index. (Ties are kept fewer than the search's 8
+    spare neighbours, which both ways share.)"""
+    rng = np.random.default_rng(d)
+    base = rng.standard_normal((400, d))
+    codes = rng.permutation(np.vstack([base, base[:30], base[:10]]))
+    queries = np.vstack(
+        [
+            base[:10],
+            (base[10:20] + base[40:50]) / 2,
+            base[20:25] + 1e-3,
+            rng.standard_normal((10, d)),
+        ]
+    )
+    for k in (1, 5, 40, len(codes)):
+        brute = neighbours.nearest(codes, queries, k)
+        monkeypatch.setattr(neighbours, "_SMALL_SEARCH", 0)  # every search through the tree
+        tree = neighbours.nearest(codes, queries, k)
+        monkeypatch.undo()
+        np.testing.assert_array_equal(brute[1], tree[1])
+        np.testing.assert_allclose(brute[0], tree[0], rtol=0, atol=1e-12)
+
+
 def test_equally_distant_neighbours_are_ordered_by_index():
     codes = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
     assert neighbours.nearest(codes, np.zeros(2), k=4)[1].tolist() == [[0, 1, 2, 3]]
