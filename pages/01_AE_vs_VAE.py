@@ -15,6 +15,7 @@ import streamlit as st
 from ui.draw.style import GRID_N_DEFAULT, GRID_N_RANGE
 from ui.lessons.ae_vs_vae import claims as ac
 from ui.lessons.ae_vs_vae import views
+from ui.lessons.words import a_digit
 from ui.page import frame, link_values, links, loaders, model_calls
 from vae import artefacts
 
@@ -67,7 +68,8 @@ axes = links.captioned_radio(
 )
 pick = int(ss["aevae_pick"])
 pick_col.markdown(
-    f"**Click a dot** on either map to pick a test digit (now **#{pick}**, a {labels[pick]}, "
+    f"**Click a dot** on either map to pick a test digit (now **#{pick}**, "
+    f"{a_digit(labels[pick])}, "
     "marked on both maps, at the edge when its code is off the axes). Small crosses: draws z ~ "
     "N(0, I)."
 )

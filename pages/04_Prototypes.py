@@ -137,10 +137,11 @@ digit = links.url_widget(
     key="protos_digit",
     parse=lambda raw: link_values.parse_choice(raw, list(DIGITS), DEFAULT_DIGIT),
 )
-st.latex(r"z(t) \;=\; \bar z_k + t\,e_j")
+st.latex(r"z(t) \;=\; \bar z_k + (t - \bar z_{k,j})\,e_j")
 frame.secondary(
-    f"Every row starts at the prototype of {digit} and moves along one dimension $e_j$ only; the "
-    "outlined tile is nearest the prototype's own value of that dimension."
+    f"Each row keeps the prototype of {digit}, $\\bar z_k$, in every dimension but one: "
+    "dimension $j$ takes each value $t$ of the sweep range in turn. The outlined tile is the one "
+    "nearest the prototype's own value of that dimension."
 )
 
 

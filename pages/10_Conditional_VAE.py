@@ -12,7 +12,7 @@ from ui.page import frame, link_values, links, loaders
 LESSON = frame.setup_page(
     __file__,
     "what a conditional VAE's latent code holds once the decoder is told which digit to draw: "
-    "not the digit any more, but its style (slant, thickness, width).",
+    "not the digit any more, but its style (slant, width, how much ink).",
 )
 
 SEED_MAX = 9999

@@ -18,7 +18,7 @@ from vae import arrays, artefacts, neighbours, ood, prior
 
 LESSON = frame.setup_page(
     __file__,
-    "how a VAE trained on MNIST sees a digit it has never met (yours), and how its negative "
+    "how a VAE trained on MNIST sees a digit it has never met (yours), and whether its negative "
     "ELBO can tell a picture that is unlike anything it was trained on.",
 )
 
@@ -157,7 +157,7 @@ st.caption(
 st.markdown(
     "**Try these.** Non-digits (and a digit turned upside down) through the same recipe, scored "
     f"by {name}: under each, its negative ELBO in nats and the share of test digits that score "
-    "lower. The score alone does not tell a digit from a non-digit."
+    "lower (better). " + claims.probes_note([p for _, p in probe_scores])
 )
 views.probes(probes, said, test_elbo, labels, name)
 

@@ -78,7 +78,8 @@ t_word = (
     if t == 1
     else (f"sharpened, T = {t:g}" if t < 1 else f"blurred, T = {t:g}")
 )
-rows = {"mean p": p, "sample": sample, "p > 0.5": binar}
+top = "mean p" if t == 1 else f"p at T = {t:g}"  # at T != 1 not the decoder's own E[x|z]
+rows = {top: p, "sample": sample, "p > 0.5": binar}
 with right:
     fig = render.png(
         png_figures.image_rows,
@@ -90,11 +91,16 @@ with right:
     )
     render.show(
         fig,
-        caption=f"The same {N_CODES} codes, three ways ({t_word}): the decoder's mean p, one "
-        "sample x ~ p(x|z) drawn pixel by pixel, and the mean binarized at 0.5.",
+        caption=f"The same {N_CODES} codes, three ways ({t_word}): "
+        + (
+            "the decoder's mean p"
+            if t == 1
+            else f"the decoder's mean with its logits divided by T = {t:g}"
+        )
+        + ", one sample x drawn pixel by pixel from it, and that mean binarized at 0.5.",
         alt=alt_text.rows(
             f"{N_CODES} codes ({SOURCE_LABELS[source]}, seed {seed}) decoded by {name}, {t_word}. "
-            "Mean p: "
+            f"{top[0].upper()}{top[1:]}: "
             f"{((p > 0.1) & (p < 0.9)).mean():.1%} of its pixels grey (0.1 to 0.9). One sample: "
             f"{sample.mean():.1%} of the pixels ink, speckled. p > 0.5: {binar.mean():.1%} ink",
             rows,

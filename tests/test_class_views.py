@@ -172,3 +172,34 @@ def test_the_server_start_prepares_class_mode(db, monkeypatch):
     views._warm()
     assert asked == [q.key for q in questions.QUESTIONS]
     assert db.migrate() == store.SCHEMA_VERSION
+
+
+def test_the_live_votes_stay_hidden_until_the_teacher_asks(db):
+    """Before the reveal the teacher's page shows how many voted, not how: a projected bar chart
+    would steer the votes still to come. A toggle shows it (on the teacher's own screen)."""
+    code, secret = _session(db)
+    q = questions.by_key(db.session(code).questions[0])
+    for i in range(3):
+        db.vote(code, store.new_voter(), 0, 0, i % 2, len(q.choices))
+    at = app(PAGE, {"class": code, "teacher": secret})
+    assert_ok(at)
+    tally = views.tally_words(q, db.tally(code, 0, 0, len(q.choices)), None)  # the chart's words
+    assert at.metric[0].value == "3" and "stay hidden until you reveal" in texts(at)
+    assert tally not in texts(at)
+    at.toggle(key="class_show_live").set_value(True).run()
+    assert tally in texts(at) and "stay hidden until you reveal" not in texts(at)
+
+
+@pytest.mark.parametrize(
+    "link, local",
+    [
+        ("http://localhost:8501/Class_mode?class=AB12", True),
+        ("http://127.0.0.1:8501/Class_mode?class=AB12", True),
+        ("http://[::1]:8501/Class_mode?class=AB12", True),
+        ("http://192.168.1.20:8501/Class_mode?class=AB12", False),
+        ("https://latent-lab.example.org/Class_mode?class=AB12", False),
+        ("?class=AB12", False),  # no address known (no browser): nothing to warn about
+    ],
+)
+def test_a_join_link_that_opens_on_this_computer_only_is_flagged(link, local):
+    assert views.only_this_computer(link) == local

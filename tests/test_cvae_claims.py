@@ -83,7 +83,7 @@ def test_slant_by_z_and_ink_by_the_digit():
     assert f.slant_z > f.slant_digit and "slant is a property of z" in s
     assert f.ink_digit > f.ink_z and "the digit itself sets most of the ink" in s
     assert "(A 1 uses the least, a 0 the most)" in s  # the facts' digits, capitalised
-    assert "thickness is mostly" not in s
+    assert "ink is mostly" not in s
 
 
 def test_slant_by_z_and_ink_by_z_as_well():
@@ -91,7 +91,7 @@ def test_slant_by_z_and_ink_by_z_as_well():
     s = cc.style_notice(f)
     assert _split(s) == (f.slant_z, f.slant_digit, f.ink_z, f.ink_digit)
     assert f.slant_z > f.slant_digit and "slant is a property of z" in s
-    assert f.ink_z >= f.ink_digit and s.endswith(": thickness is mostly a property of z as well.")
+    assert f.ink_z >= f.ink_digit and s.endswith(": ink is mostly a property of z as well.")
 
 
 def test_slant_not_by_z_and_ink_by_z():
@@ -100,7 +100,7 @@ def test_slant_not_by_z_and_ink_by_z():
     assert _split(s) == (f.slant_z, f.slant_digit, f.ink_z, f.ink_digit)
     assert f.slant_z <= f.slant_digit and "slant is a property of z" not in s
     assert "and the digit 60%. For ink" in s  # the slant clause ends without a reading
-    assert f.ink_z >= f.ink_digit and s.endswith(": thickness is mostly a property of z.")
+    assert f.ink_z >= f.ink_digit and s.endswith(": ink is mostly a property of z.")
 
 
 def test_slant_not_by_z_and_ink_by_the_digit():
@@ -117,7 +117,11 @@ def test_no_reading_where_neither_explains_most():
     assert _split(s) == (f.slant_z, f.slant_digit, f.ink_z, f.ink_digit)
     assert cc.style_branches(f) == ("neither", "neither")
     assert f.slant_z <= cc.MOST and "slant is a property of z" not in s
-    assert max(f.ink_z, f.ink_digit) <= cc.MOST and "thickness" not in s and "sets most" not in s
+    assert (
+        max(f.ink_z, f.ink_digit) <= cc.MOST
+        and "mostly a property of z" not in s
+        and "sets most" not in s
+    )
     assert s.endswith(": neither the code nor the digit alone explains most of it.")
 
 
@@ -156,7 +160,7 @@ def test_notices_keep_the_page_order():
 R = {
     "slant (leans right, like /)": (0.81, -0.10),
     "width (px, slant taken out)": (0.20, -0.64),
-    "ink (stroke thickness)": (-0.30, 0.45),
+    "ink (mean brightness: thicker or bigger strokes)": (-0.30, 0.45),
 }
 
 
@@ -176,12 +180,14 @@ def test_axis_left_unnamed_below_the_bar():
     r = {k: (v[0] / 2, v[1]) for k, v in R.items()}
     assert max(abs(v[0]) for v in r.values()) < cc.NAMED_R
     assert cc.axis_word(r, 0) == ""
-    edge = {"ink (stroke thickness)": (-0.5, 0.0)}  # exactly at the bar: named
+    edge = {
+        "ink (mean brightness: thicker or bigger strokes)": (-0.5, 0.0)
+    }  # exactly at the bar: named
     assert cc.axis_word(edge, 0) == " → less ink"
 
 
 def test_strongest_takes_the_first_on_a_tie():
-    r = {"width (px)": (0.6, 0.0), "ink (stroke thickness)": (-0.6, 0.0)}
+    r = {"width (px)": (0.6, 0.0), "ink (mean brightness: thicker or bigger strokes)": (-0.6, 0.0)}
     assert cc.strongest(r, 0) == "width (px)"
 
 
@@ -189,7 +195,11 @@ def test_strongest_takes_the_first_on_a_tie():
 
 PAGE = Path(__file__).resolve().parents[1] / "pages" / "10_Conditional_VAE.py"
 BAD = ("nan", "inf", "e+")  # never in a shown sentence
-MEASURES = ("slant (leans right, like /)", "width (px, slant taken out)", "ink (stroke thickness)")
+MEASURES = (
+    "slant (leans right, like /)",
+    "width (px, slant taken out)",
+    "ink (mean brightness: thicker or bigger strokes)",
+)
 
 
 def page_constant(name: str):
@@ -297,7 +307,7 @@ def test_premise_sweep_the_notices_of_the_real_models():
         least, most = int(ink_t.mean(axis=0).argmin()), int(ink_t.mean(axis=0).argmax())
         assert (least, most) == (f.least_ink, f.most_ink)
         assert f"{'An' if least == 8 else 'A'} {least} uses the least" in text[1]
-    if "thickness is mostly a property of z" in text[1]:
+    if "ink is mostly a property of z" in text[1]:
         assert ink[0] > max(ink[1], cc.MOST)
     assert "grid" not in text[1]  # the seeded grid is another draw: see the seed sweep below
 

@@ -67,7 +67,10 @@ def test_bound_sentence_real_gain_and_level_with_log_px():
     f = C.BoundFacts(1000, -115.33, 0.02, 2, -123.41, -115.36, 0.006)
     text = C.bound_sentence(f)
     assert C.above_elbo(f) and not C.below_px(f)
-    assert "+8.08 from the ELBO, level" in text and "within its noise (+0.03)" in text
+    assert "+8.08 from the ELBO, level" in text and "within its noise: 0.03 above it" in text
+    assert "its expected value never is" in text  # one estimate above log p(x), said as such
+    below = C.bound_sentence(C.BoundFacts(1000, -115.362, 0.02, 2, -123.41, -115.36, 0.006))
+    assert "level with log p(x) within its noise (less than 0.01 below it)." in below
 
 
 def test_bound_sentence_one_group_claims_nothing_real():

@@ -4,6 +4,7 @@ codes, and a premise sweep over every model the page offers, its codes from cach
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -296,3 +297,14 @@ def test_notices_sweep_every_start_sample_count_and_seed(name):
                 _check_notices(
                     C.code_facts(mu, labels, z, zs, gap, is_ae), mu64, labels, z, zs, is_ae
                 )
+
+
+def test_small_distances_keep_three_figures_and_an_eight_its_article():
+    """0.0123 away at 0.7x a gap of 0.0176: two decimals said "0.01 away: 0.7x the typical gap
+    (0.01)", a ratio the student could not check; and "a 8" read wrong."""
+    f = dataclasses.replace(facts(dist=0.0123, gap=0.0176), nearest_label=8)
+    first = C.notices(f)[0]
+    assert (
+        "an **8**, 0.0123 away: **0.7×** the typical gap between neighbouring test codes " in first
+    )
+    assert "(0.0176)" in first

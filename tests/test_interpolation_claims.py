@@ -186,7 +186,10 @@ def test_encoder_means_with_unused_dimensions():
 def test_encoder_means_with_every_dimension_used():
     f = walk(d=2, median=1.1, unused=0)
     assert not f.prior and not f.unused
-    assert C.notices(f)[2].endswith("median norm is 1.10, against √d = 1.41 for prior draws.")
+    assert C.notices(f)[2].endswith(
+        "median norm is 1.10; in 2-D the prior has no thin shell to hold it against (it is "
+        "densest at the centre)."
+    )  # not "against √d = 1.41 for prior draws": in 2-D no shell is there to compare with
 
 
 def test_walk_facts_measure_the_arrays():
@@ -333,6 +336,7 @@ def _sweep_walks(name: str, full: bool) -> None:
             )
         else:
             assert f"median norm is {median:.2f}" in text[2], where
+            assert ("√d" in text[2]) == (d > 2), where  # a shell to compare with only above 2-D
         unused = int((var <= units.ACTIVE_UNIT_THRESHOLD).sum())
         assert f.unused == unused and (f"{unused} of {d} dimensions" in text[2]) == (
             bool(unused) and is_vae and not (mode == "prior" and d <= 2)

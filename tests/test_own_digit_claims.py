@@ -282,3 +282,39 @@ def test_premise_sweep_over_the_examples():
             assert where[0] == ("more" if elbo > test_elbo[src] else "fewer"), stem
             assert ("that very digit" in where[1]) == (near[0] == src), stem
         assert ("inside the circle" in text) == (float(np.linalg.norm(mu)) <= CIRCLE), stem
+
+
+@pytest.mark.parametrize(
+    "pcts, hidden", [([99.5, 100.0, 99.9], False), ([99.5, 0.0, 100.0], True), ([98.9], True)]
+)
+def test_probes_note_says_the_score_fails_only_when_a_non_digit_hides_among_the_digits(
+    pcts, hidden
+):
+    text = oc.probes_note(pcts)
+    assert ("does not tell a digit from a non-digit" in text) == hidden
+    if hidden:
+        assert text.startswith(f"{sum(p < oc.FAR_TAIL for p in pcts)} of these {len(pcts)}")
+
+
+def test_probes_note_premise_for_every_offered_model():
+    """For every VAE the page offers, the probes' shares as the page computes them: the note says
+    the score fails exactly when one of them scores no worse than the far tail of test digits."""
+    from ui.lessons.own_digit import computed
+    from ui.page import links, model_calls
+
+    vaes = links.model_choices(lambda e: e.model.kind == "vae", prefer="vae-2d")[1]
+    for name in vaes:
+        if not artefacts_built(name):
+            continue
+        test_elbo = computed.test_scores(model_calls.model_key(name))[0]
+        _, probe_elbo = computed.probe_row(model_calls.model_key(name))
+        pcts = [ood.percentile_of(test_elbo, float(v)) for v in probe_elbo]
+        lower = [100 * float(np.mean(test_elbo <= float(v))) for v in probe_elbo]  # recounted
+        text = oc.probes_note(pcts)
+        assert ("does not tell" in text) == any(p < oc.FAR_TAIL for p in lower), name
+
+
+def artefacts_built(name: str) -> bool:
+    from vae import artefacts
+
+    return artefacts.codes_path(name).exists() and artefacts.checkpoint_path(name).exists()

@@ -470,7 +470,7 @@ def test_presenter_mode_keeps_the_caveats_and_the_verdict():
     assert_ok(present)
     for caveat in (
         "Nalisnick et al., 2019",
-        "The score alone does not tell a digit from a non-digit",
+        "the score alone does not tell a digit from a non-digit",  # vae-2d: a probe hides
         "the score measures ink as much as digit-ness",
     ):
         assert caveat in texts(plain) and caveat in texts(present), caveat

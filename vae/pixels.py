@@ -139,8 +139,8 @@ def width(images: np.ndarray) -> np.ndarray:
 
 
 def ink(images: np.ndarray) -> np.ndarray:
-    """Mean intensity of each image: a stroke-thickness measure for digits of one size. (M, H, W) ->
-    (M,)"""
+    """Mean intensity of each image: how much of it is stroke, so thicker strokes and bigger (wider,
+    taller) digits both raise it. (M, H, W) -> (M,)"""
     images = np.asarray(images, dtype=np.float64)
     return images.reshape(len(images), -1).mean(axis=1)
 

@@ -324,6 +324,13 @@ def reveal_block(q: questions.Question, counts: list[int], mine: int | None) -> 
 # --- the teacher ----------------------------------------------------------------------------------
 
 
+def only_this_computer(link: str) -> bool:
+    """Whether an address names this computer only (localhost, 127.x.x.x, ::1): a student's phone
+    or laptop cannot open it."""
+    host = urllib.parse.urlsplit(link).hostname or ""
+    return host == "localhost" or host.startswith("127.") or host == "::1"
+
+
 def student_link(code: str) -> str:
     """The address students open: this page with only the class code (never the teacher's key)."""
     try:
@@ -370,6 +377,13 @@ def teacher_view(db: store.Store, state: ClassState, secret: str) -> None:
             "class-mode page."
         )
         st.image(qr_png(link), width=220, alt=f"QR code: it opens {link}, the class's student page")
+        if only_this_computer(link):
+            st.warning(
+                "This address opens on this computer only: students' devices cannot reach it. "
+                "Open this page at the address Streamlit prints as its *Network URL* (or the "
+                "server's name), and the link and QR code follow.",
+                icon=":material/wifi_off:",
+            )
         st.caption(
             "Keep this page's own address to yourself: its teacher key lets it reveal, "
             "move on and close the session."
@@ -392,8 +406,16 @@ def _teacher_live(db: store.Store, state: ClassState, q: questions.Question) -> 
     if now is None or now.key != state.key:
         st.rerun()  # another tab of the teacher moved on
     st.metric("Votes", sum(counts))
-    if not state.revealed:
+    if state.revealed:
+        return
+    # hidden by default: on a projector, a live bar chart steers the votes still to come
+    if st.toggle("Show the votes so far", value=False, key="class_show_live"):
         show_histogram(q, counts, None, key="class_live_votes")
+    else:
+        st.caption(
+            "The class's answers stay hidden until you reveal them, so a projected chart "
+            "cannot steer the votes still to come."
+        )
 
 
 def _teacher_controls(

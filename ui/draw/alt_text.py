@@ -18,6 +18,7 @@ import numpy as np
 import streamlit as st
 
 from ui.draw.style import MODEL_CACHE_ENTRIES
+from ui.lessons.words import a_digit
 from vae import neighbours
 
 
@@ -232,7 +233,7 @@ def own_digit(
             f"The {len(near)} test digits whose codes lie nearest yours under {name}, nearest "
             "first: "
             f"{digits(near_labels)}",
-            [f"#{i}, a {k}, distance {v:.2f}" for i, k, v in zip(near, near_labels, dist)],
+            [f"#{i}, {a_digit(k)}, distance {v:.2f}" for i, k, v in zip(near, near_labels, dist)],
         ),
         "samples": f"{len(z)} codes drawn from your picture's posterior under {name}, decoded; "
         "their nearest test "

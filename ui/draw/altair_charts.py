@@ -520,7 +520,7 @@ def iwae_chart(curve: pd.DataFrame, k: int, lines: pd.DataFrame) -> alt.LayerCha
             "k:Q",
             title="k, samples per image (log scale)",
             scale=alt.Scale(type="log"),
-            axis=alt.Axis(format="d"),
+            axis=alt.Axis(format="d", values=sorted({int(v) for v in curve["k"]})),  # its ks
         )
     )
     line = base.mark_line(color="#4e79a7", strokeWidth=2.5, point=True).encode(
@@ -539,12 +539,21 @@ def iwae_chart(curve: pd.DataFrame, k: int, lines: pd.DataFrame) -> alt.LayerCha
             y=alt.Y("nats:Q"), tooltip=[alt.Tooltip("what:N"), alt.Tooltip("nats:Q", format=".3f")]
         )
     )
-    text = (
-        alt.Chart(lines.assign(k=float(curve["k"].max())))
-        .mark_text(align="right", dy=-8, fontSize=render.fs(12), color=render.ink())
-        .encode(x=alt.X("k:Q"), y=alt.Y("nats:Q"), text=alt.Text("what:N"))
+    # each line's name at the end of the chart where the curve is farther from it (the curve
+    # starts at the ELBO and climbs to log p(x)): the name never sits on the curve
+    first, last = curve.sort_values("k").iloc[[0, -1]]["bound"]
+    left = (lines["nats"] - first).abs() > (lines["nats"] - last).abs()
+    named = lines.assign(
+        k=np.where(left, float(curve["k"].min()), float(curve["k"].max())),
+        align=np.where(left, "left", "right"),
     )
-    return alt.layer(line, rules, text, now).properties(height=260)
+    text = [
+        alt.Chart(named[named["align"] == side])
+        .mark_text(align=side, dy=-8, fontSize=render.fs(12), color=render.ink())
+        .encode(x=alt.X("k:Q"), y=alt.Y("nats:Q"), text=alt.Text("what:N"))
+        for side in ("left", "right")
+    ]
+    return alt.layer(line, rules, *text, now).properties(height=260)
 
 
 def iwae_models_chart(rows: pd.DataFrame) -> alt.Chart:
@@ -558,7 +567,7 @@ def iwae_models_chart(rows: pd.DataFrame) -> alt.Chart:
                 "k:Q",
                 title="k, samples per image (log scale)",
                 scale=alt.Scale(type="log"),
-                axis=alt.Axis(format="d"),
+                axis=alt.Axis(format="d", values=sorted({int(v) for v in rows["k"]})),  # its ks
             ),
             y=alt.Y(
                 "L_k (nats):Q", title="nats, mean over 500 test images", scale=alt.Scale(zero=False)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ui.lessons.words import pct
+from ui.lessons.words import a_digit, pct
 
 CLOSE_MIX = 0.1  # total variation from the test set's mix at most this: "in about its mix"
 SAME_DIST = 0.1  # median distances within this share of each other: "about as close"
@@ -61,8 +61,9 @@ def mix_note(f: DrawFacts) -> tuple[str, str]:
         )
         return "vae", (
             f"**The mix is what the KL term buys.** The VAE's draws land on the digits {how} "
-            f"({pct(f.tv_vae)} off in total variation); the AE's are {pct(f.tv_ae)} off: a {over} "
-            f"for {pct(h_ae[over])} of them, a {under} for {pct(h_ae[under])} (test set: "
+            f"({pct(f.tv_vae)} off in total variation); the AE's are {pct(f.tv_ae)} off: "
+            f"{a_digit(over)} "
+            f"for {pct(h_ae[over])} of them, {a_digit(under)} for {pct(h_ae[under])} (test set: "
             f"{pct(h_test[over])} and {pct(h_test[under])}). Nothing in the AE's training refers "
             "to N(0, I)."
         )
@@ -90,43 +91,37 @@ def cover_note(f: DrawFacts) -> tuple[str, str]:
         " Those counts use two units: a typical gap (the median distance between neighbouring test "
         f"codes) is {f.gap_ae:.3g} for the AE and {f.gap_vae:.3g} for the VAE."
     )
-    if f.far_ae < 0.5:
-        branch, out = (
-            "ae near",
-            (
-                f"**Most of the AE's draws land among its codes too** ({pct(1 - f.far_ae)} within "
-                f"{own} of a "
-                f"test code; VAE: {pct(1 - f.far_vae)}), and {pct(f.inside_ae)} of its codes "
-                "happen to lie "
-                f"inside the prior's 99 % circle (VAE: {pct(f.inside_vae)}): an AE *can* be "
-                "sampled, with no promise of what comes out."
-            ),
-        )
-    else:
-        branch, out = (
-            "ae far",
-            (
-                f"**Most of the AE's draws land far from its codes** ({pct(f.far_ae)} farther than "
-                f"{own} from "
-                f"every test code; VAE: {pct(f.far_vae)}): "
-                + ("only " if f.inside_ae < f.inside_vae else "")
-                + f"{pct(f.inside_ae)} of its codes "
-                "lie inside the "
-                f"prior's 99 % circle (VAE: {pct(f.inside_vae)})."
-            ),
-        )
-    out += units
     d = distance_branch(f)
     closer = {
         "vae": "the VAE's draws are the closer ones",
         "ae": "the AE's draws are the closer ones",
         "same": "both models' draws land about as close",
     }[d]
-    out += (
-        f" In latent units, where each draw is the same point for both models, {closer}: the "
-        "median "
-        f"distance to the nearest test code is AE {f.med_ae:.3f}, VAE {f.med_vae:.3f}."
+    # like with like first: in latent units a draw is the same point for both models
+    out = (
+        f"**In latent units, where each draw is the same point for both models, {closer}**: the "
+        f"median distance to the nearest test code is AE {f.med_ae:.3f}, VAE {f.med_vae:.3f}. "
     )
+    if f.far_ae < 0.5:
+        branch = "ae near"
+        out += (
+            "Most of the AE's draws land among its codes too when each model is measured in its "
+            f"own unit ({pct(1 - f.far_ae)} within {own} of a test code; VAE: "
+            f"{pct(1 - f.far_vae)}), and {pct(f.inside_ae)} of its codes happen to lie inside the "
+            f"prior's 99 % circle (VAE: {pct(f.inside_vae)}): an AE *can* be sampled, with no "
+            "promise of what comes out."
+        )
+    else:
+        branch = "ae far"
+        out += (
+            "Most of the AE's draws land far from its codes when each model is measured in its "
+            f"own unit ({pct(f.far_ae)} farther than {own} from every test code; VAE: "
+            f"{pct(f.far_vae)}): "
+            + ("only " if f.inside_ae < f.inside_vae else "")
+            + f"{pct(f.inside_ae)} of its codes lie inside the prior's 99 % circle (VAE: "
+            f"{pct(f.inside_vae)})."
+        )
+    out += units
     if coverage(f) == "gaps":
         out += (
             " The KL term pulls each posterior toward the prior but does not make the codes fill "

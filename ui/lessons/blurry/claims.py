@@ -99,8 +99,9 @@ def flips_notice(f: BlurFacts) -> str:
             f"differs from the binarized mean in {f.flips:.0f} pixels per image, "
             f"{1 - f.grey_share:.0%} of them " + sure
         )
+    means = "The mean images" if f.t == 1 else f"The mean images at T = {f.t:g}"
     head = (
-        f"The mean images have **{f.grey:.0f} grey pixels** each on average (p between {lo:g} "
+        f"{means} have **{f.grey:.0f} grey pixels** each on average (p between {lo:g} "
         f"and {hi:g}). Each is a coin flip in a sample: the sample differs from the binarized "
         f"mean in {f.flips:.0f} pixels per image, {f.grey_share:.0%} of them grey ones"
     )
@@ -126,8 +127,9 @@ def temperature_notice(f: BlurFacts) -> str:
                 "A sharper mean looks more like a digit, but it is no longer the model that was "
                 "trained: every pixel the model is unsure about is drawn surer than it is."
                 if f.t < 1
-                else "The model's uncertainty is spread over more pixels: the mean gets greyer and "
-                "the samples noisier."
+                else "The grey is spread over more pixels than the trained model is unsure "
+                "about: the mean gets greyer and the samples noisier, but this is no longer the "
+                "model's own uncertainty."
             )
         )
     return (

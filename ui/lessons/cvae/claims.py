@@ -92,7 +92,7 @@ def style_notice(f: CvaeFacts) -> str:
             "digit": ": the digit itself sets most of the ink "
             f"({words.a_digit(f.least_ink).capitalize()} uses the least, "
             f"{words.a_digit(f.most_ink)} the most), on average over the codes.",
-            "z": ": thickness is mostly a property of z" + (" as well." if slant == "z" else "."),
+            "z": ": ink is mostly a property of z" + (" as well." if slant == "z" else "."),
             "neither": ": neither the code nor the digit alone explains most of it.",
         }[ink]
     )

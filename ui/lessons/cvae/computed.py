@@ -27,7 +27,7 @@ def manifold(key: tuple[str, str, int], digit: int, n: int) -> tuple[np.ndarray,
     measures = {
         "slant (leans right, like /)": pixels.slant(imgs),
         "width (px, slant taken out)": pixels.width(imgs),
-        "ink (stroke thickness)": pixels.ink(imgs),
+        "ink (mean brightness: thicker or bigger strokes)": pixels.ink(imgs),
     }
     r = {
         k: pixels.axis_correlations(v, grid) for k, v in measures.items()

@@ -15,6 +15,7 @@ import streamlit as st
 from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.draw.style import LATENT_RANGE, PPF_P_DEFAULT
 from ui.lessons.cvae import claims, computed
+from ui.lessons.words import a_digit
 from ui.page import downloads, frame, loaders, model_calls
 from vae import latent, pixels, prior
 
@@ -134,7 +135,9 @@ def maps(idx: int) -> None:
             **altair_charts.landing_rows(you=at, you_label=f"#{idx}"),
         )
         said = alt_text.scatter(
-            f"{title}: its test codes, #{idx} (a {labels[idx]}) marked", codes[sub], labels[sub]
+            f"{title}: its test codes, #{idx} ({a_digit(labels[idx])}) marked",
+            codes[sub],
+            labels[sub],
         )
         with col:
             if select:
@@ -176,7 +179,7 @@ def style_transfer(idx: int) -> None:
     )
     render.show(
         png,
-        alt=f"Test #{idx}, a {labels[idx]}, encoded by {MODEL} with its own label to z = "
+        alt=f"Test #{idx}, {a_digit(labels[idx])}, encoded by {MODEL} with its own label to z = "
         f"({z[0]:+.2f}, "
         f"{z[1]:+.2f}); then that z decoded with each label y = 0 to 9: the same hand writing "
         "every digit.",

@@ -130,12 +130,21 @@ def bound_sentence(f: BoundFacts) -> str:
             if above_elbo(f)
             else f"{gain:+.2f} from the ELBO, which is within its noise: no gain shown at this k; "
         )
-        + (
-            f"{below:.2f} below log p(x)."
-            if below_px(f)
-            else f"level with log p(x) within its noise ({-below:+.2f})."
-        )
+        + (f"{below:.2f} below log p(x)." if below_px(f) else _level_with_px(-below))
     )
+
+
+def _level_with_px(above: float) -> str:
+    """The bound's distance from log p(x) when it is within the noise: ``above`` = L_k - log p(x),
+    in nats. One estimate may land above log p(x) (only its expectation cannot), and the page's
+    two rounded numbers may differ by 0.01 where the difference rounds to 0.00: say both."""
+    size = f"{abs(above):.2f}" if abs(above) >= 0.005 else "less than 0.01"
+    if above > 0:
+        return (
+            f"level with log p(x) within its noise: {size} above it, as one random estimate can "
+            "be (its expected value never is)."
+        )
+    return f"level with log p(x) within its noise ({size} below it)."
 
 
 REAL_GAP_GRIDS = 2.0  # a gap is real beyond this many times the grid's accuracy ...

@@ -16,6 +16,7 @@ import streamlit as st
 from ui.draw import alt_text, altair_charts, png_figures, render
 from ui.lessons.elbo import claims
 from ui.lessons.elbo.computed import KS
+from ui.lessons.words import a_digit
 from ui.page import downloads, frame, loaders, model_calls
 from ui.server import heavy_queue
 from vae import bound
@@ -51,9 +52,10 @@ def image_and_mean(
             ),
             5,
         ),
-        caption=f"test #{idx}, a {labels[idx]}, and decoder(μ)",
+        caption=f"test #{idx}, {a_digit(labels[idx])}, and decoder(μ)",
         width=280,
-        alt=f"Test #{idx}, a {labels[idx]}, and beside it {name}'s decoder at its mean code μ.",
+        alt=f"Test #{idx}, {a_digit(labels[idx])}, and beside it {name}'s decoder at its mean "
+        "code μ.",
     )
 
 
@@ -89,7 +91,7 @@ def posterior(
     render.show(
         fig,
         alt=png_figures.posterior_alt(
-            drawn, f"test #{idx}, a {labels[idx]}, under {name}", step if has_path else None
+            drawn, f"test #{idx}, {a_digit(labels[idx])}, under {name}", step if has_path else None
         )
         + (f" {more_words}" if more_words else ""),
     )

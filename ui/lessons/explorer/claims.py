@@ -159,9 +159,9 @@ def notices(f: CodeFacts) -> list[str]:
         f"from {f.norm_min:.2f} to {f.norm_max:.2f}" if f.n > 1 else f"{f.norm_min:.2f}"
     )  # one code: its own norm
     return [
-        f"The nearest of the {f.n_codes:,} test codes is #{f.nearest}, a **{f.nearest_label}**, "
-        f"{f.dist:.2f} away: "
-        f"**{r:.1f}×** the typical gap between neighbouring test codes ({f.gap:.2f})"
+        f"The nearest of the {f.n_codes:,} test codes is #{f.nearest}, "
+        f"{'an' if f.nearest_label == 8 else 'a'} **{f.nearest_label}**, {f.dist:.3g} away: "
+        f"**{r:.1f}×** the typical gap between neighbouring test codes ({f.gap:.3g})"
         + (
             ": among the data, where the decoder was trained."
             if r < NEAR

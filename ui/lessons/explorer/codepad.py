@@ -16,6 +16,7 @@ from ui.draw import alt_text, altair_charts, render
 from ui.draw.style import LATENT_RANGE, MODEL_CACHE_ENTRIES, SLIDER_RANGE, SLIDER_STEP
 from ui.lessons.explorer import claims as explorer_claims
 from ui.lessons.explorer.claims import Wording
+from ui.lessons.words import a_digit
 from ui.page import link_values, loaders
 from ui.page.link_values import to_slider
 from vae.latent import prototypes
@@ -69,7 +70,7 @@ def start_point(mu: np.ndarray, labels: np.ndarray, wording: Wording) -> tuple[n
         i = int(np.random.default_rng(int(ss["lex_code_seed"])).integers(len(mu)))
         return (
             np.asarray(mu[i], dtype=np.float64),
-            f"{wording.code_of} of test image #{i}, a {labels[i]}",
+            f"{wording.code_of} of test image #{i}, {a_digit(labels[i])}",
         )
     return np.zeros(mu.shape[1]), wording.origin
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ui.lessons.words import a_digit
+
 
 @dataclass(frozen=True)
 class BudgetFacts:
@@ -49,11 +51,12 @@ class CodeFacts:
 def _where(name: str, gaps: float, digit: int) -> str:
     if gaps <= FAR_GAPS:
         return (
-            f"**{name}** has test codes here: the nearest, a {digit}, is {gaps:.1f} of its "
+            f"**{name}** has test codes here: the nearest, {a_digit(digit)}, is {gaps:.1f} of its "
             "typical gaps away"
         )
     return (
-        f"**{name}** has none here: its nearest test code (a {digit}) is {gaps:.0f} typical gaps "
+        f"**{name}** has none here: its nearest test code ({a_digit(digit)}) is {gaps:.0f} "
+        "typical gaps "
         "away, empty space in its code map"
     )
 

@@ -204,6 +204,17 @@ def norm_sentence(f: WalkFacts) -> str:
                 else "."
             )
         )
+    if f.d <= 2:
+        return head + (
+            f"The test codes' median norm is {f.median:.2f}; in {f.d}-D the prior has no thin "
+            "shell to hold it against (it is densest at the centre)"
+            + (
+                f". {f.unused} of {f.d} dimensions are unused (their μ is about 0), which pulls "
+                "every code inward."
+                if f.unused
+                else "."
+            )
+        )
     return head + (
         f"The test codes' median norm is {f.median:.2f}, against √d = {root:.2f} for prior draws"
         + (

@@ -117,8 +117,9 @@ def draws_note(f: KlFacts) -> tuple[str, str] | None:
     branch = draws_branch(f.beta, d)
     text = (
         f"**The draws.** At β = {f.beta:g} a draw z ~ N(0, I) lands a median **{d.gaps:.1f}** "
-        f"typical gaps from the nearest test code, and the draws' digit mix is **{pct(d.tv)}** off "
-        "the test set's"
+        "typical gaps from the nearest test code (each model's own typical gap: the median "
+        "distance between its neighbouring test codes, so that models of different spread compare)"
+        f", and the draws' digit mix is **{pct(d.tv)}** off the test set's"
     )
     if branch == "β = 1":
         return branch, text + (

@@ -190,3 +190,20 @@ def notes(f: DigitFacts) -> list[str]:
     out = [score_note(f), neighbours_note(f)[1]]
     src = source_note(f)
     return out + [src[1]] if src is not None else out
+
+
+def probes_note(pcts: list[float]) -> str:
+    """The "Try these" pictures against the test digits (``pcts``: for each, the % of test digits
+    scoring lower, as the captions show it): whether any of them hides among the digits, i.e.
+    scores no worse than the far tail (``FAR_TAIL``)."""
+    hidden = sum(p < FAR_TAIL for p in pcts)
+    if hidden:
+        return (
+            f"{hidden} of these {len(pcts)} non-digits score no worse than the worst "
+            f"{100 - FAR_TAIL:g} % of the test digits: the score alone does not tell a digit from "
+            "a non-digit."
+        )
+    return (
+        f"All {len(pcts)} score worse than {FAR_TAIL:g} % of the test digits: this model's score "
+        "sets these pictures apart, though that does not make it a detector of every non-digit."
+    )

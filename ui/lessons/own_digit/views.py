@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.draw import alt_text, altair_charts, png_figures, render
+from ui.lessons.words import a_digit
 from ui.page import downloads, link_values, model_calls
 from vae import artefacts
 
@@ -114,7 +115,7 @@ def neighbours(
     png = render.png(
         png_figures.image_strip,
         np.asarray(x_test[near]),
-        [f"#{i} · a {k}\nd = {v:.2f}" for i, k, v in zip(near, labels[near], dist)],
+        [f"#{i} · {a_digit(k)}\ndistance {v:.2f}" for i, k, v in zip(near, labels[near], dist)],
         size=1.3,
     )
     downloads.download_png(png, f"own-digit-neighbours-{name}.png", key="own_near_png")

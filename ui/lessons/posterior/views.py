@@ -14,6 +14,7 @@ import pandas as pd
 from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.lessons.posterior import claims
 from ui.lessons.posterior.pairs import shared_y
+from ui.lessons.words import a_digit
 from ui.page import frame, loaders
 from vae.latent import ellipse
 
@@ -26,7 +27,7 @@ def column(col: Any, tag: str, p: dict, name: str, n: int, seed: int, x: np.ndar
     """Image ``tag``'s posterior (``computed.posterior``) in its column ``col``; ``x`` the test
     images."""
     col.markdown(
-        f"**Image {tag}**: test #{p['i']}, a {p['label']} · σ from "
+        f"**Image {tag}**: test #{p['i']}, {a_digit(p['label'])} · σ from "
         f"{p['sigma'].min():.3g} to {p['sigma'].max():.3g} · KL {p['kl'].sum():.1f} nats"
     )
     s1, s2 = col.columns([3, 2])
@@ -40,7 +41,8 @@ def column(col: Any, tag: str, p: dict, name: str, n: int, seed: int, x: np.ndar
             column_px=style.column_px(0.6, 2, HALF_PX),
         ),
         s1,
-        alt=f"Test #{p['i']}, a {p['label']}; {name}'s decoder at its mean code μ; and the pixel "
+        alt=f"Test #{p['i']}, {a_digit(p['label'])}; {name}'s decoder at its mean code μ; and "
+        "the pixel "
         f"mean of {n} "
         "decoded samples of its posterior.",
     )
@@ -70,7 +72,8 @@ def column(col: Any, tag: str, p: dict, name: str, n: int, seed: int, x: np.ndar
         key=f"post_looks_{tag}",
         width="stretch",
         alt=alt_text.mix(
-            f"What the {n} samples of {tag} (test #{p['i']}, a {p['label']}) look like, by the "
+            f"What the {n} samples of {tag} (test #{p['i']}, {a_digit(p['label'])}) look "
+            "like, by the "
             "nearest test image",
             ("samples",),
             [p["shares"]],
@@ -133,7 +136,8 @@ def posterior_map(
             + (", zoomed" if zoom else "")
             + ": "
             + "; ".join(
-                f"{t}, test #{p['i']} (a {p['label']}), μ = ({p['mu'][0]:.2f}, {p['mu'][1]:.2f}), "
+                f"{t}, test #{p['i']} ({a_digit(p['label'])}), μ = ({p['mu'][0]:.2f}, "
+                f"{p['mu'][1]:.2f}), "
                 f"σ = ({p['sigma'][0]:.2f}, {p['sigma'][1]:.2f}), with 1σ and 2σ rings and its "
                 "samples"
                 for t, p in post.items()

@@ -104,6 +104,13 @@ def falls(f: ReconFacts) -> bool:
     return len(g) > 1 and _falls(g) and _ties_level(g)
 
 
+def falls_across_sizes(f: ReconFacts) -> bool:
+    """Whether every model of a larger code is below every model of a smaller one, while at some
+    size one model rises by LEVEL or more over the one before it (so not ``falls``)."""
+    g = size_groups(f)
+    return len(g) > 1 and _falls(g) and not _ties_level(g)
+
+
 def levels_off(f: ReconFacts) -> bool:
     """Whether the mean excess loss falls as the code grows up to some size between the smallest
     and the largest (``falls`` up to it), then stays within LEVEL nats from that size on."""
@@ -118,8 +125,9 @@ def levels_off(f: ReconFacts) -> bool:
 
 def ladder_note(f: ReconFacts) -> tuple[str, str] | None:
     """(branch, sentence) on the mean excess loss along growing codes: "one size" (every model has
-    the same code size: no trend to read), "falls" (``falls``), "levels off" (``levels_off``) or
-    "not simply" (a larger code not below a smaller one, or a rise of LEVEL or more at one size);
+    the same code size: no trend to read), "falls" (``falls``), "falls across sizes"
+    (``falls_across_sizes``: across sizes it falls, but models of one size differ by LEVEL or
+    more), "levels off" (``levels_off``) or "not simply" (a larger code not below a smaller one);
     None with one model."""
     if len(f.models) < 2:
         return None
@@ -131,6 +139,12 @@ def ladder_note(f: ReconFacts) -> tuple[str, str] | None:
         )
     elif falls(f):
         branch, head = "falls", "The excess loss falls as the code grows: "
+    elif falls_across_sizes(f):
+        branch, head = (
+            "falls across sizes",
+            "Every larger code has a lower excess loss than every smaller one, but models of one "
+            "size differ too (the kind of model matters as well as its size): ",
+        )
     elif levels_off(f):
         branch, head = (
             "levels off",
