@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from ui.draw.style import SLIDER_RANGE, SLIDER_STEP
+from ui.lessons import words
 from ui.lessons.explorer import claims, codepad, views
 from ui.lessons.model_facts import code_scale
 from ui.page import frame, links, loaders
@@ -149,7 +150,7 @@ def explorer(name: str, d: int) -> None:
             strips, near = views.previews(name, codepad.current(keys), PREVIEW)
         for i, k in enumerate(keys):
             cols[i % ncols].slider(
-                f"z{i + 1}",
+                words.z(i),
                 *SLIDER_RANGE,
                 step=SLIDER_STEP,
                 key=k,

@@ -13,6 +13,7 @@ import streamlit as st
 
 from ui.draw import alt_text
 from ui.lessons.own_digit import claims, computed, landing, pad, picture, views
+from ui.lessons.words import a_digit
 from ui.page import frame, links, loaders, model_calls
 from vae import arrays, artefacts, neighbours, ood, prior
 
@@ -143,7 +144,8 @@ if src is not None and not 0 <= src < len(test_elbo):
 src_elbo = float(test_elbo[src]) if src is not None else None
 if src is not None:
     st.caption(
-        f"This example was made from **test digit #{src}** (a {labels[src]}); as MNIST prepared "
+        f"This example was made from **test digit #{src}** ({a_digit(labels[src])}); as "
+        "MNIST prepared "
         f"it, that digit scores {src_elbo:.1f} nats."
     )
 

@@ -52,7 +52,7 @@ def test_activity(toy):
 def test_activation_table(toy):
     mu, logvar, labels = toy
     t = units.activation_table(mu, logvar, labels)
-    assert list(t["dimension"]) == ["z1", "z2", "z3", "z4"]
+    assert list(t["dimension"]) == ["z₁", "z₂", "z₃", "z₄"]
     assert {"count", "mean", "std", "min", "25%", "50%", "75%", "max", "mean σ"} <= set(t.columns)
     assert (t["count"] == 2000).all()
     np.testing.assert_allclose(t["mean σ"], 0.5)

@@ -17,6 +17,7 @@ from tests.pageutil import (
     notices,
     texts,
 )
+from ui.lessons import words
 from vae import artefacts, embed, zoo
 
 PAGE = "pages/05_Embeddings.py"
@@ -105,8 +106,8 @@ def test_every_control():
     assert at.slider(key="emb_n").value == 6
     assert at.multiselect(key="emb_dims").value == [3, 4, 5, 6]
     assert at.multiselect(key="emb_dims").proto.options == [
-        f"z{j + 1}" for j in range(10)
-    ]  # the URL's spelling
+        words.z(j) for j in range(10)
+    ]  # the URL's spelling: the app's one numbering, z₁ … z₁₀
     assert_bound(
         at, "emb_model", "emb_method", "emb_n", "emb_dims"
     )  # each in the link under its key
@@ -150,14 +151,14 @@ def test_link_parameters():
             "emb_n": "12",
             "emb_method": "UMAP",
             "emb_line": "0.5,-1,2,3.25",
-            "emb_dims": ["z1", "z4"],
+            "emb_dims": ["z₁", "z₄"],  # the app's one numbering, as the chips show it
             "emb_model": "vae-10d",
         },
     )
     assert at.slider(key="emb_n").value == 12
     assert at.selectbox(key="emb_method").value == "umap"
     assert np.allclose(line_value(at), [0.5, -1.0, 2.0, 3.25])
-    assert at.multiselect(key="emb_dims").value == [0, 3]  # z1 and z4
+    assert at.multiselect(key="emb_dims").value == [0, 3]  # z₁ and z₄
     assert not at.toast  # nothing in the link was ignored
 
 

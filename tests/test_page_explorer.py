@@ -107,11 +107,11 @@ def test_random_samples_controls():
     at.number_input(key="lex_seed").set_value(10).run()
     assert_ok(at)
     first = at.dataframe[0].value
-    assert len(first) == 4 and list(first.columns[:4]) == ["sample", "|z|", "z1", "z2"]
+    assert len(first) == 4 and list(first.columns[:4]) == ["sample", "|z|", "z₁", "z₂"]
     at.button(key="lex_new").click().run()
     assert_ok(at)
     assert at.number_input(key="lex_seed").value == 11
-    assert not first[["z1", "z2"]].equals(at.dataframe[0].value[["z1", "z2"]])
+    assert not first[["z₁", "z₂"]].equals(at.dataframe[0].value[["z₁", "z₂"]])
     assert at.slider(key="lex_n").value == 4
     assert_bound(at, "lex_n", "lex_seed")  # the button's new seed goes to the link too
 
@@ -127,7 +127,7 @@ def test_ten_dimensional_model():
     )  # no pad for 10-D: the code on the test codes' PCA plane
     previews = [im for im in at.image if any("the rest as set" in c for c in im.captions)]
     assert len(previews) == 10  # what moving each slider would decode
-    assert list(at.dataframe[0].value.columns[-1:]) == ["z10"]
+    assert list(at.dataframe[0].value.columns[-1:]) == ["z₁₀"]
     at.slider(key="lex_z9").set_value(1.0).run()
     assert_ok(at)
     assert code_line(at).endswith(", 1.00)")

@@ -40,7 +40,7 @@ def test_default_view_and_every_control():
     )  # each in the link under its key
     tab = sigma_table(at)
     assert (
-        list(tab["dimension"]) == ["z1", "z2"]
+        list(tab["dimension"]) == ["z₁", "z₂"]
         and (tab["A: σ"] > 0).all()
         and (tab["B: σ"] <= 1.5).all()
     )

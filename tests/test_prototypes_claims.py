@@ -112,7 +112,7 @@ def test_marked_branch_names_the_unused_dimensions_and_their_largest_kl():
     assert off == (8, 9) and s.startswith(f"{len(f.kl) - len(off)} of {len(f.kl)} dimensions")
     used_kl = [k for k, a in zip(f.kl, f.active) if a]
     assert _kl_range(s) == (round(min(used_kl), 1), round(max(used_kl), 1))
-    assert "; z9, z10 carry 0.01 nats or less and are marked unused" in s
+    assert "; z₉, z₁₀ carry 0.01 nats or less and are marked unused" in s
     assert max(f.kl[j] for j in off) <= 0.01  # the bound, rounded up ("0.00" would be false)
 
 
@@ -126,7 +126,7 @@ def test_left_out_branch_when_the_traversals_fold_them():
 def test_one_unused_dimension_is_singular():
     f = facts(kl=(2.0, 0.013, 1.0), active=(True, False, True))
     s = pc.dims_note(f)[1]
-    assert pc.unused(f) == (1,) and "; z2 carries 0.02 nats or less and is marked" in s
+    assert pc.unused(f) == (1,) and "; z₂ carries 0.02 nats or less and is marked" in s
     assert 0.01 < f.kl[1] <= 0.02  # 0.013: "0.01 nats or less" would be false
 
 
@@ -164,7 +164,7 @@ def test_facts_from_a_model_view():
 def test_traversal_caption_names_the_row_that_changes_most():
     order, change = [3, 0, 1], np.array([0.12, 0.31, 0.05])
     s = pc.traversal_caption(order, change, frozenset())
-    assert "most for z1 (0.310)" in s and s.endswith(".") and "unused" not in s
+    assert "most for z₁ (0.310)" in s and s.endswith(".") and "unused" not in s
     assert order[int(np.argmax(change))] == 0
 
 
@@ -330,8 +330,9 @@ def _caption_premise(s: str, order: list[int], imgs: np.ndarray, unused: frozens
     rows = np.asarray(imgs, dtype=np.float64).reshape(len(order), steps, -1)
     change = np.abs(np.diff(rows, axis=1)).mean(axis=2).sum(axis=1)
     assert not any(b in s.lower() for b in BAD), s
-    m = re.search(r"most for z(\d+) \(([\d.]+)\)", s)
-    j, v = int(m.group(1)) - 1, float(m.group(2))
+    m = re.search(r"most for z([₀-₉]+) \(([\d.]+)\)", s)
+    j = int(m.group(1).translate(str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789"))) - 1
+    v = float(m.group(2))
     assert abs(v - change.max()) < 6e-4 and change[order.index(j)] >= change.max() - 1e-9
     u = re.search(r"at most ([\d.]+) for the unused dimensions", s)
     drawn_unused = [r for r, k in enumerate(order) if k in unused]

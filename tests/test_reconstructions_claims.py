@@ -588,4 +588,6 @@ def test_premise_sweep_model_choices(truth):
             vaes = [n for n in names if zoo.entry(n).model.kind == "vae"]
             check_sample_note(f, rows[vaes[-1], what] if vaes else {}, key)
     if BUILT == OFFERED:  # the sweep reaches every branch with the full set of models
-        assert shown == {"falls", "levels off", "not simply", "one size"}, shown
+        assert shown == {"falls", "falls across sizes", "levels off", "not simply", "one size"}, (
+            shown
+        )

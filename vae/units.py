@@ -18,6 +18,15 @@ import torch
 from vae.losses import ACTIVE_UNIT_THRESHOLD, active_units, kl_per_dim
 
 PIXELS = 28 * 28
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def dim_name(j: int) -> str:
+    """The app's one name for latent dimension j (0-based): z₁ … z_d, as every axis, table and
+    sentence writes it."""
+    return f"z{str(int(j) + 1).translate(_SUBSCRIPT)}"
+
+
 UNUSED_SIGMA = (
     0.9  # a posterior sigma at least this close to the prior's 1: the dimension is unused
 )
@@ -91,7 +100,7 @@ def activation_table(
     one digit or over all images, plus the mean posterior sd (VAE) of the same images."""
     sel = np.ones(len(mu), bool) if digit is None else labels == digit
     d = mu.shape[1]
-    cols = [f"z{j + 1}" for j in range(d)]  # the app's numbering, z1 ... zd
+    cols = [dim_name(j) for j in range(d)]  # the app's numbering, z₁ … z_d
     table = pd.DataFrame(mu[sel].astype(np.float64), columns=cols).describe().T  # (d, 8)
     table["count"] = table["count"].astype(int)
     if logvar is not None:

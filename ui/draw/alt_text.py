@@ -78,7 +78,7 @@ def changes(
     labels, seen = [int(k) for k in labels], [int(s) for s in seen]
     index = [None] * len(labels) if index is None else [int(i) for i in index]
     moved = [
-        f"the {k}" + (f" (test #{i})" if i is not None else "") + f" {verb} a {s}"
+        f"the {k}" + (f" (test #{i})" if i is not None else "") + f" {verb} {a_digit(s)}"
         for k, s, i in zip(labels, seen, index)
         if k != s
     ]
@@ -213,7 +213,7 @@ def own_digit(
     return {
         "z": z,
         "input": "Your picture made MNIST-like, 28 × 28, white on black, its ink mostly toward "
-        f"the {where_mass(x)}; under {name} its nearest test code is a {int(near_labels[0])}.",
+        f"the {where_mass(x)}; under {name} its nearest test code is {a_digit(near_labels[0])}.",
         "recon": f"{name}'s reconstruction of your picture, decoded at z = μ; its negative ELBO is "
         f"{elbo:.1f} nats, more than {pct:g} % of the test digits score.",
         "thumb": f"The picture given ({echo(pic['name'])}) in grayscale, {pic['size'][0]} × "

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 
 def z(j: int) -> str:
-    """The app's one name for latent dimension j (0-based index): z1 ... zd."""
-    return f"z{int(j) + 1}"
+    """The app's one name for latent dimension j (0-based index): z₁ … z_d
+    (``vae.units.dim_name``)."""
+    from vae.units import dim_name
+
+    return dim_name(j)
 
 
 def pct(x: float) -> str:

@@ -49,7 +49,7 @@ def manifold(digit: int, n: int) -> None:
         c_fig,
         alt=alt_text.grid(MODEL, xs, xs, " (a ppf grid)", y=digit)
         + f" By the nearest test image, {looks:.0%} "
-        f"of the tiles look like a {digit}. "
+        f"of the tiles look like {a_digit(digit)}. "
         + " ".join(
             f"{claims.strongest(r, j).split(' (')[0]} follows "
             f"z{'₁₂'[j]} most closely (r = {r[claims.strongest(r, j)][j]:+.2f})."

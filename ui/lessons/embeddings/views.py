@@ -19,6 +19,7 @@ from ui.draw.style import LATENT_RANGE
 from ui.lessons import words
 from ui.lessons.embeddings import claims, computed
 from ui.lessons.embeddings.computed import METHODS, points
+from ui.lessons.words import a_digit
 from ui.page import downloads, frame, link_values, links, loaders, model_calls
 from ui.server import warmup
 from vae import artefacts, paths, zoo
@@ -71,7 +72,8 @@ def draw_map(
         width="content",
         **kw,
         alt=alt_text.scatter(
-            f"{title} map of {p.name}'s test codes, #{pick} (a {p.labels[pick]}) marked, its {K} "
+            f"{title} map of {p.name}'s test codes, #{pick} ({a_digit(p.labels[pick])}) "
+            f"marked, its {K} "
             "nearest 10-D neighbours ringed" + ("; a click on a dot picks it" if select else ""),
             xy[p.subset],
             p.labels[p.subset],
@@ -309,7 +311,7 @@ def pair_plot(
         alt=png_figures.pair_alt(name, mu[few][:, dims], labels[few], list(dims)),
     )
     downloads.download_png(
-        png, f"pair-plot-{name}-{'-'.join(words.z(j) for j in dims)}.png", key="emb_pairs_png"
+        png, f"pair-plot-{name}-{'-'.join(f'z{j + 1}' for j in dims)}.png", key="emb_pairs_png"
     )
     st.caption(
         f"{len(few):,} test codes ({len(few) // 10} per digit); the diagonal counts them per bin."

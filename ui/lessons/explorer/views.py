@@ -15,9 +15,11 @@ import streamlit as st
 
 from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.draw.style import PAD_N, SLIDER_RANGE
+from ui.lessons import words
 from ui.lessons.explorer import codepad
 from ui.lessons.explorer.claims import Wording
 from ui.lessons.model_facts import code_scale
+from ui.lessons.words import a_digit
 from ui.page import downloads, frame, loaders, model_calls
 from vae import latent
 
@@ -66,8 +68,8 @@ def preview(
         np.hstack(list(strip)),
         clamp=True,
         width="stretch",
-        caption=f"z{i + 1} at {values[0]:g} … {values[-1]:g}, the rest as set",
-        alt=f"What {name} decodes with z{i + 1} at "
+        caption=f"{words.z(i)} at {values[0]:g} … {values[-1]:g}, the rest as set",
+        alt=f"What {name} decodes with {words.z(i)} at "
         f"{alt_text.listing(f'{v:g}' for v in values)} "
         "and the other dimensions as set; the nearest test codes are digits "
         f"{alt_text.digits(near)}.",
@@ -87,7 +89,7 @@ def decoded(
         caption="decoder(z)",
         width=224,
         alt=f"The image {name}'s decoder draws at z = "
-        f"({shown}); the nearest test code is a {alt_text.nearest_digits(name, z)[0]}.",
+        f"({shown}); the nearest test code is {a_digit(alt_text.nearest_digits(name, z)[0])}.",
     )
     st.markdown(f"**z** = ({shown})")
     if exact is not None:
@@ -118,7 +120,7 @@ def samples(name: str, zs: np.ndarray, seed: int) -> None:
     n, d = zs.shape
     imgs = model_calls.decode(name, zs)  # (n, 28, 28)
     rows, caps = png_figures.wrap_rows(imgs, min(n, 4))
-    table = pd.DataFrame(np.round(zs, 3), columns=[f"z{i + 1}" for i in range(d)])
+    table = pd.DataFrame(np.round(zs, 3), columns=[words.z(i) for i in range(d)])
     table.insert(0, "sample", np.arange(1, n + 1))
     table.insert(1, "|z|", np.round(np.linalg.norm(zs, axis=1), 3))
     a, b = st.columns([3, 2], gap="large")

@@ -10,6 +10,7 @@ import streamlit as st
 from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.lessons import model_facts
 from ui.lessons.home import claims
+from ui.lessons.words import a_digit
 from ui.page import loaders, model_calls
 from vae import latent, neighbours
 from vae.artefacts import CacheError
@@ -115,7 +116,8 @@ def experiment(z1: float, z2: float) -> None:
         left,
         natural=True,
         alt=f"What ae-2d (left) and vae-2d (right) decode at the code ({z1:g}, {z2:g}): the first "
-        f"looks most like a {looks[0]}, the second like a {looks[1]} (the nearest test image in "
+        f"looks most like {a_digit(looks[0])}, the second like {a_digit(looks[1])} (the "
+        "nearest test image in "
         "pixels).",
     )
     right.markdown(claims.code_sentence(facts))

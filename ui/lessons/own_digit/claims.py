@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ui.lessons.words import a_digit
+
 FAR_TAIL = 99.0  # % of test digits scoring lower: the far tail, whatever the ink says
 INK_SURPRISE = 95.0  # % of the ink-matched test digits scoring lower: surprising for its ink
 ALL_WORSE = 99.95  # ... and from here "worse than every one of them" (as the % shown rounds)
@@ -134,9 +136,10 @@ def neighbours_note(f: DigitFacts) -> tuple[str, str]:
     if f.src is not None:  # a bundled example: what it is, is known
         branch = "agrees" if top == f.src_label and n_top >= AGREES else "wrong"
         text += (
-            f", and it is a {f.src_label}: the neighbourhood agrees."
+            f", and it is {a_digit(f.src_label)}: the neighbourhood agrees."
             if branch == "agrees"
-            else f", yet it is a {f.src_label} (test digit #{f.src}): the neighbourhood is wrong "
+            else f", yet it is {a_digit(f.src_label)} (test digit #{f.src}): the "
+            "neighbourhood is wrong "
             "about it."
         )
     else:

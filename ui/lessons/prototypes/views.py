@@ -176,7 +176,7 @@ def manifold_view(name: str, base: np.ndarray, default_pair: tuple[int, int], di
         png = slice_png(key, xs, base, dx, dy, digit)
     render.show(png, natural=True, alt=png_figures.slice_alt(name, xs, base, dx, dy, digit))
     downloads.download_png(
-        png, f"slice-{name}-{words.z(dx)}-{words.z(dy)}-digit{digit}.png", key="protos_manifold_png"
+        png, f"slice-{name}-z{dx + 1}-z{dy + 1}-digit{digit}.png", key="protos_manifold_png"
     )
     # the slices for every other horizontal dimension are drawn in the background, one job each
     # (the worker takes the newest first, so the next dimension up comes first)

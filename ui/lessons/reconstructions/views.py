@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.draw import alt_text, png_figures, render
+from ui.lessons.words import a_digit
 from ui.page import downloads, link_values, links
 from vae import zoo
 from vae.pixels import binarize, image_entropy
@@ -48,7 +49,7 @@ def rows(
             [captions[0]]
             + [
                 [
-                    f"{e:.0f} nats more" + ("" if ok else f", looks like a {s}")
+                    f"{e:.0f} nats more" + ("" if ok else f", looks like {a_digit(s)}")
                     for e, ok, s in zip(r["excess"], r["kept"], r["seen"])
                 ]
                 for r in res.values()

@@ -11,17 +11,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ui.lessons import words
 from vae import neighbours, units
 
 EXTENTS = (3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
 SHOWN = 0.995  # a code map's extent holds at least this share of its codes (a few far ones aside)
 SHARED = 2.0  # two maps share one extent unless one's own is more than this many times the other's
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def z(j: int) -> str:
-    """Latent dimension j (0-based) as the page's axes name it: z₁ … z_d."""
-    return f"z{str(int(j) + 1).translate(_SUB)}"
+    """Latent dimension j (0-based) as the page's axes name it: z₁ … z_d (``words.z``)."""
+    return words.z(j)
 
 
 @dataclass(frozen=True)
