@@ -14,6 +14,7 @@ from scipy.spatial import cKDTree
 
 from tests.pageutil import REPO, app, image_alts, need
 from ui.draw import alt_text
+from ui.lessons.words import a_digit
 
 SOURCES = [
     REPO / "streamlit_app.py",
@@ -128,7 +129,7 @@ def test_reconstructions_say_which_digit_comes_back_as_another(query):
         recon = model_calls.decode(name, model_calls.encode(name, x_all[idx])[0])
         seen = neighbours.looks_like(recon, x_all, labels, exclude=idx)
         want = [
-            f"the {labels[i]} (test #{i}) comes back as a {s}"
+            f"the {labels[i]} (test #{i}) comes back as {a_digit(s)}"
             for i, s in zip(idx, seen)
             if s != labels[i]
         ]
