@@ -69,8 +69,8 @@ axes = links.captioned_radio(
 pick = int(ss["aevae_pick"])
 pick_col.markdown(
     f"**Click a dot** on either map to pick a test digit (now **#{pick}**, "
-    f"{a_digit(labels[pick])}, "
-    "marked on both maps, at the edge when its code is off the axes). Small crosses: draws z ~ "
+    f"{a_digit(labels[pick])}, marked on both maps, at the edge when its code is off the axes). "
+    "Small crosses: draws z ~ "
     "N(0, I)."
 )
 

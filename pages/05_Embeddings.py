@@ -12,7 +12,6 @@ import streamlit as st
 from ui.lessons import model_facts, words
 from ui.lessons.embeddings import claims, computed, views
 from ui.lessons.embeddings.computed import KNOBS, METHODS
-from ui.lessons.words import a_digit
 from ui.page import frame, link_values, links, loaders
 from vae import artefacts, neighbours, zoo
 
@@ -64,9 +63,8 @@ pick = int(st.session_state["emb_pick"])
 c2.markdown(
     f"The same {len(subset):,} test codes (a fixed subset) placed by three methods. **Click a "
     "dot** on any map "
-    f"to pick a code (now **#{pick}**, {a_digit(labels[pick])}): the grey rings are its {K} "
-    "nearest "
-    "neighbours *in 10-D*, drawn wherever each map put them."
+    f"to pick a code (now **#{pick}**, {words.a_digit(labels[pick])}): the grey rings are its "
+    f"{K} nearest neighbours *in 10-D*, drawn wherever each map put them."
 )
 
 

@@ -144,9 +144,8 @@ if src is not None and not 0 <= src < len(test_elbo):
 src_elbo = float(test_elbo[src]) if src is not None else None
 if src is not None:
     st.caption(
-        f"This example was made from **test digit #{src}** ({a_digit(labels[src])}); as "
-        "MNIST prepared "
-        f"it, that digit scores {src_elbo:.1f} nats."
+        f"This example was made from **test digit #{src}** ({a_digit(labels[src])}); as MNIST "
+        f"prepared it, that digit scores {src_elbo:.1f} nats."
     )
 
 views.class_box(stats, elbo, name)

@@ -1,6 +1,6 @@
 """One numbering of the latent dimensions (z₁ … z_d) on every page: one function names them
-(``vae.units.dim_name``, which ``ui.lessons.words.z`` and the training page's axes use), and no page
-or view spells a dimension's name itself (file names aside, which stay ASCII)."""
+(``vae.units.dim_name``, which every page reaches through ``ui.lessons.words.z``), and no page or
+view spells a dimension's name itself (file names aside, which stay ASCII)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ import re
 from pathlib import Path
 
 from ui.lessons import words
-from ui.lessons.training import claims as training_claims
 from vae import units
 
 REPO = Path(__file__).resolve().parent.parent
-SPELLED = re.compile(r"z\{[a-z_]+ ?\+ ?1\}")  # "z{i + 1}": a dimension named by hand
+# a dimension named by hand: "z{i + 1}", or subscripts picked from a string ("z{'₁₂'[j]}")
+SPELLED = re.compile(r"z\{[a-z_]+ ?\+ ?1\}|z\{'[₀-₉]")
 
 
 def test_one_function_names_every_dimension():
     assert [words.z(j) for j in (0, 1, 9, 31)] == ["z₁", "z₂", "z₁₀", "z₃₂"]
     for j in range(40):
-        assert words.z(j) == units.dim_name(j) == training_claims.z(j)
+        assert words.z(j) == units.dim_name(j)
 
 
 def test_the_activation_table_uses_the_one_numbering():

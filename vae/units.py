@@ -18,18 +18,16 @@ import torch
 from vae.losses import ACTIVE_UNIT_THRESHOLD, active_units, kl_per_dim
 
 PIXELS = 28 * 28
-_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")  # dim_name
+UNUSED_SIGMA = (
+    0.9  # a posterior sigma at least this close to the prior's 1: the dimension is unused
+)
 
 
 def dim_name(j: int) -> str:
     """The app's one name for latent dimension j (0-based): z₁ … z_d, as every axis, table and
     sentence writes it."""
     return f"z{str(int(j) + 1).translate(_SUBSCRIPT)}"
-
-
-UNUSED_SIGMA = (
-    0.9  # a posterior sigma at least this close to the prior's 1: the dimension is unused
-)
 
 
 def equivalent_beta(weight: float, pixels: int = PIXELS, latent_dims: int = 2) -> float:

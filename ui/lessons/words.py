@@ -55,6 +55,7 @@ def change_words(
     return f"{'improves' if better else 'worsens'} by {abs(delta):.{digits}f} {unit}"
 
 
-def a_digit(k: int) -> str:
-    """'a 3', 'an 8': a digit with its article, for prose."""
-    return f"{'an' if int(k) == 8 else 'a'} {int(k)}"
+def a_digit(k: int, bold: bool = False) -> str:
+    """'a 3', 'an 8' (or 'an **8**'): a digit with its article, for prose."""
+    digit = f"**{int(k)}**" if bold else f"{int(k)}"
+    return f"{'an' if int(k) == 8 else 'a'} {digit}"

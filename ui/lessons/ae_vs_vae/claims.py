@@ -62,8 +62,8 @@ def mix_note(f: DrawFacts) -> tuple[str, str]:
         return "vae", (
             f"**The mix is what the KL term buys.** The VAE's draws land on the digits {how} "
             f"({pct(f.tv_vae)} off in total variation); the AE's are {pct(f.tv_ae)} off: "
-            f"{a_digit(over)} "
-            f"for {pct(h_ae[over])} of them, {a_digit(under)} for {pct(h_ae[under])} (test set: "
+            f"{a_digit(over)} for {pct(h_ae[over])} of them, {a_digit(under)} for "
+            f"{pct(h_ae[under])} (test set: "
             f"{pct(h_test[over])} and {pct(h_test[under])}). Nothing in the AE's training refers "
             "to N(0, I)."
         )

@@ -18,7 +18,6 @@ from ui.draw.style import LATENT_RANGE
 from ui.lessons import words
 from ui.lessons.ae_vs_vae import claims as ac
 from ui.lessons.model_facts import code_spacing
-from ui.lessons.words import a_digit
 from ui.page import downloads, loaders, model_calls
 from vae import arrays, latent, prior
 
@@ -107,9 +106,8 @@ def code_maps(
                 width="content",
                 on_select=lambda k=f"aevae_chart_{tag}", s=f"aevae_sel_{tag}": _on_click(k, s),
                 alt=alt_text.scatter(
-                    f"{title} of {name}, test #{pick} ({a_digit(labels[pick])}) marked, "
-                    f"{N_SHOWN} prior "
-                    "draws as crosses; click a dot to pick it",
+                    f"{title} of {name}, test #{pick} ({words.a_digit(labels[pick])}) marked, "
+                    f"{N_SHOWN} prior draws as crosses; click a dot to pick it",
                     mu[subset],
                     labels[subset],
                     legend=name == VAE,
@@ -237,14 +235,14 @@ def posterior(
         render.png(
             png_figures.image_strip,
             strip,
-            [f"#{pick} ({a_digit(labels[pick])})", "AE", "VAE at μ"]
+            [f"#{pick} ({words.a_digit(labels[pick])})", "AE", "VAE at μ"]
             + [f"sample {k + 1}" for k in range(N_POSTERIOR)],
             size=0.95,
             fontsize=10,
         ),
-        alt=f"Test digit #{pick}, {a_digit(labels[pick])}; its reconstruction by {AE} and by "
-        f"{VAE} from "
-        f"μ; then {N_POSTERIOR} codes drawn from {VAE}'s posterior, decoded: their nearest test "
+        alt=f"Test digit #{pick}, {words.a_digit(labels[pick])}; its reconstruction by {AE} and by "
+        f"{VAE} from μ; then {N_POSTERIOR} codes drawn from {VAE}'s posterior, decoded: their "
+        "nearest test "
         f"codes are {alt_text.digits(alt_text.nearest_digits(VAE, zs))}.",
     )
     sd = np.exp(0.5 * vae_lv)  # (2,)

@@ -14,8 +14,8 @@ import streamlit as st
 
 from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.draw.style import LATENT_RANGE, PPF_P_DEFAULT
+from ui.lessons import words
 from ui.lessons.cvae import claims, computed
-from ui.lessons.words import a_digit
 from ui.page import downloads, frame, loaders, model_calls
 from vae import latent, pixels, prior
 
@@ -49,10 +49,10 @@ def manifold(digit: int, n: int) -> None:
         c_fig,
         alt=alt_text.grid(MODEL, xs, xs, " (a ppf grid)", y=digit)
         + f" By the nearest test image, {looks:.0%} "
-        f"of the tiles look like {a_digit(digit)}. "
+        f"of the tiles look like {words.a_digit(digit)}. "
         + " ".join(
             f"{claims.strongest(r, j).split(' (')[0]} follows "
-            f"z{'₁₂'[j]} most closely (r = {r[claims.strongest(r, j)][j]:+.2f})."
+            f"{words.z(j)} most closely (r = {r[claims.strongest(r, j)][j]:+.2f})."
             for j in range(2)
         ),
     )
@@ -135,7 +135,7 @@ def maps(idx: int) -> None:
             **altair_charts.landing_rows(you=at, you_label=f"#{idx}"),
         )
         said = alt_text.scatter(
-            f"{title}: its test codes, #{idx} ({a_digit(labels[idx])}) marked",
+            f"{title}: its test codes, #{idx} ({words.a_digit(labels[idx])}) marked",
             codes[sub],
             labels[sub],
         )
@@ -179,7 +179,8 @@ def style_transfer(idx: int) -> None:
     )
     render.show(
         png,
-        alt=f"Test #{idx}, {a_digit(labels[idx])}, encoded by {MODEL} with its own label to z = "
+        alt=f"Test #{idx}, {words.a_digit(labels[idx])}, encoded by {MODEL} with its own label "
+        "to z = "
         f"({z[0]:+.2f}, "
         f"{z[1]:+.2f}); then that z decoded with each label y = 0 to 9: the same hand writing "
         "every digit.",

@@ -160,7 +160,7 @@ def notices(f: CodeFacts) -> list[str]:
     )  # one code: its own norm
     return [
         f"The nearest of the {f.n_codes:,} test codes is #{f.nearest}, "
-        f"{'an' if f.nearest_label == 8 else 'a'} **{f.nearest_label}**, {f.dist:.3g} away: "
+        f"{words.a_digit(f.nearest_label, bold=True)}, {f.dist:.3g} away: "
         f"**{r:.1f}×** the typical gap between neighbouring test codes ({f.gap:.3g})"
         + (
             ": among the data, where the decoder was trained."

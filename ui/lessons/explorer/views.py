@@ -19,7 +19,6 @@ from ui.lessons import words
 from ui.lessons.explorer import codepad
 from ui.lessons.explorer.claims import Wording
 from ui.lessons.model_facts import code_scale
-from ui.lessons.words import a_digit
 from ui.page import downloads, frame, loaders, model_calls
 from vae import latent
 
@@ -89,7 +88,8 @@ def decoded(
         caption="decoder(z)",
         width=224,
         alt=f"The image {name}'s decoder draws at z = "
-        f"({shown}); the nearest test code is {a_digit(alt_text.nearest_digits(name, z)[0])}.",
+        f"({shown}); the nearest test code is "
+        f"{words.a_digit(alt_text.nearest_digits(name, z)[0])}.",
     )
     st.markdown(f"**z** = ({shown})")
     if exact is not None:

@@ -56,8 +56,7 @@ def _where(name: str, gaps: float, digit: int) -> str:
         )
     return (
         f"**{name}** has none here: its nearest test code ({a_digit(digit)}) is {gaps:.0f} "
-        "typical gaps "
-        "away, empty space in its code map"
+        "typical gaps away, empty space in its code map"
     )
 
 

@@ -117,7 +117,6 @@ def experiment(z1: float, z2: float) -> None:
         natural=True,
         alt=f"What ae-2d (left) and vae-2d (right) decode at the code ({z1:g}, {z2:g}): the first "
         f"looks most like {a_digit(looks[0])}, the second like {a_digit(looks[1])} (the "
-        "nearest test image in "
-        "pixels).",
+        "nearest test image in pixels).",
     )
     right.markdown(claims.code_sentence(facts))

@@ -139,8 +139,7 @@ def neighbours_note(f: DigitFacts) -> tuple[str, str]:
             f", and it is {a_digit(f.src_label)}: the neighbourhood agrees."
             if branch == "agrees"
             else f", yet it is {a_digit(f.src_label)} (test digit #{f.src}): the "
-            "neighbourhood is wrong "
-            "about it."
+            "neighbourhood is wrong about it."
         )
     else:
         branch = "placed" if n_top >= PLACED else "mixed"

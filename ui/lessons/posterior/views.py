@@ -42,9 +42,7 @@ def column(col: Any, tag: str, p: dict, name: str, n: int, seed: int, x: np.ndar
         ),
         s1,
         alt=f"Test #{p['i']}, {a_digit(p['label'])}; {name}'s decoder at its mean code μ; and "
-        "the pixel "
-        f"mean of {n} "
-        "decoded samples of its posterior.",
+        f"the pixel mean of {n} decoded samples of its posterior.",
     )
     render.show(
         render.png(png_figures.std_figure, p["std"], column_px=style.column_px(0.4, 2, HALF_PX)),

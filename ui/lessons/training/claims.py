@@ -19,11 +19,6 @@ SHOWN = 0.995  # a code map's extent holds at least this share of its codes (a f
 SHARED = 2.0  # two maps share one extent unless one's own is more than this many times the other's
 
 
-def z(j: int) -> str:
-    """Latent dimension j (0-based) as the page's axes name it: z₁ … z_d (``words.z``)."""
-    return words.z(j)
-
-
 @dataclass(frozen=True)
 class ScoreFacts:
     """Where the held-out scores in the table come from."""
@@ -326,7 +321,7 @@ def collapse_note(f: RunFacts) -> str | None:
         return None
     one = len(dims) == 1
     return (
-        f"{', '.join(z(j) for j in dims)} {'has' if one else 'have'} **collapsed**: mean KL "
+        f"{', '.join(words.z(j) for j in dims)} {'has' if one else 'have'} **collapsed**: mean KL "
         f"{kl_bound(f):.3f} nats or less on the held-out digits, so on average q(z|x) there is "
         "all but the prior, and the decoder ignores "
         + ("it." if one else "them.")

@@ -21,6 +21,7 @@ import torch
 from ui import compat
 from ui.draw import alt_text, altair_charts, png_figures, render
 from ui.draw.style import CHART_HEIGHT
+from ui.lessons import words
 from ui.lessons.training import claims
 from ui.page import downloads, frame, loaders, model_calls
 from ui.server import memory, training_slots, warmup
@@ -73,8 +74,8 @@ def codes_chart(m: CodeMap) -> alt.Chart:
     return altair_charts.square(
         altair_charts.scatter(
             altair_charts.codes_frame(m.mu, m.y, m.index),
-            x_title=claims.z(0),
-            y_title=claims.z(1),
+            x_title=words.z(0),
+            y_title=words.z(1),
             domain=dom,
             title=m.title,
         ),
@@ -87,7 +88,7 @@ def draw_map(where: Any, m: CodeMap, once: bool = False) -> None:
     ``once``: a map many learners see (a pretrained model's), its spec built once per server."""
     chart_spec = render.spec(codes_chart, m) if once else compat.altair_to_vega_lite(codes_chart(m))
     mu, half = m.mu, m.half
-    said = alt_text.scatter(m.title, mu, m.y, claims.z(0), claims.z(1))
+    said = alt_text.scatter(m.title, mu, m.y, words.z(0), words.z(1))
     out = claims.left_out(mu, half)
     render.draw(
         chart_spec,
