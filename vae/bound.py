@@ -191,8 +191,7 @@ def refine(
     m0, scale = t(mu), torch.exp(0.5 * t(logvar))
     u = torch.zeros_like(m0, requires_grad=True)  # mu = m0 + scale * u
     lv = t(logvar).clone().requires_grad_(True)
-    opt = torch.optim.Adam([u, lv], lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(steps, 1))
+    adam = _Adam((u, lv))
     trace, mus, lvs = [], [], []
     for i in range(steps + 1):
         m = m0 + scale * u
@@ -201,11 +200,41 @@ def refine(
         mus.append(m.detach().numpy().copy())
         lvs.append(lv.detach().numpy().copy())
         if i < steps:
-            opt.zero_grad()
+            u.grad = lv.grad = None
             (-value).backward()
-            opt.step()
-            sched.step()
+            adam.step(cosine_lr(lr, i, max(steps, 1)))
     return np.array(mus), np.array(lvs), np.array(trace)
+
+
+def cosine_lr(lr: float, step: int, steps: int) -> float:
+    """The learning rate of step ``step`` (0-based) annealed from ``lr`` to zero over ``steps``
+    (Loshchilov & Hutter 2017, SGDR, without restarts; ``CosineAnnealingLR``'s closed form)."""
+    return lr * (1 + math.cos(math.pi * step / steps)) / 2
+
+
+class _Adam:
+    """Adam (Kingma & Ba 2015) for a few small tensors, with torch's defaults (betas 0.9 and
+    0.999, eps 1e-8) and the arithmetic of ``torch.optim.Adam``'s single-tensor step.
+
+    Why not ``torch.optim.Adam``: its first construction in a process imports ``torch._dynamo``
+    (about 900 modules, 145 MB of resident memory), which a serving process that only ever
+    refines two 2-vectors should not carry. ``tests/test_bound.py`` checks this against
+    ``torch.optim.Adam`` with ``CosineAnnealingLR``."""
+
+    def __init__(self, params: tuple[Tensor, ...], betas: tuple[float, float] = (0.9, 0.999)):
+        self.params, self.betas, self.eps, self.t = params, betas, 1e-8, 0
+        self.m = [torch.zeros_like(p) for p in params]  # first moments
+        self.v = [torch.zeros_like(p) for p in params]  # second moments
+
+    @torch.no_grad()
+    def step(self, lr: float) -> None:
+        b1, b2 = self.betas
+        self.t += 1
+        c1, c2_sqrt = 1 - b1**self.t, math.sqrt(1 - b2**self.t)
+        for p, m, v in zip(self.params, self.m, self.v):
+            m.lerp_(p.grad, 1 - b1)
+            v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+            p.addcdiv_(m, (v.sqrt() / c2_sqrt).add_(self.eps), value=-lr / c1)
 
 
 @dataclass(frozen=True)

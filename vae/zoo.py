@@ -129,13 +129,14 @@ def _check_identity(path: Path, name: str, blob: dict[str, Any]) -> None:
 
 
 def load(name: str) -> Model:
-    """The pretrained model in eval mode (float32, CPU, gradients off).
+    """The pretrained model in eval mode (float32 arithmetic, CPU, gradients off; its large
+    matrices kept as the checkpoint's int8, ``checkpoint.Int8Linear``).
 
     Raises ``vae.checkpoint.CheckpointError`` for a missing, corrupt or incompatible file, or a
     file that holds another model than the registry's entry of that name.
     """
     path = checkpoint_path(name)
-    model, blob = load_checkpoint(path, name, artefacts.read_verified(path, name))
+    model, blob = load_checkpoint(path, name, artefacts.read_verified(path, name), compact=True)
     _check_identity(path, name, blob)
     return model
 
