@@ -73,13 +73,22 @@ class DecodedGrid:
     """A grid decoded once by a model: what log p(x|z) needs for any image x."""
 
     grid: Grid
-    logits: Tensor  # (G, 784) decoder logits at every cell centre, float32
+    logits: Tensor  # (G, 784) decoder logits at every cell centre, float32 (float16: ``compact``)
     softplus_sum: Tensor  # (G,) sum over pixels of softplus(logits), float64
 
     def log_likelihood(self, x: np.ndarray) -> np.ndarray:
         """log p(x|z) at every cell centre for one image x (28, 28) in [0, 1]. -> (G,) float64"""
         xt = torch.as_tensor(np.array(x, dtype=np.float32).reshape(-1))  # (784,), a writable copy
-        return (self.logits @ xt).double().numpy() - self.softplus_sum.numpy()
+        logits = self.logits.to(torch.float32)  # (G, 784); no copy when float32
+        return (logits @ xt).double().numpy() - self.softplus_sum.numpy()
+
+    def compact(self) -> DecodedGrid:
+        """The same grid with its logits kept as float16: half the memory (a coarse grid of 81 x 81
+        cells: 10 MB instead of 21 MB), for a grid that only *places* the grids the integrals use
+        (``fine_box``). The logits' rounding (relative 2^-11) moves log p(x|z) by hundredths of
+        a nat, against the 15 nats that bound the box; ``softplus_sum`` stays the float32
+        logits' exact sum."""
+        return DecodedGrid(self.grid, self.logits.to(torch.float16), self.softplus_sum)
 
     def log_joint(self, x: np.ndarray) -> np.ndarray:
         """log p(x|z) + log p(z) at every cell centre, prior N(0, I). -> (G,)"""

@@ -1,6 +1,6 @@
 """The ELBO lesson's numbers for one image of a 2-D VAE, computed once per server and shared.
 
-The exact log p(x) by quadrature (``vae.bound``: a coarse decoded grid per model, about 21 MB and a
+The exact log p(x) by quadrature (``vae.bound``: a coarse decoded grid per model, about 10 MB and a
 second or two of decoding, then a fine grid around the image's posterior) and the importance-
 weighted curve over k (``vae.likelihood``) cost seconds per image. The featured images are
 computed for every offered model in the background at the server's start (``ui.server.warmup``); a
@@ -37,14 +37,16 @@ def offered(entry: zoo.Entry) -> bool:
 MODELS = loaders.models_where(offered)
 
 
-# One grid per model the page offers (about 21 MB each: 81 x 81 points x 784 logits), so switching
-# models never decodes a grid twice; fewer entries than models recomputed it at every switch.
+# One grid per model the page offers (about 10 MB each: 81 x 81 points x 784 logits, kept as
+# float16: ``DecodedGrid.compact``), so switching models never decodes a grid twice; fewer entries
+# than models recomputed it at every switch.
 @st.cache_resource(
     show_spinner="Decoding the latent plane once for this model…", max_entries=max(1, len(MODELS))
 )
 def coarse(key: tuple[str, str, int]) -> bound.DecodedGrid:
     """The model's coarse grid, decoded once per server (shared, never mutated)."""
-    return bound.decode_grid(loaders.model(key[0]), bound.coarse_grid(loaders.codes(key[0])["mu"]))
+    grid = bound.coarse_grid(loaders.codes(key[0])["mu"])
+    return bound.decode_grid(loaders.model(key[0]), grid).compact()
 
 
 @st.cache_data(
