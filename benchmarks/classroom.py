@@ -43,6 +43,7 @@ from common import (
     REPLICAS_NAME,
     REPO,
     PeakRss,
+    cache_mb,
     cpu_s,
     dns_server,
     free_port,
@@ -280,6 +281,15 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
+def _caches(bases: list[str]) -> dict[str, float]:
+    """MB of ``st.cache_data`` values per cached function, summed over the replicas."""
+    total: dict[str, float] = {}
+    for base in bases:
+        for name, mb in cache_mb(base).items():
+            total[name] = total.get(name, 0.0) + mb
+    return total
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--students", type=int, default=30)
@@ -342,6 +352,7 @@ def main() -> int:
         # the server's start-up warm-up (ui.server.warmup) is done: no job left, so 2 s without work
         warm_s = sum(wait_quiet(pid, timeout_s=600, window_s=2.0) for pid in pids)
         rss_before = sum(rss_mb(pid) for pid in pids)
+        caches_before = _caches(bases)
         cpu_before = sum(cpu_s(pid) for pid in pids)
         n_runs_before = [len(read_runs(run_log)) for run_log, _ in logs]
         peak = PeakRss(*pids).start()
@@ -360,6 +371,7 @@ def main() -> int:
         time.sleep(SESSION_TTL_S + 2)
         peak.stop()
         rss_after = sum(rss_mb(pid) for pid in pids)
+        caches_after = _caches(bases)
         server_runs = [
             row for (run_log, _), n in zip(logs, n_runs_before) for row in read_runs(run_log)[n:]
         ]
@@ -405,6 +417,13 @@ def main() -> int:
             "peak": round(peak.peak),
             "after": round(rss_after),
         },
+        "cache_data_mb": {
+            "before": round(sum(caches_before.values()), 1),
+            "after": round(sum(caches_after.values()), 1),
+            "largest_after": {
+                k: round(v, 1) for k, v in sorted(caches_after.items(), key=lambda kv: -kv[1])[:8]
+            },
+        },
         "torch": __import__("importlib.metadata").metadata.version("torch"),
         "slowest": [
             f"{r.page or 'Home'} / {r.what}: {r.seconds:.2f} s"
@@ -430,6 +449,11 @@ def main() -> int:
     print(
         f"RSS: {result['rss_mb']['before']} MB before, {result['rss_mb']['peak']} MB peak, "
         f"{result['rss_mb']['after']} MB after (torch {result['torch']})"
+    )
+    c = result["cache_data_mb"]
+    print(
+        f"st.cache_data values: {c['before']} MB before, {c['after']} MB after; largest after:",
+        ", ".join(f"{k.rsplit('.', 1)[-1]} {v}" for k, v in c["largest_after"].items()),
     )
     if args.students == 1 and len(server_runs) == len(
         runs

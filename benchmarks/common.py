@@ -116,6 +116,22 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cache_mb(base: str) -> dict[str, float]:
+    """Streamlit's own census of ``st.cache_data`` (its pickled values, MB per cached function),
+    from the server's ``/_stcore/metrics`` endpoint; ``st.cache_resource`` values are not sized
+    by Streamlit (they read 0) and are left out."""
+    url = f"{base.rstrip('/')}/_stcore/metrics?families=cache_memory_bytes"
+    with urllib.request.urlopen(url, timeout=30) as r:
+        text = r.read().decode()
+    out: dict[str, float] = {}
+    for m in re.finditer(r"cache_memory_bytes\{([^}]*)\}\s+([0-9.e+]+)", text):
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+        if labels.get("cache_type") == "st_cache_data":
+            name = labels.get("cache", "?")
+            out[name] = out.get(name, 0.0) + float(m.group(2)) / 1e6
+    return out
+
+
 class PeakRss:
     """The highest resident memory of a process (of several together: their sum), sampled every
     0.25 s from ``start()`` to ``stop()``."""

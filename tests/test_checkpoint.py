@@ -124,6 +124,31 @@ def test_compact_load_gives_the_same_outputs_in_a_quarter_of_the_memory(tmp_path
     assert nbytes(small) < 0.4 * nbytes(full)
 
 
+def test_compact_layers_keep_only_the_recently_used_matrices(tmp_path, monkeypatch):
+    """An Int8Linear's float32 matrix is rebuilt once and reused while it is recent; all layers
+    together keep at most ``HOT_BYTES``, and an evicted layer gives the same outputs again."""
+    from vae import checkpoint
+
+    monkeypatch.setattr(checkpoint, "_HOT", checkpoint.OrderedDict())
+    model = _make("vae", 3)
+    path = tmp_path / "vae.pt"
+    _save(path, model)
+    small, _ = load_checkpoint(path, compact=True)
+    layers = [m for m in small.modules() if isinstance(m, Int8Linear)]
+    one = max(m.q.numel() * 4 for m in layers)
+    monkeypatch.setattr(checkpoint, "HOT_BYTES", one)  # room for the largest matrix only
+    z = torch.randn(5, 3, generator=torch.Generator().manual_seed(4))
+    with torch.no_grad():
+        first = small.decode_logits(z)
+        w = layers[-1].weight()
+        assert layers[-1].weight() is w  # kept: not rebuilt
+        for m in layers:
+            m.weight()
+            assert checkpoint.hot_bytes() <= one
+        assert torch.equal(small.decode_logits(z), first)
+        assert torch.equal(small.decode_logits(z), model.decode_logits(z))
+
+
 def test_round_trip_metadata(saved):
     path, model, tc = saved
     _, blob = load_checkpoint(path)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import io
 import math
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +69,19 @@ class CheckpointError(RuntimeError):
         super().__init__(f"{self.path}: {problem}. Rebuild it with `{self.rebuild}`.")
 
 
+HOT_BYTES = 40 * 2**20  # float32 matrices of Int8Linear layers kept rebuilt (LRU): about 6 models
+
+
 class Int8Linear(nn.Module):
     """A linear layer held as its checkpoint stores it: int8 rows and one float32 scale per row.
 
-    Each forward pass rebuilds the float32 matrix (``int8 * scale``, the very numbers
-    ``load_checkpoint`` would have kept) for the product, so outputs are the same bit for bit.
-    Why: the zoo's two 3,136 x 256 matrices are most of a model's weights; held as float32, the 17
-    models a server keeps take 112 MB, as int8 28 MB. Rebuilding costs about half a millisecond a
-    call."""
+    Its float32 matrix (``int8 * scale``, the very numbers ``load_checkpoint`` would have kept, so
+    outputs are the same bit for bit) is rebuilt when the layer is used and kept while it is among
+    the recently used (``HOT_BYTES`` for all layers together, shared by every thread). Why: the
+    zoo's two 3,136 x 256 matrices are most of a model's weights; held as float32, the 17 models a
+    server keeps take 112 MB, as int8 28 MB. Rebuilding one costs about 3 ms in the server (a fresh
+    3 MB block, see ``ui.server.memory``): too much to pay at every call, so the models a class is
+    using stay rebuilt and the others wait as int8."""
 
     def __init__(self, q: Tensor, scale: Tensor, bias: Tensor | None) -> None:
         super().__init__()
@@ -83,8 +90,35 @@ class Int8Linear(nn.Module):
         self.register_buffer("scale", scale)  # (out, 1) float32
         self.register_buffer("bias", bias)  # (out,) float32, or None
 
+    def weight(self) -> Tensor:
+        """The float32 matrix (out, in), from the recently used ones or rebuilt. Never mutate."""
+        return _hot_matrix(self)
+
     def forward(self, x: Tensor) -> Tensor:  # (..., in) -> (..., out)
-        return F.linear(x, self.q.float() * self.scale, self.bias)
+        return F.linear(x, self.weight(), self.bias)
+
+
+_HOT: OrderedDict[int, tuple[Int8Linear, Tensor]] = OrderedDict()  # id(layer) -> (layer, matrix)
+_HOT_LOCK = threading.Lock()
+
+
+def _hot_matrix(layer: Int8Linear) -> Tensor:
+    with _HOT_LOCK:
+        hit = _HOT.get(id(layer))
+        if hit is not None and hit[0] is layer:
+            _HOT.move_to_end(id(layer))
+            return hit[1]
+    w = layer.q.float() * layer.scale  # (out, in); outside the lock: a race only repeats this
+    with _HOT_LOCK:
+        _HOT[id(layer)] = (layer, w)
+        while len(_HOT) > 1 and hot_bytes() > HOT_BYTES:
+            _HOT.popitem(last=False)
+    return w
+
+
+def hot_bytes() -> int:
+    """Bytes of the rebuilt matrices kept now (``HOT_BYTES`` at most, or one matrix)."""
+    return sum(w.numel() * w.element_size() for _, w in _HOT.values())
 
 
 def _compact_(model: Model, stored: dict[str, Tensor], unpacked: dict[str, Tensor]) -> None:
