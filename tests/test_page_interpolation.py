@@ -195,3 +195,34 @@ def test_every_notice_states_a_true_premise(name, mode):
         assert norm.count(f"{unused} of {codes.shape[1]} dimensions") == 1 and unused > 0
     elif "median norm" in norm:
         assert unused == 0
+
+
+def test_paths_differ_by_more_than_colour_and_stand_out_from_the_codes():
+    """WCAG 1.4.1: the two paths differ by their dash too (solid lerp, dashed slerp), in the map
+    and in the emptiness chart; on the map each path has a halo in the page's colour (one per
+    path), so the magenta slerp stays a line where it crosses the magenta digits."""
+    from ui.compat import altair_to_vega_lite
+    from ui.draw import altair_charts, render
+    from ui.lessons.interpolation.claims import PATH_NAMES
+    from ui.lessons.interpolation.views import COLORS
+
+    for theme in ("light", "dark"):
+        with render.as_theme(theme):
+            spec = altair_to_vega_lite(altair_charts.paths_map(PATH_NAMES, COLORS))
+            lines = [
+                layer
+                for layer in spec["layer"]
+                if isinstance(layer.get("mark"), dict) and layer["mark"].get("type") == "line"
+            ]
+            halo, path = lines
+            assert halo["mark"]["color"] == render.paper()
+            assert halo["encoding"]["detail"]["field"] == "path"
+            assert halo["mark"]["strokeWidth"] > path["mark"]["strokeWidth"]
+            dash = path["encoding"]["strokeDash"]["scale"]
+            assert dash["domain"] == list(PATH_NAMES.values())
+            assert dash["range"][0] != dash["range"][1]
+            chart = altair_to_vega_lite(altair_charts.emptiness_chart(PATH_NAMES, COLORS, 25))
+            enc = next(
+                x["encoding"] for x in chart["layer"] if "strokeDash" in x.get("encoding", {})
+            )
+            assert enc["strokeDash"]["scale"]["range"][0] != enc["strokeDash"]["scale"]["range"][1]

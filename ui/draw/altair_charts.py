@@ -1030,6 +1030,19 @@ def _path_scale(names: dict[str, str], colors: dict[str, str]) -> alt.Scale:
     )
 
 
+def _path_dash(names: dict[str, str], legend: bool = True) -> alt.StrokeDash:
+    """The interpolation paths' dash patterns, by their shown names (the first solid, the second
+    dashed), so that colour is not the only thing that tells them apart; its legend merges with
+    the colours' (same field, title and domain)."""
+    dashes = [[1, 0], [6, 3], [2, 2]]
+    return alt.StrokeDash(
+        "path:N",
+        title="path",
+        scale=alt.Scale(domain=list(names.values()), range=dashes[: len(names)]),
+        legend=alt.Legend(orient="bottom") if legend else None,
+    )
+
+
 def size_loss_chart(table: pd.DataFrame, sizes: list[int]) -> alt.VConcatChart:
     """Test -ELBO and reconstruction (upper) and KL (lower, its own axis) against the latent size
     (log scale); ``table``: columns "latent size", "test −ELBO (nats)", "reconstruction (nats)",
@@ -1345,6 +1358,7 @@ def emptiness_chart(names: dict[str, str], colors: dict[str, str], k: int) -> al
                 scale=_path_scale(names, colors),
                 legend=alt.Legend(orient="bottom"),
             ),
+            strokeDash=_path_dash(names),
             tooltip=[
                 alt.Tooltip("path:N"),
                 alt.Tooltip("t:Q", format=".2f"),
@@ -1375,22 +1389,26 @@ def paths_map(names: dict[str, str], colors: dict[str, str], side: int = 330) ->
         y=alt.Y("y:Q", title="z₂", scale=ys),
         color=alt.Color("digit:N", legend=None, scale=alt.Scale(**ALTAIR_DIGIT_SCALE)),
     )
-    path = (
-        alt.Chart(render.slot("lines"))
-        .mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(filled=True, size=30), clip=True)
-        .encode(
-            x=alt.X("x:Q"),
-            y=alt.Y("y:Q"),
-            order=alt.Order("order:Q"),
-            color=alt.Color(
-                "path:N",
-                title="path",
-                scale=_path_scale(names, colors),
-                legend=alt.Legend(orient="bottom"),
-            ),
-        )
+    lines = alt.Chart(render.slot("lines")).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q"), order=alt.Order("order:Q")
     )
-    layers = alt.layer(pts, path, markers(render.slot("ends"), label="name")).resolve_scale(
+    # a halo in the page's colour under each path, so that a path stays a line of its own where it
+    # crosses codes of a similar colour (the digit palette has three magentas)
+    halo = lines.mark_line(strokeWidth=6, color=render.paper(), clip=True).encode(
+        detail=alt.Detail("path:N")  # one line per path, not one through both
+    )
+    path = lines.mark_line(
+        strokeWidth=2.5, point=alt.OverlayMarkDef(filled=True, size=30), clip=True
+    ).encode(
+        color=alt.Color(
+            "path:N",
+            title="path",
+            scale=_path_scale(names, colors),
+            legend=alt.Legend(orient="bottom"),
+        ),
+        strokeDash=_path_dash(names, legend=False),  # the colour legend names them (dots)
+    )
+    layers = alt.layer(pts, halo, path, markers(render.slot("ends"), label="name")).resolve_scale(
         color="independent"
     )
     return square(layers, side)
