@@ -487,7 +487,8 @@ def refine_chart(trace: pd.DataFrame, log_px: float, step: int) -> alt.LayerChar
         x=alt.X("step:Q", title="gradient step on this image's μ and log σ")
     )
     line = base.mark_line(color=BEST_Q_COLOR, strokeWidth=2.5).encode(
-        y=alt.Y("ELBO:Q", title="nats", scale=alt.Scale(zero=False)),
+        # 18 px of room above log p(x) for its label, inside the plot
+        y=alt.Y("ELBO:Q", title="nats", scale=alt.Scale(zero=False, padding=18)),
         tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("ELBO:Q", format=".3f")],
     )
     top = (
@@ -495,11 +496,13 @@ def refine_chart(trace: pd.DataFrame, log_px: float, step: int) -> alt.LayerChar
         .mark_rule(strokeDash=[6, 4], color=render.ink(), strokeWidth=1.5)
         .encode(y=alt.Y("y:Q"), tooltip=[alt.Tooltip("y:Q", format=".3f", title="log p(x)")])
     )
+    # the label above the line at the first step: the ELBO curve stays below log p(x), and the
+    # chosen step's marker sits at the last step by default (at the right end it covered the label)
     label = (
         alt.Chart(
-            pd.DataFrame({"y": [log_px], "x": [float(trace["step"].max())], "t": ["log p(x)"]})
+            pd.DataFrame({"y": [log_px], "x": [float(trace["step"].min())], "t": ["log p(x)"]})
         )
-        .mark_text(align="right", dy=-8, fontSize=render.fs(12), color=render.ink())
+        .mark_text(align="left", dx=4, dy=-8, fontSize=render.fs(12), color=render.ink())
         .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), text=alt.Text("t:N"))
     )
     now = (
