@@ -6,8 +6,8 @@ weights are stored as int8 with one float32 scale per row (absmax quantization, 
 LLM.int8's vector-wise scheme, Dettmers et al. 2022) and other floats as float16; the stored
 metrics are measured *after* that rounding (``quantize_``), and weights come back as float32.
 ``load_checkpoint(..., compact=True)`` (the app's pretrained models, ``zoo.load``) keeps the int8
-matrices as stored and rebuilds each float32 matrix at every forward pass (``Int8Linear``): the
-same numbers, a quarter of the memory. A
+matrices as stored and rebuilds a float32 matrix when its layer is used, keeping the recently used
+ones (``Int8Linear``, ``HOT_BYTES``): the same numbers, about a quarter of the memory. A
 missing, truncated, tampered or incompatible file raises :class:`CheckpointError`
 naming the file and the command that rebuilds it.
 """
