@@ -430,13 +430,11 @@ def prior_png(name: str, seed: int) -> bytes:
     z = (
         np.round(model_calls.prior_draws(seed)[:10], 1) + 0.0
     )  # (10, 2); + 0.0 turns -0.0 into 0.0 for the captions
-    # decoded lazily (only on a cache miss): the figure is keyed by the model and the codes, not
-    # by the decoded floats, which a background thread may round differently in the last bit
-    images = render.lazy(
-        model_calls.decoded, model_calls.model_key(name), np.asarray(z, dtype=np.float32), None
-    )
     return render.png(
-        png_figures.image_strip, images, [f"({a:.1f}, {b:.1f})" for a, b in z], fontsize=10
+        png_figures.image_strip,
+        model_calls.lazy_decoded(name, z),
+        [f"({a:.1f}, {b:.1f})" for a, b in z],
+        fontsize=10,
     )
 
 

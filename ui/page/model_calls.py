@@ -87,13 +87,21 @@ def decoded_mosaic_png(
 ) -> bytes:
     """PNG of the decoder's images at codes z (M, d) as a mosaic, decoded and drawn once per input
     (decoded only on a cache miss, outside the drawing lock)."""
-    images = render.lazy(
+    return render.png(
+        png_figures.mosaic_figure, lazy_decoded(name, z, y), nrows, ncols, **figure_kwargs
+    )
+
+
+def lazy_decoded(name: str, z: np.ndarray, y: np.ndarray | None = None) -> render.Lazy:
+    """The decoder's images at codes z (M, d) as a ``render.png`` argument: decoded only on a
+    cache miss, and keyed by the model and the codes, not by the decoded floats (a background
+    thread's decode may differ in the last bit, and its figure would then never be found)."""
+    return render.lazy(
         decoded,
         model_key(name),
         np.asarray(z, dtype=np.float32),
         None if y is None else np.asarray(y),
     )
-    return render.png(png_figures.mosaic_figure, images, nrows, ncols, **figure_kwargs)
 
 
 @st.cache_data(max_entries=GRID_CACHE_ENTRIES, show_spinner=False)
