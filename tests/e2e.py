@@ -185,20 +185,30 @@ def wait_idle(page, timeout: float = 90) -> None:
     page.wait_for_function(IDLE_JS, timeout=timeout * 1000, polling=50)
 
 
+def steady_box(page, element, timeout: float = 60) -> dict:
+    """The element's box once it has stopped moving: the same in two checks 150 ms apart.
+
+    On a busy machine a page is still laying out (an expander opening, images and charts above
+    drawing in) after the script run ends, so a click or a tap at the element's first box can land
+    where it no longer is."""
+    element.wait_for(state="visible", timeout=timeout * 1000)
+    box, deadline = None, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = element.bounding_box()
+        if now is not None and now == box:
+            return now
+        box = now
+        page.wait_for_timeout(150)
+    raise AssertionError(f"{element} kept moving for {timeout} s")
+
+
 def download(page, button, timeout: float = 60):
     """Click a download button once it has stopped moving and return Playwright's download.
 
     A button in an expander slides down while the expander opens (longer on a busy machine): a
-    click at the spot it left misses it, and no download comes. So the click waits until the
-    button's box is the same in two checks 150 ms apart."""
-    button.wait_for(state="visible", timeout=timeout * 1000)
-    box, deadline = None, time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        now = button.bounding_box()
-        if now is not None and now == box:
-            break
-        box = now
-        page.wait_for_timeout(150)
+    click at the spot it left misses it, and no download comes. So the click waits for
+    ``steady_box``."""
+    steady_box(page, button, timeout)
     with page.expect_download(timeout=timeout * 1000) as info:
         button.click()
     return info.value

@@ -29,6 +29,7 @@ from tests.e2e import (  # noqa: F401 (fixtures)
     no_exception,
     server,
     server_proc,
+    steady_box,
     url_path,
     wait_idle,
 )
@@ -208,13 +209,13 @@ def phone(browser):  # noqa: F811
 def chart_canvas(page, index: int = 0):
     canvas = page.locator('[data-testid="stVegaLiteChart"] canvas').nth(index)
     canvas.scroll_into_view_if_needed()
-    page.wait_for_timeout(400)
+    steady_box(page, canvas)
     return canvas
 
 
 def tap_at(page, canvas, fx: float, fy: float) -> None:
-    """A tap at fractions (fx, fy) of a canvas's box."""
-    box = canvas.bounding_box()
+    """A tap at fractions (fx, fy) of a canvas's box, once the box has stopped moving."""
+    box = steady_box(page, canvas)
     page.touchscreen.tap(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
 
 
