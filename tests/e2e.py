@@ -219,7 +219,7 @@ SEVEN = [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]  # a 7, as fractions of the pad
 
 def draw_stroke(page, pad, points=SEVEN) -> None:
     """One mouse stroke through ``points`` (fractions of the pad's box) on the drawing pad."""
-    box = pad.bounding_box()
+    box = steady_box(pad.page, pad)
     page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
     page.mouse.down()
     for x, y in points[1:]:
@@ -230,7 +230,7 @@ def draw_stroke(page, pad, points=SEVEN) -> None:
 def finger_stroke(page, pad) -> None:
     """One finger stroke down the middle of the drawing pad (raw touch events through the DevTools
     protocol: a touchscreen with no mouse events, as on a phone)."""
-    box = pad.bounding_box()
+    box = steady_box(page, pad)
     cdp = page.context.new_cdp_session(page)
     x = box["x"] + 0.5 * box["width"]
     ys = [box["y"] + (0.15 + 0.7 * i / 11) * box["height"] for i in range(12)]

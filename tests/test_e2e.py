@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import download, draw_stroke, finger_stroke, no_exception, url_path, wait_idle
+from tests.e2e import (
+    download,
+    draw_stroke,
+    finger_stroke,
+    no_exception,
+    steady_box,
+    url_path,
+    wait_idle,
+)
 from ui.page.catalogue import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -180,7 +188,7 @@ def test_grid_mosaics_render_and_download(server, browser):
         assert len(sizes) == 5 and len(mosaic_sized) >= 3, sizes  # two scatters, three mosaics
         chart = page.locator('[data-testid="stVegaLiteChart"]').nth(1)  # the linear grid's mosaic
         chart.scroll_into_view_if_needed()
-        box = chart.locator("canvas").bounding_box()
+        box = steady_box(page, chart.locator("canvas"))
         page.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.5)
         tip = page.locator("#vg-tooltip-element")
         tip.wait_for(state="visible", timeout=10_000)
@@ -266,7 +274,7 @@ def test_clicking_a_code_on_ae_vs_vae_picks_that_digit(server, browser):
         wait_idle(page)
         page.get_by_text("now #0,").wait_for(timeout=60_000)
         chart = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
-        box = chart.bounding_box()
+        box = steady_box(page, chart)
         page.mouse.click(
             box["x"] + 0.3 * box["width"], box["y"] + 0.75 * box["height"]
         )  # among the 0s
