@@ -180,9 +180,36 @@ def test_every_digit_colour_stands_out_on_the_page(theme):
     assert not low, f"{theme}: contrast under {MIN_CONTRAST}:1 for digits {low}"
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_latent_size_colour_stands_out_on_the_page(theme):
+    from ui.draw.style import SIZE_COLORS
+
+    low = {c: round(contrast(c, PAPER[theme]), 2) for c in SIZE_COLORS}
+    assert min(low.values()) >= MIN_CONTRAST, f"{theme}: {low}"
+
+
 def test_one_palette_everywhere():
     assert len(set(DIGIT_COLORS)) == 10
     assert ALTAIR_DIGIT_SCALE == {
         "domain": [str(d) for d in range(10)],
         "range": list(DIGIT_COLORS),
     }
+
+
+def test_a_scatter_dot_is_outlined_in_its_digits_full_colour():
+    """A digit scatter's fill is see-through (density shows), so a single dot's fill alone would
+    fall under 3:1: each dot is outlined in its digit's full colour (the contrast above), opaque
+    unless the legend pick fades that digit."""
+    import pandas as pd
+
+    from ui.draw import altair_charts
+
+    df = pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0], "digit": ["1", "2"], "index": [0, 1]})
+    for opacity in (0.3, 0.65):
+        spec = altair_charts.scatter(df, opacity=opacity).to_dict()
+        enc = spec["encoding"]
+        assert enc["stroke"]["field"] == enc["color"]["field"] == "digit"
+        assert enc["stroke"]["scale"] == enc["color"]["scale"] == ALTAIR_DIGIT_SCALE
+        assert enc["strokeOpacity"]["condition"]["value"] == 1.0
+        assert enc["fillOpacity"]["condition"]["value"] == opacity
+        assert spec["mark"]["strokeWidth"] >= 0.75

@@ -31,6 +31,9 @@ from ui.draw.style import (
     POINT_SIZE,
     PPF_COLOR,
     SCHEME_SHAPES,
+    SIZE_COLORS,
+    SIZE_DASHES,
+    SIZE_SHAPES,
 )
 from ui.draw.style import (
     GRID_LIN as LIN,
@@ -64,6 +67,17 @@ def rd_base(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+RD_RING_SIZE = 420  # the chosen rung's ring: area in px² (radius about 11.6 px, stroke 3 px)
+RD_RING_STROKE = 3
+# Where each point's β label goes (side -> dx, dy of its baseline anchor in px, alignment): far
+# enough that no label box reaches the chosen rung's ring (a test checks the geometry).
+RD_LABEL_PLACES = {
+    "right": (17, -12, "left"),
+    "left": (-17, -12, "right"),
+    "below": (0, 33, "center"),
+}
+
+
 def rd_labels(base: alt.Chart, color: str, halo: bool = False) -> list[alt.Chart]:
     """Each point's β, to the side its ``side`` column names (``halo``: page colour underneath)."""
     style = {"stroke": render.paper(), "strokeWidth": 4} if halo else {}
@@ -71,11 +85,7 @@ def rd_labels(base: alt.Chart, color: str, halo: bool = False) -> list[alt.Chart
         base.transform_filter(alt.datum.side == side)
         .mark_text(dx=dx, dy=dy, fontSize=render.fs(13), align=align, color=color, **style)
         .encode(text=alt.Text("label:N"))
-        for side, dx, dy, align in (
-            ("right", 12, -10, "left"),
-            ("left", -12, -10, "right"),
-            ("below", 0, 18, "center"),
-        )
+        for side, (dx, dy, align) in RD_LABEL_PLACES.items()
     ]
 
 
@@ -84,7 +94,7 @@ def rd_chosen(row: pd.DataFrame) -> alt.LayerChart:
     one."""
     base = rd_base(row)
     return alt.layer(
-        base.mark_point(size=420, color=HIGHLIGHT, strokeWidth=3),
+        base.mark_point(size=RD_RING_SIZE, color=HIGHLIGHT, strokeWidth=RD_RING_STROKE),
         *rd_labels(base, render.paper(), halo=True),
         *rd_labels(base, HIGHLIGHT),
     )
@@ -92,9 +102,8 @@ def rd_chosen(row: pd.DataFrame) -> alt.LayerChart:
 
 def rd_chart(rd: pd.DataFrame, select: str | None = None) -> alt.LayerChart:
     """Rate (log scale: one rung's large KL does not squash the others) against distortion, one
-    point
-    per built rung; ``select`` names a click selection of a point's β. The chosen rung is layered on
-    (``rd_chosen``)."""
+    point per built rung; ``select`` names a click selection of a point's β. The chosen rung is
+    layered on (``rd_chosen``)."""
     base = rd_base(rd)
     dots = base.mark_circle(size=110, color="#4e79a7", opacity=0.9)
     if select:
@@ -1417,6 +1426,10 @@ def paths_map(names: dict[str, str], colors: dict[str, str], side: int = 330) ->
     return square(layers, side)
 
 
+# The sizes' legend: each size's shape filled in its colour, without the line's (dashed) stroke.
+SIZE_LEGEND = alt.Legend(orient="right", symbolStrokeWidth=0, symbolSize=90)
+
+
 def kl_dims_chart(kl_dims: dict[int, np.ndarray]) -> alt.LayerChart:
     """Each model's per-dimension KL (nats, sorted largest first; ``kl_dims``: latent size -> (d,)),
     on a log axis so that the switched-off dimensions stay visible, with the threshold dashed: the
@@ -1444,7 +1457,23 @@ def kl_dims_chart(kl_dims: dict[int, np.ndarray]) -> alt.LayerChart:
                 scale=alt.Scale(type="log", domain=[1e-4, float(rows["KL"].max()) * 1.5]),
             ),
             color=alt.Color(
-                "latent size:N", sort=sizes, title="latent size", legend=alt.Legend(orient="right")
+                "latent size:N",
+                title="latent size",
+                scale=alt.Scale(domain=sizes, range=list(SIZE_COLORS[: len(sizes)])),
+                legend=SIZE_LEGEND,
+            ),
+            # colour is not the only cue: each size has its own point shape (in the legend too:
+            # same field, title and domain) and its own dash
+            shape=alt.Shape(
+                "latent size:N",
+                title="latent size",
+                scale=alt.Scale(domain=sizes, range=list(SIZE_SHAPES[: len(sizes)])),
+                legend=SIZE_LEGEND,
+            ),
+            strokeDash=alt.StrokeDash(
+                "latent size:N",
+                scale=alt.Scale(domain=sizes, range=[list(d) for d in SIZE_DASHES[: len(sizes)]]),
+                legend=None,
             ),
             tooltip=[
                 alt.Tooltip("latent size:N"),
@@ -1490,6 +1519,12 @@ DIGIT_COLOR = alt.Color(
 )
 
 
+# Each dot's outline in its digit's full colour (each of which has 3:1 against both pages, WCAG
+# 1.4.11), so that a single dot stands out however faint its fill; the fill stays see-through,
+# so that dense regions still look dense.
+DIGIT_STROKE = alt.Stroke("digit:N", scale=alt.Scale(**ALTAIR_DIGIT_SCALE), legend=None)
+DOT_OUTLINE_PX = 0.8
+
 DIGIT_PICK = render.DIGIT_PICK  # the legend-bound selection of a digit scatter (``scatter``)
 PICK_FADED = 0.04  # opacity of the points of digits not picked in the legend
 
@@ -1517,7 +1552,8 @@ def scatter(
     opacity: float = 0.65,
     description: str | None = None,
 ) -> alt.Chart:
-    """Points coloured by digit with a tooltip. ``select`` names a click selection (nearest point).
+    """Points coloured by digit with a tooltip: a see-through fill (``opacity``) inside an outline
+    in the digit's full colour. ``select`` names a click selection (nearest point).
 
     Colour is not the only cue (WCAG 1.4.1): a click on a digit in the legend (``DIGIT_PICK``,
     bound to the legend, in the browser: no rerun) fades every other digit's points, shift-click
@@ -1537,13 +1573,17 @@ def scatter(
     pick = alt.selection_point(name=DIGIT_PICK, fields=["digit"], bind="legend")
     chart = (
         alt.Chart(df, title=title, height=height)
-        .mark_circle(size=POINT_SIZE, clip=True)
+        .mark_circle(size=POINT_SIZE, clip=True, strokeWidth=DOT_OUTLINE_PX)
         .encode(
             x=alt.X("x:Q", title=x_title, scale=scale),
             y=alt.Y("y:Q", title=y_title, scale=scale),
             color=DIGIT_COLOR,
-            opacity=alt.OpacityValue(
+            stroke=DIGIT_STROKE,
+            fillOpacity=alt.FillOpacityValue(
                 **alt.condition(pick, alt.value(opacity), alt.value(PICK_FADED))
+            ),
+            strokeOpacity=alt.StrokeOpacityValue(
+                **alt.condition(pick, alt.value(1.0), alt.value(PICK_FADED))
             ),
             tooltip=[
                 alt.Tooltip("digit:N"),

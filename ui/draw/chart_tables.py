@@ -55,11 +55,9 @@ def heatmap_frame(
 
 def label_sides(x: np.ndarray, y: np.ndarray, near: float = 0.12) -> np.ndarray:
     """Where to write each point's label: 'right', else 'left' for a point whose label, written to
-    its
-    right, would run into a neighbour there (within ``near`` of the x range to the right and near /
-    2
-    of the y range), else 'below' when a neighbour crowds its left side too (a label written left
-    must not run into a neighbour or its label either)."""
+    its right, would run into a neighbour there (within ``near`` of the x range to the right and
+    near / 2 of the y range), else 'below' when a neighbour crowds its left side too (a label
+    written left must not run into a neighbour or its label either)."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     xs = (x - x.min()) / (np.ptp(x) or 1.0)
     ys = (y - y.min()) / (np.ptp(y) or 1.0)

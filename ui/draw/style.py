@@ -58,6 +58,11 @@ CHANGED_COLOR = (
 )
 # what the student picked or points at (the chosen β, their digit, the tile under the pointer)
 HIGHLIGHT = "#d62728"
+# One colour per latent size (the Latent size lesson's curves): each with 3:1 or more against both
+# pages, like the digit colours; every size has its own point shape too (SIZE_SHAPES).
+SIZE_COLORS = ("#1f77b4", "#d45500", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+SIZE_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
+SIZE_DASHES = ((1, 0), (6, 3), (2, 2), (8, 3, 2, 3), (4, 4), (1, 3))  # the curves' dash patterns
 PAPER = {"light": "#ffffff", "dark": "#0e1117"}  # page background per theme type (text halos)
 FIGURE_DPI = 150  # PNG resolution of Matplotlib figures (shown and downloaded alike)
 FIGURE_MAX_PX = 1460  # widest PNG: st.image re-samples (blurs) and re-encodes anything wider
