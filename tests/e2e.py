@@ -285,3 +285,31 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         yield b
         b.close()
+
+
+# Every picture shown in the main block: its address, natural and shown widths, top and text
+# alternative.
+IMAGES_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] img'))
+  .filter(i => i.getBoundingClientRect().width > 0 && i.naturalWidth > 0)
+  .map(i => ({src: i.currentSrc || i.src, natural: i.naturalWidth,
+              shown: i.getBoundingClientRect().width, top: i.getBoundingClientRect().top,
+              alt: (i.alt || '').slice(0, 60)}))"""
+
+
+def png_text(page, src: str) -> tuple[float, int] | None:
+    """A shown PNG's smallest text (its own pixels) and overlapping texts, as it recorded them;
+    None for a picture without text (a bare mosaic, a photo)."""
+    import io
+
+    from PIL import Image
+
+    from ui.draw import raster, render
+
+    body = page.request.get(src).body()
+    try:
+        info = Image.open(io.BytesIO(body)).text
+    except Exception:  # not a PNG with text chunks (an SVG icon, a JPEG)
+        return None
+    if render.MIN_TEXT_KEY not in info:
+        return None
+    return float(info[render.MIN_TEXT_KEY]), int(info.get(raster.OVERLAPS_KEY, "0"))

@@ -23,10 +23,12 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import (  # noqa: F401 (fixtures)
+    IMAGES_JS,
     TEXT_HOOK,
     browser,
     finger_stroke,
     no_exception,
+    png_text,
     server,
     server_proc,
     steady_box,
@@ -60,6 +62,13 @@ CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stVegaL
           shown: r ? r.width > 0 : false,
           scale, px: least ? least.px : null, text: least ? least.text : null};
 })"""
+# Each figure box that scrolls sideways (ui.draw.style.PHONE_FIGURE_CSS): whether the keyboard can
+# reach it (tabindex 0) and whether it fits the screen.
+FIGURE_BOXES_JS = """() => Array.from(document.querySelectorAll(
+    '[class*="st-key-figw"] [data-testid="stImageContainer"]'))
+  .filter(b => b.scrollWidth > b.clientWidth + 1)
+  .map(b => ({focusable: b.tabIndex === 0, right: b.getBoundingClientRect().right,
+              alt: (b.querySelector('img')?.alt || '').slice(0, 60)}))"""
 OPEN_EXPANDERS_JS = """() => document
   .querySelectorAll('[data-testid="stExpander"] details:not([open]) > summary')
   .forEach(s => s.click())"""
@@ -120,8 +129,15 @@ def _scan(base: str, browser, query: str) -> dict:  # noqa: F811
             page.evaluate(OPEN_EXPANDERS_JS)
             wait_idle(page)
             page.wait_for_timeout(800)  # charts in the opened expanders lay out
+            figures = []
+            for img in page.evaluate(IMAGES_JS):
+                recorded = png_text(page, img["src"])
+                if recorded is not None:
+                    figures.append({**img, "px": recorded[0] * img["shown"] / img["natural"]})
             out[name] = {
                 "charts": page.evaluate(CHARTS_JS),
+                "figures": figures,
+                "boxes": page.evaluate(FIGURE_BOXES_JS),
                 "ax": accessible_chart_names(page),
                 "overflow": settled_overflow(page),
             }
@@ -191,6 +207,29 @@ def test_chart_text_on_a_phone_is_at_least_10pt(phone_scans, server, query):  # 
     assert not wide, "wider than the phone:\n" + "\n".join(
         f"{n}: " + "; ".join(o) for n, o in wide.items()
     )
+
+
+@pytest.mark.parametrize("query", ["", "?present=1"], ids=["normal", "present"])
+def test_figure_text_on_a_phone_is_at_least_10pt(phone_scans, server, query):  # noqa: F811
+    """Every figure with text (a PNG that records its smallest text) shows that text at 13.3 CSS px
+    (10 pt) or more on a phone, in presenter mode too: a figure wider than the screen scrolls
+    sideways in its own box, which fits the screen and which the keyboard can reach."""
+    phone_scan = phone_scans(query)
+    small, measured, boxes = [], 0, 0
+    for name, scan in phone_scan.items():
+        for f in scan["figures"]:
+            measured += 1
+            if f["px"] < MIN_TEXT_PX:
+                small.append(
+                    f"{name}: {f['alt']!r} at {f['px']:.1f} px "
+                    f"({f['natural']} px wide shown at {f['shown']:.0f})"
+                )
+        for b in scan["boxes"]:
+            boxes += 1
+            if not b["focusable"] or b["right"] > PHONE["viewport"]["width"] + 1:
+                small.append(f"{name}: the box of {b['alt']!r}: {b}")
+    assert measured >= 25 and boxes >= 10, (measured, boxes)
+    assert not small, "figure text under 10 pt on a phone:\n" + "\n".join(small)
 
 
 # --- taps

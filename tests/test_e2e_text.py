@@ -18,21 +18,19 @@ its smallest figure text as shown (the closing note's table).
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from PIL import Image
 
 from tests.e2e import (  # noqa: F401 (fixtures)
+    IMAGES_JS,
     TEXT_HOOK,
     browser,
+    png_text,
     server,
     server_proc,
     url_path,
     wait_idle,
 )
 from tests.test_e2e_phone import OPEN_EXPANDERS_JS
-from ui.draw import raster, render
 from ui.page.catalogue import LESSONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -63,11 +61,7 @@ CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stVegaL
   }).filter(c => c)"""
 
 # Every image shown in the page's main area: its source, its natural and shown width, its top.
-IMAGES_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] img'))
-  .filter(i => i.getBoundingClientRect().width > 0 && i.naturalWidth > 0)
-  .map(i => ({src: i.currentSrc || i.src, natural: i.naturalWidth,
-              shown: i.getBoundingClientRect().width, top: i.getBoundingClientRect().top,
-              alt: (i.alt || '').slice(0, 60)}))"""
+
 
 # The page's height and the y of its first picture (chart or image), in CSS pixels from the top.
 LAYOUT_JS = """() => {
@@ -79,19 +73,6 @@ LAYOUT_JS = """() => {
   return {height: main ? main.scrollHeight : 0,
           first: pics.length ? Math.round(Math.min(...pics.map(r => r.top)) - off) : null};
 }"""
-
-
-def png_text(page, src: str) -> tuple[float, int] | None:
-    """A shown PNG's smallest text (its own pixels) and overlapping texts, as it recorded them;
-    None for a picture without text (a bare mosaic, a photo)."""
-    body = page.request.get(src).body()
-    try:
-        info = Image.open(io.BytesIO(body)).text
-    except Exception:  # not a PNG with text chunks (an SVG icon, a JPEG)
-        return None
-    if render.MIN_TEXT_KEY not in info:
-        return None
-    return float(info[render.MIN_TEXT_KEY]), int(info.get(raster.OVERLAPS_KEY, "0"))
 
 
 def _scan(base: str, browser, query: str) -> dict:  # noqa: F811

@@ -305,3 +305,87 @@ def test_a_caption_wider_than_its_image_breaks_into_lines():
     assert raster._wrap("per-pixel std (mean 0.008)", f, 200) == ["per-pixel std", "(mean 0.008)"]
     assert raster._wrap("decoder(μ)", f, 60) == ["decoder", "(μ)"]
     assert raster._wrap("decoder(μ)", f, 600) == ["decoder(μ)"]
+
+
+def test_a_pngs_width_and_smallest_text_are_read_without_decoding_it():
+    """``png_text_facts`` reads what both writers record (Pillow rows, a Matplotlib figure), gives
+    0.0 for a PNG without text (a bare picture, another program's), and refuses bytes that are not
+    a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    r = raster.rows(
+        [_imgs(3)], ["row"], [["a", "b", "c"]], 1.0, "gray", 1.0, INK["dark"], fontsize=10
+    )
+    assert raster.png_text_facts(raster.encode(r, render.MIN_TEXT_KEY), render.MIN_TEXT_KEY) == (
+        r.rgba.shape[1],
+        round(r.min_text_px, 1),
+    )
+    fig = Figure(figsize=(3, 2))
+    fig.add_subplot().set_title("a title", fontsize=9)
+    png = render.to_png(fig)
+    im = Image.open(io.BytesIO(png))
+    assert raster.png_text_facts(png, render.MIN_TEXT_KEY) == (
+        im.width,
+        float(im.text[render.MIN_TEXT_KEY]),
+    )
+    bare = raster.encode(raster.Raster(r.rgba, 0.0), render.MIN_TEXT_KEY)
+    assert raster.png_text_facts(bare, render.MIN_TEXT_KEY) == (r.rgba.shape[1], 0.0)
+    buf = io.BytesIO()
+    Image.new("RGB", (7, 5)).save(buf, format="png")
+    assert raster.png_text_facts(buf.getvalue(), render.MIN_TEXT_KEY) == (7, 0.0)
+    with pytest.raises(ValueError):
+        raster.png_text_facts(b"GIF89a....", render.MIN_TEXT_KEY)
+
+
+@pytest.mark.parametrize("natural,text_px", [(1406, 20.8), (668, 21.0), (251, 12.0), (2000, 9.0)])
+def test_on_a_phone_a_figure_keeps_the_width_where_its_text_reads_at_10_pt(natural, text_px):
+    """The width a phone keeps a figure at (``style.phone_figure_width``): a step of the page's CSS,
+    at which its smallest text is 10 pt (13.3 CSS px) or more, and within one step of the least
+    such width, up to the widest the CSS has. A figure without text keeps none."""
+    from ui.draw import style
+
+    w = style.phone_figure_width(natural, text_px)
+    assert w in style.PHONE_FIGURE_WIDTHS
+    need = 13.3 * natural / text_px
+    if need <= style.PHONE_FIGURE_WIDTHS[-1]:
+        assert need <= w < need + style.PHONE_FIGURE_STEP
+        assert text_px * w / natural >= 13.3
+    else:
+        assert w == style.PHONE_FIGURE_WIDTHS[-1]
+    assert f'st-key-figw{w}-"] img {{ min-width: {w}px;' in style.PAGE_CSS
+    assert style.phone_figure_width(natural, 0.0) is None
+
+
+def test_show_boxes_a_figure_with_text_for_the_phone():
+    """``render.show`` puts a figure with text in a container keyed ``figw<W>-<digest>`` (the
+    phone's CSS finds it by that key), a figure without text straight in its parent, and the same
+    figure shown twice on a page in its parent the second time (keys are unique on a page)."""
+    import streamlit as st
+
+    class Parent:
+        def __init__(self):
+            self.keys: list[str] = []
+
+        def container(self, key: str):
+            if key in self.keys:
+                raise st.errors.StreamlitDuplicateElementKey(key)
+            self.keys.append(key)
+            return ("box", key)
+
+    r = raster.rows(
+        [_imgs(3)], ["row"], [["a", "b", "c"]], 1.0, "gray", 1.0, INK["dark"], fontsize=10
+    )
+    png = raster.encode(r, render.MIN_TEXT_KEY)
+    parent = Parent()
+    box = render.phone_box(png, "three digits", parent)
+    from ui.draw import style
+
+    w = style.phone_figure_width(r.rgba.shape[1], round(r.min_text_px, 1))
+    assert box[0] == "box" and box[1].startswith(f"figw{w}-")
+    assert render.phone_box(png, "three digits", parent) is parent
+    assert render.phone_box(png, "the same digits, another text", parent)[0] == "box"
+    bare = raster.encode(raster.Raster(r.rgba, 0.0), render.MIN_TEXT_KEY)
+    assert render.phone_box(bare, "a bare mosaic", parent) is parent

@@ -429,6 +429,27 @@ def opaque(png_data: bytes, background: str = "#ffffff") -> bytes:
     return buf.getvalue()
 
 
+def phone_box(png_data: bytes, alt: str, parent: Any) -> Any:
+    """Where ``show`` puts a figure: for a figure with text, a container keyed
+    ``figw<W>-<digest>`` inside ``parent``, so that on a phone the page's CSS keeps it W px wide
+    (its smallest text at 10 pt) and lets it scroll sideways in its own box
+    (``style.phone_figure_width``, ``style.PHONE_FIGURE_CSS``); else ``parent`` itself. The digest
+    of the picture and its text alternative makes the key unique on a page; the very same figure
+    shown twice on one page goes without the box the second time."""
+    try:
+        natural, text_px = raster.png_text_facts(png_data, MIN_TEXT_KEY)
+    except ValueError:
+        return parent
+    width = style.phone_figure_width(natural, text_px)
+    if width is None:
+        return parent
+    digest = hashlib.blake2b(png_data + alt.encode(), digest_size=8).hexdigest()
+    try:
+        return parent.container(key=f"figw{width}-{digest}")
+    except st.errors.StreamlitDuplicateElementKey:
+        return parent
+
+
 def show(
     png_data: bytes,
     st_container=None,
@@ -441,9 +462,10 @@ def show(
     size (one PNG pixel per CSS pixel, so its text is as large as its points say) when narrower.
     ``alt``: its text alternative, what it shows in this setting (``ui.draw.alt_text``; WCAG
     1.1.1)."""
+    where = phone_box(png_data, alt, st_container or st)
     # output_format="PNG": with "auto", Streamlit opens the PNG, calls one without an alpha channel
     # (an 8-bit mosaic) a JPEG and re-encodes it, on every run (10-50 ms each, and blurred)
-    (st_container or st).image(
+    where.image(
         png_data,
         width="content" if natural else "stretch",
         caption=caption,

@@ -128,6 +128,35 @@ FOCUS_COLOR = (
     "#4e79a7"  # keyboard focus ring: 4.2:1 or more on both themes' backgrounds (WCAG asks 3:1)
 )
 
+# On a phone a figure drawn for the desktop's column would shrink to the screen and its text with
+# it (a row of ten digits with their captions: 5 px). So a figure with text keeps, on a screen
+# under 640 px, the width at which its smallest text reads at 10 pt (``ui.draw.render.show`` puts
+# it in a container keyed ``figw<W>-...`` with W that width rounded up to PHONE_FIGURE_STEP px),
+# and scrolls sideways inside its own box: the page itself never does (WCAG 1.4.10 lets a picture
+# that needs its two dimensions scroll). Chromium and Firefox let the keyboard scroll such a box.
+PHONE_TEXT_PX = 13.3  # 10 pt as shown
+PHONE_FIGURE_STEP = 50
+PHONE_FIGURE_WIDTHS = range(PHONE_FIGURE_STEP, FIGURE_MAX_PX + PHONE_FIGURE_STEP, PHONE_FIGURE_STEP)
+
+
+def phone_figure_width(natural_px: int, min_text_px: float) -> int | None:
+    """The width (CSS px, a multiple of PHONE_FIGURE_STEP) at which a PNG ``natural_px`` wide whose
+    smallest text is ``min_text_px`` of its pixels shows that text at 10 pt; None without text."""
+    if min_text_px <= 0 or natural_px <= 0:
+        return None
+    need = PHONE_TEXT_PX * natural_px / min_text_px
+    step = PHONE_FIGURE_STEP
+    return min(int(-(-need // step)) * step, PHONE_FIGURE_WIDTHS[-1])
+
+
+PHONE_FIGURE_CSS = "\n".join(
+    f'  .stApp [class*="st-key-figw{w}-"] img {{ min-width: {w}px; max-width: none !important; }}'
+    for w in PHONE_FIGURE_WIDTHS
+) + (
+    '\n  .stApp [class*="st-key-figw"] [data-testid="stImageContainer"] '
+    "{ overflow-x: auto; justify-content: flex-start; }"
+)
+
 # The app's own CSS, on every page (ui.page.frame.setup_page), for WCAG 2.1 AA (issue 31;
 # tests/test_e2e_a11y.py):
 # - Streamlit fades captions (opacity 0.6: 4.1:1 on white, under AA's 4.5:1) and the label of a
@@ -153,6 +182,7 @@ PAGE_CSS = f"""
 .stApp [data-testid="stElementContainer"]:has(style[data-latent-lab]) {{ display: none; }}
 @media (max-width: 639px) {{
   .stApp .block-container {{ padding-left: 1rem !important; padding-right: 1rem !important; }}
+{PHONE_FIGURE_CSS}
 }}
 </style>
 """

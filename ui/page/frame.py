@@ -40,16 +40,11 @@ PAGE_ICON = "app/static/icon.png"
 
 
 # The page's own script (with style.PAGE_CSS, once per page; st.html runs it in the page, and it
-# keeps
-# watching): a chart still wider than its column is scaled down to fit, by a CSS transform (a chart
-# of
-# fixed width already fits a phone by itself, ui.draw.render.phone_size, text included); a tap on a
-# chart
-# selects what is under the finger (Vega picks on pointer moves, which a tap lacks); a display
-# formula
-# that scrolls sideways on a narrow screen can take keyboard focus, so the keyboard can scroll it
-# too
-# (axe: scrollable-region-focusable).
+# keeps watching): a chart still wider than its column is scaled down to fit, by a CSS transform (a
+# chart of fixed width already fits a phone by itself, ui.draw.render.phone_size, text included); a
+# tap on a chart selects what is under the finger (Vega picks on pointer moves, which a tap lacks);
+# a display formula or a figure (style.PHONE_FIGURE_CSS) that scrolls sideways on a narrow screen
+# can take keyboard focus, so the keyboard can scroll it too (axe: scrollable-region-focusable).
 FIT_JS = """
 <script>
 (() => {
@@ -83,7 +78,9 @@ FIT_JS = """
   function run() {
     pending = false;
     document.querySelectorAll('[data-testid="stVegaLiteChart"]').forEach(fit);
-    document.querySelectorAll('.katex-display').forEach((el) => {
+    document.querySelectorAll(
+      '.katex-display, [class*="st-key-figw"] [data-testid="stImageContainer"]'
+    ).forEach((el) => {
       if (el.scrollWidth > el.clientWidth + 1) el.setAttribute('tabindex', '0');
       else el.removeAttribute('tabindex');
     });
@@ -104,6 +101,9 @@ FIT_JS = """
   function schedule() { if (!pending) { pending = true; requestAnimationFrame(run); } }
   new MutationObserver(schedule).observe(document.body, {childList: true, subtree: true});
   window.addEventListener('resize', schedule);
+  // an expander that opens, or a picture that loads, changes what scrolls without a mutation
+  document.addEventListener('toggle', schedule, true);
+  document.addEventListener('load', schedule, true);
   schedule();
 })();
 </script>
