@@ -430,7 +430,11 @@ def main() -> int:
             for r in sorted(runs, key=lambda r: -r.seconds)[:15]
         ],
     }
-    tag = f"{args.students}" + (f"-{args.replicas}replicas" if args.replicas > 1 else "")
+    tag = (
+        f"{args.students}"
+        + (f"-{args.replicas}replicas" if args.replicas > 1 else "")
+        + ("-cpu-torch" if "+cpu" in result["torch"] else "")  # PyTorch's CPU-only wheel
+    )
     out = results / f"classroom-{tag}.json"
     out.write_text(json.dumps({**result, "error_list": errors[:50]}, indent=1) + "\n")
     where = f" ({args.replicas} replicas behind HAProxy)" if args.replicas > 1 else ""
