@@ -32,14 +32,14 @@ IDLE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
 CONNECTION_JS = "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testConnectionState"
 
 # Every text a canvas draws (add it with ``context.add_init_script``): its font size in CSS pixels
-# (the context's scale, rotation included, over the canvas's pixel ratio), its anchor point (x, y)
-# and its box in canvas CSS pixels (from the text's measured width, its alignment and baseline);
-# rotated texts are marked. ``__drawn`` keeps every text drawn (where a legend's label was put, to
-# tap it); in ``__texts`` only what the canvas still shows counts: a clearRect forgets the texts
-# inside the area it clears, all of them when it clears the whole canvas (as Vega does before each
-# full render). Without that, a chart drawn first at one size and again at its final one (Streamlit
-# sizes a chart to its column after the first render) kept the first render's labels, and they
-# "overlapped" the final ones, though no one ever sees the two together.
+# (the context's scale, rotation included, over the canvas's pixel ratio), its anchor point (x, y),
+# its alignment, and its box in canvas CSS pixels (from the text's measured width, its alignment and
+# baseline); rotated texts are marked. ``__drawn`` keeps every text drawn (where a legend's label
+# was put, to tap it); in ``__texts`` only what the canvas still shows counts: a clearRect forgets
+# the texts inside the area it clears, all of them when it clears the whole canvas (as Vega does
+# before each full render). Without that, a chart drawn first at one size and again at its final
+# one (Streamlit sizes a chart to its column after the first render) kept the first render's
+# labels, and they "overlapped" the final ones, though no one ever sees the two together.
 TEXT_HOOK = """(() => {
   const P = CanvasRenderingContext2D.prototype, fill = P.fillText, clear = P.clearRect;
   const css = (c, m, x, y) => {
@@ -74,7 +74,7 @@ TEXT_HOOK = """(() => {
       const y0 = (m.b * x + m.d * y + m.f) / ratio + (top === undefined ? -0.8 : top) * px;
       const [ax, ay] = [(m.a * x + m.c * y + m.e) / ratio, (m.b * x + m.d * y + m.f) / ratio];
       const t = {text: s, px, x: ax, y: ay, box: [x0, y0, x0 + width, y0 + px],
-                 rotated: Math.abs(m.b) > 1e-6};
+                 rotated: Math.abs(m.b) > 1e-6, align: this.textAlign};
       (c.__texts = c.__texts || []).push(t);
       (c.__drawn = c.__drawn || []).push(t);
     }

@@ -331,12 +331,19 @@ def test_a_tap_on_a_legend_digit_fades_the_other_digits(phone, server):  # noqa:
 
 
 def test_a_tap_on_the_rate_distortion_chart_chooses_that_beta(phone, server):  # noqa: F811
-    """KL weighting on a phone: a tap just under the label "β=5" (on its point) chooses β = 5."""
+    """KL weighting on a phone: a tap on the point the label "β=5" names chooses β = 5 (the point
+    lies where the label's anchor is, less the offset of the side the label was put on)."""
+    from ui.draw.altair_charts import RD_LABEL_PLACES
+
     phone.goto(f"{server}/KL_weighting", timeout=90_000)
     wait_idle(phone)
     canvas = chart_canvas(phone, 1)
     x, y = text_position(phone, canvas, "β=5")
-    phone.touchscreen.tap(x, y + 7)
+    align = canvas.evaluate(
+        "(c) => (c.__drawn || []).filter(e => e.text === 'β=5').map(e => e.align).pop()"
+    )
+    dx, dy, _ = next(p for p in RD_LABEL_PLACES.values() if p[2] == align)
+    phone.touchscreen.tap(x - dx, y - dy)
     wait_idle(phone)
     phone.wait_for_function("() => location.search.includes('kl_beta=5')", timeout=30_000)
     no_exception(phone)
