@@ -199,7 +199,7 @@ def test_one_palette_everywhere():
 def test_a_scatter_dot_is_outlined_in_its_digits_full_colour():
     """A digit scatter's fill is see-through (density shows), so a single dot's fill alone would
     fall under 3:1: each dot is outlined in its digit's full colour (the contrast above), opaque
-    unless the legend pick fades that digit."""
+    unless the legend pick fades that digit; the legend's symbols are not outlined."""
     import pandas as pd
 
     from ui.draw import altair_charts
@@ -213,3 +213,6 @@ def test_a_scatter_dot_is_outlined_in_its_digits_full_colour():
         assert enc["strokeOpacity"]["condition"]["value"] == 1.0
         assert enc["fillOpacity"]["condition"]["value"] == opacity
         assert spec["mark"]["strokeWidth"] >= 0.75
+        # the legend's symbols stay plain discs: an outline there made every row taller, and on
+        # a phone the legend then outgrew the map and stretched the chart
+        assert enc["color"]["legend"]["symbolStrokeWidth"] == 0

@@ -1515,7 +1515,7 @@ DIGIT_COLOR = alt.Color(
     "digit:N",
     scale=alt.Scale(**ALTAIR_DIGIT_SCALE),
     title="digit",
-    legend=alt.Legend(orient="right", symbolType="circle"),
+    legend=alt.Legend(orient="right", symbolType="circle", symbolStrokeWidth=0),
 )
 
 
