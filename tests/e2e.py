@@ -313,3 +313,16 @@ def png_text(page, src: str) -> tuple[float, int] | None:
     if render.MIN_TEXT_KEY not in info:
         return None
     return float(info[render.MIN_TEXT_KEY]), int(info.get(raster.OVERLAPS_KEY, "0"))
+
+
+def shown_figures(page) -> list[dict]:
+    """Every figure shown that records its smallest text (``png_text``): ``IMAGES_JS``'s fields,
+    plus that text's size as shown (``px``: its own pixels times the shown width over the natural
+    width) and its count of overlapping texts (``overlaps``)."""
+    out = []
+    for img in page.evaluate(IMAGES_JS):
+        recorded = png_text(page, img["src"])
+        if recorded is not None:
+            least, overlaps = recorded
+            out.append({**img, "px": least * img["shown"] / img["natural"], "overlaps": overlaps})
+    return out

@@ -23,14 +23,13 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import (  # noqa: F401 (fixtures)
-    IMAGES_JS,
     TEXT_HOOK,
     browser,
     finger_stroke,
     no_exception,
-    png_text,
     server,
     server_proc,
+    shown_figures,
     steady_box,
     url_path,
     wait_idle,
@@ -129,14 +128,9 @@ def _scan(base: str, browser, query: str) -> dict:  # noqa: F811
             page.evaluate(OPEN_EXPANDERS_JS)
             wait_idle(page)
             page.wait_for_timeout(800)  # charts in the opened expanders lay out
-            figures = []
-            for img in page.evaluate(IMAGES_JS):
-                recorded = png_text(page, img["src"])
-                if recorded is not None:
-                    figures.append({**img, "px": recorded[0] * img["shown"] / img["natural"]})
             out[name] = {
                 "charts": page.evaluate(CHARTS_JS),
-                "figures": figures,
+                "figures": shown_figures(page),
                 "boxes": page.evaluate(FIGURE_BOXES_JS),
                 "ax": accessible_chart_names(page),
                 "overflow": settled_overflow(page),

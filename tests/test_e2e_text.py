@@ -21,12 +21,11 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e import (  # noqa: F401 (fixtures)
-    IMAGES_JS,
     TEXT_HOOK,
     browser,
-    png_text,
     server,
     server_proc,
+    shown_figures,
     url_path,
     wait_idle,
 )
@@ -60,9 +59,6 @@ CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stVegaL
             px: least ? least.px * scale : null, text: least ? least.text : null, pairs};
   }).filter(c => c)"""
 
-# Every image shown in the page's main area: its source, its natural and shown width, its top.
-
-
 # The page's height and the y of its first picture (chart or image), in CSS pixels from the top.
 LAYOUT_JS = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
@@ -89,14 +85,7 @@ def _scan(base: str, browser, query: str) -> dict:  # noqa: F811
             page.evaluate(OPEN_EXPANDERS_JS)
             wait_idle(page)
             page.wait_for_timeout(800)  # charts and figures in the opened expanders lay out
-            figures = []
-            for img in page.evaluate(IMAGES_JS):
-                recorded = png_text(page, img["src"])
-                if recorded is not None:
-                    least, overlaps = recorded
-                    figures.append(
-                        {**img, "px": least * img["shown"] / img["natural"], "overlaps": overlaps}
-                    )
+            figures = shown_figures(page)
             out[name] = {"layout": layout, "charts": page.evaluate(CHARTS_JS), "figures": figures}
             sizes = [c["px"] for c in out[name]["charts"] if c["px"]] + [f["px"] for f in figures]
             print(
