@@ -48,6 +48,7 @@ from common import (
     dns_server,
     free_port,
     free_udp_port,
+    maps_torch,
     read_runs,
     replica_addresses,
     rss_mb,
@@ -371,6 +372,7 @@ def main() -> int:
         time.sleep(SESSION_TTL_S + 2)
         peak.stop()
         rss_after = sum(rss_mb(pid) for pid in pids)
+        torch_loaded = any(maps_torch(pid) for pid in pids)
         caches_after = _caches(bases)
         server_runs = [
             row for (run_log, _), n in zip(logs, n_runs_before) for row in read_runs(run_log)[n:]
@@ -425,6 +427,7 @@ def main() -> int:
             },
         },
         "torch": __import__("importlib.metadata").metadata.version("torch"),
+        "torch_loaded_by_server": torch_loaded,  # the NumPy models serve without it
         "slowest": [
             f"{r.page or 'Home'} / {r.what}: {r.seconds:.2f} s"
             for r in sorted(runs, key=lambda r: -r.seconds)[:15]
@@ -452,7 +455,8 @@ def main() -> int:
     print("thread CPU per run by page (median):", result["run_thread_cpu_by_page"])
     print(
         f"RSS: {result['rss_mb']['before']} MB before, {result['rss_mb']['peak']} MB peak, "
-        f"{result['rss_mb']['after']} MB after (torch {result['torch']})"
+        f"{result['rss_mb']['after']} MB after (torch {result['torch']} installed; loaded by "
+        f"the server: {'yes' if result['torch_loaded_by_server'] else 'no'})"
     )
     c = result["cache_data_mb"]
     print(

@@ -116,6 +116,14 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def maps_torch(pid: int) -> bool:
+    """Whether a process has loaded torch (its shared library is mapped: /proc/<pid>/maps)."""
+    try:
+        return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
 def cache_mb(base: str) -> dict[str, float]:
     """Streamlit's own census of ``st.cache_data`` (its pickled values, MB per cached function),
     from the server's ``/_stcore/metrics`` endpoint; ``st.cache_resource`` values are not sized

@@ -205,7 +205,7 @@ st.caption(
         claims.ScoreFacts(
             len(y_ho),
             len(labels),
-            tuple(np.bincount(y_ho.numpy(), minlength=10).tolist()),
+            tuple(np.bincount(y_ho, minlength=10).tolist()),
             pre_name if pre_m is not None else None,
             True,  # both: live.heldout_set
             s.beta,
@@ -221,7 +221,7 @@ mine_mu, mine_lv = arrays.encode(mine, x_ho)  # (HELDOUT, d) each
 pre_mu = live_view.pretrained_codes(pre_name) if pre_model is not None else None  # once per server
 if s.latent_dim == 2:
     st.subheader("Held-out codes")
-    live_view.codes_pair(mine_mu, pre_mu, y_ho.numpy(), live_view.heldout_index(labels), pre_name)
+    live_view.codes_pair(mine_mu, pre_mu, y_ho, live_view.heldout_index(labels), pre_name)
 
 about_a_run()
 
@@ -235,7 +235,7 @@ facts = claims.run_facts(
     s.beta,
     mine_mu,
     mine_lv,
-    y_ho.numpy(),
+    y_ho,
     pre_name if pre else None,
     pre_m["elbo"] if pre else None,
     pre_mu,

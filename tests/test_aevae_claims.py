@@ -12,7 +12,7 @@ import pytest
 from scipy.spatial import cKDTree
 
 from ui.lessons.ae_vs_vae import claims as ac
-from vae import artefacts, latent, neighbours, prior
+from vae import artefacts, latent, neighbours, prior, zoo
 
 SEEDS = (0, 1, 7, 999_999)
 H = tuple([0.1] * 10)
@@ -320,11 +320,11 @@ def test_recon_note_as_the_page_computes_it(page_numbers):
     f = views.recon_facts()
     x = torch.from_numpy(loaders.test_images_float()[::10, None].copy())  # 1,000 digits
     for name, got in (("ae-2d", f.ae), ("vae-2d", f.vae)):  # recon_facts: arrays.recon_at_mean
-        model = loaders.model(name)
+        model = zoo.load(name)  # the torch twin of the page's NumPy model
         with torch.inference_mode():  # the loss at the code by hand, on every tenth digit
             logits = model.decode_logits(model.encode(x, None)[0], None)
             bce = torch.nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="none")
-        page = arrays.recon_at_mean(model, loaders.test_images_float()[::10])
+        page = arrays.recon_at_mean(loaders.model(name), loaders.test_images_float()[::10])
         assert page == pytest.approx(bce.sum((1, 2, 3)).numpy(), rel=1e-4)
         assert np.isfinite(got) and got > 0  # the mean of that loss over all 10,000 digits
     branch, text = ac.recon_note(f)

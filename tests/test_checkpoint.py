@@ -1,4 +1,6 @@
-"""Checkpoint files: quantized round trip and a clear CheckpointError for every unusable file."""
+"""Checkpoint files: quantized round trip and a clear CheckpointError for every unusable file,
+from both readers: torch's (``vae.checkpoint``) and the server's, without torch
+(``vae.numpy_model.load_checkpoint`` over ``vae.checkpoint_file``)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from vae import numpy_model
 from vae.checkpoint import (
     FORMAT,
     FORMAT_VERSION,
@@ -62,14 +65,17 @@ def saved(tmp_path):
 
 
 def _assert_error(path: Path, match: str | None = None) -> CheckpointError:
-    with pytest.raises(CheckpointError) as info:
-        load_checkpoint(path, "tiny")
-    msg = str(info.value)
-    assert str(path) in msg
-    assert "python -m vae.build" in msg
-    if match is not None:
-        assert match in msg, msg
-    assert info.value.path == Path(path)
+    """Both readers refuse the file with the same kind of message (the torch-free one first: a
+    file that would run code must not run it there either)."""
+    for load in (numpy_model.load_checkpoint, load_checkpoint):
+        with pytest.raises(CheckpointError) as info:
+            load(path, "tiny")
+        msg = str(info.value)
+        assert str(path) in msg
+        assert "python -m vae.build" in msg
+        if match is not None:
+            assert match in msg, (load.__module__, msg)
+        assert info.value.path == Path(path)
     return info.value
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from tests.pageutil import page_constant as _page_constant
 from ui.lessons.reconstructions import claims as rc
-from vae import artefacts, zoo
+from vae import arrays, artefacts, zoo
 
 LADDER = ("ae-2d", "vae-2d", "vae-10d", "vae-32d")
 
@@ -419,7 +419,8 @@ def _nearest_label(queries: np.ndarray, own: np.ndarray) -> np.ndarray:
 def truth():
     """Per built model and setting, recomputed here from the checkpoint (torch for the network,
     numpy for the rest), every setting in one batch: each digit's excess loss at μ, its loss at μ
-    and at the page's one seeded sample z = μ + σ ε (ε drawn per setting, as the page draws it),
+    and at the page's one seeded sample z = μ + σ ε (ε drawn per setting, as the page draws it:
+    ``vae.arrays.noise``, NumPy's generator seeded with the page's seed),
     and the digits' mean σ."""
     import torch
 
@@ -441,11 +442,7 @@ def truth():
                     [
                         mu[a:b]
                         + torch.exp(0.5 * logvar[a:b])
-                        * torch.randn(
-                            (b - a, mu.shape[1]),
-                            generator=torch.Generator().manual_seed(int(seed)),
-                            dtype=mu.dtype,
-                        )
+                        * torch.from_numpy(arrays.noise(int(seed), (b - a, mu.shape[1])))
                         for (_, _, seed), a, b in zip(every, starts, starts[1:])
                     ]
                 )

@@ -52,7 +52,7 @@ def test_the_set_the_caption_describes_is_the_one_both_rows_are_measured_on():
     x = images[:, :, :].astype(np.float32) / 255.0
     _, _, x_ho, y_ho = live.split_test_set(x, labels, 256)
     x_p, y_p = live.heldout_set(x, labels)
-    assert np.array_equal(x_ho.numpy(), x_p.numpy()) and np.array_equal(y_ho.numpy(), y_p.numpy())
+    assert np.array_equal(x_ho.numpy(), x_p) and np.array_equal(y_ho.numpy(), y_p)
     held = live.split_indices(labels)[0]
     assert len(held) == live.HELDOUT
     assert not np.array_equal(held, np.arange(8000, 10000))  # not the last 2,000

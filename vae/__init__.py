@@ -7,6 +7,11 @@ It never imports streamlit. The public entry point for pretrained models is ``va
     model = zoo.load("vae-10d")          # eval mode, float32, CPU
     mu, logvar = model.encode(x, y)      # x: (B, 1, 28, 28) in [0, 1], y: (B,) labels (CVAE only)
     x_hat = model.decode(mu, y)          # (B, 1, 28, 28) in [0, 1]; an AE's logvar is None
+    served = zoo.load_arrays("vae-10d")  # the same model on NumPy arrays, without torch
+
+What a server needs (``numpy_model``, ``checkpoint_file``, ``arrays``, ``stored_numbers`` and
+the NumPy parts of the rest) imports torch only where a function needs it: training, a new
+image's exact bound, the build.
 
 Submodules are imported lazily so that ``import vae`` stays cheap.
 """
@@ -20,11 +25,14 @@ __all__ = [
     "config",
     "data",
     "models",
+    "numpy_model",
+    "checkpoint_file",
     "arrays",
     "losses",
     "likelihood",
     "bound",
     "train",
+    "history",
     "checkpoint",
     "zoo",
     "artefacts",
@@ -39,6 +47,7 @@ __all__ = [
     "preprocess",
     "ood",
     "live",
+    "stored_numbers",
     "build",
 ]
 

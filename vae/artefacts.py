@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from vae.checkpoint import CheckpointError
+from vae.checkpoint_file import CheckpointError
 
 CacheError = CheckpointError  # one error type for every unusable file in cache/
 REPO = Path(__file__).resolve().parent.parent
@@ -51,6 +51,11 @@ def codes_path(name: str) -> Path:
 
 def embeddings_path(name: str) -> Path:
     return cache_dir() / "embeddings" / f"{name}.npz"
+
+
+def numbers_path(name: str) -> Path:
+    """A model's numbers that need torch to compute (``vae.stored_numbers``), computed at build."""
+    return cache_dir() / "numbers" / f"{name}.npz"
 
 
 def manifest_path() -> Path:
@@ -249,3 +254,9 @@ def load_embeddings(name: str, latent_dim: int) -> dict[str, np.ndarray]:
                 name,
             )
     return out
+
+
+def load_numbers(name: str) -> dict[str, np.ndarray]:
+    """A model's stored numbers (``vae.stored_numbers``): every array of its npz file, the
+    held-out metrics checked here, the rest where they are read."""
+    return load_npz(numbers_path(name), {"heldout": (3,)}, name)

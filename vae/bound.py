@@ -15,21 +15,29 @@ log p(x|z) at every grid point is then one matrix product per image: with logits
 image x, log p(x|z) = sum_pixels x * l - softplus(l) (the Bernoulli log-likelihood the models are
 trained with, ``vae.losses.recon_bce``). Everything is in nats per image; log quantities here
 are log-likelihoods (higher is better), the negatives of the losses other pages show.
+
+Grids, log p(x) and the posterior are NumPy (a NumPy model decodes the grids, ``vae.arrays``);
+torch is imported only for the refinement, which needs gradients, and the ELBO of a Gaussian,
+which shares its code.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import Tensor
+from scipy.special import logsumexp, softmax
 
 from vae import arrays
+from vae.config import ModelConfig
 from vae.likelihood import log_normal
-from vae.models import Model
+
+if TYPE_CHECKING:
+    from torch import Tensor
+
+    from vae.arrays import AnyModel as Model
 
 _LOG_2PI = math.log(2 * math.pi)
 COARSE_N = 81  # coarse grid points per axis: finds where the posterior has mass
@@ -73,14 +81,14 @@ class DecodedGrid:
     """A grid decoded once by a model: what log p(x|z) needs for any image x."""
 
     grid: Grid
-    logits: Tensor  # (G, 784) decoder logits at every cell centre, float32 (float16: ``compact``)
-    softplus_sum: Tensor  # (G,) sum over pixels of softplus(logits), float64
+    logits: np.ndarray  # (G, 784) decoder logits at every cell centre, float32 (float16: compact)
+    softplus_sum: np.ndarray  # (G,) sum over pixels of softplus(logits), float64
 
     def log_likelihood(self, x: np.ndarray) -> np.ndarray:
         """log p(x|z) at every cell centre for one image x (28, 28) in [0, 1]. -> (G,) float64"""
-        xt = torch.as_tensor(np.array(x, dtype=np.float32).reshape(-1))  # (784,), a writable copy
-        logits = self.logits.to(torch.float32)  # (G, 784); no copy when float32
-        return (logits @ xt).double().numpy() - self.softplus_sum.numpy()
+        xt = np.asarray(x, dtype=np.float32).reshape(-1)  # (784,)
+        logits = self.logits.astype(np.float32, copy=False)  # (G, 784); no copy when float32
+        return (logits @ xt).astype(np.float64) - self.softplus_sum
 
     def compact(self) -> DecodedGrid:
         """The same grid with its logits kept as float16: half the memory (a coarse grid of 81 x 81
@@ -88,7 +96,7 @@ class DecodedGrid:
         (``fine_box``). The logits' rounding (relative 2^-11) moves log p(x|z) by hundredths of
         a nat, against the 15 nats that bound the box; ``softplus_sum`` stays the float32
         logits' exact sum."""
-        return DecodedGrid(self.grid, self.logits.to(torch.float16), self.softplus_sum)
+        return DecodedGrid(self.grid, self.logits.astype(np.float16), self.softplus_sum)
 
     def log_joint(self, x: np.ndarray) -> np.ndarray:
         """log p(x|z) + log p(z) at every cell centre, prior N(0, I). -> (G,)"""
@@ -96,12 +104,12 @@ class DecodedGrid:
         return self.log_likelihood(x) - 0.5 * (2 * _LOG_2PI + (z**2).sum(axis=1))
 
 
-@torch.inference_mode()
 def decode_grid(model: Model, grid: Grid, batch_size: int = 2048) -> DecodedGrid:
     """Decode every cell centre of ``grid`` (a 2-D model, y-free) once."""
-    logits = torch.from_numpy(arrays.decode_logits(model, grid.points(), batch=batch_size))
-    logits = logits.flatten(1)  # (G, 784)
-    return DecodedGrid(grid, logits, F.softplus(logits).double().sum(dim=1))
+    logits = arrays.decode_logits(model, grid.points(), batch=batch_size)
+    logits = logits.reshape(len(logits), -1)  # (G, 784)
+    softplus = np.logaddexp(np.float32(0), logits)  # (G, 784) float32, as torch's softplus
+    return DecodedGrid(grid, logits, softplus.sum(axis=1, dtype=np.float64))
 
 
 def coarse_grid(codes: np.ndarray, n: int = COARSE_N) -> Grid:
@@ -115,12 +123,12 @@ def coarse_grid(codes: np.ndarray, n: int = COARSE_N) -> Grid:
 
 def log_evidence(log_joint: np.ndarray, area: float) -> float:
     """log p(x) by the midpoint rule: log sum_i p(x, z_i) * cell area."""
-    return float(torch.logsumexp(torch.as_tensor(log_joint), 0)) + math.log(area)
+    return float(logsumexp(np.asarray(log_joint, dtype=np.float64))) + math.log(area)
 
 
 def posterior(log_joint: np.ndarray) -> np.ndarray:
     """p(z|x) as probabilities of the cells (they sum to 1). -> (G,)"""
-    return torch.softmax(torch.as_tensor(log_joint), 0).numpy()
+    return softmax(np.asarray(log_joint, dtype=np.float64))
 
 
 def moments(points: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -162,6 +170,8 @@ def _elbo(log_joint: Tensor, points: Tensor, mu: Tensor, logvar: Tensor, area: f
     """E_q[log p(x, z)] by quadrature plus q's entropy in closed form: the ELBO of the Gaussian
     q = N(mu, diag exp(logvar)). q's mass that falls outside the grid is given the grid's lowest
     log p(x, z), so a q that spills over the edge is not rewarded for the part no one measured."""
+    import torch
+
     log_w = log_normal(points, mu, logvar) + math.log(area)  # (G,) q's probability of each cell
     inside = torch.logsumexp(log_w, 0)
     w = torch.exp(log_w - torch.clamp(inside, min=0.0))  # sums to at most 1
@@ -172,6 +182,8 @@ def _elbo(log_joint: Tensor, points: Tensor, mu: Tensor, logvar: Tensor, area: f
 def elbo(log_joint: np.ndarray, grid: Grid, mu: np.ndarray, logvar: np.ndarray) -> float:
     """ELBO(q) = E_q[log p(x|z) + log p(z)] + H[q] for q = N(mu, diag exp(logvar)) (2,) each, with
     the expectation on ``grid`` (fine enough for q: see :func:`fine_box`)."""
+    import torch
+
     t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64))  # noqa: E731
     return float(_elbo(t(log_joint), t(grid.points()), t(mu), t(logvar), grid.area))
 
@@ -195,6 +207,8 @@ def refine(
     from the start given, the decoder fixed). mu moves in units of the start's sigma, so that a
     narrow q is not thrown off its peak by the first step. Returns the path of q, mu (steps + 1, 2)
     and logvar (steps + 1, 2), and the ELBO at each point of it (steps + 1,), the start first."""
+    import torch
+
     t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64))  # noqa: E731
     lj, pts = t(log_joint), t(grid.points())
     m0, scale = t(mu), torch.exp(0.5 * t(logvar))
@@ -231,19 +245,23 @@ class _Adam:
     ``torch.optim.Adam`` with ``CosineAnnealingLR``."""
 
     def __init__(self, params: tuple[Tensor, ...], betas: tuple[float, float] = (0.9, 0.999)):
+        import torch
+
         self.params, self.betas, self.eps, self.t = params, betas, 1e-8, 0
         self.m = [torch.zeros_like(p) for p in params]  # first moments
         self.v = [torch.zeros_like(p) for p in params]  # second moments
 
-    @torch.no_grad()
     def step(self, lr: float) -> None:
+        import torch
+
         b1, b2 = self.betas
         self.t += 1
         c1, c2_sqrt = 1 - b1**self.t, math.sqrt(1 - b2**self.t)
-        for p, m, v in zip(self.params, self.m, self.v):
-            m.lerp_(p.grad, 1 - b1)
-            v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
-            p.addcdiv_(m, (v.sqrt() / c2_sqrt).add_(self.eps), value=-lr / c1)
+        with torch.no_grad():
+            for p, m, v in zip(self.params, self.m, self.v):
+                m.lerp_(p.grad, 1 - b1)
+                v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+                p.addcdiv_(m, (v.sqrt() / c2_sqrt).add_(self.eps), value=-lr / c1)
 
 
 @dataclass(frozen=True)
@@ -348,3 +366,60 @@ def image_bound(
     gap = Gap(log_evidence(lj, grid.area), half_grid_log_evidence(lj, grid), elbo_q, elbo_best)
     path = runs[0] if inside else (None, None, None)
     return ImageBound(grid, width, post.reshape(grid.shape), gap, mu_best, lv_best, *path)
+
+
+# --- stored numbers -------------------------------------------------------------------------------
+
+# The ELBO lesson's featured test images: their numbers (``image_bound`` and the importance-
+# weighted curve) are computed at build time for every offered model (``vae.build``, into
+# ``cache/numbers/``), so that a server shows them without importing torch.
+FEATURED = (0, 169, 6572, 8000)
+
+
+def bound_arrays(b: ImageBound) -> dict[str, np.ndarray]:
+    """An ImageBound as named arrays (for an npz file; ``bound_from_arrays`` reads them back)."""
+    g = b.gap
+    out = {
+        "xs": b.grid.xs,
+        "ys": b.grid.ys,
+        "width": np.array(b.width),
+        "post": b.post,
+        "gap": np.array([g.log_px, g.log_px_half, g.elbo, g.elbo_best]),
+        "mu_best": b.mu_best,
+        "logvar_best": b.logvar_best,
+    }
+    if b.path_mu is not None:
+        out.update(path_mu=b.path_mu, path_logvar=b.path_logvar, path_elbo=b.path_elbo)
+    return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
+
+
+def bound_from_arrays(a: dict[str, np.ndarray]) -> ImageBound:
+    """The ImageBound ``bound_arrays`` wrote (ValueError when its arrays do not fit together)."""
+    grid = Grid(np.asarray(a["xs"]), np.asarray(a["ys"]))
+    post = np.asarray(a["post"])
+    if post.shape != grid.shape or np.asarray(a["gap"]).shape != (4,):
+        raise ValueError("the posterior's or the gap's shape does not fit the grid")
+    has_path = "path_elbo" in a
+    if has_path and not (
+        np.asarray(a["path_mu"]).shape
+        == np.asarray(a["path_logvar"]).shape
+        == (len(a["path_elbo"]), 2)
+    ):
+        raise ValueError("the refinement's path arrays differ in length")
+    return ImageBound(
+        grid,
+        float(a["width"]),
+        post,
+        Gap(*(float(v) for v in a["gap"])),
+        np.asarray(a["mu_best"]),
+        np.asarray(a["logvar_best"]),
+        np.asarray(a["path_mu"]) if has_path else None,
+        np.asarray(a["path_logvar"]) if has_path else None,
+        np.asarray(a["path_elbo"]) if has_path else None,
+    )
+
+
+def has_exact_bound(cfg: ModelConfig) -> bool:
+    """Whether the exact bound applies: a 2-D VAE whose posteriors have width (beta = 0 leaves
+    sigma near 0: no Gaussian to integrate)."""
+    return cfg.kind == "vae" and cfg.latent_dim == 2 and cfg.beta > 0

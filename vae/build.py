@@ -7,7 +7,8 @@
 
 A checkpoint is stale when its stored config differs from the registry (``vae.zoo``); codes
 are stale when they were computed from another checkpoint; embeddings when computed from other
-codes. Needs the MNIST training set (``vae.data``; downloaded on first use) and the dev
+codes; the stored numbers (``vae.stored_numbers``) when computed from other codes. Needs the
+MNIST training set (``vae.data``; downloaded on first use) and the dev
 requirements (scikit-learn, umap-learn). Prints progress as it goes.
 """
 
@@ -110,6 +111,26 @@ def _source(path: Path) -> str:
 def codes_current(name: str) -> bool:
     p, ck = artefacts.codes_path(name), artefacts.checkpoint_path(name)
     return p.exists() and ck.exists() and _source(p) == artefacts.sha256(ck)
+
+
+def numbers_current(name: str) -> bool:
+    """Computed from the current codes (``vae.stored_numbers``)."""
+    p, src = artefacts.numbers_path(name), artefacts.codes_path(name)
+    return p.exists() and src.exists() and _source(p) == artefacts.sha256(src)
+
+
+def write_numbers(name: str) -> None:
+    """The numbers a page shows that need torch (``vae.stored_numbers``), from the checkpoint and
+    the codes the pages read."""
+    from vae import stored_numbers
+
+    model, _ = load_checkpoint(artefacts.checkpoint_path(name), name)
+    images, labels = artefacts.load_test_set()
+    cfg = zoo.entry(name).model
+    codes = artefacts.load_codes(name, cfg.latent_dim, cfg.kind != "ae")
+    numbers = stored_numbers.compute(model, images.astype(np.float32) / 255.0, labels, codes)
+    src = artefacts.sha256(artefacts.codes_path(name))
+    artefacts.save_npz(artefacts.numbers_path(name), source_sha256=np.array(src), **numbers)
 
 
 def embeddings_current(name: str) -> bool:
@@ -254,6 +275,11 @@ def main(argv: list[str] | None = None) -> int:
             model, _ = load_checkpoint(artefacts.checkpoint_path(name), name)
             write_codes(name, model, xte, yte)
             after_training(name)
+        if not numbers_current(name):
+            log(f"numbers: {name} (held-out score; the ELBO lesson's featured images)")
+            write_numbers(name)
+            artefacts.record(manifest, artefacts.numbers_path(name))
+            artefacts.write_manifest(manifest)
         if zoo.entry(name).model.latent_dim == 10 and (args.force or not embeddings_current(name)):
             from vae.embed import embed_all
 
@@ -277,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in (
             artefacts.checkpoint_path(name),
             artefacts.codes_path(name),
+            artefacts.numbers_path(name),
             artefacts.embeddings_path(name),
         ):
             if p.exists():

@@ -15,7 +15,6 @@ naming the file and the command that rebuilds it.
 from __future__ import annotations
 
 import io
-import math
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -25,13 +24,31 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from vae.checkpoint_file import (  # the torch-free reader's checks, shared
+    FORMAT,
+    FORMAT_VERSION,
+    REQUIRED_METRICS,
+    SCALE,
+    CheckpointError,
+    check_blob,
+    missing_parts,
+    stored_train_config,
+)
 from vae.config import ARCH_VERSION, ModelConfig, TrainConfig, from_dict, to_dict
 from vae.models import Model, build_model
 
-FORMAT = "latent-lab/checkpoint"
-FORMAT_VERSION = 1
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "REQUIRED_METRICS",
+    "SCALE",
+    "CheckpointError",
+    "check_blob",
+    "missing_parts",
+    "stored_train_config",
+]
+
 STORE_DTYPE = torch.float16  # vectors and conv kernels
-SCALE = ".__int8_scale"  # suffix of the per-row scale stored beside an int8 matrix
 
 
 def _pack(t: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -54,19 +71,6 @@ def _unpack(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         else:
             out[k] = v.float() if v.is_floating_point() else v
     return out
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint or cache file that cannot be used; the message says how to rebuild it."""
-
-    def __init__(
-        self, path: str | Path, problem: str, name: str | None = None, rebuild: str | None = None
-    ) -> None:
-        self.path = Path(path)
-        self.problem = problem
-        only = f" --only {name}" if name else ""
-        self.rebuild = rebuild or f"python -m vae.build{only} --force"
-        super().__init__(f"{self.path}: {problem}. Rebuild it with `{self.rebuild}`.")
 
 
 HOT_BYTES = 40 * 2**20  # float32 matrices of Int8Linear layers kept rebuilt (LRU): about 6 models
@@ -196,47 +200,7 @@ def read_checkpoint(
         raise CheckpointError(
             path, f"cannot be read ({type(exc).__name__}: {str(exc)[:120]})", name
         ) from exc
-    if not isinstance(blob, dict) or blob.get("format") != FORMAT:
-        raise CheckpointError(path, "is not a latent-lab checkpoint", name)
-    if blob.get("format_version") != FORMAT_VERSION:
-        raise CheckpointError(
-            path,
-            f"has format version {blob.get('format_version')}, "
-            f"this code reads version {FORMAT_VERSION}",
-            name,
-        )
-    problem = _missing_parts(blob)
-    if problem:
-        raise CheckpointError(path, problem, name)
-    return blob
-
-
-REQUIRED_METRICS = ("test_recon", "test_kl", "test_elbo")  # what every page may read
-
-
-def _missing_parts(blob: dict[str, Any]) -> str | None:
-    """What a checkpoint dict lacks that readers rely on (None when complete)."""
-    for key in ("model_config", "train_config", "state_dict", "metrics", "history"):
-        if not isinstance(blob.get(key), dict):
-            return f"has no {key.replace('_', ' ')}"
-    if not isinstance(blob.get("seconds"), (int, float)):
-        return "has no training time"
-    metrics = blob["metrics"]
-    for key in REQUIRED_METRICS:
-        v = metrics.get(key)
-        if not isinstance(v, (int, float)) or not math.isfinite(v):
-            return f"has no usable metric {key!r}"
-    for key, values in blob["history"].items():
-        if not isinstance(values, list) or not all(isinstance(v, (int, float)) for v in values):
-            return f"has an unusable history {key!r}"
-    return None
-
-
-def stored_train_config(blob: dict[str, Any]) -> TrainConfig:
-    """The training run a checkpoint (or its ``info``) describes, as a config: fields added since it
-    was written take the value its run had (``config.LATER_FIELDS``). Compare these, not raw
-    dicts."""
-    return from_dict(TrainConfig, blob["train_config"])
+    return check_blob(blob, path, name)
 
 
 def load_checkpoint(

@@ -12,6 +12,11 @@ from typing import Any, Literal
 
 ModelKind = Literal["ae", "vae", "cvae"]
 ARCH_VERSION = 1  # bump when the layer layout changes: older checkpoints are then refused
+# The conv family's layout (``vae.models``, ``vae.numpy_model``): kernel of each stride-2 conv,
+# and the side of the feature map before the first and after each: 28 -> 14 -> 7 (kernel 4,
+# pad 1) -> 4 (kernel 3, pad 1).
+CONV_KERNELS = (4, 4, 3)
+FEATURE_SIDES = (28, 14, 7, 4)
 
 
 @dataclass(frozen=True)
@@ -82,3 +87,8 @@ def from_dict(cls: type, d: dict[str, Any]) -> Any:
     if missing:
         raise TypeError(f"missing {cls.__name__} fields: {sorted(missing)}")
     return cls(**{**later, **d})
+
+
+def last_feature_map(cfg: ModelConfig) -> tuple[int, int]:
+    """(channels, side) of the encoder's last feature map (the decoder's first)."""
+    return cfg.channels[-1], FEATURE_SIDES[len(cfg.channels)]

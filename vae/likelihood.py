@@ -9,17 +9,25 @@ Grosse & Salakhutdinov 2016, theorem 1). Everything here is in nats per image an
 *negative* bound (a loss, like the ELBO elsewhere in the app: lower is better). The zoo stores
 the k = 1,000 estimate on a fixed stratified subset of 500 test images (:func:`stratified_subset`),
 together with the one-sample ELBO on the same images, so the two compare like with like.
+
+torch is imported by the functions that draw and decode (a server that only shows stored
+numbers never loads it).
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import torch
-from torch import Tensor
+import numpy as np
 
 from vae.losses import recon_bce
-from vae.models import Model
+
+if TYPE_CHECKING:
+    import torch
+    from torch import Tensor
+
+    from vae.models import Model
 
 IWAE_K = 1000  # samples per image for the stored estimate
 IWAE_PER_CLASS = 50  # stratified subset: the first 50 test images of each digit (500 images;
@@ -30,13 +38,16 @@ _LOG_2PI = math.log(2 * math.pi)
 
 def stratified_subset(labels: Tensor, per_class: int = IWAE_PER_CLASS) -> Tensor:
     """Indices of the first ``per_class`` images of each label, in test-set order. (N,) -> (M,)."""
+    import torch
+
     picks = [torch.nonzero(labels == c).flatten()[:per_class] for c in range(int(labels.max()) + 1)]
     return torch.sort(torch.cat(picks)).values
 
 
 def log_normal(z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
-    """log N(z; mu, diag(exp(logvar))) summed over the last dimension. (..., d) -> (...)."""
-    return -0.5 * (_LOG_2PI + logvar + (z - mu).pow(2) * torch.exp(-logvar)).sum(-1)
+    """log N(z; mu, diag(exp(logvar))) summed over the last dimension, of tensors.
+    (..., d) -> (...)."""
+    return -0.5 * (_LOG_2PI + logvar + (z - mu).pow(2) * (-logvar).exp()).sum(-1)
 
 
 def log_weights(
@@ -53,6 +64,8 @@ def log_weights(
     ``chunk`` at a
     time so that memory stays at about B * chunk decoded images.
     """
+    import torch
+
     mu, logvar = model.encode(x, y)  # (B, d) each
     out = []
     for start in range(0, k, chunk):
@@ -74,6 +87,8 @@ def iwae_curve(logw: Tensor, ks: tuple[int, ...]) -> dict[int, Tensor]:
 
     The pool is cut into K // k disjoint groups of k weights and -L_k averaged over the groups: an
     unbiased estimate of E[-L_k] (more groups, less noise), so one pool gives the whole curve."""
+    import torch
+
     b, big_k = logw.shape
     out = {}
     for k in ks:
@@ -84,7 +99,6 @@ def iwae_curve(logw: Tensor, ks: tuple[int, ...]) -> dict[int, Tensor]:
     return out
 
 
-@torch.inference_mode()
 def iwae_bounds(
     model: Model,
     x: Tensor,
@@ -96,13 +110,50 @@ def iwae_bounds(
 ) -> dict[int, Tensor]:
     """-L_k for each image at k and at each of ``ks`` (:func:`iwae_curve`), from the same k seeded
     samples per image. -> {k: (N,)}."""
+    import torch
+
     gen = torch.Generator().manual_seed(seed)
     model.eval()
     out: dict[int, list[Tensor]] = {j: [] for j in (*ks, k)}
-    for i in range(0, len(x), batch_size):
-        yb = None if y is None else y[i : i + batch_size]
-        for j, v in iwae_curve(
-            log_weights(model, x[i : i + batch_size], k, yb, gen), (*ks, k)
-        ).items():
-            out[j].append(v)
+    with torch.inference_mode():
+        for i in range(0, len(x), batch_size):
+            yb = None if y is None else y[i : i + batch_size]
+            for j, v in iwae_curve(
+                log_weights(model, x[i : i + batch_size], k, yb, gen), (*ks, k)
+            ).items():
+                out[j].append(v)
     return {j: torch.cat(v) for j, v in out.items()}
+
+
+# The ELBO lesson's curve for one image: E[L_k] at each k of the slider from one pool of draws.
+CURVE_POOL = 2000  # log weights drawn per image: every k's bound is averaged over POOL // k groups
+CURVE_KS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # the lesson's k
+
+
+def group_stats(neg_lk: np.ndarray) -> tuple[float, float]:
+    """Mean and standard error of L_k over its groups, from -L_k per group (G,); one group: nan."""
+    v = -np.asarray(neg_lk, dtype=np.float64)
+    se = float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else float("nan")
+    return float(v.mean()), se
+
+
+def image_curve_stats(
+    model: Model, x: np.ndarray, seed: int, pool: int = CURVE_POOL, ks: tuple[int, ...] = CURVE_KS
+) -> dict[int, tuple[float, float, int]]:
+    """L_k of one image x (28, 28) for each k of ``ks``, from ``pool`` draws from q(z|x) (torch's
+    generator seeded with ``seed``) cut into pool // k groups: its mean, its standard error over
+    the groups (nan for one group) and the number of groups (log-likelihoods, nats). The error
+    says what is sampling noise. ``model``: a torch VAE (unconditional)."""
+    import torch
+
+    xt = torch.as_tensor(np.array(x, dtype=np.float32)).reshape(1, 1, 28, 28)
+    model.eval()
+    with torch.inference_mode():
+        lw = log_weights(model, xt, pool, generator=torch.Generator().manual_seed(seed))
+        lw = lw[0].double()  # (pool,)
+    out = {}
+    for k in ks:
+        groups = lw[: (pool // k) * k].reshape(pool // k, k)  # (G, k)
+        neg = -(torch.logsumexp(groups, dim=1) - math.log(k)).numpy()  # -L_k per group (G,)
+        out[k] = (*group_stats(neg), pool // k)
+    return out

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from vae.arrays import NOISE_SEED
 from vae.config import ModelConfig, TrainConfig
-from vae.models import Model
+
+if TYPE_CHECKING:
+    import torch
+
+    from vae.models import Model
 
 HELDOUT = 2_000  # test images held out for evaluation: a fixed random sample, stratified by digit
 MAX_TRAIN = 8_000  # the other 8,000, in a fixed random order: a run trains on the first N of them
@@ -91,18 +94,24 @@ class LiveSettings:
         )
 
 
-def _tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    """Copies of (M, 28, 28) images (float in [0, 1] or uint8) and labels as (M, 1, 28, 28),
-    (M,)."""
+def _arrays(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Copies of (M, 28, 28) images (float in [0, 1] or uint8) and labels as float32
+    (M, 1, 28, 28) and int64 (M,)."""
     images = np.asarray(images)
     x = (
         images.astype(np.float32) / 255.0
         if images.dtype == np.uint8
         else np.array(images, dtype=np.float32)
     )
-    return torch.from_numpy(x).reshape(-1, 1, 28, 28), torch.tensor(
-        np.asarray(labels, dtype=np.int64)
-    )
+    return x.reshape(-1, 1, 28, 28), np.asarray(labels).astype(np.int64)
+
+
+def _tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    """``_arrays`` as tensors, for training (the one place here that needs torch)."""
+    import torch
+
+    x, y = _arrays(images, labels)
+    return torch.from_numpy(x), torch.from_numpy(y)
 
 
 def _check(images: np.ndarray, labels: np.ndarray) -> int:
@@ -137,12 +146,13 @@ def split_indices(labels: np.ndarray, seed: int = SPLIT_SEED) -> tuple[np.ndarra
     return np.sort(held), rng.permutation(rest)
 
 
-def heldout_set(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    """The HELDOUT held-out test images and labels (``split_indices``): (HELDOUT, 1, 28, 28),
-    (HELDOUT,), copied."""
+def heldout_set(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The HELDOUT held-out test images and labels (``split_indices``): float32
+    (HELDOUT, 1, 28, 28), int64 (HELDOUT,), copied (NumPy: the page shows and encodes them
+    without torch; ``split_test_set`` gives them as tensors for a run)."""
     _check(images, labels)
     held, _ = split_indices(labels)
-    return _tensors(np.asarray(images)[held], np.asarray(labels)[held])
+    return _arrays(np.asarray(images)[held], np.asarray(labels)[held])
 
 
 def split_test_set(
@@ -161,16 +171,21 @@ def split_test_set(
     _, order = split_indices(labels)
     pick = order[:train_size]
     x_tr, y_tr = _tensors(np.asarray(images)[pick], np.asarray(labels)[pick])
-    return (x_tr, y_tr, *heldout_set(images, labels))
+    held, _ = split_indices(labels)
+    return (x_tr, y_tr, *_tensors(np.asarray(images)[held], np.asarray(labels)[held]))
 
 
-def heldout_metrics(
-    model: Model, x: torch.Tensor, y: torch.Tensor, seed: int = NOISE_SEED
-) -> dict[str, float]:
+def heldout_metrics(model: Model, x: Any, y: Any, seed: int = NOISE_SEED) -> dict[str, float]:
     """Mean reconstruction, KL and negative ELBO (beta 1) in nats per image, one posterior sample
-    per image with a fixed noise seed, so two models of the same latent size see the same noise."""
+    per image with a fixed noise seed (``vae.train.evaluate``: torch's noise, as a run measures
+    itself), so two models of the same latent size see the same noise. ``x``, ``y``: tensors or
+    arrays (``heldout_set``). The zoo's models' numbers are computed at build time
+    (``vae.build``: ``artefacts.load_numbers``), so the page needs no torch for them."""
+    import torch
+
     from vae.train import evaluate
 
+    x, y = torch.as_tensor(np.asarray(x, dtype=np.float32)), torch.as_tensor(np.asarray(y))
     t = evaluate(model, x, y, beta=1.0, seed=seed)
     return {
         "recon": float(t.recon.mean()),
@@ -189,7 +204,7 @@ def one_per_digit(labels: np.ndarray) -> np.ndarray:
 
 
 def _result_from_state(
-    settings: LiveSettings, state: Any, held: tuple[torch.Tensor, torch.Tensor]
+    settings: LiveSettings, state: Any, held: tuple[np.ndarray, np.ndarray]
 ) -> Any:
     """A TrainResult for a run paused at the end of an epoch: its model rebuilt from the state and
     measured on the held-out digits it was being evaluated on."""
@@ -199,7 +214,7 @@ def _result_from_state(
     model = build_model(settings.model_config())
     model.load_state_dict(state.model_state)
     model.eval()
-    metrics = final_metrics(model, *held)
+    metrics = final_metrics(model, *_tensors(*held))
     return TrainResult(model, {k: list(v) for k, v in state.history.items()}, metrics, 0.0, state)
 
 
@@ -296,7 +311,7 @@ class TrainingSession:
             self.interrupted = None
         self.last_epoch = None
 
-    def adopt_pause(self, held: tuple[torch.Tensor, torch.Tensor]) -> bool:
+    def adopt_pause(self, held: tuple[np.ndarray, np.ndarray]) -> bool:
         """After a pause: the paused epoch's model, history and held-out metrics become the
         session's result (measured on ``held``). True if there was one to adopt."""
         if not self.rebuild or self.paused is None or self.settings is None:

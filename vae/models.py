@@ -18,16 +18,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from vae.config import CONV_KERNELS as _KERNELS
 from vae.config import ModelConfig
-
-# Spatial size after each stride-2 conv: 28 -> 14 -> 7 (kernel 4, pad 1) -> 4 (kernel 3, pad 1).
-_KERNELS = (4, 4, 3)
-_SIZES = (28, 14, 7, 4)
-
-
-def _flat(cfg: ModelConfig) -> tuple[int, int]:
-    """(channels, side) of the last feature map."""
-    return cfg.channels[-1], _SIZES[len(cfg.channels)]
+from vae.config import last_feature_map as _flat
 
 
 class Encoder(nn.Module):

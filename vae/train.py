@@ -13,21 +13,16 @@ import functools
 import math
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Callable
 
 import torch
 from torch import Tensor
 
 from vae import arrays
 from vae.config import ModelConfig, TrainConfig
+from vae.history import TERM_NAMES, TERMS, history_frame, new_history  # noqa: F401 (re-exported)
 from vae.losses import LossTerms, active_units, loss_terms, mean_terms
 from vae.models import Model, build_model
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-TERMS = ("recon", "kl", "total")
-TERM_NAMES = {"recon": "reconstruction", "kl": "KL", "total": "total"}  # how charts name the terms
 
 
 @dataclass
@@ -46,37 +41,6 @@ class Progress:
     snapshot: Callable[[], "TrainState"] | None = (
         None  # on epoch_done: the state to continue from (a copy)
     )
-
-
-def new_history() -> dict[str, list[float]]:
-    """Per-epoch lists: train_recon, train_kl, train_total, test_recon, ..., seconds."""
-    keys = [f"{s}_{t}" for s in ("train", "test") for t in TERMS] + ["seconds", "lr"]
-    return {k: [] for k in keys}
-
-
-def history_frame(
-    history: dict[str, list[float]],
-    terms: Sequence[str] = ("recon", "kl"),
-    split_names: dict[str, str] | None = None,
-) -> "pd.DataFrame":
-    """Long table of a per-epoch history (``new_history``) for line charts: epoch (from 1), term
-    ("reconstruction", "KL", "total"), split, nats. ``split_names`` renames the splits (default
-    "train" and "test"); only the series present in ``history`` are used."""
-    import pandas as pd  # only the pages draw histories: keep the training path light
-
-    names = {"train": "train", "test": "test", **(split_names or {})}
-    rows = [
-        {
-            "epoch": i + 1,
-            "term": TERM_NAMES.get(term, term),
-            "split": names[split],
-            "nats": float(v),
-        }
-        for term in terms
-        for split in ("train", "test")
-        for i, v in enumerate(history.get(f"{split}_{term}") or [])
-    ]
-    return pd.DataFrame(rows, columns=["epoch", "term", "split", "nats"])
 
 
 @torch.inference_mode()
@@ -141,7 +105,7 @@ def final_metrics(
     }
     mu, logvar = arrays.encode(model, x_test, y_test)  # (N, d), (N, d) or None (AE)
     if logvar is not None:  # a VAE: active units and the likelihood bound
-        m["active_units"] = float(active_units(torch.from_numpy(mu))[0])
+        m["active_units"] = float(active_units(mu)[0])
         if likelihood:
             m.update(likelihood_metrics(model, x_test, y_test))
     return m

@@ -13,7 +13,6 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-import torch
 
 from vae.losses import ACTIVE_UNIT_THRESHOLD, active_units, kl_per_dim
 
@@ -46,16 +45,15 @@ def equivalent_beta(weight: float, pixels: int = PIXELS, latent_dims: int = 2) -
 
 def mean_kl_per_dim(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
     """Mean over images of KL(q(z_i|x) || N(0, 1)) for each dimension i. (N, d) x2 -> (d,) nats"""
-    m = torch.from_numpy(np.array(mu, dtype=np.float32))  # copy: inputs may be read-only
-    lv = torch.from_numpy(np.array(logvar, dtype=np.float32))
-    return kl_per_dim(m, lv).double().mean(dim=0).numpy()  # (d,)
+    m, lv = np.asarray(mu, dtype=np.float32), np.asarray(logvar, dtype=np.float32)
+    return kl_per_dim(m, lv).mean(axis=0, dtype=np.float64)  # (d,)
 
 
 def unit_activity(mu: np.ndarray) -> tuple[int, np.ndarray]:
     """Active units (``losses.active_units``, Burda et al. 2016) of posterior means (N, d) as NumPy:
     (count, Var(mu_i) (d,)); a unit is active when Var(mu_i) > ``losses.ACTIVE_UNIT_THRESHOLD``."""
-    count, var = active_units(torch.from_numpy(np.array(mu, dtype=np.float32)))
-    return count, var.numpy().astype(np.float64)
+    count, var = active_units(np.asarray(mu, dtype=np.float32))
+    return count, var.astype(np.float64)
 
 
 def kl_dims_frame(mu: np.ndarray, logvar: np.ndarray, beta: float) -> pd.DataFrame:

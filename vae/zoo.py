@@ -7,6 +7,7 @@ training images, seed 0; metrics are measured on all 10,000 test images. ``pytho
     from vae import zoo
     zoo.names()            # every registered name, in teaching order
     zoo.load("vae-2d")     # model in eval mode; .encode(x) / .decode(z) on float32 tensors
+    zoo.load_arrays("vae-2d")  # the same model as a NumPy forward pass (no torch): the server's
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vae import artefacts
-from vae.checkpoint import CheckpointError, load_checkpoint, read_checkpoint
+from vae import artefacts, checkpoint_file, numpy_model
+from vae.checkpoint_file import CheckpointError
 from vae.config import ModelConfig, TrainConfig, to_dict
-from vae.models import Model
+from vae.numpy_model import ArrayModel
+
+if TYPE_CHECKING:
+    from vae.models import Model
 
 # One training budget for the whole zoo (issue "a fair zoo"): every model, on every ladder,
 # trains with the same architecture family, optimiser (Adam, peak lr 2e-3, cosine to 0), batch
@@ -135,8 +139,23 @@ def load(name: str) -> Model:
     Raises ``vae.checkpoint.CheckpointError`` for a missing, corrupt or incompatible file, or a
     file that holds another model than the registry's entry of that name.
     """
+    from vae.checkpoint import load_checkpoint  # torch: the server uses ``load_arrays``
+
     path = checkpoint_path(name)
     model, blob = load_checkpoint(path, name, artefacts.read_verified(path, name), compact=True)
+    _check_identity(path, name, blob)
+    return model
+
+
+def load_arrays(name: str) -> ArrayModel:
+    """The pretrained model as a NumPy forward pass (``vae.numpy_model``): the same weights and
+    checks as :func:`load`, read without torch (``vae.checkpoint_file``). What the app serves.
+
+    Raises ``CheckpointError`` for a missing, corrupt or incompatible file, or a file that holds
+    another model than the registry's entry of that name.
+    """
+    path = checkpoint_path(name)
+    model, blob = numpy_model.load_checkpoint(path, name, artefacts.read_verified(path, name))
     _check_identity(path, name, blob)
     return model
 
@@ -146,7 +165,7 @@ def _info_cached(
     path: str, sig: tuple[int, ...], manifest_sig: tuple[int, ...], name: str
 ) -> dict[str, Any]:
     """Read (and checked) again whenever the file or the manifest changed on disk."""
-    blob = read_checkpoint(path, name, artefacts.read_verified(Path(path), name))
+    blob = checkpoint_file.read(path, name, artefacts.read_verified(Path(path), name))
     _check_identity(Path(path), name, blob)
     return {k: v for k, v in blob.items() if k != "state_dict"}
 

@@ -17,8 +17,8 @@ from ui.draw.style import LATENT_RANGE, MODEL_CACHE_ENTRIES
 from ui.page import downloads, loaders, model_calls
 from vae import latent, neighbours, units, zoo
 from vae.artefacts import CacheError
+from vae.history import history_frame
 from vae.losses import ACTIVE_UNIT_THRESHOLD, bce_per_image
-from vae.train import history_frame
 
 
 def test_digits(seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -243,7 +243,7 @@ def epochs_words(frame: pd.DataFrame) -> str:
 
 
 def curve_specs(name: str) -> dict[str, dict]:
-    """The training-curve chart of each loss term of a checkpoint (``vae.train.history_frame``),
+    """The training-curve chart of each loss term of a checkpoint (``vae.history.history_frame``),
     keyed by
     the model's name: no frame to hash per run."""
     return {term: render.spec(_curve_chart, name, term) for term in ("reconstruction", "KL")}

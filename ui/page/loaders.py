@@ -12,21 +12,14 @@ from typing import Any, Callable
 
 import numpy as np
 import streamlit as st
-import torch
 from scipy.spatial import cKDTree
 
 from ui.draw.style import MODEL_CACHE_ENTRIES, SCATTER_POINTS
 from vae import artefacts, neighbours, zoo
 from vae.artefacts import CacheError
-from vae.checkpoint import stored_train_config
+from vae.checkpoint_file import stored_train_config
 from vae.config import to_dict
-
-# One intra-op thread per call: a page's tensors are small (at most a 30 x 30 mosaic, 900 images),
-# and with several sessions (or the browser) on the same cores, OpenMP workers waiting on each
-# other cost more than they save. (``ui/__init__.py`` sets OMP_NUM_THREADS=1 before torch loads, so
-# the new thread of every script run starts with one thread too; this covers a process that
-# imported torch earlier, such as a test.)
-torch.set_num_threads(1)
+from vae.numpy_model import ArrayModel
 
 
 def try_info(name: str) -> dict[str, Any] | None:
@@ -45,15 +38,32 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def model(name: str) -> torch.nn.Module:
-    """The pretrained model, loaded once per server and loaded (and checked) again when its
-    checkpoint changed on disk (``artefacts.signature``): a rebuilt or edited file is never
-    answered with the weights read before."""
+def model(name: str) -> ArrayModel:
+    """The pretrained model as a NumPy forward pass (``zoo.load_arrays``: the server never imports
+    torch for it), loaded once per server and loaded (and checked) again when its checkpoint
+    changed on disk (``artefacts.signature``): a rebuilt or edited file is never answered with the
+    weights read before."""
     return _model(name, artefacts.signature(artefacts.checkpoint_path(name)))
 
 
 @st.cache_resource(show_spinner="Loading a model…", max_entries=MODEL_CACHE_ENTRIES)
-def _model(name: str, signature: tuple[int, ...]) -> torch.nn.Module:
+def _model(name: str, signature: tuple[int, ...]) -> ArrayModel:
+    return zoo.load_arrays(name)
+
+
+def torch_model(name: str) -> Any:
+    """The pretrained model as a torch module (``zoo.load``), for the few computations that need
+    gradients or torch's random streams (the ELBO page's refinement of a new image). The first
+    call imports torch (about 300-500 MB for the server from then on); like ``model``, loaded again
+    when the checkpoint changed."""
+    return _torch_model(name, artefacts.signature(artefacts.checkpoint_path(name)))
+
+
+@st.cache_resource(show_spinner="Loading a model…", max_entries=MODEL_CACHE_ENTRIES)
+def _torch_model(name: str, signature: tuple[int, ...]) -> Any:
+    import torch
+
+    torch.set_num_threads(1)  # a page's tensors are small; see ui/__init__.py
     return zoo.load(name)
 
 
@@ -126,6 +136,13 @@ def codes(name: str) -> dict[str, np.ndarray]:
         k: _readonly(v)
         for k, v in artefacts.load_codes(name, cfg.latent_dim, cfg.kind != "ae").items()
     }
+
+
+@st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def numbers(name: str) -> dict[str, np.ndarray]:
+    """A model's numbers computed at build time because they need torch (``vae.stored_numbers``),
+    read-only (raises CacheError when the file is missing or broken)."""
+    return {k: _readonly(v) for k, v in artefacts.load_numbers(name).items()}
 
 
 @st.cache_resource(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)

@@ -15,13 +15,6 @@ NOISE_SES = 2.0  # a difference is called real only beyond this many standard er
 TAIL = 10  # the refinement's last steps whose gain is quoted
 
 
-def group_stats(neg_lk: np.ndarray) -> tuple[float, float]:
-    """Mean and standard error of L_k over its groups, from -L_k per group (G,); one group: nan."""
-    v = -np.asarray(neg_lk, dtype=np.float64)
-    se = float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else float("nan")
-    return float(v.mean()), se
-
-
 @dataclass(frozen=True)
 class RefineFacts:
     """The refinement from the encoder's q (nats) and the schedule it ran on."""

@@ -1,37 +1,37 @@
 """The ELBO lesson's numbers for one image of a 2-D VAE, computed once per server and shared.
 
-The exact log p(x) by quadrature (``vae.bound``: a coarse decoded grid per model, about 10 MB and a
-second or two of decoding, then a fine grid around the image's posterior) and the importance-
-weighted curve over k (``vae.likelihood``) cost seconds per image. The featured images are
-computed for every offered model in the background at the server's start (``ui.server.warmup``); a
-new
-image takes its turn in the server-wide queue (``ui.server.heavy_queue``) on the page.
+The featured images' numbers are computed at build time (``vae.stored_numbers``, read from
+``cache/numbers/``): the server shows them without torch. Any other image costs seconds: the
+exact log p(x) by quadrature (``vae.bound``: a coarse decoded grid per model, about 10 MB and a
+second or two of decoding, then a fine grid around the image's posterior, and a refinement by
+gradient ascent) and the importance-weighted curve over k (``vae.likelihood``). It takes its turn
+in the server-wide queue (``ui.server.heavy_queue``) on the page, and the first such image loads
+torch into the server (``loaders.torch_model``).
 """
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import streamlit as st
-import torch
 
 from ui.draw.style import MODEL_CACHE_ENTRIES
-from ui.lessons.elbo import claims
 from ui.page import loaders, model_calls
 from ui.server import prefetch, warmup
-from vae import bound, zoo
-from vae.likelihood import log_weights
+from vae import bound, stored_numbers, zoo
+from vae.artefacts import CacheError
+from vae.likelihood import CURVE_KS, CURVE_POOL, image_curve_stats
 
-FEATURED = {0: "a clear 7", 169: "a 4 drawn like a 9", 6572: "a thin 1", 8000: "an unusual 4"}
-KS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # the importance-sampling slider's steps
-POOL = 2000  # log weights drawn per image: every k's bound is averaged over POOL // k groups
+KS = CURVE_KS  # the importance-sampling slider's steps
+POOL = CURVE_POOL  # log weights drawn per image: every k's bound is averaged over POOL // k groups
+
+# the featured test images (their numbers stored at build: ``vae.bound.FEATURED``), in words
+FEATURED = dict(
+    zip(bound.FEATURED, ("a clear 7", "a 4 drawn like a 9", "a thin 1", "an unusual 4"))
+)
 
 
 def offered(entry: zoo.Entry) -> bool:
-    """A 2-D VAE whose posteriors have width (beta = 0 leaves sigma near 0: no Gaussian to
-    integrate)."""
-    return entry.model.kind == "vae" and entry.model.latent_dim == 2 and entry.model.beta > 0
+    """A 2-D VAE whose posteriors have width (``vae.bound.has_exact_bound``)."""
+    return bound.has_exact_bound(entry.model)
 
 
 MODELS = loaders.models_where(offered)
@@ -53,7 +53,11 @@ def coarse(key: tuple[str, str, int]) -> bound.DecodedGrid:
     show_spinner="Integrating p(x|z) p(z) over the latent plane…", max_entries=MODEL_CACHE_ENTRIES
 )
 def exact(key: tuple[str, str, int], idx: int) -> bound.ImageBound:
-    """log p(x) of test image ``idx`` by quadrature, the ELBO's gap and its parts."""
+    """log p(x) of test image ``idx`` by quadrature, the ELBO's gap and its parts: as stored at
+    build time for a featured image, else computed."""
+    got = _stored(key[0], idx)
+    if got is not None:
+        return got[0]
     c = loaders.codes(key[0])
     return bound.image_bound(
         loaders.model(key[0]),
@@ -67,20 +71,28 @@ def exact(key: tuple[str, str, int], idx: int) -> bound.ImageBound:
 @st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
 def iwae_stats(key: tuple[str, str, int], idx: int) -> dict[int, tuple[float, float, int]]:
     """L_k for each k of KS from POOL seeded draws from q(z|x) in POOL // k groups: its mean, its
-    standard error over the groups (nan for one group) and the number of groups (nats). The same
-    draws and means as ``vae.likelihood.image_curve``; the error says what is sampling noise."""
-    x = torch.as_tensor(np.array(loaders.test_images_float()[idx]), dtype=torch.float32)
-    x = x.reshape(1, 1, 28, 28)
-    with torch.inference_mode():
-        lw = log_weights(
-            loaders.model(key[0]).eval(), x, POOL, generator=torch.Generator().manual_seed(idx)
-        )[0].double()  # (POOL,)
-    out = {}
-    for k in KS:
-        groups = lw[: (POOL // k) * k].reshape(POOL // k, k)  # (G, k)
-        neg = -(torch.logsumexp(groups, dim=1) - math.log(k)).numpy()  # -L_k per group (G,)
-        out[k] = (*claims.group_stats(neg), POOL // k)
-    return out
+    standard error over the groups (nan for one group) and the number of groups (nats;
+    ``vae.likelihood.image_curve_stats``, seeded with the image's index): as stored at build
+    time for a featured image, else computed."""
+    got = _stored(key[0], idx)
+    if got is not None:
+        return got[1]
+    x = loaders.test_images_float()[idx]
+    return image_curve_stats(loaders.torch_model(key[0]), x, seed=idx)
+
+
+def _stored(
+    name: str, idx: int
+) -> tuple[bound.ImageBound, dict[int, tuple[float, float, int]]] | None:
+    """The numbers ``vae.build`` stored for a featured image, or None (not featured, or a
+    ``cache/numbers`` file that is missing or unusable: then they are computed, as for any
+    image)."""
+    if idx not in FEATURED:
+        return None
+    try:
+        return stored_numbers.featured(loaders.numbers(name), idx)
+    except (CacheError, ValueError, KeyError):
+        return None
 
 
 def iwae(key: tuple[str, str, int], idx: int) -> dict[int, float]:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
-import torch
 
 from ui import compat
 from ui.draw import alt_text, altair_charts, png_figures, render
@@ -25,9 +24,13 @@ from ui.lessons import words
 from ui.lessons.training import claims
 from ui.page import downloads, frame, loaders, model_calls
 from ui.server import memory, training_slots, warmup
-from vae import arrays, artefacts, live, zoo
+from vae import arrays, artefacts, live, stored_numbers, zoo
 from vae.artefacts import CacheError
-from vae.train import Progress, TrainResult, history_frame, train
+from vae.history import history_frame
+from vae.numpy_model import ArrayModel
+
+if TYPE_CHECKING:  # torch loads only when someone trains (``run``)
+    from vae.train import Progress, TrainResult
 
 REDRAW_STEPS = 40  # steps between two redraws of the codes and reconstructions while training
 LOSS_HEIGHT = CHART_HEIGHT - 100
@@ -114,7 +117,10 @@ def run(
     """Train ``s`` on its share of the test digits with live progress, loss charts and (2-D) codes,
     after waiting for a training slot; ``sess.check`` stops it when a newer script run takes
     over."""
+    from vae.train import train  # imports torch: the first run of the server loads it
+
     x_tr, y_tr, x_ho, y_ho = live.split_test_set(x_float, labels, s.train_size)
+    y_np = y_ho.numpy()
     bar = st.progress(0.0, text=f"Training {s.label()}…")
     cols = st.columns(3 if s.latent_dim == 2 else 2)
     recon_ph, kl_ph = cols[0].empty(), cols[1].empty()
@@ -125,9 +131,9 @@ def run(
             f"The held-out codes appear after {first} step{'s' if first != 1 else ''}."
         )
     strip_ph = st.empty()
-    pick = live.one_per_digit(y_ho.numpy())  # one held-out digit of each class
+    pick = live.one_per_digit(y_np)  # one held-out digit of each class
     held = heldout_index(labels)
-    originals = x_ho[pick, 0].numpy()  # (10, 28, 28)
+    originals = x_ho[pick, 0].numpy()  # (10, 28, 28); x_ho: the run's tensors
     last = [0.0]
     trace: list[tuple[float, float, float]] = []  # (epochs done, batch reconstruction, batch KL)
     t0 = [time.perf_counter()]
@@ -156,7 +162,7 @@ def run(
                 half = claims.extent(mu)
                 out = claims.left_out(mu, half)  # said in the title: the map holds 99.5 % at least
                 title = f"Held-out codes {when}" + (f" ({out} outside)" if out else "")
-                draw_map(codes_ph, CodeMap(mu, y_ho.numpy(), held, title, half, LIVE_SIDE))
+                draw_map(codes_ph, CodeMap(mu, y_np, held, title, half, LIVE_SIDE))
             recs = arrays.reconstructions(p.model, x_ho[pick])
             strip_ph.image(
                 downloads.upscale(
@@ -164,7 +170,7 @@ def run(
                 ),
                 clamp=True,
                 caption=f"Held-out digits (top) and their reconstructions {when} (bottom)",
-                alt=f"Held-out test digits {alt_text.digits(y_ho.numpy()[pick])} (top row) and "
+                alt=f"Held-out test digits {alt_text.digits(y_np[pick])} (top row) and "
                 "your model's "
                 f"reconstructions of them {when} (bottom row), while it trains.",
             )
@@ -207,7 +213,7 @@ def pretrained_for(d: int, beta: float) -> tuple[str, bool]:
     return (name, True) if name in zoo.REGISTRY else (zoo.beta_name(d, 1.0), False)
 
 
-def pretrained(name: str) -> tuple[torch.nn.Module | None, str | None]:
+def pretrained(name: str) -> tuple[ArrayModel | None, str | None]:
     """The pretrained model to compare with, or None and the reason it cannot be used."""
     if not artefacts.checkpoint_path(name).exists():
         return None, (
@@ -228,12 +234,16 @@ def pretrained(name: str) -> tuple[torch.nn.Module | None, str | None]:
     show_spinner="Measuring the pretrained model on the held-out digits…", max_entries=32
 )
 def _heldout_metrics(name: str, signature: tuple[int, ...]) -> dict[str, float]:
-    xh, yh = live.heldout_set(loaders.test_images_float(), loaders.test_set()[1])
-    return live.heldout_metrics(loaders.model(name), xh, yh)
+    try:
+        return stored_numbers.heldout(loaders.numbers(name))
+    except (CacheError, KeyError):  # no usable stored numbers: measured here, with torch
+        xh, yh = live.heldout_set(loaders.test_images_float(), loaders.test_set()[1])
+        return live.heldout_metrics(loaders.torch_model(name), xh, yh)
 
 
 def pretrained_heldout(name: str) -> dict[str, float]:
-    """Held-out metrics of a pretrained model (same noise seed as a live run), cached per checkpoint
+    """Held-out metrics of a pretrained model (``live.heldout_metrics``: the same noise seed as a
+    live run), as ``vae.build`` stored them (``vae.stored_numbers``), cached per checkpoint
     file."""
     return _heldout_metrics(name, artefacts.signature(artefacts.checkpoint_path(name)))
 
@@ -371,7 +381,7 @@ def pretrained_codes(name: str) -> np.ndarray:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _heldout_recons(name: str, signature: tuple[int, ...]) -> np.ndarray:
     xh, yh = live.heldout_set(loaders.test_images_float(), loaders.test_set()[1])
-    return arrays.reconstructions(loaders.model(name), xh[live.one_per_digit(yh.numpy())])
+    return arrays.reconstructions(loaders.model(name), xh[live.one_per_digit(yh)])
 
 
 def pretrained_recons(name: str) -> np.ndarray:
@@ -379,9 +389,7 @@ def pretrained_recons(name: str) -> np.ndarray:
     return _heldout_recons(name, artefacts.signature(artefacts.checkpoint_path(name)))
 
 
-def preview(
-    s: live.LiveSettings, labels: np.ndarray, x_ho: torch.Tensor, y_ho: torch.Tensor
-) -> None:
+def preview(s: live.LiveSettings, labels: np.ndarray, x_ho: np.ndarray, y_ho: np.ndarray) -> None:
     """Before the first run: the pretrained model a run of these settings is compared with, on the
     held-out digits (score, reconstructions, 2-D codes), all computed once per server."""
     name, same_beta = pretrained_for(s.latent_dim, s.beta)
@@ -399,9 +407,9 @@ def preview(
         f"scored on: −ELBO **{m['elbo']:.1f} nats** (reconstruction {m['recon']:.1f} + KL "
         f"{m['kl']:.2f}). How close does a run of the settings above come?"
     )
-    pick = live.one_per_digit(y_ho.numpy())
+    pick = live.one_per_digit(y_ho)
     rows = {
-        "held-out\ndigit": x_ho[pick, 0].numpy(),
+        "held-out\ndigit": x_ho[pick, 0],
         f"{name}\n(pretrained)": pretrained_recons(name),
     }
     held = heldout_index(labels)
@@ -415,7 +423,7 @@ def preview(
         ),
     )
     if s.latent_dim == 2:
-        codes_pair(None, pretrained_codes(name), y_ho.numpy(), held, name)
+        codes_pair(None, pretrained_codes(name), y_ho, held, name)
 
 
 def cost_words(s: live.LiveSettings) -> str:

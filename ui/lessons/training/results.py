@@ -6,31 +6,33 @@ about them from ``claims``. Widget keys start with ``train_``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
-import torch
 
 from ui.draw import alt_text, png_figures, render
 from ui.lessons.training import live_view
 from ui.page import downloads
 from vae import arrays, live, zoo
 
+if TYPE_CHECKING:
+    from vae.arrays import AnyModel
+
 
 def reconstructions(
-    mine: torch.nn.Module,
-    pre_model: torch.nn.Module | None,
+    mine: AnyModel,
+    pre_model: AnyModel | None,
     pre_name: str,
-    x_ho: torch.Tensor,
-    y_ho: torch.Tensor,
+    x_ho: np.ndarray,
+    y_ho: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Rows of pictures: one held-out digit of each class, the learner's reconstructions of them
     and, when there is one, the pretrained model's. -> {row caption: (10, 28, 28)}"""
-    pick = live.one_per_digit(y_ho.numpy())  # (10,) positions in the held-out set
+    pick = live.one_per_digit(y_ho)  # (10,) positions in the held-out set
     rows = {
-        "held-out\ndigit": x_ho[pick, 0].numpy(),
+        "held-out\ndigit": x_ho[pick, 0],
         "your\nmodel": arrays.reconstructions(mine, x_ho[pick]),
     }
     if pre_model is not None:
@@ -38,15 +40,13 @@ def reconstructions(
     return rows
 
 
-def reconstructions_view(
-    rows: dict[str, np.ndarray], labels: np.ndarray, y_ho: torch.Tensor
-) -> None:
+def reconstructions_view(rows: dict[str, np.ndarray], labels: np.ndarray, y_ho: np.ndarray) -> None:
     """The rows as one figure (and a PNG to download), its text alternative naming what each
     reconstruction looks like by the nearest test image, its own original left out."""
     png = render.png(png_figures.image_rows, rows, size=1.0)
     downloads.download_png(png, "my-vae-reconstructions.png", key="train_recon_png")
     # the pictured digits' test indices: each one's own original is left out below
-    held = live.split_indices(labels)[0][live.one_per_digit(y_ho.numpy())]
+    held = live.split_indices(labels)[0][live.one_per_digit(y_ho)]
     render.show(
         png,
         alt=alt_text.rows(
@@ -65,7 +65,7 @@ def score_rows(
     s: live.LiveSettings,
     mine: dict[str, float],
     pre_name: str,
-    pre_model: torch.nn.Module | None,
+    pre_model: AnyModel | None,
     pre: dict[str, float] | None,
 ) -> list[dict[str, Any]]:
     """The held-out score table's rows: the learner's run, then the pretrained model's if any."""
