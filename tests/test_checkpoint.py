@@ -16,7 +16,6 @@ from vae.checkpoint import (
     FORMAT,
     FORMAT_VERSION,
     CheckpointError,
-    Int8Linear,
     load_checkpoint,
     quantize_,
     read_checkpoint,
@@ -102,57 +101,6 @@ def test_round_trip_identical_outputs(tmp_path, kind):
         assert torch.equal(model.decode(a[0], y), loaded.decode(b[0], y))
     for t, u in zip(a, b):
         assert (t is None and u is None) or torch.equal(t, u)
-
-
-@pytest.mark.parametrize("kind", ["ae", "vae", "cvae"])
-def test_compact_load_gives_the_same_outputs_in_a_quarter_of_the_memory(tmp_path, kind):
-    """``compact=True`` (the app's pretrained models) keeps the int8 matrices as stored: every
-    encoding and decoding is the same bit for bit, and the weights take far less memory."""
-    model = _make(kind, 3)
-    path = tmp_path / f"{kind}.pt"
-    _save(path, model)
-    full, _ = load_checkpoint(path)
-    small, _ = load_checkpoint(path, compact=True)
-    assert any(isinstance(m, Int8Linear) for m in small.modules())
-    assert not any(isinstance(m, torch.nn.Linear) for m in small.modules())
-    assert not small.training
-    x = torch.rand(16, 1, 28, 28, generator=torch.Generator().manual_seed(2))
-    y = torch.arange(16) % 10
-    z = torch.randn(16, 3, generator=torch.Generator().manual_seed(3))
-    with torch.no_grad():
-        assert torch.equal(full.decode_logits(z, y), small.decode_logits(z, y))
-        for t, u in zip(full.encode(x, y), small.encode(x, y)):
-            assert (t is None and u is None) or torch.equal(t, u)
-
-    def nbytes(m):
-        return sum(t.numel() * t.element_size() for t in [*m.parameters(), *m.buffers()])
-
-    assert nbytes(small) < 0.4 * nbytes(full)
-
-
-def test_compact_layers_keep_only_the_recently_used_matrices(tmp_path, monkeypatch):
-    """An Int8Linear's float32 matrix is rebuilt once and reused while it is recent; all layers
-    together keep at most ``HOT_BYTES``, and an evicted layer gives the same outputs again."""
-    from vae import checkpoint
-
-    monkeypatch.setattr(checkpoint, "_HOT", checkpoint.OrderedDict())
-    model = _make("vae", 3)
-    path = tmp_path / "vae.pt"
-    _save(path, model)
-    small, _ = load_checkpoint(path, compact=True)
-    layers = [m for m in small.modules() if isinstance(m, Int8Linear)]
-    one = max(m.q.numel() * 4 for m in layers)
-    monkeypatch.setattr(checkpoint, "HOT_BYTES", one)  # room for the largest matrix only
-    z = torch.randn(5, 3, generator=torch.Generator().manual_seed(4))
-    with torch.no_grad():
-        first = small.decode_logits(z)
-        w = layers[-1].weight()
-        assert layers[-1].weight() is w  # kept: not rebuilt
-        for m in layers:
-            m.weight()
-            assert checkpoint.hot_bytes() <= one
-        assert torch.equal(small.decode_logits(z), first)
-        assert torch.equal(small.decode_logits(z), model.decode_logits(z))
 
 
 def test_round_trip_metadata(saved):

@@ -140,3 +140,14 @@ def test_rebuilt_matrices_stay_within_their_budget(monkeypatch, images):
         m.encode(x)
         assert numpy_model.hot_bytes() <= numpy_model.HOT_BYTES
     np.testing.assert_array_equal(models[0].encode(x)[0], first)  # rebuilt: the same numbers
+
+
+def test_a_served_model_keeps_its_large_matrices_as_int8():
+    """The two large matrices stay int8 as stored (their float32 form only while recently used):
+    the model holds under a third of its float32 size."""
+    m = zoo.load_arrays("vae-10d")
+    held = sum(q.nbytes + s.nbytes for q, s in m._int8.values()) + sum(
+        w.nbytes for w in m._float.values()
+    )
+    as_float32 = 4 * sum(int(np.prod(s)) for s in numpy_model.layout(m.config).values())
+    assert m._int8 and held < as_float32 / 3

@@ -3,11 +3,12 @@
 The teaching computations live in :mod:`vae`; this package only turns them into widgets.
 
 Importing it sets ``OMP_NUM_THREADS=1`` unless the environment already sets it, so it must come
-before the first ``import torch`` of a page (``tests/test_threads.py`` checks every page). Streamlit
-runs every script run, and every fragment rerun, in a new thread; with more than one OpenMP thread
-the first torch operation in each new thread set up a thread team first, 20-45 ms per run on these
-machines. The page's tensors are small (at most a 30 x 30 mosaic), so one thread is also the
-fastest when several sessions share the cores.
+before the first ``import torch`` (``tests/test_threads.py`` checks every page). The pages answer
+with NumPy models and never import torch themselves (``tests/test_no_torch.py``); a training run
+or a new image on the ELBO page loads it. Streamlit runs every script run, and every fragment
+rerun, in a new thread; with more than one OpenMP thread the first torch operation in each new
+thread set up a thread team first, 20-45 ms per run on these machines. The tensors are small, so
+one thread is also the fastest when several sessions share the cores.
 
 It also gives NumPy's OpenBLAS one thread (``one_blas_thread``): Streamlit imports NumPy before any
 page, so the environment variable comes too late for it, and OpenBLAS started one thread per core.

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from vae.config import TrainConfig, from_dict
+from vae.config import ARCH_VERSION, ModelConfig, TrainConfig, from_dict
 
 FORMAT = "latent-lab/checkpoint"
 FORMAT_VERSION = 1
@@ -80,6 +80,24 @@ def check_blob(blob: Any, path: str | Path, name: str | None = None) -> dict[str
     if problem:
         raise CheckpointError(path, problem, name)
     return blob
+
+
+def model_config(blob: dict[str, Any], path: str | Path, name: str | None = None) -> ModelConfig:
+    """The model config of a checkpoint dict when both its configs are usable and it was made for
+    this code's layer layout (``ARCH_VERSION``); CheckpointError otherwise."""
+    try:
+        cfg = from_dict(ModelConfig, blob["model_config"])
+        from_dict(TrainConfig, blob["train_config"])
+    except (TypeError, ValueError, KeyError) as exc:
+        raise CheckpointError(path, f"has an unusable config ({exc})", name) from exc
+    if cfg.arch_version != ARCH_VERSION:
+        raise CheckpointError(
+            path,
+            f"was made for architecture version {cfg.arch_version}, "
+            f"this code builds version {ARCH_VERSION}",
+            name,
+        )
+    return cfg
 
 
 def stored_train_config(blob: dict[str, Any]) -> TrainConfig:

@@ -133,8 +133,8 @@ def _check_identity(path: Path, name: str, blob: dict[str, Any]) -> None:
 
 
 def load(name: str) -> Model:
-    """The pretrained model in eval mode (float32 arithmetic, CPU, gradients off; its large
-    matrices kept as the checkpoint's int8, ``checkpoint.Int8Linear``).
+    """The pretrained torch model in eval mode (float32, CPU, gradients off): for training-side
+    work, the build and the tests; the server uses ``load_arrays``.
 
     Raises ``vae.checkpoint.CheckpointError`` for a missing, corrupt or incompatible file, or a
     file that holds another model than the registry's entry of that name.
@@ -142,7 +142,7 @@ def load(name: str) -> Model:
     from vae.checkpoint import load_checkpoint  # torch: the server uses ``load_arrays``
 
     path = checkpoint_path(name)
-    model, blob = load_checkpoint(path, name, artefacts.read_verified(path, name), compact=True)
+    model, blob = load_checkpoint(path, name, artefacts.read_verified(path, name))
     _check_identity(path, name, blob)
     return model
 
