@@ -149,9 +149,10 @@ def test_every_notice_states_a_true_premise():
 
 def test_each_models_coarse_grid_is_decoded_once(monkeypatch):
     """The coarse grid is decoded once per offered model and server: switching through every model
-    the page offers, then through them all again for another image (whose bound is not cached yet,
-    so each model's grid is needed again), decodes each model's grid once. With fewer cache entries
-    than models, every switch decoded one again."""
+    the page offers, then through them all again for another image that is not featured (whose
+    bound is not cached yet, so each model's grid is needed again), decodes each model's grid
+    once. With fewer cache entries than models, every switch decoded one again. The featured
+    images decode nothing: their numbers were stored at build (``vae.stored_numbers``)."""
     import streamlit as st
 
     from vae import bound
@@ -174,12 +175,22 @@ def test_each_models_coarse_grid_is_decoded_once(monkeypatch):
     monkeypatch.setattr(bound, "coarse_grid", counted)
     st.cache_resource.clear()  # no grid (or bound) left over from another test
     st.cache_data.clear()
-    at = app(PAGE, {"elbo_idx": "6572"})
+    at = app(PAGE, {"elbo_idx": "5"})
     assert at.selectbox(key="elbo_model").options == models  # every model the page offers
-    for idx in (6572, 8000):
-        at.selectbox(key="elbo_featured").set_value(idx).run()
+    assert at.radio(key="elbo_mode").value == "index"
+    for idx in (5, 7):
+        at.number_input(key="elbo_idx").set_value(idx).run()
         for name in models[1:] + models[:1]:
             at.selectbox(key="elbo_model").set_value(name).run()
             assert_ok(at)
             assert metrics(at)["ELBO"] < metrics(at)["log p(x)"]
     assert len(decoded) == len(models)
+    decoded.clear()
+    at.radio(key="elbo_mode").set_value("featured").run()
+    for idx in bound.FEATURED:
+        at.selectbox(key="elbo_featured").set_value(idx).run()
+        for name in models:
+            at.selectbox(key="elbo_model").set_value(name).run()
+            assert_ok(at)
+            assert metrics(at)["ELBO"] < metrics(at)["log p(x)"]
+    assert decoded == []
