@@ -257,7 +257,11 @@ def test_readme_snippet_runs_as_written_for_every_model(name):
     """The README's snippet, with only the model name changed, works for every model (and an AE
     batch of two is not mistaken for a (mu, logvar) pair)."""
     require(name)
-    code = re.sub(r'zoo\.load\("[^"]+"\)', f'zoo.load("{name}")', _readme_snippet())
+    code = re.sub(
+        r'zoo\.load(_arrays)?\("[^"]+"\)',
+        lambda m: f'zoo.load{m.group(1) or ""}("{name}")',
+        _readme_snippet(),
+    )
     images, labels = artefacts.load_test_set()
     env = {
         "x": torch.from_numpy(images[:2]).float().div(255).unsqueeze(1),
@@ -268,6 +272,9 @@ def test_readme_snippet_runs_as_written_for_every_model(name):
     assert env["mu"].shape == (2, d)
     assert env["x_hat"].shape == (2, 1, 28, 28)
     assert (env["logvar"] is None) == name.startswith("ae-")
+    # the served NumPy model of the same name gives the same codes (to float32 rounding)
+    np.testing.assert_allclose(env["mu_np"], env["mu"].detach().numpy(), atol=1e-4)
+    assert (env["logvar_np"] is None) == name.startswith("ae-")
 
 
 # At the 20-epoch budget two models keep a dimension between "used" and "switched off": vae-20d's
