@@ -89,6 +89,29 @@ def test_other_pages_still_work(broken_cache):
     assert any("ae-2d" in w.value or "cannot be used" in w.value for w in home.warning)
 
 
+@pytest.mark.parametrize("damage", ["missing", "truncated", "tampered"])
+def test_broken_stored_numbers_are_computed_instead(broken_cache, damage):
+    """A broken ``cache/numbers`` file (``vae.stored_numbers``) costs seconds, not the lesson: the
+    ELBO page computes its featured image's numbers (the same ones, to rounding) and Train it
+    yourself measures the pretrained model's held-out score, each with torch, as for any other
+    input."""
+    from vae import stored_numbers
+
+    stored = artefacts.load_numbers("vae-2d")
+    p = broken_cache / "numbers" / "vae-2d.npz"
+    {"missing": Path.unlink, "truncated": _truncate, "tampered": _tamper}[damage](p)
+    at = app("pages/14_ELBO_bound.py", {"elbo_idx": "0"})
+    assert not at.error, [e.value for e in at.error]
+    shown = {m.label: float(m.value) for m in at.metric}
+    b, _ = stored_numbers.featured(stored, 0)
+    assert shown["log p(x)"] == pytest.approx(b.gap.log_px, abs=0.01)
+    assert shown["ELBO"] == pytest.approx(b.gap.elbo, abs=0.01)
+    train = app("pages/13_Train_it_yourself.py")
+    assert not train.error, [e.value for e in train.error]
+    held = stored_numbers.heldout(stored)
+    assert f"{held['elbo']:.1f} nats" in texts(train)
+
+
 def test_checkpoint_of_other_architecture_is_refused(broken_cache):
     """A checkpoint whose weights don't fit the registry's architecture: clear refusal."""
     import torch
