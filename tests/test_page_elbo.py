@@ -11,7 +11,7 @@ import pytest
 
 from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
 from ui.lessons.elbo.claims import NOISE_SES  # within this many standard errors (+ accuracy): level
-from vae import artefacts, zoo
+from vae import artefacts, stored_numbers, zoo
 
 PAGE = "pages/14_ELBO_bound.py"
 
@@ -187,7 +187,7 @@ def test_each_models_coarse_grid_is_decoded_once(monkeypatch):
     assert len(decoded) == len(models)
     decoded.clear()
     at.radio(key="elbo_mode").set_value("featured").run()
-    for idx in bound.FEATURED:
+    for idx in stored_numbers.FEATURED:
         at.selectbox(key="elbo_featured").set_value(idx).run()
         for name in models:
             at.selectbox(key="elbo_model").set_value(name).run()

@@ -32,7 +32,7 @@ def test_the_featured_images_are_stored_for_every_model_the_elbo_lesson_offers()
     for name in zoo.names():
         numbers = artefacts.load_numbers(name)
         offered = bound.has_exact_bound(zoo.entry(name).model)
-        for idx in bound.FEATURED:
+        for idx in stored_numbers.FEATURED:
             got = stored_numbers.featured(numbers, idx)
             assert (got is not None) == offered, (name, idx)
         assert stored_numbers.featured(numbers, 1) is None  # not featured: computed on the page
@@ -45,7 +45,7 @@ def test_the_stored_elbo_numbers_are_computed_again(test_set):
     model = zoo.load(name)
     codes = artefacts.load_codes(name, 2, True)
     coarse = bound.decode_grid(model, bound.coarse_grid(codes["mu"])).compact()
-    for idx in bound.FEATURED[:2]:
+    for idx in stored_numbers.FEATURED[:2]:
         b, curve = stored_numbers.featured(numbers, idx)
         fresh = bound.image_bound(model, coarse, x[idx], codes["mu"][idx], codes["logvar"][idx])
         for field in ("log_px", "log_px_half", "elbo", "elbo_best"):
@@ -62,12 +62,28 @@ def test_the_stored_elbo_numbers_are_computed_again(test_set):
 
 def test_an_image_bound_survives_its_arrays():
     numbers = artefacts.load_numbers("vae-2d")
-    b, _ = stored_numbers.featured(numbers, bound.FEATURED[0])
-    back = bound.bound_from_arrays(bound.bound_arrays(b))
+    b, _ = stored_numbers.featured(numbers, stored_numbers.FEATURED[0])
+    back = stored_numbers.bound_from_arrays(stored_numbers.bound_arrays(b))
     assert back.gap == b.gap and back.width == b.width
     np.testing.assert_array_equal(back.post, b.post)
     np.testing.assert_array_equal(back.grid.xs, b.grid.xs)
     assert (back.path_elbo is None) == (b.path_elbo is None)
-    broken = {**bound.bound_arrays(b), "post": np.zeros((3, 3))}
+    broken = {**stored_numbers.bound_arrays(b), "post": np.zeros((3, 3))}
     with pytest.raises(ValueError):
-        bound.bound_from_arrays(broken)
+        stored_numbers.bound_from_arrays(broken)
+
+
+def test_stale_numbers_are_refused():
+    """Numbers written with another recipe (another held-out split, pool, k, featured images...)
+    are refused by both readers, so the pages compute instead of showing them."""
+    numbers = dict(artefacts.load_numbers("vae-2d"))
+    assert stored_numbers.current(numbers)
+    numbers["recipe"] = np.array(
+        stored_numbers.recipe().replace('"curve_pool": ', '"curve_pool": 1')
+    )
+    with pytest.raises(ValueError, match="recipe"):
+        stored_numbers.heldout(numbers)
+    with pytest.raises(ValueError, match="recipe"):
+        stored_numbers.featured(numbers, stored_numbers.FEATURED[0])
+    del numbers["recipe"]
+    assert not stored_numbers.current(numbers)

@@ -368,57 +368,6 @@ def image_bound(
     return ImageBound(grid, width, post.reshape(grid.shape), gap, mu_best, lv_best, *path)
 
 
-# --- stored numbers -------------------------------------------------------------------------------
-
-# The ELBO lesson's featured test images: their numbers (``image_bound`` and the importance-
-# weighted curve) are computed at build time for every offered model (``vae.build``, into
-# ``cache/numbers/``), so that a server shows them without importing torch.
-FEATURED = (0, 169, 6572, 8000)
-
-
-def bound_arrays(b: ImageBound) -> dict[str, np.ndarray]:
-    """An ImageBound as named arrays (for an npz file; ``bound_from_arrays`` reads them back)."""
-    g = b.gap
-    out = {
-        "xs": b.grid.xs,
-        "ys": b.grid.ys,
-        "width": np.array(b.width),
-        "post": b.post,
-        "gap": np.array([g.log_px, g.log_px_half, g.elbo, g.elbo_best]),
-        "mu_best": b.mu_best,
-        "logvar_best": b.logvar_best,
-    }
-    if b.path_mu is not None:
-        out.update(path_mu=b.path_mu, path_logvar=b.path_logvar, path_elbo=b.path_elbo)
-    return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
-
-
-def bound_from_arrays(a: dict[str, np.ndarray]) -> ImageBound:
-    """The ImageBound ``bound_arrays`` wrote (ValueError when its arrays do not fit together)."""
-    grid = Grid(np.asarray(a["xs"]), np.asarray(a["ys"]))
-    post = np.asarray(a["post"])
-    if post.shape != grid.shape or np.asarray(a["gap"]).shape != (4,):
-        raise ValueError("the posterior's or the gap's shape does not fit the grid")
-    has_path = "path_elbo" in a
-    if has_path and not (
-        np.asarray(a["path_mu"]).shape
-        == np.asarray(a["path_logvar"]).shape
-        == (len(a["path_elbo"]), 2)
-    ):
-        raise ValueError("the refinement's path arrays differ in length")
-    return ImageBound(
-        grid,
-        float(a["width"]),
-        post,
-        Gap(*(float(v) for v in a["gap"])),
-        np.asarray(a["mu_best"]),
-        np.asarray(a["logvar_best"]),
-        np.asarray(a["path_mu"]) if has_path else None,
-        np.asarray(a["path_logvar"]) if has_path else None,
-        np.asarray(a["path_elbo"]) if has_path else None,
-    )
-
-
 def has_exact_bound(cfg: ModelConfig) -> bool:
     """Whether the exact bound applies: a 2-D VAE whose posteriors have width (beta = 0 leaves
     sigma near 0: no Gaussian to integrate)."""

@@ -114,9 +114,14 @@ def codes_current(name: str) -> bool:
 
 
 def numbers_current(name: str) -> bool:
-    """Computed from the current codes (``vae.stored_numbers``)."""
+    """Computed from the current codes, with this code's recipe (``vae.stored_numbers``)."""
+    from vae import stored_numbers
+
     p, src = artefacts.numbers_path(name), artefacts.codes_path(name)
-    return p.exists() and src.exists() and _source(p) == artefacts.sha256(src)
+    if not (p.exists() and src.exists() and _source(p) == artefacts.sha256(src)):
+        return False
+    with np.load(p, allow_pickle=False) as z:
+        return stored_numbers.current({k: z[k] for k in z.files if k == "recipe"})
 
 
 def write_numbers(name: str) -> None:

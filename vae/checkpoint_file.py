@@ -8,7 +8,7 @@ holding ``data.pkl``, a pickle of plain values whose tensors point at raw storag
 (``_rebuild_tensor_v2``, the typed storages of the dtypes below, ``OrderedDict``); any other
 global, a missing storage or a malformed archive raises :class:`CheckpointError`. The arrays are
 the stored bytes as they are (int8 matrices with their scales, float16 kernels): the same numbers
-``torch.load`` gives, which ``tests/test_checkpoint_file.py`` checks for every model of the zoo.
+``torch.load`` gives, which ``tests/test_numpy_model.py`` checks for every model of the zoo.
 
 Also here, so that both readers share them: the checks a checkpoint dict must pass and
 :class:`CheckpointError`.
@@ -146,6 +146,10 @@ def _rebuild_tensor(
     last = offset + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else offset - 1
     if offset < 0 or last >= len(storage) or any(s < 0 for s in stride):
         raise pickle.UnpicklingError("a tensor reaches outside its storage")
+    if any(n < 0 for n in size) or int(np.prod(size, dtype=np.int64)) > len(storage) - offset:
+        # a checkpoint's tensors own their storages: more elements than stored (stride 0) would
+        # only make this reader allocate what the file never held
+        raise pickle.UnpicklingError("a tensor has more elements than its storage")
     view = np.lib.stride_tricks.as_strided(
         storage[offset:], size, tuple(s * storage.itemsize for s in stride), writeable=False
     )
@@ -186,7 +190,7 @@ class _Unpickler(pickle.Unpickler):
 def _unpickle(data: bytes) -> Any:
     """The object a ``torch.save`` archive holds, tensors as NumPy arrays."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        pkl = [n for n in archive.namelist() if n.endswith("data.pkl") and n.count("/") == 1]
+        pkl = [n for n in archive.namelist() if n.endswith("/data.pkl") and n.count("/") == 1]
         if len(pkl) != 1:
             raise pickle.UnpicklingError("no data.pkl at the archive's top")
         prefix = pkl[0][: -len("data.pkl")]

@@ -168,10 +168,9 @@ def split_test_set(
     n = _check(images, labels)
     if not 1 <= train_size <= n - HELDOUT:
         raise ValueError(f"training-set size must be in 1..{n - HELDOUT}")
-    _, order = split_indices(labels)
+    held, order = split_indices(labels)
     pick = order[:train_size]
     x_tr, y_tr = _tensors(np.asarray(images)[pick], np.asarray(labels)[pick])
-    held, _ = split_indices(labels)
     return (x_tr, y_tr, *_tensors(np.asarray(images)[held], np.asarray(labels)[held]))
 
 

@@ -3,8 +3,9 @@
 The same layers and the same weights as ``vae.models.Autoencoder`` in eval mode (Kingma & Welling
 2014; the conditional VAE of Sohn et al. 2015), with the same interface: ``encode(x, y=None) ->
 (mu, logvar)`` (``logvar`` None for an AE), ``decode_logits(z, y=None)`` and ``decode``. Weights
-come from a checkpoint read without torch (``vae.checkpoint_file``); the two large matrices stay
-int8 with their row scales, as the checkpoint stores them, and their float32 form is rebuilt on
+come from a checkpoint read without torch (``vae.checkpoint_file``); its linear matrices stay int8
+with their row scales, as the checkpoint stores them (the two 3,136 x 256 ones are most of the
+weights), and their float32 form is rebuilt on
 use and kept while recently used (``HOT_BYTES`` for all models together): the same numbers as
 float32 matrices, about a quarter of the memory (the zoo's two 3,136 x 256 matrices are most of a
 model's weights; as float32 the 17 models take 112 MB, as int8 28 MB; rebuilding one costs about
@@ -133,14 +134,19 @@ def _rebuilt(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
     w.setflags(write=False)
     with _HOT_LOCK:
         _HOT[id(q)] = (q, w)
-        while len(_HOT) > 1 and hot_bytes() > HOT_BYTES:
+        while len(_HOT) > 1 and _kept_bytes() > HOT_BYTES:
             _HOT.popitem(last=False)
     return w
 
 
+def _kept_bytes() -> int:
+    return sum(w.nbytes for _, w in _HOT.values())  # the caller holds _HOT_LOCK
+
+
 def hot_bytes() -> int:
     """Bytes of the rebuilt float32 matrices kept now (``HOT_BYTES`` at most, or one matrix)."""
-    return sum(w.nbytes for _, w in _HOT.values())
+    with _HOT_LOCK:
+        return _kept_bytes()
 
 
 class ArrayModel:
@@ -174,7 +180,7 @@ class ArrayModel:
             else:
                 self._float[key] = v.astype(np.float32)
         self._channels_last()
-        for w in self._float.values():
+        for w in [*self._float.values(), *(a for pair in self._int8.values() for a in pair)]:
             w.setflags(write=False)
 
     def _channels_last(self) -> None:
@@ -201,12 +207,12 @@ class ArrayModel:
             key = f"decoder.net.{5 + 2 * i}.weight"
             self._float[key] = _conv_transpose_weight(self._float[key])
 
-        def cols(m: np.ndarray) -> np.ndarray:  # (rows, C s s) -> (rows, s s C)
+        def columns_channels_last(m: np.ndarray) -> np.ndarray:  # (rows, C s s) -> (rows, s s C)
             return np.ascontiguousarray(m.reshape(-1, c, s, s).transpose(0, 2, 3, 1)).reshape(
                 len(m), -1
             )
 
-        def rows(m: np.ndarray) -> np.ndarray:  # (C s s, ...) -> (s s C, ...)
+        def rows_channels_last(m: np.ndarray) -> np.ndarray:  # (C s s, ...) -> (s s C, ...)
             tail = m.shape[1:]
             return np.ascontiguousarray(
                 m.reshape(c, s, s, *tail).transpose(1, 2, 0, *range(3, 3 + len(tail)))
@@ -215,23 +221,23 @@ class ArrayModel:
         fc, up = f"encoder.body.{2 * n + 1}.weight", "decoder.net.2"
         if fc in self._int8:
             q, scale = self._int8[fc]
-            self._int8[fc] = (cols(q), scale)
+            self._int8[fc] = (columns_channels_last(q), scale)
         else:
-            self._float[fc] = cols(self._float[fc])
+            self._float[fc] = columns_channels_last(self._float[fc])
         if up + ".weight" in self._int8:
             q, scale = self._int8[up + ".weight"]
-            self._int8[up + ".weight"] = (rows(q), rows(scale))
+            self._int8[up + ".weight"] = (rows_channels_last(q), rows_channels_last(scale))
         else:
-            self._float[up + ".weight"] = rows(self._float[up + ".weight"])
-        self._float[up + ".bias"] = rows(self._float[up + ".bias"])
+            self._float[up + ".weight"] = rows_channels_last(self._float[up + ".weight"])
+        self._float[up + ".bias"] = rows_channels_last(self._float[up + ".bias"])
 
-    def _w(self, key: str) -> np.ndarray:
+    def _weight(self, key: str) -> np.ndarray:
         if key in self._int8:
             return _rebuilt(*self._int8[key])
         return self._float[key]
 
     def _linear(self, x: np.ndarray, layer: str) -> np.ndarray:
-        return x @ self._w(layer + ".weight").T + self._w(layer + ".bias")
+        return x @ self._weight(layer + ".weight").T + self._weight(layer + ".bias")
 
     def _one_hot(self, y: Any, n: int) -> np.ndarray:
         return np.eye(self.config.num_classes, dtype=np.float32)[self._labels(y, n)]  # (B, 10)
@@ -243,8 +249,9 @@ class ArrayModel:
                 "call encode(x, y) / decode(z, y)"
             )
         labels = np.asarray(y).astype(np.int64).reshape(-1)
-        if len(labels) != n or labels.min(initial=0) < 0 or labels.max(initial=0) >= 10:
-            raise ValueError(f"expected {n} digit labels in 0..9")
+        k = self.config.num_classes
+        if len(labels) != n or labels.min(initial=0) < 0 or labels.max(initial=0) >= k:
+            raise ValueError(f"expected {n} digit labels in 0..{k - 1}")
         return labels  # (B,)
 
     def encode(self, x: np.ndarray, y: Any = None) -> tuple[np.ndarray, np.ndarray | None]:
@@ -270,7 +277,7 @@ class ArrayModel:
         h = x.reshape(len(x), 28, 28, 1)  # channels last
         for i in range(n):
             layer = f"encoder.body.{2 * i}"
-            h = _conv(h, self._w(layer + ".weight"), self._w(layer + ".bias"))
+            h = _conv(h, self._weight(layer + ".weight"), self._weight(layer + ".bias"))
             if i == 0 and self.conditional:  # the label planes' share (a convolution is linear)
                 h += self._float["label_planes"][self._labels(y, len(x))]  # (B, 14, 14, O)
             h = _relu(h)
@@ -299,7 +306,7 @@ class ArrayModel:
         n = len(self.config.channels)
         for i in range(n):
             layer = f"decoder.net.{5 + 2 * i}"
-            h = _conv_transpose(h, self._w(layer + ".weight"), self._w(layer + ".bias"))
+            h = _conv_transpose(h, self._weight(layer + ".weight"), self._weight(layer + ".bias"))
             if i < n - 1:
                 h = _relu(h)
         return h.astype(np.float32, copy=False).reshape(len(z), 1, 28, 28)  # logits

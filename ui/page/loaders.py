@@ -8,7 +8,7 @@ command that rebuilds it. The training-budget sentences read the checkpoints too
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import streamlit as st
@@ -20,6 +20,9 @@ from vae.artefacts import CacheError
 from vae.checkpoint_file import stored_train_config
 from vae.config import to_dict
 from vae.numpy_model import ArrayModel
+
+if TYPE_CHECKING:  # torch: loaded only by ``torch_model``
+    from vae.models import Model
 
 
 def try_info(name: str) -> dict[str, Any] | None:
@@ -51,16 +54,17 @@ def _model(name: str, signature: tuple[int, ...]) -> ArrayModel:
     return zoo.load_arrays(name)
 
 
-def torch_model(name: str) -> Any:
-    """The pretrained model as a torch module (``zoo.load``), for the few computations that need
-    gradients or torch's random streams (the ELBO page's refinement of a new image). The first
-    call imports torch (about 300-500 MB for the server from then on); like ``model``, loaded again
-    when the checkpoint changed."""
+def torch_model(name: str) -> Model:
+    """The pretrained model as a torch module (``zoo.load``), for the computations that need
+    torch's random streams: the ELBO page's importance-weighted curve of an image that is not
+    featured, and a held-out score when ``cache/numbers`` is unusable. The first call imports
+    torch (about 200-500 MB for the server from then on); like ``model``, loaded again when the
+    checkpoint changed."""
     return _torch_model(name, artefacts.signature(artefacts.checkpoint_path(name)))
 
 
 @st.cache_resource(show_spinner="Loading a model…", max_entries=MODEL_CACHE_ENTRIES)
-def _torch_model(name: str, signature: tuple[int, ...]) -> Any:
+def _torch_model(name: str, signature: tuple[int, ...]) -> Model:
     import torch
 
     torch.set_num_threads(1)  # a page's tensors are small; see ui/__init__.py

@@ -2,7 +2,7 @@
 
 Streamlit runs every script rerun in a fresh thread. glibc's malloc gives threads their own
 arenas (up to 8 per core) and, after a large block is freed, raises its mmap threshold so that
-later tensors of that size come from those arenas: memory freed by one session's decode then
+later arrays of that size come from those arenas: memory freed by one session's decode then
 stays resident, fragmented over many arenas, and the server grows with every session. Two
 ``mallopt`` settings stop that (the same as ``MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=...``,
 which Streamlit Community Cloud gives no place to set):

@@ -11,7 +11,7 @@ cache key) instead of drawing it twice. Decoding happens outside the drawing loc
 than the drawing itself.
 
 Lifecycle: the server's one prefetcher starts a worker thread on the first job and the thread
-ends when the queue is empty (a thread that stays alive keeps the per-thread buffers torch grew
+ends when the queue is empty (a thread that stays alive keeps its malloc arena's buffers grown
 for the largest decode); ``stop()`` (at exit) drops what waits and lets a running job finish.
 Before each job the worker watches the process for ``BUSY_WINDOW_S`` and waits while the other
 threads (students' script runs, the web server) use more than ``BUSY_SHARE`` of a core: in a class,

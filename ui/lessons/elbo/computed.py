@@ -6,7 +6,8 @@ exact log p(x) by quadrature (``vae.bound``: a coarse decoded grid per model, ab
 second or two of decoding, then a fine grid around the image's posterior, and a refinement by
 gradient ascent) and the importance-weighted curve over k (``vae.likelihood``). It takes its turn
 in the server-wide queue (``ui.server.heavy_queue``) on the page, and the first such image loads
-torch into the server (``loaders.torch_model``).
+torch into the server (the refinement's gradients, ``vae.bound.refine``, and the curve's torch
+model, ``loaders.torch_model``).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from vae.likelihood import CURVE_KS, CURVE_POOL, image_curve_stats
 KS = CURVE_KS  # the importance-sampling slider's steps
 POOL = CURVE_POOL  # log weights drawn per image: every k's bound is averaged over POOL // k groups
 
-# the featured test images (their numbers stored at build: ``vae.bound.FEATURED``), in words
+# the featured test images (their numbers stored at build: ``vae.stored_numbers.FEATURED``), in
+# words
 FEATURED = dict(
-    zip(bound.FEATURED, ("a clear 7", "a 4 drawn like a 9", "a thin 1", "an unusual 4"))
+    zip(stored_numbers.FEATURED, ("a clear 7", "a 4 drawn like a 9", "a thin 1", "an unusual 4"))
 )
 
 

@@ -236,7 +236,7 @@ def pretrained(name: str) -> tuple[ArrayModel | None, str | None]:
 def _heldout_metrics(name: str, signature: tuple[int, ...]) -> dict[str, float]:
     try:
         return stored_numbers.heldout(loaders.numbers(name))
-    except (CacheError, KeyError):  # no usable stored numbers: measured here, with torch
+    except (CacheError, KeyError, ValueError):  # no usable stored numbers: measured, with torch
         xh, yh = live.heldout_set(loaders.test_images_float(), loaders.test_set()[1])
         return live.heldout_metrics(loaders.torch_model(name), xh, yh)
 
