@@ -62,6 +62,29 @@ def _documents() -> list[tuple[Path, dict]]:
     return docs
 
 
+class _UniqueKeys(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping (YAML's rule, which PyYAML and
+    kubectl let pass: the last one silently wins)."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [self.construct_object(k, deep=deep) for k, _ in node.value]
+        twice = {k for k in keys if keys.count(k) > 1}
+        if twice:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"keys given twice: {sorted(map(str, twice))}", node.start_mark
+            )
+        return super().construct_mapping(node, deep=deep)
+
+
+@pytest.mark.parametrize(
+    "path", [*MANIFESTS, REPO / "deploy" / "compose.yaml"], ids=lambda p: p.name
+)
+def test_no_deployment_file_gives_a_key_twice(path):
+    """Past defect: the Deployment's resources gave ``requests`` and ``limits`` twice, so the
+    numbers its comment explained were not the ones in force."""
+    list(yaml.load_all(path.read_text(), Loader=_UniqueKeys))
+
+
 @pytest.mark.parametrize("version", K8S_VERSIONS)
 def test_manifests_validate_against_the_kubernetes_schemas(version):
     for path, doc in _documents():
