@@ -141,7 +141,7 @@ with frame.cache_guard():
     labels = loaders.test_set()[1]
     x_float = loaders.test_images_float()
 # a pause just now: its last finished epoch becomes the result
-sess.adopt_pause(live.heldout_set(x_float, labels))
+sess.adopt_pause(live_view.heldout())
 if sess.paused is not None and not sess.busy and sess.settings is not None:
     st.info(
         f"Paused after epoch {sess.paused.epochs_done} of {sess.settings.epochs} "
@@ -158,7 +158,7 @@ if sess.pending is not None:
 
 if sess.model is None:
     st.info("No model trained in this session yet: choose settings and press **Train**.")
-    live_view.preview(settings, labels, *live.heldout_set(x_float, labels))
+    live_view.preview(settings, labels, *live_view.heldout())
     st.caption("Your model stays in this browser session only, until you reload the page.")
     about_a_run()
     frame.stop()
@@ -179,7 +179,7 @@ if s != settings:
     st.caption("The settings above have changed since: press **Train** to train with them.")
 live_view.loss_view(sess.history, s.epochs)
 
-x_ho, y_ho = live.heldout_set(x_float, labels)
+x_ho, y_ho = live_view.heldout()  # shared by every session, read-only
 mine = sess.model
 pre_name, same_beta = live_view.pretrained_for(s.latent_dim, s.beta)
 pre_model, pre_problem = live_view.pretrained(pre_name)

@@ -207,6 +207,17 @@ def run(
     return result
 
 
+@st.cache_resource(show_spinner=False)
+def heldout() -> tuple[np.ndarray, np.ndarray]:
+    """The held-out digits every run is scored on (``live.heldout_set`` of the cached test set),
+    once per server and read-only: every session's page reads the same 6 MB, where each had kept
+    copies of its own (a page's globals live on in its widgets' callbacks)."""
+    x, y = live.heldout_set(loaders.test_images_float(), loaders.test_set()[1])
+    x.setflags(write=False)
+    y.setflags(write=False)
+    return x, y
+
+
 def pretrained_for(d: int, beta: float) -> tuple[str, bool]:
     """The zoo's model of this size and beta, else the beta-1 one: (name, same beta?)."""
     name = zoo.beta_name(d, beta)
@@ -237,8 +248,7 @@ def _heldout_metrics(name: str, signature: tuple[int, ...]) -> dict[str, float]:
     try:
         return stored_numbers.heldout(loaders.numbers(name))
     except (CacheError, KeyError, ValueError):  # no usable stored numbers: measured, with torch
-        xh, yh = live.heldout_set(loaders.test_images_float(), loaders.test_set()[1])
-        return live.heldout_metrics(loaders.torch_model(name), xh, yh)
+        return live.heldout_metrics(loaders.torch_model(name), *heldout())
 
 
 def pretrained_heldout(name: str) -> dict[str, float]:
@@ -369,7 +379,7 @@ def codes_pair(
     show_spinner="Encoding the held-out digits with the pretrained model…", max_entries=32
 )
 def _heldout_codes(name: str, signature: tuple[int, ...]) -> np.ndarray:
-    xh, _ = live.heldout_set(loaders.test_images_float(), loaders.test_set()[1])
+    xh, _ = heldout()
     return arrays.posterior_means(loaders.model(name), xh)
 
 
@@ -380,7 +390,7 @@ def pretrained_codes(name: str) -> np.ndarray:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _heldout_recons(name: str, signature: tuple[int, ...]) -> np.ndarray:
-    xh, yh = live.heldout_set(loaders.test_images_float(), loaders.test_set()[1])
+    xh, yh = heldout()
     return arrays.reconstructions(loaders.model(name), xh[live.one_per_digit(yh)])
 
 
