@@ -146,6 +146,7 @@ def test_a_teacher_and_three_students_through_one_question(servers, browser):
         page.get_by_text(re.compile(r"^Answer: ")).wait_for(timeout=WAIT_MS)
         assert page.get_by_text("You predicted").count() == 1
         link = page.get_by_role("link", name=re.compile("See it in the lesson"))
+        link.first.wait_for(timeout=WAIT_MS)  # the reveal's chart and link follow the answer
         assert link.count() == 1
     _no_axe(phone, "a student's phone view of the reveal")
     _shot(phone, "student-reveal")
