@@ -44,7 +44,7 @@ def test_the_stored_elbo_numbers_are_computed_again(test_set):
     numbers = artefacts.load_numbers(name)
     model = zoo.load(name)
     codes = artefacts.load_codes(name, 2, True)
-    coarse = bound.decode_grid(model, bound.coarse_grid(codes["mu"])).compact()
+    coarse = bound.decoded_coarse_grid(model, codes["mu"])
     for idx in stored_numbers.FEATURED[:2]:
         b, curve = stored_numbers.featured(numbers, idx)
         fresh = bound.image_bound(model, coarse, x[idx], codes["mu"][idx], codes["logvar"][idx])

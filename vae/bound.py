@@ -112,6 +112,13 @@ def decode_grid(model: Model, grid: Grid, batch_size: int = 2048) -> DecodedGrid
     return DecodedGrid(grid, logits, softplus.sum(axis=1, dtype=np.float64))
 
 
+def decoded_coarse_grid(model: Model, codes: np.ndarray) -> DecodedGrid:
+    """The model's ``coarse_grid`` over its codes (N, 2), decoded once and kept ``compact``: what
+    ``image_bound`` places every image's fine grid with (the ELBO page per model and server, the
+    build per model)."""
+    return decode_grid(model, coarse_grid(codes)).compact()
+
+
 def coarse_grid(codes: np.ndarray, n: int = COARSE_N) -> Grid:
     """A square grid over the prior's bulk (+-4.5) and the model's codes (0.1 % to 99.9 %, with a
     margin): where a test image's posterior can have mass. ``codes``: (N, 2) posterior means."""

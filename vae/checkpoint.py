@@ -26,7 +26,6 @@ from vae.checkpoint_file import (  # the torch-free reader's checks, shared
     SCALE,
     CheckpointError,
     check_blob,
-    missing_parts,
     model_config,
     stored_train_config,
 )
@@ -40,7 +39,6 @@ __all__ = [
     "SCALE",
     "CheckpointError",
     "check_blob",
-    "missing_parts",
     "model_config",
     "stored_train_config",
 ]

@@ -111,7 +111,7 @@ def compute(
     held = live.heldout_metrics(model, *live.heldout_set(images, labels))
     out = {"heldout": np.array([held[k] for k in HELDOUT_KEYS]), "recipe": np.array(recipe())}
     if bound.has_exact_bound(model.config):
-        coarse = bound.decode_grid(model, bound.coarse_grid(codes["mu"])).compact()
+        coarse = bound.decoded_coarse_grid(model, codes["mu"])
         for idx in FEATURED:
             b = bound.image_bound(
                 model, coarse, images[idx], codes["mu"][idx], codes["logvar"][idx]

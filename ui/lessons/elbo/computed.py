@@ -47,8 +47,7 @@ MODELS = loaders.models_where(offered)
 )
 def coarse(key: tuple[str, str, int]) -> bound.DecodedGrid:
     """The model's coarse grid, decoded once per server (shared, never mutated)."""
-    grid = bound.coarse_grid(loaders.codes(key[0])["mu"])
-    return bound.decode_grid(loaders.model(key[0]), grid).compact()
+    return bound.decoded_coarse_grid(loaders.model(key[0]), loaders.codes(key[0])["mu"])
 
 
 @st.cache_data(
