@@ -29,6 +29,9 @@ IDLE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
   return !!a && a.dataset.testScriptState === 'notRunning'
     && a.dataset.testConnectionState === 'CONNECTED' && document.querySelector('h1') !== null
     && Array.from(document.images).every(i => i.complete); }"""
+# What the page shows, counted: its elements and images (``wait_idle`` waits for these to settle)
+DRAWN_JS = """() => [document.querySelectorAll('[data-testid="stElementContainer"]').length,
+  document.images.length]"""
 CONNECTION_JS = "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testConnectionState"
 
 # Every text a canvas draws (add it with ``context.add_init_script``): its font size in CSS pixels
@@ -180,9 +183,23 @@ def rss_mb(pid: int) -> float:
 
 
 def wait_idle(page, timeout: float = 90) -> None:
-    """Wait until the script run finished and the page is drawn (a rerun gets 0.5 s to start)."""
+    """Wait until the script run finished and the page is drawn (a rerun gets 0.5 s to start).
+
+    Streamlit marks the run finished a moment before React has drawn its last elements (measured:
+    images came 100 ms after "notRunning", longer on a busy CI machine), so "drawn" also needs the
+    page's elements and images to be the same in two checks 150 ms apart."""
     page.wait_for_timeout(500)
-    page.wait_for_function(IDLE_JS, timeout=timeout * 1000, polling=50)
+    deadline, last = time.monotonic() + timeout, None
+    while True:
+        left = max(deadline - time.monotonic(), 1)
+        page.wait_for_function(IDLE_JS, timeout=left * 1000, polling=50)
+        now = page.evaluate(DRAWN_JS)
+        if now == last:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page kept changing for {timeout} s")
+        last = now
+        page.wait_for_timeout(150)
 
 
 def steady_box(page, element, timeout: float = 60) -> dict:
