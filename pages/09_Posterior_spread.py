@@ -108,7 +108,7 @@ mu_all = codes["mu"]  # (N, d), read-only
 
 
 with frame.cache_guard():
-    post = {tag: computed.posterior(name, i, n, seed, x_all, labels) for tag, i in pick.items()}
+    post = {tag: computed.posterior(name, i, n, seed) for tag, i in pick.items()}
 
 # --- the picture: two posteriors side by side
 # --------------------------------------------------------------

@@ -282,11 +282,8 @@ def _page_notices(name: str, n: int, seed: int, ia: int, ib: int, zoom: bool):
     from ui.page import loaders
     from vae.latent import ellipse
 
-    x_all, labels = loaders.test_images_float(), loaders.test_set()[1]
     mu_all = loaders.codes(name)["mu"]
-    post = {
-        t: computed.posterior(name, i, n, seed, x_all, labels) for t, i in (("A", ia), ("B", ib))
-    }
+    post = {t: computed.posterior(name, i, n, seed) for t, i in (("A", ia), ("B", ib))}
     pair = computed.pair_facts(post, n, code_spacing(name, 1))
     notes = [pc.verdict(pair), pc.kl_sentence(pair)[1]]
     ring = None

@@ -494,14 +494,17 @@ def _to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 @st.cache_data(max_entries=CHART_CACHE_ENTRIES, show_spinner=False)
 def _cached_spec(key: tuple[str, str, bool, Any], _d: _Drawing) -> dict[str, Any]:
+    args = tuple(_resolve(a) for a in _d.args)  # a ``lazy`` input (a model's codes frame, say)
+    kwargs = {k: _resolve(v) for k, v in _d.kwargs.items()}
     with as_theme(_d.kind), as_present(_d.present):
-        return _to_spec(_d.build(*_d.args, **_d.kwargs))
+        return _to_spec(_d.build(*args, **kwargs))
 
 
 def spec(build: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> dict[str, Any]:
     """The Vega-Lite spec of the Altair chart ``build(*args, **kwargs)`` in the current theme, built
-    once per distinct input (same rules as ``png``: a pure builder, arguments keyed by value). Each
-    call returns a fresh copy, so it may be changed."""
+    once per distinct input (same rules as ``png``: a pure builder, arguments keyed by value, a
+    ``lazy`` one by its function and arguments). Each call returns a fresh copy, so it may be
+    changed."""
     d = _Drawing(build, args, kwargs, theme(), presenting())
     return _cached_spec(d.key(), d)
 

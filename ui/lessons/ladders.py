@@ -255,6 +255,30 @@ def _curve_chart(name: str, term: str):
     return altair_charts.curve_chart(hist[hist["term"] == term], term)
 
 
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def _curve_words(key: model_calls.ModelKey) -> tuple[dict[str, str], pd.DataFrame] | None:
+    """Each term's curve in words (the charts' text alternatives) and the history table of the
+    CSV, once per checkpoint (None when it holds no history): a repeat run rebuilt, filtered and
+    pivoted the history, about 10 ms."""
+    name = key[0]
+    hist = history_frame(loaders.info(name).get("history", {}))
+    if hist.empty:
+        return None
+    alts = {}
+    for term in ("reconstruction", "KL"):
+        test = hist[(hist["term"] == term) & (hist["split"] == "test")]
+        alts[term] = alt_text.curve(
+            f"{name}'s {term} term per epoch of training, train and test",
+            test["epoch"],
+            test["nats"],
+            "epoch",
+            "test nats per image",
+        )
+    wide = hist.pivot_table(index="epoch", columns=["split", "term"], values="nats")
+    wide.columns = [f"{s} {t} (nats)" for s, t in wide.columns]
+    return alts, wide.reset_index()
+
+
 def training_curves(name: str, objective: str, key: str) -> None:
     """A checkpoint's stored training curves (train and test, per epoch), with their CSV;
     ``objective`` says in a sentence what the model minimised; widget keys start with ``key``."""
@@ -265,33 +289,19 @@ def training_curves(name: str, objective: str, key: str) -> None:
             icon=":material/hourglass_empty:",
         )
         return
-    hist = history_frame(meta.get("history", {}))
-    if hist.empty:
+    words_and_table = _curve_words(model_calls.model_key(name))
+    if words_and_table is None:
         st.info("This checkpoint holds no training history.")
         return
+    alts, table = words_and_table
     for col, (term, chart) in zip(st.columns(2), curve_specs(name).items()):
-        test = hist[(hist["term"] == term) & (hist["split"] == "test")]
-        render.draw(
-            chart,
-            col,
-            width="stretch",
-            key=f"{key}_curve_{term}",
-            alt=alt_text.curve(
-                f"{name}'s {term} term per epoch of training, train and test",
-                test["epoch"],
-                test["nats"],
-                "epoch",
-                "test nats per image",
-            ),
-        )
+        render.draw(chart, col, width="stretch", key=f"{key}_curve_{term}", alt=alts[term])
     st.caption(
         "Train: average over the epoch's batches while the weights were still changing; test: the "
         "10,000 "
         f"test digits after the epoch. {objective}"
     )
-    wide = hist.pivot_table(index="epoch", columns=["split", "term"], values="nats")
-    wide.columns = [f"{s} {t} (nats)" for s, t in wide.columns]
-    downloads.download_csv(wide.reset_index(), f"history-{name}.csv", key=f"{key}_hist_csv")
+    downloads.download_csv(table, f"history-{name}.csv", key=f"{key}_hist_csv")
 
 
 def codes_spec(name: str, seed: int) -> dict:

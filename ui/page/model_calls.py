@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
-from ui.draw import png_figures, render
+from ui.draw import altair_charts, png_figures, render
 from ui.draw.style import GRID_CACHE_ENTRIES, MODEL_CACHE_ENTRIES
 from ui.page import loaders
 from vae import arrays, artefacts, latent, mosaic, neighbours, prior
@@ -55,12 +56,6 @@ def prior_draw_stats(name: str, seed: int) -> dict[str, Any]:
 # --- model calls -------------------------------------------------------------------------------
 
 
-def decode(name: str, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
-    """Decode codes (M, d) -> images (M, 28, 28) float32 in [0, 1], in one model call (the numbers
-    the cached pictures were drawn with)."""
-    return arrays.decode(loaders.model(name), z, y, batch=None)
-
-
 ModelKey = tuple[str, str, tuple[int, ...]]  # a model name, its checkpoint path and signature
 
 
@@ -69,6 +64,41 @@ def model_key(name: str) -> ModelKey:
     cache keys of figures decoded from it: a rebuilt or edited checkpoint gets new figures."""
     path = artefacts.checkpoint_path(name)
     return name, str(path), artefacts.signature(path)
+
+
+SMALL_DECODE = 100  # codes: a decode of at most this many is kept (LRU, MODEL_CACHE_ENTRIES)
+
+
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def _small_decode(key: ModelKey, z: np.ndarray, y: np.ndarray | None) -> np.ndarray:
+    return arrays.decode(loaders.model(key[0]), z, y, batch=None)
+
+
+def decode(name: str, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+    """Decode codes (M, d) -> images (M, 28, 28) float32 in [0, 1], in one model call (the numbers
+    the cached pictures were drawn with).
+
+    A small decode (``SMALL_DECODE`` codes at most: a seed's draws, a pair's samples, one code) is
+    kept per model and input and shared by every session, each call getting its own copy: pages
+    decode the same few codes on every run (a repeat view, another control moved), 5-10 ms each
+    time. At most ``MODEL_CACHE_ENTRIES`` x 100 x 3 kB = 20 MB."""
+    if len(z) <= SMALL_DECODE:
+        return _small_decode(model_key(name), np.asarray(z), None if y is None else np.asarray(y))
+    return arrays.decode(loaders.model(name), z, y, batch=None)
+
+
+def subset_codes_frame(key: ModelKey) -> pd.DataFrame:
+    """The scatter rows (``altair_charts.codes_frame``) of the model's test codes μ at the fixed
+    ``loaders.scatter_subset``: a ``render.lazy`` input of the pages' code maps, so that a repeat
+    run neither builds the frame nor hashes it (raises CacheError if the codes are missing)."""
+    sub = loaders.scatter_subset()
+    mu = np.asarray(loaders.codes(key[0])["mu"])
+    return altair_charts.codes_frame(mu[sub], loaders.test_set()[1][sub], sub)
+
+
+def subset_codes(name: str) -> render.Lazy:
+    """``subset_codes_frame`` of model ``name`` as a lazy chart input."""
+    return render.lazy(subset_codes_frame, model_key(name))
 
 
 def decoded(key: ModelKey, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:

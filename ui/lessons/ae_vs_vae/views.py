@@ -83,7 +83,7 @@ def code_maps(
         spec = render.fill(
             render.spec(
                 altair_charts.landing_chart,
-                altair_charts.codes_frame(mu[subset], labels[subset], subset),
+                model_calls.subset_codes(name),
                 None,
                 altair_charts.SLOT,
                 None if r is None else altair_charts.SLOT,

@@ -40,7 +40,7 @@ def hero() -> bool:
         render.draw(
             render.spec(
                 altair_charts.landing_chart,
-                altair_charts.codes_frame(ae_mu[sub], labels[sub], sub),
+                model_calls.subset_codes("ae-2d"),
                 None,
                 None,
                 None,

@@ -12,7 +12,7 @@ import streamlit as st
 
 from ui.draw import alt_text, altair_charts, render
 from ui.draw.style import LATENT_RANGE
-from ui.page import downloads, link_values, links, loaders
+from ui.page import downloads, link_values, links, loaders, model_calls
 from vae import embed, latent, prior
 from vae.artefacts import CacheError
 
@@ -33,7 +33,7 @@ def plane(
         render.fill(  # the spec once per model; this picture's code, ellipse and neighbours as rows
             render.spec(
                 altair_charts.landing_chart,
-                altair_charts.codes_frame(np.asarray(codes["mu"])[sub], labels[sub], sub),
+                model_calls.subset_codes(name),
                 altair_charts.SLOT,
                 altair_charts.SLOT,
                 altair_charts.SLOT,

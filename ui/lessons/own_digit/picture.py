@@ -7,11 +7,13 @@ nothing the learner did is lost. Widget keys start with ``own_``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
+from ui.draw.style import MODEL_CACHE_ENTRIES
 from ui.lessons.own_digit import pad
 from ui.page import frame, link_values, links
 from vae import preprocess
@@ -99,6 +101,14 @@ def source_input() -> tuple[str, Any, list[Any] | None]:
     return source, upload, strokes
 
 
+@st.cache_data(show_spinner=False, max_entries=MODEL_CACHE_ENTRIES)
+def _drawing_as_mnist(strokes_json: str) -> np.ndarray:
+    """``strokes_to_mnist`` of the pad's checked strokes (as JSON), once per drawing and shared:
+    its robust background fit took a quarter of every run of the page (a repeat view, another
+    model), and the drawing only changes when a pen lifts. -> (28, 28)"""
+    return strokes_to_mnist(json.loads(strokes_json))
+
+
 def _drawn(strokes: list[Any] | None, right: Any) -> dict[str, Any]:
     if not strokes:
         with right:
@@ -108,7 +118,7 @@ def _drawn(strokes: list[Any] | None, right: Any) -> dict[str, Any]:
             )
         frame.stop()
     try:
-        x = strokes_to_mnist(strokes)
+        x = _drawing_as_mnist(json.dumps(strokes, sort_keys=True))
     except PreprocessError as exc:
         with right:
             st.warning(f"{exc}", icon=":material/draw:")
