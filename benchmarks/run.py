@@ -133,7 +133,7 @@ def grid_size_uncached() -> dict[str, float]:
 
 
 INTERACTIONS = [  # (page file, what, widget kind, label of the widget)
-    ("pages/07_Latent_explorer.py", "latent slider", "slider", "z1"),
+    ("pages/07_Latent_explorer.py", "latent slider", "slider", "z₁"),
     ("pages/02_KL_weighting.py", "beta select", "slider", "β, the weight of the KL term"),
     ("pages/03_Grid_vs_ppf.py", "grid size", "slider", "Grid size n"),
     ("pages/04_Prototypes.py", "traversal dimension", "selectbox", "Horizontal dimension"),
