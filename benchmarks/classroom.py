@@ -110,7 +110,7 @@ def pick_value(kind: str, proto: Any, rng: random.Random) -> Any:
     if kind == "number_input":
         lo = proto.min if proto.has_min else 0
         hi = proto.max if proto.has_max else 10_000
-        hi = min(hi, lo + 10_000)  # a seed box: a value of one's own among 10,000
+        hi = min(hi, lo + 10_000)  # a box without a maximum: one of 10,000 (a seed box has 0-31)
         if proto.data_type == proto.INT:
             return "double_value", float(rng.randint(int(lo), int(hi)))
         return "double_value", round(rng.uniform(lo, hi) / proto.step) * proto.step

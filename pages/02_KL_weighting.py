@@ -24,7 +24,6 @@ LESSON = frame.setup_page(
     "samples from the prior.",
 )
 
-SEED_MAX = 9999
 
 with frame.cache_guard():
     loaders.test_set()  # every view below needs the test set: without it the page stops here
@@ -49,7 +48,7 @@ beta = float(
         + (f"; {ladders.epochs_words(rd)}." if not rd.empty else "."),
     )
 )
-seed = links.seed_input(c2, "seed of the draws and digits", "kl_seed", most=SEED_MAX)
+seed = links.seed_input(c2, "seed of the draws and digits", "kl_seed")
 name = zoo.beta_name(2, beta)
 views.chosen_beta(rd, ladder_missing, beta, seed, subset)
 

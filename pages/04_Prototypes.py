@@ -91,18 +91,7 @@ with st.expander("Why average μ and not one sampled z per image?", icon=":mater
     source = links.captioned_radio(
         st, "Average over", list(SOURCES), SOURCES, "protos_source", "mu", horizontal=True
     )
-    seed = int(
-        links.url_widget(
-            st.number_input,
-            "Seed of the sampled codes",
-            min_value=0,
-            max_value=2**31 - 1,
-            value=0,
-            step=1,
-            key="protos_seed",
-            parse=lambda raw: link_values.parse_int(raw, 0, 2**31 - 1, 0),
-        )
-    )
+    seed = links.seed_input(st, "Seed of the sampled codes", "protos_seed")
     with frame.cache_guard():
         proto_z = cached.sampled_prototypes(mkey, seed)  # (10, d)
     diff = np.abs(proto_z - proto_mu)  # (10, d)

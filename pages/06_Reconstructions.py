@@ -91,7 +91,10 @@ with c3:
             )
         )
         seed = links.seed_input(
-            cc2, "Seed", "rec_seed", help="Same seed, same digits: share the link."
+            cc2,
+            "Seed",
+            "rec_seed",
+            help=f"{links.SEED_HELP} Same seed, same digits: share the link.",
         )
 if not names:
     st.warning("Choose at least one model.")

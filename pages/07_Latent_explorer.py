@@ -78,7 +78,7 @@ codepad.from_link(keys, name, d, half)
 
 
 def _new_samples() -> None:
-    ss["lex_seed"] = min(int(ss["lex_seed"]) + 1, links.SEED_MAX)
+    ss["lex_seed"] = links.next_seed(ss["lex_seed"])
 
 
 # --- the explorer

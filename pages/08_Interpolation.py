@@ -33,7 +33,7 @@ MODE_LABELS = {
 }
 DEFAULT_DIGITS, DEFAULT_INDICES = (1, 0), (0, 1)
 STEPS = (5, 20, 11)  # min, max, default (odd: t = 0.5 is a frame)
-SEED_MAX, N_TEST = 9999, 10_000
+N_TEST = 10_000
 DENSE = 60  # points per path for the emptiness curve
 
 ENDPOINT_KEYS = ("interp_a_digit", "interp_b_digit", "interp_a_index", "interp_b_index")
@@ -100,9 +100,9 @@ seed = links.seed_input(
     c_seed,
     "Seed",
     "interp_seed",
-    most=SEED_MAX,
     disabled=mode not in ("class", "prior"),
-    help="Which member of each digit class is drawn (by class), or which N(0, I) draws (prior).",
+    help="Which member of each digit class is drawn (by class), or which N(0, I) draws (prior). "
+    + links.SEED_HELP,
 )
 a, b, steps, seed = int(a), int(b), int(steps), int(seed)
 links.state_to_url({"interp_a": a, "interp_b": b})

@@ -152,7 +152,7 @@ if d == 2:
         value=True,
         parse=lambda raw: link_values.parse_bool(raw, True),
     )  # on: a 2-D VAE's σ is tiny on the full map
-    views.posterior_map(post, mu_all, labels, zoom, pair)
+    views.posterior_map(name, post, mu_all, labels, zoom, pair)
 links.state_to_url(
     {"post_idx": pick["A"], "post_idx2": pick["B"]}
 )  # after the last bound control, the zoom

@@ -15,7 +15,6 @@ LESSON = frame.setup_page(
     "not the digit any more, but its style (slant, width, how much ink).",
 )
 
-SEED_MAX = 9999
 K = 5  # neighbours in the k-NN test
 N_SURVEY = 100  # random codes for the style statistics in "what to notice"
 DEFAULT_DIGIT, DEFAULT_PICK = 3, 0
@@ -120,7 +119,7 @@ st.markdown(
 @st.fragment
 def style_grid_section() -> None:
     c_fig, c_side = st.columns([3, 1])
-    seed = links.seed_input(c_side, "Seed for the random codes", "cvae_seed", most=SEED_MAX)
+    seed = links.seed_input(c_side, "Seed for the random codes", "cvae_seed")
     views.style_grid(seed, c_fig, c_side)
 
 

@@ -23,7 +23,6 @@ LESSON = frame.setup_page(
 )
 
 SIZES = tuple(zoo.LATENT_SIZES)
-SEED_MAX = 9999
 THRESHOLDS = claims.THRESHOLDS  # nats of KL per dimension
 DEFAULT_THR = 0.1
 
@@ -43,9 +42,7 @@ if caveat:  # what the models share, so that a comparison of sizes says what els
 
 @st.fragment
 def reconstructions() -> None:
-    seed = links.seed_input(
-        st, "seed (which test digits: one of each class)", "ls_seed", most=SEED_MAX
-    )
+    seed = links.seed_input(st, "seed (which test digits: one of each class)", "ls_seed")
     views.reconstructions(seed, SIZES, problems)
 
 

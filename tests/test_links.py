@@ -269,3 +269,37 @@ def test_an_unusable_link_falls_back_to_the_defaults_and_says_so(row: Garbage):
     assert "Ignored link parameter" in ignored or "does not fit" in ignored, (
         "the page did not say it ignored the link"
     )
+
+
+SEED_BOXES = [
+    (row, key)
+    for row in TABLE
+    for kind, key in row.defaults
+    if kind == "number_input" and key.endswith("seed")
+]
+
+
+@pytest.mark.parametrize("row, key", SEED_BOXES, ids=[k for _, k in SEED_BOXES])
+def test_every_seed_box_offers_the_class_bank_and_refuses_a_seed_beyond_it(row: Garbage, key: str):
+    """Every seed box is ``links.seed_input``: the bank 0 … SEED_MAX that a class shares (issue
+    28). A link naming the first seed past the bank opens the default seed and says so."""
+    from ui.page import links
+
+    need(*row.models)
+    at = app(row.page, {key: str(links.SEED_BANK)})
+    box = at.number_input(key=key)
+    assert (box.min, box.max, box.value) == (0, links.SEED_MAX, 0)
+    assert any("Ignored link parameter(s) " + key in str(t.value) for t in at.toast)
+    at = app(row.page, {key: str(links.SEED_MAX)})
+    assert at.number_input(key=key).value == links.SEED_MAX and not at.toast
+
+
+def test_next_seed_walks_the_bank_and_wraps():
+    from ui.page import links
+
+    assert [links.next_seed(s) for s in (0, 1, links.SEED_MAX - 1, links.SEED_MAX)] == [
+        1,
+        2,
+        links.SEED_MAX,
+        0,
+    ]

@@ -125,9 +125,9 @@ def test_controls_click_and_url():
 
 def test_link_restores_the_view():
     need_models()
-    at = app(PAGE, {"aevae_seed": "42", "aevae_idx": "77", "aevae_axes": "prior", "aevae_n": "8"})
+    at = app(PAGE, {"aevae_seed": "12", "aevae_idx": "77", "aevae_axes": "prior", "aevae_n": "8"})
     assert_ok(at)
-    assert at.number_input(key="aevae_seed").value == 42 and at.session_state["aevae_pick"] == 77
+    assert at.number_input(key="aevae_seed").value == 12 and at.session_state["aevae_pick"] == 77
     assert at.radio(key="aevae_axes").value == "prior" and at.slider(key="aevae_n").value == 8
 
 
@@ -166,7 +166,7 @@ def recon_at_mean() -> dict[str, float]:
     return {n: float(arrays.recon_at_mean(zoo.load(n), x).mean()) for n in MODELS}
 
 
-@pytest.mark.parametrize("seed", [0, 1, 7, 123, 999_999])
+@pytest.mark.parametrize("seed", [0, 1, 7, 23, 31])
 def test_every_notice_states_a_true_premise(seed, recon_at_mean):
     """For each seed: recompute the numbers from vae/ and check what each shown notice claims."""
     at = app(PAGE, {"aevae_seed": str(seed)})

@@ -47,19 +47,19 @@ def test_every_control_moves_without_error():
     at.slider(key="cvae_n").set_value(8).run()
     assert_ok(at)
     assert "of the 64 tiles" in texts(at) and at.slider(key="cvae_n").value == 8
-    at.number_input(key="cvae_seed").set_value(123).run()
+    at.number_input(key="cvae_seed").set_value(23).run()
     assert_ok(at)
-    assert at.number_input(key="cvae_seed").value == 123
+    assert at.number_input(key="cvae_seed").value == 23
     assert_bound(at, "cvae_digit", "cvae_n", "cvae_seed")
     assert "Measured on this grid" in texts(at) and "row (z)" in texts(at)
 
 
 def test_query_params_set_the_view():
     need("cvae-2d", "vae-2d")
-    at = app(PAGE, {"cvae_digit": "8", "cvae_n": "10", "cvae_seed": "77"})
+    at = app(PAGE, {"cvae_digit": "8", "cvae_n": "10", "cvae_seed": "27"})
     assert at.selectbox(key="cvae_digit").value == 8
     assert at.slider(key="cvae_n").value == 10
-    assert at.number_input(key="cvae_seed").value == 77
+    assert at.number_input(key="cvae_seed").value == 27
     assert "of the 100 tiles" in texts(at) and "is an 8" in texts(at)
 
 

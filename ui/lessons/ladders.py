@@ -326,12 +326,10 @@ def codes_alt(name: str) -> str:
     )
 
 
-def _codes_chart(key: tuple[str, str, int]):
+def _codes_chart(key: model_calls.ModelKey):
     """The codes chart of ``codes_spec``, its draws a slot (``altair_charts.SLOT``)."""
-    labels, subset = loaders.test_set()[1], loaders.scatter_subset()
-    mu = np.asarray(loaders.codes(key[0])["mu"])[subset]  # (3000, 2), a copy (fancy indexing)
     return altair_charts.landing_chart(
-        altair_charts.codes_frame(mu, labels[subset], subset),
+        model_calls.subset_codes_frame(key),
         None,
         None,
         None,

@@ -179,26 +179,44 @@ def state_to_url(values: dict[str, Any] | None = None) -> None:
         )
 
 
-SEED_MAX = 1_000_000  # a seed box's largest value, unless a page chooses a smaller one
+# Every seed box offers the same bank of draws, seeds 0 … SEED_MAX. A bank of a few dozen is
+# enough to see that draws differ, and it is shared: in a class, what one student's seed cost
+# (decodes, nearest-digit labels, figures) is a cache hit for every other student who picks it, and
+# a teacher's "try seed 7" shows everyone the same picture. A seed box over 0 … 1,000,000 made
+# nearly every student's move a computation of their own (issue 28).
+SEED_BANK = 32  # seeds a seed box offers, 0 … SEED_BANK - 1
+SEED_MAX = SEED_BANK - 1  # a seed box's largest value
+SEED_HELP = (
+    f"One of {SEED_BANK} draws (0–{SEED_MAX}) that the whole class shares: the same seed shows "
+    "everyone the same picture."
+)
 
 
-def seed_input(where: Any, label: str, key: str, *, most: int = SEED_MAX, **kwargs: Any) -> int:
-    """A seed box in ``where`` (``st`` or a column): a whole number from 0 to ``most``, 0 by
-    default, bound to the URL parameter ``key`` (``url_widget``); ``kwargs`` as
-    ``st.number_input``'s (``help``, ``disabled``, ``on_change``)."""
+def seed_input(where: Any, label: str, key: str, **kwargs: Any) -> int:
+    """A seed box in ``where`` (``st`` or a column): a seed of the bank, 0 … ``SEED_MAX``, 0 by
+    default, bound to the URL parameter ``key`` (``url_widget``; a link's seed outside the bank is
+    ignored with a toast); ``kwargs`` as ``st.number_input``'s (``help``, ``disabled``,
+    ``on_change``). Every seed of the lessons comes from here."""
+    kwargs.setdefault("help", SEED_HELP)
     return int(
         url_widget(
             where.number_input,
             label,
             0,
-            most,
+            SEED_MAX,
             value=0,
             step=1,
             key=key,
-            parse=lambda raw: link_values.parse_int(raw, 0, most, 0),
+            parse=lambda raw: link_values.parse_int(raw, 0, SEED_MAX, 0),
             **kwargs,
         )
     )
+
+
+def next_seed(seed: int) -> int:
+    """The bank's seed after ``seed``, wrapping round to 0 after ``SEED_MAX`` (a "new samples"
+    button)."""
+    return (int(seed) + 1) % SEED_BANK
 
 
 def int_slider(

@@ -90,12 +90,11 @@ def style_survey(name: str, n: int, seed: int) -> dict[str, float]:
     }
 
 
-def code_map(key: tuple[str, str, int], title: str, select: str | None):
+def code_map(key: model_calls.ModelKey, title: str, select: str | None):
     """A model's map of the scatter subset's codes, the picked image's cross a slot
     (``altair_charts.SLOT``)."""
-    codes, s = loaders.codes(key[0])["mu"], loaders.scatter_subset()
     return altair_charts.landing_chart(
-        altair_charts.codes_frame(codes[s], loaders.test_set()[1][s], s),
+        model_calls.subset_codes_frame(key),
         None,
         altair_charts.SLOT,
         None,

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.draw import alt_text, altair_charts, png_figures, render
-from ui.draw.style import PPF_COLOR
+from ui.draw.style import MODEL_CACHE_ENTRIES, PPF_COLOR
 from ui.lessons.interpolation.claims import PATH_NAMES
 from ui.lessons.interpolation.computed import code_points
 from ui.lessons.model_facts import SPACING_K
@@ -59,8 +59,13 @@ def emptiness_chart(
     where: Any, empty: dict[str, np.ndarray], t: np.ndarray, name_a: str, name_b: str
 ) -> None:
     """Emptiness along each path (``computed.emptiness``) against t, in ``where``."""
-    rows = pd.concat(
-        [pd.DataFrame({"t": t, "path": PATH_NAMES[k], "emptiness": v}) for k, v in empty.items()]
+    keys = list(empty)
+    rows = pd.DataFrame(  # one frame from whole arrays: cheaper per run than concatenating three
+        {
+            "t": np.tile(t, len(keys)),
+            "path": np.repeat([PATH_NAMES[k] for k in keys], len(t)),
+            "emptiness": np.concatenate([empty[k] for k in keys]),
+        }
     )
     render.draw(
         render.fill(
@@ -91,18 +96,19 @@ def paths_map(
 ) -> None:
     """Both paths of a 2-D model among its test codes (the scatter subset), A and B marked."""
     sub = loaders.scatter_subset()
-    lines = pd.concat(
-        [
-            pd.DataFrame(
-                {"x": p[:, 0], "y": p[:, 1], "order": np.arange(len(p)), "path": PATH_NAMES[k]}
-            )
-            for k, p in walks.items()
-        ]
+    xy = np.concatenate(list(walks.values()))  # (paths x steps, 2)
+    lines = pd.DataFrame(  # one frame from whole arrays: cheaper per run than concatenating
+        {
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+            "order": np.concatenate([np.arange(len(p)) for p in walks.values()]),
+            "path": np.repeat([PATH_NAMES[k] for k in walks], [len(p) for p in walks.values()]),
+        }
     )
     ends = pd.DataFrame({"x": [za[0], zb[0]], "y": [za[1], zb[1]], "name": ["A", "B"]})
     spec = altair_charts.with_domains(
         render.spec(altair_charts.paths_map, PATH_NAMES, COLORS),
-        altair_charts.square_domains(np.vstack([codes[sub], lines[["x", "y"]].to_numpy()])),
+        altair_charts.square_domains(np.vstack([codes[sub], xy])),
     )
     render.draw(
         render.fill(spec, points=code_points(name), lines=lines, ends=ends),
@@ -115,6 +121,13 @@ def paths_map(
             labels[sub],
         ),
     )
+
+
+@st.cache_data(max_entries=MODEL_CACHE_ENTRIES, show_spinner=False)
+def _gif(frames: np.ndarray, ms: int) -> bytes:
+    """The looping GIF of ``frames`` (n, 28, 28) at ``ms`` per frame, encoded once per walk and
+    speed for every session (an encoding is about 10 ms; a repeat run of the page needs none)."""
+    return pixels.gif_bytes(frames, scale=8, duration_ms=ms)
 
 
 @st.fragment
@@ -130,7 +143,7 @@ def animation(frames: dict[str, np.ndarray], stem: str, what: str) -> None:
         "Animate", list(options), format_func=options.get, horizontal=True, key="interp_gif_path"
     )
     ms = c_speed.slider("Milliseconds per frame", 40, 400, 120, step=20, key="interp_gif_ms")
-    gif = pixels.gif_bytes(frames[which], scale=8, duration_ms=ms)
+    gif = _gif(frames[which], ms)
     st.image(
         gif,
         caption=f"{options[which]}, A → B → A, looping",

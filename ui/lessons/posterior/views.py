@@ -15,7 +15,7 @@ from ui.draw import alt_text, altair_charts, png_figures, render, style
 from ui.lessons.posterior import claims
 from ui.lessons.posterior.pairs import shared_y
 from ui.lessons.words import a_digit
-from ui.page import frame, loaders
+from ui.page import frame, loaders, model_calls
 from vae.latent import ellipse
 
 SHOWN = 16  # decoded samples shown per image
@@ -80,6 +80,7 @@ def column(col: Any, tag: str, p: dict, name: str, n: int, seed: int, x: np.ndar
 
 
 def posterior_map(
+    name: str,
     post: dict[str, dict],
     codes: np.ndarray,
     labels: np.ndarray,
@@ -112,7 +113,7 @@ def posterior_map(
     chart = render.fill(
         render.spec(
             altair_charts.posterior_map,
-            altair_charts.codes_frame(codes[sub], labels[sub], sub),
+            model_calls.subset_codes(name),
             domains,
             MAP_PX,
         ),
