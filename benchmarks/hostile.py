@@ -4,7 +4,8 @@ must level off instead of growing with the number of distinct values.
 
     python benchmarks/hostile.py [--values 1000] [--uploads 100]
 
-Part 1 opens ``--values`` distinct links (seeds, grid sizes and ranges, test indices, codes), each
+Part 1 opens ``--values`` distinct links (grid sizes and ranges, test indices, codes; seeds go
+round the seed boxes' bank of 32, ``ui.page.links.SEED_BANK``, and digits round 0-9), each
 a new session of the page, in this process with Streamlit's AppTest: the same page code and the
 same bounded caches as the server, without a browser (1,000 visits in minutes instead of half an
 hour), and records this process's resident memory as it goes. Part 2 starts the server and uploads
@@ -29,6 +30,8 @@ SERVER_LOG = REPO / "benchmarks" / "results" / "hostile-server.log"
 
 def distinct_urls(n: int) -> list[str]:
     """n different links, cycling over the pages whose caches a link's values key."""
+    from ui.page.links import SEED_BANK as bank  # a seed past the bank is refused: no new cache
+
     out: list[str] = []
     i = 0
     while len(out) < n:
@@ -36,13 +39,13 @@ def distinct_urls(n: int) -> list[str]:
         out += [
             f"Grid_vs_ppf?grid_n={5 + i % 26}&grid_lo={lo:g}&grid_hi={3.0 + 0.5 * ((i // 5) % 5):g}"
             f"&grid_p={(0.001, 0.005, 0.01, 0.02, 0.05)[i % 5]}",
-            f"AE_vs_VAE?aevae_seed={i}",
-            f"Conditional_VAE?cvae_seed={i}&cvae_digit={i % 10}",
+            f"AE_vs_VAE?aevae_seed={i % bank}",
+            f"Conditional_VAE?cvae_seed={i % bank}&cvae_digit={i % 10}",
             f"Reconstructions?rec_mode=index&rec_idx={i},{i + 1},{(7 * i) % 10_000}",
-            f"Prototypes?protos_seed={i}&protos_digit={i % 10}",
+            f"Prototypes?protos_seed={i % bank}&protos_digit={i % 10}",
             f"Latent_explorer?lex_z={(i % 61 - 30) / 10:g},{((7 * i) % 61 - 30) / 10:g}",
-            f"KL_weighting?kl_seed={i}",
-            f"Posterior_spread?post_idx={(13 * i) % 10_000}&post_seed={i}",
+            f"KL_weighting?kl_seed={i % bank}",
+            f"Posterior_spread?post_idx={(13 * i) % 10_000}&post_seed={i % bank}",
         ]
         i += 1
     return out[:n]

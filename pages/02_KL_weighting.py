@@ -106,8 +106,15 @@ for b in zoo.BETAS_2D[i + 1 : i + 2] + zoo.BETAS_2D[max(i - 1, 0) : i]:
     if loaders.built(zoo.beta_name(2, b)):  # a rung not built has nothing to draw ahead
         prefetch.later(ladders.rung_figures, b, seed)
 frame.notice(claims.notes(views.facts(rd, beta, seed)))
-with st.expander(f"How `{name}` trained", icon=":material/monitoring:"):
-    ladders.training_curves(name, f"The model minimised reconstruction + {beta:g} × KL.", "kl")
+frame.folded(
+    f"How `{name}` trained",
+    "kl_training_open",
+    ":material/monitoring:",
+    ladders.training_curves,
+    name,
+    f"The model minimised reconstruction + {beta:g} × KL.",
+    "kl",
+)
 ten = ladders.dims_by_beta({b: zoo.beta_name(10, b) for b in zoo.BETAS_10D})
 off10 = ten[0] is not None and bool((ten[0]["active"] != "active").any())
 frame.folded(

@@ -149,6 +149,17 @@ most_used = sorted(int(j) for j in np.argsort(-var_mu, kind="stable")[:2])
 views.manifold_view(name, proto_mu[digit], (most_used[0], most_used[1]), digit)
 
 
-with st.expander("How each dimension is used: a table and histograms", icon=":material/table:"):
-    views.usage_view(name, mu, labels, var_mu, active, kl, proto_mu)
+frame.folded(
+    "How each dimension is used: a table and histograms",
+    "protos_usage_open",
+    ":material/table:",
+    views.usage_view,
+    name,
+    mu,
+    labels,
+    var_mu,
+    active,
+    kl,
+    proto_mu,
+)
 frame.lesson_links(LESSON)

@@ -114,21 +114,40 @@ var_mu, mean_s2, angles = model_facts.variance_facts(name)  # (d,), (d,), (20,) 
 facts = model_facts.map_facts(name)  # once per server: every code's neighbour overlap on every map
 frame.notice(claims.notices(facts, pick, kept))
 
-with st.expander("t-SNE's knobs: three perplexities and another seed", icon=":material/tune:"):
+
+def knob_maps() -> None:
+    """t-SNE's other maps (three perplexities, another seed), the pick and its neighbours marked."""
     if not all(m in emb for m in KNOBS):
         st.info(f"These maps are not built for {name} yet (`python -m vae.build` adds them).")
-    else:
-        st.markdown(claims.knobs_text(facts))
-        knobs = [col for _ in range(2) for col in st.columns(2)]  # two rows of two maps
-        for col, (m, title) in zip(knobs, KNOBS.items()):
-            views.draw_map(col, picked, m, f"t-SNE, {title}", 250, None, m == "tsne_seed1")
-            col.caption(
-                f"trustworthiness {quality[m][0]:.3f}, 5-NN {words.pct(quality[m][1])}; "
-                f"keeps {neighbours.kept_in(trees['mu'], trees[m], pick, K)} of {K}"
-            )
+        return
+    st.markdown(claims.knobs_text(facts))
+    knobs = [col for _ in range(2) for col in st.columns(2)]  # two rows of two maps
+    for col, (m, title) in zip(knobs, KNOBS.items()):
+        views.draw_map(col, picked, m, f"t-SNE, {title}", 250, None, m == "tsne_seed1")
+        col.caption(
+            f"trustworthiness {quality[m][0]:.3f}, 5-NN {words.pct(quality[m][1])}; "
+            f"keeps {neighbours.kept_in(trees['mu'], trees[m], pick, K)} of {K}"
+        )
 
-with st.expander(claims.spectrum_title(facts), icon=":material/bar_chart:"):
-    views.spectrum(name, emb, is_ae, var_mu, mean_s2, angles)
+
+frame.folded(
+    "t-SNE's knobs: three perplexities and another seed",
+    "emb_knobs_open",
+    ":material/tune:",
+    knob_maps,
+)
+frame.folded(
+    claims.spectrum_title(facts),
+    "emb_spectrum_open",
+    ":material/bar_chart:",
+    views.spectrum,
+    name,
+    emb,
+    is_ae,
+    var_mu,
+    mean_s2,
+    angles,
+)
 
 # --- a walk along a map line ---------------------------------------------------------------------
 

@@ -162,6 +162,7 @@ frame.notice(claims.notes(computed.recon_facts(names, idx, res, seed)))
 with st.expander("Binarized: the shape each model committed to", icon=":material/contrast:"):
     views.binarized(idx, x, res)
 links.state_to_url()  # after the page's last bound control (the threshold): the toast of a bad link
-with st.expander("The numbers as a table", icon=":material/table:"):
-    views.table(idx, y, x, res)
+frame.folded(
+    "The numbers as a table", "rec_table_open", ":material/table:", views.table, idx, y, x, res
+)
 frame.lesson_links(LESSON)

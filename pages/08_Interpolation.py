@@ -174,8 +174,15 @@ facts = claims.walk_facts(
 )
 frame.notice(claims.notices(facts))
 
-with st.expander("As an animation", icon=":material/animation:"):
-    views.animation(frames, stem, f"from {name_a} to {name_b} ({model_name})")
+frame.folded(
+    "As an animation",
+    "interp_gif_open",
+    ":material/animation:",
+    views.animation,
+    frames,
+    stem,
+    f"from {name_a} to {name_b} ({model_name})",
+)
 with st.expander("Why a great circle? The shell of the prior", icon=":material/public:"):
     st.markdown(
         "Under the prior $\\mathcal N(0, I_d)$ the norm of a code concentrates around $\\sqrt d$: "

@@ -157,7 +157,9 @@ links.state_to_url(
     {"post_idx": pick["A"], "post_idx2": pick["B"]}
 )  # after the last bound control, the zoom
 
-with st.expander("σ and KL per dimension, in numbers", icon=":material/table:"):
+
+def numbers() -> None:
+    """σ and KL per dimension of both posteriors, as a table and its CSV."""
     table = computed.table(post, mu_all, labels)
     st.dataframe(table, hide_index=True, width="stretch")
     downloads.download_csv(table, f"posterior-{name}-{pick['A']}-{pick['B']}.csv", key="post_csv")
@@ -167,4 +169,7 @@ with st.expander("σ and KL per dimension, in numbers", icon=":material/table:")
         "images of its digit. σ near 1 with μ near 0: the dimension says nothing about it (KL near "
         "0)."
     )
+
+
+frame.folded("σ and KL per dimension, in numbers", "post_table_open", ":material/table:", numbers)
 frame.lesson_links(LESSON)

@@ -133,7 +133,9 @@ with frame.cache_guard():
     top_k(kl_dims)
 links.state_to_url()  # after the page's last bound control: the notice of ignored link parameters
 
-with st.expander("The numbers, and active units by the spread of μ", icon=":material/table:"):
+
+def numbers() -> None:
+    """The table of every size's numbers, its note, its CSV."""
     shown = computed.rounded(table)
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption(
@@ -146,6 +148,11 @@ with st.expander("The numbers, and active units by the spread of μ", icon=":mat
     )
     downloads.download_csv(shown, "latent-size.csv", key="ls_csv")
     frame.nats_note()
+
+
+frame.folded(
+    "The numbers, and active units by the spread of μ", "ls_table_open", ":material/table:", numbers
+)
 frame.missing_note(problems, "the charts and the table")
 
 # --- what to notice -------------------------------------------------------------------------------

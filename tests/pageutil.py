@@ -16,8 +16,10 @@ REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 120  # seconds per script run; a cold torch import and model load on 2 cores
 
 
-def app(path: str, query: dict[str, str] | None = None) -> AppTest:
-    """An AppTest of a page (its file, relative to the repository root), already run once.
+def app(path: str, query: dict[str, str] | None = None, opened: tuple[str, ...] = ()) -> AppTest:
+    """An AppTest of a page (its file, relative to the repository root), already run once, with the
+    folded expanders ``opened`` (their keys, ``ui.page.frame.folded``) open as a student opened
+    them.
 
     The app runs from its entrypoint, as ``streamlit run streamlit_app.py`` does, and switches to
     the page: the sidebar's and the lesson links' ``st.page_link``s resolve only there."""
@@ -26,6 +28,8 @@ def app(path: str, query: dict[str, str] | None = None) -> AppTest:
         at.switch_page(path)
     for k, v in (query or {}).items():
         at.query_params[k] = v
+    for k in opened:
+        at.session_state[k] = True
     at.run()
     assert_ok(at)
     return at

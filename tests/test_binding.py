@@ -111,6 +111,14 @@ NOT_IN_URL: dict[tuple[str, str], str] = {
         for page, key in (
             ("pages/01_AE_vs_VAE.py", "aevae_recon_open"),
             ("pages/02_KL_weighting.py", "kl_10d_open"),
+            ("pages/02_KL_weighting.py", "kl_training_open"),
+            ("pages/04_Prototypes.py", "protos_usage_open"),
+            ("pages/05_Embeddings.py", "emb_knobs_open"),
+            ("pages/05_Embeddings.py", "emb_spectrum_open"),
+            ("pages/06_Reconstructions.py", "rec_table_open"),
+            ("pages/08_Interpolation.py", "interp_gif_open"),
+            ("pages/09_Posterior_spread.py", "post_table_open"),
+            ("pages/11_Latent_size.py", "ls_table_open"),
         )
     },
     (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 PAGE = textwrap.dedent("""
@@ -40,3 +41,38 @@ def test_folded_content_runs_only_while_open():
     at.session_state["t_open"] = False  # folded again
     at.run()
     assert "inside 3" not in _texts(at) and at.session_state["drawn"] == 2
+
+
+# (page, key, the start of its label): the lessons' folded expanders whose content costs a run
+# something (tables, their CSVs, extra maps, the training curves, the GIF)
+LESSON_FOLDS = [
+    ("pages/01_AE_vs_VAE.py", "aevae_recon_open", "Reconstructions of ten test digits"),
+    ("pages/02_KL_weighting.py", "kl_10d_open", "In 10 dimensions"),
+    ("pages/02_KL_weighting.py", "kl_training_open", "How `"),
+    ("pages/04_Prototypes.py", "protos_usage_open", "How each dimension is used"),
+    ("pages/05_Embeddings.py", "emb_knobs_open", "t-SNE's knobs"),
+    ("pages/05_Embeddings.py", "emb_spectrum_open", "PCA's spectrum"),
+    ("pages/06_Reconstructions.py", "rec_table_open", "The numbers as a table"),
+    ("pages/08_Interpolation.py", "interp_gif_open", "As an animation"),
+    ("pages/09_Posterior_spread.py", "post_table_open", "σ and KL per dimension"),
+    ("pages/11_Latent_size.py", "ls_table_open", "The numbers, and active units"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page, key, label", LESSON_FOLDS, ids=[k for _, k, _ in LESSON_FOLDS])
+def test_a_lesson_fold_is_drawn_only_once_opened(page: str, key: str, label: str):
+    """On the page as it opens, the fold shows its label and nothing inside; opened, its content is
+    there; its open state is the only thing its key holds."""
+    from tests.pageutil import app
+
+    def fold(at: AppTest):
+        return [e for e in at.expander if label in e.label]
+
+    at = app(page)
+    if at.error:
+        pytest.skip(f"{page}: {at.error[0].value[:80]}")
+    assert len(fold(at)) == 1 and len(fold(at)[0].children) == 0, [e.label for e in at.expander]
+    at.session_state[key] = True
+    at.run()
+    assert not at.exception and len(fold(at)[0].children) > 0

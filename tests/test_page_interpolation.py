@@ -17,6 +17,7 @@ from tests.pageutil import (
 from vae import artefacts, neighbours, paths, zoo
 
 PAGE = "pages/08_Interpolation.py"
+OPEN = ("interp_gif_open",)  # its folded expander, open (tests.pageutil.app): the tests read it
 pytestmark = pytest.mark.slow
 
 
@@ -26,7 +27,7 @@ def gif_images(at):
 
 def test_default_view_reads_like_a_lesson():
     need("vae-2d")
-    at = app(PAGE)
+    at = app(PAGE, opened=OPEN)
     assert (
         at.title[0].value == ":material/timeline: Interpolation"
     )  # a bundled icon: no emoji font needed
@@ -63,7 +64,7 @@ def test_default_view_reads_like_a_lesson():
 
 def test_every_control_moves_without_error():
     need("vae-2d")
-    at = app(PAGE)
+    at = app(PAGE, opened=OPEN)
     at.selectbox(key="interp_a_digit").set_value(3).run()
     assert_ok(at)
     at.selectbox(key="interp_b_digit").set_value(7).run()
@@ -109,7 +110,7 @@ def test_every_control_moves_without_error():
 @pytest.mark.parametrize("name", ["vae-10d", "ae-2d"])
 def test_other_models(name):
     need(name)
-    at = app(PAGE)
+    at = app(PAGE, opened=OPEN)
     at.selectbox(key="interp_model").set_value(name).run()
     assert_ok(at)
     body = texts(at)
@@ -140,7 +141,7 @@ def test_query_params_set_the_view():
     assert at.slider(key="interp_steps").value == 7
     assert at.number_input(key="interp_seed").value == 9
     assert "From test #12" in texts(at)
-    at2 = app(PAGE, {"interp_mode": "prototype", "interp_a": "0", "interp_b": "6"})
+    at2 = app(PAGE, {"interp_mode": "prototype", "interp_a": "0", "interp_b": "6"}, opened=OPEN)
     assert at2.selectbox(key="interp_a_digit").value == 0
     assert at2.selectbox(key="interp_b_digit").value == 6
     assert "the prototype of 0" in texts(at2)
@@ -148,7 +149,7 @@ def test_query_params_set_the_view():
 
 def test_missing_model_shows_the_cache_error(partial_cache):
     partial_cache()  # the test set only
-    at = app(PAGE)
+    at = app(PAGE, opened=OPEN)
     assert_stopped_by_cache_error(at, "vae-2d")
 
 
@@ -163,7 +164,7 @@ def test_every_notice_states_a_true_premise(name, mode):
     here with scipy's KD-tree (neighbours) from the codes, for every model and both kinds of
     endpoints."""
     need(name)
-    at = app(PAGE, {"interp_model": name, "interp_mode": mode})
+    at = app(PAGE, {"interp_model": name, "interp_mode": mode}, opened=OPEN)
     _, empty, norm = notices(at)
     codes = np.load(artefacts.codes_path(name))["mu"].astype(np.float64)
     labels = np.load(artefacts.test_set_path())["labels"]
@@ -226,3 +227,26 @@ def test_paths_differ_by_more_than_colour_and_stand_out_from_the_codes():
                 x["encoding"] for x in chart["layer"] if "strokeDash" in x.get("encoding", {})
             )
             assert enc["strokeDash"]["scale"]["range"][0] != enc["strokeDash"]["scale"]["range"][1]
+
+
+def test_the_gif_is_encoded_once_per_walk_and_speed(monkeypatch):
+    """A repeat run (another session's, or a rerun of this one) shows the same GIF without
+    encoding it again; a new speed is a new GIF, with that speed in its text alternative."""
+    need("vae-2d")
+    from ui.lessons.interpolation import views
+    from vae import pixels
+
+    calls = []
+    encode = pixels.gif_bytes
+    monkeypatch.setattr(pixels, "gif_bytes", lambda *a, **k: calls.append(k) or encode(*a, **k))
+    views._gif.clear()
+    at = app(PAGE, opened=OPEN)
+    first = gif_images(at)[0]
+    app(PAGE, opened=OPEN)  # a second session, the same view
+    at.run()
+    assert len(calls) == 1 and calls[0]["duration_ms"] == 120
+    at.slider(key="interp_gif_ms").set_value(200).run()
+    assert_ok(at)
+    assert len(calls) == 2 and calls[1]["duration_ms"] == 200
+    assert "200 ms per frame" in gif_images(at)[0].proto.imgs[0].alt
+    assert "120 ms per frame" in first.proto.imgs[0].alt

@@ -13,6 +13,7 @@ from tests.pageutil import app, assert_bound, assert_ok, need, notices, texts
 from vae import artefacts, units, zoo
 
 PATH = "pages/11_Latent_size.py"
+OPEN = ("ls_table_open",)  # its folded expander, open (tests.pageutil.app): the tests read it
 SIZES = [f"vae-{d}d" for d in zoo.LATENT_SIZES]
 
 pytestmark = pytest.mark.slow
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 def test_page_moves_every_control():
     need(*SIZES)
-    at = app(PATH)
+    at = app(PATH, opened=OPEN)
     page = texts(at)
     for heading in (
         "Latent size",
@@ -60,13 +61,13 @@ def test_page_moves_every_control():
 
 def test_query_params_set_the_view():
     need("vae-2d")
-    at = app(PATH, {"ls_seed": "12"})
+    at = app(PATH, {"ls_seed": "12"}, opened=OPEN)
     assert at.number_input(key="ls_seed").value == 12
 
 
 def test_link_sets_every_control():
     need(*SIZES)
-    at = app(PATH, {"ls_seed": "12", "ls_thr": "0.5", "ls_topk_d": "20", "ls_k": "4"})
+    at = app(PATH, {"ls_seed": "12", "ls_thr": "0.5", "ls_topk_d": "20", "ls_k": "4"}, opened=OPEN)
     assert (
         at.number_input(key="ls_seed").value == 12 and at.select_slider(key="ls_thr").value == 0.5
     )
@@ -78,7 +79,7 @@ def test_works_with_only_some_models(partial_cache):
     """With only vae-2d built, the other sizes are listed as missing, never a traceback."""
     need("vae-2d")
     partial_cache("vae-2d")
-    at = app(PATH)
+    at = app(PATH, opened=OPEN)
     page = texts(at)
     assert "Left out" in page and "vae-32d" in page and "What to notice" in page
     at.number_input(key="ls_seed").set_value(5).run()
@@ -87,7 +88,7 @@ def test_works_with_only_some_models(partial_cache):
 
 def test_no_model_at_all(partial_cache):
     partial_cache()
-    at = app(PATH)
+    at = app(PATH, opened=OPEN)
     assert "Left out" in texts(at)
 
 
@@ -96,7 +97,7 @@ def test_every_notice_states_a_true_premise():
     import re
 
     need(*SIZES)
-    at = app(PATH)
+    at = app(PATH, opened=OPEN)
     page = texts(at)
     t = at.dataframe[0].value.set_index("latent size")
     elbo = t["test −ELBO (nats)"]

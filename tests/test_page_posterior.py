@@ -15,6 +15,7 @@ from ui.lessons.posterior import claims as pc
 from vae import artefacts, latent, neighbours, zoo
 
 PAGE = "pages/09_Posterior_spread.py"
+OPEN = ("post_table_open",)  # its folded expander, open (tests.pageutil.app): the tests read it
 pytestmark = pytest.mark.slow
 
 
@@ -24,7 +25,7 @@ def sigma_table(at):
 
 def test_default_view_and_every_control():
     need("vae-2d")
-    at = app(PAGE)
+    at = app(PAGE, opened=OPEN)
     page = texts(at)
     assert ":material/blur_on: Posterior spread" in page and "What to notice" in page
     assert (
@@ -73,7 +74,7 @@ def test_default_view_and_every_control():
 
 def test_ten_dimensional_model():
     need("vae-2d", "vae-10d")
-    at = app(PAGE)
+    at = app(PAGE, opened=OPEN)
     at.selectbox(key="post_model").set_value("vae-10d").run()
     assert_ok(at)
     tab = sigma_table(at)
@@ -95,6 +96,7 @@ def test_link_parameters_are_used():
             "post_seed": "9",
             "post_zoom": "false",
         },
+        opened=OPEN,
     )
     assert (
         at.number_input(key="post_idx").value == 42 and at.number_input(key="post_idx2").value == 7
@@ -109,7 +111,7 @@ def test_link_parameters_are_used():
 
 def test_garbage_link_parameters_fall_back():
     need("vae-2d")
-    default = app(PAGE)
+    default = app(PAGE, opened=OPEN)
     at = app(
         PAGE,
         {
@@ -127,7 +129,7 @@ def test_garbage_link_parameters_fall_back():
 
 def test_missing_model_shows_the_cache_error(partial_cache):
     partial_cache()
-    at = app(PAGE, {"post_model": "vae-2d"})
+    at = app(PAGE, {"post_model": "vae-2d"}, opened=OPEN)
     assert "python -m vae.build" in " ".join(e.value for e in at.error)
     assert "What to notice" not in texts(at)
 
@@ -146,7 +148,7 @@ def _posterior(name: str, x: np.ndarray, labels: np.ndarray, i: int, n: int = 64
 @pytest.mark.parametrize("name", [n for n in zoo.names() if zoo.entry(n).model.kind == "vae"])
 def test_every_notice_states_a_true_premise(name):
     need(name)
-    at = app(PAGE, {"post_model": name})
+    at = app(PAGE, {"post_model": name}, opened=OPEN)
     first, second, third = notices(at)
     images, labels = artefacts.load_test_set()
     x = images.astype(np.float32) / 255

@@ -20,6 +20,7 @@ from tests.pageutil import (
 from vae import artefacts, latent, pixels, units, zoo
 
 PAGE = "pages/04_Prototypes.py"
+OPEN = ("protos_usage_open",)  # its folded expander, open (tests.pageutil.app): the tests read it
 pytestmark = pytest.mark.slow
 
 
@@ -44,7 +45,7 @@ def built(name: str) -> bool:
 
 def test_default_view():
     require("vae-10d")
-    at = app(PAGE)
+    at = app(PAGE, opened=OPEN)
     t = texts(at)
     for s in (
         "Digit prototypes",
@@ -73,7 +74,7 @@ def test_default_view():
 
 def test_every_control():
     require("vae-10d")
-    at = app(PAGE)
+    at = app(PAGE, opened=OPEN)
     steps = [
         lambda: at.selectbox(key="protos_digit").set_value(7),
         lambda: at.number_input(key="protos_seed").set_value(5),
@@ -129,7 +130,7 @@ def test_other_model():
         if os.environ.get("LATENT_LAB_ALLOW_MISSING") == "1":
             pytest.skip("no other VAE with latent >= 3 built yet")
         pytest.fail("no other VAE with latent >= 3 built")
-    at = app(PAGE, {"protos_dims": "9,10", "protos_model": "vae-10d"})
+    at = app(PAGE, {"protos_dims": "9,10", "protos_model": "vae-10d"}, opened=OPEN)
     small = min(others, key=lambda n: int(n.split("-")[1].rstrip("d")))
     at.selectbox(key="protos_model").set_value(
         small
@@ -144,7 +145,7 @@ def test_other_model():
 
 def test_equal_dimensions_warn():
     require("vae-10d")
-    at = app(PAGE, {"protos_dims": "3,6"})
+    at = app(PAGE, {"protos_dims": "3,6"}, opened=OPEN)
     at.selectbox(key="protos_dim_y").set_value(2).run()
     assert_ok(at)
     assert any("different" in w.value for w in at.warning)
@@ -194,7 +195,7 @@ def test_garbage_link_parameters_fall_back():
 def test_missing_files_show_the_cache_error(partial_cache):
     """With no model files the page stops with the cache message, not a traceback."""
     partial_cache()
-    at = app(PAGE)
+    at = app(PAGE, opened=OPEN)
     assert_stopped_by_cache_error(at, "vae-10d", "missing")
 
 
@@ -210,7 +211,7 @@ def test_every_notice_states_a_true_premise(name):
     """For every model the page offers, each notice's premise holds for the numbers on screen,
     recomputed here from the checkpoint and the codes (not from the page)."""
     require(name)
-    at = app(PAGE, {"protos_model": name})
+    at = app(PAGE, {"protos_model": name}, opened=OPEN)
     blur, decoder, dims = notices(at)
     codes = np.load(artefacts.codes_path(name))
     mu, logvar = codes["mu"], codes["logvar"]

@@ -17,6 +17,7 @@ from vae import artefacts, zoo
 from vae.losses import recon_bce
 
 PAGE = "pages/06_Reconstructions.py"
+OPEN = ("rec_table_open",)  # its folded expander, open (tests.pageutil.app): the tests read it
 LADDER = ["ae-2d", "vae-2d", "vae-10d", "vae-32d"]
 pytestmark = pytest.mark.slow
 
@@ -27,7 +28,7 @@ def table(at):
 
 def test_default_view_and_every_control():
     need(*LADDER)
-    at = app(PAGE)
+    at = app(PAGE, opened=OPEN)
     page = texts(at)
     assert (
         ":material/image_search: Reconstructions" in page
@@ -75,7 +76,7 @@ def test_default_view_and_every_control():
 
 def test_index_mode_warns_about_bad_entries():
     need(*LADDER)
-    at = app(PAGE)
+    at = app(PAGE, opened=OPEN)
     at.radio(key="rec_mode").set_value("index").run()
     at.text_input(key="rec_idx").input("5, abc, 12000, 7").run()
     assert_ok(at)
@@ -93,7 +94,9 @@ def test_index_mode_warns_about_bad_entries():
 def test_link_parameters_are_used():
     need(*LADDER)
     at = app(
-        PAGE, {"rec_models": "vae-2d", "rec_mode": "index", "rec_idx": "3,4,10", "rec_t": "0.7"}
+        PAGE,
+        {"rec_models": "vae-2d", "rec_mode": "index", "rec_idx": "3,4,10", "rec_t": "0.7"},
+        opened=OPEN,
     )
     assert at.multiselect(key="rec_models").value == ["vae-2d"]
     assert at.radio(key="rec_mode").value == "index"
@@ -108,6 +111,7 @@ def test_link_parameters_are_used():
             "rec_seed": "11",
             "rec_models": ["vae-2d", "vae-10d"],
         },
+        opened=OPEN,
     )  # a repeated parameter
     assert at.selectbox(key="rec_digit").value == 2 and at.number_input(key="rec_seed").value == 11
     assert (table(at)["digit"] == 2).all() and len(table(at)) == 6
@@ -134,7 +138,7 @@ def test_garbage_link_parameters_fall_back():
 
 def test_missing_model_shows_the_cache_error(partial_cache):
     partial_cache()
-    at = app(PAGE, {"rec_models": "vae-2d"})
+    at = app(PAGE, {"rec_models": "vae-2d"}, opened=OPEN)
     error = " ".join(e.value for e in at.error)
     assert "vae-2d.pt" in error and "python -m vae.build" in error
     assert "What to notice" not in texts(at)
@@ -173,7 +177,7 @@ OFFERED = [n for n in zoo.names() if zoo.entry(n).model.kind != "cvae"]
 def test_every_notice_states_a_true_premise(models):
     names = models.split(",")
     need(*names)
-    at = app(PAGE, {"rec_models": names})
+    at = app(PAGE, {"rec_models": names}, opened=OPEN)
     shown = notices(at)
     images, labels = artefacts.load_test_set()
     x = images.astype(np.float32) / 255
