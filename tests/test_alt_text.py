@@ -115,7 +115,7 @@ def test_reconstructions_say_which_digit_comes_back_as_another(query):
     from ui.page import loaders, model_calls
     from vae import neighbours
 
-    at = app("pages/06_Reconstructions.py", query)
+    at = app("pages/06_Reconstructions.py", query, opened=("rec_table_open",))  # the table
     alt = image_alts(at)[0]
     table = at.dataframe[0].value
     idx = table["test index"].to_numpy() if "test index" in table else None

@@ -131,7 +131,7 @@ def test_kl_weighting_charts_describe_their_numbers():
     from ui.page import loaders
     from vae import zoo
 
-    at = app("pages/02_KL_weighting.py", {"kl_beta": "2"})
+    at = app("pages/02_KL_weighting.py", {"kl_beta": "2"}, opened=("kl_training_open",))
     names = [_name(p) for p in _vega_charts(at)]
     assert len(names) >= 5 and all(len(n.split()) >= 8 for n in names), names
     rd = next(n for n in names if n.startswith("Rate (KL) and distortion"))
