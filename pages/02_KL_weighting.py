@@ -107,12 +107,12 @@ for b in zoo.BETAS_2D[i + 1 : i + 2] + zoo.BETAS_2D[max(i - 1, 0) : i]:
         prefetch.later(ladders.rung_figures, b, seed)
 frame.notice(claims.notes(views.facts(rd, beta, seed)))
 frame.folded(
-    f"How `{name}` trained",
+    "How the model at this β trained",  # one label for every β: a move keeps the fold open
     "kl_training_open",
     ":material/monitoring:",
     ladders.training_curves,
     name,
-    f"The model minimised reconstruction + {beta:g} × KL.",
+    f"`{name}` minimised reconstruction + {beta:g} × KL.",
     "kl",
 )
 ten = ladders.dims_by_beta({b: zoo.beta_name(10, b) for b in zoo.BETAS_10D})

@@ -48,7 +48,7 @@ def test_folded_content_runs_only_while_open():
 LESSON_FOLDS = [
     ("pages/01_AE_vs_VAE.py", "aevae_recon_open", "Reconstructions of ten test digits"),
     ("pages/02_KL_weighting.py", "kl_10d_open", "In 10 dimensions"),
-    ("pages/02_KL_weighting.py", "kl_training_open", "How `"),
+    ("pages/02_KL_weighting.py", "kl_training_open", "How the model at this β trained"),
     ("pages/04_Prototypes.py", "protos_usage_open", "How each dimension is used"),
     ("pages/05_Embeddings.py", "emb_knobs_open", "t-SNE's knobs"),
     ("pages/05_Embeddings.py", "emb_spectrum_open", "PCA's spectrum"),

@@ -201,3 +201,20 @@ def test_the_10d_expander_says_what_the_largest_beta_does_to_the_dimensions():
             f"none of the 10 dimensions is switched off: each still carries at least {kl_min:.2f} "
             "nats" in page
         )
+
+
+def test_the_training_fold_stays_open_across_a_beta_move():
+    """The fold's label is the same for every β (a label is a fold's identity): a student who
+    opened the training curves keeps them open while moving β, and they follow the β."""
+    need("vae-2d", "vae-2d-beta5")
+    at = app(PATH, opened=("kl_training_open",))
+
+    def fold():
+        return next(e for e in at.expander if e.label.startswith("How the model at this β"))
+
+    assert fold().children
+    at.select_slider(key="kl_beta").set_value(5.0).run()
+    assert_ok(at)
+    assert fold().children and at.session_state["kl_training_open"] is True
+    said = " ".join([*(m.value for m in fold().markdown), *(c.value for c in fold().caption)])
+    assert "`vae-2d-beta5` minimised reconstruction + 5 × KL" in said
