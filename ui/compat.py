@@ -14,8 +14,8 @@
   from (the page load's initial parameters), for a value the app's own parser rejects;
 - ``streamlit_protocol``: the protobuf classes of Streamlit's websocket protocol (``BackMsg``,
   ``ForwardMsg``, ``WidgetStates``), for ``benchmarks/classroom.py``'s simulated students only;
-- ``around_script_runs``: runs every script run inside a wrapper (``benchmarks/profile_page.py``
-  profiles them);
+- ``around_script_runs``: runs every script run inside a wrapper (``ui.server.run_gate`` gives a
+  run's slot back when it ends; ``benchmarks/profile_page.py`` profiles them);
 - ``time_script_runs``: wraps ``ScriptRunner._run_script`` (one run of a page) to report its
   wall and CPU time, for ``benchmarks/timed_server.py`` only.
 
@@ -93,8 +93,8 @@ def forget_link_value(key: str) -> bool:
 
 def around_script_runs(around: Callable[[Callable[[], Any]], Any]) -> None:
     """Run every script run (one run of a page) as ``around(run)``, in the script's own thread:
-    ``around`` calls ``run()`` and returns what it returns (``benchmarks/profile_page.py`` profiles
-    the runs this way)."""
+    ``around`` calls ``run()`` and returns what it returns (``ui.server.run_gate`` frees a run's
+    slot this way, ``benchmarks/profile_page.py`` profiles the runs)."""
     from streamlit.runtime.scriptrunner import script_runner
 
     original = script_runner.ScriptRunner._run_script

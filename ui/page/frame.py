@@ -13,10 +13,11 @@ import streamlit as st
 from ui.draw import render, style
 from ui.page import catalogue, link_values, links
 from ui.page.catalogue import Lesson
-from ui.server import memory, warmup
+from ui.server import memory, run_gate, warmup
 from vae.artefacts import CacheError
 
 memory.tune()  # once per server process: shared malloc arenas, big blocks unmapped when freed
+run_gate.install()  # once per server process: page runs take turns (run_gate.LIMIT at once)
 
 # Presenter mode (?present=1): everything scales up together. Streamlit sizes its text in rem, so a
 # larger root font size scales titles, headings, body, metrics and captions alike; charts get larger
@@ -126,6 +127,7 @@ def setup_page(script: str, learn: str) -> Lesson:
     """Page config, sidebar, title and the "what you will learn" line of the page ``script``
     (its ``__file__``); honours presenter mode. Returns the page's catalogue entry."""
     lesson = catalogue.lesson_for(script)
+    run_gate.enter()  # this run's turn: the browser shows it running while it waits
     # once per server: per-model numbers computed in the background (ui.server.warmup)
     warmup.start()
     st.session_state["_lesson"] = lesson.path

@@ -21,6 +21,8 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Hashable, Iterator
 
+from ui.server import run_gate
+
 
 def _limit() -> int:
     """One heavy request per core but one (the last core stays for everyone else), at least one."""
@@ -54,7 +56,13 @@ def waiting() -> int:
 def turn(on_wait: Callable[[int], None] = lambda ahead: None) -> Iterator[None]:
     """Run the block when it is this request's turn; until then call ``on_wait(ahead)`` every
     ``POLL_S`` with the number of requests ahead. Whatever ``on_wait`` raises (a rerun) leaves the
-    queue."""
+    queue. The page run gives its ``run_gate`` slot back meanwhile: this queue is its limit."""
+    with run_gate.released(), _in_turn(on_wait):
+        yield
+
+
+@contextmanager
+def _in_turn(on_wait: Callable[[int], None]) -> Iterator[None]:
     ticket = next(_tickets)
     with _cond:
         _queue.append(ticket)

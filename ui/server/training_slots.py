@@ -16,6 +16,8 @@ import threading
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
+from ui.server import run_gate
+
 
 def _slots() -> int:
     """One run per CPU core but one (the last core stays for the lessons), at least one."""
@@ -47,8 +49,15 @@ def training_slot(on_wait: Callable[[int, int], None], check: Callable[[], None]
     While none is free, calls ``on_wait(running, waiting)`` and then ``check()`` every
     :data:`POLL_S` seconds; ``check`` (or ``on_wait``) may raise to give up waiting, e.g.
     Streamlit's rerun exception or :class:`vae.live.Superseded`. The slot is released however the
-    block ends.
+    block ends. The page run gives its ``run_gate`` slot back for the wait and the training: these
+    slots are their limit.
     """
+    with run_gate.released(), _in_slot(on_wait, check):
+        yield
+
+
+@contextmanager
+def _in_slot(on_wait: Callable[[int, int], None], check: Callable[[], None]) -> Iterator[None]:
     global _waiting, _running
     with _lock:
         _waiting += 1
