@@ -164,3 +164,20 @@ def test_every_page_run_of_the_app_takes_a_slot_and_gives_it_back():
     at = AppTest.from_function(page).run()
     assert [m.value for m in at.markdown] == ["holding=True"]
     assert _free(run_gate) == run_gate.LIMIT and not run_gate.holding()
+
+
+def test_a_run_that_waited_too_long_goes_ahead_without_a_slot(gate, monkeypatch):
+    """Two runs that hang while holding both slots slow the class down; they do not stop it."""
+    monkeypatch.setattr(run_gate, "MAX_WAIT_S", 0.05)
+    hang, seen = threading.Event(), []
+    hung = [_page_run(gate, lambda: hang.wait(5)) for _ in range(2)]
+    deadline = time.monotonic() + 5
+    while _free(gate) > 0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    late = _page_run(gate, lambda: seen.append((gate.holding(), _free(gate))))
+    late.join(5)
+    assert seen == [(False, 0)]  # it ran, holding nothing, and gave nothing back
+    hang.set()
+    for t in hung:
+        t.join(5)
+    assert _free(gate) == 2

@@ -17,6 +17,9 @@ must not hold up everyone else's.
 Fragment reruns (class mode's polling) never call ``setup_page`` and do not take a slot: they are
 a few milliseconds each. ``LATENT_LAB_RUN_SLOTS`` sets the limit (0: no limit).
 
+A run that has waited :data:`MAX_WAIT_S` goes ahead without a slot: should some run ever hang while
+holding one, the class gets slower, not stuck.
+
 A module global, like ``ui.server.training_slots``: Streamlit imports ``ui`` once per server
 process, and :func:`install` wraps its script runs once (``ui.compat.around_script_runs``).
 """
@@ -39,6 +42,7 @@ def _limit() -> int:
 
 
 LIMIT = _limit()
+MAX_WAIT_S = 30.0  # a run waits at most this long for a slot, then runs without one
 
 _slots = threading.BoundedSemaphore(max(LIMIT, 1))
 _local = threading.local()  # .in_run: this thread runs a page run; .holding: it holds a slot
@@ -70,19 +74,18 @@ def _around(run: Callable[[], Any]) -> Any:
 
 
 def enter() -> None:
-    """Take a slot for the rest of this page run (waiting for one if all are taken). A no-op outside
-    a wrapped run, and for a run that holds one already."""
+    """Take a slot for the rest of this page run (waiting for one if all are taken, at most
+    :data:`MAX_WAIT_S`). A no-op outside a wrapped run, and for a run that holds one already."""
     global _waiting
     if not getattr(_local, "in_run", False) or getattr(_local, "holding", False):
         return
     with _lock:
         _waiting += 1
     try:
-        _slots.acquire()
+        _local.holding = _slots.acquire(timeout=MAX_WAIT_S)  # False: runs without one
     finally:
         with _lock:
             _waiting -= 1
-    _local.holding = True
 
 
 def holding() -> bool:
