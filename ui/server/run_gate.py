@@ -6,8 +6,9 @@ server each got a hundredth of it: every run, the 0.03 s ones too, finished only
 slowest around it did, and the switching between a hundred threads cost about 40 % more CPU per
 run than at thirty students (``benchmarks/classroom.py``). Here a page run takes one of
 :data:`LIMIT` slots when its page frame starts (``frame.setup_page`` calls :func:`enter`, so the
-browser already shows the page as running) and gives it back when the run ends; the others wait,
-in order of arrival, for a few tenths of a second each.
+browser already shows the page as running) and gives it back when the run ends; the others wait
+(a freed slot wakes the run that has waited longest), for a few tenths of a second each at thirty
+students.
 
 A run that is about to wait for a long time or to work for seconds gives its slot back for that
 part (:func:`released`): the server-wide queue of costly requests (``heavy_queue.turn``) and the
