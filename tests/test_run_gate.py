@@ -10,7 +10,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.server import heavy_queue, run_gate, training_slots
+from ui.server import env_count, heavy_queue, run_gate, training_slots
 
 
 @pytest.fixture
@@ -181,3 +181,25 @@ def test_a_run_that_waited_too_long_goes_ahead_without_a_slot(gate, monkeypatch)
     for t in hung:
         t.join(5)
     assert _free(gate) == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "least", "expected"),
+    [
+        (None, 1, 7),
+        ("3", 1, 3),
+        (" 4 ", 1, 4),
+        ("0", 1, 7),
+        ("0", 0, 0),
+        ("-2", 0, 7),
+        ("two", 1, 7),
+    ],
+)
+def test_a_limit_from_the_environment_falls_back_to_its_default(monkeypatch, raw, least, expected):
+    """The run gate's, the heavy queue's and the training slots' limits are read by one function:
+    a whole number at least ``least``, else the default (7 here)."""
+    if raw is None:
+        monkeypatch.delenv("LATENT_LAB_TEST_SLOTS", raising=False)
+    else:
+        monkeypatch.setenv("LATENT_LAB_TEST_SLOTS", raw)
+    assert env_count("LATENT_LAB_TEST_SLOTS", 7, least=least) == expected

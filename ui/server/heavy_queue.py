@@ -16,23 +16,13 @@ from __future__ import annotations
 
 import collections
 import itertools
-import os
 import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Hashable, Iterator
 
-from ui.server import run_gate
+from ui.server import ALL_CORES_BUT_ONE, env_count, run_gate
 
-
-def _limit() -> int:
-    """One heavy request per core but one (the last core stays for everyone else), at least one."""
-    raw = os.environ.get("LATENT_LAB_HEAVY_SLOTS", "")
-    return (
-        int(raw) if raw.strip().isdigit() and int(raw) >= 1 else max(1, (os.cpu_count() or 2) - 1)
-    )
-
-
-LIMIT = _limit()
+LIMIT = env_count("LATENT_LAB_HEAVY_SLOTS", ALL_CORES_BUT_ONE)  # heavy requests at once
 POLL_S = 0.25  # how often a waiting request re-checks its place (and redraws its message)
 
 _cond = threading.Condition()

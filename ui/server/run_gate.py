@@ -27,29 +27,23 @@ process, and :func:`install` wraps its script runs once (``ui.compat.around_scri
 
 from __future__ import annotations
 
-import os
 import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 from ui import compat
+from ui.server import env_count
 
-
-def _limit() -> int:
-    """Two page runs at once by default: one runs Python while the other is in NumPy, Pillow or
-    the zlib of a PNG (which let go of the GIL); more only share the interpreter."""
-    raw = os.environ.get("LATENT_LAB_RUN_SLOTS", "").strip()
-    return int(raw) if raw.isdigit() else 2
-
-
-LIMIT = _limit()
+# Two page runs at once by default: one runs Python while the other is in NumPy, Pillow or the zlib
+# of a PNG (which let go of the GIL); more only share the interpreter. 0: no limit.
+LIMIT = env_count("LATENT_LAB_RUN_SLOTS", 2, least=0)
 MAX_WAIT_S = 30.0  # a run waits at most this long for a slot, then runs without one
 
 _slots = threading.BoundedSemaphore(max(LIMIT, 1))
 _local = threading.local()  # .in_run: this thread runs a page run; .holding: it holds a slot
 _lock = threading.Lock()
 _installed = False
-_waiting = 0  # runs waiting for a slot now, over the server (for tests and benchmarks)
+_waiting = 0  # runs waiting for a slot now, over the server (``waiting()``)
 
 
 def install() -> None:

@@ -11,23 +11,13 @@ session's script thread sees the same object (pages are re-executed, modules are
 
 from __future__ import annotations
 
-import os
 import threading
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-from ui.server import run_gate
+from ui.server import ALL_CORES_BUT_ONE, env_count, run_gate
 
-
-def _slots() -> int:
-    """One run per CPU core but one (the last core stays for the lessons), at least one."""
-    raw = os.environ.get("LATENT_LAB_TRAINING_SLOTS", "")
-    if raw.strip().isdigit() and int(raw) >= 1:
-        return int(raw)
-    return max(1, (os.cpu_count() or 2) - 1)
-
-
-TRAINING_SLOTS = _slots()
+TRAINING_SLOTS = env_count("LATENT_LAB_TRAINING_SLOTS", ALL_CORES_BUT_ONE)  # live runs at once
 POLL_S = 0.25  # how often a waiting run re-checks (and redraws its "waiting" message)
 
 _slots_free = threading.BoundedSemaphore(TRAINING_SLOTS)
